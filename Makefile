@@ -1,0 +1,128 @@
+# memtune — build, set-up and tests.
+#
+#   make run        install what is missing, build, run the quick sweep,
+#                   analyze, report and advise
+#   make test       unit tests (cmocka) and integration tests
+#   make sanitize   the same tests in an ASan + UBSan build
+#   make            just build ./memtune
+
+PKGS      := hwloc jansson inih cmocka numa
+DEB_PKGS  := libhwloc-dev libnuma-dev libjansson-dev libinih-dev \
+             libcmocka-dev gnuplot-nox pkg-config
+CC        ?= gcc
+BUILD     ?= build
+SAN       ?=
+VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
+
+CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -g -Wall -Wextra -Werror \
+               -Wshadow -Wno-missing-field-initializers -O2 \
+               -DMT_VERSION='"$(VERSION)"'
+ifeq ($(SAN),1)
+BUILD     := build-san
+CFLAGS_BASE += -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+               -fno-sanitize-recover=undefined
+LDFLAGS   += -fsanitize=address,undefined
+endif
+
+# pkg-config is asked only once the dependencies are in place.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CFLAGS    += $(CFLAGS_BASE) $(PKG_CFLAGS)
+LDLIBS    += $(PKG_LIBS) -lm -lpthread
+
+LIB_SRCS  := $(wildcard core/*.c bench/*.c analyzer/*.c advisor/*.c)
+CLI_SRCS  := $(wildcard cli/*.c)
+LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+CLI_OBJS  := $(CLI_SRCS:%.c=$(BUILD)/%.o)
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+HELPER_SRCS := $(wildcard tests/unit/helpers/*.c)
+HELPER_OBJS := $(HELPER_SRCS:%.c=$(BUILD)/%.o)
+BIN       := $(BUILD)/memtune
+
+.PHONY: all deps run test unit integration sanitize clean bench-analyzer \
+        test-numa format
+
+all: deps
+	@$(MAKE) --no-print-directory build-only
+	@ln -sf $(BIN) memtune
+
+.PHONY: build-only
+build-only: $(BIN) $(UNIT_BINS)
+
+# Checks the libraries with pkg-config and gnuplot on PATH; installs the
+# Debian packages when something is missing and we are root, otherwise
+# prints the one command to run.
+deps:
+	@missing=""; \
+	for p in $(PKGS); do pkg-config --exists $$p 2>/dev/null || missing="$$missing $$p"; done; \
+	command -v gnuplot >/dev/null 2>&1 || missing="$$missing gnuplot"; \
+	command -v pkg-config >/dev/null 2>&1 || missing="$$missing pkg-config"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "memtune: installing missing dependencies:$$missing" >&2; \
+	    apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEB_PKGS) >/dev/null \
+	      || { echo "memtune: apt-get install failed" >&2; exit 1; }; \
+	  else \
+	    echo "memtune: missing:$$missing; run: sudo apt-get update && sudo apt-get install -y $(DEB_PKGS)" >&2; \
+	    exit 1; \
+	  fi; \
+	fi
+
+$(BIN): $(LIB_OBJS) $(CLI_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/libmemtune.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libmemtune.a $(HELPER_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(HELPER_OBJS) $(BUILD)/libmemtune.a $(LDLIBS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+-include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(HELPER_OBJS:.o=.d)
+
+# --- tests -----------------------------------------------------------------
+
+test: all
+	@$(MAKE) --no-print-directory unit integration
+	@$(MAKE) --no-print-directory sanitize-unit
+
+unit: build-only
+	@tests/run-unit.sh $(BUILD)
+
+integration: build-only
+	@MEMTUNE=$(abspath $(BIN)) tests/run-integration.sh
+
+# The sanitizer build: the unit tests and the quick integration tests.
+sanitize: deps
+	@$(MAKE) --no-print-directory SAN=1 build-only
+	@tests/run-unit.sh build-san
+	@MEMTUNE=$(abspath build-san/memtune) MEMTUNE_SANITIZE=1 tests/run-integration.sh
+
+sanitize-unit: deps
+	@$(MAKE) --no-print-directory SAN=1 build-only
+	@tests/run-unit.sh build-san
+
+# --- the main job ------------------------------------------------------------
+
+RESULTS ?= results
+
+run: all
+	@./memtune run --quick -o "$(RESULTS)/run-$$(date +%Y%m%d-%H%M%S)" | tee $(BUILD)/last-run
+	@dir=$$(tail -n 1 $(BUILD)/last-run); \
+	if ./memtune help analyze >/dev/null 2>&1; then ./memtune analyze "$$dir"; fi; \
+	if ./memtune help report  >/dev/null 2>&1; then ./memtune report "$$dir" -o "$$dir/report"; fi; \
+	if ./memtune help advise  >/dev/null 2>&1; then ./memtune advise "$$dir"; fi; \
+	echo "run directory: $$dir"
+
+format:
+	clang-format -i $(LIB_SRCS) $(CLI_SRCS) $(wildcard */*.h) $(UNIT_SRCS)
+
+clean:
+	rm -rf build build-san memtune

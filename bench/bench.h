@@ -1,0 +1,176 @@
+/* A benchmark declares itself (STYLE "What we take" 2).
+ *
+ * The runner owns timing, repetition, warm-up, pinning and statistics. A
+ * benchmark says which cases its configuration expands to (plan), prepares
+ * one case in a worker process (setup), does a unit of work when asked
+ * (run), reports what the kernel actually gave (verify) and cleans up
+ * (teardown). The runner times each call of run() with CLOCK_MONOTONIC and
+ * counts faults with getrusage around it, then derives each metric from the
+ * sample (struct mt_metric.derive).
+ *
+ * Lifecycle, per case, in a child process pinned to one CPU:
+ *   setup -> [calibrate] -> warm-up samples -> samples until the 95% CI of
+ *   the first metric's median is within ci_fraction, or max_samples
+ *   -> verify -> teardown
+ * with prepare() (untimed) before every sample when the benchmark has one.
+ */
+#ifndef MT_BENCH_H
+#define MT_BENCH_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../core/config.h"
+#include "../core/err.h"
+#include "../core/journal.h"
+#include "../core/sysinfo.h"
+
+/* What a benchmark needs from the machine; the runner checks these before
+ * running it and skips it with the reason and the fix when one is missing. */
+enum mt_need {
+	MT_NEED_ROOT = 1 << 0,
+	MT_NEED_SWAP = 1 << 1,		/* active swap, or root to create it */
+	MT_NEED_CGROUP = 1 << 2,	/* a writable memory cgroup controller */
+	MT_NEED_HUGETLB = 1 << 3,	/* hugetlb pages (or root to reserve) */
+	MT_NEED_NUMA2 = 1 << 4,		/* at least 2 NUMA nodes with memory */
+	MT_NEED_ODIRECT = 1 << 5,	/* a filesystem that honours O_DIRECT */
+};
+
+/* How a metric is derived from one sample. */
+enum mt_derive {
+	MT_NS_PER_OP,		/* elapsed ns / ops */
+	MT_MB_PER_S,		/* bytes / elapsed, 1 MB = 10^6 bytes */
+	MT_OPS_PER_S,		/* ops / elapsed seconds */
+	MT_NS_PER_FAULT,	/* elapsed ns / (minor + major faults) */
+	MT_FAULTS_PER_OP,	/* (minor + major faults) / ops */
+	MT_MAJFLT_PER_OP,	/* major faults / ops */
+	MT_VALUE,		/* sample.values[slot], set by run() */
+};
+
+struct mt_metric {
+	const char *name;	/* e.g. "latency", "read_bw" */
+	const char *unit;	/* e.g. "ns", "MB/s", "faults" */
+	enum mt_derive derive;
+	int slot;		/* index into sample.values for MT_VALUE */
+	bool higher_is_better;
+};
+
+#define MT_SAMPLE_VALUES 16
+
+/* What one call of run() did. */
+struct mt_sample {
+	uint64_t ops;		/* units of work done (loads, pages, I/Os) */
+	uint64_t bytes;		/* bytes moved, for MB/s */
+	double values[MT_SAMPLE_VALUES];	/* for MT_VALUE metrics */
+	/* Filled by the runner around run(): */
+	uint64_t elapsed_ns;
+	uint64_t minflt, majflt;
+};
+
+enum mt_case_mode {
+	/* run(state, iters) scales with iters; the runner picks iters so that a
+	 * sample lasts global.sample_time. */
+	MT_CASE_CALIBRATE = 0,
+	/* run() does a fixed unit of work (iters is 0); prepare() usually
+	 * resets it (e.g. maps a fresh region for first-touch cost). */
+	MT_CASE_FIXED,
+	/* Like FIXED, but exactly one sample and no warm-up (a whole experiment
+	 * such as an OOM kill). */
+	MT_CASE_ONCE,
+};
+
+/* One point of a sweep, as plan() declares it. */
+struct mt_case {
+	json_t *params;		/* the record's "case" object (owned) */
+	const struct mt_metric *metrics;	/* first one drives convergence */
+	size_t n_metrics;
+	enum mt_case_mode mode;
+};
+
+struct mt_plan {
+	struct mt_case *cases;
+	size_t n, cap;
+};
+
+/* Adds a case; takes ownership of params. Returns 0 or -ENOMEM. */
+int mt_plan_add(struct mt_plan *plan, json_t *params,
+		const struct mt_metric *metrics, size_t n_metrics,
+		enum mt_case_mode mode);
+void mt_plan_free(struct mt_plan *plan);
+
+/* Status of a setup or a verify. */
+enum mt_status {
+	MT_OK = 0,
+	MT_SKIPPED,		/* cannot run here: reason says why and the fix */
+	MT_FAILED,		/* something broke: reason says what */
+	MT_UNTRUSTWORTHY,	/* ran, but the kernel did not give what the
+				 * case needs (e.g. THP coverage 0%) */
+};
+
+/* What the runner hands a benchmark. */
+struct mt_env {
+	const struct mt_caps *caps;
+	const struct mt_params *global;	/* [global] section */
+	const struct mt_params *params;	/* this benchmark's section */
+	const char *rundir;		/* the run directory */
+	struct mt_journal *journal;	/* parent side only (sys_setup) */
+	int cpu;			/* the CPU measurements are pinned to */
+	uint64_t seed;			/* for random permutations */
+	bool quick;			/* --quick was given */
+	bool allow_changes;		/* global.allow_system_changes and root */
+};
+
+struct mt_bench {
+	const char *name;
+	const char *summary;		/* one line: what it measures */
+	const struct mt_param *params;	/* its configuration keys */
+	unsigned needs;			/* enum mt_need bits */
+
+	/* Optional: finer check than needs. Return false and fill why (a
+	 * reason with the command that fixes it) to skip the benchmark. */
+	bool (*supported)(const struct mt_env *env, char *why, size_t len);
+
+	/* Expands the parameters into cases. */
+	int (*plan)(const struct mt_env *env, struct mt_plan *plan,
+		    struct mt_err *err);
+
+	/* Optional, in the parent, before any case: system changes through
+	 * env->journal (reserve hugetlb pages, create a cgroup). `notes`
+	 * collects what was obtained, for meta.json. The runner undoes the
+	 * journal entries after the benchmark. */
+	int (*sys_setup)(const struct mt_env *env, json_t *notes,
+			 struct mt_err *err);
+
+	/* Optional, in the parent, before one case's worker starts: a change
+	 * that applies to this case only (a sysctl value of a sweep) through
+	 * env->journal; what was obtained goes into `obtained` (recorded with
+	 * the case). The runner undoes it after the case. */
+	int (*case_sys_setup)(const struct mt_env *env, const struct mt_case *c,
+			      json_t *obtained, struct mt_err *err);
+
+	/* In the worker: prepares one case. Returns MT_OK with *state set, or
+	 * MT_SKIPPED / MT_FAILED with reason filled. */
+	enum mt_status (*setup)(const struct mt_env *env,
+				const struct mt_case *c, void **state,
+				char *reason, size_t len);
+
+	/* Optional, untimed, before every sample. Returns 0 or -errno. */
+	int (*prepare)(void *state, struct mt_err *err);
+
+	/* Timed: does the work and fills s->ops / s->bytes / s->values.
+	 * Returns 0 or -errno. */
+	int (*run)(void *state, uint64_t iters, struct mt_sample *s,
+		   struct mt_err *err);
+
+	/* Optional: adds what the kernel gave to `obtained` (THP coverage,
+	 * pages really huge, residency). Returns MT_OK or MT_UNTRUSTWORTHY
+	 * with reason. */
+	enum mt_status (*verify)(void *state, json_t *obtained, char *reason,
+				 size_t len);
+
+	void (*teardown)(void *state);
+};
+
+#endif

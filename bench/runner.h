@@ -1,0 +1,37 @@
+/* The runner: checks needs, runs each case of each benchmark in a pinned
+ * child process, repeats samples until the CI converges, and writes records
+ * to the run directory. */
+#ifndef MT_RUNNER_H
+#define MT_RUNNER_H
+
+#include <stdbool.h>
+
+#include "../core/config.h"
+#include "../core/err.h"
+
+/* The [global] section's schema. */
+extern const struct mt_param mt_global_params[];
+
+struct mt_run_opts {
+	const struct mt_cfg *cfg;	/* loaded configuration */
+	const char *const *only;	/* -b names (NULL-terminated), or NULL */
+	const char *outdir;		/* -o DIR (exact), or NULL */
+	const char *journal_path;	/* journal file */
+	bool quick;
+	char **argv;			/* for meta.json */
+	int argc;
+};
+
+/* Runs the sweep. On success writes the run directory's path into
+ * rundir_out. Returns 0 (skipped benchmarks are not failures), or -errno
+ * with err set: MT_ERR_INPUT for bad configuration, MT_ERR_RUNTIME for a
+ * failure of the machine; -EINTR when interrupted by a signal (the journal
+ * has been played back). */
+int mt_run(const struct mt_run_opts *opts, char *rundir_out, size_t len,
+	   struct mt_err *err);
+
+/* Validates the configuration without running: every section names a known
+ * benchmark (or global) and every key resolves. */
+int mt_run_check_config(const struct mt_cfg *cfg, struct mt_err *err);
+
+#endif

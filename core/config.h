@@ -1,0 +1,138 @@
+/* INI job files (DESIGN §4) and their validation against parameter schemas.
+ *
+ * A configuration is a list of (section, key, value, file, line) entries,
+ * loaded from one or more files and from --set overrides; a later entry for
+ * the same section and key overrides an earlier one. Sections are [global]
+ * and one per benchmark, optionally with a variant: [tlb] or [tlb:hugetlb].
+ *
+ * Validation happens against a schema (struct mt_param[]): an unknown key or
+ * a bad value is an MT_ERR_INPUT error naming file, line, key and the
+ * accepted form, e.g.
+ *   configs/x.ini:12: [tlb] key 'sizes': bad value '4Q': expected a size
+ *   such as 64K, 2M or 1G, or a range LO..HI*F such as 4K..1G*2
+ */
+#ifndef MT_CONFIG_H
+#define MT_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+enum mt_ptype {
+	MT_P_SIZE,	/* one size: 4K, 2M, 1G */
+	MT_P_SIZE_LIST,	/* sizes and ranges: 4K,1M or 4K..1G*2 */
+	MT_P_DURATION,	/* 20ms, 1s; stored in ns */
+	MT_P_INT,	/* integer in [min, max] */
+	MT_P_DOUBLE,	/* real in [dmin, dmax] */
+	MT_P_BOOL,	/* yes/no */
+	MT_P_WORDS,	/* comma list of words from choices (any if NULL) */
+	MT_P_STRING,	/* free text, e.g. a directory */
+};
+
+/* One configuration key of a section: its schema. Arrays of these end with
+ * an entry whose key is NULL. */
+struct mt_param {
+	const char *key;
+	enum mt_ptype type;
+	const char *def;		/* default, in the same text form */
+	const char *help;		/* one line, for configs/README.md */
+	int64_t min, max;		/* MT_P_INT bounds; sizes: bytes (0 = none) */
+	double dmin, dmax;		/* MT_P_DOUBLE bounds */
+	const char *const *choices;	/* MT_P_WORDS: allowed words */
+};
+
+struct mt_cfg_entry {
+	char *section;	/* "global", "tlb", "tlb:hugetlb" */
+	char *key;
+	char *value;
+	char *file;	/* file name, or "--set" */
+	int line;	/* line in file, or the index of the --set option */
+};
+
+struct mt_cfg {
+	struct mt_cfg_entry *entries;
+	size_t n, cap;
+	char **sections;	/* section names in first-seen order */
+	int *section_lines;	/* line each section was first seen on */
+	char **section_files;	/* file each section was first seen in */
+	size_t n_sections;
+};
+
+void mt_cfg_init(struct mt_cfg *cfg);
+void mt_cfg_free(struct mt_cfg *cfg);
+
+/* Loads an INI file on top of what cfg holds. Errors (MT_ERR_INPUT): the
+ * file is missing or unreadable; a line is not "key = value", "[section]" or
+ * a comment (file:line and what was expected); a section name is malformed.
+ * Returns 0 or a negative errno. */
+int mt_cfg_load(struct mt_cfg *cfg, const char *path, struct mt_err *err);
+
+/* Loads INI text from memory, naming it `name` in messages (tests). */
+int mt_cfg_load_string(struct mt_cfg *cfg, const char *name,
+		       const char *text, struct mt_err *err);
+
+/* Applies one --set override "SECTION.KEY=VALUE" or "KEY=VALUE" (a bare key
+ * is in [global]); `index` is its position on the command line, used as the
+ * line in messages ("--set #2"). Returns 0 or -EINVAL with err set. */
+int mt_cfg_set(struct mt_cfg *cfg, const char *assignment, int index,
+	       struct mt_err *err);
+
+/* The value of section.key, or NULL; *entry (if not NULL) gets the entry. */
+const char *mt_cfg_get(const struct mt_cfg *cfg, const char *section,
+		       const char *key, const struct mt_cfg_entry **entry);
+
+/* True if the section appeared in a file or a --set. */
+bool mt_cfg_has_section(const struct mt_cfg *cfg, const char *section);
+
+/* Typed, validated values of one section, resolved against a schema. */
+struct mt_pvalue {
+	const struct mt_param *param;
+	const char *text;		/* the text it came from */
+	const char *file;		/* where it came from ("default") */
+	int line;
+	uint64_t u;			/* SIZE, DURATION (ns) */
+	int64_t i;			/* INT, BOOL */
+	double d;			/* DOUBLE */
+	uint64_t *sizes;		/* SIZE_LIST */
+	char **words;			/* WORDS */
+	size_t n;			/* count of sizes or words */
+};
+
+struct mt_params {
+	char *section;
+	struct mt_pvalue *v;
+	size_t n;
+};
+
+/* Validates every key cfg holds for `section` against `schema` and fills
+ * *out with every schema key (defaults for the absent ones). Errors
+ * (MT_ERR_INPUT) name file:line, section, key, the bad value and the accepted
+ * form; an unknown key also lists the accepted keys. Returns 0 or -EINVAL. */
+int mt_params_resolve(const struct mt_cfg *cfg, const char *section,
+		      const struct mt_param *schema, struct mt_params **out,
+		      struct mt_err *err);
+void mt_params_free(struct mt_params *p);
+
+/* Accessors; the key must be in the schema (a programming error aborts). */
+uint64_t mt_p_size(const struct mt_params *p, const char *key);
+uint64_t mt_p_duration(const struct mt_params *p, const char *key);
+int64_t mt_p_int(const struct mt_params *p, const char *key);
+double mt_p_double(const struct mt_params *p, const char *key);
+bool mt_p_bool(const struct mt_params *p, const char *key);
+const char *mt_p_string(const struct mt_params *p, const char *key);
+const uint64_t *mt_p_sizes(const struct mt_params *p, const char *key,
+			   size_t *n);
+char *const *mt_p_words(const struct mt_params *p, const char *key,
+			size_t *n);
+bool mt_p_has_word(const struct mt_params *p, const char *key,
+		   const char *word);
+/* The raw pvalue (for recording where a value came from). */
+const struct mt_pvalue *mt_p_get(const struct mt_params *p, const char *key);
+
+/* Describes the accepted form of a parameter type ("a size such as 64K").
+ * Used in messages and in configs/README.md. */
+const char *mt_ptype_form(enum mt_ptype type);
+
+#endif

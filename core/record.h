@@ -1,0 +1,51 @@
+/* Result records (DESIGN §3): building them and reading results.jsonl.
+ *
+ * A record is one JSON object per line:
+ *   schema_version, bench, variant (if any), case {params}, metric, unit,
+ *   higher_is_better, value (the median), n, min, max, mean, stddev,
+ *   ci95_lo, ci95_hi, samples [..], status ("ok" | "untrustworthy"),
+ *   obtained {what the kernel gave}, cpu, time
+ * or, for a benchmark or case that could not run:
+ *   schema_version, bench, case (if any), status "skipped" or "failed",
+ *   reason
+ */
+#ifndef MT_RECORD_H
+#define MT_RECORD_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "err.h"
+#include "stats.h"
+
+#define MT_RECORD_SCHEMA_VERSION 1
+
+/* Builds a measured record. `kase` and `obtained` are borrowed (a reference
+ * is taken); samples may be NULL. Returns a new object or NULL on ENOMEM. */
+json_t *mt_record_measured(const char *bench, const char *variant,
+			   json_t *kase, const char *metric, const char *unit,
+			   bool higher_is_better, const struct mt_stats *st,
+			   const double *samples, size_t n_samples,
+			   json_t *obtained);
+
+/* Builds a skipped or failed record; `status` is "skipped" or "failed";
+ * kase may be NULL. */
+json_t *mt_record_status(const char *bench, const char *variant, json_t *kase,
+			 const char *status, const char *reason);
+
+/* Checks that obj has every field DESIGN §3 requires for its status, with
+ * the right JSON types. On failure writes what is missing into why. */
+bool mt_record_valid(json_t *obj, char *why, size_t why_len);
+
+/* Reads a results.jsonl file and calls fn for each valid record with its
+ * line number. A line that is not valid JSON, or not a record, is reported
+ * through bad() (path:line: what was expected) and skipped, so a truncated
+ * file loses only its last partial line. Returns 0, or -errno if the file
+ * cannot be read (MT_ERR_INPUT). fn returning non-zero stops the reading and
+ * is returned. */
+int mt_records_read(const char *path,
+		    int (*fn)(json_t *rec, int line, void *arg),
+		    void (*bad)(const char *msg, void *arg), void *arg,
+		    struct mt_err *err);
+
+#endif

@@ -1,0 +1,36 @@
+/* Statistics of repeated samples (DESIGN §3 record fields). */
+#ifndef MT_STATS_H
+#define MT_STATS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct mt_stats {
+	size_t n;
+	double median, min, max, mean, stddev;	/* stddev: sample (n-1) */
+	double ci95_lo, ci95_hi;	/* distribution-free 95% CI of the median */
+	double ci_level;		/* confidence actually reached (<0.95 for
+					 * n < 6, where min..max is reported) */
+};
+
+/* Computes the statistics of samples[0..n) (not modified). The confidence
+ * interval of the median uses order statistics from the binomial
+ * distribution (exact, not a normal approximation). Returns 0, or -EINVAL
+ * when n is 0 or a sample is not finite. */
+int mt_stats_compute(const double *samples, size_t n, struct mt_stats *out);
+
+/* Linear-interpolated percentile p (0..100) of sorted[0..n), n > 0. */
+double mt_percentile_sorted(const double *sorted, size_t n, double p);
+
+/* Percentile p of samples[0..n) (copies and sorts). NAN if n is 0. */
+double mt_percentile(const double *samples, size_t n, double p);
+
+/* True when the half-width of the median's CI is within fraction * |median|
+ * and the CI reached 95%. */
+bool mt_stats_converged(const struct mt_stats *s, double fraction);
+
+/* Welch's t-test of two sample sets: returns the two-sided p-value, or NAN
+ * when either has fewer than 2 samples. */
+double mt_welch_p(const double *a, size_t na, const double *b, size_t nb);
+
+#endif

@@ -1,0 +1,50 @@
+/* A snapshot of the machine's memory configuration, read through the fsroot
+ * reader (so it works on captured trees), and the capabilities benchmarks
+ * need. Used by `memtune sysinfo`, meta.json, the runner's needs check and the
+ * advisor. */
+#ifndef MT_SYSINFO_H
+#define MT_SYSINFO_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "err.h"
+
+struct mt_topo;
+
+/* What this machine offers to benchmarks that need more than plain memory. */
+struct mt_caps {
+	bool root;		/* effective uid 0 (and not in MEMTUNE_FSROOT) */
+	bool in_container;
+	int cgroup_version;	/* 2 if cgroup2 has the memory controller,
+				 * 1 if only the v1 memory controller, 0 none */
+	char cgroup_v1_memory[256];	/* mount point of v1 memory, or "" */
+	char cgroup_v2_root[256];	/* mount point of cgroup2, or "" */
+	uint64_t swap_total;	/* bytes of active swap */
+	uint64_t mem_total;	/* bytes, from /proc/meminfo */
+	int numa_nodes;		/* nodes with memory, from sysfs */
+	bool hugetlb_2m;	/* the kernel supports 2 MiB hugetlb pages */
+	bool hugetlb_1g;	/* the kernel supports 1 GiB hugetlb pages */
+	uint64_t hugetlb_free_2m;	/* free pages in the pools */
+	uint64_t hugetlb_free_1g;
+	char thp_enabled[16];	/* always / madvise / never / "" (no THP) */
+	char thp_defrag[32];
+};
+
+/* Fills caps from the machine (through MEMTUNE_FSROOT). Returns 0 or -errno. */
+int mt_caps_read(struct mt_caps *caps, struct mt_err *err);
+
+/* The snapshot as JSON: host, kernel, cpu_model, memory (meminfo fields in
+ * bytes), swap devices (path, type file/partition/zram, size, used,
+ * priority), thp {enabled, defrag, khugepaged}, hugetlb pools per size
+ * {nr, free, resv, surplus}, numa nodes (memory, distances), cgroup,
+ * sysctls (vm.*), container, root. topo may be NULL. Returns a new object,
+ * or NULL with err set. */
+json_t *mt_sysinfo_collect(struct mt_topo *topo, struct mt_err *err);
+
+/* Prints the snapshot for a person. */
+void mt_sysinfo_print(FILE *out, json_t *info);
+
+#endif

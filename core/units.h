@@ -1,0 +1,50 @@
+/* Parsing and printing of the value forms configuration uses (DESIGN §4):
+ * sizes with K/M/G/T suffixes (binary: 1K = 1024), durations with
+ * ns/us/ms/s, comma lists, and geometric ranges "4K..1G*2".
+ *
+ * Parsers return 0 on success or -EINVAL, and on failure write into `why`
+ * a short description of the accepted form, e.g.
+ * "a size such as 64K, 2M or 1G". */
+#ifndef MT_UNITS_H
+#define MT_UNITS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* "4096", "4K", "4k", "4KiB", "2M", "1G", "1T"; no negatives, no overflow. */
+int mt_parse_size(const char *s, uint64_t *out, char *why, size_t why_len);
+
+/* "20ms", "1.5s", "500us", "100ns"; a bare number is seconds. Result in ns. */
+int mt_parse_duration(const char *s, uint64_t *out_ns, char *why,
+		      size_t why_len);
+
+/* Decimal integer within [min, max]. */
+int mt_parse_int(const char *s, int64_t min, int64_t max, int64_t *out,
+		 char *why, size_t why_len);
+
+/* Decimal floating point within [min, max]. */
+int mt_parse_double(const char *s, double min, double max, double *out,
+		    char *why, size_t why_len);
+
+/* yes/no, true/false, on/off, 1/0 (case-insensitive). */
+int mt_parse_bool(const char *s, int *out, char *why, size_t why_len);
+
+/* A list of sizes: comma-separated items, each a size or a geometric range
+ * "LO..HI*F" (LO, LO*F, LO*F^2, ... up to and including HI when reached;
+ * F an integer >= 2; "LO..HI" alone means factor 2). Items are kept in the
+ * given order, duplicates removed. *out is malloc'ed; the caller frees it.
+ * At most 4096 values. */
+int mt_parse_size_list(const char *s, uint64_t **out, size_t *n, char *why,
+		       size_t why_len);
+
+/* Comma-separated words, each trimmed; each must be one of `allowed`
+ * (NULL-terminated) unless allowed is NULL. *out is a malloc'ed array of
+ * malloc'ed strings; free with mt_free_words. */
+int mt_parse_word_list(const char *s, const char *const *allowed,
+		       char ***out, size_t *n, char *why, size_t why_len);
+void mt_free_words(char **words, size_t n);
+
+/* Formats a byte count compactly ("4K", "1536K", "12M", "1G") into buf. */
+void mt_format_size(uint64_t bytes, char *buf, size_t len);
+
+#endif
