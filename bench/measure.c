@@ -1,0 +1,280 @@
+/* Measuring one case: calibration, warm-up, repeated samples until the
+ * confidence interval converges, verification, records. */
+#include "measure.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "../core/clock.h"
+#include "../core/record.h"
+#include "../core/stats.h"
+
+double mt_derive_metric(const struct mt_metric *m, const struct mt_sample *s)
+{
+	double ns = (double)s->elapsed_ns;
+	double faults = (double)(s->minflt + s->majflt);
+
+	switch (m->derive) {
+	case MT_NS_PER_OP:
+		return s->ops ? ns / (double)s->ops : NAN;
+	case MT_MB_PER_S:
+		return s->bytes && ns > 0 ? (double)s->bytes * 1e3 / ns : NAN;
+	case MT_OPS_PER_S:
+		return s->ops && ns > 0 ? (double)s->ops * 1e9 / ns : NAN;
+	case MT_NS_PER_FAULT:
+		return faults > 0 ? ns / faults : NAN;
+	case MT_FAULTS_PER_OP:
+		return s->ops ? faults / (double)s->ops : NAN;
+	case MT_MAJFLT_PER_OP:
+		return s->ops ? (double)s->majflt / (double)s->ops : NAN;
+	case MT_VALUE:
+		if (m->slot < 0 || m->slot >= MT_SAMPLE_VALUES)
+			return NAN;
+		return s->values[m->slot];
+	}
+	return NAN;
+}
+
+/* Writes obj as one line to fd (a pipe to the parent) and releases it. */
+static int emit(int fd, json_t *obj)
+{
+	char *text;
+	size_t len, off = 0;
+	int ret = 0;
+
+	if (!obj)
+		return -ENOMEM;
+	text = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(obj);
+	if (!text)
+		return -ENOMEM;
+	len = strlen(text);
+	text[len++] = '\n';	/* replaces the NUL; we write len bytes */
+	while (off < len) {
+		ssize_t w = write(fd, text + off, len - off);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			ret = -errno;
+			break;
+		}
+		off += (size_t)w;
+	}
+	free(text);
+	return ret;
+}
+
+static int emit_status(int fd, const struct mt_bench *b, const char *variant,
+		       const struct mt_case *c, const char *status,
+		       const char *reason)
+{
+	return emit(fd, mt_record_status(b->name, variant, c->params, status,
+					 reason));
+}
+
+/* One timed call of run(), with prepare() before it (untimed) and the
+ * faults of the call counted by getrusage. */
+static int one_sample(const struct mt_bench *b, void *state, uint64_t iters,
+		      struct mt_sample *s, struct mt_err *err)
+{
+	struct rusage r0, r1;
+	uint64_t t0, t1;
+	int ret;
+
+	memset(s, 0, sizeof(*s));
+	for (int i = 0; i < MT_SAMPLE_VALUES; i++)
+		s->values[i] = NAN;
+	if (b->prepare) {
+		ret = b->prepare(state, err);
+		if (ret < 0)
+			return ret;
+	}
+	getrusage(RUSAGE_SELF, &r0);
+	t0 = mt_now_ns();
+	ret = b->run(state, iters, s, err);
+	t1 = mt_now_ns();
+	getrusage(RUSAGE_SELF, &r1);
+	if (ret < 0)
+		return ret;
+	s->elapsed_ns = t1 - t0;
+	s->minflt = (uint64_t)(r1.ru_minflt - r0.ru_minflt);
+	s->majflt = (uint64_t)(r1.ru_majflt - r0.ru_majflt);
+	return 0;
+}
+
+/* Finds the iteration count that makes one sample last sp->sample_ns:
+ * grows it geometrically while samples are short, then scales it once.
+ * The calibration calls double as warm-up. */
+static int calibrate(const struct mt_bench *b, void *state,
+		     const struct mt_sampling *sp, uint64_t *iters_out,
+		     struct mt_err *err)
+{
+	uint64_t iters = 64;
+	struct mt_sample s;
+	int ret;
+
+	for (int round = 0; round < 40; round++) {
+		ret = one_sample(b, state, iters, &s, err);
+		if (ret < 0)
+			return ret;
+		if (s.elapsed_ns >= sp->sample_ns / 4 || iters >= (1ull << 40))
+			break;
+		if (s.elapsed_ns < sp->sample_ns / 64)
+			iters *= 16;
+		else
+			iters *= 2;
+	}
+	if (s.elapsed_ns > 0) {
+		double scale = (double)sp->sample_ns / (double)s.elapsed_ns;
+		double want = (double)iters * scale;
+
+		iters = want < 1 ? 1 : (uint64_t)want;
+	}
+	*iters_out = iters;
+	return 0;
+}
+
+int mt_measure_case(const struct mt_bench *b, const char *variant,
+		    const struct mt_env *env, const struct mt_case *c,
+		    const struct mt_sampling *sp, int fd)
+{
+	char reason[1024] = "";
+	struct mt_err err = { 0 };
+	enum mt_status st;
+	void *state = NULL;
+	double *vals = NULL;
+	size_t *nvals = NULL;
+	uint64_t iters = 0, t_start;
+	int max = sp->max_samples, min = sp->min_samples, warm;
+	int taken = 0, ret = 0;
+	bool converged = false;
+	json_t *obtained = NULL;
+
+	if (c->mode == MT_CASE_ONCE) {
+		max = min = 1;
+		warm = 0;
+	} else {
+		warm = sp->warmup_samples;
+	}
+	if (min > max)
+		min = max;
+
+	st = b->setup(env, c, &state, reason, sizeof(reason));
+	if (st == MT_SKIPPED || st == MT_FAILED)
+		return emit_status(fd, b, variant, c,
+				   st == MT_SKIPPED ? "skipped" : "failed",
+				   reason[0] ? reason : "setup failed");
+
+	vals = calloc((size_t)max * c->n_metrics, sizeof(*vals));
+	nvals = calloc(c->n_metrics, sizeof(*nvals));
+	obtained = json_object();
+	if (!vals || !nvals || !obtained) {
+		ret = emit_status(fd, b, variant, c, "failed", "out of memory");
+		goto out_teardown;
+	}
+
+	if (c->mode == MT_CASE_CALIBRATE) {
+		ret = calibrate(b, state, sp, &iters, &err);
+		if (ret < 0)
+			goto out_failed;
+	}
+	for (int i = 0; i < warm; i++) {
+		struct mt_sample s;
+
+		ret = one_sample(b, state, iters, &s, &err);
+		if (ret < 0)
+			goto out_failed;
+	}
+
+	t_start = mt_now_ns();
+	for (taken = 0; taken < max;) {
+		struct mt_sample s;
+		struct mt_stats stats;
+
+		ret = one_sample(b, state, iters, &s, &err);
+		if (ret < 0)
+			goto out_failed;
+		for (size_t m = 0; m < c->n_metrics; m++) {
+			double v = mt_derive_metric(&c->metrics[m], &s);
+
+			if (isfinite(v))
+				vals[m * (size_t)max + nvals[m]++] = v;
+		}
+		taken++;
+		if (taken < min || nvals[0] == 0)
+			continue;
+		if (mt_stats_compute(vals, nvals[0], &stats) == 0 &&
+		    mt_stats_converged(&stats, sp->ci_fraction)) {
+			converged = true;
+			break;
+		}
+		if (mt_now_ns() - t_start > sp->max_case_ns)
+			break;
+	}
+
+	st = MT_OK;
+	reason[0] = '\0';
+	if (b->verify)
+		st = b->verify(state, obtained, reason, sizeof(reason));
+	json_object_set_new(obtained, "samples_taken", json_integer(taken));
+	json_object_set_new(obtained, "converged", json_boolean(converged));
+	if (iters)
+		json_object_set_new(obtained, "iterations_per_sample",
+				    json_integer((json_int_t)iters));
+	json_object_set_new(obtained, "cpu", json_integer(env->cpu));
+
+	for (size_t m = 0; m < c->n_metrics; m++) {
+		const struct mt_metric *mt = &c->metrics[m];
+		struct mt_stats stats;
+		json_t *rec;
+
+		if (nvals[m] == 0 ||
+		    mt_stats_compute(&vals[m * (size_t)max], nvals[m],
+				     &stats) < 0) {
+			char why[256];
+
+			snprintf(why, sizeof(why),
+				 "metric '%s' could not be derived from any "
+				 "sample", mt->name);
+			json_t *r = mt_record_status(b->name, variant,
+						     c->params, "failed", why);
+			if (r)
+				json_object_set_new(r, "metric",
+						    json_string(mt->name));
+			ret = emit(fd, r);
+			if (ret < 0)
+				goto out_teardown;
+			continue;
+		}
+		rec = mt_record_measured(b->name, variant, c->params, mt->name,
+					 mt->unit, mt->higher_is_better,
+					 &stats, &vals[m * (size_t)max],
+					 nvals[m], obtained);
+		if (rec && st == MT_UNTRUSTWORTHY) {
+			json_object_set_new(rec, "status",
+					    json_string("untrustworthy"));
+			json_object_set_new(rec, "reason", json_string(reason));
+		}
+		ret = emit(fd, rec);
+		if (ret < 0)
+			goto out_teardown;
+	}
+	goto out_teardown;
+
+out_failed:
+	ret = emit_status(fd, b, variant, c, "failed",
+			  err.msg[0] ? err.msg : strerror(-ret));
+out_teardown:
+	if (b->teardown)
+		b->teardown(state);
+	json_decref(obtained);
+	free(vals);
+	free(nvals);
+	return ret;
+}

@@ -1,0 +1,722 @@
+/* The sweep: resolves the configuration, checks each benchmark's needs,
+ * makes its system changes through the journal, runs each case in a pinned
+ * worker process, and collects the records into the run directory. */
+#include "runner.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../core/clock.h"
+#include "../core/journal.h"
+#include "../core/log.h"
+#include "../core/record.h"
+#include "../core/rundir.h"
+#include "../core/signals.h"
+#include "../core/sysinfo.h"
+#include "../core/topo.h"
+#include "measure.h"
+#include "registry.h"
+
+const struct mt_param mt_global_params[] = {
+	{ .key = "sample_time", .type = MT_P_DURATION, .def = "20ms",
+	  .help = "target duration of one calibrated sample",
+	  .min = 1000000, .max = 10000000000 },
+	{ .key = "min_samples", .type = MT_P_INT, .def = "5",
+	  .help = "samples taken before convergence is checked",
+	  .min = 1, .max = 1000 },
+	{ .key = "max_samples", .type = MT_P_INT, .def = "30",
+	  .help = "most samples per case", .min = 1, .max = 10000 },
+	{ .key = "warmup_samples", .type = MT_P_INT, .def = "1",
+	  .help = "samples run and discarded before measuring",
+	  .min = 0, .max = 100 },
+	{ .key = "ci_fraction", .type = MT_P_DOUBLE, .def = "0.02",
+	  .help = "stop when the 95% CI of the median is within this "
+		  "fraction of it", .dmin = 0.0001, .dmax = 1.0 },
+	{ .key = "max_case_time", .type = MT_P_DURATION, .def = "10s",
+	  .help = "stop repeating samples of one case after this long",
+	  .min = 1000000, .max = 3600000000000 },
+	{ .key = "case_timeout", .type = MT_P_DURATION, .def = "600s",
+	  .help = "kill a case's worker that runs longer than this",
+	  .min = 1000000000, .max = 86400000000000 },
+	{ .key = "cpu", .type = MT_P_INT, .def = "-1",
+	  .help = "CPU (OS index) to pin measurements to; -1 picks the "
+		  "last one", .min = -1, .max = 65535 },
+	{ .key = "seed", .type = MT_P_INT, .def = "1",
+	  .help = "seed of the random permutations", .min = 0,
+	  .max = INT64_MAX },
+	{ .key = "allow_system_changes", .type = MT_P_BOOL, .def = "yes",
+	  .help = "let benchmarks change sysctls, hugetlb pools, swap and "
+		  "cgroups through the journal (root only)" },
+	{ .key = "output", .type = MT_P_STRING, .def = "results",
+	  .help = "directory that new run directories are created in" },
+	{ .key = NULL },
+};
+
+/* One benchmark section to run: "tlb" or "tlb:variant". */
+struct job {
+	const struct mt_bench *bench;
+	char *section;
+	const char *variant;	/* points into section, or NULL */
+	struct mt_params *params;
+};
+
+struct sweep {
+	const struct mt_run_opts *opts;
+	struct mt_params *global;
+	struct job *jobs;
+	size_t n_jobs;
+	struct mt_topo *topo;
+	struct mt_caps caps;
+	json_t *system;
+	struct mt_rundir *rd;
+	struct mt_journal *journal;
+	json_t *meta;
+	json_t *bench_status;
+	struct mt_sampling sampling;
+	int cpu;
+	uint64_t case_timeout_ns;
+};
+
+static bool selected(const struct mt_run_opts *o, const char *name)
+{
+	if (!o->only)
+		return true;
+	for (size_t i = 0; o->only[i]; i++)
+		if (strcmp(o->only[i], name) == 0)
+			return true;
+	return false;
+}
+
+static void free_jobs(struct job *jobs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(jobs[i].section);
+		mt_params_free(jobs[i].params);
+	}
+	free(jobs);
+}
+
+static int add_job(struct job **jobs, size_t *n, const struct mt_cfg *cfg,
+		   const char *section, const struct mt_bench *b,
+		   struct mt_err *err)
+{
+	struct job *j = realloc(*jobs, (*n + 1) * sizeof(**jobs));
+	int ret;
+
+	if (!j)
+		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+				  "run: out of memory");
+	*jobs = j;
+	j = &j[*n];
+	memset(j, 0, sizeof(*j));
+	j->bench = b;
+	j->section = strdup(section);
+	if (!j->section)
+		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+				  "run: out of memory");
+	j->variant = strchr(j->section, ':');
+	if (j->variant)
+		j->variant++;
+	(*n)++;
+	ret = mt_params_resolve(cfg, section, b->params, &j->params, err);
+	return ret;
+}
+
+static void list_names(char *buf, size_t len)
+{
+	size_t n, off = 0;
+	const struct mt_bench *const *t = mt_benchmarks(&n);
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n; i++)
+		off += (size_t)snprintf(buf + off, off < len ? len - off : 0,
+					"%s%s", i ? ", " : "", t[i]->name);
+}
+
+/* Builds the job list: the benchmark sections of the configuration in the
+ * order they appear (all benchmarks when there are none), filtered by -b.
+ * A -b name that has no section runs with its defaults. */
+static int plan_jobs(const struct mt_cfg *cfg, const char *const *only,
+		     struct job **jobs_out, size_t *n_out, struct mt_err *err)
+{
+	struct job *jobs = NULL;
+	size_t n = 0, nb;
+	const struct mt_bench *const *t = mt_benchmarks(&nb);
+	bool any_section = false;
+	char names[512];
+	int ret = 0;
+
+	list_names(names, sizeof(names));
+	if (only) {
+		for (size_t i = 0; only[i]; i++) {
+			if (!mt_bench_find(only[i]) || strchr(only[i], ':')) {
+				ret = mt_err_set(err, -EINVAL, MT_ERR_INPUT,
+						 "run: unknown benchmark '%s' "
+						 "in -b; expected one of: %s",
+						 only[i], names);
+				goto out;
+			}
+		}
+	}
+	for (size_t s = 0; s < cfg->n_sections; s++) {
+		const char *sec = cfg->sections[s];
+		const struct mt_bench *b;
+
+		if (strcmp(sec, "global") == 0)
+			continue;
+		b = mt_bench_find(sec);
+		if (!b) {
+			ret = mt_err_set(err, -EINVAL, MT_ERR_INPUT,
+					 "%s:%d: unknown section [%s]; expected "
+					 "[global] or a benchmark: %s",
+					 cfg->section_files[s],
+					 cfg->section_lines[s], sec, names);
+			goto out;
+		}
+		any_section = true;
+		if (!selected(&(struct mt_run_opts){ .only = only }, b->name))
+			continue;
+		ret = add_job(&jobs, &n, cfg, sec, b, err);
+		if (ret < 0)
+			goto out;
+	}
+	for (size_t i = 0; i < nb; i++) {
+		bool have = false;
+
+		for (size_t k = 0; k < n; k++)
+			if (jobs[k].bench == t[i])
+				have = true;
+		if (have)
+			continue;
+		/* With no benchmark sections, every benchmark runs; with -b,
+		 * a named benchmark without a section runs on defaults. */
+		if ((only && selected(&(struct mt_run_opts){ .only = only },
+				      t[i]->name)) ||
+		    (!only && !any_section)) {
+			ret = add_job(&jobs, &n, cfg, t[i]->name, t[i], err);
+			if (ret < 0)
+				goto out;
+		}
+	}
+out:
+	if (ret < 0) {
+		free_jobs(jobs, n);
+		return ret;
+	}
+	*jobs_out = jobs;
+	*n_out = n;
+	return 0;
+}
+
+int mt_run_check_config(const struct mt_cfg *cfg, struct mt_err *err)
+{
+	struct mt_params *g = NULL;
+	struct job *jobs = NULL;
+	size_t n = 0;
+	int ret;
+
+	ret = mt_params_resolve(cfg, "global", mt_global_params, &g, err);
+	if (ret < 0)
+		return ret;
+	mt_params_free(g);
+	ret = plan_jobs(cfg, NULL, &jobs, &n, err);
+	if (ret == 0)
+		free_jobs(jobs, n);
+	return ret;
+}
+
+/* The resolved configuration, section by section, as text values. */
+static json_t *config_json(const struct mt_params *g, const struct job *jobs,
+			   size_t n)
+{
+	json_t *cfg = json_object();
+	const struct mt_params *all[1 + n];
+
+	all[0] = g;
+	for (size_t i = 0; i < n; i++)
+		all[i + 1] = jobs[i].params;
+	for (size_t i = 0; i < n + 1; i++) {
+		json_t *sec = json_object();
+
+		for (size_t k = 0; k < all[i]->n; k++) {
+			const struct mt_pvalue *v = &all[i]->v[k];
+
+			json_object_set_new(sec, v->param->key,
+					    json_string(v->text ? v->text : ""));
+		}
+		json_object_set_new(cfg, all[i]->section, sec);
+	}
+	return cfg;
+}
+
+static int write_meta(struct sweep *sw, const char *state, struct mt_err *err)
+{
+	char now[40];
+
+	mt_wallclock_iso(now, sizeof(now));
+	json_object_set_new(sw->meta, "state", json_string(state));
+	if (strcmp(state, "running") != 0)
+		json_object_set_new(sw->meta, "end", json_string(now));
+	return mt_rundir_write_meta(sw->rd, sw->meta, err);
+}
+
+static json_t *status_entry(const struct job *j, const char *status,
+			    const char *reason)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "bench", json_string(j->bench->name));
+	json_object_set_new(o, "section", json_string(j->section));
+	json_object_set_new(o, "status", json_string(status));
+	if (reason)
+		json_object_set_new(o, "reason", json_string(reason));
+	return o;
+}
+
+/* Reads the worker's record lines from fd until EOF, appending each to
+ * results.jsonl as it arrives. Returns the number of records, -EINTR when
+ * a signal arrived, -ETIMEDOUT after the case timeout. */
+static int collect(struct sweep *sw, int fd, pid_t pid, struct mt_err *err)
+{
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	int records = 0;
+	uint64_t deadline = mt_now_ns() + sw->case_timeout_ns;
+
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		int pr;
+
+		if (mt_signal_pending()) {
+			kill(pid, SIGKILL);
+			free(buf);
+			return -EINTR;
+		}
+		if (mt_now_ns() > deadline) {
+			kill(pid, SIGKILL);
+			free(buf);
+			return -ETIMEDOUT;
+		}
+		pr = poll(&pfd, 1, 500);
+		if (pr < 0 && errno == EINTR)
+			continue;
+		if (pr <= 0)
+			continue;
+		if (len + 65536 > cap) {
+			char *nb = realloc(buf, cap + 65536 * 2);
+
+			if (!nb) {
+				kill(pid, SIGKILL);
+				free(buf);
+				return mt_err_set(err, -ENOMEM,
+						  MT_ERR_RUNTIME,
+						  "run: out of memory");
+			}
+			buf = nb;
+			cap += 65536 * 2;
+		}
+		ssize_t r = read(fd, buf + len, cap - len - 1);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+		char *nl;
+
+		while ((nl = memchr(buf, '\n', len))) {
+			*nl = '\0';
+			if (mt_rundir_append_line(sw->rd, buf, err) < 0) {
+				kill(pid, SIGKILL);
+				free(buf);
+				return -EIO;
+			}
+			records++;
+			len -= (size_t)(nl + 1 - buf);
+			memmove(buf, nl + 1, len);
+		}
+	}
+	free(buf);
+	return records;
+}
+
+/* Runs one case in a forked worker pinned to sw->cpu. Returns 0 when the
+ * case produced records (a failed record written for a crashed worker
+ * counts), -EINTR on a signal, or -errno when results cannot be written. */
+static int run_case(struct sweep *sw, const struct job *j,
+		    const struct mt_env *env, const struct mt_case *c,
+		    struct mt_err *err)
+{
+	int fds[2], status = 0, got;
+	pid_t pid;
+
+	if (pipe(fds) < 0)
+		return mt_err_set(err, -errno, MT_ERR_RUNTIME,
+				  "run: cannot create a pipe: %s",
+				  strerror(errno));
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0) {
+		int e = errno;
+
+		close(fds[0]);
+		close(fds[1]);
+		return mt_err_set(err, -e, MT_ERR_RUNTIME,
+				  "run: cannot fork a worker: %s",
+				  strerror(e));
+	}
+	if (pid == 0) {
+		struct mt_err perr = { 0 };
+
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		close(fds[0]);
+		if (sw->topo && mt_topo_pin(sw->topo, sw->cpu, &perr) < 0)
+			mt_warn("%s: %s", j->section, perr.msg);
+		_exit(mt_measure_case(j->bench, j->variant, env, c,
+				      &sw->sampling, fds[1]) < 0 ? 1 : 0);
+	}
+	close(fds[1]);
+	got = collect(sw, fds[0], pid, err);
+	close(fds[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (got == -EINTR || got == -EIO || got == -ENOMEM)
+		return got;
+
+	if (got == -ETIMEDOUT || got == 0 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0) {
+		char why[512];
+		json_t *rec;
+
+		if (got == -ETIMEDOUT)
+			snprintf(why, sizeof(why), "worker killed after the "
+				 "case timeout (raise global.case_timeout)");
+		else if (WIFSIGNALED(status))
+			snprintf(why, sizeof(why), "worker died of signal %d "
+				 "(%s)%s", WTERMSIG(status),
+				 strsignal(WTERMSIG(status)),
+				 WTERMSIG(status) == SIGKILL ?
+				 " — possibly the OOM killer; see dmesg" : "");
+		else if (got == 0)
+			snprintf(why, sizeof(why), "worker exited with status "
+				 "%d without writing a record",
+				 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		else
+			snprintf(why, sizeof(why), "worker could not write "
+				 "all its records (exit status %d)",
+				 WEXITSTATUS(status));
+		rec = mt_record_status(j->bench->name, j->variant, c->params,
+				       "failed", why);
+		if (mt_rundir_append(sw->rd, rec, err) < 0) {
+			json_decref(rec);
+			return -EIO;
+		}
+		json_decref(rec);
+	}
+	return 0;
+}
+
+static int append_status(struct sweep *sw, const struct job *j,
+			 const char *status, const char *reason,
+			 struct mt_err *err)
+{
+	json_t *rec = mt_record_status(j->bench->name, j->variant, NULL,
+				       status, reason);
+	int ret = mt_rundir_append(sw->rd, rec, err);
+
+	json_decref(rec);
+	return ret;
+}
+
+/* Runs every case of one benchmark section. Returns 0 (whatever the
+ * benchmark's status), -EINTR on a signal, or -errno on a runner failure. */
+static int run_job(struct sweep *sw, struct job *j, struct mt_err *err)
+{
+	struct mt_env env = {
+		.caps = &sw->caps,
+		.global = sw->global,
+		.params = j->params,
+		.rundir = mt_rundir_path(sw->rd),
+		.journal = sw->journal,
+		.cpu = sw->cpu,
+		.seed = (uint64_t)mt_p_int(sw->global, "seed"),
+		.quick = sw->opts->quick,
+		.allow_changes = sw->caps.root &&
+				 mt_p_bool(sw->global, "allow_system_changes"),
+	};
+	struct mt_plan plan = { 0 };
+	struct mt_err berr = { 0 };
+	char why[1024];
+	json_t *notes = json_object(), *entry;
+	size_t mark = mt_journal_mark(sw->journal);
+	int ret = 0, failed = 0;
+	uint64_t t0 = mt_now_ns();
+
+	if (!mt_needs_met(j->bench->needs, &sw->caps, why, sizeof(why)) ||
+	    (j->bench->supported &&
+	     !j->bench->supported(&env, why, sizeof(why)))) {
+		mt_progress("%s: skipped: %s", j->section, why);
+		json_array_append_new(sw->bench_status,
+				      status_entry(j, "skipped", why));
+		json_decref(notes);
+		return append_status(sw, j, "skipped", why, err);
+	}
+	ret = j->bench->plan(&env, &plan, &berr);
+	if (ret < 0) {
+		mt_plan_free(&plan);
+		json_decref(notes);
+		if (berr.kind == MT_ERR_INPUT) {
+			*err = berr;
+			return ret;
+		}
+		json_array_append_new(sw->bench_status,
+				      status_entry(j, "failed", berr.msg));
+		return append_status(sw, j, "failed", berr.msg, err);
+	}
+	mt_rundir_snapshot(sw->rd, j->section, "before", &berr);
+	if (j->bench->sys_setup) {
+		ret = j->bench->sys_setup(&env, notes, &berr);
+		if (ret < 0) {
+			mt_warn("%s: system setup failed: %s", j->section,
+				berr.msg);
+			json_array_append_new(sw->bench_status,
+					      status_entry(j, "failed",
+							   berr.msg));
+			ret = append_status(sw, j, "failed", berr.msg, err);
+			goto out_rollback;
+		}
+	}
+	for (size_t i = 0; i < plan.n; i++) {
+		struct mt_case *c = &plan.cases[i];
+		size_t case_mark = mt_journal_mark(sw->journal);
+		char *desc = json_dumps(c->params, JSON_COMPACT |
+					JSON_PRESERVE_ORDER);
+
+		mt_progress("%s [%zu/%zu] %s", j->section, i + 1, plan.n,
+			    desc ? desc : "");
+		free(desc);
+		env.seed = (uint64_t)mt_p_int(sw->global, "seed") + i;
+		if (j->bench->case_sys_setup) {
+			json_t *obt = json_object();
+
+			ret = j->bench->case_sys_setup(&env, c, obt, &berr);
+			if (ret == 0)
+				json_object_set(c->params, "system", obt);
+			json_decref(obt);
+			if (ret < 0) {
+				json_t *rec = mt_record_status(
+					j->bench->name, j->variant, c->params,
+					"failed", berr.msg);
+
+				ret = mt_rundir_append(sw->rd, rec, err);
+				json_decref(rec);
+				failed++;
+				mt_journal_rollback_to(sw->journal, case_mark,
+						       &berr);
+				if (ret < 0)
+					goto out_rollback;
+				continue;
+			}
+		}
+		ret = run_case(sw, j, &env, c, err);
+		if (mt_journal_rollback_to(sw->journal, case_mark, &berr) < 0)
+			mt_warn("%s: could not undo a case's changes: %s",
+				j->section, berr.msg);
+		if (ret < 0)
+			goto out_rollback;
+	}
+out_rollback:
+	if (mt_journal_rollback_to(sw->journal, mark, &berr) < 0)
+		mt_warn("%s: could not undo its system changes: %s "
+			"(run memtune restore)", j->section, berr.msg);
+	mt_rundir_snapshot(sw->rd, j->section, "after", &berr);
+	entry = status_entry(j, ret == -EINTR ? "interrupted" :
+				failed ? "failed" : "ok", NULL);
+	json_object_set_new(entry, "cases", json_integer((json_int_t)plan.n));
+	json_object_set_new(entry, "seconds",
+			    json_real((double)(mt_now_ns() - t0) / 1e9));
+	json_object_set_new(entry, "notes", notes);
+	json_array_append_new(sw->bench_status, entry);
+	mt_plan_free(&plan);
+	return ret;
+}
+
+static json_t *argv_json(const struct mt_run_opts *o)
+{
+	json_t *a = json_array();
+
+	for (int i = 0; i < o->argc; i++)
+		json_array_append_new(a, json_string(o->argv[i]));
+	return a;
+}
+
+int mt_run(const struct mt_run_opts *opts, char *rundir_out, size_t len,
+	   struct mt_err *err)
+{
+	struct sweep sw = { .opts = opts };
+	char now[40];
+	int ret, ret2;
+
+	ret = mt_params_resolve(opts->cfg, "global", mt_global_params,
+				&sw.global, err);
+	if (ret < 0)
+		return ret;
+	ret = plan_jobs(opts->cfg, opts->only, &sw.jobs, &sw.n_jobs, err);
+	if (ret < 0)
+		goto out_global;
+	if (mt_journal_pending(opts->journal_path)) {
+		ret = mt_err_set(err, -EBUSY, MT_ERR_RUNTIME,
+				 "run: a journal of system changes from an "
+				 "earlier run is pending at '%s'; run "
+				 "'memtune restore' to put the machine back "
+				 "first", opts->journal_path);
+		goto out_jobs;
+	}
+	ret = mt_caps_read(&sw.caps, err);
+	if (ret < 0)
+		goto out_jobs;
+	sw.sampling = (struct mt_sampling){
+		.sample_ns = mt_p_duration(sw.global, "sample_time"),
+		.min_samples = (int)mt_p_int(sw.global, "min_samples"),
+		.max_samples = (int)mt_p_int(sw.global, "max_samples"),
+		.warmup_samples = (int)mt_p_int(sw.global, "warmup_samples"),
+		.ci_fraction = mt_p_double(sw.global, "ci_fraction"),
+		.max_case_ns = mt_p_duration(sw.global, "max_case_time"),
+	};
+	sw.case_timeout_ns = mt_p_duration(sw.global, "case_timeout");
+	ret = mt_topo_load(&sw.topo, err);
+	if (ret < 0)
+		goto out_jobs;
+	sw.cpu = (int)mt_p_int(sw.global, "cpu");
+	if (sw.cpu < 0)
+		sw.cpu = mt_topo_default_cpu(sw.topo);
+	else if (sw.cpu >= mt_topo_npus(sw.topo)) {
+		ret = mt_err_set(err, -EINVAL, MT_ERR_INPUT,
+				 "run: global.cpu = %d, but this machine has "
+				 "CPUs 0 to %d; use -1 to pick one", sw.cpu,
+				 mt_topo_npus(sw.topo) - 1);
+		goto out_topo;
+	}
+	sw.system = mt_sysinfo_collect(sw.topo, err);
+	if (!sw.system) {
+		ret = -EIO;
+		goto out_topo;
+	}
+	ret = mt_rundir_create(mt_p_string(sw.global, "output"), opts->outdir,
+			       &sw.rd, err);
+	if (ret < 0)
+		goto out_system;
+	ret = mt_journal_open(opts->journal_path, true, &sw.journal, err);
+	if (ret < 0)
+		goto out_rundir;
+	ret = mt_signals_install();
+	if (ret < 0) {
+		mt_err_set(err, ret, MT_ERR_RUNTIME,
+			   "run: cannot install signal handlers: %s",
+			   strerror(-ret));
+		goto out_journal;
+	}
+
+	{
+		char path[4096];
+		struct mt_err terr = { 0 };
+
+		snprintf(path, sizeof(path), "%s/topology.xml",
+			 mt_rundir_path(sw.rd));
+		if (mt_topo_export_xml(sw.topo, path, &terr) < 0)
+			mt_warn("%s", terr.msg);
+	}
+	mt_wallclock_iso(now, sizeof(now));
+	sw.meta = json_object();
+	sw.bench_status = json_array();
+	json_object_set_new(sw.meta, "schema_version",
+			    json_integer(MT_META_SCHEMA_VERSION));
+	json_object_set_new(sw.meta, "tool", json_pack("{s:s,s:s}", "name",
+							"memtune", "version",
+							MT_VERSION));
+	json_object_set(sw.meta, "host", json_object_get(sw.system, "host"));
+	json_object_set(sw.meta, "kernel",
+			json_object_get(sw.system, "kernel"));
+	json_object_set(sw.meta, "cpu_model",
+			json_object_get(sw.system, "cpu_model"));
+	json_object_set_new(sw.meta, "topology", mt_topo_summary(sw.topo));
+	json_object_set(sw.meta, "system", sw.system);
+	json_object_set_new(sw.meta, "config",
+			    config_json(sw.global, sw.jobs, sw.n_jobs));
+	json_object_set_new(sw.meta, "quick", json_boolean(opts->quick));
+	json_object_set_new(sw.meta, "argv", argv_json(opts));
+	json_object_set_new(sw.meta, "measure_cpu", json_integer(sw.cpu));
+	json_object_set_new(sw.meta, "cgroup_version",
+			    json_integer(sw.caps.cgroup_version));
+	json_object_set_new(sw.meta, "start", json_string(now));
+	json_object_set(sw.meta, "benchmarks", sw.bench_status);
+	ret = write_meta(&sw, "running", err);
+	if (ret < 0)
+		goto out_meta;
+
+	for (size_t i = 0; i < sw.n_jobs; i++) {
+		ret = run_job(&sw, &sw.jobs[i], err);
+		if (ret < 0)
+			break;
+		if (mt_signal_pending()) {
+			ret = -EINTR;
+			break;
+		}
+		write_meta(&sw, "running", err);
+	}
+	if (ret == -EINTR)
+		mt_err_set(err, -EINTR, MT_ERR_RUNTIME,
+			   "run: interrupted by signal %d; system changes "
+			   "were undone; the records so far are in %s",
+			   mt_signal_pending(), mt_rundir_path(sw.rd));
+
+	{
+		struct mt_err ferr = { 0 };
+
+		ret2 = mt_journal_finish(sw.journal, &ferr);
+		sw.journal = NULL;
+		if (ret2 < 0) {
+			mt_error("%s (run memtune restore)", ferr.msg);
+			if (ret == 0) {
+				*err = ferr;
+				ret = ret2;
+			}
+		}
+	}
+	ret2 = write_meta(&sw, ret == -EINTR ? "interrupted" :
+			  ret < 0 ? "failed" : "complete",
+			  ret < 0 ? &(struct mt_err){ 0 } : err);
+	if (ret == 0 && ret2 < 0)
+		ret = ret2;
+	snprintf(rundir_out, len, "%s", mt_rundir_path(sw.rd));
+out_meta:
+	json_decref(sw.bench_status);
+	json_decref(sw.meta);
+out_journal:
+	if (sw.journal) {
+		struct mt_err ferr = { 0 };
+
+		if (mt_journal_finish(sw.journal, &ferr) < 0)
+			mt_error("%s (run memtune restore)", ferr.msg);
+	}
+out_rundir:
+	mt_rundir_close(sw.rd);
+out_system:
+	json_decref(sw.system);
+out_topo:
+	mt_topo_destroy(sw.topo);
+out_jobs:
+	free_jobs(sw.jobs, sw.n_jobs);
+out_global:
+	mt_params_free(sw.global);
+	return ret;
+}

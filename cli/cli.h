@@ -1,0 +1,41 @@
+/* The command table (git/perf style): one entry per subcommand, expanded
+ * from commands.def; each command lives in cli/cmd_NAME.c. */
+#ifndef MT_CLI_H
+#define MT_CLI_H
+
+#include <stdio.h>
+
+struct mt_command {
+	const char *name;
+	const char *summary;	/* one line for `memtune --help` */
+	const char *usage;	/* full --help text */
+	int (*fn)(int argc, char **argv);	/* returns the exit status */
+};
+
+#define MT_COMMAND(n) extern const struct mt_command mt_cmd_##n;
+#include "commands.def"
+#undef MT_COMMAND
+
+/* Exit statuses (DESIGN §2). */
+enum { MT_EXIT_OK = 0, MT_EXIT_FAIL = 1, MT_EXIT_USAGE = 2 };
+
+/* True if argv has -h or --help; prints the usage to stdout if so. */
+int mt_cli_help_requested(const struct mt_command *c, int argc, char **argv);
+
+/* Prints "memtune CMD: MSG" and a hint to --help; returns MT_EXIT_USAGE. */
+int mt_cli_usage_error(const struct mt_command *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Maps an mt_err to an exit status after printing it. */
+struct mt_err;
+int mt_cli_fail(const struct mt_err *err);
+
+/* Flushes stdout and checks it (a full disk is an error, not a truncated
+ * file). Returns status, or MT_EXIT_FAIL if stdout could not be written. */
+int mt_cli_finish(int status);
+
+/* The directory holding the shipped configs (configs/), found next to the
+ * executable or in MEMTUNE_CONFIGS; writes it into buf. */
+int mt_cli_configs_dir(char *buf, size_t len);
+
+#endif

@@ -1,0 +1,122 @@
+/* memtune list: the benchmarks, what they measure, what they need, and
+ * whether this machine can run them. */
+#include <getopt.h>
+#include <jansson.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../bench/registry.h"
+#include "../bench/runner.h"
+#include "../core/sysinfo.h"
+#include "cli.h"
+
+/* Decides whether b can run here with its default parameters; fills why. */
+static bool available(const struct mt_bench *b, const struct mt_caps *caps,
+		      char *why, size_t len)
+{
+	struct mt_cfg cfg;
+	struct mt_params *g = NULL, *p = NULL;
+	struct mt_err err = { 0 };
+	bool ok;
+
+	why[0] = '\0';
+	if (!mt_needs_met(b->needs, caps, why, len))
+		return false;
+	if (!b->supported)
+		return true;
+	mt_cfg_init(&cfg);
+	if (mt_params_resolve(&cfg, "global", mt_global_params, &g, &err) < 0 ||
+	    mt_params_resolve(&cfg, b->name, b->params, &p, &err) < 0) {
+		snprintf(why, len, "%s", err.msg);
+		ok = false;
+		goto out;
+	}
+	struct mt_env env = {
+		.caps = caps, .global = g, .params = p, .rundir = "results",
+		.cpu = -1, .allow_changes = caps->root,
+	};
+	ok = b->supported(&env, why, len);
+out:
+	mt_params_free(g);
+	mt_params_free(p);
+	mt_cfg_free(&cfg);
+	return ok;
+}
+
+static int list_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' }, { 0 } };
+	struct mt_caps caps;
+	struct mt_err err = { 0 };
+	const struct mt_bench *const *t;
+	size_t n;
+	bool json = false;
+	int o;
+
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (o == 'j')
+			json = true;
+		else
+			return mt_cli_usage_error(&mt_cmd_list,
+						  "unknown option");
+	}
+	if (optind < argc)
+		return mt_cli_usage_error(&mt_cmd_list,
+					  "unexpected argument '%s'",
+					  argv[optind]);
+	if (mt_caps_read(&caps, &err) < 0)
+		return mt_cli_fail(&err);
+	t = mt_benchmarks(&n);
+	json_t *arr = json_array();
+
+	if (!json)
+		printf("%-10s %-9s %-28s %s\n", "BENCHMARK", "AVAILABLE",
+		       "NEEDS", "MEASURES");
+	for (size_t i = 0; i < n; i++) {
+		char needs[256], why[1024];
+		bool ok = available(t[i], &caps, why, sizeof(why));
+
+		mt_needs_text(t[i]->needs, needs, sizeof(needs));
+		if (json) {
+			json_t *e = json_pack("{s:s,s:s,s:s,s:b}", "name",
+					      t[i]->name, "summary",
+					      t[i]->summary, "needs", needs,
+					      "available", ok);
+			if (!ok)
+				json_object_set_new(e, "reason",
+						    json_string(why));
+			json_array_append_new(arr, e);
+			continue;
+		}
+		printf("%-10s %-9s %-28s %s\n", t[i]->name, ok ? "yes" : "no",
+		       needs, t[i]->summary);
+		if (!ok)
+			printf("%-10s %-9s %-28s why not: %s\n", "", "", "",
+			       why);
+	}
+	if (json) {
+		json_dumpf(arr, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		putchar('\n');
+	} else {
+		printf("\nrunning as %s; 'memtune sysinfo' shows the "
+		       "machine, 'memtune run -b NAME' runs one.\n",
+		       caps.root ? "root" : "an unprivileged user (benchmarks "
+		       "that change the system are skipped)");
+	}
+	json_decref(arr);
+	return MT_EXIT_OK;
+}
+
+const struct mt_command mt_cmd_list = {
+	.name = "list",
+	.summary = "list the benchmarks and whether this machine can run them",
+	.usage = "usage: memtune list [--json]\n"
+		 "\n"
+		 "Lists every benchmark: its name, whether this machine can run "
+		 "it (and why not),\nwhat it needs (root, swap, cgroup, "
+		 "hugetlb, >=2 NUMA nodes, O_DIRECT), and what\nit measures.\n"
+		 "\n"
+		 "  --json   one JSON array on stdout\n",
+	.fn = list_main,
+};

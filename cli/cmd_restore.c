@@ -1,0 +1,49 @@
+/* memtune restore: plays back what a killed run left in the journal. */
+#include <getopt.h>
+#include <stdio.h>
+
+#include "../core/journal.h"
+#include "cli.h"
+
+static void say(const char *line)
+{
+	printf("%s\n", line);
+}
+
+static int restore_main(int argc, char **argv)
+{
+	char path[4096];
+	struct mt_err err = { 0 };
+	bool had;
+
+	if (argc > 1)
+		return mt_cli_usage_error(&mt_cmd_restore,
+					  "unexpected argument '%s'", argv[1]);
+	if (mt_journal_default_path("run.journal", path, sizeof(path),
+				    &err) < 0)
+		return mt_cli_fail(&err);
+	had = mt_journal_pending(path);
+	if (mt_journal_playback(path, say, &err) < 0)
+		return mt_cli_fail(&err);
+	if (!had)
+		printf("nothing to restore: no pending journal at %s\n", path);
+	else
+		printf("restored: every change in %s was undone\n", path);
+	return MT_EXIT_OK;
+}
+
+const struct mt_command mt_cmd_restore = {
+	.name = "restore",
+	.summary = "undo the system changes a killed run left behind",
+	.usage = "usage: memtune restore\n"
+		 "\n"
+		 "Plays back the state journal of a run that was killed before "
+		 "it could clean\nup (kill -9, a crash, a power cut): puts "
+		 "sysctls, THP modes and hugetlb pools\nback, turns off and "
+		 "deletes swap files, removes cgroups and test files, in\n"
+		 "reverse order. The journal is $MEMTUNE_STATE_DIR/run.journal "
+		 "(default\n/var/lib/memtune as root, ~/.local/state/memtune "
+		 "otherwise). 'memtune run'\nrefuses to start while a journal "
+		 "is pending.\n",
+	.fn = restore_main,
+};

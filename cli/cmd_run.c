@@ -1,0 +1,148 @@
+/* memtune run: runs a sweep and prints the run directory as its last line. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../bench/runner.h"
+#include "../core/config.h"
+#include "../core/journal.h"
+#include "../core/units.h"
+#include "cli.h"
+
+#define MAX_SETS 256
+
+static int run_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "bench", required_argument, NULL, 'b' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "quick", no_argument, NULL, 'q' },
+		{ "set", required_argument, NULL, 's' },
+		{ 0 } };
+	const char *config = NULL, *benches = NULL, *outdir = NULL;
+	const char *sets[MAX_SETS];
+	int n_sets = 0, o, status;
+	bool quick = false;
+	struct mt_cfg cfg;
+	struct mt_err err = { 0 };
+	char **only = NULL, journal[4096], dir[4096], why[256];
+	size_t n_only = 0;
+
+	while ((o = getopt_long(argc, argv, "c:b:o:", opts, NULL)) != -1) {
+		switch (o) {
+		case 'c': config = optarg; break;
+		case 'b': benches = optarg; break;
+		case 'o': outdir = optarg; break;
+		case 'q': quick = true; break;
+		case 's':
+			if (n_sets == MAX_SETS)
+				return mt_cli_usage_error(&mt_cmd_run,
+							  "too many --set");
+			sets[n_sets++] = optarg;
+			break;
+		default:
+			return mt_cli_usage_error(&mt_cmd_run,
+						  "unknown option");
+		}
+	}
+	if (optind < argc)
+		return mt_cli_usage_error(&mt_cmd_run,
+					  "unexpected argument '%s'",
+					  argv[optind]);
+	mt_cfg_init(&cfg);
+	if (quick) {
+		char dirbuf[4096], path[4200];
+
+		if (mt_cli_configs_dir(dirbuf, sizeof(dirbuf)) < 0) {
+			mt_cfg_free(&cfg);
+			fprintf(stderr, "memtune run: cannot find configs/"
+				"quick.ini next to the program; set "
+				"MEMTUNE_CONFIGS to the configs directory\n");
+			return MT_EXIT_USAGE;
+		}
+		snprintf(path, sizeof(path), "%s/quick.ini", dirbuf);
+		if (mt_cfg_load(&cfg, path, &err) < 0)
+			goto fail;
+	}
+	if (config && mt_cfg_load(&cfg, config, &err) < 0)
+		goto fail;
+	for (int i = 0; i < n_sets; i++)
+		if (mt_cfg_set(&cfg, sets[i], i + 1, &err) < 0)
+			goto fail;
+	if (benches) {
+		if (mt_parse_word_list(benches, NULL, &only, &n_only, why,
+				       sizeof(why)) < 0 || n_only == 0) {
+			mt_cfg_free(&cfg);
+			return mt_cli_usage_error(&mt_cmd_run,
+						  "-b '%s': expected a comma "
+						  "list of benchmark names",
+						  benches);
+		}
+		char **z = realloc(only, (n_only + 1) * sizeof(*z));
+
+		if (!z) {
+			mt_free_words(only, n_only);
+			mt_cfg_free(&cfg);
+			return MT_EXIT_FAIL;
+		}
+		only = z;
+		only[n_only] = NULL;
+	}
+	if (mt_journal_default_path("run.journal", journal, sizeof(journal),
+				    &err) < 0)
+		goto fail;
+
+	struct mt_run_opts ro = {
+		.cfg = &cfg,
+		.only = (const char *const *)only,
+		.outdir = outdir,
+		.journal_path = journal,
+		.quick = quick,
+		.argc = argc,
+		.argv = argv,
+	};
+	if (mt_run(&ro, dir, sizeof(dir), &err) < 0)
+		goto fail;
+	printf("%s\n", dir);
+	status = MT_EXIT_OK;
+	goto out;
+fail:
+	status = mt_cli_fail(&err);
+out:
+	mt_free_words(only, n_only);
+	mt_cfg_free(&cfg);
+	return status;
+}
+
+const struct mt_command mt_cmd_run = {
+	.name = "run",
+	.summary = "run a benchmark sweep; prints the run directory",
+	.usage =
+	"usage: memtune run [-c FILE] [-b NAME,...] [-o DIR] [--quick]\n"
+	"                   [--set SECTION.KEY=VALUE]...\n"
+	"\n"
+	"Runs the benchmarks of a job file (every benchmark with its defaults "
+	"when\nnone is given) and writes a new run directory: meta.json, "
+	"topology.xml,\nresults.jsonl (one record per measured point, written "
+	"as it is measured)\nand snapshots/. The directory is the last line on "
+	"stdout.\n"
+	"\n"
+	"  -c, --config FILE   INI job file (see configs/README.md)\n"
+	"  -b, --bench LIST    only these benchmarks (see 'memtune list')\n"
+	"  -o, --output DIR    exact run directory to create (must not exist)"
+	"\n"
+	"  --quick             start from configs/quick.ini: small sizes, a "
+	"few minutes\n"
+	"  --set KEY=VALUE     override a key; SECTION.KEY, or KEY for "
+	"[global]\n"
+	"\n"
+	"System changes (hugetlb pools, sysctls, swap files, cgroups) go "
+	"through the\nstate journal and are undone on exit, on SIGINT/SIGTERM/"
+	"SIGHUP and by\n'memtune restore' after a crash. Exit status: 0 done "
+	"(skipped benchmarks are\nnot failures), 1 failure, 2 bad usage or "
+	"configuration.\n",
+	.fn = run_main,
+};

@@ -1,0 +1,22 @@
+# Helpers for integration tests; sourced. Each test gets a private state
+# directory (journal) and output directory, removed at exit.
+set -u
+T=$(mktemp -d /var/tmp/memtune-test.XXXXXX)
+export MEMTUNE_STATE_DIR="$T/state"
+cleanup_lib() { rm -rf "$T"; }
+trap cleanup_lib EXIT
+
+fail() { echo "FAIL: $*"; exit 1; }
+skip() { echo "$*"; exit 77; }
+
+# expect_exit CODE CMD...: runs CMD, checks its exit status, keeps its
+# stderr in $T/err and stdout in $T/out.
+expect_exit() {
+  local want=$1; shift
+  "$@" >"$T/out" 2>"$T/err"; local rc=$?
+  [ "$rc" -eq "$want" ] || { echo "stdout:"; cat "$T/out"; echo "stderr:"; cat "$T/err"; fail "'$*' exited $rc, expected $want"; }
+}
+
+# The value of a record: record_value DIR BENCH METRIC JQ-LIKE-FILTER via
+# memtune's own query command.
+is_root() { [ "$(id -u)" = 0 ]; }
