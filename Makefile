@@ -8,7 +8,7 @@
 
 PKGS      := hwloc jansson inih cmocka numa
 DEB_PKGS  := libhwloc-dev libnuma-dev libjansson-dev libinih-dev \
-             libcmocka-dev gnuplot-nox pkg-config
+             libcmocka-dev gnuplot-nox pkg-config jq
 CC        ?= gcc
 BUILD     ?= build
 SAN       ?=
@@ -58,6 +58,7 @@ deps:
 	for p in $(PKGS); do pkg-config --exists $$p 2>/dev/null || missing="$$missing $$p"; done; \
 	command -v gnuplot >/dev/null 2>&1 || missing="$$missing gnuplot"; \
 	command -v pkg-config >/dev/null 2>&1 || missing="$$missing pkg-config"; \
+	command -v jq >/dev/null 2>&1 || missing="$$missing jq"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "memtune: installing missing dependencies:$$missing" >&2; \

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -375,6 +376,11 @@ static int run_case(struct sweep *sw, const struct job *j,
 	if (pid == 0) {
 		struct mt_err perr = { 0 };
 
+		/* A worker must not outlive a killed run: it may hold
+		 * hugetlb pages or sit in a cgroup that restore removes. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() == 1)
+			_exit(1);
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGHUP, SIG_DFL);

@@ -1,0 +1,35 @@
+# A tiny tlb sweep: records are valid, and the physics holds.
+. "$(dirname "$0")/lib.sh"
+dir="$T/run"
+expect_exit 0 "$MEMTUNE" run -b tlb -o "$dir" \
+  --set sample_time=5ms --set min_samples=3 --set max_samples=7 \
+  --set tlb.sizes=16K,64M --set tlb.backings=4k,thp --set tlb.patterns=line,page
+[ "$(tail -n 1 "$T/out")" = "$dir" ] || fail "run did not print its directory last"
+[ -s "$dir/meta.json" ] && [ -s "$dir/results.jsonl" ] && [ -s "$dir/topology.xml" ] || fail "run directory incomplete"
+jq -e '.schema_version >= 1 and .state == "complete" and (.benchmarks | length) == 1' "$dir/meta.json" >/dev/null \
+  || fail "meta.json lacks schema_version/state/benchmarks"
+ls "$dir/snapshots" | grep -q 'tlb.before.meminfo' || fail "no snapshot before tlb"
+ls "$dir/snapshots" | grep -q 'tlb.after.vmstat' || fail "no snapshot after tlb"
+
+# Every line is a JSON object with the DESIGN §3 fields.
+jq -e -s 'all(.[]; (.status == "ok" or .status == "untrustworthy") and has("bench") and has("case") and has("metric")
+  and has("unit") and has("value") and has("n") and has("min") and has("max") and has("mean") and has("stddev")
+  and has("ci95_lo") and has("ci95_hi"))' "$dir/results.jsonl" >/dev/null || fail "a record lacks DESIGN fields"
+n=$(wc -l < "$dir/results.jsonl")
+[ "$n" -eq 8 ] || fail "expected 8 records (2 backings x 2 patterns x 2 sizes), got $n"
+
+lat() { jq -s --arg b "$1" --arg p "$2" --argjson s "$3" \
+  '[.[] | select(.case.backing == $b and .case.pattern == $p and .case.size_bytes == $s) | .value][0]' "$dir/results.jsonl"; }
+small=$(lat 4k line 16384); big=$(lat 4k line 67108864)
+echo "4k line: 16K ${small} ns, 64M ${big} ns"
+awk -v a="$small" -v b="$big" 'BEGIN { exit !(b > a * 3) }' || fail "4k latency at 64M ($big) is not well above 16K ($small)"
+p4k=$(lat 4k page 67108864); pthp=$(lat thp page 67108864)
+echo "page pattern at 64M: 4k ${p4k} ns, thp ${pthp} ns"
+cov=$(jq -s '[.[] | select(.case.backing == "thp" and .case.size_bytes == 67108864) | .obtained.thp_coverage][0]' "$dir/results.jsonl")
+echo "thp coverage at 64M: $cov"
+# Beyond the 4 KiB TLB reach, huge pages are not slower (10% for noise),
+# when the kernel really gave huge pages.
+if awk -v c="$cov" 'BEGIN { exit !(c > 0.5) }'; then
+  awk -v a="$p4k" -v b="$pthp" 'BEGIN { exit !(b <= a * 1.1) }' || fail "thp ($pthp ns) slower than 4k ($p4k ns) at 64M"
+fi
+exit 0
