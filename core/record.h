@@ -3,7 +3,8 @@
  * A record is one JSON object per line:
  *   schema_version, bench, variant (if any), case {params}, metric, unit,
  *   higher_is_better, value (the median), n, min, max, mean, stddev,
- *   ci95_lo, ci95_hi, samples [..], status ("ok" | "untrustworthy"),
+ *   ci95_lo, ci95_hi, ci_level (the confidence the interval really has:
+ *   below 0.95 when n < 6, where it is min..max), samples [..], status ("ok" | "untrustworthy"),
  *   obtained {what the kernel gave}, cpu, time
  * or, for a benchmark or case that could not run:
  *   schema_version, bench, case (if any), status "skipped" or "failed",

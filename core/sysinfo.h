@@ -44,6 +44,25 @@ int mt_caps_read(struct mt_caps *caps, struct mt_err *err);
  * or NULL with err set. */
 json_t *mt_sysinfo_collect(struct mt_topo *topo, struct mt_err *err);
 
+/* The keys of the snapshot (schema_version 1); a key whose source file is
+ * missing is left out rather than guessed:
+ *   schema_version, fsroot, host, kernel, cpu_model, topology (when given),
+ *   memory {mem_total_bytes, mem_free_bytes, mem_available_bytes,
+ *           cached_bytes, anon_huge_pages_bytes, swap_total_bytes, ...,
+ *           hugepages_total, hugepages_free, hugepagesize_bytes, ...},
+ *   swap {total_bytes, free_bytes, devices [{path, type, size_bytes,
+ *         used_bytes, priority}]},
+ *   thp {available, enabled, defrag, shmem_enabled, pmd_size_bytes,
+ *        khugepaged {defrag, pages_to_scan, scan_sleep_millisecs,
+ *        max_ptes_none}},
+ *   hugetlb [{page_size_bytes, nr, free, resv, surplus, overcommit}]
+ *           smallest page size first,
+ *   numa {nodes_with_memory, nodes [{id, has_memory, memory_bytes,
+ *         free_bytes, cpus, distances [..]}]},
+ *   cgroup {version, v2_root, v2_controllers [..], v1_memory},
+ *   sysctls {"vm.swappiness": 60, ...}, container, container_evidence,
+ *   root. */
+
 /* Prints the snapshot for a person. */
 void mt_sysinfo_print(FILE *out, json_t *info);
 

@@ -47,4 +47,20 @@ void mt_free_words(char **words, size_t n);
 /* Formats a byte count compactly ("4K", "1536K", "12M", "1G") into buf. */
 void mt_format_size(uint64_t bytes, char *buf, size_t len);
 
+/* Formats nanoseconds compactly in the largest of s, ms, us, ns that divides
+ * them exactly ("20ms", "1500us", "10s", "0ns") into buf; the output parses
+ * back with mt_parse_duration. */
+void mt_format_duration(uint64_t ns, char *buf, size_t len);
+
+/* The accepted forms, as the parsers put them in `why` (for messages and
+ * documentation). */
+#define MT_FORM_SIZE "a size such as 64K, 2M or 1G"
+#define MT_FORM_SIZE_LIST \
+	"a size such as 64K, 2M or 1G, or a range LO..HI*F such as 4K..1G*2"
+#define MT_FORM_DURATION "a duration such as 20ms, 1.5s or 500us"
+#define MT_FORM_BOOL "yes or no (also true/false, on/off, 1/0)"
+
+/* Most values a size list may expand to. */
+#define MT_SIZE_LIST_MAX 4096
+
 #endif

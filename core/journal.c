@@ -1,0 +1,1383 @@
+/* The state journal (DESIGN §5; the file format is documented in
+ * journal.h).
+ *
+ * Invariants this file keeps:
+ * - an undo entry is on disk (written and fsynced) before the change it
+ *   undoes is made; when the change then fails, the entry is dropped again,
+ *   so playback never undoes something we did not do (rmdir of a directory
+ *   that already existed, swapoff of someone else's swap);
+ * - undoing is idempotent: a directory or file already gone, a swap area
+ *   already off or a setting whose file has disappeared counts as undone, so
+ *   a second `memtune restore` after a partial failure finishes the job;
+ * - the journal file is flock()ed while a handle is open, so `memtune
+ *   restore` cannot undo the changes of a run that is still going.
+ */
+#include "journal.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/magic.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/swap.h>
+#include <sys/types.h>
+
+#include <jansson.h>
+
+#include "fsroot.h"
+
+#define JSON_FLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER)
+
+/* How long rmdir of a cgroup waits for its killed processes to go. */
+#define CGROUP_RMDIR_TRIES 40
+#define CGROUP_RMDIR_SLEEP_NS 50000000L
+
+struct mt_journal {
+	char *path;		/* the journal file */
+	int fd;			/* O_APPEND, flock()ed */
+	size_t n;		/* entries */
+	size_t cap;		/* allocated slots in entries and offsets */
+	json_t **entries;	/* the undo entries, oldest first */
+	off_t *offsets;		/* byte offset of each entry's line */
+	off_t end;		/* file size: where the next line goes */
+};
+
+/* One line of a journal file as parsed. */
+struct line {
+	json_t *entry;		/* NULL when the line is malformed */
+	const char *problem;	/* why it is malformed */
+	int lineno;		/* 1-based */
+	off_t offset;		/* byte offset of the line */
+	bool partial;		/* last line without its newline */
+};
+
+/* ---- small file helpers ------------------------------------------------ */
+
+/* Writes all of buf to fd. Returns 0 or -errno (-EIO on a short write that
+ * makes no progress). */
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -EIO;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Reads the rest of fd into a malloc'ed NUL-terminated buffer. Returns 0 or
+ * -errno. */
+static int read_fd(int fd, char **out, size_t *out_len)
+{
+	size_t cap = 4096, len = 0;
+	char *buf = malloc(cap), *grown;
+
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		ssize_t n;
+
+		if (cap - len < 2) {
+			grown = realloc(buf, cap * 2);
+			if (!grown) {
+				free(buf);
+				return -ENOMEM;
+			}
+			buf = grown;
+			cap *= 2;
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int ret = -errno;
+
+			free(buf);
+			return ret;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	*out = buf;
+	if (out_len)
+		*out_len = len;
+	return 0;
+}
+
+/* Reads the file at the real path `path` whole. Returns 0 or -errno. */
+static int read_path(const char *path, char **out, size_t *out_len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = read_fd(fd, out, out_len);
+	close(fd);
+	return ret;
+}
+
+/* Copies the directory part of path into buf ("." or "/" at the ends). */
+static void dir_of(const char *path, char *buf, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		snprintf(buf, len, ".");
+	else if (slash == path)
+		snprintf(buf, len, "/");
+	else
+		snprintf(buf, len, "%.*s", (int)(slash - path), path);
+}
+
+/* Fsyncs the directory holding `path`, so that a create, rename or unlink
+ * in it survives a crash. Returns 0 or -errno. */
+static int fsync_dir_of(const char *path)
+{
+	char dir[PATH_MAX];
+	int fd, ret = 0;
+
+	dir_of(path, dir, sizeof(dir));
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fsync(fd) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* Creates `dir` and its missing parents with `mode`. Returns 0 or -errno. */
+static int mkdir_p(const char *dir, mode_t mode)
+{
+	char buf[PATH_MAX];
+	size_t len = strlen(dir);
+
+	if (len == 0 || len >= sizeof(buf))
+		return -ENAMETOOLONG;
+	memcpy(buf, dir, len + 1);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, mode) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, mode) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/* True for the pseudo file systems whose files are settings, not data:
+ * there a write replaces the value, and truncating makes no sense. */
+static bool fd_is_pseudo(int fd)
+{
+	struct statfs sfs;
+
+	if (fstatfs(fd, &sfs) < 0)
+		return false;
+	switch ((unsigned long)sfs.f_type) {
+	case PROC_SUPER_MAGIC:
+	case SYSFS_MAGIC:
+	case CGROUP_SUPER_MAGIC:
+	case CGROUP2_SUPER_MAGIC:
+	case DEBUGFS_MAGIC:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* A hint for the end of a message about a failed write. */
+static const char *perm_hint(int ret)
+{
+	return ret == -EACCES || ret == -EPERM ? " (run as root)" : "";
+}
+
+/* Writes `value` (plus a newline, as echo does) to the setting file at real
+ * path `path` in a single write(2): /proc/sys and sysfs take one value per
+ * write. Regular files (a captured tree) are truncated first so a shorter
+ * value does not leave a tail. Returns 0 or -errno. */
+static int write_value(const char *path, const char *value)
+{
+	size_t vlen = strlen(value);
+	bool newline = vlen == 0 || value[vlen - 1] != '\n';
+	char *buf;
+	ssize_t n;
+	int fd, ret = 0;
+
+	buf = malloc(vlen + 2);
+	if (!buf)
+		return -ENOMEM;
+	memcpy(buf, value, vlen);
+	if (newline)
+		buf[vlen++] = '\n';
+	buf[vlen] = '\0';
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		goto out_buf;
+	}
+	if (!fd_is_pseudo(fd) && ftruncate(fd, 0) < 0) {
+		ret = -errno;
+		goto out_fd;
+	}
+	do {
+		n = write(fd, buf, vlen);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		ret = -errno;
+	else if ((size_t)n != vlen)
+		ret = -EIO;
+out_fd:
+	if (close(fd) < 0 && ret == 0)
+		ret = -errno;
+out_buf:
+	free(buf);
+	return ret;
+}
+
+/* Reads the setting at real path `path` as it would be written back: for a
+ * bracketed choice file the selected word, otherwise the content without
+ * its trailing newlines. Stores a malloc'ed string in *out. Returns 0,
+ * -errno, or -EINVAL if the file holds NUL bytes. */
+static int read_value(const char *path, char **out)
+{
+	char *text, *open_br, *close_br;
+	size_t len;
+	int ret;
+
+	ret = read_path(path, &text, &len);
+	if (ret < 0)
+		return ret;
+	if (strlen(text) != len) {
+		free(text);
+		return -EINVAL;
+	}
+	open_br = strchr(text, '[');
+	close_br = open_br ? strchr(open_br, ']') : NULL;
+	if (open_br && close_br) {
+		size_t n = (size_t)(close_br - open_br - 1);
+
+		memmove(text, open_br + 1, n);
+		text[n] = '\0';
+	} else {
+		while (len > 0 && text[len - 1] == '\n')
+			text[--len] = '\0';
+	}
+	*out = text;
+	return 0;
+}
+
+/* Replaces the file at real path `path` with `len` bytes of content and
+ * `mode`: temporary file in the same directory, fsync, rename, fsync of
+ * the directory. Returns 0 or -errno; on failure the old file is intact. */
+static int atomic_write(const char *path, const char *content, size_t len,
+			mode_t mode)
+{
+	char tmp[PATH_MAX];
+	int fd, ret;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.memtune-tmp.%ld", path,
+		     (long)getpid()) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	/* fchmod, not open's mode: the umask must not change what we put
+	 * back. */
+	if (fchmod(fd, mode & 07777) < 0) {
+		ret = -errno;
+		goto out_tmp;
+	}
+	ret = write_all(fd, content, len);
+	if (ret < 0)
+		goto out_tmp;
+	if (fsync(fd) < 0) {
+		ret = -errno;
+		goto out_tmp;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		ret = -errno;
+		goto out_tmp;
+	}
+	fd = -1;
+	if (rename(tmp, path) < 0) {
+		ret = -errno;
+		goto out_tmp;
+	}
+	return fsync_dir_of(path);
+
+out_tmp:
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	return ret;
+}
+
+/* ---- entries ----------------------------------------------------------- */
+
+/* Returns NULL if e is a well-formed undo entry, else what is wrong. */
+static const char *entry_problem(json_t *e)
+{
+	const char *op, *path;
+
+	if (!json_is_object(e))
+		return "not a JSON object";
+	op = json_string_value(json_object_get(e, "op"));
+	path = json_string_value(json_object_get(e, "path"));
+	if (!op)
+		return "no \"op\" string";
+	if (!path || path[0] != '/')
+		return "no absolute \"path\"";
+	if (strcmp(op, "write") == 0)
+		return json_is_string(json_object_get(e, "value")) ?
+			NULL : "a write entry without a \"value\" string";
+	if (strcmp(op, "rmdir") == 0 || strcmp(op, "unlink") == 0 ||
+	    strcmp(op, "swapoff") == 0)
+		return NULL;
+	if (strcmp(op, "restore_file") == 0) {
+		json_t *existed = json_object_get(e, "existed");
+
+		if (!json_is_boolean(existed))
+			return "a restore_file entry without \"existed\"";
+		if (json_is_true(existed) &&
+		    (!json_is_string(json_object_get(e, "content")) ||
+		     !json_is_integer(json_object_get(e, "mode"))))
+			return "a restore_file entry without \"content\" "
+			       "and \"mode\"";
+		return NULL;
+	}
+	return "unknown \"op\"";
+}
+
+/* Splits journal text into lines and parses each. Blank lines are skipped.
+ * Stores a malloc'ed array in *out and its length in *n. Returns 0 or
+ * -ENOMEM. */
+static int parse_lines(const char *text, size_t len, struct line **out,
+		       size_t *n)
+{
+	struct line *lines = NULL, *grown;
+	size_t count = 0, cap = 0, pos = 0;
+	int lineno = 0;
+
+	while (pos < len) {
+		const char *start = text + pos;
+		const char *nl = memchr(start, '\n', len - pos);
+		size_t llen = nl ? (size_t)(nl - start) : len - pos;
+		struct line *l;
+		json_error_t jerr;
+
+		lineno++;
+		if (strspn(start, " \t\r") >= llen) {
+			pos += llen + 1;
+			continue;
+		}
+		if (count == cap) {
+			cap = cap ? cap * 2 : 16;
+			grown = realloc(lines, cap * sizeof(*lines));
+			if (!grown) {
+				for (size_t i = 0; i < count; i++)
+					json_decref(lines[i].entry);
+				free(lines);
+				return -ENOMEM;
+			}
+			lines = grown;
+		}
+		l = &lines[count++];
+		*l = (struct line){ .lineno = lineno, .offset = (off_t)pos,
+				    .partial = !nl };
+		l->entry = json_loadb(start, llen, 0, &jerr);
+		if (!l->entry) {
+			l->problem = "not valid JSON";
+		} else if ((l->problem = entry_problem(l->entry))) {
+			json_decref(l->entry);
+			l->entry = NULL;
+		}
+		pos += llen + 1;
+	}
+	*out = lines;
+	*n = count;
+	return 0;
+}
+
+/* Frees what parse_lines returned. */
+static void free_lines(struct line *lines, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		json_decref(lines[i].entry);
+	free(lines);
+}
+
+/* Describes what undoing e does, for the playback log. */
+static void describe(json_t *e, char *buf, size_t len)
+{
+	const char *op = json_string_value(json_object_get(e, "op"));
+	const char *path = json_string_value(json_object_get(e, "path"));
+
+	if (strcmp(op, "write") == 0)
+		snprintf(buf, len, "wrote '%s' back to %s",
+			 json_string_value(json_object_get(e, "value")), path);
+	else if (strcmp(op, "rmdir") == 0)
+		snprintf(buf, len, "removed directory %s", path);
+	else if (strcmp(op, "unlink") == 0)
+		snprintf(buf, len, "removed file %s", path);
+	else if (strcmp(op, "swapoff") == 0)
+		snprintf(buf, len, "turned swap off on %s", path);
+	else if (json_is_true(json_object_get(e, "existed")))
+		snprintf(buf, len, "put back the previous %s", path);
+	else
+		snprintf(buf, len, "removed %s (it did not exist before)",
+			 path);
+}
+
+/* Kills every process listed in the cgroup's cgroup.procs except ourselves.
+ * Returns the number signalled, or -EDEADLK if we are in it. */
+static int kill_cgroup_procs(const char *dir)
+{
+	char file[PATH_MAX], *text, *p;
+	int killed = 0;
+
+	snprintf(file, sizeof(file), "%s/cgroup.procs", dir);
+	if (read_path(file, &text, NULL) < 0)
+		return 0;
+	for (p = text; *p;) {
+		char *end;
+		long pid = strtol(p, &end, 10);
+
+		if (end == p)
+			break;
+		p = end;
+		if (pid <= 0)
+			continue;
+		if (pid == (long)getpid()) {
+			free(text);
+			return -EDEADLK;
+		}
+		if (kill((pid_t)pid, SIGKILL) == 0)
+			killed++;
+	}
+	free(text);
+	return killed;
+}
+
+/* Removes the cgroup directory `dir`: child cgroups first (depth first),
+ * then its processes are killed (cgroup.kill on cgroup v2, SIGKILL to each
+ * listed process otherwise, repeated so that forks cannot escape), and
+ * rmdir is retried for about 2 s while they exit. Returns 0 or -errno. */
+static int remove_cgroup(const char *dir, struct mt_err *err)
+{
+	char path[PATH_MAX];
+	struct timespec pause = { 0, CGROUP_RMDIR_SLEEP_NS };
+	struct dirent *d;
+	DIR *dp;
+	int ret = 0;
+
+	dp = opendir(dir);
+	if (!dp) {
+		if (errno == ENOENT)
+			return 0;
+		return mt_err_set(err, -errno, MT_ERR_RUNTIME,
+				  "journal: cannot remove cgroup %s: %s", dir,
+				  strerror(errno));
+	}
+	while ((d = readdir(dp))) {
+		if (d->d_type != DT_DIR || strcmp(d->d_name, ".") == 0 ||
+		    strcmp(d->d_name, "..") == 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, d->d_name);
+		ret = remove_cgroup(path, err);
+		if (ret < 0)
+			break;
+	}
+	closedir(dp);
+	if (ret < 0)
+		return ret;
+
+	snprintf(path, sizeof(path), "%s/cgroup.kill", dir);
+	if (access(path, W_OK) == 0)
+		write_value(path, "1");
+	for (int i = 0; i < CGROUP_RMDIR_TRIES; i++) {
+		if (kill_cgroup_procs(dir) == -EDEADLK)
+			return mt_err_set(err, -EDEADLK, MT_ERR_RUNTIME,
+					  "journal: cannot remove cgroup %s: "
+					  "this process is in it", dir);
+		if (rmdir(dir) == 0)
+			return 0;
+		ret = -errno;
+		if (ret == -ENOENT)
+			return 0;
+		if (ret != -EBUSY)
+			break;
+		while (nanosleep(&pause, &pause) < 0 && errno == EINTR)
+			;
+		pause.tv_nsec = CGROUP_RMDIR_SLEEP_NS;
+	}
+	return mt_err_set(err, ret, MT_ERR_RUNTIME,
+			  "journal: cannot remove cgroup %s: %s%s", dir,
+			  strerror(-ret), ret == -EBUSY ?
+			  " (its processes did not exit; kill them and "
+			  "rmdir it)" : "");
+}
+
+/* Removes directory `path` we created; a cgroup's processes are killed
+ * first. Already gone is success. Returns 0 or -errno with err set. */
+static int undo_rmdir(const char *path, struct mt_err *err)
+{
+	struct statfs sfs;
+
+	if (statfs(path, &sfs) < 0) {
+		if (errno == ENOENT)
+			return 0;
+	} else if ((unsigned long)sfs.f_type == CGROUP_SUPER_MAGIC ||
+		   (unsigned long)sfs.f_type == CGROUP2_SUPER_MAGIC) {
+		return remove_cgroup(path, err);
+	}
+	if (rmdir(path) == 0 || errno == ENOENT)
+		return 0;
+	return mt_err_set(err, -errno, MT_ERR_RUNTIME,
+			  "journal: cannot remove directory %s: %s", path,
+			  strerror(errno));
+}
+
+/* Undoes one entry. Returns 0 or -errno with err set. */
+static int undo_entry(json_t *e, struct mt_err *err)
+{
+	const char *op = json_string_value(json_object_get(e, "op"));
+	const char *path = json_string_value(json_object_get(e, "path"));
+	int ret;
+
+	if (strcmp(op, "write") == 0) {
+		const char *value =
+			json_string_value(json_object_get(e, "value"));
+
+		ret = write_value(path, value);
+		/* The object that held the setting is gone (a cgroup that
+		 * was removed): nothing is left to put back. */
+		if (ret == -ENOENT)
+			return 0;
+		if (ret < 0)
+			return mt_err_set(err, ret, MT_ERR_RUNTIME,
+					  "journal: cannot write '%s' back "
+					  "to %s: %s%s", value, path,
+					  strerror(-ret), perm_hint(ret));
+		return 0;
+	}
+	if (strcmp(op, "rmdir") == 0)
+		return undo_rmdir(path, err);
+	if (strcmp(op, "unlink") == 0) {
+		if (unlink(path) == 0 || errno == ENOENT)
+			return 0;
+		return mt_err_set(err, -errno, MT_ERR_RUNTIME,
+				  "journal: cannot remove %s: %s", path,
+				  strerror(errno));
+	}
+	if (strcmp(op, "swapoff") == 0) {
+		/* EINVAL: not an active swap area, so already off. */
+		if (swapoff(path) == 0 || errno == EINVAL || errno == ENOENT)
+			return 0;
+		return mt_err_set(err, -errno, MT_ERR_RUNTIME,
+				  "journal: cannot turn swap off on %s: %s "
+				  "(try swapoff %s by hand)", path,
+				  strerror(errno), path);
+	}
+	/* restore_file */
+	if (!json_is_true(json_object_get(e, "existed"))) {
+		if (unlink(path) == 0 || errno == ENOENT)
+			return 0;
+		return mt_err_set(err, -errno, MT_ERR_RUNTIME,
+				  "journal: cannot remove %s: %s", path,
+				  strerror(errno));
+	}
+	{
+		json_t *content = json_object_get(e, "content");
+
+		ret = atomic_write(path, json_string_value(content),
+				   json_string_length(content),
+				   (mode_t)json_integer_value(
+					   json_object_get(e, "mode")));
+		if (ret < 0)
+			return mt_err_set(err, ret, MT_ERR_RUNTIME,
+					  "journal: cannot put back %s: %s",
+					  path, strerror(-ret));
+	}
+	return 0;
+}
+
+/* ---- the journal file -------------------------------------------------- */
+
+/* Appends entry e (taking the reference) as one line and fsyncs. Returns 0
+ * or -errno with err set; on failure the file is as before. */
+static int journal_append(struct mt_journal *j, json_t *e, struct mt_err *err)
+{
+	char *text;
+	size_t len;
+	int ret;
+
+	if (j->n == j->cap) {
+		size_t cap = j->cap ? j->cap * 2 : 16;
+		json_t **entries = realloc(j->entries, cap * sizeof(*entries));
+		off_t *offsets;
+
+		if (entries)
+			j->entries = entries;
+		offsets = entries ? realloc(j->offsets,
+					    cap * sizeof(*offsets)) : NULL;
+		if (!offsets) {
+			json_decref(e);
+			return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+					  "journal: out of memory");
+		}
+		j->offsets = offsets;
+		j->cap = cap;
+	}
+	text = json_dumps(e, JSON_FLAGS);
+	if (!text) {
+		json_decref(e);
+		return mt_err_set(err, -EINVAL, MT_ERR_RUNTIME,
+				  "journal: cannot encode an entry (is the "
+				  "value UTF-8 text?)");
+	}
+	len = strlen(text);
+	text[len] = '\n';	/* over the NUL; written with its length */
+	ret = write_all(j->fd, text, len + 1);
+	free(text);
+	if (ret == 0 && fsync(j->fd) < 0)
+		ret = -errno;
+	if (ret < 0) {
+		if (ftruncate(j->fd, j->end) < 0)
+			ret = -errno;
+		json_decref(e);
+		return mt_err_set(err, ret, MT_ERR_RUNTIME,
+				  "journal: cannot append to %s: %s (nothing "
+				  "was changed)", j->path, strerror(-ret));
+	}
+	j->entries[j->n] = e;
+	j->offsets[j->n] = j->end;
+	j->end += (off_t)(len + 1);
+	j->n++;
+	return 0;
+}
+
+/* Drops the last entry again (its change could not be made). */
+static void journal_drop_last(struct mt_journal *j)
+{
+	j->n--;
+	json_decref(j->entries[j->n]);
+	j->end = j->offsets[j->n];
+	if (ftruncate(j->fd, j->end) == 0)
+		fsync(j->fd);
+}
+
+/* Locks the journal file against another memtune process. Returns 0,
+ * -EBUSY with err set, or -errno. */
+static int lock_journal(int fd, const char *path, struct mt_err *err)
+{
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		return 0;
+	if (errno == EWOULDBLOCK)
+		return mt_err_set(err, -EBUSY, MT_ERR_RUNTIME,
+				  "journal: %s is in use by another memtune "
+				  "process; wait for it to finish (it "
+				  "restores the system on exit)", path);
+	return mt_err_set(err, -errno, MT_ERR_RUNTIME,
+			  "journal: cannot lock %s: %s", path,
+			  strerror(errno));
+}
+
+/* Rewrites the journal atomically with entries[0..n) and reopens it (used
+ * when some undo failed and its entry must stay). Returns 0 or -errno. */
+static int journal_rewrite(struct mt_journal *j, struct mt_err *err)
+{
+	size_t cap = 4096, len = 0;
+	char *buf = malloc(cap), *grown;
+	int fd, ret;
+
+	if (!buf)
+		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+				  "journal: out of memory");
+	for (size_t i = 0; i < j->n; i++) {
+		char *text = json_dumps(j->entries[i], JSON_FLAGS);
+		size_t tlen = text ? strlen(text) : 0;
+
+		while (cap - len < tlen + 1) {
+			grown = realloc(buf, cap * 2);
+			if (!grown) {
+				free(text);
+				free(buf);
+				return mt_err_set(err, -ENOMEM,
+						  MT_ERR_RUNTIME,
+						  "journal: out of memory");
+			}
+			buf = grown;
+			cap *= 2;
+		}
+		j->offsets[i] = (off_t)len;
+		memcpy(buf + len, text, tlen);
+		len += tlen;
+		buf[len++] = '\n';
+		free(text);
+	}
+	ret = atomic_write(j->path, buf, len, 0600);
+	free(buf);
+	if (ret < 0)
+		return mt_err_set(err, ret, MT_ERR_RUNTIME,
+				  "journal: cannot rewrite %s: %s", j->path,
+				  strerror(-ret));
+	fd = open(j->path, O_RDWR | O_APPEND | O_CLOEXEC);
+	if (fd < 0)
+		return mt_err_set(err, -errno, MT_ERR_RUNTIME,
+				  "journal: cannot reopen %s: %s", j->path,
+				  strerror(errno));
+	ret = lock_journal(fd, j->path, err);
+	if (ret < 0) {
+		close(fd);
+		return ret;
+	}
+	close(j->fd);
+	j->fd = fd;
+	j->end = (off_t)len;
+	return 0;
+}
+
+/* Default journal path: $MEMTUNE_STATE_DIR, /var/lib/memtune as root,
+ * $XDG_STATE_HOME/memtune, or ~/.local/state/memtune, plus `name`. */
+int mt_journal_default_path(const char *name, char *buf, size_t len,
+			    struct mt_err *err)
+{
+	const char *dir = getenv("MEMTUNE_STATE_DIR");
+	const char *xdg = getenv("XDG_STATE_HOME");
+	const char *home = getenv("HOME");
+	int n;
+
+	if (dir && dir[0]) {
+		n = snprintf(buf, len, "%s/%s", dir, name);
+	} else if (geteuid() == 0) {
+		n = snprintf(buf, len, "/var/lib/memtune/%s", name);
+	} else if (xdg && xdg[0] == '/') {
+		n = snprintf(buf, len, "%s/memtune/%s", xdg, name);
+	} else {
+		if (!home || !home[0]) {
+			struct passwd *pw = getpwuid(geteuid());
+
+			home = pw ? pw->pw_dir : NULL;
+		}
+		if (!home || !home[0])
+			return mt_err_set(err, -ENOENT, MT_ERR_RUNTIME,
+					  "journal: cannot choose a state "
+					  "directory: HOME is not set (set "
+					  "MEMTUNE_STATE_DIR)");
+		n = snprintf(buf, len, "%s/.local/state/memtune/%s", home,
+			     name);
+	}
+	if (n < 0 || (size_t)n >= len)
+		return mt_err_set(err, -ENAMETOOLONG, MT_ERR_RUNTIME,
+				  "journal: the state directory path is too "
+				  "long (set MEMTUNE_STATE_DIR)");
+	return 0;
+}
+
+/* True when a journal file exists at path and holds at least one non-blank
+ * line (a malformed line counts: it needs a person's attention). */
+bool mt_journal_pending(const char *path)
+{
+	char *text;
+	size_t len;
+	bool pending;
+
+	if (read_path(path, &text, &len) < 0)
+		return false;
+	pending = strspn(text, " \t\r\n") < len;
+	free(text);
+	return pending;
+}
+
+/* Opens or creates the journal at path, locks it and loads its entries. */
+int mt_journal_open(const char *path, bool exclusive, struct mt_journal **out,
+		    struct mt_err *err)
+{
+	struct mt_journal *j;
+	struct line *lines = NULL;
+	char dir[PATH_MAX], *text = NULL;
+	size_t n_lines = 0, len = 0;
+	bool created = false;
+	int ret;
+
+	*out = NULL;
+	dir_of(path, dir, sizeof(dir));
+	ret = mkdir_p(dir, 0700);
+	if (ret < 0)
+		return mt_err_set(err, ret, MT_ERR_RUNTIME,
+				  "journal: cannot create directory %s: %s%s",
+				  dir, strerror(-ret), perm_hint(ret));
+	j = calloc(1, sizeof(*j));
+	if (!j || !(j->path = strdup(path))) {
+		free(j);
+		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+				  "journal: out of memory");
+	}
+	j->fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC,
+		     0600);
+	if (j->fd >= 0)
+		created = true;
+	else if (errno == EEXIST)
+		j->fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC);
+	if (j->fd < 0) {
+		ret = mt_err_set(err, -errno, MT_ERR_RUNTIME,
+				 "journal: cannot open %s: %s%s", path,
+				 strerror(errno), perm_hint(-errno));
+		goto out_free;
+	}
+	ret = lock_journal(j->fd, path, err);
+	if (ret < 0)
+		goto out_fd;
+	if (created) {
+		ret = fsync_dir_of(path);
+		if (ret < 0) {
+			mt_err_set(err, ret, MT_ERR_RUNTIME,
+				   "journal: cannot sync directory %s: %s",
+				   dir, strerror(-ret));
+			goto out_unlink;
+		}
+		*out = j;
+		return 0;
+	}
+
+	ret = read_fd(j->fd, &text, &len);
+	if (ret == 0)
+		ret = parse_lines(text, len, &lines, &n_lines);
+	if (ret < 0) {
+		mt_err_set(err, ret, MT_ERR_RUNTIME,
+			   "journal: cannot read %s: %s", path,
+			   strerror(-ret));
+		goto out_text;
+	}
+	/* A last line cut short by a crash describes a change that was
+	 * never made (the line is synced before the change): drop it. */
+	if (n_lines > 0 && lines[n_lines - 1].partial &&
+	    !lines[n_lines - 1].entry)
+		len = (size_t)lines[--n_lines].offset;
+	if (exclusive && n_lines > 0) {
+		ret = mt_err_set(err, -EEXIST, MT_ERR_RUNTIME,
+				 "journal: system changes from an earlier "
+				 "run are pending in %s; run `memtune "
+				 "restore` to put them back first", path);
+		goto out_lines;
+	}
+	for (size_t i = 0; i < n_lines; i++) {
+		if (!lines[i].entry) {
+			ret = mt_err_set(err, -EINVAL, MT_ERR_INPUT,
+					 "journal: %s:%d: %s (expected one "
+					 "undo entry per line); run `memtune "
+					 "restore`, or fix the line", path,
+					 lines[i].lineno, lines[i].problem);
+			goto out_lines;
+		}
+	}
+	for (size_t i = 0; i < n_lines; i++) {
+		ret = 0;
+		if (j->n == j->cap) {
+			size_t cap = j->cap ? j->cap * 2 : 16;
+			json_t **e = realloc(j->entries, cap * sizeof(*e));
+			off_t *o;
+
+			if (e)
+				j->entries = e;
+			o = e ? realloc(j->offsets, cap * sizeof(*o)) : NULL;
+			if (!o) {
+				ret = mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+						 "journal: out of memory");
+				goto out_lines;
+			}
+			j->offsets = o;
+			j->cap = cap;
+		}
+		j->entries[j->n] = json_incref(lines[i].entry);
+		j->offsets[j->n++] = lines[i].offset;
+	}
+	/* Blank lines or a cut last line: start clean from the last
+	 * entry's end, so appended lines are never glued to garbage. */
+	if (exclusive)
+		len = 0;
+	if (ftruncate(j->fd, (off_t)len) < 0) {
+		ret = mt_err_set(err, -errno, MT_ERR_RUNTIME,
+				 "journal: cannot truncate %s: %s", path,
+				 strerror(errno));
+		goto out_lines;
+	}
+	j->end = (off_t)len;
+	/* A complete last entry whose newline was lost: end the line so the
+	 * next entry starts on its own. */
+	if (len > 0 && text[len - 1] != '\n') {
+		ret = write_all(j->fd, "\n", 1);
+		if (ret == 0 && fsync(j->fd) < 0)
+			ret = -errno;
+		if (ret < 0) {
+			mt_err_set(err, ret, MT_ERR_RUNTIME,
+				   "journal: cannot write %s: %s", path,
+				   strerror(-ret));
+			goto out_lines;
+		}
+		j->end++;
+	}
+	free_lines(lines, n_lines);
+	free(text);
+	*out = j;
+	return 0;
+
+out_lines:
+	free_lines(lines, n_lines);
+out_text:
+	free(text);
+	goto out_fd;
+out_unlink:
+	unlink(path);
+out_fd:
+	close(j->fd);
+out_free:
+	for (size_t i = 0; i < j->n; i++)
+		json_decref(j->entries[i]);
+	free(j->entries);
+	free(j->offsets);
+	free(j->path);
+	free(j);
+	return ret;
+}
+
+/* Closes the handle; the entries stay on disk for `memtune restore`. */
+void mt_journal_close(struct mt_journal *j)
+{
+	if (!j)
+		return;
+	close(j->fd);
+	for (size_t i = 0; i < j->n; i++)
+		json_decref(j->entries[i]);
+	free(j->entries);
+	free(j->offsets);
+	free(j->path);
+	free(j);
+}
+
+/* Resolves path under the fsroot into buf, or fills err. */
+static int resolve(const char *what, const char *path, char *buf, size_t len,
+		   struct mt_err *err)
+{
+	if (mt_fs_path(path, buf, len) < 0)
+		return mt_err_set(err, -ENAMETOOLONG, MT_ERR_RUNTIME,
+				  "journal: cannot %s %s: the path is too "
+				  "long", what, path);
+	return 0;
+}
+
+/* Changes a /proc/sys or /sys setting: read the original, journal it, write
+ * `value`, read back into readback (the selected word for a choice file). */
+int mt_journal_write(struct mt_journal *j, const char *path, const char *value,
+		     char *readback, size_t rb_len, struct mt_err *err)
+{
+	char real[PATH_MAX], *orig, *now;
+	int ret;
+
+	ret = resolve("write", path, real, sizeof(real), err);
+	if (ret < 0)
+		return ret;
+	ret = read_value(real, &orig);
+	if (ret < 0)
+		return mt_err_set(err, ret, MT_ERR_RUNTIME,
+				  "journal: cannot read the current value of "
+				  "%s: %s%s (nothing was changed)", real,
+				  ret == -EINVAL ? "it is binary" :
+				  strerror(-ret), perm_hint(ret));
+	ret = journal_append(j, json_pack("{s:s, s:s, s:s}", "op", "write",
+					  "path", real, "value", orig), err);
+	free(orig);
+	if (ret < 0)
+		return ret;
+	ret = write_value(real, value);
+	if (ret < 0) {
+		journal_drop_last(j);
+		return mt_err_set(err, ret, MT_ERR_RUNTIME,
+				  "journal: cannot write '%s' to %s: %s%s",
+				  value, real, strerror(-ret), perm_hint(ret));
+	}
+	if (!readback || rb_len == 0)
+		return 0;
+	ret = read_value(real, &now);
+	if (ret < 0)
+		return mt_err_set(err, ret, MT_ERR_RUNTIME,
+				  "journal: wrote '%s' to %s but cannot read "
+				  "it back: %s", value, real,
+				  strerror(-ret));
+	snprintf(readback, rb_len, "%s", now);
+	free(now);
+	return 0;
+}
+
+/* Creates directory path (0755) after journaling its removal. An existing
+ * directory is refused: playback would remove something not ours. */
+int mt_journal_mkdir(struct mt_journal *j, const char *path,
+		     struct mt_err *err)
+{
+	char real[PATH_MAX];
+	struct stat st;
+	int ret;
+
+	ret = resolve("create", path, real, sizeof(real), err);
+	if (ret < 0)
+		return ret;
+	if (lstat(real, &st) == 0)
+		return mt_err_set(err, -EEXIST, MT_ERR_RUNTIME,
+				  "journal: cannot create directory %s: it "
+				  "already exists (remove it, or run `memtune "
+				  "restore` if a killed run left it)", real);
+	ret = journal_append(j, json_pack("{s:s, s:s}", "op", "rmdir", "path",
+					  real), err);
+	if (ret < 0)
+		return ret;
+	if (mkdir(real, 0755) < 0) {
+		ret = -errno;
+		journal_drop_last(j);
+		return mt_err_set(err, ret, MT_ERR_RUNTIME,
+				  "journal: cannot create directory %s: %s%s",
+				  real, strerror(-ret), perm_hint(ret));
+	}
+	return 0;
+}
+
+/* Journals the removal of a file about to be created. An existing file is
+ * refused, for the same reason as in mt_journal_mkdir. */
+int mt_journal_note_file(struct mt_journal *j, const char *path,
+			 struct mt_err *err)
+{
+	char real[PATH_MAX];
+	struct stat st;
+	int ret;
+
+	ret = resolve("create", path, real, sizeof(real), err);
+	if (ret < 0)
+		return ret;
+	if (lstat(real, &st) == 0)
+		return mt_err_set(err, -EEXIST, MT_ERR_RUNTIME,
+				  "journal: cannot create %s: it already "
+				  "exists (remove it, or run `memtune "
+				  "restore` if a killed run left it)", real);
+	return journal_append(j, json_pack("{s:s, s:s}", "op", "unlink",
+					   "path", real), err);
+}
+
+/* Enables swap on path after journaling a swapoff; the entry is dropped if
+ * swapon fails (it may be someone else's active swap). */
+int mt_journal_swapon(struct mt_journal *j, const char *path, int flags,
+		      struct mt_err *err)
+{
+	char real[PATH_MAX];
+	int ret;
+
+	ret = resolve("swapon", path, real, sizeof(real), err);
+	if (ret < 0)
+		return ret;
+	ret = journal_append(j, json_pack("{s:s, s:s}", "op", "swapoff",
+					  "path", real), err);
+	if (ret < 0)
+		return ret;
+	if (swapon(real, flags) < 0) {
+		ret = -errno;
+		journal_drop_last(j);
+		return mt_err_set(err, ret, MT_ERR_RUNTIME,
+				  "journal: cannot enable swap on %s: %s%s",
+				  real, strerror(-ret), perm_hint(ret));
+	}
+	return 0;
+}
+
+/* Replaces the text file path with content after journaling its previous
+ * content and mode (or its absence). Binary or non-UTF-8 files are refused:
+ * the journal stores text. */
+int mt_journal_replace_file(struct mt_journal *j, const char *path,
+			    const char *content, unsigned mode,
+			    struct mt_err *err)
+{
+	char real[PATH_MAX], *old = NULL;
+	struct stat st;
+	size_t len = 0;
+	json_t *e;
+	int ret;
+
+	ret = resolve("replace", path, real, sizeof(real), err);
+	if (ret < 0)
+		return ret;
+	if (stat(real, &st) == 0) {
+		json_t *text;
+
+		ret = read_path(real, &old, &len);
+		if (ret < 0)
+			return mt_err_set(err, ret, MT_ERR_RUNTIME,
+					  "journal: cannot read %s: %s%s "
+					  "(nothing was changed)", real,
+					  strerror(-ret), perm_hint(ret));
+		text = memchr(old, '\0', len) ? NULL :
+		       json_stringn(old, len);
+		free(old);
+		if (!text)
+			return mt_err_set(err, -EINVAL, MT_ERR_RUNTIME,
+					  "journal: cannot save %s: it is "
+					  "not a text file (nothing was "
+					  "changed)", real);
+		e = json_pack("{s:s, s:s, s:b, s:o, s:i}", "op",
+			      "restore_file", "path", real, "existed", 1,
+			      "content", text, "mode",
+			      (int)(st.st_mode & 07777));
+	} else if (errno == ENOENT) {
+		e = json_pack("{s:s, s:s, s:b}", "op", "restore_file", "path",
+			      real, "existed", 0);
+	} else {
+		return mt_err_set(err, -errno, MT_ERR_RUNTIME,
+				  "journal: cannot replace %s: %s", real,
+				  strerror(errno));
+	}
+	ret = journal_append(j, e, err);
+	if (ret < 0)
+		return ret;
+	ret = atomic_write(real, content, strlen(content), (mode_t)mode);
+	if (ret < 0) {
+		journal_drop_last(j);
+		return mt_err_set(err, ret, MT_ERR_RUNTIME,
+				  "journal: cannot write %s: %s%s", real,
+				  strerror(-ret), perm_hint(ret));
+	}
+	return 0;
+}
+
+/* Writes value to a trigger file (drop_caches, compact_memory), unjournaled:
+ * there is nothing to put back. */
+int mt_sys_trigger(const char *path, const char *value, struct mt_err *err)
+{
+	char real[PATH_MAX];
+	int ret;
+
+	if (mt_fs_path(path, real, sizeof(real)) < 0)
+		return mt_err_set(err, -ENAMETOOLONG, MT_ERR_RUNTIME,
+				  "cannot write %s: the path is too long",
+				  path);
+	ret = write_value(real, value);
+	if (ret < 0)
+		return mt_err_set(err, ret, MT_ERR_RUNTIME,
+				  "cannot write '%s' to %s: %s%s", value, real,
+				  strerror(-ret), perm_hint(ret));
+	return 0;
+}
+
+/* The number of entries: everything after it is undone by rollback_to. */
+size_t mt_journal_mark(const struct mt_journal *j)
+{
+	return j ? j->n : 0;
+}
+
+/* Undoes entries [mark, n) newest first. Undone entries leave the file
+ * (ftruncate at the first one's offset); entries whose undo failed stay,
+ * in their order, so a later rollback or `memtune restore` retries them. */
+int mt_journal_rollback_to(struct mt_journal *j, size_t mark,
+			   struct mt_err *err)
+{
+	struct mt_err e1 = { 0 };
+	size_t kept = mark;
+	bool *failed;
+	int first = 0, ret;
+
+	if (!j || mark >= j->n)
+		return 0;
+	failed = calloc(j->n, sizeof(*failed));
+	if (!failed)
+		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+				  "journal: out of memory");
+	for (size_t i = j->n; i-- > mark;) {
+		struct mt_err e2 = { 0 };
+
+		ret = undo_entry(j->entries[i], &e2);
+		if (ret < 0) {
+			failed[i] = true;
+			if (first == 0) {
+				first = ret;
+				e1 = e2;
+			}
+		}
+	}
+	for (size_t i = mark; i < j->n; i++) {
+		if (failed[i])
+			j->entries[kept++] = j->entries[i];
+		else
+			json_decref(j->entries[i]);
+	}
+	free(failed);
+	if (kept == mark) {
+		j->end = j->offsets[mark];
+		j->n = mark;
+		if (ftruncate(j->fd, j->end) < 0 || fsync(j->fd) < 0)
+			ret = mt_err_set(err, -errno, MT_ERR_RUNTIME,
+					 "journal: cannot truncate %s: %s "
+					 "(the changes were undone)", j->path,
+					 strerror(errno));
+		else
+			ret = 0;
+	} else {
+		j->n = kept;
+		ret = journal_rewrite(j, err);
+	}
+	if (first < 0) {
+		if (err)
+			*err = e1;
+		return first;
+	}
+	return ret;
+}
+
+/* Undoes everything, removes the journal file and frees j. If an undo
+ * failed the file keeps the failed entries, for `memtune restore`. */
+int mt_journal_finish(struct mt_journal *j, struct mt_err *err)
+{
+	int ret;
+
+	if (!j)
+		return 0;
+	ret = mt_journal_rollback_to(j, 0, err);
+	if (ret == 0 && j->n == 0) {
+		/* Unlink while still holding the lock. */
+		if (unlink(j->path) < 0 && errno != ENOENT)
+			ret = mt_err_set(err, -errno, MT_ERR_RUNTIME,
+					 "journal: cannot remove %s: %s",
+					 j->path, strerror(errno));
+		else
+			fsync_dir_of(j->path);
+	}
+	mt_journal_close(j);
+	return ret;
+}
+
+/* Plays back the journal file at path for `memtune restore`. */
+int mt_journal_playback(const char *path, void (*log)(const char *line),
+			struct mt_err *err)
+{
+	struct mt_err first_err = { 0 }, input_err = { 0 };
+	struct line *lines = NULL;
+	char *text = NULL, msg[2048];
+	size_t n_lines = 0, len;
+	int fd, ret, first = 0, bad = 0;
+
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 0;
+		return mt_err_set(err, -errno, MT_ERR_RUNTIME,
+				  "journal: cannot open %s: %s%s", path,
+				  strerror(errno), perm_hint(-errno));
+	}
+	ret = lock_journal(fd, path, err);
+	if (ret < 0)
+		goto out_fd;
+	ret = read_fd(fd, &text, &len);
+	if (ret == 0)
+		ret = parse_lines(text, len, &lines, &n_lines);
+	if (ret < 0) {
+		mt_err_set(err, ret, MT_ERR_RUNTIME,
+			   "journal: cannot read %s: %s", path,
+			   strerror(-ret));
+		goto out_text;
+	}
+	for (size_t i = 0; i < n_lines; i++) {
+		struct line *l = &lines[i];
+
+		if (l->entry)
+			continue;
+		if (l->partial) {
+			snprintf(msg, sizeof(msg),
+				 "%s:%d: skipped an entry cut short by a "
+				 "crash (its change was never made)", path,
+				 l->lineno);
+			if (log)
+				log(msg);
+			continue;
+		}
+		if (bad++ == 0)
+			mt_err_set(&input_err, -EINVAL, MT_ERR_INPUT,
+				   "journal: %s:%d: %s (expected one JSON "
+				   "undo entry per line, such as "
+				   "{\"op\":\"write\",\"path\":\"/proc/sys/vm/"
+				   "swappiness\",\"value\":\"60\"})",
+				   path, l->lineno, l->problem);
+		snprintf(msg, sizeof(msg), "%s:%d: skipped: %s", path,
+			 l->lineno, l->problem);
+		if (log)
+			log(msg);
+	}
+	for (size_t i = n_lines; i-- > 0;) {
+		struct mt_err e2 = { 0 };
+		char what[1536];
+
+		if (!lines[i].entry)
+			continue;
+		describe(lines[i].entry, what, sizeof(what));
+		ret = undo_entry(lines[i].entry, &e2);
+		if (ret < 0 && first == 0) {
+			first = ret;
+			first_err = e2;
+		}
+		snprintf(msg, sizeof(msg), "%s%s", ret < 0 ? "failed: " : "",
+			 ret < 0 ? e2.msg : what);
+		if (log)
+			log(msg);
+	}
+	if (bad) {
+		ret = mt_err_set(err, -EINVAL, MT_ERR_INPUT,
+				 "%s; the other entries were %s; the journal "
+				 "is kept: fix or delete that line, then run "
+				 "`memtune restore` again", input_err.msg,
+				 first ? "undone where possible" : "undone");
+	} else if (first < 0) {
+		if (err) {
+			*err = first_err;
+			mt_err_prefix(err, "journal: %s is kept", path);
+		}
+		ret = first;
+	} else if (unlink(path) < 0) {
+		ret = mt_err_set(err, -errno, MT_ERR_RUNTIME,
+				 "journal: cannot remove %s: %s (everything "
+				 "was undone; delete it)", path,
+				 strerror(errno));
+	} else {
+		fsync_dir_of(path);
+		ret = 0;
+	}
+	free_lines(lines, n_lines);
+out_text:
+	free(text);
+out_fd:
+	close(fd);
+	return ret;
+}
+
+/* Number of entries currently in the journal. */
+size_t mt_journal_count(const struct mt_journal *j)
+{
+	return j ? j->n : 0;
+}

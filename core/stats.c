@@ -1,0 +1,279 @@
+/* Statistics of repeated samples: median and spread, the distribution-free
+ * confidence interval of the median, percentiles and Welch's t-test.
+ *
+ * Benchmark samples are rarely normal (a long right tail from interrupts and
+ * page faults), so the interval that decides convergence comes from order
+ * statistics and the exact binomial distribution, which assumes nothing about
+ * the shape of the distribution.
+ */
+#include <errno.h>
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stats.h"
+
+/* The confidence the median's interval aims for. */
+#define MT_CI_TARGET 0.95
+
+/* qsort comparator for doubles in ascending order; NaN sorts last so that a
+ * NaN never breaks the ordering of the finite values. */
+static int cmp_double(const void *pa, const void *pb)
+{
+	double a = *(const double *)pa, b = *(const double *)pb;
+
+	if (isnan(a) || isnan(b))
+		return isnan(a) - isnan(b);
+	return (a > b) - (a < b);
+}
+
+/* Returns P(B = i) for B ~ Binomial(n, 0.5), i <= n, computed in
+ * logarithms so that large n neither overflows the binomial coefficient
+ * nor underflows 0.5^n before the multiplication. */
+static double binom_half_pmf(size_t n, size_t i)
+{
+	int sign;
+	double lc = lgamma_r((double)n + 1, &sign) -
+		    lgamma_r((double)i + 1, &sign) -
+		    lgamma_r((double)(n - i) + 1, &sign);
+
+	return exp(lc - (double)n * M_LN2);
+}
+
+/* Finds the 1-based rank j of the lower end of the narrowest symmetric pair
+ * of order statistics (j, n + 1 - j) whose coverage of the median,
+ * P(j <= B <= n - j) = 1 - 2 P(B <= j - 1) for B ~ Binomial(n, 0.5), is at
+ * least MT_CI_TARGET. Stores that coverage in *level. Returns 0 when no pair
+ * reaches the target (n < 6); *level is then the coverage of min..max. */
+static size_t median_ci_rank(size_t n, double *level)
+{
+	double cdf = 0, next;
+	size_t j = 0;
+
+	/* Grow j while the tail below rank j + 1 stays within 2.5%; the
+	 * tail probabilities are multiples of 2^-n, never exactly 0.025, so
+	 * the comparison has no tie to break. */
+	for (size_t i = 0; i < n / 2; i++) {
+		next = cdf + binom_half_pmf(n, i);
+		if (1 - 2 * next < MT_CI_TARGET)
+			break;
+		cdf = next;
+		j = i + 1;
+	}
+	if (j == 0) {
+		*level = 1 - 2 * pow(0.5, (double)n);
+		return 0;
+	}
+	*level = 1 - 2 * cdf;
+	return j;
+}
+
+/* Computes the statistics of samples[0..n) into *out: median, min, max,
+ * mean, sample standard deviation (0 when n is 1), and the exact
+ * order-statistic confidence interval of the median with the level it
+ * reached. Returns 0, -EINVAL when n is 0 or a sample is not finite, or
+ * -ENOMEM. */
+int mt_stats_compute(const double *samples, size_t n, struct mt_stats *out)
+{
+	double *s, sum = 0, ss = 0, level;
+	size_t j;
+
+	if (n == 0 || !samples || !out)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++)
+		if (!isfinite(samples[i]))
+			return -EINVAL;
+	s = malloc(n * sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	memcpy(s, samples, n * sizeof(*s));
+	qsort(s, n, sizeof(*s), cmp_double);
+
+	memset(out, 0, sizeof(*out));
+	out->n = n;
+	out->min = s[0];
+	out->max = s[n - 1];
+	out->median = n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+	for (size_t i = 0; i < n; i++)
+		sum += s[i];
+	out->mean = sum / (double)n;
+	/* Two passes: summing squares of deviations from the mean keeps
+	 * precision when the spread is tiny compared with the values. */
+	for (size_t i = 0; i < n; i++)
+		ss += (s[i] - out->mean) * (s[i] - out->mean);
+	out->stddev = n > 1 ? sqrt(ss / (double)(n - 1)) : 0;
+
+	j = median_ci_rank(n, &level);
+	if (j == 0) {
+		out->ci95_lo = s[0];
+		out->ci95_hi = s[n - 1];
+	} else {
+		out->ci95_lo = s[j - 1];
+		out->ci95_hi = s[n - j];
+	}
+	out->ci_level = level;
+	free(s);
+	return 0;
+}
+
+/* Returns the percentile p (clamped to 0..100) of sorted[0..n) by linear
+ * interpolation between the closest ranks, as numpy.percentile does by
+ * default. NAN when n is 0 or p is NaN. */
+double mt_percentile_sorted(const double *sorted, size_t n, double p)
+{
+	double h, frac;
+	size_t lo;
+
+	if (n == 0 || !sorted || isnan(p))
+		return NAN;
+	if (p < 0)
+		p = 0;
+	if (p > 100)
+		p = 100;
+	h = (double)(n - 1) * p / 100;
+	lo = (size_t)floor(h);
+	if (lo >= n - 1)
+		return sorted[n - 1];
+	frac = h - (double)lo;
+	return sorted[lo] + frac * (sorted[lo + 1] - sorted[lo]);
+}
+
+/* Returns the percentile p of samples[0..n), which it copies and sorts;
+ * NAN when n is 0 or memory runs out. */
+double mt_percentile(const double *samples, size_t n, double p)
+{
+	double *s, r;
+
+	if (n == 0 || !samples)
+		return NAN;
+	s = malloc(n * sizeof(*s));
+	if (!s)
+		return NAN;
+	memcpy(s, samples, n * sizeof(*s));
+	qsort(s, n, sizeof(*s), cmp_double);
+	r = mt_percentile_sorted(s, n, p);
+	free(s);
+	return r;
+}
+
+/* True when s reached a 95% interval and its half-width is within
+ * fraction * |median|. */
+bool mt_stats_converged(const struct mt_stats *s, double fraction)
+{
+	if (!s || s->n == 0 || !(s->ci_level >= MT_CI_TARGET))
+		return false;
+	return (s->ci95_hi - s->ci95_lo) / 2 <= fraction * fabs(s->median);
+}
+
+/* Continued fraction of the incomplete beta function, evaluated with the
+ * modified Lentz method (Numerical Recipes, betacf). Converges quickly for
+ * x < (a + 1) / (a + b + 2), which the caller ensures. */
+static double beta_cf(double a, double b, double x)
+{
+	const double tiny = 1e-300, eps = 1e-15;
+	double qab = a + b, qap = a + 1, qam = a - 1;
+	double c = 1, d = 1 - qab * x / qap, h;
+
+	if (fabs(d) < tiny)
+		d = tiny;
+	d = 1 / d;
+	h = d;
+	for (int m = 1; m <= 1000; m++) {
+		int m2 = 2 * m;
+		double aa = m * (b - m) * x / ((qam + m2) * (a + m2)), del;
+
+		d = 1 + aa * d;
+		if (fabs(d) < tiny)
+			d = tiny;
+		c = 1 + aa / c;
+		if (fabs(c) < tiny)
+			c = tiny;
+		d = 1 / d;
+		h *= d * c;
+		aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
+		d = 1 + aa * d;
+		if (fabs(d) < tiny)
+			d = tiny;
+		c = 1 + aa / c;
+		if (fabs(c) < tiny)
+			c = tiny;
+		d = 1 / d;
+		del = d * c;
+		h *= del;
+		if (fabs(del - 1) < eps)
+			break;
+	}
+	return h;
+}
+
+/* The regularized incomplete beta function I_x(a, b) for a, b > 0 and
+ * x in [0, 1]. */
+static double beta_inc(double a, double b, double x)
+{
+	double front;
+	int sign;
+
+	if (x <= 0)
+		return 0;
+	if (x >= 1)
+		return 1;
+	front = exp(lgamma_r(a + b, &sign) - lgamma_r(a, &sign) -
+		    lgamma_r(b, &sign) + a * log(x) + b * log1p(-x));
+	/* Use the symmetry I_x(a, b) = 1 - I_{1-x}(b, a) where the continued
+	 * fraction converges fast. */
+	if (x < (a + 1) / (a + b + 2))
+		return front * beta_cf(a, b, x) / a;
+	return 1 - front * beta_cf(b, a, 1 - x) / b;
+}
+
+/* Two-sided tail probability P(|T| >= |t|) of Student's t distribution
+ * with df degrees of freedom (df > 0, not necessarily an integer). */
+static double student_t_two_sided(double t, double df)
+{
+	return beta_inc(df / 2, 0.5, df / (df + t * t));
+}
+
+/* Mean and sample variance of x[0..n), n >= 2. */
+static void mean_var(const double *x, size_t n, double *mean, double *var)
+{
+	double sum = 0, ss = 0;
+
+	for (size_t i = 0; i < n; i++)
+		sum += x[i];
+	*mean = sum / (double)n;
+	for (size_t i = 0; i < n; i++)
+		ss += (x[i] - *mean) * (x[i] - *mean);
+	*var = ss / (double)(n - 1);
+}
+
+/* Welch's unequal-variance t-test of a[0..na) against b[0..nb): returns the
+ * two-sided p-value (what scipy.stats.ttest_ind(equal_var=False) gives), or
+ * NAN when either set has fewer than 2 samples or holds a non-finite value.
+ * When both sets have zero variance the answer is 1 for equal means and 0
+ * otherwise: the difference is then either nothing or certain. */
+double mt_welch_p(const double *a, size_t na, const double *b, size_t nb)
+{
+	double ma, va, mb, vb, sa, sb, se2, t, df;
+
+	if (!a || !b || na < 2 || nb < 2)
+		return NAN;
+	for (size_t i = 0; i < na; i++)
+		if (!isfinite(a[i]))
+			return NAN;
+	for (size_t i = 0; i < nb; i++)
+		if (!isfinite(b[i]))
+			return NAN;
+	mean_var(a, na, &ma, &va);
+	mean_var(b, nb, &mb, &vb);
+	sa = va / (double)na;
+	sb = vb / (double)nb;
+	se2 = sa + sb;
+	if (se2 <= 0)
+		return ma == mb ? 1 : 0;
+	t = (ma - mb) / sqrt(se2);
+	/* Welch–Satterthwaite degrees of freedom. */
+	df = se2 * se2 / (sa * sa / (double)(na - 1) +
+			  sb * sb / (double)(nb - 1));
+	return student_t_two_sided(t, df);
+}

@@ -1,0 +1,1058 @@
+/* The machine's memory configuration, read only through the fsroot reader so
+ * that a captured tree of another machine (MEMTUNE_FSROOT) reads exactly like
+ * the live one. Every source except /proc/meminfo is optional: a file a
+ * kernel does not have leaves its field out instead of failing the snapshot. */
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fsroot.h"
+#include "sysinfo.h"
+#include "topo.h"
+
+#define MT_MAX_NODES 1024
+
+/* meminfo keys reported by collect, with the JSON name. Values with a kB
+ * suffix become bytes (the name ends in _bytes); HugePages_* are counts. */
+static const struct {
+	const char *key;
+	const char *name;
+} meminfo_fields[] = {
+	{ "MemTotal", "mem_total_bytes" },
+	{ "MemFree", "mem_free_bytes" },
+	{ "MemAvailable", "mem_available_bytes" },
+	{ "Buffers", "buffers_bytes" },
+	{ "Cached", "cached_bytes" },
+	{ "SwapCached", "swap_cached_bytes" },
+	{ "Active", "active_bytes" },
+	{ "Inactive", "inactive_bytes" },
+	{ "Active(anon)", "active_anon_bytes" },
+	{ "Inactive(anon)", "inactive_anon_bytes" },
+	{ "Active(file)", "active_file_bytes" },
+	{ "Inactive(file)", "inactive_file_bytes" },
+	{ "Unevictable", "unevictable_bytes" },
+	{ "Mlocked", "mlocked_bytes" },
+	{ "SwapTotal", "swap_total_bytes" },
+	{ "SwapFree", "swap_free_bytes" },
+	{ "Zswap", "zswap_bytes" },
+	{ "Dirty", "dirty_bytes" },
+	{ "Writeback", "writeback_bytes" },
+	{ "AnonPages", "anon_pages_bytes" },
+	{ "Mapped", "mapped_bytes" },
+	{ "Shmem", "shmem_bytes" },
+	{ "Slab", "slab_bytes" },
+	{ "SReclaimable", "slab_reclaimable_bytes" },
+	{ "SUnreclaim", "slab_unreclaimable_bytes" },
+	{ "PageTables", "page_tables_bytes" },
+	{ "CommitLimit", "commit_limit_bytes" },
+	{ "Committed_AS", "committed_as_bytes" },
+	{ "AnonHugePages", "anon_huge_pages_bytes" },
+	{ "ShmemHugePages", "shmem_huge_pages_bytes" },
+	{ "FileHugePages", "file_huge_pages_bytes" },
+	{ "HugePages_Total", "hugepages_total" },
+	{ "HugePages_Free", "hugepages_free" },
+	{ "HugePages_Rsvd", "hugepages_rsvd" },
+	{ "HugePages_Surp", "hugepages_surp" },
+	{ "Hugepagesize", "hugepagesize_bytes" },
+	{ "Hugetlb", "hugetlb_bytes" },
+};
+
+/* The vm sysctls that matter to memory behaviour. drop_caches is left out on
+ * purpose: it is a write-only trigger, not a setting. */
+static const char *const vm_sysctls[] = {
+	"swappiness", "min_free_kbytes", "watermark_scale_factor",
+	"watermark_boost_factor", "zone_reclaim_mode", "dirty_ratio",
+	"dirty_background_ratio", "dirty_bytes", "dirty_background_bytes",
+	"dirty_expire_centisecs", "dirty_writeback_centisecs",
+	"overcommit_memory", "overcommit_ratio", "nr_hugepages",
+	"nr_overcommit_hugepages", "vfs_cache_pressure", "page-cluster",
+	"compaction_proactiveness", "max_map_count",
+};
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof(*(a)))
+#define THP_DIR "/sys/kernel/mm/transparent_hugepage"
+#define HUGEPAGES_DIR "/sys/kernel/mm/hugepages"
+#define NODE_DIR "/sys/devices/system/node"
+
+/* Reads the first line of path into buf; false (buf "") if it is absent. */
+static bool read_str(const char *path, char *buf, size_t len)
+{
+	if (mt_fs_read_line(path, buf, len, NULL) == 0)
+		return true;
+	buf[0] = '\0';
+	return false;
+}
+
+/* Sets obj.name to the integer in path, when the file exists and holds one. */
+static void set_file_int(json_t *obj, const char *name, const char *path)
+{
+	int64_t v;
+
+	if (mt_fs_read_i64(path, &v, NULL) == 0)
+		json_object_set_new(obj, name, json_integer(v));
+}
+
+/* True if the whitespace-separated list `words` contains `word`. */
+static bool has_word(const char *words, const char *word)
+{
+	size_t n = strlen(word);
+	const char *p = words;
+
+	while ((p = strstr(p, word))) {
+		bool start = p == words || p[-1] == ' ' || p[-1] == '\t' ||
+			     p[-1] == '\n' || p[-1] == ',';
+		char end = p[n];
+
+		if (start && (end == '\0' || end == ' ' || end == '\t' ||
+			      end == '\n' || end == ','))
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+/* Parses a kernel cpu/node list such as "0-3,8,10-11" into set[0..max).
+ * Returns the number of members, or -EINVAL on malformed text. */
+static int parse_list(const char *s, bool *set, int max)
+{
+	int count = 0;
+
+	while (*s && *s != '\n') {
+		char *end;
+		long lo = strtol(s, &end, 10), hi = lo;
+
+		if (end == s || lo < 0)
+			return -EINVAL;
+		s = end;
+		if (*s == '-') {
+			hi = strtol(s + 1, &end, 10);
+			if (end == s + 1 || hi < lo)
+				return -EINVAL;
+			s = end;
+		}
+		for (long i = lo; i <= hi && i < max; i++) {
+			if (!set[i])
+				count++;
+			set[i] = true;
+		}
+		if (*s == ',')
+			s++;
+		else if (*s && *s != '\n')
+			return -EINVAL;
+	}
+	return count;
+}
+
+/* Decodes the octal escapes (\040 for a space) the kernel uses in
+ * /proc/mounts and /proc/swaps, in place. */
+static void unescape_octal(char *s)
+{
+	char *w = s;
+
+	for (char *r = s; *r; r++) {
+		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' &&
+		    r[2] >= '0' && r[2] <= '7' && r[3] >= '0' && r[3] <= '7') {
+			*w++ = (char)((r[1] - '0') * 64 + (r[2] - '0') * 8 +
+				      (r[3] - '0'));
+			r += 3;
+		} else {
+			*w++ = *r;
+		}
+	}
+	*w = '\0';
+}
+
+/* Opens the directory `path` resolved under the root, or NULL. */
+static DIR *open_dir(const char *path)
+{
+	char real[4096];
+
+	if (mt_fs_path(path, real, sizeof(real)) != 0)
+		return NULL;
+	return opendir(real);
+}
+
+/* --- cgroups ------------------------------------------------------------ */
+
+struct cgroup_info {
+	int version;
+	char v1_memory[256];
+	char v2_root[256];
+	char v2_controllers[512];
+};
+
+/* Finds the cgroup2 mount and the v1 memory controller mount in /proc/mounts
+ * and decides the version as mt_caps documents. Missing /proc/mounts means
+ * version 0. */
+static void read_cgroups(struct cgroup_info *cg)
+{
+	char *text, *save = NULL;
+
+	memset(cg, 0, sizeof(*cg));
+	if (mt_fs_read("/proc/mounts", &text, NULL, NULL) != 0)
+		return;
+	for (char *line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char mnt[256], type[64], opts[512], path[512], ctl[512];
+
+		if (sscanf(line, "%*s %255s %63s %511s", mnt, type, opts) != 3)
+			continue;
+		unescape_octal(mnt);
+		if (strcmp(type, "cgroup") == 0) {
+			for (char *p = opts; *p; p++)
+				if (*p == ',')
+					*p = ' ';
+			if (has_word(opts, "memory") && !cg->v1_memory[0])
+				snprintf(cg->v1_memory, sizeof(cg->v1_memory),
+					 "%s", mnt);
+			continue;
+		}
+		if (strcmp(type, "cgroup2") != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/cgroup.controllers", mnt);
+		read_str(path, ctl, sizeof(ctl));
+		/* Several cgroup2 mounts are possible (a container's and the
+		 * host's); prefer one that can limit memory. */
+		if (!cg->v2_root[0] || (!has_word(cg->v2_controllers,
+						  "memory") &&
+					has_word(ctl, "memory"))) {
+			snprintf(cg->v2_root, sizeof(cg->v2_root), "%s", mnt);
+			snprintf(cg->v2_controllers,
+				 sizeof(cg->v2_controllers), "%s", ctl);
+		}
+	}
+	free(text);
+	if (cg->v2_root[0] && has_word(cg->v2_controllers, "memory"))
+		cg->version = 2;
+	else if (cg->v1_memory[0])
+		cg->version = 1;
+}
+
+/* --- container and privilege -------------------------------------------- */
+
+/* Returns true if we run inside a container and names the evidence. The
+ * /proc/1 check describes the live host only (fsroot reads /proc/<pid>
+ * live), so it is skipped for a captured tree. */
+static bool detect_container(char *why, size_t len)
+{
+	char *text;
+	bool found = false;
+
+	why[0] = '\0';
+	if (mt_fs_exists("/run/.containerenv")) {
+		snprintf(why, len, "/run/.containerenv (podman)");
+		return true;
+	}
+	if (mt_fs_exists("/.dockerenv")) {
+		snprintf(why, len, "/.dockerenv (docker)");
+		return true;
+	}
+	if (strcmp(mt_fsroot(), "/") != 0)
+		return false;
+	if (mt_fs_read("/proc/1/cgroup", &text, NULL, NULL) != 0)
+		return false;
+	if (strstr(text, "docker") || strstr(text, "lxc") ||
+	    strstr(text, "kubepods") || strstr(text, "containerd")) {
+		snprintf(why, len, "/proc/1/cgroup names a container runtime");
+		found = true;
+	}
+	free(text);
+	return found;
+}
+
+/* Root privileges are only meaningful for the live machine. */
+static bool is_root(void)
+{
+	return geteuid() == 0 && strcmp(mt_fsroot(), "/") == 0;
+}
+
+/* --- NUMA ----------------------------------------------------------------- */
+
+/* Fills `nodes` with the node ids the kernel lists (online, else possible,
+ * else the nodeN directories) and `mem` with those that have memory
+ * (has_memory, else a non-zero MemTotal in the node's meminfo). Returns the
+ * number of nodes, 0 when the kernel has no NUMA sysfs. */
+static int read_nodes(bool *nodes, bool *mem)
+{
+	char buf[1024], path[128];
+	int n = -1;
+
+	memset(nodes, 0, MT_MAX_NODES * sizeof(*nodes));
+	memset(mem, 0, MT_MAX_NODES * sizeof(*mem));
+	if (read_str(NODE_DIR "/online", buf, sizeof(buf)) ||
+	    read_str(NODE_DIR "/possible", buf, sizeof(buf)))
+		n = parse_list(buf, nodes, MT_MAX_NODES);
+	if (n < 0) {
+		DIR *d = open_dir(NODE_DIR);
+		struct dirent *e;
+
+		n = 0;
+		while (d && (e = readdir(d))) {
+			int id;
+			char rest;
+
+			if (sscanf(e->d_name, "node%d%c", &id, &rest) == 1 &&
+			    id >= 0 && id < MT_MAX_NODES && !nodes[id]) {
+				nodes[id] = true;
+				n++;
+			}
+		}
+		if (d)
+			closedir(d);
+	}
+	if (read_str(NODE_DIR "/has_memory", buf, sizeof(buf)) &&
+	    parse_list(buf, mem, MT_MAX_NODES) >= 0)
+		return n;
+	memset(mem, 0, MT_MAX_NODES * sizeof(*mem));
+	for (int i = 0; i < MT_MAX_NODES; i++) {
+		int64_t v;
+		char key[32];
+
+		if (!nodes[i])
+			continue;
+		snprintf(path, sizeof(path), NODE_DIR "/node%d/meminfo", i);
+		snprintf(key, sizeof(key), "Node %d MemTotal", i);
+		if (mt_fs_read_key(path, key, &v, NULL) == 0 && v > 0)
+			mem[i] = true;
+	}
+	return n;
+}
+
+/* Number of nodes with memory; 1 when the kernel has no NUMA sysfs, since a
+ * machine without it still has its memory in one node. */
+static int count_memory_nodes(void)
+{
+	bool *nodes = calloc(2 * MT_MAX_NODES, sizeof(bool));
+	int n, count = 0;
+
+	if (!nodes)
+		return 1;
+	n = read_nodes(nodes, nodes + MT_MAX_NODES);
+	for (int i = 0; i < MT_MAX_NODES; i++)
+		count += nodes[MT_MAX_NODES + i];
+	free(nodes);
+	return n > 0 ? count : 1;
+}
+
+/* The "numa" object: nodes_with_memory and one entry per node. */
+static json_t *numa_json(void)
+{
+	bool *nodes = calloc(2 * MT_MAX_NODES, sizeof(bool));
+	bool *mem = nodes + MT_MAX_NODES;
+	json_t *o = json_object(), *arr = json_array();
+	int count = 0, n;
+
+	if (!nodes || !o || !arr)
+		goto free_all;
+	n = read_nodes(nodes, mem);
+	for (int i = 0; i < MT_MAX_NODES && n > 0; i++) {
+		char path[128], key[32], buf[4096], *text;
+		json_t *node, *dist;
+		int64_t v;
+
+		if (!nodes[i])
+			continue;
+		count += mem[i];
+		node = json_pack("{s:i, s:b}", "id", i, "has_memory", mem[i]);
+		if (!node)
+			continue;
+		snprintf(path, sizeof(path), NODE_DIR "/node%d/meminfo", i);
+		if (mt_fs_read(path, &text, NULL, NULL) == 0) {
+			snprintf(key, sizeof(key), "Node %d MemTotal", i);
+			if (mt_text_key(text, key, &v) == 0)
+				json_object_set_new(node, "memory_bytes",
+						    json_integer(v));
+			snprintf(key, sizeof(key), "Node %d MemFree", i);
+			if (mt_text_key(text, key, &v) == 0)
+				json_object_set_new(node, "free_bytes",
+						    json_integer(v));
+			free(text);
+		}
+		snprintf(path, sizeof(path), NODE_DIR "/node%d/cpulist", i);
+		if (read_str(path, buf, sizeof(buf)))
+			json_object_set_new(node, "cpus", json_string(buf));
+		snprintf(path, sizeof(path), NODE_DIR "/node%d/distance", i);
+		if (read_str(path, buf, sizeof(buf))) {
+			char *p = buf, *end;
+
+			dist = json_array();
+			for (long d = strtol(p, &end, 10); end != p;
+			     d = strtol(p, &end, 10)) {
+				json_array_append_new(dist, json_integer(d));
+				p = end;
+			}
+			json_object_set_new(node, "distances", dist);
+		}
+		json_array_append_new(arr, node);
+	}
+	free(nodes);
+	json_object_set_new(o, "nodes_with_memory",
+			    json_integer(n > 0 ? count : 1));
+	json_object_set_new(o, "nodes", arr);
+	return o;
+
+free_all:
+	free(nodes);
+	json_decref(o);
+	json_decref(arr);
+	return NULL;
+}
+
+/* --- hugetlb -------------------------------------------------------------- */
+
+/* Orders pools by page size. */
+static int cmp_pool(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Lists the hugetlb page sizes (in KiB) the kernel offers, smallest first,
+ * into sizes[max]. Returns how many. */
+static int hugetlb_sizes(uint64_t *sizes, int max)
+{
+	DIR *d = open_dir(HUGEPAGES_DIR);
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d)) && n < max) {
+		uint64_t kb;
+		char rest[8];
+
+		if (sscanf(e->d_name, "hugepages-%" SCNu64 "%7s", &kb,
+			   rest) == 2 && strcmp(rest, "kB") == 0)
+			sizes[n++] = kb;
+	}
+	closedir(d);
+	qsort(sizes, (size_t)n, sizeof(*sizes), cmp_pool);
+	return n;
+}
+
+/* Reads one counter of the pool of page size kb; 0 when absent. */
+static uint64_t pool_value(uint64_t kb, const char *file)
+{
+	char path[256];
+	int64_t v;
+
+	snprintf(path, sizeof(path), HUGEPAGES_DIR "/hugepages-%" PRIu64
+		 "kB/%s", kb, file);
+	return mt_fs_read_i64(path, &v, NULL) == 0 && v > 0 ? (uint64_t)v : 0;
+}
+
+/* The "hugetlb" array: one object per page size. */
+static json_t *hugetlb_json(void)
+{
+	static const char *const files[][2] = {
+		{ "nr", "nr_hugepages" },
+		{ "free", "free_hugepages" },
+		{ "resv", "resv_hugepages" },
+		{ "surplus", "surplus_hugepages" },
+		{ "overcommit", "nr_overcommit_hugepages" },
+	};
+	uint64_t sizes[16];
+	int n = hugetlb_sizes(sizes, 16);
+	json_t *arr = json_array();
+
+	for (int i = 0; arr && i < n; i++) {
+		json_t *pool = json_pack("{s:I}", "page_size_bytes",
+					 (json_int_t)(sizes[i] * 1024));
+		char path[256];
+
+		if (!pool)
+			continue;
+		for (size_t f = 0; f < ARRAY_LEN(files); f++) {
+			snprintf(path, sizeof(path), HUGEPAGES_DIR
+				 "/hugepages-%" PRIu64 "kB/%s", sizes[i],
+				 files[f][1]);
+			set_file_int(pool, files[f][0], path);
+		}
+		json_array_append_new(arr, pool);
+	}
+	return arr;
+}
+
+/* --- THP, swap, sysctls --------------------------------------------------- */
+
+/* The "thp" object; "available" is false when the kernel has no THP. */
+static json_t *thp_json(void)
+{
+	json_t *o = json_object(), *k = json_object();
+	char buf[64];
+
+	if (!o || !k) {
+		json_decref(o);
+		json_decref(k);
+		return NULL;
+	}
+	json_object_set_new(o, "available",
+		json_boolean(mt_fs_read_choice(THP_DIR "/enabled", buf,
+					       sizeof(buf), NULL) == 0));
+	if (json_is_true(json_object_get(o, "available")))
+		json_object_set_new(o, "enabled", json_string(buf));
+	if (mt_fs_read_choice(THP_DIR "/defrag", buf, sizeof(buf), NULL) == 0)
+		json_object_set_new(o, "defrag", json_string(buf));
+	if (mt_fs_read_choice(THP_DIR "/shmem_enabled", buf, sizeof(buf),
+			      NULL) == 0)
+		json_object_set_new(o, "shmem_enabled", json_string(buf));
+	set_file_int(o, "pmd_size_bytes", THP_DIR "/hpage_pmd_size");
+	set_file_int(k, "defrag", THP_DIR "/khugepaged/defrag");
+	set_file_int(k, "pages_to_scan", THP_DIR "/khugepaged/pages_to_scan");
+	set_file_int(k, "scan_sleep_millisecs",
+		     THP_DIR "/khugepaged/scan_sleep_millisecs");
+	set_file_int(k, "max_ptes_none", THP_DIR "/khugepaged/max_ptes_none");
+	json_object_set_new(o, "khugepaged", k);
+	return o;
+}
+
+/* Classifies a swap device: zram devices are memory, not disk, which changes
+ * every piece of swappiness advice. */
+static const char *swap_type(const char *path, const char *kernel_type)
+{
+	if (strncmp(path, "/dev/zram", 9) == 0)
+		return "zram";
+	return kernel_type;
+}
+
+/* The "swap" object: totals from meminfo (passed in, -1 when unknown) and
+ * the devices of /proc/swaps. */
+static json_t *swap_json(int64_t total, int64_t free_bytes)
+{
+	json_t *o = json_object(), *devs = json_array();
+	char *text, *save = NULL;
+
+	if (!o || !devs) {
+		json_decref(o);
+		json_decref(devs);
+		return NULL;
+	}
+	if (total >= 0)
+		json_object_set_new(o, "total_bytes", json_integer(total));
+	if (free_bytes >= 0)
+		json_object_set_new(o, "free_bytes", json_integer(free_bytes));
+	if (mt_fs_read("/proc/swaps", &text, NULL, NULL) == 0) {
+		for (char *line = strtok_r(text, "\n", &save); line;
+		     line = strtok_r(NULL, "\n", &save)) {
+			char path[512], type[32];
+			long long size, used;
+			int prio;
+			json_t *d;
+
+			if (sscanf(line, "%511s %31s %lld %lld %d", path, type,
+				   &size, &used, &prio) != 5)
+				continue;	/* the header line */
+			unescape_octal(path);
+			d = json_pack("{s:s, s:s, s:I, s:I, s:i}",
+				      "path", path,
+				      "type", swap_type(path, type),
+				      "size_bytes", (json_int_t)size * 1024,
+				      "used_bytes", (json_int_t)used * 1024,
+				      "priority", prio);
+			if (d)
+				json_array_append_new(devs, d);
+		}
+		free(text);
+	}
+	json_object_set_new(o, "devices", devs);
+	return o;
+}
+
+/* The "sysctls" object: "vm.<name>" -> value, for those present. */
+static json_t *sysctls_json(void)
+{
+	json_t *o = json_object();
+	char path[128], name[64];
+
+	for (size_t i = 0; o && i < ARRAY_LEN(vm_sysctls); i++) {
+		snprintf(path, sizeof(path), "/proc/sys/vm/%s", vm_sysctls[i]);
+		snprintf(name, sizeof(name), "vm.%s", vm_sysctls[i]);
+		set_file_int(o, name, path);
+	}
+	return o;
+}
+
+/* Reads /proc/meminfo, the one file every snapshot needs: without it the
+ * root is wrong, not the kernel old. Returns 0 or -errno with err set. */
+static int read_meminfo(char **text, struct mt_err *err)
+{
+	int rc = mt_fs_read("/proc/meminfo", text, NULL, err);
+
+	if (rc != 0 && err)
+		mt_err_prefix(err, "sysinfo (root %s; check MEMTUNE_FSROOT)",
+			      mt_fsroot());
+	return rc;
+}
+
+/* Fills caps as sysinfo.h documents. Returns 0, or -errno with err set when
+ * /proc/meminfo cannot be read. */
+int mt_caps_read(struct mt_caps *caps, struct mt_err *err)
+{
+	struct cgroup_info cg;
+	char *meminfo, why[128];
+	uint64_t sizes[16];
+	int64_t v;
+	int rc, n;
+
+	memset(caps, 0, sizeof(*caps));
+	rc = read_meminfo(&meminfo, err);
+	if (rc)
+		return rc;
+	if (mt_text_key(meminfo, "MemTotal", &v) == 0 && v > 0)
+		caps->mem_total = (uint64_t)v;
+	if (mt_text_key(meminfo, "SwapTotal", &v) == 0 && v > 0)
+		caps->swap_total = (uint64_t)v;
+	free(meminfo);
+
+	caps->root = is_root();
+	caps->in_container = detect_container(why, sizeof(why));
+	read_cgroups(&cg);
+	caps->cgroup_version = cg.version;
+	snprintf(caps->cgroup_v1_memory, sizeof(caps->cgroup_v1_memory), "%s",
+		 cg.v1_memory);
+	snprintf(caps->cgroup_v2_root, sizeof(caps->cgroup_v2_root), "%s",
+		 cg.v2_root);
+	caps->numa_nodes = count_memory_nodes();
+
+	n = hugetlb_sizes(sizes, 16);
+	for (int i = 0; i < n; i++) {
+		if (sizes[i] == 2048) {
+			caps->hugetlb_2m = true;
+			caps->hugetlb_free_2m = pool_value(2048,
+							   "free_hugepages");
+		} else if (sizes[i] == 1048576) {
+			caps->hugetlb_1g = true;
+			caps->hugetlb_free_1g = pool_value(1048576,
+							   "free_hugepages");
+		}
+	}
+	if (mt_fs_read_choice(THP_DIR "/enabled", caps->thp_enabled,
+			      sizeof(caps->thp_enabled), NULL) != 0)
+		caps->thp_enabled[0] = '\0';
+	if (mt_fs_read_choice(THP_DIR "/defrag", caps->thp_defrag,
+			      sizeof(caps->thp_defrag), NULL) != 0)
+		caps->thp_defrag[0] = '\0';
+	return 0;
+}
+
+/* Copies the first "model name" of /proc/cpuinfo into buf; false if none. */
+static bool read_cpu_model(char *buf, size_t len)
+{
+	char *text, *line;
+	bool found = false;
+
+	if (mt_fs_read("/proc/cpuinfo", &text, NULL, NULL) != 0)
+		return false;
+	for (line = text; line && *line; line = strchr(line, '\n'),
+	     line = line ? line + 1 : NULL) {
+		char *colon, *end;
+
+		if (strncmp(line, "model name", 10) != 0)
+			continue;
+		colon = strchr(line, ':');
+		if (!colon)
+			continue;
+		colon++;
+		while (*colon == ' ' || *colon == '\t')
+			colon++;
+		end = strchr(colon, '\n');
+		snprintf(buf, len, "%.*s",
+			 (int)(end ? end - colon : (long)strlen(colon)), colon);
+		found = true;
+		break;
+	}
+	free(text);
+	return found;
+}
+
+/* Builds the snapshot documented in sysinfo.h. Returns a new object, or NULL
+ * with err set when /proc/meminfo cannot be read or memory runs out. */
+json_t *mt_sysinfo_collect(struct mt_topo *topo, struct mt_err *err)
+{
+	struct cgroup_info cg;
+	json_t *o, *mem, *cgj, *ctl;
+	char *meminfo, buf[256];
+	int64_t v, swap_total = -1, swap_free = -1;
+	bool container;
+
+	if (read_meminfo(&meminfo, err) != 0)
+		return NULL;
+	o = json_object();
+	mem = json_object();
+	if (!o || !mem)
+		goto free_meminfo;
+	json_object_set_new(o, "schema_version", json_integer(1));
+	json_object_set_new(o, "fsroot", json_string(mt_fsroot()));
+	if (read_str("/proc/sys/kernel/hostname", buf, sizeof(buf)))
+		json_object_set_new(o, "host", json_string(buf));
+	if (read_str("/proc/sys/kernel/osrelease", buf, sizeof(buf)))
+		json_object_set_new(o, "kernel", json_string(buf));
+	if (read_cpu_model(buf, sizeof(buf)))
+		json_object_set_new(o, "cpu_model", json_string(buf));
+	if (topo)
+		json_object_set_new(o, "topology", mt_topo_summary(topo));
+
+	for (size_t i = 0; i < ARRAY_LEN(meminfo_fields); i++)
+		if (mt_text_key(meminfo, meminfo_fields[i].key, &v) == 0)
+			json_object_set_new(mem, meminfo_fields[i].name,
+					    json_integer(v));
+	if (mt_text_key(meminfo, "SwapTotal", &v) == 0)
+		swap_total = v;
+	if (mt_text_key(meminfo, "SwapFree", &v) == 0)
+		swap_free = v;
+	free(meminfo);
+	meminfo = NULL;
+	json_object_set_new(o, "memory", mem);
+	mem = NULL;
+
+	json_object_set_new(o, "swap", swap_json(swap_total, swap_free));
+	json_object_set_new(o, "thp", thp_json());
+	json_object_set_new(o, "hugetlb", hugetlb_json());
+	json_object_set_new(o, "numa", numa_json());
+
+	read_cgroups(&cg);
+	cgj = json_pack("{s:i}", "version", cg.version);
+	ctl = json_array();
+	if (cgj && ctl) {
+		char *save = NULL;
+
+		if (cg.v2_root[0]) {
+			json_object_set_new(cgj, "v2_root",
+					    json_string(cg.v2_root));
+			for (char *w = strtok_r(cg.v2_controllers, " \t\n",
+						&save); w;
+			     w = strtok_r(NULL, " \t\n", &save))
+				json_array_append_new(ctl, json_string(w));
+			json_object_set_new(cgj, "v2_controllers", ctl);
+			ctl = NULL;
+		}
+		if (cg.v1_memory[0])
+			json_object_set_new(cgj, "v1_memory",
+					    json_string(cg.v1_memory));
+	}
+	json_decref(ctl);
+	json_object_set_new(o, "cgroup", cgj);
+
+	json_object_set_new(o, "sysctls", sysctls_json());
+	container = detect_container(buf, sizeof(buf));
+	json_object_set_new(o, "container", json_boolean(container));
+	if (container)
+		json_object_set_new(o, "container_evidence", json_string(buf));
+	json_object_set_new(o, "root", json_boolean(is_root()));
+	return o;
+
+free_meminfo:
+	free(meminfo);
+	json_decref(o);
+	json_decref(mem);
+	mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME, "sysinfo: out of memory");
+	return NULL;
+}
+
+/* --- printing ------------------------------------------------------------- */
+
+/* Formats bytes for a person: "512 B", "48 KiB", "23.5 GiB". */
+static void human_bytes(uint64_t b, char *buf, size_t len)
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB",
+					     "TiB", "PiB" };
+	double v = (double)b;
+	int u = 0;
+
+	while (v >= 1024 && u < 5) {
+		v /= 1024;
+		u++;
+	}
+	if (u == 0)
+		snprintf(buf, len, "%" PRIu64 " B", b);
+	else if (v == (double)(uint64_t)v)
+		snprintf(buf, len, "%.0f %s", v, units[u]);
+	else
+		snprintf(buf, len, "%.1f %s", v, units[u]);
+}
+
+/* One aligned "label   value" line; the column fits the longest sysctl
+ * name we print (vm.dirty_writeback_centisecs). */
+static void line(FILE *out, const char *label, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void line(FILE *out, const char *label, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(out, "  %-29s ", label);
+	va_start(ap, fmt);
+	vfprintf(out, fmt, ap);
+	va_end(ap);
+	fputc('\n', out);
+}
+
+/* Prints obj.key as a size when present. */
+static void line_bytes(FILE *out, const char *label, json_t *obj,
+		       const char *key, const char *note)
+{
+	json_t *v = json_object_get(obj, key);
+	char buf[32];
+
+	if (!json_is_integer(v))
+		return;
+	human_bytes((uint64_t)json_integer_value(v), buf, sizeof(buf));
+	line(out, label, "%s%s%s", buf, note ? "  " : "", note ? note : "");
+}
+
+/* Returns obj.key as a string, or `dflt`. */
+static const char *str_or(json_t *obj, const char *key, const char *dflt)
+{
+	const char *s = json_string_value(json_object_get(obj, key));
+
+	return s ? s : dflt;
+}
+
+static void print_host(FILE *out, json_t *info)
+{
+	fprintf(out, "Host\n");
+	line(out, "hostname", "%s", str_or(info, "host", "(unknown)"));
+	line(out, "kernel", "%s", str_or(info, "kernel", "(unknown)"));
+	if (strcmp(str_or(info, "fsroot", "/"), "/") != 0)
+		line(out, "read from", "%s (captured tree, not this machine)",
+		     str_or(info, "fsroot", "/"));
+	line(out, "container", "%s%s%s",
+	     json_is_true(json_object_get(info, "container")) ? "yes" : "no",
+	     json_object_get(info, "container_evidence") ? ", from " : "",
+	     str_or(info, "container_evidence", ""));
+	if (strcmp(str_or(info, "fsroot", "/"), "/") != 0)
+		line(out, "running as root", "n/a (captured tree)");
+	else
+		line(out, "running as root", "%s",
+		     json_is_true(json_object_get(info, "root")) ? "yes" :
+		     "no (benchmarks that change the system will be skipped)");
+}
+
+static void print_cpu(FILE *out, json_t *info)
+{
+	json_t *t = json_object_get(info, "topology"), *c;
+	size_t i;
+
+	fprintf(out, "\nCPU & topology\n");
+	line(out, "model", "%s", str_or(info, "cpu_model", "(unknown)"));
+	if (!t) {
+		line(out, "topology", "not loaded");
+		return;
+	}
+	line(out, "packages / cores / cpus", "%d / %d / %d",
+	     (int)json_integer_value(json_object_get(t, "packages")),
+	     (int)json_integer_value(json_object_get(t, "cores")),
+	     (int)json_integer_value(json_object_get(t, "pus")));
+	json_array_foreach(json_object_get(t, "caches"), i, c) {
+		char label[48], size[32];
+		const char *type = str_or(c, "type", "");
+
+		snprintf(label, sizeof(label), "L%d%s cache",
+			 (int)json_integer_value(json_object_get(c, "level")),
+			 strcmp(type, "data") == 0 ? "d" : "");
+		human_bytes((uint64_t)json_integer_value(
+			json_object_get(c, "size_bytes")), size, sizeof(size));
+		line(out, label, "%s x %d, %d-byte lines", size,
+		     (int)json_integer_value(json_object_get(c, "count")),
+		     (int)json_integer_value(json_object_get(c,
+							     "line_bytes")));
+	}
+}
+
+static void print_memory(FILE *out, json_t *info)
+{
+	json_t *m = json_object_get(info, "memory");
+
+	fprintf(out, "\nMemory\n");
+	line_bytes(out, "total", m, "mem_total_bytes", NULL);
+	line_bytes(out, "available", m, "mem_available_bytes",
+		   "(free plus what reclaim can give back)");
+	line_bytes(out, "free", m, "mem_free_bytes", NULL);
+	line_bytes(out, "page cache", m, "cached_bytes", NULL);
+	line_bytes(out, "anonymous", m, "anon_pages_bytes", NULL);
+	line_bytes(out, "  of which THP", m, "anon_huge_pages_bytes", NULL);
+	line_bytes(out, "committed", m, "committed_as_bytes",
+		   "(promised to processes)");
+	line_bytes(out, "commit limit", m, "commit_limit_bytes", NULL);
+}
+
+static void print_swap(FILE *out, json_t *info)
+{
+	json_t *s = json_object_get(info, "swap"), *d;
+	json_t *devs = json_object_get(s, "devices");
+	size_t i;
+
+	fprintf(out, "\nSwap\n");
+	if (json_array_size(devs) == 0) {
+		line(out, "devices", "none (under memory pressure the kernel can only drop page cache, then OOM-kill)");
+		return;
+	}
+	line_bytes(out, "total", s, "total_bytes", NULL);
+	line_bytes(out, "free", s, "free_bytes", NULL);
+	json_array_foreach(devs, i, d) {
+		char size[32], used[32];
+
+		human_bytes((uint64_t)json_integer_value(
+			json_object_get(d, "size_bytes")), size, sizeof(size));
+		human_bytes((uint64_t)json_integer_value(
+			json_object_get(d, "used_bytes")), used, sizeof(used));
+		line(out, str_or(d, "path", "?"),
+		     "%s, %s, %s used, priority %d", str_or(d, "type", "?"),
+		     size, used,
+		     (int)json_integer_value(json_object_get(d, "priority")));
+	}
+}
+
+static void print_thp(FILE *out, json_t *info)
+{
+	json_t *t = json_object_get(info, "thp");
+	json_t *k = json_object_get(t, "khugepaged");
+	const char *en = str_or(t, "enabled", NULL);
+
+	fprintf(out, "\nTransparent huge pages\n");
+	if (!en) {
+		line(out, "enabled", "not available in this kernel");
+		return;
+	}
+	line(out, "enabled", "%s  (%s)", en,
+	     strcmp(en, "always") == 0 ?
+	     "any large anonymous region may get huge pages" :
+	     strcmp(en, "madvise") == 0 ?
+	     "only regions that ask with madvise(MADV_HUGEPAGE)" :
+	     "off");
+	line(out, "defrag", "%s  (%s)", str_or(t, "defrag", "?"),
+	     "whether a fault may stall to compact memory");
+	if (json_object_get(t, "shmem_enabled"))
+		line(out, "shmem / tmpfs", "%s",
+		     str_or(t, "shmem_enabled", "?"));
+	if (json_is_integer(json_object_get(k, "defrag")))
+		line(out, "khugepaged defrag", "%s",
+		     json_integer_value(json_object_get(k, "defrag")) ?
+		     "yes (collapses regions into huge pages later)" : "no");
+}
+
+static void print_hugetlb(FILE *out, json_t *info)
+{
+	json_t *arr = json_object_get(info, "hugetlb"), *p;
+	size_t i;
+
+	fprintf(out, "\nHugetlb pools (reserved huge pages)\n");
+	if (json_array_size(arr) == 0) {
+		line(out, "pools", "none (kernel without hugetlbfs)");
+		return;
+	}
+	json_array_foreach(arr, i, p) {
+		char size[32], label[48];
+
+		human_bytes((uint64_t)json_integer_value(
+			json_object_get(p, "page_size_bytes")), size,
+			sizeof(size));
+		snprintf(label, sizeof(label), "%s pages", size);
+		line(out, label, "%lld in pool, %lld free, %lld reserved, %lld surplus",
+		     (long long)json_integer_value(json_object_get(p, "nr")),
+		     (long long)json_integer_value(json_object_get(p, "free")),
+		     (long long)json_integer_value(json_object_get(p, "resv")),
+		     (long long)json_integer_value(json_object_get(p,
+							     "surplus")));
+	}
+}
+
+static void print_numa(FILE *out, json_t *info)
+{
+	json_t *n = json_object_get(info, "numa"), *node, *d;
+	size_t i, j;
+
+	fprintf(out, "\nNUMA\n");
+	line(out, "nodes with memory", "%d%s",
+	     (int)json_integer_value(json_object_get(n, "nodes_with_memory")),
+	     json_integer_value(json_object_get(n, "nodes_with_memory")) > 1 ?
+	     "" : "  (no NUMA effects to measure)");
+	json_array_foreach(json_object_get(n, "nodes"), i, node) {
+		char label[32], mem[32], dist[256] = "";
+		size_t used = 0;
+
+		snprintf(label, sizeof(label), "node %d",
+			 (int)json_integer_value(json_object_get(node, "id")));
+		if (json_is_integer(json_object_get(node, "memory_bytes")))
+			human_bytes((uint64_t)json_integer_value(
+				json_object_get(node, "memory_bytes")), mem,
+				sizeof(mem));
+		else
+			snprintf(mem, sizeof(mem), "memory unknown");
+		json_array_foreach(json_object_get(node, "distances"), j, d) {
+			int w = snprintf(dist + used, sizeof(dist) - used,
+					 "%s%lld", j ? " " : "",
+					 (long long)json_integer_value(d));
+
+			if (w < 0 || (size_t)w >= sizeof(dist) - used)
+				break;
+			used += (size_t)w;
+		}
+		line(out, label, "%s, cpus %s, distances %s", mem,
+		     str_or(node, "cpus", "none"), dist[0] ? dist : "?");
+	}
+}
+
+static void print_cgroup(FILE *out, json_t *info)
+{
+	json_t *c = json_object_get(info, "cgroup"), *w;
+	int v = (int)json_integer_value(json_object_get(c, "version"));
+	char ctl[512] = "";
+	size_t i, used = 0;
+
+	fprintf(out, "\nCgroups\n");
+	line(out, "memory controller", "%s",
+	     v == 2 ? "cgroup v2" : v == 1 ? "cgroup v1" :
+	     "none (cgroup benchmarks will be skipped)");
+	if (json_object_get(c, "v2_root")) {
+		json_array_foreach(json_object_get(c, "v2_controllers"), i, w) {
+			int n = snprintf(ctl + used, sizeof(ctl) - used, "%s%s",
+					 i ? " " : "", json_string_value(w));
+
+			if (n < 0 || (size_t)n >= sizeof(ctl) - used)
+				break;
+			used += (size_t)n;
+		}
+		line(out, "v2 mount", "%s (controllers: %s)",
+		     str_or(c, "v2_root", ""), ctl[0] ? ctl : "none");
+	}
+	if (json_object_get(c, "v1_memory"))
+		line(out, "v1 memory mount", "%s", str_or(c, "v1_memory", ""));
+}
+
+static void print_sysctls(FILE *out, json_t *info)
+{
+	json_t *s = json_object_get(info, "sysctls");
+
+	fprintf(out, "\nSysctls\n");
+	/* In table order rather than the object's, so related knobs stay
+	 * together. */
+	for (size_t i = 0; i < ARRAY_LEN(vm_sysctls); i++) {
+		char name[64];
+		json_t *v;
+
+		snprintf(name, sizeof(name), "vm.%s", vm_sysctls[i]);
+		v = json_object_get(s, name);
+		if (json_is_integer(v))
+			line(out, name, "%lld",
+			     (long long)json_integer_value(v));
+	}
+}
+
+/* Prints the snapshot from mt_sysinfo_collect as sectioned, aligned text. */
+void mt_sysinfo_print(FILE *out, json_t *info)
+{
+	print_host(out, info);
+	print_cpu(out, info);
+	print_memory(out, info);
+	print_swap(out, info);
+	print_thp(out, info);
+	print_hugetlb(out, info);
+	print_numa(out, info);
+	print_cgroup(out, info);
+	print_sysctls(out, info);
+}

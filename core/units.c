@@ -1,0 +1,505 @@
+/* Parsing and printing of configuration values (see units.h).
+ *
+ * The parsers are strict: no surrounding or inner whitespace (the INI loader
+ * and the list parsers trim items), no trailing junk, no negative sizes, and
+ * overflow is an error rather than a wrap. On failure they return -EINVAL and
+ * describe the accepted form in `why`, which the configuration layer quotes
+ * after "expected". */
+#include <ctype.h>
+#include <errno.h>
+#include <float.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "units.h"
+
+/* Writes the formatted accepted form into why (if any room) and returns
+ * -EINVAL, so parsers can write `return form(why, len, ...)`. */
+static int __attribute__((format(printf, 3, 4)))
+form(char *why, size_t why_len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why && why_len) {
+		va_start(ap, fmt);
+		vsnprintf(why, why_len, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+/* Reads decimal digits at *p into *out and advances *p past them. Returns
+ * the number of digits read, or -1 if the value does not fit in 64 bits. */
+static int scan_digits(const char **p, uint64_t *out)
+{
+	uint64_t v = 0;
+	int n = 0;
+
+	while (isdigit((unsigned char)**p)) {
+		unsigned d = (unsigned)(**p - '0');
+
+		if (v > (UINT64_MAX - d) / 10)
+			return -1;
+		v = v * 10 + d;
+		(*p)++;
+		n++;
+	}
+	*out = v;
+	return n;
+}
+
+/* Parses a size: decimal digits and an optional binary suffix K, M, G or T
+ * (any case, optionally followed by B or iB), or a bare B. */
+int mt_parse_size(const char *s, uint64_t *out, char *why, size_t why_len)
+{
+	const char *p = s;
+	uint64_t v;
+	unsigned shift = 0;
+	int nd;
+
+	if (!s || !*s)
+		return form(why, why_len, MT_FORM_SIZE);
+	nd = scan_digits(&p, &v);
+	if (nd < 0)
+		return form(why, why_len, "%s, below 16 EiB", MT_FORM_SIZE);
+	if (nd == 0)
+		return form(why, why_len, MT_FORM_SIZE);
+	switch (tolower((unsigned char)*p)) {
+	case 'k': shift = 10; p++; break;
+	case 'm': shift = 20; p++; break;
+	case 'g': shift = 30; p++; break;
+	case 't': shift = 40; p++; break;
+	default: break;
+	}
+	/* What may follow the digits and the letter: nothing, "B" or "iB"
+	 * ("4K", "4KB", "4KiB"); after bare digits only "B". */
+	if (*p && strcasecmp(p, "b") != 0 &&
+	    !(shift && strcasecmp(p, "ib") == 0))
+		return form(why, why_len, MT_FORM_SIZE);
+	if (shift && v > (UINT64_MAX >> shift))
+		return form(why, why_len, "%s, below 16 EiB", MT_FORM_SIZE);
+	*out = v << shift;
+	return 0;
+}
+
+/* Parses a duration: digits, an optional fraction, and a unit ns, us, ms or
+ * s (none means seconds). The result is rounded to the nearest nanosecond. */
+int mt_parse_duration(const char *s, uint64_t *out_ns, char *why,
+		      size_t why_len)
+{
+	const char *p = s;
+	uint64_t ipart, frac = 0, scale = 1, mult, v;
+	int nd;
+
+	if (!s || !*s)
+		return form(why, why_len, MT_FORM_DURATION);
+	nd = scan_digits(&p, &ipart);
+	if (nd <= 0)
+		return form(why, why_len, MT_FORM_DURATION);
+	if (*p == '.') {
+		p++;
+		if (!isdigit((unsigned char)*p))
+			return form(why, why_len, MT_FORM_DURATION);
+		/* Nine fractional digits already resolve a nanosecond of a
+		 * second; further digits are read and ignored. */
+		for (; isdigit((unsigned char)*p); p++) {
+			if (scale < 1000000000ull) {
+				frac = frac * 10 + (uint64_t)(*p - '0');
+				scale *= 10;
+			}
+		}
+	}
+	if (*p == '\0' || strcmp(p, "s") == 0)
+		mult = 1000000000ull;
+	else if (strcmp(p, "ms") == 0)
+		mult = 1000000ull;
+	else if (strcmp(p, "us") == 0)
+		mult = 1000ull;
+	else if (strcmp(p, "ns") == 0)
+		mult = 1;
+	else
+		return form(why, why_len, MT_FORM_DURATION);
+	if (ipart > UINT64_MAX / mult)
+		return form(why, why_len, "%s, below 584 years",
+			    MT_FORM_DURATION);
+	v = ipart * mult;
+	/* frac < scale <= 1e9 and mult <= 1e9: the product fits. */
+	frac = (frac * mult + scale / 2) / scale;
+	if (v > UINT64_MAX - frac)
+		return form(why, why_len, "%s, below 584 years",
+			    MT_FORM_DURATION);
+	*out_ns = v + frac;
+	return 0;
+}
+
+/* Describes the integers in [min, max], leaving out an unlimited side. */
+static int int_form(char *why, size_t why_len, int64_t min, int64_t max)
+{
+	if (min == INT64_MIN && max == INT64_MAX)
+		return form(why, why_len, "an integer");
+	if (max == INT64_MAX)
+		return form(why, why_len, "an integer of at least %lld",
+			    (long long)min);
+	if (min == INT64_MIN)
+		return form(why, why_len, "an integer of at most %lld",
+			    (long long)max);
+	return form(why, why_len, "an integer from %lld to %lld",
+		    (long long)min, (long long)max);
+}
+
+/* Parses a decimal integer (optional sign) and checks it is in [min, max]. */
+int mt_parse_int(const char *s, int64_t min, int64_t max, int64_t *out,
+		 char *why, size_t why_len)
+{
+	const char *d = s;
+	char *end;
+	long long v;
+
+	if (!s)
+		return int_form(why, why_len, min, max);
+	if (*d == '-' || *d == '+')
+		d++;
+	/* strtoll would skip leading spaces and accept "0x10"; require a
+	 * digit right after the sign and decimal digits only. */
+	if (!isdigit((unsigned char)*d))
+		return int_form(why, why_len, min, max);
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (*end || errno == ERANGE || v < min || v > max)
+		return int_form(why, why_len, min, max);
+	*out = v;
+	return 0;
+}
+
+/* Describes the reals in [min, max], leaving out an unlimited side. */
+static int double_form(char *why, size_t why_len, double min, double max)
+{
+	if (min <= -DBL_MAX && max >= DBL_MAX)
+		return form(why, why_len, "a number such as 0.5 or 2");
+	if (max >= DBL_MAX)
+		return form(why, why_len, "a number of at least %g", min);
+	if (min <= -DBL_MAX)
+		return form(why, why_len, "a number of at most %g", max);
+	return form(why, why_len, "a number from %g to %g", min, max);
+}
+
+/* Parses a finite decimal real ("0.5", "-2", "1e-3") in [min, max]; hex
+ * floats, inf and nan are refused. */
+int mt_parse_double(const char *s, double min, double max, double *out,
+		    char *why, size_t why_len)
+{
+	char *end;
+	double v;
+
+	if (!s || !*s || strspn(s, "0123456789.eE+-") != strlen(s))
+		return double_form(why, why_len, min, max);
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || *end || !isfinite(v) || v < min || v > max)
+		return double_form(why, why_len, min, max);
+	*out = v;
+	return 0;
+}
+
+/* Parses yes/no, true/false, on/off, 1/0 in any case into 1 or 0. */
+int mt_parse_bool(const char *s, int *out, char *why, size_t why_len)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" };
+	static const char *const no[] = { "no", "false", "off", "0" };
+
+	if (!s)
+		return form(why, why_len, MT_FORM_BOOL);
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (strcasecmp(s, yes[i]) == 0) {
+			*out = 1;
+			return 0;
+		}
+		if (strcasecmp(s, no[i]) == 0) {
+			*out = 0;
+			return 0;
+		}
+	}
+	return form(why, why_len, MT_FORM_BOOL);
+}
+
+/* Cuts the whitespace around s in place and returns its new start. */
+static char *trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		e--;
+	*e = '\0';
+	return s;
+}
+
+/* A growing list of distinct sizes. */
+struct size_vec {
+	uint64_t *v;
+	size_t n, cap;
+};
+
+/* Appends x unless present. Returns 0, -E2BIG past MT_SIZE_LIST_MAX
+ * values, or -ENOMEM. */
+static int size_vec_add(struct size_vec *sv, uint64_t x)
+{
+	for (size_t i = 0; i < sv->n; i++)
+		if (sv->v[i] == x)
+			return 0;
+	if (sv->n == MT_SIZE_LIST_MAX)
+		return -E2BIG;
+	if (sv->n == sv->cap) {
+		size_t cap = sv->cap ? sv->cap * 2 : 16;
+		uint64_t *v = realloc(sv->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		sv->v = v;
+		sv->cap = cap;
+	}
+	sv->v[sv->n++] = x;
+	return 0;
+}
+
+/* Expands one list item, a size or a range "LO..HI[*F]", into sv. */
+static int size_item(char *item, struct size_vec *sv, char *why,
+		     size_t why_len)
+{
+	char *dots = strstr(item, ".."), *star;
+	uint64_t lo, hi, f = 2, v;
+	int ret;
+
+	if (!dots) {
+		if (mt_parse_size(item, &v, why, why_len) < 0)
+			return form(why, why_len, MT_FORM_SIZE_LIST);
+		return size_vec_add(sv, v);
+	}
+	*dots = '\0';
+	star = strchr(dots + 2, '*');
+	if (star) {
+		const char *p = star + 1;
+		int nd = scan_digits(&p, &f);
+
+		*star = '\0';
+		if (nd <= 0 || *p || f < 2)
+			return form(why, why_len, "a range LO..HI*F with an "
+				    "integer factor F of at least 2, such as "
+				    "4K..1G*2");
+	}
+	if (mt_parse_size(item, &lo, why, why_len) < 0 ||
+	    mt_parse_size(dots + 2, &hi, why, why_len) < 0)
+		return form(why, why_len, MT_FORM_SIZE_LIST);
+	if (lo == 0)
+		return form(why, why_len, "a range LO..HI*F with LO above 0, "
+			    "such as 4K..1G*2");
+	if (lo > hi)
+		return form(why, why_len, "a range LO..HI*F with LO no larger "
+			    "than HI, such as 4K..1G*2");
+	/* v <= hi / f guarantees v * f <= hi, so nothing overflows and HI is
+	 * included only when the progression lands on it exactly. */
+	for (v = lo;; v *= f) {
+		ret = size_vec_add(sv, v);
+		if (ret < 0 || v > hi / f)
+			return ret;
+	}
+}
+
+/* Parses comma-separated sizes and ranges into a malloc'ed array of distinct
+ * values in order of appearance. */
+int mt_parse_size_list(const char *s, uint64_t **out, size_t *n, char *why,
+		       size_t why_len)
+{
+	struct size_vec sv = { 0 };
+	char *copy, *item, *next;
+	int ret = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (!s)
+		return form(why, why_len, MT_FORM_SIZE_LIST);
+	copy = strdup(s);
+	if (!copy) {
+		form(why, why_len, "(out of memory)");
+		return -ENOMEM;
+	}
+	if (!*trim(copy)) {
+		ret = form(why, why_len, MT_FORM_SIZE_LIST);
+		goto free_copy;
+	}
+	for (item = copy; item; item = next) {
+		next = strchr(item, ',');
+		if (next)
+			*next++ = '\0';
+		item = trim(item);
+		if (!*item) {
+			ret = form(why, why_len, "%s; comma-separated, with "
+				   "no empty item", MT_FORM_SIZE_LIST);
+			goto free_copy;
+		}
+		ret = size_item(item, &sv, why, why_len);
+		if (ret == -E2BIG)
+			ret = form(why, why_len, "at most %d sizes in the list; "
+				   "use a larger range factor",
+				   MT_SIZE_LIST_MAX);
+		else if (ret == -ENOMEM)
+			form(why, why_len, "(out of memory)");
+		if (ret < 0)
+			goto free_copy;
+	}
+	*out = sv.v;
+	*n = sv.n;
+	sv.v = NULL;
+free_copy:
+	free(copy);
+	free(sv.v);
+	return ret;
+}
+
+/* Describes the word-list form: the allowed words, and the offending one. */
+static int words_form(char *why, size_t why_len, const char *const *allowed,
+		      const char *bad)
+{
+	char list[512] = "";
+	size_t off = 0;
+
+	if (!allowed)
+		return form(why, why_len, "comma-separated words such as "
+			    "a,b (no spaces inside a word)");
+	for (size_t i = 0; allowed[i] && off < sizeof(list); i++)
+		off += (size_t)snprintf(list + off, sizeof(list) - off,
+					"%s%s", i ? ", " : "", allowed[i]);
+	if (bad)
+		return form(why, why_len, "a comma list of words from: %s "
+			    "('%s' is not one)", list, bad);
+	return form(why, why_len, "a comma list of words from: %s", list);
+}
+
+/* True if w has whitespace inside (it is already trimmed). */
+static bool has_space(const char *w)
+{
+	for (; *w; w++)
+		if (isspace((unsigned char)*w))
+			return true;
+	return false;
+}
+
+/* Parses comma-separated words (blank text gives none), each checked
+ * against allowed; duplicates are dropped. */
+int mt_parse_word_list(const char *s, const char *const *allowed,
+		       char ***out, size_t *n, char *why, size_t why_len)
+{
+	char *copy, *item, *next, **words = NULL;
+	size_t nw = 0;
+	int ret = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (!s)
+		return words_form(why, why_len, allowed, NULL);
+	copy = strdup(s);
+	if (!copy) {
+		form(why, why_len, "(out of memory)");
+		return -ENOMEM;
+	}
+	if (!*trim(copy))
+		goto free_copy;
+	for (item = copy; item; item = next) {
+		bool dup = false;
+		char **z;
+
+		next = strchr(item, ',');
+		if (next)
+			*next++ = '\0';
+		item = trim(item);
+		if (!*item || has_space(item)) {
+			ret = words_form(why, why_len, allowed, NULL);
+			goto free_words;
+		}
+		if (allowed) {
+			size_t i;
+
+			for (i = 0; allowed[i]; i++)
+				if (strcmp(allowed[i], item) == 0)
+					break;
+			if (!allowed[i]) {
+				ret = words_form(why, why_len, allowed, item);
+				goto free_words;
+			}
+		}
+		for (size_t i = 0; i < nw; i++)
+			dup = dup || strcmp(words[i], item) == 0;
+		if (dup)
+			continue;
+		z = realloc(words, (nw + 1) * sizeof(*z));
+		if (!z)
+			goto no_memory;
+		words = z;
+		words[nw] = strdup(item);
+		if (!words[nw])
+			goto no_memory;
+		nw++;
+	}
+	*out = words;
+	*n = nw;
+	goto free_copy;
+no_memory:
+	ret = -ENOMEM;
+	form(why, why_len, "(out of memory)");
+free_words:
+	mt_free_words(words, nw);
+free_copy:
+	free(copy);
+	return ret;
+}
+
+/* Frees the n words and the array (NULL is fine). */
+void mt_free_words(char **words, size_t n)
+{
+	if (!words)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free(words[i]);
+	free(words);
+}
+
+/* Uses the largest of T, G, M, K that divides bytes exactly. */
+void mt_format_size(uint64_t bytes, char *buf, size_t len)
+{
+	static const char suffix[] = "TGMK";
+	static const unsigned shift[] = { 40, 30, 20, 10 };
+
+	for (size_t i = 0; i < 4; i++) {
+		uint64_t unit = 1ull << shift[i];
+
+		if (bytes && bytes % unit == 0) {
+			snprintf(buf, len, "%llu%c",
+				 (unsigned long long)(bytes / unit), suffix[i]);
+			return;
+		}
+	}
+	snprintf(buf, len, "%llu", (unsigned long long)bytes);
+}
+
+/* Uses the largest of s, ms, us that divides ns exactly, else ns. */
+void mt_format_duration(uint64_t ns, char *buf, size_t len)
+{
+	static const char *const unit[] = { "s", "ms", "us" };
+	static const uint64_t scale[] = { 1000000000ull, 1000000ull, 1000ull };
+
+	for (size_t i = 0; i < 3; i++) {
+		if (ns && ns % scale[i] == 0) {
+			snprintf(buf, len, "%llu%s",
+				 (unsigned long long)(ns / scale[i]), unit[i]);
+			return;
+		}
+	}
+	snprintf(buf, len, "%lluns", (unsigned long long)ns);
+}
