@@ -54,4 +54,29 @@ int mt_region_smaps(const struct mt_region *r, uint64_t *anon_huge,
 /* Fraction (0..1) of the region backed by THP; negative on error. */
 double mt_region_thp_coverage(const struct mt_region *r);
 
+/* The hugetlb pool of one page size, as
+ * /sys/kernel/mm/hugepages/hugepages-<kB>kB says. */
+struct mt_hugetlb_pool {
+	uint64_t page_size;	/* bytes */
+	uint64_t nr;		/* nr_hugepages: pages in the pool */
+	uint64_t free;		/* free_hugepages: not faulted in */
+	uint64_t resv;		/* resv_hugepages: promised to mappings */
+	uint64_t surplus;	/* surplus_hugepages */
+};
+
+/* Writes the logical path of a pool file ("nr_hugepages",
+ * "free_hugepages"...) of the page size into buf:
+ * /sys/kernel/mm/hugepages/hugepages-2048kB/<file>. Returns 0 or
+ * -ENAMETOOLONG. */
+int mt_hugetlb_pool_path(uint64_t page_size, const char *file, char *buf,
+			 size_t len);
+
+/* Reads the pool of the page size through the fsroot reader. Returns 0, or
+ * -ENOENT when the kernel has no pool of that size, or -errno. */
+int mt_hugetlb_pool_read(uint64_t page_size, struct mt_hugetlb_pool *p,
+			 struct mt_err *err);
+
+/* Pages a new mapping can still get: free minus reserved. */
+uint64_t mt_hugetlb_pool_available(const struct mt_hugetlb_pool *p);
+
 #endif

@@ -12,20 +12,30 @@ static const struct mt_bench *const table[] = {
 #undef MT_BENCH
 };
 
+static const struct mt_bench *present[sizeof(table) / sizeof(table[0])];
+static size_t n_present;
+
+/* The table without the rows whose file is not linked in (weak symbols
+ * resolve to NULL). */
 const struct mt_bench *const *mt_benchmarks(size_t *n)
 {
-	*n = sizeof(table) / sizeof(table[0]);
-	return table;
+	if (!n_present)
+		for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+			if (table[i])
+				present[n_present++] = table[i];
+	*n = n_present;
+	return present;
 }
 
 const struct mt_bench *mt_bench_find(const char *name)
 {
-	size_t len = strcspn(name, ":");
+	size_t len = strcspn(name, ":"), n;
+	const struct mt_bench *const *t = mt_benchmarks(&n);
 
-	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
-		if (strlen(table[i]->name) == len &&
-		    strncmp(table[i]->name, name, len) == 0)
-			return table[i];
+	for (size_t i = 0; i < n; i++)
+		if (strlen(t[i]->name) == len &&
+		    strncmp(t[i]->name, name, len) == 0)
+			return t[i];
 	return NULL;
 }
 

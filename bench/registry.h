@@ -6,7 +6,8 @@
 
 #include "bench.h"
 
-#define MT_BENCH(n) extern const struct mt_bench mt_bench_##n;
+/* Weak while benchmarks are being written in parallel; see registry.c. */
+#define MT_BENCH(n) extern const struct mt_bench mt_bench_##n __attribute__((weak));
 #include "benchmarks.def"
 #undef MT_BENCH
 

@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -50,7 +51,13 @@ struct mt_journal {
 	json_t **entries;	/* the undo entries, oldest first */
 	off_t *offsets;		/* byte offset of each entry's line */
 	off_t end;		/* file size: where the next line goes */
+	struct mt_journal *next;	/* in open_journals */
 };
+
+/* Open handles, so that a forked worker can drop its copies of their file
+ * descriptors (see close_in_child). */
+static struct mt_journal *open_journals;
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
 
 /* One line of a journal file as parsed. */
 struct line {
@@ -257,14 +264,45 @@ out_buf:
 	return ret;
 }
 
+/* If text is one line of words with exactly one "[word]" (a choice file
+ * such as THP's "always [madvise] never"), returns the bracketed word's
+ * start and stores its length; else NULL. Stricter than "has brackets", so
+ * a value like a core_pattern with brackets is kept whole. */
+static const char *choice_word(const char *text, size_t *n)
+{
+	const char *p = text, *word = NULL;
+
+	while (*p && *p != '\n') {
+		size_t wlen;
+
+		p += strspn(p, " ");
+		wlen = strcspn(p, " \n");
+		if (wlen == 0)
+			break;
+		if (p[0] == '[' && p[wlen - 1] == ']' && wlen > 2) {
+			if (word)
+				return NULL;
+			word = p + 1;
+			*n = wlen - 2;
+		} else if (memchr(p, '[', wlen) || memchr(p, ']', wlen)) {
+			return NULL;
+		}
+		p += wlen;
+	}
+	if (*p == '\n')
+		p++;
+	return *p == '\0' ? word : NULL;
+}
+
 /* Reads the setting at real path `path` as it would be written back: for a
  * bracketed choice file the selected word, otherwise the content without
  * its trailing newlines. Stores a malloc'ed string in *out. Returns 0,
  * -errno, or -EINVAL if the file holds NUL bytes. */
 static int read_value(const char *path, char **out)
 {
-	char *text, *open_br, *close_br;
-	size_t len;
+	const char *word;
+	char *text;
+	size_t len, n;
 	int ret;
 
 	ret = read_path(path, &text, &len);
@@ -274,12 +312,9 @@ static int read_value(const char *path, char **out)
 		free(text);
 		return -EINVAL;
 	}
-	open_br = strchr(text, '[');
-	close_br = open_br ? strchr(open_br, ']') : NULL;
-	if (open_br && close_br) {
-		size_t n = (size_t)(close_br - open_br - 1);
-
-		memmove(text, open_br + 1, n);
+	word = choice_word(text, &n);
+	if (word) {
+		memmove(text, word, n);
 		text[n] = '\0';
 	} else {
 		while (len > 0 && text[len - 1] == '\n')
@@ -628,6 +663,43 @@ static int undo_entry(json_t *e, struct mt_err *err)
 
 /* ---- the journal file -------------------------------------------------- */
 
+/* Runs in the child after fork(): a worker must neither hold the journal's
+ * lock (flock belongs to the open file description, so a surviving worker
+ * would keep `memtune restore` out after the run died) nor write to the
+ * journal. Closing the child's copy leaves the parent's lock in place. */
+static void close_in_child(void)
+{
+	for (struct mt_journal *j = open_journals; j; j = j->next) {
+		if (j->fd >= 0)
+			close(j->fd);
+		j->fd = -1;
+	}
+}
+
+static void register_atfork(void)
+{
+	pthread_atfork(NULL, NULL, close_in_child);
+}
+
+/* Adds j to the list of open handles. */
+static void track(struct mt_journal *j)
+{
+	pthread_once(&atfork_once, register_atfork);
+	j->next = open_journals;
+	open_journals = j;
+}
+
+/* Removes j from the list of open handles. */
+static void untrack(struct mt_journal *j)
+{
+	for (struct mt_journal **p = &open_journals; *p; p = &(*p)->next) {
+		if (*p == j) {
+			*p = j->next;
+			return;
+		}
+	}
+}
+
 /* Appends entry e (taking the reference) as one line and fsyncs. Returns 0
  * or -errno with err set; on failure the file is as before. */
 static int journal_append(struct mt_journal *j, json_t *e, struct mt_err *err)
@@ -861,6 +933,7 @@ int mt_journal_open(const char *path, bool exclusive, struct mt_journal **out,
 				   dir, strerror(-ret));
 			goto out_unlink;
 		}
+		track(j);
 		*out = j;
 		return 0;
 	}
@@ -944,6 +1017,7 @@ int mt_journal_open(const char *path, bool exclusive, struct mt_journal **out,
 	}
 	free_lines(lines, n_lines);
 	free(text);
+	track(j);
 	*out = j;
 	return 0;
 
@@ -971,7 +1045,9 @@ void mt_journal_close(struct mt_journal *j)
 {
 	if (!j)
 		return;
-	close(j->fd);
+	untrack(j);
+	if (j->fd >= 0)
+		close(j->fd);
 	for (size_t i = 0; i < j->n; i++)
 		json_decref(j->entries[i]);
 	free(j->entries);
@@ -1207,6 +1283,11 @@ int mt_journal_rollback_to(struct mt_journal *j, size_t mark,
 
 	if (!j || mark >= j->n)
 		return 0;
+	if (j->fd < 0)
+		return mt_err_set(err, -EBADF, MT_ERR_RUNTIME,
+				  "journal: %s cannot be played back from a "
+				  "forked worker; the process that opened it "
+				  "does that", j->path);
 	failed = calloc(j->n, sizeof(*failed));
 	if (!failed)
 		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,

@@ -346,8 +346,8 @@ int mt_parse_size_list(const char *s, uint64_t **out, size_t *n, char *why,
 		}
 		ret = size_item(item, &sv, why, why_len);
 		if (ret == -E2BIG)
-			ret = form(why, why_len, "at most %d sizes in the list; "
-				   "use a larger range factor",
+			ret = form(why, why_len, "at most %d sizes in the "
+				   "list; use a larger range factor",
 				   MT_SIZE_LIST_MAX);
 		else if (ret == -ENOMEM)
 			form(why, why_len, "(out of memory)");
