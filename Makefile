@@ -41,7 +41,7 @@ HELPER_OBJS := $(HELPER_SRCS:%.c=$(BUILD)/%.o)
 BIN       := $(BUILD)/memtune
 
 .PHONY: all deps run test unit integration sanitize clean bench-analyzer \
-        test-numa format
+        test-numa format configs-doc
 
 all: deps
 	@$(MAKE) --no-print-directory build-only
@@ -80,7 +80,7 @@ $(BUILD)/libmemtune.a: $(LIB_OBJS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libmemtune.a $(HELPER_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(HELPER_OBJS) $(BUILD)/libmemtune.a $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(HELPER_OBJS) -Wl,--whole-archive $(BUILD)/libmemtune.a -Wl,--no-whole-archive $(LDLIBS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -112,15 +112,23 @@ sanitize-unit: deps
 
 # --- the main job ------------------------------------------------------------
 
-RESULTS ?= results
-
 run: all
-	@./memtune run --quick -o "$(RESULTS)/run-$$(date +%Y%m%d-%H%M%S)" | tee $(BUILD)/last-run
+	@mkdir -p $(BUILD)
+	@./memtune run --quick > $(BUILD)/last-run; rc=$$?; cat $(BUILD)/last-run; exit $$rc
 	@dir=$$(tail -n 1 $(BUILD)/last-run); \
-	if ./memtune help analyze >/dev/null 2>&1; then ./memtune analyze "$$dir"; fi; \
-	if ./memtune help report  >/dev/null 2>&1; then ./memtune report "$$dir" -o "$$dir/report"; fi; \
-	if ./memtune help advise  >/dev/null 2>&1; then ./memtune advise "$$dir"; fi; \
-	echo "run directory: $$dir"
+	for c in analyze report advise; do \
+	  ./memtune help $$c >/dev/null 2>&1 || continue; \
+	  case $$c in \
+	    report) ./memtune report "$$dir" -o "$$dir/report" || exit 1 ;; \
+	    *) ./memtune $$c "$$dir" || exit 1 ;; \
+	  esac; \
+	done; \
+	echo "run directory: $$dir"; \
+	if [ -f "$$dir/report/index.html" ]; then echo "report: $$dir/report/index.html"; fi
+
+# configs/README.md = a hand-written head + the generated key tables.
+configs-doc: all
+	@{ cat configs/README.head.md; ./memtune config-doc; } > configs/README.md
 
 format:
 	clang-format -i $(LIB_SRCS) $(CLI_SRCS) $(wildcard */*.h) $(UNIT_SRCS)

@@ -20,11 +20,12 @@
  * its mmap threshold to the size of a freed mmapped chunk (up to 32 MiB)
  * unless a threshold is pinned, so a cycle at 256 KiB is served by mmap
  * the first time and by the heap afterwards. (A pinned threshold may be
- * set above that 32 MiB ceiling: glibc 2.36 accepts any int.) Every timed cycle is
- * classified by comparing its pointer with the heap's bounds (a compare,
- * cheap enough for the timed loop); untimed probes, in setup (the first
- * cycle) and verify (steady state), check that against /proc/self/maps and
- * against mallinfo2()'s count of mmapped chunks.
+ * set above that 32 MiB ceiling: glibc 2.36 accepts any int.)
+ *
+ * Every timed cycle is classified by comparing its pointer with the heap's
+ * bounds (a compare, cheap enough for the timed loop); untimed probes, in
+ * setup (the first cycle) and verify (steady state), check that against
+ * /proc/self/maps and against mallinfo2()'s count of mmapped chunks.
  */
 #include "bench.h"
 
@@ -1033,6 +1034,29 @@ static int alloc_run(void *state, uint64_t iters, struct mt_sample *s,
 	return -EINVAL;
 }
 
+/* Says in words when the first cycle took another path than the later
+ * ones, which is glibc's dynamic threshold at work. */
+static void note_moved(json_t *obtained, json_t *first,
+		       const struct alloc_state *st)
+{
+	const char *was = json_string_value(json_object_get(first, "path"));
+	const char *now = path_name(st->brk_allocs, st->mmap_allocs);
+	char text[320];
+
+	if (!was || strcmp(was, now) == 0)
+		return;
+	if (strcmp(was, "mmap") == 0 && strcmp(now, "brk") == 0)
+		snprintf(text, sizeof(text), "the first %zu-byte block came "
+			 "from mmap; freeing it raised glibc's dynamic mmap "
+			 "threshold above this size, so every later block "
+			 "came from the heap (pin M_MMAP_THRESHOLD to keep "
+			 "mmap)", st->size);
+	else
+		snprintf(text, sizeof(text), "the first %zu-byte block came "
+			 "from %s, later ones from %s", st->size, was, now);
+	json_object_set_new(obtained, "path_changed", json_string(text));
+}
+
 /* Records what served the allocations: the first cycle (from setup), the
  * path of every later cycle, and a steady-state probe whose witnesses must
  * agree; for kept, where the blocks lay and what malloc held; for arenas,
@@ -1071,6 +1095,7 @@ static enum mt_status alloc_verify(void *state, json_t *obtained,
 		}
 		json_object_set_new(obtained, "steady_probe", steady);
 		first = json_object_get(st->notes, "first_cycle");
+		note_moved(obtained, first, st);
 		if (!agree || !json_is_true(json_object_get(first,
 					"witnesses_agree"))) {
 			snprintf(reason, len, "alloc: heap bounds, "

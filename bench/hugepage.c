@@ -21,6 +21,7 @@
 #include "region.h"
 
 #define LINE 64u		/* bytes one streaming step moves */
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define SMALL_PAGE 4096u
 
 enum hp_op { HP_TOUCH, HP_SEQREAD, HP_SEQWRITE, HP_RANDOM, HP_N_OPS };
@@ -71,10 +72,14 @@ static const struct {
 	size_t n;
 	enum mt_case_mode mode;
 } hp_op_kind[HP_N_OPS] = {
-	[HP_TOUCH] = { touch_metrics, 4, MT_CASE_FIXED },
-	[HP_SEQREAD] = { read_metrics, 1, MT_CASE_CALIBRATE },
-	[HP_SEQWRITE] = { write_metrics, 1, MT_CASE_CALIBRATE },
-	[HP_RANDOM] = { random_metrics, 1, MT_CASE_CALIBRATE },
+	[HP_TOUCH] = { touch_metrics, ARRAY_SIZE(touch_metrics),
+		       MT_CASE_FIXED },
+	[HP_SEQREAD] = { read_metrics, ARRAY_SIZE(read_metrics),
+			 MT_CASE_CALIBRATE },
+	[HP_SEQWRITE] = { write_metrics, ARRAY_SIZE(write_metrics),
+			  MT_CASE_CALIBRATE },
+	[HP_RANDOM] = { random_metrics, ARRAY_SIZE(random_metrics),
+			MT_CASE_CALIBRATE },
 };
 
 /* 16 bytes, the SSE2 width every x86-64 has: the streaming loops are
@@ -261,11 +266,14 @@ static int hp_sys_setup(const struct mt_env *env, json_t *notes,
 	static const struct {
 		enum mt_backing b;
 		const char *key;
-	} pools[] = { { MT_BACK_2M, "hugetlb_2m" }, { MT_BACK_1G, "hugetlb_1g" } };
+	} pools[] = {
+		{ MT_BACK_2M, "hugetlb_2m" },
+		{ MT_BACK_1G, "hugetlb_1g" },
+	};
 	uint64_t size = mt_p_size(env->params, "size");
 
 	(void)err;
-	for (size_t i = 0; i < sizeof(pools) / sizeof(pools[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(pools); i++) {
 		json_t *note;
 
 		if (!mt_p_has_word(env->params, "backings",
@@ -313,6 +321,8 @@ static enum mt_status hp_setup(const struct mt_env *env,
 	st->size = (size_t)json_integer_value(size);
 	/* xorshift must not start at 0 */
 	st->rng = env->seed * 0x9E3779B97F4A7C15ull + 1;
+	if (!st->rng)
+		st->rng = 1;
 	if (env->global && op == HP_TOUCH)
 		st->first_excluded =
 			mt_p_int(env->global, "warmup_samples") > 0;

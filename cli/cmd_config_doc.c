@@ -6,6 +6,7 @@
 #include "../bench/registry.h"
 #include "../bench/runner.h"
 #include "../core/config.h"
+#include "../core/units.h"
 #include "cli.h"
 
 static void print_bound(const struct mt_param *p)
@@ -24,6 +25,24 @@ static void print_bound(const struct mt_param *p)
 				printf("%s`%s`", i ? ", " : "", p->choices[i]);
 		}
 		break;
+	case MT_P_SIZE:
+	case MT_P_SIZE_LIST:
+	case MT_P_DURATION: {
+		char lo[32], hi[32];
+		void (*fmt)(uint64_t, char *, size_t) =
+			p->type == MT_P_DURATION ? mt_format_duration :
+						   mt_format_size;
+
+		if (!p->min && !p->max)
+			break;
+		fmt((uint64_t)p->min, lo, sizeof(lo));
+		fmt((uint64_t)p->max, hi, sizeof(hi));
+		if (p->max)
+			printf("%s to %s", lo, hi);
+		else
+			printf("at least %s", lo);
+		break;
+	}
 	default:
 		break;
 	}

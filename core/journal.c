@@ -302,7 +302,7 @@ static int read_value(const char *path, char **out)
 {
 	const char *word;
 	char *text;
-	size_t len, n;
+	size_t len, n = 0;
 	int ret;
 
 	ret = read_path(path, &text, &len);

@@ -23,7 +23,7 @@ jq -e 'length >= 2 and all(.[]; has("name") and has("available") and has("needs"
 
 # sysinfo, live and on a captured tree of another machine.
 expect_exit 0 "$MEMTUNE" sysinfo --json
-jq -e '.memory.MemTotal > 0' "$T/out" >/dev/null || fail "sysinfo has no MemTotal"
+jq -e '.memory.mem_total_bytes > 0' "$T/out" >/dev/null || fail "sysinfo has no MemTotal"
 fx="$(dirname "$0")/../fixtures/machines/db-2node"
 if [ -d "$fx" ]; then
   MEMTUNE_FSROOT="$fx" expect_exit 0 "$MEMTUNE" sysinfo --json
@@ -37,4 +37,9 @@ grep -q "nothing to restore" "$T/out" || fail "restore did not say there was not
 # config-doc documents every benchmark section.
 expect_exit 0 "$MEMTUNE" config-doc
 for b in global tlb hugepage; do grep -q "^### \[$b\]" "$T/out" || fail "config-doc lacks [$b]"; done
+# configs/README.md documents every key: its generated part is up to date.
+readme="$(dirname "$0")/../../configs/README.md"
+head="$(dirname "$0")/../../configs/README.head.md"
+{ cat "$head"; cat "$T/out"; } | diff -q - "$readme" >/dev/null \
+  || fail "configs/README.md is out of date: run 'make configs-doc'"
 exit 0

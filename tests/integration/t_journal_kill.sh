@@ -6,9 +6,12 @@ is_root || skip "needs root to reserve hugetlb pages"
 pool=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
 [ -w "$pool" ] || skip "no 2 MiB hugetlb pool"
 before=$(cat "$pool"); thp_before=$(cat /sys/kernel/mm/transparent_hugepage/enabled)
+free=$(cat "${pool%/nr_hugepages}/free_hugepages")
+# Ask for more 2 MiB pages than are free, so the run must reserve some.
+size=$(( (free + 128) * 2 ))M
 
 "$MEMTUNE" run -b tlb -o "$T/run" --set tlb.backings=2m --set tlb.patterns=line \
-  --set tlb.sizes=64M,128M,256M --set sample_time=200ms --set min_samples=30 \
+  --set tlb.sizes=$size --set sample_time=200ms --set min_samples=30 \
   --set max_samples=30 --set ci_fraction=0.0001 >"$T/out" 2>"$T/err" &
 pid=$!
 # Wait until the pool has been raised (the journal entry precedes it).

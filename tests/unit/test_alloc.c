@@ -38,13 +38,20 @@ int mt_alloc_count_arenas(const char *xml);
 
 extern const struct mt_bench mt_bench_alloc;
 
+/* As the kernel writes it: names padded to a column, an anonymous line
+ * with trailing space. */
 static const char maps_text[] =
-	"55d0c0a00000-55d0c0a02000 r--p 00000000 fe:01 1234  /usr/bin/memtune\n"
-	"55d0c1e3c000-55d0c1e5d000 rw-p 00000000 00:00 0                          [heap]\n"
+	"55d0c0a00000-55d0c0a02000 r--p 00000000 fe:01 1234  "
+	"/usr/bin/memtune\n"
+	"55d0c1e3c000-55d0c1e5d000 rw-p 00000000 00:00 0          "
+	"                [heap]\n"
 	"7f1a2b000000-7f1a2b021000 rw-p 00000000 00:00 0 \n"
-	"7f1a2c000000-7f1a2c100000 rw-p 00000000 00:00 0    [anon:glibc malloc]\n"
-	"7f1a2d000000-7f1a2d1b0000 r-xp 00028000 fe:01 5678 /usr/lib/x86_64-linux-gnu/libc.so.6\n"
-	"7ffd4a9e0000-7ffd4aa01000 rw-p 00000000 00:00 0                          [stack]\n";
+	"7f1a2c000000-7f1a2c100000 rw-p 00000000 00:00 0    "
+	"[anon:glibc malloc]\n"
+	"7f1a2d000000-7f1a2d1b0000 r-xp 00028000 fe:01 5678 "
+	"/usr/lib/x86_64-linux-gnu/libc.so.6\n"
+	"7ffd4a9e0000-7ffd4aa01000 rw-p 00000000 00:00 0          "
+	"                [stack]\n";
 
 static void classify(uint64_t addr, const char *want)
 {

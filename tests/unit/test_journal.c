@@ -27,6 +27,8 @@
 #define THP "/sys/kernel/mm/transparent_hugepage/enabled"
 #define NR_HUGE "/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages"
 #define CGROUP "/sys/fs/cgroup/memtune-test"
+#define DEFRAG "/sys/kernel/mm/transparent_hugepage/defrag"
+#define DROPIN "/etc/sysctl.d/99-memtune.conf"
 
 struct tree {
 	char root[64];
@@ -200,20 +202,17 @@ static void test_brackets_only_in_choice_files(void **state)
 	char rb[64];
 
 	put(t, "/proc/sys/kernel/core_pattern", "core.[%p] %e\n");
-	put(t, "/sys/kernel/mm/transparent_hugepage/defrag",
-	    "always defer defer+madvise [madvise] never\n");
+	put(t, DEFRAG, "always defer defer+madvise [madvise] never\n");
 	assert_int_equal(mt_journal_open(t->journal, true, &j, &err), 0);
 	assert_int_equal(mt_journal_write(j, "/proc/sys/kernel/core_pattern",
 					  "core", NULL, 0, &err), 0);
-	assert_int_equal(mt_journal_write(j,
-					  "/sys/kernel/mm/transparent_hugepage/defrag",
-					  "defer", rb, sizeof(rb), &err), 0);
+	assert_int_equal(mt_journal_write(j, DEFRAG, "defer", rb, sizeof(rb),
+					  &err), 0);
 	assert_string_equal(rb, "defer");
 	assert_int_equal(mt_journal_finish(j, &err), 0);
 	assert_string_equal(get(t, "/proc/sys/kernel/core_pattern"),
 			    "core.[%p] %e\n");
-	assert_string_equal(get(t, "/sys/kernel/mm/transparent_hugepage/defrag"),
-			    "madvise\n");
+	assert_string_equal(get(t, DEFRAG), "madvise\n");
 }
 
 static void test_entries_stored_resolved(void **state)
@@ -539,8 +538,7 @@ static void test_mkdir_files_undone(void **state)
 	assert_int_equal(mt_journal_replace_file(j, "/etc/sysctl.d/10-old.conf",
 						 "vm.swappiness = 1\n", 0600,
 						 &err), 0);
-	assert_int_equal(mt_journal_replace_file(j,
-						 "/etc/sysctl.d/99-memtune.conf",
+	assert_int_equal(mt_journal_replace_file(j, DROPIN,
 						 "vm.swappiness = 10\n", 0640,
 						 &err), 0);
 	assert_string_equal(get(t, "/etc/sysctl.d/10-old.conf"),
