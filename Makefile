@@ -126,6 +126,23 @@ run: all
 	echo "run directory: $$dir"; \
 	if [ -f "$$dir/report/index.html" ]; then echo "report: $$dir/report/index.html"; fi
 
+# Analyze and report over 1,000 jittered run directories; prints the times.
+bench-analyzer: all
+	@tests/bench/bench-analyzer.sh $(abspath $(BIN)) 1000
+
+# The numa benchmark on an emulated two-node machine (qemu); minutes, so
+# not part of `make test`.
+NUMA_DEB_PKGS := qemu-system-x86 busybox-static cpio e2fsprogs kmod
+test-numa: all
+	@missing=""; for c in qemu-system-x86_64 busybox cpio mkfs.ext4 depmod; do \
+	  command -v $$c >/dev/null 2>&1 || missing="$$missing $$c"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(NUMA_DEB_PKGS) >/dev/null; \
+	  else echo "test-numa: missing:$$missing; run: sudo apt-get install -y $(NUMA_DEB_PKGS)"; exit 1; fi; \
+	fi
+	@tests/numa/run-guest.sh
+
 # configs/README.md = a hand-written head + the generated key tables.
 configs-doc: all
 	@{ cat configs/README.head.md; ./memtune config-doc; } > configs/README.md

@@ -687,6 +687,10 @@ static enum mt_status arenas_start(struct alloc_state *st, int n,
 		pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
 		e = pthread_create(&t->tid, &attr, arena_thread, t);
 		pthread_attr_destroy(&attr);
+		/* A CPU outside our cpuset: run where the kernel lets us
+		 * (verify records where each thread really ran). */
+		if (e == EINVAL)
+			e = pthread_create(&t->tid, NULL, arena_thread, t);
 		if (e) {
 			snprintf(reason, len, "alloc: arenas: cannot start "
 				 "thread %d: %s (lower alloc.threads)", i,
@@ -924,6 +928,7 @@ static enum mt_status alloc_setup(const struct mt_env *env,
 	struct mt_err err = { 0 };
 	struct alloc_state *st;
 	enum mt_status status;
+	struct mallinfo2 mi;
 	json_t *first;
 	uint64_t ns, faults;
 	bool agree;
@@ -949,6 +954,18 @@ static enum mt_status alloc_setup(const struct mt_env *env,
 	status = apply_mallopt(c, st->notes, reason, len);
 	if (status != MT_OK)
 		goto out_free;
+	/* The worker is a fork of the runner and inherits its heap. Free
+	 * space there serves requests whatever the mmap threshold says (the
+	 * threshold applies only when the heap cannot serve a request), so
+	 * a runner with a large top chunk would hide the mmap path. Trim the
+	 * top, as a fresh process would have it, and record what is left. */
+	mi = mallinfo2();
+	json_object_set_new(st->notes, "heap_top_bytes_inherited",
+			    json_integer((json_int_t)mi.keepcost));
+	malloc_trim(0);
+	mi = mallinfo2();
+	json_object_set_new(st->notes, "heap_free_bytes_at_setup",
+			    json_integer((json_int_t)mi.fordblks));
 	ret = heap_start(&st->heap_lo, &err);
 	if (ret == 0)
 		ret = read_rss(&st->rss_base, &err);

@@ -227,7 +227,9 @@ int mt_measure_case(const struct mt_bench *b, const char *variant,
 	if (iters)
 		json_object_set_new(obtained, "iterations_per_sample",
 				    json_integer((json_int_t)iters));
-	json_object_set_new(obtained, "cpu", json_integer(env->cpu));
+	/* A benchmark that re-pins itself (numa) says where it ran. */
+	if (!json_object_get(obtained, "cpu"))
+		json_object_set_new(obtained, "cpu", json_integer(env->cpu));
 
 	for (size_t m = 0; m < c->n_metrics; m++) {
 		const struct mt_metric *mt = &c->metrics[m];

@@ -9,6 +9,10 @@
  * until writeback catches up) and buffered with one fdatasync at the end
  * of each sample (the durable cost; the case says includes_fdatasync).
  *
+ * No fadvise hint is given (the case says "fadvise":"none"), as most
+ * applications give none; fio's default fadvise_hint=1 turns readahead off
+ * for random patterns, so compare with fio --fadvise_hint=0.
+ *
  * Each sample does ios_per_sample I/Os. run() times every I/O with
  * CLOCK_MONOTONIC into a preallocated array and reports bandwidth, IOPS
  * and latency percentiles as values of its own timing of the I/O loop:
@@ -29,7 +33,8 @@
 #include "testfile.h"
 
 #define OD_FILE "memtune-odirect.data"
-#define OD_MIN_IOS 64		/* fewest I/Os per sample: p99 needs some */
+/* Fewest I/Os per sample: a p99 needs some. */
+#define OD_MIN_IOS 64
 
 enum od_mode {
 	OD_DIRECT,
@@ -104,21 +109,20 @@ static const struct mt_metric od_metrics_sync[] = {
 };
 
 struct od_state {
-	int fd;			/* the I/O descriptor (O_DIRECT or not) */
-	int fd_cache;		/* buffered, read-write: evict, residency */
+	int fd;			/* for I/O: O_DIRECT or not */
+	int fd_cache;		/* buffered: eviction, residency */
 	enum od_mode mode;
 	bool write, rand, drop_caches;
 	uint64_t block, file_bytes, nblocks, nios;
 	uint64_t *order;	/* random block order, nblocks entries */
-	uint64_t pos;		/* next block (seq) or order index (rand) */
+	uint64_t pos;		/* next block, or index into order */
 	void *buf;
 	double *lat;		/* ns per I/O of the current sample */
 	struct mt_dio_align align;
 	const char *res_method;
 	double res_before_min, res_before_max, res_after_max;
 	int samples;
-	bool have_prev;		/* a sample ran: residency after is due */
-	char why[256];		/* first reason to distrust, or "" */
+	bool have_prev;		/* a sample ran: check what it left */
 };
 
 static const char *od_dir(const struct mt_env *env)
@@ -160,6 +164,35 @@ static uint64_t ios_per_sample(uint64_t io_size, uint64_t block,
 	return n < max ? n : max;
 }
 
+/* Adds the case of one op, pattern, mode and block size. */
+static int add_case(struct mt_plan *plan, const char *op, const char *pat,
+		    int mi, uint64_t block, uint64_t file, uint64_t io)
+{
+	bool write = strcmp(op, "write") == 0;
+	bool sync = mi == OD_BUFFERED_FDATASYNC;
+	const char *cache = mi == OD_DIRECT ? "bypassed" :
+			    mi == OD_BUFFERED_COLD ? "cold" : "warm";
+	json_t *c = json_pack("{s:s,s:s,s:s,s:I,s:I,s:I,s:i,s:s,s:b,s:s,s:b,"
+			      "s:s}",
+			      "op", op, "pattern", pat,
+			      "mode", od_mode_names[mi],
+			      "block_bytes", (json_int_t)block,
+			      "file_bytes", (json_int_t)(file / block * block),
+			      "ios_per_sample",
+			      (json_int_t)ios_per_sample(io, block, file),
+			      "queue_depth", 1,
+			      "engine", write ? "pwrite" : "pread",
+			      "o_direct", mi == OD_DIRECT,
+			      "cache", cache,
+			      "includes_fdatasync", sync,
+			      "fadvise", "none");
+
+	if (!c)
+		return -ENOMEM;
+	return mt_plan_add(plan, c, sync ? od_metrics_sync : od_metrics,
+			   sync ? 6 : 5, MT_CASE_FIXED);
+}
+
 static int od_plan(const struct mt_env *env, struct mt_plan *plan,
 		   struct mt_err *err)
 {
@@ -188,48 +221,14 @@ static int od_plan(const struct mt_env *env, struct mt_plan *plan,
 
 			if (mi < 0 || !mode_fits((enum od_mode)mi, write))
 				continue;
-			for (size_t t = 0; t < npat; t++) {
-				for (size_t b = 0; b < nb; b++) {
-					bool sync = mi == OD_BUFFERED_FDATASYNC;
-					const char *cache =
-						mi == OD_DIRECT ? "bypassed" :
-						mi == OD_BUFFERED_COLD ? "cold" :
-						"warm";
-					json_t *c = json_pack(
-						"{s:s,s:s,s:s,s:I,s:I,s:I,s:i,"
-						"s:s,s:b,s:s,s:b}",
-						"op", ops[o],
-						"pattern", pats[t],
-						"mode", od_mode_names[mi],
-						"block_bytes", (json_int_t)bs[b],
-						"file_bytes", (json_int_t)
-						(file / bs[b] * bs[b]),
-						"ios_per_sample", (json_int_t)
-						ios_per_sample(io, bs[b], file),
-						"queue_depth", 1,
-						"engine", write ? "pwrite" :
-						"pread",
-						"o_direct", mi == OD_DIRECT,
-						"cache", cache,
-						"includes_fdatasync", sync);
-					int ret;
-
-					if (!c)
+			for (size_t t = 0; t < npat; t++)
+				for (size_t b = 0; b < nb; b++)
+					if (add_case(plan, ops[o], pats[t], mi,
+						     bs[b], file, io) < 0)
 						return mt_err_set(err, -ENOMEM,
 							MT_ERR_RUNTIME,
 							"odirect: out of "
 							"memory");
-					ret = mt_plan_add(plan, c,
-						sync ? od_metrics_sync :
-						od_metrics,
-						sync ? 6 : 5, MT_CASE_FIXED);
-					if (ret < 0)
-						return mt_err_set(err, ret,
-							MT_ERR_RUNTIME,
-							"odirect: out of "
-							"memory");
-				}
-			}
 		}
 	}
 	return 0;
@@ -328,8 +327,8 @@ static enum mt_status od_setup(const struct mt_env *env,
 	st->rand = strcmp(json_string_value(json_object_get(c->params,
 							     "pattern")),
 			  "rand") == 0;
-	st->block = (uint64_t)json_integer_value(json_object_get(c->params,
-								 "block_bytes"));
+	st->block = (uint64_t)json_integer_value(
+		json_object_get(c->params, "block_bytes"));
 	st->nios = (uint64_t)json_integer_value(json_object_get(c->params,
 							"ios_per_sample"));
 	st->drop_caches = mt_p_bool(env->params, "drop_caches") &&

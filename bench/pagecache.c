@@ -93,7 +93,7 @@ static const struct mt_metric pc_hs_metrics[] = {
 
 struct pc_state {
 	bool hot_scan, mmap, drop_caches;
-	int fd;			/* the main file (read-write: residency) */
+	int fd;			/* main file, read-write (residency) */
 	int fd_hot;		/* hot_scan: the hot file */
 	int hot_reads;		/* hot_scan: passes over the hot set */
 	uint64_t block, file_bytes, hot_bytes, scan_bytes;

@@ -46,8 +46,11 @@ void mt_region_touch(struct mt_region *r);
 void mt_region_unmap(struct mt_region *r);
 
 /* Bytes of [addr, addr+size) that /proc/self/smaps says are backed by
- * transparent huge pages (AnonHugePages) and resident (Rss). Returns 0 or
- * -errno. */
+ * transparent huge pages (AnonHugePages) and resident (Rss). Sums every VMA
+ * overlapping the region, each counted at most for its overlap; for hugetlb
+ * VMAs resident means Private_Hugetlb + Shared_Hugetlb (their Rss is 0).
+ * Either pointer may be NULL. Costs a page-table walk: ~11 ms per GiB of
+ * 4 KiB pages, ~0.2 ms per GiB of huge pages. Returns 0 or -errno. */
 int mt_region_smaps(const struct mt_region *r, uint64_t *anon_huge,
 		    uint64_t *rss, struct mt_err *err);
 

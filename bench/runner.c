@@ -515,7 +515,7 @@ static int run_job(struct sweep *sw, struct job *j, struct mt_err *err)
 			json_t *obt = json_object();
 
 			ret = j->bench->case_sys_setup(&env, c, obt, &berr);
-			if (ret == 0)
+			if (ret == 0 && json_object_size(obt))
 				json_object_set(c->params, "system", obt);
 			json_decref(obt);
 			if (ret < 0) {

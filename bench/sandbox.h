@@ -82,4 +82,71 @@ int mt_swap_read_latency(const char *device, int n, double *p50_us,
 int mt_oom_protect_self(struct mt_err *err);
 int mt_oom_score_adj_set(pid_t pid, int adj, struct mt_err *err);
 
+
+/* ---- additions: pure parts, taking text, so they can be unit-tested ---- */
+
+/* One line of /proc/swaps. */
+struct mt_swap_dev {
+	char path[256];
+	char type[16];		/* "file", "partition" or "zram" */
+	uint64_t size_bytes, used_bytes;
+	int priority;
+};
+
+/* Parses the text of /proc/swaps into devs[0..max) (the header line is
+ * skipped; a /dev/zramN partition is typed "zram"; "\040" in a path is a
+ * space). *n receives the number of devices. Returns 0, or -EINVAL when a
+ * line is malformed. */
+int mt_swaps_parse(const char *text, struct mt_swap_dev *devs, size_t max,
+		   size_t *n);
+
+/* Fills page[0..page_size) with a version-1 swap header for a swap area of
+ * size_bytes (what mkswap writes): zeros, version 1 at byte 1024,
+ * last_page = size_bytes / page_size - 1, no bad pages, uuid (16 bytes, may
+ * be NULL) at 1036, "SWAPSPACE2" in the last 10 bytes. Returns 0, or
+ * -EINVAL when the area is smaller than 10 pages, page_size is below 4096
+ * or last_page does not fit in 32 bits. */
+int mt_swap_header_fill(unsigned char *page, size_t page_size,
+			uint64_t size_bytes, const unsigned char *uuid);
+
+/* Pressure stall information of one memory.pressure or /proc/pressure
+ * file. */
+struct mt_psi {
+	double some_avg10, full_avg10;	/* percent */
+	uint64_t some_total_us, full_total_us;
+	bool has_full;
+};
+
+/* Parses PSI text ("some avg10=.. avg60=.. avg300=.. total=N" and "full
+ * ..."). Returns 0, or -EINVAL when there is no "some" line. */
+int mt_psi_parse(const char *text, struct mt_psi *out);
+
+/* Adds the counters of a memory.stat text (cgroup version 1 or 2) to out
+ * under version-neutral keys: anon_bytes (v2 anon, v1 rss), file_bytes
+ * (file / cache), swap_bytes (v1 swap), pgfault, pgmajfault,
+ * workingset_refault_anon, workingset_refault_file (v1 before 5.9:
+ * workingset_refault), pgscan, pgsteal, pswpin, pswpout (v2, where the
+ * kernel has them). Keys absent from the text are left out. Returns the
+ * number of keys added. */
+int mt_memory_stat_parse(const char *text, int version, json_t *out);
+
+/* Adds every "key integer" line of text (v2 memory.events, v1
+ * memory.oom_control) to out as an integer. Returns the number added. */
+int mt_memory_events_parse(const char *text, json_t *out);
+
+/* True when a kernel release string ("6.1.0-13-amd64") is at least
+ * major.minor. */
+bool mt_kernel_at_least(const char *release, int major, int minor);
+
+/* The largest swappiness the kernel accepts: 200 from Linux 5.8, else 100
+ * (reads /proc/sys/kernel/osrelease through MEMTUNE_FSROOT; 100 when it
+ * cannot be read). */
+int mt_swappiness_max(void);
+
+/* The cgroup's memory.pressure (v2) or, on v1 where cgroups have no PSI,
+ * the machine's /proc/pressure/memory; *scope receives "cgroup" or
+ * "system". Returns 0 or -errno (-ENOENT: the kernel has no PSI). */
+int mt_cgroup_psi(const struct mt_cgroup *cg, struct mt_psi *out,
+		  const char **scope, struct mt_err *err);
+
 #endif

@@ -257,7 +257,8 @@ int mt_testfile_create(const char *path, uint64_t bytes, struct mt_err *err)
 		goto out_buf;
 	}
 	while (done < bytes) {
-		size_t n = bytes - done < chunk ? (size_t)(bytes - done) : chunk;
+		size_t n = bytes - done < chunk ? (size_t)(bytes - done) :
+			   chunk;
 		ssize_t w;
 
 		fill_pattern(buf, n, done / chunk + 1);

@@ -87,8 +87,9 @@ int mt_testfile_drop_caches(struct mt_err *err);
 /* O_DIRECT alignment of a file. */
 struct mt_dio_align {
 	uint32_t mem_align;	/* bytes: buffer address alignment */
-	uint32_t offset_align;	/* bytes: file offset and length alignment */
-	const char *source;	/* "statx", "logical_block_size" or "default" */
+	uint32_t offset_align;	/* bytes: file offset and length */
+	/* Where they came from: "statx", "logical_block_size", "default". */
+	const char *source;
 };
 
 /* Finds the O_DIRECT alignment of the file open on fd: statx

@@ -73,6 +73,7 @@ struct tlb_state {
 	uint64_t touch_ns, build_ns;	/* set-up costs, for the record */
 };
 
+/* x rounded up to a multiple of to (to > 0). */
 static uint64_t round_up(uint64_t x, uint64_t to)
 {
 	return (x + to - 1) / to * to;
@@ -100,6 +101,7 @@ static uint64_t pattern_stride(enum mt_chase_pattern p)
 	return p == MT_CHASE_PAGE ? PAGE_STRIDE : LINE_STRIDE;
 }
 
+/* Parses "line" or "page". Returns 0 or -EINVAL. */
 static int pattern_parse(const char *s, enum mt_chase_pattern *out)
 {
 	if (strcmp(s, "line") == 0)
@@ -569,6 +571,7 @@ static enum mt_status tlb_verify(void *state, json_t *obtained, char *reason,
 	return st;
 }
 
+/* Unmaps the region and frees the state (NULL is harmless). */
 static void tlb_teardown(void *state)
 {
 	struct tlb_state *s = state;

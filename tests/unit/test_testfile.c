@@ -455,7 +455,8 @@ static void test_latency_summary(void **state)
 	/* Linear interpolation: rank 0.99 * 4 = 3.96 between 4 and 5 us. */
 	assert_true(fabs(p99 - 4.96) < 1e-9);
 	assert_true(fabs(max - 5.0) < 1e-9);
-	assert_true(ns[0] == 1000 && ns[4] == 5000);	/* sorted in place */
+	/* Sorted in place. */
+	assert_true(ns[0] == 1000 && ns[4] == 5000);
 	mt_latency_summary(ns, 0, &p50, &p99, &max);
 	assert_true(isnan(p50) && isnan(p99) && isnan(max));
 }

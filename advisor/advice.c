@@ -1,0 +1,620 @@
+/* The advice: gathering the context, running the rule table, and the three
+ * outputs (the table with one paragraph per finding, advice.json, the
+ * sysctl.d file). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../core/fsroot.h"
+#include "../core/record.h"
+#include "../core/sysinfo.h"
+#include "advisor.h"
+
+const struct mt_rule *const mt_rules[] = {
+#define MT_RULE(n) &mt_rule_##n,
+#include "rules.def"
+#undef MT_RULE
+};
+const size_t mt_n_rules = sizeof(mt_rules) / sizeof(mt_rules[0]);
+
+/* --- context --------------------------------------------------------------- */
+
+static uint64_t obj_u64(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_integer(v) && json_integer_value(v) > 0 ?
+		       (uint64_t)json_integer_value(v) : 0;
+}
+
+/* Derives the facts every rule shares from ctx->sys. */
+static void gather_facts(struct mt_advise_ctx *ctx)
+{
+	json_t *mem = json_object_get(ctx->sys, "memory");
+	json_t *swap = json_object_get(ctx->sys, "swap");
+	json_t *thp = json_object_get(ctx->sys, "thp");
+	json_t *numa = json_object_get(ctx->sys, "numa");
+	const char *kernel = json_string_value(json_object_get(ctx->sys,
+							       "kernel"));
+	json_t *dev;
+	size_t i;
+	long best_prio = -100000;
+
+	ctx->kernel_major = ctx->kernel_minor = 0;
+	if (kernel)
+		sscanf(kernel, "%d.%d", &ctx->kernel_major,
+		       &ctx->kernel_minor);
+	ctx->mem_total = obj_u64(mem, "mem_total_bytes");
+	ctx->mem_available = obj_u64(mem, "mem_available_bytes");
+	ctx->swap_total = obj_u64(swap, "total_bytes");
+	if (!ctx->swap_total)
+		ctx->swap_total = obj_u64(mem, "swap_total_bytes");
+	ctx->swap_kind = MT_SWAP_NONE;
+	/* The kernel fills the highest-priority device first: its type is
+	 * what a swap-out costs. */
+	json_array_foreach(json_object_get(swap, "devices"), i, dev) {
+		const char *type = json_string_value(json_object_get(dev,
+								     "type"));
+		json_t *pr = json_object_get(dev, "priority");
+		long prio = json_is_integer(pr) ? (long)json_integer_value(pr) :
+						  -1;
+
+		if (!type || prio < best_prio)
+			continue;
+		best_prio = prio;
+		if (strcmp(type, "zram") == 0)
+			ctx->swap_kind = MT_SWAP_ZRAM;
+		else if (strcmp(type, "file") == 0)
+			ctx->swap_kind = MT_SWAP_FILE;
+		else
+			ctx->swap_kind = MT_SWAP_DISK;
+	}
+	if (ctx->swap_total && ctx->swap_kind == MT_SWAP_NONE)
+		ctx->swap_kind = MT_SWAP_DISK;
+	ctx->thp_enabled[0] = ctx->thp_defrag[0] = '\0';
+	if (json_is_object(thp) &&
+	    !json_is_false(json_object_get(thp, "available"))) {
+		const char *e = json_string_value(json_object_get(thp,
+								  "enabled"));
+		const char *d = json_string_value(json_object_get(thp,
+								  "defrag"));
+
+		snprintf(ctx->thp_enabled, sizeof(ctx->thp_enabled), "%s",
+			 e ? e : "");
+		snprintf(ctx->thp_defrag, sizeof(ctx->thp_defrag), "%s",
+			 d ? d : "");
+	}
+	ctx->numa_nodes = (int)obj_u64(numa, "nodes_with_memory");
+	if (ctx->numa_nodes < 1)
+		ctx->numa_nodes = 1;
+}
+
+int mt_advise_ctx_from(struct mt_advise_ctx *ctx, json_t *sys,
+		       json_t *records, const struct mt_profile *profile,
+		       bool live)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->profile = profile;
+	ctx->sys = json_incref(sys);
+	ctx->records = records ? json_incref(records) : json_array();
+	ctx->live = live;
+	snprintf(ctx->system_source, sizeof(ctx->system_source), "%s",
+		 live ? "the live system" : "a snapshot");
+	if (!ctx->records)
+		return -ENOMEM;
+	gather_facts(ctx);
+	return 0;
+}
+
+/* mt_records_read callback: keeps every record. */
+static int keep_record(json_t *rec, int line, void *arg)
+{
+	(void)line;
+	return json_array_append(arg, rec) == 0 ? 0 : -ENOMEM;
+}
+
+/* A malformed line costs only that line; the analyzer reports it. */
+static void ignore_bad(const char *msg, void *arg)
+{
+	(void)msg;
+	(*(int *)arg)++;
+}
+
+int mt_advise_ctx_init(struct mt_advise_ctx *ctx, const char *run_dir,
+		       const struct mt_profile *profile, struct mt_err *err)
+{
+	char path[4096];
+	json_t *live = NULL, *meta = NULL, *records, *msys;
+	json_error_t jerr;
+	int rc, bad = 0;
+
+	memset(ctx, 0, sizeof(*ctx));
+	records = json_array();
+	if (!records)
+		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+				  "advise: out of memory");
+	if (run_dir) {
+		snprintf(path, sizeof(path), "%s/results.jsonl", run_dir);
+		rc = mt_records_read(path, keep_record, ignore_bad, &bad, err);
+		if (rc < 0) {
+			mt_err_prefix(err, "advise: %s is not a run "
+				      "directory (run memtune run first)",
+				      run_dir);
+			json_decref(records);
+			return rc;
+		}
+		snprintf(path, sizeof(path), "%s/meta.json", run_dir);
+		meta = json_load_file(path, 0, &jerr);
+	}
+	live = mt_sysinfo_collect(NULL, err);
+	msys = json_object_get(meta, "system");
+	if (!live && !json_is_object(msys)) {
+		json_decref(meta);
+		json_decref(records);
+		return -EIO;
+	}
+	mt_err_clear(err);
+	/* A run made on another host is advised on its own snapshot: the
+	 * fleet case, where one machine reads the runs of many. */
+	if (json_is_object(msys) &&
+	    (!live ||
+	     !json_equal(json_object_get(live, "host"),
+			 json_object_get(msys, "host")))) {
+		rc = mt_advise_ctx_from(ctx, msys, records, profile, false);
+		snprintf(ctx->system_source, sizeof(ctx->system_source),
+			 "the snapshot in %s/meta.json (host %s)", run_dir,
+			 json_string_value(json_object_get(msys, "host")) ?:
+				 "?");
+	} else {
+		rc = mt_advise_ctx_from(ctx, live, records, profile, true);
+		snprintf(ctx->system_source, sizeof(ctx->system_source),
+			 "the live system (root %s)", mt_fsroot());
+	}
+	json_decref(live);
+	json_decref(records);
+	ctx->meta = meta;
+	ctx->run_dir = run_dir;
+	if (rc < 0)
+		return mt_err_set(err, rc, MT_ERR_RUNTIME,
+				  "advise: out of memory");
+	return 0;
+}
+
+void mt_advise_ctx_free(struct mt_advise_ctx *ctx)
+{
+	json_decref(ctx->sys);
+	json_decref(ctx->meta);
+	json_decref(ctx->records);
+	memset(ctx, 0, sizeof(*ctx));
+}
+
+/* --- items ------------------------------------------------------------------ */
+
+struct mt_item *mt_advice_add(struct mt_advice *a, const struct mt_rule *r,
+			      const char *id)
+{
+	struct mt_item *it;
+
+	if (a->n == a->cap) {
+		size_t cap = a->cap ? a->cap * 2 : 16;
+		struct mt_item *n = realloc(a->items, cap * sizeof(*n));
+
+		if (!n)
+			return NULL;
+		a->items = n;
+		a->cap = cap;
+	}
+	it = &a->items[a->n];
+	memset(it, 0, sizeof(*it));
+	it->evidence = json_array();
+	if (!it->evidence)
+		return NULL;
+	a->n++;
+	snprintf(it->id, sizeof(it->id), "%s", id);
+	snprintf(it->rule, sizeof(it->rule), "%s", r ? r->name : "");
+	it->source = r ? r->source : "";
+	it->confidence = MT_CONF_LOW;
+	return it;
+}
+
+struct mt_item *mt_advice_find(const struct mt_advice *a, const char *id)
+{
+	for (size_t i = 0; i < a->n; i++)
+		if (strcmp(a->items[i].id, id) == 0)
+			return &a->items[i];
+	return NULL;
+}
+
+void mt_item_evidence(struct mt_item *it, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	json_array_append_new(it->evidence, json_string(buf));
+}
+
+void mt_item_reason(struct mt_item *it, const char *fmt, ...)
+{
+	size_t len = strlen(it->reason);
+	va_list ap;
+
+	if (len && len + 1 < sizeof(it->reason) &&
+	    it->reason[len - 1] != ' ')
+		it->reason[len++] = ' ', it->reason[len] = '\0';
+	va_start(ap, fmt);
+	vsnprintf(it->reason + len, sizeof(it->reason) - len, fmt, ap);
+	va_end(ap);
+}
+
+void mt_item_sysctl(struct mt_item *it, const char *name, const char *value)
+{
+	snprintf(it->knob, sizeof(it->knob), "vm.%s", name);
+	snprintf(it->sysctl, sizeof(it->sysctl), "vm.%s", name);
+	snprintf(it->path, sizeof(it->path), "/proc/sys/vm/%s", name);
+	snprintf(it->value, sizeof(it->value), "%s", value);
+	snprintf(it->recommended, sizeof(it->recommended), "%s", value);
+	snprintf(it->apply, sizeof(it->apply), "sysctl -w vm.%s=%s", name,
+		 value);
+}
+
+const char *mt_confidence_name(enum mt_confidence c)
+{
+	return c == MT_CONF_HIGH ? "high" : c == MT_CONF_MEDIUM ? "medium" :
+								   "low";
+}
+
+int mt_advise(const struct mt_advise_ctx *ctx, struct mt_advice *out,
+	      struct mt_err *err)
+{
+	snprintf(out->profile, sizeof(out->profile), "%s",
+		 ctx->profile ? ctx->profile->name : "balanced");
+	out->basis_run = ctx->run_dir != NULL;
+	snprintf(out->run_dir, sizeof(out->run_dir), "%s",
+		 ctx->run_dir ? ctx->run_dir : "");
+	snprintf(out->system_source, sizeof(out->system_source), "%s",
+		 ctx->system_source);
+	for (size_t i = 0; i < mt_n_rules; i++) {
+		size_t first = out->n;
+		int rc = mt_rules[i]->advise(ctx, out, err);
+
+		if (rc < 0) {
+			mt_err_prefix(err, "advise: rule %s",
+				      mt_rules[i]->name);
+			return rc;
+		}
+		/* Each item says what it rests on (DESIGN §2). */
+		for (size_t k = first; k < out->n; k++)
+			if (!out->items[k].measured)
+				mt_item_evidence(&out->items[k],
+						 "basis: system state only "
+						 "(%s)%s", ctx->system_source,
+						 ctx->run_dir ?
+						 "; no measurement in the run "
+						 "bears on it" : "");
+	}
+	return 0;
+}
+
+void mt_advice_free(struct mt_advice *a)
+{
+	for (size_t i = 0; i < a->n; i++)
+		json_decref(a->items[i].evidence);
+	free(a->items);
+	memset(a, 0, sizeof(*a));
+}
+
+/* --- advice.json ------------------------------------------------------------ */
+
+json_t *mt_advice_json(const struct mt_advice *a)
+{
+	json_t *root = json_object(), *items = json_array();
+
+	if (!root || !items)
+		goto free_all;
+	json_object_set_new(root, "schema_version",
+			    json_integer(MT_ADVICE_SCHEMA_VERSION));
+	json_object_set_new(root, "profile", json_string(a->profile));
+	json_object_set_new(root, "basis",
+			    json_string(a->basis_run ? "run" : "system"));
+	if (a->run_dir[0])
+		json_object_set_new(root, "run_dir", json_string(a->run_dir));
+	json_object_set_new(root, "system_source",
+			    json_string(a->system_source));
+	for (size_t i = 0; i < a->n; i++) {
+		const struct mt_item *it = &a->items[i];
+		json_t *o = json_pack(
+			"{s:s, s:s, s:s, s:s, s:b, s:s, s:O, s:s, s:s, s:s, "
+			"s:s, s:s}",
+			"id", it->id, "knob", it->knob, "current", it->current,
+			"recommended", it->recommended, "change", it->change,
+			"confidence", mt_confidence_name(it->confidence),
+			"evidence", it->evidence, "reason", it->reason,
+			"source", it->source ? it->source : "", "apply",
+			it->apply, "basis", it->measured ? "run" : "system",
+			"rule", it->rule);
+
+		if (!o)
+			goto free_all;
+		if (it->path[0])
+			json_object_set_new(o, "target", json_pack(
+				"{s:s, s:s, s:s}", "path", it->path, "value",
+				it->value, "sysctl", it->sysctl));
+		if (it->force[0])
+			json_object_set_new(o, "needs_force",
+					    json_string(it->force));
+		json_array_append_new(items, o);
+	}
+	json_object_set_new(root, "items", items);
+	return root;
+
+free_all:
+	json_decref(items);
+	json_decref(root);
+	return NULL;
+}
+
+/* Copies string field key of o into buf; false if absent or not a string. */
+static bool get_str(json_t *o, const char *key, char *buf, size_t len)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	if (!s)
+		return false;
+	snprintf(buf, len, "%s", s);
+	return true;
+}
+
+int mt_advice_from_json(json_t *root, const char *path, struct mt_advice *a,
+			struct mt_err *err)
+{
+	json_t *items = json_object_get(root, "items"), *o;
+	size_t i;
+
+	memset(a, 0, sizeof(*a));
+	if (json_integer_value(json_object_get(root, "schema_version")) !=
+		    MT_ADVICE_SCHEMA_VERSION || !json_is_array(items))
+		return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
+				  "%s: not an advice file of schema_version "
+				  "%d with an items array (run memtune "
+				  "advise again)", path,
+				  MT_ADVICE_SCHEMA_VERSION);
+	get_str(root, "profile", a->profile, sizeof(a->profile));
+	a->basis_run = json_string_value(json_object_get(root, "basis")) &&
+		       strcmp(json_string_value(json_object_get(root, "basis")),
+			      "run") == 0;
+	get_str(root, "run_dir", a->run_dir, sizeof(a->run_dir));
+	json_array_foreach(items, i, o) {
+		struct mt_item *it = mt_advice_add(a, NULL, "");
+		json_t *t = json_object_get(o, "target");
+
+		if (!it) {
+			mt_advice_free(a);
+			return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+					  "%s: out of memory", path);
+		}
+		if (!get_str(o, "id", it->id, sizeof(it->id)) ||
+		    !get_str(o, "knob", it->knob, sizeof(it->knob)) ||
+		    !json_is_boolean(json_object_get(o, "change"))) {
+			mt_advice_free(a);
+			return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
+					  "%s: item %zu lacks id, knob or "
+					  "change", path, i + 1);
+		}
+		it->change = json_is_true(json_object_get(o, "change"));
+		get_str(o, "current", it->current, sizeof(it->current));
+		get_str(o, "recommended", it->recommended,
+			sizeof(it->recommended));
+		get_str(o, "reason", it->reason, sizeof(it->reason));
+		get_str(o, "apply", it->apply, sizeof(it->apply));
+		get_str(o, "rule", it->rule, sizeof(it->rule));
+		get_str(o, "needs_force", it->force, sizeof(it->force));
+		if (json_is_object(t)) {
+			get_str(t, "path", it->path, sizeof(it->path));
+			get_str(t, "value", it->value, sizeof(it->value));
+			get_str(t, "sysctl", it->sysctl, sizeof(it->sysctl));
+		}
+	}
+	return 0;
+}
+
+/* --- the table and the paragraphs -------------------------------------------- */
+
+/* Prints text wrapped at 78 columns with the given indent. */
+static void wrap(FILE *out, const char *indent, const char *text)
+{
+	size_t col = 0, ind = strlen(indent);
+	const char *p = text;
+
+	fputs(indent, out);
+	col = ind;
+	while (*p) {
+		size_t w = strcspn(p, " ");
+
+		if (col > ind && col + 1 + w > 78) {
+			fputc('\n', out);
+			fputs(indent, out);
+			col = ind;
+		} else if (col > ind) {
+			fputc(' ', out);
+			col++;
+		}
+		fwrite(p, 1, w, out);
+		col += w;
+		p += w;
+		while (*p == ' ')
+			p++;
+	}
+	fputc('\n', out);
+}
+
+void mt_advice_print(FILE *out, const struct mt_advice *a)
+{
+	size_t changes = 0;
+
+	fprintf(out, "advice for profile %s, basis %s%s%s\n", a->profile,
+		a->basis_run ? "run " : "system state",
+		a->basis_run ? a->run_dir : "",
+		a->basis_run ? "" : " (no run directory: lower confidence)");
+	fprintf(out, "%-30s %-14s %-14s %-6s %s\n", "KNOB", "CURRENT",
+		"RECOMMENDED", "CONF", "EVIDENCE");
+	for (size_t i = 0; i < a->n; i++) {
+		const struct mt_item *it = &a->items[i];
+		const char *ev = json_string_value(
+			json_array_get(it->evidence, 0));
+		char evbuf[64];
+
+		snprintf(evbuf, sizeof(evbuf), "%s", ev ? ev : "");
+		if (ev && strlen(ev) >= sizeof(evbuf))
+			memcpy(evbuf + sizeof(evbuf) - 4, "...", 4);
+		fprintf(out, "%-30s %-14.14s %c%-13.13s %-6s %s\n", it->knob,
+			it->current, it->change ? '*' : ' ', it->recommended,
+			mt_confidence_name(it->confidence), evbuf);
+		changes += it->change;
+	}
+	fprintf(out, "(* = a change; %zu of %zu)\n", changes, a->n);
+	for (size_t i = 0; i < a->n; i++) {
+		const struct mt_item *it = &a->items[i];
+		char head[512], buf[4096];
+		size_t k, len = 0;
+		json_t *e;
+
+		snprintf(head, sizeof(head), "%s: %s %s %s (%s confidence, %s)",
+			 it->knob, it->current, it->change ? "->" : "stays",
+			 it->change ? it->recommended : "",
+			 mt_confidence_name(it->confidence),
+			 it->measured ? "measured" : "system state");
+		fprintf(out, "\n");
+		wrap(out, "", head);
+		wrap(out, "  ", it->reason);
+		buf[0] = '\0';
+		json_array_foreach(it->evidence, k, e)
+			len += snprintf(buf + len, len < sizeof(buf) ?
+					sizeof(buf) - len : 0, "%s%s",
+					k ? "; " : "Evidence: ",
+					json_string_value(e));
+		if (buf[0])
+			wrap(out, "  ", buf);
+		if (it->change && it->apply[0]) {
+			snprintf(buf, sizeof(buf), "Apply: %s", it->apply);
+			wrap(out, "  ", buf);
+		}
+		if (it->force[0]) {
+			snprintf(buf, sizeof(buf), "memtune apply needs "
+				 "--force %s: %s", it->rule, it->force);
+			wrap(out, "  ", buf);
+		}
+		if (it->source && it->source[0]) {
+			snprintf(buf, sizeof(buf), "Source: %s", it->source);
+			wrap(out, "  ", buf);
+		}
+	}
+}
+
+/* --- the sysctl.d file -------------------------------------------------------- */
+
+char *mt_advice_sysctl_conf(const struct mt_advice *a)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		return NULL;
+	fprintf(f, "# %s: written by memtune advise (profile %s, basis %s%s%s)"
+		".\n# Each setting says why; memtune rollback restores what "
+		"this file replaced.\n", MT_SYSCTL_D_NAME, a->profile,
+		a->basis_run ? "run " : "system state",
+		a->basis_run ? a->run_dir : "", "");
+	for (size_t i = 0; i < a->n; i++) {
+		const struct mt_item *it = &a->items[i];
+		char why[200];
+		const char *dot;
+		size_t n;
+
+		if (!it->change || !it->sysctl[0])
+			continue;
+		/* The first sentence of the reason is the why. */
+		dot = strstr(it->reason, ". ");
+		n = dot ? (size_t)(dot - it->reason) + 1 : strlen(it->reason);
+		if (n >= sizeof(why))
+			n = sizeof(why) - 4;
+		memcpy(why, it->reason, n);
+		why[n] = '\0';
+		if (n == sizeof(why) - 4)
+			strcat(why, "...");
+		fprintf(f, "\n# %s (%s confidence, %s; was %s): %s\n%s = %s\n",
+			it->id, mt_confidence_name(it->confidence),
+			it->measured ? "measured" : "from the system state",
+			it->current, why, it->sysctl, it->value);
+	}
+	if (fclose(f) != 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+/* Writes text to dir/name through a temporary file and a rename, so a
+ * reader never sees half a file. */
+static int write_atomic(const char *dir, const char *name, const char *text,
+			struct mt_err *err)
+{
+	char path[4096], tmp[4200];
+	size_t len = strlen(text);
+	int fd, rc = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return mt_err_set(err, -errno, MT_ERR_RUNTIME,
+				  "advise: cannot create %s: %s (is the run "
+				  "directory writable?)", tmp,
+				  strerror(errno));
+	if (write(fd, text, len) != (ssize_t)len || fsync(fd) != 0)
+		rc = mt_err_set(err, -(errno ? errno : EIO), MT_ERR_RUNTIME,
+				"advise: cannot write %s: %s", tmp,
+				strerror(errno ? errno : EIO));
+	if (close(fd) != 0 && rc == 0)
+		rc = mt_err_set(err, -errno, MT_ERR_RUNTIME,
+				"advise: cannot write %s: %s", tmp,
+				strerror(errno));
+	if (rc == 0 && rename(tmp, path) != 0)
+		rc = mt_err_set(err, -errno, MT_ERR_RUNTIME,
+				"advise: cannot rename %s to %s: %s", tmp,
+				path, strerror(errno));
+	if (rc < 0)
+		unlink(tmp);
+	return rc;
+}
+
+int mt_advice_write(const char *dir, const struct mt_advice *a,
+		    struct mt_err *err)
+{
+	json_t *root = mt_advice_json(a);
+	char *json = root ? json_dumps(root, JSON_INDENT(2) |
+					     JSON_PRESERVE_ORDER) : NULL;
+	char *conf = mt_advice_sysctl_conf(a);
+	int rc;
+
+	json_decref(root);
+	if (!json || !conf) {
+		rc = mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+				"advise: out of memory");
+		goto free_text;
+	}
+	rc = write_atomic(dir, "advice.json", json, err);
+	if (rc == 0)
+		rc = write_atomic(dir, MT_SYSCTL_D_NAME, conf, err);
+free_text:
+	free(json);
+	free(conf);
+	return rc;
+}

@@ -1,0 +1,300 @@
+/* The advisor (DESIGN §1-§3): evidence-backed recommendations for the
+ * kernel and process settings that matter to memory, the sysctl.d file that
+ * persists them, and applying and rolling them back through the journal.
+ *
+ * The shape is Redis's syscheck and latency doctor: a table of rules
+ * (advisor/rules.def, one file per rule), each of which first gathers its
+ * evidence (the run's records, the system snapshot, the profile) into a
+ * small struct of facts, then writes one item per finding: what it changes,
+ * why, what it rests on and where the rule comes from.
+ *
+ * A missing benchmark never fails a rule: the rule falls back to the system
+ * state, says so in the evidence and lowers its confidence.
+ */
+#ifndef MT_ADVISOR_H
+#define MT_ADVISOR_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../core/err.h"
+
+#define MT_ADVICE_SCHEMA_VERSION 1
+#define MT_SYSCTL_D_NAME "99-memtune.conf"
+
+enum mt_confidence { MT_CONF_LOW, MT_CONF_MEDIUM, MT_CONF_HIGH };
+
+/* What the operator cares about (configs/profiles/NAME.ini, [profile]). */
+struct mt_profile {
+	char name[64];
+	char description[256];
+	char goal[16];		/* latency | throughput | balanced | interactive */
+	char page_cache[16];	/* keep | normal | expendable */
+	char **keep;		/* process names or globs to spare from OOM */
+	size_t n_keep;
+	char **sacrifice;	/* processes the OOM killer should take first */
+	size_t n_sacrifice;
+	char **latency_critical;	/* mlock candidates */
+	size_t n_latency_critical;
+	char hugetlb_user[64];	/* process that maps hugetlb pages, or "" */
+	uint64_t hugetlb_bytes;	/* bytes it needs from the pool, 0 = none */
+	uint64_t hugetlb_page_bytes;	/* page size of that pool */
+};
+
+/* One recommendation. Text fields are NUL-terminated; evidence is a JSON
+ * array of strings, owned by the item. */
+struct mt_item {
+	char id[64];		/* stable: "swappiness", "oom_score_adj.postgres" */
+	char knob[128];		/* "vm.swappiness", "oom_score_adj:postgres" */
+	char current[128];
+	char recommended[128];
+	bool change;
+	bool measured;		/* rests on a measurement of the run, not only
+				 * on the system state */
+	enum mt_confidence confidence;
+	json_t *evidence;
+	char reason[2048];	/* one paragraph */
+	const char *source;	/* documentation the rule follows */
+	char apply[512];	/* the exact command, drop-in or file line */
+	char rule[32];		/* the rule that made it (the --force name) */
+	/* What `memtune apply` writes at run time; path "" means the item is
+	 * not applied automatically (process settings, environment). */
+	char path[256];		/* "/proc/sys/vm/swappiness" */
+	char value[96];
+	char sysctl[64];	/* "vm.swappiness" when it has a sysctl.d line */
+	char force[256];	/* non-empty: why apply needs --force RULE */
+};
+
+struct mt_advice {
+	char profile[64];
+	bool basis_run;		/* true: rests on a run directory */
+	char run_dir[1024];
+	char system_source[256];	/* where the system facts came from */
+	struct mt_item *items;
+	size_t n, cap;
+};
+
+/* Facts every rule needs, gathered once (the latency doctor's flags). */
+enum mt_swap_kind { MT_SWAP_NONE, MT_SWAP_DISK, MT_SWAP_FILE, MT_SWAP_ZRAM };
+
+struct mt_advise_ctx {
+	const struct mt_profile *profile;
+	json_t *sys;		/* sysinfo snapshot (mt_sysinfo_collect shape) */
+	json_t *meta;		/* the run's meta.json, NULL without a run */
+	json_t *records;	/* array of the run's records (may be empty) */
+	const char *run_dir;	/* NULL without a run */
+	bool live;		/* sys describes the machine (or fsroot tree)
+				 * we read through core/fsroot.h */
+	char system_source[256];
+	int kernel_major, kernel_minor;
+	uint64_t mem_total;	/* bytes */
+	uint64_t mem_available;	/* bytes */
+	uint64_t swap_total;	/* bytes */
+	enum mt_swap_kind swap_kind;
+	char thp_enabled[16];	/* "" when the kernel has no THP */
+	char thp_defrag[32];
+	int numa_nodes;
+};
+
+/* A rule: one file advisor/rule_NAME.c defines mt_rule_NAME. */
+struct mt_rule {
+	const char *name;	/* stable id prefix, also the --force name */
+	const char *knob;	/* what it tunes, for listings */
+	const char *summary;
+	const char *source;	/* the documentation it follows */
+	/* Appends zero or more items to out. Returns 0 or -errno. */
+	int (*advise)(const struct mt_advise_ctx *ctx, struct mt_advice *out,
+		      struct mt_err *err);
+};
+
+#define MT_RULE(n) extern const struct mt_rule mt_rule_##n;
+#include "rules.def"
+#undef MT_RULE
+
+/* The rule table, in rules.def order, and its length. */
+extern const struct mt_rule *const mt_rules[];
+extern const size_t mt_n_rules;
+
+/* --- profiles ------------------------------------------------------------ */
+
+/* Loads a profile: `name` is a shipped profile (configs_dir/profiles/
+ * NAME.ini) or a path to an .ini file. Errors are MT_ERR_INPUT and name the
+ * file, line and key (unknown profile: the list of shipped ones). */
+int mt_profile_load(const char *name, const char *configs_dir,
+		    struct mt_profile *p, struct mt_err *err);
+
+/* Fills p from INI text (tests). */
+int mt_profile_load_string(const char *name, const char *text,
+			   struct mt_profile *p, struct mt_err *err);
+
+void mt_profile_free(struct mt_profile *p);
+
+/* --- context --------------------------------------------------------------- */
+
+/* Gathers the facts: the run directory's meta.json and results.jsonl when
+ * run_dir is not NULL, the system snapshot (live through MEMTUNE_FSROOT, or
+ * the run's meta.json snapshot when the run was made on another host).
+ * Returns 0 or -errno (MT_ERR_INPUT for an unreadable run directory). */
+int mt_advise_ctx_init(struct mt_advise_ctx *ctx, const char *run_dir,
+		       const struct mt_profile *profile, struct mt_err *err);
+
+/* Builds a context from a snapshot and records already in memory (tests,
+ * synthetic evidence). sys and records are borrowed (a reference is
+ * taken); records may be NULL. */
+int mt_advise_ctx_from(struct mt_advise_ctx *ctx, json_t *sys,
+		       json_t *records, const struct mt_profile *profile,
+		       bool live);
+
+void mt_advise_ctx_free(struct mt_advise_ctx *ctx);
+
+/* --- advice --------------------------------------------------------------- */
+
+/* Runs every rule. out must be zeroed; free with mt_advice_free. */
+int mt_advise(const struct mt_advise_ctx *ctx, struct mt_advice *out,
+	      struct mt_err *err);
+void mt_advice_free(struct mt_advice *a);
+
+/* Appends an item for rule r with the given id; returns it zeroed except
+ * for id, rule, source, confidence (low) and an empty evidence array, or
+ * NULL on ENOMEM. */
+struct mt_item *mt_advice_add(struct mt_advice *a, const struct mt_rule *r,
+			      const char *id);
+
+/* The item with that id, or NULL. */
+struct mt_item *mt_advice_find(const struct mt_advice *a, const char *id);
+
+void mt_item_evidence(struct mt_item *it, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Appends to the reason paragraph. */
+void mt_item_reason(struct mt_item *it, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Sets the runtime target of a /proc/sys/vm sysctl item: knob "vm.NAME",
+ * path, value, sysctl line and the apply command. */
+void mt_item_sysctl(struct mt_item *it, const char *name, const char *value);
+
+const char *mt_confidence_name(enum mt_confidence c);
+
+/* advice.json (DESIGN §3); a new object. */
+json_t *mt_advice_json(const struct mt_advice *a);
+
+/* Parses advice.json back (for apply). Errors name path and what is wrong
+ * (MT_ERR_INPUT). */
+int mt_advice_from_json(json_t *root, const char *path, struct mt_advice *a,
+			struct mt_err *err);
+
+/* The table: knob, current, recommended, confidence, evidence; one line
+ * each. Then one paragraph per finding. */
+void mt_advice_print(FILE *out, const struct mt_advice *a);
+
+/* The sysctl.d file: one "key = value" line per changed sysctl item, each
+ * with a comment saying why. A malloc'ed string. */
+char *mt_advice_sysctl_conf(const struct mt_advice *a);
+
+/* Writes DIR/advice.json and DIR/99-memtune.conf (temporary file and
+ * rename). Returns 0 or -errno. */
+int mt_advice_write(const char *dir, const struct mt_advice *a,
+		    struct mt_err *err);
+
+/* --- helpers for rules (advisor/evidence.c) ------------------------------- */
+
+/* The integer value of sysctl "vm.NAME" in the snapshot; false if absent. */
+bool mt_ev_sysctl(const struct mt_advise_ctx *ctx, const char *name,
+		  int64_t *out);
+
+/* True if the running kernel is at least major.minor. */
+bool mt_ev_kernel_at_least(const struct mt_advise_ctx *ctx, int major,
+			   int minor);
+
+/* Status of a benchmark in the run: "ok", "skipped", "failed", or NULL if
+ * it did not run (or there is no run). reason (may be NULL) gets the
+ * skip/failure reason. */
+const char *mt_ev_bench_status(const struct mt_advise_ctx *ctx,
+			       const char *bench, char *reason, size_t len);
+
+/* Measured records ("ok" status) of bench and metric whose case matches
+ * `filter`: "key=value,key=value" compared as text (numbers in decimal),
+ * NULL or "" matches any case. Stores up to max borrowed records in out;
+ * returns how many matched in all. */
+size_t mt_ev_select(const struct mt_advise_ctx *ctx, const char *bench,
+		    const char *metric, const char *filter, json_t **out,
+		    size_t max);
+
+/* The number field `key` of a record (value, max, n...), or NAN. */
+double mt_ev_num(json_t *rec, const char *key);
+
+/* The case field key of a record as an integer; false if absent. */
+bool mt_ev_case_int(json_t *rec, const char *key, int64_t *out);
+
+/* Running processes whose comm matches a glob (through MEMTUNE_FSROOT's
+ * /proc listing, so a captured tree has none). Stores up to max pids;
+ * returns how many matched. Only meaningful when ctx->live. */
+size_t mt_ev_find_processes(const struct mt_advise_ctx *ctx,
+			    const char *glob, int *pids, size_t max);
+
+/* Formats bytes as "1.5 GiB" into buf; returns buf. */
+const char *mt_ev_bytes(uint64_t bytes, char *buf, size_t len);
+
+/* --- the rules' pure parts (unit-tested with synthetic evidence) ---------- */
+
+/* The kernel's own vm.min_free_kbytes (mm/page_alloc.c
+ * calculate_min_free_kbytes): int_sqrt(lowmem_kbytes * 16) clamped to
+ * [128, 262144] (65536 before 5.7); with THP enabled (always or madvise)
+ * raised to khugepaged's floor (mm/khugepaged.c
+ * set_recommended_min_free_kbytes): pageblock_pages * nr_zones *
+ * (2 + MIGRATE_PCPTYPES^2), at most 5% of lowmem. Page size 4 KiB. */
+uint64_t mt_min_free_kbytes_default(uint64_t lowmem_kbytes, int nr_zones,
+				    bool thp_enabled, uint64_t pageblock_pages,
+				    bool new_clamp);
+
+/* swappiness from the measured cost of one swap-in versus one file read of
+ * the same page (Documentation/admin-guide/sysctl/vm.rst: "if the random IO
+ * against the swap device is on average 2x faster than IO from the
+ * filesystem, swappiness should be 133"): 200 * file / (swap + file),
+ * rounded, clamped to [lo, hi]. */
+int mt_swappiness_from_costs(double swap_cost, double file_cost, int lo,
+			     int hi);
+
+/* --- apply and rollback (advisor/apply.c) ---------------------------------- */
+
+struct mt_apply_opts {
+	bool dry_run;
+	bool persist;
+	bool force_container;	/* explicit override of the container check */
+	bool skip_privilege_check;	/* tests on a fixture tree */
+	const char *const *force;	/* rule names allowed past the guard */
+	size_t n_force;
+	const char *const *only;	/* item ids to apply (NULL: all) */
+	size_t n_only;
+	const char *journal_path;	/* NULL: the default apply.journal */
+};
+
+/* Why an item's value is dangerous enough to need --force RULE (writes
+ * into why), or false. Checks swappiness=0, zone_reclaim_mode != 0,
+ * overcommit_memory=2, min_free_kbytes above 2% of mem_total. */
+bool mt_apply_guarded(const char *sysctl, const char *value,
+		      uint64_t mem_total, char *why, size_t len);
+
+/* Applies DIR/advice.json (see memtune apply --help). Prints what it does,
+ * or with dry_run what it would do, to out. Returns 0, or -errno with err
+ * set; *problems (if not NULL) counts items refused, clamped or failed. */
+int mt_apply(const char *dir, const struct mt_apply_opts *o, FILE *out,
+	     int *problems, struct mt_err *err);
+
+/* Plays back the apply journal (journal_path NULL: the default). */
+int mt_rollback(const char *journal_path, FILE *out, struct mt_err *err);
+
+/* Lists the sysctl.d files (resolved under MEMTUNE_FSROOT) that would be
+ * read after /etc/sysctl.d/99-memtune.conf and set one of the keys in
+ * conf_text; writes one warning line per key into out (malloc'ed, may be
+ * ""). Returns the number of overrides found. */
+int mt_sysctl_overrides(const char *conf_text, char **out);
+
+/* Where sysctl.d files set `key` (vm.min_free_kbytes): "FILE:LINE" of the
+ * last one in sysctl.d order, into buf; false if none. */
+bool mt_sysctl_origin(const char *key, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,304 @@
+/* memtune apply and rollback: the advice's run-time values written through
+ * the state journal (a separate apply.journal, so that rollback works after
+ * a reboot or a crash), each read back; optionally the sysctl.d file
+ * installed atomically with a backup of what it replaces. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/fsroot.h"
+#include "../core/journal.h"
+#include "../core/sysinfo.h"
+#include "advisor.h"
+
+#define SYSCTL_D_TARGET "/etc/sysctl.d/" MT_SYSCTL_D_NAME
+
+bool mt_apply_guarded(const char *sysctl, const char *value,
+		      uint64_t mem_total, char *why, size_t len)
+{
+	long long v;
+	char *end;
+
+	if (!sysctl || !value)
+		return false;
+	v = strtoll(value, &end, 10);
+	if (end == value)
+		return false;
+	if (strcmp(sysctl, "vm.swappiness") == 0 && v == 0) {
+		snprintf(why, len, "swappiness=0 keeps anonymous memory until "
+			 "the page cache is nearly gone");
+		return true;
+	}
+	if (strcmp(sysctl, "vm.zone_reclaim_mode") == 0 && v != 0) {
+		snprintf(why, len, "zone_reclaim_mode=%lld reclaims local "
+			 "page cache before using another node", v);
+		return true;
+	}
+	if (strcmp(sysctl, "vm.overcommit_memory") == 0 && v == 2) {
+		snprintf(why, len, "overcommit_memory=2 makes allocations "
+			 "fail at the commit limit, also for programs that "
+			 "never touch what they reserve");
+		return true;
+	}
+	if (strcmp(sysctl, "vm.min_free_kbytes") == 0 &&
+	    (uint64_t)v * 1024 > mem_total / 50) {
+		snprintf(why, len, "min_free_kbytes=%lld is more than 2%% of "
+			 "memory: too much reserve can bring the OOM killer",
+			 v);
+		return true;
+	}
+	return false;
+}
+
+/* True if name is in the list. */
+static bool listed(const char *const *list, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(list[i], name) == 0)
+			return true;
+	return false;
+}
+
+/* The word a choice file selects ("always [madvise] never" -> madvise), or
+ * the text itself. */
+static void selected(const char *text, char *buf, size_t len)
+{
+	const char *l = strchr(text, '['), *r = l ? strchr(l, ']') : NULL;
+
+	if (l && r)
+		snprintf(buf, len, "%.*s", (int)(r - l - 1), l + 1);
+	else
+		snprintf(buf, len, "%s", text);
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
+/* Refuses without root or inside a container (unless overridden). */
+static int check_privilege(const struct mt_apply_opts *o, const char *what,
+			   struct mt_err *err)
+{
+	struct mt_caps caps;
+	int rc;
+
+	if (o->skip_privilege_check)
+		return 0;
+	rc = mt_caps_read(&caps, err);
+	if (rc < 0)
+		return rc;
+	if (!caps.root)
+		return mt_err_set(err, -EPERM, MT_ERR_RUNTIME,
+				  "%s: needs root: it writes /proc/sys, /sys "
+				  "and /etc/sysctl.d (run it with sudo; "
+				  "--dry-run works without)", what);
+	if (caps.in_container && !o->force_container)
+		return mt_err_set(err, -EPERM, MT_ERR_RUNTIME,
+				  "%s: refusing inside a container: the "
+				  "settings would change the host's kernel "
+				  "for every tenant, or fail. If this really "
+				  "is the host (a VM with a stray "
+				  "/.dockerenv), pass --force-container", what);
+	return 0;
+}
+
+/* Opens the apply journal at o->journal_path or the default. */
+static int open_journal(const char *path, char *buf, size_t len,
+			struct mt_journal **j, struct mt_err *err)
+{
+	int rc = 0;
+
+	if (path)
+		snprintf(buf, len, "%s", path);
+	else
+		rc = mt_journal_default_path("apply.journal", buf, len, err);
+	if (rc == 0 && j)
+		rc = mt_journal_open(buf, false, j, err);
+	return rc;
+}
+
+/* Applies one item; returns 1 if it counts as a problem. */
+static int apply_item(const struct mt_item *it, const struct mt_apply_opts *o,
+		      uint64_t mem_total, struct mt_journal *j, FILE *out)
+{
+	char why[256], cur[256] = "", rb[256] = "", word[128];
+	struct mt_err e = { 0 };
+
+	if (it->sysctl[0] &&
+	    mt_apply_guarded(it->sysctl, it->value, mem_total, why,
+			     sizeof(why)) &&
+	    !listed(o->force, o->n_force, it->rule) &&
+	    !listed(o->force, o->n_force, it->id)) {
+		fprintf(out, "refused  %s=%s: %s (pass --force %s to apply "
+			"it anyway)\n", it->knob, it->value, why, it->rule);
+		return 1;
+	}
+	if (mt_fs_read_line(it->path, cur, sizeof(cur), &e) != 0) {
+		fprintf(out, "failed   %s: %s\n", it->knob, e.msg);
+		return 1;
+	}
+	selected(cur, word, sizeof(word));
+	if (strcmp(word, it->value) == 0) {
+		fprintf(out, "already  %s = %s\n", it->knob, it->value);
+		return 0;
+	}
+	/* Writing a *_bytes knob zeroes its *_ratio twin, and the kernel
+	 * refuses to write 0 back to the bytes knob, so the journal could not
+	 * undo it: the change waits for the sysctl.d file. */
+	if ((strcmp(it->sysctl, "vm.dirty_bytes") == 0 ||
+	     strcmp(it->sysctl, "vm.dirty_background_bytes") == 0) &&
+	    strcmp(word, "0") == 0) {
+		fprintf(out, "skipped  %s=%s at run time: switching from the "
+			"ratio to the bytes form cannot be rolled back by "
+			"the journal (the kernel refuses 0); --persist "
+			"installs it for the next boot or sysctl --system\n",
+			it->knob, it->value);
+		return 1;
+	}
+	if (o->dry_run) {
+		fprintf(out, "would set %s: %s -> %s (%s)\n", it->knob, word,
+			it->value, it->path);
+		return 0;
+	}
+	if (mt_journal_write(j, it->path, it->value, rb, sizeof(rb), &e) !=
+	    0) {
+		fprintf(out, "failed   %s=%s: %s\n", it->knob, it->value,
+			e.msg);
+		return 1;
+	}
+	selected(rb, word, sizeof(word));
+	if (strcmp(word, it->value) != 0) {
+		fprintf(out, "clamped  %s: asked %s, the kernel kept %s\n",
+			it->knob, it->value, word);
+		return 1;
+	}
+	fprintf(out, "set      %s: %s -> %s\n", it->knob, cur, it->value);
+	return 0;
+}
+
+/* Installs dir/99-memtune.conf as /etc/sysctl.d/99-memtune.conf. */
+static int persist(const char *dir, const struct mt_apply_opts *o,
+		   struct mt_journal *j, FILE *out, int *problems,
+		   struct mt_err *err)
+{
+	char path[4096], *conf = NULL, *warn = NULL;
+	size_t len;
+	FILE *f;
+	int rc = 0, n;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, MT_SYSCTL_D_NAME);
+	f = fopen(path, "r");
+	if (!f)
+		return mt_err_set(err, -errno, MT_ERR_INPUT,
+				  "apply: cannot read %s: %s (run memtune "
+				  "advise %s first)", path, strerror(errno),
+				  dir);
+	rc = getdelim(&conf, &len, '\0', f) < 0 ? -EIO : 0;
+	fclose(f);
+	if (rc < 0) {
+		free(conf);
+		return mt_err_set(err, rc, MT_ERR_INPUT, "apply: %s is empty "
+				  "or unreadable", path);
+	}
+	n = mt_sysctl_overrides(conf, &warn);
+	if (o->dry_run) {
+		fprintf(out, "would install %s (%s)\n", SYSCTL_D_TARGET,
+			mt_fs_exists(SYSCTL_D_TARGET) ?
+			"replacing the existing file, backed up in the "
+			"journal" : "new");
+	} else {
+		rc = mt_journal_replace_file(j, SYSCTL_D_TARGET, conf, 0644,
+					     err);
+		if (rc == 0)
+			fprintf(out, "installed %s\n", SYSCTL_D_TARGET);
+	}
+	if (n > 0 && warn) {
+		fprintf(out, "warning: %d later setting%s override %s:\n%s",
+			n, n == 1 ? "" : "s", MT_SYSCTL_D_NAME, warn);
+		*problems += n;
+	}
+	free(warn);
+	free(conf);
+	return rc;
+}
+
+int mt_apply(const char *dir, const struct mt_apply_opts *o, FILE *out,
+	     int *problems, struct mt_err *err)
+{
+	char path[4096], jpath[4096];
+	struct mt_journal *j = NULL;
+	struct mt_advice a;
+	json_error_t jerr;
+	json_t *root;
+	int64_t mem = 0;
+	int rc, bad = 0;
+
+	snprintf(path, sizeof(path), "%s/advice.json", dir);
+	root = json_load_file(path, 0, &jerr);
+	if (!root)
+		return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
+				  "apply: cannot read %s: %s (run memtune "
+				  "advise %s first)", path, jerr.text, dir);
+	rc = mt_advice_from_json(root, path, &a, err);
+	json_decref(root);
+	if (rc < 0)
+		return rc;
+	if (!o->dry_run) {
+		rc = check_privilege(o, "apply", err);
+		if (rc == 0)
+			rc = open_journal(o->journal_path, jpath,
+					  sizeof(jpath), &j, err);
+		if (rc < 0)
+			goto free_advice;
+		fprintf(out, "journal: %s (memtune rollback undoes this "
+			"apply)\n", jpath);
+	}
+	mt_fs_read_key("/proc/meminfo", "MemTotal", &mem, NULL);
+	for (size_t i = 0; i < a.n; i++) {
+		const struct mt_item *it = &a.items[i];
+
+		if (!it->change)
+			continue;
+		if (o->only && !listed(o->only, o->n_only, it->id))
+			continue;
+		if (!it->path[0]) {
+			fprintf(out, "manual   %s -> %s: %s\n", it->knob,
+				it->recommended, it->apply);
+			continue;
+		}
+		bad += apply_item(it, o, (uint64_t)mem, j, out);
+	}
+	if (o->persist)
+		rc = persist(dir, o, j, out, &bad, err);
+	if (j)
+		mt_journal_close(j);
+	if (problems)
+		*problems = bad;
+free_advice:
+	mt_advice_free(&a);
+	return rc;
+}
+
+static FILE *log_out;
+
+static void log_line(const char *line)
+{
+	fprintf(log_out, "restored %s\n", line);
+}
+
+int mt_rollback(const char *journal_path, FILE *out, struct mt_err *err)
+{
+	char path[4096];
+	int rc = open_journal(journal_path, path, sizeof(path), NULL, err);
+
+	if (rc < 0)
+		return rc;
+	if (!mt_journal_pending(path)) {
+		fprintf(out, "nothing to roll back (no pending %s)\n", path);
+		return 0;
+	}
+	log_out = out;
+	rc = mt_journal_playback(path, log_line, err);
+	if (rc == 0)
+		fprintf(out, "rolled back every change recorded in %s\n",
+			path);
+	return rc;
+}

@@ -1,0 +1,198 @@
+/* Profiles: what the operator cares about, in configs/profiles/NAME.ini,
+ * parsed with core/config.h against one schema so that an unknown key or a
+ * bad value names the file, the line and the accepted form. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/config.h"
+#include "advisor.h"
+
+static const char *const goals[] = { "latency", "throughput", "balanced",
+				     "interactive", NULL };
+static const char *const page_cache_modes[] = { "keep", "normal",
+						"expendable", NULL };
+
+static const struct mt_param profile_schema[] = {
+	{ .key = "description", .type = MT_P_STRING, .def = "",
+	  .help = "one line saying whom the profile suits" },
+	{ .key = "goal", .type = MT_P_WORDS, .def = "balanced",
+	  .help = "what matters most: latency, throughput, balanced or "
+		  "interactive", .choices = goals },
+	{ .key = "page_cache", .type = MT_P_WORDS, .def = "normal",
+	  .help = "keep: the page cache is the workload's working set; "
+		  "normal; expendable: anonymous memory matters more",
+	  .choices = page_cache_modes },
+	{ .key = "keep", .type = MT_P_WORDS, .def = "",
+	  .help = "process names (globs) the OOM killer should spare" },
+	{ .key = "sacrifice", .type = MT_P_WORDS, .def = "",
+	  .help = "process names (globs) the OOM killer should take first" },
+	{ .key = "latency_critical", .type = MT_P_WORDS, .def = "",
+	  .help = "processes whose major faults hurt (mlock candidates)" },
+	{ .key = "hugetlb_user", .type = MT_P_STRING, .def = "",
+	  .help = "process that maps hugetlb pages (shared_buffers, SGA)" },
+	{ .key = "hugetlb_size", .type = MT_P_SIZE, .def = "0",
+	  .help = "bytes of hugetlb pages it needs (0: none)" },
+	{ .key = "hugetlb_page", .type = MT_P_SIZE, .def = "2M",
+	  .help = "page size of that pool: 2M or 1G" },
+	{ .key = NULL },
+};
+
+/* Copies a WORDS value into a NULL-free malloc'ed array. */
+static int copy_words(const struct mt_params *p, const char *key,
+		      char ***out, size_t *n)
+{
+	size_t k;
+	char *const *w = mt_p_words(p, key, &k);
+
+	*out = NULL;
+	*n = 0;
+	if (k == 0)
+		return 0;
+	*out = calloc(k, sizeof(char *));
+	if (!*out)
+		return -ENOMEM;
+	for (size_t i = 0; i < k; i++) {
+		(*out)[i] = strdup(w[i]);
+		if (!(*out)[i])
+			return -ENOMEM;
+		(*n)++;
+	}
+	return 0;
+}
+
+/* Resolves the [profile] section of cfg into p. */
+static int profile_from_cfg(const struct mt_cfg *cfg, const char *name,
+			    struct mt_profile *p, struct mt_err *err)
+{
+	struct mt_params *params = NULL;
+	size_t n;
+	int rc;
+
+	for (size_t i = 0; i < cfg->n_sections; i++)
+		if (strcmp(cfg->sections[i], "profile") != 0)
+			return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
+					  "%s:%d: unknown section [%s]: a "
+					  "profile has one section, [profile]",
+					  cfg->section_files[i],
+					  cfg->section_lines[i],
+					  cfg->sections[i]);
+	rc = mt_params_resolve(cfg, "profile", profile_schema, &params, err);
+	if (rc < 0)
+		return rc;
+	memset(p, 0, sizeof(*p));
+	snprintf(p->name, sizeof(p->name), "%s", name);
+	snprintf(p->description, sizeof(p->description), "%s",
+		 mt_p_string(params, "description"));
+	snprintf(p->goal, sizeof(p->goal), "%s",
+		 mt_p_words(params, "goal", &n)[0]);
+	if (n != 1) {
+		const struct mt_pvalue *v = mt_p_get(params, "goal");
+
+		rc = mt_err_set(err, -EINVAL, MT_ERR_INPUT,
+				"%s:%d: [profile] key 'goal': one word "
+				"expected, got '%s'", v->file, v->line,
+				v->text);
+		goto free_params;
+	}
+	snprintf(p->page_cache, sizeof(p->page_cache), "%s",
+		 mt_p_words(params, "page_cache", &n)[0]);
+	snprintf(p->hugetlb_user, sizeof(p->hugetlb_user), "%s",
+		 mt_p_string(params, "hugetlb_user"));
+	p->hugetlb_bytes = mt_p_size(params, "hugetlb_size");
+	p->hugetlb_page_bytes = mt_p_size(params, "hugetlb_page");
+	if (p->hugetlb_page_bytes != (2u << 20) &&
+	    p->hugetlb_page_bytes != (1u << 30)) {
+		const struct mt_pvalue *v = mt_p_get(params, "hugetlb_page");
+
+		rc = mt_err_set(err, -EINVAL, MT_ERR_INPUT,
+				"%s:%d: [profile] key 'hugetlb_page': bad "
+				"value '%s': expected 2M or 1G", v->file,
+				v->line, v->text);
+		goto free_params;
+	}
+	if ((rc = copy_words(params, "keep", &p->keep, &p->n_keep)) < 0 ||
+	    (rc = copy_words(params, "sacrifice", &p->sacrifice,
+			     &p->n_sacrifice)) < 0 ||
+	    (rc = copy_words(params, "latency_critical", &p->latency_critical,
+			     &p->n_latency_critical)) < 0) {
+		mt_err_set(err, rc, MT_ERR_RUNTIME, "profile: out of memory");
+		mt_profile_free(p);
+	}
+free_params:
+	mt_params_free(params);
+	return rc;
+}
+
+int mt_profile_load_string(const char *name, const char *text,
+			   struct mt_profile *p, struct mt_err *err)
+{
+	struct mt_cfg cfg;
+	int rc;
+
+	mt_cfg_init(&cfg);
+	rc = mt_cfg_load_string(&cfg, name, text, err);
+	if (rc == 0)
+		rc = profile_from_cfg(&cfg, name, p, err);
+	mt_cfg_free(&cfg);
+	return rc;
+}
+
+int mt_profile_load(const char *name, const char *configs_dir,
+		    struct mt_profile *p, struct mt_err *err)
+{
+	char path[4096], base[64];
+	struct mt_cfg cfg;
+	const char *slash;
+	int rc;
+
+	if (strchr(name, '/') || strstr(name, ".ini")) {
+		snprintf(path, sizeof(path), "%s", name);
+	} else {
+		for (const char *c = name; *c; c++)
+			if (!(*c >= 'a' && *c <= 'z') && *c != '-' &&
+			    *c != '_')
+				return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
+						  "profile '%s': a name is "
+						  "lowercase letters, - and "
+						  "_, or give a path to an "
+						  ".ini file", name);
+		snprintf(path, sizeof(path), "%s/profiles/%s.ini",
+			 configs_dir, name);
+	}
+	mt_cfg_init(&cfg);
+	rc = mt_cfg_load(&cfg, path, err);
+	if (rc < 0) {
+		if (rc == -ENOENT && !strchr(name, '/'))
+			mt_err_prefix(err, "unknown profile '%s' (shipped: "
+				      "database, latency, throughput, batch, "
+				      "desktop)", name);
+		goto free_cfg;
+	}
+	slash = strrchr(name, '/');
+	snprintf(base, sizeof(base), "%s", slash ? slash + 1 : name);
+	if (strstr(base, ".ini"))
+		*strstr(base, ".ini") = '\0';
+	rc = profile_from_cfg(&cfg, base, p, err);
+free_cfg:
+	mt_cfg_free(&cfg);
+	return rc;
+}
+
+/* Frees a malloc'ed array of n strings. */
+static void free_words(char **w, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(w[i]);
+	free(w);
+}
+
+void mt_profile_free(struct mt_profile *p)
+{
+	free_words(p->keep, p->n_keep);
+	free_words(p->sacrifice, p->n_sacrifice);
+	free_words(p->latency_critical, p->n_latency_critical);
+	p->keep = p->sacrifice = p->latency_critical = NULL;
+	p->n_keep = p->n_sacrifice = p->n_latency_critical = 0;
+}

@@ -1,0 +1,229 @@
+/* Analysis of the odirect benchmark: O_DIRECT against buffered bandwidth
+ * per op, pattern and block size (buffered reads from a cold cache,
+ * buffered writes without sync), and the block size from which O_DIRECT
+ * stays at least as fast (where the lines cross). */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis.h"
+
+#define MAXP 64
+
+static double jnum(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+static const char *const ops[] = { "read", "write" };
+static const char *const pats[] = { "seq", "rand" };
+
+/* The buffered mode O_DIRECT is compared with, per op. */
+static const char *buffered_mode(size_t op)
+{
+	return op ? "buffered" : "buffered_cold";
+}
+
+static json_t *od_analyze(const struct mt_run *run, struct mt_err *err)
+{
+	json_t *out = json_array();
+	size_t total = 0;
+
+	for (size_t o = 0; o < 2; o++)
+		for (size_t p = 0; p < 2; p++) {
+			double dx[MAXP], dy[MAXP], bx[MAXP], by[MAXP];
+			double cross = NAN;
+			size_t nd = mt_run_curve(run, "odirect", "bandwidth",
+						 "block_bytes", dx, dy, MAXP,
+						 "op", ops[o], "pattern",
+						 pats[p], "mode", "direct",
+						 NULL);
+			size_t nb = mt_run_curve(run, "odirect", "bandwidth",
+						 "block_bytes", bx, by, MAXP,
+						 "op", ops[o], "pattern",
+						 pats[p], "mode",
+						 buffered_mode(o), NULL);
+			json_t *pts = json_array(), *e;
+
+			for (size_t i = 0; i < nd; i++)
+				for (size_t j = 0; j < nb; j++) {
+					if (bx[j] != dx[i] || !(by[j] > 0))
+						continue;
+					json_array_append_new(pts, json_pack(
+						"{s:f, s:f, s:f, s:f}",
+						"block_bytes", dx[i],
+						"direct_mb_s", dy[i],
+						"buffered_mb_s", by[j],
+						"ratio", dy[i] / by[j]));
+					/* The lines cross where direct
+					 * catches up and stays ahead. */
+					if (dy[i] >= by[j]) {
+						if (!isfinite(cross))
+							cross = dx[i];
+					} else {
+						cross = NAN;
+					}
+				}
+			if (!json_array_size(pts)) {
+				json_decref(pts);
+				continue;
+			}
+			total++;
+			e = json_pack("{s:s, s:s, s:s, s:o}", "op", ops[o],
+				      "pattern", pats[p], "buffered_mode",
+				      buffered_mode(o), "points", pts);
+			json_object_set_new(e, "direct_wins_from_bytes",
+					    isfinite(cross) ? json_real(cross) :
+					    json_null());
+			json_array_append_new(out, e);
+		}
+	if (!total) {
+		json_decref(out);
+		mt_err_set(err, -ENODATA, MT_ERR_INPUT,
+			   "odirect: no block size measured both with "
+			   "O_DIRECT and buffered");
+		return NULL;
+	}
+	return json_pack("{s:o}", "comparisons", out);
+}
+
+static void od_print(FILE *out, json_t *d)
+{
+	json_t *c, *p;
+	size_t i, j;
+	char b[32];
+
+	json_array_foreach(json_object_get(d, "comparisons"), i, c) {
+		fprintf(out, "  %-5s %-4s direct/%s:",
+			json_string_value(json_object_get(c, "op")),
+			json_string_value(json_object_get(c, "pattern")),
+			json_string_value(json_object_get(c,
+							  "buffered_mode")));
+		json_array_foreach(json_object_get(c, "points"), j, p) {
+			mt_fig_bytes(jnum(p, "block_bytes"), b, sizeof(b));
+			fprintf(out, " %s %.2fx;", b, jnum(p, "ratio"));
+		}
+		p = json_object_get(c, "direct_wins_from_bytes");
+		if (json_is_number(p)) {
+			mt_fig_bytes(json_number_value(p), b, sizeof(b));
+			fprintf(out, " direct at least as fast from %s\n", b);
+		} else {
+			fprintf(out, " buffered faster at the largest size\n");
+		}
+	}
+}
+
+struct get_arg {
+	struct mt_run *const *runs;
+	size_t op;
+};
+
+/* Series: direct seq, buffered seq, direct rand, buffered rand. */
+static size_t get_bw(size_t r, size_t s, double *x, double *y, size_t max,
+		     void *arg)
+{
+	struct get_arg *g = arg;
+
+	return mt_run_curve(g->runs[r], "odirect", "bandwidth", "block_bytes",
+			    x, y, max, "op", ops[g->op], "pattern",
+			    pats[s / 2], "mode",
+			    s % 2 ? buffered_mode(g->op) : "direct", NULL);
+}
+
+static int od_plots(struct mt_report *rep, struct mt_run *const *runs,
+		    json_t *const *derived, size_t n, struct mt_err *err)
+{
+	static const char *const colors[] = { "#d62728", "#1f77b4",
+					      "#ff9896", "#aec7e8" };
+	const char **labels = calloc(n, sizeof(*labels));
+	int ret = 0;
+
+	if (!labels)
+		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+				  "report: out of memory");
+	for (size_t r = 0; r < n; r++)
+		labels[r] = runs[r]->label;
+	for (size_t o = 0; o < 2 && !ret; o++) {
+		char name[32], title[96], reading[1024], s[4][48], b[32];
+		const char *series[4] = { s[0], s[1], s[2], s[3] };
+		struct get_arg g = { runs, o };
+		json_t *c, *seq = NULL;
+		size_t i;
+		struct mt_line_fig f = {
+			.name = name, .bench = "odirect", .title = title,
+			.xlabel = "block size", .ylabel = "MB/s",
+			.logx = true, .logy = true, .x_bytes = true,
+			.reading = reading,
+		};
+
+		json_array_foreach(json_object_get(mt_fig_first(derived, n), "comparisons"),
+				   i, c)
+			if (!strcmp(json_string_value(json_object_get(c,
+					"op")), ops[o]) && !seq)
+				seq = c;
+		if (!seq)
+			continue;
+		snprintf(name, sizeof(name), "odirect-%s", ops[o]);
+		snprintf(title, sizeof(title), "%s bandwidth by block size, "
+			 "O_DIRECT against buffered (queue depth 1)",
+			 o ? "Write" : "Read");
+		for (size_t k = 0; k < 4; k++)
+			snprintf(s[k], sizeof(s[k]), "%s %s", pats[k / 2],
+				 k % 2 ? buffered_mode(o) : "direct");
+		{
+			json_t *pts = json_object_get(seq, "points");
+			json_t *last = json_array_get(pts,
+						      json_array_size(pts) -
+						      1);
+			json_t *first = json_array_get(pts, 0);
+			json_t *w = json_object_get(seq,
+						    "direct_wins_from_bytes");
+			char b0[32];
+			int off;
+
+			mt_fig_bytes(jnum(first, "block_bytes"), b0,
+				     sizeof(b0));
+			mt_fig_bytes(jnum(last, "block_bytes"), b, sizeof(b));
+			off = snprintf(reading, sizeof(reading),
+				       "For %s %ss O_DIRECT reaches %.2f times "
+				       "the buffered bandwidth at %s blocks "
+				       "and %.2f times at %s. ",
+				       json_string_value(json_object_get(
+					       seq, "pattern")), ops[o],
+				       jnum(first, "ratio"), b0,
+				       jnum(last, "ratio"), b);
+			if (json_is_number(w)) {
+				mt_fig_bytes(json_number_value(w), b,
+					     sizeof(b));
+				snprintf(reading + off,
+					 sizeof(reading) - (size_t)off,
+					 "The lines cross at %s: from there "
+					 "on bypassing the cache costs "
+					 "nothing.", b);
+			} else {
+				snprintf(reading + off,
+					 sizeof(reading) - (size_t)off,
+					 "The lines do not cross for good: "
+					 "buffered I/O stays ahead at the "
+					 "largest block measured.");
+			}
+		}
+		ret = mt_fig_run_lines(rep, &f, labels, n, series, colors, 4,
+				       get_bw, &g, err);
+	}
+	free(labels);
+	return ret;
+}
+
+const struct mt_analysis mt_an_odirect = {
+	.bench = "odirect",
+	.summary = "O_DIRECT versus buffered ratio per block size, where the "
+		   "lines cross",
+	.analyze = od_analyze,
+	.print = od_print,
+	.plots = od_plots,
+};

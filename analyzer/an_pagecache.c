@@ -1,0 +1,179 @@
+/* Analysis of the pagecache benchmark: the warm/cold speedup per method
+ * and block size, and how much of a hot set survives a one-pass scan
+ * when it was read twice (promoted to the active list) against once. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis.h"
+
+#define MAXP 64
+
+static double jnum(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+/* The value of metric for the hot_scan case read `reads` times. */
+static double hot(const struct mt_run *run, const char *metric, int reads)
+{
+	json_t *r;
+	size_t i;
+
+	json_array_foreach(run->records, i, r)
+		if (mt_rec_ok(r) && !strcmp(mt_rec_bench(r), "pagecache") &&
+		    !strcmp(mt_rec_metric(r), metric) &&
+		    mt_rec_case_num(r, "hot_reads") == reads)
+			return mt_rec_value(r);
+	return NAN;
+}
+
+static json_t *pc_analyze(const struct mt_run *run, struct mt_err *err)
+{
+	static const char *const methods[] = { "read", "mmap" };
+	json_t *out = json_object(), *cw = json_array(), *hs;
+	double x[MAXP], sp[MAXP], c[MAXP], w[MAXP];
+	size_t total = 0;
+
+	for (size_t m = 0; m < 2; m++) {
+		size_t n = mt_run_curve(run, "pagecache", "speedup",
+					"block_bytes", x, sp, MAXP, "test",
+					"cold_warm", "method", methods[m],
+					NULL);
+		size_t nc = mt_run_curve(run, "pagecache", "cold_read",
+					 "block_bytes", x, c, MAXP, "test",
+					 "cold_warm", "method", methods[m],
+					 NULL);
+		size_t nw = mt_run_curve(run, "pagecache", "warm_read",
+					 "block_bytes", x, w, MAXP, "test",
+					 "cold_warm", "method", methods[m],
+					 NULL);
+
+		total += n;
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(cw, json_pack(
+				"{s:s, s:f, s:f, s:f, s:f}", "method",
+				methods[m], "block_bytes", x[i], "speedup",
+				sp[i], "cold_mb_s", i < nc ? c[i] : NAN,
+				"warm_mb_s", i < nw ? w[i] : NAN));
+	}
+	json_object_set_new(out, "cold_warm", cw);
+	hs = json_pack("{s:f, s:f, s:f, s:f}",
+		       "survival_read_twice_pct",
+		       hot(run, "hot_resident_after_scan", 2),
+		       "survival_read_once_pct",
+		       hot(run, "hot_resident_after_scan", 1),
+		       "reread_twice_mb_s", hot(run, "hot_reread", 2),
+		       "reread_once_mb_s", hot(run, "hot_reread", 1));
+	/* json_pack refuses NaN: a missing hot_scan gives null. */
+	json_object_set_new(out, "hot_scan", hs ? hs : json_null());
+	if (!total && !hs) {
+		json_decref(out);
+		mt_err_set(err, -ENODATA, MT_ERR_INPUT,
+			   "pagecache: no cold_warm or hot_scan record");
+		return NULL;
+	}
+	return out;
+}
+
+static void pc_print(FILE *out, json_t *d)
+{
+	json_t *e, *hs = json_object_get(d, "hot_scan");
+	size_t i;
+	char b[32];
+
+	json_array_foreach(json_object_get(d, "cold_warm"), i, e) {
+		mt_fig_bytes(jnum(e, "block_bytes"), b, sizeof(b));
+		fprintf(out, "  %-4s %-7s cold %.0f MB/s, warm %.0f MB/s, "
+			"speedup %.2fx\n",
+			json_string_value(json_object_get(e, "method")), b,
+			jnum(e, "cold_mb_s"), jnum(e, "warm_mb_s"),
+			jnum(e, "speedup"));
+	}
+	if (json_is_object(hs))
+		fprintf(out, "  hot set after a scan: %.0f%% resident when "
+			"read twice, %.0f%% when read once\n",
+			jnum(hs, "survival_read_twice_pct"),
+			jnum(hs, "survival_read_once_pct"));
+}
+
+struct get_arg {
+	struct mt_run *const *runs;
+};
+
+static size_t get_bw(size_t r, size_t s, double *x, double *y, size_t max,
+		     void *arg)
+{
+	struct get_arg *g = arg;
+
+	return mt_run_curve(g->runs[r], "pagecache", s ? "warm_read" :
+			    "cold_read", "block_bytes", x, y, max, "test",
+			    "cold_warm", "method", "read", NULL);
+}
+
+static int pc_plots(struct mt_report *rep, struct mt_run *const *runs,
+		    json_t *const *derived, size_t n, struct mt_err *err)
+{
+	static const char *const series[] = { "cold (from disk)",
+					      "warm (page cache)" };
+	static const char *const colors[] = { "#7f7f7f", "#ff7f0e" };
+	const char **labels = calloc(n, sizeof(*labels));
+	json_t *cw = json_object_get(mt_fig_first(derived, n), "cold_warm"), *e, *best = NULL;
+	json_t *hs = json_object_get(mt_fig_first(derived, n), "hot_scan");
+	struct get_arg g = { runs };
+	char reading[1024], b[32];
+	size_t i;
+	int off, ret = 0;
+	struct mt_line_fig f = {
+		.name = "pagecache-cold-warm", .bench = "pagecache",
+		.title = "read() bandwidth, cold against warm page cache",
+		.xlabel = "block size", .ylabel = "MB/s", .logx = true,
+		.x_bytes = true, .reading = reading,
+	};
+
+	if (!labels)
+		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+				  "report: out of memory");
+	for (size_t r = 0; r < n; r++)
+		labels[r] = runs[r]->label;
+	json_array_foreach(cw, i, e)
+		if (!best || jnum(e, "speedup") > jnum(best, "speedup"))
+			best = e;
+	if (!best) {
+		free(labels);
+		return 0;
+	}
+	mt_fig_bytes(jnum(best, "block_bytes"), b, sizeof(b));
+	off = snprintf(reading, sizeof(reading),
+		       "A warm page cache serves reads up to %.1f times "
+		       "faster than the disk (%s with %s blocks: %.0f "
+		       "against %.0f MB/s). ", jnum(best, "speedup"),
+		       json_string_value(json_object_get(best, "method")), b,
+		       jnum(best, "warm_mb_s"), jnum(best, "cold_mb_s"));
+	if (json_is_object(hs))
+		snprintf(reading + off, sizeof(reading) - (size_t)off,
+			 "After a one-pass scan %.0f%% of a hot set read "
+			 "twice is still cached, against %.0f%% of one read "
+			 "once.", jnum(hs, "survival_read_twice_pct"),
+			 jnum(hs, "survival_read_once_pct"));
+	else
+		snprintf(reading + off, sizeof(reading) - (size_t)off,
+			 "The hot-set test did not run, so survival after a "
+			 "scan is not measured.");
+	ret = mt_fig_run_lines(rep, &f, labels, n, series, colors, 2, get_bw,
+			       &g, err);
+	free(labels);
+	return ret;
+}
+
+const struct mt_analysis mt_an_pagecache = {
+	.bench = "pagecache",
+	.summary = "warm/cold speedup, hot-set survival after a scan",
+	.analyze = pc_analyze,
+	.print = pc_print,
+	.plots = pc_plots,
+};

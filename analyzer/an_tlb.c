@@ -1,0 +1,718 @@
+/* Analysis of the tlb benchmark: the knees of each latency curve (where it
+ * steps up, by change-point segmentation of log latency over log2 size),
+ * in bytes and TLB entries; the CPU's TLB sizes where the run recorded
+ * them; the page-walk penalty (4 KiB minus the best huge-page latency
+ * beyond the 4 KiB knee); the effective reach of each page size.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis.h"
+#include "changepoint.h"
+
+#define MAX_POINTS 256
+#define MAX_KNEES 8
+
+static const char *const backings[] = { "4k", "thp", "2m", "1g" };
+static const char *const patterns[] = { "page", "line" };
+#define N_BACKINGS 4
+#define N_PATTERNS 2
+
+/* One measured curve. */
+struct curve {
+	size_t n;
+	double size[MAX_POINTS], ns[MAX_POINTS], se2[MAX_POINTS];
+	double page_size;	/* bytes, from what the kernel gave */
+};
+
+/* Nominal page size of a backing, when the record does not say. */
+static double nominal_page(const char *b)
+{
+	return !strcmp(b, "1g") ? 1073741824.0 :
+	       !strcmp(b, "4k") ? 4096.0 : 2097152.0;
+}
+
+/* Collects the ok latency records of (backing, pattern), sorted by size. */
+static void collect(const struct mt_run *run, const char *backing,
+		    const char *pattern, struct curve *c)
+{
+	size_t i;
+	json_t *r;
+
+	c->n = 0;
+	c->page_size = nominal_page(backing);
+	json_array_foreach(run->records, i, r) {
+		const char *b = mt_rec_case_str(r, "backing");
+		const char *p = mt_rec_case_str(r, "pattern");
+		double sz = mt_rec_case_num(r, "size_bytes");
+		double v = mt_rec_value(r), lo, hi, ps;
+		size_t j;
+
+		if (!mt_rec_ok(r) || strcmp(mt_rec_bench(r), "tlb") ||
+		    strcmp(mt_rec_metric(r), "latency") || !b || !p ||
+		    strcmp(b, backing) || strcmp(p, pattern) ||
+		    !(sz > 0) || !(v > 0) || c->n == MAX_POINTS)
+			continue;
+		ps = mt_rec_obtained_num(r, "page_size_bytes");
+		if (ps > 0)
+			c->page_size = ps;
+		/* The standard error of log latency from the CI of the
+		 * median: the noise floor for the segmentation. */
+		lo = json_number_value(json_object_get(r, "ci95_lo"));
+		hi = json_number_value(json_object_get(r, "ci95_hi"));
+		/* Insert sorted by size; a repeated size keeps the first. */
+		for (j = c->n; j > 0 && c->size[j - 1] > sz; j--) {
+			c->size[j] = c->size[j - 1];
+			c->ns[j] = c->ns[j - 1];
+			c->se2[j] = c->se2[j - 1];
+		}
+		if (j > 0 && c->size[j - 1] == sz) {
+			memmove(&c->size[j], &c->size[j + 1],
+				(c->n - j) * sizeof(double));
+			memmove(&c->ns[j], &c->ns[j + 1],
+				(c->n - j) * sizeof(double));
+			memmove(&c->se2[j], &c->se2[j + 1],
+				(c->n - j) * sizeof(double));
+			continue;
+		}
+		c->size[j] = sz;
+		c->ns[j] = v;
+		c->se2[j] = lo > 0 && hi > lo ?
+			    pow((log(hi) - log(lo)) / 3.92, 2) : 0;
+		c->n++;
+	}
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The knees of curve c as a JSON array (entries only for the page
+ * pattern, where each element sits on its own page). */
+static json_t *knees_of(const struct curve *c, bool entries)
+{
+	double x[MAX_POINTS], y[MAX_POINTS], se2[MAX_POINTS];
+	struct mt_cp_knee k[MAX_KNEES];
+	struct mt_cp_result r;
+	json_t *arr = json_array();
+	size_t nk;
+
+	if (!arr || c->n == 0)
+		return arr;
+	for (size_t i = 0; i < c->n; i++) {
+		x[i] = log2(c->size[i]);
+		y[i] = log(c->ns[i]);
+		se2[i] = c->se2[i];
+	}
+	qsort(se2, c->n, sizeof(double), cmp_double);
+	if (mt_cp_segment(x, y, c->n, MT_CP_CONSTANT, se2[c->n / 2], &r) < 0)
+		return arr;
+	nk = mt_cp_knees(x, &r, k, MAX_KNEES);
+	for (size_t i = 0; i < nk && i < MAX_KNEES; i++) {
+		double lo = c->size[k[i].below], hi = c->size[k[i].above];
+		json_t *o = json_pack(
+			"{s:f, s:f, s:f, s:f, s:f, s:f}",
+			"bytes", sqrt(lo * hi), "bytes_below", lo,
+			"bytes_above", hi, "latency_below_ns",
+			c->ns[k[i].below], "latency_above_ns",
+			c->ns[k[i].above], "step_ratio", exp(k[i].step));
+
+		if (!o)
+			continue;
+		if (entries) {
+			json_object_set_new(o, "entries_below",
+					    json_real(lo / c->page_size));
+			json_object_set_new(o, "entries_above",
+					    json_real(hi / c->page_size));
+		}
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
+/* The CPU's TLB sizes as the run recorded them: meta.json system.tlb or
+ * topology.tlb (an array of {level, page_size_bytes, entries} or an object
+ * with entries_4k), else "not exposed". memtune's sysinfo does not record
+ * them today: /proc/cpuinfo lists one "TLB size" on AMD only and hwloc
+ * none, so most runs say "not exposed". */
+static json_t *cpu_tlb(const struct mt_run *run)
+{
+	json_t *t = json_object_get(json_object_get(run->meta, "system"),
+				    "tlb");
+
+	if (!t)
+		t = json_object_get(json_object_get(run->meta, "topology"),
+				    "tlb");
+	if (t && (json_array_size(t) || json_object_size(t)))
+		return json_pack("{s:b, s:O}", "exposed", 1, "sizes", t);
+	return json_pack("{s:b, s:s}", "exposed", 0, "note",
+			 "not exposed: the run's meta.json records no TLB "
+			 "sizes (hwloc does not report them and /proc/cpuinfo "
+			 "lists them only on some AMD CPUs)");
+}
+
+/* Latency of curve c at size, or NAN when it was not measured. */
+static double at_size(const struct curve *c, double size)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (c->size[i] == size)
+			return c->ns[i];
+	return NAN;
+}
+
+/* The page-walk penalty on `pattern`: at each size from the 4 KiB curve's
+ * first knee on (every size when it has none), 4 KiB latency minus the
+ * best huge-page latency at that size. NULL when there is nothing to
+ * compare. */
+static json_t *walk_penalty(const struct curve cur[N_BACKINGS],
+			    json_t *knees_4k, const char *pattern)
+{
+	double from = json_number_value(json_object_get(
+		json_array_get(knees_4k, 0), "bytes_above"));
+	const struct curve *c4 = &cur[0];
+	json_t *per = json_array(), *o;
+	double pens[MAX_POINTS], last_pen = NAN, last_size = NAN;
+	double last_4k = NAN, last_huge = NAN;
+	const char *last_best = NULL;
+	size_t np = 0;
+
+	if (!per)
+		return NULL;
+	for (size_t i = 0; i < c4->n; i++) {
+		double best = INFINITY;
+		const char *bname = NULL;
+
+		if (c4->size[i] < from)
+			continue;
+		for (size_t b = 1; b < N_BACKINGS; b++) {
+			double v = at_size(&cur[b], c4->size[i]);
+
+			if (v < best) {
+				best = v;
+				bname = backings[b];
+			}
+		}
+		if (!bname)
+			continue;
+		pens[np++] = c4->ns[i] - best;
+		last_pen = c4->ns[i] - best;
+		last_size = c4->size[i];
+		last_4k = c4->ns[i];
+		last_huge = best;
+		last_best = bname;
+		json_array_append_new(per, json_pack(
+			"{s:f, s:f, s:s, s:f, s:f}", "bytes", c4->size[i],
+			"latency_4k_ns", c4->ns[i], "best_huge", bname,
+			"latency_huge_ns", best, "penalty_ns",
+			c4->ns[i] - best));
+	}
+	if (np == 0) {
+		json_decref(per);
+		return NULL;
+	}
+	qsort(pens, np, sizeof(double), cmp_double);
+	o = json_pack("{s:s, s:f, s:f, s:s, s:f, s:f, s:f, s:o}", "pattern",
+		      pattern, "at_bytes", last_size, "latency_4k_ns",
+		      last_4k, "best_huge", last_best, "latency_huge_ns",
+		      last_huge, "penalty_ns", last_pen, "median_penalty_ns",
+		      np % 2 ? pens[np / 2] :
+		      (pens[np / 2 - 1] + pens[np / 2]) / 2, "per_size", per);
+	return o;
+}
+
+/* Derives the tlb figures of one run. */
+static json_t *tlb_analyze(const struct mt_run *run, struct mt_err *err)
+{
+	json_t *out, *curves, *reach, *pen = NULL;
+	struct curve *cur;
+	size_t n_points = 0;
+
+	cur = calloc(N_PATTERNS * N_BACKINGS, sizeof(*cur));
+	out = json_object();
+	curves = json_array();
+	reach = json_array();
+	if (!cur || !out || !curves || !reach) {
+		mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME, "tlb: out of memory");
+		goto out_nomem;
+	}
+	for (size_t p = 0; p < N_PATTERNS; p++) {
+		struct curve *pc = &cur[p * N_BACKINGS];
+		json_t *k4 = NULL;
+
+		for (size_t b = 0; b < N_BACKINGS; b++) {
+			struct curve *c = &pc[b];
+			json_t *pts, *knees, *o;
+
+			collect(run, backings[b], patterns[p], c);
+			if (c->n == 0)
+				continue;
+			n_points += c->n;
+			pts = json_array();
+			for (size_t i = 0; i < c->n; i++)
+				json_array_append_new(pts, json_pack(
+					"[f, f]", c->size[i], c->ns[i]));
+			knees = knees_of(c, p == 0);
+			o = json_pack("{s:s, s:s, s:f, s:o, s:o}", "pattern",
+				      patterns[p], "backing", backings[b],
+				      "page_size_bytes", c->page_size,
+				      "points", pts, "knees", knees);
+			if (!o)
+				continue;
+			json_array_append_new(curves, o);
+			if (b == 0)
+				k4 = knees;
+			/* The reach of a page size: the largest working set
+			 * before its page curve first steps up. */
+			if (p == 0) {
+				json_t *k0 = json_array_get(knees, 0);
+				double rb = k0 ? json_number_value(
+					json_object_get(k0, "bytes_below")) :
+					c->size[c->n - 1];
+
+				json_array_append_new(reach, json_pack(
+					"{s:s, s:f, s:f, s:f, s:b}", "backing",
+					backings[b], "page_size_bytes",
+					c->page_size, "reach_bytes", rb,
+					"entries", rb / c->page_size,
+					"beyond_range", k0 == NULL));
+			}
+		}
+		if (!pen && pc[0].n)
+			pen = walk_penalty(pc, k4, patterns[p]);
+	}
+	free(cur);
+	if (n_points == 0) {
+		json_decref(out);
+		json_decref(curves);
+		json_decref(reach);
+		json_decref(pen);
+		mt_err_set(err, -ENODATA, MT_ERR_INPUT,
+			   "tlb: no 'latency' record with a backing, a "
+			   "pattern and size_bytes in its case");
+		return NULL;
+	}
+	json_object_set_new(out, "curves", curves);
+	json_object_set_new(out, "reach", reach);
+	json_object_set_new(out, "page_walk_penalty", pen ? pen :
+			    json_null());
+	json_object_set_new(out, "cpu_tlb", cpu_tlb(run));
+	return out;
+
+out_nomem:
+	free(cur);
+	json_decref(out);
+	json_decref(curves);
+	json_decref(reach);
+	return NULL;
+}
+
+/* The derived curve of (pattern, backing), or NULL. */
+static json_t *find_curve(json_t *d, const char *pattern, const char *backing)
+{
+	json_t *c;
+	size_t i;
+
+	json_array_foreach(json_object_get(d, "curves"), i, c)
+		if (!strcmp(json_string_value(json_object_get(c, "pattern")),
+			    pattern) &&
+		    !strcmp(json_string_value(json_object_get(c, "backing")),
+			    backing))
+			return c;
+	return NULL;
+}
+
+static double jnum(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+static void tlb_print(FILE *out, json_t *d)
+{
+	json_t *c, *k, *pen = json_object_get(d, "page_walk_penalty");
+	size_t i, j;
+	char a[32], b[32];
+
+	json_array_foreach(json_object_get(d, "curves"), i, c) {
+		bool page = !strcmp(json_string_value(json_object_get(
+			c, "pattern")), "page");
+
+		fprintf(out, "  %-4s %-3s knees:",
+			json_string_value(json_object_get(c, "pattern")),
+			json_string_value(json_object_get(c, "backing")));
+		if (!json_array_size(json_object_get(c, "knees")))
+			fprintf(out, " none in the sizes measured");
+		json_array_foreach(json_object_get(c, "knees"), j, k) {
+			mt_fig_bytes(jnum(k, "bytes_below"), a, sizeof(a));
+			mt_fig_bytes(jnum(k, "bytes_above"), b, sizeof(b));
+			fprintf(out, " %s..%s", a, b);
+			if (page)
+				fprintf(out, " (%.4g..%.4g entries)",
+					jnum(k, "entries_below"),
+					jnum(k, "entries_above"));
+			fprintf(out, " %.1f->%.1f ns;",
+				jnum(k, "latency_below_ns"),
+				jnum(k, "latency_above_ns"));
+		}
+		fputc('\n', out);
+	}
+	json_array_foreach(json_object_get(d, "reach"), i, c) {
+		mt_fig_bytes(jnum(c, "reach_bytes"), a, sizeof(a));
+		fprintf(out, "  reach %-3s %s%s (%.4g pages)\n",
+			json_string_value(json_object_get(c, "backing")),
+			json_is_true(json_object_get(c, "beyond_range")) ?
+			">= " : "", a, jnum(c, "entries"));
+	}
+	if (json_is_object(pen)) {
+		mt_fig_bytes(jnum(pen, "at_bytes"), a, sizeof(a));
+		fprintf(out, "  page-walk penalty %.1f ns/access at %s "
+			"(4k %.1f ns, %s %.1f ns; median %.1f ns)\n",
+			jnum(pen, "penalty_ns"), a, jnum(pen, "latency_4k_ns"),
+			json_string_value(json_object_get(pen, "best_huge")),
+			jnum(pen, "latency_huge_ns"),
+			jnum(pen, "median_penalty_ns"));
+	} else {
+		fprintf(out, "  page-walk penalty: no huge-page curve to "
+			"compare with\n");
+	}
+	c = json_object_get(d, "cpu_tlb");
+	if (json_is_true(json_object_get(c, "exposed"))) {
+		char *s = json_dumps(json_object_get(c, "sizes"),
+				     JSON_COMPACT);
+
+		fprintf(out, "  cpu tlb: %s\n", s ? s : "?");
+		free(s);
+	} else {
+		fprintf(out, "  cpu tlb: not exposed\n");
+	}
+}
+
+/* Writes the reading of the figure of one pattern. */
+static void reading_one(json_t *d, const char *pattern, char *buf,
+			size_t len)
+{
+	json_t *c4 = find_curve(d, pattern, "4k");
+	json_t *pen = json_object_get(d, "page_walk_penalty");
+	json_t *pts = json_object_get(c4, "points");
+	json_t *k = json_array_get(json_object_get(c4, "knees"),
+				   json_array_size(json_object_get(c4,
+								   "knees")) -
+				   1);
+	char a[32], b[32];
+	int off;
+
+	if (!c4) {
+		snprintf(buf, len, "Only huge-page curves were measured with "
+			 "the %s pattern. Without a 4 KiB curve there is no "
+			 "page-walk penalty to read.", pattern);
+		return;
+	}
+	mt_fig_bytes(json_number_value(json_array_get(json_array_get(pts, 0),
+						      0)), a, sizeof(a));
+	mt_fig_bytes(json_number_value(json_array_get(json_array_get(
+		pts, json_array_size(pts) - 1), 0)), b, sizeof(b));
+	if (k) {
+		char lo[32], hi[32];
+
+		mt_fig_bytes(jnum(k, "bytes_below"), lo, sizeof(lo));
+		mt_fig_bytes(jnum(k, "bytes_above"), hi, sizeof(hi));
+		off = snprintf(buf, len, "With 4 KiB pages the %s-pattern "
+			       "latency makes its last step up between %s "
+			       "and %s", pattern, lo, hi);
+		if (!strcmp(pattern, "page"))
+			off += snprintf(buf + off, len - (size_t)off,
+					" (%.0f to %.0f TLB entries)",
+					jnum(k, "entries_below"),
+					jnum(k, "entries_above"));
+		off += snprintf(buf + off, len - (size_t)off,
+				", from %.1f to %.1f ns per access. ",
+				jnum(k, "latency_below_ns"),
+				jnum(k, "latency_above_ns"));
+	} else {
+		off = snprintf(buf, len, "With 4 KiB pages the %s-pattern "
+			       "latency shows no step the noise cannot "
+			       "explain between %s and %s. ", pattern, a, b);
+	}
+	if ((size_t)off >= len)
+		return;
+	if (json_is_object(pen) &&
+	    !strcmp(json_string_value(json_object_get(pen, "pattern")),
+		    pattern)) {
+		mt_fig_bytes(jnum(pen, "at_bytes"), a, sizeof(a));
+		snprintf(buf + off, len - (size_t)off,
+			 "At %s the best huge pages (%s) take %.1f ns against "
+			 "%.1f ns, so a 4 KiB page walk costs about %.1f ns "
+			 "per access there.", a,
+			 json_string_value(json_object_get(pen, "best_huge")),
+			 jnum(pen, "latency_huge_ns"),
+			 jnum(pen, "latency_4k_ns"), jnum(pen, "penalty_ns"));
+	} else {
+		snprintf(buf + off, len - (size_t)off,
+			 "The huge-page curves show how much of that is the "
+			 "TLB: where they stay low, the difference is the "
+			 "page walk.");
+	}
+}
+
+static int cmp_dbl(const void *a, const void *b)
+{
+	return cmp_double(a, b);
+}
+
+/* The reading of several runs: the spread of the 4k knee and penalty. */
+static void reading_many(json_t *const *derived, size_t n,
+			 const char *pattern, char *buf, size_t len)
+{
+	double *kn = calloc(n, sizeof(double)), *pe = calloc(n, sizeof(
+		double));
+	size_t nk = 0, np = 0;
+	char a[32], b[32], m[32];
+	int off;
+
+	if (!kn || !pe) {
+		snprintf(buf, len, "Out of memory.");
+		goto out_free;
+	}
+	for (size_t i = 0; i < n; i++) {
+		json_t *c = find_curve(derived[i], pattern, "4k");
+		json_t *ks = json_object_get(c, "knees");
+		json_t *pen = json_object_get(derived[i],
+					      "page_walk_penalty");
+
+		if (json_array_size(ks))
+			kn[nk++] = jnum(json_array_get(ks,
+						       json_array_size(ks) -
+						       1), "bytes");
+		if (json_is_object(pen) &&
+		    !strcmp(json_string_value(json_object_get(pen,
+							      "pattern")),
+			    pattern))
+			pe[np++] = jnum(pen, "penalty_ns");
+	}
+	qsort(kn, nk, sizeof(double), cmp_dbl);
+	qsort(pe, np, sizeof(double), cmp_dbl);
+	if (nk) {
+		mt_fig_bytes(kn[0], a, sizeof(a));
+		mt_fig_bytes(kn[nk - 1], b, sizeof(b));
+		mt_fig_bytes(kn[nk / 2], m, sizeof(m));
+		off = snprintf(buf, len, "Across %zu runs the last 4 KiB "
+			       "knee of the %s pattern lies at a median of "
+			       "%s (from %s to %s; %zu runs have one). ", n,
+			       pattern, m, a, b, nk);
+	} else {
+		off = snprintf(buf, len, "Across %zu runs no 4 KiB %s-pattern "
+			       "curve steps up beyond its noise. ", n,
+			       pattern);
+	}
+	if (np)
+		snprintf(buf + off, len - (size_t)off,
+			 "The page-walk penalty at the largest size has a "
+			 "median of %.1f ns per access (from %.1f to %.1f "
+			 "ns).", pe[np / 2], pe[0], pe[np - 1]);
+	else
+		snprintf(buf + off, len - (size_t)off,
+			 "No run has a huge-page curve to measure the "
+			 "page-walk penalty against.");
+out_free:
+	free(kn);
+	free(pe);
+}
+
+/* Appends the x/y of a derived curve to xs/ys (a NAN breaks the line). */
+static size_t append_curve(json_t *c, double *xs, double *ys, size_t at)
+{
+	json_t *p;
+	size_t i;
+
+	json_array_foreach(json_object_get(c, "points"), i, p) {
+		xs[at] = json_number_value(json_array_get(p, 0));
+		ys[at++] = json_number_value(json_array_get(p, 1));
+	}
+	xs[at] = NAN;
+	ys[at++] = NAN;
+	return at;
+}
+
+/* One figure per pattern: latency against working set, log axes, one line
+ * per backing (per run and backing with several runs), knees marked. */
+static int tlb_plots(struct mt_report *rep, struct mt_run *const *runs,
+		     json_t *const *derived, size_t n, struct mt_err *err)
+{
+	bool labelled = n <= MT_FIG_MAX_LABELLED_RUNS;
+	size_t cap = 2 * N_BACKINGS + n * N_BACKINGS;
+	struct mt_series *ser = calloc(cap, sizeof(*ser));
+	char (*titles)[256] = calloc(cap, sizeof(*titles));
+	double **bufs = calloc(cap * 2, sizeof(double *));
+	size_t nbuf = 0;
+	char reading[1024];
+	int ret = 0;
+
+	if (!ser || !titles || !bufs) {
+		ret = mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+				 "report: out of memory");
+		goto out_free;
+	}
+	for (size_t p = 0; p < N_PATTERNS && !ret; p++) {
+		char name[32], title[96];
+		size_t ns = 0, have = 0;
+		struct mt_line_fig f = {
+			.name = name, .bench = "tlb", .title = title,
+			.xlabel = "working set", .ylabel = "latency (ns)",
+			.logx = true, .logy = true, .x_bytes = true,
+			.reading = reading,
+		};
+
+		snprintf(name, sizeof(name), "tlb-%s", patterns[p]);
+		snprintf(title, sizeof(title), "Load latency against working "
+			 "set, %s pattern", patterns[p]);
+		for (size_t b = 0; b < N_BACKINGS; b++) {
+			/* Lines: per run when labelled, else all runs of a
+			 * backing in one thin series. Then the knees. */
+			size_t total = 0, kt = 0;
+
+			for (size_t r = 0; r < n; r++) {
+				json_t *c = find_curve(derived[r],
+						       patterns[p],
+						       backings[b]);
+
+				total += json_array_size(json_object_get(
+					c, "points")) + 1;
+				kt += json_array_size(json_object_get(
+					c, "knees"));
+			}
+			if (total == n)
+				continue;
+			have++;
+			for (size_t r = 0; r < n; r++) {
+				json_t *c = find_curve(derived[r],
+						       patterns[p],
+						       backings[b]);
+				struct mt_series *s;
+				size_t m;
+
+				if (!c)
+					continue;
+				if (!labelled && r > 0 && ns > 0 &&
+				    ser[ns - 1].color ==
+				    mt_fig_backing_color(backings[b]) &&
+				    ser[ns - 1].thin)
+					continue;
+				s = &ser[ns++];
+				bufs[nbuf] = malloc((labelled ? json_array_size(
+					json_object_get(c, "points")) + 1 :
+					total) * sizeof(double));
+				bufs[nbuf + 1] = malloc((labelled ?
+					json_array_size(json_object_get(
+						c, "points")) + 1 : total) *
+					sizeof(double));
+				if (!bufs[nbuf] || !bufs[nbuf + 1]) {
+					nbuf += 2;
+					ret = mt_err_set(err, -ENOMEM,
+							 MT_ERR_RUNTIME,
+							 "report: out of "
+							 "memory");
+					goto out_free;
+				}
+				m = 0;
+				if (labelled) {
+					m = append_curve(c, bufs[nbuf],
+							 bufs[nbuf + 1], 0);
+					if (n > 1)
+						snprintf(titles[ns - 1], 256,
+							 "%s %s",
+							 backings[b],
+							 runs[r]->label);
+					else
+						snprintf(titles[ns - 1], 256,
+							 "%s", backings[b]);
+				} else {
+					for (size_t q = 0; q < n; q++)
+						m = append_curve(find_curve(
+							derived[q],
+							patterns[p],
+							backings[b]),
+							bufs[nbuf],
+							bufs[nbuf + 1], m);
+					snprintf(titles[ns - 1], 256,
+						 "%s (%zu runs)", backings[b],
+						 n);
+				}
+				s->title = titles[ns - 1];
+				s->color = mt_fig_backing_color(backings[b]);
+				s->dash = labelled ? (int)r + 1 : 1;
+				s->thin = !labelled;
+				s->x = bufs[nbuf];
+				s->y = bufs[nbuf + 1];
+				s->n = m;
+				nbuf += 2;
+			}
+			if (!kt)
+				continue;
+			/* Knee marks: at the first size above each step. */
+			bufs[nbuf] = malloc(kt * sizeof(double));
+			bufs[nbuf + 1] = malloc(kt * sizeof(double));
+			if (!bufs[nbuf] || !bufs[nbuf + 1]) {
+				nbuf += 2;
+				ret = mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+						 "report: out of memory");
+				goto out_free;
+			}
+			kt = 0;
+			for (size_t r = 0; r < n; r++) {
+				json_t *k;
+				size_t i;
+
+				json_array_foreach(json_object_get(find_curve(
+					derived[r], patterns[p], backings[b]),
+					"knees"), i, k) {
+					bufs[nbuf][kt] = jnum(k, "bytes_above");
+					bufs[nbuf + 1][kt++] =
+						jnum(k, "latency_above_ns");
+				}
+			}
+			snprintf(titles[ns], 256, "%s knees", backings[b]);
+			ser[ns] = (struct mt_series){
+				.title = titles[ns], .points_only = true,
+				.color = mt_fig_backing_color(backings[b]),
+				.n = kt, .x = bufs[nbuf], .y = bufs[nbuf + 1],
+			};
+			ns++;
+			nbuf += 2;
+		}
+		if (!have)
+			continue;
+		if (n == 1)
+			reading_one(derived[0], patterns[p], reading,
+				    sizeof(reading));
+		else
+			reading_many(derived, n, patterns[p], reading,
+				     sizeof(reading));
+		ret = mt_fig_lines(rep, &f, ser, ns, err);
+		for (size_t i = 0; i < nbuf; i++)
+			free(bufs[i]);
+		nbuf = 0;
+	}
+out_free:
+	for (size_t i = 0; i < nbuf; i++)
+		free(bufs[i]);
+	free(bufs);
+	free(titles);
+	free(ser);
+	return ret;
+}
+
+const struct mt_analysis mt_an_tlb = {
+	.bench = "tlb",
+	.summary = "knees of the latency curves, TLB reach per page size, "
+		   "page-walk penalty",
+	.analyze = tlb_analyze,
+	.print = tlb_print,
+	.plots = tlb_plots,
+};

@@ -1,0 +1,186 @@
+/* The module table and the analysis of a whole run (see analysis.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "analysis.h"
+
+static const struct mt_analysis *const modules[] = {
+#define MT_ANALYSIS(name) &mt_an_##name,
+#include "modules.def"
+#undef MT_ANALYSIS
+};
+#define N_MODULES (sizeof(modules) / sizeof(modules[0]))
+
+const struct mt_analysis *mt_analysis_find(const char *bench)
+{
+	for (size_t i = 0; i < N_MODULES; i++)
+		if (bench && strcmp(modules[i]->bench, bench) == 0)
+			return modules[i];
+	return NULL;
+}
+
+const struct mt_analysis *mt_analysis_at(size_t i)
+{
+	return i < N_MODULES ? modules[i] : NULL;
+}
+
+/* One benchmark's entry of analysis.json. */
+static json_t *analyze_bench(const struct mt_run *run, const char *bench)
+{
+	const struct mt_analysis *m = mt_analysis_find(bench);
+	size_t ok, untrusted, skipped, failed;
+	const char *status, *reason = NULL;
+	json_t *e, *derived = NULL;
+	struct mt_err err = { 0 };
+	char why[1100];
+
+	mt_run_count(run, bench, &ok, &untrusted, &skipped, &failed);
+	if (!m) {
+		status = "no analysis yet";
+		snprintf(why, sizeof(why), "memtune has no analysis module "
+			 "for '%s' yet; its %zu records are in the record "
+			 "table", bench, ok + untrusted);
+		reason = why;
+	} else if (ok == 0) {
+		const char *r = mt_run_skip_reason(run, bench);
+
+		status = failed ? "failed" : skipped || r ? "skipped" :
+			 "no usable records";
+		if (r) {
+			reason = r;
+		} else {
+			snprintf(why, sizeof(why), "%s: no measured record "
+				 "(%zu untrustworthy)", bench, untrusted);
+			reason = why;
+		}
+	} else {
+		derived = m->analyze(run, &err);
+		if (derived) {
+			status = "analyzed";
+		} else {
+			status = "no usable records";
+			snprintf(why, sizeof(why), "%s", err.msg);
+			reason = why;
+		}
+	}
+	e = json_pack("{s:s, s:s, s:{s:I, s:I, s:I, s:I}}", "bench", bench,
+		      "status", status, "records", "ok", (json_int_t)ok,
+		      "untrustworthy", (json_int_t)untrusted, "skipped",
+		      (json_int_t)skipped, "failed", (json_int_t)failed);
+	if (!e) {
+		json_decref(derived);
+		return NULL;
+	}
+	if (reason)
+		json_object_set_new(e, "reason", json_string(reason));
+	/* A benchmark partly skipped still says why, beside its figures. */
+	else if (skipped || failed)
+		json_object_set_new(e, "partly_skipped", json_string(
+			mt_run_skip_reason(run, bench) ?
+			mt_run_skip_reason(run, bench) : ""));
+	if (derived)
+		json_object_set_new(e, "derived", derived);
+	return e;
+}
+
+/* Builds analysis.json for run (see analysis.h). */
+json_t *mt_analyze_run(const struct mt_run *run)
+{
+	json_t *a, *names, *list, *v;
+	size_t i;
+
+	names = mt_run_bench_names(run);
+	a = json_pack("{s:i, s:s, s:s, s:s, s:O, s:[]}", "schema_version",
+		      MT_ANALYSIS_SCHEMA_VERSION, "dir", run->dir, "host",
+		      run->host, "start", run->start, "warnings",
+		      run->warnings, "benchmarks");
+	if (!a || !names)
+		goto out_nomem;
+	list = json_object_get(a, "benchmarks");
+	json_array_foreach(names, i, v) {
+		json_t *e = analyze_bench(run, json_string_value(v));
+
+		if (!e || json_array_append_new(list, e))
+			goto out_nomem;
+	}
+	json_decref(names);
+	return a;
+
+out_nomem:
+	json_decref(names);
+	json_decref(a);
+	return NULL;
+}
+
+/* Writes DIR/analysis.json through a temporary file and rename, so a
+ * reader never sees half a file. */
+int mt_analysis_write(const struct mt_run *run, json_t *analysis,
+		      struct mt_err *err)
+{
+	char path[4200], tmp[4300];
+
+	snprintf(path, sizeof(path), "%s/analysis.json", run->dir);
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
+	if (json_dump_file(analysis, tmp, JSON_INDENT(2) |
+			   JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10))) {
+		int e = errno ? errno : EIO;
+
+		unlink(tmp);
+		return mt_err_set(err, -e, MT_ERR_RUNTIME,
+				  "analyze: cannot write '%s': %s (is the run "
+				  "directory writable?)", tmp, strerror(e));
+	}
+	if (rename(tmp, path) < 0) {
+		int e = errno;
+
+		unlink(tmp);
+		return mt_err_set(err, -e, MT_ERR_RUNTIME,
+				  "analyze: cannot rename '%s' to '%s': %s",
+				  tmp, path, strerror(e));
+	}
+	return 0;
+}
+
+json_t *mt_analysis_derived(json_t *analysis, const char *bench)
+{
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(json_object_get(analysis, "benchmarks"), i, v)
+		if (!strcmp(json_string_value(json_object_get(v, "bench")),
+			    bench))
+			return json_object_get(v, "derived");
+	return NULL;
+}
+
+/* Prints the summary of one run's analysis: a header line, then per
+ * benchmark its status and the module's lines. */
+void mt_analysis_print(FILE *out, json_t *analysis)
+{
+	json_t *v;
+	size_t i;
+
+	fprintf(out, "== %s (%s%s%s)\n",
+		json_string_value(json_object_get(analysis, "dir")),
+		json_string_value(json_object_get(analysis, "host")),
+		*json_string_value(json_object_get(analysis, "start")) ?
+		", " : "",
+		json_string_value(json_object_get(analysis, "start")));
+	json_array_foreach(json_object_get(analysis, "benchmarks"), i, v) {
+		const char *b = json_string_value(json_object_get(v, "bench"));
+		const char *s = json_string_value(json_object_get(v,
+								  "status"));
+		const char *r = json_string_value(json_object_get(v,
+								  "reason"));
+		const struct mt_analysis *m = mt_analysis_find(b);
+		json_t *d = json_object_get(v, "derived");
+
+		fprintf(out, "%-10s %s%s%s\n", b, s, r ? ": " : "",
+			r ? r : "");
+		if (m && d)
+			m->print(out, d);
+	}
+}

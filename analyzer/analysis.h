@@ -1,0 +1,65 @@
+/* Analysis modules: one per benchmark, in a table expanded from
+ * modules.def, like the benchmarks themselves (STYLE "extension points are
+ * tables"). Adding the analysis of a benchmark is one file
+ * analyzer/an_NAME.c defining `const struct mt_analysis mt_an_NAME` and one
+ * line MT_ANALYSIS(NAME) in modules.def. A benchmark without a module is
+ * listed as "no analysis yet", never dropped.
+ */
+#ifndef MT_ANALYSIS_H
+#define MT_ANALYSIS_H
+
+#include <jansson.h>
+#include <stdio.h>
+
+#include "../core/err.h"
+#include "figure.h"
+#include "run.h"
+
+#define MT_ANALYSIS_SCHEMA_VERSION 1
+
+struct mt_analysis {
+	const char *bench;	/* the benchmark whose records it reads */
+	const char *summary;	/* what it derives, one line */
+	/* Derives figures from one run's records of `bench`. Returns a new
+	 * object, or NULL with err set (MT_ERR_INPUT: the run holds no
+	 * record it can use, said how). */
+	json_t *(*analyze)(const struct mt_run *run, struct mt_err *err);
+	/* Prints the derived figures as indented lines of the summary. */
+	void (*print)(FILE *out, json_t *derived);
+	/* Draws the figures of runs[0..n): derived[i] is what analyze gave
+	 * for runs[i] (NULL when it gave nothing). Each figure comes with
+	 * its reading. Returns 0 or -errno with err set. */
+	int (*plots)(struct mt_report *rep, struct mt_run *const *runs,
+		     json_t *const *derived, size_t n, struct mt_err *err);
+};
+
+#define MT_ANALYSIS(name) extern const struct mt_analysis mt_an_##name;
+#include "modules.def"
+#undef MT_ANALYSIS
+
+/* The module analyzing bench, or NULL. */
+const struct mt_analysis *mt_analysis_find(const char *bench);
+
+/* The i-th module of the table, or NULL past its end. */
+const struct mt_analysis *mt_analysis_at(size_t i);
+
+/* Analyzes every benchmark of run and returns the analysis.json object:
+ * schema_version, dir, host, start, warnings, and "benchmarks", one entry
+ * per benchmark in run order: bench, status ("analyzed", "no analysis yet",
+ * "skipped", "failed", "no usable records"), reason when not analyzed,
+ * records {ok, untrustworthy, skipped, failed}, derived (when analyzed).
+ * Returns NULL only when memory runs out. */
+json_t *mt_analyze_run(const struct mt_run *run);
+
+/* Writes analysis to DIR/analysis.json atomically (temporary file and
+ * rename). Returns 0 or -errno with err set. */
+int mt_analysis_write(const struct mt_run *run, json_t *analysis,
+		      struct mt_err *err);
+
+/* Prints the summary of one analysis (as mt_analyze_run made it). */
+void mt_analysis_print(FILE *out, json_t *analysis);
+
+/* The derived figures of bench in analysis, or NULL. Borrowed. */
+json_t *mt_analysis_derived(json_t *analysis, const char *bench);
+
+#endif

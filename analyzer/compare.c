@@ -1,0 +1,197 @@
+/* Run comparison (see compare.h). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/stats.h"
+#include "compare.h"
+
+/* The matching key of a measured record: bench, variant, case (keys
+ * sorted) and metric; malloc'ed. */
+static char *key_of(json_t *rec)
+{
+	char *kase = json_dumps(json_object_get(rec, "case"),
+				JSON_COMPACT | JSON_SORT_KEYS), *k = NULL;
+	const char *v = json_string_value(json_object_get(rec, "variant"));
+
+	if (asprintf(&k, "%s\t%s\t%s\t%s", mt_rec_bench(rec), v ? v : "",
+		     kase ? kase : "{}", mt_rec_metric(rec)) < 0)
+		k = NULL;
+	free(kase);
+	return k;
+}
+
+/* The samples of rec into a malloc'ed array; *n their count. */
+static double *samples_of(json_t *rec, size_t *n)
+{
+	json_t *s = json_object_get(rec, "samples"), *v;
+	double *out = malloc((json_array_size(s) + 1) * sizeof(double));
+	size_t i;
+
+	*n = 0;
+	if (!out)
+		return NULL;
+	json_array_foreach(s, i, v)
+		if (json_is_number(v))
+			out[(*n)++] = json_number_value(v);
+	return out;
+}
+
+/* An index of b's measured records by key. */
+static json_t *index_of(const struct mt_run *run)
+{
+	json_t *idx = json_object(), *v;
+	size_t i;
+
+	json_array_foreach(run->records, i, v) {
+		char *k;
+
+		if (!json_object_get(v, "metric") ||
+		    json_object_get(v, "reason"))
+			continue;
+		k = key_of(v);
+		if (k && !json_object_get(idx, k))
+			json_object_set(idx, k, v);
+		free(k);
+	}
+	return idx;
+}
+
+static int cmp_rows(const void *pa, const void *pb)
+{
+	json_t *a = *(json_t *const *)pa, *b = *(json_t *const *)pb;
+	double p = json_real_value(json_object_get(a, "p_sort"));
+	double q = json_real_value(json_object_get(b, "p_sort"));
+	double ca = fabs(json_real_value(json_object_get(a, "abs_change")));
+	double cb = fabs(json_real_value(json_object_get(b, "abs_change")));
+
+	if (p != q)
+		return p < q ? -1 : 1;
+	return (ca < cb) - (ca > cb);
+}
+
+json_t *mt_compare_runs(const struct mt_run *a, const struct mt_run *b)
+{
+	json_t *ia = index_of(a), *ib = index_of(b), *rows, *out, *ra;
+	size_t only_a = 0, only_b = 0, n = 0;
+	json_t **arr;
+	const char *k;
+
+	if (!ia || !ib) {
+		json_decref(ia);
+		json_decref(ib);
+		return NULL;
+	}
+	arr = calloc(json_object_size(ia) + 1, sizeof(*arr));
+	json_object_foreach(ia, k, ra) {
+		json_t *rb = json_object_get(ib, k), *row;
+		double va = mt_rec_value(ra), vb = mt_rec_value(rb), p, ch;
+		size_t na, nb;
+		double *sa, *sb;
+		bool hib, sig;
+
+		if (!rb) {
+			only_a++;
+			continue;
+		}
+		sa = samples_of(ra, &na);
+		sb = samples_of(rb, &nb);
+		p = sa && sb ? mt_welch_p(sa, na, sb, nb) : NAN;
+		free(sa);
+		free(sb);
+		ch = va != 0 ? (vb - va) / fabs(va) * 100 : NAN;
+		sig = isfinite(p) && p < MT_COMPARE_ALPHA;
+		hib = json_is_true(json_object_get(ra, "higher_is_better"));
+		row = json_pack("{s:s, s:O, s:s, s:s, s:f, s:f}", "bench",
+				mt_rec_bench(ra), "case",
+				json_object_get(ra, "case"), "metric",
+				mt_rec_metric(ra), "unit",
+				json_string_value(json_object_get(ra, "unit")) ?
+				json_string_value(json_object_get(ra, "unit")) :
+				"", "a", va, "b", vb);
+		if (!row || !arr)
+			continue;
+		json_object_set_new(row, "change_pct", isfinite(ch) ?
+				    json_real(ch) : json_null());
+		json_object_set_new(row, "p", isfinite(p) ? json_real(p) :
+				    json_null());
+		json_object_set_new(row, "significant", json_boolean(sig));
+		json_object_set_new(row, "better", !sig || vb == va ?
+				    json_string("same") :
+				    json_string((vb > va) == hib ? "better" :
+						"worse"));
+		/* Sort keys, removed below. */
+		json_object_set_new(row, "p_sort", json_real(isfinite(p) ?
+							    p : 2.0));
+		json_object_set_new(row, "abs_change", json_real(
+			isfinite(ch) ? fabs(ch) : 0));
+		arr[n++] = row;
+	}
+	json_object_foreach(ib, k, ra)
+		if (!json_object_get(ia, k))
+			only_b++;
+	if (arr)
+		qsort(arr, n, sizeof(*arr), cmp_rows);
+	rows = json_array();
+	for (size_t i = 0; i < n; i++) {
+		json_object_del(arr[i], "p_sort");
+		json_object_del(arr[i], "abs_change");
+		json_array_append_new(rows, arr[i]);
+	}
+	free(arr);
+	json_decref(ia);
+	json_decref(ib);
+	out = json_pack("{s:s, s:f, s:I, s:I, s:o}", "method",
+			MT_COMPARE_METHOD, "alpha", MT_COMPARE_ALPHA,
+			"only_in_a", (json_int_t)only_a, "only_in_b",
+			(json_int_t)only_b, "rows", rows);
+	return out;
+}
+
+void mt_compare_print(FILE *out, json_t *cmp, const char *la, const char *lb)
+{
+	json_t *r;
+	size_t i, sig = 0;
+
+	fprintf(out, "# A: %s\n# B: %s\n# method: %s\n", la, lb,
+		json_string_value(json_object_get(cmp, "method")));
+	fprintf(out, "%-9s %-44s %-18s %12s %12s %9s %9s %s\n", "BENCH",
+		"CASE", "METRIC", "A", "B", "CHANGE", "P", "VERDICT");
+	json_array_foreach(json_object_get(cmp, "rows"), i, r) {
+		char *kase = json_dumps(json_object_get(r, "case"),
+					JSON_COMPACT | JSON_PRESERVE_ORDER);
+		json_t *ch = json_object_get(r, "change_pct");
+		json_t *p = json_object_get(r, "p");
+		bool s = json_is_true(json_object_get(r, "significant"));
+		char chs[24], ps[24];
+
+		sig += s;
+		if (json_is_number(ch))
+			snprintf(chs, sizeof(chs), "%+.1f%%",
+				 json_number_value(ch));
+		else
+			snprintf(chs, sizeof(chs), "n/a");
+		if (json_is_number(p))
+			snprintf(ps, sizeof(ps), "%.3g", json_number_value(p));
+		else
+			snprintf(ps, sizeof(ps), "n/a");
+		fprintf(out, "%-9s %-44s %-18s %12.4g %12.4g %9s %9s %s\n",
+			json_string_value(json_object_get(r, "bench")),
+			kase ? kase : "{}",
+			json_string_value(json_object_get(r, "metric")),
+			json_number_value(json_object_get(r, "a")),
+			json_number_value(json_object_get(r, "b")), chs, ps,
+			!json_is_number(p) ? "unknown (fewer than 2 samples)" :
+			s ? json_string_value(json_object_get(r, "better")) :
+			"within noise");
+		free(kase);
+	}
+	fprintf(out, "# %zu metrics in both, %zu changed beyond the noise; "
+		"%lld only in A, %lld only in B\n",
+		json_array_size(json_object_get(cmp, "rows")), sig,
+		(long long)json_integer_value(json_object_get(cmp,
+							      "only_in_a")),
+		(long long)json_integer_value(json_object_get(cmp,
+							      "only_in_b")));
+}

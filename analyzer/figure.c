@@ -1,0 +1,566 @@
+/* Report figures: .dat, .gp, and gnuplot run as a program (see figure.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "figure.h"
+
+#define FIG_W 760
+#define FIG_H 440
+
+static const char *const palette[] = {
+	"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+	"#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
+};
+
+/* The i-th palette color (it wraps). */
+const char *mt_fig_color(size_t i)
+{
+	return palette[i % (sizeof(palette) / sizeof(palette[0]))];
+}
+
+/* Fixed colors per backing, so every figure of a report agrees. */
+const char *mt_fig_backing_color(const char *b)
+{
+	if (!b)
+		return palette[7];
+	if (!strcmp(b, "4k"))
+		return "#d62728";
+	if (!strcmp(b, "thp"))
+		return "#1f77b4";
+	if (!strcmp(b, "2m"))
+		return "#2ca02c";
+	if (!strcmp(b, "1g"))
+		return "#9467bd";
+	return palette[7];
+}
+
+/* Formats bytes as "16 KiB", "1.5 MiB", "2 GiB". */
+void mt_fig_bytes(double bytes, char *buf, size_t len)
+{
+	static const char *const unit[] = { "bytes", "KiB", "MiB", "GiB",
+					    "TiB" };
+	int u = 0;
+
+	while (u < 4 && fabs(bytes) >= 1024) {
+		bytes /= 1024;
+		u++;
+	}
+	if (u == 0 || fabs(bytes - round(bytes)) < 0.05)
+		snprintf(buf, len, "%.0f %s", bytes, unit[u]);
+	else
+		snprintf(buf, len, "%.1f %s", bytes, unit[u]);
+}
+
+/* Writes s as a gnuplot single-quoted string (a quote is doubled). */
+static void gp_quote(FILE *f, const char *s)
+{
+	fputc('\'', f);
+	for (; s && *s; s++) {
+		if (*s == '\'')
+			fputc('\'', f);
+		if (*s != '\n')
+			fputc(*s, f);
+	}
+	fputc('\'', f);
+}
+
+/* Opens OUT/NAME.EXT for writing. */
+static FILE *open_out(const struct mt_report *rep, const char *name,
+		      const char *ext, struct mt_err *err)
+{
+	char path[4200];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s.%s", rep->out, name, ext);
+	f = fopen(path, "we");
+	if (!f)
+		mt_err_set(err, -errno, MT_ERR_RUNTIME,
+			   "report: cannot write '%s': %s", path,
+			   strerror(errno));
+	return f;
+}
+
+/* Closes f and reports a write error (a full disk) on path. */
+static int close_out(FILE *f, const struct mt_report *rep, const char *name,
+		     const char *ext, struct mt_err *err)
+{
+	int bad = ferror(f);
+
+	if (fclose(f) != 0 || bad)
+		return mt_err_set(err, -EIO, MT_ERR_RUNTIME,
+				  "report: cannot write '%s/%s.%s': %s",
+				  rep->out, name, ext,
+				  strerror(errno ? errno : EIO));
+	return 0;
+}
+
+/* The head of every script: what it is, the SVG terminal, the labels. */
+static void gp_head(FILE *gp, const struct mt_line_fig *f)
+{
+	fprintf(gp, "# memtune figure '%s'. Restyle it here and redraw with\n"
+		    "#   gnuplot %s.gp\n"
+		    "# which writes %s.svg and %s.png; the data is %s.dat.\n",
+		f->name, f->name, f->name, f->name, f->name);
+	fprintf(gp, "reset\nset terminal svg size %d,%d fixed noenhanced "
+		    "font 'Sans,12' background rgb 'white'\n", FIG_W, FIG_H);
+	fprintf(gp, "set output '%s.svg'\n", f->name);
+	fputs("set title ", gp);
+	gp_quote(gp, f->title);
+	fputs("\nset xlabel ", gp);
+	gp_quote(gp, f->xlabel);
+	fputs("\nset ylabel ", gp);
+	gp_quote(gp, f->ylabel);
+	fputs("\nset grid\nset datafile missing '?'\n"
+	      "set key outside right top vertical Left reverse noautotitle\n",
+	      gp);
+}
+
+/* The tail: the same plot again as PNG. */
+static void gp_tail(FILE *gp, const struct mt_report *rep,
+		    const struct mt_line_fig *f)
+{
+	if (!strcmp(rep->png_terminal, "pngcairo"))
+		fprintf(gp, "set terminal pngcairo size %d,%d noenhanced "
+			    "font 'Sans,10' background rgb 'white'\n",
+			FIG_W, FIG_H);
+	else
+		fprintf(gp, "set terminal png size %d,%d noenhanced\n", FIG_W,
+			FIG_H);
+	fprintf(gp, "set output '%s.png'\nreplot\nunset output\n", f->name);
+}
+
+/* Records the figure in the report's list. */
+static int add_figure(struct mt_report *rep, const struct mt_line_fig *f,
+		      struct mt_err *err)
+{
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "name", f->name,
+			      "bench", f->bench ? f->bench : "", "title",
+			      f->title ? f->title : "", "reading",
+			      f->reading ? f->reading : "");
+
+	if (!o || json_array_append_new(rep->figures, o))
+		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+				  "report: out of memory");
+	return 0;
+}
+
+/* Writes a line figure (see figure.h). */
+int mt_fig_lines(struct mt_report *rep, const struct mt_line_fig *f,
+		 const struct mt_series *series, size_t n, struct mt_err *err)
+{
+	FILE *dat, *gp;
+	bool first = true;
+	int ret;
+
+	dat = open_out(rep, f->name, "dat", err);
+	if (!dat)
+		return -EIO;
+	gp = open_out(rep, f->name, "gp", err);
+	if (!gp) {
+		fclose(dat);
+		return -EIO;
+	}
+	fprintf(dat, "# %s: one block per series (gnuplot index 0, 1, ...)"
+		     "\n", f->title);
+	for (size_t s = 0; s < n; s++) {
+		fprintf(dat, "%s# %s\n", s ? "\n\n" : "",
+			series[s].title ? series[s].title : "(no title)");
+		/* A block needs a line for gnuplot to count it. */
+		if (series[s].n == 0)
+			fputs("? ?\n", dat);
+		for (size_t i = 0; i < series[s].n; i++) {
+			if (isnan(series[s].x[i]))
+				fputc('\n', dat);
+			else if (isfinite(series[s].y[i]))
+				fprintf(dat, "%.9g\t%.9g\n", series[s].x[i],
+					series[s].y[i]);
+		}
+	}
+	gp_head(gp, f);
+	if (f->logx)
+		fputs(f->x_bytes ? "set logscale x 2\n" : "set logscale x\n",
+		      gp);
+	if (f->logy)
+		fputs("set logscale y\n", gp);
+	if (f->x_bytes)
+		fputs("set format x '%.0b%B'\n", gp);
+	fputs("plot ", gp);
+	for (size_t s = 0; s < n; s++) {
+		const struct mt_series *sr = &series[s];
+
+		if (sr->n == 0)
+			continue;
+		fprintf(gp, "%s\\\n  '%s.dat' index %zu using 1:2 ",
+			first ? "" : ",", f->name, s);
+		first = false;
+		if (sr->points_only)
+			fprintf(gp, "with points pt 6 ps 2.2 lw 2 lc rgb '%s'",
+				sr->color);
+		else if (sr->thin)
+			fprintf(gp, "with lines lw 0.6 dt %d lc rgb '%s'",
+				sr->dash > 0 ? sr->dash : 1, sr->color);
+		else
+			fprintf(gp, "with linespoints pt 7 ps 0.7 lw 2 dt %d "
+				    "lc rgb '%s'", sr->dash > 0 ? sr->dash : 1,
+				sr->color);
+		if (sr->title) {
+			fputs(" title ", gp);
+			gp_quote(gp, sr->title);
+		}
+	}
+	if (first)
+		fputs("NaN notitle", gp);
+	fputc('\n', gp);
+	gp_tail(gp, rep, f);
+	ret = close_out(dat, rep, f->name, "dat", err);
+	if (close_out(gp, rep, f->name, "gp", ret ? NULL : err) < 0 && !ret)
+		ret = -EIO;
+	if (ret)
+		return ret;
+	return add_figure(rep, f, err);
+}
+
+/* Writes a data-file string: double-quoted, quotes dropped. */
+static void dat_quote(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; s && *s; s++)
+		if (*s != '"' && *s != '\n')
+			fputc(*s, f);
+	fputc('"', f);
+}
+
+/* Writes a bar figure (see figure.h). */
+int mt_fig_bars(struct mt_report *rep, const struct mt_line_fig *f,
+		const char *const *cats, size_t n_cats,
+		const char *const *groups, const char *const *colors,
+		size_t n_groups, const double *values, const double *err_lo,
+		const double *err_hi, struct mt_err *err)
+{
+	bool errbars = err_lo && err_hi;
+	size_t per = errbars ? 3 : 1;
+	FILE *dat, *gp;
+	int ret;
+
+	dat = open_out(rep, f->name, "dat", err);
+	if (!dat)
+		return -EIO;
+	gp = open_out(rep, f->name, "gp", err);
+	if (!gp) {
+		fclose(dat);
+		return -EIO;
+	}
+	fprintf(dat, "# %s\n# category", f->title);
+	for (size_t g = 0; g < n_groups; g++)
+		fprintf(dat, "\t%s%s", groups[g], errbars ? " (lo hi)" : "");
+	fputc('\n', dat);
+	for (size_t c = 0; c < n_cats; c++) {
+		dat_quote(dat, cats[c]);
+		for (size_t g = 0; g < n_groups; g++) {
+			double v = values[g * n_cats + c];
+
+			if (!isfinite(v)) {
+				fputs(errbars ? "\t?\t?\t?" : "\t?", dat);
+				continue;
+			}
+			fprintf(dat, "\t%.9g", v);
+			if (errbars)
+				fprintf(dat, "\t%.9g\t%.9g",
+					err_lo[g * n_cats + c],
+					err_hi[g * n_cats + c]);
+		}
+		fputc('\n', dat);
+	}
+	gp_head(gp, f);
+	fprintf(gp, "set style data histogram\nset style histogram %s "
+		    "gap 1\nset style fill solid 0.85 border -1\n"
+		    "set boxwidth 0.9\nset yrange [0:*]\nset grid noxtics\n",
+		errbars ? "errorbars lw 1" : "clustered");
+	if (f->logy)
+		fputs("set logscale y\nset yrange [*:*]\n", gp);
+	fputs("plot ", gp);
+	for (size_t g = 0; g < n_groups; g++) {
+		size_t col = 2 + g * per;
+
+		fprintf(gp, "%s\\\n  '%s.dat' using %zu", g ? "," : "",
+			f->name, col);
+		if (errbars)
+			fprintf(gp, ":%zu:%zu", col + 1, col + 2);
+		if (g == 0)
+			fputs(":xtic(1)", gp);
+		fprintf(gp, " lc rgb '%s' title ", colors ? colors[g] :
+			mt_fig_color(g));
+		gp_quote(gp, groups[g]);
+	}
+	if (!n_groups)
+		fputs("NaN notitle", gp);
+	fputc('\n', gp);
+	gp_tail(gp, rep, f);
+	ret = close_out(dat, rep, f->name, "dat", err);
+	if (close_out(gp, rep, f->name, "gp", ret ? NULL : err) < 0 && !ret)
+		ret = -EIO;
+	if (ret)
+		return ret;
+	return add_figure(rep, f, err);
+}
+
+/* Runs `gnuplot SCRIPTS...` in dir with stdout to /dev/null and stderr
+ * into dir/gnuplot.log. Returns the exit status, 127 when gnuplot cannot
+ * be run, or -errno when fork fails. */
+static int run_gnuplot(const char *dir, char *const *scripts, size_t n)
+{
+	char **argv = calloc(n + 2, sizeof(*argv));
+	int status;
+	pid_t pid;
+
+	if (!argv)
+		return -ENOMEM;
+	argv[0] = "gnuplot";
+	for (size_t i = 0; i < n; i++)
+		argv[i + 1] = scripts[i];
+	pid = fork();
+	if (pid < 0) {
+		free(argv);
+		return -errno;
+	}
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+		int log;
+
+		if (chdir(dir) < 0)
+			_exit(126);
+		log = open("gnuplot.log", O_WRONLY | O_CREAT | O_APPEND, 0644);
+		if (null >= 0) {
+			dup2(null, 0);
+			dup2(null, 1);
+		}
+		if (log >= 0)
+			dup2(log, 2);
+		execvp("gnuplot", argv);
+		_exit(127);
+	}
+	free(argv);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+/* Copies the last lines of dir/gnuplot.log (up to len bytes) into buf. */
+static void log_tail(const char *dir, char *buf, size_t len)
+{
+	char path[4200];
+	long size;
+	FILE *f;
+	size_t got;
+
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), "%s/gnuplot.log", dir);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	fseek(f, 0, SEEK_END);
+	size = ftell(f);
+	if (size > (long)len - 1)
+		fseek(f, size - (long)len + 1, SEEK_SET);
+	else
+		fseek(f, 0, SEEK_SET);
+	got = fread(buf, 1, len - 1, f);
+	buf[got] = '\0';
+	fclose(f);
+	for (char *p = buf; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
+}
+
+/* Draws every figure: one gnuplot process for all scripts (fast for many
+ * figures); if it fails, each script alone, so the good figures are drawn
+ * and the first bad one is named. */
+int mt_fig_render(struct mt_report *rep, struct mt_err *err)
+{
+	size_t n = json_array_size(rep->figures);
+	char **scripts, path[4200], tail[600];
+	int st, ret = 0;
+
+	if (n == 0)
+		return 0;
+	snprintf(path, sizeof(path), "%s/gnuplot.log", rep->out);
+	unlink(path);
+	scripts = calloc(n, sizeof(*scripts));
+	if (!scripts)
+		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+				  "report: out of memory");
+	for (size_t i = 0; i < n; i++) {
+		const char *name = json_string_value(json_object_get(
+			json_array_get(rep->figures, i), "name"));
+
+		if (asprintf(&scripts[i], "%s.gp", name) < 0) {
+			scripts[i] = NULL;
+			ret = mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+					 "report: out of memory");
+			goto out_scripts;
+		}
+	}
+	st = run_gnuplot(rep->out, scripts, n);
+	if (st == 127 || st == 126) {
+		ret = mt_err_set(err, -ENOENT, MT_ERR_RUNTIME,
+				 "report: cannot run gnuplot (install it: "
+				 "apt-get install gnuplot-nox); the .dat and "
+				 ".gp files are in '%s'", rep->out);
+		goto out_scripts;
+	}
+	if (st < 0) {
+		ret = mt_err_set(err, st, MT_ERR_RUNTIME,
+				 "report: cannot start gnuplot: %s",
+				 strerror(-st));
+		goto out_scripts;
+	}
+	if (st == 0)
+		goto out_scripts;
+	for (size_t i = 0; i < n; i++) {
+		if (run_gnuplot(rep->out, &scripts[i], 1) == 0 || ret)
+			continue;
+		log_tail(rep->out, tail, sizeof(tail));
+		ret = mt_err_set(err, -EIO, MT_ERR_RUNTIME,
+				 "report: gnuplot failed on '%s/%s': %s",
+				 rep->out, scripts[i], tail);
+	}
+out_scripts:
+	for (size_t i = 0; i < n; i++)
+		free(scripts[i]);
+	free(scripts);
+	return ret;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Bars of one value per category per run (see figure.h). */
+int mt_fig_bars_runs(struct mt_report *rep, const struct mt_line_fig *f,
+		     const char *const *cats, size_t n_cats, const char *what,
+		     const char *const *labels, size_t n_runs,
+		     const double *values, struct mt_err *err)
+{
+	double *med, *lo, *hi, *col;
+	char title[64];
+	const char *g[1] = { title };
+	int ret;
+
+	if (n_runs == 1)
+		return mt_fig_bars(rep, f, cats, n_cats, &what, NULL, 1,
+				   values, NULL, NULL, err);
+	if (n_runs <= MT_FIG_MAX_LABELLED_RUNS)
+		return mt_fig_bars(rep, f, cats, n_cats, labels, NULL, n_runs,
+				   values, NULL, NULL, err);
+	med = calloc(3 * n_cats + n_runs, sizeof(double));
+	if (!med)
+		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+				  "report: out of memory");
+	lo = med + n_cats;
+	hi = lo + n_cats;
+	col = hi + n_cats;
+	for (size_t c = 0; c < n_cats; c++) {
+		size_t k = 0;
+
+		for (size_t r = 0; r < n_runs; r++)
+			if (isfinite(values[r * n_cats + c]))
+				col[k++] = values[r * n_cats + c];
+		qsort(col, k, sizeof(double), cmp_double);
+		med[c] = k ? (k % 2 ? col[k / 2] :
+			      (col[k / 2 - 1] + col[k / 2]) / 2) : NAN;
+		lo[c] = k ? col[0] : NAN;
+		hi[c] = k ? col[k - 1] : NAN;
+	}
+	snprintf(title, sizeof(title), "median of %zu runs (bar: range)",
+		 n_runs);
+	ret = mt_fig_bars(rep, f, cats, n_cats, g, NULL, 1, med, lo, hi, err);
+	free(med);
+	return ret;
+}
+
+#define RUN_LINE_MAX 256
+
+/* Lines of several series over several runs (see figure.h). */
+int mt_fig_run_lines(struct mt_report *rep, const struct mt_line_fig *f,
+		     const char *const *labels, size_t n_runs,
+		     const char *const *series, const char *const *colors,
+		     size_t n_series, mt_fig_getter get, void *arg,
+		     struct mt_err *err)
+{
+	bool labelled = n_runs <= MT_FIG_MAX_LABELLED_RUNS;
+	size_t per = labelled ? RUN_LINE_MAX + 1 :
+		     n_runs * (RUN_LINE_MAX + 1);
+	size_t n_lines = labelled ? n_runs * n_series : n_series, ns = 0;
+	struct mt_series *ser = calloc(n_lines, sizeof(*ser));
+	char (*titles)[256] = calloc(n_lines, sizeof(*titles));
+	double *xs = malloc(n_lines * per * sizeof(double));
+	double *ys = malloc(n_lines * per * sizeof(double));
+	int ret = 0;
+
+	if (!ser || !titles || !xs || !ys) {
+		ret = mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+				 "report: out of memory");
+		goto out_free;
+	}
+	for (size_t s = 0; s < n_series; s++) {
+		for (size_t r = 0; r < n_runs; r++) {
+			struct mt_series *sr = &ser[ns];
+			double *x = xs + ns * per, *y = ys + ns * per;
+			size_t m = labelled ? 0 : sr->n;
+			size_t got = get(r, s, x + m, y + m, RUN_LINE_MAX,
+					 arg);
+
+			if (labelled && got == 0)
+				continue;
+			m += got;
+			if (!labelled && got) {
+				x[m] = NAN;
+				y[m++] = NAN;
+			}
+			sr->n = m;
+			sr->x = x;
+			sr->y = y;
+			sr->color = colors ? colors[s] : mt_fig_color(s);
+			sr->title = titles[ns];
+			if (labelled) {
+				sr->dash = (int)r + 1;
+				snprintf(titles[ns], 256, "%s%s%s", series[s],
+					 n_runs > 1 ? " " : "",
+					 n_runs > 1 ? labels[r] : "");
+				ns++;
+			} else {
+				sr->thin = true;
+				sr->dash = 1;
+				snprintf(titles[ns], 256, "%s (%zu runs)",
+					 series[s], n_runs);
+			}
+		}
+		if (!labelled && ser[ns].n)
+			ns++;
+	}
+	ret = mt_fig_lines(rep, f, ser, ns, err);
+out_free:
+	free(xs);
+	free(ys);
+	free(titles);
+	free(ser);
+	return ret;
+}
+
+json_t *mt_fig_first(json_t *const *derived, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (derived[i])
+			return derived[i];
+	return NULL;
+}

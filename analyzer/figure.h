@@ -1,0 +1,103 @@
+/* Figures of the report: each one a NAME.dat (the data, tab-separated,
+ * one gnuplot index block per series), a NAME.gp a user can restyle and
+ * rerun (it draws NAME.svg and NAME.png), and a two-sentence reading
+ * computed from the data. gnuplot is run as a program, once for all
+ * figures, never linked (DESIGN §1).
+ */
+#ifndef MT_FIGURE_H
+#define MT_FIGURE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../core/err.h"
+
+/* Where figures go; made by the report. */
+struct mt_report {
+	char out[4096];		/* output directory */
+	json_t *figures;	/* [{name, bench, title, reading}] in order */
+	const char *png_terminal;	/* "pngcairo" or "png" */
+};
+
+/* Runs this many or fewer get a line (and a key entry) each; more are
+ * drawn as thin lines per group without one key entry per run. */
+#define MT_FIG_MAX_LABELLED_RUNS 6
+
+/* A line series. A NAN in x breaks the line (several runs in one series). */
+struct mt_series {
+	const char *title;	/* key entry; NULL: none */
+	const char *color;	/* "#rrggbb" */
+	int dash;		/* gnuplot dash type, 1 = solid */
+	bool points_only;	/* marks (knees), not a line */
+	bool thin;		/* many runs: thin lines without points */
+	size_t n;
+	const double *x, *y;
+};
+
+struct mt_line_fig {
+	const char *name;	/* file stem: [a-z0-9-] */
+	const char *bench;
+	const char *title;
+	const char *xlabel, *ylabel;
+	bool logx, logy;
+	bool x_bytes;		/* x is bytes: tics as 4K, 1M, 1G */
+	const char *reading;
+};
+
+/* Writes a line figure of series[0..n). Returns 0 or -errno with err set. */
+int mt_fig_lines(struct mt_report *rep, const struct mt_line_fig *f,
+		 const struct mt_series *series, size_t n,
+		 struct mt_err *err);
+
+/* Writes a bar figure: n_cats categories (x) by n_groups bars each;
+ * values[g * n_cats + c] (NAN: no bar). With err_lo/err_hi (may be NULL)
+ * each bar gets an error bar from lo to hi. Returns 0 or -errno. */
+int mt_fig_bars(struct mt_report *rep, const struct mt_line_fig *f,
+		const char *const *cats, size_t n_cats,
+		const char *const *groups, const char *const *colors,
+		size_t n_groups, const double *values, const double *err_lo,
+		const double *err_hi, struct mt_err *err);
+
+/* A bar figure of one value per category per run: values[r * n_cats + c]
+ * (NAN: none). One run: one group named `what`; up to
+ * MT_FIG_MAX_LABELLED_RUNS runs: one group per run, named by labels[r];
+ * more: the median of the runs with an error bar from the lowest to the
+ * highest. Returns 0 or -errno with err set. */
+int mt_fig_bars_runs(struct mt_report *rep, const struct mt_line_fig *f,
+		     const char *const *cats, size_t n_cats, const char *what,
+		     const char *const *labels, size_t n_runs,
+		     const double *values, struct mt_err *err);
+
+/* Fills x/y (room for max points) with series s of run r; returns the
+ * number of points. */
+typedef size_t (*mt_fig_getter)(size_t r, size_t s, double *x, double *y,
+				size_t max, void *arg);
+
+/* A line figure of n_series series measured in each of n_runs runs: one
+ * line per series (one run), per run and series (up to
+ * MT_FIG_MAX_LABELLED_RUNS runs, labelled "series label"), or one thin
+ * line per run gathered per series (more runs). Returns 0 or -errno. */
+int mt_fig_run_lines(struct mt_report *rep, const struct mt_line_fig *f,
+		     const char *const *labels, size_t n_runs,
+		     const char *const *series, const char *const *colors,
+		     size_t n_series, mt_fig_getter get, void *arg,
+		     struct mt_err *err);
+
+/* The first non-NULL of derived[0..n) (the run a reading quotes). */
+json_t *mt_fig_first(json_t *const *derived, size_t n);
+
+/* Runs gnuplot over every figure written so far (in rep->out), making the
+ * SVG and PNG files. Returns 0, or -errno with err set (gnuplot missing,
+ * or it reported an error, quoted from its output). */
+int mt_fig_render(struct mt_report *rep, struct mt_err *err);
+
+/* The color of a page backing ("4k", "thp", "2m", "1g"), or of the i-th
+ * other thing. */
+const char *mt_fig_backing_color(const char *backing);
+const char *mt_fig_color(size_t i);
+
+/* Formats a byte count for readings: "16 KiB", "1.5 MiB". */
+void mt_fig_bytes(double bytes, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,353 @@
+/* The HTML report (see report.h). */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "analysis.h"
+#include "report.h"
+
+/* Writes s HTML-escaped. */
+static void esc(FILE *f, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '&': fputs("&amp;", f); break;
+		case '"': fputs("&quot;", f); break;
+		default: fputc(*s, f);
+		}
+	}
+}
+
+/* mkdir -p. */
+static int make_dirs(const char *path, struct mt_err *err)
+{
+	char buf[4096];
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *p = buf + 1; ; p++) {
+		if (*p == '/' || *p == '\0') {
+			char c = *p;
+
+			*p = '\0';
+			if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+				return mt_err_set(err, -errno, MT_ERR_RUNTIME,
+						  "report: cannot create '%s':"
+						  " %s", buf, strerror(errno));
+			*p = c;
+			if (!c)
+				break;
+		}
+	}
+	return 0;
+}
+
+/* "pngcairo" when this gnuplot has it, else "png". */
+static const char *png_terminal(void)
+{
+	int st = system("gnuplot -e 'set terminal pngcairo' "
+			">/dev/null 2>&1 </dev/null");
+
+	return st == 0 ? "pngcairo" : "png";
+}
+
+/* Copies OUT/NAME.svg into f without its XML prolog. Returns false when
+ * the file is missing. */
+static bool inline_svg(FILE *f, const char *out, const char *name)
+{
+	char path[4200], *text = NULL, *start;
+	size_t cap = 0;
+	FILE *in;
+	ssize_t len;
+
+	snprintf(path, sizeof(path), "%s/%s.svg", out, name);
+	in = fopen(path, "re");
+	if (!in)
+		return false;
+	len = getdelim(&text, &cap, '\0', in);
+	fclose(in);
+	if (len <= 0) {
+		free(text);
+		return false;
+	}
+	start = strstr(text, "<svg");
+	if (start)
+		fputs(start, f);
+	free(text);
+	return start != NULL;
+}
+
+static double jnum(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+/* The machine summary of one run. */
+static void machine(FILE *f, const struct mt_run *run)
+{
+	json_t *m = run->meta, *sys = json_object_get(m, "system"), *c;
+	json_t *mem = json_object_get(sys, "memory");
+	json_t *thp = json_object_get(sys, "thp");
+	size_t i;
+	char b[32];
+
+	fputs("<tr><td>", f);
+	esc(f, run->label);
+	fputs("</td><td>", f);
+	if (!m) {
+		fputs("meta.json missing or malformed</td><td></td><td></td>"
+		      "<td></td><td></td></tr>\n", f);
+		return;
+	}
+	esc(f, json_string_value(json_object_get(m, "cpu_model")));
+	fprintf(f, ", %.0f cores, %.0f NUMA nodes</td><td>",
+		jnum(json_object_get(m, "topology"), "cores"),
+		jnum(json_object_get(m, "topology"), "numa_nodes"));
+	json_array_foreach(json_object_get(json_object_get(m, "topology"),
+					   "caches"), i, c) {
+		mt_fig_bytes(jnum(c, "size_bytes"), b, sizeof(b));
+		fprintf(f, "%sL%.0f %s", i ? ", " : "", jnum(c, "level"), b);
+	}
+	mt_fig_bytes(jnum(mem, "mem_total_bytes"), b, sizeof(b));
+	fprintf(f, "</td><td>%s</td><td>", b);
+	esc(f, json_string_value(json_object_get(thp, "enabled")));
+	fputs("</td><td>", f);
+	esc(f, json_string_value(json_object_get(m, "kernel")));
+	fputs("</td></tr>\n", f);
+}
+
+/* The table of every record of every run. */
+static void records(FILE *f, struct mt_run *const *runs, size_t n)
+{
+	fputs("<h2>Every record</h2>\n<table class=\"rec\"><tr>", f);
+	if (n > 1)
+		fputs("<th>run</th>", f);
+	fputs("<th>bench</th><th>case</th><th>metric</th><th>value</th>"
+	      "<th>unit</th><th>n</th><th>95% CI</th><th>status</th></tr>\n",
+	      f);
+	for (size_t r = 0; r < n; r++) {
+		json_t *v;
+		size_t i;
+
+		json_array_foreach(runs[r]->records, i, v) {
+			char *kase = json_dumps(json_object_get(v, "case"),
+						JSON_COMPACT |
+						JSON_PRESERVE_ORDER);
+			const char *st = json_string_value(json_object_get(
+				v, "status"));
+
+			fputs("<tr>", f);
+			if (n > 1) {
+				fputs("<td>", f);
+				esc(f, runs[r]->label);
+				fputs("</td>", f);
+			}
+			fputs("<td>", f);
+			esc(f, mt_rec_bench(v));
+			fputs("</td><td class=\"case\">", f);
+			esc(f, kase ? kase : "");
+			fputs("</td><td>", f);
+			esc(f, mt_rec_metric(v));
+			if (json_object_get(v, "value"))
+				fprintf(f, "</td><td class=\"num\">%.4g</td>"
+					"<td>", mt_rec_value(v));
+			else
+				fputs("</td><td></td><td>", f);
+			esc(f, json_string_value(json_object_get(v, "unit")));
+			if (json_object_get(v, "n"))
+				fprintf(f, "</td><td class=\"num\">%.0f</td>"
+					"<td class=\"num\">%.4g..%.4g</td><td>",
+					jnum(v, "n"), jnum(v, "ci95_lo"),
+					jnum(v, "ci95_hi"));
+			else
+				fputs("</td><td></td><td></td><td>", f);
+			esc(f, st ? st : "ok");
+			if (json_object_get(v, "reason")) {
+				fputs(": ", f);
+				esc(f, json_string_value(json_object_get(
+					v, "reason")));
+			}
+			fputs("</td></tr>\n", f);
+			free(kase);
+		}
+	}
+	fputs("</table>\n", f);
+}
+
+/* Writes index.html. */
+static int write_html(const struct mt_report *rep, struct mt_run *const *runs,
+		      json_t *const *analyses, size_t n, const char *note,
+		      struct mt_err *err)
+{
+	char path[4200];
+	json_t *fig, *b, *w;
+	size_t i, j;
+	FILE *f;
+	bool any;
+
+	snprintf(path, sizeof(path), "%s/index.html", rep->out);
+	f = fopen(path, "we");
+	if (!f)
+		return mt_err_set(err, -errno, MT_ERR_RUNTIME,
+				  "report: cannot write '%s': %s", path,
+				  strerror(errno));
+	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8"
+	      "\">\n<title>memtune report</title>\n<style>\n"
+	      "body{font-family:sans-serif;margin:1.5em auto;max-width:1100px;"
+	      "color:#222;background:#fff}\n"
+	      "table{border-collapse:collapse;margin:.5em 0}\n"
+	      "td,th{border:1px solid #ccc;padding:2px 6px;font-size:13px;"
+	      "text-align:left;vertical-align:top}\n"
+	      "td.num{text-align:right;font-variant-numeric:tabular-nums}\n"
+	      "td.case{font-family:monospace;font-size:12px}\n"
+	      "figure{margin:1.5em 0;border-top:1px solid #ddd}\n"
+	      "figure svg{max-width:100%;height:auto;display:block}\n"
+	      "figcaption{max-width:760px;margin-top:.3em}\n"
+	      ".warn{color:#a40}\n</style></head><body>\n"
+	      "<h1>memtune report</h1>\n", f);
+	fprintf(f, "<p>%zu run%s. Figures are drawn by gnuplot; each has "
+		"its .dat and .gp files beside this page.</p>\n", n,
+		n == 1 ? "" : "s");
+	if (note) {
+		fputs("<p class=\"warn\">", f);
+		esc(f, note);
+		fputs("</p>\n", f);
+	}
+	fputs("<h2>Machine</h2>\n<table><tr><th>run</th><th>CPU</th>"
+	      "<th>caches</th><th>memory</th><th>THP</th><th>kernel</th>"
+	      "</tr>\n", f);
+	for (size_t r = 0; r < n; r++)
+		machine(f, runs[r]);
+	fputs("</table>\n", f);
+	any = false;
+	for (size_t r = 0; r < n; r++)
+		json_array_foreach(runs[r]->warnings, i, w) {
+			if (!any)
+				fputs("<h2>Input warnings</h2>\n<ul>\n", f);
+			any = true;
+			fputs("<li class=\"warn\">", f);
+			esc(f, json_string_value(w));
+			fputs("</li>\n", f);
+		}
+	if (any)
+		fputs("</ul>\n", f);
+	fputs("<h2>Figures</h2>\n", f);
+	if (!json_array_size(rep->figures))
+		fputs("<p>No benchmark with an analysis module has data to "
+		      "plot.</p>\n", f);
+	json_array_foreach(rep->figures, i, fig) {
+		const char *name = json_string_value(json_object_get(fig,
+								     "name"));
+
+		fprintf(f, "<figure id=\"%s\">\n", name);
+		if (!inline_svg(f, rep->out, name))
+			fprintf(f, "<p class=\"warn\">%s.svg was not drawn; "
+				"its data is in %s.dat.</p>\n", name, name);
+		fputs("<figcaption><b>", f);
+		esc(f, json_string_value(json_object_get(fig, "title")));
+		fputs(".</b> ", f);
+		esc(f, json_string_value(json_object_get(fig, "reading")));
+		fprintf(f, " <small>(<a href=\"%s.png\">PNG</a>, "
+			"<a href=\"%s.gp\">gnuplot script</a>, "
+			"<a href=\"%s.dat\">data</a>)</small>"
+			"</figcaption>\n</figure>\n", name, name, name);
+	}
+	fputs("<h2>Benchmarks</h2>\n<table><tr>", f);
+	if (n > 1)
+		fputs("<th>run</th>", f);
+	fputs("<th>benchmark</th><th>status</th><th>records ok / skipped / "
+	      "failed</th><th>reason</th></tr>\n", f);
+	for (size_t r = 0; r < n; r++)
+		json_array_foreach(json_object_get(analyses[r], "benchmarks"),
+				   j, b) {
+			json_t *rc = json_object_get(b, "records");
+			const char *reason = json_string_value(
+				json_object_get(b, "reason"));
+
+			if (!reason)
+				reason = json_string_value(json_object_get(
+					b, "partly_skipped"));
+			fputs("<tr>", f);
+			if (n > 1) {
+				fputs("<td>", f);
+				esc(f, runs[r]->label);
+				fputs("</td>", f);
+			}
+			fputs("<td>", f);
+			esc(f, json_string_value(json_object_get(b, "bench")));
+			fputs("</td><td>", f);
+			esc(f, json_string_value(json_object_get(b,
+								 "status")));
+			fprintf(f, "</td><td class=\"num\">%.0f / %.0f / %.0f"
+				"</td><td>", jnum(rc, "ok"),
+				jnum(rc, "skipped"), jnum(rc, "failed"));
+			esc(f, reason ? reason : "");
+			fputs("</td></tr>\n", f);
+		}
+	fputs("</table>\n", f);
+	records(f, runs, n);
+	fputs("</body></html>\n", f);
+	if (ferror(f) | (fclose(f) != 0))
+		return mt_err_set(err, -EIO, MT_ERR_RUNTIME,
+				  "report: cannot write '%s': %s", path,
+				  strerror(errno ? errno : EIO));
+	return 0;
+}
+
+/* Writes the report (see report.h). */
+int mt_report_write(struct mt_run *const *runs, json_t *const *analyses,
+		    size_t n, const char *out, struct mt_err *err)
+{
+	struct mt_report rep = { 0 };
+	json_t **derived;
+	struct mt_err gerr = { 0 };
+	const struct mt_analysis *m;
+	int ret;
+
+	ret = make_dirs(out, err);
+	if (ret)
+		return ret;
+	snprintf(rep.out, sizeof(rep.out), "%s", out);
+	rep.figures = json_array();
+	rep.png_terminal = png_terminal();
+	derived = calloc(n, sizeof(*derived));
+	if (!rep.figures || !derived) {
+		ret = mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+				 "report: out of memory");
+		goto out_free;
+	}
+	for (size_t i = 0; (m = mt_analysis_at(i)); i++) {
+		size_t have = 0;
+
+		for (size_t r = 0; r < n; r++) {
+			derived[r] = mt_analysis_derived(analyses[r],
+							 m->bench);
+			have += derived[r] != NULL;
+		}
+		if (!have)
+			continue;
+		ret = m->plots(&rep, runs, derived, n, err);
+		if (ret)
+			goto out_free;
+	}
+	ret = mt_fig_render(&rep, &gerr);
+	if (write_html(&rep, runs, analyses, n, ret ? gerr.msg : NULL,
+		       err) < 0) {
+		ret = -EIO;
+		goto out_free;
+	}
+	if (ret)
+		*err = gerr;
+out_free:
+	free(derived);
+	json_decref(rep.figures);
+	return ret;
+}

@@ -1,0 +1,102 @@
+/* memtune advise: recommendations with evidence. */
+#include <getopt.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "../advisor/advisor.h"
+#include "cli.h"
+
+static int advise_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "profile", required_argument, NULL, 'p' }, { 0 } };
+	const char *profile_name = "balanced", *dir = NULL;
+	struct mt_profile profile = { 0 };
+	struct mt_advise_ctx ctx;
+	struct mt_advice advice = { 0 };
+	struct mt_err err = { 0 };
+	char configs[PATH_MAX];
+	bool json = false, have_profile = false;
+	int o, status = MT_EXIT_OK;
+
+	while ((o = getopt_long(argc, argv, "p:", opts, NULL)) != -1) {
+		if (o == 'j')
+			json = true;
+		else if (o == 'p')
+			profile_name = optarg, have_profile = true;
+		else
+			return mt_cli_usage_error(&mt_cmd_advise,
+						  "unknown option");
+	}
+	if (optind < argc)
+		dir = argv[optind++];
+	if (optind < argc)
+		return mt_cli_usage_error(&mt_cmd_advise,
+					  "unexpected argument '%s'",
+					  argv[optind]);
+	if (mt_cli_configs_dir(configs, sizeof(configs)) != 0)
+		snprintf(configs, sizeof(configs), "configs");
+	if (!have_profile) {
+		/* No profile named: a neutral one, no processes. */
+		snprintf(profile.name, sizeof(profile.name), "balanced");
+		snprintf(profile.goal, sizeof(profile.goal), "balanced");
+		snprintf(profile.page_cache, sizeof(profile.page_cache),
+			 "normal");
+		profile.hugetlb_page_bytes = 2u << 20;
+	} else if (mt_profile_load(profile_name, configs, &profile, &err)) {
+		return mt_cli_fail(&err);
+	}
+	if (mt_advise_ctx_init(&ctx, dir, &profile, &err) < 0) {
+		status = mt_cli_fail(&err);
+		goto free_profile;
+	}
+	if (mt_advise(&ctx, &advice, &err) < 0 ||
+	    (dir && mt_advice_write(dir, &advice, &err) < 0)) {
+		status = mt_cli_fail(&err);
+		goto free_advice;
+	}
+	if (json) {
+		json_t *root = mt_advice_json(&advice);
+
+		json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		putchar('\n');
+		json_decref(root);
+	} else {
+		mt_advice_print(stdout, &advice);
+		if (dir)
+			printf("\nwrote %s/advice.json and %s/%s\n", dir, dir,
+			       MT_SYSCTL_D_NAME);
+	}
+free_advice:
+	mt_advice_free(&advice);
+	mt_advise_ctx_free(&ctx);
+free_profile:
+	mt_profile_free(&profile);
+	return mt_cli_finish(status);
+}
+
+const struct mt_command mt_cmd_advise = {
+	.name = "advise",
+	.summary = "recommend kernel and process settings, with evidence",
+	.usage = "usage: memtune advise [DIR] [--profile NAME|FILE] [--json]\n"
+		 "\n"
+		 "Recommends vm sysctls, THP modes, hugetlb pools, OOM "
+		 "adjustments, mlock and\nmalloc tunables from the run "
+		 "directory DIR's measurements and the system\nstate. "
+		 "Each item says what it changes, why, what it rests on and "
+		 "where the\nrule comes from. With DIR it writes "
+		 "DIR/advice.json and DIR/99-memtune.conf\n(sysctl.d "
+		 "format); without DIR the advice rests on the live system "
+		 "state\nalone (MEMTUNE_FSROOT=TREE reads a captured one) "
+		 "and each item says so.\n"
+		 "\n"
+		 "  --profile NAME  database, latency, throughput, batch, "
+		 "desktop\n"
+		 "                  (configs/profiles/NAME.ini) or a path to "
+		 "an .ini file\n"
+		 "  --json          the advice as JSON on stdout\n",
+	.fn = advise_main,
+};

@@ -1,0 +1,100 @@
+/* memtune apply: applies DIR/advice.json through the journal. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../advisor/advisor.h"
+#include "cli.h"
+
+#define MAX_NAMES 32
+
+/* Splits a comma list into names[] (pointers into s). */
+static size_t split(char *s, const char **names, size_t n, size_t max)
+{
+	for (char *tok = strtok(s, ","); tok && n < max;
+	     tok = strtok(NULL, ","))
+		names[n++] = tok;
+	return n;
+}
+
+static int apply_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "persist", no_argument, NULL, 'P' },
+		{ "force", required_argument, NULL, 'f' },
+		{ "only", required_argument, NULL, 'o' },
+		{ "force-container", no_argument, NULL, 'C' }, { 0 } };
+	const char *force[MAX_NAMES], *only[MAX_NAMES];
+	struct mt_apply_opts ao = { 0 };
+	struct mt_err err = { 0 };
+	int o, problems = 0;
+
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (o) {
+		case 'n': ao.dry_run = true; break;
+		case 'P': ao.persist = true; break;
+		case 'C': ao.force_container = true; break;
+		case 'f':
+			ao.n_force = split(optarg, force, ao.n_force,
+					   MAX_NAMES);
+			break;
+		case 'o':
+			ao.n_only = split(optarg, only, ao.n_only, MAX_NAMES);
+			break;
+		default:
+			return mt_cli_usage_error(&mt_cmd_apply,
+						  "unknown option");
+		}
+	}
+	ao.force = force;
+	ao.only = ao.n_only ? only : NULL;
+	if (optind + 1 != argc)
+		return mt_cli_usage_error(&mt_cmd_apply, "expected one run "
+					  "directory holding advice.json");
+	if (mt_apply(argv[optind], &ao, stdout, &problems, &err) < 0)
+		return mt_cli_fail(&err);
+	if (problems)
+		fprintf(stderr, "memtune apply: %d item%s refused, clamped, "
+			"skipped or overridden (see above)\n", problems,
+			problems == 1 ? "" : "s");
+	return mt_cli_finish(problems ? MT_EXIT_FAIL : MT_EXIT_OK);
+}
+
+const struct mt_command mt_cmd_apply = {
+	.name = "apply",
+	.summary = "apply the advice through the journal (rollback undoes it)",
+	.usage = "usage: memtune apply DIR [--dry-run] [--persist] "
+		 "[--only ID,...] [--force RULE,...]\n"
+		 "                     [--force-container]\n"
+		 "\n"
+		 "Applies the changes in DIR/advice.json (memtune advise DIR "
+		 "writes it) to the\nrunning kernel through the state "
+		 "journal (apply.journal), reading each value\nback: the "
+		 "kernel may clamp or refuse, and that is reported. Process "
+		 "settings\n(oom_score_adj, mlock, malloc) are printed for "
+		 "you to install. memtune\nrollback undoes everything, also "
+		 "after a reboot or a crash.\n"
+		 "\n"
+		 "  --dry-run          print exactly what would change; "
+		 "change nothing\n"
+		 "  --persist          also install /etc/sysctl.d/"
+		 "99-memtune.conf (atomically, the\n"
+		 "                     old file kept in the journal); warns "
+		 "when a later sysctl.d\n"
+		 "                     file overrides it\n"
+		 "  --only ID,...      apply only these items (ids as in "
+		 "advice.json)\n"
+		 "  --force RULE,...   allow a guarded value: swappiness=0, "
+		 "zone_reclaim_mode!=0,\n"
+		 "                     overcommit_memory=2, min_free_kbytes "
+		 "above 2% of memory\n"
+		 "  --force-container  apply although the machine looks like "
+		 "a container (for a\n"
+		 "                     VM with a stray /.dockerenv)\n"
+		 "\n"
+		 "Needs root (except --dry-run). Exit status 1 if any item "
+		 "was refused,\nclamped, skipped or is overridden.\n",
+	.fn = apply_main,
+};

@@ -1,0 +1,79 @@
+/* memtune compare: two runs metric by metric. */
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+
+#include "../analyzer/compare.h"
+#include "../analyzer/run.h"
+#include "../core/log.h"
+#include "cli.h"
+
+static int compare_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' }, { 0 } };
+	struct mt_run *a = NULL, *b = NULL;
+	struct mt_err err = { 0 };
+	bool json = false;
+	json_t *cmp, *w;
+	size_t i;
+	int o, status = MT_EXIT_OK;
+
+	optind = 1;
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (o == 'j')
+			json = true;
+		else
+			return mt_cli_usage_error(&mt_cmd_compare,
+						  "unknown option");
+	}
+	if (argc - optind != 2)
+		return mt_cli_usage_error(&mt_cmd_compare,
+					  "expected two run directories, "
+					  "DIR_A and DIR_B");
+	if (mt_run_load(argv[optind], MT_RUN_KEEP_SAMPLES, &a, &err) < 0 ||
+	    mt_run_load(argv[optind + 1], MT_RUN_KEEP_SAMPLES, &b, &err) < 0) {
+		status = mt_cli_fail(&err);
+		goto out_runs;
+	}
+	json_array_foreach(a->warnings, i, w)
+		mt_warn("%s", json_string_value(w));
+	json_array_foreach(b->warnings, i, w)
+		mt_warn("%s", json_string_value(w));
+	cmp = mt_compare_runs(a, b);
+	if (!cmp) {
+		mt_error("compare: out of memory");
+		status = MT_EXIT_FAIL;
+		goto out_runs;
+	}
+	if (json) {
+		json_dumpf(cmp, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		putchar('\n');
+	} else {
+		mt_compare_print(stdout, cmp, a->label, b->label);
+	}
+	json_decref(cmp);
+out_runs:
+	mt_run_free(a);
+	mt_run_free(b);
+	return status;
+}
+
+const struct mt_command mt_cmd_compare = {
+	.name = "compare",
+	.summary = "compare two runs metric by metric, beyond the noise or not",
+	.usage = "usage: memtune compare DIR_A DIR_B [--json]\n"
+		 "\n"
+		 "Matches the measured records of two run directories by "
+		 "benchmark, case\nand metric and prints, for each metric in "
+		 "both: both values, the change\nin percent, the p-value of "
+		 "Welch's two-sided t-test on the records'\nsamples, and "
+		 "whether the change is beyond the noise (p < 0.05; better or"
+		 "\nworse by the metric's direction). Most significant first.\n"
+		 "\n"
+		 "  --json   one JSON object on stdout\n"
+		 "\n"
+		 "Exit status: 0 ok, 2 bad usage or a DIR that is not a "
+		 "readable run.\n",
+	.fn = compare_main,
+};

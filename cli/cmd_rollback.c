@@ -1,0 +1,58 @@
+/* memtune rollback: undoes the last apply from apply.journal. */
+#include <getopt.h>
+#include <stdio.h>
+
+#include "../advisor/advisor.h"
+#include "../core/sysinfo.h"
+#include "cli.h"
+
+static int rollback_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "force-container", no_argument, NULL, 'C' }, { 0 } };
+	struct mt_err err = { 0 };
+	struct mt_caps caps;
+	bool force_container = false;
+	int o;
+
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (o == 'C')
+			force_container = true;
+		else
+			return mt_cli_usage_error(&mt_cmd_rollback,
+						  "unknown option");
+	}
+	if (optind < argc)
+		return mt_cli_usage_error(&mt_cmd_rollback,
+					  "unexpected argument '%s'",
+					  argv[optind]);
+	if (mt_caps_read(&caps, &err) < 0)
+		return mt_cli_fail(&err);
+	if (!caps.root) {
+		mt_err_set(&err, -1, MT_ERR_RUNTIME, "rollback: needs root: "
+			   "it writes /proc/sys, /sys and /etc/sysctl.d (run "
+			   "it with sudo)");
+		return mt_cli_fail(&err);
+	}
+	if (caps.in_container && !force_container) {
+		mt_err_set(&err, -1, MT_ERR_RUNTIME, "rollback: refusing "
+			   "inside a container; pass --force-container if "
+			   "apply was run with it");
+		return mt_cli_fail(&err);
+	}
+	if (mt_rollback(NULL, stdout, &err) < 0)
+		return mt_cli_fail(&err);
+	return mt_cli_finish(MT_EXIT_OK);
+}
+
+const struct mt_command mt_cmd_rollback = {
+	.name = "rollback",
+	.summary = "undo the last apply",
+	.usage = "usage: memtune rollback [--force-container]\n"
+		 "\n"
+		 "Restores every value and file that memtune apply changed "
+		 "since the last\nrollback, from apply.journal "
+		 "($MEMTUNE_STATE_DIR, else /var/lib/memtune as\nroot), "
+		 "also after a reboot or a crash in between. Needs root.\n",
+	.fn = rollback_main,
+};
