@@ -110,18 +110,24 @@ int mt_advise_ctx_from(struct mt_advise_ctx *ctx, json_t *sys,
 	return 0;
 }
 
+struct reading {
+	json_t *records;
+	int bad;		/* malformed lines (the analyzer reports them) */
+};
+
 /* mt_records_read callback: keeps every record. */
 static int keep_record(json_t *rec, int line, void *arg)
 {
 	(void)line;
-	return json_array_append(arg, rec) == 0 ? 0 : -ENOMEM;
+	return json_array_append(((struct reading *)arg)->records, rec) == 0 ?
+		       0 : -ENOMEM;
 }
 
-/* A malformed line costs only that line; the analyzer reports it. */
+/* A malformed line costs only that line. */
 static void ignore_bad(const char *msg, void *arg)
 {
 	(void)msg;
-	(*(int *)arg)++;
+	((struct reading *)arg)->bad++;
 }
 
 int mt_advise_ctx_init(struct mt_advise_ctx *ctx, const char *run_dir,
@@ -130,16 +136,19 @@ int mt_advise_ctx_init(struct mt_advise_ctx *ctx, const char *run_dir,
 	char path[4096];
 	json_t *live = NULL, *meta = NULL, *records, *msys;
 	json_error_t jerr;
-	int rc, bad = 0;
+	struct reading rd;
+	int rc;
 
 	memset(ctx, 0, sizeof(*ctx));
 	records = json_array();
+	rd.records = records;
+	rd.bad = 0;
 	if (!records)
 		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
 				  "advise: out of memory");
 	if (run_dir) {
 		snprintf(path, sizeof(path), "%s/results.jsonl", run_dir);
-		rc = mt_records_read(path, keep_record, ignore_bad, &bad, err);
+		rc = mt_records_read(path, keep_record, ignore_bad, &rd, err);
 		if (rc < 0) {
 			mt_err_prefix(err, "advise: %s is not a run "
 				      "directory (run memtune run first)",

@@ -67,6 +67,8 @@ struct mt_sample {
 	/* Filled by the runner around run(): */
 	uint64_t elapsed_ns;
 	uint64_t minflt, majflt;
+	uint64_t nivcsw;	/* involuntary context switches: another task
+				 * took the CPU, and its time counts here */
 };
 
 enum mt_case_mode {

@@ -105,6 +105,7 @@ static int one_sample(const struct mt_bench *b, void *state, uint64_t iters,
 	s->elapsed_ns = t1 - t0;
 	s->minflt = (uint64_t)(r1.ru_minflt - r0.ru_minflt);
 	s->majflt = (uint64_t)(r1.ru_majflt - r0.ru_majflt);
+	s->nivcsw = (uint64_t)(r1.ru_nivcsw - r0.ru_nivcsw);
 	return 0;
 }
 
@@ -152,7 +153,8 @@ int mt_measure_case(const struct mt_bench *b, const char *variant,
 	size_t *nvals = NULL;
 	uint64_t iters = 0, t_start;
 	int max = sp->max_samples, min = sp->min_samples, warm;
-	int taken = 0, ret = 0;
+	int taken = 0, ret = 0, disturbed = 0;
+	uint64_t switches = 0;
 	bool converged = false;
 	json_t *obtained = NULL;
 
@@ -207,6 +209,8 @@ int mt_measure_case(const struct mt_bench *b, const char *variant,
 				vals[m * (size_t)max + nvals[m]++] = v;
 		}
 		taken++;
+		switches += s.nivcsw;
+		disturbed += s.nivcsw > 0;
 		if (taken < min || nvals[0] == 0)
 			continue;
 		if (mt_stats_compute(vals, nvals[0], &stats) == 0 &&
@@ -224,6 +228,12 @@ int mt_measure_case(const struct mt_bench *b, const char *variant,
 		st = b->verify(state, obtained, reason, sizeof(reason));
 	json_object_set_new(obtained, "samples_taken", json_integer(taken));
 	json_object_set_new(obtained, "converged", json_boolean(converged));
+	/* Another task on the measuring CPU inflates every time metric:
+	 * say how often it happened, so a reader can discount the case. */
+	json_object_set_new(obtained, "involuntary_switches",
+			    json_integer((json_int_t)switches));
+	json_object_set_new(obtained, "samples_disturbed",
+			    json_integer(disturbed));
 	if (iters)
 		json_object_set_new(obtained, "iterations_per_sample",
 				    json_integer((json_int_t)iters));

@@ -350,17 +350,64 @@ static int collect(struct sweep *sw, int fd, pid_t pid, struct mt_err *err)
 /* Runs one case in a forked worker pinned to sw->cpu. Returns 0 when the
  * case produced records (a failed record written for a crashed worker
  * counts), -EINTR on a signal, or -errno when results cannot be written. */
+/* The job a worker needs to rebuild the environment and measure case i:
+ * see bench/worker.h. */
+static json_t *job_json(const struct sweep *sw, const struct job *j,
+			const struct mt_env *env, const struct mt_case *c,
+			size_t i)
+{
+	json_t *cfg = json_object();
+	const struct mt_params *secs[2] = { sw->global, j->params };
+
+	for (int k = 0; k < 2; k++) {
+		json_t *o = json_object();
+
+		for (size_t v = 0; v < secs[k]->n; v++)
+			if (secs[k]->v[v].text)
+				json_object_set_new(o,
+					secs[k]->v[v].param->key,
+					json_string(secs[k]->v[v].text));
+		json_object_set_new(cfg, secs[k]->section, o);
+	}
+	return json_pack("{s:s,s:s,s:I,s:O,s:o,s:s,s:i,s:I,s:b,s:b,"
+			 "s:{s:I,s:i,s:i,s:i,s:f,s:I}}",
+		"bench", j->bench->name, "section", j->section,
+		"case_index", (json_int_t)i, "case", c->params, "config", cfg,
+		"rundir", env->rundir, "cpu", env->cpu,
+		"seed", (json_int_t)env->seed, "quick", env->quick,
+		"allow_changes", env->allow_changes, "sampling",
+		"sample_ns", (json_int_t)sw->sampling.sample_ns,
+		"min_samples", sw->sampling.min_samples,
+		"max_samples", sw->sampling.max_samples,
+		"warmup_samples", sw->sampling.warmup_samples,
+		"ci_fraction", sw->sampling.ci_fraction,
+		"max_case_ns", (json_int_t)sw->sampling.max_case_ns);
+}
+
+/* Runs case i in a fresh worker process (fork + exec of `memtune
+ * __worker`, see bench/worker.h), which pins itself to sw->cpu. Returns 0
+ * when the case produced records (a failed record written for a crashed
+ * worker counts), -EINTR on a signal, or -errno when results cannot be
+ * written. */
 static int run_case(struct sweep *sw, const struct job *j,
 		    const struct mt_env *env, const struct mt_case *c,
-		    struct mt_err *err)
+		    size_t i, struct mt_err *err)
 {
-	int fds[2], status = 0, got;
+	int fds[2], jfds[2], status = 0, got;
+	json_t *job = job_json(sw, j, env, c, i);
+	char *text = job ? json_dumps(job, JSON_COMPACT) : NULL;
 	pid_t pid;
 
-	if (pipe(fds) < 0)
+	json_decref(job);
+	if (!text)
+		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+				  "run: out of memory");
+	if (pipe(fds) < 0 || pipe(jfds) < 0) {
+		free(text);
 		return mt_err_set(err, -errno, MT_ERR_RUNTIME,
 				  "run: cannot create a pipe: %s",
 				  strerror(errno));
+	}
 	fflush(stdout);
 	fflush(stderr);
 	pid = fork();
@@ -369,12 +416,15 @@ static int run_case(struct sweep *sw, const struct job *j,
 
 		close(fds[0]);
 		close(fds[1]);
+		close(jfds[0]);
+		close(jfds[1]);
+		free(text);
 		return mt_err_set(err, -e, MT_ERR_RUNTIME,
 				  "run: cannot fork a worker: %s",
 				  strerror(e));
 	}
 	if (pid == 0) {
-		struct mt_err perr = { 0 };
+		char a[16], b[16];
 
 		/* A worker must not outlive a killed run: it may hold
 		 * hugetlb pages or sit in a cgroup that restore removes. */
@@ -385,11 +435,35 @@ static int run_case(struct sweep *sw, const struct job *j,
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGHUP, SIG_DFL);
 		close(fds[0]);
-		if (sw->topo && mt_topo_pin(sw->topo, sw->cpu, &perr) < 0)
-			mt_warn("%s: %s", j->section, perr.msg);
-		_exit(mt_measure_case(j->bench, j->variant, env, c,
-				      &sw->sampling, fds[1]) < 0 ? 1 : 0);
+		close(jfds[1]);
+		snprintf(a, sizeof(a), "%d", jfds[0]);
+		snprintf(b, sizeof(b), "%d", fds[1]);
+		execl("/proc/self/exe", "memtune", "__worker", a, b,
+		      (char *)NULL);
+		dprintf(fds[1], "{\"schema_version\":1,\"bench\":\"%s\","
+			"\"status\":\"failed\",\"reason\":\"run: cannot "
+			"start a worker: exec /proc/self/exe: %s\"}\n",
+			j->bench->name, strerror(errno));
+		_exit(1);
 	}
+	close(fds[1]);
+	close(jfds[0]);
+	/* The job is small (a few KB): one write fits in the pipe buffer. */
+	{
+		size_t len = strlen(text), off = 0;
+
+		while (off < len) {
+			ssize_t w = write(jfds[1], text + off, len - off);
+
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0)
+				break;
+			off += (size_t)w;
+		}
+	}
+	close(jfds[1]);
+	free(text);
 	close(fds[1]);
 	got = collect(sw, fds[0], pid, err);
 	close(fds[0]);
@@ -533,7 +607,7 @@ static int run_job(struct sweep *sw, struct job *j, struct mt_err *err)
 				continue;
 			}
 		}
-		ret = run_case(sw, j, &env, c, err);
+		ret = run_case(sw, j, &env, c, i, err);
 		if (mt_journal_rollback_to(sw->journal, case_mark, &berr) < 0)
 			mt_warn("%s: could not undo a case's changes: %s",
 				j->section, berr.msg);

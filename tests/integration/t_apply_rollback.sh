@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# memtune advise, apply and rollback on this machine, as root: the advised
+# values change, rollback puts every touched value and file back, also when
+# the process that applied is gone (rollback in a separate process, from
+# apply.journal alone). The machine is put back whatever happens.
+set -u
+. "$(dirname "$0")/lib.sh"
+
+is_root || skip "t_apply_rollback: needs root"
+command -v jq >/dev/null || skip "t_apply_rollback: needs jq"
+M=${MEMTUNE:?}
+THP=/sys/kernel/mm/transparent_hugepage
+CONF=/etc/sysctl.d/99-memtune.conf
+[ -e "$CONF" ] && skip "t_apply_rollback: $CONF exists already; not touching it"
+# This VM has /.dockerenv, so memtune sees a container: the explicit
+# override is what this test exercises.
+F=--force-container
+
+snap() {
+	for k in swappiness min_free_kbytes watermark_scale_factor \
+		 zone_reclaim_mode dirty_ratio dirty_bytes \
+		 dirty_background_ratio dirty_background_bytes nr_hugepages; do
+		echo "vm.$k=$(cat /proc/sys/vm/$k)"
+	done
+	echo "thp.enabled=$(cat $THP/enabled)"
+	echo "thp.defrag=$(cat $THP/defrag)"
+	[ -e "$CONF" ] && echo "conf=present" || echo "conf=absent"
+}
+before=$(snap)
+restore_all() {
+	"$M" rollback $F >/dev/null 2>&1
+	cleanup_lib
+}
+trap restore_all EXIT
+
+run=$("$M" run -b tlb -o "$T/run" --set tlb.sizes=16K,1M \
+	--set tlb.backings=4k,thp 2>"$T/run.err" | tail -n 1)
+[ -f "$run/results.jsonl" ] || fail "no run directory: $(tail -3 "$T/run.err")"
+"$M" advise "$run" --profile latency >"$T/advice.txt" || fail "advise failed"
+[ -f "$run/advice.json" ] && [ -f "$run/99-memtune.conf" ] ||
+	fail "advise wrote no advice.json / 99-memtune.conf"
+jq -e '.basis == "run" and (.items | length) > 5' "$run/advice.json" \
+	>/dev/null || fail "advice.json: basis or items wrong"
+
+# The latency profile advises THP defrag defer+madvise here. To exercise a
+# sysctl too, one item is edited to a harmless change (swappiness - 1,
+# which has no effect without swap).
+cur=$(cat /proc/sys/vm/swappiness)
+want=$((cur > 1 ? cur - 1 : cur + 1))
+jq --arg v "$want" '(.items[] | select(.id == "swappiness")) |=
+	(.change = true | .recommended = $v | .target.value = $v)' \
+	"$run/advice.json" >"$T/a.json" && mv "$T/a.json" "$run/advice.json"
+defrag=$(jq -r '.items[] | select(.id == "thp_defrag") | .recommended' \
+	"$run/advice.json")
+only=--only=swappiness,thp_defrag
+
+# --dry-run changes nothing and needs no journal.
+"$M" apply "$run" $only --dry-run --persist $F >"$T/dry.txt"
+grep -q "would set vm.swappiness: $cur -> $want" "$T/dry.txt" ||
+	fail "dry run does not say what it would do: $(cat "$T/dry.txt")"
+[ "$(snap)" = "$before" ] || fail "dry run changed the machine"
+
+# apply, and refuse without the container override.
+expect_exit 1 "$M" apply "$run" $only
+"$M" apply "$run" $only --persist $F >"$T/apply.txt" 2>&1
+[ "$(cat /proc/sys/vm/swappiness)" = "$want" ] ||
+	fail "swappiness not applied: $(cat "$T/apply.txt")"
+grep -q "\[$defrag\]" $THP/defrag || fail "defrag not applied"
+[ -f "$CONF" ] || fail "$CONF not installed"
+
+# The applying process is gone: a separate one rolls back from the
+# journal alone (what happens after a crash or a reboot).
+"$M" rollback $F >"$T/rb.txt" || fail "rollback failed: $(cat "$T/rb.txt")"
+[ "$(snap)" = "$before" ] ||
+	fail "not restored: $(diff <(echo "$before") <(snap))"
+"$M" rollback $F | grep -q "nothing to roll back" ||
+	fail "second rollback found something"
+
+# Killed between apply and rollback: SIGKILL the applier while it waits on
+# its output, then roll back.
+mkfifo "$T/fifo"
+"$M" apply "$run" $only $F >"$T/fifo" 2>&1 &
+pid=$!
+head -c 1 "$T/fifo" >/dev/null
+kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+"$M" rollback $F >"$T/rb2.txt" || fail "rollback after kill failed"
+[ "$(snap)" = "$before" ] ||
+	fail "not restored after kill: $(diff <(echo "$before") <(snap))"
+echo "ok t_apply_rollback"
