@@ -380,6 +380,17 @@ static bool get_str(json_t *o, const char *key, char *buf, size_t len)
 	return true;
 }
 
+/* "high", "medium" or "low" back to the enum; an item without one (a
+ * hand-written file) counts as medium, so that apply does not skip it. */
+static enum mt_confidence parse_confidence(const char *s)
+{
+	if (s && strcmp(s, "high") == 0)
+		return MT_CONF_HIGH;
+	if (s && strcmp(s, "low") == 0)
+		return MT_CONF_LOW;
+	return MT_CONF_MEDIUM;
+}
+
 int mt_advice_from_json(json_t *root, const char *path, struct mt_advice *a,
 			struct mt_err *err)
 {
@@ -417,6 +428,8 @@ int mt_advice_from_json(json_t *root, const char *path, struct mt_advice *a,
 					  "change", path, i + 1);
 		}
 		it->change = json_is_true(json_object_get(o, "change"));
+		it->confidence = parse_confidence(json_string_value(
+			json_object_get(o, "confidence")));
 		get_str(o, "current", it->current, sizeof(it->current));
 		get_str(o, "recommended", it->recommended,
 			sizeof(it->recommended));
@@ -558,10 +571,19 @@ char *mt_advice_sysctl_conf(const struct mt_advice *a)
 		why[n] = '\0';
 		if (n == sizeof(why) - 4)
 			strcat(why, "...");
-		fprintf(f, "\n# %s (%s confidence, %s; was %s): %s\n%s = %s\n",
+		fprintf(f, "\n# %s (%s confidence, %s; was %s): %s\n",
 			it->id, mt_confidence_name(it->confidence),
 			it->measured ? "measured" : "from the system state",
-			it->current, why, it->sysctl, it->value);
+			it->current, why);
+		/* A guess does not belong in a file applied at every boot:
+		 * it stays visible, commented out, with the reason. */
+		if (it->confidence == MT_CONF_LOW)
+			fprintf(f, "# left out: low confidence, nothing "
+				"measured here supports it enough to apply "
+				"at every boot (uncomment to use it)\n"
+				"# %s = %s\n", it->sysctl, it->value);
+		else
+			fprintf(f, "%s = %s\n", it->sysctl, it->value);
 	}
 	if (fclose(f) != 0) {
 		free(text);

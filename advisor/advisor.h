@@ -191,7 +191,9 @@ int mt_advice_from_json(json_t *root, const char *path, struct mt_advice *a,
 void mt_advice_print(FILE *out, const struct mt_advice *a);
 
 /* The sysctl.d file: one "key = value" line per changed sysctl item, each
- * with a comment saying why. A malloc'ed string. */
+ * with a comment saying why; low-confidence items are there only as a
+ * commented-out line with the reason they were left out. A malloc'ed
+ * string. */
 char *mt_advice_sysctl_conf(const struct mt_advice *a);
 
 /* Writes DIR/advice.json and DIR/99-memtune.conf (temporary file and
@@ -278,7 +280,10 @@ struct mt_apply_opts {
 bool mt_apply_guarded(const char *sysctl, const char *value,
 		      uint64_t mem_total, char *why, size_t len);
 
-/* Applies DIR/advice.json (see memtune apply --help). Prints what it does,
+/* Applies DIR/advice.json (see memtune apply --help); low-confidence items
+ * only when named by --only (they are not in the sysctl.d file either).
+ * Switching a dirty limit between its ratio and bytes forms is journaled
+ * so that rollback restores the form in force. Prints what it does,
  * or with dry_run what it would do, to out. Returns 0, or -errno with err
  * set; *problems (if not NULL) counts items refused, clamped or failed. */
 int mt_apply(const char *dir, const struct mt_apply_opts *o, FILE *out,

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../core/fsroot.h"
 #include "../core/journal.h"
@@ -115,12 +116,125 @@ static int open_journal(const char *path, char *buf, size_t len,
 	return rc;
 }
 
+/* The other half of a dirty-limit pair ("/proc/sys/vm/dirty_bytes" ->
+ * ".../dirty_ratio" and back, the same for dirty_background_*), or NULL. */
+static const char *dirty_twin(const char *path)
+{
+	static const char *const pairs[][2] = {
+		{ "/proc/sys/vm/dirty_bytes", "/proc/sys/vm/dirty_ratio" },
+		{ "/proc/sys/vm/dirty_background_bytes",
+		  "/proc/sys/vm/dirty_background_ratio" },
+	};
+
+	for (size_t i = 0; i < 2; i++) {
+		if (strcmp(path, pairs[i][0]) == 0)
+			return pairs[i][1];
+		if (strcmp(path, pairs[i][1]) == 0)
+			return pairs[i][0];
+	}
+	return NULL;
+}
+
+/* True if path ends in "_bytes". */
+static bool is_bytes_form(const char *path)
+{
+	size_t n = strlen(path);
+
+	return n > 6 && strcmp(path + n - 6, "_bytes") == 0;
+}
+
+/* Prints the outcome of writing it->value (the kernel said rb). Returns 1
+ * if it counts as a problem. */
+static int report_write(const struct mt_item *it, const char *was,
+			const char *rb, FILE *out)
+{
+	char word[128];
+
+	selected(rb, word, sizeof(word));
+	if (strcmp(word, it->value) != 0) {
+		fprintf(out, "clamped  %s: asked %s, the kernel kept %s\n",
+			it->knob, it->value, word);
+		return 1;
+	}
+	fprintf(out, "set      %s: %s -> %s\n", it->knob, was, it->value);
+	return 0;
+}
+
+/* Writes one half of a dirty-limit pair so that rollback restores both.
+ * The kernel keeps one form in force: writing dirty_bytes zeroes
+ * dirty_ratio and the other way round, and it refuses 0 for the bytes
+ * form, so the old "0" of a bytes knob cannot be written back. Instead
+ * the twin in force is journaled first with its own value (a write that
+ * changes nothing but records the undo entry); playback undoes in
+ * reverse, so writing the twin back comes last and makes the kernel zero
+ * the other half again.
+ *
+ * Switching from the ratio to the bytes form leaves one more problem:
+ * mt_journal_write always journals the bytes knob's old "0", which
+ * playback could not write back (EINVAL) and which would keep the apply
+ * journal pending forever. That write goes through a scratch journal
+ * next to the apply journal, removed once the change is made: its undo
+ * is the ratio entry already in the apply journal. (A crash in between
+ * leaves only the scratch file; the apply journal still restores.)
+ *
+ * Returns 1 when an ordinary journaled write is right (the twin is 0:
+ * nothing to pair), 0 when the item was written and reported, or -1 when
+ * it counts as a problem (already reported). */
+static int write_dirty_pair(const struct mt_item *it, const char *twin,
+			    const char *was, struct mt_journal *j,
+			    const char *jpath, char *rb, size_t rb_len,
+			    FILE *out)
+{
+	char tcur[64] = "", scratch[4200];
+	struct mt_journal *sj = NULL;
+	struct mt_err e = { 0 };
+	int rc;
+
+	if (mt_fs_read_line(twin, tcur, sizeof(tcur), &e) != 0) {
+		fprintf(out, "failed   %s: %s\n", it->knob, e.msg);
+		return -1;
+	}
+	if (strcmp(tcur, "0") == 0)
+		return 1;
+	if (mt_journal_write(j, twin, tcur, NULL, 0, &e) != 0) {
+		fprintf(out, "failed   %s=%s: journaling %s first: %s\n",
+			it->knob, it->value, twin, e.msg);
+		return -1;
+	}
+	if (!is_bytes_form(it->path) || strcmp(was, "0") != 0) {
+		/* Ratio over bytes: its own old value (0) is writable. */
+		if (mt_journal_write(j, it->path, it->value, rb, rb_len,
+				     &e) != 0) {
+			fprintf(out, "failed   %s=%s: %s\n", it->knob,
+				it->value, e.msg);
+			return -1;
+		}
+		return report_write(it, was, rb, out) ? -1 : 0;
+	}
+	snprintf(scratch, sizeof(scratch), "%s.bytes-scratch", jpath);
+	unlink(scratch);	/* a stale one from a crash: ours, unused */
+	rc = mt_journal_open(scratch, false, &sj, &e);
+	if (rc == 0)
+		rc = mt_journal_write(sj, it->path, it->value, rb, rb_len, &e);
+	if (sj)
+		mt_journal_close(sj);
+	unlink(scratch);
+	if (rc != 0) {
+		fprintf(out, "failed   %s=%s: %s\n", it->knob, it->value,
+			e.msg);
+		return -1;
+	}
+	return report_write(it, was, rb, out) ? -1 : 0;
+}
+
 /* Applies one item; returns 1 if it counts as a problem. */
 static int apply_item(const struct mt_item *it, const struct mt_apply_opts *o,
-		      uint64_t mem_total, struct mt_journal *j, FILE *out)
+		      uint64_t mem_total, struct mt_journal *j,
+		      const char *jpath, FILE *out)
 {
 	char why[256], cur[256] = "", rb[256] = "", word[128];
 	struct mt_err e = { 0 };
+	const char *twin;
 
 	if (it->sysctl[0] &&
 	    mt_apply_guarded(it->sysctl, it->value, mem_total, why,
@@ -140,23 +254,19 @@ static int apply_item(const struct mt_item *it, const struct mt_apply_opts *o,
 		fprintf(out, "already  %s = %s\n", it->knob, it->value);
 		return 0;
 	}
-	/* Writing a *_bytes knob zeroes its *_ratio twin, and the kernel
-	 * refuses to write 0 back to the bytes knob, so the journal could not
-	 * undo it: the change waits for the sysctl.d file. */
-	if ((strcmp(it->sysctl, "vm.dirty_bytes") == 0 ||
-	     strcmp(it->sysctl, "vm.dirty_background_bytes") == 0) &&
-	    strcmp(word, "0") == 0) {
-		fprintf(out, "skipped  %s=%s at run time: switching from the "
-			"ratio to the bytes form cannot be rolled back by "
-			"the journal (the kernel refuses 0); --persist "
-			"installs it for the next boot or sysctl --system\n",
-			it->knob, it->value);
-		return 1;
-	}
 	if (o->dry_run) {
 		fprintf(out, "would set %s: %s -> %s (%s)\n", it->knob, word,
 			it->value, it->path);
 		return 0;
+	}
+	twin = dirty_twin(it->path);
+	if (twin) {
+		int rc = write_dirty_pair(it, twin, word, j, jpath, rb,
+					  sizeof(rb), out);
+
+		if (rc <= 0)
+			return -rc;
+		/* rc 1: an ordinary write is enough (the twin is 0). */
 	}
 	if (mt_journal_write(j, it->path, it->value, rb, sizeof(rb), &e) !=
 	    0) {
@@ -223,7 +333,7 @@ static int persist(const char *dir, const struct mt_apply_opts *o,
 int mt_apply(const char *dir, const struct mt_apply_opts *o, FILE *out,
 	     int *problems, struct mt_err *err)
 {
-	char path[4096], jpath[4096];
+	char path[4096], jpath[4096] = "";
 	struct mt_journal *j = NULL;
 	struct mt_advice a;
 	json_error_t jerr;
@@ -259,12 +369,20 @@ int mt_apply(const char *dir, const struct mt_apply_opts *o, FILE *out,
 			continue;
 		if (o->only && !listed(o->only, o->n_only, it->id))
 			continue;
+		/* Like the sysctl.d file, a guess is not applied unless the
+		 * operator names it. */
+		if (it->confidence == MT_CONF_LOW && !o->only) {
+			fprintf(out, "skipped  %s -> %s: low confidence (pass "
+				"--only %s to apply it)\n", it->knob,
+				it->recommended, it->id);
+			continue;
+		}
 		if (!it->path[0]) {
 			fprintf(out, "manual   %s -> %s: %s\n", it->knob,
 				it->recommended, it->apply);
 			continue;
 		}
-		bad += apply_item(it, o, (uint64_t)mem, j, out);
+		bad += apply_item(it, o, (uint64_t)mem, j, jpath, out);
 	}
 	if (o->persist)
 		rc = persist(dir, o, j, out, &bad, err);

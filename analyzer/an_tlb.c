@@ -136,11 +136,10 @@ static json_t *knees_of(const struct curve *c, bool entries)
 	return arr;
 }
 
-/* The CPU's TLB sizes as the run recorded them: meta.json system.tlb or
- * topology.tlb (an array of {level, page_size_bytes, entries} or an object
- * with entries_4k), else "not exposed". memtune's sysinfo does not record
- * them today: /proc/cpuinfo lists one "TLB size" on AMD only and hwloc
- * none, so most runs say "not exposed". */
+/* The CPU's TLB sizes as the run recorded them: meta.json system.tlb (what
+ * memtune sysinfo writes: {source, reported, entries_4k}) or topology.tlb,
+ * else "not exposed". /proc/cpuinfo lists a "TLB size" on AMD only and
+ * hwloc none, so many runs say "not exposed". */
 static json_t *cpu_tlb(const struct mt_run *run)
 {
 	json_t *t = json_object_get(json_object_get(run->meta, "system"),
@@ -155,6 +154,49 @@ static json_t *cpu_tlb(const struct mt_run *run)
 			 "not exposed: the run's meta.json records no TLB "
 			 "sizes (hwloc does not report them and /proc/cpuinfo "
 			 "lists them only on some AMD CPUs)");
+}
+
+/* The 4 KiB entries the CPU reports, or NAN. */
+static double cpu_entries_4k(json_t *d)
+{
+	json_t *v = json_object_get(json_object_get(json_object_get(
+		d, "cpu_tlb"), "sizes"), "entries_4k");
+
+	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+/* Sets "cpu_tlb.beside_knee" of out: the first knee of the 4 KiB page
+ * curve against the entries the CPU reports (within the knee's bracket
+ * or not), so a person sees both numbers side by side. */
+static void tlb_beside(json_t *out)
+{
+	double cpu = cpu_entries_4k(out), lo, hi;
+	json_t *c, *k = NULL;
+	size_t i;
+
+	json_array_foreach(json_object_get(out, "curves"), i, c)
+		if (!strcmp(json_string_value(json_object_get(c, "pattern")),
+			    "page") &&
+		    !strcmp(json_string_value(json_object_get(c, "backing")),
+			    "4k"))
+			k = json_array_get(json_object_get(c, "knees"), 0);
+	if (!isfinite(cpu))
+		return;
+	if (!k) {
+		json_object_set_new(json_object_get(out, "cpu_tlb"),
+				    "beside_knee", json_pack(
+			"{s:f, s:n, s:n, s:b}", "cpu_entries_4k", cpu,
+			"knee_entries_below", "knee_entries_above",
+			"within", 0));
+		return;
+	}
+	lo = json_number_value(json_object_get(k, "entries_below"));
+	hi = json_number_value(json_object_get(k, "entries_above"));
+	json_object_set_new(json_object_get(out, "cpu_tlb"), "beside_knee",
+			    json_pack("{s:f, s:f, s:f, s:b}", "cpu_entries_4k",
+				      cpu, "knee_entries_below", lo,
+				      "knee_entries_above", hi, "within",
+				      cpu >= lo && cpu <= hi));
 }
 
 /* Latency of curve c at size, or NAN when it was not measured. */
@@ -302,6 +344,7 @@ static json_t *tlb_analyze(const struct mt_run *run, struct mt_err *err)
 	json_object_set_new(out, "page_walk_penalty", pen ? pen :
 			    json_null());
 	json_object_set_new(out, "cpu_tlb", cpu_tlb(run));
+	tlb_beside(out);
 	return out;
 
 out_nomem:
@@ -383,7 +426,26 @@ static void tlb_print(FILE *out, json_t *d)
 			"compare with\n");
 	}
 	c = json_object_get(d, "cpu_tlb");
-	if (json_is_true(json_object_get(c, "exposed"))) {
+	k = json_object_get(c, "beside_knee");
+	if (k && !json_is_number(json_object_get(k, "knee_entries_below"))) {
+		fprintf(out, "  cpu tlb: %.0f 4K entries (%s); the 4k page "
+			"curve shows no knee to set beside it\n",
+			jnum(k, "cpu_entries_4k"), json_string_value(
+				json_object_get(json_object_get(c, "sizes"),
+						"source")));
+	} else if (k) {
+		fprintf(out, "  cpu tlb: %.0f 4K entries (%s), first 4k page "
+			"knee at %.4g..%.4g entries: %s\n",
+			jnum(k, "cpu_entries_4k"), json_string_value(
+				json_object_get(json_object_get(c, "sizes"),
+						"source")),
+			jnum(k, "knee_entries_below"),
+			jnum(k, "knee_entries_above"),
+			json_is_true(json_object_get(k, "within")) ?
+			"the CPU's figure lies in the bracket" :
+			"outside the bracket (another TLB level, or a "
+			"virtualized figure)");
+	} else if (json_is_true(json_object_get(c, "exposed"))) {
 		char *s = json_dumps(json_object_get(c, "sizes"),
 				     JSON_COMPACT);
 
@@ -392,6 +454,18 @@ static void tlb_print(FILE *out, json_t *d)
 	} else {
 		fprintf(out, "  cpu tlb: not exposed\n");
 	}
+}
+
+/* "; the CPU reports N" for a reading, or "". */
+static const char *tlb_note(json_t *d)
+{
+	static char buf[64];
+	double cpu = cpu_entries_4k(d);
+
+	if (!isfinite(cpu))
+		return "";
+	snprintf(buf, sizeof(buf), "; the CPU reports %.0f", cpu);
+	return buf;
 }
 
 /* Writes the reading of the figure of one pattern. */
@@ -428,9 +502,10 @@ static void reading_one(json_t *d, const char *pattern, char *buf,
 			       "and %s", pattern, lo, hi);
 		if (!strcmp(pattern, "page"))
 			off += snprintf(buf + off, len - (size_t)off,
-					" (%.0f to %.0f TLB entries)",
+					" (%.0f to %.0f TLB entries%s)",
 					jnum(k, "entries_below"),
-					jnum(k, "entries_above"));
+					jnum(k, "entries_above"),
+					tlb_note(d));
 		off += snprintf(buf + off, len - (size_t)off,
 				", from %.1f to %.1f ns per access. ",
 				jnum(k, "latency_below_ns"),
@@ -604,7 +679,11 @@ static int tlb_plots(struct mt_report *rep, struct mt_run *const *runs,
 				    mt_fig_backing_color(backings[b]) &&
 				    ser[ns - 1].thin)
 					continue;
+				/* ser is reused from figure to figure: a slot
+				 * that held the previous figure's knee marks
+				 * must not draw this line as marks. */
 				s = &ser[ns++];
+				*s = (struct mt_series){ 0 };
 				bufs[nbuf] = malloc((labelled ? json_array_size(
 					json_object_get(c, "points")) + 1 :
 					total) * sizeof(double));

@@ -310,6 +310,71 @@ int mt_fig_bars(struct mt_report *rep, const struct mt_line_fig *f,
 	return add_figure(rep, f, err);
 }
 
+/* Writes a heat map (see figure.h): the data as "column row value" lines,
+ * one block per row, drawn `with image` and each cell labelled with its
+ * value, so the figure reads without the color bar. */
+int mt_fig_heatmap(struct mt_report *rep, const struct mt_line_fig *f,
+		   const char *const *row_labels, size_t n_rows,
+		   const char *const *col_labels, size_t n_cols,
+		   const double *values, struct mt_err *err)
+{
+	FILE *dat, *gp;
+	int ret;
+
+	dat = open_out(rep, f->name, "dat", err);
+	if (!dat)
+		return -EIO;
+	gp = open_out(rep, f->name, "gp", err);
+	if (!gp) {
+		fclose(dat);
+		return -EIO;
+	}
+	fprintf(dat, "# %s: column row value\n", f->title);
+	for (size_t r = 0; r < n_rows; r++) {
+		fprintf(dat, "# row %zu: ", r);
+		dat_quote(dat, row_labels[r]);
+		fputc('\n', dat);
+		for (size_t c = 0; c < n_cols; c++) {
+			double v = values[r * n_cols + c];
+
+			if (isfinite(v))
+				fprintf(dat, "%zu\t%zu\t%.9g\n", c, r, v);
+			else
+				fprintf(dat, "%zu\t%zu\tNaN\n", c, r);
+		}
+		fputc('\n', dat);
+	}
+	gp_head(gp, f);
+	fputs("unset grid\nunset key\nset tics scale 0\n"
+	      "set palette defined (0 '#fff7ec', 1 '#fdbb84', 2 '#ef6548')\n",
+	      gp);
+	fprintf(gp, "set xrange [-0.5:%zu.5]\nset yrange [%zu.5:-0.5]\n",
+		n_cols ? n_cols - 1 : 0, n_rows ? n_rows - 1 : 0);
+	fputs("set xtics (", gp);
+	for (size_t c = 0; c < n_cols; c++) {
+		fputs(c ? ", " : "", gp);
+		gp_quote(gp, col_labels[c]);
+		fprintf(gp, " %zu", c);
+	}
+	fputs(")\nset ytics (", gp);
+	for (size_t r = 0; r < n_rows; r++) {
+		fputs(r ? ", " : "", gp);
+		gp_quote(gp, row_labels[r]);
+		fprintf(gp, " %zu", r);
+	}
+	fprintf(gp, ")\nplot '%s.dat' using 1:2:3 with image, \\\n"
+		    "  '%s.dat' using 1:2:($3 == $3 ? sprintf('%%.4g', $3) : "
+		    "'n/a') with labels font 'Sans,14' tc rgb '#000000'\n",
+		f->name, f->name);
+	gp_tail(gp, rep, f);
+	ret = close_out(dat, rep, f->name, "dat", err);
+	if (close_out(gp, rep, f->name, "gp", ret ? NULL : err) < 0 && !ret)
+		ret = -EIO;
+	if (ret)
+		return ret;
+	return add_figure(rep, f, err);
+}
+
 /* Runs `gnuplot SCRIPTS...` in dir with stdout to /dev/null and stderr
  * into dir/gnuplot.log. Returns the exit status, 127 when gnuplot cannot
  * be run, or -errno when fork fails. */

@@ -69,6 +69,15 @@ int mt_fig_bars_runs(struct mt_report *rep, const struct mt_line_fig *f,
 		     const char *const *labels, size_t n_runs,
 		     const double *values, struct mt_err *err);
 
+/* Writes a heat map of an n_rows x n_cols matrix, values[r * n_cols + c]
+ * (NAN: an empty cell), rows labelled row_labels (drawn top to bottom),
+ * columns col_labels (axes titled f->ylabel and f->xlabel), each cell
+ * printed with its value; the title names the unit. Returns 0 or -errno with err set. */
+int mt_fig_heatmap(struct mt_report *rep, const struct mt_line_fig *f,
+		   const char *const *row_labels, size_t n_rows,
+		   const char *const *col_labels, size_t n_cols,
+		   const double *values, struct mt_err *err);
+
 /* Fills x/y (room for max points) with series s of run r; returns the
  * number of points. */
 typedef size_t (*mt_fig_getter)(size_t r, size_t s, double *x, double *y,

@@ -12,19 +12,10 @@ static const struct mt_bench *const table[] = {
 #undef MT_BENCH
 };
 
-static const struct mt_bench *present[sizeof(table) / sizeof(table[0])];
-static size_t n_present;
-
-/* The table without the rows whose file is not linked in (weak symbols
- * resolve to NULL). */
 const struct mt_bench *const *mt_benchmarks(size_t *n)
 {
-	if (!n_present)
-		for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
-			if (table[i])
-				present[n_present++] = table[i];
-	*n = n_present;
-	return present;
+	*n = sizeof(table) / sizeof(table[0]);
+	return table;
 }
 
 const struct mt_bench *mt_bench_find(const char *name)

@@ -6,8 +6,7 @@
 
 #include "bench.h"
 
-/* Weak while benchmarks are being written in parallel; see registry.c. */
-#define MT_BENCH(n) extern const struct mt_bench mt_bench_##n __attribute__((weak));
+#define MT_BENCH(n) extern const struct mt_bench mt_bench_##n;
 #include "benchmarks.def"
 #undef MT_BENCH
 

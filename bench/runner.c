@@ -362,8 +362,12 @@ static json_t *job_json(const struct sweep *sw, const struct job *j,
 	for (int k = 0; k < 2; k++) {
 		json_t *o = json_object();
 
+		/* Only what was set: a default stays a default in the
+		 * worker (some benchmarks treat defaults differently under
+		 * --quick, and the worker must plan exactly as we did). */
 		for (size_t v = 0; v < secs[k]->n; v++)
-			if (secs[k]->v[v].text)
+			if (secs[k]->v[v].text && secs[k]->v[v].file &&
+			    strcmp(secs[k]->v[v].file, "default") != 0)
 				json_object_set_new(o,
 					secs[k]->v[v].param->key,
 					json_string(secs[k]->v[v].text));

@@ -45,6 +45,7 @@
 #include "../core/fsroot.h"
 #include "../core/units.h"
 #include "bench.h"
+#include "chase.h"
 #include "sandbox.h"
 #include "testfile.h"
 
@@ -160,8 +161,10 @@ static const struct mt_metric sweep_metrics[] = {
 
 #define N_METRICS(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Set in the parent (sys_setup, case_sys_setup) and inherited by the
- * worker, which the runner forks after case_sys_setup. */
+/* Set in the parent (sys_setup, case_sys_setup). The worker is a fresh
+ * process (bench/worker.h): case_sys_setup records the cgroup and the
+ * reader file in the case's "system" object, and swap_setup reads them
+ * back from there (restore_ctx). */
 static struct {
 	struct mt_cgroup cg;
 	bool have_cg;
@@ -632,6 +635,13 @@ static int swap_case_sys_setup(const struct mt_env *env,
 	ctx.have_cg = true;
 	json_object_set_new(obtained, "cgroup_version",
 			    json_integer(ctx.cg.version));
+	json_object_set_new(obtained, "cgroup", json_string(ctx.cg.path));
+	if (ctx.reader_file[0]) {
+		json_object_set_new(obtained, "reader_file",
+				    json_string(ctx.reader_file));
+		json_object_set_new(obtained, "reader_bytes", json_integer(
+					    (json_int_t)ctx.reader_bytes));
+	}
 	if (test && strcmp(test, "swappiness") == 0) {
 		sw = json_integer_value(json_object_get(c->params,
 							"swappiness"));
@@ -660,29 +670,19 @@ static int swap_case_sys_setup(const struct mt_env *env,
 
 /* ---- worker side ------------------------------------------------------- */
 
-static inline uint64_t rnd(uint64_t *s)
-{
-	uint64_t x = *s;
-
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	*s = x;
-	return x * 0x2545F4914F6CDD1Dull;
-}
 
 /* The page of the next access. */
 static inline uint64_t pick_page(struct swap_state *st)
 {
-	uint64_t r = rnd(&st->rng);
+	uint64_t r = mt_rand_next(&st->rng);
 
 	if (st->sweep) {
 		double u = (double)(r >> 11) * 0x1.0p-53;
 
 		if (u < st->cold_fraction && st->pages > st->hot_pages)
 			return st->hot_pages +
-			       rnd(&st->rng) % (st->pages - st->hot_pages);
-		return rnd(&st->rng) % st->hot_pages;
+			       mt_rand_next(&st->rng) % (st->pages - st->hot_pages);
+		return mt_rand_next(&st->rng) % st->hot_pages;
 	}
 	if (st->zipf) {
 		double u = (double)(r >> 11) * 0x1.0p-53;
@@ -704,7 +704,7 @@ static void keep_latency(struct swap_state *st, uint64_t ns)
 		return;
 	}
 	/* Reservoir sampling keeps a uniform sample of every latency. */
-	uint64_t j = rnd(&st->rng) % st->lat_seen;
+	uint64_t j = mt_rand_next(&st->rng) % st->lat_seen;
 
 	if (j < LAT_CAP)
 		st->lat[j] = (float)ns;
@@ -719,7 +719,7 @@ static void access_for(struct swap_state *st, uint64_t ns, bool measure)
 
 	for (;;) {
 		uint64_t page = pick_page(st);
-		uint64_t w = rnd(&st->rng) % WORDS_PER_PAGE;
+		uint64_t w = mt_rand_next(&st->rng) % WORDS_PER_PAGE;
 		uint64_t *p = &st->mem[page * WORDS_PER_PAGE + w];
 
 		if (measure && ++k >= every) {
@@ -746,7 +746,7 @@ static void access_for(struct swap_state *st, uint64_t ns, bool measure)
 static void fill(struct swap_state *st, uint64_t from, uint64_t to)
 {
 	for (uint64_t i = from * WORDS_PER_PAGE; i < to * WORDS_PER_PAGE; i++)
-		st->mem[i] = rnd(&st->rng) | 1;
+		st->mem[i] = mt_rand_next(&st->rng) | 1;
 }
 
 static int vm_key(const char *text, const char *key, int64_t *out)
@@ -887,6 +887,28 @@ static void swap_teardown(void *state)
 	free(st);
 }
 
+/* The worker's view of what the parent prepared for this case. */
+static void restore_ctx(json_t *params)
+{
+	json_t *sys = json_object_get(params, "system");
+	const char *cg = json_string_value(json_object_get(sys, "cgroup"));
+	const char *rf = json_string_value(json_object_get(sys,
+							   "reader_file"));
+
+	ctx.have_cg = false;
+	if (cg && strlen(cg) < sizeof(ctx.cg.path)) {
+		snprintf(ctx.cg.path, sizeof(ctx.cg.path), "%s", cg);
+		ctx.cg.version = (int)json_integer_value(
+			json_object_get(sys, "cgroup_version"));
+		ctx.have_cg = true;
+	}
+	if (rf && strlen(rf) < sizeof(ctx.reader_file)) {
+		snprintf(ctx.reader_file, sizeof(ctx.reader_file), "%s", rf);
+		ctx.reader_bytes = (uint64_t)json_integer_value(
+			json_object_get(sys, "reader_bytes"));
+	}
+}
+
 static enum mt_status swap_setup(const struct mt_env *env,
 				 const struct mt_case *c, void **state,
 				 char *reason, size_t len)
@@ -902,6 +924,7 @@ static enum mt_status swap_setup(const struct mt_env *env,
 		return MT_FAILED;
 	}
 	*state = st;
+	restore_ctx(p);
 	if (!ctx.have_cg) {
 		snprintf(reason, len, "swap: the case's cgroup was not made");
 		return MT_FAILED;
@@ -958,7 +981,7 @@ static enum mt_status swap_setup(const struct mt_env *env,
 		for (uint64_t i = 0; i < st->pages; i++)
 			st->perm[i] = (uint32_t)i;
 		for (uint64_t i = st->pages - 1; i > 0; i--) {
-			uint64_t j = rnd(&st->rng) % (i + 1);
+			uint64_t j = mt_rand_next(&st->rng) % (i + 1);
 			uint32_t t = st->perm[i];
 
 			st->perm[i] = st->perm[j];

@@ -150,6 +150,25 @@ int mt_worker_main(int job_fd, int out_fd)
 				  "worker: the case is not in the plan");
 		goto out;
 	}
+	/* The parent planned with the same configuration; a different case
+	 * here would measure the wrong thing under the right label. */
+	{
+		json_t *mine = json_deep_copy(plan.cases[idx].params);
+		json_t *theirs = json_deep_copy(kase);
+		bool same;
+
+		json_object_del(theirs, "system");
+		same = json_equal(mine, theirs);
+		json_decref(mine);
+		json_decref(theirs);
+		if (!same) {
+			status = fail_job(out_fd, b->name, kase, "worker: "
+					  "the case planned here differs from "
+					  "the runner's (a bug: please report "
+					  "it)");
+			goto out;
+		}
+	}
 	/* The runner's copy carries what case_sys_setup obtained. */
 	json_decref(plan.cases[idx].params);
 	plan.cases[idx].params = json_incref(kase);

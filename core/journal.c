@@ -597,6 +597,26 @@ static int undo_rmdir(const char *path, struct mt_err *err)
 			  strerror(errno));
 }
 
+/* swapoff(2), tried again for up to about 3 s while it fails with ENOMEM.
+ * Right after a cgroup full of swapped-out processes is removed, their
+ * memory is still being freed, and swapoff cannot yet find room for the
+ * pages it must bring back in; a moment later it can. Returns swapoff's
+ * result with errno from the last attempt. (Not unit-tested: it needs an
+ * active swap area and memory pressure; t_swap_kill.sh exercises the
+ * path.) */
+static int swapoff_retrying(const char *path)
+{
+	const struct timespec pause = { .tv_nsec = 200 * 1000 * 1000 };
+
+	for (int tries = 0;; tries++) {
+		int ret = swapoff(path);
+
+		if (ret == 0 || errno != ENOMEM || tries == 15)
+			return ret;
+		nanosleep(&pause, NULL);
+	}
+}
+
 /* Undoes one entry. Returns 0 or -errno with err set. */
 static int undo_entry(json_t *e, struct mt_err *err)
 {
@@ -631,7 +651,8 @@ static int undo_entry(json_t *e, struct mt_err *err)
 	}
 	if (strcmp(op, "swapoff") == 0) {
 		/* EINVAL: not an active swap area, so already off. */
-		if (swapoff(path) == 0 || errno == EINVAL || errno == ENOENT)
+		if (swapoff_retrying(path) == 0 || errno == EINVAL ||
+		    errno == ENOENT)
 			return 0;
 		return mt_err_set(err, -errno, MT_ERR_RUNTIME,
 				  "journal: cannot turn swap off on %s: %s "

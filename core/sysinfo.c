@@ -670,6 +670,49 @@ static bool read_cpu_model(char *buf, size_t len)
 	return found;
 }
 
+/* The TLB size the CPU reports, as {"source", "entries_4k", "reported"},
+ * or NULL when nothing does. Only x86 AMD kernels list one in
+ * /proc/cpuinfo ("TLB size : 192 4K pages", from cpuid leaves 0x80000005
+ * and 0x80000006); hwloc exposes no TLBs, and Intel's leaf 2/0x18
+ * descriptors are not in /proc at all, so elsewhere the key is left out
+ * rather than guessed. */
+static json_t *tlb_json(void)
+{
+	char *text, *line;
+	json_t *o = NULL;
+
+	if (mt_fs_read("/proc/cpuinfo", &text, NULL, NULL) != 0)
+		return NULL;
+	for (line = text; line && *line; line = strchr(line, '\n'),
+	     line = line ? line + 1 : NULL) {
+		char *colon, *end, unit[16];
+		long entries;
+		int len;
+
+		if (strncmp(line, "TLB size", 8) != 0)
+			continue;
+		colon = strchr(line, ':');
+		if (!colon || sscanf(colon + 1, " %ld %15s", &entries,
+				     unit) != 2 || entries <= 0)
+			continue;
+		colon++;
+		while (*colon == ' ' || *colon == '\t')
+			colon++;
+		end = strchr(colon, '\n');
+		len = (int)(end ? end - colon : (long)strlen(colon));
+		o = json_pack("{s:s, s:s#}", "source", "/proc/cpuinfo",
+			      "reported", colon, len);
+		if (o && strcmp(unit, "4K") == 0)
+			json_object_set_new(o, "entries_4k",
+					    json_integer(entries));
+		else if (o)
+			json_object_set_new(o, "entries", json_integer(entries));
+		break;
+	}
+	free(text);
+	return o;
+}
+
 /* Builds the snapshot documented in sysinfo.h. Returns a new object, or NULL
  * with err set when /proc/meminfo cannot be read or memory runs out. */
 json_t *mt_sysinfo_collect(struct mt_topo *topo, struct mt_err *err)
@@ -696,6 +739,12 @@ json_t *mt_sysinfo_collect(struct mt_topo *topo, struct mt_err *err)
 		json_object_set_new(o, "cpu_model", json_string(buf));
 	if (topo)
 		json_object_set_new(o, "topology", mt_topo_summary(topo));
+	{
+		json_t *tlb = tlb_json();
+
+		if (tlb)
+			json_object_set_new(o, "tlb", tlb);
+	}
 
 	for (size_t i = 0; i < ARRAY_LEN(meminfo_fields); i++)
 		if (mt_text_key(meminfo, meminfo_fields[i].key, &v) == 0)

@@ -47,6 +47,8 @@ json_t *mt_sysinfo_collect(struct mt_topo *topo, struct mt_err *err);
 /* The keys of the snapshot (schema_version 1); a key whose source file is
  * missing is left out rather than guessed:
  *   schema_version, fsroot, host, kernel, cpu_model, topology (when given),
+ *   tlb {source, reported, entries_4k} (when the CPU reports a TLB size:
+ *        /proc/cpuinfo "TLB size", AMD only),
  *   memory {mem_total_bytes, mem_free_bytes, mem_available_bytes,
  *           cached_bytes, anon_huge_pages_bytes, swap_total_bytes, ...,
  *           hugepages_total, hugepages_free, hugepagesize_bytes, ...},

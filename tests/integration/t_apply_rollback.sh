@@ -86,4 +86,43 @@ kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
 "$M" rollback $F >"$T/rb2.txt" || fail "rollback after kill failed"
 [ "$(snap)" = "$before" ] ||
 	fail "not restored after kill: $(diff <(echo "$before") <(snap))"
+# Switching the dirty limits from the ratio form to the bytes form: the
+# kernel refuses to write 0 back to dirty_bytes, so rollback must restore
+# the ratio (which zeroes the bytes knob again). Two items are put into
+# the advice by hand: 256 MiB / 64 MiB, harmless for the few seconds they
+# are in force.
+[ "$(cat /proc/sys/vm/dirty_bytes)" = 0 ] &&
+[ "$(cat /proc/sys/vm/dirty_background_bytes)" = 0 ] ||
+	skip "t_apply_rollback: dirty limits already in bytes form"
+ratio=$(cat /proc/sys/vm/dirty_ratio)
+bg_ratio=$(cat /proc/sys/vm/dirty_background_ratio)
+jq '.items |= map(select(.id != "dirty" and .id != "dirty_background")) +
+	[{id: "dirty", knob: "vm.dirty_bytes", current: "0",
+	  recommended: "268435456", change: true, confidence: "medium",
+	  rule: "dirty", target: {path: "/proc/sys/vm/dirty_bytes",
+	  value: "268435456", sysctl: "vm.dirty_bytes"}},
+	 {id: "dirty_background", knob: "vm.dirty_background_bytes",
+	  current: "0", recommended: "67108864", change: true,
+	  confidence: "medium", rule: "dirty",
+	  target: {path: "/proc/sys/vm/dirty_background_bytes",
+	  value: "67108864", sysctl: "vm.dirty_background_bytes"}}]' \
+	"$run/advice.json" >"$T/a.json" && mv "$T/a.json" "$run/advice.json"
+"$M" apply "$run" --only=dirty,dirty_background $F >"$T/apply3.txt" 2>&1 ||
+	fail "apply dirty bytes failed: $(cat "$T/apply3.txt")"
+[ "$(cat /proc/sys/vm/dirty_bytes)" = 268435456 ] &&
+[ "$(cat /proc/sys/vm/dirty_ratio)" = 0 ] ||
+	fail "dirty_bytes not in force: $(cat "$T/apply3.txt")"
+[ "$(cat /proc/sys/vm/dirty_background_bytes)" = 67108864 ] ||
+	fail "dirty_background_bytes not in force: $(cat "$T/apply3.txt")"
+"$M" rollback $F >"$T/rb3.txt" 2>&1 ||
+	fail "rollback of dirty bytes failed: $(cat "$T/rb3.txt")"
+[ "$(cat /proc/sys/vm/dirty_bytes)" = 0 ] &&
+[ "$(cat /proc/sys/vm/dirty_ratio)" = "$ratio" ] &&
+[ "$(cat /proc/sys/vm/dirty_background_bytes)" = 0 ] &&
+[ "$(cat /proc/sys/vm/dirty_background_ratio)" = "$bg_ratio" ] ||
+	fail "dirty limits not restored: $(diff <(echo "$before") <(snap))"
+[ "$(snap)" = "$before" ] ||
+	fail "not restored after dirty bytes: $(diff <(echo "$before") <(snap))"
+"$M" rollback $F | grep -q "nothing to roll back" ||
+	fail "the apply journal was kept after the dirty rollback"
 echo "ok t_apply_rollback"

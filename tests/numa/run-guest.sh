@@ -13,7 +13,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 build=${BUILD:-$top/build}/numa-guest
-bin=$top/build/memtune
+bin=${MEMTUNE:-$top/build/memtune}
 mkdir -p "$build"
 cd "$build"
 
@@ -77,6 +77,13 @@ grep "^MEMTUNE-GUEST:" console.log | grep -v -E "BEGIN|END" || true
 sed -n '/MEMTUNE-GUEST: BEGIN results/,/MEMTUNE-GUEST: END results/p' console.log \
   | grep '^{' > results.jsonl || true
 sed -n '/MEMTUNE-GUEST: BEGIN sysinfo/,/MEMTUNE-GUEST: END sysinfo/p' console.log | grep '^{' > sysinfo.json || true
+# The captured tree (tests/fixtures/machines/qemu-2node was made from it)
+# and the run's meta.json + results.jsonl.
+rm -rf tree run
+sed -n '/MEMTUNE-GUEST: BEGIN capture/,/MEMTUNE-GUEST: END capture/p' console.log \
+  | grep -v 'MEMTUNE-GUEST' | base64 -d 2>/dev/null | tar -xzf - 2>/dev/null \
+  || say "warning: no captured tree in the console output"
+[ -d tree ] && say "captured tree: $build/tree, run: $build/run"
 
 # 5. The checks.
 grep -q "MEMTUNE-GUEST: nodes 2$" console.log || fail "the guest does not see 2 NUMA nodes"

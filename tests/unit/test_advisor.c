@@ -180,7 +180,12 @@ static void test_big_1tb(void **state)
 	expect(&a, "thp_defrag", "transparent_hugepage.defrag",
 	       "defer+madvise", true);
 	conf = mt_advice_sysctl_conf(&a);
-	assert_non_null(strstr(conf, "\nvm.swappiness = 10\n"));
+	/* System state alone makes swappiness a guess here: in the file
+	 * only as a comment, with why it was left out. */
+	assert_int_equal(mt_advice_find(&a, "swappiness")->confidence,
+			 MT_CONF_LOW);
+	assert_null(strstr(conf, "\nvm.swappiness = 10\n"));
+	assert_non_null(strstr(conf, "\n# vm.swappiness = 10\n"));
 	assert_non_null(strstr(conf, "\nvm.min_free_kbytes = 130533\n"));
 	assert_non_null(strstr(conf, "# min_free_kbytes ("));
 	assert_null(strstr(conf, "transparent_hugepage")); /* not a sysctl */
@@ -288,6 +293,326 @@ static void test_reclaim_stalls(void **state)
 	mt_advice_free(&a);
 }
 
+/* The mlock rule reads the mlock benchmark's own fields: case backing and
+ * lock (none / mlock / mlockall), metrics access_latency_p99 (ns) and
+ * major_faults. */
+static void test_mlock_measured(void **state)
+{
+	struct mt_advice a;
+	struct mt_item *it;
+	const char *ev;
+
+	(void)state;
+#define ML(backing, lock, m, v) REC("mlock", "{\"backing\":\"" backing \
+	"\",\"lock\":\"" lock "\",\"hot_bytes\":33554432}", m, v)
+	advise_synthetic("["
+		ML("file", "none", "access_latency_p99", "250000") ","
+		ML("file", "none", "major_faults", "1200") ","
+		ML("file", "mlock", "access_latency_p99", "900") ","
+		ML("file", "mlock", "major_faults", "0") ","
+		ML("anon", "none", "access_latency_p99", "3000") ","
+		ML("anon", "none", "major_faults", "5") ","
+		ML("anon", "mlock", "access_latency_p99", "2900") ","
+		ML("anon", "mlock", "major_faults", "0") "]",
+		"[profile]\ngoal = latency\nlatency_critical = redis-server\n",
+		&a);
+	it = mt_advice_find(&a, "mlock.redis-server");
+	assert_non_null(it);
+	assert_true(it->measured);
+	assert_true(it->change);
+	assert_string_equal(it->recommended, "mlockall");
+	/* Not running in a snapshot: a guess about its size. */
+	assert_int_equal(it->confidence, MT_CONF_LOW);
+	ev = json_string_value(json_array_get(it->evidence, 0));
+	assert_non_null(strstr(ev, "file hot set"));
+	assert_non_null(strstr(ev, "250.0 us unlocked (1200 major faults)"));
+	assert_non_null(strstr(ev, "0.9 us with mlock"));
+	mt_advice_free(&a);
+
+	/* Locking bought nothing: no lock, from the measurement. */
+	advise_synthetic("["
+		ML("file", "none", "access_latency_p99", "1000") ","
+		ML("file", "none", "major_faults", "0") ","
+		ML("file", "mlock", "access_latency_p99", "950") ","
+		ML("file", "mlock", "major_faults", "0") "]",
+		"[profile]\nlatency_critical = redis-server\n", &a);
+	it = mt_advice_find(&a, "mlock.redis-server");
+	assert_true(it->measured);
+	assert_false(it->change);
+	assert_string_equal(it->recommended, "no lock");
+	assert_non_null(strstr(it->reason, "no p99 gain"));
+	mt_advice_free(&a);
+
+	/* The old guessed fields are not evidence. */
+	advise_synthetic("["
+		REC("mlock", "{\"locked\":false}", "latency_p99", "900") ","
+		REC("mlock", "{\"locked\":true}", "latency_p99", "9") "]",
+		"[profile]\nlatency_critical = redis-server\n", &a);
+	it = mt_advice_find(&a, "mlock.redis-server");
+	assert_false(it->measured);
+	assert_false(it->change);
+	mt_advice_free(&a);
+#undef ML
+}
+
+/* Low-confidence items stay out of 99-memtune.conf: commented out, with
+ * the reason. */
+static void test_conf_low_confidence(void **state)
+{
+	struct mt_advice a = { 0 };
+	struct mt_item *it;
+	char *conf;
+
+	(void)state;
+	strcpy(a.profile, "p");
+	it = mt_advice_add(&a, &mt_rule_nr_hugepages, "nr_hugepages.2048k");
+	assert_non_null(it);
+	mt_item_sysctl(it, "nr_hugepages", "0");
+	it->change = true;
+	mt_item_reason(it, "A guess. More text.");
+	it = mt_advice_add(&a, &mt_rule_swappiness, "swappiness");
+	mt_item_sysctl(it, "swappiness", "10");
+	it->change = true;
+	it->confidence = MT_CONF_MEDIUM;
+	mt_item_reason(it, "Measured. More text.");
+	conf = mt_advice_sysctl_conf(&a);
+	assert_non_null(conf);
+	assert_null(strstr(conf, "\nvm.nr_hugepages = 0"));
+	assert_non_null(strstr(conf, "# left out: low confidence"));
+	assert_non_null(strstr(conf, "\n# vm.nr_hugepages = 0\n"));
+	assert_non_null(strstr(conf, "\nvm.swappiness = 10\n"));
+	free(conf);
+	mt_advice_free(&a);
+}
+
+/* advice.json keeps the confidence across a write and a read (apply
+ * skips low-confidence items unless named). */
+static void test_advice_json_confidence(void **state)
+{
+	struct mt_advice a = { 0 }, b = { 0 };
+	struct mt_err err = { 0 };
+	struct mt_item *it;
+	json_t *j;
+
+	(void)state;
+	it = mt_advice_add(&a, &mt_rule_swappiness, "swappiness");
+	mt_item_sysctl(it, "swappiness", "10");
+	it->confidence = MT_CONF_HIGH;
+	it = mt_advice_add(&a, &mt_rule_nr_hugepages, "nr_hugepages.2048k");
+	mt_item_sysctl(it, "nr_hugepages", "0");
+	j = mt_advice_json(&a);
+	assert_int_equal(mt_advice_from_json(j, "x/advice.json", &b, &err),
+			 0);
+	assert_int_equal(mt_advice_find(&b, "swappiness")->confidence,
+			 MT_CONF_HIGH);
+	assert_int_equal(mt_advice_find(&b, "nr_hugepages.2048k")->confidence,
+			 MT_CONF_LOW);
+	json_decref(j);
+	mt_advice_free(&a);
+	mt_advice_free(&b);
+}
+
+/* The run fixture's directory. */
+static const char *run_fixture(const char *name)
+{
+	static char buf[4096];
+	const char *src = getenv("MEMTUNE_SRCDIR");
+
+	snprintf(buf, sizeof(buf), "%s/tests/fixtures/runs/%s",
+		 src ? src : ".", name);
+	return buf;
+}
+
+/* Runs the advisor on a run fixture, with the system facts of machine
+ * tree `tree` (a run from another host is advised on its own meta.json
+ * snapshot). */
+static void advise_run(const char *run, const char *tree,
+		       const char *profile, struct mt_advice *a)
+{
+	struct mt_profile p;
+	struct mt_advise_ctx ctx;
+	struct mt_err err = { 0 };
+
+	assert_int_equal(setenv("MEMTUNE_FSROOT", machine(tree), 1), 0);
+	assert_int_equal(mt_profile_load_string("p", profile, &p, &err), 0);
+	assert_int_equal(mt_advise_ctx_init(&ctx, run_fixture(run), &p,
+					    &err), 0);
+	memset(a, 0, sizeof(*a));
+	assert_int_equal(mt_advise(&ctx, a, &err), 0);
+	mt_advise_ctx_free(&ctx);
+	mt_profile_free(&p);
+	unsetenv("MEMTUNE_FSROOT");
+}
+
+/* True if some evidence line of item id contains text. */
+static bool cites(const struct mt_advice *a, const char *id, const char *text)
+{
+	struct mt_item *it = mt_advice_find(a, id);
+	size_t i;
+	json_t *e;
+
+	if (!it)
+		fail_msg("no item %s", id);
+	json_array_foreach(it->evidence, i, e)
+		if (strstr(json_string_value(e), text))
+			return true;
+	return false;
+}
+
+/* adv-quick: `memtune run --quick` on the 1-node 24 GiB development VM
+ * (no swap), trimmed. Every rule with a benchmark behind it finds its
+ * records under the benchmark's real case fields and metric names. */
+static void test_run_adv_quick(void **state)
+{
+	struct mt_advice a;
+	struct mt_item *it;
+
+	(void)state;
+	advise_run("adv-quick", "small-vm", "[profile]\ngoal = latency\n"
+		   "keep = redis-server\nsacrifice = batch-*\n"
+		   "latency_critical = redis-server\n", &a);
+	/* mlock: file hot set, lock none vs mlock. */
+	it = mt_advice_find(&a, "mlock.redis-server");
+	assert_true(it->measured);
+	assert_true(it->change);
+	assert_string_equal(it->recommended, "mlockall");
+	assert_true(cites(&a, "mlock.redis-server", "mlock benchmark (file "
+			  "hot set): access p99 9.3 us unlocked (62 major "
+			  "faults) vs 0.6 us with mlock (0 major faults)"));
+	/* oom: followed_score of the three scenarios that ran (the fourth,
+	 * unkillable, was skipped). */
+	assert_true(mt_advice_find(&a, "oom_score_adj.redis-server")
+			    ->measured);
+	assert_true(cites(&a, "oom_score_adj.batch-*", "followed the "
+			  "computed badness in 100% of 3 scenarios"));
+	/* thp: tlb backing 4k/thp pattern page; hugepage thp touch. */
+	assert_true(mt_advice_find(&a, "thp_enabled")->measured);
+	assert_true(cites(&a, "thp_enabled", "4k/thp page-stride latency "
+			  "1.71x at 1 GiB"));
+	assert_true(cites(&a, "thp_defrag", "THP fault 235 us median"));
+	/* dirty: odirect sequential direct writes. */
+	assert_true(mt_advice_find(&a, "dirty")->measured);
+	assert_true(cites(&a, "dirty", "sequential O_DIRECT write 2818 MB/s"));
+	/* malloc: the arenas cases. */
+	assert_true(mt_advice_find(&a, "malloc_arena_max")->measured);
+	assert_true(cites(&a, "malloc_arena_max", "one arena 2.30x"));
+	/* No swap on that machine: swappiness has nothing to go on. */
+	assert_non_null(strstr(mt_advice_find(&a, "swappiness")->reason,
+			       "no swap"));
+	/* reclaim: the machine-scope baseline was untrustworthy, so the
+	 * watermark rule must not rest on it. */
+	assert_false(mt_advice_find(&a, "watermark_scale_factor")->measured);
+	assert_false(mt_advice_find(&a, "watermark_scale_factor")->change);
+	/* One node: zone reclaim has nothing to decide. */
+	it = mt_advice_find(&a, "zone_reclaim_mode");
+	assert_string_equal(it->value, "0");
+	assert_false(it->change);
+	mt_advice_free(&a);
+}
+
+/* The captured two-node guest (tests/numa/run-guest.sh) with and without
+ * its numa run: zone_reclaim_mode stays 0, and with the run the advice
+ * cites what zone reclaim cost (local_fraction, file_reclaimed) and why
+ * the emulated latency difference does not count. */
+static void test_zone_reclaim_2node(void **state)
+{
+	struct mt_advice a;
+	struct mt_item *it;
+
+	(void)state;
+	advise_on("qemu-2node", &a);
+	expect(&a, "zone_reclaim_mode", "vm.zone_reclaim_mode", "0", false);
+	assert_true(cites(&a, "zone_reclaim_mode", "2 NUMA nodes with "
+			  "memory"));
+	assert_non_null(strstr(mt_advice_find(&a, "zone_reclaim_mode")
+				       ->reason, "Several nodes"));
+	mt_advice_free(&a);
+
+	advise_run("numa-2node", "qemu-2node", "[profile]\n"
+		   "goal = throughput\npage_cache = expendable\n", &a);
+	it = mt_advice_find(&a, "zone_reclaim_mode");
+	assert_true(it->measured);
+	assert_string_equal(it->value, "0");
+	assert_false(it->change);
+	assert_true(cites(&a, "zone_reclaim_mode", "2 NUMA nodes"));
+	assert_true(cites(&a, "zone_reclaim_mode", "mode 0: local_fraction "
+			  "0.158"));
+	assert_true(cites(&a, "zone_reclaim_mode", "mode 1: local_fraction "
+			  "0.997 of the new pages on the allocating node, "
+			  "file_reclaimed 428.6 MiB"));
+	assert_true(cites(&a, "zone_reclaim_mode", "remote/local 0.76x"));
+	assert_non_null(strstr(it->reason, "reclaimed 428.6 MiB of page "
+			       "cache"));
+	assert_non_null(strstr(it->reason, "noise, not locality"));
+	mt_advice_free(&a);
+}
+
+/* The same zone_reclaim cases, but with a matrix where remote memory is
+ * 1.6x slower and a profile that does not keep the cache: then 1, behind
+ * the --force guard. */
+static void test_zone_reclaim_locality(void **state)
+{
+	struct mt_advice a;
+	struct mt_item *it;
+	struct mt_profile p;
+	struct mt_advise_ctx ctx;
+	struct mt_err err = { 0 };
+	json_t *sys, *recs;
+
+	(void)state;
+#define ZR(mode, m, v) REC("numa", "{\"op\":\"zone_reclaim\"," \
+	"\"zone_reclaim_mode\":" #mode ",\"cpu_node\":0}", m, v)
+#define LAT(c, mem, v) REC("numa", "{\"op\":\"latency\",\"cpu_node\":" #c \
+	",\"mem_node\":" #mem "}", "latency", v)
+	recs = json_loads("[" LAT(0, 0, "100") "," LAT(0, 1, "160") ","
+			  LAT(1, 0, "160") "," LAT(1, 1, "100") ","
+			  ZR(0, "local_fraction", "0.2") ","
+			  ZR(0, "file_reclaimed", "0") ","
+			  ZR(0, "alloc_ms", "100") ","
+			  ZR(0, "latency_after", "150") ","
+			  ZR(1, "local_fraction", "0.99") ","
+			  ZR(1, "file_reclaimed", "104857600") ","
+			  ZR(1, "alloc_ms", "120") ","
+			  ZR(1, "latency_after", "100") "]", 0, NULL);
+#undef ZR
+#undef LAT
+	assert_non_null(recs);
+	setenv("MEMTUNE_FSROOT", machine("qemu-2node"), 1);
+	sys = mt_sysinfo_collect(NULL, &err);
+	unsetenv("MEMTUNE_FSROOT");
+	assert_non_null(sys);
+	assert_int_equal(mt_profile_load_string("p", "[profile]\n"
+						"page_cache = expendable\n",
+						&p, &err), 0);
+	assert_int_equal(mt_advise_ctx_from(&ctx, sys, recs, &p, false), 0);
+	memset(&a, 0, sizeof(a));
+	assert_int_equal(mt_advise(&ctx, &a, &err), 0);
+	it = mt_advice_find(&a, "zone_reclaim_mode");
+	assert_string_equal(it->value, "1");
+	assert_true(it->change);
+	assert_non_null(strstr(it->force, "reclaims local page cache"));
+	assert_non_null(strstr(it->reason, "1.60x slower"));
+	mt_advice_free(&a);
+	mt_advise_ctx_free(&ctx);
+	mt_profile_free(&p);
+
+	/* The profile keeps the page cache: 0 despite the locality. */
+	assert_int_equal(mt_profile_load_string("p", "[profile]\n"
+						"page_cache = keep\n", &p,
+						&err), 0);
+	assert_int_equal(mt_advise_ctx_from(&ctx, sys, recs, &p, false), 0);
+	memset(&a, 0, sizeof(a));
+	assert_int_equal(mt_advise(&ctx, &a, &err), 0);
+	it = mt_advice_find(&a, "zone_reclaim_mode");
+	assert_string_equal(it->value, "0");
+	assert_non_null(strstr(it->reason, "keeps the page cache"));
+	mt_advice_free(&a);
+	mt_advise_ctx_free(&ctx);
+	mt_profile_free(&p);
+	json_decref(sys);
+	json_decref(recs);
+}
+
 static void test_profile_errors(void **state)
 {
 	struct mt_profile p;
@@ -357,6 +682,8 @@ static void test_apply_rollback_tree(void **state)
 	char buf[4096], jpath[4200], *out_text = NULL;
 	struct mt_apply_opts o = { 0 };
 	const char *force[] = { "nothing" };
+	const char *only[] = { "swappiness", "min_free_kbytes",
+			       "dirty_background" };
 	struct mt_advice a;
 	struct mt_err err = { 0 };
 	size_t out_len;
@@ -366,7 +693,7 @@ static void test_apply_rollback_tree(void **state)
 	(void)state;
 	assert_non_null(mkdtemp(tmp));
 	snprintf(cmd, sizeof(cmd), "cp -a %s %s/root && mkdir -p "
-		 "%s/root/etc/sysctl.d %s/run && printf 'vm.swappiness = 30\\n'"
+		 "%s/root/etc/sysctl.d %s/run && printf 'vm.min_free_kbytes = 90000\\n'"
 		 " > %s/root/etc/sysctl.d/99-zz-local.conf", machine("big-1tb"),
 		 tmp, tmp, tmp, tmp);
 	assert_int_equal(system(cmd), 0);
@@ -384,16 +711,30 @@ static void test_apply_rollback_tree(void **state)
 	o.force = force;
 	o.n_force = 1;
 
-	/* Dry run: says what, changes nothing. */
+	/* Dry run: says what, changes nothing; low-confidence items only
+	 * when named. */
 	o.dry_run = true;
+	out = open_memstream(&out_text, &out_len);
+	assert_int_equal(mt_apply(buf, &o, out, &problems, &err), 0);
+	fclose(out);
+	assert_non_null(strstr(out_text, "skipped  vm.swappiness -> 10: low "
+			       "confidence (pass --only swappiness"));
+	assert_non_null(strstr(out_text, "would set vm.min_free_kbytes: "
+			       "67584 -> 130533"));
+	free(out_text);
+	o.only = only;
+	o.n_only = 3;
 	out = open_memstream(&out_text, &out_len);
 	assert_int_equal(mt_apply(buf, &o, out, &problems, &err), 0);
 	fclose(out);
 	assert_non_null(strstr(out_text, "would set vm.swappiness: 60 -> 10"));
 	assert_non_null(strstr(out_text, "99-zz-local.conf:1 sets "
-			       "vm.swappiness"));
-	/* ratio -> bytes cannot be undone by the journal: skipped. */
-	assert_non_null(strstr(out_text, "skipped  vm.dirty_background_bytes"));
+			       "vm.min_free_kbytes"));
+	/* Commented-out (low-confidence) keys are not overridden. */
+	assert_null(strstr(out_text, "sets vm.swappiness"));
+	/* ratio -> bytes: applied, its undo rests on the ratio twin. */
+	assert_non_null(strstr(out_text, "would set vm.dirty_background_bytes: "
+			       "0 -> 268435456"));
 	free(out_text);
 	snprintf(cmd, sizeof(cmd), "%s/proc/sys/vm/swappiness", path);
 	slurp(cmd, buf + 2048, 2048);
@@ -409,7 +750,10 @@ static void test_apply_rollback_tree(void **state)
 	assert_non_null(strstr(out_text, "set      vm.swappiness: 60 -> 10"));
 	assert_non_null(strstr(out_text, "installed /etc/sysctl.d/"
 			       "99-memtune.conf"));
-	assert_true(problems >= 2);	/* skipped bytes, override warning */
+	assert_true(problems >= 1);	/* the override warning */
+	/* The pair: the ratio twin journaled first, the bytes form set. */
+	assert_non_null(strstr(out_text, "set      vm.dirty_background_bytes: "
+			       "0 -> 268435456"));
 	free(out_text);
 	slurp(cmd, buf + 2048, 2048);
 	assert_string_equal(buf + 2048, "10\n");
@@ -428,6 +772,11 @@ static void test_apply_rollback_tree(void **state)
 	snprintf(cmd, sizeof(cmd), "%s/proc/sys/vm/min_free_kbytes", path);
 	slurp(cmd, buf + 2048, 2048);
 	assert_string_equal(buf + 2048, "67584\n");
+	/* Nothing failed in playback (no "0" written back to a bytes knob),
+	 * so the journal is gone, and so is the bytes write's scratch. */
+	assert_false(access(jpath, F_OK) == 0);
+	snprintf(cmd, sizeof(cmd), "%s.bytes-scratch", jpath);
+	assert_false(access(cmd, F_OK) == 0);
 	unsetenv("MEMTUNE_FSROOT");
 
 	/* A missing advice file is an input error naming the path. */
@@ -449,6 +798,12 @@ int main(void)
 		cmocka_unit_test(test_big_1tb),
 		cmocka_unit_test(test_swappiness_measured),
 		cmocka_unit_test(test_reclaim_stalls),
+		cmocka_unit_test(test_mlock_measured),
+		cmocka_unit_test(test_conf_low_confidence),
+		cmocka_unit_test(test_advice_json_confidence),
+		cmocka_unit_test(test_run_adv_quick),
+		cmocka_unit_test(test_zone_reclaim_2node),
+		cmocka_unit_test(test_zone_reclaim_locality),
 		cmocka_unit_test(test_profile_errors),
 		cmocka_unit_test(test_guard),
 		cmocka_unit_test(test_apply_rollback_tree),

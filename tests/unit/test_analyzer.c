@@ -18,6 +18,7 @@
 
 #include "../../analyzer/analysis.h"
 #include "../../analyzer/compare.h"
+#include "../../analyzer/figure.h"
 #include "../../analyzer/run.h"
 
 #define FIX "tests/fixtures/runs/"
@@ -204,6 +205,362 @@ static void test_compare_self(void **state)
 	mt_run_free(b);
 }
 
+/* The numa module on the two-node guest run (make test-numa): the 2x2
+ * matrices, the ratios against each row's local value, placement, and the
+ * zone_reclaim finding (mode 1 kept 99.7% local against 15.8%). */
+static void test_numa_2node(void **state)
+{
+	struct mt_run *run = load(FIX "numa-2node");
+	json_t *a = mt_analyze_run(run), *d, *lat, *zr, *f, *pl;
+
+	(void)state;
+	d = mt_analysis_derived(a, "numa");
+	assert_non_null(d);
+	assert_int_equal(json_array_size(json_object_get(d, "nodes")), 2);
+	assert_false(json_is_true(json_object_get(d, "single_node")));
+	lat = json_object_get(d, "latency_ns");
+	assert_true(fabs(json_number_value(json_array_get(json_array_get(
+		lat, 0), 1)) - 778.2808) < 0.001);
+	assert_true(fabs(json_number_value(json_array_get(json_array_get(
+		lat, 1), 0)) - 345.0263) < 0.001);
+	/* Median of 778.28/1695.58 and 345.03/324.00. */
+	assert_true(fabs(num(json_object_get(d, "remote_local_latency"),
+			     "median") - (778.28084 / 1695.57545 +
+					  345.02634 / 324.00445) / 2) < 1e-4);
+	pl = json_object_get(d, "placement");
+	assert_true(fabs(num(pl, "interleave_vs_local") -
+			 2044.35167 / 2399.48494) < 1e-5);
+	zr = json_object_get(d, "zone_reclaim");
+	assert_int_equal(json_array_size(zr), 2);
+	assert_true(fabs(num(json_array_get(zr, 1), "local_fraction") -
+			 0.99693) < 1e-4);
+	assert_true(num(json_array_get(zr, 1), "file_reclaimed_bytes") ==
+		    449404928.0);
+	f = json_object_get(d, "zone_reclaim_finding");
+	assert_string_equal(json_string_value(json_object_get(f, "verdict")),
+			    "locality");
+	assert_non_null(strstr(json_string_value(json_object_get(f,
+								 "sentence")),
+			       "Locality won"));
+	json_decref(a);
+	mt_run_free(run);
+}
+
+/* On one node: a 1x1 matrix, no made-up ratio, the skip reason kept. */
+static void test_numa_1node(void **state)
+{
+	struct mt_run *run = load(FIX "numa-1node");
+	json_t *a = mt_analyze_run(run), *d, *e;
+
+	(void)state;
+	d = mt_analysis_derived(a, "numa");
+	assert_non_null(d);
+	assert_true(json_is_true(json_object_get(d, "single_node")));
+	assert_true(json_is_null(json_object_get(d, "remote_local_latency")));
+	assert_true(json_is_null(json_object_get(json_object_get(
+		d, "placement"), "remote_mb_s")));
+	assert_true(json_is_null(json_object_get(d, "zone_reclaim_finding")));
+	e = entry(a, "numa");
+	assert_string_equal(json_string_value(json_object_get(e, "status")),
+			    "analyzed");
+	assert_non_null(strstr(json_string_value(json_object_get(
+		e, "partly_skipped")), "1 NUMA node"));
+	json_decref(a);
+	mt_run_free(run);
+}
+
+/* Writes text to DIR/name. */
+static void write_file(const char *dir, const char *name, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* Appends a complete measured record (every field DESIGN §3 requires) to
+ * buf at *off. */
+static void add_rec(char *buf, size_t len, size_t *off, const char *bench,
+		    const char *kase, const char *metric, double v,
+		    const char *extra)
+{
+	*off += (size_t)snprintf(buf + *off, len - *off,
+				 "{\"bench\":\"%s\",\"case\":%s,\"metric\":"
+				 "\"%s\",\"unit\":\"x\",\"value\":%g,\"n\":1,"
+				 "\"min\":%g,\"max\":%g,\"mean\":%g,"
+				 "\"stddev\":0,\"ci95_lo\":%g,\"ci95_hi\":%g,"
+				 "\"status\":\"ok\"%s}\n", bench, kase, metric,
+				 v, v, v, v, v, v, extra ? extra : "");
+	assert_true(*off < len);
+}
+
+static void remove_dir(const char *dir)
+{
+	char cmd[600];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* The zone_reclaim finding says "cache" when mode 1 reclaimed page cache
+ * and bought no locality. */
+static void test_numa_cache_wins(void **state)
+{
+	char dir[] = "/tmp/mt-test-analyzer-XXXXXX";
+	static const char *const c0 = "{\"op\":\"zone_reclaim\","
+		"\"zone_reclaim_mode\":0,\"cpu_node\":0}";
+	static const char *const c1 = "{\"op\":\"zone_reclaim\","
+		"\"zone_reclaim_mode\":1,\"cpu_node\":0}";
+	char text[4096];
+	size_t off = 0;
+	struct mt_run *run;
+	json_t *a, *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	add_rec(text, sizeof(text), &off, "numa", c0, "local_fraction", 0.9,
+		NULL);
+	add_rec(text, sizeof(text), &off, "numa", c0, "latency_after", 100,
+		NULL);
+	add_rec(text, sizeof(text), &off, "numa", c1, "local_fraction", 0.95,
+		NULL);
+	add_rec(text, sizeof(text), &off, "numa", c1, "latency_after", 98,
+		NULL);
+	add_rec(text, sizeof(text), &off, "numa", c1, "file_reclaimed", 1e8,
+		NULL);
+	write_file(dir, "results.jsonl", text);
+	run = load(dir);
+	a = mt_analyze_run(run);
+	f = json_object_get(mt_analysis_derived(a, "numa"),
+			    "zone_reclaim_finding");
+	assert_string_equal(json_string_value(json_object_get(f, "verdict")),
+			    "cache");
+	assert_non_null(strstr(json_string_value(json_object_get(f,
+								 "sentence")),
+			       "leave zone_reclaim_mode at 0"));
+	json_decref(a);
+	mt_run_free(run);
+	remove_dir(dir);
+}
+
+/* swap: one entry per swappiness value, and where each side is best. */
+static void test_swap(void **state)
+{
+	struct mt_run *run = load(FIX "swap-quick");
+	json_t *a = mt_analyze_run(run), *d, *sw, *t;
+
+	(void)state;
+	d = mt_analysis_derived(a, "swap");
+	assert_non_null(d);
+	sw = json_object_get(d, "swappiness");
+	assert_int_equal(json_array_size(sw), 4);
+	assert_true(num(json_array_get(sw, 0), "swappiness") == 0);
+	assert_true(num(json_array_get(sw, 3), "swappiness") == 200);
+	assert_true(num(json_array_get(sw, 0), "swap_in_pages_per_s") == 0);
+	assert_true(fabs(num(json_array_get(sw, 1), "worker_p99_us") -
+			 13.80815) < 1e-4);
+	t = json_object_get(d, "trade_off");
+	assert_true(num(t, "best_worker_throughput") == 0);
+	assert_true(num(t, "best_reader") == 200);
+	assert_int_equal(json_array_size(json_object_get(d, "pressure")), 2);
+	json_decref(a);
+	mt_run_free(run);
+}
+
+/* reclaim, oom and mlock on one real quick run. */
+static void test_pressure_modules(void **state)
+{
+	struct mt_run *run = load(FIX "pressure-quick");
+	json_t *a = mt_analyze_run(run), *d, *e, *s;
+	size_t i, machine = 0;
+
+	(void)state;
+	d = mt_analysis_derived(a, "reclaim");
+	assert_non_null(d);
+	/* The machine baseline was untrustworthy: left out, and counted. */
+	assert_true(num(d, "untrustworthy_records") == 11);
+	json_array_foreach(json_object_get(d, "cases"), i, e) {
+		if (strcmp(json_string_value(json_object_get(e, "scope")),
+			   "machine"))
+			continue;
+		machine++;
+		assert_string_not_equal(json_string_value(json_object_get(
+			e, "setting")), "current");
+	}
+	assert_int_equal(machine, 2);
+	assert_int_equal(json_array_size(json_object_get(d, "findings")), 2);
+
+	d = mt_analysis_derived(a, "oom");
+	assert_non_null(d);
+	assert_int_equal(json_array_size(json_object_get(d, "scenarios")), 3);
+	assert_true(json_is_true(json_object_get(d,
+						 "followed_oom_score_adj")));
+	assert_non_null(strstr(json_string_value(json_object_get(
+		entry(a, "oom"), "partly_skipped")), "unkillable"));
+
+	d = mt_analysis_derived(a, "mlock");
+	assert_non_null(d);
+	s = json_object_get(json_object_get(d, "saved"), "file");
+	assert_string_equal(json_string_value(json_object_get(s, "lock")),
+			    "mlock");
+	assert_true(fabs(num(s, "saved_p99_ns") - (605428.16 - 621.0)) < 0.01);
+	assert_true(num(json_object_get(json_object_get(d, "saved"), "anon"),
+			"major_faults_avoided") == 11229);
+	json_decref(a);
+	mt_run_free(run);
+}
+
+/* oom: a victim that did not follow the score is said so. */
+static void test_oom_not_followed(void **state)
+{
+	char dir[] = "/tmp/mt-test-analyzer-XXXXXX", text[2048];
+	size_t off = 0;
+	struct mt_run *run;
+	json_t *a, *d;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	add_rec(text, sizeof(text), &off, "oom", "{\"scenario\":"
+		"\"adj_decides\",\"tenants\":[{\"oom_score_adj\":0},"
+		"{\"oom_score_adj\":500}]}", "followed_score", 0,
+		",\"obtained\":{\"victim\":0,\"expected_victim\":1}");
+	write_file(dir, "results.jsonl", text);
+	run = load(dir);
+	a = mt_analyze_run(run);
+	d = mt_analysis_derived(a, "oom");
+	assert_false(json_is_true(json_object_get(d,
+						  "followed_oom_score_adj")));
+	assert_non_null(strstr(json_string_value(json_object_get(d,
+								 "sentence")),
+			       "did not always follow"));
+	json_decref(a);
+	mt_run_free(run);
+	remove_dir(dir);
+}
+
+/* Reads DIR/name into a new string. */
+static char *slurp(const char *dir, const char *name)
+{
+	char path[512], *text = NULL;
+	size_t cap = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_true(getdelim(&text, &cap, '\0', f) > 0);
+	fclose(f);
+	return text;
+}
+
+/* The stray knee mark: the tlb figures reuse one series array, and the
+ * line figure drew the thp line "with points" (big circles, one at 16 KiB)
+ * because the slot had held the page figure's knee marks. Every line of
+ * tlb-line.gp must be drawn as a line, only "... knees" as marks. */
+static void test_tlb_knee_marks(void **state)
+{
+	char dir[] = "/tmp/mt-test-analyzer-XXXXXX";
+	struct mt_run *run = load(FIX "tlb-hugepage");
+	json_t *a = mt_analyze_run(run), *d = mt_analysis_derived(a, "tlb");
+	struct mt_report rep = { .png_terminal = "png" };
+	struct mt_err err = { 0 };
+	char *gp, *line;
+	size_t lines = 0, marks = 0;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(rep.out, sizeof(rep.out), "%s", dir);
+	rep.figures = json_array();
+	assert_int_equal(mt_an_tlb.plots(&rep, &run, &d, 1, &err), 0);
+	gp = slurp(dir, "tlb-line.gp");
+	for (line = strtok(gp, "\n"); line; line = strtok(NULL, "\n")) {
+		if (!strstr(line, "'tlb-line.dat' index"))
+			continue;
+		if (strstr(line, " knees'")) {
+			marks++;
+			assert_non_null(strstr(line, "with points"));
+		} else {
+			lines++;
+			assert_non_null(strstr(line, "with linespoints"));
+		}
+	}
+	assert_int_equal(lines, 4);
+	assert_true(marks >= 1);
+	free(gp);
+	json_decref(rep.figures);
+	json_decref(a);
+	mt_run_free(run);
+	remove_dir(dir);
+}
+
+/* The numa heat map: an image with every node labelled. */
+static void test_numa_heatmap(void **state)
+{
+	char dir[] = "/tmp/mt-test-analyzer-XXXXXX";
+	struct mt_run *run = load(FIX "numa-2node");
+	json_t *a = mt_analyze_run(run), *d = mt_analysis_derived(a, "numa");
+	struct mt_report rep = { .png_terminal = "png" };
+	struct mt_err err = { 0 };
+	char *gp, *dat;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(rep.out, sizeof(rep.out), "%s", dir);
+	rep.figures = json_array();
+	assert_int_equal(mt_an_numa.plots(&rep, &run, &d, 1, &err), 0);
+	gp = slurp(dir, "numa-latency.gp");
+	assert_non_null(strstr(gp, "with image"));
+	assert_non_null(strstr(gp, "'memory node 1' 1"));
+	assert_non_null(strstr(gp, "'CPU node 0' 0"));
+	dat = slurp(dir, "numa-latency.dat");
+	assert_non_null(strstr(dat, "1\t0\t778.28"));
+	free(gp);
+	free(dat);
+	gp = slurp(dir, "numa-zone-reclaim-placement.dat");
+	assert_non_null(strstr(gp, "zone_reclaim_mode=1"));
+	free(gp);
+	json_decref(rep.figures);
+	json_decref(a);
+	mt_run_free(run);
+	remove_dir(dir);
+}
+
+/* The CPU's TLB size from meta.json system.tlb, beside the first 4k page
+ * knee (none in this fixture). */
+static void test_tlb_cpu_size(void **state)
+{
+	char dir[] = "/tmp/mt-test-analyzer-XXXXXX", cmd[600];
+	struct mt_run *run;
+	json_t *a, *c, *k;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(cmd, sizeof(cmd), "cp %s/results.jsonl '%s'/",
+		 FIX "tlb-hugepage", dir);
+	assert_int_equal(system(cmd), 0);
+	write_file(dir, "meta.json", "{\"host\":\"vm\",\"system\":{\"tlb\":"
+		   "{\"source\":\"/proc/cpuinfo\",\"reported\":\"192 4K "
+		   "pages\",\"entries_4k\":192}}}");
+	run = load(dir);
+	a = mt_analyze_run(run);
+	c = json_object_get(mt_analysis_derived(a, "tlb"), "cpu_tlb");
+	assert_true(json_is_true(json_object_get(c, "exposed")));
+	k = json_object_get(c, "beside_knee");
+	assert_non_null(k);
+	assert_true(num(k, "cpu_entries_4k") == 192);
+	/* This fixture's 4k page curve has no knee (16 KiB..64 MiB on an
+	 * L2 TLB of 2048 entries steps up gradually): no bracket. */
+	assert_true(json_is_null(json_object_get(k, "knee_entries_below")));
+	assert_false(json_is_true(json_object_get(k, "within")));
+	json_decref(a);
+	mt_run_free(run);
+	remove_dir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -214,6 +571,15 @@ int main(void)
 		cmocka_unit_test(test_unknown_bench),
 		cmocka_unit_test(test_not_a_run),
 		cmocka_unit_test(test_compare_self),
+		cmocka_unit_test(test_numa_2node),
+		cmocka_unit_test(test_numa_1node),
+		cmocka_unit_test(test_numa_cache_wins),
+		cmocka_unit_test(test_swap),
+		cmocka_unit_test(test_pressure_modules),
+		cmocka_unit_test(test_oom_not_followed),
+		cmocka_unit_test(test_tlb_knee_marks),
+		cmocka_unit_test(test_numa_heatmap),
+		cmocka_unit_test(test_tlb_cpu_size),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -324,6 +324,27 @@ static void sh(const char *fmt, ...)
 		fail_msg("command failed: %s", cmd);
 }
 
+/* The TLB size the CPU reports: small-vm's /proc/cpuinfo (this AMD VM)
+ * says "TLB size : 192 4K pages"; db-2node's (Intel) has no such line, and
+ * the key is left out rather than guessed. */
+static void test_tlb_size(void **state)
+{
+	json_t *info = collect("small-vm");
+	json_t *tlb = json_object_get(info, "tlb");
+
+	(void)state;
+	assert_non_null(tlb);
+	assert_string_equal(jstr(tlb, "source"), "/proc/cpuinfo");
+	assert_string_equal(jstr(tlb, "reported"), "192 4K pages");
+	assert_int_equal(json_integer_value(json_object_get(tlb,
+							    "entries_4k")),
+			 192);
+	json_decref(info);
+	info = collect("db-2node");
+	assert_null(json_object_get(info, "tlb"));
+	json_decref(info);
+}
+
 static void test_missing_files(void **state)
 {
 	char src[PATH_MAX], dir[] = "/tmp/mt-sysinfo-XXXXXX";
@@ -509,6 +530,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_collect_db_2node, clear_root),
 		cmocka_unit_test_teardown(test_collect_zram_host, clear_root),
 		cmocka_unit_test_teardown(test_collect_small_vm, clear_root),
+		cmocka_unit_test_teardown(test_tlb_size, clear_root),
 		cmocka_unit_test_teardown(test_missing_files, clear_root),
 		cmocka_unit_test_teardown(test_partial_numa, clear_root),
 		cmocka_unit_test_teardown(test_bad_root, clear_root),

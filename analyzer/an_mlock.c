@@ -1,0 +1,234 @@
+/* Analysis of the mlock benchmark: per backing (file, anon) and lock
+ * (none, mlock, mlockall), the hot set's access latency, major faults and
+ * residency under reclaim, and what locking saved at p99 against no lock.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis.h"
+
+static const char *const backings[] = { "file", "anon" };
+static const char *const locks[] = { "none", "mlock", "mlockall" };
+#define N_BACKINGS 2
+#define N_LOCKS 3
+
+static const char *const ml_metrics[][2] = {
+	{ "access_latency_p50", "p50_ns" },
+	{ "access_latency_p99", "p99_ns" },
+	{ "access_latency_max", "max_us" },
+	{ "major_faults", "major_faults" },
+	{ "hot_resident_min", "resident_min_pct" },
+	{ "hot_resident_mean", "resident_mean_pct" },
+};
+#define N_ML (sizeof(ml_metrics) / sizeof(ml_metrics[0]))
+
+static double jnum(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+/* A JSON number, or null for NAN (jansson refuses non-finite reals). */
+static json_t *jreal(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+/* What locking saved on one backing: unlocked p99 minus the best locked
+ * p99, also in percent. NULL when either side is missing. */
+static json_t *saved(json_t *per)
+{
+	json_t *none = json_object_get(per, "none"), *best = NULL;
+	const char *best_lock = NULL;
+	double u = jnum(none, "p99_ns"), l;
+
+	for (size_t k = 1; k < N_LOCKS; k++) {
+		json_t *o = json_object_get(per, locks[k]);
+
+		if (isfinite(jnum(o, "p99_ns")) &&
+		    (!best || jnum(o, "p99_ns") < jnum(best, "p99_ns"))) {
+			best = o;
+			best_lock = locks[k];
+		}
+	}
+	if (!best || !isfinite(u))
+		return NULL;
+	l = jnum(best, "p99_ns");
+	return json_pack("{s:s, s:f, s:f, s:f, s:o, s:o}", "lock", best_lock,
+			 "p99_unlocked_ns", u, "p99_locked_ns", l,
+			 "saved_p99_ns", u - l, "saved_p99_pct",
+			 jreal(u > 0 ? 100 * (u - l) / u : NAN),
+			 "major_faults_avoided", jreal(
+				 jnum(none, "major_faults") -
+				 jnum(best, "major_faults")));
+}
+
+/* Derives the mlock figures of one run. */
+static json_t *ml_analyze(const struct mt_run *run, struct mt_err *err)
+{
+	json_t *out = json_object(), *bk = json_object(), *sv = json_object();
+	size_t found = 0;
+
+	if (!out || !bk || !sv) {
+		json_decref(out);
+		json_decref(bk);
+		json_decref(sv);
+		mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME, "mlock: out of memory");
+		return NULL;
+	}
+	json_object_set_new(out, "backings", bk);
+	json_object_set_new(out, "saved", sv);
+	for (size_t b = 0; b < N_BACKINGS; b++) {
+		json_t *per = json_object(), *s;
+
+		for (size_t k = 0; k < N_LOCKS; k++) {
+			json_t *o = json_object();
+
+			for (size_t m = 0; m < N_ML; m++) {
+				json_t *r = mt_run_find(run, "mlock",
+							ml_metrics[m][0],
+							"backing", backings[b],
+							"lock", locks[k], NULL);
+
+				if (r)
+					json_object_set_new(o,
+						ml_metrics[m][1],
+						jreal(mt_rec_value(r)));
+			}
+			if (json_object_size(o)) {
+				found++;
+				json_object_set_new(per, locks[k], o);
+			} else {
+				json_decref(o);
+			}
+		}
+		if (!json_object_size(per)) {
+			json_decref(per);
+			continue;
+		}
+		json_object_set_new(bk, backings[b], per);
+		if ((s = saved(per)))
+			json_object_set_new(sv, backings[b], s);
+	}
+	if (!found) {
+		json_decref(out);
+		mt_err_set(err, -ENODATA, MT_ERR_INPUT,
+			   "mlock: no record with a known backing and lock in "
+			   "its case");
+		return NULL;
+	}
+	return out;
+}
+
+static void ml_print(FILE *out, json_t *d)
+{
+	const char *b, *l;
+	json_t *per, *o;
+
+	json_object_foreach(json_object_get(d, "backings"), b, per) {
+		json_t *s = json_object_get(json_object_get(d, "saved"), b);
+
+		json_object_foreach(per, l, o)
+			fprintf(out, "  %-4s %-8s p50 %.0f ns, p99 %.4g ns, "
+				"max %.4g us, %.0f major faults, resident "
+				"min %.0f%%\n", b, l, jnum(o, "p50_ns"),
+				jnum(o, "p99_ns"), jnum(o, "max_us"),
+				jnum(o, "major_faults"),
+				jnum(o, "resident_min_pct"));
+		if (s)
+			fprintf(out, "  %-4s %s saved %.4g ns at p99 (%.1f%%)"
+				"\n", b, json_string_value(json_object_get(
+					s, "lock")), jnum(s, "saved_p99_ns"),
+				jnum(s, "saved_p99_pct"));
+	}
+}
+
+/* Bars of the p99 access latency per backing and lock, one group per
+ * run, on a log axis (a fault is a thousand times a hit). */
+static int ml_plots(struct mt_report *rep, struct mt_run *const *runs,
+		    json_t *const *derived, size_t n, struct mt_err *err)
+{
+	const char *cats[N_BACKINGS * N_LOCKS];
+	char names[N_BACKINGS * N_LOCKS][24], reading[1024];
+	const char **labels = calloc(n, sizeof(*labels));
+	double *vals = calloc(n * N_BACKINGS * N_LOCKS, sizeof(double));
+	json_t *sv = json_object_get(mt_fig_first(derived, n), "saved"), *s;
+	size_t nc = 0, off = 0;
+	const char *b;
+	struct mt_line_fig f = {
+		.name = "mlock-p99", .bench = "mlock",
+		.title = "Hot-set p99 access latency under reclaim, by lock",
+		.xlabel = "backing and lock", .ylabel = "ns", .logy = true,
+		.reading = reading,
+	};
+	int ret = 0;
+
+	if (!labels || !vals) {
+		ret = mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+				 "report: out of memory");
+		goto out_free;
+	}
+	for (size_t r = 0; r < n; r++)
+		labels[r] = runs[r]->label;
+	for (size_t bi = 0; bi < N_BACKINGS; bi++)
+		for (size_t k = 0; k < N_LOCKS; k++) {
+			size_t have = 0;
+
+			for (size_t r = 0; r < n; r++) {
+				double v = jnum(json_object_get(
+					json_object_get(json_object_get(
+						derived[r], "backings"),
+						backings[bi]), locks[k]),
+					"p99_ns");
+
+				vals[r * N_BACKINGS * N_LOCKS + nc] = v;
+				have += isfinite(v);
+			}
+			if (!have)
+				continue;
+			snprintf(names[nc], sizeof(names[nc]), "%s %s",
+				 backings[bi], locks[k]);
+			cats[nc] = names[nc];
+			nc++;
+		}
+	if (!nc)
+		goto out_free;
+	/* Compact the rows: each run's values sit at r * nc + c. */
+	for (size_t r = 1; r < n; r++)
+		memmove(&vals[r * nc], &vals[r * N_BACKINGS * N_LOCKS],
+			nc * sizeof(double));
+	reading[0] = '\0';
+	json_object_foreach(sv, b, s)
+		off += (size_t)snprintf(reading + off, sizeof(reading) - off,
+					"With %s-backed memory %s cut the p99 "
+					"from %.4g to %.4g ns (%.0f%% less). ",
+					b, json_string_value(json_object_get(
+						s, "lock")),
+					jnum(s, "p99_unlocked_ns"),
+					jnum(s, "p99_locked_ns"),
+					jnum(s, "saved_p99_pct"));
+	if (off < sizeof(reading))
+		snprintf(reading + off, sizeof(reading) - off,
+			 "Without a lock reclaim takes the pages the worker "
+			 "left idle, and the next access after a pause is a "
+			 "major fault.");
+	ret = mt_fig_bars_runs(rep, &f, cats, nc, "p99 (ns)", labels, n, vals,
+			       err);
+out_free:
+	free(labels);
+	free(vals);
+	return ret;
+}
+
+const struct mt_analysis mt_an_mlock = {
+	.bench = "mlock",
+	.summary = "hot-set latency and faults with and without mlock, what "
+		   "the lock saved at p99",
+	.analyze = ml_analyze,
+	.print = ml_print,
+	.plots = ml_plots,
+};

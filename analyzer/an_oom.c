@@ -1,0 +1,187 @@
+/* Analysis of the oom benchmark: per scenario, whether the OOM killer's
+ * choice followed the documented badness (rss + swap + page tables, plus
+ * oom_score_adj/1000 of the memory the OOM is about), whether the victim
+ * is the one the scenario expects, and how long the kill took.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis.h"
+
+static double jnum(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+/* A JSON number, or null for NAN (jansson refuses non-finite reals). */
+static json_t *jreal(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+/* A 0/1 record value as a JSON boolean, or null when absent. */
+static json_t *jbool(json_t *rec)
+{
+	double v = mt_rec_value(rec);
+
+	return isfinite(v) ? json_boolean(v >= 0.5) : json_null();
+}
+
+/* Derives the oom figures of one run. */
+static json_t *oom_analyze(const struct mt_run *run, struct mt_err *err)
+{
+	json_t *sc = json_array(), *r, *e;
+	size_t i, n = 0, followed = 0, documented = 0;
+	char s[600];
+
+	if (!sc)
+		goto out_nomem;
+	json_array_foreach(run->records, i, r) {
+		const char *name = mt_rec_case_str(r, "scenario");
+		json_t *fs, *vd, *km, *adj = json_array(), *t, *ex;
+		size_t k;
+
+		if (!mt_rec_ok(r) || strcmp(mt_rec_bench(r), "oom") || !name ||
+		    strcmp(mt_rec_metric(r), "followed_score"))
+			continue;
+		fs = r;
+		vd = mt_run_find(run, "oom", "victim_as_documented",
+				 "scenario", name, NULL);
+		km = mt_run_find(run, "oom", "kill_ms", "scenario", name,
+				 NULL);
+		json_array_foreach(json_object_get(json_object_get(r, "case"),
+						   "tenants"), k, t)
+			json_array_append(adj, json_object_get(t,
+							       "oom_score_adj"));
+		ex = json_object_get(json_object_get(r, "case"),
+				     "expectation");
+		/* Older runs lack the expectation text: null, not a
+		 * failure. */
+		e = json_pack("{s:s, s:O, s:o, s:o, s:o, s:o, s:o, s:o}",
+			      "scenario", name, "expectation",
+			      ex ? ex : json_null(),
+			      "oom_score_adj", adj,
+			      "followed_score", jbool(fs),
+			      "victim_as_documented", jbool(vd),
+			      "kill_ms", jreal(mt_rec_value(km)),
+			      "victim", jreal(mt_rec_obtained_num(r,
+								  "victim")),
+			      "expected_victim", jreal(mt_rec_obtained_num(
+				      r, "expected_victim")));
+		if (!e || json_array_append_new(sc, e))
+			goto out_nomem;
+		n++;
+		followed += json_is_true(json_object_get(e,
+							 "followed_score"));
+		documented += json_is_true(json_object_get(
+			e, "victim_as_documented"));
+	}
+	if (!n) {
+		json_decref(sc);
+		mt_err_set(err, -ENODATA, MT_ERR_INPUT,
+			   "oom: no followed_score record with a scenario in "
+			   "its case");
+		return NULL;
+	}
+	snprintf(s, sizeof(s), "%s: in %zu of %zu scenarios the OOM killer "
+		 "chose the tenant with the highest computed badness, and in "
+		 "%zu the one the documented rule names, so oom_score_adj %s "
+		 "a way to protect a process on this kernel.",
+		 followed == n ? "The choice followed oom_score_adj" :
+		 "The choice did not always follow oom_score_adj", followed,
+		 n, documented, followed == n ? "is" : "is not a reliable");
+	return json_pack("{s:o, s:b, s:I, s:I, s:s}", "scenarios", sc,
+			 "followed_oom_score_adj", followed == n, "followed",
+			 (json_int_t)followed, "as_documented",
+			 (json_int_t)documented, "sentence", s);
+
+out_nomem:
+	json_decref(sc);
+	mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME, "oom: out of memory");
+	return NULL;
+}
+
+static void oom_print(FILE *out, json_t *d)
+{
+	json_t *e;
+	size_t i;
+
+	json_array_foreach(json_object_get(d, "scenarios"), i, e) {
+		char *adj = json_dumps(json_object_get(e, "oom_score_adj"),
+				       JSON_COMPACT);
+
+		fprintf(out, "  %-15s adj %s: victim %.0f (expected %.0f), "
+			"%s, kill %.0f ms\n",
+			json_string_value(json_object_get(e, "scenario")),
+			adj ? adj : "?", jnum(e, "victim"),
+			jnum(e, "expected_victim"),
+			json_is_true(json_object_get(e, "followed_score")) ?
+			"followed the score" : "did NOT follow the score",
+			jnum(e, "kill_ms"));
+		free(adj);
+	}
+	fprintf(out, "  %s\n", json_string_value(json_object_get(d,
+								 "sentence")));
+}
+
+/* Bars of the kill time per scenario, one group per run. */
+static int oom_plots(struct mt_report *rep, struct mt_run *const *runs,
+		     json_t *const *derived, size_t n, struct mt_err *err)
+{
+	json_t *d = mt_fig_first(derived, n), *e;
+	size_t nc = json_array_size(json_object_get(d, "scenarios")), i;
+	const char **cats = calloc(nc + 1, sizeof(*cats));
+	const char **labels = calloc(n, sizeof(*labels));
+	double *vals = calloc(n * (nc + 1), sizeof(double));
+	char reading[1024];
+	struct mt_line_fig f = {
+		.name = "oom-kill-time", .bench = "oom",
+		.title = "Time from the push to the OOM kill, by scenario",
+		.xlabel = "scenario", .ylabel = "ms", .reading = reading,
+	};
+	int ret = 0;
+
+	if (!cats || !labels || !vals) {
+		ret = mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+				 "report: out of memory");
+		goto out_free;
+	}
+	json_array_foreach(json_object_get(d, "scenarios"), i, e)
+		cats[i] = json_string_value(json_object_get(e, "scenario"));
+	for (size_t r = 0; r < n; r++) {
+		labels[r] = runs[r]->label;
+		for (size_t c = 0; c < nc; c++) {
+			vals[r * nc + c] = NAN;
+			json_array_foreach(json_object_get(derived[r],
+							   "scenarios"), i, e)
+				if (!strcmp(json_string_value(json_object_get(
+					    e, "scenario")), cats[c]))
+					vals[r * nc + c] = jnum(e, "kill_ms");
+		}
+	}
+	snprintf(reading, sizeof(reading), "%s The kill time is what the "
+		 "rest of the cgroup waits, stalled in reclaim, before memory "
+		 "comes back.", json_string_value(json_object_get(
+			 d, "sentence")));
+	if (nc)
+		ret = mt_fig_bars_runs(rep, &f, cats, nc, "kill time (ms)",
+				       labels, n, vals, err);
+out_free:
+	free(cats);
+	free(labels);
+	free(vals);
+	return ret;
+}
+
+const struct mt_analysis mt_an_oom = {
+	.bench = "oom",
+	.summary = "whether the OOM victim followed oom_score_adj, kill time",
+	.analyze = oom_analyze,
+	.print = oom_print,
+	.plots = oom_plots,
+};

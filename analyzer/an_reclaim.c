@@ -1,0 +1,303 @@
+/* Analysis of the reclaim benchmark: per scope (machine: the zone
+ * watermarks act; cgroup: limit reclaim, the control) and per setting of
+ * vm.min_free_kbytes / vm.watermark_scale_factor, the direct-reclaim
+ * stalls, the allocation tail latency and the scans, and which setting
+ * stalled least.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis.h"
+
+#define MAX_CASES 32
+
+static double jnum(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+/* A JSON number, or null for NAN (jansson refuses non-finite reals). */
+static json_t *jreal(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+static const char *const rc_metrics[][2] = {
+	{ "allocstall", "allocstalls" },
+	{ "alloc_latency_p50", "alloc_p50_us" },
+	{ "alloc_latency_p99", "alloc_p99_us" },
+	{ "alloc_latency_max", "alloc_max_us" },
+	{ "burst_time", "burst_ms" },
+	{ "pgscan_direct", "pgscan_direct" },
+	{ "pgscan_kswapd", "pgscan_kswapd" },
+	{ "direct_scan_share", "direct_scan_share_pct" },
+	{ "limit_hits", "limit_hits" },
+};
+#define N_RC (sizeof(rc_metrics) / sizeof(rc_metrics[0]))
+
+/* The case's label: the knob it sets, or "current" for the baseline. The
+ * values in force come from what case_sys_setup recorded (case.system). */
+static void case_label(json_t *rec, char *buf, size_t len)
+{
+	json_t *c = json_object_get(rec, "case");
+	json_t *mfk = json_object_get(c, "min_free_kbytes");
+	json_t *wsf = json_object_get(c, "watermark_scale_factor");
+	char b[32];
+
+	if (json_is_integer(mfk)) {
+		mt_fig_bytes(1024.0 * (double)json_integer_value(mfk), b,
+			     sizeof(b));
+		snprintf(buf, len, "min_free_kbytes=%s", b);
+	} else if (json_is_integer(wsf)) {
+		snprintf(buf, len, "watermark_scale_factor=%lld",
+			 (long long)json_integer_value(wsf));
+	} else {
+		snprintf(buf, len, "current");
+	}
+}
+
+/* The entry of (scope, label) in arr, made when missing. */
+static json_t *entry(json_t *arr, const char *scope, const char *label,
+		     json_t *rec)
+{
+	json_t *e, *sys = json_object_get(json_object_get(rec, "case"),
+					  "system");
+	size_t i;
+
+	json_array_foreach(arr, i, e)
+		if (!strcmp(json_string_value(json_object_get(e, "scope")),
+			    scope) &&
+		    !strcmp(json_string_value(json_object_get(e, "setting")),
+			    label))
+			return e;
+	e = json_pack("{s:s, s:s, s:o, s:o}", "scope", scope, "setting",
+		      label, "min_free_kbytes",
+		      jreal(jnum(sys, "min_free_kbytes")),
+		      "watermark_scale_factor",
+		      jreal(jnum(sys, "watermark_scale_factor")));
+	if (!e || json_array_append_new(arr, e))
+		return NULL;
+	return e;
+}
+
+/* The finding of one scope: the setting with the fewest stalls (ties:
+ * the lowest p99) against the one with the most. */
+static json_t *finding(json_t *cases, const char *scope)
+{
+	json_t *best = NULL, *worst = NULL, *e;
+	char s[900];
+	size_t i, n = 0;
+
+	json_array_foreach(cases, i, e) {
+		double st = jnum(e, "allocstalls"), p = jnum(e, "alloc_p99_us");
+
+		if (strcmp(json_string_value(json_object_get(e, "scope")),
+			   scope) || !isfinite(st))
+			continue;
+		n++;
+		if (!best || st < jnum(best, "allocstalls") ||
+		    (st == jnum(best, "allocstalls") &&
+		     p < jnum(best, "alloc_p99_us")))
+			best = e;
+		if (!worst || st > jnum(worst, "allocstalls") ||
+		    (st == jnum(worst, "allocstalls") &&
+		     p > jnum(worst, "alloc_p99_us")))
+			worst = e;
+	}
+	if (!n)
+		return NULL;
+	if (!strcmp(scope, "cgroup"))
+		snprintf(s, sizeof(s),
+			 "In the cgroup scope limit reclaim ignores the "
+			 "watermarks: allocation p99 stays between %.3g us "
+			 "(%s) and %.3g us (%s) whatever the knobs, the "
+			 "control that shows the knobs act machine-wide only.",
+			 jnum(best, "alloc_p99_us"),
+			 json_string_value(json_object_get(best, "setting")),
+			 jnum(worst, "alloc_p99_us"),
+			 json_string_value(json_object_get(worst, "setting")));
+	else
+		snprintf(s, sizeof(s),
+			 "Machine-wide, %s stalled least: %.0f direct-reclaim "
+			 "stalls and an allocation p99 of %.3g us, against "
+			 "%.0f stalls and %.3g us with %s. Raising the "
+			 "watermarks wakes kswapd earlier, so bursts find "
+			 "free pages instead of reclaiming themselves.",
+			 json_string_value(json_object_get(best, "setting")),
+			 jnum(best, "allocstalls"), jnum(best, "alloc_p99_us"),
+			 jnum(worst, "allocstalls"),
+			 jnum(worst, "alloc_p99_us"),
+			 json_string_value(json_object_get(worst, "setting")));
+	return json_pack("{s:s, s:O, s:O, s:s}", "scope", scope,
+			 "least_stalls", json_object_get(best, "setting"),
+			 "most_stalls", json_object_get(worst, "setting"),
+			 "sentence", s);
+}
+
+/* Derives the reclaim figures of one run. */
+static json_t *rc_analyze(const struct mt_run *run, struct mt_err *err)
+{
+	json_t *cases = json_array(), *fs = json_array(), *r, *f;
+	size_t i, untrusted = 0;
+	static const char *const scopes[] = { "machine", "cgroup" };
+
+	if (!cases || !fs)
+		goto out_nomem;
+	json_array_foreach(run->records, i, r) {
+		const char *scope = mt_rec_case_str(r, "scope");
+		char label[64];
+		json_t *e;
+
+		if (strcmp(mt_rec_bench(r), "reclaim") || !scope)
+			continue;
+		if (!mt_rec_ok(r)) {
+			untrusted += json_object_get(r, "metric") != NULL;
+			continue;
+		}
+		case_label(r, label, sizeof(label));
+		e = entry(cases, scope, label, r);
+		if (!e)
+			goto out_nomem;
+		for (size_t m = 0; m < N_RC; m++)
+			if (!strcmp(mt_rec_metric(r), rc_metrics[m][0]))
+				json_object_set_new(e, rc_metrics[m][1],
+						    jreal(mt_rec_value(r)));
+	}
+	if (!json_array_size(cases)) {
+		json_decref(cases);
+		json_decref(fs);
+		mt_err_set(err, -ENODATA, MT_ERR_INPUT,
+			   "reclaim: no measured record with a scope in its "
+			   "case (%zu untrustworthy)", untrusted);
+		return NULL;
+	}
+	for (size_t s = 0; s < 2; s++)
+		if ((f = finding(cases, scopes[s])))
+			json_array_append_new(fs, f);
+	return json_pack("{s:o, s:o, s:I}", "cases", cases, "findings", fs,
+			 "untrustworthy_records", (json_int_t)untrusted);
+
+out_nomem:
+	json_decref(cases);
+	json_decref(fs);
+	mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME, "reclaim: out of memory");
+	return NULL;
+}
+
+static void rc_print(FILE *out, json_t *d)
+{
+	json_t *e;
+	size_t i;
+
+	json_array_foreach(json_object_get(d, "cases"), i, e)
+	{
+		fprintf(out, "  %-7s %-28s stalls %.0f, alloc p99 %.3g us, "
+			"max %.3g us",
+			json_string_value(json_object_get(e, "scope")),
+			json_string_value(json_object_get(e, "setting")),
+			jnum(e, "allocstalls"), jnum(e, "alloc_p99_us"),
+			jnum(e, "alloc_max_us"));
+		if (isfinite(jnum(e, "pgscan_direct")))
+			fprintf(out, ", direct scans %.0f",
+				jnum(e, "pgscan_direct"));
+		if (isfinite(jnum(e, "limit_hits")))
+			fprintf(out, ", limit hits %.0f",
+				jnum(e, "limit_hits"));
+		fputc('\n', out);
+	}
+	json_array_foreach(json_object_get(d, "findings"), i, e)
+		fprintf(out, "  %s\n", json_string_value(json_object_get(
+			e, "sentence")));
+	if (jnum(d, "untrustworthy_records") > 0)
+		fprintf(out, "  (%.0f untrustworthy records left out)\n",
+			jnum(d, "untrustworthy_records"));
+}
+
+/* Two bar figures over the settings of the first run's machine scope (or
+ * cgroup scope when there is none): direct-reclaim stalls and allocation
+ * p99, one group per run. */
+static int rc_plots(struct mt_report *rep, struct mt_run *const *runs,
+		    json_t *const *derived, size_t n, struct mt_err *err)
+{
+	json_t *d = mt_fig_first(derived, n), *e, *fd = NULL;
+	const char *scope = "machine", *cats[MAX_CASES];
+	const char **labels = calloc(n, sizeof(*labels));
+	double *vals = calloc(n * MAX_CASES, sizeof(double));
+	char title[2][160], reading[1024];
+	size_t nc = 0, i;
+	int ret = 0;
+
+	if (!labels || !vals) {
+		ret = mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+				 "report: out of memory");
+		goto out_free;
+	}
+	for (int pass = 0; pass < 2 && !nc; pass++) {
+		scope = pass ? "cgroup" : "machine";
+		json_array_foreach(json_object_get(d, "cases"), i, e)
+			if (!strcmp(json_string_value(json_object_get(
+				    e, "scope")), scope) && nc < MAX_CASES)
+				cats[nc++] = json_string_value(
+					json_object_get(e, "setting"));
+	}
+	json_array_foreach(json_object_get(d, "findings"), i, e)
+		if (!strcmp(json_string_value(json_object_get(e, "scope")),
+			    scope))
+			fd = e;
+	if (!nc)
+		goto out_free;
+	snprintf(title[0], sizeof(title[0]), "Direct-reclaim stalls by "
+		 "setting (%s scope)", scope);
+	snprintf(title[1], sizeof(title[1]), "Allocation p99 by setting (%s "
+		 "scope)", scope);
+	for (size_t fi = 0; fi < 2 && !ret; fi++) {
+		const char *key = fi ? "alloc_p99_us" : "allocstalls";
+		struct mt_line_fig f = {
+			.name = fi ? "reclaim-p99" : "reclaim-stalls",
+			.bench = "reclaim", .title = title[fi],
+			.xlabel = "setting", .ylabel = fi ? "us" : "stalls",
+			.reading = reading,
+		};
+
+		for (size_t r = 0; r < n; r++) {
+			labels[r] = runs[r]->label;
+			for (size_t c = 0; c < nc; c++) {
+				vals[r * nc + c] = NAN;
+				json_array_foreach(json_object_get(
+					derived[r], "cases"), i, e)
+					if (!strcmp(json_string_value(
+						json_object_get(e, "scope")),
+						scope) &&
+					    !strcmp(json_string_value(
+						json_object_get(e, "setting")),
+						cats[c]))
+						vals[r * nc + c] = jnum(e, key);
+			}
+		}
+		snprintf(reading, sizeof(reading), "%s%s", fd ?
+			 json_string_value(json_object_get(fd, "sentence")) :
+			 "", fi ? " The p99 is of single 4 KiB first "
+			 "touches inside each burst." : " A stall is an "
+			 "allocation that had to reclaim memory itself.");
+		ret = mt_fig_bars_runs(rep, &f, cats, nc, fi ? "p99 (us)" :
+				       "stalls", labels, n, vals, err);
+	}
+out_free:
+	free(labels);
+	free(vals);
+	return ret;
+}
+
+const struct mt_analysis mt_an_reclaim = {
+	.bench = "reclaim",
+	.summary = "direct-reclaim stalls and allocation tail latency per "
+		   "min_free_kbytes / watermark_scale_factor",
+	.analyze = rc_analyze,
+	.print = rc_print,
+	.plots = rc_plots,
+};

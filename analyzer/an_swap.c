@@ -1,0 +1,327 @@
+/* Analysis of the swap benchmark: per swappiness value, the worker's
+ * throughput and tail latency beside the reader's, and both costs of the
+ * anon/file trade-off (swap-ins the worker waits for, file refaults the
+ * reader rereads); per pressure case (working set / limit, pattern), the
+ * access rate, tail latency and swap traffic.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis.h"
+
+#define MAXP 64
+
+static double jnum(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+/* A JSON number, or null for NAN (jansson refuses non-finite reals). */
+static json_t *jreal(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+/* The swappiness metrics kept, and their names in analysis.json. */
+static const char *const sw_metrics[][2] = {
+	{ "worker_accesses", "worker_accesses_per_s" },
+	{ "worker_latency_p50", "worker_p50_us" },
+	{ "worker_latency_p99", "worker_p99_us" },
+	{ "worker_latency_p999", "worker_p999_us" },
+	{ "reader_throughput", "reader_mb_s" },
+	{ "swap_in", "swap_in_pages_per_s" },
+	{ "swap_out", "swap_out_pages_per_s" },
+	{ "refault_file", "file_refaults_per_s" },
+	{ "psi_full", "psi_full_pct" },
+};
+#define N_SW (sizeof(sw_metrics) / sizeof(sw_metrics[0]))
+
+static const char *const pr_metrics[][2] = {
+	{ "accesses", "accesses_per_s" }, { "latency_p50", "p50_us" },
+	{ "latency_p99", "p99_us" },	  { "latency_p999", "p999_us" },
+	{ "swap_in", "swap_in_pages_per_s" },
+	{ "major_faults", "major_faults_per_s" },
+	{ "psi_full", "psi_full_pct" },
+};
+#define N_PR (sizeof(pr_metrics) / sizeof(pr_metrics[0]))
+
+/* The value of the swappiness case s's metric, or NAN. */
+static double sw_value(const struct mt_run *run, double s, const char *metric)
+{
+	json_t *r;
+	size_t i;
+
+	json_array_foreach(run->records, i, r) {
+		const char *t = mt_rec_case_str(r, "test");
+
+		if (mt_rec_ok(r) && !strcmp(mt_rec_bench(r), "swap") && t &&
+		    !strcmp(t, "swappiness") &&
+		    mt_rec_case_num(r, "swappiness") == s &&
+		    !strcmp(mt_rec_metric(r), metric))
+			return mt_rec_value(r);
+	}
+	return NAN;
+}
+
+/* The index in arr of the entry with the extreme value of key. */
+static json_t *extreme(json_t *arr, const char *key, bool max)
+{
+	json_t *best = NULL, *e;
+	size_t i;
+
+	json_array_foreach(arr, i, e) {
+		double v = jnum(e, key);
+
+		if (isfinite(v) && (!best || (max ? v > jnum(best, key) :
+					      v < jnum(best, key))))
+			best = e;
+	}
+	return best;
+}
+
+/* The trade-off of the sweep: where each side is best, in a sentence. */
+static json_t *trade_off(json_t *sw)
+{
+	json_t *acc = extreme(sw, "worker_accesses_per_s", true);
+	json_t *p99 = extreme(sw, "worker_p99_us", false);
+	json_t *rd = extreme(sw, "reader_mb_s", true);
+	json_t *lo = json_array_get(sw, 0);
+	json_t *hi = json_array_get(sw, json_array_size(sw) - 1);
+	char s[1024];
+
+	if (!acc || !lo)
+		return json_null();
+	snprintf(s, sizeof(s),
+		 "The worker is fastest at swappiness %.0f (%.3g accesses/s) "
+		 "and its p99 lowest at %.0f (%.3g us); the reader is "
+		 "fastest at %.0f (%.0f MB/s). From swappiness %.0f to %.0f "
+		 "swap-ins go from %.0f to %.0f pages/s and file refaults "
+		 "from %.0f to %.0f pages/s: each side pays for what the "
+		 "other keeps.",
+		 jnum(acc, "swappiness"), jnum(acc, "worker_accesses_per_s"),
+		 p99 ? jnum(p99, "swappiness") : NAN,
+		 p99 ? jnum(p99, "worker_p99_us") : NAN,
+		 rd ? jnum(rd, "swappiness") : NAN,
+		 rd ? jnum(rd, "reader_mb_s") : NAN, jnum(lo, "swappiness"),
+		 jnum(hi, "swappiness"), jnum(lo, "swap_in_pages_per_s"),
+		 jnum(hi, "swap_in_pages_per_s"),
+		 jnum(lo, "file_refaults_per_s"),
+		 jnum(hi, "file_refaults_per_s"));
+	return json_pack("{s:o, s:o, s:o, s:s}", "best_worker_throughput",
+			 jreal(jnum(acc, "swappiness")), "best_worker_p99",
+			 jreal(p99 ? jnum(p99, "swappiness") : NAN),
+			 "best_reader", jreal(rd ? jnum(rd, "swappiness") :
+					      NAN), "sentence", s);
+}
+
+/* Derives the swap figures of one run. */
+static json_t *swap_analyze(const struct mt_run *run, struct mt_err *err)
+{
+	double sv[MAXP], dummy[MAXP];
+	size_t ns, i;
+	json_t *out = json_object(), *sw = json_array(), *pr = json_array();
+	json_t *r;
+
+	if (!out || !sw || !pr)
+		goto out_nomem;
+	/* The swappiness values measured: any metric of the sweep. */
+	ns = mt_run_curve(run, "swap", "worker_accesses", "swappiness", sv,
+			  dummy, MAXP, "test", "swappiness", NULL);
+	for (i = 0; i < ns; i++) {
+		json_t *e = json_pack("{s:f}", "swappiness", sv[i]);
+
+		for (size_t m = 0; e && m < N_SW; m++)
+			json_object_set_new(e, sw_metrics[m][1], jreal(
+				sw_value(run, sv[i], sw_metrics[m][0])));
+		if (!e || json_array_append_new(sw, e))
+			goto out_nomem;
+	}
+	/* Pressure cases in run order, one entry per (pattern, ratio). */
+	json_array_foreach(run->records, i, r) {
+		const char *t = mt_rec_case_str(r, "test");
+		const char *pat = mt_rec_case_str(r, "pattern");
+		double ratio = mt_rec_case_num(r, "ratio");
+		json_t *e = NULL, *v;
+		size_t k;
+
+		if (!mt_rec_ok(r) || strcmp(mt_rec_bench(r), "swap") || !t ||
+		    strcmp(t, "pressure") || !pat || !isfinite(ratio))
+			continue;
+		json_array_foreach(pr, k, v)
+			if (!strcmp(json_string_value(json_object_get(
+				    v, "pattern")), pat) &&
+			    jnum(v, "ratio") == ratio)
+				e = v;
+		if (!e) {
+			e = json_pack("{s:s, s:f}", "pattern", pat, "ratio",
+				      ratio);
+			if (!e || json_array_append_new(pr, e))
+				goto out_nomem;
+		}
+		for (size_t m = 0; m < N_PR; m++)
+			if (!strcmp(mt_rec_metric(r), pr_metrics[m][0]))
+				json_object_set_new(e, pr_metrics[m][1],
+						    jreal(mt_rec_value(r)));
+	}
+	if (!json_array_size(sw) && !json_array_size(pr)) {
+		json_decref(out);
+		json_decref(sw);
+		json_decref(pr);
+		mt_err_set(err, -ENODATA, MT_ERR_INPUT,
+			   "swap: no swappiness or pressure record with its "
+			   "case (test, swappiness or pattern and ratio)");
+		return NULL;
+	}
+	json_object_set_new(out, "swappiness", sw);
+	json_object_set_new(out, "trade_off", json_array_size(sw) ?
+			    trade_off(sw) : json_null());
+	json_object_set_new(out, "pressure", pr);
+	return out;
+
+out_nomem:
+	json_decref(out);
+	json_decref(sw);
+	json_decref(pr);
+	mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME, "swap: out of memory");
+	return NULL;
+}
+
+static void swap_print(FILE *out, json_t *d)
+{
+	json_t *e, *t = json_object_get(d, "trade_off");
+	size_t i;
+
+	json_array_foreach(json_object_get(d, "swappiness"), i, e)
+		fprintf(out, "  swappiness %3.0f: worker %.3g acc/s, p99 %.3g "
+			"us, p999 %.3g us; reader %.0f MB/s; swap-in %.0f/s, "
+			"file refaults %.0f/s\n", jnum(e, "swappiness"),
+			jnum(e, "worker_accesses_per_s"),
+			jnum(e, "worker_p99_us"), jnum(e, "worker_p999_us"),
+			jnum(e, "reader_mb_s"), jnum(e, "swap_in_pages_per_s"),
+			jnum(e, "file_refaults_per_s"));
+	if (json_is_object(t))
+		fprintf(out, "  %s\n", json_string_value(json_object_get(
+			t, "sentence")));
+	json_array_foreach(json_object_get(d, "pressure"), i, e)
+		fprintf(out, "  pressure %-7s x%.1f: %.3g acc/s, p99 %.3g us, "
+			"p999 %.3g us, swap-in %.0f/s, PSI full %.1f%%\n",
+			json_string_value(json_object_get(e, "pattern")),
+			jnum(e, "ratio"), jnum(e, "accesses_per_s"),
+			jnum(e, "p99_us"), jnum(e, "p999_us"),
+			jnum(e, "swap_in_pages_per_s"),
+			jnum(e, "psi_full_pct"));
+}
+
+/* What a figure's getter draws: series s is metrics[s] of the sweep. */
+struct sw_get {
+	struct mt_run *const *runs;
+	const char *const *metrics;
+};
+
+static size_t sw_get(size_t r, size_t s, double *x, double *y, size_t max,
+		     void *arg)
+{
+	struct sw_get *g = arg;
+
+	return mt_run_curve(g->runs[r], "swap", g->metrics[s], "swappiness",
+			    x, y, max, "test", "swappiness", NULL);
+}
+
+/* Three figures over swappiness: throughput (worker and reader), the
+ * worker's tail latency, and the two costs (swap-ins, file refaults). */
+static int swap_plots(struct mt_report *rep, struct mt_run *const *runs,
+		      json_t *const *derived, size_t n, struct mt_err *err)
+{
+	static const char *const m_tp[] = { "worker_accesses",
+					    "reader_throughput" };
+	static const char *const s_tp[] = { "worker (accesses/s)",
+					    "reader (MB/s)" };
+	static const char *const m_lat[] = { "worker_latency_p99",
+					     "worker_latency_p999" };
+	static const char *const s_lat[] = { "worker p99", "worker p99.9" };
+	static const char *const m_cost[] = { "swap_in", "refault_file" };
+	static const char *const s_cost[] = { "swap-ins (worker waits)",
+					      "file refaults (reader rereads)" };
+	static const char *const colors[] = { "#1f77b4", "#ff7f0e" };
+	json_t *d = NULL, *t, *lo, *hi;
+	const char **labels = calloc(n, sizeof(*labels));
+	char reading[3][1024];
+	int ret = 0;
+
+	if (!labels)
+		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+				  "report: out of memory");
+	for (size_t r = 0; r < n; r++) {
+		labels[r] = runs[r]->label;
+		if (!d && json_array_size(json_object_get(derived[r],
+							  "swappiness")))
+			d = derived[r];
+	}
+	if (!d)
+		goto out_free;
+	t = json_object_get(d, "trade_off");
+	lo = json_array_get(json_object_get(d, "swappiness"), 0);
+	hi = json_array_get(json_object_get(d, "swappiness"),
+			    json_array_size(json_object_get(d,
+							    "swappiness")) - 1);
+	snprintf(reading[0], sizeof(reading[0]), "%s%s",
+		 json_string_value(json_object_get(t, "sentence")),
+		 n > 1 ? " The figures quoted are the first run's." : "");
+	snprintf(reading[1], sizeof(reading[1]),
+		 "The worker's p99 access latency is %.3g us at swappiness "
+		 "%.0f and %.3g us at %.0f: a swapped-out page costs a "
+		 "swap-in, so the tail shows how much of the cold set went "
+		 "to swap. p99.9 is the latency of the swap device itself.",
+		 jnum(lo, "worker_p99_us"), jnum(lo, "swappiness"),
+		 jnum(hi, "worker_p99_us"), jnum(hi, "swappiness"));
+	snprintf(reading[2], sizeof(reading[2]),
+		 "Low swappiness makes reclaim take page cache, which the "
+		 "reader refaults (%.0f pages/s at %.0f); high swappiness "
+		 "takes anonymous pages, which the worker swaps in (%.0f "
+		 "pages/s at %.0f). The right value is where the dearer of "
+		 "the two costs is smallest for the workload.",
+		 jnum(lo, "file_refaults_per_s"), jnum(lo, "swappiness"),
+		 jnum(hi, "swap_in_pages_per_s"), jnum(hi, "swappiness"));
+	{
+		struct sw_get g[3] = { { runs, m_tp }, { runs, m_lat },
+				       { runs, m_cost } };
+		const char *const *series[3] = { s_tp, s_lat, s_cost };
+		struct mt_line_fig f[3] = {
+			{ .name = "swap-throughput", .bench = "swap",
+			  .title = "Throughput by swappiness (memory cgroup "
+				   "under pressure)", .xlabel = "vm.swappiness",
+			  .ylabel = "accesses/s, MB/s", .logy = true,
+			  .reading = reading[0] },
+			{ .name = "swap-p99", .bench = "swap",
+			  .title = "Worker tail latency by swappiness",
+			  .xlabel = "vm.swappiness", .ylabel = "latency (us)",
+			  .logy = true, .reading = reading[1] },
+			{ .name = "swap-costs", .bench = "swap",
+			  .title = "Swap-ins against file refaults by "
+				   "swappiness", .xlabel = "vm.swappiness",
+			  .ylabel = "pages/s", .reading = reading[2] },
+		};
+
+		for (size_t i = 0; i < 3 && !ret; i++)
+			ret = mt_fig_run_lines(rep, &f[i], labels, n,
+					       series[i], colors, 2, sw_get,
+					       &g[i], err);
+	}
+out_free:
+	free(labels);
+	return ret;
+}
+
+const struct mt_analysis mt_an_swap = {
+	.bench = "swap",
+	.summary = "throughput and tail latency per swappiness, swap-ins "
+		   "against file refaults, pressure cases",
+	.analyze = swap_analyze,
+	.print = swap_print,
+	.plots = swap_plots,
+};
