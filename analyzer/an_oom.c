@@ -43,13 +43,14 @@ static json_t *oom_analyze(const struct mt_run *run, struct mt_err *err)
 		goto out_nomem;
 	json_array_foreach(run->records, i, r) {
 		const char *name = mt_rec_case_str(r, "scenario");
-		json_t *fs, *vd, *km, *adj = json_array(), *t, *ex;
+		json_t *fs, *vd, *km, *adj, *t, *ex;
 		size_t k;
 
 		if (!mt_rec_ok(r) || strcmp(mt_rec_bench(r), "oom") || !name ||
 		    strcmp(mt_rec_metric(r), "followed_score"))
 			continue;
 		fs = r;
+		adj = json_array();
 		vd = mt_run_find(run, "oom", "victim_as_documented",
 				 "scenario", name, NULL);
 		km = mt_run_find(run, "oom", "kill_ms", "scenario", name,

@@ -116,7 +116,10 @@ static void machine(FILE *f, const struct mt_run *run)
 		mt_fig_bytes(jnum(c, "size_bytes"), b, sizeof(b));
 		fprintf(f, "%sL%.0f %s", i ? ", " : "", jnum(c, "level"), b);
 	}
-	mt_fig_bytes(jnum(mem, "mem_total_bytes"), b, sizeof(b));
+	if (isfinite(jnum(mem, "mem_total_bytes")))
+		mt_fig_bytes(jnum(mem, "mem_total_bytes"), b, sizeof(b));
+	else
+		snprintf(b, sizeof(b), "not recorded");
 	fprintf(f, "</td><td>%s</td><td>", b);
 	esc(f, json_string_value(json_object_get(thp, "enabled")));
 	fputs("</td><td>", f);

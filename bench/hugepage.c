@@ -19,6 +19,7 @@
 #include "bench.h"
 #include "chase.h"
 #include "region.h"
+#include "stream.h"
 
 #define LINE 64u		/* bytes one streaming step moves */
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -87,7 +88,6 @@ static const struct {
  * optimisation level (gcc 12 at -O2 does not vectorise a loop that needs a
  * scalar epilogue). may_alias because the same memory is also read as
  * uint64_t and written as bytes. */
-typedef uint64_t hp_vec __attribute__((vector_size(16), may_alias));
 
 struct hp_state {
 	enum mt_backing backing;
@@ -162,101 +162,6 @@ static int hp_plan(const struct mt_env *env, struct mt_plan *plan,
 	return 0;
 }
 
-/* MemTotal in bytes: from the capabilities, else /proc/meminfo (never the
- * node meminfo, which undercounts on some VMs). 0 if unknown. */
-static uint64_t mem_total(const struct mt_env *env)
-{
-	int64_t v;
-
-	if (env->caps && env->caps->mem_total)
-		return env->caps->mem_total;
-	if (mt_fs_read_key("/proc/meminfo", "MemTotal", &v, NULL) == 0 &&
-	    v > 0)
-		return (uint64_t)v;
-	return 0;
-}
-
-/* Makes sure the pool of one hugetlb size can hold a region of `size`:
- * grows nr_hugepages through the journal when allowed, at most to 1/4 of
- * MemTotal, and records in `note` what it found, did and obtained. Never
- * fails the benchmark: a pool that stays short makes that backing's cases
- * skip with the command that fixes it. */
-static void reserve_pool(const struct mt_env *env, enum mt_backing b,
-			 uint64_t size, json_t *note)
-{
-	uint64_t page = mt_backing_page_size(b);
-	uint64_t need = (size + page - 1) / page, avail, target, cap;
-	struct mt_hugetlb_pool pool;
-	struct mt_err e = { 0 };
-	char path[160], val[32], rb[64] = "";
-
-	json_object_set_new(note, "page_size_bytes", json_integer(
-					    (json_int_t)page));
-	json_object_set_new(note, "needed_pages", json_integer(
-					    (json_int_t)need));
-	if (mt_hugetlb_pool_read(page, &pool, &e) < 0) {
-		json_object_set_new(note, "action", json_string(e.msg));
-		return;
-	}
-	avail = mt_hugetlb_pool_available(&pool);
-	json_object_set_new(note, "nr_before", json_integer(
-					    (json_int_t)pool.nr));
-	json_object_set_new(note, "available_before", json_integer(
-					    (json_int_t)avail));
-	if (avail >= need) {
-		json_object_set_new(note, "action", json_string(
-				"none: the pool has enough free pages"));
-		return;
-	}
-	if (!mt_p_bool(env->params, "hugetlb_reserve")) {
-		json_object_set_new(note, "action", json_string(
-				"not reserved: hugepage.hugetlb_reserve=no"));
-		return;
-	}
-	if (!env->allow_changes || !env->journal) {
-		json_object_set_new(note, "action", json_string(
-				"not reserved: needs root and "
-				"allow_system_changes=yes"));
-		return;
-	}
-	target = pool.nr + (need - avail);
-	cap = mem_total(env) / 4 / page;
-	if (target > cap) {
-		json_object_set_new(note, "capped_at_pages", json_integer(
-					    (json_int_t)cap));
-		target = cap;
-	}
-	if (target <= pool.nr) {
-		json_object_set_new(note, "action", json_string(
-				"not reserved: the pages needed exceed 1/4 of "
-				"MemTotal"));
-		return;
-	}
-	mt_hugetlb_pool_path(page, "nr_hugepages", path, sizeof(path));
-	snprintf(val, sizeof(val), "%" PRIu64, target);
-	if (mt_journal_write(env->journal, path, val, rb, sizeof(rb), &e) < 0) {
-		json_object_set_new(note, "action", json_string(e.msg));
-		return;
-	}
-	json_object_set_new(note, "nr_requested", json_integer(
-					    (json_int_t)target));
-	if (mt_hugetlb_pool_read(page, &pool, &e) < 0) {
-		json_object_set_new(note, "action", json_string(e.msg));
-		return;
-	}
-	avail = mt_hugetlb_pool_available(&pool);
-	json_object_set_new(note, "nr_after", json_integer(
-					    (json_int_t)pool.nr));
-	json_object_set_new(note, "available_after", json_integer(
-					    (json_int_t)avail));
-	json_object_set_new(note, "action", json_string(
-			avail >= need ? "reserved" :
-			"reserved partially: the kernel could not find enough "
-			"contiguous memory (try echo 1 > "
-			"/proc/sys/vm/compact_memory first, or reserve at "
-			"boot with hugepagesz= hugepages=)"));
-}
-
 /* Reserves hugetlb pages for the 2m and 1g backings that are configured;
  * notes gets "hugetlb_2m" / "hugetlb_1g" objects saying what was there,
  * what was asked and what the kernel gave. Always returns 0. */
@@ -282,7 +187,9 @@ static int hp_sys_setup(const struct mt_env *env, json_t *notes,
 		note = json_object();
 		if (!note)
 			continue;
-		reserve_pool(env, pools[i].b, size, note);
+		mt_hugetlb_reserve(env, "hugepage", pools[i].b,
+				   (size + mt_backing_page_size(pools[i].b) - 1) /
+				   mt_backing_page_size(pools[i].b), note);
 		json_object_set_new(notes, pools[i].key, note);
 	}
 	return 0;
@@ -379,42 +286,6 @@ static double huge_fraction(const struct hp_state *st, uint64_t *huge_out,
 	return (double)huge / (double)st->r.size;
 }
 
-/* Sums the lines [p, p + n*LINE) with four independent vector
- * accumulators, so the loop is limited by memory, not by an add chain. */
-static uint64_t stream_read(const hp_vec *p, uint64_t n)
-{
-	hp_vec a0 = { 0, 0 }, a1 = { 0, 0 }, a2 = { 0, 0 }, a3 = { 0, 0 };
-
-	for (uint64_t i = 0; i < n * 4; i += 4) {
-		a0 += p[i];
-		a1 += p[i + 1];
-		a2 += p[i + 2];
-		a3 += p[i + 3];
-	}
-	a0 += a1 + a2 + a3;
-	return a0[0] + a0[1];
-}
-
-/* Stores to every byte of n lines with ordinary (temporal) vector stores.
- * The value changes from line to line, so the compiler cannot turn the
- * loop into memset (whose large-size path uses non-temporal stores that
- * skip the read-for-ownership and would measure something else), and the
- * barrier tells it the stores are observed. */
-static void stream_write(hp_vec *p, uint64_t n, uint64_t v)
-{
-	hp_vec x = { v, ~v };
-	const hp_vec step = { 1, 1 };
-
-	for (uint64_t i = 0; i < n * 4; i += 4) {
-		p[i] = x;
-		p[i + 1] = x;
-		p[i + 2] = x;
-		p[i + 3] = x;
-		x += step;
-	}
-	__asm__ __volatile__("" : : "r"(p) : "memory");
-}
-
 /* Streams `iters` lines from the current position, wrapping at the end of
  * the region. */
 static void stream(struct hp_state *st, uint64_t iters)
@@ -424,14 +295,14 @@ static void stream(struct hp_state *st, uint64_t iters)
 
 	while (iters) {
 		uint64_t n = st->lines - st->pos;
-		hp_vec *p = (hp_vec *)(void *)(base + st->pos * LINE);
+		unsigned char *p = base + st->pos * LINE;
 
 		if (n > iters)
 			n = iters;
 		if (st->op == HP_SEQREAD)
-			acc += stream_read(p, n);
+			acc += mt_stream_read(p, n);
 		else
-			stream_write(p, n, st->write_value++);
+			mt_stream_write(p, n, st->write_value++);
 		st->pos += n;
 		if (st->pos == st->lines)
 			st->pos = 0;

@@ -237,7 +237,7 @@ struct numa_state {
 	const char *op;
 	struct mt_region r;
 	bool mapped;
-	void **cursor;
+	void *cursor;		/* where the chase stands (not in the chain) */
 	uint64_t lines, pos, sink;
 	int cpu_node, mem_node;
 	int cpu;		/* the CPU the worker was pinned to */
@@ -528,7 +528,7 @@ static int zone_reclaim_run(struct numa_state *st, struct mt_sample *s,
 				    st->env->seed, &count);
 	uint64_t n = 2000000, c0 = mt_now_ns();
 
-	mt_chase_run(st->cursor, n);
+	mt_chase_run(&st->cursor, n);
 	uint64_t c1 = mt_now_ns();
 
 	s->ops = 1;
@@ -553,7 +553,7 @@ static int numa_run(void *state, uint64_t iters, struct mt_sample *s,
 	if (strcmp(st->op, "zone_reclaim") == 0)
 		return zone_reclaim_run(st, s, err);
 	if (strcmp(st->op, "latency") == 0) {
-		mt_chase_run(st->cursor, iters);
+		mt_chase_run(&st->cursor, iters);
 		s->ops = iters;
 		return 0;
 	}

@@ -2,6 +2,10 @@
  * them (smaps). See region.h for the backings. */
 #include "region.h"
 
+#include <inttypes.h>
+
+#include "bench.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -379,4 +383,96 @@ double mt_region_thp_coverage(const struct mt_region *r)
 	if (mt_region_smaps(r, &huge, NULL, NULL) < 0 || !r->size)
 		return -1.0;
 	return (double)huge / (double)r->size;
+}
+
+/* MemTotal in bytes: from the capabilities, else /proc/meminfo (never the
+ * node meminfo, which undercounts on some VMs). 0 if unknown. */
+static uint64_t mem_total_bytes(const struct mt_env *env)
+{
+	int64_t v;
+
+	if (env->caps && env->caps->mem_total)
+		return env->caps->mem_total;
+	if (mt_fs_read_key("/proc/meminfo", "MemTotal", &v, NULL) == 0 &&
+	    v > 0)
+		return (uint64_t)v;
+	return 0;
+}
+
+void mt_hugetlb_reserve(const struct mt_env *env, const char *bench,
+			enum mt_backing b, uint64_t need, json_t *note)
+{
+	uint64_t page = mt_backing_page_size(b);
+	uint64_t avail, target, cap;
+	char no[96];
+	struct mt_hugetlb_pool pool;
+	struct mt_err e = { 0 };
+	char path[160], val[32], rb[64] = "";
+
+	json_object_set_new(note, "page_size_bytes", json_integer(
+					    (json_int_t)page));
+	json_object_set_new(note, "needed_pages", json_integer(
+					    (json_int_t)need));
+	if (mt_hugetlb_pool_read(page, &pool, &e) < 0) {
+		json_object_set_new(note, "action", json_string(e.msg));
+		return;
+	}
+	avail = mt_hugetlb_pool_available(&pool);
+	json_object_set_new(note, "nr_before", json_integer(
+					    (json_int_t)pool.nr));
+	json_object_set_new(note, "available_before", json_integer(
+					    (json_int_t)avail));
+	if (avail >= need) {
+		json_object_set_new(note, "action", json_string(
+				"none: the pool has enough free pages"));
+		return;
+	}
+	if (!mt_p_bool(env->params, "hugetlb_reserve")) {
+		snprintf(no, sizeof(no), "not reserved: %s.hugetlb_reserve=no",
+			 bench);
+		json_object_set_new(note, "action", json_string(no));
+		return;
+	}
+	if (!env->allow_changes || !env->journal) {
+		json_object_set_new(note, "action", json_string(
+				"not reserved: needs root and "
+				"allow_system_changes=yes"));
+		return;
+	}
+	target = pool.nr + (need - avail);
+	cap = mem_total_bytes(env) / 4 / page;
+	if (target > cap) {
+		json_object_set_new(note, "capped_at_pages", json_integer(
+					    (json_int_t)cap));
+		target = cap;
+	}
+	if (target <= pool.nr) {
+		json_object_set_new(note, "action", json_string(
+				"not reserved: the pages needed exceed 1/4 of "
+				"MemTotal"));
+		return;
+	}
+	mt_hugetlb_pool_path(page, "nr_hugepages", path, sizeof(path));
+	snprintf(val, sizeof(val), "%" PRIu64, target);
+	if (mt_journal_write(env->journal, path, val, rb, sizeof(rb), &e) < 0) {
+		json_object_set_new(note, "action", json_string(e.msg));
+		return;
+	}
+	json_object_set_new(note, "nr_requested", json_integer(
+					    (json_int_t)target));
+	if (mt_hugetlb_pool_read(page, &pool, &e) < 0) {
+		json_object_set_new(note, "action", json_string(e.msg));
+		return;
+	}
+	avail = mt_hugetlb_pool_available(&pool);
+	json_object_set_new(note, "nr_after", json_integer(
+					    (json_int_t)pool.nr));
+	json_object_set_new(note, "available_after", json_integer(
+					    (json_int_t)avail));
+	json_object_set_new(note, "action", json_string(
+			avail >= need ? "reserved" :
+			"reserved partially: the kernel could not find enough "
+			"contiguous memory (try echo 1 > "
+			"/proc/sys/vm/compact_memory first, or reserve at "
+			"boot with hugepagesz= hugepages=)"));
 }

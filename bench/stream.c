@@ -1,7 +1,8 @@
 /* Streaming kernels: see stream.h. */
 #include "stream.h"
 
-typedef uint64_t mt_vec __attribute__((vector_size(16)));
+/* may_alias: the region is also written byte-wise (first touch). */
+typedef uint64_t mt_vec __attribute__((vector_size(16), may_alias));
 
 uint64_t mt_stream_read(const void *p, uint64_t lines)
 {

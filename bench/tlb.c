@@ -217,92 +217,6 @@ out_free:
 	return ret;
 }
 
-/* Grows the hugetlb pool of backing b so that `need` pages are available,
- * adding at most a quarter of MemTotal, through the journal. Records what
- * it found and what the kernel gave in `note`. Never fails the benchmark:
- * cases that do not fit are skipped in setup with the reason. */
-static void reserve_pool(const struct mt_env *env, enum mt_backing b,
-			 uint64_t need, json_t *note)
-{
-	uint64_t page = mt_backing_page_size(b), avail, want, cap, target;
-	struct mt_hugetlb_pool pool;
-	struct mt_err err = { 0 };
-	char path[160], value[32], rb[64];
-	int ret;
-
-	json_object_set_new(note, "page_size_bytes", json_integer(
-				    (json_int_t)page));
-	json_object_set_new(note, "pages_needed", json_integer(
-				    (json_int_t)need));
-	if (mt_hugetlb_pool_read(page, &pool, &err) < 0) {
-		json_object_set_new(note, "error", json_string(err.msg));
-		return;
-	}
-	avail = mt_hugetlb_pool_available(&pool);
-	json_object_set_new(note, "nr_before", json_integer(
-				    (json_int_t)pool.nr));
-	json_object_set_new(note, "available_before", json_integer(
-				    (json_int_t)avail));
-	if (avail >= need) {
-		json_object_set_new(note, "reserved", json_integer(0));
-		return;
-	}
-	if (!mt_p_bool(env->params, "hugetlb_reserve")) {
-		json_object_set_new(note, "not_reserved", json_string(
-					    "tlb.hugetlb_reserve = no"));
-		return;
-	}
-	if (!env->allow_changes || !env->journal) {
-		json_object_set_new(note, "not_reserved", json_string(
-					    "system changes not allowed (needs "
-					    "root and allow_system_changes = "
-					    "yes)"));
-		return;
-	}
-	/* The pool takes memory from everything else until it is shrunk
-	 * again; a quarter of the machine keeps the rest of the system (and
-	 * the 4k cases' own regions) comfortable. */
-	want = need - avail;
-	cap = env->caps ? env->caps->mem_total / 4 / page : 0;
-	if (want > cap) {
-		json_object_set_new(note, "capped_at_pages", json_integer(
-					    (json_int_t)cap));
-		want = cap;
-	}
-	if (want == 0)
-		return;
-	target = pool.nr + want;
-	mt_hugetlb_pool_path(page, "nr_hugepages", path, sizeof(path));
-	snprintf(value, sizeof(value), "%" PRIu64, target);
-	json_object_set_new(note, "requested_nr", json_integer(
-				    (json_int_t)target));
-	ret = mt_journal_write(env->journal, path, value, rb, sizeof(rb),
-			       &err);
-	if (ret < 0) {
-		mt_warn("tlb: cannot reserve hugetlb pages: %s", err.msg);
-		json_object_set_new(note, "error", json_string(err.msg));
-		return;
-	}
-	if (mt_hugetlb_pool_read(page, &pool, &err) < 0) {
-		json_object_set_new(note, "error", json_string(err.msg));
-		return;
-	}
-	avail = mt_hugetlb_pool_available(&pool);
-	json_object_set_new(note, "nr_after", json_integer(
-				    (json_int_t)pool.nr));
-	json_object_set_new(note, "available_after", json_integer(
-				    (json_int_t)avail));
-	if (avail < need) {
-		char got[32];
-
-		human_size(avail * page, got, sizeof(got));
-		mt_warn("tlb: asked for %" PRIu64 " %s hugetlb pages, %" PRIu64
-			" of the %" PRIu64 " needed are available; cases larger "
-			"than %s will be skipped", target, mt_backing_name(b),
-			avail, need, got);
-	}
-}
-
 /* Reserves the hugetlb pages the largest 2m and 1g cases need. */
 static int tlb_sys_setup(const struct mt_env *env, json_t *notes,
 			 struct mt_err *err)
@@ -333,7 +247,8 @@ static int tlb_sys_setup(const struct mt_env *env, json_t *notes,
 		if (!note)
 			return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
 					  "tlb: out of memory");
-		reserve_pool(env, b, round_up(largest, page) / page, note);
+		mt_hugetlb_reserve(env, "tlb", b, round_up(largest, page) / page,
+				   note);
 		snprintf(key, sizeof(key), "hugetlb_%s", mt_backing_name(b));
 		json_object_set_new(notes, key, note);
 	}

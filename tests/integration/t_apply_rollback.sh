@@ -58,7 +58,8 @@ only=--only=swappiness,thp_defrag
 "$M" apply "$run" $only --dry-run --persist $F >"$T/dry.txt"
 grep -q "would set vm.swappiness: $cur -> $want" "$T/dry.txt" ||
 	fail "dry run does not say what it would do: $(cat "$T/dry.txt")"
-[ "$(snap)" = "$before" ] || fail "dry run changed the machine"
+[ "$(snap)" = "$before" ] ||
+	fail "dry run changed the machine: $(diff <(echo "$before") <(snap))"
 
 # apply, and refuse without the container override.
 expect_exit 1 "$M" apply "$run" $only

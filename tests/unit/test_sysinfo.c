@@ -494,6 +494,47 @@ static void test_print_db_2node(void **state)
 	json_decref(info);
 }
 
+/* The two-node tree captured in the qemu guest of `make test-numa`
+ * (tests/numa/guest-init.sh): sysinfo shows both nodes, their memory,
+ * CPUs and the distance table that qemu was given (-numa dist 21). */
+static void test_qemu_2node(void **state)
+{
+	json_t *info = collect("qemu-2node"), *nodes, *d;
+	struct mt_caps caps;
+	struct mt_err err = { 0 };
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out;
+
+	(void)state;
+	assert_int_equal(mt_caps_read(&caps, &err), 0);
+	assert_int_equal(caps.numa_nodes, 2);
+	assert_int_equal(jint(info, "numa.nodes_with_memory"), 2);
+	nodes = json_object_get(json_object_get(info, "numa"), "nodes");
+	assert_int_equal(json_array_size(nodes), 2);
+	for (size_t i = 0; i < 2; i++) {
+		d = json_object_get(json_array_get(nodes, i), "distances");
+		assert_int_equal(json_array_size(d), 2);
+		assert_int_equal(json_integer_value(json_array_get(d, i)), 10);
+		assert_int_equal(json_integer_value(json_array_get(d, 1 - i)),
+				 21);
+	}
+	assert_string_equal(jstr(json_array_get(nodes, 0), "cpus"), "0");
+	assert_string_equal(jstr(json_array_get(nodes, 1), "cpus"), "1");
+	out = open_memstream(&text, &len);
+	assert_non_null(out);
+	mt_sysinfo_print(out, info);
+	assert_int_equal(fclose(out), 0);
+	assert_non_null(strstr(text, "nodes with memory             2\n"));
+	assert_non_null(strstr(text, "node 0                        962.4 "
+			       "MiB, cpus 0, distances 10 21\n"));
+	assert_non_null(strstr(text, "node 1                        1007.4 "
+			       "MiB, cpus 1, distances 21 10\n"));
+	assert_non_null(strstr(text, "6.1.0-56-amd64"));
+	free(text);
+	json_decref(info);
+}
+
 static void test_live(void **state)
 {
 	struct mt_topo *topo = NULL;
@@ -525,6 +566,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_caps_small_vm, clear_root),
+		cmocka_unit_test_teardown(test_qemu_2node, clear_root),
 		cmocka_unit_test_teardown(test_caps_db_2node, clear_root),
 		cmocka_unit_test_teardown(test_caps_zram_host, clear_root),
 		cmocka_unit_test_teardown(test_collect_db_2node, clear_root),
