@@ -172,21 +172,19 @@ static int report_write(const struct mt_item *it, const char *was,
  * Switching from the ratio to the bytes form leaves one more problem:
  * mt_journal_write always journals the bytes knob's old "0", which
  * playback could not write back (EINVAL) and which would keep the apply
- * journal pending forever. That write goes through a scratch journal
- * next to the apply journal, removed once the change is made: its undo
- * is the ratio entry already in the apply journal. (A crash in between
- * leaves only the scratch file; the apply journal still restores.)
+ * journal pending forever. That write therefore goes through
+ * mt_sys_trigger (a write with no undo entry of its own): its undo is the
+ * ratio entry already in the apply journal.
  *
  * Returns 1 when an ordinary journaled write is right (the twin is 0:
  * nothing to pair), 0 when the item was written and reported, or -1 when
  * it counts as a problem (already reported). */
 static int write_dirty_pair(const struct mt_item *it, const char *twin,
 			    const char *was, struct mt_journal *j,
-			    const char *jpath, char *rb, size_t rb_len,
+			    char *rb, size_t rb_len,
 			    FILE *out)
 {
-	char tcur[64] = "", scratch[4200];
-	struct mt_journal *sj = NULL;
+	char tcur[64] = "";
 	struct mt_err e = { 0 };
 	int rc;
 
@@ -211,14 +209,10 @@ static int write_dirty_pair(const struct mt_item *it, const char *twin,
 		}
 		return report_write(it, was, rb, out) ? -1 : 0;
 	}
-	snprintf(scratch, sizeof(scratch), "%s.bytes-scratch", jpath);
-	unlink(scratch);	/* a stale one from a crash: ours, unused */
-	rc = mt_journal_open(scratch, false, &sj, &e);
+	/* No undo entry of its own: the twin's entry above is the undo. */
+	rc = mt_sys_trigger(it->path, it->value, &e);
 	if (rc == 0)
-		rc = mt_journal_write(sj, it->path, it->value, rb, rb_len, &e);
-	if (sj)
-		mt_journal_close(sj);
-	unlink(scratch);
+		rc = mt_fs_read_line(it->path, rb, rb_len, &e);
 	if (rc != 0) {
 		fprintf(out, "failed   %s=%s: %s\n", it->knob, it->value,
 			e.msg);
@@ -229,8 +223,7 @@ static int write_dirty_pair(const struct mt_item *it, const char *twin,
 
 /* Applies one item; returns 1 if it counts as a problem. */
 static int apply_item(const struct mt_item *it, const struct mt_apply_opts *o,
-		      uint64_t mem_total, struct mt_journal *j,
-		      const char *jpath, FILE *out)
+		      uint64_t mem_total, struct mt_journal *j, FILE *out)
 {
 	char why[256], cur[256] = "", rb[256] = "", word[128];
 	struct mt_err e = { 0 };
@@ -261,7 +254,7 @@ static int apply_item(const struct mt_item *it, const struct mt_apply_opts *o,
 	}
 	twin = dirty_twin(it->path);
 	if (twin) {
-		int rc = write_dirty_pair(it, twin, word, j, jpath, rb,
+		int rc = write_dirty_pair(it, twin, word, j, rb,
 					  sizeof(rb), out);
 
 		if (rc <= 0)
@@ -382,7 +375,7 @@ int mt_apply(const char *dir, const struct mt_apply_opts *o, FILE *out,
 				it->recommended, it->apply);
 			continue;
 		}
-		bad += apply_item(it, o, (uint64_t)mem, j, jpath, out);
+		bad += apply_item(it, o, (uint64_t)mem, j, out);
 	}
 	if (o->persist)
 		rc = persist(dir, o, j, out, &bad, err);

@@ -2,7 +2,7 @@
 # message that names what was wrong.
 . "$(dirname "$0")/lib.sh"
 
-for c in list sysinfo run restore config-doc; do
+for c in list sysinfo run analyze report compare advise apply rollback restore config-doc; do
   expect_exit 0 "$MEMTUNE" "$c" --help
   grep -q "usage: memtune $c" "$T/out" || fail "$c --help has no usage line"
 done
@@ -36,7 +36,7 @@ grep -q "nothing to restore" "$T/out" || fail "restore did not say there was not
 
 # config-doc documents every benchmark section.
 expect_exit 0 "$MEMTUNE" config-doc
-for b in global tlb hugepage; do grep -q "^### \[$b\]" "$T/out" || fail "config-doc lacks [$b]"; done
+for b in global tlb hugepage alloc pagecache odirect swap reclaim oom mlock numa; do grep -q "^### \[$b\]" "$T/out" || fail "config-doc lacks [$b]"; done
 # configs/README.md documents every key: its generated part is up to date.
 readme="$(dirname "$0")/../../configs/README.md"
 head="$(dirname "$0")/../../configs/README.head.md"

@@ -267,9 +267,9 @@ static void test_sys_setup_reserves(void **state)
 	assert_int_equal(mt_bench_tlb.sys_setup(&f->env, notes, &err), 0);
 	n2 = json_object_get(notes, "hugetlb_2m");
 	assert_non_null(n2);
-	assert_int_equal(num(n2, "pages_needed"), 32);	/* 63M -> 32 x 2M */
+	assert_int_equal(num(n2, "needed_pages"), 32);	/* 63M -> 32 x 2M */
 	assert_int_equal(num(n2, "available_before"), 3);
-	assert_non_null(strstr(str(n2, "not_reserved"), "root"));
+	assert_non_null(strstr(str(n2, "action"), "root"));
 	assert_int_equal(read_num(nr2m), 10);
 	json_decref(notes);
 
@@ -282,16 +282,16 @@ static void test_sys_setup_reserves(void **state)
 	notes = json_object();
 	assert_int_equal(mt_bench_tlb.sys_setup(&f->env, notes, &err), 0);
 	n2 = json_object_get(notes, "hugetlb_2m");
-	assert_int_equal(num(n2, "requested_nr"), 39);
+	assert_int_equal(num(n2, "nr_requested"), 39);
 	assert_int_equal(num(n2, "nr_after"), 39);
 	/* the fake kernel's free count did not move: recorded as obtained */
 	assert_int_equal(num(n2, "available_after"), 3);
 	assert_int_equal(read_num(nr2m), 39);
 	n1 = json_object_get(notes, "hugetlb_1g");
 	assert_non_null(n1);
-	assert_int_equal(num(n1, "pages_needed"), 1);
+	assert_int_equal(num(n1, "needed_pages"), 1);
 	assert_int_equal(num(n1, "capped_at_pages"), 0);
-	assert_null(json_object_get(n1, "requested_nr"));
+	assert_null(json_object_get(n1, "nr_requested"));
 	assert_int_equal(mt_journal_count(j), 1);
 	json_decref(notes);
 
@@ -304,7 +304,7 @@ static void test_sys_setup_reserves(void **state)
 	notes = json_object();
 	assert_int_equal(mt_bench_tlb.sys_setup(&f->env, notes, &err), 0);
 	assert_non_null(strstr(str(json_object_get(notes, "hugetlb_2m"),
-				   "not_reserved"), "hugetlb_reserve"));
+				   "action"), "tlb.hugetlb_reserve"));
 	assert_int_equal(mt_journal_count(j), 1);
 	json_decref(notes);
 
