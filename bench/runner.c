@@ -283,7 +283,8 @@ static json_t *status_entry(const struct job *j, const char *status,
 /* Reads the worker's record lines from fd until EOF, appending each to
  * results.jsonl as it arrives. Returns the number of records, -EINTR when
  * a signal arrived, -ETIMEDOUT after the case timeout. */
-static int collect(struct sweep *sw, int fd, pid_t pid, struct mt_err *err)
+static int collect(struct sweep *sw, int fd, pid_t pid, int *failed,
+		   struct mt_err *err)
 {
 	char *buf = NULL;
 	size_t len = 0, cap = 0;
@@ -339,6 +340,9 @@ static int collect(struct sweep *sw, int fd, pid_t pid, struct mt_err *err)
 				return -EIO;
 			}
 			records++;
+			/* Records are compact JSON written by mt_record_*. */
+			if (strstr(buf, "\"status\":\"failed\""))
+				(*failed)++;
 			len -= (size_t)(nl + 1 - buf);
 			memmove(buf, nl + 1, len);
 		}
@@ -395,7 +399,7 @@ static json_t *job_json(const struct sweep *sw, const struct job *j,
  * written. */
 static int run_case(struct sweep *sw, const struct job *j,
 		    const struct mt_env *env, const struct mt_case *c,
-		    size_t i, struct mt_err *err)
+		    size_t i, int *failed, struct mt_err *err)
 {
 	int fds[2], jfds[2], status = 0, got;
 	json_t *job = job_json(sw, j, env, c, i);
@@ -469,7 +473,7 @@ static int run_case(struct sweep *sw, const struct job *j,
 	close(jfds[1]);
 	free(text);
 	close(fds[1]);
-	got = collect(sw, fds[0], pid, err);
+	got = collect(sw, fds[0], pid, failed, err);
 	close(fds[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
@@ -498,6 +502,7 @@ static int run_case(struct sweep *sw, const struct job *j,
 			snprintf(why, sizeof(why), "worker could not write "
 				 "all its records (exit status %d)",
 				 WEXITSTATUS(status));
+		(*failed)++;
 		rec = mt_record_status(j->bench->name, j->variant, c->params,
 				       "failed", why);
 		if (mt_rundir_append(sw->rd, rec, err) < 0) {
@@ -611,7 +616,7 @@ static int run_job(struct sweep *sw, struct job *j, struct mt_err *err)
 				continue;
 			}
 		}
-		ret = run_case(sw, j, &env, c, i, err);
+		ret = run_case(sw, j, &env, c, i, &failed, err);
 		if (mt_journal_rollback_to(sw->journal, case_mark, &berr) < 0)
 			mt_warn("%s: could not undo a case's changes: %s",
 				j->section, berr.msg);
@@ -623,8 +628,15 @@ out_rollback:
 		mt_warn("%s: could not undo its system changes: %s "
 			"(run memtune restore)", j->section, berr.msg);
 	mt_rundir_snapshot(sw->rd, j->section, "after", &berr);
+	/* ok: every case measured (or skipped); partial: some cases
+	 * failed; failed: none produced a measurement. */
 	entry = status_entry(j, ret == -EINTR ? "interrupted" :
-				failed ? "failed" : "ok", NULL);
+			     !failed ? "ok" :
+			     (size_t)failed >= plan.n ? "failed" : "partial",
+			     NULL);
+	if (failed)
+		json_object_set_new(entry, "failed_records",
+				    json_integer(failed));
 	json_object_set_new(entry, "cases", json_integer((json_int_t)plan.n));
 	json_object_set_new(entry, "seconds",
 			    json_real((double)(mt_now_ns() - t0) / 1e9));
