@@ -165,6 +165,108 @@ static double cpu_entries_4k(json_t *d)
 	return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
+/* The number at key of o, or NAN. */
+static double jnum(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+/* True when curve c has a knee whose size bracket overlaps [lo, hi]. */
+static bool has_knee_near(json_t *c, double lo, double hi)
+{
+	json_t *k;
+	size_t i;
+
+	json_array_foreach(json_object_get(c, "knees"), i, k)
+		if (jnum(k, "bytes_below") <= hi && jnum(k, "bytes_above") >= lo)
+			return true;
+	return false;
+}
+
+/* True when curve c measured sizes on both sides of [lo, hi]. */
+static bool covers(json_t *c, double lo, double hi)
+{
+	json_t *p;
+	size_t i;
+	bool below = false, above = false;
+
+	json_array_foreach(json_object_get(c, "points"), i, p) {
+		double x = json_number_value(json_array_get(p, 0));
+
+		below |= x <= lo;
+		above |= x >= hi;
+	}
+	return below && above;
+}
+
+/* Marks each knee of the page-pattern curves with its "kind": "cache"
+ * when a curve of another page size steps at the same working set (a TLB
+ * step depends on the page size; a step every page size shares is the
+ * caches, or the page tables falling out of them), "tlb" when another
+ * page size was measured there and does not step, "unknown" when there is
+ * nothing to compare with. Then sets "reach": per backing, the working
+ * set before the first knee that is not a cache step. */
+static void classify_knees(json_t *out)
+{
+	json_t *curves = json_object_get(out, "curves"), *c, *c2, *k;
+	json_t *reach = json_array();
+	size_t i, i2, j;
+
+	json_array_foreach(curves, i, c) {
+		if (strcmp(json_string_value(json_object_get(c, "pattern")),
+			   "page"))
+			continue;
+		json_t *first = NULL;
+
+		json_array_foreach(json_object_get(c, "knees"), j, k) {
+			double lo = jnum(k, "bytes_below");
+			double hi = jnum(k, "bytes_above");
+			const char *kind = "unknown";
+
+			json_array_foreach(curves, i2, c2) {
+				if (strcmp(json_string_value(json_object_get(
+					   c2, "pattern")), "page") ||
+				    jnum(c2, "page_size_bytes") ==
+				    jnum(c, "page_size_bytes") ||
+				    !covers(c2, lo, hi))
+					continue;
+				if (has_knee_near(c2, lo, hi)) {
+					kind = "cache";
+					break;
+				}
+				kind = "tlb";
+			}
+			json_object_set_new(k, "kind", json_string(kind));
+			if (!first && strcmp(kind, "cache"))
+				first = k;
+		}
+		double rb = first ? jnum(first, "bytes_below") : NAN;
+		json_t *pts = json_object_get(c, "points");
+		bool shared = !first &&
+			      json_array_size(json_object_get(c, "knees"));
+
+		/* No knee at all: the reach is beyond the largest size. Only
+		 * shared knees: the TLB's step cannot be told apart from the
+		 * caches' on this machine (recorded as null, not guessed). */
+		if (!first && !shared && json_array_size(pts))
+			rb = json_number_value(json_array_get(json_array_get(
+				pts, json_array_size(pts) - 1), 0));
+		json_array_append_new(reach, json_pack(
+			"{s:O, s:f, s:o, s:o, s:b, s:b}", "backing",
+			json_object_get(c, "backing"), "page_size_bytes",
+			jnum(c, "page_size_bytes"), "reach_bytes",
+			isfinite(rb) ? json_real(rb) : json_null(), "entries",
+			isfinite(rb) ? json_real(rb / jnum(c,
+						"page_size_bytes")) :
+				       json_null(),
+			"beyond_range", !first && !shared,
+			"separable", !shared));
+	}
+	json_object_set_new(out, "reach", reach);
+}
+
 /* Sets "cpu_tlb.beside_knee" of out: the first knee of the 4 KiB page
  * curve against the entries the CPU reports (within the knee's bracket
  * or not), so a person sees both numbers side by side. */
@@ -179,7 +281,17 @@ static void tlb_beside(json_t *out)
 			    "page") &&
 		    !strcmp(json_string_value(json_object_get(c, "backing")),
 			    "4k"))
-			k = json_array_get(json_object_get(c, "knees"), 0);
+		{
+			json_t *kk;
+			size_t j;
+
+			json_array_foreach(json_object_get(c, "knees"), j, kk)
+				if (strcmp(json_string_value(json_object_get(
+					   kk, "kind")), "cache")) {
+					k = kk;
+					break;
+				}
+		}
 	if (!isfinite(cpu))
 		return;
 	if (!k) {
@@ -271,15 +383,14 @@ static json_t *walk_penalty(const struct curve cur[N_BACKINGS],
 /* Derives the tlb figures of one run. */
 static json_t *tlb_analyze(const struct mt_run *run, struct mt_err *err)
 {
-	json_t *out, *curves, *reach, *pen = NULL;
+	json_t *out, *curves, *pen = NULL;
 	struct curve *cur;
 	size_t n_points = 0;
 
 	cur = calloc(N_PATTERNS * N_BACKINGS, sizeof(*cur));
 	out = json_object();
 	curves = json_array();
-	reach = json_array();
-	if (!cur || !out || !curves || !reach) {
+	if (!cur || !out || !curves) {
 		mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME, "tlb: out of memory");
 		goto out_nomem;
 	}
@@ -309,21 +420,6 @@ static json_t *tlb_analyze(const struct mt_run *run, struct mt_err *err)
 			json_array_append_new(curves, o);
 			if (b == 0)
 				k4 = knees;
-			/* The reach of a page size: the largest working set
-			 * before its page curve first steps up. */
-			if (p == 0) {
-				json_t *k0 = json_array_get(knees, 0);
-				double rb = k0 ? json_number_value(
-					json_object_get(k0, "bytes_below")) :
-					c->size[c->n - 1];
-
-				json_array_append_new(reach, json_pack(
-					"{s:s, s:f, s:f, s:f, s:b}", "backing",
-					backings[b], "page_size_bytes",
-					c->page_size, "reach_bytes", rb,
-					"entries", rb / c->page_size,
-					"beyond_range", k0 == NULL));
-			}
 		}
 		if (!pen && pc[0].n)
 			pen = walk_penalty(pc, k4, patterns[p]);
@@ -332,7 +428,6 @@ static json_t *tlb_analyze(const struct mt_run *run, struct mt_err *err)
 	if (n_points == 0) {
 		json_decref(out);
 		json_decref(curves);
-		json_decref(reach);
 		json_decref(pen);
 		mt_err_set(err, -ENODATA, MT_ERR_INPUT,
 			   "tlb: no 'latency' record with a backing, a "
@@ -340,10 +435,10 @@ static json_t *tlb_analyze(const struct mt_run *run, struct mt_err *err)
 		return NULL;
 	}
 	json_object_set_new(out, "curves", curves);
-	json_object_set_new(out, "reach", reach);
 	json_object_set_new(out, "page_walk_penalty", pen ? pen :
 			    json_null());
 	json_object_set_new(out, "cpu_tlb", cpu_tlb(run));
+	classify_knees(out);
 	tlb_beside(out);
 	return out;
 
@@ -351,7 +446,6 @@ out_nomem:
 	free(cur);
 	json_decref(out);
 	json_decref(curves);
-	json_decref(reach);
 	return NULL;
 }
 
@@ -370,12 +464,6 @@ static json_t *find_curve(json_t *d, const char *pattern, const char *backing)
 	return NULL;
 }
 
-static double jnum(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	return json_is_number(v) ? json_number_value(v) : NAN;
-}
 
 static void tlb_print(FILE *out, json_t *d)
 {
@@ -400,18 +488,34 @@ static void tlb_print(FILE *out, json_t *d)
 				fprintf(out, " (%.4g..%.4g entries)",
 					jnum(k, "entries_below"),
 					jnum(k, "entries_above"));
-			fprintf(out, " %.1f->%.1f ns;",
+			fprintf(out, " %.1f->%.1f ns%s;",
 				jnum(k, "latency_below_ns"),
-				jnum(k, "latency_above_ns"));
+				jnum(k, "latency_above_ns"),
+				!page ? "" :
+				!strcmp(json_string_value(json_object_get(
+					k, "kind")), "cache") ? " (cache: every "
+				"page size steps here)" :
+				!strcmp(json_string_value(json_object_get(
+					k, "kind")), "tlb") ? " (TLB)" : "");
 		}
 		fputc('\n', out);
 	}
 	json_array_foreach(json_object_get(d, "reach"), i, c) {
+		if (json_is_false(json_object_get(c, "separable"))) {
+			fprintf(out, "  reach %-3s not separable: every step of "
+				"its page curve is shared with other page "
+				"sizes (the caches)\n",
+				json_string_value(json_object_get(c,
+								  "backing")));
+			continue;
+		}
 		mt_fig_bytes(jnum(c, "reach_bytes"), a, sizeof(a));
-		fprintf(out, "  reach %-3s %s%s (%.4g pages)\n",
+		fprintf(out, "  reach %-3s %s%s (%.4g pages)%s\n",
 			json_string_value(json_object_get(c, "backing")),
 			json_is_true(json_object_get(c, "beyond_range")) ?
-			">= " : "", a, jnum(c, "entries"));
+			">= " : "", a, jnum(c, "entries"),
+			json_is_true(json_object_get(c, "beyond_range")) ?
+			": no step in the sizes measured" : "");
 	}
 	if (json_is_object(pen)) {
 		mt_fig_bytes(jnum(pen, "at_bytes"), a, sizeof(a));

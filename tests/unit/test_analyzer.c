@@ -347,6 +347,85 @@ static void test_numa_cache_wins(void **state)
 	remove_dir(dir);
 }
 
+/* Knee kinds: a step that only the 4 KiB page curve takes is the TLB and
+ * sets its reach; a step every page size takes is the caches; a backing
+ * whose steps are all shared has no separable reach. */
+static void test_tlb_knee_kinds(void **state)
+{
+	char dir[] = "/tmp/mt-test-analyzer-XXXXXX";
+	static const double mib = 1048576.0;
+	/* 4k: flat, TLB step after 8M, cache step after 64M.
+	 * 2m: flat, the same cache step after 64M only. */
+	static const double sizes[] = { 1, 2, 4, 8, 16, 32, 64, 128, 256,
+					512 };
+	char text[16384], kase[160];
+	size_t off = 0;
+	struct mt_run *run;
+	json_t *a, *d, *c, *k, *r;
+	size_t i, j;
+	bool saw_tlb = false, saw_cache = false;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	for (i = 0; i < 10; i++) {
+		double v4 = 5.0 + (sizes[i] > 8 ? 10.0 : 0.0) +
+			    (sizes[i] > 64 ? 100.0 : 0.0);
+		double v2 = 5.0 + (sizes[i] > 64 ? 100.0 : 0.0);
+
+		snprintf(kase, sizeof(kase), "{\"backing\":\"4k\","
+			 "\"pattern\":\"page\",\"size_bytes\":%.0f}",
+			 sizes[i] * mib);
+		add_rec(text, sizeof(text), &off, "tlb", kase, "latency", v4,
+			NULL);
+		snprintf(kase, sizeof(kase), "{\"backing\":\"2m\","
+			 "\"pattern\":\"page\",\"size_bytes\":%.0f}",
+			 sizes[i] * mib);
+		add_rec(text, sizeof(text), &off, "tlb", kase, "latency", v2,
+			NULL);
+	}
+	write_file(dir, "results.jsonl", text);
+	run = load(dir);
+	a = mt_analyze_run(run);
+	d = mt_analysis_derived(a, "tlb");
+	assert_non_null(d);
+	json_array_foreach(json_object_get(d, "curves"), i, c) {
+		if (strcmp(json_string_value(json_object_get(c, "backing")),
+			   "4k"))
+			continue;
+		json_array_foreach(json_object_get(c, "knees"), j, k) {
+			const char *kind = json_string_value(
+				json_object_get(k, "kind"));
+
+			if (num(k, "bytes_above") <= 16 * mib) {
+				assert_string_equal(kind, "tlb");
+				saw_tlb = true;
+			} else {
+				assert_string_equal(kind, "cache");
+				saw_cache = true;
+			}
+		}
+	}
+	assert_true(saw_tlb && saw_cache);
+	json_array_foreach(json_object_get(d, "reach"), i, r) {
+		const char *b = json_string_value(json_object_get(r,
+								  "backing"));
+
+		if (!strcmp(b, "4k")) {
+			assert_true(json_is_true(json_object_get(r,
+								 "separable")));
+			assert_true(num(r, "reach_bytes") == 8 * mib);
+		} else {
+			assert_true(json_is_false(json_object_get(
+				r, "separable")));
+			assert_true(json_is_null(json_object_get(
+				r, "reach_bytes")));
+		}
+	}
+	json_decref(a);
+	mt_run_free(run);
+	remove_dir(dir);
+}
+
 /* swap: one entry per swappiness value, and where each side is best. */
 static void test_swap(void **state)
 {
@@ -580,6 +659,7 @@ int main(void)
 		cmocka_unit_test(test_tlb_knee_marks),
 		cmocka_unit_test(test_numa_heatmap),
 		cmocka_unit_test(test_tlb_cpu_size),
+		cmocka_unit_test(test_tlb_knee_kinds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
