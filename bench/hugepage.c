@@ -234,6 +234,11 @@ static enum mt_status hp_setup(const struct mt_env *env,
 		st->first_excluded =
 			mt_p_int(env->global, "warmup_samples") > 0;
 
+	if ((b == MT_BACK_4K || b == MT_BACK_THP) &&
+	    !mt_region_fits(st->size, "hugepage.size", reason, len)) {
+		free(st);
+		return MT_SKIPPED;
+	}
 	if (mt_region_map(&st->r, b, st->size, &err) < 0) {
 		snprintf(reason, len, "%s", err.msg);
 		free(st);

@@ -5,6 +5,7 @@
 #include <inttypes.h>
 
 #include "bench.h"
+#include "../core/units.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -15,7 +16,6 @@
 #include <sys/mman.h>
 
 #include "../core/fsroot.h"
-#include "../core/units.h"
 
 #ifndef MAP_HUGE_SHIFT
 #define MAP_HUGE_SHIFT 26
@@ -475,4 +475,21 @@ void mt_hugetlb_reserve(const struct mt_env *env, const char *bench,
 			"contiguous memory (try echo 1 > "
 			"/proc/sys/vm/compact_memory first, or reserve at "
 			"boot with hugepagesz= hugepages=)"));
+}
+
+bool mt_region_fits(uint64_t bytes, const char *key, char *why, size_t len)
+{
+	int64_t avail = 0;
+	char a[32], b[32];
+
+	if (mt_fs_read_key("/proc/meminfo", "MemAvailable", &avail, NULL) < 0 ||
+	    avail <= 0)
+		return true;	/* cannot tell: let the kernel decide */
+	if ((double)bytes <= 0.6 * (double)avail)
+		return true;
+	snprintf(a, sizeof(a), "%.1f GiB", (double)bytes / (1 << 30));
+	snprintf(b, sizeof(b), "%.1f GiB", (double)avail / (1 << 30));
+	snprintf(why, len, "a %s region needs more than 60%% of the %s this "
+		 "machine has available (MemAvailable); lower %s", a, b, key);
+	return false;
 }

@@ -82,6 +82,14 @@ int mt_hugetlb_pool_read(uint64_t page_size, struct mt_hugetlb_pool *p,
 /* Pages a new mapping can still get: free minus reserved. */
 uint64_t mt_hugetlb_pool_available(const struct mt_hugetlb_pool *p);
 
+/* True when an anonymous region of `bytes` (4k or thp backing) fits
+ * comfortably: at most 60% of MemAvailable, so that the worker is not
+ * OOM-killed and the rest of the machine keeps working. Otherwise false,
+ * with a reason naming the size, what is available and what to lower
+ * (key, e.g. "tlb.sizes"). Hugetlb backings draw on their pool instead and
+ * are not checked here. */
+bool mt_region_fits(uint64_t bytes, const char *key, char *why, size_t len);
+
 struct mt_env;
 typedef struct json_t json_t;
 

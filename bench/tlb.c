@@ -315,6 +315,10 @@ static enum mt_status tlb_setup(const struct mt_env *env,
 			 "or size_bytes missing or too small)");
 		return MT_FAILED;
 	}
+	if ((b == MT_BACK_4K || b == MT_BACK_THP) &&
+	    !mt_region_fits(mapped_size(b, (uint64_t)ws), "tlb.sizes", reason,
+			    len))
+		return MT_SKIPPED;
 	s = calloc(1, sizeof(*s));
 	if (!s) {
 		snprintf(reason, len, "tlb: out of memory");
