@@ -2,11 +2,6 @@
  * them (smaps). See region.h for the backings. */
 #include "region.h"
 
-#include <inttypes.h>
-
-#include "bench.h"
-#include "../core/units.h"
-
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -16,6 +11,8 @@
 #include <sys/mman.h>
 
 #include "../core/fsroot.h"
+#include "../core/units.h"
+#include "bench.h"
 
 #ifndef MAP_HUGE_SHIFT
 #define MAP_HUGE_SHIFT 26
