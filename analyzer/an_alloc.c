@@ -84,6 +84,54 @@ static json_t *crossover(const struct mt_run *run, const char *op,
 	return o;
 }
 
+/* The crossover of a fresh process's first allocation: each malloc case
+ * records in obtained.first_cycle which path its very first block took,
+ * before glibc's dynamic threshold moved (it rises to the size of a freed
+ * mmapped chunk, so later cycles of the same size may come from brk).
+ * Returns {brk_up_to_bytes, mmap_from_bytes, first_ns, first_faults at
+ * mmap_from} or null when no case recorded it. */
+static json_t *first_allocation(const struct mt_run *run)
+{
+	double below = NAN, above = NAN, ns = NAN, faults = NAN;
+	json_t *r;
+	size_t i;
+
+	json_array_foreach(run->records, i, r) {
+		const char *op = mt_rec_case_str(r, "op");
+		const char *b = mt_rec_bench(r);
+		json_t *fc;
+		const char *path;
+		double sz;
+
+		if (!b || strcmp(b, "alloc") || !op || strcmp(op, "malloc") ||
+		    !mt_rec_ok(r) || strcmp(mt_rec_metric(r), "ns_per_alloc"))
+			continue;
+		fc = json_object_get(json_object_get(r, "obtained"),
+				     "first_cycle");
+		path = json_string_value(json_object_get(fc, "path"));
+		sz = mt_rec_case_num(r, "size_bytes");
+		if (!path || !isfinite(sz))
+			continue;
+		if (!strcmp(path, "brk") && (!isfinite(below) || sz > below))
+			below = sz;
+		if (!strcmp(path, "mmap") && (!isfinite(above) || sz < above)) {
+			above = sz;
+			ns = jnum(fc, "ns");
+			faults = jnum(fc, "minor_faults");
+		}
+	}
+	if (!isfinite(below) && !isfinite(above))
+		return json_null();
+	return json_pack("{s:o, s:o, s:o, s:o}",
+		"brk_up_to_bytes", isfinite(below) ? json_real(below) :
+						     json_null(),
+		"mmap_from_bytes", isfinite(above) ? json_real(above) :
+						     json_null(),
+		"first_mmap_ns", isfinite(ns) ? json_real(ns) : json_null(),
+		"first_mmap_faults", isfinite(faults) ? json_real(faults) :
+							json_null());
+}
+
 static json_t *alloc_analyze(const struct mt_run *run, struct mt_err *err)
 {
 	double xs[MAXP], fr[MAXP], sx[MAXP], sy[MAXP], mx[MAXP], my[MAXP];
@@ -93,6 +141,7 @@ static json_t *alloc_analyze(const struct mt_run *run, struct mt_err *err)
 
 	n = mt_run_curve(run, "alloc", "mmap_fraction", "size_bytes", xs, fr,
 			 MAXP, "op", "malloc", NULL);
+	json_object_set_new(out, "first_allocation", first_allocation(run));
 	json_object_set_new(out, "default_thresholds", n ?
 			    crossover(run, "malloc", xs, fr, n, NAN) :
 			    json_null());
@@ -199,8 +248,25 @@ static void alloc_print(FILE *out, json_t *d)
 	size_t i;
 	char what[64];
 
+	c = json_object_get(d, "first_allocation");
+	if (json_is_object(c)) {
+		char lo[32] = "-", hi[32] = "-";
+
+		if (json_is_number(json_object_get(c, "brk_up_to_bytes")))
+			mt_fig_bytes(jnum(c, "brk_up_to_bytes"), lo,
+				     sizeof(lo));
+		if (json_is_number(json_object_get(c, "mmap_from_bytes")))
+			mt_fig_bytes(jnum(c, "mmap_from_bytes"), hi,
+				     sizeof(hi));
+		fprintf(out, "  malloc, first block of a fresh process: brk up "
+			"to %s, mmap from %s (%.0f ns, %.0f faults); glibc "
+			"then raises its threshold to the size it freed, so "
+			"later blocks of that size come from brk\n", lo, hi,
+			jnum(c, "first_mmap_ns"), jnum(c,
+						       "first_mmap_faults"));
+	}
 	if (json_is_object(json_object_get(d, "default_thresholds")))
-		print_cross(out, "malloc, default thresholds",
+		print_cross(out, "malloc, default thresholds, steady state",
 			    json_object_get(d, "default_thresholds"));
 	json_array_foreach(json_object_get(d, "pinned_thresholds"), i, c) {
 		char t[32];

@@ -426,6 +426,48 @@ static void test_tlb_knee_kinds(void **state)
 	remove_dir(dir);
 }
 
+/* alloc: the first block of a fresh process crosses to mmap where the
+ * first_cycle records say, whatever the steady state did later. */
+static void test_alloc_first_allocation(void **state)
+{
+	char dir[] = "/tmp/mt-test-analyzer-XXXXXX";
+	static const struct {
+		int size;
+		const char *path;
+	} pts[] = { { 65536, "brk" }, { 131072, "mmap" }, { 262144, "mmap" } };
+	char text[8192], kase[128], extra[160];
+	size_t off = 0;
+	struct mt_run *run;
+	json_t *a, *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(kase, sizeof(kase), "{\"op\":\"malloc\","
+			 "\"size_bytes\":%d}", pts[i].size);
+		snprintf(extra, sizeof(extra), ",\"obtained\":{\"path\":"
+			 "\"brk\",\"first_cycle\":{\"path\":\"%s\","
+			 "\"ns\":%d,\"minor_faults\":%d}}", pts[i].path,
+			 1000 * (int)(i + 1), 10 * (int)(i + 1));
+		add_rec(text, sizeof(text), &off, "alloc", kase,
+			"ns_per_alloc", 50, extra);
+		add_rec(text, sizeof(text), &off, "alloc", kase,
+			"mmap_fraction", 0, extra);
+	}
+	write_file(dir, "results.jsonl", text);
+	run = load(dir);
+	a = mt_analyze_run(run);
+	f = json_object_get(mt_analysis_derived(a, "alloc"),
+			    "first_allocation");
+	assert_true(json_is_object(f));
+	assert_true(num(f, "brk_up_to_bytes") == 65536);
+	assert_true(num(f, "mmap_from_bytes") == 131072);
+	assert_true(num(f, "first_mmap_faults") == 20);
+	json_decref(a);
+	mt_run_free(run);
+	remove_dir(dir);
+}
+
 /* swap: one entry per swappiness value, and where each side is best. */
 static void test_swap(void **state)
 {
@@ -660,6 +702,7 @@ int main(void)
 		cmocka_unit_test(test_numa_heatmap),
 		cmocka_unit_test(test_tlb_cpu_size),
 		cmocka_unit_test(test_tlb_knee_kinds),
+		cmocka_unit_test(test_alloc_first_allocation),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
