@@ -153,7 +153,9 @@ struct mt_bench {
 			      json_t *obtained, struct mt_err *err);
 
 	/* In the worker: prepares one case. Returns MT_OK with *state set, or
-	 * MT_SKIPPED / MT_FAILED with reason filled. */
+	 * MT_SKIPPED / MT_FAILED with reason filled. A setup that fails part
+	 * of the way may leave *state set: teardown is then called on it, so
+	 * teardown must cope with a partly built state. */
 	enum mt_status (*setup)(const struct mt_env *env,
 				const struct mt_case *c, void **state,
 				char *reason, size_t len);

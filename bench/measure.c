@@ -168,10 +168,15 @@ int mt_measure_case(const struct mt_bench *b, const char *variant,
 		min = max;
 
 	st = b->setup(env, c, &state, reason, sizeof(reason));
-	if (st == MT_SKIPPED || st == MT_FAILED)
+	if (st == MT_SKIPPED || st == MT_FAILED) {
+		/* A setup that got part of the way leaves *state set for
+		 * teardown to release (bench.h). */
+		if (state && b->teardown)
+			b->teardown(state);
 		return emit_status(fd, b, variant, c,
 				   st == MT_SKIPPED ? "skipped" : "failed",
 				   reason[0] ? reason : "setup failed");
+	}
 
 	vals = calloc((size_t)max * c->n_metrics, sizeof(*vals));
 	nvals = calloc(c->n_metrics, sizeof(*nvals));
