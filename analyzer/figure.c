@@ -150,22 +150,47 @@ static int add_figure(struct mt_report *rep, const struct mt_line_fig *f,
 	return 0;
 }
 
+/* Opens the figure's NAME.dat and NAME.gp for writing. Returns 0, or -EIO
+ * with err set and nothing left open. */
+static int open_pair(struct mt_report *rep, const struct mt_line_fig *f,
+		     FILE **dat, FILE **gp, struct mt_err *err)
+{
+	*dat = open_out(rep, f->name, "dat", err);
+	if (!*dat)
+		return -EIO;
+	*gp = open_out(rep, f->name, "gp", err);
+	if (!*gp) {
+		fclose(*dat);
+		return -EIO;
+	}
+	return 0;
+}
+
+/* Ends the script, closes both files (checking the writes) and hands the
+ * figure to gnuplot and the report. Returns 0 or -errno with err set. */
+static int finish_pair(struct mt_report *rep, const struct mt_line_fig *f,
+		       FILE *dat, FILE *gp, struct mt_err *err)
+{
+	int ret;
+
+	gp_tail(gp, rep, f);
+	ret = close_out(dat, rep, f->name, "dat", err);
+	if (close_out(gp, rep, f->name, "gp", ret ? NULL : err) < 0 && !ret)
+		ret = -EIO;
+	if (ret)
+		return ret;
+	return add_figure(rep, f, err);
+}
+
 /* Writes a line figure (see figure.h). */
 int mt_fig_lines(struct mt_report *rep, const struct mt_line_fig *f,
 		 const struct mt_series *series, size_t n, struct mt_err *err)
 {
 	FILE *dat, *gp;
 	bool first = true;
-	int ret;
 
-	dat = open_out(rep, f->name, "dat", err);
-	if (!dat)
+	if (open_pair(rep, f, &dat, &gp, err) < 0)
 		return -EIO;
-	gp = open_out(rep, f->name, "gp", err);
-	if (!gp) {
-		fclose(dat);
-		return -EIO;
-	}
 	fprintf(dat, "# %s: one block per series (gnuplot index 0, 1, ...)"
 		     "\n", f->title);
 	for (size_t s = 0; s < n; s++) {
@@ -217,13 +242,7 @@ int mt_fig_lines(struct mt_report *rep, const struct mt_line_fig *f,
 	if (first)
 		fputs("NaN notitle", gp);
 	fputc('\n', gp);
-	gp_tail(gp, rep, f);
-	ret = close_out(dat, rep, f->name, "dat", err);
-	if (close_out(gp, rep, f->name, "gp", ret ? NULL : err) < 0 && !ret)
-		ret = -EIO;
-	if (ret)
-		return ret;
-	return add_figure(rep, f, err);
+	return finish_pair(rep, f, dat, gp, err);
 }
 
 /* Writes a data-file string: double-quoted, quotes dropped. */
@@ -246,16 +265,9 @@ int mt_fig_bars(struct mt_report *rep, const struct mt_line_fig *f,
 	bool errbars = err_lo && err_hi;
 	size_t per = errbars ? 3 : 1;
 	FILE *dat, *gp;
-	int ret;
 
-	dat = open_out(rep, f->name, "dat", err);
-	if (!dat)
+	if (open_pair(rep, f, &dat, &gp, err) < 0)
 		return -EIO;
-	gp = open_out(rep, f->name, "gp", err);
-	if (!gp) {
-		fclose(dat);
-		return -EIO;
-	}
 	fprintf(dat, "# %s\n# category", f->title);
 	for (size_t g = 0; g < n_groups; g++)
 		fprintf(dat, "\t%s%s", groups[g], errbars ? " (lo hi)" : "");
@@ -301,13 +313,7 @@ int mt_fig_bars(struct mt_report *rep, const struct mt_line_fig *f,
 	if (!n_groups)
 		fputs("NaN notitle", gp);
 	fputc('\n', gp);
-	gp_tail(gp, rep, f);
-	ret = close_out(dat, rep, f->name, "dat", err);
-	if (close_out(gp, rep, f->name, "gp", ret ? NULL : err) < 0 && !ret)
-		ret = -EIO;
-	if (ret)
-		return ret;
-	return add_figure(rep, f, err);
+	return finish_pair(rep, f, dat, gp, err);
 }
 
 /* Writes a heat map (see figure.h): the data as "column row value" lines,
@@ -319,16 +325,9 @@ int mt_fig_heatmap(struct mt_report *rep, const struct mt_line_fig *f,
 		   const double *values, struct mt_err *err)
 {
 	FILE *dat, *gp;
-	int ret;
 
-	dat = open_out(rep, f->name, "dat", err);
-	if (!dat)
+	if (open_pair(rep, f, &dat, &gp, err) < 0)
 		return -EIO;
-	gp = open_out(rep, f->name, "gp", err);
-	if (!gp) {
-		fclose(dat);
-		return -EIO;
-	}
 	fprintf(dat, "# %s: column row value\n", f->title);
 	for (size_t r = 0; r < n_rows; r++) {
 		fprintf(dat, "# row %zu: ", r);
@@ -366,13 +365,7 @@ int mt_fig_heatmap(struct mt_report *rep, const struct mt_line_fig *f,
 		    "  '%s.dat' using 1:2:($3 == $3 ? sprintf('%%.4g', $3) : "
 		    "'n/a') with labels font 'Sans,14' tc rgb '#000000'\n",
 		f->name, f->name);
-	gp_tail(gp, rep, f);
-	ret = close_out(dat, rep, f->name, "dat", err);
-	if (close_out(gp, rep, f->name, "gp", ret ? NULL : err) < 0 && !ret)
-		ret = -EIO;
-	if (ret)
-		return ret;
-	return add_figure(rep, f, err);
+	return finish_pair(rep, f, dat, gp, err);
 }
 
 /* Runs `gnuplot SCRIPTS...` in dir with stdout to /dev/null and stderr
