@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../core/fsroot.h"
+#include "../core/log.h"
 #include "../core/record.h"
 #include "../core/sysinfo.h"
 #include "advisor.h"
@@ -124,9 +125,11 @@ static int keep_record(json_t *rec, int line, void *arg)
 }
 
 /* A malformed line costs only that line. */
-static void ignore_bad(const char *msg, void *arg)
+/* A record line that cannot be read: said on stderr (path:line and what
+ * was expected) and skipped; the rest of the run is still advised on. */
+static void warn_bad(const char *msg, void *arg)
 {
-	(void)msg;
+	mt_warn("advise: %s (line skipped)", msg);
 	((struct reading *)arg)->bad++;
 }
 
@@ -148,7 +151,7 @@ int mt_advise_ctx_init(struct mt_advise_ctx *ctx, const char *run_dir,
 				  "advise: out of memory");
 	if (run_dir) {
 		snprintf(path, sizeof(path), "%s/results.jsonl", run_dir);
-		rc = mt_records_read(path, keep_record, ignore_bad, &rd, err);
+		rc = mt_records_read(path, keep_record, warn_bad, &rd, err);
 		if (rc < 0) {
 			mt_err_prefix(err, "advise: %s is not a run "
 				      "directory (run memtune run first)",
@@ -158,6 +161,14 @@ int mt_advise_ctx_init(struct mt_advise_ctx *ctx, const char *run_dir,
 		}
 		snprintf(path, sizeof(path), "%s/meta.json", run_dir);
 		meta = json_load_file(path, 0, &jerr);
+		if (!meta && access(path, F_OK) == 0)
+			mt_warn("advise: %s:%d:%d: %s; advising from the live "
+				"system's state instead of the run's snapshot",
+				path, jerr.line, jerr.column, jerr.text);
+		else if (!meta)
+			mt_warn("advise: %s is missing; advising from the live "
+				"system's state instead of the run's snapshot",
+				path);
 	}
 	live = mt_sysinfo_collect(NULL, err);
 	msys = json_object_get(meta, "system");

@@ -336,6 +336,11 @@ int mt_apply(const char *dir, const struct mt_apply_opts *o, FILE *out,
 
 	snprintf(path, sizeof(path), "%s/advice.json", dir);
 	root = json_load_file(path, 0, &jerr);
+	if (!root && jerr.line > 0)
+		return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
+				  "apply: %s:%d:%d: %s: expected the JSON that "
+				  "'memtune advise %s' writes (run it again)",
+				  path, jerr.line, jerr.column, jerr.text, dir);
 	if (!root)
 		return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
 				  "apply: cannot read %s: %s (run memtune "
