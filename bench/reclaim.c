@@ -382,25 +382,26 @@ static int rc_case_sys_setup(const struct mt_env *env,
 {
 	const char *scope = json_string_value(json_object_get(c->params,
 							      "scope"));
-	json_t *mfk = json_object_get(c->params, "min_free_kbytes");
-	json_t *wsf = json_object_get(c->params, "watermark_scale_factor");
+	static const struct {
+		const char *key, *path;
+	} knobs[] = {
+		{ "min_free_kbytes", RC_MFK },
+		{ "watermark_scale_factor", RC_WSF },
+	};
 	char val[32], rb[64];
 	int64_t cur;
 	json_t *wm;
 	int ret;
 
-	if (json_is_integer(mfk)) {
+	/* The case's value of each knob, when it sets one. */
+	for (size_t k = 0; k < sizeof(knobs) / sizeof(knobs[0]); k++) {
+		json_t *v = json_object_get(c->params, knobs[k].key);
+
+		if (!json_is_integer(v))
+			continue;
 		snprintf(val, sizeof(val), "%" JSON_INTEGER_FORMAT,
-			 json_integer_value(mfk));
-		ret = mt_journal_write(env->journal, RC_MFK, val, rb,
-				       sizeof(rb), err);
-		if (ret < 0)
-			return ret;
-	}
-	if (json_is_integer(wsf)) {
-		snprintf(val, sizeof(val), "%" JSON_INTEGER_FORMAT,
-			 json_integer_value(wsf));
-		ret = mt_journal_write(env->journal, RC_WSF, val, rb,
+			 json_integer_value(v));
+		ret = mt_journal_write(env->journal, knobs[k].path, val, rb,
 				       sizeof(rb), err);
 		if (ret < 0)
 			return ret;

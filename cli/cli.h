@@ -3,6 +3,7 @@
 #ifndef MT_CLI_H
 #define MT_CLI_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 struct mt_command {
@@ -25,6 +26,12 @@ int mt_cli_help_requested(const struct mt_command *c, int argc, char **argv);
 /* Prints "memtune CMD: MSG" and a hint to --help; returns MT_EXIT_USAGE. */
 int mt_cli_usage_error(const struct mt_command *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* Parses a command line that takes only [--json] and no arguments (list,
+ * sysinfo). Returns -1 when it is fine (*json set), else the exit status
+ * of the usage error it printed. */
+int mt_cli_json_only(const struct mt_command *c, int argc, char **argv,
+		     bool *json);
 
 /* Maps an mt_err to an exit status after printing it. */
 struct mt_err;

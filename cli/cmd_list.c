@@ -45,8 +45,6 @@ out:
 
 static int list_main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' }, { 0 } };
 	struct mt_caps caps;
 	struct mt_err err = { 0 };
 	const struct mt_bench *const *t;
@@ -54,17 +52,9 @@ static int list_main(int argc, char **argv)
 	bool json = false;
 	int o;
 
-	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (o == 'j')
-			json = true;
-		else
-			return mt_cli_usage_error(&mt_cmd_list,
-						  "unknown option");
-	}
-	if (optind < argc)
-		return mt_cli_usage_error(&mt_cmd_list,
-					  "unexpected argument '%s'",
-					  argv[optind]);
+	o = mt_cli_json_only(&mt_cmd_list, argc, argv, &json);
+	if (o >= 0)
+		return o;
 	if (mt_caps_read(&caps, &err) < 0)
 		return mt_cli_fail(&err);
 	t = mt_benchmarks(&n);

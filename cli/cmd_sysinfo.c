@@ -9,25 +9,15 @@
 
 static int sysinfo_main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' }, { 0 } };
 	struct mt_err err = { 0 };
 	struct mt_topo *topo = NULL;
 	json_t *info;
 	bool json = false;
 	int o;
 
-	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (o == 'j')
-			json = true;
-		else
-			return mt_cli_usage_error(&mt_cmd_sysinfo,
-						  "unknown option");
-	}
-	if (optind < argc)
-		return mt_cli_usage_error(&mt_cmd_sysinfo,
-					  "unexpected argument '%s'",
-					  argv[optind]);
+	o = mt_cli_json_only(&mt_cmd_sysinfo, argc, argv, &json);
+	if (o >= 0)
+		return o;
 	if (mt_topo_load(&topo, &err) < 0) {
 		mt_warn("%s (continuing without topology)", err.msg);
 		topo = NULL;

@@ -1,5 +1,6 @@
 /* memtune: dispatches to the command table. */
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -66,6 +67,25 @@ int mt_cli_usage_error(const struct mt_command *c, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "\n(see 'memtune %s --help')\n", c->name);
 	return MT_EXIT_USAGE;
+}
+
+int mt_cli_json_only(const struct mt_command *c, int argc, char **argv,
+		     bool *json)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' }, { 0 } };
+	int o;
+
+	*json = false;
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (o != 'j')
+			return mt_cli_usage_error(c, "unknown option");
+		*json = true;
+	}
+	if (optind < argc)
+		return mt_cli_usage_error(c, "unexpected argument '%s'",
+					  argv[optind]);
+	return -1;
 }
 
 int mt_cli_fail(const struct mt_err *err)

@@ -1131,23 +1131,37 @@ int mt_journal_write(struct mt_journal *j, const char *path, const char *value,
 	return 0;
 }
 
+/* Resolves a path this journal is about to create and refuses one that
+ * exists already: playback would remove something that is not ours.
+ * `what` ("directory " or "") words the message. */
+static int resolve_new(const char *what, const char *path, char *real,
+		       size_t len, struct mt_err *err)
+{
+	struct stat st;
+	int ret = resolve("create", path, real, len, err);
+
+	if (ret < 0)
+		return ret;
+	if (lstat(real, &st) == 0)
+		return mt_err_set(err, -EEXIST, MT_ERR_RUNTIME,
+				  "journal: cannot create %s%s: it already "
+				  "exists (remove it, or run `memtune "
+				  "restore` if a killed run left it)", what,
+				  real);
+	return 0;
+}
+
 /* Creates directory path (0755) after journaling its removal. An existing
  * directory is refused: playback would remove something not ours. */
 int mt_journal_mkdir(struct mt_journal *j, const char *path,
 		     struct mt_err *err)
 {
 	char real[PATH_MAX];
-	struct stat st;
 	int ret;
 
-	ret = resolve("create", path, real, sizeof(real), err);
+	ret = resolve_new("directory ", path, real, sizeof(real), err);
 	if (ret < 0)
 		return ret;
-	if (lstat(real, &st) == 0)
-		return mt_err_set(err, -EEXIST, MT_ERR_RUNTIME,
-				  "journal: cannot create directory %s: it "
-				  "already exists (remove it, or run `memtune "
-				  "restore` if a killed run left it)", real);
 	ret = journal_append(j, json_pack("{s:s, s:s}", "op", "rmdir", "path",
 					  real), err);
 	if (ret < 0)
@@ -1168,17 +1182,11 @@ int mt_journal_note_file(struct mt_journal *j, const char *path,
 			 struct mt_err *err)
 {
 	char real[PATH_MAX];
-	struct stat st;
 	int ret;
 
-	ret = resolve("create", path, real, sizeof(real), err);
+	ret = resolve_new("", path, real, sizeof(real), err);
 	if (ret < 0)
 		return ret;
-	if (lstat(real, &st) == 0)
-		return mt_err_set(err, -EEXIST, MT_ERR_RUNTIME,
-				  "journal: cannot create %s: it already "
-				  "exists (remove it, or run `memtune "
-				  "restore` if a killed run left it)", real);
 	return journal_append(j, json_pack("{s:s, s:s}", "op", "unlink",
 					   "path", real), err);
 }

@@ -21,6 +21,8 @@
 
 #include <cmocka.h>
 
+#include "helpers/fake_tree.h"
+
 #include "../../core/journal.h"
 
 #define SWAPPINESS "/proc/sys/vm/swappiness"
@@ -49,21 +51,7 @@ static const char *real(const struct tree *t, const char *rel)
 /* Writes text to root + rel, creating the directories on the way. */
 static void put(const struct tree *t, const char *rel, const char *text)
 {
-	char path[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s%s", t->root, rel);
-	for (char *p = path + strlen(t->root) + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		assert_true(mkdir(path, 0755) == 0 || errno == EEXIST);
-		*p = '/';
-	}
-	f = fopen(path, "w");
-	assert_non_null(f);
-	assert_true(fputs(text, f) >= 0);
-	assert_int_equal(fclose(f), 0);
+	mt_test_put(t->root, rel, text);
 }
 
 /* Reads the file at an absolute path into a static buffer ("" on error
@@ -133,21 +121,12 @@ static int setup_tree(void **state)
 	return 0;
 }
 
-static int remove_one(const char *path, const struct stat *st, int flag,
-		      struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static int teardown_tree(void **state)
 {
 	struct tree *t = *state;
 
 	unsetenv("MEMTUNE_FSROOT");
-	nftw(t->root, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+	mt_test_remove_tree(t->root);
 	free(t);
 	return 0;
 }
