@@ -1,7 +1,9 @@
 /* Analysis of the odirect benchmark: O_DIRECT against buffered bandwidth
  * per op, pattern and block size (buffered reads from a cold cache,
- * buffered writes without sync), and the block size from which O_DIRECT
- * stays at least as fast (where the lines cross). */
+ * buffered writes without sync into an evicted file, as fio does them by
+ * default; into a cached file in runs that measured only that), and the
+ * block size from which O_DIRECT stays at least as fast (where the lines
+ * cross). */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -28,6 +30,30 @@ static const char *buffered_mode(size_t op)
 	return op ? "buffered" : "buffered_cold";
 }
 
+/* Fills x, y with the buffered curve O_DIRECT is compared with and stores
+ * in *cache which cache state it started from. Returns the point count. */
+static size_t buffered_curve(const struct mt_run *run, size_t op,
+			     const char *pat, double *x, double *y,
+			     size_t max, const char **cache)
+{
+	static const char *const caches[] = { "cold", "warm" };
+
+	for (size_t c = 0; c < 2; c++) {
+		size_t n = mt_run_curve(run, "odirect", "bandwidth",
+					"block_bytes", x, y, max, "op",
+					ops[op], "pattern", pat, "mode",
+					buffered_mode(op), "cache", caches[c],
+					NULL);
+
+		if (n) {
+			if (cache)
+				*cache = caches[c];
+			return n;
+		}
+	}
+	return 0;
+}
+
 static json_t *od_analyze(const struct mt_run *run, struct mt_err *err)
 {
 	json_t *out = json_array();
@@ -37,16 +63,14 @@ static json_t *od_analyze(const struct mt_run *run, struct mt_err *err)
 		for (size_t p = 0; p < 2; p++) {
 			double dx[MAXP], dy[MAXP], bx[MAXP], by[MAXP];
 			double cross = NAN;
+			const char *cache = NULL;
 			size_t nd = mt_run_curve(run, "odirect", "bandwidth",
 						 "block_bytes", dx, dy, MAXP,
 						 "op", ops[o], "pattern",
 						 pats[p], "mode", "direct",
 						 NULL);
-			size_t nb = mt_run_curve(run, "odirect", "bandwidth",
-						 "block_bytes", bx, by, MAXP,
-						 "op", ops[o], "pattern",
-						 pats[p], "mode",
-						 buffered_mode(o), NULL);
+			size_t nb = buffered_curve(run, o, pats[p], bx, by,
+						   MAXP, &cache);
 			json_t *pts = json_array(), *e;
 
 			for (size_t i = 0; i < nd; i++)
@@ -73,9 +97,10 @@ static json_t *od_analyze(const struct mt_run *run, struct mt_err *err)
 				continue;
 			}
 			total++;
-			e = json_pack("{s:s, s:s, s:s, s:o}", "op", ops[o],
-				      "pattern", pats[p], "buffered_mode",
-				      buffered_mode(o), "points", pts);
+			e = json_pack("{s:s, s:s, s:s, s:s, s:o}", "op",
+				      ops[o], "pattern", pats[p],
+				      "buffered_mode", buffered_mode(o),
+				      "buffered_cache", cache, "points", pts);
 			json_object_set_new(e, "direct_wins_from_bytes",
 					    isfinite(cross) ? json_real(cross) :
 					    json_null());
@@ -91,6 +116,15 @@ static json_t *od_analyze(const struct mt_run *run, struct mt_err *err)
 	return json_pack("{s:o}", "comparisons", out);
 }
 
+/* The buffered_cache of comparison c ("cold", "warm"). */
+static const char *cache_of(json_t *c)
+{
+	const char *s = json_string_value(json_object_get(c,
+							  "buffered_cache"));
+
+	return s ? s : "unknown";
+}
+
 static void od_print(FILE *out, json_t *d)
 {
 	json_t *c, *p;
@@ -98,11 +132,12 @@ static void od_print(FILE *out, json_t *d)
 	char b[32];
 
 	json_array_foreach(json_object_get(d, "comparisons"), i, c) {
-		fprintf(out, "  %-5s %-4s direct/%s:",
+		fprintf(out, "  %-5s %-4s direct/%s (%s cache):",
 			json_string_value(json_object_get(c, "op")),
 			json_string_value(json_object_get(c, "pattern")),
 			json_string_value(json_object_get(c,
-							  "buffered_mode")));
+							  "buffered_mode")),
+			cache_of(c));
 		json_array_foreach(json_object_get(c, "points"), j, p) {
 			mt_fig_bytes(jnum(p, "block_bytes"), b, sizeof(b));
 			fprintf(out, " %s %.2fx;", b, jnum(p, "ratio"));
@@ -128,10 +163,12 @@ static size_t get_bw(size_t r, size_t s, double *x, double *y, size_t max,
 {
 	struct get_arg *g = arg;
 
+	if (s % 2)
+		return buffered_curve(g->runs[r], g->op, pats[s / 2], x, y,
+				      max, NULL);
 	return mt_run_curve(g->runs[r], "odirect", "bandwidth", "block_bytes",
 			    x, y, max, "op", ops[g->op], "pattern",
-			    pats[s / 2], "mode",
-			    s % 2 ? buffered_mode(g->op) : "direct", NULL);
+			    pats[s / 2], "mode", "direct", NULL);
 }
 
 static int od_plots(struct mt_report *rep, struct mt_run *const *runs,
@@ -172,8 +209,10 @@ static int od_plots(struct mt_report *rep, struct mt_run *const *runs,
 			 "O_DIRECT against buffered (queue depth 1)",
 			 o ? "Write" : "Read");
 		for (size_t k = 0; k < 4; k++)
-			snprintf(s[k], sizeof(s[k]), "%s %s", pats[k / 2],
-				 k % 2 ? buffered_mode(o) : "direct");
+			snprintf(s[k], sizeof(s[k]), "%s %s%s%s", pats[k / 2],
+				 k % 2 ? buffered_mode(o) : "direct",
+				 k % 2 && o ? ", cache " : "",
+				 k % 2 && o ? cache_of(seq) : "");
 		{
 			json_t *pts = json_object_get(seq, "points");
 			json_t *last = json_array_get(pts,

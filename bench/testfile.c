@@ -334,6 +334,22 @@ static int residency_cachestat(int fd, uint64_t off, uint64_t len,
 	return 0;
 }
 
+int mt_testfile_dirty(int fd, uint64_t off, uint64_t len, double *fraction)
+{
+	struct mt_cachestat_range r = { .off = off, .len = len };
+	struct mt_cachestat cs = { 0 };
+	long page = sysconf(_SC_PAGESIZE);
+	uint64_t pages = (len + (uint64_t)page - 1) / (uint64_t)page;
+
+	if (syscall(__NR_cachestat, fd, &r, &cs, 0) < 0)
+		return -errno;
+	*fraction = pages ? (double)(cs.nr_dirty + cs.nr_writeback) /
+			    (double)pages : 0.0;
+	if (*fraction > 1.0)
+		*fraction = 1.0;
+	return 0;
+}
+
 static int residency_mincore(int fd, uint64_t off, uint64_t len,
 			     double *fraction, struct mt_err *err)
 {

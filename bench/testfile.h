@@ -70,6 +70,12 @@ int mt_testfile_residency(int fd, uint64_t off, uint64_t len,
 			  enum mt_residency_method how, double *fraction,
 			  const char **used, struct mt_err *err);
 
+/* Stores in *fraction (0..1) the part of the pages of [off, off+len) of
+ * the file open on fd that are dirty or under writeback, from cachestat(2).
+ * Returns 0, or -ENOSYS (kernel < 6.5) or -errno when cachestat cannot
+ * tell: there is no other way to see it per file. */
+int mt_testfile_dirty(int fd, uint64_t off, uint64_t len, double *fraction);
+
 /* Evicts the file open on fd (read-write) from the page cache: fsync (dirty
  * pages cannot be dropped), then POSIX_FADV_DONTNEED, once more if pages
  * remain. Stores the resident fraction of [0, bytes) measured afterwards in

@@ -347,6 +347,79 @@ static void test_numa_cache_wins(void **state)
 	remove_dir(dir);
 }
 
+/* Writes: O_DIRECT is compared with buffered writes into an evicted file
+ * (fio's default state) when the run has them, with writes into a cached
+ * file only in runs that measured nothing else. */
+static void odirect_write_run(const char *dir, bool with_cold)
+{
+	static const char *const caches[] = { "bypassed", "cold", "warm" };
+	/* MB/s at 4K and 64K: direct; buffered cold; buffered warm. */
+	static const double bw[3][2] = {
+		{ 1000, 3000 }, { 1900, 8000 }, { 1200, 2000 },
+	};
+	char text[8192], kase[256];
+	size_t off = 0;
+
+	for (int c = 0; c < 3; c++) {
+		if (c == 1 && !with_cold)
+			continue;
+		for (int b = 0; b < 2; b++) {
+			snprintf(kase, sizeof(kase),
+				 "{\"op\":\"write\",\"pattern\":\"seq\","
+				 "\"mode\":\"%s\",\"cache\":\"%s\","
+				 "\"block_bytes\":%d}",
+				 c ? "buffered" : "direct", caches[c],
+				 b ? 65536 : 4096);
+			add_rec(text, sizeof(text), &off, "odirect", kase,
+				"bandwidth", bw[c][b], NULL);
+		}
+	}
+	write_file(dir, "results.jsonl", text);
+}
+
+static void test_odirect_write_cache(void **state)
+{
+	char dir[] = "/tmp/mt-test-analyzer-XXXXXX";
+	struct mt_run *run;
+	json_t *a, *c, *pts;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	odirect_write_run(dir, true);
+	run = load(dir);
+	a = mt_analyze_run(run);
+	c = json_array_get(json_object_get(mt_analysis_derived(a, "odirect"),
+					   "comparisons"), 0);
+	assert_non_null(c);
+	assert_string_equal(json_string_value(json_object_get(c,
+							"buffered_cache")),
+			    "cold");
+	pts = json_object_get(c, "points");
+	assert_int_equal(json_array_size(pts), 2);
+	assert_float_equal(num(json_array_get(pts, 0), "ratio"), 1000.0 / 1900,
+			   1e-9);
+	assert_true(json_is_null(json_object_get(c,
+						 "direct_wins_from_bytes")));
+	json_decref(a);
+	mt_run_free(run);
+	remove_dir(dir);
+
+	strcpy(dir, "/tmp/mt-test-analyzer-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	odirect_write_run(dir, false);
+	run = load(dir);
+	a = mt_analyze_run(run);
+	c = json_array_get(json_object_get(mt_analysis_derived(a, "odirect"),
+					   "comparisons"), 0);
+	assert_string_equal(json_string_value(json_object_get(c,
+							"buffered_cache")),
+			    "warm");
+	assert_float_equal(num(c, "direct_wins_from_bytes"), 65536, 0);
+	json_decref(a);
+	mt_run_free(run);
+	remove_dir(dir);
+}
+
 /* Knee kinds: a step that only the 4 KiB page curve takes is the TLB and
  * sets its reach; a step every page size takes is the caches; a backing
  * whose steps are all shared has no separable reach. */
@@ -703,6 +776,7 @@ int main(void)
 		cmocka_unit_test(test_tlb_cpu_size),
 		cmocka_unit_test(test_tlb_knee_kinds),
 		cmocka_unit_test(test_alloc_first_allocation),
+		cmocka_unit_test(test_odirect_write_cache),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -485,14 +485,15 @@ static void test_odirect_plan(void **state)
 	struct mt_params *p = NULL;
 	struct mt_err err = { 0 };
 	json_t *c;
-	size_t sync_cases = 0;
+	size_t sync_cases = 0, cold_writes = 0;
 
 	(void)state;
 	assert_int_equal(plan_of(&mt_bench_odirect, "[odirect]\n"
 				 "file_size = 256M\nio_size = 16M\n",
 				 &plan, &p, &err), 0);
-	/* 2 ops x 2 patterns x 4 block sizes x 3 modes per op. */
-	assert_int_equal(plan.n, 48);
+	/* 2 patterns x 4 block sizes x (3 read modes + direct writes + 2
+	 * buffered write modes x 2 cache states). */
+	assert_int_equal(plan.n, 64);
 	for (size_t i = 0; i < plan.n; i++) {
 		c = plan.cases[i].params;
 		assert_int_equal(plan.cases[i].mode, MT_CASE_FIXED);
@@ -505,8 +506,17 @@ static void test_odirect_plan(void **state)
 				"buffered_fdatasync");
 			assert_int_equal(plan.cases[i].n_metrics, 6);
 		}
+		if (!strcmp(json_string_value(json_object_get(c, "op")),
+			    "write") &&
+		    !strcmp(json_string_value(json_object_get(c, "cache")),
+			    "cold")) {
+			cold_writes++;
+			assert_false(json_is_true(json_object_get(c,
+								  "o_direct")));
+		}
 	}
-	assert_int_equal(sync_cases, 8);
+	assert_int_equal(sync_cases, 16);
+	assert_int_equal(cold_writes, 16);
 	c = plan.cases[0].params;
 	assert_string_equal(json_string_value(json_object_get(c, "op")),
 			    "read");
@@ -529,11 +539,13 @@ static void test_odirect_plan(void **state)
 	p = NULL;
 	assert_int_equal(plan_of(&mt_bench_odirect, "[odirect]\nops = write\n"
 				 "modes = buffered_cold,buffered\n"
-				 "patterns = seq\nblock_sizes = 1M\n", &plan,
-				 &p, &err), 0);
+				 "patterns = seq\nblock_sizes = 1M\n"
+				 "write_cache = warm\n", &plan, &p, &err), 0);
 	assert_int_equal(plan.n, 1);
 	assert_string_equal(json_string_value(json_object_get(
 		plan.cases[0].params, "mode")), "buffered");
+	assert_string_equal(json_string_value(json_object_get(
+		plan.cases[0].params, "cache")), "warm");
 	mt_plan_free(&plan);
 	mt_params_free(p);
 
