@@ -54,9 +54,52 @@ static size_t buffered_curve(const struct mt_run *run, size_t op,
 	return 0;
 }
 
-static json_t *od_analyze(const struct mt_run *run, struct mt_err *err)
+/* Buffered writes into a cached file against writes into an evicted one,
+ * per pattern and block size where both were measured: what overwriting
+ * pages that reads brought in costs (with large folios it can be far more
+ * than adding pages). NULL when no size has both. */
+static json_t *write_cache_effect(const struct mt_run *run)
 {
 	json_t *out = json_array();
+
+	for (size_t p = 0; p < 2; p++) {
+		double cx[MAXP], cy[MAXP], wx[MAXP], wy[MAXP];
+		size_t nc = mt_run_curve(run, "odirect", "bandwidth",
+					 "block_bytes", cx, cy, MAXP, "op",
+					 "write", "pattern", pats[p], "mode",
+					 "buffered", "cache", "cold", NULL);
+		size_t nw = mt_run_curve(run, "odirect", "bandwidth",
+					 "block_bytes", wx, wy, MAXP, "op",
+					 "write", "pattern", pats[p], "mode",
+					 "buffered", "cache", "warm", NULL);
+		json_t *pts = json_array();
+
+		for (size_t i = 0; i < nc; i++)
+			for (size_t j = 0; j < nw; j++)
+				if (wx[j] == cx[i] && cy[i] > 0)
+					json_array_append_new(pts, json_pack(
+						"{s:f, s:f, s:f, s:f}",
+						"block_bytes", cx[i],
+						"cold_mb_s", cy[i],
+						"warm_mb_s", wy[j],
+						"ratio", wy[j] / cy[i]));
+		if (!json_array_size(pts)) {
+			json_decref(pts);
+			continue;
+		}
+		json_array_append_new(out, json_pack("{s:s, s:o}", "pattern",
+						     pats[p], "points", pts));
+	}
+	if (!json_array_size(out)) {
+		json_decref(out);
+		return NULL;
+	}
+	return out;
+}
+
+static json_t *od_analyze(const struct mt_run *run, struct mt_err *err)
+{
+	json_t *out = json_array(), *wce, *res;
 	size_t total = 0;
 
 	for (size_t o = 0; o < 2; o++)
@@ -113,7 +156,13 @@ static json_t *od_analyze(const struct mt_run *run, struct mt_err *err)
 			   "O_DIRECT and buffered");
 		return NULL;
 	}
-	return json_pack("{s:o}", "comparisons", out);
+	wce = write_cache_effect(run);
+	res = json_pack("{s:o}", "comparisons", out);
+	if (res && wce)
+		json_object_set_new(res, "write_cache_effect", wce);
+	else
+		json_decref(wce);
+	return res;
 }
 
 /* The buffered_cache of comparison c ("cold", "warm"). */
@@ -149,6 +198,16 @@ static void od_print(FILE *out, json_t *d)
 		} else {
 			fprintf(out, " buffered faster at the largest size\n");
 		}
+	}
+	json_array_foreach(json_object_get(d, "write_cache_effect"), i, c) {
+		fprintf(out, "  write %-4s buffered warm/cold cache:",
+			json_string_value(json_object_get(c, "pattern")));
+		json_array_foreach(json_object_get(c, "points"), j, p) {
+			mt_fig_bytes(jnum(p, "block_bytes"), b, sizeof(b));
+			fprintf(out, " %s %.2fx;", b, jnum(p, "ratio"));
+		}
+		fprintf(out, " (overwriting cached pages against adding "
+			"pages)\n");
 	}
 }
 

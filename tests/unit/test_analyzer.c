@@ -400,6 +400,17 @@ static void test_odirect_write_cache(void **state)
 			   1e-9);
 	assert_true(json_is_null(json_object_get(c,
 						 "direct_wins_from_bytes")));
+	/* Warm against cold buffered writes, where both exist. */
+	c = json_array_get(json_object_get(mt_analysis_derived(a, "odirect"),
+					   "write_cache_effect"), 0);
+	assert_string_equal(json_string_value(json_object_get(c, "pattern")),
+			    "seq");
+	pts = json_object_get(c, "points");
+	assert_int_equal(json_array_size(pts), 2);
+	assert_float_equal(num(json_array_get(pts, 0), "ratio"), 1200.0 / 1900,
+			   1e-9);
+	assert_float_equal(num(json_array_get(pts, 1), "ratio"), 2000.0 / 8000,
+			   1e-9);
 	json_decref(a);
 	mt_run_free(run);
 	remove_dir(dir);
@@ -415,6 +426,8 @@ static void test_odirect_write_cache(void **state)
 							"buffered_cache")),
 			    "warm");
 	assert_float_equal(num(c, "direct_wins_from_bytes"), 65536, 0);
+	assert_null(json_object_get(mt_analysis_derived(a, "odirect"),
+				    "write_cache_effect"));
 	json_decref(a);
 	mt_run_free(run);
 	remove_dir(dir);
