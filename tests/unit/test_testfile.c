@@ -27,6 +27,7 @@
 #include <cmocka.h>
 
 #include "../../bench/bench.h"
+#include "../../bench/folio.h"
 #include "../../bench/testfile.h"
 #include "../../core/config.h"
 #include "../../core/journal.h"
@@ -593,12 +594,117 @@ static void test_pagecache_plan(void **state)
 	mt_params_free(p);
 }
 
+#define PM_PRESENT_ (1ULL << 63)
+#define KPF_HEAD_ (1ULL << 15)
+#define KPF_TAIL_ (1ULL << 16)
+
+/* Folio classing on a made-up kpageflags file: a 2 MiB folio at frames
+ * 100..611 entered at its 3rd page, a single page at 700, a 16 KiB folio
+ * at 800..803, a page missing from the cache and a 4 KiB folio at 612
+ * right after the big one (next frame, but no tail bit). */
+static void test_folio_classify(void **state)
+{
+	char path[512];
+	uint64_t flags[1024] = { 0 }, pm[600];
+	unsigned char vec[600];
+	struct mt_folio_profile f;
+	size_t n = 0;
+	int kfd;
+
+	(void)state;
+	flags[100] = KPF_HEAD_;
+	for (int i = 101; i < 612; i++)
+		flags[i] = KPF_TAIL_;
+	flags[800] = KPF_HEAD_;
+	for (int i = 801; i < 804; i++)
+		flags[i] = KPF_TAIL_;
+	path_in(path, sizeof(path), "kpageflags");
+	kfd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	assert_true(kfd >= 0);
+	assert_int_equal(write(kfd, flags, sizeof(flags)), sizeof(flags));
+	for (uint64_t pfn = 102; pfn < 612; pfn++)
+		pm[n++] = PM_PRESENT_ | pfn;	/* 510 pages of the 2M folio */
+	pm[n++] = PM_PRESENT_ | 612;
+	pm[n++] = PM_PRESENT_ | 700;
+	pm[n++] = 0;			/* not resident */
+	for (uint64_t pfn = 800; pfn < 804; pfn++)
+		pm[n++] = PM_PRESENT_ | pfn;
+	memset(vec, 1, sizeof(vec));
+	vec[512] = 0;
+	assert_int_equal(mt_folio_classify(pm, vec, n, kfd, 4096, &f), 0);
+	assert_int_equal(f.resident_pages, 510 + 1 + 1 + 4);
+	assert_int_equal(f.large_pages, 510 + 4);
+	/* The range saw 510 of the 512 pages: under 2 MiB of it. */
+	assert_int_equal(f.pmd_pages, 0);
+	assert_float_equal(f.mean_folio_kib,
+			   (510.0 * 510 + 1 + 1 + 16) / 516 * 4, 1e-9);
+
+	/* Frames hidden (pagemap without PFNs): nothing is classed. */
+	for (size_t i = 0; i < n; i++)
+		pm[i] &= PM_PRESENT_;
+	assert_int_equal(mt_folio_classify(pm, vec, n, kfd, 4096, &f), 0);
+	assert_int_equal(f.resident_pages, 0);
+	close(kfd);
+}
+
+/* A real file: every resident page is classed, none that is not. */
+static void test_folio_profile_file(void **state)
+{
+	struct mt_folio_profile f;
+	struct mt_err err = { 0 };
+	char path[512];
+	double frac = 0.0;
+	int fd, ret;
+
+	(void)state;
+	path_in(path, sizeof(path), "folios");
+	assert_int_equal(mt_testfile_create(path, 8 << 20, &err), 0);
+	fd = open(path, O_RDWR);
+	assert_true(fd >= 0);
+	/* Created files are evicted: nothing to class. */
+	ret = mt_folio_profile(fd, 0, 8 << 20, &f, &err);
+	if (ret == -EPERM || ret == -ENOENT) {
+		close(fd);
+		skip();	/* not root, or no kpageflags */
+	}
+	assert_int_equal(ret, 0);
+	assert_int_equal(f.resident_pages, 0);
+	/* Half of it read in. */
+	{
+		char buf[65536];
+
+		for (off_t o = 0; o < (4 << 20); o += sizeof(buf))
+			assert_int_equal(pread(fd, buf, sizeof(buf), o),
+					 sizeof(buf));
+	}
+	assert_int_equal(mt_testfile_residency(fd, 0, 8 << 20, MT_RES_AUTO,
+					       &frac, NULL, &err), 0);
+	assert_int_equal(mt_folio_profile(fd, 0, 8 << 20, &f, &err), 0);
+	assert_int_equal(f.resident_pages,
+			 (uint64_t)(frac * (8 << 20) / 4096 + 0.5));
+	assert_true(f.resident_pages >= 1024);
+	assert_true(f.large_pages <= f.resident_pages);
+	assert_true(f.pmd_pages <= f.large_pages);
+	assert_true(f.mean_folio_kib >= 4.0 && f.mean_folio_kib <= 2048.0);
+	/* Profiling read nothing in. */
+	assert_int_equal(mt_testfile_residency(fd, 0, 8 << 20, MT_RES_AUTO,
+					       &frac, NULL, &err), 0);
+	assert_int_equal((uint64_t)(frac * (8 << 20) / 4096 + 0.5),
+			 f.resident_pages);
+	assert_int_equal(mt_folio_profile(fd, 1, 4096, &f, &err), -EINVAL);
+	close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fs_type_name),
 		cmocka_unit_test(test_path),
 		cmocka_unit_test(test_latency_summary),
+		cmocka_unit_test_setup_teardown(test_folio_classify,
+						setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_folio_profile_file,
+						setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_check_dir_refuses_tmpfs,
 						setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_check_dir_missing,
