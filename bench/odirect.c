@@ -13,8 +13,10 @@
  * invalidate=1 leaves) or read into the cache ("cache":"warm", set by
  * write_cache). For 4 KiB writes they differ by 1.5x (sequential) to 12x
  * (random) on a 6.18 ext4 VM: a write into an evicted file adds a 4 KiB
- * page, the first write into a 2 MiB folio that readahead brought in
- * attaches its 512 buffer heads. Warm cases record the
+ * page, while a write into a cached 2 MiB folio (what readahead makes of a
+ * file read in order) has ext4_block_write_begin walk all 512 buffer heads
+ * of the folio (perf: 57% of the worker's time for random 4 KiB
+ * overwrites, whose walks miss the CPU caches). Warm cases record the
  * folio sizes the cache really held the file in ("cache_folios", from
  * pagemap and kpageflags; root only, else the reason).
  *
@@ -517,12 +519,10 @@ static int od_prepare(void *state, struct mt_err *err)
 				  "odirect: fdatasync failed: %s",
 				  strerror(errno));
 	/* Warm writes write only blocks not written since the file was read
-	 * in: the first write into a folio that reads brought in attaches its
-	 * buffer heads (for a 2 MiB folio, 512 of them), later ones find them
-	 * there; samples that mixed the two would drift as the case went on
-	 * (seen here: 4 MiB random overwrites from 430 down to 200 us per
-	 * write). Before a sample would come back to a written block, the
-	 * file is evicted and read in again. */
+	 * in, so that every sample finds what the case names (clean folios as
+	 * readahead left them, no buffers attached by an earlier write to the
+	 * same block): before a sample would come back to a written block,
+	 * the file is evicted and read in again. */
 	if (buffered_write && !st->cold && st->warmed &&
 	    st->pos + st->nios > st->nblocks) {
 		st->warmed = false;
