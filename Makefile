@@ -82,6 +82,10 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libmemtune.a $(HELPER_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(HELPER_OBJS) -Wl,--whole-archive $(BUILD)/libmemtune.a -Wl,--no-whole-archive $(LDLIBS)
 
+# The test helpers' objects are intermediate to the pattern rule above;
+# keeping them stops every test binary from relinking on each make.
+.SECONDARY:
+
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<

@@ -148,7 +148,16 @@ int mt_folio_profile(int fd, uint64_t off, uint64_t len,
 				 strerror(errno));
 		goto out;
 	}
-	/* Resident pages only: touching the others would read them in. */
+	/* Resident pages only: touching the others would read them in. A
+	 * resident page may still carry the readahead mark, and a fault on
+	 * it would start asynchronous readahead of the pages after it;
+	 * MADV_RANDOM keeps the mapping's faults from reading ahead. */
+	if (madvise(map, pages * (size_t)page, MADV_RANDOM) < 0) {
+		ret = mt_err_set(err, -errno, MT_ERR_RUNTIME,
+				 "folio profile: madvise(MADV_RANDOM) failed: "
+				 "%s", strerror(errno));
+		goto out;
+	}
 	for (size_t i = 0; i < pages; i++)
 		if (vec[i] & 1)
 			(void)*(volatile char *)(map + i * (size_t)page);
