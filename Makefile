@@ -41,7 +41,7 @@ HELPER_OBJS := $(HELPER_SRCS:%.c=$(BUILD)/%.o)
 BIN       := $(BUILD)/memtune
 
 .PHONY: all deps run test unit integration sanitize clean bench-analyzer \
-        test-numa format configs-doc
+        test-numa format configs-doc compare-fio
 
 all: deps
 	@$(MAKE) --no-print-directory build-only
@@ -133,6 +133,15 @@ run: all
 # Analyze and report over 1,000 jittered run directories; prints the times.
 bench-analyzer: all
 	@tests/bench/bench-analyzer.sh $(abspath $(BIN)) 1000
+
+# odirect and pagecache side by side with fio on this machine (about half
+# an hour: memtune and fio alternate, three rounds); prints the table.
+compare-fio: all
+	@command -v fio >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fio >/dev/null; \
+	  else echo "compare-fio: fio is missing; run: sudo apt-get install -y fio"; exit 1; fi; }
+	@tests/bench/compare-fio.sh $(abspath $(BIN))
 
 # The numa benchmark on an emulated two-node machine (qemu); minutes, so
 # not part of `make test`.
