@@ -22,7 +22,14 @@
  *
  * No fadvise hint is given (the case says "fadvise":"none"), as most
  * applications give none; fio's default fadvise_hint=1 turns readahead off
- * for random patterns, so compare with fio --fadvise_hint=0.
+ * for random patterns, so compare with fio --fadvise_hint=0. The random
+ * order is a shuffle of every block: compare with fio
+ * --random_generator=lfsr. fio's default generator with its random map
+ * takes the next free block when it draws a used one, so the end of its
+ * pass reads neighbours of blocks already read, and buffered cold reads
+ * hit readahead more often (seen here: 35,400 disk requests for a 256 MiB
+ * file read in 4 KiB blocks against 45,800 with lfsr and 46,200 with
+ * memtune; 130 MB/s against 104 and 104).
  *
  * Each sample does ios_per_sample I/Os. run() times every I/O with
  * CLOCK_MONOTONIC into a preallocated array and reports bandwidth, IOPS
@@ -83,8 +90,9 @@ static const struct mt_param od_params[] = {
 	  .help = "I/O sizes; multiples of the O_DIRECT alignment",
 	  .min = 512, .max = 1 << 30 },
 	{ .key = "patterns", .type = MT_P_WORDS, .def = "seq,rand",
-	  .help = "seq: consecutive blocks; rand: every block once in "
-		  "random order (like fio's random map)",
+	  .help = "seq: consecutive blocks; rand: every block once, in a "
+		  "uniformly random order (fio --random_generator=lfsr; "
+		  "fio's default leaves the last blocks clustered)",
 	  .choices = od_patterns },
 	{ .key = "ops", .type = MT_P_WORDS, .def = "read,write",
 	  .help = "read, write", .choices = od_ops },
