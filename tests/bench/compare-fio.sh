@@ -7,17 +7,19 @@
 # written the same way (buffered, synced, evicted: memtune's test file is
 # made like that) in the same directory, pinned to the CPU memtune measured
 # on, with ioengine=psync, iodepth=1, fadvise_hint=0 (memtune gives no
-# hint), page-aligned buffers and random_generator=lfsr (see fio_json). The whole round is repeated COMPARE_REPS times (default 3),
+# hint), page-aligned buffers, random_generator=lfsr and randrepeat=0 (see
+# fio_json). The whole round is repeated COMPARE_REPS times (default 3),
 # memtune and fio alternating, because this machine's virtual disk drifts
 # by tens of percent over minutes: each figure is the median of the
 # rounds, with the range beside it.
 #
-# Cases whose samples do not change what the next one finds (O_DIRECT,
-# warm reads) run fio for 1 s (time_based). Cases that do (cold reads,
-# buffered writes) move the whole file in each sample (odirect.file_size =
-# io_size = 1G, so that fio's whole-millisecond runtime is fine enough) and
-# fio repeats exactly that sample 5 times, starting each from the same
-# cache state; its figure is the median, as memtune's is:
+# fio repeats memtune's sample: the same bytes (odirect's ios_per_sample
+# blocks) from the same state, once to warm up and then 5 times, and its
+# figure is the median, as memtune's is. Cases whose samples change the
+# cache (cold reads, buffered writes) move the whole file in each sample
+# (odirect.file_size = io_size = 1G), so that fio's whole-millisecond
+# runtime is fine enough. Warm reads, where nothing but memory is
+# involved, run fio for 1 s (time_based) instead:
 #   direct              direct=1
 #   buffered_cold read  invalidate=1 (evicted when fio opens the file)
 #   buffered_warm read  the file evicted and read once in order with the
@@ -82,10 +84,12 @@ cpu=0
 # memtune does: fio's LFSR generator; its default (tausworthe with a random
 # map) takes the next free block after drawing a used one, which clusters
 # the end of a pass and makes cold buffered random reads look ~30% faster.
+# A new seed each run, as memtune's samples go on through its permutation
+# instead of rereading the blocks the last sample read.
 fio_json() {
 	taskset -c "$cpu" fio --output-format=json --ioengine=psync \
 		--iodepth=1 --fadvise_hint=0 --mem_align=4096 \
-		--random_generator=lfsr "$@"
+		--random_generator=lfsr --randrepeat=0 "$@"
 }
 
 # fio_fig JSON OP BS: fio's bandwidth (MB/s, over its runtime), the p50 of
@@ -122,15 +126,15 @@ raw="$out/raw"
 
 od_group() {	# REP OP PATTERN MODE
 	local rep=$1 op=$2 pat=$3 mode=$4 dir rec rw d=0 warm=0 more=()
-	local extra=() stateless=0
+	local extra=() whole=1
 	case $mode in
-	direct) d=1 stateless=1 ;;
-	buffered_warm) warm=1 stateless=1 ;;
+	direct) d=1 whole=0 ;;
+	buffered_warm) warm=1 whole=0 ;;
 	buffered_fdatasync) extra=(--end_fsync=1) ;;
 	esac
 	# Cases whose samples change the cache move the whole file per sample,
 	# long enough for fio's millisecond runtime.
-	[ $stateless = 1 ] || more=(--set odirect.file_size="$big" \
+	[ $whole = 0 ] || more=(--set odirect.file_size="$big" \
 		--set odirect.io_size="$big")
 	dir=$(mt "od-$op-$pat-$mode-$rep" -b odirect --set odirect.ops="$op" \
 		--set odirect.patterns="$pat" --set odirect.modes="$mode" \
@@ -148,26 +152,26 @@ od_group() {	# REP OP PATTERN MODE
 		[ "$metric" = bandwidth ] || continue
 		lay "$file"
 		j="$out/fio/od-$op-$pat-$mode-$bs-$rep"
-		if [ $stateless = 1 ]; then
-			# Nothing a sample does changes the next: 1 s of fio.
-			[ $warm = 1 ] && fio --name=warm --filename="$fio_file" \
+		if [ $warm = 1 ]; then
+			# Memory only, no state: 1 s of fio.
+			fio --name=warm --filename="$fio_file" \
 				--size="$file" --rw=read --bs="$bs" \
 				--invalidate=1 --fadvise_hint=0 \
 				--ioengine=psync --output=/dev/null
 			fio_json --name=m --filename="$fio_file" \
-				--size="$file" --rw="$rw" --bs="$bs" --direct=$d \
-				--invalidate=$((1 - warm)) --time_based \
-				--runtime=1 >"$j.1.json"
+				--size="$file" --rw="$rw" --bs="$bs" --direct=0 \
+				--invalidate=0 --time_based --runtime=1 \
+				>"$j.1.json"
 			n=1
 		else
 			# memtune's samples: the same bytes from the same cache
 			# state, $samples times after one warm-up run (memtune
 			# warms up with one sample); the median.
 			for i in $(seq 0 "$samples"); do
-				[ "$op" = write ] && sync
+				[ "$op" = write ] && [ $d = 0 ] && sync
 				fio_json --name=m --filename="$fio_file" \
 					--size="$file" --io_size=$((ios * bs)) \
-					--rw="$rw" --bs="$bs" --direct=0 \
+					--rw="$rw" --bs="$bs" --direct=$d \
 					--invalidate=1 "${extra[@]}" >"$j.$i.json"
 			done
 			rm -f "$j.0.json"
@@ -207,13 +211,15 @@ pc_group() {	# REP
 	for bs in $(jq -r 'select(.bench=="pagecache" and
 		.metric=="cold_read") | .case.block_bytes' "$rec"); do
 		local j="$out/fio/pc-$bs-$rep"
-		# As memtune: the whole file cold, then warm; $samples times.
-		for i in $(seq "$samples"); do
+		# As memtune: the whole file cold, then warm; once to warm up,
+		# then $samples times.
+		for i in $(seq 0 "$samples"); do
 			fio_json --filename="$fio_file" --size="$pc_file" \
 				--rw=read --bs="$bs" --direct=0 --name=cold \
 				--invalidate=1 --name=warm --invalidate=0 \
 				--stonewall >"$j.$i.json"
 		done
+		rm -f "$j.0.json"
 		for i in $(seq "$samples"); do
 			jq -r --argjson bs "$bs" '[.jobs[] | .read |
 				"\(.bw_bytes / 1e6) \($bs * 1e3 / .clat_ns.mean)"] |
