@@ -56,7 +56,7 @@ mkdir -p "$out/fio" "$out/runs"
 [ "$(stat -f -c %T "$out")" = tmpfs ] &&
 	die "'$out' is on tmpfs: there is no disk behind it; use a directory on a disk filesystem"
 fio_file="$out/fio.data"
-trap 'rm -f "$fio_file"' EXIT
+trap 'rm -f "$fio_file" "$out/fio.out" "$out/fio.err"' EXIT
 
 # The file sizes and block sizes of the quick configuration.
 ini_key() {	# SECTION KEY
@@ -86,10 +86,29 @@ cpu=0
 # the end of a pass and makes cold buffered random reads look ~30% faster.
 # A new seed each run, as memtune's samples go on through its permutation
 # instead of rereading the blocks the last sample read.
+# fio 3.33 derives the LFSR's spin from the seed and refuses some seeds
+# ("failed initializing LFSR", and a job that did no I/O, exit status 0):
+# such a run is tried again with another seed.
 fio_json() {
-	taskset -c "$cpu" fio --output-format=json --ioengine=psync \
-		--iodepth=1 --fadvise_hint=0 --mem_align=4096 \
-		--random_generator=lfsr --randrepeat=0 "$@"
+	local try rc
+	for try in 1 2 3 4 5; do
+		rc=0
+		taskset -c "$cpu" fio --output-format=json --ioengine=psync \
+			--iodepth=1 --fadvise_hint=0 --mem_align=4096 \
+			--random_generator=lfsr --randrepeat=0 "$@" \
+			>"$out/fio.out" 2>"$out/fio.err" || rc=$?
+		if grep -q "initializing LFSR" "$out/fio.out" "$out/fio.err"; then
+			continue
+		fi
+		if [ $rc = 0 ]; then
+			cat "$out/fio.out"
+			return 0
+		fi
+		break
+	done
+	echo "compare-fio: fio $* failed:" >&2
+	cat "$out/fio.err" >&2
+	return 1
 }
 
 # fio_fig JSON OP BS: fio's bandwidth (MB/s, over its runtime), the p50 of
