@@ -134,8 +134,8 @@ run: all
 bench-analyzer: all
 	@tests/bench/bench-analyzer.sh $(abspath $(BIN)) 1000
 
-# odirect and pagecache side by side with fio on this machine (35 minutes
-# here: memtune and fio alternate, three rounds); prints the table.
+# odirect and pagecache side by side with fio on this machine (about 40
+# minutes here: memtune and fio alternate, three rounds); prints the table.
 compare-fio: all
 	@command -v fio >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && \

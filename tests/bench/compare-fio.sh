@@ -314,7 +314,11 @@ END {
 		unit = f[6] == "bandwidth" ? "MB/s" : "p50_us"
 		printf "%-9s %-5s %-4s %-18s %-4s %-6s %22s %22s %6s %22s %6s\n",
 			f[1], f[2], f[3], f[4], kib(f[5]), unit, ms, fs, d, is, di
-		if (unit != "MB/s") continue
+		if (unit != "MB/s") {
+			np++
+			if (d + 0 <= 15 && d + 0 >= -15) wp++
+			continue
+		}
 		nb++
 		if (d + 0 <= 15 && d + 0 >= -15) w++
 		if (di != "-" && di + 0 <= 15 && di + 0 >= -15) wi++
@@ -323,5 +327,6 @@ END {
 	}
 	printf "bandwidth within 15%%: of fio %d of %d; of fio I/O time %d; of either %d\n",
 		w, nb, wi, we
+	printf "p50 latency within 15%% of fio: %d of %d\n", wp, np
 }' "$raw" | tee "$table"
 echo "memtune runs: $out/runs   fio JSON: $out/fio   table: $table" >&2
