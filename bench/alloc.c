@@ -800,18 +800,22 @@ static json_t *case_new(const char *op, uint64_t size)
 			 (json_int_t)size);
 }
 
-/* Checks that one experiment fits comfortably in memory. */
+/* Checks that one experiment fits comfortably in memory; key is the
+ * setting to blame (where it was set goes in the message). */
 static int check_fits(const struct mt_env *env, const char *what,
-		      uint64_t bytes, struct mt_err *err)
+		      const char *key, uint64_t bytes, struct mt_err *err)
 {
 	uint64_t mem = env->caps ? env->caps->mem_total : 0;
+	char at[320];
 
-	if (mem && bytes > mem / 2)
+	if (mem && bytes > mem / 2) {
+		mt_p_where(env->params, key, at, sizeof(at));
 		return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
-				  "alloc: %s needs %" PRIu64 " bytes, more "
-				  "than half of this machine's memory (%"
-				  PRIu64 " bytes); lower it", what, bytes,
+				  "%s: alloc: %s needs %" PRIu64 " bytes, "
+				  "more than half of this machine's memory (%"
+				  PRIu64 " bytes); lower it", at, what, bytes,
 				  mem);
+	}
 	return 0;
 }
 
@@ -843,13 +847,15 @@ static int alloc_plan(const struct mt_env *env, struct mt_plan *plan,
 	int ret;
 
 	for (size_t i = 0; i < n_sizes; i++) {
-		ret = check_fits(env, "alloc.sizes", sizes[i], err);
+		ret = check_fits(env, "alloc.sizes", "sizes", sizes[i],
+				 err);
 		if (ret < 0)
 			return ret;
 	}
 	for (size_t i = 0; i < n_kept; i++) {
 		ret = check_fits(env, "alloc.blocks x alloc.kept_sizes",
-				 (uint64_t)blocks * kept[i], err);
+				 "kept_sizes", (uint64_t)blocks * kept[i],
+				 err);
 		if (ret < 0)
 			return ret;
 	}

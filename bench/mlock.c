@@ -89,17 +89,10 @@ static const struct mt_metric ml_metrics[] = {
 	{ "hot_resident_mean", "%", MT_VALUE, V_RES_MEAN, true },
 };
 
-static bool is_default(const struct mt_env *env, const char *key)
-{
-	const struct mt_pvalue *pv = mt_p_get(env->params, key);
-
-	return pv && (!pv->file || strcmp(pv->file, "default") == 0);
-}
-
 static uint64_t ml_size(const struct mt_env *env, const char *key,
 			uint64_t quick)
 {
-	if (env->quick && is_default(env, key))
+	if (env->quick && mt_p_is_default(env->params, key))
 		return quick;
 	return mt_p_size(env->params, key);
 }
@@ -136,16 +129,26 @@ static int ml_plan(const struct mt_env *env, struct mt_plan *plan,
 	char *const *b = mt_p_words(env->params, "backings", &nb);
 	char *const *l = mt_p_words(env->params, "locks", &nl);
 	static const char *const quick_locks[] = { "none", "mlock" };
+	int ret;
 
-	if (env->quick && is_default(env, "locks")) {
+	if (env->quick && mt_p_is_default(env->params, "locks")) {
 		l = (char *const *)quick_locks;
 		nl = 2;
 	}
-	if (ml_limit(env) < 4 * ml_hot(env))
+	ret = mt_testfile_check_dir_param("mlock", env->params, err);
+	if (ret < 0)
+		return ret;
+	if (ml_limit(env) < 4 * ml_hot(env)) {
+		char at_limit[320], at_hot[320];
+
+		mt_p_where(env->params, "limit", at_limit, sizeof(at_limit));
+		mt_p_where(env->params, "hot_size", at_hot, sizeof(at_hot));
 		return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
-				  "mlock: limit (%" PRIu64 ") must be at least "
-				  "4 x hot_size (%" PRIu64 ")", ml_limit(env),
-				  ml_hot(env));
+				  "mlock: limit (%" PRIu64 ", %s) must be at "
+				  "least 4 x hot_size (%" PRIu64 ", %s)",
+				  ml_limit(env), at_limit, ml_hot(env),
+				  at_hot);
+	}
 	for (size_t i = 0; i < nb; i++)
 		for (size_t k = 0; k < nl; k++) {
 			json_t *p = json_pack("{s:s, s:s, s:I, s:I}",
@@ -325,8 +328,9 @@ static enum mt_status ml_setup(const struct mt_env *env,
 	s->hot_bytes = ml_hot(env);
 	s->limit = ml_limit(env);
 	s->page = sysconf(_SC_PAGESIZE);
-	s->duration_ns = env->quick && is_default(env, "duration") ?
-			 3000000000ull : mt_p_duration(env->params, "duration");
+	s->duration_ns =
+		env->quick && mt_p_is_default(env->params, "duration") ?
+		3000000000ull : mt_p_duration(env->params, "duration");
 	s->idle_ns = mt_p_duration(env->params, "idle");
 	s->round_accesses = mt_p_int(env->params, "round_accesses");
 	s->rng = env->seed | 1;

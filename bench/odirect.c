@@ -274,15 +274,23 @@ static int od_plan(const struct mt_env *env, struct mt_plan *plan,
 	char *const *ops = mt_p_words(p, "ops", &nop);
 	char *const *modes = mt_p_words(p, "modes", &nmode);
 	char *const *wcache = mt_p_words(p, "write_cache", &nwc);
+	char at_bs[320], at_file[320];
+	int ret;
 
+	ret = mt_testfile_check_dir_param("odirect", p, err);
+	if (ret < 0)
+		return ret;
+	mt_p_where(p, "block_sizes", at_bs, sizeof(at_bs));
+	mt_p_where(p, "file_size", at_file, sizeof(at_file));
 	for (size_t b = 0; b < nb; b++)
 		if (bs[b] > file)
 			return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
-					  "odirect: block size %llu is larger "
-					  "than file_size %llu; lower "
-					  "block_sizes or raise file_size",
+					  "%s: odirect: block size %llu is "
+					  "larger than file_size %llu (%s); "
+					  "lower block_sizes or raise "
+					  "file_size", at_bs,
 					  (unsigned long long)bs[b],
-					  (unsigned long long)file);
+					  (unsigned long long)file, at_file);
 	for (size_t o = 0; o < nop; o++) {
 		bool write = strcmp(ops[o], "write") == 0;
 

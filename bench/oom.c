@@ -102,9 +102,7 @@ static const struct mt_metric oom_metrics[] = {
 
 static uint64_t oom_limit(const struct mt_env *env)
 {
-	const struct mt_pvalue *pv = mt_p_get(env->params, "limit");
-
-	if (env->quick && pv && (!pv->file || strcmp(pv->file, "default") == 0))
+	if (env->quick && mt_p_is_default(env->params, "limit"))
 		return 256ull << 20;
 	return mt_p_size(env->params, "limit");
 }

@@ -138,8 +138,25 @@ static int pc_plan(const struct mt_env *env, struct mt_plan *plan,
 	size_t nm, nb;
 	char *const *methods = mt_p_words(p, "methods", &nm);
 	const uint64_t *bs = mt_p_sizes(p, "block_sizes", &nb);
+	char at[2][320];
 	int ret;
 
+	ret = mt_testfile_check_dir_param("pagecache", p, err);
+	if (ret < 0)
+		return ret;
+	mt_p_where(p, "block_sizes", at[0], sizeof(at[0]));
+	mt_p_where(p, "file_size", at[1], sizeof(at[1]));
+	for (size_t b = 0; b < nb &&
+	     mt_p_has_word(p, "tests", "cold_warm") &&
+	     mt_p_has_word(p, "methods", "read"); b++)
+		if (bs[b] > file)
+			return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
+					  "%s: pagecache: block size %llu is "
+					  "larger than file_size %llu (%s); "
+					  "lower block_sizes or raise "
+					  "file_size", at[0],
+					  (unsigned long long)bs[b],
+					  (unsigned long long)file, at[1]);
 	if (mt_p_has_word(p, "tests", "cold_warm")) {
 		for (size_t m = 0; m < nm; m++) {
 			bool is_mmap = strcmp(methods[m], "mmap") == 0;
@@ -157,12 +174,6 @@ static int pc_plan(const struct mt_env *env, struct mt_plan *plan,
 					"fadvise_dontneed+drop_caches" :
 					"fadvise_dontneed");
 
-				if (!is_mmap && bs[b] > file)
-					return mt_err_set(err, -EINVAL,
-						MT_ERR_INPUT,
-						"pagecache: block size %llu "
-						"is larger than file_size",
-						(unsigned long long)bs[b]);
 				ret = mt_plan_add(plan, c, pc_cw_metrics,
 						  5, MT_CASE_FIXED);
 				if (ret < 0)
@@ -175,15 +186,22 @@ static int pc_plan(const struct mt_env *env, struct mt_plan *plan,
 		uint64_t scan = mt_p_size(p, "scan_size");
 		uint64_t limit = pc_limit(p);
 
-		if (scan <= limit || hot >= limit)
+		if (scan <= limit || hot >= limit) {
+			mt_p_where(p, "hot_size", at[0], sizeof(at[0]));
+			mt_p_where(p, "scan_size", at[1], sizeof(at[1]));
 			return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
 					  "pagecache: hot_scan needs hot_size "
 					  "< memory_limit < scan_size (now "
-					  "%llu MiB, %llu MiB, %llu MiB), or "
-					  "the scan cannot evict anything",
+					  "%llu MiB from %s, %llu MiB, %llu "
+					  "MiB from %s; memory_limit 0 means "
+					  "4 x hot_size), or the scan cannot "
+					  "evict anything",
 					  (unsigned long long)(hot >> 20),
+					  at[0],
 					  (unsigned long long)(limit >> 20),
-					  (unsigned long long)(scan >> 20));
+					  (unsigned long long)(scan >> 20),
+					  at[1]);
+		}
 		for (int reads = 2; reads >= 1; reads--) {
 			json_t *c = json_pack(
 				"{s:s,s:i,s:I,s:I,s:I,s:I}",

@@ -134,12 +134,10 @@ static const struct mt_metric rc_cgroup_metrics[] = {
 static char *const *rc_words(const struct mt_env *env, const char *key,
 			     const char *quick, size_t *n, char ***owned)
 {
-	const struct mt_pvalue *pv = mt_p_get(env->params, key);
 	char why[128];
 
 	*owned = NULL;
-	if (env->quick && pv && (!pv->file ||
-				 strcmp(pv->file, "default") == 0) &&
+	if (env->quick && mt_p_is_default(env->params, key) &&
 	    mt_parse_word_list(quick, NULL, owned, n, why, sizeof(why)) == 0)
 		return *owned;
 	return mt_p_words(env->params, key, n);
@@ -147,9 +145,7 @@ static char *const *rc_words(const struct mt_env *env, const char *key,
 
 static uint64_t rc_duration(const struct mt_env *env)
 {
-	const struct mt_pvalue *pv = mt_p_get(env->params, "duration");
-
-	if (env->quick && pv && (!pv->file || strcmp(pv->file, "default") == 0))
+	if (env->quick && mt_p_is_default(env->params, "duration"))
 		return RC_QUICK_DURATION;
 	return mt_p_duration(env->params, "duration");
 }
@@ -237,7 +233,7 @@ static int rc_plan(const struct mt_env *env, struct mt_plan *plan,
 	char *const *wsf = rc_words(env, "watermark_scale_factor",
 				    RC_QUICK_WSF, &nwsf, &o_wsf);
 	uint64_t cap_kb = env->caps->mem_total / 1024 / 20;
-	int ret = 0;
+	int ret = mt_testfile_check_dir_param("reclaim", env->params, err);
 
 	for (size_t s = 0; s < nsc && ret == 0; s++) {
 		bool had_current = false;

@@ -215,23 +215,6 @@ out:
 	return 0;
 }
 
-int mt_run_check_config(const struct mt_cfg *cfg, struct mt_err *err)
-{
-	struct mt_params *g = NULL;
-	struct job *jobs = NULL;
-	size_t n = 0;
-	int ret;
-
-	ret = mt_params_resolve(cfg, "global", mt_global_params, &g, err);
-	if (ret < 0)
-		return ret;
-	mt_params_free(g);
-	ret = plan_jobs(cfg, NULL, &jobs, &n, err);
-	if (ret == 0)
-		free_jobs(jobs, n);
-	return ret;
-}
-
 /* The resolved configuration, section by section, as text values. */
 static json_t *config_json(const struct mt_params *g, const struct job *jobs,
 			   size_t n)
@@ -526,15 +509,15 @@ static int append_status(struct sweep *sw, const struct job *j,
 	return ret;
 }
 
-/* Runs every case of one benchmark section. Returns 0 (whatever the
- * benchmark's status), -EINTR on a signal, or -errno on a runner failure. */
-static int run_job(struct sweep *sw, struct job *j, struct mt_err *err)
+/* What a benchmark of job j sees of the sweep. Before the run directory
+ * and the journal exist (check_plans), rundir and journal are NULL. */
+static struct mt_env job_env(const struct sweep *sw, const struct job *j)
 {
-	struct mt_env env = {
+	return (struct mt_env){
 		.caps = &sw->caps,
 		.global = sw->global,
 		.params = j->params,
-		.rundir = mt_rundir_path(sw->rd),
+		.rundir = sw->rd ? mt_rundir_path(sw->rd) : NULL,
 		.journal = sw->journal,
 		.cpu = sw->cpu,
 		.seed = (uint64_t)mt_p_int(sw->global, "seed"),
@@ -542,6 +525,37 @@ static int run_job(struct sweep *sw, struct job *j, struct mt_err *err)
 		.allow_changes = sw->caps.root &&
 				 mt_p_bool(sw->global, "allow_system_changes"),
 	};
+}
+
+/* Plans every job once before anything is created or run, so that settings
+ * that each parse but do not fit together or with the machine (a block
+ * larger than the file, a test directory on tmpfs, blocks larger than half
+ * of memory) stop the run with exit status 2 and the file and line, rather
+ * than minutes into the sweep when that benchmark's turn comes. Other plan
+ * failures are left to run_job, which records them. */
+static int check_plans(const struct sweep *sw, struct mt_err *err)
+{
+	for (size_t i = 0; i < sw->n_jobs; i++) {
+		const struct job *j = &sw->jobs[i];
+		struct mt_env env = job_env(sw, j);
+		struct mt_plan plan = { 0 };
+		struct mt_err perr = { 0 };
+		int ret = j->bench->plan(&env, &plan, &perr);
+
+		mt_plan_free(&plan);
+		if (ret < 0 && perr.kind == MT_ERR_INPUT) {
+			*err = perr;
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/* Runs every case of one benchmark section. Returns 0 (whatever the
+ * benchmark's status), -EINTR on a signal, or -errno on a runner failure. */
+static int run_job(struct sweep *sw, struct job *j, struct mt_err *err)
+{
+	struct mt_env env = job_env(sw, j);
 	struct mt_plan plan = { 0 };
 	struct mt_err berr = { 0 };
 	char why[1024];
@@ -702,6 +716,9 @@ int mt_run(const struct mt_run_opts *opts, char *rundir_out, size_t len,
 				 mt_topo_npus(sw.topo) - 1);
 		goto out_topo;
 	}
+	ret = check_plans(&sw, err);
+	if (ret < 0)
+		goto out_topo;
 	sw.system = mt_sysinfo_collect(sw.topo, err);
 	if (!sw.system) {
 		ret = -EIO;

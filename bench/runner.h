@@ -30,8 +30,4 @@ struct mt_run_opts {
 int mt_run(const struct mt_run_opts *opts, char *rundir_out, size_t len,
 	   struct mt_err *err);
 
-/* Validates the configuration without running: every section names a known
- * benchmark (or global) and every key resolves. */
-int mt_run_check_config(const struct mt_cfg *cfg, struct mt_err *err);
-
 #endif

@@ -219,20 +219,13 @@ struct swap_state {
 
 /* ---- parameters -------------------------------------------------------- */
 
-static bool at_default(const struct mt_env *env, const char *key)
-{
-	const struct mt_pvalue *pv = mt_p_get(env->params, key);
-
-	return !pv->file || strcmp(pv->file, "default") == 0;
-}
-
 /* A size key, or its --quick value when --quick left it at its default. */
 static uint64_t quick_size(const struct mt_env *env, const char *key,
 			   const char *quick)
 {
 	uint64_t v;
 
-	if (env->quick && at_default(env, key) &&
+	if (env->quick && mt_p_is_default(env->params, key) &&
 	    mt_parse_size(quick, &v, NULL, 0) == 0)
 		return v;
 	return mt_p_size(env->params, key);
@@ -243,7 +236,7 @@ static uint64_t quick_duration(const struct mt_env *env, const char *key,
 {
 	uint64_t v;
 
-	if (env->quick && at_default(env, key) &&
+	if (env->quick && mt_p_is_default(env->params, key) &&
 	    mt_parse_duration(quick, &v, NULL, 0) == 0)
 		return v;
 	return mt_p_duration(env->params, key);
@@ -384,7 +377,7 @@ static int plan_sweep(const struct mt_env *env, struct mt_plan *plan,
 		      uint64_t limit, double dur_s, struct mt_err *err)
 {
 	const char *quick_list = QUICK_SWAPPINESS;
-	bool from_default = at_default(env, "swappiness");
+	bool from_default = mt_p_is_default(env->params, "swappiness");
 	int smax = mt_swappiness_max();
 	uint64_t hot, cold, file;
 	char **owned = NULL, *const *vals;

@@ -17,6 +17,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "../core/config.h"
 #include "../core/fsroot.h"
 #include "../core/journal.h"
 #include "../core/stats.h"
@@ -196,6 +197,23 @@ int mt_testfile_check_dir(const char *who, const char *dir, char *fstype,
 				  "%s.dir=/var/tmp)", who, dir, name, who,
 				  who);
 	return 0;
+}
+
+int mt_testfile_check_dir_param(const char *who, const struct mt_params *p,
+				struct mt_err *err)
+{
+	const char *dir = mt_p_string(p, "dir");
+	char at[320];
+	int ret;
+
+	if (!dir[0])
+		return 0;
+	ret = mt_testfile_check_dir(who, dir, NULL, 0, err);
+	if (ret < 0) {
+		mt_p_where(p, "dir", at, sizeof(at));
+		mt_err_prefix(err, "%s", at);
+	}
+	return ret;
 }
 
 /* Fills buf with non-zero bytes (xorshift, low byte forced odd) so that no

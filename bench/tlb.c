@@ -129,13 +129,11 @@ static uint64_t mapped_size(enum mt_backing b, uint64_t ws)
 static int tlb_sizes(const struct mt_env *env, const uint64_t **sizes,
 		     size_t *n, uint64_t **owned, struct mt_err *err)
 {
-	const struct mt_pvalue *pv = mt_p_get(env->params, "sizes");
 	char why[256];
 	int ret;
 
 	*owned = NULL;
-	if (env->quick && pv &&
-	    (!pv->file || strcmp(pv->file, "default") == 0)) {
+	if (env->quick && mt_p_is_default(env->params, "sizes")) {
 		ret = mt_parse_size_list(TLB_QUICK_SIZES, owned, n, why,
 					 sizeof(why));
 		if (ret < 0)

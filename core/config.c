@@ -740,6 +740,24 @@ const struct mt_pvalue *mt_p_get(const struct mt_params *p, const char *key)
 	return NULL;
 }
 
+bool mt_p_is_default(const struct mt_params *p, const char *key)
+{
+	const struct mt_pvalue *pv = mt_p_get(p, key);
+
+	return pv && (!pv->file || strcmp(pv->file, "default") == 0);
+}
+
+void mt_p_where(const struct mt_params *p, const char *key, char *buf,
+		size_t len)
+{
+	const struct mt_pvalue *pv = mt_p_get(p, key);
+
+	if (!pv || !pv->file || strcmp(pv->file, "default") == 0)
+		snprintf(buf, len, "not set");
+	else
+		where(buf, len, pv->file, pv->line);
+}
+
 /* Returns the value of key if its type is t1 or t2; a key outside the
  * schema or of another type is a bug in the caller, so it aborts with a
  * message rather than returning a value that looks valid. */

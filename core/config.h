@@ -130,6 +130,14 @@ bool mt_p_has_word(const struct mt_params *p, const char *key,
 		   const char *word);
 /* The raw pvalue (for recording where a value came from). */
 const struct mt_pvalue *mt_p_get(const struct mt_params *p, const char *key);
+/* True when key was left at its schema default (set in no file and by no
+ * --set): --quick replaces only such values. */
+bool mt_p_is_default(const struct mt_params *p, const char *key);
+/* Writes where key's value came from, for messages about settings that
+ * conflict after each one parsed: "file:line", "--set #N" or "not set" (a default,
+ * or under --quick the benchmark's quick value). */
+void mt_p_where(const struct mt_params *p, const char *key, char *buf,
+		size_t len);
 
 /* Describes the accepted form of a parameter type ("a size such as 64K").
  * Used in messages and in configs/README.md. */

@@ -32,5 +32,28 @@ grep -q -- "--set" "$T/err" || fail "--set error does not say it came from --set
 
 expect_exit 2 "$MEMTUNE" run -b tlb --set global.cpu=100000 --set output="$out"
 
+# Settings that each parse but conflict, or a test directory that cannot
+# hold a test file, stop the run before any benchmark runs (alloc is first
+# and would take a minute), naming the file and line of each setting.
+printf '[alloc]\n[odirect]\nfile_size = 1M\nblock_sizes = 4K,4M\n' > "$T/bad6.ini"
+expect_exit 2 "$MEMTUNE" run -c "$T/bad6.ini" -b alloc,odirect --set output="$out"
+grep -q "bad6.ini:4: odirect: block size 4194304" "$T/err" &&
+	grep -q "(.*bad6.ini:3)" "$T/err" || fail "block/file conflict message: $(cat "$T/err")"
+
+printf '[pagecache]\nhot_size = 64M\nscan_size = 32M\n' > "$T/bad7.ini"
+expect_exit 2 "$MEMTUNE" run -c "$T/bad7.ini" -b alloc,pagecache --set output="$out"
+grep -q "bad7.ini:2" "$T/err" && grep -q "bad7.ini:3" "$T/err" ||
+	fail "hot_scan conflict message: $(cat "$T/err")"
+
+expect_exit 2 "$MEMTUNE" run -b alloc,pagecache --set pagecache.dir="$T/nosuchdir" --set output="$out"
+grep -q -- "--set #1: pagecache: test directory" "$T/err" || fail "missing dir message: $(cat "$T/err")"
+
+if [ "$(stat -f -c %T /dev/shm 2>/dev/null)" = tmpfs ]; then
+	printf '[odirect]\ndir = /dev/shm\n' > "$T/bad8.ini"
+	expect_exit 2 "$MEMTUNE" run -c "$T/bad8.ini" -b alloc,odirect --set output="$out"
+	grep -q "bad8.ini:2: odirect: test directory '/dev/shm' is on tmpfs" "$T/err" ||
+		fail "tmpfs dir message: $(cat "$T/err")"
+fi
+
 [ ! -e "$out" ] || [ -z "$(ls -A "$out")" ] || fail "a bad configuration left a run directory"
 exit 0

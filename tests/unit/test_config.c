@@ -382,6 +382,14 @@ static void test_resolve_defaults(void **state)
 	assert_string_equal(v->file, "default");
 	assert_ptr_equal(v->param, &schema[3]);
 	assert_null(mt_p_get(f->p, "nosuch"));
+	assert_true(mt_p_is_default(f->p, "time"));
+	assert_false(mt_p_is_default(f->p, "nosuch"));
+	{
+		char at[64];
+
+		mt_p_where(f->p, "time", at, sizeof(at));
+		assert_string_equal(at, "not set");
+	}
 }
 
 static void test_resolve_values(void **state)
@@ -417,6 +425,17 @@ static void test_resolve_values(void **state)
 	assert_string_equal(v->file, "--set");
 	assert_int_equal(v->line, 1);
 	assert_string_equal(v->text, "4K");
+	{
+		char at[64];
+
+		mt_p_where(f->p, "runs", at, sizeof(at));
+		assert_string_equal(at, "x.ini:3");
+		mt_p_where(f->p, "stride", at, sizeof(at));
+		assert_string_equal(at, "--set #1");
+		assert_false(mt_p_is_default(f->p, "runs"));
+		assert_false(mt_p_is_default(f->p, "stride"));
+		assert_true(mt_p_is_default(f->p, "offset"));
+	}
 	mt_params_free(f->p);
 
 	/* A variant section has only its own keys (and the defaults); a
