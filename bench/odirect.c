@@ -47,6 +47,7 @@
 #include <unistd.h>
 
 #include "../core/clock.h"
+#include "../core/stats.h"
 #include "bench.h"
 #include "folio.h"
 #include "testfile.h"

@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +19,6 @@
 #include "../core/config.h"
 #include "../core/fsroot.h"
 #include "../core/journal.h"
-#include "../core/stats.h"
 
 #ifndef __NR_cachestat
 #define __NR_cachestat 451	/* the same number on every architecture */
@@ -336,35 +334,50 @@ int mt_testfile_make(struct mt_journal *j, const char *path, uint64_t bytes,
 	return mt_testfile_create(path, bytes, err);
 }
 
+/* cachestat(2) of [off, off+len) into *cs, and the number of pages the
+ * range spans into *pages. Returns 0 or -errno. */
+static int cachestat_range(int fd, uint64_t off, uint64_t len,
+			   struct mt_cachestat *cs, uint64_t *pages)
+{
+	struct mt_cachestat_range r = { .off = off, .len = len };
+	long page = sysconf(_SC_PAGESIZE);
+
+	*pages = (len + (uint64_t)page - 1) / (uint64_t)page;
+	if (syscall(__NR_cachestat, fd, &r, cs, 0) < 0)
+		return -errno;
+	return 0;
+}
+
+/* count / pages, at most 1 (0 for an empty range). */
+static double page_fraction(uint64_t count, uint64_t pages)
+{
+	double f = pages ? (double)count / (double)pages : 0.0;
+
+	return f > 1.0 ? 1.0 : f;
+}
+
 static int residency_cachestat(int fd, uint64_t off, uint64_t len,
 			       double *fraction)
 {
-	struct mt_cachestat_range r = { .off = off, .len = len };
 	struct mt_cachestat cs = { 0 };
-	long page = sysconf(_SC_PAGESIZE);
-	uint64_t pages = (len + (uint64_t)page - 1) / (uint64_t)page;
+	uint64_t pages;
+	int ret = cachestat_range(fd, off, len, &cs, &pages);
 
-	if (syscall(__NR_cachestat, fd, &r, &cs, 0) < 0)
-		return -errno;
-	*fraction = pages ? (double)cs.nr_cache / (double)pages : 0.0;
-	if (*fraction > 1.0)
-		*fraction = 1.0;
+	if (ret < 0)
+		return ret;
+	*fraction = page_fraction(cs.nr_cache, pages);
 	return 0;
 }
 
 int mt_testfile_dirty(int fd, uint64_t off, uint64_t len, double *fraction)
 {
-	struct mt_cachestat_range r = { .off = off, .len = len };
 	struct mt_cachestat cs = { 0 };
-	long page = sysconf(_SC_PAGESIZE);
-	uint64_t pages = (len + (uint64_t)page - 1) / (uint64_t)page;
+	uint64_t pages;
+	int ret = cachestat_range(fd, off, len, &cs, &pages);
 
-	if (syscall(__NR_cachestat, fd, &r, &cs, 0) < 0)
-		return -errno;
-	*fraction = pages ? (double)(cs.nr_dirty + cs.nr_writeback) /
-			    (double)pages : 0.0;
-	if (*fraction > 1.0)
-		*fraction = 1.0;
+	if (ret < 0)
+		return ret;
+	*fraction = page_fraction(cs.nr_dirty + cs.nr_writeback, pages);
 	return 0;
 }
 
@@ -613,24 +626,4 @@ out_buf:
 out_close:
 	close(fd);
 	return ok;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-void mt_latency_summary(double *ns, size_t n, double *p50_us,
-			double *p99_us, double *max_us)
-{
-	if (n == 0) {
-		*p50_us = *p99_us = *max_us = NAN;
-		return;
-	}
-	qsort(ns, n, sizeof(*ns), cmp_double);
-	*p50_us = mt_percentile_sorted(ns, n, 50.0) / 1e3;
-	*p99_us = mt_percentile_sorted(ns, n, 99.0) / 1e3;
-	*max_us = ns[n - 1] / 1e3;
 }

@@ -132,10 +132,4 @@ int mt_testfile_logical_block_size(unsigned major, unsigned minor,
 bool mt_testfile_probe_direct(const char *who, const char *dir, char *why,
 			      size_t len);
 
-/* Latency percentiles of ns[0..n) (nanoseconds): sorts ns in place, then
- * stores p50, p99 (linear interpolation, core/stats.h) and max in
- * microseconds. NAN for each when n is 0. */
-void mt_latency_summary(double *ns, size_t n, double *p50_us,
-			double *p99_us, double *max_us);
-
 #endif

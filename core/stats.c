@@ -277,3 +277,16 @@ double mt_welch_p(const double *a, size_t na, const double *b, size_t nb)
 			  sb * sb / (double)(nb - 1));
 	return student_t_two_sided(t, df);
 }
+
+void mt_latency_summary(double *ns, size_t n, double *p50_us,
+			double *p99_us, double *max_us)
+{
+	if (n == 0) {
+		*p50_us = *p99_us = *max_us = NAN;
+		return;
+	}
+	qsort(ns, n, sizeof(*ns), cmp_double);
+	*p50_us = mt_percentile_sorted(ns, n, 50.0) / 1e3;
+	*p99_us = mt_percentile_sorted(ns, n, 99.0) / 1e3;
+	*max_us = ns[n - 1] / 1e3;
+}

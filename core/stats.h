@@ -25,6 +25,12 @@ double mt_percentile_sorted(const double *sorted, size_t n, double p);
 /* Percentile p of samples[0..n) (copies and sorts). NAN if n is 0. */
 double mt_percentile(const double *samples, size_t n, double p);
 
+/* Latency percentiles of ns[0..n) (nanoseconds, one per operation): sorts
+ * ns in place, then stores p50, p99 (linear interpolation) and max in
+ * microseconds. NAN for each when n is 0. */
+void mt_latency_summary(double *ns, size_t n, double *p50_us,
+			double *p99_us, double *max_us);
+
 /* True when the half-width of the median's CI is within fraction * |median|
  * and the CI reached 95%. */
 bool mt_stats_converged(const struct mt_stats *s, double fraction);

@@ -261,6 +261,23 @@ static void test_welch_edge_cases(void **state)
 	assert_true(mt_welch_p(a, 3, c, 3) > 0 && mt_welch_p(a, 3, c, 3) < 1);
 }
 
+static void test_latency_summary(void **state)
+{
+	double ns[] = { 5000, 1000, 4000, 2000, 3000 };
+	double p50, p99, max;
+
+	(void)state;
+	mt_latency_summary(ns, 5, &p50, &p99, &max);
+	assert_true(fabs(p50 - 3.0) < 1e-9);
+	/* Linear interpolation: rank 0.99 * 4 = 3.96 between 4 and 5 us. */
+	assert_true(fabs(p99 - 4.96) < 1e-9);
+	assert_true(fabs(max - 5.0) < 1e-9);
+	/* Sorted in place. */
+	assert_true(ns[0] == 1000 && ns[4] == 5000);
+	mt_latency_summary(ns, 0, &p50, &p99, &max);
+	assert_true(isnan(p50) && isnan(p99) && isnan(max));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -273,6 +290,7 @@ int main(void)
 		cmocka_unit_test(test_rejects_bad_input),
 		cmocka_unit_test(test_converged),
 		cmocka_unit_test(test_percentiles),
+		cmocka_unit_test(test_latency_summary),
 		cmocka_unit_test(test_welch_known_values),
 		cmocka_unit_test(test_welch_closed_form),
 		cmocka_unit_test(test_welch_edge_cases),

@@ -234,6 +234,49 @@ static void test_create_read_evict_residency(void **state)
 	close(fd);
 }
 
+/* Dirty pages as cachestat(2) counts them: a quarter of the file written
+ * and not yet synced is a quarter dirty (or under writeback); after fsync
+ * none is. Skipped on kernels without cachestat (< 6.5). */
+static void test_dirty_fraction(void **state)
+{
+	const uint64_t size = 4 << 20;
+	struct mt_err err = { 0 };
+	char path[4200], buf[65536];
+	double dirty = -1;
+	int fd, ret;
+
+	(void)state;
+	path_in(path, sizeof(path), "dirty.data");
+	assert_int_equal(mt_testfile_create(path, size, &err), 0);
+	fd = open(path, O_RDWR);
+	assert_true(fd >= 0);
+	ret = mt_testfile_dirty(fd, 0, size, &dirty);
+	if (ret == -ENOSYS || ret == -EPERM) {
+		close(fd);
+		skip();
+	}
+	assert_int_equal(ret, 0);
+	assert_true(dirty < 1e-9);
+	memset(buf, 0x5a, sizeof(buf));
+	for (uint64_t o = 0; o < size / 4; o += sizeof(buf))
+		assert_int_equal(pwrite(fd, buf, sizeof(buf), (off_t)o),
+				 (ssize_t)sizeof(buf));
+	assert_int_equal(mt_testfile_dirty(fd, 0, size, &dirty), 0);
+	/* At most a quarter; not nothing (the flusher writes back pages
+	 * older than dirty_expire_centisecs, seconds; only another
+	 * process's heavy writing could start it sooner, so the lower
+	 * bound is loose). */
+	assert_true(dirty <= 0.25 + 1e-9);
+	assert_true(dirty > 0.0);
+	/* The range is what counts: the unwritten half has none. */
+	assert_int_equal(mt_testfile_dirty(fd, size / 2, size / 2, &dirty), 0);
+	assert_true(dirty < 1e-9);
+	assert_int_equal(fsync(fd), 0);
+	assert_int_equal(mt_testfile_dirty(fd, 0, size, &dirty), 0);
+	assert_true(dirty < 1e-9);
+	close(fd);
+}
+
 static void test_created_data_is_nonzero(void **state)
 {
 	struct mt_err err = { 0 };
@@ -443,23 +486,6 @@ static void test_probe_direct(void **state)
 					      sizeof(why)));
 	assert_non_null(strstr(why, "tmpfs"));
 	assert_non_null(strstr(why, "odirect.dir"));
-}
-
-static void test_latency_summary(void **state)
-{
-	double ns[] = { 5000, 1000, 4000, 2000, 3000 };
-	double p50, p99, max;
-
-	(void)state;
-	mt_latency_summary(ns, 5, &p50, &p99, &max);
-	assert_true(fabs(p50 - 3.0) < 1e-9);
-	/* Linear interpolation: rank 0.99 * 4 = 3.96 between 4 and 5 us. */
-	assert_true(fabs(p99 - 4.96) < 1e-9);
-	assert_true(fabs(max - 5.0) < 1e-9);
-	/* Sorted in place. */
-	assert_true(ns[0] == 1000 && ns[4] == 5000);
-	mt_latency_summary(ns, 0, &p50, &p99, &max);
-	assert_true(isnan(p50) && isnan(p99) && isnan(max));
 }
 
 /* Resolves `ini` for bench b and plans it. Returns plan's status. */
@@ -703,7 +729,6 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fs_type_name),
 		cmocka_unit_test(test_path),
-		cmocka_unit_test(test_latency_summary),
 		cmocka_unit_test_setup_teardown(test_folio_classify,
 						setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_folio_profile_file,
@@ -719,6 +744,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_create_read_evict_residency, setup_dir,
 			teardown_dir),
+		cmocka_unit_test_setup_teardown(test_dirty_fraction,
+						setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_created_data_is_nonzero,
 						setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_create_never_overwrites,
