@@ -132,7 +132,14 @@ int mt_cli_configs_dir(char *buf, size_t len)
 			snprintf(path, sizeof(path), "%s%s/quick.ini", exe,
 				 tries[i]);
 			if (access(path, R_OK) == 0) {
-				snprintf(buf, len, "%s%s", exe, tries[i]);
+				char real[PATH_MAX];
+
+				/* Messages name configs/quick.ini:LINE, not
+				 * build/../configs/quick.ini:LINE. */
+				snprintf(path, sizeof(path), "%s%s", exe,
+					 tries[i]);
+				snprintf(buf, len, "%s",
+					 realpath(path, real) ? real : path);
 				return 0;
 			}
 		}
