@@ -554,24 +554,45 @@ void mt_advice_print(FILE *out, const struct mt_advice *a)
 
 char *mt_advice_sysctl_conf(const struct mt_advice *a)
 {
-	char *text = NULL;
+	return mt_advice_sysctl_conf_sel(a, NULL);
+}
+
+/* Copies s into buf as one line of printable text: a control character
+ * (a newline above all, which would start a setting of its own in the
+ * sysctl.d file) becomes '?'. advice.json may come from anyone. */
+static const char *oneline(const char *s, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", s);
+	for (char *c = buf; *c; c++)
+		if ((unsigned char)*c < ' ' || *c == 0x7f)
+			*c = '?';
+	return buf;
+}
+
+char *mt_advice_sysctl_conf_sel(const struct mt_advice *a, const bool *sel)
+{
+	char *text = NULL, b1[1024], b2[128];
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
 
 	if (!f)
 		return NULL;
-	fprintf(f, "# %s: written by memtune advise (profile %s, basis %s%s%s)"
+	fprintf(f, "# %s: written by memtune %s (profile %s, basis %s%s)"
 		".\n# Each setting says why; memtune rollback restores what "
-		"this file replaced.\n", MT_SYSCTL_D_NAME, a->profile,
+		"this file replaced.\n", MT_SYSCTL_D_NAME,
+		sel ? "apply --persist" : "advise",
+		oneline(a->profile, b2, sizeof(b2)),
 		a->basis_run ? "run " : "system state",
-		a->basis_run ? a->run_dir : "", "");
+		a->basis_run ? oneline(a->run_dir, b1, sizeof(b1)) : "");
 	for (size_t i = 0; i < a->n; i++) {
 		const struct mt_item *it = &a->items[i];
 		char why[200];
 		const char *dot;
 		size_t n;
 
-		if (!it->change || !it->sysctl[0])
+		if (sel ? !sel[i] : !it->change)
+			continue;
+		if (!it->sysctl[0])
 			continue;
 		/* The first sentence of the reason is the why. */
 		dot = strstr(it->reason, ". ");
@@ -582,13 +603,18 @@ char *mt_advice_sysctl_conf(const struct mt_advice *a)
 		why[n] = '\0';
 		if (n == sizeof(why) - 4)
 			strcat(why, "...");
+		for (char *c = why; *c; c++)
+			if ((unsigned char)*c < ' ' || *c == 0x7f)
+				*c = '?';
 		fprintf(f, "\n# %s (%s confidence, %s; was %s): %s\n",
-			it->id, mt_confidence_name(it->confidence),
+			oneline(it->id, b2, sizeof(b2)),
+			mt_confidence_name(it->confidence),
 			it->measured ? "measured" : "from the system state",
-			it->current, why);
+			oneline(it->current, b1, sizeof(b1)), why);
 		/* A guess does not belong in a file applied at every boot:
-		 * it stays visible, commented out, with the reason. */
-		if (it->confidence == MT_CONF_LOW)
+		 * it stays visible, commented out, with the reason - unless
+		 * the operator applied it by name. */
+		if (!sel && it->confidence == MT_CONF_LOW)
 			fprintf(f, "# left out: low confidence, nothing "
 				"measured here supports it enough to apply "
 				"at every boot (uncomment to use it)\n"

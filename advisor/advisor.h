@@ -196,6 +196,10 @@ void mt_advice_print(FILE *out, const struct mt_advice *a);
  * string. */
 char *mt_advice_sysctl_conf(const struct mt_advice *a);
 
+/* The same for the items with sel[i] set (what `apply --persist` applied):
+ * each written as applied, also a low-confidence one named with --only. */
+char *mt_advice_sysctl_conf_sel(const struct mt_advice *a, const bool *sel);
+
 /* Writes DIR/advice.json and DIR/99-memtune.conf (temporary file and
  * rename). Returns 0 or -errno. */
 int mt_advice_write(const char *dir, const struct mt_advice *a,

@@ -8,7 +8,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+
 #include "../core/fsroot.h"
+#include "../core/jsonpos.h"
+#include "../core/knobs.h"
 #include "../core/journal.h"
 #include "../core/sysinfo.h"
 #include "advisor.h"
@@ -277,41 +282,58 @@ static int apply_item(const struct mt_item *it, const struct mt_apply_opts *o,
 	return 0;
 }
 
-/* Installs dir/99-memtune.conf as /etc/sysctl.d/99-memtune.conf. */
-static int persist(const char *dir, const struct mt_apply_opts *o,
-		   struct mt_journal *j, FILE *out, int *problems,
-		   struct mt_err *err)
+/* Installs what this apply applied (sel) as /etc/sysctl.d/99-memtune.conf:
+ * the file is made here from the validated items, never copied from the
+ * run directory. Knobs without a sysctl.d line are named with the way to
+ * keep them. */
+static int persist(const struct mt_advice *a, const bool *sel,
+		   const struct mt_apply_opts *o, struct mt_journal *j,
+		   FILE *out, int *problems, struct mt_err *err)
 {
-	char path[4096], *conf = NULL, *warn = NULL;
-	size_t len;
-	FILE *f;
+	char *conf = NULL, *warn = NULL;
+	size_t lines = 0;
 	int rc = 0, n;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, MT_SYSCTL_D_NAME);
-	f = fopen(path, "r");
-	if (!f)
-		return mt_err_set(err, -errno, MT_ERR_INPUT,
-				  "apply: cannot read %s: %s (run memtune "
-				  "advise %s first)", path, strerror(errno),
-				  dir);
-	rc = getdelim(&conf, &len, '\0', f) < 0 ? -EIO : 0;
-	fclose(f);
-	if (rc < 0) {
-		free(conf);
-		return mt_err_set(err, rc, MT_ERR_INPUT, "apply: %s is empty "
-				  "or unreadable", path);
+	for (size_t i = 0; i < a->n; i++) {
+		const struct mt_item *it = &a->items[i];
+		struct mt_knob k;
+
+		if (!sel[i])
+			continue;
+		if (it->sysctl[0]) {
+			lines++;
+			continue;
+		}
+		if (mt_knob_lookup(it->knob, 0, &k) == 0 && k.persist)
+			fprintf(out, "not persisted %s = %s: %s\n", it->knob,
+				it->value, k.persist);
 	}
+	if (lines == 0) {
+		fprintf(out, "nothing to persist in %s: no sysctl was %s\n",
+			SYSCTL_D_TARGET, o->dry_run ? "selected" : "applied");
+		return 0;
+	}
+	conf = mt_advice_sysctl_conf_sel(a, sel);
+	if (!conf)
+		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+				  "apply: out of memory");
 	n = mt_sysctl_overrides(conf, &warn);
 	if (o->dry_run) {
-		fprintf(out, "would install %s (%s)\n", SYSCTL_D_TARGET,
-			mt_fs_exists(SYSCTL_D_TARGET) ?
+		fprintf(out, "would install %s (%s) with %zu setting%s:\n",
+			SYSCTL_D_TARGET, mt_fs_exists(SYSCTL_D_TARGET) ?
 			"replacing the existing file, backed up in the "
-			"journal" : "new");
+			"journal" : "new", lines, lines == 1 ? "" : "s");
+		for (size_t i = 0; i < a->n; i++)
+			if (sel[i] && a->items[i].sysctl[0])
+				fprintf(out, "  %s = %s\n",
+					a->items[i].sysctl,
+					a->items[i].value);
 	} else {
 		rc = mt_journal_replace_file(j, SYSCTL_D_TARGET, conf, 0644,
 					     err);
 		if (rc == 0)
-			fprintf(out, "installed %s\n", SYSCTL_D_TARGET);
+			fprintf(out, "installed %s (%zu setting%s)\n",
+				SYSCTL_D_TARGET, lines, lines == 1 ? "" : "s");
 	}
 	if (n > 0 && warn) {
 		fprintf(out, "warning: %d later setting%s override %s:\n%s",
@@ -323,49 +345,200 @@ static int persist(const char *dir, const struct mt_apply_opts *o,
 	return rc;
 }
 
+/* Reads advice.json: a regular file, not followed through a link (it
+ * may come from anyone). Returns 0 or -errno with err set. */
+static int read_advice(const char *path, char **text, size_t *len,
+		       struct mt_err *err)
+{
+	struct stat st;
+	FILE *f;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return mt_err_set(err, -errno, MT_ERR_INPUT,
+				  "apply: cannot read %s: %s%s", path,
+				  strerror(errno), errno == ELOOP ?
+				  " (a symbolic link: memtune reads only "
+				  "the file itself)" : " (run memtune advise "
+				  "on the run directory first)");
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    st.st_size > (16 << 20)) {
+		close(fd);
+		return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
+				  "apply: %s is not a regular file of at most "
+				  "16 MiB", path);
+	}
+	f = fdopen(fd, "r");
+	if (!f) {
+		close(fd);
+		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+				  "apply: out of memory");
+	}
+	*text = NULL;
+	if (getdelim(text, len, '\0', f) < 0) {
+		free(*text);
+		*text = NULL;
+		*len = 0;
+	} else {
+		*len = strlen(*text);
+	}
+	fclose(f);
+	if (!*text)
+		return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
+				  "apply: %s is empty", path);
+	return 0;
+}
+
+/* Checks --only and --force against the advice: an empty list, an id no
+ * item has or a rule no item comes from is a usage error. */
+static int check_names(const struct mt_advice *a, const struct mt_apply_opts *o,
+		       const char *path, struct mt_err *err)
+{
+	if (o->only && o->n_only == 0)
+		return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
+				  "apply: --only needs at least one item id "
+				  "(ids are in %s)", path);
+	for (size_t k = 0; o->only && k < o->n_only; k++) {
+		if (mt_advice_find(a, o->only[k]))
+			continue;
+		return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
+				  "apply: --only %s: no item of %s has that "
+				  "id (see its \"id\" fields, or memtune "
+				  "advise's table)", o->only[k], path);
+	}
+	for (size_t k = 0; k < o->n_force; k++) {
+		bool found = false;
+
+		for (size_t i = 0; i < a->n && !found; i++)
+			found = strcmp(a->items[i].rule, o->force[k]) == 0 ||
+				strcmp(a->items[i].id, o->force[k]) == 0;
+		for (size_t r = 0; r < mt_n_rules && !found; r++)
+			found = strcmp(mt_rules[r]->name, o->force[k]) == 0;
+		if (!found)
+			return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
+					  "apply: --force %s: no rule or item "
+					  "of that name (rules: see memtune "
+					  "advise --help)", o->force[k]);
+	}
+	return 0;
+}
+
+/* True if item i is one this apply acts on. */
+static bool selected_item(const struct mt_item *it,
+			  const struct mt_apply_opts *o)
+{
+	return it->change && (!o->only || listed(o->only, o->n_only, it->id));
+}
+
+/* Derives each selected item's path and sysctl key from its knob through
+ * core/knobs.c and checks its value; nothing in advice.json is taken as a
+ * path. An item with a target whose knob is unknown, whose target path or
+ * sysctl differs from the knob's, or whose value is out of range is an
+ * input error naming advice.json:LINE. */
+static int validate(struct mt_advice *a, const struct mt_apply_opts *o,
+		    const char *path, const int *lines, size_t n_lines,
+		    uint64_t mem, struct mt_err *err)
+{
+	for (size_t i = 0; i < a->n; i++) {
+		struct mt_item *it = &a->items[i];
+		int line = i < n_lines ? lines[i] : 0;
+		char why[640] = "";
+		struct mt_knob k;
+
+		if (!selected_item(it, o))
+			continue;
+		if (mt_knob_lookup(it->knob, mem, &k) < 0) {
+			if (!it->path[0] && !it->sysctl[0])
+				continue;	/* printed for the operator */
+			snprintf(why, sizeof(why), "knob '%.64s' is not one "
+				 "memtune applies (vm.swappiness, "
+				 "vm.min_free_kbytes, vm.watermark_scale_"
+				 "factor, vm.zone_reclaim_mode, vm.dirty_*, "
+				 "vm.nr_hugepages, vm.overcommit_memory, "
+				 "transparent_hugepage.enabled/defrag, "
+				 "hugepages-NkB.nr_hugepages)", it->knob);
+		} else if (it->path[0] && strcmp(it->path, k.path) != 0) {
+			snprintf(why, sizeof(why), "target.path '%.80s' is not "
+				 "the file of %.96s (%.160s)", it->path, k.name,
+				 k.path);
+		} else if (it->sysctl[0] && strcmp(it->sysctl, k.sysctl)) {
+			snprintf(why, sizeof(why), "target.sysctl '%.64s' is "
+				 "not %s's", it->sysctl, k.name);
+		} else if (!mt_knob_check(&k, it->value, why, sizeof(why))) {
+			char tmp[256];
+
+			snprintf(tmp, sizeof(tmp), "%s", why);
+			snprintf(why, sizeof(why), "%.96s: %s", k.name, tmp);
+		}
+		if (why[0])
+			return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
+					  "apply: %s:%d: item '%.64s': %s; "
+					  "nothing was applied", path, line,
+					  it->id, why);
+		snprintf(it->path, sizeof(it->path), "%s", k.path);
+		snprintf(it->sysctl, sizeof(it->sysctl), "%s", k.sysctl);
+	}
+	return 0;
+}
+
 int mt_apply(const char *dir, const struct mt_apply_opts *o, FILE *out,
 	     int *problems, struct mt_err *err)
 {
-	char path[4096], jpath[4096] = "";
+	char path[4096], jpath[4096] = "", *text = NULL;
 	struct mt_journal *j = NULL;
-	struct mt_advice a;
+	struct mt_advice a = { 0 };
 	json_error_t jerr;
 	json_t *root;
 	int64_t mem = 0;
-	int rc, bad = 0;
+	int rc, bad = 0, *lines = NULL;
+	size_t len = 0, n_lines = 0;
+	bool *sel = NULL;
 
 	snprintf(path, sizeof(path), "%s/advice.json", dir);
-	root = json_load_file(path, 0, &jerr);
-	if (!root && jerr.line > 0)
-		return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
-				  "apply: %s:%d:%d: %s: expected the JSON that "
-				  "'memtune advise %s' writes (run it again)",
-				  path, jerr.line, jerr.column, jerr.text, dir);
-	if (!root)
-		return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
-				  "apply: cannot read %s: %s (run memtune "
-				  "advise %s first)", path, jerr.text, dir);
+	rc = read_advice(path, &text, &len, err);
+	if (rc < 0)
+		return rc;
+	root = json_loadb(text, len, 0, &jerr);
+	if (!root) {
+		rc = mt_err_set(err, -EINVAL, MT_ERR_INPUT,
+				"apply: %s:%d:%d: %s: expected the JSON that "
+				"'memtune advise' writes (run it again)",
+				path, jerr.line, jerr.column, jerr.text);
+		goto out;
+	}
 	rc = mt_advice_from_json(root, path, &a, err);
 	json_decref(root);
 	if (rc < 0)
-		return rc;
+		goto out;
+	lines = calloc(a.n ? a.n : 1, sizeof(*lines));
+	sel = calloc(a.n ? a.n : 1, sizeof(*sel));
+	if (!lines || !sel) {
+		rc = mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+				"apply: out of memory");
+		goto out;
+	}
+	n_lines = mt_json_array_lines(text, len, "items", lines, a.n);
+	mt_fs_read_key("/proc/meminfo", "MemTotal", &mem, NULL);
+	mem = mem > 0 ? mem << 10 : 0;
+	rc = check_names(&a, o, path, err);
+	if (rc == 0)
+		rc = validate(&a, o, path, lines, n_lines, (uint64_t)mem, err);
+	if (rc < 0)
+		goto out;
 	if (!o->dry_run) {
 		rc = check_privilege(o, "apply", err);
 		if (rc == 0)
 			rc = open_journal(o->journal_path, jpath,
 					  sizeof(jpath), &j, err);
 		if (rc < 0)
-			goto free_advice;
+			goto out;
 		fprintf(out, "journal: %s (memtune rollback undoes this "
 			"apply)\n", jpath);
 	}
-	mt_fs_read_key("/proc/meminfo", "MemTotal", &mem, NULL);
 	for (size_t i = 0; i < a.n; i++) {
 		const struct mt_item *it = &a.items[i];
 
-		if (!it->change)
-			continue;
-		if (o->only && !listed(o->only, o->n_only, it->id))
+		if (!selected_item(it, o))
 			continue;
 		/* Like the sysctl.d file, a guess is not applied unless the
 		 * operator names it. */
@@ -380,15 +553,21 @@ int mt_apply(const char *dir, const struct mt_apply_opts *o, FILE *out,
 				it->recommended, it->apply);
 			continue;
 		}
-		bad += apply_item(it, o, (uint64_t)mem, j, out);
+		if (apply_item(it, o, (uint64_t)mem, j, out) == 0)
+			sel[i] = true;
+		else
+			bad++;
 	}
 	if (o->persist)
-		rc = persist(dir, o, j, out, &bad, err);
+		rc = persist(&a, sel, o, j, out, &bad, err);
 	if (j)
 		mt_journal_close(j);
 	if (problems)
 		*problems = bad;
-free_advice:
+out:
+	free(sel);
+	free(lines);
+	free(text);
 	mt_advice_free(&a);
 	return rc;
 }

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../core/clock.h"
@@ -208,7 +209,7 @@ static int numa_case_sys_setup(const struct mt_env *env,
 	const char *op = json_string_value(json_object_get(c->params, "op"));
 	const char *dir = mt_p_string(env->params, "dir");
 	char val[16], rb[64], path[4096];
-	int ret;
+	int ret, fd;
 
 	if (!op || strcmp(op, "zone_reclaim") != 0)
 		return 0;
@@ -224,9 +225,20 @@ static int numa_case_sys_setup(const struct mt_env *env,
 		return ret;
 	json_object_set_new(obtained, "zone_reclaim_mode_set",
 			    json_string(rb));
-	snprintf(path, sizeof(path), "%s/numa-pagecache.%d",
+	snprintf(path, sizeof(path), "%s/memtune-numa-pagecache.%d",
 		 dir && *dir ? dir : env->rundir, (int)getpid());
+	/* Created empty here, where the journal is; the worker fills it. */
 	ret = mt_journal_note_file(env->journal, path, err);
+	if (ret < 0)
+		return ret;
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		  0600);
+	if (fd < 0)
+		return mt_err_set(err, -errno, MT_ERR_RUNTIME,
+				  "numa: cannot create '%s': %s", path,
+				  strerror(errno));
+	ret = mt_journal_bind(env->journal, path, fd, err);
+	close(fd);
 	if (ret < 0)
 		return ret;
 	json_object_set_new(obtained, "file", json_string(path));
@@ -448,17 +460,27 @@ static int fill_page_cache(const char *path, uint64_t bytes, struct mt_err *err)
 {
 	enum { CHUNK = 1 << 20 };
 	char *buf = malloc(CHUNK);
+	struct stat st;
 	int fd = -1, ret = 0;
 
 	if (!buf)
 		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME, "numa: out of "
 				  "memory");
 	memset(buf, 0x5a, CHUNK);
-	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	/* The parent created it empty, journaled; never follow a link or
+	 * fill a file that is not that one. */
+	fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		ret = mt_err_set(err, -errno, MT_ERR_RUNTIME,
-				 "numa: cannot create '%s': %s", path,
+				 "numa: cannot open '%s': %s", path,
 				 strerror(errno));
+		goto out;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size != 0 ||
+	    st.st_uid != geteuid()) {
+		ret = mt_err_set(err, -EPERM, MT_ERR_RUNTIME,
+				 "numa: '%s' is not the empty file the run "
+				 "created; not writing it", path);
 		goto out;
 	}
 	for (uint64_t done = 0; done < bytes; done += CHUNK)

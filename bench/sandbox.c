@@ -719,11 +719,18 @@ int mt_swap_ensure(struct mt_journal *j, const struct mt_caps *caps,
 		mt_err_prefix(err, "swap");
 		return ret;
 	}
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		  0600);
 	if (fd < 0)
 		return mt_err_set(err, -errno, MT_ERR_RUNTIME,
 				  "swap: cannot create %s: %s", path,
 				  strerror(errno));
+	ret = mt_journal_bind(j, path, fd, err);
+	if (ret < 0) {
+		close(fd);
+		mt_err_prefix(err, "swap");
+		return ret;
+	}
 	/* The umask may have taken bits away; swapon warns about any. */
 	ret = fchmod(fd, 0600) < 0 ? -errno : 0;
 	if (ret == 0)

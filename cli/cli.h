@@ -37,6 +37,12 @@ int mt_cli_json_only(const struct mt_command *c, int argc, char **argv,
 struct mt_err;
 int mt_cli_fail(const struct mt_err *err);
 
+/* Takes the state directory's lock for command `what` (core/statedir.h):
+ * one run, apply, rollback or restore at a time. Returns -1 when taken
+ * (*fd set; released at exit or by mt_state_unlock), else the exit status
+ * of the error it printed (1 when another memtune holds it). */
+int mt_cli_state_lock(const char *what, int *fd);
+
 /* Flushes stdout and checks it (a full disk is an error, not a truncated
  * file). Returns status, or MT_EXIT_FAIL if stdout could not be written. */
 int mt_cli_finish(int status);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../advisor/advisor.h"
+#include "../core/statedir.h"
 #include "cli.h"
 
 #define MAX_NAMES 32
@@ -29,7 +30,8 @@ static int apply_main(int argc, char **argv)
 	const char *force[MAX_NAMES], *only[MAX_NAMES];
 	struct mt_apply_opts ao = { 0 };
 	struct mt_err err = { 0 };
-	int o, problems = 0;
+	int o, problems = 0, lock = -1, fd = -1;
+	bool only_given = false;
 
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (o) {
@@ -41,6 +43,7 @@ static int apply_main(int argc, char **argv)
 					   MAX_NAMES);
 			break;
 		case 'o':
+			only_given = true;
 			ao.n_only = split(optarg, only, ao.n_only, MAX_NAMES);
 			break;
 		default:
@@ -49,12 +52,24 @@ static int apply_main(int argc, char **argv)
 		}
 	}
 	ao.force = force;
-	ao.only = ao.n_only ? only : NULL;
+	ao.only = only_given ? only : NULL;
+	if (ao.n_only == MAX_NAMES || ao.n_force == MAX_NAMES)
+		return mt_cli_usage_error(&mt_cmd_apply, "at most %d names "
+					  "in --only and in --force",
+					  MAX_NAMES - 1);
 	if (optind + 1 != argc)
 		return mt_cli_usage_error(&mt_cmd_apply, "expected one run "
 					  "directory holding advice.json");
-	if (mt_apply(argv[optind], &ao, stdout, &problems, &err) < 0)
+	if (!ao.dry_run) {
+		lock = mt_cli_state_lock("apply", &fd);
+		if (lock >= 0)
+			return lock;
+	}
+	if (mt_apply(argv[optind], &ao, stdout, &problems, &err) < 0) {
+		mt_state_unlock(fd);
 		return mt_cli_fail(&err);
+	}
+	mt_state_unlock(fd);
 	if (problems)
 		fprintf(stderr, "memtune apply: %d item%s refused, clamped, "
 			"skipped or overridden (see above)\n", problems,
@@ -80,10 +95,14 @@ const struct mt_command mt_cmd_apply = {
 		 "  --dry-run          print exactly what would change; "
 		 "change nothing\n"
 		 "  --persist          also install /etc/sysctl.d/"
-		 "99-memtune.conf (atomically, the\n"
-		 "                     old file kept in the journal); warns "
-		 "when a later sysctl.d\n"
-		 "                     file overrides it\n"
+		 "99-memtune.conf with exactly the\n"
+		 "                     sysctls applied (atomically, the old "
+		 "file kept in the\n"
+		 "                     journal); warns when a later sysctl.d "
+		 "file overrides it;\n"
+		 "                     says how to keep THP modes and 1 GiB "
+		 "pools, which have\n"
+		 "                     no sysctl.d line\n"
 		 "  --only ID,...      apply only these items (ids as in "
 		 "advice.json)\n"
 		 "  --force RULE,...   allow a guarded value: swappiness=0, "
@@ -94,6 +113,10 @@ const struct mt_command mt_cmd_apply = {
 		 "a container (for a\n"
 		 "                     VM with a stray /.dockerenv)\n"
 		 "\n"
+		 "Every path comes from memtune's own table of knobs, never "
+		 "from advice.json;\nan item whose knob is unknown or whose "
+		 "value is out of the knob's range\nstops apply before it "
+		 "changes anything (exit 2, naming advice.json:LINE).\n"
 		 "Needs root (except --dry-run). Exit status 1 if any item "
 		 "was refused,\nclamped, skipped or is overridden.\n",
 	.fn = apply_main,

@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "../core/journal.h"
+#include "../core/statedir.h"
 #include "cli.h"
 
 static void say(const char *line)
@@ -14,6 +15,7 @@ static int restore_main(int argc, char **argv)
 {
 	char path[4096];
 	struct mt_err err = { 0 };
+	int lock, fd;
 	bool had;
 
 	if (argc > 1)
@@ -22,9 +24,15 @@ static int restore_main(int argc, char **argv)
 	if (mt_journal_default_path("run.journal", path, sizeof(path),
 				    &err) < 0)
 		return mt_cli_fail(&err);
+	lock = mt_cli_state_lock("restore", &fd);
+	if (lock >= 0)
+		return lock;
 	had = mt_journal_pending(path);
-	if (mt_journal_playback(path, say, &err) < 0)
+	if (mt_journal_playback(path, say, &err) < 0) {
+		mt_state_unlock(fd);
 		return mt_cli_fail(&err);
+	}
+	mt_state_unlock(fd);
 	if (!had)
 		printf("nothing to restore: no pending journal at %s\n", path);
 	else

@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "../advisor/advisor.h"
+#include "../core/statedir.h"
 #include "../core/sysinfo.h"
 #include "cli.h"
 
@@ -13,7 +14,7 @@ static int rollback_main(int argc, char **argv)
 	struct mt_err err = { 0 };
 	struct mt_caps caps;
 	bool force_container = false;
-	int o;
+	int o, lock, fd;
 
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (o == 'C')
@@ -40,8 +41,14 @@ static int rollback_main(int argc, char **argv)
 			   "apply was run with it");
 		return mt_cli_fail(&err);
 	}
-	if (mt_rollback(NULL, stdout, &err) < 0)
+	lock = mt_cli_state_lock("rollback", &fd);
+	if (lock >= 0)
+		return lock;
+	if (mt_rollback(NULL, stdout, &err) < 0) {
+		mt_state_unlock(fd);
 		return mt_cli_fail(&err);
+	}
+	mt_state_unlock(fd);
 	return mt_cli_finish(MT_EXIT_OK);
 }
 

@@ -8,6 +8,7 @@
 #include "../bench/runner.h"
 #include "../core/config.h"
 #include "../core/journal.h"
+#include "../core/statedir.h"
 #include "../core/units.h"
 #include "cli.h"
 
@@ -24,7 +25,7 @@ static int run_main(int argc, char **argv)
 		{ 0 } };
 	const char *config = NULL, *benches = NULL, *outdir = NULL;
 	const char *sets[MAX_SETS];
-	int n_sets = 0, o, status;
+	int n_sets = 0, o, status, lock = -1;
 	bool quick = false;
 	struct mt_cfg cfg;
 	struct mt_err err = { 0 };
@@ -94,6 +95,9 @@ static int run_main(int argc, char **argv)
 	if (mt_journal_default_path("run.journal", journal, sizeof(journal),
 				    &err) < 0)
 		goto fail;
+	status = mt_cli_state_lock("run", &lock);
+	if (status >= 0)
+		goto out;
 
 	struct mt_run_opts ro = {
 		.cfg = &cfg,
@@ -112,6 +116,7 @@ static int run_main(int argc, char **argv)
 fail:
 	status = mt_cli_fail(&err);
 out:
+	mt_state_unlock(lock);
 	mt_free_words(only, n_only);
 	mt_cfg_free(&cfg);
 	return status;

@@ -10,6 +10,7 @@
 
 #include "../core/err.h"
 #include "../core/log.h"
+#include "../core/statedir.h"
 #include "cli.h"
 
 static const struct mt_command *const commands[] = {
@@ -41,6 +42,17 @@ static const struct mt_command *find(const char *name)
 		if (strcmp(commands[i]->name, name) == 0)
 			return commands[i];
 	return NULL;
+}
+
+int mt_cli_state_lock(const char *what, int *fd)
+{
+	struct mt_err err = { 0 };
+	char dir[4096];
+
+	if (mt_state_dir_path(dir, sizeof(dir), &err) < 0 ||
+	    mt_state_lock(dir, what, fd, &err) < 0)
+		return mt_cli_fail(&err);
+	return -1;
 }
 
 int mt_cli_help_requested(const struct mt_command *c, int argc, char **argv)

@@ -36,6 +36,8 @@
 #include <jansson.h>
 
 #include "fsroot.h"
+#include "knobs.h"
+#include "statedir.h"
 
 #define JSON_FLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER)
 
@@ -62,7 +64,7 @@ static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
 /* One line of a journal file as parsed. */
 struct line {
 	json_t *entry;		/* NULL when the line is malformed */
-	const char *problem;	/* why it is malformed */
+	char problem[512];	/* why it is malformed */
 	int lineno;		/* 1-based */
 	off_t offset;		/* byte offset of the line */
 	bool partial;		/* last line without its newline */
@@ -173,28 +175,6 @@ static int fsync_dir_of(const char *path)
 	return ret;
 }
 
-/* Creates `dir` and its missing parents with `mode`. Returns 0 or -errno. */
-static int mkdir_p(const char *dir, mode_t mode)
-{
-	char buf[PATH_MAX];
-	size_t len = strlen(dir);
-
-	if (len == 0 || len >= sizeof(buf))
-		return -ENAMETOOLONG;
-	memcpy(buf, dir, len + 1);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, mode) < 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(buf, mode) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
 /* True for the pseudo file systems whose files are settings, not data:
  * there a write replaces the value, and truncating makes no sense. */
 static bool fd_is_pseudo(int fd)
@@ -240,7 +220,7 @@ static int write_value(const char *path, const char *value)
 	if (newline)
 		buf[vlen++] = '\n';
 	buf[vlen] = '\0';
-	fd = open(path, O_WRONLY | O_CLOEXEC);
+	fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		ret = -errno;
 		goto out_buf;
@@ -337,7 +317,8 @@ static int atomic_write(const char *path, const char *content, size_t len,
 		     (long)getpid()) >= (int)sizeof(tmp))
 		return -ENAMETOOLONG;
 	unlink(tmp);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		  0600);
 	if (fd < 0)
 		return -errno;
 	/* fchmod, not open's mode: the umask must not change what we put
@@ -374,10 +355,144 @@ out_tmp:
 
 /* ---- entries ----------------------------------------------------------- */
 
-/* Returns NULL if e is a well-formed undo entry, else what is wrong. */
-static const char *entry_problem(json_t *e)
+/* What memtune may have changed (SECURITY.md). A journal is trusted only in
+ * the user's own state directory, and even there every entry must name
+ * something memtune itself changes or creates: a knob of core/knobs.c with
+ * a valid value, a file of a cgroup memtune created, a cgroup, test file
+ * or swap file under memtune's own name, or its sysctl.d file. Paths are
+ * stored resolved under MEMTUNE_FSROOT, so a journal is played back under
+ * the root it was written under. */
+
+#define CGROUP_FS "/sys/fs/cgroup/"
+#define OUR_PREFIX "memtune-"
+#define OUR_SYSCTL_D "/etc/sysctl.d/99-memtune.conf"
+
+/* The cgroup files memtune writes in the cgroups it creates. */
+static const char *const cgroup_files[] = {
+	"memory.max", "memory.high", "memory.swap.max",
+	"memory.limit_in_bytes", "memory.soft_limit_in_bytes",
+	"memory.memsw.limit_in_bytes", "memory.swappiness", NULL };
+
+/* MemTotal in bytes of the machine (or tree) being restored, 0 if not
+ * known. */
+static uint64_t mem_total(void)
 {
-	const char *op, *path;
+	int64_t kb = 0;
+
+	if (mt_fs_read_key("/proc/meminfo", "MemTotal", &kb, NULL) < 0 ||
+	    kb <= 0)
+		return 0;
+	return (uint64_t)kb << 10;
+}
+
+/* The last component of path. */
+static const char *base_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+/* True if the unresolved path is a cgroup memtune created, or lies inside
+ * one: under the cgroup file system, with a component named memtune-*. */
+static bool in_our_cgroup(const char *rel, bool dir_itself)
+{
+	const char *p;
+
+	if (strncmp(rel, CGROUP_FS, strlen(CGROUP_FS)) != 0)
+		return false;
+	if (dir_itself)
+		return strncmp(base_of(rel), OUR_PREFIX,
+			       strlen(OUR_PREFIX)) == 0 ||
+		       strstr(rel, "/" OUR_PREFIX) != NULL;
+	/* A file: its directory must be one of ours. */
+	p = strrchr(rel, '/');
+	return p && memmem(rel, (size_t)(p - rel), "/" OUR_PREFIX,
+			   strlen("/" OUR_PREFIX)) != NULL;
+}
+
+/* True if text is a value a cgroup limit file takes: "max", "-1" or a
+ * decimal count. */
+static bool cgroup_value_ok(const char *v)
+{
+	if (strcmp(v, "max") == 0 || strcmp(v, "-1") == 0)
+		return true;
+	if (!*v || strlen(v) > 20)
+		return false;
+	return strspn(v, "0123456789") == strlen(v);
+}
+
+/* Checks the content of a sysctl.d file to be put back: only comments and
+ * "key = value" lines of known knobs with valid values. Returns NULL or
+ * what is wrong (in buf). */
+static const char *sysctl_text_problem(const char *text, char *buf,
+				       size_t len)
+{
+	uint64_t mem = mem_total();
+	int lineno = 0;
+
+	for (const char *p = text; *p;) {
+		size_t n = strcspn(p, "\n");
+		char line[512], key[128], *eq, *k, *v, why[160];
+		struct mt_knob kn;
+
+		lineno++;
+		snprintf(line, sizeof(line), "%.*s", (int)n, p);
+		p += n + (p[n] == '\n');
+		k = line + strspn(line, " \t");
+		if (!*k || *k == '#' || *k == ';')
+			continue;
+		eq = strchr(k, '=');
+		if (!eq) {
+			snprintf(buf, len, "its sysctl.d content has line %d "
+				 "without key = value", lineno);
+			return buf;
+		}
+		*eq = '\0';
+		v = eq + 1 + strspn(eq + 1, " \t");
+		for (char *e = eq; e > k && (e[-1] == ' ' || e[-1] == '\t');)
+			*--e = '\0';
+		for (char *e = v + strlen(v);
+		     e > v && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r');)
+			*--e = '\0';
+		snprintf(key, sizeof(key), "%s", k);
+		for (char *c = key; *c; c++)
+			if (*c == '/')
+				*c = '.';
+		if (mt_knob_lookup(key, mem, &kn) < 0 || !kn.sysctl[0]) {
+			snprintf(buf, len, "its sysctl.d content sets %.100s "
+				 "(line %d), not a knob memtune manages", key,
+				 lineno);
+			return buf;
+		}
+		if (!mt_knob_check(&kn, v, why, sizeof(why))) {
+			snprintf(buf, len, "its sysctl.d content sets %s: %s",
+				 key, why);
+			return buf;
+		}
+	}
+	return NULL;
+}
+
+/* Checks the optional device and inode of a create entry. */
+static const char *identity_problem(json_t *e)
+{
+	json_t *dev = json_object_get(e, "dev"), *ino = json_object_get(e,
+									 "ino");
+
+	if (!dev && !ino)
+		return NULL;
+	if (!json_is_integer(dev) || !json_is_integer(ino) ||
+	    json_integer_value(dev) < 0 || json_integer_value(ino) <= 0)
+		return "\"dev\" and \"ino\" must both be non-negative integers";
+	return NULL;
+}
+
+/* Returns NULL if e is a well-formed undo entry of something memtune may
+ * have changed, else what is wrong (possibly written into buf). */
+static const char *entry_problem_buf(json_t *e, char *buf, size_t len)
+{
+	const char *op, *path, *rel;
 
 	if (!json_is_object(e))
 		return "not a JSON object";
@@ -387,23 +502,87 @@ static const char *entry_problem(json_t *e)
 		return "no \"op\" string";
 	if (!path || path[0] != '/')
 		return "no absolute \"path\"";
-	if (strcmp(op, "write") == 0)
-		return json_is_string(json_object_get(e, "value")) ?
-			NULL : "a write entry without a \"value\" string";
-	if (strcmp(op, "rmdir") == 0 || strcmp(op, "unlink") == 0 ||
-	    strcmp(op, "swapoff") == 0)
+	if (!mt_path_is_clean(path) || strlen(path) >= PATH_MAX)
+		return "a \"path\" with empty, \".\" or \"..\" components";
+	rel = mt_knob_unresolve(path);
+	if (!rel) {
+		snprintf(buf, len, "%s is not under MEMTUNE_FSROOT %s (play "
+			 "a journal back under the root it was written "
+			 "under)", path, mt_fsroot());
+		return buf;
+	}
+	if (strcmp(op, "write") == 0) {
+		const char *value =
+			json_string_value(json_object_get(e, "value"));
+		struct mt_knob k;
+		char why[200];
+
+		if (!value)
+			return "a write entry without a \"value\" string";
+		if (in_our_cgroup(rel, false)) {
+			for (size_t i = 0; cgroup_files[i]; i++)
+				if (strcmp(base_of(rel), cgroup_files[i]) == 0)
+					return cgroup_value_ok(value) ? NULL :
+					       "a cgroup limit that is not "
+					       "max, -1 or a number";
+			snprintf(buf, len, "%s is not a cgroup file memtune "
+				 "writes", rel);
+			return buf;
+		}
+		if (mt_knob_lookup_path(rel, mem_total(), &k) < 0) {
+			snprintf(buf, len, "%s is not a knob memtune changes "
+				 "(see core/knobs.c)", rel);
+			return buf;
+		}
+		if (!mt_knob_check(&k, value, why, sizeof(why))) {
+			snprintf(buf, len, "%s: %s", k.name, why);
+			return buf;
+		}
 		return NULL;
+	}
+	if (strcmp(op, "rmdir") == 0) {
+		if (!in_our_cgroup(rel, true)) {
+			snprintf(buf, len, "%s is not a cgroup memtune creates "
+				 "(" CGROUP_FS "..." OUR_PREFIX "*)", rel);
+			return buf;
+		}
+		return identity_problem(e);
+	}
+	if (strcmp(op, "unlink") == 0 || strcmp(op, "swapoff") == 0) {
+		const char *want = op[0] == 'u' ? OUR_PREFIX :
+				   OUR_PREFIX "swap-";
+
+		if (strncmp(base_of(rel), want, strlen(want)) != 0) {
+			snprintf(buf, len, "%s is not a %s memtune creates "
+				 "(%s*)", rel, op[0] == 'u' ? "file" :
+				 "swap file", want);
+			return buf;
+		}
+		return identity_problem(e);
+	}
 	if (strcmp(op, "restore_file") == 0) {
 		json_t *existed = json_object_get(e, "existed");
+		json_t *mode = json_object_get(e, "mode");
 
+		if (strcmp(rel, OUR_SYSCTL_D) != 0) {
+			snprintf(buf, len, "%s is not the file memtune "
+				 "installs (" OUR_SYSCTL_D ")", rel);
+			return buf;
+		}
 		if (!json_is_boolean(existed))
 			return "a restore_file entry without \"existed\"";
-		if (json_is_true(existed) &&
-		    (!json_is_string(json_object_get(e, "content")) ||
-		     !json_is_integer(json_object_get(e, "mode"))))
+		if (!json_is_true(existed))
+			return NULL;
+		if (!json_is_string(json_object_get(e, "content")) ||
+		    !json_is_integer(mode))
 			return "a restore_file entry without \"content\" "
 			       "and \"mode\"";
-		return NULL;
+		if (json_integer_value(mode) < 0 ||
+		    (json_integer_value(mode) & ~(json_int_t)0666))
+			return "a restore_file mode other than read and write "
+			       "bits (0666 at most)";
+		return sysctl_text_problem(json_string_value(
+			json_object_get(e, "content")), buf, len);
 	}
 	return "unknown \"op\"";
 }
@@ -446,10 +625,19 @@ static int parse_lines(const char *text, size_t len, struct line **out,
 				    .partial = !nl };
 		l->entry = json_loadb(start, llen, 0, &jerr);
 		if (!l->entry) {
-			l->problem = "not valid JSON";
-		} else if ((l->problem = entry_problem(l->entry))) {
-			json_decref(l->entry);
-			l->entry = NULL;
+			snprintf(l->problem, sizeof(l->problem),
+				 "not valid JSON");
+		} else {
+			const char *why = entry_problem_buf(
+				l->entry, l->problem, sizeof(l->problem));
+
+			if (why && why != l->problem)
+				snprintf(l->problem, sizeof(l->problem), "%s",
+					 why);
+			if (why) {
+				json_decref(l->entry);
+				l->entry = NULL;
+			}
 		}
 		pos += llen + 1;
 	}
@@ -617,6 +805,74 @@ static int swapoff_retrying(const char *path)
 	}
 }
 
+/* Checks that path is still what memtune created before it is removed:
+ * the device and inode recorded when it was made, or, for an entry
+ * without them (a crash between creating it and recording them, or an
+ * older memtune), a plain file or directory of the effective user.
+ * Returns 0 when it may go, 1 when it is gone already, or -EPERM with err
+ * set. */
+static int check_identity(json_t *e, const char *path, bool dir,
+			  struct mt_err *err)
+{
+	json_t *dev = json_object_get(e, "dev");
+	json_t *ino = json_object_get(e, "ino");
+	struct stat st;
+
+	if (lstat(path, &st) < 0) {
+		if (errno == ENOENT)
+			return 1;
+		return mt_err_set(err, -errno, MT_ERR_RUNTIME,
+				  "journal: cannot check %s: %s", path,
+				  strerror(errno));
+	}
+	if (dev && ino) {
+		if ((json_int_t)st.st_dev == json_integer_value(dev) &&
+		    (json_int_t)st.st_ino == json_integer_value(ino))
+			return 0;
+		return mt_err_set(err, -EPERM, MT_ERR_INPUT,
+				  "journal: %s is not the %s memtune created "
+				  "(its device and inode differ): left "
+				  "alone; remove it by hand if it is a "
+				  "leftover, then delete that journal line",
+				  path, dir ? "directory" : "file");
+	}
+	if ((dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode)) ||
+	    st.st_uid != geteuid())
+		return mt_err_set(err, -EPERM, MT_ERR_INPUT,
+				  "journal: %s is not a %s of uid %u: left "
+				  "alone (remove it by hand if memtune left "
+				  "it, then delete that journal line)", path,
+				  dir ? "directory" : "regular file",
+				  (unsigned)geteuid());
+	return 0;
+}
+
+/* True if entry i creates something (rmdir/unlink/swapoff undo) without a
+ * device and inode while a later entry names the same path with them:
+ * the later one is the record of what was made, and removing by the
+ * earlier, unchecked entry must not happen when that check fails. */
+static bool covered(json_t *const *es, size_t n, size_t i)
+{
+	const char *op, *path;
+
+	if (!es[i] || json_object_get(es[i], "dev"))
+		return false;
+	op = json_string_value(json_object_get(es[i], "op"));
+	path = json_string_value(json_object_get(es[i], "path"));
+	if (strcmp(op, "rmdir") && strcmp(op, "unlink"))
+		return false;
+	for (size_t k = i + 1; k < n; k++) {
+		if (!es[k] || !json_object_get(es[k], "dev"))
+			continue;
+		if (strcmp(json_string_value(json_object_get(es[k], "op")),
+			   op) == 0 &&
+		    strcmp(json_string_value(json_object_get(es[k], "path")),
+			   path) == 0)
+			return true;
+	}
+	return false;
+}
+
 /* Undoes one entry. Returns 0 or -errno with err set. */
 static int undo_entry(json_t *e, struct mt_err *err)
 {
@@ -640,9 +896,16 @@ static int undo_entry(json_t *e, struct mt_err *err)
 					  strerror(-ret), perm_hint(ret));
 		return 0;
 	}
-	if (strcmp(op, "rmdir") == 0)
+	if (strcmp(op, "rmdir") == 0) {
+		ret = check_identity(e, path, true, err);
+		if (ret != 0)
+			return ret < 0 ? ret : 0;
 		return undo_rmdir(path, err);
+	}
 	if (strcmp(op, "unlink") == 0) {
+		ret = check_identity(e, path, false, err);
+		if (ret != 0)
+			return ret < 0 ? ret : 0;
 		if (unlink(path) == 0 || errno == ENOENT)
 			return 0;
 		return mt_err_set(err, -errno, MT_ERR_RUNTIME,
@@ -650,6 +913,9 @@ static int undo_entry(json_t *e, struct mt_err *err)
 				  strerror(errno));
 	}
 	if (strcmp(op, "swapoff") == 0) {
+		ret = check_identity(e, path, false, err);
+		if (ret != 0)
+			return ret < 0 ? ret : 0;
 		/* EINVAL: not an active swap area, so already off. */
 		if (swapoff_retrying(path) == 0 || errno == EINVAL ||
 		    errno == ENOENT)
@@ -725,10 +991,26 @@ static void untrack(struct mt_journal *j)
  * or -errno with err set; on failure the file is as before. */
 static int journal_append(struct mt_journal *j, json_t *e, struct mt_err *err)
 {
-	char *text;
+	char *text, why[512];
+	const char *problem;
 	size_t len;
 	int ret;
 
+	/* What playback would refuse is not changed at all: a journal
+	 * left by a crash must be one `memtune restore` plays back. */
+	if (!e)
+		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+				  "journal: out of memory");
+	problem = entry_problem_buf(e, why, sizeof(why));
+	if (problem) {
+		ret = mt_err_set(err, -EPERM, MT_ERR_RUNTIME,
+				 "journal: refusing to change %s: %s "
+				 "(nothing was changed)",
+				 json_string_value(json_object_get(e, "path")),
+				 problem);
+		json_decref(e);
+		return ret;
+	}
 	if (j->n == j->cap) {
 		size_t cap = j->cap ? j->cap * 2 : 16;
 		json_t **entries = realloc(j->entries, cap * sizeof(*entries));
@@ -839,7 +1121,7 @@ static int journal_rewrite(struct mt_journal *j, struct mt_err *err)
 		return mt_err_set(err, ret, MT_ERR_RUNTIME,
 				  "journal: cannot rewrite %s: %s", j->path,
 				  strerror(-ret));
-	fd = open(j->path, O_RDWR | O_APPEND | O_CLOEXEC);
+	fd = open(j->path, O_RDWR | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return mt_err_set(err, -errno, MT_ERR_RUNTIME,
 				  "journal: cannot reopen %s: %s", j->path,
@@ -855,41 +1137,77 @@ static int journal_rewrite(struct mt_journal *j, struct mt_err *err)
 	return 0;
 }
 
-/* Default journal path: $MEMTUNE_STATE_DIR, /var/lib/memtune as root,
- * $XDG_STATE_HOME/memtune, or ~/.local/state/memtune, plus `name`. */
+/* Default journal path: the state directory (core/statedir.h) plus
+ * `name`. */
 int mt_journal_default_path(const char *name, char *buf, size_t len,
 			    struct mt_err *err)
 {
-	const char *dir = getenv("MEMTUNE_STATE_DIR");
-	const char *xdg = getenv("XDG_STATE_HOME");
-	const char *home = getenv("HOME");
-	int n;
+	char dir[PATH_MAX];
+	int n, ret = mt_state_dir_path(dir, sizeof(dir), err);
 
-	if (dir && dir[0]) {
-		n = snprintf(buf, len, "%s/%s", dir, name);
-	} else if (geteuid() == 0) {
-		n = snprintf(buf, len, "/var/lib/memtune/%s", name);
-	} else if (xdg && xdg[0] == '/') {
-		n = snprintf(buf, len, "%s/memtune/%s", xdg, name);
-	} else {
-		if (!home || !home[0]) {
-			struct passwd *pw = getpwuid(geteuid());
-
-			home = pw ? pw->pw_dir : NULL;
-		}
-		if (!home || !home[0])
-			return mt_err_set(err, -ENOENT, MT_ERR_RUNTIME,
-					  "journal: cannot choose a state "
-					  "directory: HOME is not set (set "
-					  "MEMTUNE_STATE_DIR)");
-		n = snprintf(buf, len, "%s/.local/state/memtune/%s", home,
-			     name);
+	if (ret < 0) {
+		mt_err_prefix(err, "journal");
+		return ret;
 	}
+	n = snprintf(buf, len, "%s/%s", dir, name);
 	if (n < 0 || (size_t)n >= len)
 		return mt_err_set(err, -ENAMETOOLONG, MT_ERR_RUNTIME,
 				  "journal: the state directory path is too "
 				  "long (set MEMTUNE_STATE_DIR)");
 	return 0;
+}
+
+/* Opens the journal file `path` in a trusted directory without following
+ * links: `flags` for open, plus O_CREAT|O_EXCL when create. Checks that
+ * it is a regular file of ours that nobody else can write. Returns the
+ * descriptor or -errno with err set (-ENOENT without a message when it
+ * does not exist and create is false). */
+static int open_trusted(const char *path, int flags, bool create,
+			struct mt_err *err)
+{
+	char dir[PATH_MAX];
+	const char *base = strrchr(path, '/');
+	struct stat st;
+	int dfd, fd, ret;
+
+	dir_of(path, dir, sizeof(dir));
+	ret = mt_state_dir_check(dir, err);
+	if (ret < 0) {
+		mt_err_prefix(err, "journal %s", path);
+		return ret;
+	}
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0)
+		return mt_err_set(err, -errno, MT_ERR_RUNTIME,
+				  "journal: cannot open %s: %s", dir,
+				  strerror(errno));
+	fd = openat(dfd, base ? base + 1 : path, flags | O_NOFOLLOW |
+		    O_CLOEXEC | (create ? O_CREAT | O_EXCL : 0), 0600);
+	ret = fd < 0 ? -errno : 0;
+	close(dfd);
+	if (ret == -ENOENT && !create)
+		return ret;
+	if (ret == -ELOOP)
+		return mt_err_set(err, ret, MT_ERR_RUNTIME,
+				  "journal: %s is a symbolic link; memtune "
+				  "follows none in its state directory "
+				  "(remove it)", path);
+	if (ret < 0)
+		return mt_err_set(err, ret, MT_ERR_RUNTIME,
+				  "journal: cannot open %s: %s%s", path,
+				  strerror(-ret), perm_hint(ret));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    st.st_uid != geteuid() || (st.st_mode & 022) ||
+	    st.st_nlink != 1) {
+		close(fd);
+		return mt_err_set(err, -EPERM, MT_ERR_RUNTIME,
+				  "journal: %s is not a regular file of "
+				  "yours (uid %u) that only you can write, "
+				  "with one link: not played back (remove it "
+				  "if you did not make it)", path,
+				  (unsigned)geteuid());
+	}
+	return fd;
 }
 
 /* True when a journal file exists at path and holds at least one non-blank
@@ -899,9 +1217,15 @@ bool mt_journal_pending(const char *path)
 	char *text;
 	size_t len;
 	bool pending;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 
-	if (read_path(path, &text, &len) < 0)
+	if (fd < 0)
+		return errno == ELOOP;	/* needs a person's attention */
+	if (read_fd(fd, &text, &len) < 0) {
+		close(fd);
 		return false;
+	}
+	close(fd);
 	pending = strspn(text, " \t\r\n") < len;
 	free(text);
 	return pending;
@@ -920,27 +1244,28 @@ int mt_journal_open(const char *path, bool exclusive, struct mt_journal **out,
 
 	*out = NULL;
 	dir_of(path, dir, sizeof(dir));
-	ret = mkdir_p(dir, 0700);
-	if (ret < 0)
-		return mt_err_set(err, ret, MT_ERR_RUNTIME,
-				  "journal: cannot create directory %s: %s%s",
-				  dir, strerror(-ret), perm_hint(ret));
+	ret = mt_state_dir_prepare(dir, err);
+	if (ret < 0) {
+		mt_err_prefix(err, "journal");
+		return ret;
+	}
 	j = calloc(1, sizeof(*j));
 	if (!j || !(j->path = strdup(path))) {
 		free(j);
 		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
 				  "journal: out of memory");
 	}
-	j->fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC,
-		     0600);
+	j->fd = open_trusted(path, O_RDWR | O_APPEND, true, err);
 	if (j->fd >= 0)
 		created = true;
-	else if (errno == EEXIST)
-		j->fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC);
+	else if (j->fd == -EEXIST)
+		j->fd = open_trusted(path, O_RDWR | O_APPEND, false, err);
 	if (j->fd < 0) {
-		ret = mt_err_set(err, -errno, MT_ERR_RUNTIME,
-				 "journal: cannot open %s: %s%s", path,
-				 strerror(errno), perm_hint(-errno));
+		ret = j->fd;
+		if (ret == -ENOENT)
+			mt_err_set(err, ret, MT_ERR_RUNTIME,
+				   "journal: %s vanished while it was being "
+				   "opened; try again", path);
 		goto out_free;
 	}
 	ret = lock_journal(j->fd, path, err);
@@ -1099,6 +1424,22 @@ int mt_journal_write(struct mt_journal *j, const char *path, const char *value,
 	ret = resolve("write", path, real, sizeof(real), err);
 	if (ret < 0)
 		return ret;
+	/* The new value must be one playback would accept as well. */
+	{
+		json_t *e = json_pack("{s:s, s:s, s:s}", "op", "write", "path",
+				      real, "value", value);
+		char why[512];
+		const char *problem = e ? entry_problem_buf(e, why,
+							    sizeof(why)) :
+				      "out of memory";
+
+		json_decref(e);
+		if (problem)
+			return mt_err_set(err, -EPERM, MT_ERR_RUNTIME,
+					  "journal: refusing to write '%s' "
+					  "to %s: %s (nothing was changed)",
+					  value, real, problem);
+	}
 	ret = read_value(real, &orig);
 	if (ret < 0)
 		return mt_err_set(err, ret, MT_ERR_RUNTIME,
@@ -1151,8 +1492,35 @@ static int resolve_new(const char *what, const char *path, char *real,
 	return 0;
 }
 
-/* Creates directory path (0755) after journaling its removal. An existing
- * directory is refused: playback would remove something not ours. */
+/* Appends the record of what was just made at real path `real` (op
+ * "rmdir" or "unlink"): its device and inode, from fd when fd >= 0, else
+ * from lstat. Playback removes it only while they still match. */
+static int journal_identity(struct mt_journal *j, const char *op,
+			    const char *real, int fd, struct mt_err *err)
+{
+	struct stat st;
+
+	if (fd >= 0 ? fstat(fd, &st) < 0 : lstat(real, &st) < 0)
+		return mt_err_set(err, -errno, MT_ERR_RUNTIME,
+				  "journal: cannot check %s after creating "
+				  "it: %s", real, strerror(errno));
+	if (st.st_uid != geteuid() ||
+	    (strcmp(op, "rmdir") == 0 ? !S_ISDIR(st.st_mode) :
+					!S_ISREG(st.st_mode)))
+		return mt_err_set(err, -EPERM, MT_ERR_RUNTIME,
+				  "journal: %s is not the %s just created "
+				  "(was it replaced?)", real,
+				  strcmp(op, "rmdir") == 0 ? "directory" :
+				  "file");
+	return journal_append(j, json_pack("{s:s, s:s, s:I, s:I}", "op", op,
+					   "path", real, "dev",
+					   (json_int_t)st.st_dev, "ino",
+					   (json_int_t)st.st_ino), err);
+}
+
+/* Creates directory path (0755) after journaling its removal, then
+ * records its device and inode. An existing directory is refused:
+ * playback would remove something not ours. */
 int mt_journal_mkdir(struct mt_journal *j, const char *path,
 		     struct mt_err *err)
 {
@@ -1173,7 +1541,20 @@ int mt_journal_mkdir(struct mt_journal *j, const char *path,
 				  "journal: cannot create directory %s: %s%s",
 				  real, strerror(-ret), perm_hint(ret));
 	}
-	return 0;
+	return journal_identity(j, "rmdir", real, -1, err);
+}
+
+/* Records the device and inode of a file created after
+ * mt_journal_note_file. */
+int mt_journal_bind(struct mt_journal *j, const char *path, int fd,
+		    struct mt_err *err)
+{
+	char real[PATH_MAX];
+	int ret = resolve("record", path, real, sizeof(real), err);
+
+	if (ret < 0)
+		return ret;
+	return journal_identity(j, "unlink", real, fd, err);
 }
 
 /* Journals the removal of a file about to be created. An existing file is
@@ -1199,11 +1580,19 @@ int mt_journal_swapon(struct mt_journal *j, const char *path, int flags,
 	char real[PATH_MAX];
 	int ret;
 
+	struct stat st;
+
 	ret = resolve("swapon", path, real, sizeof(real), err);
 	if (ret < 0)
 		return ret;
-	ret = journal_append(j, json_pack("{s:s, s:s}", "op", "swapoff",
-					  "path", real), err);
+	if (lstat(real, &st) < 0 || !S_ISREG(st.st_mode))
+		return mt_err_set(err, -EINVAL, MT_ERR_RUNTIME,
+				  "journal: %s is not a swap file memtune "
+				  "made", real);
+	ret = journal_append(j, json_pack("{s:s, s:s, s:I, s:I}", "op",
+					  "swapoff", "path", real, "dev",
+					  (json_int_t)st.st_dev, "ino",
+					  (json_int_t)st.st_ino), err);
 	if (ret < 0)
 		return ret;
 	if (swapon(real, flags) < 0) {
@@ -1232,9 +1621,15 @@ int mt_journal_replace_file(struct mt_journal *j, const char *path,
 	ret = resolve("replace", path, real, sizeof(real), err);
 	if (ret < 0)
 		return ret;
-	if (stat(real, &st) == 0) {
+	if (lstat(real, &st) == 0) {
 		json_t *text;
 
+		if (!S_ISREG(st.st_mode))
+			return mt_err_set(err, -EINVAL, MT_ERR_RUNTIME,
+					  "journal: %s is not a regular file "
+					  "(a link?); memtune replaces only a "
+					  "regular file (nothing was changed)",
+					  real);
 		ret = read_path(real, &old, &len);
 		if (ret < 0)
 			return mt_err_set(err, ret, MT_ERR_RUNTIME,
@@ -1324,6 +1719,8 @@ int mt_journal_rollback_to(struct mt_journal *j, size_t mark,
 	for (size_t i = j->n; i-- > mark;) {
 		struct mt_err e2 = { 0 };
 
+		if (covered(j->entries, j->n, i))
+			continue;
 		ret = undo_entry(j->entries[i], &e2);
 		if (ret < 0) {
 			failed[i] = true;
@@ -1390,18 +1787,25 @@ int mt_journal_playback(const char *path, void (*log)(const char *line),
 {
 	struct mt_err first_err = { 0 }, input_err = { 0 };
 	struct line *lines = NULL;
+	json_t **es = NULL;
 	char *text = NULL, msg[2048];
 	size_t n_lines = 0, len;
 	int fd, ret, first = 0, bad = 0;
 
-	fd = open(path, O_RDWR | O_CLOEXEC);
-	if (fd < 0) {
-		if (errno == ENOENT)
+	{
+		char dir[PATH_MAX];
+		struct stat st;
+
+		/* No state directory: nothing was ever journaled. */
+		dir_of(path, dir, sizeof(dir));
+		if (lstat(dir, &st) < 0 && errno == ENOENT)
 			return 0;
-		return mt_err_set(err, -errno, MT_ERR_RUNTIME,
-				  "journal: cannot open %s: %s%s", path,
-				  strerror(errno), perm_hint(-errno));
 	}
+	fd = open_trusted(path, O_RDWR, false, err);
+	if (fd == -ENOENT)
+		return 0;
+	if (fd < 0)
+		return fd;
 	ret = lock_journal(fd, path, err);
 	if (ret < 0)
 		goto out_fd;
@@ -1440,11 +1844,20 @@ int mt_journal_playback(const char *path, void (*log)(const char *line),
 		if (log)
 			log(msg);
 	}
+	es = calloc(n_lines ? n_lines : 1, sizeof(*es));
+	if (!es) {
+		ret = mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+				 "journal: out of memory");
+		free_lines(lines, n_lines);
+		goto out_text;
+	}
+	for (size_t i = 0; i < n_lines; i++)
+		es[i] = lines[i].entry;
 	for (size_t i = n_lines; i-- > 0;) {
 		struct mt_err e2 = { 0 };
 		char what[1536];
 
-		if (!lines[i].entry)
+		if (!lines[i].entry || covered(es, n_lines, i))
 			continue;
 		describe(lines[i].entry, what, sizeof(what));
 		ret = undo_entry(lines[i].entry, &e2);
@@ -1478,6 +1891,7 @@ int mt_journal_playback(const char *path, void (*log)(const char *line),
 		fsync_dir_of(path);
 		ret = 0;
 	}
+	free(es);
 	free_lines(lines, n_lines);
 out_text:
 	free(text);

@@ -12,12 +12,24 @@
  *                                          (a cgroup: its processes are
  *                                          killed first)
  *   {"op":"unlink","path":P}               remove a file we created
+ *   ...,"dev":D,"ino":I}                   the same, recorded once it
+ *                                          exists: removed only while
+ *                                          its device and inode match
  *   {"op":"swapoff","path":P}              swapoff a swap area we enabled
  *   {"op":"restore_file","path":P,"existed":B,"content":C,"mode":M}
  *                                          put a replaced file back (or
  *                                          remove it if it did not exist)
- * Paths are stored resolved (under MEMTUNE_FSROOT) so that playback does not
- * depend on the environment it runs in.
+ * Paths are stored resolved (under MEMTUNE_FSROOT); a journal is played back
+ * under the root it was written under.
+ *
+ * Trust (SECURITY.md): the journal lives in the state directory
+ * (core/statedir.h), which must be the user's own and writable by nobody
+ * else; the file is opened without following links and must be a regular
+ * file of the user's. Every entry must name what memtune may have changed
+ * (core/knobs.c's knobs with valid values, files of cgroups memtune
+ * created, cgroups, test and swap files named memtune-*, and
+ * /etc/sysctl.d/99-memtune.conf with known knobs only); another entry is
+ * refused and named, and the rest are still played back.
  */
 #ifndef MT_JOURNAL_H
 #define MT_JOURNAL_H
@@ -60,9 +72,17 @@ int mt_journal_mkdir(struct mt_journal *j, const char *path,
 		     struct mt_err *err);
 
 /* Journals that `path` is about to be created, so playback deletes it.
- * Call before creating the file. */
+ * Call before creating the file (with O_CREAT | O_EXCL), then
+ * mt_journal_bind once it exists. The file's name must start with
+ * "memtune-": playback removes no other. */
 int mt_journal_note_file(struct mt_journal *j, const char *path,
 			 struct mt_err *err);
+
+/* Records the device and inode of the file just created at `path` (from
+ * fd when fd >= 0, else lstat): playback removes it only while they still
+ * match, so a file put in its place later is left alone. */
+int mt_journal_bind(struct mt_journal *j, const char *path, int fd,
+		    struct mt_err *err);
 
 /* Enables swap on `path` (already a prepared swap area) after journaling a
  * swapoff. Returns 0 or -errno. */

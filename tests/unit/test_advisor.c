@@ -681,7 +681,7 @@ static void test_apply_rollback_tree(void **state)
 	char tmp[] = "/tmp/mt-advisor-XXXXXX", cmd[8192], path[4096];
 	char buf[4096], jpath[4200], *out_text = NULL;
 	struct mt_apply_opts o = { 0 };
-	const char *force[] = { "nothing" };
+	const char *force[] = { "zone_reclaim" };
 	const char *only[] = { "swappiness", "min_free_kbytes",
 			       "dirty_background" };
 	struct mt_advice a;

@@ -183,11 +183,19 @@ static void test_brackets_only_in_choice_files(void **state)
 	put(t, "/proc/sys/kernel/core_pattern", "core.[%p] %e\n");
 	put(t, DEFRAG, "always defer defer+madvise [madvise] never\n");
 	assert_int_equal(mt_journal_open(t->journal, true, &j, &err), 0);
+	/* Not a knob memtune changes: refused before anything is written. */
 	assert_int_equal(mt_journal_write(j, "/proc/sys/kernel/core_pattern",
-					  "core", NULL, 0, &err), 0);
+					  "core", NULL, 0, &err), -EPERM);
+	assert_non_null(strstr(err.msg, "not a knob memtune changes"));
+	assert_int_equal(mt_journal_count(j), 0);
 	assert_int_equal(mt_journal_write(j, DEFRAG, "defer", rb, sizeof(rb),
 					  &err), 0);
 	assert_string_equal(rb, "defer");
+	/* Out of the knob's range: refused too. */
+	assert_int_equal(mt_journal_write(j, SWAPPINESS, "250", NULL, 0, &err),
+			 -EPERM);
+	assert_non_null(strstr(err.msg, "outside 0..200"));
+	assert_string_equal(get(t, SWAPPINESS), "60\n");
 	assert_int_equal(mt_journal_finish(j, &err), 0);
 	assert_string_equal(get(t, "/proc/sys/kernel/core_pattern"),
 			    "core.[%p] %e\n");
@@ -208,8 +216,13 @@ static void test_entries_stored_resolved(void **state)
 		 real(t, THP));
 	assert_string_equal(slurp(t->journal), want);
 	mt_journal_close(j);
-	/* Playback needs no MEMTUNE_FSROOT: the path is stored whole. */
+	/* Played back under another root, the entry names nothing memtune
+	 * changes there: refused, and the journal is kept. */
 	unsetenv("MEMTUNE_FSROOT");
+	assert_int_equal(mt_journal_playback(t->journal, NULL, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "not a knob memtune changes"));
+	assert_string_equal(get(t, THP), "never\n");
+	setenv("MEMTUNE_FSROOT", t->root, 1);
 	assert_int_equal(mt_journal_playback(t->journal, NULL, &err), 0);
 	assert_string_equal(get(t, THP), "madvise\n");
 }
@@ -231,7 +244,8 @@ static void test_mark_rollback_undoes_only_later(void **state)
 	assert_int_equal(mt_journal_write(j, NR_HUGE, "4", NULL, 0, &err), 0);
 	assert_int_equal(mt_journal_mkdir(j, CGROUP, &err), 0);
 	assert_true(exists(real(t, CGROUP)));
-	assert_int_equal(mt_journal_count(j), 4);
+	/* mkdir: the removal, then the directory's device and inode. */
+	assert_int_equal(mt_journal_count(j), 5);
 
 	assert_int_equal(mt_journal_rollback_to(j, mark, &err), 0);
 	assert_int_equal(mt_journal_count(j), 1);
@@ -422,8 +436,8 @@ static void test_playback_malformed_line(void **state)
 		 "{\"op\":\"write\",\"path\":\"%s\",\"value\":\"60\"}\n"
 		 "{\"op\":\"write\",\"path\":\n"
 		 "{\"op\":\"write\",\"path\":\"%s\",\"value\":\"0\"}\n"
-		 "{\"op\":\"chmod\",\"path\":\"/x\"}\n",
-		 real(t, SWAPPINESS), real(t, NR_HUGE));
+		 "{\"op\":\"chmod\",\"path\":\"%s\"}\n",
+		 real(t, SWAPPINESS), real(t, NR_HUGE), real(t, "/x"));
 	put(t, "/state/sub/run.journal", text);
 
 	n_log = 0;
@@ -511,27 +525,34 @@ static void test_mkdir_files_undone(void **state)
 	assert_int_equal(mt_journal_open(t->journal, true, &j, &err), 0);
 	assert_int_equal(mt_journal_mkdir(j, CGROUP, &err), 0);
 	assert_int_equal(mt_journal_mkdir(j, CGROUP "/child", &err), 0);
-	assert_int_equal(mt_journal_note_file(j, "/var/tmp/swapfile", &err),
-			 0);
-	put(t, "/var/tmp/swapfile", "data");
+	assert_int_equal(mt_journal_note_file(j, "/var/tmp/memtune-swapfile",
+					      &err), 0);
+	put(t, "/var/tmp/memtune-swapfile", "data");
+	assert_int_equal(mt_journal_bind(j, "/var/tmp/memtune-swapfile", -1,
+					 &err), 0);
+	/* Only memtune's own sysctl.d file may be replaced. */
 	assert_int_equal(mt_journal_replace_file(j, "/etc/sysctl.d/10-old.conf",
 						 "vm.swappiness = 1\n", 0600,
-						 &err), 0);
+						 &err), -EPERM);
+	assert_non_null(strstr(err.msg, "not the file memtune installs"));
+	/* Nor a file not named memtune-*. */
+	assert_int_equal(mt_journal_note_file(j, "/var/tmp/swapfile", &err),
+			 -EPERM);
 	assert_int_equal(mt_journal_replace_file(j, DROPIN,
 						 "vm.swappiness = 10\n", 0640,
 						 &err), 0);
 	assert_string_equal(get(t, "/etc/sysctl.d/10-old.conf"),
-			    "vm.swappiness = 1\n");
+			    "vm.swappiness = 60\n");
 	assert_int_equal(stat(real(t, "/etc/sysctl.d/99-memtune.conf"), &st),
 			 0);
 	assert_int_equal(st.st_mode & 07777, 0640);
 	assert_string_equal(get(t, "/etc/sysctl.d/99-memtune.conf"),
 			    "vm.swappiness = 10\n");
-	assert_int_equal(mt_journal_count(j), 5);
+	assert_int_equal(mt_journal_count(j), 7);
 
 	assert_int_equal(mt_journal_finish(j, &err), 0);
 	assert_false(exists(real(t, CGROUP)));
-	assert_false(exists(real(t, "/var/tmp/swapfile")));
+	assert_false(exists(real(t, "/var/tmp/memtune-swapfile")));
 	assert_false(exists(real(t, "/etc/sysctl.d/99-memtune.conf")));
 	assert_string_equal(get(t, "/etc/sysctl.d/10-old.conf"),
 			    "vm.swappiness = 60\n");
@@ -561,12 +582,12 @@ static void test_refuses_what_is_not_ours(void **state)
 						 &err), -EINVAL);
 	assert_non_null(strstr(err.msg, "not a text file"));
 	/* A setting that cannot be read is not changed. */
-	assert_int_equal(mt_journal_write(j, "/proc/sys/vm/none", "1", NULL, 0,
+	assert_int_equal(mt_journal_write(j, "/proc/sys/vm/watermark_scale_factor", "1", NULL, 0,
 					  &err), -ENOENT);
 	assert_non_null(strstr(err.msg, "cannot read the current value"));
-	assert_non_null(strstr(err.msg, "/proc/sys/vm/none"));
+	assert_non_null(strstr(err.msg, "/proc/sys/vm/watermark_scale_factor"));
 	/* A directory that cannot be made leaves no entry behind. */
-	assert_int_equal(mt_journal_mkdir(j, "/no/such/parent/dir", &err),
+	assert_int_equal(mt_journal_mkdir(j, CGROUP "-none/dir", &err),
 			 -ENOENT);
 	assert_int_equal(mt_journal_count(j), 0);
 	assert_int_equal(count_lines(t->journal), 0);
@@ -584,14 +605,14 @@ static void test_failed_undo_keeps_entry(void **state)
 	assert_int_equal(mt_journal_open(t->journal, true, &j, &err), 0);
 	assert_int_equal(mt_journal_write(j, SWAPPINESS, "10", NULL, 0, &err),
 			 0);
-	assert_int_equal(mt_journal_mkdir(j, "/etc/scratch", &err), 0);
+	assert_int_equal(mt_journal_mkdir(j, "/sys/fs/cgroup/memtune-scratch", &err), 0);
 	assert_int_equal(mt_journal_write(j, NR_HUGE, "4", NULL, 0, &err), 0);
 	/* Someone leaves a file in our directory: rmdir fails. */
-	put(t, "/etc/scratch/stray", "x");
+	put(t, "/sys/fs/cgroup/memtune-scratch/stray", "x");
 
 	assert_int_equal(mt_journal_rollback_to(j, 0, &err), -ENOTEMPTY);
 	assert_non_null(strstr(err.msg, "cannot remove directory"));
-	assert_non_null(strstr(err.msg, "/etc/scratch"));
+	assert_non_null(strstr(err.msg, "/sys/fs/cgroup/memtune-scratch"));
 	/* The others were undone; the failed one stays, on disk too. */
 	assert_string_equal(get(t, SWAPPINESS), "60\n");
 	assert_string_equal(get(t, NR_HUGE), "0\n");
@@ -607,10 +628,158 @@ static void test_failed_undo_keeps_entry(void **state)
 	assert_non_null(strstr(err.msg, "is kept"));
 	assert_true(exists(t->journal));
 
-	unlink(real(t, "/etc/scratch/stray"));
+	unlink(real(t, "/sys/fs/cgroup/memtune-scratch/stray"));
 	assert_int_equal(mt_journal_playback(t->journal, NULL, &err), 0);
-	assert_false(exists(real(t, "/etc/scratch")));
+	assert_false(exists(real(t, "/sys/fs/cgroup/memtune-scratch")));
 	assert_false(exists(t->journal));
+}
+
+/* A journal someone else could have written names things memtune never
+ * changes: each such entry is refused and named, the rest played back. */
+static void test_playback_refuses_foreign_entries(void **state)
+{
+	struct tree *t = *state;
+	struct mt_err err = { 0 };
+	char text[8192], *p[7];
+
+	put(t, "/etc/victim", "keep\n");
+	put(t, "/etc/shadow", "root:x\n");
+	put(t, "/proc/meminfo", "MemTotal: 1048576 kB\n");
+	put(t, SWAPPINESS, "1\n");
+	assert_int_equal(mkdir(real(t, "/sys/fs/cgroup/system.slice"), 0755),
+			 0);
+	/* real() keeps two results at a time: copy them. */
+	p[0] = strdup(real(t, SWAPPINESS));
+	p[1] = strdup(real(t, "/etc/victim"));
+	p[2] = strdup(real(t, "/etc/shadow"));
+	p[3] = strdup(real(t, "/sys/fs/cgroup/system.slice"));
+	p[4] = strdup(real(t, "/etc/cron.d/evil"));
+	p[5] = strdup(real(t, DROPIN));
+	p[6] = strdup(real(t, "/sys/fs/cgroup/memtune-x/cgroup.procs"));
+	snprintf(text, sizeof(text),
+		 "{\"op\":\"write\",\"path\":\"%s\",\"value\":\"60\"}\n"
+		 "{\"op\":\"write\",\"path\":\"%s\",\"value\":\"pwned\"}\n"
+		 "{\"op\":\"unlink\",\"path\":\"%s\"}\n"
+		 "{\"op\":\"rmdir\",\"path\":\"%s\"}\n"
+		 "{\"op\":\"write\",\"path\":\"%s\",\"value\":\"250\"}\n"
+		 "{\"op\":\"restore_file\",\"path\":\"%s\",\"existed\":true,"
+		 "\"content\":\"x\",\"mode\":2541}\n"
+		 "{\"op\":\"restore_file\",\"path\":\"%s\",\"existed\":true,"
+		 "\"content\":\"kernel.core_pattern = |/tmp/x\\n\","
+		 "\"mode\":420}\n"
+		 "{\"op\":\"write\",\"path\":\"%s/sys/../etc/victim\","
+		 "\"value\":\"1\"}\n"
+		 "{\"op\":\"write\",\"path\":\"%s\",\"value\":\"1\"}\n",
+		 p[0], p[1], p[2], p[3], p[0], p[4], p[5], t->root, p[6]);
+	for (int i = 0; i < 7; i++)
+		free(p[i]);
+	put(t, "/state/sub/run.journal", text);
+
+	n_log = 0;
+	assert_int_equal(mt_journal_playback(t->journal, collect, &err),
+			 -EINVAL);
+	assert_int_equal(err.kind, MT_ERR_INPUT);
+	assert_string_equal(get(t, "/etc/victim"), "keep\n");
+	assert_string_equal(get(t, "/etc/shadow"), "root:x\n");
+	assert_true(exists(real(t, "/sys/fs/cgroup/system.slice")));
+	assert_false(exists(real(t, "/etc/cron.d/evil")));
+	assert_false(exists(real(t, DROPIN)));
+	/* The one good entry was played back. */
+	assert_string_equal(get(t, SWAPPINESS), "60\n");
+	/* Eight refusals and the one undo, each named. */
+	assert_int_equal(n_log, 9);
+	assert_non_null(strstr(log_lines[0], "/etc/victim is not a knob"));
+	assert_non_null(strstr(log_lines[1], "not a file memtune creates"));
+	assert_non_null(strstr(log_lines[2], "not a cgroup memtune creates"));
+	assert_non_null(strstr(log_lines[3], "outside 0..200"));
+	assert_non_null(strstr(log_lines[4], "not the file memtune installs"));
+	assert_non_null(strstr(log_lines[5], "core_pattern"));
+	assert_non_null(strstr(log_lines[6], "\"..\" components"));
+	assert_non_null(strstr(log_lines[7], "not a cgroup file memtune"));
+	/* Kept for a person: fix or delete those lines. */
+	assert_true(mt_journal_pending(t->journal));
+}
+
+/* What memtune created is removed only while it is still that file: a
+ * file put in its place is left alone. */
+static void test_identity_checked_before_removal(void **state)
+{
+	struct tree *t = *state;
+	struct mt_journal *j;
+	struct mt_err err = { 0 };
+	const char *f = "/var/tmp/memtune-made";
+
+	assert_int_equal(mt_journal_open(t->journal, true, &j, &err), 0);
+	assert_int_equal(mt_journal_note_file(j, f, &err), 0);
+	put(t, f, "ours");
+	assert_int_equal(mt_journal_bind(j, f, -1, &err), 0);
+	assert_int_equal(mt_journal_mkdir(j, CGROUP, &err), 0);
+	mt_journal_close(j);	/* as if killed */
+	assert_non_null(strstr(slurp(t->journal), "\"ino\":"));
+
+	/* Someone swaps both for their own. */
+	assert_int_equal(unlink(real(t, f)), 0);
+	put(t, "/var/tmp/placeholder", "x");	/* keeps the inode busy */
+	put(t, f, "theirs");
+	assert_int_equal(rmdir(real(t, CGROUP)), 0);
+	put(t, "/var/tmp/placeholder2", "x");
+	assert_int_equal(mkdir(real(t, CGROUP), 0755), 0);
+	put(t, CGROUP "/keep", "x");
+	assert_int_equal(unlink(real(t, CGROUP "/keep")), 0);
+
+	n_log = 0;
+	assert_int_equal(mt_journal_playback(t->journal, collect, &err),
+			 -EPERM);
+	assert_non_null(strstr(err.msg, "device and inode differ"));
+	assert_string_equal(get(t, f), "theirs");
+	assert_true(exists(real(t, CGROUP)));
+	assert_true(exists(t->journal));
+	/* The unchecked "about to create" entries did not act either. */
+	assert_int_equal(n_log, 2);
+}
+
+/* The state directory and the journal are trusted only when they are
+ * the user's own and nobody else can write them. */
+static void test_untrusted_state_dir_refused(void **state)
+{
+	struct tree *t = *state;
+	struct mt_journal *j = NULL;
+	struct mt_err err = { 0 };
+	char dir[256], link[300];
+
+	if (geteuid() != 0)
+		skip();
+	snprintf(dir, sizeof(dir), "%s/state/sub", t->root);
+	put(t, "/state/sub/run.journal", "");
+	put(t, SWAPPINESS, "1\n");
+
+	/* Group- or world-writable directory. */
+	assert_int_equal(chmod(dir, 0777), 0);
+	assert_int_equal(mt_journal_open(t->journal, true, &j, &err), -EPERM);
+	assert_non_null(strstr(err.msg, "can be written by others"));
+	assert_int_equal(mt_journal_playback(t->journal, NULL, &err), -EPERM);
+	assert_int_equal(chmod(dir, 0700), 0);
+
+	/* Another user's directory. */
+	assert_int_equal(chown(dir, 65534, 65534), 0);
+	assert_int_equal(mt_journal_playback(t->journal, NULL, &err), -EPERM);
+	assert_non_null(strstr(err.msg, "belongs to uid 65534"));
+	assert_int_equal(chown(dir, 0, 0), 0);
+
+	/* A journal that is a link, or another user's file. */
+	snprintf(link, sizeof(link), "%s", t->journal);
+	assert_int_equal(unlink(link), 0);
+	assert_int_equal(symlink(real(t, SWAPPINESS), link), 0);
+	assert_int_equal(mt_journal_playback(t->journal, NULL, &err), -ELOOP);
+	assert_non_null(strstr(err.msg, "symbolic link"));
+	assert_int_equal(mt_journal_open(t->journal, true, &j, &err), -ELOOP);
+	assert_string_equal(get(t, SWAPPINESS), "1\n");
+	assert_int_equal(unlink(link), 0);
+	put(t, "/state/sub/run.journal", "");
+	assert_int_equal(chown(t->journal, 65534, 65534), 0);
+	assert_int_equal(mt_journal_playback(t->journal, NULL, &err), -EPERM);
+	assert_non_null(strstr(err.msg, "not a regular file of yours"));
+	assert_null(j);
 }
 
 static void test_undo_is_idempotent(void **state)
@@ -621,7 +790,7 @@ static void test_undo_is_idempotent(void **state)
 
 	assert_int_equal(mt_journal_open(t->journal, true, &j, &err), 0);
 	assert_int_equal(mt_journal_mkdir(j, CGROUP, &err), 0);
-	assert_int_equal(mt_journal_note_file(j, "/var/tmp/never-made", &err),
+	assert_int_equal(mt_journal_note_file(j, "/var/tmp/memtune-never-made", &err),
 			 0);
 	/* Already gone by the time we undo: counts as undone. */
 	assert_int_equal(rmdir(real(t, CGROUP)), 0);
@@ -687,6 +856,9 @@ int main(void)
 		T(test_mkdir_files_undone),
 		T(test_refuses_what_is_not_ours),
 		T(test_failed_undo_keeps_entry),
+		T(test_playback_refuses_foreign_entries),
+		T(test_identity_checked_before_removal),
+		T(test_untrusted_state_dir_refused),
 		T(test_undo_is_idempotent),
 		T(test_sys_trigger),
 		T(test_default_path),
