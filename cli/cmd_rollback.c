@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "../advisor/advisor.h"
+#include "../core/fsroot.h"
 #include "../core/statedir.h"
 #include "../core/sysinfo.h"
 #include "cli.h"
@@ -29,6 +30,9 @@ static int rollback_main(int argc, char **argv)
 					  argv[optind]);
 	if (mt_caps_read(&caps, &err) < 0)
 		return mt_cli_fail(&err);
+	/* Under MEMTUNE_FSROOT the journal names files of that tree. */
+	if (!mt_fsroot_is_live())
+		caps.root = true, caps.in_container = false;
 	if (!caps.root) {
 		mt_err_set(&err, -1, MT_ERR_RUNTIME, "rollback: needs root: "
 			   "it writes /proc/sys, /sys and /etc/sysctl.d (run "

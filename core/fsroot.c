@@ -28,6 +28,11 @@ static bool root_is_live(const char *root)
 	return strspn(root, "/") == strlen(root);
 }
 
+bool mt_fsroot_is_live(void)
+{
+	return root_is_live(mt_fsroot());
+}
+
 /* True for /proc/self, /proc/thread-self and /proc/<digits>, with or without
  * a path below: they describe a live process, so a captured tree has nothing
  * to say about them. */

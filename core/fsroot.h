@@ -18,6 +18,9 @@
 /* Returns the configured root ("/" when unset); never NULL. */
 const char *mt_fsroot(void);
 
+/* True when the root is the live machine ("/"), false for a tree. */
+bool mt_fsroot_is_live(void);
+
 /* Writes the real path of the absolute path `path` under the root into buf.
  * Returns 0, or -ENAMETOOLONG. */
 int mt_fs_path(const char *path, char *buf, size_t len);
