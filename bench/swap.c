@@ -586,7 +586,7 @@ static int swap_sys_setup(const struct mt_env *env, json_t *notes,
 		uint64_t hot, cold, file;
 
 		sweep_sizes(env, limit, &hot, &cold, &file);
-		if (mt_testfile_path(dir, env->rundir, "swap-reader.dat",
+		if (mt_testfile_path(dir, env->rundir, "memtune-swap-reader.dat",
 				     ctx.reader_file,
 				     sizeof(ctx.reader_file)) < 0)
 			return mt_err_set(err, -ENAMETOOLONG, MT_ERR_RUNTIME,

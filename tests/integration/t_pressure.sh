@@ -79,9 +79,12 @@ fi
 
 # Unprivileged: each is skipped with a reason and the command, run succeeds.
 command -v setpriv >/dev/null || exit 0
-chmod 777 "$T"
-udir="$T/unpriv"
-expect_exit 0 env MEMTUNE_STATE_DIR="$T/ustate" setpriv --reuid=65534 --regid=65534 --clear-groups \
+# The user gets a directory of its own; $T stays root's (a state directory
+# under a directory others can write would be refused, rightly).
+chmod 711 "$T"
+mkdir "$T/u" && chown 65534:65534 "$T/u"
+udir="$T/u/unpriv"
+expect_exit 0 env MEMTUNE_STATE_DIR="$T/u/ustate" setpriv --reuid=65534 --regid=65534 --clear-groups \
   "$MEMTUNE" run -b reclaim,oom,mlock -o "$udir"
 for b in reclaim oom mlock; do
   jq -e -s --arg b "$b" 'any(.[]; .bench == $b and .status == "skipped" and (.reason | test("root")) and (.reason | test("sudo memtune run")))' \

@@ -44,6 +44,6 @@ expect_exit 0 "$MEMTUNE" restore
 [ "$(cat /proc/sys/vm/swappiness)" = "$swappiness_before" ] || fail "vm.swappiness is $(cat /proc/sys/vm/swappiness), was $swappiness_before"
 [ "$(cgroups)" = "$cgroups_before" ] || fail "cgroups left after restore: $(cgroups)"
 [ -z "$swapfile" ] || [ ! -e "$swapfile" ] || fail "swap file $swapfile still there after restore"
-[ ! -e "$T/run/swap-reader.dat" ] || fail "the reader's file is still there after restore"
+[ ! -e "$T/run/memtune-swap-reader.dat" ] || fail "the reader's file is still there after restore"
 [ ! -e "$MEMTUNE_STATE_DIR/run.journal" ] || fail "journal still there after restore"
 exit 0
