@@ -228,19 +228,11 @@ static int numa_case_sys_setup(const struct mt_env *env,
 	snprintf(path, sizeof(path), "%s/memtune-numa-pagecache.%d",
 		 dir && *dir ? dir : env->rundir, (int)getpid());
 	/* Created empty here, where the journal is; the worker fills it. */
-	ret = mt_journal_note_file(env->journal, path, err);
+	ret = mt_journal_create_file(env->journal, path, O_WRONLY, 0600, &fd,
+				     err);
 	if (ret < 0)
 		return ret;
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-		  0600);
-	if (fd < 0)
-		return mt_err_set(err, -errno, MT_ERR_RUNTIME,
-				  "numa: cannot create '%s': %s", path,
-				  strerror(errno));
-	ret = mt_journal_bind(env->journal, path, fd, err);
 	close(fd);
-	if (ret < 0)
-		return ret;
 	json_object_set_new(obtained, "file", json_string(path));
 	return 0;
 }

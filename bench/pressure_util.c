@@ -319,20 +319,9 @@ int mt_pressure_sparse_file(struct mt_journal *j, const char *path,
 				  "'%s' already exists; not touching a file "
 				  "that is not ours (remove it or choose "
 				  "another directory)", path);
-	ret = mt_journal_note_file(j, path, err);
+	ret = mt_journal_create_file(j, path, O_WRONLY, 0600, &fd, err);
 	if (ret < 0)
 		return ret;
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-		  0600);
-	if (fd < 0)
-		return mt_err_set(err, -errno, MT_ERR_RUNTIME,
-				  "cannot create '%s': %s", path,
-				  strerror(errno));
-	ret = mt_journal_bind(j, path, fd, err);
-	if (ret < 0) {
-		close(fd);
-		return ret;
-	}
 	if (ftruncate(fd, (off_t)bytes) < 0) {
 		ret = -errno;
 		close(fd);

@@ -714,20 +714,8 @@ int mt_swap_ensure(struct mt_journal *j, const struct mt_caps *caps,
 				  svfs.f_frsize >> 20, size >> 20);
 	snprintf(path, sizeof(path), "%s/memtune-swap-%d.swap", dir,
 		 (int)getpid());
-	ret = mt_journal_note_file(j, path, err);
+	ret = mt_journal_create_file(j, path, O_WRONLY, 0600, &fd, err);
 	if (ret < 0) {
-		mt_err_prefix(err, "swap");
-		return ret;
-	}
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-		  0600);
-	if (fd < 0)
-		return mt_err_set(err, -errno, MT_ERR_RUNTIME,
-				  "swap: cannot create %s: %s", path,
-				  strerror(errno));
-	ret = mt_journal_bind(j, path, fd, err);
-	if (ret < 0) {
-		close(fd);
 		mt_err_prefix(err, "swap");
 		return ret;
 	}

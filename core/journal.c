@@ -1572,6 +1572,39 @@ int mt_journal_note_file(struct mt_journal *j, const char *path,
 					   "path", real), err);
 }
 
+/* Notes the file, creates it new without following links, and records
+ * what was made; on failure after creation the file is removed again. */
+int mt_journal_create_file(struct mt_journal *j, const char *path, int flags,
+			   unsigned mode, int *fd, struct mt_err *err)
+{
+	char real[PATH_MAX];
+	int ret;
+
+	*fd = -1;
+	ret = mt_journal_note_file(j, path, err);
+	if (ret < 0)
+		return ret;
+	ret = resolve("create", path, real, sizeof(real), err);
+	if (ret < 0)
+		return ret;
+	*fd = open(real, flags | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		   (mode_t)mode);
+	if (*fd < 0) {
+		ret = -errno;
+		journal_drop_last(j);
+		return mt_err_set(err, ret, MT_ERR_RUNTIME,
+				  "cannot create %s: %s%s", real,
+				  strerror(-ret), perm_hint(ret));
+	}
+	ret = journal_identity(j, "unlink", real, *fd, err);
+	if (ret < 0) {
+		close(*fd);
+		*fd = -1;
+		unlink(real);
+	}
+	return ret;
+}
+
 /* Enables swap on path after journaling a swapoff; the entry is dropped if
  * swapon fails (it may be someone else's active swap). */
 int mt_journal_swapon(struct mt_journal *j, const char *path, int flags,

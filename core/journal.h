@@ -84,6 +84,12 @@ int mt_journal_note_file(struct mt_journal *j, const char *path,
 int mt_journal_bind(struct mt_journal *j, const char *path, int fd,
 		    struct mt_err *err);
 
+/* mt_journal_note_file, then creates `path` with open(2) flags | O_CREAT |
+ * O_EXCL | O_NOFOLLOW | O_CLOEXEC and `mode`, then mt_journal_bind. Stores
+ * the descriptor in *fd. Returns 0 or -errno with err set. */
+int mt_journal_create_file(struct mt_journal *j, const char *path, int flags,
+			   unsigned mode, int *fd, struct mt_err *err);
+
 /* Enables swap on `path` (already a prepared swap area) after journaling a
  * swapoff. Returns 0 or -errno. */
 int mt_journal_swapon(struct mt_journal *j, const char *path, int flags,

@@ -7,6 +7,7 @@
  * integration tests cover it.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -549,8 +550,24 @@ static void test_mkdir_files_undone(void **state)
 	assert_string_equal(get(t, "/etc/sysctl.d/99-memtune.conf"),
 			    "vm.swappiness = 10\n");
 	assert_int_equal(mt_journal_count(j), 7);
+	{
+		int fd = -1;
+
+		assert_int_equal(mt_journal_create_file(
+			j, "/var/tmp/memtune-made", O_WRONLY, 0600, &fd,
+			&err), 0);
+		assert_true(fd >= 0);
+		close(fd);
+		/* Never over an existing file: the entry is dropped again. */
+		assert_int_equal(mt_journal_create_file(
+			j, "/var/tmp/memtune-made", O_WRONLY, 0600, &fd,
+			&err), -EEXIST);
+		assert_int_equal(fd, -1);
+		assert_int_equal(mt_journal_count(j), 9);
+	}
 
 	assert_int_equal(mt_journal_finish(j, &err), 0);
+	assert_false(exists(real(t, "/var/tmp/memtune-made")));
 	assert_false(exists(real(t, CGROUP)));
 	assert_false(exists(real(t, "/var/tmp/memtune-swapfile")));
 	assert_false(exists(real(t, "/etc/sysctl.d/99-memtune.conf")));
