@@ -149,8 +149,8 @@ static int walk_step(int fd, const char *pname, const char *comp,
 	}
 	if (e == ENOTDIR)
 		return mt_err_set(err, -ENOTDIR, MT_ERR_INPUT,
-				  "%s: '%s' is not a directory (choose "
-				  "another directory)", what, sofar);
+				  "%s: cannot open '%s': %s (choose another "
+				  "directory)", what, sofar, strerror(e));
 	return mt_err_set(err, -e, MT_ERR_INPUT, "%s: cannot open '%s': %s",
 			  what, sofar, strerror(e));
 }
@@ -202,9 +202,9 @@ static int open_leaf(struct mt_outdir *d, int pfd, const char *pname,
 					  d->path);
 		if (e == ENOTDIR)
 			return mt_err_set(err, -ENOTDIR, MT_ERR_INPUT,
-					  "%s: '%s' is not a directory "
-					  "(choose another directory)", what,
-					  d->path);
+					  "%s: cannot open '%s': %s (choose "
+					  "another directory)", what, d->path,
+					  strerror(e));
 		return mt_err_set(err, -e, MT_ERR_INPUT,
 				  "%s: cannot open '%s': %s", what, d->path,
 				  strerror(e));
