@@ -28,6 +28,7 @@
 #include "../core/clock.h"
 #include "../core/fsroot.h"
 #include "../core/numa.h"
+#include "../core/safefile.h"
 #include "../core/topo.h"
 #include "bench.h"
 #include "chase.h"
@@ -454,11 +455,13 @@ static int fill_page_cache(const char *path, uint64_t bytes, struct mt_err *err)
 		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME, "numa: out of "
 				  "memory");
 	memset(buf, 0x5a, CHUNK);
-	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	/* A new file only (O_EXCL|O_NOFOLLOW): the test directory may be one
+	 * others can write, and a name planted there must not be truncated
+	 * or written through. */
+	fd = mt_file_create_path("numa", path, O_RDWR, 0600, err);
 	if (fd < 0) {
-		ret = mt_err_set(err, -errno, MT_ERR_RUNTIME,
-				 "numa: cannot create '%s': %s", path,
-				 strerror(errno));
+		ret = fd;
+		fd = -1;
 		goto out;
 	}
 	for (uint64_t done = 0; done < bytes; done += CHUNK)
@@ -508,12 +511,17 @@ static int zone_reclaim_run(struct numa_state *st, struct mt_sample *s,
 			   mt_p_double(st->env->params, "zone_reclaim_alloc"));
 	alloc &= ~(uint64_t)((2 << 20) - 1);
 	ret = fill_page_cache(path, fill, err);
-	if (ret < 0)
+	if (ret < 0) {
+		if (ret != -EEXIST)
+			unlink(path);	/* ours, made before it failed */
 		return ret;
+	}
 	file0 = node_meminfo(node, "FilePages");
 	ret = mt_region_map(&st->r, MT_BACK_4K, alloc, err);
-	if (ret < 0)
+	if (ret < 0) {
+		unlink(path);
 		return ret;
+	}
 	st->mapped = true;
 	t0 = mt_now_ns();
 	mt_region_touch(&st->r);
@@ -521,8 +529,10 @@ static int zone_reclaim_run(struct numa_state *st, struct mt_sample *s,
 	file1 = node_meminfo(node, "FilePages");
 	ret = mt_numa_where(st->r.addr, st->r.size, 4096, st->counts,
 			    MAX_NODES, &st->other, err);
-	if (ret < 0)
+	if (ret < 0) {
+		unlink(path);
 		return ret;
+	}
 	pages = st->r.size / 4096;
 	st->cursor = mt_chase_build(st->r.addr, st->r.size, MT_CHASE_LINE,
 				    st->env->seed, &count);
