@@ -325,7 +325,8 @@ int mt_outdir_sub(struct mt_outdir *d, const struct mt_outdir *parent,
 		return mt_err_set(err, -EINVAL, MT_ERR_RUNTIME,
 				  "%s: bad directory name '%s'", what,
 				  name ? name : "");
-	if ((size_t)snprintf(d->path, sizeof(d->path), "%s/%s", parent->path,
+	if ((size_t)snprintf(d->path, sizeof(d->path), "%s%s%s", parent->path,
+			     strcmp(parent->path, "/") ? "/" : "",
 			     name) >= sizeof(d->path))
 		return mt_err_set(err, -ENAMETOOLONG, MT_ERR_INPUT,
 				  "%s: path '%s/%s' is too long", what,
