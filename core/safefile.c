@@ -394,6 +394,51 @@ int mt_outdir_create(const struct mt_outdir *d, const char *what,
 			  name, strerror(errno));
 }
 
+int mt_outdir_open_file(const struct mt_outdir *d, const char *what,
+			const char *name, int oflags, struct mt_err *err)
+{
+	struct stat st;
+	int fd, ret;
+
+	/* O_NONBLOCK until the checks: opening a FIFO must not hang. */
+	fd = openat(d->fd, name, (oflags & ~(O_CREAT | O_EXCL | O_TRUNC)) |
+		    O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
+		int e = errno;
+
+		/* ELOOP: O_NOFOLLOW met a link; let the check name it. */
+		if (e == ELOOP && mt_outdir_check(d, what, name, err) < 0)
+			return -EPERM;
+		return mt_err_set(err, -e, MT_ERR_RUNTIME,
+				  "%s: cannot open '%s/%s': %s", what, d->path,
+				  name, strerror(e));
+	}
+	if (fstat(fd, &st) < 0)
+		ret = mt_err_set(err, -errno, MT_ERR_RUNTIME,
+				 "%s: cannot look at '%s/%s': %s", what,
+				 d->path, name, strerror(errno));
+	else if (!S_ISREG(st.st_mode))
+		ret = mt_err_set(err, -EPERM, MT_ERR_RUNTIME,
+				 "%s: refusing '%s/%s': it is not a regular "
+				 "file (remove it, or choose another "
+				 "directory)", what, d->path, name);
+	else if (st.st_uid != geteuid())
+		ret = mt_err_set(err, -EPERM, MT_ERR_RUNTIME,
+				 "%s: refusing '%s/%s': it belongs to uid %u, "
+				 "not to uid %u (remove it, or choose another "
+				 "directory)", what, d->path, name,
+				 (unsigned)st.st_uid, (unsigned)geteuid());
+	else if (!(oflags & O_NONBLOCK) &&
+		 fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0)
+		ret = mt_err_set(err, -errno, MT_ERR_RUNTIME,
+				 "%s: cannot open '%s/%s': %s", what, d->path,
+				 name, strerror(errno));
+	else
+		return fd;
+	close(fd);
+	return ret;
+}
+
 /* Creates a temporary file beside `name` in d with an unpredictable name
  * (".NAME.XXXXXXXXXXXX", random hex) and O_EXCL, so a name planted in
  * advance cannot be guessed, and if it is, is never opened. Stores the

@@ -90,6 +90,15 @@ int mt_outdir_create(const struct mt_outdir *d, const char *what,
 		     const char *name, int oflags, mode_t mode,
 		     struct mt_err *err);
 
+/* Opens the existing file d/name with oflags (no O_CREAT; O_NOFOLLOW and
+ * O_CLOEXEC are added) and checks on the descriptor that it is a regular
+ * file the effective user owns: for files memtune keeps open and appends
+ * to, such as a journal. Returns the descriptor, -ENOENT (err set) when it
+ * is missing, or -EPERM with err set when it is a symlink, not a regular
+ * file, or someone else's. */
+int mt_outdir_open_file(const struct mt_outdir *d, const char *what,
+			const char *name, int oflags, struct mt_err *err);
+
 /* Replaces d/name atomically with data[0..len) and mode (exactly, not
  * masked by the umask), after mt_outdir_check: a reader sees the old or
  * the new file, never a mix, and a name planted in advance cannot

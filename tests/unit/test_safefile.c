@@ -319,6 +319,48 @@ static void test_sub_and_create(void **state)
 	assert_string_equal(read_text(t->victim), "precious\n");
 }
 
+static void test_open_file(void **state)
+{
+	struct tmp *t = *state;
+	struct mt_err err = { 0 };
+	struct mt_outdir d;
+	int fd;
+
+	assert_int_equal(mt_outdir_open(&d, "test", at(t->dir, "state"),
+					MT_DIR_CREATE | MT_DIR_PRIVATE, &err),
+			 0);
+	assert_int_equal(fcntl(d.fd, F_GETFD) & FD_CLOEXEC, FD_CLOEXEC);
+	write_text(at(d.path, "journal"), "one\n");
+	fd = mt_outdir_open_file(&d, "test", "journal", O_WRONLY | O_APPEND,
+				 &err);
+	assert_true(fd >= 0);
+	assert_int_equal(fcntl(fd, F_GETFL) & O_NONBLOCK, 0);
+	assert_int_equal(mt_write_all(fd, "two\n", 4), 0);
+	close(fd);
+	assert_string_equal(read_text(at(d.path, "journal")), "one\ntwo\n");
+	assert_int_equal(mt_outdir_open_file(&d, "test", "none", O_RDONLY,
+					     &err), -ENOENT);
+	assert_non_null(strstr(err.msg, "none"));
+
+	assert_int_equal(symlink(t->victim, at(d.path, "link")), 0);
+	assert_int_equal(mt_outdir_open_file(&d, "test", "link", O_WRONLY,
+					     &err), -EPERM);
+	assert_non_null(strstr(err.msg, "symlink"));
+	assert_int_equal(mkfifo(at(d.path, "fifo"), 0600), 0);
+	assert_int_equal(mt_outdir_open_file(&d, "test", "fifo", O_RDWR,
+					     &err), -EPERM);
+	assert_non_null(strstr(err.msg, "not a regular file"));
+	if (geteuid() == 0) {
+		assert_int_equal(chown(at(d.path, "journal"), NOBODY, NOBODY),
+				 0);
+		assert_int_equal(mt_outdir_open_file(&d, "test", "journal",
+						     O_RDONLY, &err), -EPERM);
+		assert_non_null(strstr(err.msg, "uid 65534"));
+	}
+	assert_string_equal(read_text(t->victim), "precious\n");
+	mt_outdir_close(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -339,6 +381,8 @@ int main(void)
 						setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_sub_and_create,
 						setup_tmp, teardown_tmp),
+		cmocka_unit_test_setup_teardown(test_open_file, setup_tmp,
+						teardown_tmp),
 	};
 
 	umask(022);
