@@ -12,6 +12,7 @@
 #include "../core/fsroot.h"
 #include "../core/log.h"
 #include "../core/record.h"
+#include "../core/safefile.h"
 #include "../core/sysinfo.h"
 #include "advisor.h"
 
@@ -629,40 +630,6 @@ char *mt_advice_sysctl_conf_sel(const struct mt_advice *a, const bool *sel)
 	return text;
 }
 
-/* Writes text to dir/name through a temporary file and a rename, so a
- * reader never sees half a file. */
-static int write_atomic(const char *dir, const char *name, const char *text,
-			struct mt_err *err)
-{
-	char path[4096], tmp[4200];
-	size_t len = strlen(text);
-	int fd, rc = 0;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return mt_err_set(err, -errno, MT_ERR_RUNTIME,
-				  "advise: cannot create %s: %s (is the run "
-				  "directory writable?)", tmp,
-				  strerror(errno));
-	if (write(fd, text, len) != (ssize_t)len || fsync(fd) != 0)
-		rc = mt_err_set(err, -(errno ? errno : EIO), MT_ERR_RUNTIME,
-				"advise: cannot write %s: %s", tmp,
-				strerror(errno ? errno : EIO));
-	if (close(fd) != 0 && rc == 0)
-		rc = mt_err_set(err, -errno, MT_ERR_RUNTIME,
-				"advise: cannot write %s: %s", tmp,
-				strerror(errno));
-	if (rc == 0 && rename(tmp, path) != 0)
-		rc = mt_err_set(err, -errno, MT_ERR_RUNTIME,
-				"advise: cannot rename %s to %s: %s", tmp,
-				path, strerror(errno));
-	if (rc < 0)
-		unlink(tmp);
-	return rc;
-}
-
 int mt_advice_write(const char *dir, const struct mt_advice *a,
 		    struct mt_err *err)
 {
@@ -670,6 +637,7 @@ int mt_advice_write(const char *dir, const struct mt_advice *a,
 	char *json = root ? json_dumps(root, JSON_INDENT(2) |
 					     JSON_PRESERVE_ORDER) : NULL;
 	char *conf = mt_advice_sysctl_conf(a);
+	struct mt_outdir d = { .fd = -1 };
 	int rc;
 
 	json_decref(root);
@@ -678,9 +646,18 @@ int mt_advice_write(const char *dir, const struct mt_advice *a,
 				"advise: out of memory");
 		goto free_text;
 	}
-	rc = write_atomic(dir, "advice.json", json, err);
+	rc = mt_outdir_open(&d, "advise", dir, 0, err);
+	if (rc < 0) {
+		if (err)
+			err->kind = MT_ERR_RUNTIME;
+		goto free_text;
+	}
+	rc = mt_outdir_replace(&d, "advise", "advice.json", json,
+			       strlen(json), 0644, 0, err);
 	if (rc == 0)
-		rc = write_atomic(dir, MT_SYSCTL_D_NAME, conf, err);
+		rc = mt_outdir_replace(&d, "advise", MT_SYSCTL_D_NAME, conf,
+				       strlen(conf), 0644, 0, err);
+	mt_outdir_close(&d);
 free_text:
 	free(json);
 	free(conf);

@@ -200,8 +200,10 @@ char *mt_advice_sysctl_conf(const struct mt_advice *a);
  * each written as applied, also a low-confidence one named with --only. */
 char *mt_advice_sysctl_conf_sel(const struct mt_advice *a, const bool *sel);
 
-/* Writes DIR/advice.json and DIR/99-memtune.conf (temporary file and
- * rename). Returns 0 or -errno. */
+/* Writes DIR/advice.json and DIR/99-memtune.conf, each replaced
+ * atomically through core/safefile (a planted link, someone else's file or
+ * a directory others can write is refused, naming it). Returns 0 or
+ * -errno with err set (MT_ERR_RUNTIME). */
 int mt_advice_write(const char *dir, const struct mt_advice *a,
 		    struct mt_err *err);
 

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../core/safefile.h"
 #include "analysis.h"
 
 static const struct mt_analysis *const modules[] = {
@@ -115,33 +116,42 @@ out_nomem:
 	return NULL;
 }
 
-/* Writes DIR/analysis.json through a temporary file and rename, so a
- * reader never sees half a file. */
+/* Writes DIR/analysis.json atomically through core/safefile: a reader
+ * never sees half a file, and a link planted in the run directory (as
+ * analysis.json or under any temporary name) is never written through.
+ * A run directory memtune may not write (someone else's, or one others
+ * can write) is refused with the reason; that is a runtime failure (exit
+ * 1), the analysis is still printed. */
 int mt_analysis_write(const struct mt_run *run, json_t *analysis,
 		      struct mt_err *err)
 {
-	char path[4200], tmp[4300];
+	struct mt_outdir d;
+	char *text;
+	int ret;
 
-	snprintf(path, sizeof(path), "%s/analysis.json", run->dir);
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
-	if (json_dump_file(analysis, tmp, JSON_INDENT(2) |
-			   JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10))) {
-		int e = errno ? errno : EIO;
-
-		unlink(tmp);
-		return mt_err_set(err, -e, MT_ERR_RUNTIME,
-				  "analyze: cannot write '%s': %s (is the run "
-				  "directory writable?)", tmp, strerror(e));
+	ret = mt_outdir_open(&d, "analyze", run->dir, 0, err);
+	if (ret < 0) {
+		if (err)
+			err->kind = MT_ERR_RUNTIME;
+		return ret;
 	}
-	if (rename(tmp, path) < 0) {
-		int e = errno;
-
-		unlink(tmp);
-		return mt_err_set(err, -e, MT_ERR_RUNTIME,
-				  "analyze: cannot rename '%s' to '%s': %s",
-				  tmp, path, strerror(e));
+	text = json_dumps(analysis, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+			  JSON_REAL_PRECISION(10));
+	if (!text) {
+		ret = mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+				 "analyze: cannot serialize '%s/analysis."
+				 "json': out of memory", d.path);
+		goto out_dir;
 	}
-	return 0;
+	/* No fsync: analysis.json is derived and the next analyze writes it
+	 * again; readers need the atomic rename, not durability, and an
+	 * fsync per directory would dominate analyzing 1,000 of them. */
+	ret = mt_outdir_replace(&d, "analyze", "analysis.json", text,
+				strlen(text), 0644, MT_FILE_NOSYNC, err);
+	free(text);
+out_dir:
+	mt_outdir_close(&d);
+	return ret;
 }
 
 json_t *mt_analysis_derived(json_t *analysis, const char *bench)

@@ -51,8 +51,9 @@ const struct mt_analysis *mt_analysis_at(size_t i);
  * Returns NULL only when memory runs out. */
 json_t *mt_analyze_run(const struct mt_run *run);
 
-/* Writes analysis to DIR/analysis.json atomically (temporary file and
- * rename). Returns 0 or -errno with err set. */
+/* Writes analysis to DIR/analysis.json atomically through core/safefile
+ * (a planted link or someone else's file or directory is refused, naming
+ * it). Returns 0 or -errno with err set (always MT_ERR_RUNTIME). */
 int mt_analysis_write(const struct mt_run *run, json_t *analysis,
 		      struct mt_err *err);
 

@@ -1,10 +1,12 @@
 /* Report figures: .dat, .gp, and gnuplot run as a program (see figure.h). */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -70,34 +72,57 @@ static void gp_quote(FILE *f, const char *s)
 	fputc('\'', f);
 }
 
-/* Opens OUT/NAME.EXT for writing. */
-static FILE *open_out(const struct mt_report *rep, const char *name,
-		      const char *ext, struct mt_err *err)
-{
-	char path[4200];
+/* One file of a figure, written to memory first and then replaced in the
+ * output directory at once (core/safefile). */
+struct fig_file {
 	FILE *f;
+	char *buf;
+	size_t len;
+};
 
-	snprintf(path, sizeof(path), "%s/%s.%s", rep->out, name, ext);
-	f = fopen(path, "we");
-	if (!f)
-		mt_err_set(err, -errno, MT_ERR_RUNTIME,
-			   "report: cannot write '%s': %s", path,
-			   strerror(errno));
-	return f;
+/* The two files of a figure. */
+struct fig_pair {
+	struct fig_file dat, gp;
+};
+
+/* Starts NAME.EXT in memory. Returns 0 or -ENOMEM with err set. */
+static int open_out(struct fig_file *o, struct mt_err *err)
+{
+	o->buf = NULL;
+	o->len = 0;
+	o->f = open_memstream(&o->buf, &o->len);
+	if (!o->f)
+		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+				  "report: out of memory");
+	return 0;
 }
 
-/* Closes f and reports a write error (a full disk) on path. */
-static int close_out(FILE *f, const struct mt_report *rep, const char *name,
-		     const char *ext, struct mt_err *err)
+/* Ends o and writes it to OUT/NAME.EXT (err may be NULL after an earlier
+ * error: then o is only freed). Returns 0 or -errno with err set. */
+static int close_out(struct fig_file *o, const struct mt_report *rep,
+		     const char *name, const char *ext, struct mt_err *err)
 {
-	int bad = ferror(f);
+	char file[NAME_MAX + 1];
+	int bad = ferror(o->f), ret;
 
-	if (fclose(f) != 0 || bad)
-		return mt_err_set(err, -EIO, MT_ERR_RUNTIME,
-				  "report: cannot write '%s/%s.%s': %s",
-				  rep->out, name, ext,
-				  strerror(errno ? errno : EIO));
-	return 0;
+	if ((fclose(o->f) != 0) | bad) {
+		free(o->buf);
+		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+				  "report: out of memory writing '%s/%s.%s'",
+				  rep->dir.path, name, ext);
+	}
+	if ((size_t)snprintf(file, sizeof(file), "%s.%s", name, ext) >=
+	    sizeof(file))
+		ret = mt_err_set(err, -ENAMETOOLONG, MT_ERR_RUNTIME,
+				 "report: figure name '%s' is too long",
+				 name);
+	else if (err)
+		ret = mt_outdir_replace(&rep->dir, "report", file, o->buf,
+					o->len, 0644, MT_FILE_NOSYNC, err);
+	else
+		ret = -ECANCELED;
+	free(o->buf);
+	return ret;
 }
 
 /* The head of every script: what it is, the SVG terminal, the labels. */
@@ -150,32 +175,31 @@ static int add_figure(struct mt_report *rep, const struct mt_line_fig *f,
 	return 0;
 }
 
-/* Opens the figure's NAME.dat and NAME.gp for writing. Returns 0, or -EIO
+/* Starts the figure's NAME.dat and NAME.gp in memory. Returns 0, or -EIO
  * with err set and nothing left open. */
-static int open_pair(struct mt_report *rep, const struct mt_line_fig *f,
-		     FILE **dat, FILE **gp, struct mt_err *err)
+static int open_pair(struct fig_pair *p, struct mt_err *err)
 {
-	*dat = open_out(rep, f->name, "dat", err);
-	if (!*dat)
+	if (open_out(&p->dat, err) < 0)
 		return -EIO;
-	*gp = open_out(rep, f->name, "gp", err);
-	if (!*gp) {
-		fclose(*dat);
+	if (open_out(&p->gp, err) < 0) {
+		fclose(p->dat.f);
+		free(p->dat.buf);
 		return -EIO;
 	}
 	return 0;
 }
 
-/* Ends the script, closes both files (checking the writes) and hands the
+/* Ends the script, writes both files (checking the writes) and hands the
  * figure to gnuplot and the report. Returns 0 or -errno with err set. */
 static int finish_pair(struct mt_report *rep, const struct mt_line_fig *f,
-		       FILE *dat, FILE *gp, struct mt_err *err)
+		       struct fig_pair *p, struct mt_err *err)
 {
 	int ret;
 
-	gp_tail(gp, rep, f);
-	ret = close_out(dat, rep, f->name, "dat", err);
-	if (close_out(gp, rep, f->name, "gp", ret ? NULL : err) < 0 && !ret)
+	gp_tail(p->gp.f, rep, f);
+	ret = close_out(&p->dat, rep, f->name, "dat", err);
+	if (close_out(&p->gp, rep, f->name, "gp", ret ? NULL : err) < 0 &&
+	    !ret)
 		ret = -EIO;
 	if (ret)
 		return ret;
@@ -186,11 +210,14 @@ static int finish_pair(struct mt_report *rep, const struct mt_line_fig *f,
 int mt_fig_lines(struct mt_report *rep, const struct mt_line_fig *f,
 		 const struct mt_series *series, size_t n, struct mt_err *err)
 {
+	struct fig_pair p;
 	FILE *dat, *gp;
 	bool first = true;
 
-	if (open_pair(rep, f, &dat, &gp, err) < 0)
+	if (open_pair(&p, err) < 0)
 		return -EIO;
+	dat = p.dat.f;
+	gp = p.gp.f;
 	fprintf(dat, "# %s: one block per series (gnuplot index 0, 1, ...)"
 		     "\n", f->title);
 	for (size_t s = 0; s < n; s++) {
@@ -242,7 +269,7 @@ int mt_fig_lines(struct mt_report *rep, const struct mt_line_fig *f,
 	if (first)
 		fputs("NaN notitle", gp);
 	fputc('\n', gp);
-	return finish_pair(rep, f, dat, gp, err);
+	return finish_pair(rep, f, &p, err);
 }
 
 /* Writes a data-file string: double-quoted, quotes dropped. */
@@ -264,10 +291,13 @@ int mt_fig_bars(struct mt_report *rep, const struct mt_line_fig *f,
 {
 	bool errbars = err_lo && err_hi;
 	size_t per = errbars ? 3 : 1;
+	struct fig_pair p;
 	FILE *dat, *gp;
 
-	if (open_pair(rep, f, &dat, &gp, err) < 0)
+	if (open_pair(&p, err) < 0)
 		return -EIO;
+	dat = p.dat.f;
+	gp = p.gp.f;
 	fprintf(dat, "# %s\n# category", f->title);
 	for (size_t g = 0; g < n_groups; g++)
 		fprintf(dat, "\t%s%s", groups[g], errbars ? " (lo hi)" : "");
@@ -313,7 +343,7 @@ int mt_fig_bars(struct mt_report *rep, const struct mt_line_fig *f,
 	if (!n_groups)
 		fputs("NaN notitle", gp);
 	fputc('\n', gp);
-	return finish_pair(rep, f, dat, gp, err);
+	return finish_pair(rep, f, &p, err);
 }
 
 /* Writes a heat map (see figure.h): the data as "column row value" lines,
@@ -324,10 +354,13 @@ int mt_fig_heatmap(struct mt_report *rep, const struct mt_line_fig *f,
 		   const char *const *col_labels, size_t n_cols,
 		   const double *values, struct mt_err *err)
 {
+	struct fig_pair p;
 	FILE *dat, *gp;
 
-	if (open_pair(rep, f, &dat, &gp, err) < 0)
+	if (open_pair(&p, err) < 0)
 		return -EIO;
+	dat = p.dat.f;
+	gp = p.gp.f;
 	fprintf(dat, "# %s: column row value\n", f->title);
 	for (size_t r = 0; r < n_rows; r++) {
 		fprintf(dat, "# row %zu: ", r);
@@ -365,13 +398,15 @@ int mt_fig_heatmap(struct mt_report *rep, const struct mt_line_fig *f,
 		    "  '%s.dat' using 1:2:($3 == $3 ? sprintf('%%.4g', $3) : "
 		    "'n/a') with labels font 'Sans,14' tc rgb '#000000'\n",
 		f->name, f->name);
-	return finish_pair(rep, f, dat, gp, err);
+	return finish_pair(rep, f, &p, err);
 }
 
-/* Runs `gnuplot SCRIPTS...` in dir with stdout to /dev/null and stderr
- * into dir/gnuplot.log. Returns the exit status, 127 when gnuplot cannot
- * be run, or -errno when fork fails. */
-static int run_gnuplot(const char *dir, char *const *scripts, size_t n)
+/* Runs `gnuplot SCRIPTS...` in the directory dirfd (fchdir: the checked
+ * descriptor, not a path someone could swap) with stdout to /dev/null and
+ * stderr appended to logfd. Returns the exit status, 127 when gnuplot
+ * cannot be run, 126 when the directory cannot be entered, or -errno when
+ * fork fails. */
+static int run_gnuplot(int dirfd, int logfd, char *const *scripts, size_t n)
 {
 	char **argv = calloc(n + 2, sizeof(*argv));
 	int status;
@@ -389,17 +424,15 @@ static int run_gnuplot(const char *dir, char *const *scripts, size_t n)
 	}
 	if (pid == 0) {
 		int null = open("/dev/null", O_RDWR);
-		int log;
 
-		if (chdir(dir) < 0)
+		if (fchdir(dirfd) < 0)
 			_exit(126);
-		log = open("gnuplot.log", O_WRONLY | O_CREAT | O_APPEND, 0644);
 		if (null >= 0) {
 			dup2(null, 0);
 			dup2(null, 1);
 		}
-		if (log >= 0)
-			dup2(log, 2);
+		if (logfd >= 0)
+			dup2(logfd, 2);
 		execvp("gnuplot", argv);
 		_exit(127);
 	}
@@ -410,31 +443,45 @@ static int run_gnuplot(const char *dir, char *const *scripts, size_t n)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
 
-/* Copies the last lines of dir/gnuplot.log (up to len bytes) into buf. */
-static void log_tail(const char *dir, char *buf, size_t len)
+/* Copies the last lines of the log logfd (up to len bytes) into buf. */
+static void log_tail(int logfd, char *buf, size_t len)
 {
-	char path[4200];
-	long size;
-	FILE *f;
-	size_t got;
+	struct stat st;
+	off_t from = 0;
+	ssize_t got;
 
 	buf[0] = '\0';
-	snprintf(path, sizeof(path), "%s/gnuplot.log", dir);
-	f = fopen(path, "re");
-	if (!f)
+	if (logfd < 0 || fstat(logfd, &st) < 0)
 		return;
-	fseek(f, 0, SEEK_END);
-	size = ftell(f);
-	if (size > (long)len - 1)
-		fseek(f, size - (long)len + 1, SEEK_SET);
-	else
-		fseek(f, 0, SEEK_SET);
-	got = fread(buf, 1, len - 1, f);
-	buf[got] = '\0';
-	fclose(f);
+	if (st.st_size > (off_t)len - 1)
+		from = st.st_size - (off_t)len + 1;
+	got = pread(logfd, buf, len - 1, from);
+	buf[got > 0 ? got : 0] = '\0';
 	for (char *p = buf; *p; p++)
 		if (*p == '\n')
 			*p = ' ';
+}
+
+/* Removes what gnuplot is about to write for figure `name` (NAME.svg and
+ * NAME.png), refusing a symlink or someone else's file there: gnuplot
+ * opens its outputs by name and would write through a link. The directory
+ * is one only we can write, so nothing new appears before gnuplot runs.
+ * Returns 0 or -errno with err set. */
+static int clear_outputs(const struct mt_report *rep, const char *name,
+			 struct mt_err *err)
+{
+	static const char *const ext[] = { "svg", "png" };
+	char file[NAME_MAX + 1];
+
+	for (size_t i = 0; i < 2; i++) {
+		int ret;
+
+		snprintf(file, sizeof(file), "%s.%s", name, ext[i]);
+		ret = mt_outdir_clear(&rep->dir, "report", file, err);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
 }
 
 /* Draws every figure: one gnuplot process for all scripts (fast for many
@@ -443,13 +490,11 @@ static void log_tail(const char *dir, char *buf, size_t len)
 int mt_fig_render(struct mt_report *rep, struct mt_err *err)
 {
 	size_t n = json_array_size(rep->figures);
-	char **scripts, path[4200], tail[600];
-	int st, ret = 0;
+	char **scripts, tail[600];
+	int st, logfd = -1, ret = 0;
 
 	if (n == 0)
 		return 0;
-	snprintf(path, sizeof(path), "%s/gnuplot.log", rep->out);
-	unlink(path);
 	scripts = calloc(n, sizeof(*scripts));
 	if (!scripts)
 		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
@@ -464,13 +509,25 @@ int mt_fig_render(struct mt_report *rep, struct mt_err *err)
 					 "report: out of memory");
 			goto out_scripts;
 		}
+		ret = clear_outputs(rep, name, err);
+		if (ret < 0)
+			goto out_scripts;
 	}
-	st = run_gnuplot(rep->out, scripts, n);
+	ret = mt_outdir_clear(&rep->dir, "report", "gnuplot.log", err);
+	if (ret < 0)
+		goto out_scripts;
+	logfd = mt_outdir_create(&rep->dir, "report", "gnuplot.log",
+				 O_WRONLY | O_APPEND, 0644, err);
+	if (logfd < 0) {
+		ret = logfd;
+		goto out_scripts;
+	}
+	st = run_gnuplot(rep->dir.fd, logfd, scripts, n);
 	if (st == 127 || st == 126) {
 		ret = mt_err_set(err, -ENOENT, MT_ERR_RUNTIME,
 				 "report: cannot run gnuplot (install it: "
 				 "apt-get install gnuplot-nox); the .dat and "
-				 ".gp files are in '%s'", rep->out);
+				 ".gp files are in '%s'", rep->dir.path);
 		goto out_scripts;
 	}
 	if (st < 0) {
@@ -482,14 +539,17 @@ int mt_fig_render(struct mt_report *rep, struct mt_err *err)
 	if (st == 0)
 		goto out_scripts;
 	for (size_t i = 0; i < n; i++) {
-		if (run_gnuplot(rep->out, &scripts[i], 1) == 0 || ret)
+		if (run_gnuplot(rep->dir.fd, logfd, &scripts[i], 1) == 0 ||
+		    ret)
 			continue;
-		log_tail(rep->out, tail, sizeof(tail));
+		log_tail(logfd, tail, sizeof(tail));
 		ret = mt_err_set(err, -EIO, MT_ERR_RUNTIME,
 				 "report: gnuplot failed on '%s/%s': %s",
-				 rep->out, scripts[i], tail);
+				 rep->dir.path, scripts[i], tail);
 	}
 out_scripts:
+	if (logfd >= 0)
+		close(logfd);
 	for (size_t i = 0; i < n; i++)
 		free(scripts[i]);
 	free(scripts);

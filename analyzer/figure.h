@@ -12,10 +12,12 @@
 #include <stddef.h>
 
 #include "../core/err.h"
+#include "../core/safefile.h"
 
 /* Where figures go; made by the report. */
 struct mt_report {
-	char out[4096];		/* output directory */
+	struct mt_outdir dir;	/* the checked output directory: every file
+				 * is written through it (core/safefile) */
 	json_t *figures;	/* [{name, bench, title, reading}] in order */
 	const char *png_terminal;	/* "pngcairo" or "png" */
 };
@@ -96,9 +98,13 @@ int mt_fig_run_lines(struct mt_report *rep, const struct mt_line_fig *f,
 /* The first non-NULL of derived[0..n) (the run a reading quotes). */
 json_t *mt_fig_first(json_t *const *derived, size_t n);
 
-/* Runs gnuplot over every figure written so far (in rep->out), making the
- * SVG and PNG files. Returns 0, or -errno with err set (gnuplot missing,
- * or it reported an error, quoted from its output). */
+/* Runs gnuplot over every figure written so far (in rep->dir), making the
+ * SVG and PNG files. gnuplot runs in that directory (fchdir to the checked
+ * descriptor), only on the scripts memtune wrote there; an existing
+ * NAME.svg or NAME.png that is a symlink or someone else's is refused
+ * first, since gnuplot would write through it. Returns 0, or -errno with
+ * err set (gnuplot missing, a refused file, or gnuplot reported an error,
+ * quoted from its output). */
 int mt_fig_render(struct mt_report *rep, struct mt_err *err);
 
 /* The color of a page backing ("4k", "thp", "2m", "1g"), or of the i-th

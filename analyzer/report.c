@@ -1,5 +1,7 @@
 /* The HTML report (see report.h). */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,29 +27,6 @@ static void esc(FILE *f, const char *s)
 	}
 }
 
-/* mkdir -p. */
-static int make_dirs(const char *path, struct mt_err *err)
-{
-	char buf[4096];
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (char *p = buf + 1; ; p++) {
-		if (*p == '/' || *p == '\0') {
-			char c = *p;
-
-			*p = '\0';
-			if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-				return mt_err_set(err, -errno, MT_ERR_RUNTIME,
-						  "report: cannot create '%s':"
-						  " %s", buf, strerror(errno));
-			*p = c;
-			if (!c)
-				break;
-		}
-	}
-	return 0;
-}
-
 /* "pngcairo" when this gnuplot has it, else "png". */
 static const char *png_terminal(void)
 {
@@ -58,18 +37,26 @@ static const char *png_terminal(void)
 }
 
 /* Copies OUT/NAME.svg into f without its XML prolog. Returns false when
- * the file is missing. */
-static bool inline_svg(FILE *f, const char *out, const char *name)
+ * the file is missing (or is not a plain file: gnuplot wrote it, so a link
+ * there is not ours to read). */
+static bool inline_svg(FILE *f, const struct mt_outdir *out,
+		       const char *name)
 {
-	char path[4200], *text = NULL, *start;
+	char path[NAME_MAX + 1], *text = NULL, *start;
 	size_t cap = 0;
 	FILE *in;
 	ssize_t len;
+	int fd;
 
-	snprintf(path, sizeof(path), "%s/%s.svg", out, name);
-	in = fopen(path, "re");
-	if (!in)
+	snprintf(path, sizeof(path), "%s.svg", name);
+	fd = openat(out->fd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
 		return false;
+	in = fdopen(fd, "r");
+	if (!in) {
+		close(fd);
+		return false;
+	}
 	len = getdelim(&text, &cap, '\0', in);
 	fclose(in);
 	if (len <= 0) {
@@ -190,18 +177,17 @@ static int write_html(const struct mt_report *rep, struct mt_run *const *runs,
 		      json_t *const *analyses, size_t n, const char *note,
 		      struct mt_err *err)
 {
-	char path[4200];
 	json_t *fig, *b, *w;
-	size_t i, j;
+	char *page = NULL;
+	size_t i, j, page_len = 0;
 	FILE *f;
 	bool any;
+	int ret;
 
-	snprintf(path, sizeof(path), "%s/index.html", rep->out);
-	f = fopen(path, "we");
+	f = open_memstream(&page, &page_len);
 	if (!f)
-		return mt_err_set(err, -errno, MT_ERR_RUNTIME,
-				  "report: cannot write '%s': %s", path,
-				  strerror(errno));
+		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+				  "report: out of memory");
 	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8"
 	      "\">\n<title>memtune report</title>\n<style>\n"
 	      "body{font-family:sans-serif;margin:1.5em auto;max-width:1100px;"
@@ -251,7 +237,7 @@ static int write_html(const struct mt_report *rep, struct mt_run *const *runs,
 								     "name"));
 
 		fprintf(f, "<figure id=\"%s\">\n", name);
-		if (!inline_svg(f, rep->out, name))
+		if (!inline_svg(f, &rep->dir, name))
 			fprintf(f, "<p class=\"warn\">%s.svg was not drawn; "
 				"its data is in %s.dat.</p>\n", name, name);
 		fputs("<figcaption><b>", f);
@@ -298,27 +284,34 @@ static int write_html(const struct mt_report *rep, struct mt_run *const *runs,
 	fputs("</table>\n", f);
 	records(f, runs, n);
 	fputs("</body></html>\n", f);
-	if (ferror(f) | (fclose(f) != 0))
-		return mt_err_set(err, -EIO, MT_ERR_RUNTIME,
-				  "report: cannot write '%s': %s", path,
-				  strerror(errno ? errno : EIO));
-	return 0;
+	if (ferror(f) | (fclose(f) != 0)) {
+		free(page);
+		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+				  "report: out of memory writing "
+				  "'%s/index.html'", rep->dir.path);
+	}
+	ret = mt_outdir_replace(&rep->dir, "report", "index.html", page,
+				page_len, 0644, 0, err);
+	free(page);
+	return ret;
 }
 
 /* Writes the report (see report.h). */
 int mt_report_write(struct mt_run *const *runs, json_t *const *analyses,
 		    size_t n, const char *out, struct mt_err *err)
 {
-	struct mt_report rep = { 0 };
+	struct mt_report rep = { .dir.fd = -1 };
 	json_t **derived;
 	struct mt_err gerr = { 0 };
 	const struct mt_analysis *m;
 	int ret;
 
-	ret = make_dirs(out, err);
+	/* The output directory is the user's -o (or DIR/report): memtune
+	 * writes there only when it made it or it is the user's own and
+	 * only theirs (core/safefile); a refusal exits 2. */
+	ret = mt_outdir_open(&rep.dir, "report", out, MT_DIR_CREATE, err);
 	if (ret)
 		return ret;
-	snprintf(rep.out, sizeof(rep.out), "%s", out);
 	rep.figures = json_array();
 	rep.png_terminal = png_terminal();
 	derived = calloc(n, sizeof(*derived));
@@ -352,5 +345,6 @@ int mt_report_write(struct mt_run *const *runs, json_t *const *analyses,
 out_free:
 	free(derived);
 	json_decref(rep.figures);
+	mt_outdir_close(&rep.dir);
 	return ret;
 }

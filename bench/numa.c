@@ -522,12 +522,17 @@ static int zone_reclaim_run(struct numa_state *st, struct mt_sample *s,
 			   mt_p_double(st->env->params, "zone_reclaim_alloc"));
 	alloc &= ~(uint64_t)((2 << 20) - 1);
 	ret = fill_page_cache(path, fill, err);
-	if (ret < 0)
+	if (ret < 0) {
+		if (ret != -EEXIST)
+			unlink(path);	/* ours, made before it failed */
 		return ret;
+	}
 	file0 = node_meminfo(node, "FilePages");
 	ret = mt_region_map(&st->r, MT_BACK_4K, alloc, err);
-	if (ret < 0)
+	if (ret < 0) {
+		unlink(path);
 		return ret;
+	}
 	st->mapped = true;
 	t0 = mt_now_ns();
 	mt_region_touch(&st->r);
@@ -535,8 +540,10 @@ static int zone_reclaim_run(struct numa_state *st, struct mt_sample *s,
 	file1 = node_meminfo(node, "FilePages");
 	ret = mt_numa_where(st->r.addr, st->r.size, 4096, st->counts,
 			    MAX_NODES, &st->other, err);
-	if (ret < 0)
+	if (ret < 0) {
+		unlink(path);
 		return ret;
+	}
 	pages = st->r.size / 4096;
 	st->cursor = mt_chase_build(st->r.addr, st->r.size, MT_CHASE_LINE,
 				    st->env->seed, &count);

@@ -740,12 +740,10 @@ int mt_run(const struct mt_run_opts *opts, char *rundir_out, size_t len,
 	}
 
 	{
-		char path[4096];
 		struct mt_err terr = { 0 };
 
-		snprintf(path, sizeof(path), "%s/topology.xml",
-			 mt_rundir_path(sw.rd));
-		if (mt_topo_export_xml(sw.topo, path, &terr) < 0)
+		if (mt_topo_export_xml(sw.topo, mt_rundir_dir(sw.rd),
+				       "topology.xml", &terr) < 0)
 			mt_warn("%s", terr.msg);
 	}
 	mt_wallclock_iso(now, sizeof(now));

@@ -20,9 +20,11 @@
 
 #include "fsroot.h"
 #include "rundir.h"
+#include "safefile.h"
 
 struct mt_rundir {
-	char *path;		/* the run directory */
+	struct mt_outdir dir;	/* the run directory (path and checked fd) */
+	struct mt_outdir snapshots;	/* DIR/snapshots */
 	int results_fd;		/* results.jsonl, O_APPEND */
 };
 
@@ -37,41 +39,6 @@ static const struct {
 	{ "/proc/buddyinfo", "buddyinfo" },
 	{ "/proc/pressure/memory", "pressure-memory" },
 };
-
-/* Creates directory `path` and its missing parents, like mkdir -p.
- * Returns 0 (also when it already exists as a directory) or -errno with
- * err set. */
-static int mkdir_parents(const char *path, struct mt_err *err)
-{
-	char buf[PATH_MAX];
-	struct stat sb;
-	size_t len = strlen(path);
-
-	if (len == 0 || len >= sizeof(buf))
-		return mt_err_set(err, -ENAMETOOLONG, MT_ERR_INPUT,
-				  "run directory: bad parent path '%s'", path);
-	memcpy(buf, path, len + 1);
-	for (char *p = buf + 1; ; p++) {
-		char c = *p;
-
-		if (c != '/' && c != '\0')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-			return mt_err_set(err, -errno, MT_ERR_INPUT,
-					  "run directory: cannot create '%s': "
-					  "%s (choose another place with -o)",
-					  buf, strerror(errno));
-		*p = c;
-		if (c == '\0')
-			break;
-	}
-	if (stat(path, &sb) < 0 || !S_ISDIR(sb.st_mode))
-		return mt_err_set(err, -ENOTDIR, MT_ERR_INPUT,
-				  "run directory: '%s' is not a directory "
-				  "(choose another place with -o)", path);
-	return 0;
-}
 
 /* Writes the default run directory name HOST-YYYYmmdd-HHMMSS (UTC, like the
  * times in the records) into buf. A '/' in the host name would make a
@@ -93,95 +60,67 @@ static void default_name(char *buf, size_t len)
 	snprintf(buf, len, "%s-%s", host, stamp);
 }
 
-/* Makes the new directory for the run: exactly `exact`, which must not
- * exist (its parents are created), or parent/HOST-YYYYmmdd-HHMMSS with -2,
- * -3... appended until a name is free. Stores the malloc'ed path in *out.
- * Returns 0 or -errno with err set. */
-static int make_run_dir(const char *parent, const char *exact, char **out,
-			struct mt_err *err)
+/* Makes the new directory for the run, as rd->dir: exactly `exact`, which
+ * must not exist (its parents are created), or parent/HOST-YYYYmmdd-HHMMSS
+ * with -2, -3... appended until a name is free. Both go through
+ * core/safefile, so a directory someone else can write or a link they
+ * planted on the way is refused, and every later write goes through the
+ * descriptor opened here. Returns 0 or -errno with err set. */
+static int make_run_dir(struct mt_rundir *rd, const char *parent,
+			const char *exact, struct mt_err *err)
 {
-	/* path has room for base and a "-N" suffix */
-	char path[PATH_MAX + 16], base[PATH_MAX], name[300];
+	struct mt_outdir up;
+	char base[300], name[320];
 	int ret;
 
 	if (exact) {
-		char *slash;
-
-		if (!*exact || strlen(exact) >= sizeof(base))
-			return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
-					  "run directory: bad path '%s'",
-					  exact);
-		strcpy(path, exact);
-		while (strlen(path) > 1 && path[strlen(path) - 1] == '/')
-			path[strlen(path) - 1] = '\0';
-		strcpy(base, path);
-		slash = strrchr(base, '/');
-		if (slash && slash != base) {
-			*slash = '\0';
-			ret = mkdir_parents(base, err);
-			if (ret < 0)
-				return ret;
-		}
-		if (mkdir(path, 0755) < 0) {
-			if (errno == EEXIST)
-				return mt_err_set(err, -EEXIST, MT_ERR_INPUT,
-						  "run directory '%s' exists; "
-						  "a new run never overwrites "
-						  "an old one", path);
-			return mt_err_set(err, -errno, MT_ERR_INPUT,
-					  "run directory: cannot create '%s': "
-					  "%s (choose another place with -o)",
-					  path, strerror(errno));
-		}
-		goto out_done;
+		ret = mt_outdir_open(&rd->dir, "run directory", exact,
+				     MT_DIR_NEW, err);
+		if (ret == -EEXIST)
+			mt_err_set(err, -EEXIST, MT_ERR_INPUT,
+				   "run directory '%s' exists; a new run "
+				   "never overwrites an old one",
+				   rd->dir.path);
+		return ret;
 	}
-
 	if (!parent || !*parent)
 		parent = ".";
-	ret = mkdir_parents(parent, err);
+	ret = mt_outdir_open(&up, "run directory", parent, MT_DIR_CREATE,
+			     err);
 	if (ret < 0)
 		return ret;
-	default_name(name, sizeof(name));
-	if ((size_t)snprintf(base, sizeof(base), "%s/%s", parent, name) >=
-	    sizeof(base))
-		return mt_err_set(err, -ENAMETOOLONG, MT_ERR_INPUT,
-				  "run directory: path under '%s' is too long",
-				  parent);
-	snprintf(path, sizeof(path), "%s", base);
+	default_name(base, sizeof(base));
+	snprintf(name, sizeof(name), "%s", base);
 	/* mkdir is the atomic test: two runs started in the same second get
 	 * different directories even when they race. */
-	for (int i = 2; mkdir(path, 0755) < 0; i++) {
-		if (errno != EEXIST)
-			return mt_err_set(err, -errno, MT_ERR_INPUT,
-					  "run directory: cannot create '%s': "
-					  "%s (choose another place with -o)",
-					  path, strerror(errno));
-		if (i > 10000)
-			return mt_err_set(err, -EEXIST, MT_ERR_RUNTIME,
-					  "run directory: '%s' and 10000 "
-					  "suffixed names exist; clean up '%s'",
-					  base, parent);
-		snprintf(path, sizeof(path), "%s-%d", base, i);
+	for (int i = 2; ; i++) {
+		ret = mt_outdir_sub(&rd->dir, &up, "run directory", name,
+				    MT_DIR_NEW, err);
+		if (ret != -EEXIST)
+			break;
+		if (i > 10000) {
+			ret = mt_err_set(err, -EEXIST, MT_ERR_RUNTIME,
+					 "run directory: '%s/%s' and 10000 "
+					 "suffixed names exist; clean up '%s'",
+					 up.path, base, up.path);
+			break;
+		}
+		snprintf(name, sizeof(name), "%s-%d", base, i);
 	}
-out_done:
-	*out = strdup(path);
-	if (!*out)
-		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
-				  "run directory: out of memory");
-	return 0;
+	mt_outdir_close(&up);
+	return ret;
 }
 
 /* Creates a new run directory under parent (created if missing; "." when
  * NULL), or exactly at exact when it is not NULL (it must not exist: that
- * is MT_ERR_INPUT). Makes snapshots/ and opens results.jsonl for appending.
- * Stores the handle in *out. Returns 0 or -errno with err set; on failure
- * a directory that was already made is left behind (it is new and holds no
- * results). */
+ * is MT_ERR_INPUT). Makes snapshots/ and creates results.jsonl for
+ * appending. Stores the handle in *out. Returns 0 or -errno with err set;
+ * on failure a directory that was already made is left behind (it is new
+ * and holds no results). */
 int mt_rundir_create(const char *parent, const char *exact,
 		     struct mt_rundir **out, struct mt_err *err)
 {
 	struct mt_rundir *rd;
-	char sub[PATH_MAX];
 	int ret;
 
 	*out = NULL;
@@ -189,33 +128,27 @@ int mt_rundir_create(const char *parent, const char *exact,
 	if (!rd)
 		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
 				  "run directory: out of memory");
+	rd->dir.fd = -1;
+	rd->snapshots.fd = -1;
 	rd->results_fd = -1;
-	ret = make_run_dir(parent, exact, &rd->path, err);
+	ret = make_run_dir(rd, parent, exact, err);
 	if (ret < 0)
 		goto out_rd;
-
-	snprintf(sub, sizeof(sub), "%s/snapshots", rd->path);
-	if (mkdir(sub, 0755) < 0) {
-		ret = mt_err_set(err, -errno, MT_ERR_RUNTIME,
-				 "run directory: cannot create '%s': %s", sub,
-				 strerror(errno));
-		goto out_path;
-	}
-	snprintf(sub, sizeof(sub), "%s/results.jsonl", rd->path);
-	rd->results_fd = open(sub, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
-			      0644);
-	if (rd->results_fd < 0) {
-		ret = mt_err_set(err, -errno, MT_ERR_RUNTIME,
-				 "run directory: cannot create '%s': %s", sub,
-				 strerror(errno));
-		goto out_path;
-	}
+	ret = mt_outdir_sub(&rd->snapshots, &rd->dir, "run directory",
+			    "snapshots", MT_DIR_NEW, err);
+	if (ret < 0)
+		goto out_rd;
+	ret = mt_outdir_create(&rd->dir, "run directory", "results.jsonl",
+			       O_WRONLY | O_APPEND, 0644, err);
+	if (ret < 0)
+		goto out_rd;
+	rd->results_fd = ret;
 	*out = rd;
 	return 0;
 
-out_path:
-	free(rd->path);
 out_rd:
+	mt_outdir_close(&rd->snapshots);
+	mt_outdir_close(&rd->dir);
 	free(rd);
 	return ret;
 }
@@ -223,25 +156,12 @@ out_rd:
 /* Returns the run directory's path (owned by rd). */
 const char *mt_rundir_path(const struct mt_rundir *rd)
 {
-	return rd->path;
+	return rd->dir.path;
 }
 
-/* Writes buf[0..len) to fd, retrying after EINTR and short writes.
- * Returns 0 or -errno. */
-static int write_all(int fd, const char *buf, size_t len)
+const struct mt_outdir *mt_rundir_dir(const struct mt_rundir *rd)
 {
-	while (len > 0) {
-		ssize_t w = write(fd, buf, len);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		buf += w;
-		len -= (size_t)w;
-	}
-	return 0;
+	return &rd->dir;
 }
 
 /* Appends line and a newline to results.jsonl in one write() and makes it
@@ -260,7 +180,7 @@ int mt_rundir_append_line(struct mt_rundir *rd, const char *line,
 	if (memchr(line, '\n', len))
 		return mt_err_set(err, -EINVAL, MT_ERR_RUNTIME,
 				  "run directory: a record for '%s/results."
-				  "jsonl' contains a newline", rd->path);
+				  "jsonl' contains a newline", rd->dir.path);
 	buf = malloc(len + 1);
 	if (!buf)
 		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
@@ -269,7 +189,7 @@ int mt_rundir_append_line(struct mt_rundir *rd, const char *line,
 	buf[len] = '\n';
 	if (fstat(rd->results_fd, &sb) < 0)
 		sb.st_size = -1;
-	ret = write_all(rd->results_fd, buf, len + 1);
+	ret = mt_write_all(rd->results_fd, buf, len + 1);
 	if (ret < 0) {
 		bool cut = sb.st_size >= 0 &&
 			   ftruncate(rd->results_fd, sb.st_size) == 0;
@@ -279,14 +199,14 @@ int mt_rundir_append_line(struct mt_rundir *rd, const char *line,
 		mt_err_set(err, ret, MT_ERR_RUNTIME,
 			   "run directory: cannot append to "
 			   "'%s/results.jsonl': %s%s (is the disk full?)",
-			   rd->path, strerror(-ret),
+			   rd->dir.path, strerror(-ret),
 			   cut ? "" : "; a partial line remains");
 		goto out_buf;
 	}
 	if (fdatasync(rd->results_fd) < 0) {
 		ret = mt_err_set(err, -errno, MT_ERR_RUNTIME,
 				 "run directory: cannot flush "
-				 "'%s/results.jsonl': %s", rd->path,
+				 "'%s/results.jsonl': %s", rd->dir.path,
 				 strerror(errno));
 		goto out_buf;
 	}
@@ -306,116 +226,44 @@ int mt_rundir_append(struct mt_rundir *rd, json_t *record, struct mt_err *err)
 		return mt_err_set(err, -EINVAL, MT_ERR_RUNTIME,
 				  "run directory: no record to append to "
 				  "'%s/results.jsonl' (out of memory?)",
-				  rd->path);
+				  rd->dir.path);
 	text = json_dumps(record, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	if (!text)
 		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
 				  "run directory: cannot serialize a record "
-				  "for '%s/results.jsonl'", rd->path);
+				  "for '%s/results.jsonl'", rd->dir.path);
 	ret = mt_rundir_append_line(rd, text, err);
 	free(text);
 	return ret;
 }
 
-/* fsyncs the directory dir so that a rename inside it survives a crash.
- * Returns 0 or -errno. */
-static int sync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (fsync(fd) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
-/* Writes meta to DIR/meta.json atomically: indented, in its key order, into
- * meta.json.tmp, fsync'ed, renamed over meta.json, and the directory
- * fsync'ed. A reader sees the old or the new file, never a mix. Returns 0,
- * -EINVAL when meta lacks an integer schema_version, or -errno with err
- * set. */
+/* Writes meta to DIR/meta.json atomically (core/safefile: an unpredictable
+ * temporary, fsync'ed, renamed over meta.json, the directory fsync'ed), in
+ * its key order and indented. A reader sees the old or the new file, never
+ * a mix. Returns 0, -EINVAL when meta lacks an integer schema_version, or
+ * -errno with err set. */
 int mt_rundir_write_meta(struct mt_rundir *rd, json_t *meta,
 			 struct mt_err *err)
 {
-	char tmp[PATH_MAX], final[PATH_MAX];
 	char *text;
 	size_t len;
-	int fd, ret;
+	int ret;
 
 	if (!json_is_integer(json_object_get(meta, "schema_version")))
 		return mt_err_set(err, -EINVAL, MT_ERR_RUNTIME,
 				  "run directory: meta.json for '%s' lacks an "
-				  "integer 'schema_version'", rd->path);
+				  "integer 'schema_version'", rd->dir.path);
 	text = json_dumps(meta, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	if (!text)
 		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
 				  "run directory: cannot serialize meta.json "
-				  "for '%s'", rd->path);
-	snprintf(tmp, sizeof(tmp), "%s/meta.json.tmp", rd->path);
-	snprintf(final, sizeof(final), "%s/meta.json", rd->path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		ret = mt_err_set(err, -errno, MT_ERR_RUNTIME,
-				 "run directory: cannot create '%s': %s", tmp,
-				 strerror(errno));
-		goto out_text;
-	}
+				  "for '%s'", rd->dir.path);
 	len = strlen(text);
 	text[len] = '\n';	/* json_dumps leaves room: replaces the NUL */
-	ret = write_all(fd, text, len + 1);
-	text[len] = '\0';
-	if (ret == 0 && fsync(fd) < 0)
-		ret = -errno;
-	if (close(fd) < 0 && ret == 0)
-		ret = -errno;
-	if (ret < 0) {
-		mt_err_set(err, ret, MT_ERR_RUNTIME,
-			   "run directory: cannot write '%s': %s (is the disk "
-			   "full?)", tmp, strerror(-ret));
-		goto out_tmp;
-	}
-	if (rename(tmp, final) < 0) {
-		ret = mt_err_set(err, -errno, MT_ERR_RUNTIME,
-				 "run directory: cannot rename '%s' to '%s': "
-				 "%s", tmp, final, strerror(errno));
-		goto out_tmp;
-	}
-	ret = sync_dir(rd->path);
-	if (ret < 0)
-		mt_err_set(err, ret, MT_ERR_RUNTIME,
-			   "run directory: cannot sync '%s': %s", rd->path,
-			   strerror(-ret));
-	goto out_text;
-
-out_tmp:
-	unlink(tmp);
-out_text:
+	ret = mt_outdir_replace(&rd->dir, "run directory", "meta.json", text,
+				len + 1, 0644, 0, err);
 	free(text);
 	return ret;
-}
-
-/* Writes data[0..len) to the new file path (replacing an old one).
- * Returns 0 or -errno with err set. */
-static int write_file(const char *path, const char *data, size_t len,
-		      struct mt_err *err)
-{
-	int fd, ret;
-
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return mt_err_set(err, -errno, MT_ERR_RUNTIME,
-				  "run directory: cannot create '%s': %s",
-				  path, strerror(errno));
-	ret = write_all(fd, data, len);
-	if (close(fd) < 0 && ret == 0)
-		ret = -errno;
-	if (ret < 0)
-		return mt_err_set(err, ret, MT_ERR_RUNTIME,
-				  "run directory: cannot write '%s': %s (is "
-				  "the disk full?)", path, strerror(-ret));
-	return 0;
 }
 
 /* True when s can be one component of a file name. */
@@ -433,7 +281,7 @@ static bool is_name_part(const char *s)
 int mt_rundir_snapshot(struct mt_rundir *rd, const char *tag,
 		       const char *when, struct mt_err *err)
 {
-	char path[PATH_MAX];
+	char name[NAME_MAX + 1];
 	char *missing = NULL;
 	size_t missing_len = 0;
 	FILE *mf;
@@ -460,9 +308,10 @@ int mt_rundir_snapshot(struct mt_rundir *rd, const char *tag,
 				rerr.msg[0] ? rerr.msg : "cannot read");
 			continue;
 		}
-		snprintf(path, sizeof(path), "%s/snapshots/%s.%s.%s",
-			 rd->path, tag, when, snapshot_files[i].name);
-		ret = write_file(path, data, len, err);
+		snprintf(name, sizeof(name), "%s.%s.%s", tag, when,
+			 snapshot_files[i].name);
+		ret = mt_outdir_replace(&rd->snapshots, "run directory", name,
+					data, len, 0644, MT_FILE_NOSYNC, err);
 		free(data);
 		if (ret < 0)
 			goto out_missing;
@@ -473,9 +322,10 @@ int mt_rundir_snapshot(struct mt_rundir *rd, const char *tag,
 		goto out_missing;
 	}
 	if (missing_len > 0) {
-		snprintf(path, sizeof(path), "%s/snapshots/%s.%s.missing",
-			 rd->path, tag, when);
-		ret = write_file(path, missing, missing_len, err);
+		snprintf(name, sizeof(name), "%s.%s.missing", tag, when);
+		ret = mt_outdir_replace(&rd->snapshots, "run directory", name,
+					missing, missing_len, 0644,
+					MT_FILE_NOSYNC, err);
 	}
 out_missing:
 	fclose(mf);
@@ -491,6 +341,7 @@ void mt_rundir_close(struct mt_rundir *rd)
 		return;
 	if (rd->results_fd >= 0)
 		close(rd->results_fd);
-	free(rd->path);
+	mt_outdir_close(&rd->snapshots);
+	mt_outdir_close(&rd->dir);
 	free(rd);
 }

@@ -7,7 +7,10 @@
  *                      buddyinfo,pressure-memory}
  *
  * A new run never overwrites an old directory: the name is
- * HOST-YYYYmmdd-HHMMSS, with -2, -3... appended when it exists.
+ * HOST-YYYYmmdd-HHMMSS, with -2, -3... appended when it exists. The
+ * directory is made and written through core/safefile: every file in it
+ * is new or an atomic replacement, reached through the descriptor of the
+ * directory this run made, so links planted by others are never followed.
  */
 #ifndef MT_RUNDIR_H
 #define MT_RUNDIR_H
@@ -15,6 +18,7 @@
 #include <jansson.h>
 
 #include "err.h"
+#include "safefile.h"
 
 #define MT_META_SCHEMA_VERSION 1
 
@@ -26,6 +30,10 @@ int mt_rundir_create(const char *parent, const char *exact,
 		     struct mt_rundir **out, struct mt_err *err);
 
 const char *mt_rundir_path(const struct mt_rundir *rd);
+
+/* The run directory as an open, checked output directory (owned by rd),
+ * for other files of the run such as topology.xml. */
+const struct mt_outdir *mt_rundir_dir(const struct mt_rundir *rd);
 
 /* Appends one record as a line to results.jsonl, flushes and fdatasyncs it,
  * so a killed run leaves every finished record readable. */

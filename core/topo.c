@@ -219,18 +219,25 @@ free_bitmap:
 }
 
 /* Writes hwloc's XML export to path. Returns 0 or -errno with err set. */
-int mt_topo_export_xml(struct mt_topo *t, const char *path,
-		       struct mt_err *err)
+int mt_topo_export_xml(struct mt_topo *t, const struct mt_outdir *dir,
+		       const char *name, struct mt_err *err)
 {
-	int rc;
+	char *xml = NULL;
+	int len = 0, rc;
 
-	if (hwloc_topology_export_xml(t->topo, path, 0) != 0) {
-		rc = -(errno ? errno : EIO);
-		return mt_err_set(err, rc, MT_ERR_RUNTIME,
-				  "topology: cannot write %s: %s (check the directory exists and is writable)",
-				  path, strerror(-rc));
-	}
-	return 0;
+	/* hwloc's own file export opens the path with fopen and so would
+	 * follow a planted link: export to memory, write it ourselves. */
+	if (hwloc_topology_export_xmlbuffer(t->topo, &xml, &len, 0) != 0 ||
+	    !xml || len <= 0)
+		return mt_err_set(err, -(errno ? errno : EIO), MT_ERR_RUNTIME,
+				  "topology: cannot export %s/%s: %s",
+				  dir->path, name, strerror(errno ? errno :
+							    EIO));
+	/* len counts the terminating NUL. */
+	rc = mt_outdir_replace(dir, "topology", name, xml, (size_t)len - 1,
+			       0644, MT_FILE_NOSYNC, err);
+	hwloc_free_xmlbuffer(t->topo, xml);
+	return rc;
 }
 
 /* The data and unified cache types, outermost level last. */

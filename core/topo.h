@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "safefile.h"
 
 struct mt_topo;
 
@@ -28,9 +29,10 @@ int mt_topo_default_cpu(const struct mt_topo *t);
  * Returns 0, -EINVAL for an unknown CPU, or -errno. */
 int mt_topo_pin(struct mt_topo *t, int cpu, struct mt_err *err);
 
-/* Writes hwloc's XML export of the machine to path. */
-int mt_topo_export_xml(struct mt_topo *t, const char *path,
-		       struct mt_err *err);
+/* Writes hwloc's XML export of the machine to dir/name (replaced
+ * atomically through core/safefile). Returns 0 or -errno with err set. */
+int mt_topo_export_xml(struct mt_topo *t, const struct mt_outdir *dir,
+		       const char *name, struct mt_err *err);
 
 /* A summary: {"packages","cores","pus","numa_nodes","caches":[{"level",
  * "type","size_bytes","line_bytes","count"}],"node_memory_bytes":[..]}.

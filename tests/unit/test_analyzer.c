@@ -680,7 +680,7 @@ static void test_tlb_knee_marks(void **state)
 
 	(void)state;
 	assert_non_null(mkdtemp(dir));
-	snprintf(rep.out, sizeof(rep.out), "%s", dir);
+	assert_int_equal(mt_outdir_open(&rep.dir, "test", dir, 0, &err), 0);
 	rep.figures = json_array();
 	assert_int_equal(mt_an_tlb.plots(&rep, &run, &d, 1, &err), 0);
 	gp = slurp(dir, "tlb-line.gp");
@@ -699,6 +699,7 @@ static void test_tlb_knee_marks(void **state)
 	assert_true(marks >= 1);
 	free(gp);
 	json_decref(rep.figures);
+	mt_outdir_close(&rep.dir);
 	json_decref(a);
 	mt_run_free(run);
 	remove_dir(dir);
@@ -716,7 +717,7 @@ static void test_numa_heatmap(void **state)
 
 	(void)state;
 	assert_non_null(mkdtemp(dir));
-	snprintf(rep.out, sizeof(rep.out), "%s", dir);
+	assert_int_equal(mt_outdir_open(&rep.dir, "test", dir, 0, &err), 0);
 	rep.figures = json_array();
 	assert_int_equal(mt_an_numa.plots(&rep, &run, &d, 1, &err), 0);
 	gp = slurp(dir, "numa-latency.gp");
@@ -731,6 +732,7 @@ static void test_numa_heatmap(void **state)
 	assert_non_null(strstr(gp, "zone_reclaim_mode=1"));
 	free(gp);
 	json_decref(rep.figures);
+	mt_outdir_close(&rep.dir);
 	json_decref(a);
 	mt_run_free(run);
 	remove_dir(dir);

@@ -316,6 +316,7 @@ static void test_write_meta(void **state)
 	struct mt_rundir *rd = NULL;
 	struct mt_err err = { 0 };
 	char path[256], meta_path[300], tmp_path[300], buf[4096];
+	char victim[300];
 	json_t *meta, *back;
 
 	snprintf(path, sizeof(path), "%s/run", t->dir);
@@ -342,10 +343,23 @@ static void test_write_meta(void **state)
 	json_decref(back);
 	assert_false(exists(tmp_path));
 
-	/* a stale temporary file from a killed run is simply replaced */
-	write_text(tmp_path, "garbage");
+	/* A link planted under the old temporary name is not written
+	 * through (the temporary's name is unpredictable now), and one
+	 * planted as meta.json itself is refused by name. */
+	snprintf(victim, sizeof(victim), "%s/victim", t->dir);
+	write_text(victim, "precious");
+	assert_int_equal(symlink(victim, tmp_path), 0);
 	assert_int_equal(mt_rundir_write_meta(rd, meta, &err), 0);
-	assert_false(exists(tmp_path));
+	assert_true(slurp(victim, buf, sizeof(buf)) > 0);
+	assert_string_equal(buf, "precious");
+	unlink(meta_path);
+	assert_int_equal(symlink(victim, meta_path), 0);
+	assert_int_equal(mt_rundir_write_meta(rd, meta, &err), -EPERM);
+	assert_non_null(strstr(err.msg, meta_path));
+	assert_true(slurp(victim, buf, sizeof(buf)) > 0);
+	assert_string_equal(buf, "precious");
+	unlink(meta_path);
+	assert_int_equal(mt_rundir_write_meta(rd, meta, &err), 0);
 
 	json_object_del(meta, "schema_version");
 	assert_int_equal(mt_rundir_write_meta(rd, meta, &err), -EINVAL);
@@ -382,7 +396,7 @@ static void test_snapshot(void **state)
 	struct tmp *t = *state;
 	struct mt_rundir *rd = NULL;
 	struct mt_err err = { 0 };
-	char root[128], run[128], path[256], buf[4096];
+	char root[128], run[128], path[256], buf[4096], victim[256];
 
 	snprintf(root, sizeof(root), "%s/root", t->dir);
 	fake_proc(root);
@@ -429,6 +443,50 @@ static void test_snapshot(void **state)
 	assert_int_equal(mt_rundir_snapshot(rd, "../x", "before", &err),
 			 -EINVAL);
 	assert_int_equal(mt_rundir_snapshot(rd, "tlb", "", &err), -EINVAL);
+
+	/* A link planted among the snapshots is refused, not followed. */
+	snprintf(victim, sizeof(victim), "%s/victim", t->dir);
+	write_text(victim, "precious");
+	snprintf(path, sizeof(path), "%s/snapshots/oom.before.meminfo", run);
+	assert_int_equal(symlink(victim, path), 0);
+	assert_int_equal(mt_rundir_snapshot(rd, "oom", "before", &err),
+			 -EPERM);
+	assert_non_null(strstr(err.msg, path));
+	assert_true(slurp(victim, buf, sizeof(buf)) > 0);
+	assert_string_equal(buf, "precious");
+	mt_rundir_close(rd);
+}
+
+/* The run directory is reached through the descriptor made when it was
+ * created: renamed away and replaced by someone else's directory full of
+ * links, the run still writes only into its own. */
+static void test_swapped_run_dir(void **state)
+{
+	struct tmp *t = *state;
+	struct mt_rundir *rd = NULL;
+	struct mt_err err = { 0 };
+	char run[128], moved[128], path[256], victim[256], buf[64];
+	json_t *meta = json_pack("{s:i}", "schema_version",
+				 MT_META_SCHEMA_VERSION);
+
+	snprintf(run, sizeof(run), "%s/run", t->dir);
+	snprintf(moved, sizeof(moved), "%s/moved", t->dir);
+	snprintf(victim, sizeof(victim), "%s/victim", t->dir);
+	write_text(victim, "precious");
+	assert_int_equal(mt_rundir_create(NULL, run, &rd, &err), 0);
+	assert_int_equal(rename(run, moved), 0);
+	assert_int_equal(mkdir(run, 0755), 0);
+	snprintf(path, sizeof(path), "%s/meta.json", run);
+	assert_int_equal(symlink(victim, path), 0);
+	snprintf(path, sizeof(path), "%s/meta.json.tmp", run);
+	assert_int_equal(symlink(victim, path), 0);
+	assert_int_equal(mt_rundir_write_meta(rd, meta, &err), 0);
+	assert_int_equal(mt_rundir_append_line(rd, "{}", &err), 0);
+	assert_true(slurp(victim, buf, sizeof(buf)) > 0);
+	assert_string_equal(buf, "precious");
+	snprintf(path, sizeof(path), "%s/meta.json", moved);
+	assert_true(exists(path));
+	json_decref(meta);
 	mt_rundir_close(rd);
 }
 
@@ -449,6 +507,8 @@ int main(void)
 						setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_write_meta, setup_tmp,
 						teardown_tmp),
+		cmocka_unit_test_setup_teardown(test_swapped_run_dir,
+						setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_snapshot, setup_tmp,
 						teardown_tmp),
 	};

@@ -128,6 +128,7 @@ static void test_export_xml(void **state)
 	struct mt_err err = { 0 };
 	char dir[] = "/tmp/mt-topo-XXXXXX", path[PATH_MAX], bad[PATH_MAX];
 	char buf[4096];
+	struct mt_outdir od;
 	FILE *f;
 	size_t n;
 
@@ -135,7 +136,8 @@ static void test_export_xml(void **state)
 	assert_non_null(mkdtemp(dir));
 	assert_int_equal(mt_topo_load(&t, &err), 0);
 	snprintf(path, sizeof(path), "%s/topology.xml", dir);
-	assert_int_equal(mt_topo_export_xml(t, path, &err), 0);
+	assert_int_equal(mt_outdir_open(&od, "test", dir, 0, &err), 0);
+	assert_int_equal(mt_topo_export_xml(t, &od, "topology.xml", &err), 0);
 	f = fopen(path, "r");
 	assert_non_null(f);
 	n = fread(buf, 1, sizeof(buf) - 1, f);
@@ -144,10 +146,15 @@ static void test_export_xml(void **state)
 	assert_non_null(strstr(buf, "<topology"));
 	assert_non_null(strstr(buf, "type=\"PU\""));
 
-	snprintf(bad, sizeof(bad), "%s/missing/topology.xml", dir);
-	assert_true(mt_topo_export_xml(t, bad, &err) < 0);
+	/* A planted link is refused, not written through. */
+	snprintf(bad, sizeof(bad), "%s/planted.xml", dir);
+	assert_int_equal(symlink(path, bad), 0);
+	assert_true(mt_topo_export_xml(t, &od, "planted.xml", &err) < 0);
 	assert_non_null(strstr(err.msg, bad));
+	assert_non_null(strstr(err.msg, "symlink"));
+	mt_outdir_close(&od);
 
+	unlink(bad);
 	unlink(path);
 	rmdir(dir);
 	mt_topo_destroy(t);
