@@ -37,6 +37,7 @@
 
 #include "fsroot.h"
 #include "knobs.h"
+#include "safefile.h"
 #include "statedir.h"
 
 #define JSON_FLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER)
@@ -71,25 +72,6 @@ struct line {
 };
 
 /* ---- small file helpers ------------------------------------------------ */
-
-/* Writes all of buf to fd. Returns 0 or -errno (-EIO on a short write that
- * makes no progress). */
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return -EIO;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
 
 /* Reads the rest of fd into a malloc'ed NUL-terminated buffer. Returns 0 or
  * -errno. */
@@ -305,51 +287,25 @@ static int read_value(const char *path, char **out)
 }
 
 /* Replaces the file at real path `path` with `len` bytes of content and
- * `mode`: temporary file in the same directory, fsync, rename, fsync of
- * the directory. Returns 0 or -errno; on failure the old file is intact. */
+ * `mode` through core/safefile (an unpredictable temporary in the same
+ * directory, fsync, rename, fsync of the directory; a link or someone
+ * else's file in its place is refused). Returns 0 or -errno; on failure
+ * the old file is intact. */
 static int atomic_write(const char *path, const char *content, size_t len,
 			mode_t mode)
 {
-	char tmp[PATH_MAX];
-	int fd, ret;
+	char dir[PATH_MAX];
+	struct mt_outdir d;
+	struct mt_err e = { 0 };
+	int ret;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.memtune-tmp.%ld", path,
-		     (long)getpid()) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	unlink(tmp);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-		  0600);
-	if (fd < 0)
-		return -errno;
-	/* fchmod, not open's mode: the umask must not change what we put
-	 * back. */
-	if (fchmod(fd, mode & 07777) < 0) {
-		ret = -errno;
-		goto out_tmp;
-	}
-	ret = write_all(fd, content, len);
+	dir_of(path, dir, sizeof(dir));
+	ret = mt_outdir_open(&d, "journal", dir, 0, &e);
 	if (ret < 0)
-		goto out_tmp;
-	if (fsync(fd) < 0) {
-		ret = -errno;
-		goto out_tmp;
-	}
-	if (close(fd) < 0) {
-		fd = -1;
-		ret = -errno;
-		goto out_tmp;
-	}
-	fd = -1;
-	if (rename(tmp, path) < 0) {
-		ret = -errno;
-		goto out_tmp;
-	}
-	return fsync_dir_of(path);
-
-out_tmp:
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
+		return ret;
+	ret = mt_outdir_replace(&d, "journal", strrchr(path, '/') + 1,
+				content, len, mode & 07777, 0, &e);
+	mt_outdir_close(&d);
 	return ret;
 }
 
@@ -1037,7 +993,7 @@ static int journal_append(struct mt_journal *j, json_t *e, struct mt_err *err)
 	}
 	len = strlen(text);
 	text[len] = '\n';	/* over the NUL; written with its length */
-	ret = write_all(j->fd, text, len + 1);
+	ret = mt_write_all(j->fd, text, len + 1);
 	free(text);
 	if (ret == 0 && fsync(j->fd) < 0)
 		ret = -errno;
@@ -1350,7 +1306,7 @@ int mt_journal_open(const char *path, bool exclusive, struct mt_journal **out,
 	/* A complete last entry whose newline was lost: end the line so the
 	 * next entry starts on its own. */
 	if (len > 0 && text[len - 1] != '\n') {
-		ret = write_all(j->fd, "\n", 1);
+		ret = mt_write_all(j->fd, "\n", 1);
 		if (ret == 0 && fsync(j->fd) < 0)
 			ret = -errno;
 		if (ret < 0) {
