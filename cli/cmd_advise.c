@@ -8,11 +8,12 @@
 #include "../advisor/advisor.h"
 #include "cli.h"
 
+static const struct option advise_opts[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "profile", required_argument, NULL, 'p' }, { 0 } };
+
 static int advise_main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "profile", required_argument, NULL, 'p' }, { 0 } };
 	const char *profile_name = "balanced", *dir = NULL;
 	struct mt_profile profile = { 0 };
 	struct mt_advise_ctx ctx;
@@ -22,14 +23,13 @@ static int advise_main(int argc, char **argv)
 	bool json = false, have_profile = false;
 	int o, status = MT_EXIT_OK;
 
-	while ((o = getopt_long(argc, argv, "p:", opts, NULL)) != -1) {
+	while ((o = mt_cli_getopt(&mt_cmd_advise, argc, argv)) != -1) {
 		if (o == 'j')
 			json = true;
 		else if (o == 'p')
 			profile_name = optarg, have_profile = true;
 		else
-			return mt_cli_usage_error(&mt_cmd_advise,
-						  "unknown option");
+			return MT_EXIT_USAGE;
 	}
 	if (optind < argc)
 		dir = argv[optind++];
@@ -99,4 +99,6 @@ const struct mt_command mt_cmd_advise = {
 		 "an .ini file\n"
 		 "  --json          the advice as JSON on stdout\n",
 	.fn = advise_main,
+	.shortopts = "p:",
+	.longopts = advise_opts,
 };

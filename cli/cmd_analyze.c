@@ -20,19 +20,15 @@ static void print_warnings(const struct mt_run *run)
 
 static int analyze_main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' }, { 0 } };
 	json_t *all = NULL;
 	bool json = false;
 	int o, status = MT_EXIT_OK;
 
-	optind = 1;
-	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((o = mt_cli_getopt(&mt_cmd_analyze, argc, argv)) != -1) {
 		if (o == 'j')
 			json = true;
 		else
-			return mt_cli_usage_error(&mt_cmd_analyze,
-						  "unknown option");
+			return MT_EXIT_USAGE;
 	}
 	if (optind >= argc)
 		return mt_cli_usage_error(&mt_cmd_analyze,
@@ -108,4 +104,6 @@ const struct mt_command mt_cmd_analyze = {
 		 "Exit status: 0 ok, 1 a directory could not be written, 2 a "
 		 "directory\nis not a readable run.\n",
 	.fn = analyze_main,
+	.shortopts = "",
+	.longopts = mt_cli_json_opts,
 };

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,8 +32,9 @@ static void usage(FILE *out)
 		if (commands[i]->summary)
 			fprintf(out, "  %-10s %s\n", commands[i]->name,
 				commands[i]->summary);
-	fprintf(out, "\n'memtune COMMAND --help' describes a command. "
-		     "'memtune help COMMAND' too.\n");
+	fprintf(out, "\n'memtune COMMAND --help' describes a command, "
+		     "'memtune help COMMAND' too;\n'memtune --version' (-V) "
+		     "prints the version.\n");
 }
 
 static const struct mt_command *find(const char *name)
@@ -43,18 +45,97 @@ static const struct mt_command *find(const char *name)
 	return NULL;
 }
 
+/* Builds ":" SHORTOPTS "h" into buf: the leading ':' makes getopt report
+ * a missing argument as ':' and print nothing. */
+static const char *optstring(const struct mt_command *c, char *buf,
+			     size_t len, bool help)
+{
+	snprintf(buf, len, ":%s%s", c->shortopts ? c->shortopts : "",
+		 help ? "h" : "");
+	return buf;
+}
+
 int mt_cli_help_requested(const struct mt_command *c, int argc, char **argv)
 {
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0)
-			break;
-		if (strcmp(argv[i], "-h") == 0 ||
-		    strcmp(argv[i], "--help") == 0) {
-			fputs(c->usage, stdout);
-			return 1;
-		}
+	struct option *lo;
+	char **copy, shortopts[128];
+	size_t n = 0;
+	int o, found = 0;
+
+	if (!c->shortopts) {
+		/* The command parses its own arguments: any -h or --help
+		 * before "--" asks for help. */
+		for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+			if (strcmp(argv[i], "-h") == 0 ||
+			    strcmp(argv[i], "--help") == 0)
+				found = 1;
+		goto out;
 	}
-	return 0;
+	while (c->longopts && c->longopts[n].name)
+		n++;
+	lo = calloc(n + 2, sizeof(*lo));
+	copy = calloc((size_t)argc + 1, sizeof(*copy));
+	if (!lo || !copy) {
+		free(lo);
+		free(copy);
+		return 0;	/* the command's own parsing will cope */
+	}
+	for (size_t i = 0; i < n; i++)
+		lo[i] = c->longopts[i];
+	lo[n] = (struct option){ "help", no_argument, NULL, 'h' };
+	/* getopt_long permutes argv: scan a copy, so the command sees its
+	 * arguments as given. Errors are left to the command's parse. */
+	memcpy(copy, argv, (size_t)argc * sizeof(*copy));
+	opterr = 0;
+	optind = 0;
+	while (!found && (o = getopt_long(argc, copy,
+					  optstring(c, shortopts,
+						    sizeof(shortopts), true),
+					  lo, NULL)) != -1)
+		found = o == 'h';
+	optind = 0;
+	free(lo);
+	free(copy);
+out:
+	if (found)
+		fputs(c->usage, stdout);
+	return found;
+}
+
+int mt_cli_getopt(const struct mt_command *c, int argc, char **argv)
+{
+	static const struct option none[] = { { 0 } };
+	char shortopts[128];
+	const char *arg;
+	int o;
+
+	opterr = 0;
+	o = getopt_long(argc, argv, optstring(c, shortopts,
+					      sizeof(shortopts), false),
+			c->longopts ? c->longopts : none, NULL);
+	if (o != '?' && o != ':')
+		return o;
+	/* The argument getopt stopped at ("--config", "-xc", "--js=1"). */
+	arg = optind > 0 && optind <= argc ? argv[optind - 1] : "";
+	if (strncmp(arg, "--", 2) == 0) {
+		int len = (int)strcspn(arg, "=");
+
+		if (o == ':')
+			mt_cli_usage_error(c, "option '%.*s' requires an "
+					   "argument", len, arg);
+		else if (optopt && arg[len] == '=')
+			mt_cli_usage_error(c, "option '%.*s' takes no "
+					   "argument", len, arg);
+		else
+			mt_cli_usage_error(c, "unknown option '%.*s'", len,
+					   arg);
+	} else if (o == ':') {
+		mt_cli_usage_error(c, "option '-%c' requires an argument",
+				   optopt);
+	} else {
+		mt_cli_usage_error(c, "unknown option '-%c'", optopt);
+	}
+	return '?';
 }
 
 int mt_cli_usage_error(const struct mt_command *c, const char *fmt, ...)
@@ -69,17 +150,18 @@ int mt_cli_usage_error(const struct mt_command *c, const char *fmt, ...)
 	return MT_EXIT_USAGE;
 }
 
+const struct option mt_cli_json_opts[] = {
+	{ "json", no_argument, NULL, 'j' }, { 0 } };
+
 int mt_cli_json_only(const struct mt_command *c, int argc, char **argv,
 		     bool *json)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' }, { 0 } };
 	int o;
 
 	*json = false;
-	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((o = mt_cli_getopt(c, argc, argv)) != -1) {
 		if (o != 'j')
-			return mt_cli_usage_error(c, "unknown option");
+			return MT_EXIT_USAGE;
 		*json = true;
 	}
 	if (optind < argc)
@@ -178,12 +260,19 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return mt_cli_finish(0);
 	}
-	if (strcmp(argv[1], "--version") == 0) {
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0 ||
+	    strcmp(argv[1], "version") == 0) {
 		printf("memtune %s\n", MT_VERSION);
 		return mt_cli_finish(0);
 	}
 	if (strcmp(argv[1], "help") == 0)
 		return mt_cli_finish(cmd_help(argc, argv));
+	if (argv[1][0] == '-') {
+		fprintf(stderr, "memtune: unknown option '%s'; options go "
+			"after the command\n\n", argv[1]);
+		usage(stderr);
+		return MT_EXIT_USAGE;
+	}
 	c = find(argv[1]);
 	if (!c) {
 		fprintf(stderr, "memtune: unknown command '%s'\n\n", argv[1]);

@@ -221,6 +221,14 @@ static const char *perm_hint(int ret)
 	return ret == -EACCES || ret == -EPERM ? " (run as root)" : "";
 }
 
+/* The same for the state directory: root is not needed to keep it. */
+static const char *state_dir_hint(int ret)
+{
+	return ret == -EACCES || ret == -EPERM || ret == -EROFS ?
+	       " (set MEMTUNE_STATE_DIR, or XDG_STATE_HOME, to a directory "
+	       "you can write)" : "";
+}
+
 /* Writes `value` (plus a newline, as echo does) to the setting file at real
  * path `path` in a single write(2): /proc/sys and sysfs take one value per
  * write. Regular files (a captured tree) are truncated first so a shorter
@@ -924,7 +932,7 @@ int mt_journal_open(const char *path, bool exclusive, struct mt_journal **out,
 	if (ret < 0)
 		return mt_err_set(err, ret, MT_ERR_RUNTIME,
 				  "journal: cannot create directory %s: %s%s",
-				  dir, strerror(-ret), perm_hint(ret));
+				  dir, strerror(-ret), state_dir_hint(ret));
 	j = calloc(1, sizeof(*j));
 	if (!j || !(j->path = strdup(path))) {
 		free(j);
@@ -940,7 +948,7 @@ int mt_journal_open(const char *path, bool exclusive, struct mt_journal **out,
 	if (j->fd < 0) {
 		ret = mt_err_set(err, -errno, MT_ERR_RUNTIME,
 				 "journal: cannot open %s: %s%s", path,
-				 strerror(errno), perm_hint(-errno));
+				 strerror(errno), state_dir_hint(-errno));
 		goto out_free;
 	}
 	ret = lock_journal(j->fd, path, err);
