@@ -613,8 +613,27 @@ static int parse_value(const struct mt_param *p, const char *text,
 		v->i = b;
 		return ret;
 	case MT_P_WORDS:
-		return mt_parse_word_list(text, p->choices, &v->words, &v->n,
-					  why, len);
+		ret = mt_parse_word_list(text, p->choices, &v->words, &v->n,
+					 why, len);
+		/* A list whose default has words would run nothing when
+		 * empty (tlb.backings = gave no case and status "ok"). */
+		if (ret == 0 && v->n == 0 && p->def && p->def[strspn(p->def,
+								" \t,")]) {
+			size_t off = (size_t)snprintf(why, len, "at least one "
+						      "word");
+
+			for (size_t i = 0; p->choices && p->choices[i] &&
+			     off < len; i++)
+				off += (size_t)snprintf(why + off, len - off,
+							"%s%s", i ? ", " :
+							" from: ",
+							p->choices[i]);
+			if (!p->choices && off < len)
+				snprintf(why + off, len - off, ", such as "
+					 "'%s'", p->def);
+			ret = -EINVAL;
+		}
+		return ret;
 	case MT_P_STRING:
 		return 0;
 	}

@@ -65,8 +65,8 @@ int mt_parse_size(const char *s, uint64_t *out, char *why, size_t why_len)
 	if (!s || !*s)
 		return form(why, why_len, MT_FORM_SIZE);
 	nd = scan_digits(&p, &v);
-	if (nd < 0)
-		return form(why, why_len, "%s, below 16 EiB", MT_FORM_SIZE);
+	if (nd < 0 || v > MT_SIZE_MAX)
+		return form(why, why_len, "%s, below 8 EiB", MT_FORM_SIZE);
 	if (nd == 0)
 		return form(why, why_len, MT_FORM_SIZE);
 	switch (tolower((unsigned char)*p)) {
@@ -81,8 +81,8 @@ int mt_parse_size(const char *s, uint64_t *out, char *why, size_t why_len)
 	if (*p && strcasecmp(p, "b") != 0 &&
 	    !(shift && strcasecmp(p, "ib") == 0))
 		return form(why, why_len, MT_FORM_SIZE);
-	if (shift && v > (UINT64_MAX >> shift))
-		return form(why, why_len, "%s, below 16 EiB", MT_FORM_SIZE);
+	if (shift && v > (MT_SIZE_MAX >> shift))
+		return form(why, why_len, "%s, below 8 EiB", MT_FORM_SIZE);
 	*out = v << shift;
 	return 0;
 }

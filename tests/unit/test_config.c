@@ -589,6 +589,19 @@ static void test_resolve_errors(void **state)
 		"x.ini:2: [tlb] key 'sizes': bad value '': expected a size "
 		"such as 64K, 2M or 1G, or a range LO..HI*F such as 4K..1G*2");
 
+	/* An empty list whose default has words would run no case. */
+	expect_resolve_error(f, "[tlb]\nbackings =\n", NULL,
+		"x.ini:2: [tlb] key 'backings': bad value '': expected at "
+		"least one word from: base, thp, hugetlb");
+	expect_resolve_error(f, "[tlb]\nbackings = , \n", NULL,
+		"x.ini:2: [tlb] key 'backings': bad value ',': expected a "
+		"comma list of words from: base, thp, hugetlb");
+	/* A size list refuses 2^64 - 1 (it wrapped to -1 in records). */
+	expect_resolve_error(f, "[tlb]\nstride = 18446744073709551615\n",
+		NULL, "x.ini:2: [tlb] key 'stride': bad value "
+		"'18446744073709551615': expected a size such as 64K, 2M or "
+		"1G, below 8 EiB");
+
 	/* The first bad line in file order is the one reported. */
 	expect_resolve_error(f, "[tlb]\nruns = 0\nnosuch = 1\n", NULL,
 		"x.ini:2: [tlb] key 'runs': bad value '0': expected an "
