@@ -355,6 +355,10 @@ static void test_size_list_errors(void **state)
 	expect_list_error("4K..1G*99999999999999999999", "factor F");
 	expect_list_error("0..1M", "LO above 0");
 	expect_list_error("4K*2", MT_FORM_SIZE_LIST);
+	/* Issue 12: tlb.sizes=18446744073709551615 wrapped to -1. */
+	expect_list_error("18446744073709551615", "each below 8 EiB");
+	expect_list_error("4K,9223372036854775808", "each below 8 EiB");
+	expect_list_error("4K..8388608T", "each below 8 EiB");
 
 	/* The cap: 4096 distinct values pass, 4097 do not. */
 	big = malloc(4097 * 8);
