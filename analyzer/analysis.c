@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../core/record.h"
 #include "analysis.h"
 
 static const struct mt_analysis *const modules[] = {
@@ -27,7 +28,8 @@ const struct mt_analysis *mt_analysis_at(size_t i)
 	return i < N_MODULES ? modules[i] : NULL;
 }
 
-/* One benchmark's entry of analysis.json. */
+/* One benchmark's entry of analysis.json, or NULL when memory runs out
+ * (in the module too: that is no "no usable records"). */
 static json_t *analyze_bench(const struct mt_run *run, const char *bench)
 {
 	const struct mt_analysis *m = mt_analysis_find(bench);
@@ -60,6 +62,11 @@ static json_t *analyze_bench(const struct mt_run *run, const char *bench)
 		derived = m->analyze(run, &err);
 		if (derived) {
 			status = "analyzed";
+		} else if (err.kind != MT_ERR_INPUT) {
+			/* The modules' only runtime error is memory (their
+			 * contract: MT_ERR_INPUT when no record is usable),
+			 * and one that set nothing failed an allocation. */
+			return NULL;
 		} else {
 			status = "no usable records";
 			snprintf(why, sizeof(why), "%s", err.msg);
@@ -92,6 +99,9 @@ json_t *mt_analyze_run(const struct mt_run *run)
 	json_t *a, *names, *list, *v;
 	size_t i;
 
+	/* Modules skip a figure whose json_pack failed; an allocation that
+	 * failed anywhere makes the whole analysis fail instead. */
+	mt_json_oom_clear();
 	names = mt_run_bench_names(run);
 	a = json_pack("{s:i, s:s, s:s, s:s, s:O, s:[]}", "schema_version",
 		      MT_ANALYSIS_SCHEMA_VERSION, "dir", run->dir, "host",
@@ -106,6 +116,8 @@ json_t *mt_analyze_run(const struct mt_run *run)
 		if (!e || json_array_append_new(list, e))
 			goto out_nomem;
 	}
+	if (mt_json_oom())
+		goto out_nomem;
 	json_decref(names);
 	return a;
 

@@ -48,7 +48,8 @@ const struct mt_analysis *mt_analysis_at(size_t i);
  * per benchmark in run order: bench, status ("analyzed", "no analysis yet",
  * "skipped", "failed", "no usable records"), reason when not analyzed,
  * records {ok, untrustworthy, skipped, failed}, derived (when analyzed).
- * Returns NULL only when memory runs out. */
+ * Returns NULL only when memory runs out (anywhere, modules included: an
+ * analysis missing what memory could not hold is not written). */
 json_t *mt_analyze_run(const struct mt_run *run);
 
 /* Writes analysis to DIR/analysis.json atomically (temporary file and

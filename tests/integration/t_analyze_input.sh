@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# analyze and advise on run directories that others wrote (issue 12 item
+# 6): running out of memory is an error that keeps the old analysis.json;
+# JSON that jansson refuses is reported in its words at path:line:column.
+# Fixture runs only: nothing is measured.
+. "$(dirname "$0")/lib.sh"
+fx="$(dirname "$0")/../fixtures/runs"
+
+# Out of memory: exit 1, the old analysis.json left as it was (it printed
+# "no usable records", exited 0 and overwrote it). 400 copies of a fixture
+# need about 90 MB to load; the limit gives 40.
+if [ -z "${MEMTUNE_SANITIZE:-}" ]; then
+	big="$T/big"
+	mkdir "$big"
+	cp "$fx/tlb-hugepage/meta.json" "$big/"
+	for i in $(seq 400); do cat "$fx/tlb-hugepage/results.jsonl"; done > "$big/results.jsonl"
+	echo '{"old":true}' > "$big/analysis.json"
+	( ulimit -v 40000; expect_exit 1 "$MEMTUNE" analyze "$big" )
+	grep -q "out of memory" "$T/err" || fail "no out-of-memory message: $(cat "$T/err")"
+	! grep -q "no usable records" "$T/out" "$T/err" || fail "out of memory read as no usable records"
+	[ "$(cat "$big/analysis.json")" = '{"old":true}' ] || fail "analysis.json was overwritten"
+	ls "$big" | grep -q tmp && fail "a temporary file was left: $(ls "$big")"
+fi
+
+# Valid JSON that jansson refuses is no truncated line: say what jansson
+# said, with path:line:column.
+run="$T/refused"
+cp -r "$fx/tlb-hugepage" "$run"
+printf '%s\n' '{"schema_version":1,"bench":"tlb","value":1e999}' \
+	'{"schema_version":1,"bench":"tlb","n":12345678901234567890123}' >> "$run/results.jsonl"
+n=$(wc -l < "$run/results.jsonl")
+expect_exit 0 "$MEMTUNE" analyze "$run"
+grep -q "results.jsonl:$((n - 1)):[0-9]*: invalid JSON: real number overflow" "$T/err" ||
+	fail "1e999: $(cat "$T/err")"
+grep -q "results.jsonl:$n:[0-9]*: invalid JSON: too big integer" "$T/err" ||
+	fail "23-digit integer: $(cat "$T/err")"
+! grep -q "truncated" "$T/err" || fail "called truncated: $(cat "$T/err")"
+exit 0
