@@ -129,12 +129,11 @@ out_nomem:
 
 /* Writes DIR/analysis.json through a temporary file and rename, so a
  * reader never sees half a file. */
-int mt_analysis_write(const struct mt_run *run, json_t *analysis,
-		      struct mt_err *err)
+int mt_analysis_write(const char *dir, json_t *analysis, struct mt_err *err)
 {
 	char path[4200], tmp[4300];
 
-	snprintf(path, sizeof(path), "%s/analysis.json", run->dir);
+	snprintf(path, sizeof(path), "%s/analysis.json", dir);
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
 	if (json_dump_file(analysis, tmp, JSON_INDENT(2) |
 			   JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10))) {
@@ -142,8 +141,9 @@ int mt_analysis_write(const struct mt_run *run, json_t *analysis,
 
 		unlink(tmp);
 		return mt_err_set(err, -e, MT_ERR_RUNTIME,
-				  "analyze: cannot write '%s': %s (is the run "
-				  "directory writable?)", tmp, strerror(e));
+				  "analyze: cannot write '%s': %s (is the "
+				  "directory writable? -o DIR writes "
+				  "elsewhere)", tmp, strerror(e));
 	}
 	if (rename(tmp, path) < 0) {
 		int e = errno;

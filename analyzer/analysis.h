@@ -52,10 +52,10 @@ const struct mt_analysis *mt_analysis_at(size_t i);
  * analysis missing what memory could not hold is not written). */
 json_t *mt_analyze_run(const struct mt_run *run);
 
-/* Writes analysis to DIR/analysis.json atomically (temporary file and
- * rename). Returns 0 or -errno with err set. */
-int mt_analysis_write(const struct mt_run *run, json_t *analysis,
-		      struct mt_err *err);
+/* Writes analysis to dir/analysis.json (dir: the run directory, or where
+ * analyze -o says) atomically (temporary file and rename). Returns 0 or
+ * -errno with err set. */
+int mt_analysis_write(const char *dir, json_t *analysis, struct mt_err *err);
 
 /* Prints the summary of one analysis (as mt_analyze_run made it). */
 void mt_analysis_print(FILE *out, json_t *analysis);

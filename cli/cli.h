@@ -62,6 +62,14 @@ int mt_cli_fail(const struct mt_err *err);
  * file). Returns status, or MT_EXIT_FAIL if stdout could not be written. */
 int mt_cli_finish(int status);
 
+/* True for the errors of writing into a directory one may not write
+ * (-EACCES, -EPERM, -EROFS): analyze and advise then still print. */
+bool mt_cli_unwritable(int ret);
+
+/* Makes the -o directory of analyze or advise (mode 0755) unless it
+ * exists as a directory. Returns 0, or the exit status after a message. */
+int mt_cli_output_dir(const struct mt_command *c, const char *dir);
+
 /* The directory holding the shipped configs (configs/), found next to the
  * executable or in MEMTUNE_CONFIGS; writes it into buf. */
 int mt_cli_configs_dir(char *buf, size_t len);

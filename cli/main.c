@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../core/err.h"
@@ -184,6 +185,25 @@ int mt_cli_finish(int status)
 		return MT_EXIT_FAIL;
 	}
 	return status;
+}
+
+bool mt_cli_unwritable(int ret)
+{
+	return ret == -EACCES || ret == -EPERM || ret == -EROFS;
+}
+
+int mt_cli_output_dir(const struct mt_command *c, const char *dir)
+{
+	struct stat st;
+
+	if (mkdir(dir, 0755) == 0 || (errno == EEXIST &&
+				       stat(dir, &st) == 0 &&
+				       S_ISDIR(st.st_mode)))
+		return 0;
+	fprintf(stderr, "memtune %s: error: cannot use -o '%s': %s\n",
+		c->name, dir, errno == EEXIST ? "not a directory" :
+		strerror(errno));
+	return MT_EXIT_FAIL;
 }
 
 int mt_cli_configs_dir(char *buf, size_t len)

@@ -35,4 +35,33 @@ grep -q "results.jsonl:$((n - 1)):[0-9]*: invalid JSON: real number overflow" "$
 grep -q "results.jsonl:$n:[0-9]*: invalid JSON: too big integer" "$T/err" ||
 	fail "23-digit integer: $(cat "$T/err")"
 ! grep -q "truncated" "$T/err" || fail "called truncated: $(cat "$T/err")"
+
+# A run directory one may not write (root reads others' runs; here another
+# user reads root's): analyze and advise still print, say that nothing was
+# written and exit 0; -o OUT writes there. As root the reader is nobody.
+as_reader=()
+if is_root; then
+	command -v setpriv >/dev/null || skip "setpriv is missing"
+	as_reader=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+	chmod o+x "$T"
+fi
+ro="$T/ro"
+cp -r "$fx/adv-quick" "$ro"
+rm -f "$ro/analysis.json" "$ro/advice.json"
+chmod -R a+rX,a-w "$ro"
+mkdir -m 777 "$T/w"
+expect_exit 0 "${as_reader[@]}" "$MEMTUNE" analyze "$ro"
+grep -q "^tlb  *analyzed" "$T/out" || fail "analyze printed nothing: $(cat "$T/out")"
+grep -q "cannot write $ro/analysis.json.*-o DIR" "$T/err" || fail "analyze did not say why: $(cat "$T/err")"
+expect_exit 0 "${as_reader[@]}" "$MEMTUNE" advise "$ro"
+grep -q "^vm.swappiness" "$T/out" || fail "advise printed nothing: $(cat "$T/out")"
+grep -q "cannot write advice.json into $ro.*-o DIR" "$T/err" || fail "advise did not say why: $(cat "$T/err")"
+expect_exit 0 "${as_reader[@]}" "$MEMTUNE" analyze "$ro" -o "$T/w/an"
+[ -s "$T/w/an/analysis.json" ] || fail "analyze -o wrote nothing"
+expect_exit 0 "${as_reader[@]}" "$MEMTUNE" advise "$ro" --output "$T/w/adv"
+[ -s "$T/w/adv/advice.json" ] && [ -s "$T/w/adv/99-memtune.conf" ] || fail "advise -o wrote nothing"
+grep -q "wrote $T/w/adv/advice.json" "$T/out" || fail "advise -o did not say where it wrote"
+[ ! -e "$ro/analysis.json" ] && [ ! -e "$ro/advice.json" ] || fail "the read-only run was written"
+expect_exit 2 "$MEMTUNE" analyze "$ro" "$ro" -o "$T/w/x"
+chmod -R u+w "$ro"	# so that the cleanup can remove it
 exit 0
