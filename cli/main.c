@@ -12,6 +12,7 @@
 
 #include "../core/err.h"
 #include "../core/log.h"
+#include "../core/sanitize.h"
 #include "cli.h"
 
 static const struct mt_command *const commands[] = {
@@ -177,9 +178,15 @@ int mt_cli_fail(const struct mt_err *err)
 	return err->kind == MT_ERR_INPUT ? MT_EXIT_USAGE : MT_EXIT_FAIL;
 }
 
+/* The real standard output once stdout prints through the sanitizing
+ * stream (see main), else NULL. */
+static FILE *real_stdout;
+
 int mt_cli_finish(int status)
 {
-	if (fflush(stdout) != 0 || ferror(stdout)) {
+	if (fflush(stdout) != 0 || ferror(stdout) ||
+	    (real_stdout && (fflush(real_stdout) != 0 ||
+			     ferror(real_stdout)))) {
 		fprintf(stderr, "memtune: error: cannot write standard "
 				"output: %s\n", strerror(errno));
 		return MT_EXIT_FAIL;
@@ -298,6 +305,18 @@ int main(int argc, char **argv)
 		fprintf(stderr, "memtune: unknown command '%s'\n\n", argv[1]);
 		usage(stderr);
 		return MT_EXIT_USAGE;
+	}
+	/* Commands print what run directories and advice.json hold, which
+	 * others may have written: their stdout escapes control characters
+	 * (sanitize.h), so an ESC in a results file cannot drive the
+	 * terminal. The worker's stdout is no terminal's. */
+	if (c != &mt_cmd_worker) {
+		FILE *s = mt_sanitizing_stream(stdout);
+
+		if (s) {
+			real_stdout = stdout;
+			stdout = s;
+		}
 	}
 	if (mt_cli_help_requested(c, argc - 1, argv + 1))
 		return mt_cli_finish(0);

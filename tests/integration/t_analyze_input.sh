@@ -36,6 +36,24 @@ grep -q "results.jsonl:$n:[0-9]*: invalid JSON: too big integer" "$T/err" ||
 	fail "23-digit integer: $(cat "$T/err")"
 ! grep -q "truncated" "$T/err" || fail "called truncated: $(cat "$T/err")"
 
+# Escape sequences in run files reach no terminal raw: ESC, BEL and the C1
+# CSI in meta.json's host, a record's reason and a bad line are shown as
+# \xNN on stdout and stderr, by analyze, compare and advise.
+esc="$T/esc"
+cp -r "$fx/tlb-hugepage" "$esc"
+jq -c '.host = "evil\u001b]0;pwned\u0007\u001b[2J"' "$esc/meta.json" > "$T/meta" && mv "$T/meta" "$esc/meta.json"
+printf '%s\n' '{"schema_version":1,"bench":"swap","case":{},"status":"skipped","reason":"no swap \u001b[31mRED \u009b2J"}' >> "$esc/results.jsonl"
+printf '\033[2Jjunk\n' >> "$esc/results.jsonl"
+for cmd in "analyze $esc" "compare $esc $esc" "advise $esc"; do
+	expect_exit 0 "$MEMTUNE" $cmd
+	! grep -q $'[\x01-\x08\x0b-\x1f\x7f]' "$T/out" "$T/err" || fail "$cmd: a control character reached the terminal"
+	! grep -q $'\xc2\x9b' "$T/out" "$T/err" || fail "$cmd: a C1 CSI reached the terminal"
+done
+expect_exit 0 "$MEMTUNE" analyze "$esc"
+grep -q 'evil\\x1b\]0;pwned\\x07\\x1b\[2J' "$T/out" || fail "host not shown escaped: $(cat "$T/out")"
+grep -q 'no swap \\x1b\[31mRED \\xc2\\x9b2J' "$T/out" || fail "reason not shown escaped: $(cat "$T/out")"
+grep -q "near '\\\\x1b'" "$T/err" || fail "bad line not shown escaped: $(cat "$T/err")"
+
 # A run directory one may not write (root reads others' runs; here another
 # user reads root's): analyze and advise still print, say that nothing was
 # written and exit 0; -o OUT writes there. As root the reader is nobody.
