@@ -7,19 +7,38 @@
 fx="$(dirname "$0")/../fixtures/runs"
 
 # Out of memory: exit 1, the old analysis.json left as it was (it printed
-# "no usable records", exited 0 and overwrote it). 400 copies of a fixture
-# need about 90 MB to load; the limit gives 40.
+# "no usable records", exited 0 and overwrote it). The address-space limit
+# steps up from where the program starts at all, so that memory runs out
+# at each stage in turn (SQLite's way): every run either analyzes exactly
+# what an unlimited one does, or fails with exit 1 and writes nothing.
 if [ -z "${MEMTUNE_SANITIZE:-}" ]; then
-	big="$T/big"
-	mkdir "$big"
-	cp "$fx/tlb-hugepage/meta.json" "$big/"
-	for i in $(seq 400); do cat "$fx/tlb-hugepage/results.jsonl"; done > "$big/results.jsonl"
-	echo '{"old":true}' > "$big/analysis.json"
-	( ulimit -v 40000; expect_exit 1 "$MEMTUNE" analyze "$big" )
-	grep -q "out of memory" "$T/err" || fail "no out-of-memory message: $(cat "$T/err")"
-	! grep -q "no usable records" "$T/out" "$T/err" || fail "out of memory read as no usable records"
-	[ "$(cat "$big/analysis.json")" = '{"old":true}' ] || fail "analysis.json was overwritten"
-	ls "$big" | grep -q tmp && fail "a temporary file was left: $(ls "$big")"
+	oom="$T/oom"
+	cp -r "$fx/tlb-hugepage" "$oom"
+	expect_exit 0 "$MEMTUNE" analyze "$oom"
+	cp "$T/out" "$T/ref.out"
+	cp "$oom/analysis.json" "$T/ref.json"
+	lo=2000
+	while [ $lo -lt 200000 ] && ! (ulimit -v $lo; "$MEMTUNE" --version >/dev/null 2>&1); do
+		lo=$((lo + 250))
+	done
+	failed=0 analyzed=0
+	for kb in $(seq $((lo - 250)) 50 $((lo + 4000))); do
+		echo '{"old":true}' > "$oom/analysis.json"
+		(ulimit -v $kb; "$MEMTUNE" analyze "$oom" >"$T/out" 2>"$T/err"); rc=$?
+		case $rc in
+		127) ;;	# the loader could not map the program
+		0) cmp -s "$T/out" "$T/ref.out" && cmp -s "$oom/analysis.json" "$T/ref.json" ||
+			fail "at $kb KB analyze exited 0 with another analysis: $(head -c 300 "$T/out"; cat "$T/err")"
+		   analyzed=$((analyzed + 1)) ;;
+		1) [ "$(cat "$oom/analysis.json")" = '{"old":true}' ] ||
+			fail "at $kb KB analysis.json was overwritten: $(cat "$T/err")"
+		   ! grep -q "no usable records" "$T/out" || fail "at $kb KB: out of memory read as no usable records"
+		   failed=$((failed + 1)) ;;
+		*) fail "at $kb KB analyze exited $rc: $(cat "$T/err")" ;;
+		esac
+		ls "$oom" | grep -q tmp && fail "at $kb KB a temporary file was left: $(ls "$oom")"
+	done
+	[ $failed -gt 0 ] && [ $analyzed -gt 0 ] || fail "the limits never ran out of memory ($failed) or never sufficed ($analyzed)"
 fi
 
 # Valid JSON that jansson refuses is no truncated line: say what jansson
