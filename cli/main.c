@@ -104,6 +104,18 @@ out:
 	return found;
 }
 
+/* The val of the long option that "--NAME[=...]" names (getopt_long takes
+ * a unique prefix too), or 0. */
+static int long_val(const struct option *lo, const char *arg)
+{
+	size_t len = strcspn(arg + 2, "=");
+
+	for (; lo && lo->name; lo++)
+		if (strncmp(lo->name, arg + 2, len) == 0)
+			return lo->val;
+	return 0;
+}
+
 int mt_cli_getopt(const struct mt_command *c, int argc, char **argv)
 {
 	static const struct option none[] = { { 0 } };
@@ -117,9 +129,13 @@ int mt_cli_getopt(const struct mt_command *c, int argc, char **argv)
 			c->longopts ? c->longopts : none, NULL);
 	if (o != '?' && o != ':')
 		return o;
-	/* The argument getopt stopped at ("--config", "-xc", "--js=1"). */
+	/* The argument getopt stopped at ("--config", "-xc", "--js=1"): a
+	 * long option's error always consumed it; within a cluster of
+	 * short options optind may still point at the cluster, and the
+	 * previous argument is then some other option. */
 	arg = optind > 0 && optind <= argc ? argv[optind - 1] : "";
-	if (strncmp(arg, "--", 2) == 0) {
+	if (strncmp(arg, "--", 2) == 0 &&
+	    (optopt == 0 || long_val(c->longopts, arg) == optopt)) {
 		int len = (int)strcspn(arg, "=");
 
 		if (o == ':')

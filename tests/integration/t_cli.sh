@@ -24,6 +24,8 @@ expect_exit 2 "$MEMTUNE" analyze --json=yes x
 grep -q "option '--json' takes no argument" "$T/err" || fail "analyze --json=yes: $(cat "$T/err")"
 expect_exit 2 "$MEMTUNE" restore -x
 grep -q "unknown option '-x'" "$T/err" || fail "restore -x: $(cat "$T/err")"
+expect_exit 2 "$MEMTUNE" run --quick -xq
+grep -q "unknown option '-x'" "$T/err" || fail "run --quick -xq: $(cat "$T/err")"
 
 # --help is help only where getopt sees an option: after -c it is the name
 # of the job file, after -- an argument.
