@@ -30,11 +30,11 @@ char *mt_sanitize(char *dst, size_t len, const char *src)
 		size_t n;
 
 		if (s[0] == 0xc2 && is_c1_tail(s[1])) {
-			n = (size_t)snprintf(esc, sizeof(esc), "\\xc2\\x%02x",
+			n = (size_t)snprintf(esc, sizeof(esc), "\\u00%02x",
 					     s[1]);
 			s++;
 		} else if (is_control(*s)) {
-			n = (size_t)snprintf(esc, sizeof(esc), "\\x%02x", *s);
+			n = (size_t)snprintf(esc, sizeof(esc), "\\u00%02x", *s);
 		} else {
 			esc[0] = (char)*s;
 			n = 1;
@@ -66,7 +66,7 @@ static ssize_t sanitizer_write(void *cookie, const char *buf, size_t size)
 		if (sz->held_c2) {
 			sz->held_c2 = false;
 			r = is_c1_tail(b[i]) ?
-			    fprintf(sz->to, "\\xc2\\x%02x", b[i]) :
+			    fprintf(sz->to, "\\u00%02x", b[i]) :
 			    (putc(0xc2, sz->to) == EOF ? -1 : 0);
 			if (r < 0)
 				return -1;
@@ -77,7 +77,7 @@ static ssize_t sanitizer_write(void *cookie, const char *buf, size_t size)
 			sz->held_c2 = true;
 			continue;
 		}
-		r = is_control(b[i]) ? fprintf(sz->to, "\\x%02x", b[i]) :
+		r = is_control(b[i]) ? fprintf(sz->to, "\\u00%02x", b[i]) :
 		    putc(b[i], sz->to);
 		if (r < 0)
 			return -1;

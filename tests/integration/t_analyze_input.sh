@@ -57,7 +57,8 @@ grep -q "results.jsonl:$n:[0-9]*: invalid JSON: too big integer" "$T/err" ||
 
 # Escape sequences in run files reach no terminal raw: ESC, BEL and the C1
 # CSI in meta.json's host, a record's reason and a bad line are shown as
-# \xNN on stdout and stderr, by analyze, compare and advise.
+# \u00XX on stdout and stderr, by analyze, compare and advise; --json
+# output stays valid JSON.
 esc="$T/esc"
 cp -r "$fx/tlb-hugepage" "$esc"
 jq -c '.host = "evil\u001b]0;pwned\u0007\u001b[2J"' "$esc/meta.json" > "$T/meta" && mv "$T/meta" "$esc/meta.json"
@@ -69,9 +70,16 @@ for cmd in "analyze $esc" "compare $esc $esc" "advise $esc"; do
 	! grep -q $'\xc2\x9b' "$T/out" "$T/err" || fail "$cmd: a C1 CSI reached the terminal"
 done
 expect_exit 0 "$MEMTUNE" analyze "$esc"
-grep -q 'evil\\x1b\]0;pwned\\x07\\x1b\[2J' "$T/out" || fail "host not shown escaped: $(cat "$T/out")"
-grep -q 'no swap \\x1b\[31mRED \\xc2\\x9b2J' "$T/out" || fail "reason not shown escaped: $(cat "$T/out")"
-grep -q "near '\\\\x1b'" "$T/err" || fail "bad line not shown escaped: $(cat "$T/err")"
+grep -q 'evil\\u001b\]0;pwned\\u0007\\u001b\[2J' "$T/out" || fail "host not shown escaped: $(cat "$T/out")"
+grep -q 'no swap \\u001b\[31mRED \\u009b2J' "$T/out" || fail "reason not shown escaped: $(cat "$T/out")"
+grep -q "near '\\\\u001b'" "$T/err" || fail "bad line not shown escaped: $(cat "$T/err")"
+for cmd in "analyze --json $esc" "compare --json $esc $esc" "advise --json $esc"; do
+	expect_exit 0 "$MEMTUNE" $cmd
+	jq -e . "$T/out" >/dev/null || fail "$cmd: stdout is no longer JSON"
+	! grep -q $'\xc2\x9b' "$T/out" || fail "$cmd: a C1 CSI reached the terminal"
+done
+expect_exit 0 "$MEMTUNE" analyze --json "$esc"
+[ "$(jq -r .host "$T/out")" = $'evil\e]0;pwned\a\e[2J' ] || fail "the host changed in JSON: $(jq .host "$T/out")"
 
 # A run directory one may not write (root reads others' runs; here another
 # user reads root's): analyze and advise still print, say that nothing was

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 
 #include "../../core/sanitize.h"
 
@@ -21,16 +22,16 @@ static void test_string(void **state)
 	 * tab, newline and other UTF-8 pass. */
 	assert_string_equal(mt_sanitize(buf, sizeof(buf),
 					"a\x1b[2Jb\a\r\b\x7f"),
-			    "a\\x1b[2Jb\\x07\\x0d\\x08\\x7f");
+			    "a\\u001b[2Jb\\u0007\\u000d\\u0008\\u007f");
 	assert_string_equal(mt_sanitize(buf, sizeof(buf), "x\xc2\x9b" "31m"),
-			    "x\\xc2\\x9b31m");
+			    "x\\u009b31m");
 	assert_string_equal(mt_sanitize(buf, sizeof(buf),
 					"t\tn\n caf\xc3\xa9 20\xc2\xb0" "C"),
 			    "t\tn\n caf\xc3\xa9 20\xc2\xb0" "C");
 	assert_string_equal(mt_sanitize(buf, sizeof(buf), ""), "");
 	/* Cut short, never inside an escape, always terminated. */
-	assert_string_equal(mt_sanitize(buf, 6, "ab\x1b" "cd"), "ab");
-	assert_string_equal(mt_sanitize(buf, 7, "ab\x1b" "cd"), "ab\\x1b");
+	assert_string_equal(mt_sanitize(buf, 8, "ab\x1b" "cd"), "ab");
+	assert_string_equal(mt_sanitize(buf, 9, "ab\x1b" "cd"), "ab\\u001b");
 	assert_string_equal(mt_sanitize(buf, 1, "abc"), "");
 }
 
@@ -55,8 +56,37 @@ static void test_stream(void **state)
 	fputs("\xb0" "c\n", s);
 	assert_int_equal(fclose(s), 0);
 	assert_int_equal(fclose(mem), 0);
-	assert_string_equal(text, "host \\x1b]0;pwned\\x07 ok\n"
-				  "a\\xc2\\x9bb\xc2\xb0" "c\n");
+	assert_string_equal(text, "host \\u001b]0;pwned\\u0007 ok\n"
+				  "a\\u009bb\xc2\xb0" "c\n");
+	free(text);
+}
+
+/* JSON through the stream stays JSON with the same value: jansson writes
+ * DEL and C1 controls raw inside strings, and \u00XX is JSON's escape. */
+static void test_json_stays_json(void **state)
+{
+	json_t *in = json_pack("{s:s}", "host", "a\x7f" "b\xc2\x9b" "c\x1b"),
+	       *out;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem, *s;
+
+	(void)state;
+	assert_non_null(in);
+	mem = open_memstream(&text, &len);
+	assert_non_null(mem);
+	s = mt_sanitizing_stream(mem);
+	assert_non_null(s);
+	assert_int_equal(json_dumpf(in, s, JSON_COMPACT), 0);
+	assert_int_equal(fclose(s), 0);
+	assert_int_equal(fclose(mem), 0);
+	assert_null(strchr(text, 0x7f));
+	assert_null(strstr(text, "\xc2\x9b"));
+	out = json_loads(text, 0, NULL);
+	assert_non_null(out);
+	assert_true(json_equal(in, out));
+	json_decref(in);
+	json_decref(out);
 	free(text);
 }
 
@@ -65,6 +95,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_string),
 		cmocka_unit_test(test_stream),
+		cmocka_unit_test(test_json_stays_json),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
