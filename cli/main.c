@@ -293,6 +293,7 @@ static int cmd_help(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	const struct mt_command *c;
+	int status;
 
 	mt_log_init();
 	if (argc < 2) {
@@ -334,7 +335,17 @@ int main(int argc, char **argv)
 			stdout = s;
 		}
 	}
-	if (mt_cli_help_requested(c, argc - 1, argv + 1))
-		return mt_cli_finish(0);
-	return mt_cli_finish(c->fn(argc - 1, argv + 1));
+	status = mt_cli_help_requested(c, argc - 1, argv + 1) ? 0 :
+		 c->fn(argc - 1, argv + 1);
+	status = mt_cli_finish(status);
+	if (real_stdout) {
+		/* Puts back a 0xc2 held at the very end and frees the
+		 * stream; stdout is flushed and checked above. */
+		if (fclose(stdout) != 0 && status == 0)
+			status = MT_EXIT_FAIL;
+		stdout = real_stdout;
+		real_stdout = NULL;
+		status = mt_cli_finish(status);
+	}
+	return status;
 }
