@@ -1,8 +1,9 @@
 /* INI job files (DESIGN §4) and their validation against parameter schemas.
  *
  * A configuration is a list of (section, key, value, file, line) entries,
- * loaded from one or more files and from --set overrides; a later entry for
- * the same section and key overrides an earlier one. Sections are [global]
+ * loaded from one or more files and from --set overrides; a later file or
+ * --set overrides an earlier one for the same section and key (within one
+ * file a key given twice is an error). Sections are [global]
  * and one per benchmark, optionally with a variant: [tlb] or [tlb:hugetlb].
  *
  * Validation happens against a schema (struct mt_param[]): an unknown key or
