@@ -156,8 +156,8 @@ int mt_run_load(const char *dir, unsigned flags, struct mt_run **out,
 		run->dir[--len] = '\0';
 	if (load_meta(run) < 0) {
 		ret = mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
-				 "analyze: out of memory reading '%s/meta.json'",
-				 run->dir);
+				 "analyze: out of memory reading "
+				 "'%s/meta.json'", run->dir);
 		goto out_run;
 	}
 	snprintf(path, sizeof(path), "%s/results.jsonl", run->dir);

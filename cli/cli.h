@@ -18,7 +18,7 @@ struct mt_command {
 	 * found as getopt sees it: not when it is an option's argument.
 	 * NULL: the command parses its own arguments. */
 	const char *shortopts;
-	const struct option *longopts;	/* ends with { 0 }; NULL for none */
+	const struct option *longopts;	/* ends with { 0 }; NULL: none */
 };
 
 #define MT_COMMAND(n) extern const struct mt_command mt_cmd_##n;
