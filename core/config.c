@@ -163,7 +163,7 @@ struct load {
 	const char *text;	/* the rest of the text being read */
 	char *buf;		/* the current raw line */
 	size_t buf_cap;
-	size_t len;		/* bytes in buf (NUL bytes may be among them) */
+	size_t len;		/* bytes in buf (NUL bytes among them) */
 	int lineno;		/* line number of buf, from 1 */
 	unsigned id;		/* this load's number (entries' `load`) */
 	const char *section;	/* current section (owned by cfg) */
