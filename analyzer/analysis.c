@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "../core/safefile.h"
+#include "../core/record.h"
 #include "analysis.h"
 
 static const struct mt_analysis *const modules[] = {
@@ -28,7 +29,8 @@ const struct mt_analysis *mt_analysis_at(size_t i)
 	return i < N_MODULES ? modules[i] : NULL;
 }
 
-/* One benchmark's entry of analysis.json. */
+/* One benchmark's entry of analysis.json, or NULL when memory runs out
+ * (in the module too: that is no "no usable records"). */
 static json_t *analyze_bench(const struct mt_run *run, const char *bench)
 {
 	const struct mt_analysis *m = mt_analysis_find(bench);
@@ -61,6 +63,11 @@ static json_t *analyze_bench(const struct mt_run *run, const char *bench)
 		derived = m->analyze(run, &err);
 		if (derived) {
 			status = "analyzed";
+		} else if (err.kind != MT_ERR_INPUT) {
+			/* The modules' only runtime error is memory (their
+			 * contract: MT_ERR_INPUT when no record is usable),
+			 * and one that set nothing failed an allocation. */
+			return NULL;
 		} else {
 			status = "no usable records";
 			snprintf(why, sizeof(why), "%s", err.msg);
@@ -93,6 +100,9 @@ json_t *mt_analyze_run(const struct mt_run *run)
 	json_t *a, *names, *list, *v;
 	size_t i;
 
+	/* Modules skip a figure whose json_pack failed; an allocation that
+	 * failed anywhere makes the whole analysis fail instead. */
+	mt_json_oom_clear();
 	names = mt_run_bench_names(run);
 	a = json_pack("{s:i, s:s, s:s, s:s, s:O, s:[]}", "schema_version",
 		      MT_ANALYSIS_SCHEMA_VERSION, "dir", run->dir, "host",
@@ -107,6 +117,8 @@ json_t *mt_analyze_run(const struct mt_run *run)
 		if (!e || json_array_append_new(list, e))
 			goto out_nomem;
 	}
+	if (mt_json_oom())
+		goto out_nomem;
 	json_decref(names);
 	return a;
 
@@ -122,14 +134,13 @@ out_nomem:
  * A run directory memtune may not write (someone else's, or one others
  * can write) is refused with the reason; that is a runtime failure (exit
  * 1), the analysis is still printed. */
-int mt_analysis_write(const struct mt_run *run, json_t *analysis,
-		      struct mt_err *err)
+int mt_analysis_write(const char *dir, json_t *analysis, struct mt_err *err)
 {
 	struct mt_outdir d;
 	char *text;
 	int ret;
 
-	ret = mt_outdir_open(&d, "analyze", run->dir, 0, err);
+	ret = mt_outdir_open(&d, "analyze", dir, MT_DIR_CREATE, err);
 	if (ret < 0) {
 		if (err)
 			err->kind = MT_ERR_RUNTIME;

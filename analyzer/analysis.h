@@ -48,14 +48,15 @@ const struct mt_analysis *mt_analysis_at(size_t i);
  * per benchmark in run order: bench, status ("analyzed", "no analysis yet",
  * "skipped", "failed", "no usable records"), reason when not analyzed,
  * records {ok, untrustworthy, skipped, failed}, derived (when analyzed).
- * Returns NULL only when memory runs out. */
+ * Returns NULL only when memory runs out (anywhere, modules included: an
+ * analysis missing what memory could not hold is not written). */
 json_t *mt_analyze_run(const struct mt_run *run);
 
-/* Writes analysis to DIR/analysis.json atomically through core/safefile
+/* Writes analysis to dir/analysis.json (dir: the run directory, or where
+ * analyze -o says, created if missing) atomically through core/safefile
  * (a planted link or someone else's file or directory is refused, naming
  * it). Returns 0 or -errno with err set (always MT_ERR_RUNTIME). */
-int mt_analysis_write(const struct mt_run *run, json_t *analysis,
-		      struct mt_err *err);
+int mt_analysis_write(const char *dir, json_t *analysis, struct mt_err *err);
 
 /* Prints the summary of one analysis (as mt_analyze_run made it). */
 void mt_analysis_print(FILE *out, json_t *analysis);

@@ -54,8 +54,9 @@ static int on_record(json_t *rec, int line, void *arg)
 }
 
 /* Loads DIR/meta.json into run->meta; a missing or malformed file becomes
- * a warning and leaves run->meta NULL. */
-static void load_meta(struct mt_run *run)
+ * a warning and leaves run->meta NULL. Returns 0, or -ENOMEM when memory
+ * runs out (never taken for a malformed file). */
+static int load_meta(struct mt_run *run)
 {
 	char path[4096];
 	json_error_t jerr;
@@ -66,22 +67,27 @@ static void load_meta(struct mt_run *run)
 	if (stat(path, &st) < 0) {
 		add_warning(run, "%s: %s; analyzing the records without the "
 			    "machine description", path, strerror(errno));
-		return;
+		return 0;
 	}
+	mt_json_oom_clear();
 	meta = json_load_file(path, 0, &jerr);
+	if (!meta && (mt_json_oom() ||
+		      json_error_code(&jerr) == json_error_out_of_memory))
+		return -ENOMEM;
 	if (!meta) {
-		add_warning(run, "%s:%d: malformed JSON (%s); analyzing the "
+		add_warning(run, "%s:%d:%d: invalid JSON: %s; analyzing the "
 			    "records without the machine description", path,
-			    jerr.line, jerr.text);
-		return;
+			    jerr.line, jerr.column, jerr.text);
+		return 0;
 	}
 	if (!json_is_object(meta)) {
 		json_decref(meta);
 		add_warning(run, "%s: not a JSON object; analyzing the "
 			    "records without the machine description", path);
-		return;
+		return 0;
 	}
 	run->meta = meta;
+	return 0;
 }
 
 /* Fills host, start and label from meta.json, else from the records and
@@ -148,7 +154,12 @@ int mt_run_load(const char *dir, unsigned flags, struct mt_run **out,
 	len = strlen(run->dir);
 	while (len > 1 && run->dir[len - 1] == '/')
 		run->dir[--len] = '\0';
-	load_meta(run);
+	if (load_meta(run) < 0) {
+		ret = mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+				 "analyze: out of memory reading "
+				 "'%s/meta.json'", run->dir);
+		goto out_run;
+	}
 	snprintf(path, sizeof(path), "%s/results.jsonl", run->dir);
 	ctx.run = run;
 	ret = mt_records_read(path, on_record, on_bad, &ctx, err);

@@ -173,11 +173,15 @@ static int plan_jobs(const struct mt_cfg *cfg, const char *const *only,
 			continue;
 		b = mt_bench_find(sec);
 		if (!b) {
+			char at[300];
+
+			/* "x.ini:3" or "--set #2", as every message says */
+			mt_cfg_where(at, sizeof(at), cfg->section_files[s],
+				     cfg->section_lines[s]);
 			ret = mt_err_set(err, -EINVAL, MT_ERR_INPUT,
-					 "%s:%d: unknown section [%s]; expected "
-					 "[global] or a benchmark: %s",
-					 cfg->section_files[s],
-					 cfg->section_lines[s], sec, names);
+					 "%s: unknown section [%s]; expected "
+					 "[global] or a benchmark: %s", at,
+					 sec, names);
 			goto out;
 		}
 		any_section = true;
@@ -527,12 +531,48 @@ static struct mt_env job_env(const struct sweep *sw, const struct job *j)
 	};
 }
 
+/* Refuses a job whose settings leave it no case to run on a machine that
+ * can run it ([tlb] sizes = 0 ran "ok" and measured nothing), naming each
+ * key the configuration set. All defaults and no case is the benchmark's
+ * business, not a configuration error. Returns 0 or -EINVAL. */
+static int check_some_case(const struct sweep *sw, const struct job *j,
+			   struct mt_err *err)
+{
+	struct mt_env env = job_env(sw, j);
+	char set[700] = "", first[300] = "", at[300], why[1024];
+	size_t off = 0;
+
+	if (!mt_needs_met(j->bench->needs, &sw->caps, why, sizeof(why)) ||
+	    (j->bench->supported &&
+	     !j->bench->supported(&env, why, sizeof(why))))
+		return 0;
+	for (size_t k = 0; k < j->params->n && off < sizeof(set); k++) {
+		const struct mt_pvalue *v = &j->params->v[k];
+
+		if (mt_p_is_default(j->params, v->param->key))
+			continue;
+		mt_p_where(j->params, v->param->key, at, sizeof(at));
+		if (!first[0])
+			snprintf(first, sizeof(first), "%s", at);
+		off += (size_t)snprintf(set + off, sizeof(set) - off,
+					"%s%s = %s (%s)", off ? ", " : "",
+					v->param->key, v->text ? v->text : "",
+					at);
+	}
+	if (!first[0])
+		return 0;
+	return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
+			  "%s: [%s] gives no case to run with %s: expected "
+			  "settings that leave at least one case (see "
+			  "'memtune config-doc')", first, j->section, set);
+}
+
 /* Plans every job once before anything is created or run, so that settings
  * that each parse but do not fit together or with the machine (a block
  * larger than the file, a test directory on tmpfs, blocks larger than half
- * of memory) stop the run with exit status 2 and the file and line, rather
- * than minutes into the sweep when that benchmark's turn comes. Other plan
- * failures are left to run_job, which records them. */
+ * of memory, no case at all) stop the run with exit status 2 and the file
+ * and line, rather than minutes into the sweep when that benchmark's turn
+ * comes. Other plan failures are left to run_job, which records them. */
 static int check_plans(const struct sweep *sw, struct mt_err *err)
 {
 	for (size_t i = 0; i < sw->n_jobs; i++) {
@@ -541,14 +581,47 @@ static int check_plans(const struct sweep *sw, struct mt_err *err)
 		struct mt_plan plan = { 0 };
 		struct mt_err perr = { 0 };
 		int ret = j->bench->plan(&env, &plan, &perr);
+		size_t n = plan.n;
 
 		mt_plan_free(&plan);
 		if (ret < 0 && perr.kind == MT_ERR_INPUT) {
 			*err = perr;
 			return ret;
 		}
+		if (ret == 0 && n == 0 && check_some_case(sw, j, err) < 0)
+			return -EINVAL;
 	}
 	return 0;
+}
+
+/* Fails a run in which some benchmark measured nothing because every one
+ * of its cases failed (status "failed"): its records are kept, but exit
+ * status 0 would read as success. Returns 0 or -EIO with err set. */
+static int check_failed(const struct sweep *sw, struct mt_err *err)
+{
+	char names[512] = "";
+	size_t off = 0, i;
+	json_t *e;
+
+	json_array_foreach(sw->bench_status, i, e) {
+		const char *st = json_string_value(json_object_get(e,
+								   "status"));
+		const char *sec = json_string_value(json_object_get(e,
+								    "section"));
+
+		if (st && strcmp(st, "failed") == 0 && off < sizeof(names))
+			off += (size_t)snprintf(names + off,
+						sizeof(names) - off, "%s%s",
+						off ? ", " : "",
+						sec ? sec : "?");
+	}
+	if (!off)
+		return 0;
+	return mt_err_set(err, -EIO, MT_ERR_RUNTIME,
+			  "run: every case of %s failed, so nothing was "
+			  "measured there; the reasons are in %s/results.jsonl "
+			  "(status \"failed\")", names,
+			  mt_rundir_path(sw->rd));
 }
 
 /* Runs every case of one benchmark section. Returns 0 (whatever the
@@ -680,6 +753,27 @@ int mt_run(const struct mt_run_opts *opts, char *rundir_out, size_t len,
 				&sw.global, err);
 	if (ret < 0)
 		return ret;
+	/* A max_samples below the default min_samples lowers the minimum
+	 * with it (measure.c); a min_samples set above max_samples is a
+	 * contradiction. */
+	if (!mt_p_is_default(sw.global, "min_samples") &&
+	    mt_p_int(sw.global, "min_samples") >
+	    mt_p_int(sw.global, "max_samples")) {
+		char at_min[300], at_max[300];
+
+		mt_p_where(sw.global, "min_samples", at_min, sizeof(at_min));
+		mt_p_where(sw.global, "max_samples", at_max, sizeof(at_max));
+		ret = mt_err_set(err, -EINVAL, MT_ERR_INPUT,
+				 "%s: [global] min_samples = %lld is above "
+				 "max_samples = %lld (%s): expected "
+				 "min_samples no larger than max_samples",
+				 at_min,
+				 (long long)mt_p_int(sw.global, "min_samples"),
+				 (long long)mt_p_int(sw.global, "max_samples"),
+				 mt_p_is_default(sw.global, "max_samples") ?
+				 "the default" : at_max);
+		goto out_global;
+	}
 	ret = plan_jobs(opts->cfg, opts->only, &sw.jobs, &sw.n_jobs, err);
 	if (ret < 0)
 		goto out_global;
@@ -710,9 +804,13 @@ int mt_run(const struct mt_run_opts *opts, char *rundir_out, size_t len,
 	if (sw.cpu < 0)
 		sw.cpu = mt_topo_default_cpu(sw.topo);
 	else if (sw.cpu >= mt_topo_npus(sw.topo)) {
+		char at[300];
+
+		mt_p_where(sw.global, "cpu", at, sizeof(at));
 		ret = mt_err_set(err, -EINVAL, MT_ERR_INPUT,
-				 "run: global.cpu = %d, but this machine has "
-				 "CPUs 0 to %d; use -1 to pick one", sw.cpu,
+				 "%s: [global] cpu = %d, but this machine has "
+				 "CPUs 0 to %d: expected one of them, or -1 to "
+				 "pick one", at, sw.cpu,
 				 mt_topo_npus(sw.topo) - 1);
 		goto out_topo;
 	}
@@ -808,6 +906,8 @@ int mt_run(const struct mt_run_opts *opts, char *rundir_out, size_t len,
 			  ret < 0 ? &(struct mt_err){ 0 } : err);
 	if (ret == 0 && ret2 < 0)
 		ret = ret2;
+	if (ret == 0)
+		ret = check_failed(&sw, err);
 	snprintf(rundir_out, len, "%s", mt_rundir_path(sw.rd));
 out_meta:
 	json_decref(sw.bench_status);

@@ -22,11 +22,13 @@ struct mt_run_opts {
 	int argc;
 };
 
-/* Runs the sweep. On success writes the run directory's path into
- * rundir_out. Returns 0 (skipped benchmarks are not failures), or -errno
- * with err set: MT_ERR_INPUT for bad configuration, MT_ERR_RUNTIME for a
- * failure of the machine; -EINTR when interrupted by a signal (the journal
- * has been played back). */
+/* Runs the sweep. Writes the run directory's path into rundir_out once it
+ * exists (also when the run then fails). Returns 0 (skipped benchmarks are
+ * not failures), or -errno with err set: MT_ERR_INPUT for bad
+ * configuration (before anything ran), MT_ERR_RUNTIME for a failure of the
+ * machine; -EIO when every case of some benchmark failed (the run went to
+ * its end); -EINTR when interrupted by a signal (the journal has been
+ * played back). */
 int mt_run(const struct mt_run_opts *opts, char *rundir_out, size_t len,
 	   struct mt_err *err);
 

@@ -3,6 +3,7 @@
 #ifndef MT_CLI_H
 #define MT_CLI_H
 
+#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -11,6 +12,13 @@ struct mt_command {
 	const char *summary;	/* one line for `memtune --help` */
 	const char *usage;	/* full --help text */
 	int (*fn)(int argc, char **argv);	/* returns the exit status */
+	/* The command's options, as getopt_long takes them (without a
+	 * leading ':'; -h and --help are added). A command that sets
+	 * shortopts ("" for none) parses with mt_cli_getopt, and --help is
+	 * found as getopt sees it: not when it is an option's argument.
+	 * NULL: the command parses its own arguments. */
+	const char *shortopts;
+	const struct option *longopts;	/* ends with { 0 }; NULL: none */
 };
 
 #define MT_COMMAND(n) extern const struct mt_command mt_cmd_##n;
@@ -20,8 +28,21 @@ struct mt_command {
 /* Exit statuses (DESIGN §2). */
 enum { MT_EXIT_OK = 0, MT_EXIT_FAIL = 1, MT_EXIT_USAGE = 2 };
 
-/* True if argv has -h or --help; prints the usage to stdout if so. */
+/* True if argv asks for help: -h or --help as an option, as getopt_long
+ * over c's options sees it (so `run -c --help` names a config file, and a
+ * --help after "--" is an argument); prints the usage to stdout if so.
+ * Leaves optind at 0, so the command's own getopt starts afresh. */
 int mt_cli_help_requested(const struct mt_command *c, int argc, char **argv);
+
+/* getopt_long over c's options (c->shortopts, c->longopts) that prints no
+ * message of its own. Returns the option, -1 at the end, or '?' after
+ * printing one message for a bad option ("unknown option '--x'", "option
+ * '-c' requires an argument", "option '--json' takes no argument") and a
+ * hint to --help; the caller then returns MT_EXIT_USAGE. */
+int mt_cli_getopt(const struct mt_command *c, int argc, char **argv);
+
+/* The options of commands that take only --json (list, sysinfo). */
+extern const struct option mt_cli_json_opts[];
 
 /* Prints "memtune CMD: MSG" and a hint to --help; returns MT_EXIT_USAGE. */
 int mt_cli_usage_error(const struct mt_command *c, const char *fmt, ...)
@@ -46,6 +67,14 @@ int mt_cli_state_lock(const char *what, int *fd);
 /* Flushes stdout and checks it (a full disk is an error, not a truncated
  * file). Returns status, or MT_EXIT_FAIL if stdout could not be written. */
 int mt_cli_finish(int status);
+
+/* True for the errors of writing into a directory one may not write
+ * (-EACCES, -EPERM, -EROFS): analyze and advise then still print. */
+bool mt_cli_unwritable(int ret);
+
+/* Makes the -o directory of analyze or advise (mode 0755) unless it
+ * exists as a directory. Returns 0, or the exit status after a message. */
+int mt_cli_output_dir(const struct mt_command *c, const char *dir);
 
 /* The directory holding the shipped configs (configs/), found next to the
  * executable or in MEMTUNE_CONFIGS; writes it into buf. */

@@ -4,32 +4,42 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "../advisor/advisor.h"
+#include "../core/log.h"
 #include "cli.h"
+
+static const struct option advise_opts[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "profile", required_argument, NULL, 'p' },
+	{ "output", required_argument, NULL, 'o' }, { 0 } };
 
 static int advise_main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "profile", required_argument, NULL, 'p' }, { 0 } };
-	const char *profile_name = "balanced", *dir = NULL;
+	const char *profile_name = "balanced", *dir = NULL, *outdir = NULL;
+	const char *dest;
 	struct mt_profile profile = { 0 };
 	struct mt_advise_ctx ctx;
 	struct mt_advice advice = { 0 };
 	struct mt_err err = { 0 };
 	char configs[PATH_MAX];
-	bool json = false, have_profile = false;
-	int o, status = MT_EXIT_OK;
+	bool json = false, have_profile = false, written = false;
+	int o, ret, status = MT_EXIT_OK;
 
-	while ((o = getopt_long(argc, argv, "p:", opts, NULL)) != -1) {
+	while ((o = mt_cli_getopt(&mt_cmd_advise, argc, argv)) != -1) {
 		if (o == 'j')
 			json = true;
 		else if (o == 'p')
 			profile_name = optarg, have_profile = true;
+		else if (o == 'o' && outdir)
+			return mt_cli_usage_error(&mt_cmd_advise, "-o given "
+						  "twice ('%s' and '%s')",
+						  outdir, optarg);
+		else if (o == 'o')
+			outdir = optarg;
 		else
-			return mt_cli_usage_error(&mt_cmd_advise,
-						  "unknown option");
+			return MT_EXIT_USAGE;
 	}
 	if (optind < argc)
 		dir = argv[optind++];
@@ -37,6 +47,10 @@ static int advise_main(int argc, char **argv)
 		return mt_cli_usage_error(&mt_cmd_advise,
 					  "unexpected argument '%s'",
 					  argv[optind]);
+	if (outdir && (status = mt_cli_output_dir(&mt_cmd_advise,
+						   outdir)) != 0)
+		return status;
+	dest = outdir ? outdir : dir;
 	if (mt_cli_configs_dir(configs, sizeof(configs)) != 0)
 		snprintf(configs, sizeof(configs), "configs");
 	if (!have_profile) {
@@ -53,10 +67,22 @@ static int advise_main(int argc, char **argv)
 		status = mt_cli_fail(&err);
 		goto free_profile;
 	}
-	if (mt_advise(&ctx, &advice, &err) < 0 ||
-	    (dir && mt_advice_write(dir, &advice, &err) < 0)) {
+	if (mt_advise(&ctx, &advice, &err) < 0) {
 		status = mt_cli_fail(&err);
 		goto free_advice;
+	}
+	ret = dest ? mt_advice_write(dest, &advice, &err) : 0;
+	if (ret < 0 && !outdir && mt_cli_unwritable(ret)) {
+		/* Someone else's (or a read-only) run: the advice is still
+		 * worth printing. */
+		mt_warn("advise: cannot write advice.json into %s: %s; "
+			"printing only (-o DIR writes it elsewhere)", dir,
+			strerror(-ret));
+	} else if (ret < 0) {
+		status = mt_cli_fail(&err);
+		goto free_advice;
+	} else {
+		written = dest != NULL;
 	}
 	if (json) {
 		json_t *root = mt_advice_json(&advice);
@@ -66,9 +92,9 @@ static int advise_main(int argc, char **argv)
 		json_decref(root);
 	} else {
 		mt_advice_print(stdout, &advice);
-		if (dir)
-			printf("\nwrote %s/advice.json and %s/%s\n", dir, dir,
-			       MT_SYSCTL_D_NAME);
+		if (written)
+			printf("\nwrote %s/advice.json and %s/%s\n", dest,
+			       dest, MT_SYSCTL_D_NAME);
 	}
 free_advice:
 	mt_advice_free(&advice);
@@ -81,7 +107,8 @@ free_profile:
 const struct mt_command mt_cmd_advise = {
 	.name = "advise",
 	.summary = "recommend kernel and process settings, with evidence",
-	.usage = "usage: memtune advise [DIR] [--profile NAME|FILE] [--json]\n"
+	.usage = "usage: memtune advise [DIR] [--profile NAME|FILE] [--json] "
+		 "[-o OUT]\n"
 		 "\n"
 		 "Recommends vm sysctls, THP modes, hugetlb pools, OOM "
 		 "adjustments, mlock and\nmalloc tunables from the run "
@@ -97,6 +124,19 @@ const struct mt_command mt_cmd_advise = {
 		 "desktop\n"
 		 "                  (configs/profiles/NAME.ini) or a path to "
 		 "an .ini file\n"
-		 "  --json          the advice as JSON on stdout\n",
+		 "  --json          the advice as JSON on stdout\n"
+		 "  -o, --output OUT  write advice.json and 99-memtune.conf "
+		 "into OUT (made if\n"
+		 "                  missing) instead of DIR (also without "
+		 "DIR)\n"
+		 "\n"
+		 "A run directory you may not write (another user's, a "
+		 "read-only copy) is\nadvised on all the same: the advice is "
+		 "printed with a warning that nothing\nwas written (exit "
+		 "status 0); -o OUT says where to write it. Exit status:\n0 "
+		 "ok, 1 the advice could not be made or written where -o "
+		 "says, 2 bad\nusage or input.\n",
 	.fn = advise_main,
+	.shortopts = "p:o:",
+	.longopts = advise_opts,
 };

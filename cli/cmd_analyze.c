@@ -2,6 +2,7 @@
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "../analyzer/analysis.h"
 #include "../analyzer/run.h"
@@ -18,26 +19,41 @@ static void print_warnings(const struct mt_run *run)
 		mt_warn("%s", json_string_value(w));
 }
 
+static const struct option analyze_opts[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "output", required_argument, NULL, 'o' }, { 0 } };
+
 static int analyze_main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' }, { 0 } };
 	json_t *all = NULL;
+	const char *outdir = NULL;
 	bool json = false;
 	int o, status = MT_EXIT_OK;
 
-	optind = 1;
-	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (o == 'j')
+	while ((o = mt_cli_getopt(&mt_cmd_analyze, argc, argv)) != -1) {
+		if (o == 'j') {
 			json = true;
-		else
-			return mt_cli_usage_error(&mt_cmd_analyze,
-						  "unknown option");
+		} else if (o == 'o' && !outdir) {
+			outdir = optarg;
+		} else if (o == 'o') {
+			return mt_cli_usage_error(&mt_cmd_analyze, "-o given "
+						  "twice ('%s' and '%s')",
+						  outdir, optarg);
+		} else {
+			return MT_EXIT_USAGE;
+		}
 	}
 	if (optind >= argc)
 		return mt_cli_usage_error(&mt_cmd_analyze,
 					  "expected at least one run "
 					  "directory");
+	if (outdir && argc - optind > 1)
+		return mt_cli_usage_error(&mt_cmd_analyze,
+					  "-o writes one analysis.json: give "
+					  "one run directory with it");
+	if (outdir && (status = mt_cli_output_dir(&mt_cmd_analyze,
+						   outdir)) != 0)
+		return status;
 	if (json && argc - optind > 1)
 		all = json_array();
 	/* One run at a time: 1,000 directories never sit in memory at
@@ -46,6 +62,7 @@ static int analyze_main(int argc, char **argv)
 		struct mt_err err = { 0 };
 		struct mt_run *run;
 		json_t *a;
+		int ret;
 
 		if (mt_run_load(argv[i], 0, &run, &err) < 0) {
 			int st = mt_cli_fail(&err);
@@ -61,7 +78,14 @@ static int analyze_main(int argc, char **argv)
 			json_decref(all);
 			return MT_EXIT_FAIL;
 		}
-		if (mt_analysis_write(run, a, &err) < 0) {
+		ret = mt_analysis_write(outdir ? outdir : run->dir, a, &err);
+		if (ret < 0 && !outdir && mt_cli_unwritable(ret)) {
+			/* Someone else's (or a read-only) run: the figures
+			 * are still worth printing. */
+			mt_warn("analyze: cannot write %s/analysis.json: %s; "
+				"printing only (-o DIR writes it elsewhere)",
+				run->dir, strerror(-ret));
+		} else if (ret < 0) {
 			mt_cli_fail(&err);
 			status = MT_EXIT_FAIL;
 		}
@@ -90,7 +114,7 @@ static int analyze_main(int argc, char **argv)
 const struct mt_command mt_cmd_analyze = {
 	.name = "analyze",
 	.summary = "derive figures from run directories (analysis.json)",
-	.usage = "usage: memtune analyze DIR... [--json]\n"
+	.usage = "usage: memtune analyze DIR... [--json] [-o OUT]\n"
 		 "\n"
 		 "Reads each run directory (results.jsonl, and meta.json when "
 		 "present),\nderives the figures of every benchmark that has "
@@ -102,10 +126,22 @@ const struct mt_command mt_cmd_analyze = {
 		 "meta.json are\nreported (file:line) and the rest is "
 		 "analyzed.\n"
 		 "\n"
-		 "  --json   print the analysis as JSON instead (an array "
-		 "with several DIRs)\n"
+		 "  --json          print the analysis as JSON instead (an "
+		 "array with several\n"
+		 "                  DIRs)\n"
+		 "  -o, --output OUT  write analysis.json into OUT (made if "
+		 "missing) instead of\n"
+		 "                  DIR; one DIR only\n"
 		 "\n"
-		 "Exit status: 0 ok, 1 a directory could not be written, 2 a "
-		 "directory\nis not a readable run.\n",
+		 "A run directory you may not write (another user's, a "
+		 "read-only copy) is\nanalyzed and printed all the same, with "
+		 "a warning that analysis.json was not\nwritten; -o OUT says "
+		 "where to write it.\n"
+		 "\n"
+		 "Exit status: 0 ok (also when DIR was not writable and no -o "
+		 "was given),\n1 out of memory or analysis.json could not be "
+		 "written, 2 a directory is\nnot a readable run.\n",
 	.fn = analyze_main,
+	.shortopts = "o:",
+	.longopts = analyze_opts,
 };

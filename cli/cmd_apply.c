@@ -19,21 +19,22 @@ static size_t split(char *s, const char **names, size_t n, size_t max)
 	return n;
 }
 
+static const struct option apply_opts[] = {
+	{ "dry-run", no_argument, NULL, 'n' },
+	{ "persist", no_argument, NULL, 'P' },
+	{ "force", required_argument, NULL, 'f' },
+	{ "only", required_argument, NULL, 'o' },
+	{ "force-container", no_argument, NULL, 'C' }, { 0 } };
+
 static int apply_main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "persist", no_argument, NULL, 'P' },
-		{ "force", required_argument, NULL, 'f' },
-		{ "only", required_argument, NULL, 'o' },
-		{ "force-container", no_argument, NULL, 'C' }, { 0 } };
 	const char *force[MAX_NAMES], *only[MAX_NAMES];
 	struct mt_apply_opts ao = { 0 };
 	struct mt_err err = { 0 };
 	int o, problems = 0, lock = -1, fd = -1;
 	bool only_given = false;
 
-	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((o = mt_cli_getopt(&mt_cmd_apply, argc, argv)) != -1) {
 		switch (o) {
 		case 'n': ao.dry_run = true; break;
 		case 'P': ao.persist = true; break;
@@ -47,8 +48,7 @@ static int apply_main(int argc, char **argv)
 			ao.n_only = split(optarg, only, ao.n_only, MAX_NAMES);
 			break;
 		default:
-			return mt_cli_usage_error(&mt_cmd_apply,
-						  "unknown option");
+			return MT_EXIT_USAGE;
 		}
 	}
 	ao.force = force;
@@ -120,4 +120,6 @@ const struct mt_command mt_cmd_apply = {
 		 "Needs root (except --dry-run). Exit status 1 if any item "
 		 "was refused,\nclamped, skipped or is overridden.\n",
 	.fn = apply_main,
+	.shortopts = "",
+	.longopts = apply_opts,
 };

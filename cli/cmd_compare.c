@@ -10,8 +10,6 @@
 
 static int compare_main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' }, { 0 } };
 	struct mt_run *a = NULL, *b = NULL;
 	struct mt_err err = { 0 };
 	bool json = false;
@@ -19,13 +17,11 @@ static int compare_main(int argc, char **argv)
 	size_t i;
 	int o, status = MT_EXIT_OK;
 
-	optind = 1;
-	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((o = mt_cli_getopt(&mt_cmd_compare, argc, argv)) != -1) {
 		if (o == 'j')
 			json = true;
 		else
-			return mt_cli_usage_error(&mt_cmd_compare,
-						  "unknown option");
+			return MT_EXIT_USAGE;
 	}
 	if (argc - optind != 2)
 		return mt_cli_usage_error(&mt_cmd_compare,
@@ -76,4 +72,6 @@ const struct mt_command mt_cmd_compare = {
 		 "Exit status: 0 ok, 2 bad usage or a DIR that is not a "
 		 "readable run.\n",
 	.fn = compare_main,
+	.shortopts = "",
+	.longopts = mt_cli_json_opts,
 };

@@ -116,4 +116,6 @@ const struct mt_command mt_cmd_list = {
 		 "\n"
 		 "  --json   one JSON array on stdout\n",
 	.fn = list_main,
+	.shortopts = "",
+	.longopts = mt_cli_json_opts,
 };

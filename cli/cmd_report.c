@@ -10,10 +10,11 @@
 #include "../core/log.h"
 #include "cli.h"
 
+static const struct option report_opts[] = {
+	{ "output", required_argument, NULL, 'o' }, { 0 } };
+
 static int report_main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "output", required_argument, NULL, 'o' }, { 0 } };
 	struct mt_err err = { 0 };
 	struct mt_run **runs = NULL;
 	json_t **an = NULL;
@@ -22,13 +23,15 @@ static int report_main(int argc, char **argv)
 	size_t n = 0;
 	int o, status = MT_EXIT_OK;
 
-	optind = 1;
-	while ((o = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
-		if (o == 'o')
-			out = optarg;
-		else
+	while ((o = mt_cli_getopt(&mt_cmd_report, argc, argv)) != -1) {
+		if (o != 'o')
+			return MT_EXIT_USAGE;
+		if (out)
 			return mt_cli_usage_error(&mt_cmd_report,
-						  "unknown option");
+						  "-o given twice ('%s' and "
+						  "'%s'): give one output "
+						  "directory", out, optarg);
+		out = optarg;
 	}
 	if (optind >= argc)
 		return mt_cli_usage_error(&mt_cmd_report,
@@ -108,4 +111,6 @@ const struct mt_command mt_cmd_report = {
 		 "or a write\nfailed, 2 bad usage or a DIR that is not a "
 		 "readable run.\n",
 	.fn = report_main,
+	.shortopts = "o:",
+	.longopts = report_opts,
 };

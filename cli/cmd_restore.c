@@ -18,9 +18,12 @@ static int restore_main(int argc, char **argv)
 	int lock, fd;
 	bool had;
 
-	if (argc > 1)
+	if (mt_cli_getopt(&mt_cmd_restore, argc, argv) != -1)
+		return MT_EXIT_USAGE;
+	if (optind < argc)
 		return mt_cli_usage_error(&mt_cmd_restore,
-					  "unexpected argument '%s'", argv[1]);
+					  "unexpected argument '%s'",
+					  argv[optind]);
 	if (mt_journal_default_path("run.journal", path, sizeof(path),
 				    &err) < 0)
 		return mt_cli_fail(&err);
@@ -54,4 +57,5 @@ const struct mt_command mt_cmd_restore = {
 		 "otherwise). 'memtune run'\nrefuses to start while a journal "
 		 "is pending.\n",
 	.fn = restore_main,
+	.shortopts = "",
 };

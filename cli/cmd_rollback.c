@@ -8,21 +8,21 @@
 #include "../core/sysinfo.h"
 #include "cli.h"
 
+static const struct option rollback_opts[] = {
+	{ "force-container", no_argument, NULL, 'C' }, { 0 } };
+
 static int rollback_main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "force-container", no_argument, NULL, 'C' }, { 0 } };
 	struct mt_err err = { 0 };
 	struct mt_caps caps;
 	bool force_container = false;
 	int o, lock, fd;
 
-	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((o = mt_cli_getopt(&mt_cmd_rollback, argc, argv)) != -1) {
 		if (o == 'C')
 			force_container = true;
 		else
-			return mt_cli_usage_error(&mt_cmd_rollback,
-						  "unknown option");
+			return MT_EXIT_USAGE;
 	}
 	if (optind < argc)
 		return mt_cli_usage_error(&mt_cmd_rollback,
@@ -66,4 +66,6 @@ const struct mt_command mt_cmd_rollback = {
 		 "($MEMTUNE_STATE_DIR, else /var/lib/memtune as\nroot), "
 		 "also after a reboot or a crash in between. Needs root.\n",
 	.fn = rollback_main,
+	.shortopts = "",
+	.longopts = rollback_opts,
 };

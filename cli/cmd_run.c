@@ -14,51 +14,97 @@
 
 #define MAX_SETS 256
 
+static const struct option run_opts[] = {
+	{ "config", required_argument, NULL, 'c' },
+	{ "bench", required_argument, NULL, 'b' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "quick", no_argument, NULL, 'q' },
+	{ "set", required_argument, NULL, 's' },
+	{ 0 } };
+
+/* Appends the -b list arg to *benches (a malloc'ed comma list), so that
+ * -b tlb -b alloc means -b tlb,alloc. Returns 0 or -ENOMEM. */
+static int add_benches(char **benches, const char *arg)
+{
+	char *s;
+
+	if (asprintf(&s, "%s%s%s", *benches ? *benches : "",
+		     *benches ? "," : "", arg) < 0)
+		return -ENOMEM;
+	free(*benches);
+	*benches = s;
+	return 0;
+}
+
 static int run_main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "bench", required_argument, NULL, 'b' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "quick", no_argument, NULL, 'q' },
-		{ "set", required_argument, NULL, 's' },
-		{ 0 } };
-	const char *config = NULL, *benches = NULL, *outdir = NULL;
+	const char *config = NULL, *outdir = NULL;
 	const char *sets[MAX_SETS];
 	int n_sets = 0, o, status, lock = -1;
 	bool quick = false;
 	struct mt_cfg cfg;
 	struct mt_err err = { 0 };
-	char **only = NULL, journal[4096], dir[4096], why[256];
+	char **only = NULL, *benches = NULL, journal[4096], dir[4096] = "";
+	char why[256];
 	size_t n_only = 0;
 
-	while ((o = getopt_long(argc, argv, "c:b:o:", opts, NULL)) != -1) {
+	while ((o = mt_cli_getopt(&mt_cmd_run, argc, argv)) != -1) {
 		switch (o) {
-		case 'c': config = optarg; break;
-		case 'b': benches = optarg; break;
-		case 'o': outdir = optarg; break;
+		case 'c':
+			/* One job file: a second would silently win. */
+			if (config) {
+				free(benches);
+				return mt_cli_usage_error(
+					&mt_cmd_run, "-c given twice ('%s' "
+					"and '%s'): give one job file, and "
+					"override its keys with --set",
+					config, optarg);
+			}
+			config = optarg;
+			break;
+		case 'b':
+			if (add_benches(&benches, optarg) < 0) {
+				free(benches);
+				return MT_EXIT_FAIL;
+			}
+			break;
+		case 'o':
+			if (outdir) {
+				free(benches);
+				return mt_cli_usage_error(
+					&mt_cmd_run, "-o given twice ('%s' "
+					"and '%s'): give one run directory",
+					outdir, optarg);
+			}
+			outdir = optarg;
+			break;
 		case 'q': quick = true; break;
 		case 's':
-			if (n_sets == MAX_SETS)
+			if (n_sets == MAX_SETS) {
+				free(benches);
 				return mt_cli_usage_error(&mt_cmd_run,
 							  "too many --set");
+			}
 			sets[n_sets++] = optarg;
 			break;
 		default:
-			return mt_cli_usage_error(&mt_cmd_run,
-						  "unknown option");
+			free(benches);
+			return MT_EXIT_USAGE;
 		}
 	}
-	if (optind < argc)
+	if (optind < argc) {
+		free(benches);
 		return mt_cli_usage_error(&mt_cmd_run,
 					  "unexpected argument '%s'",
 					  argv[optind]);
+	}
 	mt_cfg_init(&cfg);
 	if (quick) {
 		char dirbuf[4096], path[4200];
 
 		if (mt_cli_configs_dir(dirbuf, sizeof(dirbuf)) < 0) {
 			mt_cfg_free(&cfg);
+			free(benches);
 			fprintf(stderr, "memtune run: cannot find configs/"
 				"quick.ini next to the program; set "
 				"MEMTUNE_CONFIGS to the configs directory\n");
@@ -76,18 +122,17 @@ static int run_main(int argc, char **argv)
 	if (benches) {
 		if (mt_parse_word_list(benches, NULL, &only, &n_only, why,
 				       sizeof(why)) < 0 || n_only == 0) {
-			mt_cfg_free(&cfg);
-			return mt_cli_usage_error(&mt_cmd_run,
-						  "-b '%s': expected a comma "
-						  "list of benchmark names",
-						  benches);
+			status = mt_cli_usage_error(&mt_cmd_run,
+						    "-b '%s': expected a comma "
+						    "list of benchmark names",
+						    benches);
+			goto out;
 		}
 		char **z = realloc(only, (n_only + 1) * sizeof(*z));
 
 		if (!z) {
-			mt_free_words(only, n_only);
-			mt_cfg_free(&cfg);
-			return MT_EXIT_FAIL;
+			status = MT_EXIT_FAIL;
+			goto out;
 		}
 		only = z;
 		only[n_only] = NULL;
@@ -114,9 +159,14 @@ static int run_main(int argc, char **argv)
 	status = MT_EXIT_OK;
 	goto out;
 fail:
+	/* A run that failed after creating its directory (every case of a
+	 * benchmark failed, a signal) still names it: its records stay. */
+	if (dir[0])
+		printf("%s\n", dir);
 	status = mt_cli_fail(&err);
 out:
 	mt_state_unlock(lock);
+	free(benches);
 	mt_free_words(only, n_only);
 	mt_cfg_free(&cfg);
 	return status;
@@ -136,7 +186,9 @@ const struct mt_command mt_cmd_run = {
 	"stdout.\n"
 	"\n"
 	"  -c, --config FILE   INI job file (see configs/README.md)\n"
-	"  -b, --bench LIST    only these benchmarks (see 'memtune list')\n"
+	"  -b, --bench LIST    only these benchmarks (see 'memtune list'); "
+	"repeated -b\n"
+	"                      add to the list\n"
 	"  -o, --output DIR    exact run directory to create (must not exist;"
 	"\n                      its parent must be yours or root's and not "
 	"writable\n                      by others, or sticky like /tmp)\n"
@@ -148,7 +200,10 @@ const struct mt_command mt_cmd_run = {
 	"System changes (hugetlb pools, sysctls, swap files, cgroups) go "
 	"through the\nstate journal and are undone on exit, on SIGINT/SIGTERM/"
 	"SIGHUP and by\n'memtune restore' after a crash. Exit status: 0 done "
-	"(skipped benchmarks are\nnot failures), 1 failure, 2 bad usage or "
-	"configuration.\n",
+	"(skipped benchmarks are\nnot failures), 1 failure (also when every "
+	"case of a benchmark failed; the\nrun directory is still printed), "
+	"2 bad usage or configuration.\n",
 	.fn = run_main,
+	.shortopts = "c:b:o:",
+	.longopts = run_opts,
 };

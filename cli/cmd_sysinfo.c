@@ -55,4 +55,6 @@ const struct mt_command mt_cmd_sysinfo = {
 		 "\n"
 		 "  --json   one JSON object on stdout\n",
 	.fn = sysinfo_main,
+	.shortopts = "",
+	.longopts = mt_cli_json_opts,
 };

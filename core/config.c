@@ -1,16 +1,14 @@
 /* INI job files and their validation against parameter schemas (see
  * config.h).
  *
- * inih does the splitting of "key = value" lines; a reader function of ours
- * feeds it one line at a time, which is what lets every entry carry its
- * file and line (Debian's inih does not pass line numbers to the handler).
- * The reader also checks section headers and the shape of each line first,
- * so every syntax error gets a message naming file:line and what was
- * expected, and parsing stops at the first error. */
+ * The loader reads one line at a time and splits "key = value" itself (the
+ * INI dialect inih reads, which memtune used before: Debian's inih is
+ * built with a 200-byte line limit, '#' only at the start of a line, and no
+ * line numbers for the handler). Every syntax error gets a message naming
+ * file:line and what was expected, and loading stops at the first error. */
 #include <ctype.h>
 #include <errno.h>
 #include <float.h>
-#include <ini.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,12 +102,12 @@ static int add_section(struct mt_cfg *cfg, const char *section,
 	return (int)n;
 }
 
-/* Sets section.key to value, remembering where it came from. An existing
- * entry for the same section and key is overwritten in place: the later
- * one wins. Returns 0 or -ENOMEM. */
+/* Sets section.key to value, remembering where it came from and in which
+ * load (0 for --set). An existing entry for the same section and key is
+ * overwritten in place: the later one wins. Returns 0 or -ENOMEM. */
 static int set_entry(struct mt_cfg *cfg, const char *section,
 		     const char *key, const char *value, const char *file,
-		     int line)
+		     int line, unsigned load)
 {
 	struct mt_cfg_entry *e = NULL;
 	char *v, *f;
@@ -149,6 +147,7 @@ static int set_entry(struct mt_cfg *cfg, const char *section,
 	e->value = v;
 	e->file = f;
 	e->line = line;
+	e->load = load;
 	return 0;
 free_copies:
 	free(v);
@@ -164,7 +163,9 @@ struct load {
 	const char *text;	/* the rest of the text being read */
 	char *buf;		/* the current raw line */
 	size_t buf_cap;
+	size_t len;		/* bytes in buf (NUL bytes among them) */
 	int lineno;		/* line number of buf, from 1 */
+	unsigned id;		/* this load's number (entries' `load`) */
 	const char *section;	/* current section (owned by cfg) */
 	struct mt_err *err;
 	int ret;		/* first error (negative errno), or 0 */
@@ -175,14 +176,20 @@ struct load {
 static bool next_line(struct load *ld)
 {
 	if (ld->fp) {
-		if (getline(&ld->buf, &ld->buf_cap, ld->fp) >= 0)
+		ssize_t n = getline(&ld->buf, &ld->buf_cap, ld->fp);
+
+		if (n >= 0) {
+			ld->len = (size_t)n;
 			return true;
-		if (ferror(ld->fp))
-			ld->ret = mt_err_set(ld->err, -(errno ? errno : EIO),
-					     MT_ERR_INPUT,
+		}
+		if (ferror(ld->fp) || errno == ENOMEM) {
+			int e = errno ? errno : EIO;
+
+			ld->ret = mt_err_set(ld->err, -e, e == ENOMEM ?
+					     MT_ERR_RUNTIME : MT_ERR_INPUT,
 					     "cannot read config '%s': %s",
-					     ld->name, strerror(errno ? errno
-								: EIO));
+					     ld->name, strerror(e));
+		}
 		return false;
 	}
 	if (!*ld->text)
@@ -205,6 +212,7 @@ static bool next_line(struct load *ld)
 	}
 	memcpy(ld->buf, ld->text, n);
 	ld->buf[n] = '\0';
+	ld->len = n;
 	ld->text += n;
 	return true;
 }
@@ -255,11 +263,28 @@ static int section_line(struct load *ld, char *p)
 	return 0;
 }
 
+/* Cuts an inline comment off a value: ';' or '#' after whitespace, as
+ * "sizes = 4K,1M   # the caches" (a ';' or '#' inside a word stays). */
+static void cut_comment(char *v)
+{
+	for (char *c = v; *c; c++) {
+		if ((*c == ';' || *c == '#') &&
+		    (c == v || isspace((unsigned char)c[-1]))) {
+			*c = '\0';
+			break;
+		}
+	}
+	rstrip(v);
+}
+
 /* Checks that a line that is neither blank, a comment nor a section header
- * is "key = value" inside a section; inih then splits it. */
+ * is "key = value" inside a section, and records it. A key given twice in
+ * one load (one file) is an error naming both lines: the later line would
+ * silently win. */
 static int key_line(struct load *ld, char *p)
 {
-	char *eq = strchr(p, '=');
+	char *eq = strchr(p, '='), *value;
+	const struct mt_cfg_entry *prev;
 	size_t klen;
 
 	rstrip(p);
@@ -282,83 +307,70 @@ static int key_line(struct load *ld, char *p)
 				  "put it under [global] or a benchmark's "
 				  "section", ld->name, ld->lineno, (int)klen,
 				  p);
+	p[klen] = '\0';
+	value = eq + 1;
+	while (isspace((unsigned char)*value))
+		value++;
+	cut_comment(value);
+	if (mt_cfg_get(ld->cfg, ld->section, p, &prev) && prev &&
+	    prev->load == ld->id)
+		return mt_err_set(ld->err, -EINVAL, MT_ERR_INPUT,
+				  "%s:%d: [%s] key '%s' is set twice, first "
+				  "at %s:%d: expected each key once per "
+				  "section; remove one of the lines",
+				  ld->name, ld->lineno, ld->section, p,
+				  prev->file, prev->line);
+	if (set_entry(ld->cfg, ld->section, p, value, ld->name, ld->lineno,
+		      ld->id) < 0)
+		return mt_err_set(ld->err, -ENOMEM, MT_ERR_RUNTIME,
+				  "config '%s': out of memory", ld->name);
 	return 0;
 }
 
-/* inih's reader: hands inih the next line, already checked, or NULL to
- * stop (at the end or at the first error). inih reads one line per call and
- * hands it to the handler before asking again, so ld->lineno is the line
- * of the entry the handler gets. */
-static char *reader(char *str, int num, void *stream)
+/* Checks and records one raw line (ld->buf, ld->len bytes). */
+static int parse_line(struct load *ld)
 {
-	struct load *ld = stream;
-	char *p;
+	char *p = ld->buf;
+	size_t len = ld->len;
 
-	if (ld->ret || !next_line(ld))
-		return NULL;
-	ld->lineno++;
-	p = ld->buf;
+	if (len && p[len - 1] == '\n')
+		len--;
+	if (len && p[len - 1] == '\r')
+		len--;
+	if (memchr(p, '\0', len))
+		return mt_err_set(ld->err, -EINVAL, MT_ERR_INPUT,
+				  "%s:%d: the line holds a NUL byte: expected "
+				  "text (is this a binary file?)", ld->name,
+				  ld->lineno);
+	if (len > MT_CFG_MAX_LINE)
+		return mt_err_set(ld->err, -EINVAL, MT_ERR_INPUT,
+				  "%s:%d: line of %zu bytes: expected at most "
+				  "%d (a range such as 4K..1G*2 replaces a "
+				  "long list of sizes)", ld->name, ld->lineno,
+				  len, MT_CFG_MAX_LINE);
 	if (ld->lineno == 1 && strncmp(p, "\xEF\xBB\xBF", 3) == 0)
 		p += 3;
 	/* Leading whitespace goes: an indented key is a key, not (as inih
 	 * would have it) the continuation of the previous value. */
 	while (isspace((unsigned char)*p))
 		p++;
-	if (*p == '\0' || *p == ';' || *p == '#') {
-		*p = '\0';
-	} else if (*p == '[') {
-		ld->ret = section_line(ld, p);
-		*p = '\0';	/* inih need not see it: we track sections */
-	} else {
-		ld->ret = key_line(ld, p);
-	}
-	if (ld->ret)
-		return NULL;
-	if (strlen(p) + 2 > (size_t)num) {
-		ld->ret = mt_err_set(ld->err, -EINVAL, MT_ERR_INPUT,
-				     "%s:%d: line longer than %d characters; "
-				     "shorten it (a range such as 4K..1G*2 "
-				     "replaces a long list of sizes)",
-				     ld->name, ld->lineno, num - 2);
-		return NULL;
-	}
-	memcpy(str, p, strlen(p) + 1);
-	return str;
-}
-
-/* inih's handler: records one key of the current section. */
-static int handler(void *user, const char *section, const char *name,
-		   const char *value)
-{
-	struct load *ld = user;
-
-	(void)section;	/* inih never saw our headers; ld->section is it */
-	if (set_entry(ld->cfg, ld->section, name, value, ld->name,
-		      ld->lineno) < 0) {
-		ld->ret = mt_err_set(ld->err, -ENOMEM, MT_ERR_RUNTIME,
-				     "config '%s': out of memory", ld->name);
+	if (*p == '\0' || *p == ';' || *p == '#')
 		return 0;
-	}
-	return 1;
+	if (*p == '[')
+		return section_line(ld, p);
+	return key_line(ld, p);
 }
 
-/* Runs inih over ld and turns its outcome into 0 or a negative errno. */
+/* Reads every line of ld; returns 0 or the first error. */
 static int load(struct load *ld)
 {
-	int r = ini_parse_stream(reader, ld, handler, ld);
-
+	ld->id = ++ld->cfg->loads;
+	while (!ld->ret && next_line(ld)) {
+		ld->lineno++;
+		ld->ret = parse_line(ld);
+	}
 	free(ld->buf);
-	if (ld->ret)
-		return ld->ret;
-	if (r == -2)
-		return mt_err_set(ld->err, -ENOMEM, MT_ERR_RUNTIME,
-				  "config '%s': out of memory", ld->name);
-	/* Every line was checked before inih saw it; should inih still
-	 * object, name the line it reported. */
-	if (r != 0)
-		return mt_err_set(ld->err, -EINVAL, MT_ERR_INPUT,
-				  "%s:%d: " LINE_FORM, ld->name, r);
-	return 0;
+	return ld->ret;
 }
 
 /* Loads the INI file at path on top of cfg (see config.h). On an error cfg
@@ -438,7 +450,8 @@ int mt_cfg_set(struct mt_cfg *cfg, const char *assignment, int index,
 			v++;
 		ret = add_section(cfg, section, "--set", index);
 		if (ret >= 0)
-			ret = set_entry(cfg, section, key, v, "--set", index);
+			ret = set_entry(cfg, section, key, v, "--set", index,
+					0);
 	}
 	if (ret < 0)
 		ret = mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
@@ -498,7 +511,7 @@ const char *mt_ptype_form(enum mt_ptype type)
 }
 
 /* Writes "file:line" for a file, "--set #N" for an override. */
-static void where(char *buf, size_t len, const char *file, int line)
+void mt_cfg_where(char *buf, size_t len, const char *file, int line)
 {
 	if (strcmp(file, "--set") == 0)
 		snprintf(buf, len, "--set #%d", line);
@@ -600,8 +613,27 @@ static int parse_value(const struct mt_param *p, const char *text,
 		v->i = b;
 		return ret;
 	case MT_P_WORDS:
-		return mt_parse_word_list(text, p->choices, &v->words, &v->n,
-					  why, len);
+		ret = mt_parse_word_list(text, p->choices, &v->words, &v->n,
+					 why, len);
+		/* A list whose default has words would run nothing when
+		 * empty (tlb.backings = gave no case and status "ok"). */
+		if (ret == 0 && v->n == 0 && p->def && p->def[strspn(p->def,
+								" \t,")]) {
+			size_t off = (size_t)snprintf(why, len, "at least one "
+						      "word");
+
+			for (size_t i = 0; p->choices && p->choices[i] &&
+			     off < len; i++)
+				off += (size_t)snprintf(why + off, len - off,
+							"%s%s", i ? ", " :
+							" from: ",
+							p->choices[i]);
+			if (!p->choices && off < len)
+				snprintf(why + off, len - off, ", such as "
+					 "'%s'", p->def);
+			ret = -EINVAL;
+		}
+		return ret;
 	case MT_P_STRING:
 		return 0;
 	}
@@ -643,7 +675,7 @@ static int resolve_one(struct mt_pvalue *v, const struct mt_param *p,
 				  "is invalid: expected %s (a bug in the "
 				  "parameter table; please report it)",
 				  section, p->key, text, why);
-	where(at, sizeof(at), file, line);
+	mt_cfg_where(at, sizeof(at), file, line);
 	return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
 			  "%s: [%s] key '%s': bad value '%s': expected %s", at,
 			  section, p->key, text, why);
@@ -699,7 +731,7 @@ int mt_params_resolve(const struct mt_cfg *cfg, const char *section,
 							sizeof(keys) - off,
 							"%s%s", j ? ", " : "",
 							schema[j].key);
-			where(at, sizeof(at), e->file, e->line);
+			mt_cfg_where(at, sizeof(at), e->file, e->line);
 			ret = mt_err_set(err, -EINVAL, MT_ERR_INPUT,
 					 "%s: [%s] unknown key '%s': expected "
 					 "one of: %s", at, section, e->key,
@@ -755,7 +787,7 @@ void mt_p_where(const struct mt_params *p, const char *key, char *buf,
 	if (!pv || !pv->file || strcmp(pv->file, "default") == 0)
 		snprintf(buf, len, "not set");
 	else
-		where(buf, len, pv->file, pv->line);
+		mt_cfg_where(buf, len, pv->file, pv->line);
 }
 
 /* Returns the value of key if its type is t1 or t2; a key outside the

@@ -1,8 +1,9 @@
 /* INI job files (DESIGN §4) and their validation against parameter schemas.
  *
  * A configuration is a list of (section, key, value, file, line) entries,
- * loaded from one or more files and from --set overrides; a later entry for
- * the same section and key overrides an earlier one. Sections are [global]
+ * loaded from one or more files and from --set overrides; a later file or
+ * --set overrides an earlier one for the same section and key (within one
+ * file a key given twice is an error). Sections are [global]
  * and one per benchmark, optionally with a variant: [tlb] or [tlb:hugetlb].
  *
  * Validation happens against a schema (struct mt_param[]): an unknown key or
@@ -49,6 +50,7 @@ struct mt_cfg_entry {
 	char *value;
 	char *file;	/* file name, or "--set" */
 	int line;	/* line in file, or the index of the --set option */
+	unsigned load;	/* which mt_cfg_load* set it (from 1); 0: --set */
 };
 
 struct mt_cfg {
@@ -58,14 +60,22 @@ struct mt_cfg {
 	int *section_lines;	/* line each section was first seen on */
 	char **section_files;	/* file each section was first seen in */
 	size_t n_sections;
+	unsigned loads;		/* mt_cfg_load* calls so far */
 };
+
+/* The longest line a job file may hold, in bytes (without its newline). */
+#define MT_CFG_MAX_LINE 65536
 
 void mt_cfg_init(struct mt_cfg *cfg);
 void mt_cfg_free(struct mt_cfg *cfg);
 
-/* Loads an INI file on top of what cfg holds. Errors (MT_ERR_INPUT): the
- * file is missing or unreadable; a line is not "key = value", "[section]" or
- * a comment (file:line and what was expected); a section name is malformed.
+/* Loads an INI file on top of what cfg holds (its keys override those of
+ * earlier loads). Comments are lines starting with ';' or '#', and ';' or
+ * '#' after whitespace in a value. Errors (MT_ERR_INPUT), each naming
+ * file:line and what was expected: the file is missing or unreadable; a
+ * line is not "key = value", "[section]" or a comment; a section name is
+ * malformed; a key is set twice in one section of this file (both lines
+ * named); a line holds a NUL byte or is longer than MT_CFG_MAX_LINE.
  * Returns 0 or a negative errno. */
 int mt_cfg_load(struct mt_cfg *cfg, const char *path, struct mt_err *err);
 
@@ -78,6 +88,9 @@ int mt_cfg_load_string(struct mt_cfg *cfg, const char *name,
  * line in messages ("--set #2"). Returns 0 or -EINVAL with err set. */
 int mt_cfg_set(struct mt_cfg *cfg, const char *assignment, int index,
 	       struct mt_err *err);
+
+/* Writes where an entry came from: "file:line", or "--set #N". */
+void mt_cfg_where(char *buf, size_t len, const char *file, int line);
 
 /* The value of section.key, or NULL; *entry (if not NULL) gets the entry. */
 const char *mt_cfg_get(const struct mt_cfg *cfg, const char *section,

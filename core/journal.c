@@ -183,6 +183,14 @@ static const char *perm_hint(int ret)
 	return ret == -EACCES || ret == -EPERM ? " (run as root)" : "";
 }
 
+/* The same for the state directory: root is not needed to keep it. */
+static const char *state_dir_hint(int ret)
+{
+	return ret == -EACCES || ret == -EPERM || ret == -EROFS ?
+	       " (set MEMTUNE_STATE_DIR, or XDG_STATE_HOME, to a directory "
+	       "you can write)" : "";
+}
+
 /* Writes `value` (plus a newline, as echo does) to the setting file at real
  * path `path` in a single write(2): /proc/sys and sysfs take one value per
  * write. Regular files (a captured tree) are truncated first so a shorter
@@ -1151,7 +1159,7 @@ static int open_trusted(const char *path, int flags, bool create,
 	if (ret < 0)
 		return mt_err_set(err, ret, MT_ERR_RUNTIME,
 				  "journal: cannot open %s: %s%s", path,
-				  strerror(-ret), perm_hint(ret));
+				  strerror(-ret), state_dir_hint(ret));
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
 	    st.st_uid != geteuid() || (st.st_mode & 022) ||
 	    st.st_nlink != 1) {

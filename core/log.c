@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "sanitize.h"
 
 /* -1: not decided yet (mt_log_init not called); then 0 or 1. */
 static int progress_on = -1;
@@ -25,20 +26,18 @@ void mt_log_init(void)
 }
 
 /* Prints "memtune: " TAG the formatted message and a newline on stderr in one
- * write, so lines from concurrent worker processes do not interleave. */
+ * write, so lines from concurrent worker processes do not interleave.
+ * Messages quote files others wrote: control characters are escaped
+ * (sanitize.h). */
 static void vlog(const char *tag, const char *fmt, va_list ap)
 {
-	char line[2048];
-	int n, off;
+	char msg[2048], line[2100];
 
-	off = snprintf(line, sizeof(line), "memtune: %s", tag);
-	n = vsnprintf(line + off, sizeof(line) - (size_t)off - 1, fmt, ap);
-	if (n < 0)
-		n = 0;
-	if ((size_t)(off + n) > sizeof(line) - 2)
-		n = (int)sizeof(line) - 2 - off;
-	line[off + n] = '\n';
-	line[off + n + 1] = '\0';
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	snprintf(line, sizeof(line), "memtune: %s", tag);
+	mt_sanitize(line + strlen(line), sizeof(line) - 1 - strlen(line),
+		    msg);
+	strcat(line, "\n");
 	fputs(line, stderr);
 	fflush(stderr);
 }

@@ -299,18 +299,51 @@ static bool is_blank(const char *text, size_t len)
 	return true;
 }
 
+static _Thread_local bool json_alloc_failed;
+
+/* jansson's malloc: malloc, remembering a failure. */
+static void *watched_malloc(size_t n)
+{
+	void *p = malloc(n);
+
+	if (!p)
+		json_alloc_failed = true;
+	return p;
+}
+
+void mt_json_oom_clear(void)
+{
+	static bool installed;
+
+	/* free stays free, so objects allocated before are fine. */
+	if (!installed) {
+		json_set_alloc_funcs(watched_malloc, free);
+		installed = true;
+	}
+	json_alloc_failed = false;
+}
+
+bool mt_json_oom(void)
+{
+	return json_alloc_failed;
+}
+
 /* Reads the results.jsonl at path line by line and calls fn(rec, line, arg)
  * for each valid record; fn borrows rec (json_incref to keep it). Blank
  * lines are skipped silently; a line that is not a JSON object, or is not a
- * valid record, is reported through bad() as "PATH:LINE: ..." and skipped.
- * Returns 0, what fn returned when it was non-zero (reading stops), or
- * -errno with err set (MT_ERR_INPUT) when the file cannot be read. */
+ * valid record, is reported through bad() as "PATH:LINE: ..." and skipped
+ * (invalid JSON as "PATH:LINE:COLUMN: invalid JSON: " and what jansson
+ * said). Returns 0, what fn returned when it was non-zero (reading stops),
+ * or -errno with err set: MT_ERR_INPUT when the file cannot be read,
+ * MT_ERR_RUNTIME (-ENOMEM) when memory runs out, which is never taken for
+ * a bad line. */
 int mt_records_read(const char *path,
 		    int (*fn)(json_t *rec, int line, void *arg),
 		    void (*bad)(const char *msg, void *arg), void *arg,
 		    struct mt_err *err)
 {
 	char *text = NULL, why[256];
+	json_error_t jerr;
 	size_t cap = 0;
 	ssize_t len;
 	int line = 0, ret = 0;
@@ -338,11 +371,37 @@ int mt_records_read(const char *path,
 		/* json_loadb rather than json_loads: a crash can leave NUL
 		 * bytes in a partly written line, which must fail parsing
 		 * instead of hiding the rest of the line. */
-		rec = json_loadb(text, (size_t)len, 0, NULL);
+		mt_json_oom_clear();
+		rec = json_loadb(text, (size_t)len, 0, &jerr);
+		if (!rec && (mt_json_oom() || json_error_code(&jerr) ==
+			     json_error_out_of_memory)) {
+			ret = mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+					 "%s:%d: out of memory reading the "
+					 "record", path, line);
+			goto out_text;
+		}
+		if (!rec) {
+			char msg[1200];
+
+			/* Say what jansson said, at PATH:LINE:COLUMN: "real
+			 * number overflow" for 1e999 is no truncated line. */
+			snprintf(msg, sizeof(msg), "%s:%d:%d: invalid JSON: "
+				 "%s%s", path, line, jerr.column, jerr.text,
+				 json_error_code(&jerr) ==
+				 json_error_premature_end_of_input ?
+				 " (truncated?)" : "");
+			if (bad)
+				bad(msg, arg);
+			continue;
+		}
 		if (!json_is_object(rec)) {
+			snprintf(why, sizeof(why), "not a JSON object but %s",
+				 json_is_array(rec) ? "an array" :
+				 json_is_string(rec) ? "a string" :
+				 json_is_number(rec) ? "a number" :
+				 "true, false or null");
 			json_decref(rec);
-			report_bad(bad, arg, path, line,
-				   "not a JSON object (truncated?)");
+			report_bad(bad, arg, path, line, why);
 			continue;
 		}
 		if (!mt_record_valid(rec, why, sizeof(why))) {
@@ -360,7 +419,8 @@ int mt_records_read(const char *path,
 	if (!feof(f) || ferror(f)) {
 		int e = errno ? errno : EIO;
 
-		ret = mt_err_set(err, -e, MT_ERR_INPUT,
+		ret = mt_err_set(err, -e, e == ENOMEM ? MT_ERR_RUNTIME :
+				 MT_ERR_INPUT,
 				 "cannot read '%s' after line %d: %s", path,
 				 line, strerror(e));
 	}

@@ -38,12 +38,22 @@ json_t *mt_record_status(const char *bench, const char *variant, json_t *kase,
  * the right JSON types. On failure writes what is missing into why. */
 bool mt_record_valid(json_t *obj, char *why, size_t why_len);
 
+/* Watching jansson's allocations: jansson reports a failed allocation
+ * while parsing as "invalid token" or with no text at all, so a loader
+ * that ran out of memory would call good lines bad. mt_json_oom_clear()
+ * starts watching (it installs a malloc wrapper through
+ * json_set_alloc_funcs, once) and forgets earlier failures; mt_json_oom()
+ * says whether an allocation of jansson's failed since. */
+void mt_json_oom_clear(void);
+bool mt_json_oom(void);
+
 /* Reads a results.jsonl file and calls fn for each valid record with its
  * line number. A line that is not valid JSON, or not a record, is reported
- * through bad() (path:line: what was expected) and skipped, so a truncated
- * file loses only its last partial line. Returns 0, or -errno if the file
- * cannot be read (MT_ERR_INPUT). fn returning non-zero stops the reading and
- * is returned. */
+ * through bad() (path:line: what was expected; path:line:column: and
+ * jansson's words for invalid JSON) and skipped, so a truncated file loses
+ * only its last partial line. Returns 0, or -errno if the file cannot be
+ * read (MT_ERR_INPUT) or memory runs out (-ENOMEM, MT_ERR_RUNTIME). fn
+ * returning non-zero stops the reading and is returned. */
 int mt_records_read(const char *path,
 		    int (*fn)(json_t *rec, int line, void *arg),
 		    void (*bad)(const char *msg, void *arg), void *arg,

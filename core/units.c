@@ -65,8 +65,8 @@ int mt_parse_size(const char *s, uint64_t *out, char *why, size_t why_len)
 	if (!s || !*s)
 		return form(why, why_len, MT_FORM_SIZE);
 	nd = scan_digits(&p, &v);
-	if (nd < 0)
-		return form(why, why_len, "%s, below 16 EiB", MT_FORM_SIZE);
+	if (nd < 0 || v > MT_SIZE_MAX)
+		return form(why, why_len, "%s, below 8 EiB", MT_FORM_SIZE);
 	if (nd == 0)
 		return form(why, why_len, MT_FORM_SIZE);
 	switch (tolower((unsigned char)*p)) {
@@ -81,8 +81,8 @@ int mt_parse_size(const char *s, uint64_t *out, char *why, size_t why_len)
 	if (*p && strcasecmp(p, "b") != 0 &&
 	    !(shift && strcasecmp(p, "ib") == 0))
 		return form(why, why_len, MT_FORM_SIZE);
-	if (shift && v > (UINT64_MAX >> shift))
-		return form(why, why_len, "%s, below 16 EiB", MT_FORM_SIZE);
+	if (shift && v > (MT_SIZE_MAX >> shift))
+		return form(why, why_len, "%s, below 8 EiB", MT_FORM_SIZE);
 	*out = v << shift;
 	return 0;
 }
@@ -269,6 +269,16 @@ static int size_vec_add(struct size_vec *sv, uint64_t x)
 	return 0;
 }
 
+/* True if s has the form of a size but is above MT_SIZE_MAX. */
+static bool too_big(const char *s)
+{
+	char why[128];
+	uint64_t v;
+
+	return mt_parse_size(s, &v, why, sizeof(why)) < 0 &&
+	       strstr(why, "below 8 EiB");
+}
+
 /* Expands one list item, a size or a range "LO..HI[*F]", into sv. */
 static int size_item(char *item, struct size_vec *sv, char *why,
 		     size_t why_len)
@@ -279,7 +289,10 @@ static int size_item(char *item, struct size_vec *sv, char *why,
 
 	if (!dots) {
 		if (mt_parse_size(item, &v, why, why_len) < 0)
-			return form(why, why_len, MT_FORM_SIZE_LIST);
+			return too_big(item) ?
+			       form(why, why_len, "%s, each below 8 EiB",
+				    MT_FORM_SIZE_LIST) :
+			       form(why, why_len, MT_FORM_SIZE_LIST);
 		return size_vec_add(sv, v);
 	}
 	*dots = '\0';
@@ -296,7 +309,10 @@ static int size_item(char *item, struct size_vec *sv, char *why,
 	}
 	if (mt_parse_size(item, &lo, why, why_len) < 0 ||
 	    mt_parse_size(dots + 2, &hi, why, why_len) < 0)
-		return form(why, why_len, MT_FORM_SIZE_LIST);
+		return too_big(item) || too_big(dots + 2) ?
+		       form(why, why_len, "%s, each below 8 EiB",
+			    MT_FORM_SIZE_LIST) :
+		       form(why, why_len, MT_FORM_SIZE_LIST);
 	if (lo == 0)
 		return form(why, why_len, "a range LO..HI*F with LO above 0, "
 			    "such as 4K..1G*2");

@@ -11,7 +11,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* "4096", "4K", "4k", "4KiB", "2M", "1G", "1T"; no negatives, no overflow. */
+/* The largest size accepted: 2^63 - 1, so a size fits an int64_t (the JSON
+ * records and off_t) and 18446744073709551615 cannot wrap to -1. */
+#define MT_SIZE_MAX ((uint64_t)INT64_MAX)
+
+/* "4096", "4K", "4k", "4KiB", "2M", "1G", "1T"; no negatives, nothing above
+ * MT_SIZE_MAX. */
 int mt_parse_size(const char *s, uint64_t *out, char *why, size_t why_len);
 
 /* "20ms", "1.5s", "500us", "100ns"; a bare number is seconds. Result in ns. */

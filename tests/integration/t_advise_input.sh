@@ -9,7 +9,7 @@ expect_exit 0 "$MEMTUNE" run -b tlb -o "$run" --set tlb.sizes=16K,1M \
 head -c -40 "$run/results.jsonl" > "$T/r" && mv "$T/r" "$run/results.jsonl"
 echo '{broken' > "$run/meta.json"
 expect_exit 0 "$MEMTUNE" advise "$run"
-grep -q "results.jsonl:[0-9]*: .*line skipped" "$T/err" || fail "no path:line for the truncated record: $(cat "$T/err")"
+grep -q "results.jsonl:[0-9]*:[0-9]*: .*line skipped" "$T/err" || fail "no path:line for the truncated record: $(cat "$T/err")"
 grep -q "meta.json:1:[0-9]*:" "$T/err" || fail "no path:line for the malformed meta.json: $(cat "$T/err")"
 [ -s "$run/advice.json" ] || fail "no advice.json written"
 

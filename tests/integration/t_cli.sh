@@ -11,6 +11,59 @@ expect_exit 2 "$MEMTUNE"
 expect_exit 2 "$MEMTUNE" frobnicate
 grep -q "unknown command 'frobnicate'" "$T/err" || fail "no message for an unknown command"
 expect_exit 2 "$MEMTUNE" run --bogus
+grep -q "unknown option '--bogus'" "$T/err" || fail "run --bogus: $(cat "$T/err")"
+
+# An option error is one message that says what is wrong (getopt's own
+# "option requires an argument" was followed by "unknown option").
+expect_exit 2 "$MEMTUNE" run -c
+[ "$(grep -c . "$T/err")" -le 2 ] && grep -q "option '-c' requires an argument" "$T/err" &&
+	! grep -q "unknown option" "$T/err" || fail "run -c: $(cat "$T/err")"
+expect_exit 2 "$MEMTUNE" run --config
+grep -q "option '--config' requires an argument" "$T/err" || fail "run --config: $(cat "$T/err")"
+expect_exit 2 "$MEMTUNE" analyze --json=yes x
+grep -q "option '--json' takes no argument" "$T/err" || fail "analyze --json=yes: $(cat "$T/err")"
+expect_exit 2 "$MEMTUNE" restore -x
+grep -q "unknown option '-x'" "$T/err" || fail "restore -x: $(cat "$T/err")"
+expect_exit 2 "$MEMTUNE" run --quick -xq
+grep -q "unknown option '-x'" "$T/err" || fail "run --quick -xq: $(cat "$T/err")"
+
+# --help is help only where getopt sees an option: after -c it is the name
+# of the job file, after -- an argument.
+expect_exit 2 "$MEMTUNE" run -c --help
+grep -q "cannot read config '--help'" "$T/err" || fail "run -c --help: $(cat "$T/err")"
+expect_exit 2 "$MEMTUNE" run -- --help
+grep -q "unexpected argument '--help'" "$T/err" || fail "run -- --help: $(cat "$T/err")"
+expect_exit 0 "$MEMTUNE" run -c x.ini --help
+grep -q "usage: memtune run" "$T/out" || fail "run -c x.ini --help printed no usage"
+
+# A repeated -c (or -o) is refused rather than the last one silently
+# winning; repeated -b lists add up.
+expect_exit 2 "$MEMTUNE" run -c a.ini -c b.ini
+grep -q -- "-c given twice ('a.ini' and 'b.ini')" "$T/err" || fail "run -c -c: $(cat "$T/err")"
+expect_exit 2 "$MEMTUNE" run -o "$T/a" -o "$T/b"
+grep -q -- "-o given twice" "$T/err" || fail "run -o -o: $(cat "$T/err")"
+expect_exit 2 "$MEMTUNE" run -b tlb -b nosuchbench2 --set output="$T/res"
+grep -q "unknown benchmark 'nosuchbench2'" "$T/err" || fail "the second -b was not read: $(cat "$T/err")"
+
+# An option before the command is an unknown option, not a command.
+expect_exit 2 "$MEMTUNE" --foo
+grep -q "unknown option '--foo'" "$T/err" && grep -q "usage: memtune COMMAND" "$T/err" ||
+	fail "memtune --foo: $(cat "$T/err")"
+for v in --version -V version; do
+	expect_exit 0 "$MEMTUNE" $v
+	grep -q "^memtune " "$T/out" || fail "memtune $v printed no version"
+done
+
+# An unprivileged user whose state directory cannot be created is told
+# about MEMTUNE_STATE_DIR / XDG_STATE_HOME, not to run as root.
+if is_root && command -v setpriv >/dev/null; then
+	chmod o+x "$T" && mkdir -m 777 "$T/unpriv"
+	expect_exit 1 setpriv --reuid=65534 --regid=65534 --clear-groups \
+		env -u MEMTUNE_STATE_DIR HOME=/nonexistent/memtune-home XDG_STATE_HOME= \
+		"$MEMTUNE" run -b alloc -o "$T/unpriv/run" --set alloc.sizes=4K
+	grep -q "MEMTUNE_STATE_DIR" "$T/err" && ! grep -q "run as root" "$T/err" ||
+		fail "state directory message: $(cat "$T/err")"
+fi
 expect_exit 2 "$MEMTUNE" run -b nosuchbench
 grep -q "unknown benchmark 'nosuchbench'" "$T/err" || fail "no message for -b nosuchbench"
 

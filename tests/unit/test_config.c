@@ -230,7 +230,6 @@ static void test_load_missing_and_unreadable(void **state)
 static void test_load_syntax_errors(void **state)
 {
 	struct fixture *f = *state;
-	char longline[400];
 
 	expect_load_error(f, "[global]\ncpu = 1\nfoo\n", "x.ini:3:",
 			  "expected 'key = value', '[section]' or a comment",
@@ -257,13 +256,80 @@ static void test_load_syntax_errors(void **state)
 			  "expected 'key = value'", NULL);
 	expect_load_error(f, "[tlb]\nok = 1\nsizes 4K", "x.ini:3:",
 			  "'sizes 4K'", NULL);
-	memset(longline, 'x', sizeof(longline));
-	memcpy(longline, "[tlb]\nk = ", 10);
-	longline[sizeof(longline) - 1] = '\0';
-	expect_load_error(f, longline, "x.ini:2:", "line longer than", NULL);
 
 	/* Only the first error is reported, even with more after it. */
 	expect_load_error(f, "[tlb]\nbad\n[Bad]\n", "x.ini:2:", NULL);
+}
+
+/* Issue 12 item 5: comments with '#' anywhere ';' works, a key given
+ * twice in one file, NUL bytes, and lines longer than inih's 198 bytes. */
+static void test_load_hardening(void **state)
+{
+	struct fixture *f = *state;
+	char *big, list[1024] = "";
+	const char *path;
+	size_t off = 0;
+	FILE *fp;
+
+	/* '#' comments as ';' ones: at the start, after a header, inline. */
+	assert_int_equal(mt_cfg_load_string(&f->cfg, "a.ini",
+		"# top\n[tlb] # the TLB\nsizes = 4K,1M   # the caches\n"
+		"backings = 4k ; base pages\ndir = /a#b;c\n\t# indented\n",
+		&f->err), 0);
+	expect_entry(&f->cfg, "tlb", "sizes", "4K,1M", "a.ini", 3);
+	expect_entry(&f->cfg, "tlb", "backings", "4k", "a.ini", 4);
+	expect_entry(&f->cfg, "tlb", "dir", "/a#b;c", "a.ini", 5);
+	assert_int_equal(f->cfg.n, 3);
+
+	/* A key given twice in one section of one file names both lines,
+	 * also when the section is opened again. */
+	expect_load_error(f, "[tlb]\nsizes = 4K\nruns = 2\nsizes = 8K\n",
+			  "x.ini:4: [tlb] key 'sizes' is set twice, first at "
+			  "x.ini:2", NULL);
+	expect_load_error(f, "[tlb]\nsizes = 4K\n[global]\n[tlb]\nsizes=1\n",
+			  "x.ini:5:", "x.ini:2", "set twice", NULL);
+	/* The same key in two sections, or in two files, is no duplicate. */
+	mt_cfg_free(&f->cfg);
+	assert_int_equal(mt_cfg_load_string(&f->cfg, "a.ini",
+		"[tlb]\nsizes = 4K\n[tlb:x]\nsizes = 8K\n", &f->err), 0);
+	assert_int_equal(mt_cfg_load_string(&f->cfg, "a.ini",
+		"[tlb]\nsizes = 16K\n", &f->err), 0);
+	expect_entry(&f->cfg, "tlb", "sizes", "16K", "a.ini", 2);
+
+	/* "4K\0junk" is not 4K. */
+	path = write_file(f, "nul.ini", "");
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	assert_int_equal(fwrite("[tlb]\nsizes = 4K\0junk\n", 1, 23, fp), 23);
+	assert_int_equal(fclose(fp), 0);
+	mt_err_clear(&f->err);
+	assert_int_equal(mt_cfg_load(&f->cfg, path, &f->err), -EINVAL);
+	assert_int_equal(f->err.kind, MT_ERR_INPUT);
+	assert_non_null(strstr(f->err.msg, "nul.ini:2: the line holds a NUL"));
+
+	/* A 60-size list (about 360 bytes) loads; past 64 KiB is refused
+	 * with the line and the limit. */
+	for (int i = 1; i <= 60; i++)
+		off += (size_t)snprintf(list + off, sizeof(list) - off,
+					"%s%dK", i > 1 ? ", " : "", i * 4);
+	assert_true(off > 300);
+	big = malloc(MT_CFG_MAX_LINE + 100);
+	assert_non_null(big);
+	snprintf(big, MT_CFG_MAX_LINE + 100, "[tlb]\nsizes = %s\n", list);
+	mt_cfg_free(&f->cfg);
+	assert_int_equal(mt_cfg_load_string(&f->cfg, "a.ini", big, &f->err),
+			 0);
+	expect_entry(&f->cfg, "tlb", "sizes", list, "a.ini", 2);
+	memset(big, 'x', MT_CFG_MAX_LINE + 99);
+	memcpy(big, "[tlb]\nk = ", 10);
+	big[MT_CFG_MAX_LINE + 99] = '\0';
+	expect_load_error(f, big, "x.ini:2: line of 65629 bytes: expected "
+			  "at most 65536", NULL);
+	path = write_file(f, "big.ini", big);
+	mt_err_clear(&f->err);
+	assert_int_equal(mt_cfg_load(&f->cfg, path, &f->err), -EINVAL);
+	assert_non_null(strstr(f->err.msg, "big.ini:2: line of 65629 bytes"));
+	free(big);
 }
 
 static void test_variants_and_overrides(void **state)
@@ -272,10 +338,9 @@ static void test_variants_and_overrides(void **state)
 	char a[PATH_MAX], b[PATH_MAX];
 
 	strcpy(a, write_file(f, "a.ini", "[tlb]\nsizes = 4K\nstride = 64\n"
-				   "[tlb:hugetlb]\nsizes = 2M\n"
+				   "[tlb:hugetlb]\n\n"
 				   "sizes = 4M\n"));
 	assert_int_equal(mt_cfg_load(&f->cfg, a, &f->err), 0);
-	/* A repeated key in one file: the later line wins. */
 	expect_entry(&f->cfg, "tlb:hugetlb", "sizes", "4M", a, 6);
 	expect_entry(&f->cfg, "tlb", "sizes", "4K", a, 2);
 	assert_true(mt_cfg_has_section(&f->cfg, "tlb:hugetlb"));
@@ -524,6 +589,19 @@ static void test_resolve_errors(void **state)
 		"x.ini:2: [tlb] key 'sizes': bad value '': expected a size "
 		"such as 64K, 2M or 1G, or a range LO..HI*F such as 4K..1G*2");
 
+	/* An empty list whose default has words would run no case. */
+	expect_resolve_error(f, "[tlb]\nbackings =\n", NULL,
+		"x.ini:2: [tlb] key 'backings': bad value '': expected at "
+		"least one word from: base, thp, hugetlb");
+	expect_resolve_error(f, "[tlb]\nbackings = , \n", NULL,
+		"x.ini:2: [tlb] key 'backings': bad value ',': expected a "
+		"comma list of words from: base, thp, hugetlb");
+	/* A size list refuses 2^64 - 1 (it wrapped to -1 in records). */
+	expect_resolve_error(f, "[tlb]\nstride = 18446744073709551615\n",
+		NULL, "x.ini:2: [tlb] key 'stride': bad value "
+		"'18446744073709551615': expected a size such as 64K, 2M or "
+		"1G, below 8 EiB");
+
 	/* The first bad line in file order is the one reported. */
 	expect_resolve_error(f, "[tlb]\nruns = 0\nnosuch = 1\n", NULL,
 		"x.ini:2: [tlb] key 'runs': bad value '0': expected an "
@@ -707,6 +785,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_load_missing_and_unreadable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_syntax_errors, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_load_hardening, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_variants_and_overrides,
 						setup, teardown),

@@ -338,9 +338,10 @@ static void test_read_truncated(void **state)
 	snprintf(expect, sizeof(expect), "%s:4: record lacks 'unit'",
 		 t->path);
 	assert_string_equal(s.bad[0], expect);
-	snprintf(expect, sizeof(expect),
-		 "%s:5: not a JSON object (truncated?)", t->path);
-	assert_string_equal(s.bad[1], expect);
+	snprintf(expect, sizeof(expect), "%s:5:40: invalid JSON: ",
+		 t->path);
+	assert_memory_equal(s.bad[1], expect, strlen(expect));
+	assert_non_null(strstr(s.bad[1], "(truncated?)"));
 
 	/* fn's non-zero return stops the reading and is returned */
 	memset(&s, 0, sizeof(s));
@@ -362,8 +363,8 @@ static void test_read_truncated(void **state)
 	json_decref(r2);
 }
 
-/* A line that is valid JSON but not an object, and one with a NUL byte in
- * it (a crash can leave those), are both "not a JSON object". */
+/* A line that is valid JSON but not an object is said to be so; one with a
+ * NUL byte in it (a crash can leave those) ends early for jansson. */
 static void test_read_not_object(void **state)
 {
 	struct tmp *t = *state;
@@ -385,11 +386,37 @@ static void test_read_not_object(void **state)
 	assert_int_equal(s.lines[0], 3);
 	assert_int_equal(s.n_bad, 2);
 	snprintf(expect, sizeof(expect),
-		 "%s:1: not a JSON object (truncated?)", t->path);
+		 "%s:1: not a JSON object but an array", t->path);
 	assert_string_equal(s.bad[0], expect);
-	snprintf(expect, sizeof(expect),
-		 "%s:2: not a JSON object (truncated?)", t->path);
-	assert_string_equal(s.bad[1], expect);
+	snprintf(expect, sizeof(expect), "%s:2:13: invalid JSON: ", t->path);
+	assert_memory_equal(s.bad[1], expect, strlen(expect));
+	assert_non_null(strstr(s.bad[1], "(truncated?)"));
+}
+
+/* Issue 12: JSON that jansson refuses although it is valid (a number out
+ * of range) was reported as "truncated?"; the message now says what
+ * jansson said, at PATH:LINE:COLUMN. */
+static void test_read_jansson_refusals(void **state)
+{
+	struct tmp *t = *state;
+	struct seen s = { 0 };
+	struct mt_err err = { 0 };
+	char expect[256];
+
+	write_text(t->path, "\n{\"bench\":\"a\",\"value\":1e999}\n"
+		   "{\"bench\":\"b\",\"n\":12345678901234567890123}\n");
+	assert_int_equal(mt_records_read(t->path, on_record, on_bad, &s,
+					 &err), 0);
+	assert_int_equal(s.n, 0);
+	assert_int_equal(s.n_bad, 2);
+	snprintf(expect, sizeof(expect), "%s:2:26: invalid JSON: real "
+		 "number overflow", t->path);
+	assert_memory_equal(s.bad[0], expect, strlen(expect));
+	snprintf(expect, sizeof(expect), "%s:3:40: invalid JSON: too big "
+		 "integer", t->path);
+	assert_memory_equal(s.bad[1], expect, strlen(expect));
+	assert_null(strstr(s.bad[0], "truncated"));
+	assert_null(strstr(s.bad[1], "truncated"));
 }
 
 /* Lines far longer than any fixed buffer are read whole. */
@@ -457,6 +484,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_read_truncated,
 						setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_read_not_object,
+						setup_tmp, teardown_tmp),
+		cmocka_unit_test_setup_teardown(test_read_jansson_refusals,
 						setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_read_long_line,
 						setup_tmp, teardown_tmp),

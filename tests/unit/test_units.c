@@ -38,8 +38,8 @@ static void test_size_accepts(void **state)
 		{ "1G", GiB },
 		{ "1g", GiB },
 		{ "1T", TiB },
-		{ "16777215T", 16777215ull * TiB },
-		{ "18446744073709551615", UINT64_MAX },
+		{ "8388607T", 8388607ull * TiB },
+		{ "9223372036854775807", (uint64_t)INT64_MAX },
 	};
 	char why[128];
 
@@ -59,6 +59,12 @@ static void test_size_rejects(void **state)
 		"", "-4K", "+4K", "4Q", "4K junk", "4KX", " 4K", "4K ", "4 K",
 		"K", "1.5M", "4iB", "4KiBB", "0x10", "4M4",
 		"18446744073709551616",	/* 2^64 */
+		/* Issue 12: 2^64 - 1 read as a size wrapped to -1 in the
+		 * records; nothing from 2^63 on is a size. */
+		"18446744073709551615",	/* 2^64 - 1 */
+		"9223372036854775808",	/* 2^63 */
+		"8388608T",		/* 2^63 */
+		"8589934592G",		/* 2^63 */
 		"16777216T",		/* 2^64 */
 		"17179869184G",		/* 2^64 */
 		"99999999999999999999999K",
@@ -80,7 +86,10 @@ static void test_size_rejects(void **state)
 				       sizeof(why)), -EINVAL);
 	/* Overflow says what the limit is. */
 	mt_parse_size("16777216T", &(uint64_t){ 0 }, why, sizeof(why));
-	assert_non_null(strstr(why, "16 EiB"));
+	assert_non_null(strstr(why, "below 8 EiB"));
+	mt_parse_size("18446744073709551615", &(uint64_t){ 0 }, why,
+		      sizeof(why));
+	assert_non_null(strstr(why, "below 8 EiB"));
 	/* A NULL or tiny why buffer is fine. */
 	assert_int_equal(mt_parse_size("x", &(uint64_t){ 0 }, NULL, 0),
 			 -EINVAL);
@@ -304,12 +313,14 @@ static void test_size_list(void **state)
 		want[i] = (4 * KiB) << (2 * i);
 	expect_list("4K..1G*4", want, 10);
 
-	/* A range up to the top of 64 bits stops without overflowing. */
-	for (size_t i = 0; i < 64; i++)
+	/* A range up to the largest size stops without overflowing. */
+	for (size_t i = 0; i < 63; i++)
 		want[i] = 1ull << i;
-	expect_list("1..18446744073709551615*2", want, 64);
-	expect_list("1..18446744073709551615*18446744073709551615",
-		    (uint64_t[]){ 1, UINT64_MAX }, 2);
+	expect_list("1..9223372036854775807*2", want, 63);
+	expect_list("1..9223372036854775807*18446744073709551615",
+		    (uint64_t[]){ 1 }, 1);
+	expect_list("1..9223372036854775807*9223372036854775807",
+		    (uint64_t[]){ 1, (uint64_t)INT64_MAX }, 2);
 }
 
 static void test_size_list_errors(void **state)
@@ -344,6 +355,10 @@ static void test_size_list_errors(void **state)
 	expect_list_error("4K..1G*99999999999999999999", "factor F");
 	expect_list_error("0..1M", "LO above 0");
 	expect_list_error("4K*2", MT_FORM_SIZE_LIST);
+	/* Issue 12: tlb.sizes=18446744073709551615 wrapped to -1. */
+	expect_list_error("18446744073709551615", "each below 8 EiB");
+	expect_list_error("4K,9223372036854775808", "each below 8 EiB");
+	expect_list_error("4K..8388608T", "each below 8 EiB");
 
 	/* The cap: 4096 distinct values pass, 4097 do not. */
 	big = malloc(4097 * 8);
@@ -430,7 +445,7 @@ static void test_format_size(void **state)
 		{ 1536 * KiB, "1536K" }, { 12 * MiB, "12M" }, { GiB, "1G" },
 		{ 3 * GiB / 2, "1536M" }, { TiB, "1T" },
 		{ 1024 * TiB, "1024T" }, { 4097, "4097" },
-		{ UINT64_MAX, "18446744073709551615" },
+		{ (uint64_t)INT64_MAX, "9223372036854775807" },
 	};
 	char buf[32];
 
