@@ -68,9 +68,12 @@ int mt_cli_state_lock(const char *what, int *fd);
  * file). Returns status, or MT_EXIT_FAIL if stdout could not be written. */
 int mt_cli_finish(int status);
 
-/* True for the errors of writing into a directory one may not write
- * (-EACCES, -EPERM, -EROFS): analyze and advise then still print. */
-bool mt_cli_unwritable(int ret);
+/* True when dir is a directory memtune may not write into: someone
+ * else's, one others can write, or read-only (err says why); analyze and
+ * advise then still print. A refused file inside a directory that passes
+ * (a planted link) is not this: that is an error. */
+struct mt_err;
+bool mt_cli_unwritable(const char *dir, struct mt_err *err);
 
 /* Makes the -o directory of analyze or advise (mode 0755) unless it
  * exists as a directory. Returns 0, or the exit status after a message. */

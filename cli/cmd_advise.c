@@ -71,14 +71,18 @@ static int advise_main(int argc, char **argv)
 		status = mt_cli_fail(&err);
 		goto free_advice;
 	}
-	ret = dest ? mt_advice_write(dest, &advice, &err) : 0;
-	if (ret < 0 && !outdir && mt_cli_unwritable(ret)) {
+	if (dest && !outdir && mt_cli_unwritable(dest, &err)) {
 		/* Someone else's (or a read-only) run: the advice is still
 		 * worth printing. */
-		mt_warn("advise: cannot write advice.json into %s: %s; "
+		mt_warn("advise: not writing advice.json into %s: %s; "
 			"printing only (-o DIR writes it elsewhere)", dir,
-			strerror(-ret));
-	} else if (ret < 0) {
+			err.msg);
+		ret = 0;
+		dest = NULL;
+	} else {
+		ret = dest ? mt_advice_write(dest, &advice, &err) : 0;
+	}
+	if (ret < 0) {
 		status = mt_cli_fail(&err);
 		goto free_advice;
 	} else {

@@ -78,14 +78,18 @@ static int analyze_main(int argc, char **argv)
 			json_decref(all);
 			return MT_EXIT_FAIL;
 		}
-		ret = mt_analysis_write(outdir ? outdir : run->dir, a, &err);
-		if (ret < 0 && !outdir && mt_cli_unwritable(ret)) {
+		if (!outdir && mt_cli_unwritable(run->dir, &err)) {
 			/* Someone else's (or a read-only) run: the figures
 			 * are still worth printing. */
-			mt_warn("analyze: cannot write %s/analysis.json: %s; "
+			mt_warn("analyze: not writing %s/analysis.json: %s; "
 				"printing only (-o DIR writes it elsewhere)",
-				run->dir, strerror(-ret));
-		} else if (ret < 0) {
+				run->dir, err.msg);
+			ret = 0;
+		} else {
+			ret = mt_analysis_write(outdir ? outdir : run->dir, a,
+						&err);
+		}
+		if (ret < 0) {
 			mt_cli_fail(&err);
 			status = MT_EXIT_FAIL;
 		}

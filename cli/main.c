@@ -1,5 +1,6 @@
 /* memtune: dispatches to the command table. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -13,6 +14,7 @@
 #include "../core/err.h"
 #include "../core/log.h"
 #include "../core/statedir.h"
+#include "../core/safefile.h"
 #include "../core/sanitize.h"
 #include "cli.h"
 
@@ -222,8 +224,23 @@ int mt_cli_finish(int status)
 	return status;
 }
 
-bool mt_cli_unwritable(int ret)
+bool mt_cli_unwritable(const char *dir, struct mt_err *err)
 {
+	struct mt_outdir d;
+	int ret = mt_outdir_open(&d, "output", dir, 0, err);
+
+	if (ret == 0) {
+		/* Ours, but perhaps read-only (a mount, or no w bit). */
+		if (faccessat(d.fd, ".", W_OK, AT_EACCESS) < 0 &&
+		    (errno == EACCES || errno == EROFS)) {
+			mt_err_set(err, -errno, MT_ERR_RUNTIME, "%s: %s", dir,
+				   strerror(errno));
+			mt_outdir_close(&d);
+			return true;
+		}
+		mt_outdir_close(&d);
+		return false;
+	}
 	return ret == -EACCES || ret == -EPERM || ret == -EROFS;
 }
 

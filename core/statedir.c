@@ -167,7 +167,7 @@ int mt_state_dir_prepare(const char *dir, struct mt_err *err)
 				  ret == -EACCES || ret == -EPERM || ret ==
 				  -EROFS ? "set MEMTUNE_STATE_DIR or "
 				  "XDG_STATE_HOME to a directory you can "
-				  "write, or run as root" : FIX_HINT);
+				  "write" : FIX_HINT);
 	return mt_state_dir_check(dir, err);
 }
 

@@ -117,11 +117,12 @@ for n in analysis.json advice.json 99-memtune.conf; do
   [ "$(cat "$run2/$n")" = theirs ] || fail "$cmd: replaced someone else's $n"
   rm -f "$run2/$n"
 done
-# A run directory the attacker owns is analyzed (printed) but not written.
+# A run directory the attacker owns is analyzed (printed, with a warning
+# naming why) but not written.
 run3="$T/run3"
 cp -r "$fixture" "$run3"
 chown -R $NOBODY:$NOBODY "$run3"
-expect_exit 1 "$MEMTUNE" analyze "$run3"
+expect_exit 0 "$MEMTUNE" analyze "$run3"
 refused "analyze in someone else's run directory" "$run3"
 grep -q "uid $NOBODY" "$T/err" || fail "analyze: the owner is not named: $(cat "$T/err")"
 [ ! -e "$run3/analysis.json" ] || fail "analyze: wrote into someone else's run directory"
