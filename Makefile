@@ -6,8 +6,8 @@
 #   make sanitize   the same tests in an ASan + UBSan build
 #   make            just build ./memtune
 
-PKGS      := hwloc jansson inih cmocka numa
-DEB_PKGS  := libhwloc-dev libnuma-dev libjansson-dev libinih-dev \
+PKGS      := hwloc jansson cmocka numa
+DEB_PKGS  := libhwloc-dev libnuma-dev libjansson-dev \
              libcmocka-dev gnuplot-nox pkg-config jq
 CC        ?= gcc
 BUILD     ?= build
