@@ -1370,7 +1370,30 @@ void mt_journal_close(struct mt_journal *j)
 static int resolve(const char *what, const char *path, char *buf, size_t len,
 		   struct mt_err *err)
 {
-	if (mt_fs_path(path, buf, len) < 0)
+	char dir[PATH_MAX], real_dir[PATH_MAX];
+	const char *slash;
+	int n;
+
+	if (path[0] == '/') {
+		if (mt_fs_path(path, buf, len) < 0)
+			return mt_err_set(err, -ENAMETOOLONG, MT_ERR_RUNTIME,
+					  "journal: cannot %s %s: the path is "
+					  "too long", what, path);
+		return 0;
+	}
+	/* A relative path (a run directory under ./results): the journal
+	 * stores it whole, with its directory resolved, so playback from
+	 * another working directory finds the same file. */
+	slash = strrchr(path, '/');
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) : 1,
+		 slash ? path : ".");
+	if (!realpath(dir, real_dir))
+		return mt_err_set(err, -errno, MT_ERR_RUNTIME,
+				  "journal: cannot %s %s: %s", what, path,
+				  strerror(errno));
+	n = snprintf(buf, len, "%s/%s", strcmp(real_dir, "/") ? real_dir : "",
+		     slash ? slash + 1 : path);
+	if (n < 0 || (size_t)n >= len)
 		return mt_err_set(err, -ENAMETOOLONG, MT_ERR_RUNTIME,
 				  "journal: cannot %s %s: the path is too "
 				  "long", what, path);

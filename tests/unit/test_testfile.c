@@ -364,6 +364,24 @@ static void test_make_is_journaled(void **state)
 	assert_int_equal(mt_journal_playback(jpath, NULL, &err), 0);
 	assert_int_equal(access(path, F_OK), -1);
 	assert_int_equal(access(other, F_OK), 0);
+
+	/* A relative path (run directories live under ./results) is
+	 * journaled whole: playback from elsewhere removes the same file. */
+	{
+		char cwd[4096];
+
+		assert_non_null(getcwd(cwd, sizeof(cwd)));
+		assert_int_equal(chdir(workdir), 0);
+		assert_int_equal(mt_journal_open(jpath, true, &j, &err), 0);
+		assert_int_equal(mt_testfile_make(j, "./memtune-rel.data",
+						  1 << 20, &err), 0);
+		mt_journal_close(j);
+		assert_int_equal(chdir("/"), 0);
+		assert_int_equal(mt_journal_playback(jpath, NULL, &err), 0);
+		assert_int_equal(chdir(cwd), 0);
+		path_in(path, sizeof(path), "memtune-rel.data");
+		assert_int_equal(access(path, F_OK), -1);
+	}
 }
 
 static void test_residency_bad_offset(void **state)
