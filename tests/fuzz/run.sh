@@ -118,9 +118,14 @@ for name in "${targets[@]}"; do
     note="replayed $(ls "$regress" | wc -l) kept input(s)"
   fi
 
+  dict=()
+  case $name in
+  results|meta|advice|journal) dict=(-dict="$src/tests/fuzz/json.dict") ;;
+  config|units) dict=(-dict="$src/tests/fuzz/ini.dict") ;;
+  esac
   "$bin" -max_total_time="$secs" -print_final_stats=1 -close_fd_mask=3 \
     -timeout=25 -rss_limit_mb=2560 -artifact_prefix="$crashdir/" \
-    "$corpus" "$seeddir" > "$log" 2>&1 </dev/null
+    "${dict[@]}" "$corpus" "$seeddir" > "$log" 2>&1 </dev/null
   rc=$?
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
   edges=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1 | sed 's/cov: //')
