@@ -2,17 +2,21 @@
  * `advise` read it. The input is a run directory's results.jsonl beside a
  * fixed meta.json (tests/fixtures/runs/numa-1node); the run is loaded
  * (core/record.c, analyzer/run.c), analyzed and printed (every analyzer
- * module), compared with itself (analyzer/compare.c), and advised on
+ * module), drawn (each module's .dat and .gp files, without running
+ * gnuplot), compared with itself (analyzer/compare.c), and advised on
  * (every advisor rule) with the meta.json's system snapshot, the way
  * `memtune advise` treats a run made on another host. */
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "../../advisor/advisor.h"
 #include "../../analyzer/analysis.h"
 #include "../../analyzer/compare.h"
+#include "../../analyzer/figure.h"
 #include "../../analyzer/run.h"
 #include "harness.h"
 
@@ -50,6 +54,27 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
+/* Writes every module's figure files of the run into a scratch report
+ * directory (the part of `memtune report` before gnuplot runs). */
+static void plots(struct mt_run *run, json_t *analysis)
+{
+	struct mt_report rep = { .png_terminal = "png" };
+	const struct mt_analysis *m;
+
+	snprintf(rep.out, sizeof(rep.out), "%s/report", fz_tmpdir());
+	if (mkdir(rep.out, 0755) < 0 && errno != EEXIST)
+		abort();
+	rep.figures = json_array();
+	for (size_t i = 0; (m = mt_analysis_at(i)); i++) {
+		json_t *d = mt_analysis_derived(analysis, m->bench);
+		struct mt_err err = { 0 };
+
+		if (d && m->plots)
+			m->plots(&rep, &run, &d, 1, &err);
+	}
+	json_decref(rep.figures);
+}
+
 /* Runs every advisor rule over the run's records. */
 static void advise(const struct mt_run *run)
 {
@@ -84,8 +109,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (mt_run_load(run_dir, MT_RUN_KEEP_SAMPLES, &run, &err) != 0)
 		return 0;
 	analysis = mt_analyze_run(run);
-	if (analysis)
+	if (analysis) {
 		mt_analysis_print(fz_null(), analysis);
+		plots(run, analysis);
+	}
 	json_decref(analysis);
 	cmp = mt_compare_runs(run, run);
 	if (cmp)
