@@ -76,6 +76,10 @@ seeds() {
              /sys/fs/cgroup/memory/memory.oom_control; do
       [ -r "$f" ] && head -c 65536 "$f" > "$dir/live-$(echo "${f#/}" | tr / _)" 2>/dev/null
     done ;;
+  sysctl_d)
+    for f in /etc/sysctl.conf /etc/sysctl.d/*.conf /usr/lib/sysctl.d/*.conf; do
+      [ -f "$f" ] && head -c 16384 "$f" > "$dir/live-$(basename "$f")"
+    done ;;
   smaps)
     # 16 bytes of range (0 .. 2^64-1, so every VMA counts), then smaps.
     { printf '\0\0\0\0\0\0\0\0\377\377\377\377\377\377\377\377'
