@@ -1,8 +1,9 @@
 /* libFuzzer target: INI job files (core/config.c over inih) and profiles
  * (advisor/profile.c). The input is loaded as a job file, each of its
  * sections is validated against its schema (global, or the benchmark the
- * section names), and the same text is loaded as a profile. The first line
- * is also tried as a --set override. */
+ * section names), loaded again from a file (the getline path, where a NUL
+ * byte can sit inside a line), and loaded as a profile. The first line is
+ * also tried as a --set override. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,13 +39,19 @@ static void resolve_all(const struct mt_cfg *cfg)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *text = fz_str(data, size), *nl;
+	char *text = fz_str(data, size), *nl, path[4096];
 	struct mt_err err = { 0 };
 	struct mt_profile prof;
 	struct mt_cfg cfg;
 
 	mt_cfg_init(&cfg);
 	if (mt_cfg_load_string(&cfg, "fuzz.ini", text, &err) == 0)
+		resolve_all(&cfg);
+	mt_cfg_free(&cfg);
+
+	fz_put(fz_tmpdir(), "fuzz.ini", data, size, path, sizeof(path));
+	mt_cfg_init(&cfg);
+	if (mt_cfg_load(&cfg, path, &err) == 0)
 		resolve_all(&cfg);
 	mt_cfg_free(&cfg);
 
