@@ -41,7 +41,8 @@ HELPER_OBJS := $(HELPER_SRCS:%.c=$(BUILD)/%.o)
 BIN       := $(BUILD)/memtune
 
 .PHONY: all deps run test unit integration sanitize clean bench-analyzer \
-        test-numa format configs-doc compare-fio
+        test-numa format configs-doc compare-fio fuzz fuzz-short fuzz-deps \
+        fuzz-build
 
 all: deps
 	@$(MAKE) --no-print-directory build-only
@@ -156,6 +157,75 @@ test-numa: all
 	fi
 	@tests/numa/run-guest.sh
 
+# --- fuzzing (issue 12) ---------------------------------------------------------
+#
+# libFuzzer targets (tests/fuzz/fuzz_NAME.c) over the parsers of files that
+# other people write: the library is compiled again with clang into
+# build-fuzz/, instrumented for coverage, ASan and UBSan. `make fuzz` runs
+# each target FUZZ_SECONDS and prints executions, edges and crashes;
+# `make fuzz-short` is the quick pass for `make test` (FUZZ_SHORT_SECONDS
+# each, after replaying tests/fuzz/regress/NAME/), exit 1 on a crash.
+
+FUZZ_CC       ?= clang-14
+FUZZ_BUILD    := build-fuzz
+FUZZ_SECONDS  ?= 60
+FUZZ_SHORT_SECONDS ?= 12
+FUZZ_DEB_PKGS := clang-14 libclang-rt-14-dev
+FUZZ_SAN      := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_CFLAGS    = $(filter-out -O2,$(CFLAGS_BASE)) -O1 -fno-omit-frame-pointer \
+                 $(FUZZ_SAN) $(PKG_CFLAGS) -DMT_FUZZ_SRCDIR='"$(abspath .)"'
+FUZZ_SRCS     := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS     := $(FUZZ_SRCS:tests/fuzz/%.c=$(FUZZ_BUILD)/%)
+FUZZ_LIB_OBJS := $(LIB_SRCS:%.c=$(FUZZ_BUILD)/%.o)
+FUZZ_HARNESS  := $(FUZZ_BUILD)/tests/fuzz/harness.o
+
+# clang and its libFuzzer runtime (Debian: libclang-rt-14-dev); installed
+# when missing and we are root, like `deps`.
+fuzz-deps: deps
+	@ok=1; printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n)\n{ (void)d; (void)n; return 0; }\n' \
+	  > /tmp/memtune-fuzz-check.$$$$.c; \
+	$(FUZZ_CC) -fsanitize=fuzzer,address -o /tmp/memtune-fuzz-check.$$$$ \
+	  /tmp/memtune-fuzz-check.$$$$.c >/dev/null 2>&1 || ok=0; \
+	rm -f /tmp/memtune-fuzz-check.$$$$ /tmp/memtune-fuzz-check.$$$$.c; \
+	if [ $$ok = 0 ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "memtune: installing the fuzzing toolchain: $(FUZZ_DEB_PKGS)" >&2; \
+	    apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(FUZZ_DEB_PKGS) >/dev/null \
+	      || { echo "memtune: apt-get install failed" >&2; exit 1; }; \
+	  else \
+	    echo "memtune: $(FUZZ_CC) cannot build libFuzzer targets; run: sudo apt-get update && sudo apt-get install -y $(FUZZ_DEB_PKGS)" >&2; \
+	    exit 1; \
+	  fi; \
+	fi
+
+fuzz-build: fuzz-deps
+	@$(MAKE) --no-print-directory fuzz-bins
+
+.PHONY: fuzz-bins
+fuzz-bins: $(FUZZ_BINS)
+	@:
+
+fuzz: fuzz-build
+	@tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+fuzz-short: fuzz-build
+	@tests/fuzz/run.sh --short $(FUZZ_BUILD) $(FUZZ_SHORT_SECONDS)
+
+$(FUZZ_BUILD)/libmemtune.a: $(FUZZ_LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_HARNESS) $(FUZZ_BUILD)/libmemtune.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_HARNESS) \
+	  $(FUZZ_BUILD)/libmemtune.a $(LDLIBS)
+
+$(FUZZ_BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+
+-include $(FUZZ_LIB_OBJS:.o=.d) $(FUZZ_HARNESS:.o=.d)
+
 # configs/README.md = a hand-written head + the generated key tables.
 configs-doc: all
 	@{ cat configs/README.head.md; ./memtune config-doc; } > configs/README.md
@@ -164,4 +234,4 @@ format:
 	clang-format -i $(LIB_SRCS) $(CLI_SRCS) $(wildcard */*.h) $(UNIT_SRCS)
 
 clean:
-	rm -rf build build-san memtune
+	rm -rf build build-san build-fuzz memtune

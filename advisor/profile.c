@@ -62,12 +62,29 @@ static int copy_words(const struct mt_params *p, const char *key,
 	return 0;
 }
 
+/* Copies the one word of a WORDS value into buf; an empty value or a list
+ * is an MT_ERR_INPUT error naming file:line. Returns 0 or -EINVAL. */
+static int one_word(const struct mt_params *params, const char *key,
+		    char *buf, size_t len, struct mt_err *err)
+{
+	const struct mt_pvalue *v = mt_p_get(params, key);
+	size_t n;
+	char *const *w = mt_p_words(params, key, &n);
+
+	if (n != 1)
+		return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
+				  "%s:%d: [profile] key '%s': one word "
+				  "expected, got '%s'", v->file, v->line, key,
+				  v->text);
+	snprintf(buf, len, "%s", w[0]);
+	return 0;
+}
+
 /* Resolves the [profile] section of cfg into p. */
 static int profile_from_cfg(const struct mt_cfg *cfg, const char *name,
 			    struct mt_profile *p, struct mt_err *err)
 {
 	struct mt_params *params = NULL;
-	size_t n;
 	int rc;
 
 	for (size_t i = 0; i < cfg->n_sections; i++)
@@ -85,19 +102,12 @@ static int profile_from_cfg(const struct mt_cfg *cfg, const char *name,
 	snprintf(p->name, sizeof(p->name), "%s", name);
 	snprintf(p->description, sizeof(p->description), "%s",
 		 mt_p_string(params, "description"));
-	snprintf(p->goal, sizeof(p->goal), "%s",
-		 mt_p_words(params, "goal", &n)[0]);
-	if (n != 1) {
-		const struct mt_pvalue *v = mt_p_get(params, "goal");
-
-		rc = mt_err_set(err, -EINVAL, MT_ERR_INPUT,
-				"%s:%d: [profile] key 'goal': one word "
-				"expected, got '%s'", v->file, v->line,
-				v->text);
+	rc = one_word(params, "goal", p->goal, sizeof(p->goal), err);
+	if (rc == 0)
+		rc = one_word(params, "page_cache", p->page_cache,
+			      sizeof(p->page_cache), err);
+	if (rc < 0)
 		goto free_params;
-	}
-	snprintf(p->page_cache, sizeof(p->page_cache), "%s",
-		 mt_p_words(params, "page_cache", &n)[0]);
 	snprintf(p->hugetlb_user, sizeof(p->hugetlb_user), "%s",
 		 mt_p_string(params, "hugetlb_user"));
 	p->hugetlb_bytes = mt_p_size(params, "hugetlb_size");

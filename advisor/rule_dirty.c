@@ -33,6 +33,9 @@ struct dirty_facts {
 	const char *odirect_status;
 };
 
+/* The fastest write bandwidth a record may claim, MB/s. */
+#define MAX_WRITE_MBPS 1e9
+
 static void gather(const struct mt_advise_ctx *ctx, struct dirty_facts *f)
 {
 	json_t *recs[64];
@@ -57,6 +60,10 @@ static void gather(const struct mt_advise_ctx *ctx, struct dirty_facts *f)
 	for (size_t i = 0; i < n && i < 64; i++) {
 		double v = mt_ev_num(recs[i], "value");
 
+		/* Above 1 PB/s a record is damaged, not a disk: its bytes
+		 * per second would not even fit the limit's integer. */
+		if (!(v > 0 && v <= MAX_WRITE_MBPS))
+			continue;
 		if (isnan(f->write_mbps) || v > f->write_mbps)
 			f->write_mbps = v;
 	}

@@ -9,6 +9,7 @@
  * derived figures say so and no ratio is made up.
  */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,12 +67,13 @@ static json_t *find_int(const struct mt_run *run, const char *metric,
 	return NULL;
 }
 
-/* Adds v to the sorted node list (no duplicates). */
+/* Adds v to the sorted node list (no duplicates). A value that is not a
+ * node number an int holds (a record edited or damaged) is ignored. */
 static void add_node(int *nodes, size_t *n, double v)
 {
 	size_t j;
 
-	if (!isfinite(v) || v < 0 || *n == MAX_NODES)
+	if (!isfinite(v) || v < 0 || v > INT_MAX || *n == MAX_NODES)
 		return;
 	for (j = 0; j < *n; j++)
 		if (nodes[j] == (int)v)

@@ -320,10 +320,8 @@ static bool field_kb(const char *line, const char *name, uint64_t *kb)
 int mt_region_smaps(const struct mt_region *r, uint64_t *anon_huge,
 		    uint64_t *rss, struct mt_err *err)
 {
-	uintptr_t lo = (uintptr_t)r->addr, hi = lo + r->size;
-	uint64_t huge_sum = 0, rss_sum = 0, v_huge = 0, v_rss = 0, overlap = 0;
-	bool in = false;
-	char *text, *line, *save = NULL;
+	uintptr_t lo = (uintptr_t)r->addr;
+	char *text;
 	int ret;
 
 	if (!r->addr || !r->size)
@@ -332,6 +330,18 @@ int mt_region_smaps(const struct mt_region *r, uint64_t *anon_huge,
 	ret = mt_fs_read("/proc/self/smaps", &text, NULL, err);
 	if (ret < 0)
 		return ret;
+	mt_smaps_sum(text, lo, lo + r->size, anon_huge, rss);
+	free(text);
+	return 0;
+}
+
+/* See region.h; the sums mt_region_smaps describes. */
+void mt_smaps_sum(char *text, uintptr_t lo, uintptr_t hi,
+		  uint64_t *anon_huge, uint64_t *rss)
+{
+	uint64_t huge_sum = 0, rss_sum = 0, v_huge = 0, v_rss = 0, overlap = 0;
+	bool in = false;
+	char *line, *save = NULL;
 
 	for (line = strtok_r(text, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
@@ -362,12 +372,34 @@ int mt_region_smaps(const struct mt_region *r, uint64_t *anon_huge,
 		huge_sum += v_huge < overlap ? v_huge : overlap;
 		rss_sum += v_rss < overlap ? v_rss : overlap;
 	}
-	free(text);
 	if (anon_huge)
 		*anon_huge = huge_sum;
 	if (rss)
 		*rss = rss_sum;
-	return 0;
+}
+
+/* See region.h. */
+int mt_smaps_page_size(char *text, uintptr_t addr, uint64_t *out)
+{
+	char *line, *save = NULL;
+	bool in = false;
+
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		unsigned long long lo, hi;
+		int end;
+
+		if (sscanf(line, "%llx-%llx %n", &lo, &hi, &end) == 2 &&
+		    end > 0) {
+			in = addr >= lo && addr < hi;
+			continue;
+		}
+		if (in && strncmp(line, "KernelPageSize:", 15) == 0) {
+			*out = strtoull(line + 15, NULL, 10) * 1024;
+			return 0;
+		}
+	}
+	return -ENOENT;
 }
 
 /* AnonHugePages over the region's size. Hugetlb regions are not THP and

@@ -54,6 +54,15 @@ void mt_region_unmap(struct mt_region *r);
 int mt_region_smaps(const struct mt_region *r, uint64_t *anon_huge,
 		    uint64_t *rss, struct mt_err *err);
 
+/* The parse step of mt_region_smaps, on smaps text already read (split in
+ * place, so text is changed): the sums for the range [lo, hi). */
+void mt_smaps_sum(char *text, uintptr_t lo, uintptr_t hi,
+		  uint64_t *anon_huge, uint64_t *rss);
+
+/* KernelPageSize in bytes of the VMA of smaps text (split in place) that
+ * holds addr. Returns 0, or -ENOENT when no VMA holds it. */
+int mt_smaps_page_size(char *text, uintptr_t addr, uint64_t *out);
+
 /* Fraction (0..1) of the region backed by THP; negative on error. */
 double mt_region_thp_coverage(const struct mt_region *r);
 

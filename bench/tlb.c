@@ -375,29 +375,12 @@ static int tlb_run(void *state, uint64_t iters, struct mt_sample *smp,
  * Returns 0 or -errno (-ENOENT if no VMA holds it). */
 static int kernel_page_size(const void *addr, uint64_t *out)
 {
-	uintptr_t a = (uintptr_t)addr;
-	char *text, *line, *save = NULL;
-	bool in = false;
-	int ret = -ENOENT;
+	char *text;
+	int ret;
 
 	if (mt_fs_read("/proc/self/smaps", &text, NULL, NULL) < 0)
 		return -EIO;
-	for (line = strtok_r(text, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		unsigned long long lo, hi;
-		int end;
-
-		if (sscanf(line, "%llx-%llx %n", &lo, &hi, &end) == 2 &&
-		    end > 0) {
-			in = a >= lo && a < hi;
-			continue;
-		}
-		if (in && strncmp(line, "KernelPageSize:", 15) == 0) {
-			*out = strtoull(line + 15, NULL, 10) * 1024;
-			ret = 0;
-			break;
-		}
-	}
+	ret = mt_smaps_page_size(text, (uintptr_t)addr, out);
 	free(text);
 	return ret;
 }

@@ -547,6 +547,11 @@ static json_t *swap_json(int64_t total, int64_t free_bytes)
 			if (sscanf(line, "%511s %31s %lld %lld %d", path, type,
 				   &size, &used, &prio) != 5)
 				continue;	/* the header line */
+			/* KiB counts the kernel never writes: bytes would
+			 * not fit in a json_int_t. */
+			if (size < 0 || used < 0 || size > INT64_MAX / 1024 ||
+			    used > INT64_MAX / 1024)
+				continue;
 			unescape_octal(path);
 			d = json_pack("{s:s, s:s, s:I, s:I, s:i}",
 				      "path", path,

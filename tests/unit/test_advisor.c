@@ -267,6 +267,26 @@ static void test_swappiness_measured(void **state)
 	mt_advice_free(&a);
 }
 
+/* Found with tests/fuzz/fuzz_results: a write bandwidth of 1e300 MB/s made
+ * the dirty rule convert a double no uint64_t holds (undefined). Such a
+ * record is damaged: the rule ignores it and falls back to the system
+ * state. */
+static void test_dirty_damaged_bandwidth(void **state)
+{
+	struct mt_advice a;
+	struct mt_item *it;
+
+	(void)state;
+	advise_synthetic("[" REC("odirect", "{\"op\":\"write\","
+				 "\"pattern\":\"seq\",\"mode\":\"direct\"}",
+				 "bandwidth", "1e300") "]",
+			 "[profile]\ngoal = throughput\n", &a);
+	it = mt_advice_find(&a, "dirty_background");
+	assert_non_null(it);
+	assert_false(it->measured);
+	mt_advice_free(&a);
+}
+
 static void test_reclaim_stalls(void **state)
 {
 	struct mt_advice a;
@@ -644,6 +664,29 @@ static void test_profile_errors(void **state)
 	mt_profile_free(&p);
 }
 
+/* Found by tests/fuzz/fuzz_config: an empty goal or page_cache (a word list
+ * of none) was indexed as if it held one word. */
+static void test_profile_empty_words(void **state)
+{
+	static const char *const bad[] = {
+		"[profile]\ngoal =\n",
+		"[profile]\npage_cache =\n",
+		"[profile]\npage_cache = keep, normal\n",
+	};
+	struct mt_profile p;
+	struct mt_err err = { 0 };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		mt_err_clear(&err);
+		assert_int_equal(mt_profile_load_string("e.ini", bad[i], &p,
+							&err), -EINVAL);
+		assert_int_equal(err.kind, MT_ERR_INPUT);
+		assert_non_null(strstr(err.msg, "e.ini:2"));
+		assert_non_null(strstr(err.msg, "one word expected"));
+	}
+}
+
 static void test_guard(void **state)
 {
 	char why[256];
@@ -805,6 +848,8 @@ int main(void)
 		cmocka_unit_test(test_zone_reclaim_2node),
 		cmocka_unit_test(test_zone_reclaim_locality),
 		cmocka_unit_test(test_profile_errors),
+		cmocka_unit_test(test_dirty_damaged_bandwidth),
+		cmocka_unit_test(test_profile_empty_words),
 		cmocka_unit_test(test_guard),
 		cmocka_unit_test(test_apply_rollback_tree),
 	};

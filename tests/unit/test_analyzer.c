@@ -348,6 +348,35 @@ static void test_numa_cache_wins(void **state)
 	remove_dir(dir);
 }
 
+/* Found by tests/fuzz/fuzz_results: a node number no int holds (1e10) was
+ * converted to int (undefined); such a record now names no node. */
+static void test_numa_node_out_of_range(void **state)
+{
+	char dir[] = "/tmp/mt-test-analyzer-XXXXXX";
+	char text[4096];
+	size_t off = 0;
+	struct mt_run *run;
+	json_t *a, *nodes;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	add_rec(text, sizeof(text), &off, "numa", "{\"op\":\"latency\","
+		"\"cpu_node\":1e10,\"mem_node\":0}", "latency", 90, NULL);
+	add_rec(text, sizeof(text), &off, "numa", "{\"op\":\"latency\","
+		"\"cpu_node\":0,\"mem_node\":-1e300}", "latency", 90, NULL);
+	add_rec(text, sizeof(text), &off, "numa", "{\"op\":\"latency\","
+		"\"cpu_node\":0,\"mem_node\":0}", "latency", 80, NULL);
+	write_file(dir, "results.jsonl", text);
+	run = load(dir);
+	a = mt_analyze_run(run);
+	nodes = json_object_get(mt_analysis_derived(a, "numa"), "nodes");
+	assert_int_equal(json_array_size(nodes), 1);
+	assert_int_equal(json_integer_value(json_array_get(nodes, 0)), 0);
+	json_decref(a);
+	mt_run_free(run);
+	remove_dir(dir);
+}
+
 /* Writes: O_DIRECT is compared with buffered writes into an evicted file
  * (fio's default state) when the run has them, with writes into a cached
  * file only in runs that measured nothing else. */
@@ -784,6 +813,7 @@ int main(void)
 		cmocka_unit_test(test_numa_2node),
 		cmocka_unit_test(test_numa_1node),
 		cmocka_unit_test(test_numa_cache_wins),
+		cmocka_unit_test(test_numa_node_out_of_range),
 		cmocka_unit_test(test_swap),
 		cmocka_unit_test(test_pressure_modules),
 		cmocka_unit_test(test_oom_not_followed),

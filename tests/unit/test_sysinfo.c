@@ -412,6 +412,37 @@ static void test_missing_files(void **state)
 	sh("rm -r '%s'", dir);
 }
 
+/* Found by tests/fuzz/fuzz_swaps: a /proc/swaps size in KiB whose bytes
+ * overflow a json_int_t (signed overflow, undefined) or a negative one. Such
+ * lines are left out; the others are kept. */
+static void test_corrupt_swaps(void **state)
+{
+	char src[PATH_MAX], dir[] = "/tmp/mt-sysinfo-XXXXXX";
+	struct mt_err err = { 0 };
+	json_t *info, *devs;
+
+	(void)state;
+	fixture("small-vm", src);
+	assert_non_null(mkdtemp(dir));
+	sh("cp -r '%s/.' '%s'", src, dir);
+	sh("printf 'Filename Type Size Used Priority\\n"
+	   "/huge file 9223372036854775807 0 -2\\n"
+	   "/neg file -4 -8 -2\\n"
+	   "/used file 4 9007199254740993 -2\\n"
+	   "/swapfile file 1024 0 -2\\n' > '%s/proc/swaps'", dir);
+	setenv("MEMTUNE_FSROOT", dir, 1);
+	info = mt_sysinfo_collect(NULL, &err);
+	assert_non_null(info);
+	devs = json_object_get(json_object_get(info, "swap"), "devices");
+	assert_int_equal(json_array_size(devs), 1);
+	assert_string_equal(jstr(json_array_get(devs, 0), "path"),
+			    "/swapfile");
+	assert_int_equal(jint(json_array_get(devs, 0), "size_bytes"),
+			 1024 * 1024);
+	json_decref(info);
+	sh("rm -r '%s'", dir);
+}
+
 static void test_partial_numa(void **state)
 {
 	char src[PATH_MAX], dir[] = "/tmp/mt-sysinfo-XXXXXX";
@@ -574,6 +605,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_collect_small_vm, clear_root),
 		cmocka_unit_test_teardown(test_tlb_size, clear_root),
 		cmocka_unit_test_teardown(test_missing_files, clear_root),
+		cmocka_unit_test_teardown(test_corrupt_swaps, clear_root),
 		cmocka_unit_test_teardown(test_partial_numa, clear_root),
 		cmocka_unit_test_teardown(test_bad_root, clear_root),
 		cmocka_unit_test_teardown(test_print_db_2node, clear_root),

@@ -1,0 +1,22 @@
+/* libFuzzer target: /proc/cpuinfo as sysinfo reads it (core/sysinfo.c: the
+ * CPU model and the TLB size AMD CPUs report), through MEMTUNE_FSROOT. */
+#include <stdint.h>
+
+#include "harness.h"
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	fz_tree("qemu-2node");
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	fz_sysinfo_with("proc/cpuinfo", data, size);
+	return 0;
+}

@@ -1,0 +1,37 @@
+/* libFuzzer target: /proc/zoneinfo (bench/pressure_util.c): the parser
+ * into a roomy and a two-zone array, and the JSON the reclaim benchmark
+ * records, read through MEMTUNE_FSROOT. */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "../../bench/pressure_util.h"
+#include "harness.h"
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	fz_tree("qemu-2node");
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct mt_zone_wmark z[32];
+	struct mt_err err = { 0 };
+	char *text = fz_str(data, size);
+	size_t n;
+	json_t *j;
+
+	if (mt_zoneinfo_parse(text, z, 32, &n) == 0 && n == 0)
+		abort();
+	mt_zoneinfo_parse(text, z, 2, &n);
+	free(text);
+	fz_put(fz_tree("qemu-2node"), "proc/zoneinfo", data, size, NULL, 0);
+	j = mt_zoneinfo_json(&err);
+	json_decref(j);
+	return 0;
+}
