@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../core/fsroot.h"
+#include "../core/json_safe.h"
 #include "../core/log.h"
 #include "../core/record.h"
 #include "../core/sysinfo.h"
@@ -641,8 +642,8 @@ int mt_advice_write(const char *dir, const struct mt_advice *a,
 		    struct mt_err *err)
 {
 	json_t *root = mt_advice_json(a);
-	char *json = root ? json_dumps(root, JSON_INDENT(2) |
-					     JSON_PRESERVE_ORDER) : NULL;
+	char *json = root ? mt_json_dumps(root, JSON_INDENT(2) |
+						JSON_PRESERVE_ORDER) : NULL;
 	char *conf = mt_advice_sysctl_conf(a);
 	int rc;
 

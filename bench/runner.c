@@ -15,6 +15,7 @@
 
 #include "../core/clock.h"
 #include "../core/journal.h"
+#include "../core/json_safe.h"
 #include "../core/log.h"
 #include "../core/record.h"
 #include "../core/rundir.h"
@@ -386,7 +387,7 @@ static int run_case(struct sweep *sw, const struct job *j,
 {
 	int fds[2], jfds[2], status = 0, got;
 	json_t *job = job_json(sw, j, env, c, i);
-	char *text = job ? json_dumps(job, JSON_COMPACT) : NULL;
+	char *text = job ? mt_json_dumps(job, JSON_COMPACT) : NULL;
 	pid_t pid;
 
 	json_decref(job);

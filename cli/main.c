@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "../core/err.h"
+#include "../core/json_safe.h"
 #include "../core/log.h"
 #include "cli.h"
 
@@ -169,6 +170,7 @@ int main(int argc, char **argv)
 {
 	const struct mt_command *c;
 
+	mt_json_init();
 	mt_log_init();
 	if (argc < 2) {
 		usage(stderr);

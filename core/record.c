@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "json_safe.h"
 #include "record.h"
 
 /* Sets key in obj to the new reference v; returns -1 when v is NULL (jansson
@@ -304,13 +305,16 @@ static bool is_blank(const char *text, size_t len)
  * lines are skipped silently; a line that is not a JSON object, or is not a
  * valid record, is reported through bad() as "PATH:LINE: ..." and skipped.
  * Returns 0, what fn returned when it was non-zero (reading stops), or
- * -errno with err set (MT_ERR_INPUT) when the file cannot be read. */
+ * -errno with err set when the file cannot be read (MT_ERR_INPUT) or memory
+ * runs out while parsing a line (-ENOMEM, MT_ERR_RUNTIME: the line may be
+ * fine). */
 int mt_records_read(const char *path,
 		    int (*fn)(json_t *rec, int line, void *arg),
 		    void (*bad)(const char *msg, void *arg), void *arg,
 		    struct mt_err *err)
 {
 	char *text = NULL, why[256];
+	json_error_t jerr;
 	size_t cap = 0;
 	ssize_t len;
 	int line = 0, ret = 0;
@@ -338,7 +342,13 @@ int mt_records_read(const char *path,
 		/* json_loadb rather than json_loads: a crash can leave NUL
 		 * bytes in a partly written line, which must fail parsing
 		 * instead of hiding the rest of the line. */
-		rec = json_loadb(text, (size_t)len, 0, NULL);
+		rec = mt_json_loadb(text, (size_t)len, 0, &jerr);
+		if (!rec && json_error_code(&jerr) == json_error_out_of_memory) {
+			ret = mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+					 "cannot read '%s' line %d: out of "
+					 "memory", path, line);
+			goto out_text;
+		}
 		if (!json_is_object(rec)) {
 			json_decref(rec);
 			report_bad(bad, arg, path, line,

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "../../advisor/advisor.h"
+#include "../../core/json_safe.h"
 
 /* The command layer's end (cli/main.c mt_cli_finish): stdout is flushed
  * and checked, so a full disk is an error. */
@@ -45,6 +46,7 @@ int main(int argc, char **argv)
 	struct mt_err err = { 0 };
 	const char *root = getenv("MEMTUNE_FSROOT");
 
+	mt_json_init();	/* as cli/main.c */
 	if (!root || !root[0] || strcmp(root, "/") == 0) {
 		fprintf(stderr, "fi_apply: refusing without MEMTUNE_FSROOT set "
 			"to a copied fixture tree\n");
