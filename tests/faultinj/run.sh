@@ -64,6 +64,11 @@ command -v valgrind >/dev/null 2>&1 || {
 	valgrind_n=0
 }
 timeout_s=${FAULTINJ_TIMEOUT:-60}
+# Valgrind must not take malloc away from the shim (somalloc=
+# nouserintercepts: it replaces only glibc's, which the shim calls).
+VALGRIND=(valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect
+	  --show-leak-kinds=definite,indirect --error-exitcode=99
+	  --trace-children=no --soname-synonyms=somalloc=nouserintercepts)
 
 W=$(mktemp -d /var/tmp/memtune-faultinj.XXXXXX)
 KEEP=${FAULTINJ_KEEP:-$W/failures}
@@ -77,7 +82,7 @@ cleanup() {
 			-exec rm -rf {} +
 	fi
 }
-failures=0
+failures=0 known_count=0
 trap cleanup EXIT
 started=$(date +%s)
 
@@ -278,24 +283,30 @@ clean_rollback() {
 
 # ---- the driver ---------------------------------------------------------------
 
-# count SCENARIO: runs it unfaulted under the shim; sets COUNTS[family].
+# count SCENARIO [vg]: runs it unfaulted under the shim (under valgrind
+# with vg: the shim then sees fewer calls, since valgrind serves some of
+# glibc's own allocations itself); sets COUNTS[family].
 declare -A COUNTS
 count() {
-	local s=$1 f
+	local s=$1 vg=${2:-} f pre=()
+	[ -n "$vg" ] && pre=("${VALGRIND[@]}")
 	"setup_$s" >/dev/null || return 1
 	"cmd_$s"
 	timeout -s KILL "$timeout_s" env "${CENV[@]}" LD_PRELOAD="$SHIM" \
-		MEMTUNE_FAIL_COUNT="$C/count" "${CMD[@]}" >"$C/out.txt" 2>&1
+		MEMTUNE_FAIL_COUNT="$C/count" "${pre[@]}" "${CMD[@]}" \
+		>"$C/out.txt" 2>&1
 	rc=$?
 	if [ "$rc" -ne 0 ]; then
-		echo "faultinj: $s does not pass unfaulted (exit $rc):"
-		tail -n 5 "$C/out.txt"
+		echo "faultinj: $s does not pass unfaulted${vg:+ under valgrind} (exit $rc):"
+		tail -n 20 "$C/out.txt"
+		tree_dirty=1
 		return 1
 	fi
 	local problems
 	problems=$("check_$s")
 	if [ -n "$problems" ]; then
 		echo "faultinj: $s unfaulted: $problems"
+		tree_dirty=1
 		return 1
 	fi
 	for f in malloc open write fsync rename; do
@@ -313,12 +324,7 @@ try() {
 	if [ -z "$problems" ]; then
 		"cmd_$s"
 		local pre=()
-		if [ -n "$vg" ]; then
-			pre=(valgrind -q --leak-check=full
-			     --errors-for-leak-kinds=definite,indirect
-			     --show-leak-kinds=definite,indirect
-			     --error-exitcode=99 --trace-children=no)
-		fi
+		[ -n "$vg" ] && pre=("${VALGRIND[@]}")
 		rm -f "$C/fault.log"
 		timeout -s KILL "$timeout_s" env "${CENV[@]}" \
 			LD_PRELOAD="$SHIM" MEMTUNE_FAIL="$fam:$n" \
@@ -339,14 +345,33 @@ try() {
 	fi
 	[ -z "$problems" ] && return 0
 	tree_dirty=1
-	local id="$s-$fam-$n${vg:+-valgrind}"
+	local id="$s-$fam-$n${vg:+-valgrind}" site known
 	mkdir -p "$KEEP/$id"
 	cp "$C/out.txt" "$C/fault.log" "$C/clean.out" "$KEEP/$id/" 2>/dev/null
 	[ -d "$C/state" ] && cp -a "$C/state" "$KEEP/$id/state"
+	site=$(where_of "$C/fault.log")
+	known=$(known_bug "$site")
+	if [ -n "$known" ] && [ "${FAULTINJ_STRICT:-0}" != 1 ]; then
+		echo "KNOWN $s $fam:$n: $known"
+		[ -n "${FAULTINJ_VERBOSE:-}" ] && echo "     $problems"
+		known_count=$((known_count + 1))
+		return 0
+	fi
 	echo "FAIL $s $fam:$n${vg:+ (valgrind)}: $problems"
-	echo "     $(head -n 1 "$C/fault.log" 2>/dev/null) in $(where_of "$C/fault.log")"
+	echo "     $(head -n 1 "$C/fault.log" 2>/dev/null) in $site"
 	echo "     output in $KEEP/$id"
 	return 1
+}
+
+# known_bug SITE: the description of a known bug whose site starts with
+# the first column of a line of tests/faultinj/known, or nothing. Matching on the line number means an entry
+# stops matching when the code around it changes: then the case fails
+# again until someone looks.
+known_bug() {
+	[ -f "$here/known" ] || return 0
+	awk -F '\t+' -v site="$1" '
+		/^#/ || NF < 2 { next }
+		index(site, $1) == 1 { print $2; exit }' "$here/known"
 }
 
 # where_of LOG: the first frames of the program under test in the fault
@@ -383,29 +408,40 @@ prepare_tree
 summary=()
 for s in ${only//,/ }; do
 	count "$s" || { failures=$((failures + 1)); continue; }
-	total=0
+	total=0 counts=""
 	for f in malloc open write fsync rename; do
 		total=$((total + ${COUNTS[$f]:-0}))
+		counts="$counts $f=${COUNTS[$f]:-0}"
 	done
-	tried=0 failed=0 sstart=$(date +%s)
+	tried=0 failed=0 known_before=$known_count sstart=$(date +%s)
 	for f in ${families//,/ }; do
 		for n in $(steps "${COUNTS[$f]:-0}"); do
 			tried=$((tried + 1))
 			try "$s" "$f" "$n" || failed=$((failed + 1))
 		done
-		# Leaks: a few N spread over the family, under valgrind.
-		# (The short pass: only for malloc.)
-		c=${COUNTS[$f]:-0}
-		[ "${FAULTINJ_SHORT:-0}" = 1 ] && [ "$f" != malloc ] && c=0
-		if [ "$valgrind_n" -gt 0 ] && [ "$c" -gt 0 ]; then
-			for k in $(seq 1 "$valgrind_n"); do
-				n=$(( (c * k + valgrind_n) / (valgrind_n + 1) ))
-				[ "$n" -ge 1 ] || n=1
-				tried=$((tried + 1))
-				try "$s" "$f" "$n" vg || failed=$((failed + 1))
+	done
+	# Leaks: a few N spread over each family, under valgrind (the short
+	# pass: malloc only), counted under valgrind.
+	if [ "$valgrind_n" -gt 0 ]; then
+		tried=$((tried + 1))
+		if ! count "$s" vg; then
+			failed=$((failed + 1))
+		else
+			for f in ${families//,/ }; do
+				c=${COUNTS[$f]:-0}
+				[ "${FAULTINJ_SHORT:-0}" = 1 ] &&
+					[ "$f" != malloc ] && c=0
+				[ "$c" -gt 0 ] || continue
+				for k in $(seq 1 "$valgrind_n"); do
+					n=$(( (c * k + valgrind_n) / (valgrind_n + 1) ))
+					[ "$n" -ge 1 ] || n=1
+					tried=$((tried + 1))
+					try "$s" "$f" "$n" vg ||
+						failed=$((failed + 1))
+				done
 			done
 		fi
-	done
+	fi
 	# The regression cases: SCENARIO FAMILY N [valgrind] per line.
 	if [ -f "$here/regressions" ]; then
 		while read -r rs rf rn rv _; do
@@ -416,21 +452,19 @@ for s in ${only//,/ }; do
 		done <"$here/regressions"
 	fi
 	failures=$((failures + failed))
-	counts=""
-	for f in malloc open write fsync rename; do
-		counts="$counts $f=${COUNTS[$f]:-0}"
-	done
-	summary+=("$(printf '%-9s %6d calls (%s) %5d tried %3d failed %4ds' \
+	summary+=("$(printf '%-9s %6d calls (%s) %5d tried %3d failed %3d known %4ds' \
 		"$s" "$total" "${counts# }" "$tried" "$failed" \
-		$(( $(date +%s) - sstart )))")
+		$((known_count - known_before)) $(( $(date +%s) - sstart )))")
 done
 
-echo "scenario   calls per family                                        N tried  failed  time"
 printf '%s\n' "${summary[@]}"
 secs=$(( $(date +%s) - started ))
+kn=""
+[ "$known_count" -gt 0 ] &&
+	kn=", $known_count known (tests/faultinj/known; FAULTINJ_STRICT=1 fails them)"
 if [ "$failures" -eq 0 ]; then
-	echo "faultinj: ok, no failures (${secs}s)"
+	echo "faultinj: ok, no failures$kn (${secs}s)"
 	exit 0
 fi
-echo "faultinj: $failures failure(s) (${secs}s); output kept in $KEEP"
+echo "faultinj: $failures failure(s)$kn (${secs}s); output kept in $KEEP"
 exit 1
