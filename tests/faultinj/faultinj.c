@@ -31,6 +31,16 @@
  *                              number, the function and a backtrace.
  *   MEMTUNE_FAIL_PROG=A,B      the programs to fault, by the name they were
  *                              started as (default "memtune,fi_apply").
+ *   MEMTUNE_FAIL_SKIP=A,B      calls made directly from a shared object whose
+ *                              path contains one of these are neither
+ *                              counted nor failed (default "libhwloc":
+ *                              hwloc 2.9 crashes on some failed mallocs in
+ *                              hwloc_topology_load and its XML export,
+ *                              which memtune cannot prevent; set it empty
+ *                              to include them). Calls from the dynamic
+ *                              loader are always skipped: ld.so exits 127
+ *                              when an allocation fails while it binds a
+ *                              symbol or loads a plugin.
  *
  * Only the first process of those programs is faulted or counted: other
  * programs (env, timeout, valgrind's launcher) pass the shim on untouched;
@@ -87,6 +97,7 @@ static unsigned long calls_any;
 static unsigned long injected;
 static char count_path[4096];
 static char log_path[4096];
+static char skip_list[1024] = "libhwloc";
 static __thread int in_shim;	/* >0 while the shim itself runs */
 
 /* The next definitions of the functions we wrap. */
@@ -143,13 +154,44 @@ static void log_failure(const char *func, unsigned long nth)
 	close(fd);
 }
 
-/* Counts one call of `func` in family f; returns true if it is to fail (with
- * errno set). */
-static bool should_fail(enum family f, const char *func)
+/* True if `caller` lies in the dynamic loader or in a shared object named
+ * in MEMTUNE_FAIL_SKIP. */
+static bool skipped_caller(const void *caller)
+{
+	Dl_info info;
+	const char *name;
+	bool skip = false;
+
+	in_shim++;
+	if (dladdr(caller, &info) && info.dli_fname) {
+		name = info.dli_fname;
+		if (strstr(name, "/ld-linux") || strstr(name, "ld.so"))
+			skip = true;
+		for (const char *p = skip_list; *p && !skip;) {
+			size_t len = strcspn(p, ",");
+			char word[256];
+
+			if (len > 0 && len < sizeof(word)) {
+				memcpy(word, p, len);
+				word[len] = '\0';
+				skip = strstr(name, word) != NULL;
+			}
+			p += len;
+			p += *p == ',';
+		}
+	}
+	in_shim--;
+	return skip;
+}
+
+/* Counts one call of `func` in family f made from `caller`; returns true
+ * if it is to fail (with errno set). */
+static bool should_fail_from(enum family f, const char *func,
+			     const void *caller)
 {
 	unsigned long nth;
 
-	if (!active || in_shim)
+	if (!active || in_shim || skipped_caller(caller))
 		return false;
 	__atomic_add_fetch(&calls[f], 1, __ATOMIC_RELAXED);
 	if (select_family >= 0 && select_family != (int)f)
@@ -164,6 +206,10 @@ static bool should_fail(enum family f, const char *func)
 	errno = forced_errno ? forced_errno : family_errno[f];
 	return true;
 }
+
+/* Every wrapper passes its own caller. */
+#define should_fail(f, func) \
+	should_fail_from(f, func, __builtin_return_address(0))
 
 /* ---- the allocator ------------------------------------------------------ */
 
@@ -496,6 +542,8 @@ __attribute__((constructor)) static void faultinj_init(void)
 	RESOLVE(real_write, "write");
 	env_copy("MEMTUNE_FAIL_COUNT", count_path, sizeof(count_path));
 	env_copy("MEMTUNE_FAIL_LOG", log_path, sizeof(log_path));
+	if (getenv("MEMTUNE_FAIL_SKIP"))
+		env_copy("MEMTUNE_FAIL_SKIP", skip_list, sizeof(skip_list));
 	if (spec && spec[0]) {
 		const char *colon = strchr(spec, ':');
 		char *end;

@@ -292,10 +292,12 @@ count() {
 	[ -n "$vg" ] && pre=("${VALGRIND[@]}")
 	"setup_$s" >/dev/null || return 1
 	"cmd_$s"
-	timeout -s KILL "$timeout_s" env "${CENV[@]}" LD_PRELOAD="$SHIM" \
-		MEMTUNE_FAIL_COUNT="$C/count" "${pre[@]}" "${CMD[@]}" \
-		>"$C/out.txt" 2>&1
-	rc=$?
+	{
+		timeout -s KILL "$timeout_s" env "${CENV[@]}" \
+			LD_PRELOAD="$SHIM" MEMTUNE_FAIL_COUNT="$C/count" \
+			"${pre[@]}" "${CMD[@]}" >"$C/out.txt" 2>&1
+		rc=$?
+	} 2>/dev/null
 	if [ "$rc" -ne 0 ]; then
 		echo "faultinj: $s does not pass unfaulted${vg:+ under valgrind} (exit $rc):"
 		tail -n 20 "$C/out.txt"
@@ -326,11 +328,14 @@ try() {
 		local pre=()
 		[ -n "$vg" ] && pre=("${VALGRIND[@]}")
 		rm -f "$C/fault.log"
-		timeout -s KILL "$timeout_s" env "${CENV[@]}" \
-			LD_PRELOAD="$SHIM" MEMTUNE_FAIL="$fam:$n" \
-			MEMTUNE_FAIL_LOG="$C/fault.log" "${pre[@]}" "${CMD[@]}" \
-			>"$C/out.txt" 2>&1
-		rc=$?
+		# (The braces keep bash's "Segmentation fault" notice out.)
+		{
+			timeout -s KILL "$timeout_s" env "${CENV[@]}" \
+				LD_PRELOAD="$SHIM" MEMTUNE_FAIL="$fam:$n" \
+				MEMTUNE_FAIL_LOG="$C/fault.log" "${pre[@]}" \
+				"${CMD[@]}" >"$C/out.txt" 2>&1
+			rc=$?
+		} 2>/dev/null
 		case $rc in
 		0|1|2) ;;
 		99) problems="valgrind: leak or memory error";;
@@ -383,11 +388,13 @@ where_of() {
 		"$1" | head -n 1)
 	[ -n "$prog" ] || { echo "?"; return; }
 	addrs=$(sed -n 's/^.*\/\(memtune\|fi_apply\)(+\(0x[0-9a-f]*\)).*/\2/p' \
-		"$1" | head -n 5)
-	# Return addresses: step back one byte into the call.
+		"$1" | head -n 6)
+	# Return addresses: step back one byte into the call. jansson's
+	# allocator (core/json_safe.c) is not the site: its caller is.
 	addrs=$(for a in $addrs; do printf '0x%x ' $((a - 1)); done)
 	addr2line -f -p -s -e "$prog" $addrs 2>/dev/null |
 		sed 's/ (discriminator [0-9]*)//; s/ at / (/; s/$/)/' |
+		grep -v '(json_safe\.c:' | head -n 5 |
 		paste -s -d '<' | sed 's/</ < /g'
 }
 
