@@ -451,12 +451,14 @@ for s in ${only//,/ }; do
 	fi
 	# The regression cases: SCENARIO FAMILY N [valgrind] per line.
 	if [ -f "$here/regressions" ]; then
-		while read -r rs rf rn rv _; do
-			case $rs in ''|'#'*) continue;; esac
+		while read -r line <&3; do
+			line=${line%%#*}
+			read -r rs rf rn rv _ <<<"$line"
+			[ -n "${rs:-}" ] || continue
 			[ "$rs" = "$s" ] || continue
 			tried=$((tried + 1))
 			try "$s" "$rf" "$rn" ${rv:+vg} || failed=$((failed + 1))
-		done <"$here/regressions"
+		done 3<"$here/regressions"
 	fi
 	failures=$((failures + failed))
 	summary+=("$(printf '%-9s %6d calls (%s) %5d tried %3d failed %3d known %4ds' \
