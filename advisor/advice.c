@@ -153,15 +153,25 @@ int mt_advise_ctx_init(struct mt_advise_ctx *ctx, const char *run_dir,
 	if (run_dir) {
 		snprintf(path, sizeof(path), "%s/results.jsonl", run_dir);
 		rc = mt_records_read(path, keep_record, warn_bad, &rd, err);
-		if (rc < 0) {
+		if (rc == -ENOMEM)
+			mt_err_prefix(err, "advise");
+		else if (rc < 0)
 			mt_err_prefix(err, "advise: %s is not a run "
 				      "directory (run memtune run first)",
 				      run_dir);
+		if (rc < 0) {
 			json_decref(records);
 			return rc;
 		}
 		snprintf(path, sizeof(path), "%s/meta.json", run_dir);
-		meta = json_load_file(path, 0, &jerr);
+		meta = mt_json_load_file(path, 0, &jerr);
+		if (!meta &&
+		    json_error_code(&jerr) == json_error_out_of_memory) {
+			json_decref(records);
+			return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+					  "advise: cannot read %s: out of "
+					  "memory", path);
+		}
 		if (!meta && access(path, F_OK) == 0)
 			mt_warn("advise: %s:%d:%d: %s; advising from the live "
 				"system's state instead of the run's snapshot",

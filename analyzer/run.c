@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "../core/json_safe.h"
 #include "../core/record.h"
 #include "run.h"
 
@@ -68,7 +69,7 @@ static void load_meta(struct mt_run *run)
 			    "machine description", path, strerror(errno));
 		return;
 	}
-	meta = json_load_file(path, 0, &jerr);
+	meta = mt_json_load_file(path, 0, &jerr);
 	if (!meta) {
 		add_warning(run, "%s:%d: malformed JSON (%s); analyzing the "
 			    "records without the machine description", path,
