@@ -159,6 +159,24 @@ check_run() {
 			echo "exit 0 but no results.jsonl"
 		jq -e . "$C/out/meta.json" >/dev/null 2>&1 ||
 			echo "exit 0 but meta.json is not valid JSON"
+		# The same records as an unfaulted run (what was measured,
+		# not the values).
+		jq -c '[.bench, .case, .metric, .status]' \
+			"$C/out/results.jsonl" 2>/dev/null | sort >"$C/records"
+		# A case or benchmark that failed (a failed record says why,
+		# and meta.json calls the benchmark partial or failed) is a
+		# reported failure, not a silent one: memtune run exits 0 for
+		# those by design.
+		if [ -f "$W/records" ]; then
+			if ! cmp -s "$W/records" "$C/records" &&
+			   ! grep -q '"failed"\]$' "$C/records"; then
+				echo "exit 0, records missing and no failure recorded: $(diff "$W/records" "$C/records" | head -n 4)"
+			fi
+			grep -q '^\["unknown"' "$C/records" &&
+				echo "a failed record names no benchmark: $(grep '^\["unknown"' "$C/records" | head -n 1)"
+		else
+			cp "$C/records" "$W/records"
+		fi
 	fi
 	check_journal "$C/state/run.journal"
 	MEMTUNE_STATE_DIR="$C/state" "$M" restore >"$C/clean.out" 2>&1 ||
@@ -187,6 +205,20 @@ check_advise() {
 		fi
 	done
 	[ -s "$C/run/99-memtune.conf" ] || echo "99-memtune.conf is gone or empty"
+	# Exit 0: the advice must be what an unfaulted advise writes (not
+	# advice from a run with a record quietly skipped).
+	if [ "$rc" -eq 0 ]; then
+		if [ -d "$W/advised" ]; then
+			for f in advice.json 99-memtune.conf; do
+				cmp -s "$W/advised/$f" "$C/run/$f" ||
+					echo "exit 0 but $f differs from an unfaulted advise"
+			done
+		else
+			mkdir -p "$W/advised"
+			cp "$C/run/advice.json" "$C/run/99-memtune.conf" \
+				"$W/advised/"
+		fi
+	fi
 	local tmp
 	tmp=$(find "$C/run" -name '*.tmp*' | head -n 3)
 	[ -z "$tmp" ] || echo "temporary files left: $tmp"
@@ -198,6 +230,18 @@ setup_apply() { fresh_case; }
 cmd_apply() { case_env; CMD=("$FIAPPLY" apply "$C/run" "$C/state/apply.journal"
 			     --persist); }
 check_apply() {
+	# Exit 0 means everything was applied: the tree must then be what an
+	# unfaulted apply makes of it (the first, counting, run keeps that).
+	if [ "$rc" -eq 0 ]; then
+		if [ -d "$W/applied" ]; then
+			local d
+			d=$(diff -r "$W/applied" "$C/tree" 2>&1 | head -n 6)
+			[ -z "$d" ] ||
+				echo "exit 0 but not what an unfaulted apply does: $d"
+		else
+			cp -a "$C/tree" "$W/applied"
+		fi
+	fi
 	check_journal "$C/state/apply.journal"
 	clean_rollback
 }
