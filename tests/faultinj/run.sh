@@ -33,6 +33,7 @@
 # errors fail); the short pass runs one per scenario.
 #
 # Other knobs: FAULTINJ_ONLY=scenario,... FAULTINJ_FAMILIES=malloc,...
+# FAULTINJ_PERSIST=1 (every call from N on fails, not just the Nth),
 # FAULTINJ_KEEP=DIR (where failing cases' output goes; default a temporary
 # directory that is kept only when something failed).
 #
@@ -64,6 +65,10 @@ command -v valgrind >/dev/null 2>&1 || {
 	valgrind_n=0
 }
 timeout_s=${FAULTINJ_TIMEOUT:-60}
+# FAULTINJ_PERSIST=1: the Nth call and every later one of the family fail
+# (memory that stays exhausted, a disk that stays full).
+persist=""
+[ "${FAULTINJ_PERSIST:-0}" = 1 ] && persist=+
 # Valgrind must not take malloc away from the shim (somalloc=
 # nouserintercepts: it replaces only glibc's, which the shim calls).
 VALGRIND=(valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect
@@ -375,7 +380,7 @@ try() {
 		# (The braces keep bash's "Segmentation fault" notice out.)
 		{
 			timeout -s KILL "$timeout_s" env "${CENV[@]}" \
-				LD_PRELOAD="$SHIM" MEMTUNE_FAIL="$fam:$n" \
+				LD_PRELOAD="$SHIM" MEMTUNE_FAIL="$fam:$n$persist" \
 				MEMTUNE_FAIL_LOG="$C/fault.log" "${pre[@]}" \
 				"${CMD[@]}" >"$C/out.txt" 2>&1
 			rc=$?
