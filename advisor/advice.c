@@ -141,6 +141,7 @@ int mt_advise_ctx_init(struct mt_advise_ctx *ctx, const char *run_dir,
 	json_t *live = NULL, *meta = NULL, *records, *msys;
 	json_error_t jerr;
 	struct reading rd;
+	unsigned long json_failed;
 	int rc;
 
 	memset(ctx, 0, sizeof(*ctx));
@@ -181,7 +182,18 @@ int mt_advise_ctx_init(struct mt_advise_ctx *ctx, const char *run_dir,
 				"system's state instead of the run's snapshot",
 				path);
 	}
+	json_failed = mt_json_alloc_failures();
 	live = mt_sysinfo_collect(NULL, err);
+	/* Out of memory or file descriptors is no reason to advise from the
+	 * run's snapshot instead: that would be other advice, quietly. */
+	if (!live && (mt_fs_resource_error(NULL) < 0 ||
+		      mt_json_alloc_failures() != json_failed)) {
+		rc = mt_fs_resource_error(NULL);
+		json_decref(meta);
+		json_decref(records);
+		mt_err_prefix(err, "advise");
+		return rc < 0 ? rc : -ENOMEM;
+	}
 	msys = json_object_get(meta, "system");
 	if (!live && !json_is_object(msys)) {
 		json_decref(meta);
@@ -658,7 +670,10 @@ int mt_advice_write(const char *dir, const struct mt_advice *a,
 	int rc;
 
 	json_decref(root);
-	if (!json || !conf) {
+	/* jansson's setters fail quietly (an evidence line, a target, the
+	 * profile missing): any allocation of jansson's that failed in this
+	 * process may have left the advice incomplete, so none is written. */
+	if (!json || !conf || mt_json_alloc_failures() > 0) {
 		rc = mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
 				"advise: out of memory");
 		goto free_text;

@@ -23,6 +23,7 @@ static pthread_mutex_t reserve_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static _Thread_local int guarded;		/* inside a wrapper */
 static _Thread_local unsigned long failures;	/* failed mallocs in it */
+static unsigned long all_failures;		/* every failed malloc */
 
 static bool in_reserve(const void *p)
 {
@@ -38,6 +39,8 @@ static void *json_malloc(size_t size)
 		      ~(alignof(max_align_t) - 1);
 	void *p = malloc(size);
 
+	if (!p)
+		__atomic_add_fetch(&all_failures, 1, __ATOMIC_RELAXED);
 	if (p || !guarded)
 		return p;
 	failures++;
@@ -68,6 +71,11 @@ static void json_free(void *p)
 void mt_json_init(void)
 {
 	json_set_alloc_funcs(json_malloc, json_free);
+}
+
+unsigned long mt_json_alloc_failures(void)
+{
+	return __atomic_load_n(&all_failures, __ATOMIC_RELAXED);
 }
 
 char *mt_json_dumps(const json_t *json, size_t flags)

@@ -30,6 +30,13 @@
  * cannot see jansson's allocation failures. */
 void mt_json_init(void);
 
+/* How many of jansson's allocations have failed in this process so far
+ * (0 without mt_json_init). jansson setters such as json_object_set_new
+ * fail quietly when their value could not be made, so code that builds a
+ * document without checking each one compares this before and after and
+ * treats a change as out of memory. */
+unsigned long mt_json_alloc_failures(void);
+
 /* json_dumps(json, flags), or NULL when it fails or any allocation failed
  * during it. A malloc'ed string. */
 char *mt_json_dumps(const json_t *json, size_t flags);
