@@ -31,7 +31,7 @@
 # Each scenario runs once unfaulted to count its calls per family; then, per
 # family, N steps over 1..total (every N up to FAULTINJ_LIMIT per family,
 # default 150, else a stride; FAULTINJ_FULL=1 tries every N,
-# FAULTINJ_SHORT=1 at most 12 per family). tests/faultinj/regressions lists
+# FAULTINJ_SHORT=1 at most 20 per family). tests/faultinj/regressions lists
 # cases always tried; a failure whose fault site is listed in
 # tests/faultinj/known is printed as KNOWN and does not fail the pass
 # (FAULTINJ_STRICT=1: it does).
@@ -64,7 +64,7 @@ if [ "${FAULTINJ_FULL:-0}" = 1 ]; then
 	limit=0
 	valgrind_n=${FAULTINJ_VALGRIND:-3}
 elif [ "${FAULTINJ_SHORT:-0}" = 1 ]; then
-	limit=${FAULTINJ_LIMIT:-12}
+	limit=${FAULTINJ_LIMIT:-20}
 	valgrind_n=${FAULTINJ_VALGRIND:-1}
 else
 	limit=${FAULTINJ_LIMIT:-150}
