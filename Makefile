@@ -42,7 +42,7 @@ BIN       := $(BUILD)/memtune
 
 .PHONY: all deps run test unit integration sanitize clean bench-analyzer \
         test-numa format configs-doc compare-fio fuzz fuzz-short fuzz-deps \
-        fuzz-build
+        fuzz-build faultinj faultinj-short
 
 all: deps
 	@$(MAKE) --no-print-directory build-only
@@ -143,6 +143,33 @@ compare-fio: all
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fio >/dev/null; \
 	  else echo "compare-fio: fio is missing; run: sudo apt-get install -y fio"; exit 1; fi; }
 	@tests/bench/compare-fio.sh $(abspath $(BIN))
+
+# Fault injection (tests/faultinj): malloc, open, write, fsync and rename
+# fail at the Nth call, stepped over a tiny run, advise, apply, rollback and
+# restore (on a copied fixture tree, never the real /proc/sys). The shim is
+# an LD_PRELOAD library for the normal build (it cannot sit under ASan);
+# leaks are checked with valgrind on a sample of N. `faultinj` strides
+# over N (FAULTINJ_FULL=1: every N); `faultinj-short` takes a minute or two.
+FI_SO    := $(BUILD)/faultinj/faultinj.so
+FI_APPLY := $(BUILD)/faultinj/fi_apply
+
+$(FI_SO): tests/faultinj/faultinj.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) -fPIC -shared -o $@ $< -ldl -lpthread
+
+$(FI_APPLY): tests/faultinj/fi_apply.c $(BUILD)/libmemtune.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libmemtune.a $(LDLIBS)
+
+faultinj: all
+	@$(MAKE) --no-print-directory $(FI_SO) $(FI_APPLY)
+	@tests/faultinj/run.sh $(abspath $(BIN)) $(abspath $(FI_SO)) \
+	  $(abspath $(FI_APPLY))
+
+faultinj-short: all
+	@$(MAKE) --no-print-directory $(FI_SO) $(FI_APPLY)
+	@FAULTINJ_SHORT=1 tests/faultinj/run.sh $(abspath $(BIN)) \
+	  $(abspath $(FI_SO)) $(abspath $(FI_APPLY))
 
 # The numa benchmark on an emulated two-node machine (qemu); minutes, so
 # not part of `make test`.

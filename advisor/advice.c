@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../core/fsroot.h"
+#include "../core/json_safe.h"
 #include "../core/log.h"
 #include "../core/record.h"
 #include "../core/safefile.h"
@@ -141,6 +142,7 @@ int mt_advise_ctx_init(struct mt_advise_ctx *ctx, const char *run_dir,
 	json_t *live = NULL, *meta = NULL, *records, *msys;
 	json_error_t jerr;
 	struct reading rd;
+	unsigned long json_failed;
 	int rc;
 
 	memset(ctx, 0, sizeof(*ctx));
@@ -153,15 +155,25 @@ int mt_advise_ctx_init(struct mt_advise_ctx *ctx, const char *run_dir,
 	if (run_dir) {
 		snprintf(path, sizeof(path), "%s/results.jsonl", run_dir);
 		rc = mt_records_read(path, keep_record, warn_bad, &rd, err);
-		if (rc < 0) {
+		if (rc == -ENOMEM)
+			mt_err_prefix(err, "advise");
+		else if (rc < 0)
 			mt_err_prefix(err, "advise: %s is not a run "
 				      "directory (run memtune run first)",
 				      run_dir);
+		if (rc < 0) {
 			json_decref(records);
 			return rc;
 		}
 		snprintf(path, sizeof(path), "%s/meta.json", run_dir);
-		meta = json_load_file(path, 0, &jerr);
+		meta = mt_json_load_file(path, 0, &jerr);
+		if (!meta &&
+		    json_error_code(&jerr) == json_error_out_of_memory) {
+			json_decref(records);
+			return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+					  "advise: cannot read %s: out of "
+					  "memory", path);
+		}
 		if (!meta && access(path, F_OK) == 0)
 			mt_warn("advise: %s:%d:%d: %s; advising from the live "
 				"system's state instead of the run's snapshot",
@@ -171,7 +183,18 @@ int mt_advise_ctx_init(struct mt_advise_ctx *ctx, const char *run_dir,
 				"system's state instead of the run's snapshot",
 				path);
 	}
+	json_failed = mt_json_alloc_failures();
 	live = mt_sysinfo_collect(NULL, err);
+	/* Out of memory or file descriptors is no reason to advise from the
+	 * run's snapshot instead: that would be other advice, quietly. */
+	if (!live && (mt_fs_resource_error(NULL) < 0 ||
+		      mt_json_alloc_failures() != json_failed)) {
+		rc = mt_fs_resource_error(NULL);
+		json_decref(meta);
+		json_decref(records);
+		mt_err_prefix(err, "advise");
+		return rc < 0 ? rc : -ENOMEM;
+	}
 	msys = json_object_get(meta, "system");
 	if (!live && !json_is_object(msys)) {
 		json_decref(meta);
@@ -634,14 +657,17 @@ int mt_advice_write(const char *dir, const struct mt_advice *a,
 		    struct mt_err *err)
 {
 	json_t *root = mt_advice_json(a);
-	char *json = root ? json_dumps(root, JSON_INDENT(2) |
-					     JSON_PRESERVE_ORDER) : NULL;
+	char *json = root ? mt_json_dumps(root, JSON_INDENT(2) |
+						JSON_PRESERVE_ORDER) : NULL;
 	char *conf = mt_advice_sysctl_conf(a);
 	struct mt_outdir d = { .fd = -1 };
 	int rc;
 
 	json_decref(root);
-	if (!json || !conf) {
+	/* jansson's setters fail quietly (an evidence line, a target, the
+	 * profile missing): any allocation of jansson's that failed in this
+	 * process may have left the advice incomplete, so none is written. */
+	if (!json || !conf || mt_json_alloc_failures() > 0) {
 		rc = mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
 				"advise: out of memory");
 		goto free_text;

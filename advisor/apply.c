@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "../core/fsroot.h"
+#include "../core/json_safe.h"
 #include "../core/jsonpos.h"
 #include "../core/knobs.h"
 #include "../core/journal.h"
@@ -500,7 +501,7 @@ int mt_apply(const char *dir, const struct mt_apply_opts *o, FILE *out,
 	rc = read_advice(path, &text, &len, err);
 	if (rc < 0)
 		return rc;
-	root = json_loadb(text, len, 0, &jerr);
+	root = mt_json_loadb(text, len, 0, &jerr);
 	if (!root) {
 		rc = mt_err_set(err, -EINVAL, MT_ERR_INPUT,
 				"apply: %s:%d:%d: %s: expected the JSON that "

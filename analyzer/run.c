@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "../core/json_safe.h"
 #include "../core/record.h"
 #include "run.h"
 
@@ -70,7 +71,7 @@ static int load_meta(struct mt_run *run)
 		return 0;
 	}
 	mt_json_oom_clear();
-	meta = json_load_file(path, 0, &jerr);
+	meta = mt_json_load_file(path, 0, &jerr);
 	if (!meta && (mt_json_oom() ||
 		      json_error_code(&jerr) == json_error_out_of_memory))
 		return -ENOMEM;

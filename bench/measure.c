@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "../core/clock.h"
+#include "../core/json_safe.h"
 #include "../core/record.h"
 #include "../core/stats.h"
 
@@ -49,7 +50,7 @@ static int emit(int fd, json_t *obj)
 
 	if (!obj)
 		return -ENOMEM;
-	text = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	text = mt_json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(obj);
 	if (!text)
 		return -ENOMEM;

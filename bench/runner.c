@@ -15,6 +15,7 @@
 
 #include "../core/clock.h"
 #include "../core/journal.h"
+#include "../core/json_safe.h"
 #include "../core/log.h"
 #include "../core/record.h"
 #include "../core/rundir.h"
@@ -388,20 +389,30 @@ static int run_case(struct sweep *sw, const struct job *j,
 		    const struct mt_env *env, const struct mt_case *c,
 		    size_t i, int *failed, struct mt_err *err)
 {
-	int fds[2], jfds[2], status = 0, got;
+	int fds[2], jfds[2], status = 0, got, send_err = 0;
 	json_t *job = job_json(sw, j, env, c, i);
-	char *text = job ? json_dumps(job, JSON_COMPACT) : NULL;
+	char *text = job ? mt_json_dumps(job, JSON_COMPACT) : NULL;
 	pid_t pid;
 
 	json_decref(job);
 	if (!text)
 		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
 				  "run: out of memory");
-	if (pipe(fds) < 0 || pipe(jfds) < 0) {
+	if (pipe(fds) < 0) {
 		free(text);
 		return mt_err_set(err, -errno, MT_ERR_RUNTIME,
 				  "run: cannot create a pipe: %s",
 				  strerror(errno));
+	}
+	if (pipe(jfds) < 0) {
+		int e = errno;
+
+		close(fds[0]);
+		close(fds[1]);
+		free(text);
+		return mt_err_set(err, -e, MT_ERR_RUNTIME,
+				  "run: cannot create a pipe: %s",
+				  strerror(e));
 	}
 	fflush(stdout);
 	fflush(stderr);
@@ -452,15 +463,24 @@ static int run_case(struct sweep *sw, const struct job *j,
 
 			if (w < 0 && errno == EINTR)
 				continue;
-			if (w <= 0)
+			if (w <= 0) {
+				send_err = w < 0 ? errno : EIO;
 				break;
+			}
 			off += (size_t)w;
 		}
 	}
 	close(jfds[1]);
 	free(text);
 	close(fds[1]);
-	got = collect(sw, fds[0], pid, failed, err);
+	/* A worker without its job can only say it has none: stop it and
+	 * say what really failed. */
+	if (send_err) {
+		kill(pid, SIGKILL);
+		got = 0;
+	} else {
+		got = collect(sw, fds[0], pid, failed, err);
+	}
 	close(fds[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
@@ -472,7 +492,10 @@ static int run_case(struct sweep *sw, const struct job *j,
 		char why[512];
 		json_t *rec;
 
-		if (got == -ETIMEDOUT)
+		if (send_err)
+			snprintf(why, sizeof(why), "run: cannot send the case "
+				 "to its worker: %s", strerror(send_err));
+		else if (got == -ETIMEDOUT)
 			snprintf(why, sizeof(why), "worker killed after the "
 				 "case timeout (raise global.case_timeout)");
 		else if (WIFSIGNALED(status))

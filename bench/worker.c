@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../core/json_safe.h"
 #include "../core/log.h"
 #include "../core/record.h"
 #include "../core/topo.h"
@@ -50,7 +51,7 @@ static json_t *read_job(int fd)
 
 	if (!f)
 		return NULL;
-	job = json_loadf(f, 0, &jerr);
+	job = mt_json_loadf(f, 0, &jerr);
 	fclose(f);
 	return job;
 }
@@ -60,7 +61,7 @@ static int fail_job(int out_fd, const char *bench, json_t *kase,
 		    const char *why)
 {
 	json_t *rec = mt_record_status(bench, NULL, kase, "failed", why);
-	char *line = rec ? json_dumps(rec, JSON_COMPACT) : NULL;
+	char *line = rec ? mt_json_dumps(rec, JSON_COMPACT) : NULL;
 	int ret = 1;
 
 	if (line && dprintf(out_fd, "%s\n", line) > 0)

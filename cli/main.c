@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "../core/err.h"
+#include "../core/json_safe.h"
 #include "../core/log.h"
 #include "../core/statedir.h"
 #include "../core/safefile.h"
@@ -324,6 +325,7 @@ int main(int argc, char **argv)
 	const struct mt_command *c;
 	int status;
 
+	mt_json_init();
 	mt_log_init();
 	if (argc < 2) {
 		usage(stderr);

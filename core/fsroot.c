@@ -75,11 +75,39 @@ int mt_fs_path(const char *path, char *buf, size_t len)
 	return 0;
 }
 
+/* The first read that failed for want of a resource (see
+ * mt_fs_resource_error). */
+static _Thread_local int resource_ret;
+static _Thread_local char resource_path[256];
+
+void mt_fs_resource_reset(void)
+{
+	resource_ret = 0;
+	resource_path[0] = '\0';
+}
+
+int mt_fs_resource_error(struct mt_err *err)
+{
+	if (resource_ret)
+		mt_err_set(err, resource_ret, MT_ERR_RUNTIME,
+			   "cannot read %s: %s", resource_path,
+			   strerror(-resource_ret));
+	return resource_ret;
+}
+
 /* Fills err with "cannot read PATH: strerror", naming the root when the path
- * was rebased under one. Returns ret. */
+ * was rebased under one, and remembers a failure that says nothing about
+ * the file (out of memory or file descriptors, an I/O error). Returns
+ * ret. */
 static int read_error(struct mt_err *err, int ret, const char *path)
 {
 	const char *root = mt_fsroot();
+
+	if (!resource_ret && (ret == -ENOMEM || ret == -EMFILE ||
+			      ret == -ENFILE || ret == -EIO)) {
+		resource_ret = ret;
+		snprintf(resource_path, sizeof(resource_path), "%s", path);
+	}
 
 	if (path[0] == '/' && !root_is_live(root) && !path_is_live(path))
 		return mt_err_set(err, ret, MT_ERR_RUNTIME,

@@ -25,6 +25,15 @@ bool mt_fsroot_is_live(void);
  * Returns 0, or -ENAMETOOLONG. */
 int mt_fs_path(const char *path, char *buf, size_t len);
 
+/* Callers that read many optional files and take a failed read for an
+ * absent file (sysinfo) cannot tell "absent" from "out of memory or file
+ * descriptors, or an I/O error". The readers below remember the first such
+ * failure in this thread: mt_fs_resource_reset forgets it, and
+ * mt_fs_resource_error returns it (0 or -errno, with err set to "cannot
+ * read PATH: ..."). */
+void mt_fs_resource_reset(void);
+int mt_fs_resource_error(struct mt_err *err);
+
 /* Reads the whole file at `path` (resolved) into a malloc'ed NUL-terminated
  * buffer stored in *out (caller frees), its length in *out_len if not NULL.
  * Returns 0 or -errno with err set ("cannot read /proc/x: No such file"). */

@@ -36,6 +36,7 @@
 #include <jansson.h>
 
 #include "fsroot.h"
+#include "json_safe.h"
 #include "knobs.h"
 #include "safefile.h"
 #include "statedir.h"
@@ -587,7 +588,15 @@ static int parse_lines(const char *text, size_t len, struct line **out,
 		l = &lines[count++];
 		*l = (struct line){ .lineno = lineno, .offset = (off_t)pos,
 				    .partial = !nl };
-		l->entry = json_loadb(start, llen, 0, &jerr);
+		l->entry = mt_json_loadb(start, llen, 0, &jerr);
+		if (!l->entry &&
+		    json_error_code(&jerr) == json_error_out_of_memory) {
+			/* Not a bad line: no memory to read it. */
+			for (size_t i = 0; i + 1 < count; i++)
+				json_decref(lines[i].entry);
+			free(lines);
+			return -ENOMEM;
+		}
 		if (!l->entry) {
 			snprintf(l->problem, sizeof(l->problem),
 				 "not valid JSON");
@@ -992,7 +1001,7 @@ static int journal_append(struct mt_journal *j, json_t *e, struct mt_err *err)
 		j->offsets = offsets;
 		j->cap = cap;
 	}
-	text = json_dumps(e, JSON_FLAGS);
+	text = mt_json_dumps(e, JSON_FLAGS);
 	if (!text) {
 		json_decref(e);
 		return mt_err_set(err, -EINVAL, MT_ERR_RUNTIME,
@@ -1058,8 +1067,17 @@ static int journal_rewrite(struct mt_journal *j, struct mt_err *err)
 		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
 				  "journal: out of memory");
 	for (size_t i = 0; i < j->n; i++) {
-		char *text = json_dumps(j->entries[i], JSON_FLAGS);
-		size_t tlen = text ? strlen(text) : 0;
+		char *text = mt_json_dumps(j->entries[i], JSON_FLAGS);
+		size_t tlen;
+
+		/* An entry that cannot be written stays in the old file. */
+		if (!text) {
+			free(buf);
+			return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+					  "journal: out of memory rewriting "
+					  "%s (it is unchanged)", j->path);
+		}
+		tlen = strlen(text);
 
 		while (cap - len < tlen + 1) {
 			grown = realloc(buf, cap * 2);
@@ -1441,7 +1459,9 @@ int mt_journal_write(struct mt_journal *j, const char *path, const char *value,
 		return ret;
 	ret = write_value(real, value);
 	if (ret < 0) {
-		journal_drop_last(j);
+		/* The entry stays: a regular file (a captured tree) may have
+		 * been truncated before the write failed, and writing the old
+		 * value back where nothing changed is harmless. */
 		return mt_err_set(err, ret, MT_ERR_RUNTIME,
 				  "journal: cannot write '%s' to %s: %s%s",
 				  value, real, strerror(-ret), perm_hint(ret));
@@ -1681,7 +1701,9 @@ int mt_journal_replace_file(struct mt_journal *j, const char *path,
 		return ret;
 	ret = atomic_write(real, content, strlen(content), (mode_t)mode);
 	if (ret < 0) {
-		journal_drop_last(j);
+		/* The entry stays: the rename may have happened before the
+		 * directory's fsync failed, and putting back the old file
+		 * where nothing changed is harmless. */
 		return mt_err_set(err, ret, MT_ERR_RUNTIME,
 				  "journal: cannot write %s: %s%s", real,
 				  strerror(-ret), perm_hint(ret));

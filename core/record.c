@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "json_safe.h"
 #include "record.h"
 
 /* Sets key in obj to the new reference v; returns -1 when v is NULL (jansson
@@ -299,33 +300,18 @@ static bool is_blank(const char *text, size_t len)
 	return true;
 }
 
-static _Thread_local bool json_alloc_failed;
-
-/* jansson's malloc: malloc, remembering a failure. */
-static void *watched_malloc(size_t n)
-{
-	void *p = malloc(n);
-
-	if (!p)
-		json_alloc_failed = true;
-	return p;
-}
+/* jansson's allocation failures as core/json_safe counts them (its
+ * allocator, installed by mt_json_init in main). */
+static _Thread_local unsigned long json_failures_seen;
 
 void mt_json_oom_clear(void)
 {
-	static bool installed;
-
-	/* free stays free, so objects allocated before are fine. */
-	if (!installed) {
-		json_set_alloc_funcs(watched_malloc, free);
-		installed = true;
-	}
-	json_alloc_failed = false;
+	json_failures_seen = mt_json_alloc_failures();
 }
 
 bool mt_json_oom(void)
 {
-	return json_alloc_failed;
+	return mt_json_alloc_failures() != json_failures_seen;
 }
 
 /* Reads the results.jsonl at path line by line and calls fn(rec, line, arg)
@@ -372,7 +358,7 @@ int mt_records_read(const char *path,
 		 * bytes in a partly written line, which must fail parsing
 		 * instead of hiding the rest of the line. */
 		mt_json_oom_clear();
-		rec = json_loadb(text, (size_t)len, 0, &jerr);
+		rec = mt_json_loadb(text, (size_t)len, 0, &jerr);
 		if (!rec && (mt_json_oom() || json_error_code(&jerr) ==
 			     json_error_out_of_memory)) {
 			ret = mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,

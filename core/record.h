@@ -41,9 +41,9 @@ bool mt_record_valid(json_t *obj, char *why, size_t why_len);
 /* Watching jansson's allocations: jansson reports a failed allocation
  * while parsing as "invalid token" or with no text at all, so a loader
  * that ran out of memory would call good lines bad. mt_json_oom_clear()
- * starts watching (it installs a malloc wrapper through
- * json_set_alloc_funcs, once) and forgets earlier failures; mt_json_oom()
- * says whether an allocation of jansson's failed since. */
+ * forgets earlier failures; mt_json_oom() says whether an allocation of
+ * jansson's failed since (counted by core/json_safe's allocator, which
+ * main installs with mt_json_init). */
 void mt_json_oom_clear(void);
 bool mt_json_oom(void);
 

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "fsroot.h"
+#include "json_safe.h"
 #include "rundir.h"
 #include "safefile.h"
 
@@ -227,7 +228,7 @@ int mt_rundir_append(struct mt_rundir *rd, json_t *record, struct mt_err *err)
 				  "run directory: no record to append to "
 				  "'%s/results.jsonl' (out of memory?)",
 				  rd->dir.path);
-	text = json_dumps(record, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	text = mt_json_dumps(record, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	if (!text)
 		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
 				  "run directory: cannot serialize a record "
@@ -253,7 +254,7 @@ int mt_rundir_write_meta(struct mt_rundir *rd, json_t *meta,
 		return mt_err_set(err, -EINVAL, MT_ERR_RUNTIME,
 				  "run directory: meta.json for '%s' lacks an "
 				  "integer 'schema_version'", rd->dir.path);
-	text = json_dumps(meta, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	text = mt_json_dumps(meta, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	if (!text)
 		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
 				  "run directory: cannot serialize meta.json "

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "fsroot.h"
+#include "json_safe.h"
 #include "sysinfo.h"
 #include "topo.h"
 
@@ -727,7 +728,12 @@ json_t *mt_sysinfo_collect(struct mt_topo *topo, struct mt_err *err)
 	char *meminfo, buf[256];
 	int64_t v, swap_total = -1, swap_free = -1;
 	bool container;
+	unsigned long json_failed = mt_json_alloc_failures();
 
+	/* A file that cannot be read counts as absent below, which is right
+	 * for a file this kernel does not have, but not for one we could not
+	 * open or allocate for: that would describe another machine. */
+	mt_fs_resource_reset();
 	if (read_meminfo(&meminfo, err) != 0)
 		return NULL;
 	o = json_object();
@@ -798,6 +804,17 @@ json_t *mt_sysinfo_collect(struct mt_topo *topo, struct mt_err *err)
 	if (container)
 		json_object_set_new(o, "container_evidence", json_string(buf));
 	json_object_set_new(o, "root", json_boolean(is_root()));
+	if (mt_json_alloc_failures() != json_failed) {
+		json_decref(o);
+		mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+			   "sysinfo: out of memory");
+		return NULL;
+	}
+	if (mt_fs_resource_error(err) < 0) {
+		json_decref(o);
+		mt_err_prefix(err, "sysinfo");
+		return NULL;
+	}
 	return o;
 
 free_meminfo:
