@@ -2,7 +2,9 @@
 #
 #   make run        install what is missing, build, run the quick sweep,
 #                   analyze, report and advise
-#   make test       unit tests (cmocka) and integration tests
+#   make test       unit tests (cmocka), integration tests, a short fuzzing
+#                   pass and a short fault-injection pass, then the unit
+#                   tests under ASan + UBSan
 #   make sanitize   the same tests in an ASan + UBSan build
 #   make            just build ./memtune
 
@@ -97,6 +99,7 @@ $(BUILD)/%.o: %.c
 
 test: all
 	@$(MAKE) --no-print-directory unit integration
+	@$(MAKE) --no-print-directory fuzz-short faultinj-short
 	@$(MAKE) --no-print-directory sanitize-unit
 
 unit: build-only

@@ -321,7 +321,7 @@ check_journal() {
 check_no_journal() {
 	[ -s "$1" ] && echo "journal still pending after the clean pass: $(head -c 300 "$1")"
 	local extra
-	extra=$(find "$C/state" -mindepth 1 ! -name "$(basename "$1")" |
+	extra=$(find "$C/state" -mindepth 1 ! -name "$(basename "$1")" ! -name lock |
 		head -n 3)
 	[ -z "$extra" ] || echo "left in the state directory: $extra"
 }
@@ -358,7 +358,11 @@ count() {
 			"${pre[@]}" "${CMD[@]}" >"$C/out.txt" 2>&1
 		rc=$?
 	} 2>/dev/null
-	if [ "$rc" -ne 0 ]; then
+	# Under valgrind a run's workers cannot start, so every case fails
+	# and the run says so with exit 1: expected there.
+	if [ "$rc" -ne 0 ] && [ -n "$vg" ] && [ "$s" = run ] && [ "$rc" -eq 1 ]; then
+		:
+	elif [ "$rc" -ne 0 ]; then
 		echo "faultinj: $s does not pass unfaulted${vg:+ under valgrind} (exit $rc):"
 		tail -n 20 "$C/out.txt"
 		tree_dirty=1
