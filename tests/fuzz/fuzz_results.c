@@ -61,8 +61,11 @@ static void plots(struct mt_run *run, json_t *analysis)
 	struct mt_report rep = { .png_terminal = "png" };
 	const struct mt_analysis *m;
 
-	snprintf(rep.out, sizeof(rep.out), "%s/report", fz_tmpdir());
-	if (mkdir(rep.out, 0755) < 0 && errno != EEXIST)
+	char path[4096];
+	struct mt_err derr = { 0 };
+
+	snprintf(path, sizeof(path), "%s/report", fz_tmpdir());
+	if (mt_outdir_open(&rep.dir, "report", path, MT_DIR_CREATE, &derr) < 0)
 		abort();
 	rep.figures = json_array();
 	for (size_t i = 0; (m = mt_analysis_at(i)); i++) {
@@ -73,6 +76,7 @@ static void plots(struct mt_run *run, json_t *analysis)
 			m->plots(&rep, &run, &d, 1, &err);
 	}
 	json_decref(rep.figures);
+	mt_outdir_close(&rep.dir);
 }
 
 /* Runs every advisor rule over the run's records. */
