@@ -467,11 +467,12 @@ static int validate(struct mt_advice *a, const struct mt_apply_opts *o,
 		} else if (it->sysctl[0] && strcmp(it->sysctl, k.sysctl)) {
 			snprintf(why, sizeof(why), "target.sysctl '%.64s' is "
 				 "not %s's", it->sysctl, k.name);
-		} else if (!mt_knob_check(&k, it->value, why, sizeof(why))) {
-			char tmp[256];
+		} else {
+			char tmp[512] = "";
 
-			snprintf(tmp, sizeof(tmp), "%s", why);
-			snprintf(why, sizeof(why), "%.96s: %s", k.name, tmp);
+			if (!mt_knob_check(&k, it->value, tmp, sizeof(tmp)))
+				snprintf(why, sizeof(why), "%.96s: %s",
+					 k.name, tmp);
 		}
 		if (why[0])
 			return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
