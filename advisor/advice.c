@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../core/fsroot.h"
@@ -15,6 +16,8 @@
 #include "../core/record.h"
 #include "../core/safefile.h"
 #include "../core/sysinfo.h"
+#include "../analyzer/analysis.h"
+#include "../analyzer/run.h"
 #include "advisor.h"
 
 const struct mt_rule *const mt_rules[] = {
@@ -135,6 +138,63 @@ static void warn_bad(const char *msg, void *arg)
 	((struct reading *)arg)->bad++;
 }
 
+/* mtime of path, or -1. */
+static double mtime_of(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return -1;
+	return (double)st.st_mtim.tv_sec + st.st_mtim.tv_nsec * 1e-9;
+}
+
+/* The run's analysis (issue 13: the advisor reads the analyzer's facts,
+ * never the records): DIR/analysis.json when it is at least as new as
+ * results.jsonl and has facts; otherwise the run is analyzed now, and
+ * analysis.json written when memtune may write there (a warning when
+ * not: the advice is the same). NULL with err set when memory runs out or
+ * the run cannot be loaded. */
+static int load_analysis(const char *run_dir, json_t **out,
+			 struct mt_err *err)
+{
+	char apath[4096], rpath[4096];
+	struct mt_err werr = { 0 };
+	struct mt_run *run;
+	json_t *a;
+	double ta, tr;
+	int rc;
+
+	snprintf(apath, sizeof(apath), "%s/analysis.json", run_dir);
+	snprintf(rpath, sizeof(rpath), "%s/results.jsonl", run_dir);
+	ta = mtime_of(apath);
+	tr = mtime_of(rpath);
+	if (ta >= 0 && ta >= tr) {
+		json_error_t jerr;
+
+		a = mt_json_load_file(apath, 0, &jerr);
+		if (json_is_array(json_object_get(a, "facts")) &&
+		    json_integer_value(json_object_get(a, "schema_version")) ==
+			    MT_ANALYSIS_SCHEMA_VERSION) {
+			*out = a;
+			return 0;
+		}
+		json_decref(a);
+	}
+	rc = mt_run_load(run_dir, 0, &run, err);
+	if (rc < 0)
+		return rc;
+	a = mt_analyze_run(run);
+	mt_run_free(run);
+	if (!a)
+		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME, "advise: "
+				  "analyzing %s: out of memory", run_dir);
+	if (mt_analysis_write(run_dir, a, &werr) < 0)
+		mt_warn("advise: analyzed %s but did not write its "
+			"analysis.json: %s", run_dir, werr.msg);
+	*out = a;
+	return 0;
+}
+
 int mt_advise_ctx_init(struct mt_advise_ctx *ctx, const char *run_dir,
 		       const struct mt_profile *profile, struct mt_err *err)
 {
@@ -225,6 +285,13 @@ int mt_advise_ctx_init(struct mt_advise_ctx *ctx, const char *run_dir,
 	if (rc < 0)
 		return mt_err_set(err, rc, MT_ERR_RUNTIME,
 				  "advise: out of memory");
+	if (run_dir) {
+		rc = load_analysis(run_dir, &ctx->analysis, err);
+		if (rc < 0) {
+			mt_advise_ctx_free(ctx);
+			return rc;
+		}
+	}
 	return 0;
 }
 
@@ -233,6 +300,7 @@ void mt_advise_ctx_free(struct mt_advise_ctx *ctx)
 	json_decref(ctx->sys);
 	json_decref(ctx->meta);
 	json_decref(ctx->records);
+	json_decref(ctx->analysis);
 	memset(ctx, 0, sizeof(*ctx));
 }
 
@@ -308,6 +376,47 @@ void mt_item_sysctl(struct mt_item *it, const char *name, const char *value)
 		 value);
 }
 
+const char *mt_ground_name(enum mt_ground g)
+{
+	switch (g) {
+	case MT_GROUND_MEASURED: return "measured";
+	case MT_GROUND_HARD_RULE: return "hard_rule";
+	case MT_GROUND_DOCUMENTED: return "documented";
+	case MT_GROUND_INCONCLUSIVE: return "inconclusive";
+	case MT_GROUND_PRACTICE: return "practice";
+	case MT_GROUND_NONE: break;
+	}
+	return "unstated";
+}
+
+void mt_item_ground(struct mt_item *it, enum mt_ground g, const char *source)
+{
+	it->ground = g;
+	if (source)
+		it->source = source;
+	it->confidence = g == MT_GROUND_MEASURED || g == MT_GROUND_HARD_RULE ?
+		MT_CONF_HIGH : g == MT_GROUND_DOCUMENTED ? MT_CONF_MEDIUM :
+		MT_CONF_LOW;
+	if (g == MT_GROUND_PRACTICE)
+		mt_item_evidence(it, "practice without a primary source");
+	else if (g == MT_GROUND_INCONCLUSIVE)
+		mt_item_evidence(it, "the measurement's 95%% interval does "
+				 "not exclude the alternative");
+}
+
+void mt_item_cite(struct mt_item *it, const struct mt_fact *f)
+{
+	char buf[160];
+
+	mt_item_evidence(it, "fact %s: %s: %s", f->id,
+			 mt_fact_format(f, buf, sizeof(buf)), f->what);
+	if (!it->facts)
+		it->facts = json_array();
+	if (it->facts)
+		json_array_append_new(it->facts, json_string(f->id));
+	it->measured = true;
+}
+
 const char *mt_confidence_name(enum mt_confidence c)
 {
 	return c == MT_CONF_HIGH ? "high" : c == MT_CONF_MEDIUM ? "medium" :
@@ -348,8 +457,10 @@ int mt_advise(const struct mt_advise_ctx *ctx, struct mt_advice *out,
 
 void mt_advice_free(struct mt_advice *a)
 {
-	for (size_t i = 0; i < a->n; i++)
+	for (size_t i = 0; i < a->n; i++) {
 		json_decref(a->items[i].evidence);
+		json_decref(a->items[i].facts);
+	}
 	free(a->items);
 	memset(a, 0, sizeof(*a));
 }
@@ -393,6 +504,10 @@ json_t *mt_advice_json(const struct mt_advice *a)
 		if (it->force[0])
 			json_object_set_new(o, "needs_force",
 					    json_string(it->force));
+		json_object_set_new(o, "ground",
+				    json_string(mt_ground_name(it->ground)));
+		if (it->facts)
+			json_object_set_new(o, "facts", json_copy(it->facts));
 		json_array_append_new(items, o);
 	}
 	json_object_set_new(root, "items", items);

@@ -20,12 +20,28 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "../analyzer/facts.h"
 #include "../core/err.h"
 
 #define MT_ADVICE_SCHEMA_VERSION 1
 #define MT_SYSCTL_D_NAME "99-memtune.conf"
 
 enum mt_confidence { MT_CONF_LOW, MT_CONF_MEDIUM, MT_CONF_HIGH };
+
+/* What an item's confidence follows from (issue 13): the evidence, not the
+ * rule, decides. mt_item_ground sets both. */
+enum mt_ground {
+	MT_GROUND_NONE,		/* not stated: a rule must state it */
+	MT_GROUND_MEASURED,	/* a measurement here whose 95% interval
+				 * excludes the alternative: high */
+	MT_GROUND_HARD_RULE,	/* a documented hard rule applies (the
+				 * kernel's limit, a vendor requirement): high */
+	MT_GROUND_DOCUMENTED,	/* a documented rule, no measurement here:
+				 * medium */
+	MT_GROUND_INCONCLUSIVE,	/* measured here, but the interval does not
+				 * exclude the alternative: low */
+	MT_GROUND_PRACTICE,	/* practice without a primary source: low */
+};
 
 /* What the operator cares about (configs/profiles/NAME.ini, [profile]). */
 struct mt_profile {
@@ -66,6 +82,9 @@ struct mt_item {
 	char value[96];
 	char sysctl[64];	/* "vm.swappiness" when it has a sysctl.d line */
 	char force[256];	/* non-empty: why apply needs --force RULE */
+	enum mt_ground ground;	/* what the confidence follows from */
+	json_t *facts;		/* ids of the analysis facts it cites, or
+				 * NULL (owned) */
 };
 
 struct mt_advice {
@@ -85,6 +104,8 @@ struct mt_advise_ctx {
 	json_t *sys;		/* sysinfo snapshot (mt_sysinfo_collect shape) */
 	json_t *meta;		/* the run's meta.json, NULL without a run */
 	json_t *records;	/* array of the run's records (may be empty) */
+	json_t *analysis;	/* the run's analysis.json (facts.h), NULL
+				 * without a run */
 	const char *run_dir;	/* NULL without a run */
 	bool live;		/* sys describes the machine (or fsroot tree)
 				 * we read through core/fsroot.h */
@@ -178,6 +199,22 @@ void mt_item_sysctl(struct mt_item *it, const char *name, const char *value);
 
 const char *mt_confidence_name(enum mt_confidence c);
 
+/* Sets what the item's confidence follows from, and the confidence that
+ * follows (see enum mt_ground); source (may be NULL: keep the rule's) is
+ * the documentation that grounds it: a URL with its version or date.
+ * MT_GROUND_PRACTICE also says "practice without a primary source" in the
+ * evidence. */
+void mt_item_ground(struct mt_item *it, enum mt_ground g, const char *source);
+
+/* "measured", "hard_rule", "documented", "inconclusive", "practice",
+ * "unstated". */
+const char *mt_ground_name(enum mt_ground g);
+
+/* Cites an analysis fact: an evidence line "fact ID: VALUE [LO, HI] UNIT
+ * (n=N): WHAT", printed by mt_fact_format as the report prints it, and the
+ * id in the item's "facts" list; marks the item measured. */
+void mt_item_cite(struct mt_item *it, const struct mt_fact *f);
+
 /* advice.json (DESIGN §3); a new object. */
 json_t *mt_advice_json(const struct mt_advice *a);
 
@@ -208,6 +245,12 @@ int mt_advice_write(const char *dir, const struct mt_advice *a,
 		    struct mt_err *err);
 
 /* --- helpers for rules (advisor/evidence.c) ------------------------------- */
+
+/* Fact id of the run's analysis (facts.h); false without a run or when the
+ * analysis has no such fact. The advisor reads measurements only this way:
+ * a figure is derived once, by the analyzer. */
+bool mt_ev_fact(const struct mt_advise_ctx *ctx, const char *id,
+		struct mt_fact *f);
 
 /* The integer value of sysctl "vm.NAME" in the snapshot; false if absent. */
 bool mt_ev_sysctl(const struct mt_advise_ctx *ctx, const char *name,

@@ -13,6 +13,12 @@
 #include "../core/fsroot.h"
 #include "advisor.h"
 
+bool mt_ev_fact(const struct mt_advise_ctx *ctx, const char *id,
+		struct mt_fact *f)
+{
+	return ctx->analysis && mt_fact_get(ctx->analysis, id, f);
+}
+
 bool mt_ev_sysctl(const struct mt_advise_ctx *ctx, const char *name,
 		  int64_t *out)
 {

@@ -8,6 +8,7 @@
 #include "../core/safefile.h"
 #include "../core/record.h"
 #include "analysis.h"
+#include "facts.h"
 
 static const struct mt_analysis *const modules[] = {
 #define MT_ANALYSIS(name) &mt_an_##name,
@@ -97,7 +98,7 @@ static json_t *analyze_bench(const struct mt_run *run, const char *bench)
 /* Builds analysis.json for run (see analysis.h). */
 json_t *mt_analyze_run(const struct mt_run *run)
 {
-	json_t *a, *names, *list, *v;
+	json_t *a, *names, *list, *v, *facts;
 	size_t i;
 
 	/* Modules skip a figure whose json_pack failed; an allocation that
@@ -111,11 +112,23 @@ json_t *mt_analyze_run(const struct mt_run *run)
 	if (!a || !names)
 		goto out_nomem;
 	list = json_object_get(a, "benchmarks");
+	facts = json_array();
+	if (!facts || json_object_set_new(a, "facts", facts) < 0)
+		goto out_nomem;
 	json_array_foreach(names, i, v) {
 		json_t *e = analyze_bench(run, json_string_value(v));
+		json_t *d = json_object_get(e, "derived");
 
 		if (!e || json_array_append_new(list, e))
 			goto out_nomem;
+		/* The facts move to the top level, where the advisor and
+		 * the report find them by id (facts.h). */
+		if (json_is_array(json_object_get(d, "facts"))) {
+			if (json_array_extend(facts,
+					      json_object_get(d, "facts")))
+				goto out_nomem;
+			json_object_del(d, "facts");
+		}
 	}
 	if (mt_json_oom())
 		goto out_nomem;
@@ -203,5 +216,26 @@ void mt_analysis_print(FILE *out, json_t *analysis)
 			r ? r : "");
 		if (m && d)
 			m->print(out, d);
+	}
+	mt_analysis_print_facts(out, analysis);
+}
+
+void mt_analysis_print_facts(FILE *out, json_t *analysis)
+{
+	json_t *v;
+	size_t i;
+
+	if (!json_array_size(json_object_get(analysis, "facts")))
+		return;
+	fprintf(out, "facts the advice rests on (id: value [95%% interval] "
+		"unit):\n");
+	json_array_foreach(json_object_get(analysis, "facts"), i, v) {
+		struct mt_fact f;
+		char buf[160];
+
+		if (!mt_fact_from_json(v, &f))
+			continue;
+		fprintf(out, "  %-32s %s  %s\n", f.id,
+			mt_fact_format(&f, buf, sizeof(buf)), f.what);
 	}
 }

@@ -47,7 +47,8 @@ const struct mt_analysis *mt_analysis_at(size_t i);
  * schema_version, dir, host, start, warnings, and "benchmarks", one entry
  * per benchmark in run order: bench, status ("analyzed", "no analysis yet",
  * "skipped", "failed", "no usable records"), reason when not analyzed,
- * records {ok, untrustworthy, skipped, failed}, derived (when analyzed).
+ * records {ok, untrustworthy, skipped, failed}, derived (when analyzed);
+ * and "facts", the facts every module derived (facts.h), by id.
  * Returns NULL only when memory runs out (anywhere, modules included: an
  * analysis missing what memory could not hold is not written). */
 json_t *mt_analyze_run(const struct mt_run *run);
@@ -60,6 +61,10 @@ int mt_analysis_write(const char *dir, json_t *analysis, struct mt_err *err);
 
 /* Prints the summary of one analysis (as mt_analyze_run made it). */
 void mt_analysis_print(FILE *out, json_t *analysis);
+
+/* Prints analysis.json's facts (facts.h), one line each: id, value with
+ * its interval, what it is. Nothing when there are none. */
+void mt_analysis_print_facts(FILE *out, json_t *analysis);
 
 /* The derived figures of bench in analysis, or NULL. Borrowed. */
 json_t *mt_analysis_derived(json_t *analysis, const char *bench);

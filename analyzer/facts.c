@@ -1,0 +1,100 @@
+/* Facts: see facts.h. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "facts.h"
+
+int mt_fact_add(json_t *derived, const char *id, double value, double lo,
+		double hi, const char *unit, int n, const char *what)
+{
+	json_t *arr, *o;
+	const char *dot;
+
+	if (!json_is_object(derived) || !id || !(dot = strchr(id, '.')) ||
+	    dot == id || !isfinite(value))
+		return -EINVAL;
+	arr = json_object_get(derived, "facts");
+	if (!arr) {
+		arr = json_array();
+		if (!arr || json_object_set_new(derived, "facts", arr) < 0)
+			return -ENOMEM;
+	}
+	o = json_pack("{s:s, s:s#, s:f, s:s, s:i, s:s}", "id", id, "bench",
+		      id, (int)(dot - id), "value", value, "unit",
+		      unit ? unit : "", "n", n, "what", what ? what : "");
+	if (!o)
+		return -ENOMEM;
+	if (isfinite(lo) && isfinite(hi)) {
+		json_object_set_new(o, "lo", json_real(lo < hi ? lo : hi));
+		json_object_set_new(o, "hi", json_real(lo < hi ? hi : lo));
+	}
+	return json_array_append_new(arr, o) < 0 ? -ENOMEM : 0;
+}
+
+static double num(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+static void str(json_t *o, const char *key, char *buf, size_t len)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	snprintf(buf, len, "%s", s ? s : "");
+}
+
+bool mt_fact_from_json(json_t *o, struct mt_fact *f)
+{
+	const char *id = json_string_value(json_object_get(o, "id"));
+
+	memset(f, 0, sizeof(*f));
+	if (!id || !id[0] || strlen(id) >= sizeof(f->id))
+		return false;
+	snprintf(f->id, sizeof(f->id), "%s", id);
+	f->value = num(o, "value");
+	if (!isfinite(f->value))
+		return false;
+	f->lo = num(o, "lo");
+	f->hi = num(o, "hi");
+	if (!isfinite(f->lo) || !isfinite(f->hi) || f->lo > f->hi)
+		f->lo = f->hi = NAN;
+	str(o, "bench", f->bench, sizeof(f->bench));
+	str(o, "unit", f->unit, sizeof(f->unit));
+	str(o, "what", f->what, sizeof(f->what));
+	f->n = json_is_integer(json_object_get(o, "n")) ?
+		       (int)json_integer_value(json_object_get(o, "n")) : 0;
+	return true;
+}
+
+bool mt_fact_get(json_t *analysis, const char *id, struct mt_fact *f)
+{
+	json_t *o;
+	size_t i;
+
+	json_array_foreach(json_object_get(analysis, "facts"), i, o) {
+		const char *fid = json_string_value(json_object_get(o, "id"));
+
+		if (fid && strcmp(fid, id) == 0)
+			return mt_fact_from_json(o, f);
+	}
+	return false;
+}
+
+const char *mt_fact_format(const struct mt_fact *f, char *buf, size_t len)
+{
+	int w = snprintf(buf, len, "%.4g", f->value);
+
+	if (w < 0 || (size_t)w >= len)
+		return buf;
+	if (isfinite(f->lo) && isfinite(f->hi))
+		w += snprintf(buf + w, len - w, " [%.4g, %.4g]", f->lo, f->hi);
+	if ((size_t)w < len && f->unit[0])
+		w += snprintf(buf + w, len - w, " %s", f->unit);
+	if ((size_t)w < len && f->n > 0)
+		snprintf(buf + w, len - w, " (n=%d)", f->n);
+	return buf;
+}
