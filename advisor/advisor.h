@@ -96,6 +96,33 @@ struct mt_advice {
 	size_t n, cap;
 };
 
+/* The applications the advice is for (issue 13: rules by application).
+ * advisor/apps.c finds them running (live, or in a captured tree's /proc)
+ * or takes them from the profile's `services` key; vendor rules look them
+ * up with mt_ev_app. */
+enum mt_app_kind {
+	MT_APP_POSTGRESQL,
+	MT_APP_MYSQL,		/* MySQL and MariaDB */
+	MT_APP_REDIS,		/* and Valkey */
+	MT_APP_MONGODB,
+	MT_APP_ELASTICSEARCH,	/* and OpenSearch; a JVM */
+	MT_APP_ORACLE,
+	MT_APP_KUBELET,		/* a Kubernetes node */
+	MT_APP_N
+};
+
+struct mt_app {
+	bool present;		/* running, or named by the profile */
+	bool running;		/* found in /proc */
+	int pid;		/* the main process (postmaster, mongod), 0 */
+	char name[32];		/* "postgresql" */
+	char version[32];	/* "15.4", "" when not known */
+	char version_source[96];	/* where the version came from */
+	char unit[128];		/* its systemd unit ("postgresql@15-main.
+				 * service"), "" when none */
+	char cgroup[256];	/* its cgroup v2 path, "" when not known */
+};
+
 /* Facts every rule needs, gathered once (the latency doctor's flags). */
 enum mt_swap_kind { MT_SWAP_NONE, MT_SWAP_DISK, MT_SWAP_FILE, MT_SWAP_ZRAM };
 
@@ -118,6 +145,7 @@ struct mt_advise_ctx {
 	char thp_enabled[16];	/* "" when the kernel has no THP */
 	char thp_defrag[32];
 	int numa_nodes;
+	struct mt_app apps[MT_APP_N];	/* indexed by kind */
 };
 
 /* A rule: one file advisor/rule_NAME.c defines mt_rule_NAME. */
@@ -251,6 +279,11 @@ int mt_advice_write(const char *dir, const struct mt_advice *a,
  * a figure is derived once, by the analyzer. */
 bool mt_ev_fact(const struct mt_advise_ctx *ctx, const char *id,
 		struct mt_fact *f);
+
+/* The application of that kind when present (running or named by the
+ * profile), else NULL. */
+const struct mt_app *mt_ev_app(const struct mt_advise_ctx *ctx,
+			       enum mt_app_kind kind);
 
 /* The integer value of sysctl "vm.NAME" in the snapshot; false if absent. */
 bool mt_ev_sysctl(const struct mt_advise_ctx *ctx, const char *name,

@@ -19,6 +19,13 @@ bool mt_ev_fact(const struct mt_advise_ctx *ctx, const char *id,
 	return ctx->analysis && mt_fact_get(ctx->analysis, id, f);
 }
 
+const struct mt_app *mt_ev_app(const struct mt_advise_ctx *ctx,
+			       enum mt_app_kind kind)
+{
+	return kind < MT_APP_N && ctx->apps[kind].present ? &ctx->apps[kind] :
+							     NULL;
+}
+
 bool mt_ev_sysctl(const struct mt_advise_ctx *ctx, const char *name,
 		  int64_t *out)
 {
