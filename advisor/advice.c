@@ -113,6 +113,19 @@ int mt_advise_ctx_from(struct mt_advise_ctx *ctx, json_t *sys,
 	if (!ctx->records)
 		return -ENOMEM;
 	gather_facts(ctx);
+	/* Synthetic evidence is analyzed as a run would be: rules read
+	 * the analyzer's facts, never the records. */
+	if (json_array_size(ctx->records)) {
+		struct mt_run *run;
+
+		if (mt_run_from_records("(records)", NULL, ctx->records,
+					&run) < 0)
+			return -ENOMEM;
+		ctx->analysis = mt_analyze_run(run);
+		mt_run_free(run);
+		if (!ctx->analysis)
+			return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -268,18 +281,23 @@ int mt_advise_ctx_init(struct mt_advise_ctx *ctx, const char *run_dir,
 	    (!live ||
 	     !json_equal(json_object_get(live, "host"),
 			 json_object_get(msys, "host")))) {
-		rc = mt_advise_ctx_from(ctx, msys, records, profile, false);
+		rc = mt_advise_ctx_from(ctx, msys, NULL, profile, false);
 		snprintf(ctx->system_source, sizeof(ctx->system_source),
 			 "the snapshot in %s/meta.json (host %s)", run_dir,
 			 json_string_value(json_object_get(msys, "host")) ?:
 				 "?");
 	} else {
-		rc = mt_advise_ctx_from(ctx, live, records, profile, true);
+		rc = mt_advise_ctx_from(ctx, live, NULL, profile, true);
 		snprintf(ctx->system_source, sizeof(ctx->system_source),
 			 "the live system (root %s)", mt_fsroot());
 	}
 	json_decref(live);
-	json_decref(records);
+	if (rc == 0) {
+		json_decref(ctx->records);
+		ctx->records = records;
+	} else {
+		json_decref(records);
+	}
 	ctx->meta = meta;
 	ctx->run_dir = run_dir;
 	if (rc < 0)

@@ -280,6 +280,14 @@ int mt_advice_write(const char *dir, const struct mt_advice *a,
 bool mt_ev_fact(const struct mt_advise_ctx *ctx, const char *id,
 		struct mt_fact *f);
 
+/* The facts whose id starts with prefix, in analysis order: stores up to
+ * max in out and returns how many matched in all. */
+size_t mt_ev_facts(const struct mt_advise_ctx *ctx, const char *prefix,
+		   struct mt_fact *out, size_t max);
+
+/* True if the intervals of a and b are both known and do not overlap. */
+bool mt_fact_apart(const struct mt_fact *a, const struct mt_fact *b);
+
 /* The application of that kind when present (running or named by the
  * profile), else NULL. */
 const struct mt_app *mt_ev_app(const struct mt_advise_ctx *ctx,

@@ -19,6 +19,33 @@ bool mt_ev_fact(const struct mt_advise_ctx *ctx, const char *id,
 	return ctx->analysis && mt_fact_get(ctx->analysis, id, f);
 }
 
+size_t mt_ev_facts(const struct mt_advise_ctx *ctx, const char *prefix,
+		   struct mt_fact *out, size_t max)
+{
+	size_t n = 0, i, len = strlen(prefix);
+	json_t *o;
+
+	json_array_foreach(json_object_get(ctx->analysis, "facts"), i, o) {
+		const char *id = json_string_value(json_object_get(o, "id"));
+		struct mt_fact f;
+
+		if (!id || strncmp(id, prefix, len) != 0 ||
+		    !mt_fact_from_json(o, &f))
+			continue;
+		if (n < max)
+			out[n] = f;
+		n++;
+	}
+	return n;
+}
+
+bool mt_fact_apart(const struct mt_fact *a, const struct mt_fact *b)
+{
+	if (!isfinite(a->lo) || !isfinite(b->lo))
+		return false;
+	return a->hi < b->lo || b->hi < a->lo;
+}
+
 const struct mt_app *mt_ev_app(const struct mt_advise_ctx *ctx,
 			       enum mt_app_kind kind)
 {

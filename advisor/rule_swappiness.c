@@ -37,126 +37,311 @@ int mt_swappiness_from_costs(double swap_cost, double file_cost, int lo,
 	return (int)v;
 }
 
+/* One swappiness value of the sweep: its facts (ids "swap.sN.*"). */
+struct sweep_point {
+	int s;
+	bool has_acc, has_p99, has_rd;
+	struct mt_fact acc, p99, rd;
+	double score, score_lo, score_hi;	/* NAN when not scored */
+};
+
 /* The evidence, gathered before any decision. */
 struct swappiness_facts {
 	int64_t current;
 	int lo, hi;		/* the range this kernel accepts */
-	/* the sweep: the best measured value for the profile */
-	int sweep_best;		/* -1: no sweep */
-	size_t sweep_n;
-	double sweep_score_best, sweep_score_current;
-	/* the costs: us per swap-in and per 4 KiB file read */
-	double swap_cost_us, file_cost_us;
+	struct sweep_point pt[MAX_SWEEP];
+	size_t n;
+	int best, cur;		/* indexes into pt, -1 when none */
+	bool have_costs;
+	struct mt_fact swap_cost, file_cost;	/* us per swap-in, per read */
 	const char *swap_status;
 };
 
-/* Score of one swappiness value for the profile, from the sweep's records
- * of that value: latency wants a low worker p99; throughput the sum of the
- * worker's and the reader's normalized rates (page_cache=keep weighs the
- * reader twice). Higher is better. */
-static double sweep_score(const struct mt_advise_ctx *ctx, json_t *worker_p99,
-			  json_t *worker_acc, json_t *reader, double max_acc,
-			  double max_read)
+/* The sweep point for swappiness s, added when new; NULL when full. */
+static struct sweep_point *point(struct swappiness_facts *f, int s)
 {
-	const struct mt_profile *p = ctx->profile;
-	double w = p && strcmp(p->page_cache, "keep") == 0 ? 2.0 : 1.0;
-
-	if (p && strcmp(p->goal, "latency") == 0 && worker_p99)
-		return -mt_ev_num(worker_p99, "value");
-	if (!worker_acc || !reader || !(max_acc > 0) || !(max_read > 0))
-		return NAN;
-	return mt_ev_num(worker_acc, "value") / max_acc +
-	       w * mt_ev_num(reader, "value") / max_read;
+	for (size_t i = 0; i < f->n; i++)
+		if (f->pt[i].s == s)
+			return &f->pt[i];
+	if (f->n == MAX_SWEEP)
+		return NULL;
+	memset(&f->pt[f->n], 0, sizeof(f->pt[0]));
+	f->pt[f->n].s = s;
+	f->pt[f->n].score = f->pt[f->n].score_lo = NAN;
+	f->pt[f->n].score_hi = NAN;
+	return &f->pt[f->n++];
 }
 
-/* Reads the sweep into f. */
+/* An interval's bounds, or the value twice when the fact has none (a
+ * single sample: scored, but never "apart" from another). */
+static void bounds(const struct mt_fact *x, double *lo, double *hi)
+{
+	*lo = isfinite(x->lo) ? x->lo : x->value;
+	*hi = isfinite(x->hi) ? x->hi : x->value;
+}
+
+/* Scores each value of the sweep for the profile, higher is better:
+ * latency wants a low worker p99; otherwise the sum of the worker's and
+ * the reader's normalized rates (page_cache=keep weighs the reader
+ * twice). The score's interval follows from its facts' intervals; a point
+ * whose facts have no interval gets none. */
+static void score_sweep(const struct mt_advise_ctx *ctx,
+			struct swappiness_facts *f)
+{
+	const struct mt_profile *p = ctx->profile;
+	bool latency = p && strcmp(p->goal, "latency") == 0;
+	double w = p && strcmp(p->page_cache, "keep") == 0 ? 2.0 : 1.0;
+	double max_acc = 0, max_rd = 0;
+
+	for (size_t i = 0; i < f->n; i++) {
+		if (f->pt[i].has_acc)
+			max_acc = fmax(max_acc, f->pt[i].acc.value);
+		if (f->pt[i].has_rd)
+			max_rd = fmax(max_rd, f->pt[i].rd.value);
+	}
+	f->best = f->cur = -1;
+	for (size_t i = 0; i < f->n; i++) {
+		struct sweep_point *q = &f->pt[i];
+		double alo, ahi, rlo, rhi;
+		bool interval;
+
+		if (q->s < f->lo || q->s > f->hi)
+			continue;
+		if (latency && q->has_p99) {
+			bounds(&q->p99, &alo, &ahi);
+			q->score = -q->p99.value;
+			q->score_lo = -ahi;
+			q->score_hi = -alo;
+			interval = isfinite(q->p99.lo);
+		} else if (q->has_acc && q->has_rd && max_acc > 0 &&
+			   max_rd > 0) {
+			bounds(&q->acc, &alo, &ahi);
+			bounds(&q->rd, &rlo, &rhi);
+			q->score = q->acc.value / max_acc +
+				   w * q->rd.value / max_rd;
+			q->score_lo = alo / max_acc + w * rlo / max_rd;
+			q->score_hi = ahi / max_acc + w * rhi / max_rd;
+			interval = isfinite(q->acc.lo) && isfinite(q->rd.lo);
+		} else {
+			continue;
+		}
+		if (!interval)
+			q->score_lo = q->score_hi = NAN;
+		if (q->s == f->current)
+			f->cur = (int)i;
+		if (f->best < 0 || q->score > f->pt[f->best].score)
+			f->best = (int)i;
+	}
+}
+
+/* Reads the sweep's facts into f. */
 static void gather_sweep(const struct mt_advise_ctx *ctx,
 			 struct swappiness_facts *f)
 {
-	json_t *acc[MAX_SWEEP];
-	size_t n = mt_ev_select(ctx, "swap", "worker_accesses",
-				"test=swappiness", acc, MAX_SWEEP);
-	double max_acc = 0, max_read = 0;
+	struct mt_fact all[MAX_SWEEP * 3];
+	size_t n = mt_ev_facts(ctx, "swap.s", all, MAX_SWEEP * 3);
 
-	f->sweep_best = -1;
-	f->sweep_score_current = NAN;
-	if (n > MAX_SWEEP)
-		n = MAX_SWEEP;
-	f->sweep_n = n;
-	for (size_t i = 0; i < n; i++) {
-		int64_t s;
-		char filter[96];
-		json_t *rd;
+	f->n = 0;
+	for (size_t i = 0; i < n && i < MAX_SWEEP * 3; i++) {
+		int s, used = 0;
+		char name[32];
+		struct sweep_point *q;
 
-		if (!mt_ev_case_int(acc[i], "swappiness", &s))
+		if (sscanf(all[i].id, "swap.s%d.%31s%n", &s, name, &used) != 2 ||
+		    s < 0 || s > 200 || !(q = point(f, s)))
 			continue;
-		snprintf(filter, sizeof(filter),
-			 "test=swappiness,swappiness=%lld", (long long)s);
-		if (mt_ev_select(ctx, "swap", "reader_throughput", filter,
-				 &rd, 1))
-			max_read = fmax(max_read, mt_ev_num(rd, "value"));
-		max_acc = fmax(max_acc, mt_ev_num(acc[i], "value"));
+		if (strcmp(name, "worker_accesses") == 0)
+			q->acc = all[i], q->has_acc = true;
+		else if (strcmp(name, "worker_p99") == 0)
+			q->p99 = all[i], q->has_p99 = true;
+		else if (strcmp(name, "reader_throughput") == 0)
+			q->rd = all[i], q->has_rd = true;
 	}
-	for (size_t i = 0; i < n; i++) {
-		json_t *rd = NULL, *p99 = NULL;
-		char filter[96];
-		int64_t s;
-		double sc;
-
-		if (!mt_ev_case_int(acc[i], "swappiness", &s) || s < f->lo ||
-		    s > f->hi)
-			continue;
-		snprintf(filter, sizeof(filter),
-			 "test=swappiness,swappiness=%lld", (long long)s);
-		mt_ev_select(ctx, "swap", "reader_throughput", filter, &rd, 1);
-		mt_ev_select(ctx, "swap", "worker_latency_p99", filter, &p99,
-			     1);
-		sc = sweep_score(ctx, p99, acc[i], rd, max_acc, max_read);
-		if (isnan(sc))
-			continue;
-		if (s == f->current)
-			f->sweep_score_current = sc;
-		if (f->sweep_best < 0 || sc > f->sweep_score_best) {
-			f->sweep_best = (int)s;
-			f->sweep_score_best = sc;
-		}
-	}
+	score_sweep(ctx, f);
 }
 
-/* The cost of one swap-in (the heaviest pressure case: a worker blocked
- * on faults does about major_faults of them per second) and of one random
- * 4 KiB O_DIRECT read. */
+/* The cost of one swap-in and of one random 4 KiB O_DIRECT read. */
 static void gather_costs(const struct mt_advise_ctx *ctx,
 			 struct swappiness_facts *f)
 {
-	json_t *recs[64], *od;
-	size_t n = mt_ev_select(ctx, "swap", "major_faults", "test=pressure",
-				recs, 64);
-	double best_ratio = 0;
+	f->have_costs = mt_ev_fact(ctx, "swap.swapin_cost", &f->swap_cost) &&
+			mt_ev_fact(ctx, "odirect.rand_read_4k_p50",
+				   &f->file_cost) &&
+			f->swap_cost.value > 0 && f->file_cost.value > 0;
+}
 
-	f->swap_cost_us = f->file_cost_us = NAN;
-	for (size_t i = 0; i < n && i < 64; i++) {
-		json_t *r = json_object_get(json_object_get(recs[i], "case"),
-					    "ratio");
-		double faults = mt_ev_num(recs[i], "value");
-
-		if (json_is_number(r) && json_number_value(r) > best_ratio &&
-		    faults > 0) {
-			best_ratio = json_number_value(r);
-			f->swap_cost_us = 1e6 / faults;
-		}
+/* Cites the sweep point's facts the score rests on. */
+static void cite_point(struct mt_item *it, const struct sweep_point *q,
+		       bool latency)
+{
+	if (latency && q->has_p99) {
+		mt_item_cite(it, &q->p99);
+		return;
 	}
-	if (mt_ev_select(ctx, "odirect", "lat_p50",
-			 "op=read,pattern=rand,mode=direct,block_bytes=4096",
-			 &od, 1))
-		f->file_cost_us = mt_ev_num(od, "value");
+	if (q->has_acc)
+		mt_item_cite(it, &q->acc);
+	if (q->has_rd)
+		mt_item_cite(it, &q->rd);
+}
+
+#define TUNED_SRC "tuned 2.28 profiles latency-performance and " \
+	"throughput-performance, [sysctl] vm.swappiness=10 " \
+	"(https://github.com/redhat-performance/tuned/tree/master/profiles)"
+
+/* The sweep decides: the best value when its score's interval is apart
+ * from the current value's, else the current value (the difference is
+ * within the noise, or unmeasured). */
+static int from_sweep(const struct mt_advise_ctx *ctx,
+		      const struct swappiness_facts *f, struct mt_item *it)
+{
+	const struct mt_profile *p = ctx->profile;
+	bool latency = p && strcmp(p->goal, "latency") == 0;
+	const struct sweep_point *b = &f->pt[f->best];
+	const struct sweep_point *c = f->cur >= 0 ? &f->pt[f->cur] : NULL;
+	const char *goal = p ? p->goal : "balanced";
+
+	cite_point(it, b, latency);
+	if (c && c != b)
+		cite_point(it, c, latency);
+	mt_item_reason(it, "The swap benchmark measured both sides of the "
+		       "trade at %zu swappiness values: the worker's "
+		       "swap-ins and the reader's file rereads. For a %s "
+		       "goal%s, %d scored best (%s).", f->n, goal,
+		       p && strcmp(p->page_cache, "keep") == 0 ?
+		       " that keeps the page cache" : "", b->s,
+		       latency ? "lowest worker p99" :
+		       "worker and reader rates together");
+	if (!c) {
+		mt_item_ground(it, MT_GROUND_INCONCLUSIVE, SOURCE);
+		mt_item_reason(it, "The current value %lld was not in the "
+			       "sweep, so nothing measured excludes it: try "
+			       "%d with memtune's A/B trial before keeping "
+			       "it.", (long long)f->current, b->s);
+		return b->s;
+	}
+	if (c == b) {
+		mt_item_ground(it, MT_GROUND_MEASURED, SOURCE);
+		mt_item_reason(it, "That is the current value: keep it.");
+		return b->s;
+	}
+	if (isfinite(b->score_lo) && isfinite(c->score_hi) &&
+	    b->score_lo > c->score_hi) {
+		mt_item_ground(it, MT_GROUND_MEASURED, SOURCE);
+		mt_item_reason(it, "Its 95%% interval lies clear of the "
+			       "current value's (%lld).",
+			       (long long)f->current);
+		return b->s;
+	}
+	mt_item_ground(it, MT_GROUND_INCONCLUSIVE, SOURCE);
+	mt_item_reason(it, "%s, so the difference from the current value "
+		       "(%lld) is not shown to be more than noise: keep it. "
+		       "More rounds (repeat, samples) would decide.",
+		       isfinite(b->score_lo) && isfinite(c->score_lo) ?
+		       "The 95% intervals of the two overlap" :
+		       "Each value was measured once, without an interval",
+		       (long long)f->current);
+	return (int)f->current;
+}
+
+/* The kernel's definition decides: 200 x file / (swap + file) from the
+ * measured costs; the interval of the result from theirs. */
+static int from_costs(const struct swappiness_facts *f, struct mt_item *it)
+{
+	int rec = mt_swappiness_from_costs(f->swap_cost.value,
+					   f->file_cost.value, 1, f->hi);
+	bool interval = isfinite(f->swap_cost.lo) && isfinite(f->file_cost.lo);
+
+	mt_item_cite(it, &f->swap_cost);
+	mt_item_cite(it, &f->file_cost);
+	mt_item_reason(it, "The kernel documents swappiness as the relative "
+		       "I/O cost of swapping and of file paging: 200 x file "
+		       "/ (swap + file). Measured here, one swap-in costs "
+		       "%.4g us and one file read %.4g us, which gives %d.",
+		       f->swap_cost.value, f->file_cost.value, rec);
+	if (interval) {
+		/* The extremes of the ratio within both intervals. */
+		int rlo = mt_swappiness_from_costs(f->swap_cost.hi,
+						   f->file_cost.lo, 1, f->hi);
+		int rhi = mt_swappiness_from_costs(f->swap_cost.lo,
+						   f->file_cost.hi, 1, f->hi);
+
+		mt_item_evidence(it, "swappiness from the costs' 95%% "
+				 "intervals: %d..%d", rlo, rhi);
+		mt_item_ground(it, MT_GROUND_MEASURED, SOURCE);
+		if (f->current >= rlo && f->current <= rhi) {
+			mt_item_reason(it, "The current value %lld lies within "
+				       "%d..%d, what the costs' intervals "
+				       "allow: keep it.",
+				       (long long)f->current, rlo, rhi);
+			return (int)f->current;
+		}
+		mt_item_reason(it, "The current value %lld lies outside "
+			       "%d..%d, what the costs' intervals allow.",
+			       (long long)f->current, rlo, rhi);
+		return rec;
+	}
+	mt_item_ground(it, MT_GROUND_INCONCLUSIVE, SOURCE);
+	mt_item_reason(it, "One of the costs has no interval (a single "
+		       "sample), so the figure is a point estimate.");
+	return rec;
+}
+
+/* No measurement: the swap device and the profile. */
+static int from_state(const struct mt_advise_ctx *ctx,
+		      const struct swappiness_facts *f, struct mt_item *it,
+		      const char *reason)
+{
+	const struct mt_profile *p = ctx->profile;
+	bool latency = p && strcmp(p->goal, "latency") == 0;
+	const char *dev = ctx->swap_kind == MT_SWAP_FILE ? "a file" : "a disk";
+	int rec;
+
+	if (f->swap_status)
+		mt_item_evidence(it, "swap benchmark: %s%s%s", f->swap_status,
+				 reason[0] ? ": " : "", reason);
+	else
+		mt_item_evidence(it, "no swap benchmark in the run: no "
+				 "measurement of swap versus file cost");
+	if (ctx->swap_kind == MT_SWAP_ZRAM) {
+		rec = f->hi >= 200 ? 180 : 100;
+		mt_item_evidence(it, "swap is zram (compressed memory)");
+		mt_item_ground(it, MT_GROUND_PRACTICE, SOURCE);
+		mt_item_reason(it, "Swap is zram: a swap-in is a "
+			       "decompression, far cheaper than reading a "
+			       "file page from disk. The kernel's "
+			       "documentation says values beyond 100 can be "
+			       "considered for in-memory swap such as zram; "
+			       "%d itself is practice, not a documented "
+			       "figure: measure it with the swap and odirect "
+			       "benchmarks.", rec);
+		return rec;
+	}
+	if (latency || (p && strcmp(p->page_cache, "keep") == 0 &&
+			strcmp(p->goal, "throughput") != 0)) {
+		mt_item_evidence(it, "swap on %s", dev);
+		mt_item_ground(it, MT_GROUND_DOCUMENTED, TUNED_SRC);
+		mt_item_reason(it, "Swap is on %s and the profile puts %s "
+			       "first: a swap-in stalls the faulting thread "
+			       "for a disk read. tuned's latency-performance "
+			       "and throughput-performance profiles set 10: "
+			       "keep anonymous memory resident and reclaim "
+			       "page cache first. Not 0: that disables swap "
+			       "until the free and file pages are below the "
+			       "high watermark, and the OOM killer comes "
+			       "sooner.", dev, latency ? "latency" :
+			       "the database's own memory");
+		return 10;
+	}
+	mt_item_ground(it, MT_GROUND_DOCUMENTED, SOURCE);
+	mt_item_reason(it, "Swap is on %s and nothing was measured: the "
+		       "kernel's default balance (60) stands until the swap "
+		       "and odirect benchmarks measure the costs.", dev);
+	return (int)f->current;
 }
 
 static int swappiness_advise(const struct mt_advise_ctx *ctx,
 			     struct mt_advice *out, struct mt_err *err)
 {
-	const struct mt_profile *p = ctx->profile;
-	bool latency = p && strcmp(p->goal, "latency") == 0;
 	struct swappiness_facts f = { 0 };
 	char cur[32], val[32], reason[256] = "";
 	struct mt_item *it;
@@ -181,7 +366,7 @@ static int swappiness_advise(const struct mt_advise_ctx *ctx,
 	mt_item_evidence(it, "valid range on this kernel %d..%d", f.lo, f.hi);
 
 	if (ctx->swap_total == 0) {
-		it->confidence = MT_CONF_HIGH;
+		mt_item_ground(it, MT_GROUND_HARD_RULE, SOURCE);
 		mt_item_evidence(it, "no active swap (SwapTotal 0)");
 		mt_item_reason(it, "There is no swap, so swappiness has no "
 			       "effect: anonymous memory cannot be reclaimed "
@@ -190,93 +375,12 @@ static int swappiness_advise(const struct mt_advise_ctx *ctx,
 			       "swap.");
 		return 0;
 	}
-	if (f.sweep_best >= 0) {
-		rec = f.sweep_best;
-		it->measured = true;
-		it->confidence = f.sweep_n >= 3 ? MT_CONF_HIGH : MT_CONF_MEDIUM;
-		mt_item_evidence(it, "swap benchmark swappiness sweep: %zu "
-				 "values, best for goal %s is %d", f.sweep_n,
-				 p ? p->goal : "balanced", rec);
-		mt_item_reason(it, "The swap benchmark measured both sides "
-			       "of the trade at each swappiness value: the "
-			       "worker's swap-ins and the reader's file "
-			       "rereads. For a %s goal%s, %d did best.",
-			       p ? p->goal : "balanced",
-			       p && strcmp(p->page_cache, "keep") == 0 ?
-			       " that keeps the page cache" : "", rec);
-		if (!isnan(f.sweep_score_current) &&
-		    f.sweep_score_best - f.sweep_score_current <
-			    0.05 * fabs(f.sweep_score_current)) {
-			rec = (int)f.current;
-			mt_item_reason(it, "The current value scored within "
-				       "5%% of it, which is within the noise: "
-				       "keep it.");
-		}
-	} else if (!isnan(f.swap_cost_us) && !isnan(f.file_cost_us)) {
-		rec = mt_swappiness_from_costs(f.swap_cost_us, f.file_cost_us,
-					       1, f.hi);
-		it->measured = true;
-		it->confidence = MT_CONF_MEDIUM;
-		mt_item_evidence(it, "swap-in ~%.1f us/fault (swap pressure "
-				 "case), 4 KiB random O_DIRECT read p50 %.1f "
-				 "us (odirect)", f.swap_cost_us,
-				 f.file_cost_us);
-		mt_item_reason(it, "The kernel documents swappiness as the "
-			       "relative I/O cost of swapping and of file "
-			       "paging: 200 x file / (swap + file). Measured "
-			       "here, one swap-in costs %.1f us and one file "
-			       "read %.1f us, which gives %d.",
-			       f.swap_cost_us, f.file_cost_us, rec);
-	} else {
-		it->confidence = MT_CONF_LOW;
-		if (f.swap_status)
-			mt_item_evidence(it, "swap benchmark: %s%s%s",
-					 f.swap_status, reason[0] ? ": " : "",
-					 reason);
-		else
-			mt_item_evidence(it, "no swap benchmark in the run: "
-					 "no measurement of swap versus file "
-					 "cost");
-		if (ctx->swap_kind == MT_SWAP_ZRAM) {
-			/* Compressed RAM swaps in in microseconds, far
-			 * faster than a file read from disk. */
-			rec = f.hi >= 200 ? 180 : 100;
-			mt_item_evidence(it, "swap is zram (compressed "
-					 "memory)");
-			mt_item_reason(it, "Swap is zram: a swap-in is a "
-				       "decompression, typically far cheaper "
-				       "than reading a file page from disk, "
-				       "so reclaim should prefer anonymous "
-				       "memory (%d).", rec);
-		} else if (latency || (p && strcmp(p->page_cache, "keep") ==
-						0 && strcmp(p->goal,
-							    "throughput") != 0)) {
-			rec = 10;
-			mt_item_evidence(it, "swap on %s", ctx->swap_kind ==
-					 MT_SWAP_FILE ? "a file" : "a disk");
-			mt_item_reason(it, "Swap is on %s and the profile "
-				       "puts %s first: a swap-in stalls the "
-				       "faulting thread for a disk read, so "
-				       "keep anonymous memory resident and "
-				       "reclaim page cache first (10). Not 0: "
-				       "that disables swap until the free "
-				       "and file pages are below the high "
-				       "watermark, and the OOM killer comes "
-				       "sooner.", ctx->swap_kind ==
-				       MT_SWAP_FILE ? "a file" : "a disk",
-				       latency ? "latency" :
-				       "the database's own memory");
-		} else {
-			rec = (int)f.current;
-			mt_item_reason(it, "Swap is on %s and nothing was "
-				       "measured: the kernel's balance (60 "
-				       "by default) is as good a guess as "
-				       "any. Run the swap and odirect "
-				       "benchmarks to measure the costs.",
-				       ctx->swap_kind == MT_SWAP_FILE ?
-				       "a file" : "a disk");
-		}
-	}
+	if (f.best >= 0)
+		rec = from_sweep(ctx, &f, it);
+	else if (f.have_costs)
+		rec = from_costs(&f, it);
+	else
+		rec = from_state(ctx, &f, it, reason);
 	if (rec < f.lo)
 		rec = f.lo;
 	if (rec > f.hi)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "analysis.h"
+#include "facts.h"
 
 #define MAXP 64
 
@@ -50,8 +51,9 @@ static const char *const pr_metrics[][2] = {
 };
 #define N_PR (sizeof(pr_metrics) / sizeof(pr_metrics[0]))
 
-/* The value of the swappiness case s's metric, or NAN. */
-static double sw_value(const struct mt_run *run, double s, const char *metric)
+/* The record of the swappiness case s's metric, or NULL. */
+static json_t *sw_record(const struct mt_run *run, double s,
+			 const char *metric)
 {
 	json_t *r;
 	size_t i;
@@ -63,9 +65,85 @@ static double sw_value(const struct mt_run *run, double s, const char *metric)
 		    !strcmp(t, "swappiness") &&
 		    mt_rec_case_num(r, "swappiness") == s &&
 		    !strcmp(mt_rec_metric(r), metric))
-			return mt_rec_value(r);
+			return r;
 	}
-	return NAN;
+	return NULL;
+}
+
+/* The value of the swappiness case s's metric, or NAN. */
+static double sw_value(const struct mt_run *run, double s, const char *metric)
+{
+	json_t *r = sw_record(run, s, metric);
+
+	return r ? mt_rec_value(r) : NAN;
+}
+
+/* The facts the advice rests on (facts.h): per swappiness value of the
+ * sweep, the worker's rate and p99 and the reader's rate, each with the
+ * interval of its samples; and the cost of one swap-in in the heaviest
+ * pressure case (1 / major faults per second of a worker that does
+ * nothing but fault). */
+static int swap_facts(const struct mt_run *run, json_t *out, json_t *sw)
+{
+	static const char *const m[][3] = {
+		{ "worker_accesses", "worker_accesses", "the worker's "
+		  "accesses per second" },
+		{ "worker_latency_p99", "worker_p99", "the worker's p99 "
+		  "access latency" },
+		{ "reader_throughput", "reader_throughput", "the file "
+		  "reader's throughput" },
+	};
+	json_t *e, *best = NULL, *r;
+	size_t i;
+	int rc = 0;
+
+	json_array_foreach(sw, i, e) {
+		double s = jnum(e, "swappiness");
+
+		for (size_t k = 0; rc == 0 && k < 3; k++) {
+			char id[64], what[160];
+			json_t *rec = sw_record(run, s, m[k][0]);
+
+			if (!rec || !(s >= 0 && s <= 200))
+				continue;
+			snprintf(id, sizeof(id), "swap.s%.0f.%s", s, m[k][1]);
+			snprintf(what, sizeof(what), "%s at swappiness %.0f "
+				 "(swappiness sweep under a memory limit)",
+				 m[k][2], s);
+			if (mt_fact_add_record(out, id, rec, 1, NULL,
+					       what) == -ENOMEM)
+				rc = -ENOMEM;
+		}
+	}
+	json_array_foreach(run->records, i, r) {
+		const char *t = mt_rec_case_str(r, "test");
+
+		if (mt_rec_ok(r) && !strcmp(mt_rec_bench(r), "swap") && t &&
+		    !strcmp(t, "pressure") &&
+		    !strcmp(mt_rec_metric(r), "major_faults") &&
+		    mt_rec_value(r) > 0 &&
+		    (!best || mt_rec_case_num(r, "ratio") >
+			      mt_rec_case_num(best, "ratio")))
+			best = r;
+	}
+	if (rc == 0 && best) {
+		double v = mt_rec_value(best);
+		double lo = jnum(best, "ci95_lo"), hi = jnum(best, "ci95_hi");
+		json_t *n = json_object_get(best, "n");
+		int nn = json_is_integer(n) && json_integer_value(n) > 0 &&
+				 json_integer_value(n) < 1000000 ?
+			(int)json_integer_value(n) : 1;
+		char what[160];
+
+		snprintf(what, sizeof(what), "cost of one swap-in: 1 / major "
+			 "faults per second of the worker at %.3gx its memory "
+			 "limit", mt_rec_case_num(best, "ratio"));
+		rc = mt_fact_add(out, "swap.swapin_cost", 1e6 / v,
+				 nn >= 2 && hi > 0 ? 1e6 / hi : NAN,
+				 nn >= 2 && lo > 0 ? 1e6 / lo : NAN, "us", nn,
+				 what);
+	}
+	return rc == -EINVAL ? 0 : rc;
 }
 
 /* The index in arr of the entry with the extreme value of key. */
@@ -181,6 +259,11 @@ static json_t *swap_analyze(const struct mt_run *run, struct mt_err *err)
 	json_object_set_new(out, "trade_off", json_array_size(sw) ?
 			    trade_off(sw) : json_null());
 	json_object_set_new(out, "pressure", pr);
+	if (swap_facts(run, out, sw) == -ENOMEM) {
+		json_decref(out);
+		mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME, "swap: out of memory");
+		return NULL;
+	}
 	return out;
 
 out_nomem:

@@ -6,6 +6,33 @@
 
 #include "facts.h"
 
+static double num(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+int mt_fact_add_record(json_t *derived, const char *id, json_t *rec,
+		       double scale, const char *unit, const char *what)
+{
+	json_t *nv = json_object_get(rec, "n");
+	int n = json_is_integer(nv) && json_integer_value(nv) > 0 &&
+			json_integer_value(nv) < 1000000000 ?
+		(int)json_integer_value(nv) : 1;
+	double lo = NAN, hi = NAN;
+
+	if (!rec)
+		return -ENOENT;
+	if (n >= 2) {
+		lo = num(rec, "ci95_lo") * scale;
+		hi = num(rec, "ci95_hi") * scale;
+	}
+	return mt_fact_add(derived, id, num(rec, "value") * scale, lo, hi,
+			   unit ? unit : json_string_value(
+				   json_object_get(rec, "unit")), n, what);
+}
+
 int mt_fact_add(json_t *derived, const char *id, double value, double lo,
 		double hi, const char *unit, int n, const char *what)
 {
@@ -33,12 +60,6 @@ int mt_fact_add(json_t *derived, const char *id, double value, double lo,
 	return json_array_append_new(arr, o) < 0 ? -ENOMEM : 0;
 }
 
-static double num(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	return json_is_number(v) ? json_number_value(v) : NAN;
-}
 
 static void str(json_t *o, const char *key, char *buf, size_t len)
 {

@@ -36,6 +36,14 @@ struct mt_fact {
 int mt_fact_add(json_t *derived, const char *id, double value, double lo,
 		double hi, const char *unit, int n, const char *what);
 
+/* Appends the fact of one record: its value, and its ci95_lo..ci95_hi as
+ * the interval when the record holds at least two samples (one sample
+ * has no interval: the fact says so by having none). scale multiplies
+ * value and interval (1 to keep the record's unit). Returns what
+ * mt_fact_add returns, -ENOENT for a NULL record. */
+int mt_fact_add_record(json_t *derived, const char *id, json_t *rec,
+		       double scale, const char *unit, const char *what);
+
 /* Finds fact id in an analysis.json object. False if absent or
  * malformed. */
 bool mt_fact_get(json_t *analysis, const char *id, struct mt_fact *f);

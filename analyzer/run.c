@@ -118,6 +118,28 @@ static void set_names(struct mt_run *run)
 		 run->start[0] ? " " : "", run->start);
 }
 
+int mt_run_from_records(const char *dir, json_t *meta, json_t *records,
+			struct mt_run **out)
+{
+	struct mt_run *run = calloc(1, sizeof(*run));
+
+	*out = NULL;
+	if (!run)
+		return -ENOMEM;
+	run->dir = strdup(dir);
+	run->records = json_is_array(records) ? json_incref(records) :
+						json_array();
+	run->warnings = json_array();
+	run->meta = json_is_object(meta) ? json_incref(meta) : NULL;
+	if (!run->dir || !run->records || !run->warnings) {
+		mt_run_free(run);
+		return -ENOMEM;
+	}
+	set_names(run);
+	*out = run;
+	return 0;
+}
+
 /* Loads the run directory DIR (see run.h). */
 int mt_run_load(const char *dir, unsigned flags, struct mt_run **out,
 		struct mt_err *err)

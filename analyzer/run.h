@@ -42,6 +42,12 @@ struct mt_run {
 int mt_run_load(const char *dir, unsigned flags, struct mt_run **out,
 		struct mt_err *err);
 
+/* A run made of records already in memory (tests, synthetic evidence):
+ * dir is its label, meta may be NULL. records and meta are borrowed (a
+ * reference is taken). Returns 0 or -ENOMEM. */
+int mt_run_from_records(const char *dir, json_t *meta, json_t *records,
+			struct mt_run **out);
+
 /* Frees run (NULL is fine). */
 void mt_run_free(struct mt_run *run);
 
