@@ -162,16 +162,16 @@ static double mtime_of(const char *path)
 }
 
 /* The run's analysis (issue 13: the advisor reads the analyzer's facts,
- * never the records): DIR/analysis.json when it is at least as new as
- * results.jsonl and has facts; otherwise the run is analyzed now, and
- * analysis.json written when memtune may write there (a warning when
- * not: the advice is the same). NULL with err set when memory runs out or
- * the run cannot be loaded. */
-static int load_analysis(const char *run_dir, json_t **out,
+ * never the records): DIR/analysis.json when this build wrote it after
+ * results.jsonl last changed; otherwise the run is analyzed now and
+ * *stale set, so that the command writes analysis.json beside the advice
+ * (the library writes nothing into a run directory). Returns 0, or
+ * -errno with err set when memory runs out or the run cannot be
+ * loaded. */
+static int load_analysis(const char *run_dir, json_t **out, bool *stale,
 			 struct mt_err *err)
 {
 	char apath[4096], rpath[4096];
-	struct mt_err werr = { 0 };
 	struct mt_run *run;
 	json_t *a;
 	double ta, tr;
@@ -181,14 +181,19 @@ static int load_analysis(const char *run_dir, json_t **out,
 	snprintf(rpath, sizeof(rpath), "%s/results.jsonl", run_dir);
 	ta = mtime_of(apath);
 	tr = mtime_of(rpath);
+	*stale = true;
 	if (ta >= 0 && ta >= tr) {
 		json_error_t jerr;
+		const char *v;
 
 		a = mt_json_load_file(apath, 0, &jerr);
-		if (json_is_array(json_object_get(a, "facts")) &&
+		v = json_string_value(json_object_get(a, "memtune_version"));
+		if (json_is_array(json_object_get(a, "facts")) && v &&
+		    strcmp(v, mt_analysis_version()) == 0 &&
 		    json_integer_value(json_object_get(a, "schema_version")) ==
 			    MT_ANALYSIS_SCHEMA_VERSION) {
 			*out = a;
+			*stale = false;
 			return 0;
 		}
 		json_decref(a);
@@ -201,9 +206,6 @@ static int load_analysis(const char *run_dir, json_t **out,
 	if (!a)
 		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME, "advise: "
 				  "analyzing %s: out of memory", run_dir);
-	if (mt_analysis_write(run_dir, a, &werr) < 0)
-		mt_warn("advise: analyzed %s but did not write its "
-			"analysis.json: %s", run_dir, werr.msg);
 	*out = a;
 	return 0;
 }
@@ -304,7 +306,8 @@ int mt_advise_ctx_init(struct mt_advise_ctx *ctx, const char *run_dir,
 		return mt_err_set(err, rc, MT_ERR_RUNTIME,
 				  "advise: out of memory");
 	if (run_dir) {
-		rc = load_analysis(run_dir, &ctx->analysis, err);
+		rc = load_analysis(run_dir, &ctx->analysis,
+				   &ctx->analysis_stale, err);
 		if (rc < 0) {
 			mt_advise_ctx_free(ctx);
 			return rc;

@@ -133,6 +133,9 @@ struct mt_advise_ctx {
 	json_t *records;	/* array of the run's records (may be empty) */
 	json_t *analysis;	/* the run's analysis.json (facts.h), NULL
 				 * without a run */
+	bool analysis_stale;	/* analysis made now: analysis.json was
+				 * missing, older than the records or from
+				 * another build (the command writes it) */
 	const char *run_dir;	/* NULL without a run */
 	bool live;		/* sys describes the machine (or fsroot tree)
 				 * we read through core/fsroot.h */

@@ -13,103 +13,25 @@
 	"https://docs.kernel.org/admin-guide/sysctl/vm.html" \
 	"#zone-reclaim-mode)"
 
-/* What the numa benchmark measured (bench/numa.c): the "latency" matrix
- * (case op=latency, cpu_node, mem_node; metric latency in ns) and the
- * zone_reclaim cases (case op=zone_reclaim, zone_reclaim_mode 0 and 1;
- * metrics alloc_ms, local_fraction, file_reclaimed in bytes and
- * latency_after in ns). */
+/* What the numa benchmark measured, as the analyzer derived it
+ * (analyzer/an_numa.c): the median remote/local latency and the
+ * zone_reclaim finding (mode 1 against 0). */
 struct zr_facts {
 	int64_t current;
-	/* Mean over CPU nodes of remote / local chase latency, each remote
-	 * cell divided by the local cell of the same CPU node: NAN if the
-	 * matrix is missing. */
-	double remote_ratio;
-	size_t remote_cells;
-	bool zr_measured;	/* both zone_reclaim cases are complete */
-	double alloc_ms[2], local_fraction[2], reclaimed[2], lat_after[2];
+	bool has_ratio, zr_measured;
+	struct mt_fact ratio, gain, lat_ratio, reclaimed, won;
 };
-
-/* The value of metric of the zone_reclaim case with that mode, or NAN. */
-static double zr_metric(const struct mt_advise_ctx *ctx, int mode,
-			const char *metric)
-{
-	char filter[64];
-	json_t *r;
-
-	snprintf(filter, sizeof(filter),
-		 "op=zone_reclaim,zone_reclaim_mode=%d", mode);
-	if (!mt_ev_select(ctx, "numa", metric, filter, &r, 1))
-		return NAN;
-	return mt_ev_num(r, "value");
-}
-
-/* The chase latency from cpu_node c to mem_node m, or NAN. */
-static double cell(const struct mt_advise_ctx *ctx, int64_t c, int64_t m)
-{
-	char filter[96];
-	json_t *r;
-
-	snprintf(filter, sizeof(filter), "op=latency,cpu_node=%lld,"
-		 "mem_node=%lld", (long long)c, (long long)m);
-	if (!mt_ev_select(ctx, "numa", "latency", filter, &r, 1))
-		return NAN;
-	return mt_ev_num(r, "value");
-}
 
 static void gather(const struct mt_advise_ctx *ctx, struct zr_facts *f)
 {
-	json_t *recs[256];
-	size_t n = mt_ev_select(ctx, "numa", "latency", "op=latency", recs,
-				256);
-	double sum = 0;
-
-	f->remote_ratio = NAN;
-	f->remote_cells = 0;
-	for (size_t i = 0; i < n && i < 256; i++) {
-		int64_t c, m;
-		double local, v = mt_ev_num(recs[i], "value");
-
-		if (!mt_ev_case_int(recs[i], "cpu_node", &c) ||
-		    !mt_ev_case_int(recs[i], "mem_node", &m) || c == m)
-			continue;
-		local = cell(ctx, c, c);
-		if (!(local > 0) || !(v > 0))
-			continue;
-		sum += v / local;
-		f->remote_cells++;
-	}
-	if (f->remote_cells)
-		f->remote_ratio = sum / (double)f->remote_cells;
-	f->zr_measured = true;
-	for (int mode = 0; mode < 2; mode++) {
-		f->alloc_ms[mode] = zr_metric(ctx, mode, "alloc_ms");
-		f->local_fraction[mode] = zr_metric(ctx, mode,
-						    "local_fraction");
-		f->reclaimed[mode] = zr_metric(ctx, mode, "file_reclaimed");
-		f->lat_after[mode] = zr_metric(ctx, mode, "latency_after");
-		if (isnan(f->local_fraction[mode]) ||
-		    isnan(f->reclaimed[mode]) || isnan(f->lat_after[mode]))
-			f->zr_measured = false;
-	}
-}
-
-/* The evidence lines of the measured zone_reclaim cases. */
-static void cite_cases(struct mt_item *it, const struct zr_facts *f)
-{
-	char b[32];
-
-	for (int mode = 0; mode < 2; mode++) {
-		double rec = f->reclaimed[mode];
-
-		mt_item_evidence(it, "numa zone_reclaim case, mode %d: "
-				 "local_fraction %.3f of the new pages on "
-				 "the allocating node, file_reclaimed %s of "
-				 "page cache, alloc_ms %.0f, latency_after "
-				 "%.0f ns", mode, f->local_fraction[mode],
-				 rec > 0 ? mt_ev_bytes((uint64_t)rec, b,
-						       sizeof(b)) : "0 B",
-				 f->alloc_ms[mode], f->lat_after[mode]);
-	}
+	f->has_ratio = mt_ev_fact(ctx, "numa.remote_latency_ratio",
+				  &f->ratio);
+	f->zr_measured =
+		mt_ev_fact(ctx, "numa.zr_local_fraction_gain", &f->gain) &&
+		mt_ev_fact(ctx, "numa.zr_latency_after_ratio",
+			   &f->lat_ratio) &&
+		mt_ev_fact(ctx, "numa.zr_file_reclaimed", &f->reclaimed) &&
+		mt_ev_fact(ctx, "numa.zr_locality_won", &f->won);
 }
 
 static int zone_reclaim_advise(const struct mt_advise_ctx *ctx,
@@ -135,77 +57,47 @@ static int zone_reclaim_advise(const struct mt_advise_ctx *ctx,
 			 ctx->numa_nodes == 1 ? "" : "s");
 	mt_item_evidence(it, "valid values: 0, or a sum of 1 (reclaim), 2 "
 			 "(write dirty pages), 4 (swap)");
-	if (!isnan(f.remote_ratio)) {
-		it->measured = true;
-		mt_item_evidence(it, "numa latency matrix: remote/local "
-				 "%.2fx (mean of %zu remote cell%s, each "
-				 "over its CPU node's local cell)",
-				 f.remote_ratio, f.remote_cells,
-				 f.remote_cells == 1 ? "" : "s");
-	}
+	if (f.has_ratio && ctx->numa_nodes > 1)
+		mt_item_cite(it, &f.ratio);
 	if (ctx->numa_nodes <= 1) {
-		it->confidence = MT_CONF_HIGH;
+		mt_item_ground(it, MT_GROUND_HARD_RULE, SOURCE);
 		mt_item_reason(it, "One node: there is no other node to "
 			       "allocate from, so zone reclaim has nothing "
 			       "to decide. 0 is the kernel's default.");
 	} else if (f.zr_measured) {
-		double gain = f.lat_after[0] / f.lat_after[1];
-		double kept = f.local_fraction[1] - f.local_fraction[0];
-		bool locality = f.remote_ratio >= 1.3 && gain >= 1.3;
-		char b[32];
-
-		it->measured = true;
-		it->confidence = MT_CONF_MEDIUM;
-		cite_cases(it, &f);
-		mt_item_reason(it, "Measured here: with zone_reclaim_mode 1 "
-			       "%.0f%% of the new pages stayed on the "
-			       "allocating node (%.0f%% with 0), and the "
-			       "kernel reclaimed %s of page cache to do "
-			       "it. ", f.local_fraction[1] * 100,
-			       f.local_fraction[0] * 100,
-			       mt_ev_bytes(f.reclaimed[1] > 0 ?
-					   (uint64_t)f.reclaimed[1] : 0, b,
-					   sizeof(b)));
-		if (locality && kept > 0.2 && !keep_cache) {
+		mt_item_cite(it, &f.gain);
+		mt_item_cite(it, &f.lat_ratio);
+		mt_item_cite(it, &f.reclaimed);
+		mt_item_cite(it, &f.won);
+		if (f.won.value == 1 && !keep_cache) {
 			rec = 1;
-			mt_item_reason(it, "Remote memory is %.2fx slower "
-				       "than local here and the local pages "
-				       "made later accesses %.0f%% faster, "
-				       "and the profile does not rely on the "
-				       "page cache: 1.", f.remote_ratio,
-				       (gain - 1) * 100);
-		} else if (!locality) {
-			if (isnan(f.remote_ratio))
-				mt_item_reason(it, "No latency matrix shows "
-					       "remote memory to be slower, ");
-			else if (f.remote_ratio < 1.3)
-				mt_item_reason(it, "The latency matrix "
-					       "measured remote memory at "
-					       "%.2fx local, ", f.remote_ratio);
-			else
-				mt_item_reason(it, "The accesses after the "
-					       "allocation were not clearly "
-					       "faster with the local pages, ");
-			mt_item_reason(it, "so locality does not pay for the "
-				       "lost page cache here: keep 0, the "
-				       "kernel's default.");
-			if (!isnan(f.remote_ratio) && f.remote_ratio < 1.3 &&
-			    gain >= 1.3)
-				mt_item_reason(it, " The case's own latency "
-					       "difference (%.2fx) disagrees "
-					       "with the matrix: noise, not "
-					       "locality.", gain);
+			/* One allocation per mode, no interval: a change
+			 * that drops page cache needs more than that. */
+			mt_item_ground(it, MT_GROUND_INCONCLUSIVE, SOURCE);
+			mt_item_reason(it, "Measured here, zone_reclaim_mode "
+				       "1 kept more of the new pages local "
+				       "and made later accesses faster "
+				       "(the analysis' finding), and the "
+				       "profile does not rely on the page "
+				       "cache: 1. One allocation per mode "
+				       "is no interval; verify it with an "
+				       "A/B trial before keeping it.");
 		} else {
-			mt_item_reason(it, "Locality is worth %.2fx here, "
-				       "but %s: keep 0.", f.remote_ratio,
-				       keep_cache ? "the profile keeps the "
-				       "page cache, which zone reclaim would "
-				       "throw away" : "zone reclaim barely "
-				       "changed where the pages landed");
+			mt_item_ground(it, MT_GROUND_DOCUMENTED, SOURCE);
+			mt_item_reason(it, "%s: keep 0, the kernel's default "
+				       "(vm.rst: workloads that benefit from "
+				       "having their data cached should "
+				       "leave zone reclaim disabled).",
+				       f.won.value == 1 ? "Locality won here, "
+				       "but the profile keeps the page cache, "
+				       "which zone reclaim would throw away" :
+				       "Measured here, reclaiming the local "
+				       "page cache did not buy locality worth "
+				       "having (the analysis' finding)");
 		}
 	} else {
-		it->confidence = MT_CONF_MEDIUM;
-		if (isnan(f.remote_ratio))
+		mt_item_ground(it, MT_GROUND_DOCUMENTED, SOURCE);
+		if (!f.has_ratio)
 			mt_item_evidence(it, "numa benchmark: %s",
 					 mt_ev_bench_status(ctx, "numa", NULL,
 							    0) ?: "not in "
@@ -214,8 +106,10 @@ static int zone_reclaim_advise(const struct mt_advise_ctx *ctx,
 			       "that locality matters more than the page "
 			       "cache: zone reclaim would drop file pages on "
 			       "the local node instead of using free memory "
-			       "on the other one. Keep 0, the kernel's "
-			       "default.");
+			       "on the other one. The kernel's documentation "
+			       "says to leave it disabled for workloads that "
+			       "benefit from their data being cached: 0, "
+			       "the default.");
 	}
 	snprintf(val, sizeof(val), "%lld", (long long)rec);
 	mt_item_sysctl(it, "zone_reclaim_mode", val);

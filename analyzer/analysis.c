@@ -10,6 +10,10 @@
 #include "analysis.h"
 #include "facts.h"
 
+#ifndef MT_VERSION
+#define MT_VERSION "unknown"
+#endif
+
 static const struct mt_analysis *const modules[] = {
 #define MT_ANALYSIS(name) &mt_an_##name,
 #include "modules.def"
@@ -105,8 +109,9 @@ json_t *mt_analyze_run(const struct mt_run *run)
 	 * failed anywhere makes the whole analysis fail instead. */
 	mt_json_oom_clear();
 	names = mt_run_bench_names(run);
-	a = json_pack("{s:i, s:s, s:s, s:s, s:O, s:[]}", "schema_version",
-		      MT_ANALYSIS_SCHEMA_VERSION, "dir", run->dir, "host",
+	a = json_pack("{s:i, s:s, s:s, s:s, s:s, s:O, s:[]}",
+		      "schema_version", MT_ANALYSIS_SCHEMA_VERSION,
+		      "memtune_version", MT_VERSION, "dir", run->dir, "host",
 		      run->host, "start", run->start, "warnings",
 		      run->warnings, "benchmarks");
 	if (!a || !names)
@@ -238,4 +243,9 @@ void mt_analysis_print_facts(FILE *out, json_t *analysis)
 		fprintf(out, "  %-32s %s  %s\n", f.id,
 			mt_fact_format(&f, buf, sizeof(buf)), f.what);
 	}
+}
+
+const char *mt_analysis_version(void)
+{
+	return MT_VERSION;
 }

@@ -48,6 +48,7 @@ const struct mt_analysis *mt_analysis_at(size_t i);
  * per benchmark in run order: bench, status ("analyzed", "no analysis yet",
  * "skipped", "failed", "no usable records"), reason when not analyzed,
  * records {ok, untrustworthy, skipped, failed}, derived (when analyzed);
+ * memtune_version, the build that derived it;
  * and "facts", the facts every module derived (facts.h), by id.
  * Returns NULL only when memory runs out (anywhere, modules included: an
  * analysis missing what memory could not hold is not written). */
@@ -61,6 +62,10 @@ int mt_analysis_write(const char *dir, json_t *analysis, struct mt_err *err);
 
 /* Prints the summary of one analysis (as mt_analyze_run made it). */
 void mt_analysis_print(FILE *out, json_t *analysis);
+
+/* The memtune build that analyzes (analysis.json "memtune_version"): an
+ * analysis another build wrote may derive its figures differently. */
+const char *mt_analysis_version(void);
 
 /* Prints analysis.json's facts (facts.h), one line each: id, value with
  * its interval, what it is. Nothing when there are none. */

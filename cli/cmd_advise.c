@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../advisor/advisor.h"
+#include "../analyzer/analysis.h"
 #include "../core/log.h"
 #include "cli.h"
 
@@ -87,6 +88,13 @@ static int advise_main(int argc, char **argv)
 		goto free_advice;
 	} else {
 		written = dest != NULL;
+	}
+	/* The analysis the advice rests on goes beside it, so that the
+	 * report and analysis.json print the advice's figures. */
+	if (written && ctx.analysis_stale &&
+	    mt_analysis_write(dest, ctx.analysis, &err) < 0) {
+		status = mt_cli_fail(&err);
+		goto free_advice;
 	}
 	if (json) {
 		json_t *root = mt_advice_json(&advice);

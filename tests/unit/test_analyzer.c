@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "../../analyzer/analysis.h"
+#include "../../analyzer/facts.h"
 #include "../../analyzer/compare.h"
 #include "../../analyzer/figure.h"
 #include "../../analyzer/run.h"
@@ -238,11 +239,26 @@ static void test_numa_2node(void **state)
 	assert_true(num(json_array_get(zr, 1), "file_reclaimed_bytes") ==
 		    449404928.0);
 	f = json_object_get(d, "zone_reclaim_finding");
+	/* Mode 1 made the accesses after faster, but the emulated matrix
+	 * shows remote memory no slower (0.76x): noise, not locality; the
+	 * advisor reads this same verdict (issue 13). */
 	assert_string_equal(json_string_value(json_object_get(f, "verdict")),
-			    "locality");
+			    "cache");
 	assert_non_null(strstr(json_string_value(json_object_get(f,
 								 "sentence")),
-			       "Locality won"));
+			       "noise, not locality"));
+	{
+		json_t *facts = json_object_get(a, "facts");
+		struct mt_fact ft;
+
+		assert_true(json_array_size(facts) >= 5);
+		assert_true(mt_fact_get(a, "numa.zr_locality_won", &ft));
+		assert_true(ft.value == 0);
+		assert_true(mt_fact_get(a, "numa.remote_latency_ratio", &ft));
+		assert_true(fabs(ft.value - (778.28084 / 1695.57545 +
+					     345.02634 / 324.00445) / 2) <
+			    1e-4);
+	}
 	json_decref(a);
 	mt_run_free(run);
 }
