@@ -16,36 +16,9 @@
 	"Memory-Allocation-Tunables.html); mallopt(3) M_MMAP_THRESHOLD, " \
 	"M_ARENA_MAX"
 
-/* The largest size at which the raw mmap cycle costs more than twice the
- * sbrk cycle, or -1. */
-static int64_t mmap_costly_up_to(const struct mt_advise_ctx *ctx,
-				 double *ratio)
-{
-	json_t *recs[64];
-	size_t n = mt_ev_select(ctx, "alloc", "ns_per_alloc", "op=mmap", recs,
-				64);
-	int64_t best = -1;
-
-	for (size_t i = 0; i < n && i < 64; i++) {
-		int64_t s;
-		char filter[96];
-		json_t *sb;
-		double r;
-
-		if (!mt_ev_case_int(recs[i], "size_bytes", &s))
-			continue;
-		snprintf(filter, sizeof(filter), "op=sbrk,size_bytes=%lld",
-			 (long long)s);
-		if (!mt_ev_select(ctx, "alloc", "ns_per_alloc", filter, &sb, 1))
-			continue;
-		r = mt_ev_num(recs[i], "value") / mt_ev_num(sb, "value");
-		if (r > 2 && s > best && s <= (32 << 20)) {
-			best = s;
-			*ratio = r;
-		}
-	}
-	return best;
-}
+/* glibc ignores a threshold above DEFAULT_MMAP_THRESHOLD_MAX: 4 MiB x
+ * sizeof(long), 32 MiB on 64-bit (the manual's tunables page). */
+#define THRESHOLD_MAX (32LL << 20)
 
 static int malloc_advise(const struct mt_advise_ctx *ctx,
 			 struct mt_advice *out, struct mt_err *err)
@@ -53,10 +26,9 @@ static int malloc_advise(const struct mt_advise_ctx *ctx,
 	const struct mt_profile *p = ctx->profile;
 	bool throughput = p && (strcmp(p->goal, "throughput") == 0 ||
 				strcmp(p->goal, "latency") == 0);
+	struct mt_fact upto, ratio, tr, saved;
 	struct mt_item *th, *ar;
-	json_t *one = NULL, *def = NULL, *rone = NULL, *rdef = NULL;
-	double ratio = 0;
-	int64_t upto;
+	bool costly;
 	char b[32];
 
 	(void)err;
@@ -72,55 +44,62 @@ static int malloc_advise(const struct mt_advise_ctx *ctx,
 	snprintf(th->recommended, sizeof(th->recommended), "dynamic");
 	snprintf(ar->recommended, sizeof(ar->recommended), "default");
 
-	upto = mmap_costly_up_to(ctx, &ratio);
-	if (upto > 0 && throughput) {
-		th->measured = true;
+	costly = mt_ev_fact(ctx, "alloc.mmap_costly_up_to", &upto) &&
+		 mt_ev_fact(ctx, "alloc.mmap_over_sbrk", &ratio) &&
+		 upto.value > 0 && upto.value <= THRESHOLD_MAX;
+	if (costly) {
+		mt_item_cite(th, &upto);
+		mt_item_cite(th, &ratio);
+	}
+	if (costly && throughput) {
+		long long rec = (long long)upto.value * 2;
+
+		if (rec > THRESHOLD_MAX)
+			rec = THRESHOLD_MAX;
 		th->change = true;
-		th->confidence = MT_CONF_MEDIUM;
+		/* The ratio is "over twice": high only when its interval
+		 * stays above 2. */
+		mt_item_ground(th, isfinite(ratio.lo) && ratio.lo > 2 ?
+			       MT_GROUND_MEASURED : MT_GROUND_INCONCLUSIVE,
+			       NULL);
 		snprintf(th->recommended, sizeof(th->recommended), "%lld",
-			 (long long)upto * 2);
-		mt_item_evidence(th, "alloc: mmap cycle %.1fx the sbrk cycle "
-				 "up to %s", ratio,
-				 mt_ev_bytes((uint64_t)upto, b, sizeof(b)));
+			 rec);
 		mt_item_reason(th, "Blocks served by mmap pay a fault per "
 			       "page on every allocation; measured here that "
-			       "is %.1fx the heap's cost up to %s. Pinning "
-			       "the threshold above it keeps such blocks on "
-			       "the heap (at the price of memory the heap "
-			       "may keep after free).", ratio, b);
+			       "is %.4gx the heap's cost up to %s. Pinning "
+			       "the threshold above it (at most 32 MiB, "
+			       "glibc's maximum on 64-bit: a larger value is "
+			       "ignored) keeps such blocks on the heap, at "
+			       "the price of memory the heap may keep after "
+			       "free.", ratio.value,
+			       mt_ev_bytes((uint64_t)upto.value, b,
+					   sizeof(b)));
 		snprintf(th->apply, sizeof(th->apply), "environment of the "
 			 "service: GLIBC_TUNABLES=glibc.malloc.mmap_threshold="
-			 "%lld", (long long)upto * 2);
+			 "%lld", rec);
 	} else {
-		th->measured = upto > 0;
-		mt_item_evidence(th, "alloc benchmark: %s",
-				 mt_ev_bench_status(ctx, "alloc", NULL, 0) ?:
-				 "not in the run");
-		mt_item_reason(th, "Keep glibc's dynamic threshold: %s",
-			       upto > 0 ? "the profile does not trade memory "
-			       "for allocation speed." : "nothing measured "
+		mt_item_ground(th, MT_GROUND_DOCUMENTED, NULL);
+		if (!costly)
+			mt_item_evidence(th, "alloc benchmark: %s",
+					 mt_ev_bench_status(ctx, "alloc",
+							    NULL, 0) ?:
+					 "not in the run");
+		mt_item_reason(th, "Keep glibc's dynamic threshold (the "
+			       "manual's default): %s", costly ? "the "
+			       "profile does not trade memory for "
+			       "allocation speed." : "nothing measured "
 			       "shows the mmap path costing much more than "
 			       "the heap.");
 	}
-	if (mt_ev_select(ctx, "alloc", "ns_per_alloc", "op=arenas,arena_max=1",
-			 &one, 1) &&
-	    mt_ev_select(ctx, "alloc", "ns_per_alloc",
-			 "op=arenas,arena_max=default", &def, 1) &&
-	    mt_ev_select(ctx, "alloc", "rss_kept", "op=arenas,arena_max=1",
-			 &rone, 1) &&
-	    mt_ev_select(ctx, "alloc", "rss_kept",
-			 "op=arenas,arena_max=default", &rdef, 1)) {
-		double slow = mt_ev_num(one, "value") / mt_ev_num(def, "value");
-		double saved = mt_ev_num(rdef, "value") -
-			       mt_ev_num(rone, "value");
-
-		ar->measured = true;
-		ar->confidence = MT_CONF_MEDIUM;
-		mt_item_evidence(ar, "alloc: one arena %.2fx the time of the "
-				 "default, keeps %.0f bytes less", slow,
-				 saved);
-		if (!throughput && slow < 1.1 && saved > 0) {
+	if (mt_ev_fact(ctx, "alloc.arena1_time_ratio", &tr) &&
+	    mt_ev_fact(ctx, "alloc.arena1_rss_saved", &saved)) {
+		mt_item_cite(ar, &tr);
+		mt_item_cite(ar, &saved);
+		if (!throughput && tr.value < 1.1 && saved.value > 0) {
 			ar->change = true;
+			mt_item_ground(ar, isfinite(tr.hi) && tr.hi < 1.1 ?
+				       MT_GROUND_MEASURED :
+				       MT_GROUND_INCONCLUSIVE, NULL);
 			snprintf(ar->recommended, sizeof(ar->recommended),
 				 "2");
 			snprintf(ar->apply, sizeof(ar->apply), "environment "
@@ -130,6 +109,7 @@ static int malloc_advise(const struct mt_advise_ctx *ctx,
 				       "allocation in the measurement: "
 				       "MALLOC_ARENA_MAX=2.");
 		} else {
+			mt_item_ground(ar, MT_GROUND_DOCUMENTED, NULL);
 			mt_item_reason(ar, "Keep the default arenas: %s",
 				       throughput ? "the profile wants "
 				       "allocation speed over memory." :
@@ -137,9 +117,11 @@ static int malloc_advise(const struct mt_advise_ctx *ctx,
 				       "saved no memory here.");
 		}
 	} else {
+		mt_item_ground(ar, MT_GROUND_DOCUMENTED, NULL);
 		mt_item_evidence(ar, "alloc arenas cases: not measured");
 		mt_item_reason(ar, "Keep glibc's default arenas (8 per "
-			       "core): nothing measured the trade.");
+			       "core on 64-bit): nothing measured the "
+			       "trade.");
 	}
 	return 0;
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "analysis.h"
+#include "facts.h"
 
 #define MAXP 128
 
@@ -39,6 +40,136 @@ static double value_at(const struct mt_run *run, const char *op,
 		return mt_rec_value(r);
 	}
 	return NAN;
+}
+
+/* The ok alloc record of op and metric whose case key has the string
+ * value want (NULL: any) and size_bytes size (NAN: any), or NULL. */
+static json_t *rec_of(const struct mt_run *run, const char *op,
+		      const char *metric, const char *key, const char *want,
+		      double size)
+{
+	json_t *r;
+	size_t i;
+
+	json_array_foreach(run->records, i, r) {
+		const char *o = mt_rec_case_str(r, "op");
+		const char *k = key ? mt_rec_case_str(r, key) : NULL;
+		char num[32];
+
+		/* A number in the case compares as its decimal text. */
+		if (key && !k && isfinite(mt_rec_case_num(r, key))) {
+			snprintf(num, sizeof(num), "%.17g",
+				 mt_rec_case_num(r, key));
+			k = num;
+		}
+		if (!mt_rec_ok(r) || strcmp(mt_rec_bench(r), "alloc") ||
+		    !o || strcmp(o, op) || strcmp(mt_rec_metric(r), metric) ||
+		    (key && (!k || strcmp(k, want))) ||
+		    (isfinite(size) &&
+		     mt_rec_case_num(r, "size_bytes") != size))
+			continue;
+		return r;
+	}
+	return NULL;
+}
+
+/* The interval of a / b from both records' intervals, when both have
+ * one (two samples or more); NAN otherwise. */
+static void ratio_interval(json_t *a, json_t *b, double *lo, double *hi)
+{
+	double alo = jnum(a, "ci95_lo"), ahi = jnum(a, "ci95_hi");
+	double blo = jnum(b, "ci95_lo"), bhi = jnum(b, "ci95_hi");
+
+	*lo = *hi = NAN;
+	if (jnum(a, "n") >= 2 && jnum(b, "n") >= 2 && blo > 0 && bhi > 0) {
+		*lo = alo / bhi;
+		*hi = ahi / blo;
+	}
+}
+
+/* Samples behind a ratio of two records: the fewer of the two. */
+static int pair_n(json_t *a, json_t *b)
+{
+	double n = fmin(jnum(a, "n"), jnum(b, "n"));
+
+	return n >= 1 && n < 1e9 ? (int)n : 1;
+}
+
+/* glibc ignores an mmap_threshold above DEFAULT_MMAP_THRESHOLD_MAX,
+ * 4 MiB x sizeof(long): 32 MiB on 64-bit (malloc/malloc.c; the manual's
+ * Memory Allocation Tunables). */
+#define MMAP_THRESHOLD_MAX (32.0 * 1024 * 1024)
+
+/* The facts the malloc advice rests on (facts.h): the largest size (at
+ * most glibc's threshold maximum) where a raw mmap cycle costs more than
+ * twice the sbrk cycle, with that ratio; one arena against the default,
+ * in time and in memory kept. Returns 0 or -ENOMEM. */
+static int alloc_facts(const struct mt_run *run, json_t *out)
+{
+	json_t *r, *best_m = NULL, *best_s = NULL;
+	double best = -1, lo, hi;
+	size_t i;
+
+	json_array_foreach(run->records, i, r) {
+		const char *o = mt_rec_case_str(r, "op");
+		double sz = mt_rec_case_num(r, "size_bytes");
+		json_t *sb;
+
+		if (!mt_rec_ok(r) || strcmp(mt_rec_bench(r), "alloc") || !o ||
+		    strcmp(o, "mmap") || strcmp(mt_rec_metric(r),
+						"ns_per_alloc") ||
+		    !(sz > 0) || sz > MMAP_THRESHOLD_MAX || sz <= best)
+			continue;
+		sb = rec_of(run, "sbrk", "ns_per_alloc", NULL, NULL, sz);
+		if (sb && mt_rec_value(sb) > 0 &&
+		    mt_rec_value(r) / mt_rec_value(sb) > 2) {
+			best = sz;
+			best_m = r;
+			best_s = sb;
+		}
+	}
+	if (best_m) {
+		ratio_interval(best_m, best_s, &lo, &hi);
+		if (mt_fact_add(out, "alloc.mmap_costly_up_to", best, NAN, NAN,
+				"bytes", 1, "largest size (at most glibc's "
+				"32 MiB threshold maximum) where a raw mmap "
+				"cycle costs over twice the sbrk cycle") ==
+			    -ENOMEM ||
+		    mt_fact_add(out, "alloc.mmap_over_sbrk",
+				mt_rec_value(best_m) / mt_rec_value(best_s),
+				lo, hi, "ratio", pair_n(best_m, best_s),
+				"raw mmap cycle over "
+				"sbrk cycle at that size") == -ENOMEM)
+			return -ENOMEM;
+	}
+	{
+		json_t *one = rec_of(run, "arenas", "ns_per_alloc",
+				     "arena_max", "1", NAN);
+		json_t *def = rec_of(run, "arenas", "ns_per_alloc",
+				     "arena_max", "default", NAN);
+		json_t *rone = rec_of(run, "arenas", "rss_kept", "arena_max",
+				      "1", NAN);
+		json_t *rdef = rec_of(run, "arenas", "rss_kept", "arena_max",
+				      "default", NAN);
+
+		if (one && def && rone && rdef && mt_rec_value(def) > 0) {
+			ratio_interval(one, def, &lo, &hi);
+			if (mt_fact_add(out, "alloc.arena1_time_ratio",
+					mt_rec_value(one) / mt_rec_value(def),
+					lo, hi, "ratio", pair_n(one, def),
+					"time per "
+					"allocation with one arena over the "
+					"default arenas") == -ENOMEM ||
+			    mt_fact_add(out, "alloc.arena1_rss_saved",
+					mt_rec_value(rdef) - mt_rec_value(rone),
+					NAN, NAN, "bytes", pair_n(rone, rdef),
+					"memory kept "
+					"after free with the default arenas "
+					"minus with one") == -ENOMEM)
+				return -ENOMEM;
+		}
+	}
+	return 0;
 }
 
 /* One side of the crossover: cost, faults and memory kept at size. */
@@ -216,6 +347,11 @@ static json_t *alloc_analyze(const struct mt_run *run, struct mt_err *err)
 		mt_err_set(err, -ENODATA, MT_ERR_INPUT,
 			   "alloc: no malloc, threshold, sbrk or mmap record "
 			   "with size_bytes in its case");
+		return NULL;
+	}
+	if (alloc_facts(run, out) < 0) {
+		json_decref(out);
+		mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME, "alloc: out of memory");
 		return NULL;
 	}
 	return out;
