@@ -420,9 +420,11 @@ void mt_item_ground(struct mt_item *it, enum mt_ground g, const char *source)
 		MT_CONF_LOW;
 	if (g == MT_GROUND_PRACTICE)
 		mt_item_evidence(it, "practice without a primary source");
-	else if (g == MT_GROUND_INCONCLUSIVE)
+	else if (g == MT_GROUND_INCONCLUSIVE && it->measured)
 		mt_item_evidence(it, "the measurement's 95%% interval does "
 				 "not exclude the alternative");
+	else if (g == MT_GROUND_INCONCLUSIVE)
+		mt_item_evidence(it, "what decides it is not known here");
 }
 
 void mt_item_cite(struct mt_item *it, const struct mt_fact *f)

@@ -39,7 +39,8 @@ enum mt_ground {
 	MT_GROUND_DOCUMENTED,	/* a documented rule, no measurement here:
 				 * medium */
 	MT_GROUND_INCONCLUSIVE,	/* measured here, but the interval does not
-				 * exclude the alternative: low */
+				 * exclude the alternative; or what decides
+				 * is not known here: low */
 	MT_GROUND_PRACTICE,	/* practice without a primary source: low */
 };
 

@@ -40,7 +40,7 @@ static int nr_hugepages_advise(const struct mt_advise_ctx *ctx,
 	int64_t nr = 0, fr = 0, resv = 0, want;
 	char id[64], val[32], b1[32], b2[32];
 	struct mt_item *it;
-	json_t *r4k = NULL, *r2m = NULL;
+	struct mt_fact gain;
 
 	(void)err;
 	if (!pool(ctx, size, &nr, &fr, &resv))
@@ -59,7 +59,9 @@ static int nr_hugepages_advise(const struct mt_advise_ctx *ctx,
 			 (long long)nr, (long long)fr, (long long)resv);
 	if (p && p->hugetlb_user[0] && p->hugetlb_bytes) {
 		want = (int64_t)((p->hugetlb_bytes + size - 1) / size);
-		it->confidence = MT_CONF_MEDIUM;
+		/* The operator's own figure, checked against the kernel's
+		 * documented pool semantics. */
+		mt_item_ground(it, MT_GROUND_DOCUMENTED, NULL);
 		mt_item_reason(it, "The profile names %s as a hugetlb user "
 			       "needing %s: %lld pages of %s.",
 			       p->hugetlb_user,
@@ -67,26 +69,22 @@ static int nr_hugepages_advise(const struct mt_advise_ctx *ctx,
 			       (long long)want, b1);
 		if ((uint64_t)want * size > ctx->mem_total / 2) {
 			want = (int64_t)(ctx->mem_total / 2 / size);
-			it->confidence = MT_CONF_LOW;
+			mt_item_ground(it, MT_GROUND_PRACTICE, NULL);
 			mt_item_reason(it, "That is more than half of memory; "
 				       "capped at %lld pages: hugetlb pages "
 				       "cannot be swapped or used for "
 				       "anything else.", (long long)want);
 		}
-		if (mt_ev_select(ctx, "hugepage", "random_rate",
-				 "backing=4k,op=random", &r4k, 1) &&
-		    mt_ev_select(ctx, "hugepage", "random_rate",
-				 size == (1u << 30) ? "backing=1g,op=random" :
-				 "backing=2m,op=random", &r2m, 1)) {
-			it->measured = true;
-			mt_item_evidence(it, "hugepage: random access rate "
-					 "%.2fx of 4 KiB pages",
-					 mt_ev_num(r2m, "value") /
-						 mt_ev_num(r4k, "value"));
-		}
+		if (mt_ev_fact(ctx, size == (1u << 30) ?
+			       "hugepage.random_rate_ratio_1g" :
+			       "hugepage.random_rate_ratio_2m", &gain))
+			mt_item_cite(it, &gain);
 	} else {
 		want = 0;
-		it->confidence = MT_CONF_LOW;
+		/* hugetlbpage.rst: pool pages are not available for other
+		 * uses; whether something starts later and needs them is
+		 * not known here. */
+		mt_item_ground(it, MT_GROUND_INCONCLUSIVE, NULL);
 		mt_item_reason(it, "%lld hugetlb pages (%s) are reserved but "
 			       "none is in use or reserved by a mapping, and "
 			       "the profile names no hugetlb user: that "

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "analysis.h"
+#include "facts.h"
 
 static const char *const backings[] = { "4k", "thp", "2m", "1g" };
 #define N_BACKINGS 4
@@ -28,6 +29,41 @@ static double jnum(json_t *o, const char *key)
 	json_t *v = json_object_get(o, key);
 
 	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+/* The facts the hugetlb pool advice rests on (facts.h): the random load
+ * rate of each hugetlb backing over 4 KiB pages, with the interval of the
+ * ratio from both records' intervals. Returns 0 or -ENOMEM. */
+static int hp_pool_facts(const struct mt_run *run, json_t *out)
+{
+	static const char *const pools[] = { "2m", "1g" };
+	json_t *base = mt_run_find(run, "hugepage", "random_rate", "backing",
+				   "4k", "op", "random", NULL);
+
+	for (size_t i = 0; base && mt_rec_value(base) > 0 && i < 2; i++) {
+		json_t *r = mt_run_find(run, "hugepage", "random_rate",
+					"backing", pools[i], "op", "random",
+					NULL);
+		double lo = NAN, hi = NAN, blo = jnum(base, "ci95_lo");
+		double n = fmin(jnum(r, "n"), jnum(base, "n"));
+		char id[64], what[128];
+
+		if (!r || !isfinite(mt_rec_value(r)))
+			continue;
+		if (n >= 2 && blo > 0) {
+			lo = jnum(r, "ci95_lo") / jnum(base, "ci95_hi");
+			hi = jnum(r, "ci95_hi") / blo;
+		}
+		snprintf(id, sizeof(id), "hugepage.random_rate_ratio_%s",
+			 pools[i]);
+		snprintf(what, sizeof(what), "random load rate on hugetlb "
+			 "%s pages over 4 KiB pages", pools[i]);
+		if (mt_fact_add(out, id, mt_rec_value(r) / mt_rec_value(base),
+				lo, hi, "ratio", n >= 1 && n < 1e9 ? (int)n : 1,
+				what) == -ENOMEM)
+			return -ENOMEM;
+	}
+	return 0;
 }
 
 /* Derives per-backing figures and the gains over 4k. */
@@ -90,6 +126,12 @@ static json_t *hp_analyze(const struct mt_run *run, struct mt_err *err)
 					(v / a - 1) * 100));
 		}
 		json_object_set_new(gain, backings[b], g);
+	}
+	if (hp_pool_facts(run, out) < 0) {
+		json_decref(out);
+		mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+			   "hugepage: out of memory");
+		return NULL;
 	}
 	return out;
 }
