@@ -151,6 +151,32 @@ static void warn_bad(const char *msg, void *arg)
 	((struct reading *)arg)->bad++;
 }
 
+/* The run's system snapshot (meta.json "system"), completed with the
+ * top-level host, kernel and cpu_model an older or partial meta.json
+ * keeps only there: without them a run made here would be advised as
+ * another host's, on a kernel "0.0". A new reference, NULL when meta has
+ * no system object (or memory runs out). */
+static json_t *system_of(json_t *meta)
+{
+	static const char *const keys[] = { "host", "kernel", "cpu_model" };
+	json_t *sys = json_object_get(meta, "system"), *copy;
+
+	if (!json_is_object(sys))
+		return NULL;
+	copy = json_copy(sys);
+	for (size_t i = 0; copy && i < 3; i++) {
+		json_t *top = json_object_get(meta, keys[i]);
+
+		if (!json_is_string(json_object_get(copy, keys[i])) &&
+		    json_is_string(top) &&
+		    json_object_set(copy, keys[i], top) < 0) {
+			json_decref(copy);
+			return NULL;
+		}
+	}
+	return copy;
+}
+
 /* mtime of path, or -1. */
 static double mtime_of(const char *path)
 {
@@ -270,7 +296,14 @@ int mt_advise_ctx_init(struct mt_advise_ctx *ctx, const char *run_dir,
 		mt_err_prefix(err, "advise");
 		return rc < 0 ? rc : -ENOMEM;
 	}
-	msys = json_object_get(meta, "system");
+	msys = system_of(meta);
+	if (!msys && json_is_object(json_object_get(meta, "system"))) {
+		json_decref(meta);
+		json_decref(records);
+		json_decref(live);
+		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+				  "advise: out of memory");
+	}
 	if (!live && !json_is_object(msys)) {
 		json_decref(meta);
 		json_decref(records);
@@ -294,6 +327,7 @@ int mt_advise_ctx_init(struct mt_advise_ctx *ctx, const char *run_dir,
 			 "the live system (root %s)", mt_fsroot());
 	}
 	json_decref(live);
+	json_decref(msys);
 	if (rc == 0) {
 		json_decref(ctx->records);
 		ctx->records = records;

@@ -620,6 +620,23 @@ static void test_run_adv_quick(void **state)
 	mt_advice_free(&a);
 }
 
+/* swap-quick's meta.json keeps host and kernel only at its top level (its
+ * system object has memory, swap, sysctls and thp): advised on another
+ * machine, the advice once took its kernel for "0.0" and gave the 0..100
+ * range of a pre-5.8 kernel to a 6.18 run. */
+static void test_meta_top_level_fallback(void **state)
+{
+	struct mt_advice a;
+
+	(void)state;
+	advise_run("swap-quick", "zram-host", "[profile]\ngoal = latency\n",
+		   &a);
+	assert_true(cites(&a, "swappiness", "valid range on this kernel "
+			  "0..200"));
+	assert_non_null(strstr(a.system_source, "(host vm)"));
+	mt_advice_free(&a);
+}
+
 /* The captured two-node guest (tests/numa/run-guest.sh) with and without
  * its numa run: zone_reclaim_mode stays 0, and with the run the advice
  * cites what zone reclaim cost (local_fraction, file_reclaimed) and why
@@ -949,6 +966,7 @@ int main(void)
 		cmocka_unit_test(test_profile_errors),
 		cmocka_unit_test(test_dirty_damaged_bandwidth),
 		cmocka_unit_test(test_malloc_threshold_cap),
+		cmocka_unit_test(test_meta_top_level_fallback),
 		cmocka_unit_test(test_profile_empty_words),
 		cmocka_unit_test(test_guard),
 		cmocka_unit_test(test_apply_rollback_tree),
