@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "analysis.h"
+#include "facts.h"
 #include "report.h"
 
 /* Writes s HTML-escaped. */
@@ -173,6 +174,49 @@ static void records(FILE *f, struct mt_run *const *runs, size_t n)
 }
 
 /* Writes index.html. */
+/* The facts the advice rests on, per run, printed as `memtune analyze`
+ * and `memtune advise` print them (mt_fact_format): one figure, one
+ * text, to the digit. */
+static void facts(FILE *f, struct mt_run *const *runs,
+		  json_t *const *analyses, size_t n)
+{
+	bool any = false;
+
+	for (size_t r = 0; r < n; r++) {
+		json_t *v;
+		size_t i;
+
+		json_array_foreach(json_object_get(analyses[r], "facts"), i,
+				   v) {
+			struct mt_fact ft;
+			char buf[160];
+
+			if (!mt_fact_from_json(v, &ft))
+				continue;
+			if (!any)
+				fputs("<h2 id=\"facts\">Facts the advice rests "
+				      "on</h2>\n<p>Derived once by the "
+				      "analyzer; <code>memtune advise</code> "
+				      "cites them by id. Value [95% interval] "
+				      "unit (samples).</p>\n<table><tr>"
+				      "<th>run</th><th>fact</th><th>value</th>"
+				      "<th>what</th></tr>\n", f);
+			any = true;
+			fputs("<tr><td>", f);
+			esc(f, runs[r]->label);
+			fputs("</td><td class=\"case\">", f);
+			esc(f, ft.id);
+			fputs("</td><td class=\"num\">", f);
+			esc(f, mt_fact_format(&ft, buf, sizeof(buf)));
+			fputs("</td><td>", f);
+			esc(f, ft.what);
+			fputs("</td></tr>\n", f);
+		}
+	}
+	if (any)
+		fputs("</table>\n", f);
+}
+
 static int write_html(const struct mt_report *rep, struct mt_run *const *runs,
 		      json_t *const *analyses, size_t n, const char *note,
 		      struct mt_err *err)
@@ -228,6 +272,7 @@ static int write_html(const struct mt_report *rep, struct mt_run *const *runs,
 		}
 	if (any)
 		fputs("</ul>\n", f);
+	facts(f, runs, analyses, n);
 	fputs("<h2>Figures</h2>\n", f);
 	if (!json_array_size(rep->figures))
 		fputs("<p>No benchmark with an analysis module has data to "
