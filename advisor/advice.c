@@ -431,6 +431,21 @@ void mt_item_sysctl(struct mt_item *it, const char *name, const char *value)
 		 value);
 }
 
+/* What the ground means, for people. */
+static const char *ground_text(enum mt_ground g)
+{
+	switch (g) {
+	case MT_GROUND_MEASURED: return "measured here";
+	case MT_GROUND_HARD_RULE: return "documented hard rule";
+	case MT_GROUND_DOCUMENTED: return "documented rule, not measured "
+					  "here";
+	case MT_GROUND_INCONCLUSIVE: return "inconclusive";
+	case MT_GROUND_PRACTICE: return "practice without a primary source";
+	case MT_GROUND_NONE: break;
+	}
+	return "ground not stated";
+}
+
 const char *mt_ground_name(enum mt_ground g)
 {
 	switch (g) {
@@ -637,6 +652,15 @@ int mt_advice_from_json(json_t *root, const char *path, struct mt_advice *a,
 		it->change = json_is_true(json_object_get(o, "change"));
 		it->confidence = parse_confidence(json_string_value(
 			json_object_get(o, "confidence")));
+		{
+			const char *g = json_string_value(json_object_get(o,
+								  "ground"));
+
+			for (int k = MT_GROUND_MEASURED;
+			     g && k <= MT_GROUND_PRACTICE; k++)
+				if (!strcmp(g, mt_ground_name(k)))
+					it->ground = k;
+		}
 		get_str(o, "current", it->current, sizeof(it->current));
 		get_str(o, "recommended", it->recommended,
 			sizeof(it->recommended));
@@ -718,7 +742,7 @@ void mt_advice_print(FILE *out, const struct mt_advice *a)
 			 it->knob, it->current, it->change ? "->" : "stays",
 			 it->change ? it->recommended : "",
 			 mt_confidence_name(it->confidence),
-			 it->measured ? "measured" : "system state");
+			 ground_text(it->ground));
 		fprintf(out, "\n");
 		wrap(out, "", head);
 		wrap(out, "  ", it->reason);
@@ -805,7 +829,7 @@ char *mt_advice_sysctl_conf_sel(const struct mt_advice *a, const bool *sel)
 		fprintf(f, "\n# %s (%s confidence, %s; was %s): %s\n",
 			oneline(it->id, b2, sizeof(b2)),
 			mt_confidence_name(it->confidence),
-			it->measured ? "measured" : "from the system state",
+			ground_text(it->ground),
 			oneline(it->current, b1, sizeof(b1)), why);
 		/* A guess does not belong in a file applied at every boot:
 		 * it stays visible, commented out, with the reason - unless
