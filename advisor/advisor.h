@@ -357,8 +357,8 @@ struct mt_apply_opts {
 };
 
 /* Why an item's value is dangerous enough to need --force RULE (writes
- * into why), or false. Checks swappiness=0, zone_reclaim_mode != 0,
- * overcommit_memory=2, min_free_kbytes above 2% of mem_total. */
+ * into why), or false. sysctl is the knob's name (any knob of
+ * core/knobs.c); the thresholds are the table's (mt_knob_danger). */
 bool mt_apply_guarded(const char *sysctl, const char *value,
 		      uint64_t mem_total, char *why, size_t len);
 
