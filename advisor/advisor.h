@@ -225,6 +225,13 @@ void mt_item_reason(struct mt_item *it, const char *fmt, ...)
  * path, value, sysctl line and the apply command. */
 void mt_item_sysctl(struct mt_item *it, const char *name, const char *value);
 
+/* The same for any knob of core/knobs.c ("kernel.numa_balancing",
+ * "zswap.enabled", "transparent_hugepage.shmem_enabled"): knob, value and
+ * recommended, and from the table path, sysctl key ("" when it has none)
+ * and the apply line (sysctl -w, or echo VALUE > PATH). A knob the table
+ * does not know gets no path: it is not applied automatically. */
+void mt_item_knob(struct mt_item *it, const char *knob, const char *value);
+
 const char *mt_confidence_name(enum mt_confidence c);
 
 /* Sets what the item's confidence follows from, and the confidence that
