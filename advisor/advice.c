@@ -386,6 +386,14 @@ void mt_item_knob(struct mt_item *it, const char *knob, const char *value)
 			 k.path);
 }
 
+void mt_item_knob_to(struct mt_item *it, const char *knob,
+		     const char *current, const char *recommended)
+{
+	snprintf(it->current, sizeof(it->current), "%s", current);
+	mt_item_knob(it, knob, recommended);
+	it->change = strcmp(current, recommended) != 0;
+}
+
 void mt_item_sysctl(struct mt_item *it, const char *name, const char *value)
 {
 	char knob[96];

@@ -232,6 +232,11 @@ void mt_item_sysctl(struct mt_item *it, const char *name, const char *value);
  * does not know gets no path: it is not applied automatically. */
 void mt_item_knob(struct mt_item *it, const char *knob, const char *value);
 
+/* mt_item_knob with current set, and change true exactly when current and
+ * recommended differ (an item that says "keep" is no change). */
+void mt_item_knob_to(struct mt_item *it, const char *knob,
+		     const char *current, const char *recommended);
+
 const char *mt_confidence_name(enum mt_confidence c);
 
 /* Sets what the item's confidence follows from, and the confidence that
