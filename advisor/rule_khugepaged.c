@@ -33,9 +33,10 @@ static int max_ptes_none_item(const struct mt_advise_ctx *ctx,
 			 k.dflt, ctx->thp_enabled);
 	mt_item_ground(it, MT_GROUND_DOCUMENTED, k.source);
 	if (strcmp(ctx->thp_enabled, "never") == 0) {
-		mt_item_reason(it, "THP is off (enabled = never), so khugepaged "
-			       "collapses nothing and max_ptes_none has no "
-			       "effect. Keep %lld.", (long long)cur);
+		mt_item_reason(it, "THP is off (enabled = never), so "
+			       "khugepaged collapses nothing and "
+			       "max_ptes_none has no effect. Keep %lld.",
+			       (long long)cur);
 		return 0;
 	}
 	mt_item_reason(it, "khugepaged may fill in up to %lld unmapped small "

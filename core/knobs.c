@@ -250,6 +250,7 @@ enum danger_test {
 	D_EQ,			/* value == n */
 	D_NE,			/* value != n */
 	D_BELOW,		/* value < n */
+	D_ABOVE,		/* value > n */
 	D_MEM_FIFTIETH,		/* value KiB > mem_total / 50 */
 	D_WORD,			/* the choice `word` */
 };
@@ -288,6 +289,13 @@ static const struct danger {
 	  "max_map_count=%s is below the kernel's default 65530: programs "
 	  "that need more maps get ENOMEM from mmap and mprotect (vm.rst "
 	  "max_map_count)" },
+	/* boost_watermark (mm/page_alloc.c) raises a zone's watermarks by
+	 * up to factor/10000 of the high watermark per fragmentation event:
+	 * more than the default reclaims more than 150% of it each time. */
+	{ "vm.watermark_boost_factor", D_ABOVE, 15000, NULL,
+	  "watermark_boost_factor=%s is above the kernel's default 15000: "
+	  "each fragmentation event makes kswapd reclaim more than 150%% of "
+	  "the high watermark (vm.rst watermark_boost_factor)" },
 	{ "transparent_hugepage.shmem_enabled", D_WORD, 0, "force",
 	  "shmem_enabled=%s forces huge pages on every tmpfs and shmem "
 	  "mount, which transhuge.rst offers for testing" },
@@ -536,6 +544,9 @@ bool mt_knob_danger(const struct mt_knob *k, const char *value,
 			break;
 		case D_BELOW:
 			hit = num && v < d->n;
+			break;
+		case D_ABOVE:
+			hit = num && v > d->n;
 			break;
 		case D_MEM_FIFTIETH:
 			hit = num && mem_total && v > 0 &&

@@ -87,7 +87,8 @@ bool mt_knob_check(const struct mt_knob *k, const char *value, char *why,
  * --force: the table's danger thresholds (swappiness 0, zone_reclaim_mode
  * not 0, overcommit_memory 2, min_free_kbytes above 2% of mem_total,
  * vfs_cache_pressure 0, dirty_writeback_centisecs 0, max_map_count below
- * the kernel's default, shmem_enabled force or deny). why gets the reason
+ * and watermark_boost_factor above the kernel's default, shmem_enabled
+ * force or deny). why gets the reason
  * and its source. mem_total in bytes, 0 when not known (the memory
  * threshold is then not checked). */
 bool mt_knob_danger(const struct mt_knob *k, const char *value,

@@ -69,8 +69,9 @@ static const char *const vm_sysctls[] = {
 	"watermark_boost_factor", "zone_reclaim_mode", "dirty_ratio",
 	"dirty_background_ratio", "dirty_bytes", "dirty_background_bytes",
 	"dirty_expire_centisecs", "dirty_writeback_centisecs",
-	"overcommit_memory", "overcommit_ratio", "nr_hugepages",
-	"nr_overcommit_hugepages", "vfs_cache_pressure", "page-cluster",
+	"overcommit_memory", "overcommit_ratio", "overcommit_kbytes",
+	"nr_hugepages", "nr_overcommit_hugepages", "vfs_cache_pressure",
+	"page-cluster",
 	"compaction_proactiveness", "max_map_count",
 };
 

@@ -89,6 +89,14 @@ static void test_ranges_by_version(void **state)
 	assert_int_equal(mt_knob_min_free_kbytes_clamp(MT_KV(5, 6)), 65536);
 	assert_int_equal(mt_knob_min_free_kbytes_clamp(MT_KV(5, 7)), 262144);
 	assert_int_equal(mt_knob_min_free_kbytes_clamp(0), 262144);
+	/* The advisor's own computation follows the clamp: int_sqrt of
+	 * 1 TiB of lowmem x 16 is 131072 kB, over the old clamp. */
+	assert_int_equal(mt_min_free_kbytes_default(1ULL << 30, 1, false, 512,
+			 mt_knob_min_free_kbytes_clamp(MT_KV(4, 19)) > 65536),
+			 65536);
+	assert_int_equal(mt_min_free_kbytes_default(1ULL << 30, 1, false, 512,
+			 mt_knob_min_free_kbytes_clamp(MT_KV(6, 8)) > 65536),
+			 131072);
 }
 
 static void test_new_knobs(void **state)
@@ -216,6 +224,13 @@ static void test_danger(void **state)
 	assert_false(danger("transparent_hugepage.shmem_enabled", "advise",
 			    why, sizeof(why)));
 	assert_false(danger("zswap.enabled", "N", why, sizeof(why)));
+	assert_false(danger("vm.watermark_boost_factor", "15000", why,
+			    sizeof(why)));
+	assert_false(danger("vm.watermark_boost_factor", "0", why,
+			    sizeof(why)));
+	assert_true(danger("vm.watermark_boost_factor", "15001", why,
+			   sizeof(why)));
+	assert_non_null(strstr(why, "more than 150% of the high"));
 	/* apply's guard is the table's. */
 	assert_true(mt_apply_guarded("vm.vfs_cache_pressure", "0", 24 * GIB,
 				     why, sizeof(why)));
