@@ -4,8 +4,9 @@
  * oldest generation first, anonymous or file, and swappiness only weighs
  * anonymous against file pages of the same age, as the gain of a feedback
  * controller on their refault rates (mm/vmscan.c isolate_folios and
- * get_type_to_scan); 0 still keeps anonymous pages out of reclaim and 200
- * takes them first. multigen_lru.rst: "All the components should be
+ * get_type_to_scan); 0 still keeps anonymous pages out of reclaim, and
+ * 200 takes anonymous pages first only among pages of the same age.
+ * multigen_lru.rst: "All the components should be
  * enabled unless some of them have unforeseen side effects." The item
  * keeps the current value (switching the LRU on a running host is the
  * build's and the operator's choice) and says what it means for
@@ -64,10 +65,11 @@ static int mglru_advise(const struct mt_advise_ctx *ctx,
 		       "of anonymous to file pages scanned; it weighs only "
 		       "pages of the same age, as the gain of a feedback "
 		       "controller on their refault rates (%s). 0 still "
-		       "keeps anonymous pages out of reclaim and 200 takes "
-		       "them first. So a swappiness chosen for the classic "
-		       "LRU moves swapping less here than vm.rst suggests; "
-		       "read the swappiness item with that in mind. "
+		       "keeps anonymous pages out of reclaim; 200 takes them "
+		       "first only among pages of the same age. So a "
+		       "swappiness chosen for the classic LRU does not carry "
+		       "over one to one: read the swappiness item with that "
+		       "in mind. "
 		       "multigen_lru.rst: all components should be enabled "
 		       "unless some have unforeseen side effects: keep %s.",
 		       cur, (long long)sw, VMSCAN, cur);

@@ -183,7 +183,9 @@ static const struct row rows[] = {
 	  NULL, "0..31 (log2 of pages read together)", 0, "3",
 	  "3 (8 pages, mm/swap.c swap_setup)", NULL, VM_RST },
 	/* kernel/sched/core.c: 0..1 before 5.18; from 5.18 a bitmask,
-	 * 1 NUMA_BALANCING_NORMAL, 2 NUMA_BALANCING_MEMORY_TIERING. */
+	 * 1 NUMA_BALANCING_NORMAL, 2 NUMA_BALANCING_MEMORY_TIERING
+	 * (include/linux/sched/sysctl.h). The handler's bound is 4
+	 * (extra2 = SYSCTL_FOUR); memtune writes the documented bits. */
 	{ "kernel.numa_balancing", KERN "numa_balancing", MT_KNOB_INT, 0, 3,
 	  FIXED, NULL, "0..3 (1 normal, 2 memory tiering)", 0, NULL,
 	  "1 on a machine with several nodes when the kernel is built with "
