@@ -14,7 +14,7 @@
 #include "../core/knobs.h"
 #include "advisor.h"
 
-#define ZRAM_PRACTICE "https://wiki.archlinux.org/title/Zram#Usage_as_swap " \
+#define ZRAM_PRACTICE "https://wiki.archlinux.org/title/Zram#Disable_zswap " \
 	"(accessed 2026-12)"
 
 static int enabled_item(const struct mt_advise_ctx *ctx, const char *cur,
@@ -42,9 +42,11 @@ static int enabled_item(const struct mt_advise_ctx *ctx, const char *cur,
 			       "compressed into zswap's pool, then, when the "
 			       "pool fills, decompressed and compressed again "
 			       "by zram, both in RAM. The Arch wiki's zram "
-			       "page says to disable zswap when swapping to "
-			       "zram; no kernel document or measurement here "
-			       "says so, hence low confidence. N.");
+			       "page says to disable zswap when using zram, "
+			       "so that it does not act as a swap cache in "
+			       "front of it; no kernel document or "
+			       "measurement here says so, hence low "
+			       "confidence. N.");
 		return 0;
 	}
 	mt_item_ground(it, MT_GROUND_DOCUMENTED, k.source);
