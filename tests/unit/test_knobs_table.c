@@ -180,6 +180,63 @@ static void test_new_knobs(void **state)
 					     0, &k), -ENOENT);
 }
 
+/* Every knob of the table states its source and its default (or what the
+ * default depends on), and a value the kernel prints for it is one the
+ * table accepts (what journal playback writes back). */
+static void test_every_row(void **state)
+{
+	static const struct {
+		const char *name, *printed;
+	} knobs[] = {
+		{ "vm.swappiness", "60" },
+		{ "vm.min_free_kbytes", "67584" },
+		{ "vm.watermark_scale_factor", "10" },
+		{ "vm.watermark_boost_factor", "15000" },
+		{ "vm.zone_reclaim_mode", "0" },
+		{ "vm.nr_hugepages", "0" },
+		{ "vm.dirty_ratio", "20" },
+		{ "vm.dirty_background_ratio", "10" },
+		{ "vm.dirty_bytes", "0" },
+		{ "vm.dirty_background_bytes", "0" },
+		{ "vm.dirty_expire_centisecs", "3000" },
+		{ "vm.dirty_writeback_centisecs", "500" },
+		{ "vm.overcommit_memory", "0" },
+		{ "vm.overcommit_ratio", "50" },
+		{ "vm.overcommit_kbytes", "0" },
+		{ "vm.max_map_count", "65530" },
+		{ "vm.vfs_cache_pressure", "100" },
+		{ "vm.page-cluster", "3" },
+		{ "kernel.numa_balancing", "1" },
+		{ "transparent_hugepage.enabled", "madvise" },
+		{ "transparent_hugepage.defrag", "madvise" },
+		{ "transparent_hugepage.shmem_enabled", "never" },
+		{ "transparent_hugepage.khugepaged.max_ptes_none", "511" },
+		{ "zswap.enabled", "Y" },
+		{ "zswap.max_pool_percent", "20" },
+		{ "zswap.compressor", "lzo-rle" },
+		{ "lru_gen.enabled", "0x0007" },
+	};
+	struct mt_knob k, byp;
+	char why[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
+		assert_int_equal(mt_knob_lookup(knobs[i].name, 16 * GIB, &k),
+				 0);
+		assert_non_null(k.source);
+		assert_true(k.dflt || k.dflt_note);
+		if (k.dflt && !mt_knob_check(&k, k.dflt, why, sizeof(why)))
+			fail_msg("%s: default %s: %s", k.name, k.dflt, why);
+		if (!mt_knob_check(&k, knobs[i].printed, why, sizeof(why)))
+			fail_msg("%s: %s", k.name, why);
+		/* sysctl.d line or a way to persist it, never both. */
+		assert_true(!k.sysctl[0] == !!k.persist);
+		assert_int_equal(mt_knob_lookup_path(k.path, 16 * GIB, &byp),
+				 0);
+		assert_string_equal(byp.name, k.name);
+	}
+}
+
 /* True if value is dangerous for knob name with 24 GiB. */
 static bool danger(const char *name, const char *value, char *why,
 		   size_t len)
@@ -408,6 +465,7 @@ int main(void)
 		cmocka_unit_test(test_kernel_version),
 		cmocka_unit_test(test_ranges_by_version),
 		cmocka_unit_test(test_new_knobs),
+		cmocka_unit_test(test_every_row),
 		cmocka_unit_test(test_danger),
 		cmocka_unit_test(test_apply_by_kernel),
 		cmocka_unit_test(test_apply_sysfs_knob_and_rollback),

@@ -216,6 +216,7 @@ static void test_zram_first(void **state)
 		    MT_GROUND_PRACTICE);
 	assert_string_equal(it->apply,
 			    "echo N > /sys/module/zswap/parameters/enabled");
+	assert_non_null(strstr(it->source, "Zram#Disable_zswap"));
 	it = expect(&a, "swap_priority.zram0", "swap.priority:/dev/zram0",
 		    "100", "100", false, MT_GROUND_DOCUMENTED);
 	assert_string_equal(it->apply, "");
