@@ -581,8 +581,8 @@ int mt_kernel_version(const char *osrelease)
 
 long long mt_knob_min_free_kbytes_clamp(int kernel)
 {
-	/* 59d336bdf693 "mm/page_alloc: increase default min_free_kbytes
-	 * bound" (Linux 5.7). */
+	/* "mm/page_alloc: increase default min_free_kbytes bound" (Joel
+	 * Savitz, Linux 5.7). */
 	return kernel && kernel < MT_KV(5, 7) ? 65536 : 262144;
 }
 
