@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "../core/fsroot.h"
+#include "../core/knobs.h"
 #include "../core/json_safe.h"
 #include "../core/log.h"
 #include "../core/record.h"
@@ -420,13 +421,45 @@ void mt_item_reason(struct mt_item *it, const char *fmt, ...)
 	va_end(ap);
 }
 
-void mt_item_sysctl(struct mt_item *it, const char *name, const char *value)
+void mt_item_knob(struct mt_item *it, const char *knob, const char *value)
 {
-	snprintf(it->knob, sizeof(it->knob), "vm.%s", name);
-	snprintf(it->sysctl, sizeof(it->sysctl), "vm.%s", name);
-	snprintf(it->path, sizeof(it->path), "/proc/sys/vm/%s", name);
+	struct mt_knob k;
+
+	snprintf(it->knob, sizeof(it->knob), "%s", knob);
 	snprintf(it->value, sizeof(it->value), "%s", value);
 	snprintf(it->recommended, sizeof(it->recommended), "%s", value);
+	it->path[0] = it->sysctl[0] = it->apply[0] = '\0';
+	if (mt_knob_lookup(knob, 0, &k) < 0)
+		return;		/* not applied automatically */
+	snprintf(it->path, sizeof(it->path), "%s", k.path);
+	snprintf(it->sysctl, sizeof(it->sysctl), "%s", k.sysctl);
+	if (k.sysctl[0])
+		snprintf(it->apply, sizeof(it->apply), "sysctl -w %s=%s",
+			 k.sysctl, value);
+	else
+		snprintf(it->apply, sizeof(it->apply), "echo %s > %s", value,
+			 k.path);
+}
+
+void mt_item_knob_to(struct mt_item *it, const char *knob,
+		     const char *current, const char *recommended)
+{
+	snprintf(it->current, sizeof(it->current), "%s", current);
+	mt_item_knob(it, knob, recommended);
+	it->change = strcmp(current, recommended) != 0;
+}
+
+void mt_item_sysctl(struct mt_item *it, const char *name, const char *value)
+{
+	char knob[96];
+
+	snprintf(knob, sizeof(knob), "vm.%s", name);
+	mt_item_knob(it, knob, value);
+	if (it->path[0])
+		return;
+	/* A vm sysctl the table does not know: the old behaviour. */
+	snprintf(it->sysctl, sizeof(it->sysctl), "vm.%s", name);
+	snprintf(it->path, sizeof(it->path), "/proc/sys/vm/%s", name);
 	snprintf(it->apply, sizeof(it->apply), "sysctl -w vm.%s=%s", name,
 		 value);
 }

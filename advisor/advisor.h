@@ -229,6 +229,18 @@ void mt_item_reason(struct mt_item *it, const char *fmt, ...)
  * path, value, sysctl line and the apply command. */
 void mt_item_sysctl(struct mt_item *it, const char *name, const char *value);
 
+/* The same for any knob of core/knobs.c ("kernel.numa_balancing",
+ * "zswap.enabled", "transparent_hugepage.shmem_enabled"): knob, value and
+ * recommended, and from the table path, sysctl key ("" when it has none)
+ * and the apply line (sysctl -w, or echo VALUE > PATH). A knob the table
+ * does not know gets no path: it is not applied automatically. */
+void mt_item_knob(struct mt_item *it, const char *knob, const char *value);
+
+/* mt_item_knob with current set, and change true exactly when current and
+ * recommended differ (an item that says "keep" is no change). */
+void mt_item_knob_to(struct mt_item *it, const char *knob,
+		     const char *current, const char *recommended);
+
 const char *mt_confidence_name(enum mt_confidence c);
 
 /* Sets what the item's confidence follows from, and the confidence that
@@ -369,8 +381,8 @@ struct mt_apply_opts {
 };
 
 /* Why an item's value is dangerous enough to need --force RULE (writes
- * into why), or false. Checks swappiness=0, zone_reclaim_mode != 0,
- * overcommit_memory=2, min_free_kbytes above 2% of mem_total. */
+ * into why), or false. sysctl is the knob's name (any knob of
+ * core/knobs.c); the thresholds are the table's (mt_knob_danger). */
 bool mt_apply_guarded(const char *sysctl, const char *value,
 		      uint64_t mem_total, char *why, size_t len);
 

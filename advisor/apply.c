@@ -24,38 +24,13 @@
 bool mt_apply_guarded(const char *sysctl, const char *value,
 		      uint64_t mem_total, char *why, size_t len)
 {
-	long long v;
-	char *end;
+	struct mt_knob k;
 
-	if (!sysctl || !value)
+	/* The thresholds are the table's (core/knobs.c), where rules and
+	 * the journal read each knob's safety too. */
+	if (!sysctl || !value || mt_knob_lookup(sysctl, mem_total, &k) < 0)
 		return false;
-	v = strtoll(value, &end, 10);
-	if (end == value)
-		return false;
-	if (strcmp(sysctl, "vm.swappiness") == 0 && v == 0) {
-		snprintf(why, len, "swappiness=0 keeps anonymous memory until "
-			 "the page cache is nearly gone");
-		return true;
-	}
-	if (strcmp(sysctl, "vm.zone_reclaim_mode") == 0 && v != 0) {
-		snprintf(why, len, "zone_reclaim_mode=%lld reclaims local "
-			 "page cache before using another node", v);
-		return true;
-	}
-	if (strcmp(sysctl, "vm.overcommit_memory") == 0 && v == 2) {
-		snprintf(why, len, "overcommit_memory=2 makes allocations "
-			 "fail at the commit limit, also for programs that "
-			 "never touch what they reserve");
-		return true;
-	}
-	if (strcmp(sysctl, "vm.min_free_kbytes") == 0 &&
-	    (uint64_t)v * 1024 > mem_total / 50) {
-		snprintf(why, len, "min_free_kbytes=%lld is more than 2%% of "
-			 "memory: too much reserve can bring the OOM killer",
-			 v);
-		return true;
-	}
-	return false;
+	return mt_knob_danger(&k, value, mem_total, why, len);
 }
 
 /* True if name is in the list. */
@@ -124,17 +99,21 @@ static int open_journal(const char *path, char *buf, size_t len,
 	return rc;
 }
 
-/* The other half of a dirty-limit pair ("/proc/sys/vm/dirty_bytes" ->
- * ".../dirty_ratio" and back, the same for dirty_background_*), or NULL. */
+/* The other half of a pair the kernel keeps one of in force
+ * ("/proc/sys/vm/dirty_bytes" -> ".../dirty_ratio" and back, the same for
+ * dirty_background_* and for overcommit_kbytes / overcommit_ratio, where
+ * writing one zeroes the other: vm.rst), or NULL. */
 static const char *dirty_twin(const char *path)
 {
 	static const char *const pairs[][2] = {
 		{ "/proc/sys/vm/dirty_bytes", "/proc/sys/vm/dirty_ratio" },
 		{ "/proc/sys/vm/dirty_background_bytes",
 		  "/proc/sys/vm/dirty_background_ratio" },
+		{ "/proc/sys/vm/overcommit_kbytes",
+		  "/proc/sys/vm/overcommit_ratio" },
 	};
 
-	for (size_t i = 0; i < 2; i++) {
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
 		if (strcmp(path, pairs[i][0]) == 0)
 			return pairs[i][1];
 		if (strcmp(path, pairs[i][1]) == 0)
@@ -237,8 +216,7 @@ static int apply_item(const struct mt_item *it, const struct mt_apply_opts *o,
 	struct mt_err e = { 0 };
 	const char *twin;
 
-	if (it->sysctl[0] &&
-	    mt_apply_guarded(it->sysctl, it->value, mem_total, why,
+	if (mt_apply_guarded(it->knob, it->value, mem_total, why,
 			     sizeof(why)) &&
 	    !listed(o->force, o->n_force, it->rule) &&
 	    !listed(o->force, o->n_force, it->id)) {
@@ -442,24 +420,38 @@ static int validate(struct mt_advice *a, const struct mt_apply_opts *o,
 		    const char *path, const int *lines, size_t n_lines,
 		    uint64_t mem, struct mt_err *err)
 {
+	char release[128] = "";
+	int kernel;
+
+	/* The range this kernel accepts (swappiness 150 is refused on 4.19,
+	 * not on 6.x): an unknown kernel gets the newest ranges, and the
+	 * kernel itself refuses the rest. */
+	mt_fs_read_line("/proc/sys/kernel/osrelease", release,
+			sizeof(release), NULL);
+	kernel = mt_kernel_version(release);
 	for (size_t i = 0; i < a->n; i++) {
 		struct mt_item *it = &a->items[i];
 		int line = i < n_lines ? lines[i] : 0;
 		char why[640] = "";
 		struct mt_knob k;
+		int rc;
 
 		if (!selected_item(it, o))
 			continue;
-		if (mt_knob_lookup(it->knob, mem, &k) < 0) {
+		rc = mt_knob_lookup_kv(it->knob, mem, kernel, &k);
+		if (rc == -ENOENT) {
 			if (!it->path[0] && !it->sysctl[0])
 				continue;	/* printed for the operator */
 			snprintf(why, sizeof(why), "knob '%.64s' is not one "
-				 "memtune applies (vm.swappiness, "
-				 "vm.min_free_kbytes, vm.watermark_scale_"
-				 "factor, vm.zone_reclaim_mode, vm.dirty_*, "
-				 "vm.nr_hugepages, vm.overcommit_memory, "
-				 "transparent_hugepage.enabled/defrag, "
-				 "hugepages-NkB.nr_hugepages)", it->knob);
+				 "memtune applies (the table in core/knobs.c: "
+				 "vm.*, kernel.numa_balancing, "
+				 "transparent_hugepage.*, zswap.*, "
+				 "lru_gen.enabled, hugepages-NkB."
+				 "nr_hugepages)", it->knob);
+		} else if (rc == -EOPNOTSUPP) {
+			snprintf(why, sizeof(why), "this kernel (%.32s) has no "
+				 "%.96s: it came with Linux %d.%d", release,
+				 k.name, k.since / 1000, k.since % 1000);
 		} else if (it->path[0] && strcmp(it->path, k.path) != 0) {
 			snprintf(why, sizeof(why), "target.path '%.80s' is not "
 				 "the file of %.96s (%.160s)", it->path, k.name,

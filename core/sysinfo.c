@@ -69,8 +69,9 @@ static const char *const vm_sysctls[] = {
 	"watermark_boost_factor", "zone_reclaim_mode", "dirty_ratio",
 	"dirty_background_ratio", "dirty_bytes", "dirty_background_bytes",
 	"dirty_expire_centisecs", "dirty_writeback_centisecs",
-	"overcommit_memory", "overcommit_ratio", "nr_hugepages",
-	"nr_overcommit_hugepages", "vfs_cache_pressure", "page-cluster",
+	"overcommit_memory", "overcommit_ratio", "overcommit_kbytes",
+	"nr_hugepages", "nr_overcommit_hugepages", "vfs_cache_pressure",
+	"page-cluster",
 	"compaction_proactiveness", "max_map_count",
 };
 
@@ -569,7 +570,12 @@ static json_t *swap_json(int64_t total, int64_t free_bytes)
 	return o;
 }
 
-/* The "sysctls" object: "vm.<name>" -> value, for those present. */
+/* The kernel.* sysctls that matter to memory behaviour (present only on
+ * kernels built with them: numa_balancing needs CONFIG_NUMA_BALANCING). */
+static const char *const kernel_sysctls[] = { "numa_balancing" };
+
+/* The "sysctls" object: "vm.<name>" -> value, for those present, and
+ * "kernel.<name>" for kernel_sysctls. */
 static json_t *sysctls_json(void)
 {
 	json_t *o = json_object();
@@ -580,6 +586,59 @@ static json_t *sysctls_json(void)
 		snprintf(name, sizeof(name), "vm.%s", vm_sysctls[i]);
 		set_file_int(o, name, path);
 	}
+	for (size_t i = 0; o && i < ARRAY_LEN(kernel_sysctls); i++) {
+		snprintf(path, sizeof(path), "/proc/sys/kernel/%s",
+			 kernel_sysctls[i]);
+		snprintf(name, sizeof(name), "kernel.%s", kernel_sysctls[i]);
+		set_file_int(o, name, path);
+	}
+	return o;
+}
+
+#define ZSWAP_DIR "/sys/module/zswap/parameters"
+#define LRU_GEN_DIR "/sys/kernel/mm/lru_gen"
+
+/* Sets obj.name to the first line of path, when the file exists. */
+static void set_file_str(json_t *obj, const char *name, const char *path)
+{
+	char buf[64];
+
+	if (read_str(path, buf, sizeof(buf)))
+		json_object_set_new(obj, name, json_string(buf));
+}
+
+/* The "zswap" object: the module's parameters as the kernel prints them
+ * (enabled "Y"/"N", max_pool_percent, compressor, zpool), or NULL when
+ * the kernel has no zswap. */
+static json_t *zswap_json(void)
+{
+	json_t *o;
+
+	if (!mt_fs_exists(ZSWAP_DIR "/enabled"))
+		return NULL;
+	o = json_object();
+	if (!o)
+		return NULL;
+	set_file_str(o, "enabled", ZSWAP_DIR "/enabled");
+	set_file_int(o, "max_pool_percent", ZSWAP_DIR "/max_pool_percent");
+	set_file_str(o, "compressor", ZSWAP_DIR "/compressor");
+	set_file_str(o, "zpool", ZSWAP_DIR "/zpool");
+	return o;
+}
+
+/* The "lru_gen" object: the multi-gen LRU's enabled mask as printed
+ * ("0x0007") and min_ttl_ms, or NULL when the kernel has no MGLRU. */
+static json_t *lru_gen_json(void)
+{
+	json_t *o;
+
+	if (!mt_fs_exists(LRU_GEN_DIR "/enabled"))
+		return NULL;
+	o = json_object();
+	if (!o)
+		return NULL;
+	set_file_str(o, "enabled", LRU_GEN_DIR "/enabled");
+	set_file_int(o, "min_ttl_ms", LRU_GEN_DIR "/min_ttl_ms");
 	return o;
 }
 
@@ -799,6 +858,14 @@ json_t *mt_sysinfo_collect(struct mt_topo *topo, struct mt_err *err)
 	json_object_set_new(o, "cgroup", cgj);
 
 	json_object_set_new(o, "sysctls", sysctls_json());
+	{
+		json_t *z = zswap_json(), *g = lru_gen_json();
+
+		if (z)
+			json_object_set_new(o, "zswap", z);
+		if (g)
+			json_object_set_new(o, "lru_gen", g);
+	}
 	container = detect_container(buf, sizeof(buf));
 	json_object_set_new(o, "container", json_boolean(container));
 	if (container)
@@ -1112,6 +1179,28 @@ static void print_sysctls(FILE *out, json_t *info)
 			line(out, name, "%lld",
 			     (long long)json_integer_value(v));
 	}
+	for (size_t i = 0; i < ARRAY_LEN(kernel_sysctls); i++) {
+		char name[64];
+		json_t *v;
+
+		snprintf(name, sizeof(name), "kernel.%s", kernel_sysctls[i]);
+		v = json_object_get(s, name);
+		if (json_is_integer(v))
+			line(out, name, "%lld",
+			     (long long)json_integer_value(v));
+	}
+	if (json_is_object(json_object_get(info, "zswap")))
+		line(out, "zswap", "enabled %s, max_pool_percent %lld, "
+		     "compressor %s", str_or(json_object_get(info, "zswap"),
+					     "enabled", "?"),
+		     (long long)json_integer_value(json_object_get(
+			     json_object_get(info, "zswap"),
+			     "max_pool_percent")),
+		     str_or(json_object_get(info, "zswap"), "compressor",
+			    "?"));
+	if (json_is_object(json_object_get(info, "lru_gen")))
+		line(out, "lru_gen enabled", "%s",
+		     str_or(json_object_get(info, "lru_gen"), "enabled", "?"));
 }
 
 /* Prints the snapshot from mt_sysinfo_collect as sectioned, aligned text. */

@@ -62,7 +62,10 @@ json_t *mt_sysinfo_collect(struct mt_topo *topo, struct mt_err *err);
  *   numa {nodes_with_memory, nodes [{id, has_memory, memory_bytes,
  *         free_bytes, cpus, distances [..]}]},
  *   cgroup {version, v2_root, v2_controllers [..], v1_memory},
- *   sysctls {"vm.swappiness": 60, ...}, container, container_evidence,
+ *   sysctls {"vm.swappiness": 60, ..., "kernel.numa_balancing": 1},
+ *   zswap {enabled "Y"/"N", max_pool_percent, compressor, zpool} (when the
+ *         kernel has zswap), lru_gen {enabled "0x0007", min_ttl_ms} (when
+ *         it has the multi-gen LRU), container, container_evidence,
  *   root. */
 
 /* Prints the snapshot for a person. */
