@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../core/knobs.h"
 #include "advisor.h"
 
 #define SOURCE "Documentation/admin-guide/sysctl/vm.rst (swappiness: " \
@@ -350,8 +351,16 @@ static int swappiness_advise(const struct mt_advise_ctx *ctx,
 	(void)err;
 	if (!mt_ev_sysctl(ctx, "swappiness", &f.current))
 		return 0;
-	f.lo = 0;
-	f.hi = mt_ev_kernel_at_least(ctx, 5, 8) ? 200 : 100;
+	/* The range this kernel accepts, from the one table of knobs. */
+	{
+		struct mt_knob k;
+
+		mt_knob_lookup_kv("vm.swappiness", ctx->mem_total,
+				  MT_KV(ctx->kernel_major, ctx->kernel_minor),
+				  &k);
+		f.lo = (int)k.min;
+		f.hi = (int)k.max;
+	}
 	f.swap_status = mt_ev_bench_status(ctx, "swap", reason,
 					   sizeof(reason));
 	gather_sweep(ctx, &f);

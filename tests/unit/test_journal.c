@@ -734,15 +734,20 @@ static void test_identity_checked_before_removal(void **state)
 	mt_journal_close(j);	/* as if killed */
 	assert_non_null(strstr(slurp(t->journal), "\"ino\":"));
 
-	/* Someone swaps both for their own. */
-	assert_int_equal(unlink(real(t, f)), 0);
-	put(t, "/var/tmp/placeholder", "x");	/* keeps the inode busy */
-	put(t, f, "theirs");
-	assert_int_equal(rmdir(real(t, CGROUP)), 0);
-	put(t, "/var/tmp/placeholder2", "x");
-	assert_int_equal(mkdir(real(t, CGROUP), 0755), 0);
-	put(t, CGROUP "/keep", "x");
-	assert_int_equal(unlink(real(t, CGROUP "/keep")), 0);
+	/* Someone swaps both for their own: made while ours still exist,
+	 * so that they cannot reuse our inode numbers, then renamed into
+	 * place. */
+	put(t, "/var/tmp/theirs", "theirs");
+	{
+		char from[4096];
+
+		snprintf(from, sizeof(from), "%s", real(t, "/var/tmp/theirs"));
+		assert_int_equal(rename(from, real(t, f)), 0);
+		snprintf(from, sizeof(from), "%s", real(t, CGROUP "-theirs"));
+		assert_int_equal(mkdir(from, 0755), 0);
+		assert_int_equal(rmdir(real(t, CGROUP)), 0);
+		assert_int_equal(rename(from, real(t, CGROUP)), 0);
+	}
 
 	n_log = 0;
 	assert_int_equal(mt_journal_playback(t->journal, collect, &err),
