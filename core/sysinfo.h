@@ -63,7 +63,10 @@ json_t *mt_sysinfo_collect(struct mt_topo *topo, struct mt_err *err);
  *         free_bytes, cpus, distances [..]}]},
  *   cgroup {version, v2_root, v2_controllers [..], v1_memory},
  *   sysctls {"vm.swappiness": 60, ...}, container, container_evidence,
- *   root. */
+ *   root,
+ *   vmstat {allocstall, pgscan_direct, ...} (core/vmstat.h),
+ *   psi {memory, cpu, io: {some, full: {avg10, avg60, avg300, total}}}
+ *       (core/psi.h), uptime_seconds. */
 
 /* Prints the snapshot for a person. */
 void mt_sysinfo_print(FILE *out, json_t *info);
