@@ -1154,7 +1154,7 @@ static void print_vmstat(FILE *out, json_t *info)
 		if (!json_is_integer(v))
 			continue;
 		if (secs > 0)
-			line(out, keys[i], "%lld (%.3g/s)",
+			line(out, keys[i], "%lld (%.4g/s)",
 			     (long long)json_integer_value(v),
 			     (double)json_integer_value(v) / secs);
 		else
