@@ -102,6 +102,7 @@ struct watermark_facts {
 	const char *signals_from;
 	double stalls, scan_direct, scan_kswapd, low_quickly;	/* per s */
 	double psi10, psi60, psi300, psi_pct, full60;	/* NAN: absent */
+	double psi_used;		/* the larger of avg60 and the share */
 	bool stalls_high, psi_high, psi_known, distress;
 };
 
@@ -199,6 +200,7 @@ static void gather_signals(const struct mt_advise_ctx *ctx,
 	psi = isfinite(f->psi60) ? f->psi60 : -1;
 	if (isfinite(f->psi_pct) && f->psi_pct > psi)
 		psi = f->psi_pct;
+	f->psi_used = psi;
 	f->psi_high = f->psi_known && psi >= PSI_SOME_PCT;
 	f->stalls_high = f->have_signals && f->stalls >= STALLS_PER_S;
 	f->distress = f->workload && f->stalls_high &&
@@ -407,19 +409,24 @@ static int advise_wsf(const struct mt_advise_ctx *ctx,
 			       "settings: kswapd keeps up; keep %lld.",
 			       (long long)f->wsf);
 	} else if (f->have_signals && f->workload) {
+		char psi[128] = "";
+
 		mt_item_ground(it, MT_GROUND_PRACTICE, WSF_SOURCE);
-		mt_item_reason(it, "No distress in the live signals: "
-			       "%.3g direct-reclaim entries a second%s%s "
-			       "below the thresholds: kswapd keeps up, keep "
-			       "%lld.", f->stalls, f->psi_known ?
-			       " and PSI memory some " : "",
-			       f->psi_known ? (f->psi_high ? "above 1%" :
-					       "below 1%") : "",
-			       (long long)f->wsf);
-		if (f->stalls_high && f->psi_known && !f->psi_high)
-			mt_item_reason(it, "The stalls cost little time "
-				       "(PSI): they are not worth more "
-				       "free memory yet.");
+		if (f->psi_known)
+			snprintf(psi, sizeof(psi), " and tasks stalled on "
+				 "memory %.2f%% of the time (distress from "
+				 "%.0f%%)", f->psi_used, PSI_SOME_PCT);
+		mt_item_reason(it, "No distress in the live signals: %.3g "
+			       "direct-reclaim entries a second (distress "
+			       "from %.0f)%s.", f->stalls, STALLS_PER_S,
+			       psi[0] ? psi : "; this kernel has no PSI");
+		if (f->stalls_high)
+			mt_item_reason(it, "The stalls cost little time: not "
+				       "worth more free memory yet; keep "
+				       "%lld.", (long long)f->wsf);
+		else
+			mt_item_reason(it, "kswapd keeps up: keep %lld.",
+				       (long long)f->wsf);
 	} else {
 		mt_item_ground(it, MT_GROUND_PRACTICE, WSF_SOURCE);
 		mt_item_reason(it, "Neither a reclaim measurement nor live "
