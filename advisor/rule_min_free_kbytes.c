@@ -353,8 +353,8 @@ static int advise_wsf(const struct mt_advise_ctx *ctx,
 		return -ENOMEM;
 	it->source = WSF_SOURCE;
 	snprintf(it->current, sizeof(it->current), "%lld", (long long)f->wsf);
-	mt_item_evidence(it, "valid range on this kernel 1..%d", f->wsf_max);
 	cite_signals(it, f);
+	mt_item_evidence(it, "valid range on this kernel 1..%d", f->wsf_max);
 	measured = wsf_from_benchmark(ctx, f, it, &grounded);
 	if (measured >= 0) {
 		rec = measured > f->wsf ? measured : f->wsf;

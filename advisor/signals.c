@@ -387,10 +387,13 @@ static int gather_counters(struct mt_advise_ctx *ctx, uint64_t window_ns)
 		rc = from_run(ctx);
 		if (rc != 0)
 			return rc < 0 ? rc : 0;
+		/* Made on another host: its meta.json snapshot, taken
+		 * before the benchmarks, has its counters since boot. */
 		if (!ctx->live)
-			return set_signals(ctx, "none", false, NULL, "no live "
-					   "signals in this run, and it was "
-					   "made on another host");
+			return since_boot(ctx, "no live signals in this run's "
+					  "snapshots, and it was made on "
+					  "another host: its meta.json "
+					  "snapshot at the start of the run");
 		prefix = "no live signals in this run; instead ";
 	}
 	if (!ctx->live)

@@ -107,11 +107,18 @@ static int advise_main(int argc, char **argv)
 	if (json) {
 		json_t *root = mt_advice_json(&advice);
 
+		/* What the live reclaim signals said, and from where. */
+		if (root && ctx.signals)
+			json_object_set(root, "signals", ctx.signals);
 		json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		putchar('\n');
 		json_decref(root);
 	} else {
 		mt_advice_print(stdout, &advice);
+		if (ctx.signals)
+			printf("\nlive reclaim signals: %s\n",
+			       json_string_value(json_object_get(
+				       ctx.signals, "from")) ?: "");
 		if (written)
 			printf("\nwrote %s/advice.json and %s/%s\n", dest,
 			       dest, MT_SYSCTL_D_NAME);

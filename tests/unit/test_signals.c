@@ -400,6 +400,29 @@ static void test_gather_run(void **state)
 			ctx.signals, "from")), "no live signals in this run"));
 	mt_advise_ctx_free(&ctx);
 	mt_test_remove_tree(dir);
+
+	/* Made on another host: since boot from its meta.json snapshot. */
+	assert_non_null(mkdtemp(strcpy(dir, "/tmp/memtune-test-signals-XXXXXX")));
+	mt_test_put(dir, "/results.jsonl", "");
+	mt_test_put(dir, "/meta.json",
+		    "{\"schema_version\": 1, \"system\": {\"host\": "
+		    "\"elsewhere\", \"kernel\": \"6.1.0\", \"memory\": "
+		    "{\"mem_total_bytes\": 1073741824}, \"vmstat\": "
+		    "{\"allocstall\": 600}, \"uptime_seconds\": 60.0}}\n");
+	setenv("MEMTUNE_FSROOT", machine("stalls-db"), 1);
+	assert_int_equal(mt_advise_ctx_init(&ctx, dir, &p, &err), 0);
+	assert_int_equal(mt_signals_gather(&ctx, 5000000000ull, &err), 0);
+	unsetenv("MEMTUNE_FSROOT");
+	assert_false(ctx.live);
+	assert_string_equal(json_string_value(json_object_get(ctx.signals,
+							      "basis")),
+			    "since_boot");
+	assert_non_null(strstr(json_string_value(json_object_get(
+			ctx.signals, "from")), "made on another host"));
+	assert_true(mt_ev_signal(&ctx, "allocstall_per_s", &v));
+	assert_true(fabs(v - 10.0) < 1e-9);
+	mt_advise_ctx_free(&ctx);
+	mt_test_remove_tree(dir);
 }
 
 int main(void)
