@@ -3,12 +3,15 @@
  * the counters since boot, or from a run's before/after snapshots. Rules
  * read them with mt_ev_signal; see advisor.h for the names. */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../core/clock.h"
 #include "../core/fsroot.h"
@@ -170,21 +173,37 @@ static int set_signals(struct mt_advise_ctx *ctx, const char *basis,
 	return 0;
 }
 
-/* A small file of the run directory (not /proc: read directly), or NULL. */
+/* A small file of the run directory (not /proc: read directly), or NULL.
+ * The run directory is not trusted (DESIGN §6): a link, a FIFO or a
+ * device planted as a snapshot is not read, and at most 1 MiB is. */
 static char *read_run_file(const char *path)
 {
-	FILE *f = fopen(path, "re");
-	char *buf;
-	size_t n;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	char *buf = NULL;
+	size_t n = 0;
 
-	if (!f)
+	if (fd < 0)
 		return NULL;
-	buf = malloc(1 << 20);
-	if (buf) {
-		n = fread(buf, 1, (1 << 20) - 1, f);
-		buf[n] = '\0';
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (buf = malloc(1 << 20))) {
+		ssize_t r;
+
+		while (n < (1 << 20) - 1 &&
+		       (r = read(fd, buf + n, (1 << 20) - 1 - n)) != 0) {
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r < 0) {
+				free(buf);
+				buf = NULL;
+				break;
+			}
+			n += (size_t)r;
+		}
+		if (buf)
+			buf[n] = '\0';
 	}
-	fclose(f);
+	close(fd);
 	return buf;
 }
 

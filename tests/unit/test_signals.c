@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -170,6 +171,39 @@ static void test_sysinfo_signals(void **state)
 	assert_non_null(s);
 	assert_int_equal(jint(json_object_get(s, "vmstat"), "allocstall"), 0);
 	assert_null(json_object_get(s, "psi"));
+	json_decref(s);
+}
+
+/* memtune sysinfo prints the counters with their rate since boot, and
+ * PSI. */
+static void test_sysinfo_print(void **state)
+{
+	struct mt_err err = { 0 };
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+	json_t *s;
+
+	(void)state;
+	setenv("MEMTUNE_FSROOT", machine("stalls-db"), 1);
+	s = mt_sysinfo_collect(NULL, &err);
+	unsetenv("MEMTUNE_FSROOT");
+	assert_non_null(s);
+	f = open_memstream(&text, &len);
+	assert_non_null(f);
+	mt_sysinfo_print(f, s);
+	fclose(f);
+	assert_non_null(strstr(text, "\nReclaim counters (/proc/vmstat, "
+			       "average rate since boot)\n"));
+	assert_non_null(strstr(text, "\n  allocstall                    "
+			       "250000 (2.5/s)\n"));
+	assert_non_null(strstr(text, "\n  pgscan_direct                 "
+			       "412345678 (4123/s)\n"));
+	assert_non_null(strstr(text, "\nPressure (/proc/pressure, % of time "
+			       "stalled)\n"));
+	assert_non_null(strstr(text, "\n  memory some                   "
+			       "avg10 4.50, avg60 3.80, avg300 2.90\n"));
+	free(text);
 	json_decref(s);
 }
 
@@ -385,6 +419,34 @@ static void test_gather_run(void **state)
 	mt_advise_ctx_free(&ctx);
 	mt_test_remove_tree(dir);
 
+	/* The run directory is not trusted: a FIFO or a link planted as a
+	 * snapshot is not read (a FIFO would block). */
+	assert_non_null(mkdtemp(strcpy(dir, "/tmp/memtune-test-signals-XXXXXX")));
+	make_run(dir, true);
+	{
+		char path[512], target[512];
+
+		snprintf(path, sizeof(path), "%s/snapshots/reclaim.after.vmstat",
+			 dir);
+		assert_int_equal(unlink(path), 0);
+		assert_int_equal(mkfifo(path, 0600), 0);
+		snprintf(path, sizeof(path), "%s/snapshots/tlb.after.vmstat",
+			 dir);
+		snprintf(target, sizeof(target), "%s/snapshots/tlb.before.vmstat",
+			 dir);
+		assert_int_equal(unlink(path), 0);
+		assert_int_equal(symlink(target, path), 0);
+	}
+	setenv("MEMTUNE_FSROOT", machine("stalls-db"), 1);
+	assert_int_equal(mt_advise_ctx_init(&ctx, dir, &p, &err), 0);
+	assert_int_equal(mt_signals_gather(&ctx, 5000000000ull, &err), 0);
+	unsetenv("MEMTUNE_FSROOT");
+	assert_string_equal(json_string_value(json_object_get(ctx.signals,
+							      "basis")),
+			    "since_boot");
+	mt_advise_ctx_free(&ctx);
+	mt_test_remove_tree(dir);
+
 	/* No snapshots: said so, then the counters since boot of this
 	 * (captured) host. */
 	assert_non_null(mkdtemp(strcpy(dir, "/tmp/memtune-test-signals-XXXXXX")));
@@ -432,6 +494,7 @@ int main(void)
 		cmocka_unit_test(test_vmstat_old_kernel),
 		cmocka_unit_test(test_psi_parse),
 		cmocka_unit_test(test_sysinfo_signals),
+		cmocka_unit_test(test_sysinfo_print),
 		cmocka_unit_test(test_cgroup_memory),
 		cmocka_unit_test(test_rates),
 		cmocka_unit_test(test_gather_tree),
