@@ -241,7 +241,11 @@ static void gather(const struct mt_advise_ctx *ctx, struct watermark_facts *f)
 			pages = f->lowmem_kb / 4 / 20;
 		f->thp_floor = pages * 4;
 	}
-	f->wsf_max = mt_ev_kernel_at_least(ctx, 6, 0) ? 3000 : 1000;
+	/* 3000 since 5.16 (commit 39c65a94cd96, "mm/pagealloc: sysctl:
+	 * change watermark_scale_factor max limit to 30%"; also in 5.15.58
+	 * and other stable releases, which the version string does not
+	 * tell apart): 1000 before, to be safe. */
+	f->wsf_max = mt_ev_kernel_at_least(ctx, 5, 16) ? 3000 : 1000;
 	f->origin[0] = '\0';
 	if (ctx->live)
 		mt_sysctl_origin("vm.min_free_kbytes", f->origin,
