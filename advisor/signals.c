@@ -326,7 +326,8 @@ static int since_boot(struct mt_advise_ctx *ctx, const char *why)
 
 	if (!json_is_object(json_object_get(ctx->sys, "vmstat")))
 		return set_signals(ctx, "none", false, NULL, "no /proc/vmstat "
-				   "in %s: no reclaim signals", ctx->system_source);
+				   "in %s: no reclaim signals",
+				   ctx->system_source);
 	if (!json_is_number(up) || !(json_number_value(up) > 0))
 		return set_signals(ctx, "none", false, NULL, "no /proc/uptime "
 				   "in %s: the counters since boot cannot be "

@@ -261,7 +261,8 @@ static int rc_facts(json_t *d, const struct mt_run *run, size_t untrusted)
 
 		if (!fix)
 			continue;
-		snprintf(id, sizeof(id), "reclaim.%s_fix", knob ? "mfk" : "wsf");
+		snprintf(id, sizeof(id), "reclaim.%s_fix",
+			 knob ? "mfk" : "wsf");
 		snprintf(what, sizeof(what), "smallest %s swept that brought "
 			 "the stalls to a tenth of the baseline or less", name);
 		rc = mt_fact_add(d, id, w, NAN, NAN, knob ? "kB" : "", 1,

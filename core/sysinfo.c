@@ -1135,8 +1135,9 @@ static void print_sysctls(FILE *out, json_t *info)
 static void print_vmstat(FILE *out, json_t *info)
 {
 	static const char *const keys[] = {
-		"allocstall", "pgscan_direct", "pgscan_kswapd", "pgsteal_direct",
-		"pgsteal_kswapd", "kswapd_low_wmark_hit_quickly",
+		"allocstall", "pgscan_direct", "pgscan_kswapd",
+		"pgsteal_direct", "pgsteal_kswapd",
+		"kswapd_low_wmark_hit_quickly",
 		"compact_stall", "compact_fail", "thp_fault_fallback", "pswpin",
 		"pswpout", "workingset_refault", "pgmajfault", "oom_kill",
 	};

@@ -99,7 +99,8 @@ static void test_vmstat_old_kernel(void **state)
 	assert_int_equal(jint(o, "allocstall"), 1234);
 	assert_null(json_object_get(o, "allocstall_normal"));
 	assert_int_equal(jint(o, "pgscan_kswapd"), 321);
-	assert_int_equal(jint(o, "pgscan_direct"), 15);	/* not throttle */
+	/* Not pgscan_direct_throttle. */
+	assert_int_equal(jint(o, "pgscan_direct"), 15);
 	assert_int_equal(jint(o, "pgsteal_direct"), 8);
 	assert_int_equal(jint(o, "workingset_refault"), 77);
 	json_decref(o);
@@ -365,9 +366,11 @@ static void make_run(const char *dir, bool with_snapshots)
 
 	mt_test_put(dir, "/results.jsonl", "");
 	mt_test_put(dir, "/meta.json",
-		    "{\"schema_version\": 1, \"start\": \"2026-11-22T01:00:00Z\","
-		    " \"end\": \"2026-11-22T01:01:40Z\", \"benchmarks\": ["
-		    "{\"bench\": \"tlb\", \"section\": \"tlb\", \"status\": \"ok\"},"
+		    "{\"schema_version\": 1, "
+		    "\"start\": \"2026-11-22T01:00:00Z\", "
+		    "\"end\": \"2026-11-22T01:01:40Z\", \"benchmarks\": ["
+		    "{\"bench\": \"tlb\", \"section\": \"tlb\", "
+		    "\"status\": \"ok\"},"
 		    "{\"bench\": \"reclaim\", \"section\": \"reclaim\","
 		    " \"status\": \"ok\"}]}\n");
 	if (!with_snapshots)
@@ -421,19 +424,20 @@ static void test_gather_run(void **state)
 
 	/* The run directory is not trusted: a FIFO or a link planted as a
 	 * snapshot is not read (a FIFO would block). */
-	assert_non_null(mkdtemp(strcpy(dir, "/tmp/memtune-test-signals-XXXXXX")));
+	strcpy(dir, "/tmp/memtune-test-signals-XXXXXX");
+	assert_non_null(mkdtemp(dir));
 	make_run(dir, true);
 	{
 		char path[512], target[512];
 
-		snprintf(path, sizeof(path), "%s/snapshots/reclaim.after.vmstat",
-			 dir);
+		snprintf(path, sizeof(path),
+			 "%s/snapshots/reclaim.after.vmstat", dir);
 		assert_int_equal(unlink(path), 0);
 		assert_int_equal(mkfifo(path, 0600), 0);
 		snprintf(path, sizeof(path), "%s/snapshots/tlb.after.vmstat",
 			 dir);
-		snprintf(target, sizeof(target), "%s/snapshots/tlb.before.vmstat",
-			 dir);
+		snprintf(target, sizeof(target),
+			 "%s/snapshots/tlb.before.vmstat", dir);
 		assert_int_equal(unlink(path), 0);
 		assert_int_equal(symlink(target, path), 0);
 	}
@@ -449,7 +453,8 @@ static void test_gather_run(void **state)
 
 	/* No snapshots: said so, then the counters since boot of this
 	 * (captured) host. */
-	assert_non_null(mkdtemp(strcpy(dir, "/tmp/memtune-test-signals-XXXXXX")));
+	strcpy(dir, "/tmp/memtune-test-signals-XXXXXX");
+	assert_non_null(mkdtemp(dir));
 	make_run(dir, false);
 	setenv("MEMTUNE_FSROOT", machine("stalls-db"), 1);
 	assert_int_equal(mt_advise_ctx_init(&ctx, dir, &p, &err), 0);
@@ -464,7 +469,8 @@ static void test_gather_run(void **state)
 	mt_test_remove_tree(dir);
 
 	/* Made on another host: since boot from its meta.json snapshot. */
-	assert_non_null(mkdtemp(strcpy(dir, "/tmp/memtune-test-signals-XXXXXX")));
+	strcpy(dir, "/tmp/memtune-test-signals-XXXXXX");
+	assert_non_null(mkdtemp(dir));
 	mt_test_put(dir, "/results.jsonl", "");
 	mt_test_put(dir, "/meta.json",
 		    "{\"schema_version\": 1, \"system\": {\"host\": "
