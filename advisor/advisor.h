@@ -291,7 +291,9 @@ bool mt_ev_fact(const struct mt_advise_ctx *ctx, const char *id,
  *                for a run's snapshots, which include memtune's own pressure
  *                benchmarks),
  *    "window_s": the seconds the rates are over (the uptime since boot),
- *    "values": {NAME: number}, "cgroups": [mt_cgroup_memory_json...]}
+ *    "values": {NAME: number},
+ *    "cgroups": [mt_cgroup_memory_json of each app's cgroup, with "rates"
+ *                (mt_cgroup_rates) in a live window]}
  * Names in "values", read with mt_ev_signal:
  *   COUNTER_per_s   for each counter of core/vmstat.h present at both ends:
  *                   allocstall_per_s (direct-reclaim entries, all zones),
@@ -333,6 +335,17 @@ json_t *mt_signals_since_boot(json_t *snap, double uptime_s);
  * -ENOMEM with err set; missing files are never an error. */
 int mt_signals_gather(struct mt_advise_ctx *ctx, uint64_t window_ns,
 		      struct mt_err *err);
+
+/* Rates of one cgroup between two mt_cgroup_memory_json snapshots
+ * window_s apart: events_KEY_per_s for each memory.events counter
+ * (events_high_per_s, events_max_per_s, events_oom_kill_per_s...),
+ * stat_KEY_per_s for memory.stat's event counters (stat_pgscan_per_s,
+ * stat_pgmajfault_per_s, stat_workingset_refault_file_per_s,
+ * stat_thp_fault_alloc_per_s...; not its sizes), and pressure_some_pct /
+ * pressure_full_pct, the share of the window stalled. A new object, or
+ * NULL on ENOMEM or a window that is not positive. In a live window each
+ * entry of ctx->signals' "cgroups" has these as "rates". */
+json_t *mt_cgroup_rates(json_t *before, json_t *after, double window_s);
 
 /* Adds the memory state of these cgroup v2 paths to ctx->signals'
  * "cgroups" (those that cannot be read are left out). Returns 0 or

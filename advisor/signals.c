@@ -340,18 +340,104 @@ static int since_boot(struct mt_advise_ctx *ctx, const char *why)
 			   json_number_value(up), why[0] ? ": " : "", why);
 }
 
+json_t *mt_cgroup_rates(json_t *before, json_t *after, double window_s)
+{
+	static const char *const parts[] = { "events", "stat" };
+	json_t *r, *v;
+	const char *key;
+	char name[128];
+
+	if (!(window_s > 0) || !(r = json_object()))
+		return NULL;
+	for (size_t p = 0; p < 2; p++)
+		json_object_foreach(json_object_get(after, parts[p]), key, v) {
+			json_t *a = json_object_get(json_object_get(
+				before, parts[p]), key);
+
+			/* Counters only: memory.stat's sizes go up and down,
+			 * and a rate of them means nothing. */
+			if (!json_is_integer(a) || !json_is_integer(v) ||
+			    json_integer_value(v) < json_integer_value(a) ||
+			    (p == 1 && strncmp(key, "pg", 2) &&
+			     strncmp(key, "workingset_refault", 18) &&
+			     strncmp(key, "thp_", 4)))
+				continue;
+			snprintf(name, sizeof(name), "%s_%s_per_s", parts[p],
+				 key);
+			if (put(r, name, (double)(json_integer_value(v) -
+						  json_integer_value(a)) /
+					       window_s))
+				goto nomem;
+		}
+	for (size_t k = 0; k < 2; k++) {
+		double t1 = num(json_object_get(json_object_get(
+			after, "pressure"), psi_kind[k]), "total");
+		double t0 = num(json_object_get(json_object_get(
+			before, "pressure"), psi_kind[k]), "total");
+
+		snprintf(name, sizeof(name), "pressure_%s_pct", psi_kind[k]);
+		if (t1 >= t0 && put(r, name, (t1 - t0) / (window_s * 1e4)))
+			goto nomem;
+	}
+	return r;
+nomem:
+	json_decref(r);
+	return NULL;
+}
+
+/* The cgroup v2 paths of the applications found, into paths; returns
+ * how many. */
+static size_t app_cgroups(const struct mt_advise_ctx *ctx,
+			  const char **paths)
+{
+	size_t n = 0;
+
+	for (size_t k = 0; k < MT_APP_N; k++)
+		if (ctx->apps[k].present && ctx->apps[k].cgroup[0])
+			paths[n++] = ctx->apps[k].cgroup;
+	return n;
+}
+
+/* Each app cgroup's state at the window's end, with its rates over the
+ * window, into ctx->signals' "cgroups". before[i] may be NULL. */
+static int window_cgroups(struct mt_advise_ctx *ctx, const char **paths,
+			  json_t **before, size_t n, double window_s)
+{
+	json_t *arr = json_array();
+
+	if (!arr || json_object_set_new(ctx->signals, "cgroups", arr) < 0)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		json_t *after = mt_cgroup_memory_json(paths[i]), *r;
+
+		if (!after)
+			continue;
+		if (before[i] && (r = mt_cgroup_rates(before[i], after,
+						      window_s)))
+			json_object_set_new(after, "rates", r);
+		if (json_array_append_new(arr, after) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 /* Two snapshots window_ns apart on the live machine. */
 static int live_window(struct mt_advise_ctx *ctx, uint64_t window_ns,
 		       const char *prefix)
 {
 	struct timespec ts = { (time_t)(window_ns / 1000000000u),
 			       (long)(window_ns % 1000000000u) };
-	json_t *a, *b, *values;
+	const char *paths[MT_APP_N];
+	json_t *a, *b, *values, *cg0[MT_APP_N] = { NULL };
+	size_t n = app_cgroups(ctx, paths);
 	uint64_t t0, t1;
+	int rc;
 
 	if (!(a = snapshot_now()))
 		return since_boot(ctx, "/proc/vmstat could not be read for "
 				  "a window");
+	for (size_t i = 0; i < n; i++)
+		cg0[i] = mt_cgroup_memory_json(paths[i]);
 	mt_progress("advise: sampling /proc/vmstat and PSI for %.3g s "
 		    "(--window)", (double)window_ns / 1e9);
 	t0 = mt_now_ns();
@@ -359,18 +445,25 @@ static int live_window(struct mt_advise_ctx *ctx, uint64_t window_ns,
 		;
 	t1 = mt_now_ns();
 	b = snapshot_now();
-	if (!b) {
-		json_decref(a);
-		return since_boot(ctx, "/proc/vmstat could not be read at the "
-				  "window's end");
-	}
-	values = mt_signals_rates(a, b, (double)(t1 - t0) / 1e9);
+	values = b ? mt_signals_rates(a, b, (double)(t1 - t0) / 1e9) : NULL;
 	json_decref(a);
+	if (!b) {
+		rc = since_boot(ctx, "/proc/vmstat could not be read at the "
+				"window's end");
+	} else if (!values) {
+		rc = -ENOMEM;
+	} else {
+		rc = set_signals(ctx, "window", true, values, "%sa %.3g s "
+				 "window on the live system", prefix,
+				 (double)(t1 - t0) / 1e9);
+		if (rc == 0)
+			rc = window_cgroups(ctx, paths, cg0, n,
+					    (double)(t1 - t0) / 1e9);
+	}
 	json_decref(b);
-	if (!values)
-		return -ENOMEM;
-	return set_signals(ctx, "window", true, values, "%sa %.3g s window on "
-			   "the live system", prefix, (double)(t1 - t0) / 1e9);
+	for (size_t i = 0; i < n; i++)
+		json_decref(cg0[i]);
+	return rc;
 }
 
 int mt_signals_add_cgroups(struct mt_advise_ctx *ctx,
@@ -442,16 +535,13 @@ int mt_signals_gather(struct mt_advise_ctx *ctx, uint64_t window_ns,
 		      struct mt_err *err)
 {
 	const char *paths[MT_APP_N];
-	size_t n = 0;
+	size_t n = app_cgroups(ctx, paths);
 	int rc = gather_counters(ctx, window_ns);
 
-	if (rc == 0) {
-		for (size_t k = 0; k < MT_APP_N; k++)
-			if (ctx->apps[k].present && ctx->apps[k].cgroup[0])
-				paths[n++] = ctx->apps[k].cgroup;
-		if (ctx->live)
-			rc = mt_signals_add_cgroups(ctx, paths, n);
-	}
+	/* A window read the cgroups at both ends already. */
+	if (rc == 0 && ctx->live &&
+	    !json_object_get(ctx->signals, "cgroups"))
+		rc = mt_signals_add_cgroups(ctx, paths, n);
 	if (rc < 0)
 		return mt_err_set(err, rc, MT_ERR_RUNTIME, "advise: reading "
 				  "the reclaim signals: out of memory");

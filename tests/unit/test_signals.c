@@ -233,6 +233,43 @@ static void test_cgroup_memory(void **state)
 	unsetenv("MEMTUNE_FSROOT");
 }
 
+/* One cgroup's rates over a 10 s window: event counters, memory.stat's
+ * event counters (not its sizes), and the share stalled. */
+static void test_cgroup_rates(void **state)
+{
+	json_t *a = json_loads(
+		"{\"path\": \"/a\", \"stat\": {\"anon\": 100, \"pgscan\": 1000,"
+		" \"pgmajfault\": 5, \"workingset_refault_file\": 10},"
+		" \"events\": {\"high\": 10, \"max\": 0, \"oom_kill\": 1},"
+		" \"pressure\": {\"some\": {\"total\": 100000},"
+		" \"full\": {\"total\": 0}}}", 0, NULL);
+	json_t *b = json_loads(
+		"{\"path\": \"/a\", \"stat\": {\"anon\": 900, \"pgscan\": 6000,"
+		" \"pgmajfault\": 5, \"workingset_refault_file\": 30},"
+		" \"events\": {\"high\": 60, \"max\": 0, \"oom_kill\": 1},"
+		" \"pressure\": {\"some\": {\"total\": 600000},"
+		" \"full\": {\"total\": 100000}}}", 0, NULL);
+	json_t *r;
+
+	(void)state;
+	assert_non_null(a);
+	assert_non_null(b);
+	r = mt_cgroup_rates(a, b, 10.0);
+	assert_non_null(r);
+	assert_true(fabs(jnum(r, "events_high_per_s") - 5) < 1e-9);
+	assert_true(fabs(jnum(r, "events_oom_kill_per_s")) < 1e-9);
+	assert_true(fabs(jnum(r, "stat_pgscan_per_s") - 500) < 1e-9);
+	assert_true(fabs(jnum(r, "stat_workingset_refault_file_per_s") - 2) <
+		    1e-9);
+	assert_null(json_object_get(r, "stat_anon_per_s"));
+	/* 0.5 s of 10 stalled: 5%; full 1%. */
+	assert_true(fabs(jnum(r, "pressure_some_pct") - 5) < 1e-9);
+	assert_true(fabs(jnum(r, "pressure_full_pct") - 1) < 1e-9);
+	json_decref(r);
+	json_decref(a);
+	json_decref(b);
+}
+
 /* Two snapshots ten seconds apart. */
 static void test_rates(void **state)
 {
@@ -315,6 +352,26 @@ static void test_gather_tree(void **state)
 	assert_false(mt_ev_signal(&ctx, "no_such_signal", &v));
 	mt_advise_ctx_free(&ctx);
 
+	/* A service found in its cgroup: its memory state comes along. */
+	setenv("MEMTUNE_FSROOT", machine("stalls-db"), 1);
+	assert_int_equal(mt_advise_ctx_init(&ctx, NULL, &p, &err), 0);
+	ctx.apps[MT_APP_POSTGRESQL].present = true;
+	snprintf(ctx.apps[MT_APP_POSTGRESQL].cgroup,
+		 sizeof(ctx.apps[MT_APP_POSTGRESQL].cgroup),
+		 "/system.slice/postgresql.service");
+	assert_int_equal(mt_signals_gather(&ctx, 0, &err), 0);
+	unsetenv("MEMTUNE_FSROOT");
+	{
+		json_t *cg = json_array_get(json_object_get(ctx.signals,
+							    "cgroups"), 0);
+
+		assert_string_equal(json_string_value(json_object_get(
+			cg, "path")), "/system.slice/postgresql.service");
+		assert_int_equal(jint(json_object_get(cg, "stat"), "pgscan"),
+				 345678901);
+	}
+	mt_advise_ctx_free(&ctx);
+
 	/* No /proc/vmstat in the tree: no signals, said so. */
 	setenv("MEMTUNE_FSROOT", machine("small-vm"), 1);
 	assert_int_equal(mt_advise_ctx_init(&ctx, NULL, &p, &err), 0);
@@ -343,7 +400,32 @@ static void test_gather_live(void **state)
 	if (access("/proc/vmstat", R_OK) != 0)
 		skip();
 	assert_int_equal(mt_advise_ctx_init(&ctx, NULL, &p, &err), 0);
+	{
+		/* This process's own cgroup stands in for a service's. */
+		FILE *f = fopen("/proc/self/cgroup", "re");
+		char line[200];
+
+		while (f && fgets(line, sizeof(line), f))
+			if (!strncmp(line, "0::/", 4)) {
+				line[strcspn(line, "\n")] = '\0';
+				ctx.apps[MT_APP_REDIS].present = true;
+				snprintf(ctx.apps[MT_APP_REDIS].cgroup,
+					 sizeof(ctx.apps[MT_APP_REDIS].cgroup),
+					 "%s", line + 3);
+			}
+		if (f)
+			fclose(f);
+	}
 	assert_int_equal(mt_signals_gather(&ctx, 20000000ull, &err), 0);
+	{
+		json_t *cg = json_array_get(json_object_get(ctx.signals,
+							    "cgroups"), 0);
+
+		/* Read at both ends of the window: it has rates. */
+		if (cg && json_object_get(cg, "events"))
+			assert_true(json_is_object(json_object_get(cg,
+								   "rates")));
+	}
 	basis = json_string_value(json_object_get(ctx.signals, "basis"));
 	assert_string_equal(basis, "window");
 	assert_true(mt_ev_signal(&ctx, "window_s", &v));
@@ -502,6 +584,7 @@ int main(void)
 		cmocka_unit_test(test_sysinfo_signals),
 		cmocka_unit_test(test_sysinfo_print),
 		cmocka_unit_test(test_cgroup_memory),
+		cmocka_unit_test(test_cgroup_rates),
 		cmocka_unit_test(test_rates),
 		cmocka_unit_test(test_gather_tree),
 		cmocka_unit_test(test_gather_live),
