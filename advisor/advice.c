@@ -357,6 +357,7 @@ void mt_advise_ctx_free(struct mt_advise_ctx *ctx)
 	json_decref(ctx->meta);
 	json_decref(ctx->records);
 	json_decref(ctx->analysis);
+	json_decref(ctx->signals);
 	memset(ctx, 0, sizeof(*ctx));
 }
 

@@ -150,6 +150,8 @@ struct mt_advise_ctx {
 	char thp_defrag[32];
 	int numa_nodes;
 	struct mt_app apps[MT_APP_N];	/* indexed by kind */
+	json_t *signals;	/* the live reclaim signals (advisor/signals.c,
+				 * mt_signals_gather), NULL when not gathered */
 };
 
 /* A rule: one file advisor/rule_NAME.c defines mt_rule_NAME. */
@@ -303,6 +305,80 @@ size_t mt_ev_facts(const struct mt_advise_ctx *ctx, const char *prefix,
 
 /* True if the intervals of a and b are both known and do not overlap. */
 bool mt_fact_apart(const struct mt_fact *a, const struct mt_fact *b);
+/* --- the live reclaim signals (advisor/signals.c) ------------------------ *
+ *
+ * ctx->signals says how the machine is doing, in rates:
+ *   {"basis": "window" | "since_boot" | "run" | "none",
+ *    "from": one sentence: where the figures come from,
+ *    "workload": true when they describe the machine's own workload (false
+ *                for a run's snapshots, which include memtune's own pressure
+ *                benchmarks),
+ *    "window_s": the seconds the rates are over (the uptime since boot),
+ *    "values": {NAME: number},
+ *    "cgroups": [mt_cgroup_memory_json of each app's cgroup, with "rates"
+ *                (mt_cgroup_rates) in a live window]}
+ * Names in "values", read with mt_ev_signal:
+ *   COUNTER_per_s   for each counter of core/vmstat.h present at both ends:
+ *                   allocstall_per_s (direct-reclaim entries, all zones),
+ *                   pgscan_direct_per_s, pgscan_kswapd_per_s,
+ *                   pgsteal_direct_per_s, pgsteal_kswapd_per_s,
+ *                   kswapd_low_wmark_hit_quickly_per_s,
+ *                   kswapd_high_wmark_hit_quickly_per_s, pswpin_per_s,
+ *                   pswpout_per_s, pgmajfault_per_s, oom_kill_per_s,
+ *                   compact_stall_per_s, compact_fail_per_s,
+ *                   compact_success_per_s, thp_fault_alloc_per_s,
+ *                   thp_fault_fallback_per_s, thp_collapse_alloc_per_s,
+ *                   workingset_refault_per_s (anon + file), pgpgin_per_s,
+ *                   pgpgout_per_s, zone_reclaim_failed_per_s, numa_hit_per_s,
+ *                   numa_miss_per_s ...
+ *   psi_RES_KIND_avgN  RES memory, cpu or io; KIND some or full; N 10, 60
+ *                   or 300: the kernel's averages (percent) at the end of
+ *                   the window, e.g. psi_memory_some_avg10,
+ *                   psi_memory_full_avg60
+ *   psi_RES_KIND_pct   percent of the window stalled, from the totals
+ *   window_s        the window's length in seconds
+ */
+
+/* Rates over a window from two snapshots of the sysinfo shape (each with
+ * "vmstat" and "psi"): a new "values" object (see above); counters that
+ * went backwards (another boot) are left out. NULL on ENOMEM or when
+ * window_s is not positive. */
+json_t *mt_signals_rates(json_t *before, json_t *after, double window_s);
+
+/* The same from one snapshot: counters since boot divided by uptime_s. */
+json_t *mt_signals_since_boot(json_t *snap, double uptime_s);
+
+/* Fills ctx->signals: with a run, from its snapshots/ (the first
+ * benchmark's before and the last one's after; "no live signals in this
+ * run" when they lack vmstat, then the live window only when the run was
+ * made on this host); without one, two snapshots window_ns apart (0: one
+ * snapshot, counters since boot divided by the uptime, and said so). Under
+ * MEMTUNE_FSROOT (a captured tree) a window means nothing: since boot,
+ * said so. Also reads the memory state of each app's cgroup. Returns 0 or
+ * -ENOMEM with err set; missing files are never an error. */
+int mt_signals_gather(struct mt_advise_ctx *ctx, uint64_t window_ns,
+		      struct mt_err *err);
+
+/* Rates of one cgroup between two mt_cgroup_memory_json snapshots
+ * window_s apart: events_KEY_per_s for each memory.events counter
+ * (events_high_per_s, events_max_per_s, events_oom_kill_per_s...),
+ * stat_KEY_per_s for memory.stat's event counters (stat_pgscan_per_s,
+ * stat_pgmajfault_per_s, stat_workingset_refault_file_per_s,
+ * stat_thp_fault_alloc_per_s...; not its sizes), and pressure_some_pct /
+ * pressure_full_pct, the share of the window stalled. A new object, or
+ * NULL on ENOMEM or a window that is not positive. In a live window each
+ * entry of ctx->signals' "cgroups" has these as "rates". */
+json_t *mt_cgroup_rates(json_t *before, json_t *after, double window_s);
+
+/* Adds the memory state of these cgroup v2 paths to ctx->signals'
+ * "cgroups" (those that cannot be read are left out). Returns 0 or
+ * -ENOMEM. */
+int mt_signals_add_cgroups(struct mt_advise_ctx *ctx,
+			   const char *const *paths, size_t n);
+
+/* The signal `name` (see above) into *value; false when not gathered. */
+bool mt_ev_signal(const struct mt_advise_ctx *ctx, const char *name,
+		  double *value);
 
 /* The application of that kind when present (running or named by the
  * profile), else NULL. */

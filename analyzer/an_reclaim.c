@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "analysis.h"
+#include "facts.h"
 
 #define MAX_CASES 32
 
@@ -139,6 +140,146 @@ static json_t *finding(json_t *cases, const char *scope)
 			 "sentence", s);
 }
 
+/* The 95% interval of a count k taken as a Poisson count: [0, 3.689] for
+ * k = 0, else the Wilson-Hilferty approximation of the exact (Garwood)
+ * interval, within 1% of it from k = 1 on. */
+static void poisson_ci(double k, double *lo, double *hi)
+{
+	const double z = 1.959964;
+
+	if (!(k > 0)) {
+		*lo = 0;
+		*hi = 3.689;
+		return;
+	}
+	*lo = k * pow(1 - 1 / (9 * k) - z / (3 * sqrt(k)), 3);
+	*hi = (k + 1) * pow(1 - 1 / (9 * (k + 1)) + z / (3 * sqrt(k + 1)), 3);
+	if (*lo < 0)
+		*lo = 0;
+}
+
+/* The record's sample count n, 0 when absent. */
+static double rec_n(json_t *rec)
+{
+	json_t *v = json_object_get(rec, "n");
+
+	return json_is_integer(v) ? (double)json_integer_value(v) : 0;
+}
+
+/* True if the case's knob is at "current" (the baseline's setting). */
+static bool at_current(json_t *rec, const char *knob)
+{
+	const char *v = mt_rec_case_str(rec, knob);
+
+	return v && !strcmp(v, "current");
+}
+
+/* The measured machine-scope record of metric whose case sets `knob`
+ * (NULL: the baseline, both knobs at current) to the smallest value whose
+ * stalls are at most max_stalls; *setting gets that value. */
+static json_t *machine_rec(const struct mt_run *run, const char *metric,
+			   const char *knob, double max_stalls,
+			   double *setting)
+{
+	json_t *r, *best = NULL;
+	size_t i;
+
+	json_array_foreach(run->records, i, r) {
+		const char *scope = mt_rec_case_str(r, "scope");
+		double v;
+
+		if (strcmp(mt_rec_bench(r), "reclaim") || !scope ||
+		    strcmp(scope, "machine") || !mt_rec_ok(r) ||
+		    strcmp(mt_rec_metric(r), metric))
+			continue;
+		if (!knob) {
+			if (at_current(r, "min_free_kbytes") &&
+			    at_current(r, "watermark_scale_factor"))
+				return r;
+			continue;
+		}
+		v = mt_rec_case_num(r, knob);
+		if (!isfinite(v) || at_current(r, knob) ||
+		    !at_current(r, strcmp(knob, "min_free_kbytes") ?
+				"min_free_kbytes" : "watermark_scale_factor") ||
+		    !(mt_rec_value(r) <= max_stalls))
+			continue;
+		if (!best || v < *setting) {
+			best = r;
+			*setting = v;
+		}
+	}
+	return best;
+}
+
+/* The facts the watermark rule rests on (issue 13): the baseline's stalls
+ * and allocation p99, and the smallest swept value of each knob that
+ * brought the stalls to a tenth of the baseline or less. */
+static int rc_facts(json_t *d, const struct mt_run *run, size_t untrusted)
+{
+	json_t *base = machine_rec(run, "allocstall", NULL, 0, NULL);
+	json_t *p99 = machine_rec(run, "alloc_latency_p99", NULL, 0, NULL);
+	double k, lo, hi, w;
+	int rc = 0;
+
+	if (!base) {
+		if (untrusted)
+			rc = mt_fact_add(d, "reclaim.untrustworthy_records",
+					 (double)untrusted, NAN, NAN, "count",
+					 0, "reclaim records left out as "
+					 "untrustworthy (no measured "
+					 "machine-scope baseline)");
+		return rc;
+	}
+	k = mt_rec_value(base);
+	poisson_ci(k, &lo, &hi);
+	rc = mt_fact_add(d, "reclaim.allocstall", k, lo, hi, "count",
+			 (int)rec_n(base), "direct-reclaim stalls in "
+			 "the machine-scope bursts at the current watermarks "
+			 "(95% interval of a Poisson count)");
+	if (!rc && p99) {
+		json_t *lv = json_object_get(p99, "ci95_lo");
+		json_t *hv = json_object_get(p99, "ci95_hi");
+		bool ci = rec_n(p99) > 1 &&
+			  json_number_value(json_object_get(p99,
+							    "ci_level")) > 0;
+
+		rc = mt_fact_add(d, "reclaim.alloc_p99_us", mt_rec_value(p99),
+				 ci ? json_number_value(lv) : NAN,
+				 ci ? json_number_value(hv) : NAN, "us",
+				 (int)rec_n(p99), "p99 of one 4 KiB "
+				 "first touch in the machine-scope bursts at "
+				 "the current watermarks");
+	}
+	if (rc || !(k > 0))
+		return rc;
+	for (int knob = 0; knob < 2 && !rc; knob++) {
+		const char *name = knob ? "min_free_kbytes" :
+					  "watermark_scale_factor";
+		json_t *fix = machine_rec(run, "allocstall", name, k / 10, &w);
+		char id[64], what[192];
+
+		if (!fix)
+			continue;
+		snprintf(id, sizeof(id), "reclaim.%s_fix",
+			 knob ? "mfk" : "wsf");
+		snprintf(what, sizeof(what), "smallest %s swept that brought "
+			 "the stalls to a tenth of the baseline or less", name);
+		rc = mt_fact_add(d, id, w, NAN, NAN, knob ? "kB" : "", 1,
+				 what);
+		poisson_ci(mt_rec_value(fix), &lo, &hi);
+		snprintf(id, sizeof(id), "reclaim.%s_fix_allocstall",
+			 knob ? "mfk" : "wsf");
+		snprintf(what, sizeof(what), "direct-reclaim stalls with that "
+			 "%s (95%% interval of a Poisson count)", name);
+		if (!rc)
+			rc = mt_fact_add(d, id, mt_rec_value(fix), lo, hi,
+					 "count", (int)rec_n(fix),
+					 what);
+	}
+	return rc;
+}
+
 /* Derives the reclaim figures of one run. */
 static json_t *rc_analyze(const struct mt_run *run, struct mt_err *err)
 {
@@ -179,8 +320,16 @@ static json_t *rc_analyze(const struct mt_run *run, struct mt_err *err)
 	for (size_t s = 0; s < 2; s++)
 		if ((f = finding(cases, scopes[s])))
 			json_array_append_new(fs, f);
-	return json_pack("{s:o, s:o, s:I}", "cases", cases, "findings", fs,
-			 "untrustworthy_records", (json_int_t)untrusted);
+	f = json_pack("{s:o, s:o, s:I}", "cases", cases, "findings", fs,
+		      "untrustworthy_records", (json_int_t)untrusted);
+	if (f && rc_facts(f, run, untrusted) == -ENOMEM) {
+		json_decref(f);
+		f = NULL;
+	}
+	if (!f)
+		mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+			   "reclaim: out of memory");
+	return f;
 
 out_nomem:
 	json_decref(cases);

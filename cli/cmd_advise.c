@@ -9,12 +9,14 @@
 #include "../advisor/advisor.h"
 #include "../analyzer/analysis.h"
 #include "../core/log.h"
+#include "../core/units.h"
 #include "cli.h"
 
 static const struct option advise_opts[] = {
 	{ "json", no_argument, NULL, 'j' },
 	{ "profile", required_argument, NULL, 'p' },
-	{ "output", required_argument, NULL, 'o' }, { 0 } };
+	{ "output", required_argument, NULL, 'o' },
+	{ "window", required_argument, NULL, 'w' }, { 0 } };
 
 static int advise_main(int argc, char **argv)
 {
@@ -26,6 +28,8 @@ static int advise_main(int argc, char **argv)
 	struct mt_err err = { 0 };
 	char configs[PATH_MAX];
 	bool json = false, have_profile = false, written = false;
+	uint64_t window_ns = 5000000000ull;	/* --window: 5 s */
+	char why[160];
 	int o, ret, status = MT_EXIT_OK;
 
 	while ((o = mt_cli_getopt(&mt_cmd_advise, argc, argv)) != -1) {
@@ -39,6 +43,17 @@ static int advise_main(int argc, char **argv)
 						  outdir, optarg);
 		else if (o == 'o')
 			outdir = optarg;
+		else if (o == 'w' && mt_parse_duration(optarg, &window_ns, why,
+							sizeof(why)) < 0)
+			return mt_cli_usage_error(&mt_cmd_advise, "--window "
+						  "'%s': expected %s", optarg,
+						  why);
+		else if (o == 'w' && window_ns > 3600000000000ull)
+			return mt_cli_usage_error(&mt_cmd_advise, "--window "
+						  "'%s': at most 1h (3600s)",
+						  optarg);
+		else if (o == 'w')
+			continue;
 		else
 			return MT_EXIT_USAGE;
 	}
@@ -68,7 +83,8 @@ static int advise_main(int argc, char **argv)
 		status = mt_cli_fail(&err);
 		goto free_profile;
 	}
-	if (mt_advise(&ctx, &advice, &err) < 0) {
+	if (mt_signals_gather(&ctx, window_ns, &err) < 0 ||
+	    mt_advise(&ctx, &advice, &err) < 0) {
 		status = mt_cli_fail(&err);
 		goto free_advice;
 	}
@@ -99,11 +115,18 @@ static int advise_main(int argc, char **argv)
 	if (json) {
 		json_t *root = mt_advice_json(&advice);
 
+		/* What the live reclaim signals said, and from where. */
+		if (root && ctx.signals)
+			json_object_set(root, "signals", ctx.signals);
 		json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		putchar('\n');
 		json_decref(root);
 	} else {
 		mt_advice_print(stdout, &advice);
+		if (ctx.signals)
+			printf("\nlive reclaim signals: %s\n",
+			       json_string_value(json_object_get(
+				       ctx.signals, "from")) ?: "");
 		if (written)
 			printf("\nwrote %s/advice.json and %s/%s\n", dest,
 			       dest, MT_SYSCTL_D_NAME);
@@ -121,6 +144,7 @@ const struct mt_command mt_cmd_advise = {
 	.summary = "recommend kernel and process settings, with evidence",
 	.usage = "usage: memtune advise [DIR] [--profile NAME|FILE] [--json] "
 		 "[-o OUT]\n"
+		 "                      [--window DURATION]\n"
 		 "\n"
 		 "Recommends vm sysctls, THP modes, hugetlb pools, OOM "
 		 "adjustments, mlock and\nmalloc tunables from the run "
@@ -141,6 +165,16 @@ const struct mt_command mt_cmd_advise = {
 		 "into OUT (made if\n"
 		 "                  missing) instead of DIR (also without "
 		 "DIR)\n"
+		 "  --window DURATION  without DIR, the live reclaim signals "
+		 "(/proc/vmstat\n"
+		 "                  rates, PSI) are two snapshots this far "
+		 "apart (default 5s;\n"
+		 "                  0: one snapshot, counters since boot over "
+		 "the uptime). With\n"
+		 "                  DIR they come from the run's snapshots; "
+		 "under\n"
+		 "                  MEMTUNE_FSROOT from the counters since "
+		 "boot.\n"
 		 "\n"
 		 "A run directory you may not write (another user's, a "
 		 "read-only copy) is\nadvised on all the same: the advice is "
@@ -149,6 +183,6 @@ const struct mt_command mt_cmd_advise = {
 		 "ok, 1 the advice could not be made or written where -o "
 		 "says, 2 bad\nusage or input.\n",
 	.fn = advise_main,
-	.shortopts = "p:o:",
+	.shortopts = "p:o:",	/* --window has no short form */
 	.longopts = advise_opts,
 };

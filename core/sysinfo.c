@@ -12,8 +12,10 @@
 
 #include "fsroot.h"
 #include "json_safe.h"
+#include "psi.h"
 #include "sysinfo.h"
 #include "topo.h"
+#include "vmstat.h"
 
 #define MT_MAX_NODES 1024
 
@@ -866,6 +868,20 @@ json_t *mt_sysinfo_collect(struct mt_topo *topo, struct mt_err *err)
 		if (g)
 			json_object_set_new(o, "lru_gen", g);
 	}
+	{
+		/* The live reclaim signals (issue 13): counters and PSI,
+		 * each only when the kernel has the file. */
+		json_t *vm = mt_vmstat_json(), *psi = mt_psi_json();
+		double up;
+
+		if (vm)
+			json_object_set_new(o, "vmstat", vm);
+		if (psi)
+			json_object_set_new(o, "psi", psi);
+		if (mt_uptime_read(&up))
+			json_object_set_new(o, "uptime_seconds",
+					    json_real(up));
+	}
 	container = detect_container(buf, sizeof(buf));
 	json_object_set_new(o, "container", json_boolean(container));
 	if (container)
@@ -1203,6 +1219,69 @@ static void print_sysctls(FILE *out, json_t *info)
 		     str_or(json_object_get(info, "lru_gen"), "enabled", "?"));
 }
 
+/* The reclaim counters that say whether the machine is in distress, with
+ * their average rate since boot when the uptime is known. */
+static void print_vmstat(FILE *out, json_t *info)
+{
+	static const char *const keys[] = {
+		"allocstall", "pgscan_direct", "pgscan_kswapd",
+		"pgsteal_direct", "pgsteal_kswapd",
+		"kswapd_low_wmark_hit_quickly",
+		"compact_stall", "compact_fail", "thp_fault_fallback", "pswpin",
+		"pswpout", "workingset_refault", "pgmajfault", "oom_kill",
+	};
+	json_t *vm = json_object_get(info, "vmstat");
+	json_t *up = json_object_get(info, "uptime_seconds");
+	double secs = json_is_number(up) ? json_number_value(up) : 0;
+
+	if (!json_is_object(vm))
+		return;
+	fprintf(out, "\nReclaim counters (/proc/vmstat%s)\n", secs > 0 ?
+		", average rate since boot" : "");
+	for (size_t i = 0; i < ARRAY_LEN(keys); i++) {
+		json_t *v = json_object_get(vm, keys[i]);
+
+		if (!json_is_integer(v))
+			continue;
+		if (secs > 0)
+			line(out, keys[i], "%lld (%.4g/s)",
+			     (long long)json_integer_value(v),
+			     (double)json_integer_value(v) / secs);
+		else
+			line(out, keys[i], "%lld",
+			     (long long)json_integer_value(v));
+	}
+	if (secs > 0)
+		line(out, "uptime", "%.0f s", secs);
+}
+
+/* PSI: some/full averages per resource. */
+static void print_psi(FILE *out, json_t *info)
+{
+	json_t *psi = json_object_get(info, "psi"), *r;
+	const char *res;
+
+	if (!json_is_object(psi))
+		return;
+	fprintf(out, "\nPressure (/proc/pressure, %% of time stalled)\n");
+	json_object_foreach(psi, res, r) {
+		static const char *const kinds[] = { "some", "full" };
+
+		for (size_t k = 0; k < 2; k++) {
+			json_t *o = json_object_get(r, kinds[k]);
+			char label[32];
+
+			if (!json_is_object(o))
+				continue;
+			snprintf(label, sizeof(label), "%s %s", res, kinds[k]);
+			line(out, label, "avg10 %.2f, avg60 %.2f, avg300 %.2f",
+			     json_number_value(json_object_get(o, "avg10")),
+			     json_number_value(json_object_get(o, "avg60")),
+			     json_number_value(json_object_get(o, "avg300")));
+		}
+	}
+}
+
 /* Prints the snapshot from mt_sysinfo_collect as sectioned, aligned text. */
 void mt_sysinfo_print(FILE *out, json_t *info)
 {
@@ -1215,4 +1294,6 @@ void mt_sysinfo_print(FILE *out, json_t *info)
 	print_numa(out, info);
 	print_cgroup(out, info);
 	print_sysctls(out, info);
+	print_vmstat(out, info);
+	print_psi(out, info);
 }

@@ -66,7 +66,10 @@ json_t *mt_sysinfo_collect(struct mt_topo *topo, struct mt_err *err);
  *   zswap {enabled "Y"/"N", max_pool_percent, compressor, zpool} (when the
  *         kernel has zswap), lru_gen {enabled "0x0007", min_ttl_ms} (when
  *         it has the multi-gen LRU), container, container_evidence,
- *   root. */
+ *   root,
+ *   vmstat {allocstall, pgscan_direct, ...} (core/vmstat.h),
+ *   psi {memory, cpu, io: {some, full: {avg10, avg60, avg300, total}}}
+ *       (core/psi.h), uptime_seconds. */
 
 /* Prints the snapshot for a person. */
 void mt_sysinfo_print(FILE *out, json_t *info);

@@ -374,32 +374,6 @@ static void test_dirty_damaged_bandwidth(void **state)
 	mt_advice_free(&a);
 }
 
-static void test_reclaim_stalls(void **state)
-{
-	struct mt_advice a;
-	struct mt_item *it;
-
-	(void)state;
-	advise_synthetic("["
-		REC("reclaim", "{\"scope\":\"machine\",\"min_free_kbytes\":"
-		    "\"current\",\"watermark_scale_factor\":\"current\"}",
-		    "allocstall", "500") ","
-		REC("reclaim", "{\"scope\":\"machine\",\"min_free_kbytes\":"
-		    "\"current\",\"watermark_scale_factor\":200}",
-		    "allocstall", "100") ","
-		REC("reclaim", "{\"scope\":\"machine\",\"min_free_kbytes\":"
-		    "\"current\",\"watermark_scale_factor\":500}",
-		    "allocstall", "0") "]",
-		"[profile]\n", &a);
-	it = mt_advice_find(&a, "watermark_scale_factor");
-	assert_true(it->measured);
-	assert_string_equal(it->value, "500");
-	assert_true(it->change);
-	/* min_free_kbytes is not raised when the scale factor fixes it. */
-	assert_false(mt_advice_find(&a, "min_free_kbytes")->change);
-	mt_advice_free(&a);
-}
-
 /* The mlock rule reads the mlock benchmark's own fields: case backing and
  * lock (none / mlock / mlockall), metrics access_latency_p99 (ns) and
  * major_faults. */
@@ -956,7 +930,6 @@ int main(void)
 		cmocka_unit_test(test_zram_host),
 		cmocka_unit_test(test_big_1tb),
 		cmocka_unit_test(test_swappiness_measured),
-		cmocka_unit_test(test_reclaim_stalls),
 		cmocka_unit_test(test_mlock_measured),
 		cmocka_unit_test(test_conf_low_confidence),
 		cmocka_unit_test(test_advice_json_confidence),
