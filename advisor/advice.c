@@ -749,7 +749,16 @@ void mt_advice_print(FILE *out, const struct mt_advice *a)
 		a->basis_run ? "run " : "system state",
 		a->basis_run ? a->run_dir : "",
 		a->basis_run ? "" : " (no run directory: lower confidence)");
-	fprintf(out, "%-30s %-14s %-14s %-6s %s\n", "KNOB", "CURRENT",
+	int w = 30;
+
+	/* The knob column as wide as its longest name (at most 48). */
+	for (size_t i = 0; i < a->n; i++) {
+		int len = (int)strlen(a->items[i].knob);
+
+		if (len > w)
+			w = len > 48 ? 48 : len;
+	}
+	fprintf(out, "%-*s %-14s %-14s %-6s %s\n", w, "KNOB", "CURRENT",
 		"RECOMMENDED", "CONF", "EVIDENCE");
 	for (size_t i = 0; i < a->n; i++) {
 		const struct mt_item *it = &a->items[i];
@@ -760,7 +769,8 @@ void mt_advice_print(FILE *out, const struct mt_advice *a)
 		snprintf(evbuf, sizeof(evbuf), "%s", ev ? ev : "");
 		if (ev && strlen(ev) >= sizeof(evbuf))
 			memcpy(evbuf + sizeof(evbuf) - 4, "...", 4);
-		fprintf(out, "%-30s %-14.14s %c%-13.13s %-6s %s\n", it->knob,
+		fprintf(out, "%-*.48s %-14.14s %c%-13.13s %-6s %s\n", w,
+			it->knob,
 			it->current, it->change ? '*' : ' ', it->recommended,
 			mt_confidence_name(it->confidence), evbuf);
 		changes += it->change;
