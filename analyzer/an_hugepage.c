@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "analysis.h"
+#include "facts.h"
 
 static const char *const backings[] = { "4k", "thp", "2m", "1g" };
 #define N_BACKINGS 4
@@ -28,6 +29,29 @@ static double jnum(json_t *o, const char *key)
 	json_t *v = json_object_get(o, key);
 
 	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+/* "hugepage.thp_fault_us": what one THP first-touch fault costs (it zeroes
+ * 2 MiB), the median with its 95% interval; the cost the THP advice weighs
+ * against the page-walk savings (issue 13). Nothing without the record. */
+static void thp_fault_fact(const struct mt_run *run, json_t *out)
+{
+	json_t *r = mt_run_find(run, "hugepage", "fault_ns", "backing", "thp",
+				"op", "touch", NULL);
+	double v = mt_rec_value(r), lo, hi;
+	json_t *n;
+
+	if (!r || !(v > 0))
+		return;
+	lo = json_number_value(json_object_get(r, "ci95_lo"));
+	hi = json_number_value(json_object_get(r, "ci95_hi"));
+	n = json_object_get(r, "n");
+	mt_fact_add(out, "hugepage.thp_fault_us", v / 1000,
+		    lo > 0 && hi >= lo ? lo / 1000 : NAN,
+		    lo > 0 && hi >= lo ? hi / 1000 : NAN, "us",
+		    json_is_integer(n) ? (int)json_integer_value(n) : 0,
+		    "one THP first-touch fault (the kernel zeroes a whole "
+		    "huge page), median");
 }
 
 /* Derives per-backing figures and the gains over 4k. */
@@ -91,6 +115,7 @@ static json_t *hp_analyze(const struct mt_run *run, struct mt_err *err)
 		}
 		json_object_set_new(gain, backings[b], g);
 	}
+	thp_fault_fact(run, out);
 	return out;
 }
 
