@@ -146,9 +146,10 @@ const struct mt_vendor_rule mt_vendor_rules[] = {
 	  .source = ES_MAP_REC,
 	  .quote = "\"The recommended value is 1048576.\"" },
 
-	/* --- dirty limits (bytes of the effective limit: at most) --- */
+	/* --- dirty limits: what the kernel enforces, in bytes, at most
+	 * (tuned: "keep this values reasonable small") --- */
 	{ .app = MT_APP_POSTGRESQL, .knob = "vm.dirty_background_bytes",
-	  .value = "67108864", .source = TUNED_PG,
+	  .value = "67108864", .at_most = true, .source = TUNED_PG,
 	  .quote = "\"On a systems with a big amount of memory this values "
 		   "can be tens of gigabytes and produce IO spikes when "
 		   "PostgreSQL server writes checkpoints. [...] Keep this "
@@ -156,7 +157,7 @@ const struct mt_vendor_rule mt_vendor_rules[] = {
 		   "write-back cache size (typcal 512MB - 2GB).\" "
 		   "dirty_background_bytes = 67108864" },
 	{ .app = MT_APP_POSTGRESQL, .knob = "vm.dirty_bytes",
-	  .value = "536870912", .source = TUNED_PG,
+	  .value = "536870912", .at_most = true, .source = TUNED_PG,
 	  .quote = "\"Keep this values reasonable small - about size of RAID "
 		   "controller write-back cache size (typcal 512MB - 2GB).\" "
 		   "dirty_bytes = 536870912" },
@@ -283,8 +284,10 @@ bool mt_vendor_satisfied(const struct mt_vendor_rule *r, const char *value)
 		return false;
 	if (strcmp(value, r->value) == 0 || has_word(r->accepts, value))
 		return true;
-	return r->at_least && parse_ll(value, &v) &&
-	       parse_ll(r->value, &want) && v >= want;
+	if (!parse_ll(value, &v) || !parse_ll(r->value, &want))
+		return false;
+	return (r->at_least && v >= want) || (r->at_most && v > 0 &&
+					       v <= want);
 }
 
 /* True if value satisfies every row of c. */
@@ -365,7 +368,8 @@ void mt_vendor_cite(struct mt_item *it, const struct mt_vendor_rule *r)
 static void wants(const struct mt_vendor_rule *r, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s wants %s%s%s%s%s", mt_app_label(r->app),
-		 r->at_least ? "at least " : "", r->value,
+		 r->at_least ? "at least " : r->at_most ? "at most " : "",
+		 r->value,
 		 r->accepts ? " (or " : "", r->accepts ? r->accepts : "",
 		 r->accepts ? ")" : "");
 }

@@ -25,6 +25,8 @@ struct mt_vendor_rule {
 				 * space-separated, or NULL */
 	bool at_least;		/* value is a minimum: larger integers
 				 * satisfy too */
+	bool at_most;		/* value is a maximum: smaller positive
+				 * integers satisfy too */
 	bool hard;		/* a requirement: the application refuses to
 				 * start, fails, or its vendor says "must" */
 	const char *since;	/* application versions [since, before) the
@@ -53,7 +55,7 @@ bool mt_vendor_applies(const struct mt_vendor_rule *r,
 		       const struct mt_advise_ctx *ctx);
 
 /* True if value satisfies r: r's value, one of its accepts, or (at_least)
- * an integer at least r's value. */
+ * an integer at least (at_most: positive and at most) r's value. */
 bool mt_vendor_satisfied(const struct mt_vendor_rule *r, const char *value);
 
 /* What the present applications' vendors say about one knob. */
