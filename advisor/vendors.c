@@ -377,7 +377,8 @@ static void wants(const struct mt_vendor_rule *r, char *buf, size_t len)
 void mt_vendor_explain(struct mt_item *it, const struct mt_vendor_choice *c)
 {
 	const struct mt_vendor_rule *decider = c->n ? c->rows[0] : NULL;
-	char w[160];
+	char w[160], all[1024] = "";
+	size_t off = 0;
 
 	for (size_t i = 0; i < c->n; i++) {
 		mt_vendor_cite(it, c->rows[i]);
@@ -395,28 +396,30 @@ void mt_vendor_explain(struct mt_item *it, const struct mt_vendor_choice *c)
 			       mt_app_label(c->undecided[i]));
 	if (c->n == 0)
 		return;
+	/* "Redis wants 1; PostgreSQL wants 2" */
+	for (size_t i = 0; i < c->n && off < sizeof(all); i++) {
+		int k;
+
+		wants(c->rows[i], w, sizeof(w));
+		k = snprintf(all + off, sizeof(all) - off, "%s%s",
+			     i ? "; " : "", w);
+		if (k > 0)
+			off += (size_t)k;
+	}
 	if (c->conflict) {
-		mt_item_reason(it, "The applications on this host disagree: ");
-		for (size_t i = 0; i < c->n; i++) {
-			wants(c->rows[i], w, sizeof(w));
-			mt_item_reason(it, "%s%s", i ? "; " : "", w);
-		}
-		mt_item_reason(it, ". No value satisfies them all, so memtune "
+		mt_item_reason(it, "The applications on this host disagree: "
+			       "%s. No value satisfies them all, so memtune "
 			       "keeps the current one: run them on separate "
 			       "hosts, or decide which vendor's advice to "
-			       "forgo (both are cited). ");
+			       "forgo (both are cited). ", all);
 		mt_item_ground(it, MT_GROUND_DOCUMENTED, decider->source);
 		return;
 	}
-	for (size_t i = 0; i < c->n; i++) {
-		wants(c->rows[i], w, sizeof(w));
-		mt_item_reason(it, "%s%s", i ? "; " : "", w);
-	}
 	if (c->keep)
-		mt_item_reason(it, ": the current value satisfies %s. ",
+		mt_item_reason(it, "%s: the current value satisfies %s. ", all,
 			       c->n > 1 ? "them all" : "it");
 	else
-		mt_item_reason(it, ": %s satisfies %s. ", c->value,
+		mt_item_reason(it, "%s: %s satisfies %s. ", all, c->value,
 			       c->n > 1 ? "them all" : "it");
 	mt_item_ground(it, c->hard ? MT_GROUND_HARD_RULE :
 		       MT_GROUND_DOCUMENTED, decider->source);
