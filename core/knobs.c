@@ -63,6 +63,9 @@ static const struct row rows[] = {
 	  MT_KNOB_INT, 0, 0, MEM_BYTES, NULL, "0..MemTotal in bytes" },
 	{ "vm.overcommit_memory", VM "overcommit_memory", MT_KNOB_INT, 0, 2,
 	  FIXED, NULL, "0, 1 or 2" },
+	/* the vm table: proc_dointvec_minmax, extra1 SYSCTL_ZERO. */
+	{ "vm.max_map_count", VM "max_map_count", MT_KNOB_INT, 0, INT_MAX,
+	  FIXED, NULL, "0..2147483647" },
 	{ "transparent_hugepage.enabled", THP "enabled", MT_KNOB_CHOICE, 0, 0,
 	  FIXED, thp_enabled, "always, madvise or never" },
 	{ "transparent_hugepage.defrag", THP "defrag", MT_KNOB_CHOICE, 0, 0,

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "../../advisor/advisor.h"
+#include "../../core/knobs.h"
 
 #define GIB (1ll << 30)
 
@@ -260,6 +261,16 @@ static void test_elasticsearch(void **state)
 	expect(&a, "max_map_count", "vm.max_map_count", "1048576", true,
 	       MT_CONF_HIGH);
 	mt_advice_free(&a);
+	/* apply knows the knob (or it would refuse the whole advice). */
+	{
+		struct mt_knob k;
+		char why[128];
+
+		assert_int_equal(mt_knob_lookup("vm.max_map_count", 0, &k), 0);
+		assert_string_equal(k.path, "/proc/sys/vm/max_map_count");
+		assert_true(mt_knob_check(&k, "1048576", why, sizeof(why)));
+		assert_false(mt_knob_check(&k, "-1", why, sizeof(why)));
+	}
 	/* Nothing present: the kernel's default stays. */
 	advise(host("madvise", "madvise"), NULL, 0, NULL, NULL, &a);
 	expect(&a, "max_map_count", "vm.max_map_count", "65530", false,
