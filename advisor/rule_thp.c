@@ -183,7 +183,6 @@ static const char *profile_defrag(const struct mt_advise_ctx *ctx,
 			       "and kcompactd on each fallback, so memtune "
 			       "does not flag that move. ", cur);
 	}
-	(void)ctx;
 	mt_item_ground(df, MT_GROUND_DOCUMENTED, SOURCE);
 	return cur;
 }
@@ -257,6 +256,10 @@ static int thp_advise(const struct mt_advise_ctx *ctx, struct mt_advice *out,
 	} else if (cd.n && strcmp(rec_en, "always") == 0) {
 		rec_df = ctx->thp_defrag;
 		mt_vendor_explain(df, &cd);
+		if (cd.value && !cd.keep && !cd.conflict)
+			mt_item_reason(df, "But this kernel does not offer %s "
+				       "(%s/defrag): keep %s. ", cd.value, THP,
+				       rec_df);
 	} else {
 		rec_df = profile_defrag(ctx, rec_en, tail, df);
 	}
