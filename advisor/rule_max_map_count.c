@@ -35,7 +35,7 @@ static int max_map_count_advise(const struct mt_advise_ctx *ctx,
 	snprintf(it->current, sizeof(it->current), "%s", v);
 	mt_vendor_choose(ctx, "vm.max_map_count", v, &c);
 	mt_vendor_explain(it, &c);
-	rec = c.n && !c.keep && !c.conflict ? c.value : v;
+	rec = c.value && !c.keep && !c.conflict ? c.value : v;
 	if (c.n == 0) {
 		mt_item_reason(it, "No application on this host asks for "
 			       "more memory maps per process: keep %s%s. ",

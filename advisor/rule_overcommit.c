@@ -119,7 +119,7 @@ static int overcommit_advise(const struct mt_advise_ctx *ctx,
 			       "it (the kernel's default is 0), and nothing "
 			       "here argues for another.");
 		mt_item_ground(it, MT_GROUND_DOCUMENTED, SOURCE);
-	} else if (!c.keep && !c.conflict) {
+	} else if (c.value && !c.keep && !c.conflict) {
 		rec = c.value;
 	}
 	if (strcmp(rec, "2") == 0 && strcmp(cur, "2") != 0 && committed &&

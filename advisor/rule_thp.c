@@ -249,7 +249,7 @@ static int thp_advise(const struct mt_advise_ctx *ctx, struct mt_advice *out,
 
 	mt_vendor_choose(ctx, "transparent_hugepage.defrag", ctx->thp_defrag,
 			 &cd);
-	if (cd.n && !cd.keep && !cd.conflict &&
+	if (cd.value && !cd.keep && !cd.conflict &&
 	    strcmp(rec_en, "always") == 0 && offers(ctx, "defrag", cd.value)) {
 		rec_df = cd.value;
 		mt_vendor_explain(df, &cd);

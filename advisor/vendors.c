@@ -317,8 +317,10 @@ size_t mt_vendor_choose(const struct mt_advise_ctx *ctx, const char *knob,
 		applies[r->app] = true;
 		c->rows[c->n++] = r;
 	}
+	/* A known version outside every row: the vendor says nothing for
+	 * it. An unknown one might be any of them. */
 	for (int k = 0; k < MT_APP_N; k++)
-		if (has_rows[k] && !applies[k])
+		if (has_rows[k] && !applies[k] && !ctx->apps[k].version[0])
 			c->undecided[c->n_undecided++] = (enum mt_app_kind)k;
 	if (c->n == 0)
 		return 0;
@@ -354,6 +356,12 @@ size_t mt_vendor_choose(const struct mt_advise_ctx *ctx, const char *knob,
 			}
 	}
 	c->conflict = !c->value;
+	/* An application whose version might want another value: no move
+	 * until it is known. */
+	if (c->value && c->n_undecided) {
+		c->value = NULL;
+		c->blocked = true;
+	}
 	return c->n;
 }
 
@@ -388,10 +396,9 @@ void mt_vendor_explain(struct mt_item *it, const struct mt_vendor_choice *c)
 			decider = c->rows[i];
 	}
 	for (size_t i = 0; i < c->n_undecided; i++)
-		mt_item_reason(it, "%s is present, but its version is unknown "
-			       "or outside the versions its vendor's guidance "
-			       "on this knob covers, so memtune cannot tell "
-			       "which of it to follow: name its version (the "
+		mt_item_reason(it, "%s is present, but its version is "
+			       "unknown, and its vendor's guidance on this "
+			       "knob depends on it: name its version (the "
 			       "profile's services). ",
 			       mt_app_label(c->undecided[i]));
 	if (c->n == 0)
@@ -418,9 +425,12 @@ void mt_vendor_explain(struct mt_item *it, const struct mt_vendor_choice *c)
 	if (c->keep)
 		mt_item_reason(it, "%s: the current value satisfies %s. ", all,
 			       c->n > 1 ? "them all" : "it");
+	else if (c->blocked)
+		mt_item_reason(it, "%s; memtune keeps the current value until "
+			       "the version above is known. ", all);
 	else
 		mt_item_reason(it, "%s: %s satisfies %s. ", all, c->value,
 			       c->n > 1 ? "them all" : "it");
-	mt_item_ground(it, c->hard ? MT_GROUND_HARD_RULE :
+	mt_item_ground(it, c->hard && !c->blocked ? MT_GROUND_HARD_RULE :
 		       MT_GROUND_DOCUMENTED, decider->source);
 }

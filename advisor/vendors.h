@@ -62,9 +62,9 @@ bool mt_vendor_satisfied(const struct mt_vendor_rule *r, const char *value);
 struct mt_vendor_choice {
 	const struct mt_vendor_rule *rows[16];	/* the rows that apply */
 	size_t n;
-	/* Applications present with rows for the knob of which none applies
-	 * (version unknown or outside every row): the advice cannot follow
-	 * them and says so. */
+	/* Applications present, of unknown version, with rows for the knob
+	 * of which none applies (rows for other versions): the advice cannot
+	 * follow them, says so, and moves nothing (blocked). */
 	enum mt_app_kind undecided[MT_APP_N];
 	size_t n_undecided;
 	const char *value;	/* a value every row accepts: current when it
@@ -73,6 +73,9 @@ struct mt_vendor_choice {
 	char buf[32];
 	bool keep;		/* current satisfies every row */
 	bool conflict;		/* no value satisfies every row */
+	bool blocked;		/* a value would, but an undecided
+				 * application may want another: value
+				 * NULL, the current one stays */
 	bool hard;		/* a hard row is not satisfied by current
 				 * (keep: a hard row applies) */
 };

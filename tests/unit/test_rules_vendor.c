@@ -309,6 +309,33 @@ static void test_mongodb_by_version(void **state)
 			       "MongoDB is present, but its version is "
 			       "unknown"));
 	mt_advice_free(&a);
+	/* Beside Redis, which wants never: still no move until MongoDB's
+	 * version is known (8.0 would want always). */
+	{
+		const struct app_spec rm[] = {
+			{ MT_APP_REDIS, "redis", "7.2" },
+			{ MT_APP_MONGODB, "mongod", "" },
+		};
+
+		advise(host("always", "madvise"), rm, 2, database, NULL, &a);
+		expect(&a, "thp_enabled", "transparent_hugepage.enabled",
+		       "always", false, MT_CONF_MEDIUM);
+		assert_non_null(strstr(item(&a, "thp_enabled")->reason,
+				       "keeps the current value until the "
+				       "version above is known"));
+		/* Overcommit: MongoDB 8.0 would want 1 as Redis does. */
+		expect(&a, "overcommit_memory", "vm.overcommit_memory", "0",
+		       false, MT_CONF_MEDIUM);
+		mt_advice_free(&a);
+	}
+	/* MongoDB 7, a known version without overcommit guidance: nothing
+	 * to follow, nothing blocked. */
+	advise(host("never", "madvise"), m7, 1, NULL, NULL, &a);
+	expect(&a, "overcommit_memory", "vm.overcommit_memory", "0", false,
+	       MT_CONF_MEDIUM);
+	assert_non_null(strstr(item(&a, "overcommit_memory")->reason,
+			       "No application on this host asks"));
+	mt_advice_free(&a);
 }
 
 static void test_redis_and_postgresql(void **state)
