@@ -74,12 +74,13 @@ static int ratio_item(struct mt_advice *out,
 			 "now", mt_ev_bytes(limit, b1, sizeof(b1)), ratio,
 			 mt_ev_bytes(committed, b2, sizeof(b2)));
 	mt_item_reason(it, "Keep %" PRId64 ": under mode 2 it sets the "
-		       "commit limit, %s here, which covers the %s committed "
-		       "now. PostgreSQL's documentation leaves the ratio to "
-		       "the operator: raise it if allocations start failing "
-		       "with ENOMEM as the load grows (overcommit_kbytes, "
-		       "when set, replaces it).", ratio,
+		       "commit limit, %s here, %s the %s committed now. "
+		       "PostgreSQL's documentation leaves the ratio to the "
+		       "operator: raise it if allocations start failing with "
+		       "ENOMEM as the load grows (overcommit_kbytes, when "
+		       "set, replaces it).", ratio,
 		       mt_ev_bytes(limit, b1, sizeof(b1)),
+		       limit >= committed ? "which covers" : "below",
 		       mt_ev_bytes(committed, b2, sizeof(b2)));
 	mt_item_ground(it, MT_GROUND_DOCUMENTED, PROC_SOURCE);
 	return 0;
