@@ -1,6 +1,12 @@
 /* Vendor guidance: see vendors.h. Every row was read in the document it
  * cites, at the version or commit it names; a quote in double quotes is the
- * vendor's words, one in brackets a paraphrase. */
+ * vendor's words, one in brackets a paraphrase.
+ *
+ * Not here, on purpose: MySQL, whose reference manual (8.4, "Enabling
+ * Large Page Support") covers HugeTLB pages only and says nothing of THP,
+ * overcommit or max_map_count (MariaDB disables THP for its own process
+ * since MDEV-33279); Elasticsearch on overcommit, of which its documents
+ * say nothing. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,9 +130,11 @@ const struct mt_vendor_rule mt_vendor_rules[] = {
 	{ .app = MT_APP_KUBELET, .knob = "vm.overcommit_memory", .value = "1",
 	  .hard = true, .source = KUBELET,
 	  .quote = "[setupKernelTunables wants vm.overcommit_memory = 1 "
-		   "(VMOvercommitMemoryAlways); with protectKernelDefaults "
-		   "the kubelet fails to start on \"invalid kernel flag\", "
-		   "without it the kubelet writes 1 itself]" },
+		   "(VMOvercommitMemoryAlways), with vm.panic_on_oom = 0, "
+		   "kernel.panic = 10 and kernel.panic_on_oops = 1; with "
+		   "protectKernelDefaults the kubelet fails to start on "
+		   "\"invalid kernel flag\", without it the kubelet writes "
+		   "them itself]" },
 	{ .app = MT_APP_MONGODB, .knob = "vm.overcommit_memory", .value = "1",
 	  .since = "8.0", .source = MONGO_TCMALLOC,
 	  .quote = "[the service file MongoDB gives to enable THP also "
