@@ -39,7 +39,8 @@ struct thp_facts {
 	bool have_walk, have_fault;
 	struct mt_fact walk;	/* tlb.thp_walk_ratio */
 	struct mt_fact fault;	/* hugepage.thp_fault_us */
-	int64_t fallback, stalls;	/* vmstat, -1 when not in the snapshot */
+	int64_t fallback, stalls;	/* vmstat, -1 when not in the
+					 * snapshot */
 };
 
 /* The vmstat counter name of the snapshot, or -1. */

@@ -35,7 +35,8 @@ struct mt_vendor_rule {
 	int kernel_since[2];	/* kernel >= major.minor; {0, 0}: any */
 	int kernel_before[2];	/* kernel < major.minor; {0, 0}: any */
 	const char *source;	/* URL and the document's version or date */
-	const char *quote;	/* the vendor's words (a paraphrase says so) */
+	const char *quote;	/* the vendor's words (a paraphrase says
+				 * so) */
 };
 
 extern const struct mt_vendor_rule mt_vendor_rules[];

@@ -137,7 +137,8 @@ static void seq_write_fact(const struct mt_run *run, json_t *res)
 	snprintf(what, sizeof(what), "sequential O_DIRECT write bandwidth, "
 		 "queue depth 1, at its best block size (%s)", b);
 	mt_fact_add(res, "odirect.seq_write_direct_mb_s", bv,
-		    lo > 0 && hi >= lo ? lo : NAN, lo > 0 && hi >= lo ? hi : NAN,
+		    lo > 0 && hi >= lo ? lo : NAN,
+		    lo > 0 && hi >= lo ? hi : NAN,
 		    "MB/s", json_is_integer(json_object_get(best, "n")) ?
 		    (int)json_integer_value(json_object_get(best, "n")) : 0,
 		    what);

@@ -26,7 +26,8 @@ static const char *const patterns[] = { "page", "line" };
 struct curve {
 	size_t n;
 	double size[MAX_POINTS], ns[MAX_POINTS], se2[MAX_POINTS];
-	int nobs[MAX_POINTS];	/* samples behind each median (0: unknown) */
+	int nobs[MAX_POINTS];	/* samples behind each median (0:
+				 * unknown) */
 	double page_size;	/* bytes, from what the kernel gave */
 };
 
