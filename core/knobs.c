@@ -66,6 +66,9 @@ static const struct row rows[] = {
 	/* the vm table: proc_dointvec_minmax, extra1 SYSCTL_ZERO. */
 	{ "vm.max_map_count", VM "max_map_count", MT_KNOB_INT, 0, INT_MAX,
 	  FIXED, NULL, "0..2147483647" },
+	/* mm/oom_kill.c: proc_dointvec_minmax, SYSCTL_ZERO..SYSCTL_TWO. */
+	{ "vm.panic_on_oom", VM "panic_on_oom", MT_KNOB_INT, 0, 2, FIXED,
+	  NULL, "0, 1 or 2" },
 	{ "transparent_hugepage.enabled", THP "enabled", MT_KNOB_CHOICE, 0, 0,
 	  FIXED, thp_enabled, "always, madvise or never" },
 	{ "transparent_hugepage.defrag", THP "defrag", MT_KNOB_CHOICE, 0, 0,

@@ -25,7 +25,7 @@ static json_t *host(const char *thp_en, const char *thp_df)
 	json_t *sys = json_pack(
 		"{s:s, s:{s:I, s:I, s:I, s:I, s:I, s:I}, s:{s:I},"
 		" s:{s:b, s:s, s:s},"
-		" s:{s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i}}",
+		" s:{s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i}}",
 		"kernel", "6.8.0-45-generic",
 		"memory", "mem_total_bytes", (json_int_t)(64 * GIB),
 		"mem_free_bytes", (json_int_t)(8 * GIB),
@@ -38,7 +38,8 @@ static json_t *host(const char *thp_en, const char *thp_df)
 		"sysctls", "vm.overcommit_memory", 0, "vm.overcommit_ratio", 50,
 		"vm.max_map_count", 65530, "vm.dirty_ratio", 20,
 		"vm.dirty_background_ratio", 10, "vm.dirty_bytes", 0,
-		"vm.dirty_background_bytes", 0, "vm.swappiness", 60);
+		"vm.dirty_background_bytes", 0, "vm.swappiness", 60,
+		"vm.panic_on_oom", 0);
 
 	assert_non_null(sys);
 	return sys;
@@ -229,12 +230,26 @@ static void test_kubernetes_node(void **state)
 	       MT_CONF_HIGH);
 	assert_non_null(strstr(item(&a, "overcommit_memory")->source,
 			       "container_manager_linux.go"));
+	expect(&a, "panic_on_oom", "vm.panic_on_oom", "0", false,
+	       MT_CONF_HIGH);
 	mt_advice_free(&a);
 	sys = host("madvise", "madvise");
 	set_sysctl(sys, "vm.overcommit_memory", 1);
+	set_sysctl(sys, "vm.panic_on_oom", 1);
 	advise(sys, k8s, 1, NULL, NULL, &a);
 	expect(&a, "overcommit_memory", "vm.overcommit_memory", "1", false,
 	       MT_CONF_HIGH);
+	expect(&a, "panic_on_oom", "vm.panic_on_oom", "0", true,
+	       MT_CONF_HIGH);
+	mt_advice_free(&a);
+	/* Without a kubelet, panicking is a failover policy: kept. */
+	sys = host("madvise", "madvise");
+	set_sysctl(sys, "vm.panic_on_oom", 1);
+	advise(sys, NULL, 0, NULL, NULL, &a);
+	expect(&a, "panic_on_oom", "vm.panic_on_oom", "1", false,
+	       MT_CONF_MEDIUM);
+	assert_non_null(strstr(item(&a, "panic_on_oom")->reason,
+			       "failover policy"));
 	mt_advice_free(&a);
 }
 
