@@ -2,243 +2,130 @@
  * build up before background writeback starts, and before writers are
  * throttled. Each pair (dirty_bytes/dirty_ratio, dirty_background_bytes/
  * dirty_background_ratio) is one setting in two units: writing one zeroes
- * the other, so the rule recommends exactly one of each pair, in ratio form
- * when a whole percent of memory is close enough, in bytes otherwise (on
- * big machines 1% is gigabytes).
+ * the other.
  *
- * The size follows the disk: a limit the disk needs many seconds to write
- * back makes a writeback storm that stalls every writer at once. Measured
- * here: the odirect benchmark's sequential O_DIRECT write bandwidth. */
+ * The ratios are percentages of dirtyable memory, not of MemTotal
+ * (Documentation/admin-guide/sysctl/vm.rst: "The total available memory is
+ * not equal to total system memory"; mm/page-writeback.c
+ * global_dirtyable_memory: free pages plus the file LRU, less the
+ * kernel's reserves), so the limits in force are computed here from
+ * MemFree + Active(file) + Inactive(file) of the snapshot (an upper bound:
+ * /proc does not show the reserves), and a background limit at or above
+ * the throttle limit counts as half of it, as domain_dirty_limits() does.
+ *
+ * What the rule recommends, in order:
+ *  - PostgreSQL present: tuned's postgresql profile, dirty_background_bytes
+ *    64 MiB and dirty_bytes 512 MiB, where the limits in force are larger
+ *    (advisor/vendors.c);
+ *  - otherwise a limit is only ever lowered, never raised, to a few seconds
+ *    of the disk's sequential O_DIRECT write bandwidth (the analysis fact
+ *    odirect.seq_write_direct_mb_s; unmeasured, 256 MiB/s is assumed when a
+ *    limit exceeds 8 GiB): a limit the disk needs many seconds to write
+ *    back makes a writeback storm that stalls every writer at once. A fast
+ *    disk is no reason for more dirty data in memory. The seconds are
+ *    practice without a primary source, and the item says so (low
+ *    confidence).
+ * A recommended change is in bytes: dirtyable memory moves with the page
+ * cache, a byte count does not.
+ */
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "advisor.h"
+#include "vendors.h"
 
-static void show_unit(struct mt_item *it);
-
-#define SOURCE "Documentation/admin-guide/sysctl/vm.rst (dirty_bytes, " \
-	"dirty_ratio, dirty_background_bytes, dirty_background_ratio: " \
-	"https://docs.kernel.org/admin-guide/sysctl/vm.html#dirty-bytes)"
+#define SOURCE "https://docs.kernel.org/admin-guide/sysctl/vm.html" \
+	"#dirty-ratio (Documentation/admin-guide/sysctl/vm.rst, Linux 6.12; " \
+	"mm/page-writeback.c global_dirtyable_memory)"
 
 #define MIB (1ull << 20)
 #define GIB (1ull << 30)
 
+/* The write bandwidth assumed when nothing measured the disk: 256 MiB/s,
+ * in MB/s. */
+#define ASSUMED_MB_S 268.435456
+
 struct dirty_facts {
 	int64_t bytes, ratio, bg_bytes, bg_ratio;
-	uint64_t dirtyable;		/* bytes the ratios apply to (about) */
-	uint64_t limit, bg_limit;	/* effective now */
-	double write_mbps;		/* NAN: not measured */
+	uint64_t dirtyable;		/* bytes the ratios apply to */
+	const char *dirtyable_from;	/* how it was computed */
+	uint64_t limit, bg_limit;	/* in force now, bytes */
+	bool have_write;
+	struct mt_fact write;		/* odirect.seq_write_direct_mb_s */
 	const char *odirect_status;
 };
 
-/* The fastest write bandwidth a record may claim, MB/s. */
-#define MAX_WRITE_MBPS 1e9
+/* The u64 field key of the snapshot's memory object; false if absent. */
+static bool mem_field(const struct mt_advise_ctx *ctx, const char *key,
+		      uint64_t *out)
+{
+	json_t *v = json_object_get(json_object_get(ctx->sys, "memory"), key);
+
+	if (!json_is_integer(v) || json_integer_value(v) < 0)
+		return false;
+	*out = (uint64_t)json_integer_value(v);
+	return true;
+}
 
 static void gather(const struct mt_advise_ctx *ctx, struct dirty_facts *f)
 {
-	json_t *recs[64];
-	size_t n;
+	uint64_t fr, af, inf;
 
 	mt_ev_sysctl(ctx, "dirty_bytes", &f->bytes);
 	mt_ev_sysctl(ctx, "dirty_ratio", &f->ratio);
 	mt_ev_sysctl(ctx, "dirty_background_bytes", &f->bg_bytes);
 	mt_ev_sysctl(ctx, "dirty_background_ratio", &f->bg_ratio);
-	/* The ratios apply to free plus reclaimable memory; MemAvailable is
-	 * the closest published figure, MemTotal an upper bound. */
-	f->dirtyable = ctx->mem_available ? ctx->mem_available :
-					    ctx->mem_total;
+	if (mem_field(ctx, "mem_free_bytes", &fr) &&
+	    mem_field(ctx, "active_file_bytes", &af) &&
+	    mem_field(ctx, "inactive_file_bytes", &inf) && fr + af + inf) {
+		f->dirtyable = fr + af + inf;
+		f->dirtyable_from = "MemFree + Active(file) + Inactive(file)";
+	} else if (ctx->mem_available) {
+		f->dirtyable = ctx->mem_available;
+		f->dirtyable_from = "MemAvailable (the snapshot lacks the "
+				    "file LRU sizes)";
+	} else {
+		f->dirtyable = ctx->mem_total;
+		f->dirtyable_from = "MemTotal, an upper bound (the snapshot "
+				    "lacks MemFree and the file LRU sizes)";
+	}
 	f->limit = f->bytes > 0 ? (uint64_t)f->bytes :
 				  f->dirtyable / 100 * (uint64_t)f->ratio;
 	f->bg_limit = f->bg_bytes > 0 ? (uint64_t)f->bg_bytes :
 					f->dirtyable / 100 *
 						(uint64_t)f->bg_ratio;
-	f->write_mbps = NAN;
-	n = mt_ev_select(ctx, "odirect", "bandwidth",
-			 "op=write,pattern=seq,mode=direct", recs, 64);
-	for (size_t i = 0; i < n && i < 64; i++) {
-		double v = mt_ev_num(recs[i], "value");
-
-		/* Above 1 PB/s a record is damaged, not a disk: its bytes
-		 * per second would not even fit the limit's integer. */
-		if (!(v > 0 && v <= MAX_WRITE_MBPS))
-			continue;
-		if (isnan(f->write_mbps) || v > f->write_mbps)
-			f->write_mbps = v;
-	}
+	if (f->bg_limit >= f->limit)
+		f->bg_limit = f->limit / 2;
+	f->have_write = mt_ev_fact(ctx, "odirect.seq_write_direct_mb_s",
+				   &f->write) && f->write.value > 0;
 	f->odirect_status = mt_ev_bench_status(ctx, "odirect", NULL, 0);
 }
 
-/* Fills one item of the pair: ratio form if a whole percent of MemTotal is
- * within 25% of want, bytes form otherwise (or if force_bytes). */
-static void set_pair(struct mt_item *it, const char *bytes_name,
-		     const char *ratio_name, uint64_t want, uint64_t mem,
-		     bool use_bytes, int64_t cur_bytes, int64_t cur_ratio)
+/* Sets item it to keep the form in force: NAME_bytes when set, else the
+ * ratio. */
+static void keep_form(struct mt_item *it, const char *bytes_name,
+		      const char *ratio_name, int64_t bytes, int64_t ratio)
 {
-	char val[32];
+	char v[32];
 
-	if (use_bytes) {
-		snprintf(val, sizeof(val), "%llu", (unsigned long long)want);
-		mt_item_sysctl(it, bytes_name, val);
-		it->change = cur_bytes != (int64_t)want;
-	} else {
-		uint64_t r = (want * 100 + mem / 2) / mem;
-
-		snprintf(val, sizeof(val), "%llu", (unsigned long long)r);
-		mt_item_sysctl(it, ratio_name, val);
-		it->change = cur_bytes > 0 || cur_ratio != (int64_t)r;
-	}
+	snprintf(v, sizeof(v), "%" PRId64, bytes > 0 ? bytes : ratio);
+	mt_item_sysctl(it, bytes > 0 ? bytes_name : ratio_name, v);
+	it->change = false;
 }
 
-static int dirty_advise(const struct mt_advise_ctx *ctx,
-			struct mt_advice *out, struct mt_err *err)
+/* Sets item it to want bytes, in the bytes form. */
+static void set_bytes(struct mt_item *it, const char *bytes_name,
+		      uint64_t want, int64_t cur_bytes)
 {
-	const struct mt_profile *p = ctx->profile;
-	struct dirty_facts f = { 0 };
-	struct mt_item *bg, *lim;
-	double bg_seconds = 2;
-	uint64_t want_bg = 0, want, mem = ctx->mem_total;
-	bool measured = false, use_bytes, keep;
-	char b1[32], b2[32], b3[32];
+	char v[32];
 
-	(void)err;
-	if (!mt_ev_sysctl(ctx, "dirty_ratio", &f.ratio) || mem == 0)
-		return 0;
-	gather(ctx, &f);
-	if (p && (strcmp(p->goal, "latency") == 0 ||
-		  strcmp(p->page_cache, "keep") == 0))
-		bg_seconds = 1;
-	else if (p && strcmp(p->goal, "throughput") == 0)
-		bg_seconds = 4;
-
-	bg = mt_advice_add(out, &mt_rule_dirty, "dirty_background");
-	lim = bg ? mt_advice_add(out, &mt_rule_dirty, "dirty") : NULL;
-	if (!lim)
-		return -ENOMEM;
-	bg = lim - 1;
-	snprintf(bg->current, sizeof(bg->current), f.bg_bytes > 0 ?
-		 "%lld bytes" : "%lld%%", f.bg_bytes > 0 ?
-		 (long long)f.bg_bytes : (long long)f.bg_ratio);
-	snprintf(lim->current, sizeof(lim->current), f.bytes > 0 ?
-		 "%lld bytes" : "%lld%%", f.bytes > 0 ? (long long)f.bytes :
-		 (long long)f.ratio);
-
-	if (!isnan(f.write_mbps) && f.write_mbps > 0) {
-		measured = true;
-		want_bg = (uint64_t)(f.write_mbps * 1e6 * bg_seconds);
-		for (int i = 0; i < 2; i++) {
-			struct mt_item *it = i ? lim : bg;
-
-			it->measured = true;
-			it->confidence = MT_CONF_MEDIUM;
-			mt_item_evidence(it, "odirect: sequential O_DIRECT "
-					 "write %.0f MB/s", f.write_mbps);
-		}
-	} else if (f.limit > 8 * GIB) {
-		/* Unmeasured: assume a disk writes about 256 MB/s. */
-		want_bg = (uint64_t)(256 * MIB * bg_seconds);
-		bg->confidence = lim->confidence = MT_CONF_LOW;
-		for (int i = 0; i < 2; i++)
-			mt_item_evidence(i ? lim : bg, "odirect benchmark: %s; "
-					 "assumed 256 MB/s writeback",
-					 f.odirect_status ? f.odirect_status :
-					 "not in the run");
-	}
-	for (int i = 0; i < 2; i++)
-		mt_item_evidence(i ? lim : bg, "now: background writeback at "
-				 "~%s, writers throttled at ~%s of %s "
-				 "dirtyable memory",
-				 mt_ev_bytes(f.bg_limit, b1, sizeof(b1)),
-				 mt_ev_bytes(f.limit, b2, sizeof(b2)),
-				 mt_ev_bytes(f.dirtyable, b3, sizeof(b3)));
-	if (want_bg == 0) {
-		bg->confidence = lim->confidence = MT_CONF_MEDIUM;
-		set_pair(bg, f.bg_bytes > 0 ? "dirty_background_bytes" :
-			 "dirty_background_ratio", "dirty_background_ratio",
-			 0, mem, false, 0, 0);
-		mt_item_sysctl(bg, f.bg_bytes > 0 ? "dirty_background_bytes" :
-			       "dirty_background_ratio", f.bg_bytes > 0 ?
-			       bg->current : (snprintf(b1, sizeof(b1), "%lld",
-						       (long long)f.bg_ratio),
-					      b1));
-		mt_item_sysctl(lim, f.bytes > 0 ? "dirty_bytes" :
-			       "dirty_ratio", f.bytes > 0 ? lim->current :
-			       (snprintf(b2, sizeof(b2), "%lld",
-					 (long long)f.ratio), b2));
-		bg->change = lim->change = false;
-		mt_item_reason(bg, "Nothing measured the disk, and the "
-			       "current thresholds (%s background, %s "
-			       "limit) are small enough that a writeback "
-			       "burst stays short: keep them.",
-			       mt_ev_bytes(f.bg_limit, b1, sizeof(b1)),
-			       mt_ev_bytes(f.limit, b2, sizeof(b2)));
-		mt_item_reason(lim, "Kept with dirty_background: the two "
-			       "move together.");
-		show_unit(bg);
-		show_unit(lim);
-		return 0;
-	}
-	if (want_bg < 16 * MIB)
-		want_bg = 16 * MIB;
-	want_bg = (want_bg + MIB - 1) / MIB * MIB;
-	want = 4 * want_bg;
-	if (want > mem / 100 * 40) {
-		want = mem / 100 * 40;
-		if (want_bg > want / 2)
-			want_bg = want / 2;
-	}
-	/* Within 25% of what is there already: not worth a change. */
-	keep = f.bg_limit > want_bg * 3 / 4 && f.bg_limit < want_bg * 5 / 4 &&
-	       f.limit > want * 3 / 4 && f.limit < want * 5 / 4;
-	use_bytes = false;
-	for (int i = 0; i < 2; i++) {
-		uint64_t w = i ? want : want_bg;
-		uint64_t r = (w * 100 + mem / 2) / mem;
-
-		if (r < 1 || fabs((double)(r * (mem / 100)) - (double)w) >
-				     0.25 * (double)w)
-			use_bytes = true;
-	}
-	set_pair(bg, "dirty_background_bytes", "dirty_background_ratio",
-		 want_bg, mem, use_bytes, f.bg_bytes, f.bg_ratio);
-	set_pair(lim, "dirty_bytes", "dirty_ratio", want, mem, use_bytes,
-		 f.bytes, f.ratio);
-	if (keep) {
-		mt_item_sysctl(bg, f.bg_bytes > 0 ? "dirty_background_bytes" :
-			       "dirty_background_ratio", f.bg_bytes > 0 ?
-			       (snprintf(b1, sizeof(b1), "%lld",
-					 (long long)f.bg_bytes), b1) :
-			       (snprintf(b1, sizeof(b1), "%lld",
-					 (long long)f.bg_ratio), b1));
-		mt_item_sysctl(lim, f.bytes > 0 ? "dirty_bytes" :
-			       "dirty_ratio", f.bytes > 0 ?
-			       (snprintf(b2, sizeof(b2), "%lld",
-					 (long long)f.bytes), b2) :
-			       (snprintf(b2, sizeof(b2), "%lld",
-					 (long long)f.ratio), b2));
-		bg->change = lim->change = false;
-	}
-	mt_item_reason(bg, "Background writeback should start after about "
-		       "%.0f s of what the disk writes%s (%s): %s "
-		       "dirty data %s.%s", bg_seconds, measured ?
-		       " (measured)" : " (assumed 256 MB/s)",
-		       p ? p->goal : "balanced",
-		       mt_ev_bytes(want_bg, b1, sizeof(b1)),
-		       keep ? "is about what is set now: keep it" :
-		       "instead of the current threshold",
-		       use_bytes ? " In bytes: a whole percent of this "
-		       "memory is too coarse. Setting a _bytes knob zeroes "
-		       "its _ratio twin." : "");
-	mt_item_reason(lim, "Writers are throttled at 4x the background "
-		       "threshold (%s), so a writeback burst lasts a few "
-		       "seconds rather than %s worth at the disk's speed. "
-		       "Never more than 40%% of memory.",
-		       mt_ev_bytes(want, b2, sizeof(b2)),
-		       mt_ev_bytes(f.limit, b3, sizeof(b3)));
-	show_unit(bg);
-	show_unit(lim);
-	return 0;
+	snprintf(v, sizeof(v), "%" PRIu64, want);
+	mt_item_sysctl(it, bytes_name, v);
+	it->change = cur_bytes != (int64_t)want;
 }
 
 /* Shows the recommended value in the unit of its knob, like current. */
@@ -248,10 +135,192 @@ static void show_unit(struct mt_item *it)
 		 strstr(it->sysctl, "ratio") ? "%" : " bytes");
 }
 
+/* PostgreSQL: tuned's postgresql profile, per item. */
+static void vendor_pair(const struct mt_advise_ctx *ctx,
+			const struct dirty_facts *f, struct mt_item *bg,
+			struct mt_item *lim)
+{
+	struct mt_item *its[2] = { bg, lim };
+	const char *knob[2] = { "vm.dirty_background_bytes",
+				"vm.dirty_bytes" };
+	uint64_t now[2] = { f->bg_limit, f->limit };
+	int64_t cur_bytes[2] = { f->bg_bytes, f->bytes };
+	int64_t cur_ratio[2] = { f->bg_ratio, f->ratio };
+	char b[32];
+
+	for (int i = 0; i < 2; i++) {
+		struct mt_vendor_choice c;
+		char v[32];
+
+		snprintf(v, sizeof(v), "%" PRIu64, now[i]);
+		mt_vendor_choose(ctx, knob[i], v, &c);
+		mt_item_reason(its[i], "In force now: %s. ",
+			       mt_ev_bytes(now[i], b, sizeof(b)));
+		mt_vendor_explain(its[i], &c);
+		if (c.keep || c.conflict || !c.value)
+			keep_form(its[i], knob[i] + 3, i ? "dirty_ratio" :
+				  "dirty_background_ratio", cur_bytes[i],
+				  cur_ratio[i]);
+		else
+			set_bytes(its[i], knob[i] + 3,
+				  strtoull(c.value, NULL, 10), cur_bytes[i]);
+		if (its[i]->change && cur_bytes[i] <= 0)
+			mt_item_reason(its[i], "Setting the _bytes knob zeroes "
+				       "its _ratio twin. ");
+	}
+}
+
+/* No vendor: lower, never raise, to `seconds` of the disk's bandwidth. */
+static void disk_pair(const struct mt_advise_ctx *ctx,
+		      const struct dirty_facts *f, struct mt_item *bg,
+		      struct mt_item *lim)
+{
+	const struct mt_profile *p = ctx->profile;
+	double seconds = 2, mb_s;
+	uint64_t want_bg, want;
+	char b1[32], b2[32], b3[32], rate[48];
+
+	if (p && (strcmp(p->goal, "latency") == 0 ||
+		  strcmp(p->page_cache, "keep") == 0))
+		seconds = 1;
+	else if (p && strcmp(p->goal, "throughput") == 0)
+		seconds = 4;
+	if (f->have_write) {
+		mb_s = f->write.value;
+		mt_item_cite(bg, &f->write);
+		mt_item_cite(lim, &f->write);
+	} else if (f->limit > 8 * GIB) {
+		mb_s = ASSUMED_MB_S;
+		for (int i = 0; i < 2; i++)
+			mt_item_evidence(i ? lim : bg, "odirect benchmark: "
+					 "%s; assumed 256 MiB/s writeback "
+					 "(practice, not a measurement)",
+					 f->odirect_status ? f->odirect_status :
+					 "not in the run");
+	} else {
+		keep_form(bg, "dirty_background_bytes",
+			  "dirty_background_ratio", f->bg_bytes, f->bg_ratio);
+		keep_form(lim, "dirty_bytes", "dirty_ratio", f->bytes,
+			  f->ratio);
+		mt_item_reason(bg, "Keep it: nothing measured the disk, and "
+			       "background writeback at %s with writers "
+			       "throttled at %s keeps a writeback burst "
+			       "short. ", mt_ev_bytes(f->bg_limit, b1,
+						      sizeof(b1)),
+			       mt_ev_bytes(f->limit, b2, sizeof(b2)));
+		mt_item_reason(lim, "Kept with dirty_background: the two "
+			       "move together. ");
+		mt_item_ground(bg, MT_GROUND_DOCUMENTED, SOURCE);
+		mt_item_ground(lim, MT_GROUND_DOCUMENTED, SOURCE);
+		return;
+	}
+	snprintf(rate, sizeof(rate), f->have_write ? "measured %.0f MB/s" :
+		 "assumed 256 MiB/s", mb_s);
+	want_bg = (uint64_t)(mb_s * 1e6 * seconds);
+	if (want_bg < 16 * MIB)
+		want_bg = 16 * MIB;
+	want_bg = (want_bg + MIB - 1) / MIB * MIB;
+	want = 4 * want_bg;
+	/* Lower only, and only past a quarter above the target. */
+	if (f->bg_limit > want_bg / 4 * 5) {
+		set_bytes(bg, "dirty_background_bytes", want_bg, f->bg_bytes);
+		mt_item_reason(bg, "Background writeback starts at %s, %.1f s "
+			       "of the disk's %s: lower it to %s, "
+			       "about %.0f s (%s profile), so writeback "
+			       "starts before a burst builds up. ",
+			       mt_ev_bytes(f->bg_limit, b1, sizeof(b1)),
+			       (double)f->bg_limit / (mb_s * 1e6), rate,
+			       mt_ev_bytes(want_bg, b2, sizeof(b2)),
+			       seconds, p ? p->goal : "balanced");
+	} else {
+		keep_form(bg, "dirty_background_bytes",
+			  "dirty_background_ratio", f->bg_bytes, f->bg_ratio);
+		mt_item_reason(bg, "Keep it: background writeback at %s is "
+			       "within %.2g s of the disk's %s. A fast disk "
+			       "is no reason to hold more dirty data in "
+			       "memory: memtune never raises it. ",
+			       mt_ev_bytes(f->bg_limit, b1, sizeof(b1)),
+			       seconds * 5 / 4, rate);
+	}
+	if (f->limit > want / 4 * 5) {
+		set_bytes(lim, "dirty_bytes", want, f->bytes);
+		mt_item_reason(lim, "Writers are throttled at %s, %.1f s of "
+			       "writeback: lower it to %s, 4x the background "
+			       "threshold, so a writeback burst lasts a few "
+			       "seconds. ", mt_ev_bytes(f->limit, b1,
+							sizeof(b1)),
+			       (double)f->limit / (mb_s * 1e6),
+			       mt_ev_bytes(want, b3, sizeof(b3)));
+	} else {
+		keep_form(lim, "dirty_bytes", "dirty_ratio", f->bytes,
+			  f->ratio);
+		mt_item_reason(lim, "Keep it: writers are throttled at %s, "
+			       "within a few seconds of writeback; memtune "
+			       "never raises it. ",
+			       mt_ev_bytes(f->limit, b1, sizeof(b1)));
+	}
+	for (int i = 0; i < 2; i++) {
+		struct mt_item *it = i ? lim : bg;
+
+		if (it->change && (i ? f->bytes : f->bg_bytes) <= 0)
+			mt_item_reason(it, "In bytes: dirtyable memory moves "
+				       "with the page cache, a byte count "
+				       "does not; setting the _bytes knob "
+				       "zeroes its _ratio twin. ");
+		/* How many seconds of writeback a limit may hold is
+		 * practice; the documents give no figure. */
+		mt_item_ground(it, it->change ? MT_GROUND_PRACTICE :
+			       MT_GROUND_DOCUMENTED, SOURCE);
+	}
+}
+
+static int dirty_advise(const struct mt_advise_ctx *ctx,
+			struct mt_advice *out, struct mt_err *err)
+{
+	struct dirty_facts f = { 0 };
+	struct mt_vendor_choice c;
+	struct mt_item *bg, *lim;
+	char b1[32], b2[32], b3[32];
+
+	(void)err;
+	if (!mt_ev_sysctl(ctx, "dirty_ratio", &f.ratio) || ctx->mem_total == 0)
+		return 0;
+	gather(ctx, &f);
+	bg = mt_advice_add(out, &mt_rule_dirty, "dirty_background");
+	lim = bg ? mt_advice_add(out, &mt_rule_dirty, "dirty") : NULL;
+	if (!lim)
+		return -ENOMEM;
+	bg = lim - 1;
+	snprintf(bg->current, sizeof(bg->current), f.bg_bytes > 0 ?
+		 "%" PRId64 " bytes" : "%" PRId64 "%%", f.bg_bytes > 0 ?
+		 f.bg_bytes : f.bg_ratio);
+	snprintf(lim->current, sizeof(lim->current), f.bytes > 0 ?
+		 "%" PRId64 " bytes" : "%" PRId64 "%%", f.bytes > 0 ?
+		 f.bytes : f.ratio);
+	for (int i = 0; i < 2; i++)
+		mt_item_evidence(i ? lim : bg, "now: background writeback at "
+				 "~%s, writers throttled at ~%s of %s "
+				 "dirtyable memory (%s; the ratios apply to "
+				 "it, not to MemTotal)",
+				 mt_ev_bytes(f.bg_limit, b1, sizeof(b1)),
+				 mt_ev_bytes(f.limit, b2, sizeof(b2)),
+				 mt_ev_bytes(f.dirtyable, b3, sizeof(b3)),
+				 f.dirtyable_from);
+	if (mt_vendor_choose(ctx, "vm.dirty_bytes", "", &c) ||
+	    mt_vendor_choose(ctx, "vm.dirty_background_bytes", "", &c))
+		vendor_pair(ctx, &f, bg, lim);
+	else
+		disk_pair(ctx, &f, bg, lim);
+	show_unit(bg);
+	show_unit(lim);
+	return 0;
+}
+
 const struct mt_rule mt_rule_dirty = {
 	.name = "dirty",
 	.knob = "vm.dirty_background_{bytes,ratio}, vm.dirty_{bytes,ratio}",
-	.summary = "dirty page-cache thresholds for writeback and throttling",
+	.summary = "dirty page-cache thresholds: the applications' vendors, "
+		   "else never more than a few seconds of the disk",
 	.source = SOURCE,
 	.advise = dirty_advise,
 };

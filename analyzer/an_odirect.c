@@ -128,6 +128,53 @@ static int od_latency_fact(const struct mt_run *run, json_t *res)
 		       -ENOMEM : 0;
 }
 
+
+/* The fastest write bandwidth a record may claim, MB/s: above 1 PB/s a
+ * record is damaged, not a disk. */
+#define MAX_WRITE_MB_S 1e9
+
+/* "odirect.seq_write_direct_mb_s": the best sequential O_DIRECT write
+ * bandwidth over the block sizes measured (queue depth 1), with that
+ * record's 95% interval: how fast this disk takes written-back data, which
+ * the dirty-limit advice weighs (issue 13). Nothing without a record. */
+static void seq_write_fact(const struct mt_run *run, json_t *res)
+{
+	json_t *r, *best = NULL;
+	double bv = 0, lo, hi;
+	char what[192], b[32];
+	size_t i;
+
+	json_array_foreach(run->records, i, r) {
+		const char *op = mt_rec_case_str(r, "op");
+		const char *pat = mt_rec_case_str(r, "pattern");
+		const char *mode = mt_rec_case_str(r, "mode");
+		double v = mt_rec_value(r);
+
+		if (!mt_rec_ok(r) || strcmp(mt_rec_bench(r), "odirect") ||
+		    strcmp(mt_rec_metric(r), "bandwidth") || !op || !pat ||
+		    !mode || strcmp(op, "write") || strcmp(pat, "seq") ||
+		    strcmp(mode, "direct") || !(v > 0 && v <= MAX_WRITE_MB_S))
+			continue;
+		if (v > bv) {
+			bv = v;
+			best = r;
+		}
+	}
+	if (!best)
+		return;
+	lo = json_number_value(json_object_get(best, "ci95_lo"));
+	hi = json_number_value(json_object_get(best, "ci95_hi"));
+	mt_fig_bytes(mt_rec_case_num(best, "block_bytes"), b, sizeof(b));
+	snprintf(what, sizeof(what), "sequential O_DIRECT write bandwidth, "
+		 "queue depth 1, at its best block size (%s)", b);
+	mt_fact_add(res, "odirect.seq_write_direct_mb_s", bv,
+		    lo > 0 && hi >= lo ? lo : NAN,
+		    lo > 0 && hi >= lo ? hi : NAN,
+		    "MB/s", json_is_integer(json_object_get(best, "n")) ?
+		    (int)json_integer_value(json_object_get(best, "n")) : 0,
+		    what);
+}
+
 static json_t *od_analyze(const struct mt_run *run, struct mt_err *err)
 {
 	json_t *out = json_array(), *wce, *res;
@@ -180,23 +227,7 @@ static json_t *od_analyze(const struct mt_run *run, struct mt_err *err)
 					    json_null());
 			json_array_append_new(out, e);
 		}
-	if (!total) {
-		/* The latency fact stands alone (a run of only that case). */
-		res = json_pack("{s:o}", "comparisons", out);
-		if (res && od_latency_fact(run, res) < 0) {
-			json_decref(res);
-			return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
-					  "odirect: out of memory"), NULL;
-		}
-		if (res && json_object_get(res, "facts"))
-			return res;
-		json_decref(res);
-		mt_err_set(err, -ENODATA, MT_ERR_INPUT,
-			   "odirect: no block size measured both with "
-			   "O_DIRECT and buffered");
-		return NULL;
-	}
-	wce = write_cache_effect(run);
+	wce = total ? write_cache_effect(run) : NULL;
 	res = json_pack("{s:o}", "comparisons", out);
 	if (res && wce)
 		json_object_set_new(res, "write_cache_effect", wce);
@@ -206,9 +237,20 @@ static json_t *od_analyze(const struct mt_run *run, struct mt_err *err)
 		json_decref(res);
 		res = NULL;
 	}
-	if (!res)
+	if (!res) {
 		mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
 			   "odirect: out of memory");
+		return NULL;
+	}
+	seq_write_fact(run, res);
+	/* Without a comparison the facts alone are worth keeping. */
+	if (!total && !json_array_size(json_object_get(res, "facts"))) {
+		json_decref(res);
+		mt_err_set(err, -ENODATA, MT_ERR_INPUT,
+			   "odirect: no block size measured both with "
+			   "O_DIRECT and buffered");
+		return NULL;
+	}
 	return res;
 }
 

@@ -173,6 +173,10 @@ static const struct row rows[] = {
 	{ "vm.max_map_count", VM "max_map_count", MT_KNOB_INT, 0, INT_MAX,
 	  FIXED, NULL, "0..2147483647", 0, "65530",
 	  "65530 (DEFAULT_MAX_MAP_COUNT, include/linux/mm.h)", NULL, VM_RST },
+	/* mm/oom_kill.c: proc_dointvec_minmax, SYSCTL_ZERO..SYSCTL_TWO. */
+	{ "vm.panic_on_oom", VM "panic_on_oom", MT_KNOB_INT, 0, 2, FIXED,
+	  NULL, "0, 1 or 2", 0, "0", "0 (kill a process, do not panic)",
+	  NULL, VM_RST },
 	{ "vm.vfs_cache_pressure", VM "vfs_cache_pressure", MT_KNOB_INT, 0,
 	  INT_MAX, FIXED, NULL, "0..2147483647 (100 is fair)", 0, "100", "100",
 	  NULL, VM_RST },

@@ -73,8 +73,8 @@ static const char *const vm_sysctls[] = {
 	"dirty_expire_centisecs", "dirty_writeback_centisecs",
 	"overcommit_memory", "overcommit_ratio", "overcommit_kbytes",
 	"nr_hugepages", "nr_overcommit_hugepages", "vfs_cache_pressure",
-	"page-cluster",
-	"compaction_proactiveness", "max_map_count",
+	"page-cluster", "compaction_proactiveness", "max_map_count",
+	"panic_on_oom",
 };
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof(*(a)))

@@ -1,0 +1,61 @@
+/* vm.panic_on_oom: whether running out of memory kills a process (0, the
+ * kernel's default) or panics the machine (1, 2: "for failover of
+ * clustering", Documentation/admin-guide/sysctl/vm.rst). A Kubernetes node
+ * needs 0: the kubelet refuses to start otherwise with
+ * protectKernelDefaults, and writes 0 itself without it
+ * (advisor/vendors.c). Elsewhere the current value is kept: panicking is a
+ * failover policy memtune cannot judge. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "advisor.h"
+#include "vendors.h"
+
+#define SOURCE "https://docs.kernel.org/admin-guide/sysctl/vm.html" \
+	"#panic-on-oom (Documentation/admin-guide/sysctl/vm.rst, Linux 6.12)"
+
+static int panic_on_oom_advise(const struct mt_advise_ctx *ctx,
+			       struct mt_advice *out, struct mt_err *err)
+{
+	struct mt_vendor_choice c;
+	struct mt_item *it;
+	int64_t cur;
+	char v[32];
+	const char *rec;
+
+	(void)err;
+	if (!mt_ev_sysctl(ctx, "panic_on_oom", &cur))
+		return 0;
+	it = mt_advice_add(out, &mt_rule_panic_on_oom, "panic_on_oom");
+	if (!it)
+		return -ENOMEM;
+	snprintf(v, sizeof(v), "%" PRId64, cur);
+	snprintf(it->current, sizeof(it->current), "%s", v);
+	mt_vendor_choose(ctx, "vm.panic_on_oom", v, &c);
+	mt_vendor_explain(it, &c);
+	rec = c.value && !c.keep && !c.conflict ? c.value : v;
+	if (c.n == 0) {
+		mt_item_reason(it, cur == 0 ? "Keep 0, the kernel's default: "
+			       "out of memory, the OOM killer kills a "
+			       "process and the machine stays up. " :
+			       "Keep %s: someone chose to panic on out of "
+			       "memory, a failover policy (the kernel's "
+			       "default is 0, which kills a process "
+			       "instead). ", v);
+		mt_item_ground(it, MT_GROUND_DOCUMENTED, SOURCE);
+	}
+	mt_item_sysctl(it, "panic_on_oom", rec);
+	it->change = strcmp(rec, v) != 0;
+	return 0;
+}
+
+const struct mt_rule mt_rule_panic_on_oom = {
+	.name = "panic_on_oom",
+	.knob = "vm.panic_on_oom",
+	.summary = "panic or kill on out of memory, as the applications "
+		   "present require",
+	.source = SOURCE,
+	.advise = panic_on_oom_advise,
+};
