@@ -503,8 +503,8 @@ static void test_run_adv_quick(void **state)
 	 * unkillable, was skipped). */
 	assert_true(mt_advice_find(&a, "oom_score_adj.redis-server")
 			    ->measured);
-	assert_true(cites(&a, "oom_score_adj.batch-*", "followed the "
-			  "computed badness in 100% of 3 scenarios"));
+	assert_true(cites(&a, "oom_score_adj.batch-*", "fact "
+			  "oom.followed_score: 1 [0.2924, 1] fraction (n=3)"));
 	/* thp: tlb backing 4k/thp pattern page; hugepage thp touch. */
 	assert_true(mt_advice_find(&a, "thp_enabled")->measured);
 	assert_true(cites(&a, "thp_enabled", "4k/thp page-stride latency "
