@@ -159,6 +159,13 @@ int mt_apps_detect(struct mt_advise_ctx *ctx);
  * into spaces. Returns the length or -errno. */
 int mt_proc_read(int pid, const char *file, char *buf, size_t len);
 
+/* Reads the file at path (resolved under MEMTUNE_FSROOT) into a malloc'ed
+ * NUL-terminated buffer (*out, its length in *len if not NULL); a file
+ * longer than max bytes is refused with -EFBIG, so that a planted huge
+ * file costs nothing. Returns 0 or -errno. */
+int mt_ev_read_bounded(const char *path, size_t max, char **out,
+		       size_t *len);
+
 /* Processes whose comm matches glob through the same /proc listing:
  * stores up to max pids in ascending order; returns how many matched. */
 size_t mt_proc_find(const char *glob, int *pids, size_t max);

@@ -125,6 +125,67 @@ int mt_proc_read(int pid, const char *file, char *buf, size_t len)
 	return (int)got;
 }
 
+int mt_ev_read_bounded(const char *path, size_t max, char **out,
+		       size_t *len)
+{
+	char real[4096];
+	size_t got = 0, cap = 4096;
+	char *buf, *grown;
+	ssize_t n;
+	int fd, rc = 0;
+
+	*out = NULL;
+	if (mt_fs_path(path, real, sizeof(real)) < 0)
+		return -ENAMETOOLONG;
+	fd = open(real, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	buf = malloc(cap);
+	if (!buf) {
+		close(fd);
+		return -ENOMEM;
+	}
+	for (;;) {
+		if (got + 1 >= cap) {
+			if (cap > max) {
+				rc = -EFBIG;
+				break;
+			}
+			grown = realloc(buf, cap * 2);
+			if (!grown) {
+				rc = -ENOMEM;
+				break;
+			}
+			buf = grown;
+			cap *= 2;
+		}
+		n = read(fd, buf + got, cap - 1 - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = -errno;
+			break;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+		if (got > max) {
+			rc = -EFBIG;
+			break;
+		}
+	}
+	close(fd);
+	if (rc < 0) {
+		free(buf);
+		return rc;
+	}
+	buf[got] = '\0';
+	*out = buf;
+	if (len)
+		*len = got;
+	return 0;
+}
+
 /* The comm of pid without its newline into buf (16 bytes are enough for
  * the kernel's, more is refused as not a comm); false if unreadable. */
 static bool proc_comm(int pid, char *buf, size_t len)
@@ -545,13 +606,10 @@ int mt_apps_detect(struct mt_advise_ctx *ctx)
 			 kind_names[k]);
 	if (ctx->live) {
 		proc_each(walk_one, &w);
-		if (mt_fs_read("/var/lib/dpkg/status", &status, &slen,
-			       NULL) == -ENOMEM)
+		if (mt_ev_read_bounded("/var/lib/dpkg/status",
+				       MAX_DPKG_BYTES, &status, &slen) ==
+		    -ENOMEM)
 			return -ENOMEM;
-		if (status && slen > MAX_DPKG_BYTES) {
-			free(status);
-			status = NULL;
-		}
 	}
 	for (int k = 0; k < MT_APP_N; k++) {
 		struct mt_app *a = &ctx->apps[k];

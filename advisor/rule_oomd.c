@@ -64,7 +64,7 @@ static bool scan_file(const char *path, char *val, size_t len)
 	size_t n = 0;
 	bool found = false;
 
-	if (mt_fs_read(path, &text, &n, NULL) == 0 && n <= MAX_UNIT_FILE)
+	if (mt_ev_read_bounded(path, MAX_UNIT_FILE, &text, &n) == 0)
 		found = scan_setting(text, val, len);
 	free(text);
 	return found;

@@ -262,6 +262,26 @@ static void test_hostile_proc(void **state)
 	assert_true(max);
 	assert_int_equal(mt_cgroup_read("/x", "memory.low", &v, &max),
 			 -EINVAL);
+	/* A file longer than the reader's bound is refused whole. */
+	{
+		char *text = NULL;
+		size_t n = 0;
+
+		mt_test_put(root, "/etc/ten", "0123456789");
+		assert_int_equal(mt_ev_read_bounded("/etc/ten", 10, &text,
+						    &n), 0);
+		assert_int_equal(n, 10);
+		assert_string_equal(text, "0123456789");
+		free(text);
+		assert_int_equal(mt_ev_read_bounded("/etc/ten", 9, &text,
+						    &n), -EFBIG);
+		assert_null(text);
+		mt_test_put(root, "/etc/big", big);
+		assert_int_equal(mt_ev_read_bounded("/etc/big", 4096, &text,
+						    NULL), -EFBIG);
+		assert_int_equal(mt_ev_read_bounded("/etc/none", 4096, &text,
+						    NULL), -ENOENT);
+	}
 	unsetenv("MEMTUNE_FSROOT");
 	mt_test_remove_tree(root);
 }
