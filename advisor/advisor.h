@@ -152,6 +152,10 @@ bool mt_app_service_valid(const char *word, char *why, size_t len);
  * sane name is ignored. Returns 0 or -ENOMEM. */
 int mt_apps_detect(struct mt_advise_ctx *ctx);
 
+/* True if the profile keeps application k: the profile's services key
+ * names it, or its running main process's comm matches a keep glob. */
+bool mt_app_kept(const struct mt_advise_ctx *ctx, enum mt_app_kind k);
+
 /* Reads /proc/PID/FILE of the machine memtune advises on: under
  * MEMTUNE_FSROOT, a captured tree's own /proc (not this machine's live
  * process, which is what core/fsroot's reader gives for /proc/PID).

@@ -653,3 +653,30 @@ int mt_apps_detect(struct mt_advise_ctx *ctx)
 	free(status);
 	return 0;
 }
+
+bool mt_app_kept(const struct mt_advise_ctx *ctx, enum mt_app_kind k)
+{
+	const struct mt_profile *p = ctx->profile;
+	const struct mt_app *a = mt_ev_app(ctx, k);
+	char comm[64];
+
+	if (!p || !a)
+		return false;
+	for (size_t i = 0; i < p->n_services; i++) {
+		char name[32];
+		size_t n = strcspn(p->services[i], ":");
+
+		if (n >= sizeof(name))
+			continue;
+		memcpy(name, p->services[i], n);
+		name[n] = '\0';
+		if (mt_app_kind_from_name(name) == k)
+			return true;
+	}
+	if (!a->running || !proc_comm(a->pid, comm, sizeof(comm)))
+		return false;
+	for (size_t i = 0; i < p->n_keep; i++)
+		if (fnmatch(p->keep[i], comm, 0) == 0)
+			return true;
+	return false;
+}

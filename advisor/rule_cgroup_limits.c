@@ -15,7 +15,6 @@
  * items say so; when no value is defensible they say what to measure and
  * change nothing. */
 #include <errno.h>
-#include <fnmatch.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -62,37 +61,6 @@ static bool svc_usage(struct svc *s)
 		s->peak = v;
 		return true;
 	}
-	return false;
-}
-
-/* True if the profile keeps this application: its main process matches a
- * keep glob, or the profile's services key names it. */
-static bool kept(const struct mt_advise_ctx *ctx, enum mt_app_kind k,
-		 const struct mt_app *a)
-{
-	const struct mt_profile *p = ctx->profile;
-	char comm[64];
-
-	if (!p)
-		return false;
-	for (size_t i = 0; i < p->n_services; i++) {
-		char name[32];
-		size_t n = strcspn(p->services[i], ":");
-
-		if (n >= sizeof(name))
-			continue;
-		memcpy(name, p->services[i], n);
-		name[n] = '\0';
-		if (mt_app_kind_from_name(name) == k)
-			return true;
-	}
-	if (!a->running || mt_proc_read(a->pid, "comm", comm,
-					sizeof(comm)) <= 0)
-		return false;
-	comm[strcspn(comm, "\n")] = '\0';
-	for (size_t i = 0; i < p->n_keep; i++)
-		if (fnmatch(p->keep[i], comm, 0) == 0)
-			return true;
 	return false;
 }
 
@@ -400,7 +368,7 @@ static int cg_advise(const struct mt_advise_ctx *ctx, struct mt_advice *out,
 		/* kubelet reserves memory for pods itself (kubeReserved,
 		 * systemReserved): not a service to size here. */
 		if (!a || !a->running || !a->unit[0] || !a->cgroup[0] ||
-		    k == MT_APP_KUBELET || !kept(ctx, (enum mt_app_kind)k, a))
+		    k == MT_APP_KUBELET || !mt_app_kept(ctx, (enum mt_app_kind)k))
 			continue;
 		memset(s, 0, sizeof(*s));
 		s->name = a->name;

@@ -13,7 +13,11 @@
  * (DefaultMemoryPressureLimit=60% over 30 s): memtune has no measurement
  * that would defend another. systemd-oomd(8) also recommends swap, without
  * which the machine livelocks before oomd can react; the item says when
- * there is none. The current setting is read from the unit's files under
+ * there is none. A kept service (mt_app_kept) below a slice that
+ * systemd-oomd acts on (ManagedOOMSwap= or ManagedOOMMemoryPressure=kill
+ * on -.slice, system.slice...) gets ManagedOOMPreference=avoid, the
+ * documented way to make it the last candidate. The current settings are
+ * read from the units' files under
  * MEMTUNE_FSROOT (/etc, /run, /usr/lib, including systemctl
  * set-property's system.control drop-ins). */
 #include <dirent.h>
@@ -33,16 +37,16 @@
 
 #define MAX_UNIT_FILE (256u << 10)
 
-/* The last ManagedOOMMemoryPressure= value in text into val; true if
- * set. */
-static bool scan_setting(const char *text, char *val, size_t len)
+/* The last value of setting key ("ManagedOOMMemoryPressure=") in text
+ * into val; true if set. */
+static bool scan_setting(const char *text, const char *key, char *val,
+			 size_t len)
 {
-	static const char key[] = "ManagedOOMMemoryPressure=";
 	bool found = false;
 
 	for (const char *p = strstr(text, key); p;
 	     p = strstr(p + 1, key)) {
-		const char *v = p + sizeof(key) - 1;
+		const char *v = p + strlen(key);
 		size_t n = strcspn(v, " \t\r\n#");
 
 		if (p != text && p[-1] != '\n')
@@ -58,14 +62,15 @@ static bool scan_setting(const char *text, char *val, size_t len)
 
 /* Reads one unit file or drop-in (resolved) into val when it sets the
  * key. */
-static bool scan_file(const char *path, char *val, size_t len)
+static bool scan_file(const char *path, const char *key, char *val,
+		      size_t len)
 {
 	char *text = NULL;
 	size_t n = 0;
 	bool found = false;
 
 	if (mt_ev_read_bounded(path, MAX_UNIT_FILE, &text, &n) == 0)
-		found = scan_setting(text, val, len);
+		found = scan_setting(text, key, val, len);
 	free(text);
 	return found;
 }
@@ -75,17 +80,18 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The effective ManagedOOMMemoryPressure= of unit `name` as its files say
- * (later directories override earlier ones, drop-ins in name order);
- * "auto" when none sets it. */
-static void unit_setting(const char *name, char *val, size_t len)
+/* The effective value of setting key ("ManagedOOMMemoryPressure=") of
+ * unit `name` as its files say (later directories override earlier ones,
+ * drop-ins in name order); def when none sets it. */
+static void unit_setting(const char *name, const char *key, const char *def,
+			 char *val, size_t len)
 {
 	static const char *const dirs[] = { "/usr/lib/systemd/system",
 		"/lib/systemd/system", "/etc/systemd/system",
 		"/run/systemd/system", "/etc/systemd/system.control",
 		"/run/systemd/system.control" };
 
-	snprintf(val, len, "auto");
+	snprintf(val, len, "%s", def);
 	for (size_t d = 0; d < sizeof(dirs) / sizeof(dirs[0]); d++) {
 		char path[512], real[4096];
 		char *names[64];
@@ -94,7 +100,7 @@ static void unit_setting(const char *name, char *val, size_t len)
 		DIR *dir;
 
 		snprintf(path, sizeof(path), "%s/%s", dirs[d], name);
-		scan_file(path, val, len);
+		scan_file(path, key, val, len);
 		snprintf(path, sizeof(path), "%s/%s.d", dirs[d], name);
 		if (mt_fs_path(path, real, sizeof(real)) < 0 ||
 		    !(dir = opendir(real)))
@@ -113,7 +119,7 @@ static void unit_setting(const char *name, char *val, size_t len)
 			char f[800];
 
 			snprintf(f, sizeof(f), "%s/%s", path, names[i]);
-			scan_file(f, val, len);
+			scan_file(f, key, val, len);
 			free(names[i]);
 		}
 	}
@@ -189,7 +195,8 @@ static int one(const struct mt_advise_ctx *ctx, struct mt_advice *out,
 		return -ENOMEM;
 	snprintf(it->knob, sizeof(it->knob), "ManagedOOMMemoryPressure:%.90s",
 		 slice);
-	unit_setting(slice, cur, sizeof(cur));
+	unit_setting(slice, "ManagedOOMMemoryPressure=", "auto", cur,
+		     sizeof(cur));
 	snprintf(it->current, sizeof(it->current), "%s", cur);
 	snprintf(it->recommended, sizeof(it->recommended), "kill");
 	mt_item_ground(it, MT_GROUND_DOCUMENTED, SOURCE);
@@ -233,6 +240,102 @@ static int one(const struct mt_advise_ctx *ctx, struct mt_advice *out,
 	return 0;
 }
 
+/* True if slice's files set ManagedOOMSwap= or ManagedOOMMemoryPressure=
+ * to kill; what gets which ("ManagedOOMSwap=kill"). */
+static bool slice_kills(const char *slice, char *what, size_t alen)
+{
+	static const char *const keys[] = { "ManagedOOMSwap=",
+					    "ManagedOOMMemoryPressure=" };
+	char val[32];
+
+	for (size_t k = 0; k < 2; k++) {
+		unit_setting(slice, keys[k], "auto", val, sizeof(val));
+		if (strcmp(val, "kill") == 0) {
+			snprintf(what, alen, "%skill", keys[k]);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The first slice above cgroup cg (-.slice, then each .slice component
+ * but the unit's own) that systemd-oomd acts on, into which and what;
+ * false when none. */
+static bool monitored_ancestor(const char *cg, char *which, size_t wlen,
+			       char *what, size_t alen)
+{
+	char comp[128];
+	const char *p = cg;
+
+	if (slice_kills("-.slice", what, alen)) {
+		snprintf(which, wlen, "-.slice");
+		return true;
+	}
+	while (*p == '/') {
+		size_t n = strcspn(p + 1, "/");
+		const char *next = p + 1 + n;
+
+		if (*next == '\0')
+			break;
+		if (n > 6 && n < sizeof(comp) &&
+		    strncmp(p + 1 + n - 6, ".slice", 6) == 0) {
+			memcpy(comp, p + 1, n);
+			comp[n] = '\0';
+			if (slice_kills(comp, what, alen)) {
+				snprintf(which, wlen, "%s", comp);
+				return true;
+			}
+		}
+		p = next;
+	}
+	return false;
+}
+
+/* ManagedOOMPreference=avoid for a kept service whose ancestor slice
+ * systemd-oomd acts on. */
+static int preference(const struct mt_advise_ctx *ctx, struct mt_advice *out,
+		      const struct mt_app *a, bool running)
+{
+	char which[128], what[64], cur[32], id[96];
+	struct mt_item *it;
+
+	if (!monitored_ancestor(a->cgroup, which, sizeof(which), what,
+				sizeof(what)))
+		return 0;
+	snprintf(id, sizeof(id), "oomd.%s.preference", a->name);
+	it = mt_advice_add(out, &mt_rule_oomd, id);
+	if (!it)
+		return -ENOMEM;
+	snprintf(it->knob, sizeof(it->knob), "ManagedOOMPreference:%.100s",
+		 a->unit);
+	unit_setting(a->unit, "ManagedOOMPreference=", "none", cur,
+		     sizeof(cur));
+	snprintf(it->current, sizeof(it->current), "%s", cur);
+	snprintf(it->recommended, sizeof(it->recommended), "avoid");
+	it->change = running && strcmp(cur, "avoid") != 0 &&
+		     strcmp(cur, "omit") != 0;
+	mt_item_ground(it, MT_GROUND_DOCUMENTED, SOURCE);
+	mt_item_evidence(it, "%s sets %s; %s (pid %d) runs in %s below it; "
+			 "systemd-oomd %s", which, what, a->unit, a->pid,
+			 a->cgroup, running ? "running" : "not running");
+	mt_item_reason(it, "The host is for %s, and %s has %s: systemd-oomd "
+		       "may pick any cgroup below it, %s's included. "
+		       "ManagedOOMPreference=avoid makes it pick this one "
+		       "only when no other candidate is left (omit would "
+		       "exempt it entirely; systemd.resource-control(5) asks "
+		       "to use both sparingly). It takes effect for a cgroup "
+		       "owned by root, as system services' are.", a->name,
+		       which, what, a->unit);
+	if (!running)
+		mt_item_reason(it, "systemd-oomd is not running: nothing "
+			       "acts on the slice now.");
+	snprintf(it->apply, sizeof(it->apply),
+		 "systemctl set-property %s ManagedOOMPreference=avoid",
+		 a->unit);
+	(void)ctx;
+	return 0;
+}
+
 static int oomd_advise(const struct mt_advise_ctx *ctx,
 		       struct mt_advice *out, struct mt_err *err)
 {
@@ -242,7 +345,7 @@ static int oomd_advise(const struct mt_advise_ctx *ctx,
 	char ctl[256] = "";
 
 	(void)err;
-	if (!ctx->live || !p || !p->n_sacrifice)
+	if (!ctx->live || !p)
 		return 0;
 	running = mt_proc_find("systemd-oomd", &pid, 1) > 0;
 	installed = mt_fs_exists("/usr/lib/systemd/systemd-oomd") ||
@@ -254,6 +357,13 @@ static int oomd_advise(const struct mt_advise_ctx *ctx,
 	for (size_t i = 0; rc == 0 && i < p->n_sacrifice; i++)
 		rc = one(ctx, out, p->sacrifice[i], running, installed, psi,
 			 cgroup2);
+	for (int k = 0; rc == 0 && k < MT_APP_N; k++) {
+		const struct mt_app *a = mt_ev_app(ctx, (enum mt_app_kind)k);
+
+		if (a && a->running && a->unit[0] && a->cgroup[0] &&
+		    mt_app_kept(ctx, (enum mt_app_kind)k))
+			rc = preference(ctx, out, a, running);
+	}
 	return rc;
 }
 

@@ -447,6 +447,36 @@ static void test_oomd(void **state)
 	it = item(&a, "oomd.batch.slice");
 	assert_string_equal(it->current, "kill");
 	assert_false(it->change);
+
+	/* No slice above redis-server is managed: no preference item. */
+	assert_null(mt_advice_find(&a, "oomd.redis.preference"));
+	/* -.slice with ManagedOOMSwap=kill (what systemd-oomd's defaults
+	 * ship on some distributions): the kept service asks to be
+	 * avoided. */
+	mt_test_put(tmp, "/usr/lib/systemd/system/-.slice.d/"
+		    "10-oomd-root-slice-defaults.conf",
+		    "[Slice]\nManagedOOMSwap=kill\n");
+	advise(tmp, "[profile]\nkeep = redis-server\n", NULL, &a);
+	it = item(&a, "oomd.redis.preference");
+	assert_string_equal(it->knob,
+			    "ManagedOOMPreference:redis-server.service");
+	assert_string_equal(it->current, "none");
+	assert_string_equal(it->recommended, "avoid");
+	assert_true(it->change);
+	assert_true(cites(it, "-.slice sets ManagedOOMSwap=kill"));
+	assert_string_equal(it->apply, "systemctl set-property "
+			    "redis-server.service ManagedOOMPreference=avoid");
+	mt_advice_free(&a);
+	mt_test_put(tmp, "/etc/systemd/system/redis-server.service.d/"
+		    "oom.conf", "[Service]\nManagedOOMPreference=avoid\n");
+	advise(tmp, "[profile]\nkeep = redis-server\n", NULL, &a);
+	it = item(&a, "oomd.redis.preference");
+	assert_string_equal(it->current, "avoid");
+	assert_false(it->change);
+	/* Not kept: not asked. */
+	mt_advice_free(&a);
+	advise(tmp, "[profile]\n", NULL, &a);
+	assert_null(mt_advice_find(&a, "oomd.redis.preference"));
 	mt_advice_free(&a);
 
 	/* A job in system.slice: it needs a slice of its own first. */
