@@ -286,6 +286,77 @@ static void test_hostile_proc(void **state)
 	mt_test_remove_tree(root);
 }
 
+/* The other kinds on one synthetic tree: MariaDB, MongoDB, Valkey,
+ * Oracle, OpenSearch; versions from their packages. */
+static void test_other_kinds(void **state)
+{
+	char root[] = "/tmp/memtune-apps-XXXXXX";
+	struct mt_profile p;
+	struct mt_advise_ctx ctx;
+	struct mt_err err = { 0 };
+	const struct mt_app *a;
+	json_t *sys = json_object();
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	mt_test_put(root, "/proc/300/comm", "mariadbd\n");
+	mt_test_put(root, "/proc/300/cgroup",
+		    "0::/system.slice/mariadb.service\n");
+	mt_test_put(root, "/proc/400/comm", "mongod\n");
+	mt_test_put(root, "/proc/400/cgroup",
+		    "0::/system.slice/mongod.service\n");
+	mt_test_put(root, "/proc/500/comm", "valkey-server\n");
+	mt_test_put(root, "/proc/600/comm", "ora_pmon_ORCL\n");
+	mt_test_put(root, "/proc/700/comm", "java\n");
+	mt_test_put(root, "/proc/700/cmdline", "/usr/share/opensearch/jdk/"
+		    "bin/java -Xms8g org.opensearch.bootstrap.OpenSearch");
+	mt_test_put(root, "/var/lib/dpkg/status",
+		    "Package: mariadb-server\nStatus: install ok installed\n"
+		    "Version: 1:10.11.6-0+deb12u1\n\n"
+		    "Package: mongodb-org-server\nStatus: install ok "
+		    "installed\nVersion: 7.0.12\n\n"
+		    "Package: valkey-server\nStatus: install ok installed\n"
+		    "Version: 8.0.1+dfsg1-1\n\n"
+		    "Package: opensearch\nStatus: install ok installed\n"
+		    "Version: 2.15.0\n");
+	assert_int_equal(mt_profile_load_string("p", "[profile]\n", &p, &err),
+			 0);
+	assert_int_equal(setenv("MEMTUNE_FSROOT", root, 1), 0);
+	assert_int_equal(mt_advise_ctx_from(&ctx, sys, NULL, &p, true), 0);
+	unsetenv("MEMTUNE_FSROOT");
+	json_decref(sys);
+	a = mt_ev_app(&ctx, MT_APP_MYSQL);
+	assert_int_equal(a->pid, 300);
+	assert_string_equal(a->version, "10.11.6");
+	assert_string_equal(a->unit, "mariadb.service");
+	a = mt_ev_app(&ctx, MT_APP_MONGODB);
+	assert_int_equal(a->pid, 400);
+	assert_string_equal(a->version, "7.0.12");
+	assert_string_equal(a->version_source,
+			    "/var/lib/dpkg/status: package mongodb-org-server");
+	a = mt_ev_app(&ctx, MT_APP_REDIS);
+	assert_int_equal(a->pid, 500);
+	assert_string_equal(a->version, "8.0.1");
+	a = mt_ev_app(&ctx, MT_APP_ORACLE);
+	assert_int_equal(a->pid, 600);
+	assert_string_equal(a->version, "");
+	a = mt_ev_app(&ctx, MT_APP_ELASTICSEARCH);
+	assert_int_equal(a->pid, 700);
+	assert_string_equal(a->version, "2.15.0");
+	assert_null(mt_ev_app(&ctx, MT_APP_POSTGRESQL));
+	assert_null(mt_ev_app(&ctx, MT_APP_KUBELET));
+	/* Not live (a snapshot of another host): only the profile counts. */
+	mt_advise_ctx_free(&ctx);
+	sys = json_object();
+	assert_int_equal(setenv("MEMTUNE_FSROOT", root, 1), 0);
+	assert_int_equal(mt_advise_ctx_from(&ctx, sys, NULL, &p, false), 0);
+	unsetenv("MEMTUNE_FSROOT");
+	json_decref(sys);
+	assert_null(mt_ev_app(&ctx, MT_APP_MYSQL));
+	done(&p, &ctx);
+	mt_test_remove_tree(root);
+}
+
 /* A tree's /proc/PID is the tree's, never this machine's process of the
  * same number (core/fsroot reads /proc/PID live). */
 static void test_tree_proc_not_live(void **state)
@@ -318,6 +389,7 @@ int main(void)
 		cmocka_unit_test(test_profile_services),
 		cmocka_unit_test(test_profile_services_errors),
 		cmocka_unit_test(test_hostile_proc),
+		cmocka_unit_test(test_other_kinds),
 		cmocka_unit_test(test_tree_proc_not_live),
 	};
 
