@@ -450,6 +450,7 @@ static void test_oomd(void **state)
 
 	/* No slice above redis-server is managed: no preference item. */
 	assert_null(mt_advice_find(&a, "oomd.redis.preference"));
+	mt_advice_free(&a);
 	/* -.slice with ManagedOOMSwap=kill (what systemd-oomd's defaults
 	 * ship on some distributions): the kept service asks to be
 	 * avoided. */
