@@ -61,6 +61,31 @@ static void add_value(char *buf, size_t len, int v)
 		snprintf(buf + n, len - n, "%s%d", n ? "," : "", v);
 }
 
+/* Appends v to a short list ("0,0,-1000"), ",..." once it is long. */
+static void add_short(char *buf, size_t len, int v)
+{
+	if (strlen(buf) < 40)
+		add_value(buf, len, v);
+	else if (!strstr(buf, "...") && strlen(buf) + 5 < len)
+		strcat(buf, ",...");
+}
+
+/* True if pid's parent is a postgres process: a backend or auxiliary
+ * process, not a postmaster. */
+static bool child_of_postgres(int pid)
+{
+	char status[4096], comm[64];
+	int64_t ppid;
+
+	if (mt_proc_read(pid, "status", status, sizeof(status)) <= 0 ||
+	    mt_text_key(status, "PPid", &ppid) != 0 || ppid <= 0 ||
+	    ppid > 0x3fffffff ||
+	    mt_proc_read((int)ppid, "comm", comm, sizeof(comm)) <= 0)
+		return false;
+	comm[strcspn(comm, "\n")] = '\0';
+	return strcmp(comm, "postgres") == 0;
+}
+
 /* The PostgreSQL item: postmaster -1000, its children 0. */
 static int postgresql(const struct mt_advise_ctx *ctx,
 		      struct mt_advice *out)
@@ -69,7 +94,7 @@ static int postgresql(const struct mt_advise_ctx *ctx,
 	int pids[MAX_PIDS], pm_adj = 0, n_child = 0, n_child_ok = 0;
 	char unit[160], kids[64] = "";
 	struct mt_item *it;
-	bool pm_ok = false, unfollowed;
+	bool unfollowed;
 
 	if (!pg)
 		return 0;
@@ -84,37 +109,49 @@ static int postgresql(const struct mt_advise_ctx *ctx,
 		 "<the PostgreSQL unit>");
 	if (pg->running) {
 		size_t n = mt_proc_find("postgres", pids, MAX_PIDS);
+		int n_pm = 0, n_pm_ok = 0;
+		char pms[64] = "";
 
-		pm_ok = mt_proc_oom_score_adj(pg->pid, &pm_adj) &&
-			pm_adj == -1000;
+		/* Every postmaster (a host may run several clusters) and
+		 * every child of one. */
 		for (size_t i = 0; i < n && i < MAX_PIDS; i++) {
-			char status[4096];
-			int64_t ppid;
 			int adj;
 
-			if (pids[i] == pg->pid ||
-			    mt_proc_read(pids[i], "status", status,
-					 sizeof(status)) <= 0 ||
-			    mt_text_key(status, "PPid", &ppid) != 0 ||
-			    ppid != pg->pid)
+			if (!mt_proc_oom_score_adj(pids[i], &adj))
 				continue;
-			n_child++;
-			if (mt_proc_oom_score_adj(pids[i], &adj)) {
-				n_child_ok += adj == 0;
-				if (strlen(kids) < 40)
-					add_value(kids, sizeof(kids), adj);
-				else if (!strstr(kids, "..."))
-					strcat(kids, ",...");
+			if (!child_of_postgres(pids[i])) {
+				n_pm++;
+				n_pm_ok += adj == -1000;
+				add_short(pms, sizeof(pms), adj);
+				if (pids[i] == pg->pid)
+					pm_adj = adj;
+				continue;
 			}
+			n_child++;
+			n_child_ok += adj == 0;
+			add_short(kids, sizeof(kids), adj);
 		}
 		snprintf(it->current, sizeof(it->current),
-			 "postmaster %d, children %s", pm_adj,
-			 n_child ? kids : "none");
-		it->change = !pm_ok || n_child_ok != n_child;
-		mt_item_evidence(it, "postmaster pid %d (unit %s): "
-				 "oom_score_adj %d; %d of its %d children "
-				 "at 0", pg->pid, pg->unit[0] ? pg->unit :
-				 "unknown", pm_adj, n_child_ok, n_child);
+			 "postmaster%s %s, children %s", n_pm > 1 ? "s" : "",
+			 n_pm ? pms : "?", n_child ? kids : "none");
+		it->change = n_pm_ok != n_pm || n_child_ok != n_child;
+		if (n_pm > 1)
+			mt_item_evidence(it, "%d postmasters (clusters), %d "
+					 "of them at -1000; %d of their %d "
+					 "children at 0; the first, pid %d, "
+					 "runs in %s", n_pm, n_pm_ok,
+					 n_child_ok, n_child, pg->pid,
+					 pg->unit[0] ? pg->unit : "unknown");
+		else
+			mt_item_evidence(it, "postmaster pid %d (unit %s): "
+					 "oom_score_adj %d; %d of its %d "
+					 "children at 0", pg->pid,
+					 pg->unit[0] ? pg->unit : "unknown",
+					 pm_adj, n_child_ok, n_child);
+		if (n_pm > 1)
+			snprintf(unit, sizeof(unit), "%.100s (and each other "
+				 "cluster's unit)", pg->unit[0] ? pg->unit :
+				 "<the PostgreSQL unit>");
 	} else {
 		snprintf(it->current, sizeof(it->current), "not running");
 		it->change = false;
@@ -153,20 +190,19 @@ static int postgresql(const struct mt_advise_ctx *ctx,
 	return 0;
 }
 
-/* True if pid belongs to an application that has its own item here (the
- * PostgreSQL postmaster or one of its children). */
+/* True if pid belongs to an application that has its own item here: a
+ * postgres process (a postmaster of any cluster or a child of one) when
+ * PostgreSQL runs. */
 static bool has_own_item(const struct mt_advise_ctx *ctx, int pid)
 {
 	const struct mt_app *pg = mt_ev_app(ctx, MT_APP_POSTGRESQL);
-	char status[4096];
-	int64_t ppid;
+	char comm[64];
 
-	if (!pg || !pg->running)
+	if (!pg || !pg->running ||
+	    mt_proc_read(pid, "comm", comm, sizeof(comm)) <= 0)
 		return false;
-	if (pid == pg->pid)
-		return true;
-	return mt_proc_read(pid, "status", status, sizeof(status)) > 0 &&
-	       mt_text_key(status, "PPid", &ppid) == 0 && ppid == pg->pid;
+	comm[strcspn(comm, "\n")] = '\0';
+	return strcmp(comm, "postgres") == 0;
 }
 
 /* One item for the profile's glob `name` with adjustment adj; none when

@@ -188,6 +188,32 @@ static void test_oom_pg_already(void **state)
 			    "postmaster -1000, children 0,-1000,0");
 	assert_true(it->change);
 	mt_advice_free(&a);
+
+	/* A second cluster whose backend inherited -1000: both postmasters
+	 * and all children are PostgreSQL's, none falls to the glob. */
+	mt_test_put(tmp, "/proc/42200/comm", "postgres\n");
+	mt_test_put(tmp, "/proc/42200/status", "Name:\tpostgres\nPPid:\t1\n");
+	mt_test_put(tmp, "/proc/42200/oom_score_adj", "-1000\n");
+	mt_test_put(tmp, "/proc/42200/cgroup", "0::/system.slice/"
+		    "system-postgresql.slice/postgresql@16-main.service\n");
+	mt_test_put(tmp, "/proc/42201/comm", "postgres\n");
+	mt_test_put(tmp, "/proc/42201/status",
+		    "Name:\tpostgres\nPPid:\t42200\n");
+	mt_test_put(tmp, "/proc/42201/oom_score_adj", "-1000\n");
+	mt_test_put(tmp, "/proc/41202/oom_score_adj", "0\n");
+	advise(tmp, database_ini, NULL, &a);
+	it = item(&a, "oom_score_adj.postgresql");
+	assert_string_equal(it->current,
+			    "postmasters -1000,-1000, children 0,0,0,-1000");
+	assert_true(it->change);
+	assert_true(cites(it, "2 postmasters (clusters), 2 of them at -1000; "
+			  "3 of their 4 children at 0; the first, pid 41200, "
+			  "runs in postgresql@15-main.service"));
+	assert_non_null(strstr(it->apply, "systemctl edit "
+			       "postgresql@15-main.service (and each other "
+			       "cluster's unit)"));
+	assert_null(mt_advice_find(&a, "oom_score_adj.postgres"));
+	mt_advice_free(&a);
 	mt_test_remove_tree(tmp);
 }
 
