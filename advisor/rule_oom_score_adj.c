@@ -132,7 +132,8 @@ static int postgresql(const struct mt_advise_ctx *ctx,
 			add_short(kids, sizeof(kids), adj);
 		}
 		snprintf(it->current, sizeof(it->current),
-			 "postmaster%s %s, children %s", n_pm > 1 ? "s" : "",
+			 "postmaster%s %.48s, children %.48s",
+			 n_pm > 1 ? "s" : "",
 			 n_pm ? pms : "?", n_child ? kids : "none");
 		it->change = n_pm_ok != n_pm || n_child_ok != n_child;
 		if (n_pm > 1)
