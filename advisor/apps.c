@@ -332,10 +332,13 @@ bool mt_proc_cgroup(int pid, char *cgroup, size_t clen, char *unit,
 			    (n > 6 && strncmp(comp + n - 6, ".scope", 6) == 0))
 				last = comp;
 		}
+		/* A unit name goes into a shell command line of the advice:
+		 * one with systemd's \x escapes is left out rather than
+		 * quoted. */
 		if (last) {
 			size_t n = strcspn(last, "/");
 
-			if (n < ulen && n < 128) {
+			if (n < ulen && n < 128 && !memchr(last, '\\', n)) {
 				memcpy(unit, last, n);
 				unit[n] = '\0';
 			}

@@ -252,6 +252,14 @@ static void test_hostile_proc(void **state)
 				      sizeof(big)), -EINVAL);
 	assert_false(mt_proc_cgroup(500, cgroup, sizeof(cgroup), unit,
 				    sizeof(unit)));
+	/* systemd's escapes are fine in a cgroup, not in a unit the advice
+	 * puts on a command line. */
+	mt_test_put(root, "/proc/501/cgroup",
+		    "0::/system.slice/foo\\x2dbar.service\n");
+	assert_true(mt_proc_cgroup(501, cgroup, sizeof(cgroup), unit,
+				   sizeof(unit)));
+	assert_string_equal(cgroup, "/system.slice/foo\\x2dbar.service");
+	assert_string_equal(unit, "");
 	assert_int_equal(mt_cgroup_read("/system.slice/../..", "memory.max",
 					&v, &max), -EINVAL);
 	assert_int_equal(mt_cgroup_read("/x", "cgroup.procs", &v, &max),
