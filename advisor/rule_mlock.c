@@ -9,10 +9,16 @@
  * interval lies above 1, low when the run has no interval (a single
  * sample per case says little). The apply line is a systemd drop-in
  * LimitMEMLOCK= for the process's unit, or the memlock ulimit when it has
- * none; the program must still lock (mlockall or its own option). */
+ * none; the program must still lock (mlockall or its own option).
+ *
+ * Oracle Database has a documented requirement of its own, checked
+ * whatever the profile says: the oracle user's memlock limit at least 90%
+ * of RAM when HugePages are in use, 3 GB otherwise (a hard rule: the
+ * installer's verification fails below it). */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../core/fsroot.h"
@@ -183,16 +189,102 @@ static int one(const struct mt_advise_ctx *ctx, struct mt_advice *out,
 	return 0;
 }
 
+#define ORACLE_SOURCE "https://docs.oracle.com/en/database/oracle/" \
+	"oracle-database/19/cwlin/configure-hugepages.html (Oracle Database " \
+	"19c Installation Guide for Linux, \"Configuring HugePages on " \
+	"Linux\"); PRVE-00068 (https://docs.oracle.com/en/error-help/db/" \
+	"prve-00068)"
+
+/* Parses one limit of "Max locked memory  SOFT  HARD  bytes" from
+ * /proc/PID/limits: UINT64_MAX for unlimited; false if absent. */
+static bool memlock_limits(int pid, uint64_t *soft, uint64_t *hard)
+{
+	char text[4096], s1[32], s2[32];
+	const char *line;
+
+	if (mt_proc_read(pid, "limits", text, sizeof(text)) <= 0 ||
+	    !(line = strstr(text, "Max locked memory")) ||
+	    sscanf(line + 17, "%31s %31s", s1, s2) != 2)
+		return false;
+	*soft = strcmp(s1, "unlimited") == 0 ? UINT64_MAX :
+					       strtoull(s1, NULL, 10);
+	*hard = strcmp(s2, "unlimited") == 0 ? UINT64_MAX :
+					       strtoull(s2, NULL, 10);
+	return true;
+}
+
+/* Oracle's documented memlock requirement: at least 90% of RAM when
+ * HugePages are in use (vm.nr_hugepages > 0), at least 3 GB otherwise;
+ * the cluster verification utility checks it (PRVE-00068). */
+static int oracle(const struct mt_advise_ctx *ctx, struct mt_advice *out)
+{
+	const struct mt_app *ora = mt_ev_app(ctx, MT_APP_ORACLE);
+	int64_t nr = 0;
+	bool huge = mt_ev_sysctl(ctx, "nr_hugepages", &nr) && nr > 0;
+	uint64_t need_kb = huge ? (ctx->mem_total / 1024 * 9 + 9) / 10 :
+				  3145728, soft = 0, hard = 0;
+	char b[32];
+	struct mt_item *it;
+
+	if (!ora)
+		return 0;
+	it = mt_advice_add(out, &mt_rule_mlock, "mlock.oracle");
+	if (!it)
+		return -ENOMEM;
+	snprintf(it->knob, sizeof(it->knob), "memlock:oracle");
+	snprintf(it->recommended, sizeof(it->recommended), ">= %llu KiB",
+		 (unsigned long long)need_kb);
+	mt_item_ground(it, MT_GROUND_HARD_RULE, ORACLE_SOURCE);
+	mt_item_evidence(it, "vm.nr_hugepages %lld (HugePages %s); MemTotal "
+			 "%s", (long long)nr, huge ? "in use" : "not in use",
+			 mt_ev_bytes(ctx->mem_total, b, sizeof(b)));
+	if (!ora->running) {
+		snprintf(it->current, sizeof(it->current), "not running");
+		mt_item_reason(it, "Oracle Database is not running here: "
+			       "nothing to check now.");
+	} else if (!memlock_limits(ora->pid, &soft, &hard)) {
+		snprintf(it->current, sizeof(it->current), "unknown");
+		mt_item_reason(it, "The memlock limit of pid %d could not be "
+			       "read: check it with ulimit -l as the oracle "
+			       "user.", ora->pid);
+	} else {
+		if (soft == UINT64_MAX)
+			snprintf(it->current, sizeof(it->current),
+				 "unlimited");
+		else
+			snprintf(it->current, sizeof(it->current),
+				 "%llu KiB", (unsigned long long)(soft >> 10));
+		it->change = soft < need_kb << 10 || hard < need_kb << 10;
+		mt_item_evidence(it, "ora_pmon pid %d: Max locked memory soft "
+				 "%s, hard %s", ora->pid,
+				 soft == UINT64_MAX ? "unlimited" : "set",
+				 hard == UINT64_MAX ? "unlimited" : "set");
+	}
+	mt_item_reason(it, "Oracle's installation guide: with HugePages the "
+		       "maximum locked memory of the oracle user must be at "
+		       "least 90%% of RAM (at least 3 GB without them), or "
+		       "the SGA cannot be locked in huge pages; the cluster "
+		       "verification utility reports a lower limit "
+		       "(PRVE-00068).");
+	snprintf(it->apply, sizeof(it->apply),
+		 "/etc/security/limits.d/99-oracle-memlock.conf: \"oracle "
+		 "soft memlock %llu\" and \"oracle hard memlock %llu\"; "
+		 "log in again as oracle and check ulimit -l",
+		 (unsigned long long)need_kb, (unsigned long long)need_kb);
+	return 0;
+}
+
 static int mlock_advise(const struct mt_advise_ctx *ctx,
 			struct mt_advice *out, struct mt_err *err)
 {
 	const struct mt_profile *p = ctx->profile;
 	struct ml m;
-	int rc = 0;
+	int rc;
 
 	(void)err;
-	if (!p || p->n_latency_critical == 0)
-		return 0;
+	rc = oracle(ctx, out);
+	if (rc < 0 || !p || p->n_latency_critical == 0)
+		return rc;
 	gather(ctx, &m);
 	for (size_t i = 0; rc == 0 && i < p->n_latency_critical; i++)
 		rc = one(ctx, out, p->latency_critical[i], &m);

@@ -326,6 +326,58 @@ static void test_mlock_facts(void **state)
 	mt_advice_free(&a);
 }
 
+/* Oracle's memlock requirement on a copy of db-2node (HugePages in use,
+ * MemTotal 263842944 kB): 90% of RAM, a vendor requirement. */
+static void test_mlock_oracle(void **state)
+{
+	char tmp[64];
+	struct mt_advice a;
+	struct mt_item *it;
+	static const char limits[] =
+		"Limit                     Soft Limit           Hard Limit   "
+		"        Units     \n"
+		"Max locked memory         %s              %s             "
+		" bytes     \n";
+	char text[512];
+
+	(void)state;
+	copy_tree("db-2node", tmp);
+	mt_test_put(tmp, "/proc/600/comm", "ora_pmon_ORCL\n");
+	mt_test_put(tmp, "/proc/600/status", "Name:\tora_pmon_orcl\nPPid:\t1\n");
+	snprintf(text, sizeof(text), limits, "65536", "65536");
+	mt_test_put(tmp, "/proc/600/limits", text);
+	advise(tmp, "[profile]\n", NULL, &a);
+	it = item(&a, "mlock.oracle");
+	assert_string_equal(it->knob, "memlock:oracle");
+	assert_string_equal(it->current, "64 KiB");
+	assert_string_equal(it->recommended, ">= 237458650 KiB");
+	assert_true(it->change);
+	assert_int_equal(it->ground, MT_GROUND_HARD_RULE);
+	assert_int_equal(it->confidence, MT_CONF_HIGH);
+	assert_true(cites(it, "vm.nr_hugepages 4096 (HugePages in use)"));
+	assert_string_equal(it->apply, "/etc/security/limits.d/99-oracle-"
+			    "memlock.conf: \"oracle soft memlock 237458650\" "
+			    "and \"oracle hard memlock 237458650\"; log in "
+			    "again as oracle and check ulimit -l");
+	mt_advice_free(&a);
+
+	snprintf(text, sizeof(text), limits, "unlimited", "unlimited");
+	mt_test_put(tmp, "/proc/600/limits", text);
+	mt_test_put(tmp, "/proc/sys/vm/nr_hugepages", "0\n");
+	advise(tmp, "[profile]\n", NULL, &a);
+	it = item(&a, "mlock.oracle");
+	assert_string_equal(it->current, "unlimited");
+	assert_string_equal(it->recommended, ">= 3145728 KiB");
+	assert_false(it->change);
+	mt_advice_free(&a);
+
+	/* No Oracle: no item. */
+	advise("pg-host", "[profile]\n", NULL, &a);
+	assert_null(mt_advice_find(&a, "mlock.oracle"));
+	mt_advice_free(&a);
+	mt_test_remove_tree(tmp);
+}
+
 /* --- cgroup limits ---------------------------------------------------------- */
 
 static void test_cgroup_pg_host(void **state)
@@ -608,6 +660,7 @@ int main(void)
 		cmocka_unit_test(test_oom_pg_already),
 		cmocka_unit_test(test_oom_not_running_fact),
 		cmocka_unit_test(test_mlock_facts),
+		cmocka_unit_test(test_mlock_oracle),
 		cmocka_unit_test(test_cgroup_pg_host),
 		cmocka_unit_test(test_cgroup_es_host),
 		cmocka_unit_test(test_cgroup_measure),
