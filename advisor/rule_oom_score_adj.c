@@ -6,6 +6,10 @@
  * PG_OOM_ADJUST_FILE / PG_OOM_ADJUST_VALUE, so that the killer takes a
  * backend (which the postmaster replaces) and never the postmaster. That
  * is one item for the application, checked against every process of it.
+ * Under systemd the drop-in also sets OOMPolicy=continue: the default,
+ * stop, ends the whole unit when any of its processes is OOM-killed
+ * (systemd.service(5)), which would undo the point of sparing the
+ * postmaster.
  *
  * The profile's keep and sacrifice globs still work for other processes:
  * -900 (not -1000, which makes a process unkillable: if it is the one that
@@ -30,7 +34,9 @@
 	"latest/systemd.exec.html, systemd 257)"
 #define PG_SOURCE "https://www.postgresql.org/docs/current/" \
 	"kernel-resources.html#LINUX-MEMORY-OVERCOMMIT (PostgreSQL 17, " \
-	"doc/src/sgml/runtime.sgml \"Linux Memory Overcommit\")"
+	"doc/src/sgml/runtime.sgml \"Linux Memory Overcommit\"); " \
+	"systemd.service(5) OOMPolicy= (https://www.freedesktop.org/" \
+	"software/systemd/man/latest/systemd.service.html, systemd 257)"
 
 #define KEEP_ADJ -900
 #define SACRIFICE_ADJ 500
@@ -170,7 +176,12 @@ static int postgresql(const struct mt_advise_ctx *ctx,
 		       "itself to 0 and stays a candidate: without them the "
 		       "backends inherit -1000, and the killer, with no "
 		       "database process left to take, takes everything "
-		       "else.");
+		       "else. With systemd add OOMPolicy=continue: the "
+		       "default (DefaultOOMPolicy=stop, systemd.service(5)) "
+		       "stops the whole unit when the kernel kills any one "
+		       "of its processes, a backend included, which undoes "
+		       "what the -1000 is for; with continue the postmaster "
+		       "handles the lost backend itself.");
 	if (!pg->running)
 		mt_item_reason(it, "PostgreSQL is not running here: nothing "
 			       "to change now; put the drop-in in place "
@@ -186,8 +197,8 @@ static int postgresql(const struct mt_advise_ctx *ctx,
 	snprintf(it->apply, sizeof(it->apply),
 		 "systemctl edit %s, add: [Service] OOMScoreAdjust=-1000 "
 		 "Environment=PG_OOM_ADJUST_FILE=/proc/self/oom_score_adj "
-		 "Environment=PG_OOM_ADJUST_VALUE=0; then systemctl restart "
-		 "%s", unit, unit);
+		 "Environment=PG_OOM_ADJUST_VALUE=0 OOMPolicy=continue; then "
+		 "systemctl restart %s", unit, unit);
 	return 0;
 }
 

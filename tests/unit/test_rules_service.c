@@ -136,8 +136,9 @@ static void test_oom_pg_host(void **state)
 			    "postgresql@15-main.service, add: [Service] "
 			    "OOMScoreAdjust=-1000 Environment=PG_OOM_ADJUST_"
 			    "FILE=/proc/self/oom_score_adj Environment=PG_OOM_"
-			    "ADJUST_VALUE=0; then systemctl restart "
-			    "postgresql@15-main.service");
+			    "ADJUST_VALUE=0 OOMPolicy=continue; then systemctl "
+			    "restart postgresql@15-main.service");
+	assert_non_null(strstr(it->reason, "DefaultOOMPolicy=stop"));
 	assert_true(cites(it, "postmaster pid 41200 (unit postgresql@15-main."
 			  "service): oom_score_adj 0; 3 of its 3 children at "
 			  "0"));
