@@ -1,7 +1,10 @@
 /* cgroup v2 memory limits for one service, often better than any global
  * knob (issue 13): memory.low protection for a service the host is for,
  * memory.high for the jobs the profile sacrifices, memory.swap.max where
- * the vendor says the service must not swap, and what memory.oom.group
+ * the vendor says the service must not swap (Elasticsearch; PostgreSQL's
+ * and Redis's documentation say the opposite: swap keeps the OOM killer
+ * away),
+ * and what memory.oom.group
  * would do to PostgreSQL. Each is a systemd drop-in (systemctl
  * set-property writes one): MemoryLow=, MemoryHigh=, MemorySwapMax=.
  *
@@ -151,9 +154,10 @@ static int memory_low(const struct mt_advise_ctx *ctx, struct mt_advice *out,
 	return 0;
 }
 
-/* MemorySwapMax=0 where swapping the service must be avoided. */
+/* MemorySwapMax=0 for Elasticsearch, whose vendor says swapping must be
+ * avoided. */
 static int swap_max(const struct mt_advise_ctx *ctx, struct mt_advice *out,
-		    const struct svc *s, bool vendor)
+		    const struct svc *s)
 {
 	char id[96], b1[32], b2[32];
 	uint64_t v = 0, used = 0;
@@ -174,11 +178,9 @@ static int swap_max(const struct mt_advise_ctx *ctx, struct mt_advice *out,
 	mt_item_evidence(it, "%s memory.swap.current %s; swap on the host %s",
 			 s->cgroup, mt_ev_bytes(used, b1, sizeof(b1)),
 			 mt_ev_bytes(ctx->swap_total, b2, sizeof(b2)));
-	mt_item_ground(it, vendor ? MT_GROUND_DOCUMENTED : MT_GROUND_PRACTICE,
-		       vendor ? ES_SOURCE : SOURCE);
+	mt_item_ground(it, MT_GROUND_DOCUMENTED, ES_SOURCE);
 	it->change = ctx->swap_total > 0 && (max || v > 0);
-	if (vendor)
-		mt_item_reason(it, "Elasticsearch's documentation: swapping "
+	mt_item_reason(it, "Elasticsearch's documentation: swapping "
 			       "is very bad for performance and node "
 			       "stability and should be avoided at all "
 			       "costs (garbage collections of minutes, nodes "
@@ -188,14 +190,6 @@ static int swap_max(const struct mt_advise_ctx *ctx, struct mt_advice *out,
 			       "for this service alone (memory.swap.max: its "
 			       "anonymous memory is not swapped out), the "
 			       "per-service form of the documented swapoff.");
-	else
-		mt_item_reason(it, "The profile's goal is latency and the "
-			       "host is for %s: a swapped-out page costs a "
-			       "major fault on the next access. "
-			       "MemorySwapMax=0 keeps its anonymous memory "
-			       "out of swap (memory.swap.max); the other "
-			       "services can still swap. This is practice, "
-			       "not the vendor's rule.", s->name);
 	if (!ctx->swap_total)
 		mt_item_reason(it, "The host has no swap: nothing to change.");
 	else if (!it->change)
@@ -356,7 +350,6 @@ static int cg_advise(const struct mt_advise_ctx *ctx, struct mt_advice *out,
 	uint64_t peaks = 0;
 	size_t n_kept = 0;
 	int rc = 0;
-	bool latency = p && strcmp(p->goal, "latency") == 0;
 
 	(void)err;
 	if (!ctx->live)
@@ -375,10 +368,12 @@ static int cg_advise(const struct mt_advise_ctx *ctx, struct mt_advice *out,
 		snprintf(s->unit, sizeof(s->unit), "%s", a->unit);
 		snprintf(s->cgroup, sizeof(s->cgroup), "%s", a->cgroup);
 		rc = memory_low(ctx, out, s);
+		/* Only Elasticsearch's vendor says not to swap; PostgreSQL's
+		 * and Redis's say swap keeps the OOM killer away ("make sure
+		 * to setup some swap", redis.io administration), so no
+		 * latency goal overrides them. */
 		if (rc == 0 && k == MT_APP_ELASTICSEARCH)
-			rc = swap_max(ctx, out, s, true);
-		else if (rc == 0 && latency && k != MT_APP_POSTGRESQL)
-			rc = swap_max(ctx, out, s, false);
+			rc = swap_max(ctx, out, s);
 		if (rc == 0 && k == MT_APP_POSTGRESQL)
 			rc = pg_oom_group(out, s);
 		if (s->peak && s->peak <= s->peak + peaks) {

@@ -435,6 +435,15 @@ static void test_cgroup_es_host(void **state)
 	assert_true(cites(it, "memory.swap.current 512 MiB"));
 	assert_string_equal(it->apply, "systemctl set-property "
 			    "elasticsearch.service MemorySwapMax=0");
+
+	/* Redis kept under a latency goal: protected, but never kept out of
+	 * swap (its documentation wants swap). */
+	mt_advice_free(&a);
+	advise("redis-host", "[profile]\ngoal = latency\nkeep = "
+	       "redis-server\n", NULL, &a);
+	it = item(&a, "cgroup.redis.memory_low");
+	assert_string_equal(it->recommended, "40960M");
+	assert_null(mt_advice_find(&a, "cgroup.redis.memory_swap_max"));
 	mt_advice_free(&a);
 
 	/* Not named by the profile and not kept: no limits for it. */
