@@ -92,7 +92,7 @@ bool mt_app_service_valid(const char *word, char *why, size_t len)
 	return true;
 }
 
-/* --- /proc of the machine advised on --------------------------------------- */
+/* --- /proc of the machine advised on ------------------------------------ */
 
 int mt_proc_read(int pid, const char *file, char *buf, size_t len)
 {
@@ -535,7 +535,7 @@ static void version_from_dpkg(const char *status, enum mt_app_kind k,
 		 "/var/lib/dpkg/status: package %s", pkg);
 }
 
-/* --- detection -------------------------------------------------------------- */
+/* --- detection ----------------------------------------------------------- */
 
 /* What the /proc walk gathers: the lowest pid of each kind's main
  * process. */

@@ -25,16 +25,16 @@
 #include "advisor.h"
 
 #define SOURCE "https://docs.kernel.org/admin-guide/cgroup-v2.html " \
-	"(Memory Interface Files, Linux 6.12); systemd.resource-control(5) " \
-	"(https://www.freedesktop.org/software/systemd/man/latest/" \
-	"systemd.resource-control.html, systemd 257)"
+	"(Memory Interface Files, read 2026-12-03); " \
+	"systemd.resource-control(5) (https://www.freedesktop.org/software/" \
+	"systemd/man/latest/systemd.resource-control.html, read 2026-12-03)"
 #define ES_SOURCE "https://www.elastic.co/docs/deploy-manage/deploy/" \
-	"self-managed/setup-configuration-memory (Elasticsearch 8/9, " \
-	"\"Disable swapping\", 2025); " SOURCE
+	"self-managed/setup-configuration-memory (Elasticsearch current " \
+	"docs, \"Disable swapping\", read 2026-12-03); " SOURCE
 #define PG_SOURCE "https://www.postgresql.org/docs/current/" \
-	"runtime-config-error-handling.html (restart_after_crash, " \
-	"PostgreSQL 17); https://docs.kernel.org/admin-guide/cgroup-v2.html " \
-	"(memory.oom.group, Linux 6.12)"
+	"runtime-config-error-handling.html (restart_after_crash, read " \
+	"2026-12-03); https://docs.kernel.org/admin-guide/cgroup-v2.html " \
+	"(memory.oom.group, read 2026-12-03)"
 
 #define MiB ((uint64_t)1 << 20)
 #define MAX_SACRIFICE 16
@@ -209,12 +209,14 @@ static int pg_oom_group(struct mt_advice *out, const struct svc *s)
 {
 	uint64_t v = 0;
 	bool max;
-	struct mt_item *it = mt_advice_add(out, &mt_rule_cgroup_limits,
-					   "cgroup.postgresql.memory_oom_group");
+	struct mt_item *it;
 
+	it = mt_advice_add(out, &mt_rule_cgroup_limits,
+			   "cgroup.postgresql.memory_oom_group");
 	if (!it)
 		return -ENOMEM;
-	snprintf(it->knob, sizeof(it->knob), "memory.oom.group:%.100s", s->unit);
+	snprintf(it->knob, sizeof(it->knob), "memory.oom.group:%.100s",
+		 s->unit);
 	if (mt_cgroup_read(s->cgroup, "memory.oom.group", &v, &max) < 0)
 		snprintf(it->current, sizeof(it->current), "unknown");
 	else
@@ -361,7 +363,8 @@ static int cg_advise(const struct mt_advise_ctx *ctx, struct mt_advice *out,
 		/* kubelet reserves memory for pods itself (kubeReserved,
 		 * systemReserved): not a service to size here. */
 		if (!a || !a->running || !a->unit[0] || !a->cgroup[0] ||
-		    k == MT_APP_KUBELET || !mt_app_kept(ctx, (enum mt_app_kind)k))
+		    k == MT_APP_KUBELET ||
+		    !mt_app_kept(ctx, (enum mt_app_kind)k))
 			continue;
 		memset(s, 0, sizeof(*s));
 		s->name = a->name;

@@ -25,10 +25,10 @@
 #include "advisor.h"
 
 #define SOURCE "mlock(2) and setrlimit(2) RLIMIT_MEMLOCK " \
-	"(man-pages 6.9); systemd.exec(5) LimitMEMLOCK= " \
+	"(read 2026-12-03); systemd.exec(5) LimitMEMLOCK= " \
 	"(https://www.freedesktop.org/software/systemd/man/latest/" \
-	"systemd.exec.html, systemd 257); " \
-	"https://docs.kernel.org/mm/unevictable-lru.html (Linux 6.12)"
+	"systemd.exec.html, read 2026-12-03); " \
+	"https://docs.kernel.org/mm/unevictable-lru.html (read 2026-12-03)"
 
 /* The measured figures of the backing whose lock helped most. */
 struct ml {

@@ -29,14 +29,15 @@
 #include "advisor.h"
 
 #define SOURCE "https://docs.kernel.org/filesystems/proc.html " \
-	"(/proc/<pid>/oom_score_adj, Linux 6.12); systemd.exec(5) " \
+	"(/proc/<pid>/oom_score_adj, read 2026-12-03); systemd.exec(5) " \
 	"OOMScoreAdjust= (https://www.freedesktop.org/software/systemd/man/" \
-	"latest/systemd.exec.html, systemd 257)"
+	"latest/systemd.exec.html, read 2026-12-03)"
 #define PG_SOURCE "https://www.postgresql.org/docs/current/" \
-	"kernel-resources.html#LINUX-MEMORY-OVERCOMMIT (PostgreSQL 17, " \
-	"doc/src/sgml/runtime.sgml \"Linux Memory Overcommit\"); " \
+	"kernel-resources.html#LINUX-MEMORY-OVERCOMMIT (current docs, " \
+	"doc/src/sgml/runtime.sgml \"Linux Memory Overcommit\", read " \
+	"2026-12-03); " \
 	"systemd.service(5) OOMPolicy= (https://www.freedesktop.org/" \
-	"software/systemd/man/latest/systemd.service.html, systemd 257)"
+	"software/systemd/man/latest/systemd.service.html, read 2026-12-03)"
 
 #define KEEP_ADJ -900
 #define SACRIFICE_ADJ 500

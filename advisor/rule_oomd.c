@@ -32,8 +32,8 @@
 #define SOURCE "systemd-oomd.service(8), oomd.conf(5) and " \
 	"systemd.resource-control(5) ManagedOOMMemoryPressure= " \
 	"(https://www.freedesktop.org/software/systemd/man/latest/" \
-	"systemd-oomd.service.html, systemd 257); " \
-	"https://docs.kernel.org/accounting/psi.html (Linux 6.12)"
+	"systemd-oomd.service.html, read 2026-12-03); " \
+	"https://docs.kernel.org/accounting/psi.html (read 2026-12-03)"
 
 #define MAX_UNIT_FILE (256u << 10)
 

@@ -215,7 +215,8 @@ static json_t *ml_analyze(const struct mt_run *run, struct mt_err *err)
 	}
 	if (ml_facts(run, out) < 0) {
 		json_decref(out);
-		mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME, "mlock: out of memory");
+		mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+			   "mlock: out of memory");
 		return NULL;
 	}
 	return out;

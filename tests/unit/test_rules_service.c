@@ -131,7 +131,7 @@ static void test_oom_pg_host(void **state)
 	assert_int_equal(it->ground, MT_GROUND_DOCUMENTED);
 	assert_int_equal(it->confidence, MT_CONF_MEDIUM);
 	assert_non_null(strstr(it->source, "kernel-resources.html#LINUX-"
-			       "MEMORY-OVERCOMMIT (PostgreSQL 17"));
+			       "MEMORY-OVERCOMMIT (current docs"));
 	assert_string_equal(it->apply, "systemctl edit "
 			    "postgresql@15-main.service, add: [Service] "
 			    "OOMScoreAdjust=-1000 Environment=PG_OOM_ADJUST_"
@@ -344,7 +344,8 @@ static void test_mlock_oracle(void **state)
 	(void)state;
 	copy_tree("db-2node", tmp);
 	mt_test_put(tmp, "/proc/600/comm", "ora_pmon_ORCL\n");
-	mt_test_put(tmp, "/proc/600/status", "Name:\tora_pmon_orcl\nPPid:\t1\n");
+	mt_test_put(tmp, "/proc/600/status",
+		    "Name:\tora_pmon_orcl\nPPid:\t1\n");
 	snprintf(text, sizeof(text), limits, "65536", "65536");
 	mt_test_put(tmp, "/proc/600/limits", text);
 	advise(tmp, "[profile]\n", NULL, &a);
@@ -379,7 +380,7 @@ static void test_mlock_oracle(void **state)
 	mt_test_remove_tree(tmp);
 }
 
-/* --- cgroup limits ---------------------------------------------------------- */
+/* --- cgroup limits ------------------------------------------------------- */
 
 static void test_cgroup_pg_host(void **state)
 {
@@ -495,7 +496,7 @@ static void test_cgroup_measure(void **state)
 	mt_test_remove_tree(tmp);
 }
 
-/* --- systemd-oomd ------------------------------------------------------------ */
+/* --- systemd-oomd -------------------------------------------------------- */
 
 static void test_oomd(void **state)
 {
