@@ -255,9 +255,9 @@ static int one(const struct mt_advise_ctx *ctx, struct mt_advice *out,
 	snprintf(it->recommended, sizeof(it->recommended), "%d", adj);
 	it->change = wrong > 0;
 	mt_item_evidence(it, "profile %s: %s %s; %zu running process%s "
-			 "match, %zu not at %d", ctx->profile->name,
+			 "match%s, %zu not at %d", ctx->profile->name,
 			 adj < 0 ? "keep" : "sacrifice", name, k,
-			 k == 1 ? "" : "es", wrong, adj);
+			 k == 1 ? "" : "es", k == 1 ? "es" : "", wrong, adj);
 	mt_item_ground(it, MT_GROUND_PRACTICE, SOURCE);
 	cite_oom(ctx, it);
 	if (adj < 0)
