@@ -127,7 +127,9 @@ int mt_advise_ctx_from(struct mt_advise_ctx *ctx, json_t *sys,
 		if (!ctx->analysis)
 			return -ENOMEM;
 	}
-	return 0;
+	/* The applications: running ones only on the machine we read
+	 * (advisor/apps.c), named ones from the profile everywhere. */
+	return mt_apps_detect(ctx);
 }
 
 struct reading {

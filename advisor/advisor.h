@@ -59,6 +59,9 @@ struct mt_profile {
 	char hugetlb_user[64];	/* process that maps hugetlb pages, or "" */
 	uint64_t hugetlb_bytes;	/* bytes it needs from the pool, 0 = none */
 	uint64_t hugetlb_page_bytes;	/* page size of that pool */
+	char **services;	/* applications it is for: "postgresql",
+				 * "mongodb:8.0" (name[:version]) */
+	size_t n_services;
 };
 
 /* One recommendation. Text fields are NUL-terminated; evidence is a JSON
@@ -123,6 +126,70 @@ struct mt_app {
 				 * service"), "" when none */
 	char cgroup[256];	/* its cgroup v2 path, "" when not known */
 };
+
+/* --- applications (advisor/apps.c) ---------------------------------------- */
+
+struct mt_advise_ctx;
+
+/* "postgresql", "mysql", "redis", "mongodb", "elasticsearch", "oracle",
+ * "kubelet"; NULL out of range. */
+const char *mt_app_kind_name(enum mt_app_kind k);
+
+/* The kind a service name means ("postgresql", "postgres", "mariadb",
+ * "valkey", "opensearch", "kubernetes"...), or MT_APP_N when none. */
+enum mt_app_kind mt_app_kind_from_name(const char *name);
+
+/* Checks one word of the profile's services key, "name" or
+ * "name:version" (version digits and dots, at most 31 characters); true
+ * if valid, else false with why. */
+bool mt_app_service_valid(const char *word, char *why, size_t len);
+
+/* Fills ctx->apps: running applications found through the /proc listing
+ * under MEMTUNE_FSROOT (only when ctx->live), their version from the
+ * Debian package database (/var/lib/dpkg/status) or the profile, their
+ * unit and cgroup from /proc/PID/cgroup; then the applications the
+ * profile's services key names, present but not running. Everything read
+ * is untrusted text: lengths are bounded, a unit or cgroup that is not a
+ * sane name is ignored. Returns 0 or -ENOMEM. */
+int mt_apps_detect(struct mt_advise_ctx *ctx);
+
+/* True if the profile keeps application k: the profile's services key
+ * names it, or its running main process's comm matches a keep glob. */
+bool mt_app_kept(const struct mt_advise_ctx *ctx, enum mt_app_kind k);
+
+/* Reads /proc/PID/FILE of the machine memtune advises on: under
+ * MEMTUNE_FSROOT, a captured tree's own /proc (not this machine's live
+ * process, which is what core/fsroot's reader gives for /proc/PID).
+ * Stores at most len - 1 bytes, NUL-terminated, NUL bytes (cmdline) turned
+ * into spaces. Returns the length or -errno. */
+int mt_proc_read(int pid, const char *file, char *buf, size_t len);
+
+/* Reads the file at path (resolved under MEMTUNE_FSROOT) into a malloc'ed
+ * NUL-terminated buffer (*out, its length in *len if not NULL); a file
+ * longer than max bytes is refused with -EFBIG, so that a planted huge
+ * file costs nothing. Returns 0 or -errno. */
+int mt_ev_read_bounded(const char *path, size_t max, char **out,
+		       size_t *len);
+
+/* Processes whose comm matches glob through the same /proc listing:
+ * stores up to max pids in ascending order; returns how many matched. */
+size_t mt_proc_find(const char *glob, int *pids, size_t max);
+
+/* /proc/PID/oom_score_adj; false when unreadable. */
+bool mt_proc_oom_score_adj(int pid, int *adj);
+
+/* The cgroup v2 path ("/system.slice/x.service") and the systemd unit
+ * (its last .service or .scope component, "" when none) of pid, from
+ * /proc/PID/cgroup; false when there is no sane v2 line. */
+bool mt_proc_cgroup(int pid, char *cgroup, size_t clen, char *unit,
+		    size_t ulen);
+
+/* Reads the memory controller file FILE (memory.current, memory.peak,
+ * memory.low...) of cgroup path cg through MEMTUNE_FSROOT: *max set when
+ * it says "max". Returns 0 or -errno (-EINVAL for an unsafe path or a
+ * value that is not a number). */
+int mt_cgroup_read(const char *cg, const char *file, uint64_t *out,
+		   bool *max);
 
 /* Facts every rule needs, gathered once (the latency doctor's flags). */
 enum mt_swap_kind { MT_SWAP_NONE, MT_SWAP_DISK, MT_SWAP_FILE, MT_SWAP_ZRAM };

@@ -1,9 +1,7 @@
 /* Evidence for the rules: the system snapshot, the run's records, the
  * running processes. Everything here reads; nothing decides. */
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
-#include <fnmatch.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -213,34 +211,9 @@ bool mt_ev_case_int(json_t *rec, const char *key, int64_t *out)
 size_t mt_ev_find_processes(const struct mt_advise_ctx *ctx,
 			    const char *glob, int *pids, size_t max)
 {
-	char real[4096];
-	struct dirent *e;
-	size_t n = 0;
-	DIR *d;
-
-	if (!ctx->live || mt_fs_path("/proc", real, sizeof(real)) != 0)
-		return 0;
-	d = opendir(real);
-	if (!d)
-		return 0;
-	while ((e = readdir(d))) {
-		char path[300], comm[64];
-		char *end;
-		long pid = strtol(e->d_name, &end, 10);
-
-		if (*end || pid <= 0)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
-		if (mt_fs_read_line(path, comm, sizeof(comm), NULL) != 0)
-			continue;
-		if (fnmatch(glob, comm, 0) != 0)
-			continue;
-		if (n < max)
-			pids[n] = (int)pid;
-		n++;
-	}
-	closedir(d);
-	return n;
+	/* advisor/apps.c reads the tree's own /proc/PID, where core/fsroot
+	 * would read this machine's process of the same number. */
+	return ctx->live ? mt_proc_find(glob, pids, max) : 0;
 }
 
 const char *mt_ev_bytes(uint64_t bytes, char *buf, size_t len)

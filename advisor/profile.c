@@ -36,6 +36,10 @@ static const struct mt_param profile_schema[] = {
 	  .help = "bytes of hugetlb pages it needs (0: none)" },
 	{ .key = "hugetlb_page", .type = MT_P_SIZE, .def = "2M",
 	  .help = "page size of that pool: 2M or 1G" },
+	{ .key = "services", .type = MT_P_WORDS, .def = "",
+	  .help = "applications the host runs, name or name:version "
+		  "(postgresql, mysql, redis, mongodb:8.0, elasticsearch, "
+		  "oracle, kubelet): advised on even when not running" },
 	{ .key = NULL },
 };
 
@@ -122,7 +126,26 @@ static int profile_from_cfg(const struct mt_cfg *cfg, const char *name,
 				v->line, v->text);
 		goto free_params;
 	}
+	{
+		size_t n;
+		char *const *w = mt_p_words(params, "services", &n);
+		char why[200];
+
+		for (size_t i = 0; i < n; i++) {
+			const struct mt_pvalue *v = mt_p_get(params,
+							     "services");
+
+			if (mt_app_service_valid(w[i], why, sizeof(why)))
+				continue;
+			rc = mt_err_set(err, -EINVAL, MT_ERR_INPUT,
+					"%s:%d: [profile] key 'services': %s",
+					v->file, v->line, why);
+			goto free_params;
+		}
+	}
 	if ((rc = copy_words(params, "keep", &p->keep, &p->n_keep)) < 0 ||
+	    (rc = copy_words(params, "services", &p->services,
+			     &p->n_services)) < 0 ||
 	    (rc = copy_words(params, "sacrifice", &p->sacrifice,
 			     &p->n_sacrifice)) < 0 ||
 	    (rc = copy_words(params, "latency_critical", &p->latency_critical,
@@ -203,6 +226,8 @@ void mt_profile_free(struct mt_profile *p)
 	free_words(p->keep, p->n_keep);
 	free_words(p->sacrifice, p->n_sacrifice);
 	free_words(p->latency_critical, p->n_latency_critical);
-	p->keep = p->sacrifice = p->latency_critical = NULL;
+	free_words(p->services, p->n_services);
+	p->keep = p->sacrifice = p->latency_critical = p->services = NULL;
 	p->n_keep = p->n_sacrifice = p->n_latency_critical = 0;
+	p->n_services = 0;
 }

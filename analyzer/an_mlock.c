@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "analysis.h"
+#include "facts.h"
 
 static const char *const backings[] = { "file", "anon" };
 static const char *const locks[] = { "none", "mlock", "mlockall" };
@@ -67,6 +68,97 @@ static json_t *saved(json_t *per)
 				 jnum(best, "major_faults")));
 }
 
+/* The record's 95% interval of the median (ci95_lo, ci95_hi) when the
+ * runner reached that level (ci_level >= 0.95; fewer than six samples
+ * give only their range), else NAN, NAN. */
+static void rec_ci(json_t *r, double *lo, double *hi)
+{
+	json_t *l = json_object_get(r, "ci95_lo"),
+	       *h = json_object_get(r, "ci95_hi"),
+	       *c = json_object_get(r, "ci_level");
+
+	*lo = *hi = NAN;
+	if (json_is_number(l) && json_is_number(h) && json_is_number(c) &&
+	    json_number_value(c) >= 0.95) {
+		*lo = json_number_value(l);
+		*hi = json_number_value(h);
+	}
+}
+
+/* The facts the advice cites (facts.h), for each backing whose lock
+ * lowered p99 the most: p99 unlocked and locked (ns), their ratio
+ * (unlocked / locked; its interval from the two medians' intervals,
+ * lo/hi against hi/lo, when both have one) and the major faults of each
+ * (counts, no interval). */
+static int ml_facts(const struct mt_run *run, json_t *out)
+{
+	json_t *sv = json_object_get(out, "saved"), *s;
+	const char *b;
+	int rc = 0;
+
+	json_object_foreach(sv, b, s) {
+		const char *lock = json_string_value(json_object_get(s,
+								     "lock"));
+		json_t *ru = mt_run_find(run, "mlock", "access_latency_p99",
+					 "backing", b, "lock", "none", NULL);
+		json_t *rl = mt_run_find(run, "mlock", "access_latency_p99",
+					 "backing", b, "lock", lock, NULL);
+		json_t *fu = mt_run_find(run, "mlock", "major_faults",
+					 "backing", b, "lock", "none", NULL);
+		json_t *fl = mt_run_find(run, "mlock", "major_faults",
+					 "backing", b, "lock", lock, NULL);
+		double u = mt_rec_value(ru), l = mt_rec_value(rl);
+		double ulo, uhi, llo, lhi, rlo = NAN, rhi = NAN;
+		int nu = (int)json_integer_value(json_object_get(ru, "n"));
+		int nl = (int)json_integer_value(json_object_get(rl, "n"));
+		char id[64], what[192];
+
+		if (!(u > 0) || !(l > 0))
+			continue;
+		rec_ci(ru, &ulo, &uhi);
+		rec_ci(rl, &llo, &lhi);
+		if (isfinite(ulo) && isfinite(lhi) && llo > 0 && lhi > 0) {
+			rlo = ulo / lhi;
+			rhi = uhi / llo;
+		}
+		snprintf(id, sizeof(id), "mlock.%s_p99_unlocked", b);
+		snprintf(what, sizeof(what), "hot-set access p99 under "
+			 "reclaim, %s-backed, no lock", b);
+		if ((rc = mt_fact_add(out, id, u, ulo, uhi, "ns", nu,
+				      what)) < 0)
+			break;
+		snprintf(id, sizeof(id), "mlock.%s_p99_locked", b);
+		snprintf(what, sizeof(what), "hot-set access p99 under "
+			 "reclaim, %s-backed, with %s", b, lock);
+		if ((rc = mt_fact_add(out, id, l, llo, lhi, "ns", nl,
+				      what)) < 0)
+			break;
+		snprintf(id, sizeof(id), "mlock.%s_p99_ratio", b);
+		snprintf(what, sizeof(what), "p99 without a lock over p99 "
+			 "with %s, %s-backed", lock, b);
+		if ((rc = mt_fact_add(out, id, u / l, rlo, rhi, "ratio",
+				      nu < nl ? nu : nl, what)) < 0)
+			break;
+		if (isfinite(mt_rec_value(fu)) && isfinite(mt_rec_value(fl))) {
+			snprintf(id, sizeof(id),
+				 "mlock.%s_major_faults_unlocked", b);
+			snprintf(what, sizeof(what), "major faults of the hot "
+				 "set, %s-backed, no lock", b);
+			if ((rc = mt_fact_add(out, id, mt_rec_value(fu), NAN,
+					      NAN, "count", nu, what)) < 0)
+				break;
+			snprintf(id, sizeof(id),
+				 "mlock.%s_major_faults_locked", b);
+			snprintf(what, sizeof(what), "major faults of the hot "
+				 "set, %s-backed, with %s", b, lock);
+			if ((rc = mt_fact_add(out, id, mt_rec_value(fl), NAN,
+					      NAN, "count", nl, what)) < 0)
+				break;
+		}
+	}
+	return rc;
+}
+
 /* Derives the mlock figures of one run. */
 static json_t *ml_analyze(const struct mt_run *run, struct mt_err *err)
 {
@@ -119,6 +211,12 @@ static json_t *ml_analyze(const struct mt_run *run, struct mt_err *err)
 		mt_err_set(err, -ENODATA, MT_ERR_INPUT,
 			   "mlock: no record with a known backing and lock in "
 			   "its case");
+		return NULL;
+	}
+	if (ml_facts(run, out) < 0) {
+		json_decref(out);
+		mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+			   "mlock: out of memory");
 		return NULL;
 	}
 	return out;

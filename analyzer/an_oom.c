@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "analysis.h"
+#include "facts.h"
 
 static double jnum(json_t *o, const char *key)
 {
@@ -30,6 +31,81 @@ static json_t *jbool(json_t *rec)
 	double v = mt_rec_value(rec);
 
 	return isfinite(v) ? json_boolean(v >= 0.5) : json_null();
+}
+
+/* P(X <= k) for X ~ Binomial(n, p). */
+static double binom_cdf(int k, int n, double p)
+{
+	double term = pow(1 - p, n), sum = 0;
+
+	if (p <= 0)
+		return 1;
+	if (p >= 1)
+		return k >= n ? 1 : 0;
+	for (int i = 0; i <= k && i <= n; i++) {
+		sum += term;
+		term *= (double)(n - i) / (i + 1) * p / (1 - p);
+	}
+	return sum > 1 ? 1 : sum;
+}
+
+/* The exact (Clopper-Pearson) 95% interval of a proportion k of n, by
+ * bisection on the binomial distribution: lo solves P(X >= k | lo) =
+ * 0.025, hi solves P(X <= k | hi) = 0.025. */
+void mt_oom_proportion_ci(int k, int n, double *lo, double *hi)
+{
+	double a, b;
+
+	*lo = 0;
+	*hi = 1;
+	if (n <= 0)
+		return;
+	if (k > 0) {
+		for (a = 0, b = 1; b - a > 1e-9;) {
+			double m = (a + b) / 2;
+
+			if (1 - binom_cdf(k - 1, n, m) < 0.025)
+				a = m;
+			else
+				b = m;
+		}
+		*lo = a;
+	}
+	if (k < n) {
+		for (a = 0, b = 1; b - a > 1e-9;) {
+			double m = (a + b) / 2;
+
+			if (binom_cdf(k, n, m) > 0.025)
+				a = m;
+			else
+				b = m;
+		}
+		*hi = b;
+	}
+}
+
+/* The facts the advice cites (facts.h): the share of scenarios whose
+ * victim followed the computed badness and the documented rule, each with
+ * its exact 95% interval (three scenarios that all follow give [0.29, 1]:
+ * a few scenarios say little). */
+static int oom_facts(json_t *d, size_t followed, size_t documented,
+		     size_t n)
+{
+	double lo, hi;
+	int rc;
+
+	mt_oom_proportion_ci((int)followed, (int)n, &lo, &hi);
+	rc = mt_fact_add(d, "oom.followed_score", (double)followed / n, lo,
+			 hi, "fraction", (int)n, "share of OOM scenarios "
+			 "whose victim had the highest badness (memory plus "
+			 "oom_score_adj)");
+	if (rc < 0)
+		return rc;
+	mt_oom_proportion_ci((int)documented, (int)n, &lo, &hi);
+	return mt_fact_add(d, "oom.victim_as_documented",
+			   (double)documented / n, lo, hi, "fraction",
+			   (int)n, "share of OOM scenarios whose victim was "
+			   "the one the documented rule names");
 }
 
 /* Derives the oom figures of one run. */
@@ -96,10 +172,16 @@ static json_t *oom_analyze(const struct mt_run *run, struct mt_err *err)
 		 followed == n ? "The choice followed oom_score_adj" :
 		 "The choice did not always follow oom_score_adj", followed,
 		 n, documented, followed == n ? "is" : "is not a reliable");
-	return json_pack("{s:o, s:b, s:I, s:I, s:s}", "scenarios", sc,
-			 "followed_oom_score_adj", followed == n, "followed",
-			 (json_int_t)followed, "as_documented",
-			 (json_int_t)documented, "sentence", s);
+	r = json_pack("{s:o, s:b, s:I, s:I, s:s}", "scenarios", sc,
+		      "followed_oom_score_adj", followed == n, "followed",
+		      (json_int_t)followed, "as_documented",
+		      (json_int_t)documented, "sentence", s);
+	if (!r || oom_facts(r, followed, documented, n) < 0) {
+		json_decref(r);
+		mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME, "oom: out of memory");
+		return NULL;
+	}
+	return r;
 
 out_nomem:
 	json_decref(sc);
