@@ -107,20 +107,16 @@ int mt_advise_ctx_from(struct mt_advise_ctx *ctx, json_t *sys,
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->profile = profile;
 	ctx->sys = json_incref(sys);
-	ctx->records = records ? json_incref(records) : json_array();
 	ctx->live = live;
 	snprintf(ctx->system_source, sizeof(ctx->system_source), "%s",
 		 live ? "the live system" : "a snapshot");
-	if (!ctx->records)
-		return -ENOMEM;
 	gather_facts(ctx);
 	/* Synthetic evidence is analyzed as a run would be: rules read
 	 * the analyzer's facts, never the records. */
-	if (json_array_size(ctx->records)) {
+	if (json_array_size(records)) {
 		struct mt_run *run;
 
-		if (mt_run_from_records("(records)", NULL, ctx->records,
-					&run) < 0)
+		if (mt_run_from_records("(records)", NULL, records, &run) < 0)
 			return -ENOMEM;
 		ctx->analysis = mt_analyze_run(run);
 		mt_run_free(run);
@@ -130,28 +126,6 @@ int mt_advise_ctx_from(struct mt_advise_ctx *ctx, json_t *sys,
 	/* The applications: running ones only on the machine we read
 	 * (advisor/apps.c), named ones from the profile everywhere. */
 	return mt_apps_detect(ctx);
-}
-
-struct reading {
-	json_t *records;
-	int bad;		/* malformed lines (the analyzer reports them) */
-};
-
-/* mt_records_read callback: keeps every record. */
-static int keep_record(json_t *rec, int line, void *arg)
-{
-	(void)line;
-	return json_array_append(((struct reading *)arg)->records, rec) == 0 ?
-		       0 : -ENOMEM;
-}
-
-/* A malformed line costs only that line. */
-/* A record line that cannot be read: said on stderr (path:line and what
- * was expected) and skipped; the rest of the run is still advised on. */
-static void warn_bad(const char *msg, void *arg)
-{
-	mt_warn("advise: %s (line skipped)", msg);
-	((struct reading *)arg)->bad++;
 }
 
 /* The run's system snapshot (meta.json "system"), completed with the
@@ -211,7 +185,7 @@ static int load_analysis(const char *run_dir, json_t **out, bool *stale,
 	ta = mtime_of(apath);
 	tr = mtime_of(rpath);
 	*stale = true;
-	if (ta >= 0 && ta >= tr) {
+	if (ta >= 0 && tr >= 0 && ta >= tr) {
 		json_error_t jerr;
 		const char *v;
 
@@ -228,8 +202,23 @@ static int load_analysis(const char *run_dir, json_t **out, bool *stale,
 		json_decref(a);
 	}
 	rc = mt_run_load(run_dir, 0, &run, err);
+	if (rc == -ENOMEM)
+		mt_err_prefix(err, "advise");
+	else if (rc < 0)
+		mt_err_prefix(err, "advise: %s is not a run directory (run "
+			      "memtune run first)", run_dir);
 	if (rc < 0)
 		return rc;
+	/* A malformed line costs only that line: said, and skipped. */
+	{
+		json_t *w;
+		size_t i;
+
+		json_array_foreach(run->warnings, i, w)
+			if (!strstr(json_string_value(w), "meta.json"))
+				mt_warn("advise: %s (line skipped)",
+					json_string_value(w));
+	}
 	a = mt_analyze_run(run);
 	mt_run_free(run);
 	if (!a)
@@ -243,37 +232,26 @@ int mt_advise_ctx_init(struct mt_advise_ctx *ctx, const char *run_dir,
 		       const struct mt_profile *profile, struct mt_err *err)
 {
 	char path[4096];
-	json_t *live = NULL, *meta = NULL, *records, *msys;
+	json_t *live = NULL, *meta = NULL, *msys;
 	json_error_t jerr;
-	struct reading rd;
 	unsigned long json_failed;
+	struct stat st;
 	int rc;
 
 	memset(ctx, 0, sizeof(*ctx));
-	records = json_array();
-	rd.records = records;
-	rd.bad = 0;
-	if (!records)
-		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
-				  "advise: out of memory");
 	if (run_dir) {
+		/* Not a run directory: said before anything is read. */
 		snprintf(path, sizeof(path), "%s/results.jsonl", run_dir);
-		rc = mt_records_read(path, keep_record, warn_bad, &rd, err);
-		if (rc == -ENOMEM)
-			mt_err_prefix(err, "advise");
-		else if (rc < 0)
-			mt_err_prefix(err, "advise: %s is not a run "
-				      "directory (run memtune run first)",
-				      run_dir);
-		if (rc < 0) {
-			json_decref(records);
-			return rc;
-		}
+		if (stat(path, &st) < 0)
+			return mt_err_set(err, -errno, MT_ERR_INPUT,
+					  "advise: %s is not a run directory "
+					  "(run memtune run first): cannot "
+					  "read '%s': %s", run_dir, path,
+					  strerror(errno));
 		snprintf(path, sizeof(path), "%s/meta.json", run_dir);
 		meta = mt_json_load_file(path, 0, &jerr);
 		if (!meta &&
 		    json_error_code(&jerr) == json_error_out_of_memory) {
-			json_decref(records);
 			return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
 					  "advise: cannot read %s: out of "
 					  "memory", path);
@@ -295,21 +273,18 @@ int mt_advise_ctx_init(struct mt_advise_ctx *ctx, const char *run_dir,
 		      mt_json_alloc_failures() != json_failed)) {
 		rc = mt_fs_resource_error(NULL);
 		json_decref(meta);
-		json_decref(records);
 		mt_err_prefix(err, "advise");
 		return rc < 0 ? rc : -ENOMEM;
 	}
 	msys = system_of(meta);
 	if (!msys && json_is_object(json_object_get(meta, "system"))) {
 		json_decref(meta);
-		json_decref(records);
 		json_decref(live);
 		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
 				  "advise: out of memory");
 	}
 	if (!live && !json_is_object(msys)) {
 		json_decref(meta);
-		json_decref(records);
 		return -EIO;
 	}
 	mt_err_clear(err);
@@ -331,12 +306,6 @@ int mt_advise_ctx_init(struct mt_advise_ctx *ctx, const char *run_dir,
 	}
 	json_decref(live);
 	json_decref(msys);
-	if (rc == 0) {
-		json_decref(ctx->records);
-		ctx->records = records;
-	} else {
-		json_decref(records);
-	}
 	ctx->meta = meta;
 	ctx->run_dir = run_dir;
 	if (rc < 0)
@@ -357,7 +326,6 @@ void mt_advise_ctx_free(struct mt_advise_ctx *ctx)
 {
 	json_decref(ctx->sys);
 	json_decref(ctx->meta);
-	json_decref(ctx->records);
 	json_decref(ctx->analysis);
 	json_decref(ctx->signals);
 	memset(ctx, 0, sizeof(*ctx));

@@ -198,7 +198,6 @@ struct mt_advise_ctx {
 	const struct mt_profile *profile;
 	json_t *sys;		/* sysinfo snapshot (mt_sysinfo_collect shape) */
 	json_t *meta;		/* the run's meta.json, NULL without a run */
-	json_t *records;	/* array of the run's records (may be empty) */
 	json_t *analysis;	/* the run's analysis.json (facts.h), NULL
 				 * without a run */
 	bool analysis_stale;	/* analysis made now: analysis.json was
@@ -465,20 +464,6 @@ bool mt_ev_kernel_at_least(const struct mt_advise_ctx *ctx, int major,
  * skip/failure reason. */
 const char *mt_ev_bench_status(const struct mt_advise_ctx *ctx,
 			       const char *bench, char *reason, size_t len);
-
-/* Measured records ("ok" status) of bench and metric whose case matches
- * `filter`: "key=value,key=value" compared as text (numbers in decimal),
- * NULL or "" matches any case. Stores up to max borrowed records in out;
- * returns how many matched in all. */
-size_t mt_ev_select(const struct mt_advise_ctx *ctx, const char *bench,
-		    const char *metric, const char *filter, json_t **out,
-		    size_t max);
-
-/* The number field `key` of a record (value, max, n...), or NAN. */
-double mt_ev_num(json_t *rec, const char *key);
-
-/* The case field key of a record as an integer; false if absent. */
-bool mt_ev_case_int(json_t *rec, const char *key, int64_t *out);
 
 /* Running processes whose comm matches a glob (through MEMTUNE_FSROOT's
  * /proc listing, so a captured tree has none). Stores up to max pids;

@@ -110,103 +110,21 @@ const char *mt_ev_bench_status(const struct mt_advise_ctx *ctx,
 			return "failed";
 		return "ok";
 	}
-	/* No meta entry: the records alone decide (a run killed half way
+	/* No meta entry: the analysis decides (a run killed half way
 	 * leaves its records but may lack the final status). */
-	json_array_foreach(ctx->records, i, b) {
+	json_array_foreach(json_object_get(ctx->analysis, "benchmarks"), i,
+			   b) {
 		const char *name = json_string_value(json_object_get(b,
 								     "bench"));
+		json_t *rc = json_object_get(b, "records");
 
 		if (name && strcmp(name, bench) == 0)
-			return "ok";
+			return json_integer_value(json_object_get(rc, "ok")) >
+					       0 ? "ok" : "failed";
 	}
 	return NULL;
 }
 
-/* True if the case value v, as text, equals want. */
-static bool case_value_is(json_t *v, const char *want)
-{
-	char buf[64];
-
-	if (json_is_string(v))
-		return strcmp(json_string_value(v), want) == 0;
-	if (json_is_integer(v)) {
-		snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT,
-			 json_integer_value(v));
-		return strcmp(buf, want) == 0;
-	}
-	if (json_is_boolean(v))
-		return strcmp(json_is_true(v) ? "true" : "false", want) == 0;
-	if (json_is_real(v)) {
-		snprintf(buf, sizeof(buf), "%g", json_real_value(v));
-		return strcmp(buf, want) == 0;
-	}
-	return false;
-}
-
-/* True if the record's case matches every key=value of filter. */
-static bool case_matches(json_t *kase, const char *filter)
-{
-	char buf[512], *save = NULL;
-
-	if (!filter || !*filter)
-		return true;
-	snprintf(buf, sizeof(buf), "%s", filter);
-	for (char *kv = strtok_r(buf, ",", &save); kv;
-	     kv = strtok_r(NULL, ",", &save)) {
-		char *eq = strchr(kv, '=');
-
-		if (!eq)
-			return false;
-		*eq = '\0';
-		if (!case_value_is(json_object_get(kase, kv), eq + 1))
-			return false;
-	}
-	return true;
-}
-
-size_t mt_ev_select(const struct mt_advise_ctx *ctx, const char *bench,
-		    const char *metric, const char *filter, json_t **out,
-		    size_t max)
-{
-	size_t i, n = 0;
-	json_t *r;
-
-	json_array_foreach(ctx->records, i, r) {
-		const char *b = json_string_value(json_object_get(r, "bench"));
-		const char *m = json_string_value(json_object_get(r, "metric"));
-		const char *st = json_string_value(json_object_get(r,
-								   "status"));
-
-		if (!b || !m || strcmp(b, bench) != 0 ||
-		    (metric && strcmp(m, metric) != 0))
-			continue;
-		if (st && strcmp(st, "ok") != 0)
-			continue;
-		if (!case_matches(json_object_get(r, "case"), filter))
-			continue;
-		if (n < max && out)
-			out[n] = r;
-		n++;
-	}
-	return n;
-}
-
-double mt_ev_num(json_t *rec, const char *key)
-{
-	json_t *v = json_object_get(rec, key);
-
-	return json_is_number(v) ? json_number_value(v) : NAN;
-}
-
-bool mt_ev_case_int(json_t *rec, const char *key, int64_t *out)
-{
-	json_t *v = json_object_get(json_object_get(rec, "case"), key);
-
-	if (!json_is_integer(v))
-		return false;
-	*out = json_integer_value(v);
-	return true;
-}
 
 size_t mt_ev_find_processes(const struct mt_advise_ctx *ctx,
 			    const char *glob, int *pids, size_t max)

@@ -51,7 +51,7 @@ static size_t list(const char *dir, const char *suffix, char names[][64],
 		} else {
 			if (e->d_type != DT_DIR)
 				continue;
-			snprintf(names[n], 64, "%s", e->d_name);
+			snprintf(names[n], 64, "%.63s", e->d_name);
 		}
 		n++;
 	}
