@@ -5,7 +5,6 @@
  * 65530 (DEFAULT_MAX_MAP_COUNT, Documentation/admin-guide/sysctl/vm.rst),
  * is kept. */
 #include <errno.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -22,29 +21,20 @@ static int max_map_count_advise(const struct mt_advise_ctx *ctx,
 	struct mt_vendor_choice c;
 	struct mt_item *it;
 	int64_t cur;
-	char v[32];
-	const char *rec;
+	int rc;
 
 	(void)err;
-	if (!mt_ev_sysctl(ctx, "max_map_count", &cur))
-		return 0;
-	it = mt_advice_add(out, &mt_rule_max_map_count, "max_map_count");
-	if (!it)
-		return -ENOMEM;
-	snprintf(v, sizeof(v), "%" PRId64, cur);
-	snprintf(it->current, sizeof(it->current), "%s", v);
-	mt_vendor_choose(ctx, "vm.max_map_count", v, &c);
-	mt_vendor_explain(it, &c);
-	rec = c.value && !c.keep && !c.conflict ? c.value : v;
+	rc = mt_vendor_sysctl_item(ctx, out, &mt_rule_max_map_count, "max_map_count", &it,
+				   &c, &cur);
+	if (rc < 0 || !it)
+		return rc;
 	if (c.n == 0) {
 		mt_item_reason(it, "No application on this host asks for "
 			       "more memory maps per process: keep %s%s. ",
-			       v, cur == KERNEL_DEFAULT ? ", the kernel's "
+			       it->current, cur == KERNEL_DEFAULT ? ", the kernel's "
 			       "default" : " (the kernel's default is 65530)");
 		mt_item_ground(it, MT_GROUND_DOCUMENTED, SOURCE);
 	}
-	mt_item_sysctl(it, "max_map_count", rec);
-	it->change = strcmp(rec, v) != 0;
 	return 0;
 }
 

@@ -6,7 +6,6 @@
  * (advisor/vendors.c). Elsewhere the current value is kept: panicking is a
  * failover policy memtune cannot judge. */
 #include <errno.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -22,20 +21,13 @@ static int panic_on_oom_advise(const struct mt_advise_ctx *ctx,
 	struct mt_vendor_choice c;
 	struct mt_item *it;
 	int64_t cur;
-	char v[32];
-	const char *rec;
+	int rc;
 
 	(void)err;
-	if (!mt_ev_sysctl(ctx, "panic_on_oom", &cur))
-		return 0;
-	it = mt_advice_add(out, &mt_rule_panic_on_oom, "panic_on_oom");
-	if (!it)
-		return -ENOMEM;
-	snprintf(v, sizeof(v), "%" PRId64, cur);
-	snprintf(it->current, sizeof(it->current), "%s", v);
-	mt_vendor_choose(ctx, "vm.panic_on_oom", v, &c);
-	mt_vendor_explain(it, &c);
-	rec = c.value && !c.keep && !c.conflict ? c.value : v;
+	rc = mt_vendor_sysctl_item(ctx, out, &mt_rule_panic_on_oom, "panic_on_oom", &it,
+				   &c, &cur);
+	if (rc < 0 || !it)
+		return rc;
 	if (c.n == 0) {
 		mt_item_reason(it, cur == 0 ? "Keep 0, the kernel's default: "
 			       "out of memory, the OOM killer kills a "
@@ -43,11 +35,9 @@ static int panic_on_oom_advise(const struct mt_advise_ctx *ctx,
 			       "Keep %s: someone chose to panic on out of "
 			       "memory, a failover policy (the kernel's "
 			       "default is 0, which kills a process "
-			       "instead). ", v);
+			       "instead). ", it->current);
 		mt_item_ground(it, MT_GROUND_DOCUMENTED, SOURCE);
 	}
-	mt_item_sysctl(it, "panic_on_oom", rec);
-	it->change = strcmp(rec, v) != 0;
 	return 0;
 }
 

@@ -8,6 +8,8 @@
  * since MDEV-33279); Elasticsearch on overcommit, of which its documents
  * say nothing. */
 #include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -441,4 +443,31 @@ void mt_vendor_explain(struct mt_item *it, const struct mt_vendor_choice *c)
 			       c->n > 1 ? "them all" : "it");
 	mt_item_ground(it, c->hard && !c->blocked ? MT_GROUND_HARD_RULE :
 		       MT_GROUND_DOCUMENTED, decider->source);
+}
+
+int mt_vendor_sysctl_item(const struct mt_advise_ctx *ctx,
+			  struct mt_advice *out, const struct mt_rule *r,
+			  const char *name, struct mt_item **itp,
+			  struct mt_vendor_choice *c, int64_t *cur)
+{
+	struct mt_item *it;
+	char knob[96], v[32];
+	const char *rec;
+
+	*itp = NULL;
+	if (!mt_ev_sysctl(ctx, name, cur))
+		return 0;
+	it = mt_advice_add(out, r, name);
+	if (!it)
+		return -ENOMEM;
+	snprintf(v, sizeof(v), "%" PRId64, *cur);
+	snprintf(it->current, sizeof(it->current), "%s", v);
+	snprintf(knob, sizeof(knob), "vm.%s", name);
+	mt_vendor_choose(ctx, knob, v, c);
+	mt_vendor_explain(it, c);
+	rec = c->value && !c->keep && !c->conflict ? c->value : v;
+	mt_item_sysctl(it, name, rec);
+	it->change = strcmp(rec, v) != 0;
+	*itp = it;
+	return 0;
 }
