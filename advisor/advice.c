@@ -188,8 +188,17 @@ static int load_analysis(const char *run_dir, json_t **out, bool *stale,
 	if (ta >= 0 && tr >= 0 && ta >= tr) {
 		json_error_t jerr;
 		const char *v;
+		char *text = NULL;
+		size_t tlen = 0;
 
-		a = mt_json_load_file(apath, 0, &jerr);
+		/* The run directory may be anyone's: the file itself, a
+		 * regular one of sane size, or it is analyzed afresh. */
+		rc = mt_file_read_untrusted(apath, 64 << 20, &text, &tlen);
+		if (rc == -ENOMEM)
+			return mt_err_set(err, rc, MT_ERR_RUNTIME, "advise: "
+					  "reading %s: out of memory", apath);
+		a = rc == 0 ? mt_json_loadb(text, tlen, 0, &jerr) : NULL;
+		free(text);
 		v = json_string_value(json_object_get(a, "memtune_version"));
 		if (json_is_array(json_object_get(a, "facts")) && v &&
 		    strcmp(v, mt_analysis_version()) == 0 &&

@@ -17,6 +17,7 @@
 #include "../core/knobs.h"
 #include "../core/journal.h"
 #include "../core/sysinfo.h"
+#include "../core/safefile.h"
 #include "advisor.h"
 
 #define SYSCTL_D_TARGET "/etc/sysctl.d/" MT_SYSCTL_D_NAME
@@ -331,42 +332,27 @@ static int persist(const struct mt_advice *a, const bool *sel,
 static int read_advice(const char *path, char **text, size_t *len,
 		       struct mt_err *err)
 {
-	struct stat st;
-	FILE *f;
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	int rc = mt_file_read_untrusted(path, 16 << 20, text, len);
 
-	if (fd < 0)
-		return mt_err_set(err, -errno, MT_ERR_INPUT,
+	if (rc == -ENOMEM)
+		return mt_err_set(err, rc, MT_ERR_RUNTIME,
+				  "apply: out of memory");
+	if (rc == -EINVAL || rc == -EFBIG)
+		return mt_err_set(err, rc, MT_ERR_INPUT, "apply: %s is not a "
+				  "regular file of at most 16 MiB", path);
+	if (rc < 0)
+		return mt_err_set(err, rc, MT_ERR_INPUT,
 				  "apply: cannot read %s: %s%s", path,
-				  strerror(errno), errno == ELOOP ?
+				  strerror(-rc), rc == -ELOOP ?
 				  " (a symbolic link: memtune reads only "
 				  "the file itself)" : " (run memtune advise "
 				  "on the run directory first)");
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    st.st_size > (16 << 20)) {
-		close(fd);
-		return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
-				  "apply: %s is not a regular file of at most "
-				  "16 MiB", path);
-	}
-	f = fdopen(fd, "r");
-	if (!f) {
-		close(fd);
-		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
-				  "apply: out of memory");
-	}
-	*text = NULL;
-	if (getdelim(text, len, '\0', f) < 0) {
+	if (!*len) {
 		free(*text);
 		*text = NULL;
-		*len = 0;
-	} else {
-		*len = strlen(*text);
-	}
-	fclose(f);
-	if (!*text)
 		return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
 				  "apply: %s is empty", path);
+	}
 	return 0;
 }
 

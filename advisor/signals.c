@@ -18,6 +18,7 @@
 #include "../core/log.h"
 #include "../core/psi.h"
 #include "../core/vmstat.h"
+#include "../core/safefile.h"
 #include "advisor.h"
 
 static const char *const psi_res[] = { "memory", "cpu", "io" };
@@ -178,33 +179,10 @@ static int set_signals(struct mt_advise_ctx *ctx, const char *basis,
  * device planted as a snapshot is not read, and at most 1 MiB is. */
 static char *read_run_file(const char *path)
 {
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	struct stat st;
 	char *buf = NULL;
-	size_t n = 0;
 
-	if (fd < 0)
-		return NULL;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-	    (buf = malloc(1 << 20))) {
-		ssize_t r;
-
-		while (n < (1 << 20) - 1 &&
-		       (r = read(fd, buf + n, (1 << 20) - 1 - n)) != 0) {
-			if (r < 0 && errno == EINTR)
-				continue;
-			if (r < 0) {
-				free(buf);
-				buf = NULL;
-				break;
-			}
-			n += (size_t)r;
-		}
-		if (buf)
-			buf[n] = '\0';
-	}
-	close(fd);
-	return buf;
+	return mt_file_read_untrusted(path, 1 << 20, &buf, NULL) == 0 ? buf :
+									 NULL;
 }
 
 /* {"vmstat": ..., "psi": {"memory": ...}} of snapshots/SECTION.WHEN.*, or

@@ -124,4 +124,13 @@ int mt_file_create_path(const char *what, const char *path, int oflags,
  * Returns 0 or -errno (-EIO when write makes no progress). */
 int mt_write_all(int fd, const void *buf, size_t len);
 
+/* Reads a file someone else may have written (advice.json, a run's
+ * analysis.json or snapshots) into a malloc'ed NUL-terminated buffer: the
+ * file itself, never through a link (-ELOOP), only a regular file
+ * (-EINVAL for a FIFO, a device or a directory, opened without blocking),
+ * at most max bytes (-EFBIG). *len (may be NULL) gets its length.
+ * Returns 0 or -errno. */
+int mt_file_read_untrusted(const char *path, size_t max, char **out,
+			   size_t *len);
+
 #endif

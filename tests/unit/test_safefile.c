@@ -361,6 +361,39 @@ static void test_open_file(void **state)
 	mt_outdir_close(&d);
 }
 
+/* Files of run directories others wrote (advice.json, analysis.json,
+ * snapshots): never through a link, never a FIFO (which would block), at
+ * most max bytes. */
+static void test_read_untrusted(void **state)
+{
+	char dir[] = "/tmp/mt-untrusted.XXXXXX", p[256], q[256], *buf;
+	size_t len;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(p, sizeof(p), "%s/ok", dir);
+	f = fopen(p, "w");
+	assert_non_null(f);
+	fputs("{\"a\":1}", f);
+	fclose(f);
+	assert_int_equal(mt_file_read_untrusted(p, 100, &buf, &len), 0);
+	assert_string_equal(buf, "{\"a\":1}");
+	assert_int_equal(len, 7);
+	free(buf);
+	assert_int_equal(mt_file_read_untrusted(p, 6, &buf, &len), -EFBIG);
+	assert_null(buf);
+	snprintf(q, sizeof(q), "%s/link", dir);
+	assert_int_equal(symlink(p, q), 0);
+	assert_int_equal(mt_file_read_untrusted(q, 100, &buf, &len), -ELOOP);
+	assert_int_equal(unlink(q), 0);
+	assert_int_equal(mkfifo(q, 0600), 0);
+	assert_int_equal(mt_file_read_untrusted(q, 100, &buf, &len), -EINVAL);
+	assert_int_equal(unlink(q), 0);
+	assert_int_equal(unlink(p), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -381,6 +414,7 @@ int main(void)
 						setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_sub_and_create,
 						setup_tmp, teardown_tmp),
+		cmocka_unit_test(test_read_untrusted),
 		cmocka_unit_test_setup_teardown(test_open_file, setup_tmp,
 						teardown_tmp),
 	};
