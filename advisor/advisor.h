@@ -22,6 +22,7 @@
 
 #include "../analyzer/facts.h"
 #include "../core/err.h"
+#include "../core/journal.h"
 
 #define MT_ADVICE_SCHEMA_VERSION 1
 #define MT_SYSCTL_D_NAME "99-memtune.conf"
@@ -513,6 +514,22 @@ struct mt_apply_opts {
  * core/knobs.c); the thresholds are the table's (mt_knob_danger). */
 bool mt_apply_guarded(const char *sysctl, const char *value,
 		      uint64_t mem_total, char *why, size_t len);
+
+/* Reads DIR/advice.json (a file anyone may have written: no link, at most
+ * 16 MiB), parses it, checks o->only and o->force against it and derives
+ * each selected item's path and sysctl from core/knobs.c, refusing a value
+ * out of the knob's range (an input error naming advice.json:LINE).
+ * *mem_total gets MemTotal in bytes (0 when unknown). Returns 0 with *a
+ * filled (free with mt_advice_free), or -errno with err set. */
+int mt_advice_load_checked(const char *dir, const struct mt_apply_opts *o,
+			   struct mt_advice *a, uint64_t *mem_total,
+			   struct mt_err *err);
+
+/* Applies one checked item (it->path set) through j: the guard (--force),
+ * the dirty pairs, the read-back. Prints one line to out. Returns 0, or 1
+ * when it counts as a problem (refused, clamped, failed). */
+int mt_apply_item(const struct mt_item *it, const struct mt_apply_opts *o,
+		  uint64_t mem_total, struct mt_journal *j, FILE *out);
 
 /* Applies DIR/advice.json (see memtune apply --help); low-confidence items
  * only when named by --only (they are not in the sysctl.d file either).
