@@ -32,7 +32,7 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS    += $(CFLAGS_BASE) $(PKG_CFLAGS)
 LDLIBS    += $(PKG_LIBS) -lm -lpthread
 
-LIB_SRCS  := $(wildcard core/*.c bench/*.c analyzer/*.c advisor/*.c)
+LIB_SRCS  := $(wildcard core/*.c bench/*.c analyzer/*.c advisor/*.c tune/*.c)
 CLI_SRCS  := $(wildcard cli/*.c)
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 CLI_OBJS  := $(CLI_SRCS:%.c=$(BUILD)/%.o)

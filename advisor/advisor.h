@@ -525,6 +525,12 @@ int mt_advice_load_checked(const char *dir, const struct mt_apply_opts *o,
 			   struct mt_advice *a, uint64_t *mem_total,
 			   struct mt_err *err);
 
+/* Refuses without root or inside a container (unless o says otherwise),
+ * naming `what`; a tree under MEMTUNE_FSROOT needs neither. Returns 0 or
+ * -EPERM with err set. */
+int mt_apply_check_privilege(const struct mt_apply_opts *o, const char *what,
+			     struct mt_err *err);
+
 /* Applies one checked item (it->path set) through j: the guard (--force),
  * the dirty pairs, the read-back. Prints one line to out. Returns 0, or 1
  * when it counts as a problem (refused, clamped, failed). */

@@ -57,8 +57,8 @@ static void selected(const char *text, char *buf, size_t len)
 }
 
 /* Refuses without root or inside a container (unless overridden). */
-static int check_privilege(const struct mt_apply_opts *o, const char *what,
-			   struct mt_err *err)
+int mt_apply_check_privilege(const struct mt_apply_opts *o, const char *what,
+			     struct mt_err *err)
 {
 	struct mt_caps caps;
 	int rc;
@@ -530,7 +530,7 @@ int mt_apply(const char *dir, const struct mt_apply_opts *o, FILE *out,
 		goto out;
 	}
 	if (!o->dry_run) {
-		rc = check_privilege(o, "apply", err);
+		rc = mt_apply_check_privilege(o, "apply", err);
 		if (rc == 0)
 			rc = open_journal(o->journal_path, jpath,
 					  sizeof(jpath), &j, err);

@@ -1,0 +1,635 @@
+/* memtune tune: see tune.h. */
+#include "tune.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../advisor/advisor.h"
+#include "../core/clock.h"
+#include "../core/deadman.h"
+#include "../core/fsroot.h"
+#include "../core/journal.h"
+#include "../core/json_safe.h"
+#include "../core/log.h"
+#include "../core/paired.h"
+#include "../core/safefile.h"
+#include "../core/signals.h"
+#include "../core/workload.h"
+#include "tune_internal.h"
+
+#define MAX_SLOTS 4096
+
+/* One item under trial. */
+struct arm_run {
+	struct mt_item *it;		/* as advised (arm B's value) */
+	struct mt_item a;		/* the current value, for A/A */
+	char current[128];		/* what the knob held before tune */
+	size_t n_pairs;
+	double *ma, *mb;		/* the metric of each pair's A and B */
+	double (*ga)[MT_N_GUARDS], (*gb)[MT_N_GUARDS];
+	bool *have_a, *have_b;
+	json_t *trials;			/* one object per trial */
+	char stopped[256];		/* why trials stopped early, or "" */
+};
+
+struct tune {
+	const struct mt_tune_opts *o;
+	struct mt_apply_opts ao;
+	struct mt_advice advice;
+	uint64_t mem;
+	struct mt_journal *j;
+	regex_t metric_re, p99_re;
+	bool have_metric_re, have_p99_re;
+	bool higher_is_better;
+	uint64_t t0, deadline;
+};
+
+/* The value a knob holds now, as apply compares it: the selected word of
+ * "[madvise] never" or the whole line. */
+static int read_current(const char *path, char *buf, size_t len,
+			struct mt_err *err)
+{
+	char line[256], *l, *r;
+
+	if (mt_fs_read_line(path, line, sizeof(line), err) < 0)
+		return -EIO;
+	l = strchr(line, '[');
+	r = l ? strchr(l, ']') : NULL;
+	if (l && r)
+		*r = '\0';
+	snprintf(buf, len, "%.*s", (int)(len - 1), l && r ? l + 1 : line);
+	return 0;
+}
+
+/* Runs one trial of arm b (or A) of r: applies B through the journal,
+ * runs the workload between two readings of the guardrails, undoes B.
+ * Stores the metric and guardrails in *metric and guards. Returns 0, or
+ * -errno with err set when the trial could not be made (B not applied,
+ * the journal not undone, the workload not started). */
+static int trial(struct tune *t, struct arm_run *r, bool b, double *metric,
+		 double guards[MT_N_GUARDS], json_t *rec, struct mt_err *err)
+{
+	size_t mark = mt_journal_mark(t->j);
+	struct mt_guard_snap before, after;
+	struct mt_workload_result w;
+	char *log = NULL;
+	size_t log_len = 0;
+	FILE *lf = open_memstream(&log, &log_len);
+	const struct mt_item *set = b ? (t->o->aa ? &r->a : r->it) : NULL;
+	int rc = 0;
+
+	if (!lf)
+		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+				  "tune: out of memory");
+	if (set && mt_apply_item(set, &t->ao, t->mem, t->j, lf) != 0) {
+		fclose(lf);
+		rc = mt_err_set(err, -EPERM, MT_ERR_RUNTIME,
+				"tune: %s: cannot apply %s=%s for a trial: %s",
+				r->it->id, set->knob, set->value,
+				log ? log : "");
+		free(log);
+		mt_journal_rollback_to(t->j, mark, NULL);
+		return rc;
+	}
+	fclose(lf);
+	free(log);
+	mt_guard_read(&before);
+	rc = mt_workload_run(t->o->workload, t->have_metric_re ?
+			     &t->metric_re : NULL, t->have_p99_re ?
+			     &t->p99_re : NULL, t->o->trial_timeout_ns, &w,
+			     err);
+	mt_guard_read(&after);
+	if (mt_journal_rollback_to(t->j, mark, rc < 0 ? NULL : err) < 0 &&
+	    rc == 0)
+		return -EIO;
+	if (rc < 0)
+		return rc;
+	mt_guard_delta(&before, &after,
+		       !mt_workload_ok(&w, t->have_metric_re), w.p99, guards);
+	*metric = mt_workload_ok(&w, t->have_metric_re) ? w.metric : NAN;
+	json_object_set_new(rec, "arm", json_string(b ? "B" : "A"));
+	json_object_set_new(rec, "value", json_string(set ? set->value :
+							r->current));
+	json_object_set_new(rec, "metric", isnan(*metric) ? json_null() :
+			    json_real(*metric));
+	json_object_set_new(rec, "wall_s", json_real(w.wall_s));
+	if (!mt_workload_ok(&w, t->have_metric_re))
+		json_object_set_new(rec, "failed", json_string(
+			w.timed_out ? "timed out" : !w.matched ?
+			"no metric in its output" : w.tail));
+	for (int g = 0; g < MT_N_GUARDS; g++)
+		if (!isnan(guards[g]))
+			json_object_set_new(rec, mt_guard_names[g],
+					    json_real(guards[g]));
+	return 0;
+}
+
+static int arm_alloc(struct arm_run *r, size_t pairs)
+{
+	r->n_pairs = pairs;
+	r->ma = calloc(pairs, sizeof(*r->ma));
+	r->mb = calloc(pairs, sizeof(*r->mb));
+	r->ga = calloc(pairs, sizeof(*r->ga));
+	r->gb = calloc(pairs, sizeof(*r->gb));
+	r->have_a = calloc(pairs, sizeof(*r->have_a));
+	r->have_b = calloc(pairs, sizeof(*r->have_b));
+	r->trials = json_array();
+	return r->ma && r->mb && r->ga && r->gb && r->have_a && r->have_b &&
+	       r->trials ? 0 : -ENOMEM;
+}
+
+static void arm_free(struct arm_run *r)
+{
+	free(r->ma);
+	free(r->mb);
+	free(r->ga);
+	free(r->gb);
+	free(r->have_a);
+	free(r->have_b);
+	json_decref(r->trials);
+}
+
+static void fmt_duration(double s, char *buf, size_t len)
+{
+	if (s < 120)
+		snprintf(buf, len, "%.0f s", s);
+	else if (s < 7200)
+		snprintf(buf, len, "%.0f min", s / 60);
+	else
+		snprintf(buf, len, "%.1f h", s / 3600);
+}
+
+/* Runs the schedule of one item. Returns 0 (trials may have stopped
+ * early: r->stopped says why), -EINTR on a signal, or -errno. */
+static int run_item(struct tune *t, struct arm_run *r, size_t idx,
+		    size_t n_items, struct mt_err *err)
+{
+	struct mt_trial_slot slots[MAX_SLOTS];
+	size_t n = mt_abba_schedule(r->n_pairs, t->o->seed + idx, slots,
+				    MAX_SLOTS);
+
+	for (size_t s = 0; s < n; s++) {
+		double metric, g[MT_N_GUARDS];
+		json_t *rec = json_object();
+		uint64_t now = mt_now_ns();
+		size_t p = slots[s].pair;
+		int rc;
+
+		if (!rec)
+			return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+					  "tune: out of memory");
+		if (mt_signal_pending()) {
+			json_decref(rec);
+			return -EINTR;
+		}
+		if (t->deadline && now > t->deadline) {
+			snprintf(r->stopped, sizeof(r->stopped), "--max-time "
+				 "reached after %zu of %zu trials", s, n);
+			json_decref(rec);
+			break;
+		}
+		mt_progress("tune: item %zu/%zu %s, trial %zu/%zu (%s)",
+			    idx + 1, n_items, r->it->id, s + 1, n,
+			    slots[s].b ? "B" : "A");
+		rc = trial(t, r, slots[s].b, &metric, g, rec, err);
+		if (rc < 0) {
+			json_decref(rec);
+			return rc;
+		}
+		json_object_set_new(rec, "pair", json_integer((json_int_t)p));
+		json_object_set_new(rec, "seconds", json_real(
+			(double)(mt_now_ns() - now) / 1e9));
+		json_array_append_new(r->trials, rec);
+		if (slots[s].b) {
+			r->mb[p] = metric;
+			memcpy(r->gb[p], g, sizeof(g));
+			r->have_b[p] = true;
+		} else {
+			r->ma[p] = metric;
+			memcpy(r->ga[p], g, sizeof(g));
+			r->have_a[p] = true;
+		}
+	}
+	return 0;
+}
+
+/* The verification object of r: the verdict, the metric's paired effect,
+ * the guardrails, the trials. */
+static json_t *verification(const struct tune *t, struct arm_run *r)
+{
+	size_t n = 0, full = 0;
+	double *a = calloc(r->n_pairs + 1, sizeof(*a));
+	double *b = calloc(r->n_pairs + 1, sizeof(*b));
+	double (*ga)[MT_N_GUARDS] = calloc(r->n_pairs + 1, sizeof(*ga));
+	double (*gb)[MT_N_GUARDS] = calloc(r->n_pairs + 1, sizeof(*gb));
+	const char *verdict = "inconclusive";
+	char why[256] = "", guard_why[256] = "";
+	struct mt_paired p = { 0 };
+	struct mt_err e = { 0 };
+	json_t *v = NULL;
+
+	if (!a || !b || !ga || !gb)
+		goto out;
+	for (size_t i = 0; i < r->n_pairs; i++) {
+		if (!r->have_a[i] || !r->have_b[i])
+			continue;
+		memcpy(ga[full], r->ga[i], sizeof(ga[0]));
+		memcpy(gb[full], r->gb[i], sizeof(gb[0]));
+		full++;
+		if (isnan(r->ma[i]) || isnan(r->mb[i]) || r->ma[i] <= 0)
+			continue;
+		a[n] = r->ma[i];
+		b[n] = r->mb[i];
+		n++;
+	}
+	if (mt_guard_worse((const double (*)[MT_N_GUARDS])ga,
+			   (const double (*)[MT_N_GUARDS])gb, full,
+			   guard_why, sizeof(guard_why))) {
+		verdict = "harms";
+		snprintf(why, sizeof(why), "guardrail worse under B: %s",
+			 guard_why);
+	}
+	if (n && mt_paired_compute(a, b, n, t->higher_is_better, &p, &e) == 0) {
+		enum mt_verdict vd = mt_paired_verdict(&p,
+						       t->higher_is_better);
+
+		if (!why[0])
+			verdict = mt_verdict_name(vd);
+		if (!why[0] && vd == MT_VERDICT_INCONCLUSIVE)
+			snprintf(why, sizeof(why), "%zu complete pairs: the "
+				 "interval reaches %.0f%%, not 95%% (at least "
+				 "%d pairs are needed)", n, 100 * p.level,
+				 MT_PAIRED_MIN_N);
+	} else if (!why[0]) {
+		snprintf(why, sizeof(why), "no pair with a metric on both "
+			 "sides (the workload failed or printed no match)");
+	}
+	v = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:i, s:i}",
+		      "verdict", verdict, "why", why, "metric",
+		      t->o->metric ? t->o->metric : "wall time (s)",
+		      "better", t->higher_is_better ? "higher" : "lower",
+		      "b_value", t->o->aa ? r->current : r->it->value,
+		      "aa", t->o->aa, "pairs", (int)n, "pairs_planned",
+		      (int)r->n_pairs);
+	if (!v)
+		goto out;
+	json_object_set_new(v, "a_value", json_string(r->current));
+	if (n) {
+		json_object_set_new(v, "median_a", json_real(p.median_a));
+		json_object_set_new(v, "median_b", json_real(p.median_b));
+		json_object_set_new(v, "effect", json_real(p.effect));
+		json_object_set_new(v, "effect_lo", json_real(p.lo));
+		json_object_set_new(v, "effect_hi", json_real(p.hi));
+		json_object_set_new(v, "level", json_real(p.level));
+		json_object_set_new(v, "b_better_pairs",
+				    json_integer((json_int_t)p.b_better));
+	}
+	json_object_set_new(v, "guardrails", mt_guard_json(
+		(const double (*)[MT_N_GUARDS])ga,
+		(const double (*)[MT_N_GUARDS])gb, full));
+	if (r->stopped[0])
+		json_object_set_new(v, "stopped", json_string(r->stopped));
+	json_object_set_new(v, "trials", json_incref(r->trials));
+out:
+	free(a);
+	free(b);
+	free(ga);
+	free(gb);
+	return v;
+}
+
+/* Writes each run's verification into DIR/advice.json, keeping every
+ * other field as it was (the file is re-read, not rebuilt). */
+static int write_back(const struct tune *t, struct arm_run *runs, size_t n,
+		      json_t **verifs, struct mt_err *err)
+{
+	char path[4096], *text = NULL, *out = NULL;
+	struct mt_outdir d = { .fd = -1 };
+	json_t *root, *items, *o;
+	json_error_t jerr;
+	size_t len = 0, i;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/advice.json", t->o->dir);
+	rc = mt_file_read_untrusted(path, 16 << 20, &text, &len);
+	if (rc < 0)
+		return mt_err_set(err, rc, MT_ERR_RUNTIME, "tune: cannot read "
+				  "%s again: %s", path, strerror(-rc));
+	root = mt_json_loadb(text, len, 0, &jerr);
+	free(text);
+	items = json_object_get(root, "items");
+	if (!json_is_array(items)) {
+		json_decref(root);
+		return mt_err_set(err, -EINVAL, MT_ERR_INPUT, "tune: %s "
+				  "changed under us (no items array)", path);
+	}
+	json_array_foreach(items, i, o) {
+		const char *id = json_string_value(json_object_get(o, "id"));
+
+		for (size_t k = 0; id && k < n; k++)
+			if (verifs[k] && !strcmp(id, runs[k].it->id))
+				json_object_set(o, "verification", verifs[k]);
+	}
+	out = mt_json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(root);
+	if (!out)
+		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+				  "tune: out of memory");
+	rc = mt_outdir_open(&d, "tune", t->o->dir, 0, err);
+	if (rc == 0)
+		rc = mt_outdir_replace(&d, "tune", "advice.json", out,
+				       strlen(out), 0644, 0, err);
+	mt_outdir_close(&d);
+	free(out);
+	return rc;
+}
+
+/* --keep verified: applies (and with --persist persists) the items that
+ * improved, through apply's own journal so that rollback undoes them. */
+static int keep_verified(struct tune *t, struct arm_run *runs, json_t **v,
+			 size_t n, FILE *out, struct mt_err *err)
+{
+	const char *ids[n + 1];
+	struct mt_apply_opts ao = t->ao;
+	size_t k = 0;
+	int problems = 0, rc;
+
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(json_string_value(json_object_get(v[i], "verdict")),
+			    "improves") && !t->o->aa)
+			ids[k++] = runs[i].it->id;
+	if (!k) {
+		fprintf(out, "\n--keep verified: no item improved; nothing "
+			"is kept\n");
+		return 0;
+	}
+	ao.only = ids;
+	ao.n_only = k;
+	ao.persist = t->o->persist;
+	ao.journal_path = NULL;
+	fprintf(out, "\n--keep verified: applying the %zu item%s that "
+		"improved\n", k, k == 1 ? "" : "s");
+	rc = mt_apply(t->o->dir, &ao, out, &problems, err);
+	if (rc == 0 && problems)
+		fprintf(out, "tune: %d of them refused or clamped (see "
+			"above)\n", problems);
+	return rc;
+}
+
+static void print_table(FILE *out, struct arm_run *runs, json_t **v,
+			size_t n)
+{
+	fprintf(out, "\n%-24s %-14s %-12s %12s %12s %9s  %-20s\n", "item",
+		"A -> B", "verdict", "median A", "median B", "effect",
+		"95% interval");
+	for (size_t i = 0; i < n; i++) {
+		json_t *x = v[i];
+		char ab[64], iv[48] = "-";
+		double lo = json_real_value(json_object_get(x, "effect_lo"));
+		double hi = json_real_value(json_object_get(x, "effect_hi"));
+
+		snprintf(ab, sizeof(ab), "%s -> %s", json_string_value(
+			json_object_get(x, "a_value")), json_string_value(
+			json_object_get(x, "b_value")));
+		if (json_object_get(x, "effect_lo"))
+			snprintf(iv, sizeof(iv), "[%+.1f%%, %+.1f%%] %.0f%%",
+				 100 * lo, 100 * hi, 100 * json_real_value(
+				 json_object_get(x, "level")));
+		fprintf(out, "%-24s %-14s %-12s %12.4g %12.4g %+8.1f%%  %s\n",
+			runs[i].it->id, ab, json_string_value(
+			json_object_get(x, "verdict")),
+			json_real_value(json_object_get(x, "median_a")),
+			json_real_value(json_object_get(x, "median_b")),
+			100 * json_real_value(json_object_get(x, "effect")),
+			iv);
+		if (json_string_length(json_object_get(x, "why")))
+			fprintf(out, "%-24s   %s\n", "", json_string_value(
+				json_object_get(x, "why")));
+	}
+}
+
+/* Picks the items to try: changes with a file to write (process settings
+ * are installed by hand and cannot be tried here). */
+static size_t select_items(struct tune *t, struct arm_run *runs, FILE *out,
+			   struct mt_err *err)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < t->advice.n; i++) {
+		struct mt_item *it = &t->advice.items[i];
+		bool named = false;
+
+		for (size_t k = 0; k < t->o->n_only; k++)
+			named |= !strcmp(t->o->only[k], it->id);
+		if (!it->change || (t->o->only && !named))
+			continue;
+		if (!it->path[0]) {
+			fprintf(out, "not tried %s: %s is installed by hand "
+				"(%s)\n", it->id, it->knob, it->apply);
+			continue;
+		}
+		runs[n].it = it;
+		if (read_current(it->path, runs[n].current,
+				 sizeof(runs[n].current), err) < 0)
+			return (size_t)-1;
+		runs[n].a = *it;
+		runs[n].a.evidence = NULL;
+		runs[n].a.facts = NULL;
+		snprintf(runs[n].a.value, sizeof(runs[n].a.value), "%.*s",
+			 (int)sizeof(runs[n].a.value) - 1, runs[n].current);
+		n++;
+	}
+	return n;
+}
+
+static int check_opts(const struct mt_tune_opts *o, struct tune *t,
+		      struct mt_err *err)
+{
+	int rc;
+
+	if (!o->workload)
+		return mt_err_set(err, -EINVAL, MT_ERR_INPUT, "tune: "
+				  "--workload CMD is required: trials of "
+				  "the benchmark cases an item rests on come "
+				  "with the runner's one-call case API");
+	if (o->pairs < 1 || o->pairs > MAX_SLOTS / 2)
+		return mt_err_set(err, -EINVAL, MT_ERR_INPUT, "tune: --pairs "
+				  "%d: expected 1 to %d", o->pairs,
+				  MAX_SLOTS / 2);
+	if (o->metric) {
+		rc = mt_workload_regex(&t->metric_re, o->metric, "--metric",
+				       err);
+		if (rc < 0)
+			return rc;
+		t->have_metric_re = true;
+	}
+	if (o->p99) {
+		rc = mt_workload_regex(&t->p99_re, o->p99, "--p99", err);
+		if (rc < 0)
+			return rc;
+		t->have_p99_re = true;
+	}
+	t->higher_is_better = o->metric && !o->lower_is_better;
+	return 0;
+}
+
+int mt_tune(const struct mt_tune_opts *o, FILE *out, struct mt_err *err)
+{
+	struct tune t = { .o = o };
+	struct arm_run *runs = NULL;
+	json_t **verifs = NULL;
+	struct mt_deadman dm = { .pid = 0, .fd = -1 };
+	char jpath[4096], est[32];
+	char *restore_argv[] = { "/proc/self/exe", "restore", NULL };
+	size_t n = 0, pairs;
+	double trial_s;
+	int rc;
+
+	rc = check_opts(o, &t, err);
+	if (rc < 0)
+		goto out;
+	t.ao.only = o->only;
+	t.ao.n_only = o->n_only;
+	t.ao.force = o->force;
+	t.ao.n_force = o->n_force;
+	t.ao.skip_privilege_check = o->skip_privilege_check;
+	t.ao.force_container = o->force_container;
+	rc = mt_advice_load_checked(o->dir, &t.ao, &t.advice, &t.mem, err);
+	if (rc == 0)
+		rc = mt_apply_check_privilege(&t.ao, "tune", err);
+	if (rc < 0)
+		goto out;
+	runs = calloc(t.advice.n + 1, sizeof(*runs));
+	verifs = calloc(t.advice.n + 1, sizeof(*verifs));
+	if (!runs || !verifs) {
+		rc = mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+				"tune: out of memory");
+		goto out;
+	}
+	n = select_items(&t, runs, out, err);
+	if (n == (size_t)-1) {
+		n = 0;
+		rc = -EIO;
+		goto out;
+	}
+	if (!n) {
+		fprintf(out, "tune: nothing to try in %s/advice.json (no "
+			"change with a knob memtune writes%s)\n", o->dir,
+			o->only ? " among --only" : "");
+		goto out;
+	}
+	if (o->journal_path)
+		snprintf(jpath, sizeof(jpath), "%s", o->journal_path);
+	else if ((rc = mt_journal_default_path("run.journal", jpath,
+					       sizeof(jpath), err)) < 0)
+		goto out;
+	rc = mt_journal_open(jpath, true, &t.j, err);
+	if (rc < 0)
+		goto out;
+	/* From here a death of memtune restores the machine. */
+	rc = mt_deadman_arm(&dm, restore_argv, err);
+	if (rc < 0)
+		goto out_journal;
+	mt_signals_install();
+	/* The warm-up: one untimed A trial, which also prices a trial. */
+	{
+		struct arm_run *r = &runs[0];
+		double m, g[MT_N_GUARDS];
+		json_t *rec = json_object();
+		uint64_t w0 = mt_now_ns();
+
+		mt_progress("tune: warm-up trial");
+		rc = trial(&t, r, false, &m, g, rec, err);
+		json_decref(rec);
+		if (rc < 0)
+			goto out_journal;
+		trial_s = (double)(mt_now_ns() - w0) / 1e9;
+	}
+	pairs = (size_t)o->pairs + (size_t)o->pairs % 2;
+	fmt_duration((double)n * 2.0 * (double)pairs * trial_s, est,
+		     sizeof(est));
+	fprintf(out, "tune: %zu item%s x %zu pairs x 2 trials x %.1f s a "
+		"trial = about %s%s\n", n, n == 1 ? "" : "s", pairs, trial_s,
+		est, o->max_time_ns ? " (capped by --max-time)" : "");
+	if (pairs < MT_PAIRED_MIN_N)
+		fprintf(out, "tune: %zu pairs cannot reach a 95%% interval "
+			"(%d can): verdicts will be \"inconclusive\"\n",
+			pairs, MT_PAIRED_MIN_N);
+	fflush(out);
+	t.t0 = mt_now_ns();
+	t.deadline = o->max_time_ns ? t.t0 + o->max_time_ns : 0;
+	for (size_t i = 0; i < n; i++) {
+		if (arm_alloc(&runs[i], pairs) < 0) {
+			rc = mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+					"tune: out of memory");
+			goto out_journal;
+		}
+		rc = run_item(&t, &runs[i], i, n, err);
+		if (rc == -EINTR)
+			rc = mt_err_set(err, -EINTR, MT_ERR_RUNTIME,
+					"tune: interrupted by signal %d; the "
+					"trial's change was undone",
+					mt_signal_pending());
+		if (rc < 0)
+			goto out_journal;
+		verifs[i] = verification(&t, &runs[i]);
+	}
+out_journal:
+	{
+		struct mt_err fe = { 0 };
+
+		if (t.j && mt_journal_finish(t.j, &fe) < 0) {
+			mt_warn("tune: could not undo every trial change: %s "
+				"(run memtune restore)", fe.msg);
+			if (rc == 0) {
+				*err = fe;
+				rc = -EIO;
+			}
+		}
+		t.j = NULL;
+		/* Only a clean journal disarms: otherwise the watchdog
+		 * restores as we exit. */
+		if (rc != -EIO)
+			mt_deadman_disarm(&dm, &fe);
+	}
+	if (rc == 0 && n) {
+		print_table(out, runs, verifs, n);
+		rc = write_back(&t, runs, n, verifs, err);
+		if (rc == 0)
+			fprintf(out, "\nwrote the verification into "
+				"%s/advice.json\n", o->dir);
+	}
+	if (rc == 0 && n && o->keep_verified)
+		rc = keep_verified(&t, runs, verifs, n, out, err);
+	if (rc == 0 && o->json && n) {
+		json_t *arr = json_array();
+
+		for (size_t i = 0; i < n; i++)
+			json_array_append(arr, verifs[i]);
+		char *txt = mt_json_dumps(arr, JSON_INDENT(2));
+
+		if (txt)
+			fprintf(out, "%s\n", txt);
+		free(txt);
+		json_decref(arr);
+	}
+out:
+	for (size_t i = 0; runs && i < n; i++) {
+		arm_free(&runs[i]);
+		json_decref(verifs[i]);
+	}
+	free(runs);
+	free(verifs);
+	mt_advice_free(&t.advice);
+	if (t.have_metric_re)
+		regfree(&t.metric_re);
+	if (t.have_p99_re)
+		regfree(&t.p99_re);
+	return rc;
+}
