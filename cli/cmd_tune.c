@@ -180,7 +180,7 @@ const struct mt_command mt_cmd_tune = {
 "                       it, the wall time (lower is better)\n"
 "  --p99 REGEX          a p99 the workload prints, a guardrail\n"
 "  --only ID,...        these items only (ids as in advice.json)\n"
-"  --pairs N            A/B pairs per item (default 6, rounded up to even)\n"
+"  --pairs N            A/B pairs per item (default 6)\n"
 "  --aa                 B equals A: the false-positive check of this machine;\n"
 "                       it must come out no_effect. Run it first on a new\n"
 "                       machine\n"

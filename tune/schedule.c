@@ -19,10 +19,10 @@ static uint64_t next(uint64_t *s)
 size_t mt_abba_schedule(size_t pairs, uint64_t seed,
 			struct mt_trial_slot *slots, size_t max)
 {
-	size_t blocks = (pairs + 1) / 2, n = 0;
+	size_t blocks = pairs / 2, n = 0;
 	uint64_t s = seed;
 
-	if (blocks * 4 > max)
+	if (2 * pairs > max)
 		return 0;
 	for (size_t k = 0; k < blocks; k++) {
 		/* ABBA: pair 2k = (A0, B1), pair 2k+1 = (A3, B2); BAAB: pair
@@ -37,6 +37,14 @@ size_t mt_abba_schedule(size_t pairs, uint64_t seed,
 			slots[n].pair = 2 * k + pair[t];
 			n++;
 		}
+	}
+	/* An odd last pair: AB or BA. */
+	if (pairs % 2) {
+		bool ba = next(&s) >> 63;
+
+		slots[n++] = (struct mt_trial_slot){ .b = ba, .pair = pairs - 1 };
+		slots[n++] = (struct mt_trial_slot){ .b = !ba,
+						     .pair = pairs - 1 };
 	}
 	return n;
 }

@@ -551,7 +551,7 @@ int mt_tune(const struct mt_tune_opts *o, FILE *out, struct mt_err *err)
 			goto out_journal;
 		trial_s = (double)(mt_now_ns() - w0) / 1e9;
 	}
-	pairs = (size_t)o->pairs + (size_t)o->pairs % 2;
+	pairs = (size_t)o->pairs;
 	fmt_duration((double)n * 2.0 * (double)pairs * trial_s, est,
 		     sizeof(est));
 	fprintf(out, "tune: %zu item%s x %zu pairs x 2 trials x %.1f s a "

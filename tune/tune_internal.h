@@ -17,10 +17,10 @@ struct mt_trial_slot {
 	size_t pair;	/* the pair this trial belongs to */
 };
 
-/* Fills slots[0..4*ceil(pairs/2)) with ABBA or BAAB blocks, the
- * orientation of each block drawn from seed; each block holds two pairs
- * (its first A with its first B, its second B with its second A). Returns
- * the number of slots, 0 if max is too small. */
+/* Fills slots[0..2*pairs) with ABBA or BAAB blocks, the orientation of
+ * each block drawn from seed; each block holds two pairs (its first A with
+ * its first B, its second B with its second A); an odd last pair is AB or
+ * BA. Returns the number of slots, 0 if max is too small. */
 size_t mt_abba_schedule(size_t pairs, uint64_t seed,
 			struct mt_trial_slot *slots, size_t max);
 
