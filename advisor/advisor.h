@@ -90,6 +90,8 @@ struct mt_item {
 	enum mt_ground ground;	/* what the confidence follows from */
 	json_t *facts;		/* ids of the analysis facts it cites, or
 				 * NULL (owned) */
+	char verdict[16];	/* memtune tune's verdict ("improves", ...),
+				 * "" when not tried */
 };
 
 struct mt_advice {
@@ -507,6 +509,7 @@ struct mt_apply_opts {
 	const char *const *only;	/* item ids to apply (NULL: all) */
 	size_t n_only;
 	const char *journal_path;	/* NULL: the default apply.journal */
+	bool verified_only;	/* only items memtune tune found improving */
 };
 
 /* Why an item's value is dangerous enough to need --force RULE (writes

@@ -393,7 +393,8 @@ static int check_names(const struct mt_advice *a, const struct mt_apply_opts *o,
 static bool selected_item(const struct mt_item *it,
 			  const struct mt_apply_opts *o)
 {
-	return it->change && (!o->only || listed(o->only, o->n_only, it->id));
+	return it->change && (!o->only || listed(o->only, o->n_only, it->id)) &&
+	       (!o->verified_only || !strcmp(it->verdict, "improves"));
 }
 
 /* Derives each selected item's path and sysctl key from its knob through
@@ -545,8 +546,9 @@ int mt_apply(const char *dir, const struct mt_apply_opts *o, FILE *out,
 		if (!selected_item(it, o))
 			continue;
 		/* Like the sysctl.d file, a guess is not applied unless the
-		 * operator names it. */
-		if (it->confidence == MT_CONF_LOW && !o->only) {
+		 * operator names it or tune found it improving here. */
+		if (it->confidence == MT_CONF_LOW && !o->only &&
+		    !o->verified_only) {
 			fprintf(out, "skipped  %s -> %s: low confidence (pass "
 				"--only %s to apply it)\n", it->knob,
 				it->recommended, it->id);

@@ -44,6 +44,19 @@ jq -e '[.items[] | select(.id == "watermark_scale_factor") | .verification.trial
 	| select(.arm == "B") | .metric] | all(. == (1000 + '"$B"'))' \
 	"$T/run/advice.json" >/dev/null || fail "a B trial did not run under B"
 clean improves
+# apply --verified-only applies the improving item alone; rollback undoes it.
+expect_exit 0 "$M" apply "$T/run" --verified-only
+[ "$(cat "$K")" = "$B" ] || fail "apply --verified-only: the knob holds $(cat "$K"), not $B"
+grep -q dirty "$T/out" && fail "apply --verified-only touched an untried item: $(cat "$T/out")"
+expect_exit 0 "$M" rollback
+[ "$(cat "$K")" = "$orig" ] || fail "rollback after --verified-only: $(cat "$K")"
+# --keep verified does the same at the end of tune.
+expect_exit 0 "$M" tune "$T/run" --only watermark_scale_factor \
+	--workload "$W" --metric 'score = ([0-9]+)' --pairs 6 --keep verified
+[ "$(cat "$K")" = "$B" ] || fail "--keep verified: the knob holds $(cat "$K"), not $B"
+[ ! -s "$J" ] || fail "--keep verified: a run journal is left"
+expect_exit 0 "$M" rollback
+clean "keep verified"
 
 expect_exit 0 "$M" tune "$T/run" --only watermark_scale_factor \
 	--workload "$W" --metric 'score = ([0-9]+)' --lower-is-better --pairs 6
