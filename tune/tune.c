@@ -48,6 +48,8 @@ struct tune {
 	bool have_metric_re, have_p99_re;
 	bool higher_is_better;
 	uint64_t t0, deadline;
+	size_t done, total;		/* trials, for the time left */
+	double trial_s;			/* the warm-up trial's time */
 };
 
 /* The value a knob holds now, as apply compares it: the selected word of
@@ -194,9 +196,18 @@ static int run_item(struct tune *t, struct arm_run *r, size_t idx,
 			json_decref(rec);
 			break;
 		}
-		mt_progress("tune: item %zu/%zu %s, trial %zu/%zu (%s)",
-			    idx + 1, n_items, r->it->id, s + 1, n,
-			    slots[s].b ? "B" : "A");
+		{
+			double each = t->done ? (double)(now - t->t0) / 1e9 /
+						(double)t->done : t->trial_s;
+			char left[32];
+
+			fmt_duration(each * (double)(t->total - t->done), left,
+				     sizeof(left));
+			mt_progress("tune: item %zu/%zu %s, trial %zu/%zu "
+				    "(%s), about %s left", idx + 1, n_items,
+				    r->it->id, s + 1, n, slots[s].b ? "B" :
+				    "A", left);
+		}
 		rc = trial(t, r, slots[s].b, &metric, g, rec, err);
 		if (rc < 0) {
 			json_decref(rec);
@@ -206,6 +217,7 @@ static int run_item(struct tune *t, struct arm_run *r, size_t idx,
 		json_object_set_new(rec, "seconds", json_real(
 			(double)(mt_now_ns() - now) / 1e9));
 		json_array_append_new(r->trials, rec);
+		t->done++;
 		if (slots[s].b) {
 			r->mb[p] = metric;
 			memcpy(r->gb[p], g, sizeof(g));
@@ -550,6 +562,7 @@ int mt_tune(const struct mt_tune_opts *o, FILE *out, struct mt_err *err)
 		if (rc < 0)
 			goto out_journal;
 		trial_s = (double)(mt_now_ns() - w0) / 1e9;
+		t.trial_s = trial_s;
 	}
 	pairs = (size_t)o->pairs;
 	fmt_duration((double)n * 2.0 * (double)pairs * trial_s, est,
@@ -563,6 +576,7 @@ int mt_tune(const struct mt_tune_opts *o, FILE *out, struct mt_err *err)
 			pairs, MT_PAIRED_MIN_N);
 	fflush(out);
 	t.t0 = mt_now_ns();
+	t.total = n * 2 * pairs;
 	t.deadline = o->max_time_ns ? t.t0 + o->max_time_ns : 0;
 	for (size_t i = 0; i < n; i++) {
 		if (arm_alloc(&runs[i], pairs) < 0) {
