@@ -241,7 +241,7 @@ static json_t *verification(const struct tune *t, struct arm_run *r)
 	double (*ga)[MT_N_GUARDS] = calloc(r->n_pairs + 1, sizeof(*ga));
 	double (*gb)[MT_N_GUARDS] = calloc(r->n_pairs + 1, sizeof(*gb));
 	const char *verdict = "inconclusive";
-	char why[256] = "", guard_why[256] = "";
+	char why[320] = "", guard_why[256] = "";
 	struct mt_paired p = { 0 };
 	struct mt_err e = { 0 };
 	json_t *v = NULL;
