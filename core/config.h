@@ -142,8 +142,8 @@ struct mt_pvalue {
 
 struct mt_params {
 	char *section;
-	struct mt_pvalue *v;
-	size_t n;
+	struct mt_pvalue *v;	/* v[i] is row i of the schema */
+	size_t n;		/* the schema's rows */
 };
 
 /* Validates every key cfg holds for `section` against `schema` and fills
