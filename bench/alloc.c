@@ -48,45 +48,65 @@ static const char *const alloc_ops[] = {
 	"malloc", "sbrk", "mmap", "kept", "threshold", "arenas", NULL,
 };
 
+/* The keys of [alloc], rows of alloc_params. */
+enum alloc_param {
+	ALLOC_SIZES,
+	ALLOC_OPS,
+	ALLOC_BLOCKS,
+	ALLOC_KEPT_SIZES,
+	ALLOC_MMAP_THRESHOLDS,
+	ALLOC_TRIM_THRESHOLDS,
+	ALLOC_THRESHOLD_SIZES,
+	ALLOC_THREADS,
+	ALLOC_ARENA_SIZE,
+	ALLOC_NPARAMS
+};
+
 static const struct mt_param alloc_params[] = {
-	{ .key = "sizes", .type = MT_P_SIZE_LIST, .def = "16..4M*2",
+	[ALLOC_SIZES] = { .key = "sizes", .type = MT_P_SIZE_LIST,
+	  .def = "16..4M*2",
 	  .help = "block sizes of the malloc, sbrk and mmap cycles",
 	  .min = 1, .max = 1ll << 34 },
-	{ .key = "ops", .type = MT_P_WORDS,
+	[ALLOC_OPS] = { .key = "ops", .type = MT_P_WORDS,
 	  .def = "malloc,sbrk,mmap,kept,threshold,arenas",
 	  .help = "experiments to run: malloc, sbrk, mmap (cycles per "
 		  "size), kept (memory kept after free), threshold "
 		  "(mallopt sweep), arenas (M_ARENA_MAX with threads)",
 	  .choices = alloc_ops },
-	{ .key = "blocks", .type = MT_P_INT, .def = "256",
+	[ALLOC_BLOCKS] = { .key = "blocks", .type = MT_P_INT, .def = "256",
 	  .help = "blocks allocated by the kept experiment",
 	  .min = 2, .max = 1000000 },
-	{ .key = "kept_sizes", .type = MT_P_SIZE_LIST, .def = "32K,1M",
+	[ALLOC_KEPT_SIZES] = { .key = "kept_sizes", .type = MT_P_SIZE_LIST,
+	  .def = "32K,1M",
 	  .help = "block sizes of the kept experiment: one below the mmap "
 		  "threshold (heap) and one above it (mmap)",
 	  .min = 1, .max = 1ll << 34 },
-	{ .key = "mmap_thresholds", .type = MT_P_SIZE_LIST,
+	[ALLOC_MMAP_THRESHOLDS] = { .key = "mmap_thresholds",
+	  .type = MT_P_SIZE_LIST,
 	  .def = "64K,128K,1M,32M",
 	  .help = "M_MMAP_THRESHOLD values of the threshold sweep (pinned "
 		  "values may exceed the 32M ceiling of glibc's dynamic "
 		  "threshold; mallopt takes an int)",
 	  .min = 1, .max = 1ll << 30 },
-	{ .key = "trim_thresholds", .type = MT_P_SIZE_LIST,
+	[ALLOC_TRIM_THRESHOLDS] = { .key = "trim_thresholds",
+	  .type = MT_P_SIZE_LIST,
 	  .def = "128K,1M,64M",
 	  .help = "M_TRIM_THRESHOLD values of the threshold sweep",
 	  .min = 1, .max = 1ll << 30 },
-	{ .key = "threshold_sizes", .type = MT_P_SIZE_LIST,
+	[ALLOC_THRESHOLD_SIZES] = { .key = "threshold_sizes",
+	  .type = MT_P_SIZE_LIST,
 	  .def = "64K,256K,1M,4M",
 	  .help = "block sizes cycled under each mallopt setting of the "
 		  "threshold sweep",
 	  .min = 1, .max = 1ll << 34 },
-	{ .key = "threads", .type = MT_P_INT, .def = "2",
+	[ALLOC_THREADS] = { .key = "threads", .type = MT_P_INT, .def = "2",
 	  .help = "threads of the arenas experiment", .min = 1, .max = 256 },
-	{ .key = "arena_size", .type = MT_P_SIZE, .def = "4K",
+	[ALLOC_ARENA_SIZE] = { .key = "arena_size", .type = MT_P_SIZE,
+	  .def = "4K",
 	  .help = "block size of the arenas experiment (above the 1032-byte "
 		  "tcache limit, so that every call takes an arena lock)",
 	  .min = 1, .max = 1ll << 30 },
-	{ .key = NULL },
+	[ALLOC_NPARAMS] = MT_PARAMS_END,
 };
 
 /* Slots of sample.values. */
@@ -803,7 +823,7 @@ static json_t *case_new(const char *op, uint64_t size)
 /* Checks that one experiment fits comfortably in memory; key is the
  * setting to blame (where it was set goes in the message). */
 static int check_fits(const struct mt_env *env, const char *what,
-		      const char *key, uint64_t bytes, struct mt_err *err)
+		      enum alloc_param key, uint64_t bytes, struct mt_err *err)
 {
 	uint64_t mem = env->caps ? env->caps->mem_total : 0;
 	char at[320];
@@ -836,53 +856,53 @@ static int alloc_plan(const struct mt_env *env, struct mt_plan *plan,
 {
 	const struct mt_params *p = env->params;
 	size_t n_sizes, n_kept, n_mt, n_tt, n_ts;
-	const uint64_t *sizes = mt_p_sizes(p, "sizes", &n_sizes);
-	const uint64_t *kept = mt_p_sizes(p, "kept_sizes", &n_kept);
-	const uint64_t *mts = mt_p_sizes(p, "mmap_thresholds", &n_mt);
-	const uint64_t *tts = mt_p_sizes(p, "trim_thresholds", &n_tt);
-	const uint64_t *tsz = mt_p_sizes(p, "threshold_sizes", &n_ts);
-	int64_t blocks = mt_p_int(p, "blocks");
-	int64_t threads = mt_p_int(p, "threads");
-	uint64_t arena_size = mt_p_size(p, "arena_size");
+	const uint64_t *sizes = mt_p_sizes(p, ALLOC_SIZES, &n_sizes);
+	const uint64_t *kept = mt_p_sizes(p, ALLOC_KEPT_SIZES, &n_kept);
+	const uint64_t *mts = mt_p_sizes(p, ALLOC_MMAP_THRESHOLDS, &n_mt);
+	const uint64_t *tts = mt_p_sizes(p, ALLOC_TRIM_THRESHOLDS, &n_tt);
+	const uint64_t *tsz = mt_p_sizes(p, ALLOC_THRESHOLD_SIZES, &n_ts);
+	int64_t blocks = mt_p_int(p, ALLOC_BLOCKS);
+	int64_t threads = mt_p_int(p, ALLOC_THREADS);
+	uint64_t arena_size = mt_p_size(p, ALLOC_ARENA_SIZE);
 	int ret;
 
 	for (size_t i = 0; i < n_sizes; i++) {
-		ret = check_fits(env, "alloc.sizes", "sizes", sizes[i],
+		ret = check_fits(env, "alloc.sizes", ALLOC_SIZES, sizes[i],
 				 err);
 		if (ret < 0)
 			return ret;
 	}
 	for (size_t i = 0; i < n_kept; i++) {
 		ret = check_fits(env, "alloc.blocks x alloc.kept_sizes",
-				 "kept_sizes", (uint64_t)blocks * kept[i],
+				 ALLOC_KEPT_SIZES, (uint64_t)blocks * kept[i],
 				 err);
 		if (ret < 0)
 			return ret;
 	}
 
-	if (mt_p_has_word(p, "ops", "malloc"))
+	if (mt_p_has_word(p, ALLOC_OPS, "malloc"))
 		for (size_t i = 0; i < n_sizes; i++)
 			ADD(json_pack("{s:s, s:I, s:s, s:s}", "op", "malloc",
 				      "size_bytes", (json_int_t)sizes[i],
 				      "mmap_threshold", "default",
 				      "trim_threshold", "default"),
 			    cycle_metrics, MT_CASE_CALIBRATE);
-	if (mt_p_has_word(p, "ops", "sbrk"))
+	if (mt_p_has_word(p, ALLOC_OPS, "sbrk"))
 		for (size_t i = 0; i < n_sizes; i++)
 			ADD(case_new("sbrk", sizes[i]), raw_metrics,
 			    MT_CASE_CALIBRATE);
-	if (mt_p_has_word(p, "ops", "mmap"))
+	if (mt_p_has_word(p, ALLOC_OPS, "mmap"))
 		for (size_t i = 0; i < n_sizes; i++)
 			ADD(case_new("mmap", sizes[i]), raw_metrics,
 			    MT_CASE_CALIBRATE);
-	if (mt_p_has_word(p, "ops", "kept"))
+	if (mt_p_has_word(p, ALLOC_OPS, "kept"))
 		for (size_t i = 0; i < n_kept; i++)
 			ADD(json_pack("{s:s, s:I, s:I, s:s}", "op", "kept",
 				      "size_bytes", (json_int_t)kept[i],
 				      "blocks", (json_int_t)blocks,
 				      "mmap_threshold", "default"),
 			    kept_metrics, MT_CASE_ONCE);
-	if (mt_p_has_word(p, "ops", "threshold"))
+	if (mt_p_has_word(p, ALLOC_OPS, "threshold"))
 		for (size_t m = 0; m < n_mt; m++)
 			for (size_t t = 0; t < n_tt; t++)
 				for (size_t i = 0; i < n_ts; i++)
@@ -895,7 +915,7 @@ static int alloc_plan(const struct mt_env *env, struct mt_plan *plan,
 						      "trim_threshold",
 						      (json_int_t)tts[t]),
 					    cycle_metrics, MT_CASE_CALIBRATE);
-	if (mt_p_has_word(p, "ops", "arenas")) {
+	if (mt_p_has_word(p, ALLOC_OPS, "arenas")) {
 		ADD(json_pack("{s:s, s:I, s:I, s:i}", "op", "arenas",
 			      "size_bytes", (json_int_t)arena_size, "threads",
 			      (json_int_t)threads, "arena_max", 1),

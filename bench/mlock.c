@@ -48,34 +48,52 @@
 static const char *const ml_backings[] = { "file", "anon", NULL };
 static const char *const ml_locks[] = { "none", "mlock", "mlockall", NULL };
 
+/* The keys of [mlock], rows of ml_params. */
+enum ml_param {
+	ML_BACKINGS,
+	ML_LOCKS,
+	ML_HOT_SIZE,
+	ML_LIMIT,
+	ML_DURATION,
+	ML_IDLE,
+	ML_ROUND_ACCESSES,
+	ML_SWAP_FILE_SIZE,
+	ML_DIR,
+	ML_NPARAMS
+};
+
 static const struct mt_param ml_params[] = {
-	{ .key = "backings", .type = MT_P_WORDS, .def = "file,anon",
+	[ML_BACKINGS] = { .key = "backings", .type = MT_P_WORDS,
+	  .def = "file,anon",
 	  .help = "file: a mapped file against a page-cache streamer; anon: "
 		  "anonymous memory against an anonymous thrasher (swap)",
 	  .choices = ml_backings },
-	{ .key = "locks", .type = MT_P_WORDS, .def = "none,mlock,mlockall",
+	[ML_LOCKS] = { .key = "locks", .type = MT_P_WORDS,
+	  .def = "none,mlock,mlockall",
 	  .help = "none, mlock (the hot set) or mlockall (MCL_CURRENT | "
 		  "MCL_FUTURE) (--quick: none,mlock)", .choices = ml_locks },
-	{ .key = "hot_size", .type = MT_P_SIZE, .def = "64M",
+	[ML_HOT_SIZE] = { .key = "hot_size", .type = MT_P_SIZE, .def = "64M",
 	  .help = "bytes of the hot set (--quick: 32M)", .min = 1 << 20 },
-	{ .key = "limit", .type = MT_P_SIZE, .def = "512M",
+	[ML_LIMIT] = { .key = "limit", .type = MT_P_SIZE, .def = "512M",
 	  .help = "memory limit of the cgroup (--quick: 256M); at least 4 x "
 		  "hot_size", .min = 16 << 20 },
-	{ .key = "duration", .type = MT_P_DURATION, .def = "6s",
+	[ML_DURATION] = { .key = "duration", .type = MT_P_DURATION, .def = "6s",
 	  .help = "rounds per case last this long (--quick: 3s)",
 	  .min = 100000000, .max = 3600000000000 },
-	{ .key = "idle", .type = MT_P_DURATION, .def = "200ms",
+	[ML_IDLE] = { .key = "idle", .type = MT_P_DURATION, .def = "200ms",
 	  .help = "pause between rounds, in which reclaim may take the hot "
 		  "set", .min = 0, .max = 60000000000 },
-	{ .key = "round_accesses", .type = MT_P_INT, .def = "2000",
+	[ML_ROUND_ACCESSES] = { .key = "round_accesses", .type = MT_P_INT,
+	  .def = "2000",
 	  .help = "random reads per round", .min = 1, .max = 100000000 },
-	{ .key = "swap_file_size", .type = MT_P_SIZE, .def = "1G",
+	[ML_SWAP_FILE_SIZE] = { .key = "swap_file_size", .type = MT_P_SIZE,
+	  .def = "1G",
 	  .help = "swap file created for the anon cases when none is active "
 		  "(root; removed afterwards; 0: never create)" },
-	{ .key = "dir", .type = MT_P_STRING, .def = "",
+	[ML_DIR] = { .key = "dir", .type = MT_P_STRING, .def = "",
 	  .help = "directory of the test files and the swap file, on a disk "
 		  "filesystem (empty: the run directory)" },
-	{ .key = NULL },
+	[ML_NPARAMS] = MT_PARAMS_END,
 };
 
 enum { V_P50, V_P99, V_MAX, V_MAJFLT, V_RES_MIN, V_RES_MEAN };
@@ -89,7 +107,7 @@ static const struct mt_metric ml_metrics[] = {
 	{ "hot_resident_mean", "%", MT_VALUE, V_RES_MEAN, true },
 };
 
-static uint64_t ml_size(const struct mt_env *env, const char *key,
+static uint64_t ml_size(const struct mt_env *env, enum ml_param key,
 			uint64_t quick)
 {
 	if (env->quick && mt_p_is_default(env->params, key))
@@ -99,12 +117,12 @@ static uint64_t ml_size(const struct mt_env *env, const char *key,
 
 static uint64_t ml_hot(const struct mt_env *env)
 {
-	return ml_size(env, "hot_size", 32ull << 20);
+	return ml_size(env, ML_HOT_SIZE, 32ull << 20);
 }
 
 static uint64_t ml_limit(const struct mt_env *env)
 {
-	return ml_size(env, "limit", 256ull << 20);
+	return ml_size(env, ML_LIMIT, 256ull << 20);
 }
 
 static bool ml_supported(const struct mt_env *env, char *why, size_t len)
@@ -126,23 +144,24 @@ static int ml_plan(const struct mt_env *env, struct mt_plan *plan,
 		   struct mt_err *err)
 {
 	size_t nb, nl;
-	char *const *b = mt_p_words(env->params, "backings", &nb);
-	char *const *l = mt_p_words(env->params, "locks", &nl);
+	char *const *b = mt_p_words(env->params, ML_BACKINGS, &nb);
+	char *const *l = mt_p_words(env->params, ML_LOCKS, &nl);
 	static const char *const quick_locks[] = { "none", "mlock" };
 	int ret;
 
-	if (env->quick && mt_p_is_default(env->params, "locks")) {
+	if (env->quick && mt_p_is_default(env->params, ML_LOCKS)) {
 		l = (char *const *)quick_locks;
 		nl = 2;
 	}
-	ret = mt_testfile_check_dir_param("mlock", env->params, err);
+	ret = mt_testfile_check_dir_param("mlock", env->params, ML_DIR,
+					  err);
 	if (ret < 0)
 		return ret;
 	if (ml_limit(env) < 4 * ml_hot(env)) {
 		char at_limit[320], at_hot[320];
 
-		mt_p_where(env->params, "limit", at_limit, sizeof(at_limit));
-		mt_p_where(env->params, "hot_size", at_hot, sizeof(at_hot));
+		mt_p_where(env->params, ML_LIMIT, at_limit, sizeof(at_limit));
+		mt_p_where(env->params, ML_HOT_SIZE, at_hot, sizeof(at_hot));
 		return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
 				  "mlock: limit (%" PRIu64 ", %s) must be at "
 				  "least 4 x hot_size (%" PRIu64 ", %s)",
@@ -170,7 +189,7 @@ static int ml_plan(const struct mt_env *env, struct mt_plan *plan,
 
 static const char *ml_dir(const struct mt_env *env)
 {
-	const char *d = mt_p_string(env->params, "dir");
+	const char *d = mt_p_string(env->params, ML_DIR);
 
 	return d[0] ? d : env->rundir;
 }
@@ -182,7 +201,7 @@ static int ml_sys_setup(const struct mt_env *env, json_t *notes,
 			struct mt_err *err)
 {
 	char path[4096], fstype[64];
-	uint64_t swap_size = mt_p_size(env->params, "swap_file_size");
+	uint64_t swap_size = mt_p_size(env->params, ML_SWAP_FILE_SIZE);
 	json_t *swap;
 	int ret;
 
@@ -190,15 +209,15 @@ static int ml_sys_setup(const struct mt_env *env, json_t *notes,
 				    sizeof(fstype), err);
 	if (ret < 0)
 		return ret;
-	if (mt_p_has_word(env->params, "backings", "file")) {
-		mt_testfile_path(mt_p_string(env->params, "dir"), env->rundir,
+	if (mt_p_has_word(env->params, ML_BACKINGS, "file")) {
+		mt_testfile_path(mt_p_string(env->params, ML_DIR), env->rundir,
 				 ML_HOT_FILE, path, sizeof(path));
 		ret = mt_testfile_make(env->journal, path, ml_hot(env), err);
 		if (ret < 0)
 			goto out_prefix;
 		json_object_set_new(notes, "hot_file", json_string(path));
 	}
-	mt_testfile_path(mt_p_string(env->params, "dir"), env->rundir,
+	mt_testfile_path(mt_p_string(env->params, ML_DIR), env->rundir,
 			 ML_STREAM_FILE, path, sizeof(path));
 	ret = mt_pressure_sparse_file(env->journal, path,
 				      64 * ml_limit(env), err);
@@ -206,7 +225,7 @@ static int ml_sys_setup(const struct mt_env *env, json_t *notes,
 		goto out_prefix;
 	json_object_set_new(notes, "stream_file", json_string(path));
 	json_object_set_new(notes, "filesystem", json_string(fstype));
-	if (!mt_p_has_word(env->params, "backings", "anon"))
+	if (!mt_p_has_word(env->params, ML_BACKINGS, "anon"))
 		return 0;
 	swap = json_object();
 	ret = mt_swap_ensure(env->journal, env->caps,
@@ -329,10 +348,10 @@ static enum mt_status ml_setup(const struct mt_env *env,
 	s->limit = ml_limit(env);
 	s->page = sysconf(_SC_PAGESIZE);
 	s->duration_ns =
-		env->quick && mt_p_is_default(env->params, "duration") ?
-		3000000000ull : mt_p_duration(env->params, "duration");
-	s->idle_ns = mt_p_duration(env->params, "idle");
-	s->round_accesses = mt_p_int(env->params, "round_accesses");
+		env->quick && mt_p_is_default(env->params, ML_DURATION) ?
+		3000000000ull : mt_p_duration(env->params, ML_DURATION);
+	s->idle_ns = mt_p_duration(env->params, ML_IDLE);
+	s->round_accesses = mt_p_int(env->params, ML_ROUND_ACCESSES);
 	s->rng = env->seed | 1;
 	s->res_min = INFINITY;
 	getrlimit(RLIMIT_MEMLOCK, &s->rl);
@@ -366,7 +385,7 @@ static enum mt_status ml_setup(const struct mt_env *env,
 		s->hot = mmap(NULL, s->hot_bytes, PROT_READ | PROT_WRITE,
 			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	} else {
-		mt_testfile_path(mt_p_string(env->params, "dir"), env->rundir,
+		mt_testfile_path(mt_p_string(env->params, ML_DIR), env->rundir,
 				 ML_HOT_FILE, path, sizeof(path));
 		s->fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (s->fd < 0) {
@@ -410,7 +429,7 @@ static enum mt_status ml_setup(const struct mt_env *env,
 
 	s->lat.limit = 1u << 20;
 	s->lat.seed = s->rng;
-	mt_testfile_path(mt_p_string(env->params, "dir"), env->rundir,
+	mt_testfile_path(mt_p_string(env->params, ML_DIR), env->rundir,
 			 ML_STREAM_FILE, path, sizeof(path));
 	s->streamer = mt_pressure_streamer(&s->cg, path, env->cpu, 0, &err);
 	if (s->streamer < 0) {

@@ -43,26 +43,40 @@ static const char *const numa_ops[] = { "latency", "bandwidth", "placement",
 static const char *const zr_modes[] = { "0", "1", "2", "3", "4", "5", "6",
 					"7", NULL };
 
+/* The keys of [numa], rows of numa_params. */
+enum numa_param {
+	NUMA_SIZE,
+	NUMA_OPS,
+	NUMA_ZONE_RECLAIM_MODES,
+	NUMA_ZONE_RECLAIM_FILL,
+	NUMA_ZONE_RECLAIM_ALLOC,
+	NUMA_DIR,
+	NUMA_NPARAMS
+};
+
 static const struct mt_param numa_params[] = {
-	{ .key = "size", .type = MT_P_SIZE, .def = "256M",
+	[NUMA_SIZE] = { .key = "size", .type = MT_P_SIZE, .def = "256M",
 	  .help = "region per latency/bandwidth case (well past the caches)",
 	  .min = 1 << 20 },
-	{ .key = "ops", .type = MT_P_WORDS,
+	[NUMA_OPS] = { .key = "ops", .type = MT_P_WORDS,
 	  .def = "latency,bandwidth,placement,zone_reclaim",
 	  .help = "which experiments to run", .choices = numa_ops },
-	{ .key = "zone_reclaim_modes", .type = MT_P_WORDS, .def = "0,1",
+	[NUMA_ZONE_RECLAIM_MODES] = { .key = "zone_reclaim_modes",
+	  .type = MT_P_WORDS, .def = "0,1",
 	  .help = "vm.zone_reclaim_mode values compared (bits: 1 reclaim, "
 		  "2 write dirty pages, 4 swap)", .choices = zr_modes },
-	{ .key = "zone_reclaim_fill", .type = MT_P_DOUBLE, .def = "0.9",
+	[NUMA_ZONE_RECLAIM_FILL] = { .key = "zone_reclaim_fill",
+	  .type = MT_P_DOUBLE, .def = "0.9",
 	  .help = "share of node 0's free memory filled with page cache "
 		  "before allocating", .dmin = 0.1, .dmax = 0.98 },
-	{ .key = "zone_reclaim_alloc", .type = MT_P_DOUBLE, .def = "0.5",
+	[NUMA_ZONE_RECLAIM_ALLOC] = { .key = "zone_reclaim_alloc",
+	  .type = MT_P_DOUBLE, .def = "0.5",
 	  .help = "anonymous memory allocated afterwards, as a share of node "
 		  "0's memory", .dmin = 0.05, .dmax = 0.9 },
-	{ .key = "dir", .type = MT_P_STRING, .def = "",
+	[NUMA_DIR] = { .key = "dir", .type = MT_P_STRING, .def = "",
 	  .help = "directory of the page-cache file (a disk filesystem); "
 		  "empty: the run directory" },
-	{ .key = NULL },
+	[NUMA_NPARAMS] = MT_PARAMS_END,
 };
 
 static const struct mt_metric lat_metrics[] = {
@@ -117,7 +131,7 @@ static int numa_plan(const struct mt_env *env, struct mt_plan *plan,
 		     struct mt_err *err)
 {
 	const struct mt_params *p = env->params;
-	json_int_t size = (json_int_t)mt_p_size(p, "size");
+	json_int_t size = (json_int_t)mt_p_size(p, NUMA_SIZE);
 	struct nodes nd;
 	int ret = 0;
 
@@ -125,7 +139,7 @@ static int numa_plan(const struct mt_env *env, struct mt_plan *plan,
 	for (int pass = 0; pass < 2; pass++) {
 		const char *op = pass ? "bandwidth" : "latency";
 
-		if (!mt_p_has_word(p, "ops", op))
+		if (!mt_p_has_word(p, NUMA_OPS, op))
 			continue;
 		for (int i = 0; i < nd.n_cpu && !ret; i++)
 			for (int j = 0; j < nd.n_mem && !ret; j++)
@@ -136,7 +150,7 @@ static int numa_plan(const struct mt_env *env, struct mt_plan *plan,
 					  pass ? bw_metrics : lat_metrics, 1,
 					  MT_CASE_CALIBRATE, err);
 	}
-	if (!ret && mt_p_has_word(p, "ops", "placement")) {
+	if (!ret && mt_p_has_word(p, NUMA_OPS, "placement")) {
 		static const char *const pl[] = { "local", "remote",
 						  "interleave" };
 
@@ -147,9 +161,9 @@ static int numa_plan(const struct mt_env *env, struct mt_plan *plan,
 						  "size_bytes", size),
 				  bw_metrics, 1, MT_CASE_CALIBRATE, err);
 	}
-	if (!ret && mt_p_has_word(p, "ops", "zone_reclaim")) {
+	if (!ret && mt_p_has_word(p, NUMA_OPS, "zone_reclaim")) {
 		size_t n;
-		char *const *modes = mt_p_words(p, "zone_reclaim_modes", &n);
+		char *const *modes = mt_p_words(p, NUMA_ZONE_RECLAIM_MODES, &n);
 
 		for (size_t k = 0; k < n && !ret; k++)
 			ret = add(plan, json_pack("{s:s,s:i,s:i}", "op",
@@ -207,7 +221,7 @@ static int numa_case_sys_setup(const struct mt_env *env,
 			       struct mt_err *err)
 {
 	const char *op = json_string_value(json_object_get(c->params, "op"));
-	const char *dir = mt_p_string(env->params, "dir");
+	const char *dir = mt_p_string(env->params, NUMA_DIR);
 	char val[16], rb[64], path[4096];
 	int ret, fd;
 
@@ -419,7 +433,7 @@ static enum mt_status numa_setup(const struct mt_env *env,
 		goto fail;
 	if (strcmp(op, "zone_reclaim") == 0)
 		return MT_OK;	/* the whole experiment is in run() */
-	if (map_placed(st, mt_p_size(env->params, "size"), nd.n_mem, remote,
+	if (map_placed(st, mt_p_size(env->params, NUMA_SIZE), nd.n_mem, remote,
 		       reason, len) < 0)
 		goto fail;
 	if (strcmp(op, "latency") == 0) {
@@ -517,9 +531,10 @@ static int zone_reclaim_run(struct numa_state *st, struct mt_sample *s,
 		return mt_err_set(err, ret, MT_ERR_RUNTIME, "numa: cannot read "
 				  "node %d's memory", node);
 	fill = (uint64_t)((double)free_b *
-			  mt_p_double(st->env->params, "zone_reclaim_fill"));
+			  mt_p_double(st->env->params, NUMA_ZONE_RECLAIM_FILL));
 	alloc = (uint64_t)((double)total *
-			   mt_p_double(st->env->params, "zone_reclaim_alloc"));
+			   mt_p_double(st->env->params,
+				       NUMA_ZONE_RECLAIM_ALLOC));
 	alloc &= ~(uint64_t)((2 << 20) - 1);
 	ret = fill_page_cache(path, fill, err);
 	if (ret < 0) {

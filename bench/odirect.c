@@ -77,43 +77,60 @@ static const char *const od_patterns[] = { "seq", "rand", NULL };
 static const char *const od_ops[] = { "read", "write", NULL };
 static const char *const od_caches[] = { "cold", "warm", NULL };
 
+/* The keys of [odirect], rows of od_params. */
+enum od_param {
+	OD_DIR,
+	OD_FILE_SIZE,
+	OD_IO_SIZE,
+	OD_BLOCK_SIZES,
+	OD_PATTERNS,
+	OD_OPS,
+	OD_MODES,
+	OD_WRITE_CACHE,
+	OD_DROP_CACHES,
+	OD_NPARAMS
+};
+
 static const struct mt_param od_params[] = {
-	{ .key = "dir", .type = MT_P_STRING, .def = "",
+	[OD_DIR] = { .key = "dir", .type = MT_P_STRING, .def = "",
 	  .help = "directory of the test file, on a disk filesystem (empty: "
 		  "the run directory)" },
-	{ .key = "file_size", .type = MT_P_SIZE, .def = "1G",
+	[OD_FILE_SIZE] = { .key = "file_size", .type = MT_P_SIZE, .def = "1G",
 	  .help = "size of the test file", .min = 1 << 20 },
-	{ .key = "io_size", .type = MT_P_SIZE, .def = "64M",
+	[OD_IO_SIZE] = { .key = "io_size", .type = MT_P_SIZE, .def = "64M",
 	  .help = "bytes of I/O per sample (at least 64 I/Os, at most the "
 		  "file)", .min = 4096 },
-	{ .key = "block_sizes", .type = MT_P_SIZE_LIST,
+	[OD_BLOCK_SIZES] = { .key = "block_sizes", .type = MT_P_SIZE_LIST,
 	  .def = "4K,64K,1M,4M",
 	  .help = "I/O sizes; multiples of the O_DIRECT alignment",
 	  .min = 512, .max = 1 << 30 },
-	{ .key = "patterns", .type = MT_P_WORDS, .def = "seq,rand",
+	[OD_PATTERNS] = { .key = "patterns", .type = MT_P_WORDS,
+	  .def = "seq,rand",
 	  .help = "seq: consecutive blocks; rand: every block once, in a "
 		  "uniformly random order (fio --random_generator=lfsr; "
 		  "fio's default leaves the last blocks clustered)",
 	  .choices = od_patterns },
-	{ .key = "ops", .type = MT_P_WORDS, .def = "read,write",
+	[OD_OPS] = { .key = "ops", .type = MT_P_WORDS, .def = "read,write",
 	  .help = "read, write", .choices = od_ops },
-	{ .key = "modes", .type = MT_P_WORDS,
+	[OD_MODES] = { .key = "modes", .type = MT_P_WORDS,
 	  .def = "direct,buffered_cold,buffered_warm,buffered,"
 		 "buffered_fdatasync",
 	  .help = "direct (both ops); buffered_cold, buffered_warm (reads); "
 		  "buffered, buffered_fdatasync (writes)",
 	  .choices = od_mode_names },
-	{ .key = "write_cache", .type = MT_P_WORDS, .def = "cold,warm",
+	[OD_WRITE_CACHE] = { .key = "write_cache", .type = MT_P_WORDS,
+	  .def = "cold,warm",
 	  .help = "where buffered writes start: cold (the file evicted, as "
 		  "fio's default invalidate=1 leaves it: every write adds a "
 		  "page to the cache) and/or warm (the file read into the "
 		  "cache and clean: overwrites of cached pages, whose cost "
 		  "depends on the folio sizes the reads left)",
 	  .choices = od_caches },
-	{ .key = "drop_caches", .type = MT_P_BOOL, .def = "no",
+	[OD_DROP_CACHES] = { .key = "drop_caches", .type = MT_P_BOOL,
+	  .def = "no",
 	  .help = "also drop the whole page cache before cold samples "
 		  "(root; affects the rest of the machine)" },
-	{ .key = NULL },
+	[OD_NPARAMS] = MT_PARAMS_END,
 };
 
 enum {
@@ -165,7 +182,7 @@ struct od_state {
 
 static const char *od_dir(const struct mt_env *env)
 {
-	const char *d = mt_p_string(env->params, "dir");
+	const char *d = mt_p_string(env->params, OD_DIR);
 
 	return d && d[0] ? d : env->rundir;
 }
@@ -251,11 +268,11 @@ static int add_case(struct mt_plan *plan, const char *op, const char *pat,
 static int add_cases(struct mt_plan *plan, const struct mt_params *p,
 		     const char *op, int mi, const char *cache)
 {
-	uint64_t file = mt_p_size(p, "file_size");
-	uint64_t io = mt_p_size(p, "io_size");
+	uint64_t file = mt_p_size(p, OD_FILE_SIZE);
+	uint64_t io = mt_p_size(p, OD_IO_SIZE);
 	size_t nb, npat;
-	const uint64_t *bs = mt_p_sizes(p, "block_sizes", &nb);
-	char *const *pats = mt_p_words(p, "patterns", &npat);
+	const uint64_t *bs = mt_p_sizes(p, OD_BLOCK_SIZES, &nb);
+	char *const *pats = mt_p_words(p, OD_PATTERNS, &npat);
 
 	for (size_t t = 0; t < npat; t++)
 		for (size_t b = 0; b < nb; b++)
@@ -269,20 +286,20 @@ static int od_plan(const struct mt_env *env, struct mt_plan *plan,
 		   struct mt_err *err)
 {
 	const struct mt_params *p = env->params;
-	uint64_t file = mt_p_size(p, "file_size");
+	uint64_t file = mt_p_size(p, OD_FILE_SIZE);
 	size_t nb, nop, nmode, nwc;
-	const uint64_t *bs = mt_p_sizes(p, "block_sizes", &nb);
-	char *const *ops = mt_p_words(p, "ops", &nop);
-	char *const *modes = mt_p_words(p, "modes", &nmode);
-	char *const *wcache = mt_p_words(p, "write_cache", &nwc);
+	const uint64_t *bs = mt_p_sizes(p, OD_BLOCK_SIZES, &nb);
+	char *const *ops = mt_p_words(p, OD_OPS, &nop);
+	char *const *modes = mt_p_words(p, OD_MODES, &nmode);
+	char *const *wcache = mt_p_words(p, OD_WRITE_CACHE, &nwc);
 	char at_bs[320], at_file[320];
 	int ret;
 
-	ret = mt_testfile_check_dir_param("odirect", p, err);
+	ret = mt_testfile_check_dir_param("odirect", p, OD_DIR, err);
 	if (ret < 0)
 		return ret;
-	mt_p_where(p, "block_sizes", at_bs, sizeof(at_bs));
-	mt_p_where(p, "file_size", at_file, sizeof(at_file));
+	mt_p_where(p, OD_BLOCK_SIZES, at_bs, sizeof(at_bs));
+	mt_p_where(p, OD_FILE_SIZE, at_file, sizeof(at_file));
 	for (size_t b = 0; b < nb; b++)
 		if (bs[b] > file)
 			return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
@@ -319,14 +336,14 @@ static int od_sys_setup(const struct mt_env *env, json_t *notes,
 			struct mt_err *err)
 {
 	char path[4096], fstype[64] = "";
-	uint64_t bytes = mt_p_size(env->params, "file_size");
+	uint64_t bytes = mt_p_size(env->params, OD_FILE_SIZE);
 	int ret;
 
 	ret = mt_testfile_check_dir("odirect", od_dir(env), fstype,
 				    sizeof(fstype), err);
 	if (ret < 0)
 		return ret;
-	if (mt_testfile_path(mt_p_string(env->params, "dir"), env->rundir,
+	if (mt_testfile_path(mt_p_string(env->params, OD_DIR), env->rundir,
 			     OD_FILE, path, sizeof(path)) < 0)
 		return mt_err_set(err, -ENAMETOOLONG, MT_ERR_INPUT,
 				  "odirect: test directory path too long");
@@ -416,9 +433,9 @@ static enum mt_status od_setup(const struct mt_env *env,
 		json_object_get(c->params, "block_bytes"));
 	st->nios = (uint64_t)json_integer_value(json_object_get(c->params,
 							"ios_per_sample"));
-	st->drop_caches = mt_p_bool(env->params, "drop_caches") &&
+	st->drop_caches = mt_p_bool(env->params, OD_DROP_CACHES) &&
 			  env->allow_changes;
-	mt_testfile_path(mt_p_string(env->params, "dir"), env->rundir,
+	mt_testfile_path(mt_p_string(env->params, OD_DIR), env->rundir,
 			 OD_FILE, path, sizeof(path));
 
 	st->fd_cache = open(path, O_RDWR | O_CLOEXEC);

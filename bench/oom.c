@@ -76,19 +76,27 @@ static const char *const oom_case_names[] = {
 	"size_decides", "adj_decides", "adj_beats_size", "unkillable", NULL,
 };
 
+/* The keys of [oom], rows of oom_params. */
+enum oom_param {
+	OOM_CASES,
+	OOM_LIMIT,
+	OOM_TIMEOUT,
+	OOM_NPARAMS
+};
+
 static const struct mt_param oom_params[] = {
-	{ .key = "cases", .type = MT_P_WORDS,
+	[OOM_CASES] = { .key = "cases", .type = MT_P_WORDS,
 	  .def = "size_decides,adj_decides,adj_beats_size,unkillable",
 	  .help = "scenarios: size_decides, adj_decides (equal sizes), "
 		  "adj_beats_size (big -500 vs small +300), unkillable "
 		  "(big -1000 vs small 0)", .choices = oom_case_names },
-	{ .key = "limit", .type = MT_P_SIZE, .def = "512M",
+	[OOM_LIMIT] = { .key = "limit", .type = MT_P_SIZE, .def = "512M",
 	  .help = "memory limit of the cgroup (--quick: 256M)",
 	  .min = 64 << 20 },
-	{ .key = "timeout", .type = MT_P_DURATION, .def = "30s",
+	[OOM_TIMEOUT] = { .key = "timeout", .type = MT_P_DURATION, .def = "30s",
 	  .help = "give up waiting for a kill after this long",
 	  .min = 1000000000, .max = 600000000000 },
-	{ .key = NULL },
+	[OOM_NPARAMS] = MT_PARAMS_END,
 };
 
 enum { V_FOLLOWED, V_KILL_MS, V_KILLS, V_AS_DESIGNED };
@@ -102,9 +110,9 @@ static const struct mt_metric oom_metrics[] = {
 
 static uint64_t oom_limit(const struct mt_env *env)
 {
-	if (env->quick && mt_p_is_default(env->params, "limit"))
+	if (env->quick && mt_p_is_default(env->params, OOM_LIMIT))
 		return 256ull << 20;
-	return mt_p_size(env->params, "limit");
+	return mt_p_size(env->params, OOM_LIMIT);
 }
 
 static bool oom_supported(const struct mt_env *env, char *why, size_t len)
@@ -135,7 +143,7 @@ static int oom_plan(const struct mt_env *env, struct mt_plan *plan,
 		    struct mt_err *err)
 {
 	size_t n;
-	char *const *names = mt_p_words(env->params, "cases", &n);
+	char *const *names = mt_p_words(env->params, OOM_CASES, &n);
 
 	for (size_t i = 0; i < n; i++) {
 		const struct oom_scenario *s = scenario(names[i]);
@@ -441,7 +449,7 @@ static enum mt_status oom_setup(const struct mt_env *env,
 	*state = s;
 	s->scen = scenario(name);
 	s->page = sysconf(_SC_PAGESIZE);
-	s->timeout_ns = mt_p_duration(env->params, "timeout");
+	s->timeout_ns = mt_p_duration(env->params, OOM_TIMEOUT);
 	s->victim = s->expected = -1;
 	s->limit = (uint64_t)json_integer_value(json_object_get(
 							sys, "limit_bytes"));

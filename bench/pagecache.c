@@ -39,33 +39,52 @@
 static const char *const pc_methods[] = { "read", "mmap", NULL };
 static const char *const pc_tests[] = { "cold_warm", "hot_scan", NULL };
 
+/* The keys of [pagecache], rows of pc_params. */
+enum pc_param {
+	PC_DIR,
+	PC_TESTS,
+	PC_FILE_SIZE,
+	PC_METHODS,
+	PC_BLOCK_SIZES,
+	PC_HOT_SIZE,
+	PC_SCAN_SIZE,
+	PC_MEMORY_LIMIT,
+	PC_DROP_CACHES,
+	PC_NPARAMS
+};
+
 static const struct mt_param pc_params[] = {
-	{ .key = "dir", .type = MT_P_STRING, .def = "",
+	[PC_DIR] = { .key = "dir", .type = MT_P_STRING, .def = "",
 	  .help = "directory of the test files, on a disk filesystem "
 		  "(empty: the run directory)" },
-	{ .key = "tests", .type = MT_P_WORDS, .def = "cold_warm,hot_scan",
+	[PC_TESTS] = { .key = "tests", .type = MT_P_WORDS,
+	  .def = "cold_warm,hot_scan",
 	  .help = "cold_warm: cold versus warm reads; hot_scan: hot set "
 		  "versus a one-pass scan (root, memory cgroup)",
 	  .choices = pc_tests },
-	{ .key = "file_size", .type = MT_P_SIZE, .def = "1G",
+	[PC_FILE_SIZE] = { .key = "file_size", .type = MT_P_SIZE, .def = "1G",
 	  .help = "bytes read cold and warm", .min = 1 << 20 },
-	{ .key = "methods", .type = MT_P_WORDS, .def = "read,mmap",
+	[PC_METHODS] = { .key = "methods", .type = MT_P_WORDS,
+	  .def = "read,mmap",
 	  .help = "read: pread() of block_sizes; mmap: a fresh mapping, one "
 		  "load per cache line", .choices = pc_methods },
-	{ .key = "block_sizes", .type = MT_P_SIZE_LIST, .def = "4K,1M",
+	[PC_BLOCK_SIZES] = { .key = "block_sizes", .type = MT_P_SIZE_LIST,
+	  .def = "4K,1M",
 	  .help = "read() sizes for the read method", .min = 512,
 	  .max = 1 << 30 },
-	{ .key = "hot_size", .type = MT_P_SIZE, .def = "64M",
+	[PC_HOT_SIZE] = { .key = "hot_size", .type = MT_P_SIZE, .def = "64M",
 	  .help = "the hot set of hot_scan", .min = 1 << 20 },
-	{ .key = "scan_size", .type = MT_P_SIZE, .def = "1G",
+	[PC_SCAN_SIZE] = { .key = "scan_size", .type = MT_P_SIZE, .def = "1G",
 	  .help = "the one-pass scan of hot_scan; larger than memory_limit",
 	  .min = 1 << 20 },
-	{ .key = "memory_limit", .type = MT_P_SIZE, .def = "0",
+	[PC_MEMORY_LIMIT] = { .key = "memory_limit", .type = MT_P_SIZE,
+	  .def = "0",
 	  .help = "memory cgroup limit of hot_scan (0: 4 x hot_size)" },
-	{ .key = "drop_caches", .type = MT_P_BOOL, .def = "no",
+	[PC_DROP_CACHES] = { .key = "drop_caches", .type = MT_P_BOOL,
+	  .def = "no",
 	  .help = "also drop the whole page cache before cold passes "
 		  "(root; affects the rest of the machine)" },
-	{ .key = NULL },
+	[PC_NPARAMS] = MT_PARAMS_END,
 };
 
 enum {
@@ -106,7 +125,7 @@ struct pc_state {
 
 static const char *pc_dir(const struct mt_env *env)
 {
-	const char *d = mt_p_string(env->params, "dir");
+	const char *d = mt_p_string(env->params, PC_DIR);
 
 	return d && d[0] ? d : env->rundir;
 }
@@ -125,30 +144,30 @@ static bool pc_supported(const struct mt_env *env, char *why, size_t len)
 
 static uint64_t pc_limit(const struct mt_params *p)
 {
-	uint64_t l = mt_p_size(p, "memory_limit");
+	uint64_t l = mt_p_size(p, PC_MEMORY_LIMIT);
 
-	return l ? l : 4 * mt_p_size(p, "hot_size");
+	return l ? l : 4 * mt_p_size(p, PC_HOT_SIZE);
 }
 
 static int pc_plan(const struct mt_env *env, struct mt_plan *plan,
 		   struct mt_err *err)
 {
 	const struct mt_params *p = env->params;
-	uint64_t file = mt_p_size(p, "file_size");
+	uint64_t file = mt_p_size(p, PC_FILE_SIZE);
 	size_t nm, nb;
-	char *const *methods = mt_p_words(p, "methods", &nm);
-	const uint64_t *bs = mt_p_sizes(p, "block_sizes", &nb);
+	char *const *methods = mt_p_words(p, PC_METHODS, &nm);
+	const uint64_t *bs = mt_p_sizes(p, PC_BLOCK_SIZES, &nb);
 	char at[2][320];
 	int ret;
 
-	ret = mt_testfile_check_dir_param("pagecache", p, err);
+	ret = mt_testfile_check_dir_param("pagecache", p, PC_DIR, err);
 	if (ret < 0)
 		return ret;
-	mt_p_where(p, "block_sizes", at[0], sizeof(at[0]));
-	mt_p_where(p, "file_size", at[1], sizeof(at[1]));
+	mt_p_where(p, PC_BLOCK_SIZES, at[0], sizeof(at[0]));
+	mt_p_where(p, PC_FILE_SIZE, at[1], sizeof(at[1]));
 	for (size_t b = 0; b < nb &&
-	     mt_p_has_word(p, "tests", "cold_warm") &&
-	     mt_p_has_word(p, "methods", "read"); b++)
+	     mt_p_has_word(p, PC_TESTS, "cold_warm") &&
+	     mt_p_has_word(p, PC_METHODS, "read"); b++)
 		if (bs[b] > file)
 			return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
 					  "%s: pagecache: block size %llu is "
@@ -157,7 +176,7 @@ static int pc_plan(const struct mt_env *env, struct mt_plan *plan,
 					  "file_size", at[0],
 					  (unsigned long long)bs[b],
 					  (unsigned long long)file, at[1]);
-	if (mt_p_has_word(p, "tests", "cold_warm")) {
+	if (mt_p_has_word(p, PC_TESTS, "cold_warm")) {
 		for (size_t m = 0; m < nm; m++) {
 			bool is_mmap = strcmp(methods[m], "mmap") == 0;
 
@@ -170,7 +189,7 @@ static int pc_plan(const struct mt_env *env, struct mt_plan *plan,
 					(is_mmap ? 4096 : bs[b]),
 					"file_bytes", (json_int_t)file,
 					"eviction",
-					mt_p_bool(p, "drop_caches") ?
+					mt_p_bool(p, PC_DROP_CACHES) ?
 					"fadvise_dontneed+drop_caches" :
 					"fadvise_dontneed");
 
@@ -181,14 +200,14 @@ static int pc_plan(const struct mt_env *env, struct mt_plan *plan,
 			}
 		}
 	}
-	if (mt_p_has_word(p, "tests", "hot_scan")) {
-		uint64_t hot = mt_p_size(p, "hot_size");
-		uint64_t scan = mt_p_size(p, "scan_size");
+	if (mt_p_has_word(p, PC_TESTS, "hot_scan")) {
+		uint64_t hot = mt_p_size(p, PC_HOT_SIZE);
+		uint64_t scan = mt_p_size(p, PC_SCAN_SIZE);
 		uint64_t limit = pc_limit(p);
 
 		if (scan <= limit || hot >= limit) {
-			mt_p_where(p, "hot_size", at[0], sizeof(at[0]));
-			mt_p_where(p, "scan_size", at[1], sizeof(at[1]));
+			mt_p_where(p, PC_HOT_SIZE, at[0], sizeof(at[0]));
+			mt_p_where(p, PC_SCAN_SIZE, at[1], sizeof(at[1]));
 			return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
 					  "pagecache: hot_scan needs hot_size "
 					  "< memory_limit < scan_size (now "
@@ -231,17 +250,17 @@ static int pc_sys_setup(const struct mt_env *env, json_t *notes,
 {
 	const struct mt_params *p = env->params;
 	char path[4096], fstype[64] = "";
-	uint64_t bytes = mt_p_size(p, "file_size");
-	bool hot = mt_p_has_word(p, "tests", "hot_scan");
+	uint64_t bytes = mt_p_size(p, PC_FILE_SIZE);
+	bool hot = mt_p_has_word(p, PC_TESTS, "hot_scan");
 	int ret;
 
 	ret = mt_testfile_check_dir("pagecache", pc_dir(env), fstype,
 				    sizeof(fstype), err);
 	if (ret < 0)
 		return ret;
-	if (hot && mt_p_size(p, "scan_size") > bytes)
-		bytes = mt_p_size(p, "scan_size");
-	if (mt_testfile_path(mt_p_string(p, "dir"), env->rundir, PC_FILE,
+	if (hot && mt_p_size(p, PC_SCAN_SIZE) > bytes)
+		bytes = mt_p_size(p, PC_SCAN_SIZE);
+	if (mt_testfile_path(mt_p_string(p, PC_DIR), env->rundir, PC_FILE,
 			     path, sizeof(path)) < 0)
 		return mt_err_set(err, -ENAMETOOLONG, MT_ERR_INPUT,
 				  "pagecache: test directory path too long");
@@ -253,10 +272,10 @@ static int pc_sys_setup(const struct mt_env *env, json_t *notes,
 			    json_integer((json_int_t)bytes));
 	json_object_set_new(notes, "filesystem", json_string(fstype));
 	if (hot) {
-		mt_testfile_path(mt_p_string(p, "dir"), env->rundir,
+		mt_testfile_path(mt_p_string(p, PC_DIR), env->rundir,
 				 PC_HOT_FILE, path, sizeof(path));
 		ret = mt_testfile_make(env->journal, path,
-				       mt_p_size(p, "hot_size"), err);
+				       mt_p_size(p, PC_HOT_SIZE), err);
 		if (ret < 0)
 			goto out_prefix;
 		json_object_set_new(notes, "hot_file", json_string(path));
@@ -417,7 +436,7 @@ static enum mt_status pc_setup(const struct mt_env *env,
 							"scan_bytes"));
 	st->hot_reads = (int)json_integer_value(json_object_get(p,
 								"hot_reads"));
-	st->drop_caches = mt_p_bool(env->params, "drop_caches") &&
+	st->drop_caches = mt_p_bool(env->params, PC_DROP_CACHES) &&
 			  env->allow_changes;
 
 	if (st->hot_scan) {
@@ -434,7 +453,7 @@ static enum mt_status pc_setup(const struct mt_env *env,
 		}
 		if (join_cgroup(cg, reason, len) < 0)
 			goto out_failed;
-		mt_testfile_path(mt_p_string(env->params, "dir"),
+		mt_testfile_path(mt_p_string(env->params, PC_DIR),
 				 env->rundir, PC_HOT_FILE, path, sizeof(path));
 		st->fd_hot = open(path, O_RDWR | O_CLOEXEC);
 		if (st->fd_hot < 0) {
@@ -443,7 +462,7 @@ static enum mt_status pc_setup(const struct mt_env *env,
 			goto out_failed;
 		}
 	}
-	mt_testfile_path(mt_p_string(env->params, "dir"), env->rundir,
+	mt_testfile_path(mt_p_string(env->params, PC_DIR), env->rundir,
 			 PC_FILE, path, sizeof(path));
 	st->fd = open(path, O_RDWR | O_CLOEXEC);
 	if (st->fd < 0) {

@@ -26,38 +26,47 @@
 #include "registry.h"
 
 const struct mt_param mt_global_params[] = {
-	{ .key = "sample_time", .type = MT_P_DURATION, .def = "20ms",
+	[MT_G_SAMPLE_TIME] = { .key = "sample_time", .type = MT_P_DURATION,
+	  .def = "20ms",
 	  .help = "target duration of one calibrated sample",
 	  .min = 1000000, .max = 10000000000 },
-	{ .key = "min_samples", .type = MT_P_INT, .def = "5",
+	[MT_G_MIN_SAMPLES] = { .key = "min_samples", .type = MT_P_INT,
+	  .def = "5",
 	  .help = "samples taken before convergence is checked",
 	  .min = 1, .max = 1000 },
-	{ .key = "max_samples", .type = MT_P_INT, .def = "30",
+	[MT_G_MAX_SAMPLES] = { .key = "max_samples", .type = MT_P_INT,
+	  .def = "30",
 	  .help = "most samples per case", .min = 1, .max = 10000 },
-	{ .key = "warmup_samples", .type = MT_P_INT, .def = "1",
+	[MT_G_WARMUP_SAMPLES] = { .key = "warmup_samples", .type = MT_P_INT,
+	  .def = "1",
 	  .help = "samples run and discarded before measuring",
 	  .min = 0, .max = 100 },
-	{ .key = "ci_fraction", .type = MT_P_DOUBLE, .def = "0.02",
+	[MT_G_CI_FRACTION] = { .key = "ci_fraction", .type = MT_P_DOUBLE,
+	  .def = "0.02",
 	  .help = "stop when the 95% CI of the median is within this "
 		  "fraction of it", .dmin = 0.0001, .dmax = 1.0 },
-	{ .key = "max_case_time", .type = MT_P_DURATION, .def = "10s",
+	[MT_G_MAX_CASE_TIME] = { .key = "max_case_time", .type = MT_P_DURATION,
+	  .def = "10s",
 	  .help = "stop repeating samples of one case after this long",
 	  .min = 1000000, .max = 3600000000000 },
-	{ .key = "case_timeout", .type = MT_P_DURATION, .def = "600s",
+	[MT_G_CASE_TIMEOUT] = { .key = "case_timeout", .type = MT_P_DURATION,
+	  .def = "600s",
 	  .help = "kill a case's worker that runs longer than this",
 	  .min = 1000000000, .max = 86400000000000 },
-	{ .key = "cpu", .type = MT_P_INT, .def = "-1",
+	[MT_G_CPU] = { .key = "cpu", .type = MT_P_INT, .def = "-1",
 	  .help = "CPU (OS index) to pin measurements to; -1 picks the "
 		  "last one", .min = -1, .max = 65535 },
-	{ .key = "seed", .type = MT_P_INT, .def = "1",
+	[MT_G_SEED] = { .key = "seed", .type = MT_P_INT, .def = "1",
 	  .help = "seed of the random permutations", .min = 0,
 	  .max = INT64_MAX },
-	{ .key = "allow_system_changes", .type = MT_P_BOOL, .def = "yes",
+	[MT_G_ALLOW_SYSTEM_CHANGES] = { .key = "allow_system_changes",
+	  .type = MT_P_BOOL, .def = "yes",
 	  .help = "let benchmarks change sysctls, hugetlb pools, swap and "
 		  "cgroups through the journal (root only)" },
-	{ .key = "output", .type = MT_P_STRING, .def = "results",
+	[MT_G_OUTPUT] = { .key = "output", .type = MT_P_STRING,
+	  .def = "results",
 	  .help = "directory that new run directories are created in" },
-	{ .key = NULL },
+	[MT_G_NPARAMS] = MT_PARAMS_END,
 };
 
 /* One benchmark section to run: "tlb" or "tlb:variant". */
@@ -547,10 +556,11 @@ static struct mt_env job_env(const struct sweep *sw, const struct job *j)
 		.rundir = sw->rd ? mt_rundir_path(sw->rd) : NULL,
 		.journal = sw->journal,
 		.cpu = sw->cpu,
-		.seed = (uint64_t)mt_p_int(sw->global, "seed"),
+		.seed = (uint64_t)mt_p_int(sw->global, MT_G_SEED),
 		.quick = sw->opts->quick,
 		.allow_changes = sw->caps.root &&
-				 mt_p_bool(sw->global, "allow_system_changes"),
+				 mt_p_bool(sw->global,
+					   MT_G_ALLOW_SYSTEM_CHANGES),
 	};
 }
 
@@ -572,9 +582,9 @@ static int check_some_case(const struct sweep *sw, const struct job *j,
 	for (size_t k = 0; k < j->params->n && off < sizeof(set); k++) {
 		const struct mt_pvalue *v = &j->params->v[k];
 
-		if (mt_p_is_default(j->params, v->param->key))
+		if (mt_p_is_default(j->params, (int)k))
 			continue;
-		mt_p_where(j->params, v->param->key, at, sizeof(at));
+		mt_p_where(j->params, (int)k, at, sizeof(at));
 		if (!first[0])
 			snprintf(first, sizeof(first), "%s", at);
 		off += (size_t)snprintf(set + off, sizeof(set) - off,
@@ -703,7 +713,7 @@ static int run_job(struct sweep *sw, struct job *j, struct mt_err *err)
 		mt_progress("%s [%zu/%zu] %s", j->section, i + 1, plan.n,
 			    desc ? desc : "");
 		free(desc);
-		env.seed = (uint64_t)mt_p_int(sw->global, "seed") + i;
+		env.seed = (uint64_t)mt_p_int(sw->global, MT_G_SEED) + i;
 		if (j->bench->case_sys_setup) {
 			json_t *obt = json_object();
 
@@ -779,21 +789,23 @@ int mt_run(const struct mt_run_opts *opts, char *rundir_out, size_t len,
 	/* A max_samples below the default min_samples lowers the minimum
 	 * with it (measure.c); a min_samples set above max_samples is a
 	 * contradiction. */
-	if (!mt_p_is_default(sw.global, "min_samples") &&
-	    mt_p_int(sw.global, "min_samples") >
-	    mt_p_int(sw.global, "max_samples")) {
+	if (!mt_p_is_default(sw.global, MT_G_MIN_SAMPLES) &&
+	    mt_p_int(sw.global, MT_G_MIN_SAMPLES) >
+	    mt_p_int(sw.global, MT_G_MAX_SAMPLES)) {
 		char at_min[300], at_max[300];
 
-		mt_p_where(sw.global, "min_samples", at_min, sizeof(at_min));
-		mt_p_where(sw.global, "max_samples", at_max, sizeof(at_max));
+		mt_p_where(sw.global, MT_G_MIN_SAMPLES, at_min, sizeof(at_min));
+		mt_p_where(sw.global, MT_G_MAX_SAMPLES, at_max, sizeof(at_max));
 		ret = mt_err_set(err, -EINVAL, MT_ERR_INPUT,
 				 "%s: [global] min_samples = %lld is above "
 				 "max_samples = %lld (%s): expected "
 				 "min_samples no larger than max_samples",
 				 at_min,
-				 (long long)mt_p_int(sw.global, "min_samples"),
-				 (long long)mt_p_int(sw.global, "max_samples"),
-				 mt_p_is_default(sw.global, "max_samples") ?
+				 (long long)mt_p_int(sw.global,
+						     MT_G_MIN_SAMPLES),
+				 (long long)mt_p_int(sw.global,
+						     MT_G_MAX_SAMPLES),
+				 mt_p_is_default(sw.global, MT_G_MAX_SAMPLES) ?
 				 "the default" : at_max);
 		goto out_global;
 	}
@@ -812,24 +824,24 @@ int mt_run(const struct mt_run_opts *opts, char *rundir_out, size_t len,
 	if (ret < 0)
 		goto out_jobs;
 	sw.sampling = (struct mt_sampling){
-		.sample_ns = mt_p_duration(sw.global, "sample_time"),
-		.min_samples = (int)mt_p_int(sw.global, "min_samples"),
-		.max_samples = (int)mt_p_int(sw.global, "max_samples"),
-		.warmup_samples = (int)mt_p_int(sw.global, "warmup_samples"),
-		.ci_fraction = mt_p_double(sw.global, "ci_fraction"),
-		.max_case_ns = mt_p_duration(sw.global, "max_case_time"),
+		.sample_ns = mt_p_duration(sw.global, MT_G_SAMPLE_TIME),
+		.min_samples = (int)mt_p_int(sw.global, MT_G_MIN_SAMPLES),
+		.max_samples = (int)mt_p_int(sw.global, MT_G_MAX_SAMPLES),
+		.warmup_samples = (int)mt_p_int(sw.global, MT_G_WARMUP_SAMPLES),
+		.ci_fraction = mt_p_double(sw.global, MT_G_CI_FRACTION),
+		.max_case_ns = mt_p_duration(sw.global, MT_G_MAX_CASE_TIME),
 	};
-	sw.case_timeout_ns = mt_p_duration(sw.global, "case_timeout");
+	sw.case_timeout_ns = mt_p_duration(sw.global, MT_G_CASE_TIMEOUT);
 	ret = mt_topo_load(&sw.topo, err);
 	if (ret < 0)
 		goto out_jobs;
-	sw.cpu = (int)mt_p_int(sw.global, "cpu");
+	sw.cpu = (int)mt_p_int(sw.global, MT_G_CPU);
 	if (sw.cpu < 0)
 		sw.cpu = mt_topo_default_cpu(sw.topo);
 	else if (sw.cpu >= mt_topo_npus(sw.topo)) {
 		char at[300];
 
-		mt_p_where(sw.global, "cpu", at, sizeof(at));
+		mt_p_where(sw.global, MT_G_CPU, at, sizeof(at));
 		ret = mt_err_set(err, -EINVAL, MT_ERR_INPUT,
 				 "%s: [global] cpu = %d, but this machine has "
 				 "CPUs 0 to %d: expected one of them, or -1 to "
@@ -845,7 +857,7 @@ int mt_run(const struct mt_run_opts *opts, char *rundir_out, size_t len,
 		ret = -EIO;
 		goto out_topo;
 	}
-	ret = mt_rundir_create(mt_p_string(sw.global, "output"), opts->outdir,
+	ret = mt_rundir_create(mt_p_string(sw.global, MT_G_OUTPUT), opts->outdir,
 			       &sw.rd, err);
 	if (ret < 0)
 		goto out_system;

@@ -67,52 +67,84 @@
 static const char *const swap_tests[] = { "pressure", "swappiness", NULL };
 static const char *const swap_patterns[] = { "uniform", "zipf", NULL };
 
+/* The keys of [swap], rows of swap_params. */
+enum swap_param {
+	SWAP_TESTS,
+	SWAP_LIMIT,
+	SWAP_RATIOS,
+	SWAP_PATTERNS,
+	SWAP_DURATION,
+	SWAP_WARMUP,
+	SWAP_SWAPPINESS,
+	SWAP_HOT_SIZE,
+	SWAP_COLD_SIZE,
+	SWAP_READER_FILE_SIZE,
+	SWAP_COLD_ACCESS_FRACTION,
+	SWAP_SAMPLE_EVERY,
+	SWAP_ALLOW_SWAP_FILE,
+	SWAP_SWAP_FILE_SIZE,
+	SWAP_SWAP_FILE_DIR,
+	SWAP_LATENCY_READS,
+	SWAP_NPARAMS
+};
+
 static const struct mt_param swap_params[] = {
-	{ .key = "tests", .type = MT_P_WORDS, .def = "pressure,swappiness",
+	[SWAP_TESTS] = { .key = "tests", .type = MT_P_WORDS,
+	  .def = "pressure,swappiness",
 	  .help = "pressure: working set ratio x limit; swappiness: the "
 		  "anon/file trade-off swept over swappiness",
 	  .choices = swap_tests },
-	{ .key = "limit", .type = MT_P_SIZE, .def = "1G",
+	[SWAP_LIMIT] = { .key = "limit", .type = MT_P_SIZE, .def = "1G",
 	  .help = "memory limit of the cgroup (--quick: " QUICK_LIMIT ")",
 	  .min = 16 << 20 },
-	{ .key = "ratios", .type = MT_P_WORDS, .def = "1.5,3",
+	[SWAP_RATIOS] = { .key = "ratios", .type = MT_P_WORDS, .def = "1.5,3",
 	  .help = "pressure: anonymous working set / limit, e.g. 1.5,3" },
-	{ .key = "patterns", .type = MT_P_WORDS, .def = "uniform,zipf",
+	[SWAP_PATTERNS] = { .key = "patterns", .type = MT_P_WORDS,
+	  .def = "uniform,zipf",
 	  .help = "pressure: page choice, uniform or zipf (hot/cold, "
 		  "exponent 1)", .choices = swap_patterns },
-	{ .key = "duration", .type = MT_P_DURATION, .def = "15s",
+	[SWAP_DURATION] = { .key = "duration", .type = MT_P_DURATION,
+	  .def = "15s",
 	  .help = "measured time per case (--quick: " QUICK_DURATION ")",
 	  .min = 100000000, .max = 3600000000000 },
-	{ .key = "warmup", .type = MT_P_DURATION, .def = "3s",
+	[SWAP_WARMUP] = { .key = "warmup", .type = MT_P_DURATION, .def = "3s",
 	  .help = "unmeasured access time before it (--quick: " QUICK_WARMUP
 		  ")", .min = 0, .max = 600000000000 },
-	{ .key = "swappiness", .type = MT_P_WORDS, .def = "0,10,60,100,150,200",
+	[SWAP_SWAPPINESS] = { .key = "swappiness", .type = MT_P_WORDS,
+	  .def = "0,10,60,100,150,200",
 	  .help = "swappiness values to sweep (above 100 from Linux 5.8; "
 		  "--quick: " QUICK_SWAPPINESS ")" },
-	{ .key = "hot_size", .type = MT_P_SIZE, .def = "0",
+	[SWAP_HOT_SIZE] = { .key = "hot_size", .type = MT_P_SIZE, .def = "0",
 	  .help = "swappiness: hot anonymous part (0: limit / 4)" },
-	{ .key = "cold_size", .type = MT_P_SIZE, .def = "0",
+	[SWAP_COLD_SIZE] = { .key = "cold_size", .type = MT_P_SIZE, .def = "0",
 	  .help = "swappiness: cold anonymous part (0: limit / 2)" },
-	{ .key = "reader_file_size", .type = MT_P_SIZE, .def = "0",
+	[SWAP_READER_FILE_SIZE] = { .key = "reader_file_size",
+	  .type = MT_P_SIZE, .def = "0",
 	  .help = "swappiness: file set the reader rereads (0: limit / 2)" },
-	{ .key = "cold_access_fraction", .type = MT_P_DOUBLE, .def = "0.02",
+	[SWAP_COLD_ACCESS_FRACTION] = { .key = "cold_access_fraction",
+	  .type = MT_P_DOUBLE, .def = "0.02",
 	  .help = "swappiness: share of the worker's accesses that go to "
 		  "the cold part", .dmin = 0.0, .dmax = 0.5 },
-	{ .key = "sample_every", .type = MT_P_INT, .def = "16",
+	[SWAP_SAMPLE_EVERY] = { .key = "sample_every", .type = MT_P_INT,
+	  .def = "16",
 	  .help = "time every Nth access for the latency percentiles",
 	  .min = 1, .max = 1 << 20 },
-	{ .key = "allow_swap_file", .type = MT_P_BOOL, .def = "yes",
+	[SWAP_ALLOW_SWAP_FILE] = { .key = "allow_swap_file", .type = MT_P_BOOL,
+	  .def = "yes",
 	  .help = "create a swap file (journaled, removed after) when no "
 		  "swap is active" },
-	{ .key = "swap_file_size", .type = MT_P_SIZE, .def = "0",
+	[SWAP_SWAP_FILE_SIZE] = { .key = "swap_file_size", .type = MT_P_SIZE,
+	  .def = "0",
 	  .help = "size of that swap file (0: what the cases need)" },
-	{ .key = "swap_file_dir", .type = MT_P_STRING, .def = "",
+	[SWAP_SWAP_FILE_DIR] = { .key = "swap_file_dir", .type = MT_P_STRING,
+	  .def = "",
 	  .help = "directory of the swap file and the reader's file (empty: "
 		  "the run directory, or /var/tmp when that is tmpfs)" },
-	{ .key = "latency_reads", .type = MT_P_INT, .def = "2000",
+	[SWAP_LATENCY_READS] = { .key = "latency_reads", .type = MT_P_INT,
+	  .def = "2000",
 	  .help = "random 4 KiB O_DIRECT reads that time the swap device",
 	  .min = 10, .max = 1000000 },
-	{ .key = NULL },
+	[SWAP_NPARAMS] = MT_PARAMS_END,
 };
 
 /* Value slots of the pressure metrics. */
@@ -220,7 +252,7 @@ struct swap_state {
 /* ---- parameters -------------------------------------------------------- */
 
 /* A size key, or its --quick value when --quick left it at its default. */
-static uint64_t quick_size(const struct mt_env *env, const char *key,
+static uint64_t quick_size(const struct mt_env *env, enum swap_param key,
 			   const char *quick)
 {
 	uint64_t v;
@@ -231,8 +263,8 @@ static uint64_t quick_size(const struct mt_env *env, const char *key,
 	return mt_p_size(env->params, key);
 }
 
-static uint64_t quick_duration(const struct mt_env *env, const char *key,
-			       const char *quick)
+static uint64_t quick_duration(const struct mt_env *env,
+			       enum swap_param key, const char *quick)
 {
 	uint64_t v;
 
@@ -251,9 +283,9 @@ static uint64_t round_pages(uint64_t b)
 static void sweep_sizes(const struct mt_env *env, uint64_t limit,
 			uint64_t *hot, uint64_t *cold, uint64_t *file)
 {
-	*hot = mt_p_size(env->params, "hot_size");
-	*cold = mt_p_size(env->params, "cold_size");
-	*file = mt_p_size(env->params, "reader_file_size");
+	*hot = mt_p_size(env->params, SWAP_HOT_SIZE);
+	*cold = mt_p_size(env->params, SWAP_COLD_SIZE);
+	*file = mt_p_size(env->params, SWAP_READER_FILE_SIZE);
 	if (!*hot)
 		*hot = limit / 4;
 	if (!*cold)
@@ -268,7 +300,7 @@ static void sweep_sizes(const struct mt_env *env, uint64_t limit,
 static double max_ratio(const struct mt_env *env)
 {
 	size_t n;
-	char *const *w = mt_p_words(env->params, "ratios", &n);
+	char *const *w = mt_p_words(env->params, SWAP_RATIOS, &n);
 	double m = 0;
 
 	for (size_t i = 0; i < n; i++) {
@@ -317,7 +349,7 @@ static bool swap_supported(const struct mt_env *env, char *why, size_t len)
 		}
 	}
 	if (caps->swap_total == 0 &&
-	    !mt_p_bool(env->params, "allow_swap_file")) {
+	    !mt_p_bool(env->params, SWAP_ALLOW_SWAP_FILE)) {
 		snprintf(why, len, "no swap is active and swap.allow_swap_file"
 			 " is no (enable swap: swapon -a, or --set "
 			 "swap.allow_swap_file=yes)");
@@ -339,8 +371,8 @@ static int plan_pressure(const struct mt_env *env, struct mt_plan *plan,
 			 uint64_t limit, double dur_s, struct mt_err *err)
 {
 	size_t nr, np;
-	char *const *ratios = mt_p_words(env->params, "ratios", &nr);
-	char *const *pats = mt_p_words(env->params, "patterns", &np);
+	char *const *ratios = mt_p_words(env->params, SWAP_RATIOS, &nr);
+	char *const *pats = mt_p_words(env->params, SWAP_PATTERNS, &np);
 	char why[128];
 	int ret;
 
@@ -377,7 +409,7 @@ static int plan_sweep(const struct mt_env *env, struct mt_plan *plan,
 		      uint64_t limit, double dur_s, struct mt_err *err)
 {
 	const char *quick_list = QUICK_SWAPPINESS;
-	bool from_default = mt_p_is_default(env->params, "swappiness");
+	bool from_default = mt_p_is_default(env->params, SWAP_SWAPPINESS);
 	int smax = mt_swappiness_max();
 	uint64_t hot, cold, file;
 	char **owned = NULL, *const *vals;
@@ -392,7 +424,7 @@ static int plan_sweep(const struct mt_env *env, struct mt_plan *plan,
 					  "swap: out of memory");
 		vals = owned;
 	} else {
-		vals = mt_p_words(env->params, "swappiness", &n);
+		vals = mt_p_words(env->params, SWAP_SWAPPINESS, &n);
 	}
 	for (size_t i = 0; i < n; i++) {
 		char why[128];
@@ -425,7 +457,7 @@ static int plan_sweep(const struct mt_env *env, struct mt_plan *plan,
 			(json_int_t)hot, "cold_bytes", (json_int_t)cold,
 			"file_bytes", (json_int_t)file,
 			"cold_access_fraction",
-			mt_p_double(env->params, "cold_access_fraction"),
+			mt_p_double(env->params, SWAP_COLD_ACCESS_FRACTION),
 			"duration_s", dur_s),
 			sweep_metrics, N_METRICS(sweep_metrics), err);
 		if (ret < 0)
@@ -440,17 +472,17 @@ out_free:
 static int swap_plan(const struct mt_env *env, struct mt_plan *plan,
 		     struct mt_err *err)
 {
-	uint64_t limit = quick_size(env, "limit", QUICK_LIMIT);
-	double dur_s = (double)quick_duration(env, "duration",
+	uint64_t limit = quick_size(env, SWAP_LIMIT, QUICK_LIMIT);
+	double dur_s = (double)quick_duration(env, SWAP_DURATION,
 					      QUICK_DURATION) / 1e9;
 	int ret;
 
-	if (mt_p_has_word(env->params, "tests", "pressure")) {
+	if (mt_p_has_word(env->params, SWAP_TESTS, "pressure")) {
 		ret = plan_pressure(env, plan, limit, dur_s, err);
 		if (ret < 0)
 			return ret;
 	}
-	if (mt_p_has_word(env->params, "tests", "swappiness")) {
+	if (mt_p_has_word(env->params, SWAP_TESTS, "swappiness")) {
 		ret = plan_sweep(env, plan, limit, dur_s, err);
 		if (ret < 0)
 			return ret;
@@ -465,7 +497,7 @@ static int swap_plan(const struct mt_env *env, struct mt_plan *plan,
  * else /var/tmp. */
 static void file_dir(const struct mt_env *env, char *buf, size_t len)
 {
-	const char *d = mt_p_string(env->params, "swap_file_dir");
+	const char *d = mt_p_string(env->params, SWAP_SWAP_FILE_DIR);
 	struct statfs sfs;
 
 	if (d && d[0]) {
@@ -488,14 +520,14 @@ static uint64_t swap_needed(const struct mt_env *env, uint64_t limit)
 {
 	uint64_t need = 256ull << 20, hot, cold, file;
 
-	if (mt_p_has_word(env->params, "tests", "pressure")) {
+	if (mt_p_has_word(env->params, SWAP_TESTS, "pressure")) {
 		double ws = max_ratio(env) * (double)limit;
 
 		if (ws > (double)limit &&
 		    (uint64_t)(ws - (double)limit) + limit / 4 > need)
 			need = (uint64_t)(ws - (double)limit) + limit / 4;
 	}
-	if (mt_p_has_word(env->params, "tests", "swappiness")) {
+	if (mt_p_has_word(env->params, SWAP_TESTS, "swappiness")) {
 		sweep_sizes(env, limit, &hot, &cold, &file);
 		if (hot + cold + limit / 4 > need)
 			need = hot + cold + limit / 4;
@@ -514,8 +546,8 @@ static void note_sysctl(json_t *notes, const char *key, const char *path)
 static int swap_sys_setup(const struct mt_env *env, json_t *notes,
 			  struct mt_err *err)
 {
-	uint64_t limit = quick_size(env, "limit", QUICK_LIMIT);
-	uint64_t size = mt_p_size(env->params, "swap_file_size");
+	uint64_t limit = quick_size(env, SWAP_LIMIT, QUICK_LIMIT);
+	uint64_t size = mt_p_size(env->params, SWAP_SWAP_FILE_SIZE);
 	json_t *swap = json_object();
 	struct mt_err e2 = { 0 };
 	double p50, p99;
@@ -561,7 +593,7 @@ static int swap_sys_setup(const struct mt_env *env, json_t *notes,
 	if (!size)
 		size = swap_needed(env, limit);
 	ret = mt_swap_ensure(env->journal, env->caps,
-			     mt_p_bool(env->params, "allow_swap_file"), size,
+			     mt_p_bool(env->params, SWAP_ALLOW_SWAP_FILE), size,
 			     dir, swap, err);
 	if (ret < 0) {
 		json_decref(swap);
@@ -569,7 +601,8 @@ static int swap_sys_setup(const struct mt_env *env, json_t *notes,
 	}
 	ret = mt_swap_read_latency(json_string_value(json_object_get(swap,
 								     "device")),
-				   (int)mt_p_int(env->params, "latency_reads"),
+				   (int)mt_p_int(env->params,
+						 SWAP_LATENCY_READS),
 				   &p50, &p99, &e2);
 	if (ret == 0) {
 		json_object_set_new(swap, "read_latency_p50_us",
@@ -582,7 +615,7 @@ static int swap_sys_setup(const struct mt_env *env, json_t *notes,
 	}
 	json_object_set_new(notes, "swap", swap);
 
-	if (mt_p_has_word(env->params, "tests", "swappiness")) {
+	if (mt_p_has_word(env->params, SWAP_TESTS, "swappiness")) {
 		uint64_t hot, cold, file;
 
 		sweep_sizes(env, limit, &hot, &cold, &file);
@@ -926,8 +959,8 @@ static enum mt_status swap_setup(const struct mt_env *env,
 	st->rng = env->seed * 0x9E3779B97F4A7C15ull + 1;
 	st->duration_ns = (uint64_t)(json_real_value(json_object_get(
 		p, "duration_s")) * 1e9);
-	st->warmup_ns = quick_duration(env, "warmup", QUICK_WARMUP);
-	st->sample_every = (unsigned)mt_p_int(env->params, "sample_every");
+	st->warmup_ns = quick_duration(env, SWAP_WARMUP, QUICK_WARMUP);
+	st->sample_every = (unsigned)mt_p_int(env->params, SWAP_SAMPLE_EVERY);
 	if (st->sweep) {
 		st->hot_pages = (uint64_t)json_integer_value(
 			json_object_get(p, "hot_bytes")) / PAGE;

@@ -42,20 +42,33 @@
 
 static const char *const tlb_patterns[] = { "line", "page", NULL };
 
+/* The keys of [tlb], rows of tlb_params. */
+enum tlb_param {
+	TLB_SIZES,
+	TLB_BACKINGS,
+	TLB_PATTERNS,
+	TLB_HUGETLB_RESERVE,
+	TLB_NPARAMS
+};
+
 static const struct mt_param tlb_params[] = {
-	{ .key = "sizes", .type = MT_P_SIZE_LIST, .def = "4K..1G*2",
+	[TLB_SIZES] = { .key = "sizes", .type = MT_P_SIZE_LIST,
+	  .def = "4K..1G*2",
 	  .help = "working-set sizes to chase (--quick without this key: "
 		  TLB_QUICK_SIZES ")" },
-	{ .key = "backings", .type = MT_P_WORDS, .def = "4k,thp,2m,1g",
+	[TLB_BACKINGS] = { .key = "backings", .type = MT_P_WORDS,
+	  .def = "4k,thp,2m,1g",
 	  .help = "page backings: 4k, thp (madvise), 2m and 1g (hugetlb)",
 	  .choices = mt_backing_names },
-	{ .key = "patterns", .type = MT_P_WORDS, .def = "line,page",
+	[TLB_PATTERNS] = { .key = "patterns", .type = MT_P_WORDS,
+	  .def = "line,page",
 	  .help = "line: every 64 B line in random order; page: one line "
 		  "per 4 KiB page", .choices = tlb_patterns },
-	{ .key = "hugetlb_reserve", .type = MT_P_BOOL, .def = "yes",
+	[TLB_HUGETLB_RESERVE] = { .key = "hugetlb_reserve", .type = MT_P_BOOL,
+	  .def = "yes",
 	  .help = "as root, grow the 2M/1G hugetlb pools for the largest "
 		  "size (at most 1/4 of MemTotal; undone afterwards)" },
-	{ .key = NULL },
+	[TLB_NPARAMS] = MT_PARAMS_END,
 };
 
 static const struct mt_metric tlb_metrics[] = {
@@ -133,7 +146,7 @@ static int tlb_sizes(const struct mt_env *env, const uint64_t **sizes,
 	int ret;
 
 	*owned = NULL;
-	if (env->quick && mt_p_is_default(env->params, "sizes")) {
+	if (env->quick && mt_p_is_default(env->params, TLB_SIZES)) {
 		ret = mt_parse_size_list(TLB_QUICK_SIZES, owned, n, why,
 					 sizeof(why));
 		if (ret < 0)
@@ -143,7 +156,7 @@ static int tlb_sizes(const struct mt_env *env, const uint64_t **sizes,
 		*sizes = *owned;
 		return 0;
 	}
-	*sizes = mt_p_sizes(env->params, "sizes", n);
+	*sizes = mt_p_sizes(env->params, TLB_SIZES, n);
 	return 0;
 }
 
@@ -161,8 +174,8 @@ static int tlb_plan(const struct mt_env *env, struct mt_plan *plan,
 	ret = tlb_sizes(env, &sizes, &ns, &owned, err);
 	if (ret < 0)
 		return ret;
-	backings = mt_p_words(env->params, "backings", &nb);
-	patterns = mt_p_words(env->params, "patterns", &np);
+	backings = mt_p_words(env->params, TLB_BACKINGS, &nb);
+	patterns = mt_p_words(env->params, TLB_PATTERNS, &np);
 	for (size_t b = 0; b < nb; b++) {
 		enum mt_backing back;
 
@@ -238,15 +251,15 @@ static int tlb_sys_setup(const struct mt_env *env, json_t *notes,
 		char key[32];
 		json_t *note;
 
-		if (!mt_p_has_word(env->params, "backings",
+		if (!mt_p_has_word(env->params, TLB_BACKINGS,
 				   mt_backing_name(b)))
 			continue;
 		note = json_object();
 		if (!note)
 			return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
 					  "tlb: out of memory");
-		mt_hugetlb_reserve(env, "tlb", b, round_up(largest, page) / page,
-				   note);
+		mt_hugetlb_reserve(env, "tlb", TLB_HUGETLB_RESERVE, b,
+				   round_up(largest, page) / page, note);
 		snprintf(key, sizeof(key), "hugetlb_%s", mt_backing_name(b));
 		json_object_set_new(notes, key, note);
 	}
