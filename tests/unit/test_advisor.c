@@ -16,38 +16,17 @@
 
 #include "../../advisor/advisor.h"
 #include "../../core/sysinfo.h"
+#include "helpers/fixtures.h"
 
 static const char database_ini[] =
 	"[profile]\ngoal = latency\npage_cache = keep\nkeep = postgres\n"
 	"sacrifice = batch-*\n";
 
-/* The fixture directory (tests run from the repository root). */
-static const char *machine(const char *name)
-{
-	static char buf[4096];
-	const char *src = getenv("MEMTUNE_SRCDIR");
-
-	snprintf(buf, sizeof(buf), "%s/tests/fixtures/machines/%s",
-		 src ? src : ".", name);
-	return buf;
-}
-
 /* Runs the advisor on a fixture tree with the database profile. */
 static void advise_on(const char *name, struct mt_advice *a)
 {
-	struct mt_profile p;
-	struct mt_advise_ctx ctx;
-	struct mt_err err = { 0 };
-
-	assert_int_equal(setenv("MEMTUNE_FSROOT", machine(name), 1), 0);
-	assert_int_equal(mt_profile_load_string("database", database_ini, &p,
-						&err), 0);
-	assert_int_equal(mt_advise_ctx_init(&ctx, NULL, &p, &err), 0);
-	memset(a, 0, sizeof(*a));
-	assert_int_equal(mt_advise(&ctx, a, &err), 0);
-	mt_advise_ctx_free(&ctx);
-	mt_profile_free(&p);
-	unsetenv("MEMTUNE_FSROOT");
+	mt_test_advise_root(mt_test_machine(name), "database", database_ini,
+			    a);
 }
 
 static void expect(const struct mt_advice *a, const char *id,
@@ -206,7 +185,7 @@ static void advise_synthetic(const char *records_json, const char *profile,
 	json_t *sys, *recs = json_loads(records_json, 0, NULL);
 
 	assert_non_null(recs);
-	setenv("MEMTUNE_FSROOT", machine("zram-host"), 1);
+	setenv("MEMTUNE_FSROOT", mt_test_machine("zram-host"), 1);
 	sys = mt_sysinfo_collect(NULL, &err);
 	unsetenv("MEMTUNE_FSROOT");
 	assert_non_null(sys);
@@ -486,7 +465,7 @@ static void advise_run(const char *run, const char *tree,
 	struct mt_advise_ctx ctx;
 	struct mt_err err = { 0 };
 
-	assert_int_equal(setenv("MEMTUNE_FSROOT", machine(tree), 1), 0);
+	assert_int_equal(setenv("MEMTUNE_FSROOT", mt_test_machine(tree), 1), 0);
 	assert_int_equal(mt_profile_load_string("p", profile, &p, &err), 0);
 	assert_int_equal(mt_advise_ctx_init(&ctx, run_fixture(run), &p,
 					    &err), 0);
@@ -656,7 +635,7 @@ static void test_zone_reclaim_locality(void **state)
 #undef ZR
 #undef LAT
 	assert_non_null(recs);
-	setenv("MEMTUNE_FSROOT", machine("qemu-2node"), 1);
+	setenv("MEMTUNE_FSROOT", mt_test_machine("qemu-2node"), 1);
 	sys = mt_sysinfo_collect(NULL, &err);
 	unsetenv("MEMTUNE_FSROOT");
 	assert_non_null(sys);
@@ -772,17 +751,6 @@ static void test_guard(void **state)
 	assert_non_null(strstr(why, "2%"));
 }
 
-/* Reads a whole file into buf ("" if absent). */
-static void slurp(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "r");
-	size_t n = f ? fread(buf, 1, len - 1, f) : 0;
-
-	buf[n] = '\0';
-	if (f)
-		fclose(f);
-}
-
 static void test_apply_rollback_tree(void **state)
 {
 	char tmp[] = "/tmp/mt-advisor-XXXXXX", cmd[8192], path[4096];
@@ -801,7 +769,7 @@ static void test_apply_rollback_tree(void **state)
 	assert_non_null(mkdtemp(tmp));
 	snprintf(cmd, sizeof(cmd), "cp -a %s %s/root && mkdir -p "
 		 "%s/root/etc/sysctl.d %s/run && printf 'vm.min_free_kbytes = 90000\\n'"
-		 " > %s/root/etc/sysctl.d/99-zz-local.conf", machine("big-1tb"),
+		 " > %s/root/etc/sysctl.d/99-zz-local.conf", mt_test_machine("big-1tb"),
 		 tmp, tmp, tmp, tmp);
 	assert_int_equal(system(cmd), 0);
 	snprintf(path, sizeof(path), "%s/root", tmp);
@@ -844,7 +812,7 @@ static void test_apply_rollback_tree(void **state)
 			       "0 -> 268435456"));
 	free(out_text);
 	snprintf(cmd, sizeof(cmd), "%s/proc/sys/vm/swappiness", path);
-	slurp(cmd, buf + 2048, 2048);
+	mt_test_slurp(cmd, buf + 2048, 2048);
 	assert_string_equal(buf + 2048, "60\n");
 	assert_false(access(jpath, F_OK) == 0);
 
@@ -862,7 +830,7 @@ static void test_apply_rollback_tree(void **state)
 	assert_non_null(strstr(out_text, "set      vm.dirty_background_bytes: "
 			       "0 -> 268435456"));
 	free(out_text);
-	slurp(cmd, buf + 2048, 2048);
+	mt_test_slurp(cmd, buf + 2048, 2048);
 	assert_string_equal(buf + 2048, "10\n");
 	snprintf(cmd, sizeof(cmd), "%s/etc/sysctl.d/99-memtune.conf", path);
 	assert_int_equal(access(cmd, F_OK), 0);
@@ -874,10 +842,10 @@ static void test_apply_rollback_tree(void **state)
 	free(out_text);
 	assert_false(access(cmd, F_OK) == 0);
 	snprintf(cmd, sizeof(cmd), "%s/proc/sys/vm/swappiness", path);
-	slurp(cmd, buf + 2048, 2048);
+	mt_test_slurp(cmd, buf + 2048, 2048);
 	assert_string_equal(buf + 2048, "60\n");
 	snprintf(cmd, sizeof(cmd), "%s/proc/sys/vm/min_free_kbytes", path);
-	slurp(cmd, buf + 2048, 2048);
+	mt_test_slurp(cmd, buf + 2048, 2048);
 	assert_string_equal(buf + 2048, "67584\n");
 	/* Nothing failed in playback (no "0" written back to a bytes knob),
 	 * so the journal is gone, and so is the bytes write's scratch. */

@@ -1,0 +1,45 @@
+/* The fixtures unit tests share: the source tree's fixture machines, the
+ * advisor run on a tree, temporary directories and small file reads. */
+#ifndef MT_TEST_FIXTURES_H
+#define MT_TEST_FIXTURES_H
+
+#include <stddef.h>
+
+struct mt_advice;
+struct mt_advise_ctx;
+struct mt_profile;
+
+/* The source tree: $MEMTUNE_SRCDIR, else the working directory when it
+ * holds tests/fixtures (tests run from the repository root), else the
+ * directory this file was compiled from, three levels up. */
+const char *mt_test_srcdir(void);
+
+/* The fixture tree tests/fixtures/machines/NAME of the source tree, or
+ * NAME itself when it is an absolute path. A static buffer: the next call
+ * overwrites it. */
+const char *mt_test_machine(const char *name);
+
+/* A new directory /tmp/mt-test-TAG-XXXXXX, its path in dir (len bytes).
+ * Returns 0, or -1 when it cannot be made (for cmocka set-ups). */
+int mt_test_mkdtemp(char *dir, size_t len, const char *tag);
+
+/* Reads the file at path into buf (len bytes, NUL-terminated, cut at
+ * len - 1); "" when it cannot be opened. */
+void mt_test_slurp(const char *path, char *buf, size_t len);
+
+/* A context on the tree at root (MEMTUNE_FSROOT, left set) with the
+ * profile text ini loaded under name, as `memtune advise` without a run
+ * makes it. Fails the running test on any error. */
+void mt_test_ctx_open(const char *root, const char *name, const char *ini,
+		      struct mt_profile *p, struct mt_advise_ctx *ctx);
+
+/* Runs the advisor on ctx into a (cleared first), then frees ctx and p
+ * and unsets MEMTUNE_FSROOT. Fails the running test on any error. */
+void mt_test_ctx_advise(struct mt_profile *p, struct mt_advise_ctx *ctx,
+			struct mt_advice *a);
+
+/* mt_test_ctx_open and mt_test_ctx_advise in one. */
+void mt_test_advise_root(const char *root, const char *name,
+			 const char *ini, struct mt_advice *a);
+
+#endif
