@@ -53,6 +53,17 @@ int mt_test_mkdtemp(char *dir, size_t len, const char *tag)
 	return mkdtemp(dir) ? 0 : -1;
 }
 
+void mt_test_copy_machine(const char *name, char *dir, size_t len,
+			  const char *tag)
+{
+	char cmd[2 * PATH_MAX + 32];
+
+	assert_int_equal(mt_test_mkdtemp(dir, len, tag), 0);
+	snprintf(cmd, sizeof(cmd), "cp -a '%s/.' '%s/'", mt_test_machine(name),
+		 dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 void mt_test_slurp(const char *path, char *buf, size_t len)
 {
 	FILE *f = fopen(path, "r");

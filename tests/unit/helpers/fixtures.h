@@ -23,6 +23,12 @@ const char *mt_test_machine(const char *name);
  * Returns 0, or -1 when it cannot be made (for cmocka set-ups). */
 int mt_test_mkdtemp(char *dir, size_t len, const char *tag);
 
+/* A copy (cp -a) of the fixture tree NAME (see mt_test_machine) in a new
+ * directory made by mt_test_mkdtemp(dir, len, tag). Fails the running
+ * test on any error. */
+void mt_test_copy_machine(const char *name, char *dir, size_t len,
+			  const char *tag);
+
 /* Reads the file at path into buf (len bytes, NUL-terminated, cut at
  * len - 1); "" when it cannot be opened. */
 void mt_test_slurp(const char *path, char *buf, size_t len);
