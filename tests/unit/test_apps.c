@@ -18,28 +18,14 @@
 #include "../../advisor/advisor.h"
 #include "../../core/sysinfo.h"
 #include "helpers/fake_tree.h"
-
-static const char *machine(const char *name)
-{
-	static char buf[4096];
-	const char *src = getenv("MEMTUNE_SRCDIR");
-
-	snprintf(buf, sizeof(buf), "%s/tests/fixtures/machines/%s",
-		 src ? src : ".", name);
-	return buf;
-}
+#include "helpers/fixtures.h"
 
 /* Builds a context on tree `name` (absolute path when it starts with '/')
  * with profile text ini, as `memtune advise` without a run does. */
 static void ctx_on(const char *name, const char *ini, struct mt_profile *p,
 		   struct mt_advise_ctx *ctx)
 {
-	struct mt_err err = { 0 };
-
-	assert_int_equal(setenv("MEMTUNE_FSROOT", name[0] == '/' ? name :
-				machine(name), 1), 0);
-	assert_int_equal(mt_profile_load_string("p", ini, p, &err), 0);
-	assert_int_equal(mt_advise_ctx_init(ctx, NULL, p, &err), 0);
+	mt_test_ctx_open(mt_test_machine(name), "p", ini, p, ctx);
 	unsetenv("MEMTUNE_FSROOT");
 }
 
