@@ -21,19 +21,7 @@
 #include "../../core/sysinfo.h"
 #include "../../core/vmstat.h"
 #include "helpers/fake_tree.h"
-
-static const char *machine(const char *name)
-{
-	static char buf[4096];
-	const char *src = getenv("MEMTUNE_SRCDIR");
-	char cwd[2048];
-
-	if (!src && getcwd(cwd, sizeof(cwd)))
-		src = cwd;
-	snprintf(buf, sizeof(buf), "%s/tests/fixtures/machines/%s",
-		 src ? src : ".", name);
-	return buf;
-}
+#include "helpers/fixtures.h"
 
 static long long jint(json_t *o, const char *key)
 {
@@ -140,7 +128,7 @@ static void test_sysinfo_signals(void **state)
 	json_t *s, *psi;
 
 	(void)state;
-	setenv("MEMTUNE_FSROOT", machine("stalls-db"), 1);
+	setenv("MEMTUNE_FSROOT", mt_test_machine("stalls-db"), 1);
 	s = mt_sysinfo_collect(NULL, &err);
 	unsetenv("MEMTUNE_FSROOT");
 	assert_non_null(s);
@@ -156,7 +144,7 @@ static void test_sysinfo_signals(void **state)
 	assert_true(fabs(jnum(s, "uptime_seconds") - 100000) < 1e-6);
 	json_decref(s);
 
-	setenv("MEMTUNE_FSROOT", machine("small-vm"), 1);
+	setenv("MEMTUNE_FSROOT", mt_test_machine("small-vm"), 1);
 	s = mt_sysinfo_collect(NULL, &err);
 	unsetenv("MEMTUNE_FSROOT");
 	assert_non_null(s);
@@ -166,7 +154,7 @@ static void test_sysinfo_signals(void **state)
 	json_decref(s);
 
 	/* vmstat without /proc/pressure (CONFIG_PSI off). */
-	setenv("MEMTUNE_FSROOT", machine("qemu-2node"), 1);
+	setenv("MEMTUNE_FSROOT", mt_test_machine("qemu-2node"), 1);
 	s = mt_sysinfo_collect(NULL, &err);
 	unsetenv("MEMTUNE_FSROOT");
 	assert_non_null(s);
@@ -186,7 +174,7 @@ static void test_sysinfo_print(void **state)
 	json_t *s;
 
 	(void)state;
-	setenv("MEMTUNE_FSROOT", machine("stalls-db"), 1);
+	setenv("MEMTUNE_FSROOT", mt_test_machine("stalls-db"), 1);
 	s = mt_sysinfo_collect(NULL, &err);
 	unsetenv("MEMTUNE_FSROOT");
 	assert_non_null(s);
@@ -213,7 +201,7 @@ static void test_cgroup_memory(void **state)
 	json_t *o;
 
 	(void)state;
-	setenv("MEMTUNE_FSROOT", machine("stalls-db"), 1);
+	setenv("MEMTUNE_FSROOT", mt_test_machine("stalls-db"), 1);
 	o = mt_cgroup_memory_json("/system.slice/postgresql.service");
 	assert_non_null(o);
 	assert_int_equal(jint(json_object_get(o, "stat"), "anon"),
@@ -326,7 +314,7 @@ static void test_gather_tree(void **state)
 	const char *from;
 
 	(void)state;
-	setenv("MEMTUNE_FSROOT", machine("stalls-db"), 1);
+	setenv("MEMTUNE_FSROOT", mt_test_machine("stalls-db"), 1);
 	assert_int_equal(mt_advise_ctx_init(&ctx, NULL, &p, &err), 0);
 	assert_int_equal(mt_signals_gather(&ctx, 5000000000ull, &err), 0);
 	unsetenv("MEMTUNE_FSROOT");
@@ -353,7 +341,7 @@ static void test_gather_tree(void **state)
 	mt_advise_ctx_free(&ctx);
 
 	/* A service found in its cgroup: its memory state comes along. */
-	setenv("MEMTUNE_FSROOT", machine("stalls-db"), 1);
+	setenv("MEMTUNE_FSROOT", mt_test_machine("stalls-db"), 1);
 	assert_int_equal(mt_advise_ctx_init(&ctx, NULL, &p, &err), 0);
 	ctx.apps[MT_APP_POSTGRESQL].present = true;
 	snprintf(ctx.apps[MT_APP_POSTGRESQL].cgroup,
@@ -373,7 +361,7 @@ static void test_gather_tree(void **state)
 	mt_advise_ctx_free(&ctx);
 
 	/* No /proc/vmstat in the tree: no signals, said so. */
-	setenv("MEMTUNE_FSROOT", machine("small-vm"), 1);
+	setenv("MEMTUNE_FSROOT", mt_test_machine("small-vm"), 1);
 	assert_int_equal(mt_advise_ctx_init(&ctx, NULL, &p, &err), 0);
 	assert_int_equal(mt_signals_gather(&ctx, 0, &err), 0);
 	unsetenv("MEMTUNE_FSROOT");
@@ -483,7 +471,7 @@ static void test_gather_run(void **state)
 	(void)state;
 	assert_non_null(mkdtemp(dir));
 	make_run(dir, true);
-	setenv("MEMTUNE_FSROOT", machine("stalls-db"), 1);
+	setenv("MEMTUNE_FSROOT", mt_test_machine("stalls-db"), 1);
 	assert_int_equal(mt_advise_ctx_init(&ctx, dir, &p, &err), 0);
 	assert_int_equal(mt_signals_gather(&ctx, 5000000000ull, &err), 0);
 	unsetenv("MEMTUNE_FSROOT");
@@ -523,7 +511,7 @@ static void test_gather_run(void **state)
 		assert_int_equal(unlink(path), 0);
 		assert_int_equal(symlink(target, path), 0);
 	}
-	setenv("MEMTUNE_FSROOT", machine("stalls-db"), 1);
+	setenv("MEMTUNE_FSROOT", mt_test_machine("stalls-db"), 1);
 	assert_int_equal(mt_advise_ctx_init(&ctx, dir, &p, &err), 0);
 	assert_int_equal(mt_signals_gather(&ctx, 5000000000ull, &err), 0);
 	unsetenv("MEMTUNE_FSROOT");
@@ -538,7 +526,7 @@ static void test_gather_run(void **state)
 	strcpy(dir, "/tmp/memtune-test-signals-XXXXXX");
 	assert_non_null(mkdtemp(dir));
 	make_run(dir, false);
-	setenv("MEMTUNE_FSROOT", machine("stalls-db"), 1);
+	setenv("MEMTUNE_FSROOT", mt_test_machine("stalls-db"), 1);
 	assert_int_equal(mt_advise_ctx_init(&ctx, dir, &p, &err), 0);
 	assert_int_equal(mt_signals_gather(&ctx, 5000000000ull, &err), 0);
 	unsetenv("MEMTUNE_FSROOT");
@@ -559,7 +547,7 @@ static void test_gather_run(void **state)
 		    "\"elsewhere\", \"kernel\": \"6.1.0\", \"memory\": "
 		    "{\"mem_total_bytes\": 1073741824}, \"vmstat\": "
 		    "{\"allocstall\": 600}, \"uptime_seconds\": 60.0}}\n");
-	setenv("MEMTUNE_FSROOT", machine("stalls-db"), 1);
+	setenv("MEMTUNE_FSROOT", mt_test_machine("stalls-db"), 1);
 	assert_int_equal(mt_advise_ctx_init(&ctx, dir, &p, &err), 0);
 	assert_int_equal(mt_signals_gather(&ctx, 5000000000ull, &err), 0);
 	unsetenv("MEMTUNE_FSROOT");
