@@ -23,25 +23,7 @@
 #include "../../analyzer/run.h"
 #include "../../core/sysinfo.h"
 #include "helpers/fake_tree.h"
-
-static const char *srcdir(void)
-{
-	static char cwd[2048];
-	const char *src = getenv("MEMTUNE_SRCDIR");
-
-	if (src)
-		return src;
-	return getcwd(cwd, sizeof(cwd)) ? cwd : ".";
-}
-
-static const char *machine(const char *name)
-{
-	static char buf[4096];
-
-	snprintf(buf, sizeof(buf), "%s/tests/fixtures/machines/%s", srcdir(),
-		 name);
-	return buf;
-}
+#include "helpers/fixtures.h"
 
 /* A private copy of a fixture tree (or run) in a new directory under
  * /tmp; returns its path (static buffer per slot). */
@@ -54,7 +36,7 @@ static const char *copy_of(const char *what, const char *name, int slot)
 		 "/tmp/memtune-test-wm-XXXXXX");
 	assert_non_null(mkdtemp(dirs[slot]));
 	snprintf(cmd, sizeof(cmd), "cp -a '%s/tests/fixtures/%s/%s/.' '%s'",
-		 srcdir(), what, name, dirs[slot]);
+		 mt_test_srcdir(), what, name, dirs[slot]);
 	assert_int_equal(system(cmd), 0);
 	return dirs[slot];
 }
@@ -66,17 +48,10 @@ static void advise_tree(const char *root, struct mt_advice *a)
 	struct mt_advise_ctx ctx;
 	struct mt_err err = { 0 };
 
-	assert_int_equal(setenv("MEMTUNE_FSROOT", root, 1), 0);
-	assert_int_equal(mt_profile_load_string("database", "[profile]\n"
-						"goal = latency\n", &p, &err),
-			 0);
-	assert_int_equal(mt_advise_ctx_init(&ctx, NULL, &p, &err), 0);
+	mt_test_ctx_open(root, "database", "[profile]\ngoal = latency\n", &p,
+			 &ctx);
 	assert_int_equal(mt_signals_gather(&ctx, 5000000000ull, &err), 0);
-	memset(a, 0, sizeof(*a));
-	assert_int_equal(mt_advise(&ctx, a, &err), 0);
-	mt_advise_ctx_free(&ctx);
-	mt_profile_free(&p);
-	unsetenv("MEMTUNE_FSROOT");
+	mt_test_ctx_advise(&p, &ctx, a);
 }
 
 static struct mt_item *item(const struct mt_advice *a, const char *id)
@@ -112,7 +87,7 @@ static void test_stalls_db(void **state)
 	char *conf;
 
 	(void)state;
-	advise_tree(machine("stalls-db"), &a);
+	advise_tree(mt_test_machine("stalls-db"), &a);
 	it = item(&a, "watermark_scale_factor");
 	assert_string_equal(it->current, "10");
 	assert_string_equal(it->value, "100");
@@ -165,7 +140,7 @@ static void test_trees_keep(void **state)
 	for (size_t i = 0; i < 5; i++) {
 		struct mt_item *it;
 
-		advise_tree(machine(trees[i]), &a);
+		advise_tree(mt_test_machine(trees[i]), &a);
 		it = item(&a, "watermark_scale_factor");
 		assert_false(it->change);
 		assert_string_equal(it->value, it->current);
@@ -177,12 +152,12 @@ static void test_trees_keep(void **state)
 		mt_advice_free(&a);
 	}
 	/* qemu-2node has /proc/vmstat but no /proc/uptime. */
-	advise_tree(machine("qemu-2node"), &a);
+	advise_tree(mt_test_machine("qemu-2node"), &a);
 	assert_non_null(cites(&a, "watermark_scale_factor", "live signals: "
 			      "no /proc/uptime in"));
 	mt_advice_free(&a);
 	/* zram-host's 125 is kept. */
-	advise_tree(machine("zram-host"), &a);
+	advise_tree(mt_test_machine("zram-host"), &a);
 	assert_string_equal(item(&a, "watermark_scale_factor")->value, "125");
 	mt_advice_free(&a);
 }
@@ -360,7 +335,7 @@ static void test_reclaim_facts(void **state)
 		    1e-9);
 	assert_true(fabs(hi - 3.689) < 1e-9);
 
-	setenv("MEMTUNE_FSROOT", machine("zram-host"), 1);
+	setenv("MEMTUNE_FSROOT", mt_test_machine("zram-host"), 1);
 	sys = mt_sysinfo_collect(NULL, &err);
 	unsetenv("MEMTUNE_FSROOT");
 	assert_non_null(sys);
@@ -403,7 +378,7 @@ static void test_untrustworthy_baseline(void **state)
 	(void)state;
 	snprintf(path, sizeof(path), "%s/analysis.json", run);
 	unlink(path);	/* analyzed again, with the reclaim facts */
-	setenv("MEMTUNE_FSROOT", machine("small-vm"), 1);
+	setenv("MEMTUNE_FSROOT", mt_test_machine("small-vm"), 1);
 	assert_int_equal(mt_advise_ctx_init(&ctx, run, &p, &err), 0);
 	assert_int_equal(mt_signals_gather(&ctx, 0, &err), 0);
 	unsetenv("MEMTUNE_FSROOT");
