@@ -20,6 +20,7 @@
 #include "../../analyzer/run.h"
 #include "../../core/sysinfo.h"
 #include "helpers/fake_tree.h"
+#include "helpers/fixtures.h"
 
 /* analyzer/an_oom.c: the exact 95% interval of k of n. */
 void mt_oom_proportion_ci(int k, int n, double *lo, double *hi);
@@ -31,32 +32,16 @@ static const char database_ini[] =
 static const char *src_path(const char *rel)
 {
 	static char buf[4096];
-	const char *src = getenv("MEMTUNE_SRCDIR");
 
-	snprintf(buf, sizeof(buf), "%s/%s", src ? src : ".", rel);
+	snprintf(buf, sizeof(buf), "%s/%s", mt_test_srcdir(), rel);
 	return buf;
-}
-
-static const char *machine(const char *name)
-{
-	char rel[256];
-
-	if (name[0] == '/')
-		return name;
-	snprintf(rel, sizeof(rel), "tests/fixtures/machines/%s", name);
-	return src_path(rel);
 }
 
 /* Copies fixture tree name into a new temporary directory (tmp, at least
  * 64 bytes) to change a case. */
 static void copy_tree(const char *name, char *tmp)
 {
-	char cmd[8400];
-
-	strcpy(tmp, "/tmp/memtune-svc-XXXXXX");
-	assert_non_null(mkdtemp(tmp));
-	snprintf(cmd, sizeof(cmd), "cp -a '%s/.' '%s/'", machine(name), tmp);
-	assert_int_equal(system(cmd), 0);
+	mt_test_copy_machine(name, tmp, 64, "svc");
 }
 
 /* Advice on tree `name` with profile text ini; analysis (may be NULL) is
@@ -69,7 +54,7 @@ static void advise(const char *name, const char *ini, json_t *analysis,
 	struct mt_err err = { 0 };
 	json_t *sys;
 
-	assert_int_equal(setenv("MEMTUNE_FSROOT", machine(name), 1), 0);
+	assert_int_equal(setenv("MEMTUNE_FSROOT", mt_test_machine(name), 1), 0);
 	assert_int_equal(mt_profile_load_string("p", ini, &p, &err), 0);
 	sys = mt_sysinfo_collect(NULL, &err);
 	assert_non_null(sys);
@@ -602,7 +587,8 @@ static void test_k8s_and_profiles(void **state)
 			struct mt_err err = { 0 };
 
 			assert_int_equal(setenv("MEMTUNE_FSROOT",
-						machine(trees[t]), 1), 0);
+						mt_test_machine(trees[t]), 1),
+					 0);
 			if (mt_profile_load(profiles[p], src_path("configs"),
 					    &prof, &err) < 0)
 				fail_msg("%s: %s", profiles[p], err.msg);
