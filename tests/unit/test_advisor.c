@@ -769,8 +769,8 @@ static void test_apply_rollback_tree(void **state)
 	assert_non_null(mkdtemp(tmp));
 	snprintf(cmd, sizeof(cmd), "cp -a %s %s/root && mkdir -p "
 		 "%s/root/etc/sysctl.d %s/run && printf 'vm.min_free_kbytes = 90000\\n'"
-		 " > %s/root/etc/sysctl.d/99-zz-local.conf", mt_test_machine("big-1tb"),
-		 tmp, tmp, tmp, tmp);
+		 " > %s/root/etc/sysctl.d/99-zz-local.conf",
+		 mt_test_machine("big-1tb"), tmp, tmp, tmp, tmp);
 	assert_int_equal(system(cmd), 0);
 	snprintf(path, sizeof(path), "%s/root", tmp);
 	advise_on("big-1tb", &a);
