@@ -16,6 +16,7 @@
 
 #include "../../core/sysinfo.h"
 #include "../../core/topo.h"
+#include "helpers/fixtures.h"
 
 #define GiB (1024ULL * 1024 * 1024)
 
@@ -26,24 +27,11 @@ static int clear_root(void **state)
 	return 0;
 }
 
-/* Finds tests/fixtures/machines/<name> from the repository root or from this
- * file's directory, as an absolute path. */
+/* The fixture tests/fixtures/machines/<name> (mt_test_machine) as an
+ * absolute path. */
 static void fixture(const char *name, char *buf)
 {
-	char rel[PATH_MAX], *slash;
-
-	snprintf(rel, sizeof(rel), "tests/fixtures/machines/%s", name);
-	if (access(rel, F_OK) != 0) {
-		snprintf(rel, sizeof(rel), "%s", __FILE__);
-		slash = strrchr(rel, '/');
-		if (slash)
-			*slash = '\0';
-		else
-			snprintf(rel, sizeof(rel), ".");
-		snprintf(rel + strlen(rel), sizeof(rel) - strlen(rel),
-			 "/../fixtures/machines/%s", name);
-	}
-	assert_non_null(realpath(rel, buf));
+	assert_non_null(realpath(mt_test_machine(name), buf));
 }
 
 /* Points MEMTUNE_FSROOT at the fixture `name`. */
