@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "../../core/topo.h"
+#include "helpers/fixtures.h"
 
 /* The affinity the test process started with, put back after each pin. */
 static cpu_set_t initial_affinity;
@@ -36,24 +37,11 @@ static int teardown(void **state)
 				 &initial_affinity) == 0 ? 0 : -1;
 }
 
-/* Finds tests/fixtures/machines/<name> from the repository root or from this
- * file's directory, as an absolute path. */
+/* The fixture tests/fixtures/machines/<name> (mt_test_machine) as an
+ * absolute path. */
 static void fixture(const char *name, char *buf, size_t len)
 {
-	char rel[PATH_MAX], *slash;
-
-	snprintf(rel, sizeof(rel), "tests/fixtures/machines/%s", name);
-	if (access(rel, F_OK) != 0) {
-		snprintf(rel, sizeof(rel), "%s", __FILE__);
-		slash = strrchr(rel, '/');
-		if (slash)
-			*slash = '\0';
-		else
-			snprintf(rel, sizeof(rel), ".");
-		snprintf(rel + strlen(rel), sizeof(rel) - strlen(rel),
-			 "/../fixtures/machines/%s", name);
-	}
-	assert_non_null(realpath(rel, buf));
+	assert_non_null(realpath(mt_test_machine(name), buf));
 	assert_true(strlen(buf) < len);
 }
 
