@@ -3,7 +3,6 @@
  * from a fake MEMTUNE_FSROOT tree).
  */
 #include <errno.h>
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,6 +18,8 @@
 
 #include "../../core/record.h"
 #include "../../core/rundir.h"
+#include "helpers/fake_tree.h"
+#include "helpers/fixtures.h"
 
 struct tmp {
 	char dir[64];
@@ -28,10 +29,7 @@ static int setup_tmp(void **state)
 {
 	struct tmp *t = calloc(1, sizeof(*t));
 
-	if (!t)
-		return -1;
-	snprintf(t->dir, sizeof(t->dir), "/tmp/mt-test-rundir-XXXXXX");
-	if (!mkdtemp(t->dir)) {
+	if (!t || mt_test_mkdtemp(t->dir, sizeof(t->dir), "rundir") < 0) {
 		free(t);
 		return -1;
 	}
@@ -39,20 +37,11 @@ static int setup_tmp(void **state)
 	return 0;
 }
 
-static int remove_one(const char *path, const struct stat *sb, int flag,
-		      struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static int teardown_tmp(void **state)
 {
 	struct tmp *t = *state;
 
-	nftw(t->dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+	mt_test_remove_tree(t->dir);
 	unsetenv("MEMTUNE_FSROOT");
 	free(t);
 	return 0;
