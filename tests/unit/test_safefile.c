@@ -5,7 +5,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,6 +19,8 @@
 #include <cmocka.h>
 
 #include "../../core/safefile.h"
+#include "helpers/fake_tree.h"
+#include "helpers/fixtures.h"
 
 #define NOBODY 65534
 
@@ -55,10 +56,7 @@ static int setup_tmp(void **state)
 {
 	struct tmp *t = calloc(1, sizeof(*t));
 
-	if (!t)
-		return -1;
-	snprintf(t->dir, sizeof(t->dir), "/tmp/mt-test-safefile-XXXXXX");
-	if (!mkdtemp(t->dir)) {
+	if (!t || mt_test_mkdtemp(t->dir, sizeof(t->dir), "safefile") < 0) {
 		free(t);
 		return -1;
 	}
@@ -68,20 +66,11 @@ static int setup_tmp(void **state)
 	return 0;
 }
 
-static int remove_one(const char *path, const struct stat *sb, int flag,
-		      struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static int teardown_tmp(void **state)
 {
 	struct tmp *t = *state;
 
-	nftw(t->dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+	mt_test_remove_tree(t->dir);
 	free(t);
 	return 0;
 }
