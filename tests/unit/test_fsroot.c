@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "helpers/fake_tree.h"
+#include "helpers/fixtures.h"
 
 #include "../../core/fsroot.h"
 
@@ -49,10 +50,7 @@ static int setup_tree(void **state)
 {
 	struct tree *t = calloc(1, sizeof(*t));
 
-	if (!t)
-		return -1;
-	snprintf(t->root, sizeof(t->root), "/tmp/mt-test-fsroot-XXXXXX");
-	if (!mkdtemp(t->root)) {
+	if (!t || mt_test_mkdtemp(t->root, sizeof(t->root), "fsroot") < 0) {
 		free(t);
 		return -1;
 	}
