@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include "helpers/fake_tree.h"
+#include "helpers/fixtures.h"
 
 #include "../../core/journal.h"
 
@@ -99,10 +100,7 @@ static int setup_tree(void **state)
 {
 	struct tree *t = calloc(1, sizeof(*t));
 
-	if (!t)
-		return -1;
-	snprintf(t->root, sizeof(t->root), "/tmp/mt-test-journal-XXXXXX");
-	if (!mkdtemp(t->root)) {
+	if (!t || mt_test_mkdtemp(t->root, sizeof(t->root), "journal") < 0) {
 		free(t);
 		return -1;
 	}
