@@ -12,6 +12,7 @@
 
 #include "../../advisor/advisor.h"
 #include "../../core/sysinfo.h"
+#include "../unit/helpers/remove_tree.h"
 
 #ifndef MT_FUZZ_SRCDIR
 #define MT_FUZZ_SRCDIR "."
@@ -35,21 +36,12 @@ const char *fz_srcdir(void)
 	return s && *s ? s : MT_FUZZ_SRCDIR;
 }
 
-static int remove_one(const char *path, const struct stat *st, int flag,
-		      struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 /* Removes the private directory at exit (not after a crash: libFuzzer
  * leaves by _exit then, and run.sh removes $TMPDIR). */
 static void remove_tmp(void)
 {
 	if (tmp_root[0])
-		nftw(tmp_root, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+		mt_remove_tree(tmp_root);
 }
 
 const char *fz_tmpdir(void)
