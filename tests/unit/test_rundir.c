@@ -22,29 +22,22 @@
 #include "helpers/fixtures.h"
 
 struct tmp {
-	char dir[64];
+	char dir[MT_TEST_DIR_LEN];	/* first: see mt_test_dir_state */
 };
 
 static int setup_tmp(void **state)
 {
-	struct tmp *t = calloc(1, sizeof(*t));
+	struct tmp *t = mt_test_dir_state(sizeof(*t), "rundir");
 
-	if (!t || mt_test_mkdtemp(t->dir, sizeof(t->dir), "rundir") < 0) {
-		free(t);
+	if (!t)
 		return -1;
-	}
 	*state = t;
 	return 0;
 }
 
 static int teardown_tmp(void **state)
 {
-	struct tmp *t = *state;
-
-	mt_test_remove_tree(t->dir);
-	unsetenv("MEMTUNE_FSROOT");
-	free(t);
-	return 0;
+	return mt_test_dir_teardown(state);
 }
 
 static bool is_dir(const char *path)

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "../../../advisor/advisor.h"
+#include "fake_tree.h"
 
 const char *mt_test_srcdir(void)
 {
@@ -51,6 +52,27 @@ int mt_test_mkdtemp(char *dir, size_t len, const char *tag)
 {
 	snprintf(dir, len, "/tmp/mt-test-%s-XXXXXX", tag);
 	return mkdtemp(dir) ? 0 : -1;
+}
+
+void *mt_test_dir_state(size_t size, const char *tag)
+{
+	char *t = calloc(1, size);
+
+	if (!t || mt_test_mkdtemp(t, MT_TEST_DIR_LEN, tag) < 0) {
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+int mt_test_dir_teardown(void **state)
+{
+	char *dir = *state;
+
+	unsetenv("MEMTUNE_FSROOT");
+	mt_test_remove_tree(dir);
+	free(dir);
+	return 0;
 }
 
 void mt_test_copy_machine(const char *name, char *dir, size_t len,

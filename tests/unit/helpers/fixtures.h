@@ -23,6 +23,17 @@ const char *mt_test_machine(const char *name);
  * Returns 0, or -1 when it cannot be made (for cmocka set-ups). */
 int mt_test_mkdtemp(char *dir, size_t len, const char *tag);
 
+/* The cmocka state of a test on a private directory: a zeroed struct of
+ * size bytes whose first member is char dir[MT_TEST_DIR_LEN] (any name),
+ * holding a new directory made by mt_test_mkdtemp(.., tag). Returns NULL
+ * when it cannot be made (the set-up then returns -1). */
+#define MT_TEST_DIR_LEN 64
+void *mt_test_dir_state(size_t size, const char *tag);
+
+/* The tear-down of such a state: unsets MEMTUNE_FSROOT, removes the
+ * directory with everything in it and frees the state. */
+int mt_test_dir_teardown(void **state);
+
 /* A copy (cp -a) of the fixture tree NAME (see mt_test_machine) in a new
  * directory made by mt_test_mkdtemp(dir, len, tag). Fails the running
  * test on any error. */
