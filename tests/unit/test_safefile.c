@@ -25,7 +25,7 @@
 #define NOBODY 65534
 
 struct tmp {
-	char dir[64];
+	char dir[MT_TEST_DIR_LEN];	/* first: see mt_test_dir_state */
 	char victim[128];	/* a file the tests must not change */
 };
 
@@ -54,12 +54,10 @@ static char *read_text(const char *path)
 
 static int setup_tmp(void **state)
 {
-	struct tmp *t = calloc(1, sizeof(*t));
+	struct tmp *t = mt_test_dir_state(sizeof(*t), "safefile");
 
-	if (!t || mt_test_mkdtemp(t->dir, sizeof(t->dir), "safefile") < 0) {
-		free(t);
+	if (!t)
 		return -1;
-	}
 	snprintf(t->victim, sizeof(t->victim), "%s/victim", t->dir);
 	write_text(t->victim, "precious\n");
 	*state = t;
@@ -68,11 +66,7 @@ static int setup_tmp(void **state)
 
 static int teardown_tmp(void **state)
 {
-	struct tmp *t = *state;
-
-	mt_test_remove_tree(t->dir);
-	free(t);
-	return 0;
+	return mt_test_dir_teardown(state);
 }
 
 /* Joins dir and name into a static buffer (one at a time). */
