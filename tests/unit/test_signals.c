@@ -41,6 +41,51 @@ static double jnum(json_t *o, const char *key)
 	return json_number_value(v);
 }
 
+/* The snapshot of fixture tree `tree`, as `memtune sysinfo` takes it. */
+static json_t *collect(const char *tree)
+{
+	struct mt_err err = { 0 };
+	json_t *s;
+
+	setenv("MEMTUNE_FSROOT", mt_test_machine(tree), 1);
+	s = mt_sysinfo_collect(NULL, &err);
+	unsetenv("MEMTUNE_FSROOT");
+	assert_non_null(s);
+	return s;
+}
+
+/* A context on fixture tree `tree` (with run directory run, or NULL)
+ * whose signals are gathered over window_ns, as `memtune advise` does. */
+static void gather(const char *tree, const char *run, uint64_t window_ns,
+		   struct mt_profile *p, struct mt_advise_ctx *ctx)
+{
+	struct mt_err err = { 0 };
+
+	setenv("MEMTUNE_FSROOT", mt_test_machine(tree), 1);
+	assert_int_equal(mt_advise_ctx_init(ctx, run, p, &err), 0);
+	assert_int_equal(mt_signals_gather(ctx, window_ns, &err), 0);
+	unsetenv("MEMTUNE_FSROOT");
+}
+
+/* A string of ctx's signals: "basis" or "from". */
+static const char *signals_str(const struct mt_advise_ctx *ctx,
+			       const char *key)
+{
+	return json_string_value(json_object_get(ctx->signals, key));
+}
+
+/* ctx has the signal `name`, within eps of want. */
+static void expect_signal(const struct mt_advise_ctx *ctx, const char *name,
+			  double want, double eps)
+{
+	double v;
+
+	if (!mt_ev_signal(ctx, name, &v))
+		fail_msg("no signal %s", name);
+	if (!(fabs(v - want) < eps))
+		fail_msg("signal %s is %g, not %g", name, v, want);
+}
+
 /* A 5.15 kernel: allocstall per zone, node pgscan/pgsteal lines beside
  * pgscan_direct_throttle, refaults by type. */
 static void test_vmstat_new_kernel(void **state)
@@ -124,14 +169,10 @@ static void test_psi_parse(void **state)
  * /proc/pressure or /proc/vmstat. */
 static void test_sysinfo_signals(void **state)
 {
-	struct mt_err err = { 0 };
 	json_t *s, *psi;
 
 	(void)state;
-	setenv("MEMTUNE_FSROOT", mt_test_machine("stalls-db"), 1);
-	s = mt_sysinfo_collect(NULL, &err);
-	unsetenv("MEMTUNE_FSROOT");
-	assert_non_null(s);
+	s = collect("stalls-db");
 	assert_int_equal(jint(json_object_get(s, "vmstat"), "allocstall"),
 			 250000);
 	assert_int_equal(jint(json_object_get(s, "vmstat"), "pgscan_direct"),
@@ -144,20 +185,14 @@ static void test_sysinfo_signals(void **state)
 	assert_true(fabs(jnum(s, "uptime_seconds") - 100000) < 1e-6);
 	json_decref(s);
 
-	setenv("MEMTUNE_FSROOT", mt_test_machine("small-vm"), 1);
-	s = mt_sysinfo_collect(NULL, &err);
-	unsetenv("MEMTUNE_FSROOT");
-	assert_non_null(s);
+	s = collect("small-vm");
 	assert_null(json_object_get(s, "vmstat"));
 	assert_null(json_object_get(s, "psi"));
 	assert_null(json_object_get(s, "uptime_seconds"));
 	json_decref(s);
 
 	/* vmstat without /proc/pressure (CONFIG_PSI off). */
-	setenv("MEMTUNE_FSROOT", mt_test_machine("qemu-2node"), 1);
-	s = mt_sysinfo_collect(NULL, &err);
-	unsetenv("MEMTUNE_FSROOT");
-	assert_non_null(s);
+	s = collect("qemu-2node");
 	assert_int_equal(jint(json_object_get(s, "vmstat"), "allocstall"), 0);
 	assert_null(json_object_get(s, "psi"));
 	json_decref(s);
@@ -167,17 +202,13 @@ static void test_sysinfo_signals(void **state)
  * PSI. */
 static void test_sysinfo_print(void **state)
 {
-	struct mt_err err = { 0 };
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f;
 	json_t *s;
 
 	(void)state;
-	setenv("MEMTUNE_FSROOT", mt_test_machine("stalls-db"), 1);
-	s = mt_sysinfo_collect(NULL, &err);
-	unsetenv("MEMTUNE_FSROOT");
-	assert_non_null(s);
+	s = collect("stalls-db");
 	f = open_memstream(&text, &len);
 	assert_non_null(f);
 	mt_sysinfo_print(f, s);
@@ -314,29 +345,18 @@ static void test_gather_tree(void **state)
 	const char *from;
 
 	(void)state;
-	setenv("MEMTUNE_FSROOT", mt_test_machine("stalls-db"), 1);
-	assert_int_equal(mt_advise_ctx_init(&ctx, NULL, &p, &err), 0);
-	assert_int_equal(mt_signals_gather(&ctx, 5000000000ull, &err), 0);
-	unsetenv("MEMTUNE_FSROOT");
-	assert_string_equal(json_string_value(json_object_get(ctx.signals,
-							      "basis")),
-			    "since_boot");
-	from = json_string_value(json_object_get(ctx.signals, "from"));
+	gather("stalls-db", NULL, 5000000000ull, &p, &ctx);
+	assert_string_equal(signals_str(&ctx, "basis"), "since_boot");
+	from = signals_str(&ctx, "from");
 	assert_non_null(strstr(from, "counters since boot divided by the "
 			       "uptime (100000 s)"));
 	assert_non_null(strstr(from, "a captured tree"));
-	assert_true(mt_ev_signal(&ctx, "allocstall_per_s", &v));
-	assert_true(fabs(v - 2.5) < 1e-9);
-	assert_true(mt_ev_signal(&ctx, "pgscan_direct_per_s", &v));
-	assert_true(fabs(v - 4123.45678) < 1e-6);
-	assert_true(mt_ev_signal(&ctx, "psi_memory_some_avg10", &v));
-	assert_true(fabs(v - 4.5) < 1e-9);
-	assert_true(mt_ev_signal(&ctx, "psi_memory_full_avg60", &v));
-	assert_true(fabs(v - 0.95) < 1e-9);
-	assert_true(mt_ev_signal(&ctx, "psi_memory_some_pct", &v));
-	assert_true(fabs(v - 2.9) < 1e-9);
-	assert_true(mt_ev_signal(&ctx, "psi_io_full_avg10", &v));
-	assert_true(fabs(v - 1.4) < 1e-9);
+	expect_signal(&ctx, "allocstall_per_s", 2.5, 1e-9);
+	expect_signal(&ctx, "pgscan_direct_per_s", 4123.45678, 1e-6);
+	expect_signal(&ctx, "psi_memory_some_avg10", 4.5, 1e-9);
+	expect_signal(&ctx, "psi_memory_full_avg60", 0.95, 1e-9);
+	expect_signal(&ctx, "psi_memory_some_pct", 2.9, 1e-9);
+	expect_signal(&ctx, "psi_io_full_avg10", 1.4, 1e-9);
 	assert_false(mt_ev_signal(&ctx, "no_such_signal", &v));
 	mt_advise_ctx_free(&ctx);
 
@@ -361,15 +381,9 @@ static void test_gather_tree(void **state)
 	mt_advise_ctx_free(&ctx);
 
 	/* No /proc/vmstat in the tree: no signals, said so. */
-	setenv("MEMTUNE_FSROOT", mt_test_machine("small-vm"), 1);
-	assert_int_equal(mt_advise_ctx_init(&ctx, NULL, &p, &err), 0);
-	assert_int_equal(mt_signals_gather(&ctx, 0, &err), 0);
-	unsetenv("MEMTUNE_FSROOT");
-	assert_string_equal(json_string_value(json_object_get(ctx.signals,
-							      "basis")),
-			    "none");
-	assert_non_null(strstr(json_string_value(json_object_get(
-			ctx.signals, "from")), "no /proc/vmstat"));
+	gather("small-vm", NULL, 0, &p, &ctx);
+	assert_string_equal(signals_str(&ctx, "basis"), "none");
+	assert_non_null(strstr(signals_str(&ctx, "from"), "no /proc/vmstat"));
 	assert_false(mt_ev_signal(&ctx, "allocstall_per_s", &v));
 	mt_advise_ctx_free(&ctx);
 }
@@ -414,18 +428,15 @@ static void test_gather_live(void **state)
 			assert_true(json_is_object(json_object_get(cg,
 								   "rates")));
 	}
-	basis = json_string_value(json_object_get(ctx.signals, "basis"));
+	basis = signals_str(&ctx, "basis");
 	assert_string_equal(basis, "window");
 	assert_true(mt_ev_signal(&ctx, "window_s", &v));
 	assert_true(v >= 0.02 && v < 5);
 	assert_true(mt_ev_signal(&ctx, "allocstall_per_s", &v));
 	assert_true(v >= 0);
 	assert_int_equal(mt_signals_gather(&ctx, 0, &err), 0);
-	assert_string_equal(json_string_value(json_object_get(ctx.signals,
-							      "basis")),
-			    "since_boot");
-	assert_non_null(strstr(json_string_value(json_object_get(
-			ctx.signals, "from")), "--window 0"));
+	assert_string_equal(signals_str(&ctx, "basis"), "since_boot");
+	assert_non_null(strstr(signals_str(&ctx, "from"), "--window 0"));
 	mt_advise_ctx_free(&ctx);
 }
 
@@ -463,39 +474,28 @@ static void test_gather_run(void **state)
 {
 	struct mt_profile p = { .name = "balanced" };
 	struct mt_advise_ctx ctx;
-	struct mt_err err = { 0 };
-	char dir[] = "/tmp/memtune-test-signals-XXXXXX";
+	char dir[64];
 	const char *from;
-	double v;
 
 	(void)state;
-	assert_non_null(mkdtemp(dir));
+	assert_int_equal(mt_test_mkdtemp(dir, sizeof(dir), "signals"), 0);
 	make_run(dir, true);
-	setenv("MEMTUNE_FSROOT", mt_test_machine("stalls-db"), 1);
-	assert_int_equal(mt_advise_ctx_init(&ctx, dir, &p, &err), 0);
-	assert_int_equal(mt_signals_gather(&ctx, 5000000000ull, &err), 0);
-	unsetenv("MEMTUNE_FSROOT");
-	assert_string_equal(json_string_value(json_object_get(ctx.signals,
-							      "basis")), "run");
+	gather("stalls-db", dir, 5000000000ull, &p, &ctx);
+	assert_string_equal(signals_str(&ctx, "basis"), "run");
 	assert_true(json_is_false(json_object_get(ctx.signals, "workload")));
-	from = json_string_value(json_object_get(ctx.signals, "from"));
+	from = signals_str(&ctx, "from");
 	assert_non_null(strstr(from, "tlb before to reclaim after, 100 s"));
 	/* 501 stalls and 100000 direct scans in 100 s; 5 s stalled. */
-	assert_true(mt_ev_signal(&ctx, "allocstall_per_s", &v));
-	assert_true(fabs(v - 5.01) < 1e-9);
-	assert_true(mt_ev_signal(&ctx, "pgscan_direct_per_s", &v));
-	assert_true(fabs(v - 1000) < 1e-9);
-	assert_true(mt_ev_signal(&ctx, "psi_memory_some_pct", &v));
-	assert_true(fabs(v - 5.0) < 1e-9);
-	assert_true(mt_ev_signal(&ctx, "psi_memory_some_avg60", &v));
-	assert_true(fabs(v - 12.0) < 1e-9);
+	expect_signal(&ctx, "allocstall_per_s", 5.01, 1e-9);
+	expect_signal(&ctx, "pgscan_direct_per_s", 1000, 1e-9);
+	expect_signal(&ctx, "psi_memory_some_pct", 5.0, 1e-9);
+	expect_signal(&ctx, "psi_memory_some_avg60", 12.0, 1e-9);
 	mt_advise_ctx_free(&ctx);
 	mt_test_remove_tree(dir);
 
 	/* The run directory is not trusted: a FIFO or a link planted as a
 	 * snapshot is not read (a FIFO would block). */
-	strcpy(dir, "/tmp/memtune-test-signals-XXXXXX");
-	assert_non_null(mkdtemp(dir));
+	assert_int_equal(mt_test_mkdtemp(dir, sizeof(dir), "signals"), 0);
 	make_run(dir, true);
 	{
 		char path[512], target[512];
@@ -511,54 +511,36 @@ static void test_gather_run(void **state)
 		assert_int_equal(unlink(path), 0);
 		assert_int_equal(symlink(target, path), 0);
 	}
-	setenv("MEMTUNE_FSROOT", mt_test_machine("stalls-db"), 1);
-	assert_int_equal(mt_advise_ctx_init(&ctx, dir, &p, &err), 0);
-	assert_int_equal(mt_signals_gather(&ctx, 5000000000ull, &err), 0);
-	unsetenv("MEMTUNE_FSROOT");
-	assert_string_equal(json_string_value(json_object_get(ctx.signals,
-							      "basis")),
-			    "since_boot");
+	gather("stalls-db", dir, 5000000000ull, &p, &ctx);
+	assert_string_equal(signals_str(&ctx, "basis"), "since_boot");
 	mt_advise_ctx_free(&ctx);
 	mt_test_remove_tree(dir);
 
 	/* No snapshots: said so, then the counters since boot of this
 	 * (captured) host. */
-	strcpy(dir, "/tmp/memtune-test-signals-XXXXXX");
-	assert_non_null(mkdtemp(dir));
+	assert_int_equal(mt_test_mkdtemp(dir, sizeof(dir), "signals"), 0);
 	make_run(dir, false);
-	setenv("MEMTUNE_FSROOT", mt_test_machine("stalls-db"), 1);
-	assert_int_equal(mt_advise_ctx_init(&ctx, dir, &p, &err), 0);
-	assert_int_equal(mt_signals_gather(&ctx, 5000000000ull, &err), 0);
-	unsetenv("MEMTUNE_FSROOT");
-	assert_string_equal(json_string_value(json_object_get(ctx.signals,
-							      "basis")),
-			    "since_boot");
-	assert_non_null(strstr(json_string_value(json_object_get(
-			ctx.signals, "from")), "no live signals in this run"));
+	gather("stalls-db", dir, 5000000000ull, &p, &ctx);
+	assert_string_equal(signals_str(&ctx, "basis"), "since_boot");
+	assert_non_null(strstr(signals_str(&ctx, "from"),
+			       "no live signals in this run"));
 	mt_advise_ctx_free(&ctx);
 	mt_test_remove_tree(dir);
 
 	/* Made on another host: since boot from its meta.json snapshot. */
-	strcpy(dir, "/tmp/memtune-test-signals-XXXXXX");
-	assert_non_null(mkdtemp(dir));
+	assert_int_equal(mt_test_mkdtemp(dir, sizeof(dir), "signals"), 0);
 	mt_test_put(dir, "/results.jsonl", "");
 	mt_test_put(dir, "/meta.json",
 		    "{\"schema_version\": 1, \"system\": {\"host\": "
 		    "\"elsewhere\", \"kernel\": \"6.1.0\", \"memory\": "
 		    "{\"mem_total_bytes\": 1073741824}, \"vmstat\": "
 		    "{\"allocstall\": 600}, \"uptime_seconds\": 60.0}}\n");
-	setenv("MEMTUNE_FSROOT", mt_test_machine("stalls-db"), 1);
-	assert_int_equal(mt_advise_ctx_init(&ctx, dir, &p, &err), 0);
-	assert_int_equal(mt_signals_gather(&ctx, 5000000000ull, &err), 0);
-	unsetenv("MEMTUNE_FSROOT");
+	gather("stalls-db", dir, 5000000000ull, &p, &ctx);
 	assert_false(ctx.live);
-	assert_string_equal(json_string_value(json_object_get(ctx.signals,
-							      "basis")),
-			    "since_boot");
-	assert_non_null(strstr(json_string_value(json_object_get(
-			ctx.signals, "from")), "made on another host"));
-	assert_true(mt_ev_signal(&ctx, "allocstall_per_s", &v));
-	assert_true(fabs(v - 10.0) < 1e-9);
+	assert_string_equal(signals_str(&ctx, "basis"), "since_boot");
+	assert_non_null(strstr(signals_str(&ctx, "from"),
+			       "made on another host"));
+	expect_signal(&ctx, "allocstall_per_s", 10.0, 1e-9);
 	mt_advise_ctx_free(&ctx);
 	mt_test_remove_tree(dir);
 }
