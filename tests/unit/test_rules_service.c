@@ -68,22 +68,13 @@ static void advise(const char *name, const char *ini, json_t *analysis,
 	json_decref(sys);
 }
 
-static struct mt_item *item(const struct mt_advice *a, const char *id)
-{
-	struct mt_item *it = mt_advice_find(a, id);
-
-	if (!it)
-		fail_msg("no item %s", id);
-	return it;
-}
-
 /* The item `id` of a, with current and recommended (each unless NULL)
  * and change as given. */
 static struct mt_item *expect_item(const struct mt_advice *a, const char *id,
 				   const char *current,
 				   const char *recommended, bool change)
 {
-	struct mt_item *it = item(a, id);
+	struct mt_item *it = mt_test_item(a, id);
 
 	if (current)
 		assert_string_equal(it->current, current);
@@ -154,7 +145,7 @@ static void test_oom_pg_host(void **state)
 	it = expect_item(&a, "oom_score_adj.mysqld", "not running", NULL,
 			 false);
 	assert_non_null(strstr(it->reason, "No such process runs here"));
-	assert_false(item(&a, "oom_score_adj.backup-*")->change);
+	assert_false(mt_test_item(&a, "oom_score_adj.backup-*")->change);
 	mt_advice_free(&a);
 }
 
@@ -174,7 +165,7 @@ static void test_oom_pg_already(void **state)
 	it = expect_item(&a, "oom_score_adj.postgresql",
 			 "postmaster -1000, children 0,0,0", NULL, false);
 	assert_non_null(strstr(it->reason, "already have these values"));
-	assert_false(item(&a, "oom_score_adj.batch-*")->change);
+	assert_false(mt_test_item(&a, "oom_score_adj.batch-*")->change);
 	mt_advice_free(&a);
 
 	mt_test_put(tmp, "/proc/41202/oom_score_adj", "-1000\n");
@@ -290,7 +281,7 @@ static void test_mlock_facts(void **state)
 		ML_FACT("file_major_faults_locked", "0", "", "", "count") "]");
 	advise("redis-host", ini, an, &a);
 	json_decref(an);
-	it = item(&a, "mlock.redis-server");
+	it = mt_test_item(&a, "mlock.redis-server");
 	assert_true(it->change);
 	assert_int_equal(it->ground, MT_GROUND_INCONCLUSIVE);
 	assert_int_equal(it->confidence, MT_CONF_LOW);
@@ -307,7 +298,7 @@ static void test_mlock_facts(void **state)
 		ML_FACT("file_major_faults_locked", "0", "", "", "count") "]");
 	advise("redis-host", ini, an, &a);
 	json_decref(an);
-	it = item(&a, "mlock.redis-server");
+	it = mt_test_item(&a, "mlock.redis-server");
 	assert_false(it->change);
 	assert_string_equal(it->recommended, "no lock");
 	assert_int_equal(it->ground, MT_GROUND_MEASURED);
@@ -372,7 +363,7 @@ static void test_cgroup_pg_host(void **state)
 
 	(void)state;
 	advise("pg-host", database_ini, NULL, &a);
-	it = item(&a, "cgroup.postgresql.memory_low");
+	it = mt_test_item(&a, "cgroup.postgresql.memory_low");
 	assert_string_equal(it->knob,
 			    "memory.low:postgresql@15-main.service");
 	assert_string_equal(it->current, "0 B");
@@ -405,7 +396,7 @@ static void test_cgroup_es_host(void **state)
 
 	(void)state;
 	advise("es-host", "[profile]\nservices = elasticsearch\n", NULL, &a);
-	it = item(&a, "cgroup.elasticsearch.memory_low");
+	it = mt_test_item(&a, "cgroup.elasticsearch.memory_low");
 	assert_string_equal(it->recommended, "45056M");
 	it = expect_item(&a, "cgroup.elasticsearch.memory_swap_max", "max", "0",
 			 true);
@@ -420,7 +411,7 @@ static void test_cgroup_es_host(void **state)
 	mt_advice_free(&a);
 	advise("redis-host", "[profile]\ngoal = latency\nkeep = "
 	       "redis-server\n", NULL, &a);
-	it = item(&a, "cgroup.redis.memory_low");
+	it = mt_test_item(&a, "cgroup.redis.memory_low");
 	assert_string_equal(it->recommended, "40960M");
 	assert_null(mt_advice_find(&a, "cgroup.redis.memory_swap_max"));
 	mt_advice_free(&a);
@@ -459,7 +450,7 @@ static void test_cgroup_measure(void **state)
 	snprintf(path, sizeof(path), "%s/%smemory.peak", tmp, pgcg);
 	assert_int_equal(unlink(path), 0);
 	advise(tmp, database_ini, NULL, &a);
-	it = item(&a, "cgroup.postgresql.memory_low");
+	it = mt_test_item(&a, "cgroup.postgresql.memory_low");
 	assert_string_equal(it->recommended, "98304M");
 	assert_non_null(strstr(it->reason, "no memory.peak"));
 	mt_advice_free(&a);
@@ -494,7 +485,7 @@ static void test_oomd(void **state)
 
 	/* pg-host: not installed, nothing changes until it is. */
 	advise("pg-host", database_ini, NULL, &a);
-	it = item(&a, "oomd.batch.slice");
+	it = mt_test_item(&a, "oomd.batch.slice");
 	assert_false(it->change);
 	assert_non_null(strstr(it->reason, "not installed"));
 	mt_advice_free(&a);
@@ -539,7 +530,7 @@ static void test_oomd(void **state)
 	mt_test_put(tmp, "/proc/2400/cgroup",
 		    "0::/system.slice/batch-report.service\n");
 	advise(tmp, database_ini, NULL, &a);
-	it = item(&a, "oomd.batch-report.service");
+	it = mt_test_item(&a, "oomd.batch-report.service");
 	assert_false(it->change);
 	assert_string_equal(it->recommended, "own slice, then kill");
 	mt_advice_free(&a);

@@ -118,6 +118,15 @@ void mt_test_ctx_advise(struct mt_profile *p, struct mt_advise_ctx *ctx,
 	unsetenv("MEMTUNE_FSROOT");
 }
 
+struct mt_item *mt_test_item(const struct mt_advice *a, const char *id)
+{
+	struct mt_item *it = mt_advice_find(a, id);
+
+	if (!it)
+		fail_msg("no item %s", id);
+	return it;
+}
+
 void mt_test_advise_root(const char *root, const char *name,
 			 const char *ini, struct mt_advice *a)
 {

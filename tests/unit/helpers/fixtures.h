@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 struct mt_advice;
+struct mt_item;
 struct mt_advise_ctx;
 struct mt_profile;
 
@@ -54,6 +55,9 @@ void mt_test_ctx_open(const char *root, const char *name, const char *ini,
  * and unsets MEMTUNE_FSROOT. Fails the running test on any error. */
 void mt_test_ctx_advise(struct mt_profile *p, struct mt_advise_ctx *ctx,
 			struct mt_advice *a);
+
+/* The item id of a; fails the running test when there is none. */
+struct mt_item *mt_test_item(const struct mt_advice *a, const char *id);
 
 /* mt_test_ctx_open and mt_test_ctx_advise in one. */
 void mt_test_advise_root(const char *root, const char *name,
