@@ -54,20 +54,11 @@ static void advise_tree(const char *root, struct mt_advice *a)
 	mt_test_ctx_advise(&p, &ctx, a);
 }
 
-static struct mt_item *item(const struct mt_advice *a, const char *id)
-{
-	struct mt_item *it = mt_advice_find(a, id);
-
-	if (!it)
-		fail_msg("no item %s", id);
-	return it;
-}
-
 /* The evidence line of item id containing text, or NULL. */
 static const char *cites(const struct mt_advice *a, const char *id,
 			 const char *text)
 {
-	struct mt_item *it = item(a, id);
+	struct mt_item *it = mt_test_item(a, id);
 	size_t i;
 	json_t *e;
 
@@ -88,7 +79,7 @@ static void test_stalls_db(void **state)
 
 	(void)state;
 	advise_tree(mt_test_machine("stalls-db"), &a);
-	it = item(&a, "watermark_scale_factor");
+	it = mt_test_item(&a, "watermark_scale_factor");
 	assert_string_equal(it->current, "10");
 	assert_string_equal(it->value, "100");
 	assert_true(it->change);
@@ -113,7 +104,7 @@ static void test_stalls_db(void **state)
 	assert_null(strstr(it->reason, "look at allocstall"));
 	/* min_free_kbytes is the kernel's own, THP floor included, and is
 	 * not where the stalls are treated. */
-	it = item(&a, "min_free_kbytes");
+	it = mt_test_item(&a, "min_free_kbytes");
 	assert_string_equal(it->value, "90112");
 	assert_false(it->change);
 	assert_non_null(cites(&a, "min_free_kbytes", "int_sqrt(263842944 kB "
@@ -141,7 +132,7 @@ static void test_trees_keep(void **state)
 		struct mt_item *it;
 
 		advise_tree(mt_test_machine(trees[i]), &a);
-		it = item(&a, "watermark_scale_factor");
+		it = mt_test_item(&a, "watermark_scale_factor");
 		assert_false(it->change);
 		assert_string_equal(it->value, it->current);
 		assert_int_equal(it->confidence, MT_CONF_LOW);
@@ -158,7 +149,8 @@ static void test_trees_keep(void **state)
 	mt_advice_free(&a);
 	/* zram-host's 125 is kept. */
 	advise_tree(mt_test_machine("zram-host"), &a);
-	assert_string_equal(item(&a, "watermark_scale_factor")->value, "125");
+	assert_string_equal(mt_test_item(&a, "watermark_scale_factor")->value,
+			    "125");
 	mt_advice_free(&a);
 }
 
@@ -178,7 +170,7 @@ static void test_quiet_signals(void **state)
 		    "some avg10=0.10 avg60=0.05 avg300=0.02 total=4000000\n"
 		    "full avg10=0.00 avg60=0.00 avg300=0.00 total=1000000\n");
 	advise_tree(root, &a);
-	it = item(&a, "watermark_scale_factor");
+	it = mt_test_item(&a, "watermark_scale_factor");
 	assert_false(it->change);
 	assert_int_equal(it->ground, MT_GROUND_PRACTICE);
 	assert_string_equal(it->reason, "No distress in the live signals: "
@@ -207,7 +199,7 @@ static void test_stalls_without_psi(void **state)
 	snprintf(path, sizeof(path), "%s/proc/pressure", root);
 	mt_test_remove_tree(path);
 	advise_tree(root, &a);
-	it = item(&a, "watermark_scale_factor");
+	it = mt_test_item(&a, "watermark_scale_factor");
 	assert_string_equal(it->value, "100");
 	assert_true(it->change);
 	assert_int_equal(it->ground, MT_GROUND_PRACTICE);
@@ -231,7 +223,7 @@ static void test_stalls_cheap(void **state)
 		    "some avg10=0.30 avg60=0.20 avg300=0.10 total=50000000\n"
 		    "full avg10=0.00 avg60=0.00 avg300=0.00 total=0\n");
 	advise_tree(root, &a);
-	it = item(&a, "watermark_scale_factor");
+	it = mt_test_item(&a, "watermark_scale_factor");
 	assert_false(it->change);
 	assert_string_equal(it->reason, "No distress in the live signals: "
 			    "2.5 direct-reclaim entries a second (distress "
@@ -255,7 +247,7 @@ static void test_mfk_far_above(void **state)
 	(void)state;
 	mt_test_put(root, "/proc/sys/vm/min_free_kbytes", "85899345\n");
 	advise_tree(root, &a);
-	it = item(&a, "min_free_kbytes");
+	it = mt_test_item(&a, "min_free_kbytes");
 	assert_string_equal(it->value, "130533");
 	assert_true(it->change);
 	assert_int_equal(it->ground, MT_GROUND_DOCUMENTED);
@@ -343,7 +335,7 @@ static void test_reclaim_facts(void **state)
 	ctx.analysis = an;
 	memset(&a, 0, sizeof(a));
 	assert_int_equal(mt_advise(&ctx, &a, &err), 0);
-	it = item(&a, "watermark_scale_factor");
+	it = mt_test_item(&a, "watermark_scale_factor");
 	assert_string_equal(it->value, "500");
 	assert_true(it->change);
 	assert_true(it->measured);
@@ -356,7 +348,7 @@ static void test_reclaim_facts(void **state)
 	assert_non_null(strstr(it->reason, "500 stalls at the current "
 			       "settings, 0 with 500"));
 	/* min_free_kbytes is not raised when the scale factor fixes it. */
-	assert_false(item(&a, "min_free_kbytes")->change);
+	assert_false(mt_test_item(&a, "min_free_kbytes")->change);
 	mt_advice_free(&a);
 	mt_advise_ctx_free(&ctx);
 	json_decref(sys);
@@ -384,7 +376,7 @@ static void test_untrustworthy_baseline(void **state)
 	unsetenv("MEMTUNE_FSROOT");
 	memset(&a, 0, sizeof(a));
 	assert_int_equal(mt_advise(&ctx, &a, &err), 0);
-	it = item(&a, "watermark_scale_factor");
+	it = mt_test_item(&a, "watermark_scale_factor");
 	assert_false(it->change);
 	assert_false(it->measured);
 	assert_non_null(cites(&a, "watermark_scale_factor", "reclaim "
