@@ -479,16 +479,7 @@ static void advise_run(const char *run, const char *tree,
 /* True if some evidence line of item id contains text. */
 static bool cites(const struct mt_advice *a, const char *id, const char *text)
 {
-	struct mt_item *it = mt_advice_find(a, id);
-	size_t i;
-	json_t *e;
-
-	if (!it)
-		fail_msg("no item %s", id);
-	json_array_foreach(it->evidence, i, e)
-		if (strstr(json_string_value(e), text))
-			return true;
-	return false;
+	return mt_test_cited(mt_test_item(a, id), text);
 }
 
 /* adv-quick: `memtune run --quick` on the 1-node 24 GiB development VM
@@ -529,10 +520,11 @@ static void test_run_adv_quick(void **state)
 			  "2818 [2712, 2839] MB/s (n=12)"));
 	/* malloc: the arenas cases. */
 	assert_true(mt_advice_find(&a, "malloc_arena_max")->measured);
-	assert_true(cites(&a, "malloc_arena_max", "fact alloc.arena1_time_"
-			  "ratio: 2.298 [1.488, 3.564] ratio (n=15)"));
-	assert_true(cites(&a, "malloc_arena_max", "fact alloc.arena1_rss_"
-			  "saved: "));
+	mt_test_expect_cites(&a, "malloc_arena_max",
+			     "fact alloc.arena1_time_ratio: 2.298 [1.488, "
+			     "3.564] ratio (n=15)",
+			     "fact alloc.arena1_rss_saved: ",
+			     NULL);
 	/* No swap on that machine: swappiness has nothing to go on. */
 	assert_non_null(strstr(mt_advice_find(&a, "swappiness")->reason,
 			       "no swap"));
@@ -588,18 +580,20 @@ static void test_zone_reclaim_2node(void **state)
 	assert_true(it->measured);
 	assert_string_equal(it->value, "0");
 	assert_false(it->change);
-	assert_true(cites(&a, "zone_reclaim_mode", "2 NUMA nodes"));
-	/* The analyzer's figures, as analyze prints them. */
-	assert_true(cites(&a, "zone_reclaim_mode", "fact numa.zr_local_"
-			  "fraction_gain: 0.8388 fraction (n=1)"));
-	assert_true(cites(&a, "zone_reclaim_mode", "fact numa.zr_file_"
-			  "reclaimed: 4.494e+08 bytes"));
-	assert_true(cites(&a, "zone_reclaim_mode", "fact numa.remote_"
-			  "latency_ratio: 0.7619 ratio (n=2)"));
-	/* Faster accesses with mode 1, but the matrix shows no remote
-	 * penalty: noise, the cache won (the analysis' verdict). */
-	assert_true(cites(&a, "zone_reclaim_mode", "fact numa.zr_locality_"
-			  "won: 0 bool"));
+	mt_test_expect_cites(&a, "zone_reclaim_mode",
+			     "2 NUMA nodes",
+			     /* The analyzer's figures, as analyze prints
+			      * them. */
+			     "fact numa.zr_local_fraction_gain: 0.8388 "
+			     "fraction (n=1)",
+			     "fact numa.zr_file_reclaimed: 4.494e+08 bytes",
+			     "fact numa.remote_latency_ratio: 0.7619 ratio "
+			     "(n=2)",
+			     /* Faster accesses with mode 1, but the matrix
+			      * shows no remote penalty: noise, the cache won
+			      * (the analysis' verdict). */
+			     "fact numa.zr_locality_won: 0 bool",
+			     NULL);
 	assert_non_null(strstr(it->reason, "did not buy locality"));
 	assert_int_equal(it->ground, MT_GROUND_DOCUMENTED);
 	mt_advice_free(&a);

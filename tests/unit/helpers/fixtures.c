@@ -127,6 +127,30 @@ struct mt_item *mt_test_item(const struct mt_advice *a, const char *id)
 	return it;
 }
 
+const char *mt_test_cited(const struct mt_item *it, const char *text)
+{
+	size_t i;
+	json_t *e;
+
+	json_array_foreach(it->evidence, i, e)
+		if (strstr(json_string_value(e), text))
+			return json_string_value(e);
+	return NULL;
+}
+
+void mt_test_expect_cites(const struct mt_advice *a, const char *id, ...)
+{
+	const struct mt_item *it = mt_test_item(a, id);
+	const char *text;
+	va_list ap;
+
+	va_start(ap, id);
+	while ((text = va_arg(ap, const char *)))
+		if (!mt_test_cited(it, text))
+			fail_msg("item %s does not cite \"%s\"", id, text);
+	va_end(ap);
+}
+
 void mt_test_advise_root(const char *root, const char *name,
 			 const char *ini, struct mt_advice *a)
 {

@@ -59,6 +59,15 @@ void mt_test_ctx_advise(struct mt_profile *p, struct mt_advise_ctx *ctx,
 /* The item id of a; fails the running test when there is none. */
 struct mt_item *mt_test_item(const struct mt_advice *a, const char *id);
 
+/* The evidence line of item it that contains text, or NULL. */
+const char *mt_test_cited(const struct mt_item *it, const char *text);
+
+/* Fails the running test unless item id of a (see mt_test_item) has, for
+ * each text of the NULL-terminated list after id, an evidence line that
+ * contains it. */
+void mt_test_expect_cites(const struct mt_advice *a, const char *id, ...)
+	__attribute__((sentinel));
+
 /* mt_test_ctx_open and mt_test_ctx_advise in one. */
 void mt_test_advise_root(const char *root, const char *name,
 			 const char *ini, struct mt_advice *a);
