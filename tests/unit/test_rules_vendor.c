@@ -111,14 +111,7 @@ static void expect(const struct mt_advice *a, const char *id,
 /* True if some evidence line of id contains text. */
 static bool cites(const struct mt_advice *a, const char *id, const char *text)
 {
-	struct mt_item *it = mt_test_item(a, id);
-	json_t *e;
-	size_t i;
-
-	json_array_foreach(it->evidence, i, e)
-		if (strstr(json_string_value(e), text))
-			return true;
-	return false;
+	return mt_test_cited(mt_test_item(a, id), text);
 }
 
 static const char database[] = "[profile]\ngoal = latency\n"
@@ -361,8 +354,10 @@ static void test_redis_and_postgresql(void **state)
 	it = mt_test_item(&a, "overcommit_memory");
 	assert_non_null(strstr(it->reason, "disagree: Redis wants 1; "
 			       "PostgreSQL wants 2"));
-	assert_true(cites(&a, "overcommit_memory", "redis.io"));
-	assert_true(cites(&a, "overcommit_memory", "www.postgresql.org"));
+	mt_test_expect_cites(&a, "overcommit_memory",
+			     "redis.io",
+			     "www.postgresql.org",
+			     NULL);
 	assert_null(mt_advice_find(&a, "overcommit_ratio"));
 	/* THP: both accept never. */
 	expect(&a, "thp_enabled", "transparent_hugepage.enabled", "never",
@@ -435,12 +430,13 @@ static void test_balanced_thp_weighs(void **state)
 	       false, MT_CONF_MEDIUM);
 	assert_true(mt_test_item(&a, "thp_enabled")->measured);
 	/* The analysis's figure, printed as the report prints it. */
-	assert_true(cites(&a, "thp_enabled", "fact tlb.thp_walk_ratio: "
-			  "1.706 [1.459, 1.996] ratio (n=30)"));
-	assert_true(cites(&a, "thp_enabled", "fact hugepage.thp_fault_us: "
-			  "235.5 [213, 269.1] us (n=15)"));
-	assert_true(cites(&a, "thp_enabled", "thp_fault_fallback 1234, "
-			  "compact_stall 56"));
+	mt_test_expect_cites(&a, "thp_enabled",
+			     "fact tlb.thp_walk_ratio: 1.706 [1.459, 1.996] "
+			     "ratio (n=30)",
+			     "fact hugepage.thp_fault_us: 235.5 [213, 269.1] "
+			     "us (n=15)",
+			     "thp_fault_fallback 1234, compact_stall 56",
+			     NULL);
 	assert_non_null(strstr(mt_test_item(&a, "thp_enabled")->reason,
 			       "does not recommend always from a ratio"));
 	assert_string_equal(json_string_value(json_array_get(
