@@ -86,13 +86,7 @@ static struct mt_item *expect_item(const struct mt_advice *a, const char *id,
 
 static bool cites(const struct mt_item *it, const char *text)
 {
-	size_t i;
-	json_t *e;
-
-	json_array_foreach(it->evidence, i, e)
-		if (strstr(json_string_value(e), text))
-			return true;
-	return false;
+	return mt_test_cited(it, text);
 }
 
 /* An analysis.json object holding the given facts (a JSON array text). */
