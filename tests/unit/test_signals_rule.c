@@ -58,14 +58,7 @@ static void advise_tree(const char *root, struct mt_advice *a)
 static const char *cites(const struct mt_advice *a, const char *id,
 			 const char *text)
 {
-	struct mt_item *it = mt_test_item(a, id);
-	size_t i;
-	json_t *e;
-
-	json_array_foreach(it->evidence, i, e)
-		if (strstr(json_string_value(e), text))
-			return json_string_value(e);
-	return NULL;
+	return mt_test_cited(mt_test_item(a, id), text);
 }
 
 /* 250,000 allocstalls in 100,000 s and PSI memory some avg10 4.50: raise
