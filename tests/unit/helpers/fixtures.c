@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "../../../advisor/advisor.h"
+#include "../../../core/knobs.h"
 #include "fake_tree.h"
 
 const char *mt_test_srcdir(void)
@@ -149,6 +150,14 @@ void mt_test_expect_cites(const struct mt_advice *a, const char *id, ...)
 		if (!mt_test_cited(it, text))
 			fail_msg("item %s does not cite \"%s\"", id, text);
 	va_end(ap);
+}
+
+void mt_test_knob(const char *name, uint64_t mem_total, struct mt_knob *k,
+		  const char *path, const char *sysctl)
+{
+	assert_int_equal(mt_knob_lookup(name, mem_total, k), 0);
+	assert_string_equal(k->path, path);
+	assert_string_equal(k->sysctl, sysctl);
 }
 
 void mt_test_advise_root(const char *root, const char *name,

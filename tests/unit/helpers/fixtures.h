@@ -4,9 +4,11 @@
 #define MT_TEST_FIXTURES_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct mt_advice;
 struct mt_item;
+struct mt_knob;
 struct mt_advise_ctx;
 struct mt_profile;
 
@@ -67,6 +69,11 @@ const char *mt_test_cited(const struct mt_item *it, const char *text);
  * contains it. */
 void mt_test_expect_cites(const struct mt_advice *a, const char *id, ...)
 	__attribute__((sentinel));
+
+/* Looks knob name up (mt_knob_lookup with mem_total) into k and checks
+ * its path and its sysctl name ("" for none). */
+void mt_test_knob(const char *name, uint64_t mem_total, struct mt_knob *k,
+		  const char *path, const char *sysctl);
 
 /* mt_test_ctx_open and mt_test_ctx_advise in one. */
 void mt_test_advise_root(const char *root, const char *name,
