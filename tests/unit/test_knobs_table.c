@@ -105,21 +105,19 @@ static void test_new_knobs(void **state)
 	struct mt_knob k;
 
 	(void)state;
-	assert_int_equal(mt_knob_lookup("kernel.numa_balancing", 0, &k), 0);
-	assert_string_equal(k.path, "/proc/sys/kernel/numa_balancing");
-	assert_string_equal(k.sysctl, "kernel.numa_balancing");
+	mt_test_knob("kernel.numa_balancing", 0, &k,
+		     "/proc/sys/kernel/numa_balancing",
+		     "kernel.numa_balancing");
 	assert_null(k.persist);
 	assert_null(k.dflt);
 	assert_non_null(strstr(k.dflt_note, "CONFIG_NUMA_BALANCING_DEFAULT"));
-	assert_int_equal(mt_knob_lookup("vm.page-cluster", 0, &k), 0);
-	assert_string_equal(k.path, "/proc/sys/vm/page-cluster");
-	assert_string_equal(k.sysctl, "vm.page-cluster");
+	mt_test_knob("vm.page-cluster", 0, &k, "/proc/sys/vm/page-cluster",
+		     "vm.page-cluster");
 	assert_string_equal(k.dflt, "3");
 	assert_true(valid_on("vm.page-cluster", 0, "0"));
 	assert_false(valid_on("vm.page-cluster", 0, "32"));
-	assert_int_equal(mt_knob_lookup("zswap.enabled", 0, &k), 0);
-	assert_string_equal(k.path, "/sys/module/zswap/parameters/enabled");
-	assert_string_equal(k.sysctl, "");
+	mt_test_knob("zswap.enabled", 0, &k,
+		     "/sys/module/zswap/parameters/enabled", "");
 	assert_non_null(strstr(k.persist, "zswap.enabled=1"));
 	assert_true(valid_on("zswap.enabled", 0, "Y"));
 	assert_true(valid_on("zswap.enabled", 0, "N"));
