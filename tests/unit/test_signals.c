@@ -41,6 +41,12 @@ static double jnum(json_t *o, const char *key)
 	return json_number_value(v);
 }
 
+/* o's number key is within 1e-9 of want. */
+static void expect_num(json_t *o, const char *key, double want)
+{
+	assert_true(fabs(jnum(o, key) - want) < 1e-9);
+}
+
 /* The snapshot of fixture tree `tree`, as `memtune sysinfo` takes it. */
 static json_t *collect(const char *tree)
 {
@@ -151,11 +157,10 @@ static void test_psi_parse(void **state)
 
 	(void)state;
 	assert_non_null(some);
-	assert_true(fabs(jnum(some, "avg10") - 4.5) < 1e-9);
-	assert_true(fabs(jnum(some, "avg300") - 2.9) < 1e-9);
+	expect_num(some, "avg10", 4.5);
+	expect_num(some, "avg300", 2.9);
 	assert_int_equal(jint(some, "total"), 2900000000LL);
-	assert_true(fabs(jnum(json_object_get(o, "full"), "avg60") - 0.95) <
-		    1e-9);
+	expect_num(json_object_get(o, "full"), "avg60", 0.95);
 	json_decref(o);
 	/* cpu before 5.13: no full line; a damaged line is skipped. */
 	o = mt_psi_text_json("some avg10=1.00 avg60=2.00 avg300=3.00 "
@@ -275,15 +280,14 @@ static void test_cgroup_rates(void **state)
 	assert_non_null(b);
 	r = mt_cgroup_rates(a, b, 10.0);
 	assert_non_null(r);
-	assert_true(fabs(jnum(r, "events_high_per_s") - 5) < 1e-9);
-	assert_true(fabs(jnum(r, "events_oom_kill_per_s")) < 1e-9);
-	assert_true(fabs(jnum(r, "stat_pgscan_per_s") - 500) < 1e-9);
-	assert_true(fabs(jnum(r, "stat_workingset_refault_file_per_s") - 2) <
-		    1e-9);
+	expect_num(r, "events_high_per_s", 5);
+	expect_num(r, "events_oom_kill_per_s", 0);
+	expect_num(r, "stat_pgscan_per_s", 500);
+	expect_num(r, "stat_workingset_refault_file_per_s", 2);
 	assert_null(json_object_get(r, "stat_anon_per_s"));
 	/* 0.5 s of 10 stalled: 5%; full 1%. */
-	assert_true(fabs(jnum(r, "pressure_some_pct") - 5) < 1e-9);
-	assert_true(fabs(jnum(r, "pressure_full_pct") - 1) < 1e-9);
+	expect_num(r, "pressure_some_pct", 5);
+	expect_num(r, "pressure_full_pct", 1);
 	json_decref(r);
 	json_decref(a);
 	json_decref(b);
@@ -311,25 +315,25 @@ static void test_rates(void **state)
 	assert_non_null(b);
 	v = mt_signals_rates(a, b, 10.0);
 	assert_non_null(v);
-	assert_true(fabs(jnum(v, "allocstall_per_s") - 5.0) < 1e-9);
-	assert_true(fabs(jnum(v, "pgscan_direct_per_s") - 500.0) < 1e-9);
-	assert_true(fabs(jnum(v, "oom_kill_per_s")) < 1e-9);
+	expect_num(v, "allocstall_per_s", 5.0);
+	expect_num(v, "pgscan_direct_per_s", 500.0);
+	expect_num(v, "oom_kill_per_s", 0);
 	/* Went backwards (another boot), or only at one end: left out. */
 	assert_null(json_object_get(v, "pswpin_per_s"));
 	assert_null(json_object_get(v, "pswpout_per_s"));
 	/* The averages at the end; 2 s stalled in 10 s is 20%. */
-	assert_true(fabs(jnum(v, "psi_memory_some_avg10") - 4.5) < 1e-9);
-	assert_true(fabs(jnum(v, "psi_memory_some_pct") - 20.0) < 1e-9);
+	expect_num(v, "psi_memory_some_avg10", 4.5);
+	expect_num(v, "psi_memory_some_pct", 20.0);
 	assert_null(json_object_get(v, "psi_memory_full_avg10"));
-	assert_true(fabs(jnum(v, "window_s") - 10.0) < 1e-9);
+	expect_num(v, "window_s", 10.0);
 	json_decref(v);
 	assert_null(mt_signals_rates(a, b, 0));
 
 	/* Since boot: 150 stalls in 100 s, 3 s of 100 stalled. */
 	v = mt_signals_since_boot(b, 100.0);
-	assert_true(fabs(jnum(v, "allocstall_per_s") - 1.5) < 1e-9);
-	assert_true(fabs(jnum(v, "psi_memory_some_pct") - 3.0) < 1e-9);
-	assert_true(fabs(jnum(v, "pswpout_per_s") - 0.07) < 1e-9);
+	expect_num(v, "allocstall_per_s", 1.5);
+	expect_num(v, "psi_memory_some_pct", 3.0);
+	expect_num(v, "pswpout_per_s", 0.07);
 	json_decref(v);
 	json_decref(a);
 	json_decref(b);
