@@ -780,17 +780,17 @@ static int count_arenas(void)
 
 /* ---- the benchmark ------------------------------------------------------- */
 
-static bool alloc_supported(const struct mt_env *env, char *why, size_t len)
+static enum mt_status alloc_supported(const struct mt_env *env,
+				      struct mt_err *err)
 {
 	(void)env;
 #ifdef __GLIBC__
-	(void)why;
-	(void)len;
-	return true;
+	(void)err;
+	return MT_OK;
 #else
-	snprintf(why, len, "needs glibc's malloc (mallopt, mallinfo2, "
-		 "malloc_trim); this build uses another C library");
-	return false;
+	mt_err_why(err, "needs glibc's malloc (mallopt, mallinfo2, "
+		   "malloc_trim); this build uses another C library");
+	return MT_SKIPPED;
 #endif
 }
 
@@ -929,9 +929,8 @@ static enum alloc_op op_of(const struct mt_case *c)
  * first cycle (which may take a path the later ones do not). */
 static enum mt_status alloc_setup(const struct mt_env *env,
 				  const struct mt_case *c, void **state,
-				  char *reason, size_t len)
+				  struct mt_err *err)
 {
-	struct mt_err err = { 0 };
 	struct alloc_state *st;
 	enum mt_status status;
 	struct mallinfo2 mi;
@@ -943,7 +942,7 @@ static enum mt_status alloc_setup(const struct mt_env *env,
 	(void)env;
 	st = calloc(1, sizeof(*st));
 	if (!st) {
-		snprintf(reason, len, "alloc: out of memory");
+		mt_err_why(err, "alloc: out of memory");
 		return MT_FAILED;
 	}
 	st->op = op_of(c);
@@ -952,12 +951,12 @@ static enum mt_status alloc_setup(const struct mt_env *env,
 	st->page = (size_t)sysconf(_SC_PAGESIZE);
 	st->notes = json_object();
 	if (!st->notes || st->size == 0) {
-		snprintf(reason, len, "alloc: bad case (no size_bytes)");
+		mt_err_why(err, "alloc: bad case (no size_bytes)");
 		status = MT_FAILED;
 		goto out_free;
 	}
 	/* mallopt before anything else allocates in this case. */
-	status = apply_mallopt(c, st->notes, reason, len);
+	status = apply_mallopt(c, st->notes, err->msg, sizeof(err->msg));
 	if (status != MT_OK)
 		goto out_free;
 	/* The worker is a fork of the runner and inherits its heap. Free
@@ -972,9 +971,9 @@ static enum mt_status alloc_setup(const struct mt_env *env,
 	mi = mallinfo2();
 	json_object_set_new(st->notes, "heap_free_bytes_at_setup",
 			    json_integer((json_int_t)mi.fordblks));
-	ret = heap_start(&st->heap_lo, &err);
+	ret = heap_start(&st->heap_lo, err);
 	if (ret == 0)
-		ret = read_rss(&st->rss_base, &err);
+		ret = read_rss(&st->rss_base, err);
 	if (ret < 0)
 		goto out_err;
 
@@ -982,7 +981,7 @@ static enum mt_status alloc_setup(const struct mt_env *env,
 	case OP_MALLOC:
 	case OP_THRESHOLD:
 		first = json_object();
-		ret = probe(st, first, &agree, &ns, &faults, &err);
+		ret = probe(st, first, &agree, &ns, &faults, err);
 		if (ret < 0) {
 			json_decref(first);
 			goto out_err;
@@ -1002,7 +1001,7 @@ static enum mt_status alloc_setup(const struct mt_env *env,
 		st->n_blocks = (int)n;
 		st->blocks = calloc((size_t)n, sizeof(*st->blocks));
 		if (!st->blocks) {
-			snprintf(reason, len, "alloc: kept: out of memory");
+			mt_err_why(err, "alloc: kept: out of memory");
 			status = MT_FAILED;
 			goto out_free;
 		}
@@ -1012,7 +1011,7 @@ static enum mt_status alloc_setup(const struct mt_env *env,
 		int64_t n = json_integer_value(json_object_get(c->params,
 							       "threads"));
 
-		status = arenas_start(st, (int)n, reason, len);
+		status = arenas_start(st, (int)n, err->msg, sizeof(err->msg));
 		if (status != MT_OK)
 			goto out_free;
 		break;
@@ -1025,7 +1024,6 @@ static enum mt_status alloc_setup(const struct mt_env *env,
 	return MT_OK;
 
 out_err:
-	snprintf(reason, len, "%s", err.msg);
 	status = MT_FAILED;
 out_free:
 	if (st->threads)
@@ -1085,11 +1083,10 @@ static void note_moved(json_t *obtained, json_t *first,
  * agree; for kept, where the blocks lay and what malloc held; for arenas,
  * how many arenas there were and where the threads ran. */
 static enum mt_status alloc_verify(void *state, json_t *obtained,
-				   char *reason, size_t len)
+				   struct mt_err *err)
 {
 	struct alloc_state *st = state;
 	enum mt_status status = MT_OK;
-	struct mt_err err = { 0 };
 	json_t *steady, *first;
 	bool agree = true;
 
@@ -1111,9 +1108,8 @@ static enum mt_status alloc_verify(void *state, json_t *obtained,
 		json_object_set_new(obtained, "mmap_allocs",
 				    json_integer((json_int_t)st->mmap_allocs));
 		steady = json_object();
-		if (probe(st, steady, &agree, NULL, NULL, &err) < 0) {
+		if (probe(st, steady, &agree, NULL, NULL, err) < 0) {
 			json_decref(steady);
-			snprintf(reason, len, "%s", err.msg);
 			return MT_UNTRUSTWORTHY;
 		}
 		json_object_set_new(obtained, "steady_probe", steady);
@@ -1121,10 +1117,10 @@ static enum mt_status alloc_verify(void *state, json_t *obtained,
 		note_moved(obtained, first, st);
 		if (!agree || !json_is_true(json_object_get(first,
 					"witnesses_agree"))) {
-			snprintf(reason, len, "alloc: heap bounds, "
-				 "/proc/self/maps and mallinfo2 disagree on "
-				 "which path served a %zu-byte block (is "
-				 "another allocator preloaded?)", st->size);
+			mt_err_why(err, "alloc: heap bounds, "
+				   "/proc/self/maps and mallinfo2 disagree on "
+				   "which path served a %zu-byte block (is "
+				   "another allocator preloaded?)", st->size);
 			status = MT_UNTRUSTWORTHY;
 		}
 		break;

@@ -107,20 +107,21 @@ static uint64_t oom_limit(const struct mt_env *env)
 	return mt_p_size(env->params, "limit");
 }
 
-static bool oom_supported(const struct mt_env *env, char *why, size_t len)
+static enum mt_status oom_supported(const struct mt_env *env,
+				    struct mt_err *err)
 {
 	if (!env->caps->root) {
-		snprintf(why, len, "oom: creating a memory cgroup and setting "
-			 "negative oom_score_adj needs root (run: sudo "
-			 "memtune run -b oom)");
-		return false;
+		mt_err_why(err, "oom: creating a memory cgroup and setting "
+			   "negative oom_score_adj needs root (run: sudo "
+			   "memtune run -b oom)");
+		return MT_SKIPPED;
 	}
 	if (!env->allow_changes) {
-		snprintf(why, len, "oom: system changes are not allowed (run "
-			 "with --set allow_system_changes=yes)");
-		return false;
+		mt_err_why(err, "oom: system changes are not allowed (run "
+			   "with --set allow_system_changes=yes)");
+		return MT_SKIPPED;
 	}
-	return true;
+	return MT_OK;
 }
 
 static const struct oom_scenario *scenario(const char *name)
@@ -168,13 +169,13 @@ static int oom_plan(const struct mt_env *env, struct mt_plan *plan,
  * what the OOM is about (and tenants cannot escape into swap). */
 static int oom_case_sys_setup(const struct mt_env *env,
 			      const struct mt_case *c, json_t *obtained,
-			      struct mt_err *err)
+			      json_t *handoff, struct mt_err *err)
 {
 	int ret;
 
 	(void)c;
 	ret = mt_pressure_cgroup(env, "oom", oom_limit(env), 0, obtained,
-				 err);
+				 handoff, err);
 	if (ret < 0)
 		mt_err_prefix(err, "oom");
 	return ret;
@@ -422,20 +423,19 @@ static int oom_adjust(struct oom_state *s, char *reason, size_t len)
 /* Starts the tenants and waits until each has touched its memory. */
 static enum mt_status oom_setup(const struct mt_env *env,
 				const struct mt_case *c, void **state,
-				char *reason, size_t len)
+				struct mt_err *err)
 {
 	const char *name = json_string_value(json_object_get(c->params,
 							     "scenario"));
-	json_t *sys = json_object_get(c->params, "system");
+	json_t *sys = c->system;
 	struct oom_state *s;
 	int fds[2];
 	int64_t swap = 0;
-	struct mt_err e = { 0 };
 	char path[600];
 
 	s = calloc(1, sizeof(*s));
 	if (!s) {
-		snprintf(reason, len, "oom: out of memory");
+		mt_err_why(err, "oom: out of memory");
 		return MT_FAILED;
 	}
 	*state = s;
@@ -446,27 +446,27 @@ static enum mt_status oom_setup(const struct mt_env *env,
 	s->limit = (uint64_t)json_integer_value(json_object_get(
 							sys, "limit_bytes"));
 	if (!s->scen || !s->limit) {
-		snprintf(reason, len, "oom: malformed case (scenario or "
-			 "cgroup limit missing)");
+		mt_err_why(err, "oom: malformed case (scenario or "
+			   "cgroup limit missing)");
 		return MT_FAILED;
 	}
-	if (mt_pressure_case_cgroup(c, &s->cg, reason, len) < 0)
+	if (mt_pressure_case_cgroup(c, &s->cg, err->msg, sizeof(err->msg)) < 0)
 		return MT_FAILED;
 	/* mem_cgroup_get_max(): the limit, plus the swap the cgroup may use
 	 * when swap is active and not limited to 0 for it. */
 	s->totalpages = s->limit / (uint64_t)s->page;
-	mt_fs_read_key("/proc/meminfo", "SwapTotal", &swap, &e);
+	mt_fs_read_key("/proc/meminfo", "SwapTotal", &swap, err);
 	snprintf(path, sizeof(path), "%s/%s", s->cg.path, s->cg.version == 2 ?
 		 "memory.swap.max" : "memory.memsw.limit_in_bytes");
 	if (swap > 0 && !mt_fs_exists(path)) {
 		s->swap_pages_counted = (uint64_t)swap / (uint64_t)s->page;
 		s->totalpages += s->swap_pages_counted;
 	}
-	if (oom_adjust(s, reason, len) < 0)
+	if (oom_adjust(s, err->msg, sizeof(err->msg)) < 0)
 		return MT_SKIPPED;
 	if (pipe(fds) < 0) {
-		snprintf(reason, len, "oom: cannot create a pipe: %s",
-			 strerror(errno));
+		mt_err_why(err, "oom: cannot create a pipe: %s",
+			   strerror(errno));
 		return MT_FAILED;
 	}
 	for (int i = 0; i < OOM_TENANTS; i++) {
@@ -474,8 +474,8 @@ static enum mt_status oom_setup(const struct mt_env *env,
 
 		t->pid = fork();
 		if (t->pid < 0) {
-			snprintf(reason, len, "oom: cannot fork a tenant: %s",
-				 strerror(errno));
+			mt_err_why(err, "oom: cannot fork a tenant: %s",
+				   strerror(errno));
 			close(fds[0]);
 			close(fds[1]);
 			return MT_FAILED;
@@ -501,9 +501,9 @@ static enum mt_status oom_setup(const struct mt_env *env,
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0) {
-			snprintf(reason, len, "oom: a tenant died before it "
-				 "had touched its memory (the cgroup limit may "
-				 "be too small for the scenario)");
+			mt_err_why(err, "oom: a tenant died before it "
+				   "had touched its memory (the cgroup limit may "
+				   "be too small for the scenario)");
 			close(fds[0]);
 			return MT_FAILED;
 		}
@@ -629,8 +629,8 @@ static const char *wait_text(int st, char *buf, size_t len)
  * computed and actual victims, and the cgroup counters. A run without a
  * kill, with more than one, or with a tie in the computed badness is
  * untrustworthy. */
-static enum mt_status oom_verify(void *state, json_t *obtained, char *reason,
-				 size_t len)
+static enum mt_status oom_verify(void *state, json_t *obtained,
+				 struct mt_err *err)
 {
 	struct oom_state *s = state;
 	json_t *arr = json_array();
@@ -709,22 +709,22 @@ static enum mt_status oom_verify(void *state, json_t *obtained, char *reason,
 		"(mm/oom_kill.c, Documentation/filesystems/proc.rst)"));
 
 	if (s->victim < 0) {
-		snprintf(reason, len, "oom: no tenant was killed within the "
-			 "timeout (%s)", s->pusher_reaped &&
-			 WIFEXITED(s->pusher_status) &&
-			 WEXITSTATUS(s->pusher_status) == 2 ?
-			 "the kernel refused memory instead" :
-			 "raise oom.timeout");
+		mt_err_why(err, "oom: no tenant was killed within the "
+			   "timeout (%s)", s->pusher_reaped &&
+			   WIFEXITED(s->pusher_status) &&
+			   WEXITSTATUS(s->pusher_status) == 2 ?
+			   "the kernel refused memory instead" :
+			   "raise oom.timeout");
 		return MT_UNTRUSTWORTHY;
 	}
 	if (s->kills > 1) {
-		snprintf(reason, len, "oom: %d tenants were killed; the push "
-			 "overshot", s->kills);
+		mt_err_why(err, "oom: %d tenants were killed; the push "
+			   "overshot", s->kills);
 		return MT_UNTRUSTWORTHY;
 	}
 	if (s->tie) {
-		snprintf(reason, len, "oom: the tenants' computed badness is "
-			 "tied; the choice follows the kernel's task order");
+		mt_err_why(err, "oom: the tenants' computed badness is "
+			   "tied; the choice follows the kernel's task order");
 		return MT_UNTRUSTWORTHY;
 	}
 	return MT_OK;

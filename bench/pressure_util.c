@@ -269,7 +269,7 @@ int mt_vmstat_read(const char *const *keys, size_t n, uint64_t *out,
 
 int mt_pressure_cgroup(const struct mt_env *env, const char *name,
 		       uint64_t max, int64_t swap_max, json_t *obtained,
-		       struct mt_err *err)
+		       json_t *handoff, struct mt_err *err)
 {
 	struct mt_cgroup cg;
 	int ret;
@@ -280,7 +280,9 @@ int mt_pressure_cgroup(const struct mt_env *env, const char *name,
 	ret = mt_cgroup_set_limits(env->journal, &cg, max, 0, swap_max, err);
 	if (ret < 0)
 		return ret;
-	json_object_set_new(obtained, "cgroup", json_string(cg.path));
+	json_object_set_new(handoff, "cgroup", json_string(cg.path));
+	json_object_set_new(handoff, "cgroup_version",
+			    json_integer(cg.version));
 	json_object_set_new(obtained, "cgroup_version",
 			    json_integer(cg.version));
 	json_object_set_new(obtained, "limit_bytes",
@@ -293,7 +295,7 @@ int mt_pressure_cgroup(const struct mt_env *env, const char *name,
 int mt_pressure_case_cgroup(const struct mt_case *c, struct mt_cgroup *cg,
 			    char *why, size_t len)
 {
-	json_t *sys = json_object_get(c->params, "system");
+	json_t *sys = c->handoff;
 	const char *path = json_string_value(json_object_get(sys, "cgroup"));
 
 	if (!path) {

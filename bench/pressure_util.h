@@ -1,7 +1,7 @@
 /* Helpers shared by the memory-pressure benchmarks reclaim, oom and mlock:
  * parsing zone watermarks, the OOM killer's badness rule, latency buffers,
  * /proc/vmstat deltas, the per-case cgroup handed from the parent to the
- * worker through the case's "system" object, and the child processes that
+ * worker through the case's handoff, and the child processes that
  * make pressure (a page-cache streamer, an anonymous thrasher).
  *
  * The pure parts (zoneinfo text, badness, latency buffers) take no global
@@ -86,14 +86,15 @@ int mt_vmstat_read(const char *const *keys, size_t n, uint64_t *out,
 
 /* Parent side, for case_sys_setup: creates the cgroup "memtune-NAME-PID"
  * (sandbox.h) with limit `max` and swap allowance swap_max (bytes, < 0
- * unlimited), and records {cgroup, cgroup_version, limit_bytes,
- * swap_max_bytes} in obtained so the worker finds it. Returns 0 or -errno. */
+ * unlimited), records {cgroup_version, limit_bytes, swap_max_bytes} in
+ * obtained and hands {cgroup, cgroup_version} to the worker in handoff.
+ * Returns 0 or -errno. */
 int mt_pressure_cgroup(const struct mt_env *env, const char *name,
 		       uint64_t max, int64_t swap_max, json_t *obtained,
-		       struct mt_err *err);
+		       json_t *handoff, struct mt_err *err);
 
-/* Worker side: the cgroup that case_sys_setup recorded in the case's
- * "system" object. Returns 0, or -ENOENT with a reason in why. */
+/* Worker side: the cgroup that case_sys_setup handed over (c->handoff).
+ * Returns 0, or -ENOENT with a reason in why. */
 int mt_pressure_case_cgroup(const struct mt_case *c, struct mt_cgroup *cg,
 			    char *why, size_t len);
 
