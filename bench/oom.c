@@ -27,6 +27,7 @@
 #include <math.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,7 @@
 #endif
 
 #define OOM_TENANTS 2
+#define OOM_WHY_LEN 256	/* a child's reason for giving up */
 
 /* One scenario: tenant sizes (per mille of the limit) and adj values, and
  * the tenant the documented rule picks for those sizes. */
@@ -211,12 +213,73 @@ struct oom_state {
 	bool tie, timed_out;
 	uint64_t kill_ns;
 	long page;
+	/* Shared with the children (MAP_SHARED): why each one gave up,
+	 * tenants 0..OOM_TENANTS-1, then the pusher. */
+	char (*why)[OOM_WHY_LEN];
 };
 
+/* How a tenant or the pusher ends when it does not wait to be killed. */
+enum oom_child_exit {
+	OOM_EXIT_DONE = 0,	/* the pusher allocated all it meant to */
+	OOM_EXIT_REFUSED = 2,	/* the kernel refused memory (no victim) */
+	OOM_EXIT_ADJ = 3,	/* could not set its oom_score_adj */
+	OOM_EXIT_CGROUP = 4,	/* could not join the case's cgroup */
+	OOM_EXIT_MMAP = 5,	/* could not map its memory */
+	OOM_EXIT_READY = 6,	/* could not tell the worker it was ready */
+};
+
+static const char *const oom_exit_names[] = {
+	[OOM_EXIT_DONE] = "done",
+	[OOM_EXIT_REFUSED] = "the kernel refused memory",
+	[OOM_EXIT_ADJ] = "cannot set oom_score_adj",
+	[OOM_EXIT_CGROUP] = "cannot join the cgroup",
+	[OOM_EXIT_MMAP] = "cannot map memory",
+	[OOM_EXIT_READY] = "cannot signal ready",
+};
+
+/* Leaves why (shared with the worker, may be NULL) and exits with code. */
+static void child_exit(char *why, enum oom_child_exit code,
+		       const char *fmt, ...)
+	__attribute__((format(printf, 3, 4), noreturn));
+static void child_exit(char *why, enum oom_child_exit code,
+		       const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why) {
+		va_start(ap, fmt);
+		vsnprintf(why, OOM_WHY_LEN, fmt, ap);
+		va_end(ap);
+	}
+	_exit(code);
+}
+
+/* How a child ended, with its reason (why, may be NULL or empty) when it
+ * gave up. */
+static const char *wait_text(int st, const char *why, char *buf, size_t len)
+{
+	int code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+
+	if (WIFSIGNALED(st))
+		snprintf(buf, len, "killed by signal %d (%s)", WTERMSIG(st),
+			 strsignal(WTERMSIG(st)));
+	else if (code > 0 && (size_t)code < sizeof(oom_exit_names) /
+		 sizeof(oom_exit_names[0]) && oom_exit_names[code])
+		snprintf(buf, len, "exited with status %d (%s%s%.*s)", code,
+			 oom_exit_names[code], why && why[0] ? ": " : "",
+			 OOM_WHY_LEN, why ? why : "");
+	else if (WIFEXITED(st))
+		snprintf(buf, len, "exited with status %d", code);
+	else
+		snprintf(buf, len, "status 0x%x", st);
+	return buf;
+}
+
 /* Joins the cgroup, sets adj, maps and touches `bytes`; writes one byte to
- * ready_fd and waits to be killed. Exit codes say what failed. */
+ * ready_fd and waits to be killed. On failure leaves the reason in why and
+ * exits with an enum oom_child_exit. */
 static void tenant_main(const struct mt_cgroup *cg, uint64_t bytes, int adj,
-			int ready_fd)
+			int ready_fd, char *why)
 {
 	struct mt_err e = { 0 };
 	long page = sysconf(_SC_PAGESIZE);
@@ -225,28 +288,31 @@ static void tenant_main(const struct mt_cgroup *cg, uint64_t bytes, int adj,
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (mt_oom_score_adj_set(getpid(), adj, &e) < 0)
-		_exit(3);
+		child_exit(why, OOM_EXIT_ADJ, "%s", e.msg);
 	if (mt_cgroup_enter(cg, getpid(), &e) < 0)
-		_exit(4);
+		child_exit(why, OOM_EXIT_CGROUP, "%s", e.msg);
 	p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
-		_exit(5);
+		child_exit(why, OOM_EXIT_MMAP, "mmap of %" PRIu64 " bytes: %s",
+			   bytes, strerror(errno));
 	madvise((void *)p, bytes, MADV_NOHUGEPAGE);
 	for (uint64_t o = 0; o < bytes; o += (uint64_t)page)
 		p[o] = 1;
 	if (write(ready_fd, &one, 1) != 1)
-		_exit(6);
+		child_exit(why, OOM_EXIT_READY, "write to the worker: %s",
+			   strerror(errno));
 	for (;;)
 		pause();
 }
 
 /* Joins the cgroup with adj -1000 (when capable; else the floor it
- * inherited) and allocates `bytes` in 1 MiB steps,
- * each populated at once. Exits 0 when done (after a kill made room), 2
- * when the kernel refused memory (no killable victim). */
+ * inherited) and allocates `bytes` in 1 MiB steps, each populated at once.
+ * Exits OOM_EXIT_DONE when done (after a kill made room), OOM_EXIT_REFUSED
+ * when the kernel refused memory (no killable victim), another enum
+ * oom_child_exit with the reason in why when it could not push. */
 static void pusher_main(const struct mt_cgroup *cg, uint64_t bytes,
-			bool capable)
+			bool capable, char *why)
 {
 	struct mt_err e = { 0 };
 	const uint64_t step = 1 << 20;
@@ -254,26 +320,29 @@ static void pusher_main(const struct mt_cgroup *cg, uint64_t bytes,
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (capable && mt_oom_score_adj_set(getpid(), -1000, &e) < 0)
-		_exit(3);
+		child_exit(why, OOM_EXIT_ADJ, "%s", e.msg);
 	if (mt_cgroup_enter(cg, getpid(), &e) < 0)
-		_exit(4);
+		child_exit(why, OOM_EXIT_CGROUP, "%s", e.msg);
 	for (uint64_t done = 0; done < bytes; done += step) {
 		char *p = mmap(NULL, step, PROT_READ | PROT_WRITE,
 			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 		if (p == MAP_FAILED)
-			_exit(5);
+			child_exit(why, OOM_EXIT_MMAP, "mmap after %" PRIu64
+				   " bytes: %s", done, strerror(errno));
 		madvise(p, step, MADV_NOHUGEPAGE);
 		/* POPULATE_WRITE fails with ENOMEM where a touch would loop
 		 * on an OOM with nobody left to kill. */
 		if (madvise(p, step, MADV_POPULATE_WRITE) < 0) {
 			if (errno == ENOMEM)
-				_exit(2);
+				child_exit(why, OOM_EXIT_REFUSED, "MADV_POPULATE_"
+					   "WRITE after %" PRIu64 " bytes: %s",
+					   done, strerror(errno));
 			for (uint64_t o = 0; o < step; o += (uint64_t)page)
 				p[o] = 1;
 		}
 	}
-	_exit(0);
+	_exit(OOM_EXIT_DONE);
 }
 
 static int64_t status_kb(const char *text, const char *key)
@@ -420,6 +489,28 @@ static int oom_adjust(struct oom_state *s, char *reason, size_t len)
 	return 0;
 }
 
+/* Says which tenant died before it was ready, how and why. */
+static void tenant_failed(struct oom_state *s, struct mt_err *err)
+{
+	char buf[OOM_WHY_LEN + 128];
+
+	for (int i = 0; i < OOM_TENANTS; i++) {
+		int st;
+
+		if (waitpid(s->t[i].pid, &st, WNOHANG) != s->t[i].pid)
+			continue;
+		s->t[i].reaped = true;
+		s->t[i].status = st;
+		mt_err_why(err, "oom: tenant %d %s before it had touched its "
+			   "memory (the cgroup limit may be too small for the "
+			   "scenario)", i, wait_text(st, s->why ? s->why[i] :
+						     NULL, buf, sizeof(buf)));
+		return;
+	}
+	mt_err_why(err, "oom: a tenant died before it had touched its memory "
+		   "(the cgroup limit may be too small for the scenario)");
+}
+
 /* Starts the tenants and waits until each has touched its memory. */
 static enum mt_status oom_setup(const struct mt_env *env,
 				const struct mt_case *c, void **state,
@@ -464,6 +555,11 @@ static enum mt_status oom_setup(const struct mt_env *env,
 	}
 	if (oom_adjust(s, err->msg, sizeof(err->msg)) < 0)
 		return MT_SKIPPED;
+	s->why = mmap(NULL, (OOM_TENANTS + 1) * sizeof(*s->why),
+		      PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1,
+		      0);
+	if (s->why == MAP_FAILED)
+		s->why = NULL;	/* the reasons are then lost, not the case */
 	if (pipe(fds) < 0) {
 		mt_err_why(err, "oom: cannot create a pipe: %s",
 			   strerror(errno));
@@ -482,7 +578,8 @@ static enum mt_status oom_setup(const struct mt_env *env,
 		}
 		if (t->pid == 0) {
 			close(fds[0]);
-			tenant_main(&s->cg, t->size, t->adj, fds[1]);
+			tenant_main(&s->cg, t->size, t->adj, fds[1],
+				    s->why ? s->why[i] : NULL);
 		}
 	}
 	close(fds[1]);
@@ -501,9 +598,7 @@ static enum mt_status oom_setup(const struct mt_env *env,
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0) {
-			mt_err_why(err, "oom: a tenant died before it "
-				   "had touched its memory (the cgroup limit may "
-				   "be too small for the scenario)");
+			tenant_failed(s, err);
 			close(fds[0]);
 			return MT_FAILED;
 		}
@@ -544,7 +639,8 @@ static int oom_run(void *state, uint64_t iters, struct mt_sample *smp,
 				  "oom: cannot fork the pusher: %s",
 				  strerror(errno));
 	if (s->pusher == 0)
-		pusher_main(&s->cg, s->push_target, s->capable);
+		pusher_main(&s->cg, s->push_target, s->capable,
+			    s->why ? s->why[OOM_TENANTS] : NULL);
 
 	for (;;) {
 		int st;
@@ -613,18 +709,6 @@ static int oom_run(void *state, uint64_t iters, struct mt_sample *smp,
 	return 0;
 }
 
-static const char *wait_text(int st, char *buf, size_t len)
-{
-	if (WIFSIGNALED(st))
-		snprintf(buf, len, "killed by signal %d (%s)", WTERMSIG(st),
-			 strsignal(WTERMSIG(st)));
-	else if (WIFEXITED(st))
-		snprintf(buf, len, "exited with status %d", WEXITSTATUS(st));
-	else
-		snprintf(buf, len, "status 0x%x", st);
-	return buf;
-}
-
 /* Records every tenant as observed before the push and how it ended, the
  * computed and actual victims, and the cgroup counters. A run without a
  * kill, with more than one, or with a tie in the computed badness is
@@ -657,8 +741,9 @@ static enum mt_status oom_verify(void *state, json_t *obtained,
 						    (json_int_t)t->badness));
 		if (t->died_ns) {
 			json_object_set_new(o, "end", json_string(
-					wait_text(t->status, buf,
-						  sizeof(buf))));
+					wait_text(t->status,
+						  s->why ? s->why[i] : NULL,
+						  buf, sizeof(buf))));
 			json_object_set_new(o, "died_ms", json_real(
 					(double)t->died_ns / 1e6));
 		} else {
@@ -697,8 +782,9 @@ static enum mt_status oom_verify(void *state, json_t *obtained,
 		"tenant"));
 	if (s->pusher_reaped)
 		json_object_set_new(obtained, "pusher_end", json_string(
-				wait_text(s->pusher_status, buf,
-					  sizeof(buf))));
+				wait_text(s->pusher_status,
+					  s->why ? s->why[OOM_TENANTS] : NULL,
+					  buf, sizeof(buf))));
 	if (s->cg0)
 		json_object_set(obtained, "cgroup_before", s->cg0);
 	if (s->cg1)
@@ -712,7 +798,7 @@ static enum mt_status oom_verify(void *state, json_t *obtained,
 		mt_err_why(err, "oom: no tenant was killed within the "
 			   "timeout (%s)", s->pusher_reaped &&
 			   WIFEXITED(s->pusher_status) &&
-			   WEXITSTATUS(s->pusher_status) == 2 ?
+			   WEXITSTATUS(s->pusher_status) == OOM_EXIT_REFUSED ?
 			   "the kernel refused memory instead" :
 			   "raise oom.timeout");
 		return MT_UNTRUSTWORTHY;
@@ -737,6 +823,8 @@ static void oom_teardown(void *state)
 	if (!s)
 		return;
 	kill_all(s);
+	if (s->why)
+		munmap(s->why, (OOM_TENANTS + 1) * sizeof(*s->why));
 	json_decref(s->cg0);
 	json_decref(s->cg1);
 	free(s);
