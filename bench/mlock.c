@@ -39,7 +39,9 @@
 #include "../core/units.h"
 #include "bench.h"
 #include "chase.h"
-#include "pressure_util.h"
+#include "case_cgroup.h"
+#include "latency.h"
+#include "pressure_load.h"
 #include "testfile.h"
 
 #define ML_HOT_FILE "memtune-mlock-hot.data"

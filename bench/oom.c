@@ -41,7 +41,9 @@
 #include "../core/fsroot.h"
 #include "../core/log.h"
 #include "bench.h"
-#include "pressure_util.h"
+#include "case_cgroup.h"
+#include "oom_badness.h"
+#include "pressure_load.h"
 
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23

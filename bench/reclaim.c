@@ -44,7 +44,11 @@
 #include "../core/log.h"
 #include "../core/units.h"
 #include "bench.h"
-#include "pressure_util.h"
+#include "case_cgroup.h"
+#include "latency.h"
+#include "pressure_load.h"
+#include "vmstat_counters.h"
+#include "watermarks.h"
 #include "region.h"
 #include "testfile.h"
 
