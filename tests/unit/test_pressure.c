@@ -1,6 +1,6 @@
 /* Unit tests for bench/watermarks.c, oom_badness.c and latency.c:
- * /proc/zoneinfo watermark parsing, the OOM killer's badness rule and victim choice, and latency buffers
- * (growable and reservoir).
+ * /proc/zoneinfo watermark parsing, the OOM killer's badness rule and
+ * victim choice, and latency buffers (growable and reservoir).
  *
  * The badness figures are worked by hand from mm/oom_kill.c
  * oom_badness(): points = rss + swapents + pgtables_bytes / PAGE_SIZE, then
