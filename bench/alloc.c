@@ -432,9 +432,9 @@ static int probe(struct alloc_state *st, json_t *obj, bool *agree,
 /* Applies the mallopt settings of a case (integer values of its
  * mmap_threshold, trim_threshold and arena_max; "default" or absent leaves
  * glibc's) and records them in notes. Returns MT_OK, or MT_FAILED with
- * reason when a value is out of mallopt's range or refused. */
+ * err set when a value is out of mallopt's range or refused. */
 static enum mt_status apply_mallopt(const struct mt_case *c, json_t *notes,
-				    char *reason, size_t len)
+				    struct mt_err *err)
 {
 	static const struct {
 		const char *key;
@@ -458,11 +458,10 @@ static enum mt_status apply_mallopt(const struct mt_case *c, json_t *notes,
 		want = json_integer_value(v);
 		if (want <= 0 || want > INT32_MAX ||
 		    mallopt(opts[i].param, (int)want) != 1) {
-			snprintf(reason, len, "alloc: mallopt(%s, %"
-				 PRId64 ") was refused (it takes a positive "
-				 "int, at most %d; change %s)",
-				 opts[i].name, (int64_t)want, INT32_MAX,
-				 opts[i].config);
+			mt_err_why(err, "alloc: mallopt(%s, %" PRId64 ") was "
+				   "refused (it takes a positive int, at most "
+				   "%d; change %s)", opts[i].name,
+				   (int64_t)want, INT32_MAX, opts[i].config);
 			return MT_FAILED;
 		}
 		json_object_set_new(notes, opts[i].name, json_integer(want));
@@ -652,7 +651,7 @@ static void *arena_thread(void *arg)
  * (the runner pins the worker process to one CPU; contention between
  * arenas needs threads that really run at the same time). */
 static enum mt_status arenas_start(struct alloc_state *st, int n,
-				   char *reason, size_t len)
+				   struct mt_err *err)
 {
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	enum mt_status status = MT_OK;
@@ -660,7 +659,7 @@ static enum mt_status arenas_start(struct alloc_state *st, int n,
 
 	st->threads = calloc((size_t)n, sizeof(*st->threads));
 	if (!st->threads) {
-		snprintf(reason, len, "alloc: arenas: out of memory");
+		mt_err_why(err, "alloc: arenas: out of memory");
 		return MT_FAILED;
 	}
 	st->n_threads = n;
@@ -692,9 +691,9 @@ static enum mt_status arenas_start(struct alloc_state *st, int n,
 		if (e == EINVAL)
 			e = pthread_create(&t->tid, NULL, arena_thread, t);
 		if (e) {
-			snprintf(reason, len, "alloc: arenas: cannot start "
-				 "thread %d: %s (lower alloc.threads)", i,
-				 strerror(e));
+			mt_err_why(err, "alloc: arenas: cannot start thread "
+				   "%d: %s (lower alloc.threads)", i,
+				   strerror(e));
 			st->stop = true;
 			status = MT_FAILED;
 			break;
@@ -705,7 +704,7 @@ static enum mt_status arenas_start(struct alloc_state *st, int n,
 	return status;
 
 out_barrier:
-	snprintf(reason, len, "alloc: arenas: cannot create barriers");
+	mt_err_why(err, "alloc: arenas: cannot create barriers");
 	return MT_FAILED;
 }
 
@@ -956,7 +955,7 @@ static enum mt_status alloc_setup(const struct mt_env *env,
 		goto out_free;
 	}
 	/* mallopt before anything else allocates in this case. */
-	status = apply_mallopt(c, st->notes, err->msg, sizeof(err->msg));
+	status = apply_mallopt(c, st->notes, err);
 	if (status != MT_OK)
 		goto out_free;
 	/* The worker is a fork of the runner and inherits its heap. Free
@@ -1011,7 +1010,7 @@ static enum mt_status alloc_setup(const struct mt_env *env,
 		int64_t n = json_integer_value(json_object_get(c->params,
 							       "threads"));
 
-		status = arenas_start(st, (int)n, err->msg, sizeof(err->msg));
+		status = arenas_start(st, (int)n, err);
 		if (status != MT_OK)
 			goto out_free;
 		break;

@@ -31,16 +31,15 @@ int mt_pressure_cgroup(const struct mt_env *env, const char *name,
 }
 
 int mt_pressure_case_cgroup(const struct mt_case *c, struct mt_cgroup *cg,
-			    char *why, size_t len)
+			    struct mt_err *err)
 {
 	json_t *sys = c->handoff;
 	const char *path = json_string_value(json_object_get(sys, "cgroup"));
 
-	if (!path) {
-		snprintf(why, len, "the case has no memory cgroup (the "
-			 "parent did not create one)");
-		return -ENOENT;
-	}
+	if (!path)
+		return mt_err_set(err, -ENOENT, MT_ERR_RUNTIME, "the case has "
+				  "no memory cgroup (the parent did not "
+				  "create one)");
 	memset(cg, 0, sizeof(*cg));
 	cg->version = (int)json_integer_value(json_object_get(
 						      sys, "cgroup_version"));

@@ -22,8 +22,8 @@ int mt_pressure_cgroup(const struct mt_env *env, const char *name,
 		       json_t *handoff, struct mt_err *err);
 
 /* Worker side: the cgroup that case_sys_setup handed over (c->handoff).
- * Returns 0, or -ENOENT with a reason in why. */
+ * Returns 0, or -ENOENT with err set. */
 int mt_pressure_case_cgroup(const struct mt_case *c, struct mt_cgroup *cg,
-			    char *why, size_t len);
+			    struct mt_err *err);
 
 #endif

@@ -350,7 +350,7 @@ static enum mt_status ml_setup(const struct mt_env *env,
 			   "> 0)");
 		return MT_SKIPPED;
 	}
-	if (mt_pressure_case_cgroup(c, &s->cg, err->msg, sizeof(err->msg)) < 0)
+	if (mt_pressure_case_cgroup(c, &s->cg, err) < 0)
 		return MT_FAILED;
 	/* Pages are charged to the cgroup of the process that faults them
 	 * in: join before touching the hot set. */

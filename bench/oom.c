@@ -429,9 +429,9 @@ static bool has_cap_sys_resource(void)
  * far enough above the pusher that the pusher's badness stays below
  * theirs; the kernel compares badness, in which a common shift adds the
  * same amount to every tenant, so the scenario's outcome is unchanged.
- * Returns 0, or -EPERM with a reason when the scenario cannot be set up
+ * Returns 0, or -EPERM with err set when the scenario cannot be set up
  * (it needs -1000, or the shift would pass 1000). */
-static int oom_adjust(struct oom_state *s, char *reason, size_t len)
+static int oom_adjust(struct oom_state *s, struct mt_err *err)
 {
 	uint64_t sum = 0, smallest = UINT64_MAX, over;
 	int min_adj = 1000, max_adj = -1000;
@@ -463,12 +463,13 @@ static int oom_adjust(struct oom_state *s, char *reason, size_t len)
 	if (s->capable)
 		return 0;
 	if (min_adj <= -1000) {
-		snprintf(reason, len, "oom: scenario %s needs oom_score_adj "
-			 "-1000, and this process lacks CAP_SYS_RESOURCE "
-			 "(root in a container without it cannot lower "
-			 "oom_score_adj below %d; run on the host or grant "
-			 "the capability)", s->scen->name, s->floor);
-		return -EPERM;
+		return mt_err_set(err, -EPERM, MT_ERR_RUNTIME, "oom: scenario "
+				  "%s needs oom_score_adj -1000, and this "
+				  "process lacks CAP_SYS_RESOURCE (root in a "
+				  "container without it cannot lower "
+				  "oom_score_adj below %d; run on the host or "
+				  "grant the capability)", s->scen->name,
+				  s->floor);
 	}
 	{
 		int margin = (int)(s->push_target * 1000 / s->limit) + 20;
@@ -478,13 +479,12 @@ static int oom_adjust(struct oom_state *s, char *reason, size_t len)
 			s->shift = 0;
 	}
 	if (max_adj + s->shift > 1000) {
-		snprintf(reason, len, "oom: scenario %s would need "
-			 "oom_score_adj %d (> 1000) once shifted above the "
-			 "pusher's %d, because this process lacks "
-			 "CAP_SYS_RESOURCE (run on the host or grant the "
-			 "capability)", s->scen->name, max_adj + s->shift,
-			 s->floor);
-		return -EPERM;
+		return mt_err_set(err, -EPERM, MT_ERR_RUNTIME, "oom: scenario "
+				  "%s would need oom_score_adj %d (> 1000) once "
+				  "shifted above the pusher's %d, because this "
+				  "process lacks CAP_SYS_RESOURCE (run on the "
+				  "host or grant the capability)",
+				  s->scen->name, max_adj + s->shift, s->floor);
 	}
 	for (int i = 0; i < OOM_TENANTS; i++)
 		s->t[i].adj += s->shift;
@@ -543,7 +543,7 @@ static enum mt_status oom_setup(const struct mt_env *env,
 			   "cgroup limit missing)");
 		return MT_FAILED;
 	}
-	if (mt_pressure_case_cgroup(c, &s->cg, err->msg, sizeof(err->msg)) < 0)
+	if (mt_pressure_case_cgroup(c, &s->cg, err) < 0)
 		return MT_FAILED;
 	/* mem_cgroup_get_max(): the limit, plus the swap the cgroup may use
 	 * when swap is active and not limited to 0 for it. */
@@ -555,7 +555,7 @@ static enum mt_status oom_setup(const struct mt_env *env,
 		s->swap_pages_counted = (uint64_t)swap / (uint64_t)s->page;
 		s->totalpages += s->swap_pages_counted;
 	}
-	if (oom_adjust(s, err->msg, sizeof(err->msg)) < 0)
+	if (oom_adjust(s, err) < 0)
 		return MT_SKIPPED;
 	s->why = mmap(NULL, (OOM_TENANTS + 1) * sizeof(*s->why),
 		      PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1,

@@ -546,8 +546,7 @@ static enum mt_status rc_setup(const struct mt_env *env,
 	s->lat.limit = 1u << 20;
 	s->lat.seed = env->seed | 1;
 	if (!s->machine) {
-		if (mt_pressure_case_cgroup(c, &s->cg, err->msg,
-					    sizeof(err->msg)) < 0)
+		if (mt_pressure_case_cgroup(c, &s->cg, err) < 0)
 			return MT_FAILED;
 		if (s->burst >= s->limit / 2) {
 			mt_err_why(err, "reclaim: burst (%" PRIu64 " "
