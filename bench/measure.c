@@ -56,6 +56,7 @@ struct mt_sampling mt_sampling_from(const struct mt_params *global)
 int mt_emit_record(struct mt_emit *out, const struct mt_case *c, json_t *obj)
 {
 	const char *st;
+	bool failed;
 	char *text;
 	size_t len, off = 0;
 	int ret = 0, fd = out->fd;
@@ -67,6 +68,7 @@ int mt_emit_record(struct mt_emit *out, const struct mt_case *c, json_t *obj)
 		return -ENOMEM;
 	}
 	st = json_string_value(json_object_get(obj, "status"));
+	failed = st && strcmp(st, "failed") == 0;
 	text = mt_json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(obj);
 	if (!text)
@@ -87,8 +89,7 @@ int mt_emit_record(struct mt_emit *out, const struct mt_case *c, json_t *obj)
 	free(text);
 	if (ret == 0) {
 		out->records++;
-		if (st && strcmp(st, "failed") == 0)
-			out->failed++;
+		out->failed += failed;
 	}
 	return ret;
 }

@@ -12,10 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "../../bench/casejob.h"
+#include "../../bench/measure.h"
 #include "../../bench/registry.h"
 #include "../../bench/runner.h"
 #include "../../core/config.h"
@@ -293,6 +296,61 @@ static void test_plan_unknown_section(void **state)
 	mt_cfg_free(&cfg);
 }
 
+static enum mt_status failing_setup(const struct mt_env *env,
+				    const struct mt_case *c, void **state,
+				    struct mt_err *err)
+{
+	(void)env;
+	(void)c;
+	*state = NULL;
+	mt_err_why(err, "fake: cannot");
+	return MT_FAILED;
+}
+
+/* The worker counts what it writes: records, and those that failed. */
+static void test_emit_counts(void **state)
+{
+	struct mt_bench b = fake();
+	struct mt_case c = { .metrics = good_metric, .n_metrics = 1,
+			     .mode = MT_CASE_FIXED };
+	struct mt_sampling sp = { .sample_ns = 1000, .min_samples = 2,
+				  .max_samples = 3, .ci_fraction = 0.5,
+				  .max_case_ns = 1000000000 };
+	struct mt_env env = { .cpu = 0 };
+	struct mt_emit out = { 0 };
+	char buf[65536];
+	ssize_t got;
+	json_t *rec;
+	int fds[2];
+
+	(void)state;
+	assert_int_equal(pipe(fds), 0);
+	out.fd = fds[1];
+	c.params = json_pack("{s:i}", "n", 1);
+	c.system = json_pack("{s:i}", "set", 1);
+	assert_int_equal(mt_measure_case(&b, NULL, &env, &c, &sp, &out), 0);
+	assert_int_equal(out.records, 1);
+	assert_int_equal(out.failed, 0);
+	/* What case_sys_setup obtained is the record's "system", beside
+	 * (not inside) its case. */
+	got = read(fds[0], buf, sizeof(buf) - 1);
+	assert_true(got > 0);
+	buf[got] = '\0';
+	rec = json_loads(buf, JSON_DISABLE_EOF_CHECK, NULL);
+	assert_non_null(rec);
+	assert_true(json_equal(json_object_get(rec, "system"), c.system));
+	assert_null(json_object_get(json_object_get(rec, "case"), "system"));
+	json_decref(rec);
+	b.setup = failing_setup;
+	assert_int_equal(mt_measure_case(&b, NULL, &env, &c, &sp, &out), 0);
+	assert_int_equal(out.records, 2);
+	assert_int_equal(out.failed, 1);
+	close(fds[0]);
+	close(fds[1]);
+	json_decref(c.params);
+	json_decref(c.system);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -301,6 +359,7 @@ int main(void)
 		cmocka_unit_test(test_params_round_trip),
 		cmocka_unit_test(test_case_job_round_trip),
 		cmocka_unit_test(test_plan_unknown_section),
+		cmocka_unit_test(test_emit_counts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
