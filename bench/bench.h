@@ -8,11 +8,15 @@
  * counts faults with getrusage around it, then derives each metric from the
  * sample (struct mt_metric.derive).
  *
- * Lifecycle, per case, in a child process pinned to one CPU:
+ * Lifecycle: the runner checks needs and supported(), plans once,
+ * runs sys_setup, then for each case case_sys_setup and, in a fresh worker
+ * process pinned to one CPU (casejob.h: the case travels as a value):
  *   setup -> [calibrate] -> warm-up samples -> samples until the 95% CI of
  *   the first metric's median is within ci_fraction, or max_samples
  *   -> verify -> teardown
  * with prepare() (untimed) before every sample when the benchmark has one.
+ * The table of benchmarks is bench/benchmarks.def; mt_bench_check_all
+ * (registry.h) checks every descriptor when `run` and `list` start.
  */
 #ifndef MT_BENCH_H
 #define MT_BENCH_H

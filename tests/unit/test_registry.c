@@ -3,7 +3,9 @@
  * what is wrong; resolved parameters survive mt_params_to_json /
  * mt_params_from_json typed and unchanged; a planned case survives the job
  * JSON the worker rebuilds it from (metrics by value, system and handoff);
- * mt_bench_plan plans a section without a run. */
+ * mt_bench_plan plans a section without a run; the worker counts the
+ * records it writes and those that failed, and records "system" beside the
+ * case. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
