@@ -252,19 +252,23 @@ struct inbox {
 	bool summary;		/* the worker's {"worker": ...} line came */
 	int records_said;	/* what the summary says */
 	int failed_said;
+	int garbled;		/* lines that were not JSON objects */
 };
 
-/* Takes one line from the worker: a record, or its summary. */
+/* Takes one line from the worker: a record, or its summary. A line that
+ * is not a JSON object is counted and dropped (the case then fails with
+ * the reason). */
 static int take_line(struct inbox *in, const char *line, size_t len,
 		     struct mt_err *err)
 {
 	json_error_t jerr;
 	json_t *o = mt_json_loadb(line, len, 0, &jerr), *w;
 
-	if (!o)
-		return mt_err_set(err, -EIO, MT_ERR_RUNTIME, "run: a worker "
-				  "wrote a line that is not JSON: %s",
-				  jerr.text);
+	if (!json_is_object(o)) {
+		json_decref(o);
+		in->garbled++;
+		return 0;
+	}
 	w = json_object_get(o, "worker");
 	if (json_is_object(w)) {
 		in->summary = true;
@@ -428,6 +432,11 @@ static void worker_why(char *why, size_t len, int send_err, int got,
 	if (send_err)
 		snprintf(why, len, "run: cannot send the case to its worker: "
 			 "%s", strerror(send_err));
+	else if (in->garbled)
+		snprintf(why, len, "worker wrote %d line%s that %s not a JSON "
+			 "record (a bug: please report it)", in->garbled,
+			 in->garbled == 1 ? "" : "s",
+			 in->garbled == 1 ? "is" : "are");
 	else if (got == -ETIMEDOUT)
 		snprintf(why, len, "worker killed after the case timeout "
 			 "(raise global.case_timeout)");
@@ -482,7 +491,8 @@ int mt_bench_run_case(const struct mt_case_job *job, json_t **records,
 	if (got < 0 && got != -ETIMEDOUT)
 		return got;
 	/* A bad job is one failed record that says why: complete too. */
-	if (!send_err && got == 0 && in.summary && WIFEXITED(status) &&
+	if (!send_err && got == 0 && in.summary && !in.garbled &&
+	    WIFEXITED(status) &&
 	    (WEXITSTATUS(status) == MT_WORKER_OK ||
 	     WEXITSTATUS(status) == MT_WORKER_BAD_JOB) &&
 	    in.records_said == (int)json_array_size(in.records)) {
@@ -492,6 +502,7 @@ int mt_bench_run_case(const struct mt_case_job *job, json_t **records,
 	/* No complete result: count what came (by its status field) and add
 	 * one failed record that says why. */
 	{
+		const char *variant = strchr(job->section, ':');
 		char why[512];
 		size_t i;
 		json_t *r;
@@ -505,9 +516,8 @@ int mt_bench_run_case(const struct mt_case_job *job, json_t **records,
 		}
 		worker_why(why, sizeof(why), send_err, got, status, &in);
 		r = mt_record_status(job->bench->name,
-				     strchr(job->section, ':') ?
-				     strchr(job->section, ':') + 1 : NULL,
-				     c->params, "failed", why);
+				     variant ? variant + 1 : NULL, c->params,
+				     "failed", why);
 		if (r && c->system)
 			json_object_set(r, "system", c->system);
 		if (!r || json_array_append_new(in.records, r) < 0)
