@@ -452,9 +452,9 @@ static int probe(struct alloc_state *st, json_t *obj, bool *agree,
 /* Applies the mallopt settings of a case (integer values of its
  * mmap_threshold, trim_threshold and arena_max; "default" or absent leaves
  * glibc's) and records them in notes. Returns MT_OK, or MT_FAILED with
- * reason when a value is out of mallopt's range or refused. */
+ * err set when a value is out of mallopt's range or refused. */
 static enum mt_status apply_mallopt(const struct mt_case *c, json_t *notes,
-				    char *reason, size_t len)
+				    struct mt_err *err)
 {
 	static const struct {
 		const char *key;
@@ -478,11 +478,10 @@ static enum mt_status apply_mallopt(const struct mt_case *c, json_t *notes,
 		want = json_integer_value(v);
 		if (want <= 0 || want > INT32_MAX ||
 		    mallopt(opts[i].param, (int)want) != 1) {
-			snprintf(reason, len, "alloc: mallopt(%s, %"
-				 PRId64 ") was refused (it takes a positive "
-				 "int, at most %d; change %s)",
-				 opts[i].name, (int64_t)want, INT32_MAX,
-				 opts[i].config);
+			mt_err_why(err, "alloc: mallopt(%s, %" PRId64 ") was "
+				   "refused (it takes a positive int, at most "
+				   "%d; change %s)", opts[i].name,
+				   (int64_t)want, INT32_MAX, opts[i].config);
 			return MT_FAILED;
 		}
 		json_object_set_new(notes, opts[i].name, json_integer(want));
@@ -672,7 +671,7 @@ static void *arena_thread(void *arg)
  * (the runner pins the worker process to one CPU; contention between
  * arenas needs threads that really run at the same time). */
 static enum mt_status arenas_start(struct alloc_state *st, int n,
-				   char *reason, size_t len)
+				   struct mt_err *err)
 {
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	enum mt_status status = MT_OK;
@@ -680,7 +679,7 @@ static enum mt_status arenas_start(struct alloc_state *st, int n,
 
 	st->threads = calloc((size_t)n, sizeof(*st->threads));
 	if (!st->threads) {
-		snprintf(reason, len, "alloc: arenas: out of memory");
+		mt_err_why(err, "alloc: arenas: out of memory");
 		return MT_FAILED;
 	}
 	st->n_threads = n;
@@ -712,9 +711,9 @@ static enum mt_status arenas_start(struct alloc_state *st, int n,
 		if (e == EINVAL)
 			e = pthread_create(&t->tid, NULL, arena_thread, t);
 		if (e) {
-			snprintf(reason, len, "alloc: arenas: cannot start "
-				 "thread %d: %s (lower alloc.threads)", i,
-				 strerror(e));
+			mt_err_why(err, "alloc: arenas: cannot start thread "
+				   "%d: %s (lower alloc.threads)", i,
+				   strerror(e));
 			st->stop = true;
 			status = MT_FAILED;
 			break;
@@ -725,7 +724,7 @@ static enum mt_status arenas_start(struct alloc_state *st, int n,
 	return status;
 
 out_barrier:
-	snprintf(reason, len, "alloc: arenas: cannot create barriers");
+	mt_err_why(err, "alloc: arenas: cannot create barriers");
 	return MT_FAILED;
 }
 
@@ -800,17 +799,17 @@ static int count_arenas(void)
 
 /* ---- the benchmark ------------------------------------------------------- */
 
-static bool alloc_supported(const struct mt_env *env, char *why, size_t len)
+static enum mt_status alloc_supported(const struct mt_env *env,
+				      struct mt_err *err)
 {
 	(void)env;
 #ifdef __GLIBC__
-	(void)why;
-	(void)len;
-	return true;
+	(void)err;
+	return MT_OK;
 #else
-	snprintf(why, len, "needs glibc's malloc (mallopt, mallinfo2, "
-		 "malloc_trim); this build uses another C library");
-	return false;
+	mt_err_why(err, "needs glibc's malloc (mallopt, mallinfo2, "
+		   "malloc_trim); this build uses another C library");
+	return MT_SKIPPED;
 #endif
 }
 
@@ -949,9 +948,8 @@ static enum alloc_op op_of(const struct mt_case *c)
  * first cycle (which may take a path the later ones do not). */
 static enum mt_status alloc_setup(const struct mt_env *env,
 				  const struct mt_case *c, void **state,
-				  char *reason, size_t len)
+				  struct mt_err *err)
 {
-	struct mt_err err = { 0 };
 	struct alloc_state *st;
 	enum mt_status status;
 	struct mallinfo2 mi;
@@ -963,7 +961,7 @@ static enum mt_status alloc_setup(const struct mt_env *env,
 	(void)env;
 	st = calloc(1, sizeof(*st));
 	if (!st) {
-		snprintf(reason, len, "alloc: out of memory");
+		mt_err_why(err, "alloc: out of memory");
 		return MT_FAILED;
 	}
 	st->op = op_of(c);
@@ -972,12 +970,12 @@ static enum mt_status alloc_setup(const struct mt_env *env,
 	st->page = (size_t)sysconf(_SC_PAGESIZE);
 	st->notes = json_object();
 	if (!st->notes || st->size == 0) {
-		snprintf(reason, len, "alloc: bad case (no size_bytes)");
+		mt_err_why(err, "alloc: bad case (no size_bytes)");
 		status = MT_FAILED;
 		goto out_free;
 	}
 	/* mallopt before anything else allocates in this case. */
-	status = apply_mallopt(c, st->notes, reason, len);
+	status = apply_mallopt(c, st->notes, err);
 	if (status != MT_OK)
 		goto out_free;
 	/* The worker is a fork of the runner and inherits its heap. Free
@@ -992,9 +990,9 @@ static enum mt_status alloc_setup(const struct mt_env *env,
 	mi = mallinfo2();
 	json_object_set_new(st->notes, "heap_free_bytes_at_setup",
 			    json_integer((json_int_t)mi.fordblks));
-	ret = heap_start(&st->heap_lo, &err);
+	ret = heap_start(&st->heap_lo, err);
 	if (ret == 0)
-		ret = read_rss(&st->rss_base, &err);
+		ret = read_rss(&st->rss_base, err);
 	if (ret < 0)
 		goto out_err;
 
@@ -1002,7 +1000,7 @@ static enum mt_status alloc_setup(const struct mt_env *env,
 	case OP_MALLOC:
 	case OP_THRESHOLD:
 		first = json_object();
-		ret = probe(st, first, &agree, &ns, &faults, &err);
+		ret = probe(st, first, &agree, &ns, &faults, err);
 		if (ret < 0) {
 			json_decref(first);
 			goto out_err;
@@ -1022,7 +1020,7 @@ static enum mt_status alloc_setup(const struct mt_env *env,
 		st->n_blocks = (int)n;
 		st->blocks = calloc((size_t)n, sizeof(*st->blocks));
 		if (!st->blocks) {
-			snprintf(reason, len, "alloc: kept: out of memory");
+			mt_err_why(err, "alloc: kept: out of memory");
 			status = MT_FAILED;
 			goto out_free;
 		}
@@ -1032,7 +1030,7 @@ static enum mt_status alloc_setup(const struct mt_env *env,
 		int64_t n = json_integer_value(json_object_get(c->params,
 							       "threads"));
 
-		status = arenas_start(st, (int)n, reason, len);
+		status = arenas_start(st, (int)n, err);
 		if (status != MT_OK)
 			goto out_free;
 		break;
@@ -1045,7 +1043,6 @@ static enum mt_status alloc_setup(const struct mt_env *env,
 	return MT_OK;
 
 out_err:
-	snprintf(reason, len, "%s", err.msg);
 	status = MT_FAILED;
 out_free:
 	if (st->threads)
@@ -1105,11 +1102,10 @@ static void note_moved(json_t *obtained, json_t *first,
  * agree; for kept, where the blocks lay and what malloc held; for arenas,
  * how many arenas there were and where the threads ran. */
 static enum mt_status alloc_verify(void *state, json_t *obtained,
-				   char *reason, size_t len)
+				   struct mt_err *err)
 {
 	struct alloc_state *st = state;
 	enum mt_status status = MT_OK;
-	struct mt_err err = { 0 };
 	json_t *steady, *first;
 	bool agree = true;
 
@@ -1131,9 +1127,8 @@ static enum mt_status alloc_verify(void *state, json_t *obtained,
 		json_object_set_new(obtained, "mmap_allocs",
 				    json_integer((json_int_t)st->mmap_allocs));
 		steady = json_object();
-		if (probe(st, steady, &agree, NULL, NULL, &err) < 0) {
+		if (probe(st, steady, &agree, NULL, NULL, err) < 0) {
 			json_decref(steady);
-			snprintf(reason, len, "%s", err.msg);
 			return MT_UNTRUSTWORTHY;
 		}
 		json_object_set_new(obtained, "steady_probe", steady);
@@ -1141,10 +1136,10 @@ static enum mt_status alloc_verify(void *state, json_t *obtained,
 		note_moved(obtained, first, st);
 		if (!agree || !json_is_true(json_object_get(first,
 					"witnesses_agree"))) {
-			snprintf(reason, len, "alloc: heap bounds, "
-				 "/proc/self/maps and mallinfo2 disagree on "
-				 "which path served a %zu-byte block (is "
-				 "another allocator preloaded?)", st->size);
+			mt_err_why(err, "alloc: heap bounds, "
+				   "/proc/self/maps and mallinfo2 disagree on "
+				   "which path served a %zu-byte block (is "
+				   "another allocator preloaded?)", st->size);
 			status = MT_UNTRUSTWORTHY;
 		}
 		break;

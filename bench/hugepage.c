@@ -213,9 +213,8 @@ static int hp_sys_setup(const struct mt_env *env, json_t *notes,
  * short is a skip with the command that reserves pages. */
 static enum mt_status hp_setup(const struct mt_env *env,
 			       const struct mt_case *c, void **state,
-			       char *reason, size_t len)
+			       struct mt_err *err)
 {
-	struct mt_err err = { 0 };
 	struct hp_state *st;
 	enum mt_backing b;
 	int op;
@@ -228,12 +227,12 @@ static enum mt_status hp_setup(const struct mt_env *env,
 							     "op")))) < 0 ||
 	    !json_is_integer(size = json_object_get(c->params, "size_bytes")) ||
 	    json_integer_value(size) <= 0) {
-		snprintf(reason, len, "hugepage: malformed case parameters");
+		mt_err_why(err, "hugepage: malformed case parameters");
 		return MT_FAILED;
 	}
 	st = calloc(1, sizeof(*st));
 	if (!st) {
-		snprintf(reason, len, "hugepage: out of memory");
+		mt_err_why(err, "hugepage: out of memory");
 		return MT_FAILED;
 	}
 	st->backing = b;
@@ -248,12 +247,12 @@ static enum mt_status hp_setup(const struct mt_env *env,
 			mt_p_int(env->global, MT_G_WARMUP_SAMPLES) > 0;
 
 	if ((b == MT_BACK_4K || b == MT_BACK_THP) &&
-	    !mt_region_fits(st->size, "hugepage.size", reason, len)) {
+	    !mt_region_fits(st->size, "hugepage.size", err->msg,
+			    sizeof(err->msg))) {
 		free(st);
 		return MT_SKIPPED;
 	}
-	if (mt_region_map(&st->r, b, st->size, &err) < 0) {
-		snprintf(reason, len, "%s", err.msg);
+	if (mt_region_map(&st->r, b, st->size, err) < 0) {
 		free(st);
 		return b == MT_BACK_2M || b == MT_BACK_1G ? MT_SKIPPED
 							  : MT_FAILED;
@@ -414,8 +413,8 @@ static int hp_run(void *state, uint64_t iters, struct mt_sample *s,
  * the host may not have backed it yet, which costs host faults).
  * Untrustworthy when a thp region is mostly 4 KiB pages or a 4k region got
  * huge pages. */
-static enum mt_status hp_verify(void *state, json_t *obtained, char *reason,
-				size_t len)
+static enum mt_status hp_verify(void *state, json_t *obtained,
+				struct mt_err *err)
 {
 	struct hp_state *st = state;
 	uint64_t huge = 0, rss = 0, page;
@@ -424,7 +423,7 @@ static enum mt_status hp_verify(void *state, json_t *obtained, char *reason,
 	double cov;
 
 	if (!st->r.addr) {
-		snprintf(reason, len, "hugepage: no region to verify");
+		mt_err_why(err, "hugepage: no region to verify");
 		return MT_UNTRUSTWORTHY;
 	}
 	if (mt_fs_read_choice("/sys/kernel/mm/transparent_hugepage/enabled",
@@ -447,8 +446,8 @@ static enum mt_status hp_verify(void *state, json_t *obtained, char *reason,
 
 	cov = huge_fraction(st, &huge, &rss);
 	if (cov < 0) {
-		snprintf(reason, len, "hugepage: cannot read /proc/self/smaps "
-			 "to check the backing");
+		mt_err_why(err, "hugepage: cannot read /proc/self/smaps "
+			   "to check the backing");
 		return MT_UNTRUSTWORTHY;
 	}
 	json_object_set_new(obtained, "thp_coverage", json_real(cov));
@@ -474,17 +473,17 @@ static enum mt_status hp_verify(void *state, json_t *obtained, char *reason,
 			    json_integer((json_int_t)page));
 
 	if (st->backing == MT_BACK_THP && cov < 0.5) {
-		snprintf(reason, len, "hugepage: only %.0f%% of the thp region "
-			 "is backed by huge pages (AnonHugePages); check "
-			 "/sys/kernel/mm/transparent_hugepage/enabled is "
-			 "madvise or always, and compact memory: echo 1 > "
-			 "/proc/sys/vm/compact_memory", cov * 100);
+		mt_err_why(err, "hugepage: only %.0f%% of the thp region "
+			   "is backed by huge pages (AnonHugePages); check "
+			   "/sys/kernel/mm/transparent_hugepage/enabled is "
+			   "madvise or always, and compact memory: echo 1 > "
+			   "/proc/sys/vm/compact_memory", cov * 100);
 		return MT_UNTRUSTWORTHY;
 	}
 	if (st->backing == MT_BACK_4K && cov > 0.01) {
-		snprintf(reason, len, "hugepage: %.0f%% of the 4k region is "
-			 "backed by huge pages despite MADV_NOHUGEPAGE",
-			 cov * 100);
+		mt_err_why(err, "hugepage: %.0f%% of the 4k region is "
+			   "backed by huge pages despite MADV_NOHUGEPAGE",
+			   cov * 100);
 		return MT_UNTRUSTWORTHY;
 	}
 	return MT_OK;
@@ -506,6 +505,9 @@ const struct mt_bench mt_bench_hugepage = {
 		   "of 4 KiB, THP, 2 MiB and 1 GiB pages",
 	.params = hp_params,
 	.needs = 0,
+	/* The 2m and 1g backings; their cases skip themselves without a
+	 * pool, the 4k and thp cases run. */
+	.wants = MT_NEED_HUGETLB,
 	.plan = hp_plan,
 	.sys_setup = hp_sys_setup,
 	.setup = hp_setup,

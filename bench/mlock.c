@@ -39,7 +39,9 @@
 #include "../core/units.h"
 #include "bench.h"
 #include "chase.h"
-#include "pressure_util.h"
+#include "case_cgroup.h"
+#include "latency.h"
+#include "pressure_load.h"
 #include "testfile.h"
 
 #define ML_HOT_FILE "memtune-mlock-hot.data"
@@ -125,19 +127,19 @@ static uint64_t ml_limit(const struct mt_env *env)
 	return ml_size(env, ML_LIMIT, 256ull << 20);
 }
 
-static bool ml_supported(const struct mt_env *env, char *why, size_t len)
+static enum mt_status ml_supported(const struct mt_env *env, struct mt_err *err)
 {
 	if (!env->caps->root) {
-		snprintf(why, len, "mlock: a memory cgroup that forces reclaim "
-			 "needs root (run: sudo memtune run -b mlock)");
-		return false;
+		mt_err_why(err, "mlock: a memory cgroup that forces reclaim "
+			   "needs root (run: sudo memtune run -b mlock)");
+		return MT_SKIPPED;
 	}
 	if (!env->allow_changes) {
-		snprintf(why, len, "mlock: system changes are not allowed (run "
-			 "with --set allow_system_changes=yes)");
-		return false;
+		mt_err_why(err, "mlock: system changes are not allowed (run "
+			   "with --set allow_system_changes=yes)");
+		return MT_SKIPPED;
 	}
-	return true;
+	return MT_OK;
 }
 
 static int ml_plan(const struct mt_env *env, struct mt_plan *plan,
@@ -247,14 +249,14 @@ out_prefix:
  * swap in force for the worker to check. */
 static int ml_case_sys_setup(const struct mt_env *env,
 			     const struct mt_case *c, json_t *obtained,
-			     struct mt_err *err)
+			     json_t *handoff, struct mt_err *err)
 {
 	int64_t swap = 0;
 	int ret;
 
 	(void)c;
 	ret = mt_pressure_cgroup(env, "mlock", ml_limit(env), -1, obtained,
-				 err);
+				 handoff, err);
 	if (ret < 0) {
 		mt_err_prefix(err, "mlock");
 		return ret;
@@ -324,12 +326,11 @@ static int64_t cg_usage(const struct mt_cgroup *cg)
  * pressure and waits until the cgroup is full. */
 static enum mt_status ml_setup(const struct mt_env *env,
 			       const struct mt_case *c, void **state,
-			       char *reason, size_t len)
+			       struct mt_err *err)
 {
 	const char *backing = json_string_value(json_object_get(c->params,
 								"backing"));
-	json_t *sys = json_object_get(c->params, "system");
-	struct mt_err err = { 0 };
+	json_t *sys = c->system;
 	struct ml_state *s;
 	char path[4096];
 	uint64_t t0;
@@ -337,7 +338,7 @@ static enum mt_status ml_setup(const struct mt_env *env,
 
 	s = calloc(1, sizeof(*s));
 	if (!s) {
-		snprintf(reason, len, "mlock: out of memory");
+		mt_err_why(err, "mlock: out of memory");
 		return MT_FAILED;
 	}
 	*state = s;
@@ -356,29 +357,29 @@ static enum mt_status ml_setup(const struct mt_env *env,
 	s->res_min = INFINITY;
 	getrlimit(RLIMIT_MEMLOCK, &s->rl);
 	if (!s->lock) {
-		snprintf(reason, len, "mlock: malformed case (no lock)");
+		mt_err_why(err, "mlock: malformed case (no lock)");
 		return MT_FAILED;
 	}
 	if (s->anon && json_integer_value(json_object_get(
 				sys, "swap_total_bytes")) <= 0) {
-		snprintf(reason, len, "mlock: the anon case needs swap for "
-			 "reclaim to take anonymous pages, and none is active "
-			 "(enable swap with swapon, or let memtune create a "
-			 "swap file: run as root with mlock.swap_file_size "
-			 "> 0)");
+		mt_err_why(err, "mlock: the anon case needs swap for "
+			   "reclaim to take anonymous pages, and none is active "
+			   "(enable swap with swapon, or let memtune create a "
+			   "swap file: run as root with mlock.swap_file_size "
+			   "> 0)");
 		return MT_SKIPPED;
 	}
-	if (mt_pressure_case_cgroup(c, &s->cg, reason, len) < 0)
+	if (mt_pressure_case_cgroup(c, &s->cg, err) < 0)
 		return MT_FAILED;
 	/* Pages are charged to the cgroup of the process that faults them
 	 * in: join before touching the hot set. */
-	if (mt_cgroup_enter(&s->cg, getpid(), &err) < 0) {
-		snprintf(reason, len, "mlock: %s", err.msg);
+	if (mt_cgroup_enter(&s->cg, getpid(), err) < 0) {
+		mt_err_prefix(err, "mlock");
 		return MT_FAILED;
 	}
 	s->vec = malloc(s->hot_bytes / (uint64_t)s->page + 1);
 	if (!s->vec) {
-		snprintf(reason, len, "mlock: out of memory");
+		mt_err_why(err, "mlock: out of memory");
 		return MT_FAILED;
 	}
 	if (s->anon) {
@@ -389,8 +390,8 @@ static enum mt_status ml_setup(const struct mt_env *env,
 				 ML_HOT_FILE, path, sizeof(path));
 		s->fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (s->fd < 0) {
-			snprintf(reason, len, "mlock: cannot open %s: %s",
-				 path, strerror(errno));
+			mt_err_why(err, "mlock: cannot open %s: %s",
+				   path, strerror(errno));
 			return MT_FAILED;
 		}
 		s->hot = mmap(NULL, s->hot_bytes, PROT_READ, MAP_SHARED, s->fd,
@@ -398,8 +399,8 @@ static enum mt_status ml_setup(const struct mt_env *env,
 	}
 	if (s->hot == MAP_FAILED) {
 		s->hot = NULL;
-		snprintf(reason, len, "mlock: cannot map the %" PRIu64 " byte "
-			 "hot set: %s", s->hot_bytes, strerror(errno));
+		mt_err_why(err, "mlock: cannot map the %" PRIu64 " byte "
+			   "hot set: %s", s->hot_bytes, strerror(errno));
 		return MT_FAILED;
 	}
 	madvise(s->hot, s->hot_bytes, MADV_NOHUGEPAGE);
@@ -417,30 +418,30 @@ static enum mt_status ml_setup(const struct mt_env *env,
 	if (ret < 0) {
 		int e = errno;
 
-		snprintf(reason, len, "mlock: %s of %" PRIu64 " bytes failed: "
-			 "%s (RLIMIT_MEMLOCK is %llu bytes; raise it with "
-			 "ulimit -l, LimitMEMLOCK= in a systemd unit, or run "
-			 "with CAP_IPC_LOCK)", s->lock, s->hot_bytes,
-			 strerror(e), (unsigned long long)s->rl.rlim_cur);
+		mt_err_why(err, "mlock: %s of %" PRIu64 " bytes failed: "
+			   "%s (RLIMIT_MEMLOCK is %llu bytes; raise it with "
+			   "ulimit -l, LimitMEMLOCK= in a systemd unit, or run "
+			   "with CAP_IPC_LOCK)", s->lock, s->hot_bytes,
+			   strerror(e), (unsigned long long)s->rl.rlim_cur);
 		return e == EPERM || e == ENOMEM || e == EAGAIN ? MT_SKIPPED :
 			MT_FAILED;
 	}
-	mt_fs_read_key("/proc/self/status", "VmLck", &s->vmlck, &err);
+	mt_fs_read_key("/proc/self/status", "VmLck", &s->vmlck, err);
 
 	s->lat.limit = 1u << 20;
 	s->lat.seed = s->rng;
 	mt_testfile_path(mt_p_string(env->params, ML_DIR), env->rundir,
 			 ML_STREAM_FILE, path, sizeof(path));
-	s->streamer = mt_pressure_streamer(&s->cg, path, env->cpu, 0, &err);
+	s->streamer = mt_pressure_streamer(&s->cg, path, env->cpu, 0, err);
 	if (s->streamer < 0) {
-		snprintf(reason, len, "mlock: %s", err.msg);
+		mt_err_prefix(err, "mlock");
 		return MT_FAILED;
 	}
 	if (s->anon) {
 		s->thrasher = mt_pressure_anon(&s->cg, s->limit, true,
-					       env->cpu, -1, &err);
+					       env->cpu, -1, err);
 		if (s->thrasher < 0) {
-			snprintf(reason, len, "mlock: %s", err.msg);
+			mt_err_prefix(err, "mlock");
 			return MT_FAILED;
 		}
 	}
@@ -509,12 +510,11 @@ static int ml_run(void *state, uint64_t iters, struct mt_sample *smp,
 	return 0;
 }
 
-static enum mt_status ml_verify(void *state, json_t *obtained, char *reason,
-				size_t len)
+static enum mt_status ml_verify(void *state, json_t *obtained,
+				struct mt_err *err)
 {
 	struct ml_state *s = state;
-	struct mt_err err = { 0 };
-	json_t *cg = mt_cgroup_counters(&s->cg, &err);
+	json_t *cg = mt_cgroup_counters(&s->cg, err);
 
 	json_object_set_new(obtained, "rlimit_memlock_soft", json_integer(
 		s->rl.rlim_cur == RLIM_INFINITY ? -1 :
@@ -538,9 +538,9 @@ static enum mt_status ml_verify(void *state, json_t *obtained, char *reason,
 		json_object_set_new(obtained, "cgroup_after", cg);
 	if (strcmp(s->lock, "none") != 0 &&
 	    (uint64_t)s->vmlck < s->hot_bytes) {
-		snprintf(reason, len, "mlock: VmLck is %" PRId64 " bytes, less "
-			 "than the %" PRIu64 " byte hot set", s->vmlck,
-			 s->hot_bytes);
+		mt_err_why(err, "mlock: VmLck is %" PRId64 " bytes, less "
+			   "than the %" PRIu64 " byte hot set", s->vmlck,
+			   s->hot_bytes);
 		return MT_UNTRUSTWORTHY;
 	}
 	return MT_OK;

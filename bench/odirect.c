@@ -187,9 +187,10 @@ static const char *od_dir(const struct mt_env *env)
 	return d && d[0] ? d : env->rundir;
 }
 
-static bool od_supported(const struct mt_env *env, char *why, size_t len)
+static enum mt_status od_supported(const struct mt_env *env, struct mt_err *err)
 {
-	return mt_testfile_probe_direct("odirect", od_dir(env), why, len);
+	return mt_testfile_probe_direct("odirect", od_dir(env), err->msg,
+					sizeof(err->msg)) ? MT_OK : MT_SKIPPED;
 }
 
 static bool mode_fits(enum od_mode m, bool write)
@@ -400,10 +401,9 @@ static uint64_t splitmix(uint64_t *s)
 
 static enum mt_status od_setup(const struct mt_env *env,
 			       const struct mt_case *c, void **state,
-			       char *reason, size_t len)
+			       struct mt_err *err)
 {
 	struct od_state *st = calloc(1, sizeof(*st));
-	struct mt_err err = { 0 };
 	char path[4096];
 	struct stat sb;
 	size_t balign;
@@ -411,7 +411,7 @@ static enum mt_status od_setup(const struct mt_env *env,
 	int mi;
 
 	if (!st) {
-		snprintf(reason, len, "odirect: out of memory");
+		mt_err_why(err, "odirect: out of memory");
 		return MT_FAILED;
 	}
 	st->fd = st->fd_cache = -1;
@@ -440,18 +440,18 @@ static enum mt_status od_setup(const struct mt_env *env,
 
 	st->fd_cache = open(path, O_RDWR | O_CLOEXEC);
 	if (st->fd_cache < 0 || fstat(st->fd_cache, &sb) < 0) {
-		snprintf(reason, len, "odirect: cannot open test file '%s': "
-			 "%s", path, strerror(errno));
+		mt_err_why(err, "odirect: cannot open test file '%s': "
+			   "%s", path, strerror(errno));
 		goto out_failed;
 	}
 	st->file_bytes = (uint64_t)sb.st_size / st->block * st->block;
 	st->nblocks = st->file_bytes / st->block;
 	if (st->nblocks == 0 || st->nios == 0 || st->nios > st->nblocks) {
-		snprintf(reason, len, "odirect: test file '%s' holds %lld "
-			 "bytes, too few for %llu I/Os of %llu bytes", path,
-			 (long long)sb.st_size,
-			 (unsigned long long)st->nios,
-			 (unsigned long long)st->block);
+		mt_err_why(err, "odirect: test file '%s' holds %lld "
+			   "bytes, too few for %llu I/Os of %llu bytes", path,
+			   (long long)sb.st_size,
+			   (unsigned long long)st->nios,
+			   (unsigned long long)st->block);
 		goto out_failed;
 	}
 	st->fd = open(path, O_RDWR | O_CLOEXEC |
@@ -459,45 +459,45 @@ static enum mt_status od_setup(const struct mt_env *env,
 	if (st->fd < 0) {
 		int e = errno;
 
-		snprintf(reason, len, "odirect: cannot open '%s'%s: %s%s",
-			 path, st->mode == OD_DIRECT ? " with O_DIRECT" : "",
-			 strerror(e), e == EINVAL ?
-			 " (the filesystem refuses O_DIRECT; set odirect.dir "
-			 "to a directory on ext4 or xfs)" : "");
+		mt_err_why(err, "odirect: cannot open '%s'%s: %s%s",
+			   path, st->mode == OD_DIRECT ? " with O_DIRECT" : "",
+			   strerror(e), e == EINVAL ?
+			   " (the filesystem refuses O_DIRECT; set odirect.dir "
+			   "to a directory on ext4 or xfs)" : "");
 		od_free(st);
 		return e == EINVAL ? MT_SKIPPED : MT_FAILED;
 	}
-	if (mt_testfile_dio_align(st->fd_cache, &st->align, &err) < 0) {
-		snprintf(reason, len, "odirect: '%s': %s", path, err.msg);
+	if (mt_testfile_dio_align(st->fd_cache, &st->align, err) < 0) {
+		mt_err_prefix(err, "odirect: '%s'", path);
 		od_free(st);
 		return MT_SKIPPED;
 	}
 	if (st->mode == OD_DIRECT && st->block % st->align.offset_align) {
-		snprintf(reason, len, "odirect: block size %llu is not a "
-			 "multiple of the O_DIRECT alignment %u of '%s' (from "
-			 "%s); use multiples of it in odirect.block_sizes",
-			 (unsigned long long)st->block,
-			 st->align.offset_align, path, st->align.source);
+		mt_err_why(err, "odirect: block size %llu is not a "
+			   "multiple of the O_DIRECT alignment %u of '%s' (from "
+			   "%s); use multiples of it in odirect.block_sizes",
+			   (unsigned long long)st->block,
+			   st->align.offset_align, path, st->align.source);
 		od_free(st);
 		return MT_SKIPPED;
 	}
 	balign = st->align.mem_align > 4096 ? st->align.mem_align : 4096;
 	if (posix_memalign(&st->buf, balign, st->block)) {
 		st->buf = NULL;
-		snprintf(reason, len, "odirect: out of memory");
+		mt_err_why(err, "odirect: out of memory");
 		goto out_failed;
 	}
 	/* Touched now, so that no sample pays first-touch faults. */
 	memset(st->buf, 0xa5, st->block);
 	st->lat = calloc(st->nios, sizeof(*st->lat));
 	if (!st->lat) {
-		snprintf(reason, len, "odirect: out of memory");
+		mt_err_why(err, "odirect: out of memory");
 		goto out_failed;
 	}
 	if (st->rand) {
 		st->order = malloc(st->nblocks * sizeof(*st->order));
 		if (!st->order) {
-			snprintf(reason, len, "odirect: out of memory");
+			mt_err_why(err, "odirect: out of memory");
 			goto out_failed;
 		}
 		for (uint64_t i = 0; i < st->nblocks; i++)
@@ -699,16 +699,15 @@ static json_t *folios_json(const struct mt_folio_profile *f, int ret,
 /* Records what the cache really held and checks it against what the case
  * needs: cold samples started from an evicted file, warm ones from a
  * resident one, and O_DIRECT reads left nothing in the cache. */
-static enum mt_status od_verify(void *state, json_t *obtained, char *reason,
-				size_t len)
+static enum mt_status od_verify(void *state, json_t *obtained,
+				struct mt_err *err)
 {
 	struct od_state *st = state;
-	struct mt_err err = { 0 };
 	double frac = 0.0;
 	json_t *al;
 
 	if (mt_testfile_residency(st->fd_cache, 0, st->file_bytes,
-				  MT_RES_AUTO, &frac, NULL, &err) == 0 &&
+				  MT_RES_AUTO, &frac, NULL, err) == 0 &&
 	    st->have_prev && frac > st->res_after_max)
 		st->res_after_max = frac;
 	al = json_pack("{s:i,s:i,s:s}", "mem_bytes", (int)st->align.mem_align,
@@ -737,29 +736,29 @@ static enum mt_status od_verify(void *state, json_t *obtained, char *reason,
 						st->folio_why));
 	if ((st->cold || st->mode == OD_DIRECT) &&
 	    st->res_before_max > 0.01) {
-		snprintf(reason, len, "the file was still %.1f%% resident "
-			 "before a sample after eviction (mapped or locked by "
-			 "another process?)", st->res_before_max * 100);
+		mt_err_why(err, "the file was still %.1f%% resident "
+			   "before a sample after eviction (mapped or locked by "
+			   "another process?)", st->res_before_max * 100);
 		return MT_UNTRUSTWORTHY;
 	}
 	if (st->mode == OD_DIRECT && !st->write && st->res_after_max > 0.01) {
-		snprintf(reason, len, "O_DIRECT reads left %.1f%% of the file "
-			 "in the page cache: the filesystem did not honour "
-			 "O_DIRECT", st->res_after_max * 100);
+		mt_err_why(err, "O_DIRECT reads left %.1f%% of the file "
+			   "in the page cache: the filesystem did not honour "
+			   "O_DIRECT", st->res_after_max * 100);
 		return MT_UNTRUSTWORTHY;
 	}
 	if (st->mode != OD_DIRECT && !st->cold &&
 	    st->res_before_min < 0.99) {
-		snprintf(reason, len, "the file was only %.1f%% resident "
-			 "before a warm sample (memory pressure?)",
-			 st->res_before_min * 100);
+		mt_err_why(err, "the file was only %.1f%% resident "
+			   "before a warm sample (memory pressure?)",
+			   st->res_before_min * 100);
 		return MT_UNTRUSTWORTHY;
 	}
 	if (st->write && st->mode != OD_DIRECT &&
 	    st->dirty_before_max > 0.01) {
-		snprintf(reason, len, "%.1f%% of the file was dirty before a "
-			 "sample although it had just been synced (another "
-			 "writer?)", st->dirty_before_max * 100);
+		mt_err_why(err, "%.1f%% of the file was dirty before a "
+			   "sample although it had just been synced (another "
+			   "writer?)", st->dirty_before_max * 100);
 		return MT_UNTRUSTWORTHY;
 	}
 	return MT_OK;

@@ -130,16 +130,14 @@ static const char *pc_dir(const struct mt_env *env)
 	return d && d[0] ? d : env->rundir;
 }
 
-static bool pc_supported(const struct mt_env *env, char *why, size_t len)
+static enum mt_status pc_supported(const struct mt_env *env, struct mt_err *err)
 {
-	struct mt_err err = { 0 };
 
 	if (mt_testfile_check_dir("pagecache", pc_dir(env), NULL, 0,
-				  &err) < 0) {
-		snprintf(why, len, "%s", err.msg);
-		return false;
+				  err) < 0) {
+		return MT_SKIPPED;
 	}
-	return true;
+	return MT_OK;
 }
 
 static uint64_t pc_limit(const struct mt_params *p)
@@ -332,10 +330,10 @@ static int cgroup_paths(const struct mt_caps *caps, char *dir, size_t len,
 
 /* For hot_scan cases: creates the limited memory cgroup through the
  * journal (the runner removes it after the case). When that is not
- * possible, records why in `obtained` and lets the worker skip. */
+ * possible, hands the reason to the worker, which skips the case. */
 static int pc_case_sys_setup(const struct mt_env *env,
 			     const struct mt_case *c, json_t *obtained,
-			     struct mt_err *err)
+			     json_t *handoff, struct mt_err *err)
 {
 	const char *test = json_string_value(json_object_get(c->params,
 							     "test"));
@@ -348,7 +346,7 @@ static int pc_case_sys_setup(const struct mt_env *env,
 	if (!test || strcmp(test, "hot_scan") != 0)
 		return 0;
 	if (!env->allow_changes) {
-		json_object_set_new(obtained, "skip",
+		json_object_set_new(handoff, "skip",
 				    json_string("needs root and "
 						"global.allow_system_changes "
 						"to limit a memory cgroup "
@@ -357,7 +355,7 @@ static int pc_case_sys_setup(const struct mt_env *env,
 	}
 	if (cgroup_paths(env->caps, dir, sizeof(dir), &limit_file, why,
 			 sizeof(why)) < 0) {
-		json_object_set_new(obtained, "skip", json_string(why));
+		json_object_set_new(handoff, "skip", json_string(why));
 		return 0;
 	}
 	ret = mt_journal_mkdir(env->journal, dir, err);
@@ -368,7 +366,7 @@ static int pc_case_sys_setup(const struct mt_env *env,
 	ret = mt_journal_write(env->journal, file, value, rb, sizeof(rb), err);
 	if (ret < 0)
 		goto out_prefix;
-	json_object_set_new(obtained, "cgroup", json_string(dir));
+	json_object_set_new(handoff, "cgroup", json_string(dir));
 	json_object_set_new(obtained, "memory_limit_readback",
 			    json_string(rb));
 	return 0;
@@ -391,16 +389,15 @@ static void pc_free(struct pc_state *st)
 
 /* Moves this worker into the case's cgroup. Nothing to undo: the worker
  * exits after the case and the journal removes the cgroup. */
-static int join_cgroup(const char *dir, char *reason, size_t len)
+static int join_cgroup(const char *dir, struct mt_err *err)
 {
 	char path[4200], pid[32];
-	struct mt_err err = { 0 };
 
 	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
 	snprintf(pid, sizeof(pid), "%d", (int)getpid());
-	if (mt_sys_trigger(path, pid, &err) < 0) {
-		snprintf(reason, len, "pagecache: cannot join memory cgroup "
-			 "'%s': %s", dir, err.msg);
+	if (mt_sys_trigger(path, pid, err) < 0) {
+		mt_err_prefix(err, "pagecache: cannot join memory cgroup "
+			      "'%s'", dir);
 		return -EIO;
 	}
 	return 0;
@@ -408,14 +405,14 @@ static int join_cgroup(const char *dir, char *reason, size_t len)
 
 static enum mt_status pc_setup(const struct mt_env *env,
 			       const struct mt_case *c, void **state,
-			       char *reason, size_t len)
+			       struct mt_err *err)
 {
 	struct pc_state *st = calloc(1, sizeof(*st));
-	json_t *p = c->params, *sys = json_object_get(p, "system");
+	json_t *p = c->params, *sys = c->handoff;
 	char path[4096];
 
 	if (!st) {
-		snprintf(reason, len, "pagecache: out of memory");
+		mt_err_why(err, "pagecache: out of memory");
 		return MT_FAILED;
 	}
 	st->fd = st->fd_hot = -1;
@@ -446,19 +443,19 @@ static enum mt_status pc_setup(const struct mt_env *env,
 								   "cgroup"));
 
 		if (skip || !cg) {
-			snprintf(reason, len, "pagecache: hot_scan %s",
-				 skip ? skip : "has no memory cgroup");
+			mt_err_why(err, "pagecache: hot_scan %s",
+				   skip ? skip : "has no memory cgroup");
 			pc_free(st);
 			return MT_SKIPPED;
 		}
-		if (join_cgroup(cg, reason, len) < 0)
+		if (join_cgroup(cg, err) < 0)
 			goto out_failed;
 		mt_testfile_path(mt_p_string(env->params, PC_DIR),
 				 env->rundir, PC_HOT_FILE, path, sizeof(path));
 		st->fd_hot = open(path, O_RDWR | O_CLOEXEC);
 		if (st->fd_hot < 0) {
-			snprintf(reason, len, "pagecache: cannot open '%s': "
-				 "%s", path, strerror(errno));
+			mt_err_why(err, "pagecache: cannot open '%s': "
+				   "%s", path, strerror(errno));
 			goto out_failed;
 		}
 	}
@@ -466,13 +463,13 @@ static enum mt_status pc_setup(const struct mt_env *env,
 			 PC_FILE, path, sizeof(path));
 	st->fd = open(path, O_RDWR | O_CLOEXEC);
 	if (st->fd < 0) {
-		snprintf(reason, len, "pagecache: cannot open '%s': %s", path,
-			 strerror(errno));
+		mt_err_why(err, "pagecache: cannot open '%s': %s", path,
+			   strerror(errno));
 		goto out_failed;
 	}
 	if (posix_memalign(&st->buf, 4096, st->block)) {
 		st->buf = NULL;
-		snprintf(reason, len, "pagecache: out of memory");
+		mt_err_why(err, "pagecache: out of memory");
 		goto out_failed;
 	}
 	memset(st->buf, 0, st->block);
@@ -654,8 +651,8 @@ static int pc_run(void *state, uint64_t iters, struct mt_sample *s,
 	return ret;
 }
 
-static enum mt_status pc_verify(void *state, json_t *obtained, char *reason,
-				size_t len)
+static enum mt_status pc_verify(void *state, json_t *obtained,
+				struct mt_err *err)
 {
 	struct pc_state *st = state;
 
@@ -668,10 +665,10 @@ static enum mt_status pc_verify(void *state, json_t *obtained, char *reason,
 		json_object_set_new(obtained, "hot_resident_before_scan_min",
 				    json_real(st->hot_before_min));
 		if (st->hot_before_min < 0.95) {
-			snprintf(reason, len, "the hot set was only %.1f%% "
-				 "resident before the scan: the memory limit "
-				 "is too tight for it",
-				 st->hot_before_min * 100);
+			mt_err_why(err, "the hot set was only %.1f%% "
+				   "resident before the scan: the memory limit "
+				   "is too tight for it",
+				   st->hot_before_min * 100);
 			return MT_UNTRUSTWORTHY;
 		}
 		return MT_OK;
@@ -681,16 +678,16 @@ static enum mt_status pc_verify(void *state, json_t *obtained, char *reason,
 	json_object_set_new(obtained, "resident_before_warm_min",
 			    json_real(st->warm_before_min));
 	if (st->cold_before_max > 0.01) {
-		snprintf(reason, len, "eviction failed: the file was still "
-			 "%.1f%% resident before a cold pass (mapped or "
-			 "locked by another process?)",
-			 st->cold_before_max * 100);
+		mt_err_why(err, "eviction failed: the file was still "
+			   "%.1f%% resident before a cold pass (mapped or "
+			   "locked by another process?)",
+			   st->cold_before_max * 100);
 		return MT_UNTRUSTWORTHY;
 	}
 	if (st->warm_before_min < 0.99) {
-		snprintf(reason, len, "the file was only %.1f%% resident "
-			 "before a warm pass (memory pressure?)",
-			 st->warm_before_min * 100);
+		mt_err_why(err, "the file was only %.1f%% resident "
+			   "before a warm pass (memory pressure?)",
+			   st->warm_before_min * 100);
 		return MT_UNTRUSTWORTHY;
 	}
 	return MT_OK;

@@ -44,7 +44,11 @@
 #include "../core/log.h"
 #include "../core/units.h"
 #include "bench.h"
-#include "pressure_util.h"
+#include "case_cgroup.h"
+#include "latency.h"
+#include "pressure_load.h"
+#include "vmstat_counters.h"
+#include "watermarks.h"
 #include "region.h"
 #include "testfile.h"
 
@@ -167,21 +171,21 @@ static uint64_t rc_duration(const struct mt_env *env)
 	return mt_p_duration(env->params, RC_DURATION);
 }
 
-static bool rc_supported(const struct mt_env *env, char *why, size_t len)
+static enum mt_status rc_supported(const struct mt_env *env, struct mt_err *err)
 {
 	if (!env->caps->root) {
-		snprintf(why, len, "reclaim: changing vm.min_free_kbytes and "
-			 "vm.watermark_scale_factor and creating memory "
-			 "cgroups needs root (run: sudo memtune run -b "
-			 "reclaim)");
-		return false;
+		mt_err_why(err, "reclaim: changing vm.min_free_kbytes and "
+			   "vm.watermark_scale_factor and creating memory "
+			   "cgroups needs root (run: sudo memtune run -b "
+			   "reclaim)");
+		return MT_SKIPPED;
 	}
 	if (!env->allow_changes) {
-		snprintf(why, len, "reclaim: system changes are not allowed "
-			 "(run with --set allow_system_changes=yes)");
-		return false;
+		mt_err_why(err, "reclaim: system changes are not allowed "
+			   "(run with --set allow_system_changes=yes)");
+		return MT_SKIPPED;
 	}
-	return true;
+	return MT_OK;
 }
 
 /* Parses a min_free_kbytes word: "current" (-> 0) or a size (-> KiB). */
@@ -392,7 +396,7 @@ static int rc_ballast(const struct mt_env *env, json_t *obtained,
  * ballast, and records the watermarks that are then in force. */
 static int rc_case_sys_setup(const struct mt_env *env,
 			     const struct mt_case *c, json_t *obtained,
-			     struct mt_err *err)
+			     json_t *handoff, struct mt_err *err)
 {
 	const char *scope = json_string_value(json_object_get(c->params,
 							      "scope"));
@@ -429,7 +433,7 @@ static int rc_case_sys_setup(const struct mt_env *env,
 	if (scope && strcmp(scope, "cgroup") == 0) {
 		ret = mt_pressure_cgroup(env, "reclaim",
 					 mt_p_size(env->params, RC_LIMIT), -1,
-					 obtained, err);
+					 obtained, handoff, err);
 		if (ret < 0) {
 			mt_err_prefix(err, "reclaim");
 			return ret;
@@ -531,12 +535,11 @@ static void sleep_ns(uint64_t ns)
  * how long it took is recorded). */
 static enum mt_status rc_setup(const struct mt_env *env,
 			       const struct mt_case *c, void **state,
-			       char *reason, size_t len)
+			       struct mt_err *err)
 {
 	const char *scope = json_string_value(json_object_get(c->params,
 							      "scope"));
-	json_t *sys = json_object_get(c->params, "system");
-	struct mt_err err = { 0 };
+	json_t *sys = c->system;
 	struct rc_state *s;
 	char path[4096];
 	int64_t target;
@@ -544,7 +547,7 @@ static enum mt_status rc_setup(const struct mt_env *env,
 
 	s = calloc(1, sizeof(*s));
 	if (!s) {
-		snprintf(reason, len, "reclaim: out of memory");
+		mt_err_why(err, "reclaim: out of memory");
 		return MT_FAILED;
 	}
 	*state = s;
@@ -561,17 +564,17 @@ static enum mt_status rc_setup(const struct mt_env *env,
 	s->lat.limit = 1u << 20;
 	s->lat.seed = env->seed | 1;
 	if (!s->machine) {
-		if (mt_pressure_case_cgroup(c, &s->cg, reason, len) < 0)
+		if (mt_pressure_case_cgroup(c, &s->cg, err) < 0)
 			return MT_FAILED;
 		if (s->burst >= s->limit / 2) {
-			snprintf(reason, len, "reclaim: burst (%" PRIu64 " "
-				 "bytes) must be under half the cgroup limit "
-				 "(%" PRIu64 "); lower reclaim.burst or raise "
-				 "reclaim.limit", s->burst, s->limit);
+			mt_err_why(err, "reclaim: burst (%" PRIu64 " "
+				   "bytes) must be under half the cgroup limit "
+				   "(%" PRIu64 "); lower reclaim.burst or raise "
+				   "reclaim.limit", s->burst, s->limit);
 			return MT_SKIPPED;
 		}
-		if (mt_cgroup_enter(&s->cg, getpid(), &err) < 0) {
-			snprintf(reason, len, "reclaim: %s", err.msg);
+		if (mt_cgroup_enter(&s->cg, getpid(), err) < 0) {
+			mt_err_prefix(err, "reclaim");
 			return MT_FAILED;
 		}
 		target = (int64_t)s->burst;
@@ -583,9 +586,9 @@ static enum mt_status rc_setup(const struct mt_env *env,
 	}
 	rc_file_path(env, path, sizeof(path));
 	s->streamer = mt_pressure_streamer(s->machine ? NULL : &s->cg, path,
-					   env->cpu, 0, &err);
+					   env->cpu, 0, err);
 	if (s->streamer < 0) {
-		snprintf(reason, len, "reclaim: %s", err.msg);
+		mt_err_prefix(err, "reclaim");
 		return MT_FAILED;
 	}
 	t0 = mt_now_ns();
@@ -688,11 +691,10 @@ static int rc_run(void *state, uint64_t iters, struct mt_sample *smp,
 
 /* Records the counters behind the metrics, how the cache filled, and the
  * watermarks at the end. */
-static enum mt_status rc_verify(void *state, json_t *obtained, char *reason,
-				size_t len)
+static enum mt_status rc_verify(void *state, json_t *obtained,
+				struct mt_err *err)
 {
 	struct rc_state *s = state;
-	struct mt_err err = { 0 };
 	json_t *d = json_object(), *wm;
 
 	for (int i = 0; i < MT_PV_N; i++)
@@ -714,13 +716,13 @@ static enum mt_status rc_verify(void *state, json_t *obtained, char *reason,
 		json_object_set_new(obtained, "limit_hits_source", json_string(
 			s->cg.version == 1 ? "memory.failcnt" :
 			"memory.events max"));
-	wm = mt_zoneinfo_json(&err);
+	wm = mt_zoneinfo_json(err);
 	if (wm)
 		json_object_set_new(obtained, "watermarks_after", wm);
 	if (s->fill_ns >= 20000000000ull) {
-		snprintf(reason, len, "reclaim: the page cache did not fill "
-			 "the %s within 20 s; the bursts may not have met "
-			 "reclaim", s->machine ? "machine" : "cgroup");
+		mt_err_why(err, "reclaim: the page cache did not fill "
+			   "the %s within 20 s; the bursts may not have met "
+			   "reclaim", s->machine ? "machine" : "cgroup");
 		return MT_UNTRUSTWORTHY;
 	}
 	return MT_OK;

@@ -970,3 +970,192 @@ bool mt_p_has_word(const struct mt_params *p, int id, const char *word)
 			return true;
 	return false;
 }
+
+/* The typed value of v as JSON (see mt_params_to_json). */
+static json_t *pvalue_json(const struct mt_pvalue *v)
+{
+	json_t *a;
+
+	switch (v->param->type) {
+	case MT_P_SIZE:
+	case MT_P_DURATION:
+		return json_integer((json_int_t)v->u);
+	case MT_P_INT:
+		return json_integer((json_int_t)v->i);
+	case MT_P_DOUBLE:
+		return json_real(v->d);
+	case MT_P_BOOL:
+		return json_boolean(v->i != 0);
+	case MT_P_SIZE_LIST:
+		a = json_array();
+		for (size_t i = 0; a && i < v->n; i++)
+			if (json_array_append_new(a, json_integer(
+					(json_int_t)v->sizes[i])) < 0) {
+				json_decref(a);
+				return NULL;
+			}
+		return a;
+	case MT_P_WORDS:
+		a = json_array();
+		for (size_t i = 0; a && i < v->n; i++)
+			if (json_array_append_new(a,
+					json_string(v->words[i])) < 0) {
+				json_decref(a);
+				return NULL;
+			}
+		return a;
+	case MT_P_STRING:
+		return v->text ? json_string(v->text) : json_null();
+	}
+	return NULL;
+}
+
+json_t *mt_params_to_json(const struct mt_params *p)
+{
+	json_t *vals = json_object(), *o;
+
+	if (!vals)
+		return NULL;
+	for (size_t i = 0; i < p->n; i++) {
+		const struct mt_pvalue *v = &p->v[i];
+		json_t *e = json_pack("{s:o,s:s?,s:s?,s:i}", "value",
+				      pvalue_json(v), "text", v->text,
+				      "file", v->file, "line", v->line);
+
+		if (!e || json_object_set_new(vals, v->param->key, e) < 0) {
+			json_decref(vals);
+			return NULL;
+		}
+	}
+	o = json_pack("{s:s,s:o}", "section", p->section, "values", vals);
+	return o;
+}
+
+/* Sets v (of schema entry p) from its JSON form; false when the value is
+ * not of p's type. */
+static bool pvalue_from_json(struct mt_pvalue *v, const struct mt_param *p,
+			     const json_t *e, bool *nomem)
+{
+	const json_t *val = json_object_get(e, "value"), *x;
+	const char *text = json_string_value(json_object_get(e, "text"));
+	const char *file = json_string_value(json_object_get(e, "file"));
+	size_t i;
+
+	v->param = p;
+	v->line = (int)json_integer_value(json_object_get(e, "line"));
+	v->text = text ? strdup(text) : NULL;
+	v->file = strdup(file ? file : "default");
+	if ((text && !v->text) || !v->file)
+		goto nomem;
+	switch (p->type) {
+	case MT_P_SIZE:
+	case MT_P_DURATION:
+		if (!json_is_integer(val))
+			return false;
+		v->u = (uint64_t)json_integer_value(val);
+		return true;
+	case MT_P_INT:
+		if (!json_is_integer(val))
+			return false;
+		v->i = (int64_t)json_integer_value(val);
+		return true;
+	case MT_P_DOUBLE:
+		if (!json_is_number(val))
+			return false;
+		v->d = json_number_value(val);
+		return true;
+	case MT_P_BOOL:
+		if (!json_is_boolean(val))
+			return false;
+		v->i = json_is_true(val);
+		return true;
+	case MT_P_SIZE_LIST:
+		if (!json_is_array(val))
+			return false;
+		v->n = json_array_size(val);
+		v->sizes = calloc(v->n ? v->n : 1, sizeof(*v->sizes));
+		if (!v->sizes)
+			goto nomem;
+		json_array_foreach(val, i, x) {
+			if (!json_is_integer(x))
+				return false;
+			v->sizes[i] = (uint64_t)json_integer_value(x);
+		}
+		return true;
+	case MT_P_WORDS:
+		if (!json_is_array(val))
+			return false;
+		v->words = calloc(json_array_size(val) + 1, sizeof(*v->words));
+		if (!v->words)
+			goto nomem;
+		json_array_foreach(val, i, x) {
+			if (!json_is_string(x))
+				return false;
+			v->words[i] = strdup(json_string_value(x));
+			if (!v->words[i])
+				goto nomem;
+			v->n = i + 1;
+		}
+		return true;
+	case MT_P_STRING:
+		return json_is_string(val) || json_is_null(val);
+	}
+	return false;
+nomem:
+	*nomem = true;
+	return false;
+}
+
+int mt_params_from_json(const json_t *j, const struct mt_param *schema,
+			struct mt_params **out, struct mt_err *err)
+{
+	const char *section = json_string_value(json_object_get(j,
+								"section"));
+	const json_t *vals = json_object_get(j, "values");
+	struct mt_params *p;
+	size_t ns = 0;
+	bool nomem = false;
+
+	*out = NULL;
+	while (schema[ns].key)
+		ns++;
+	if (!section || !json_is_object(vals) ||
+	    json_object_size(vals) != ns)
+		return mt_err_set(err, -EINVAL, MT_ERR_RUNTIME,
+				  "parameters of [%s]: expected %zu keys from "
+				  "the runner, got %zu (a bug: please report "
+				  "it)", section ? section : "?", ns,
+				  json_object_size(vals));
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+				  "[%s]: out of memory", section);
+	p->section = strdup(section);
+	p->v = calloc(ns ? ns : 1, sizeof(*p->v));
+	if (!p->section || !p->v) {
+		mt_params_free(p);
+		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+				  "[%s]: out of memory", section);
+	}
+	p->n = ns;
+	for (size_t i = 0; i < ns; i++) {
+		const json_t *e = json_object_get(vals, schema[i].key);
+
+		if (!e || !pvalue_from_json(&p->v[i], &schema[i], e,
+					    &nomem)) {
+			mt_params_free(p);
+			if (nomem)
+				return mt_err_set(err, -ENOMEM,
+						  MT_ERR_RUNTIME, "[%s]: out "
+						  "of memory", section);
+			return mt_err_set(err, -EINVAL, MT_ERR_RUNTIME,
+					  "parameters of [%s]: key '%s' is "
+					  "missing or not %s (a bug: please "
+					  "report it)", section,
+					  schema[i].key,
+					  mt_ptype_form(schema[i].type));
+		}
+	}
+	*out = p;
+	return 0;
+}

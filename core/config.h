@@ -15,6 +15,7 @@
 #ifndef MT_CONFIG_H
 #define MT_CONFIG_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -184,5 +185,20 @@ void mt_p_where(const struct mt_params *p, int id, char *buf, size_t len);
 /* Describes the accepted form of a parameter type ("a size such as 64K").
  * Used in messages and in configs/README.md. */
 const char *mt_ptype_form(enum mt_ptype type);
+
+/* Resolved parameters as a value, for handing them to another process
+ * without going through text again: {"section": NAME, "values": {KEY:
+ * {"value": V, "text": TEXT, "file": FILE, "line": N}}} where V is typed:
+ * an integer for SIZE, DURATION (ns) and INT, a real for DOUBLE, a JSON
+ * bool for BOOL, an array of integers for SIZE_LIST, an array of strings
+ * for WORDS, a string (or null) for STRING. NULL when out of memory. */
+json_t *mt_params_to_json(const struct mt_params *p);
+
+/* The inverse against `schema` (the same one the values were resolved
+ * with): every schema key must be present with a value of its type, and no
+ * other key. Parses no text. Returns 0 with *out set, or -EINVAL / -ENOMEM
+ * with err set (MT_ERR_RUNTIME: the value was made by a program). */
+int mt_params_from_json(const json_t *j, const struct mt_param *schema,
+			struct mt_params **out, struct mt_err *err);
 
 #endif

@@ -1,10 +1,10 @@
-/* libFuzzer target: /proc/zoneinfo (bench/pressure_util.c): the parser
+/* libFuzzer target: /proc/zoneinfo (bench/watermarks.c): the parser
  * into a roomy and a two-zone array, and the JSON the reclaim benchmark
  * records, read through MEMTUNE_FSROOT. */
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "../../bench/pressure_util.h"
+#include "../../bench/watermarks.h"
 #include "harness.h"
 
 FZ_INIT_TREE("qemu-2node")

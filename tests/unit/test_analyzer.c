@@ -647,6 +647,59 @@ static void test_pressure_modules(void **state)
 	release(a, run);
 }
 
+/* reclaim reads the values in force from the record's top-level "system"
+ * (runs from now on) as from "case"."system" (older runs): the fixture
+ * rewritten to the new form analyzes the same. */
+static void test_reclaim_system_moved(void **state)
+{
+	char dir[] = "/tmp/mt-test-analyzer-XXXXXX", line[65536];
+	FILE *in = fopen(FIX "pressure-quick/results.jsonl", "r"), *out;
+	struct mt_run *old_run, *new_run;
+	json_t *aa, *ba, *a, *b;
+	char path[300];
+
+	(void)state;
+	assert_non_null(in);
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/results.jsonl", dir);
+	out = fopen(path, "w");
+	assert_non_null(out);
+	while (fgets(line, sizeof(line), in)) {
+		json_t *r = json_loads(line, 0, NULL), *c;
+		char *text;
+
+		assert_non_null(r);
+		c = json_object_get(r, "case");
+		if (json_object_get(c, "system")) {
+			json_object_set(r, "system",
+					json_object_get(c, "system"));
+			json_object_del(c, "system");
+		}
+		text = json_dumps(r, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		fprintf(out, "%s\n", text);
+		free(text);
+		json_decref(r);
+	}
+	fclose(in);
+	fclose(out);
+	old_run = load(FIX "pressure-quick");
+	new_run = load(dir);
+	aa = mt_analyze_run(old_run);
+	ba = mt_analyze_run(new_run);
+	a = mt_analysis_derived(aa, "reclaim");
+	b = mt_analysis_derived(ba, "reclaim");
+	assert_non_null(a);
+	assert_true(json_equal(json_object_get(a, "cases"),
+			       json_object_get(b, "cases")));
+	assert_true(json_equal(json_object_get(a, "findings"),
+			       json_object_get(b, "findings")));
+	json_decref(aa);
+	json_decref(ba);
+	mt_run_free(old_run);
+	mt_run_free(new_run);
+	remove_dir(dir);
+}
+
 /* oom: a victim that did not follow the score is said so. */
 static void test_oom_not_followed(void **state)
 {
@@ -808,6 +861,7 @@ int main(void)
 		cmocka_unit_test(test_numa_node_out_of_range),
 		cmocka_unit_test(test_swap),
 		cmocka_unit_test(test_pressure_modules),
+		cmocka_unit_test(test_reclaim_system_moved),
 		cmocka_unit_test(test_oom_not_followed),
 		cmocka_unit_test(test_tlb_knee_marks),
 		cmocka_unit_test(test_numa_heatmap),
