@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "../../core/sysinfo.h"
+#include "../../cli/sysinfo_print.h"
 
 #ifndef MT_FUZZ_SRCDIR
 #define MT_FUZZ_SRCDIR "."
