@@ -12,6 +12,7 @@
 
 #include "../../advisor/advisor.h"
 #include "../../core/sysinfo.h"
+#include "../../cli/sysinfo_print.h"
 #include "../unit/helpers/remove_tree.h"
 
 #ifndef MT_FUZZ_SRCDIR

@@ -19,6 +19,7 @@
 #include "../../advisor/advisor.h"
 #include "../../core/psi.h"
 #include "../../core/sysinfo.h"
+#include "../../cli/sysinfo_print.h"
 #include "../../core/vmstat.h"
 #include "helpers/fake_tree.h"
 #include "helpers/fixtures.h"

@@ -16,6 +16,7 @@
 
 #include "../../core/sysinfo.h"
 #include "../../core/topo.h"
+#include "../../cli/sysinfo_print.h"
 #include "helpers/fixtures.h"
 
 #define GiB (1024ULL * 1024 * 1024)
