@@ -28,6 +28,14 @@ const struct mt_rule *const mt_rules[] = {
 };
 const size_t mt_n_rules = sizeof(mt_rules) / sizeof(mt_rules[0]);
 
+const struct mt_rule *mt_rule_find(const char *name)
+{
+	for (size_t i = 0; name && i < mt_n_rules; i++)
+		if (strcmp(mt_rules[i]->name, name) == 0)
+			return mt_rules[i];
+	return NULL;
+}
+
 /* --- context --------------------------------------------------------------- */
 
 static uint64_t obj_u64(json_t *o, const char *key)

@@ -224,6 +224,17 @@ struct mt_advise_ctx {
 };
 
 /* A rule: one file advisor/rule_NAME.c defines mt_rule_NAME. */
+/* How memtune tune tries a rule's item on the benchmarks its evidence
+ * rests on: the benchmark section `bench` at the quick configuration with
+ * `set` (its own KEY=VALUE settings, NULL-terminated: the values that let
+ * the knob under trial act, e.g. swappiness=current), judged on `metrics`
+ * (NULL-terminated names of its records' metrics). */
+struct mt_rule_trial {
+	const char *bench;
+	const char *const *set;
+	const char *const *metrics;
+};
+
 struct mt_rule {
 	const char *name;	/* stable id prefix, also the --force name */
 	const char *knob;	/* what it tunes, for listings */
@@ -232,7 +243,11 @@ struct mt_rule {
 	/* Appends zero or more items to out. Returns 0 or -errno. */
 	int (*advise)(const struct mt_advise_ctx *ctx, struct mt_advice *out,
 		      struct mt_err *err);
+	const struct mt_rule_trial *trial;	/* or NULL: a workload only */
 };
+
+/* The rule named `name`, or NULL. */
+const struct mt_rule *mt_rule_find(const char *name);
 
 #define MT_RULE(n) extern const struct mt_rule mt_rule_##n;
 #include "rules.def"

@@ -28,6 +28,7 @@ static const struct option tune_opts[] = {
 	{ "force", required_argument, NULL, 'f' },
 	{ "seed", required_argument, NULL, 's' },
 	{ "force-container", no_argument, NULL, 'C' },
+	{ "no-bench", no_argument, NULL, 'N' },
 	{ 0 } };
 
 static size_t split(char *s, const char **names, size_t n, size_t max)
@@ -78,6 +79,7 @@ static int tune_main(int argc, char **argv)
 		case 'a': o.aa = true; break;
 		case 'j': o.json = true; break;
 		case 'C': o.force_container = true; break;
+		case 'N': o.no_bench = true; break;
 		case 'p':
 			if (mt_parse_int(optarg, 1, 1000, &v, why,
 					 sizeof(why)) < 0)
@@ -153,8 +155,8 @@ const struct mt_command mt_cmd_tune = {
 	.name = "tune",
 	.summary = "A/B-verify each recommended change on this machine",
 	.usage =
-"usage: memtune tune DIR --workload CMD [--metric REGEX [--lower-is-better]]\n"
-"                    [--p99 REGEX] [--only ID,...] [--pairs N] [--aa]\n"
+"usage: memtune tune DIR [--workload CMD [--metric REGEX [--lower-is-better]]\n"
+"                    [--p99 REGEX]] [--no-bench] [--only ID,...] [--pairs N] [--aa]\n"
 "                    [--max-time DURATION] [--trial-timeout DURATION]\n"
 "                    [--keep verified|none [--persist]] [--force RULE,...]\n"
 "                    [--seed N] [--json] [--force-container]\n"
@@ -162,10 +164,13 @@ const struct mt_command mt_cmd_tune = {
 "Tries each change of DIR/advice.json (memtune advise DIR writes it) on this\n"
 "machine before anything is kept: trials alternate the current value (A) and\n"
 "the recommended one (B) in ABBA blocks of random orientation, after one\n"
-"warm-up trial. Each change goes through the run journal and is undone after\n"
-"its trial; if memtune dies meanwhile (kill -9, the OOM killer, a dropped ssh\n"
-"session) a watchdog runs memtune restore. Each trial runs the workload and\n"
-"reads the guardrails: OOM kills, direct-reclaim stalls (allocstall),\n"
+"warm-up trial of each item. Each change goes through the journal and is\n"
+"undone after its trial; if memtune dies meanwhile (kill -9, the OOM killer, a\n"
+"dropped ssh session) a watchdog runs memtune restore. Each trial runs the\n"
+"benchmark cases the item's rule rests on (swappiness: the swap benchmark's\n"
+"sweep case at the value in force; the watermarks: the reclaim bursts), as a\n"
+"run directory under DIR/tune-TIME/, and the workload, and reads the\n"
+"guardrails: OOM kills, direct-reclaim stalls (allocstall),\n"
 "swap-ins (pswpin), full memory pressure (PSI), the workload failing, its\n"
 "p99. The paired results give the median relative effect B/A - 1 with a\n"
 "signed-rank 95% interval (Hodges-Lehmann); the verdict is improves,\n"
@@ -174,6 +179,8 @@ const struct mt_command mt_cmd_tune = {
 "DIR/advice.json as each item's \"verification\".\n"
 "\n"
 "  --workload CMD       run with sh -c in its own process group, once a trial\n"
+"                       (an item without a benchmark trial needs it)\n"
+"  --no-bench           the workload only: no benchmark trials\n"
 "  --metric REGEX       the workload's figure: the first capture group of\n"
 "                       REGEX in its stdout, e.g. 'tps = ([0-9.]+)';\n"
 "                       higher is better unless --lower-is-better. Without\n"

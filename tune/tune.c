@@ -30,12 +30,16 @@ struct arm_run {
 	struct mt_item *it;		/* as advised (arm B's value) */
 	struct mt_item a;		/* the current value, for A/A */
 	char current[128];		/* what the knob held before tune */
+	size_t index;			/* among the items tried */
+	const struct mt_rule_trial *bench;	/* its benchmark trial */
 	size_t n_pairs;
-	double *ma, *mb;		/* the metric of each pair's A and B */
+	json_t **oa, **ob;		/* each pair's A and B: {key: value} */
+	json_t *better;			/* {key: true when higher is better} */
 	double (*ga)[MT_N_GUARDS], (*gb)[MT_N_GUARDS];
 	bool *have_a, *have_b;
 	json_t *trials;			/* one object per trial */
 	char stopped[256];		/* why trials stopped early, or "" */
+	char no_bench[256];		/* why its benchmark trial is not run */
 };
 
 struct tune {
@@ -48,6 +52,8 @@ struct tune {
 	bool have_metric_re, have_p99_re;
 	bool higher_is_better;
 	uint64_t t0, deadline;
+	char run_journal[4096];		/* the benchmark trials' journal */
+	char trial_dir[4096];		/* their run directories, or "" */
 	size_t done, total;		/* trials, for the time left */
 	double trial_s;			/* the warm-up trial's time */
 };
@@ -70,20 +76,23 @@ static int read_current(const char *path, char *buf, size_t len,
 }
 
 /* Runs one trial of arm b (or A) of r: applies B through the journal,
- * runs the workload between two readings of the guardrails, undoes B.
- * Stores the metric and guardrails in *metric and guards. Returns 0, or
- * -errno with err set when the trial could not be made (B not applied,
- * the journal not undone, the workload not started). */
-static int trial(struct tune *t, struct arm_run *r, bool b, double *metric,
-		 double guards[MT_N_GUARDS], json_t *rec, struct mt_err *err)
+ * runs the item's benchmark trial and the workload between two readings
+ * of the guardrails, undoes B. Fills obs ({key: value}), r->better and
+ * guards. Returns 0, or -errno with err set when the trial could not be
+ * made (B not applied, the journal not undone, a signal). */
+static int trial(struct tune *t, struct arm_run *r, bool b, size_t seq,
+		 json_t *obs, double guards[MT_N_GUARDS], json_t *rec,
+		 struct mt_err *err)
 {
 	size_t mark = mt_journal_mark(t->j);
 	struct mt_guard_snap before, after;
-	struct mt_workload_result w;
-	char *log = NULL;
+	struct mt_workload_result w = { .p99 = NAN };
+	struct mt_err te = { 0 };
+	char *log = NULL, dir[4200] = "";
 	size_t log_len = 0;
 	FILE *lf = open_memstream(&log, &log_len);
 	const struct mt_item *set = b ? (t->o->aa ? &r->a : r->it) : NULL;
+	bool failed = false;
 	int rc = 0;
 
 	if (!lf)
@@ -102,29 +111,52 @@ static int trial(struct tune *t, struct arm_run *r, bool b, double *metric,
 	fclose(lf);
 	free(log);
 	mt_guard_read(&before);
-	rc = mt_workload_run(t->o->workload, t->have_metric_re ?
-			     &t->metric_re : NULL, t->have_p99_re ?
-			     &t->p99_re : NULL, t->o->trial_timeout_ns, &w,
-			     err);
+	if (r->bench) {
+		/* Named by position, never by the item's id: advice.json
+		 * is not a source of paths. */
+		snprintf(dir, sizeof(dir), "%s/item%zu-%zu%c", t->trial_dir,
+			 r->index + 1, seq, b ? 'B' : 'A');
+		rc = mt_bench_trial_run(r->bench, dir, t->run_journal, obs,
+					r->better, &te);
+		if (rc == 1) {
+			failed = true;
+			json_object_set_new(rec, "failed", json_string(te.msg));
+			rc = 0;
+		} else if (rc < 0) {
+			*err = te;
+		}
+		json_object_set_new(rec, "run_dir", json_string(dir));
+	}
+	if (rc == 0 && t->o->workload) {
+		rc = mt_workload_run(t->o->workload, t->have_metric_re ?
+				     &t->metric_re : NULL, t->have_p99_re ?
+				     &t->p99_re : NULL,
+				     t->o->trial_timeout_ns, &w, err);
+		if (rc == 0 && mt_workload_ok(&w, t->have_metric_re)) {
+			json_object_set_new(obs, "workload",
+					    json_real(w.metric));
+			json_object_set_new(r->better, "workload",
+					    json_boolean(t->higher_is_better));
+		} else if (rc == 0) {
+			failed = true;
+			json_object_set_new(rec, "failed", json_string(
+				w.timed_out ? "the workload timed out" :
+				!w.matched ? "no metric in the workload's "
+				"output" : w.tail));
+		}
+		json_object_set_new(rec, "wall_s", json_real(w.wall_s));
+	}
 	mt_guard_read(&after);
 	if (mt_journal_rollback_to(t->j, mark, rc < 0 ? NULL : err) < 0 &&
 	    rc == 0)
 		return -EIO;
 	if (rc < 0)
 		return rc;
-	mt_guard_delta(&before, &after,
-		       !mt_workload_ok(&w, t->have_metric_re), w.p99, guards);
-	*metric = mt_workload_ok(&w, t->have_metric_re) ? w.metric : NAN;
+	mt_guard_delta(&before, &after, failed, w.p99, guards);
 	json_object_set_new(rec, "arm", json_string(b ? "B" : "A"));
 	json_object_set_new(rec, "value", json_string(set ? set->value :
 							r->current));
-	json_object_set_new(rec, "metric", isnan(*metric) ? json_null() :
-			    json_real(*metric));
-	json_object_set_new(rec, "wall_s", json_real(w.wall_s));
-	if (!mt_workload_ok(&w, t->have_metric_re))
-		json_object_set_new(rec, "failed", json_string(
-			w.timed_out ? "timed out" : !w.matched ?
-			"no metric in its output" : w.tail));
+	json_object_set_new(rec, "observed", json_incref(obs));
 	for (int g = 0; g < MT_N_GUARDS; g++)
 		if (!isnan(guards[g]))
 			json_object_set_new(rec, mt_guard_names[g],
@@ -135,26 +167,32 @@ static int trial(struct tune *t, struct arm_run *r, bool b, double *metric,
 static int arm_alloc(struct arm_run *r, size_t pairs)
 {
 	r->n_pairs = pairs;
-	r->ma = calloc(pairs, sizeof(*r->ma));
-	r->mb = calloc(pairs, sizeof(*r->mb));
+	r->oa = calloc(pairs, sizeof(*r->oa));
+	r->ob = calloc(pairs, sizeof(*r->ob));
 	r->ga = calloc(pairs, sizeof(*r->ga));
 	r->gb = calloc(pairs, sizeof(*r->gb));
 	r->have_a = calloc(pairs, sizeof(*r->have_a));
 	r->have_b = calloc(pairs, sizeof(*r->have_b));
 	r->trials = json_array();
-	return r->ma && r->mb && r->ga && r->gb && r->have_a && r->have_b &&
-	       r->trials ? 0 : -ENOMEM;
+	r->better = json_object();
+	return r->oa && r->ob && r->ga && r->gb && r->have_a && r->have_b &&
+	       r->trials && r->better ? 0 : -ENOMEM;
 }
 
 static void arm_free(struct arm_run *r)
 {
-	free(r->ma);
-	free(r->mb);
+	for (size_t i = 0; i < r->n_pairs; i++) {
+		json_decref(r->oa ? r->oa[i] : NULL);
+		json_decref(r->ob ? r->ob[i] : NULL);
+	}
+	free(r->oa);
+	free(r->ob);
 	free(r->ga);
 	free(r->gb);
 	free(r->have_a);
 	free(r->have_b);
 	json_decref(r->trials);
+	json_decref(r->better);
 }
 
 static void fmt_duration(double s, char *buf, size_t len)
@@ -177,23 +215,28 @@ static int run_item(struct tune *t, struct arm_run *r, size_t idx,
 				    MAX_SLOTS);
 
 	for (size_t s = 0; s < n; s++) {
-		double metric, g[MT_N_GUARDS];
-		json_t *rec = json_object();
+		double g[MT_N_GUARDS];
+		json_t *rec = json_object(), *obs = json_object();
 		uint64_t now = mt_now_ns();
 		size_t p = slots[s].pair;
 		int rc;
 
-		if (!rec)
+		if (!rec || !obs) {
+			json_decref(rec);
+			json_decref(obs);
 			return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
 					  "tune: out of memory");
+		}
 		if (mt_signal_pending()) {
 			json_decref(rec);
+			json_decref(obs);
 			return -EINTR;
 		}
 		if (t->deadline && now > t->deadline) {
 			snprintf(r->stopped, sizeof(r->stopped), "--max-time "
 				 "reached after %zu of %zu trials", s, n);
 			json_decref(rec);
+			json_decref(obs);
 			break;
 		}
 		{
@@ -208,9 +251,10 @@ static int run_item(struct tune *t, struct arm_run *r, size_t idx,
 				    r->it->id, s + 1, n, slots[s].b ? "B" :
 				    "A", left);
 		}
-		rc = trial(t, r, slots[s].b, &metric, g, rec, err);
+		rc = trial(t, r, slots[s].b, s + 1, obs, g, rec, err);
 		if (rc < 0) {
 			json_decref(rec);
+			json_decref(obs);
 			return rc;
 		}
 		json_object_set_new(rec, "pair", json_integer((json_int_t)p));
@@ -219,11 +263,13 @@ static int run_item(struct tune *t, struct arm_run *r, size_t idx,
 		json_array_append_new(r->trials, rec);
 		t->done++;
 		if (slots[s].b) {
-			r->mb[p] = metric;
+			json_decref(r->ob[p]);
+			r->ob[p] = obs;
 			memcpy(r->gb[p], g, sizeof(g));
 			r->have_b[p] = true;
 		} else {
-			r->ma[p] = metric;
+			json_decref(r->oa[p]);
+			r->oa[p] = obs;
 			memcpy(r->ga[p], g, sizeof(g));
 			r->have_a[p] = true;
 		}
@@ -231,22 +277,56 @@ static int run_item(struct tune *t, struct arm_run *r, size_t idx,
 	return 0;
 }
 
-/* The verification object of r: the verdict, the metric's paired effect,
- * the guardrails, the trials. */
+/* The paired result of one observed key over r's complete pairs; the
+ * JSON summary, or NULL when no pair has it on both sides. */
+static json_t *key_result(const struct arm_run *r, const char *key,
+			  bool higher, enum mt_verdict *vd,
+			  struct mt_paired *p)
+{
+	double a[r->n_pairs + 1], b[r->n_pairs + 1];
+	struct mt_err e = { 0 };
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->n_pairs; i++) {
+		json_t *x = r->oa[i] ? json_object_get(r->oa[i], key) : NULL;
+		json_t *y = r->ob[i] ? json_object_get(r->ob[i], key) : NULL;
+
+		if (!json_is_number(x) || !json_is_number(y) ||
+		    json_number_value(x) <= 0)
+			continue;
+		a[n] = json_number_value(x);
+		b[n] = json_number_value(y);
+		n++;
+	}
+	if (!n || mt_paired_compute(a, b, n, higher, p, &e) < 0)
+		return NULL;
+	*vd = mt_paired_verdict(p, higher);
+	return json_pack("{s:s, s:s, s:s, s:i, s:f, s:f, s:f, s:f, s:f, s:f, "
+			 "s:i}", "key", key, "better", higher ? "higher" :
+			 "lower", "verdict", mt_verdict_name(*vd), "pairs",
+			 (int)n, "median_a", p->median_a, "median_b",
+			 p->median_b, "effect", p->effect, "effect_lo", p->lo,
+			 "effect_hi", p->hi, "level", p->level,
+			 "b_better_pairs", (int)p->b_better);
+}
+
+/* The verification object of r: the verdict, each observed figure's
+ * paired effect (the first, the workload's when there is one, summarised
+ * at the top), the guardrails, the trials. The verdict: harms when a
+ * guardrail or any figure is worse, improves when some figure is better
+ * and none worse, no_effect when every figure's interval holds 0,
+ * inconclusive otherwise. */
 static json_t *verification(const struct tune *t, struct arm_run *r)
 {
-	size_t n = 0, full = 0;
-	double *a = calloc(r->n_pairs + 1, sizeof(*a));
-	double *b = calloc(r->n_pairs + 1, sizeof(*b));
 	double (*ga)[MT_N_GUARDS] = calloc(r->n_pairs + 1, sizeof(*ga));
 	double (*gb)[MT_N_GUARDS] = calloc(r->n_pairs + 1, sizeof(*gb));
-	const char *verdict = "inconclusive";
-	char why[320] = "", guard_why[256] = "";
-	struct mt_paired p = { 0 };
-	struct mt_err e = { 0 };
-	json_t *v = NULL;
+	size_t full = 0, n_keys = 0, better_n = 0, worse_n = 0, none_n = 0;
+	char why[640] = "", guard_why[256] = "", worse[320] = "";
+	json_t *v = NULL, *figs = json_array(), *first = NULL, *val;
+	const char *verdict = "inconclusive", *key;
+	void *tmp;
 
-	if (!a || !b || !ga || !gb)
+	if (!ga || !gb || !figs)
 		goto out;
 	for (size_t i = 0; i < r->n_pairs; i++) {
 		if (!r->have_a[i] || !r->have_b[i])
@@ -254,11 +334,33 @@ static json_t *verification(const struct tune *t, struct arm_run *r)
 		memcpy(ga[full], r->ga[i], sizeof(ga[0]));
 		memcpy(gb[full], r->gb[i], sizeof(gb[0]));
 		full++;
-		if (isnan(r->ma[i]) || isnan(r->mb[i]) || r->ma[i] <= 0)
-			continue;
-		a[n] = r->ma[i];
-		b[n] = r->mb[i];
-		n++;
+	}
+	/* The workload first, then the benchmark's figures. */
+	for (int pass = 0; pass < 2; pass++) {
+		json_object_foreach_safe(r->better, tmp, key, val) {
+			struct mt_paired p;
+			enum mt_verdict vd;
+			json_t *k;
+
+			if ((pass == 0) != (strcmp(key, "workload") == 0))
+				continue;
+			k = key_result(r, key, json_is_true(val), &vd, &p);
+			if (!k)
+				continue;
+			n_keys++;
+			better_n += vd == MT_VERDICT_IMPROVES;
+			none_n += vd == MT_VERDICT_NO_EFFECT;
+			if (vd == MT_VERDICT_HARMS) {
+				size_t o = strlen(worse);
+
+				worse_n++;
+				snprintf(worse + o, sizeof(worse) - o, "%s%.150s",
+					 o ? "; " : "", key);
+			}
+			if (!first)
+				first = k;
+			json_array_append_new(figs, k);
+		}
 	}
 	if (mt_guard_worse((const double (*)[MT_N_GUARDS])ga,
 			   (const double (*)[MT_N_GUARDS])gb, full,
@@ -266,42 +368,49 @@ static json_t *verification(const struct tune *t, struct arm_run *r)
 		verdict = "harms";
 		snprintf(why, sizeof(why), "guardrail worse under B: %s",
 			 guard_why);
-	}
-	if (n && mt_paired_compute(a, b, n, t->higher_is_better, &p, &e) == 0) {
-		enum mt_verdict vd = mt_paired_verdict(&p,
-						       t->higher_is_better);
-
-		if (!why[0])
-			verdict = mt_verdict_name(vd);
-		if (!why[0] && vd == MT_VERDICT_INCONCLUSIVE)
-			snprintf(why, sizeof(why), "%zu complete pairs: the "
-				 "interval reaches %.0f%%, not 95%% (at least "
-				 "%d pairs are needed)", n, 100 * p.level,
-				 MT_PAIRED_MIN_N);
-	} else if (!why[0]) {
-		snprintf(why, sizeof(why), "no pair with a metric on both "
-			 "sides (the workload failed or printed no match)");
+	} else if (worse_n) {
+		verdict = "harms";
+		snprintf(why, sizeof(why), "worse under B: %s", worse);
+	} else if (better_n) {
+		verdict = "improves";
+	} else if (n_keys && none_n == n_keys) {
+		verdict = "no_effect";
+	} else if (!n_keys) {
+		snprintf(why, sizeof(why), "no pair with a figure on both "
+			 "sides (every trial of one arm failed or measured "
+			 "nothing)");
+	} else {
+		snprintf(why, sizeof(why), "%zu complete pairs: an interval "
+			 "reaches 95%% only from %d pairs", full,
+			 MT_PAIRED_MIN_N);
 	}
 	v = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:i, s:i}",
 		      "verdict", verdict, "why", why, "metric",
-		      t->o->metric ? t->o->metric : "wall time (s)",
-		      "better", t->higher_is_better ? "higher" : "lower",
-		      "b_value", t->o->aa ? r->current : r->it->value,
-		      "aa", t->o->aa, "pairs", (int)n, "pairs_planned",
-		      (int)r->n_pairs);
+		      first ? json_string_value(json_object_get(first, "key")) :
+		      "", "a_value", r->current, "b_value",
+		      t->o->aa ? r->current : r->it->value, "aa", t->o->aa,
+		      "pairs", (int)full, "pairs_planned", (int)r->n_pairs);
 	if (!v)
 		goto out;
-	json_object_set_new(v, "a_value", json_string(r->current));
-	if (n) {
-		json_object_set_new(v, "median_a", json_real(p.median_a));
-		json_object_set_new(v, "median_b", json_real(p.median_b));
-		json_object_set_new(v, "effect", json_real(p.effect));
-		json_object_set_new(v, "effect_lo", json_real(p.lo));
-		json_object_set_new(v, "effect_hi", json_real(p.hi));
-		json_object_set_new(v, "level", json_real(p.level));
-		json_object_set_new(v, "b_better_pairs",
-				    json_integer((json_int_t)p.b_better));
+	if (t->o->workload)
+		json_object_set_new(v, "workload_metric", json_string(
+			t->o->metric ? t->o->metric : "wall time (s)"));
+	if (r->bench)
+		json_object_set_new(v, "benchmark", json_string(
+			r->bench->bench));
+	if (r->no_bench[0])
+		json_object_set_new(v, "benchmark_not_run",
+				    json_string(r->no_bench));
+	if (first) {
+		static const char *const copy[] = {
+			"median_a", "median_b", "effect", "effect_lo",
+			"effect_hi", "level", "b_better_pairs", "better" };
+
+		for (size_t i = 0; i < sizeof(copy) / sizeof(copy[0]); i++)
+			json_object_set(v, copy[i], json_object_get(first,
+								    copy[i]));
 	}
+	json_object_set(v, "figures", figs);
 	json_object_set_new(v, "guardrails", mt_guard_json(
 		(const double (*)[MT_N_GUARDS])ga,
 		(const double (*)[MT_N_GUARDS])gb, full));
@@ -309,8 +418,7 @@ static json_t *verification(const struct tune *t, struct arm_run *r)
 		json_object_set_new(v, "stopped", json_string(r->stopped));
 	json_object_set_new(v, "trials", json_incref(r->trials));
 out:
-	free(a);
-	free(b);
+	json_decref(figs);
 	free(ga);
 	free(gb);
 	return v;
@@ -426,6 +534,35 @@ static void print_table(FILE *out, struct arm_run *runs, json_t **v,
 	}
 }
 
+/* DIR/tune-YYYYmmdd-HHMMSS for the benchmark trials' run directories,
+ * when some item has one. */
+static int make_trial_dir(struct tune *t, const struct arm_run *runs,
+			  size_t n, struct mt_err *err)
+{
+	struct mt_outdir d = { .fd = -1 }, sub = { .fd = -1 };
+	char name[64];
+	time_t now = time(NULL);
+	struct tm tm;
+	bool any = false;
+	int rc;
+
+	for (size_t i = 0; i < n; i++)
+		any |= runs[i].bench != NULL;
+	if (!any)
+		return 0;
+	localtime_r(&now, &tm);
+	strftime(name, sizeof(name), "tune-%Y%m%d-%H%M%S", &tm);
+	rc = mt_outdir_open(&d, "tune", t->o->dir, 0, err);
+	if (rc == 0)
+		rc = mt_outdir_sub(&sub, &d, "tune", name, MT_DIR_NEW, err);
+	mt_outdir_close(&sub);
+	mt_outdir_close(&d);
+	if (rc == 0)
+		snprintf(t->trial_dir, sizeof(t->trial_dir), "%s/%s",
+			 t->o->dir, name);
+	return rc;
+}
+
 /* Picks the items to try: changes with a file to write (process settings
  * are installed by hand and cannot be tried here). */
 static size_t select_items(struct tune *t, struct arm_run *runs, FILE *out,
@@ -447,6 +584,35 @@ static size_t select_items(struct tune *t, struct arm_run *runs, FILE *out,
 			continue;
 		}
 		runs[n].it = it;
+		runs[n].index = n;
+		{
+			const struct mt_rule *rule = mt_rule_find(it->rule);
+			int c = 0;
+
+			if (rule && rule->trial && !t->o->no_bench) {
+				c = mt_bench_trial_check(rule->trial,
+					runs[n].no_bench,
+					sizeof(runs[n].no_bench), err);
+				if (c < 0)
+					return (size_t)-1;
+			} else {
+				snprintf(runs[n].no_bench,
+					 sizeof(runs[n].no_bench), "%s",
+					 t->o->no_bench ? "--no-bench" :
+					 "its rule declares no benchmark "
+					 "trial");
+			}
+			if (c > 0) {
+				runs[n].bench = rule->trial;
+				runs[n].no_bench[0] = '\0';
+			}
+		}
+		if (!runs[n].bench && !t->o->workload) {
+			fprintf(out, "not tried %s: %s; give --workload CMD "
+				"to try it on your own workload\n", it->id,
+				runs[n].no_bench);
+			continue;
+		}
 		if (read_current(it->path, runs[n].current,
 				 sizeof(runs[n].current), err) < 0)
 			return (size_t)-1;
@@ -465,11 +631,6 @@ static int check_opts(const struct mt_tune_opts *o, struct tune *t,
 {
 	int rc;
 
-	if (!o->workload)
-		return mt_err_set(err, -EINVAL, MT_ERR_INPUT, "tune: "
-				  "--workload CMD is required: trials of "
-				  "the benchmark cases an item rests on come "
-				  "with the runner's one-call case API");
 	if (o->pairs < 1 || o->pairs > MAX_SLOTS / 2)
 		return mt_err_set(err, -EINVAL, MT_ERR_INPUT, "tune: --pairs "
 				  "%d: expected 1 to %d", o->pairs,
@@ -536,12 +697,24 @@ int mt_tune(const struct mt_tune_opts *o, FILE *out, struct mt_err *err)
 			o->only ? " among --only" : "");
 		goto out;
 	}
+	/* The knob's changes go to tune.journal, the benchmark trials' own
+	 * to run.journal: `memtune restore` plays back both. */
 	if (o->journal_path)
 		snprintf(jpath, sizeof(jpath), "%s", o->journal_path);
-	else if ((rc = mt_journal_default_path("run.journal", jpath,
+	else if ((rc = mt_journal_default_path("tune.journal", jpath,
 					       sizeof(jpath), err)) < 0)
 		goto out;
-	rc = mt_journal_open(jpath, true, &t.j, err);
+	rc = mt_journal_default_path("run.journal", t.run_journal,
+				     sizeof(t.run_journal), err);
+	if (rc == 0 && mt_journal_pending(t.run_journal))
+		rc = mt_err_set(err, -EEXIST, MT_ERR_RUNTIME, "tune: a "
+				"journal of system changes from an earlier "
+				"run is pending at %s; run memtune restore "
+				"first", t.run_journal);
+	if (rc == 0)
+		rc = make_trial_dir(&t, runs, n, err);
+	if (rc == 0)
+		rc = mt_journal_open(jpath, true, &t.j, err);
 	if (rc < 0)
 		goto out;
 	/* From here a death of memtune restores the machine. */
@@ -549,26 +722,39 @@ int mt_tune(const struct mt_tune_opts *o, FILE *out, struct mt_err *err)
 	if (rc < 0)
 		goto out_journal;
 	mt_signals_install();
-	/* The warm-up: one untimed A trial, which also prices a trial. */
-	{
-		struct arm_run *r = &runs[0];
-		double m, g[MT_N_GUARDS];
-		json_t *rec = json_object();
+	/* The warm-up: one untimed A trial of each item, which also prices
+	 * its trials. */
+	pairs = (size_t)o->pairs;
+	trial_s = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct arm_run *r = &runs[i];
+		double g[MT_N_GUARDS];
+		json_t *rec = json_object(), *obs = json_object();
 		uint64_t w0 = mt_now_ns();
 
-		mt_progress("tune: warm-up trial");
-		rc = trial(&t, r, false, &m, g, rec, err);
+		if (arm_alloc(r, pairs) < 0 || !rec || !obs) {
+			json_decref(rec);
+			json_decref(obs);
+			rc = mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+					"tune: out of memory");
+			goto out_journal;
+		}
+		mt_progress("tune: warm-up trial of %s", r->it->id);
+		rc = trial(&t, r, false, 0, obs, g, rec, err);
 		json_decref(rec);
+		json_decref(obs);
 		if (rc < 0)
 			goto out_journal;
-		trial_s = (double)(mt_now_ns() - w0) / 1e9;
-		t.trial_s = trial_s;
+		trial_s += (double)(mt_now_ns() - w0) / 1e9;
 	}
+	trial_s /= (double)n;
+	t.trial_s = trial_s;
 	pairs = (size_t)o->pairs;
 	fmt_duration((double)n * 2.0 * (double)pairs * trial_s, est,
 		     sizeof(est));
 	fprintf(out, "tune: %zu item%s x %zu pairs x 2 trials x %.1f s a "
-		"trial = about %s%s\n", n, n == 1 ? "" : "s", pairs, trial_s,
+		"trial (the warm-ups' mean) = about %s%s\n", n,
+		n == 1 ? "" : "s", pairs, trial_s,
 		est, o->max_time_ns ? " (capped by --max-time)" : "");
 	if (pairs < MT_PAIRED_MIN_N)
 		fprintf(out, "tune: %zu pairs cannot reach a 95%% interval "
@@ -579,11 +765,6 @@ int mt_tune(const struct mt_tune_opts *o, FILE *out, struct mt_err *err)
 	t.total = n * 2 * pairs;
 	t.deadline = o->max_time_ns ? t.t0 + o->max_time_ns : 0;
 	for (size_t i = 0; i < n; i++) {
-		if (arm_alloc(&runs[i], pairs) < 0) {
-			rc = mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
-					"tune: out of memory");
-			goto out_journal;
-		}
 		rc = run_item(&t, &runs[i], i, n, err);
 		if (rc == -EINTR)
 			rc = mt_err_set(err, -EINTR, MT_ERR_RUNTIME,

@@ -35,11 +35,13 @@ struct mt_tune_opts {
 	uint64_t max_time_ns;		/* 0: no cap */
 	uint64_t trial_timeout_ns;	/* per workload run; 0: none */
 	bool aa;			/* B = A: the false-positive check */
+	bool no_bench;			/* the workload only, no benchmark */
 	bool keep_verified;		/* apply the improving items at the end */
 	bool persist;			/* ... and install the sysctl.d file */
 	bool json;			/* print the verification as JSON */
 	uint64_t seed;
-	const char *journal_path;	/* NULL: the state dir's run.journal */
+	const char *journal_path;	/* the knob changes' journal; NULL:
+					 * the state dir's tune.journal */
 	bool force_container;		/* as apply --force-container */
 	bool skip_privilege_check;	/* tests on a fixture tree */
 };

@@ -65,4 +65,25 @@ bool mt_guard_worse(const double (*a)[MT_N_GUARDS],
 json_t *mt_guard_json(const double (*a)[MT_N_GUARDS],
 		      const double (*b)[MT_N_GUARDS], size_t n);
 
+/* --- bench_trial.c: a rule's benchmark cases as one trial ------------------ */
+
+struct mt_rule_trial;
+
+/* Runs decl's benchmark at the quick configuration with its settings as a
+ * new run directory `outdir` (through the runner, with its own run
+ * journal at journal_path), and adds to obs one number per record of the
+ * declared metrics: key "BENCH.METRIC CASE" (the case's parameters), and
+ * to better the metric's direction (true: higher is better). Returns 0,
+ * 1 when the run failed (err says why: a failed trial, not a failed
+ * tune), -EINTR on a signal, or -errno with err set. */
+int mt_bench_trial_run(const struct mt_rule_trial *decl, const char *outdir,
+		       const char *journal_path, json_t *obs, json_t *better,
+		       struct mt_err *err);
+
+/* Checks decl's settings against the benchmark's schema and plans it:
+ * returns the number of cases (0: it cannot run here, why says so), or
+ * -errno with err set. */
+int mt_bench_trial_check(const struct mt_rule_trial *decl, char *why,
+			 size_t len, struct mt_err *err);
+
 #endif

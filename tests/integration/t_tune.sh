@@ -15,7 +15,7 @@ R="$T/tree"
 cp -r "$here/fixtures/machines/stalls-db" "$R"
 export MEMTUNE_FSROOT="$R"
 K="$R/proc/sys/vm/watermark_scale_factor"
-J="$MEMTUNE_STATE_DIR/run.journal"
+J="$MEMTUNE_STATE_DIR/tune.journal"
 orig=$(cat "$K")
 mkdir -p "$T/run"
 expect_exit 0 "$M" advise -o "$T/run"
@@ -30,7 +30,7 @@ clean() {
 }
 W="echo score = \$(( 1000 + \$(cat $K) ))"
 
-expect_exit 0 "$M" tune "$T/run" --only watermark_scale_factor \
+expect_exit 0 "$M" tune "$T/run" --no-bench --only watermark_scale_factor \
 	--workload "$W" --metric 'score = ([0-9]+)' --pairs 6 --seed 3
 [ "$(verdict)" = improves ] || fail "higher score under B: verdict $(verdict); $(cat "$T/out")"
 grep -q "about" "$T/out" || fail "no cost printed before the trials"
@@ -41,7 +41,7 @@ jq -e '.items[] | select(.id == "watermark_scale_factor") | .verification
 	fail "verification object: $(jq -c '.items[] | select(.id == "watermark_scale_factor") | .verification | del(.trials)' "$T/run/advice.json")"
 # The trials alternate: B saw B's value, A the old one.
 jq -e '[.items[] | select(.id == "watermark_scale_factor") | .verification.trials[]
-	| select(.arm == "B") | .metric] | all(. == (1000 + '"$B"'))' \
+	| select(.arm == "B") | .observed.workload] | length == 6 and all(. == (1000 + '"$B"'))' \
 	"$T/run/advice.json" >/dev/null || fail "a B trial did not run under B"
 clean improves
 # apply --verified-only applies the improving item alone; rollback undoes it.
@@ -51,24 +51,24 @@ grep -q dirty "$T/out" && fail "apply --verified-only touched an untried item: $
 expect_exit 0 "$M" rollback
 [ "$(cat "$K")" = "$orig" ] || fail "rollback after --verified-only: $(cat "$K")"
 # --keep verified does the same at the end of tune.
-expect_exit 0 "$M" tune "$T/run" --only watermark_scale_factor \
+expect_exit 0 "$M" tune "$T/run" --no-bench --only watermark_scale_factor \
 	--workload "$W" --metric 'score = ([0-9]+)' --pairs 6 --keep verified
 [ "$(cat "$K")" = "$B" ] || fail "--keep verified: the knob holds $(cat "$K"), not $B"
 [ ! -s "$J" ] || fail "--keep verified: a run journal is left"
 expect_exit 0 "$M" rollback
 clean "keep verified"
 
-expect_exit 0 "$M" tune "$T/run" --only watermark_scale_factor \
+expect_exit 0 "$M" tune "$T/run" --no-bench --only watermark_scale_factor \
 	--workload "$W" --metric 'score = ([0-9]+)' --lower-is-better --pairs 6
 [ "$(verdict)" = harms ] || fail "lower is better: verdict $(verdict)"
 clean harms
 
-expect_exit 0 "$M" tune "$T/run" --only watermark_scale_factor \
+expect_exit 0 "$M" tune "$T/run" --no-bench --only watermark_scale_factor \
 	--workload "$W" --metric 'score = ([0-9]+)' --pairs 6 --aa
 [ "$(verdict)" = no_effect ] || fail "A/A: verdict $(verdict)"
 clean aa
 
-expect_exit 0 "$M" tune "$T/run" --only watermark_scale_factor \
+expect_exit 0 "$M" tune "$T/run" --no-bench --only watermark_scale_factor \
 	--workload "$W" --metric 'score = ([0-9]+)' --pairs 3
 [ "$(verdict)" = inconclusive ] || fail "3 pairs: verdict $(verdict)"
 grep -q "cannot reach a 95% interval" "$T/out" || fail "3 pairs: no warning"
@@ -76,7 +76,7 @@ clean inconclusive
 
 # The same score either way, but the workload fails under B: harms,
 # naming the guardrail.
-expect_exit 0 "$M" tune "$T/run" --only watermark_scale_factor \
+expect_exit 0 "$M" tune "$T/run" --no-bench --only watermark_scale_factor \
 	--workload "echo score = 5; [ \$(cat $K) = $orig ]" \
 	--metric 'score = ([0-9]+)' --pairs 6
 [ "$(verdict)" = harms ] || fail "failing B: verdict $(verdict)"
@@ -86,15 +86,15 @@ jq -e '.items[] | select(.id == "watermark_scale_factor") | .verification.why
 clean guardrail
 
 # Bad input: exit 2 with the option named, nothing changed.
-expect_exit 2 "$M" tune "$T/run" --workload true --metric 'no group'
+expect_exit 2 "$M" tune "$T/run" --no-bench --workload true --metric 'no group'
 grep -q -- "--metric" "$T/err" || fail "bad --metric: $(cat "$T/err")"
-expect_exit 2 "$M" tune "$T/run" --workload true --only nosuchitem
-expect_exit 2 "$M" tune "$T/run" --workload true --pairs 0
+expect_exit 2 "$M" tune "$T/run" --no-bench --workload true --only nosuchitem
+expect_exit 2 "$M" tune "$T/run" --no-bench --workload true --pairs 0
 clean input
 
 # The dead-man: SIGKILL during the trials; nobody runs restore.
 for round in 1 2 3; do
-	"$M" tune "$T/run" --only watermark_scale_factor \
+	"$M" tune "$T/run" --no-bench --only watermark_scale_factor \
 		--workload "sleep 0.2; echo score = 1" \
 		--metric 'score = ([0-9]+)' --pairs 20 >"$T/kill.out" 2>&1 &
 	pid=$!

@@ -10,7 +10,7 @@ is_root || skip "t_tune_live: needs root"
 command -v jq >/dev/null || skip "t_tune_live: needs jq"
 M=${MEMTUNE:?}
 K=/proc/sys/vm/vfs_cache_pressure
-J="$MEMTUNE_STATE_DIR/run.journal"
+J="$MEMTUNE_STATE_DIR/tune.journal"
 orig=$(cat "$K")
 B=$(( orig == 50 ? 60 : 50 ))
 trap 'echo "$orig" > "$K"; cleanup_lib' EXIT
