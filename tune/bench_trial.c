@@ -96,8 +96,11 @@ static int read_records(const struct mt_rule_trial *decl, const char *dir,
 		json_t *v = json_object_get(r, "value");
 		char key[1024], *c;
 
+		const char *st = json_string_value(json_object_get(r,
+								   "status"));
+
 		if (r && declared(decl, m) && json_is_number(v) &&
-		    !json_object_get(r, "status")) {
+		    (!st || strcmp(st, "ok") == 0)) {
 			c = mt_json_dumps(json_object_get(r, "case"),
 					  JSON_COMPACT | JSON_SORT_KEYS);
 			snprintf(key, sizeof(key), "%s.%s %s", decl->bench, m,
