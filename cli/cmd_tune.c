@@ -29,6 +29,9 @@ static const struct option tune_opts[] = {
 	{ "seed", required_argument, NULL, 's' },
 	{ "force-container", no_argument, NULL, 'C' },
 	{ "no-bench", no_argument, NULL, 'N' },
+	{ "memory-max", required_argument, NULL, 'M' },
+	{ "swap-file", required_argument, NULL, 'S' },
+	{ "swap-dir", required_argument, NULL, 'D' },
 	{ 0 } };
 
 static size_t split(char *s, const char **names, size_t n, size_t max)
@@ -80,6 +83,19 @@ static int tune_main(int argc, char **argv)
 		case 'j': o.json = true; break;
 		case 'C': o.force_container = true; break;
 		case 'N': o.no_bench = true; break;
+		case 'D': o.swap_dir = optarg; break;
+		case 'M':
+		case 'S':
+			if (mt_parse_size(optarg, c == 'M' ? &o.memory_max :
+					  &o.swap_file, why,
+					  sizeof(why)) < 0 ||
+			    (c == 'M' ? o.memory_max : o.swap_file) <
+				    (16u << 20))
+				return mt_cli_usage_error(&mt_cmd_tune,
+					"%s '%s': expected a size of at least "
+					"16M, e.g. 512M", c == 'M' ?
+					"--memory-max" : "--swap-file", optarg);
+			break;
 		case 'p':
 			if (mt_parse_int(optarg, 1, 1000, &v, why,
 					 sizeof(why)) < 0)
@@ -159,6 +175,7 @@ const struct mt_command mt_cmd_tune = {
 "                    [--p99 REGEX]] [--no-bench] [--only ID,...] [--pairs N] [--aa]\n"
 "                    [--max-time DURATION] [--trial-timeout DURATION]\n"
 "                    [--keep verified|none [--persist]] [--force RULE,...]\n"
+"                    [--memory-max SIZE] [--swap-file SIZE [--swap-dir DIR]]\n"
 "                    [--seed N] [--json] [--force-container]\n"
 "\n"
 "Tries each change of DIR/advice.json (memtune advise DIR writes it) on this\n"
@@ -181,6 +198,10 @@ const struct mt_command mt_cmd_tune = {
 "  --workload CMD       run with sh -c in its own process group, once a trial\n"
 "                       (an item without a benchmark trial needs it)\n"
 "  --no-bench           the workload only: no benchmark trials\n"
+"  --memory-max SIZE    run the workload in a memory cgroup of this limit,\n"
+"                       made for the session through the journal\n"
+"  --swap-file SIZE     when no swap is active, make a swap file of this size\n"
+"                       in --swap-dir (default /var/tmp) for the session\n"
 "  --metric REGEX       the workload's figure: the first capture group of\n"
 "                       REGEX in its stdout, e.g. 'tps = ([0-9.]+)';\n"
 "                       higher is better unless --lower-is-better. Without\n"

@@ -125,6 +125,31 @@ int mt_workload_run(const char *cmd, const regex_t *metric_re,
 		    const regex_t *p99_re, uint64_t timeout_ns,
 		    struct mt_workload_result *out, struct mt_err *err)
 {
+	return mt_workload_run_in(cmd, NULL, metric_re, p99_re, timeout_ns,
+				  out, err);
+}
+
+/* Moves the calling process into the cgroup whose membership file is
+ * procs (cgroup.procs, or v1's tasks). Returns 0 or -errno. */
+static int enter_cgroup(const char *procs)
+{
+	char pid[24];
+	int fd = open(procs, O_WRONLY | O_CLOEXEC), n, rc = 0;
+
+	if (fd < 0)
+		return -errno;
+	n = snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	if (write(fd, pid, (size_t)n) != n)
+		rc = -errno;
+	close(fd);
+	return rc;
+}
+
+int mt_workload_run_in(const char *cmd, const char *cgroup_procs,
+		       const regex_t *metric_re, const regex_t *p99_re,
+		       uint64_t timeout_ns, struct mt_workload_result *out,
+		       struct mt_err *err)
+{
 	int o[2], e[2], open_fds = 2, status = 0;
 	struct sink so = { 0 }, se = { 0 };
 	uint64_t t0, deadline;
@@ -172,6 +197,16 @@ int mt_workload_run(const char *cmd, const regex_t *metric_re,
 			dup2(null, 0);
 		dup2(o[1], 1);
 		dup2(e[1], 2);
+		if (cgroup_procs) {
+			int rc = enter_cgroup(cgroup_procs);
+
+			if (rc < 0) {
+				dprintf(2, "workload: cannot enter the cgroup "
+					"(%s): %s\n", cgroup_procs,
+					strerror(-rc));
+				_exit(126);
+			}
+		}
 		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 		dprintf(2, "workload: cannot run /bin/sh: %s\n",
 			strerror(errno));

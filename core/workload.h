@@ -43,6 +43,14 @@ int mt_workload_run(const char *cmd, const regex_t *metric_re,
 		    const regex_t *p99_re, uint64_t timeout_ns,
 		    struct mt_workload_result *out, struct mt_err *err);
 
+/* The same, with the command (and all it starts) inside the cgroup whose
+ * membership file is cgroup_procs (NULL: where memtune is): a command
+ * that cannot enter it fails with status 126 and the reason in tail. */
+int mt_workload_run_in(const char *cmd, const char *cgroup_procs,
+		       const regex_t *metric_re, const regex_t *p99_re,
+		       uint64_t timeout_ns, struct mt_workload_result *out,
+		       struct mt_err *err);
+
 /* True when the result is a success: exit status 0 in time, and the
  * metric's regex (if any) matched. */
 bool mt_workload_ok(const struct mt_workload_result *r, bool want_match);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "../advisor/advisor.h"
+#include "../bench/sandbox.h"
 #include "../core/clock.h"
 #include "../core/deadman.h"
 #include "../core/fsroot.h"
@@ -54,6 +55,8 @@ struct tune {
 	uint64_t t0, deadline;
 	char run_journal[4096];		/* the benchmark trials' journal */
 	char trial_dir[4096];		/* their run directories, or "" */
+	char procs[600];		/* the workload's cgroup, or "" */
+	struct mt_cgroup cg;		/* that cgroup (when procs is set) */
 	size_t done, total;		/* trials, for the time left */
 	double trial_s;			/* the warm-up trial's time */
 };
@@ -110,6 +113,17 @@ static int trial(struct tune *t, struct arm_run *r, bool b, size_t seq,
 	}
 	fclose(lf);
 	free(log);
+	/* A cgroup v1 memcg keeps the swappiness it was made with: the
+	 * workload's cgroup follows the arm's vm.swappiness. */
+	if (set && t->procs[0] && t->cg.version == 1 &&
+	    strcmp(set->knob, "vm.swappiness") == 0) {
+		rc = mt_cgroup_set_swappiness(t->j, &t->cg, atoi(set->value),
+					      err);
+		if (rc < 0) {
+			mt_journal_rollback_to(t->j, mark, NULL);
+			return rc;
+		}
+	}
 	mt_guard_read(&before);
 	if (r->bench) {
 		/* Named by position, never by the item's id: advice.json
@@ -128,7 +142,8 @@ static int trial(struct tune *t, struct arm_run *r, bool b, size_t seq,
 		json_object_set_new(rec, "run_dir", json_string(dir));
 	}
 	if (rc == 0 && t->o->workload) {
-		rc = mt_workload_run(t->o->workload, t->have_metric_re ?
+		rc = mt_workload_run_in(t->o->workload, t->procs[0] ?
+					t->procs : NULL, t->have_metric_re ?
 				     &t->metric_re : NULL, t->have_p99_re ?
 				     &t->p99_re : NULL,
 				     t->o->trial_timeout_ns, &w, err);
@@ -534,6 +549,53 @@ static void print_table(FILE *out, struct arm_run *runs, json_t **v,
 	}
 }
 
+/* What the whole session runs in, through tune's journal (undone at its
+ * end, or by the dead-man): a swap file when none is active, and the
+ * workload's memory cgroup. */
+static int session_setup(struct tune *t, FILE *out, struct mt_err *err)
+{
+	const struct mt_tune_opts *o = t->o;
+	struct mt_caps caps;
+	struct mt_cgroup cg;
+	int rc;
+
+	if (!o->memory_max && !o->swap_file)
+		return 0;
+	rc = mt_caps_read(&caps, err);
+	if (rc == 0 && o->swap_file) {
+		json_t *info = json_object();
+
+		rc = mt_swap_ensure(t->j, &caps, true, o->swap_file,
+				    o->swap_dir ? o->swap_dir : "/var/tmp",
+				    info, err);
+		if (rc == 0)
+			fprintf(out, "tune: swap %s (%s, %s)\n",
+				json_string_value(json_object_get(info,
+								  "device")),
+				json_string_value(json_object_get(info,
+								  "type")),
+				json_is_true(json_object_get(info,
+							     "created")) ?
+				"made for this session" : "already active");
+		json_decref(info);
+	}
+	if (rc == 0 && o->memory_max) {
+		rc = mt_cgroup_create(t->j, &caps, "tune", &cg, err);
+		if (rc == 0)
+			rc = mt_cgroup_set_limits(t->j, &cg, o->memory_max, 0,
+						  -1, err);
+		if (rc == 0) {
+			t->cg = cg;
+			snprintf(t->procs, sizeof(t->procs),
+				 "%.580s/cgroup.procs", cg.path);
+			fprintf(out, "tune: the workload runs in %s (memory "
+				"limit %" PRIu64 " bytes)\n", cg.path,
+				o->memory_max);
+		}
+	}
+	return rc;
+}
+
 /* DIR/tune-YYYYmmdd-HHMMSS for the benchmark trials' run directories,
  * when some item has one. */
 static int make_trial_dir(struct tune *t, const struct arm_run *runs,
@@ -722,6 +784,9 @@ int mt_tune(const struct mt_tune_opts *o, FILE *out, struct mt_err *err)
 	if (rc < 0)
 		goto out_journal;
 	mt_signals_install();
+	rc = session_setup(&t, out, err);
+	if (rc < 0)
+		goto out_journal;
 	/* The warm-up: one untimed A trial of each item, which also prices
 	 * its trials. */
 	pairs = (size_t)o->pairs;

@@ -36,6 +36,11 @@ struct mt_tune_opts {
 	uint64_t trial_timeout_ns;	/* per workload run; 0: none */
 	bool aa;			/* B = A: the false-positive check */
 	bool no_bench;			/* the workload only, no benchmark */
+	uint64_t memory_max;		/* run the workload in a memory cgroup
+					 * of this limit (0: where we are) */
+	uint64_t swap_file;		/* make a swap file of this size for
+					 * the session when none is active */
+	const char *swap_dir;		/* where (NULL: /var/tmp) */
 	bool keep_verified;		/* apply the improving items at the end */
 	bool persist;			/* ... and install the sysctl.d file */
 	bool json;			/* print the verification as JSON */
