@@ -743,13 +743,6 @@ int mt_swap_ensure(struct mt_journal *j, const struct mt_caps *caps,
 	return 0;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 int mt_swap_read_latency(const char *device, int n, double *p50_us,
 			 double *p99_us, struct mt_err *err)
 {
@@ -814,7 +807,7 @@ int mt_swap_read_latency(const char *device, int n, double *p50_us,
 			goto out_free;
 		}
 	}
-	qsort(lat, (size_t)n, sizeof(*lat), cmp_double);
+	qsort(lat, (size_t)n, sizeof(*lat), mt_cmp_double);
 	*p50_us = mt_percentile_sorted(lat, (size_t)n, 50.0) / 1e3;
 	*p99_us = mt_percentile_sorted(lat, (size_t)n, 99.0) / 1e3;
 out_free:

@@ -19,7 +19,7 @@
 
 /* qsort comparator for doubles in ascending order; NaN sorts last so that a
  * NaN never breaks the ordering of the finite values. */
-static int cmp_double(const void *pa, const void *pb)
+int mt_cmp_double(const void *pa, const void *pb)
 {
 	double a = *(const double *)pa, b = *(const double *)pb;
 
@@ -88,13 +88,13 @@ int mt_stats_compute(const double *samples, size_t n, struct mt_stats *out)
 	if (!s)
 		return -ENOMEM;
 	memcpy(s, samples, n * sizeof(*s));
-	qsort(s, n, sizeof(*s), cmp_double);
+	qsort(s, n, sizeof(*s), mt_cmp_double);
 
 	memset(out, 0, sizeof(*out));
 	out->n = n;
 	out->min = s[0];
 	out->max = s[n - 1];
-	out->median = n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+	out->median = mt_median_sorted(s, n);
 	for (size_t i = 0; i < n; i++)
 		sum += s[i];
 	out->mean = sum / (double)n;
@@ -115,6 +115,22 @@ int mt_stats_compute(const double *samples, size_t n, struct mt_stats *out)
 	out->ci_level = level;
 	free(s);
 	return 0;
+}
+
+double mt_median_sorted(const double *sorted, size_t n)
+{
+	if (n == 0)
+		return NAN;
+	return n % 2 ? sorted[n / 2] :
+		       (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+}
+
+double mt_median(double *v, size_t n)
+{
+	if (n == 0)
+		return NAN;
+	qsort(v, n, sizeof(*v), mt_cmp_double);
+	return mt_median_sorted(v, n);
 }
 
 /* Returns the percentile p (clamped to 0..100) of sorted[0..n) by linear
@@ -151,7 +167,7 @@ double mt_percentile(const double *samples, size_t n, double p)
 	if (!s)
 		return NAN;
 	memcpy(s, samples, n * sizeof(*s));
-	qsort(s, n, sizeof(*s), cmp_double);
+	qsort(s, n, sizeof(*s), mt_cmp_double);
 	r = mt_percentile_sorted(s, n, p);
 	free(s);
 	return r;
@@ -285,7 +301,7 @@ void mt_latency_summary(double *ns, size_t n, double *p50_us,
 		*p50_us = *p99_us = *max_us = NAN;
 		return;
 	}
-	qsort(ns, n, sizeof(*ns), cmp_double);
+	qsort(ns, n, sizeof(*ns), mt_cmp_double);
 	*p50_us = mt_percentile_sorted(ns, n, 50.0) / 1e3;
 	*p99_us = mt_percentile_sorted(ns, n, 99.0) / 1e3;
 	*max_us = ns[n - 1] / 1e3;

@@ -19,6 +19,16 @@ struct mt_stats {
  * when n is 0 or a sample is not finite. */
 int mt_stats_compute(const double *samples, size_t n, struct mt_stats *out);
 
+/* qsort comparator for doubles in ascending order; NaN sorts last. */
+int mt_cmp_double(const void *a, const void *b);
+
+/* Median of sorted[0..n) (the mean of the middle two when n is even);
+ * NAN when n is 0. */
+double mt_median_sorted(const double *sorted, size_t n);
+
+/* Median of v[0..n), which it sorts in place; NAN when n is 0. */
+double mt_median(double *v, size_t n);
+
 /* Linear-interpolated percentile p (0..100) of sorted[0..n), n > 0. */
 double mt_percentile_sorted(const double *sorted, size_t n, double p);
 

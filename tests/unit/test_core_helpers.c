@@ -1,0 +1,101 @@
+/* Unit tests for the one-job helpers of core/ that replaced copies across
+ * the tree (issue 14): sorting and medians (stats.h), numbers out of JSON
+ * (json_safe.h).
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../core/json_safe.h"
+#include "../../core/stats.h"
+
+/* mt_cmp_double sorts ascending, equal values compare 0, NaN sorts last. */
+static void test_cmp_double(void **state)
+{
+	double v[] = { 3, NAN, -1, 2, 2, 0.5 };
+	double a = 1, b = 2;
+
+	(void)state;
+	assert_true(mt_cmp_double(&a, &b) < 0);
+	assert_true(mt_cmp_double(&b, &a) > 0);
+	assert_int_equal(mt_cmp_double(&a, &a), 0);
+	qsort(v, 6, sizeof(double), mt_cmp_double);
+	assert_true(v[0] == -1 && v[1] == 0.5 && v[2] == 2 && v[3] == 2 &&
+		    v[4] == 3);
+	assert_true(isnan(v[5]));
+}
+
+/* The middle value, the mean of the middle two, NAN for none. */
+static void test_median(void **state)
+{
+	double odd[] = { 9, 1, 5 };
+	double even[] = { 4, 1, 3, 2 };
+	const double sorted[] = { 1, 2, 10, 11 };
+
+	(void)state;
+	assert_true(mt_median(odd, 3) == 5);
+	assert_true(odd[0] == 1 && odd[2] == 9);	/* sorted in place */
+	assert_true(mt_median(even, 4) == 2.5);
+	assert_true(mt_median_sorted(sorted, 4) == 6);
+	assert_true(mt_median_sorted(sorted, 1) == 1);
+	assert_true(isnan(mt_median(odd, 0)));
+	assert_true(isnan(mt_median_sorted(sorted, 0)));
+}
+
+/* A member that is a number comes back as a double; anything else, a
+ * missing member or a non-object is NAN. */
+static void test_jnum(void **state)
+{
+	json_t *o = json_pack("{s:i, s:f, s:s, s:n, s:b}", "i", 42, "f", 0.25,
+			      "s", "7", "n", "b", 1);
+
+	(void)state;
+	assert_non_null(o);
+	assert_true(mt_jnum(o, "i") == 42);
+	assert_true(mt_jnum(o, "f") == 0.25);
+	assert_true(isnan(mt_jnum(o, "s")));
+	assert_true(isnan(mt_jnum(o, "n")));
+	assert_true(isnan(mt_jnum(o, "b")));
+	assert_true(isnan(mt_jnum(o, "missing")));
+	assert_true(isnan(mt_jnum(NULL, "i")));
+	assert_true(isnan(mt_jnum(json_object_get(o, "i"), "i")));
+	assert_true(mt_jnum_value(json_object_get(o, "f")) == 0.25);
+	assert_true(isnan(mt_jnum_value(NULL)));
+	json_decref(o);
+}
+
+/* A finite value is a real, NAN and the infinities are null. */
+static void test_jreal(void **state)
+{
+	json_t *v;
+
+	(void)state;
+	v = mt_jreal(1.5);
+	assert_true(json_is_real(v) && json_real_value(v) == 1.5);
+	json_decref(v);
+	v = mt_jreal(NAN);
+	assert_true(json_is_null(v));
+	json_decref(v);
+	v = mt_jreal(-INFINITY);
+	assert_true(json_is_null(v));
+	json_decref(v);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cmp_double),
+		cmocka_unit_test(test_median),
+		cmocka_unit_test(test_jnum),
+		cmocka_unit_test(test_jreal),
+	};
+
+	mt_json_init();
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
