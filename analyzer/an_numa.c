@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/stats.h"
 #include "../core/json_safe.h"
+#include "../core/stats.h"
 #include "analysis.h"
 #include "facts.h"
 

@@ -10,8 +10,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../core/stats.h"
 #include "../core/json_safe.h"
+#include "../core/stats.h"
 #include "figure.h"
 
 #define FIG_W 760

@@ -29,6 +29,7 @@
 
 #include "../core/clock.h"
 #include "../core/fsroot.h"
+#include "../core/rng.h"
 #include "../core/stats.h"
 
 #define SWAP_MAGIC "SWAPSPACE2"
@@ -746,7 +747,7 @@ int mt_swap_ensure(struct mt_journal *j, const struct mt_caps *caps,
 int mt_swap_read_latency(const char *device, int n, double *p50_us,
 			 double *p99_us, struct mt_err *err)
 {
-	uint64_t size = 0, blocks, x = mt_now_ns() | 1;
+	uint64_t size = 0, blocks, x = mt_rand_seed(mt_now_ns());
 	double *lat = NULL;
 	void *buf = NULL;
 	struct stat st;
@@ -790,11 +791,8 @@ int mt_swap_read_latency(const char *device, int n, double *p50_us,
 		uint64_t t0, blk;
 		ssize_t r;
 
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
 		/* Block 0 is the header; random blocks defeat readahead. */
-		blk = 1 + x % (blocks - 1);
+		blk = 1 + mt_rand_below(&x, blocks - 1);
 		t0 = mt_now_ns();
 		r = pread(fd, buf, 4096, (off_t)(blk * 4096));
 		lat[i] = (double)(mt_now_ns() - t0);

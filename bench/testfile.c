@@ -19,6 +19,7 @@
 #include "../core/config.h"
 #include "../core/fsroot.h"
 #include "../core/journal.h"
+#include "../core/rng.h"
 
 #ifndef __NR_cachestat
 #define __NR_cachestat 451	/* the same number on every architecture */
@@ -214,17 +215,15 @@ int mt_testfile_check_dir_param(const char *who, const struct mt_params *p,
 	return ret;
 }
 
-/* Fills buf with non-zero bytes (xorshift, low byte forced odd) so that no
- * filesystem can store the file sparsely or compress it away to nothing. */
+/* Fills buf with non-zero bytes (random, every byte's low bit set) so that
+ * no filesystem can store the file sparsely or compress it away to
+ * nothing. */
 static void fill_pattern(unsigned char *buf, size_t len, uint64_t seed)
 {
-	uint64_t x = seed | 1;
+	uint64_t x = mt_rand_seed(seed);
 
 	for (size_t i = 0; i < len; i += 8) {
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
-		uint64_t v = x | 0x0101010101010101ull;
+		uint64_t v = mt_rand_next(&x) | 0x0101010101010101ull;
 
 		memcpy(buf + i, &v, len - i < 8 ? len - i : 8);
 	}

@@ -1,6 +1,6 @@
 /* Unit tests for the one-job helpers of core/ that replaced copies across
  * the tree (issue 14): sorting and medians (stats.h), numbers out of JSON
- * (json_safe.h).
+ * (json_safe.h), random numbers (rng.h).
  */
 #include <math.h>
 #include <setjmp.h>
@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "../../core/json_safe.h"
+#include "../../core/rng.h"
 #include "../../core/stats.h"
 
 /* mt_cmp_double sorts ascending, equal values compare 0, NaN sorts last. */
@@ -87,6 +88,39 @@ static void test_jreal(void **state)
 	json_decref(v);
 }
 
+/* mt_mix64 is splitmix64's output (reference values of the published
+ * generator seeded with 0: 0xe220a8397b1dcdaf, then 0x6e789e6aa1b965f4). */
+static void test_mix64(void **state)
+{
+	(void)state;
+	assert_true(mt_mix64(0) == 0xe220a8397b1dcdafull);
+	assert_true(mt_mix64(0x9e3779b97f4a7c15ull) == 0x6e789e6aa1b965f4ull);
+}
+
+/* Seeds are never 0 and differ for neighbours; a seed gives one
+ * sequence; mt_rand_below stays below its bound and reaches every value. */
+static void test_rand(void **state)
+{
+	uint64_t a = mt_rand_seed(7), b = mt_rand_seed(7);
+	unsigned hist[7] = { 0 };
+
+	(void)state;
+	assert_true(mt_rand_seed(0) != 0);
+	assert_true(mt_rand_seed(1) != mt_rand_seed(2));
+	for (int i = 0; i < 100; i++)
+		assert_true(mt_rand_next(&a) == mt_rand_next(&b));
+	assert_true(a != 0);
+	for (int i = 0; i < 7000; i++) {
+		uint64_t v = mt_rand_below(&a, 7);
+
+		assert_true(v < 7);
+		hist[v]++;
+	}
+	for (int i = 0; i < 7; i++)
+		assert_true(hist[i] > 800 && hist[i] < 1200);
+	assert_true(mt_rand_below(&a, 1) == 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -94,6 +128,8 @@ int main(void)
 		cmocka_unit_test(test_median),
 		cmocka_unit_test(test_jnum),
 		cmocka_unit_test(test_jreal),
+		cmocka_unit_test(test_mix64),
+		cmocka_unit_test(test_rand),
 	};
 
 	mt_json_init();
