@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../core/json_safe.h"
+#include "../core/units.h"
 #include "analysis.h"
 #include "facts.h"
 
@@ -358,13 +359,13 @@ static void print_cross(FILE *out, const char *what, json_t *c)
 	char s1[32], s2[32];
 
 	if (!json_is_object(m)) {
-		mt_fig_bytes(mt_jnum(b, "size_bytes"), s1, sizeof(s1));
+		mt_format_bytes(mt_jnum(b, "size_bytes"), s1, sizeof(s1));
 		fprintf(out, "  %s: every size up to %s served by brk "
 			"(no crossover measured)\n", what, s1);
 		return;
 	}
-	mt_fig_bytes(mt_jnum(b, "size_bytes"), s1, sizeof(s1));
-	mt_fig_bytes(mt_jnum(m, "size_bytes"), s2, sizeof(s2));
+	mt_format_bytes(mt_jnum(b, "size_bytes"), s1, sizeof(s1));
+	mt_format_bytes(mt_jnum(m, "size_bytes"), s2, sizeof(s2));
 	fprintf(out, "  %s: brk up to %s (%.0f ns, %.1f faults, %.0f B kept),"
 		" mmap from %s (%.0f ns, %.1f faults, %.0f B kept)\n", what,
 		s1, mt_jnum(b, "ns_per_alloc"), mt_jnum(b, "faults_per_alloc"),
@@ -383,10 +384,10 @@ static void alloc_print(FILE *out, json_t *d)
 		char lo[32] = "-", hi[32] = "-";
 
 		if (json_is_number(json_object_get(c, "brk_up_to_bytes")))
-			mt_fig_bytes(mt_jnum(c, "brk_up_to_bytes"), lo,
+			mt_format_bytes(mt_jnum(c, "brk_up_to_bytes"), lo,
 				     sizeof(lo));
 		if (json_is_number(json_object_get(c, "mmap_from_bytes")))
-			mt_fig_bytes(mt_jnum(c, "mmap_from_bytes"), hi,
+			mt_format_bytes(mt_jnum(c, "mmap_from_bytes"), hi,
 				     sizeof(hi));
 		fprintf(out, "  malloc, first block of a fresh process: brk up "
 			"to %s, mmap from %s (%.0f ns, %.0f faults); glibc "
@@ -401,13 +402,13 @@ static void alloc_print(FILE *out, json_t *d)
 	json_array_foreach(json_object_get(d, "pinned_thresholds"), i, c) {
 		char t[32];
 
-		mt_fig_bytes(mt_jnum(c, "mmap_threshold_bytes"), t, sizeof(t));
+		mt_format_bytes(mt_jnum(c, "mmap_threshold_bytes"), t, sizeof(t));
 		snprintf(what, sizeof(what), "M_MMAP_THRESHOLD=%s", t);
 		print_cross(out, what, c);
 	}
 	c = json_object_get(d, "raw_mmap_cheaper_from_bytes");
 	if (json_is_number(c)) {
-		mt_fig_bytes(json_number_value(c), what, sizeof(what));
+		mt_format_bytes(json_number_value(c), what, sizeof(what));
 		fprintf(out, "  raw mmap cycle cheaper than sbrk from %s\n",
 			what);
 	}
@@ -454,9 +455,9 @@ static int alloc_plots(struct mt_report *rep, struct mt_run *const *runs,
 	for (size_t r = 0; r < n; r++)
 		labels[r] = runs[r]->label;
 	if (json_is_object(json_object_get(c, "mmap_side"))) {
-		mt_fig_bytes(mt_jnum(json_object_get(c, "brk_side"),
+		mt_format_bytes(mt_jnum(json_object_get(c, "brk_side"),
 				  "size_bytes"), a, sizeof(a));
-		mt_fig_bytes(mt_jnum(json_object_get(c, "mmap_side"),
+		mt_format_bytes(mt_jnum(json_object_get(c, "mmap_side"),
 				  "size_bytes"), b, sizeof(b));
 		off = snprintf(reading, sizeof(reading),
 			       "With glibc's default thresholds malloc "
@@ -474,7 +475,7 @@ static int alloc_plots(struct mt_report *rep, struct mt_run *const *runs,
 			       "mmap's page faults. ");
 	}
 	if (json_is_number(cheap)) {
-		mt_fig_bytes(json_number_value(cheap), a, sizeof(a));
+		mt_format_bytes(json_number_value(cheap), a, sizeof(a));
 		snprintf(reading + off, sizeof(reading) - (size_t)off,
 			 "A raw mmap cycle is cheaper than a raw sbrk cycle "
 			 "from %s on.", a);

@@ -17,6 +17,7 @@
 
 #include "../core/json_safe.h"
 #include "../core/stats.h"
+#include "../core/units.h"
 #include "analysis.h"
 #include "facts.h"
 
@@ -188,7 +189,7 @@ static json_t *zr_finding(json_t *modes, json_t *lr)
 	a0 = mt_jnum(m0, "alloc_ms");
 	a1 = mt_jnum(m1, "alloc_ms");
 	fr = mt_jnum(m1, "file_reclaimed_bytes");
-	mt_fig_bytes(fr > 0 ? fr : 0, fb, sizeof(fb));
+	mt_format_bytes(fr > 0 ? fr : 0, fb, sizeof(fb));
 	/* Faster accesses after the allocation count as locality only
 	 * where the latency matrix shows remote memory slower (by 30%, well
 	 * beyond this benchmark's run-to-run spread): on an emulated or

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../core/json_safe.h"
+#include "../core/units.h"
 #include "analysis.h"
 
 #define MAXP 64
@@ -81,7 +82,7 @@ static void pc_print(FILE *out, json_t *d)
 	char b[32];
 
 	json_array_foreach(json_object_get(d, "cold_warm"), i, e) {
-		mt_fig_bytes(mt_jnum(e, "block_bytes"), b, sizeof(b));
+		mt_format_bytes(mt_jnum(e, "block_bytes"), b, sizeof(b));
 		fprintf(out, "  %-4s %-7s cold %.0f MB/s, warm %.0f MB/s, "
 			"speedup %.2fx\n",
 			json_string_value(json_object_get(e, "method")), b,
@@ -141,7 +142,7 @@ static int pc_plots(struct mt_report *rep, struct mt_run *const *runs,
 		free(labels);
 		return 0;
 	}
-	mt_fig_bytes(mt_jnum(best, "block_bytes"), b, sizeof(b));
+	mt_format_bytes(mt_jnum(best, "block_bytes"), b, sizeof(b));
 	off = snprintf(reading, sizeof(reading),
 		       "A warm page cache serves reads up to %.1f times "
 		       "faster than the disk (%s with %s blocks: %.0f "

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "../core/json_safe.h"
+#include "../core/units.h"
 #include "analysis.h"
 #include "facts.h"
 
@@ -39,7 +40,7 @@ static void case_label(json_t *rec, char *buf, size_t len)
 	char b[32];
 
 	if (json_is_integer(mfk)) {
-		mt_fig_bytes(1024.0 * (double)json_integer_value(mfk), b,
+		mt_format_bytes(1024.0 * (double)json_integer_value(mfk), b,
 			     sizeof(b));
 		snprintf(buf, len, "min_free_kbytes=%s", b);
 	} else if (json_is_integer(wsf)) {

@@ -12,6 +12,7 @@
 
 #include "../core/json_safe.h"
 #include "../core/stats.h"
+#include "../core/units.h"
 #include "analysis.h"
 #include "changepoint.h"
 #include "facts.h"
@@ -400,7 +401,7 @@ static void thp_walk_ratio(json_t *out, const struct curve *c4,
 		return;
 	r = a / b;
 	se = sqrt(s2);
-	mt_fig_bytes(sz, size, sizeof(size));
+	mt_format_bytes(sz, size, sizeof(size));
 	snprintf(what, sizeof(what), "4 KiB over THP page-stride load latency "
 		 "at %s (the largest size both measured): %.1f ns against "
 		 "%.1f ns", size, a, b);
@@ -512,8 +513,8 @@ static void tlb_print(FILE *out, json_t *d)
 		if (!json_array_size(json_object_get(c, "knees")))
 			fprintf(out, " none in the sizes measured");
 		json_array_foreach(json_object_get(c, "knees"), j, k) {
-			mt_fig_bytes(mt_jnum(k, "bytes_below"), a, sizeof(a));
-			mt_fig_bytes(mt_jnum(k, "bytes_above"), b, sizeof(b));
+			mt_format_bytes(mt_jnum(k, "bytes_below"), a, sizeof(a));
+			mt_format_bytes(mt_jnum(k, "bytes_above"), b, sizeof(b));
 			fprintf(out, " %s..%s", a, b);
 			if (page)
 				fprintf(out, " (%.4g..%.4g entries)",
@@ -540,7 +541,7 @@ static void tlb_print(FILE *out, json_t *d)
 								  "backing")));
 			continue;
 		}
-		mt_fig_bytes(mt_jnum(c, "reach_bytes"), a, sizeof(a));
+		mt_format_bytes(mt_jnum(c, "reach_bytes"), a, sizeof(a));
 		fprintf(out, "  reach %-3s %s%s (%.4g pages)%s\n",
 			json_string_value(json_object_get(c, "backing")),
 			json_is_true(json_object_get(c, "beyond_range")) ?
@@ -549,7 +550,7 @@ static void tlb_print(FILE *out, json_t *d)
 			": no step in the sizes measured" : "");
 	}
 	if (json_is_object(pen)) {
-		mt_fig_bytes(mt_jnum(pen, "at_bytes"), a, sizeof(a));
+		mt_format_bytes(mt_jnum(pen, "at_bytes"), a, sizeof(a));
 		fprintf(out, "  page-walk penalty %.1f ns/access at %s "
 			"(4k %.1f ns, %s %.1f ns; median %.1f ns)\n",
 			mt_jnum(pen, "penalty_ns"), a, mt_jnum(pen, "latency_4k_ns"),
@@ -623,15 +624,15 @@ static void reading_one(json_t *d, const char *pattern, char *buf,
 			 "page-walk penalty to read.", pattern);
 		return;
 	}
-	mt_fig_bytes(json_number_value(json_array_get(json_array_get(pts, 0),
+	mt_format_bytes(json_number_value(json_array_get(json_array_get(pts, 0),
 						      0)), a, sizeof(a));
-	mt_fig_bytes(json_number_value(json_array_get(json_array_get(
+	mt_format_bytes(json_number_value(json_array_get(json_array_get(
 		pts, json_array_size(pts) - 1), 0)), b, sizeof(b));
 	if (k) {
 		char lo[32], hi[32];
 
-		mt_fig_bytes(mt_jnum(k, "bytes_below"), lo, sizeof(lo));
-		mt_fig_bytes(mt_jnum(k, "bytes_above"), hi, sizeof(hi));
+		mt_format_bytes(mt_jnum(k, "bytes_below"), lo, sizeof(lo));
+		mt_format_bytes(mt_jnum(k, "bytes_above"), hi, sizeof(hi));
 		off = snprintf(buf, len, "With 4 KiB pages the %s-pattern "
 			       "latency makes its last step up between %s "
 			       "and %s", pattern, lo, hi);
@@ -655,7 +656,7 @@ static void reading_one(json_t *d, const char *pattern, char *buf,
 	if (json_is_object(pen) &&
 	    !strcmp(json_string_value(json_object_get(pen, "pattern")),
 		    pattern)) {
-		mt_fig_bytes(mt_jnum(pen, "at_bytes"), a, sizeof(a));
+		mt_format_bytes(mt_jnum(pen, "at_bytes"), a, sizeof(a));
 		snprintf(buf + off, len - (size_t)off,
 			 "At %s the best huge pages (%s) take %.1f ns against "
 			 "%.1f ns, so a 4 KiB page walk costs about %.1f ns "
@@ -704,9 +705,9 @@ static void reading_many(json_t *const *derived, size_t n,
 	qsort(kn, nk, sizeof(double), mt_cmp_double);
 	qsort(pe, np, sizeof(double), mt_cmp_double);
 	if (nk) {
-		mt_fig_bytes(kn[0], a, sizeof(a));
-		mt_fig_bytes(kn[nk - 1], b, sizeof(b));
-		mt_fig_bytes(kn[nk / 2], m, sizeof(m));
+		mt_format_bytes(kn[0], a, sizeof(a));
+		mt_format_bytes(kn[nk - 1], b, sizeof(b));
+		mt_format_bytes(kn[nk / 2], m, sizeof(m));
 		off = snprintf(buf, len, "Across %zu runs the last 4 KiB "
 			       "knee of the %s pattern lies at a median of "
 			       "%s (from %s to %s; %zu runs have one). ", n,

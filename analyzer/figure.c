@@ -44,23 +44,6 @@ const char *mt_fig_backing_color(const char *b)
 	return palette[7];
 }
 
-/* Formats bytes as "16 KiB", "1.5 MiB", "2 GiB". */
-void mt_fig_bytes(double bytes, char *buf, size_t len)
-{
-	static const char *const unit[] = { "bytes", "KiB", "MiB", "GiB",
-					    "TiB" };
-	int u = 0;
-
-	while (u < 4 && fabs(bytes) >= 1024) {
-		bytes /= 1024;
-		u++;
-	}
-	if (u == 0 || fabs(bytes - round(bytes)) < 0.05)
-		snprintf(buf, len, "%.0f %s", bytes, unit[u]);
-	else
-		snprintf(buf, len, "%.1f %s", bytes, unit[u]);
-}
-
 /* Writes s as a gnuplot single-quoted string (a quote is doubled). */
 static void gp_quote(FILE *f, const char *s)
 {

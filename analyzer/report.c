@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "../core/json_safe.h"
+#include "../core/units.h"
 #include "analysis.h"
 #include "facts.h"
 #include "report.h"
@@ -95,11 +96,11 @@ static void machine(FILE *f, const struct mt_run *run)
 		mt_jnum(json_object_get(m, "topology"), "numa_nodes"));
 	json_array_foreach(json_object_get(json_object_get(m, "topology"),
 					   "caches"), i, c) {
-		mt_fig_bytes(mt_jnum(c, "size_bytes"), b, sizeof(b));
+		mt_format_bytes(mt_jnum(c, "size_bytes"), b, sizeof(b));
 		fprintf(f, "%sL%.0f %s", i ? ", " : "", mt_jnum(c, "level"), b);
 	}
 	if (isfinite(mt_jnum(mem, "mem_total_bytes")))
-		mt_fig_bytes(mt_jnum(mem, "mem_total_bytes"), b, sizeof(b));
+		mt_format_bytes(mt_jnum(mem, "mem_total_bytes"), b, sizeof(b));
 	else
 		snprintf(b, sizeof(b), "not recorded");
 	fprintf(f, "</td><td>%s</td><td>", b);

@@ -504,6 +504,22 @@ void mt_format_size(uint64_t bytes, char *buf, size_t len)
 	snprintf(buf, len, "%llu", (unsigned long long)bytes);
 }
 
+void mt_format_bytes(double bytes, char *buf, size_t len)
+{
+	static const char *const unit[] = { "bytes", "KiB", "MiB", "GiB",
+					    "TiB" };
+	int u = 0;
+
+	while (u < 4 && fabs(bytes) >= 1024) {
+		bytes /= 1024;
+		u++;
+	}
+	if (u == 0 || fabs(bytes - round(bytes)) < 0.05)
+		snprintf(buf, len, "%.0f %s", bytes, unit[u]);
+	else
+		snprintf(buf, len, "%.1f %s", bytes, unit[u]);
+}
+
 /* Uses the largest of s, ms, us that divides ns exactly, else ns. */
 void mt_format_duration(uint64_t ns, char *buf, size_t len)
 {

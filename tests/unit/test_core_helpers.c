@@ -1,6 +1,7 @@
 /* Unit tests for the one-job helpers of core/ that replaced copies across
  * the tree (issue 14): sorting and medians (stats.h), numbers out of JSON
- * (json_safe.h), random numbers (rng.h).
+ * (json_safe.h), random numbers (rng.h), byte counts for a person
+ * (units.h).
  */
 #include <math.h>
 #include <setjmp.h>
@@ -15,6 +16,7 @@
 #include "../../core/json_safe.h"
 #include "../../core/rng.h"
 #include "../../core/stats.h"
+#include "../../core/units.h"
 
 /* mt_cmp_double sorts ascending, equal values compare 0, NaN sorts last. */
 static void test_cmp_double(void **state)
@@ -121,6 +123,36 @@ static void test_rand(void **state)
 	assert_true(mt_rand_below(&a, 1) == 0);
 }
 
+/* Binary units, one decimal only where it says something. */
+static void test_format_bytes(void **state)
+{
+	static const struct {
+		double bytes;
+		const char *text;
+	} cases[] = {
+		{ 0, "0 bytes" },
+		{ 512, "512 bytes" },
+		{ 1023, "1023 bytes" },
+		{ 1024, "1 KiB" },
+		{ 16384, "16 KiB" },
+		{ 1536 * 1024, "1.5 MiB" },
+		{ 2147483648.0, "2 GiB" },
+		{ 2.03 * 1073741824.0, "2 GiB" },	/* within 0.05 */
+		{ 2.1 * 1073741824.0, "2.1 GiB" },
+		{ 3.0 * 1099511627776.0, "3 TiB" },
+		{ 4096.0 * 1099511627776.0, "4096 TiB" },
+	};
+	char buf[32];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		mt_format_bytes(cases[i].bytes, buf, sizeof(buf));
+		assert_string_equal(buf, cases[i].text);
+	}
+	mt_format_bytes(1536 * 1024, buf, 4);	/* truncated, terminated */
+	assert_string_equal(buf, "1.5");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -130,6 +162,7 @@ int main(void)
 		cmocka_unit_test(test_jreal),
 		cmocka_unit_test(test_mix64),
 		cmocka_unit_test(test_rand),
+		cmocka_unit_test(test_format_bytes),
 	};
 
 	mt_json_init();
