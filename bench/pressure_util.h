@@ -16,24 +16,9 @@
 #include <sys/types.h>
 
 #include "../core/err.h"
+#include "../core/zoneinfo.h"
 #include "bench.h"
 #include "sandbox.h"
-
-/* One zone of /proc/zoneinfo: its watermarks and free pages, in pages. */
-struct mt_zone_wmark {
-	int node;
-	char zone[16];		/* "DMA", "DMA32", "Normal", ... */
-	uint64_t free;		/* pages free */
-	uint64_t min, low, high;	/* watermarks, pages */
-	uint64_t managed;	/* pages the buddy allocator manages */
-};
-
-/* Parses /proc/zoneinfo text into z[0..max): one entry per "Node N, zone
- * NAME" block, in file order. Stores the count in *n (zones past max are
- * counted but not stored). Returns 0, or -EINVAL when the text holds no
- * zone block or a block lacks its min/low/high lines. */
-int mt_zoneinfo_parse(const char *text, struct mt_zone_wmark *z, size_t max,
-		      size_t *n);
 
 /* The zones of the live machine as JSON: {zones: [{node, zone, free_pages,
  * min_pages, low_pages, high_pages, managed_pages}], min_kb, low_kb,

@@ -1,8 +1,9 @@
 /* Unit tests for the one-job helpers of core/ that replaced copies across
  * the tree (issue 14): sorting and medians (stats.h), numbers out of JSON
  * (json_safe.h), random numbers (rng.h), byte counts for a person
- * (units.h).
+ * (units.h), /proc/zoneinfo (zoneinfo.h).
  */
+#include <errno.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,6 +18,7 @@
 #include "../../core/rng.h"
 #include "../../core/stats.h"
 #include "../../core/units.h"
+#include "../../core/zoneinfo.h"
 
 /* mt_cmp_double sorts ascending, equal values compare 0, NaN sorts last. */
 static void test_cmp_double(void **state)
@@ -153,6 +155,56 @@ static void test_format_bytes(void **state)
 	assert_string_equal(buf, "1.5");
 }
 
+/* Two zones with their watermarks, present and managed pages; the per-CPU
+ * "high" under pagesets does not replace the zone's. Counting alone (no
+ * array) gives the same count. */
+static void test_zoneinfo(void **state)
+{
+	static const char text[] =
+		"Node 0, zone      DMA\n"
+		"  per-node stats\n"
+		"      nr_inactive_anon 10\n"
+		"  pages free     3840\n"
+		"        min      12\n"
+		"        low      15\n"
+		"        high     18\n"
+		"        spanned  4095\n"
+		"        present  3998\n"
+		"        managed  3840\n"
+		"  pagesets\n"
+		"    cpu: 0\n"
+		"              count: 0\n"
+		"              high:  999\n"
+		"Node 1, zone   Normal\n"
+		"  pages free     100000\n"
+		"        min      4000\n"
+		"        low      5000\n"
+		"        high     6000\n"
+		"        spanned  262144\n"
+		"        present  262144\n"
+		"        managed  250000\n";
+	struct mt_zone_wmark z[4];
+	size_t n;
+
+	(void)state;
+	assert_int_equal(mt_zoneinfo_parse(text, z, 4, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(z[0].node, 0);
+	assert_string_equal(z[0].zone, "DMA");
+	assert_true(z[0].free == 3840 && z[0].min == 12 && z[0].low == 15 &&
+		    z[0].high == 18 && z[0].present == 3998 &&
+		    z[0].managed == 3840);
+	assert_int_equal(z[1].node, 1);
+	assert_string_equal(z[1].zone, "Normal");
+	assert_true(z[1].present == 262144 && z[1].managed == 250000 &&
+		    z[1].high == 6000);
+	assert_int_equal(mt_zoneinfo_parse(text, NULL, 0, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(mt_zoneinfo_parse("no zones\n", z, 4, &n), -EINVAL);
+	assert_int_equal(mt_zoneinfo_parse("Node 0, zone DMA\n  min 1\n", z,
+					   4, &n), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -163,6 +215,7 @@ int main(void)
 		cmocka_unit_test(test_mix64),
 		cmocka_unit_test(test_rand),
 		cmocka_unit_test(test_format_bytes),
+		cmocka_unit_test(test_zoneinfo),
 	};
 
 	mt_json_init();
