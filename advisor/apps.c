@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../core/fileio.h"
 #include "../core/fsroot.h"
 #include "advisor.h"
 
@@ -129,61 +130,11 @@ int mt_ev_read_bounded(const char *path, size_t max, char **out,
 		       size_t *len)
 {
 	char real[4096];
-	size_t got = 0, cap = 4096;
-	char *buf, *grown;
-	ssize_t n;
-	int fd, rc = 0;
 
 	*out = NULL;
 	if (mt_fs_path(path, real, sizeof(real)) < 0)
 		return -ENAMETOOLONG;
-	fd = open(real, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0)
-		return -errno;
-	buf = malloc(cap);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	for (;;) {
-		if (got + 1 >= cap) {
-			if (cap > max) {
-				rc = -EFBIG;
-				break;
-			}
-			grown = realloc(buf, cap * 2);
-			if (!grown) {
-				rc = -ENOMEM;
-				break;
-			}
-			buf = grown;
-			cap *= 2;
-		}
-		n = read(fd, buf + got, cap - 1 - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = -errno;
-			break;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-		if (got > max) {
-			rc = -EFBIG;
-			break;
-		}
-	}
-	close(fd);
-	if (rc < 0) {
-		free(buf);
-		return rc;
-	}
-	buf[got] = '\0';
-	*out = buf;
-	if (len)
-		*len = got;
-	return 0;
+	return mt_read_path(real, O_NONBLOCK, max, out, len);
 }
 
 /* The comm of pid without its newline into buf (16 bytes are enough for

@@ -35,6 +35,7 @@
 
 #include <jansson.h>
 
+#include "fileio.h"
 #include "fsroot.h"
 #include "json_safe.h"
 #include "knobs.h"
@@ -73,90 +74,6 @@ struct line {
 };
 
 /* ---- small file helpers ------------------------------------------------ */
-
-/* Reads the rest of fd into a malloc'ed NUL-terminated buffer. Returns 0 or
- * -errno. */
-static int read_fd(int fd, char **out, size_t *out_len)
-{
-	size_t cap = 4096, len = 0;
-	char *buf = malloc(cap), *grown;
-
-	if (!buf)
-		return -ENOMEM;
-	for (;;) {
-		ssize_t n;
-
-		if (cap - len < 2) {
-			grown = realloc(buf, cap * 2);
-			if (!grown) {
-				free(buf);
-				return -ENOMEM;
-			}
-			buf = grown;
-			cap *= 2;
-		}
-		n = read(fd, buf + len, cap - len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int ret = -errno;
-
-			free(buf);
-			return ret;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	buf[len] = '\0';
-	*out = buf;
-	if (out_len)
-		*out_len = len;
-	return 0;
-}
-
-/* Reads the file at the real path `path` whole. Returns 0 or -errno. */
-static int read_path(const char *path, char **out, size_t *out_len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	int ret;
-
-	if (fd < 0)
-		return -errno;
-	ret = read_fd(fd, out, out_len);
-	close(fd);
-	return ret;
-}
-
-/* Copies the directory part of path into buf ("." or "/" at the ends). */
-static void dir_of(const char *path, char *buf, size_t len)
-{
-	const char *slash = strrchr(path, '/');
-
-	if (!slash)
-		snprintf(buf, len, ".");
-	else if (slash == path)
-		snprintf(buf, len, "/");
-	else
-		snprintf(buf, len, "%.*s", (int)(slash - path), path);
-}
-
-/* Fsyncs the directory holding `path`, so that a create, rename or unlink
- * in it survives a crash. Returns 0 or -errno. */
-static int fsync_dir_of(const char *path)
-{
-	char dir[PATH_MAX];
-	int fd, ret = 0;
-
-	dir_of(path, dir, sizeof(dir));
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fsync(fd) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
 
 /* True for the pseudo file systems whose files are settings, not data:
  * there a write replaces the value, and truncating makes no sense. */
@@ -276,7 +193,7 @@ static int read_value(const char *path, char **out)
 	size_t len, n = 0;
 	int ret;
 
-	ret = read_path(path, &text, &len);
+	ret = mt_read_path(path, 0, SIZE_MAX, &text, &len);
 	if (ret < 0)
 		return ret;
 	if (strlen(text) != len) {
@@ -308,7 +225,7 @@ static int atomic_write(const char *path, const char *content, size_t len,
 	struct mt_err e = { 0 };
 	int ret;
 
-	dir_of(path, dir, sizeof(dir));
+	mt_path_dir(path, dir, sizeof(dir));
 	ret = mt_outdir_open(&d, "journal", dir, 0, &e);
 	if (ret < 0)
 		return ret;
@@ -657,7 +574,7 @@ static int kill_cgroup_procs(const char *dir)
 	int killed = 0;
 
 	snprintf(file, sizeof(file), "%s/cgroup.procs", dir);
-	if (read_path(file, &text, NULL) < 0)
+	if (mt_read_path(file, 0, SIZE_MAX, &text, NULL) < 0)
 		return 0;
 	for (p = text; *p;) {
 		char *end;
@@ -1152,7 +1069,7 @@ static int open_trusted(const char *path, int flags, bool create,
 	struct stat st;
 	int dfd, fd, ret;
 
-	dir_of(path, dir, sizeof(dir));
+	mt_path_dir(path, dir, sizeof(dir));
 	ret = mt_state_dir_check(dir, err);
 	if (ret < 0) {
 		mt_err_prefix(err, "journal %s", path);
@@ -1203,7 +1120,7 @@ bool mt_journal_pending(const char *path)
 
 	if (fd < 0)
 		return errno == ELOOP;	/* needs a person's attention */
-	if (read_fd(fd, &text, &len) < 0) {
+	if (mt_read_fd(fd, SIZE_MAX, &text, &len) < 0) {
 		close(fd);
 		return false;
 	}
@@ -1225,7 +1142,7 @@ int mt_journal_open(const char *path, bool exclusive, struct mt_journal **out,
 	int ret;
 
 	*out = NULL;
-	dir_of(path, dir, sizeof(dir));
+	mt_path_dir(path, dir, sizeof(dir));
 	ret = mt_state_dir_prepare(dir, err);
 	if (ret < 0) {
 		mt_err_prefix(err, "journal");
@@ -1254,7 +1171,7 @@ int mt_journal_open(const char *path, bool exclusive, struct mt_journal **out,
 	if (ret < 0)
 		goto out_fd;
 	if (created) {
-		ret = fsync_dir_of(path);
+		ret = mt_fsync_dir_of(path);
 		if (ret < 0) {
 			mt_err_set(err, ret, MT_ERR_RUNTIME,
 				   "journal: cannot sync directory %s: %s",
@@ -1266,7 +1183,7 @@ int mt_journal_open(const char *path, bool exclusive, struct mt_journal **out,
 		return 0;
 	}
 
-	ret = read_fd(j->fd, &text, &len);
+	ret = mt_read_fd(j->fd, SIZE_MAX, &text, &len);
 	if (ret == 0)
 		ret = parse_lines(text, len, &lines, &n_lines);
 	if (ret < 0) {
@@ -1670,7 +1587,7 @@ int mt_journal_replace_file(struct mt_journal *j, const char *path,
 					  "(a link?); memtune replaces only a "
 					  "regular file (nothing was changed)",
 					  real);
-		ret = read_path(real, &old, &len);
+		ret = mt_read_path(real, 0, SIZE_MAX, &old, &len);
 		if (ret < 0)
 			return mt_err_set(err, ret, MT_ERR_RUNTIME,
 					  "journal: cannot read %s: %s%s "
@@ -1817,7 +1734,7 @@ int mt_journal_finish(struct mt_journal *j, struct mt_err *err)
 					 "journal: cannot remove %s: %s",
 					 j->path, strerror(errno));
 		else
-			fsync_dir_of(j->path);
+			mt_fsync_dir_of(j->path);
 	}
 	mt_journal_close(j);
 	return ret;
@@ -1839,7 +1756,7 @@ int mt_journal_playback(const char *path, void (*log)(const char *line),
 		struct stat st;
 
 		/* No state directory: nothing was ever journaled. */
-		dir_of(path, dir, sizeof(dir));
+		mt_path_dir(path, dir, sizeof(dir));
 		if (lstat(dir, &st) < 0 && errno == ENOENT)
 			return 0;
 	}
@@ -1851,7 +1768,7 @@ int mt_journal_playback(const char *path, void (*log)(const char *line),
 	ret = lock_journal(fd, path, err);
 	if (ret < 0)
 		goto out_fd;
-	ret = read_fd(fd, &text, &len);
+	ret = mt_read_fd(fd, SIZE_MAX, &text, &len);
 	if (ret == 0)
 		ret = parse_lines(text, len, &lines, &n_lines);
 	if (ret < 0) {
@@ -1930,7 +1847,7 @@ int mt_journal_playback(const char *path, void (*log)(const char *line),
 				 "was undone; delete it)", path,
 				 strerror(errno));
 	} else {
-		fsync_dir_of(path);
+		mt_fsync_dir_of(path);
 		ret = 0;
 	}
 	free(es);

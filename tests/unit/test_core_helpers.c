@@ -1,19 +1,25 @@
 /* Unit tests for the one-job helpers of core/ that replaced copies across
  * the tree (issue 14): sorting and medians (stats.h), numbers out of JSON
  * (json_safe.h), random numbers (rng.h), byte counts for a person
- * (units.h), /proc/zoneinfo (zoneinfo.h).
+ * (units.h), /proc/zoneinfo (zoneinfo.h), plain file I/O (fileio.h).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
+#include "../../core/fileio.h"
 #include "../../core/json_safe.h"
 #include "../../core/rng.h"
 #include "../../core/stats.h"
@@ -205,6 +211,113 @@ static void test_zoneinfo(void **state)
 					   4, &n), -EINVAL);
 }
 
+/* A scratch directory for the file tests; removed by rm -r at the end. */
+static char scratch[] = "/tmp/mt-core-helpers-XXXXXX";
+
+static int setup_scratch(void **state)
+{
+	(void)state;
+	return mkdtemp(scratch) ? 0 : -1;
+}
+
+static int teardown_scratch(void **state)
+{
+	char cmd[PATH_MAX + 16];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", scratch);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* What mt_write_all writes mt_read_path reads back whole, past the first
+ * buffer, NUL bytes included; more than max is -EFBIG; a missing file is
+ * -ENOENT and a link with O_NOFOLLOW -ELOOP. */
+static void test_read_write(void **state)
+{
+	char path[PATH_MAX], link[PATH_MAX], *text;
+	size_t n = 10000, len;
+	char *data = malloc(n);
+	int fd;
+
+	(void)state;
+	assert_non_null(data);
+	for (size_t i = 0; i < n; i++)
+		data[i] = (char)(i % 251);
+	snprintf(path, sizeof(path), "%s/data", scratch);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(mt_write_all(fd, data, n), 0);
+	assert_int_equal(close(fd), 0);
+	assert_int_equal(mt_read_path(path, 0, SIZE_MAX, &text, &len), 0);
+	assert_int_equal(len, n);
+	assert_memory_equal(text, data, n);
+	assert_int_equal(text[n], '\0');
+	free(text);
+	assert_int_equal(mt_read_path(path, 0, n, &text, NULL), 0);
+	free(text);
+	assert_int_equal(mt_read_path(path, 0, n - 1, &text, NULL), -EFBIG);
+	assert_null(text);
+	fd = open(path, O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(lseek(fd, 9000, SEEK_SET), 9000);	/* the rest */
+	assert_int_equal(mt_read_fd(fd, SIZE_MAX, &text, &len), 0);
+	assert_int_equal(len, 1000);
+	assert_memory_equal(text, data + 9000, 1000);
+	free(text);
+	close(fd);
+	snprintf(link, sizeof(link), "%s/link", scratch);
+	assert_int_equal(symlink(path, link), 0);
+	assert_int_equal(mt_read_path(link, O_NOFOLLOW, SIZE_MAX, &text,
+				      NULL), -ELOOP);
+	snprintf(path, sizeof(path), "%s/missing", scratch);
+	assert_int_equal(mt_read_path(path, 0, SIZE_MAX, &text, NULL),
+			 -ENOENT);
+	free(data);
+}
+
+/* The directory part of a path; the fsync of an existing one succeeds. */
+static void test_path_dir(void **state)
+{
+	char buf[64], path[PATH_MAX];
+
+	(void)state;
+	mt_path_dir("a/b/c", buf, sizeof(buf));
+	assert_string_equal(buf, "a/b");
+	mt_path_dir("name", buf, sizeof(buf));
+	assert_string_equal(buf, ".");
+	mt_path_dir("/etc", buf, sizeof(buf));
+	assert_string_equal(buf, "/");
+	snprintf(path, sizeof(path), "%s/any", scratch);
+	assert_int_equal(mt_fsync_dir_of(path), 0);
+	assert_int_equal(mt_fsync_dir_of("/nonexistent-mt/x"), -ENOENT);
+}
+
+/* Parents and the leaf with their modes; a second call is fine; a file in
+ * the way fails the next step. */
+static void test_mkdir_p(void **state)
+{
+	char path[PATH_MAX], file[PATH_MAX];
+	struct stat st;
+	mode_t old = umask(0);
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/p/q//r", scratch);
+	assert_int_equal(mt_mkdir_p(path, 0755, 0700), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	assert_int_equal(st.st_mode & 0777, 0700);
+	snprintf(file, sizeof(file), "%s/p/q", scratch);
+	assert_int_equal(stat(file, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0755);
+	assert_int_equal(mt_mkdir_p(path, 0755, 0700), 0);
+	snprintf(file, sizeof(file), "%s/f", scratch);
+	assert_int_equal(close(open(file, O_WRONLY | O_CREAT, 0600)), 0);
+	snprintf(path, sizeof(path), "%s/f/sub", scratch);
+	assert_int_equal(mt_mkdir_p(path, 0755, 0700), -ENOTDIR);
+	assert_int_equal(mt_mkdir_p("", 0755, 0700), -ENAMETOOLONG);
+	umask(old);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -216,8 +329,11 @@ int main(void)
 		cmocka_unit_test(test_rand),
 		cmocka_unit_test(test_format_bytes),
 		cmocka_unit_test(test_zoneinfo),
+		cmocka_unit_test(test_read_write),
+		cmocka_unit_test(test_path_dir),
+		cmocka_unit_test(test_mkdir_p),
 	};
 
 	mt_json_init();
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, setup_scratch, teardown_scratch);
 }
