@@ -560,10 +560,9 @@ static int advise_mfk(const struct mt_advise_ctx *ctx,
 	snprintf(val, sizeof(val), "%llu", (unsigned long long)rec);
 	mt_item_sysctl(it, "min_free_kbytes", val);
 	it->change = rec != cur;
-	if (rec > mem_kb / 50)
-		snprintf(it->force, sizeof(it->force), "%s kB is more than "
-			 "2%% of memory: too much reserve can bring the OOM "
-			 "killer", val);
+	/* The threshold and its reason are the knob table's. */
+	(void)mt_apply_guarded("vm.min_free_kbytes", val, ctx->mem_total,
+			       it->force, sizeof(it->force));
 	return 0;
 }
 
