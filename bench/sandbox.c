@@ -748,7 +748,7 @@ int mt_swap_read_latency(const char *device, int n, double *p50_us,
 			 double *p99_us, struct mt_err *err)
 {
 	uint64_t size = 0, blocks, x = mt_rand_seed(mt_now_ns());
-	double *lat = NULL;
+	double *lat = NULL, max_us;
 	void *buf = NULL;
 	struct stat st;
 	int fd, ret = 0;
@@ -805,9 +805,7 @@ int mt_swap_read_latency(const char *device, int n, double *p50_us,
 			goto out_free;
 		}
 	}
-	qsort(lat, (size_t)n, sizeof(*lat), mt_cmp_double);
-	*p50_us = mt_percentile_sorted(lat, (size_t)n, 50.0) / 1e3;
-	*p99_us = mt_percentile_sorted(lat, (size_t)n, 99.0) / 1e3;
+	mt_latency_summary(lat, (size_t)n, p50_us, p99_us, &max_us);
 out_free:
 	free(buf);
 	free(lat);
