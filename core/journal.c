@@ -1442,6 +1442,20 @@ static int journal_identity(struct mt_journal *j, const char *op,
 					   (json_int_t)st.st_ino), err);
 }
 
+/* Resolves path, which must not exist yet (what: "directory " or ""),
+ * into real and journals op ("rmdir", "unlink"), its undoing. */
+static int note_new(struct mt_journal *j, const char *what, const char *op,
+		    const char *path, char *real, size_t len,
+		    struct mt_err *err)
+{
+	int ret = resolve_new(what, path, real, len, err);
+
+	if (ret < 0)
+		return ret;
+	return journal_append(j, json_pack("{s:s, s:s}", "op", op, "path",
+					   real), err);
+}
+
 /* Creates directory path (0755) after journaling its removal, then
  * records its device and inode. An existing directory is refused:
  * playback would remove something not ours. */
@@ -1451,11 +1465,8 @@ int mt_journal_mkdir(struct mt_journal *j, const char *path,
 	char real[PATH_MAX];
 	int ret;
 
-	ret = resolve_new("directory ", path, real, sizeof(real), err);
-	if (ret < 0)
-		return ret;
-	ret = journal_append(j, json_pack("{s:s, s:s}", "op", "rmdir", "path",
-					  real), err);
+	ret = note_new(j, "directory ", "rmdir", path, real, sizeof(real),
+		       err);
 	if (ret < 0)
 		return ret;
 	if (mkdir(real, 0755) < 0) {
@@ -1487,13 +1498,8 @@ int mt_journal_note_file(struct mt_journal *j, const char *path,
 			 struct mt_err *err)
 {
 	char real[PATH_MAX];
-	int ret;
 
-	ret = resolve_new("", path, real, sizeof(real), err);
-	if (ret < 0)
-		return ret;
-	return journal_append(j, json_pack("{s:s, s:s}", "op", "unlink",
-					   "path", real), err);
+	return note_new(j, "", "unlink", path, real, sizeof(real), err);
 }
 
 /* Notes the file, creates it new without following links, and records
