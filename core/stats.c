@@ -182,6 +182,21 @@ bool mt_stats_converged(const struct mt_stats *s, double fraction)
 	return (s->ci95_hi - s->ci95_lo) / 2 <= fraction * fabs(s->median);
 }
 
+/* One step of the modified Lentz method with partial numerator aa:
+ * updates c and d (each kept away from 0 by tiny) and returns the factor
+ * c * d the continued fraction's value is multiplied by. */
+static double lentz_step(double aa, double *c, double *d, double tiny)
+{
+	*d = 1 + aa * *d;
+	if (fabs(*d) < tiny)
+		*d = tiny;
+	*c = 1 + aa / *c;
+	if (fabs(*c) < tiny)
+		*c = tiny;
+	*d = 1 / *d;
+	return *d * *c;
+}
+
 /* Continued fraction of the incomplete beta function, evaluated with the
  * modified Lentz method (Numerical Recipes, betacf). Converges quickly for
  * x < (a + 1) / (a + b + 2), which the caller ensures. */
@@ -197,25 +212,12 @@ static double beta_cf(double a, double b, double x)
 	h = d;
 	for (int m = 1; m <= 1000; m++) {
 		int m2 = 2 * m;
-		double aa = m * (b - m) * x / ((qam + m2) * (a + m2)), del;
+		double del;
 
-		d = 1 + aa * d;
-		if (fabs(d) < tiny)
-			d = tiny;
-		c = 1 + aa / c;
-		if (fabs(c) < tiny)
-			c = tiny;
-		d = 1 / d;
-		h *= d * c;
-		aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
-		d = 1 + aa * d;
-		if (fabs(d) < tiny)
-			d = tiny;
-		c = 1 + aa / c;
-		if (fabs(c) < tiny)
-			c = tiny;
-		d = 1 / d;
-		del = d * c;
+		h *= lentz_step(m * (b - m) * x / ((qam + m2) * (a + m2)), &c,
+				&d, tiny);
+		del = lentz_step(-(a + m) * (qab + m) * x /
+				 ((a + m2) * (qap + m2)), &c, &d, tiny);
 		h *= del;
 		if (fabs(del - 1) < eps)
 			break;
