@@ -30,6 +30,20 @@ static void esc(FILE *f, const char *s)
 	}
 }
 
+/* Opens a table row: the run's label in a cell of its own when there is
+ * one (several runs), then the first cell's text, left open. */
+static void row_head(FILE *f, const char *label, const char *first)
+{
+	fputs("<tr>", f);
+	if (label) {
+		fputs("<td>", f);
+		esc(f, label);
+		fputs("</td>", f);
+	}
+	fputs("<td>", f);
+	esc(f, first);
+}
+
 /* "pngcairo" when this gnuplot has it, else "png". */
 static const char *png_terminal(void)
 {
@@ -130,14 +144,8 @@ static void records(FILE *f, struct mt_run *const *runs, size_t n)
 			const char *st = json_string_value(json_object_get(
 				v, "status"));
 
-			fputs("<tr>", f);
-			if (n > 1) {
-				fputs("<td>", f);
-				esc(f, runs[r]->label);
-				fputs("</td>", f);
-			}
-			fputs("<td>", f);
-			esc(f, mt_rec_bench(v));
+			row_head(f, n > 1 ? runs[r]->label : NULL,
+				 mt_rec_bench(v));
 			fputs("</td><td class=\"case\">", f);
 			esc(f, kase ? kase : "");
 			fputs("</td><td>", f);
@@ -304,14 +312,8 @@ static int write_html(const struct mt_report *rep, struct mt_run *const *runs,
 			if (!reason)
 				reason = json_string_value(json_object_get(
 					b, "partly_skipped"));
-			fputs("<tr>", f);
-			if (n > 1) {
-				fputs("<td>", f);
-				esc(f, runs[r]->label);
-				fputs("</td>", f);
-			}
-			fputs("<td>", f);
-			esc(f, json_string_value(json_object_get(b, "bench")));
+			row_head(f, n > 1 ? runs[r]->label : NULL,
+				 json_string_value(json_object_get(b, "bench")));
 			fputs("</td><td>", f);
 			esc(f, json_string_value(json_object_get(b,
 								 "status")));
