@@ -362,8 +362,10 @@ static double page_fraction(uint64_t count, uint64_t pages)
 	return f > 1.0 ? 1.0 : f;
 }
 
-static int residency_cachestat(int fd, uint64_t off, uint64_t len,
-			       double *fraction)
+/* The fraction of the range's pages cachestat counts as cached, or with
+ * dirty as dirty or under writeback. */
+static int cachestat_fraction(int fd, uint64_t off, uint64_t len, bool dirty,
+			      double *fraction)
 {
 	struct mt_cachestat cs = { 0 };
 	uint64_t pages;
@@ -371,20 +373,14 @@ static int residency_cachestat(int fd, uint64_t off, uint64_t len,
 
 	if (ret < 0)
 		return ret;
-	*fraction = page_fraction(cs.nr_cache, pages);
+	*fraction = page_fraction(dirty ? cs.nr_dirty + cs.nr_writeback :
+				  cs.nr_cache, pages);
 	return 0;
 }
 
 int mt_testfile_dirty(int fd, uint64_t off, uint64_t len, double *fraction)
 {
-	struct mt_cachestat cs = { 0 };
-	uint64_t pages;
-	int ret = cachestat_range(fd, off, len, &cs, &pages);
-
-	if (ret < 0)
-		return ret;
-	*fraction = page_fraction(cs.nr_dirty + cs.nr_writeback, pages);
-	return 0;
+	return cachestat_fraction(fd, off, len, true, fraction);
 }
 
 static int residency_mincore(int fd, uint64_t off, uint64_t len,
@@ -442,7 +438,7 @@ int mt_testfile_residency(int fd, uint64_t off, uint64_t len,
 				  "residency: offset %llu is not a multiple "
 				  "of the page size", (unsigned long long)off);
 	if (how != MT_RES_MINCORE) {
-		ret = residency_cachestat(fd, off, len, fraction);
+		ret = cachestat_fraction(fd, off, len, false, fraction);
 		if (ret == 0) {
 			if (used)
 				*used = "cachestat";
