@@ -436,11 +436,16 @@ static void version_from_dpkg(const char *status, enum mt_app_kind k,
 	static const char *const es[] = { "elasticsearch", "opensearch",
 		NULL };
 	static const char *const kube[] = { "kubelet", NULL };
+	/* The packages of each kind, most specific first. */
+	static const char *const *const packages[MT_APP_N] = {
+		[MT_APP_MYSQL] = mysql, [MT_APP_REDIS] = redis,
+		[MT_APP_MONGODB] = mongo, [MT_APP_ELASTICSEARCH] = es,
+		[MT_APP_KUBELET] = kube,
+	};
 	char pkg[64], ver[32];
 	bool ok = false;
 
-	switch (k) {
-	case MT_APP_POSTGRESQL: {
+	if (k == MT_APP_POSTGRESQL) {
 		int major;
 		char want[40];
 		const char *one[2] = { want, NULL };
@@ -454,30 +459,9 @@ static void version_from_dpkg(const char *status, enum mt_app_kind k,
 		if (!ok)
 			ok = dpkg_find(status, NULL, "postgresql-", pkg,
 				       sizeof(pkg), ver, sizeof(ver));
-		break;
-	}
-	case MT_APP_MYSQL:
-		ok = dpkg_find(status, mysql, NULL, pkg, sizeof(pkg), ver,
-			       sizeof(ver));
-		break;
-	case MT_APP_REDIS:
-		ok = dpkg_find(status, redis, NULL, pkg, sizeof(pkg), ver,
-			       sizeof(ver));
-		break;
-	case MT_APP_MONGODB:
-		ok = dpkg_find(status, mongo, NULL, pkg, sizeof(pkg), ver,
-			       sizeof(ver));
-		break;
-	case MT_APP_ELASTICSEARCH:
-		ok = dpkg_find(status, es, NULL, pkg, sizeof(pkg), ver,
-			       sizeof(ver));
-		break;
-	case MT_APP_KUBELET:
-		ok = dpkg_find(status, kube, NULL, pkg, sizeof(pkg), ver,
-			       sizeof(ver));
-		break;
-	default:
-		break;
+	} else if ((unsigned)k < MT_APP_N && packages[k]) {
+		ok = dpkg_find(status, packages[k], NULL, pkg, sizeof(pkg),
+			       ver, sizeof(ver));
 	}
 	if (!ok)
 		return;
