@@ -877,6 +877,28 @@ static void untrack(struct mt_journal *j)
 	}
 }
 
+/* Makes room in j->entries and j->offsets for one more entry (doubling,
+ * from 16). Returns 0 or -ENOMEM, the arrays intact. */
+static int entries_room(struct mt_journal *j)
+{
+	size_t cap = j->cap ? j->cap * 2 : 16;
+	json_t **entries;
+	off_t *offsets;
+
+	if (j->n < j->cap)
+		return 0;
+	entries = realloc(j->entries, cap * sizeof(*entries));
+	if (!entries)
+		return -ENOMEM;
+	j->entries = entries;
+	offsets = realloc(j->offsets, cap * sizeof(*offsets));
+	if (!offsets)
+		return -ENOMEM;
+	j->offsets = offsets;
+	j->cap = cap;
+	return 0;
+}
+
 /* Appends entry e (taking the reference) as one line and fsyncs. Returns 0
  * or -errno with err set; on failure the file is as before. */
 static int journal_append(struct mt_journal *j, json_t *e, struct mt_err *err)
@@ -901,22 +923,10 @@ static int journal_append(struct mt_journal *j, json_t *e, struct mt_err *err)
 		json_decref(e);
 		return ret;
 	}
-	if (j->n == j->cap) {
-		size_t cap = j->cap ? j->cap * 2 : 16;
-		json_t **entries = realloc(j->entries, cap * sizeof(*entries));
-		off_t *offsets;
-
-		if (entries)
-			j->entries = entries;
-		offsets = entries ? realloc(j->offsets,
-					    cap * sizeof(*offsets)) : NULL;
-		if (!offsets) {
-			json_decref(e);
-			return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
-					  "journal: out of memory");
-		}
-		j->offsets = offsets;
-		j->cap = cap;
+	if (entries_room(j) < 0) {
+		json_decref(e);
+		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+				  "journal: out of memory");
 	}
 	text = mt_json_dumps(e, JSON_FLAGS);
 	if (!text) {
@@ -1216,21 +1226,10 @@ int mt_journal_open(const char *path, bool exclusive, struct mt_journal **out,
 	}
 	for (size_t i = 0; i < n_lines; i++) {
 		ret = 0;
-		if (j->n == j->cap) {
-			size_t cap = j->cap ? j->cap * 2 : 16;
-			json_t **e = realloc(j->entries, cap * sizeof(*e));
-			off_t *o;
-
-			if (e)
-				j->entries = e;
-			o = e ? realloc(j->offsets, cap * sizeof(*o)) : NULL;
-			if (!o) {
-				ret = mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
-						 "journal: out of memory");
-				goto out_lines;
-			}
-			j->offsets = o;
-			j->cap = cap;
+		if (entries_room(j) < 0) {
+			ret = mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+					 "journal: out of memory");
+			goto out_lines;
 		}
 		j->entries[j->n] = json_incref(lines[i].entry);
 		j->offsets[j->n++] = lines[i].offset;
