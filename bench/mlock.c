@@ -333,7 +333,7 @@ static enum mt_status ml_setup(const struct mt_env *env,
 		3000000000ull : mt_p_duration(env->params, "duration");
 	s->idle_ns = mt_p_duration(env->params, "idle");
 	s->round_accesses = mt_p_int(env->params, "round_accesses");
-	s->rng = mt_rand_seed(env->seed);
+	s->rng = env->seed | 1;
 	s->res_min = INFINITY;
 	getrlimit(RLIMIT_MEMLOCK, &s->rl);
 	if (!s->lock) {
