@@ -76,7 +76,8 @@ static void ratio_interval(json_t *a, json_t *b, double *lo, double *hi)
 	double blo = mt_jnum(b, "ci95_lo"), bhi = mt_jnum(b, "ci95_hi");
 
 	*lo = *hi = NAN;
-	if (mt_jnum(a, "n") >= 2 && mt_jnum(b, "n") >= 2 && blo > 0 && bhi > 0) {
+	if (mt_jnum(a, "n") >= 2 && mt_jnum(b, "n") >= 2 && blo > 0 &&
+	    bhi > 0) {
 		*lo = alo / bhi;
 		*hi = ahi / blo;
 	}
@@ -402,7 +403,8 @@ static void alloc_print(FILE *out, json_t *d)
 	json_array_foreach(json_object_get(d, "pinned_thresholds"), i, c) {
 		char t[32];
 
-		mt_format_bytes(mt_jnum(c, "mmap_threshold_bytes"), t, sizeof(t));
+		mt_format_bytes(mt_jnum(c, "mmap_threshold_bytes"), t,
+				sizeof(t));
 		snprintf(what, sizeof(what), "M_MMAP_THRESHOLD=%s", t);
 		print_cross(out, what, c);
 	}

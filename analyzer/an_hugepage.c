@@ -174,7 +174,8 @@ static void hp_print(FILE *out, json_t *d)
 		if (g)
 			fprintf(out, "; vs 4k: read %+.0f%%, write %+.0f%%, "
 				"random %+.0f%%", mt_jnum(g, "read_bw"),
-				mt_jnum(g, "write_bw"), mt_jnum(g, "random_rate"));
+				mt_jnum(g, "write_bw"),
+				mt_jnum(g, "random_rate"));
 		fputc('\n', out);
 	}
 }

@@ -217,8 +217,10 @@ static json_t *zr_finding(json_t *modes, json_t *lr)
 		 "The page cache won: reclaiming it did not buy locality "
 		 "worth having, so leave zone_reclaim_mode at 0.");
 	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o}", "verdict", verdict,
-			 "sentence", s, "local_fraction_gain", mt_jreal(l1 - l0),
-			 "latency_after_ratio", mt_jreal(t0 > 0 ? t1 / t0 : NAN),
+			 "sentence", s, "local_fraction_gain",
+			 mt_jreal(l1 - l0),
+			 "latency_after_ratio",
+			 mt_jreal(t0 > 0 ? t1 / t0 : NAN),
 			 "alloc_ms_ratio", mt_jreal(a0 > 0 ? a1 / a0 : NAN),
 			 "file_reclaimed_bytes", mt_jreal(fr));
 }
@@ -236,13 +238,15 @@ static int numa_facts(json_t *out)
 
 	if (isfinite(mt_jnum(lr, "median")))
 		rc = mt_fact_add(out, "numa.remote_latency_ratio",
-				 mt_jnum(lr, "median"), NAN, NAN, "ratio", pairs,
+				 mt_jnum(lr, "median"), NAN, NAN, "ratio",
+				 pairs,
 				 "remote over local chase latency, median "
 				 "over every remote pair");
 	if (rc == -ENOMEM || !v || !strcmp(v, "incomplete"))
 		return rc == -ENOMEM ? rc : 0;
 	if (mt_fact_add(out, "numa.zr_local_fraction_gain",
-			mt_jnum(f, "local_fraction_gain"), NAN, NAN, "fraction", 1,
+			mt_jnum(f, "local_fraction_gain"), NAN, NAN, "fraction",
+			1,
 			"share of new pages kept on the allocating node "
 			"with zone_reclaim_mode 1, minus with 0") == -ENOMEM ||
 	    mt_fact_add(out, "numa.zr_latency_after_ratio",
@@ -250,7 +254,8 @@ static int numa_facts(json_t *out)
 			"access latency after the allocation, mode 1 over "
 			"mode 0") == -ENOMEM ||
 	    mt_fact_add(out, "numa.zr_file_reclaimed",
-			mt_jnum(f, "file_reclaimed_bytes"), NAN, NAN, "bytes", 1,
+			mt_jnum(f, "file_reclaimed_bytes"), NAN, NAN, "bytes",
+			1,
 			"page cache reclaimed by zone_reclaim_mode 1") ==
 		    -ENOMEM ||
 	    mt_fact_add(out, "numa.zr_locality_won",
@@ -305,7 +310,8 @@ static json_t *numa_analyze(const struct mt_run *run, struct mt_err *err)
 	}
 	pl = json_pack("{s:o, s:o, s:o, s:o, s:o}", "local_mb_s",
 		       mt_jreal(local), "remote_mb_s", mt_jreal(remote),
-		       "interleave_mb_s", mt_jreal(inter), "interleave_vs_local",
+		       "interleave_mb_s", mt_jreal(inter),
+		       "interleave_vs_local",
 		       mt_jreal(local > 0 ? inter / local : NAN),
 		       "remote_vs_local", mt_jreal(local > 0 ? remote / local :
 						 NAN));
@@ -403,7 +409,8 @@ static void numa_print(FILE *out, json_t *d)
 			mt_jnum(pl, "interleave_vs_local"));
 	else if (isfinite(mt_jnum(pl, "local_mb_s")))
 		fprintf(out, "  placement read: local %.0f MB/s (no other "
-			"node to place memory on)\n", mt_jnum(pl, "local_mb_s"));
+			"node to place memory on)\n",
+			mt_jnum(pl, "local_mb_s"));
 	if (json_is_object(f))
 		fprintf(out, "  zone_reclaim: %s\n", json_string_value(
 			json_object_get(f, "sentence")));

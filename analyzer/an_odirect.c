@@ -272,7 +272,8 @@ static void od_print(FILE *out, json_t *d)
 							  "buffered_mode")),
 			cache_of(c));
 		json_array_foreach(json_object_get(c, "points"), j, p) {
-			mt_format_bytes(mt_jnum(p, "block_bytes"), b, sizeof(b));
+			mt_format_bytes(mt_jnum(p, "block_bytes"), b,
+					sizeof(b));
 			fprintf(out, " %s %.2fx;", b, mt_jnum(p, "ratio"));
 		}
 		p = json_object_get(c, "direct_wins_from_bytes");
@@ -287,7 +288,8 @@ static void od_print(FILE *out, json_t *d)
 		fprintf(out, "  write %-4s buffered warm/cold cache:",
 			json_string_value(json_object_get(c, "pattern")));
 		json_array_foreach(json_object_get(c, "points"), j, p) {
-			mt_format_bytes(mt_jnum(p, "block_bytes"), b, sizeof(b));
+			mt_format_bytes(mt_jnum(p, "block_bytes"), b,
+					sizeof(b));
 			fprintf(out, " %s %.2fx;", b, mt_jnum(p, "ratio"));
 		}
 		fprintf(out, " (overwriting cached pages against adding "
@@ -369,7 +371,8 @@ static int od_plots(struct mt_report *rep, struct mt_run *const *runs,
 
 			mt_format_bytes(mt_jnum(first, "block_bytes"), b0,
 				     sizeof(b0));
-			mt_format_bytes(mt_jnum(last, "block_bytes"), b, sizeof(b));
+			mt_format_bytes(mt_jnum(last, "block_bytes"), b,
+					sizeof(b));
 			off = snprintf(reading, sizeof(reading),
 				       "For %s %ss O_DIRECT reaches %.2f times "
 				       "the buffered bandwidth at %s blocks "

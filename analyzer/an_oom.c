@@ -232,7 +232,8 @@ static int oom_plots(struct mt_report *rep, struct mt_run *const *runs,
 							   "scenarios"), i, e)
 				if (!strcmp(json_string_value(json_object_get(
 					    e, "scenario")), cats[c]))
-					vals[r * nc + c] = mt_jnum(e, "kill_ms");
+					vals[r * nc + c] =
+						mt_jnum(e, "kill_ms");
 		}
 	}
 	snprintf(reading, sizeof(reading), "%s The kill time is what the "

@@ -84,7 +84,8 @@ static json_t *finding(json_t *cases, const char *scope)
 	size_t i, n = 0;
 
 	json_array_foreach(cases, i, e) {
-		double st = mt_jnum(e, "allocstalls"), p = mt_jnum(e, "alloc_p99_us");
+		double st = mt_jnum(e, "allocstalls");
+		double p = mt_jnum(e, "alloc_p99_us");
 
 		if (strcmp(json_string_value(json_object_get(e, "scope")),
 			   scope) || !isfinite(st))
@@ -119,7 +120,8 @@ static json_t *finding(json_t *cases, const char *scope)
 			 "watermarks wakes kswapd earlier, so bursts find "
 			 "free pages instead of reclaiming themselves.",
 			 json_string_value(json_object_get(best, "setting")),
-			 mt_jnum(best, "allocstalls"), mt_jnum(best, "alloc_p99_us"),
+			 mt_jnum(best, "allocstalls"),
+			 mt_jnum(best, "alloc_p99_us"),
 			 mt_jnum(worst, "allocstalls"),
 			 mt_jnum(worst, "alloc_p99_us"),
 			 json_string_value(json_object_get(worst, "setting")));
@@ -414,7 +416,8 @@ static int rc_plots(struct mt_report *rep, struct mt_run *const *runs,
 					    !strcmp(json_string_value(
 						json_object_get(e, "setting")),
 						cats[c]))
-						vals[r * nc + c] = mt_jnum(e, key);
+						vals[r * nc + c] =
+							mt_jnum(e, key);
 			}
 		}
 		snprintf(reading, sizeof(reading), "%s%s", fd ?

@@ -116,7 +116,8 @@ static int swap_facts(const struct mt_run *run, json_t *out, json_t *sw)
 	}
 	if (rc == 0 && best) {
 		double v = mt_rec_value(best);
-		double lo = mt_jnum(best, "ci95_lo"), hi = mt_jnum(best, "ci95_hi");
+		double lo = mt_jnum(best, "ci95_lo");
+		double hi = mt_jnum(best, "ci95_hi");
 		json_t *n = json_object_get(best, "n");
 		int nn = json_is_integer(n) && json_integer_value(n) > 0 &&
 				 json_integer_value(n) < 1000000 ?
@@ -169,20 +170,24 @@ static json_t *trade_off(json_t *sw)
 		 "swap-ins go from %.0f to %.0f pages/s and file refaults "
 		 "from %.0f to %.0f pages/s: each side pays for what the "
 		 "other keeps.",
-		 mt_jnum(acc, "swappiness"), mt_jnum(acc, "worker_accesses_per_s"),
+		 mt_jnum(acc, "swappiness"),
+		 mt_jnum(acc, "worker_accesses_per_s"),
 		 p99 ? mt_jnum(p99, "swappiness") : NAN,
 		 p99 ? mt_jnum(p99, "worker_p99_us") : NAN,
 		 rd ? mt_jnum(rd, "swappiness") : NAN,
-		 rd ? mt_jnum(rd, "reader_mb_s") : NAN, mt_jnum(lo, "swappiness"),
+		 rd ? mt_jnum(rd, "reader_mb_s") : NAN,
+		 mt_jnum(lo, "swappiness"),
 		 mt_jnum(hi, "swappiness"), mt_jnum(lo, "swap_in_pages_per_s"),
 		 mt_jnum(hi, "swap_in_pages_per_s"),
 		 mt_jnum(lo, "file_refaults_per_s"),
 		 mt_jnum(hi, "file_refaults_per_s"));
 	return json_pack("{s:o, s:o, s:o, s:s}", "best_worker_throughput",
-			 mt_jreal(mt_jnum(acc, "swappiness")), "best_worker_p99",
+			 mt_jreal(mt_jnum(acc, "swappiness")),
+			 "best_worker_p99",
 			 mt_jreal(p99 ? mt_jnum(p99, "swappiness") : NAN),
-			 "best_reader", mt_jreal(rd ? mt_jnum(rd, "swappiness") :
-					      NAN), "sentence", s);
+			 "best_reader",
+			 mt_jreal(rd ? mt_jnum(rd, "swappiness") : NAN),
+			 "sentence", s);
 }
 
 /* Derives the swap figures of one run. */
@@ -272,8 +277,10 @@ static void swap_print(FILE *out, json_t *d)
 			"us, p999 %.3g us; reader %.0f MB/s; swap-in %.0f/s, "
 			"file refaults %.0f/s\n", mt_jnum(e, "swappiness"),
 			mt_jnum(e, "worker_accesses_per_s"),
-			mt_jnum(e, "worker_p99_us"), mt_jnum(e, "worker_p999_us"),
-			mt_jnum(e, "reader_mb_s"), mt_jnum(e, "swap_in_pages_per_s"),
+			mt_jnum(e, "worker_p99_us"),
+			mt_jnum(e, "worker_p999_us"),
+			mt_jnum(e, "reader_mb_s"),
+			mt_jnum(e, "swap_in_pages_per_s"),
 			mt_jnum(e, "file_refaults_per_s"));
 	if (json_is_object(t))
 		fprintf(out, "  %s\n", json_string_value(json_object_get(

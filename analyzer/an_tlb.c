@@ -175,7 +175,8 @@ static bool has_knee_near(json_t *c, double lo, double hi)
 	size_t i;
 
 	json_array_foreach(json_object_get(c, "knees"), i, k)
-		if (mt_jnum(k, "bytes_below") <= hi && mt_jnum(k, "bytes_above") >= lo)
+		if (mt_jnum(k, "bytes_below") <= hi &&
+		    mt_jnum(k, "bytes_above") >= lo)
 			return true;
 	return false;
 }
@@ -513,8 +514,10 @@ static void tlb_print(FILE *out, json_t *d)
 		if (!json_array_size(json_object_get(c, "knees")))
 			fprintf(out, " none in the sizes measured");
 		json_array_foreach(json_object_get(c, "knees"), j, k) {
-			mt_format_bytes(mt_jnum(k, "bytes_below"), a, sizeof(a));
-			mt_format_bytes(mt_jnum(k, "bytes_above"), b, sizeof(b));
+			mt_format_bytes(mt_jnum(k, "bytes_below"), a,
+					sizeof(a));
+			mt_format_bytes(mt_jnum(k, "bytes_above"), b,
+					sizeof(b));
 			fprintf(out, " %s..%s", a, b);
 			if (page)
 				fprintf(out, " (%.4g..%.4g entries)",
@@ -553,7 +556,8 @@ static void tlb_print(FILE *out, json_t *d)
 		mt_format_bytes(mt_jnum(pen, "at_bytes"), a, sizeof(a));
 		fprintf(out, "  page-walk penalty %.1f ns/access at %s "
 			"(4k %.1f ns, %s %.1f ns; median %.1f ns)\n",
-			mt_jnum(pen, "penalty_ns"), a, mt_jnum(pen, "latency_4k_ns"),
+			mt_jnum(pen, "penalty_ns"), a,
+			mt_jnum(pen, "latency_4k_ns"),
 			json_string_value(json_object_get(pen, "best_huge")),
 			mt_jnum(pen, "latency_huge_ns"),
 			mt_jnum(pen, "median_penalty_ns"));
@@ -663,7 +667,8 @@ static void reading_one(json_t *d, const char *pattern, char *buf,
 			 "per access there.", a,
 			 json_string_value(json_object_get(pen, "best_huge")),
 			 mt_jnum(pen, "latency_huge_ns"),
-			 mt_jnum(pen, "latency_4k_ns"), mt_jnum(pen, "penalty_ns"));
+			 mt_jnum(pen, "latency_4k_ns"),
+			 mt_jnum(pen, "penalty_ns"));
 	} else {
 		snprintf(buf + off, len - (size_t)off,
 			 "The huge-page curves show how much of that is the "
@@ -882,7 +887,8 @@ static int tlb_plots(struct mt_report *rep, struct mt_run *const *runs,
 				json_array_foreach(json_object_get(find_curve(
 					derived[r], patterns[p], backings[b]),
 					"knees"), i, k) {
-					bufs[nbuf][kt] = mt_jnum(k, "bytes_above");
+					bufs[nbuf][kt] =
+						mt_jnum(k, "bytes_above");
 					bufs[nbuf + 1][kt++] =
 						mt_jnum(k, "latency_above_ns");
 				}

@@ -313,7 +313,8 @@ static int write_html(const struct mt_report *rep, struct mt_run *const *runs,
 				reason = json_string_value(json_object_get(
 					b, "partly_skipped"));
 			row_head(f, n > 1 ? runs[r]->label : NULL,
-				 json_string_value(json_object_get(b, "bench")));
+				 json_string_value(json_object_get(b,
+								   "bench")));
 			fputs("</td><td>", f);
 			esc(f, json_string_value(json_object_get(b,
 								 "status")));

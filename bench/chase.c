@@ -37,7 +37,8 @@ static inline uint64_t *elem(const struct layout *l, size_t i)
 	char *p = l->base + i * l->stride;
 
 	if (l->page)
-		p += (mt_mix64(l->seed ^ ((uint64_t)i * 0xD6E8FEB86659FD93ull)) %
+		p += (mt_mix64(l->seed ^
+			       ((uint64_t)i * 0xD6E8FEB86659FD93ull)) %
 		      LINES_PER_PAGE) * LINE_SIZE;
 	return (uint64_t *)(void *)p;
 }

@@ -131,7 +131,8 @@ int mt_mkdir_p(const char *path, mode_t parent_mode, mode_t mode)
 		if (*p != '/' || p[-1] == '/')
 			continue;
 		*p = '\0';
-		ret = mkdir(buf, parent_mode) < 0 && errno != EEXIST ? -errno : 0;
+		ret = mkdir(buf, parent_mode) < 0 && errno != EEXIST ?
+		      -errno : 0;
 		*p = '/';
 		if (ret < 0)
 			return ret;
