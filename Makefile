@@ -1,103 +1,189 @@
 # memtune — build, set-up and tests.
 #
-#   make run        install what is missing, build, run the quick sweep,
-#                   analyze, report and advise
-#   make test       unit tests (cmocka), integration tests, a short fuzzing
+#   make            build ./memtune and the unit tests; installs nothing
+#                   (says `make deps` when a library is missing)
+#   make deps       install what is missing (Debian: apt-get update, then
+#                   apt-get install; as root, else prints the command):
+#                   the libraries, gnuplot, and what the tests use
+#   make run        deps + build, then the quick sweep, analyze, report
+#                   and advise
+#   make test       deps + the format check and the layer check, build,
+#                   unit tests (cmocka), integration tests, a short fuzzing
 #                   pass and a short fault-injection pass, then the unit
 #                   tests under ASan + UBSan
 #   make sanitize   the same tests in an ASan + UBSan build
-#   make            just build ./memtune
+#   make format     clang-format the tracked sources in place
+#
+# Flags: CFLAGS, LDFLAGS and OPT (the optimisation level, -O2; -O1 with
+# SAN=1) on the command line are added after memtune's own, so
+# `make CFLAGS=-O0` builds at -O0 and keeps -Wall -Wextra -Werror. Objects
+# are rebuilt when CC, OPT, CFLAGS or LDFLAGS change.
 
 PKGS      := hwloc jansson cmocka numa
-DEB_PKGS  := libhwloc-dev libnuma-dev libjansson-dev \
-             libcmocka-dev gnuplot-nox pkg-config jq
 CC        ?= gcc
 BUILD     ?= build
 SAN       ?=
+OPT       ?= -O2
+CLANG_FORMAT ?= clang-format-14
+FUZZ_CC   ?= clang-14
 VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
 
+# What `make deps` checks, one word per thing: KIND:NAME:DEBIAN_PACKAGE,
+# KIND lib (pkg-config --exists NAME), cmd (NAME on PATH) or fuzzer
+# (FUZZ_CC links a libFuzzer target). DEPS_RUN is what building and
+# `make run` need; DEPS_TEST adds what the tests use: jq, python3 and
+# setpriv (integration), chromium (t_report_browser), valgrind
+# (faultinj), clang and its libFuzzer runtime (fuzz), clang-format
+# (format-check).
+DEPS_RUN  := cmd:$(firstword $(CC)):gcc cmd:pkg-config:pkg-config \
+             lib:hwloc:libhwloc-dev lib:numa:libnuma-dev \
+             lib:jansson:libjansson-dev lib:cmocka:libcmocka-dev \
+             cmd:gnuplot:gnuplot-nox
+DEPS_FUZZ := cmd:$(FUZZ_CC):clang-14 fuzzer:libFuzzer:libclang-rt-14-dev
+DEPS_TEST := cmd:jq:jq cmd:python3:python3 cmd:setpriv:util-linux \
+             cmd:valgrind:valgrind cmd:chromium:chromium \
+             cmd:$(CLANG_FORMAT):clang-format-14 $(DEPS_FUZZ)
+
+# memtune's own flags; the user's CFLAGS and LDFLAGS come last.
 CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -g -Wall -Wextra -Werror \
-               -Wshadow -Wno-missing-field-initializers -O2 \
+               -Wshadow -Wno-missing-field-initializers \
                -DMT_VERSION='"$(VERSION)"'
+LDFLAGS_BASE :=
 ifeq ($(SAN),1)
 BUILD     := build-san
-CFLAGS_BASE += -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+OPT       := -O1
+CFLAGS_BASE += -fno-omit-frame-pointer -fsanitize=address,undefined \
                -fno-sanitize-recover=undefined
-LDFLAGS   += -fsanitize=address,undefined
+LDFLAGS_BASE += -fsanitize=address,undefined
 endif
 
 # pkg-config is asked only once the dependencies are in place.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-CFLAGS    += $(CFLAGS_BASE) $(PKG_CFLAGS)
+MT_CFLAGS  = $(CFLAGS_BASE) $(OPT) $(PKG_CFLAGS) $(CFLAGS)
+MT_LDFLAGS = $(LDFLAGS_BASE) $(LDFLAGS)
 LDLIBS    += $(PKG_LIBS) -lm -lpthread
 
 LIB_SRCS  := $(wildcard core/*.c bench/*.c analyzer/*.c advisor/*.c)
 CLI_SRCS  := $(wildcard cli/*.c)
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 CLI_OBJS  := $(CLI_SRCS:%.c=$(BUILD)/%.o)
+# The unit tests link the commands' code but main() (cli/sysinfo_print.c,
+# for instance), from an archive: only what a test calls is pulled in.
+CLI_LIB_OBJS := $(filter-out $(BUILD)/cli/main.o,$(CLI_OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 HELPER_SRCS := $(wildcard tests/unit/helpers/*.c)
 HELPER_OBJS := $(HELPER_SRCS:%.c=$(BUILD)/%.o)
 BIN       := $(BUILD)/memtune
+FLAGS_STAMP := $(BUILD)/.flags
 
-.PHONY: all deps run test unit integration sanitize clean bench-analyzer \
-        test-numa format configs-doc compare-fio fuzz fuzz-short fuzz-deps \
-        fuzz-build faultinj faultinj-short
+.PHONY: all deps deps-run run test unit integration sanitize sanitize-unit \
+        clean bench-analyzer test-numa format format-check layers \
+        configs-doc compare-fio fuzz fuzz-short fuzz-deps fuzz-build \
+        faultinj faultinj-short FORCE
 
-all: deps
-	@$(MAKE) --no-print-directory build-only
+all: build-only
 	@ln -sf $(BIN) memtune
 
+# Builds only; with a library missing, says so instead of failing in the
+# compiler.
 .PHONY: build-only
-build-only: $(BIN) $(UNIT_BINS)
+build-only: check-libs
+	@$(MAKE) --no-print-directory build-files
 
-# Checks the libraries with pkg-config and gnuplot on PATH; installs the
-# Debian packages when something is missing and we are root, otherwise
-# prints the one command to run.
-deps:
+.PHONY: build-files
+build-files: $(BIN) $(UNIT_BINS)
+	@:
+
+.PHONY: check-libs
+check-libs:
 	@missing=""; \
 	for p in $(PKGS); do pkg-config --exists $$p 2>/dev/null || missing="$$missing $$p"; done; \
-	command -v gnuplot >/dev/null 2>&1 || missing="$$missing gnuplot"; \
-	command -v pkg-config >/dev/null 2>&1 || missing="$$missing pkg-config"; \
-	command -v jq >/dev/null 2>&1 || missing="$$missing jq"; \
-	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "memtune: installing missing dependencies:$$missing" >&2; \
-	    apt-get update -qq && \
-	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEB_PKGS) >/dev/null \
-	      || { echo "memtune: apt-get install failed" >&2; exit 1; }; \
-	  else \
-	    echo "memtune: missing:$$missing; run: sudo apt-get update && sudo apt-get install -y $(DEB_PKGS)" >&2; \
-	    exit 1; \
-	  fi; \
+	[ -z "$$missing" ] || { \
+	  echo "memtune: missing libraries:$$missing; run: make deps" >&2; exit 1; }
+
+# $(call install_missing,WORDS): installs the Debian packages of what is
+# missing among WORDS (see DEPS_RUN): apt-get update first, as root;
+# otherwise prints the command to run and fails.
+install_missing = \
+	pkgs=""; missing=""; \
+	for d in $(1); do \
+	  kind=$${d%%:*}; rest=$${d\#*:}; name=$${rest%%:*}; pkg=$${rest\#*:}; \
+	  case $$kind in \
+	  lib) pkg-config --exists "$$name" 2>/dev/null ;; \
+	  cmd) command -v "$$name" >/dev/null 2>&1 ;; \
+	  fuzzer) $(fuzzer_links) ;; \
+	  esac && continue; \
+	  missing="$$missing $$name"; \
+	  case " $$pkgs " in *" $$pkg "*) ;; *) pkgs="$$pkgs $$pkg" ;; esac; \
+	done; \
+	[ -z "$$pkgs" ] && exit 0; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "memtune: installing what is missing ($${missing\# }):$$pkgs" >&2; \
+	  apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$pkgs >/dev/null \
+	    || { echo "memtune: apt-get install$$pkgs failed" >&2; exit 1; }; \
+	else \
+	  echo "memtune: missing:$$missing; run: sudo apt-get update && sudo apt-get install -y$$pkgs" >&2; \
+	  exit 1; \
 	fi
 
+# True if FUZZ_CC links a libFuzzer target (clang's runtime is there).
+fuzzer_links = \
+	{ f=$$(mktemp /tmp/memtune-fuzz-check.XXXXXX) && \
+	  printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n)\n{ (void)d; (void)n; return 0; }\n' > $$f.c && \
+	  $(FUZZ_CC) -fsanitize=fuzzer,address -o $$f $$f.c >/dev/null 2>&1; \
+	  r=$$?; rm -f $$f $$f.c; [ $$r = 0 ]; }
+
+# Everything: building, `make run` and the tests.
+deps:
+	@$(call install_missing,$(DEPS_RUN) $(DEPS_TEST))
+
+deps-run:
+	@$(call install_missing,$(DEPS_RUN))
+
+# Rewritten only when the compiler or the user's flags change, so that
+# `make CFLAGS=-O0` recompiles what -O2 built.
+$(FLAGS_STAMP): FORCE
+	@mkdir -p $(dir $@)
+	@printf '%s\n' '$(subst ','\'',$(CC) $(OPT) $(CFLAGS) $(LDFLAGS))' > $@.tmp; \
+	if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv -f $@.tmp $@; fi
+
 $(BIN): $(LIB_OBJS) $(CLI_OBJS)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(MT_CFLAGS) $(MT_LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/libmemtune.a: $(LIB_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libmemtune.a $(HELPER_OBJS)
+$(BUILD)/libmemtune-cli.a: $(CLI_LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libmemtune.a \
+		  $(BUILD)/libmemtune-cli.a $(HELPER_OBJS) $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(HELPER_OBJS) -Wl,--whole-archive $(BUILD)/libmemtune.a -Wl,--no-whole-archive $(LDLIBS)
+	$(CC) $(MT_CFLAGS) $(MT_LDFLAGS) -o $@ $< $(HELPER_OBJS) \
+	  $(BUILD)/libmemtune-cli.a \
+	  -Wl,--whole-archive $(BUILD)/libmemtune.a -Wl,--no-whole-archive $(LDLIBS)
 
 # The test helpers' objects are intermediate to the pattern rule above;
 # keeping them stops every test binary from relinking on each make.
 .SECONDARY:
 
-$(BUILD)/%.o: %.c
+$(BUILD)/%.o: %.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(MT_CFLAGS) -MMD -MP -c -o $@ $<
 
 -include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(HELPER_OBJS:.o=.d)
 
 # --- tests -----------------------------------------------------------------
 
-test: all
+# The quick static checks first, then the build and the tests.
+test: deps
+	@$(MAKE) --no-print-directory format-check layers
+	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory unit integration
 	@$(MAKE) --no-print-directory fuzz-short faultinj-short
 	@$(MAKE) --no-print-directory sanitize-unit
@@ -114,23 +200,19 @@ sanitize: deps
 	@tests/run-unit.sh build-san
 	@MEMTUNE=$(abspath build-san/memtune) MEMTUNE_SANITIZE=1 tests/run-integration.sh
 
-sanitize-unit: deps
+sanitize-unit:
 	@$(MAKE) --no-print-directory SAN=1 build-only
 	@tests/run-unit.sh build-san
 
 # --- the main job ------------------------------------------------------------
 
-run: all
-	@mkdir -p $(BUILD)
+run: deps-run
+	@$(MAKE) --no-print-directory all
 	@./memtune run --quick > $(BUILD)/last-run; rc=$$?; cat $(BUILD)/last-run; exit $$rc
 	@dir=$$(tail -n 1 $(BUILD)/last-run); \
-	for c in analyze report advise; do \
-	  ./memtune help $$c >/dev/null 2>&1 || continue; \
-	  case $$c in \
-	    report) ./memtune report "$$dir" -o "$$dir/report" || exit 1 ;; \
-	    *) ./memtune $$c "$$dir" || exit 1 ;; \
-	  esac; \
-	done; \
+	./memtune analyze "$$dir" && \
+	./memtune report "$$dir" -o "$$dir/report" && \
+	./memtune advise "$$dir" || exit 1; \
 	echo "run directory: $$dir"; \
 	if [ -f "$$dir/report/index.html" ]; then echo "report: $$dir/report/index.html"; fi
 
@@ -158,11 +240,11 @@ FI_APPLY := $(BUILD)/faultinj/fi_apply
 
 $(FI_SO): tests/faultinj/faultinj.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_BASE) -fPIC -shared -o $@ $< -ldl -lpthread
+	$(CC) $(CFLAGS_BASE) $(OPT) $(CFLAGS) -fPIC -shared -o $@ $< -ldl -lpthread
 
 $(FI_APPLY): tests/faultinj/fi_apply.c $(BUILD)/libmemtune.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libmemtune.a $(LDLIBS)
+	$(CC) $(MT_CFLAGS) $(MT_LDFLAGS) -o $@ $< $(BUILD)/libmemtune.a $(LDLIBS)
 
 faultinj: all
 	@$(MAKE) --no-print-directory $(FI_SO) $(FI_APPLY)
@@ -196,38 +278,23 @@ test-numa: all
 # `make fuzz-short` is the quick pass for `make test` (FUZZ_SHORT_SECONDS
 # each, after replaying tests/fuzz/regress/NAME/), exit 1 on a crash.
 
-FUZZ_CC       ?= clang-14
 FUZZ_BUILD    := build-fuzz
 FUZZ_SECONDS  ?= 60
 FUZZ_SHORT_SECONDS ?= 12
-FUZZ_DEB_PKGS := clang-14 libclang-rt-14-dev
 FUZZ_SAN      := -fsanitize=address,undefined -fno-sanitize-recover=undefined
-FUZZ_CFLAGS    = $(filter-out -O2,$(CFLAGS_BASE)) -O1 -fno-omit-frame-pointer \
+FUZZ_CFLAGS    = $(CFLAGS_BASE) -O1 -fno-omit-frame-pointer \
                  $(FUZZ_SAN) $(PKG_CFLAGS) -DMT_FUZZ_SRCDIR='"$(abspath .)"'
 FUZZ_SRCS     := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS     := $(FUZZ_SRCS:tests/fuzz/%.c=$(FUZZ_BUILD)/%)
 FUZZ_LIB_OBJS := $(LIB_SRCS:%.c=$(FUZZ_BUILD)/%.o)
 FUZZ_HARNESS  := $(FUZZ_BUILD)/tests/fuzz/harness.o
+# The command code the harness calls (the sysinfo printer).
+FUZZ_CLI_OBJS := $(FUZZ_BUILD)/cli/sysinfo_print.o
 
-# clang and its libFuzzer runtime (Debian: libclang-rt-14-dev); installed
-# when missing and we are root, like `deps`.
-fuzz-deps: deps
-	@ok=1; printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n)\n{ (void)d; (void)n; return 0; }\n' \
-	  > /tmp/memtune-fuzz-check.$$$$.c; \
-	$(FUZZ_CC) -fsanitize=fuzzer,address -o /tmp/memtune-fuzz-check.$$$$ \
-	  /tmp/memtune-fuzz-check.$$$$.c >/dev/null 2>&1 || ok=0; \
-	rm -f /tmp/memtune-fuzz-check.$$$$ /tmp/memtune-fuzz-check.$$$$.c; \
-	if [ $$ok = 0 ]; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "memtune: installing the fuzzing toolchain: $(FUZZ_DEB_PKGS)" >&2; \
-	    apt-get update -qq && \
-	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(FUZZ_DEB_PKGS) >/dev/null \
-	      || { echo "memtune: apt-get install failed" >&2; exit 1; }; \
-	  else \
-	    echo "memtune: $(FUZZ_CC) cannot build libFuzzer targets; run: sudo apt-get update && sudo apt-get install -y $(FUZZ_DEB_PKGS)" >&2; \
-	    exit 1; \
-	  fi; \
-	fi
+# clang and its libFuzzer runtime (Debian: clang-14, libclang-rt-14-dev),
+# installed when missing like `deps`.
+fuzz-deps:
+	@$(call install_missing,$(DEPS_RUN) $(DEPS_FUZZ))
 
 fuzz-build: fuzz-deps
 	@$(MAKE) --no-print-directory fuzz-bins
@@ -246,22 +313,52 @@ $(FUZZ_BUILD)/libmemtune.a: $(FUZZ_LIB_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_HARNESS) $(FUZZ_BUILD)/libmemtune.a
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_HARNESS) $(FUZZ_CLI_OBJS) \
+		      $(FUZZ_BUILD)/libmemtune.a
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_HARNESS) \
-	  $(FUZZ_BUILD)/libmemtune.a $(LDLIBS)
+	  $(FUZZ_CLI_OBJS) $(FUZZ_BUILD)/libmemtune.a $(LDLIBS)
 
 $(FUZZ_BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
 
--include $(FUZZ_LIB_OBJS:.o=.d) $(FUZZ_HARNESS:.o=.d)
+-include $(FUZZ_LIB_OBJS:.o=.d) $(FUZZ_HARNESS:.o=.d) $(FUZZ_CLI_OBJS:.o=.d)
 
 # configs/README.md = a hand-written head + the generated key tables.
 configs-doc: all
 	@{ cat configs/README.head.md; ./memtune config-doc; } > configs/README.md
 
+# --- static checks -------------------------------------------------------------
+#
+# Formatting: .clang-format (kernel style) over the tracked C sources
+# outside tests/fixtures, with clang-format 14 (CLANG_FORMAT). `make format`
+# rewrites them in place; `make format-check` lists the files it would
+# change and fails.
+FORMAT_SRCS = $(shell { git ls-files '*.c' '*.h' 2>/dev/null || \
+		find . -name '*.[ch]' -not -path './build*' | sed 's,^\./,,'; } | \
+		grep -v '^tests/fixtures/')
+
 format:
-	clang-format -i $(LIB_SRCS) $(CLI_SRCS) $(wildcard */*.h) $(UNIT_SRCS)
+	@$(CLANG_FORMAT) -i $(FORMAT_SRCS)
+
+format-check:
+	@command -v $(CLANG_FORMAT) >/dev/null 2>&1 || { \
+	  echo "format-check: $(CLANG_FORMAT) is missing; run: make deps" >&2; exit 1; }
+	@bad=$$($(CLANG_FORMAT) --dry-run -Werror $(FORMAT_SRCS) 2>&1 | \
+	  sed -n 's/^\([^: ]*\.[ch]\):[0-9]*:[0-9]*: error: .*/\1/p' | uniq); \
+	if [ -n "$$bad" ]; then \
+	  echo "format-check: these files are not formatted as .clang-format says:" >&2; \
+	  printf '  %s\n' $$bad >&2; \
+	  echo "see the changes: $(CLANG_FORMAT) --dry-run FILE; fix them all: make format" >&2; \
+	  exit 1; \
+	fi; \
+	echo "format-check: $(words $(FORMAT_SRCS)) files formatted"
+
+# The layer rules of DESIGN.md section 1, from the #include lines; then
+# the check's own test (each rule broken on a copy must be reported).
+layers:
+	@tests/layers.sh
+	@tests/layers.sh --self-test
 
 clean:
 	rm -rf build build-san build-fuzz memtune

@@ -14,37 +14,58 @@ static const char *const goals[] = { "latency", "throughput", "balanced",
 static const char *const page_cache_modes[] = { "keep", "normal",
 						"expendable", NULL };
 
+/* The keys of [profile], rows of profile_schema. */
+enum prof_param {
+	PROF_DESCRIPTION,
+	PROF_GOAL,
+	PROF_PAGE_CACHE,
+	PROF_KEEP,
+	PROF_SACRIFICE,
+	PROF_LATENCY_CRITICAL,
+	PROF_HUGETLB_USER,
+	PROF_HUGETLB_SIZE,
+	PROF_HUGETLB_PAGE,
+	PROF_SERVICES,
+	PROF_NPARAMS
+};
+
 static const struct mt_param profile_schema[] = {
-	{ .key = "description", .type = MT_P_STRING, .def = "",
+	[PROF_DESCRIPTION] = { .key = "description", .type = MT_P_STRING,
+	  .def = "",
 	  .help = "one line saying whom the profile suits" },
-	{ .key = "goal", .type = MT_P_WORDS, .def = "balanced",
+	[PROF_GOAL] = { .key = "goal", .type = MT_P_WORDS, .def = "balanced",
 	  .help = "what matters most: latency, throughput, balanced or "
 		  "interactive", .choices = goals },
-	{ .key = "page_cache", .type = MT_P_WORDS, .def = "normal",
+	[PROF_PAGE_CACHE] = { .key = "page_cache", .type = MT_P_WORDS,
+	  .def = "normal",
 	  .help = "keep: the page cache is the workload's working set; "
 		  "normal; expendable: anonymous memory matters more",
 	  .choices = page_cache_modes },
-	{ .key = "keep", .type = MT_P_WORDS, .def = "",
+	[PROF_KEEP] = { .key = "keep", .type = MT_P_WORDS, .def = "",
 	  .help = "process names (globs) the OOM killer should spare" },
-	{ .key = "sacrifice", .type = MT_P_WORDS, .def = "",
+	[PROF_SACRIFICE] = { .key = "sacrifice", .type = MT_P_WORDS, .def = "",
 	  .help = "process names (globs) the OOM killer should take first" },
-	{ .key = "latency_critical", .type = MT_P_WORDS, .def = "",
+	[PROF_LATENCY_CRITICAL] = { .key = "latency_critical",
+	  .type = MT_P_WORDS, .def = "",
 	  .help = "processes whose major faults hurt (mlock candidates)" },
-	{ .key = "hugetlb_user", .type = MT_P_STRING, .def = "",
+	[PROF_HUGETLB_USER] = { .key = "hugetlb_user", .type = MT_P_STRING,
+	  .def = "",
 	  .help = "process that maps hugetlb pages (shared_buffers, SGA)" },
-	{ .key = "hugetlb_size", .type = MT_P_SIZE, .def = "0",
+	[PROF_HUGETLB_SIZE] = { .key = "hugetlb_size", .type = MT_P_SIZE,
+	  .def = "0",
 	  .help = "bytes of hugetlb pages it needs (0: none)" },
-	{ .key = "hugetlb_page", .type = MT_P_SIZE, .def = "2M",
+	[PROF_HUGETLB_PAGE] = { .key = "hugetlb_page", .type = MT_P_SIZE,
+	  .def = "2M",
 	  .help = "page size of that pool: 2M or 1G" },
-	{ .key = "services", .type = MT_P_WORDS, .def = "",
+	[PROF_SERVICES] = { .key = "services", .type = MT_P_WORDS, .def = "",
 	  .help = "applications the host runs, name or name:version "
 		  "(postgresql, mysql, redis, mongodb:8.0, elasticsearch, "
 		  "oracle, kubelet): advised on even when not running" },
-	{ .key = NULL },
+	[PROF_NPARAMS] = MT_PARAMS_END,
 };
 
 /* Copies a WORDS value into a NULL-free malloc'ed array. */
-static int copy_words(const struct mt_params *p, const char *key,
+static int copy_words(const struct mt_params *p, enum prof_param key,
 		      char ***out, size_t *n)
 {
 	size_t k;
@@ -68,7 +89,7 @@ static int copy_words(const struct mt_params *p, const char *key,
 
 /* Copies the one word of a WORDS value into buf; an empty value or a list
  * is an MT_ERR_INPUT error naming file:line. Returns 0 or -EINVAL. */
-static int one_word(const struct mt_params *params, const char *key,
+static int one_word(const struct mt_params *params, enum prof_param key,
 		    char *buf, size_t len, struct mt_err *err)
 {
 	const struct mt_pvalue *v = mt_p_get(params, key);
@@ -78,8 +99,8 @@ static int one_word(const struct mt_params *params, const char *key,
 	if (n != 1)
 		return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
 				  "%s:%d: [profile] key '%s': one word "
-				  "expected, got '%s'", v->file, v->line, key,
-				  v->text);
+				  "expected, got '%s'", v->file, v->line,
+				  v->param->key, v->text);
 	snprintf(buf, len, "%s", w[0]);
 	return 0;
 }
@@ -105,20 +126,20 @@ static int profile_from_cfg(const struct mt_cfg *cfg, const char *name,
 	memset(p, 0, sizeof(*p));
 	snprintf(p->name, sizeof(p->name), "%s", name);
 	snprintf(p->description, sizeof(p->description), "%s",
-		 mt_p_string(params, "description"));
-	rc = one_word(params, "goal", p->goal, sizeof(p->goal), err);
+		 mt_p_string(params, PROF_DESCRIPTION));
+	rc = one_word(params, PROF_GOAL, p->goal, sizeof(p->goal), err);
 	if (rc == 0)
-		rc = one_word(params, "page_cache", p->page_cache,
+		rc = one_word(params, PROF_PAGE_CACHE, p->page_cache,
 			      sizeof(p->page_cache), err);
 	if (rc < 0)
 		goto free_params;
 	snprintf(p->hugetlb_user, sizeof(p->hugetlb_user), "%s",
-		 mt_p_string(params, "hugetlb_user"));
-	p->hugetlb_bytes = mt_p_size(params, "hugetlb_size");
-	p->hugetlb_page_bytes = mt_p_size(params, "hugetlb_page");
+		 mt_p_string(params, PROF_HUGETLB_USER));
+	p->hugetlb_bytes = mt_p_size(params, PROF_HUGETLB_SIZE);
+	p->hugetlb_page_bytes = mt_p_size(params, PROF_HUGETLB_PAGE);
 	if (p->hugetlb_page_bytes != (2u << 20) &&
 	    p->hugetlb_page_bytes != (1u << 30)) {
-		const struct mt_pvalue *v = mt_p_get(params, "hugetlb_page");
+		const struct mt_pvalue *v = mt_p_get(params, PROF_HUGETLB_PAGE);
 
 		rc = mt_err_set(err, -EINVAL, MT_ERR_INPUT,
 				"%s:%d: [profile] key 'hugetlb_page': bad "
@@ -128,12 +149,12 @@ static int profile_from_cfg(const struct mt_cfg *cfg, const char *name,
 	}
 	{
 		size_t n;
-		char *const *w = mt_p_words(params, "services", &n);
+		char *const *w = mt_p_words(params, PROF_SERVICES, &n);
 		char why[200];
 
 		for (size_t i = 0; i < n; i++) {
 			const struct mt_pvalue *v = mt_p_get(params,
-							     "services");
+							     PROF_SERVICES);
 
 			if (mt_app_service_valid(w[i], why, sizeof(why)))
 				continue;
@@ -143,12 +164,12 @@ static int profile_from_cfg(const struct mt_cfg *cfg, const char *name,
 			goto free_params;
 		}
 	}
-	if ((rc = copy_words(params, "keep", &p->keep, &p->n_keep)) < 0 ||
-	    (rc = copy_words(params, "services", &p->services,
+	if ((rc = copy_words(params, PROF_KEEP, &p->keep, &p->n_keep)) < 0 ||
+	    (rc = copy_words(params, PROF_SERVICES, &p->services,
 			     &p->n_services)) < 0 ||
-	    (rc = copy_words(params, "sacrifice", &p->sacrifice,
+	    (rc = copy_words(params, PROF_SACRIFICE, &p->sacrifice,
 			     &p->n_sacrifice)) < 0 ||
-	    (rc = copy_words(params, "latency_critical", &p->latency_critical,
+	    (rc = copy_words(params, PROF_LATENCY_CRITICAL, &p->latency_critical,
 			     &p->n_latency_critical)) < 0) {
 		mt_err_set(err, rc, MT_ERR_RUNTIME, "profile: out of memory");
 		mt_profile_free(p);

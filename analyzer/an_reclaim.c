@@ -31,7 +31,8 @@ static const char *const rc_metrics[][2] = {
 #define N_RC (sizeof(rc_metrics) / sizeof(rc_metrics[0]))
 
 /* The case's label: the knob it sets, or "current" for the baseline. The
- * values in force come from what case_sys_setup recorded (case.system). */
+ * values in force come from what case_sys_setup recorded (the record's
+ * "system"; "case"."system" in older runs). */
 static void case_label(json_t *rec, char *buf, size_t len)
 {
 	json_t *c = json_object_get(rec, "case");
@@ -55,8 +56,7 @@ static void case_label(json_t *rec, char *buf, size_t len)
 static json_t *entry(json_t *arr, const char *scope, const char *label,
 		     json_t *rec)
 {
-	json_t *e, *sys = json_object_get(json_object_get(rec, "case"),
-					  "system");
+	json_t *e, *sys = mt_rec_system(rec);
 	size_t i;
 
 	json_array_foreach(arr, i, e)

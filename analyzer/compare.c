@@ -8,12 +8,17 @@
 #include "compare.h"
 
 /* The matching key of a measured record: bench, variant, case (keys
- * sorted) and metric; malloc'ed. */
+ * sorted; without the "system" that older runs kept in it) and metric;
+ * malloc'ed. */
 static char *key_of(json_t *rec)
 {
-	char *kase = json_dumps(json_object_get(rec, "case"),
-				JSON_COMPACT | JSON_SORT_KEYS), *k = NULL;
+	json_t *c = json_deep_copy(json_object_get(rec, "case"));
+	char *kase, *k = NULL;
 	const char *v = json_string_value(json_object_get(rec, "variant"));
+
+	json_object_del(c, "system");
+	kase = json_dumps(c, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(c);
 
 	if (asprintf(&k, "%s\t%s\t%s\t%s", mt_rec_bench(rec), v ? v : "",
 		     kase ? kase : "{}", mt_rec_metric(rec)) < 0)

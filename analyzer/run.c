@@ -363,6 +363,16 @@ double mt_rec_obtained_num(json_t *rec, const char *key)
 	return mt_jnum(json_object_get(rec, "obtained"), key);
 }
 
+json_t *mt_rec_system(json_t *rec)
+{
+	json_t *sys = json_object_get(rec, "system");
+
+	if (json_is_object(sys))
+		return sys;
+	sys = json_object_get(json_object_get(rec, "case"), "system");
+	return json_is_object(sys) ? sys : NULL;
+}
+
 /* The first ok record of bench/metric matching the (key, value) pairs. */
 json_t *mt_run_find(const struct mt_run *run, const char *bench,
 		    const char *metric, ...)

@@ -89,6 +89,11 @@ double mt_rec_case_num(json_t *rec, const char *key);
 /* An "obtained" field as a number, or NAN. */
 double mt_rec_obtained_num(json_t *rec, const char *key);
 
+/* What the case's system changes gave (values in force): the record's
+ * "system", or in run directories written before it moved out of the case,
+ * "case"."system". NULL when there is none. */
+json_t *mt_rec_system(json_t *rec);
+
 /* The measured "ok" record of bench with this metric whose case matches
  * every (key, string value) pair of the NULL-terminated list, e.g.
  * mt_run_find(run, "hugepage", "read_bw", "backing", "thp", NULL). Returns

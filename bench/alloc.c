@@ -48,45 +48,65 @@ static const char *const alloc_ops[] = {
 	"malloc", "sbrk", "mmap", "kept", "threshold", "arenas", NULL,
 };
 
+/* The keys of [alloc], rows of alloc_params. */
+enum alloc_param {
+	ALLOC_SIZES,
+	ALLOC_OPS,
+	ALLOC_BLOCKS,
+	ALLOC_KEPT_SIZES,
+	ALLOC_MMAP_THRESHOLDS,
+	ALLOC_TRIM_THRESHOLDS,
+	ALLOC_THRESHOLD_SIZES,
+	ALLOC_THREADS,
+	ALLOC_ARENA_SIZE,
+	ALLOC_NPARAMS
+};
+
 static const struct mt_param alloc_params[] = {
-	{ .key = "sizes", .type = MT_P_SIZE_LIST, .def = "16..4M*2",
+	[ALLOC_SIZES] = { .key = "sizes", .type = MT_P_SIZE_LIST,
+	  .def = "16..4M*2",
 	  .help = "block sizes of the malloc, sbrk and mmap cycles",
 	  .min = 1, .max = 1ll << 34 },
-	{ .key = "ops", .type = MT_P_WORDS,
+	[ALLOC_OPS] = { .key = "ops", .type = MT_P_WORDS,
 	  .def = "malloc,sbrk,mmap,kept,threshold,arenas",
 	  .help = "experiments to run: malloc, sbrk, mmap (cycles per "
 		  "size), kept (memory kept after free), threshold "
 		  "(mallopt sweep), arenas (M_ARENA_MAX with threads)",
 	  .choices = alloc_ops },
-	{ .key = "blocks", .type = MT_P_INT, .def = "256",
+	[ALLOC_BLOCKS] = { .key = "blocks", .type = MT_P_INT, .def = "256",
 	  .help = "blocks allocated by the kept experiment",
 	  .min = 2, .max = 1000000 },
-	{ .key = "kept_sizes", .type = MT_P_SIZE_LIST, .def = "32K,1M",
+	[ALLOC_KEPT_SIZES] = { .key = "kept_sizes", .type = MT_P_SIZE_LIST,
+	  .def = "32K,1M",
 	  .help = "block sizes of the kept experiment: one below the mmap "
 		  "threshold (heap) and one above it (mmap)",
 	  .min = 1, .max = 1ll << 34 },
-	{ .key = "mmap_thresholds", .type = MT_P_SIZE_LIST,
+	[ALLOC_MMAP_THRESHOLDS] = { .key = "mmap_thresholds",
+	  .type = MT_P_SIZE_LIST,
 	  .def = "64K,128K,1M,32M",
 	  .help = "M_MMAP_THRESHOLD values of the threshold sweep (pinned "
 		  "values may exceed the 32M ceiling of glibc's dynamic "
 		  "threshold; mallopt takes an int)",
 	  .min = 1, .max = 1ll << 30 },
-	{ .key = "trim_thresholds", .type = MT_P_SIZE_LIST,
+	[ALLOC_TRIM_THRESHOLDS] = { .key = "trim_thresholds",
+	  .type = MT_P_SIZE_LIST,
 	  .def = "128K,1M,64M",
 	  .help = "M_TRIM_THRESHOLD values of the threshold sweep",
 	  .min = 1, .max = 1ll << 30 },
-	{ .key = "threshold_sizes", .type = MT_P_SIZE_LIST,
+	[ALLOC_THRESHOLD_SIZES] = { .key = "threshold_sizes",
+	  .type = MT_P_SIZE_LIST,
 	  .def = "64K,256K,1M,4M",
 	  .help = "block sizes cycled under each mallopt setting of the "
 		  "threshold sweep",
 	  .min = 1, .max = 1ll << 34 },
-	{ .key = "threads", .type = MT_P_INT, .def = "2",
+	[ALLOC_THREADS] = { .key = "threads", .type = MT_P_INT, .def = "2",
 	  .help = "threads of the arenas experiment", .min = 1, .max = 256 },
-	{ .key = "arena_size", .type = MT_P_SIZE, .def = "4K",
+	[ALLOC_ARENA_SIZE] = { .key = "arena_size", .type = MT_P_SIZE,
+	  .def = "4K",
 	  .help = "block size of the arenas experiment (above the 1032-byte "
 		  "tcache limit, so that every call takes an arena lock)",
 	  .min = 1, .max = 1ll << 30 },
-	{ .key = NULL },
+	[ALLOC_NPARAMS] = MT_PARAMS_END,
 };
 
 /* Slots of sample.values. */
@@ -432,9 +452,9 @@ static int probe(struct alloc_state *st, json_t *obj, bool *agree,
 /* Applies the mallopt settings of a case (integer values of its
  * mmap_threshold, trim_threshold and arena_max; "default" or absent leaves
  * glibc's) and records them in notes. Returns MT_OK, or MT_FAILED with
- * reason when a value is out of mallopt's range or refused. */
+ * err set when a value is out of mallopt's range or refused. */
 static enum mt_status apply_mallopt(const struct mt_case *c, json_t *notes,
-				    char *reason, size_t len)
+				    struct mt_err *err)
 {
 	static const struct {
 		const char *key;
@@ -458,11 +478,10 @@ static enum mt_status apply_mallopt(const struct mt_case *c, json_t *notes,
 		want = json_integer_value(v);
 		if (want <= 0 || want > INT32_MAX ||
 		    mallopt(opts[i].param, (int)want) != 1) {
-			snprintf(reason, len, "alloc: mallopt(%s, %"
-				 PRId64 ") was refused (it takes a positive "
-				 "int, at most %d; change %s)",
-				 opts[i].name, (int64_t)want, INT32_MAX,
-				 opts[i].config);
+			mt_err_why(err, "alloc: mallopt(%s, %" PRId64 ") was "
+				   "refused (it takes a positive int, at most "
+				   "%d; change %s)", opts[i].name,
+				   (int64_t)want, INT32_MAX, opts[i].config);
 			return MT_FAILED;
 		}
 		json_object_set_new(notes, opts[i].name, json_integer(want));
@@ -652,7 +671,7 @@ static void *arena_thread(void *arg)
  * (the runner pins the worker process to one CPU; contention between
  * arenas needs threads that really run at the same time). */
 static enum mt_status arenas_start(struct alloc_state *st, int n,
-				   char *reason, size_t len)
+				   struct mt_err *err)
 {
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	enum mt_status status = MT_OK;
@@ -660,7 +679,7 @@ static enum mt_status arenas_start(struct alloc_state *st, int n,
 
 	st->threads = calloc((size_t)n, sizeof(*st->threads));
 	if (!st->threads) {
-		snprintf(reason, len, "alloc: arenas: out of memory");
+		mt_err_why(err, "alloc: arenas: out of memory");
 		return MT_FAILED;
 	}
 	st->n_threads = n;
@@ -692,9 +711,9 @@ static enum mt_status arenas_start(struct alloc_state *st, int n,
 		if (e == EINVAL)
 			e = pthread_create(&t->tid, NULL, arena_thread, t);
 		if (e) {
-			snprintf(reason, len, "alloc: arenas: cannot start "
-				 "thread %d: %s (lower alloc.threads)", i,
-				 strerror(e));
+			mt_err_why(err, "alloc: arenas: cannot start thread "
+				   "%d: %s (lower alloc.threads)", i,
+				   strerror(e));
 			st->stop = true;
 			status = MT_FAILED;
 			break;
@@ -705,7 +724,7 @@ static enum mt_status arenas_start(struct alloc_state *st, int n,
 	return status;
 
 out_barrier:
-	snprintf(reason, len, "alloc: arenas: cannot create barriers");
+	mt_err_why(err, "alloc: arenas: cannot create barriers");
 	return MT_FAILED;
 }
 
@@ -780,17 +799,17 @@ static int count_arenas(void)
 
 /* ---- the benchmark ------------------------------------------------------- */
 
-static bool alloc_supported(const struct mt_env *env, char *why, size_t len)
+static enum mt_status alloc_supported(const struct mt_env *env,
+				      struct mt_err *err)
 {
 	(void)env;
 #ifdef __GLIBC__
-	(void)why;
-	(void)len;
-	return true;
+	(void)err;
+	return MT_OK;
 #else
-	snprintf(why, len, "needs glibc's malloc (mallopt, mallinfo2, "
-		 "malloc_trim); this build uses another C library");
-	return false;
+	mt_err_why(err, "needs glibc's malloc (mallopt, mallinfo2, "
+		   "malloc_trim); this build uses another C library");
+	return MT_SKIPPED;
 #endif
 }
 
@@ -803,7 +822,7 @@ static json_t *case_new(const char *op, uint64_t size)
 /* Checks that one experiment fits comfortably in memory; key is the
  * setting to blame (where it was set goes in the message). */
 static int check_fits(const struct mt_env *env, const char *what,
-		      const char *key, uint64_t bytes, struct mt_err *err)
+		      enum alloc_param key, uint64_t bytes, struct mt_err *err)
 {
 	uint64_t mem = env->caps ? env->caps->mem_total : 0;
 	char at[320];
@@ -836,53 +855,53 @@ static int alloc_plan(const struct mt_env *env, struct mt_plan *plan,
 {
 	const struct mt_params *p = env->params;
 	size_t n_sizes, n_kept, n_mt, n_tt, n_ts;
-	const uint64_t *sizes = mt_p_sizes(p, "sizes", &n_sizes);
-	const uint64_t *kept = mt_p_sizes(p, "kept_sizes", &n_kept);
-	const uint64_t *mts = mt_p_sizes(p, "mmap_thresholds", &n_mt);
-	const uint64_t *tts = mt_p_sizes(p, "trim_thresholds", &n_tt);
-	const uint64_t *tsz = mt_p_sizes(p, "threshold_sizes", &n_ts);
-	int64_t blocks = mt_p_int(p, "blocks");
-	int64_t threads = mt_p_int(p, "threads");
-	uint64_t arena_size = mt_p_size(p, "arena_size");
+	const uint64_t *sizes = mt_p_sizes(p, ALLOC_SIZES, &n_sizes);
+	const uint64_t *kept = mt_p_sizes(p, ALLOC_KEPT_SIZES, &n_kept);
+	const uint64_t *mts = mt_p_sizes(p, ALLOC_MMAP_THRESHOLDS, &n_mt);
+	const uint64_t *tts = mt_p_sizes(p, ALLOC_TRIM_THRESHOLDS, &n_tt);
+	const uint64_t *tsz = mt_p_sizes(p, ALLOC_THRESHOLD_SIZES, &n_ts);
+	int64_t blocks = mt_p_int(p, ALLOC_BLOCKS);
+	int64_t threads = mt_p_int(p, ALLOC_THREADS);
+	uint64_t arena_size = mt_p_size(p, ALLOC_ARENA_SIZE);
 	int ret;
 
 	for (size_t i = 0; i < n_sizes; i++) {
-		ret = check_fits(env, "alloc.sizes", "sizes", sizes[i],
+		ret = check_fits(env, "alloc.sizes", ALLOC_SIZES, sizes[i],
 				 err);
 		if (ret < 0)
 			return ret;
 	}
 	for (size_t i = 0; i < n_kept; i++) {
 		ret = check_fits(env, "alloc.blocks x alloc.kept_sizes",
-				 "kept_sizes", (uint64_t)blocks * kept[i],
+				 ALLOC_KEPT_SIZES, (uint64_t)blocks * kept[i],
 				 err);
 		if (ret < 0)
 			return ret;
 	}
 
-	if (mt_p_has_word(p, "ops", "malloc"))
+	if (mt_p_has_word(p, ALLOC_OPS, "malloc"))
 		for (size_t i = 0; i < n_sizes; i++)
 			ADD(json_pack("{s:s, s:I, s:s, s:s}", "op", "malloc",
 				      "size_bytes", (json_int_t)sizes[i],
 				      "mmap_threshold", "default",
 				      "trim_threshold", "default"),
 			    cycle_metrics, MT_CASE_CALIBRATE);
-	if (mt_p_has_word(p, "ops", "sbrk"))
+	if (mt_p_has_word(p, ALLOC_OPS, "sbrk"))
 		for (size_t i = 0; i < n_sizes; i++)
 			ADD(case_new("sbrk", sizes[i]), raw_metrics,
 			    MT_CASE_CALIBRATE);
-	if (mt_p_has_word(p, "ops", "mmap"))
+	if (mt_p_has_word(p, ALLOC_OPS, "mmap"))
 		for (size_t i = 0; i < n_sizes; i++)
 			ADD(case_new("mmap", sizes[i]), raw_metrics,
 			    MT_CASE_CALIBRATE);
-	if (mt_p_has_word(p, "ops", "kept"))
+	if (mt_p_has_word(p, ALLOC_OPS, "kept"))
 		for (size_t i = 0; i < n_kept; i++)
 			ADD(json_pack("{s:s, s:I, s:I, s:s}", "op", "kept",
 				      "size_bytes", (json_int_t)kept[i],
 				      "blocks", (json_int_t)blocks,
 				      "mmap_threshold", "default"),
 			    kept_metrics, MT_CASE_ONCE);
-	if (mt_p_has_word(p, "ops", "threshold"))
+	if (mt_p_has_word(p, ALLOC_OPS, "threshold"))
 		for (size_t m = 0; m < n_mt; m++)
 			for (size_t t = 0; t < n_tt; t++)
 				for (size_t i = 0; i < n_ts; i++)
@@ -895,7 +914,7 @@ static int alloc_plan(const struct mt_env *env, struct mt_plan *plan,
 						      "trim_threshold",
 						      (json_int_t)tts[t]),
 					    cycle_metrics, MT_CASE_CALIBRATE);
-	if (mt_p_has_word(p, "ops", "arenas")) {
+	if (mt_p_has_word(p, ALLOC_OPS, "arenas")) {
 		ADD(json_pack("{s:s, s:I, s:I, s:i}", "op", "arenas",
 			      "size_bytes", (json_int_t)arena_size, "threads",
 			      (json_int_t)threads, "arena_max", 1),
@@ -929,9 +948,8 @@ static enum alloc_op op_of(const struct mt_case *c)
  * first cycle (which may take a path the later ones do not). */
 static enum mt_status alloc_setup(const struct mt_env *env,
 				  const struct mt_case *c, void **state,
-				  char *reason, size_t len)
+				  struct mt_err *err)
 {
-	struct mt_err err = { 0 };
 	struct alloc_state *st;
 	enum mt_status status;
 	struct mallinfo2 mi;
@@ -943,7 +961,7 @@ static enum mt_status alloc_setup(const struct mt_env *env,
 	(void)env;
 	st = calloc(1, sizeof(*st));
 	if (!st) {
-		snprintf(reason, len, "alloc: out of memory");
+		mt_err_why(err, "alloc: out of memory");
 		return MT_FAILED;
 	}
 	st->op = op_of(c);
@@ -952,12 +970,12 @@ static enum mt_status alloc_setup(const struct mt_env *env,
 	st->page = (size_t)sysconf(_SC_PAGESIZE);
 	st->notes = json_object();
 	if (!st->notes || st->size == 0) {
-		snprintf(reason, len, "alloc: bad case (no size_bytes)");
+		mt_err_why(err, "alloc: bad case (no size_bytes)");
 		status = MT_FAILED;
 		goto out_free;
 	}
 	/* mallopt before anything else allocates in this case. */
-	status = apply_mallopt(c, st->notes, reason, len);
+	status = apply_mallopt(c, st->notes, err);
 	if (status != MT_OK)
 		goto out_free;
 	/* The worker is a fork of the runner and inherits its heap. Free
@@ -972,9 +990,9 @@ static enum mt_status alloc_setup(const struct mt_env *env,
 	mi = mallinfo2();
 	json_object_set_new(st->notes, "heap_free_bytes_at_setup",
 			    json_integer((json_int_t)mi.fordblks));
-	ret = heap_start(&st->heap_lo, &err);
+	ret = heap_start(&st->heap_lo, err);
 	if (ret == 0)
-		ret = read_rss(&st->rss_base, &err);
+		ret = read_rss(&st->rss_base, err);
 	if (ret < 0)
 		goto out_err;
 
@@ -982,7 +1000,7 @@ static enum mt_status alloc_setup(const struct mt_env *env,
 	case OP_MALLOC:
 	case OP_THRESHOLD:
 		first = json_object();
-		ret = probe(st, first, &agree, &ns, &faults, &err);
+		ret = probe(st, first, &agree, &ns, &faults, err);
 		if (ret < 0) {
 			json_decref(first);
 			goto out_err;
@@ -1002,7 +1020,7 @@ static enum mt_status alloc_setup(const struct mt_env *env,
 		st->n_blocks = (int)n;
 		st->blocks = calloc((size_t)n, sizeof(*st->blocks));
 		if (!st->blocks) {
-			snprintf(reason, len, "alloc: kept: out of memory");
+			mt_err_why(err, "alloc: kept: out of memory");
 			status = MT_FAILED;
 			goto out_free;
 		}
@@ -1012,7 +1030,7 @@ static enum mt_status alloc_setup(const struct mt_env *env,
 		int64_t n = json_integer_value(json_object_get(c->params,
 							       "threads"));
 
-		status = arenas_start(st, (int)n, reason, len);
+		status = arenas_start(st, (int)n, err);
 		if (status != MT_OK)
 			goto out_free;
 		break;
@@ -1025,7 +1043,6 @@ static enum mt_status alloc_setup(const struct mt_env *env,
 	return MT_OK;
 
 out_err:
-	snprintf(reason, len, "%s", err.msg);
 	status = MT_FAILED;
 out_free:
 	if (st->threads)
@@ -1085,11 +1102,10 @@ static void note_moved(json_t *obtained, json_t *first,
  * agree; for kept, where the blocks lay and what malloc held; for arenas,
  * how many arenas there were and where the threads ran. */
 static enum mt_status alloc_verify(void *state, json_t *obtained,
-				   char *reason, size_t len)
+				   struct mt_err *err)
 {
 	struct alloc_state *st = state;
 	enum mt_status status = MT_OK;
-	struct mt_err err = { 0 };
 	json_t *steady, *first;
 	bool agree = true;
 
@@ -1111,9 +1127,8 @@ static enum mt_status alloc_verify(void *state, json_t *obtained,
 		json_object_set_new(obtained, "mmap_allocs",
 				    json_integer((json_int_t)st->mmap_allocs));
 		steady = json_object();
-		if (probe(st, steady, &agree, NULL, NULL, &err) < 0) {
+		if (probe(st, steady, &agree, NULL, NULL, err) < 0) {
 			json_decref(steady);
-			snprintf(reason, len, "%s", err.msg);
 			return MT_UNTRUSTWORTHY;
 		}
 		json_object_set_new(obtained, "steady_probe", steady);
@@ -1121,10 +1136,10 @@ static enum mt_status alloc_verify(void *state, json_t *obtained,
 		note_moved(obtained, first, st);
 		if (!agree || !json_is_true(json_object_get(first,
 					"witnesses_agree"))) {
-			snprintf(reason, len, "alloc: heap bounds, "
-				 "/proc/self/maps and mallinfo2 disagree on "
-				 "which path served a %zu-byte block (is "
-				 "another allocator preloaded?)", st->size);
+			mt_err_why(err, "alloc: heap bounds, "
+				   "/proc/self/maps and mallinfo2 disagree on "
+				   "which path served a %zu-byte block (is "
+				   "another allocator preloaded?)", st->size);
 			status = MT_UNTRUSTWORTHY;
 		}
 		break;

@@ -19,6 +19,7 @@
 #include "bench.h"
 #include "chase.h"
 #include "region.h"
+#include "runner.h"
 #include "stream.h"
 
 #define LINE 64u		/* bytes one streaming step moves */
@@ -30,23 +31,34 @@ enum hp_op { HP_TOUCH, HP_SEQREAD, HP_SEQWRITE, HP_RANDOM, HP_N_OPS };
 static const char *const hp_op_names[] = { "touch", "seqread", "seqwrite",
 					   "random", NULL };
 
+/* The keys of [hugepage], rows of hp_params. */
+enum hp_param {
+	HP_SIZE,
+	HP_BACKINGS,
+	HP_OPS,
+	HP_HUGETLB_RESERVE,
+	HP_NPARAMS
+};
+
 static const struct mt_param hp_params[] = {
-	{ .key = "size", .type = MT_P_SIZE, .def = "1G",
+	[HP_SIZE] = { .key = "size", .type = MT_P_SIZE, .def = "1G",
 	  .help = "bytes of the region of each case (rounded up to the page "
 		  "size of the backing)", .min = 2 << 20 },
-	{ .key = "backings", .type = MT_P_WORDS, .def = "4k,thp,2m,1g",
+	[HP_BACKINGS] = { .key = "backings", .type = MT_P_WORDS,
+	  .def = "4k,thp,2m,1g",
 	  .help = "page backings to compare: 4k, thp, 2m, 1g",
 	  .choices = mt_backing_names },
-	{ .key = "ops", .type = MT_P_WORDS,
+	[HP_OPS] = { .key = "ops", .type = MT_P_WORDS,
 	  .def = "touch,seqread,seqwrite,random",
 	  .help = "what to measure: touch (first-touch faults), seqread, "
 		  "seqwrite, random (independent 8-byte loads)",
 	  .choices = hp_op_names },
-	{ .key = "hugetlb_reserve", .type = MT_P_BOOL, .def = "yes",
+	[HP_HUGETLB_RESERVE] = { .key = "hugetlb_reserve", .type = MT_P_BOOL,
+	  .def = "yes",
 	  .help = "as root, reserve the hugetlb pages the 2m and 1g cases "
 		  "need (through the journal, at most 1/4 of MemTotal per "
 		  "page size; undone after the benchmark)" },
-	{ .key = NULL },
+	[HP_NPARAMS] = MT_PARAMS_END,
 };
 
 static const struct mt_metric touch_metrics[] = {
@@ -119,13 +131,13 @@ static int op_parse(const char *s)
 static int hp_plan(const struct mt_env *env, struct mt_plan *plan,
 		   struct mt_err *err)
 {
-	uint64_t size = mt_p_size(env->params, "size");
+	uint64_t size = mt_p_size(env->params, HP_SIZE);
 	char *const *backings, *const *ops;
 	size_t nb, no;
 	int ret;
 
-	backings = mt_p_words(env->params, "backings", &nb);
-	ops = mt_p_words(env->params, "ops", &no);
+	backings = mt_p_words(env->params, HP_BACKINGS, &nb);
+	ops = mt_p_words(env->params, HP_OPS, &no);
 	for (size_t b = 0; b < nb; b++) {
 		enum mt_backing bk;
 
@@ -175,19 +187,20 @@ static int hp_sys_setup(const struct mt_env *env, json_t *notes,
 		{ MT_BACK_2M, "hugetlb_2m" },
 		{ MT_BACK_1G, "hugetlb_1g" },
 	};
-	uint64_t size = mt_p_size(env->params, "size");
+	uint64_t size = mt_p_size(env->params, HP_SIZE);
 
 	(void)err;
 	for (size_t i = 0; i < ARRAY_SIZE(pools); i++) {
 		json_t *note;
 
-		if (!mt_p_has_word(env->params, "backings",
+		if (!mt_p_has_word(env->params, HP_BACKINGS,
 				   mt_backing_name(pools[i].b)))
 			continue;
 		note = json_object();
 		if (!note)
 			continue;
-		mt_hugetlb_reserve(env, "hugepage", pools[i].b,
+		mt_hugetlb_reserve(env, "hugepage", HP_HUGETLB_RESERVE,
+				   pools[i].b,
 				   (size + mt_backing_page_size(pools[i].b) - 1) /
 				   mt_backing_page_size(pools[i].b), note);
 		json_object_set_new(notes, pools[i].key, note);
@@ -200,9 +213,8 @@ static int hp_sys_setup(const struct mt_env *env, json_t *notes,
  * short is a skip with the command that reserves pages. */
 static enum mt_status hp_setup(const struct mt_env *env,
 			       const struct mt_case *c, void **state,
-			       char *reason, size_t len)
+			       struct mt_err *err)
 {
-	struct mt_err err = { 0 };
 	struct hp_state *st;
 	enum mt_backing b;
 	int op;
@@ -215,12 +227,12 @@ static enum mt_status hp_setup(const struct mt_env *env,
 							     "op")))) < 0 ||
 	    !json_is_integer(size = json_object_get(c->params, "size_bytes")) ||
 	    json_integer_value(size) <= 0) {
-		snprintf(reason, len, "hugepage: malformed case parameters");
+		mt_err_why(err, "hugepage: malformed case parameters");
 		return MT_FAILED;
 	}
 	st = calloc(1, sizeof(*st));
 	if (!st) {
-		snprintf(reason, len, "hugepage: out of memory");
+		mt_err_why(err, "hugepage: out of memory");
 		return MT_FAILED;
 	}
 	st->backing = b;
@@ -229,15 +241,15 @@ static enum mt_status hp_setup(const struct mt_env *env,
 	st->rng = mt_rand_seed(env->seed);
 	if (env->global && op == HP_TOUCH)
 		st->first_excluded =
-			mt_p_int(env->global, "warmup_samples") > 0;
+			mt_p_int(env->global, MT_G_WARMUP_SAMPLES) > 0;
 
 	if ((b == MT_BACK_4K || b == MT_BACK_THP) &&
-	    !mt_region_fits(st->size, "hugepage.size", reason, len)) {
+	    !mt_region_fits(st->size, "hugepage.size", err->msg,
+			    sizeof(err->msg))) {
 		free(st);
 		return MT_SKIPPED;
 	}
-	if (mt_region_map(&st->r, b, st->size, &err) < 0) {
-		snprintf(reason, len, "%s", err.msg);
+	if (mt_region_map(&st->r, b, st->size, err) < 0) {
 		free(st);
 		return b == MT_BACK_2M || b == MT_BACK_1G ? MT_SKIPPED
 							  : MT_FAILED;
@@ -398,8 +410,8 @@ static int hp_run(void *state, uint64_t iters, struct mt_sample *s,
  * the host may not have backed it yet, which costs host faults).
  * Untrustworthy when a thp region is mostly 4 KiB pages or a 4k region got
  * huge pages. */
-static enum mt_status hp_verify(void *state, json_t *obtained, char *reason,
-				size_t len)
+static enum mt_status hp_verify(void *state, json_t *obtained,
+				struct mt_err *err)
 {
 	struct hp_state *st = state;
 	uint64_t huge = 0, rss = 0, page;
@@ -408,7 +420,7 @@ static enum mt_status hp_verify(void *state, json_t *obtained, char *reason,
 	double cov;
 
 	if (!st->r.addr) {
-		snprintf(reason, len, "hugepage: no region to verify");
+		mt_err_why(err, "hugepage: no region to verify");
 		return MT_UNTRUSTWORTHY;
 	}
 	if (mt_fs_read_choice("/sys/kernel/mm/transparent_hugepage/enabled",
@@ -431,8 +443,8 @@ static enum mt_status hp_verify(void *state, json_t *obtained, char *reason,
 
 	cov = huge_fraction(st, &huge, &rss);
 	if (cov < 0) {
-		snprintf(reason, len, "hugepage: cannot read /proc/self/smaps "
-			 "to check the backing");
+		mt_err_why(err, "hugepage: cannot read /proc/self/smaps "
+			   "to check the backing");
 		return MT_UNTRUSTWORTHY;
 	}
 	json_object_set_new(obtained, "thp_coverage", json_real(cov));
@@ -458,17 +470,17 @@ static enum mt_status hp_verify(void *state, json_t *obtained, char *reason,
 			    json_integer((json_int_t)page));
 
 	if (st->backing == MT_BACK_THP && cov < 0.5) {
-		snprintf(reason, len, "hugepage: only %.0f%% of the thp region "
-			 "is backed by huge pages (AnonHugePages); check "
-			 "/sys/kernel/mm/transparent_hugepage/enabled is "
-			 "madvise or always, and compact memory: echo 1 > "
-			 "/proc/sys/vm/compact_memory", cov * 100);
+		mt_err_why(err, "hugepage: only %.0f%% of the thp region "
+			   "is backed by huge pages (AnonHugePages); check "
+			   "/sys/kernel/mm/transparent_hugepage/enabled is "
+			   "madvise or always, and compact memory: echo 1 > "
+			   "/proc/sys/vm/compact_memory", cov * 100);
 		return MT_UNTRUSTWORTHY;
 	}
 	if (st->backing == MT_BACK_4K && cov > 0.01) {
-		snprintf(reason, len, "hugepage: %.0f%% of the 4k region is "
-			 "backed by huge pages despite MADV_NOHUGEPAGE",
-			 cov * 100);
+		mt_err_why(err, "hugepage: %.0f%% of the 4k region is "
+			   "backed by huge pages despite MADV_NOHUGEPAGE",
+			   cov * 100);
 		return MT_UNTRUSTWORTHY;
 	}
 	return MT_OK;
@@ -490,6 +502,9 @@ const struct mt_bench mt_bench_hugepage = {
 		   "of 4 KiB, THP, 2 MiB and 1 GiB pages",
 	.params = hp_params,
 	.needs = 0,
+	/* The 2m and 1g backings; their cases skip themselves without a
+	 * pool, the 4k and thp cases run. */
+	.wants = MT_NEED_HUGETLB,
 	.plan = hp_plan,
 	.sys_setup = hp_sys_setup,
 	.setup = hp_setup,

@@ -14,6 +14,7 @@
 #include "../core/json_safe.h"
 #include "../core/record.h"
 #include "../core/stats.h"
+#include "runner.h"
 
 double mt_derive_metric(const struct mt_metric *m, const struct mt_sample *s)
 {
@@ -41,15 +42,34 @@ double mt_derive_metric(const struct mt_metric *m, const struct mt_sample *s)
 	return NAN;
 }
 
-/* Writes obj as one line to fd (a pipe to the parent) and releases it. */
-static int emit(int fd, json_t *obj)
+struct mt_sampling mt_sampling_from(const struct mt_params *global)
 {
+	return (struct mt_sampling){
+		.sample_ns = mt_p_duration(global, MT_G_SAMPLE_TIME),
+		.min_samples = (int)mt_p_int(global, MT_G_MIN_SAMPLES),
+		.max_samples = (int)mt_p_int(global, MT_G_MAX_SAMPLES),
+		.warmup_samples = (int)mt_p_int(global, MT_G_WARMUP_SAMPLES),
+		.ci_fraction = mt_p_double(global, MT_G_CI_FRACTION),
+		.max_case_ns = mt_p_duration(global, MT_G_MAX_CASE_TIME),
+	};
+}
+
+int mt_emit_record(struct mt_emit *out, const struct mt_case *c, json_t *obj)
+{
+	const char *st;
+	bool failed;
 	char *text;
 	size_t len, off = 0;
-	int ret = 0;
+	int ret = 0, fd = out->fd;
 
 	if (!obj)
 		return -ENOMEM;
+	if (c && c->system && json_object_set(obj, "system", c->system) < 0) {
+		json_decref(obj);
+		return -ENOMEM;
+	}
+	st = json_string_value(json_object_get(obj, "status"));
+	failed = st && strcmp(st, "failed") == 0;
 	text = mt_json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(obj);
 	if (!text)
@@ -68,15 +88,20 @@ static int emit(int fd, json_t *obj)
 		off += (size_t)w;
 	}
 	free(text);
+	if (ret == 0) {
+		out->records++;
+		out->failed += failed;
+	}
 	return ret;
 }
 
-static int emit_status(int fd, const struct mt_bench *b, const char *variant,
-		       const struct mt_case *c, const char *status,
-		       const char *reason)
+static int emit_status(struct mt_emit *out, const struct mt_bench *b,
+		       const char *variant, const struct mt_case *c,
+		       const char *status, const char *reason)
 {
-	return emit(fd, mt_record_status(b->name, variant, c->params, status,
-					 reason));
+	return mt_emit_record(out, c, mt_record_status(b->name, variant,
+						       c->params, status,
+						       reason));
 }
 
 /* One timed call of run(), with prepare() before it (untimed) and the
@@ -144,9 +169,8 @@ static int calibrate(const struct mt_bench *b, void *state,
 
 int mt_measure_case(const struct mt_bench *b, const char *variant,
 		    const struct mt_env *env, const struct mt_case *c,
-		    const struct mt_sampling *sp, int fd)
+		    const struct mt_sampling *sp, struct mt_emit *out)
 {
-	char reason[1024] = "";
 	struct mt_err err = { 0 };
 	enum mt_status st;
 	void *state = NULL;
@@ -168,22 +192,23 @@ int mt_measure_case(const struct mt_bench *b, const char *variant,
 	if (min > max)
 		min = max;
 
-	st = b->setup(env, c, &state, reason, sizeof(reason));
+	st = b->setup(env, c, &state, &err);
 	if (st == MT_SKIPPED || st == MT_FAILED) {
 		/* A setup that got part of the way leaves *state set for
 		 * teardown to release (bench.h). */
 		if (state && b->teardown)
 			b->teardown(state);
-		return emit_status(fd, b, variant, c,
+		return emit_status(out, b, variant, c,
 				   st == MT_SKIPPED ? "skipped" : "failed",
-				   reason[0] ? reason : "setup failed");
+				   err.msg[0] ? err.msg : "setup failed");
 	}
 
 	vals = calloc((size_t)max * c->n_metrics, sizeof(*vals));
 	nvals = calloc(c->n_metrics, sizeof(*nvals));
 	obtained = json_object();
 	if (!vals || !nvals || !obtained) {
-		ret = emit_status(fd, b, variant, c, "failed", "out of memory");
+		ret = emit_status(out, b, variant, c, "failed",
+				  "out of memory");
 		goto out_teardown;
 	}
 
@@ -229,9 +254,9 @@ int mt_measure_case(const struct mt_bench *b, const char *variant,
 	}
 
 	st = MT_OK;
-	reason[0] = '\0';
+	mt_err_clear(&err);
 	if (b->verify)
-		st = b->verify(state, obtained, reason, sizeof(reason));
+		st = b->verify(state, obtained, &err);
 	json_object_set_new(obtained, "samples_taken", json_integer(taken));
 	json_object_set_new(obtained, "converged", json_boolean(converged));
 	/* Another task on the measuring CPU inflates every time metric:
@@ -265,7 +290,7 @@ int mt_measure_case(const struct mt_bench *b, const char *variant,
 			if (r)
 				json_object_set_new(r, "metric",
 						    json_string(mt->name));
-			ret = emit(fd, r);
+			ret = mt_emit_record(out, c, r);
 			if (ret < 0)
 				goto out_teardown;
 			continue;
@@ -277,16 +302,17 @@ int mt_measure_case(const struct mt_bench *b, const char *variant,
 		if (rec && st == MT_UNTRUSTWORTHY) {
 			json_object_set_new(rec, "status",
 					    json_string("untrustworthy"));
-			json_object_set_new(rec, "reason", json_string(reason));
+			json_object_set_new(rec, "reason",
+					    json_string(err.msg));
 		}
-		ret = emit(fd, rec);
+		ret = mt_emit_record(out, c, rec);
 		if (ret < 0)
 			goto out_teardown;
 	}
 	goto out_teardown;
 
 out_failed:
-	ret = emit_status(fd, b, variant, c, "failed",
+	ret = emit_status(out, b, variant, c, "failed",
 			  err.msg[0] ? err.msg : strerror(-ret));
 out_teardown:
 	if (b->teardown)

@@ -39,7 +39,9 @@
 #include "../core/units.h"
 #include "bench.h"
 #include "chase.h"
-#include "pressure_util.h"
+#include "case_cgroup.h"
+#include "latency.h"
+#include "pressure_load.h"
 #include "testfile.h"
 
 #define ML_HOT_FILE "memtune-mlock-hot.data"
@@ -48,34 +50,52 @@
 static const char *const ml_backings[] = { "file", "anon", NULL };
 static const char *const ml_locks[] = { "none", "mlock", "mlockall", NULL };
 
+/* The keys of [mlock], rows of ml_params. */
+enum ml_param {
+	ML_BACKINGS,
+	ML_LOCKS,
+	ML_HOT_SIZE,
+	ML_LIMIT,
+	ML_DURATION,
+	ML_IDLE,
+	ML_ROUND_ACCESSES,
+	ML_SWAP_FILE_SIZE,
+	ML_DIR,
+	ML_NPARAMS
+};
+
 static const struct mt_param ml_params[] = {
-	{ .key = "backings", .type = MT_P_WORDS, .def = "file,anon",
+	[ML_BACKINGS] = { .key = "backings", .type = MT_P_WORDS,
+	  .def = "file,anon",
 	  .help = "file: a mapped file against a page-cache streamer; anon: "
 		  "anonymous memory against an anonymous thrasher (swap)",
 	  .choices = ml_backings },
-	{ .key = "locks", .type = MT_P_WORDS, .def = "none,mlock,mlockall",
+	[ML_LOCKS] = { .key = "locks", .type = MT_P_WORDS,
+	  .def = "none,mlock,mlockall",
 	  .help = "none, mlock (the hot set) or mlockall (MCL_CURRENT | "
 		  "MCL_FUTURE) (--quick: none,mlock)", .choices = ml_locks },
-	{ .key = "hot_size", .type = MT_P_SIZE, .def = "64M",
+	[ML_HOT_SIZE] = { .key = "hot_size", .type = MT_P_SIZE, .def = "64M",
 	  .help = "bytes of the hot set (--quick: 32M)", .min = 1 << 20 },
-	{ .key = "limit", .type = MT_P_SIZE, .def = "512M",
+	[ML_LIMIT] = { .key = "limit", .type = MT_P_SIZE, .def = "512M",
 	  .help = "memory limit of the cgroup (--quick: 256M); at least 4 x "
 		  "hot_size", .min = 16 << 20 },
-	{ .key = "duration", .type = MT_P_DURATION, .def = "6s",
+	[ML_DURATION] = { .key = "duration", .type = MT_P_DURATION, .def = "6s",
 	  .help = "rounds per case last this long (--quick: 3s)",
 	  .min = 100000000, .max = 3600000000000 },
-	{ .key = "idle", .type = MT_P_DURATION, .def = "200ms",
+	[ML_IDLE] = { .key = "idle", .type = MT_P_DURATION, .def = "200ms",
 	  .help = "pause between rounds, in which reclaim may take the hot "
 		  "set", .min = 0, .max = 60000000000 },
-	{ .key = "round_accesses", .type = MT_P_INT, .def = "2000",
+	[ML_ROUND_ACCESSES] = { .key = "round_accesses", .type = MT_P_INT,
+	  .def = "2000",
 	  .help = "random reads per round", .min = 1, .max = 100000000 },
-	{ .key = "swap_file_size", .type = MT_P_SIZE, .def = "1G",
+	[ML_SWAP_FILE_SIZE] = { .key = "swap_file_size", .type = MT_P_SIZE,
+	  .def = "1G",
 	  .help = "swap file created for the anon cases when none is active "
 		  "(root; removed afterwards; 0: never create)" },
-	{ .key = "dir", .type = MT_P_STRING, .def = "",
+	[ML_DIR] = { .key = "dir", .type = MT_P_STRING, .def = "",
 	  .help = "directory of the test files and the swap file, on a disk "
 		  "filesystem (empty: the run directory)" },
-	{ .key = NULL },
+	[ML_NPARAMS] = MT_PARAMS_END,
 };
 
 enum { V_P50, V_P99, V_MAX, V_MAJFLT, V_RES_MIN, V_RES_MEAN };
@@ -89,7 +109,7 @@ static const struct mt_metric ml_metrics[] = {
 	{ "hot_resident_mean", "%", MT_VALUE, V_RES_MEAN, true },
 };
 
-static uint64_t ml_size(const struct mt_env *env, const char *key,
+static uint64_t ml_size(const struct mt_env *env, enum ml_param key,
 			uint64_t quick)
 {
 	if (env->quick && mt_p_is_default(env->params, key))
@@ -99,50 +119,51 @@ static uint64_t ml_size(const struct mt_env *env, const char *key,
 
 static uint64_t ml_hot(const struct mt_env *env)
 {
-	return ml_size(env, "hot_size", 32ull << 20);
+	return ml_size(env, ML_HOT_SIZE, 32ull << 20);
 }
 
 static uint64_t ml_limit(const struct mt_env *env)
 {
-	return ml_size(env, "limit", 256ull << 20);
+	return ml_size(env, ML_LIMIT, 256ull << 20);
 }
 
-static bool ml_supported(const struct mt_env *env, char *why, size_t len)
+static enum mt_status ml_supported(const struct mt_env *env, struct mt_err *err)
 {
 	if (!env->caps->root) {
-		snprintf(why, len, "mlock: a memory cgroup that forces reclaim "
-			 "needs root (run: sudo memtune run -b mlock)");
-		return false;
+		mt_err_why(err, "mlock: a memory cgroup that forces reclaim "
+			   "needs root (run: sudo memtune run -b mlock)");
+		return MT_SKIPPED;
 	}
 	if (!env->allow_changes) {
-		snprintf(why, len, "mlock: system changes are not allowed (run "
-			 "with --set allow_system_changes=yes)");
-		return false;
+		mt_err_why(err, "mlock: system changes are not allowed (run "
+			   "with --set allow_system_changes=yes)");
+		return MT_SKIPPED;
 	}
-	return true;
+	return MT_OK;
 }
 
 static int ml_plan(const struct mt_env *env, struct mt_plan *plan,
 		   struct mt_err *err)
 {
 	size_t nb, nl;
-	char *const *b = mt_p_words(env->params, "backings", &nb);
-	char *const *l = mt_p_words(env->params, "locks", &nl);
+	char *const *b = mt_p_words(env->params, ML_BACKINGS, &nb);
+	char *const *l = mt_p_words(env->params, ML_LOCKS, &nl);
 	static const char *const quick_locks[] = { "none", "mlock" };
 	int ret;
 
-	if (env->quick && mt_p_is_default(env->params, "locks")) {
+	if (env->quick && mt_p_is_default(env->params, ML_LOCKS)) {
 		l = (char *const *)quick_locks;
 		nl = 2;
 	}
-	ret = mt_testfile_check_dir_param("mlock", env->params, err);
+	ret = mt_testfile_check_dir_param("mlock", env->params, ML_DIR,
+					  err);
 	if (ret < 0)
 		return ret;
 	if (ml_limit(env) < 4 * ml_hot(env)) {
 		char at_limit[320], at_hot[320];
 
-		mt_p_where(env->params, "limit", at_limit, sizeof(at_limit));
-		mt_p_where(env->params, "hot_size", at_hot, sizeof(at_hot));
+		mt_p_where(env->params, ML_LIMIT, at_limit, sizeof(at_limit));
+		mt_p_where(env->params, ML_HOT_SIZE, at_hot, sizeof(at_hot));
 		return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
 				  "mlock: limit (%" PRIu64 ", %s) must be at "
 				  "least 4 x hot_size (%" PRIu64 ", %s)",
@@ -170,7 +191,7 @@ static int ml_plan(const struct mt_env *env, struct mt_plan *plan,
 
 static const char *ml_dir(const struct mt_env *env)
 {
-	const char *d = mt_p_string(env->params, "dir");
+	const char *d = mt_p_string(env->params, ML_DIR);
 
 	return d[0] ? d : env->rundir;
 }
@@ -182,7 +203,7 @@ static int ml_sys_setup(const struct mt_env *env, json_t *notes,
 			struct mt_err *err)
 {
 	char path[4096], fstype[64];
-	uint64_t swap_size = mt_p_size(env->params, "swap_file_size");
+	uint64_t swap_size = mt_p_size(env->params, ML_SWAP_FILE_SIZE);
 	json_t *swap;
 	int ret;
 
@@ -190,15 +211,15 @@ static int ml_sys_setup(const struct mt_env *env, json_t *notes,
 				    sizeof(fstype), err);
 	if (ret < 0)
 		return ret;
-	if (mt_p_has_word(env->params, "backings", "file")) {
-		mt_testfile_path(mt_p_string(env->params, "dir"), env->rundir,
+	if (mt_p_has_word(env->params, ML_BACKINGS, "file")) {
+		mt_testfile_path(mt_p_string(env->params, ML_DIR), env->rundir,
 				 ML_HOT_FILE, path, sizeof(path));
 		ret = mt_testfile_make(env->journal, path, ml_hot(env), err);
 		if (ret < 0)
 			goto out_prefix;
 		json_object_set_new(notes, "hot_file", json_string(path));
 	}
-	mt_testfile_path(mt_p_string(env->params, "dir"), env->rundir,
+	mt_testfile_path(mt_p_string(env->params, ML_DIR), env->rundir,
 			 ML_STREAM_FILE, path, sizeof(path));
 	ret = mt_pressure_sparse_file(env->journal, path,
 				      64 * ml_limit(env), err);
@@ -206,7 +227,7 @@ static int ml_sys_setup(const struct mt_env *env, json_t *notes,
 		goto out_prefix;
 	json_object_set_new(notes, "stream_file", json_string(path));
 	json_object_set_new(notes, "filesystem", json_string(fstype));
-	if (!mt_p_has_word(env->params, "backings", "anon"))
+	if (!mt_p_has_word(env->params, ML_BACKINGS, "anon"))
 		return 0;
 	swap = json_object();
 	ret = mt_swap_ensure(env->journal, env->caps,
@@ -228,14 +249,14 @@ out_prefix:
  * swap in force for the worker to check. */
 static int ml_case_sys_setup(const struct mt_env *env,
 			     const struct mt_case *c, json_t *obtained,
-			     struct mt_err *err)
+			     json_t *handoff, struct mt_err *err)
 {
 	int64_t swap = 0;
 	int ret;
 
 	(void)c;
 	ret = mt_pressure_cgroup(env, "mlock", ml_limit(env), -1, obtained,
-				 err);
+				 handoff, err);
 	if (ret < 0) {
 		mt_err_prefix(err, "mlock");
 		return ret;
@@ -305,12 +326,11 @@ static int64_t cg_usage(const struct mt_cgroup *cg)
  * pressure and waits until the cgroup is full. */
 static enum mt_status ml_setup(const struct mt_env *env,
 			       const struct mt_case *c, void **state,
-			       char *reason, size_t len)
+			       struct mt_err *err)
 {
 	const char *backing = json_string_value(json_object_get(c->params,
 								"backing"));
-	json_t *sys = json_object_get(c->params, "system");
-	struct mt_err err = { 0 };
+	json_t *sys = c->system;
 	struct ml_state *s;
 	char path[4096];
 	uint64_t t0;
@@ -318,7 +338,7 @@ static enum mt_status ml_setup(const struct mt_env *env,
 
 	s = calloc(1, sizeof(*s));
 	if (!s) {
-		snprintf(reason, len, "mlock: out of memory");
+		mt_err_why(err, "mlock: out of memory");
 		return MT_FAILED;
 	}
 	*state = s;
@@ -329,49 +349,49 @@ static enum mt_status ml_setup(const struct mt_env *env,
 	s->limit = ml_limit(env);
 	s->page = sysconf(_SC_PAGESIZE);
 	s->duration_ns =
-		env->quick && mt_p_is_default(env->params, "duration") ?
-		3000000000ull : mt_p_duration(env->params, "duration");
-	s->idle_ns = mt_p_duration(env->params, "idle");
-	s->round_accesses = mt_p_int(env->params, "round_accesses");
+		env->quick && mt_p_is_default(env->params, ML_DURATION) ?
+		3000000000ull : mt_p_duration(env->params, ML_DURATION);
+	s->idle_ns = mt_p_duration(env->params, ML_IDLE);
+	s->round_accesses = mt_p_int(env->params, ML_ROUND_ACCESSES);
 	s->rng = env->seed | 1;
 	s->res_min = INFINITY;
 	getrlimit(RLIMIT_MEMLOCK, &s->rl);
 	if (!s->lock) {
-		snprintf(reason, len, "mlock: malformed case (no lock)");
+		mt_err_why(err, "mlock: malformed case (no lock)");
 		return MT_FAILED;
 	}
 	if (s->anon && json_integer_value(json_object_get(
 				sys, "swap_total_bytes")) <= 0) {
-		snprintf(reason, len, "mlock: the anon case needs swap for "
-			 "reclaim to take anonymous pages, and none is active "
-			 "(enable swap with swapon, or let memtune create a "
-			 "swap file: run as root with mlock.swap_file_size "
-			 "> 0)");
+		mt_err_why(err, "mlock: the anon case needs swap for "
+			   "reclaim to take anonymous pages, and none is active "
+			   "(enable swap with swapon, or let memtune create a "
+			   "swap file: run as root with mlock.swap_file_size "
+			   "> 0)");
 		return MT_SKIPPED;
 	}
-	if (mt_pressure_case_cgroup(c, &s->cg, reason, len) < 0)
+	if (mt_pressure_case_cgroup(c, &s->cg, err) < 0)
 		return MT_FAILED;
 	/* Pages are charged to the cgroup of the process that faults them
 	 * in: join before touching the hot set. */
-	if (mt_cgroup_enter(&s->cg, getpid(), &err) < 0) {
-		snprintf(reason, len, "mlock: %s", err.msg);
+	if (mt_cgroup_enter(&s->cg, getpid(), err) < 0) {
+		mt_err_prefix(err, "mlock");
 		return MT_FAILED;
 	}
 	s->vec = malloc(s->hot_bytes / (uint64_t)s->page + 1);
 	if (!s->vec) {
-		snprintf(reason, len, "mlock: out of memory");
+		mt_err_why(err, "mlock: out of memory");
 		return MT_FAILED;
 	}
 	if (s->anon) {
 		s->hot = mmap(NULL, s->hot_bytes, PROT_READ | PROT_WRITE,
 			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	} else {
-		mt_testfile_path(mt_p_string(env->params, "dir"), env->rundir,
+		mt_testfile_path(mt_p_string(env->params, ML_DIR), env->rundir,
 				 ML_HOT_FILE, path, sizeof(path));
 		s->fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (s->fd < 0) {
-			snprintf(reason, len, "mlock: cannot open %s: %s",
-				 path, strerror(errno));
+			mt_err_why(err, "mlock: cannot open %s: %s",
+				   path, strerror(errno));
 			return MT_FAILED;
 		}
 		s->hot = mmap(NULL, s->hot_bytes, PROT_READ, MAP_SHARED, s->fd,
@@ -379,8 +399,8 @@ static enum mt_status ml_setup(const struct mt_env *env,
 	}
 	if (s->hot == MAP_FAILED) {
 		s->hot = NULL;
-		snprintf(reason, len, "mlock: cannot map the %" PRIu64 " byte "
-			 "hot set: %s", s->hot_bytes, strerror(errno));
+		mt_err_why(err, "mlock: cannot map the %" PRIu64 " byte "
+			   "hot set: %s", s->hot_bytes, strerror(errno));
 		return MT_FAILED;
 	}
 	madvise(s->hot, s->hot_bytes, MADV_NOHUGEPAGE);
@@ -398,30 +418,30 @@ static enum mt_status ml_setup(const struct mt_env *env,
 	if (ret < 0) {
 		int e = errno;
 
-		snprintf(reason, len, "mlock: %s of %" PRIu64 " bytes failed: "
-			 "%s (RLIMIT_MEMLOCK is %llu bytes; raise it with "
-			 "ulimit -l, LimitMEMLOCK= in a systemd unit, or run "
-			 "with CAP_IPC_LOCK)", s->lock, s->hot_bytes,
-			 strerror(e), (unsigned long long)s->rl.rlim_cur);
+		mt_err_why(err, "mlock: %s of %" PRIu64 " bytes failed: "
+			   "%s (RLIMIT_MEMLOCK is %llu bytes; raise it with "
+			   "ulimit -l, LimitMEMLOCK= in a systemd unit, or run "
+			   "with CAP_IPC_LOCK)", s->lock, s->hot_bytes,
+			   strerror(e), (unsigned long long)s->rl.rlim_cur);
 		return e == EPERM || e == ENOMEM || e == EAGAIN ? MT_SKIPPED :
 			MT_FAILED;
 	}
-	mt_fs_read_key("/proc/self/status", "VmLck", &s->vmlck, &err);
+	mt_fs_read_key("/proc/self/status", "VmLck", &s->vmlck, err);
 
 	s->lat.limit = 1u << 20;
 	s->lat.seed = s->rng;
-	mt_testfile_path(mt_p_string(env->params, "dir"), env->rundir,
+	mt_testfile_path(mt_p_string(env->params, ML_DIR), env->rundir,
 			 ML_STREAM_FILE, path, sizeof(path));
-	s->streamer = mt_pressure_streamer(&s->cg, path, env->cpu, 0, &err);
+	s->streamer = mt_pressure_streamer(&s->cg, path, env->cpu, 0, err);
 	if (s->streamer < 0) {
-		snprintf(reason, len, "mlock: %s", err.msg);
+		mt_err_prefix(err, "mlock");
 		return MT_FAILED;
 	}
 	if (s->anon) {
 		s->thrasher = mt_pressure_anon(&s->cg, s->limit, true,
-					       env->cpu, -1, &err);
+					       env->cpu, -1, err);
 		if (s->thrasher < 0) {
-			snprintf(reason, len, "mlock: %s", err.msg);
+			mt_err_prefix(err, "mlock");
 			return MT_FAILED;
 		}
 	}
@@ -490,12 +510,11 @@ static int ml_run(void *state, uint64_t iters, struct mt_sample *smp,
 	return 0;
 }
 
-static enum mt_status ml_verify(void *state, json_t *obtained, char *reason,
-				size_t len)
+static enum mt_status ml_verify(void *state, json_t *obtained,
+				struct mt_err *err)
 {
 	struct ml_state *s = state;
-	struct mt_err err = { 0 };
-	json_t *cg = mt_cgroup_counters(&s->cg, &err);
+	json_t *cg = mt_cgroup_counters(&s->cg, err);
 
 	json_object_set_new(obtained, "rlimit_memlock_soft", json_integer(
 		s->rl.rlim_cur == RLIM_INFINITY ? -1 :
@@ -519,9 +538,9 @@ static enum mt_status ml_verify(void *state, json_t *obtained, char *reason,
 		json_object_set_new(obtained, "cgroup_after", cg);
 	if (strcmp(s->lock, "none") != 0 &&
 	    (uint64_t)s->vmlck < s->hot_bytes) {
-		snprintf(reason, len, "mlock: VmLck is %" PRId64 " bytes, less "
-			 "than the %" PRIu64 " byte hot set", s->vmlck,
-			 s->hot_bytes);
+		mt_err_why(err, "mlock: VmLck is %" PRId64 " bytes, less "
+			   "than the %" PRIu64 " byte hot set", s->vmlck,
+			   s->hot_bytes);
 		return MT_UNTRUSTWORTHY;
 	}
 	return MT_OK;

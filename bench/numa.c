@@ -43,26 +43,40 @@ static const char *const numa_ops[] = { "latency", "bandwidth", "placement",
 static const char *const zr_modes[] = { "0", "1", "2", "3", "4", "5", "6",
 					"7", NULL };
 
+/* The keys of [numa], rows of numa_params. */
+enum numa_param {
+	NUMA_SIZE,
+	NUMA_OPS,
+	NUMA_ZONE_RECLAIM_MODES,
+	NUMA_ZONE_RECLAIM_FILL,
+	NUMA_ZONE_RECLAIM_ALLOC,
+	NUMA_DIR,
+	NUMA_NPARAMS
+};
+
 static const struct mt_param numa_params[] = {
-	{ .key = "size", .type = MT_P_SIZE, .def = "256M",
+	[NUMA_SIZE] = { .key = "size", .type = MT_P_SIZE, .def = "256M",
 	  .help = "region per latency/bandwidth case (well past the caches)",
 	  .min = 1 << 20 },
-	{ .key = "ops", .type = MT_P_WORDS,
+	[NUMA_OPS] = { .key = "ops", .type = MT_P_WORDS,
 	  .def = "latency,bandwidth,placement,zone_reclaim",
 	  .help = "which experiments to run", .choices = numa_ops },
-	{ .key = "zone_reclaim_modes", .type = MT_P_WORDS, .def = "0,1",
+	[NUMA_ZONE_RECLAIM_MODES] = { .key = "zone_reclaim_modes",
+	  .type = MT_P_WORDS, .def = "0,1",
 	  .help = "vm.zone_reclaim_mode values compared (bits: 1 reclaim, "
 		  "2 write dirty pages, 4 swap)", .choices = zr_modes },
-	{ .key = "zone_reclaim_fill", .type = MT_P_DOUBLE, .def = "0.9",
+	[NUMA_ZONE_RECLAIM_FILL] = { .key = "zone_reclaim_fill",
+	  .type = MT_P_DOUBLE, .def = "0.9",
 	  .help = "share of node 0's free memory filled with page cache "
 		  "before allocating", .dmin = 0.1, .dmax = 0.98 },
-	{ .key = "zone_reclaim_alloc", .type = MT_P_DOUBLE, .def = "0.5",
+	[NUMA_ZONE_RECLAIM_ALLOC] = { .key = "zone_reclaim_alloc",
+	  .type = MT_P_DOUBLE, .def = "0.5",
 	  .help = "anonymous memory allocated afterwards, as a share of node "
 		  "0's memory", .dmin = 0.05, .dmax = 0.9 },
-	{ .key = "dir", .type = MT_P_STRING, .def = "",
+	[NUMA_DIR] = { .key = "dir", .type = MT_P_STRING, .def = "",
 	  .help = "directory of the page-cache file (a disk filesystem); "
 		  "empty: the run directory" },
-	{ .key = NULL },
+	[NUMA_NPARAMS] = MT_PARAMS_END,
 };
 
 static const struct mt_metric lat_metrics[] = {
@@ -117,7 +131,7 @@ static int numa_plan(const struct mt_env *env, struct mt_plan *plan,
 		     struct mt_err *err)
 {
 	const struct mt_params *p = env->params;
-	json_int_t size = (json_int_t)mt_p_size(p, "size");
+	json_int_t size = (json_int_t)mt_p_size(p, NUMA_SIZE);
 	struct nodes nd;
 	int ret = 0;
 
@@ -125,7 +139,7 @@ static int numa_plan(const struct mt_env *env, struct mt_plan *plan,
 	for (int pass = 0; pass < 2; pass++) {
 		const char *op = pass ? "bandwidth" : "latency";
 
-		if (!mt_p_has_word(p, "ops", op))
+		if (!mt_p_has_word(p, NUMA_OPS, op))
 			continue;
 		for (int i = 0; i < nd.n_cpu && !ret; i++)
 			for (int j = 0; j < nd.n_mem && !ret; j++)
@@ -136,7 +150,7 @@ static int numa_plan(const struct mt_env *env, struct mt_plan *plan,
 					  pass ? bw_metrics : lat_metrics, 1,
 					  MT_CASE_CALIBRATE, err);
 	}
-	if (!ret && mt_p_has_word(p, "ops", "placement")) {
+	if (!ret && mt_p_has_word(p, NUMA_OPS, "placement")) {
 		static const char *const pl[] = { "local", "remote",
 						  "interleave" };
 
@@ -147,9 +161,9 @@ static int numa_plan(const struct mt_env *env, struct mt_plan *plan,
 						  "size_bytes", size),
 				  bw_metrics, 1, MT_CASE_CALIBRATE, err);
 	}
-	if (!ret && mt_p_has_word(p, "ops", "zone_reclaim")) {
+	if (!ret && mt_p_has_word(p, NUMA_OPS, "zone_reclaim")) {
 		size_t n;
-		char *const *modes = mt_p_words(p, "zone_reclaim_modes", &n);
+		char *const *modes = mt_p_words(p, NUMA_ZONE_RECLAIM_MODES, &n);
 
 		for (size_t k = 0; k < n && !ret; k++)
 			ret = add(plan, json_pack("{s:s,s:i,s:i}", "op",
@@ -204,10 +218,10 @@ static int numa_sys_setup(const struct mt_env *env, json_t *notes,
  * no file behind. */
 static int numa_case_sys_setup(const struct mt_env *env,
 			       const struct mt_case *c, json_t *obtained,
-			       struct mt_err *err)
+			       json_t *handoff, struct mt_err *err)
 {
 	const char *op = json_string_value(json_object_get(c->params, "op"));
-	const char *dir = mt_p_string(env->params, "dir");
+	const char *dir = mt_p_string(env->params, NUMA_DIR);
 	char val[16], rb[64], path[4096];
 	int ret, fd;
 
@@ -233,7 +247,7 @@ static int numa_case_sys_setup(const struct mt_env *env,
 	if (ret < 0)
 		return ret;
 	close(fd);
-	json_object_set_new(obtained, "file", json_string(path));
+	json_object_set_new(handoff, "file", json_string(path));
 	return 0;
 }
 
@@ -257,40 +271,36 @@ struct numa_state {
 };
 
 /* Pins the worker to the first CPU of node through hwloc. */
-static int pin_to_node(int node, int *cpu, char *reason, size_t len)
+static int pin_to_node(int node, int *cpu, struct mt_err *err)
 {
 	struct mt_topo *t = NULL;
-	struct mt_err err = { 0 };
 	int cpus[1], ret;
 
 	*cpu = sched_getcpu();
 	if (mt_numa_node_cpus(node, cpus, 1) <= 0)
 		return 0;	/* no NUMA in the kernel: already pinned */
 	*cpu = cpus[0];
-	ret = mt_topo_load(&t, &err);
+	ret = mt_topo_load(&t, err);
 	if (ret == 0)
-		ret = mt_topo_pin(t, cpus[0], &err);
+		ret = mt_topo_pin(t, cpus[0], err);
 	mt_topo_destroy(t);
 	if (ret < 0)
-		snprintf(reason, len, "numa: cannot pin to a CPU of node %d: "
-			 "%s", node, err.msg);
+		mt_err_prefix(err, "numa: cannot pin to a CPU of node %d",
+			      node);
 	return ret;
 }
 
 /* Maps the region with the case's placement, touches it and counts where
  * the pages landed. */
 static int map_placed(struct numa_state *st, size_t size, int nodes_n,
-		      int remote_node, char *reason, size_t len)
+		      int remote_node, struct mt_err *err)
 {
-	struct mt_err err = { 0 };
 	enum mt_numa_policy pol = MT_NUMA_BIND;
 	int node = st->mem_node, ret;
 
-	ret = mt_region_map(&st->r, MT_BACK_4K, size, &err);
-	if (ret < 0) {
-		snprintf(reason, len, "%s", err.msg);
+	ret = mt_region_map(&st->r, MT_BACK_4K, size, err);
+	if (ret < 0)
 		return ret;
-	}
 	st->mapped = true;
 	if (st->placement && strcmp(st->placement, "interleave") == 0)
 		pol = MT_NUMA_INTERLEAVE;
@@ -301,19 +311,15 @@ static int map_placed(struct numa_state *st, size_t size, int nodes_n,
 	st->mem_node = node;
 	if (nodes_n > 1) {
 		ret = mt_numa_set_policy(st->r.addr, st->r.size, pol, node,
-					 &err);
-		if (ret < 0) {
-			snprintf(reason, len, "%s", err.msg);
+					 err);
+		if (ret < 0)
 			return ret;
-		}
 	}
 	mt_region_touch(&st->r);
 	ret = mt_numa_where(st->r.addr, st->r.size, 4096, st->counts,
-			    MAX_NODES, &st->other, &err);
-	if (ret < 0) {
-		snprintf(reason, len, "%s", err.msg);
+			    MAX_NODES, &st->other, err);
+	if (ret < 0)
 		return ret;
-	}
 	uint64_t pages = st->r.size / 4096;
 
 	if (pol == MT_NUMA_INTERLEAVE) {
@@ -361,7 +367,7 @@ static int64_t node_meminfo(int node, const char *field)
 
 static enum mt_status numa_setup(const struct mt_env *env,
 				 const struct mt_case *c, void **state,
-				 char *reason, size_t len)
+				 struct mt_err *err)
 {
 	const char *op = json_string_value(json_object_get(c->params, "op"));
 	struct numa_state *st;
@@ -370,14 +376,14 @@ static enum mt_status numa_setup(const struct mt_env *env,
 
 	find_nodes(&nd);
 	if (strcmp(op, "remote") == 0) {
-		snprintf(reason, len, "%d NUMA node: nothing remote to measure "
-			 "(the latency and bandwidth records of node 0 are "
-			 "this machine's local figures)", nd.n_mem);
+		mt_err_why(err, "%d NUMA node: nothing remote to measure "
+			   "(the latency and bandwidth records of node 0 are "
+			   "this machine's local figures)", nd.n_mem);
 		return MT_SKIPPED;
 	}
 	st = calloc(1, sizeof(*st));
 	if (!st) {
-		snprintf(reason, len, "numa: out of memory");
+		mt_err_why(err, "numa: out of memory");
 		return MT_FAILED;
 	}
 	*state = st;
@@ -397,30 +403,30 @@ static enum mt_status numa_setup(const struct mt_env *env,
 		}
 	if (st->placement && strcmp(st->placement, "local") != 0 &&
 	    nd.n_mem < 2) {
-		snprintf(reason, len, "1 NUMA node: no %s placement to "
-			 "measure", st->placement);
+		mt_err_why(err, "1 NUMA node: no %s placement to "
+			   "measure", st->placement);
 		goto skip;
 	}
 	if (strcmp(op, "zone_reclaim") == 0) {
 		if (nd.n_mem < 2) {
-			snprintf(reason, len, "1 NUMA node: zone_reclaim_mode "
-				 "only matters when allocations can go to "
-				 "another node");
+			mt_err_why(err, "1 NUMA node: zone_reclaim_mode "
+				   "only matters when allocations can go to "
+				   "another node");
 			goto skip;
 		}
 		if (!env->allow_changes) {
-			snprintf(reason, len, "changing vm.zone_reclaim_mode "
-				 "needs root and global.allow_system_changes "
-				 "= yes");
+			mt_err_why(err, "changing vm.zone_reclaim_mode "
+				   "needs root and global.allow_system_changes "
+				   "= yes");
 			goto skip;
 		}
 	}
-	if (pin_to_node(st->cpu_node, &st->cpu, reason, len) < 0)
+	if (pin_to_node(st->cpu_node, &st->cpu, err) < 0)
 		goto fail;
 	if (strcmp(op, "zone_reclaim") == 0)
 		return MT_OK;	/* the whole experiment is in run() */
-	if (map_placed(st, mt_p_size(env->params, "size"), nd.n_mem, remote,
-		       reason, len) < 0)
+	if (map_placed(st, mt_p_size(env->params, NUMA_SIZE), nd.n_mem, remote,
+		       err) < 0)
 		goto fail;
 	if (strcmp(op, "latency") == 0) {
 		size_t count;
@@ -428,7 +434,7 @@ static enum mt_status numa_setup(const struct mt_env *env,
 		st->cursor = mt_chase_build(st->r.addr, st->r.size,
 					    MT_CHASE_LINE, env->seed, &count);
 		if (!st->cursor) {
-			snprintf(reason, len, "numa: region too small");
+			mt_err_why(err, "numa: region too small");
 			goto fail;
 		}
 	}
@@ -501,8 +507,8 @@ out:
 static int zone_reclaim_run(struct numa_state *st, struct mt_sample *s,
 			    struct mt_err *err)
 {
-	json_t *sys = json_object_get(st->c->params, "system");
-	const char *path = json_string_value(json_object_get(sys, "file"));
+	const char *path = json_string_value(json_object_get(st->c->handoff,
+							     "file"));
 	int node = st->cpu_node;
 	int64_t total = 0, free_b = 0, file0, file1;
 	uint64_t fill, alloc, t0, t1, pages;
@@ -517,9 +523,10 @@ static int zone_reclaim_run(struct numa_state *st, struct mt_sample *s,
 		return mt_err_set(err, ret, MT_ERR_RUNTIME, "numa: cannot read "
 				  "node %d's memory", node);
 	fill = (uint64_t)((double)free_b *
-			  mt_p_double(st->env->params, "zone_reclaim_fill"));
+			  mt_p_double(st->env->params, NUMA_ZONE_RECLAIM_FILL));
 	alloc = (uint64_t)((double)total *
-			   mt_p_double(st->env->params, "zone_reclaim_alloc"));
+			   mt_p_double(st->env->params,
+				       NUMA_ZONE_RECLAIM_ALLOC));
 	alloc &= ~(uint64_t)((2 << 20) - 1);
 	ret = fill_page_cache(path, fill, err);
 	if (ret < 0) {
@@ -597,7 +604,7 @@ static int numa_run(void *state, uint64_t iters, struct mt_sample *s,
 }
 
 static enum mt_status numa_verify(void *state, json_t *obtained,
-				  char *reason, size_t len)
+				  struct mt_err *err)
 {
 	struct numa_state *st = state;
 	json_t *per = json_object();
@@ -622,7 +629,7 @@ static enum mt_status numa_verify(void *state, json_t *obtained,
 	json_object_set_new(obtained, "on_target_fraction",
 			    json_real(st->on_target));
 	if (st->untrusted[0]) {
-		snprintf(reason, len, "%s", st->untrusted);
+		mt_err_why(err, "%s", st->untrusted);
 		return MT_UNTRUSTWORTHY;
 	}
 	return MT_OK;
@@ -645,6 +652,9 @@ const struct mt_bench mt_bench_numa = {
 	.summary = "local versus remote latency and bandwidth per node pair, "
 		   "interleaving, and what vm.zone_reclaim_mode does",
 	.params = numa_params,
+	/* One node runs the local cases; the remote, interleave and
+	 * zone_reclaim cases skip themselves with the reason. */
+	.wants = MT_NEED_NUMA2,
 	.plan = numa_plan,
 	.sys_setup = numa_sys_setup,
 	.case_sys_setup = numa_case_sys_setup,

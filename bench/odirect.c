@@ -78,43 +78,60 @@ static const char *const od_patterns[] = { "seq", "rand", NULL };
 static const char *const od_ops[] = { "read", "write", NULL };
 static const char *const od_caches[] = { "cold", "warm", NULL };
 
+/* The keys of [odirect], rows of od_params. */
+enum od_param {
+	OD_DIR,
+	OD_FILE_SIZE,
+	OD_IO_SIZE,
+	OD_BLOCK_SIZES,
+	OD_PATTERNS,
+	OD_OPS,
+	OD_MODES,
+	OD_WRITE_CACHE,
+	OD_DROP_CACHES,
+	OD_NPARAMS
+};
+
 static const struct mt_param od_params[] = {
-	{ .key = "dir", .type = MT_P_STRING, .def = "",
+	[OD_DIR] = { .key = "dir", .type = MT_P_STRING, .def = "",
 	  .help = "directory of the test file, on a disk filesystem (empty: "
 		  "the run directory)" },
-	{ .key = "file_size", .type = MT_P_SIZE, .def = "1G",
+	[OD_FILE_SIZE] = { .key = "file_size", .type = MT_P_SIZE, .def = "1G",
 	  .help = "size of the test file", .min = 1 << 20 },
-	{ .key = "io_size", .type = MT_P_SIZE, .def = "64M",
+	[OD_IO_SIZE] = { .key = "io_size", .type = MT_P_SIZE, .def = "64M",
 	  .help = "bytes of I/O per sample (at least 64 I/Os, at most the "
 		  "file)", .min = 4096 },
-	{ .key = "block_sizes", .type = MT_P_SIZE_LIST,
+	[OD_BLOCK_SIZES] = { .key = "block_sizes", .type = MT_P_SIZE_LIST,
 	  .def = "4K,64K,1M,4M",
 	  .help = "I/O sizes; multiples of the O_DIRECT alignment",
 	  .min = 512, .max = 1 << 30 },
-	{ .key = "patterns", .type = MT_P_WORDS, .def = "seq,rand",
+	[OD_PATTERNS] = { .key = "patterns", .type = MT_P_WORDS,
+	  .def = "seq,rand",
 	  .help = "seq: consecutive blocks; rand: every block once, in a "
 		  "uniformly random order (fio --random_generator=lfsr; "
 		  "fio's default leaves the last blocks clustered)",
 	  .choices = od_patterns },
-	{ .key = "ops", .type = MT_P_WORDS, .def = "read,write",
+	[OD_OPS] = { .key = "ops", .type = MT_P_WORDS, .def = "read,write",
 	  .help = "read, write", .choices = od_ops },
-	{ .key = "modes", .type = MT_P_WORDS,
+	[OD_MODES] = { .key = "modes", .type = MT_P_WORDS,
 	  .def = "direct,buffered_cold,buffered_warm,buffered,"
 		 "buffered_fdatasync",
 	  .help = "direct (both ops); buffered_cold, buffered_warm (reads); "
 		  "buffered, buffered_fdatasync (writes)",
 	  .choices = od_mode_names },
-	{ .key = "write_cache", .type = MT_P_WORDS, .def = "cold,warm",
+	[OD_WRITE_CACHE] = { .key = "write_cache", .type = MT_P_WORDS,
+	  .def = "cold,warm",
 	  .help = "where buffered writes start: cold (the file evicted, as "
 		  "fio's default invalidate=1 leaves it: every write adds a "
 		  "page to the cache) and/or warm (the file read into the "
 		  "cache and clean: overwrites of cached pages, whose cost "
 		  "depends on the folio sizes the reads left)",
 	  .choices = od_caches },
-	{ .key = "drop_caches", .type = MT_P_BOOL, .def = "no",
+	[OD_DROP_CACHES] = { .key = "drop_caches", .type = MT_P_BOOL,
+	  .def = "no",
 	  .help = "also drop the whole page cache before cold samples "
 		  "(root; affects the rest of the machine)" },
-	{ .key = NULL },
+	[OD_NPARAMS] = MT_PARAMS_END,
 };
 
 enum {
@@ -166,14 +183,15 @@ struct od_state {
 
 static const char *od_dir(const struct mt_env *env)
 {
-	const char *d = mt_p_string(env->params, "dir");
+	const char *d = mt_p_string(env->params, OD_DIR);
 
 	return d && d[0] ? d : env->rundir;
 }
 
-static bool od_supported(const struct mt_env *env, char *why, size_t len)
+static enum mt_status od_supported(const struct mt_env *env, struct mt_err *err)
 {
-	return mt_testfile_probe_direct("odirect", od_dir(env), why, len);
+	return mt_testfile_probe_direct("odirect", od_dir(env), err->msg,
+					sizeof(err->msg)) ? MT_OK : MT_SKIPPED;
 }
 
 static bool mode_fits(enum od_mode m, bool write)
@@ -252,11 +270,11 @@ static int add_case(struct mt_plan *plan, const char *op, const char *pat,
 static int add_cases(struct mt_plan *plan, const struct mt_params *p,
 		     const char *op, int mi, const char *cache)
 {
-	uint64_t file = mt_p_size(p, "file_size");
-	uint64_t io = mt_p_size(p, "io_size");
+	uint64_t file = mt_p_size(p, OD_FILE_SIZE);
+	uint64_t io = mt_p_size(p, OD_IO_SIZE);
 	size_t nb, npat;
-	const uint64_t *bs = mt_p_sizes(p, "block_sizes", &nb);
-	char *const *pats = mt_p_words(p, "patterns", &npat);
+	const uint64_t *bs = mt_p_sizes(p, OD_BLOCK_SIZES, &nb);
+	char *const *pats = mt_p_words(p, OD_PATTERNS, &npat);
 
 	for (size_t t = 0; t < npat; t++)
 		for (size_t b = 0; b < nb; b++)
@@ -270,20 +288,20 @@ static int od_plan(const struct mt_env *env, struct mt_plan *plan,
 		   struct mt_err *err)
 {
 	const struct mt_params *p = env->params;
-	uint64_t file = mt_p_size(p, "file_size");
+	uint64_t file = mt_p_size(p, OD_FILE_SIZE);
 	size_t nb, nop, nmode, nwc;
-	const uint64_t *bs = mt_p_sizes(p, "block_sizes", &nb);
-	char *const *ops = mt_p_words(p, "ops", &nop);
-	char *const *modes = mt_p_words(p, "modes", &nmode);
-	char *const *wcache = mt_p_words(p, "write_cache", &nwc);
+	const uint64_t *bs = mt_p_sizes(p, OD_BLOCK_SIZES, &nb);
+	char *const *ops = mt_p_words(p, OD_OPS, &nop);
+	char *const *modes = mt_p_words(p, OD_MODES, &nmode);
+	char *const *wcache = mt_p_words(p, OD_WRITE_CACHE, &nwc);
 	char at_bs[320], at_file[320];
 	int ret;
 
-	ret = mt_testfile_check_dir_param("odirect", p, err);
+	ret = mt_testfile_check_dir_param("odirect", p, OD_DIR, err);
 	if (ret < 0)
 		return ret;
-	mt_p_where(p, "block_sizes", at_bs, sizeof(at_bs));
-	mt_p_where(p, "file_size", at_file, sizeof(at_file));
+	mt_p_where(p, OD_BLOCK_SIZES, at_bs, sizeof(at_bs));
+	mt_p_where(p, OD_FILE_SIZE, at_file, sizeof(at_file));
 	for (size_t b = 0; b < nb; b++)
 		if (bs[b] > file)
 			return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
@@ -320,14 +338,14 @@ static int od_sys_setup(const struct mt_env *env, json_t *notes,
 			struct mt_err *err)
 {
 	char path[4096], fstype[64] = "";
-	uint64_t bytes = mt_p_size(env->params, "file_size");
+	uint64_t bytes = mt_p_size(env->params, OD_FILE_SIZE);
 	int ret;
 
 	ret = mt_testfile_check_dir("odirect", od_dir(env), fstype,
 				    sizeof(fstype), err);
 	if (ret < 0)
 		return ret;
-	if (mt_testfile_path(mt_p_string(env->params, "dir"), env->rundir,
+	if (mt_testfile_path(mt_p_string(env->params, OD_DIR), env->rundir,
 			     OD_FILE, path, sizeof(path)) < 0)
 		return mt_err_set(err, -ENAMETOOLONG, MT_ERR_INPUT,
 				  "odirect: test directory path too long");
@@ -375,10 +393,9 @@ static int warm_file(struct od_state *st, struct mt_err *err)
 
 static enum mt_status od_setup(const struct mt_env *env,
 			       const struct mt_case *c, void **state,
-			       char *reason, size_t len)
+			       struct mt_err *err)
 {
 	struct od_state *st = calloc(1, sizeof(*st));
-	struct mt_err err = { 0 };
 	char path[4096];
 	struct stat sb;
 	size_t balign;
@@ -386,7 +403,7 @@ static enum mt_status od_setup(const struct mt_env *env,
 	int mi;
 
 	if (!st) {
-		snprintf(reason, len, "odirect: out of memory");
+		mt_err_why(err, "odirect: out of memory");
 		return MT_FAILED;
 	}
 	st->fd = st->fd_cache = -1;
@@ -408,25 +425,25 @@ static enum mt_status od_setup(const struct mt_env *env,
 		json_object_get(c->params, "block_bytes"));
 	st->nios = (uint64_t)json_integer_value(json_object_get(c->params,
 							"ios_per_sample"));
-	st->drop_caches = mt_p_bool(env->params, "drop_caches") &&
+	st->drop_caches = mt_p_bool(env->params, OD_DROP_CACHES) &&
 			  env->allow_changes;
-	mt_testfile_path(mt_p_string(env->params, "dir"), env->rundir,
+	mt_testfile_path(mt_p_string(env->params, OD_DIR), env->rundir,
 			 OD_FILE, path, sizeof(path));
 
 	st->fd_cache = open(path, O_RDWR | O_CLOEXEC);
 	if (st->fd_cache < 0 || fstat(st->fd_cache, &sb) < 0) {
-		snprintf(reason, len, "odirect: cannot open test file '%s': "
-			 "%s", path, strerror(errno));
+		mt_err_why(err, "odirect: cannot open test file '%s': "
+			   "%s", path, strerror(errno));
 		goto out_failed;
 	}
 	st->file_bytes = (uint64_t)sb.st_size / st->block * st->block;
 	st->nblocks = st->file_bytes / st->block;
 	if (st->nblocks == 0 || st->nios == 0 || st->nios > st->nblocks) {
-		snprintf(reason, len, "odirect: test file '%s' holds %lld "
-			 "bytes, too few for %llu I/Os of %llu bytes", path,
-			 (long long)sb.st_size,
-			 (unsigned long long)st->nios,
-			 (unsigned long long)st->block);
+		mt_err_why(err, "odirect: test file '%s' holds %lld "
+			   "bytes, too few for %llu I/Os of %llu bytes", path,
+			   (long long)sb.st_size,
+			   (unsigned long long)st->nios,
+			   (unsigned long long)st->block);
 		goto out_failed;
 	}
 	st->fd = open(path, O_RDWR | O_CLOEXEC |
@@ -434,45 +451,45 @@ static enum mt_status od_setup(const struct mt_env *env,
 	if (st->fd < 0) {
 		int e = errno;
 
-		snprintf(reason, len, "odirect: cannot open '%s'%s: %s%s",
-			 path, st->mode == OD_DIRECT ? " with O_DIRECT" : "",
-			 strerror(e), e == EINVAL ?
-			 " (the filesystem refuses O_DIRECT; set odirect.dir "
-			 "to a directory on ext4 or xfs)" : "");
+		mt_err_why(err, "odirect: cannot open '%s'%s: %s%s",
+			   path, st->mode == OD_DIRECT ? " with O_DIRECT" : "",
+			   strerror(e), e == EINVAL ?
+			   " (the filesystem refuses O_DIRECT; set odirect.dir "
+			   "to a directory on ext4 or xfs)" : "");
 		od_free(st);
 		return e == EINVAL ? MT_SKIPPED : MT_FAILED;
 	}
-	if (mt_testfile_dio_align(st->fd_cache, &st->align, &err) < 0) {
-		snprintf(reason, len, "odirect: '%s': %s", path, err.msg);
+	if (mt_testfile_dio_align(st->fd_cache, &st->align, err) < 0) {
+		mt_err_prefix(err, "odirect: '%s'", path);
 		od_free(st);
 		return MT_SKIPPED;
 	}
 	if (st->mode == OD_DIRECT && st->block % st->align.offset_align) {
-		snprintf(reason, len, "odirect: block size %llu is not a "
-			 "multiple of the O_DIRECT alignment %u of '%s' (from "
-			 "%s); use multiples of it in odirect.block_sizes",
-			 (unsigned long long)st->block,
-			 st->align.offset_align, path, st->align.source);
+		mt_err_why(err, "odirect: block size %llu is not a "
+			   "multiple of the O_DIRECT alignment %u of '%s' (from "
+			   "%s); use multiples of it in odirect.block_sizes",
+			   (unsigned long long)st->block,
+			   st->align.offset_align, path, st->align.source);
 		od_free(st);
 		return MT_SKIPPED;
 	}
 	balign = st->align.mem_align > 4096 ? st->align.mem_align : 4096;
 	if (posix_memalign(&st->buf, balign, st->block)) {
 		st->buf = NULL;
-		snprintf(reason, len, "odirect: out of memory");
+		mt_err_why(err, "odirect: out of memory");
 		goto out_failed;
 	}
 	/* Touched now, so that no sample pays first-touch faults. */
 	memset(st->buf, 0xa5, st->block);
 	st->lat = calloc(st->nios, sizeof(*st->lat));
 	if (!st->lat) {
-		snprintf(reason, len, "odirect: out of memory");
+		mt_err_why(err, "odirect: out of memory");
 		goto out_failed;
 	}
 	if (st->rand) {
 		st->order = malloc(st->nblocks * sizeof(*st->order));
 		if (!st->order) {
-			snprintf(reason, len, "odirect: out of memory");
+			mt_err_why(err, "odirect: out of memory");
 			goto out_failed;
 		}
 		for (uint64_t i = 0; i < st->nblocks; i++)
@@ -674,16 +691,15 @@ static json_t *folios_json(const struct mt_folio_profile *f, int ret,
 /* Records what the cache really held and checks it against what the case
  * needs: cold samples started from an evicted file, warm ones from a
  * resident one, and O_DIRECT reads left nothing in the cache. */
-static enum mt_status od_verify(void *state, json_t *obtained, char *reason,
-				size_t len)
+static enum mt_status od_verify(void *state, json_t *obtained,
+				struct mt_err *err)
 {
 	struct od_state *st = state;
-	struct mt_err err = { 0 };
 	double frac = 0.0;
 	json_t *al;
 
 	if (mt_testfile_residency(st->fd_cache, 0, st->file_bytes,
-				  MT_RES_AUTO, &frac, NULL, &err) == 0 &&
+				  MT_RES_AUTO, &frac, NULL, err) == 0 &&
 	    st->have_prev && frac > st->res_after_max)
 		st->res_after_max = frac;
 	al = json_pack("{s:i,s:i,s:s}", "mem_bytes", (int)st->align.mem_align,
@@ -712,29 +728,29 @@ static enum mt_status od_verify(void *state, json_t *obtained, char *reason,
 						st->folio_why));
 	if ((st->cold || st->mode == OD_DIRECT) &&
 	    st->res_before_max > 0.01) {
-		snprintf(reason, len, "the file was still %.1f%% resident "
-			 "before a sample after eviction (mapped or locked by "
-			 "another process?)", st->res_before_max * 100);
+		mt_err_why(err, "the file was still %.1f%% resident "
+			   "before a sample after eviction (mapped or locked by "
+			   "another process?)", st->res_before_max * 100);
 		return MT_UNTRUSTWORTHY;
 	}
 	if (st->mode == OD_DIRECT && !st->write && st->res_after_max > 0.01) {
-		snprintf(reason, len, "O_DIRECT reads left %.1f%% of the file "
-			 "in the page cache: the filesystem did not honour "
-			 "O_DIRECT", st->res_after_max * 100);
+		mt_err_why(err, "O_DIRECT reads left %.1f%% of the file "
+			   "in the page cache: the filesystem did not honour "
+			   "O_DIRECT", st->res_after_max * 100);
 		return MT_UNTRUSTWORTHY;
 	}
 	if (st->mode != OD_DIRECT && !st->cold &&
 	    st->res_before_min < 0.99) {
-		snprintf(reason, len, "the file was only %.1f%% resident "
-			 "before a warm sample (memory pressure?)",
-			 st->res_before_min * 100);
+		mt_err_why(err, "the file was only %.1f%% resident "
+			   "before a warm sample (memory pressure?)",
+			   st->res_before_min * 100);
 		return MT_UNTRUSTWORTHY;
 	}
 	if (st->write && st->mode != OD_DIRECT &&
 	    st->dirty_before_max > 0.01) {
-		snprintf(reason, len, "%.1f%% of the file was dirty before a "
-			 "sample although it had just been synced (another "
-			 "writer?)", st->dirty_before_max * 100);
+		mt_err_why(err, "%.1f%% of the file was dirty before a "
+			   "sample although it had just been synced (another "
+			   "writer?)", st->dirty_before_max * 100);
 		return MT_UNTRUSTWORTHY;
 	}
 	return MT_OK;

@@ -27,6 +27,7 @@
 #include <math.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,13 +41,16 @@
 #include "../core/fsroot.h"
 #include "../core/log.h"
 #include "bench.h"
-#include "pressure_util.h"
+#include "case_cgroup.h"
+#include "oom_badness.h"
+#include "pressure_load.h"
 
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23
 #endif
 
 #define OOM_TENANTS 2
+#define OOM_WHY_LEN 256	/* a child's reason for giving up */
 
 /* One scenario: tenant sizes (per mille of the limit) and adj values, and
  * the tenant the documented rule picks for those sizes. */
@@ -76,19 +80,27 @@ static const char *const oom_case_names[] = {
 	"size_decides", "adj_decides", "adj_beats_size", "unkillable", NULL,
 };
 
+/* The keys of [oom], rows of oom_params. */
+enum oom_param {
+	OOM_CASES,
+	OOM_LIMIT,
+	OOM_TIMEOUT,
+	OOM_NPARAMS
+};
+
 static const struct mt_param oom_params[] = {
-	{ .key = "cases", .type = MT_P_WORDS,
+	[OOM_CASES] = { .key = "cases", .type = MT_P_WORDS,
 	  .def = "size_decides,adj_decides,adj_beats_size,unkillable",
 	  .help = "scenarios: size_decides, adj_decides (equal sizes), "
 		  "adj_beats_size (big -500 vs small +300), unkillable "
 		  "(big -1000 vs small 0)", .choices = oom_case_names },
-	{ .key = "limit", .type = MT_P_SIZE, .def = "512M",
+	[OOM_LIMIT] = { .key = "limit", .type = MT_P_SIZE, .def = "512M",
 	  .help = "memory limit of the cgroup (--quick: 256M)",
 	  .min = 64 << 20 },
-	{ .key = "timeout", .type = MT_P_DURATION, .def = "30s",
+	[OOM_TIMEOUT] = { .key = "timeout", .type = MT_P_DURATION, .def = "30s",
 	  .help = "give up waiting for a kill after this long",
 	  .min = 1000000000, .max = 600000000000 },
-	{ .key = NULL },
+	[OOM_NPARAMS] = MT_PARAMS_END,
 };
 
 enum { V_FOLLOWED, V_KILL_MS, V_KILLS, V_AS_DESIGNED };
@@ -102,25 +114,26 @@ static const struct mt_metric oom_metrics[] = {
 
 static uint64_t oom_limit(const struct mt_env *env)
 {
-	if (env->quick && mt_p_is_default(env->params, "limit"))
+	if (env->quick && mt_p_is_default(env->params, OOM_LIMIT))
 		return 256ull << 20;
-	return mt_p_size(env->params, "limit");
+	return mt_p_size(env->params, OOM_LIMIT);
 }
 
-static bool oom_supported(const struct mt_env *env, char *why, size_t len)
+static enum mt_status oom_supported(const struct mt_env *env,
+				    struct mt_err *err)
 {
 	if (!env->caps->root) {
-		snprintf(why, len, "oom: creating a memory cgroup and setting "
-			 "negative oom_score_adj needs root (run: sudo "
-			 "memtune run -b oom)");
-		return false;
+		mt_err_why(err, "oom: creating a memory cgroup and setting "
+			   "negative oom_score_adj needs root (run: sudo "
+			   "memtune run -b oom)");
+		return MT_SKIPPED;
 	}
 	if (!env->allow_changes) {
-		snprintf(why, len, "oom: system changes are not allowed (run "
-			 "with --set allow_system_changes=yes)");
-		return false;
+		mt_err_why(err, "oom: system changes are not allowed (run "
+			   "with --set allow_system_changes=yes)");
+		return MT_SKIPPED;
 	}
-	return true;
+	return MT_OK;
 }
 
 static const struct oom_scenario *scenario(const char *name)
@@ -135,7 +148,7 @@ static int oom_plan(const struct mt_env *env, struct mt_plan *plan,
 		    struct mt_err *err)
 {
 	size_t n;
-	char *const *names = mt_p_words(env->params, "cases", &n);
+	char *const *names = mt_p_words(env->params, OOM_CASES, &n);
 
 	for (size_t i = 0; i < n; i++) {
 		const struct oom_scenario *s = scenario(names[i]);
@@ -168,13 +181,13 @@ static int oom_plan(const struct mt_env *env, struct mt_plan *plan,
  * what the OOM is about (and tenants cannot escape into swap). */
 static int oom_case_sys_setup(const struct mt_env *env,
 			      const struct mt_case *c, json_t *obtained,
-			      struct mt_err *err)
+			      json_t *handoff, struct mt_err *err)
 {
 	int ret;
 
 	(void)c;
 	ret = mt_pressure_cgroup(env, "oom", oom_limit(env), 0, obtained,
-				 err);
+				 handoff, err);
 	if (ret < 0)
 		mt_err_prefix(err, "oom");
 	return ret;
@@ -210,12 +223,73 @@ struct oom_state {
 	bool tie, timed_out;
 	uint64_t kill_ns;
 	long page;
+	/* Shared with the children (MAP_SHARED): why each one gave up,
+	 * tenants 0..OOM_TENANTS-1, then the pusher. */
+	char (*why)[OOM_WHY_LEN];
 };
 
+/* How a tenant or the pusher ends when it does not wait to be killed. */
+enum oom_child_exit {
+	OOM_EXIT_DONE = 0,	/* the pusher allocated all it meant to */
+	OOM_EXIT_REFUSED = 2,	/* the kernel refused memory (no victim) */
+	OOM_EXIT_ADJ = 3,	/* could not set its oom_score_adj */
+	OOM_EXIT_CGROUP = 4,	/* could not join the case's cgroup */
+	OOM_EXIT_MMAP = 5,	/* could not map its memory */
+	OOM_EXIT_READY = 6,	/* could not tell the worker it was ready */
+};
+
+static const char *const oom_exit_names[] = {
+	[OOM_EXIT_DONE] = "done",
+	[OOM_EXIT_REFUSED] = "the kernel refused memory",
+	[OOM_EXIT_ADJ] = "cannot set oom_score_adj",
+	[OOM_EXIT_CGROUP] = "cannot join the cgroup",
+	[OOM_EXIT_MMAP] = "cannot map memory",
+	[OOM_EXIT_READY] = "cannot signal ready",
+};
+
+/* Leaves why (shared with the worker, may be NULL) and exits with code. */
+static void child_exit(char *why, enum oom_child_exit code,
+		       const char *fmt, ...)
+	__attribute__((format(printf, 3, 4), noreturn));
+static void child_exit(char *why, enum oom_child_exit code,
+		       const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why) {
+		va_start(ap, fmt);
+		vsnprintf(why, OOM_WHY_LEN, fmt, ap);
+		va_end(ap);
+	}
+	_exit(code);
+}
+
+/* How a child ended, with its reason (why, may be NULL or empty) when it
+ * gave up. */
+static const char *wait_text(int st, const char *why, char *buf, size_t len)
+{
+	int code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+
+	if (WIFSIGNALED(st))
+		snprintf(buf, len, "killed by signal %d (%s)", WTERMSIG(st),
+			 strsignal(WTERMSIG(st)));
+	else if (code > 0 && (size_t)code < sizeof(oom_exit_names) /
+		 sizeof(oom_exit_names[0]) && oom_exit_names[code])
+		snprintf(buf, len, "exited with status %d (%s%s%.*s)", code,
+			 oom_exit_names[code], why && why[0] ? ": " : "",
+			 OOM_WHY_LEN, why ? why : "");
+	else if (WIFEXITED(st))
+		snprintf(buf, len, "exited with status %d", code);
+	else
+		snprintf(buf, len, "status 0x%x", st);
+	return buf;
+}
+
 /* Joins the cgroup, sets adj, maps and touches `bytes`; writes one byte to
- * ready_fd and waits to be killed. Exit codes say what failed. */
+ * ready_fd and waits to be killed. On failure leaves the reason in why and
+ * exits with an enum oom_child_exit. */
 static void tenant_main(const struct mt_cgroup *cg, uint64_t bytes, int adj,
-			int ready_fd)
+			int ready_fd, char *why)
 {
 	struct mt_err e = { 0 };
 	long page = sysconf(_SC_PAGESIZE);
@@ -224,28 +298,31 @@ static void tenant_main(const struct mt_cgroup *cg, uint64_t bytes, int adj,
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (mt_oom_score_adj_set(getpid(), adj, &e) < 0)
-		_exit(3);
+		child_exit(why, OOM_EXIT_ADJ, "%s", e.msg);
 	if (mt_cgroup_enter(cg, getpid(), &e) < 0)
-		_exit(4);
+		child_exit(why, OOM_EXIT_CGROUP, "%s", e.msg);
 	p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
-		_exit(5);
+		child_exit(why, OOM_EXIT_MMAP, "mmap of %" PRIu64 " bytes: %s",
+			   bytes, strerror(errno));
 	madvise((void *)p, bytes, MADV_NOHUGEPAGE);
 	for (uint64_t o = 0; o < bytes; o += (uint64_t)page)
 		p[o] = 1;
 	if (write(ready_fd, &one, 1) != 1)
-		_exit(6);
+		child_exit(why, OOM_EXIT_READY, "write to the worker: %s",
+			   strerror(errno));
 	for (;;)
 		pause();
 }
 
 /* Joins the cgroup with adj -1000 (when capable; else the floor it
- * inherited) and allocates `bytes` in 1 MiB steps,
- * each populated at once. Exits 0 when done (after a kill made room), 2
- * when the kernel refused memory (no killable victim). */
+ * inherited) and allocates `bytes` in 1 MiB steps, each populated at once.
+ * Exits OOM_EXIT_DONE when done (after a kill made room), OOM_EXIT_REFUSED
+ * when the kernel refused memory (no killable victim), another enum
+ * oom_child_exit with the reason in why when it could not push. */
 static void pusher_main(const struct mt_cgroup *cg, uint64_t bytes,
-			bool capable)
+			bool capable, char *why)
 {
 	struct mt_err e = { 0 };
 	const uint64_t step = 1 << 20;
@@ -253,26 +330,29 @@ static void pusher_main(const struct mt_cgroup *cg, uint64_t bytes,
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (capable && mt_oom_score_adj_set(getpid(), -1000, &e) < 0)
-		_exit(3);
+		child_exit(why, OOM_EXIT_ADJ, "%s", e.msg);
 	if (mt_cgroup_enter(cg, getpid(), &e) < 0)
-		_exit(4);
+		child_exit(why, OOM_EXIT_CGROUP, "%s", e.msg);
 	for (uint64_t done = 0; done < bytes; done += step) {
 		char *p = mmap(NULL, step, PROT_READ | PROT_WRITE,
 			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 		if (p == MAP_FAILED)
-			_exit(5);
+			child_exit(why, OOM_EXIT_MMAP, "mmap after %" PRIu64
+				   " bytes: %s", done, strerror(errno));
 		madvise(p, step, MADV_NOHUGEPAGE);
 		/* POPULATE_WRITE fails with ENOMEM where a touch would loop
 		 * on an OOM with nobody left to kill. */
 		if (madvise(p, step, MADV_POPULATE_WRITE) < 0) {
 			if (errno == ENOMEM)
-				_exit(2);
+				child_exit(why, OOM_EXIT_REFUSED, "MADV_POPULATE_"
+					   "WRITE after %" PRIu64 " bytes: %s",
+					   done, strerror(errno));
 			for (uint64_t o = 0; o < step; o += (uint64_t)page)
 				p[o] = 1;
 		}
 	}
-	_exit(0);
+	_exit(OOM_EXIT_DONE);
 }
 
 static int64_t status_kb(const char *text, const char *key)
@@ -357,9 +437,9 @@ static bool has_cap_sys_resource(void)
  * far enough above the pusher that the pusher's badness stays below
  * theirs; the kernel compares badness, in which a common shift adds the
  * same amount to every tenant, so the scenario's outcome is unchanged.
- * Returns 0, or -EPERM with a reason when the scenario cannot be set up
+ * Returns 0, or -EPERM with err set when the scenario cannot be set up
  * (it needs -1000, or the shift would pass 1000). */
-static int oom_adjust(struct oom_state *s, char *reason, size_t len)
+static int oom_adjust(struct oom_state *s, struct mt_err *err)
 {
 	uint64_t sum = 0, smallest = UINT64_MAX, over;
 	int min_adj = 1000, max_adj = -1000;
@@ -391,12 +471,13 @@ static int oom_adjust(struct oom_state *s, char *reason, size_t len)
 	if (s->capable)
 		return 0;
 	if (min_adj <= -1000) {
-		snprintf(reason, len, "oom: scenario %s needs oom_score_adj "
-			 "-1000, and this process lacks CAP_SYS_RESOURCE "
-			 "(root in a container without it cannot lower "
-			 "oom_score_adj below %d; run on the host or grant "
-			 "the capability)", s->scen->name, s->floor);
-		return -EPERM;
+		return mt_err_set(err, -EPERM, MT_ERR_RUNTIME, "oom: scenario "
+				  "%s needs oom_score_adj -1000, and this "
+				  "process lacks CAP_SYS_RESOURCE (root in a "
+				  "container without it cannot lower "
+				  "oom_score_adj below %d; run on the host or "
+				  "grant the capability)", s->scen->name,
+				  s->floor);
 	}
 	{
 		int margin = (int)(s->push_target * 1000 / s->limit) + 20;
@@ -406,67 +487,92 @@ static int oom_adjust(struct oom_state *s, char *reason, size_t len)
 			s->shift = 0;
 	}
 	if (max_adj + s->shift > 1000) {
-		snprintf(reason, len, "oom: scenario %s would need "
-			 "oom_score_adj %d (> 1000) once shifted above the "
-			 "pusher's %d, because this process lacks "
-			 "CAP_SYS_RESOURCE (run on the host or grant the "
-			 "capability)", s->scen->name, max_adj + s->shift,
-			 s->floor);
-		return -EPERM;
+		return mt_err_set(err, -EPERM, MT_ERR_RUNTIME, "oom: scenario "
+				  "%s would need oom_score_adj %d (> 1000) once "
+				  "shifted above the pusher's %d, because this "
+				  "process lacks CAP_SYS_RESOURCE (run on the "
+				  "host or grant the capability)",
+				  s->scen->name, max_adj + s->shift, s->floor);
 	}
 	for (int i = 0; i < OOM_TENANTS; i++)
 		s->t[i].adj += s->shift;
 	return 0;
 }
 
+/* Says which tenant died before it was ready, how and why. */
+static void tenant_failed(struct oom_state *s, struct mt_err *err)
+{
+	char buf[OOM_WHY_LEN + 128];
+
+	for (int i = 0; i < OOM_TENANTS; i++) {
+		int st;
+
+		if (waitpid(s->t[i].pid, &st, WNOHANG) != s->t[i].pid)
+			continue;
+		s->t[i].reaped = true;
+		s->t[i].status = st;
+		mt_err_why(err, "oom: tenant %d %s before it had touched its "
+			   "memory (the cgroup limit may be too small for the "
+			   "scenario)", i, wait_text(st, s->why ? s->why[i] :
+						     NULL, buf, sizeof(buf)));
+		return;
+	}
+	mt_err_why(err, "oom: a tenant died before it had touched its memory "
+		   "(the cgroup limit may be too small for the scenario)");
+}
+
 /* Starts the tenants and waits until each has touched its memory. */
 static enum mt_status oom_setup(const struct mt_env *env,
 				const struct mt_case *c, void **state,
-				char *reason, size_t len)
+				struct mt_err *err)
 {
 	const char *name = json_string_value(json_object_get(c->params,
 							     "scenario"));
-	json_t *sys = json_object_get(c->params, "system");
+	json_t *sys = c->system;
 	struct oom_state *s;
 	int fds[2];
 	int64_t swap = 0;
-	struct mt_err e = { 0 };
 	char path[600];
 
 	s = calloc(1, sizeof(*s));
 	if (!s) {
-		snprintf(reason, len, "oom: out of memory");
+		mt_err_why(err, "oom: out of memory");
 		return MT_FAILED;
 	}
 	*state = s;
 	s->scen = scenario(name);
 	s->page = sysconf(_SC_PAGESIZE);
-	s->timeout_ns = mt_p_duration(env->params, "timeout");
+	s->timeout_ns = mt_p_duration(env->params, OOM_TIMEOUT);
 	s->victim = s->expected = -1;
 	s->limit = (uint64_t)json_integer_value(json_object_get(
 							sys, "limit_bytes"));
 	if (!s->scen || !s->limit) {
-		snprintf(reason, len, "oom: malformed case (scenario or "
-			 "cgroup limit missing)");
+		mt_err_why(err, "oom: malformed case (scenario or "
+			   "cgroup limit missing)");
 		return MT_FAILED;
 	}
-	if (mt_pressure_case_cgroup(c, &s->cg, reason, len) < 0)
+	if (mt_pressure_case_cgroup(c, &s->cg, err) < 0)
 		return MT_FAILED;
 	/* mem_cgroup_get_max(): the limit, plus the swap the cgroup may use
 	 * when swap is active and not limited to 0 for it. */
 	s->totalpages = s->limit / (uint64_t)s->page;
-	mt_fs_read_key("/proc/meminfo", "SwapTotal", &swap, &e);
+	mt_fs_read_key("/proc/meminfo", "SwapTotal", &swap, err);
 	snprintf(path, sizeof(path), "%s/%s", s->cg.path, s->cg.version == 2 ?
 		 "memory.swap.max" : "memory.memsw.limit_in_bytes");
 	if (swap > 0 && !mt_fs_exists(path)) {
 		s->swap_pages_counted = (uint64_t)swap / (uint64_t)s->page;
 		s->totalpages += s->swap_pages_counted;
 	}
-	if (oom_adjust(s, reason, len) < 0)
+	if (oom_adjust(s, err) < 0)
 		return MT_SKIPPED;
+	s->why = mmap(NULL, (OOM_TENANTS + 1) * sizeof(*s->why),
+		      PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1,
+		      0);
+	if (s->why == MAP_FAILED)
+		s->why = NULL;	/* the reasons are then lost, not the case */
 	if (pipe(fds) < 0) {
-		snprintf(reason, len, "oom: cannot create a pipe: %s",
-			 strerror(errno));
+		mt_err_why(err, "oom: cannot create a pipe: %s",
+			   strerror(errno));
 		return MT_FAILED;
 	}
 	for (int i = 0; i < OOM_TENANTS; i++) {
@@ -474,15 +580,16 @@ static enum mt_status oom_setup(const struct mt_env *env,
 
 		t->pid = fork();
 		if (t->pid < 0) {
-			snprintf(reason, len, "oom: cannot fork a tenant: %s",
-				 strerror(errno));
+			mt_err_why(err, "oom: cannot fork a tenant: %s",
+				   strerror(errno));
 			close(fds[0]);
 			close(fds[1]);
 			return MT_FAILED;
 		}
 		if (t->pid == 0) {
 			close(fds[0]);
-			tenant_main(&s->cg, t->size, t->adj, fds[1]);
+			tenant_main(&s->cg, t->size, t->adj, fds[1],
+				    s->why ? s->why[i] : NULL);
 		}
 	}
 	close(fds[1]);
@@ -501,9 +608,7 @@ static enum mt_status oom_setup(const struct mt_env *env,
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0) {
-			snprintf(reason, len, "oom: a tenant died before it "
-				 "had touched its memory (the cgroup limit may "
-				 "be too small for the scenario)");
+			tenant_failed(s, err);
 			close(fds[0]);
 			return MT_FAILED;
 		}
@@ -544,7 +649,8 @@ static int oom_run(void *state, uint64_t iters, struct mt_sample *smp,
 				  "oom: cannot fork the pusher: %s",
 				  strerror(errno));
 	if (s->pusher == 0)
-		pusher_main(&s->cg, s->push_target, s->capable);
+		pusher_main(&s->cg, s->push_target, s->capable,
+			    s->why ? s->why[OOM_TENANTS] : NULL);
 
 	for (;;) {
 		int st;
@@ -613,24 +719,12 @@ static int oom_run(void *state, uint64_t iters, struct mt_sample *smp,
 	return 0;
 }
 
-static const char *wait_text(int st, char *buf, size_t len)
-{
-	if (WIFSIGNALED(st))
-		snprintf(buf, len, "killed by signal %d (%s)", WTERMSIG(st),
-			 strsignal(WTERMSIG(st)));
-	else if (WIFEXITED(st))
-		snprintf(buf, len, "exited with status %d", WEXITSTATUS(st));
-	else
-		snprintf(buf, len, "status 0x%x", st);
-	return buf;
-}
-
 /* Records every tenant as observed before the push and how it ended, the
  * computed and actual victims, and the cgroup counters. A run without a
  * kill, with more than one, or with a tie in the computed badness is
  * untrustworthy. */
-static enum mt_status oom_verify(void *state, json_t *obtained, char *reason,
-				 size_t len)
+static enum mt_status oom_verify(void *state, json_t *obtained,
+				 struct mt_err *err)
 {
 	struct oom_state *s = state;
 	json_t *arr = json_array();
@@ -657,8 +751,9 @@ static enum mt_status oom_verify(void *state, json_t *obtained, char *reason,
 						    (json_int_t)t->badness));
 		if (t->died_ns) {
 			json_object_set_new(o, "end", json_string(
-					wait_text(t->status, buf,
-						  sizeof(buf))));
+					wait_text(t->status,
+						  s->why ? s->why[i] : NULL,
+						  buf, sizeof(buf))));
 			json_object_set_new(o, "died_ms", json_real(
 					(double)t->died_ns / 1e6));
 		} else {
@@ -697,8 +792,9 @@ static enum mt_status oom_verify(void *state, json_t *obtained, char *reason,
 		"tenant"));
 	if (s->pusher_reaped)
 		json_object_set_new(obtained, "pusher_end", json_string(
-				wait_text(s->pusher_status, buf,
-					  sizeof(buf))));
+				wait_text(s->pusher_status,
+					  s->why ? s->why[OOM_TENANTS] : NULL,
+					  buf, sizeof(buf))));
 	if (s->cg0)
 		json_object_set(obtained, "cgroup_before", s->cg0);
 	if (s->cg1)
@@ -709,22 +805,22 @@ static enum mt_status oom_verify(void *state, json_t *obtained, char *reason,
 		"(mm/oom_kill.c, Documentation/filesystems/proc.rst)"));
 
 	if (s->victim < 0) {
-		snprintf(reason, len, "oom: no tenant was killed within the "
-			 "timeout (%s)", s->pusher_reaped &&
-			 WIFEXITED(s->pusher_status) &&
-			 WEXITSTATUS(s->pusher_status) == 2 ?
-			 "the kernel refused memory instead" :
-			 "raise oom.timeout");
+		mt_err_why(err, "oom: no tenant was killed within the "
+			   "timeout (%s)", s->pusher_reaped &&
+			   WIFEXITED(s->pusher_status) &&
+			   WEXITSTATUS(s->pusher_status) == OOM_EXIT_REFUSED ?
+			   "the kernel refused memory instead" :
+			   "raise oom.timeout");
 		return MT_UNTRUSTWORTHY;
 	}
 	if (s->kills > 1) {
-		snprintf(reason, len, "oom: %d tenants were killed; the push "
-			 "overshot", s->kills);
+		mt_err_why(err, "oom: %d tenants were killed; the push "
+			   "overshot", s->kills);
 		return MT_UNTRUSTWORTHY;
 	}
 	if (s->tie) {
-		snprintf(reason, len, "oom: the tenants' computed badness is "
-			 "tied; the choice follows the kernel's task order");
+		mt_err_why(err, "oom: the tenants' computed badness is "
+			   "tied; the choice follows the kernel's task order");
 		return MT_UNTRUSTWORTHY;
 	}
 	return MT_OK;
@@ -737,6 +833,8 @@ static void oom_teardown(void *state)
 	if (!s)
 		return;
 	kill_all(s);
+	if (s->why)
+		munmap(s->why, (OOM_TENANTS + 1) * sizeof(*s->why));
 	json_decref(s->cg0);
 	json_decref(s->cg1);
 	free(s);

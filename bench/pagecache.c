@@ -39,33 +39,52 @@
 static const char *const pc_methods[] = { "read", "mmap", NULL };
 static const char *const pc_tests[] = { "cold_warm", "hot_scan", NULL };
 
+/* The keys of [pagecache], rows of pc_params. */
+enum pc_param {
+	PC_DIR,
+	PC_TESTS,
+	PC_FILE_SIZE,
+	PC_METHODS,
+	PC_BLOCK_SIZES,
+	PC_HOT_SIZE,
+	PC_SCAN_SIZE,
+	PC_MEMORY_LIMIT,
+	PC_DROP_CACHES,
+	PC_NPARAMS
+};
+
 static const struct mt_param pc_params[] = {
-	{ .key = "dir", .type = MT_P_STRING, .def = "",
+	[PC_DIR] = { .key = "dir", .type = MT_P_STRING, .def = "",
 	  .help = "directory of the test files, on a disk filesystem "
 		  "(empty: the run directory)" },
-	{ .key = "tests", .type = MT_P_WORDS, .def = "cold_warm,hot_scan",
+	[PC_TESTS] = { .key = "tests", .type = MT_P_WORDS,
+	  .def = "cold_warm,hot_scan",
 	  .help = "cold_warm: cold versus warm reads; hot_scan: hot set "
 		  "versus a one-pass scan (root, memory cgroup)",
 	  .choices = pc_tests },
-	{ .key = "file_size", .type = MT_P_SIZE, .def = "1G",
+	[PC_FILE_SIZE] = { .key = "file_size", .type = MT_P_SIZE, .def = "1G",
 	  .help = "bytes read cold and warm", .min = 1 << 20 },
-	{ .key = "methods", .type = MT_P_WORDS, .def = "read,mmap",
+	[PC_METHODS] = { .key = "methods", .type = MT_P_WORDS,
+	  .def = "read,mmap",
 	  .help = "read: pread() of block_sizes; mmap: a fresh mapping, one "
 		  "load per cache line", .choices = pc_methods },
-	{ .key = "block_sizes", .type = MT_P_SIZE_LIST, .def = "4K,1M",
+	[PC_BLOCK_SIZES] = { .key = "block_sizes", .type = MT_P_SIZE_LIST,
+	  .def = "4K,1M",
 	  .help = "read() sizes for the read method", .min = 512,
 	  .max = 1 << 30 },
-	{ .key = "hot_size", .type = MT_P_SIZE, .def = "64M",
+	[PC_HOT_SIZE] = { .key = "hot_size", .type = MT_P_SIZE, .def = "64M",
 	  .help = "the hot set of hot_scan", .min = 1 << 20 },
-	{ .key = "scan_size", .type = MT_P_SIZE, .def = "1G",
+	[PC_SCAN_SIZE] = { .key = "scan_size", .type = MT_P_SIZE, .def = "1G",
 	  .help = "the one-pass scan of hot_scan; larger than memory_limit",
 	  .min = 1 << 20 },
-	{ .key = "memory_limit", .type = MT_P_SIZE, .def = "0",
+	[PC_MEMORY_LIMIT] = { .key = "memory_limit", .type = MT_P_SIZE,
+	  .def = "0",
 	  .help = "memory cgroup limit of hot_scan (0: 4 x hot_size)" },
-	{ .key = "drop_caches", .type = MT_P_BOOL, .def = "no",
+	[PC_DROP_CACHES] = { .key = "drop_caches", .type = MT_P_BOOL,
+	  .def = "no",
 	  .help = "also drop the whole page cache before cold passes "
 		  "(root; affects the rest of the machine)" },
-	{ .key = NULL },
+	[PC_NPARAMS] = MT_PARAMS_END,
 };
 
 enum {
@@ -106,49 +125,47 @@ struct pc_state {
 
 static const char *pc_dir(const struct mt_env *env)
 {
-	const char *d = mt_p_string(env->params, "dir");
+	const char *d = mt_p_string(env->params, PC_DIR);
 
 	return d && d[0] ? d : env->rundir;
 }
 
-static bool pc_supported(const struct mt_env *env, char *why, size_t len)
+static enum mt_status pc_supported(const struct mt_env *env, struct mt_err *err)
 {
-	struct mt_err err = { 0 };
 
 	if (mt_testfile_check_dir("pagecache", pc_dir(env), NULL, 0,
-				  &err) < 0) {
-		snprintf(why, len, "%s", err.msg);
-		return false;
+				  err) < 0) {
+		return MT_SKIPPED;
 	}
-	return true;
+	return MT_OK;
 }
 
 static uint64_t pc_limit(const struct mt_params *p)
 {
-	uint64_t l = mt_p_size(p, "memory_limit");
+	uint64_t l = mt_p_size(p, PC_MEMORY_LIMIT);
 
-	return l ? l : 4 * mt_p_size(p, "hot_size");
+	return l ? l : 4 * mt_p_size(p, PC_HOT_SIZE);
 }
 
 static int pc_plan(const struct mt_env *env, struct mt_plan *plan,
 		   struct mt_err *err)
 {
 	const struct mt_params *p = env->params;
-	uint64_t file = mt_p_size(p, "file_size");
+	uint64_t file = mt_p_size(p, PC_FILE_SIZE);
 	size_t nm, nb;
-	char *const *methods = mt_p_words(p, "methods", &nm);
-	const uint64_t *bs = mt_p_sizes(p, "block_sizes", &nb);
+	char *const *methods = mt_p_words(p, PC_METHODS, &nm);
+	const uint64_t *bs = mt_p_sizes(p, PC_BLOCK_SIZES, &nb);
 	char at[2][320];
 	int ret;
 
-	ret = mt_testfile_check_dir_param("pagecache", p, err);
+	ret = mt_testfile_check_dir_param("pagecache", p, PC_DIR, err);
 	if (ret < 0)
 		return ret;
-	mt_p_where(p, "block_sizes", at[0], sizeof(at[0]));
-	mt_p_where(p, "file_size", at[1], sizeof(at[1]));
+	mt_p_where(p, PC_BLOCK_SIZES, at[0], sizeof(at[0]));
+	mt_p_where(p, PC_FILE_SIZE, at[1], sizeof(at[1]));
 	for (size_t b = 0; b < nb &&
-	     mt_p_has_word(p, "tests", "cold_warm") &&
-	     mt_p_has_word(p, "methods", "read"); b++)
+	     mt_p_has_word(p, PC_TESTS, "cold_warm") &&
+	     mt_p_has_word(p, PC_METHODS, "read"); b++)
 		if (bs[b] > file)
 			return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
 					  "%s: pagecache: block size %llu is "
@@ -157,7 +174,7 @@ static int pc_plan(const struct mt_env *env, struct mt_plan *plan,
 					  "file_size", at[0],
 					  (unsigned long long)bs[b],
 					  (unsigned long long)file, at[1]);
-	if (mt_p_has_word(p, "tests", "cold_warm")) {
+	if (mt_p_has_word(p, PC_TESTS, "cold_warm")) {
 		for (size_t m = 0; m < nm; m++) {
 			bool is_mmap = strcmp(methods[m], "mmap") == 0;
 
@@ -170,7 +187,7 @@ static int pc_plan(const struct mt_env *env, struct mt_plan *plan,
 					(is_mmap ? 4096 : bs[b]),
 					"file_bytes", (json_int_t)file,
 					"eviction",
-					mt_p_bool(p, "drop_caches") ?
+					mt_p_bool(p, PC_DROP_CACHES) ?
 					"fadvise_dontneed+drop_caches" :
 					"fadvise_dontneed");
 
@@ -181,14 +198,14 @@ static int pc_plan(const struct mt_env *env, struct mt_plan *plan,
 			}
 		}
 	}
-	if (mt_p_has_word(p, "tests", "hot_scan")) {
-		uint64_t hot = mt_p_size(p, "hot_size");
-		uint64_t scan = mt_p_size(p, "scan_size");
+	if (mt_p_has_word(p, PC_TESTS, "hot_scan")) {
+		uint64_t hot = mt_p_size(p, PC_HOT_SIZE);
+		uint64_t scan = mt_p_size(p, PC_SCAN_SIZE);
 		uint64_t limit = pc_limit(p);
 
 		if (scan <= limit || hot >= limit) {
-			mt_p_where(p, "hot_size", at[0], sizeof(at[0]));
-			mt_p_where(p, "scan_size", at[1], sizeof(at[1]));
+			mt_p_where(p, PC_HOT_SIZE, at[0], sizeof(at[0]));
+			mt_p_where(p, PC_SCAN_SIZE, at[1], sizeof(at[1]));
 			return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
 					  "pagecache: hot_scan needs hot_size "
 					  "< memory_limit < scan_size (now "
@@ -231,17 +248,17 @@ static int pc_sys_setup(const struct mt_env *env, json_t *notes,
 {
 	const struct mt_params *p = env->params;
 	char path[4096], fstype[64] = "";
-	uint64_t bytes = mt_p_size(p, "file_size");
-	bool hot = mt_p_has_word(p, "tests", "hot_scan");
+	uint64_t bytes = mt_p_size(p, PC_FILE_SIZE);
+	bool hot = mt_p_has_word(p, PC_TESTS, "hot_scan");
 	int ret;
 
 	ret = mt_testfile_check_dir("pagecache", pc_dir(env), fstype,
 				    sizeof(fstype), err);
 	if (ret < 0)
 		return ret;
-	if (hot && mt_p_size(p, "scan_size") > bytes)
-		bytes = mt_p_size(p, "scan_size");
-	if (mt_testfile_path(mt_p_string(p, "dir"), env->rundir, PC_FILE,
+	if (hot && mt_p_size(p, PC_SCAN_SIZE) > bytes)
+		bytes = mt_p_size(p, PC_SCAN_SIZE);
+	if (mt_testfile_path(mt_p_string(p, PC_DIR), env->rundir, PC_FILE,
 			     path, sizeof(path)) < 0)
 		return mt_err_set(err, -ENAMETOOLONG, MT_ERR_INPUT,
 				  "pagecache: test directory path too long");
@@ -253,10 +270,10 @@ static int pc_sys_setup(const struct mt_env *env, json_t *notes,
 			    json_integer((json_int_t)bytes));
 	json_object_set_new(notes, "filesystem", json_string(fstype));
 	if (hot) {
-		mt_testfile_path(mt_p_string(p, "dir"), env->rundir,
+		mt_testfile_path(mt_p_string(p, PC_DIR), env->rundir,
 				 PC_HOT_FILE, path, sizeof(path));
 		ret = mt_testfile_make(env->journal, path,
-				       mt_p_size(p, "hot_size"), err);
+				       mt_p_size(p, PC_HOT_SIZE), err);
 		if (ret < 0)
 			goto out_prefix;
 		json_object_set_new(notes, "hot_file", json_string(path));
@@ -313,10 +330,10 @@ static int cgroup_paths(const struct mt_caps *caps, char *dir, size_t len,
 
 /* For hot_scan cases: creates the limited memory cgroup through the
  * journal (the runner removes it after the case). When that is not
- * possible, records why in `obtained` and lets the worker skip. */
+ * possible, hands the reason to the worker, which skips the case. */
 static int pc_case_sys_setup(const struct mt_env *env,
 			     const struct mt_case *c, json_t *obtained,
-			     struct mt_err *err)
+			     json_t *handoff, struct mt_err *err)
 {
 	const char *test = json_string_value(json_object_get(c->params,
 							     "test"));
@@ -329,7 +346,7 @@ static int pc_case_sys_setup(const struct mt_env *env,
 	if (!test || strcmp(test, "hot_scan") != 0)
 		return 0;
 	if (!env->allow_changes) {
-		json_object_set_new(obtained, "skip",
+		json_object_set_new(handoff, "skip",
 				    json_string("needs root and "
 						"global.allow_system_changes "
 						"to limit a memory cgroup "
@@ -338,7 +355,7 @@ static int pc_case_sys_setup(const struct mt_env *env,
 	}
 	if (cgroup_paths(env->caps, dir, sizeof(dir), &limit_file, why,
 			 sizeof(why)) < 0) {
-		json_object_set_new(obtained, "skip", json_string(why));
+		json_object_set_new(handoff, "skip", json_string(why));
 		return 0;
 	}
 	ret = mt_journal_mkdir(env->journal, dir, err);
@@ -349,7 +366,7 @@ static int pc_case_sys_setup(const struct mt_env *env,
 	ret = mt_journal_write(env->journal, file, value, rb, sizeof(rb), err);
 	if (ret < 0)
 		goto out_prefix;
-	json_object_set_new(obtained, "cgroup", json_string(dir));
+	json_object_set_new(handoff, "cgroup", json_string(dir));
 	json_object_set_new(obtained, "memory_limit_readback",
 			    json_string(rb));
 	return 0;
@@ -372,16 +389,15 @@ static void pc_free(struct pc_state *st)
 
 /* Moves this worker into the case's cgroup. Nothing to undo: the worker
  * exits after the case and the journal removes the cgroup. */
-static int join_cgroup(const char *dir, char *reason, size_t len)
+static int join_cgroup(const char *dir, struct mt_err *err)
 {
 	char path[4200], pid[32];
-	struct mt_err err = { 0 };
 
 	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
 	snprintf(pid, sizeof(pid), "%d", (int)getpid());
-	if (mt_sys_trigger(path, pid, &err) < 0) {
-		snprintf(reason, len, "pagecache: cannot join memory cgroup "
-			 "'%s': %s", dir, err.msg);
+	if (mt_sys_trigger(path, pid, err) < 0) {
+		mt_err_prefix(err, "pagecache: cannot join memory cgroup "
+			      "'%s'", dir);
 		return -EIO;
 	}
 	return 0;
@@ -389,14 +405,14 @@ static int join_cgroup(const char *dir, char *reason, size_t len)
 
 static enum mt_status pc_setup(const struct mt_env *env,
 			       const struct mt_case *c, void **state,
-			       char *reason, size_t len)
+			       struct mt_err *err)
 {
 	struct pc_state *st = calloc(1, sizeof(*st));
-	json_t *p = c->params, *sys = json_object_get(p, "system");
+	json_t *p = c->params, *sys = c->handoff;
 	char path[4096];
 
 	if (!st) {
-		snprintf(reason, len, "pagecache: out of memory");
+		mt_err_why(err, "pagecache: out of memory");
 		return MT_FAILED;
 	}
 	st->fd = st->fd_hot = -1;
@@ -417,7 +433,7 @@ static enum mt_status pc_setup(const struct mt_env *env,
 							"scan_bytes"));
 	st->hot_reads = (int)json_integer_value(json_object_get(p,
 								"hot_reads"));
-	st->drop_caches = mt_p_bool(env->params, "drop_caches") &&
+	st->drop_caches = mt_p_bool(env->params, PC_DROP_CACHES) &&
 			  env->allow_changes;
 
 	if (st->hot_scan) {
@@ -427,33 +443,33 @@ static enum mt_status pc_setup(const struct mt_env *env,
 								   "cgroup"));
 
 		if (skip || !cg) {
-			snprintf(reason, len, "pagecache: hot_scan %s",
-				 skip ? skip : "has no memory cgroup");
+			mt_err_why(err, "pagecache: hot_scan %s",
+				   skip ? skip : "has no memory cgroup");
 			pc_free(st);
 			return MT_SKIPPED;
 		}
-		if (join_cgroup(cg, reason, len) < 0)
+		if (join_cgroup(cg, err) < 0)
 			goto out_failed;
-		mt_testfile_path(mt_p_string(env->params, "dir"),
+		mt_testfile_path(mt_p_string(env->params, PC_DIR),
 				 env->rundir, PC_HOT_FILE, path, sizeof(path));
 		st->fd_hot = open(path, O_RDWR | O_CLOEXEC);
 		if (st->fd_hot < 0) {
-			snprintf(reason, len, "pagecache: cannot open '%s': "
-				 "%s", path, strerror(errno));
+			mt_err_why(err, "pagecache: cannot open '%s': "
+				   "%s", path, strerror(errno));
 			goto out_failed;
 		}
 	}
-	mt_testfile_path(mt_p_string(env->params, "dir"), env->rundir,
+	mt_testfile_path(mt_p_string(env->params, PC_DIR), env->rundir,
 			 PC_FILE, path, sizeof(path));
 	st->fd = open(path, O_RDWR | O_CLOEXEC);
 	if (st->fd < 0) {
-		snprintf(reason, len, "pagecache: cannot open '%s': %s", path,
-			 strerror(errno));
+		mt_err_why(err, "pagecache: cannot open '%s': %s", path,
+			   strerror(errno));
 		goto out_failed;
 	}
 	if (posix_memalign(&st->buf, 4096, st->block)) {
 		st->buf = NULL;
-		snprintf(reason, len, "pagecache: out of memory");
+		mt_err_why(err, "pagecache: out of memory");
 		goto out_failed;
 	}
 	memset(st->buf, 0, st->block);
@@ -635,8 +651,8 @@ static int pc_run(void *state, uint64_t iters, struct mt_sample *s,
 	return ret;
 }
 
-static enum mt_status pc_verify(void *state, json_t *obtained, char *reason,
-				size_t len)
+static enum mt_status pc_verify(void *state, json_t *obtained,
+				struct mt_err *err)
 {
 	struct pc_state *st = state;
 
@@ -649,10 +665,10 @@ static enum mt_status pc_verify(void *state, json_t *obtained, char *reason,
 		json_object_set_new(obtained, "hot_resident_before_scan_min",
 				    json_real(st->hot_before_min));
 		if (st->hot_before_min < 0.95) {
-			snprintf(reason, len, "the hot set was only %.1f%% "
-				 "resident before the scan: the memory limit "
-				 "is too tight for it",
-				 st->hot_before_min * 100);
+			mt_err_why(err, "the hot set was only %.1f%% "
+				   "resident before the scan: the memory limit "
+				   "is too tight for it",
+				   st->hot_before_min * 100);
 			return MT_UNTRUSTWORTHY;
 		}
 		return MT_OK;
@@ -662,16 +678,16 @@ static enum mt_status pc_verify(void *state, json_t *obtained, char *reason,
 	json_object_set_new(obtained, "resident_before_warm_min",
 			    json_real(st->warm_before_min));
 	if (st->cold_before_max > 0.01) {
-		snprintf(reason, len, "eviction failed: the file was still "
-			 "%.1f%% resident before a cold pass (mapped or "
-			 "locked by another process?)",
-			 st->cold_before_max * 100);
+		mt_err_why(err, "eviction failed: the file was still "
+			   "%.1f%% resident before a cold pass (mapped or "
+			   "locked by another process?)",
+			   st->cold_before_max * 100);
 		return MT_UNTRUSTWORTHY;
 	}
 	if (st->warm_before_min < 0.99) {
-		snprintf(reason, len, "the file was only %.1f%% resident "
-			 "before a warm pass (memory pressure?)",
-			 st->warm_before_min * 100);
+		mt_err_why(err, "the file was only %.1f%% resident "
+			   "before a warm pass (memory pressure?)",
+			   st->warm_before_min * 100);
 		return MT_UNTRUSTWORTHY;
 	}
 	return MT_OK;

@@ -45,7 +45,11 @@
 #include "../core/rng.h"
 #include "../core/units.h"
 #include "bench.h"
-#include "pressure_util.h"
+#include "case_cgroup.h"
+#include "latency.h"
+#include "pressure_load.h"
+#include "vmstat_counters.h"
+#include "watermarks.h"
 #include "region.h"
 #include "testfile.h"
 
@@ -62,38 +66,55 @@
 
 static const char *const rc_scopes[] = { "cgroup", "machine", NULL };
 
+/* The keys of [reclaim], rows of rc_params. */
+enum rc_param {
+	RC_SCOPES,
+	RC_MIN_FREE_KBYTES,
+	RC_WATERMARK_SCALE_FACTOR,
+	RC_BURST,
+	RC_GAP,
+	RC_DURATION,
+	RC_LIMIT,
+	RC_HEADROOM,
+	RC_DIR,
+	RC_NPARAMS
+};
+
 static const struct mt_param rc_params[] = {
-	{ .key = "scopes", .type = MT_P_WORDS, .def = "cgroup,machine",
+	[RC_SCOPES] = { .key = "scopes", .type = MT_P_WORDS,
+	  .def = "cgroup,machine",
 	  .help = "machine: a hugetlb ballast leaves `headroom` for the "
 		  "zones (the knobs act here); cgroup: a memory cgroup of "
 		  "`limit` (limit reclaim ignores the knobs: the control)",
 	  .choices = rc_scopes },
-	{ .key = "min_free_kbytes", .type = MT_P_WORDS,
+	[RC_MIN_FREE_KBYTES] = { .key = "min_free_kbytes", .type = MT_P_WORDS,
 	  .def = "current,256M,1G",
 	  .help = "vm.min_free_kbytes values as sizes, or current (values "
 		  "above 5% of MemTotal are left out; --quick: "
 		  RC_QUICK_MFK ")" },
-	{ .key = "watermark_scale_factor", .type = MT_P_WORDS,
+	[RC_WATERMARK_SCALE_FACTOR] = { .key = "watermark_scale_factor",
+	  .type = MT_P_WORDS,
 	  .def = "current,200,1000",
 	  .help = "vm.watermark_scale_factor values (1..3000, in 1/10000 of "
 		  "a zone), or current (--quick: " RC_QUICK_WSF ")" },
-	{ .key = "burst", .type = MT_P_SIZE, .def = "256M",
+	[RC_BURST] = { .key = "burst", .type = MT_P_SIZE, .def = "256M",
 	  .help = "bytes allocated and touched per burst", .min = 1 << 20 },
-	{ .key = "gap", .type = MT_P_DURATION, .def = "50ms",
+	[RC_GAP] = { .key = "gap", .type = MT_P_DURATION, .def = "50ms",
 	  .help = "pause between bursts, for the cache to refill",
 	  .min = 0, .max = 10000000000 },
-	{ .key = "duration", .type = MT_P_DURATION, .def = "10s",
+	[RC_DURATION] = { .key = "duration", .type = MT_P_DURATION,
+	  .def = "10s",
 	  .help = "bursts per case last this long (--quick: 3s)",
 	  .min = 100000000, .max = 3600000000000 },
-	{ .key = "limit", .type = MT_P_SIZE, .def = "1G",
+	[RC_LIMIT] = { .key = "limit", .type = MT_P_SIZE, .def = "1G",
 	  .help = "memory limit of the cgroup scope", .min = 64 << 20 },
-	{ .key = "headroom", .type = MT_P_SIZE, .def = "4G",
+	[RC_HEADROOM] = { .key = "headroom", .type = MT_P_SIZE, .def = "4G",
 	  .help = "memory left outside the ballast in the machine scope",
 	  .min = 512 << 20 },
-	{ .key = "dir", .type = MT_P_STRING, .def = "",
+	[RC_DIR] = { .key = "dir", .type = MT_P_STRING, .def = "",
 	  .help = "directory of the sparse file the page-cache reader "
 		  "streams, on a disk filesystem (empty: the run directory)" },
-	{ .key = NULL },
+	[RC_NPARAMS] = MT_PARAMS_END,
 };
 
 enum {
@@ -132,7 +153,7 @@ static const struct mt_metric rc_cgroup_metrics[] = {
 /* The words of a WORDS key, or the quick list when --quick was given and
  * the key was left at its default. *owned is freed by the caller with
  * mt_free_words(*owned, *n) when not NULL. */
-static char *const *rc_words(const struct mt_env *env, const char *key,
+static char *const *rc_words(const struct mt_env *env, enum rc_param key,
 			     const char *quick, size_t *n, char ***owned)
 {
 	char why[128];
@@ -146,26 +167,26 @@ static char *const *rc_words(const struct mt_env *env, const char *key,
 
 static uint64_t rc_duration(const struct mt_env *env)
 {
-	if (env->quick && mt_p_is_default(env->params, "duration"))
+	if (env->quick && mt_p_is_default(env->params, RC_DURATION))
 		return RC_QUICK_DURATION;
-	return mt_p_duration(env->params, "duration");
+	return mt_p_duration(env->params, RC_DURATION);
 }
 
-static bool rc_supported(const struct mt_env *env, char *why, size_t len)
+static enum mt_status rc_supported(const struct mt_env *env, struct mt_err *err)
 {
 	if (!env->caps->root) {
-		snprintf(why, len, "reclaim: changing vm.min_free_kbytes and "
-			 "vm.watermark_scale_factor and creating memory "
-			 "cgroups needs root (run: sudo memtune run -b "
-			 "reclaim)");
-		return false;
+		mt_err_why(err, "reclaim: changing vm.min_free_kbytes and "
+			   "vm.watermark_scale_factor and creating memory "
+			   "cgroups needs root (run: sudo memtune run -b "
+			   "reclaim)");
+		return MT_SKIPPED;
 	}
 	if (!env->allow_changes) {
-		snprintf(why, len, "reclaim: system changes are not allowed "
-			 "(run with --set allow_system_changes=yes)");
-		return false;
+		mt_err_why(err, "reclaim: system changes are not allowed "
+			   "(run with --set allow_system_changes=yes)");
+		return MT_SKIPPED;
 	}
-	return true;
+	return MT_OK;
 }
 
 /* Parses a min_free_kbytes word: "current" (-> 0) or a size (-> KiB). */
@@ -228,13 +249,14 @@ static int rc_plan(const struct mt_env *env, struct mt_plan *plan,
 {
 	char **o_sc, **o_mfk, **o_wsf;
 	size_t nsc, nmfk, nwsf;
-	char *const *sc = rc_words(env, "scopes", RC_QUICK_SCOPES, &nsc, &o_sc);
-	char *const *mfk = rc_words(env, "min_free_kbytes", RC_QUICK_MFK,
+	char *const *sc = rc_words(env, RC_SCOPES, RC_QUICK_SCOPES, &nsc, &o_sc);
+	char *const *mfk = rc_words(env, RC_MIN_FREE_KBYTES, RC_QUICK_MFK,
 				    &nmfk, &o_mfk);
-	char *const *wsf = rc_words(env, "watermark_scale_factor",
+	char *const *wsf = rc_words(env, RC_WATERMARK_SCALE_FACTOR,
 				    RC_QUICK_WSF, &nwsf, &o_wsf);
 	uint64_t cap_kb = env->caps->mem_total / 1024 / 20;
-	int ret = mt_testfile_check_dir_param("reclaim", env->params, err);
+	int ret = mt_testfile_check_dir_param("reclaim", env->params, RC_DIR,
+					      err);
 
 	for (size_t s = 0; s < nsc && ret == 0; s++) {
 		bool had_current = false;
@@ -286,7 +308,7 @@ static int rc_plan(const struct mt_env *env, struct mt_plan *plan,
 
 static int rc_file_path(const struct mt_env *env, char *buf, size_t len)
 {
-	return mt_testfile_path(mt_p_string(env->params, "dir"), env->rundir,
+	return mt_testfile_path(mt_p_string(env->params, RC_DIR), env->rundir,
 				RC_FILE, buf, len);
 }
 
@@ -295,7 +317,7 @@ static int rc_file_path(const struct mt_env *env, char *buf, size_t len)
 static int rc_sys_setup(const struct mt_env *env, json_t *notes,
 			struct mt_err *err)
 {
-	const char *dir = mt_p_string(env->params, "dir");
+	const char *dir = mt_p_string(env->params, RC_DIR);
 	char path[4096], fstype[64];
 	uint64_t bytes = 2 * env->caps->mem_total;
 	int ret;
@@ -325,7 +347,7 @@ static int rc_sys_setup(const struct mt_env *env, json_t *notes,
 static int rc_ballast(const struct mt_env *env, json_t *obtained,
 		      struct mt_err *err)
 {
-	uint64_t headroom = mt_p_size(env->params, "headroom"), want;
+	uint64_t headroom = mt_p_size(env->params, RC_HEADROOM), want;
 	struct mt_hugetlb_pool pool;
 	char path[160], val[32], rb[64];
 	int64_t avail = 0, fr = 0;
@@ -375,7 +397,7 @@ static int rc_ballast(const struct mt_env *env, json_t *obtained,
  * ballast, and records the watermarks that are then in force. */
 static int rc_case_sys_setup(const struct mt_env *env,
 			     const struct mt_case *c, json_t *obtained,
-			     struct mt_err *err)
+			     json_t *handoff, struct mt_err *err)
 {
 	const char *scope = json_string_value(json_object_get(c->params,
 							      "scope"));
@@ -411,8 +433,8 @@ static int rc_case_sys_setup(const struct mt_env *env,
 				    json_integer(cur));
 	if (scope && strcmp(scope, "cgroup") == 0) {
 		ret = mt_pressure_cgroup(env, "reclaim",
-					 mt_p_size(env->params, "limit"), -1,
-					 obtained, err);
+					 mt_p_size(env->params, RC_LIMIT), -1,
+					 obtained, handoff, err);
 		if (ret < 0) {
 			mt_err_prefix(err, "reclaim");
 			return ret;
@@ -514,12 +536,11 @@ static void sleep_ns(uint64_t ns)
  * how long it took is recorded). */
 static enum mt_status rc_setup(const struct mt_env *env,
 			       const struct mt_case *c, void **state,
-			       char *reason, size_t len)
+			       struct mt_err *err)
 {
 	const char *scope = json_string_value(json_object_get(c->params,
 							      "scope"));
-	json_t *sys = json_object_get(c->params, "system");
-	struct mt_err err = { 0 };
+	json_t *sys = c->system;
 	struct rc_state *s;
 	char path[4096];
 	int64_t target;
@@ -527,13 +548,13 @@ static enum mt_status rc_setup(const struct mt_env *env,
 
 	s = calloc(1, sizeof(*s));
 	if (!s) {
-		snprintf(reason, len, "reclaim: out of memory");
+		mt_err_why(err, "reclaim: out of memory");
 		return MT_FAILED;
 	}
 	*state = s;
 	s->machine = scope && strcmp(scope, "machine") == 0;
-	s->burst = mt_p_size(env->params, "burst");
-	s->gap_ns = mt_p_duration(env->params, "gap");
+	s->burst = mt_p_size(env->params, RC_BURST);
+	s->gap_ns = mt_p_duration(env->params, RC_GAP);
 	s->duration_ns = rc_duration(env);
 	s->limit = (uint64_t)json_integer_value(json_object_get(sys,
 								"limit_bytes"));
@@ -544,17 +565,17 @@ static enum mt_status rc_setup(const struct mt_env *env,
 	s->lat.limit = 1u << 20;
 	s->lat.seed = mt_rand_seed(env->seed);
 	if (!s->machine) {
-		if (mt_pressure_case_cgroup(c, &s->cg, reason, len) < 0)
+		if (mt_pressure_case_cgroup(c, &s->cg, err) < 0)
 			return MT_FAILED;
 		if (s->burst >= s->limit / 2) {
-			snprintf(reason, len, "reclaim: burst (%" PRIu64 " "
-				 "bytes) must be under half the cgroup limit "
-				 "(%" PRIu64 "); lower reclaim.burst or raise "
-				 "reclaim.limit", s->burst, s->limit);
+			mt_err_why(err, "reclaim: burst (%" PRIu64 " "
+				   "bytes) must be under half the cgroup limit "
+				   "(%" PRIu64 "); lower reclaim.burst or raise "
+				   "reclaim.limit", s->burst, s->limit);
 			return MT_SKIPPED;
 		}
-		if (mt_cgroup_enter(&s->cg, getpid(), &err) < 0) {
-			snprintf(reason, len, "reclaim: %s", err.msg);
+		if (mt_cgroup_enter(&s->cg, getpid(), err) < 0) {
+			mt_err_prefix(err, "reclaim");
 			return MT_FAILED;
 		}
 		target = (int64_t)s->burst;
@@ -566,9 +587,9 @@ static enum mt_status rc_setup(const struct mt_env *env,
 	}
 	rc_file_path(env, path, sizeof(path));
 	s->streamer = mt_pressure_streamer(s->machine ? NULL : &s->cg, path,
-					   env->cpu, 0, &err);
+					   env->cpu, 0, err);
 	if (s->streamer < 0) {
-		snprintf(reason, len, "reclaim: %s", err.msg);
+		mt_err_prefix(err, "reclaim");
 		return MT_FAILED;
 	}
 	t0 = mt_now_ns();
@@ -671,11 +692,10 @@ static int rc_run(void *state, uint64_t iters, struct mt_sample *smp,
 
 /* Records the counters behind the metrics, how the cache filled, and the
  * watermarks at the end. */
-static enum mt_status rc_verify(void *state, json_t *obtained, char *reason,
-				size_t len)
+static enum mt_status rc_verify(void *state, json_t *obtained,
+				struct mt_err *err)
 {
 	struct rc_state *s = state;
-	struct mt_err err = { 0 };
 	json_t *d = json_object(), *wm;
 
 	for (int i = 0; i < MT_PV_N; i++)
@@ -697,13 +717,13 @@ static enum mt_status rc_verify(void *state, json_t *obtained, char *reason,
 		json_object_set_new(obtained, "limit_hits_source", json_string(
 			s->cg.version == 1 ? "memory.failcnt" :
 			"memory.events max"));
-	wm = mt_zoneinfo_json(&err);
+	wm = mt_zoneinfo_json(err);
 	if (wm)
 		json_object_set_new(obtained, "watermarks_after", wm);
 	if (s->fill_ns >= 20000000000ull) {
-		snprintf(reason, len, "reclaim: the page cache did not fill "
-			 "the %s within 20 s; the bursts may not have met "
-			 "reclaim", s->machine ? "machine" : "cgroup");
+		mt_err_why(err, "reclaim: the page cache did not fill "
+			   "the %s within 20 s; the bursts may not have met "
+			   "reclaim", s->machine ? "machine" : "cgroup");
 		return MT_UNTRUSTWORTHY;
 	}
 	return MT_OK;

@@ -429,7 +429,8 @@ static uint64_t mem_total_bytes(const struct mt_env *env)
 }
 
 void mt_hugetlb_reserve(const struct mt_env *env, const char *bench,
-			enum mt_backing b, uint64_t need, json_t *note)
+			int reserve_key, enum mt_backing b, uint64_t need,
+			json_t *note)
 {
 	uint64_t page = mt_backing_page_size(b);
 	uint64_t avail, target, cap;
@@ -456,7 +457,7 @@ void mt_hugetlb_reserve(const struct mt_env *env, const char *bench,
 				"none: the pool has enough free pages"));
 		return;
 	}
-	if (!mt_p_bool(env->params, "hugetlb_reserve")) {
+	if (!mt_p_bool(env->params, reserve_key)) {
 		snprintf(no, sizeof(no), "not reserved: %s.hugetlb_reserve=no",
 			 bench);
 		json_object_set_new(note, "action", json_string(no));

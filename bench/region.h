@@ -104,12 +104,13 @@ typedef struct json_t json_t;
 
 /* Makes sure the hugetlb pool of backing b (2m or 1g) has `need` pages
  * available: grows nr_hugepages through env->journal when allowed
- * (env->allow_changes and the benchmark's hugetlb_reserve key, named in
- * messages as BENCH.hugetlb_reserve), never beyond 1/4 of MemTotal, and
+ * (env->allow_changes and the benchmark's hugetlb_reserve key, row
+ * reserve_key of its schema, named in messages as BENCH.hugetlb_reserve), never beyond 1/4 of MemTotal, and
  * records in `note` what it found, did and what the kernel gave (it may
  * give fewer pages than asked). Never fails: a pool that stays short makes
  * that backing's cases skip with the command that fixes it. */
 void mt_hugetlb_reserve(const struct mt_env *env, const char *bench,
-			enum mt_backing b, uint64_t need, json_t *note);
+			int reserve_key, enum mt_backing b, uint64_t need,
+			json_t *note);
 
 #endif

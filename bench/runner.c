@@ -4,13 +4,9 @@
 #include "runner.h"
 
 #include <errno.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../core/clock.h"
@@ -22,42 +18,51 @@
 #include "../core/signals.h"
 #include "../core/sysinfo.h"
 #include "../core/topo.h"
-#include "measure.h"
+#include "casejob.h"
 #include "registry.h"
 
 const struct mt_param mt_global_params[] = {
-	{ .key = "sample_time", .type = MT_P_DURATION, .def = "20ms",
+	[MT_G_SAMPLE_TIME] = { .key = "sample_time", .type = MT_P_DURATION,
+	  .def = "20ms",
 	  .help = "target duration of one calibrated sample",
 	  .min = 1000000, .max = 10000000000 },
-	{ .key = "min_samples", .type = MT_P_INT, .def = "5",
+	[MT_G_MIN_SAMPLES] = { .key = "min_samples", .type = MT_P_INT,
+	  .def = "5",
 	  .help = "samples taken before convergence is checked",
 	  .min = 1, .max = 1000 },
-	{ .key = "max_samples", .type = MT_P_INT, .def = "30",
+	[MT_G_MAX_SAMPLES] = { .key = "max_samples", .type = MT_P_INT,
+	  .def = "30",
 	  .help = "most samples per case", .min = 1, .max = 10000 },
-	{ .key = "warmup_samples", .type = MT_P_INT, .def = "1",
+	[MT_G_WARMUP_SAMPLES] = { .key = "warmup_samples", .type = MT_P_INT,
+	  .def = "1",
 	  .help = "samples run and discarded before measuring",
 	  .min = 0, .max = 100 },
-	{ .key = "ci_fraction", .type = MT_P_DOUBLE, .def = "0.02",
+	[MT_G_CI_FRACTION] = { .key = "ci_fraction", .type = MT_P_DOUBLE,
+	  .def = "0.02",
 	  .help = "stop when the 95% CI of the median is within this "
 		  "fraction of it", .dmin = 0.0001, .dmax = 1.0 },
-	{ .key = "max_case_time", .type = MT_P_DURATION, .def = "10s",
+	[MT_G_MAX_CASE_TIME] = { .key = "max_case_time", .type = MT_P_DURATION,
+	  .def = "10s",
 	  .help = "stop repeating samples of one case after this long",
 	  .min = 1000000, .max = 3600000000000 },
-	{ .key = "case_timeout", .type = MT_P_DURATION, .def = "600s",
+	[MT_G_CASE_TIMEOUT] = { .key = "case_timeout", .type = MT_P_DURATION,
+	  .def = "600s",
 	  .help = "kill a case's worker that runs longer than this",
 	  .min = 1000000000, .max = 86400000000000 },
-	{ .key = "cpu", .type = MT_P_INT, .def = "-1",
+	[MT_G_CPU] = { .key = "cpu", .type = MT_P_INT, .def = "-1",
 	  .help = "CPU (OS index) to pin measurements to; -1 picks the "
 		  "last one", .min = -1, .max = 65535 },
-	{ .key = "seed", .type = MT_P_INT, .def = "1",
+	[MT_G_SEED] = { .key = "seed", .type = MT_P_INT, .def = "1",
 	  .help = "seed of the random permutations", .min = 0,
 	  .max = INT64_MAX },
-	{ .key = "allow_system_changes", .type = MT_P_BOOL, .def = "yes",
+	[MT_G_ALLOW_SYSTEM_CHANGES] = { .key = "allow_system_changes",
+	  .type = MT_P_BOOL, .def = "yes",
 	  .help = "let benchmarks change sysctls, hugetlb pools, swap and "
 		  "cgroups through the journal (root only)" },
-	{ .key = "output", .type = MT_P_STRING, .def = "results",
+	[MT_G_OUTPUT] = { .key = "output", .type = MT_P_STRING,
+	  .def = "results",
 	  .help = "directory that new run directories are created in" },
-	{ .key = NULL },
+	[MT_G_NPARAMS] = MT_PARAMS_END,
 };
 
 /* One benchmark section to run: "tlb" or "tlb:variant". */
@@ -66,6 +71,10 @@ struct job {
 	char *section;
 	const char *variant;	/* points into section, or NULL */
 	struct mt_params *params;
+	/* Planned once, by check_plans: the cases run_job runs. */
+	struct mt_plan plan;
+	int plan_ret;		/* plan()'s return */
+	struct mt_err plan_err;	/* its error when plan_ret < 0 */
 };
 
 struct sweep {
@@ -80,7 +89,6 @@ struct sweep {
 	struct mt_journal *journal;
 	json_t *meta;
 	json_t *bench_status;
-	struct mt_sampling sampling;
 	int cpu;
 	uint64_t case_timeout_ns;
 };
@@ -100,6 +108,7 @@ static void free_jobs(struct job *jobs, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		free(jobs[i].section);
 		mt_params_free(jobs[i].params);
+		mt_plan_free(&jobs[i].plan);
 	}
 	free(jobs);
 }
@@ -268,260 +277,33 @@ static json_t *status_entry(const struct job *j, const char *status,
 	return o;
 }
 
-/* Reads the worker's record lines from fd until EOF, appending each to
- * results.jsonl as it arrives. Returns the number of records, -EINTR when
- * a signal arrived, -ETIMEDOUT after the case timeout. */
-static int collect(struct sweep *sw, int fd, pid_t pid, int *failed,
-		   struct mt_err *err)
-{
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	int records = 0;
-	uint64_t deadline = mt_now_ns() + sw->case_timeout_ns;
-
-	for (;;) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		int pr;
-
-		if (mt_signal_pending()) {
-			kill(pid, SIGKILL);
-			free(buf);
-			return -EINTR;
-		}
-		if (mt_now_ns() > deadline) {
-			kill(pid, SIGKILL);
-			free(buf);
-			return -ETIMEDOUT;
-		}
-		pr = poll(&pfd, 1, 500);
-		if (pr < 0 && errno == EINTR)
-			continue;
-		if (pr <= 0)
-			continue;
-		if (len + 65536 > cap) {
-			char *nb = realloc(buf, cap + 65536 * 2);
-
-			if (!nb) {
-				kill(pid, SIGKILL);
-				free(buf);
-				return mt_err_set(err, -ENOMEM,
-						  MT_ERR_RUNTIME,
-						  "run: out of memory");
-			}
-			buf = nb;
-			cap += 65536 * 2;
-		}
-		ssize_t r = read(fd, buf + len, cap - len - 1);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		len += (size_t)r;
-		char *nl;
-
-		while ((nl = memchr(buf, '\n', len))) {
-			*nl = '\0';
-			if (mt_rundir_append_line(sw->rd, buf, err) < 0) {
-				kill(pid, SIGKILL);
-				free(buf);
-				return -EIO;
-			}
-			records++;
-			/* Records are compact JSON written by mt_record_*. */
-			if (strstr(buf, "\"status\":\"failed\""))
-				(*failed)++;
-			len -= (size_t)(nl + 1 - buf);
-			memmove(buf, nl + 1, len);
-		}
-	}
-	free(buf);
-	return records;
-}
-
-/* Runs one case in a forked worker pinned to sw->cpu. Returns 0 when the
- * case produced records (a failed record written for a crashed worker
- * counts), -EINTR on a signal, or -errno when results cannot be written. */
-/* The job a worker needs to rebuild the environment and measure case i:
- * see bench/worker.h. */
-static json_t *job_json(const struct sweep *sw, const struct job *j,
-			const struct mt_env *env, const struct mt_case *c,
-			size_t i)
-{
-	json_t *cfg = json_object();
-	const struct mt_params *secs[2] = { sw->global, j->params };
-
-	for (int k = 0; k < 2; k++) {
-		json_t *o = json_object();
-
-		/* Only what was set: a default stays a default in the
-		 * worker (some benchmarks treat defaults differently under
-		 * --quick, and the worker must plan exactly as we did). */
-		for (size_t v = 0; v < secs[k]->n; v++)
-			if (secs[k]->v[v].text && secs[k]->v[v].file &&
-			    strcmp(secs[k]->v[v].file, "default") != 0)
-				json_object_set_new(o,
-					secs[k]->v[v].param->key,
-					json_string(secs[k]->v[v].text));
-		json_object_set_new(cfg, secs[k]->section, o);
-	}
-	return json_pack("{s:s,s:s,s:I,s:O,s:o,s:s,s:i,s:I,s:b,s:b,"
-			 "s:{s:I,s:i,s:i,s:i,s:f,s:I}}",
-		"bench", j->bench->name, "section", j->section,
-		"case_index", (json_int_t)i, "case", c->params, "config", cfg,
-		"rundir", env->rundir, "cpu", env->cpu,
-		"seed", (json_int_t)env->seed, "quick", env->quick,
-		"allow_changes", env->allow_changes, "sampling",
-		"sample_ns", (json_int_t)sw->sampling.sample_ns,
-		"min_samples", sw->sampling.min_samples,
-		"max_samples", sw->sampling.max_samples,
-		"warmup_samples", sw->sampling.warmup_samples,
-		"ci_fraction", sw->sampling.ci_fraction,
-		"max_case_ns", (json_int_t)sw->sampling.max_case_ns);
-}
-
-/* Runs case i in a fresh worker process (fork + exec of `memtune
- * __worker`, see bench/worker.h), which pins itself to sw->cpu. Returns 0
- * when the case produced records (a failed record written for a crashed
- * worker counts), -EINTR on a signal, or -errno when results cannot be
- * written. */
+/* Runs case i of job j in a fresh worker (mt_bench_run_case) and appends
+ * its records to results.jsonl; *failed counts those with status
+ * "failed". Returns 0, -EINTR on a signal (the records that came are
+ * kept), or -errno when results cannot be written. */
 static int run_case(struct sweep *sw, const struct job *j,
-		    const struct mt_env *env, const struct mt_case *c,
-		    size_t i, int *failed, struct mt_err *err)
+		    const struct mt_env *env, size_t i, int *failed,
+		    struct mt_err *err)
 {
-	int fds[2], jfds[2], status = 0, got, send_err = 0;
-	json_t *job = job_json(sw, j, env, c, i);
-	char *text = job ? mt_json_dumps(job, JSON_COMPACT) : NULL;
-	pid_t pid;
+	struct mt_case_job cj = {
+		.bench = j->bench, .section = j->section, .env = env,
+		.c = &j->plan.cases[i], .index = i,
+		.timeout_ns = sw->case_timeout_ns,
+	};
+	json_t *records = NULL, *rec;
+	int ret, nfailed = 0;
+	size_t k;
 
-	json_decref(job);
-	if (!text)
-		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
-				  "run: out of memory");
-	if (pipe(fds) < 0) {
-		free(text);
-		return mt_err_set(err, -errno, MT_ERR_RUNTIME,
-				  "run: cannot create a pipe: %s",
-				  strerror(errno));
-	}
-	if (pipe(jfds) < 0) {
-		int e = errno;
-
-		close(fds[0]);
-		close(fds[1]);
-		free(text);
-		return mt_err_set(err, -e, MT_ERR_RUNTIME,
-				  "run: cannot create a pipe: %s",
-				  strerror(e));
-	}
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	if (pid < 0) {
-		int e = errno;
-
-		close(fds[0]);
-		close(fds[1]);
-		close(jfds[0]);
-		close(jfds[1]);
-		free(text);
-		return mt_err_set(err, -e, MT_ERR_RUNTIME,
-				  "run: cannot fork a worker: %s",
-				  strerror(e));
-	}
-	if (pid == 0) {
-		char a[16], b[16];
-
-		/* A worker must not outlive a killed run: it may hold
-		 * hugetlb pages or sit in a cgroup that restore removes. */
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() == 1)
-			_exit(1);
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGHUP, SIG_DFL);
-		close(fds[0]);
-		close(jfds[1]);
-		snprintf(a, sizeof(a), "%d", jfds[0]);
-		snprintf(b, sizeof(b), "%d", fds[1]);
-		execl("/proc/self/exe", "memtune", "__worker", a, b,
-		      (char *)NULL);
-		dprintf(fds[1], "{\"schema_version\":1,\"bench\":\"%s\","
-			"\"status\":\"failed\",\"reason\":\"run: cannot "
-			"start a worker: exec /proc/self/exe: %s\"}\n",
-			j->bench->name, strerror(errno));
-		_exit(1);
-	}
-	close(fds[1]);
-	close(jfds[0]);
-	/* The job is small (a few KB): one write fits in the pipe buffer. */
-	{
-		size_t len = strlen(text), off = 0;
-
-		while (off < len) {
-			ssize_t w = write(jfds[1], text + off, len - off);
-
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w <= 0) {
-				send_err = w < 0 ? errno : EIO;
-				break;
-			}
-			off += (size_t)w;
-		}
-	}
-	close(jfds[1]);
-	free(text);
-	close(fds[1]);
-	/* A worker without its job can only say it has none: stop it and
-	 * say what really failed. */
-	if (send_err) {
-		kill(pid, SIGKILL);
-		got = 0;
-	} else {
-		got = collect(sw, fds[0], pid, failed, err);
-	}
-	close(fds[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (got == -EINTR || got == -EIO || got == -ENOMEM)
-		return got;
-
-	if (got == -ETIMEDOUT || got == 0 || !WIFEXITED(status) ||
-	    WEXITSTATUS(status) != 0) {
-		char why[512];
-		json_t *rec;
-
-		if (send_err)
-			snprintf(why, sizeof(why), "run: cannot send the case "
-				 "to its worker: %s", strerror(send_err));
-		else if (got == -ETIMEDOUT)
-			snprintf(why, sizeof(why), "worker killed after the "
-				 "case timeout (raise global.case_timeout)");
-		else if (WIFSIGNALED(status))
-			snprintf(why, sizeof(why), "worker died of signal %d "
-				 "(%s)%s", WTERMSIG(status),
-				 strsignal(WTERMSIG(status)),
-				 WTERMSIG(status) == SIGKILL ?
-				 " — possibly the OOM killer; see dmesg" : "");
-		else if (got == 0)
-			snprintf(why, sizeof(why), "worker exited with status "
-				 "%d without writing a record",
-				 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-		else
-			snprintf(why, sizeof(why), "worker could not write "
-				 "all its records (exit status %d)",
-				 WEXITSTATUS(status));
-		(*failed)++;
-		rec = mt_record_status(j->bench->name, j->variant, c->params,
-				       "failed", why);
+	ret = mt_bench_run_case(&cj, &records, &nfailed, err);
+	json_array_foreach(records, k, rec) {
 		if (mt_rundir_append(sw->rd, rec, err) < 0) {
-			json_decref(rec);
-			return -EIO;
+			ret = -EIO;
+			break;
 		}
-		json_decref(rec);
 	}
-	return 0;
+	json_decref(records);
+	*failed += nfailed;
+	return ret;
 }
 
 static int append_status(struct sweep *sw, const struct job *j,
@@ -536,22 +318,15 @@ static int append_status(struct sweep *sw, const struct job *j,
 	return ret;
 }
 
-/* What a benchmark of job j sees of the sweep. Before the run directory
- * and the journal exist (check_plans), rundir and journal are NULL. */
-static struct mt_env job_env(const struct sweep *sw, const struct job *j)
+/* What a benchmark of job j sees of the sweep, for case i. Before the run
+ * directory and the journal exist (check_plans), rundir and journal are
+ * NULL. */
+static struct mt_env job_env(const struct sweep *sw, const struct job *j,
+			     size_t i)
 {
-	return (struct mt_env){
-		.caps = &sw->caps,
-		.global = sw->global,
-		.params = j->params,
-		.rundir = sw->rd ? mt_rundir_path(sw->rd) : NULL,
-		.journal = sw->journal,
-		.cpu = sw->cpu,
-		.seed = (uint64_t)mt_p_int(sw->global, "seed"),
-		.quick = sw->opts->quick,
-		.allow_changes = sw->caps.root &&
-				 mt_p_bool(sw->global, "allow_system_changes"),
-	};
+	return mt_env_make(&sw->caps, sw->global, j->params,
+			   sw->rd ? mt_rundir_path(sw->rd) : NULL, sw->journal,
+			   sw->cpu, sw->opts->quick, i);
 }
 
 /* Refuses a job whose settings leave it no case to run on a machine that
@@ -561,20 +336,22 @@ static struct mt_env job_env(const struct sweep *sw, const struct job *j)
 static int check_some_case(const struct sweep *sw, const struct job *j,
 			   struct mt_err *err)
 {
-	struct mt_env env = job_env(sw, j);
-	char set[700] = "", first[300] = "", at[300], why[1024];
+	struct mt_env env = job_env(sw, j, 0);
+	struct mt_err why = { 0 };
+	char set[700] = "", first[300] = "", at[300];
 	size_t off = 0;
 
-	if (!mt_needs_met(j->bench->needs, &sw->caps, why, sizeof(why)) ||
+	if (!mt_needs_met(j->bench->needs, &sw->caps, why.msg,
+			  sizeof(why.msg)) ||
 	    (j->bench->supported &&
-	     !j->bench->supported(&env, why, sizeof(why))))
+	     j->bench->supported(&env, &why) != MT_OK))
 		return 0;
 	for (size_t k = 0; k < j->params->n && off < sizeof(set); k++) {
 		const struct mt_pvalue *v = &j->params->v[k];
 
-		if (mt_p_is_default(j->params, v->param->key))
+		if (mt_p_is_default(j->params, (int)k))
 			continue;
-		mt_p_where(j->params, v->param->key, at, sizeof(at));
+		mt_p_where(j->params, (int)k, at, sizeof(at));
 		if (!first[0])
 			snprintf(first, sizeof(first), "%s", at);
 		off += (size_t)snprintf(set + off, sizeof(set) - off,
@@ -590,28 +367,29 @@ static int check_some_case(const struct sweep *sw, const struct job *j,
 			  "'memtune config-doc')", first, j->section, set);
 }
 
-/* Plans every job once before anything is created or run, so that settings
- * that each parse but do not fit together or with the machine (a block
- * larger than the file, a test directory on tmpfs, blocks larger than half
- * of memory, no case at all) stop the run with exit status 2 and the file
- * and line, rather than minutes into the sweep when that benchmark's turn
- * comes. Other plan failures are left to run_job, which records them. */
-static int check_plans(const struct sweep *sw, struct mt_err *err)
+/* Plans every job, once, before anything is created or run, so that
+ * settings that each parse but do not fit together or with the machine (a
+ * block larger than the file, a test directory on tmpfs, blocks larger
+ * than half of memory, no case at all) stop the run with exit status 2 and
+ * the file and line, rather than minutes into the sweep when that
+ * benchmark's turn comes. Other plan failures are kept for run_job, which
+ * records them. */
+static int check_plans(struct sweep *sw, struct mt_err *err)
 {
 	for (size_t i = 0; i < sw->n_jobs; i++) {
-		const struct job *j = &sw->jobs[i];
-		struct mt_env env = job_env(sw, j);
-		struct mt_plan plan = { 0 };
-		struct mt_err perr = { 0 };
-		int ret = j->bench->plan(&env, &plan, &perr);
-		size_t n = plan.n;
+		struct job *j = &sw->jobs[i];
+		struct mt_env env = job_env(sw, j, 0);
 
-		mt_plan_free(&plan);
-		if (ret < 0 && perr.kind == MT_ERR_INPUT) {
-			*err = perr;
-			return ret;
+		j->plan_ret = j->bench->plan(&env, &j->plan, &j->plan_err);
+		if (j->plan_ret < 0) {
+			mt_plan_free(&j->plan);
+			if (j->plan_err.kind == MT_ERR_INPUT) {
+				*err = j->plan_err;
+				return j->plan_ret;
+			}
 		}
-		if (ret == 0 && n == 0 && check_some_case(sw, j, err) < 0)
+		if (j->plan_ret == 0 && j->plan.n == 0 &&
+		    check_some_case(sw, j, err) < 0)
 			return -EINVAL;
 	}
 	return 0;
@@ -651,32 +429,27 @@ static int check_failed(const struct sweep *sw, struct mt_err *err)
  * benchmark's status), -EINTR on a signal, or -errno on a runner failure. */
 static int run_job(struct sweep *sw, struct job *j, struct mt_err *err)
 {
-	struct mt_env env = job_env(sw, j);
-	struct mt_plan plan = { 0 };
-	struct mt_err berr = { 0 };
-	char why[1024];
+	struct mt_env env = job_env(sw, j, 0);
+	struct mt_plan *plan = &j->plan;
+	struct mt_err berr = { 0 }, why = { 0 };
 	json_t *notes = json_object(), *entry;
 	size_t mark = mt_journal_mark(sw->journal);
 	int ret = 0, failed = 0;
 	uint64_t t0 = mt_now_ns();
 
-	if (!mt_needs_met(j->bench->needs, &sw->caps, why, sizeof(why)) ||
+	if (!mt_needs_met(j->bench->needs, &sw->caps, why.msg,
+			  sizeof(why.msg)) ||
 	    (j->bench->supported &&
-	     !j->bench->supported(&env, why, sizeof(why)))) {
-		mt_progress("%s: skipped: %s", j->section, why);
+	     j->bench->supported(&env, &why) != MT_OK)) {
+		mt_progress("%s: skipped: %s", j->section, why.msg);
 		json_array_append_new(sw->bench_status,
-				      status_entry(j, "skipped", why));
+				      status_entry(j, "skipped", why.msg));
 		json_decref(notes);
-		return append_status(sw, j, "skipped", why, err);
+		return append_status(sw, j, "skipped", why.msg, err);
 	}
-	ret = j->bench->plan(&env, &plan, &berr);
-	if (ret < 0) {
-		mt_plan_free(&plan);
+	if (j->plan_ret < 0) {
+		berr = j->plan_err;
 		json_decref(notes);
-		if (berr.kind == MT_ERR_INPUT) {
-			*err = berr;
-			return ret;
-		}
 		json_array_append_new(sw->bench_status,
 				      status_entry(j, "failed", berr.msg));
 		return append_status(sw, j, "failed", berr.msg, err);
@@ -694,23 +467,27 @@ static int run_job(struct sweep *sw, struct job *j, struct mt_err *err)
 			goto out_rollback;
 		}
 	}
-	for (size_t i = 0; i < plan.n; i++) {
-		struct mt_case *c = &plan.cases[i];
+	for (size_t i = 0; i < plan->n; i++) {
+		struct mt_case *c = &plan->cases[i];
 		size_t case_mark = mt_journal_mark(sw->journal);
 		char *desc = json_dumps(c->params, JSON_COMPACT |
 					JSON_PRESERVE_ORDER);
 
-		mt_progress("%s [%zu/%zu] %s", j->section, i + 1, plan.n,
+		mt_progress("%s [%zu/%zu] %s", j->section, i + 1, plan->n,
 			    desc ? desc : "");
 		free(desc);
-		env.seed = (uint64_t)mt_p_int(sw->global, "seed") + i;
+		env = job_env(sw, j, i);
 		if (j->bench->case_sys_setup) {
-			json_t *obt = json_object();
+			json_t *obt = json_object(), *hand = json_object();
 
-			ret = j->bench->case_sys_setup(&env, c, obt, &berr);
+			ret = j->bench->case_sys_setup(&env, c, obt, hand,
+						       &berr);
 			if (ret == 0 && json_object_size(obt))
-				json_object_set(c->params, "system", obt);
+				c->system = json_incref(obt);
+			if (ret == 0 && json_object_size(hand))
+				c->handoff = json_incref(hand);
 			json_decref(obt);
+			json_decref(hand);
 			if (ret < 0) {
 				json_t *rec = mt_record_status(
 					j->bench->name, j->variant, c->params,
@@ -726,7 +503,7 @@ static int run_job(struct sweep *sw, struct job *j, struct mt_err *err)
 				continue;
 			}
 		}
-		ret = run_case(sw, j, &env, c, i, &failed, err);
+		ret = run_case(sw, j, &env, i, &failed, err);
 		if (mt_journal_rollback_to(sw->journal, case_mark, &berr) < 0)
 			mt_warn("%s: could not undo a case's changes: %s",
 				j->section, berr.msg);
@@ -742,17 +519,17 @@ out_rollback:
 	 * failed; failed: none produced a measurement. */
 	entry = status_entry(j, ret == -EINTR ? "interrupted" :
 			     !failed ? "ok" :
-			     (size_t)failed >= plan.n ? "failed" : "partial",
+			     (size_t)failed >= plan->n ? "failed" : "partial",
 			     NULL);
 	if (failed)
 		json_object_set_new(entry, "failed_records",
 				    json_integer(failed));
-	json_object_set_new(entry, "cases", json_integer((json_int_t)plan.n));
+	json_object_set_new(entry, "cases",
+			    json_integer((json_int_t)plan->n));
 	json_object_set_new(entry, "seconds",
 			    json_real((double)(mt_now_ns() - t0) / 1e9));
 	json_object_set_new(entry, "notes", notes);
 	json_array_append_new(sw->bench_status, entry);
-	mt_plan_free(&plan);
 	return ret;
 }
 
@@ -772,6 +549,9 @@ int mt_run(const struct mt_run_opts *opts, char *rundir_out, size_t len,
 	char now[40];
 	int ret, ret2;
 
+	ret = mt_bench_check_all(err);
+	if (ret < 0)
+		return ret;
 	ret = mt_params_resolve(opts->cfg, "global", mt_global_params,
 				&sw.global, err);
 	if (ret < 0)
@@ -779,21 +559,23 @@ int mt_run(const struct mt_run_opts *opts, char *rundir_out, size_t len,
 	/* A max_samples below the default min_samples lowers the minimum
 	 * with it (measure.c); a min_samples set above max_samples is a
 	 * contradiction. */
-	if (!mt_p_is_default(sw.global, "min_samples") &&
-	    mt_p_int(sw.global, "min_samples") >
-	    mt_p_int(sw.global, "max_samples")) {
+	if (!mt_p_is_default(sw.global, MT_G_MIN_SAMPLES) &&
+	    mt_p_int(sw.global, MT_G_MIN_SAMPLES) >
+	    mt_p_int(sw.global, MT_G_MAX_SAMPLES)) {
 		char at_min[300], at_max[300];
 
-		mt_p_where(sw.global, "min_samples", at_min, sizeof(at_min));
-		mt_p_where(sw.global, "max_samples", at_max, sizeof(at_max));
+		mt_p_where(sw.global, MT_G_MIN_SAMPLES, at_min, sizeof(at_min));
+		mt_p_where(sw.global, MT_G_MAX_SAMPLES, at_max, sizeof(at_max));
 		ret = mt_err_set(err, -EINVAL, MT_ERR_INPUT,
 				 "%s: [global] min_samples = %lld is above "
 				 "max_samples = %lld (%s): expected "
 				 "min_samples no larger than max_samples",
 				 at_min,
-				 (long long)mt_p_int(sw.global, "min_samples"),
-				 (long long)mt_p_int(sw.global, "max_samples"),
-				 mt_p_is_default(sw.global, "max_samples") ?
+				 (long long)mt_p_int(sw.global,
+						     MT_G_MIN_SAMPLES),
+				 (long long)mt_p_int(sw.global,
+						     MT_G_MAX_SAMPLES),
+				 mt_p_is_default(sw.global, MT_G_MAX_SAMPLES) ?
 				 "the default" : at_max);
 		goto out_global;
 	}
@@ -811,25 +593,17 @@ int mt_run(const struct mt_run_opts *opts, char *rundir_out, size_t len,
 	ret = mt_caps_read(&sw.caps, err);
 	if (ret < 0)
 		goto out_jobs;
-	sw.sampling = (struct mt_sampling){
-		.sample_ns = mt_p_duration(sw.global, "sample_time"),
-		.min_samples = (int)mt_p_int(sw.global, "min_samples"),
-		.max_samples = (int)mt_p_int(sw.global, "max_samples"),
-		.warmup_samples = (int)mt_p_int(sw.global, "warmup_samples"),
-		.ci_fraction = mt_p_double(sw.global, "ci_fraction"),
-		.max_case_ns = mt_p_duration(sw.global, "max_case_time"),
-	};
-	sw.case_timeout_ns = mt_p_duration(sw.global, "case_timeout");
+	sw.case_timeout_ns = mt_p_duration(sw.global, MT_G_CASE_TIMEOUT);
 	ret = mt_topo_load(&sw.topo, err);
 	if (ret < 0)
 		goto out_jobs;
-	sw.cpu = (int)mt_p_int(sw.global, "cpu");
+	sw.cpu = (int)mt_p_int(sw.global, MT_G_CPU);
 	if (sw.cpu < 0)
 		sw.cpu = mt_topo_default_cpu(sw.topo);
 	else if (sw.cpu >= mt_topo_npus(sw.topo)) {
 		char at[300];
 
-		mt_p_where(sw.global, "cpu", at, sizeof(at));
+		mt_p_where(sw.global, MT_G_CPU, at, sizeof(at));
 		ret = mt_err_set(err, -EINVAL, MT_ERR_INPUT,
 				 "%s: [global] cpu = %d, but this machine has "
 				 "CPUs 0 to %d: expected one of them, or -1 to "
@@ -845,7 +619,7 @@ int mt_run(const struct mt_run_opts *opts, char *rundir_out, size_t len,
 		ret = -EIO;
 		goto out_topo;
 	}
-	ret = mt_rundir_create(mt_p_string(sw.global, "output"), opts->outdir,
+	ret = mt_rundir_create(mt_p_string(sw.global, MT_G_OUTPUT), opts->outdir,
 			       &sw.rd, err);
 	if (ret < 0)
 		goto out_system;

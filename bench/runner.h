@@ -9,6 +9,22 @@
 #include "../core/config.h"
 #include "../core/err.h"
 
+/* The keys of [global], rows of mt_global_params. */
+enum mt_global_param {
+	MT_G_SAMPLE_TIME,
+	MT_G_MIN_SAMPLES,
+	MT_G_MAX_SAMPLES,
+	MT_G_WARMUP_SAMPLES,
+	MT_G_CI_FRACTION,
+	MT_G_MAX_CASE_TIME,
+	MT_G_CASE_TIMEOUT,
+	MT_G_CPU,
+	MT_G_SEED,
+	MT_G_ALLOW_SYSTEM_CHANGES,
+	MT_G_OUTPUT,
+	MT_G_NPARAMS
+};
+
 /* The [global] section's schema. */
 extern const struct mt_param mt_global_params[];
 

@@ -67,52 +67,84 @@
 static const char *const swap_tests[] = { "pressure", "swappiness", NULL };
 static const char *const swap_patterns[] = { "uniform", "zipf", NULL };
 
+/* The keys of [swap], rows of swap_params. */
+enum swap_param {
+	SWAP_TESTS,
+	SWAP_LIMIT,
+	SWAP_RATIOS,
+	SWAP_PATTERNS,
+	SWAP_DURATION,
+	SWAP_WARMUP,
+	SWAP_SWAPPINESS,
+	SWAP_HOT_SIZE,
+	SWAP_COLD_SIZE,
+	SWAP_READER_FILE_SIZE,
+	SWAP_COLD_ACCESS_FRACTION,
+	SWAP_SAMPLE_EVERY,
+	SWAP_ALLOW_SWAP_FILE,
+	SWAP_SWAP_FILE_SIZE,
+	SWAP_SWAP_FILE_DIR,
+	SWAP_LATENCY_READS,
+	SWAP_NPARAMS
+};
+
 static const struct mt_param swap_params[] = {
-	{ .key = "tests", .type = MT_P_WORDS, .def = "pressure,swappiness",
+	[SWAP_TESTS] = { .key = "tests", .type = MT_P_WORDS,
+	  .def = "pressure,swappiness",
 	  .help = "pressure: working set ratio x limit; swappiness: the "
 		  "anon/file trade-off swept over swappiness",
 	  .choices = swap_tests },
-	{ .key = "limit", .type = MT_P_SIZE, .def = "1G",
+	[SWAP_LIMIT] = { .key = "limit", .type = MT_P_SIZE, .def = "1G",
 	  .help = "memory limit of the cgroup (--quick: " QUICK_LIMIT ")",
 	  .min = 16 << 20 },
-	{ .key = "ratios", .type = MT_P_WORDS, .def = "1.5,3",
+	[SWAP_RATIOS] = { .key = "ratios", .type = MT_P_WORDS, .def = "1.5,3",
 	  .help = "pressure: anonymous working set / limit, e.g. 1.5,3" },
-	{ .key = "patterns", .type = MT_P_WORDS, .def = "uniform,zipf",
+	[SWAP_PATTERNS] = { .key = "patterns", .type = MT_P_WORDS,
+	  .def = "uniform,zipf",
 	  .help = "pressure: page choice, uniform or zipf (hot/cold, "
 		  "exponent 1)", .choices = swap_patterns },
-	{ .key = "duration", .type = MT_P_DURATION, .def = "15s",
+	[SWAP_DURATION] = { .key = "duration", .type = MT_P_DURATION,
+	  .def = "15s",
 	  .help = "measured time per case (--quick: " QUICK_DURATION ")",
 	  .min = 100000000, .max = 3600000000000 },
-	{ .key = "warmup", .type = MT_P_DURATION, .def = "3s",
+	[SWAP_WARMUP] = { .key = "warmup", .type = MT_P_DURATION, .def = "3s",
 	  .help = "unmeasured access time before it (--quick: " QUICK_WARMUP
 		  ")", .min = 0, .max = 600000000000 },
-	{ .key = "swappiness", .type = MT_P_WORDS, .def = "0,10,60,100,150,200",
+	[SWAP_SWAPPINESS] = { .key = "swappiness", .type = MT_P_WORDS,
+	  .def = "0,10,60,100,150,200",
 	  .help = "swappiness values to sweep (above 100 from Linux 5.8; "
 		  "--quick: " QUICK_SWAPPINESS ")" },
-	{ .key = "hot_size", .type = MT_P_SIZE, .def = "0",
+	[SWAP_HOT_SIZE] = { .key = "hot_size", .type = MT_P_SIZE, .def = "0",
 	  .help = "swappiness: hot anonymous part (0: limit / 4)" },
-	{ .key = "cold_size", .type = MT_P_SIZE, .def = "0",
+	[SWAP_COLD_SIZE] = { .key = "cold_size", .type = MT_P_SIZE, .def = "0",
 	  .help = "swappiness: cold anonymous part (0: limit / 2)" },
-	{ .key = "reader_file_size", .type = MT_P_SIZE, .def = "0",
+	[SWAP_READER_FILE_SIZE] = { .key = "reader_file_size",
+	  .type = MT_P_SIZE, .def = "0",
 	  .help = "swappiness: file set the reader rereads (0: limit / 2)" },
-	{ .key = "cold_access_fraction", .type = MT_P_DOUBLE, .def = "0.02",
+	[SWAP_COLD_ACCESS_FRACTION] = { .key = "cold_access_fraction",
+	  .type = MT_P_DOUBLE, .def = "0.02",
 	  .help = "swappiness: share of the worker's accesses that go to "
 		  "the cold part", .dmin = 0.0, .dmax = 0.5 },
-	{ .key = "sample_every", .type = MT_P_INT, .def = "16",
+	[SWAP_SAMPLE_EVERY] = { .key = "sample_every", .type = MT_P_INT,
+	  .def = "16",
 	  .help = "time every Nth access for the latency percentiles",
 	  .min = 1, .max = 1 << 20 },
-	{ .key = "allow_swap_file", .type = MT_P_BOOL, .def = "yes",
+	[SWAP_ALLOW_SWAP_FILE] = { .key = "allow_swap_file", .type = MT_P_BOOL,
+	  .def = "yes",
 	  .help = "create a swap file (journaled, removed after) when no "
 		  "swap is active" },
-	{ .key = "swap_file_size", .type = MT_P_SIZE, .def = "0",
+	[SWAP_SWAP_FILE_SIZE] = { .key = "swap_file_size", .type = MT_P_SIZE,
+	  .def = "0",
 	  .help = "size of that swap file (0: what the cases need)" },
-	{ .key = "swap_file_dir", .type = MT_P_STRING, .def = "",
+	[SWAP_SWAP_FILE_DIR] = { .key = "swap_file_dir", .type = MT_P_STRING,
+	  .def = "",
 	  .help = "directory of the swap file and the reader's file (empty: "
 		  "the run directory, or /var/tmp when that is tmpfs)" },
-	{ .key = "latency_reads", .type = MT_P_INT, .def = "2000",
+	[SWAP_LATENCY_READS] = { .key = "latency_reads", .type = MT_P_INT,
+	  .def = "2000",
 	  .help = "random 4 KiB O_DIRECT reads that time the swap device",
 	  .min = 10, .max = 1000000 },
-	{ .key = NULL },
+	[SWAP_NPARAMS] = MT_PARAMS_END,
 };
 
 /* Value slots of the pressure metrics. */
@@ -161,18 +193,6 @@ static const struct mt_metric sweep_metrics[] = {
 
 #define N_METRICS(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Set in the parent (sys_setup, case_sys_setup). The worker is a fresh
- * process (bench/worker.h): case_sys_setup records the cgroup and the
- * reader file in the case's "system" object, and swap_setup reads them
- * back from there (restore_ctx). */
-static struct {
-	struct mt_cgroup cg;
-	bool have_cg;
-	char reader_file[700];
-	uint64_t reader_bytes;
-	int case_no;
-} ctx;
-
 /* What the reader shares with the worker (MAP_SHARED). */
 struct reader_shm {
 	_Atomic uint64_t bytes;
@@ -215,12 +235,17 @@ struct swap_state {
 	int reader_cpu;
 	struct snap before, after;
 	double p50, p99, p999;
+	/* What the parent prepared for this case (c->handoff): */
+	struct mt_cgroup cgroup;	/* the case's cgroup */
+	bool have_cg;
+	char reader_file[700];	/* swappiness: the reader's file */
+	uint64_t reader_bytes;
 };
 
 /* ---- parameters -------------------------------------------------------- */
 
 /* A size key, or its --quick value when --quick left it at its default. */
-static uint64_t quick_size(const struct mt_env *env, const char *key,
+static uint64_t quick_size(const struct mt_env *env, enum swap_param key,
 			   const char *quick)
 {
 	uint64_t v;
@@ -231,8 +256,8 @@ static uint64_t quick_size(const struct mt_env *env, const char *key,
 	return mt_p_size(env->params, key);
 }
 
-static uint64_t quick_duration(const struct mt_env *env, const char *key,
-			       const char *quick)
+static uint64_t quick_duration(const struct mt_env *env,
+			       enum swap_param key, const char *quick)
 {
 	uint64_t v;
 
@@ -251,9 +276,9 @@ static uint64_t round_pages(uint64_t b)
 static void sweep_sizes(const struct mt_env *env, uint64_t limit,
 			uint64_t *hot, uint64_t *cold, uint64_t *file)
 {
-	*hot = mt_p_size(env->params, "hot_size");
-	*cold = mt_p_size(env->params, "cold_size");
-	*file = mt_p_size(env->params, "reader_file_size");
+	*hot = mt_p_size(env->params, SWAP_HOT_SIZE);
+	*cold = mt_p_size(env->params, SWAP_COLD_SIZE);
+	*file = mt_p_size(env->params, SWAP_READER_FILE_SIZE);
 	if (!*hot)
 		*hot = limit / 4;
 	if (!*cold)
@@ -268,7 +293,7 @@ static void sweep_sizes(const struct mt_env *env, uint64_t limit,
 static double max_ratio(const struct mt_env *env)
 {
 	size_t n;
-	char *const *w = mt_p_words(env->params, "ratios", &n);
+	char *const *w = mt_p_words(env->params, SWAP_RATIOS, &n);
 	double m = 0;
 
 	for (size_t i = 0; i < n; i++) {
@@ -282,26 +307,27 @@ static double max_ratio(const struct mt_env *env)
 
 /* ---- supported, plan --------------------------------------------------- */
 
-static bool swap_supported(const struct mt_env *env, char *why, size_t len)
+static enum mt_status swap_supported(const struct mt_env *env,
+				     struct mt_err *err)
 {
 	const struct mt_caps *caps = env->caps;
 
 	if (!caps->root) {
-		snprintf(why, len, "needs root to create a memory cgroup and "
-			 "a swap file (run: sudo memtune run -b swap)");
-		return false;
+		mt_err_why(err, "needs root to create a memory cgroup and "
+			   "a swap file (run: sudo memtune run -b swap)");
+		return MT_SKIPPED;
 	}
 	if (!env->allow_changes) {
-		snprintf(why, len, "global.allow_system_changes is off, and "
-			 "swap must create a memory cgroup (run with --set "
-			 "allow_system_changes=yes)");
-		return false;
+		mt_err_why(err, "global.allow_system_changes is off, and "
+			   "swap must create a memory cgroup (run with --set "
+			   "allow_system_changes=yes)");
+		return MT_SKIPPED;
 	}
 	if (caps->cgroup_version == 0) {
-		snprintf(why, len, "no memory cgroup controller is mounted "
-			 "(mount -t cgroup2 none /sys/fs/cgroup, or mount -t "
-			 "cgroup -o memory none /sys/fs/cgroup/memory)");
-		return false;
+		mt_err_why(err, "no memory cgroup controller is mounted "
+			   "(mount -t cgroup2 none /sys/fs/cgroup, or mount -t "
+			   "cgroup -o memory none /sys/fs/cgroup/memory)");
+		return MT_SKIPPED;
 	}
 	if (caps->cgroup_version == 2) {
 		char path[300], line[512] = "";
@@ -310,20 +336,20 @@ static bool swap_supported(const struct mt_env *env, char *why, size_t len)
 			 caps->cgroup_v2_root);
 		if (mt_fs_read_line(path, line, sizeof(line), NULL) < 0 ||
 		    !strstr(line, "memory")) {
-			snprintf(why, len, "the memory controller is not "
-				 "enabled for child cgroups (run: echo "
-				 "+memory > %s)", path);
-			return false;
+			mt_err_why(err, "the memory controller is not "
+				   "enabled for child cgroups (run: echo "
+				   "+memory > %s)", path);
+			return MT_SKIPPED;
 		}
 	}
 	if (caps->swap_total == 0 &&
-	    !mt_p_bool(env->params, "allow_swap_file")) {
-		snprintf(why, len, "no swap is active and swap.allow_swap_file"
-			 " is no (enable swap: swapon -a, or --set "
-			 "swap.allow_swap_file=yes)");
-		return false;
+	    !mt_p_bool(env->params, SWAP_ALLOW_SWAP_FILE)) {
+		mt_err_why(err, "no swap is active and swap.allow_swap_file"
+			   " is no (enable swap: swapon -a, or --set "
+			   "swap.allow_swap_file=yes)");
+		return MT_SKIPPED;
 	}
-	return true;
+	return MT_OK;
 }
 
 static int add_case(struct mt_plan *plan, json_t *p,
@@ -339,8 +365,8 @@ static int plan_pressure(const struct mt_env *env, struct mt_plan *plan,
 			 uint64_t limit, double dur_s, struct mt_err *err)
 {
 	size_t nr, np;
-	char *const *ratios = mt_p_words(env->params, "ratios", &nr);
-	char *const *pats = mt_p_words(env->params, "patterns", &np);
+	char *const *ratios = mt_p_words(env->params, SWAP_RATIOS, &nr);
+	char *const *pats = mt_p_words(env->params, SWAP_PATTERNS, &np);
 	char why[128];
 	int ret;
 
@@ -377,7 +403,7 @@ static int plan_sweep(const struct mt_env *env, struct mt_plan *plan,
 		      uint64_t limit, double dur_s, struct mt_err *err)
 {
 	const char *quick_list = QUICK_SWAPPINESS;
-	bool from_default = mt_p_is_default(env->params, "swappiness");
+	bool from_default = mt_p_is_default(env->params, SWAP_SWAPPINESS);
 	int smax = mt_swappiness_max();
 	uint64_t hot, cold, file;
 	char **owned = NULL, *const *vals;
@@ -392,7 +418,7 @@ static int plan_sweep(const struct mt_env *env, struct mt_plan *plan,
 					  "swap: out of memory");
 		vals = owned;
 	} else {
-		vals = mt_p_words(env->params, "swappiness", &n);
+		vals = mt_p_words(env->params, SWAP_SWAPPINESS, &n);
 	}
 	for (size_t i = 0; i < n; i++) {
 		char why[128];
@@ -425,7 +451,7 @@ static int plan_sweep(const struct mt_env *env, struct mt_plan *plan,
 			(json_int_t)hot, "cold_bytes", (json_int_t)cold,
 			"file_bytes", (json_int_t)file,
 			"cold_access_fraction",
-			mt_p_double(env->params, "cold_access_fraction"),
+			mt_p_double(env->params, SWAP_COLD_ACCESS_FRACTION),
 			"duration_s", dur_s),
 			sweep_metrics, N_METRICS(sweep_metrics), err);
 		if (ret < 0)
@@ -440,17 +466,17 @@ out_free:
 static int swap_plan(const struct mt_env *env, struct mt_plan *plan,
 		     struct mt_err *err)
 {
-	uint64_t limit = quick_size(env, "limit", QUICK_LIMIT);
-	double dur_s = (double)quick_duration(env, "duration",
+	uint64_t limit = quick_size(env, SWAP_LIMIT, QUICK_LIMIT);
+	double dur_s = (double)quick_duration(env, SWAP_DURATION,
 					      QUICK_DURATION) / 1e9;
 	int ret;
 
-	if (mt_p_has_word(env->params, "tests", "pressure")) {
+	if (mt_p_has_word(env->params, SWAP_TESTS, "pressure")) {
 		ret = plan_pressure(env, plan, limit, dur_s, err);
 		if (ret < 0)
 			return ret;
 	}
-	if (mt_p_has_word(env->params, "tests", "swappiness")) {
+	if (mt_p_has_word(env->params, SWAP_TESTS, "swappiness")) {
 		ret = plan_sweep(env, plan, limit, dur_s, err);
 		if (ret < 0)
 			return ret;
@@ -465,7 +491,7 @@ static int swap_plan(const struct mt_env *env, struct mt_plan *plan,
  * else /var/tmp. */
 static void file_dir(const struct mt_env *env, char *buf, size_t len)
 {
-	const char *d = mt_p_string(env->params, "swap_file_dir");
+	const char *d = mt_p_string(env->params, SWAP_SWAP_FILE_DIR);
 	struct statfs sfs;
 
 	if (d && d[0]) {
@@ -488,14 +514,14 @@ static uint64_t swap_needed(const struct mt_env *env, uint64_t limit)
 {
 	uint64_t need = 256ull << 20, hot, cold, file;
 
-	if (mt_p_has_word(env->params, "tests", "pressure")) {
+	if (mt_p_has_word(env->params, SWAP_TESTS, "pressure")) {
 		double ws = max_ratio(env) * (double)limit;
 
 		if (ws > (double)limit &&
 		    (uint64_t)(ws - (double)limit) + limit / 4 > need)
 			need = (uint64_t)(ws - (double)limit) + limit / 4;
 	}
-	if (mt_p_has_word(env->params, "tests", "swappiness")) {
+	if (mt_p_has_word(env->params, SWAP_TESTS, "swappiness")) {
 		sweep_sizes(env, limit, &hot, &cold, &file);
 		if (hot + cold + limit / 4 > need)
 			need = hot + cold + limit / 4;
@@ -511,18 +537,31 @@ static void note_sysctl(json_t *notes, const char *key, const char *path)
 		json_object_set_new(notes, key, json_integer(v));
 }
 
+/* The swappiness sweep's reader file (made by sys_setup, read by each
+ * case's reader): its path and size. Returns 0 or -ENAMETOOLONG. */
+static int reader_file(const struct mt_env *env, char *path, size_t len,
+		       uint64_t *bytes)
+{
+	uint64_t limit = quick_size(env, SWAP_LIMIT, QUICK_LIMIT), hot, cold;
+	char dir[600];
+
+	file_dir(env, dir, sizeof(dir));
+	sweep_sizes(env, limit, &hot, &cold, bytes);
+	return mt_testfile_path(dir, env->rundir, "memtune-swap-reader.dat",
+				path, len) < 0 ? -ENAMETOOLONG : 0;
+}
+
 static int swap_sys_setup(const struct mt_env *env, json_t *notes,
 			  struct mt_err *err)
 {
-	uint64_t limit = quick_size(env, "limit", QUICK_LIMIT);
-	uint64_t size = mt_p_size(env->params, "swap_file_size");
+	uint64_t limit = quick_size(env, SWAP_LIMIT, QUICK_LIMIT);
+	uint64_t size = mt_p_size(env->params, SWAP_SWAP_FILE_SIZE);
 	json_t *swap = json_object();
 	struct mt_err e2 = { 0 };
 	double p50, p99;
 	char dir[600], zs[16] = "";
 	int ret;
 
-	memset(&ctx, 0, sizeof(ctx));
 	if (mt_oom_protect_self(&e2) == 0)
 		json_object_set_new(notes, "runner_oom_score_adj",
 				    json_integer(-1000));
@@ -561,7 +600,7 @@ static int swap_sys_setup(const struct mt_env *env, json_t *notes,
 	if (!size)
 		size = swap_needed(env, limit);
 	ret = mt_swap_ensure(env->journal, env->caps,
-			     mt_p_bool(env->params, "allow_swap_file"), size,
+			     mt_p_bool(env->params, SWAP_ALLOW_SWAP_FILE), size,
 			     dir, swap, err);
 	if (ret < 0) {
 		json_decref(swap);
@@ -569,7 +608,8 @@ static int swap_sys_setup(const struct mt_env *env, json_t *notes,
 	}
 	ret = mt_swap_read_latency(json_string_value(json_object_get(swap,
 								     "device")),
-				   (int)mt_p_int(env->params, "latency_reads"),
+				   (int)mt_p_int(env->params,
+						 SWAP_LATENCY_READS),
 				   &p50, &p99, &e2);
 	if (ret == 0) {
 		json_object_set_new(swap, "read_latency_p50_us",
@@ -582,64 +622,62 @@ static int swap_sys_setup(const struct mt_env *env, json_t *notes,
 	}
 	json_object_set_new(notes, "swap", swap);
 
-	if (mt_p_has_word(env->params, "tests", "swappiness")) {
-		uint64_t hot, cold, file;
+	if (mt_p_has_word(env->params, SWAP_TESTS, "swappiness")) {
+		char path[700];
+		uint64_t file;
 
-		sweep_sizes(env, limit, &hot, &cold, &file);
-		if (mt_testfile_path(dir, env->rundir, "memtune-swap-reader.dat",
-				     ctx.reader_file,
-				     sizeof(ctx.reader_file)) < 0)
+		if (reader_file(env, path, sizeof(path), &file) < 0)
 			return mt_err_set(err, -ENAMETOOLONG, MT_ERR_RUNTIME,
 					  "swap: the path of the reader's "
 					  "file in %s is too long", dir);
-		ret = mt_testfile_make(env->journal, ctx.reader_file, file,
-				       err);
+		ret = mt_testfile_make(env->journal, path, file, err);
 		if (ret < 0) {
 			mt_err_prefix(err, "swap");
 			return ret;
 		}
-		ctx.reader_bytes = file;
-		json_object_set_new(notes, "reader_file",
-				    json_string(ctx.reader_file));
+		json_object_set_new(notes, "reader_file", json_string(path));
 	}
 	return 0;
 }
 
 static int swap_case_sys_setup(const struct mt_env *env,
 			       const struct mt_case *c, json_t *obtained,
-			       struct mt_err *err)
+			       json_t *handoff, struct mt_err *err)
 {
 	const char *test = json_string_value(json_object_get(c->params,
 							     "test"));
 	uint64_t limit = (uint64_t)json_integer_value(
 		json_object_get(c->params, "limit_bytes"));
 	char name[32], path[700], rb[32] = "";
+	struct mt_cgroup cg;
+	uint64_t file;
 	int64_t sw;
 	int ret;
 
-	ctx.have_cg = false;
-	snprintf(name, sizeof(name), "swap-%d", ++ctx.case_no);
-	ret = mt_cgroup_create(env->journal, env->caps, name, &ctx.cg, err);
+	/* The case's own cgroup, named for its index in the plan. */
+	snprintf(name, sizeof(name), "swap-%zu", env->case_index + 1);
+	ret = mt_cgroup_create(env->journal, env->caps, name, &cg, err);
 	if (ret < 0)
 		return ret;
-	ret = mt_cgroup_set_limits(env->journal, &ctx.cg, limit, 0, -1, err);
+	ret = mt_cgroup_set_limits(env->journal, &cg, limit, 0, -1, err);
 	if (ret < 0)
 		return ret;
-	ctx.have_cg = true;
 	json_object_set_new(obtained, "cgroup_version",
-			    json_integer(ctx.cg.version));
-	json_object_set_new(obtained, "cgroup", json_string(ctx.cg.path));
-	if (ctx.reader_file[0]) {
-		json_object_set_new(obtained, "reader_file",
-				    json_string(ctx.reader_file));
-		json_object_set_new(obtained, "reader_bytes", json_integer(
-					    (json_int_t)ctx.reader_bytes));
+			    json_integer(cg.version));
+	json_object_set_new(handoff, "cgroup", json_string(cg.path));
+	json_object_set_new(handoff, "cgroup_version",
+			    json_integer(cg.version));
+	if (mt_p_has_word(env->params, SWAP_TESTS, "swappiness") &&
+	    reader_file(env, path, sizeof(path), &file) == 0) {
+		json_object_set_new(handoff, "reader_file", json_string(path));
+		json_object_set_new(handoff, "reader_bytes",
+				    json_integer((json_int_t)file));
 	}
 	if (test && strcmp(test, "swappiness") == 0) {
 		sw = json_integer_value(json_object_get(c->params,
 							"swappiness"));
-		if (ctx.cg.version == 1) {
-			ret = mt_cgroup_set_swappiness(env->journal, &ctx.cg,
+		if (cg.version == 1) {
+			ret = mt_cgroup_set_swappiness(env->journal, &cg,
 						       (int)sw, err);
 		} else {
 			snprintf(name, sizeof(name), "%" PRId64, sw);
@@ -651,9 +689,8 @@ static int swap_case_sys_setup(const struct mt_env *env,
 			return ret;
 	}
 	/* Record the swappiness in force, whatever the case. */
-	if (ctx.cg.version == 1)
-		snprintf(path, sizeof(path), "%s/memory.swappiness",
-			 ctx.cg.path);
+	if (cg.version == 1)
+		snprintf(path, sizeof(path), "%s/memory.swappiness", cg.path);
 	else
 		snprintf(path, sizeof(path), "/proc/sys/vm/swappiness");
 	if (mt_fs_read_i64(path, &sw, NULL) == 0)
@@ -787,14 +824,14 @@ static void take_snap(struct swap_state *st, struct snap *s)
 		vm_key(text, "workingset_refault_file", &s->refault_file);
 		free(text);
 	}
-	if (mt_cgroup_psi(ctx.have_cg ? &ctx.cg : NULL, &psi, &scope,
+	if (mt_cgroup_psi(st->have_cg ? &st->cgroup : NULL, &psi, &scope,
 			  NULL) == 0) {
 		s->psi_some_us = psi.some_total_us;
 		s->psi_full_us = psi.full_total_us;
 		s->have_psi = true;
 	}
-	if (ctx.have_cg)
-		s->cg = mt_cgroup_counters(&ctx.cg, NULL);
+	if (st->have_cg)
+		s->cg = mt_cgroup_counters(&st->cgroup, NULL);
 	getrusage(RUSAGE_SELF, &ru);
 	s->ru_majflt = ru.ru_majflt;
 	if (st->shm)
@@ -821,14 +858,14 @@ static void reader_main(struct swap_state *st)
 		sched_setaffinity(0, sizeof(set), &set);
 	}
 	/* Read-write: eviction and residency need it (testfile.h). */
-	fd = open(ctx.reader_file, O_RDWR | O_CLOEXEC);
+	fd = open(st->reader_file, O_RDWR | O_CLOEXEC);
 	if (fd < 0 || !buf) {
 		atomic_store(&st->shm->failed, 1);
 		_exit(1);
 	}
 	/* Pages cached by an earlier case belong to that case's cgroup;
 	 * evicted, they are read again and charged to this one. */
-	mt_testfile_evict(fd, ctx.reader_bytes, &st->shm->evicted_left, &err);
+	mt_testfile_evict(fd, st->reader_bytes, &st->shm->evicted_left, &err);
 	for (;;) {
 		ssize_t r = read(fd, buf, READ_CHUNK);
 
@@ -881,53 +918,50 @@ static void swap_teardown(void *state)
 }
 
 /* The worker's view of what the parent prepared for this case. */
-static void restore_ctx(json_t *params)
+static void restore_handoff(struct swap_state *st, const json_t *h)
 {
-	json_t *sys = json_object_get(params, "system");
-	const char *cg = json_string_value(json_object_get(sys, "cgroup"));
-	const char *rf = json_string_value(json_object_get(sys,
+	const char *cg = json_string_value(json_object_get(h, "cgroup"));
+	const char *rf = json_string_value(json_object_get(h,
 							   "reader_file"));
 
-	ctx.have_cg = false;
-	if (cg && strlen(cg) < sizeof(ctx.cg.path)) {
-		snprintf(ctx.cg.path, sizeof(ctx.cg.path), "%s", cg);
-		ctx.cg.version = (int)json_integer_value(
-			json_object_get(sys, "cgroup_version"));
-		ctx.have_cg = true;
+	if (cg && strlen(cg) < sizeof(st->cgroup.path)) {
+		snprintf(st->cgroup.path, sizeof(st->cgroup.path), "%s", cg);
+		st->cgroup.version = (int)json_integer_value(
+			json_object_get(h, "cgroup_version"));
+		st->have_cg = true;
 	}
-	if (rf && strlen(rf) < sizeof(ctx.reader_file)) {
-		snprintf(ctx.reader_file, sizeof(ctx.reader_file), "%s", rf);
-		ctx.reader_bytes = (uint64_t)json_integer_value(
-			json_object_get(sys, "reader_bytes"));
+	if (rf && strlen(rf) < sizeof(st->reader_file)) {
+		snprintf(st->reader_file, sizeof(st->reader_file), "%s", rf);
+		st->reader_bytes = (uint64_t)json_integer_value(
+			json_object_get(h, "reader_bytes"));
 	}
 }
 
 static enum mt_status swap_setup(const struct mt_env *env,
 				 const struct mt_case *c, void **state,
-				 char *reason, size_t len)
+				 struct mt_err *err)
 {
 	json_t *p = c->params;
 	const char *test = json_string_value(json_object_get(p, "test"));
 	struct swap_state *st = calloc(1, sizeof(*st));
-	struct mt_err err = { 0 };
 	uint64_t bytes;
 
 	if (!st) {
-		snprintf(reason, len, "swap: out of memory");
+		mt_err_why(err, "swap: out of memory");
 		return MT_FAILED;
 	}
 	*state = st;
-	restore_ctx(p);
-	if (!ctx.have_cg) {
-		snprintf(reason, len, "swap: the case's cgroup was not made");
+	restore_handoff(st, c->handoff);
+	if (!st->have_cg) {
+		mt_err_why(err, "swap: the case's cgroup was not made");
 		return MT_FAILED;
 	}
 	st->sweep = test && strcmp(test, "swappiness") == 0;
 	st->rng = env->seed * 0x9E3779B97F4A7C15ull + 1;
 	st->duration_ns = (uint64_t)(json_real_value(json_object_get(
 		p, "duration_s")) * 1e9);
-	st->warmup_ns = quick_duration(env, "warmup", QUICK_WARMUP);
-	st->sample_every = (unsigned)mt_p_int(env->params, "sample_every");
+	st->warmup_ns = quick_duration(env, SWAP_WARMUP, QUICK_WARMUP);
+	st->sample_every = (unsigned)mt_p_int(env->params, SWAP_SAMPLE_EVERY);
 	if (st->sweep) {
 		st->hot_pages = (uint64_t)json_integer_value(
 			json_object_get(p, "hot_bytes")) / PAGE;
@@ -945,7 +979,7 @@ static enum mt_status swap_setup(const struct mt_env *env,
 	}
 	st->pages = bytes / PAGE;
 	if (st->pages < 2 || (st->sweep && st->hot_pages < 1)) {
-		snprintf(reason, len, "swap: the working set is too small");
+		mt_err_why(err, "swap: the working set is too small");
 		return MT_FAILED;
 	}
 	st->log_pages = log((double)st->pages + 1.0);
@@ -957,7 +991,7 @@ static enum mt_status swap_setup(const struct mt_env *env,
 		       PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (st->lat == MAP_FAILED) {
 		st->lat = NULL;
-		snprintf(reason, len, "swap: out of memory");
+		mt_err_why(err, "swap: out of memory");
 		return MT_FAILED;
 	}
 	/* Not shared with the reader, so that the worker's writes make no
@@ -967,7 +1001,7 @@ static enum mt_status swap_setup(const struct mt_env *env,
 	if (st->zipf) {
 		st->perm = malloc(st->pages * sizeof(*st->perm));
 		if (!st->perm) {
-			snprintf(reason, len, "swap: out of memory");
+			mt_err_why(err, "swap: out of memory");
 			return MT_FAILED;
 		}
 		/* Hot ranks land on scattered pages, not one block. */
@@ -986,16 +1020,16 @@ static enum mt_status swap_setup(const struct mt_env *env,
 			       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 		if (st->shm == MAP_FAILED) {
 			st->shm = NULL;
-			snprintf(reason, len, "swap: cannot map the reader's "
-				 "counters: %s", strerror(errno));
+			mt_err_why(err, "swap: cannot map the reader's "
+				   "counters: %s", strerror(errno));
 			return MT_FAILED;
 		}
 		memset(st->shm, 0, sizeof(*st->shm));
 	}
 
-	if (mt_oom_score_adj_set(0, WORKER_OOM_ADJ, &err) < 0 ||
-	    mt_cgroup_enter(&ctx.cg, 0, &err) < 0) {
-		snprintf(reason, len, "swap: %s", err.msg);
+	if (mt_oom_score_adj_set(0, WORKER_OOM_ADJ, err) < 0 ||
+	    mt_cgroup_enter(&st->cgroup, 0, err) < 0) {
+		mt_err_prefix(err, "swap");
 		return MT_FAILED;
 	}
 	/* The reader is forked before the region exists: forked after, it
@@ -1005,8 +1039,8 @@ static enum mt_status swap_setup(const struct mt_env *env,
 		st->reader_cpu = other_cpu(env->cpu);
 		st->reader = fork();
 		if (st->reader < 0) {
-			snprintf(reason, len, "swap: cannot fork the reader: "
-				 "%s", strerror(errno));
+			mt_err_why(err, "swap: cannot fork the reader: "
+				   "%s", strerror(errno));
 			return MT_FAILED;
 		}
 		if (st->reader == 0)
@@ -1016,8 +1050,8 @@ static enum mt_status swap_setup(const struct mt_env *env,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (st->mem == MAP_FAILED) {
 		st->mem = NULL;
-		snprintf(reason, len, "swap: cannot map %" PRIu64 " bytes: %s",
-			 st->pages * PAGE, strerror(errno));
+		mt_err_why(err, "swap: cannot map %" PRIu64 " bytes: %s",
+			   st->pages * PAGE, strerror(errno));
 		return MT_FAILED;
 	}
 	/* Swap works in 4 KiB pages; a THP would be split first anyway. */
@@ -1092,7 +1126,7 @@ static int swap_run(void *state, uint64_t iters, struct mt_sample *s,
 		if (atomic_load(&st->shm->failed))
 			return mt_err_set(err, -EIO, MT_ERR_RUNTIME,
 					  "swap: the reader could not read %s",
-					  ctx.reader_file);
+					  st->reader_file);
 	}
 	access_for(st, st->warmup_ns, false);
 	take_snap(st, &st->before);
@@ -1159,7 +1193,7 @@ static void put_delta(json_t *o, const char *key, int64_t d)
  * deltas and the cgroup's own, so that the figures can be checked against
  * each other, and judges whether the case really swapped. */
 static enum mt_status swap_verify(void *state, json_t *obtained,
-				  char *reason, size_t len)
+				  struct mt_err *err)
 {
 	struct swap_state *st = state;
 	const struct snap *a = &st->before, *b = &st->after;
@@ -1217,9 +1251,9 @@ static enum mt_status swap_verify(void *state, json_t *obtained,
 	    (uint64_t)json_integer_value(json_object_get(
 		    b->cg, "memory_current_bytes")) + (64ull << 20) &&
 	    swin == 0 && swout == 0) {
-		snprintf(reason, len, "swap: no page was swapped in or out "
-			 "during the window although the working set "
-			 "exceeds the cgroup's memory");
+		mt_err_why(err, "swap: no page was swapped in or out "
+			   "during the window although the working set "
+			   "exceeds the cgroup's memory");
 		return MT_UNTRUSTWORTHY;
 	}
 	return MT_OK;

@@ -199,9 +199,9 @@ int mt_testfile_check_dir(const char *who, const char *dir, char *fstype,
 }
 
 int mt_testfile_check_dir_param(const char *who, const struct mt_params *p,
-				struct mt_err *err)
+				int dir_key, struct mt_err *err)
 {
-	const char *dir = mt_p_string(p, "dir");
+	const char *dir = mt_p_string(p, dir_key);
 	char at[320];
 	int ret;
 
@@ -209,7 +209,7 @@ int mt_testfile_check_dir_param(const char *who, const struct mt_params *p,
 		return 0;
 	ret = mt_testfile_check_dir(who, dir, NULL, 0, err);
 	if (ret < 0) {
-		mt_p_where(p, "dir", at, sizeof(at));
+		mt_p_where(p, dir_key, at, sizeof(at));
 		mt_err_prefix(err, "%s", at);
 	}
 	return ret;

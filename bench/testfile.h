@@ -37,15 +37,15 @@ int mt_testfile_check_dir(const char *who, const char *dir, char *fstype,
 
 struct mt_params;
 
-/* The plan-time check of a benchmark's `dir` setting: when it is set (not
- * empty), it must name an existing directory on a disk filesystem
- * (mt_testfile_check_dir), and the MT_ERR_INPUT error names the file and
- * line it was set on. An empty dir means the run directory, which does not
+/* The plan-time check of a benchmark's `dir` setting (row dir_key of its
+ * schema): when it is set (not empty), it must name an existing directory
+ * on a disk filesystem (mt_testfile_check_dir), and the MT_ERR_INPUT error
+ * names the file and line it was set on. An empty dir means the run directory, which does not
  * exist yet when plans are checked: the benchmark's supported() judges it
  * when it runs (a skip with the reason, since the user chose nothing).
  * Returns 0 or -errno with err set. */
 int mt_testfile_check_dir_param(const char *who, const struct mt_params *p,
-				struct mt_err *err);
+				int dir_key, struct mt_err *err);
 
 struct mt_journal;
 

@@ -42,20 +42,33 @@
 
 static const char *const tlb_patterns[] = { "line", "page", NULL };
 
+/* The keys of [tlb], rows of tlb_params. */
+enum tlb_param {
+	TLB_SIZES,
+	TLB_BACKINGS,
+	TLB_PATTERNS,
+	TLB_HUGETLB_RESERVE,
+	TLB_NPARAMS
+};
+
 static const struct mt_param tlb_params[] = {
-	{ .key = "sizes", .type = MT_P_SIZE_LIST, .def = "4K..1G*2",
+	[TLB_SIZES] = { .key = "sizes", .type = MT_P_SIZE_LIST,
+	  .def = "4K..1G*2",
 	  .help = "working-set sizes to chase (--quick without this key: "
 		  TLB_QUICK_SIZES ")" },
-	{ .key = "backings", .type = MT_P_WORDS, .def = "4k,thp,2m,1g",
+	[TLB_BACKINGS] = { .key = "backings", .type = MT_P_WORDS,
+	  .def = "4k,thp,2m,1g",
 	  .help = "page backings: 4k, thp (madvise), 2m and 1g (hugetlb)",
 	  .choices = mt_backing_names },
-	{ .key = "patterns", .type = MT_P_WORDS, .def = "line,page",
+	[TLB_PATTERNS] = { .key = "patterns", .type = MT_P_WORDS,
+	  .def = "line,page",
 	  .help = "line: every 64 B line in random order; page: one line "
 		  "per 4 KiB page", .choices = tlb_patterns },
-	{ .key = "hugetlb_reserve", .type = MT_P_BOOL, .def = "yes",
+	[TLB_HUGETLB_RESERVE] = { .key = "hugetlb_reserve", .type = MT_P_BOOL,
+	  .def = "yes",
 	  .help = "as root, grow the 2M/1G hugetlb pools for the largest "
 		  "size (at most 1/4 of MemTotal; undone afterwards)" },
-	{ .key = NULL },
+	[TLB_NPARAMS] = MT_PARAMS_END,
 };
 
 static const struct mt_metric tlb_metrics[] = {
@@ -117,7 +130,7 @@ static int tlb_sizes(const struct mt_env *env, const uint64_t **sizes,
 	int ret;
 
 	*owned = NULL;
-	if (env->quick && mt_p_is_default(env->params, "sizes")) {
+	if (env->quick && mt_p_is_default(env->params, TLB_SIZES)) {
 		ret = mt_parse_size_list(TLB_QUICK_SIZES, owned, n, why,
 					 sizeof(why));
 		if (ret < 0)
@@ -127,7 +140,7 @@ static int tlb_sizes(const struct mt_env *env, const uint64_t **sizes,
 		*sizes = *owned;
 		return 0;
 	}
-	*sizes = mt_p_sizes(env->params, "sizes", n);
+	*sizes = mt_p_sizes(env->params, TLB_SIZES, n);
 	return 0;
 }
 
@@ -145,8 +158,8 @@ static int tlb_plan(const struct mt_env *env, struct mt_plan *plan,
 	ret = tlb_sizes(env, &sizes, &ns, &owned, err);
 	if (ret < 0)
 		return ret;
-	backings = mt_p_words(env->params, "backings", &nb);
-	patterns = mt_p_words(env->params, "patterns", &np);
+	backings = mt_p_words(env->params, TLB_BACKINGS, &nb);
+	patterns = mt_p_words(env->params, TLB_PATTERNS, &np);
 	for (size_t b = 0; b < nb; b++) {
 		enum mt_backing back;
 
@@ -222,26 +235,25 @@ static int tlb_sys_setup(const struct mt_env *env, json_t *notes,
 		char key[32];
 		json_t *note;
 
-		if (!mt_p_has_word(env->params, "backings",
+		if (!mt_p_has_word(env->params, TLB_BACKINGS,
 				   mt_backing_name(b)))
 			continue;
 		note = json_object();
 		if (!note)
 			return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
 					  "tlb: out of memory");
-		mt_hugetlb_reserve(env, "tlb", b, round_up(largest, page) / page,
-				   note);
+		mt_hugetlb_reserve(env, "tlb", TLB_HUGETLB_RESERVE, b,
+				   round_up(largest, page) / page, note);
 		snprintf(key, sizeof(key), "hugetlb_%s", mt_backing_name(b));
 		json_object_set_new(notes, key, note);
 	}
 	return 0;
 }
 
-/* Writes the reason a hugetlb mapping failed: how many pages are free and
- * the command that reserves enough. */
+/* Turns err, the error of a failed hugetlb mapping, into the reason: how
+ * many pages are free and the command that reserves enough. */
 static void hugetlb_reason(enum mt_backing b, uint64_t map, int e,
-			   const struct mt_err *merr, char *reason,
-			   size_t len)
+			   struct mt_err *err)
 {
 	uint64_t page = mt_backing_page_size(b), need = map / page, avail;
 	struct mt_hugetlb_pool pool;
@@ -251,22 +263,21 @@ static void hugetlb_reason(enum mt_backing b, uint64_t map, int e,
 	mt_format_bytes((double)map, sz, sizeof(sz));
 	mt_format_bytes((double)page, pg, sizeof(pg));
 	if (mt_hugetlb_pool_read(page, &pool, &perr) < 0) {
-		snprintf(reason, len, "tlb: cannot map %s of %s pages: %s",
-			 sz, pg, perr.msg);
+		mt_err_why(err, "tlb: cannot map %s of %s "
+			   "pages: %s", sz, pg, perr.msg);
 		return;
 	}
 	if (e != ENOMEM) {
-		snprintf(reason, len, "tlb: cannot map %s of %s pages: %s",
-			 sz, pg, merr->msg);
+		mt_err_prefix(err, "tlb: cannot map %s of %s pages", sz, pg);
 		return;
 	}
 	avail = mt_hugetlb_pool_available(&pool);
 	mt_hugetlb_pool_path(page, "nr_hugepages", path, sizeof(path));
-	snprintf(reason, len,
-		 "tlb: cannot map %s of %s pages: only %" PRIu64 " free "
-		 "(reserve more with: echo %" PRIu64 " > %s, or run as root "
-		 "with hugetlb_reserve = yes)", sz, pg, avail,
-		 pool.nr + (need > avail ? need - avail : 0), path);
+	mt_err_why(err,
+		   "tlb: cannot map %s of %s pages: only %" PRIu64 " free "
+		   "(reserve more with: echo %" PRIu64 " > %s, or run as root "
+		   "with hugetlb_reserve = yes)", sz, pg, avail,
+		   pool.nr + (need > avail ? need - avail : 0), path);
 }
 
 /* Maps the case's region, faults it in and builds the chase. Hugetlb
@@ -274,7 +285,7 @@ static void hugetlb_reason(enum mt_backing b, uint64_t map, int e,
  * that. */
 static enum mt_status tlb_setup(const struct mt_env *env,
 				const struct mt_case *c, void **state,
-				char *reason, size_t len)
+				struct mt_err *err)
 {
 	const char *bname = json_string_value(json_object_get(c->params,
 							      "backing"));
@@ -282,7 +293,6 @@ static enum mt_status tlb_setup(const struct mt_env *env,
 							      "pattern"));
 	json_int_t ws = json_integer_value(json_object_get(c->params,
 							   "size_bytes"));
-	struct mt_err err = { 0 };
 	enum mt_chase_pattern pat;
 	struct tlb_state *s;
 	enum mt_backing b;
@@ -293,32 +303,32 @@ static enum mt_status tlb_setup(const struct mt_env *env,
 	if (!bname || !pname || mt_backing_parse(bname, &b) < 0 ||
 	    pattern_parse(pname, &pat) < 0 ||
 	    ws < (json_int_t)(2 * pattern_stride(pat))) {
-		snprintf(reason, len, "tlb: malformed case (backing, pattern "
-			 "or size_bytes missing or too small)");
+		mt_err_why(err, "tlb: malformed case (backing, pattern "
+			   "or size_bytes missing or too small)");
 		return MT_FAILED;
 	}
 	if ((b == MT_BACK_4K || b == MT_BACK_THP) &&
-	    !mt_region_fits(mapped_size(b, (uint64_t)ws), "tlb.sizes", reason,
-			    len))
+	    !mt_region_fits(mapped_size(b, (uint64_t)ws), "tlb.sizes",
+			    err->msg, sizeof(err->msg)))
 		return MT_SKIPPED;
 	s = calloc(1, sizeof(*s));
 	if (!s) {
-		snprintf(reason, len, "tlb: out of memory");
+		mt_err_why(err, "tlb: out of memory");
 		return MT_FAILED;
 	}
 	s->pattern = pat;
 	s->working_set = (uint64_t)ws;
 	ret = mt_region_map(&s->region, b, mapped_size(b, (uint64_t)ws),
-			    &err);
+			    err);
 	if (ret < 0) {
 		enum mt_status st = MT_FAILED;
 
 		if (b == MT_BACK_2M || b == MT_BACK_1G) {
 			hugetlb_reason(b, mapped_size(b, (uint64_t)ws), -ret,
-				       &err, reason, len);
+				       err);
 			st = MT_SKIPPED;
 		} else {
-			snprintf(reason, len, "tlb: %s", err.msg);
+			mt_err_prefix(err, "tlb");
 		}
 		free(s);
 		return st;
@@ -331,8 +341,8 @@ static enum mt_status tlb_setup(const struct mt_env *env,
 	s->touch_ns = t1 - t0;
 	s->build_ns = mt_now_ns() - t1;
 	if (!start) {
-		snprintf(reason, len, "tlb: %lld bytes hold fewer than two "
-			 "elements", (long long)ws);
+		mt_err_why(err, "tlb: %lld bytes hold fewer than two "
+			   "elements", (long long)ws);
 		mt_region_unmap(&s->region);
 		free(s);
 		return MT_FAILED;
@@ -374,14 +384,13 @@ static int kernel_page_size(const void *addr, uint64_t *out)
  * region of 4 MiB or more that is mostly 4 KiB pages, a 4k region that got
  * huge pages, or a hugetlb region with the wrong page size is
  * untrustworthy. */
-static enum mt_status tlb_verify(void *state, json_t *obtained, char *reason,
-				 size_t len)
+static enum mt_status tlb_verify(void *state, json_t *obtained,
+				 struct mt_err *err)
 {
 	struct tlb_state *s = state;
 	const struct mt_region *r = &s->region;
 	uint64_t huge = 0, rss = 0, kps = 0, page;
 	enum mt_status st = MT_OK;
-	struct mt_err err = { 0 };
 	double cov;
 	char sz[32];
 
@@ -393,9 +402,8 @@ static enum mt_status tlb_verify(void *state, json_t *obtained, char *reason,
 				    (double)s->touch_ns / 1e6));
 	json_object_set_new(obtained, "build_ms", json_real(
 				    (double)s->build_ns / 1e6));
-	if (mt_region_smaps(r, &huge, &rss, &err) < 0) {
-		snprintf(reason, len, "tlb: cannot check the region: %s",
-			 err.msg);
+	if (mt_region_smaps(r, &huge, &rss, err) < 0) {
+		mt_err_prefix(err, "tlb: cannot check the region");
 		return MT_UNTRUSTWORTHY;
 	}
 	cov = r->size ? (double)huge / (double)r->size : 0;
@@ -414,20 +422,20 @@ static enum mt_status tlb_verify(void *state, json_t *obtained, char *reason,
 					    (json_int_t)page));
 		if (r->backing == MT_BACK_THP && s->working_set >=
 		    THP_CHECK_MIN && cov < THP_MIN_COVERAGE) {
-			snprintf(reason, len,
-				 "tlb: only %.0f%% of the %s thp region is "
-				 "backed by huge pages (check that "
-				 "/sys/kernel/mm/transparent_hugepage/enabled "
-				 "is madvise or always and that .../defrag "
-				 "allows direct compaction for madvised "
-				 "regions; memory may be too fragmented)",
-				 cov * 100, sz);
+			mt_err_why(err,
+				   "tlb: only %.0f%% of the %s thp region is "
+				   "backed by huge pages (check that "
+				   "/sys/kernel/mm/transparent_hugepage/enabled "
+				   "is madvise or always and that .../defrag "
+				   "allows direct compaction for madvised "
+				   "regions; memory may be too fragmented)",
+				   cov * 100, sz);
 			st = MT_UNTRUSTWORTHY;
 		} else if (r->backing == MT_BACK_4K && huge > 0) {
-			snprintf(reason, len,
-				 "tlb: %.0f%% of the %s 4k region is backed "
-				 "by transparent huge pages despite "
-				 "MADV_NOHUGEPAGE", cov * 100, sz);
+			mt_err_why(err,
+				   "tlb: %.0f%% of the %s 4k region is backed "
+				   "by transparent huge pages despite "
+				   "MADV_NOHUGEPAGE", cov * 100, sz);
 			st = MT_UNTRUSTWORTHY;
 		}
 		break;
@@ -440,10 +448,10 @@ static enum mt_status tlb_verify(void *state, json_t *obtained, char *reason,
 			json_object_set_new(obtained, "page_size_bytes",
 					    json_integer((json_int_t)kps));
 			if (kps != page) {
-				snprintf(reason, len,
-					 "tlb: the %s hugetlb region has "
-					 "%" PRIu64 " byte pages, not %"
-					 PRIu64, sz, kps, page);
+				mt_err_why(err,
+					   "tlb: the %s hugetlb region has "
+					   "%" PRIu64 " byte pages, not %"
+					   PRIu64, sz, kps, page);
 				st = MT_UNTRUSTWORTHY;
 			}
 		} else {
@@ -472,6 +480,9 @@ const struct mt_bench mt_bench_tlb = {
 		   "(TLB reach, cache and page-walk costs)",
 	.params = tlb_params,
 	.needs = 0,
+	/* The 2m and 1g backings; their cases skip themselves without a
+	 * pool, the 4k and thp cases run. */
+	.wants = MT_NEED_HUGETLB,
 	.plan = tlb_plan,
 	.sys_setup = tlb_sys_setup,
 	.setup = tlb_setup,

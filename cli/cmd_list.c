@@ -31,11 +31,12 @@ static bool available(const struct mt_bench *b, const struct mt_caps *caps,
 		ok = false;
 		goto out;
 	}
-	struct mt_env env = {
-		.caps = caps, .global = g, .params = p, .rundir = "results",
-		.cpu = -1, .allow_changes = caps->root,
-	};
-	ok = b->supported(&env, why, len);
+	struct mt_env env = mt_env_make(caps, g, p, "results", NULL, -1, false,
+					0);
+	mt_err_clear(&err);
+	ok = b->supported(&env, &err) == MT_OK;
+	if (!ok)
+		snprintf(why, len, "%s", err.msg);
 out:
 	mt_params_free(g);
 	mt_params_free(p);
@@ -55,7 +56,7 @@ static int list_main(int argc, char **argv)
 	o = mt_cli_json_only(&mt_cmd_list, argc, argv, &json);
 	if (o >= 0)
 		return o;
-	if (mt_caps_read(&caps, &err) < 0)
+	if (mt_bench_check_all(&err) < 0 || mt_caps_read(&caps, &err) < 0)
 		return mt_cli_fail(&err);
 	t = mt_benchmarks(&n);
 	json_t *arr = json_array();
@@ -64,10 +65,12 @@ static int list_main(int argc, char **argv)
 		printf("%-10s %-9s %-28s %s\n", "BENCHMARK", "AVAILABLE",
 		       "NEEDS", "MEASURES");
 	for (size_t i = 0; i < n; i++) {
-		char needs[256], why[1024];
+		char needs[256], why[1024], partly[512];
 		bool ok = available(t[i], &caps, why, sizeof(why));
+		bool all = mt_needs_met(t[i]->wants, &caps, partly,
+					sizeof(partly));
 
-		mt_needs_text(t[i]->needs, needs, sizeof(needs));
+		mt_needs_text(t[i]->needs, t[i]->wants, needs, sizeof(needs));
 		if (json) {
 			json_t *e = json_pack("{s:s,s:s,s:s,s:b}", "name",
 					      t[i]->name, "summary",
@@ -76,18 +79,19 @@ static int list_main(int argc, char **argv)
 			if (!ok)
 				json_object_set_new(e, "reason",
 						    json_string(why));
+			else if (!all)
+				json_object_set_new(e, "partly",
+						    json_string(partly));
 			json_array_append_new(arr, e);
 			continue;
 		}
 		printf("%-10s %-9s %-28s %s\n", t[i]->name, ok ? "yes" : "no",
 		       needs, t[i]->summary);
-		/* numa runs on one node, but only its local half. */
-		if (ok && strcmp(t[i]->name, "numa") == 0 &&
-		    caps.numa_nodes < 2)
-			printf("%-10s %-9s %-28s partly: %d NUMA node, so only "
-			       "the local figures; the remote and "
-			       "zone_reclaim cases need >= 2 nodes\n", "", "",
-			       "", caps.numa_nodes);
+		/* What some cases want and this machine lacks: those cases
+		 * are skipped, the others run. */
+		if (ok && !all)
+			printf("%-10s %-9s %-28s partly: %s; the cases that "
+			       "need it are skipped\n", "", "", "", partly);
 		if (!ok)
 			printf("%-10s %-9s %-28s why not: %s\n", "", "", "",
 			       why);

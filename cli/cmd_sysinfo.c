@@ -6,6 +6,7 @@
 #include "../core/topo.h"
 #include "../core/log.h"
 #include "cli.h"
+#include "sysinfo_print.h"
 
 static int sysinfo_main(int argc, char **argv)
 {

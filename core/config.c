@@ -763,103 +763,184 @@ void mt_params_free(struct mt_params *p)
 	free(p);
 }
 
-/* Returns the value of key, or NULL if the schema has no such key. */
-const struct mt_pvalue *mt_p_get(const struct mt_params *p, const char *key)
+/* Checks row i of a schema (see mt_schema_check): writes what is wrong
+ * into why and returns false. */
+static bool row_ok(const struct mt_param *schema, size_t i, char *why,
+		   size_t len)
 {
-	for (size_t i = 0; p && i < p->n; i++)
-		if (strcmp(p->v[i].param->key, key) == 0)
-			return &p->v[i];
-	return NULL;
+	const struct mt_param *r = &schema[i];
+	struct mt_pvalue v = { 0 };
+	bool sized;
+	char form[600];
+	int ret;
+
+	if (!r->key[0] || r->key[strspn(r->key, "abcdefghijklmnopqrstuvwxyz"
+					 "0123456789_")]) {
+		snprintf(why, len, "the key is not a word of a-z, 0-9 and '_'");
+		return false;
+	}
+	for (size_t j = 0; j < i; j++) {
+		if (strcmp(schema[j].key, r->key) == 0) {
+			snprintf(why, len, "the key is also row %zu's", j);
+			return false;
+		}
+	}
+	if ((unsigned)r->type > MT_P_STRING) {
+		snprintf(why, len, "unknown type %d", (int)r->type);
+		return false;
+	}
+	if (!r->help || !r->help[0]) {
+		snprintf(why, len, "no help line (configs/README.md shows it)");
+		return false;
+	}
+	sized = r->type == MT_P_SIZE || r->type == MT_P_SIZE_LIST ||
+		r->type == MT_P_DURATION;
+	if ((sized && (r->min < 0 || r->max < 0 ||
+		       (r->max > 0 && r->min > r->max))) ||
+	    (r->type == MT_P_INT && r->min > r->max) ||
+	    (r->type == MT_P_DOUBLE && r->dmin > r->dmax)) {
+		snprintf(why, len, "its bounds are empty or negative (min "
+			 "%lld, max %lld, dmin %g, dmax %g)",
+			 (long long)r->min, (long long)r->max, r->dmin,
+			 r->dmax);
+		return false;
+	}
+	if (!sized && r->type != MT_P_INT && r->type != MT_P_DOUBLE &&
+	    (r->min || r->max || r->dmin != 0 || r->dmax != 0)) {
+		snprintf(why, len, "bounds on %s, which takes none",
+			 mt_ptype_form(r->type));
+		return false;
+	}
+	if (r->choices && r->type != MT_P_WORDS) {
+		snprintf(why, len, "choices on %s", mt_ptype_form(r->type));
+		return false;
+	}
+	if (!r->def)
+		return true;
+	form[0] = '\0';
+	ret = parse_value(r, r->def, &v, form, sizeof(form));
+	pvalue_clear(&v);
+	if (ret < 0)
+		snprintf(why, len, "the default '%s' is invalid: expected %s",
+			 r->def, ret == -ENOMEM ? "memory to parse it" : form);
+	return ret == 0;
 }
 
-bool mt_p_is_default(const struct mt_params *p, const char *key)
+/* Checks a schema as declared (see config.h). */
+int mt_schema_check(const char *section, const struct mt_param *schema,
+		    struct mt_err *err)
 {
-	const struct mt_pvalue *pv = mt_p_get(p, key);
+	char why[800];
+	size_t i;
 
-	return pv && (!pv->file || strcmp(pv->file, "default") == 0);
+	for (i = 0; schema[i].key; i++)
+		if (!row_ok(schema, i, why, sizeof(why)))
+			return mt_err_set(err, -EINVAL, MT_ERR_RUNTIME,
+					  "[%s] key '%s' (row %zu): %s (a bug "
+					  "in the parameter table)", section,
+					  schema[i].key, i, why);
+	if (!schema[i].end)
+		return mt_err_set(err, -EINVAL, MT_ERR_RUNTIME,
+				  "[%s] row %zu has no key: a hole in the "
+				  "designated indices, or the table does not "
+				  "end with MT_PARAMS_END (a bug in the "
+				  "parameter table)", section, i);
+	return 0;
 }
 
-void mt_p_where(const struct mt_params *p, const char *key, char *buf,
-		size_t len)
+/* Returns the value of row id; an id outside the schema is a bug in the
+ * caller (an id of another schema, or params never resolved), so it aborts
+ * with a message rather than reading past the values. */
+static const struct mt_pvalue *value_at(const struct mt_params *p, int id,
+					const char *fn)
 {
-	const struct mt_pvalue *pv = mt_p_get(p, key);
+	if (!p || id < 0 || (size_t)id >= p->n) {
+		fprintf(stderr, "memtune: bug: %s(#%d): no such key in the "
+			"schema of [%s] (%zu keys)\n", fn, id,
+			p ? p->section : "?", p ? p->n : 0);
+		abort();
+	}
+	return &p->v[id];
+}
 
-	if (!pv || !pv->file || strcmp(pv->file, "default") == 0)
+const struct mt_pvalue *mt_p_get(const struct mt_params *p, int id)
+{
+	return value_at(p, id, __func__);
+}
+
+bool mt_p_is_default(const struct mt_params *p, int id)
+{
+	const struct mt_pvalue *pv = value_at(p, id, __func__);
+
+	return !pv->file || strcmp(pv->file, "default") == 0;
+}
+
+void mt_p_where(const struct mt_params *p, int id, char *buf, size_t len)
+{
+	const struct mt_pvalue *pv = value_at(p, id, __func__);
+
+	if (!pv->file || strcmp(pv->file, "default") == 0)
 		snprintf(buf, len, "not set");
 	else
 		mt_cfg_where(buf, len, pv->file, pv->line);
 }
 
-/* Returns the value of key if its type is t1 or t2; a key outside the
- * schema or of another type is a bug in the caller, so it aborts with a
- * message rather than returning a value that looks valid. */
-static const struct mt_pvalue *must_get(const struct mt_params *p,
-					const char *key, enum mt_ptype t1,
-					enum mt_ptype t2, const char *fn)
+/* Returns the value of row id if its type is t1 or t2; a key of another
+ * type is a bug in the caller, so it aborts with a message rather than
+ * returning a value that looks valid. */
+static const struct mt_pvalue *must_get(const struct mt_params *p, int id,
+					enum mt_ptype t1, enum mt_ptype t2,
+					const char *fn)
 {
-	const struct mt_pvalue *v = mt_p_get(p, key);
+	const struct mt_pvalue *v = value_at(p, id, fn);
 
-	if (!v) {
-		fprintf(stderr, "memtune: bug: %s(\"%s\"): no such key in the "
-			"schema of [%s]\n", fn, key, p ? p->section : "?");
-		abort();
-	}
 	if (v->param->type != t1 && v->param->type != t2) {
-		fprintf(stderr, "memtune: bug: %s(\"%s\"): [%s] key '%s' is "
-			"%s, of another type\n", fn, key, p->section, key,
-			mt_ptype_form(v->param->type));
+		fprintf(stderr, "memtune: bug: %s(#%d): [%s] key '%s' is "
+			"%s, of another type\n", fn, id, p->section,
+			v->param->key, mt_ptype_form(v->param->type));
 		abort();
 	}
 	return v;
 }
 
-uint64_t mt_p_size(const struct mt_params *p, const char *key)
+uint64_t mt_p_size(const struct mt_params *p, int id)
 {
-	return must_get(p, key, MT_P_SIZE, MT_P_SIZE, __func__)->u;
+	return must_get(p, id, MT_P_SIZE, MT_P_SIZE, __func__)->u;
 }
 
-uint64_t mt_p_duration(const struct mt_params *p, const char *key)
+uint64_t mt_p_duration(const struct mt_params *p, int id)
 {
-	return must_get(p, key, MT_P_DURATION, MT_P_DURATION, __func__)->u;
+	return must_get(p, id, MT_P_DURATION, MT_P_DURATION, __func__)->u;
 }
 
 /* An INT, or a BOOL as 0 or 1. */
-int64_t mt_p_int(const struct mt_params *p, const char *key)
+int64_t mt_p_int(const struct mt_params *p, int id)
 {
-	return must_get(p, key, MT_P_INT, MT_P_BOOL, __func__)->i;
+	return must_get(p, id, MT_P_INT, MT_P_BOOL, __func__)->i;
 }
 
-double mt_p_double(const struct mt_params *p, const char *key)
+double mt_p_double(const struct mt_params *p, int id)
 {
-	return must_get(p, key, MT_P_DOUBLE, MT_P_DOUBLE, __func__)->d;
+	return must_get(p, id, MT_P_DOUBLE, MT_P_DOUBLE, __func__)->d;
 }
 
-bool mt_p_bool(const struct mt_params *p, const char *key)
+bool mt_p_bool(const struct mt_params *p, int id)
 {
-	return must_get(p, key, MT_P_BOOL, MT_P_BOOL, __func__)->i != 0;
+	return must_get(p, id, MT_P_BOOL, MT_P_BOOL, __func__)->i != 0;
 }
 
 /* The text of any key (STRING keys in particular); NULL if the key has no
  * default and was not set. */
-const char *mt_p_string(const struct mt_params *p, const char *key)
+const char *mt_p_string(const struct mt_params *p, int id)
 {
-	const struct mt_pvalue *v = mt_p_get(p, key);
-
-	if (!v) {
-		fprintf(stderr, "memtune: bug: %s(\"%s\"): no such key in the "
-			"schema of [%s]\n", __func__, key,
-			p ? p->section : "?");
-		abort();
-	}
-	return v->text;
+	return value_at(p, id, __func__)->text;
 }
 
 /* The sizes of a SIZE_LIST key (a SIZE key gives its one value). */
-const uint64_t *mt_p_sizes(const struct mt_params *p, const char *key,
-			   size_t *n)
+const uint64_t *mt_p_sizes(const struct mt_params *p, int id, size_t *n)
 {
 	const struct mt_pvalue *v =
-		must_get(p, key, MT_P_SIZE_LIST, MT_P_SIZE, __func__);
+		must_get(p, id, MT_P_SIZE_LIST, MT_P_SIZE, __func__);
 
 	if (v->param->type == MT_P_SIZE) {
 		*n = 1;
@@ -869,25 +950,212 @@ const uint64_t *mt_p_sizes(const struct mt_params *p, const char *key,
 	return v->sizes;
 }
 
-char *const *mt_p_words(const struct mt_params *p, const char *key,
-			size_t *n)
+char *const *mt_p_words(const struct mt_params *p, int id, size_t *n)
 {
 	const struct mt_pvalue *v =
-		must_get(p, key, MT_P_WORDS, MT_P_WORDS, __func__);
+		must_get(p, id, MT_P_WORDS, MT_P_WORDS, __func__);
 
 	*n = v->n;
 	return v->words;
 }
 
 /* True if the WORDS key holds word. */
-bool mt_p_has_word(const struct mt_params *p, const char *key,
-		   const char *word)
+bool mt_p_has_word(const struct mt_params *p, int id, const char *word)
 {
 	const struct mt_pvalue *v =
-		must_get(p, key, MT_P_WORDS, MT_P_WORDS, __func__);
+		must_get(p, id, MT_P_WORDS, MT_P_WORDS, __func__);
 
 	for (size_t i = 0; i < v->n; i++)
 		if (strcmp(v->words[i], word) == 0)
 			return true;
 	return false;
+}
+
+/* The typed value of v as JSON (see mt_params_to_json). */
+static json_t *pvalue_json(const struct mt_pvalue *v)
+{
+	json_t *a;
+
+	switch (v->param->type) {
+	case MT_P_SIZE:
+	case MT_P_DURATION:
+		return json_integer((json_int_t)v->u);
+	case MT_P_INT:
+		return json_integer((json_int_t)v->i);
+	case MT_P_DOUBLE:
+		return json_real(v->d);
+	case MT_P_BOOL:
+		return json_boolean(v->i != 0);
+	case MT_P_SIZE_LIST:
+		a = json_array();
+		for (size_t i = 0; a && i < v->n; i++)
+			if (json_array_append_new(a, json_integer(
+					(json_int_t)v->sizes[i])) < 0) {
+				json_decref(a);
+				return NULL;
+			}
+		return a;
+	case MT_P_WORDS:
+		a = json_array();
+		for (size_t i = 0; a && i < v->n; i++)
+			if (json_array_append_new(a,
+					json_string(v->words[i])) < 0) {
+				json_decref(a);
+				return NULL;
+			}
+		return a;
+	case MT_P_STRING:
+		return v->text ? json_string(v->text) : json_null();
+	}
+	return NULL;
+}
+
+json_t *mt_params_to_json(const struct mt_params *p)
+{
+	json_t *vals = json_object(), *o;
+
+	if (!vals)
+		return NULL;
+	for (size_t i = 0; i < p->n; i++) {
+		const struct mt_pvalue *v = &p->v[i];
+		json_t *e = json_pack("{s:o,s:s?,s:s?,s:i}", "value",
+				      pvalue_json(v), "text", v->text,
+				      "file", v->file, "line", v->line);
+
+		if (!e || json_object_set_new(vals, v->param->key, e) < 0) {
+			json_decref(vals);
+			return NULL;
+		}
+	}
+	o = json_pack("{s:s,s:o}", "section", p->section, "values", vals);
+	return o;
+}
+
+/* Sets v (of schema entry p) from its JSON form; false when the value is
+ * not of p's type. */
+static bool pvalue_from_json(struct mt_pvalue *v, const struct mt_param *p,
+			     const json_t *e, bool *nomem)
+{
+	const json_t *val = json_object_get(e, "value"), *x;
+	const char *text = json_string_value(json_object_get(e, "text"));
+	const char *file = json_string_value(json_object_get(e, "file"));
+	size_t i;
+
+	v->param = p;
+	v->line = (int)json_integer_value(json_object_get(e, "line"));
+	v->text = text ? strdup(text) : NULL;
+	v->file = strdup(file ? file : "default");
+	if ((text && !v->text) || !v->file)
+		goto nomem;
+	switch (p->type) {
+	case MT_P_SIZE:
+	case MT_P_DURATION:
+		if (!json_is_integer(val))
+			return false;
+		v->u = (uint64_t)json_integer_value(val);
+		return true;
+	case MT_P_INT:
+		if (!json_is_integer(val))
+			return false;
+		v->i = (int64_t)json_integer_value(val);
+		return true;
+	case MT_P_DOUBLE:
+		if (!json_is_number(val))
+			return false;
+		v->d = json_number_value(val);
+		return true;
+	case MT_P_BOOL:
+		if (!json_is_boolean(val))
+			return false;
+		v->i = json_is_true(val);
+		return true;
+	case MT_P_SIZE_LIST:
+		if (!json_is_array(val))
+			return false;
+		v->n = json_array_size(val);
+		v->sizes = calloc(v->n ? v->n : 1, sizeof(*v->sizes));
+		if (!v->sizes)
+			goto nomem;
+		json_array_foreach(val, i, x) {
+			if (!json_is_integer(x))
+				return false;
+			v->sizes[i] = (uint64_t)json_integer_value(x);
+		}
+		return true;
+	case MT_P_WORDS:
+		if (!json_is_array(val))
+			return false;
+		v->words = calloc(json_array_size(val) + 1, sizeof(*v->words));
+		if (!v->words)
+			goto nomem;
+		json_array_foreach(val, i, x) {
+			if (!json_is_string(x))
+				return false;
+			v->words[i] = strdup(json_string_value(x));
+			if (!v->words[i])
+				goto nomem;
+			v->n = i + 1;
+		}
+		return true;
+	case MT_P_STRING:
+		return json_is_string(val) || json_is_null(val);
+	}
+	return false;
+nomem:
+	*nomem = true;
+	return false;
+}
+
+int mt_params_from_json(const json_t *j, const struct mt_param *schema,
+			struct mt_params **out, struct mt_err *err)
+{
+	const char *section = json_string_value(json_object_get(j,
+								"section"));
+	const json_t *vals = json_object_get(j, "values");
+	struct mt_params *p;
+	size_t ns = 0;
+	bool nomem = false;
+
+	*out = NULL;
+	while (schema[ns].key)
+		ns++;
+	if (!section || !json_is_object(vals) ||
+	    json_object_size(vals) != ns)
+		return mt_err_set(err, -EINVAL, MT_ERR_RUNTIME,
+				  "parameters of [%s]: expected %zu keys from "
+				  "the runner, got %zu (a bug: please report "
+				  "it)", section ? section : "?", ns,
+				  json_object_size(vals));
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+				  "[%s]: out of memory", section);
+	p->section = strdup(section);
+	p->v = calloc(ns ? ns : 1, sizeof(*p->v));
+	if (!p->section || !p->v) {
+		mt_params_free(p);
+		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+				  "[%s]: out of memory", section);
+	}
+	p->n = ns;
+	for (size_t i = 0; i < ns; i++) {
+		const json_t *e = json_object_get(vals, schema[i].key);
+
+		if (!e || !pvalue_from_json(&p->v[i], &schema[i], e,
+					    &nomem)) {
+			mt_params_free(p);
+			if (nomem)
+				return mt_err_set(err, -ENOMEM,
+						  MT_ERR_RUNTIME, "[%s]: out "
+						  "of memory", section);
+			return mt_err_set(err, -EINVAL, MT_ERR_RUNTIME,
+					  "parameters of [%s]: key '%s' is "
+					  "missing or not %s (a bug: please "
+					  "report it)", section,
+					  schema[i].key,
+					  mt_ptype_form(schema[i].type));
+		}
+	}
+	*out = p;
+	return 0;
 }

@@ -15,6 +15,7 @@
 #ifndef MT_CONFIG_H
 #define MT_CONFIG_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -33,7 +34,19 @@ enum mt_ptype {
 };
 
 /* One configuration key of a section: its schema. Arrays of these end with
- * an entry whose key is NULL. */
+ * an entry whose key is NULL (MT_PARAMS_END).
+ *
+ * A schema names its keys with an enum and gives each row its designated
+ * index, so that the accessors below take the id and a misspelt one fails
+ * the build:
+ *	enum { TLB_SIZES, TLB_BACKINGS, TLB_NPARAMS };
+ *	static const struct mt_param tlb_params[] = {
+ *		[TLB_SIZES] = { .key = "sizes", ... },
+ *		[TLB_BACKINGS] = { .key = "backings", ... },
+ *		[TLB_NPARAMS] = MT_PARAMS_END,
+ *	};
+ * (gcc -Wextra rejects an index given twice; mt_schema_check finds a hole.)
+ */
 struct mt_param {
 	const char *key;
 	enum mt_ptype type;
@@ -42,7 +55,22 @@ struct mt_param {
 	int64_t min, max;		/* MT_P_INT bounds; sizes: bytes (0 = none) */
 	double dmin, dmax;		/* MT_P_DOUBLE bounds */
 	const char *const *choices;	/* MT_P_WORDS: allowed words */
+	bool end;			/* the row that ends the schema */
 };
+
+/* The last row of a schema: a row without a key that is not this one is a
+ * hole in the designated indices. */
+#define MT_PARAMS_END { .key = NULL, .end = true }
+
+/* Checks a schema as the program declares it (section names it in
+ * messages): every row up to MT_PARAMS_END has a key of [a-z0-9_], no key
+ * is given twice, the type is known, the default parses under the row's
+ * own validation (type, bounds, choices), min <= max, choices only on
+ * words and a help line is present. A failure is a bug in the table:
+ * MT_ERR_RUNTIME naming the section, the row and what is wrong. Returns 0
+ * or -EINVAL. */
+int mt_schema_check(const char *section, const struct mt_param *schema,
+		    struct mt_err *err);
 
 struct mt_cfg_entry {
 	char *section;	/* "global", "tlb", "tlb:hugetlb" */
@@ -115,8 +143,8 @@ struct mt_pvalue {
 
 struct mt_params {
 	char *section;
-	struct mt_pvalue *v;
-	size_t n;
+	struct mt_pvalue *v;	/* v[i] is row i of the schema */
+	size_t n;		/* the schema's rows */
 };
 
 /* Validates every key cfg holds for `section` against `schema` and fills
@@ -128,32 +156,49 @@ int mt_params_resolve(const struct mt_cfg *cfg, const char *section,
 		      struct mt_err *err);
 void mt_params_free(struct mt_params *p);
 
-/* Accessors; the key must be in the schema (a programming error aborts). */
-uint64_t mt_p_size(const struct mt_params *p, const char *key);
-uint64_t mt_p_duration(const struct mt_params *p, const char *key);
-int64_t mt_p_int(const struct mt_params *p, const char *key);
-double mt_p_double(const struct mt_params *p, const char *key);
-bool mt_p_bool(const struct mt_params *p, const char *key);
-const char *mt_p_string(const struct mt_params *p, const char *key);
-const uint64_t *mt_p_sizes(const struct mt_params *p, const char *key,
-			   size_t *n);
-char *const *mt_p_words(const struct mt_params *p, const char *key,
-			size_t *n);
-bool mt_p_has_word(const struct mt_params *p, const char *key,
-		   const char *word);
+/* Accessors. id is the row of the key in the schema p was resolved
+ * against (its enum constant); an id outside the schema, or a key of
+ * another type than the accessor reads, is a programming error: it aborts
+ * with a message naming the section and the key. */
+uint64_t mt_p_size(const struct mt_params *p, int id);
+uint64_t mt_p_duration(const struct mt_params *p, int id);
+int64_t mt_p_int(const struct mt_params *p, int id);	/* INT or BOOL */
+double mt_p_double(const struct mt_params *p, int id);
+bool mt_p_bool(const struct mt_params *p, int id);
+/* The text of any key (STRING keys in particular); NULL if the key has no
+ * default and was not set. */
+const char *mt_p_string(const struct mt_params *p, int id);
+/* The sizes of a SIZE_LIST key (a SIZE key gives its one value). */
+const uint64_t *mt_p_sizes(const struct mt_params *p, int id, size_t *n);
+char *const *mt_p_words(const struct mt_params *p, int id, size_t *n);
+bool mt_p_has_word(const struct mt_params *p, int id, const char *word);
 /* The raw pvalue (for recording where a value came from). */
-const struct mt_pvalue *mt_p_get(const struct mt_params *p, const char *key);
-/* True when key was left at its schema default (set in no file and by no
- * --set): --quick replaces only such values. */
-bool mt_p_is_default(const struct mt_params *p, const char *key);
-/* Writes where key's value came from, for messages about settings that
- * conflict after each one parsed: "file:line", "--set #N" or "not set" (a default,
- * or under --quick the benchmark's quick value). */
-void mt_p_where(const struct mt_params *p, const char *key, char *buf,
-		size_t len);
+const struct mt_pvalue *mt_p_get(const struct mt_params *p, int id);
+/* True when the key was left at its schema default (set in no file and by
+ * no --set): --quick replaces only such values. */
+bool mt_p_is_default(const struct mt_params *p, int id);
+/* Writes where the key's value came from, for messages about settings that
+ * conflict after each one parsed: "file:line", "--set #N" or "not set" (a
+ * default, or under --quick the benchmark's quick value). */
+void mt_p_where(const struct mt_params *p, int id, char *buf, size_t len);
 
 /* Describes the accepted form of a parameter type ("a size such as 64K").
  * Used in messages and in configs/README.md. */
 const char *mt_ptype_form(enum mt_ptype type);
+
+/* Resolved parameters as a value, for handing them to another process
+ * without going through text again: {"section": NAME, "values": {KEY:
+ * {"value": V, "text": TEXT, "file": FILE, "line": N}}} where V is typed:
+ * an integer for SIZE, DURATION (ns) and INT, a real for DOUBLE, a JSON
+ * bool for BOOL, an array of integers for SIZE_LIST, an array of strings
+ * for WORDS, a string (or null) for STRING. NULL when out of memory. */
+json_t *mt_params_to_json(const struct mt_params *p);
+
+/* The inverse against `schema` (the same one the values were resolved
+ * with): every schema key must be present with a value of its type, and no
+ * other key. Parses no text. Returns 0 with *out set, or -EINVAL / -ENOMEM
+ * with err set (MT_ERR_RUNTIME: the value was made by a program). */
+int mt_params_from_json(const json_t *j, const struct mt_param *schema,
+			struct mt_params **out, struct mt_err *err);
 
 #endif

@@ -21,6 +21,18 @@ int mt_err_set(struct mt_err *err, int ret, enum mt_err_kind kind,
 	return ret;
 }
 
+void mt_err_why(struct mt_err *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err)
+		return;
+	err->kind = MT_ERR_RUNTIME;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+}
+
 /* Prepends "prefix: " to err's message; the kind is kept. If the whole does
  * not fit, the end is cut and marked with "...". */
 void mt_err_prefix(struct mt_err *err, const char *fmt, ...)

@@ -28,6 +28,11 @@ struct mt_err {
 int mt_err_set(struct mt_err *err, int ret, enum mt_err_kind kind,
 	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* Sets err (if not NULL) to the reason of a verdict that is not an errno
+ * (a case skipped, untrustworthy): kind MT_ERR_RUNTIME. */
+void mt_err_why(struct mt_err *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 /* Prepends "prefix: " to an already set message (adds context on the way up). */
 void mt_err_prefix(struct mt_err *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -177,6 +177,7 @@ static const struct field optional_typed[] = {
 	{ "higher_is_better", F_BOOL },	 { "samples", F_ARRAY },
 	{ "obtained", F_OBJECT },	 { "cpu", F_INTEGER },
 	{ "time", F_STRING },		 { "reason", F_STRING },
+	{ "system", F_OBJECT },
 };
 
 /* True when v has the JSON type t. */

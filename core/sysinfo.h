@@ -1,7 +1,7 @@
 /* A snapshot of the machine's memory configuration, read through the fsroot
  * reader (so it works on captured trees), and the capabilities benchmarks
- * need. Used by `memtune sysinfo`, meta.json, the runner's needs check and the
- * advisor. */
+ * need. Used by `memtune sysinfo` (which prints it for a person),
+ * meta.json, the runner's needs check and the advisor. */
 #ifndef MT_SYSINFO_H
 #define MT_SYSINFO_H
 
@@ -71,7 +71,10 @@ json_t *mt_sysinfo_collect(struct mt_topo *topo, struct mt_err *err);
  *   psi {memory, cpu, io: {some, full: {avg10, avg60, avg300, total}}}
  *       (core/psi.h), uptime_seconds. */
 
-/* Prints the snapshot for a person. */
-void mt_sysinfo_print(FILE *out, json_t *info);
+/* Names the i-th sysctl the snapshot reads, as its key in "sysctls"
+ * ("vm.swappiness", ..., "kernel.numa_balancing"), in the order it reads
+ * them (`memtune sysinfo` prints them in that order). Writes the key into
+ * buf (len bytes) and returns true; false past the last. */
+bool mt_sysinfo_sysctl_key(size_t i, char *buf, size_t len);
 
 #endif

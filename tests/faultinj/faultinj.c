@@ -277,49 +277,29 @@ void *memalign(size_t align, size_t size)
 		}                                                          \
 	} while (0)
 
-int open(const char *path, int flags, ...)
-{
-	mode_t mode = 0;
+/* One shim of the open family: name's mode argument (see OPEN_MODE) is
+ * taken, then the call fails or goes on to real with args. */
+#define OPEN_SHIM(name, real, params, args)                                \
+	int name params                                                    \
+	{                                                                  \
+		mode_t mode = 0;                                           \
+									   \
+		OPEN_MODE(flags, flags, mode);                             \
+		RESOLVE(real, #name);                                      \
+		if (should_fail(F_OPEN, #name))                            \
+			return -1;                                         \
+		return real args;                                          \
+	}
 
-	OPEN_MODE(flags, flags, mode);
-	RESOLVE(real_open, "open");
-	if (should_fail(F_OPEN, "open"))
-		return -1;
-	return real_open(path, flags, mode);
-}
-
-int open64(const char *path, int flags, ...)
-{
-	mode_t mode = 0;
-
-	OPEN_MODE(flags, flags, mode);
-	RESOLVE(real_open64, "open64");
-	if (should_fail(F_OPEN, "open64"))
-		return -1;
-	return real_open64(path, flags, mode);
-}
-
-int openat(int dirfd, const char *path, int flags, ...)
-{
-	mode_t mode = 0;
-
-	OPEN_MODE(flags, flags, mode);
-	RESOLVE(real_openat, "openat");
-	if (should_fail(F_OPEN, "openat"))
-		return -1;
-	return real_openat(dirfd, path, flags, mode);
-}
-
-int openat64(int dirfd, const char *path, int flags, ...)
-{
-	mode_t mode = 0;
-
-	OPEN_MODE(flags, flags, mode);
-	RESOLVE(real_openat64, "openat64");
-	if (should_fail(F_OPEN, "openat64"))
-		return -1;
-	return real_openat64(dirfd, path, flags, mode);
-}
+OPEN_SHIM(open, real_open, (const char *path, int flags, ...),
+	  (path, flags, mode))
+OPEN_SHIM(open64, real_open64, (const char *path, int flags, ...),
+	  (path, flags, mode))
+OPEN_SHIM(openat, real_openat, (int dirfd, const char *path, int flags, ...),
+	  (dirfd, path, flags, mode))
+OPEN_SHIM(openat64, real_openat64,
+	  (int dirfd, const char *path, int flags, ...),
+	  (dirfd, path, flags, mode))
 
 FILE *fopen(const char *path, const char *how)
 {

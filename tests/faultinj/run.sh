@@ -262,14 +262,18 @@ check_apply() {
 	clean_rollback
 }
 
-setup_rollback() {
+# applied_case JOURNAL: a fresh case on which a clean apply --persist
+# journaled into $C/state/JOURNAL; returns 1, saying why, if it failed.
+applied_case() {
 	fresh_case
-	in_case "$FIAPPLY" apply "$C/run" "$C/state/apply.journal" --persist \
+	in_case "$FIAPPLY" apply "$C/run" "$C/state/$1" --persist \
 		>"$C/setup.out" 2>&1 || {
 		echo "setup: apply failed: $(tail -n 2 "$C/setup.out")"
 		return 1
 	}
 }
+
+setup_rollback() { applied_case apply.journal; }
 cmd_rollback() { case_env; CMD=("$FIAPPLY" rollback "$C/state/apply.journal"); }
 check_rollback() {
 	check_journal "$C/state/apply.journal"
@@ -280,12 +284,7 @@ check_rollback() {
 # plus a test file and a directory the run created (journaled the way
 # mt_journal_note_file and mt_journal_mkdir journal them).
 setup_restore() {
-	fresh_case
-	in_case "$FIAPPLY" apply "$C/run" "$C/state/run.journal" --persist \
-		>"$C/setup.out" 2>&1 || {
-		echo "setup: apply failed: $(tail -n 2 "$C/setup.out")"
-		return 1
-	}
+	applied_case run.journal || return 1
 	mkdir "$C/tree/sys/fs/cgroup/memtune-fi"
 	echo data >"$C/tree/var/tmp/memtune-fi.testfile"
 	printf '{"op":"rmdir","path":"%s"}\n{"op":"unlink","path":"%s"}\n' \

@@ -12,9 +12,6 @@
 #include "../../advisor/advisor.h"
 #include "harness.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 static char dir[4096];
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)

@@ -14,8 +14,6 @@
 #include "../../core/config.h"
 #include "harness.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 /* Resolves every section cfg holds against its schema. */
 static void resolve_all(const struct mt_cfg *cfg)
 {

@@ -12,17 +12,8 @@
 #include "../../core/journal.h"
 #include "harness.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	/* Anything resolved under the root lands in the copy. */
-	fz_tree("qemu-2node");
-	return 0;
-}
+/* Anything resolved under the root lands in the copy. */
+FZ_INIT_TREE("qemu-2node")
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

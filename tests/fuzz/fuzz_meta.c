@@ -15,16 +15,12 @@
 #include "../../analyzer/run.h"
 #include "harness.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 static char run_dir[4096];
 static struct mt_profile profile;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	char path[4096];
-	struct mt_err err = { 0 };
 	FILE *in, *out;
 	int c;
 
@@ -45,11 +41,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	fclose(in);
 	if (fclose(out) != 0)
 		abort();
-	snprintf(path, sizeof(path), "%s/configs", fz_srcdir());
-	if (mt_profile_load("database", path, &profile, &err) != 0) {
-		fprintf(stderr, "%s\n", err.msg);
-		abort();
-	}
+	fz_profile("database", &profile);
 	return 0;
 }
 
@@ -57,21 +49,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 static void advise(void)
 {
 	struct mt_advise_ctx ctx;
-	struct mt_advice a;
 	struct mt_err err = { 0 };
 
 	if (mt_advise_ctx_init(&ctx, run_dir, &profile, &err) < 0)
 		return;
-	memset(&a, 0, sizeof(a));
-	if (mt_advise(&ctx, &a, &err) == 0) {
-		json_t *j = mt_advice_json(&a);
-
-		mt_advice_print(fz_null(), &a);
-		free(mt_advice_sysctl_conf(&a));
-		json_decref(j);
-	}
-	mt_advice_free(&a);
-	mt_advise_ctx_free(&ctx);
+	fz_advise(&ctx);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

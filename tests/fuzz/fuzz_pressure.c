@@ -8,8 +8,6 @@
 #include "../../bench/sandbox.h"
 #include "harness.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *text = fz_str(data, size);

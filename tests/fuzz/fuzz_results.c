@@ -20,9 +20,6 @@
 #include "../../analyzer/run.h"
 #include "harness.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 static char run_dir[4096];
 static json_t *meta;
 static struct mt_profile profile;
@@ -30,7 +27,6 @@ static struct mt_profile profile;
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	char path[4096];
-	struct mt_err err = { 0 };
 	json_error_t jerr;
 
 	(void)argc;
@@ -46,11 +42,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	       sizeof(path));
 	if (json_dump_file(meta, path, 0) != 0)
 		abort();
-	snprintf(path, sizeof(path), "%s/configs", fz_srcdir());
-	if (mt_profile_load("database", path, &profile, &err) != 0) {
-		fprintf(stderr, "%s\n", err.msg);
-		abort();
-	}
+	fz_profile("database", &profile);
 	return 0;
 }
 
@@ -83,24 +75,11 @@ static void plots(struct mt_run *run, json_t *analysis)
 static void advise(const struct mt_run *run)
 {
 	struct mt_advise_ctx ctx;
-	struct mt_advice a;
-	struct mt_err err = { 0 };
 	json_t *sys = json_object_get(meta, "system");
-	char *conf;
 
 	if (mt_advise_ctx_from(&ctx, sys, run->records, &profile, false) < 0)
 		return;
-	memset(&a, 0, sizeof(a));
-	if (mt_advise(&ctx, &a, &err) == 0) {
-		json_t *j = mt_advice_json(&a);
-
-		mt_advice_print(fz_null(), &a);
-		conf = mt_advice_sysctl_conf(&a);
-		free(conf);
-		json_decref(j);
-	}
-	mt_advice_free(&a);
-	mt_advise_ctx_free(&ctx);
+	fz_advise(&ctx);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -9,8 +9,6 @@
 #include "../../bench/region.h"
 #include "harness.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	uint64_t lo = 0x7f0000000000ull, hi = 0x7f0000400000ull, huge, rss,

@@ -9,9 +9,6 @@
 #include "../../bench/sandbox.h"
 #include "harness.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 static char *swaps, *mounts;
 static size_t swaps_len, mounts_len;
 

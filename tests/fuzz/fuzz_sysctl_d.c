@@ -10,16 +10,7 @@
 #include "../../advisor/advisor.h"
 #include "harness.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	fz_tree("qemu-2node");
-	return 0;
-}
+FZ_INIT_TREE("qemu-2node")
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

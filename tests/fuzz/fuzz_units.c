@@ -13,8 +13,6 @@
 
 static const char *const words[] = { "4k", "thp", "2m", "1g", NULL };
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *s = fz_str(data, size), why[256], buf[64];

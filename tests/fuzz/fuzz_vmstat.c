@@ -1,22 +1,13 @@
 /* libFuzzer target: /proc/vmstat, read through MEMTUNE_FSROOT by the
- * counters reader of the pressure benchmarks (bench/pressure_util.c) and
+ * counters reader of the pressure benchmarks (bench/vmstat_counters.c) and
  * the fsroot key reader. */
 #include <stdint.h>
 
-#include "../../bench/pressure_util.h"
+#include "../../bench/vmstat_counters.h"
 #include "../../core/fsroot.h"
 #include "harness.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	fz_tree("qemu-2node");
-	return 0;
-}
+FZ_INIT_TREE("qemu-2node")
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,22 +1,13 @@
-/* libFuzzer target: /proc/zoneinfo (bench/pressure_util.c): the parser
+/* libFuzzer target: /proc/zoneinfo (bench/watermarks.c): the parser
  * into a roomy and a two-zone array, and the JSON the reclaim benchmark
  * records, read through MEMTUNE_FSROOT. */
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "../../bench/pressure_util.h"
+#include "../../bench/watermarks.h"
 #include "harness.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	fz_tree("qemu-2node");
-	return 0;
-}
+FZ_INIT_TREE("qemu-2node")
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -10,7 +10,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../../advisor/advisor.h"
 #include "../../core/sysinfo.h"
+#include "../../cli/sysinfo_print.h"
+#include "../unit/helpers/remove_tree.h"
 
 #ifndef MT_FUZZ_SRCDIR
 #define MT_FUZZ_SRCDIR "."
@@ -34,21 +37,12 @@ const char *fz_srcdir(void)
 	return s && *s ? s : MT_FUZZ_SRCDIR;
 }
 
-static int remove_one(const char *path, const struct stat *st, int flag,
-		      struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 /* Removes the private directory at exit (not after a crash: libFuzzer
  * leaves by _exit then, and run.sh removes $TMPDIR). */
 static void remove_tmp(void)
 {
 	if (tmp_root[0])
-		nftw(tmp_root, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+		mt_remove_tree(tmp_root);
 }
 
 const char *fz_tmpdir(void)
@@ -184,4 +178,33 @@ void fz_sysinfo_with(const char *rel, const uint8_t *data, size_t size)
 	if (info)
 		mt_sysinfo_print(fz_null(), info);
 	json_decref(info);
+}
+
+void fz_profile(const char *name, struct mt_profile *profile)
+{
+	struct mt_err err = { 0 };
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/configs", fz_srcdir());
+	if (mt_profile_load(name, path, profile, &err) != 0) {
+		fprintf(stderr, "fuzz harness: %s\n", err.msg);
+		abort();
+	}
+}
+
+void fz_advise(struct mt_advise_ctx *ctx)
+{
+	struct mt_err err = { 0 };
+	struct mt_advice a;
+
+	memset(&a, 0, sizeof(a));
+	if (mt_advise(ctx, &a, &err) == 0) {
+		json_t *j = mt_advice_json(&a);
+
+		mt_advice_print(fz_null(), &a);
+		free(mt_advice_sysctl_conf(&a));
+		json_decref(j);
+	}
+	mt_advice_free(&a);
+	mt_advise_ctx_free(ctx);
 }

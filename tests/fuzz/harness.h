@@ -12,6 +12,25 @@
 #include <stdint.h>
 #include <stdio.h>
 
+struct mt_advise_ctx;
+struct mt_profile;
+
+/* The libFuzzer entry points every target defines (TestOneInput) or may
+ * define (Initialize). */
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Defines LLVMFuzzerInitialize for a target whose only set-up is a copy of
+ * the fixture machine MACHINE with MEMTUNE_FSROOT pointed at it (fz_tree). */
+#define FZ_INIT_TREE(machine)                                   \
+	int LLVMFuzzerInitialize(int *argc, char ***argv)       \
+	{                                                       \
+		(void)argc;                                     \
+		(void)argv;                                     \
+		fz_tree(machine);                               \
+		return 0;                                       \
+	}
+
 /* The source tree: $MEMTUNE_SRCDIR, else the directory the Makefile
  * compiled the harness in. */
 const char *fz_srcdir(void);
@@ -44,5 +63,14 @@ FILE *fz_null(void);
  * sysinfo` and the runner do: mt_caps_read, mt_sysinfo_collect and
  * mt_sysinfo_print (to /dev/null). */
 void fz_sysinfo_with(const char *rel, const uint8_t *data, size_t size);
+
+/* Loads the shipped profile NAME from the source tree's configs/ into
+ * profile. Aborts (printing the error) when it cannot. */
+void fz_profile(const char *name, struct mt_profile *profile);
+
+/* `memtune advise` without writing anything: runs every rule of ctx
+ * (mt_advise), prints the advice to /dev/null, turns it into JSON and the
+ * sysctl.d text, and frees the advice and ctx. */
+void fz_advise(struct mt_advise_ctx *ctx);
 
 #endif

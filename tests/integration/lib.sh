@@ -17,6 +17,12 @@ expect_exit() {
   [ "$rc" -eq "$want" ] || { echo "stdout:"; cat "$T/out"; echo "stderr:"; cat "$T/err"; fail "'$*' exited $rc, expected $want"; }
 }
 
+# expect_err PATTERN WHAT: the stderr kept by expect_exit matches PATTERN
+# (grep), else the test fails with WHAT and that stderr.
+expect_err() {
+  grep -q -- "$1" "$T/err" || fail "$2: $(cat "$T/err")"
+}
+
 # The value of a record: record_value DIR BENCH METRIC JQ-LIKE-FILTER via
 # memtune's own query command.
 is_root() { [ "$(id -u)" = 0 ]; }

@@ -16,38 +16,17 @@
 
 #include "../../advisor/advisor.h"
 #include "../../core/sysinfo.h"
+#include "helpers/fixtures.h"
 
 static const char database_ini[] =
 	"[profile]\ngoal = latency\npage_cache = keep\nkeep = postgres\n"
 	"sacrifice = batch-*\n";
 
-/* The fixture directory (tests run from the repository root). */
-static const char *machine(const char *name)
-{
-	static char buf[4096];
-	const char *src = getenv("MEMTUNE_SRCDIR");
-
-	snprintf(buf, sizeof(buf), "%s/tests/fixtures/machines/%s",
-		 src ? src : ".", name);
-	return buf;
-}
-
 /* Runs the advisor on a fixture tree with the database profile. */
 static void advise_on(const char *name, struct mt_advice *a)
 {
-	struct mt_profile p;
-	struct mt_advise_ctx ctx;
-	struct mt_err err = { 0 };
-
-	assert_int_equal(setenv("MEMTUNE_FSROOT", machine(name), 1), 0);
-	assert_int_equal(mt_profile_load_string("database", database_ini, &p,
-						&err), 0);
-	assert_int_equal(mt_advise_ctx_init(&ctx, NULL, &p, &err), 0);
-	memset(a, 0, sizeof(*a));
-	assert_int_equal(mt_advise(&ctx, a, &err), 0);
-	mt_advise_ctx_free(&ctx);
-	mt_profile_free(&p);
-	unsetenv("MEMTUNE_FSROOT");
+	mt_test_advise_root(mt_test_machine(name), "database", database_ini,
+			    a);
 }
 
 static void expect(const struct mt_advice *a, const char *id,
@@ -206,7 +185,7 @@ static void advise_synthetic(const char *records_json, const char *profile,
 	json_t *sys, *recs = json_loads(records_json, 0, NULL);
 
 	assert_non_null(recs);
-	setenv("MEMTUNE_FSROOT", machine("zram-host"), 1);
+	setenv("MEMTUNE_FSROOT", mt_test_machine("zram-host"), 1);
 	sys = mt_sysinfo_collect(NULL, &err);
 	unsetenv("MEMTUNE_FSROOT");
 	assert_non_null(sys);
@@ -486,7 +465,7 @@ static void advise_run(const char *run, const char *tree,
 	struct mt_advise_ctx ctx;
 	struct mt_err err = { 0 };
 
-	assert_int_equal(setenv("MEMTUNE_FSROOT", machine(tree), 1), 0);
+	assert_int_equal(setenv("MEMTUNE_FSROOT", mt_test_machine(tree), 1), 0);
 	assert_int_equal(mt_profile_load_string("p", profile, &p, &err), 0);
 	assert_int_equal(mt_advise_ctx_init(&ctx, run_fixture(run), &p,
 					    &err), 0);
@@ -500,16 +479,7 @@ static void advise_run(const char *run, const char *tree,
 /* True if some evidence line of item id contains text. */
 static bool cites(const struct mt_advice *a, const char *id, const char *text)
 {
-	struct mt_item *it = mt_advice_find(a, id);
-	size_t i;
-	json_t *e;
-
-	if (!it)
-		fail_msg("no item %s", id);
-	json_array_foreach(it->evidence, i, e)
-		if (strstr(json_string_value(e), text))
-			return true;
-	return false;
+	return mt_test_cited(mt_test_item(a, id), text);
 }
 
 /* adv-quick: `memtune run --quick` on the 1-node 24 GiB development VM
@@ -550,10 +520,11 @@ static void test_run_adv_quick(void **state)
 			  "2818 [2712, 2839] MB/s (n=12)"));
 	/* malloc: the arenas cases. */
 	assert_true(mt_advice_find(&a, "malloc_arena_max")->measured);
-	assert_true(cites(&a, "malloc_arena_max", "fact alloc.arena1_time_"
-			  "ratio: 2.298 [1.488, 3.564] ratio (n=15)"));
-	assert_true(cites(&a, "malloc_arena_max", "fact alloc.arena1_rss_"
-			  "saved: "));
+	mt_test_expect_cites(&a, "malloc_arena_max",
+			     "fact alloc.arena1_time_ratio: 2.298 [1.488, "
+			     "3.564] ratio (n=15)",
+			     "fact alloc.arena1_rss_saved: ",
+			     NULL);
 	/* No swap on that machine: swappiness has nothing to go on. */
 	assert_non_null(strstr(mt_advice_find(&a, "swappiness")->reason,
 			       "no swap"));
@@ -609,18 +580,20 @@ static void test_zone_reclaim_2node(void **state)
 	assert_true(it->measured);
 	assert_string_equal(it->value, "0");
 	assert_false(it->change);
-	assert_true(cites(&a, "zone_reclaim_mode", "2 NUMA nodes"));
-	/* The analyzer's figures, as analyze prints them. */
-	assert_true(cites(&a, "zone_reclaim_mode", "fact numa.zr_local_"
-			  "fraction_gain: 0.8388 fraction (n=1)"));
-	assert_true(cites(&a, "zone_reclaim_mode", "fact numa.zr_file_"
-			  "reclaimed: 4.494e+08 bytes"));
-	assert_true(cites(&a, "zone_reclaim_mode", "fact numa.remote_"
-			  "latency_ratio: 0.7619 ratio (n=2)"));
-	/* Faster accesses with mode 1, but the matrix shows no remote
-	 * penalty: noise, the cache won (the analysis' verdict). */
-	assert_true(cites(&a, "zone_reclaim_mode", "fact numa.zr_locality_"
-			  "won: 0 bool"));
+	mt_test_expect_cites(&a, "zone_reclaim_mode",
+			     "2 NUMA nodes",
+			     /* The analyzer's figures, as analyze prints
+			      * them. */
+			     "fact numa.zr_local_fraction_gain: 0.8388 "
+			     "fraction (n=1)",
+			     "fact numa.zr_file_reclaimed: 4.494e+08 bytes",
+			     "fact numa.remote_latency_ratio: 0.7619 ratio "
+			     "(n=2)",
+			     /* Faster accesses with mode 1, but the matrix
+			      * shows no remote penalty: noise, the cache won
+			      * (the analysis' verdict). */
+			     "fact numa.zr_locality_won: 0 bool",
+			     NULL);
 	assert_non_null(strstr(it->reason, "did not buy locality"));
 	assert_int_equal(it->ground, MT_GROUND_DOCUMENTED);
 	mt_advice_free(&a);
@@ -656,7 +629,7 @@ static void test_zone_reclaim_locality(void **state)
 #undef ZR
 #undef LAT
 	assert_non_null(recs);
-	setenv("MEMTUNE_FSROOT", machine("qemu-2node"), 1);
+	setenv("MEMTUNE_FSROOT", mt_test_machine("qemu-2node"), 1);
 	sys = mt_sysinfo_collect(NULL, &err);
 	unsetenv("MEMTUNE_FSROOT");
 	assert_non_null(sys);
@@ -772,17 +745,6 @@ static void test_guard(void **state)
 	assert_non_null(strstr(why, "2%"));
 }
 
-/* Reads a whole file into buf ("" if absent). */
-static void slurp(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "r");
-	size_t n = f ? fread(buf, 1, len - 1, f) : 0;
-
-	buf[n] = '\0';
-	if (f)
-		fclose(f);
-}
-
 static void test_apply_rollback_tree(void **state)
 {
 	char tmp[] = "/tmp/mt-advisor-XXXXXX", cmd[8192], path[4096];
@@ -801,8 +763,8 @@ static void test_apply_rollback_tree(void **state)
 	assert_non_null(mkdtemp(tmp));
 	snprintf(cmd, sizeof(cmd), "cp -a %s %s/root && mkdir -p "
 		 "%s/root/etc/sysctl.d %s/run && printf 'vm.min_free_kbytes = 90000\\n'"
-		 " > %s/root/etc/sysctl.d/99-zz-local.conf", machine("big-1tb"),
-		 tmp, tmp, tmp, tmp);
+		 " > %s/root/etc/sysctl.d/99-zz-local.conf",
+		 mt_test_machine("big-1tb"), tmp, tmp, tmp, tmp);
 	assert_int_equal(system(cmd), 0);
 	snprintf(path, sizeof(path), "%s/root", tmp);
 	advise_on("big-1tb", &a);
@@ -844,7 +806,7 @@ static void test_apply_rollback_tree(void **state)
 			       "0 -> 268435456"));
 	free(out_text);
 	snprintf(cmd, sizeof(cmd), "%s/proc/sys/vm/swappiness", path);
-	slurp(cmd, buf + 2048, 2048);
+	mt_test_slurp(cmd, buf + 2048, 2048);
 	assert_string_equal(buf + 2048, "60\n");
 	assert_false(access(jpath, F_OK) == 0);
 
@@ -862,7 +824,7 @@ static void test_apply_rollback_tree(void **state)
 	assert_non_null(strstr(out_text, "set      vm.dirty_background_bytes: "
 			       "0 -> 268435456"));
 	free(out_text);
-	slurp(cmd, buf + 2048, 2048);
+	mt_test_slurp(cmd, buf + 2048, 2048);
 	assert_string_equal(buf + 2048, "10\n");
 	snprintf(cmd, sizeof(cmd), "%s/etc/sysctl.d/99-memtune.conf", path);
 	assert_int_equal(access(cmd, F_OK), 0);
@@ -874,10 +836,10 @@ static void test_apply_rollback_tree(void **state)
 	free(out_text);
 	assert_false(access(cmd, F_OK) == 0);
 	snprintf(cmd, sizeof(cmd), "%s/proc/sys/vm/swappiness", path);
-	slurp(cmd, buf + 2048, 2048);
+	mt_test_slurp(cmd, buf + 2048, 2048);
 	assert_string_equal(buf + 2048, "60\n");
 	snprintf(cmd, sizeof(cmd), "%s/proc/sys/vm/min_free_kbytes", path);
-	slurp(cmd, buf + 2048, 2048);
+	mt_test_slurp(cmd, buf + 2048, 2048);
 	assert_string_equal(buf + 2048, "67584\n");
 	/* Nothing failed in playback (no "0" written back to a bytes knob),
 	 * so the journal is gone, and so is the bytes write's scratch. */

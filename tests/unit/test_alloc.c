@@ -380,8 +380,8 @@ static void run_case(const char *params, enum mt_case_mode mode,
 	memset(r, 0, sizeof(*r));
 	c.params = json_loads(params, 0, NULL);
 	CHECK(c.params);
-	r->setup = mt_bench_alloc.setup(&env, &c, &st, r->reason,
-					 sizeof(r->reason));
+	r->setup = mt_bench_alloc.setup(&env, &c, &st, &err);
+	snprintf(r->reason, sizeof(r->reason), "%s", err.msg);
 	if (r->setup != MT_OK)
 		goto out;
 	getrusage(RUSAGE_SELF, &r0);
@@ -389,8 +389,9 @@ static void run_case(const char *params, enum mt_case_mode mode,
 	getrusage(RUSAGE_SELF, &r1);
 	r->minflt = r1.ru_minflt - r0.ru_minflt;
 	r->obtained = json_object();
-	r->verify = mt_bench_alloc.verify(st, r->obtained, r->reason,
-					  sizeof(r->reason));
+	mt_err_clear(&err);
+	r->verify = mt_bench_alloc.verify(st, r->obtained, &err);
+	snprintf(r->reason, sizeof(r->reason), "%s", err.msg);
 	mt_bench_alloc.teardown(st);
 out:
 	json_decref(c.params);

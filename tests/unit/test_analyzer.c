@@ -21,6 +21,7 @@
 #include "../../analyzer/compare.h"
 #include "../../analyzer/figure.h"
 #include "../../analyzer/run.h"
+#include "helpers/fake_tree.h"
 
 #define FIX "tests/fixtures/runs/"
 
@@ -46,6 +47,22 @@ static json_t *entry(json_t *a, const char *bench)
 	return NULL;
 }
 
+/* The derived object of bench in analysis a (it must be there). */
+static json_t *derived(json_t *a, const char *bench)
+{
+	json_t *d = mt_analysis_derived(a, bench);
+
+	assert_non_null(d);
+	return d;
+}
+
+/* Frees an analysis and its run. */
+static void release(json_t *a, struct mt_run *run)
+{
+	json_decref(a);
+	mt_run_free(run);
+}
+
 static double num(json_t *o, const char *k)
 {
 	return json_number_value(json_object_get(o, k));
@@ -61,8 +78,7 @@ static void test_tlb_figures(void **state)
 	(void)state;
 	assert_int_equal(json_array_size(run->warnings), 0);
 	assert_string_equal(run->host, "vm");
-	d = mt_analysis_derived(a, "tlb");
-	assert_non_null(d);
+	d = derived(a, "tlb");
 	pen = json_object_get(d, "page_walk_penalty");
 	/* 4k 266.18 ns against thp 58.22 ns at 64 MiB. */
 	assert_string_equal(json_string_value(json_object_get(pen,
@@ -88,8 +104,7 @@ static void test_tlb_figures(void **state)
 	assert_true(seen_line_4k);
 	assert_false(json_is_true(json_object_get(json_object_get(
 		d, "cpu_tlb"), "exposed")));
-	json_decref(a);
-	mt_run_free(run);
+	release(a, run);
 }
 
 static void test_hugepage_figures(void **state)
@@ -98,8 +113,7 @@ static void test_hugepage_figures(void **state)
 	json_t *a = mt_analyze_run(run), *d, *thp, *g;
 
 	(void)state;
-	d = mt_analysis_derived(a, "hugepage");
-	assert_non_null(d);
+	d = derived(a, "hugepage");
 	thp = json_object_get(json_object_get(d, "backings"), "thp");
 	assert_true(fabs(num(thp, "touch_ns_per_4k") - 591.586) < 0.01);
 	assert_true(num(thp, "thp_coverage") == 1.0);
@@ -111,8 +125,7 @@ static void test_hugepage_figures(void **state)
 	/* 8575.8 against 15423.1 MB/s. */
 	assert_true(fabs(num(g, "read_bw") - (8575.823 / 15423.072 - 1) *
 			 100) < 0.01);
-	json_decref(a);
-	mt_run_free(run);
+	release(a, run);
 }
 
 static void test_truncated(void **state)
@@ -129,8 +142,7 @@ static void test_truncated(void **state)
 	assert_int_equal(json_array_size(run->records), 20);
 	assert_string_equal(json_string_value(json_object_get(
 		entry(a, "tlb"), "status")), "analyzed");
-	json_decref(a);
-	mt_run_free(run);
+	release(a, run);
 }
 
 static void test_missing_meta(void **state)
@@ -146,8 +158,7 @@ static void test_missing_meta(void **state)
 	assert_string_equal(run->host, "missing-meta");
 	assert_string_equal(json_string_value(json_object_get(
 		entry(a, "tlb"), "status")), "analyzed");
-	json_decref(a);
-	mt_run_free(run);
+	release(a, run);
 }
 
 static void test_unknown_bench(void **state)
@@ -161,8 +172,7 @@ static void test_unknown_bench(void **state)
 			    "no analysis yet");
 	assert_string_equal(json_string_value(json_object_get(
 		entry(a, "tlb"), "status")), "analyzed");
-	json_decref(a);
-	mt_run_free(run);
+	release(a, run);
 }
 
 static void test_not_a_run(void **state)
@@ -216,8 +226,7 @@ static void test_numa_2node(void **state)
 	json_t *a = mt_analyze_run(run), *d, *lat, *zr, *f, *pl;
 
 	(void)state;
-	d = mt_analysis_derived(a, "numa");
-	assert_non_null(d);
+	d = derived(a, "numa");
 	assert_int_equal(json_array_size(json_object_get(d, "nodes")), 2);
 	assert_false(json_is_true(json_object_get(d, "single_node")));
 	lat = json_object_get(d, "latency_ns");
@@ -259,8 +268,7 @@ static void test_numa_2node(void **state)
 					     345.02634 / 324.00445) / 2) <
 			    1e-4);
 	}
-	json_decref(a);
-	mt_run_free(run);
+	release(a, run);
 }
 
 /* On one node: a 1x1 matrix, no made-up ratio, the skip reason kept. */
@@ -270,8 +278,7 @@ static void test_numa_1node(void **state)
 	json_t *a = mt_analyze_run(run), *d, *e;
 
 	(void)state;
-	d = mt_analysis_derived(a, "numa");
-	assert_non_null(d);
+	d = derived(a, "numa");
 	assert_true(json_is_true(json_object_get(d, "single_node")));
 	assert_true(json_is_null(json_object_get(d, "remote_local_latency")));
 	assert_true(json_is_null(json_object_get(json_object_get(
@@ -282,21 +289,7 @@ static void test_numa_1node(void **state)
 			    "analyzed");
 	assert_non_null(strstr(json_string_value(json_object_get(
 		e, "partly_skipped")), "1 NUMA node"));
-	json_decref(a);
-	mt_run_free(run);
-}
-
-/* Writes text to DIR/name. */
-static void write_file(const char *dir, const char *name, const char *text)
-{
-	char path[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
+	release(a, run);
 }
 
 /* Appends a complete measured record (every field DESIGN §3 requires) to
@@ -349,7 +342,7 @@ static void test_numa_cache_wins(void **state)
 		NULL);
 	add_rec(text, sizeof(text), &off, "numa", c1, "file_reclaimed", 1e8,
 		NULL);
-	write_file(dir, "results.jsonl", text);
+	mt_test_put(dir, "/results.jsonl", text);
 	run = load(dir);
 	a = mt_analyze_run(run);
 	f = json_object_get(mt_analysis_derived(a, "numa"),
@@ -359,8 +352,7 @@ static void test_numa_cache_wins(void **state)
 	assert_non_null(strstr(json_string_value(json_object_get(f,
 								 "sentence")),
 			       "leave zone_reclaim_mode at 0"));
-	json_decref(a);
-	mt_run_free(run);
+	release(a, run);
 	remove_dir(dir);
 }
 
@@ -382,14 +374,13 @@ static void test_numa_node_out_of_range(void **state)
 		"\"cpu_node\":0,\"mem_node\":-1e300}", "latency", 90, NULL);
 	add_rec(text, sizeof(text), &off, "numa", "{\"op\":\"latency\","
 		"\"cpu_node\":0,\"mem_node\":0}", "latency", 80, NULL);
-	write_file(dir, "results.jsonl", text);
+	mt_test_put(dir, "/results.jsonl", text);
 	run = load(dir);
 	a = mt_analyze_run(run);
 	nodes = json_object_get(mt_analysis_derived(a, "numa"), "nodes");
 	assert_int_equal(json_array_size(nodes), 1);
 	assert_int_equal(json_integer_value(json_array_get(nodes, 0)), 0);
-	json_decref(a);
-	mt_run_free(run);
+	release(a, run);
 	remove_dir(dir);
 }
 
@@ -420,7 +411,7 @@ static void odirect_write_run(const char *dir, bool with_cold)
 				"bandwidth", bw[c][b], NULL);
 		}
 	}
-	write_file(dir, "results.jsonl", text);
+	mt_test_put(dir, "/results.jsonl", text);
 }
 
 static void test_odirect_write_cache(void **state)
@@ -457,8 +448,7 @@ static void test_odirect_write_cache(void **state)
 			   1e-9);
 	assert_float_equal(num(json_array_get(pts, 1), "ratio"), 2000.0 / 8000,
 			   1e-9);
-	json_decref(a);
-	mt_run_free(run);
+	release(a, run);
 	remove_dir(dir);
 
 	strcpy(dir, "/tmp/mt-test-analyzer-XXXXXX");
@@ -474,8 +464,7 @@ static void test_odirect_write_cache(void **state)
 	assert_float_equal(num(c, "direct_wins_from_bytes"), 65536, 0);
 	assert_null(json_object_get(mt_analysis_derived(a, "odirect"),
 				    "write_cache_effect"));
-	json_decref(a);
-	mt_run_free(run);
+	release(a, run);
 	remove_dir(dir);
 }
 
@@ -515,11 +504,10 @@ static void test_tlb_knee_kinds(void **state)
 		add_rec(text, sizeof(text), &off, "tlb", kase, "latency", v2,
 			NULL);
 	}
-	write_file(dir, "results.jsonl", text);
+	mt_test_put(dir, "/results.jsonl", text);
 	run = load(dir);
 	a = mt_analyze_run(run);
-	d = mt_analysis_derived(a, "tlb");
-	assert_non_null(d);
+	d = derived(a, "tlb");
 	json_array_foreach(json_object_get(d, "curves"), i, c) {
 		if (strcmp(json_string_value(json_object_get(c, "backing")),
 			   "4k"))
@@ -553,8 +541,7 @@ static void test_tlb_knee_kinds(void **state)
 				r, "reach_bytes")));
 		}
 	}
-	json_decref(a);
-	mt_run_free(run);
+	release(a, run);
 	remove_dir(dir);
 }
 
@@ -586,7 +573,7 @@ static void test_alloc_first_allocation(void **state)
 		add_rec(text, sizeof(text), &off, "alloc", kase,
 			"mmap_fraction", 0, extra);
 	}
-	write_file(dir, "results.jsonl", text);
+	mt_test_put(dir, "/results.jsonl", text);
 	run = load(dir);
 	a = mt_analyze_run(run);
 	f = json_object_get(mt_analysis_derived(a, "alloc"),
@@ -595,8 +582,7 @@ static void test_alloc_first_allocation(void **state)
 	assert_true(num(f, "brk_up_to_bytes") == 65536);
 	assert_true(num(f, "mmap_from_bytes") == 131072);
 	assert_true(num(f, "first_mmap_faults") == 20);
-	json_decref(a);
-	mt_run_free(run);
+	release(a, run);
 	remove_dir(dir);
 }
 
@@ -607,8 +593,7 @@ static void test_swap(void **state)
 	json_t *a = mt_analyze_run(run), *d, *sw, *t;
 
 	(void)state;
-	d = mt_analysis_derived(a, "swap");
-	assert_non_null(d);
+	d = derived(a, "swap");
 	sw = json_object_get(d, "swappiness");
 	assert_int_equal(json_array_size(sw), 4);
 	assert_true(num(json_array_get(sw, 0), "swappiness") == 0);
@@ -620,8 +605,7 @@ static void test_swap(void **state)
 	assert_true(num(t, "best_worker_throughput") == 0);
 	assert_true(num(t, "best_reader") == 200);
 	assert_int_equal(json_array_size(json_object_get(d, "pressure")), 2);
-	json_decref(a);
-	mt_run_free(run);
+	release(a, run);
 }
 
 /* reclaim, oom and mlock on one real quick run. */
@@ -632,8 +616,7 @@ static void test_pressure_modules(void **state)
 	size_t i, machine = 0;
 
 	(void)state;
-	d = mt_analysis_derived(a, "reclaim");
-	assert_non_null(d);
+	d = derived(a, "reclaim");
 	/* The machine baseline was untrustworthy: left out, and counted. */
 	assert_true(num(d, "untrustworthy_records") == 11);
 	json_array_foreach(json_object_get(d, "cases"), i, e) {
@@ -647,24 +630,74 @@ static void test_pressure_modules(void **state)
 	assert_int_equal(machine, 2);
 	assert_int_equal(json_array_size(json_object_get(d, "findings")), 2);
 
-	d = mt_analysis_derived(a, "oom");
-	assert_non_null(d);
+	d = derived(a, "oom");
 	assert_int_equal(json_array_size(json_object_get(d, "scenarios")), 3);
 	assert_true(json_is_true(json_object_get(d,
 						 "followed_oom_score_adj")));
 	assert_non_null(strstr(json_string_value(json_object_get(
 		entry(a, "oom"), "partly_skipped")), "unkillable"));
 
-	d = mt_analysis_derived(a, "mlock");
-	assert_non_null(d);
+	d = derived(a, "mlock");
 	s = json_object_get(json_object_get(d, "saved"), "file");
 	assert_string_equal(json_string_value(json_object_get(s, "lock")),
 			    "mlock");
 	assert_true(fabs(num(s, "saved_p99_ns") - (605428.16 - 621.0)) < 0.01);
 	assert_true(num(json_object_get(json_object_get(d, "saved"), "anon"),
 			"major_faults_avoided") == 11229);
-	json_decref(a);
-	mt_run_free(run);
+	release(a, run);
+}
+
+/* reclaim reads the values in force from the record's top-level "system"
+ * (runs from now on) as from "case"."system" (older runs): the fixture
+ * rewritten to the new form analyzes the same. */
+static void test_reclaim_system_moved(void **state)
+{
+	char dir[] = "/tmp/mt-test-analyzer-XXXXXX", line[65536];
+	FILE *in = fopen(FIX "pressure-quick/results.jsonl", "r"), *out;
+	struct mt_run *old_run, *new_run;
+	json_t *aa, *ba, *a, *b;
+	char path[300];
+
+	(void)state;
+	assert_non_null(in);
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/results.jsonl", dir);
+	out = fopen(path, "w");
+	assert_non_null(out);
+	while (fgets(line, sizeof(line), in)) {
+		json_t *r = json_loads(line, 0, NULL), *c;
+		char *text;
+
+		assert_non_null(r);
+		c = json_object_get(r, "case");
+		if (json_object_get(c, "system")) {
+			json_object_set(r, "system",
+					json_object_get(c, "system"));
+			json_object_del(c, "system");
+		}
+		text = json_dumps(r, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		fprintf(out, "%s\n", text);
+		free(text);
+		json_decref(r);
+	}
+	fclose(in);
+	fclose(out);
+	old_run = load(FIX "pressure-quick");
+	new_run = load(dir);
+	aa = mt_analyze_run(old_run);
+	ba = mt_analyze_run(new_run);
+	a = mt_analysis_derived(aa, "reclaim");
+	b = mt_analysis_derived(ba, "reclaim");
+	assert_non_null(a);
+	assert_true(json_equal(json_object_get(a, "cases"),
+			       json_object_get(b, "cases")));
+	assert_true(json_equal(json_object_get(a, "findings"),
+			       json_object_get(b, "findings")));
+	json_decref(aa);
+	json_decref(ba);
+	mt_run_free(old_run);
+	mt_run_free(new_run);
+	remove_dir(dir);
 }
 
 /* oom: a victim that did not follow the score is said so. */
@@ -681,7 +714,7 @@ static void test_oom_not_followed(void **state)
 		"\"adj_decides\",\"tenants\":[{\"oom_score_adj\":0},"
 		"{\"oom_score_adj\":500}]}", "followed_score", 0,
 		",\"obtained\":{\"victim\":0,\"expected_victim\":1}");
-	write_file(dir, "results.jsonl", text);
+	mt_test_put(dir, "/results.jsonl", text);
 	run = load(dir);
 	a = mt_analyze_run(run);
 	d = mt_analysis_derived(a, "oom");
@@ -690,8 +723,7 @@ static void test_oom_not_followed(void **state)
 	assert_non_null(strstr(json_string_value(json_object_get(d,
 								 "sentence")),
 			       "did not always follow"));
-	json_decref(a);
-	mt_run_free(run);
+	release(a, run);
 	remove_dir(dir);
 }
 
@@ -746,8 +778,7 @@ static void test_tlb_knee_marks(void **state)
 	free(gp);
 	json_decref(rep.figures);
 	mt_outdir_close(&rep.dir);
-	json_decref(a);
-	mt_run_free(run);
+	release(a, run);
 	remove_dir(dir);
 }
 
@@ -779,8 +810,7 @@ static void test_numa_heatmap(void **state)
 	free(gp);
 	json_decref(rep.figures);
 	mt_outdir_close(&rep.dir);
-	json_decref(a);
-	mt_run_free(run);
+	release(a, run);
 	remove_dir(dir);
 }
 
@@ -797,7 +827,7 @@ static void test_tlb_cpu_size(void **state)
 	snprintf(cmd, sizeof(cmd), "cp %s/results.jsonl '%s'/",
 		 FIX "tlb-hugepage", dir);
 	assert_int_equal(system(cmd), 0);
-	write_file(dir, "meta.json", "{\"host\":\"vm\",\"system\":{\"tlb\":"
+	mt_test_put(dir, "/meta.json", "{\"host\":\"vm\",\"system\":{\"tlb\":"
 		   "{\"source\":\"/proc/cpuinfo\",\"reported\":\"192 4K "
 		   "pages\",\"entries_4k\":192}}}");
 	run = load(dir);
@@ -811,8 +841,7 @@ static void test_tlb_cpu_size(void **state)
 	 * L2 TLB of 2048 entries steps up gradually): no bracket. */
 	assert_true(json_is_null(json_object_get(k, "knee_entries_below")));
 	assert_false(json_is_true(json_object_get(k, "within")));
-	json_decref(a);
-	mt_run_free(run);
+	release(a, run);
 	remove_dir(dir);
 }
 
@@ -832,6 +861,7 @@ int main(void)
 		cmocka_unit_test(test_numa_node_out_of_range),
 		cmocka_unit_test(test_swap),
 		cmocka_unit_test(test_pressure_modules),
+		cmocka_unit_test(test_reclaim_system_moved),
 		cmocka_unit_test(test_oom_not_followed),
 		cmocka_unit_test(test_tlb_knee_marks),
 		cmocka_unit_test(test_numa_heatmap),

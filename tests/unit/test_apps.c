@@ -18,28 +18,14 @@
 #include "../../advisor/advisor.h"
 #include "../../core/sysinfo.h"
 #include "helpers/fake_tree.h"
-
-static const char *machine(const char *name)
-{
-	static char buf[4096];
-	const char *src = getenv("MEMTUNE_SRCDIR");
-
-	snprintf(buf, sizeof(buf), "%s/tests/fixtures/machines/%s",
-		 src ? src : ".", name);
-	return buf;
-}
+#include "helpers/fixtures.h"
 
 /* Builds a context on tree `name` (absolute path when it starts with '/')
  * with profile text ini, as `memtune advise` without a run does. */
 static void ctx_on(const char *name, const char *ini, struct mt_profile *p,
 		   struct mt_advise_ctx *ctx)
 {
-	struct mt_err err = { 0 };
-
-	assert_int_equal(setenv("MEMTUNE_FSROOT", name[0] == '/' ? name :
-				machine(name), 1), 0);
-	assert_int_equal(mt_profile_load_string("p", ini, p, &err), 0);
-	assert_int_equal(mt_advise_ctx_init(ctx, NULL, p, &err), 0);
+	mt_test_ctx_open(mt_test_machine(name), "p", ini, p, ctx);
 	unsetenv("MEMTUNE_FSROOT");
 }
 
@@ -76,55 +62,43 @@ static void test_pg_host(void **state)
 	done(&p, &ctx);
 }
 
-static void test_redis_host(void **state)
-{
-	struct mt_profile p;
-	struct mt_advise_ctx ctx;
-	const struct mt_app *a;
-
-	(void)state;
-	ctx_on("redis-host", "[profile]\n", &p, &ctx);
-	a = mt_ev_app(&ctx, MT_APP_REDIS);
-	assert_non_null(a);
-	assert_int_equal(a->pid, 2300);
+/* One application found running on a captured host: its process, version
+ * and unit, and (when given) its cgroup and an application not there. */
+static const struct host_case {
+	const char *tree;
+	enum mt_app_kind kind;
+	int pid;
+	const char *version, *unit;
+	const char *cgroup;		/* NULL: not checked */
+	enum mt_app_kind absent;	/* MT_APP_N: none checked */
+} hosts[] = {
 	/* The epoch and the Debian revision are not the version. */
-	assert_string_equal(a->version, "7.0.15");
-	assert_string_equal(a->unit, "redis-server.service");
-	assert_null(mt_ev_app(&ctx, MT_APP_POSTGRESQL));
-	done(&p, &ctx);
-}
-
-static void test_es_host(void **state)
-{
-	struct mt_profile p;
-	struct mt_advise_ctx ctx;
-	const struct mt_app *a;
-
-	(void)state;
-	ctx_on("es-host", "[profile]\n", &p, &ctx);
-	a = mt_ev_app(&ctx, MT_APP_ELASTICSEARCH);
-	assert_non_null(a);
+	{ "redis-host", MT_APP_REDIS, 2300, "7.0.15", "redis-server.service",
+	  NULL, MT_APP_POSTGRESQL },
 	/* The server JVM, not the CLI launcher JVM (5100). */
-	assert_int_equal(a->pid, 5200);
-	assert_string_equal(a->version, "8.13.4");
-	assert_string_equal(a->unit, "elasticsearch.service");
-	done(&p, &ctx);
-}
+	{ "es-host", MT_APP_ELASTICSEARCH, 5200, "8.13.4",
+	  "elasticsearch.service", NULL, MT_APP_N },
+	{ "k8s-node", MT_APP_KUBELET, 900, "1.29.3", "kubelet.service",
+	  "/system.slice/kubelet.service", MT_APP_N },
+};
 
-static void test_k8s_node(void **state)
+static void test_host(void **state)
 {
+	const struct host_case *h = *state;
 	struct mt_profile p;
 	struct mt_advise_ctx ctx;
 	const struct mt_app *a;
 
-	(void)state;
-	ctx_on("k8s-node", "[profile]\n", &p, &ctx);
-	a = mt_ev_app(&ctx, MT_APP_KUBELET);
+	ctx_on(h->tree, "[profile]\n", &p, &ctx);
+	a = mt_ev_app(&ctx, h->kind);
 	assert_non_null(a);
-	assert_int_equal(a->pid, 900);
-	assert_string_equal(a->version, "1.29.3");
-	assert_string_equal(a->unit, "kubelet.service");
-	assert_string_equal(a->cgroup, "/system.slice/kubelet.service");
+	assert_int_equal(a->pid, h->pid);
+	assert_string_equal(a->version, h->version);
+	assert_string_equal(a->unit, h->unit);
+	if (h->cgroup)
+		assert_string_equal(a->cgroup, h->cgroup);
+	if (h->absent != MT_APP_N)
+		assert_null(mt_ev_app(&ctx, h->absent));
 	done(&p, &ctx);
 }
 
@@ -391,9 +365,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pg_host),
-		cmocka_unit_test(test_redis_host),
-		cmocka_unit_test(test_es_host),
-		cmocka_unit_test(test_k8s_node),
+		cmocka_unit_test_prestate(test_host, (void *)&hosts[0]),
+		cmocka_unit_test_prestate(test_host, (void *)&hosts[1]),
+		cmocka_unit_test_prestate(test_host, (void *)&hosts[2]),
 		cmocka_unit_test(test_profile_services),
 		cmocka_unit_test(test_profile_services_errors),
 		cmocka_unit_test(test_hostile_proc),

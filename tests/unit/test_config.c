@@ -23,30 +23,37 @@
 
 static const char *const backings[] = { "base", "thp", "hugetlb", NULL };
 
+/* The keys of the schema below, by row. */
+enum { K_SIZES, K_STRIDE, K_BUFFER, K_TIME, K_RUNS, K_OFFSET, K_RATIO,
+       K_VERIFY, K_BACKINGS, K_DIR, K_NOTE, K_N };
+
 /* A schema with every type, bounds and choices. */
 static const struct mt_param schema[] = {
-	{ .key = "sizes", .type = MT_P_SIZE_LIST, .def = "4K..64K*2",
+	[K_SIZES] = { .key = "sizes", .type = MT_P_SIZE_LIST,
+	  .def = "4K..64K*2",
 	  .help = "working-set sizes", .min = 4096, .max = 1ll << 30 },
-	{ .key = "stride", .type = MT_P_SIZE, .def = "64",
+	[K_STRIDE] = { .key = "stride", .type = MT_P_SIZE, .def = "64",
 	  .help = "bytes between loads", .min = 8, .max = 1 << 20 },
-	{ .key = "buffer", .type = MT_P_SIZE, .def = "1M",
+	[K_BUFFER] = { .key = "buffer", .type = MT_P_SIZE, .def = "1M",
 	  .help = "unbounded size" },
-	{ .key = "time", .type = MT_P_DURATION, .def = "20ms",
+	[K_TIME] = { .key = "time", .type = MT_P_DURATION, .def = "20ms",
 	  .help = "sample time", .min = 1000000, .max = 10000000000ll },
-	{ .key = "runs", .type = MT_P_INT, .def = "5", .help = "repeats",
+	[K_RUNS] = { .key = "runs", .type = MT_P_INT, .def = "5",
+	  .help = "repeats",
 	  .min = 1, .max = 1000 },
-	{ .key = "offset", .type = MT_P_INT, .def = "-3",
+	[K_OFFSET] = { .key = "offset", .type = MT_P_INT, .def = "-3",
 	  .help = "no bounds given" },
-	{ .key = "ratio", .type = MT_P_DOUBLE, .def = "0.02",
+	[K_RATIO] = { .key = "ratio", .type = MT_P_DOUBLE, .def = "0.02",
 	  .help = "fraction", .dmin = 0.0001, .dmax = 1.0 },
-	{ .key = "verify", .type = MT_P_BOOL, .def = "yes",
+	[K_VERIFY] = { .key = "verify", .type = MT_P_BOOL, .def = "yes",
 	  .help = "check what the kernel gave" },
-	{ .key = "backings", .type = MT_P_WORDS, .def = "base,thp",
+	[K_BACKINGS] = { .key = "backings", .type = MT_P_WORDS,
+	  .def = "base,thp",
 	  .help = "page kinds", .choices = backings },
-	{ .key = "dir", .type = MT_P_STRING, .def = "/tmp",
+	[K_DIR] = { .key = "dir", .type = MT_P_STRING, .def = "/tmp",
 	  .help = "a directory" },
-	{ .key = "note", .type = MT_P_STRING, .help = "no default" },
-	{ .key = NULL },
+	[K_NOTE] = { .key = "note", .type = MT_P_STRING, .help = "no default" },
+	[K_N] = MT_PARAMS_END,
 };
 
 struct fixture {
@@ -416,43 +423,41 @@ static void test_resolve_defaults(void **state)
 					   &f->err), 0);
 	assert_string_equal(f->p->section, "tlb");
 	assert_int_equal(f->p->n, 11);
-	sizes = mt_p_sizes(f->p, "sizes", &n);
+	sizes = mt_p_sizes(f->p, K_SIZES, &n);
 	assert_int_equal(n, 5);
 	assert_int_equal(sizes[0], 4096);
 	assert_int_equal(sizes[4], 65536);
-	assert_int_equal(mt_p_size(f->p, "stride"), 64);
-	assert_int_equal(mt_p_size(f->p, "buffer"), 1 << 20);
-	assert_int_equal(mt_p_duration(f->p, "time"), 20000000);
-	assert_int_equal(mt_p_int(f->p, "runs"), 5);
-	assert_int_equal(mt_p_int(f->p, "offset"), -3);
-	assert_true(mt_p_double(f->p, "ratio") == 0.02);
-	assert_true(mt_p_bool(f->p, "verify"));
-	assert_int_equal(mt_p_int(f->p, "verify"), 1);
-	words = mt_p_words(f->p, "backings", &n);
+	assert_int_equal(mt_p_size(f->p, K_STRIDE), 64);
+	assert_int_equal(mt_p_size(f->p, K_BUFFER), 1 << 20);
+	assert_int_equal(mt_p_duration(f->p, K_TIME), 20000000);
+	assert_int_equal(mt_p_int(f->p, K_RUNS), 5);
+	assert_int_equal(mt_p_int(f->p, K_OFFSET), -3);
+	assert_true(mt_p_double(f->p, K_RATIO) == 0.02);
+	assert_true(mt_p_bool(f->p, K_VERIFY));
+	assert_int_equal(mt_p_int(f->p, K_VERIFY), 1);
+	words = mt_p_words(f->p, K_BACKINGS, &n);
 	assert_int_equal(n, 2);
 	assert_string_equal(words[0], "base");
-	assert_true(mt_p_has_word(f->p, "backings", "thp"));
-	assert_false(mt_p_has_word(f->p, "backings", "hugetlb"));
-	assert_string_equal(mt_p_string(f->p, "dir"), "/tmp");
-	assert_null(mt_p_string(f->p, "note"));
-	assert_string_equal(mt_p_string(f->p, "runs"), "5");
+	assert_true(mt_p_has_word(f->p, K_BACKINGS, "thp"));
+	assert_false(mt_p_has_word(f->p, K_BACKINGS, "hugetlb"));
+	assert_string_equal(mt_p_string(f->p, K_DIR), "/tmp");
+	assert_null(mt_p_string(f->p, K_NOTE));
+	assert_string_equal(mt_p_string(f->p, K_RUNS), "5");
 	/* A SIZE key reads as a one-element list too. */
-	sizes = mt_p_sizes(f->p, "stride", &n);
+	sizes = mt_p_sizes(f->p, K_STRIDE, &n);
 	assert_int_equal(n, 1);
 	assert_int_equal(sizes[0], 64);
 
-	v = mt_p_get(f->p, "time");
+	v = mt_p_get(f->p, K_TIME);
 	assert_non_null(v);
 	assert_string_equal(v->text, "20ms");
 	assert_string_equal(v->file, "default");
 	assert_ptr_equal(v->param, &schema[3]);
-	assert_null(mt_p_get(f->p, "nosuch"));
-	assert_true(mt_p_is_default(f->p, "time"));
-	assert_false(mt_p_is_default(f->p, "nosuch"));
+	assert_true(mt_p_is_default(f->p, K_TIME));
 	{
 		char at[64];
 
-		mt_p_where(f->p, "time", at, sizeof(at));
+		mt_p_where(f->p, K_TIME, at, sizeof(at));
 		assert_string_equal(at, "not set");
 	}
 }
@@ -472,34 +477,34 @@ static void test_resolve_values(void **state)
 	assert_int_equal(mt_cfg_set(&f->cfg, "tlb.stride=4K", 1, &f->err), 0);
 	assert_int_equal(mt_params_resolve(&f->cfg, "tlb", schema, &f->p,
 					   &f->err), 0);
-	sizes = mt_p_sizes(f->p, "sizes", &n);
+	sizes = mt_p_sizes(f->p, K_SIZES, &n);
 	assert_int_equal(n, 10);
 	assert_int_equal(sizes[9], 1 << 30);
-	assert_int_equal(mt_p_int(f->p, "runs"), 1000);
-	assert_false(mt_p_bool(f->p, "verify"));
-	assert_true(mt_p_has_word(f->p, "backings", "hugetlb"));
-	assert_false(mt_p_has_word(f->p, "backings", "base"));
-	assert_int_equal(mt_p_duration(f->p, "time"), 1500000);
-	assert_true(mt_p_double(f->p, "ratio") == 1.0);
-	assert_string_equal(mt_p_string(f->p, "dir"), "/var/tmp");
-	assert_int_equal(mt_p_size(f->p, "stride"), 4096);
-	v = mt_p_get(f->p, "runs");
+	assert_int_equal(mt_p_int(f->p, K_RUNS), 1000);
+	assert_false(mt_p_bool(f->p, K_VERIFY));
+	assert_true(mt_p_has_word(f->p, K_BACKINGS, "hugetlb"));
+	assert_false(mt_p_has_word(f->p, K_BACKINGS, "base"));
+	assert_int_equal(mt_p_duration(f->p, K_TIME), 1500000);
+	assert_true(mt_p_double(f->p, K_RATIO) == 1.0);
+	assert_string_equal(mt_p_string(f->p, K_DIR), "/var/tmp");
+	assert_int_equal(mt_p_size(f->p, K_STRIDE), 4096);
+	v = mt_p_get(f->p, K_RUNS);
 	assert_string_equal(v->file, "x.ini");
 	assert_int_equal(v->line, 3);
-	v = mt_p_get(f->p, "stride");
+	v = mt_p_get(f->p, K_STRIDE);
 	assert_string_equal(v->file, "--set");
 	assert_int_equal(v->line, 1);
 	assert_string_equal(v->text, "4K");
 	{
 		char at[64];
 
-		mt_p_where(f->p, "runs", at, sizeof(at));
+		mt_p_where(f->p, K_RUNS, at, sizeof(at));
 		assert_string_equal(at, "x.ini:3");
-		mt_p_where(f->p, "stride", at, sizeof(at));
+		mt_p_where(f->p, K_STRIDE, at, sizeof(at));
 		assert_string_equal(at, "--set #1");
-		assert_false(mt_p_is_default(f->p, "runs"));
-		assert_false(mt_p_is_default(f->p, "stride"));
-		assert_true(mt_p_is_default(f->p, "offset"));
+		assert_false(mt_p_is_default(f->p, K_RUNS));
+		assert_false(mt_p_is_default(f->p, K_STRIDE));
+		assert_true(mt_p_is_default(f->p, K_OFFSET));
 	}
 	mt_params_free(f->p);
 
@@ -508,12 +513,12 @@ static void test_resolve_values(void **state)
 	assert_int_equal(mt_params_resolve(&f->cfg, "tlb:hugetlb", schema,
 					   &f->p, &f->err), 0);
 	assert_string_equal(f->p->section, "tlb:hugetlb");
-	assert_int_equal(mt_p_int(f->p, "runs"), 7);
-	assert_true(mt_p_bool(f->p, "verify"));
+	assert_int_equal(mt_p_int(f->p, K_RUNS), 7);
+	assert_true(mt_p_bool(f->p, K_VERIFY));
 	mt_params_free(f->p);
 	assert_int_equal(mt_params_resolve(&f->cfg, "chase", schema, &f->p,
 					   &f->err), 0);
-	assert_int_equal(mt_p_int(f->p, "runs"), 5);
+	assert_int_equal(mt_p_int(f->p, K_RUNS), 5);
 }
 
 /* Loads text as "x.ini", applies the --set assignments (NULL-ended list),
@@ -638,7 +643,7 @@ static void test_override_repairs_bad_value(void **state)
 	assert_int_equal(mt_cfg_set(&f->cfg, "tlb.sizes=8K", 1, &f->err), 0);
 	assert_int_equal(mt_params_resolve(&f->cfg, "tlb", schema, &f->p,
 					   &f->err), 0);
-	v = mt_p_get(f->p, "sizes");
+	v = mt_p_get(f->p, K_SIZES);
 	assert_int_equal(v->n, 1);
 	assert_int_equal(v->sizes[0], 8192);
 }
@@ -701,17 +706,39 @@ static void expect_abort(void (*fn)(const struct mt_params *),
 
 static void get_unknown(const struct mt_params *p)
 {
-	mt_p_size(p, "nosuch");
+	mt_p_size(p, K_N);
+}
+
+static void get_negative(const struct mt_params *p)
+{
+	mt_p_get(p, -1);
+}
+
+static void where_unknown(const struct mt_params *p)
+{
+	char at[64];
+
+	mt_p_where(p, K_N + 3, at, sizeof(at));
+}
+
+static void default_unknown(const struct mt_params *p)
+{
+	mt_p_is_default(p, K_N);
+}
+
+static void words_of_size(const struct mt_params *p)
+{
+	mt_p_has_word(p, K_SIZES, "4K");
 }
 
 static void get_wrong_type(const struct mt_params *p)
 {
-	mt_p_size(p, "runs");
+	mt_p_size(p, K_RUNS);
 }
 
 static void get_unknown_string(const struct mt_params *p)
 {
-	mt_p_string(p, "nosuch");
+	mt_p_string(p, K_N);
 }
 
 static void test_accessor_aborts(void **state)
@@ -723,6 +750,142 @@ static void test_accessor_aborts(void **state)
 	expect_abort(get_unknown, f->p);
 	expect_abort(get_wrong_type, f->p);
 	expect_abort(get_unknown_string, f->p);
+	expect_abort(get_negative, f->p);
+	expect_abort(where_unknown, f->p);
+	expect_abort(default_unknown, f->p);
+	expect_abort(words_of_size, f->p);
+}
+
+/* mt_schema_check: the test schema passes; each kind of mistake in a
+ * table is found and named with the section, the key or row and what is
+ * wrong. */
+static void test_schema_check(void **state)
+{
+	static const char *const words[] = { "a", "b", NULL };
+	static const struct mt_param hole[] = {
+		[0] = { .key = "a", .type = MT_P_INT, .def = "1", .help = "h" },
+		[2] = { .key = "c", .type = MT_P_INT, .def = "1", .help = "h" },
+		[3] = MT_PARAMS_END,
+	};
+	static const struct mt_param no_end[] = {
+		{ .key = "a", .type = MT_P_INT, .def = "1", .help = "h" },
+		{ .key = NULL },
+	};
+	static const struct mt_param twice[] = {
+		{ .key = "a", .type = MT_P_INT, .def = "1", .help = "h" },
+		{ .key = "b", .type = MT_P_INT, .def = "1", .help = "h" },
+		{ .key = "a", .type = MT_P_BOOL, .def = "no", .help = "h" },
+		MT_PARAMS_END,
+	};
+	static const struct mt_param upper[] = {
+		{ .key = "Sizes", .type = MT_P_SIZE, .def = "4K", .help = "h" },
+		MT_PARAMS_END,
+	};
+	static const struct mt_param dash[] = {
+		{ .key = "a-b", .type = MT_P_SIZE, .def = "4K", .help = "h" },
+		MT_PARAMS_END,
+	};
+	static const struct mt_param empty_key[] = {
+		{ .key = "", .type = MT_P_SIZE, .def = "4K", .help = "h" },
+		MT_PARAMS_END,
+	};
+	static const struct mt_param bad_type[] = {
+		{ .key = "a", .type = (enum mt_ptype)42, .def = "1",
+		  .help = "h" },
+		MT_PARAMS_END,
+	};
+	static const struct mt_param bad_def[] = {
+		{ .key = "a", .type = MT_P_SIZE, .def = "4Q", .help = "h" },
+		MT_PARAMS_END,
+	};
+	static const struct mt_param def_out[] = {
+		{ .key = "a", .type = MT_P_INT, .def = "0", .help = "h",
+		  .min = 1, .max = 9 },
+		MT_PARAMS_END,
+	};
+	static const struct mt_param def_big[] = {
+		{ .key = "a", .type = MT_P_SIZE_LIST, .def = "4K,2M",
+		  .help = "h", .min = 4096, .max = 1 << 20 },
+		MT_PARAMS_END,
+	};
+	static const struct mt_param def_word[] = {
+		{ .key = "a", .type = MT_P_WORDS, .def = "a,c", .help = "h",
+		  .choices = words },
+		MT_PARAMS_END,
+	};
+	static const struct mt_param int_empty[] = {
+		{ .key = "a", .type = MT_P_INT, .def = "5", .help = "h",
+		  .min = 9, .max = 1 },
+		MT_PARAMS_END,
+	};
+	static const struct mt_param size_neg[] = {
+		{ .key = "a", .type = MT_P_SIZE, .def = "4K", .help = "h",
+		  .min = -1 },
+		MT_PARAMS_END,
+	};
+	static const struct mt_param dbl_empty[] = {
+		{ .key = "a", .type = MT_P_DOUBLE, .def = "0.5", .help = "h",
+		  .dmin = 1, .dmax = 0.1 },
+		MT_PARAMS_END,
+	};
+	static const struct mt_param no_help[] = {
+		{ .key = "a", .type = MT_P_INT, .def = "1" },
+		MT_PARAMS_END,
+	};
+	static const struct mt_param empty_help[] = {
+		{ .key = "a", .type = MT_P_INT, .def = "1", .help = "" },
+		MT_PARAMS_END,
+	};
+	static const struct mt_param stray_choices[] = {
+		{ .key = "a", .type = MT_P_STRING, .def = "a", .help = "h",
+		  .choices = words },
+		MT_PARAMS_END,
+	};
+	static const struct mt_param stray_bounds[] = {
+		{ .key = "a", .type = MT_P_BOOL, .def = "yes", .help = "h",
+		  .max = 3 },
+		MT_PARAMS_END,
+	};
+	static const struct mt_param none[] = { MT_PARAMS_END };
+	static const struct {
+		const struct mt_param *schema;
+		const char *msg;
+	} bad[] = {
+		{ hole, "[s] row 1 has no key: a hole" },
+		{ no_end, "[s] row 1 has no key" },
+		{ twice, "[s] key 'a' (row 2): the key is also row 0's" },
+		{ upper, "key 'Sizes' (row 0): the key is not a word" },
+		{ dash, "key 'a-b' (row 0): the key is not a word" },
+		{ empty_key, "key '' (row 0): the key is not a word" },
+		{ bad_type, "unknown type 42" },
+		{ bad_def, "the default '4Q' is invalid: expected a size" },
+		{ def_out, "the default '0' is invalid" },
+		{ def_big, "the default '4K,2M' is invalid" },
+		{ def_word, "the default 'a,c' is invalid" },
+		{ int_empty, "bounds are empty" },
+		{ size_neg, "bounds are empty or negative" },
+		{ dbl_empty, "bounds are empty" },
+		{ no_help, "no help line" },
+		{ empty_help, "no help line" },
+		{ stray_choices, "choices on text" },
+		{ stray_bounds, "bounds on" },
+	};
+	struct mt_err err = { 0 };
+
+	(void)state;
+	assert_int_equal(mt_schema_check("s", schema, &err), 0);
+	assert_int_equal(mt_schema_check("s", none, &err), 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		mt_err_clear(&err);
+		assert_int_equal(mt_schema_check("s", bad[i].schema, &err),
+				 -EINVAL);
+		assert_int_equal(err.kind, MT_ERR_RUNTIME);
+		if (!strstr(err.msg, bad[i].msg))
+			fail_msg("case %zu: '%s' lacks '%s'", i, err.msg,
+				 bad[i].msg);
+		assert_non_null(strstr(err.msg, "[s] "));
+		assert_non_null(strstr(err.msg, "a bug in the parameter"));
+	}
 }
 
 static void test_ptype_form(void **state)
@@ -806,6 +969,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_accessor_aborts, setup,
 						teardown),
+		cmocka_unit_test(test_schema_check),
 		cmocka_unit_test(test_ptype_form),
 		cmocka_unit_test(test_err),
 	};

@@ -17,22 +17,19 @@
 
 #include "../../advisor/advisor.h"
 #include "../../core/sysinfo.h"
+#include "helpers/fixtures.h"
 
 /* "id=recommended/c;..." of the changes, c the confidence's initial. */
 static void changes(const char *tree, char *buf, size_t len)
 {
-	const char *src = getenv("MEMTUNE_SRCDIR");
 	struct mt_err err = { 0 };
 	struct mt_profile p;
 	struct mt_advise_ctx ctx;
 	struct mt_advice a;
-	char dir[4096];
 	size_t off = 0;
 	json_t *sys;
 
-	snprintf(dir, sizeof(dir), "%s/tests/fixtures/machines/%s",
-		 src ? src : ".", tree);
-	setenv("MEMTUNE_FSROOT", dir, 1);
+	setenv("MEMTUNE_FSROOT", mt_test_machine(tree), 1);
 	sys = mt_sysinfo_collect(NULL, &err);
 	if (!sys)
 		fail_msg("%s: %s", tree, err.msg);
@@ -66,90 +63,60 @@ static void expect(const char *tree, const char *want)
 		fail_msg("%s:\n  got  %s\n  want %s", tree, got, want);
 }
 
-/* Redis with THP always and overcommit 0: Redis's documented THP never
- * and its required overcommit 1. The dirty limits are the rule's own
- * practice (low): lowered to seconds of an assumed writeback rate. */
-static void test_redis_host(void **state)
-{
-	(void)state;
-	expect("redis-host", "dirty_background=536870912 bytes/l;"
-	       "dirty=2147483648 bytes/l;thp_enabled=never/m;"
-	       "overcommit_memory=1/h");
-}
+/* Each machine tree and the changes advised on it. */
+static const struct fixture_case {
+	const char *tree;
+	const char *want;
+} cases[] = {
+	/* Redis with THP always and overcommit 0: Redis's documented THP never
+	 * and its required overcommit 1. The dirty limits are the rule's own
+	 * practice (low): lowered to seconds of an assumed writeback rate. */
+	{ "redis-host", "dirty_background=536870912 bytes/l;"
+	  "dirty=2147483648 bytes/l;thp_enabled=never/m;"
+	  "overcommit_memory=1/h" },
+	/* PostgreSQL with dirty_ratio 40: tuned's postgresql byte limits, the
+	 * documented overcommit 2 (behind --force when applied) and the
+	 * postmaster's documented -1000. */
+	{ "pg-host", "dirty_background=67108864 bytes/m;"
+	  "dirty=536870912 bytes/m;overcommit_memory=2/m;"
+	  "oom_score_adj.postgresql=postmaster -1000, children 0/m" },
+	/* A Kubernetes node already has the kubelet's overcommit 1 and
+	 * panic_on_oom 0: nothing of the kubelet's to change. */
+	{ "k8s-node", "dirty_background=536870912 bytes/l;"
+	  "dirty=2147483648 bytes/l" },
+	/* Elasticsearch with max_map_count 65530: its bootstrap check's
+	 * 262144, a hard rule. */
+	{ "es-host", "dirty_background=536870912 bytes/l;"
+	  "dirty=2147483648 bytes/l;max_map_count=262144/h" },
+	/* A zram laptop whose zram has a lower priority than its disk swap. */
+	{ "zram-laptop", "swap_priority.zram0=100/m" },
+	/* 250,000 allocstalls and PSI some 4.5: the watermarks go up. */
+	{ "stalls-db", "watermark_scale_factor=100/m;"
+	  "dirty_background=536870912 bytes/l;dirty=2147483648 bytes/l" },
+	/* Two nodes with zone_reclaim_mode 1 (and vfs_cache_pressure 500). */
+	{ "numa2-zone-reclaim", "zone_reclaim_mode=0/m;"
+	  "dirty_background=536870912 bytes/l;"
+	  "dirty=2147483648 bytes/l;vfs_cache_pressure=100/m" },
+	/* A 4.19 kernel with periodic writeback disabled. */
+	{ "old-4x", "dirty_writeback_centisecs=500/m" },
+};
 
-/* PostgreSQL with dirty_ratio 40: tuned's postgresql byte limits, the
- * documented overcommit 2 (behind --force when applied) and the
- * postmaster's documented -1000. */
-static void test_pg_host(void **state)
+static void test_tree(void **state)
 {
-	(void)state;
-	expect("pg-host", "dirty_background=67108864 bytes/m;"
-	       "dirty=536870912 bytes/m;overcommit_memory=2/m;"
-	       "oom_score_adj.postgresql=postmaster -1000, children 0/m");
-}
+	const struct fixture_case *c = *state;
 
-/* A Kubernetes node already has the kubelet's overcommit 1 and
- * panic_on_oom 0: nothing of the kubelet's to change. */
-static void test_k8s_node(void **state)
-{
-	(void)state;
-	expect("k8s-node", "dirty_background=536870912 bytes/l;"
-	       "dirty=2147483648 bytes/l");
-}
-
-/* Elasticsearch with max_map_count 65530: its bootstrap check's
- * 262144, a hard rule. */
-static void test_es_host(void **state)
-{
-	(void)state;
-	expect("es-host", "dirty_background=536870912 bytes/l;"
-	       "dirty=2147483648 bytes/l;max_map_count=262144/h");
-}
-
-/* A zram laptop whose zram has a lower priority than its disk swap. */
-static void test_zram_laptop(void **state)
-{
-	(void)state;
-	expect("zram-laptop", "swap_priority.zram0=100/m");
-}
-
-/* 250,000 allocstalls and PSI some 4.5: the watermarks go up. */
-static void test_stalls_db(void **state)
-{
-	(void)state;
-	expect("stalls-db", "watermark_scale_factor=100/m;"
-	       "dirty_background=536870912 bytes/l;"
-	       "dirty=2147483648 bytes/l");
-}
-
-/* Two nodes with zone_reclaim_mode 1 (and vfs_cache_pressure 500). */
-static void test_numa2_zone_reclaim(void **state)
-{
-	(void)state;
-	expect("numa2-zone-reclaim", "zone_reclaim_mode=0/m;"
-	       "dirty_background=536870912 bytes/l;"
-	       "dirty=2147483648 bytes/l;vfs_cache_pressure=100/m");
-}
-
-/* A 4.19 kernel with periodic writeback disabled. */
-static void test_old_4x(void **state)
-{
-	(void)state;
-	expect("old-4x", "dirty_writeback_centisecs=500/m");
+	expect(c->tree, c->want);
 }
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_redis_host),
-		cmocka_unit_test(test_pg_host),
-		cmocka_unit_test(test_k8s_node),
-		cmocka_unit_test(test_es_host),
-		cmocka_unit_test(test_zram_laptop),
-		cmocka_unit_test(test_stalls_db),
-		cmocka_unit_test(test_numa2_zone_reclaim),
-		cmocka_unit_test(test_old_4x),
-	};
+	struct CMUnitTest tests[sizeof(cases) / sizeof(cases[0])];
 
+	/* One test per tree, named by it. */
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		tests[i] = (struct CMUnitTest){ .name = cases[i].tree,
+						.test_func = test_tree,
+						.initial_state =
+							(void *)&cases[i] };
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "helpers/fake_tree.h"
+#include "helpers/fixtures.h"
 
 #include "../../core/fsroot.h"
 
@@ -36,7 +37,7 @@ static const char vmstat[] =
 	"weird notanumber\n";
 
 struct tree {
-	char root[64];
+	char root[MT_TEST_DIR_LEN];	/* first: see mt_test_dir_state */
 };
 
 /* Writes text to root + rel, creating the directories on the way. */
@@ -47,15 +48,10 @@ static void put(const struct tree *t, const char *rel, const char *text)
 
 static int setup_tree(void **state)
 {
-	struct tree *t = calloc(1, sizeof(*t));
+	struct tree *t = mt_test_dir_state(sizeof(*t), "fsroot");
 
 	if (!t)
 		return -1;
-	snprintf(t->root, sizeof(t->root), "/tmp/mt-test-fsroot-XXXXXX");
-	if (!mkdtemp(t->root)) {
-		free(t);
-		return -1;
-	}
 	put(t, "/proc/meminfo", meminfo);
 	put(t, "/proc/vmstat", vmstat);
 	put(t, "/proc/sys/vm/swappiness", " 60\n");
@@ -72,12 +68,7 @@ static int setup_tree(void **state)
 
 static int teardown_tree(void **state)
 {
-	struct tree *t = *state;
-
-	unsetenv("MEMTUNE_FSROOT");
-	mt_test_remove_tree(t->root);
-	free(t);
-	return 0;
+	return mt_test_dir_teardown(state);
 }
 
 static void test_root_from_env(void **state)

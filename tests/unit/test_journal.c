@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include "helpers/fake_tree.h"
+#include "helpers/fixtures.h"
 
 #include "../../core/journal.h"
 
@@ -34,7 +35,7 @@
 #define DROPIN "/etc/sysctl.d/99-memtune.conf"
 
 struct tree {
-	char root[64];
+	char root[MT_TEST_DIR_LEN];	/* first: see mt_test_dir_state */
 	char journal[128];	/* root/state/sub/run.journal */
 };
 
@@ -97,15 +98,10 @@ static int count_lines(const char *path)
 
 static int setup_tree(void **state)
 {
-	struct tree *t = calloc(1, sizeof(*t));
+	struct tree *t = mt_test_dir_state(sizeof(*t), "journal");
 
 	if (!t)
 		return -1;
-	snprintf(t->root, sizeof(t->root), "/tmp/mt-test-journal-XXXXXX");
-	if (!mkdtemp(t->root)) {
-		free(t);
-		return -1;
-	}
 	snprintf(t->journal, sizeof(t->journal), "%s/state/sub/run.journal",
 		 t->root);
 	put(t, SWAPPINESS, "60\n");
@@ -124,12 +120,7 @@ static int setup_tree(void **state)
 
 static int teardown_tree(void **state)
 {
-	struct tree *t = *state;
-
-	unsetenv("MEMTUNE_FSROOT");
-	mt_test_remove_tree(t->root);
-	free(t);
-	return 0;
+	return mt_test_dir_teardown(state);
 }
 
 /* Playback log lines, collected for the tests. */

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "helpers/fake_tree.h"
+#include "helpers/fixtures.h"
 
 #include "../../core/knobs.h"
 #include "../../core/statedir.h"
@@ -26,15 +27,11 @@ static void test_lookup_by_name(void **state)
 	struct mt_knob k;
 
 	(void)state;
-	assert_int_equal(mt_knob_lookup("vm.swappiness", 0, &k), 0);
-	assert_string_equal(k.path, "/proc/sys/vm/swappiness");
-	assert_string_equal(k.sysctl, "vm.swappiness");
+	mt_test_knob("vm.swappiness", 0, &k, "/proc/sys/vm/swappiness",
+		     "vm.swappiness");
 	assert_null(k.persist);
-	assert_int_equal(mt_knob_lookup("transparent_hugepage.enabled", 0, &k),
-			 0);
-	assert_string_equal(k.path,
-			    "/sys/kernel/mm/transparent_hugepage/enabled");
-	assert_string_equal(k.sysctl, "");
+	mt_test_knob("transparent_hugepage.enabled", 0, &k,
+		     "/sys/kernel/mm/transparent_hugepage/enabled", "");
 	assert_non_null(strstr(k.persist, "transparent_hugepage="));
 	assert_int_equal(mt_knob_lookup("hugepages-1048576kB.nr_hugepages",
 					16 * GIB, &k), 0);

@@ -17,6 +17,7 @@
 
 #include "../../advisor/advisor.h"
 #include "../../core/knobs.h"
+#include "helpers/fixtures.h"
 
 #define GIB (1ULL << 30)
 
@@ -104,21 +105,19 @@ static void test_new_knobs(void **state)
 	struct mt_knob k;
 
 	(void)state;
-	assert_int_equal(mt_knob_lookup("kernel.numa_balancing", 0, &k), 0);
-	assert_string_equal(k.path, "/proc/sys/kernel/numa_balancing");
-	assert_string_equal(k.sysctl, "kernel.numa_balancing");
+	mt_test_knob("kernel.numa_balancing", 0, &k,
+		     "/proc/sys/kernel/numa_balancing",
+		     "kernel.numa_balancing");
 	assert_null(k.persist);
 	assert_null(k.dflt);
 	assert_non_null(strstr(k.dflt_note, "CONFIG_NUMA_BALANCING_DEFAULT"));
-	assert_int_equal(mt_knob_lookup("vm.page-cluster", 0, &k), 0);
-	assert_string_equal(k.path, "/proc/sys/vm/page-cluster");
-	assert_string_equal(k.sysctl, "vm.page-cluster");
+	mt_test_knob("vm.page-cluster", 0, &k, "/proc/sys/vm/page-cluster",
+		     "vm.page-cluster");
 	assert_string_equal(k.dflt, "3");
 	assert_true(valid_on("vm.page-cluster", 0, "0"));
 	assert_false(valid_on("vm.page-cluster", 0, "32"));
-	assert_int_equal(mt_knob_lookup("zswap.enabled", 0, &k), 0);
-	assert_string_equal(k.path, "/sys/module/zswap/parameters/enabled");
-	assert_string_equal(k.sysctl, "");
+	mt_test_knob("zswap.enabled", 0, &k,
+		     "/sys/module/zswap/parameters/enabled", "");
 	assert_non_null(strstr(k.persist, "zswap.enabled=1"));
 	assert_true(valid_on("zswap.enabled", 0, "Y"));
 	assert_true(valid_on("zswap.enabled", 0, "N"));
@@ -298,17 +297,6 @@ static void test_danger(void **state)
 	assert_false(mt_apply_guarded(NULL, "0", 0, why, sizeof(why)));
 }
 
-/* The fixture directory (tests run from the repository root). */
-static const char *machine(const char *name)
-{
-	static char buf[4096];
-	const char *src = getenv("MEMTUNE_SRCDIR");
-
-	snprintf(buf, sizeof(buf), "%s/tests/fixtures/machines/%s",
-		 src ? src : ".", name);
-	return buf;
-}
-
 /* Writes an advice.json with one medium-confidence item setting knob to
  * value (current cur) into dir. */
 static void write_advice(const char *dir, const char *knob, const char *cur,
@@ -333,7 +321,7 @@ static void copy_tree(const char *tmp, const char *name)
 	char cmd[8192];
 
 	snprintf(cmd, sizeof(cmd), "cp -a %s %s/root && mkdir -p %s/run",
-		 machine(name), tmp, tmp);
+		 mt_test_machine(name), tmp, tmp);
 	assert_int_equal(system(cmd), 0);
 }
 
@@ -402,17 +390,6 @@ static void test_apply_by_kernel(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
-/* Reads a whole file into buf ("" if absent). */
-static void slurp(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "r");
-	size_t n = f ? fread(buf, 1, len - 1, f) : 0;
-
-	buf[n] = '\0';
-	if (f)
-		fclose(f);
-}
-
 static void test_apply_sysfs_knob_and_rollback(void **state)
 {
 	char tmp[] = "/tmp/mt-knobs-XXXXXX", cmd[8192], run[4200];
@@ -432,7 +409,7 @@ static void test_apply_sysfs_knob_and_rollback(void **state)
 	free(text);
 	snprintf(path, sizeof(path), "%s/root/sys/module/zswap/parameters/"
 		 "enabled", tmp);
-	slurp(path, buf, sizeof(buf));
+	mt_test_slurp(path, buf, sizeof(buf));
 	assert_string_equal(buf, "N\n");
 	/* The journal's playback accepts the path (the table's). */
 	snprintf(jpath, sizeof(jpath), "%s/apply.journal", tmp);
@@ -443,7 +420,7 @@ static void test_apply_sysfs_knob_and_rollback(void **state)
 	fclose(out);
 	free(text);
 	unsetenv("MEMTUNE_FSROOT");
-	slurp(path, buf, sizeof(buf));
+	mt_test_slurp(path, buf, sizeof(buf));
 	assert_string_equal(buf, "Y\n");
 	assert_false(access(jpath, F_OK) == 0);
 

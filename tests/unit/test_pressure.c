@@ -1,6 +1,6 @@
-/* Unit tests for bench/pressure_util.c: /proc/zoneinfo watermark parsing,
- * the OOM killer's badness rule and victim choice, and latency buffers
- * (growable and reservoir).
+/* Unit tests for bench/watermarks.c, oom_badness.c and latency.c:
+ * /proc/zoneinfo watermark parsing, the OOM killer's badness rule and
+ * victim choice, and latency buffers (growable and reservoir).
  *
  * The badness figures are worked by hand from mm/oom_kill.c
  * oom_badness(): points = rss + swapents + pgtables_bytes / PAGE_SIZE, then
@@ -17,7 +17,9 @@
 
 #include <cmocka.h>
 
-#include "../../bench/pressure_util.h"
+#include "../../bench/latency.h"
+#include "../../bench/oom_badness.h"
+#include "../../bench/watermarks.h"
 
 /* Two zones as kernel 6.x prints them, including the per-CPU "high:"
  * lines under pagesets that must not be taken for the zone's watermark,

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "../../core/record.h"
+#include "helpers/fixtures.h"
 
 /* A temporary directory per test, removed with its files afterwards. */
 struct tmp {
@@ -26,10 +27,7 @@ static int setup_tmp(void **state)
 {
 	struct tmp *t = calloc(1, sizeof(*t));
 
-	if (!t)
-		return -1;
-	snprintf(t->dir, sizeof(t->dir), "/tmp/mt-test-record-XXXXXX");
-	if (!mkdtemp(t->dir)) {
+	if (!t || mt_test_mkdtemp(t->dir, sizeof(t->dir), "record") < 0) {
 		free(t);
 		return -1;
 	}

@@ -17,6 +17,7 @@
 
 #include "../../bench/region.h"
 #include "../../core/fsroot.h"
+#include "helpers/fake_tree.h"
 
 #define MIB (1ull << 20)
 
@@ -221,18 +222,6 @@ struct tree {
 	char dir[256];
 };
 
-static void put(const char *dir, const char *name, const char *text)
-{
-	char path[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
-
 static int tree_setup(void **state)
 {
 	struct tree *t = calloc(1, sizeof(*t));
@@ -248,10 +237,10 @@ static int tree_setup(void **state)
 	snprintf(cmd, sizeof(cmd), "mkdir -p '%s'", t->dir);
 	if (system(cmd) != 0)
 		return -1;
-	put(t->dir, "nr_hugepages", "5\n");
-	put(t->dir, "free_hugepages", "3\n");
-	put(t->dir, "resv_hugepages", "2\n");
-	put(t->dir, "surplus_hugepages", "0\n");
+	mt_test_put(t->dir, "/nr_hugepages", "5\n");
+	mt_test_put(t->dir, "/free_hugepages", "3\n");
+	mt_test_put(t->dir, "/resv_hugepages", "2\n");
+	mt_test_put(t->dir, "/surplus_hugepages", "0\n");
 	setenv("MEMTUNE_FSROOT", t->root, 1);
 	*state = t;
 	return 0;
@@ -288,10 +277,10 @@ static void test_pool_read_fake_tree(void **state)
 	assert_non_null(strstr(err.msg, "no such hugetlb pool"));
 
 	/* a garbled counter is an error naming the file */
-	put(t->dir, "free_hugepages", "lots\n");
+	mt_test_put(t->dir, "/free_hugepages", "lots\n");
 	assert_true(mt_hugetlb_pool_read(2 * MIB, &p, &err) < 0);
 	assert_non_null(strstr(err.msg, "free_hugepages"));
-	put(t->dir, "free_hugepages", "3\n");
+	mt_test_put(t->dir, "/free_hugepages", "3\n");
 }
 
 /* True when the live 2 MiB pool cannot give even one page. */

@@ -20,6 +20,7 @@
 #include "../../analyzer/run.h"
 #include "../../core/sysinfo.h"
 #include "helpers/fake_tree.h"
+#include "helpers/fixtures.h"
 
 /* analyzer/an_oom.c: the exact 95% interval of k of n. */
 void mt_oom_proportion_ci(int k, int n, double *lo, double *hi);
@@ -31,32 +32,16 @@ static const char database_ini[] =
 static const char *src_path(const char *rel)
 {
 	static char buf[4096];
-	const char *src = getenv("MEMTUNE_SRCDIR");
 
-	snprintf(buf, sizeof(buf), "%s/%s", src ? src : ".", rel);
+	snprintf(buf, sizeof(buf), "%s/%s", mt_test_srcdir(), rel);
 	return buf;
-}
-
-static const char *machine(const char *name)
-{
-	char rel[256];
-
-	if (name[0] == '/')
-		return name;
-	snprintf(rel, sizeof(rel), "tests/fixtures/machines/%s", name);
-	return src_path(rel);
 }
 
 /* Copies fixture tree name into a new temporary directory (tmp, at least
  * 64 bytes) to change a case. */
 static void copy_tree(const char *name, char *tmp)
 {
-	char cmd[8400];
-
-	strcpy(tmp, "/tmp/memtune-svc-XXXXXX");
-	assert_non_null(mkdtemp(tmp));
-	snprintf(cmd, sizeof(cmd), "cp -a '%s/.' '%s/'", machine(name), tmp);
-	assert_int_equal(system(cmd), 0);
+	mt_test_copy_machine(name, tmp, 64, "svc");
 }
 
 /* Advice on tree `name` with profile text ini; analysis (may be NULL) is
@@ -69,7 +54,7 @@ static void advise(const char *name, const char *ini, json_t *analysis,
 	struct mt_err err = { 0 };
 	json_t *sys;
 
-	assert_int_equal(setenv("MEMTUNE_FSROOT", machine(name), 1), 0);
+	assert_int_equal(setenv("MEMTUNE_FSROOT", mt_test_machine(name), 1), 0);
 	assert_int_equal(mt_profile_load_string("p", ini, &p, &err), 0);
 	sys = mt_sysinfo_collect(NULL, &err);
 	assert_non_null(sys);
@@ -83,24 +68,25 @@ static void advise(const char *name, const char *ini, json_t *analysis,
 	json_decref(sys);
 }
 
-static struct mt_item *item(const struct mt_advice *a, const char *id)
+/* The item `id` of a, with current and recommended (each unless NULL)
+ * and change as given. */
+static struct mt_item *expect_item(const struct mt_advice *a, const char *id,
+				   const char *current,
+				   const char *recommended, bool change)
 {
-	struct mt_item *it = mt_advice_find(a, id);
+	struct mt_item *it = mt_test_item(a, id);
 
-	if (!it)
-		fail_msg("no item %s", id);
+	if (current)
+		assert_string_equal(it->current, current);
+	if (recommended)
+		assert_string_equal(it->recommended, recommended);
+	assert_int_equal(it->change, change);
 	return it;
 }
 
 static bool cites(const struct mt_item *it, const char *text)
 {
-	size_t i;
-	json_t *e;
-
-	json_array_foreach(it->evidence, i, e)
-		if (strstr(json_string_value(e), text))
-			return true;
-	return false;
+	return mt_test_cited(it, text);
 }
 
 /* An analysis.json object holding the given facts (a JSON array text). */
@@ -123,11 +109,10 @@ static void test_oom_pg_host(void **state)
 
 	(void)state;
 	advise("pg-host", database_ini, NULL, &a);
-	it = item(&a, "oom_score_adj.postgresql");
+	it = expect_item(&a, "oom_score_adj.postgresql",
+			 "postmaster 0, children 0,0,0",
+			 "postmaster -1000, children 0", true);
 	assert_string_equal(it->knob, "oom_score_adj:postgresql");
-	assert_string_equal(it->current, "postmaster 0, children 0,0,0");
-	assert_string_equal(it->recommended, "postmaster -1000, children 0");
-	assert_true(it->change);
 	assert_int_equal(it->ground, MT_GROUND_DOCUMENTED);
 	assert_int_equal(it->confidence, MT_CONF_MEDIUM);
 	assert_non_null(strstr(it->source, "kernel-resources.html#LINUX-"
@@ -145,20 +130,16 @@ static void test_oom_pg_host(void **state)
 	/* The profile's postgres glob no longer matches the backends: the
 	 * application item covers every postgres process. */
 	assert_null(mt_advice_find(&a, "oom_score_adj.postgres"));
-	it = item(&a, "oom_score_adj.batch-*");
-	assert_string_equal(it->current, "0");
-	assert_string_equal(it->recommended, "500");
-	assert_true(it->change);
+	it = expect_item(&a, "oom_score_adj.batch-*", "0", "500", true);
 	assert_int_equal(it->ground, MT_GROUND_PRACTICE);
 	assert_string_equal(it->apply, "systemctl edit batch-etl.service, "
 			    "add: [Service] OOMScoreAdjust=500; running now: "
 			    "choom -p 41300 -n 500");
 	/* Not running: said, and not a change. */
-	it = item(&a, "oom_score_adj.mysqld");
-	assert_string_equal(it->current, "not running");
-	assert_false(it->change);
+	it = expect_item(&a, "oom_score_adj.mysqld", "not running", NULL,
+			 false);
 	assert_non_null(strstr(it->reason, "No such process runs here"));
-	assert_false(item(&a, "oom_score_adj.backup-*")->change);
+	assert_false(mt_test_item(&a, "oom_score_adj.backup-*")->change);
 	mt_advice_free(&a);
 }
 
@@ -175,19 +156,16 @@ static void test_oom_pg_already(void **state)
 	mt_test_put(tmp, "/proc/41200/oom_score_adj", "-1000\n");
 	mt_test_put(tmp, "/proc/41300/oom_score_adj", "500\n");
 	advise(tmp, database_ini, NULL, &a);
-	it = item(&a, "oom_score_adj.postgresql");
-	assert_string_equal(it->current, "postmaster -1000, children 0,0,0");
-	assert_false(it->change);
+	it = expect_item(&a, "oom_score_adj.postgresql",
+			 "postmaster -1000, children 0,0,0", NULL, false);
 	assert_non_null(strstr(it->reason, "already have these values"));
-	assert_false(item(&a, "oom_score_adj.batch-*")->change);
+	assert_false(mt_test_item(&a, "oom_score_adj.batch-*")->change);
 	mt_advice_free(&a);
 
 	mt_test_put(tmp, "/proc/41202/oom_score_adj", "-1000\n");
 	advise(tmp, database_ini, NULL, &a);
-	it = item(&a, "oom_score_adj.postgresql");
-	assert_string_equal(it->current,
-			    "postmaster -1000, children 0,-1000,0");
-	assert_true(it->change);
+	it = expect_item(&a, "oom_score_adj.postgresql",
+			 "postmaster -1000, children 0,-1000,0", NULL, true);
 	mt_advice_free(&a);
 
 	/* A second cluster whose backend inherited -1000: both postmasters
@@ -203,10 +181,9 @@ static void test_oom_pg_already(void **state)
 	mt_test_put(tmp, "/proc/42201/oom_score_adj", "-1000\n");
 	mt_test_put(tmp, "/proc/41202/oom_score_adj", "0\n");
 	advise(tmp, database_ini, NULL, &a);
-	it = item(&a, "oom_score_adj.postgresql");
-	assert_string_equal(it->current,
-			    "postmasters -1000,-1000, children 0,0,0,-1000");
-	assert_true(it->change);
+	it = expect_item(&a, "oom_score_adj.postgresql",
+			 "postmasters -1000,-1000, children 0,0,0,-1000", NULL,
+			 true);
 	assert_true(cites(it, "2 postmasters (clusters), 2 of them at -1000; "
 			  "3 of their 4 children at 0; the first, pid 41200, "
 			  "runs in postgresql@15-main.service"));
@@ -233,9 +210,8 @@ static void test_oom_not_running_fact(void **state)
 
 	(void)state;
 	advise("redis-host", "[profile]\nservices = postgresql:16\n", an, &a);
-	it = item(&a, "oom_score_adj.postgresql");
-	assert_string_equal(it->current, "not running");
-	assert_false(it->change);
+	it = expect_item(&a, "oom_score_adj.postgresql", "not running", NULL,
+			 false);
 	assert_true(it->measured);
 	assert_true(cites(it, "fact oom.followed_score: 0.6667 [0.0943, "
 			  "0.9916] fraction (n=3)"));
@@ -273,10 +249,8 @@ static void test_mlock_facts(void **state)
 		ML_FACT("file_major_faults_locked", "0", "", "", "count") "]");
 	advise("redis-host", ini, an, &a);
 	json_decref(an);
-	it = item(&a, "mlock.redis-server");
-	assert_string_equal(it->current, "unlocked");
-	assert_string_equal(it->recommended, "mlockall");
-	assert_true(it->change);
+	it = expect_item(&a, "mlock.redis-server", "unlocked", "mlockall",
+			 true);
 	assert_int_equal(it->ground, MT_GROUND_MEASURED);
 	assert_int_equal(it->confidence, MT_CONF_HIGH);
 	assert_true(cites(it, "fact mlock.file_p99_ratio: 12 [8, 15] ratio "
@@ -288,9 +262,7 @@ static void test_mlock_facts(void **state)
 			    "(mlockall(MCL_CURRENT|MCL_FUTURE) or its own "
 			    "option)");
 	/* memcached does not run: not a change. */
-	it = item(&a, "mlock.memcached");
-	assert_string_equal(it->current, "not running");
-	assert_false(it->change);
+	it = expect_item(&a, "mlock.memcached", "not running", NULL, false);
 	assert_int_equal(it->confidence, MT_CONF_LOW);
 	mt_advice_free(&a);
 
@@ -303,7 +275,7 @@ static void test_mlock_facts(void **state)
 		ML_FACT("file_major_faults_locked", "0", "", "", "count") "]");
 	advise("redis-host", ini, an, &a);
 	json_decref(an);
-	it = item(&a, "mlock.redis-server");
+	it = mt_test_item(&a, "mlock.redis-server");
 	assert_true(it->change);
 	assert_int_equal(it->ground, MT_GROUND_INCONCLUSIVE);
 	assert_int_equal(it->confidence, MT_CONF_LOW);
@@ -320,7 +292,7 @@ static void test_mlock_facts(void **state)
 		ML_FACT("file_major_faults_locked", "0", "", "", "count") "]");
 	advise("redis-host", ini, an, &a);
 	json_decref(an);
-	it = item(&a, "mlock.redis-server");
+	it = mt_test_item(&a, "mlock.redis-server");
 	assert_false(it->change);
 	assert_string_equal(it->recommended, "no lock");
 	assert_int_equal(it->ground, MT_GROUND_MEASURED);
@@ -349,11 +321,9 @@ static void test_mlock_oracle(void **state)
 	snprintf(text, sizeof(text), limits, "65536", "65536");
 	mt_test_put(tmp, "/proc/600/limits", text);
 	advise(tmp, "[profile]\n", NULL, &a);
-	it = item(&a, "mlock.oracle");
+	it = expect_item(&a, "mlock.oracle", "64 KiB", ">= 237458650 KiB",
+			 true);
 	assert_string_equal(it->knob, "memlock:oracle");
-	assert_string_equal(it->current, "64 KiB");
-	assert_string_equal(it->recommended, ">= 237458650 KiB");
-	assert_true(it->change);
 	assert_int_equal(it->ground, MT_GROUND_HARD_RULE);
 	assert_int_equal(it->confidence, MT_CONF_HIGH);
 	assert_true(cites(it, "vm.nr_hugepages 4096 (HugePages in use)"));
@@ -367,10 +337,8 @@ static void test_mlock_oracle(void **state)
 	mt_test_put(tmp, "/proc/600/limits", text);
 	mt_test_put(tmp, "/proc/sys/vm/nr_hugepages", "0\n");
 	advise(tmp, "[profile]\n", NULL, &a);
-	it = item(&a, "mlock.oracle");
-	assert_string_equal(it->current, "unlimited");
-	assert_string_equal(it->recommended, ">= 3145728 KiB");
-	assert_false(it->change);
+	it = expect_item(&a, "mlock.oracle", "unlimited", ">= 3145728 KiB",
+			 false);
 	mt_advice_free(&a);
 
 	/* No Oracle: no item. */
@@ -389,7 +357,7 @@ static void test_cgroup_pg_host(void **state)
 
 	(void)state;
 	advise("pg-host", database_ini, NULL, &a);
-	it = item(&a, "cgroup.postgresql.memory_low");
+	it = mt_test_item(&a, "cgroup.postgresql.memory_low");
 	assert_string_equal(it->knob,
 			    "memory.low:postgresql@15-main.service");
 	assert_string_equal(it->current, "0 B");
@@ -402,17 +370,14 @@ static void test_cgroup_pg_host(void **state)
 	/* PostgreSQL: no swap.max (its documentation counts on swap to
 	 * avoid the OOM killer); oom.group left alone. */
 	assert_null(mt_advice_find(&a, "cgroup.postgresql.memory_swap_max"));
-	it = item(&a, "cgroup.postgresql.memory_oom_group");
-	assert_string_equal(it->current, "0");
-	assert_false(it->change);
+	it = expect_item(&a, "cgroup.postgresql.memory_oom_group", "0", NULL,
+			 false);
 	assert_non_null(strstr(it->reason, "restart_after_crash"));
 	/* The batch slice: MemTotal 263842944 kB = 257659.125 MiB less the
 	 * kept 122880 MiB. */
-	it = item(&a, "cgroup.batch.slice.memory_high");
+	it = expect_item(&a, "cgroup.batch.slice.memory_high", "max", "134779M",
+			 true);
 	assert_string_equal(it->knob, "memory.high:batch.slice");
-	assert_string_equal(it->current, "max");
-	assert_string_equal(it->recommended, "134779M");
-	assert_true(it->change);
 	assert_string_equal(it->apply, "systemctl set-property batch.slice "
 			    "MemoryHigh=134779M");
 	mt_advice_free(&a);
@@ -425,12 +390,10 @@ static void test_cgroup_es_host(void **state)
 
 	(void)state;
 	advise("es-host", "[profile]\nservices = elasticsearch\n", NULL, &a);
-	it = item(&a, "cgroup.elasticsearch.memory_low");
+	it = mt_test_item(&a, "cgroup.elasticsearch.memory_low");
 	assert_string_equal(it->recommended, "45056M");
-	it = item(&a, "cgroup.elasticsearch.memory_swap_max");
-	assert_string_equal(it->current, "max");
-	assert_string_equal(it->recommended, "0");
-	assert_true(it->change);
+	it = expect_item(&a, "cgroup.elasticsearch.memory_swap_max", "max", "0",
+			 true);
 	assert_int_equal(it->ground, MT_GROUND_DOCUMENTED);
 	assert_non_null(strstr(it->source, "setup-configuration-memory"));
 	assert_true(cites(it, "memory.swap.current 512 MiB"));
@@ -442,7 +405,7 @@ static void test_cgroup_es_host(void **state)
 	mt_advice_free(&a);
 	advise("redis-host", "[profile]\ngoal = latency\nkeep = "
 	       "redis-server\n", NULL, &a);
-	it = item(&a, "cgroup.redis.memory_low");
+	it = mt_test_item(&a, "cgroup.redis.memory_low");
 	assert_string_equal(it->recommended, "40960M");
 	assert_null(mt_advice_find(&a, "cgroup.redis.memory_swap_max"));
 	mt_advice_free(&a);
@@ -471,9 +434,8 @@ static void test_cgroup_measure(void **state)
 	snprintf(path, sizeof(path), "%smemory.peak", pgcg);
 	mt_test_put(tmp, path, "300000000000000\n");
 	advise(tmp, database_ini, NULL, &a);
-	it = item(&a, "cgroup.postgresql.memory_low");
-	assert_string_equal(it->recommended, "measure");
-	assert_false(it->change);
+	it = expect_item(&a, "cgroup.postgresql.memory_low", NULL, "measure",
+			 false);
 	assert_non_null(strstr(it->reason, "memtune observe --unit "
 			       "postgresql@15-main.service"));
 	mt_advice_free(&a);
@@ -482,16 +444,15 @@ static void test_cgroup_measure(void **state)
 	snprintf(path, sizeof(path), "%s/%smemory.peak", tmp, pgcg);
 	assert_int_equal(unlink(path), 0);
 	advise(tmp, database_ini, NULL, &a);
-	it = item(&a, "cgroup.postgresql.memory_low");
+	it = mt_test_item(&a, "cgroup.postgresql.memory_low");
 	assert_string_equal(it->recommended, "98304M");
 	assert_non_null(strstr(it->reason, "no memory.peak"));
 	mt_advice_free(&a);
 
 	/* Nothing kept: the batch slice's limit has nothing to rest on. */
 	advise(tmp, "[profile]\nsacrifice = batch-*\n", NULL, &a);
-	it = item(&a, "cgroup.batch.slice.memory_high");
-	assert_string_equal(it->recommended, "measure");
-	assert_false(it->change);
+	it = expect_item(&a, "cgroup.batch.slice.memory_high", NULL, "measure",
+			 false);
 	mt_advice_free(&a);
 	mt_test_remove_tree(tmp);
 }
@@ -507,11 +468,8 @@ static void test_oomd(void **state)
 	(void)state;
 	/* redis-host: systemd-oomd runs, batch.slice not managed. */
 	advise("redis-host", database_ini, NULL, &a);
-	it = item(&a, "oomd.batch.slice");
+	it = expect_item(&a, "oomd.batch.slice", "auto", "kill", true);
 	assert_string_equal(it->knob, "ManagedOOMMemoryPressure:batch.slice");
-	assert_string_equal(it->current, "auto");
-	assert_string_equal(it->recommended, "kill");
-	assert_true(it->change);
 	assert_int_equal(it->confidence, MT_CONF_MEDIUM);
 	assert_true(cites(it, "systemd-oomd running; PSI yes; cgroup v2 yes; "
 			  "swap yes"));
@@ -521,7 +479,7 @@ static void test_oomd(void **state)
 
 	/* pg-host: not installed, nothing changes until it is. */
 	advise("pg-host", database_ini, NULL, &a);
-	it = item(&a, "oomd.batch.slice");
+	it = mt_test_item(&a, "oomd.batch.slice");
 	assert_false(it->change);
 	assert_non_null(strstr(it->reason, "not installed"));
 	mt_advice_free(&a);
@@ -533,9 +491,7 @@ static void test_oomd(void **state)
 		    "# set by systemctl\n[Slice]\n"
 		    "ManagedOOMMemoryPressure=kill\n");
 	advise(tmp, database_ini, NULL, &a);
-	it = item(&a, "oomd.batch.slice");
-	assert_string_equal(it->current, "kill");
-	assert_false(it->change);
+	it = expect_item(&a, "oomd.batch.slice", "kill", NULL, false);
 
 	/* No slice above redis-server is managed: no preference item. */
 	assert_null(mt_advice_find(&a, "oomd.redis.preference"));
@@ -547,12 +503,9 @@ static void test_oomd(void **state)
 		    "10-oomd-root-slice-defaults.conf",
 		    "[Slice]\nManagedOOMSwap=kill\n");
 	advise(tmp, "[profile]\nkeep = redis-server\n", NULL, &a);
-	it = item(&a, "oomd.redis.preference");
+	it = expect_item(&a, "oomd.redis.preference", "none", "avoid", true);
 	assert_string_equal(it->knob,
 			    "ManagedOOMPreference:redis-server.service");
-	assert_string_equal(it->current, "none");
-	assert_string_equal(it->recommended, "avoid");
-	assert_true(it->change);
 	assert_true(cites(it, "-.slice sets ManagedOOMSwap=kill"));
 	assert_string_equal(it->apply, "systemctl set-property "
 			    "redis-server.service ManagedOOMPreference=avoid");
@@ -560,9 +513,7 @@ static void test_oomd(void **state)
 	mt_test_put(tmp, "/etc/systemd/system/redis-server.service.d/"
 		    "oom.conf", "[Service]\nManagedOOMPreference=avoid\n");
 	advise(tmp, "[profile]\nkeep = redis-server\n", NULL, &a);
-	it = item(&a, "oomd.redis.preference");
-	assert_string_equal(it->current, "avoid");
-	assert_false(it->change);
+	it = expect_item(&a, "oomd.redis.preference", "avoid", NULL, false);
 	/* Not kept: not asked. */
 	mt_advice_free(&a);
 	advise(tmp, "[profile]\n", NULL, &a);
@@ -573,7 +524,7 @@ static void test_oomd(void **state)
 	mt_test_put(tmp, "/proc/2400/cgroup",
 		    "0::/system.slice/batch-report.service\n");
 	advise(tmp, database_ini, NULL, &a);
-	it = item(&a, "oomd.batch-report.service");
+	it = mt_test_item(&a, "oomd.batch-report.service");
 	assert_false(it->change);
 	assert_string_equal(it->recommended, "own slice, then kill");
 	mt_advice_free(&a);
@@ -602,7 +553,8 @@ static void test_k8s_and_profiles(void **state)
 			struct mt_err err = { 0 };
 
 			assert_int_equal(setenv("MEMTUNE_FSROOT",
-						machine(trees[t]), 1), 0);
+						mt_test_machine(trees[t]), 1),
+					 0);
 			if (mt_profile_load(profiles[p], src_path("configs"),
 					    &prof, &err) < 0)
 				fail_msg("%s: %s", profiles[p], err.msg);

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "helpers/fake_tree.h"
+#include "helpers/fixtures.h"
 
 #include "../../advisor/advisor.h"
 
@@ -25,33 +26,10 @@ static const char *const my_rules[] = {
 	"vfs_cache_pressure", "numa_balancing", "khugepaged", "zram",
 	"dirty_writeback", "zswap", "swap_priority", "mglru", NULL };
 
-/* The fixture directory (tests run from the repository root). */
-static const char *machine(const char *name)
-{
-	static char buf[4096];
-	const char *src = getenv("MEMTUNE_SRCDIR");
-
-	snprintf(buf, sizeof(buf), "%s/tests/fixtures/machines/%s",
-		 src ? src : ".", name);
-	return buf;
-}
-
 /* Runs the advisor on the tree at root. */
 static void advise_root(const char *root, struct mt_advice *a)
 {
-	struct mt_profile p;
-	struct mt_advise_ctx ctx;
-	struct mt_err err = { 0 };
-
-	assert_int_equal(setenv("MEMTUNE_FSROOT", root, 1), 0);
-	assert_int_equal(mt_profile_load_string("balanced", balanced_ini, &p,
-						&err), 0);
-	assert_int_equal(mt_advise_ctx_init(&ctx, NULL, &p, &err), 0);
-	memset(a, 0, sizeof(*a));
-	assert_int_equal(mt_advise(&ctx, a, &err), 0);
-	mt_advise_ctx_free(&ctx);
-	mt_profile_free(&p);
-	unsetenv("MEMTUNE_FSROOT");
+	mt_test_advise_root(root, "balanced", balanced_ini, a);
 }
 
 /* Every item of the rules above states its ground and a source. */
@@ -100,7 +78,7 @@ static void test_zram_laptop(void **state)
 	struct mt_advice a;
 
 	(void)state;
-	advise_root(machine("zram-laptop"), &a);
+	advise_root(mt_test_machine("zram-laptop"), &a);
 	check_grounds(&a);
 	it = expect(&a, "vfs_cache_pressure", "vm.vfs_cache_pressure", "100",
 		    "100", false, MT_GROUND_DOCUMENTED);
@@ -158,7 +136,7 @@ static void test_zram_host(void **state)
 	(void)state;
 	/* zram only, already tuned: keep, as practice. No zswap, no MGLRU
 	 * files in this tree, and one kind of swap: no priority item. */
-	advise_root(machine("zram-host"), &a);
+	advise_root(mt_test_machine("zram-host"), &a);
 	check_grounds(&a);
 	it = expect(&a, "zram_page_cluster", "vm.page-cluster", "0", "0",
 		    false, MT_GROUND_PRACTICE);
@@ -176,12 +154,7 @@ static void test_zram_host(void **state)
  * with the files listed as "/path", text pairs replaced. */
 static void variant(const char *name, char *dir, const char *const *files)
 {
-	char cmd[8192];
-
-	strcpy(dir, "/tmp/mt-rules-XXXXXX");
-	assert_non_null(mkdtemp(dir));
-	snprintf(cmd, sizeof(cmd), "cp -a %s/. %s", machine(name), dir);
-	assert_int_equal(system(cmd), 0);
+	mt_test_copy_machine(name, dir, 64, "rules");
 	for (size_t i = 0; files[i]; i += 2)
 		mt_test_put(dir, files[i], files[i + 1]);
 }
@@ -235,7 +208,7 @@ static void test_numa2_zone_reclaim(void **state)
 	struct mt_advice a;
 
 	(void)state;
-	advise_root(machine("numa2-zone-reclaim"), &a);
+	advise_root(mt_test_machine("numa2-zone-reclaim"), &a);
 	check_grounds(&a);
 	it = expect(&a, "numa_balancing", "kernel.numa_balancing", "1", "1",
 		    false, MT_GROUND_DOCUMENTED);
@@ -289,7 +262,7 @@ static void test_old_4x(void **state)
 	struct mt_advice a;
 
 	(void)state;
-	advise_root(machine("old-4x"), &a);
+	advise_root(mt_test_machine("old-4x"), &a);
 	check_grounds(&a);
 	it = expect(&a, "dirty_writeback_centisecs",
 		    "vm.dirty_writeback_centisecs", "0", "500", true,

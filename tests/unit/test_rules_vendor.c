@@ -15,6 +15,7 @@
 
 #include "../../advisor/advisor.h"
 #include "../../core/knobs.h"
+#include "helpers/fixtures.h"
 
 #define GIB (1ll << 30)
 
@@ -92,21 +93,12 @@ static void advise(json_t *sys, const struct app_spec *apps, size_t n,
 		mt_profile_free(&p);
 }
 
-static struct mt_item *item(const struct mt_advice *a, const char *id)
-{
-	struct mt_item *it = mt_advice_find(a, id);
-
-	if (!it)
-		fail_msg("no item %s", id);
-	return it;
-}
-
 /* Checks item id: knob, value, change, confidence. */
 static void expect(const struct mt_advice *a, const char *id,
 		   const char *knob, const char *value, bool change,
 		   enum mt_confidence conf)
 {
-	struct mt_item *it = item(a, id);
+	struct mt_item *it = mt_test_item(a, id);
 
 	assert_string_equal(it->knob, knob);
 	assert_string_equal(it->value, value);
@@ -119,14 +111,7 @@ static void expect(const struct mt_advice *a, const char *id,
 /* True if some evidence line of id contains text. */
 static bool cites(const struct mt_advice *a, const char *id, const char *text)
 {
-	struct mt_item *it = item(a, id);
-	json_t *e;
-	size_t i;
-
-	json_array_foreach(it->evidence, i, e)
-		if (strstr(json_string_value(e), text))
-			return true;
-	return false;
+	return mt_test_cited(mt_test_item(a, id), text);
 }
 
 static const char database[] = "[profile]\ngoal = latency\n"
@@ -145,9 +130,9 @@ static void test_redis_host(void **state)
 			  "operate/oss_and_stack/management/admin/"));
 	expect(&a, "overcommit_memory", "vm.overcommit_memory", "1", true,
 	       MT_CONF_HIGH);
-	assert_int_equal(item(&a, "overcommit_memory")->ground,
+	assert_int_equal(mt_test_item(&a, "overcommit_memory")->ground,
 			 MT_GROUND_HARD_RULE);
-	assert_non_null(strstr(item(&a, "overcommit_memory")->reason,
+	assert_non_null(strstr(mt_test_item(&a, "overcommit_memory")->reason,
 			       "Redis wants 1"));
 	/* Enabled never: defrag changes nothing, kept. */
 	expect(&a, "thp_defrag", "transparent_hugepage.defrag", "madvise",
@@ -175,11 +160,11 @@ static void test_postgresql_dirty(void **state)
 	       MT_CONF_MEDIUM);
 	expect(&a, "dirty_background", "vm.dirty_background_bytes",
 	       "67108864", true, MT_CONF_MEDIUM);
-	assert_non_null(strstr(item(&a, "dirty")->source,
+	assert_non_null(strstr(mt_test_item(&a, "dirty")->source,
 			       "redhat-performance/tuned"));
 	assert_true(cites(&a, "dirty", "of 32 GiB dirtyable memory "
 			  "(MemFree + Active(file) + Inactive(file)"));
-	assert_string_equal(item(&a, "dirty")->recommended,
+	assert_string_equal(mt_test_item(&a, "dirty")->recommended,
 			    "536870912 bytes");
 	/* THP never satisfies PostgreSQL: kept. */
 	expect(&a, "thp_enabled", "transparent_hugepage.enabled", "never",
@@ -187,7 +172,7 @@ static void test_postgresql_dirty(void **state)
 	/* Overcommit: strict mode, CommitLimit 32 GiB covers 20 GiB. */
 	expect(&a, "overcommit_memory", "vm.overcommit_memory", "2", true,
 	       MT_CONF_MEDIUM);
-	assert_non_null(strstr(item(&a, "overcommit_memory")->force,
+	assert_non_null(strstr(mt_test_item(&a, "overcommit_memory")->force,
 			       "overcommit_memory=2"));
 	expect(&a, "overcommit_ratio", "vm.overcommit_ratio", "50", false,
 	       MT_CONF_MEDIUM);
@@ -200,7 +185,7 @@ static void test_postgresql_dirty(void **state)
 	advise(sys, pg, 1, database, NULL, &a);
 	expect(&a, "overcommit_memory", "vm.overcommit_memory", "0", false,
 	       MT_CONF_MEDIUM);
-	assert_non_null(strstr(item(&a, "overcommit_memory")->reason,
+	assert_non_null(strstr(mt_test_item(&a, "overcommit_memory")->reason,
 			       "Raise overcommit_ratio to at least 32"));
 	assert_null(mt_advice_find(&a, "overcommit_ratio"));
 	mt_advice_free(&a);
@@ -228,7 +213,7 @@ static void test_kubernetes_node(void **state)
 	advise(host("madvise", "madvise"), k8s, 1, NULL, NULL, &a);
 	expect(&a, "overcommit_memory", "vm.overcommit_memory", "1", true,
 	       MT_CONF_HIGH);
-	assert_non_null(strstr(item(&a, "overcommit_memory")->source,
+	assert_non_null(strstr(mt_test_item(&a, "overcommit_memory")->source,
 			       "container_manager_linux.go"));
 	expect(&a, "panic_on_oom", "vm.panic_on_oom", "0", false,
 	       MT_CONF_HIGH);
@@ -248,7 +233,7 @@ static void test_kubernetes_node(void **state)
 	advise(sys, NULL, 0, NULL, NULL, &a);
 	expect(&a, "panic_on_oom", "vm.panic_on_oom", "1", false,
 	       MT_CONF_MEDIUM);
-	assert_non_null(strstr(item(&a, "panic_on_oom")->reason,
+	assert_non_null(strstr(mt_test_item(&a, "panic_on_oom")->reason,
 			       "failover policy"));
 	mt_advice_free(&a);
 }
@@ -265,7 +250,7 @@ static void test_elasticsearch(void **state)
 	advise(host("madvise", "madvise"), es8, 1, NULL, NULL, &a);
 	expect(&a, "max_map_count", "vm.max_map_count", "262144", true,
 	       MT_CONF_HIGH);
-	assert_int_equal(item(&a, "max_map_count")->ground,
+	assert_int_equal(mt_test_item(&a, "max_map_count")->ground,
 			 MT_GROUND_HARD_RULE);
 	assert_true(cites(&a, "max_map_count", "at least 262,144"));
 	/* Overcommit: Elasticsearch's documents ask nothing, kept. */
@@ -320,7 +305,7 @@ static void test_mongodb_by_version(void **state)
 	advise(host("always", "madvise"), mx, 1, database, NULL, &a);
 	expect(&a, "thp_enabled", "transparent_hugepage.enabled", "always",
 	       false, MT_CONF_MEDIUM);
-	assert_non_null(strstr(item(&a, "thp_enabled")->reason,
+	assert_non_null(strstr(mt_test_item(&a, "thp_enabled")->reason,
 			       "MongoDB is present, but its version is "
 			       "unknown"));
 	mt_advice_free(&a);
@@ -335,7 +320,7 @@ static void test_mongodb_by_version(void **state)
 		advise(host("always", "madvise"), rm, 2, database, NULL, &a);
 		expect(&a, "thp_enabled", "transparent_hugepage.enabled",
 		       "always", false, MT_CONF_MEDIUM);
-		assert_non_null(strstr(item(&a, "thp_enabled")->reason,
+		assert_non_null(strstr(mt_test_item(&a, "thp_enabled")->reason,
 				       "keeps the current value until the "
 				       "version above is known"));
 		/* Overcommit: MongoDB 8.0 would want 1 as Redis does. */
@@ -348,7 +333,7 @@ static void test_mongodb_by_version(void **state)
 	advise(host("never", "madvise"), m7, 1, NULL, NULL, &a);
 	expect(&a, "overcommit_memory", "vm.overcommit_memory", "0", false,
 	       MT_CONF_MEDIUM);
-	assert_non_null(strstr(item(&a, "overcommit_memory")->reason,
+	assert_non_null(strstr(mt_test_item(&a, "overcommit_memory")->reason,
 			       "No application on this host asks"));
 	mt_advice_free(&a);
 }
@@ -366,11 +351,13 @@ static void test_redis_and_postgresql(void **state)
 	advise(host("always", "madvise"), both, 2, database, NULL, &a);
 	expect(&a, "overcommit_memory", "vm.overcommit_memory", "0", false,
 	       MT_CONF_MEDIUM);
-	it = item(&a, "overcommit_memory");
+	it = mt_test_item(&a, "overcommit_memory");
 	assert_non_null(strstr(it->reason, "disagree: Redis wants 1; "
 			       "PostgreSQL wants 2"));
-	assert_true(cites(&a, "overcommit_memory", "redis.io"));
-	assert_true(cites(&a, "overcommit_memory", "www.postgresql.org"));
+	mt_test_expect_cites(&a, "overcommit_memory",
+			     "redis.io",
+			     "www.postgresql.org",
+			     NULL);
 	assert_null(mt_advice_find(&a, "overcommit_ratio"));
 	/* THP: both accept never. */
 	expect(&a, "thp_enabled", "transparent_hugepage.enabled", "never",
@@ -441,18 +428,20 @@ static void test_balanced_thp_weighs(void **state)
 	advise(sys, NULL, 0, "[profile]\ngoal = balanced\n", walk_facts, &a);
 	expect(&a, "thp_enabled", "transparent_hugepage.enabled", "madvise",
 	       false, MT_CONF_MEDIUM);
-	assert_true(item(&a, "thp_enabled")->measured);
+	assert_true(mt_test_item(&a, "thp_enabled")->measured);
 	/* The analysis's figure, printed as the report prints it. */
-	assert_true(cites(&a, "thp_enabled", "fact tlb.thp_walk_ratio: "
-			  "1.706 [1.459, 1.996] ratio (n=30)"));
-	assert_true(cites(&a, "thp_enabled", "fact hugepage.thp_fault_us: "
-			  "235.5 [213, 269.1] us (n=15)"));
-	assert_true(cites(&a, "thp_enabled", "thp_fault_fallback 1234, "
-			  "compact_stall 56"));
-	assert_non_null(strstr(item(&a, "thp_enabled")->reason,
+	mt_test_expect_cites(&a, "thp_enabled",
+			     "fact tlb.thp_walk_ratio: 1.706 [1.459, 1.996] "
+			     "ratio (n=30)",
+			     "fact hugepage.thp_fault_us: 235.5 [213, 269.1] "
+			     "us (n=15)",
+			     "thp_fault_fallback 1234, compact_stall 56",
+			     NULL);
+	assert_non_null(strstr(mt_test_item(&a, "thp_enabled")->reason,
 			       "does not recommend always from a ratio"));
 	assert_string_equal(json_string_value(json_array_get(
-		item(&a, "thp_enabled")->facts, 0)), "tlb.thp_walk_ratio");
+		mt_test_item(&a, "thp_enabled")->facts, 0)),
+			    "tlb.thp_walk_ratio");
 	mt_advice_free(&a);
 	/* never, with an interval that excludes no gain: madvise,
 	 * measured. */
@@ -460,7 +449,8 @@ static void test_balanced_thp_weighs(void **state)
 	       "[profile]\ngoal = balanced\n", walk_facts, &a);
 	expect(&a, "thp_enabled", "transparent_hugepage.enabled", "madvise",
 	       true, MT_CONF_HIGH);
-	assert_int_equal(item(&a, "thp_enabled")->ground, MT_GROUND_MEASURED);
+	assert_int_equal(mt_test_item(&a, "thp_enabled")->ground,
+			 MT_GROUND_MEASURED);
 	mt_advice_free(&a);
 }
 
@@ -479,7 +469,7 @@ static void test_dirty_never_raised(void **state)
 	       false, MT_CONF_MEDIUM);
 	assert_true(cites(&a, "dirty", "fact odirect.seq_write_direct_mb_s: "
 			  "2818 [2712, 2839] MB/s (n=12)"));
-	assert_non_null(strstr(item(&a, "dirty_background")->reason,
+	assert_non_null(strstr(mt_test_item(&a, "dirty_background")->reason,
 			       "never raises it"));
 	mt_advice_free(&a);
 	/* 60% on the same disk with a latency goal: 19.2 GiB, lowered to
@@ -492,8 +482,9 @@ static void test_dirty_never_raised(void **state)
 	       "2817523712", true, MT_CONF_LOW);
 	expect(&a, "dirty", "vm.dirty_bytes", "11270094848", true,
 	       MT_CONF_LOW);
-	assert_non_null(strstr(item(&a, "dirty")->reason, "lower it to"));
-	assert_int_equal(item(&a, "dirty")->ground, MT_GROUND_PRACTICE);
+	assert_non_null(strstr(mt_test_item(&a, "dirty")->reason,
+			       "lower it to"));
+	assert_int_equal(mt_test_item(&a, "dirty")->ground, MT_GROUND_PRACTICE);
 	mt_advice_free(&a);
 }
 

@@ -3,7 +3,6 @@
  * from a fake MEMTUNE_FSROOT tree).
  */
 #include <errno.h>
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,43 +18,26 @@
 
 #include "../../core/record.h"
 #include "../../core/rundir.h"
+#include "helpers/fake_tree.h"
+#include "helpers/fixtures.h"
 
 struct tmp {
-	char dir[64];
+	char dir[MT_TEST_DIR_LEN];	/* first: see mt_test_dir_state */
 };
 
 static int setup_tmp(void **state)
 {
-	struct tmp *t = calloc(1, sizeof(*t));
+	struct tmp *t = mt_test_dir_state(sizeof(*t), "rundir");
 
 	if (!t)
 		return -1;
-	snprintf(t->dir, sizeof(t->dir), "/tmp/mt-test-rundir-XXXXXX");
-	if (!mkdtemp(t->dir)) {
-		free(t);
-		return -1;
-	}
 	*state = t;
 	return 0;
 }
 
-static int remove_one(const char *path, const struct stat *sb, int flag,
-		      struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static int teardown_tmp(void **state)
 {
-	struct tmp *t = *state;
-
-	nftw(t->dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
-	unsetenv("MEMTUNE_FSROOT");
-	free(t);
-	return 0;
+	return mt_test_dir_teardown(state);
 }
 
 static bool is_dir(const char *path)

@@ -5,7 +5,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,11 +19,13 @@
 #include <cmocka.h>
 
 #include "../../core/safefile.h"
+#include "helpers/fake_tree.h"
+#include "helpers/fixtures.h"
 
 #define NOBODY 65534
 
 struct tmp {
-	char dir[64];
+	char dir[MT_TEST_DIR_LEN];	/* first: see mt_test_dir_state */
 	char victim[128];	/* a file the tests must not change */
 };
 
@@ -53,37 +54,19 @@ static char *read_text(const char *path)
 
 static int setup_tmp(void **state)
 {
-	struct tmp *t = calloc(1, sizeof(*t));
+	struct tmp *t = mt_test_dir_state(sizeof(*t), "safefile");
 
 	if (!t)
 		return -1;
-	snprintf(t->dir, sizeof(t->dir), "/tmp/mt-test-safefile-XXXXXX");
-	if (!mkdtemp(t->dir)) {
-		free(t);
-		return -1;
-	}
 	snprintf(t->victim, sizeof(t->victim), "%s/victim", t->dir);
 	write_text(t->victim, "precious\n");
 	*state = t;
 	return 0;
 }
 
-static int remove_one(const char *path, const struct stat *sb, int flag,
-		      struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static int teardown_tmp(void **state)
 {
-	struct tmp *t = *state;
-
-	nftw(t->dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
-	free(t);
-	return 0;
+	return mt_test_dir_teardown(state);
 }
 
 /* Joins dir and name into a static buffer (one at a time). */

@@ -19,21 +19,10 @@
 #include "../../advisor/advisor.h"
 #include "../../core/psi.h"
 #include "../../core/sysinfo.h"
+#include "../../cli/sysinfo_print.h"
 #include "../../core/vmstat.h"
 #include "helpers/fake_tree.h"
-
-static const char *machine(const char *name)
-{
-	static char buf[4096];
-	const char *src = getenv("MEMTUNE_SRCDIR");
-	char cwd[2048];
-
-	if (!src && getcwd(cwd, sizeof(cwd)))
-		src = cwd;
-	snprintf(buf, sizeof(buf), "%s/tests/fixtures/machines/%s",
-		 src ? src : ".", name);
-	return buf;
-}
+#include "helpers/fixtures.h"
 
 static long long jint(json_t *o, const char *key)
 {
@@ -51,6 +40,57 @@ static double jnum(json_t *o, const char *key)
 	if (!json_is_number(v))
 		fail_msg("no number %s", key);
 	return json_number_value(v);
+}
+
+/* o's number key is within 1e-9 of want. */
+static void expect_num(json_t *o, const char *key, double want)
+{
+	assert_true(fabs(jnum(o, key) - want) < 1e-9);
+}
+
+/* The snapshot of fixture tree `tree`, as `memtune sysinfo` takes it. */
+static json_t *collect(const char *tree)
+{
+	struct mt_err err = { 0 };
+	json_t *s;
+
+	setenv("MEMTUNE_FSROOT", mt_test_machine(tree), 1);
+	s = mt_sysinfo_collect(NULL, &err);
+	unsetenv("MEMTUNE_FSROOT");
+	assert_non_null(s);
+	return s;
+}
+
+/* A context on fixture tree `tree` (with run directory run, or NULL)
+ * whose signals are gathered over window_ns, as `memtune advise` does. */
+static void gather(const char *tree, const char *run, uint64_t window_ns,
+		   struct mt_profile *p, struct mt_advise_ctx *ctx)
+{
+	struct mt_err err = { 0 };
+
+	setenv("MEMTUNE_FSROOT", mt_test_machine(tree), 1);
+	assert_int_equal(mt_advise_ctx_init(ctx, run, p, &err), 0);
+	assert_int_equal(mt_signals_gather(ctx, window_ns, &err), 0);
+	unsetenv("MEMTUNE_FSROOT");
+}
+
+/* A string of ctx's signals: "basis" or "from". */
+static const char *signals_str(const struct mt_advise_ctx *ctx,
+			       const char *key)
+{
+	return json_string_value(json_object_get(ctx->signals, key));
+}
+
+/* ctx has the signal `name`, within eps of want. */
+static void expect_signal(const struct mt_advise_ctx *ctx, const char *name,
+			  double want, double eps)
+{
+	double v;
+
+	if (!mt_ev_signal(ctx, name, &v))
+		fail_msg("no signal %s", name);
+	if (!(fabs(v - want) < eps))
+		fail_msg("signal %s is %g, not %g", name, v, want);
 }
 
 /* A 5.15 kernel: allocstall per zone, node pgscan/pgsteal lines beside
@@ -118,11 +158,10 @@ static void test_psi_parse(void **state)
 
 	(void)state;
 	assert_non_null(some);
-	assert_true(fabs(jnum(some, "avg10") - 4.5) < 1e-9);
-	assert_true(fabs(jnum(some, "avg300") - 2.9) < 1e-9);
+	expect_num(some, "avg10", 4.5);
+	expect_num(some, "avg300", 2.9);
 	assert_int_equal(jint(some, "total"), 2900000000LL);
-	assert_true(fabs(jnum(json_object_get(o, "full"), "avg60") - 0.95) <
-		    1e-9);
+	expect_num(json_object_get(o, "full"), "avg60", 0.95);
 	json_decref(o);
 	/* cpu before 5.13: no full line; a damaged line is skipped. */
 	o = mt_psi_text_json("some avg10=1.00 avg60=2.00 avg300=3.00 "
@@ -136,14 +175,10 @@ static void test_psi_parse(void **state)
  * /proc/pressure or /proc/vmstat. */
 static void test_sysinfo_signals(void **state)
 {
-	struct mt_err err = { 0 };
 	json_t *s, *psi;
 
 	(void)state;
-	setenv("MEMTUNE_FSROOT", machine("stalls-db"), 1);
-	s = mt_sysinfo_collect(NULL, &err);
-	unsetenv("MEMTUNE_FSROOT");
-	assert_non_null(s);
+	s = collect("stalls-db");
 	assert_int_equal(jint(json_object_get(s, "vmstat"), "allocstall"),
 			 250000);
 	assert_int_equal(jint(json_object_get(s, "vmstat"), "pgscan_direct"),
@@ -156,20 +191,14 @@ static void test_sysinfo_signals(void **state)
 	assert_true(fabs(jnum(s, "uptime_seconds") - 100000) < 1e-6);
 	json_decref(s);
 
-	setenv("MEMTUNE_FSROOT", machine("small-vm"), 1);
-	s = mt_sysinfo_collect(NULL, &err);
-	unsetenv("MEMTUNE_FSROOT");
-	assert_non_null(s);
+	s = collect("small-vm");
 	assert_null(json_object_get(s, "vmstat"));
 	assert_null(json_object_get(s, "psi"));
 	assert_null(json_object_get(s, "uptime_seconds"));
 	json_decref(s);
 
 	/* vmstat without /proc/pressure (CONFIG_PSI off). */
-	setenv("MEMTUNE_FSROOT", machine("qemu-2node"), 1);
-	s = mt_sysinfo_collect(NULL, &err);
-	unsetenv("MEMTUNE_FSROOT");
-	assert_non_null(s);
+	s = collect("qemu-2node");
 	assert_int_equal(jint(json_object_get(s, "vmstat"), "allocstall"), 0);
 	assert_null(json_object_get(s, "psi"));
 	json_decref(s);
@@ -179,17 +208,13 @@ static void test_sysinfo_signals(void **state)
  * PSI. */
 static void test_sysinfo_print(void **state)
 {
-	struct mt_err err = { 0 };
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f;
 	json_t *s;
 
 	(void)state;
-	setenv("MEMTUNE_FSROOT", machine("stalls-db"), 1);
-	s = mt_sysinfo_collect(NULL, &err);
-	unsetenv("MEMTUNE_FSROOT");
-	assert_non_null(s);
+	s = collect("stalls-db");
 	f = open_memstream(&text, &len);
 	assert_non_null(f);
 	mt_sysinfo_print(f, s);
@@ -213,7 +238,7 @@ static void test_cgroup_memory(void **state)
 	json_t *o;
 
 	(void)state;
-	setenv("MEMTUNE_FSROOT", machine("stalls-db"), 1);
+	setenv("MEMTUNE_FSROOT", mt_test_machine("stalls-db"), 1);
 	o = mt_cgroup_memory_json("/system.slice/postgresql.service");
 	assert_non_null(o);
 	assert_int_equal(jint(json_object_get(o, "stat"), "anon"),
@@ -256,15 +281,14 @@ static void test_cgroup_rates(void **state)
 	assert_non_null(b);
 	r = mt_cgroup_rates(a, b, 10.0);
 	assert_non_null(r);
-	assert_true(fabs(jnum(r, "events_high_per_s") - 5) < 1e-9);
-	assert_true(fabs(jnum(r, "events_oom_kill_per_s")) < 1e-9);
-	assert_true(fabs(jnum(r, "stat_pgscan_per_s") - 500) < 1e-9);
-	assert_true(fabs(jnum(r, "stat_workingset_refault_file_per_s") - 2) <
-		    1e-9);
+	expect_num(r, "events_high_per_s", 5);
+	expect_num(r, "events_oom_kill_per_s", 0);
+	expect_num(r, "stat_pgscan_per_s", 500);
+	expect_num(r, "stat_workingset_refault_file_per_s", 2);
 	assert_null(json_object_get(r, "stat_anon_per_s"));
 	/* 0.5 s of 10 stalled: 5%; full 1%. */
-	assert_true(fabs(jnum(r, "pressure_some_pct") - 5) < 1e-9);
-	assert_true(fabs(jnum(r, "pressure_full_pct") - 1) < 1e-9);
+	expect_num(r, "pressure_some_pct", 5);
+	expect_num(r, "pressure_full_pct", 1);
 	json_decref(r);
 	json_decref(a);
 	json_decref(b);
@@ -292,25 +316,25 @@ static void test_rates(void **state)
 	assert_non_null(b);
 	v = mt_signals_rates(a, b, 10.0);
 	assert_non_null(v);
-	assert_true(fabs(jnum(v, "allocstall_per_s") - 5.0) < 1e-9);
-	assert_true(fabs(jnum(v, "pgscan_direct_per_s") - 500.0) < 1e-9);
-	assert_true(fabs(jnum(v, "oom_kill_per_s")) < 1e-9);
+	expect_num(v, "allocstall_per_s", 5.0);
+	expect_num(v, "pgscan_direct_per_s", 500.0);
+	expect_num(v, "oom_kill_per_s", 0);
 	/* Went backwards (another boot), or only at one end: left out. */
 	assert_null(json_object_get(v, "pswpin_per_s"));
 	assert_null(json_object_get(v, "pswpout_per_s"));
 	/* The averages at the end; 2 s stalled in 10 s is 20%. */
-	assert_true(fabs(jnum(v, "psi_memory_some_avg10") - 4.5) < 1e-9);
-	assert_true(fabs(jnum(v, "psi_memory_some_pct") - 20.0) < 1e-9);
+	expect_num(v, "psi_memory_some_avg10", 4.5);
+	expect_num(v, "psi_memory_some_pct", 20.0);
 	assert_null(json_object_get(v, "psi_memory_full_avg10"));
-	assert_true(fabs(jnum(v, "window_s") - 10.0) < 1e-9);
+	expect_num(v, "window_s", 10.0);
 	json_decref(v);
 	assert_null(mt_signals_rates(a, b, 0));
 
 	/* Since boot: 150 stalls in 100 s, 3 s of 100 stalled. */
 	v = mt_signals_since_boot(b, 100.0);
-	assert_true(fabs(jnum(v, "allocstall_per_s") - 1.5) < 1e-9);
-	assert_true(fabs(jnum(v, "psi_memory_some_pct") - 3.0) < 1e-9);
-	assert_true(fabs(jnum(v, "pswpout_per_s") - 0.07) < 1e-9);
+	expect_num(v, "allocstall_per_s", 1.5);
+	expect_num(v, "psi_memory_some_pct", 3.0);
+	expect_num(v, "pswpout_per_s", 0.07);
 	json_decref(v);
 	json_decref(a);
 	json_decref(b);
@@ -326,34 +350,23 @@ static void test_gather_tree(void **state)
 	const char *from;
 
 	(void)state;
-	setenv("MEMTUNE_FSROOT", machine("stalls-db"), 1);
-	assert_int_equal(mt_advise_ctx_init(&ctx, NULL, &p, &err), 0);
-	assert_int_equal(mt_signals_gather(&ctx, 5000000000ull, &err), 0);
-	unsetenv("MEMTUNE_FSROOT");
-	assert_string_equal(json_string_value(json_object_get(ctx.signals,
-							      "basis")),
-			    "since_boot");
-	from = json_string_value(json_object_get(ctx.signals, "from"));
+	gather("stalls-db", NULL, 5000000000ull, &p, &ctx);
+	assert_string_equal(signals_str(&ctx, "basis"), "since_boot");
+	from = signals_str(&ctx, "from");
 	assert_non_null(strstr(from, "counters since boot divided by the "
 			       "uptime (100000 s)"));
 	assert_non_null(strstr(from, "a captured tree"));
-	assert_true(mt_ev_signal(&ctx, "allocstall_per_s", &v));
-	assert_true(fabs(v - 2.5) < 1e-9);
-	assert_true(mt_ev_signal(&ctx, "pgscan_direct_per_s", &v));
-	assert_true(fabs(v - 4123.45678) < 1e-6);
-	assert_true(mt_ev_signal(&ctx, "psi_memory_some_avg10", &v));
-	assert_true(fabs(v - 4.5) < 1e-9);
-	assert_true(mt_ev_signal(&ctx, "psi_memory_full_avg60", &v));
-	assert_true(fabs(v - 0.95) < 1e-9);
-	assert_true(mt_ev_signal(&ctx, "psi_memory_some_pct", &v));
-	assert_true(fabs(v - 2.9) < 1e-9);
-	assert_true(mt_ev_signal(&ctx, "psi_io_full_avg10", &v));
-	assert_true(fabs(v - 1.4) < 1e-9);
+	expect_signal(&ctx, "allocstall_per_s", 2.5, 1e-9);
+	expect_signal(&ctx, "pgscan_direct_per_s", 4123.45678, 1e-6);
+	expect_signal(&ctx, "psi_memory_some_avg10", 4.5, 1e-9);
+	expect_signal(&ctx, "psi_memory_full_avg60", 0.95, 1e-9);
+	expect_signal(&ctx, "psi_memory_some_pct", 2.9, 1e-9);
+	expect_signal(&ctx, "psi_io_full_avg10", 1.4, 1e-9);
 	assert_false(mt_ev_signal(&ctx, "no_such_signal", &v));
 	mt_advise_ctx_free(&ctx);
 
 	/* A service found in its cgroup: its memory state comes along. */
-	setenv("MEMTUNE_FSROOT", machine("stalls-db"), 1);
+	setenv("MEMTUNE_FSROOT", mt_test_machine("stalls-db"), 1);
 	assert_int_equal(mt_advise_ctx_init(&ctx, NULL, &p, &err), 0);
 	ctx.apps[MT_APP_POSTGRESQL].present = true;
 	snprintf(ctx.apps[MT_APP_POSTGRESQL].cgroup,
@@ -373,15 +386,9 @@ static void test_gather_tree(void **state)
 	mt_advise_ctx_free(&ctx);
 
 	/* No /proc/vmstat in the tree: no signals, said so. */
-	setenv("MEMTUNE_FSROOT", machine("small-vm"), 1);
-	assert_int_equal(mt_advise_ctx_init(&ctx, NULL, &p, &err), 0);
-	assert_int_equal(mt_signals_gather(&ctx, 0, &err), 0);
-	unsetenv("MEMTUNE_FSROOT");
-	assert_string_equal(json_string_value(json_object_get(ctx.signals,
-							      "basis")),
-			    "none");
-	assert_non_null(strstr(json_string_value(json_object_get(
-			ctx.signals, "from")), "no /proc/vmstat"));
+	gather("small-vm", NULL, 0, &p, &ctx);
+	assert_string_equal(signals_str(&ctx, "basis"), "none");
+	assert_non_null(strstr(signals_str(&ctx, "from"), "no /proc/vmstat"));
 	assert_false(mt_ev_signal(&ctx, "allocstall_per_s", &v));
 	mt_advise_ctx_free(&ctx);
 }
@@ -426,18 +433,15 @@ static void test_gather_live(void **state)
 			assert_true(json_is_object(json_object_get(cg,
 								   "rates")));
 	}
-	basis = json_string_value(json_object_get(ctx.signals, "basis"));
+	basis = signals_str(&ctx, "basis");
 	assert_string_equal(basis, "window");
 	assert_true(mt_ev_signal(&ctx, "window_s", &v));
 	assert_true(v >= 0.02 && v < 5);
 	assert_true(mt_ev_signal(&ctx, "allocstall_per_s", &v));
 	assert_true(v >= 0);
 	assert_int_equal(mt_signals_gather(&ctx, 0, &err), 0);
-	assert_string_equal(json_string_value(json_object_get(ctx.signals,
-							      "basis")),
-			    "since_boot");
-	assert_non_null(strstr(json_string_value(json_object_get(
-			ctx.signals, "from")), "--window 0"));
+	assert_string_equal(signals_str(&ctx, "basis"), "since_boot");
+	assert_non_null(strstr(signals_str(&ctx, "from"), "--window 0"));
 	mt_advise_ctx_free(&ctx);
 }
 
@@ -475,39 +479,28 @@ static void test_gather_run(void **state)
 {
 	struct mt_profile p = { .name = "balanced" };
 	struct mt_advise_ctx ctx;
-	struct mt_err err = { 0 };
-	char dir[] = "/tmp/memtune-test-signals-XXXXXX";
+	char dir[64];
 	const char *from;
-	double v;
 
 	(void)state;
-	assert_non_null(mkdtemp(dir));
+	assert_int_equal(mt_test_mkdtemp(dir, sizeof(dir), "signals"), 0);
 	make_run(dir, true);
-	setenv("MEMTUNE_FSROOT", machine("stalls-db"), 1);
-	assert_int_equal(mt_advise_ctx_init(&ctx, dir, &p, &err), 0);
-	assert_int_equal(mt_signals_gather(&ctx, 5000000000ull, &err), 0);
-	unsetenv("MEMTUNE_FSROOT");
-	assert_string_equal(json_string_value(json_object_get(ctx.signals,
-							      "basis")), "run");
+	gather("stalls-db", dir, 5000000000ull, &p, &ctx);
+	assert_string_equal(signals_str(&ctx, "basis"), "run");
 	assert_true(json_is_false(json_object_get(ctx.signals, "workload")));
-	from = json_string_value(json_object_get(ctx.signals, "from"));
+	from = signals_str(&ctx, "from");
 	assert_non_null(strstr(from, "tlb before to reclaim after, 100 s"));
 	/* 501 stalls and 100000 direct scans in 100 s; 5 s stalled. */
-	assert_true(mt_ev_signal(&ctx, "allocstall_per_s", &v));
-	assert_true(fabs(v - 5.01) < 1e-9);
-	assert_true(mt_ev_signal(&ctx, "pgscan_direct_per_s", &v));
-	assert_true(fabs(v - 1000) < 1e-9);
-	assert_true(mt_ev_signal(&ctx, "psi_memory_some_pct", &v));
-	assert_true(fabs(v - 5.0) < 1e-9);
-	assert_true(mt_ev_signal(&ctx, "psi_memory_some_avg60", &v));
-	assert_true(fabs(v - 12.0) < 1e-9);
+	expect_signal(&ctx, "allocstall_per_s", 5.01, 1e-9);
+	expect_signal(&ctx, "pgscan_direct_per_s", 1000, 1e-9);
+	expect_signal(&ctx, "psi_memory_some_pct", 5.0, 1e-9);
+	expect_signal(&ctx, "psi_memory_some_avg60", 12.0, 1e-9);
 	mt_advise_ctx_free(&ctx);
 	mt_test_remove_tree(dir);
 
 	/* The run directory is not trusted: a FIFO or a link planted as a
 	 * snapshot is not read (a FIFO would block). */
-	strcpy(dir, "/tmp/memtune-test-signals-XXXXXX");
-	assert_non_null(mkdtemp(dir));
+	assert_int_equal(mt_test_mkdtemp(dir, sizeof(dir), "signals"), 0);
 	make_run(dir, true);
 	{
 		char path[512], target[512];
@@ -523,54 +516,36 @@ static void test_gather_run(void **state)
 		assert_int_equal(unlink(path), 0);
 		assert_int_equal(symlink(target, path), 0);
 	}
-	setenv("MEMTUNE_FSROOT", machine("stalls-db"), 1);
-	assert_int_equal(mt_advise_ctx_init(&ctx, dir, &p, &err), 0);
-	assert_int_equal(mt_signals_gather(&ctx, 5000000000ull, &err), 0);
-	unsetenv("MEMTUNE_FSROOT");
-	assert_string_equal(json_string_value(json_object_get(ctx.signals,
-							      "basis")),
-			    "since_boot");
+	gather("stalls-db", dir, 5000000000ull, &p, &ctx);
+	assert_string_equal(signals_str(&ctx, "basis"), "since_boot");
 	mt_advise_ctx_free(&ctx);
 	mt_test_remove_tree(dir);
 
 	/* No snapshots: said so, then the counters since boot of this
 	 * (captured) host. */
-	strcpy(dir, "/tmp/memtune-test-signals-XXXXXX");
-	assert_non_null(mkdtemp(dir));
+	assert_int_equal(mt_test_mkdtemp(dir, sizeof(dir), "signals"), 0);
 	make_run(dir, false);
-	setenv("MEMTUNE_FSROOT", machine("stalls-db"), 1);
-	assert_int_equal(mt_advise_ctx_init(&ctx, dir, &p, &err), 0);
-	assert_int_equal(mt_signals_gather(&ctx, 5000000000ull, &err), 0);
-	unsetenv("MEMTUNE_FSROOT");
-	assert_string_equal(json_string_value(json_object_get(ctx.signals,
-							      "basis")),
-			    "since_boot");
-	assert_non_null(strstr(json_string_value(json_object_get(
-			ctx.signals, "from")), "no live signals in this run"));
+	gather("stalls-db", dir, 5000000000ull, &p, &ctx);
+	assert_string_equal(signals_str(&ctx, "basis"), "since_boot");
+	assert_non_null(strstr(signals_str(&ctx, "from"),
+			       "no live signals in this run"));
 	mt_advise_ctx_free(&ctx);
 	mt_test_remove_tree(dir);
 
 	/* Made on another host: since boot from its meta.json snapshot. */
-	strcpy(dir, "/tmp/memtune-test-signals-XXXXXX");
-	assert_non_null(mkdtemp(dir));
+	assert_int_equal(mt_test_mkdtemp(dir, sizeof(dir), "signals"), 0);
 	mt_test_put(dir, "/results.jsonl", "");
 	mt_test_put(dir, "/meta.json",
 		    "{\"schema_version\": 1, \"system\": {\"host\": "
 		    "\"elsewhere\", \"kernel\": \"6.1.0\", \"memory\": "
 		    "{\"mem_total_bytes\": 1073741824}, \"vmstat\": "
 		    "{\"allocstall\": 600}, \"uptime_seconds\": 60.0}}\n");
-	setenv("MEMTUNE_FSROOT", machine("stalls-db"), 1);
-	assert_int_equal(mt_advise_ctx_init(&ctx, dir, &p, &err), 0);
-	assert_int_equal(mt_signals_gather(&ctx, 5000000000ull, &err), 0);
-	unsetenv("MEMTUNE_FSROOT");
+	gather("stalls-db", dir, 5000000000ull, &p, &ctx);
 	assert_false(ctx.live);
-	assert_string_equal(json_string_value(json_object_get(ctx.signals,
-							      "basis")),
-			    "since_boot");
-	assert_non_null(strstr(json_string_value(json_object_get(
-			ctx.signals, "from")), "made on another host"));
-	assert_true(mt_ev_signal(&ctx, "allocstall_per_s", &v));
-	assert_true(fabs(v - 10.0) < 1e-9);
+	assert_string_equal(signals_str(&ctx, "basis"), "since_boot");
+	assert_non_null(strstr(signals_str(&ctx, "from"),
+			       "made on another host"));
+	expect_signal(&ctx, "allocstall_per_s", 10.0, 1e-9);
 	mt_advise_ctx_free(&ctx);
 	mt_test_remove_tree(dir);
 }

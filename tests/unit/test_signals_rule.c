@@ -23,25 +23,7 @@
 #include "../../analyzer/run.h"
 #include "../../core/sysinfo.h"
 #include "helpers/fake_tree.h"
-
-static const char *srcdir(void)
-{
-	static char cwd[2048];
-	const char *src = getenv("MEMTUNE_SRCDIR");
-
-	if (src)
-		return src;
-	return getcwd(cwd, sizeof(cwd)) ? cwd : ".";
-}
-
-static const char *machine(const char *name)
-{
-	static char buf[4096];
-
-	snprintf(buf, sizeof(buf), "%s/tests/fixtures/machines/%s", srcdir(),
-		 name);
-	return buf;
-}
+#include "helpers/fixtures.h"
 
 /* A private copy of a fixture tree (or run) in a new directory under
  * /tmp; returns its path (static buffer per slot). */
@@ -54,7 +36,7 @@ static const char *copy_of(const char *what, const char *name, int slot)
 		 "/tmp/memtune-test-wm-XXXXXX");
 	assert_non_null(mkdtemp(dirs[slot]));
 	snprintf(cmd, sizeof(cmd), "cp -a '%s/tests/fixtures/%s/%s/.' '%s'",
-		 srcdir(), what, name, dirs[slot]);
+		 mt_test_srcdir(), what, name, dirs[slot]);
 	assert_int_equal(system(cmd), 0);
 	return dirs[slot];
 }
@@ -66,40 +48,17 @@ static void advise_tree(const char *root, struct mt_advice *a)
 	struct mt_advise_ctx ctx;
 	struct mt_err err = { 0 };
 
-	assert_int_equal(setenv("MEMTUNE_FSROOT", root, 1), 0);
-	assert_int_equal(mt_profile_load_string("database", "[profile]\n"
-						"goal = latency\n", &p, &err),
-			 0);
-	assert_int_equal(mt_advise_ctx_init(&ctx, NULL, &p, &err), 0);
+	mt_test_ctx_open(root, "database", "[profile]\ngoal = latency\n", &p,
+			 &ctx);
 	assert_int_equal(mt_signals_gather(&ctx, 5000000000ull, &err), 0);
-	memset(a, 0, sizeof(*a));
-	assert_int_equal(mt_advise(&ctx, a, &err), 0);
-	mt_advise_ctx_free(&ctx);
-	mt_profile_free(&p);
-	unsetenv("MEMTUNE_FSROOT");
-}
-
-static struct mt_item *item(const struct mt_advice *a, const char *id)
-{
-	struct mt_item *it = mt_advice_find(a, id);
-
-	if (!it)
-		fail_msg("no item %s", id);
-	return it;
+	mt_test_ctx_advise(&p, &ctx, a);
 }
 
 /* The evidence line of item id containing text, or NULL. */
 static const char *cites(const struct mt_advice *a, const char *id,
 			 const char *text)
 {
-	struct mt_item *it = item(a, id);
-	size_t i;
-	json_t *e;
-
-	json_array_foreach(it->evidence, i, e)
-		if (strstr(json_string_value(e), text))
-			return json_string_value(e);
-	return NULL;
+	return mt_test_cited(mt_test_item(a, id), text);
 }
 
 /* 250,000 allocstalls in 100,000 s and PSI memory some avg10 4.50: raise
@@ -112,8 +71,8 @@ static void test_stalls_db(void **state)
 	char *conf;
 
 	(void)state;
-	advise_tree(machine("stalls-db"), &a);
-	it = item(&a, "watermark_scale_factor");
+	advise_tree(mt_test_machine("stalls-db"), &a);
+	it = mt_test_item(&a, "watermark_scale_factor");
 	assert_string_equal(it->current, "10");
 	assert_string_equal(it->value, "100");
 	assert_true(it->change);
@@ -138,7 +97,7 @@ static void test_stalls_db(void **state)
 	assert_null(strstr(it->reason, "look at allocstall"));
 	/* min_free_kbytes is the kernel's own, THP floor included, and is
 	 * not where the stalls are treated. */
-	it = item(&a, "min_free_kbytes");
+	it = mt_test_item(&a, "min_free_kbytes");
 	assert_string_equal(it->value, "90112");
 	assert_false(it->change);
 	assert_non_null(cites(&a, "min_free_kbytes", "int_sqrt(263842944 kB "
@@ -165,8 +124,8 @@ static void test_trees_keep(void **state)
 	for (size_t i = 0; i < 5; i++) {
 		struct mt_item *it;
 
-		advise_tree(machine(trees[i]), &a);
-		it = item(&a, "watermark_scale_factor");
+		advise_tree(mt_test_machine(trees[i]), &a);
+		it = mt_test_item(&a, "watermark_scale_factor");
 		assert_false(it->change);
 		assert_string_equal(it->value, it->current);
 		assert_int_equal(it->confidence, MT_CONF_LOW);
@@ -177,13 +136,14 @@ static void test_trees_keep(void **state)
 		mt_advice_free(&a);
 	}
 	/* qemu-2node has /proc/vmstat but no /proc/uptime. */
-	advise_tree(machine("qemu-2node"), &a);
+	advise_tree(mt_test_machine("qemu-2node"), &a);
 	assert_non_null(cites(&a, "watermark_scale_factor", "live signals: "
 			      "no /proc/uptime in"));
 	mt_advice_free(&a);
 	/* zram-host's 125 is kept. */
-	advise_tree(machine("zram-host"), &a);
-	assert_string_equal(item(&a, "watermark_scale_factor")->value, "125");
+	advise_tree(mt_test_machine("zram-host"), &a);
+	assert_string_equal(mt_test_item(&a, "watermark_scale_factor")->value,
+			    "125");
 	mt_advice_free(&a);
 }
 
@@ -203,7 +163,7 @@ static void test_quiet_signals(void **state)
 		    "some avg10=0.10 avg60=0.05 avg300=0.02 total=4000000\n"
 		    "full avg10=0.00 avg60=0.00 avg300=0.00 total=1000000\n");
 	advise_tree(root, &a);
-	it = item(&a, "watermark_scale_factor");
+	it = mt_test_item(&a, "watermark_scale_factor");
 	assert_false(it->change);
 	assert_int_equal(it->ground, MT_GROUND_PRACTICE);
 	assert_string_equal(it->reason, "No distress in the live signals: "
@@ -232,7 +192,7 @@ static void test_stalls_without_psi(void **state)
 	snprintf(path, sizeof(path), "%s/proc/pressure", root);
 	mt_test_remove_tree(path);
 	advise_tree(root, &a);
-	it = item(&a, "watermark_scale_factor");
+	it = mt_test_item(&a, "watermark_scale_factor");
 	assert_string_equal(it->value, "100");
 	assert_true(it->change);
 	assert_int_equal(it->ground, MT_GROUND_PRACTICE);
@@ -256,7 +216,7 @@ static void test_stalls_cheap(void **state)
 		    "some avg10=0.30 avg60=0.20 avg300=0.10 total=50000000\n"
 		    "full avg10=0.00 avg60=0.00 avg300=0.00 total=0\n");
 	advise_tree(root, &a);
-	it = item(&a, "watermark_scale_factor");
+	it = mt_test_item(&a, "watermark_scale_factor");
 	assert_false(it->change);
 	assert_string_equal(it->reason, "No distress in the live signals: "
 			    "2.5 direct-reclaim entries a second (distress "
@@ -280,7 +240,7 @@ static void test_mfk_far_above(void **state)
 	(void)state;
 	mt_test_put(root, "/proc/sys/vm/min_free_kbytes", "85899345\n");
 	advise_tree(root, &a);
-	it = item(&a, "min_free_kbytes");
+	it = mt_test_item(&a, "min_free_kbytes");
 	assert_string_equal(it->value, "130533");
 	assert_true(it->change);
 	assert_int_equal(it->ground, MT_GROUND_DOCUMENTED);
@@ -360,7 +320,7 @@ static void test_reclaim_facts(void **state)
 		    1e-9);
 	assert_true(fabs(hi - 3.689) < 1e-9);
 
-	setenv("MEMTUNE_FSROOT", machine("zram-host"), 1);
+	setenv("MEMTUNE_FSROOT", mt_test_machine("zram-host"), 1);
 	sys = mt_sysinfo_collect(NULL, &err);
 	unsetenv("MEMTUNE_FSROOT");
 	assert_non_null(sys);
@@ -368,7 +328,7 @@ static void test_reclaim_facts(void **state)
 	ctx.analysis = an;
 	memset(&a, 0, sizeof(a));
 	assert_int_equal(mt_advise(&ctx, &a, &err), 0);
-	it = item(&a, "watermark_scale_factor");
+	it = mt_test_item(&a, "watermark_scale_factor");
 	assert_string_equal(it->value, "500");
 	assert_true(it->change);
 	assert_true(it->measured);
@@ -381,7 +341,7 @@ static void test_reclaim_facts(void **state)
 	assert_non_null(strstr(it->reason, "500 stalls at the current "
 			       "settings, 0 with 500"));
 	/* min_free_kbytes is not raised when the scale factor fixes it. */
-	assert_false(item(&a, "min_free_kbytes")->change);
+	assert_false(mt_test_item(&a, "min_free_kbytes")->change);
 	mt_advice_free(&a);
 	mt_advise_ctx_free(&ctx);
 	json_decref(sys);
@@ -403,13 +363,13 @@ static void test_untrustworthy_baseline(void **state)
 	(void)state;
 	snprintf(path, sizeof(path), "%s/analysis.json", run);
 	unlink(path);	/* analyzed again, with the reclaim facts */
-	setenv("MEMTUNE_FSROOT", machine("small-vm"), 1);
+	setenv("MEMTUNE_FSROOT", mt_test_machine("small-vm"), 1);
 	assert_int_equal(mt_advise_ctx_init(&ctx, run, &p, &err), 0);
 	assert_int_equal(mt_signals_gather(&ctx, 0, &err), 0);
 	unsetenv("MEMTUNE_FSROOT");
 	memset(&a, 0, sizeof(a));
 	assert_int_equal(mt_advise(&ctx, &a, &err), 0);
-	it = item(&a, "watermark_scale_factor");
+	it = mt_test_item(&a, "watermark_scale_factor");
 	assert_false(it->change);
 	assert_false(it->measured);
 	assert_non_null(cites(&a, "watermark_scale_factor", "reclaim "

@@ -29,6 +29,17 @@
 				 a_, b_, (double)(tol));                     \
 	} while (0)
 
+/* Computes the stats of x[0..n) into s and checks its 95% interval
+ * [lo, hi] (exactly) and the coverage it reaches, level (within tol). */
+static void expect_ci(const double *x, size_t n, struct mt_stats *s,
+		      double lo, double hi, double level, double tol)
+{
+	assert_int_equal(mt_stats_compute(x, n, s), 0);
+	assert_close(s->ci95_lo, lo, 0);
+	assert_close(s->ci95_hi, hi, 0);
+	assert_close(s->ci_level, level, tol);
+}
+
 static void test_median_odd_even(void **state)
 {
 	const double odd[] = { 3, 1, 2 };
@@ -78,11 +89,8 @@ static void test_ci_n10(void **state)
 	struct mt_stats s;
 
 	(void)state;
-	assert_int_equal(mt_stats_compute(x, 10, &s), 0);
+	expect_ci(x, 10, &s, 20, 90, 0.978515625, 1e-12);
 	assert_close(s.median, 55, 0);
-	assert_close(s.ci95_lo, 20, 0);
-	assert_close(s.ci95_hi, 90, 0);
-	assert_close(s.ci_level, 0.978515625, 1e-12);
 }
 
 /* n = 30: ranks 10 and 21, coverage 0.957226... (exact binomial). */
@@ -95,11 +103,8 @@ static void test_ci_n30(void **state)
 	/* a permutation of 1..30: 7 is coprime with 30 */
 	for (int i = 0; i < 30; i++)
 		x[i] = (double)((i * 7) % 30 + 1);
-	assert_int_equal(mt_stats_compute(x, 30, &s), 0);
+	expect_ci(x, 30, &s, 10, 21, 0.9572260547429323, 1e-12);
 	assert_close(s.median, 15.5, 0);
-	assert_close(s.ci95_lo, 10, 0);
-	assert_close(s.ci95_hi, 21, 0);
-	assert_close(s.ci_level, 0.9572260547429323, 1e-12);
 }
 
 /* Larger n use the log-space binomial: n = 1000 gives ranks 469 and 532. */
@@ -112,10 +117,7 @@ static void test_ci_n1000(void **state)
 	assert_non_null(x);
 	for (int i = 0; i < 1000; i++)
 		x[i] = (double)((i * 3) % 1000 + 1);
-	assert_int_equal(mt_stats_compute(x, 1000, &s), 0);
-	assert_close(s.ci95_lo, 469, 0);
-	assert_close(s.ci95_hi, 532, 0);
-	assert_close(s.ci_level, 0.9537088026395019, 1e-9);
+	expect_ci(x, 1000, &s, 469, 532, 0.9537088026395019, 1e-9);
 	free(x);
 }
 
@@ -127,21 +129,12 @@ static void test_ci_small_n(void **state)
 	struct mt_stats s;
 
 	(void)state;
-	assert_int_equal(mt_stats_compute(x, 5, &s), 0);
-	assert_close(s.ci95_lo, 1, 0);
-	assert_close(s.ci95_hi, 9, 0);
-	assert_close(s.ci_level, 0.9375, 1e-15);
+	expect_ci(x, 5, &s, 1, 9, 0.9375, 1e-15);
 	assert_false(mt_stats_converged(&s, 100));
 
-	assert_int_equal(mt_stats_compute(x, 2, &s), 0);
-	assert_close(s.ci95_lo, 4, 0);
-	assert_close(s.ci95_hi, 8, 0);
-	assert_close(s.ci_level, 0.5, 1e-15);
+	expect_ci(x, 2, &s, 4, 8, 0.5, 1e-15);
 
-	assert_int_equal(mt_stats_compute(x, 6, &s), 0);
-	assert_close(s.ci95_lo, 1, 0);
-	assert_close(s.ci95_hi, 9, 0);
-	assert_close(s.ci_level, 0.96875, 1e-15);
+	expect_ci(x, 6, &s, 1, 9, 0.96875, 1e-15);
 }
 
 static void test_rejects_bad_input(void **state)

@@ -16,6 +16,8 @@
 
 #include "../../core/sysinfo.h"
 #include "../../core/topo.h"
+#include "../../cli/sysinfo_print.h"
+#include "helpers/fixtures.h"
 
 #define GiB (1024ULL * 1024 * 1024)
 
@@ -26,24 +28,11 @@ static int clear_root(void **state)
 	return 0;
 }
 
-/* Finds tests/fixtures/machines/<name> from the repository root or from this
- * file's directory, as an absolute path. */
+/* The fixture tests/fixtures/machines/<name> (mt_test_machine) as an
+ * absolute path. */
 static void fixture(const char *name, char *buf)
 {
-	char rel[PATH_MAX], *slash;
-
-	snprintf(rel, sizeof(rel), "tests/fixtures/machines/%s", name);
-	if (access(rel, F_OK) != 0) {
-		snprintf(rel, sizeof(rel), "%s", __FILE__);
-		slash = strrchr(rel, '/');
-		if (slash)
-			*slash = '\0';
-		else
-			snprintf(rel, sizeof(rel), ".");
-		snprintf(rel + strlen(rel), sizeof(rel) - strlen(rel),
-			 "/../fixtures/machines/%s", name);
-	}
-	assert_non_null(realpath(rel, buf));
+	assert_non_null(realpath(mt_test_machine(name), buf));
 }
 
 /* Points MEMTUNE_FSROOT at the fixture `name`. */
@@ -347,15 +336,13 @@ static void test_tlb_size(void **state)
 
 static void test_missing_files(void **state)
 {
-	char src[PATH_MAX], dir[] = "/tmp/mt-sysinfo-XXXXXX";
+	char dir[64];
 	struct mt_caps caps;
 	struct mt_err err = { 0 };
 	json_t *info, *thp;
 
 	(void)state;
-	fixture("small-vm", src);
-	assert_non_null(mkdtemp(dir));
-	sh("cp -r '%s/.' '%s'", src, dir);
+	mt_test_copy_machine("small-vm", dir, sizeof(dir), "sysinfo");
 	/* A kernel without THP, hugetlb, NUMA sysfs, cgroups or swap, with
 	 * a corrupt sysctl and no CPU model. */
 	sh("rm -r '%s/sys/kernel/mm' '%s/sys/devices/system/node' "
@@ -417,14 +404,12 @@ static void test_missing_files(void **state)
  * lines are left out; the others are kept. */
 static void test_corrupt_swaps(void **state)
 {
-	char src[PATH_MAX], dir[] = "/tmp/mt-sysinfo-XXXXXX";
+	char dir[64];
 	struct mt_err err = { 0 };
 	json_t *info, *devs;
 
 	(void)state;
-	fixture("small-vm", src);
-	assert_non_null(mkdtemp(dir));
-	sh("cp -r '%s/.' '%s'", src, dir);
+	mt_test_copy_machine("small-vm", dir, sizeof(dir), "sysinfo");
 	sh("printf 'Filename Type Size Used Priority\\n"
 	   "/huge file 9223372036854775807 0 -2\\n"
 	   "/neg file -4 -8 -2\\n"
@@ -445,15 +430,13 @@ static void test_corrupt_swaps(void **state)
 
 static void test_partial_numa(void **state)
 {
-	char src[PATH_MAX], dir[] = "/tmp/mt-sysinfo-XXXXXX";
+	char dir[64];
 	struct mt_caps caps;
 	struct mt_err err = { 0 };
 	json_t *info, *nodes;
 
 	(void)state;
-	fixture("db-2node", src);
-	assert_non_null(mkdtemp(dir));
-	sh("cp -r '%s/.' '%s'", src, dir);
+	mt_test_copy_machine("db-2node", dir, sizeof(dir), "sysinfo");
 	/* Without has_memory, a node has memory when its meminfo says so;
 	 * node1 lost its meminfo and distance files. */
 	sh("rm '%s/sys/devices/system/node/has_memory' "

@@ -318,7 +318,6 @@ static void test_case_lifecycle(void **state)
 	struct fixture *f = *state;
 	struct mt_err err = { 0 };
 	struct mt_sample s = { 0 };
-	char reason[512] = "";
 	void *st = NULL;
 	json_t *obt = json_object();
 
@@ -326,11 +325,11 @@ static void test_case_lifecycle(void **state)
 	assert_int_equal(mt_bench_tlb.plan(&f->env, &f->plan, &err), 0);
 	assert_int_equal(f->plan.n, 1);
 	assert_int_equal(mt_bench_tlb.setup(&f->env, &f->plan.cases[0], &st,
-					    reason, sizeof(reason)), MT_OK);
+					    &err), MT_OK);
 	assert_non_null(st);
 	assert_int_equal(mt_bench_tlb.run(st, 1000, &s, &err), 0);
 	assert_int_equal(s.ops, 1000);
-	assert_int_equal(mt_bench_tlb.verify(st, obt, reason, sizeof(reason)),
+	assert_int_equal(mt_bench_tlb.verify(st, obt, &err),
 			 MT_OK);
 	assert_int_equal(num(obt, "elements"), 16);
 	assert_int_equal(num(obt, "mapped_bytes"), 65536);
@@ -346,20 +345,18 @@ static void test_setup_malformed(void **state)
 {
 	struct fixture *f = *state;
 	struct mt_case c = { 0 };
-	char reason[256] = "";
+	struct mt_err err = { 0 };
 	void *st = NULL;
 
 	load(f, "[tlb]\n");
 	c.params = json_pack("{s:s, s:s, s:I}", "backing", "8k", "pattern",
 			     "line", "size_bytes", (json_int_t)4096);
-	assert_int_equal(mt_bench_tlb.setup(&f->env, &c, &st, reason,
-					    sizeof(reason)), MT_FAILED);
-	assert_non_null(strstr(reason, "tlb: malformed case"));
+	assert_int_equal(mt_bench_tlb.setup(&f->env, &c, &st, &err), MT_FAILED);
+	assert_non_null(strstr(err.msg, "tlb: malformed case"));
 	json_decref(c.params);
 	c.params = json_pack("{s:s, s:s, s:I}", "backing", "4k", "pattern",
 			     "page", "size_bytes", (json_int_t)4096);
-	assert_int_equal(mt_bench_tlb.setup(&f->env, &c, &st, reason,
-					    sizeof(reason)), MT_FAILED);
+	assert_int_equal(mt_bench_tlb.setup(&f->env, &c, &st, &err), MT_FAILED);
 	json_decref(c.params);
 }
 
@@ -369,23 +366,21 @@ static void test_hugetlb_skip_reason(void **state)
 {
 	struct fixture *f = *state;
 	struct mt_err err = { 0 };
-	char reason[1024] = "";
 	enum mt_status st;
 	void *s = NULL;
 
 	load(f, "[tlb]\nsizes = 4G\nbackings = 2m\npatterns = page\n");
 	assert_int_equal(mt_bench_tlb.plan(&f->env, &f->plan, &err), 0);
-	st = mt_bench_tlb.setup(&f->env, &f->plan.cases[0], &s, reason,
-				sizeof(reason));
+	st = mt_bench_tlb.setup(&f->env, &f->plan.cases[0], &s, &err);
 	if (st == MT_OK) {
 		mt_bench_tlb.teardown(s);
 		skip();
 	}
 	assert_int_equal(st, MT_SKIPPED);
-	assert_non_null(strstr(reason, "tlb: cannot map 4 GiB of 2 MiB "
-				       "pages: only "));
-	assert_non_null(strstr(reason, "hugepages-2048kB/nr_hugepages"));
-	assert_non_null(strstr(reason, "hugetlb_reserve = yes"));
+	assert_non_null(strstr(err.msg, "tlb: cannot map 4 GiB of 2 MiB "
+					"pages: only "));
+	assert_non_null(strstr(err.msg, "hugepages-2048kB/nr_hugepages"));
+	assert_non_null(strstr(err.msg, "hugetlb_reserve = yes"));
 }
 
 int main(void)

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "../../core/topo.h"
+#include "helpers/fixtures.h"
 
 /* The affinity the test process started with, put back after each pin. */
 static cpu_set_t initial_affinity;
@@ -36,24 +37,20 @@ static int teardown(void **state)
 				 &initial_affinity) == 0 ? 0 : -1;
 }
 
-/* Finds tests/fixtures/machines/<name> from the repository root or from this
- * file's directory, as an absolute path. */
+/* This thread is still bound to the CPUs of before. */
+static void expect_binding(const cpu_set_t *before)
+{
+	cpu_set_t now;
+
+	assert_int_equal(sched_getaffinity(0, sizeof(now), &now), 0);
+	assert_true(CPU_EQUAL(before, &now));
+}
+
+/* The fixture tests/fixtures/machines/<name> (mt_test_machine) as an
+ * absolute path. */
 static void fixture(const char *name, char *buf, size_t len)
 {
-	char rel[PATH_MAX], *slash;
-
-	snprintf(rel, sizeof(rel), "tests/fixtures/machines/%s", name);
-	if (access(rel, F_OK) != 0) {
-		snprintf(rel, sizeof(rel), "%s", __FILE__);
-		slash = strrchr(rel, '/');
-		if (slash)
-			*slash = '\0';
-		else
-			snprintf(rel, sizeof(rel), ".");
-		snprintf(rel + strlen(rel), sizeof(rel) - strlen(rel),
-			 "/../fixtures/machines/%s", name);
-	}
-	assert_non_null(realpath(rel, buf));
+	assert_non_null(realpath(mt_test_machine(name), buf));
 	assert_true(strlen(buf) < len);
 }
 
@@ -101,7 +98,7 @@ static void test_pin_unknown_cpu(void **state)
 {
 	struct mt_topo *t = NULL;
 	struct mt_err err = { 0 };
-	cpu_set_t before, after;
+	cpu_set_t before;
 
 	(void)state;
 	assert_int_equal(mt_topo_load(&t, &err), 0);
@@ -117,8 +114,7 @@ static void test_pin_unknown_cpu(void **state)
 	assert_non_null(strstr(err.msg, "cpu -1"));
 
 	/* A refused pin leaves the binding alone. */
-	assert_int_equal(sched_getaffinity(0, sizeof(after), &after), 0);
-	assert_true(CPU_EQUAL(&before, &after));
+	expect_binding(&before);
 	mt_topo_destroy(t);
 }
 
@@ -208,7 +204,7 @@ static void test_foreign_tree_refuses_pin(void **state)
 	struct mt_topo *t = NULL;
 	struct mt_err err = { 0 };
 	char root[PATH_MAX];
-	cpu_set_t before, after;
+	cpu_set_t before;
 
 	(void)state;
 	fixture("small-vm", root, sizeof(root));
@@ -229,8 +225,7 @@ static void test_foreign_tree_refuses_pin(void **state)
 	assert_non_null(strstr(err.msg, "MEMTUNE_FSROOT"));
 	assert_non_null(strstr(err.msg, root));
 	assert_non_null(strstr(err.msg, "another machine"));
-	assert_int_equal(sched_getaffinity(0, sizeof(after), &after), 0);
-	assert_true(CPU_EQUAL(&before, &after));
+	expect_binding(&before);
 	mt_topo_destroy(t);
 }
 

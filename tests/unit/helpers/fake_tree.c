@@ -3,7 +3,6 @@
 #include "fake_tree.h"
 
 #include <errno.h>
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +12,8 @@
 #include <sys/stat.h>
 
 #include <cmocka.h>
+
+#include "remove_tree.h"
 
 void mt_test_put(const char *root, const char *rel, const char *text)
 {
@@ -33,16 +34,7 @@ void mt_test_put(const char *root, const char *rel, const char *text)
 	assert_int_equal(fclose(f), 0);
 }
 
-static int remove_one(const char *path, const struct stat *st, int flag,
-		      struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 void mt_test_remove_tree(const char *root)
 {
-	nftw(root, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+	mt_remove_tree(root);
 }
