@@ -296,15 +296,21 @@ double mt_welch_p(const double *a, size_t na, const double *b, size_t nb)
 	return student_t_two_sided(t, df);
 }
 
+void mt_tail_summary(double *v, size_t n, double scale, double *p50,
+		     double *p99, double *max)
+{
+	if (n == 0) {
+		*p50 = *p99 = *max = NAN;
+		return;
+	}
+	qsort(v, n, sizeof(*v), mt_cmp_double);
+	*p50 = mt_percentile_sorted(v, n, 50.0) / scale;
+	*p99 = mt_percentile_sorted(v, n, 99.0) / scale;
+	*max = v[n - 1] / scale;
+}
+
 void mt_latency_summary(double *ns, size_t n, double *p50_us,
 			double *p99_us, double *max_us)
 {
-	if (n == 0) {
-		*p50_us = *p99_us = *max_us = NAN;
-		return;
-	}
-	qsort(ns, n, sizeof(*ns), mt_cmp_double);
-	*p50_us = mt_percentile_sorted(ns, n, 50.0) / 1e3;
-	*p99_us = mt_percentile_sorted(ns, n, 99.0) / 1e3;
-	*max_us = ns[n - 1] / 1e3;
+	mt_tail_summary(ns, n, 1e3, p50_us, p99_us, max_us);
 }

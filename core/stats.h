@@ -35,6 +35,12 @@ double mt_percentile_sorted(const double *sorted, size_t n, double p);
 /* Percentile p of samples[0..n) (copies and sorts). NAN if n is 0. */
 double mt_percentile(const double *samples, size_t n, double p);
 
+/* The tail of v[0..n): sorts v in place, then stores p50, p99 (linear
+ * interpolation) and max, each divided by scale. NAN for each when n is
+ * 0. */
+void mt_tail_summary(double *v, size_t n, double scale, double *p50,
+		     double *p99, double *max);
+
 /* Latency percentiles of ns[0..n) (nanoseconds, one per operation): sorts
  * ns in place, then stores p50, p99 (linear interpolation) and max in
  * microseconds. NAN for each when n is 0. */

@@ -58,6 +58,11 @@ void mt_format_size(uint64_t bytes, char *buf, size_t len);
  * configuration form is mt_format_size's. */
 void mt_format_bytes(double bytes, char *buf, size_t len);
 
+/* Formats a byte count the way sysinfo and the advice's evidence print
+ * it: "512 B", "48 KiB", "23.5 GiB" (binary units up to PiB; one decimal
+ * unless the value is a whole number of the unit). */
+void mt_format_iec(uint64_t bytes, char *buf, size_t len);
+
 /* Formats nanoseconds compactly in the largest of s, ms, us, ns that divides
  * them exactly ("20ms", "1500us", "10s", "0ns") into buf; the output parses
  * back with mt_parse_duration. */

@@ -59,6 +59,23 @@ static void test_median(void **state)
 	assert_true(isnan(mt_median_sorted(sorted, 0)));
 }
 
+/* The tail in the unit asked for; v is left sorted; none gives NAN. */
+static void test_tail_summary(void **state)
+{
+	double v[] = { 5000, 1000, 3000, 2000, 4000 };
+	double p50, p99, max;
+
+	(void)state;
+	mt_tail_summary(v, 5, 1e3, &p50, &p99, &max);
+	assert_true(p50 == 3 && max == 5);
+	assert_true(fabs(p99 - 4.96) < 1e-12);
+	assert_true(v[0] == 1000 && v[4] == 5000);
+	mt_tail_summary(v, 5, 1, &p50, &p99, &max);
+	assert_true(p50 == 3000 && max == 5000);
+	mt_tail_summary(v, 0, 1, &p50, &p99, &max);
+	assert_true(isnan(p50) && isnan(p99) && isnan(max));
+}
+
 /* A member that is a number comes back as a double; anything else, a
  * missing member or a non-object is NAN. */
 static void test_jnum(void **state)
@@ -323,6 +340,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cmp_double),
 		cmocka_unit_test(test_median),
+		cmocka_unit_test(test_tail_summary),
 		cmocka_unit_test(test_jnum),
 		cmocka_unit_test(test_jreal),
 		cmocka_unit_test(test_mix64),
