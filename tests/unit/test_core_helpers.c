@@ -178,6 +178,30 @@ static void test_format_bytes(void **state)
 	assert_string_equal(buf, "1.5");
 }
 
+/* sysinfo's and the evidence's form: "B", one decimal unless exact. */
+static void test_format_iec(void **state)
+{
+	static const struct {
+		uint64_t bytes;
+		const char *text;
+	} cases[] = {
+		{ 0, "0 B" },
+		{ 1023, "1023 B" },
+		{ 1024, "1 KiB" },
+		{ 1536ull << 20, "1.5 GiB" },
+		{ (2ull << 30) + (30ull << 20), "2.0 GiB" },	/* not exact */
+		{ 32ull << 30, "32 GiB" },
+		{ 3ull << 50, "3 PiB" },
+	};
+	char buf[32];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		mt_format_iec(cases[i].bytes, buf, sizeof(buf));
+		assert_string_equal(buf, cases[i].text);
+	}
+}
+
 /* Two zones with their watermarks, present and managed pages; the per-CPU
  * "high" under pagesets does not replace the zone's. Counting alone (no
  * array) gives the same count. */
@@ -346,6 +370,7 @@ int main(void)
 		cmocka_unit_test(test_mix64),
 		cmocka_unit_test(test_rand),
 		cmocka_unit_test(test_format_bytes),
+		cmocka_unit_test(test_format_iec),
 		cmocka_unit_test(test_zoneinfo),
 		cmocka_unit_test(test_read_write),
 		cmocka_unit_test(test_path_dir),
