@@ -131,11 +131,12 @@ int mt_mkdir_p(const char *path, mode_t parent_mode, mode_t mode)
 		if (*p != '/' || p[-1] == '/')
 			continue;
 		*p = '\0';
-		ret = mkdir(buf, parent_mode) < 0 && errno != EEXIST ?
-		      -errno : 0;
+		ret = mkdir(buf, parent_mode);
 		*p = '/';
-		if (ret < 0)
-			return ret;
+		if (ret < 0 && errno != EEXIST)
+			return -errno;
 	}
-	return mkdir(buf, mode) < 0 && errno != EEXIST ? -errno : 0;
+	if (mkdir(buf, mode) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
 }

@@ -26,7 +26,7 @@ int mt_zoneinfo_parse(const char *text, struct mt_zone_wmark *z, size_t max,
 		      size_t *n)
 {
 	struct mt_zone_wmark cur;
-	unsigned seen = 0;	/* bits: 1 min, 2 low, 4 high */
+	unsigned seen = 0; /* bits: 1 min, 2 low, 4 high */
 	bool in = false;
 	size_t count = 0;
 	const char *p = text;

@@ -9,11 +9,11 @@
 /* One zone of /proc/zoneinfo: its watermarks and free pages, in pages. */
 struct mt_zone_wmark {
 	int node;
-	char zone[16];		/* "DMA", "DMA32", "Normal", ... */
-	uint64_t free;		/* pages free */
-	uint64_t min, low, high;	/* watermarks, pages */
-	uint64_t present;	/* pages physically present */
-	uint64_t managed;	/* pages the buddy allocator manages */
+	char zone[16];		 /* "DMA", "DMA32", "Normal", ... */
+	uint64_t free;		 /* pages free */
+	uint64_t min, low, high; /* watermarks, pages */
+	uint64_t present;	 /* pages physically present */
+	uint64_t managed;	 /* pages the buddy allocator manages */
 };
 
 /* Parses /proc/zoneinfo text into z[0..max): one entry per "Node N, zone

@@ -51,7 +51,7 @@ static void test_median(void **state)
 
 	(void)state;
 	assert_true(mt_median(odd, 3) == 5);
-	assert_true(odd[0] == 1 && odd[2] == 9);	/* sorted in place */
+	assert_true(odd[0] == 1 && odd[2] == 9); /* sorted in place */
 	assert_true(mt_median(even, 4) == 2.5);
 	assert_true(mt_median_sorted(sorted, 4) == 6);
 	assert_true(mt_median_sorted(sorted, 1) == 1);
@@ -162,7 +162,7 @@ static void test_format_bytes(void **state)
 		{ 16384, "16 KiB" },
 		{ 1536 * 1024, "1.5 MiB" },
 		{ 2147483648.0, "2 GiB" },
-		{ 2.03 * 1073741824.0, "2 GiB" },	/* within 0.05 */
+		{ 2.03 * 1073741824.0, "2 GiB" }, /* within 0.05 */
 		{ 2.1 * 1073741824.0, "2.1 GiB" },
 		{ 3.0 * 1099511627776.0, "3 TiB" },
 		{ 4096.0 * 1099511627776.0, "4096 TiB" },
@@ -174,7 +174,7 @@ static void test_format_bytes(void **state)
 		mt_format_bytes(cases[i].bytes, buf, sizeof(buf));
 		assert_string_equal(buf, cases[i].text);
 	}
-	mt_format_bytes(1536 * 1024, buf, 4);	/* truncated, terminated */
+	mt_format_bytes(1536 * 1024, buf, 4); /* truncated, terminated */
 	assert_string_equal(buf, "1.5");
 }
 
@@ -189,7 +189,7 @@ static void test_format_iec(void **state)
 		{ 1023, "1023 B" },
 		{ 1024, "1 KiB" },
 		{ 1536ull << 20, "1.5 GiB" },
-		{ (2ull << 30) + (30ull << 20), "2.0 GiB" },	/* not exact */
+		{ (2ull << 30) + (30ull << 20), "2.0 GiB" }, /* not exact */
 		{ 32ull << 30, "32 GiB" },
 		{ 3ull << 50, "3 PiB" },
 	};
@@ -207,29 +207,28 @@ static void test_format_iec(void **state)
  * array) gives the same count. */
 static void test_zoneinfo(void **state)
 {
-	static const char text[] =
-		"Node 0, zone      DMA\n"
-		"  per-node stats\n"
-		"      nr_inactive_anon 10\n"
-		"  pages free     3840\n"
-		"        min      12\n"
-		"        low      15\n"
-		"        high     18\n"
-		"        spanned  4095\n"
-		"        present  3998\n"
-		"        managed  3840\n"
-		"  pagesets\n"
-		"    cpu: 0\n"
-		"              count: 0\n"
-		"              high:  999\n"
-		"Node 1, zone   Normal\n"
-		"  pages free     100000\n"
-		"        min      4000\n"
-		"        low      5000\n"
-		"        high     6000\n"
-		"        spanned  262144\n"
-		"        present  262144\n"
-		"        managed  250000\n";
+	static const char text[] = "Node 0, zone      DMA\n"
+				   "  per-node stats\n"
+				   "      nr_inactive_anon 10\n"
+				   "  pages free     3840\n"
+				   "        min      12\n"
+				   "        low      15\n"
+				   "        high     18\n"
+				   "        spanned  4095\n"
+				   "        present  3998\n"
+				   "        managed  3840\n"
+				   "  pagesets\n"
+				   "    cpu: 0\n"
+				   "              count: 0\n"
+				   "              high:  999\n"
+				   "Node 1, zone   Normal\n"
+				   "  pages free     100000\n"
+				   "        min      4000\n"
+				   "        low      5000\n"
+				   "        high     6000\n"
+				   "        spanned  262144\n"
+				   "        present  262144\n"
+				   "        managed  250000\n";
 	struct mt_zone_wmark z[4];
 	size_t n;
 
@@ -248,8 +247,9 @@ static void test_zoneinfo(void **state)
 	assert_int_equal(mt_zoneinfo_parse(text, NULL, 0, &n), 0);
 	assert_int_equal(n, 2);
 	assert_int_equal(mt_zoneinfo_parse("no zones\n", z, 4, &n), -EINVAL);
-	assert_int_equal(mt_zoneinfo_parse("Node 0, zone DMA\n  min 1\n", z,
-					   4, &n), -EINVAL);
+	assert_int_equal(mt_zoneinfo_parse("Node 0, zone DMA\n  min 1\n", z, 4,
+					   &n),
+			 -EINVAL);
 }
 
 /* A scratch directory for the file tests; removed by rm -r at the end. */
@@ -300,7 +300,7 @@ static void test_read_write(void **state)
 	assert_null(text);
 	fd = open(path, O_RDONLY);
 	assert_true(fd >= 0);
-	assert_int_equal(lseek(fd, 9000, SEEK_SET), 9000);	/* the rest */
+	assert_int_equal(lseek(fd, 9000, SEEK_SET), 9000); /* the rest */
 	assert_int_equal(mt_read_fd(fd, SIZE_MAX, &text, &len), 0);
 	assert_int_equal(len, 1000);
 	assert_memory_equal(text, data + 9000, 1000);
@@ -308,11 +308,10 @@ static void test_read_write(void **state)
 	close(fd);
 	snprintf(link, sizeof(link), "%s/link", scratch);
 	assert_int_equal(symlink(path, link), 0);
-	assert_int_equal(mt_read_path(link, O_NOFOLLOW, SIZE_MAX, &text,
-				      NULL), -ELOOP);
+	assert_int_equal(mt_read_path(link, O_NOFOLLOW, SIZE_MAX, &text, NULL),
+			 -ELOOP);
 	snprintf(path, sizeof(path), "%s/missing", scratch);
-	assert_int_equal(mt_read_path(path, 0, SIZE_MAX, &text, NULL),
-			 -ENOENT);
+	assert_int_equal(mt_read_path(path, 0, SIZE_MAX, &text, NULL), -ENOENT);
 	free(data);
 }
 
