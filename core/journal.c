@@ -536,6 +536,22 @@ static int parse_lines(const char *text, size_t len, struct line **out,
 	return 0;
 }
 
+/* Reads the rest of fd (the journal at path) and parses it into lines.
+ * Returns 0 or -errno with err set. */
+static int read_lines(int fd, const char *path, char **text, size_t *len,
+		      struct line **lines, size_t *n_lines, struct mt_err *err)
+{
+	int ret = mt_read_fd(fd, SIZE_MAX, text, len);
+
+	if (ret == 0)
+		ret = parse_lines(*text, *len, lines, n_lines);
+	if (ret < 0)
+		mt_err_set(err, ret, MT_ERR_RUNTIME,
+			   "journal: cannot read %s: %s", path,
+			   strerror(-ret));
+	return ret;
+}
+
 /* Frees what parse_lines returned. */
 static void free_lines(struct line *lines, size_t n)
 {
@@ -1193,15 +1209,9 @@ int mt_journal_open(const char *path, bool exclusive, struct mt_journal **out,
 		return 0;
 	}
 
-	ret = mt_read_fd(j->fd, SIZE_MAX, &text, &len);
-	if (ret == 0)
-		ret = parse_lines(text, len, &lines, &n_lines);
-	if (ret < 0) {
-		mt_err_set(err, ret, MT_ERR_RUNTIME,
-			   "journal: cannot read %s: %s", path,
-			   strerror(-ret));
+	ret = read_lines(j->fd, path, &text, &len, &lines, &n_lines, err);
+	if (ret < 0)
 		goto out_text;
-	}
 	/* A last line cut short by a crash describes a change that was
 	 * never made (the line is synced before the change): drop it. */
 	if (n_lines > 0 && lines[n_lines - 1].partial &&
@@ -1773,15 +1783,9 @@ int mt_journal_playback(const char *path, void (*log)(const char *line),
 	ret = lock_journal(fd, path, err);
 	if (ret < 0)
 		goto out_fd;
-	ret = mt_read_fd(fd, SIZE_MAX, &text, &len);
-	if (ret == 0)
-		ret = parse_lines(text, len, &lines, &n_lines);
-	if (ret < 0) {
-		mt_err_set(err, ret, MT_ERR_RUNTIME,
-			   "journal: cannot read %s: %s", path,
-			   strerror(-ret));
+	ret = read_lines(fd, path, &text, &len, &lines, &n_lines, err);
+	if (ret < 0)
 		goto out_text;
-	}
 	for (size_t i = 0; i < n_lines; i++) {
 		struct line *l = &lines[i];
 
