@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../core/fileio.h"
 #include "../core/fsroot.h"
 #include "advisor.h"
 
@@ -129,61 +130,11 @@ int mt_ev_read_bounded(const char *path, size_t max, char **out,
 		       size_t *len)
 {
 	char real[4096];
-	size_t got = 0, cap = 4096;
-	char *buf, *grown;
-	ssize_t n;
-	int fd, rc = 0;
 
 	*out = NULL;
 	if (mt_fs_path(path, real, sizeof(real)) < 0)
 		return -ENAMETOOLONG;
-	fd = open(real, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0)
-		return -errno;
-	buf = malloc(cap);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	for (;;) {
-		if (got + 1 >= cap) {
-			if (cap > max) {
-				rc = -EFBIG;
-				break;
-			}
-			grown = realloc(buf, cap * 2);
-			if (!grown) {
-				rc = -ENOMEM;
-				break;
-			}
-			buf = grown;
-			cap *= 2;
-		}
-		n = read(fd, buf + got, cap - 1 - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = -errno;
-			break;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-		if (got > max) {
-			rc = -EFBIG;
-			break;
-		}
-	}
-	close(fd);
-	if (rc < 0) {
-		free(buf);
-		return rc;
-	}
-	buf[got] = '\0';
-	*out = buf;
-	if (len)
-		*len = got;
-	return 0;
+	return mt_read_path(real, O_NONBLOCK, max, out, len);
 }
 
 /* The comm of pid without its newline into buf (16 bytes are enough for
@@ -485,11 +436,16 @@ static void version_from_dpkg(const char *status, enum mt_app_kind k,
 	static const char *const es[] = { "elasticsearch", "opensearch",
 		NULL };
 	static const char *const kube[] = { "kubelet", NULL };
+	/* The packages of each kind, most specific first. */
+	static const char *const *const packages[MT_APP_N] = {
+		[MT_APP_MYSQL] = mysql, [MT_APP_REDIS] = redis,
+		[MT_APP_MONGODB] = mongo, [MT_APP_ELASTICSEARCH] = es,
+		[MT_APP_KUBELET] = kube,
+	};
 	char pkg[64], ver[32];
 	bool ok = false;
 
-	switch (k) {
-	case MT_APP_POSTGRESQL: {
+	if (k == MT_APP_POSTGRESQL) {
 		int major;
 		char want[40];
 		const char *one[2] = { want, NULL };
@@ -503,30 +459,9 @@ static void version_from_dpkg(const char *status, enum mt_app_kind k,
 		if (!ok)
 			ok = dpkg_find(status, NULL, "postgresql-", pkg,
 				       sizeof(pkg), ver, sizeof(ver));
-		break;
-	}
-	case MT_APP_MYSQL:
-		ok = dpkg_find(status, mysql, NULL, pkg, sizeof(pkg), ver,
-			       sizeof(ver));
-		break;
-	case MT_APP_REDIS:
-		ok = dpkg_find(status, redis, NULL, pkg, sizeof(pkg), ver,
-			       sizeof(ver));
-		break;
-	case MT_APP_MONGODB:
-		ok = dpkg_find(status, mongo, NULL, pkg, sizeof(pkg), ver,
-			       sizeof(ver));
-		break;
-	case MT_APP_ELASTICSEARCH:
-		ok = dpkg_find(status, es, NULL, pkg, sizeof(pkg), ver,
-			       sizeof(ver));
-		break;
-	case MT_APP_KUBELET:
-		ok = dpkg_find(status, kube, NULL, pkg, sizeof(pkg), ver,
-			       sizeof(ver));
-		break;
-	default:
-		break;
+	} else if ((unsigned)k < MT_APP_N && packages[k]) {
+		ok = dpkg_find(status, packages[k], NULL, pkg, sizeof(pkg),
+			       ver, sizeof(ver));
 	}
 	if (!ok)
 		return;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../core/fsroot.h"
+#include "../core/units.h"
 #include "advisor.h"
 
 bool mt_ev_fact(const struct mt_advise_ctx *ctx, const char *id,
@@ -136,18 +137,6 @@ size_t mt_ev_find_processes(const struct mt_advise_ctx *ctx,
 
 const char *mt_ev_bytes(uint64_t bytes, char *buf, size_t len)
 {
-	static const char *const units[] = { "B", "KiB", "MiB", "GiB",
-					     "TiB" };
-	double v = (double)bytes;
-	int u = 0;
-
-	while (v >= 1024 && u < 4) {
-		v /= 1024;
-		u++;
-	}
-	if (u == 0 || v == floor(v))
-		snprintf(buf, len, "%.0f %s", v, units[u]);
-	else
-		snprintf(buf, len, "%.1f %s", v, units[u]);
+	mt_format_iec(bytes, buf, len);
 	return buf;
 }

@@ -15,27 +15,21 @@
 	"#max-map-count (Documentation/admin-guide/sysctl/vm.rst, Linux 6.12)"
 #define KERNEL_DEFAULT 65530
 
+/* Why the current value stays when no application asks for more. */
+static void keep_reason(struct mt_item *it, int64_t cur)
+{
+	mt_item_reason(it, "No application on this host asks for more memory "
+		       "maps per process: keep %s%s. ", it->current,
+		       cur == KERNEL_DEFAULT ? ", the kernel's default" :
+		       " (the kernel's default is 65530)");
+}
+
 static int max_map_count_advise(const struct mt_advise_ctx *ctx,
 				struct mt_advice *out, struct mt_err *err)
 {
-	struct mt_vendor_choice c;
-	struct mt_item *it;
-	int64_t cur;
-	int rc;
-
 	(void)err;
-	rc = mt_vendor_sysctl_item(ctx, out, &mt_rule_max_map_count, "max_map_count", &it,
-				   &c, &cur);
-	if (rc < 0 || !it)
-		return rc;
-	if (c.n == 0) {
-		mt_item_reason(it, "No application on this host asks for "
-			       "more memory maps per process: keep %s%s. ",
-			       it->current, cur == KERNEL_DEFAULT ? ", the kernel's "
-			       "default" : " (the kernel's default is 65530)");
-		mt_item_ground(it, MT_GROUND_DOCUMENTED, SOURCE);
-	}
-	return 0;
+	return mt_vendor_sysctl_item(ctx, out, &mt_rule_max_map_count,
+				     "max_map_count", keep_reason);
 }
 
 const struct mt_rule mt_rule_max_map_count = {

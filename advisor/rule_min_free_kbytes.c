@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "../core/fsroot.h"
+#include "../core/zoneinfo.h"
 #include "advisor.h"
 
 #define SOURCE "https://docs.kernel.org/admin-guide/sysctl/vm.html" \
@@ -110,32 +111,30 @@ struct watermark_facts {
  * from /proc/zoneinfo text. Returns false if the text has no zones. */
 static bool parse_zoneinfo(const char *text, uint64_t *lowmem_kb, int *zones)
 {
-	const char *p = text;
-	bool in_low = false, any = false;
+	struct mt_zone_wmark *z;
+	size_t n;
 
 	*lowmem_kb = 0;
 	*zones = 0;
-	while (p && *p) {
-		char name[32];
-		unsigned long long v;
-		int node;
-
-		if (sscanf(p, "Node %d, zone %31s", &node, name) == 2) {
-			in_low = strcmp(name, "DMA") == 0 ||
-				 strcmp(name, "DMA32") == 0 ||
-				 strcmp(name, "Normal") == 0;
-			any = true;
-		} else if (in_low && sscanf(p, " present %llu", &v) == 1) {
-			if (v > 0)
-				(*zones)++;
-		} else if (in_low && sscanf(p, " managed %llu", &v) == 1) {
-			*lowmem_kb += v * 4;
-		}
-		p = strchr(p, '\n');
-		if (p)
-			p++;
+	/* Counted first, then stored: a machine may have many nodes. */
+	if (mt_zoneinfo_parse(text, NULL, 0, &n) < 0 || n == 0)
+		return false;
+	z = calloc(n, sizeof(*z));
+	if (!z || mt_zoneinfo_parse(text, z, n, &n) < 0) {
+		free(z);
+		return false;
 	}
-	return any && *zones > 0;
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(z[i].zone, "DMA") != 0 &&
+		    strcmp(z[i].zone, "DMA32") != 0 &&
+		    strcmp(z[i].zone, "Normal") != 0)
+			continue;
+		if (z[i].present > 0)
+			(*zones)++;
+		*lowmem_kb += z[i].managed * 4;
+	}
+	free(z);
+	return *zones > 0;
 }
 
 /* The zones khugepaged counts, without /proc/zoneinfo: on x86-64 node 0
@@ -561,10 +560,9 @@ static int advise_mfk(const struct mt_advise_ctx *ctx,
 	snprintf(val, sizeof(val), "%llu", (unsigned long long)rec);
 	mt_item_sysctl(it, "min_free_kbytes", val);
 	it->change = rec != cur;
-	if (rec > mem_kb / 50)
-		snprintf(it->force, sizeof(it->force), "%s kB is more than "
-			 "2%% of memory: too much reserve can bring the OOM "
-			 "killer", val);
+	/* The threshold and its reason are the knob table's. */
+	(void)mt_apply_guarded("vm.min_free_kbytes", val, ctx->mem_total,
+			       it->force, sizeof(it->force));
 	return 0;
 }
 

@@ -15,30 +15,23 @@
 #define SOURCE "https://docs.kernel.org/admin-guide/sysctl/vm.html" \
 	"#panic-on-oom (Documentation/admin-guide/sysctl/vm.rst, Linux 6.12)"
 
+/* Why the current value stays when no application asks for one. */
+static void keep_reason(struct mt_item *it, int64_t cur)
+{
+	mt_item_reason(it, cur == 0 ? "Keep 0, the kernel's default: out of "
+		       "memory, the OOM killer kills a process and the "
+		       "machine stays up. " : "Keep %s: someone chose to "
+		       "panic on out of memory, a failover policy (the "
+		       "kernel's default is 0, which kills a process "
+		       "instead). ", it->current);
+}
+
 static int panic_on_oom_advise(const struct mt_advise_ctx *ctx,
 			       struct mt_advice *out, struct mt_err *err)
 {
-	struct mt_vendor_choice c;
-	struct mt_item *it;
-	int64_t cur;
-	int rc;
-
 	(void)err;
-	rc = mt_vendor_sysctl_item(ctx, out, &mt_rule_panic_on_oom, "panic_on_oom", &it,
-				   &c, &cur);
-	if (rc < 0 || !it)
-		return rc;
-	if (c.n == 0) {
-		mt_item_reason(it, cur == 0 ? "Keep 0, the kernel's default: "
-			       "out of memory, the OOM killer kills a "
-			       "process and the machine stays up. " :
-			       "Keep %s: someone chose to panic on out of "
-			       "memory, a failover policy (the kernel's "
-			       "default is 0, which kills a process "
-			       "instead). ", it->current);
-		mt_item_ground(it, MT_GROUND_DOCUMENTED, SOURCE);
-	}
-	return 0;
+	return mt_vendor_sysctl_item(ctx, out, &mt_rule_panic_on_oom,
+				     "panic_on_oom", keep_reason);
 }
 
 const struct mt_rule mt_rule_panic_on_oom = {

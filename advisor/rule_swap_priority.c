@@ -30,6 +30,27 @@ struct prio_facts {
 	char disk_path[128];		/* the disk device of disk_max */
 };
 
+/* The swap devices of the snapshot (a JSON array, or NULL). */
+static json_t *swap_devices(const struct mt_advise_ctx *ctx)
+{
+	return json_object_get(json_object_get(ctx->sys, "swap"), "devices");
+}
+
+/* The type, path and priority of swap device dev; false when one is
+ * missing. */
+static bool swap_device(json_t *dev, const char **type, const char **path,
+			long *prio)
+{
+	json_t *pr = json_object_get(dev, "priority");
+
+	*type = json_string_value(json_object_get(dev, "type"));
+	*path = json_string_value(json_object_get(dev, "path"));
+	if (!*type || !*path || !json_is_integer(pr))
+		return false;
+	*prio = (long)json_integer_value(pr);
+	return true;
+}
+
 static void gather(const struct mt_advise_ctx *ctx, struct prio_facts *f)
 {
 	json_t *dev;
@@ -38,18 +59,12 @@ static void gather(const struct mt_advise_ctx *ctx, struct prio_facts *f)
 	memset(f, 0, sizeof(*f));
 	f->zram_min = MAX_PRIO + 1;
 	f->zram_max = f->disk_max = -MAX_PRIO - 1;
-	json_array_foreach(json_object_get(json_object_get(ctx->sys, "swap"),
-					   "devices"), i, dev) {
-		const char *t = json_string_value(json_object_get(dev,
-								  "type"));
-		const char *p = json_string_value(json_object_get(dev,
-								  "path"));
-		json_t *pr = json_object_get(dev, "priority");
+	json_array_foreach(swap_devices(ctx), i, dev) {
+		const char *t, *p;
 		long prio;
 
-		if (!t || !p || !json_is_integer(pr))
+		if (!swap_device(dev, &t, &p, &prio))
 			continue;
-		prio = (long)json_integer_value(pr);
 		if (strcmp(t, "zram") == 0) {
 			f->n_zram++;
 			if (prio < f->zram_min)
@@ -129,18 +144,14 @@ static int swap_priority_advise(const struct mt_advise_ctx *ctx,
 	 * knows about. */
 	if (!f.n_zram || !f.n_disk)
 		return 0;
-	json_array_foreach(json_object_get(json_object_get(ctx->sys, "swap"),
-					   "devices"), i, dev) {
-		const char *t = json_string_value(json_object_get(dev,
-								  "type"));
-		const char *p = json_string_value(json_object_get(dev,
-								  "path"));
-		json_t *pr = json_object_get(dev, "priority");
+	json_array_foreach(swap_devices(ctx), i, dev) {
+		const char *t, *p;
+		long prio;
 		int rc;
 
-		if (!t || !p || !json_is_integer(pr) || strcmp(t, "zram"))
+		if (!swap_device(dev, &t, &p, &prio) || strcmp(t, "zram"))
 			continue;
-		rc = device_item(p, (long)json_integer_value(pr), &f, out);
+		rc = device_item(p, prio, &f, out);
 		if (rc < 0)
 			return rc;
 	}

@@ -397,10 +397,9 @@ static int swappiness_advise(const struct mt_advise_ctx *ctx,
 	snprintf(val, sizeof(val), "%d", rec);
 	mt_item_sysctl(it, "swappiness", val);
 	it->change = rec != f.current;
-	if (rec == 0)
-		snprintf(it->force, sizeof(it->force), "swappiness=0 keeps "
-			 "anonymous memory until the page cache is nearly "
-			 "gone and brings the OOM killer sooner");
+	/* The threshold and its reason are the knob table's. */
+	(void)mt_apply_guarded("vm.swappiness", val, ctx->mem_total,
+			       it->force, sizeof(it->force));
 	return 0;
 }
 

@@ -114,10 +114,9 @@ static int zone_reclaim_advise(const struct mt_advise_ctx *ctx,
 	snprintf(val, sizeof(val), "%lld", (long long)rec);
 	mt_item_sysctl(it, "zone_reclaim_mode", val);
 	it->change = rec != f.current;
-	if (rec != 0)
-		snprintf(it->force, sizeof(it->force), "zone_reclaim_mode %s "
-			 "reclaims local page cache before using another "
-			 "node's free memory", val);
+	/* The threshold and its reason are the knob table's. */
+	(void)mt_apply_guarded("vm.zone_reclaim_mode", val, ctx->mem_total,
+			       it->force, sizeof(it->force));
 	return 0;
 }
 

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../core/json_safe.h"
 #include "../core/clock.h"
 #include "../core/fsroot.h"
 #include "../core/log.h"
@@ -24,13 +25,6 @@
 static const char *const psi_res[] = { "memory", "cpu", "io" };
 static const char *const psi_kind[] = { "some", "full" };
 static const char *const psi_avg[] = { "avg10", "avg60", "avg300" };
-
-static double num(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	return json_is_number(v) ? json_number_value(v) : NAN;
-}
 
 static int put(json_t *values, const char *name, double v)
 {
@@ -56,15 +50,15 @@ static int put_psi(json_t *values, json_t *before, json_t *snap,
 			json_t *b = json_object_get(json_object_get(
 				json_object_get(before, "psi"), psi_res[r]),
 				psi_kind[k]);
-			double t1 = num(a, "total"), t0 = before ?
-				num(b, "total") : 0;
+			double t1 = mt_jnum(a, "total"), t0 = before ?
+				mt_jnum(b, "total") : 0;
 
 			if (!json_is_object(a))
 				continue;
 			for (size_t g = 0; g < 3; g++) {
 				snprintf(name, sizeof(name), "psi_%s_%s_%s",
 					 psi_res[r], psi_kind[k], psi_avg[g]);
-				if (put(values, name, num(a, psi_avg[g])))
+				if (put(values, name, mt_jnum(a, psi_avg[g])))
 					return -ENOMEM;
 			}
 			snprintf(name, sizeof(name), "psi_%s_%s_pct",
@@ -348,9 +342,9 @@ json_t *mt_cgroup_rates(json_t *before, json_t *after, double window_s)
 				goto nomem;
 		}
 	for (size_t k = 0; k < 2; k++) {
-		double t1 = num(json_object_get(json_object_get(
+		double t1 = mt_jnum(json_object_get(json_object_get(
 			after, "pressure"), psi_kind[k]), "total");
-		double t0 = num(json_object_get(json_object_get(
+		double t0 = mt_jnum(json_object_get(json_object_get(
 			before, "pressure"), psi_kind[k]), "total");
 
 		snprintf(name, sizeof(name), "pressure_%s_pct", psi_kind[k]);

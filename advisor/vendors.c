@@ -447,27 +447,31 @@ void mt_vendor_explain(struct mt_item *it, const struct mt_vendor_choice *c)
 
 int mt_vendor_sysctl_item(const struct mt_advise_ctx *ctx,
 			  struct mt_advice *out, const struct mt_rule *r,
-			  const char *name, struct mt_item **itp,
-			  struct mt_vendor_choice *c, int64_t *cur)
+			  const char *name,
+			  void (*keep_reason)(struct mt_item *it, int64_t cur))
 {
+	struct mt_vendor_choice c;
 	struct mt_item *it;
 	char knob[96], v[32];
 	const char *rec;
+	int64_t cur;
 
-	*itp = NULL;
-	if (!mt_ev_sysctl(ctx, name, cur))
+	if (!mt_ev_sysctl(ctx, name, &cur))
 		return 0;
 	it = mt_advice_add(out, r, name);
 	if (!it)
 		return -ENOMEM;
-	snprintf(v, sizeof(v), "%" PRId64, *cur);
+	snprintf(v, sizeof(v), "%" PRId64, cur);
 	snprintf(it->current, sizeof(it->current), "%s", v);
 	snprintf(knob, sizeof(knob), "vm.%s", name);
-	mt_vendor_choose(ctx, knob, v, c);
-	mt_vendor_explain(it, c);
-	rec = c->value && !c->keep && !c->conflict ? c->value : v;
+	mt_vendor_choose(ctx, knob, v, &c);
+	mt_vendor_explain(it, &c);
+	rec = c.value && !c.keep && !c.conflict ? c.value : v;
 	mt_item_sysctl(it, name, rec);
 	it->change = strcmp(rec, v) != 0;
-	*itp = it;
+	if (c.n == 0) {
+		keep_reason(it, cur);
+		mt_item_ground(it, MT_GROUND_DOCUMENTED, r->source);
+	}
 	return 0;
 }

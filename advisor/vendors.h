@@ -96,16 +96,17 @@ void mt_vendor_cite(struct mt_item *it, const struct mt_vendor_rule *r);
  * row's. it->current must be set. */
 void mt_vendor_explain(struct mt_item *it, const struct mt_vendor_choice *c);
 
-/* The item of vm sysctl "vm.NAME" that follows the vendors of the
- * applications present: current value, the vendors' choice explained
+/* Advises vm sysctl "vm.NAME" as the vendors of the applications present
+ * want it: an item with the current value, the vendors' choice explained
  * (mt_vendor_explain), the recommended value (their choice, or the current
  * value when it satisfies them, they conflict or one is undecided) and
- * change. With no row for any application present (c->n == 0) the caller
- * writes the reason and the ground. *itp is NULL when the snapshot lacks
- * the knob. Returns 0 or -ENOMEM. */
+ * change. With no row for any application present, keep_reason writes why
+ * the current value cur stays, and the ground is DOCUMENTED with r's
+ * source. No item when the snapshot lacks the knob. Returns 0 or
+ * -ENOMEM. */
 int mt_vendor_sysctl_item(const struct mt_advise_ctx *ctx,
 			  struct mt_advice *out, const struct mt_rule *r,
-			  const char *name, struct mt_item **itp,
-			  struct mt_vendor_choice *c, int64_t *cur);
+			  const char *name,
+			  void (*keep_reason)(struct mt_item *it, int64_t cur));
 
 #endif

@@ -9,17 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/json_safe.h"
+#include "../core/units.h"
 #include "analysis.h"
 #include "facts.h"
 
 #define MAXP 128
-
-static double jnum(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	return json_is_number(v) ? json_number_value(v) : NAN;
-}
 
 /* The value of metric for op at size (and mmap_threshold when not NULL). */
 static double value_at(const struct mt_run *run, const char *op,
@@ -77,11 +72,12 @@ static json_t *rec_of(const struct mt_run *run, const char *op,
  * one (two samples or more); NAN otherwise. */
 static void ratio_interval(json_t *a, json_t *b, double *lo, double *hi)
 {
-	double alo = jnum(a, "ci95_lo"), ahi = jnum(a, "ci95_hi");
-	double blo = jnum(b, "ci95_lo"), bhi = jnum(b, "ci95_hi");
+	double alo = mt_jnum(a, "ci95_lo"), ahi = mt_jnum(a, "ci95_hi");
+	double blo = mt_jnum(b, "ci95_lo"), bhi = mt_jnum(b, "ci95_hi");
 
 	*lo = *hi = NAN;
-	if (jnum(a, "n") >= 2 && jnum(b, "n") >= 2 && blo > 0 && bhi > 0) {
+	if (mt_jnum(a, "n") >= 2 && mt_jnum(b, "n") >= 2 && blo > 0 &&
+	    bhi > 0) {
 		*lo = alo / bhi;
 		*hi = ahi / blo;
 	}
@@ -90,7 +86,7 @@ static void ratio_interval(json_t *a, json_t *b, double *lo, double *hi)
 /* Samples behind a ratio of two records: the fewer of the two. */
 static int pair_n(json_t *a, json_t *b)
 {
-	double n = fmin(jnum(a, "n"), jnum(b, "n"));
+	double n = fmin(mt_jnum(a, "n"), mt_jnum(b, "n"));
 
 	return n >= 1 && n < 1e9 ? (int)n : 1;
 }
@@ -247,8 +243,8 @@ static json_t *first_allocation(const struct mt_run *run)
 			below = sz;
 		if (!strcmp(path, "mmap") && (!isfinite(above) || sz < above)) {
 			above = sz;
-			ns = jnum(fc, "ns");
-			faults = jnum(fc, "minor_faults");
+			ns = mt_jnum(fc, "ns");
+			faults = mt_jnum(fc, "minor_faults");
 		}
 	}
 	if (!isfinite(below) && !isfinite(above))
@@ -364,18 +360,18 @@ static void print_cross(FILE *out, const char *what, json_t *c)
 	char s1[32], s2[32];
 
 	if (!json_is_object(m)) {
-		mt_fig_bytes(jnum(b, "size_bytes"), s1, sizeof(s1));
+		mt_format_bytes(mt_jnum(b, "size_bytes"), s1, sizeof(s1));
 		fprintf(out, "  %s: every size up to %s served by brk "
 			"(no crossover measured)\n", what, s1);
 		return;
 	}
-	mt_fig_bytes(jnum(b, "size_bytes"), s1, sizeof(s1));
-	mt_fig_bytes(jnum(m, "size_bytes"), s2, sizeof(s2));
+	mt_format_bytes(mt_jnum(b, "size_bytes"), s1, sizeof(s1));
+	mt_format_bytes(mt_jnum(m, "size_bytes"), s2, sizeof(s2));
 	fprintf(out, "  %s: brk up to %s (%.0f ns, %.1f faults, %.0f B kept),"
 		" mmap from %s (%.0f ns, %.1f faults, %.0f B kept)\n", what,
-		s1, jnum(b, "ns_per_alloc"), jnum(b, "faults_per_alloc"),
-		jnum(b, "rss_kept_bytes"), s2, jnum(m, "ns_per_alloc"),
-		jnum(m, "faults_per_alloc"), jnum(m, "rss_kept_bytes"));
+		s1, mt_jnum(b, "ns_per_alloc"), mt_jnum(b, "faults_per_alloc"),
+		mt_jnum(b, "rss_kept_bytes"), s2, mt_jnum(m, "ns_per_alloc"),
+		mt_jnum(m, "faults_per_alloc"), mt_jnum(m, "rss_kept_bytes"));
 }
 
 static void alloc_print(FILE *out, json_t *d)
@@ -389,16 +385,16 @@ static void alloc_print(FILE *out, json_t *d)
 		char lo[32] = "-", hi[32] = "-";
 
 		if (json_is_number(json_object_get(c, "brk_up_to_bytes")))
-			mt_fig_bytes(jnum(c, "brk_up_to_bytes"), lo,
+			mt_format_bytes(mt_jnum(c, "brk_up_to_bytes"), lo,
 				     sizeof(lo));
 		if (json_is_number(json_object_get(c, "mmap_from_bytes")))
-			mt_fig_bytes(jnum(c, "mmap_from_bytes"), hi,
+			mt_format_bytes(mt_jnum(c, "mmap_from_bytes"), hi,
 				     sizeof(hi));
 		fprintf(out, "  malloc, first block of a fresh process: brk up "
 			"to %s, mmap from %s (%.0f ns, %.0f faults); glibc "
 			"then raises its threshold to the size it freed, so "
 			"later blocks of that size come from brk\n", lo, hi,
-			jnum(c, "first_mmap_ns"), jnum(c,
+			mt_jnum(c, "first_mmap_ns"), mt_jnum(c,
 						       "first_mmap_faults"));
 	}
 	if (json_is_object(json_object_get(d, "default_thresholds")))
@@ -407,13 +403,14 @@ static void alloc_print(FILE *out, json_t *d)
 	json_array_foreach(json_object_get(d, "pinned_thresholds"), i, c) {
 		char t[32];
 
-		mt_fig_bytes(jnum(c, "mmap_threshold_bytes"), t, sizeof(t));
+		mt_format_bytes(mt_jnum(c, "mmap_threshold_bytes"), t,
+				sizeof(t));
 		snprintf(what, sizeof(what), "M_MMAP_THRESHOLD=%s", t);
 		print_cross(out, what, c);
 	}
 	c = json_object_get(d, "raw_mmap_cheaper_from_bytes");
 	if (json_is_number(c)) {
-		mt_fig_bytes(json_number_value(c), what, sizeof(what));
+		mt_format_bytes(json_number_value(c), what, sizeof(what));
 		fprintf(out, "  raw mmap cycle cheaper than sbrk from %s\n",
 			what);
 	}
@@ -460,16 +457,16 @@ static int alloc_plots(struct mt_report *rep, struct mt_run *const *runs,
 	for (size_t r = 0; r < n; r++)
 		labels[r] = runs[r]->label;
 	if (json_is_object(json_object_get(c, "mmap_side"))) {
-		mt_fig_bytes(jnum(json_object_get(c, "brk_side"),
+		mt_format_bytes(mt_jnum(json_object_get(c, "brk_side"),
 				  "size_bytes"), a, sizeof(a));
-		mt_fig_bytes(jnum(json_object_get(c, "mmap_side"),
+		mt_format_bytes(mt_jnum(json_object_get(c, "mmap_side"),
 				  "size_bytes"), b, sizeof(b));
 		off = snprintf(reading, sizeof(reading),
 			       "With glibc's default thresholds malloc "
 			       "served blocks up to %s from the heap and "
 			       "from %s with mmap, where each cycle costs "
 			       "%.1f page faults. ", a, b,
-			       jnum(json_object_get(c, "mmap_side"),
+			       mt_jnum(json_object_get(c, "mmap_side"),
 				    "faults_per_alloc"));
 	} else {
 		off = snprintf(reading, sizeof(reading),
@@ -480,7 +477,7 @@ static int alloc_plots(struct mt_report *rep, struct mt_run *const *runs,
 			       "mmap's page faults. ");
 	}
 	if (json_is_number(cheap)) {
-		mt_fig_bytes(json_number_value(cheap), a, sizeof(a));
+		mt_format_bytes(json_number_value(cheap), a, sizeof(a));
 		snprintf(reading + off, sizeof(reading) - (size_t)off,
 			 "A raw mmap cycle is cheaper than a raw sbrk cycle "
 			 "from %s on.", a);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/json_safe.h"
 #include "analysis.h"
 #include "facts.h"
 
@@ -24,13 +25,6 @@ static const struct {
 };
 #define N_WANTED (sizeof(wanted) / sizeof(wanted[0]))
 
-static double jnum(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	return json_is_number(v) ? json_number_value(v) : NAN;
-}
-
 /* The facts the hugetlb pool advice rests on (facts.h): the random load
  * rate of each hugetlb backing over 4 KiB pages, with the interval of the
  * ratio from both records' intervals. Returns 0 or -ENOMEM. */
@@ -44,15 +38,15 @@ static int hp_pool_facts(const struct mt_run *run, json_t *out)
 		json_t *r = mt_run_find(run, "hugepage", "random_rate",
 					"backing", pools[i], "op", "random",
 					NULL);
-		double lo = NAN, hi = NAN, blo = jnum(base, "ci95_lo");
-		double n = fmin(jnum(r, "n"), jnum(base, "n"));
+		double lo = NAN, hi = NAN, blo = mt_jnum(base, "ci95_lo");
+		double n = fmin(mt_jnum(r, "n"), mt_jnum(base, "n"));
 		char id[64], what[128];
 
 		if (!r || !isfinite(mt_rec_value(r)))
 			continue;
 		if (n >= 2 && blo > 0) {
-			lo = jnum(r, "ci95_lo") / jnum(base, "ci95_hi");
-			hi = jnum(r, "ci95_hi") / blo;
+			lo = mt_jnum(r, "ci95_lo") / mt_jnum(base, "ci95_hi");
+			hi = mt_jnum(r, "ci95_hi") / blo;
 		}
 		snprintf(id, sizeof(id), "hugepage.random_rate_ratio_%s",
 			 pools[i]);
@@ -143,7 +137,7 @@ static json_t *hp_analyze(const struct mt_run *run, struct mt_err *err)
 			continue;
 		g = json_object();
 		for (size_t i = 0; i < 3; i++) {
-			double a = jnum(base, bw[i]), v = jnum(o, bw[i]);
+			double a = mt_jnum(base, bw[i]), v = mt_jnum(o, bw[i]);
 
 			if (a > 0 && isfinite(v))
 				json_object_set_new(g, bw[i], json_real(
@@ -173,14 +167,15 @@ static void hp_print(FILE *out, json_t *d)
 		fprintf(out, "  %-3s touch %.0f ns/4K, %.3g ns/fault, %.3g "
 			"faults/4K, THP coverage %.0f%%, read %.0f MB/s, "
 			"write %.0f MB/s, random %.3g/s", b,
-			jnum(o, "touch_ns_per_4k"), jnum(o, "fault_ns"),
-			jnum(o, "faults_per_4k"),
-			100 * jnum(o, "thp_coverage"), jnum(o, "read_bw"),
-			jnum(o, "write_bw"), jnum(o, "random_rate"));
+			mt_jnum(o, "touch_ns_per_4k"), mt_jnum(o, "fault_ns"),
+			mt_jnum(o, "faults_per_4k"),
+			100 * mt_jnum(o, "thp_coverage"), mt_jnum(o, "read_bw"),
+			mt_jnum(o, "write_bw"), mt_jnum(o, "random_rate"));
 		if (g)
 			fprintf(out, "; vs 4k: read %+.0f%%, write %+.0f%%, "
-				"random %+.0f%%", jnum(g, "read_bw"),
-				jnum(g, "write_bw"), jnum(g, "random_rate"));
+				"random %+.0f%%", mt_jnum(g, "read_bw"),
+				mt_jnum(g, "write_bw"),
+				mt_jnum(g, "random_rate"));
 		fputc('\n', out);
 	}
 }
@@ -194,7 +189,7 @@ static const char *extreme(json_t *d, const char *metric, bool max,
 
 	*val = NAN;
 	json_object_foreach(json_object_get(d, "backings"), b, o) {
-		double v = jnum(o, metric);
+		double v = mt_jnum(o, metric);
 
 		if (isfinite(v) && (!best || (max ? v > *val : v < *val))) {
 			best = b;
@@ -243,7 +238,7 @@ static int hp_plots(struct mt_report *rep, struct mt_run *const *runs,
 
 		for (size_t r = 0; r < n; r++)
 			for (size_t b = 0; b < N_BACKINGS; b++) {
-				vals[r * N_BACKINGS + b] = jnum(
+				vals[r * N_BACKINGS + b] = mt_jnum(
 					json_object_get(json_object_get(
 						derived[r], "backings"),
 						backings[b]), metric);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/json_safe.h"
 #include "analysis.h"
 #include "facts.h"
 
@@ -26,46 +27,33 @@ static const char *const ml_metrics[][2] = {
 };
 #define N_ML (sizeof(ml_metrics) / sizeof(ml_metrics[0]))
 
-static double jnum(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	return json_is_number(v) ? json_number_value(v) : NAN;
-}
-
-/* A JSON number, or null for NAN (jansson refuses non-finite reals). */
-static json_t *jreal(double v)
-{
-	return isfinite(v) ? json_real(v) : json_null();
-}
-
 /* What locking saved on one backing: unlocked p99 minus the best locked
  * p99, also in percent. NULL when either side is missing. */
 static json_t *saved(json_t *per)
 {
 	json_t *none = json_object_get(per, "none"), *best = NULL;
 	const char *best_lock = NULL;
-	double u = jnum(none, "p99_ns"), l;
+	double u = mt_jnum(none, "p99_ns"), l;
 
 	for (size_t k = 1; k < N_LOCKS; k++) {
 		json_t *o = json_object_get(per, locks[k]);
 
-		if (isfinite(jnum(o, "p99_ns")) &&
-		    (!best || jnum(o, "p99_ns") < jnum(best, "p99_ns"))) {
+		if (isfinite(mt_jnum(o, "p99_ns")) &&
+		    (!best || mt_jnum(o, "p99_ns") < mt_jnum(best, "p99_ns"))) {
 			best = o;
 			best_lock = locks[k];
 		}
 	}
 	if (!best || !isfinite(u))
 		return NULL;
-	l = jnum(best, "p99_ns");
+	l = mt_jnum(best, "p99_ns");
 	return json_pack("{s:s, s:f, s:f, s:f, s:o, s:o}", "lock", best_lock,
 			 "p99_unlocked_ns", u, "p99_locked_ns", l,
 			 "saved_p99_ns", u - l, "saved_p99_pct",
-			 jreal(u > 0 ? 100 * (u - l) / u : NAN),
-			 "major_faults_avoided", jreal(
-				 jnum(none, "major_faults") -
-				 jnum(best, "major_faults")));
+			 mt_jreal(u > 0 ? 100 * (u - l) / u : NAN),
+			 "major_faults_avoided", mt_jreal(
+				 mt_jnum(none, "major_faults") -
+				 mt_jnum(best, "major_faults")));
 }
 
 /* The record's 95% interval of the median (ci95_lo, ci95_hi) when the
@@ -189,7 +177,7 @@ static json_t *ml_analyze(const struct mt_run *run, struct mt_err *err)
 				if (r)
 					json_object_set_new(o,
 						ml_metrics[m][1],
-						jreal(mt_rec_value(r)));
+						mt_jreal(mt_rec_value(r)));
 			}
 			if (json_object_size(o)) {
 				found++;
@@ -233,15 +221,15 @@ static void ml_print(FILE *out, json_t *d)
 		json_object_foreach(per, l, o)
 			fprintf(out, "  %-4s %-8s p50 %.0f ns, p99 %.4g ns, "
 				"max %.4g us, %.0f major faults, resident "
-				"min %.0f%%\n", b, l, jnum(o, "p50_ns"),
-				jnum(o, "p99_ns"), jnum(o, "max_us"),
-				jnum(o, "major_faults"),
-				jnum(o, "resident_min_pct"));
+				"min %.0f%%\n", b, l, mt_jnum(o, "p50_ns"),
+				mt_jnum(o, "p99_ns"), mt_jnum(o, "max_us"),
+				mt_jnum(o, "major_faults"),
+				mt_jnum(o, "resident_min_pct"));
 		if (s)
 			fprintf(out, "  %-4s %s saved %.4g ns at p99 (%.1f%%)"
 				"\n", b, json_string_value(json_object_get(
-					s, "lock")), jnum(s, "saved_p99_ns"),
-				jnum(s, "saved_p99_pct"));
+					s, "lock")), mt_jnum(s, "saved_p99_ns"),
+				mt_jnum(s, "saved_p99_pct"));
 	}
 }
 
@@ -277,7 +265,7 @@ static int ml_plots(struct mt_report *rep, struct mt_run *const *runs,
 			size_t have = 0;
 
 			for (size_t r = 0; r < n; r++) {
-				double v = jnum(json_object_get(
+				double v = mt_jnum(json_object_get(
 					json_object_get(json_object_get(
 						derived[r], "backings"),
 						backings[bi]), locks[k]),
@@ -306,9 +294,9 @@ static int ml_plots(struct mt_report *rep, struct mt_run *const *runs,
 					"from %.4g to %.4g ns (%.0f%% less). ",
 					b, json_string_value(json_object_get(
 						s, "lock")),
-					jnum(s, "p99_unlocked_ns"),
-					jnum(s, "p99_locked_ns"),
-					jnum(s, "saved_p99_pct"));
+					mt_jnum(s, "p99_unlocked_ns"),
+					mt_jnum(s, "p99_locked_ns"),
+					mt_jnum(s, "saved_p99_pct"));
 	if (off < sizeof(reading))
 		snprintf(reading + off, sizeof(reading) - off,
 			 "Without a lock reclaim takes the pages the worker "

@@ -15,39 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/json_safe.h"
+#include "../core/stats.h"
+#include "../core/units.h"
 #include "analysis.h"
 #include "facts.h"
 
 #define MAX_NODES 64
-
-static double jnum(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	return json_is_number(v) ? json_number_value(v) : NAN;
-}
-
-/* A JSON number, or null for NAN (jansson refuses non-finite reals). */
-static json_t *jreal(double v)
-{
-	return isfinite(v) ? json_real(v) : json_null();
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* The median of v[0..n) (sorts v); NAN when n is 0. */
-static double median(double *v, size_t n)
-{
-	if (!n)
-		return NAN;
-	qsort(v, n, sizeof(double), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 /* The ok numa record of metric whose case has op and the integer pair
  * (k1, v1), or NULL. */
@@ -120,7 +94,7 @@ static json_t *matrix(const struct mt_run *run, const char *op,
 					break;
 				}
 			}
-			v = jreal(val);
+			v = mt_jreal(val);
 			cells += isfinite(val);
 			json_array_append_new(row, v);
 			if (i == j)
@@ -147,8 +121,8 @@ static json_t *matrix(const struct mt_run *run, const char *op,
 	}
 	if (nr)
 		*ratio = json_pack("{s:o, s:o, s:i}", "median",
-				   jreal(median(ratios, nr)), "worst",
-				   jreal(worst), "pairs", (int)nr);
+				   mt_jreal(mt_median(ratios, nr)), "worst",
+				   mt_jreal(worst), "pairs", (int)nr);
 	return m;
 }
 
@@ -172,12 +146,12 @@ static json_t *zr_mode(const struct mt_run *run, double mode)
 	after = mt_rec_obtained_num(any, "file_pages_after");
 	return json_pack("{s:i, s:o, s:o, s:o, s:o, s:o}",
 			 "zone_reclaim_mode", (int)mode,
-			 "alloc_ms", jreal(mt_rec_value(a)),
-			 "local_fraction", jreal(mt_rec_value(l)),
-			 "file_reclaimed_bytes", jreal(mt_rec_value(f)),
-			 "latency_after_ns", jreal(mt_rec_value(t)),
+			 "alloc_ms", mt_jreal(mt_rec_value(a)),
+			 "local_fraction", mt_jreal(mt_rec_value(l)),
+			 "file_reclaimed_bytes", mt_jreal(mt_rec_value(f)),
+			 "latency_after_ns", mt_jreal(mt_rec_value(t)),
 			 "page_cache_kept_fraction",
-			 jreal(before > 0 ? after / before : NAN));
+			 mt_jreal(before > 0 ? after / before : NAN));
 }
 
 /* The zone_reclaim finding: mode 0 against the first mode with the
@@ -187,7 +161,7 @@ static json_t *zr_mode(const struct mt_run *run, double mode)
  * threw away bought nothing and the cache won. */
 static json_t *zr_finding(json_t *modes, json_t *lr)
 {
-	double mr = jnum(lr, "median");
+	double mr = mt_jnum(lr, "median");
 	json_t *m0 = NULL, *m1 = NULL, *m;
 	double l0, l1, t0, t1, a0, a1, fr;
 	const char *verdict;
@@ -208,14 +182,14 @@ static json_t *zr_finding(json_t *modes, json_t *lr)
 				 "sentence", "zone_reclaim_mode 0 and a "
 				 "reclaiming mode (1) did not both run, so "
 				 "there is nothing to compare.");
-	l0 = jnum(m0, "local_fraction");
-	l1 = jnum(m1, "local_fraction");
-	t0 = jnum(m0, "latency_after_ns");
-	t1 = jnum(m1, "latency_after_ns");
-	a0 = jnum(m0, "alloc_ms");
-	a1 = jnum(m1, "alloc_ms");
-	fr = jnum(m1, "file_reclaimed_bytes");
-	mt_fig_bytes(fr > 0 ? fr : 0, fb, sizeof(fb));
+	l0 = mt_jnum(m0, "local_fraction");
+	l1 = mt_jnum(m1, "local_fraction");
+	t0 = mt_jnum(m0, "latency_after_ns");
+	t1 = mt_jnum(m1, "latency_after_ns");
+	a0 = mt_jnum(m0, "alloc_ms");
+	a1 = mt_jnum(m1, "alloc_ms");
+	fr = mt_jnum(m1, "file_reclaimed_bytes");
+	mt_format_bytes(fr > 0 ? fr : 0, fb, sizeof(fb));
 	/* Faster accesses after the allocation count as locality only
 	 * where the latency matrix shows remote memory slower (by 30%, well
 	 * beyond this benchmark's run-to-run spread): on an emulated or
@@ -243,10 +217,12 @@ static json_t *zr_finding(json_t *modes, json_t *lr)
 		 "The page cache won: reclaiming it did not buy locality "
 		 "worth having, so leave zone_reclaim_mode at 0.");
 	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o}", "verdict", verdict,
-			 "sentence", s, "local_fraction_gain", jreal(l1 - l0),
-			 "latency_after_ratio", jreal(t0 > 0 ? t1 / t0 : NAN),
-			 "alloc_ms_ratio", jreal(a0 > 0 ? a1 / a0 : NAN),
-			 "file_reclaimed_bytes", jreal(fr));
+			 "sentence", s, "local_fraction_gain",
+			 mt_jreal(l1 - l0),
+			 "latency_after_ratio",
+			 mt_jreal(t0 > 0 ? t1 / t0 : NAN),
+			 "alloc_ms_ratio", mt_jreal(a0 > 0 ? a1 / a0 : NAN),
+			 "file_reclaimed_bytes", mt_jreal(fr));
 }
 
 /* The facts the zone_reclaim advice rests on (facts.h): the median
@@ -260,23 +236,26 @@ static int numa_facts(json_t *out)
 	int rc = 0, pairs = (int)json_integer_value(json_object_get(lr,
 								    "pairs"));
 
-	if (isfinite(jnum(lr, "median")))
+	if (isfinite(mt_jnum(lr, "median")))
 		rc = mt_fact_add(out, "numa.remote_latency_ratio",
-				 jnum(lr, "median"), NAN, NAN, "ratio", pairs,
+				 mt_jnum(lr, "median"), NAN, NAN, "ratio",
+				 pairs,
 				 "remote over local chase latency, median "
 				 "over every remote pair");
 	if (rc == -ENOMEM || !v || !strcmp(v, "incomplete"))
 		return rc == -ENOMEM ? rc : 0;
 	if (mt_fact_add(out, "numa.zr_local_fraction_gain",
-			jnum(f, "local_fraction_gain"), NAN, NAN, "fraction", 1,
+			mt_jnum(f, "local_fraction_gain"), NAN, NAN, "fraction",
+			1,
 			"share of new pages kept on the allocating node "
 			"with zone_reclaim_mode 1, minus with 0") == -ENOMEM ||
 	    mt_fact_add(out, "numa.zr_latency_after_ratio",
-			jnum(f, "latency_after_ratio"), NAN, NAN, "ratio", 1,
+			mt_jnum(f, "latency_after_ratio"), NAN, NAN, "ratio", 1,
 			"access latency after the allocation, mode 1 over "
 			"mode 0") == -ENOMEM ||
 	    mt_fact_add(out, "numa.zr_file_reclaimed",
-			jnum(f, "file_reclaimed_bytes"), NAN, NAN, "bytes", 1,
+			mt_jnum(f, "file_reclaimed_bytes"), NAN, NAN, "bytes",
+			1,
 			"page cache reclaimed by zone_reclaim_mode 1") ==
 		    -ENOMEM ||
 	    mt_fact_add(out, "numa.zr_locality_won",
@@ -330,10 +309,11 @@ static json_t *numa_analyze(const struct mt_run *run, struct mt_err *err)
 		return NULL;
 	}
 	pl = json_pack("{s:o, s:o, s:o, s:o, s:o}", "local_mb_s",
-		       jreal(local), "remote_mb_s", jreal(remote),
-		       "interleave_mb_s", jreal(inter), "interleave_vs_local",
-		       jreal(local > 0 ? inter / local : NAN),
-		       "remote_vs_local", jreal(local > 0 ? remote / local :
+		       mt_jreal(local), "remote_mb_s", mt_jreal(remote),
+		       "interleave_mb_s", mt_jreal(inter),
+		       "interleave_vs_local",
+		       mt_jreal(local > 0 ? inter / local : NAN),
+		       "remote_vs_local", mt_jreal(local > 0 ? remote / local :
 						 NAN));
 	out = json_object();
 	if (!out || !pl) {
@@ -416,20 +396,21 @@ static void numa_print(FILE *out, json_t *d)
 	print_matrix(out, d, "read_bw_mb_s", "read MB/s  ", " %.0f");
 	if (json_is_object(lr))
 		fprintf(out, "  remote/local latency %.2fx (worst %.2fx)\n",
-			jnum(lr, "median"), jnum(lr, "worst"));
+			mt_jnum(lr, "median"), mt_jnum(lr, "worst"));
 	if (json_is_object(br))
 		fprintf(out, "  remote/local bandwidth %.2fx (worst %.2fx)\n",
-			jnum(br, "median"), jnum(br, "worst"));
-	if (isfinite(jnum(pl, "remote_mb_s")) ||
-	    isfinite(jnum(pl, "interleave_mb_s")))
+			mt_jnum(br, "median"), mt_jnum(br, "worst"));
+	if (isfinite(mt_jnum(pl, "remote_mb_s")) ||
+	    isfinite(mt_jnum(pl, "interleave_mb_s")))
 		fprintf(out, "  placement read: local %.0f MB/s, remote %.0f "
 			"MB/s, interleave %.0f MB/s (interleave/local %.2f)\n",
-			jnum(pl, "local_mb_s"), jnum(pl, "remote_mb_s"),
-			jnum(pl, "interleave_mb_s"),
-			jnum(pl, "interleave_vs_local"));
-	else if (isfinite(jnum(pl, "local_mb_s")))
+			mt_jnum(pl, "local_mb_s"), mt_jnum(pl, "remote_mb_s"),
+			mt_jnum(pl, "interleave_mb_s"),
+			mt_jnum(pl, "interleave_vs_local"));
+	else if (isfinite(mt_jnum(pl, "local_mb_s")))
 		fprintf(out, "  placement read: local %.0f MB/s (no other "
-			"node to place memory on)\n", jnum(pl, "local_mb_s"));
+			"node to place memory on)\n",
+			mt_jnum(pl, "local_mb_s"));
 	if (json_is_object(f))
 		fprintf(out, "  zone_reclaim: %s\n", json_string_value(
 			json_object_get(f, "sentence")));
@@ -498,7 +479,7 @@ static int heat(struct mt_report *rep, struct mt_run *const *runs,
 		 "");
 	if (json_is_object(rt)) {
 		bool lat = !strcmp(key, "latency_ns");
-		double q = jnum(rt, "median");
+		double q = mt_jnum(rt, "median");
 
 		snprintf(reading, sizeof(reading),
 			 "Each cell is the %s from a CPU of the row's node to "
@@ -509,7 +490,7 @@ static int heat(struct mt_report *rep, struct mt_run *const *runs,
 			 "bandwidth",
 			 lat ? (q >= 1 ? "takes" : "takes only") :
 			 (q <= 1 ? "reaches" : "reaches even"), q,
-			 lat ? "latency" : "bandwidth", jnum(rt, "worst"),
+			 lat ? "latency" : "bandwidth", mt_jnum(rt, "worst"),
 			 (lat ? q < 1.05 : q > 0.95) ?
 			 ": no penalty shows, as on emulated nodes (qemu) or "
 			 "when the noise is larger than the gap." : ".",
@@ -591,7 +572,7 @@ static int zr_plots(struct mt_report *rep, struct mt_run *const *runs,
 
 		json_array_foreach(modes, i, m)
 			for (size_t c = 0; c < 2; c++)
-				vals[i * 2 + c] = jnum(m, keys[fi][c]) *
+				vals[i * 2 + c] = mt_jnum(m, keys[fi][c]) *
 						  (fi ? 1 : 100);
 		if (fi == 0)
 			snprintf(reading, sizeof(reading), "%s",
@@ -604,8 +585,8 @@ static int zr_plots(struct mt_report *rep, struct mt_run *const *runs,
 				 "0's with the reclaiming mode); the latency "
 				 "afterwards is what every later access pays "
 				 "for where the pages landed (%.2f times).",
-				 jnum(fd, "alloc_ms_ratio"),
-				 jnum(fd, "latency_after_ratio"));
+				 mt_jnum(fd, "alloc_ms_ratio"),
+				 mt_jnum(fd, "latency_after_ratio"));
 		ret = mt_fig_bars(rep, &f, cats[fi], 2, groups, NULL, k, vals,
 				  NULL, NULL, err);
 	}
@@ -652,7 +633,7 @@ static int numa_plots(struct mt_report *rep, struct mt_run *const *runs,
 
 		labels[r] = runs[r]->label;
 		for (size_t c = 0; c < 3; c++)
-			vals[r * 3 + c] = jnum(pl, pl_keys[c]);
+			vals[r * 3 + c] = mt_jnum(pl, pl_keys[c]);
 		have += isfinite(vals[r * 3 + 1]) || isfinite(vals[r * 3 + 2]);
 		if (zr_run == n && strcmp(zr_verdict(derived[r]),
 					  "incomplete") != 0)
@@ -675,10 +656,10 @@ static int numa_plots(struct mt_report *rep, struct mt_run *const *runs,
 			 "spreads the traffic over every node's controller: "
 			 "it helps threads spread over nodes, not one thread "
 			 "on one node.%s",
-			 100 * jnum(pl, "interleave_vs_local"),
-			 100 * jnum(pl, "remote_vs_local"),
-			 jnum(pl, "local_mb_s"), jnum(pl, "remote_mb_s"),
-			 jnum(pl, "interleave_mb_s"),
+			 100 * mt_jnum(pl, "interleave_vs_local"),
+			 100 * mt_jnum(pl, "remote_vs_local"),
+			 mt_jnum(pl, "local_mb_s"), mt_jnum(pl, "remote_mb_s"),
+			 mt_jnum(pl, "interleave_mb_s"),
 			 n > 1 ? " The figures quoted are the first "
 			 "multi-node run's." : "");
 		ret = mt_fig_bars_runs(rep, &f, pl_cats, 3, "MB/s", labels, n,

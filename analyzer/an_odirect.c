@@ -10,17 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/json_safe.h"
+#include "../core/units.h"
 #include "analysis.h"
 #include "facts.h"
 
 #define MAXP 64
-
-static double jnum(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	return json_is_number(v) ? json_number_value(v) : NAN;
-}
 
 static const char *const ops[] = { "read", "write" };
 static const char *const pats[] = { "seq", "rand" };
@@ -164,7 +159,7 @@ static void seq_write_fact(const struct mt_run *run, json_t *res)
 		return;
 	lo = json_number_value(json_object_get(best, "ci95_lo"));
 	hi = json_number_value(json_object_get(best, "ci95_hi"));
-	mt_fig_bytes(mt_rec_case_num(best, "block_bytes"), b, sizeof(b));
+	mt_format_bytes(mt_rec_case_num(best, "block_bytes"), b, sizeof(b));
 	snprintf(what, sizeof(what), "sequential O_DIRECT write bandwidth, "
 		 "queue depth 1, at its best block size (%s)", b);
 	mt_fact_add(res, "odirect.seq_write_direct_mb_s", bv,
@@ -277,12 +272,13 @@ static void od_print(FILE *out, json_t *d)
 							  "buffered_mode")),
 			cache_of(c));
 		json_array_foreach(json_object_get(c, "points"), j, p) {
-			mt_fig_bytes(jnum(p, "block_bytes"), b, sizeof(b));
-			fprintf(out, " %s %.2fx;", b, jnum(p, "ratio"));
+			mt_format_bytes(mt_jnum(p, "block_bytes"), b,
+					sizeof(b));
+			fprintf(out, " %s %.2fx;", b, mt_jnum(p, "ratio"));
 		}
 		p = json_object_get(c, "direct_wins_from_bytes");
 		if (json_is_number(p)) {
-			mt_fig_bytes(json_number_value(p), b, sizeof(b));
+			mt_format_bytes(json_number_value(p), b, sizeof(b));
 			fprintf(out, " direct at least as fast from %s\n", b);
 		} else {
 			fprintf(out, " buffered faster at the largest size\n");
@@ -292,8 +288,9 @@ static void od_print(FILE *out, json_t *d)
 		fprintf(out, "  write %-4s buffered warm/cold cache:",
 			json_string_value(json_object_get(c, "pattern")));
 		json_array_foreach(json_object_get(c, "points"), j, p) {
-			mt_fig_bytes(jnum(p, "block_bytes"), b, sizeof(b));
-			fprintf(out, " %s %.2fx;", b, jnum(p, "ratio"));
+			mt_format_bytes(mt_jnum(p, "block_bytes"), b,
+					sizeof(b));
+			fprintf(out, " %s %.2fx;", b, mt_jnum(p, "ratio"));
 		}
 		fprintf(out, " (overwriting cached pages against adding "
 			"pages)\n");
@@ -372,19 +369,20 @@ static int od_plots(struct mt_report *rep, struct mt_run *const *runs,
 			char b0[32];
 			int off;
 
-			mt_fig_bytes(jnum(first, "block_bytes"), b0,
+			mt_format_bytes(mt_jnum(first, "block_bytes"), b0,
 				     sizeof(b0));
-			mt_fig_bytes(jnum(last, "block_bytes"), b, sizeof(b));
+			mt_format_bytes(mt_jnum(last, "block_bytes"), b,
+					sizeof(b));
 			off = snprintf(reading, sizeof(reading),
 				       "For %s %ss O_DIRECT reaches %.2f times "
 				       "the buffered bandwidth at %s blocks "
 				       "and %.2f times at %s. ",
 				       json_string_value(json_object_get(
 					       seq, "pattern")), ops[o],
-				       jnum(first, "ratio"), b0,
-				       jnum(last, "ratio"), b);
+				       mt_jnum(first, "ratio"), b0,
+				       mt_jnum(last, "ratio"), b);
 			if (json_is_number(w)) {
-				mt_fig_bytes(json_number_value(w), b,
+				mt_format_bytes(json_number_value(w), b,
 					     sizeof(b));
 				snprintf(reading + off,
 					 sizeof(reading) - (size_t)off,

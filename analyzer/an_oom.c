@@ -9,21 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/json_safe.h"
 #include "analysis.h"
 #include "facts.h"
-
-static double jnum(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	return json_is_number(v) ? json_number_value(v) : NAN;
-}
-
-/* A JSON number, or null for NAN (jansson refuses non-finite reals). */
-static json_t *jreal(double v)
-{
-	return isfinite(v) ? json_real(v) : json_null();
-}
 
 /* A 0/1 record value as a JSON boolean, or null when absent. */
 static json_t *jbool(json_t *rec)
@@ -145,10 +133,10 @@ static json_t *oom_analyze(const struct mt_run *run, struct mt_err *err)
 			      "oom_score_adj", adj,
 			      "followed_score", jbool(fs),
 			      "victim_as_documented", jbool(vd),
-			      "kill_ms", jreal(mt_rec_value(km)),
-			      "victim", jreal(mt_rec_obtained_num(r,
+			      "kill_ms", mt_jreal(mt_rec_value(km)),
+			      "victim", mt_jreal(mt_rec_obtained_num(r,
 								  "victim")),
-			      "expected_victim", jreal(mt_rec_obtained_num(
+			      "expected_victim", mt_jreal(mt_rec_obtained_num(
 				      r, "expected_victim")));
 		if (!e || json_array_append_new(sc, e))
 			goto out_nomem;
@@ -201,11 +189,11 @@ static void oom_print(FILE *out, json_t *d)
 		fprintf(out, "  %-15s adj %s: victim %.0f (expected %.0f), "
 			"%s, kill %.0f ms\n",
 			json_string_value(json_object_get(e, "scenario")),
-			adj ? adj : "?", jnum(e, "victim"),
-			jnum(e, "expected_victim"),
+			adj ? adj : "?", mt_jnum(e, "victim"),
+			mt_jnum(e, "expected_victim"),
 			json_is_true(json_object_get(e, "followed_score")) ?
 			"followed the score" : "did NOT follow the score",
-			jnum(e, "kill_ms"));
+			mt_jnum(e, "kill_ms"));
 		free(adj);
 	}
 	fprintf(out, "  %s\n", json_string_value(json_object_get(d,
@@ -244,7 +232,8 @@ static int oom_plots(struct mt_report *rep, struct mt_run *const *runs,
 							   "scenarios"), i, e)
 				if (!strcmp(json_string_value(json_object_get(
 					    e, "scenario")), cats[c]))
-					vals[r * nc + c] = jnum(e, "kill_ms");
+					vals[r * nc + c] =
+						mt_jnum(e, "kill_ms");
 		}
 	}
 	snprintf(reading, sizeof(reading), "%s The kill time is what the "

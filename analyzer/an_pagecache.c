@@ -7,16 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/json_safe.h"
+#include "../core/units.h"
 #include "analysis.h"
 
 #define MAXP 64
-
-static double jnum(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	return json_is_number(v) ? json_number_value(v) : NAN;
-}
 
 /* The value of metric for the hot_scan case read `reads` times. */
 static double hot(const struct mt_run *run, const char *metric, int reads)
@@ -87,18 +82,18 @@ static void pc_print(FILE *out, json_t *d)
 	char b[32];
 
 	json_array_foreach(json_object_get(d, "cold_warm"), i, e) {
-		mt_fig_bytes(jnum(e, "block_bytes"), b, sizeof(b));
+		mt_format_bytes(mt_jnum(e, "block_bytes"), b, sizeof(b));
 		fprintf(out, "  %-4s %-7s cold %.0f MB/s, warm %.0f MB/s, "
 			"speedup %.2fx\n",
 			json_string_value(json_object_get(e, "method")), b,
-			jnum(e, "cold_mb_s"), jnum(e, "warm_mb_s"),
-			jnum(e, "speedup"));
+			mt_jnum(e, "cold_mb_s"), mt_jnum(e, "warm_mb_s"),
+			mt_jnum(e, "speedup"));
 	}
 	if (json_is_object(hs))
 		fprintf(out, "  hot set after a scan: %.0f%% resident when "
 			"read twice, %.0f%% when read once\n",
-			jnum(hs, "survival_read_twice_pct"),
-			jnum(hs, "survival_read_once_pct"));
+			mt_jnum(hs, "survival_read_twice_pct"),
+			mt_jnum(hs, "survival_read_once_pct"));
 }
 
 struct get_arg {
@@ -141,25 +136,25 @@ static int pc_plots(struct mt_report *rep, struct mt_run *const *runs,
 	for (size_t r = 0; r < n; r++)
 		labels[r] = runs[r]->label;
 	json_array_foreach(cw, i, e)
-		if (!best || jnum(e, "speedup") > jnum(best, "speedup"))
+		if (!best || mt_jnum(e, "speedup") > mt_jnum(best, "speedup"))
 			best = e;
 	if (!best) {
 		free(labels);
 		return 0;
 	}
-	mt_fig_bytes(jnum(best, "block_bytes"), b, sizeof(b));
+	mt_format_bytes(mt_jnum(best, "block_bytes"), b, sizeof(b));
 	off = snprintf(reading, sizeof(reading),
 		       "A warm page cache serves reads up to %.1f times "
 		       "faster than the disk (%s with %s blocks: %.0f "
-		       "against %.0f MB/s). ", jnum(best, "speedup"),
+		       "against %.0f MB/s). ", mt_jnum(best, "speedup"),
 		       json_string_value(json_object_get(best, "method")), b,
-		       jnum(best, "warm_mb_s"), jnum(best, "cold_mb_s"));
+		       mt_jnum(best, "warm_mb_s"), mt_jnum(best, "cold_mb_s"));
 	if (json_is_object(hs))
 		snprintf(reading + off, sizeof(reading) - (size_t)off,
 			 "After a one-pass scan %.0f%% of a hot set read "
 			 "twice is still cached, against %.0f%% of one read "
-			 "once.", jnum(hs, "survival_read_twice_pct"),
-			 jnum(hs, "survival_read_once_pct"));
+			 "once.", mt_jnum(hs, "survival_read_twice_pct"),
+			 mt_jnum(hs, "survival_read_once_pct"));
 	else
 		snprintf(reading + off, sizeof(reading) - (size_t)off,
 			 "The hot-set test did not run, so survival after a "

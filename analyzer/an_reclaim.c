@@ -10,23 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/json_safe.h"
+#include "../core/units.h"
 #include "analysis.h"
 #include "facts.h"
 
 #define MAX_CASES 32
-
-static double jnum(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	return json_is_number(v) ? json_number_value(v) : NAN;
-}
-
-/* A JSON number, or null for NAN (jansson refuses non-finite reals). */
-static json_t *jreal(double v)
-{
-	return isfinite(v) ? json_real(v) : json_null();
-}
 
 static const char *const rc_metrics[][2] = {
 	{ "allocstall", "allocstalls" },
@@ -52,7 +41,7 @@ static void case_label(json_t *rec, char *buf, size_t len)
 	char b[32];
 
 	if (json_is_integer(mfk)) {
-		mt_fig_bytes(1024.0 * (double)json_integer_value(mfk), b,
+		mt_format_bytes(1024.0 * (double)json_integer_value(mfk), b,
 			     sizeof(b));
 		snprintf(buf, len, "min_free_kbytes=%s", b);
 	} else if (json_is_integer(wsf)) {
@@ -78,9 +67,9 @@ static json_t *entry(json_t *arr, const char *scope, const char *label,
 			return e;
 	e = json_pack("{s:s, s:s, s:o, s:o}", "scope", scope, "setting",
 		      label, "min_free_kbytes",
-		      jreal(jnum(sys, "min_free_kbytes")),
+		      mt_jreal(mt_jnum(sys, "min_free_kbytes")),
 		      "watermark_scale_factor",
-		      jreal(jnum(sys, "watermark_scale_factor")));
+		      mt_jreal(mt_jnum(sys, "watermark_scale_factor")));
 	if (!e || json_array_append_new(arr, e))
 		return NULL;
 	return e;
@@ -95,19 +84,20 @@ static json_t *finding(json_t *cases, const char *scope)
 	size_t i, n = 0;
 
 	json_array_foreach(cases, i, e) {
-		double st = jnum(e, "allocstalls"), p = jnum(e, "alloc_p99_us");
+		double st = mt_jnum(e, "allocstalls");
+		double p = mt_jnum(e, "alloc_p99_us");
 
 		if (strcmp(json_string_value(json_object_get(e, "scope")),
 			   scope) || !isfinite(st))
 			continue;
 		n++;
-		if (!best || st < jnum(best, "allocstalls") ||
-		    (st == jnum(best, "allocstalls") &&
-		     p < jnum(best, "alloc_p99_us")))
+		if (!best || st < mt_jnum(best, "allocstalls") ||
+		    (st == mt_jnum(best, "allocstalls") &&
+		     p < mt_jnum(best, "alloc_p99_us")))
 			best = e;
-		if (!worst || st > jnum(worst, "allocstalls") ||
-		    (st == jnum(worst, "allocstalls") &&
-		     p > jnum(worst, "alloc_p99_us")))
+		if (!worst || st > mt_jnum(worst, "allocstalls") ||
+		    (st == mt_jnum(worst, "allocstalls") &&
+		     p > mt_jnum(worst, "alloc_p99_us")))
 			worst = e;
 	}
 	if (!n)
@@ -118,9 +108,9 @@ static json_t *finding(json_t *cases, const char *scope)
 			 "watermarks: allocation p99 stays between %.3g us "
 			 "(%s) and %.3g us (%s) whatever the knobs, the "
 			 "control that shows the knobs act machine-wide only.",
-			 jnum(best, "alloc_p99_us"),
+			 mt_jnum(best, "alloc_p99_us"),
 			 json_string_value(json_object_get(best, "setting")),
-			 jnum(worst, "alloc_p99_us"),
+			 mt_jnum(worst, "alloc_p99_us"),
 			 json_string_value(json_object_get(worst, "setting")));
 	else
 		snprintf(s, sizeof(s),
@@ -130,9 +120,10 @@ static json_t *finding(json_t *cases, const char *scope)
 			 "watermarks wakes kswapd earlier, so bursts find "
 			 "free pages instead of reclaiming themselves.",
 			 json_string_value(json_object_get(best, "setting")),
-			 jnum(best, "allocstalls"), jnum(best, "alloc_p99_us"),
-			 jnum(worst, "allocstalls"),
-			 jnum(worst, "alloc_p99_us"),
+			 mt_jnum(best, "allocstalls"),
+			 mt_jnum(best, "alloc_p99_us"),
+			 mt_jnum(worst, "allocstalls"),
+			 mt_jnum(worst, "alloc_p99_us"),
 			 json_string_value(json_object_get(worst, "setting")));
 	return json_pack("{s:s, s:O, s:O, s:s}", "scope", scope,
 			 "least_stalls", json_object_get(best, "setting"),
@@ -307,7 +298,7 @@ static json_t *rc_analyze(const struct mt_run *run, struct mt_err *err)
 		for (size_t m = 0; m < N_RC; m++)
 			if (!strcmp(mt_rec_metric(r), rc_metrics[m][0]))
 				json_object_set_new(e, rc_metrics[m][1],
-						    jreal(mt_rec_value(r)));
+						    mt_jreal(mt_rec_value(r)));
 	}
 	if (!json_array_size(cases)) {
 		json_decref(cases);
@@ -349,22 +340,22 @@ static void rc_print(FILE *out, json_t *d)
 			"max %.3g us",
 			json_string_value(json_object_get(e, "scope")),
 			json_string_value(json_object_get(e, "setting")),
-			jnum(e, "allocstalls"), jnum(e, "alloc_p99_us"),
-			jnum(e, "alloc_max_us"));
-		if (isfinite(jnum(e, "pgscan_direct")))
+			mt_jnum(e, "allocstalls"), mt_jnum(e, "alloc_p99_us"),
+			mt_jnum(e, "alloc_max_us"));
+		if (isfinite(mt_jnum(e, "pgscan_direct")))
 			fprintf(out, ", direct scans %.0f",
-				jnum(e, "pgscan_direct"));
-		if (isfinite(jnum(e, "limit_hits")))
+				mt_jnum(e, "pgscan_direct"));
+		if (isfinite(mt_jnum(e, "limit_hits")))
 			fprintf(out, ", limit hits %.0f",
-				jnum(e, "limit_hits"));
+				mt_jnum(e, "limit_hits"));
 		fputc('\n', out);
 	}
 	json_array_foreach(json_object_get(d, "findings"), i, e)
 		fprintf(out, "  %s\n", json_string_value(json_object_get(
 			e, "sentence")));
-	if (jnum(d, "untrustworthy_records") > 0)
+	if (mt_jnum(d, "untrustworthy_records") > 0)
 		fprintf(out, "  (%.0f untrustworthy records left out)\n",
-			jnum(d, "untrustworthy_records"));
+			mt_jnum(d, "untrustworthy_records"));
 }
 
 /* Two bar figures over the settings of the first run's machine scope (or
@@ -425,7 +416,8 @@ static int rc_plots(struct mt_report *rep, struct mt_run *const *runs,
 					    !strcmp(json_string_value(
 						json_object_get(e, "setting")),
 						cats[c]))
-						vals[r * nc + c] = jnum(e, key);
+						vals[r * nc + c] =
+							mt_jnum(e, key);
 			}
 		}
 		snprintf(reading, sizeof(reading), "%s%s", fd ?

@@ -10,23 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/json_safe.h"
 #include "analysis.h"
 #include "facts.h"
 
 #define MAXP 64
-
-static double jnum(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	return json_is_number(v) ? json_number_value(v) : NAN;
-}
-
-/* A JSON number, or null for NAN (jansson refuses non-finite reals). */
-static json_t *jreal(double v)
-{
-	return isfinite(v) ? json_real(v) : json_null();
-}
 
 /* The swappiness metrics kept, and their names in analysis.json. */
 static const char *const sw_metrics[][2] = {
@@ -98,7 +86,7 @@ static int swap_facts(const struct mt_run *run, json_t *out, json_t *sw)
 	int rc = 0;
 
 	json_array_foreach(sw, i, e) {
-		double s = jnum(e, "swappiness");
+		double s = mt_jnum(e, "swappiness");
 
 		for (size_t k = 0; rc == 0 && k < 3; k++) {
 			char id[64], what[160];
@@ -128,7 +116,8 @@ static int swap_facts(const struct mt_run *run, json_t *out, json_t *sw)
 	}
 	if (rc == 0 && best) {
 		double v = mt_rec_value(best);
-		double lo = jnum(best, "ci95_lo"), hi = jnum(best, "ci95_hi");
+		double lo = mt_jnum(best, "ci95_lo");
+		double hi = mt_jnum(best, "ci95_hi");
 		json_t *n = json_object_get(best, "n");
 		int nn = json_is_integer(n) && json_integer_value(n) > 0 &&
 				 json_integer_value(n) < 1000000 ?
@@ -153,10 +142,10 @@ static json_t *extreme(json_t *arr, const char *key, bool max)
 	size_t i;
 
 	json_array_foreach(arr, i, e) {
-		double v = jnum(e, key);
+		double v = mt_jnum(e, key);
 
-		if (isfinite(v) && (!best || (max ? v > jnum(best, key) :
-					      v < jnum(best, key))))
+		if (isfinite(v) && (!best || (max ? v > mt_jnum(best, key) :
+					      v < mt_jnum(best, key))))
 			best = e;
 	}
 	return best;
@@ -181,20 +170,24 @@ static json_t *trade_off(json_t *sw)
 		 "swap-ins go from %.0f to %.0f pages/s and file refaults "
 		 "from %.0f to %.0f pages/s: each side pays for what the "
 		 "other keeps.",
-		 jnum(acc, "swappiness"), jnum(acc, "worker_accesses_per_s"),
-		 p99 ? jnum(p99, "swappiness") : NAN,
-		 p99 ? jnum(p99, "worker_p99_us") : NAN,
-		 rd ? jnum(rd, "swappiness") : NAN,
-		 rd ? jnum(rd, "reader_mb_s") : NAN, jnum(lo, "swappiness"),
-		 jnum(hi, "swappiness"), jnum(lo, "swap_in_pages_per_s"),
-		 jnum(hi, "swap_in_pages_per_s"),
-		 jnum(lo, "file_refaults_per_s"),
-		 jnum(hi, "file_refaults_per_s"));
+		 mt_jnum(acc, "swappiness"),
+		 mt_jnum(acc, "worker_accesses_per_s"),
+		 p99 ? mt_jnum(p99, "swappiness") : NAN,
+		 p99 ? mt_jnum(p99, "worker_p99_us") : NAN,
+		 rd ? mt_jnum(rd, "swappiness") : NAN,
+		 rd ? mt_jnum(rd, "reader_mb_s") : NAN,
+		 mt_jnum(lo, "swappiness"),
+		 mt_jnum(hi, "swappiness"), mt_jnum(lo, "swap_in_pages_per_s"),
+		 mt_jnum(hi, "swap_in_pages_per_s"),
+		 mt_jnum(lo, "file_refaults_per_s"),
+		 mt_jnum(hi, "file_refaults_per_s"));
 	return json_pack("{s:o, s:o, s:o, s:s}", "best_worker_throughput",
-			 jreal(jnum(acc, "swappiness")), "best_worker_p99",
-			 jreal(p99 ? jnum(p99, "swappiness") : NAN),
-			 "best_reader", jreal(rd ? jnum(rd, "swappiness") :
-					      NAN), "sentence", s);
+			 mt_jreal(mt_jnum(acc, "swappiness")),
+			 "best_worker_p99",
+			 mt_jreal(p99 ? mt_jnum(p99, "swappiness") : NAN),
+			 "best_reader",
+			 mt_jreal(rd ? mt_jnum(rd, "swappiness") : NAN),
+			 "sentence", s);
 }
 
 /* Derives the swap figures of one run. */
@@ -214,7 +207,7 @@ static json_t *swap_analyze(const struct mt_run *run, struct mt_err *err)
 		json_t *e = json_pack("{s:f}", "swappiness", sv[i]);
 
 		for (size_t m = 0; e && m < N_SW; m++)
-			json_object_set_new(e, sw_metrics[m][1], jreal(
+			json_object_set_new(e, sw_metrics[m][1], mt_jreal(
 				sw_value(run, sv[i], sw_metrics[m][0])));
 		if (!e || json_array_append_new(sw, e))
 			goto out_nomem;
@@ -233,7 +226,7 @@ static json_t *swap_analyze(const struct mt_run *run, struct mt_err *err)
 		json_array_foreach(pr, k, v)
 			if (!strcmp(json_string_value(json_object_get(
 				    v, "pattern")), pat) &&
-			    jnum(v, "ratio") == ratio)
+			    mt_jnum(v, "ratio") == ratio)
 				e = v;
 		if (!e) {
 			e = json_pack("{s:s, s:f}", "pattern", pat, "ratio",
@@ -244,7 +237,7 @@ static json_t *swap_analyze(const struct mt_run *run, struct mt_err *err)
 		for (size_t m = 0; m < N_PR; m++)
 			if (!strcmp(mt_rec_metric(r), pr_metrics[m][0]))
 				json_object_set_new(e, pr_metrics[m][1],
-						    jreal(mt_rec_value(r)));
+						    mt_jreal(mt_rec_value(r)));
 	}
 	if (!json_array_size(sw) && !json_array_size(pr)) {
 		json_decref(out);
@@ -282,11 +275,13 @@ static void swap_print(FILE *out, json_t *d)
 	json_array_foreach(json_object_get(d, "swappiness"), i, e)
 		fprintf(out, "  swappiness %3.0f: worker %.3g acc/s, p99 %.3g "
 			"us, p999 %.3g us; reader %.0f MB/s; swap-in %.0f/s, "
-			"file refaults %.0f/s\n", jnum(e, "swappiness"),
-			jnum(e, "worker_accesses_per_s"),
-			jnum(e, "worker_p99_us"), jnum(e, "worker_p999_us"),
-			jnum(e, "reader_mb_s"), jnum(e, "swap_in_pages_per_s"),
-			jnum(e, "file_refaults_per_s"));
+			"file refaults %.0f/s\n", mt_jnum(e, "swappiness"),
+			mt_jnum(e, "worker_accesses_per_s"),
+			mt_jnum(e, "worker_p99_us"),
+			mt_jnum(e, "worker_p999_us"),
+			mt_jnum(e, "reader_mb_s"),
+			mt_jnum(e, "swap_in_pages_per_s"),
+			mt_jnum(e, "file_refaults_per_s"));
 	if (json_is_object(t))
 		fprintf(out, "  %s\n", json_string_value(json_object_get(
 			t, "sentence")));
@@ -294,10 +289,10 @@ static void swap_print(FILE *out, json_t *d)
 		fprintf(out, "  pressure %-7s x%.1f: %.3g acc/s, p99 %.3g us, "
 			"p999 %.3g us, swap-in %.0f/s, PSI full %.1f%%\n",
 			json_string_value(json_object_get(e, "pattern")),
-			jnum(e, "ratio"), jnum(e, "accesses_per_s"),
-			jnum(e, "p99_us"), jnum(e, "p999_us"),
-			jnum(e, "swap_in_pages_per_s"),
-			jnum(e, "psi_full_pct"));
+			mt_jnum(e, "ratio"), mt_jnum(e, "accesses_per_s"),
+			mt_jnum(e, "p99_us"), mt_jnum(e, "p999_us"),
+			mt_jnum(e, "swap_in_pages_per_s"),
+			mt_jnum(e, "psi_full_pct"));
 }
 
 /* What a figure's getter draws: series s is metrics[s] of the sweep. */
@@ -360,16 +355,16 @@ static int swap_plots(struct mt_report *rep, struct mt_run *const *runs,
 		 "%.0f and %.3g us at %.0f: a swapped-out page costs a "
 		 "swap-in, so the tail shows how much of the cold set went "
 		 "to swap. p99.9 is the latency of the swap device itself.",
-		 jnum(lo, "worker_p99_us"), jnum(lo, "swappiness"),
-		 jnum(hi, "worker_p99_us"), jnum(hi, "swappiness"));
+		 mt_jnum(lo, "worker_p99_us"), mt_jnum(lo, "swappiness"),
+		 mt_jnum(hi, "worker_p99_us"), mt_jnum(hi, "swappiness"));
 	snprintf(reading[2], sizeof(reading[2]),
 		 "Low swappiness makes reclaim take page cache, which the "
 		 "reader refaults (%.0f pages/s at %.0f); high swappiness "
 		 "takes anonymous pages, which the worker swaps in (%.0f "
 		 "pages/s at %.0f). The right value is where the dearer of "
 		 "the two costs is smallest for the workload.",
-		 jnum(lo, "file_refaults_per_s"), jnum(lo, "swappiness"),
-		 jnum(hi, "swap_in_pages_per_s"), jnum(hi, "swappiness"));
+		 mt_jnum(lo, "file_refaults_per_s"), mt_jnum(lo, "swappiness"),
+		 mt_jnum(hi, "swap_in_pages_per_s"), mt_jnum(hi, "swappiness"));
 	{
 		struct sw_get g[3] = { { runs, m_tp }, { runs, m_lat },
 				       { runs, m_cost } };

@@ -10,6 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/json_safe.h"
+#include "../core/stats.h"
+#include "../core/units.h"
 #include "analysis.h"
 #include "changepoint.h"
 #include "facts.h"
@@ -95,13 +98,6 @@ static void collect(const struct mt_run *run, const char *backing,
 	}
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 /* The knees of curve c as a JSON array (entries only for the page
  * pattern, where each element sits on its own page). */
 static json_t *knees_of(const struct curve *c, bool entries)
@@ -119,7 +115,7 @@ static json_t *knees_of(const struct curve *c, bool entries)
 		y[i] = log(c->ns[i]);
 		se2[i] = c->se2[i];
 	}
-	qsort(se2, c->n, sizeof(double), cmp_double);
+	qsort(se2, c->n, sizeof(double), mt_cmp_double);
 	if (mt_cp_segment(x, y, c->n, MT_CP_CONSTANT, se2[c->n / 2], &r) < 0)
 		return arr;
 	nk = mt_cp_knees(x, &r, k, MAX_KNEES);
@@ -168,18 +164,8 @@ static json_t *cpu_tlb(const struct mt_run *run)
 /* The 4 KiB entries the CPU reports, or NAN. */
 static double cpu_entries_4k(json_t *d)
 {
-	json_t *v = json_object_get(json_object_get(json_object_get(
-		d, "cpu_tlb"), "sizes"), "entries_4k");
-
-	return json_is_number(v) ? json_number_value(v) : NAN;
-}
-
-/* The number at key of o, or NAN. */
-static double jnum(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	return json_is_number(v) ? json_number_value(v) : NAN;
+	return mt_jnum(json_object_get(json_object_get(d, "cpu_tlb"),
+				       "sizes"), "entries_4k");
 }
 
 /* True when curve c has a knee whose size bracket overlaps [lo, hi]. */
@@ -189,7 +175,8 @@ static bool has_knee_near(json_t *c, double lo, double hi)
 	size_t i;
 
 	json_array_foreach(json_object_get(c, "knees"), i, k)
-		if (jnum(k, "bytes_below") <= hi && jnum(k, "bytes_above") >= lo)
+		if (mt_jnum(k, "bytes_below") <= hi &&
+		    mt_jnum(k, "bytes_above") >= lo)
 			return true;
 	return false;
 }
@@ -230,15 +217,15 @@ static void classify_knees(json_t *out)
 		json_t *first = NULL;
 
 		json_array_foreach(json_object_get(c, "knees"), j, k) {
-			double lo = jnum(k, "bytes_below");
-			double hi = jnum(k, "bytes_above");
+			double lo = mt_jnum(k, "bytes_below");
+			double hi = mt_jnum(k, "bytes_above");
 			const char *kind = "unknown";
 
 			json_array_foreach(curves, i2, c2) {
 				if (strcmp(json_string_value(json_object_get(
 					   c2, "pattern")), "page") ||
-				    jnum(c2, "page_size_bytes") ==
-				    jnum(c, "page_size_bytes") ||
+				    mt_jnum(c2, "page_size_bytes") ==
+				    mt_jnum(c, "page_size_bytes") ||
 				    !covers(c2, lo, hi))
 					continue;
 				if (has_knee_near(c2, lo, hi)) {
@@ -251,7 +238,7 @@ static void classify_knees(json_t *out)
 			if (!first && strcmp(kind, "cache"))
 				first = k;
 		}
-		double rb = first ? jnum(first, "bytes_below") : NAN;
+		double rb = first ? mt_jnum(first, "bytes_below") : NAN;
 		json_t *pts = json_object_get(c, "points");
 		bool shared = !first &&
 			      json_array_size(json_object_get(c, "knees"));
@@ -265,9 +252,9 @@ static void classify_knees(json_t *out)
 		json_array_append_new(reach, json_pack(
 			"{s:O, s:f, s:o, s:o, s:b, s:b}", "backing",
 			json_object_get(c, "backing"), "page_size_bytes",
-			jnum(c, "page_size_bytes"), "reach_bytes",
+			mt_jnum(c, "page_size_bytes"), "reach_bytes",
 			isfinite(rb) ? json_real(rb) : json_null(), "entries",
-			isfinite(rb) ? json_real(rb / jnum(c,
+			isfinite(rb) ? json_real(rb / mt_jnum(c,
 						"page_size_bytes")) :
 				       json_null(),
 			"beyond_range", !first && !shared,
@@ -379,13 +366,11 @@ static json_t *walk_penalty(const struct curve cur[N_BACKINGS],
 		json_decref(per);
 		return NULL;
 	}
-	qsort(pens, np, sizeof(double), cmp_double);
 	o = json_pack("{s:s, s:f, s:f, s:s, s:f, s:f, s:f, s:o}", "pattern",
 		      pattern, "at_bytes", last_size, "latency_4k_ns",
 		      last_4k, "best_huge", last_best, "latency_huge_ns",
 		      last_huge, "penalty_ns", last_pen, "median_penalty_ns",
-		      np % 2 ? pens[np / 2] :
-		      (pens[np / 2 - 1] + pens[np / 2]) / 2, "per_size", per);
+		      mt_median(pens, np), "per_size", per);
 	return o;
 }
 
@@ -417,7 +402,7 @@ static void thp_walk_ratio(json_t *out, const struct curve *c4,
 		return;
 	r = a / b;
 	se = sqrt(s2);
-	mt_fig_bytes(sz, size, sizeof(size));
+	mt_format_bytes(sz, size, sizeof(size));
 	snprintf(what, sizeof(what), "4 KiB over THP page-stride load latency "
 		 "at %s (the largest size both measured): %.1f ns against "
 		 "%.1f ns", size, a, b);
@@ -529,16 +514,18 @@ static void tlb_print(FILE *out, json_t *d)
 		if (!json_array_size(json_object_get(c, "knees")))
 			fprintf(out, " none in the sizes measured");
 		json_array_foreach(json_object_get(c, "knees"), j, k) {
-			mt_fig_bytes(jnum(k, "bytes_below"), a, sizeof(a));
-			mt_fig_bytes(jnum(k, "bytes_above"), b, sizeof(b));
+			mt_format_bytes(mt_jnum(k, "bytes_below"), a,
+					sizeof(a));
+			mt_format_bytes(mt_jnum(k, "bytes_above"), b,
+					sizeof(b));
 			fprintf(out, " %s..%s", a, b);
 			if (page)
 				fprintf(out, " (%.4g..%.4g entries)",
-					jnum(k, "entries_below"),
-					jnum(k, "entries_above"));
+					mt_jnum(k, "entries_below"),
+					mt_jnum(k, "entries_above"));
 			fprintf(out, " %.1f->%.1f ns%s;",
-				jnum(k, "latency_below_ns"),
-				jnum(k, "latency_above_ns"),
+				mt_jnum(k, "latency_below_ns"),
+				mt_jnum(k, "latency_above_ns"),
 				!page ? "" :
 				!strcmp(json_string_value(json_object_get(
 					k, "kind")), "cache") ? " (cache: every "
@@ -557,22 +544,23 @@ static void tlb_print(FILE *out, json_t *d)
 								  "backing")));
 			continue;
 		}
-		mt_fig_bytes(jnum(c, "reach_bytes"), a, sizeof(a));
+		mt_format_bytes(mt_jnum(c, "reach_bytes"), a, sizeof(a));
 		fprintf(out, "  reach %-3s %s%s (%.4g pages)%s\n",
 			json_string_value(json_object_get(c, "backing")),
 			json_is_true(json_object_get(c, "beyond_range")) ?
-			">= " : "", a, jnum(c, "entries"),
+			">= " : "", a, mt_jnum(c, "entries"),
 			json_is_true(json_object_get(c, "beyond_range")) ?
 			": no step in the sizes measured" : "");
 	}
 	if (json_is_object(pen)) {
-		mt_fig_bytes(jnum(pen, "at_bytes"), a, sizeof(a));
+		mt_format_bytes(mt_jnum(pen, "at_bytes"), a, sizeof(a));
 		fprintf(out, "  page-walk penalty %.1f ns/access at %s "
 			"(4k %.1f ns, %s %.1f ns; median %.1f ns)\n",
-			jnum(pen, "penalty_ns"), a, jnum(pen, "latency_4k_ns"),
+			mt_jnum(pen, "penalty_ns"), a,
+			mt_jnum(pen, "latency_4k_ns"),
 			json_string_value(json_object_get(pen, "best_huge")),
-			jnum(pen, "latency_huge_ns"),
-			jnum(pen, "median_penalty_ns"));
+			mt_jnum(pen, "latency_huge_ns"),
+			mt_jnum(pen, "median_penalty_ns"));
 	} else {
 		fprintf(out, "  page-walk penalty: no huge-page curve to "
 			"compare with\n");
@@ -582,17 +570,17 @@ static void tlb_print(FILE *out, json_t *d)
 	if (k && !json_is_number(json_object_get(k, "knee_entries_below"))) {
 		fprintf(out, "  cpu tlb: %.0f 4K entries (%s); the 4k page "
 			"curve shows no knee to set beside it\n",
-			jnum(k, "cpu_entries_4k"), json_string_value(
+			mt_jnum(k, "cpu_entries_4k"), json_string_value(
 				json_object_get(json_object_get(c, "sizes"),
 						"source")));
 	} else if (k) {
 		fprintf(out, "  cpu tlb: %.0f 4K entries (%s), first 4k page "
 			"knee at %.4g..%.4g entries: %s\n",
-			jnum(k, "cpu_entries_4k"), json_string_value(
+			mt_jnum(k, "cpu_entries_4k"), json_string_value(
 				json_object_get(json_object_get(c, "sizes"),
 						"source")),
-			jnum(k, "knee_entries_below"),
-			jnum(k, "knee_entries_above"),
+			mt_jnum(k, "knee_entries_below"),
+			mt_jnum(k, "knee_entries_above"),
 			json_is_true(json_object_get(k, "within")) ?
 			"the CPU's figure lies in the bracket" :
 			"outside the bracket (another TLB level, or a "
@@ -640,28 +628,28 @@ static void reading_one(json_t *d, const char *pattern, char *buf,
 			 "page-walk penalty to read.", pattern);
 		return;
 	}
-	mt_fig_bytes(json_number_value(json_array_get(json_array_get(pts, 0),
+	mt_format_bytes(json_number_value(json_array_get(json_array_get(pts, 0),
 						      0)), a, sizeof(a));
-	mt_fig_bytes(json_number_value(json_array_get(json_array_get(
+	mt_format_bytes(json_number_value(json_array_get(json_array_get(
 		pts, json_array_size(pts) - 1), 0)), b, sizeof(b));
 	if (k) {
 		char lo[32], hi[32];
 
-		mt_fig_bytes(jnum(k, "bytes_below"), lo, sizeof(lo));
-		mt_fig_bytes(jnum(k, "bytes_above"), hi, sizeof(hi));
+		mt_format_bytes(mt_jnum(k, "bytes_below"), lo, sizeof(lo));
+		mt_format_bytes(mt_jnum(k, "bytes_above"), hi, sizeof(hi));
 		off = snprintf(buf, len, "With 4 KiB pages the %s-pattern "
 			       "latency makes its last step up between %s "
 			       "and %s", pattern, lo, hi);
 		if (!strcmp(pattern, "page"))
 			off += snprintf(buf + off, len - (size_t)off,
 					" (%.0f to %.0f TLB entries%s)",
-					jnum(k, "entries_below"),
-					jnum(k, "entries_above"),
+					mt_jnum(k, "entries_below"),
+					mt_jnum(k, "entries_above"),
 					tlb_note(d));
 		off += snprintf(buf + off, len - (size_t)off,
 				", from %.1f to %.1f ns per access. ",
-				jnum(k, "latency_below_ns"),
-				jnum(k, "latency_above_ns"));
+				mt_jnum(k, "latency_below_ns"),
+				mt_jnum(k, "latency_above_ns"));
 	} else {
 		off = snprintf(buf, len, "With 4 KiB pages the %s-pattern "
 			       "latency shows no step the noise cannot "
@@ -672,25 +660,21 @@ static void reading_one(json_t *d, const char *pattern, char *buf,
 	if (json_is_object(pen) &&
 	    !strcmp(json_string_value(json_object_get(pen, "pattern")),
 		    pattern)) {
-		mt_fig_bytes(jnum(pen, "at_bytes"), a, sizeof(a));
+		mt_format_bytes(mt_jnum(pen, "at_bytes"), a, sizeof(a));
 		snprintf(buf + off, len - (size_t)off,
 			 "At %s the best huge pages (%s) take %.1f ns against "
 			 "%.1f ns, so a 4 KiB page walk costs about %.1f ns "
 			 "per access there.", a,
 			 json_string_value(json_object_get(pen, "best_huge")),
-			 jnum(pen, "latency_huge_ns"),
-			 jnum(pen, "latency_4k_ns"), jnum(pen, "penalty_ns"));
+			 mt_jnum(pen, "latency_huge_ns"),
+			 mt_jnum(pen, "latency_4k_ns"),
+			 mt_jnum(pen, "penalty_ns"));
 	} else {
 		snprintf(buf + off, len - (size_t)off,
 			 "The huge-page curves show how much of that is the "
 			 "TLB: where they stay low, the difference is the "
 			 "page walk.");
 	}
-}
-
-static int cmp_dbl(const void *a, const void *b)
-{
-	return cmp_double(a, b);
 }
 
 /* The reading of several runs: the spread of the 4k knee and penalty. */
@@ -714,21 +698,21 @@ static void reading_many(json_t *const *derived, size_t n,
 					      "page_walk_penalty");
 
 		if (json_array_size(ks))
-			kn[nk++] = jnum(json_array_get(ks,
+			kn[nk++] = mt_jnum(json_array_get(ks,
 						       json_array_size(ks) -
 						       1), "bytes");
 		if (json_is_object(pen) &&
 		    !strcmp(json_string_value(json_object_get(pen,
 							      "pattern")),
 			    pattern))
-			pe[np++] = jnum(pen, "penalty_ns");
+			pe[np++] = mt_jnum(pen, "penalty_ns");
 	}
-	qsort(kn, nk, sizeof(double), cmp_dbl);
-	qsort(pe, np, sizeof(double), cmp_dbl);
+	qsort(kn, nk, sizeof(double), mt_cmp_double);
+	qsort(pe, np, sizeof(double), mt_cmp_double);
 	if (nk) {
-		mt_fig_bytes(kn[0], a, sizeof(a));
-		mt_fig_bytes(kn[nk - 1], b, sizeof(b));
-		mt_fig_bytes(kn[nk / 2], m, sizeof(m));
+		mt_format_bytes(kn[0], a, sizeof(a));
+		mt_format_bytes(kn[nk - 1], b, sizeof(b));
+		mt_format_bytes(kn[nk / 2], m, sizeof(m));
 		off = snprintf(buf, len, "Across %zu runs the last 4 KiB "
 			       "knee of the %s pattern lies at a median of "
 			       "%s (from %s to %s; %zu runs have one). ", n,
@@ -903,9 +887,10 @@ static int tlb_plots(struct mt_report *rep, struct mt_run *const *runs,
 				json_array_foreach(json_object_get(find_curve(
 					derived[r], patterns[p], backings[b]),
 					"knees"), i, k) {
-					bufs[nbuf][kt] = jnum(k, "bytes_above");
+					bufs[nbuf][kt] =
+						mt_jnum(k, "bytes_above");
 					bufs[nbuf + 1][kt++] =
-						jnum(k, "latency_above_ns");
+						mt_jnum(k, "latency_above_ns");
 				}
 			}
 			snprintf(titles[ns], 256, "%s knees", backings[b]);

@@ -4,14 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../core/json_safe.h"
 #include "facts.h"
-
-static double num(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	return json_is_number(v) ? json_number_value(v) : NAN;
-}
 
 int mt_fact_add_record(json_t *derived, const char *id, json_t *rec,
 		       double scale, const char *unit, const char *what)
@@ -25,10 +19,10 @@ int mt_fact_add_record(json_t *derived, const char *id, json_t *rec,
 	if (!rec)
 		return -ENOENT;
 	if (n >= 2) {
-		lo = num(rec, "ci95_lo") * scale;
-		hi = num(rec, "ci95_hi") * scale;
+		lo = mt_jnum(rec, "ci95_lo") * scale;
+		hi = mt_jnum(rec, "ci95_hi") * scale;
 	}
-	return mt_fact_add(derived, id, num(rec, "value") * scale, lo, hi,
+	return mt_fact_add(derived, id, mt_jnum(rec, "value") * scale, lo, hi,
 			   unit ? unit : json_string_value(
 				   json_object_get(rec, "unit")), n, what);
 }
@@ -76,11 +70,11 @@ bool mt_fact_from_json(json_t *o, struct mt_fact *f)
 	if (!id || !id[0] || strlen(id) >= sizeof(f->id))
 		return false;
 	snprintf(f->id, sizeof(f->id), "%s", id);
-	f->value = num(o, "value");
+	f->value = mt_jnum(o, "value");
 	if (!isfinite(f->value))
 		return false;
-	f->lo = num(o, "lo");
-	f->hi = num(o, "hi");
+	f->lo = mt_jnum(o, "lo");
+	f->hi = mt_jnum(o, "hi");
 	if (!isfinite(f->lo) || !isfinite(f->hi) || f->lo > f->hi)
 		f->lo = f->hi = NAN;
 	str(o, "bench", f->bench, sizeof(f->bench));

@@ -10,6 +10,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../core/json_safe.h"
+#include "../core/stats.h"
 #include "figure.h"
 
 #define FIG_W 760
@@ -40,23 +42,6 @@ const char *mt_fig_backing_color(const char *b)
 	if (!strcmp(b, "1g"))
 		return "#9467bd";
 	return palette[7];
-}
-
-/* Formats bytes as "16 KiB", "1.5 MiB", "2 GiB". */
-void mt_fig_bytes(double bytes, char *buf, size_t len)
-{
-	static const char *const unit[] = { "bytes", "KiB", "MiB", "GiB",
-					    "TiB" };
-	int u = 0;
-
-	while (u < 4 && fabs(bytes) >= 1024) {
-		bytes /= 1024;
-		u++;
-	}
-	if (u == 0 || fabs(bytes - round(bytes)) < 0.05)
-		snprintf(buf, len, "%.0f %s", bytes, unit[u]);
-	else
-		snprintf(buf, len, "%.1f %s", bytes, unit[u]);
 }
 
 /* Writes s as a gnuplot single-quoted string (a quote is doubled). */
@@ -556,13 +541,6 @@ out_scripts:
 	return ret;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 /* Bars of one value per category per run (see figure.h). */
 int mt_fig_bars_runs(struct mt_report *rep, const struct mt_line_fig *f,
 		     const char *const *cats, size_t n_cats, const char *what,
@@ -593,9 +571,7 @@ int mt_fig_bars_runs(struct mt_report *rep, const struct mt_line_fig *f,
 		for (size_t r = 0; r < n_runs; r++)
 			if (isfinite(values[r * n_cats + c]))
 				col[k++] = values[r * n_cats + c];
-		qsort(col, k, sizeof(double), cmp_double);
-		med[c] = k ? (k % 2 ? col[k / 2] :
-			      (col[k / 2 - 1] + col[k / 2]) / 2) : NAN;
+		med[c] = mt_median(col, k);	/* sorts col */
 		lo[c] = k ? col[0] : NAN;
 		hi[c] = k ? col[k - 1] : NAN;
 	}

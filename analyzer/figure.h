@@ -112,7 +112,4 @@ int mt_fig_render(struct mt_report *rep, struct mt_err *err);
 const char *mt_fig_backing_color(const char *backing);
 const char *mt_fig_color(size_t i);
 
-/* Formats a byte count for readings: "16 KiB", "1.5 MiB". */
-void mt_fig_bytes(double bytes, char *buf, size_t len);
-
 #endif

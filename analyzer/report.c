@@ -10,6 +10,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../core/json_safe.h"
+#include "../core/units.h"
 #include "analysis.h"
 #include "facts.h"
 #include "report.h"
@@ -26,6 +28,20 @@ static void esc(FILE *f, const char *s)
 		default: fputc(*s, f);
 		}
 	}
+}
+
+/* Opens a table row: the run's label in a cell of its own when there is
+ * one (several runs), then the first cell's text, left open. */
+static void row_head(FILE *f, const char *label, const char *first)
+{
+	fputs("<tr>", f);
+	if (label) {
+		fputs("<td>", f);
+		esc(f, label);
+		fputs("</td>", f);
+	}
+	fputs("<td>", f);
+	esc(f, first);
 }
 
 /* "pngcairo" when this gnuplot has it, else "png". */
@@ -71,13 +87,6 @@ static bool inline_svg(FILE *f, const struct mt_outdir *out,
 	return start != NULL;
 }
 
-static double jnum(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	return json_is_number(v) ? json_number_value(v) : NAN;
-}
-
 /* The machine summary of one run. */
 static void machine(FILE *f, const struct mt_run *run)
 {
@@ -97,15 +106,15 @@ static void machine(FILE *f, const struct mt_run *run)
 	}
 	esc(f, json_string_value(json_object_get(m, "cpu_model")));
 	fprintf(f, ", %.0f cores, %.0f NUMA nodes</td><td>",
-		jnum(json_object_get(m, "topology"), "cores"),
-		jnum(json_object_get(m, "topology"), "numa_nodes"));
+		mt_jnum(json_object_get(m, "topology"), "cores"),
+		mt_jnum(json_object_get(m, "topology"), "numa_nodes"));
 	json_array_foreach(json_object_get(json_object_get(m, "topology"),
 					   "caches"), i, c) {
-		mt_fig_bytes(jnum(c, "size_bytes"), b, sizeof(b));
-		fprintf(f, "%sL%.0f %s", i ? ", " : "", jnum(c, "level"), b);
+		mt_format_bytes(mt_jnum(c, "size_bytes"), b, sizeof(b));
+		fprintf(f, "%sL%.0f %s", i ? ", " : "", mt_jnum(c, "level"), b);
 	}
-	if (isfinite(jnum(mem, "mem_total_bytes")))
-		mt_fig_bytes(jnum(mem, "mem_total_bytes"), b, sizeof(b));
+	if (isfinite(mt_jnum(mem, "mem_total_bytes")))
+		mt_format_bytes(mt_jnum(mem, "mem_total_bytes"), b, sizeof(b));
 	else
 		snprintf(b, sizeof(b), "not recorded");
 	fprintf(f, "</td><td>%s</td><td>", b);
@@ -135,14 +144,8 @@ static void records(FILE *f, struct mt_run *const *runs, size_t n)
 			const char *st = json_string_value(json_object_get(
 				v, "status"));
 
-			fputs("<tr>", f);
-			if (n > 1) {
-				fputs("<td>", f);
-				esc(f, runs[r]->label);
-				fputs("</td>", f);
-			}
-			fputs("<td>", f);
-			esc(f, mt_rec_bench(v));
+			row_head(f, n > 1 ? runs[r]->label : NULL,
+				 mt_rec_bench(v));
 			fputs("</td><td class=\"case\">", f);
 			esc(f, kase ? kase : "");
 			fputs("</td><td>", f);
@@ -156,8 +159,8 @@ static void records(FILE *f, struct mt_run *const *runs, size_t n)
 			if (json_object_get(v, "n"))
 				fprintf(f, "</td><td class=\"num\">%.0f</td>"
 					"<td class=\"num\">%.4g..%.4g</td><td>",
-					jnum(v, "n"), jnum(v, "ci95_lo"),
-					jnum(v, "ci95_hi"));
+					mt_jnum(v, "n"), mt_jnum(v, "ci95_lo"),
+					mt_jnum(v, "ci95_hi"));
 			else
 				fputs("</td><td></td><td></td><td>", f);
 			esc(f, st ? st : "ok");
@@ -309,20 +312,15 @@ static int write_html(const struct mt_report *rep, struct mt_run *const *runs,
 			if (!reason)
 				reason = json_string_value(json_object_get(
 					b, "partly_skipped"));
-			fputs("<tr>", f);
-			if (n > 1) {
-				fputs("<td>", f);
-				esc(f, runs[r]->label);
-				fputs("</td>", f);
-			}
-			fputs("<td>", f);
-			esc(f, json_string_value(json_object_get(b, "bench")));
+			row_head(f, n > 1 ? runs[r]->label : NULL,
+				 json_string_value(json_object_get(b,
+								   "bench")));
 			fputs("</td><td>", f);
 			esc(f, json_string_value(json_object_get(b,
 								 "status")));
 			fprintf(f, "</td><td class=\"num\">%.0f / %.0f / %.0f"
-				"</td><td>", jnum(rc, "ok"),
-				jnum(rc, "skipped"), jnum(rc, "failed"));
+				"</td><td>", mt_jnum(rc, "ok"),
+				mt_jnum(rc, "skipped"), mt_jnum(rc, "failed"));
 			esc(f, reason ? reason : "");
 			fputs("</td></tr>\n", f);
 		}

@@ -342,15 +342,9 @@ const char *mt_rec_metric(json_t *rec)
 	return s ? s : "";
 }
 
-/* A JSON number as a double, or NAN. */
-static double num(json_t *v)
-{
-	return json_is_number(v) ? json_number_value(v) : NAN;
-}
-
 double mt_rec_value(json_t *rec)
 {
-	return num(json_object_get(rec, "value"));
+	return mt_jnum_value(json_object_get(rec, "value"));
 }
 
 const char *mt_rec_case_str(json_t *rec, const char *key)
@@ -361,12 +355,12 @@ const char *mt_rec_case_str(json_t *rec, const char *key)
 
 double mt_rec_case_num(json_t *rec, const char *key)
 {
-	return num(json_object_get(json_object_get(rec, "case"), key));
+	return mt_jnum(json_object_get(rec, "case"), key);
 }
 
 double mt_rec_obtained_num(json_t *rec, const char *key)
 {
-	return num(json_object_get(json_object_get(rec, "obtained"), key));
+	return mt_jnum(json_object_get(rec, "obtained"), key);
 }
 
 json_t *mt_rec_system(json_t *rec)

@@ -21,15 +21,6 @@
  * TLB miss plus a DRAM access (~300 ns) at a few ns per swap. Power of 2. */
 #define PREFETCH_AHEAD 32u
 
-/* splitmix64 finaliser: a well-mixed hash of x, for per-page offsets. */
-static inline uint64_t mix64(uint64_t x)
-{
-	x += 0x9E3779B97F4A7C15ull;
-	x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-	x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-	return x ^ (x >> 31);
-}
-
 /* Layout of one build: where element i lives. */
 struct layout {
 	char *base;
@@ -46,7 +37,8 @@ static inline uint64_t *elem(const struct layout *l, size_t i)
 	char *p = l->base + i * l->stride;
 
 	if (l->page)
-		p += (mix64(l->seed ^ ((uint64_t)i * 0xD6E8FEB86659FD93ull)) %
+		p += (mt_mix64(l->seed ^
+			       ((uint64_t)i * 0xD6E8FEB86659FD93ull)) %
 		      LINES_PER_PAGE) * LINE_SIZE;
 	return (uint64_t *)(void *)p;
 }
@@ -69,8 +61,7 @@ void **mt_chase_build(void *base, size_t size, enum mt_chase_pattern p,
 	if (!base || size / l.stride < 2)
 		return NULL;
 	n = size / l.stride;
-	/* xorshift must not start at 0; mixing also decorrelates seeds 1, 2 */
-	rng = mix64(seed) | 1;
+	rng = mt_rand_seed(seed);
 
 	for (i = 0; i < n; i++)
 		*elem(&l, i) = i;

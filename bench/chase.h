@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../core/rng.h"
+
 enum mt_chase_pattern {
 	MT_CHASE_LINE,	/* every cache line of the region, random order */
 	MT_CHASE_PAGE,	/* one line per 4 KiB page at a random line offset,
@@ -25,23 +27,5 @@ void **mt_chase_build(void *base, size_t size, enum mt_chase_pattern p,
 /* Follows the chain for n steps from *cursor, stores the end in *cursor and
  * returns it (so the loads are live). */
 void *mt_chase_run(void **cursor, uint64_t n);
-
-/* xorshift64* step: a small fast PRNG for building permutations. */
-static inline uint64_t mt_rand_next(uint64_t *s)
-{
-	uint64_t x = *s;
-
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	*s = x;
-	return x * 0x2545F4914F6CDD1Dull;
-}
-
-/* Uniform in [0, n) without modulo bias worth caring about (n < 2^32). */
-static inline uint64_t mt_rand_below(uint64_t *s, uint64_t n)
-{
-	return (uint64_t)(((unsigned __int128)mt_rand_next(s) * n) >> 64);
-}
 
 #endif

@@ -238,10 +238,7 @@ static enum mt_status hp_setup(const struct mt_env *env,
 	st->backing = b;
 	st->op = (enum hp_op)op;
 	st->size = (size_t)json_integer_value(size);
-	/* xorshift must not start at 0 */
-	st->rng = env->seed * 0x9E3779B97F4A7C15ull + 1;
-	if (!st->rng)
-		st->rng = 1;
+	st->rng = mt_rand_seed(env->seed);
 	if (env->global && op == HP_TOUCH)
 		st->first_excluded =
 			mt_p_int(env->global, MT_G_WARMUP_SAMPLES) > 0;

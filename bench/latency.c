@@ -5,8 +5,8 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "../core/rng.h"
 #include "../core/stats.h"
-#include "chase.h"
 
 int mt_lat_add(struct mt_lat *l, double ns)
 {
@@ -36,24 +36,13 @@ int mt_lat_add(struct mt_lat *l, double ns)
 	return 0;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 void mt_lat_summary(struct mt_lat *l, double scale, double *p50, double *p99,
 		    double *max)
 {
-	if (!l->n) {
-		*p50 = *p99 = *max = NAN;
-		return;
-	}
-	qsort(l->v, l->n, sizeof(*l->v), cmp_double);
-	*p50 = mt_percentile_sorted(l->v, l->n, 50) / scale;
-	*p99 = mt_percentile_sorted(l->v, l->n, 99) / scale;
-	*max = (l->max > l->v[l->n - 1] ? l->max : l->v[l->n - 1]) / scale;
+	mt_tail_summary(l->v, l->n, scale, p50, p99, max);
+	/* The reservoir may have dropped the largest sample. */
+	if (l->n && l->max > l->v[l->n - 1])
+		*max = l->max / scale;
 }
 
 void mt_lat_free(struct mt_lat *l)

@@ -353,7 +353,7 @@ static enum mt_status ml_setup(const struct mt_env *env,
 		3000000000ull : mt_p_duration(env->params, ML_DURATION);
 	s->idle_ns = mt_p_duration(env->params, ML_IDLE);
 	s->round_accesses = mt_p_int(env->params, ML_ROUND_ACCESSES);
-	s->rng = env->seed | 1;
+	s->rng = mt_rand_seed(env->seed);
 	s->res_min = INFINITY;
 	getrlimit(RLIMIT_MEMLOCK, &s->rl);
 	if (!s->lock) {

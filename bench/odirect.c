@@ -47,6 +47,7 @@
 #include <unistd.h>
 
 #include "../core/clock.h"
+#include "../core/rng.h"
 #include "../core/stats.h"
 #include "bench.h"
 #include "folio.h"
@@ -390,15 +391,6 @@ static int warm_file(struct od_state *st, struct mt_err *err)
 	return 0;
 }
 
-static uint64_t splitmix(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
 static enum mt_status od_setup(const struct mt_env *env,
 			       const struct mt_case *c, void **state,
 			       struct mt_err *err)
@@ -407,7 +399,7 @@ static enum mt_status od_setup(const struct mt_env *env,
 	char path[4096];
 	struct stat sb;
 	size_t balign;
-	uint64_t seed = env->seed;
+	uint64_t seed = mt_rand_seed(env->seed);
 	int mi;
 
 	if (!st) {
@@ -503,7 +495,7 @@ static enum mt_status od_setup(const struct mt_env *env,
 		for (uint64_t i = 0; i < st->nblocks; i++)
 			st->order[i] = i;
 		for (uint64_t i = st->nblocks - 1; i > 0; i--) {
-			uint64_t j = splitmix(&seed) % (i + 1), t;
+			uint64_t j = mt_rand_below(&seed, i + 1), t;
 
 			t = st->order[i];
 			st->order[i] = st->order[j];

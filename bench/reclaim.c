@@ -42,6 +42,7 @@
 #include "../core/clock.h"
 #include "../core/fsroot.h"
 #include "../core/log.h"
+#include "../core/rng.h"
 #include "../core/units.h"
 #include "bench.h"
 #include "case_cgroup.h"
@@ -562,7 +563,7 @@ static enum mt_status rc_setup(const struct mt_env *env,
 	/* A reservoir bounds the worker's own memory (it counts against the
 	 * cgroup) whatever the duration. */
 	s->lat.limit = 1u << 20;
-	s->lat.seed = env->seed | 1;
+	s->lat.seed = mt_rand_seed(env->seed);
 	if (!s->machine) {
 		if (mt_pressure_case_cgroup(c, &s->cg, err) < 0)
 			return MT_FAILED;

@@ -29,6 +29,7 @@
 
 #include "../core/clock.h"
 #include "../core/fsroot.h"
+#include "../core/rng.h"
 #include "../core/stats.h"
 
 #define SWAP_MAGIC "SWAPSPACE2"
@@ -743,18 +744,11 @@ int mt_swap_ensure(struct mt_journal *j, const struct mt_caps *caps,
 	return 0;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 int mt_swap_read_latency(const char *device, int n, double *p50_us,
 			 double *p99_us, struct mt_err *err)
 {
-	uint64_t size = 0, blocks, x = mt_now_ns() | 1;
-	double *lat = NULL;
+	uint64_t size = 0, blocks, x = mt_rand_seed(mt_now_ns());
+	double *lat = NULL, max_us;
 	void *buf = NULL;
 	struct stat st;
 	int fd, ret = 0;
@@ -797,11 +791,8 @@ int mt_swap_read_latency(const char *device, int n, double *p50_us,
 		uint64_t t0, blk;
 		ssize_t r;
 
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
 		/* Block 0 is the header; random blocks defeat readahead. */
-		blk = 1 + x % (blocks - 1);
+		blk = 1 + mt_rand_below(&x, blocks - 1);
 		t0 = mt_now_ns();
 		r = pread(fd, buf, 4096, (off_t)(blk * 4096));
 		lat[i] = (double)(mt_now_ns() - t0);
@@ -814,9 +805,7 @@ int mt_swap_read_latency(const char *device, int n, double *p50_us,
 			goto out_free;
 		}
 	}
-	qsort(lat, (size_t)n, sizeof(*lat), cmp_double);
-	*p50_us = mt_percentile_sorted(lat, (size_t)n, 50.0) / 1e3;
-	*p99_us = mt_percentile_sorted(lat, (size_t)n, 99.0) / 1e3;
+	mt_latency_summary(lat, (size_t)n, p50_us, p99_us, &max_us);
 out_free:
 	free(buf);
 	free(lat);

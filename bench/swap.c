@@ -973,7 +973,7 @@ static enum mt_status swap_setup(const struct mt_env *env,
 		return MT_FAILED;
 	}
 	st->sweep = test && strcmp(test, "swappiness") == 0;
-	st->rng = env->seed * 0x9E3779B97F4A7C15ull + 1;
+	st->rng = mt_rand_seed(env->seed);
 	st->duration_ns = (uint64_t)(json_real_value(json_object_get(
 		p, "duration_s")) * 1e9);
 	st->warmup_ns = quick_duration(env, SWAP_WARMUP, QUICK_WARMUP);

@@ -19,6 +19,7 @@
 #include "../core/config.h"
 #include "../core/fsroot.h"
 #include "../core/journal.h"
+#include "../core/rng.h"
 
 #ifndef __NR_cachestat
 #define __NR_cachestat 451	/* the same number on every architecture */
@@ -214,17 +215,15 @@ int mt_testfile_check_dir_param(const char *who, const struct mt_params *p,
 	return ret;
 }
 
-/* Fills buf with non-zero bytes (xorshift, low byte forced odd) so that no
- * filesystem can store the file sparsely or compress it away to nothing. */
+/* Fills buf with non-zero bytes (random, every byte's low bit set) so that
+ * no filesystem can store the file sparsely or compress it away to
+ * nothing. */
 static void fill_pattern(unsigned char *buf, size_t len, uint64_t seed)
 {
-	uint64_t x = seed | 1;
+	uint64_t x = mt_rand_seed(seed);
 
 	for (size_t i = 0; i < len; i += 8) {
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
-		uint64_t v = x | 0x0101010101010101ull;
+		uint64_t v = mt_rand_next(&x) | 0x0101010101010101ull;
 
 		memcpy(buf + i, &v, len - i < 8 ? len - i : 8);
 	}
@@ -363,8 +362,10 @@ static double page_fraction(uint64_t count, uint64_t pages)
 	return f > 1.0 ? 1.0 : f;
 }
 
-static int residency_cachestat(int fd, uint64_t off, uint64_t len,
-			       double *fraction)
+/* The fraction of the range's pages cachestat counts as cached, or with
+ * dirty as dirty or under writeback. */
+static int cachestat_fraction(int fd, uint64_t off, uint64_t len, bool dirty,
+			      double *fraction)
 {
 	struct mt_cachestat cs = { 0 };
 	uint64_t pages;
@@ -372,20 +373,14 @@ static int residency_cachestat(int fd, uint64_t off, uint64_t len,
 
 	if (ret < 0)
 		return ret;
-	*fraction = page_fraction(cs.nr_cache, pages);
+	*fraction = page_fraction(dirty ? cs.nr_dirty + cs.nr_writeback :
+				  cs.nr_cache, pages);
 	return 0;
 }
 
 int mt_testfile_dirty(int fd, uint64_t off, uint64_t len, double *fraction)
 {
-	struct mt_cachestat cs = { 0 };
-	uint64_t pages;
-	int ret = cachestat_range(fd, off, len, &cs, &pages);
-
-	if (ret < 0)
-		return ret;
-	*fraction = page_fraction(cs.nr_dirty + cs.nr_writeback, pages);
-	return 0;
+	return cachestat_fraction(fd, off, len, true, fraction);
 }
 
 static int residency_mincore(int fd, uint64_t off, uint64_t len,
@@ -443,7 +438,7 @@ int mt_testfile_residency(int fd, uint64_t off, uint64_t len,
 				  "residency: offset %llu is not a multiple "
 				  "of the page size", (unsigned long long)off);
 	if (how != MT_RES_MINCORE) {
-		ret = residency_cachestat(fd, off, len, fraction);
+		ret = cachestat_fraction(fd, off, len, false, fraction);
 		if (ret == 0) {
 			if (used)
 				*used = "cachestat";

@@ -92,22 +92,6 @@ static uint64_t round_up(uint64_t x, uint64_t to)
 	return (x + to - 1) / to * to;
 }
 
-/* Formats a byte count for messages: "2 MiB", "1 GiB", "12 KiB". */
-static void human_size(uint64_t b, char *buf, size_t len)
-{
-	static const char *const unit[] = { "TiB", "GiB", "MiB", "KiB" };
-
-	for (int i = 0; i < 4; i++) {
-		uint64_t u = 1ull << (10 * (4 - i));
-
-		if (b >= u && b % u == 0) {
-			snprintf(buf, len, "%" PRIu64 " %s", b / u, unit[i]);
-			return;
-		}
-	}
-	snprintf(buf, len, "%" PRIu64 " bytes", b);
-}
-
 /* The element spacing of a pattern. */
 static uint64_t pattern_stride(enum mt_chase_pattern p)
 {
@@ -276,8 +260,8 @@ static void hugetlb_reason(enum mt_backing b, uint64_t map, int e,
 	struct mt_err perr = { 0 };
 	char sz[32], pg[32], path[160];
 
-	human_size(map, sz, sizeof(sz));
-	human_size(page, pg, sizeof(pg));
+	mt_format_bytes((double)map, sz, sizeof(sz));
+	mt_format_bytes((double)page, pg, sizeof(pg));
 	if (mt_hugetlb_pool_read(page, &pool, &perr) < 0) {
 		mt_err_why(err, "tlb: cannot map %s of %s "
 			   "pages: %s", sz, pg, perr.msg);
@@ -425,7 +409,7 @@ static enum mt_status tlb_verify(void *state, json_t *obtained,
 	cov = r->size ? (double)huge / (double)r->size : 0;
 	json_object_set_new(obtained, "resident_bytes", json_integer(
 				    (json_int_t)rss));
-	human_size(s->working_set, sz, sizeof(sz));
+	mt_format_bytes((double)s->working_set, sz, sizeof(sz));
 
 	switch (r->backing) {
 	case MT_BACK_4K:

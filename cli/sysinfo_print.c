@@ -8,29 +8,10 @@
 #include <string.h>
 
 #include "../core/sysinfo.h"
+#include "../core/units.h"
 #include "sysinfo_print.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof(*(a)))
-
-/* Formats bytes for a person: "512 B", "48 KiB", "23.5 GiB". */
-static void human_bytes(uint64_t b, char *buf, size_t len)
-{
-	static const char *const units[] = { "B", "KiB", "MiB", "GiB",
-					     "TiB", "PiB" };
-	double v = (double)b;
-	int u = 0;
-
-	while (v >= 1024 && u < 5) {
-		v /= 1024;
-		u++;
-	}
-	if (u == 0)
-		snprintf(buf, len, "%" PRIu64 " B", b);
-	else if (v == (double)(uint64_t)v)
-		snprintf(buf, len, "%.0f %s", v, units[u]);
-	else
-		snprintf(buf, len, "%.1f %s", v, units[u]);
-}
 
 /* One aligned "label   value" line; the column fits the longest sysctl
  * name we print (vm.dirty_writeback_centisecs). */
@@ -56,7 +37,7 @@ static void line_bytes(FILE *out, const char *label, json_t *obj,
 
 	if (!json_is_integer(v))
 		return;
-	human_bytes((uint64_t)json_integer_value(v), buf, sizeof(buf));
+	mt_format_iec((uint64_t)json_integer_value(v), buf, sizeof(buf));
 	line(out, label, "%s%s%s", buf, note ? "  " : "", note ? note : "");
 }
 
@@ -110,7 +91,7 @@ static void print_cpu(FILE *out, json_t *info)
 		snprintf(label, sizeof(label), "L%d%s cache",
 			 (int)json_integer_value(json_object_get(c, "level")),
 			 strcmp(type, "data") == 0 ? "d" : "");
-		human_bytes((uint64_t)json_integer_value(
+		mt_format_iec((uint64_t)json_integer_value(
 			json_object_get(c, "size_bytes")), size, sizeof(size));
 		line(out, label, "%s x %d, %d-byte lines", size,
 		     (int)json_integer_value(json_object_get(c, "count")),
@@ -152,9 +133,9 @@ static void print_swap(FILE *out, json_t *info)
 	json_array_foreach(devs, i, d) {
 		char size[32], used[32];
 
-		human_bytes((uint64_t)json_integer_value(
+		mt_format_iec((uint64_t)json_integer_value(
 			json_object_get(d, "size_bytes")), size, sizeof(size));
-		human_bytes((uint64_t)json_integer_value(
+		mt_format_iec((uint64_t)json_integer_value(
 			json_object_get(d, "used_bytes")), used, sizeof(used));
 		line(out, str_or(d, "path", "?"),
 		     "%s, %s, %s used, priority %d", str_or(d, "type", "?"),
@@ -204,7 +185,7 @@ static void print_hugetlb(FILE *out, json_t *info)
 	json_array_foreach(arr, i, p) {
 		char size[32], label[48];
 
-		human_bytes((uint64_t)json_integer_value(
+		mt_format_iec((uint64_t)json_integer_value(
 			json_object_get(p, "page_size_bytes")), size,
 			sizeof(size));
 		snprintf(label, sizeof(label), "%s pages", size);
@@ -234,7 +215,7 @@ static void print_numa(FILE *out, json_t *info)
 		snprintf(label, sizeof(label), "node %d",
 			 (int)json_integer_value(json_object_get(node, "id")));
 		if (json_is_integer(json_object_get(node, "memory_bytes")))
-			human_bytes((uint64_t)json_integer_value(
+			mt_format_iec((uint64_t)json_integer_value(
 				json_object_get(node, "memory_bytes")), mem,
 				sizeof(mem));
 		else

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fileio.h"
+
 /* Returns the configured root ("/" when unset or empty); never NULL. The
  * variable is read on every call, so tests can switch trees with setenv. */
 const char *mt_fsroot(void)
@@ -123,55 +125,13 @@ int mt_fs_read(const char *path, char **out, size_t *out_len,
 	       struct mt_err *err)
 {
 	char real[PATH_MAX];
-	size_t cap = 4096, len = 0;
-	char *buf, *grown;
-	ssize_t n;
-	int fd, ret;
+	int ret;
 
 	*out = NULL;
 	if (mt_fs_path(path, real, sizeof(real)) < 0)
 		return read_error(err, -ENAMETOOLONG, path);
-	fd = open(real, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return read_error(err, -errno, path);
-	buf = malloc(cap);
-	if (!buf) {
-		ret = read_error(err, -ENOMEM, path);
-		goto out_fd;
-	}
-	for (;;) {
-		if (cap - len < 2) {
-			grown = realloc(buf, cap * 2);
-			if (!grown) {
-				ret = read_error(err, -ENOMEM, path);
-				goto out_buf;
-			}
-			buf = grown;
-			cap *= 2;
-		}
-		n = read(fd, buf + len, cap - len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ret = read_error(err, -errno, path);
-			goto out_buf;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	buf[len] = '\0';
-	close(fd);
-	*out = buf;
-	if (out_len)
-		*out_len = len;
-	return 0;
-
-out_buf:
-	free(buf);
-out_fd:
-	close(fd);
-	return ret;
+	ret = mt_read_path(real, 0, SIZE_MAX, out, out_len);
+	return ret < 0 ? read_error(err, ret, path) : 0;
 }
 
 /* Reads the first line of `path` without its newline into buf. A line that

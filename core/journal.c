@@ -35,6 +35,7 @@
 
 #include <jansson.h>
 
+#include "fileio.h"
 #include "fsroot.h"
 #include "json_safe.h"
 #include "knobs.h"
@@ -73,90 +74,6 @@ struct line {
 };
 
 /* ---- small file helpers ------------------------------------------------ */
-
-/* Reads the rest of fd into a malloc'ed NUL-terminated buffer. Returns 0 or
- * -errno. */
-static int read_fd(int fd, char **out, size_t *out_len)
-{
-	size_t cap = 4096, len = 0;
-	char *buf = malloc(cap), *grown;
-
-	if (!buf)
-		return -ENOMEM;
-	for (;;) {
-		ssize_t n;
-
-		if (cap - len < 2) {
-			grown = realloc(buf, cap * 2);
-			if (!grown) {
-				free(buf);
-				return -ENOMEM;
-			}
-			buf = grown;
-			cap *= 2;
-		}
-		n = read(fd, buf + len, cap - len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int ret = -errno;
-
-			free(buf);
-			return ret;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	buf[len] = '\0';
-	*out = buf;
-	if (out_len)
-		*out_len = len;
-	return 0;
-}
-
-/* Reads the file at the real path `path` whole. Returns 0 or -errno. */
-static int read_path(const char *path, char **out, size_t *out_len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	int ret;
-
-	if (fd < 0)
-		return -errno;
-	ret = read_fd(fd, out, out_len);
-	close(fd);
-	return ret;
-}
-
-/* Copies the directory part of path into buf ("." or "/" at the ends). */
-static void dir_of(const char *path, char *buf, size_t len)
-{
-	const char *slash = strrchr(path, '/');
-
-	if (!slash)
-		snprintf(buf, len, ".");
-	else if (slash == path)
-		snprintf(buf, len, "/");
-	else
-		snprintf(buf, len, "%.*s", (int)(slash - path), path);
-}
-
-/* Fsyncs the directory holding `path`, so that a create, rename or unlink
- * in it survives a crash. Returns 0 or -errno. */
-static int fsync_dir_of(const char *path)
-{
-	char dir[PATH_MAX];
-	int fd, ret = 0;
-
-	dir_of(path, dir, sizeof(dir));
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fsync(fd) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
 
 /* True for the pseudo file systems whose files are settings, not data:
  * there a write replaces the value, and truncating makes no sense. */
@@ -276,7 +193,7 @@ static int read_value(const char *path, char **out)
 	size_t len, n = 0;
 	int ret;
 
-	ret = read_path(path, &text, &len);
+	ret = mt_read_path(path, 0, SIZE_MAX, &text, &len);
 	if (ret < 0)
 		return ret;
 	if (strlen(text) != len) {
@@ -308,7 +225,7 @@ static int atomic_write(const char *path, const char *content, size_t len,
 	struct mt_err e = { 0 };
 	int ret;
 
-	dir_of(path, dir, sizeof(dir));
+	mt_path_dir(path, dir, sizeof(dir));
 	ret = mt_outdir_open(&d, "journal", dir, 0, &e);
 	if (ret < 0)
 		return ret;
@@ -619,6 +536,22 @@ static int parse_lines(const char *text, size_t len, struct line **out,
 	return 0;
 }
 
+/* Reads the rest of fd (the journal at path) and parses it into lines.
+ * Returns 0 or -errno with err set. */
+static int read_lines(int fd, const char *path, char **text, size_t *len,
+		      struct line **lines, size_t *n_lines, struct mt_err *err)
+{
+	int ret = mt_read_fd(fd, SIZE_MAX, text, len);
+
+	if (ret == 0)
+		ret = parse_lines(*text, *len, lines, n_lines);
+	if (ret < 0)
+		mt_err_set(err, ret, MT_ERR_RUNTIME,
+			   "journal: cannot read %s: %s", path,
+			   strerror(-ret));
+	return ret;
+}
+
 /* Frees what parse_lines returned. */
 static void free_lines(struct line *lines, size_t n)
 {
@@ -657,7 +590,7 @@ static int kill_cgroup_procs(const char *dir)
 	int killed = 0;
 
 	snprintf(file, sizeof(file), "%s/cgroup.procs", dir);
-	if (read_path(file, &text, NULL) < 0)
+	if (mt_read_path(file, 0, SIZE_MAX, &text, NULL) < 0)
 		return 0;
 	for (p = text; *p;) {
 		char *end;
@@ -960,6 +893,28 @@ static void untrack(struct mt_journal *j)
 	}
 }
 
+/* Makes room in j->entries and j->offsets for one more entry (doubling,
+ * from 16). Returns 0 or -ENOMEM, the arrays intact. */
+static int entries_room(struct mt_journal *j)
+{
+	size_t cap = j->cap ? j->cap * 2 : 16;
+	json_t **entries;
+	off_t *offsets;
+
+	if (j->n < j->cap)
+		return 0;
+	entries = realloc(j->entries, cap * sizeof(*entries));
+	if (!entries)
+		return -ENOMEM;
+	j->entries = entries;
+	offsets = realloc(j->offsets, cap * sizeof(*offsets));
+	if (!offsets)
+		return -ENOMEM;
+	j->offsets = offsets;
+	j->cap = cap;
+	return 0;
+}
+
 /* Appends entry e (taking the reference) as one line and fsyncs. Returns 0
  * or -errno with err set; on failure the file is as before. */
 static int journal_append(struct mt_journal *j, json_t *e, struct mt_err *err)
@@ -984,22 +939,10 @@ static int journal_append(struct mt_journal *j, json_t *e, struct mt_err *err)
 		json_decref(e);
 		return ret;
 	}
-	if (j->n == j->cap) {
-		size_t cap = j->cap ? j->cap * 2 : 16;
-		json_t **entries = realloc(j->entries, cap * sizeof(*entries));
-		off_t *offsets;
-
-		if (entries)
-			j->entries = entries;
-		offsets = entries ? realloc(j->offsets,
-					    cap * sizeof(*offsets)) : NULL;
-		if (!offsets) {
-			json_decref(e);
-			return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
-					  "journal: out of memory");
-		}
-		j->offsets = offsets;
-		j->cap = cap;
+	if (entries_room(j) < 0) {
+		json_decref(e);
+		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+				  "journal: out of memory");
 	}
 	text = mt_json_dumps(e, JSON_FLAGS);
 	if (!text) {
@@ -1152,7 +1095,7 @@ static int open_trusted(const char *path, int flags, bool create,
 	struct stat st;
 	int dfd, fd, ret;
 
-	dir_of(path, dir, sizeof(dir));
+	mt_path_dir(path, dir, sizeof(dir));
 	ret = mt_state_dir_check(dir, err);
 	if (ret < 0) {
 		mt_err_prefix(err, "journal %s", path);
@@ -1203,7 +1146,7 @@ bool mt_journal_pending(const char *path)
 
 	if (fd < 0)
 		return errno == ELOOP;	/* needs a person's attention */
-	if (read_fd(fd, &text, &len) < 0) {
+	if (mt_read_fd(fd, SIZE_MAX, &text, &len) < 0) {
 		close(fd);
 		return false;
 	}
@@ -1225,7 +1168,7 @@ int mt_journal_open(const char *path, bool exclusive, struct mt_journal **out,
 	int ret;
 
 	*out = NULL;
-	dir_of(path, dir, sizeof(dir));
+	mt_path_dir(path, dir, sizeof(dir));
 	ret = mt_state_dir_prepare(dir, err);
 	if (ret < 0) {
 		mt_err_prefix(err, "journal");
@@ -1254,7 +1197,7 @@ int mt_journal_open(const char *path, bool exclusive, struct mt_journal **out,
 	if (ret < 0)
 		goto out_fd;
 	if (created) {
-		ret = fsync_dir_of(path);
+		ret = mt_fsync_dir_of(path);
 		if (ret < 0) {
 			mt_err_set(err, ret, MT_ERR_RUNTIME,
 				   "journal: cannot sync directory %s: %s",
@@ -1266,15 +1209,9 @@ int mt_journal_open(const char *path, bool exclusive, struct mt_journal **out,
 		return 0;
 	}
 
-	ret = read_fd(j->fd, &text, &len);
-	if (ret == 0)
-		ret = parse_lines(text, len, &lines, &n_lines);
-	if (ret < 0) {
-		mt_err_set(err, ret, MT_ERR_RUNTIME,
-			   "journal: cannot read %s: %s", path,
-			   strerror(-ret));
+	ret = read_lines(j->fd, path, &text, &len, &lines, &n_lines, err);
+	if (ret < 0)
 		goto out_text;
-	}
 	/* A last line cut short by a crash describes a change that was
 	 * never made (the line is synced before the change): drop it. */
 	if (n_lines > 0 && lines[n_lines - 1].partial &&
@@ -1299,21 +1236,10 @@ int mt_journal_open(const char *path, bool exclusive, struct mt_journal **out,
 	}
 	for (size_t i = 0; i < n_lines; i++) {
 		ret = 0;
-		if (j->n == j->cap) {
-			size_t cap = j->cap ? j->cap * 2 : 16;
-			json_t **e = realloc(j->entries, cap * sizeof(*e));
-			off_t *o;
-
-			if (e)
-				j->entries = e;
-			o = e ? realloc(j->offsets, cap * sizeof(*o)) : NULL;
-			if (!o) {
-				ret = mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
-						 "journal: out of memory");
-				goto out_lines;
-			}
-			j->offsets = o;
-			j->cap = cap;
+		if (entries_room(j) < 0) {
+			ret = mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+					 "journal: out of memory");
+			goto out_lines;
 		}
 		j->entries[j->n] = json_incref(lines[i].entry);
 		j->offsets[j->n++] = lines[i].offset;
@@ -1525,6 +1451,20 @@ static int journal_identity(struct mt_journal *j, const char *op,
 					   (json_int_t)st.st_ino), err);
 }
 
+/* Resolves path, which must not exist yet (what: "directory " or ""),
+ * into real and journals op ("rmdir", "unlink"), its undoing. */
+static int note_new(struct mt_journal *j, const char *what, const char *op,
+		    const char *path, char *real, size_t len,
+		    struct mt_err *err)
+{
+	int ret = resolve_new(what, path, real, len, err);
+
+	if (ret < 0)
+		return ret;
+	return journal_append(j, json_pack("{s:s, s:s}", "op", op, "path",
+					   real), err);
+}
+
 /* Creates directory path (0755) after journaling its removal, then
  * records its device and inode. An existing directory is refused:
  * playback would remove something not ours. */
@@ -1534,11 +1474,8 @@ int mt_journal_mkdir(struct mt_journal *j, const char *path,
 	char real[PATH_MAX];
 	int ret;
 
-	ret = resolve_new("directory ", path, real, sizeof(real), err);
-	if (ret < 0)
-		return ret;
-	ret = journal_append(j, json_pack("{s:s, s:s}", "op", "rmdir", "path",
-					  real), err);
+	ret = note_new(j, "directory ", "rmdir", path, real, sizeof(real),
+		       err);
 	if (ret < 0)
 		return ret;
 	if (mkdir(real, 0755) < 0) {
@@ -1570,13 +1507,8 @@ int mt_journal_note_file(struct mt_journal *j, const char *path,
 			 struct mt_err *err)
 {
 	char real[PATH_MAX];
-	int ret;
 
-	ret = resolve_new("", path, real, sizeof(real), err);
-	if (ret < 0)
-		return ret;
-	return journal_append(j, json_pack("{s:s, s:s}", "op", "unlink",
-					   "path", real), err);
+	return note_new(j, "", "unlink", path, real, sizeof(real), err);
 }
 
 /* Notes the file, creates it new without following links, and records
@@ -1670,7 +1602,7 @@ int mt_journal_replace_file(struct mt_journal *j, const char *path,
 					  "(a link?); memtune replaces only a "
 					  "regular file (nothing was changed)",
 					  real);
-		ret = read_path(real, &old, &len);
+		ret = mt_read_path(real, 0, SIZE_MAX, &old, &len);
 		if (ret < 0)
 			return mt_err_set(err, ret, MT_ERR_RUNTIME,
 					  "journal: cannot read %s: %s%s "
@@ -1817,7 +1749,7 @@ int mt_journal_finish(struct mt_journal *j, struct mt_err *err)
 					 "journal: cannot remove %s: %s",
 					 j->path, strerror(errno));
 		else
-			fsync_dir_of(j->path);
+			mt_fsync_dir_of(j->path);
 	}
 	mt_journal_close(j);
 	return ret;
@@ -1839,7 +1771,7 @@ int mt_journal_playback(const char *path, void (*log)(const char *line),
 		struct stat st;
 
 		/* No state directory: nothing was ever journaled. */
-		dir_of(path, dir, sizeof(dir));
+		mt_path_dir(path, dir, sizeof(dir));
 		if (lstat(dir, &st) < 0 && errno == ENOENT)
 			return 0;
 	}
@@ -1851,15 +1783,9 @@ int mt_journal_playback(const char *path, void (*log)(const char *line),
 	ret = lock_journal(fd, path, err);
 	if (ret < 0)
 		goto out_fd;
-	ret = read_fd(fd, &text, &len);
-	if (ret == 0)
-		ret = parse_lines(text, len, &lines, &n_lines);
-	if (ret < 0) {
-		mt_err_set(err, ret, MT_ERR_RUNTIME,
-			   "journal: cannot read %s: %s", path,
-			   strerror(-ret));
+	ret = read_lines(fd, path, &text, &len, &lines, &n_lines, err);
+	if (ret < 0)
 		goto out_text;
-	}
 	for (size_t i = 0; i < n_lines; i++) {
 		struct line *l = &lines[i];
 
@@ -1930,7 +1856,7 @@ int mt_journal_playback(const char *path, void (*log)(const char *line),
 				 "was undone; delete it)", path,
 				 strerror(errno));
 	} else {
-		fsync_dir_of(path);
+		mt_fsync_dir_of(path);
 		ret = 0;
 	}
 	free(es);

@@ -3,6 +3,7 @@
 #include "json_safe.h"
 
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdalign.h>
 #include <stdbool.h>
@@ -141,4 +142,19 @@ json_t *mt_json_loadf(FILE *f, size_t flags, json_error_t *err)
 	guarded++;
 	failures = 0;
 	return end_load(json_loadf(f, flags, err), err);
+}
+
+double mt_jnum_value(const json_t *v)
+{
+	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+double mt_jnum(const json_t *o, const char *key)
+{
+	return mt_jnum_value(json_object_get(o, key));
+}
+
+json_t *mt_jreal(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
 }

@@ -54,4 +54,15 @@ json_t *mt_json_load_file(const char *path, size_t flags, json_error_t *err);
 /* json_loadf(f, flags, err), with the same out-of-memory rule. */
 json_t *mt_json_loadf(FILE *f, size_t flags, json_error_t *err);
 
+/* The number v as a double, or NAN when v is not a number (or NULL). */
+double mt_jnum_value(const json_t *v);
+
+/* The number at key of object o as a double, or NAN when o is not an
+ * object or the member is missing or not a number. */
+double mt_jnum(const json_t *o, const char *key);
+
+/* A JSON real for v, or null when v is not finite (jansson refuses NAN and
+ * the infinities). A new reference, NULL when out of memory. */
+json_t *mt_jreal(double v);
+
 #endif

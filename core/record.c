@@ -26,18 +26,23 @@ static int set_new(json_t *obj, const char *key, json_t *v)
 	return json_object_set_new(obj, key, v);
 }
 
-/* Sets the common head of every record: schema_version, bench and variant
- * (only when there is one). Returns 0 or -1. */
-static int set_head(json_t *rec, const char *bench, const char *variant)
+/* A new record with the common head of every record: schema_version,
+ * bench and variant (only when there is one). NULL when out of memory. */
+static json_t *new_record(const char *bench, const char *variant)
 {
+	json_t *rec = json_object();
+
+	if (!rec)
+		return NULL;
 	if (set_new(rec, "schema_version",
 		    json_integer(MT_RECORD_SCHEMA_VERSION)) ||
-	    set_new(rec, "bench", json_string(bench ? bench : "")))
-		return -1;
-	if (variant && *variant &&
-	    set_new(rec, "variant", json_string(variant)))
-		return -1;
-	return 0;
+	    set_new(rec, "bench", json_string(bench ? bench : "")) ||
+	    (variant && *variant &&
+	     set_new(rec, "variant", json_string(variant)))) {
+		json_decref(rec);
+		return NULL;
+	}
+	return rec;
 }
 
 /* Returns the CPU the measurement ran on: the integer "cpu" the runner put
@@ -67,11 +72,9 @@ json_t *mt_record_measured(const char *bench, const char *variant,
 
 	if (!st)
 		return NULL;
-	rec = json_object();
+	rec = new_record(bench, variant);
 	if (!rec)
 		return NULL;
-	if (set_head(rec, bench, variant))
-		goto out_rec;
 	if (set_new(rec, "case", kase ? json_incref(kase) : json_object()) ||
 	    set_new(rec, "metric", json_string(metric ? metric : "")) ||
 	    set_new(rec, "unit", json_string(unit ? unit : "")) ||
@@ -121,11 +124,9 @@ json_t *mt_record_status(const char *bench, const char *variant, json_t *kase,
 
 	if (!status || (strcmp(status, "skipped") && strcmp(status, "failed")))
 		return NULL;
-	rec = json_object();
+	rec = new_record(bench, variant);
 	if (!rec)
 		return NULL;
-	if (set_head(rec, bench, variant))
-		goto out_rec;
 	if (kase && set_new(rec, "case", json_incref(kase)))
 		goto out_rec;
 	if (set_new(rec, "status", json_string(status)) ||

@@ -17,29 +17,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "safefile.h"
 
 /* How many unpredictable temporary names to try before giving up. */
 #define TMP_TRIES 64
-
-int mt_write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return -EIO;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
 
 /* True when only the effective user or root can add, remove or rename
  * entries of the directory st describes: it belongs to one of them and
@@ -549,10 +531,8 @@ int mt_file_read_untrusted(const char *path, size_t max, char **out,
 			   size_t *len)
 {
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	size_t got = 0;
 	struct stat st;
-	char *buf;
-	int rc = 0;
+	int rc;
 
 	*out = NULL;
 	if (fd < 0)
@@ -565,34 +545,8 @@ int mt_file_read_untrusted(const char *path, size_t max, char **out,
 		close(fd);
 		return -EFBIG;
 	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	/* The size read at fstat bounds what is read: a file that grows
-	 * meanwhile is cut there. */
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = -errno;
-			break;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
+	/* A file that grows past max meanwhile is refused too. */
+	rc = mt_read_fd(fd, max, out, len);
 	close(fd);
-	if (rc < 0) {
-		free(buf);
-		return rc;
-	}
-	buf[got] = '\0';
-	*out = buf;
-	if (len)
-		*len = got;
-	return 0;
+	return rc;
 }

@@ -38,6 +38,7 @@
 #include <sys/types.h>
 
 #include "err.h"
+#include "fileio.h"
 
 /* An output directory that passed the checks of rule 1. */
 struct mt_outdir {
@@ -119,10 +120,6 @@ int mt_outdir_clear(const struct mt_outdir *d, const char *what,
  * O_CLOEXEC plus oflags. Returns the descriptor or -errno with err set. */
 int mt_file_create_path(const char *what, const char *path, int oflags,
 			mode_t mode, struct mt_err *err);
-
-/* Writes all of buf to fd, retrying after EINTR and short writes.
- * Returns 0 or -errno (-EIO when write makes no progress). */
-int mt_write_all(int fd, const void *buf, size_t len);
 
 /* Reads a file someone else may have written (advice.json, a run's
  * analysis.json or snapshots) into a malloc'ed NUL-terminated buffer: the

@@ -14,6 +14,8 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 
+#include "fileio.h"
+
 #define LOCK_NAME "lock"
 #define FIX_HINT "set MEMTUNE_STATE_DIR (or XDG_STATE_HOME) to a directory " \
 		 "you own that nobody else can write"
@@ -133,32 +135,9 @@ int mt_state_dir_check(const char *dir, struct mt_err *err)
 	return 0;
 }
 
-/* Creates dir and its missing parents: the last one 0700, the others
- * 0755. Returns 0 or -errno. */
-static int make_dirs(const char *dir)
-{
-	char buf[PATH_MAX];
-	size_t len = strlen(dir);
-
-	if (len == 0 || len >= sizeof(buf))
-		return -ENAMETOOLONG;
-	memcpy(buf, dir, len + 1);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(buf, 0700) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
 int mt_state_dir_prepare(const char *dir, struct mt_err *err)
 {
-	int ret = make_dirs(dir);
+	int ret = mt_mkdir_p(dir, 0755, 0700);
 
 	if (ret < 0)
 		return mt_err_set(err, ret, MT_ERR_RUNTIME,

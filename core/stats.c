@@ -19,7 +19,7 @@
 
 /* qsort comparator for doubles in ascending order; NaN sorts last so that a
  * NaN never breaks the ordering of the finite values. */
-static int cmp_double(const void *pa, const void *pb)
+int mt_cmp_double(const void *pa, const void *pb)
 {
 	double a = *(const double *)pa, b = *(const double *)pb;
 
@@ -88,13 +88,13 @@ int mt_stats_compute(const double *samples, size_t n, struct mt_stats *out)
 	if (!s)
 		return -ENOMEM;
 	memcpy(s, samples, n * sizeof(*s));
-	qsort(s, n, sizeof(*s), cmp_double);
+	qsort(s, n, sizeof(*s), mt_cmp_double);
 
 	memset(out, 0, sizeof(*out));
 	out->n = n;
 	out->min = s[0];
 	out->max = s[n - 1];
-	out->median = n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+	out->median = mt_median_sorted(s, n);
 	for (size_t i = 0; i < n; i++)
 		sum += s[i];
 	out->mean = sum / (double)n;
@@ -115,6 +115,22 @@ int mt_stats_compute(const double *samples, size_t n, struct mt_stats *out)
 	out->ci_level = level;
 	free(s);
 	return 0;
+}
+
+double mt_median_sorted(const double *sorted, size_t n)
+{
+	if (n == 0)
+		return NAN;
+	return n % 2 ? sorted[n / 2] :
+		       (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+}
+
+double mt_median(double *v, size_t n)
+{
+	if (n == 0)
+		return NAN;
+	qsort(v, n, sizeof(*v), mt_cmp_double);
+	return mt_median_sorted(v, n);
 }
 
 /* Returns the percentile p (clamped to 0..100) of sorted[0..n) by linear
@@ -151,7 +167,7 @@ double mt_percentile(const double *samples, size_t n, double p)
 	if (!s)
 		return NAN;
 	memcpy(s, samples, n * sizeof(*s));
-	qsort(s, n, sizeof(*s), cmp_double);
+	qsort(s, n, sizeof(*s), mt_cmp_double);
 	r = mt_percentile_sorted(s, n, p);
 	free(s);
 	return r;
@@ -164,6 +180,21 @@ bool mt_stats_converged(const struct mt_stats *s, double fraction)
 	if (!s || s->n == 0 || !(s->ci_level >= MT_CI_TARGET))
 		return false;
 	return (s->ci95_hi - s->ci95_lo) / 2 <= fraction * fabs(s->median);
+}
+
+/* One step of the modified Lentz method with partial numerator aa:
+ * updates c and d (each kept away from 0 by tiny) and returns the factor
+ * c * d the continued fraction's value is multiplied by. */
+static double lentz_step(double aa, double *c, double *d, double tiny)
+{
+	*d = 1 + aa * *d;
+	if (fabs(*d) < tiny)
+		*d = tiny;
+	*c = 1 + aa / *c;
+	if (fabs(*c) < tiny)
+		*c = tiny;
+	*d = 1 / *d;
+	return *d * *c;
 }
 
 /* Continued fraction of the incomplete beta function, evaluated with the
@@ -181,25 +212,12 @@ static double beta_cf(double a, double b, double x)
 	h = d;
 	for (int m = 1; m <= 1000; m++) {
 		int m2 = 2 * m;
-		double aa = m * (b - m) * x / ((qam + m2) * (a + m2)), del;
+		double del;
 
-		d = 1 + aa * d;
-		if (fabs(d) < tiny)
-			d = tiny;
-		c = 1 + aa / c;
-		if (fabs(c) < tiny)
-			c = tiny;
-		d = 1 / d;
-		h *= d * c;
-		aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
-		d = 1 + aa * d;
-		if (fabs(d) < tiny)
-			d = tiny;
-		c = 1 + aa / c;
-		if (fabs(c) < tiny)
-			c = tiny;
-		d = 1 / d;
-		del = d * c;
+		h *= lentz_step(m * (b - m) * x / ((qam + m2) * (a + m2)), &c,
+				&d, tiny);
+		del = lentz_step(-(a + m) * (qab + m) * x /
+				 ((a + m2) * (qap + m2)), &c, &d, tiny);
 		h *= del;
 		if (fabs(del - 1) < eps)
 			break;
@@ -278,15 +296,21 @@ double mt_welch_p(const double *a, size_t na, const double *b, size_t nb)
 	return student_t_two_sided(t, df);
 }
 
+void mt_tail_summary(double *v, size_t n, double scale, double *p50,
+		     double *p99, double *max)
+{
+	if (n == 0) {
+		*p50 = *p99 = *max = NAN;
+		return;
+	}
+	qsort(v, n, sizeof(*v), mt_cmp_double);
+	*p50 = mt_percentile_sorted(v, n, 50.0) / scale;
+	*p99 = mt_percentile_sorted(v, n, 99.0) / scale;
+	*max = v[n - 1] / scale;
+}
+
 void mt_latency_summary(double *ns, size_t n, double *p50_us,
 			double *p99_us, double *max_us)
 {
-	if (n == 0) {
-		*p50_us = *p99_us = *max_us = NAN;
-		return;
-	}
-	qsort(ns, n, sizeof(*ns), cmp_double);
-	*p50_us = mt_percentile_sorted(ns, n, 50.0) / 1e3;
-	*p99_us = mt_percentile_sorted(ns, n, 99.0) / 1e3;
-	*max_us = ns[n - 1] / 1e3;
+	mt_tail_summary(ns, n, 1e3, p50_us, p99_us, max_us);
 }

@@ -19,11 +19,27 @@ struct mt_stats {
  * when n is 0 or a sample is not finite. */
 int mt_stats_compute(const double *samples, size_t n, struct mt_stats *out);
 
+/* qsort comparator for doubles in ascending order; NaN sorts last. */
+int mt_cmp_double(const void *a, const void *b);
+
+/* Median of sorted[0..n) (the mean of the middle two when n is even);
+ * NAN when n is 0. */
+double mt_median_sorted(const double *sorted, size_t n);
+
+/* Median of v[0..n), which it sorts in place; NAN when n is 0. */
+double mt_median(double *v, size_t n);
+
 /* Linear-interpolated percentile p (0..100) of sorted[0..n), n > 0. */
 double mt_percentile_sorted(const double *sorted, size_t n, double p);
 
 /* Percentile p of samples[0..n) (copies and sorts). NAN if n is 0. */
 double mt_percentile(const double *samples, size_t n, double p);
+
+/* The tail of v[0..n): sorts v in place, then stores p50, p99 (linear
+ * interpolation) and max, each divided by scale. NAN for each when n is
+ * 0. */
+void mt_tail_summary(double *v, size_t n, double scale, double *p50,
+		     double *p99, double *max);
 
 /* Latency percentiles of ns[0..n) (nanoseconds, one per operation): sorts
  * ns in place, then stores p50, p99 (linear interpolation) and max in

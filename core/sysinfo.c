@@ -626,39 +626,57 @@ static void set_file_str(json_t *obj, const char *name, const char *path)
 		json_object_set_new(obj, name, json_string(buf));
 }
 
+/* One file of a parameter directory and how it is kept. */
+struct dir_file {
+	const char *name;
+	bool is_int;
+};
+
+/* The object of a parameter directory dir: each of files[0..n) as a
+ * string or an integer, or NULL when dir/enabled does not exist (the
+ * kernel lacks the feature). */
+static json_t *params_json(const char *dir, const struct dir_file *files,
+			   size_t n)
+{
+	char path[128];
+	json_t *o;
+
+	snprintf(path, sizeof(path), "%s/enabled", dir);
+	if (!mt_fs_exists(path))
+		return NULL;
+	o = json_object();
+	for (size_t i = 0; o && i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i].name);
+		if (files[i].is_int)
+			set_file_int(o, files[i].name, path);
+		else
+			set_file_str(o, files[i].name, path);
+	}
+	return o;
+}
+
 /* The "zswap" object: the module's parameters as the kernel prints them
  * (enabled "Y"/"N", max_pool_percent, compressor, zpool), or NULL when
  * the kernel has no zswap. */
 static json_t *zswap_json(void)
 {
-	json_t *o;
+	static const struct dir_file files[] = {
+		{ "enabled", false }, { "max_pool_percent", true },
+		{ "compressor", false }, { "zpool", false },
+	};
 
-	if (!mt_fs_exists(ZSWAP_DIR "/enabled"))
-		return NULL;
-	o = json_object();
-	if (!o)
-		return NULL;
-	set_file_str(o, "enabled", ZSWAP_DIR "/enabled");
-	set_file_int(o, "max_pool_percent", ZSWAP_DIR "/max_pool_percent");
-	set_file_str(o, "compressor", ZSWAP_DIR "/compressor");
-	set_file_str(o, "zpool", ZSWAP_DIR "/zpool");
-	return o;
+	return params_json(ZSWAP_DIR, files, ARRAY_LEN(files));
 }
 
 /* The "lru_gen" object: the multi-gen LRU's enabled mask as printed
  * ("0x0007") and min_ttl_ms, or NULL when the kernel has no MGLRU. */
 static json_t *lru_gen_json(void)
 {
-	json_t *o;
+	static const struct dir_file files[] = {
+		{ "enabled", false }, { "min_ttl_ms", true },
+	};
 
-	if (!mt_fs_exists(LRU_GEN_DIR "/enabled"))
-		return NULL;
-	o = json_object();
-	if (!o)
-		return NULL;
-	set_file_str(o, "enabled", LRU_GEN_DIR "/enabled");
-	set_file_int(o, "min_ttl_ms", LRU_GEN_DIR "/min_ttl_ms");
-	return o;
+	return params_json(LRU_GEN_DIR, files, ARRAY_LEN(files));
 }
 
 /* Reads /proc/meminfo, the one file every snapshot needs: without it the

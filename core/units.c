@@ -504,6 +504,41 @@ void mt_format_size(uint64_t bytes, char *buf, size_t len)
 	snprintf(buf, len, "%llu", (unsigned long long)bytes);
 }
 
+void mt_format_bytes(double bytes, char *buf, size_t len)
+{
+	static const char *const unit[] = { "bytes", "KiB", "MiB", "GiB",
+					    "TiB" };
+	int u = 0;
+
+	while (u < 4 && fabs(bytes) >= 1024) {
+		bytes /= 1024;
+		u++;
+	}
+	if (u == 0 || fabs(bytes - round(bytes)) < 0.05)
+		snprintf(buf, len, "%.0f %s", bytes, unit[u]);
+	else
+		snprintf(buf, len, "%.1f %s", bytes, unit[u]);
+}
+
+void mt_format_iec(uint64_t bytes, char *buf, size_t len)
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB",
+					     "TiB", "PiB" };
+	double v = (double)bytes;
+	int u = 0;
+
+	while (v >= 1024 && u < 5) {
+		v /= 1024;
+		u++;
+	}
+	if (u == 0)
+		snprintf(buf, len, "%llu B", (unsigned long long)bytes);
+	else if (v == (double)(uint64_t)v)
+		snprintf(buf, len, "%.0f %s", v, units[u]);
+	else
+		snprintf(buf, len, "%.1f %s", v, units[u]);
+}
+
 /* Uses the largest of s, ms, us that divides ns exactly, else ns. */
 void mt_format_duration(uint64_t ns, char *buf, size_t len)
 {

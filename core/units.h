@@ -52,6 +52,17 @@ void mt_free_words(char **words, size_t n);
 /* Formats a byte count compactly ("4K", "1536K", "12M", "1G") into buf. */
 void mt_format_size(uint64_t bytes, char *buf, size_t len);
 
+/* Formats a byte count for a person into buf: "512 bytes", "16 KiB",
+ * "1.5 MiB", "2 GiB" (binary units up to TiB; one decimal unless the value
+ * is within 0.05 of a whole number). For messages and reports; the
+ * configuration form is mt_format_size's. */
+void mt_format_bytes(double bytes, char *buf, size_t len);
+
+/* Formats a byte count the way sysinfo and the advice's evidence print
+ * it: "512 B", "48 KiB", "23.5 GiB" (binary units up to PiB; one decimal
+ * unless the value is a whole number of the unit). */
+void mt_format_iec(uint64_t bytes, char *buf, size_t len);
+
 /* Formats nanoseconds compactly in the largest of s, ms, us, ns that divides
  * them exactly ("20ms", "1500us", "10s", "0ns") into buf; the output parses
  * back with mt_parse_duration. */

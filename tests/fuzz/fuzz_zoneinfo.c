@@ -1,4 +1,4 @@
-/* libFuzzer target: /proc/zoneinfo (bench/watermarks.c): the parser
+/* libFuzzer target: /proc/zoneinfo (core/zoneinfo.c): the parser
  * into a roomy and a two-zone array, and the JSON the reclaim benchmark
  * records, read through MEMTUNE_FSROOT. */
 #include <stdint.h>
