@@ -4,6 +4,9 @@
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "stats.h"
 
 #define MAX_PAIRS 1000
 
@@ -44,21 +47,6 @@ double mt_signed_rank_cdf(size_t n, long k)
 		sum += p[w];
 	free(p);
 	return sum > 1.0 ? 1.0 : sum;
-}
-
-static int cmp_dbl(const void *x, const void *y)
-{
-	double a = *(const double *)x, b = *(const double *)y;
-
-	return (a > b) - (a < b);
-}
-
-static double median_of(const double *v, size_t n, double *tmp)
-{
-	for (size_t i = 0; i < n; i++)
-		tmp[i] = v[i];
-	qsort(tmp, n, sizeof(*tmp), cmp_dbl);
-	return n % 2 ? tmp[n / 2] : 0.5 * (tmp[n / 2 - 1] + tmp[n / 2]);
 }
 
 int mt_paired_compute(const double *a, const double *b, size_t n,
@@ -102,7 +90,7 @@ int mt_paired_compute(const double *a, const double *b, size_t n,
 	for (size_t i = 0; i < n; i++)
 		for (size_t j = i; j < n; j++)
 			walsh[w++] = 0.5 * (d[i] + d[j]);
-	qsort(walsh, m, sizeof(*walsh), cmp_dbl);
+	qsort(walsh, m, sizeof(*walsh), mt_cmp_double);
 	out->effect = m % 2 ? walsh[m / 2] :
 			      0.5 * (walsh[m / 2 - 1] + walsh[m / 2]);
 	/* The largest k with P(W+ <= k - 1) <= 2.5%: [W(k), W(m-k+1)] is
@@ -120,8 +108,10 @@ int mt_paired_compute(const double *a, const double *b, size_t n,
 	out->hi = walsh[m - k];
 	out->level = 1.0 - 2.0 * cdf;
 	/* The raw medians, for the table (d is free to reuse). */
-	out->median_a = median_of(a, n, d);
-	out->median_b = median_of(b, n, d);
+	memcpy(d, a, n * sizeof(*d));
+	out->median_a = mt_median(d, n);
+	memcpy(d, b, n * sizeof(*d));
+	out->median_b = mt_median(d, n);
 	free(d);
 	free(walsh);
 	free(pmf);
