@@ -28,6 +28,14 @@ const struct mt_rule *const mt_rules[] = {
 };
 const size_t mt_n_rules = sizeof(mt_rules) / sizeof(mt_rules[0]);
 
+const struct mt_rule *mt_rule_find(const char *name)
+{
+	for (size_t i = 0; name && i < mt_n_rules; i++)
+		if (strcmp(mt_rules[i]->name, name) == 0)
+			return mt_rules[i];
+	return NULL;
+}
+
 /* --- context --------------------------------------------------------------- */
 
 static uint64_t obj_u64(json_t *o, const char *key)
@@ -681,6 +689,21 @@ int mt_advice_from_json(json_t *root, const char *path, struct mt_advice *a,
 		get_str(o, "apply", it->apply, sizeof(it->apply));
 		get_str(o, "rule", it->rule, sizeof(it->rule));
 		get_str(o, "needs_force", it->force, sizeof(it->force));
+		{
+			/* Only the names tune writes count. */
+			static const char *const verdicts[] = {
+				"improves", "no_effect", "harms",
+				"inconclusive" };
+			const char *v = json_string_value(json_object_get(
+				json_object_get(o, "verification"),
+				"verdict"));
+
+			for (size_t k = 0; v && k < 4; k++)
+				if (!strcmp(v, verdicts[k]))
+					snprintf(it->verdict,
+						 sizeof(it->verdict), "%s",
+						 verdicts[k]);
+		}
 		if (json_is_object(t)) {
 			get_str(t, "path", it->path, sizeof(it->path));
 			get_str(t, "value", it->value, sizeof(it->value));

@@ -22,6 +22,7 @@
 
 #include "../analyzer/facts.h"
 #include "../core/err.h"
+#include "../core/journal.h"
 
 #define MT_ADVICE_SCHEMA_VERSION 1
 #define MT_SYSCTL_D_NAME "99-memtune.conf"
@@ -89,6 +90,8 @@ struct mt_item {
 	enum mt_ground ground;	/* what the confidence follows from */
 	json_t *facts;		/* ids of the analysis facts it cites, or
 				 * NULL (owned) */
+	char verdict[16];	/* memtune tune's verdict ("improves", ...),
+				 * "" when not tried */
 };
 
 struct mt_advice {
@@ -221,6 +224,17 @@ struct mt_advise_ctx {
 };
 
 /* A rule: one file advisor/rule_NAME.c defines mt_rule_NAME. */
+/* How memtune tune tries a rule's item on the benchmarks its evidence
+ * rests on: the benchmark section `bench` at the quick configuration with
+ * `set` (its own KEY=VALUE settings, NULL-terminated: the values that let
+ * the knob under trial act, e.g. swappiness=current), judged on `metrics`
+ * (NULL-terminated names of its records' metrics). */
+struct mt_rule_trial {
+	const char *bench;
+	const char *const *set;
+	const char *const *metrics;
+};
+
 struct mt_rule {
 	const char *name;	/* stable id prefix, also the --force name */
 	const char *knob;	/* what it tunes, for listings */
@@ -229,7 +243,11 @@ struct mt_rule {
 	/* Appends zero or more items to out. Returns 0 or -errno. */
 	int (*advise)(const struct mt_advise_ctx *ctx, struct mt_advice *out,
 		      struct mt_err *err);
+	const struct mt_rule_trial *trial;	/* or NULL: a workload only */
 };
+
+/* The rule named `name`, or NULL. */
+const struct mt_rule *mt_rule_find(const char *name);
 
 #define MT_RULE(n) extern const struct mt_rule mt_rule_##n;
 #include "rules.def"
@@ -506,6 +524,7 @@ struct mt_apply_opts {
 	const char *const *only;	/* item ids to apply (NULL: all) */
 	size_t n_only;
 	const char *journal_path;	/* NULL: the default apply.journal */
+	bool verified_only;	/* only items memtune tune found improving */
 };
 
 /* Why an item's value is dangerous enough to need --force RULE (writes
@@ -513,6 +532,28 @@ struct mt_apply_opts {
  * core/knobs.c); the thresholds are the table's (mt_knob_danger). */
 bool mt_apply_guarded(const char *sysctl, const char *value,
 		      uint64_t mem_total, char *why, size_t len);
+
+/* Reads DIR/advice.json (a file anyone may have written: no link, at most
+ * 16 MiB), parses it, checks o->only and o->force against it and derives
+ * each selected item's path and sysctl from core/knobs.c, refusing a value
+ * out of the knob's range (an input error naming advice.json:LINE).
+ * *mem_total gets MemTotal in bytes (0 when unknown). Returns 0 with *a
+ * filled (free with mt_advice_free), or -errno with err set. */
+int mt_advice_load_checked(const char *dir, const struct mt_apply_opts *o,
+			   struct mt_advice *a, uint64_t *mem_total,
+			   struct mt_err *err);
+
+/* Refuses without root or inside a container (unless o says otherwise),
+ * naming `what`; a tree under MEMTUNE_FSROOT needs neither. Returns 0 or
+ * -EPERM with err set. */
+int mt_apply_check_privilege(const struct mt_apply_opts *o, const char *what,
+			     struct mt_err *err);
+
+/* Applies one checked item (it->path set) through j: the guard (--force),
+ * the dirty pairs, the read-back. Prints one line to out. Returns 0, or 1
+ * when it counts as a problem (refused, clamped, failed). */
+int mt_apply_item(const struct mt_item *it, const struct mt_apply_opts *o,
+		  uint64_t mem_total, struct mt_journal *j, FILE *out);
 
 /* Applies DIR/advice.json (see memtune apply --help); low-confidence items
  * only when named by --only (they are not in the sysctl.d file either).

@@ -57,8 +57,8 @@ static void selected(const char *text, char *buf, size_t len)
 }
 
 /* Refuses without root or inside a container (unless overridden). */
-static int check_privilege(const struct mt_apply_opts *o, const char *what,
-			   struct mt_err *err)
+int mt_apply_check_privilege(const struct mt_apply_opts *o, const char *what,
+			     struct mt_err *err)
 {
 	struct mt_caps caps;
 	int rc;
@@ -209,9 +209,8 @@ static int write_dirty_pair(const struct mt_item *it, const char *twin,
 	return report_write(it, was, rb, out) ? -1 : 0;
 }
 
-/* Applies one item; returns 1 if it counts as a problem. */
-static int apply_item(const struct mt_item *it, const struct mt_apply_opts *o,
-		      uint64_t mem_total, struct mt_journal *j, FILE *out)
+int mt_apply_item(const struct mt_item *it, const struct mt_apply_opts *o,
+		  uint64_t mem_total, struct mt_journal *j, FILE *out)
 {
 	char why[256], cur[256] = "", rb[256] = "", word[128];
 	struct mt_err e = { 0 };
@@ -394,7 +393,8 @@ static int check_names(const struct mt_advice *a, const struct mt_apply_opts *o,
 static bool selected_item(const struct mt_item *it,
 			  const struct mt_apply_opts *o)
 {
-	return it->change && (!o->only || listed(o->only, o->n_only, it->id));
+	return it->change && (!o->only || listed(o->only, o->n_only, it->id)) &&
+	       (!o->verified_only || !strcmp(it->verdict, "improves"));
 }
 
 /* Derives each selected item's path and sysctl key from its knob through
@@ -463,19 +463,18 @@ static int validate(struct mt_advice *a, const struct mt_apply_opts *o,
 	return 0;
 }
 
-int mt_apply(const char *dir, const struct mt_apply_opts *o, FILE *out,
-	     int *problems, struct mt_err *err)
+int mt_advice_load_checked(const char *dir, const struct mt_apply_opts *o,
+			   struct mt_advice *a, uint64_t *mem_total,
+			   struct mt_err *err)
 {
-	char path[4096], jpath[4096] = "", *text = NULL;
-	struct mt_journal *j = NULL;
-	struct mt_advice a = { 0 };
+	char path[4096], *text = NULL;
 	json_error_t jerr;
 	json_t *root;
 	int64_t mem = 0;
-	int rc, bad = 0, *lines = NULL;
+	int rc, *lines = NULL;
 	size_t len = 0, n_lines = 0;
-	bool *sel = NULL;
 
+	memset(a, 0, sizeof(*a));
 	snprintf(path, sizeof(path), "%s/advice.json", dir);
 	rc = read_advice(path, &text, &len, err);
 	if (rc < 0)
@@ -488,27 +487,51 @@ int mt_apply(const char *dir, const struct mt_apply_opts *o, FILE *out,
 				path, jerr.line, jerr.column, jerr.text);
 		goto out;
 	}
-	rc = mt_advice_from_json(root, path, &a, err);
+	rc = mt_advice_from_json(root, path, a, err);
 	json_decref(root);
 	if (rc < 0)
 		goto out;
-	lines = calloc(a.n ? a.n : 1, sizeof(*lines));
-	sel = calloc(a.n ? a.n : 1, sizeof(*sel));
-	if (!lines || !sel) {
+	lines = calloc(a->n ? a->n : 1, sizeof(*lines));
+	if (!lines) {
 		rc = mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
 				"apply: out of memory");
 		goto out;
 	}
-	n_lines = mt_json_array_lines(text, len, "items", lines, a.n);
+	n_lines = mt_json_array_lines(text, len, "items", lines, a->n);
 	mt_fs_read_key("/proc/meminfo", "MemTotal", &mem, NULL);
-	mem = mem > 0 ? mem << 10 : 0;
-	rc = check_names(&a, o, path, err);
+	*mem_total = mem > 0 ? (uint64_t)mem << 10 : 0;
+	rc = check_names(a, o, path, err);
 	if (rc == 0)
-		rc = validate(&a, o, path, lines, n_lines, (uint64_t)mem, err);
+		rc = validate(a, o, path, lines, n_lines, *mem_total, err);
+out:
 	if (rc < 0)
+		mt_advice_free(a);
+	free(lines);
+	free(text);
+	return rc;
+}
+
+int mt_apply(const char *dir, const struct mt_apply_opts *o, FILE *out,
+	     int *problems, struct mt_err *err)
+{
+	char jpath[4096] = "";
+	struct mt_journal *j = NULL;
+	struct mt_advice a = { 0 };
+	uint64_t mem = 0;
+	int rc, bad = 0;
+	bool *sel = NULL;
+
+	rc = mt_advice_load_checked(dir, o, &a, &mem, err);
+	if (rc < 0)
+		return rc;
+	sel = calloc(a.n ? a.n : 1, sizeof(*sel));
+	if (!sel) {
+		rc = mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+				"apply: out of memory");
 		goto out;
+	}
 	if (!o->dry_run) {
-		rc = check_privilege(o, "apply", err);
+		rc = mt_apply_check_privilege(o, "apply", err);
 		if (rc == 0)
 			rc = open_journal(o->journal_path, jpath,
 					  sizeof(jpath), &j, err);
@@ -523,8 +546,9 @@ int mt_apply(const char *dir, const struct mt_apply_opts *o, FILE *out,
 		if (!selected_item(it, o))
 			continue;
 		/* Like the sysctl.d file, a guess is not applied unless the
-		 * operator names it. */
-		if (it->confidence == MT_CONF_LOW && !o->only) {
+		 * operator names it or tune found it improving here. */
+		if (it->confidence == MT_CONF_LOW && !o->only &&
+		    !o->verified_only) {
 			fprintf(out, "skipped  %s -> %s: low confidence (pass "
 				"--only %s to apply it)\n", it->knob,
 				it->recommended, it->id);
@@ -535,7 +559,7 @@ int mt_apply(const char *dir, const struct mt_apply_opts *o, FILE *out,
 				it->recommended, it->apply);
 			continue;
 		}
-		if (apply_item(it, o, (uint64_t)mem, j, out) == 0)
+		if (mt_apply_item(it, o, (uint64_t)mem, j, out) == 0)
 			sel[i] = true;
 		else
 			bad++;
@@ -548,8 +572,6 @@ int mt_apply(const char *dir, const struct mt_apply_opts *o, FILE *out,
 		*problems = bad;
 out:
 	free(sel);
-	free(lines);
-	free(text);
 	mt_advice_free(&a);
 	return rc;
 }

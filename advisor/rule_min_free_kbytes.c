@@ -582,10 +582,21 @@ static int watermark_advise(const struct mt_advise_ctx *ctx,
 	return rc;
 }
 
+/* The reclaim benchmark's bursts in a memory cgroup and against the
+ * zones, at the watermarks in force. */
+static const char *const trial_set[] = {
+	"min_free_kbytes=current", "watermark_scale_factor=current",
+	"duration=3s", NULL };
+static const char *const trial_metrics[] = { "alloc_latency_p99",
+					     "allocstall", NULL };
+static const struct mt_rule_trial trial = { "reclaim", trial_set,
+					    trial_metrics };
+
 const struct mt_rule mt_rule_min_free_kbytes = {
 	.name = "min_free_kbytes",
 	.knob = "vm.min_free_kbytes, vm.watermark_scale_factor",
 	.summary = "zone watermarks: the kernel's reserve and kswapd's gap",
 	.source = SOURCE,
 	.advise = watermark_advise,
+	.trial = &trial,
 };

@@ -403,6 +403,16 @@ static int swappiness_advise(const struct mt_advise_ctx *ctx,
 	return 0;
 }
 
+/* The swappiness sweep's case at the value in force: a worker's anonymous
+ * set against a file reader in a memory cgroup. */
+static const char *const trial_set[] = {
+	"tests=swappiness", "swappiness=current", "duration=3s", "warmup=1s",
+	NULL };
+static const char *const trial_metrics[] = { "worker_accesses",
+					     "reader_throughput", NULL };
+static const struct mt_rule_trial trial = { "swap", trial_set,
+					    trial_metrics };
+
 const struct mt_rule mt_rule_swappiness = {
 	.name = "swappiness",
 	.knob = "vm.swappiness",
@@ -410,4 +420,5 @@ const struct mt_rule mt_rule_swappiness = {
 		   "page cache",
 	.source = SOURCE,
 	.advise = swappiness_advise,
+	.trial = &trial,
 };

@@ -112,8 +112,9 @@ static const struct mt_param swap_params[] = {
 		  ")", .min = 0, .max = 600000000000 },
 	[SWAP_SWAPPINESS] = { .key = "swappiness", .type = MT_P_WORDS,
 	  .def = "0,10,60,100,150,200",
-	  .help = "swappiness values to sweep (above 100 from Linux 5.8; "
-		  "--quick: " QUICK_SWAPPINESS ")" },
+	  .help = "swappiness values to sweep (above 100 from Linux 5.8), "
+		  "or current: the value in force (--quick: "
+		  QUICK_SWAPPINESS ")" },
 	[SWAP_HOT_SIZE] = { .key = "hot_size", .type = MT_P_SIZE, .def = "0",
 	  .help = "swappiness: hot anonymous part (0: limit / 4)" },
 	[SWAP_COLD_SIZE] = { .key = "cold_size", .type = MT_P_SIZE, .def = "0",
@@ -422,13 +423,19 @@ static int plan_sweep(const struct mt_env *env, struct mt_plan *plan,
 	}
 	for (size_t i = 0; i < n; i++) {
 		char why[128];
+		json_t *sv;
 		int64_t s;
 
-		if (mt_parse_int(vals[i], 0, 200, &s, why, sizeof(why)) < 0) {
+		/* current: the swappiness in force when the case runs (what
+		 * memtune tune's trials compare) */
+		if (strcmp(vals[i], "current") == 0) {
+			s = -1;
+		} else if (mt_parse_int(vals[i], 0, 200, &s, why,
+					sizeof(why)) < 0) {
 			ret = mt_err_set(err, -EINVAL, MT_ERR_INPUT,
 					 "swap: swappiness: bad value '%s': "
-					 "expected integers from 0 to 200, "
-					 "e.g. 0,10,60,100", vals[i]);
+					 "expected integers from 0 to 200 or "
+					 "current, e.g. 0,10,60,100", vals[i]);
 			goto out_free;
 		}
 		if (s > smax) {
@@ -444,9 +451,10 @@ static int plan_sweep(const struct mt_env *env, struct mt_plan *plan,
 					 "Linux 5.8)", s, smax);
 			goto out_free;
 		}
+		sv = s < 0 ? json_string("current") : json_integer(s);
 		ret = add_case(plan, json_pack(
-			"{s:s, s:I, s:I, s:I, s:I, s:I, s:f, s:f}",
-			"test", "swappiness", "swappiness", (json_int_t)s,
+			"{s:s, s:o, s:I, s:I, s:I, s:I, s:f, s:f}",
+			"test", "swappiness", "swappiness", sv,
 			"limit_bytes", (json_int_t)limit, "hot_bytes",
 			(json_int_t)hot, "cold_bytes", (json_int_t)cold,
 			"file_bytes", (json_int_t)file,
@@ -674,12 +682,20 @@ static int swap_case_sys_setup(const struct mt_env *env,
 				    json_integer((json_int_t)file));
 	}
 	if (test && strcmp(test, "swappiness") == 0) {
-		sw = json_integer_value(json_object_get(c->params,
-							"swappiness"));
+		json_t *cs = json_object_get(c->params, "swappiness");
+
+		/* "current": the system's value, which a cgroup v1 memcg does
+		 * not follow once made (it keeps its own memory.swappiness):
+		 * it is copied there; v2 reads vm.swappiness itself. */
+		if (json_is_integer(cs))
+			sw = json_integer_value(cs);
+		else if (mt_fs_read_i64("/proc/sys/vm/swappiness", &sw,
+					err) < 0)
+			return -EIO;
 		if (cg.version == 1) {
 			ret = mt_cgroup_set_swappiness(env->journal, &cg,
 						       (int)sw, err);
-		} else {
+		} else if (json_is_integer(cs)) {
 			snprintf(name, sizeof(name), "%" PRId64, sw);
 			ret = mt_journal_write(env->journal,
 					       "/proc/sys/vm/swappiness", name,

@@ -24,7 +24,8 @@ static const struct option apply_opts[] = {
 	{ "persist", no_argument, NULL, 'P' },
 	{ "force", required_argument, NULL, 'f' },
 	{ "only", required_argument, NULL, 'o' },
-	{ "force-container", no_argument, NULL, 'C' }, { 0 } };
+	{ "force-container", no_argument, NULL, 'C' },
+	{ "verified-only", no_argument, NULL, 'V' }, { 0 } };
 
 static int apply_main(int argc, char **argv)
 {
@@ -39,6 +40,7 @@ static int apply_main(int argc, char **argv)
 		case 'n': ao.dry_run = true; break;
 		case 'P': ao.persist = true; break;
 		case 'C': ao.force_container = true; break;
+		case 'V': ao.verified_only = true; break;
 		case 'f':
 			ao.n_force = split(optarg, force, ao.n_force,
 					   MAX_NAMES);
@@ -82,7 +84,7 @@ const struct mt_command mt_cmd_apply = {
 	.summary = "apply the advice through the journal (rollback undoes it)",
 	.usage = "usage: memtune apply DIR [--dry-run] [--persist] "
 		 "[--only ID,...] [--force RULE,...]\n"
-		 "                     [--force-container]\n"
+		 "                     [--force-container] [--verified-only]\n"
 		 "\n"
 		 "Applies the changes in DIR/advice.json (memtune advise DIR "
 		 "writes it) to the\nrunning kernel through the state "
@@ -118,6 +120,10 @@ const struct mt_command mt_cmd_apply = {
 		 "                     watermark_boost_factor above 15000, "
 		 "THP shmem_enabled\n"
 		 "                     force or deny\n"
+		 "  --verified-only    only the items memtune tune found "
+		 "improving (their\n"
+		 "                     verification.verdict is "
+		 "\"improves\")\n"
 		 "  --force-container  apply although the machine looks like "
 		 "a container (for a\n"
 		 "                     VM with a stray /.dockerenv)\n"

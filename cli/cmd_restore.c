@@ -11,12 +11,15 @@ static void say(const char *line)
 	printf("%s\n", line);
 }
 
+/* The journals restore plays back, the most recent layer first: a run's
+ * (also one that memtune tune started for a trial), then tune's own. */
+static const char *const journals[] = { "run.journal", "tune.journal" };
+
 static int restore_main(int argc, char **argv)
 {
 	char path[4096];
 	struct mt_err err = { 0 };
-	int lock, fd;
-	bool had;
+	int lock, fd, had = 0;
 
 	if (mt_cli_getopt(&mt_cmd_restore, argc, argv) != -1)
 		return MT_EXIT_USAGE;
@@ -24,22 +27,30 @@ static int restore_main(int argc, char **argv)
 		return mt_cli_usage_error(&mt_cmd_restore,
 					  "unexpected argument '%s'",
 					  argv[optind]);
-	if (mt_journal_default_path("run.journal", path, sizeof(path),
-				    &err) < 0)
-		return mt_cli_fail(&err);
 	lock = mt_cli_state_lock("restore", &fd);
 	if (lock >= 0)
 		return lock;
-	had = mt_journal_pending(path);
-	if (mt_journal_playback(path, say, &err) < 0) {
-		mt_state_unlock(fd);
-		return mt_cli_fail(&err);
+	for (size_t i = 0; i < sizeof(journals) / sizeof(journals[0]); i++) {
+		if (mt_journal_default_path(journals[i], path, sizeof(path),
+					    &err) < 0) {
+			mt_state_unlock(fd);
+			return mt_cli_fail(&err);
+		}
+		if (!mt_journal_pending(path))
+			continue;
+		had++;
+		if (mt_journal_playback(path, say, &err) < 0) {
+			mt_state_unlock(fd);
+			return mt_cli_fail(&err);
+		}
+		printf("restored: every change in %s was undone\n", path);
 	}
 	mt_state_unlock(fd);
-	if (!had)
+	if (!had) {
+		mt_journal_default_path("run.journal", path, sizeof(path),
+					&err);
 		printf("nothing to restore: no pending journal at %s\n", path);
-	else
-		printf("restored: every change in %s was undone\n", path);
+	}
 	return MT_EXIT_OK;
 }
 
@@ -52,10 +63,12 @@ const struct mt_command mt_cmd_restore = {
 		 "it could clean\nup (kill -9, a crash, a power cut): puts "
 		 "sysctls, THP modes and hugetlb pools\nback, turns off and "
 		 "deletes swap files, removes cgroups and test files, in\n"
-		 "reverse order. The journal is $MEMTUNE_STATE_DIR/run.journal "
-		 "(default\n/var/lib/memtune as root, ~/.local/state/memtune "
-		 "otherwise). 'memtune run'\nrefuses to start while a journal "
-		 "is pending.\n",
+		 "reverse order. The journals are $MEMTUNE_STATE_DIR/"
+		 "run.journal and\ntune.journal (memtune tune's trial "
+		 "settings; its watchdog runs restore\nitself when tune dies) "
+		 "(default /var/lib/memtune as root,\n~/.local/state/memtune "
+		 "otherwise). 'memtune run' refuses to start while a\n"
+		 "journal is pending.\n",
 	.fn = restore_main,
 	.shortopts = "",
 };

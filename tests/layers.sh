@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The layer rules of DESIGN.md section 1, checked from the #include lines
 # of every .c and .h in the source layers (core, bench, analyzer, advisor,
-# cli) under ROOT (default: the checkout this script is in):
+# tune, cli) under ROOT (default: the checkout this script is in):
 #
 #   core/      includes only core/
 #   bench/     includes only bench/ and core/
@@ -10,7 +10,9 @@
 #              loading interface: analyzer/run.h (a run directory),
 #              analyzer/analysis.h (analysis.json) and analyzer/facts.h
 #              (the facts the advice cites)
-#   cli/       includes cli/, bench/, analyzer/, advisor/ and core/
+#   tune/      (memtune tune: runs benchmark cases under advised settings)
+#              includes tune/, bench/, analyzer/, advisor/ and core/
+#   cli/       includes cli/, tune/, bench/, analyzer/, advisor/ and core/
 #   nothing outside cli/ includes cli/; no layer includes tests/
 #   only core/ includes <hwloc.h> (or <hwloc/...>), <numa.h>, <numaif.h>
 #
@@ -32,7 +34,7 @@ if [ "${1:-}" = --self-test ]; then
 	trap 'rm -rf "$tmp"' EXIT
 	fails=0
 	# FILE|LINE TO PLANT|WHAT THE REPORT MUST SAY
-	mkdir "$tmp/t" && (cd "$src" && cp -r core bench analyzer advisor cli "$tmp/t/") ||
+	mkdir "$tmp/t" && (cd "$src" && cp -r core bench analyzer advisor tune cli "$tmp/t/") ||
 		exit 2
 	prev=""
 	while IFS='|' read -r file line expect; do
@@ -66,6 +68,9 @@ analyzer/an_tlb.c|#include "../bench/bench.h"|analyzer/ includes only analyzer/ 
 advisor/advice.c|#include "../analyzer/report.h"|advisor/ may include of the analyzer only
 advisor/rule_thp.c|#include "../bench/runner.h"|advisor/ includes only advisor/, core/
 advisor/rule_thp.c|#include "../cli/cli.h"|nothing outside cli/ includes cli/
+advisor/rule_thp.c|#include "../tune/tune.h"|advisor/ includes only advisor/, core/
+bench/runner.c|#include "../tune/tune.h"|bench/ includes only bench/ and core/
+tune/tune.c|#include "../cli/cli.h"|nothing outside cli/ includes cli/
 core/log.c|#include "../cli/cli.h"|nothing outside cli/ includes cli/
 advisor/evidence.c|#include "facts.h"|resolves to no file
 bench/numa.c|#include <hwloc.h>|only core/ includes hwloc or libnuma
@@ -83,7 +88,7 @@ fi
 
 root=${1:-$(cd "$here/.." && pwd)}
 cd "$root" || exit 2
-layers="core bench analyzer advisor cli"
+layers="core bench analyzer advisor tune cli"
 advisor_analyzer="analyzer/run.h analyzer/analysis.h analyzer/facts.h"
 
 # allowed LAYER TARGET: 0 if a file in LAYER may include TARGET (a path
@@ -96,7 +101,8 @@ allowed() {
 	fi
 	case $from/$tl in
 	core/core | bench/bench | bench/core | analyzer/analyzer | \
-	analyzer/core | advisor/advisor | advisor/core | cli/*)
+	analyzer/core | advisor/advisor | advisor/core | tune/tune | \
+	tune/bench | tune/analyzer | tune/advisor | tune/core | cli/*)
 		;;
 	advisor/analyzer)
 		case " $advisor_analyzer " in *" $to "*) return 0 ;; esac

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# memtune tune on this machine's kernel, as root: one knob
+# (vm.vfs_cache_pressure, which no benchmark touches), three pairs of a
+# short file-reading workload; the knob is back afterwards and no journal
+# is left. Then kill -9 during a B trial: the dead-man's restore puts the
+# kernel's value back without anyone running memtune restore.
+set -u
+. "$(dirname "$0")/lib.sh"
+is_root || skip "t_tune_live: needs root"
+command -v jq >/dev/null || skip "t_tune_live: needs jq"
+M=${MEMTUNE:?}
+K=/proc/sys/vm/vfs_cache_pressure
+J="$MEMTUNE_STATE_DIR/tune.journal"
+orig=$(cat "$K")
+B=$(( orig == 50 ? 60 : 50 ))
+trap 'echo "$orig" > "$K"; cleanup_lib' EXIT
+mkdir -p "$T/run"
+# An advice file as memtune advise writes it (one item): tune checks it
+# against the knob table like apply does.
+cat >"$T/run/advice.json" <<JSON
+{"schema_version": 1, "profile": "test", "basis": "system", "items": [
+ {"id": "vfs_cache_pressure", "knob": "vm.vfs_cache_pressure",
+  "current": "$orig", "recommended": "$B", "change": true,
+  "confidence": "medium", "evidence": [], "reason": "test", "source": "test",
+  "apply": "sysctl -w vm.vfs_cache_pressure=$B", "rule": "vfs_cache_pressure",
+  "target": {"path": "$K", "value": "$B", "sysctl": "vm.vfs_cache_pressure"}}]}
+JSON
+head -c 8M /dev/urandom >"$T/data"
+W="for i in 1 2 3 4; do cat $T/data >/dev/null; done"
+expect_exit 0 "$M" tune "$T/run" --workload "$W" --pairs 3 --seed 7 \
+	--force-container
+v=$(jq -r '.items[0].verification.verdict' "$T/run/advice.json")
+[ "$v" = inconclusive ] || fail "3 pairs: verdict $v"
+jq -e '.items[0].verification | (.trials | length) == 6 and .pairs == 3
+	and .median_a > 0 and .median_b > 0 and .guardrails.oom_kill.pairs == 3' \
+	"$T/run/advice.json" >/dev/null || fail "verification: $(jq -c '.items[0].verification | del(.trials)' "$T/run/advice.json")"
+[ "$(cat "$K")" = "$orig" ] || fail "the knob holds $(cat "$K"), not $orig"
+[ ! -s "$J" ] || fail "a journal is left: $(cat "$J")"
+
+"$M" tune "$T/run" --workload "sleep 0.3" --pairs 20 --force-container \
+	>"$T/kill.out" 2>&1 &
+pid=$!
+for i in $(seq 200); do [ "$(cat "$K")" = "$B" ] && break; sleep 0.05; done
+[ "$(cat "$K")" = "$B" ] || fail "no B trial began: $(cat "$T/kill.out")"
+sleep "0.$(( RANDOM % 25 + 1 ))"
+kill -9 "$pid"
+wait "$pid" 2>/dev/null
+for i in $(seq 100); do
+	[ "$(cat "$K")" = "$orig" ] && [ ! -s "$J" ] && break
+	sleep 0.1
+done
+[ "$(cat "$K")" = "$orig" ] || fail "after kill -9: the knob holds $(cat "$K"), not $orig"
+[ ! -s "$J" ] || fail "after kill -9: a journal is left: $(cat "$J")"
+exit 0

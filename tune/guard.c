@@ -1,0 +1,139 @@
+/* Guardrails of a trial: see tune_internal.h. */
+#include "tune_internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../core/psi.h"
+#include "../core/vmstat.h"
+
+const char *const mt_guard_names[MT_N_GUARDS] = {
+	[MT_GUARD_OOM_KILL] = "oom_kill",
+	[MT_GUARD_ALLOCSTALL] = "allocstall",
+	[MT_GUARD_PSWPIN] = "pswpin",
+	[MT_GUARD_PSI_FULL] = "psi_memory_full_us",
+	[MT_GUARD_FAILED] = "workload_failed",
+	[MT_GUARD_P99] = "workload_p99",
+};
+
+static double num(json_t *o)
+{
+	return json_is_number(o) ? json_number_value(o) : NAN;
+}
+
+void mt_guard_read(struct mt_guard_snap *s)
+{
+	json_t *vm = mt_vmstat_json(), *psi = mt_psi_json();
+
+	s->v[MT_GUARD_OOM_KILL] = num(json_object_get(vm, "oom_kill"));
+	s->v[MT_GUARD_ALLOCSTALL] = num(json_object_get(vm, "allocstall"));
+	s->v[MT_GUARD_PSWPIN] = num(json_object_get(vm, "pswpin"));
+	s->v[MT_GUARD_PSI_FULL] = num(json_object_get(json_object_get(
+		json_object_get(psi, "memory"), "full"), "total"));
+	json_decref(vm);
+	json_decref(psi);
+}
+
+void mt_guard_delta(const struct mt_guard_snap *before,
+		    const struct mt_guard_snap *after, bool failed,
+		    double p99, double out[MT_N_GUARDS])
+{
+	for (int g = 0; g <= MT_GUARD_PSI_FULL; g++)
+		out[g] = after->v[g] - before->v[g];
+	out[MT_GUARD_FAILED] = failed ? 1 : 0;
+	out[MT_GUARD_P99] = p99;
+}
+
+/* The paired values of guardrail g where both sides were read. */
+static size_t column(const double (*a)[MT_N_GUARDS],
+		     const double (*b)[MT_N_GUARDS], size_t n, int g,
+		     double *ca, double *cb)
+{
+	size_t m = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (isnan(a[i][g]) || isnan(b[i][g]))
+			continue;
+		ca[m] = a[i][g];
+		cb[m] = b[i][g];
+		m++;
+	}
+	return m;
+}
+
+/* The paired interval of b - a over the pairs read (absolute: counters
+ * are often 0 on one side). Returns false when fewer than 1 pair. */
+static bool diff(const double *ca, const double *cb, size_t m,
+		 struct mt_paired *p)
+{
+	double ones[m ? m : 1], d[m ? m : 1];
+	struct mt_err err = { 0 };
+
+	for (size_t i = 0; i < m; i++) {
+		/* b - a as the relative effect of (1, 1 + b - a). */
+		ones[i] = 1.0;
+		d[i] = 1.0 + cb[i] - ca[i];
+	}
+	return m && mt_paired_compute(ones, d, m, false, p, &err) == 0;
+}
+
+bool mt_guard_worse(const double (*a)[MT_N_GUARDS],
+		    const double (*b)[MT_N_GUARDS], size_t n, char *why,
+		    size_t len)
+{
+	double ca[n ? n : 1], cb[n ? n : 1];
+	size_t off = 0;
+
+	why[0] = '\0';
+	for (int g = 0; g < MT_N_GUARDS; g++) {
+		size_t m = column(a, b, n, g, ca, cb), worse_a = 0, worse_b = 0;
+		struct mt_paired p;
+		bool bad;
+
+		if (g == MT_GUARD_FAILED || g == MT_GUARD_OOM_KILL) {
+			/* Not a matter of noise: a trial that failed or
+			 * killed a process did. */
+			for (size_t i = 0; i < m; i++) {
+				worse_a += ca[i] > 0;
+				worse_b += cb[i] > 0;
+			}
+			bad = worse_b > worse_a;
+		} else {
+			bad = diff(ca, cb, m, &p) && p.level >= 0.95 &&
+			      p.n >= MT_PAIRED_MIN_N && p.lo > 0;
+		}
+		if (bad && off < len)
+			off += (size_t)snprintf(why + off, len - off, "%s%s",
+						off ? ", " : "",
+						mt_guard_names[g]);
+	}
+	return off > 0;
+}
+
+json_t *mt_guard_json(const double (*a)[MT_N_GUARDS],
+		      const double (*b)[MT_N_GUARDS], size_t n)
+{
+	double ca[n ? n : 1], cb[n ? n : 1];
+	json_t *o = json_object();
+
+	for (int g = 0; o && g < MT_N_GUARDS; g++) {
+		size_t m = column(a, b, n, g, ca, cb);
+		double sa = 0, sb = 0;
+		struct mt_paired p;
+
+		if (!m)
+			continue;
+		for (size_t i = 0; i < m; i++) {
+			sa += ca[i];
+			sb += cb[i];
+		}
+		if (diff(ca, cb, m, &p))
+			json_object_set_new(o, mt_guard_names[g], json_pack(
+				"{s:f, s:f, s:f, s:f, s:f, s:i}", "a_mean",
+				sa / (double)m, "b_mean", sb / (double)m,
+				"diff", p.effect, "diff_lo", p.lo, "diff_hi",
+				p.hi, "pairs", (int)m));
+	}
+	return o;
+}
