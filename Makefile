@@ -64,7 +64,8 @@ MT_CFLAGS  = $(CFLAGS_BASE) $(OPT) $(PKG_CFLAGS) $(CFLAGS)
 MT_LDFLAGS = $(LDFLAGS_BASE) $(LDFLAGS)
 LDLIBS    += $(PKG_LIBS) -lm -lpthread
 
-LIB_SRCS  := $(wildcard core/*.c bench/*.c analyzer/*.c advisor/*.c tune/*.c)
+LIB_SRCS  := $(wildcard core/*.c bench/*.c bench/runner/*.c bench/kit/*.c \
+             analyzer/*.c advisor/*.c tune/*.c)
 CLI_SRCS  := $(wildcard cli/*.c)
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 CLI_OBJS  := $(CLI_SRCS:%.c=$(BUILD)/%.o)

@@ -17,10 +17,10 @@
 #include "../core/clock.h"
 #include "../core/fsroot.h"
 #include "bench.h"
-#include "chase.h"
-#include "region.h"
-#include "runner.h"
-#include "stream.h"
+#include "kit/chase.h"
+#include "kit/region.h"
+#include "runner/runner.h"
+#include "kit/stream.h"
 
 #define LINE 64u		/* bytes one streaming step moves */
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

@@ -31,9 +31,9 @@
 #include "../core/numa.h"
 #include "../core/topo.h"
 #include "bench.h"
-#include "chase.h"
-#include "region.h"
-#include "stream.h"
+#include "kit/chase.h"
+#include "kit/region.h"
+#include "kit/stream.h"
 
 #define MAX_NODES 64
 #define ZR_PATH "/proc/sys/vm/zone_reclaim_mode"

@@ -50,8 +50,8 @@
 #include "../core/rng.h"
 #include "../core/stats.h"
 #include "bench.h"
-#include "folio.h"
-#include "testfile.h"
+#include "kit/folio.h"
+#include "kit/testfile.h"
 
 #define OD_FILE "memtune-odirect.data"
 /* Fewest I/Os per sample: a p99 needs some. */

@@ -41,9 +41,9 @@
 #include "../core/fsroot.h"
 #include "../core/log.h"
 #include "bench.h"
-#include "case_cgroup.h"
-#include "oom_badness.h"
-#include "pressure_load.h"
+#include "kit/case_cgroup.h"
+#include "kit/oom_badness.h"
+#include "kit/pressure_load.h"
 
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23

@@ -30,7 +30,7 @@
 #include "../core/clock.h"
 #include "../core/fsroot.h"
 #include "bench.h"
-#include "testfile.h"
+#include "kit/testfile.h"
 
 #define PC_FILE "memtune-pagecache.data"
 #define PC_HOT_FILE "memtune-pagecache-hot.data"

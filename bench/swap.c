@@ -45,9 +45,9 @@
 #include "../core/fsroot.h"
 #include "../core/units.h"
 #include "bench.h"
-#include "chase.h"
-#include "sandbox.h"
-#include "testfile.h"
+#include "kit/chase.h"
+#include "kit/sandbox.h"
+#include "kit/testfile.h"
 
 #define PAGE ((uint64_t)4096)
 #define WORDS_PER_PAGE (PAGE / sizeof(uint64_t))

@@ -21,8 +21,8 @@
 #include "../core/log.h"
 #include "../core/units.h"
 #include "bench.h"
-#include "chase.h"
-#include "region.h"
+#include "kit/chase.h"
+#include "kit/region.h"
 
 #define LINE_STRIDE 64ull
 #define PAGE_STRIDE 4096ull

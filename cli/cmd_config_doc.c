@@ -3,8 +3,8 @@
  * so the documentation cannot drift from the code). */
 #include <stdio.h>
 
-#include "../bench/registry.h"
-#include "../bench/runner.h"
+#include "../bench/runner/registry.h"
+#include "../bench/runner/runner.h"
 #include "../core/config.h"
 #include "../core/units.h"
 #include "cli.h"

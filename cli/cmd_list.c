@@ -5,8 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../bench/registry.h"
-#include "../bench/runner.h"
+#include "../bench/runner/registry.h"
+#include "../bench/runner/runner.h"
 #include "../core/sysinfo.h"
 #include "cli.h"
 

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../bench/runner.h"
+#include "../bench/runner/runner.h"
 #include "../core/config.h"
 #include "../core/journal.h"
 #include "../core/statedir.h"

@@ -1,8 +1,8 @@
 /* memtune __worker: internal; the runner execs it to measure one case in
- * a fresh process (see bench/worker.h). Not listed in --help. */
+ * a fresh process (see bench/runner/worker.h). Not listed in --help. */
 #include <stdlib.h>
 
-#include "../bench/worker.h"
+#include "../bench/runner/worker.h"
 #include "cli.h"
 
 static int worker_main(int argc, char **argv)

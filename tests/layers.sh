@@ -62,14 +62,14 @@ if [ "${1:-}" = --self-test ]; then
 core/stats.c|#include "../bench/bench.h"|core/ includes only core/
 core/units.h|#  include "../analyzer/run.h"|core/ includes only core/
 bench/tlb.c|#include "../analyzer/run.h"|bench/ includes only bench/ and core/
-bench/worker.h|#include "../core/../advisor/./advisor.h"|bench/ includes only bench/ and core/
+bench/runner/worker.h|#include "../../core/../advisor/./advisor.h"|bench/ includes only bench/ and core/
 analyzer/report.c|#include "../advisor/advisor.h"|analyzer/ includes only analyzer/ and core/
 analyzer/an_tlb.c|#include "../bench/bench.h"|analyzer/ includes only analyzer/ and core/
 advisor/advice.c|#include "../analyzer/report.h"|advisor/ may include of the analyzer only
-advisor/rule_thp.c|#include "../bench/runner.h"|advisor/ includes only advisor/, core/
+advisor/rule_thp.c|#include "../bench/runner/runner.h"|advisor/ includes only advisor/, core/
 advisor/rule_thp.c|#include "../cli/cli.h"|nothing outside cli/ includes cli/
 advisor/rule_thp.c|#include "../tune/tune.h"|advisor/ includes only advisor/, core/
-bench/runner.c|#include "../tune/tune.h"|bench/ includes only bench/ and core/
+bench/runner/runner.c|#include "../../tune/tune.h"|bench/ includes only bench/ and core/
 tune/tune.c|#include "../cli/cli.h"|nothing outside cli/ includes cli/
 core/log.c|#include "../cli/cli.h"|nothing outside cli/ includes cli/
 advisor/evidence.c|#include "facts.h"|resolves to no file

@@ -9,9 +9,9 @@
 
 #include "../advisor/advisor.h"
 #include "../bench/bench.h"
-#include "../bench/casejob.h"
-#include "../bench/registry.h"
-#include "../bench/runner.h"
+#include "../bench/runner/casejob.h"
+#include "../bench/runner/registry.h"
+#include "../bench/runner/runner.h"
 #include "../core/config.h"
 #include "../core/json_safe.h"
 #include "../core/safefile.h"

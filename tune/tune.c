@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "../advisor/advisor.h"
-#include "../bench/sandbox.h"
+#include "../bench/kit/sandbox.h"
 #include "../core/clock.h"
 #include "../core/deadman.h"
 #include "../core/fsroot.h"

@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "../../advisor/advisor.h"
-#include "../../bench/registry.h"
-#include "../../bench/runner.h"
+#include "../../bench/runner/registry.h"
+#include "../../bench/runner/runner.h"
 #include "../../core/config.h"
 #include "harness.h"
 

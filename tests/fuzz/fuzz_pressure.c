@@ -1,11 +1,11 @@
 /* libFuzzer target: the cgroup and PSI files the pressure sandbox reads
- * (bench/sandbox.c): memory.pressure and /proc/pressure/memory
+ * (bench/kit/sandbox.c): memory.pressure and /proc/pressure/memory
  * (mt_psi_parse), memory.stat of cgroup v1 and v2 and memory.events, all
  * on the same input. */
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "../../bench/sandbox.h"
+#include "../../bench/kit/sandbox.h"
 #include "harness.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -1,4 +1,4 @@
-/* libFuzzer target: the two /proc/self/smaps parsers (bench/region.c):
+/* libFuzzer target: the two /proc/self/smaps parsers (bench/kit/region.c):
  * the THP and resident sums over a range, and the page size of the VMA
  * holding an address. The first 16 bytes of the input choose the range;
  * the rest is the smaps text. */
@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../bench/region.h"
+#include "../../bench/kit/region.h"
 #include "harness.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

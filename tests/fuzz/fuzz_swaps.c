@@ -1,4 +1,4 @@
-/* libFuzzer target: /proc/swaps (bench/sandbox.c mt_swaps_parse, and
+/* libFuzzer target: /proc/swaps (bench/kit/sandbox.c mt_swaps_parse, and
  * sysinfo's swap devices) and /proc/mounts (sysinfo's cgroup mounts, with
  * octal escapes) on the same input, through MEMTUNE_FSROOT. */
 #include <stdint.h>
@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../bench/sandbox.h"
+#include "../../bench/kit/sandbox.h"
 #include "harness.h"
 
 static char *swaps, *mounts;

@@ -1,9 +1,9 @@
 /* libFuzzer target: /proc/vmstat, read through MEMTUNE_FSROOT by the
- * counters reader of the pressure benchmarks (bench/vmstat_counters.c) and
+ * counters reader of the pressure benchmarks (bench/kit/vmstat_counters.c) and
  * the fsroot key reader. */
 #include <stdint.h>
 
-#include "../../bench/vmstat_counters.h"
+#include "../../bench/kit/vmstat_counters.h"
 #include "../../core/fsroot.h"
 #include "harness.h"
 

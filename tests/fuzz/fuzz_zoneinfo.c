@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "../../bench/watermarks.h"
+#include "../../bench/kit/watermarks.h"
 #include "harness.h"
 
 FZ_INIT_TREE("qemu-2node")

@@ -1,4 +1,4 @@
-/* Tests of bench/chase.c: the chain is one cycle through every element,
+/* Tests of bench/kit/chase.c: the chain is one cycle through every element,
  * PAGE elements sit one per 4 KiB page on a line boundary, small regions
  * are refused, the PRNG helper stays in range, and mt_chase_run follows
  * exactly n links. */
@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "../../bench/chase.h"
+#include "../../bench/kit/chase.h"
 
 static void *region_alloc(size_t size)
 {

@@ -13,8 +13,8 @@
 #include <cmocka.h>
 
 #include "../../bench/bench.h"
-#include "../../bench/registry.h"
-#include "../../bench/runner.h"
+#include "../../bench/runner/registry.h"
+#include "../../bench/runner/runner.h"
 #include "../../core/config.h"
 
 static void test_schemas_check(void **state)

@@ -1,4 +1,4 @@
-/* Unit tests for bench/watermarks.c, oom_badness.c and latency.c:
+/* Unit tests for bench/kit/watermarks.c, oom_badness.c and latency.c:
  * /proc/zoneinfo watermark parsing, the OOM killer's badness rule and
  * victim choice, and latency buffers (growable and reservoir).
  *
@@ -17,9 +17,9 @@
 
 #include <cmocka.h>
 
-#include "../../bench/latency.h"
-#include "../../bench/oom_badness.h"
-#include "../../bench/watermarks.h"
+#include "../../bench/kit/latency.h"
+#include "../../bench/kit/oom_badness.h"
+#include "../../bench/kit/watermarks.h"
 
 /* Two zones as kernel 6.x prints them, including the per-CPU "high:"
  * lines under pagesets that must not be taken for the zone's watermark,

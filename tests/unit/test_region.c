@@ -1,4 +1,4 @@
-/* Tests of bench/region.c: backing names, mapping and alignment, smaps
+/* Tests of bench/kit/region.c: backing names, mapping and alignment, smaps
  * accounting over one or several VMAs, the hugetlb pool reader (against a
  * fake tree under MEMTUNE_FSROOT) and the message of an empty pool. */
 #include <errno.h>
@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "../../bench/region.h"
+#include "../../bench/kit/region.h"
 #include "../../core/fsroot.h"
 #include "helpers/fake_tree.h"
 

@@ -19,10 +19,10 @@
 
 #include <cmocka.h>
 
-#include "../../bench/casejob.h"
-#include "../../bench/measure.h"
-#include "../../bench/registry.h"
-#include "../../bench/runner.h"
+#include "../../bench/runner/casejob.h"
+#include "../../bench/runner/measure.h"
+#include "../../bench/runner/registry.h"
+#include "../../bench/runner/runner.h"
 #include "../../core/config.h"
 
 static void test_shipped_table_is_valid(void **state)

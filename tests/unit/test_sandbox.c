@@ -1,4 +1,4 @@
-/* Tests of bench/sandbox.c: the parsers of /proc/swaps, PSI, memory.stat
+/* Tests of bench/kit/sandbox.c: the parsers of /proc/swaps, PSI, memory.stat
  * and memory.events text, the swap header bytes, kernel version checks,
  * and the read-only paths (cgroup counters, existing swap) against a fake
  * tree under MEMTUNE_FSROOT. Nothing here changes the machine. */
@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "../../bench/sandbox.h"
+#include "../../bench/kit/sandbox.h"
 
 static char tmp[256];
 

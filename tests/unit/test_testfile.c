@@ -1,4 +1,4 @@
-/* Tests of bench/testfile.c (the test files of the file I/O benchmarks) and
+/* Tests of bench/kit/testfile.c (the test files of the file I/O benchmarks) and
  * of the plans of bench/odirect.c and bench/pagecache.c: the filesystem
  * check and its refusal of tmpfs, creation of a non-zero file that is never
  * written over an existing one, journaled creation that playback removes,
@@ -27,8 +27,8 @@
 #include <cmocka.h>
 
 #include "../../bench/bench.h"
-#include "../../bench/folio.h"
-#include "../../bench/testfile.h"
+#include "../../bench/kit/folio.h"
+#include "../../bench/kit/testfile.h"
 #include "../../core/config.h"
 #include "../../core/journal.h"
 

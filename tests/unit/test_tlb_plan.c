@@ -18,7 +18,7 @@
 #include <cmocka.h>
 
 #include "../../bench/bench.h"
-#include "../../bench/registry.h"
+#include "../../bench/runner/registry.h"
 #include "../../core/config.h"
 #include "../../core/journal.h"
 

@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../core/err.h"
+#include "../../core/err.h"
 
 enum mt_backing { MT_BACK_4K, MT_BACK_THP, MT_BACK_2M, MT_BACK_1G };
 

@@ -1,4 +1,4 @@
-/* The memory-pressure sandbox (bench/sandbox.h): memory cgroups on v1 or
+/* The memory-pressure sandbox (bench/kit/sandbox.h): memory cgroups on v1 or
  * v2, swap (the machine's or a swap file we make), OOM protection, and the
  * parsers of the kernel's counter files.
  *
@@ -27,10 +27,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../core/clock.h"
-#include "../core/fsroot.h"
-#include "../core/rng.h"
-#include "../core/stats.h"
+#include "../../core/clock.h"
+#include "../../core/fsroot.h"
+#include "../../core/rng.h"
+#include "../../core/stats.h"
 
 #define SWAP_MAGIC "SWAPSPACE2"
 #define SWAP_MAGIC_LEN 10

@@ -4,10 +4,10 @@
 
 #include <stddef.h>
 
-#include "bench.h"
+#include "../bench.h"
 
 #define MT_BENCH(n) extern const struct mt_bench mt_bench_##n;
-#include "benchmarks.def"
+#include "../benchmarks.def"
 #undef MT_BENCH
 
 /* The table, in run order, and its length. */

@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../core/err.h"
+#include "../../core/err.h"
 
 struct mt_folio_profile {
 	uint64_t resident_pages;	/* pages classed */

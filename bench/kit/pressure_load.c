@@ -15,8 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../core/clock.h"
-#include "../core/fsroot.h"
+#include "../../core/clock.h"
+#include "../../core/fsroot.h"
 
 int mt_pressure_sparse_file(struct mt_journal *j, const char *path,
 			    uint64_t bytes, struct mt_err *err)

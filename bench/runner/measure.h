@@ -5,7 +5,7 @@
 #ifndef MT_MEASURE_H
 #define MT_MEASURE_H
 
-#include "bench.h"
+#include "../bench.h"
 
 /* Sampling policy, from the [global] section. */
 struct mt_sampling {

@@ -16,10 +16,10 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "../core/config.h"
-#include "../core/fsroot.h"
-#include "../core/journal.h"
-#include "../core/rng.h"
+#include "../../core/config.h"
+#include "../../core/fsroot.h"
+#include "../../core/journal.h"
+#include "../../core/rng.h"
 
 #ifndef __NR_cachestat
 #define __NR_cachestat 451	/* the same number on every architecture */

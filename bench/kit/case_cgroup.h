@@ -8,8 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../core/err.h"
-#include "bench.h"
+#include "../../core/err.h"
+#include "../bench.h"
 #include "sandbox.h"
 
 /* Parent side, for case_sys_setup: creates the cgroup "memtune-NAME-PID"

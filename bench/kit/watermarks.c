@@ -8,8 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../core/fsroot.h"
-#include "../core/zoneinfo.h"
+#include "../../core/fsroot.h"
+#include "../../core/zoneinfo.h"
 
 json_t *mt_zoneinfo_json(struct mt_err *err)
 {

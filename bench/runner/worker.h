@@ -14,7 +14,7 @@
 
 #include <jansson.h>
 
-#include "bench.h"
+#include "../bench.h"
 #include "measure.h"
 
 /* A worker's exit status. */

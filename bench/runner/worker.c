@@ -6,10 +6,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../core/json_safe.h"
-#include "../core/log.h"
-#include "../core/record.h"
-#include "../core/topo.h"
+#include "../../core/json_safe.h"
+#include "../../core/log.h"
+#include "../../core/record.h"
+#include "../../core/topo.h"
 #include "casejob.h"
 
 const char *mt_worker_exit_text(int status)

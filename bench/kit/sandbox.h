@@ -15,9 +15,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "../core/err.h"
-#include "../core/journal.h"
-#include "../core/sysinfo.h"
+#include "../../core/err.h"
+#include "../../core/journal.h"
+#include "../../core/sysinfo.h"
 
 struct mt_cgroup {
 	int version;		/* 1 or 2 */

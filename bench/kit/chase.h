@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../core/rng.h"
+#include "../../core/rng.h"
 
 enum mt_chase_pattern {
 	MT_CHASE_LINE,	/* every cache line of the region, random order */

@@ -6,8 +6,8 @@
 
 #include <stdbool.h>
 
-#include "../core/config.h"
-#include "../core/err.h"
+#include "../../core/config.h"
+#include "../../core/err.h"
 
 /* The keys of [global], rows of mt_global_params. */
 enum mt_global_param {

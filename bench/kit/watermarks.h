@@ -8,8 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../core/err.h"
-#include "../core/zoneinfo.h"
+#include "../../core/err.h"
+#include "../../core/zoneinfo.h"
 
 /* The zones of the live machine as JSON: {zones: [{node, zone, free_pages,
  * min_pages, low_pages, high_pages, managed_pages}], min_kb, low_kb,

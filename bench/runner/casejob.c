@@ -11,10 +11,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../core/clock.h"
-#include "../core/json_safe.h"
-#include "../core/record.h"
-#include "../core/signals.h"
+#include "../../core/clock.h"
+#include "../../core/json_safe.h"
+#include "../../core/record.h"
+#include "../../core/signals.h"
 #include "registry.h"
 #include "runner.h"
 #include "worker.h"

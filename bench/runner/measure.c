@@ -10,10 +10,10 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "../core/clock.h"
-#include "../core/json_safe.h"
-#include "../core/record.h"
-#include "../core/stats.h"
+#include "../../core/clock.h"
+#include "../../core/json_safe.h"
+#include "../../core/record.h"
+#include "../../core/stats.h"
 #include "runner.h"
 
 double mt_derive_metric(const struct mt_metric *m, const struct mt_sample *s)

@@ -5,8 +5,8 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "../core/rng.h"
-#include "../core/stats.h"
+#include "../../core/rng.h"
+#include "../../core/stats.h"
 
 int mt_lat_add(struct mt_lat *l, double ns)
 {

@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../core/err.h"
+#include "../../core/err.h"
 
 /* Name of the filesystem with statfs magic f_type ("ext4", "tmpfs"), or
  * "unknown". ext2/3/4 share one magic and are all called "ext4". */

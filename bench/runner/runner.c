@@ -9,15 +9,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../core/clock.h"
-#include "../core/journal.h"
-#include "../core/json_safe.h"
-#include "../core/log.h"
-#include "../core/record.h"
-#include "../core/rundir.h"
-#include "../core/signals.h"
-#include "../core/sysinfo.h"
-#include "../core/topo.h"
+#include "../../core/clock.h"
+#include "../../core/journal.h"
+#include "../../core/json_safe.h"
+#include "../../core/log.h"
+#include "../../core/record.h"
+#include "../../core/rundir.h"
+#include "../../core/signals.h"
+#include "../../core/sysinfo.h"
+#include "../../core/topo.h"
 #include "casejob.h"
 #include "registry.h"
 

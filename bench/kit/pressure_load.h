@@ -8,8 +8,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "../core/err.h"
-#include "../core/journal.h"
+#include "../../core/err.h"
+#include "../../core/journal.h"
 #include "sandbox.h"
 
 /* Creates a sparse file of `bytes` at path through the journal (noted

@@ -22,9 +22,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../core/config.h"
-#include "../core/err.h"
-#include "bench.h"
+#include "../../core/config.h"
+#include "../../core/err.h"
+#include "../bench.h"
 
 /* What running one case needs: the case planned (with what its
  * case_sys_setup set), its benchmark section and environment. */

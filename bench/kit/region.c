@@ -10,9 +10,9 @@
 #include <strings.h>
 #include <sys/mman.h>
 
-#include "../core/fsroot.h"
-#include "../core/units.h"
-#include "bench.h"
+#include "../../core/fsroot.h"
+#include "../../core/units.h"
+#include "../bench.h"
 
 #ifndef MAP_HUGE_SHIFT
 #define MAP_HUGE_SHIFT 26

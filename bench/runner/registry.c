@@ -11,7 +11,7 @@
 
 static const struct mt_bench *const table[] = {
 #define MT_BENCH(n) &mt_bench_##n,
-#include "benchmarks.def"
+#include "../benchmarks.def"
 #undef MT_BENCH
 };
 

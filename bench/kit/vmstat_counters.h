@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../core/err.h"
+#include "../../core/err.h"
 
 /* Reads the named /proc/vmstat counters into out[0..n) (0 for a counter
  * this kernel lacks). Returns 0 or -errno with err set. */

@@ -3,7 +3,7 @@
 
 #include <stdlib.h>
 
-#include "../core/fsroot.h"
+#include "../../core/fsroot.h"
 
 const char *const mt_pressure_vmstat_keys[] = {
 	"allocstall_dma", "allocstall_dma32", "allocstall_normal",
