@@ -43,7 +43,8 @@ static uint64_t obj_u64(json_t *o, const char *key)
 	json_t *v = json_object_get(o, key);
 
 	return json_is_integer(v) && json_integer_value(v) > 0 ?
-		       (uint64_t)json_integer_value(v) : 0;
+		       (uint64_t)json_integer_value(v) :
+		       0;
 }
 
 /* Derives the facts every rule shares from ctx->sys. */
@@ -61,8 +62,7 @@ static void gather_facts(struct mt_advise_ctx *ctx)
 
 	ctx->kernel_major = ctx->kernel_minor = 0;
 	if (kernel)
-		sscanf(kernel, "%d.%d", &ctx->kernel_major,
-		       &ctx->kernel_minor);
+		sscanf(kernel, "%d.%d", &ctx->kernel_major, &ctx->kernel_minor);
 	ctx->mem_total = obj_u64(mem, "mem_total_bytes");
 	ctx->mem_available = obj_u64(mem, "mem_available_bytes");
 	ctx->swap_total = obj_u64(swap, "total_bytes");
@@ -108,9 +108,8 @@ static void gather_facts(struct mt_advise_ctx *ctx)
 		ctx->numa_nodes = 1;
 }
 
-int mt_advise_ctx_from(struct mt_advise_ctx *ctx, json_t *sys,
-		       json_t *records, const struct mt_profile *profile,
-		       bool live)
+int mt_advise_ctx_from(struct mt_advise_ctx *ctx, json_t *sys, json_t *records,
+		       const struct mt_profile *profile, bool live)
 {
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->profile = profile;
@@ -203,8 +202,10 @@ static int load_analysis(const char *run_dir, json_t **out, bool *stale,
 		 * regular one of sane size, or it is analyzed afresh. */
 		rc = mt_file_read_untrusted(apath, 64 << 20, &text, &tlen);
 		if (rc == -ENOMEM)
-			return mt_err_set(err, rc, MT_ERR_RUNTIME, "advise: "
-					  "reading %s: out of memory", apath);
+			return mt_err_set(err, rc, MT_ERR_RUNTIME,
+					  "advise: "
+					  "reading %s: out of memory",
+					  apath);
 		a = rc == 0 ? mt_json_loadb(text, tlen, 0, &jerr) : NULL;
 		free(text);
 		v = json_string_value(json_object_get(a, "memtune_version"));
@@ -222,8 +223,10 @@ static int load_analysis(const char *run_dir, json_t **out, bool *stale,
 	if (rc == -ENOMEM)
 		mt_err_prefix(err, "advise");
 	else if (rc < 0)
-		mt_err_prefix(err, "advise: %s is not a run directory (run "
-			      "memtune run first)", run_dir);
+		mt_err_prefix(err,
+			      "advise: %s is not a run directory (run "
+			      "memtune run first)",
+			      run_dir);
 	if (rc < 0)
 		return rc;
 	/* A malformed line costs only that line: said, and skipped. */
@@ -239,8 +242,10 @@ static int load_analysis(const char *run_dir, json_t **out, bool *stale,
 	a = mt_analyze_run(run);
 	mt_run_free(run);
 	if (!a)
-		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME, "advise: "
-				  "analyzing %s: out of memory", run_dir);
+		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+				  "advise: "
+				  "analyzing %s: out of memory",
+				  run_dir);
 	*out = a;
 	return 0;
 }
@@ -263,15 +268,16 @@ int mt_advise_ctx_init(struct mt_advise_ctx *ctx, const char *run_dir,
 			return mt_err_set(err, -errno, MT_ERR_INPUT,
 					  "advise: %s is not a run directory "
 					  "(run memtune run first): cannot "
-					  "read '%s': %s", run_dir, path,
-					  strerror(errno));
+					  "read '%s': %s",
+					  run_dir, path, strerror(errno));
 		snprintf(path, sizeof(path), "%s/meta.json", run_dir);
 		meta = mt_json_load_file(path, 0, &jerr);
 		if (!meta &&
 		    json_error_code(&jerr) == json_error_out_of_memory) {
 			return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
 					  "advise: cannot read %s: out of "
-					  "memory", path);
+					  "memory",
+					  path);
 		}
 		if (!meta && access(path, F_OK) == 0)
 			mt_warn("advise: %s:%d:%d: %s; advising from the live "
@@ -308,14 +314,13 @@ int mt_advise_ctx_init(struct mt_advise_ctx *ctx, const char *run_dir,
 	/* A run made on another host is advised on its own snapshot: the
 	 * fleet case, where one machine reads the runs of many. */
 	if (json_is_object(msys) &&
-	    (!live ||
-	     !json_equal(json_object_get(live, "host"),
-			 json_object_get(msys, "host")))) {
+	    (!live || !json_equal(json_object_get(live, "host"),
+				  json_object_get(msys, "host")))) {
 		rc = mt_advise_ctx_from(ctx, msys, NULL, profile, false);
 		snprintf(ctx->system_source, sizeof(ctx->system_source),
 			 "the snapshot in %s/meta.json (host %s)", run_dir,
 			 json_string_value(json_object_get(msys, "host")) ?:
-				 "?");
+									    "?");
 	} else {
 		rc = mt_advise_ctx_from(ctx, live, NULL, profile, true);
 		snprintf(ctx->system_source, sizeof(ctx->system_source),
@@ -401,8 +406,7 @@ void mt_item_reason(struct mt_item *it, const char *fmt, ...)
 	size_t len = strlen(it->reason);
 	va_list ap;
 
-	if (len && len + 1 < sizeof(it->reason) &&
-	    it->reason[len - 1] != ' ')
+	if (len && len + 1 < sizeof(it->reason) && it->reason[len - 1] != ' ')
 		it->reason[len++] = ' ', it->reason[len] = '\0';
 	va_start(ap, fmt);
 	vsnprintf(it->reason + len, sizeof(it->reason) - len, fmt, ap);
@@ -418,7 +422,7 @@ void mt_item_knob(struct mt_item *it, const char *knob, const char *value)
 	snprintf(it->recommended, sizeof(it->recommended), "%s", value);
 	it->path[0] = it->sysctl[0] = it->apply[0] = '\0';
 	if (mt_knob_lookup(knob, 0, &k) < 0)
-		return;		/* not applied automatically */
+		return; /* not applied automatically */
 	snprintf(it->path, sizeof(it->path), "%s", k.path);
 	snprintf(it->sysctl, sizeof(it->sysctl), "%s", k.sysctl);
 	if (k.sysctl[0])
@@ -429,8 +433,8 @@ void mt_item_knob(struct mt_item *it, const char *knob, const char *value)
 			 k.path);
 }
 
-void mt_item_knob_to(struct mt_item *it, const char *knob,
-		     const char *current, const char *recommended)
+void mt_item_knob_to(struct mt_item *it, const char *knob, const char *current,
+		     const char *recommended)
 {
 	snprintf(it->current, sizeof(it->current), "%s", current);
 	mt_item_knob(it, knob, recommended);
@@ -458,8 +462,9 @@ static const char *ground_text(enum mt_ground g)
 	switch (g) {
 	case MT_GROUND_MEASURED: return "measured here";
 	case MT_GROUND_HARD_RULE: return "documented hard rule";
-	case MT_GROUND_DOCUMENTED: return "documented rule, not measured "
-					  "here";
+	case MT_GROUND_DOCUMENTED:
+		return "documented rule, not measured "
+		       "here";
 	case MT_GROUND_INCONCLUSIVE: return "inconclusive";
 	case MT_GROUND_PRACTICE: return "practice without a primary source";
 	case MT_GROUND_NONE: break;
@@ -486,13 +491,14 @@ void mt_item_ground(struct mt_item *it, enum mt_ground g, const char *source)
 	if (source)
 		it->source = source;
 	it->confidence = g == MT_GROUND_MEASURED || g == MT_GROUND_HARD_RULE ?
-		MT_CONF_HIGH : g == MT_GROUND_DOCUMENTED ? MT_CONF_MEDIUM :
-		MT_CONF_LOW;
+				 MT_CONF_HIGH :
+			 g == MT_GROUND_DOCUMENTED ? MT_CONF_MEDIUM :
+						     MT_CONF_LOW;
 	if (g == MT_GROUND_PRACTICE)
 		mt_item_evidence(it, "practice without a primary source");
 	else if (g == MT_GROUND_INCONCLUSIVE && it->measured)
 		mt_item_evidence(it, "the measurement's 95%% interval does "
-				 "not exclude the alternative");
+				     "not exclude the alternative");
 	else if (g == MT_GROUND_INCONCLUSIVE)
 		mt_item_evidence(it, "what decides it is not known here");
 }
@@ -512,8 +518,9 @@ void mt_item_cite(struct mt_item *it, const struct mt_fact *f)
 
 const char *mt_confidence_name(enum mt_confidence c)
 {
-	return c == MT_CONF_HIGH ? "high" : c == MT_CONF_MEDIUM ? "medium" :
-								   "low";
+	return c == MT_CONF_HIGH   ? "high" :
+	       c == MT_CONF_MEDIUM ? "medium" :
+				     "low";
 }
 
 int mt_advise(const struct mt_advise_ctx *ctx, struct mt_advice *out,
@@ -538,12 +545,15 @@ int mt_advise(const struct mt_advise_ctx *ctx, struct mt_advice *out,
 		/* Each item says what it rests on (DESIGN §2). */
 		for (size_t k = first; k < out->n; k++)
 			if (!out->items[k].measured)
-				mt_item_evidence(&out->items[k],
-						 "basis: system state only "
-						 "(%s)%s", ctx->system_source,
-						 ctx->run_dir ?
-						 "; no measurement in the run "
-						 "bears on it" : "");
+				mt_item_evidence(
+					&out->items[k],
+					"basis: system state only "
+					"(%s)%s",
+					ctx->system_source,
+					ctx->run_dir ?
+						"; no measurement in the run "
+						"bears on it" :
+						"");
 	}
 	return 0;
 }
@@ -591,9 +601,11 @@ json_t *mt_advice_json(const struct mt_advice *a)
 		if (!o)
 			goto free_all;
 		if (it->path[0])
-			json_object_set_new(o, "target", json_pack(
-				"{s:s, s:s, s:s}", "path", it->path, "value",
-				it->value, "sysctl", it->sysctl));
+			json_object_set_new(o, "target",
+					    json_pack("{s:s, s:s, s:s}", "path",
+						      it->path, "value",
+						      it->value, "sysctl",
+						      it->sysctl));
 		if (it->force[0])
 			json_object_set_new(o, "needs_force",
 					    json_string(it->force));
@@ -642,12 +654,13 @@ int mt_advice_from_json(json_t *root, const char *path, struct mt_advice *a,
 
 	memset(a, 0, sizeof(*a));
 	if (json_integer_value(json_object_get(root, "schema_version")) !=
-		    MT_ADVICE_SCHEMA_VERSION || !json_is_array(items))
+		    MT_ADVICE_SCHEMA_VERSION ||
+	    !json_is_array(items))
 		return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
 				  "%s: not an advice file of schema_version "
 				  "%d with an items array (run memtune "
-				  "advise again)", path,
-				  MT_ADVICE_SCHEMA_VERSION);
+				  "advise again)",
+				  path, MT_ADVICE_SCHEMA_VERSION);
 	get_str(root, "profile", a->profile, sizeof(a->profile));
 	a->basis_run = json_string_value(json_object_get(root, "basis")) &&
 		       strcmp(json_string_value(json_object_get(root, "basis")),
@@ -668,14 +681,15 @@ int mt_advice_from_json(json_t *root, const char *path, struct mt_advice *a,
 			mt_advice_free(a);
 			return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
 					  "%s: item %zu lacks id, knob or "
-					  "change", path, i + 1);
+					  "change",
+					  path, i + 1);
 		}
 		it->change = json_is_true(json_object_get(o, "change"));
-		it->confidence = parse_confidence(json_string_value(
-			json_object_get(o, "confidence")));
+		it->confidence = parse_confidence(
+			json_string_value(json_object_get(o, "confidence")));
 		{
-			const char *g = json_string_value(json_object_get(o,
-								  "ground"));
+			const char *g =
+				json_string_value(json_object_get(o, "ground"));
 
 			for (int k = MT_GROUND_MEASURED;
 			     g && k <= MT_GROUND_PRACTICE; k++)
@@ -692,11 +706,10 @@ int mt_advice_from_json(json_t *root, const char *path, struct mt_advice *a,
 		{
 			/* Only the names tune writes count. */
 			static const char *const verdicts[] = {
-				"improves", "no_effect", "harms",
-				"inconclusive" };
+				"improves", "no_effect", "harms", "inconclusive"
+			};
 			const char *v = json_string_value(json_object_get(
-				json_object_get(o, "verification"),
-				"verdict"));
+				json_object_get(o, "verification"), "verdict"));
 
 			for (size_t k = 0; v && k < 4; k++)
 				if (!strcmp(v, verdicts[k]))
@@ -764,17 +777,17 @@ void mt_advice_print(FILE *out, const struct mt_advice *a)
 		"RECOMMENDED", "CONF", "EVIDENCE");
 	for (size_t i = 0; i < a->n; i++) {
 		const struct mt_item *it = &a->items[i];
-		const char *ev = json_string_value(
-			json_array_get(it->evidence, 0));
+		const char *ev = json_string_value(json_array_get(it->evidence,
+								  0));
 		char evbuf[64];
 
 		snprintf(evbuf, sizeof(evbuf), "%s", ev ? ev : "");
 		if (ev && strlen(ev) >= sizeof(evbuf))
 			memcpy(evbuf + sizeof(evbuf) - 4, "...", 4);
 		fprintf(out, "%-*.48s %-14.14s %c%-13.13s %-6s %s\n", w,
-			it->knob,
-			it->current, it->change ? '*' : ' ', it->recommended,
-			mt_confidence_name(it->confidence), evbuf);
+			it->knob, it->current, it->change ? '*' : ' ',
+			it->recommended, mt_confidence_name(it->confidence),
+			evbuf);
 		changes += it->change;
 	}
 	fprintf(out, "(* = a change; %zu of %zu)\n", changes, a->n);
@@ -794,9 +807,10 @@ void mt_advice_print(FILE *out, const struct mt_advice *a)
 		wrap(out, "  ", it->reason);
 		buf[0] = '\0';
 		json_array_foreach(it->evidence, k, e)
-			len += snprintf(buf + len, len < sizeof(buf) ?
-					sizeof(buf) - len : 0, "%s%s",
-					k ? "; " : "Evidence: ",
+			len += snprintf(buf + len,
+					len < sizeof(buf) ? sizeof(buf) - len :
+							    0,
+					"%s%s", k ? "; " : "Evidence: ",
 					json_string_value(e));
 		if (buf[0])
 			wrap(out, "  ", buf);
@@ -805,8 +819,10 @@ void mt_advice_print(FILE *out, const struct mt_advice *a)
 			wrap(out, "  ", buf);
 		}
 		if (it->force[0]) {
-			snprintf(buf, sizeof(buf), "memtune apply needs "
-				 "--force %s: %s", it->rule, it->force);
+			snprintf(buf, sizeof(buf),
+				 "memtune apply needs "
+				 "--force %s: %s",
+				 it->rule, it->force);
 			wrap(out, "  ", buf);
 		}
 		if (it->source && it->source[0]) {
@@ -843,10 +859,11 @@ char *mt_advice_sysctl_conf_sel(const struct mt_advice *a, const bool *sel)
 
 	if (!f)
 		return NULL;
-	fprintf(f, "# %s: written by memtune %s (profile %s, basis %s%s)"
+	fprintf(f,
+		"# %s: written by memtune %s (profile %s, basis %s%s)"
 		".\n# Each setting says why; memtune rollback restores what "
-		"this file replaced.\n", MT_SYSCTL_D_NAME,
-		sel ? "apply --persist" : "advise",
+		"this file replaced.\n",
+		MT_SYSCTL_D_NAME, sel ? "apply --persist" : "advise",
 		oneline(a->profile, b2, sizeof(b2)),
 		a->basis_run ? "run " : "system state",
 		a->basis_run ? oneline(a->run_dir, b1, sizeof(b1)) : "");
@@ -881,10 +898,12 @@ char *mt_advice_sysctl_conf_sel(const struct mt_advice *a, const bool *sel)
 		 * it stays visible, commented out, with the reason - unless
 		 * the operator applied it by name. */
 		if (!sel && it->confidence == MT_CONF_LOW)
-			fprintf(f, "# left out: low confidence, nothing "
+			fprintf(f,
+				"# left out: low confidence, nothing "
 				"measured here supports it enough to apply "
 				"at every boot (uncomment to use it)\n"
-				"# %s = %s\n", it->sysctl, it->value);
+				"# %s = %s\n",
+				it->sysctl, it->value);
 		else
 			fprintf(f, "%s = %s\n", it->sysctl, it->value);
 	}
@@ -900,7 +919,8 @@ int mt_advice_write(const char *dir, const struct mt_advice *a,
 {
 	json_t *root = mt_advice_json(a);
 	char *json = root ? mt_json_dumps(root, JSON_INDENT(2) |
-						JSON_PRESERVE_ORDER) : NULL;
+							JSON_PRESERVE_ORDER) :
+			    NULL;
 	char *conf = mt_advice_sysctl_conf(a);
 	struct mt_outdir d = { .fd = -1 };
 	int rc;
@@ -920,8 +940,8 @@ int mt_advice_write(const char *dir, const struct mt_advice *a,
 			err->kind = MT_ERR_RUNTIME;
 		goto free_text;
 	}
-	rc = mt_outdir_replace(&d, "advise", "advice.json", json,
-			       strlen(json), 0644, 0, err);
+	rc = mt_outdir_replace(&d, "advise", "advice.json", json, strlen(json),
+			       0644, 0, err);
 	if (rc == 0)
 		rc = mt_outdir_replace(&d, "advise", MT_SYSCTL_D_NAME, conf,
 				       strlen(conf), 0644, 0, err);

@@ -39,7 +39,7 @@ enum mt_ground {
 				 * kernel's limit, a vendor requirement): high */
 	MT_GROUND_DOCUMENTED,	/* a documented rule, no measurement here:
 				 * medium */
-	MT_GROUND_INCONCLUSIVE,	/* measured here, but the interval does not
+	MT_GROUND_INCONCLUSIVE, /* measured here, but the interval does not
 				 * exclude the alternative; or what decides
 				 * is not known here: low */
 	MT_GROUND_PRACTICE,	/* practice without a primary source: low */
@@ -49,18 +49,18 @@ enum mt_ground {
 struct mt_profile {
 	char name[64];
 	char description[256];
-	char goal[16];		/* latency | throughput | balanced | interactive */
-	char page_cache[16];	/* keep | normal | expendable */
-	char **keep;		/* process names or globs to spare from OOM */
+	char goal[16];	     /* latency | throughput | balanced | interactive */
+	char page_cache[16]; /* keep | normal | expendable */
+	char **keep;	     /* process names or globs to spare from OOM */
 	size_t n_keep;
-	char **sacrifice;	/* processes the OOM killer should take first */
+	char **sacrifice; /* processes the OOM killer should take first */
 	size_t n_sacrifice;
-	char **latency_critical;	/* mlock candidates */
+	char **latency_critical; /* mlock candidates */
 	size_t n_latency_critical;
 	char hugetlb_user[64];	/* process that maps hugetlb pages, or "" */
-	uint64_t hugetlb_bytes;	/* bytes it needs from the pool, 0 = none */
-	uint64_t hugetlb_page_bytes;	/* page size of that pool */
-	char **services;	/* applications it is for: "postgresql",
+	uint64_t hugetlb_bytes; /* bytes it needs from the pool, 0 = none */
+	uint64_t hugetlb_page_bytes; /* page size of that pool */
+	char **services;	     /* applications it is for: "postgresql",
 				 * "mongodb:8.0" (name[:version]) */
 	size_t n_services;
 };
@@ -68,37 +68,37 @@ struct mt_profile {
 /* One recommendation. Text fields are NUL-terminated; evidence is a JSON
  * array of strings, owned by the item. */
 struct mt_item {
-	char id[64];		/* stable: "swappiness", "oom_score_adj.postgres" */
-	char knob[128];		/* "vm.swappiness", "oom_score_adj:postgres" */
+	char id[64];	/* stable: "swappiness", "oom_score_adj.postgres" */
+	char knob[128]; /* "vm.swappiness", "oom_score_adj:postgres" */
 	char current[128];
 	char recommended[128];
 	bool change;
-	bool measured;		/* rests on a measurement of the run, not only
+	bool measured; /* rests on a measurement of the run, not only
 				 * on the system state */
 	enum mt_confidence confidence;
 	json_t *evidence;
-	char reason[2048];	/* one paragraph */
-	const char *source;	/* documentation the rule follows */
-	char apply[512];	/* the exact command, drop-in or file line */
-	char rule[32];		/* the rule that made it (the --force name) */
+	char reason[2048];  /* one paragraph */
+	const char *source; /* documentation the rule follows */
+	char apply[512];    /* the exact command, drop-in or file line */
+	char rule[32];	    /* the rule that made it (the --force name) */
 	/* What `memtune apply` writes at run time; path "" means the item is
 	 * not applied automatically (process settings, environment). */
-	char path[256];		/* "/proc/sys/vm/swappiness" */
+	char path[256]; /* "/proc/sys/vm/swappiness" */
 	char value[96];
-	char sysctl[64];	/* "vm.swappiness" when it has a sysctl.d line */
-	char force[256];	/* non-empty: why apply needs --force RULE */
-	enum mt_ground ground;	/* what the confidence follows from */
-	json_t *facts;		/* ids of the analysis facts it cites, or
+	char sysctl[64];       /* "vm.swappiness" when it has a sysctl.d line */
+	char force[256];       /* non-empty: why apply needs --force RULE */
+	enum mt_ground ground; /* what the confidence follows from */
+	json_t *facts;	       /* ids of the analysis facts it cites, or
 				 * NULL (owned) */
-	char verdict[16];	/* memtune tune's verdict ("improves", ...),
+	char verdict[16];      /* memtune tune's verdict ("improves", ...),
 				 * "" when not tried */
 };
 
 struct mt_advice {
 	char profile[64];
-	bool basis_run;		/* true: rests on a run directory */
+	bool basis_run; /* true: rests on a run directory */
 	char run_dir[1024];
-	char system_source[256];	/* where the system facts came from */
+	char system_source[256]; /* where the system facts came from */
 	struct mt_item *items;
 	size_t n, cap;
 };
@@ -109,25 +109,25 @@ struct mt_advice {
  * up with mt_ev_app. */
 enum mt_app_kind {
 	MT_APP_POSTGRESQL,
-	MT_APP_MYSQL,		/* MySQL and MariaDB */
-	MT_APP_REDIS,		/* and Valkey */
+	MT_APP_MYSQL, /* MySQL and MariaDB */
+	MT_APP_REDIS, /* and Valkey */
 	MT_APP_MONGODB,
-	MT_APP_ELASTICSEARCH,	/* and OpenSearch; a JVM */
+	MT_APP_ELASTICSEARCH, /* and OpenSearch; a JVM */
 	MT_APP_ORACLE,
-	MT_APP_KUBELET,		/* a Kubernetes node */
+	MT_APP_KUBELET, /* a Kubernetes node */
 	MT_APP_N
 };
 
 struct mt_app {
-	bool present;		/* running, or named by the profile */
-	bool running;		/* found in /proc */
-	int pid;		/* the main process (postmaster, mongod), 0 */
-	char name[32];		/* "postgresql" */
-	char version[32];	/* "15.4", "" when not known */
-	char version_source[96];	/* where the version came from */
-	char unit[128];		/* its systemd unit ("postgresql@15-main.
+	bool present;		 /* running, or named by the profile */
+	bool running;		 /* found in /proc */
+	int pid;		 /* the main process (postmaster, mongod), 0 */
+	char name[32];		 /* "postgresql" */
+	char version[32];	 /* "15.4", "" when not known */
+	char version_source[96]; /* where the version came from */
+	char unit[128];		 /* its systemd unit ("postgresql@15-main.
 				 * service"), "" when none */
-	char cgroup[256];	/* its cgroup v2 path, "" when not known */
+	char cgroup[256];	 /* its cgroup v2 path, "" when not known */
 };
 
 /* --- applications (advisor/apps.c) ---------------------------------------- */
@@ -171,8 +171,7 @@ int mt_proc_read(int pid, const char *file, char *buf, size_t len);
  * NUL-terminated buffer (*out, its length in *len if not NULL); a file
  * longer than max bytes is refused with -EFBIG, so that a planted huge
  * file costs nothing. Returns 0 or -errno. */
-int mt_ev_read_bounded(const char *path, size_t max, char **out,
-		       size_t *len);
+int mt_ev_read_bounded(const char *path, size_t max, char **out, size_t *len);
 
 /* Processes whose comm matches glob through the same /proc listing:
  * stores up to max pids in ascending order; returns how many matched. */
@@ -191,35 +190,34 @@ bool mt_proc_cgroup(int pid, char *cgroup, size_t clen, char *unit,
  * memory.low...) of cgroup path cg through MEMTUNE_FSROOT: *max set when
  * it says "max". Returns 0 or -errno (-EINVAL for an unsafe path or a
  * value that is not a number). */
-int mt_cgroup_read(const char *cg, const char *file, uint64_t *out,
-		   bool *max);
+int mt_cgroup_read(const char *cg, const char *file, uint64_t *out, bool *max);
 
 /* Facts every rule needs, gathered once (the latency doctor's flags). */
 enum mt_swap_kind { MT_SWAP_NONE, MT_SWAP_DISK, MT_SWAP_FILE, MT_SWAP_ZRAM };
 
 struct mt_advise_ctx {
 	const struct mt_profile *profile;
-	json_t *sys;		/* sysinfo snapshot (mt_sysinfo_collect shape) */
-	json_t *meta;		/* the run's meta.json, NULL without a run */
-	json_t *analysis;	/* the run's analysis.json (facts.h), NULL
+	json_t *sys;	     /* sysinfo snapshot (mt_sysinfo_collect shape) */
+	json_t *meta;	     /* the run's meta.json, NULL without a run */
+	json_t *analysis;    /* the run's analysis.json (facts.h), NULL
 				 * without a run */
-	bool analysis_stale;	/* analysis made now: analysis.json was
+	bool analysis_stale; /* analysis made now: analysis.json was
 				 * missing, older than the records or from
 				 * another build (the command writes it) */
-	const char *run_dir;	/* NULL without a run */
-	bool live;		/* sys describes the machine (or fsroot tree)
+	const char *run_dir; /* NULL without a run */
+	bool live;	     /* sys describes the machine (or fsroot tree)
 				 * we read through core/fsroot.h */
 	char system_source[256];
 	int kernel_major, kernel_minor;
 	uint64_t mem_total;	/* bytes */
-	uint64_t mem_available;	/* bytes */
+	uint64_t mem_available; /* bytes */
 	uint64_t swap_total;	/* bytes */
 	enum mt_swap_kind swap_kind;
-	char thp_enabled[16];	/* "" when the kernel has no THP */
+	char thp_enabled[16]; /* "" when the kernel has no THP */
 	char thp_defrag[32];
 	int numa_nodes;
-	struct mt_app apps[MT_APP_N];	/* indexed by kind */
-	json_t *signals;	/* the live reclaim signals (advisor/signals.c,
+	struct mt_app apps[MT_APP_N]; /* indexed by kind */
+	json_t *signals; /* the live reclaim signals (advisor/signals.c,
 				 * mt_signals_gather), NULL when not gathered */
 };
 
@@ -236,14 +234,14 @@ struct mt_rule_trial {
 };
 
 struct mt_rule {
-	const char *name;	/* stable id prefix, also the --force name */
-	const char *knob;	/* what it tunes, for listings */
+	const char *name; /* stable id prefix, also the --force name */
+	const char *knob; /* what it tunes, for listings */
 	const char *summary;
-	const char *source;	/* the documentation it follows */
+	const char *source; /* the documentation it follows */
 	/* Appends zero or more items to out. Returns 0 or -errno. */
 	int (*advise)(const struct mt_advise_ctx *ctx, struct mt_advice *out,
 		      struct mt_err *err);
-	const struct mt_rule_trial *trial;	/* or NULL: a workload only */
+	const struct mt_rule_trial *trial; /* or NULL: a workload only */
 };
 
 /* The rule named `name`, or NULL. */
@@ -283,9 +281,8 @@ int mt_advise_ctx_init(struct mt_advise_ctx *ctx, const char *run_dir,
 /* Builds a context from a snapshot and records already in memory (tests,
  * synthetic evidence). sys and records are borrowed (a reference is
  * taken); records may be NULL. */
-int mt_advise_ctx_from(struct mt_advise_ctx *ctx, json_t *sys,
-		       json_t *records, const struct mt_profile *profile,
-		       bool live);
+int mt_advise_ctx_from(struct mt_advise_ctx *ctx, json_t *sys, json_t *records,
+		       const struct mt_profile *profile, bool live);
 
 void mt_advise_ctx_free(struct mt_advise_ctx *ctx);
 
@@ -324,8 +321,8 @@ void mt_item_knob(struct mt_item *it, const char *knob, const char *value);
 
 /* mt_item_knob with current set, and change true exactly when current and
  * recommended differ (an item that says "keep" is no change). */
-void mt_item_knob_to(struct mt_item *it, const char *knob,
-		     const char *current, const char *recommended);
+void mt_item_knob_to(struct mt_item *it, const char *knob, const char *current,
+		     const char *recommended);
 
 const char *mt_confidence_name(enum mt_confidence c);
 
@@ -457,8 +454,8 @@ json_t *mt_cgroup_rates(json_t *before, json_t *after, double window_s);
 /* Adds the memory state of these cgroup v2 paths to ctx->signals'
  * "cgroups" (those that cannot be read are left out). Returns 0 or
  * -ENOMEM. */
-int mt_signals_add_cgroups(struct mt_advise_ctx *ctx,
-			   const char *const *paths, size_t n);
+int mt_signals_add_cgroups(struct mt_advise_ctx *ctx, const char *const *paths,
+			   size_t n);
 
 /* The signal `name` (see above) into *value; false when not gathered. */
 bool mt_ev_signal(const struct mt_advise_ctx *ctx, const char *name,
@@ -486,8 +483,8 @@ const char *mt_ev_bench_status(const struct mt_advise_ctx *ctx,
 /* Running processes whose comm matches a glob (through MEMTUNE_FSROOT's
  * /proc listing, so a captured tree has none). Stores up to max pids;
  * returns how many matched. Only meaningful when ctx->live. */
-size_t mt_ev_find_processes(const struct mt_advise_ctx *ctx,
-			    const char *glob, int *pids, size_t max);
+size_t mt_ev_find_processes(const struct mt_advise_ctx *ctx, const char *glob,
+			    int *pids, size_t max);
 
 /* Formats bytes as "1.5 GiB" into buf; returns buf. */
 const char *mt_ev_bytes(uint64_t bytes, char *buf, size_t len);
@@ -517,21 +514,21 @@ int mt_swappiness_from_costs(double swap_cost, double file_cost, int lo,
 struct mt_apply_opts {
 	bool dry_run;
 	bool persist;
-	bool force_container;	/* explicit override of the container check */
-	bool skip_privilege_check;	/* tests on a fixture tree */
-	const char *const *force;	/* rule names allowed past the guard */
+	bool force_container; /* explicit override of the container check */
+	bool skip_privilege_check; /* tests on a fixture tree */
+	const char *const *force;  /* rule names allowed past the guard */
 	size_t n_force;
-	const char *const *only;	/* item ids to apply (NULL: all) */
+	const char *const *only; /* item ids to apply (NULL: all) */
 	size_t n_only;
-	const char *journal_path;	/* NULL: the default apply.journal */
-	bool verified_only;	/* only items memtune tune found improving */
+	const char *journal_path; /* NULL: the default apply.journal */
+	bool verified_only;	  /* only items memtune tune found improving */
 };
 
 /* Why an item's value is dangerous enough to need --force RULE (writes
  * into why), or false. sysctl is the knob's name (any knob of
  * core/knobs.c); the thresholds are the table's (mt_knob_danger). */
-bool mt_apply_guarded(const char *sysctl, const char *value,
-		      uint64_t mem_total, char *why, size_t len);
+bool mt_apply_guarded(const char *sysctl, const char *value, uint64_t mem_total,
+		      char *why, size_t len);
 
 /* Reads DIR/advice.json (a file anyone may have written: no link, at most
  * 16 MiB), parses it, checks o->only and o->force against it and derives

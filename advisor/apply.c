@@ -22,8 +22,8 @@
 
 #define SYSCTL_D_TARGET "/etc/sysctl.d/" MT_SYSCTL_D_NAME
 
-bool mt_apply_guarded(const char *sysctl, const char *value,
-		      uint64_t mem_total, char *why, size_t len)
+bool mt_apply_guarded(const char *sysctl, const char *value, uint64_t mem_total,
+		      char *why, size_t len)
 {
 	struct mt_knob k;
 
@@ -74,14 +74,16 @@ int mt_apply_check_privilege(const struct mt_apply_opts *o, const char *what,
 		return mt_err_set(err, -EPERM, MT_ERR_RUNTIME,
 				  "%s: needs root: it writes /proc/sys, /sys "
 				  "and /etc/sysctl.d (run it with sudo; "
-				  "--dry-run works without)", what);
+				  "--dry-run works without)",
+				  what);
 	if (caps.in_container && !o->force_container)
 		return mt_err_set(err, -EPERM, MT_ERR_RUNTIME,
 				  "%s: refusing inside a container: the "
 				  "settings would change the host's kernel "
 				  "for every tenant, or fail. If this really "
 				  "is the host (a VM with a stray "
-				  "/.dockerenv), pass --force-container", what);
+				  "/.dockerenv), pass --force-container",
+				  what);
 	return 0;
 }
 
@@ -168,9 +170,8 @@ static int report_write(const struct mt_item *it, const char *was,
  * nothing to pair), 0 when the item was written and reported, or -1 when
  * it counts as a problem (already reported). */
 static int write_dirty_pair(const struct mt_item *it, const char *twin,
-			    const char *was, struct mt_journal *j,
-			    char *rb, size_t rb_len,
-			    FILE *out)
+			    const char *was, struct mt_journal *j, char *rb,
+			    size_t rb_len, FILE *out)
 {
 	char tcur[64] = "";
 	struct mt_err e = { 0 };
@@ -189,8 +190,8 @@ static int write_dirty_pair(const struct mt_item *it, const char *twin,
 	}
 	if (!is_bytes_form(it->path) || strcmp(was, "0") != 0) {
 		/* Ratio over bytes: its own old value (0) is writable. */
-		if (mt_journal_write(j, it->path, it->value, rb, rb_len,
-				     &e) != 0) {
+		if (mt_journal_write(j, it->path, it->value, rb, rb_len, &e) !=
+		    0) {
 			fprintf(out, "failed   %s=%s: %s\n", it->knob,
 				it->value, e.msg);
 			return -1;
@@ -220,8 +221,10 @@ int mt_apply_item(const struct mt_item *it, const struct mt_apply_opts *o,
 			     sizeof(why)) &&
 	    !listed(o->force, o->n_force, it->rule) &&
 	    !listed(o->force, o->n_force, it->id)) {
-		fprintf(out, "refused  %s=%s: %s (pass --force %s to apply "
-			"it anyway)\n", it->knob, it->value, why, it->rule);
+		fprintf(out,
+			"refused  %s=%s: %s (pass --force %s to apply "
+			"it anyway)\n",
+			it->knob, it->value, why, it->rule);
 		return 1;
 	}
 	if (mt_fs_read_line(it->path, cur, sizeof(cur), &e) != 0) {
@@ -240,15 +243,14 @@ int mt_apply_item(const struct mt_item *it, const struct mt_apply_opts *o,
 	}
 	twin = dirty_twin(it->path);
 	if (twin) {
-		int rc = write_dirty_pair(it, twin, word, j, rb,
-					  sizeof(rb), out);
+		int rc = write_dirty_pair(it, twin, word, j, rb, sizeof(rb),
+					  out);
 
 		if (rc <= 0)
 			return -rc;
 		/* rc 1: an ordinary write is enough (the twin is 0). */
 	}
-	if (mt_journal_write(j, it->path, it->value, rb, sizeof(rb), &e) !=
-	    0) {
+	if (mt_journal_write(j, it->path, it->value, rb, sizeof(rb), &e) != 0) {
 		fprintf(out, "failed   %s=%s: %s\n", it->knob, it->value,
 			e.msg);
 		return 1;
@@ -301,13 +303,15 @@ static int persist(const struct mt_advice *a, const bool *sel,
 	n = mt_sysctl_overrides(conf, &warn);
 	if (o->dry_run) {
 		fprintf(out, "would install %s (%s) with %zu setting%s:\n",
-			SYSCTL_D_TARGET, mt_fs_exists(SYSCTL_D_TARGET) ?
-			"replacing the existing file, backed up in the "
-			"journal" : "new", lines, lines == 1 ? "" : "s");
+			SYSCTL_D_TARGET,
+			mt_fs_exists(SYSCTL_D_TARGET) ?
+				"replacing the existing file, backed up in the "
+				"journal" :
+				"new",
+			lines, lines == 1 ? "" : "s");
 		for (size_t i = 0; i < a->n; i++)
 			if (sel[i] && a->items[i].sysctl[0])
-				fprintf(out, "  %s = %s\n",
-					a->items[i].sysctl,
+				fprintf(out, "  %s = %s\n", a->items[i].sysctl,
 					a->items[i].value);
 	} else {
 		rc = mt_journal_replace_file(j, SYSCTL_D_TARGET, conf, 0644,
@@ -317,8 +321,8 @@ static int persist(const struct mt_advice *a, const bool *sel,
 				SYSCTL_D_TARGET, lines, lines == 1 ? "" : "s");
 	}
 	if (n > 0 && warn) {
-		fprintf(out, "warning: %d later setting%s override %s:\n%s",
-			n, n == 1 ? "" : "s", MT_SYSCTL_D_NAME, warn);
+		fprintf(out, "warning: %d later setting%s override %s:\n%s", n,
+			n == 1 ? "" : "s", MT_SYSCTL_D_NAME, warn);
 		*problems += n;
 	}
 	free(warn);
@@ -337,15 +341,18 @@ static int read_advice(const char *path, char **text, size_t *len,
 		return mt_err_set(err, rc, MT_ERR_RUNTIME,
 				  "apply: out of memory");
 	if (rc == -EINVAL || rc == -EFBIG)
-		return mt_err_set(err, rc, MT_ERR_INPUT, "apply: %s is not a "
-				  "regular file of at most 16 MiB", path);
-	if (rc < 0)
 		return mt_err_set(err, rc, MT_ERR_INPUT,
-				  "apply: cannot read %s: %s%s", path,
-				  strerror(-rc), rc == -ELOOP ?
-				  " (a symbolic link: memtune reads only "
-				  "the file itself)" : " (run memtune advise "
-				  "on the run directory first)");
+				  "apply: %s is not a "
+				  "regular file of at most 16 MiB",
+				  path);
+	if (rc < 0)
+		return mt_err_set(
+			err, rc, MT_ERR_INPUT, "apply: cannot read %s: %s%s",
+			path, strerror(-rc),
+			rc == -ELOOP ? " (a symbolic link: memtune reads only "
+				       "the file itself)" :
+				       " (run memtune advise "
+				       "on the run directory first)");
 	if (!*len) {
 		free(*text);
 		*text = NULL;
@@ -363,14 +370,16 @@ static int check_names(const struct mt_advice *a, const struct mt_apply_opts *o,
 	if (o->only && o->n_only == 0)
 		return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
 				  "apply: --only needs at least one item id "
-				  "(ids are in %s)", path);
+				  "(ids are in %s)",
+				  path);
 	for (size_t k = 0; o->only && k < o->n_only; k++) {
 		if (mt_advice_find(a, o->only[k]))
 			continue;
 		return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
 				  "apply: --only %s: no item of %s has that "
 				  "id (see its \"id\" fields, or memtune "
-				  "advise's table)", o->only[k], path);
+				  "advise's table)",
+				  o->only[k], path);
 	}
 	for (size_t k = 0; k < o->n_force; k++) {
 		bool found = false;
@@ -384,7 +393,8 @@ static int check_names(const struct mt_advice *a, const struct mt_apply_opts *o,
 			return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
 					  "apply: --force %s: no rule or item "
 					  "of that name (rules: see memtune "
-					  "advise --help)", o->force[k]);
+					  "advise --help)",
+					  o->force[k]);
 	}
 	return 0;
 }
@@ -412,8 +422,8 @@ static int validate(struct mt_advice *a, const struct mt_apply_opts *o,
 	/* The range this kernel accepts (swappiness 150 is refused on 4.19,
 	 * not on 6.x): an unknown kernel gets the newest ranges, and the
 	 * kernel itself refuses the rest. */
-	mt_fs_read_line("/proc/sys/kernel/osrelease", release,
-			sizeof(release), NULL);
+	mt_fs_read_line("/proc/sys/kernel/osrelease", release, sizeof(release),
+			NULL);
 	kernel = mt_kernel_version(release);
 	for (size_t i = 0; i < a->n; i++) {
 		struct mt_item *it = &a->items[i];
@@ -427,36 +437,43 @@ static int validate(struct mt_advice *a, const struct mt_apply_opts *o,
 		rc = mt_knob_lookup_kv(it->knob, mem, kernel, &k);
 		if (rc == -ENOENT) {
 			if (!it->path[0] && !it->sysctl[0])
-				continue;	/* printed for the operator */
-			snprintf(why, sizeof(why), "knob '%.64s' is not one "
+				continue; /* printed for the operator */
+			snprintf(why, sizeof(why),
+				 "knob '%.64s' is not one "
 				 "memtune applies (the table in core/knobs.c: "
 				 "vm.*, kernel.numa_balancing, "
 				 "transparent_hugepage.*, zswap.*, "
 				 "lru_gen.enabled, hugepages-NkB."
-				 "nr_hugepages)", it->knob);
+				 "nr_hugepages)",
+				 it->knob);
 		} else if (rc == -EOPNOTSUPP) {
-			snprintf(why, sizeof(why), "this kernel (%.32s) has no "
-				 "%.96s: it came with Linux %d.%d", release,
-				 k.name, k.since / 1000, k.since % 1000);
+			snprintf(why, sizeof(why),
+				 "this kernel (%.32s) has no "
+				 "%.96s: it came with Linux %d.%d",
+				 release, k.name, k.since / 1000,
+				 k.since % 1000);
 		} else if (it->path[0] && strcmp(it->path, k.path) != 0) {
-			snprintf(why, sizeof(why), "target.path '%.80s' is not "
-				 "the file of %.96s (%.160s)", it->path, k.name,
-				 k.path);
+			snprintf(why, sizeof(why),
+				 "target.path '%.80s' is not "
+				 "the file of %.96s (%.160s)",
+				 it->path, k.name, k.path);
 		} else if (it->sysctl[0] && strcmp(it->sysctl, k.sysctl)) {
-			snprintf(why, sizeof(why), "target.sysctl '%.64s' is "
-				 "not %s's", it->sysctl, k.name);
+			snprintf(why, sizeof(why),
+				 "target.sysctl '%.64s' is "
+				 "not %s's",
+				 it->sysctl, k.name);
 		} else {
 			char tmp[512] = "";
 
 			if (!mt_knob_check(&k, it->value, tmp, sizeof(tmp)))
-				snprintf(why, sizeof(why), "%.96s: %s",
-					 k.name, tmp);
+				snprintf(why, sizeof(why), "%.96s: %s", k.name,
+					 tmp);
 		}
 		if (why[0])
 			return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
 					  "apply: %s:%d: item '%.64s': %s; "
-					  "nothing was applied", path, line,
-					  it->id, why);
+					  "nothing was applied",
+					  path, line, it->id, why);
 		snprintf(it->path, sizeof(it->path), "%s", k.path);
 		snprintf(it->sysctl, sizeof(it->sysctl), "%s", k.sysctl);
 	}
@@ -533,12 +550,14 @@ int mt_apply(const char *dir, const struct mt_apply_opts *o, FILE *out,
 	if (!o->dry_run) {
 		rc = mt_apply_check_privilege(o, "apply", err);
 		if (rc == 0)
-			rc = open_journal(o->journal_path, jpath,
-					  sizeof(jpath), &j, err);
+			rc = open_journal(o->journal_path, jpath, sizeof(jpath),
+					  &j, err);
 		if (rc < 0)
 			goto out;
-		fprintf(out, "journal: %s (memtune rollback undoes this "
-			"apply)\n", jpath);
+		fprintf(out,
+			"journal: %s (memtune rollback undoes this "
+			"apply)\n",
+			jpath);
 	}
 	for (size_t i = 0; i < a.n; i++) {
 		const struct mt_item *it = &a.items[i];
@@ -549,9 +568,10 @@ int mt_apply(const char *dir, const struct mt_apply_opts *o, FILE *out,
 		 * operator names it or tune found it improving here. */
 		if (it->confidence == MT_CONF_LOW && !o->only &&
 		    !o->verified_only) {
-			fprintf(out, "skipped  %s -> %s: low confidence (pass "
-				"--only %s to apply it)\n", it->knob,
-				it->recommended, it->id);
+			fprintf(out,
+				"skipped  %s -> %s: low confidence (pass "
+				"--only %s to apply it)\n",
+				it->knob, it->recommended, it->id);
 			continue;
 		}
 		if (!it->path[0]) {
@@ -597,7 +617,6 @@ int mt_rollback(const char *journal_path, FILE *out, struct mt_err *err)
 	log_out = out;
 	rc = mt_journal_playback(path, log_line, err);
 	if (rc == 0)
-		fprintf(out, "rolled back every change recorded in %s\n",
-			path);
+		fprintf(out, "rolled back every change recorded in %s\n", path);
 	return rc;
 }

@@ -37,14 +37,19 @@ static const struct {
 	const char *name;
 	enum mt_app_kind kind;
 } aliases[] = {
-	{ "postgresql", MT_APP_POSTGRESQL }, { "postgres", MT_APP_POSTGRESQL },
-	{ "mysql", MT_APP_MYSQL }, { "mariadb", MT_APP_MYSQL },
-	{ "redis", MT_APP_REDIS }, { "valkey", MT_APP_REDIS },
-	{ "mongodb", MT_APP_MONGODB }, { "mongod", MT_APP_MONGODB },
+	{ "postgresql", MT_APP_POSTGRESQL },
+	{ "postgres", MT_APP_POSTGRESQL },
+	{ "mysql", MT_APP_MYSQL },
+	{ "mariadb", MT_APP_MYSQL },
+	{ "redis", MT_APP_REDIS },
+	{ "valkey", MT_APP_REDIS },
+	{ "mongodb", MT_APP_MONGODB },
+	{ "mongod", MT_APP_MONGODB },
 	{ "elasticsearch", MT_APP_ELASTICSEARCH },
 	{ "opensearch", MT_APP_ELASTICSEARCH },
 	{ "oracle", MT_APP_ORACLE },
-	{ "kubelet", MT_APP_KUBELET }, { "kubernetes", MT_APP_KUBELET },
+	{ "kubelet", MT_APP_KUBELET },
+	{ "kubernetes", MT_APP_KUBELET },
 };
 
 const char *mt_app_kind_name(enum mt_app_kind k)
@@ -73,9 +78,11 @@ bool mt_app_service_valid(const char *word, char *why, size_t len)
 	memcpy(name, word, n);
 	name[n] = '\0';
 	if (mt_app_kind_from_name(name) == MT_APP_N) {
-		snprintf(why, len, "unknown service '%s' (known: postgresql, "
+		snprintf(why, len,
+			 "unknown service '%s' (known: postgresql, "
 			 "mysql, mariadb, redis, valkey, mongodb, "
-			 "elasticsearch, opensearch, oracle, kubelet)", name);
+			 "elasticsearch, opensearch, oracle, kubelet)",
+			 name);
 		return false;
 	}
 	if (colon) {
@@ -84,7 +91,8 @@ bool mt_app_service_valid(const char *word, char *why, size_t len)
 
 		if (vl == 0 || vl >= 32 || !isdigit((unsigned char)v[0]) ||
 		    strspn(v, "0123456789.") != vl) {
-			snprintf(why, len, "'%s': a version is digits and "
+			snprintf(why, len,
+				 "'%s': a version is digits and "
 				 "dots, such as postgresql:15 or mongodb:8.0",
 				 word);
 			return false;
@@ -126,8 +134,7 @@ int mt_proc_read(int pid, const char *file, char *buf, size_t len)
 	return (int)got;
 }
 
-int mt_ev_read_bounded(const char *path, size_t max, char **out,
-		       size_t *len)
+int mt_ev_read_bounded(const char *path, size_t max, char **out, size_t *len)
 {
 	char real[4096];
 
@@ -253,8 +260,7 @@ static bool cgroup_path_sane(const char *s)
 	return *p == '\0';
 }
 
-bool mt_proc_cgroup(int pid, char *cgroup, size_t clen, char *unit,
-		    size_t ulen)
+bool mt_proc_cgroup(int pid, char *cgroup, size_t clen, char *unit, size_t ulen)
 {
 	char buf[2048];
 	char *line, *save = NULL;
@@ -278,8 +284,8 @@ bool mt_proc_cgroup(int pid, char *cgroup, size_t clen, char *unit,
 			const char *comp = c + 1;
 			size_t n = strcspn(comp, "/");
 
-			if ((n > 8 && strncmp(comp + n - 8, ".service", 8) ==
-				     0) ||
+			if ((n > 8 &&
+			     strncmp(comp + n - 8, ".service", 8) == 0) ||
 			    (n > 6 && strncmp(comp + n - 6, ".scope", 6) == 0))
 				last = comp;
 		}
@@ -299,8 +305,7 @@ bool mt_proc_cgroup(int pid, char *cgroup, size_t clen, char *unit,
 	return false;
 }
 
-int mt_cgroup_read(const char *cg, const char *file, uint64_t *out,
-		   bool *max)
+int mt_cgroup_read(const char *cg, const char *file, uint64_t *out, bool *max)
 {
 	char path[512], line[64], *end;
 	unsigned long long v;
@@ -372,9 +377,9 @@ static bool dpkg_find(const char *status, const char *const *names,
 		const char *line = para;
 
 		while (line < para + plen_para) {
-			const char *nl = memchr(line, '\n',
-						(size_t)(para + plen_para -
-							 line));
+			const char *nl =
+				memchr(line, '\n',
+				       (size_t)(para + plen_para - line));
 			size_t ll = nl ? (size_t)(nl - line) :
 					 (size_t)(para + plen_para - line);
 
@@ -427,18 +432,21 @@ static void version_from_dpkg(const char *status, enum mt_app_kind k,
 			      struct mt_app *a)
 {
 	static const char *const mysql[] = { "mysql-server-core-8.4",
-		"mysql-server-core-8.0", "mysql-server-8.0", "mysql-server",
-		"mariadb-server-core", "mariadb-server", NULL };
+					     "mysql-server-core-8.0",
+					     "mysql-server-8.0",
+					     "mysql-server",
+					     "mariadb-server-core",
+					     "mariadb-server",
+					     NULL };
 	static const char *const redis[] = { "redis-server", "valkey-server",
-		"redis", NULL };
+					     "redis", NULL };
 	static const char *const mongo[] = { "mongodb-org-server",
-		"mongodb-server", NULL };
-	static const char *const es[] = { "elasticsearch", "opensearch",
-		NULL };
+					     "mongodb-server", NULL };
+	static const char *const es[] = { "elasticsearch", "opensearch", NULL };
 	static const char *const kube[] = { "kubelet", NULL };
 	/* The packages of each kind, most specific first. */
 	static const char *const *const packages[MT_APP_N] = {
-		[MT_APP_MYSQL] = mysql, [MT_APP_REDIS] = redis,
+		[MT_APP_MYSQL] = mysql,	  [MT_APP_REDIS] = redis,
 		[MT_APP_MONGODB] = mongo, [MT_APP_ELASTICSEARCH] = es,
 		[MT_APP_KUBELET] = kube,
 	};
@@ -453,15 +461,15 @@ static void version_from_dpkg(const char *status, enum mt_app_kind k,
 		if (sscanf(a->unit, "postgresql@%d-", &major) == 1 &&
 		    major > 0 && major < 1000) {
 			snprintf(want, sizeof(want), "postgresql-%d", major);
-			ok = dpkg_find(status, one, NULL, pkg, sizeof(pkg),
-				       ver, sizeof(ver));
+			ok = dpkg_find(status, one, NULL, pkg, sizeof(pkg), ver,
+				       sizeof(ver));
 		}
 		if (!ok)
 			ok = dpkg_find(status, NULL, "postgresql-", pkg,
 				       sizeof(pkg), ver, sizeof(ver));
 	} else if ((unsigned)k < MT_APP_N && packages[k]) {
-		ok = dpkg_find(status, packages[k], NULL, pkg, sizeof(pkg),
-			       ver, sizeof(ver));
+		ok = dpkg_find(status, packages[k], NULL, pkg, sizeof(pkg), ver,
+			       sizeof(ver));
 	}
 	if (!ok)
 		return;
@@ -544,9 +552,8 @@ int mt_apps_detect(struct mt_advise_ctx *ctx)
 			 kind_names[k]);
 	if (ctx->live) {
 		proc_each(walk_one, &w);
-		if (mt_ev_read_bounded("/var/lib/dpkg/status",
-				       MAX_DPKG_BYTES, &status, &slen) ==
-		    -ENOMEM)
+		if (mt_ev_read_bounded("/var/lib/dpkg/status", MAX_DPKG_BYTES,
+				       &status, &slen) == -ENOMEM)
 			return -ENOMEM;
 	}
 	for (int k = 0; k < MT_APP_N; k++) {
@@ -582,8 +589,7 @@ int mt_apps_detect(struct mt_advise_ctx *ctx)
 		if (colon && !a->version[0]) {
 			snprintf(a->version, sizeof(a->version), "%s",
 				 colon + 1);
-			snprintf(a->version_source,
-				 sizeof(a->version_source),
+			snprintf(a->version_source, sizeof(a->version_source),
 				 "profile %s: services = %s", p->name,
 				 p->services[i]);
 		}

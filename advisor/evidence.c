@@ -49,7 +49,7 @@ const struct mt_app *mt_ev_app(const struct mt_advise_ctx *ctx,
 			       enum mt_app_kind kind)
 {
 	return kind < MT_APP_N && ctx->apps[kind].present ? &ctx->apps[kind] :
-							     NULL;
+							    NULL;
 }
 
 bool mt_ev_sysctl(const struct mt_advise_ctx *ctx, const char *name,
@@ -101,8 +101,8 @@ const char *mt_ev_bench_status(const struct mt_advise_ctx *ctx,
 		if (!name || strcmp(name, bench) != 0 || !st)
 			continue;
 		if (reason && len) {
-			const char *r = json_string_value(
-				json_object_get(b, "reason"));
+			const char *r =
+				json_string_value(json_object_get(b, "reason"));
 			snprintf(reason, len, "%s", r ? r : "");
 		}
 		if (strncmp(st, "skipped", 7) == 0)
@@ -113,22 +113,22 @@ const char *mt_ev_bench_status(const struct mt_advise_ctx *ctx,
 	}
 	/* No meta entry: the analysis decides (a run killed half way
 	 * leaves its records but may lack the final status). */
-	json_array_foreach(json_object_get(ctx->analysis, "benchmarks"), i,
-			   b) {
+	json_array_foreach(json_object_get(ctx->analysis, "benchmarks"), i, b) {
 		const char *name = json_string_value(json_object_get(b,
 								     "bench"));
 		json_t *rc = json_object_get(b, "records");
 
 		if (name && strcmp(name, bench) == 0)
 			return json_integer_value(json_object_get(rc, "ok")) >
-					       0 ? "ok" : "failed";
+					       0 ?
+				       "ok" :
+				       "failed";
 	}
 	return NULL;
 }
 
-
-size_t mt_ev_find_processes(const struct mt_advise_ctx *ctx,
-			    const char *glob, int *pids, size_t max)
+size_t mt_ev_find_processes(const struct mt_advise_ctx *ctx, const char *glob,
+			    int *pids, size_t max)
 {
 	/* advisor/apps.c reads the tree's own /proc/PID, where core/fsroot
 	 * would read this machine's process of the same number. */

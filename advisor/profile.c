@@ -11,8 +11,8 @@
 
 static const char *const goals[] = { "latency", "throughput", "balanced",
 				     "interactive", NULL };
-static const char *const page_cache_modes[] = { "keep", "normal",
-						"expendable", NULL };
+static const char *const page_cache_modes[] = { "keep", "normal", "expendable",
+						NULL };
 
 /* The keys of [profile], rows of profile_schema. */
 enum prof_param {
@@ -30,37 +30,52 @@ enum prof_param {
 };
 
 static const struct mt_param profile_schema[] = {
-	[PROF_DESCRIPTION] = { .key = "description", .type = MT_P_STRING,
-	  .def = "",
-	  .help = "one line saying whom the profile suits" },
-	[PROF_GOAL] = { .key = "goal", .type = MT_P_WORDS, .def = "balanced",
-	  .help = "what matters most: latency, throughput, balanced or "
-		  "interactive", .choices = goals },
-	[PROF_PAGE_CACHE] = { .key = "page_cache", .type = MT_P_WORDS,
-	  .def = "normal",
-	  .help = "keep: the page cache is the workload's working set; "
-		  "normal; expendable: anonymous memory matters more",
-	  .choices = page_cache_modes },
-	[PROF_KEEP] = { .key = "keep", .type = MT_P_WORDS, .def = "",
-	  .help = "process names (globs) the OOM killer should spare" },
-	[PROF_SACRIFICE] = { .key = "sacrifice", .type = MT_P_WORDS, .def = "",
-	  .help = "process names (globs) the OOM killer should take first" },
+	[PROF_DESCRIPTION] = { .key = "description",
+			       .type = MT_P_STRING,
+			       .def = "",
+			       .help = "one line saying whom the profile suits" },
+	[PROF_GOAL] = { .key = "goal",
+			.type = MT_P_WORDS,
+			.def = "balanced",
+			.help = "what matters most: latency, throughput, balanced or "
+				"interactive",
+			.choices = goals },
+	[PROF_PAGE_CACHE] = { .key = "page_cache",
+			      .type = MT_P_WORDS,
+			      .def = "normal",
+			      .help = "keep: the page cache is the workload's working set; "
+				      "normal; expendable: anonymous memory matters more",
+			      .choices = page_cache_modes },
+	[PROF_KEEP] = { .key = "keep",
+			.type = MT_P_WORDS,
+			.def = "",
+			.help = "process names (globs) the OOM killer should spare" },
+	[PROF_SACRIFICE] = { .key = "sacrifice",
+			     .type = MT_P_WORDS,
+			     .def = "",
+			     .help = "process names (globs) the OOM killer should take first" },
 	[PROF_LATENCY_CRITICAL] = { .key = "latency_critical",
-	  .type = MT_P_WORDS, .def = "",
-	  .help = "processes whose major faults hurt (mlock candidates)" },
-	[PROF_HUGETLB_USER] = { .key = "hugetlb_user", .type = MT_P_STRING,
-	  .def = "",
-	  .help = "process that maps hugetlb pages (shared_buffers, SGA)" },
-	[PROF_HUGETLB_SIZE] = { .key = "hugetlb_size", .type = MT_P_SIZE,
-	  .def = "0",
-	  .help = "bytes of hugetlb pages it needs (0: none)" },
-	[PROF_HUGETLB_PAGE] = { .key = "hugetlb_page", .type = MT_P_SIZE,
-	  .def = "2M",
-	  .help = "page size of that pool: 2M or 1G" },
-	[PROF_SERVICES] = { .key = "services", .type = MT_P_WORDS, .def = "",
-	  .help = "applications the host runs, name or name:version "
-		  "(postgresql, mysql, redis, mongodb:8.0, elasticsearch, "
-		  "oracle, kubelet): advised on even when not running" },
+				    .type = MT_P_WORDS,
+				    .def = "",
+				    .help = "processes whose major faults hurt (mlock candidates)" },
+	[PROF_HUGETLB_USER] = { .key = "hugetlb_user",
+				.type = MT_P_STRING,
+				.def = "",
+				.help = "process that maps hugetlb pages (shared_buffers, SGA)" },
+	[PROF_HUGETLB_SIZE] = { .key = "hugetlb_size",
+				.type = MT_P_SIZE,
+				.def = "0",
+				.help = "bytes of hugetlb pages it needs (0: none)" },
+	[PROF_HUGETLB_PAGE] = { .key = "hugetlb_page",
+				.type = MT_P_SIZE,
+				.def = "2M",
+				.help = "page size of that pool: 2M or 1G" },
+	[PROF_SERVICES] = { .key = "services",
+			    .type = MT_P_WORDS,
+			    .def = "",
+			    .help = "applications the host runs, name or name:version "
+				    "(postgresql, mysql, redis, mongodb:8.0, elasticsearch, "
+				    "oracle, kubelet): advised on even when not running" },
 	[PROF_NPARAMS] = MT_PARAMS_END,
 };
 
@@ -99,8 +114,8 @@ static int one_word(const struct mt_params *params, enum prof_param key,
 	if (n != 1)
 		return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
 				  "%s:%d: [profile] key '%s': one word "
-				  "expected, got '%s'", v->file, v->line,
-				  v->param->key, v->text);
+				  "expected, got '%s'",
+				  v->file, v->line, v->param->key, v->text);
 	snprintf(buf, len, "%s", w[0]);
 	return 0;
 }
@@ -143,8 +158,8 @@ static int profile_from_cfg(const struct mt_cfg *cfg, const char *name,
 
 		rc = mt_err_set(err, -EINVAL, MT_ERR_INPUT,
 				"%s:%d: [profile] key 'hugetlb_page': bad "
-				"value '%s': expected 2M or 1G", v->file,
-				v->line, v->text);
+				"value '%s': expected 2M or 1G",
+				v->file, v->line, v->text);
 		goto free_params;
 	}
 	{
@@ -169,8 +184,9 @@ static int profile_from_cfg(const struct mt_cfg *cfg, const char *name,
 			     &p->n_services)) < 0 ||
 	    (rc = copy_words(params, PROF_SACRIFICE, &p->sacrifice,
 			     &p->n_sacrifice)) < 0 ||
-	    (rc = copy_words(params, PROF_LATENCY_CRITICAL, &p->latency_critical,
-			     &p->n_latency_critical)) < 0) {
+	    (rc = copy_words(params, PROF_LATENCY_CRITICAL,
+			     &p->latency_critical, &p->n_latency_critical)) <
+		    0) {
 		mt_err_set(err, rc, MT_ERR_RUNTIME, "profile: out of memory");
 		mt_profile_free(p);
 	}
@@ -205,23 +221,25 @@ int mt_profile_load(const char *name, const char *configs_dir,
 		snprintf(path, sizeof(path), "%s", name);
 	} else {
 		for (const char *c = name; *c; c++)
-			if (!(*c >= 'a' && *c <= 'z') && *c != '-' &&
-			    *c != '_')
+			if (!(*c >= 'a' && *c <= 'z') && *c != '-' && *c != '_')
 				return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
 						  "profile '%s': a name is "
 						  "lowercase letters, - and "
 						  "_, or give a path to an "
-						  ".ini file", name);
-		snprintf(path, sizeof(path), "%s/profiles/%s.ini",
-			 configs_dir, name);
+						  ".ini file",
+						  name);
+		snprintf(path, sizeof(path), "%s/profiles/%s.ini", configs_dir,
+			 name);
 	}
 	mt_cfg_init(&cfg);
 	rc = mt_cfg_load(&cfg, path, err);
 	if (rc < 0) {
 		if (rc == -ENOENT && !strchr(name, '/'))
-			mt_err_prefix(err, "unknown profile '%s' (shipped: "
+			mt_err_prefix(err,
+				      "unknown profile '%s' (shipped: "
 				      "database, latency, throughput, batch, "
-				      "desktop)", name);
+				      "desktop)",
+				      name);
 		goto free_cfg;
 	}
 	slash = strrchr(name, '/');

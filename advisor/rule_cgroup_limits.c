@@ -24,14 +24,17 @@
 
 #include "advisor.h"
 
-#define SOURCE "https://docs.kernel.org/admin-guide/cgroup-v2.html " \
+#define SOURCE \
+	"https://docs.kernel.org/admin-guide/cgroup-v2.html " \
 	"(Memory Interface Files, read 2026-12-03); " \
 	"systemd.resource-control(5) (https://www.freedesktop.org/software/" \
 	"systemd/man/latest/systemd.resource-control.html, read 2026-12-03)"
-#define ES_SOURCE "https://www.elastic.co/docs/deploy-manage/deploy/" \
+#define ES_SOURCE \
+	"https://www.elastic.co/docs/deploy-manage/deploy/" \
 	"self-managed/setup-configuration-memory (Elasticsearch current " \
 	"docs, \"Disable swapping\", read 2026-12-03); " SOURCE
-#define PG_SOURCE "https://www.postgresql.org/docs/current/" \
+#define PG_SOURCE \
+	"https://www.postgresql.org/docs/current/" \
 	"runtime-config-error-handling.html (restart_after_crash, read " \
 	"2026-12-03); https://docs.kernel.org/admin-guide/cgroup-v2.html " \
 	"(memory.oom.group, read 2026-12-03)"
@@ -41,10 +44,10 @@
 
 /* A service's cgroup and what it used. */
 struct svc {
-	const char *name;	/* "postgresql", or the glob's process */
+	const char *name; /* "postgresql", or the glob's process */
 	char unit[128];
 	char cgroup[256];
-	uint64_t peak;		/* memory.peak, else memory.current; 0 */
+	uint64_t peak; /* memory.peak, else memory.current; 0 */
 	bool from_peak;
 };
 
@@ -105,23 +108,27 @@ static int memory_low(const struct mt_advise_ctx *ctx, struct mt_advice *out,
 	mt_item_ground(it, MT_GROUND_PRACTICE, SOURCE);
 	if (!svc_usage(s) || s->peak == 0) {
 		snprintf(it->recommended, sizeof(it->recommended), "measure");
-		mt_item_reason(it, "No memory.peak or memory.current for %s "
+		mt_item_reason(it,
+			       "No memory.peak or memory.current for %s "
 			       "in %s: no protection size is defensible. "
 			       "Measure what it uses over a busy period "
 			       "(memtune observe --unit %s), then protect "
-			       "that.", s->unit, s->cgroup, s->unit);
+			       "that.",
+			       s->unit, s->cgroup, s->unit);
 		return 0;
 	}
 	want = (s->peak + MiB - 1) / MiB * MiB;
 	mt_item_evidence(it, "%s %s: %s, memory.current %s, MemAvailable %s",
-			 s->cgroup, s->from_peak ? "memory.peak" :
-			 "memory.current (no memory.peak)",
+			 s->cgroup,
+			 s->from_peak ? "memory.peak" :
+					"memory.current (no memory.peak)",
 			 mt_ev_bytes(s->peak, b1, sizeof(b1)),
 			 mt_ev_bytes(cur, b2, sizeof(b2)),
 			 mt_ev_bytes(ctx->mem_available, b3, sizeof(b3)));
 	if (s->peak > cur + ctx->mem_available) {
 		snprintf(it->recommended, sizeof(it->recommended), "measure");
-		mt_item_reason(it, "%s peaked at more than it holds now plus "
+		mt_item_reason(it,
+			       "%s peaked at more than it holds now plus "
 			       "all available memory: protecting that much "
 			       "is what cgroup-v2.rst discourages (\"more "
 			       "memory than generally available\"). Measure "
@@ -133,17 +140,19 @@ static int memory_low(const struct mt_advise_ctx *ctx, struct mt_advice *out,
 	snprintf(it->recommended, sizeof(it->recommended), "%" PRIu64 "M",
 		 want / MiB);
 	it->change = low < want;
-	mt_item_reason(it, "The host is for %s: memory.low makes the kernel "
+	mt_item_reason(it,
+		       "The host is for %s: memory.low makes the kernel "
 		       "reclaim every unprotected cgroup before it touches "
 		       "%s's memory below the boundary (best effort; "
 		       "memory.min would be a hard guarantee, and a hard one "
 		       "sized wrong means constant OOMs, so not that). The "
 		       "boundary is the %s it reached, so what it has used "
 		       "stays resident; sizing by the observed peak is "
-		       "practice, not a documented rule.", s->name, s->unit,
-		       s->from_peak ? "peak" : "usage");
+		       "practice, not a documented rule.",
+		       s->name, s->unit, s->from_peak ? "peak" : "usage");
 	if (!s->from_peak)
-		mt_item_reason(it, "This kernel has no memory.peak: the "
+		mt_item_reason(it,
+			       "This kernel has no memory.peak: the "
 			       "value is today's usage; watch it over a busy "
 			       "period.");
 	if (!it->change)
@@ -171,7 +180,7 @@ static int swap_max(const struct mt_advise_ctx *ctx, struct mt_advice *out,
 	snprintf(it->knob, sizeof(it->knob), "memory.swap.max:%.100s", s->unit);
 	if (mt_cgroup_read(s->cgroup, "memory.swap.max", &v, &max) < 0)
 		max = true;
-	mt_cgroup_read(s->cgroup, "memory.swap.current", &used, &(bool){0});
+	mt_cgroup_read(s->cgroup, "memory.swap.current", &used, &(bool){ 0 });
 	snprintf(it->current, sizeof(it->current), "%s",
 		 limit_text(s->cgroup, "memory.swap.max", b1, sizeof(b1)));
 	snprintf(it->recommended, sizeof(it->recommended), "0");
@@ -181,21 +190,22 @@ static int swap_max(const struct mt_advise_ctx *ctx, struct mt_advice *out,
 	mt_item_ground(it, MT_GROUND_DOCUMENTED, ES_SOURCE);
 	it->change = ctx->swap_total > 0 && (max || v > 0);
 	mt_item_reason(it, "Elasticsearch's documentation: swapping "
-			       "is very bad for performance and node "
-			       "stability and should be avoided at all "
-			       "costs (garbage collections of minutes, nodes "
-			       "dropping out of the cluster); in a "
-			       "distributed system it is better that the OS "
-			       "kills the node. MemorySwapMax=0 disables swap "
-			       "for this service alone (memory.swap.max: its "
-			       "anonymous memory is not swapped out), the "
-			       "per-service form of the documented swapoff.");
+			   "is very bad for performance and node "
+			   "stability and should be avoided at all "
+			   "costs (garbage collections of minutes, nodes "
+			   "dropping out of the cluster); in a "
+			   "distributed system it is better that the OS "
+			   "kills the node. MemorySwapMax=0 disables swap "
+			   "for this service alone (memory.swap.max: its "
+			   "anonymous memory is not swapped out), the "
+			   "per-service form of the documented swapoff.");
 	if (!ctx->swap_total)
 		mt_item_reason(it, "The host has no swap: nothing to change.");
 	else if (!it->change)
 		mt_item_reason(it, "Its memory.swap.max is already 0.");
 	if (used && it->change) {
-		mt_item_reason(it, "It has %s in swap now; lowering the "
+		mt_item_reason(it,
+			       "It has %s in swap now; lowering the "
 			       "limit brings it back gradually.",
 			       mt_ev_bytes(used, b1, sizeof(b1)));
 	}
@@ -224,7 +234,8 @@ static int pg_oom_group(struct mt_advice *out, const struct svc *s)
 	snprintf(it->recommended, sizeof(it->recommended), "0");
 	it->change = false;
 	mt_item_ground(it, MT_GROUND_PRACTICE, PG_SOURCE);
-	mt_item_reason(it, "Neither PostgreSQL's nor systemd's documentation "
+	mt_item_reason(it,
+		       "Neither PostgreSQL's nor systemd's documentation "
 		       "asks for memory.oom.group on PostgreSQL's unit, so "
 		       "memtune does not either. It would add little: after "
 		       "any backend is killed the postmaster already ends "
@@ -235,9 +246,9 @@ static int pg_oom_group(struct mt_advice *out, const struct svc *s)
 		       "PostgreSQL's own OOM advice.");
 	if (v == 1)
 		mt_item_reason(it, "It is 1 here: the kernel ends every "
-			       "backend at once, close to what the "
-			       "postmaster does anyway; harmless, no need "
-			       "to change it back.");
+				   "backend at once, close to what the "
+				   "postmaster does anyway; harmless, no need "
+				   "to change it back.");
 	return 0;
 }
 
@@ -271,9 +282,8 @@ static void sacrifice_target(const char *cg, const char *unit, char *tcg,
 
 /* MemoryHigh= for the profile's sacrificed jobs: MemTotal minus the kept
  * services' peaks. */
-static int memory_high(const struct mt_advise_ctx *ctx,
-		       struct mt_advice *out, const char *glob,
-		       uint64_t kept_peaks, size_t n_kept)
+static int memory_high(const struct mt_advise_ctx *ctx, struct mt_advice *out,
+		       const char *glob, uint64_t kept_peaks, size_t n_kept)
 {
 	int pids[MAX_SACRIFICE];
 	size_t n = mt_proc_find(glob, pids, MAX_SACRIFICE);
@@ -284,8 +294,9 @@ static int memory_high(const struct mt_advise_ctx *ctx,
 	bool max = true;
 	struct mt_item *it;
 
-	if (!n || !mt_proc_cgroup(pids[0], cg, sizeof(cg), unit,
-				  sizeof(unit)) || !unit[0])
+	if (!n ||
+	    !mt_proc_cgroup(pids[0], cg, sizeof(cg), unit, sizeof(unit)) ||
+	    !unit[0])
 		return 0;
 	sacrifice_target(cg, unit, tcg, sizeof(tcg), tunit, sizeof(tunit));
 	snprintf(id, sizeof(id), "cgroup.%s.memory_high", tunit);
@@ -302,15 +313,18 @@ static int memory_high(const struct mt_advise_ctx *ctx,
 		 limit_text(tcg, "memory.high", b1, sizeof(b1)));
 	mt_item_ground(it, MT_GROUND_PRACTICE, SOURCE);
 	svc_usage(&s);
-	mt_item_evidence(it, "profile %s: sacrifice %s (pid %d in %s); "
+	mt_item_evidence(it,
+			 "profile %s: sacrifice %s (pid %d in %s); "
 			 "%s used %s; kept services' peaks %s of MemTotal "
-			 "%s", ctx->profile->name, glob, pids[0], unit, tcg,
+			 "%s",
+			 ctx->profile->name, glob, pids[0], unit, tcg,
 			 mt_ev_bytes(s.peak, b1, sizeof(b1)),
 			 mt_ev_bytes(kept_peaks, b2, sizeof(b2)),
 			 mt_ev_bytes(ctx->mem_total, b3, sizeof(b3)));
 	if (!n_kept || kept_peaks >= ctx->mem_total) {
 		snprintf(it->recommended, sizeof(it->recommended), "measure");
-		mt_item_reason(it, "No kept service with a measured peak "
+		mt_item_reason(it,
+			       "No kept service with a measured peak "
 			       "leaves a defensible room for %s: measure "
 			       "the services this host is for (memory.peak "
 			       "of their units, memtune observe --unit) and "
@@ -323,21 +337,24 @@ static int memory_high(const struct mt_advise_ctx *ctx,
 	snprintf(it->recommended, sizeof(it->recommended), "%" PRIu64 "M",
 		 want / MiB);
 	it->change = max || high > want;
-	mt_item_reason(it, "The profile sacrifices %s. memory.high throttles "
+	mt_item_reason(it,
+		       "The profile sacrifices %s. memory.high throttles "
 		       "a cgroup above the boundary and puts it under heavy "
 		       "reclaim, and never invokes the OOM killer "
 		       "(cgroup-v2.rst): the jobs slow down instead of "
 		       "pushing the kept services out. The boundary is "
 		       "MemTotal less the kept services' observed peaks, so "
 		       "they keep what they have used; the sizing is "
-		       "practice, not a documented rule.", glob);
+		       "practice, not a documented rule.",
+		       glob);
 	if (s.peak > want)
-		mt_item_reason(it, "The jobs have used more than that (%s): "
+		mt_item_reason(it,
+			       "The jobs have used more than that (%s): "
 			       "they will be throttled.",
 			       mt_ev_bytes(s.peak, b1, sizeof(b1)));
 	if (!it->change)
 		mt_item_reason(it, "Its memory.high is already at or below "
-			       "that.");
+				   "that.");
 	snprintf(it->apply, sizeof(it->apply),
 		 "systemctl set-property %s MemoryHigh=%" PRIu64 "M", tunit,
 		 want / MiB);

@@ -38,7 +38,8 @@
 #include "advisor.h"
 #include "vendors.h"
 
-#define SOURCE "https://docs.kernel.org/admin-guide/sysctl/vm.html" \
+#define SOURCE \
+	"https://docs.kernel.org/admin-guide/sysctl/vm.html" \
 	"#dirty-ratio (Documentation/admin-guide/sysctl/vm.rst, Linux 6.12; " \
 	"mm/page-writeback.c global_dirtyable_memory)"
 
@@ -51,11 +52,11 @@
 
 struct dirty_facts {
 	int64_t bytes, ratio, bg_bytes, bg_ratio;
-	uint64_t dirtyable;		/* bytes the ratios apply to */
-	const char *dirtyable_from;	/* how it was computed */
-	uint64_t limit, bg_limit;	/* in force now, bytes */
+	uint64_t dirtyable;	    /* bytes the ratios apply to */
+	const char *dirtyable_from; /* how it was computed */
+	uint64_t limit, bg_limit;   /* in force now, bytes */
 	bool have_write;
-	struct mt_fact write;		/* odirect.seq_write_direct_mb_s */
+	struct mt_fact write; /* odirect.seq_write_direct_mb_s */
 	const char *odirect_status;
 };
 
@@ -95,13 +96,14 @@ static void gather(const struct mt_advise_ctx *ctx, struct dirty_facts *f)
 	}
 	f->limit = f->bytes > 0 ? (uint64_t)f->bytes :
 				  f->dirtyable / 100 * (uint64_t)f->ratio;
-	f->bg_limit = f->bg_bytes > 0 ? (uint64_t)f->bg_bytes :
-					f->dirtyable / 100 *
-						(uint64_t)f->bg_ratio;
+	f->bg_limit = f->bg_bytes > 0 ?
+			      (uint64_t)f->bg_bytes :
+			      f->dirtyable / 100 * (uint64_t)f->bg_ratio;
 	if (f->bg_limit >= f->limit)
 		f->bg_limit = f->limit / 2;
 	f->have_write = mt_ev_fact(ctx, "odirect.seq_write_direct_mb_s",
-				   &f->write) && f->write.value > 0;
+				   &f->write) &&
+			f->write.value > 0;
 	f->odirect_status = mt_ev_bench_status(ctx, "odirect", NULL, 0);
 }
 
@@ -118,8 +120,8 @@ static void keep_form(struct mt_item *it, const char *bytes_name,
 }
 
 /* Sets item it to want bytes, in the bytes form. */
-static void set_bytes(struct mt_item *it, const char *bytes_name,
-		      uint64_t want, int64_t cur_bytes)
+static void set_bytes(struct mt_item *it, const char *bytes_name, uint64_t want,
+		      int64_t cur_bytes)
 {
 	char v[32];
 
@@ -141,8 +143,7 @@ static void vendor_pair(const struct mt_advise_ctx *ctx,
 			struct mt_item *lim)
 {
 	struct mt_item *its[2] = { bg, lim };
-	const char *knob[2] = { "vm.dirty_background_bytes",
-				"vm.dirty_bytes" };
+	const char *knob[2] = { "vm.dirty_background_bytes", "vm.dirty_bytes" };
 	uint64_t now[2] = { f->bg_limit, f->limit };
 	int64_t cur_bytes[2] = { f->bg_bytes, f->bytes };
 	int64_t cur_ratio[2] = { f->bg_ratio, f->ratio };
@@ -158,15 +159,15 @@ static void vendor_pair(const struct mt_advise_ctx *ctx,
 			       mt_ev_bytes(now[i], b, sizeof(b)));
 		mt_vendor_explain(its[i], &c);
 		if (c.keep || c.conflict || !c.value)
-			keep_form(its[i], knob[i] + 3, i ? "dirty_ratio" :
-				  "dirty_background_ratio", cur_bytes[i],
-				  cur_ratio[i]);
+			keep_form(its[i], knob[i] + 3,
+				  i ? "dirty_ratio" : "dirty_background_ratio",
+				  cur_bytes[i], cur_ratio[i]);
 		else
 			set_bytes(its[i], knob[i] + 3,
 				  strtoull(c.value, NULL, 10), cur_bytes[i]);
 		if (its[i]->change && cur_bytes[i] <= 0)
 			mt_item_reason(its[i], "Setting the _bytes knob zeroes "
-				       "its _ratio twin. ");
+					       "its _ratio twin. ");
 	}
 }
 
@@ -192,30 +193,33 @@ static void disk_pair(const struct mt_advise_ctx *ctx,
 	} else if (f->limit > 8 * GIB) {
 		mb_s = ASSUMED_MB_S;
 		for (int i = 0; i < 2; i++)
-			mt_item_evidence(i ? lim : bg, "odirect benchmark: "
+			mt_item_evidence(i ? lim : bg,
+					 "odirect benchmark: "
 					 "%s; assumed 256 MiB/s writeback "
 					 "(practice, not a measurement)",
 					 f->odirect_status ? f->odirect_status :
-					 "not in the run");
+							     "not in the run");
 	} else {
 		keep_form(bg, "dirty_background_bytes",
 			  "dirty_background_ratio", f->bg_bytes, f->bg_ratio);
 		keep_form(lim, "dirty_bytes", "dirty_ratio", f->bytes,
 			  f->ratio);
-		mt_item_reason(bg, "Keep it: nothing measured the disk, and "
+		mt_item_reason(bg,
+			       "Keep it: nothing measured the disk, and "
 			       "background writeback at %s with writers "
 			       "throttled at %s keeps a writeback burst "
-			       "short. ", mt_ev_bytes(f->bg_limit, b1,
-						      sizeof(b1)),
+			       "short. ",
+			       mt_ev_bytes(f->bg_limit, b1, sizeof(b1)),
 			       mt_ev_bytes(f->limit, b2, sizeof(b2)));
 		mt_item_reason(lim, "Kept with dirty_background: the two "
-			       "move together. ");
+				    "move together. ");
 		mt_item_ground(bg, MT_GROUND_DOCUMENTED, SOURCE);
 		mt_item_ground(lim, MT_GROUND_DOCUMENTED, SOURCE);
 		return;
 	}
-	snprintf(rate, sizeof(rate), f->have_write ? "measured %.0f MB/s" :
-		 "assumed 256 MiB/s", mb_s);
+	snprintf(rate, sizeof(rate),
+		 f->have_write ? "measured %.0f MB/s" : "assumed 256 MiB/s",
+		 mb_s);
 	want_bg = (uint64_t)(mb_s * 1e6 * seconds);
 	if (want_bg < 16 * MIB)
 		want_bg = 16 * MIB;
@@ -224,18 +228,20 @@ static void disk_pair(const struct mt_advise_ctx *ctx,
 	/* Lower only, and only past a quarter above the target. */
 	if (f->bg_limit > want_bg / 4 * 5) {
 		set_bytes(bg, "dirty_background_bytes", want_bg, f->bg_bytes);
-		mt_item_reason(bg, "Background writeback starts at %s, %.1f s "
+		mt_item_reason(bg,
+			       "Background writeback starts at %s, %.1f s "
 			       "of the disk's %s: lower it to %s, "
 			       "about %.0f s (%s profile), so writeback "
 			       "starts before a burst builds up. ",
 			       mt_ev_bytes(f->bg_limit, b1, sizeof(b1)),
 			       (double)f->bg_limit / (mb_s * 1e6), rate,
-			       mt_ev_bytes(want_bg, b2, sizeof(b2)),
-			       seconds, p ? p->goal : "balanced");
+			       mt_ev_bytes(want_bg, b2, sizeof(b2)), seconds,
+			       p ? p->goal : "balanced");
 	} else {
 		keep_form(bg, "dirty_background_bytes",
 			  "dirty_background_ratio", f->bg_bytes, f->bg_ratio);
-		mt_item_reason(bg, "Keep it: background writeback at %s is "
+		mt_item_reason(bg,
+			       "Keep it: background writeback at %s is "
 			       "within %.2g s of the disk's %s. A fast disk "
 			       "is no reason to hold more dirty data in "
 			       "memory: memtune never raises it. ",
@@ -244,17 +250,19 @@ static void disk_pair(const struct mt_advise_ctx *ctx,
 	}
 	if (f->limit > want / 4 * 5) {
 		set_bytes(lim, "dirty_bytes", want, f->bytes);
-		mt_item_reason(lim, "Writers are throttled at %s, %.1f s of "
+		mt_item_reason(lim,
+			       "Writers are throttled at %s, %.1f s of "
 			       "writeback: lower it to %s, 4x the background "
 			       "threshold, so a writeback burst lasts a few "
-			       "seconds. ", mt_ev_bytes(f->limit, b1,
-							sizeof(b1)),
+			       "seconds. ",
+			       mt_ev_bytes(f->limit, b1, sizeof(b1)),
 			       (double)f->limit / (mb_s * 1e6),
 			       mt_ev_bytes(want, b3, sizeof(b3)));
 	} else {
 		keep_form(lim, "dirty_bytes", "dirty_ratio", f->bytes,
 			  f->ratio);
-		mt_item_reason(lim, "Keep it: writers are throttled at %s, "
+		mt_item_reason(lim,
+			       "Keep it: writers are throttled at %s, "
 			       "within a few seconds of writeback; memtune "
 			       "never raises it. ",
 			       mt_ev_bytes(f->limit, b1, sizeof(b1)));
@@ -264,18 +272,20 @@ static void disk_pair(const struct mt_advise_ctx *ctx,
 
 		if (it->change && (i ? f->bytes : f->bg_bytes) <= 0)
 			mt_item_reason(it, "In bytes: dirtyable memory moves "
-				       "with the page cache, a byte count "
-				       "does not; setting the _bytes knob "
-				       "zeroes its _ratio twin. ");
+					   "with the page cache, a byte count "
+					   "does not; setting the _bytes knob "
+					   "zeroes its _ratio twin. ");
 		/* How many seconds of writeback a limit may hold is
 		 * practice; the documents give no figure. */
-		mt_item_ground(it, it->change ? MT_GROUND_PRACTICE :
-			       MT_GROUND_DOCUMENTED, SOURCE);
+		mt_item_ground(it,
+			       it->change ? MT_GROUND_PRACTICE :
+					    MT_GROUND_DOCUMENTED,
+			       SOURCE);
 	}
 }
 
-static int dirty_advise(const struct mt_advise_ctx *ctx,
-			struct mt_advice *out, struct mt_err *err)
+static int dirty_advise(const struct mt_advise_ctx *ctx, struct mt_advice *out,
+			struct mt_err *err)
 {
 	struct dirty_facts f = { 0 };
 	struct mt_vendor_choice c;
@@ -291,14 +301,15 @@ static int dirty_advise(const struct mt_advise_ctx *ctx,
 	if (!lim)
 		return -ENOMEM;
 	bg = lim - 1;
-	snprintf(bg->current, sizeof(bg->current), f.bg_bytes > 0 ?
-		 "%" PRId64 " bytes" : "%" PRId64 "%%", f.bg_bytes > 0 ?
-		 f.bg_bytes : f.bg_ratio);
-	snprintf(lim->current, sizeof(lim->current), f.bytes > 0 ?
-		 "%" PRId64 " bytes" : "%" PRId64 "%%", f.bytes > 0 ?
-		 f.bytes : f.ratio);
+	snprintf(bg->current, sizeof(bg->current),
+		 f.bg_bytes > 0 ? "%" PRId64 " bytes" : "%" PRId64 "%%",
+		 f.bg_bytes > 0 ? f.bg_bytes : f.bg_ratio);
+	snprintf(lim->current, sizeof(lim->current),
+		 f.bytes > 0 ? "%" PRId64 " bytes" : "%" PRId64 "%%",
+		 f.bytes > 0 ? f.bytes : f.ratio);
 	for (int i = 0; i < 2; i++)
-		mt_item_evidence(i ? lim : bg, "now: background writeback at "
+		mt_item_evidence(i ? lim : bg,
+				 "now: background writeback at "
 				 "~%s, writers throttled at ~%s of %s "
 				 "dirtyable memory (%s; the ratios apply to "
 				 "it, not to MemTotal)",

@@ -11,8 +11,8 @@
 #include "../core/knobs.h"
 #include "advisor.h"
 
-static int expire_item(const struct mt_advise_ctx *ctx, int64_t cur,
-		       int64_t wb, bool have_wb, struct mt_advice *out)
+static int expire_item(const struct mt_advise_ctx *ctx, int64_t cur, int64_t wb,
+		       bool have_wb, struct mt_advice *out)
 {
 	struct mt_item *it = mt_advice_add(out, &mt_rule_dirty_writeback,
 					   "dirty_expire_centisecs");
@@ -25,22 +25,26 @@ static int expire_item(const struct mt_advise_ctx *ctx, int64_t cur,
 	mt_knob_lookup("vm.dirty_expire_centisecs", 0, &k);
 	snprintf(now, sizeof(now), "%lld", (long long)cur);
 	mt_item_knob_to(it, k.name, now, now);
-	mt_item_evidence(it, "vm.dirty_expire_centisecs = %lld (kernel "
-			 "default %s)", (long long)cur, k.dflt);
+	mt_item_evidence(it,
+			 "vm.dirty_expire_centisecs = %lld (kernel "
+			 "default %s)",
+			 (long long)cur, k.dflt);
 	mt_item_ground(it, MT_GROUND_DOCUMENTED, k.source);
-	mt_item_reason(it, "Data dirty in memory for longer than %lld "
+	mt_item_reason(it,
+		       "Data dirty in memory for longer than %lld "
 		       "centiseconds (%.1f s) is written at the flusher "
 		       "threads' next wakeup (vm.rst); the kernel's default "
 		       "is %s (30 s). A lower value narrows what a crash can "
 		       "lose and writes more often; a higher one batches "
 		       "more. Memtune measures nothing that chooses between "
-		       "them here: keep it.", (long long)cur,
-		       (double)cur / 100.0, k.dflt);
+		       "them here: keep it.",
+		       (long long)cur, (double)cur / 100.0, k.dflt);
 	if (have_wb && wb > 0 && wb > cur)
-		mt_item_reason(it, "The flusher wakes every %lld cs, less "
+		mt_item_reason(it,
+			       "The flusher wakes every %lld cs, less "
 			       "often than data expires, so dirty data can "
-			       "wait up to about %lld cs.", (long long)wb,
-			       (long long)(cur + wb));
+			       "wait up to about %lld cs.",
+			       (long long)wb, (long long)(cur + wb));
 	return 0;
 }
 
@@ -56,20 +60,25 @@ static int writeback_item(int64_t cur, struct mt_advice *out)
 	mt_knob_lookup("vm.dirty_writeback_centisecs", 0, &k);
 	snprintf(now, sizeof(now), "%lld", (long long)cur);
 	mt_item_knob_to(it, k.name, now, cur == 0 ? k.dflt : now);
-	mt_item_evidence(it, "vm.dirty_writeback_centisecs = %lld (kernel "
-			 "default %s)", (long long)cur, k.dflt);
+	mt_item_evidence(it,
+			 "vm.dirty_writeback_centisecs = %lld (kernel "
+			 "default %s)",
+			 (long long)cur, k.dflt);
 	mt_item_ground(it, MT_GROUND_DOCUMENTED, k.source);
 	if (cur == 0)
-		mt_item_reason(it, "dirty_writeback_centisecs 0 disables "
+		mt_item_reason(it,
+			       "dirty_writeback_centisecs 0 disables "
 			       "periodic writeback altogether (vm.rst): "
 			       "dirty data is written only when a dirty "
 			       "limit, reclaim or sync forces it, so a crash "
 			       "can lose far more than dirty_expire_centisecs "
 			       "worth, and writeback comes in bursts under "
 			       "pressure. Back to %s (5 s), the kernel's "
-			       "default.", k.dflt);
+			       "default.",
+			       k.dflt);
 	else
-		mt_item_reason(it, "The flusher threads wake every %lld "
+		mt_item_reason(it,
+			       "The flusher threads wake every %lld "
 			       "centiseconds (%.1f s) to write data older "
 			       "than dirty_expire_centisecs (vm.rst); the "
 			       "kernel's default is %s (5 s). Memtune "

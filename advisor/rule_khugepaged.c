@@ -14,8 +14,8 @@
 #include "../core/knobs.h"
 #include "advisor.h"
 
-static int max_ptes_none_item(const struct mt_advise_ctx *ctx,
-			      int64_t cur, struct mt_advice *out)
+static int max_ptes_none_item(const struct mt_advise_ctx *ctx, int64_t cur,
+			      struct mt_advice *out)
 {
 	struct mt_item *it = mt_advice_add(out, &mt_rule_khugepaged,
 					   "khugepaged_max_ptes_none");
@@ -24,22 +24,24 @@ static int max_ptes_none_item(const struct mt_advise_ctx *ctx,
 
 	if (!it)
 		return -ENOMEM;
-	mt_knob_lookup("transparent_hugepage.khugepaged.max_ptes_none", 0,
-		       &k);
+	mt_knob_lookup("transparent_hugepage.khugepaged.max_ptes_none", 0, &k);
 	snprintf(now, sizeof(now), "%lld", (long long)cur);
 	mt_item_knob_to(it, k.name, now, now);
-	mt_item_evidence(it, "khugepaged/max_ptes_none = %lld (kernel "
-			 "default %s); THP enabled = %s", (long long)cur,
-			 k.dflt, ctx->thp_enabled);
+	mt_item_evidence(it,
+			 "khugepaged/max_ptes_none = %lld (kernel "
+			 "default %s); THP enabled = %s",
+			 (long long)cur, k.dflt, ctx->thp_enabled);
 	mt_item_ground(it, MT_GROUND_DOCUMENTED, k.source);
 	if (strcmp(ctx->thp_enabled, "never") == 0) {
-		mt_item_reason(it, "THP is off (enabled = never), so "
+		mt_item_reason(it,
+			       "THP is off (enabled = never), so "
 			       "khugepaged collapses nothing and "
 			       "max_ptes_none has no effect. Keep %lld.",
 			       (long long)cur);
 		return 0;
 	}
-	mt_item_reason(it, "khugepaged may fill in up to %lld unmapped small "
+	mt_item_reason(it,
+		       "khugepaged may fill in up to %lld unmapped small "
 		       "pages of a 2 MiB range to collapse it into a huge "
 		       "page. transhuge.rst: a higher value uses additional "
 		       "memory for programs, a lower one gains less THP "
@@ -47,10 +49,12 @@ static int max_ptes_none_item(const struct mt_advise_ctx *ctx,
 		       "collapses add nor their TLB gain here: keep it. Lower "
 		       "it (0 collapses only fully mapped ranges) when the "
 		       "growth of resident memory after collapse matters "
-		       "more than TLB reach%s.", (long long)cur,
+		       "more than TLB reach%s.",
+		       (long long)cur,
 		       strcmp(ctx->thp_enabled, "always") == 0 ?
-		       ", which with enabled = always concerns every "
-		       "process" : "");
+			       ", which with enabled = always concerns every "
+			       "process" :
+			       "");
 	return 0;
 }
 
@@ -65,32 +69,45 @@ static int shmem_item(const char *cur, struct mt_advice *out)
 		return -ENOMEM;
 	mt_knob_lookup("transparent_hugepage.shmem_enabled", 0, &k);
 	mt_item_knob_to(it, k.name, cur, odd ? k.dflt : cur);
-	mt_item_evidence(it, "transparent_hugepage/shmem_enabled = %s "
-			 "(kernel default %s)", cur, k.dflt);
+	mt_item_evidence(it,
+			 "transparent_hugepage/shmem_enabled = %s "
+			 "(kernel default %s)",
+			 cur, k.dflt);
 	mt_item_ground(it, MT_GROUND_DOCUMENTED, k.source);
 	if (odd)
-		mt_item_reason(it, "shmem_enabled %s is, per transhuge.rst, "
-			       "%s, not a setting for a working host. Back to "
-			       "%s, the default: tmpfs mounts then follow "
-			       "their own huge= option.", cur,
-			       cur[0] == 'f' ? "for testing: it forces huge "
-			       "pages on every tmpfs and shmem mount" :
-			       "for emergencies: it forces huge pages off on "
-			       "every mount", k.dflt);
+		mt_item_reason(
+			it,
+			"shmem_enabled %s is, per transhuge.rst, "
+			"%s, not a setting for a working host. Back to "
+			"%s, the default: tmpfs mounts then follow "
+			"their own huge= option.",
+			cur,
+			cur[0] == 'f' ?
+				"for testing: it forces huge "
+				"pages on every tmpfs and shmem mount" :
+				"for emergencies: it forces huge pages off on "
+				"every mount",
+			k.dflt);
 	else
-		mt_item_reason(it, "shmem_enabled %s: %s. Memtune measures no "
-			       "shared-memory workload that would gain from "
-			       "huge pages: keep it.", cur,
-			       strcmp(cur, "never") == 0 ? "the default, no "
-			       "huge pages for internal shmem unless a mount "
-			       "asks with huge=" :
-			       strcmp(cur, "advise") == 0 ? "huge pages where "
-			       "a program asks with madvise(MADV_HUGEPAGE)" :
-			       strcmp(cur, "within_size") == 0 ? "huge pages "
-			       "only where they fit inside the file's size" :
-			       "huge pages for every shmem and tmpfs file "
-			       "that can take one, which costs memory for "
-			       "small files");
+		mt_item_reason(
+			it,
+			"shmem_enabled %s: %s. Memtune measures no "
+			"shared-memory workload that would gain from "
+			"huge pages: keep it.",
+			cur,
+			strcmp(cur, "never") == 0 ?
+				"the default, no "
+				"huge pages for internal shmem unless a mount "
+				"asks with huge=" :
+			strcmp(cur, "advise") == 0 ?
+				"huge pages where "
+				"a program asks with madvise(MADV_HUGEPAGE)" :
+			strcmp(cur, "within_size") == 0 ?
+				"huge pages "
+				"only where they fit inside the file's size" :
+				"huge pages for every shmem and tmpfs file "
+				"that can take one, which costs memory for "
+				"small files");
 	return 0;
 }
 
@@ -106,7 +123,7 @@ static int khugepaged_advise(const struct mt_advise_ctx *ctx,
 
 	(void)err;
 	if (!ctx->thp_enabled[0])
-		return 0;	/* no THP in this kernel */
+		return 0; /* no THP in this kernel */
 	if (json_is_integer(mpn))
 		rc = max_ptes_none_item(ctx, json_integer_value(mpn), out);
 	if (rc == 0 && shmem)

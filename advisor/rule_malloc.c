@@ -11,7 +11,8 @@
 
 #include "advisor.h"
 
-#define SOURCE "glibc manual, Memory Allocation Tunables " \
+#define SOURCE \
+	"glibc manual, Memory Allocation Tunables " \
 	"(https://www.gnu.org/software/libc/manual/html_node/" \
 	"Memory-Allocation-Tunables.html); mallopt(3) M_MMAP_THRESHOLD, " \
 	"M_ARENA_MAX"
@@ -20,8 +21,8 @@
  * sizeof(long), 32 MiB on 64-bit (the manual's tunables page). */
 #define THRESHOLD_MAX (32LL << 20)
 
-static int malloc_advise(const struct mt_advise_ctx *ctx,
-			 struct mt_advice *out, struct mt_err *err)
+static int malloc_advise(const struct mt_advise_ctx *ctx, struct mt_advice *out,
+			 struct mt_err *err)
 {
 	const struct mt_profile *p = ctx->profile;
 	bool throughput = p && (strcmp(p->goal, "throughput") == 0 ||
@@ -59,37 +60,45 @@ static int malloc_advise(const struct mt_advise_ctx *ctx,
 		th->change = true;
 		/* The ratio is "over twice": high only when its interval
 		 * stays above 2. */
-		mt_item_ground(th, isfinite(ratio.lo) && ratio.lo > 2 ?
-			       MT_GROUND_MEASURED : MT_GROUND_INCONCLUSIVE,
+		mt_item_ground(th,
+			       isfinite(ratio.lo) && ratio.lo > 2 ?
+				       MT_GROUND_MEASURED :
+				       MT_GROUND_INCONCLUSIVE,
 			       NULL);
-		snprintf(th->recommended, sizeof(th->recommended), "%lld",
-			 rec);
-		mt_item_reason(th, "Blocks served by mmap pay a fault per "
+		snprintf(th->recommended, sizeof(th->recommended), "%lld", rec);
+		mt_item_reason(th,
+			       "Blocks served by mmap pay a fault per "
 			       "page on every allocation; measured here that "
 			       "is %.4gx the heap's cost up to %s. Pinning "
 			       "the threshold above it (at most 32 MiB, "
 			       "glibc's maximum on 64-bit: a larger value is "
 			       "ignored) keeps such blocks on the heap, at "
 			       "the price of memory the heap may keep after "
-			       "free.", ratio.value,
-			       mt_ev_bytes((uint64_t)upto.value, b,
-					   sizeof(b)));
-		snprintf(th->apply, sizeof(th->apply), "environment of the "
+			       "free.",
+			       ratio.value,
+			       mt_ev_bytes((uint64_t)upto.value, b, sizeof(b)));
+		snprintf(th->apply, sizeof(th->apply),
+			 "environment of the "
 			 "service: GLIBC_TUNABLES=glibc.malloc.mmap_threshold="
-			 "%lld", rec);
+			 "%lld",
+			 rec);
 	} else {
 		mt_item_ground(th, MT_GROUND_DOCUMENTED, NULL);
 		if (!costly)
-			mt_item_evidence(th, "alloc benchmark: %s",
-					 mt_ev_bench_status(ctx, "alloc",
-							    NULL, 0) ?:
-					 "not in the run");
-		mt_item_reason(th, "Keep glibc's dynamic threshold (the "
-			       "manual's default): %s", costly ? "the "
-			       "profile does not trade memory for "
-			       "allocation speed." : "nothing measured "
-			       "shows the mmap path costing much more than "
-			       "the heap.");
+			mt_item_evidence(
+				th, "alloc benchmark: %s",
+				mt_ev_bench_status(ctx, "alloc", NULL, 0) ?:
+					"not in the run");
+		mt_item_reason(
+			th,
+			"Keep glibc's dynamic threshold (the "
+			"manual's default): %s",
+			costly ? "the "
+				 "profile does not trade memory for "
+				 "allocation speed." :
+				 "nothing measured "
+				 "shows the mmap path costing much more than "
+				 "the heap.");
 	}
 	if (mt_ev_fact(ctx, "alloc.arena1_time_ratio", &tr) &&
 	    mt_ev_fact(ctx, "alloc.arena1_rss_saved", &saved)) {
@@ -97,31 +106,34 @@ static int malloc_advise(const struct mt_advise_ctx *ctx,
 		mt_item_cite(ar, &saved);
 		if (!throughput && tr.value < 1.1 && saved.value > 0) {
 			ar->change = true;
-			mt_item_ground(ar, isfinite(tr.hi) && tr.hi < 1.1 ?
-				       MT_GROUND_MEASURED :
-				       MT_GROUND_INCONCLUSIVE, NULL);
-			snprintf(ar->recommended, sizeof(ar->recommended),
-				 "2");
-			snprintf(ar->apply, sizeof(ar->apply), "environment "
+			mt_item_ground(ar,
+				       isfinite(tr.hi) && tr.hi < 1.1 ?
+					       MT_GROUND_MEASURED :
+					       MT_GROUND_INCONCLUSIVE,
+				       NULL);
+			snprintf(ar->recommended, sizeof(ar->recommended), "2");
+			snprintf(ar->apply, sizeof(ar->apply),
+				 "environment "
 				 "of the service: MALLOC_ARENA_MAX=2");
 			mt_item_reason(ar, "Fewer arenas kept less memory and "
-				       "cost under 10%% more time per "
-				       "allocation in the measurement: "
-				       "MALLOC_ARENA_MAX=2.");
+					   "cost under 10%% more time per "
+					   "allocation in the measurement: "
+					   "MALLOC_ARENA_MAX=2.");
 		} else {
 			mt_item_ground(ar, MT_GROUND_DOCUMENTED, NULL);
 			mt_item_reason(ar, "Keep the default arenas: %s",
-				       throughput ? "the profile wants "
-				       "allocation speed over memory." :
-				       "one arena cost too much time or "
-				       "saved no memory here.");
+				       throughput ?
+					       "the profile wants "
+					       "allocation speed over memory." :
+					       "one arena cost too much time or "
+					       "saved no memory here.");
 		}
 	} else {
 		mt_item_ground(ar, MT_GROUND_DOCUMENTED, NULL);
 		mt_item_evidence(ar, "alloc arenas cases: not measured");
 		mt_item_reason(ar, "Keep glibc's default arenas (8 per "
-			       "core on 64-bit): nothing measured the "
-			       "trade.");
+				   "core on 64-bit): nothing measured the "
+				   "trade.");
 	}
 	return 0;
 }

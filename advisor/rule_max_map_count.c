@@ -11,17 +11,21 @@
 #include "advisor.h"
 #include "vendors.h"
 
-#define SOURCE "https://docs.kernel.org/admin-guide/sysctl/vm.html" \
+#define SOURCE \
+	"https://docs.kernel.org/admin-guide/sysctl/vm.html" \
 	"#max-map-count (Documentation/admin-guide/sysctl/vm.rst, Linux 6.12)"
 #define KERNEL_DEFAULT 65530
 
 /* Why the current value stays when no application asks for more. */
 static void keep_reason(struct mt_item *it, int64_t cur)
 {
-	mt_item_reason(it, "No application on this host asks for more memory "
-		       "maps per process: keep %s%s. ", it->current,
-		       cur == KERNEL_DEFAULT ? ", the kernel's default" :
-		       " (the kernel's default is 65530)");
+	mt_item_reason(it,
+		       "No application on this host asks for more memory "
+		       "maps per process: keep %s%s. ",
+		       it->current,
+		       cur == KERNEL_DEFAULT ?
+			       ", the kernel's default" :
+			       " (the kernel's default is 65530)");
 }
 
 static int max_map_count_advise(const struct mt_advise_ctx *ctx,

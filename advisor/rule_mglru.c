@@ -21,8 +21,8 @@
 
 #define VMSCAN "mm/vmscan.c isolate_folios, get_type_to_scan (Linux 6.12)"
 
-static int mglru_advise(const struct mt_advise_ctx *ctx,
-			struct mt_advice *out, struct mt_err *err)
+static int mglru_advise(const struct mt_advise_ctx *ctx, struct mt_advice *out,
+			struct mt_err *err)
 {
 	json_t *g = json_object_get(ctx->sys, "lru_gen");
 	const char *cur = json_string_value(json_object_get(g, "enabled"));
@@ -34,7 +34,7 @@ static int mglru_advise(const struct mt_advise_ctx *ctx,
 
 	(void)err;
 	if (!cur || mt_knob_lookup("lru_gen.enabled", 0, &k) < 0)
-		return 0;	/* a kernel without the multi-gen LRU */
+		return 0; /* a kernel without the multi-gen LRU */
 	mask = strtoul(cur, &end, 0);
 	if (*end != '\0' && *end != '\n')
 		mask = 0;
@@ -43,23 +43,29 @@ static int mglru_advise(const struct mt_advise_ctx *ctx,
 		return -ENOMEM;
 	mt_item_knob_to(it, k.name, cur, cur);
 	mt_ev_sysctl(ctx, "swappiness", &sw);
-	mt_item_evidence(it, "/sys/kernel/mm/lru_gen/enabled = %s (%s); "
-			 "vm.swappiness = %lld", cur,
+	mt_item_evidence(it,
+			 "/sys/kernel/mm/lru_gen/enabled = %s (%s); "
+			 "vm.swappiness = %lld",
+			 cur,
 			 mask & 1 ? "the multi-gen LRU is on" :
-			 "the multi-gen LRU is off", (long long)sw);
+				    "the multi-gen LRU is off",
+			 (long long)sw);
 	mt_item_ground(it, MT_GROUND_DOCUMENTED, k.source);
 	if (!(mask & 1)) {
-		mt_item_reason(it, "The kernel has the multi-gen LRU but it is "
+		mt_item_reason(it,
+			       "The kernel has the multi-gen LRU but it is "
 			       "off (%s), so reclaim uses the classic active "
 			       "and inactive lists and vm.swappiness means "
 			       "what vm.rst says. multigen_lru.rst: all the "
 			       "components should be enabled unless some have "
 			       "unforeseen side effects; turning it on changes "
 			       "how every page is aged, which memtune has not "
-			       "measured here: keep %s.", cur, cur);
+			       "measured here: keep %s.",
+			       cur, cur);
 		return 0;
 	}
-	mt_item_reason(it, "The multi-gen LRU is on (%s): reclaim evicts the "
+	mt_item_reason(it,
+		       "The multi-gen LRU is on (%s): reclaim evicts the "
 		       "oldest generation first, anonymous or file, and "
 		       "vm.swappiness (%lld here) no longer sets the ratio "
 		       "of anonymous to file pages scanned; it weighs only "
@@ -74,10 +80,12 @@ static int mglru_advise(const struct mt_advise_ctx *ctx,
 		       "unless some have unforeseen side effects: keep %s.",
 		       cur, (long long)sw, VMSCAN, cur);
 	if ((mask & 7) != 7)
-		mt_item_reason(it, "Components off in %s are either switched "
+		mt_item_reason(it,
+			       "Components off in %s are either switched "
 			       "off or not supported by this hardware "
 			       "(multigen_lru.rst: writing a component the "
-			       "hardware lacks has no effect).", cur);
+			       "hardware lacks has no effect).",
+			       cur);
 	return 0;
 }
 

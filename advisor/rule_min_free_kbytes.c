@@ -21,11 +21,13 @@
 #include "../core/zoneinfo.h"
 #include "advisor.h"
 
-#define SOURCE "https://docs.kernel.org/admin-guide/sysctl/vm.html" \
+#define SOURCE \
+	"https://docs.kernel.org/admin-guide/sysctl/vm.html" \
 	"#min-free-kbytes (Linux 6.12); mm/page_alloc.c " \
 	"calculate_min_free_kbytes() and mm/khugepaged.c " \
 	"set_recommended_min_free_kbytes() (Linux 6.12)"
-#define WSF_SOURCE "https://docs.kernel.org/admin-guide/sysctl/vm.html" \
+#define WSF_SOURCE \
+	"https://docs.kernel.org/admin-guide/sysctl/vm.html" \
 	"#watermark-scale-factor (Linux 6.12: \"A high rate of threads " \
 	"entering direct reclaim (allocstall) or kswapd going to sleep " \
 	"prematurely (kswapd_low_wmark_hit_quickly) can indicate that the " \
@@ -71,7 +73,7 @@ uint64_t mt_min_free_kbytes_default(uint64_t lowmem_kbytes, int nr_zones,
 	if (thp_enabled && nr_zones > 0) {
 		uint64_t pages = pageblock_pages * (uint64_t)nr_zones *
 				 (2 + MIGRATE_PCPTYPES * MIGRATE_PCPTYPES);
-		uint64_t cap = lowmem_kbytes / 4 / 20;	/* 5% of lowmem */
+		uint64_t cap = lowmem_kbytes / 4 / 20; /* 5% of lowmem */
 
 		if (pages > cap)
 			pages = cap;
@@ -82,17 +84,17 @@ uint64_t mt_min_free_kbytes_default(uint64_t lowmem_kbytes, int nr_zones,
 }
 
 struct watermark_facts {
-	int64_t mfk, wsf;		/* current values */
+	int64_t mfk, wsf; /* current values */
 	bool have_wsf;
 	uint64_t lowmem_kb;
 	int nr_zones;
-	bool zones_measured;		/* from /proc/zoneinfo, not estimated */
+	bool zones_measured; /* from /proc/zoneinfo, not estimated */
 	bool thp;
-	uint64_t kernel_default;	/* with khugepaged's floor */
-	uint64_t sqrt_default;		/* page_alloc.c's alone */
-	uint64_t thp_floor;		/* khugepaged's, kB (0: THP off) */
+	uint64_t kernel_default; /* with khugepaged's floor */
+	uint64_t sqrt_default;	 /* page_alloc.c's alone */
+	uint64_t thp_floor;	 /* khugepaged's, kB (0: THP off) */
 	int wsf_max;
-	char origin[512];		/* who set min_free_kbytes */
+	char origin[512]; /* who set min_free_kbytes */
 	/* reclaim benchmark facts (analyzer/an_reclaim.c) */
 	bool have_base, have_wsf_fix, have_mfk_fix, have_untrusted;
 	struct mt_fact base, p99, wsf_fix, wsf_fix_st, mfk_fix, mfk_fix_st;
@@ -101,9 +103,9 @@ struct watermark_facts {
 	/* live signals (advisor/signals.c) */
 	bool have_signals, workload, since_boot;
 	const char *signals_from;
-	double stalls, scan_direct, scan_kswapd, low_quickly;	/* per s */
-	double psi10, psi60, psi300, psi_pct, full60;	/* NAN: absent */
-	double psi_used;		/* the larger of avg60 and the share */
+	double stalls, scan_direct, scan_kswapd, low_quickly; /* per s */
+	double psi10, psi60, psi300, psi_pct, full60;	      /* NAN: absent */
+	double psi_used; /* the larger of avg60 and the share */
 	bool stalls_high, psi_high, psi_known, distress;
 };
 
@@ -156,12 +158,14 @@ static void gather_reclaim(const struct mt_advise_ctx *ctx,
 	f->have_untrusted = mt_ev_fact(ctx, "reclaim.untrustworthy_records",
 				       &f->untrusted);
 	f->have_wsf_fix = f->have_base &&
-		mt_ev_fact(ctx, "reclaim.wsf_fix", &f->wsf_fix) &&
-		mt_ev_fact(ctx, "reclaim.wsf_fix_allocstall", &f->wsf_fix_st) &&
-		f->wsf_fix.value <= f->wsf_max;
+			  mt_ev_fact(ctx, "reclaim.wsf_fix", &f->wsf_fix) &&
+			  mt_ev_fact(ctx, "reclaim.wsf_fix_allocstall",
+				     &f->wsf_fix_st) &&
+			  f->wsf_fix.value <= f->wsf_max;
 	f->have_mfk_fix = f->have_base &&
-		mt_ev_fact(ctx, "reclaim.mfk_fix", &f->mfk_fix) &&
-		mt_ev_fact(ctx, "reclaim.mfk_fix_allocstall", &f->mfk_fix_st);
+			  mt_ev_fact(ctx, "reclaim.mfk_fix", &f->mfk_fix) &&
+			  mt_ev_fact(ctx, "reclaim.mfk_fix_allocstall",
+				     &f->mfk_fix_st);
 }
 
 static double sig(const struct mt_advise_ctx *ctx, const char *name)
@@ -181,10 +185,10 @@ static void gather_signals(const struct mt_advise_ctx *ctx,
 							    "from"));
 	f->stalls = sig(ctx, "allocstall_per_s");
 	f->have_signals = isfinite(f->stalls);
-	f->workload = json_is_true(json_object_get(ctx->signals,
-						   "workload"));
-	f->since_boot = !strcmp(json_string_value(json_object_get(
-		ctx->signals, "basis")) ?: "", "since_boot");
+	f->workload = json_is_true(json_object_get(ctx->signals, "workload"));
+	f->since_boot = !strcmp(
+		json_string_value(json_object_get(ctx->signals, "basis")) ?: "",
+		"since_boot");
 	f->scan_direct = sig(ctx, "pgscan_direct_per_s");
 	f->scan_kswapd = sig(ctx, "pgscan_kswapd_per_s");
 	f->low_quickly = sig(ctx, "kswapd_low_wmark_hit_quickly_per_s");
@@ -228,10 +232,11 @@ static void gather(const struct mt_advise_ctx *ctx, struct watermark_facts *f)
 		}
 		free(text);
 	}
-	f->kernel_default = mt_min_free_kbytes_default(
-		f->lowmem_kb, f->nr_zones, f->thp, 512, new_clamp);
-	f->sqrt_default = mt_min_free_kbytes_default(
-		f->lowmem_kb, f->nr_zones, false, 512, new_clamp);
+	f->kernel_default = mt_min_free_kbytes_default(f->lowmem_kb,
+						       f->nr_zones, f->thp, 512,
+						       new_clamp);
+	f->sqrt_default = mt_min_free_kbytes_default(f->lowmem_kb, f->nr_zones,
+						     false, 512, new_clamp);
 	if (f->thp) {
 		uint64_t pages = 512ull * (uint64_t)f->nr_zones *
 				 (2 + MIGRATE_PCPTYPES * MIGRATE_PCPTYPES);
@@ -266,11 +271,13 @@ static void cite_signals(struct mt_item *it, const struct watermark_facts *f)
 	char psi[200] = "", r[4][32];
 
 	if (!f->have_signals) {
-		mt_item_evidence(it, "live signals: %s", f->signals_from ?
-				 f->signals_from : "not gathered");
+		mt_item_evidence(it, "live signals: %s",
+				 f->signals_from ? f->signals_from :
+						   "not gathered");
 		return;
 	}
-	mt_item_evidence(it, "live signals (%s): allocstall %s/s, "
+	mt_item_evidence(it,
+			 "live signals (%s): allocstall %s/s, "
 			 "pgscan_direct %s/s against pgscan_kswapd %s/s, "
 			 "kswapd_low_wmark_hit_quickly %s/s",
 			 f->signals_from, rate(f->stalls, r[0], 32),
@@ -278,14 +285,18 @@ static void cite_signals(struct mt_item *it, const struct watermark_facts *f)
 			 rate(f->scan_kswapd, r[2], 32),
 			 rate(f->low_quickly, r[3], 32));
 	if (f->psi_known)
-		snprintf(psi, sizeof(psi), "PSI memory some avg10 %.2f%%, "
+		snprintf(psi, sizeof(psi),
+			 "PSI memory some avg10 %.2f%%, "
 			 "avg60 %.2f%%, avg300 %.2f%%, %.2f%% of the time %s; "
-			 "full avg60 %.2f%%", f->psi10, f->psi60, f->psi300,
-			 f->psi_pct, f->since_boot ? "since boot" :
-			 "in the window", f->full60);
-	mt_item_evidence(it, "%s", psi[0] ? psi :
-			 "no PSI (/proc/pressure/memory absent)");
-	mt_item_evidence(it, "distress thresholds: allocstall >= %.0f/s and "
+			 "full avg60 %.2f%%",
+			 f->psi10, f->psi60, f->psi300, f->psi_pct,
+			 f->since_boot ? "since boot" : "in the window",
+			 f->full60);
+	mt_item_evidence(it, "%s",
+			 psi[0] ? psi :
+				  "no PSI (/proc/pressure/memory absent)");
+	mt_item_evidence(it,
+			 "distress thresholds: allocstall >= %.0f/s and "
 			 "PSI memory some >= %.0f%% (avg60 or the window)",
 			 STALLS_PER_S, PSI_SOME_PCT);
 }
@@ -309,17 +320,20 @@ static int64_t wsf_from_benchmark(const struct mt_advise_ctx *ctx,
 	*grounded = false;
 	if (!f->have_base) {
 		if (f->have_untrusted)
-			mt_item_evidence(it, "reclaim benchmark: its "
+			mt_item_evidence(it,
+					 "reclaim benchmark: its "
 					 "machine-scope baseline was "
 					 "untrustworthy (%.0f records left "
 					 "out): no direct-reclaim measurement",
 					 f->untrusted.value);
 		else
 			mt_item_evidence(it, "reclaim benchmark: %s",
-					 st && strcmp(st, "ok") ? st :
-					 ctx->run_dir ? "no machine-scope "
-					 "measurement in the run" :
-					 "not in the run");
+					 st && strcmp(st, "ok") ?
+						 st :
+					 ctx->run_dir ?
+						 "no machine-scope "
+						 "measurement in the run" :
+						 "not in the run");
 		return -1;
 	}
 	mt_item_cite(it, &f->base);
@@ -329,10 +343,12 @@ static int64_t wsf_from_benchmark(const struct mt_advise_ctx *ctx,
 		mt_item_cite(it, &f->wsf_fix);
 		mt_item_cite(it, &f->wsf_fix_st);
 		/* The fix's interval must lie below the baseline's. */
-		mt_item_ground(it, isfinite(f->wsf_fix_st.hi) &&
-			       isfinite(f->base.lo) &&
-			       f->wsf_fix_st.hi < f->base.lo ?
-			       MT_GROUND_MEASURED : MT_GROUND_INCONCLUSIVE,
+		mt_item_ground(it,
+			       isfinite(f->wsf_fix_st.hi) &&
+					       isfinite(f->base.lo) &&
+					       f->wsf_fix_st.hi < f->base.lo ?
+				       MT_GROUND_MEASURED :
+				       MT_GROUND_INCONCLUSIVE,
 			       WSF_SOURCE);
 		*grounded = true;
 		return (int64_t)f->wsf_fix.value;
@@ -345,7 +361,7 @@ static int advise_wsf(const struct mt_advise_ctx *ctx,
 {
 	struct mt_item *it;
 	int64_t rec = f->wsf, measured;
-	bool grounded;	/* the benchmark's fact set the ground */
+	bool grounded; /* the benchmark's fact set the ground */
 	char val[32];
 
 	if (!f->have_wsf)
@@ -361,7 +377,8 @@ static int advise_wsf(const struct mt_advise_ctx *ctx,
 	measured = wsf_from_benchmark(ctx, f, it, &grounded);
 	if (measured >= 0) {
 		rec = measured > f->wsf ? measured : f->wsf;
-		mt_item_reason(it, "Allocation bursts drove free memory "
+		mt_item_reason(it,
+			       "Allocation bursts drove free memory "
 			       "below the min watermark and stalled in "
 			       "direct reclaim (%.0f stalls at the current "
 			       "settings, %.0f with %lld). A larger "
@@ -372,13 +389,18 @@ static int advise_wsf(const struct mt_advise_ctx *ctx,
 			       (long long)measured);
 	} else if (f->distress) {
 		rec = step_up(f);
-		mt_item_ground(it, f->psi_high ? MT_GROUND_DOCUMENTED :
-			       MT_GROUND_PRACTICE, WSF_SOURCE);
-		mt_item_evidence(it, "the value %lld is practice without a "
+		mt_item_ground(it,
+			       f->psi_high ? MT_GROUND_DOCUMENTED :
+					     MT_GROUND_PRACTICE,
+			       WSF_SOURCE);
+		mt_item_evidence(it,
+				 "the value %lld is practice without a "
 				 "primary source (watermark gaps of %.2g%% of "
 				 "memory); no reclaim benchmark sweep measured "
-				 "one", (long long)rec, (double)rec / 100);
-		mt_item_reason(it, "The machine is in distress: %.3g tasks a "
+				 "one",
+				 (long long)rec, (double)rec / 100);
+		mt_item_reason(it,
+			       "The machine is in distress: %.3g tasks a "
 			       "second enter direct reclaim%s. The kernel's "
 			       "documentation names this rate as the sign "
 			       "that the free memory kswapd keeps is too "
@@ -388,18 +410,24 @@ static int advise_wsf(const struct mt_advise_ctx *ctx,
 			       "min_free_kbytes instead would reserve it). "
 			       "Raise it to %lld, watch allocstall and PSI, "
 			       "and confirm with the reclaim benchmark's "
-			       "sweep.", f->stalls, f->psi_high ?
-			       " and tasks lose time waiting for memory "
-			       "(PSI)" : " (this kernel has no PSI to say "
-			       "how much time it costs)", (long long)rec);
+			       "sweep.",
+			       f->stalls,
+			       f->psi_high ?
+				       " and tasks lose time waiting for memory "
+				       "(PSI)" :
+				       " (this kernel has no PSI to say "
+				       "how much time it costs)",
+			       (long long)rec);
 	} else if (f->have_base && f->base.value > 0) {
 		rec = step_up(f);
 		mt_item_ground(it, MT_GROUND_DOCUMENTED, WSF_SOURCE);
-		mt_item_evidence(it, "no swept watermark_scale_factor brought "
+		mt_item_evidence(it,
+				 "no swept watermark_scale_factor brought "
 				 "the stalls to a tenth; the value %lld is "
 				 "practice without a primary source",
 				 (long long)rec);
-		mt_item_reason(it, "The reclaim benchmark's bursts stalled in "
+		mt_item_reason(it,
+			       "The reclaim benchmark's bursts stalled in "
 			       "direct reclaim, which vm.rst says this knob "
 			       "treats; no swept value removed the stalls. "
 			       "Raising it to %lld is the first, cheap step; "
@@ -407,7 +435,8 @@ static int advise_wsf(const struct mt_advise_ctx *ctx,
 			       (long long)rec);
 	} else if (f->have_base) {
 		mt_item_ground(it, MT_GROUND_INCONCLUSIVE, WSF_SOURCE);
-		mt_item_reason(it, "The reclaim benchmark's bursts did not "
+		mt_item_reason(it,
+			       "The reclaim benchmark's bursts did not "
 			       "stall in direct reclaim at the current "
 			       "settings: kswapd keeps up; keep %lld.",
 			       (long long)f->wsf);
@@ -416,25 +445,33 @@ static int advise_wsf(const struct mt_advise_ctx *ctx,
 
 		mt_item_ground(it, MT_GROUND_PRACTICE, WSF_SOURCE);
 		if (f->psi_known)
-			snprintf(psi, sizeof(psi), " and tasks stalled on "
+			snprintf(psi, sizeof(psi),
+				 " and tasks stalled on "
 				 "memory %.2f%% of the time (distress from "
-				 "%.0f%%)", f->psi_used, PSI_SOME_PCT);
-		mt_item_reason(it, "No distress in the live signals: %.3g "
+				 "%.0f%%)",
+				 f->psi_used, PSI_SOME_PCT);
+		mt_item_reason(it,
+			       "No distress in the live signals: %.3g "
 			       "direct-reclaim entries a second (distress "
-			       "from %.0f)%s.", f->stalls, STALLS_PER_S,
+			       "from %.0f)%s.",
+			       f->stalls, STALLS_PER_S,
 			       psi[0] ? psi : "; this kernel has no PSI");
 		if (f->stalls_high)
-			mt_item_reason(it, "The stalls cost little time: not "
+			mt_item_reason(it,
+				       "The stalls cost little time: not "
 				       "worth more free memory yet; keep "
-				       "%lld.", (long long)f->wsf);
+				       "%lld.",
+				       (long long)f->wsf);
 		else
 			mt_item_reason(it, "kswapd keeps up: keep %lld.",
 				       (long long)f->wsf);
 	} else {
 		mt_item_ground(it, MT_GROUND_PRACTICE, WSF_SOURCE);
-		mt_item_reason(it, "Neither a reclaim measurement nor live "
+		mt_item_reason(it,
+			       "Neither a reclaim measurement nor live "
 			       "signals of this machine's own workload: keep "
-			       "%lld.", (long long)f->wsf);
+			       "%lld.",
+			       (long long)f->wsf);
 	}
 	if (rec < 1)
 		rec = 1;
@@ -463,37 +500,45 @@ static int advise_mfk(const struct mt_advise_ctx *ctx,
 	snprintf(it->current, sizeof(it->current), "%llu",
 		 (unsigned long long)cur);
 	if (f->thp && f->thp_floor > f->sqrt_default)
-		snprintf(thp, sizeof(thp), ", raised to khugepaged's THP "
-			 "floor %llu kB", (unsigned long long)f->thp_floor);
+		snprintf(thp, sizeof(thp),
+			 ", raised to khugepaged's THP "
+			 "floor %llu kB",
+			 (unsigned long long)f->thp_floor);
 	else if (f->thp)
-		snprintf(thp, sizeof(thp), "; khugepaged's THP floor %llu kB "
-			 "is lower, so it stays", (unsigned long long)
-			 f->thp_floor);
-	mt_item_evidence(it, "kernel default %llu kB: int_sqrt(%llu kB "
+		snprintf(thp, sizeof(thp),
+			 "; khugepaged's THP floor %llu kB "
+			 "is lower, so it stays",
+			 (unsigned long long)f->thp_floor);
+	mt_item_evidence(it,
+			 "kernel default %llu kB: int_sqrt(%llu kB "
 			 "lowmem x 16) = %llu kB%s, over %d zones%s",
 			 (unsigned long long)f->kernel_default,
 			 (unsigned long long)f->lowmem_kb,
-			 (unsigned long long)f->sqrt_default, thp,
-			 f->nr_zones, f->zones_measured ?
-			 " (/proc/zoneinfo)" : " (estimated: no zoneinfo)");
-	mt_item_evidence(it, "current = %.2f%% of memory", mem_kb ?
-			 100.0 * (double)cur / (double)mem_kb : 0.0);
+			 (unsigned long long)f->sqrt_default, thp, f->nr_zones,
+			 f->zones_measured ? " (/proc/zoneinfo)" :
+					     " (estimated: no zoneinfo)");
+	mt_item_evidence(it, "current = %.2f%% of memory",
+			 mem_kb ? 100.0 * (double)cur / (double)mem_kb : 0.0);
 	if (f->origin[0])
 		mt_item_evidence(it, "set in %s", f->origin);
 
 	if (!f->have_wsf_fix && f->have_mfk_fix && f->base.value > 0 &&
 	    f->mfk_fix.value <= (double)ceiling) {
 		rec = (uint64_t)f->mfk_fix.value > cur ?
-			      (uint64_t)f->mfk_fix.value : cur;
+			      (uint64_t)f->mfk_fix.value :
+			      cur;
 		mt_item_cite(it, &f->base);
 		mt_item_cite(it, &f->mfk_fix);
 		mt_item_cite(it, &f->mfk_fix_st);
-		mt_item_ground(it, isfinite(f->mfk_fix_st.hi) &&
-			       isfinite(f->base.lo) &&
-			       f->mfk_fix_st.hi < f->base.lo ?
-			       MT_GROUND_MEASURED : MT_GROUND_INCONCLUSIVE,
+		mt_item_ground(it,
+			       isfinite(f->mfk_fix_st.hi) &&
+					       isfinite(f->base.lo) &&
+					       f->mfk_fix_st.hi < f->base.lo ?
+				       MT_GROUND_MEASURED :
+				       MT_GROUND_INCONCLUSIVE,
 			       NULL);
-		mt_item_reason(it, "No watermark_scale_factor value removed "
+		mt_item_reason(it,
+			       "No watermark_scale_factor value removed "
 			       "the direct-reclaim stalls, a larger "
 			       "min_free_kbytes did: %llu kB (within the 5%% "
 			       "of lowmem the kernel itself never exceeds).",
@@ -501,23 +546,28 @@ static int advise_mfk(const struct mt_advise_ctx *ctx,
 	} else if (cur < f->kernel_default) {
 		rec = f->kernel_default;
 		mt_item_ground(it, MT_GROUND_DOCUMENTED, NULL);
-		mt_item_reason(it, "The current value is below what the "
+		mt_item_reason(it,
+			       "The current value is below what the "
 			       "kernel itself computes for this memory "
 			       "(%llu kB%s); something lowered it%s%s. Too "
 			       "little reserve makes atomic allocations "
 			       "fail and huge-page allocations fall back.",
 			       (unsigned long long)f->kernel_default,
 			       f->thp_floor > f->sqrt_default ?
-			       ", with khugepaged's floor for THP" : "",
+				       ", with khugepaged's floor for THP" :
+				       "",
 			       f->origin[0] ? " in " : "", f->origin);
 	} else if (cur > ceiling) {
 		rec = f->kernel_default;
 		mt_item_ground(it, MT_GROUND_DOCUMENTED, NULL);
-		mt_item_evidence(it, "above 5%% of lowmem (%llu kB), the most "
+		mt_item_evidence(it,
+				 "above 5%% of lowmem (%llu kB), the most "
 				 "khugepaged ever reserves; the kernel's own "
 				 "computation never exceeds 262144 kB without "
-				 "THP", (unsigned long long)ceiling);
-		mt_item_reason(it, "%s kB is more than the kernel itself ever "
+				 "THP",
+				 (unsigned long long)ceiling);
+		mt_item_reason(it,
+			       "%s kB is more than the kernel itself ever "
 			       "reserves. Memory below the min watermark is "
 			       "kept for the kernel's atomic allocations; "
 			       "this much of it starves user space and can "
@@ -527,35 +577,40 @@ static int advise_mfk(const struct mt_advise_ctx *ctx,
 			       "kernel's own %llu kB; if direct-reclaim "
 			       "stalls were why it was raised, raise "
 			       "watermark_scale_factor instead, which does "
-			       "not reserve memory.", it->current,
-			       (unsigned long long)rec);
+			       "not reserve memory.",
+			       it->current, (unsigned long long)rec);
 	} else if (cur == f->kernel_default ||
 		   (cur > f->kernel_default * 99 / 100 &&
 		    cur < f->kernel_default * 101 / 100)) {
 		mt_item_ground(it, MT_GROUND_DOCUMENTED, NULL);
-		mt_item_reason(it, "This is the kernel's own value for this "
+		mt_item_reason(it,
+			       "This is the kernel's own value for this "
 			       "memory%s; nothing measured argues for "
-			       "another.", f->thp_floor > f->sqrt_default ?
-			       " (khugepaged's floor for THP)" : "");
+			       "another.",
+			       f->thp_floor > f->sqrt_default ?
+				       " (khugepaged's floor for THP)" :
+				       "");
 		if (f->distress)
 			mt_item_reason(it, "The direct-reclaim stalls are "
-				       "treated by watermark_scale_factor, "
-				       "which does not reserve memory.");
+					   "treated by watermark_scale_factor, "
+					   "which does not reserve memory.");
 	} else {
 		mt_item_ground(it, MT_GROUND_PRACTICE, NULL);
-		mt_item_reason(it, "The kernel would compute %llu kB; the "
-			       "current %s kB (%s) was set by %s. It is "
-			       "below the 5%% of lowmem the kernel itself "
-			       "never exceeds and nothing measured says it "
-			       "is wrong: keep it, or run the reclaim "
-			       "benchmark to see whether it helps.",
-			       (unsigned long long)f->kernel_default,
-			       it->current, mt_ev_bytes(cur * 1024, b1,
-							sizeof(b1)),
-			       f->origin[0] ? f->origin :
-			       "an administrator or a tuning tool (no "
-			       "sysctl.d file sets it: perhaps tuned or a "
-			       "boot script)");
+		mt_item_reason(
+			it,
+			"The kernel would compute %llu kB; the "
+			"current %s kB (%s) was set by %s. It is "
+			"below the 5%% of lowmem the kernel itself "
+			"never exceeds and nothing measured says it "
+			"is wrong: keep it, or run the reclaim "
+			"benchmark to see whether it helps.",
+			(unsigned long long)f->kernel_default, it->current,
+			mt_ev_bytes(cur * 1024, b1, sizeof(b1)),
+			f->origin[0] ?
+				f->origin :
+				"an administrator or a tuning tool (no "
+				"sysctl.d file sets it: perhaps tuned or a "
+				"boot script)");
 	}
 	snprintf(val, sizeof(val), "%llu", (unsigned long long)rec);
 	mt_item_sysctl(it, "min_free_kbytes", val);
@@ -584,11 +639,11 @@ static int watermark_advise(const struct mt_advise_ctx *ctx,
 
 /* The reclaim benchmark's bursts in a memory cgroup and against the
  * zones, at the watermarks in force. */
-static const char *const trial_set[] = {
-	"min_free_kbytes=current", "watermark_scale_factor=current",
-	"duration=3s", NULL };
-static const char *const trial_metrics[] = { "alloc_latency_p99",
-					     "allocstall", NULL };
+static const char *const trial_set[] = { "min_free_kbytes=current",
+					 "watermark_scale_factor=current",
+					 "duration=3s", NULL };
+static const char *const trial_metrics[] = { "alloc_latency_p99", "allocstall",
+					     NULL };
 static const struct mt_rule_trial trial = { "reclaim", trial_set,
 					    trial_metrics };
 

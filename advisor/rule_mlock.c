@@ -24,7 +24,8 @@
 #include "../core/fsroot.h"
 #include "advisor.h"
 
-#define SOURCE "mlock(2) and setrlimit(2) RLIMIT_MEMLOCK " \
+#define SOURCE \
+	"mlock(2) and setrlimit(2) RLIMIT_MEMLOCK " \
 	"(read 2026-12-03); systemd.exec(5) LimitMEMLOCK= " \
 	"(https://www.freedesktop.org/software/systemd/man/latest/" \
 	"systemd.exec.html, read 2026-12-03); " \
@@ -56,8 +57,7 @@ static void gather(const struct mt_advise_ctx *ctx, struct ml *m)
 		m->have = true;
 		m->ratio = r;
 		snprintf(m->backing, sizeof(m->backing), "%s", backings[b]);
-		snprintf(id, sizeof(id), "mlock.%s_p99_unlocked",
-			 backings[b]);
+		snprintf(id, sizeof(id), "mlock.%s_p99_unlocked", backings[b]);
 		mt_ev_fact(ctx, id, &m->p99u);
 		snprintf(id, sizeof(id), "mlock.%s_p99_locked", backings[b]);
 		mt_ev_fact(ctx, id, &m->p99l);
@@ -97,8 +97,8 @@ static int one(const struct mt_advise_ctx *ctx, struct mt_advice *out,
 	fits = rss >= 0 && (uint64_t)rss < ctx->mem_available;
 	if (rss >= 0)
 		mt_item_evidence(it, "%s (pid %d) resident %s, available %s",
-				 name, pid, mt_ev_bytes((uint64_t)rss, b1,
-							sizeof(b1)),
+				 name, pid,
+				 mt_ev_bytes((uint64_t)rss, b1, sizeof(b1)),
 				 mt_ev_bytes(ctx->mem_available, b2,
 					     sizeof(b2)));
 	if (m->have) {
@@ -112,7 +112,7 @@ static int one(const struct mt_advise_ctx *ctx, struct mt_advice *out,
 	} else {
 		mt_item_evidence(it, "mlock benchmark: %s",
 				 mt_ev_bench_status(ctx, "mlock", NULL, 0) ?:
-				 "not in the run");
+					 "not in the run");
 	}
 	interval = m->have && isfinite(m->ratio.lo);
 	helps = m->have && m->ratio.value > 1 && m->have_faults &&
@@ -120,30 +120,34 @@ static int one(const struct mt_advise_ctx *ctx, struct mt_advice *out,
 	if (helps && fits) {
 		uint64_t lim = ((uint64_t)rss * 5 / 4 + (1 << 20) - 1) >> 20;
 
-		snprintf(it->recommended, sizeof(it->recommended),
-			 "mlockall");
+		snprintf(it->recommended, sizeof(it->recommended), "mlockall");
 		it->change = true;
-		mt_item_ground(it, interval && m->ratio.lo > 1 ?
-			       MT_GROUND_MEASURED : MT_GROUND_INCONCLUSIVE,
+		mt_item_ground(it,
+			       interval && m->ratio.lo > 1 ?
+				       MT_GROUND_MEASURED :
+				       MT_GROUND_INCONCLUSIVE,
 			       NULL);
-		mt_item_reason(it, "Under reclaim the %s-backed hot set's p99 "
+		mt_item_reason(it,
+			       "Under reclaim the %s-backed hot set's p99 "
 			       "was %.4g times higher without a lock, and "
 			       "locking removed its major faults (%.0f -> "
 			       "%.0f). The resident set fits in available "
-			       "memory.", m->backing, m->ratio.value,
-			       m->fu.value, m->fl.value);
+			       "memory.",
+			       m->backing, m->ratio.value, m->fu.value,
+			       m->fl.value);
 		if (!interval)
 			mt_item_reason(it, "The run has no interval for that "
-				       "ratio (too few samples): run the "
-				       "mlock benchmark with more "
-				       "repetitions before relying on it.");
+					   "ratio (too few samples): run the "
+					   "mlock benchmark with more "
+					   "repetitions before relying on it.");
 		if (unit[0])
 			snprintf(it->apply, sizeof(it->apply),
 				 "systemctl edit %s, add: [Service] "
 				 "LimitMEMLOCK=%lluM (5/4 of the resident "
 				 "set); the program must lock itself "
 				 "(mlockall(MCL_CURRENT|MCL_FUTURE) or its own "
-				 "option)", unit, (unsigned long long)lim);
+				 "option)",
+				 unit, (unsigned long long)lim);
 		else
 			snprintf(it->apply, sizeof(it->apply),
 				 "memlock limit %llu KiB for the user that "
@@ -156,32 +160,36 @@ static int one(const struct mt_advise_ctx *ctx, struct mt_advice *out,
 	}
 	it->change = false;
 	if (helps && !pid) {
-		snprintf(it->recommended, sizeof(it->recommended),
-			 "mlockall");
+		snprintf(it->recommended, sizeof(it->recommended), "mlockall");
 		mt_item_ground(it, MT_GROUND_INCONCLUSIVE, NULL);
-		mt_item_reason(it, "Locking removed the hot set's major "
+		mt_item_reason(it,
+			       "Locking removed the hot set's major "
 			       "faults in the measurement, but %s is not "
 			       "running here: nothing to change now; check "
 			       "that its resident set fits in available "
-			       "memory before locking it.", name);
+			       "memory before locking it.",
+			       name);
 		return 0;
 	}
 	snprintf(it->recommended, sizeof(it->recommended), "no lock");
 	if (helps) {
 		mt_item_ground(it, MT_GROUND_MEASURED, NULL);
 		mt_item_reason(it, "Locking would be harmful: the resident "
-			       "set is larger than available memory, and "
-			       "locked pages push reclaim onto everything "
-			       "else.");
+				   "set is larger than available memory, and "
+				   "locked pages push reclaim onto everything "
+				   "else.");
 	} else if (m->have) {
-		mt_item_ground(it, interval && m->ratio.hi <= 1 ?
-			       MT_GROUND_MEASURED : MT_GROUND_INCONCLUSIVE,
+		mt_item_ground(it,
+			       interval && m->ratio.hi <= 1 ?
+				       MT_GROUND_MEASURED :
+				       MT_GROUND_INCONCLUSIVE,
 			       NULL);
 		mt_item_reason(it, "The measurement shows no p99 gain from "
-			       "locking: leave it unlocked.");
+				   "locking: leave it unlocked.");
 	} else {
 		mt_item_ground(it, MT_GROUND_PRACTICE, NULL);
-		mt_item_reason(it, "No measurement shows major faults hurting "
+		mt_item_reason(it,
+			       "No measurement shows major faults hurting "
 			       "p99: do not lock (run the mlock benchmark).");
 	}
 	if (!pid)
@@ -189,7 +197,8 @@ static int one(const struct mt_advise_ctx *ctx, struct mt_advice *out,
 	return 0;
 }
 
-#define ORACLE_SOURCE "https://docs.oracle.com/en/database/oracle/" \
+#define ORACLE_SOURCE \
+	"https://docs.oracle.com/en/database/oracle/" \
 	"oracle-database/19/cwlin/configure-hugepages.html (Oracle Database " \
 	"19c Installation Guide for Linux, \"Configuring HugePages on " \
 	"Linux\"); PRVE-00068 (https://docs.oracle.com/en/error-help/db/" \
@@ -222,7 +231,8 @@ static int oracle(const struct mt_advise_ctx *ctx, struct mt_advice *out)
 	int64_t nr = 0;
 	bool huge = mt_ev_sysctl(ctx, "nr_hugepages", &nr) && nr > 0;
 	uint64_t need_kb = huge ? (ctx->mem_total / 1024 * 9 + 9) / 10 :
-				  3145728, soft = 0, hard = 0;
+				  3145728,
+		 soft = 0, hard = 0;
 	char b[32];
 	struct mt_item *it;
 
@@ -235,32 +245,38 @@ static int oracle(const struct mt_advise_ctx *ctx, struct mt_advice *out)
 	snprintf(it->recommended, sizeof(it->recommended), ">= %llu KiB",
 		 (unsigned long long)need_kb);
 	mt_item_ground(it, MT_GROUND_HARD_RULE, ORACLE_SOURCE);
-	mt_item_evidence(it, "vm.nr_hugepages %lld (HugePages %s); MemTotal "
-			 "%s", (long long)nr, huge ? "in use" : "not in use",
+	mt_item_evidence(it,
+			 "vm.nr_hugepages %lld (HugePages %s); MemTotal "
+			 "%s",
+			 (long long)nr, huge ? "in use" : "not in use",
 			 mt_ev_bytes(ctx->mem_total, b, sizeof(b)));
 	if (!ora->running) {
 		snprintf(it->current, sizeof(it->current), "not running");
 		mt_item_reason(it, "Oracle Database is not running here: "
-			       "nothing to check now.");
+				   "nothing to check now.");
 	} else if (!memlock_limits(ora->pid, &soft, &hard)) {
 		snprintf(it->current, sizeof(it->current), "unknown");
-		mt_item_reason(it, "The memlock limit of pid %d could not be "
+		mt_item_reason(it,
+			       "The memlock limit of pid %d could not be "
 			       "read: check it with ulimit -l as the oracle "
-			       "user.", ora->pid);
+			       "user.",
+			       ora->pid);
 	} else {
 		if (soft == UINT64_MAX)
-			snprintf(it->current, sizeof(it->current),
-				 "unlimited");
+			snprintf(it->current, sizeof(it->current), "unlimited");
 		else
-			snprintf(it->current, sizeof(it->current),
-				 "%llu KiB", (unsigned long long)(soft >> 10));
+			snprintf(it->current, sizeof(it->current), "%llu KiB",
+				 (unsigned long long)(soft >> 10));
 		it->change = soft < need_kb << 10 || hard < need_kb << 10;
-		mt_item_evidence(it, "ora_pmon pid %d: Max locked memory soft "
-				 "%s, hard %s", ora->pid,
+		mt_item_evidence(it,
+				 "ora_pmon pid %d: Max locked memory soft "
+				 "%s, hard %s",
+				 ora->pid,
 				 soft == UINT64_MAX ? "unlimited" : "set",
 				 hard == UINT64_MAX ? "unlimited" : "set");
 	}
-	mt_item_reason(it, "Oracle's installation guide: with HugePages the "
+	mt_item_reason(it,
+		       "Oracle's installation guide: with HugePages the "
 		       "maximum locked memory of the oracle user must be at "
 		       "least 90%% of RAM (at least 3 GB without them), or "
 		       "the SGA cannot be locked in huge pages; the cluster "
@@ -274,8 +290,8 @@ static int oracle(const struct mt_advise_ctx *ctx, struct mt_advice *out)
 	return 0;
 }
 
-static int mlock_advise(const struct mt_advise_ctx *ctx,
-			struct mt_advice *out, struct mt_err *err)
+static int mlock_advise(const struct mt_advise_ctx *ctx, struct mt_advice *out,
+			struct mt_err *err)
 {
 	const struct mt_profile *p = ctx->profile;
 	struct ml m;

@@ -8,7 +8,8 @@
 
 #include "advisor.h"
 
-#define SOURCE "Documentation/admin-guide/mm/hugetlbpage.rst " \
+#define SOURCE \
+	"Documentation/admin-guide/mm/hugetlbpage.rst " \
 	"(https://docs.kernel.org/admin-guide/mm/hugetlbpage.html); " \
 	"Documentation/admin-guide/sysctl/vm.rst (nr_hugepages)"
 
@@ -20,8 +21,8 @@ static bool pool(const struct mt_advise_ctx *ctx, uint64_t size, int64_t *nr,
 	size_t i;
 
 	json_array_foreach(pools, i, p) {
-		if ((uint64_t)json_integer_value(json_object_get(
-			    p, "page_size_bytes")) != size)
+		if ((uint64_t)json_integer_value(
+			    json_object_get(p, "page_size_bytes")) != size)
 			continue;
 		*nr = json_integer_value(json_object_get(p, "nr"));
 		*free_ = json_integer_value(json_object_get(p, "free"));
@@ -54,15 +55,18 @@ static int nr_hugepages_advise(const struct mt_advise_ctx *ctx,
 	if (!it)
 		return -ENOMEM;
 	snprintf(it->current, sizeof(it->current), "%lld", (long long)nr);
-	mt_item_evidence(it, "pool of %s pages: %lld, %lld free, %lld "
-			 "reserved", mt_ev_bytes(size, b1, sizeof(b1)),
-			 (long long)nr, (long long)fr, (long long)resv);
+	mt_item_evidence(it,
+			 "pool of %s pages: %lld, %lld free, %lld "
+			 "reserved",
+			 mt_ev_bytes(size, b1, sizeof(b1)), (long long)nr,
+			 (long long)fr, (long long)resv);
 	if (p && p->hugetlb_user[0] && p->hugetlb_bytes) {
 		want = (int64_t)((p->hugetlb_bytes + size - 1) / size);
 		/* The operator's own figure, checked against the kernel's
 		 * documented pool semantics. */
 		mt_item_ground(it, MT_GROUND_DOCUMENTED, NULL);
-		mt_item_reason(it, "The profile names %s as a hugetlb user "
+		mt_item_reason(it,
+			       "The profile names %s as a hugetlb user "
 			       "needing %s: %lld pages of %s.",
 			       p->hugetlb_user,
 			       mt_ev_bytes(p->hugetlb_bytes, b2, sizeof(b2)),
@@ -70,14 +74,18 @@ static int nr_hugepages_advise(const struct mt_advise_ctx *ctx,
 		if ((uint64_t)want * size > ctx->mem_total / 2) {
 			want = (int64_t)(ctx->mem_total / 2 / size);
 			mt_item_ground(it, MT_GROUND_PRACTICE, NULL);
-			mt_item_reason(it, "That is more than half of memory; "
+			mt_item_reason(it,
+				       "That is more than half of memory; "
 				       "capped at %lld pages: hugetlb pages "
 				       "cannot be swapped or used for "
-				       "anything else.", (long long)want);
+				       "anything else.",
+				       (long long)want);
 		}
-		if (mt_ev_fact(ctx, size == (1u << 30) ?
-			       "hugepage.random_rate_ratio_1g" :
-			       "hugepage.random_rate_ratio_2m", &gain))
+		if (mt_ev_fact(ctx,
+			       size == (1u << 30) ?
+				       "hugepage.random_rate_ratio_1g" :
+				       "hugepage.random_rate_ratio_2m",
+			       &gain))
 			mt_item_cite(it, &gain);
 	} else {
 		want = 0;
@@ -85,12 +93,14 @@ static int nr_hugepages_advise(const struct mt_advise_ctx *ctx,
 		 * uses; whether something starts later and needs them is
 		 * not known here. */
 		mt_item_ground(it, MT_GROUND_INCONCLUSIVE, NULL);
-		mt_item_reason(it, "%lld hugetlb pages (%s) are reserved but "
+		mt_item_reason(it,
+			       "%lld hugetlb pages (%s) are reserved but "
 			       "none is in use or reserved by a mapping, and "
 			       "the profile names no hugetlb user: that "
 			       "memory is lost to everything else. Free it "
 			       "unless an application that starts later "
-			       "needs it.", (long long)nr,
+			       "needs it.",
+			       (long long)nr,
 			       mt_ev_bytes((uint64_t)nr * size, b2,
 					   sizeof(b2)));
 	}
@@ -105,10 +115,13 @@ static int nr_hugepages_advise(const struct mt_advise_ctx *ctx,
 			 (unsigned long long)(size >> 10));
 		snprintf(it->path, sizeof(it->path),
 			 "/sys/kernel/mm/hugepages/hugepages-%llukB/"
-			 "nr_hugepages", (unsigned long long)(size >> 10));
-		snprintf(it->apply, sizeof(it->apply), "echo %s > %s (at "
+			 "nr_hugepages",
+			 (unsigned long long)(size >> 10));
+		snprintf(it->apply, sizeof(it->apply),
+			 "echo %s > %s (at "
 			 "boot: hugepagesz=1G hugepages=%s on the kernel "
-			 "command line)", val, it->path, val);
+			 "command line)",
+			 val, it->path, val);
 	}
 	it->change = want != nr;
 	return 0;

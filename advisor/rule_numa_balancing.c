@@ -19,8 +19,7 @@
 static int numa_balancing_advise(const struct mt_advise_ctx *ctx,
 				 struct mt_advice *out, struct mt_err *err)
 {
-	json_t *v = json_object_get(json_object_get(ctx->sys, "sysctls"),
-				    KNOB);
+	json_t *v = json_object_get(json_object_get(ctx->sys, "sysctls"), KNOB);
 	struct mt_item *it;
 	struct mt_knob k;
 	int64_t cur, zr;
@@ -28,26 +27,30 @@ static int numa_balancing_advise(const struct mt_advise_ctx *ctx,
 
 	(void)err;
 	if (!json_is_integer(v) || mt_knob_lookup(KNOB, 0, &k) < 0)
-		return 0;	/* a kernel without CONFIG_NUMA_BALANCING */
+		return 0; /* a kernel without CONFIG_NUMA_BALANCING */
 	cur = json_integer_value(v);
 	it = mt_advice_add(out, &mt_rule_numa_balancing, "numa_balancing");
 	if (!it)
 		return -ENOMEM;
 	snprintf(now, sizeof(now), "%lld", (long long)cur);
 	mt_item_knob_to(it, KNOB, now, now);
-	mt_item_evidence(it, "kernel.numa_balancing = %lld; %d NUMA node%s "
-			 "with memory", (long long)cur, ctx->numa_nodes,
+	mt_item_evidence(it,
+			 "kernel.numa_balancing = %lld; %d NUMA node%s "
+			 "with memory",
+			 (long long)cur, ctx->numa_nodes,
 			 ctx->numa_nodes == 1 ? "" : "s");
 	mt_item_ground(it, MT_GROUND_DOCUMENTED, k.source);
 	if (ctx->numa_nodes <= 1) {
-		mt_item_reason(it, "One node: there is no remote memory to "
+		mt_item_reason(it,
+			       "One node: there is no remote memory to "
 			       "move, and the kernel enables balancing only "
 			       "on machines with several nodes. Keep %lld.",
 			       (long long)cur);
 		return 0;
 	}
 	if (cur & 1)
-		mt_item_reason(it, "Automatic NUMA balancing is on: the kernel "
+		mt_item_reason(it,
+			       "Automatic NUMA balancing is on: the kernel "
 			       "unmaps pages to sample which node uses them "
 			       "and migrates them there. kernel.rst: the "
 			       "hinting faults cost overhead with no "
@@ -60,7 +63,8 @@ static int numa_balancing_advise(const struct mt_advise_ctx *ctx,
 			       "%lld, or set 0 if the workload is bound.",
 			       (long long)cur);
 	else
-		mt_item_reason(it, "Automatic NUMA balancing is off on a "
+		mt_item_reason(it,
+			       "Automatic NUMA balancing is off on a "
 			       "machine with %d nodes (the kernel's default: "
 			       "%s). kernel.rst: it "
 			       "moves memory to the node that uses it, at the "
@@ -69,15 +73,16 @@ static int numa_balancing_advise(const struct mt_advise_ctx *ctx,
 			       "no binding and measures no locality gain "
 			       "here: keep %lld, or set 1 for an unbound "
 			       "workload whose remote accesses you have "
-			       "measured.", ctx->numa_nodes, k.dflt_note,
-			       (long long)cur);
+			       "measured.",
+			       ctx->numa_nodes, k.dflt_note, (long long)cur);
 	if (cur & 2)
 		mt_item_reason(it, "Bit 2 (memory tiering) promotes hot pages "
-			       "from slow memory nodes (kernel.rst).");
+				   "from slow memory nodes (kernel.rst).");
 	if (mt_ev_sysctl(ctx, "zone_reclaim_mode", &zr) && zr != 0) {
 		mt_item_evidence(it, "vm.zone_reclaim_mode = %lld",
 				 (long long)zr);
-		mt_item_reason(it, "zone_reclaim_mode %lld also keeps memory "
+		mt_item_reason(it,
+			       "zone_reclaim_mode %lld also keeps memory "
 			       "local, by reclaiming the local node's page "
 			       "cache first: see the zone_reclaim_mode item.",
 			       (long long)zr);

@@ -28,11 +28,13 @@
 #include "../core/fsroot.h"
 #include "advisor.h"
 
-#define SOURCE "https://docs.kernel.org/filesystems/proc.html " \
+#define SOURCE \
+	"https://docs.kernel.org/filesystems/proc.html " \
 	"(/proc/<pid>/oom_score_adj, read 2026-12-03); systemd.exec(5) " \
 	"OOMScoreAdjust= (https://www.freedesktop.org/software/systemd/man/" \
 	"latest/systemd.exec.html, read 2026-12-03)"
-#define PG_SOURCE "https://www.postgresql.org/docs/current/" \
+#define PG_SOURCE \
+	"https://www.postgresql.org/docs/current/" \
 	"kernel-resources.html#LINUX-MEMORY-OVERCOMMIT (current docs, " \
 	"doc/src/sgml/runtime.sgml \"Linux Memory Overcommit\", read " \
 	"2026-12-03); " \
@@ -52,7 +54,7 @@ static bool cite_oom(const struct mt_advise_ctx *ctx, struct mt_item *it)
 	if (!mt_ev_fact(ctx, "oom.followed_score", &f)) {
 		mt_item_evidence(it, "oom benchmark: %s",
 				 mt_ev_bench_status(ctx, "oom", NULL, 0) ?:
-				 "not in the run");
+					 "not in the run");
 		return false;
 	}
 	mt_item_cite(it, &f);
@@ -94,8 +96,7 @@ static bool child_of_postgres(int pid)
 }
 
 /* The PostgreSQL item: postmaster -1000, its children 0. */
-static int postgresql(const struct mt_advise_ctx *ctx,
-		      struct mt_advice *out)
+static int postgresql(const struct mt_advise_ctx *ctx, struct mt_advice *out)
 {
 	const struct mt_app *pg = mt_ev_app(ctx, MT_APP_POSTGRESQL);
 	int pids[MAX_PIDS], pm_adj = 0, n_child = 0, n_child_ok = 0;
@@ -112,8 +113,8 @@ static int postgresql(const struct mt_advise_ctx *ctx,
 	snprintf(it->knob, sizeof(it->knob), "oom_score_adj:postgresql");
 	snprintf(it->recommended, sizeof(it->recommended),
 		 "postmaster -1000, children 0");
-	snprintf(unit, sizeof(unit), "%s", pg->unit[0] ? pg->unit :
-		 "<the PostgreSQL unit>");
+	snprintf(unit, sizeof(unit), "%s",
+		 pg->unit[0] ? pg->unit : "<the PostgreSQL unit>");
 	if (pg->running) {
 		size_t n = mt_proc_find("postgres", pids, MAX_PIDS);
 		int n_pm = 0, n_pm_ok = 0;
@@ -140,35 +141,42 @@ static int postgresql(const struct mt_advise_ctx *ctx,
 		}
 		snprintf(it->current, sizeof(it->current),
 			 "postmaster%s %.48s, children %.48s",
-			 n_pm > 1 ? "s" : "",
-			 n_pm ? pms : "?", n_child ? kids : "none");
+			 n_pm > 1 ? "s" : "", n_pm ? pms : "?",
+			 n_child ? kids : "none");
 		it->change = n_pm_ok != n_pm || n_child_ok != n_child;
 		if (n_pm > 1)
-			mt_item_evidence(it, "%d postmasters (clusters), %d "
+			mt_item_evidence(it,
+					 "%d postmasters (clusters), %d "
 					 "of them at -1000; %d of their %d "
 					 "children at 0; the first, pid %d, "
-					 "runs in %s", n_pm, n_pm_ok,
-					 n_child_ok, n_child, pg->pid,
+					 "runs in %s",
+					 n_pm, n_pm_ok, n_child_ok, n_child,
+					 pg->pid,
 					 pg->unit[0] ? pg->unit : "unknown");
 		else
-			mt_item_evidence(it, "postmaster pid %d (unit %s): "
+			mt_item_evidence(it,
+					 "postmaster pid %d (unit %s): "
 					 "oom_score_adj %d; %d of its %d "
-					 "children at 0", pg->pid,
+					 "children at 0",
+					 pg->pid,
 					 pg->unit[0] ? pg->unit : "unknown",
 					 pm_adj, n_child_ok, n_child);
 		if (n_pm > 1)
-			snprintf(unit, sizeof(unit), "%.100s (and each other "
-				 "cluster's unit)", pg->unit[0] ? pg->unit :
-				 "<the PostgreSQL unit>");
+			snprintf(unit, sizeof(unit),
+				 "%.100s (and each other "
+				 "cluster's unit)",
+				 pg->unit[0] ? pg->unit :
+					       "<the PostgreSQL unit>");
 	} else {
 		snprintf(it->current, sizeof(it->current), "not running");
 		it->change = false;
 		mt_item_evidence(it, "PostgreSQL named by the profile's "
-				 "services, not running here");
+				     "services, not running here");
 	}
 	mt_item_ground(it, MT_GROUND_DOCUMENTED, PG_SOURCE);
 	unfollowed = cite_oom(ctx, it);
-	mt_item_reason(it, "PostgreSQL's documentation: set the "
+	mt_item_reason(it,
+		       "PostgreSQL's documentation: set the "
 		       "postmaster's oom_score_adj to -1000 so that the OOM "
 		       "killer never takes it (a killed postmaster stops all "
 		       "new connections until PostgreSQL is restarted), and "
@@ -185,21 +193,22 @@ static int postgresql(const struct mt_advise_ctx *ctx,
 		       "handles the lost backend itself.");
 	if (!pg->running)
 		mt_item_reason(it, "PostgreSQL is not running here: nothing "
-			       "to change now; put the drop-in in place "
-			       "before it starts.");
+				   "to change now; put the drop-in in place "
+				   "before it starts.");
 	else if (!it->change)
 		mt_item_reason(it, "The postmaster and its children already "
-			       "have these values.");
+				   "have these values.");
 	if (unfollowed)
 		mt_item_reason(it, "Note: in the oom benchmark the kernel's "
-			       "victim did not always follow the computed "
-			       "badness on this machine; -1000 is still "
-			       "exempt by definition.");
+				   "victim did not always follow the computed "
+				   "badness on this machine; -1000 is still "
+				   "exempt by definition.");
 	snprintf(it->apply, sizeof(it->apply),
 		 "systemctl edit %s, add: [Service] OOMScoreAdjust=-1000 "
 		 "Environment=PG_OOM_ADJUST_FILE=/proc/self/oom_score_adj "
 		 "Environment=PG_OOM_ADJUST_VALUE=0 OOMPolicy=continue; then "
-		 "systemctl restart %s", unit, unit);
+		 "systemctl restart %s",
+		 unit, unit);
 	return 0;
 }
 
@@ -254,14 +263,17 @@ static int one(const struct mt_advise_ctx *ctx, struct mt_advice *out,
 		 k ? cur : "not running");
 	snprintf(it->recommended, sizeof(it->recommended), "%d", adj);
 	it->change = wrong > 0;
-	mt_item_evidence(it, "profile %s: %s %s; %zu running process%s "
-			 "match%s, %zu not at %d", ctx->profile->name,
-			 adj < 0 ? "keep" : "sacrifice", name, k,
-			 k == 1 ? "" : "es", k == 1 ? "es" : "", wrong, adj);
+	mt_item_evidence(it,
+			 "profile %s: %s %s; %zu running process%s "
+			 "match%s, %zu not at %d",
+			 ctx->profile->name, adj < 0 ? "keep" : "sacrifice",
+			 name, k, k == 1 ? "" : "es", k == 1 ? "es" : "", wrong,
+			 adj);
 	mt_item_ground(it, MT_GROUND_PRACTICE, SOURCE);
 	cite_oom(ctx, it);
 	if (adj < 0)
-		mt_item_reason(it, "The profile says %s must survive memory "
+		mt_item_reason(it,
+			       "The profile says %s must survive memory "
 			       "pressure. oom_score_adj %d takes 90%% of "
 			       "memory off its badness (proc.rst: the value "
 			       "is in thousandths of the memory the OOM is "
@@ -270,16 +282,19 @@ static int one(const struct mt_advise_ctx *ctx, struct mt_advice *out,
 			       "unkillable, and if it is the one that leaks, "
 			       "everything else dies and the machine can "
 			       "still hang. The -900 itself is practice, not "
-			       "a documented rule.", name, adj);
+			       "a documented rule.",
+			       name, adj);
 	else
-		mt_item_reason(it, "The profile marks %s as expendable: "
+		mt_item_reason(it,
+			       "The profile marks %s as expendable: "
 			       "oom_score_adj %d adds half of memory to its "
 			       "badness, so it is killed before the "
 			       "processes that matter (the +500 is practice, "
-			       "not a documented rule).", name, adj);
+			       "not a documented rule).",
+			       name, adj);
 	if (!k)
 		mt_item_reason(it, "No such process runs here: nothing to "
-			       "change now.");
+				   "change now.");
 	else if (!wrong)
 		mt_item_reason(it, "Every matching process already has %d.",
 			       adj);

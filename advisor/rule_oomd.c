@@ -29,7 +29,8 @@
 #include "../core/fsroot.h"
 #include "advisor.h"
 
-#define SOURCE "systemd-oomd.service(8), oomd.conf(5) and " \
+#define SOURCE \
+	"systemd-oomd.service(8), oomd.conf(5) and " \
 	"systemd.resource-control(5) ManagedOOMMemoryPressure= " \
 	"(https://www.freedesktop.org/software/systemd/man/latest/" \
 	"systemd-oomd.service.html, read 2026-12-03); " \
@@ -44,8 +45,7 @@ static bool scan_setting(const char *text, const char *key, char *val,
 {
 	bool found = false;
 
-	for (const char *p = strstr(text, key); p;
-	     p = strstr(p + 1, key)) {
+	for (const char *p = strstr(text, key); p; p = strstr(p + 1, key)) {
 		const char *v = p + strlen(key);
 		size_t n = strcspn(v, " \t\r\n#");
 
@@ -62,8 +62,7 @@ static bool scan_setting(const char *text, const char *key, char *val,
 
 /* Reads one unit file or drop-in (resolved) into val when it sets the
  * key. */
-static bool scan_file(const char *path, const char *key, char *val,
-		      size_t len)
+static bool scan_file(const char *path, const char *key, char *val, size_t len)
 {
 	char *text = NULL;
 	size_t n = 0;
@@ -86,10 +85,11 @@ static int cmp_str(const void *a, const void *b)
 static void unit_setting(const char *name, const char *key, const char *def,
 			 char *val, size_t len)
 {
-	static const char *const dirs[] = { "/usr/lib/systemd/system",
-		"/lib/systemd/system", "/etc/systemd/system",
-		"/run/systemd/system", "/etc/systemd/system.control",
-		"/run/systemd/system.control" };
+	static const char *const dirs[] = {
+		"/usr/lib/systemd/system",     "/lib/systemd/system",
+		"/etc/systemd/system",	       "/run/systemd/system",
+		"/etc/systemd/system.control", "/run/systemd/system.control"
+	};
 
 	snprintf(val, len, "%s", def);
 	for (size_t d = 0; d < sizeof(dirs) / sizeof(dirs[0]); d++) {
@@ -109,8 +109,8 @@ static void unit_setting(const char *name, const char *key, const char *def,
 			size_t l = strlen(e->d_name);
 
 			if (l > 5 && strcmp(e->d_name + l - 5, ".conf") == 0 &&
-			    e->d_name[0] != '.' && (names[nn] =
-						    strdup(e->d_name)))
+			    e->d_name[0] != '.' &&
+			    (names[nn] = strdup(e->d_name)))
 				nn++;
 		}
 		closedir(dir);
@@ -174,17 +174,20 @@ static int one(const struct mt_advise_ctx *ctx, struct mt_advice *out,
 			 "own slice, then kill");
 		mt_item_ground(it, MT_GROUND_DOCUMENTED, SOURCE);
 		mt_item_evidence(it, "%s (pid %d) runs in %s", glob, pid, cg);
-		mt_item_reason(it, "The profile sacrifices %s, but %s sits in "
+		mt_item_reason(it,
+			       "The profile sacrifices %s, but %s sits in "
 			       "a slice shared with other services: "
 			       "systemd-oomd only kills descendants of the "
 			       "unit that carries ManagedOOMMemoryPressure="
 			       "kill, so it needs a slice of its own first "
 			       "(Slice=batch.slice in the unit); memtune "
-			       "does not move units.", glob, unit);
+			       "does not move units.",
+			       glob, unit);
 		snprintf(it->apply, sizeof(it->apply),
 			 "systemctl edit %s, add: [Service] Slice=batch.slice;"
 			 " then systemctl set-property batch.slice "
-			 "ManagedOOMMemoryPressure=kill", unit);
+			 "ManagedOOMMemoryPressure=kill",
+			 unit);
 		return 0;
 	}
 	snprintf(id, sizeof(id), "oomd.%s", slice);
@@ -200,38 +203,45 @@ static int one(const struct mt_advise_ctx *ctx, struct mt_advice *out,
 	snprintf(it->current, sizeof(it->current), "%s", cur);
 	snprintf(it->recommended, sizeof(it->recommended), "kill");
 	mt_item_ground(it, MT_GROUND_DOCUMENTED, SOURCE);
-	mt_item_evidence(it, "profile %s: sacrifice %s (pid %d, %s in %s); "
+	mt_item_evidence(it,
+			 "profile %s: sacrifice %s (pid %d, %s in %s); "
 			 "systemd-oomd %s; PSI %s; cgroup v2 %s; swap %s",
 			 ctx->profile->name, glob, pid, unit, slice,
-			 running ? "running" : installed ? "installed, not "
-			 "running" : "not installed", psi ? "yes" : "no",
-			 cgroup2 ? "yes" : "no", ctx->swap_total ? "yes" :
-			 "none");
+			 running   ? "running" :
+			 installed ? "installed, not "
+				     "running" :
+				     "not installed",
+			 psi ? "yes" : "no", cgroup2 ? "yes" : "no",
+			 ctx->swap_total ? "yes" : "none");
 	it->change = strcmp(cur, "kill") != 0 && psi && cgroup2 &&
 		     (running || installed);
-	mt_item_reason(it, "The profile sacrifices %s. With "
+	mt_item_reason(it,
+		       "The profile sacrifices %s. With "
 		       "ManagedOOMMemoryPressure=kill on %s, systemd-oomd "
 		       "watches the slice's memory pressure (PSI) and, when "
 		       "it stays above oomd.conf's limit (60%% for 30 s by "
 		       "default), kills the job cgroup in it that reclaims "
 		       "most, before the kernel's OOM killer picks a victim "
 		       "among everything. The slice itself is never a "
-		       "candidate, only the jobs under it.", glob, slice);
+		       "candidate, only the jobs under it.",
+		       glob, slice);
 	if (!psi || !cgroup2)
-		mt_item_reason(it, "It cannot work here: systemd-oomd needs "
+		mt_item_reason(it,
+			       "It cannot work here: systemd-oomd needs "
 			       "cgroup v2 and PSI (/proc/pressure, Linux 4.20 "
 			       "with CONFIG_PSI, psi=1).");
 	else if (!running && !installed)
-		mt_item_reason(it, "systemd-oomd is not installed: install it "
+		mt_item_reason(it,
+			       "systemd-oomd is not installed: install it "
 			       "(package systemd-oomd on Debian and Ubuntu) "
 			       "first; nothing to change until then.");
 	else if (!running)
 		mt_item_reason(it, "systemd-oomd is installed but not running: "
-			       "the setting pulls it in (Wants=).");
+				   "the setting pulls it in (Wants=).");
 	if (!ctx->swap_total)
 		mt_item_reason(it, "There is no swap: systemd-oomd(8) "
-			       "recommends swap, without which the machine "
-			       "can livelock before oomd reacts.");
+				   "recommends swap, without which the machine "
+				   "can livelock before oomd reacts.");
 	if (!strcmp(cur, "kill"))
 		mt_item_reason(it, "%s already has it.", slice);
 	snprintf(it->apply, sizeof(it->apply),
@@ -315,20 +325,23 @@ static int preference(const struct mt_advise_ctx *ctx, struct mt_advice *out,
 	it->change = running && strcmp(cur, "avoid") != 0 &&
 		     strcmp(cur, "omit") != 0;
 	mt_item_ground(it, MT_GROUND_DOCUMENTED, SOURCE);
-	mt_item_evidence(it, "%s sets %s; %s (pid %d) runs in %s below it; "
-			 "systemd-oomd %s", which, what, a->unit, a->pid,
-			 a->cgroup, running ? "running" : "not running");
-	mt_item_reason(it, "The host is for %s, and %s has %s: systemd-oomd "
+	mt_item_evidence(it,
+			 "%s sets %s; %s (pid %d) runs in %s below it; "
+			 "systemd-oomd %s",
+			 which, what, a->unit, a->pid, a->cgroup,
+			 running ? "running" : "not running");
+	mt_item_reason(it,
+		       "The host is for %s, and %s has %s: systemd-oomd "
 		       "may pick any cgroup below it, %s's included. "
 		       "ManagedOOMPreference=avoid makes it pick this one "
 		       "only when no other candidate is left (omit would "
 		       "exempt it entirely; systemd.resource-control(5) asks "
 		       "to use both sparingly). It takes effect for a cgroup "
-		       "owned by root, as system services' are.", a->name,
-		       which, what, a->unit);
+		       "owned by root, as system services' are.",
+		       a->name, which, what, a->unit);
 	if (!running)
 		mt_item_reason(it, "systemd-oomd is not running: nothing "
-			       "acts on the slice now.");
+				   "acts on the slice now.");
 	snprintf(it->apply, sizeof(it->apply),
 		 "systemctl set-property %s ManagedOOMPreference=avoid",
 		 a->unit);
@@ -336,8 +349,8 @@ static int preference(const struct mt_advise_ctx *ctx, struct mt_advice *out,
 	return 0;
 }
 
-static int oomd_advise(const struct mt_advise_ctx *ctx,
-		       struct mt_advice *out, struct mt_err *err)
+static int oomd_advise(const struct mt_advise_ctx *ctx, struct mt_advice *out,
+		       struct mt_err *err)
 {
 	const struct mt_profile *p = ctx->profile;
 	int pid, rc = 0;

@@ -23,9 +23,11 @@
 #include "advisor.h"
 #include "vendors.h"
 
-#define SOURCE "https://docs.kernel.org/mm/overcommit-accounting.html " \
+#define SOURCE \
+	"https://docs.kernel.org/mm/overcommit-accounting.html " \
 	"(Documentation/mm/overcommit-accounting.rst, Linux 6.12)"
-#define PROC_SOURCE "https://docs.kernel.org/filesystems/proc.html " \
+#define PROC_SOURCE \
+	"https://docs.kernel.org/filesystems/proc.html " \
 	"(CommitLimit, Documentation/filesystems/proc.rst, Linux 6.12)"
 
 /* The u64 field key of the snapshot's memory object, or 0. */
@@ -34,7 +36,8 @@ static uint64_t mem_field(const struct mt_advise_ctx *ctx, const char *key)
 	json_t *v = json_object_get(json_object_get(ctx->sys, "memory"), key);
 
 	return json_is_integer(v) && json_integer_value(v) > 0 ?
-		       (uint64_t)json_integer_value(v) : 0;
+		       (uint64_t)json_integer_value(v) :
+		       0;
 }
 
 /* Memory held by hugetlb pools: meminfo Hugetlb, else the default pool. */
@@ -42,7 +45,8 @@ static uint64_t hugetlb_bytes(const struct mt_advise_ctx *ctx)
 {
 	uint64_t b = mem_field(ctx, "hugetlb_bytes");
 
-	return b ? b : mem_field(ctx, "hugepages_total") *
+	return b ? b :
+		   mem_field(ctx, "hugepages_total") *
 			       mem_field(ctx, "hugepagesize_bytes");
 }
 
@@ -56,8 +60,8 @@ static uint64_t commit_limit(const struct mt_advise_ctx *ctx, int64_t ratio)
 }
 
 /* The ratio item: shown with mode 2 (recommended or in force). */
-static int ratio_item(struct mt_advice *out,
-		      int64_t ratio, uint64_t limit, uint64_t committed)
+static int ratio_item(struct mt_advice *out, int64_t ratio, uint64_t limit,
+		      uint64_t committed)
 {
 	struct mt_item *it = mt_advice_add(out, &mt_rule_overcommit,
 					   "overcommit_ratio");
@@ -69,17 +73,20 @@ static int ratio_item(struct mt_advice *out,
 	snprintf(v, sizeof(v), "%" PRId64, ratio);
 	mt_item_sysctl(it, "overcommit_ratio", v);
 	it->change = false;
-	mt_item_evidence(it, "with mode 2: CommitLimit %s = (MemTotal - "
+	mt_item_evidence(it,
+			 "with mode 2: CommitLimit %s = (MemTotal - "
 			 "hugetlb) x %" PRId64 "%% + swap; Committed_AS %s "
-			 "now", mt_ev_bytes(limit, b1, sizeof(b1)), ratio,
+			 "now",
+			 mt_ev_bytes(limit, b1, sizeof(b1)), ratio,
 			 mt_ev_bytes(committed, b2, sizeof(b2)));
-	mt_item_reason(it, "Keep %" PRId64 ": under mode 2 it sets the "
+	mt_item_reason(it,
+		       "Keep %" PRId64 ": under mode 2 it sets the "
 		       "commit limit, %s here, %s the %s committed now. "
 		       "PostgreSQL's documentation leaves the ratio to the "
 		       "operator: raise it if allocations start failing with "
 		       "ENOMEM as the load grows (overcommit_kbytes, when "
-		       "set, replaces it).", ratio,
-		       mt_ev_bytes(limit, b1, sizeof(b1)),
+		       "set, replaces it).",
+		       ratio, mt_ev_bytes(limit, b1, sizeof(b1)),
 		       limit >= committed ? "which covers" : "below",
 		       mt_ev_bytes(committed, b2, sizeof(b2)));
 	mt_item_ground(it, MT_GROUND_DOCUMENTED, PROC_SOURCE);
@@ -111,14 +118,18 @@ static int overcommit_advise(const struct mt_advise_ctx *ctx,
 	mt_vendor_explain(it, &c);
 	rec = cur;
 	if (c.n == 0) {
-		mt_item_reason(it, "No application on this host asks for an "
-			       "overcommit mode%s. %s",
-			       c.n_undecided ? " that memtune can follow" : "",
-			       mode == 0 ? "Keep 0, the kernel's default "
-			       "heuristic: obvious overcommits are refused, "
-			       "the rest allowed." : "Keep it: someone chose "
-			       "it (the kernel's default is 0), and nothing "
-			       "here argues for another.");
+		mt_item_reason(
+			it,
+			"No application on this host asks for an "
+			"overcommit mode%s. %s",
+			c.n_undecided ? " that memtune can follow" : "",
+			mode == 0 ?
+				"Keep 0, the kernel's default "
+				"heuristic: obvious overcommits are refused, "
+				"the rest allowed." :
+				"Keep it: someone chose "
+				"it (the kernel's default is 0), and nothing "
+				"here argues for another.");
 		mt_item_ground(it, MT_GROUND_DOCUMENTED, SOURCE);
 	} else if (c.value && !c.keep && !c.conflict) {
 		rec = c.value;
@@ -126,20 +137,23 @@ static int overcommit_advise(const struct mt_advise_ctx *ctx,
 	if (strcmp(rec, "2") == 0 && strcmp(cur, "2") != 0 && committed &&
 	    committed > limit) {
 		uint64_t huge = hugetlb_bytes(ctx);
-		uint64_t ram = ctx->mem_total > huge ?
-				       ctx->mem_total - huge : 0;
+		uint64_t ram = ctx->mem_total > huge ? ctx->mem_total - huge :
+						       0;
 		uint64_t need = committed > ctx->swap_total && ram ?
-			(committed - ctx->swap_total + ram / 100 - 1) /
-				(ram / 100) : 0;
+					(committed - ctx->swap_total +
+					 ram / 100 - 1) /
+						(ram / 100) :
+					0;
 
-		mt_item_reason(it, "But not now: mode 2 with "
+		mt_item_reason(it,
+			       "But not now: mode 2 with "
 			       "overcommit_ratio %" PRId64 " would set the "
 			       "commit limit to %s, below the %s already "
 			       "committed, and allocations would fail at "
 			       "once. Raise overcommit_ratio to at least "
 			       "%" PRIu64 " (or add swap) first, with "
-			       "headroom for the load to grow. ", ratio,
-			       mt_ev_bytes(limit, b1, sizeof(b1)),
+			       "headroom for the load to grow. ",
+			       ratio, mt_ev_bytes(limit, b1, sizeof(b1)),
 			       mt_ev_bytes(committed, b2, sizeof(b2)), need);
 		mt_item_ground(it, MT_GROUND_DOCUMENTED, PROC_SOURCE);
 		rec = cur;

@@ -12,18 +12,23 @@
 #include "advisor.h"
 #include "vendors.h"
 
-#define SOURCE "https://docs.kernel.org/admin-guide/sysctl/vm.html" \
+#define SOURCE \
+	"https://docs.kernel.org/admin-guide/sysctl/vm.html" \
 	"#panic-on-oom (Documentation/admin-guide/sysctl/vm.rst, Linux 6.12)"
 
 /* Why the current value stays when no application asks for one. */
 static void keep_reason(struct mt_item *it, int64_t cur)
 {
-	mt_item_reason(it, cur == 0 ? "Keep 0, the kernel's default: out of "
-		       "memory, the OOM killer kills a process and the "
-		       "machine stays up. " : "Keep %s: someone chose to "
-		       "panic on out of memory, a failover policy (the "
-		       "kernel's default is 0, which kills a process "
-		       "instead). ", it->current);
+	mt_item_reason(it,
+		       cur == 0 ?
+			       "Keep 0, the kernel's default: out of "
+			       "memory, the OOM killer kills a process and the "
+			       "machine stays up. " :
+			       "Keep %s: someone chose to "
+			       "panic on out of memory, a failover policy (the "
+			       "kernel's default is 0, which kills a process "
+			       "instead). ",
+		       it->current);
 }
 
 static int panic_on_oom_advise(const struct mt_advise_ctx *ctx,

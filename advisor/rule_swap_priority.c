@@ -12,7 +12,8 @@
 
 #include "advisor.h"
 
-#define SOURCE "https://man7.org/linux/man-pages/man2/swapon.2.html " \
+#define SOURCE \
+	"https://man7.org/linux/man-pages/man2/swapon.2.html " \
 	"(man-pages 6.9: higher-priority areas are used first), and " \
 	"https://github.com/systemd/zram-generator/blob/main/man/" \
 	"zram-generator.conf.md (swap-priority: if unset, 100 is used; " \
@@ -25,9 +26,9 @@
 
 struct prio_facts {
 	int n_zram, n_disk;
-	long zram_min, zram_max;	/* over zram devices */
-	long disk_max;			/* over the others */
-	char disk_path[128];		/* the disk device of disk_max */
+	long zram_min, zram_max; /* over zram devices */
+	long disk_max;		 /* over the others */
+	char disk_path[128];	 /* the disk device of disk_max */
 };
 
 /* The swap devices of the snapshot (a JSON array, or NULL). */
@@ -83,8 +84,8 @@ static void gather(const struct mt_advise_ctx *ctx, struct prio_facts *f)
 }
 
 /* One item per zram device. */
-static int device_item(const char *path, long prio,
-		       const struct prio_facts *f, struct mt_advice *out)
+static int device_item(const char *path, long prio, const struct prio_facts *f,
+		       struct mt_advice *out)
 {
 	char id[64], knob[128], now[32], rec[32];
 	long want = f->disk_max + 1 > ZRAM_PRIO ? f->disk_max + 1 : ZRAM_PRIO;
@@ -102,31 +103,36 @@ static int device_item(const char *path, long prio,
 	snprintf(now, sizeof(now), "%ld", prio);
 	snprintf(rec, sizeof(rec), "%ld", below ? want : prio);
 	mt_item_knob_to(it, knob, now, rec);
-	mt_item_evidence(it, "%s: zram swap at priority %ld; highest disk "
-			 "swap %s at priority %ld", path, prio, f->disk_path,
-			 f->disk_max);
+	mt_item_evidence(it,
+			 "%s: zram swap at priority %ld; highest disk "
+			 "swap %s at priority %ld",
+			 path, prio, f->disk_path, f->disk_max);
 	mt_item_ground(it, MT_GROUND_DOCUMENTED, SOURCE);
 	if (!below) {
-		mt_item_reason(it, "%s (zram) has a higher priority than every "
+		mt_item_reason(it,
+			       "%s (zram) has a higher priority than every "
 			       "disk swap device, so the kernel fills it "
 			       "first and the disk takes only what does not "
-			       "fit: keep %ld.", path, prio);
+			       "fit: keep %ld.",
+			       path, prio);
 		return 0;
 	}
-	snprintf(it->apply, sizeof(it->apply), "swapoff %s && swapon -p %ld "
+	snprintf(it->apply, sizeof(it->apply),
+		 "swapoff %s && swapon -p %ld "
 		 "%s; to keep it, swap-priority=%ld in /etc/systemd/"
 		 "zram-generator.conf (or pri=%ld in the zram line of "
-		 "/etc/fstab or your zram script's swapon)", path, want, path,
-		 want, want);
-	mt_item_reason(it, "The kernel uses the swap area of the highest "
+		 "/etc/fstab or your zram script's swapon)",
+		 path, want, path, want, want);
+	mt_item_reason(it,
+		       "The kernel uses the swap area of the highest "
 		       "priority first (swapon(2)). %s is zram, compressed "
 		       "memory, at priority %ld, %s the disk %s at %ld: "
 		       "anonymous memory goes to the disk while the faster "
 		       "zram device waits. Give zram %ld (zram-generator's "
 		       "default is %d), above every disk device. swapoff "
 		       "first moves what %s holds back into memory: do it "
-		       "when there is room.", path, prio,
-		       prio == f->disk_max ? "level with" : "below",
+		       "when there is room.",
+		       path, prio, prio == f->disk_max ? "level with" : "below",
 		       f->disk_path, f->disk_max, want, ZRAM_PRIO, path);
 	return 0;
 }

@@ -14,15 +14,15 @@
 #include "../core/knobs.h"
 #include "advisor.h"
 
-#define SOURCE "Documentation/admin-guide/sysctl/vm.rst (swappiness: " \
+#define SOURCE \
+	"Documentation/admin-guide/sysctl/vm.rst (swappiness: " \
 	"https://docs.kernel.org/admin-guide/sysctl/vm.html#swappiness); " \
 	"commit c843966c556d (\"mm: allow swappiness that prefers " \
 	"reclaiming anon over the file workingset\", 5.8)"
 
 #define MAX_SWEEP 32
 
-int mt_swappiness_from_costs(double swap_cost, double file_cost, int lo,
-			     int hi)
+int mt_swappiness_from_costs(double swap_cost, double file_cost, int lo, int hi)
 {
 	double v;
 
@@ -43,18 +43,18 @@ struct sweep_point {
 	int s;
 	bool has_acc, has_p99, has_rd;
 	struct mt_fact acc, p99, rd;
-	double score, score_lo, score_hi;	/* NAN when not scored */
+	double score, score_lo, score_hi; /* NAN when not scored */
 };
 
 /* The evidence, gathered before any decision. */
 struct swappiness_facts {
 	int64_t current;
-	int lo, hi;		/* the range this kernel accepts */
+	int lo, hi; /* the range this kernel accepts */
 	struct sweep_point pt[MAX_SWEEP];
 	size_t n;
-	int best, cur;		/* indexes into pt, -1 when none */
+	int best, cur; /* indexes into pt, -1 when none */
 	bool have_costs;
-	struct mt_fact swap_cost, file_cost;	/* us per swap-in, per read */
+	struct mt_fact swap_cost, file_cost; /* us per swap-in, per read */
 	const char *swap_status;
 };
 
@@ -148,7 +148,8 @@ static void gather_sweep(const struct mt_advise_ctx *ctx,
 		char name[32];
 		struct sweep_point *q;
 
-		if (sscanf(all[i].id, "swap.s%d.%31s%n", &s, name, &used) != 2 ||
+		if (sscanf(all[i].id, "swap.s%d.%31s%n", &s, name, &used) !=
+			    2 ||
 		    s < 0 || s > 200 || !(q = point(f, s)))
 			continue;
 		if (strcmp(name, "worker_accesses") == 0)
@@ -185,7 +186,8 @@ static void cite_point(struct mt_item *it, const struct sweep_point *q,
 		mt_item_cite(it, &q->rd);
 }
 
-#define TUNED_SRC "tuned 2.28 profiles latency-performance and " \
+#define TUNED_SRC \
+	"tuned 2.28 profiles latency-performance and " \
 	"throughput-performance, [sysctl] vm.swappiness=10 " \
 	"(https://github.com/redhat-performance/tuned/tree/master/profiles)"
 
@@ -204,20 +206,26 @@ static int from_sweep(const struct mt_advise_ctx *ctx,
 	cite_point(it, b, latency);
 	if (c && c != b)
 		cite_point(it, c, latency);
-	mt_item_reason(it, "The swap benchmark measured both sides of the "
+	mt_item_reason(it,
+		       "The swap benchmark measured both sides of the "
 		       "trade at %zu swappiness values: the worker's "
 		       "swap-ins and the reader's file rereads. For a %s "
-		       "goal%s, %d scored best (%s).", f->n, goal,
+		       "goal%s, %d scored best (%s).",
+		       f->n, goal,
 		       p && strcmp(p->page_cache, "keep") == 0 ?
-		       " that keeps the page cache" : "", b->s,
+			       " that keeps the page cache" :
+			       "",
+		       b->s,
 		       latency ? "lowest worker p99" :
-		       "worker and reader rates together");
+				 "worker and reader rates together");
 	if (!c) {
 		mt_item_ground(it, MT_GROUND_INCONCLUSIVE, SOURCE);
-		mt_item_reason(it, "The current value %lld was not in the "
+		mt_item_reason(it,
+			       "The current value %lld was not in the "
 			       "sweep, so nothing measured excludes it: try "
 			       "%d with memtune's A/B trial before keeping "
-			       "it.", (long long)f->current, b->s);
+			       "it.",
+			       (long long)f->current, b->s);
 		return b->s;
 	}
 	if (c == b) {
@@ -228,19 +236,22 @@ static int from_sweep(const struct mt_advise_ctx *ctx,
 	if (isfinite(b->score_lo) && isfinite(c->score_hi) &&
 	    b->score_lo > c->score_hi) {
 		mt_item_ground(it, MT_GROUND_MEASURED, SOURCE);
-		mt_item_reason(it, "Its 95%% interval lies clear of the "
+		mt_item_reason(it,
+			       "Its 95%% interval lies clear of the "
 			       "current value's (%lld).",
 			       (long long)f->current);
 		return b->s;
 	}
 	mt_item_ground(it, MT_GROUND_INCONCLUSIVE, SOURCE);
-	mt_item_reason(it, "%s, so the difference from the current value "
-		       "(%lld) is not shown to be more than noise: keep it. "
-		       "More rounds (repeat, samples) would decide.",
-		       isfinite(b->score_lo) && isfinite(c->score_lo) ?
-		       "The 95% intervals of the two overlap" :
-		       "Each value was measured once, without an interval",
-		       (long long)f->current);
+	mt_item_reason(
+		it,
+		"%s, so the difference from the current value "
+		"(%lld) is not shown to be more than noise: keep it. "
+		"More rounds (repeat, samples) would decide.",
+		isfinite(b->score_lo) && isfinite(c->score_lo) ?
+			"The 95% intervals of the two overlap" :
+			"Each value was measured once, without an interval",
+		(long long)f->current);
 	return (int)f->current;
 }
 
@@ -254,7 +265,8 @@ static int from_costs(const struct swappiness_facts *f, struct mt_item *it)
 
 	mt_item_cite(it, &f->swap_cost);
 	mt_item_cite(it, &f->file_cost);
-	mt_item_reason(it, "The kernel documents swappiness as the relative "
+	mt_item_reason(it,
+		       "The kernel documents swappiness as the relative "
 		       "I/O cost of swapping and of file paging: 200 x file "
 		       "/ (swap + file). Measured here, one swap-in costs "
 		       "%.4g us and one file read %.4g us, which gives %d.",
@@ -266,24 +278,28 @@ static int from_costs(const struct swappiness_facts *f, struct mt_item *it)
 		int rhi = mt_swappiness_from_costs(f->swap_cost.lo,
 						   f->file_cost.hi, 1, f->hi);
 
-		mt_item_evidence(it, "swappiness from the costs' 95%% "
-				 "intervals: %d..%d", rlo, rhi);
+		mt_item_evidence(it,
+				 "swappiness from the costs' 95%% "
+				 "intervals: %d..%d",
+				 rlo, rhi);
 		mt_item_ground(it, MT_GROUND_MEASURED, SOURCE);
 		if (f->current >= rlo && f->current <= rhi) {
-			mt_item_reason(it, "The current value %lld lies within "
+			mt_item_reason(it,
+				       "The current value %lld lies within "
 				       "%d..%d, what the costs' intervals "
 				       "allow: keep it.",
 				       (long long)f->current, rlo, rhi);
 			return (int)f->current;
 		}
-		mt_item_reason(it, "The current value %lld lies outside "
+		mt_item_reason(it,
+			       "The current value %lld lies outside "
 			       "%d..%d, what the costs' intervals allow.",
 			       (long long)f->current, rlo, rhi);
 		return rec;
 	}
 	mt_item_ground(it, MT_GROUND_INCONCLUSIVE, SOURCE);
 	mt_item_reason(it, "One of the costs has no interval (a single "
-		       "sample), so the figure is a point estimate.");
+			   "sample), so the figure is a point estimate.");
 	return rec;
 }
 
@@ -302,26 +318,29 @@ static int from_state(const struct mt_advise_ctx *ctx,
 				 reason[0] ? ": " : "", reason);
 	else
 		mt_item_evidence(it, "no swap benchmark in the run: no "
-				 "measurement of swap versus file cost");
+				     "measurement of swap versus file cost");
 	if (ctx->swap_kind == MT_SWAP_ZRAM) {
 		rec = f->hi >= 200 ? 180 : 100;
 		mt_item_evidence(it, "swap is zram (compressed memory)");
 		mt_item_ground(it, MT_GROUND_PRACTICE, SOURCE);
-		mt_item_reason(it, "Swap is zram: a swap-in is a "
+		mt_item_reason(it,
+			       "Swap is zram: a swap-in is a "
 			       "decompression, far cheaper than reading a "
 			       "file page from disk. The kernel's "
 			       "documentation says values beyond 100 can be "
 			       "considered for in-memory swap such as zram; "
 			       "%d itself is practice, not a documented "
 			       "figure: measure it with the swap and odirect "
-			       "benchmarks.", rec);
+			       "benchmarks.",
+			       rec);
 		return rec;
 	}
 	if (latency || (p && strcmp(p->page_cache, "keep") == 0 &&
 			strcmp(p->goal, "throughput") != 0)) {
 		mt_item_evidence(it, "swap on %s", dev);
 		mt_item_ground(it, MT_GROUND_DOCUMENTED, TUNED_SRC);
-		mt_item_reason(it, "Swap is on %s and the profile puts %s "
+		mt_item_reason(it,
+			       "Swap is on %s and the profile puts %s "
 			       "first: a swap-in stalls the faulting thread "
 			       "for a disk read. tuned's latency-performance "
 			       "and throughput-performance profiles set 10: "
@@ -329,14 +348,18 @@ static int from_state(const struct mt_advise_ctx *ctx,
 			       "page cache first. Not 0: that disables swap "
 			       "until the free and file pages are below the "
 			       "high watermark, and the OOM killer comes "
-			       "sooner.", dev, latency ? "latency" :
-			       "the database's own memory");
+			       "sooner.",
+			       dev,
+			       latency ? "latency" :
+					 "the database's own memory");
 		return 10;
 	}
 	mt_item_ground(it, MT_GROUND_DOCUMENTED, SOURCE);
-	mt_item_reason(it, "Swap is on %s and nothing was measured: the "
+	mt_item_reason(it,
+		       "Swap is on %s and nothing was measured: the "
 		       "kernel's default balance (60) stands until the swap "
-		       "and odirect benchmarks measure the costs.", dev);
+		       "and odirect benchmarks measure the costs.",
+		       dev);
 	return (int)f->current;
 }
 
@@ -361,8 +384,7 @@ static int swappiness_advise(const struct mt_advise_ctx *ctx,
 		f.lo = (int)k.min;
 		f.hi = (int)k.max;
 	}
-	f.swap_status = mt_ev_bench_status(ctx, "swap", reason,
-					   sizeof(reason));
+	f.swap_status = mt_ev_bench_status(ctx, "swap", reason, sizeof(reason));
 	gather_sweep(ctx, &f);
 	gather_costs(ctx, &f);
 
@@ -377,7 +399,8 @@ static int swappiness_advise(const struct mt_advise_ctx *ctx,
 	if (ctx->swap_total == 0) {
 		mt_item_ground(it, MT_GROUND_HARD_RULE, SOURCE);
 		mt_item_evidence(it, "no active swap (SwapTotal 0)");
-		mt_item_reason(it, "There is no swap, so swappiness has no "
+		mt_item_reason(it,
+			       "There is no swap, so swappiness has no "
 			       "effect: anonymous memory cannot be reclaimed "
 			       "and the kernel reclaims only page cache. "
 			       "Nothing to change; revisit after adding "
@@ -398,20 +421,19 @@ static int swappiness_advise(const struct mt_advise_ctx *ctx,
 	mt_item_sysctl(it, "swappiness", val);
 	it->change = rec != f.current;
 	/* The threshold and its reason are the knob table's. */
-	(void)mt_apply_guarded("vm.swappiness", val, ctx->mem_total,
-			       it->force, sizeof(it->force));
+	(void)mt_apply_guarded("vm.swappiness", val, ctx->mem_total, it->force,
+			       sizeof(it->force));
 	return 0;
 }
 
 /* The swappiness sweep's case at the value in force: a worker's anonymous
  * set against a file reader in a memory cgroup. */
-static const char *const trial_set[] = {
-	"tests=swappiness", "swappiness=current", "duration=3s", "warmup=1s",
-	NULL };
+static const char *const trial_set[] = { "tests=swappiness",
+					 "swappiness=current", "duration=3s",
+					 "warmup=1s", NULL };
 static const char *const trial_metrics[] = { "worker_accesses",
 					     "reader_throughput", NULL };
-static const struct mt_rule_trial trial = { "swap", trial_set,
-					    trial_metrics };
+static const struct mt_rule_trial trial = { "swap", trial_set, trial_metrics };
 
 const struct mt_rule mt_rule_swappiness = {
 	.name = "swappiness",

@@ -31,15 +31,16 @@
 #include "advisor.h"
 #include "vendors.h"
 
-#define SOURCE "https://docs.kernel.org/admin-guide/mm/transhuge.html " \
+#define SOURCE \
+	"https://docs.kernel.org/admin-guide/mm/transhuge.html " \
 	"(Documentation/admin-guide/mm/transhuge.rst, Linux 6.12)"
 #define THP "/sys/kernel/mm/transparent_hugepage"
 
 struct thp_facts {
 	bool have_walk, have_fault;
-	struct mt_fact walk;	/* tlb.thp_walk_ratio */
-	struct mt_fact fault;	/* hugepage.thp_fault_us */
-	int64_t fallback, stalls;	/* vmstat, -1 when not in the
+	struct mt_fact walk;	  /* tlb.thp_walk_ratio */
+	struct mt_fact fault;	  /* hugepage.thp_fault_us */
+	int64_t fallback, stalls; /* vmstat, -1 when not in the
 					 * snapshot */
 };
 
@@ -65,7 +66,7 @@ static bool offers(const struct mt_advise_ctx *ctx, const char *file,
 {
 	char path[128], buf[256], *tok, *save = NULL;
 
-	if (!ctx->live)	/* a snapshot: assume a kernel of this decade */
+	if (!ctx->live) /* a snapshot: assume a kernel of this decade */
 		return true;
 	snprintf(path, sizeof(path), THP "/%s", file);
 	if (mt_fs_read_line(path, buf, sizeof(buf), NULL) != 0)
@@ -78,18 +79,18 @@ static bool offers(const struct mt_advise_ctx *ctx, const char *file,
 }
 
 /* Cites the measured figures and the live counters on it. */
-static void cite_costs(struct mt_item *it, const struct thp_facts *f,
-		       bool walk)
+static void cite_costs(struct mt_item *it, const struct thp_facts *f, bool walk)
 {
 	if (walk && f->have_walk)
 		mt_item_cite(it, &f->walk);
 	if (f->have_fault)
 		mt_item_cite(it, &f->fault);
 	if (f->fallback >= 0 || f->stalls >= 0)
-		mt_item_evidence(it, "vmstat since boot: thp_fault_fallback "
+		mt_item_evidence(it,
+				 "vmstat since boot: thp_fault_fallback "
 				 "%" PRId64 ", compact_stall %" PRId64
-				 " (-1: not in the snapshot)", f->fallback,
-				 f->stalls);
+				 " (-1: not in the snapshot)",
+				 f->fallback, f->stalls);
 }
 
 /* The enabled mode when no application decides. */
@@ -101,7 +102,8 @@ static const char *profile_enabled(const struct mt_advise_ctx *ctx,
 	char b[64];
 
 	if (tail && strcmp(cur, "always") == 0) {
-		mt_item_reason(en, "The profile puts tail latency first. "
+		mt_item_reason(en,
+			       "The profile puts tail latency first. "
 			       "With always, every large anonymous mapping "
 			       "gets huge pages at fault: a fault may zero "
 			       "2 MiB%s and, under defrag always, stall in "
@@ -116,7 +118,8 @@ static const char *profile_enabled(const struct mt_advise_ctx *ctx,
 	}
 	if (strcmp(cur, "never") == 0 && f->have_walk && !tail &&
 	    isfinite(f->walk.lo) && f->walk.lo > 1) {
-		mt_item_reason(en, "Page walks with 4 KiB pages cost %s the "
+		mt_item_reason(en,
+			       "Page walks with 4 KiB pages cost %s the "
 			       "time of THP at the largest size measured, "
 			       "and the 95%% interval excludes no gain. "
 			       "madvise lets the programs that ask "
@@ -128,7 +131,8 @@ static const char *profile_enabled(const struct mt_advise_ctx *ctx,
 		return "madvise";
 	}
 	if (strcmp(cur, "always") != 0 && f->have_walk && !tail)
-		mt_item_reason(en, "Keep %s. The page-walk ratio measured "
+		mt_item_reason(en,
+			       "Keep %s. The page-walk ratio measured "
 			       "here (cited) is a benefit of always; its "
 			       "documented costs are memory bloat "
 			       "(khugepaged's max_ptes_none), khugepaged's "
@@ -137,13 +141,16 @@ static const char *profile_enabled(const struct mt_advise_ctx *ctx,
 			       "and no document gives their exchange rate: "
 			       "memtune does not recommend always from a "
 			       "ratio. Programs that gain can ask with "
-			       "MADV_HUGEPAGE under madvise. ", cur);
+			       "MADV_HUGEPAGE under madvise. ",
+			       cur);
 	else
-		mt_item_reason(en, "Keep %s: no application on this host "
-			       "asks for another mode, and %s. ", cur,
+		mt_item_reason(en,
+			       "Keep %s: no application on this host "
+			       "asks for another mode, and %s. ",
+			       cur,
 			       tail ? "for tail latency anything but always "
-			       "spares programs that did not ask" :
-			       "nothing measured argues for a change");
+				      "spares programs that did not ask" :
+				      "nothing measured argues for a change");
 	mt_item_ground(en, MT_GROUND_DOCUMENTED, SOURCE);
 	return cur;
 }
@@ -156,33 +163,39 @@ static const char *profile_defrag(const struct mt_advise_ctx *ctx,
 	const char *cur = ctx->thp_defrag;
 
 	if (strcmp(en_mode, "never") == 0) {
-		mt_item_reason(df, "Keep %s: with enabled never no huge page "
+		mt_item_reason(df,
+			       "Keep %s: with enabled never no huge page "
 			       "is allocated at fault, so defrag changes "
-			       "nothing. ", cur);
+			       "nothing. ",
+			       cur);
 	} else if (strcmp(en_mode, "madvise") == 0) {
-		mt_item_reason(df, "Keep %s: with enabled madvise only "
+		mt_item_reason(df,
+			       "Keep %s: with enabled madvise only "
 			       "MADV_HUGEPAGE regions get huge pages at "
 			       "fault, and for them always, madvise and "
 			       "defer+madvise all enter direct reclaim and "
 			       "compaction; defer and never only refuse "
-			       "those programs what they asked for. ", cur);
+			       "those programs what they asked for. ",
+			       cur);
 	} else if (tail && strcmp(cur, "always") == 0) {
 		mt_item_reason(df, "With enabled always and defrag always, "
-			       "every fault that finds no free huge page "
-			       "stalls in direct reclaim and compaction. "
-			       "madvise (the kernel's default) stalls only "
-			       "for regions that asked with MADV_HUGEPAGE; "
-			       "the others fall back to 4 KiB pages at "
-			       "once. ");
+				   "every fault that finds no free huge page "
+				   "stalls in direct reclaim and compaction. "
+				   "madvise (the kernel's default) stalls only "
+				   "for regions that asked with MADV_HUGEPAGE; "
+				   "the others fall back to 4 KiB pages at "
+				   "once. ");
 		mt_item_ground(df, MT_GROUND_DOCUMENTED, SOURCE);
 		return "madvise";
 	} else {
-		mt_item_reason(df, "Keep %s. Under enabled always, madvise "
+		mt_item_reason(df,
+			       "Keep %s. Under enabled always, madvise "
 			       "(the default) lets faults in regions that did "
 			       "not ask fall back at once; defer+madvise "
 			       "removes no stall from them and wakes kswapd "
 			       "and kcompactd on each fallback, so memtune "
-			       "does not flag that move. ", cur);
+			       "does not flag that move. ",
+			       cur);
 	}
 	mt_item_ground(df, MT_GROUND_DOCUMENTED, SOURCE);
 	return cur;
@@ -197,12 +210,14 @@ static void set_thp(struct mt_item *it, const char *file, const char *cur,
 	snprintf(it->value, sizeof(it->value), "%s", rec);
 	snprintf(it->path, sizeof(it->path), THP "/%s", file);
 	if (strcmp(file, "enabled") == 0)
-		snprintf(it->apply, sizeof(it->apply), "echo %s > " THP
+		snprintf(it->apply, sizeof(it->apply),
+			 "echo %s > " THP
 			 "/enabled (at boot: transparent_hugepage=%s on the "
-			 "kernel command line)", rec, rec);
+			 "kernel command line)",
+			 rec, rec);
 	else
-		snprintf(it->apply, sizeof(it->apply), "echo %s > " THP
-			 "/defrag", rec);
+		snprintf(it->apply, sizeof(it->apply),
+			 "echo %s > " THP "/defrag", rec);
 	it->change = strcmp(rec, cur) != 0;
 }
 
@@ -231,11 +246,10 @@ static int thp_advise(const struct mt_advise_ctx *ctx, struct mt_advice *out,
 	cite_costs(en, &f, true);
 	cite_costs(df, &f, false);
 
-	mt_vendor_choose(ctx, "transparent_hugepage.enabled",
-			 ctx->thp_enabled, &ce);
+	mt_vendor_choose(ctx, "transparent_hugepage.enabled", ctx->thp_enabled,
+			 &ce);
 	if (ce.n) {
-		rec_en = ce.value && !ce.conflict ? ce.value :
-						    ctx->thp_enabled;
+		rec_en = ce.value && !ce.conflict ? ce.value : ctx->thp_enabled;
 		mt_vendor_explain(en, &ce);
 	} else if (ce.n_undecided) {
 		/* An application whose vendor's word depends on a version
@@ -258,9 +272,10 @@ static int thp_advise(const struct mt_advise_ctx *ctx, struct mt_advice *out,
 		rec_df = ctx->thp_defrag;
 		mt_vendor_explain(df, &cd);
 		if (cd.value && !cd.keep && !cd.conflict)
-			mt_item_reason(df, "But this kernel does not offer %s "
-				       "(%s/defrag): keep %s. ", cd.value, THP,
-				       rec_df);
+			mt_item_reason(df,
+				       "But this kernel does not offer %s "
+				       "(%s/defrag): keep %s. ",
+				       cd.value, THP, rec_df);
 	} else {
 		rec_df = profile_defrag(ctx, rec_en, tail, df);
 	}

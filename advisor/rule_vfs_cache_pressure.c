@@ -13,8 +13,7 @@
 #define KNOB "vm.vfs_cache_pressure"
 
 static int vfs_cache_pressure_advise(const struct mt_advise_ctx *ctx,
-				     struct mt_advice *out,
-				     struct mt_err *err)
+				     struct mt_advice *out, struct mt_err *err)
 {
 	struct mt_item *it;
 	struct mt_knob k;
@@ -33,19 +32,24 @@ static int vfs_cache_pressure_advise(const struct mt_advise_ctx *ctx,
 	snprintf(now, sizeof(now), "%lld", (long long)cur);
 	rec = cur == 0 || cur > 100 ? k.dflt : now;
 	mt_item_knob_to(it, KNOB, now, rec);
-	mt_item_evidence(it, "vm.vfs_cache_pressure = %lld (kernel default "
-			 "%s)", (long long)cur, k.dflt);
+	mt_item_evidence(it,
+			 "vm.vfs_cache_pressure = %lld (kernel default "
+			 "%s)",
+			 (long long)cur, k.dflt);
 	mt_item_ground(it, MT_GROUND_DOCUMENTED, k.source);
 	if (cur == 0) {
-		mt_item_reason(it, "vfs_cache_pressure 0 tells the kernel "
+		mt_item_reason(it,
+			       "vfs_cache_pressure 0 tells the kernel "
 			       "never to reclaim dentries and inodes under "
 			       "memory pressure, which vm.rst warns can "
 			       "easily lead to out-of-memory conditions. "
 			       "Back to %s, the kernel's default, where "
 			       "they are reclaimed at a fair rate with the "
-			       "page cache.", k.dflt);
+			       "page cache.",
+			       k.dflt);
 	} else if (cur > 100) {
-		mt_item_reason(it, "vfs_cache_pressure %lld makes reclaim "
+		mt_item_reason(it,
+			       "vfs_cache_pressure %lld makes reclaim "
 			       "prefer dentries and inodes over page cache; "
 			       "vm.rst: increasing it significantly beyond "
 			       "100 may have negative performance impact, as "
@@ -57,15 +61,18 @@ static int vfs_cache_pressure_advise(const struct mt_advise_ctx *ctx,
 			       "cache crowding out page cache), keep it.",
 			       (long long)cur, k.dflt);
 	} else {
-		mt_item_reason(it, "vfs_cache_pressure %lld: %s. Keep it: "
-			       "memtune measures nothing that bears on the "
-			       "dentry and inode caches, and vm.rst gives "
-			       "no reason to move a value in 1..100.",
-			       (long long)cur, cur == 100 ?
-			       "the kernel's default, dentries and inodes "
-			       "reclaimed at a fair rate with the page cache" :
-			       "below 100 the kernel prefers to retain "
-			       "dentry and inode caches");
+		mt_item_reason(
+			it,
+			"vfs_cache_pressure %lld: %s. Keep it: "
+			"memtune measures nothing that bears on the "
+			"dentry and inode caches, and vm.rst gives "
+			"no reason to move a value in 1..100.",
+			(long long)cur,
+			cur == 100 ?
+				"the kernel's default, dentries and inodes "
+				"reclaimed at a fair rate with the page cache" :
+				"below 100 the kernel prefers to retain "
+				"dentry and inode caches");
 	}
 	return 0;
 }

@@ -9,7 +9,8 @@
 
 #include "advisor.h"
 
-#define SOURCE "Documentation/admin-guide/sysctl/vm.rst (zone_reclaim_mode: " \
+#define SOURCE \
+	"Documentation/admin-guide/sysctl/vm.rst (zone_reclaim_mode: " \
 	"https://docs.kernel.org/admin-guide/sysctl/vm.html" \
 	"#zone-reclaim-mode)"
 
@@ -24,12 +25,10 @@ struct zr_facts {
 
 static void gather(const struct mt_advise_ctx *ctx, struct zr_facts *f)
 {
-	f->has_ratio = mt_ev_fact(ctx, "numa.remote_latency_ratio",
-				  &f->ratio);
+	f->has_ratio = mt_ev_fact(ctx, "numa.remote_latency_ratio", &f->ratio);
 	f->zr_measured =
 		mt_ev_fact(ctx, "numa.zr_local_fraction_gain", &f->gain) &&
-		mt_ev_fact(ctx, "numa.zr_latency_after_ratio",
-			   &f->lat_ratio) &&
+		mt_ev_fact(ctx, "numa.zr_latency_after_ratio", &f->lat_ratio) &&
 		mt_ev_fact(ctx, "numa.zr_file_reclaimed", &f->reclaimed) &&
 		mt_ev_fact(ctx, "numa.zr_locality_won", &f->won);
 }
@@ -56,14 +55,14 @@ static int zone_reclaim_advise(const struct mt_advise_ctx *ctx,
 	mt_item_evidence(it, "%d NUMA node%s with memory", ctx->numa_nodes,
 			 ctx->numa_nodes == 1 ? "" : "s");
 	mt_item_evidence(it, "valid values: 0, or a sum of 1 (reclaim), 2 "
-			 "(write dirty pages), 4 (swap)");
+			     "(write dirty pages), 4 (swap)");
 	if (f.has_ratio && ctx->numa_nodes > 1)
 		mt_item_cite(it, &f.ratio);
 	if (ctx->numa_nodes <= 1) {
 		mt_item_ground(it, MT_GROUND_HARD_RULE, SOURCE);
 		mt_item_reason(it, "One node: there is no other node to "
-			       "allocate from, so zone reclaim has nothing "
-			       "to decide. 0 is the kernel's default.");
+				   "allocate from, so zone reclaim has nothing "
+				   "to decide. 0 is the kernel's default.");
 	} else if (f.zr_measured) {
 		mt_item_cite(it, &f.gain);
 		mt_item_cite(it, &f.lat_ratio);
@@ -75,34 +74,39 @@ static int zone_reclaim_advise(const struct mt_advise_ctx *ctx,
 			 * that drops page cache needs more than that. */
 			mt_item_ground(it, MT_GROUND_INCONCLUSIVE, SOURCE);
 			mt_item_reason(it, "Measured here, zone_reclaim_mode "
-				       "1 kept more of the new pages local "
-				       "and made later accesses faster "
-				       "(the analysis' finding), and the "
-				       "profile does not rely on the page "
-				       "cache: 1. One allocation per mode "
-				       "is no interval; verify it with an "
-				       "A/B trial before keeping it.");
+					   "1 kept more of the new pages local "
+					   "and made later accesses faster "
+					   "(the analysis' finding), and the "
+					   "profile does not rely on the page "
+					   "cache: 1. One allocation per mode "
+					   "is no interval; verify it with an "
+					   "A/B trial before keeping it.");
 		} else {
 			mt_item_ground(it, MT_GROUND_DOCUMENTED, SOURCE);
-			mt_item_reason(it, "%s: keep 0, the kernel's default "
-				       "(vm.rst: workloads that benefit from "
-				       "having their data cached should "
-				       "leave zone reclaim disabled).",
-				       f.won.value == 1 ? "Locality won here, "
-				       "but the profile keeps the page cache, "
-				       "which zone reclaim would throw away" :
-				       "Measured here, reclaiming the local "
-				       "page cache did not buy locality worth "
-				       "having (the analysis' finding)");
+			mt_item_reason(
+				it,
+				"%s: keep 0, the kernel's default "
+				"(vm.rst: workloads that benefit from "
+				"having their data cached should "
+				"leave zone reclaim disabled).",
+				f.won.value == 1 ?
+					"Locality won here, "
+					"but the profile keeps the page cache, "
+					"which zone reclaim would throw away" :
+					"Measured here, reclaiming the local "
+					"page cache did not buy locality worth "
+					"having (the analysis' finding)");
 		}
 	} else {
 		mt_item_ground(it, MT_GROUND_DOCUMENTED, SOURCE);
 		if (!f.has_ratio)
-			mt_item_evidence(it, "numa benchmark: %s",
-					 mt_ev_bench_status(ctx, "numa", NULL,
-							    0) ?: "not in "
-					 "the run");
-		mt_item_reason(it, "Several nodes, but no measurement shows "
+			mt_item_evidence(
+				it, "numa benchmark: %s",
+				mt_ev_bench_status(ctx, "numa", NULL, 0) ?:
+					"not in "
+					"the run");
+		mt_item_reason(it,
+			       "Several nodes, but no measurement shows "
 			       "that locality matters more than the page "
 			       "cache: zone reclaim would drop file pages on "
 			       "the local node instead of using free memory "

@@ -18,7 +18,8 @@
 
 /* The practice the items follow: the Arch wiki's zram page, which takes
  * these values from Pop!_OS's zram defaults. */
-#define ZRAM_PRACTICE "https://wiki.archlinux.org/title/Zram" \
+#define ZRAM_PRACTICE \
+	"https://wiki.archlinux.org/title/Zram" \
 	"#Optimizing_swap_on_zram (accessed 2026-12), and " \
 	"https://docs.kernel.org/admin-guide/sysctl/vm.html (Linux 6.12)"
 
@@ -29,9 +30,9 @@ static bool has_zram(const struct mt_advise_ctx *ctx)
 	size_t i;
 
 	json_array_foreach(json_object_get(json_object_get(ctx->sys, "swap"),
-					   "devices"), i, dev) {
-		const char *t = json_string_value(json_object_get(dev,
-								  "type"));
+					   "devices"),
+			   i, dev) {
+		const char *t = json_string_value(json_object_get(dev, "type"));
 
 		if (t && strcmp(t, "zram") == 0)
 			return true;
@@ -55,26 +56,31 @@ static int zram_item(const struct mt_advise_ctx *ctx, const char *id,
 	mt_knob_lookup(knob, 0, &k);
 	snprintf(now, sizeof(now), "%lld", (long long)cur);
 	mt_item_knob_to(it, knob, now, first ? "0" : now);
-	mt_item_evidence(it, "%s = %lld (kernel default %s); zram swap %s",
-			 knob, (long long)cur, k.dflt, first ?
-			 "is the first swap device used (highest priority)" :
-			 "is used only after a disk swap device");
+	mt_item_evidence(
+		it, "%s = %lld (kernel default %s); zram swap %s", knob,
+		(long long)cur, k.dflt,
+		first ? "is the first swap device used (highest priority)" :
+			"is used only after a disk swap device");
 	if (!first) {
 		mt_item_ground(it, MT_GROUND_DOCUMENTED, k.source);
-		mt_item_reason(it, "A disk swap device has a higher priority "
+		mt_item_reason(it,
+			       "A disk swap device has a higher priority "
 			       "than zram, so the kernel swaps to the disk "
 			       "first, and %s serves it: keep %lld. Once zram "
 			       "is the first device (see the swap_priority "
-			       "item), 0 is the practice for zram.", what,
-			       (long long)cur);
+			       "item), 0 is the practice for zram.",
+			       what, (long long)cur);
 		return 0;
 	}
 	mt_item_ground(it, MT_GROUND_PRACTICE, ZRAM_PRACTICE);
 	if (cur == 0)
-		mt_item_reason(it, "Swap goes to zram first and %s is already "
-			       "0, as zram setups do: keep it.", knob);
+		mt_item_reason(it,
+			       "Swap goes to zram first and %s is already "
+			       "0, as zram setups do: keep it.",
+			       knob);
 	else if (strcmp(name, "page-cluster") == 0)
-		mt_item_reason(it, "Swap goes to zram first: page-cluster %lld "
+		mt_item_reason(it,
+			       "Swap goes to zram first: page-cluster %lld "
 			       "reads %d pages together on a swap fault, "
 			       "which on compressed memory saves no seek and "
 			       "costs decompressing pages that were not asked "
@@ -83,10 +89,11 @@ static int zram_item(const struct mt_advise_ctx *ctx, const char *id,
 			       "readahead. zram setups (the Arch wiki, "
 			       "Pop!_OS) use 0; no kernel document or "
 			       "measurement here says so, hence low "
-			       "confidence.", (long long)cur,
-			       cur < 31 ? 1 << cur : 0);
+			       "confidence.",
+			       (long long)cur, cur < 31 ? 1 << cur : 0);
 	else
-		mt_item_reason(it, "Swap goes to zram first: with "
+		mt_item_reason(it,
+			       "Swap goes to zram first: with "
 			       "watermark_boost_factor %lld, every "
 			       "fragmentation event makes kswapd reclaim up "
 			       "to %lld%% of the high watermark extra "
@@ -100,8 +107,8 @@ static int zram_item(const struct mt_advise_ctx *ctx, const char *id,
 	return 0;
 }
 
-static int zram_advise(const struct mt_advise_ctx *ctx,
-		       struct mt_advice *out, struct mt_err *err)
+static int zram_advise(const struct mt_advise_ctx *ctx, struct mt_advice *out,
+		       struct mt_err *err)
 {
 	int64_t pc, wbf;
 	int rc = 0;

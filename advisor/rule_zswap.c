@@ -14,7 +14,8 @@
 #include "../core/knobs.h"
 #include "advisor.h"
 
-#define ZRAM_PRACTICE "https://wiki.archlinux.org/title/Zram#Disable_zswap " \
+#define ZRAM_PRACTICE \
+	"https://wiki.archlinux.org/title/Zram#Disable_zswap " \
 	"(accessed 2026-12)"
 
 static int enabled_item(const struct mt_advise_ctx *ctx, const char *cur,
@@ -30,14 +31,17 @@ static int enabled_item(const struct mt_advise_ctx *ctx, const char *cur,
 		return -ENOMEM;
 	mt_knob_lookup("zswap.enabled", 0, &k);
 	mt_item_knob_to(it, k.name, cur, on && zram_first ? "N" : cur);
-	mt_item_evidence(it, "/sys/module/zswap/parameters/enabled = %s; "
-			 "first swap device: %s", cur,
+	mt_item_evidence(it,
+			 "/sys/module/zswap/parameters/enabled = %s; "
+			 "first swap device: %s",
+			 cur,
 			 ctx->swap_kind == MT_SWAP_ZRAM ? "zram" :
 			 ctx->swap_kind == MT_SWAP_NONE ? "none (no swap)" :
-			 "disk or file");
+							  "disk or file");
 	if (on && zram_first) {
 		mt_item_ground(it, MT_GROUND_PRACTICE, ZRAM_PRACTICE);
-		mt_item_reason(it, "zswap is on and the first swap device is "
+		mt_item_reason(it,
+			       "zswap is on and the first swap device is "
 			       "zram: every page on its way to zram is first "
 			       "compressed into zswap's pool, then, when the "
 			       "pool fills, decompressed and compressed again "
@@ -51,18 +55,22 @@ static int enabled_item(const struct mt_advise_ctx *ctx, const char *cur,
 	}
 	mt_item_ground(it, MT_GROUND_DOCUMENTED, k.source);
 	if (ctx->swap_kind == MT_SWAP_NONE)
-		mt_item_reason(it, "No swap device: zswap caches pages on "
+		mt_item_reason(it,
+			       "No swap device: zswap caches pages on "
 			       "their way to swap, so without one it has "
-			       "nothing to do. Keep %s.", cur);
+			       "nothing to do. Keep %s.",
+			       cur);
 	else if (on)
-		mt_item_reason(it, "zswap is on in front of %s swap: it trades "
+		mt_item_reason(it,
+			       "zswap is on in front of %s swap: it trades "
 			       "CPU time for compressing pages against swap "
 			       "I/O (zswap.rst). Memtune measures no swap I/O "
 			       "it would save or cost: keep Y.",
 			       ctx->swap_kind == MT_SWAP_ZRAM ? "zram" :
-			       "disk");
+								"disk");
 	else
-		mt_item_reason(it, "zswap is off. zswap.rst: it can reduce "
+		mt_item_reason(it,
+			       "zswap is off. zswap.rst: it can reduce "
 			       "swap I/O and wear on an SSD at the cost of "
 			       "CPU time for compression. Memtune measures "
 			       "no swap I/O it would save: keep N, or try Y "
@@ -84,14 +92,17 @@ static int pool_item(const struct mt_advise_ctx *ctx, int64_t cur,
 	mt_knob_lookup("zswap.max_pool_percent", 0, &k);
 	snprintf(now, sizeof(now), "%lld", (long long)cur);
 	mt_item_knob_to(it, k.name, now, now);
-	mt_item_evidence(it, "/sys/module/zswap/parameters/max_pool_percent "
-			 "= %lld (kernel default %s)", (long long)cur, k.dflt);
+	mt_item_evidence(it,
+			 "/sys/module/zswap/parameters/max_pool_percent "
+			 "= %lld (kernel default %s)",
+			 (long long)cur, k.dflt);
 	mt_item_ground(it, MT_GROUND_DOCUMENTED, k.source);
-	mt_item_reason(it, "zswap's pool may take up to %lld%% of RAM before "
+	mt_item_reason(it,
+		       "zswap's pool may take up to %lld%% of RAM before "
 		       "the oldest pages go on to the swap device "
 		       "(zswap.rst); the default is %s. Memtune measures "
-		       "nothing that sizes it: keep it.", (long long)cur,
-		       k.dflt);
+		       "nothing that sizes it: keep it.",
+		       (long long)cur, k.dflt);
 	return 0;
 }
 
@@ -106,31 +117,36 @@ static int compressor_item(const char *cur, struct mt_advice *out)
 		return -ENOMEM;
 	mt_knob_lookup("zswap.compressor", 0, &k);
 	mt_item_knob_to(it, k.name, cur, cur);
-	mt_item_evidence(it, "/sys/module/zswap/parameters/compressor = %s "
-			 "(the default is %s)", cur, k.dflt_note);
+	mt_item_evidence(it,
+			 "/sys/module/zswap/parameters/compressor = %s "
+			 "(the default is %s)",
+			 cur, k.dflt_note);
 	mt_item_ground(it, MT_GROUND_DOCUMENTED, k.source);
-	mt_item_reason(it, "zswap compresses with %s. The choice trades "
-		       "compression ratio against CPU time; memtune measures "
-		       "neither here: keep it.%s", cur,
-		       mt_knob_check(&k, cur, why, sizeof(why)) ? "" :
-		       " (It is not one of the compressors memtune writes, "
-		       "so memtune apply would not change it.)");
+	mt_item_reason(
+		it,
+		"zswap compresses with %s. The choice trades "
+		"compression ratio against CPU time; memtune measures "
+		"neither here: keep it.%s",
+		cur,
+		mt_knob_check(&k, cur, why, sizeof(why)) ?
+			"" :
+			" (It is not one of the compressors memtune writes, "
+			"so memtune apply would not change it.)");
 	return 0;
 }
 
-static int zswap_advise(const struct mt_advise_ctx *ctx,
-			struct mt_advice *out, struct mt_err *err)
+static int zswap_advise(const struct mt_advise_ctx *ctx, struct mt_advice *out,
+			struct mt_err *err)
 {
 	json_t *z = json_object_get(ctx->sys, "zswap");
 	const char *en = json_string_value(json_object_get(z, "enabled"));
-	const char *comp = json_string_value(json_object_get(z,
-							     "compressor"));
+	const char *comp = json_string_value(json_object_get(z, "compressor"));
 	json_t *pool = json_object_get(z, "max_pool_percent");
 	int rc = 0;
 
 	(void)err;
 	if (!json_is_object(z))
-		return 0;	/* a kernel without zswap */
+		return 0; /* a kernel without zswap */
 	if (en)
 		rc = enabled_item(ctx, en, out);
 	if (rc == 0 && json_is_integer(pool))

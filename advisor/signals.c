@@ -37,21 +37,22 @@ static int put(json_t *values, const char *name, double v)
 /* The PSI averages of snap (the kernel's, at the snapshot) and, when
  * before is given, the share of the window stalled from the totals; with
  * before NULL the share is of `secs` since boot. */
-static int put_psi(json_t *values, json_t *before, json_t *snap,
-		   double secs)
+static int put_psi(json_t *values, json_t *before, json_t *snap, double secs)
 {
 	char name[64];
 
 	for (size_t r = 0; r < 3; r++)
 		for (size_t k = 0; k < 2; k++) {
-			json_t *a = json_object_get(json_object_get(
-				json_object_get(snap, "psi"), psi_res[r]),
+			json_t *a = json_object_get(
+				json_object_get(json_object_get(snap, "psi"),
+						psi_res[r]),
 				psi_kind[k]);
-			json_t *b = json_object_get(json_object_get(
-				json_object_get(before, "psi"), psi_res[r]),
+			json_t *b = json_object_get(
+				json_object_get(json_object_get(before, "psi"),
+						psi_res[r]),
 				psi_kind[k]);
-			double t1 = mt_jnum(a, "total"), t0 = before ?
-				mt_jnum(b, "total") : 0;
+			double t1 = mt_jnum(a, "total"),
+			       t0 = before ? mt_jnum(b, "total") : 0;
 
 			if (!json_is_object(a))
 				continue;
@@ -86,9 +87,9 @@ json_t *mt_signals_rates(json_t *before, json_t *after, double window_s)
 		    json_integer_value(b) < json_integer_value(a))
 			continue;
 		snprintf(name, sizeof(name), "%s_per_s", mt_vmstat_counters[i]);
-		if (put(values, name, (double)(json_integer_value(b) -
-					       json_integer_value(a)) /
-					      window_s))
+		if (put(values, name,
+			(double)(json_integer_value(b) - json_integer_value(a)) /
+				window_s))
 			goto nomem;
 	}
 	if (put_psi(values, before, after, window_s) ||
@@ -161,8 +162,8 @@ static int set_signals(struct mt_advise_ctx *ctx, const char *basis,
 	if (!o)
 		return -ENOMEM;
 	if (values)
-		json_object_set(o, "window_s", json_object_get(values,
-							       "window_s"));
+		json_object_set(o, "window_s",
+				json_object_get(values, "window_s"));
 	json_decref(ctx->signals);
 	ctx->signals = o;
 	return 0;
@@ -176,7 +177,7 @@ static char *read_run_file(const char *path)
 	char *buf = NULL;
 
 	return mt_file_read_untrusted(path, 1 << 20, &buf, NULL) == 0 ? buf :
-									 NULL;
+									NULL;
 }
 
 /* {"vmstat": ..., "psi": {"memory": ...}} of snapshots/SECTION.WHEN.*, or
@@ -205,8 +206,8 @@ static json_t *run_snapshot(const char *run_dir, const char *section,
 		psi = mt_psi_text_json(text);
 		free(text);
 		if (psi && json_object_size(psi))
-			json_object_set_new(o, "psi", json_pack(
-				"{s:o}", "memory", psi));
+			json_object_set_new(o, "psi",
+					    json_pack("{s:o}", "memory", psi));
 		else
 			json_decref(psi);
 	}
@@ -237,14 +238,14 @@ static int from_run(struct mt_advise_ctx *ctx)
 	int rc;
 
 	json_array_foreach(list, i, b) {
-		const char *sec = json_string_value(json_object_get(
-			b, "section"));
+		const char *sec = json_string_value(json_object_get(b,
+								    "section"));
 		json_t *snap;
 
 		if (!sec || strchr(sec, '/') || sec[0] == '.')
 			continue;
-		if (!first && (snap = run_snapshot(ctx->run_dir, sec,
-						   "before"))) {
+		if (!first &&
+		    (snap = run_snapshot(ctx->run_dir, sec, "before"))) {
 			first = snap;
 			s0 = sec;
 		}
@@ -266,10 +267,12 @@ static int from_run(struct mt_advise_ctx *ctx)
 	json_decref(last);
 	if (!values)
 		return -ENOMEM;
-	rc = set_signals(ctx, "run", false, values, "the run's snapshots "
+	rc = set_signals(ctx, "run", false, values,
+			 "the run's snapshots "
 			 "(%s before to %s after, %.0f s): the machine under "
 			 "memtune's own benchmarks, which cause reclaim on "
-			 "purpose", s0, s1, window);
+			 "purpose",
+			 s0, s1, window);
 	return rc < 0 ? rc : 1;
 }
 
@@ -297,17 +300,21 @@ static int since_boot(struct mt_advise_ctx *ctx, const char *why)
 	json_t *values;
 
 	if (!json_is_object(json_object_get(ctx->sys, "vmstat")))
-		return set_signals(ctx, "none", false, NULL, "no /proc/vmstat "
+		return set_signals(ctx, "none", false, NULL,
+				   "no /proc/vmstat "
 				   "in %s: no reclaim signals",
 				   ctx->system_source);
 	if (!json_is_number(up) || !(json_number_value(up) > 0))
-		return set_signals(ctx, "none", false, NULL, "no /proc/uptime "
+		return set_signals(ctx, "none", false, NULL,
+				   "no /proc/uptime "
 				   "in %s: the counters since boot cannot be "
-				   "made rates", ctx->system_source);
+				   "made rates",
+				   ctx->system_source);
 	values = mt_signals_since_boot(ctx->sys, json_number_value(up));
 	if (!values)
 		return -ENOMEM;
-	return set_signals(ctx, "since_boot", true, values, "counters since "
+	return set_signals(ctx, "since_boot", true, values,
+			   "counters since "
 			   "boot divided by the uptime (%.0f s)%s%s",
 			   json_number_value(up), why[0] ? ": " : "", why);
 }
@@ -323,8 +330,9 @@ json_t *mt_cgroup_rates(json_t *before, json_t *after, double window_s)
 		return NULL;
 	for (size_t p = 0; p < 2; p++)
 		json_object_foreach(json_object_get(after, parts[p]), key, v) {
-			json_t *a = json_object_get(json_object_get(
-				before, parts[p]), key);
+			json_t *a = json_object_get(json_object_get(before,
+								    parts[p]),
+						    key);
 
 			/* Counters only: memory.stat's sizes go up and down,
 			 * and a rate of them means nothing. */
@@ -336,16 +344,21 @@ json_t *mt_cgroup_rates(json_t *before, json_t *after, double window_s)
 				continue;
 			snprintf(name, sizeof(name), "%s_%s_per_s", parts[p],
 				 key);
-			if (put(r, name, (double)(json_integer_value(v) -
-						  json_integer_value(a)) /
-					       window_s))
+			if (put(r, name,
+				(double)(json_integer_value(v) -
+					 json_integer_value(a)) /
+					window_s))
 				goto nomem;
 		}
 	for (size_t k = 0; k < 2; k++) {
-		double t1 = mt_jnum(json_object_get(json_object_get(
-			after, "pressure"), psi_kind[k]), "total");
-		double t0 = mt_jnum(json_object_get(json_object_get(
-			before, "pressure"), psi_kind[k]), "total");
+		double t1 = mt_jnum(json_object_get(json_object_get(after,
+								    "pressure"),
+						    psi_kind[k]),
+				    "total");
+		double t0 = mt_jnum(json_object_get(json_object_get(before,
+								    "pressure"),
+						    psi_kind[k]),
+				    "total");
 
 		snprintf(name, sizeof(name), "pressure_%s_pct", psi_kind[k]);
 		if (t1 >= t0 && put(r, name, (t1 - t0) / (window_s * 1e4)))
@@ -359,8 +372,7 @@ nomem:
 
 /* The cgroup v2 paths of the applications found, into paths; returns
  * how many. */
-static size_t app_cgroups(const struct mt_advise_ctx *ctx,
-			  const char **paths)
+static size_t app_cgroups(const struct mt_advise_ctx *ctx, const char **paths)
 {
 	size_t n = 0;
 
@@ -384,8 +396,8 @@ static int window_cgroups(struct mt_advise_ctx *ctx, const char **paths,
 
 		if (!after)
 			continue;
-		if (before[i] && (r = mt_cgroup_rates(before[i], after,
-						      window_s)))
+		if (before[i] &&
+		    (r = mt_cgroup_rates(before[i], after, window_s)))
 			json_object_set_new(after, "rates", r);
 		if (json_array_append_new(arr, after) < 0)
 			return -ENOMEM;
@@ -407,11 +419,12 @@ static int live_window(struct mt_advise_ctx *ctx, uint64_t window_ns,
 
 	if (!(a = snapshot_now()))
 		return since_boot(ctx, "/proc/vmstat could not be read for "
-				  "a window");
+				       "a window");
 	for (size_t i = 0; i < n; i++)
 		cg0[i] = mt_cgroup_memory_json(paths[i]);
 	mt_progress("advise: sampling /proc/vmstat and PSI for %.3g s "
-		    "(--window)", (double)window_ns / 1e9);
+		    "(--window)",
+		    (double)window_ns / 1e9);
 	t0 = mt_now_ns();
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
@@ -421,13 +434,14 @@ static int live_window(struct mt_advise_ctx *ctx, uint64_t window_ns,
 	json_decref(a);
 	if (!b) {
 		rc = since_boot(ctx, "/proc/vmstat could not be read at the "
-				"window's end");
+				     "window's end");
 	} else if (!values) {
 		rc = -ENOMEM;
 	} else {
-		rc = set_signals(ctx, "window", true, values, "%sa %.3g s "
-				 "window on the live system", prefix,
-				 (double)(t1 - t0) / 1e9);
+		rc = set_signals(ctx, "window", true, values,
+				 "%sa %.3g s "
+				 "window on the live system",
+				 prefix, (double)(t1 - t0) / 1e9);
 		if (rc == 0)
 			rc = window_cgroups(ctx, paths, cg0, n,
 					    (double)(t1 - t0) / 1e9);
@@ -438,8 +452,8 @@ static int live_window(struct mt_advise_ctx *ctx, uint64_t window_ns,
 	return rc;
 }
 
-int mt_signals_add_cgroups(struct mt_advise_ctx *ctx,
-			   const char *const *paths, size_t n)
+int mt_signals_add_cgroups(struct mt_advise_ctx *ctx, const char *const *paths,
+			   size_t n)
 {
 	json_t *arr;
 
@@ -448,13 +462,14 @@ int mt_signals_add_cgroups(struct mt_advise_ctx *ctx,
 	arr = json_object_get(ctx->signals, "cgroups");
 	if (!arr) {
 		arr = json_array();
-		if (!arr || json_object_set_new(ctx->signals, "cgroups",
-						arr) < 0)
+		if (!arr ||
+		    json_object_set_new(ctx->signals, "cgroups", arr) < 0)
 			return -ENOMEM;
 	}
 	for (size_t i = 0; i < n; i++) {
 		json_t *cg = paths[i] && paths[i][0] ?
-			mt_cgroup_memory_json(paths[i]) : NULL;
+				     mt_cgroup_memory_json(paths[i]) :
+				     NULL;
 
 		if (cg && json_array_append_new(arr, cg) < 0)
 			return -ENOMEM;
@@ -475,22 +490,25 @@ static int gather_counters(struct mt_advise_ctx *ctx, uint64_t window_ns)
 		/* Made on another host: its meta.json snapshot, taken
 		 * before the benchmarks, has its counters since boot. */
 		if (!ctx->live)
-			return since_boot(ctx, "no live signals in this run's "
+			return since_boot(ctx,
+					  "no live signals in this run's "
 					  "snapshots, and it was made on "
 					  "another host: its meta.json "
 					  "snapshot at the start of the run");
 		prefix = "no live signals in this run; instead ";
 	}
 	if (!ctx->live)
-		return set_signals(ctx, "none", false, NULL, "no live signals: "
+		return set_signals(ctx, "none", false, NULL,
+				   "no live signals: "
 				   "the system state is %s",
 				   ctx->system_source);
 	if (!mt_fsroot_is_live()) {
 		char why[400];
 
-		snprintf(why, sizeof(why), "%sa captured tree "
-			 "(MEMTUNE_FSROOT=%s) has no window", prefix,
-			 mt_fsroot());
+		snprintf(why, sizeof(why),
+			 "%sa captured tree "
+			 "(MEMTUNE_FSROOT=%s) has no window",
+			 prefix, mt_fsroot());
 		return since_boot(ctx, why);
 	}
 	if (window_ns == 0) {
@@ -511,11 +529,11 @@ int mt_signals_gather(struct mt_advise_ctx *ctx, uint64_t window_ns,
 	int rc = gather_counters(ctx, window_ns);
 
 	/* A window read the cgroups at both ends already. */
-	if (rc == 0 && ctx->live &&
-	    !json_object_get(ctx->signals, "cgroups"))
+	if (rc == 0 && ctx->live && !json_object_get(ctx->signals, "cgroups"))
 		rc = mt_signals_add_cgroups(ctx, paths, n);
 	if (rc < 0)
-		return mt_err_set(err, rc, MT_ERR_RUNTIME, "advise: reading "
+		return mt_err_set(err, rc, MT_ERR_RUNTIME,
+				  "advise: reading "
 				  "the reclaim signals: out of memory");
 	return 0;
 }

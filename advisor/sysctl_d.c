@@ -19,7 +19,7 @@ static const char *const dirs[] = { "/etc/sysctl.d", "/run/sysctl.d",
 
 struct conf_file {
 	char name[256];
-	char path[512];		/* absolute, as the machine sees it */
+	char path[512]; /* absolute, as the machine sees it */
 };
 
 static int by_name(const void *a, const void *b)
@@ -51,7 +51,7 @@ static size_t list_files(struct conf_file **out)
 				if (strcmp(f[k].name, e->d_name) == 0)
 					break;
 			if (k < n)
-				continue;	/* hidden by an earlier dir */
+				continue; /* hidden by an earlier dir */
 			if (n == cap) {
 				struct conf_file *g;
 
@@ -61,10 +61,9 @@ static size_t list_files(struct conf_file **out)
 					break;
 				f = g;
 			}
-			snprintf(f[n].name, sizeof(f[n].name), "%s",
+			snprintf(f[n].name, sizeof(f[n].name), "%s", e->d_name);
+			snprintf(f[n].path, sizeof(f[n].path), "%s/%s", dirs[d],
 				 e->d_name);
-			snprintf(f[n].path, sizeof(f[n].path), "%s/%s",
-				 dirs[d], e->d_name);
 			n++;
 		}
 		closedir(dir);
@@ -157,16 +156,18 @@ int mt_sysctl_overrides(const char *conf_text, char **out)
 				char *text;
 				int line;
 
-				if (i < n && strcmp(f[i].name,
-						    MT_SYSCTL_D_NAME) <= 0)
+				if (i < n &&
+				    strcmp(f[i].name, MT_SYSCTL_D_NAME) <= 0)
 					continue;
 				if (mt_fs_read(path, &text, NULL, NULL) != 0)
 					continue;
 				line = assigns(text, key);
 				if (line) {
-					fprintf(m, "%s:%d sets %s after %s "
-						"and overrides it\n", path,
-						line, key, MT_SYSCTL_D_NAME);
+					fprintf(m,
+						"%s:%d sets %s after %s "
+						"and overrides it\n",
+						path, line, key,
+						MT_SYSCTL_D_NAME);
 					count++;
 				}
 				free(text);

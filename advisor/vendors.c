@@ -16,39 +16,52 @@
 
 #include "vendors.h"
 
-#define REDIS_ADMIN "https://redis.io/docs/latest/operate/oss_and_stack/" \
+#define REDIS_ADMIN \
+	"https://redis.io/docs/latest/operate/oss_and_stack/" \
 	"management/admin/ (redis/docs commit 10efe39, 2025)"
-#define REDIS_SYSCHECK "https://github.com/redis/redis/blob/0a87c4a/src/" \
+#define REDIS_SYSCHECK \
+	"https://github.com/redis/redis/blob/0a87c4a/src/" \
 	"syscheck.c (checkOvercommit, checkTHPEnabled; redis commit 0a87c4a)"
-#define PG_OVERCOMMIT "https://www.postgresql.org/docs/current/" \
+#define PG_OVERCOMMIT \
+	"https://www.postgresql.org/docs/current/" \
 	"kernel-resources.html#LINUX-MEMORY-OVERCOMMIT (PostgreSQL 18, " \
 	"section 18.4.4; the same text in 16 and 17)"
-#define PG_HUGE_PAGES "https://www.postgresql.org/docs/current/" \
+#define PG_HUGE_PAGES \
+	"https://www.postgresql.org/docs/current/" \
 	"runtime-config-resource.html#GUC-HUGE-PAGES (PostgreSQL 18; the " \
 	"same text in 16 and 17)"
-#define TUNED_PG "https://github.com/redhat-performance/tuned/blob/" \
+#define TUNED_PG \
+	"https://github.com/redhat-performance/tuned/blob/" \
 	"49496c3/profiles/postgresql/tuned.conf (tuned commit 49496c3)"
-#define MONGO_TCMALLOC "https://www.mongodb.com/docs/manual/" \
+#define MONGO_TCMALLOC \
+	"https://www.mongodb.com/docs/manual/" \
 	"administration/tcmalloc-performance/ (MongoDB 8.0 manual, " \
 	"\"Changed in version 8.0\")"
-#define ORACLE_19 "https://docs.oracle.com/en/database/oracle/" \
+#define ORACLE_19 \
+	"https://docs.oracle.com/en/database/oracle/" \
 	"oracle-database/19/cwlin/disabling-transparent-hugepages.html " \
 	"(Oracle Database 19c Grid Infrastructure Installation Guide)"
-#define ORACLE_21 "https://docs.oracle.com/en/database/oracle/" \
+#define ORACLE_21 \
+	"https://docs.oracle.com/en/database/oracle/" \
 	"oracle-database/21/cwlin/disabling-transparent-hugepages.html " \
 	"(Oracle Database 21c, \"Setting Transparent HugePages to madvise\")"
-#define ORACLE_23 "https://docs.oracle.com/en/database/oracle/" \
+#define ORACLE_23 \
+	"https://docs.oracle.com/en/database/oracle/" \
 	"oracle-database/23/cwlin/restrictions-for-hugepages-and-" \
 	"transparent-hugepages-configurations.html (Oracle Database 23ai)"
-#define ES_MAP_CHECK "https://www.elastic.co/guide/en/elasticsearch/" \
+#define ES_MAP_CHECK \
+	"https://www.elastic.co/guide/en/elasticsearch/" \
 	"reference/8.16/_maximum_map_count_check.html (Elasticsearch 8.16, " \
 	"bootstrap checks)"
-#define ES_MAP_REC "https://www.elastic.co/guide/en/elasticsearch/" \
+#define ES_MAP_REC \
+	"https://www.elastic.co/guide/en/elasticsearch/" \
 	"reference/8.18/bootstrap-checks-max-map-count.html (Elasticsearch " \
 	"8.18)"
-#define ES_SWAP "https://www.elastic.co/docs/deploy-manage/deploy/" \
+#define ES_SWAP \
+	"https://www.elastic.co/docs/deploy-manage/deploy/" \
 	"self-managed/setup-configuration-memory (Elastic docs, 2025)"
-#define KUBELET "https://github.com/kubernetes/kubernetes/blob/master/" \
+#define KUBELET \
+	"https://github.com/kubernetes/kubernetes/blob/master/" \
 	"pkg/kubelet/cm/container_manager_linux.go (setupKernelTunables, " \
 	"kubernetes master 2025; kubelet protectKernelDefaults / " \
 	"--protect-kernel-defaults)"
@@ -58,8 +71,11 @@
 
 const struct mt_vendor_rule mt_vendor_rules[] = {
 	/* --- transparent_hugepage.enabled --- */
-	{ .app = MT_APP_REDIS, .knob = THP_EN, .value = "never",
-	  .accepts = "madvise", .source = REDIS_ADMIN,
+	{ .app = MT_APP_REDIS,
+	  .knob = THP_EN,
+	  .value = "never",
+	  .accepts = "madvise",
+	  .source = REDIS_ADMIN,
 	  .quote = "\"To ensure the Linux kernel feature Transparent Huge "
 		   "Pages does not impact Redis memory usage and latency, "
 		   "run the command: echo never > /sys/kernel/mm/"
@@ -67,37 +83,57 @@ const struct mt_vendor_rule mt_vendor_rules[] = {
 		   "redis-server's own check (src/syscheck.c) warns only on "
 		   "[always]: \"Redis must be restarted after THP is disabled "
 		   "(set to 'madvise' or 'never').\"" },
-	{ .app = MT_APP_POSTGRESQL, .knob = THP_EN, .value = "never",
-	  .accepts = "madvise", .source = PG_HUGE_PAGES,
+	{ .app = MT_APP_POSTGRESQL,
+	  .knob = THP_EN,
+	  .value = "never",
+	  .accepts = "madvise",
+	  .source = PG_HUGE_PAGES,
 	  .quote = "\"On Linux, this is called 'transparent huge pages' "
 		   "(THP). That feature has been known to cause performance "
 		   "degradation with PostgreSQL for some users on some Linux "
 		   "versions, so its use is currently discouraged (unlike "
 		   "explicit use of huge_pages).\" [tuned's postgresql "
 		   "profile sets transparent_hugepages=never]" },
-	{ .app = MT_APP_MONGODB, .knob = THP_EN, .value = "never",
-	  .before = "8.0", .source = MONGO_TCMALLOC,
+	{ .app = MT_APP_MONGODB,
+	  .knob = THP_EN,
+	  .value = "never",
+	  .before = "8.0",
+	  .source = MONGO_TCMALLOC,
 	  .quote = "\"If you are using MongoDB 7.0 or earlier, disable "
 		   "THP.\"" },
-	{ .app = MT_APP_MONGODB, .knob = THP_EN, .value = "always",
-	  .since = "8.0", .source = MONGO_TCMALLOC,
+	{ .app = MT_APP_MONGODB,
+	  .knob = THP_EN,
+	  .value = "always",
+	  .since = "8.0",
+	  .source = MONGO_TCMALLOC,
 	  .quote = "\"In MongoDB 8.0 and later, ensure that THP is enabled "
 		   "before mongod starts\" [for its per-CPU-cache TCMalloc; "
 		   "on PPC64LE and s390x MongoDB uses the legacy TCMalloc and "
 		   "says to disable THP]" },
-	{ .app = MT_APP_ORACLE, .knob = THP_EN, .value = "never",
-	  .before = "21", .source = ORACLE_19,
+	{ .app = MT_APP_ORACLE,
+	  .knob = THP_EN,
+	  .value = "never",
+	  .before = "21",
+	  .source = ORACLE_19,
 	  .quote = "\"To avoid performance issues, Oracle recommends that "
 		   "you disable Transparent HugePages on all Oracle Database "
 		   "servers.\"" },
-	{ .app = MT_APP_ORACLE, .knob = THP_EN, .value = "never",
-	  .since = "21", .kernel_before = { 5, 15 }, .source = ORACLE_21,
+	{ .app = MT_APP_ORACLE,
+	  .knob = THP_EN,
+	  .value = "never",
+	  .since = "21",
+	  .kernel_before = { 5, 15 },
+	  .source = ORACLE_21,
 	  .quote = "\"On Oracle Database servers running UEK release "
 		   "earlier than UEK7, Oracle recommends that you disable "
 		   "Transparent HugePages\" [UEK7 is Linux 5.15: memtune "
 		   "reads the kernel version for it]" },
-	{ .app = MT_APP_ORACLE, .knob = THP_EN, .value = "madvise",
-	  .since = "21", .kernel_since = { 5, 15 }, .source = ORACLE_23,
+	{ .app = MT_APP_ORACLE,
+	  .knob = THP_EN,
+	  .value = "madvise",
+	  .since = "21",
+	  .kernel_since = { 5, 15 },
+	  .source = ORACLE_23,
 	  .quote = "\"For optimal performance, Oracle recommends that you "
 		   "set Transparent HugePages to madvise on all Oracle "
 		   "Database servers UEK7 and later kernels and not disable "
@@ -106,21 +142,29 @@ const struct mt_vendor_rule mt_vendor_rules[] = {
 		   "version for it]" },
 
 	/* --- transparent_hugepage.defrag --- */
-	{ .app = MT_APP_MONGODB, .knob = THP_DF, .value = "defer+madvise",
-	  .since = "8.0", .source = MONGO_TCMALLOC,
+	{ .app = MT_APP_MONGODB,
+	  .knob = THP_DF,
+	  .value = "defer+madvise",
+	  .since = "8.0",
+	  .source = MONGO_TCMALLOC,
 	  .quote = "[the service file MongoDB gives to enable THP writes "
 		   "'always' to enabled, 'defer+madvise' to defrag, 0 to "
 		   "khugepaged/max_ptes_none and 1 to vm.overcommit_memory]" },
 
 	/* --- vm.overcommit_memory --- */
-	{ .app = MT_APP_REDIS, .knob = "vm.overcommit_memory", .value = "1",
-	  .hard = true, .source = REDIS_ADMIN,
+	{ .app = MT_APP_REDIS,
+	  .knob = "vm.overcommit_memory",
+	  .value = "1",
+	  .hard = true,
+	  .source = REDIS_ADMIN,
 	  .quote = "\"Set the Linux kernel overcommit memory setting to 1.\" "
 		   "redis-server's check (src/syscheck.c): \"Memory overcommit "
 		   "must be enabled! Without it, a background save or "
 		   "replication may fail under low memory condition.\"" },
-	{ .app = MT_APP_POSTGRESQL, .knob = "vm.overcommit_memory",
-	  .value = "2", .source = PG_OVERCOMMIT,
+	{ .app = MT_APP_POSTGRESQL,
+	  .knob = "vm.overcommit_memory",
+	  .value = "2",
+	  .source = PG_OVERCOMMIT,
 	  .quote = "\"It is possible to modify the kernel's behavior so that "
 		   "it will not 'overcommit' memory. Although this setting "
 		   "will not prevent the OOM killer from being invoked "
@@ -129,57 +173,80 @@ const struct mt_vendor_rule mt_vendor_rules[] = {
 		   "to modify the related setting vm.overcommit_ratio.\" [it "
 		   "gives no ratio; another approach, with or without it, is "
 		   "oom_score_adj -1000 for the postmaster]" },
-	{ .app = MT_APP_KUBELET, .knob = "vm.overcommit_memory", .value = "1",
-	  .hard = true, .source = KUBELET,
+	{ .app = MT_APP_KUBELET,
+	  .knob = "vm.overcommit_memory",
+	  .value = "1",
+	  .hard = true,
+	  .source = KUBELET,
 	  .quote = "[setupKernelTunables wants vm.overcommit_memory = 1 "
 		   "(VMOvercommitMemoryAlways), with vm.panic_on_oom = 0, "
 		   "kernel.panic = 10 and kernel.panic_on_oops = 1; with "
 		   "protectKernelDefaults the kubelet fails to start on "
 		   "\"invalid kernel flag\", without it the kubelet writes "
 		   "them itself]" },
-	{ .app = MT_APP_MONGODB, .knob = "vm.overcommit_memory", .value = "1",
-	  .since = "8.0", .source = MONGO_TCMALLOC,
+	{ .app = MT_APP_MONGODB,
+	  .knob = "vm.overcommit_memory",
+	  .value = "1",
+	  .since = "8.0",
+	  .source = MONGO_TCMALLOC,
 	  .quote = "[the service file MongoDB gives to enable THP also "
 		   "writes 1 to /proc/sys/vm/overcommit_memory]" },
 
 	/* --- vm.max_map_count --- */
-	{ .app = MT_APP_ELASTICSEARCH, .knob = "vm.max_map_count",
-	  .value = "262144", .at_least = true, .hard = true,
+	{ .app = MT_APP_ELASTICSEARCH,
+	  .knob = "vm.max_map_count",
+	  .value = "262144",
+	  .at_least = true,
+	  .hard = true,
 	  .source = ES_MAP_CHECK,
 	  .quote = "\"The maximum map count check checks that the kernel "
 		   "allows a process to have at least 262,144 memory-mapped "
 		   "areas and is enforced on Linux only. To pass the maximum "
 		   "map count check, you must configure vm.max_map_count via "
 		   "sysctl to be at least 262144.\"" },
-	{ .app = MT_APP_ELASTICSEARCH, .knob = "vm.max_map_count",
-	  .value = "1048576", .at_least = true, .since = "8.18",
+	{ .app = MT_APP_ELASTICSEARCH,
+	  .knob = "vm.max_map_count",
+	  .value = "1048576",
+	  .at_least = true,
+	  .since = "8.18",
 	  .source = ES_MAP_REC,
 	  .quote = "\"The recommended value is 1048576.\"" },
 
 	/* --- dirty limits: what the kernel enforces, in bytes, at most
 	 * (tuned: "keep this values reasonable small") --- */
-	{ .app = MT_APP_POSTGRESQL, .knob = "vm.dirty_background_bytes",
-	  .value = "67108864", .at_most = true, .source = TUNED_PG,
+	{ .app = MT_APP_POSTGRESQL,
+	  .knob = "vm.dirty_background_bytes",
+	  .value = "67108864",
+	  .at_most = true,
+	  .source = TUNED_PG,
 	  .quote = "\"On a systems with a big amount of memory this values "
 		   "can be tens of gigabytes and produce IO spikes when "
 		   "PostgreSQL server writes checkpoints. [...] Keep this "
 		   "values reasonable small - about size of RAID controller "
 		   "write-back cache size (typcal 512MB - 2GB).\" "
 		   "dirty_background_bytes = 67108864" },
-	{ .app = MT_APP_POSTGRESQL, .knob = "vm.dirty_bytes",
-	  .value = "536870912", .at_most = true, .source = TUNED_PG,
+	{ .app = MT_APP_POSTGRESQL,
+	  .knob = "vm.dirty_bytes",
+	  .value = "536870912",
+	  .at_most = true,
+	  .source = TUNED_PG,
 	  .quote = "\"Keep this values reasonable small - about size of RAID "
 		   "controller write-back cache size (typcal 512MB - 2GB).\" "
 		   "dirty_bytes = 536870912" },
 
 	/* --- read by other rules --- */
-	{ .app = MT_APP_ELASTICSEARCH, .knob = "vm.swappiness", .value = "1",
+	{ .app = MT_APP_ELASTICSEARCH,
+	  .knob = "vm.swappiness",
+	  .value = "1",
 	  .source = ES_SWAP,
 	  .quote = "\"The preferred option is to completely disable swap.\" "
 		   "\"Another option available on Linux systems is to ensure "
 		   "that the sysctl value vm.swappiness is set to 1.\"" },
-	{ .app = MT_APP_KUBELET, .knob = "vm.panic_on_oom", .value = "0",
-	  .hard = true, .source = KUBELET,
+	{ .app = MT_APP_KUBELET,
+	  .knob = "vm.panic_on_oom",
+	  .value = "0",
+	  .hard = true,
+	  .source = KUBELET,
 	  .quote = "[setupKernelTunables wants vm.panic_on_oom = 0 "
 		   "(VMPanicOnOOMInvokeOOMKiller)]" },
 };
@@ -250,7 +317,7 @@ bool mt_vendor_applies(const struct mt_vendor_rule *r,
 		return false;
 	if ((r->kernel_since[0] || r->kernel_before[0]) &&
 	    ctx->kernel_major == 0)
-		return false;	/* kernel unknown */
+		return false; /* kernel unknown */
 	if (!kernel_at_least(ctx, r->kernel_since))
 		return false;
 	if ((r->kernel_before[0] || r->kernel_before[1]) &&
@@ -296,8 +363,7 @@ bool mt_vendor_satisfied(const struct mt_vendor_rule *r, const char *value)
 		return true;
 	if (!parse_ll(value, &v) || !parse_ll(r->value, &want))
 		return false;
-	return (r->at_least && v >= want) || (r->at_most && v > 0 &&
-					       v <= want);
+	return (r->at_least && v >= want) || (r->at_most && v > 0 && v <= want);
 }
 
 /* True if value satisfies every row of c. */
@@ -378,18 +444,18 @@ size_t mt_vendor_choose(const struct mt_advise_ctx *ctx, const char *knob,
 void mt_vendor_cite(struct mt_item *it, const struct mt_vendor_rule *r)
 {
 	mt_item_evidence(it, "%s%s (%s): %s", mt_app_label(r->app),
-			 r->hard ? ", a requirement" : "", r->source,
-			 r->quote);
+			 r->hard ? ", a requirement" : "", r->source, r->quote);
 }
 
 /* "Redis wants never (or madvise)". */
 static void wants(const struct mt_vendor_rule *r, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s wants %s%s%s%s%s", mt_app_label(r->app),
-		 r->at_least ? "at least " : r->at_most ? "at most " : "",
-		 r->value,
-		 r->accepts ? " (or " : "", r->accepts ? r->accepts : "",
-		 r->accepts ? ")" : "");
+		 r->at_least ? "at least " :
+		 r->at_most  ? "at most " :
+			       "",
+		 r->value, r->accepts ? " (or " : "",
+		 r->accepts ? r->accepts : "", r->accepts ? ")" : "");
 }
 
 void mt_vendor_explain(struct mt_item *it, const struct mt_vendor_choice *c)
@@ -406,7 +472,8 @@ void mt_vendor_explain(struct mt_item *it, const struct mt_vendor_choice *c)
 			decider = c->rows[i];
 	}
 	for (size_t i = 0; i < c->n_undecided; i++)
-		mt_item_reason(it, "%s is present, but its version is "
+		mt_item_reason(it,
+			       "%s is present, but its version is "
 			       "unknown, and its vendor's guidance on this "
 			       "knob depends on it: name its version (the "
 			       "profile's services). ",
@@ -424,11 +491,13 @@ void mt_vendor_explain(struct mt_item *it, const struct mt_vendor_choice *c)
 			off += (size_t)k;
 	}
 	if (c->conflict) {
-		mt_item_reason(it, "The applications on this host disagree: "
+		mt_item_reason(it,
+			       "The applications on this host disagree: "
 			       "%s. No value satisfies them all, so memtune "
 			       "keeps the current one: run them on separate "
 			       "hosts, or decide which vendor's advice to "
-			       "forgo (both are cited). ", all);
+			       "forgo (both are cited). ",
+			       all);
 		mt_item_ground(it, MT_GROUND_DOCUMENTED, decider->source);
 		return;
 	}
@@ -436,13 +505,17 @@ void mt_vendor_explain(struct mt_item *it, const struct mt_vendor_choice *c)
 		mt_item_reason(it, "%s: the current value satisfies %s. ", all,
 			       c->n > 1 ? "them all" : "it");
 	else if (c->blocked)
-		mt_item_reason(it, "%s; memtune keeps the current value until "
-			       "the version above is known. ", all);
+		mt_item_reason(it,
+			       "%s; memtune keeps the current value until "
+			       "the version above is known. ",
+			       all);
 	else
 		mt_item_reason(it, "%s: %s satisfies %s. ", all, c->value,
 			       c->n > 1 ? "them all" : "it");
-	mt_item_ground(it, c->hard && !c->blocked ? MT_GROUND_HARD_RULE :
-		       MT_GROUND_DOCUMENTED, decider->source);
+	mt_item_ground(it,
+		       c->hard && !c->blocked ? MT_GROUND_HARD_RULE :
+						MT_GROUND_DOCUMENTED,
+		       decider->source);
 }
 
 int mt_vendor_sysctl_item(const struct mt_advise_ctx *ctx,

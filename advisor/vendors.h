@@ -18,24 +18,24 @@
 /* One row: the vendor of `app` says set `knob` to `value`. */
 struct mt_vendor_rule {
 	enum mt_app_kind app;
-	const char *knob;	/* advice.json's knob: "vm.overcommit_memory",
+	const char *knob;    /* advice.json's knob: "vm.overcommit_memory",
 				 * "transparent_hugepage.enabled" */
-	const char *value;	/* what the vendor says to set */
-	const char *accepts;	/* other values that satisfy the vendor,
+	const char *value;   /* what the vendor says to set */
+	const char *accepts; /* other values that satisfy the vendor,
 				 * space-separated, or NULL */
-	bool at_least;		/* value is a minimum: larger integers
+	bool at_least;	     /* value is a minimum: larger integers
 				 * satisfy too */
-	bool at_most;		/* value is a maximum: smaller positive
+	bool at_most;	     /* value is a maximum: smaller positive
 				 * integers satisfy too */
-	bool hard;		/* a requirement: the application refuses to
+	bool hard;	     /* a requirement: the application refuses to
 				 * start, fails, or its vendor says "must" */
-	const char *since;	/* application versions [since, before) the
+	const char *since;   /* application versions [since, before) the
 				 * row is for; NULL: open */
 	const char *before;
-	int kernel_since[2];	/* kernel >= major.minor; {0, 0}: any */
-	int kernel_before[2];	/* kernel < major.minor; {0, 0}: any */
-	const char *source;	/* URL and the document's version or date */
-	const char *quote;	/* the vendor's words (a paraphrase says
+	int kernel_since[2];  /* kernel >= major.minor; {0, 0}: any */
+	int kernel_before[2]; /* kernel < major.minor; {0, 0}: any */
+	const char *source;   /* URL and the document's version or date */
+	const char *quote;    /* the vendor's words (a paraphrase says
 				 * so) */
 };
 
@@ -61,23 +61,23 @@ bool mt_vendor_satisfied(const struct mt_vendor_rule *r, const char *value);
 
 /* What the present applications' vendors say about one knob. */
 struct mt_vendor_choice {
-	const struct mt_vendor_rule *rows[16];	/* the rows that apply */
+	const struct mt_vendor_rule *rows[16]; /* the rows that apply */
 	size_t n;
 	/* Applications present, of unknown version, with rows for the knob
 	 * of which none applies (rows for other versions): the advice cannot
 	 * follow them, says so, and moves nothing (blocked). */
 	enum mt_app_kind undecided[MT_APP_N];
 	size_t n_undecided;
-	const char *value;	/* a value every row accepts: current when it
+	const char *value; /* a value every row accepts: current when it
 				 * does (may point into buf); NULL on
 				 * conflict or without rows */
 	char buf[32];
-	bool keep;		/* current satisfies every row */
-	bool conflict;		/* no value satisfies every row */
-	bool blocked;		/* a value would, but an undecided
+	bool keep;     /* current satisfies every row */
+	bool conflict; /* no value satisfies every row */
+	bool blocked;  /* a value would, but an undecided
 				 * application may want another: value
 				 * NULL, the current one stays */
-	bool hard;		/* a hard row is not satisfied by current
+	bool hard;     /* a hard row is not satisfied by current
 				 * (keep: a hard row applies) */
 };
 

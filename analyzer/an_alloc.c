@@ -26,11 +26,12 @@ static double value_at(const struct mt_run *run, const char *op,
 	json_array_foreach(run->records, i, r) {
 		const char *o = mt_rec_case_str(r, "op");
 
-		if (!mt_rec_ok(r) || strcmp(mt_rec_bench(r), "alloc") ||
-		    !o || strcmp(o, op) || strcmp(mt_rec_metric(r), metric) ||
+		if (!mt_rec_ok(r) || strcmp(mt_rec_bench(r), "alloc") || !o ||
+		    strcmp(o, op) || strcmp(mt_rec_metric(r), metric) ||
 		    mt_rec_case_num(r, "size_bytes") != size)
 			continue;
-		if (isfinite(thr) && mt_rec_case_num(r, "mmap_threshold") != thr)
+		if (isfinite(thr) &&
+		    mt_rec_case_num(r, "mmap_threshold") != thr)
 			continue;
 		return mt_rec_value(r);
 	}
@@ -57,8 +58,8 @@ static json_t *rec_of(const struct mt_run *run, const char *op,
 				 mt_rec_case_num(r, key));
 			k = num;
 		}
-		if (!mt_rec_ok(r) || strcmp(mt_rec_bench(r), "alloc") ||
-		    !o || strcmp(o, op) || strcmp(mt_rec_metric(r), metric) ||
+		if (!mt_rec_ok(r) || strcmp(mt_rec_bench(r), "alloc") || !o ||
+		    strcmp(o, op) || strcmp(mt_rec_metric(r), metric) ||
 		    (key && (!k || strcmp(k, want))) ||
 		    (isfinite(size) &&
 		     mt_rec_case_num(r, "size_bytes") != size))
@@ -112,9 +113,9 @@ static int alloc_facts(const struct mt_run *run, json_t *out)
 		json_t *sb;
 
 		if (!mt_rec_ok(r) || strcmp(mt_rec_bench(r), "alloc") || !o ||
-		    strcmp(o, "mmap") || strcmp(mt_rec_metric(r),
-						"ns_per_alloc") ||
-		    !(sz > 0) || sz > MMAP_THRESHOLD_MAX || sz <= best)
+		    strcmp(o, "mmap") ||
+		    strcmp(mt_rec_metric(r), "ns_per_alloc") || !(sz > 0) ||
+		    sz > MMAP_THRESHOLD_MAX || sz <= best)
 			continue;
 		sb = rec_of(run, "sbrk", "ns_per_alloc", NULL, NULL, sz);
 		if (sb && mt_rec_value(sb) > 0 &&
@@ -127,22 +128,23 @@ static int alloc_facts(const struct mt_run *run, json_t *out)
 	if (best_m) {
 		ratio_interval(best_m, best_s, &lo, &hi);
 		if (mt_fact_add(out, "alloc.mmap_costly_up_to", best, NAN, NAN,
-				"bytes", 1, "largest size (at most glibc's "
+				"bytes", 1,
+				"largest size (at most glibc's "
 				"32 MiB threshold maximum) where a raw mmap "
 				"cycle costs over twice the sbrk cycle") ==
 			    -ENOMEM ||
 		    mt_fact_add(out, "alloc.mmap_over_sbrk",
-				mt_rec_value(best_m) / mt_rec_value(best_s),
-				lo, hi, "ratio", pair_n(best_m, best_s),
+				mt_rec_value(best_m) / mt_rec_value(best_s), lo,
+				hi, "ratio", pair_n(best_m, best_s),
 				"raw mmap cycle over "
 				"sbrk cycle at that size") == -ENOMEM)
 			return -ENOMEM;
 	}
 	{
-		json_t *one = rec_of(run, "arenas", "ns_per_alloc",
-				     "arena_max", "1", NAN);
-		json_t *def = rec_of(run, "arenas", "ns_per_alloc",
-				     "arena_max", "default", NAN);
+		json_t *one = rec_of(run, "arenas", "ns_per_alloc", "arena_max",
+				     "1", NAN);
+		json_t *def = rec_of(run, "arenas", "ns_per_alloc", "arena_max",
+				     "default", NAN);
 		json_t *rone = rec_of(run, "arenas", "rss_kept", "arena_max",
 				      "1", NAN);
 		json_t *rdef = rec_of(run, "arenas", "rss_kept", "arena_max",
@@ -175,13 +177,12 @@ static json_t *side(const struct mt_run *run, const char *op, double size,
 	if (!isfinite(size))
 		return json_null();
 	return json_pack("{s:f, s:f, s:f, s:f}", "size_bytes", size,
-			 "ns_per_alloc", value_at(run, op, "ns_per_alloc",
-						  size, thr),
-			 "faults_per_alloc", value_at(run, op,
-						      "faults_per_alloc", size,
-						      thr),
-			 "rss_kept_bytes", value_at(run, op, "rss_kept", size,
-						    thr));
+			 "ns_per_alloc",
+			 value_at(run, op, "ns_per_alloc", size, thr),
+			 "faults_per_alloc",
+			 value_at(run, op, "faults_per_alloc", size, thr),
+			 "rss_kept_bytes",
+			 value_at(run, op, "rss_kept", size, thr));
 }
 
 /* The crossover of sizes xs[0..n) with mmap fractions fr: the largest
@@ -203,9 +204,12 @@ static json_t *crossover(const struct mt_run *run, const char *op,
 	}
 	o = json_pack("{s:o, s:o}", "brk_side", side(run, op, below, thr),
 		      "mmap_side", side(run, op, above, thr));
-	json_object_set_new(o, "crossover_bytes", isfinite(above) ?
-			    json_real(isfinite(below) ? sqrt(below * above) :
-				      above) : json_null());
+	json_object_set_new(o, "crossover_bytes",
+			    isfinite(above) ?
+				    json_real(isfinite(below) ?
+						      sqrt(below * above) :
+						      above) :
+				    json_null());
 	if (isfinite(thr))
 		json_object_set_new(o, "mmap_threshold_bytes", json_real(thr));
 	return o;
@@ -249,14 +253,14 @@ static json_t *first_allocation(const struct mt_run *run)
 	}
 	if (!isfinite(below) && !isfinite(above))
 		return json_null();
-	return json_pack("{s:o, s:o, s:o, s:o}",
-		"brk_up_to_bytes", isfinite(below) ? json_real(below) :
-						     json_null(),
-		"mmap_from_bytes", isfinite(above) ? json_real(above) :
-						     json_null(),
-		"first_mmap_ns", isfinite(ns) ? json_real(ns) : json_null(),
-		"first_mmap_faults", isfinite(faults) ? json_real(faults) :
-							json_null());
+	return json_pack("{s:o, s:o, s:o, s:o}", "brk_up_to_bytes",
+			 isfinite(below) ? json_real(below) : json_null(),
+			 "mmap_from_bytes",
+			 isfinite(above) ? json_real(above) : json_null(),
+			 "first_mmap_ns",
+			 isfinite(ns) ? json_real(ns) : json_null(),
+			 "first_mmap_faults",
+			 isfinite(faults) ? json_real(faults) : json_null());
 }
 
 static json_t *alloc_analyze(const struct mt_run *run, struct mt_err *err)
@@ -269,9 +273,9 @@ static json_t *alloc_analyze(const struct mt_run *run, struct mt_err *err)
 	n = mt_run_curve(run, "alloc", "mmap_fraction", "size_bytes", xs, fr,
 			 MAXP, "op", "malloc", NULL);
 	json_object_set_new(out, "first_allocation", first_allocation(run));
-	json_object_set_new(out, "default_thresholds", n ?
-			    crossover(run, "malloc", xs, fr, n, NAN) :
-			    json_null());
+	json_object_set_new(out, "default_thresholds",
+			    n ? crossover(run, "malloc", xs, fr, n, NAN) :
+				json_null());
 	/* The pinned thresholds present in the records. */
 	json_array_foreach(run->records, i, r) {
 		double t = mt_rec_case_num(r, "mmap_threshold");
@@ -307,8 +311,9 @@ static json_t *alloc_analyze(const struct mt_run *run, struct mt_err *err)
 			m++;
 		}
 		if (m)
-			json_array_append_new(pinned, crossover(
-				run, "threshold", xs, fr, m, thr[k]));
+			json_array_append_new(pinned,
+					      crossover(run, "threshold", xs,
+							fr, m, thr[k]));
 	}
 	json_object_set_new(out, "pinned_thresholds", pinned);
 	/* Raw cycles: the first size from which mmap stays cheaper. */
@@ -336,7 +341,7 @@ static json_t *alloc_analyze(const struct mt_run *run, struct mt_err *err)
 		}
 		json_object_set_new(out, "raw_mmap_cheaper_from_bytes",
 				    isfinite(from) ? json_real(from) :
-				    json_null());
+						     json_null());
 	}
 	if (!n && !nt && !ns && !nm) {
 		json_decref(out);
@@ -347,7 +352,8 @@ static json_t *alloc_analyze(const struct mt_run *run, struct mt_err *err)
 	}
 	if (alloc_facts(run, out) < 0) {
 		json_decref(out);
-		mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME, "alloc: out of memory");
+		mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+			   "alloc: out of memory");
 		return NULL;
 	}
 	return out;
@@ -361,17 +367,21 @@ static void print_cross(FILE *out, const char *what, json_t *c)
 
 	if (!json_is_object(m)) {
 		mt_format_bytes(mt_jnum(b, "size_bytes"), s1, sizeof(s1));
-		fprintf(out, "  %s: every size up to %s served by brk "
-			"(no crossover measured)\n", what, s1);
+		fprintf(out,
+			"  %s: every size up to %s served by brk "
+			"(no crossover measured)\n",
+			what, s1);
 		return;
 	}
 	mt_format_bytes(mt_jnum(b, "size_bytes"), s1, sizeof(s1));
 	mt_format_bytes(mt_jnum(m, "size_bytes"), s2, sizeof(s2));
-	fprintf(out, "  %s: brk up to %s (%.0f ns, %.1f faults, %.0f B kept),"
-		" mmap from %s (%.0f ns, %.1f faults, %.0f B kept)\n", what,
-		s1, mt_jnum(b, "ns_per_alloc"), mt_jnum(b, "faults_per_alloc"),
-		mt_jnum(b, "rss_kept_bytes"), s2, mt_jnum(m, "ns_per_alloc"),
-		mt_jnum(m, "faults_per_alloc"), mt_jnum(m, "rss_kept_bytes"));
+	fprintf(out,
+		"  %s: brk up to %s (%.0f ns, %.1f faults, %.0f B kept),"
+		" mmap from %s (%.0f ns, %.1f faults, %.0f B kept)\n",
+		what, s1, mt_jnum(b, "ns_per_alloc"),
+		mt_jnum(b, "faults_per_alloc"), mt_jnum(b, "rss_kept_bytes"),
+		s2, mt_jnum(m, "ns_per_alloc"), mt_jnum(m, "faults_per_alloc"),
+		mt_jnum(m, "rss_kept_bytes"));
 }
 
 static void alloc_print(FILE *out, json_t *d)
@@ -386,16 +396,17 @@ static void alloc_print(FILE *out, json_t *d)
 
 		if (json_is_number(json_object_get(c, "brk_up_to_bytes")))
 			mt_format_bytes(mt_jnum(c, "brk_up_to_bytes"), lo,
-				     sizeof(lo));
+					sizeof(lo));
 		if (json_is_number(json_object_get(c, "mmap_from_bytes")))
 			mt_format_bytes(mt_jnum(c, "mmap_from_bytes"), hi,
-				     sizeof(hi));
-		fprintf(out, "  malloc, first block of a fresh process: brk up "
+					sizeof(hi));
+		fprintf(out,
+			"  malloc, first block of a fresh process: brk up "
 			"to %s, mmap from %s (%.0f ns, %.0f faults); glibc "
 			"then raises its threshold to the size it freed, so "
-			"later blocks of that size come from brk\n", lo, hi,
-			mt_jnum(c, "first_mmap_ns"), mt_jnum(c,
-						       "first_mmap_faults"));
+			"later blocks of that size come from brk\n",
+			lo, hi, mt_jnum(c, "first_mmap_ns"),
+			mt_jnum(c, "first_mmap_faults"));
 	}
 	if (json_is_object(json_object_get(d, "default_thresholds")))
 		print_cross(out, "malloc, default thresholds, steady state",
@@ -426,8 +437,8 @@ static size_t get_cost(size_t r, size_t s, double *x, double *y, size_t max,
 	static const char *const ops[] = { "malloc", "sbrk", "mmap" };
 	struct get_arg *g = arg;
 
-	return mt_run_curve(g->runs[r], "alloc", "ns_per_alloc",
-			    "size_bytes", x, y, max, "op", ops[s], NULL);
+	return mt_run_curve(g->runs[r], "alloc", "ns_per_alloc", "size_bytes",
+			    x, y, max, "op", ops[s], NULL);
 }
 
 /* Cost of one allocate-touch-free cycle against size, per path. */
@@ -438,16 +449,21 @@ static int alloc_plots(struct mt_report *rep, struct mt_run *const *runs,
 					      "mmap" };
 	const char **labels = calloc(n, sizeof(*labels));
 	struct get_arg g = { runs };
-	json_t *c = json_object_get(mt_fig_first(derived, n), "default_thresholds");
+	json_t *c = json_object_get(mt_fig_first(derived, n),
+				    "default_thresholds");
 	json_t *cheap = json_object_get(mt_fig_first(derived, n),
 					"raw_mmap_cheaper_from_bytes");
 	char reading[1024], a[32], b[32];
 	int off, ret;
 	struct mt_line_fig f = {
-		.name = "alloc-cost", .bench = "alloc",
+		.name = "alloc-cost",
+		.bench = "alloc",
 		.title = "Cost of allocate, touch, free by size",
-		.xlabel = "block size", .ylabel = "ns per cycle",
-		.logx = true, .logy = true, .x_bytes = true,
+		.xlabel = "block size",
+		.ylabel = "ns per cycle",
+		.logx = true,
+		.logy = true,
+		.x_bytes = true,
 		.reading = reading,
 	};
 
@@ -458,16 +474,19 @@ static int alloc_plots(struct mt_report *rep, struct mt_run *const *runs,
 		labels[r] = runs[r]->label;
 	if (json_is_object(json_object_get(c, "mmap_side"))) {
 		mt_format_bytes(mt_jnum(json_object_get(c, "brk_side"),
-				  "size_bytes"), a, sizeof(a));
+					"size_bytes"),
+				a, sizeof(a));
 		mt_format_bytes(mt_jnum(json_object_get(c, "mmap_side"),
-				  "size_bytes"), b, sizeof(b));
+					"size_bytes"),
+				b, sizeof(b));
 		off = snprintf(reading, sizeof(reading),
 			       "With glibc's default thresholds malloc "
 			       "served blocks up to %s from the heap and "
 			       "from %s with mmap, where each cycle costs "
-			       "%.1f page faults. ", a, b,
+			       "%.1f page faults. ",
+			       a, b,
 			       mt_jnum(json_object_get(c, "mmap_side"),
-				    "faults_per_alloc"));
+				       "faults_per_alloc"));
 	} else {
 		off = snprintf(reading, sizeof(reading),
 			       "With glibc's default thresholds malloc kept "
@@ -480,7 +499,8 @@ static int alloc_plots(struct mt_report *rep, struct mt_run *const *runs,
 		mt_format_bytes(json_number_value(cheap), a, sizeof(a));
 		snprintf(reading + off, sizeof(reading) - (size_t)off,
 			 "A raw mmap cycle is cheaper than a raw sbrk cycle "
-			 "from %s on.", a);
+			 "from %s on.",
+			 a);
 	} else {
 		snprintf(reading + off, sizeof(reading) - (size_t)off,
 			 "A raw mmap cycle never became cheaper than sbrk "

@@ -50,8 +50,10 @@ static int hp_pool_facts(const struct mt_run *run, json_t *out)
 		}
 		snprintf(id, sizeof(id), "hugepage.random_rate_ratio_%s",
 			 pools[i]);
-		snprintf(what, sizeof(what), "random load rate on hugetlb "
-			 "%s pages over 4 KiB pages", pools[i]);
+		snprintf(what, sizeof(what),
+			 "random load rate on hugetlb "
+			 "%s pages over 4 KiB pages",
+			 pools[i]);
 		if (mt_fact_add(out, id, mt_rec_value(r) / mt_rec_value(base),
 				lo, hi, "ratio", n >= 1 && n < 1e9 ? (int)n : 1,
 				what) == -ENOMEM)
@@ -59,7 +61,6 @@ static int hp_pool_facts(const struct mt_run *run, json_t *out)
 	}
 	return 0;
 }
-
 
 /* "hugepage.thp_fault_us": what one THP first-touch fault costs (it zeroes
  * 2 MiB), the median with its 95% interval; the cost the THP advice weighs
@@ -140,8 +141,9 @@ static json_t *hp_analyze(const struct mt_run *run, struct mt_err *err)
 			double a = mt_jnum(base, bw[i]), v = mt_jnum(o, bw[i]);
 
 			if (a > 0 && isfinite(v))
-				json_object_set_new(g, bw[i], json_real(
-					(v / a - 1) * 100));
+				json_object_set_new(g, bw[i],
+						    json_real((v / a - 1) *
+							      100));
 		}
 		json_object_set_new(gain, backings[b], g);
 	}
@@ -161,28 +163,30 @@ static void hp_print(FILE *out, json_t *d)
 	json_t *o;
 
 	json_object_foreach(json_object_get(d, "backings"), b, o) {
-		json_t *g = json_object_get(json_object_get(
-			d, "gain_vs_4k_pct"), b);
+		json_t *g = json_object_get(json_object_get(d,
+							    "gain_vs_4k_pct"),
+					    b);
 
-		fprintf(out, "  %-3s touch %.0f ns/4K, %.3g ns/fault, %.3g "
+		fprintf(out,
+			"  %-3s touch %.0f ns/4K, %.3g ns/fault, %.3g "
 			"faults/4K, THP coverage %.0f%%, read %.0f MB/s, "
-			"write %.0f MB/s, random %.3g/s", b,
-			mt_jnum(o, "touch_ns_per_4k"), mt_jnum(o, "fault_ns"),
-			mt_jnum(o, "faults_per_4k"),
+			"write %.0f MB/s, random %.3g/s",
+			b, mt_jnum(o, "touch_ns_per_4k"),
+			mt_jnum(o, "fault_ns"), mt_jnum(o, "faults_per_4k"),
 			100 * mt_jnum(o, "thp_coverage"), mt_jnum(o, "read_bw"),
 			mt_jnum(o, "write_bw"), mt_jnum(o, "random_rate"));
 		if (g)
-			fprintf(out, "; vs 4k: read %+.0f%%, write %+.0f%%, "
-				"random %+.0f%%", mt_jnum(g, "read_bw"),
-				mt_jnum(g, "write_bw"),
+			fprintf(out,
+				"; vs 4k: read %+.0f%%, write %+.0f%%, "
+				"random %+.0f%%",
+				mt_jnum(g, "read_bw"), mt_jnum(g, "write_bw"),
 				mt_jnum(g, "random_rate"));
 		fputc('\n', out);
 	}
 }
 
 /* The backing with the extreme value of metric in d (max or min). */
-static const char *extreme(json_t *d, const char *metric, bool max,
-			   double *val)
+static const char *extreme(json_t *d, const char *metric, bool max, double *val)
 {
 	const char *best = NULL, *b;
 	json_t *o;
@@ -228,9 +232,12 @@ static int hp_plots(struct mt_report *rep, struct mt_run *const *runs,
 	for (size_t fi = 0; fi < 3 && !ret; fi++) {
 		const char *metric = figs[fi][1];
 		struct mt_line_fig f = {
-			.name = figs[fi][0], .bench = "hugepage",
-			.title = figs[fi][2], .xlabel = "page backing",
-			.ylabel = figs[fi][3], .reading = reading,
+			.name = figs[fi][0],
+			.bench = "hugepage",
+			.title = figs[fi][2],
+			.xlabel = "page backing",
+			.ylabel = figs[fi][3],
+			.reading = reading,
 		};
 		size_t have = 0;
 		const char *lo_b, *hi_b;
@@ -239,9 +246,11 @@ static int hp_plots(struct mt_report *rep, struct mt_run *const *runs,
 		for (size_t r = 0; r < n; r++)
 			for (size_t b = 0; b < N_BACKINGS; b++) {
 				vals[r * N_BACKINGS + b] = mt_jnum(
-					json_object_get(json_object_get(
-						derived[r], "backings"),
-						backings[b]), metric);
+					json_object_get(
+						json_object_get(derived[r],
+								"backings"),
+						backings[b]),
+					metric);
 				have += isfinite(vals[r * N_BACKINGS + b]);
 			}
 		if (!have)
@@ -259,24 +268,26 @@ static int hp_plots(struct mt_report *rep, struct mt_run *const *runs,
 				 hi, hi_b ? hi_b : "?", lo, lo_b ? lo_b : "?",
 				 lo > 0 ? hi / lo : NAN,
 				 n > 1 ? "Bars compare the runs; the figures "
-				 "quoted are the first run's." :
-				 "The 4 KiB cost is what every anonymous "
-				 "page fault of an application pays.");
+					 "quoted are the first run's." :
+					 "The 4 KiB cost is what every anonymous "
+					 "page fault of an application pays.");
 		else
-			snprintf(reading, sizeof(reading),
-				 "%s bandwidth is highest with %s pages "
-				 "(%.0f MB/s) and lowest with %s (%.0f MB/s), "
-				 "a spread of %.0f%%. %s",
-				 fi == 1 ? "Sequential read" :
-				 "Sequential write", hi_b ? hi_b : "?", hi,
-				 lo_b ? lo_b : "?", lo,
-				 lo > 0 ? (hi / lo - 1) * 100 : NAN,
-				 hi > 0 && lo / hi > 0.9 ?
-				 "Streaming touches each page once, so the "
-				 "TLB matters little and the backings are "
-				 "close." : "A spread this wide is more than "
-				 "TLB misses explain for streaming; check the "
-				 "THP coverage and the run's noise.");
+			snprintf(
+				reading, sizeof(reading),
+				"%s bandwidth is highest with %s pages "
+				"(%.0f MB/s) and lowest with %s (%.0f MB/s), "
+				"a spread of %.0f%%. %s",
+				fi == 1 ? "Sequential read" :
+					  "Sequential write",
+				hi_b ? hi_b : "?", hi, lo_b ? lo_b : "?", lo,
+				lo > 0 ? (hi / lo - 1) * 100 : NAN,
+				hi > 0 && lo / hi > 0.9 ?
+					"Streaming touches each page once, so the "
+					"TLB matters little and the backings are "
+					"close." :
+					"A spread this wide is more than "
+					"TLB misses explain for streaming; check the "
+					"THP coverage and the run's noise.");
 		ret = mt_fig_bars_runs(rep, &f, backings, N_BACKINGS,
 				       figs[fi][3], labels, n, vals, err);
 	}

@@ -51,9 +51,9 @@ static json_t *saved(json_t *per)
 			 "p99_unlocked_ns", u, "p99_locked_ns", l,
 			 "saved_p99_ns", u - l, "saved_p99_pct",
 			 mt_jreal(u > 0 ? 100 * (u - l) / u : NAN),
-			 "major_faults_avoided", mt_jreal(
-				 mt_jnum(none, "major_faults") -
-				 mt_jnum(best, "major_faults")));
+			 "major_faults_avoided",
+			 mt_jreal(mt_jnum(none, "major_faults") -
+				  mt_jnum(best, "major_faults")));
 }
 
 /* The record's 95% interval of the median (ci95_lo, ci95_hi) when the
@@ -110,35 +110,45 @@ static int ml_facts(const struct mt_run *run, json_t *out)
 			rhi = uhi / llo;
 		}
 		snprintf(id, sizeof(id), "mlock.%s_p99_unlocked", b);
-		snprintf(what, sizeof(what), "hot-set access p99 under "
-			 "reclaim, %s-backed, no lock", b);
-		if ((rc = mt_fact_add(out, id, u, ulo, uhi, "ns", nu,
-				      what)) < 0)
+		snprintf(what, sizeof(what),
+			 "hot-set access p99 under "
+			 "reclaim, %s-backed, no lock",
+			 b);
+		if ((rc = mt_fact_add(out, id, u, ulo, uhi, "ns", nu, what)) <
+		    0)
 			break;
 		snprintf(id, sizeof(id), "mlock.%s_p99_locked", b);
-		snprintf(what, sizeof(what), "hot-set access p99 under "
-			 "reclaim, %s-backed, with %s", b, lock);
-		if ((rc = mt_fact_add(out, id, l, llo, lhi, "ns", nl,
-				      what)) < 0)
+		snprintf(what, sizeof(what),
+			 "hot-set access p99 under "
+			 "reclaim, %s-backed, with %s",
+			 b, lock);
+		if ((rc = mt_fact_add(out, id, l, llo, lhi, "ns", nl, what)) <
+		    0)
 			break;
 		snprintf(id, sizeof(id), "mlock.%s_p99_ratio", b);
-		snprintf(what, sizeof(what), "p99 without a lock over p99 "
-			 "with %s, %s-backed", lock, b);
+		snprintf(what, sizeof(what),
+			 "p99 without a lock over p99 "
+			 "with %s, %s-backed",
+			 lock, b);
 		if ((rc = mt_fact_add(out, id, u / l, rlo, rhi, "ratio",
 				      nu < nl ? nu : nl, what)) < 0)
 			break;
 		if (isfinite(mt_rec_value(fu)) && isfinite(mt_rec_value(fl))) {
 			snprintf(id, sizeof(id),
 				 "mlock.%s_major_faults_unlocked", b);
-			snprintf(what, sizeof(what), "major faults of the hot "
-				 "set, %s-backed, no lock", b);
+			snprintf(what, sizeof(what),
+				 "major faults of the hot "
+				 "set, %s-backed, no lock",
+				 b);
 			if ((rc = mt_fact_add(out, id, mt_rec_value(fu), NAN,
 					      NAN, "count", nu, what)) < 0)
 				break;
-			snprintf(id, sizeof(id),
-				 "mlock.%s_major_faults_locked", b);
-			snprintf(what, sizeof(what), "major faults of the hot "
-				 "set, %s-backed, with %s", b, lock);
+			snprintf(id, sizeof(id), "mlock.%s_major_faults_locked",
+				 b);
+			snprintf(what, sizeof(what),
+				 "major faults of the hot "
+				 "set, %s-backed, with %s",
+				 b, lock);
 			if ((rc = mt_fact_add(out, id, mt_rec_value(fl), NAN,
 					      NAN, "count", nl, what)) < 0)
 				break;
@@ -157,7 +167,8 @@ static json_t *ml_analyze(const struct mt_run *run, struct mt_err *err)
 		json_decref(out);
 		json_decref(bk);
 		json_decref(sv);
-		mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME, "mlock: out of memory");
+		mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+			   "mlock: out of memory");
 		return NULL;
 	}
 	json_object_set_new(out, "backings", bk);
@@ -175,8 +186,8 @@ static json_t *ml_analyze(const struct mt_run *run, struct mt_err *err)
 							"lock", locks[k], NULL);
 
 				if (r)
-					json_object_set_new(o,
-						ml_metrics[m][1],
+					json_object_set_new(
+						o, ml_metrics[m][1],
 						mt_jreal(mt_rec_value(r)));
 			}
 			if (json_object_size(o)) {
@@ -219,16 +230,21 @@ static void ml_print(FILE *out, json_t *d)
 		json_t *s = json_object_get(json_object_get(d, "saved"), b);
 
 		json_object_foreach(per, l, o)
-			fprintf(out, "  %-4s %-8s p50 %.0f ns, p99 %.4g ns, "
+			fprintf(out,
+				"  %-4s %-8s p50 %.0f ns, p99 %.4g ns, "
 				"max %.4g us, %.0f major faults, resident "
-				"min %.0f%%\n", b, l, mt_jnum(o, "p50_ns"),
+				"min %.0f%%\n",
+				b, l, mt_jnum(o, "p50_ns"),
 				mt_jnum(o, "p99_ns"), mt_jnum(o, "max_us"),
 				mt_jnum(o, "major_faults"),
 				mt_jnum(o, "resident_min_pct"));
 		if (s)
-			fprintf(out, "  %-4s %s saved %.4g ns at p99 (%.1f%%)"
-				"\n", b, json_string_value(json_object_get(
-					s, "lock")), mt_jnum(s, "saved_p99_ns"),
+			fprintf(out,
+				"  %-4s %s saved %.4g ns at p99 (%.1f%%)"
+				"\n",
+				b,
+				json_string_value(json_object_get(s, "lock")),
+				mt_jnum(s, "saved_p99_ns"),
 				mt_jnum(s, "saved_p99_pct"));
 	}
 }
@@ -246,9 +262,12 @@ static int ml_plots(struct mt_report *rep, struct mt_run *const *runs,
 	size_t nc = 0, off = 0;
 	const char *b;
 	struct mt_line_fig f = {
-		.name = "mlock-p99", .bench = "mlock",
+		.name = "mlock-p99",
+		.bench = "mlock",
 		.title = "Hot-set p99 access latency under reclaim, by lock",
-		.xlabel = "backing and lock", .ylabel = "ns", .logy = true,
+		.xlabel = "backing and lock",
+		.ylabel = "ns",
+		.logy = true,
 		.reading = reading,
 	};
 	int ret = 0;
@@ -265,10 +284,14 @@ static int ml_plots(struct mt_report *rep, struct mt_run *const *runs,
 			size_t have = 0;
 
 			for (size_t r = 0; r < n; r++) {
-				double v = mt_jnum(json_object_get(
-					json_object_get(json_object_get(
-						derived[r], "backings"),
-						backings[bi]), locks[k]),
+				double v = mt_jnum(
+					json_object_get(
+						json_object_get(
+							json_object_get(
+								derived[r],
+								"backings"),
+							backings[bi]),
+						locks[k]),
 					"p99_ns");
 
 				vals[r * N_BACKINGS * N_LOCKS + nc] = v;
@@ -289,14 +312,14 @@ static int ml_plots(struct mt_report *rep, struct mt_run *const *runs,
 			nc * sizeof(double));
 	reading[0] = '\0';
 	json_object_foreach(sv, b, s)
-		off += (size_t)snprintf(reading + off, sizeof(reading) - off,
-					"With %s-backed memory %s cut the p99 "
-					"from %.4g to %.4g ns (%.0f%% less). ",
-					b, json_string_value(json_object_get(
-						s, "lock")),
-					mt_jnum(s, "p99_unlocked_ns"),
-					mt_jnum(s, "p99_locked_ns"),
-					mt_jnum(s, "saved_p99_pct"));
+		off += (size_t)snprintf(
+			reading + off, sizeof(reading) - off,
+			"With %s-backed memory %s cut the p99 "
+			"from %.4g to %.4g ns (%.0f%% less). ",
+			b, json_string_value(json_object_get(s, "lock")),
+			mt_jnum(s, "p99_unlocked_ns"),
+			mt_jnum(s, "p99_locked_ns"),
+			mt_jnum(s, "saved_p99_pct"));
 	if (off < sizeof(reading))
 		snprintf(reading + off, sizeof(reading) - off,
 			 "Without a lock reclaim takes the pages the worker "

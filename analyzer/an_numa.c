@@ -88,8 +88,10 @@ static json_t *matrix(const struct mt_run *run, const char *op,
 				    !strcmp(mt_rec_bench(r), "numa") &&
 				    !strcmp(mt_rec_metric(r), metric) && o &&
 				    !strcmp(o, op) &&
-				    mt_rec_case_num(r, "cpu_node") == nodes[i] &&
-				    mt_rec_case_num(r, "mem_node") == nodes[j]) {
+				    mt_rec_case_num(r, "cpu_node") ==
+					    nodes[i] &&
+				    mt_rec_case_num(r, "mem_node") ==
+					    nodes[j]) {
 					val = mt_rec_value(r);
 					break;
 				}
@@ -109,8 +111,8 @@ static json_t *matrix(const struct mt_run *run, const char *op,
 				continue;
 			q = val / local;
 			ratios[nr++] = q;
-			if (isnan(worst) || (higher_better ? q < worst :
-					     q > worst))
+			if (isnan(worst) ||
+			    (higher_better ? q < worst : q > worst))
 				worst = q;
 		}
 		json_array_append_new(m, row);
@@ -144,9 +146,8 @@ static json_t *zr_mode(const struct mt_run *run, double mode)
 		return NULL;
 	before = mt_rec_obtained_num(any, "file_pages_before");
 	after = mt_rec_obtained_num(any, "file_pages_after");
-	return json_pack("{s:i, s:o, s:o, s:o, s:o, s:o}",
-			 "zone_reclaim_mode", (int)mode,
-			 "alloc_ms", mt_jreal(mt_rec_value(a)),
+	return json_pack("{s:i, s:o, s:o, s:o, s:o, s:o}", "zone_reclaim_mode",
+			 (int)mode, "alloc_ms", mt_jreal(mt_rec_value(a)),
 			 "local_fraction", mt_jreal(mt_rec_value(l)),
 			 "file_reclaimed_bytes", mt_jreal(mt_rec_value(f)),
 			 "latency_after_ns", mt_jreal(mt_rec_value(t)),
@@ -169,8 +170,8 @@ static json_t *zr_finding(json_t *modes, json_t *lr)
 	size_t i;
 
 	json_array_foreach(modes, i, m) {
-		int z = (int)json_integer_value(json_object_get(
-			m, "zone_reclaim_mode"));
+		int z = (int)json_integer_value(
+			json_object_get(m, "zone_reclaim_mode"));
 
 		if (z == 0 && !m0)
 			m0 = m;
@@ -179,7 +180,8 @@ static json_t *zr_finding(json_t *modes, json_t *lr)
 	}
 	if (!m0 || !m1)
 		return json_pack("{s:s, s:s}", "verdict", "incomplete",
-				 "sentence", "zone_reclaim_mode 0 and a "
+				 "sentence",
+				 "zone_reclaim_mode 0 and a "
 				 "reclaiming mode (1) did not both run, so "
 				 "there is nothing to compare.");
 	l0 = mt_jnum(m0, "local_fraction");
@@ -198,30 +200,31 @@ static json_t *zr_finding(json_t *modes, json_t *lr)
 		verdict = "locality";
 	else
 		verdict = "cache";
-	snprintf(s, sizeof(s),
-		 "With zone_reclaim_mode=%d %.0f%% of the new pages were "
-		 "local (%.0f%% with 0), the allocation took %.0f ms (%.0f "
-		 "ms with 0) and an access afterwards %.0f ns (%.0f ns with "
-		 "0), at the price of %s of node %s page cache reclaimed. "
-		 "%s",
-		 (int)json_integer_value(json_object_get(m1,
-							 "zone_reclaim_mode")),
-		 100 * l1, 100 * l0, a1, a0, t1, t0, fb, "0's",
-		 !strcmp(verdict, "locality") ?
-		 "Locality won: a workload that fills its node with page "
-		 "cache it can afford to lose gains from mode 1." :
-		 mr < 1.3 ? "But the latency matrix measured remote memory "
-		 "at less than 1.3x local, so the faster accesses are noise, "
-		 "not locality: the page cache won; leave zone_reclaim_mode "
-		 "at 0." :
-		 "The page cache won: reclaiming it did not buy locality "
-		 "worth having, so leave zone_reclaim_mode at 0.");
+	snprintf(
+		s, sizeof(s),
+		"With zone_reclaim_mode=%d %.0f%% of the new pages were "
+		"local (%.0f%% with 0), the allocation took %.0f ms (%.0f "
+		"ms with 0) and an access afterwards %.0f ns (%.0f ns with "
+		"0), at the price of %s of node %s page cache reclaimed. "
+		"%s",
+		(int)json_integer_value(json_object_get(m1,
+							"zone_reclaim_mode")),
+		100 * l1, 100 * l0, a1, a0, t1, t0, fb, "0's",
+		!strcmp(verdict, "locality") ?
+			"Locality won: a workload that fills its node with page "
+			"cache it can afford to lose gains from mode 1." :
+		mr < 1.3 ?
+			"But the latency matrix measured remote memory "
+			"at less than 1.3x local, so the faster accesses are noise, "
+			"not locality: the page cache won; leave zone_reclaim_mode "
+			"at 0." :
+			"The page cache won: reclaiming it did not buy locality "
+			"worth having, so leave zone_reclaim_mode at 0.");
 	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o}", "verdict", verdict,
 			 "sentence", s, "local_fraction_gain",
-			 mt_jreal(l1 - l0),
-			 "latency_after_ratio",
-			 mt_jreal(t0 > 0 ? t1 / t0 : NAN),
-			 "alloc_ms_ratio", mt_jreal(a0 > 0 ? a1 / a0 : NAN),
+			 mt_jreal(l1 - l0), "latency_after_ratio",
+			 mt_jreal(t0 > 0 ? t1 / t0 : NAN), "alloc_ms_ratio",
+			 mt_jreal(a0 > 0 ? a1 / a0 : NAN),
 			 "file_reclaimed_bytes", mt_jreal(fr));
 }
 
@@ -233,8 +236,8 @@ static int numa_facts(json_t *out)
 	json_t *lr = json_object_get(out, "remote_local_latency");
 	json_t *f = json_object_get(out, "zone_reclaim_finding");
 	const char *v = json_string_value(json_object_get(f, "verdict"));
-	int rc = 0, pairs = (int)json_integer_value(json_object_get(lr,
-								    "pairs"));
+	int rc = 0,
+	    pairs = (int)json_integer_value(json_object_get(lr, "pairs"));
 
 	if (isfinite(mt_jnum(lr, "median")))
 		rc = mt_fact_add(out, "numa.remote_latency_ratio",
@@ -255,8 +258,7 @@ static int numa_facts(json_t *out)
 			"mode 0") == -ENOMEM ||
 	    mt_fact_add(out, "numa.zr_file_reclaimed",
 			mt_jnum(f, "file_reclaimed_bytes"), NAN, NAN, "bytes",
-			1,
-			"page cache reclaimed by zone_reclaim_mode 1") ==
+			1, "page cache reclaimed by zone_reclaim_mode 1") ==
 		    -ENOMEM ||
 	    mt_fact_add(out, "numa.zr_locality_won",
 			!strcmp(v, "locality") ? 1 : 0, NAN, NAN, "bool", 1,
@@ -313,8 +315,8 @@ static json_t *numa_analyze(const struct mt_run *run, struct mt_err *err)
 		       "interleave_mb_s", mt_jreal(inter),
 		       "interleave_vs_local",
 		       mt_jreal(local > 0 ? inter / local : NAN),
-		       "remote_vs_local", mt_jreal(local > 0 ? remote / local :
-						 NAN));
+		       "remote_vs_local",
+		       mt_jreal(local > 0 ? remote / local : NAN));
 	out = json_object();
 	if (!out || !pl) {
 		json_decref(out);
@@ -337,20 +339,21 @@ static json_t *numa_analyze(const struct mt_run *run, struct mt_err *err)
 	json_object_set_new(out, "single_node", json_boolean(n < 2));
 	json_object_set_new(out, "latency_ns", lat ? lat : json_null());
 	json_object_set_new(out, "read_bw_mb_s", bw ? bw : json_null());
-	json_object_set_new(out, "remote_local_latency",
-			    lr ? lr : json_null());
+	json_object_set_new(out, "remote_local_latency", lr ? lr : json_null());
 	json_object_set_new(out, "remote_local_bandwidth",
 			    br ? br : json_null());
 	json_object_set_new(out, "placement", pl);
 	json_object_set_new(out, "zone_reclaim", modes);
 	json_object_set_new(out, "zone_reclaim_finding",
 			    json_array_size(modes) ? zr_finding(modes, lr) :
-			    json_null());
+						     json_null());
 	if (n < 2)
-		json_object_set_new(out, "note", json_string(
-			"1 NUMA node: nothing remote to measure; the 1x1 "
-			"matrix is this machine's local latency and "
-			"bandwidth"));
+		json_object_set_new(
+			out, "note",
+			json_string(
+				"1 NUMA node: nothing remote to measure; the 1x1 "
+				"matrix is this machine's local latency and "
+				"bandwidth"));
 	if (numa_facts(out) == -ENOMEM) {
 		json_decref(out);
 		mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME, "numa: out of memory");
@@ -389,9 +392,11 @@ static void numa_print(FILE *out, json_t *d)
 	json_t *br = json_object_get(d, "remote_local_bandwidth");
 	json_t *f = json_object_get(d, "zone_reclaim_finding");
 
-	fprintf(out, "  nodes: %zu%s\n", json_array_size(json_object_get(
-		d, "nodes")), json_is_true(json_object_get(d, "single_node")) ?
-		" (nothing remote to measure)" : "");
+	fprintf(out, "  nodes: %zu%s\n",
+		json_array_size(json_object_get(d, "nodes")),
+		json_is_true(json_object_get(d, "single_node")) ?
+			" (nothing remote to measure)" :
+			"");
 	print_matrix(out, d, "latency_ns", "latency ns ", " %.1f");
 	print_matrix(out, d, "read_bw_mb_s", "read MB/s  ", " %.0f");
 	if (json_is_object(lr))
@@ -402,18 +407,20 @@ static void numa_print(FILE *out, json_t *d)
 			mt_jnum(br, "median"), mt_jnum(br, "worst"));
 	if (isfinite(mt_jnum(pl, "remote_mb_s")) ||
 	    isfinite(mt_jnum(pl, "interleave_mb_s")))
-		fprintf(out, "  placement read: local %.0f MB/s, remote %.0f "
+		fprintf(out,
+			"  placement read: local %.0f MB/s, remote %.0f "
 			"MB/s, interleave %.0f MB/s (interleave/local %.2f)\n",
 			mt_jnum(pl, "local_mb_s"), mt_jnum(pl, "remote_mb_s"),
 			mt_jnum(pl, "interleave_mb_s"),
 			mt_jnum(pl, "interleave_vs_local"));
 	else if (isfinite(mt_jnum(pl, "local_mb_s")))
-		fprintf(out, "  placement read: local %.0f MB/s (no other "
+		fprintf(out,
+			"  placement read: local %.0f MB/s (no other "
 			"node to place memory on)\n",
 			mt_jnum(pl, "local_mb_s"));
 	if (json_is_object(f))
-		fprintf(out, "  zone_reclaim: %s\n", json_string_value(
-			json_object_get(f, "sentence")));
+		fprintf(out, "  zone_reclaim: %s\n",
+			json_string_value(json_object_get(f, "sentence")));
 }
 
 /* The run whose figures a plot shows: the first with a matrix of at least
@@ -435,18 +442,21 @@ static int heat(struct mt_report *rep, struct mt_run *const *runs,
 	json_t *d = derived[at], *nodes = json_object_get(d, "nodes");
 	json_t *m = json_object_get(d, key);
 	json_t *rt = json_object_get(d, !strcmp(key, "latency_ns") ?
-				     "remote_local_latency" :
-				     "remote_local_bandwidth");
+						"remote_local_latency" :
+						"remote_local_bandwidth");
 	size_t k = json_array_size(nodes);
-	char (*rl)[32] = calloc(k, sizeof(*rl)), (*cl)[32] = calloc(
-		k, sizeof(*cl));
-	const char **rlp = calloc(k, sizeof(*rlp)), **clp = calloc(
-		k, sizeof(*clp));
+	char(*rl)[32] = calloc(k, sizeof(*rl)),
+	(*cl)[32] = calloc(k, sizeof(*cl));
+	const char **rlp = calloc(k, sizeof(*rlp)),
+		   **clp = calloc(k, sizeof(*clp));
 	double *vals = calloc(k * k, sizeof(double));
 	char title[320], reading[1024];
 	struct mt_line_fig f = {
-		.name = name, .bench = "numa", .title = title,
-		.xlabel = "memory on node", .ylabel = "CPU on node",
+		.name = name,
+		.bench = "numa",
+		.title = title,
+		.xlabel = "memory on node",
+		.ylabel = "CPU on node",
 		.reading = reading,
 	};
 	int ret;
@@ -471,12 +481,15 @@ static int heat(struct mt_report *rep, struct mt_run *const *runs,
 			json_t *v = json_array_get(json_array_get(m, i), j);
 
 			vals[i * k + j] = json_is_number(v) ?
-					  json_number_value(v) : NAN;
+						  json_number_value(v) :
+						  NAN;
 		}
 	}
-	snprintf(title, sizeof(title), "%s by CPU node and memory node "
-		 "(%s)%s%s", what, fmt_unit, n > 1 ? ", " : "", n > 1 ? runs[at]->label :
-		 "");
+	snprintf(title, sizeof(title),
+		 "%s by CPU node and memory node "
+		 "(%s)%s%s",
+		 what, fmt_unit, n > 1 ? ", " : "",
+		 n > 1 ? runs[at]->label : "");
 	if (json_is_object(rt)) {
 		bool lat = !strcmp(key, "latency_ns");
 		double q = mt_jnum(rt, "median");
@@ -486,16 +499,19 @@ static int heat(struct mt_report *rep, struct mt_run *const *runs,
 			 "memory bound on the column's node; the diagonal is "
 			 "local. Remote access %s %.2f times the local %s "
 			 "(worst pair %.2fx)%s%s",
-			 lat ? "pointer-chase latency" : "sequential read "
-			 "bandwidth",
+			 lat ? "pointer-chase latency" :
+			       "sequential read "
+			       "bandwidth",
 			 lat ? (q >= 1 ? "takes" : "takes only") :
-			 (q <= 1 ? "reaches" : "reaches even"), q,
-			 lat ? "latency" : "bandwidth", mt_jnum(rt, "worst"),
+			       (q <= 1 ? "reaches" : "reaches even"),
+			 q, lat ? "latency" : "bandwidth", mt_jnum(rt, "worst"),
 			 (lat ? q < 1.05 : q > 0.95) ?
-			 ": no penalty shows, as on emulated nodes (qemu) or "
-			 "when the noise is larger than the gap." : ".",
+				 ": no penalty shows, as on emulated nodes (qemu) or "
+				 "when the noise is larger than the gap." :
+				 ".",
 			 n > 1 ? " The other runs are in their own reports "
-			 "and in the record table." : "");
+				 "and in the record table." :
+				 "");
 	} else {
 		snprintf(reading, sizeof(reading),
 			 "Each cell is measured from a CPU of the row's node "
@@ -515,8 +531,8 @@ out_free:
 /* The zone_reclaim verdict of d: "locality", "cache" or "incomplete". */
 static const char *zr_verdict(json_t *d)
 {
-	const char *v = json_string_value(json_object_get(json_object_get(
-		d, "zone_reclaim_finding"), "verdict"));
+	const char *v = json_string_value(json_object_get(
+		json_object_get(d, "zone_reclaim_finding"), "verdict"));
 
 	return v ? v : "incomplete";
 }
@@ -538,7 +554,7 @@ static int zr_plots(struct mt_report *rep, struct mt_run *const *runs,
 	json_t *modes = json_object_get(derived[at], "zone_reclaim"), *m;
 	json_t *fd = json_object_get(derived[at], "zone_reclaim_finding");
 	size_t k = json_array_size(modes), i;
-	char (*gn)[40] = calloc(k, sizeof(*gn));
+	char(*gn)[40] = calloc(k, sizeof(*gn));
 	const char **groups = calloc(k, sizeof(*groups));
 	double *vals = calloc(2 * k, sizeof(double));
 	char title[2][320], reading[1024];
@@ -551,22 +567,26 @@ static int zr_plots(struct mt_report *rep, struct mt_run *const *runs,
 	}
 	json_array_foreach(modes, i, m) {
 		snprintf(gn[i], 40, "zone_reclaim_mode=%lld",
-			 json_integer_value(json_object_get(
-				 m, "zone_reclaim_mode")));
+			 json_integer_value(
+				 json_object_get(m, "zone_reclaim_mode")));
 		groups[i] = gn[i];
 	}
-	snprintf(title[0], sizeof(title[0]), "zone_reclaim_mode: where new "
-		 "pages land and what page cache stays%s%s", n > 1 ? ", " : "",
-		 n > 1 ? runs[at]->label : "");
-	snprintf(title[1], sizeof(title[1]), "zone_reclaim_mode: allocation "
-		 "time and access latency afterwards%s%s", n > 1 ? ", " : "",
-		 n > 1 ? runs[at]->label : "");
+	snprintf(title[0], sizeof(title[0]),
+		 "zone_reclaim_mode: where new "
+		 "pages land and what page cache stays%s%s",
+		 n > 1 ? ", " : "", n > 1 ? runs[at]->label : "");
+	snprintf(title[1], sizeof(title[1]),
+		 "zone_reclaim_mode: allocation "
+		 "time and access latency afterwards%s%s",
+		 n > 1 ? ", " : "", n > 1 ? runs[at]->label : "");
 	for (size_t fi = 0; fi < 2 && !ret; fi++) {
 		struct mt_line_fig f = {
 			.name = fi ? "numa-zone-reclaim-time" :
-				"numa-zone-reclaim-placement",
-			.bench = "numa", .title = title[fi],
-			.xlabel = "", .ylabel = fi ? "ms / ns" : "%",
+				     "numa-zone-reclaim-placement",
+			.bench = "numa",
+			.title = title[fi],
+			.xlabel = "",
+			.ylabel = fi ? "ms / ns" : "%",
 			.reading = reading,
 		};
 
@@ -576,8 +596,8 @@ static int zr_plots(struct mt_report *rep, struct mt_run *const *runs,
 						  (fi ? 1 : 100);
 		if (fi == 0)
 			snprintf(reading, sizeof(reading), "%s",
-				 json_string_value(json_object_get(
-					 fd, "sentence")));
+				 json_string_value(
+					 json_object_get(fd, "sentence")));
 		else
 			snprintf(reading, sizeof(reading),
 				 "The allocation time includes any reclaim "
@@ -635,18 +655,21 @@ static int numa_plots(struct mt_report *rep, struct mt_run *const *runs,
 		for (size_t c = 0; c < 3; c++)
 			vals[r * 3 + c] = mt_jnum(pl, pl_keys[c]);
 		have += isfinite(vals[r * 3 + 1]) || isfinite(vals[r * 3 + 2]);
-		if (zr_run == n && strcmp(zr_verdict(derived[r]),
-					  "incomplete") != 0)
+		if (zr_run == n &&
+		    strcmp(zr_verdict(derived[r]), "incomplete") != 0)
 			zr_run = r;
 	}
 	if (have) {
 		json_t *pl = json_object_get(derived[at < n ? at : 0],
 					     "placement");
 		struct mt_line_fig f = {
-			.name = "numa-placement", .bench = "numa",
+			.name = "numa-placement",
+			.bench = "numa",
 			.title = "Read bandwidth from node 0 by memory "
-				 "placement", .xlabel = "placement",
-			.ylabel = "MB/s", .reading = reading,
+				 "placement",
+			.xlabel = "placement",
+			.ylabel = "MB/s",
+			.reading = reading,
 		};
 
 		snprintf(reading, sizeof(reading),
@@ -661,7 +684,8 @@ static int numa_plots(struct mt_report *rep, struct mt_run *const *runs,
 			 mt_jnum(pl, "local_mb_s"), mt_jnum(pl, "remote_mb_s"),
 			 mt_jnum(pl, "interleave_mb_s"),
 			 n > 1 ? " The figures quoted are the first "
-			 "multi-node run's." : "");
+				 "multi-node run's." :
+				 "");
 		ret = mt_fig_bars_runs(rep, &f, pl_cats, 3, "MB/s", labels, n,
 				       vals, err);
 		if (ret)

@@ -29,15 +29,15 @@ static const char *buffered_mode(size_t op)
 /* Fills x, y with the buffered curve O_DIRECT is compared with and stores
  * in *cache which cache state it started from. Returns the point count. */
 static size_t buffered_curve(const struct mt_run *run, size_t op,
-			     const char *pat, double *x, double *y,
-			     size_t max, const char **cache)
+			     const char *pat, double *x, double *y, size_t max,
+			     const char **cache)
 {
 	static const char *const caches[] = { "cold", "warm" };
 
 	for (size_t c = 0; c < 2; c++) {
 		size_t n = mt_run_curve(run, "odirect", "bandwidth",
-					"block_bytes", x, y, max, "op",
-					ops[op], "pattern", pat, "mode",
+					"block_bytes", x, y, max, "op", ops[op],
+					"pattern", pat, "mode",
 					buffered_mode(op), "cache", caches[c],
 					NULL);
 
@@ -73,12 +73,14 @@ static json_t *write_cache_effect(const struct mt_run *run)
 		for (size_t i = 0; i < nc; i++)
 			for (size_t j = 0; j < nw; j++)
 				if (wx[j] == cx[i] && cy[i] > 0)
-					json_array_append_new(pts, json_pack(
-						"{s:f, s:f, s:f, s:f}",
-						"block_bytes", cx[i],
-						"cold_mb_s", cy[i],
-						"warm_mb_s", wy[j],
-						"ratio", wy[j] / cy[i]));
+					json_array_append_new(
+						pts,
+						json_pack("{s:f, s:f, s:f, s:f}",
+							  "block_bytes", cx[i],
+							  "cold_mb_s", cy[i],
+							  "warm_mb_s", wy[j],
+							  "ratio",
+							  wy[j] / cy[i]));
 		if (!json_array_size(pts)) {
 			json_decref(pts);
 			continue;
@@ -120,9 +122,9 @@ static int od_latency_fact(const struct mt_run *run, json_t *res)
 	return mt_fact_add_record(res, "odirect.rand_read_4k_p50", r, 1, "us",
 				  "median latency of one random 4 KiB "
 				  "O_DIRECT read, queue depth 1") == -ENOMEM ?
-		       -ENOMEM : 0;
+		       -ENOMEM :
+		       0;
 }
-
 
 /* The fastest write bandwidth a record may claim, MB/s: above 1 PB/s a
  * record is damaged, not a disk. */
@@ -160,13 +162,17 @@ static void seq_write_fact(const struct mt_run *run, json_t *res)
 	lo = json_number_value(json_object_get(best, "ci95_lo"));
 	hi = json_number_value(json_object_get(best, "ci95_hi"));
 	mt_format_bytes(mt_rec_case_num(best, "block_bytes"), b, sizeof(b));
-	snprintf(what, sizeof(what), "sequential O_DIRECT write bandwidth, "
-		 "queue depth 1, at its best block size (%s)", b);
+	snprintf(what, sizeof(what),
+		 "sequential O_DIRECT write bandwidth, "
+		 "queue depth 1, at its best block size (%s)",
+		 b);
 	mt_fact_add(res, "odirect.seq_write_direct_mb_s", bv,
 		    lo > 0 && hi >= lo ? lo : NAN,
-		    lo > 0 && hi >= lo ? hi : NAN,
-		    "MB/s", json_is_integer(json_object_get(best, "n")) ?
-		    (int)json_integer_value(json_object_get(best, "n")) : 0,
+		    lo > 0 && hi >= lo ? hi : NAN, "MB/s",
+		    json_is_integer(json_object_get(best, "n")) ?
+			    (int)json_integer_value(json_object_get(best,
+								    "n")) :
+			    0,
 		    what);
 }
 
@@ -193,12 +199,14 @@ static json_t *od_analyze(const struct mt_run *run, struct mt_err *err)
 				for (size_t j = 0; j < nb; j++) {
 					if (bx[j] != dx[i] || !(by[j] > 0))
 						continue;
-					json_array_append_new(pts, json_pack(
-						"{s:f, s:f, s:f, s:f}",
-						"block_bytes", dx[i],
-						"direct_mb_s", dy[i],
-						"buffered_mb_s", by[j],
-						"ratio", dy[i] / by[j]));
+					json_array_append_new(
+						pts,
+						json_pack("{s:f, s:f, s:f, s:f}",
+							  "block_bytes", dx[i],
+							  "direct_mb_s", dy[i],
+							  "buffered_mb_s",
+							  by[j], "ratio",
+							  dy[i] / by[j]));
 					/* The lines cross where direct
 					 * catches up and stays ahead. */
 					if (dy[i] >= by[j]) {
@@ -213,13 +221,13 @@ static json_t *od_analyze(const struct mt_run *run, struct mt_err *err)
 				continue;
 			}
 			total++;
-			e = json_pack("{s:s, s:s, s:s, s:s, s:o}", "op",
-				      ops[o], "pattern", pats[p],
-				      "buffered_mode", buffered_mode(o),
-				      "buffered_cache", cache, "points", pts);
+			e = json_pack("{s:s, s:s, s:s, s:s, s:o}", "op", ops[o],
+				      "pattern", pats[p], "buffered_mode",
+				      buffered_mode(o), "buffered_cache", cache,
+				      "points", pts);
 			json_object_set_new(e, "direct_wins_from_bytes",
 					    isfinite(cross) ? json_real(cross) :
-					    json_null());
+							      json_null());
 			json_array_append_new(out, e);
 		}
 	wce = total ? write_cache_effect(run) : NULL;
@@ -252,8 +260,7 @@ static json_t *od_analyze(const struct mt_run *run, struct mt_err *err)
 /* The buffered_cache of comparison c ("cold", "warm"). */
 static const char *cache_of(json_t *c)
 {
-	const char *s = json_string_value(json_object_get(c,
-							  "buffered_cache"));
+	const char *s = json_string_value(json_object_get(c, "buffered_cache"));
 
 	return s ? s : "unknown";
 }
@@ -268,8 +275,7 @@ static void od_print(FILE *out, json_t *d)
 		fprintf(out, "  %-5s %-4s direct/%s (%s cache):",
 			json_string_value(json_object_get(c, "op")),
 			json_string_value(json_object_get(c, "pattern")),
-			json_string_value(json_object_get(c,
-							  "buffered_mode")),
+			json_string_value(json_object_get(c, "buffered_mode")),
 			cache_of(c));
 		json_array_foreach(json_object_get(c, "points"), j, p) {
 			mt_format_bytes(mt_jnum(p, "block_bytes"), b,
@@ -293,7 +299,7 @@ static void od_print(FILE *out, json_t *d)
 			fprintf(out, " %s %.2fx;", b, mt_jnum(p, "ratio"));
 		}
 		fprintf(out, " (overwriting cached pages against adding "
-			"pages)\n");
+			     "pages)\n");
 	}
 }
 
@@ -309,18 +315,18 @@ static size_t get_bw(size_t r, size_t s, double *x, double *y, size_t max,
 	struct get_arg *g = arg;
 
 	if (s % 2)
-		return buffered_curve(g->runs[r], g->op, pats[s / 2], x, y,
-				      max, NULL);
+		return buffered_curve(g->runs[r], g->op, pats[s / 2], x, y, max,
+				      NULL);
 	return mt_run_curve(g->runs[r], "odirect", "bandwidth", "block_bytes",
-			    x, y, max, "op", ops[g->op], "pattern",
-			    pats[s / 2], "mode", "direct", NULL);
+			    x, y, max, "op", ops[g->op], "pattern", pats[s / 2],
+			    "mode", "direct", NULL);
 }
 
 static int od_plots(struct mt_report *rep, struct mt_run *const *runs,
 		    json_t *const *derived, size_t n, struct mt_err *err)
 {
-	static const char *const colors[] = { "#d62728", "#1f77b4",
-					      "#ff9896", "#aec7e8" };
+	static const char *const colors[] = { "#d62728", "#1f77b4", "#ff9896",
+					      "#aec7e8" };
 	const char **labels = calloc(n, sizeof(*labels));
 	int ret = 0;
 
@@ -336,21 +342,29 @@ static int od_plots(struct mt_report *rep, struct mt_run *const *runs,
 		json_t *c, *seq = NULL;
 		size_t i;
 		struct mt_line_fig f = {
-			.name = name, .bench = "odirect", .title = title,
-			.xlabel = "block size", .ylabel = "MB/s",
-			.logx = true, .logy = true, .x_bytes = true,
+			.name = name,
+			.bench = "odirect",
+			.title = title,
+			.xlabel = "block size",
+			.ylabel = "MB/s",
+			.logx = true,
+			.logy = true,
+			.x_bytes = true,
 			.reading = reading,
 		};
 
-		json_array_foreach(json_object_get(mt_fig_first(derived, n), "comparisons"),
+		json_array_foreach(json_object_get(mt_fig_first(derived, n),
+						   "comparisons"),
 				   i, c)
-			if (!strcmp(json_string_value(json_object_get(c,
-					"op")), ops[o]) && !seq)
+			if (!strcmp(json_string_value(json_object_get(c, "op")),
+				    ops[o]) &&
+			    !seq)
 				seq = c;
 		if (!seq)
 			continue;
 		snprintf(name, sizeof(name), "odirect-%s", ops[o]);
-		snprintf(title, sizeof(title), "%s bandwidth by block size, "
+		snprintf(title, sizeof(title),
+			 "%s bandwidth by block size, "
 			 "O_DIRECT against buffered (queue depth 1)",
 			 o ? "Write" : "Read");
 		for (size_t k = 0; k < 4; k++)
@@ -361,8 +375,7 @@ static int od_plots(struct mt_report *rep, struct mt_run *const *runs,
 		{
 			json_t *pts = json_object_get(seq, "points");
 			json_t *last = json_array_get(pts,
-						      json_array_size(pts) -
-						      1);
+						      json_array_size(pts) - 1);
 			json_t *first = json_array_get(pts, 0);
 			json_t *w = json_object_get(seq,
 						    "direct_wins_from_bytes");
@@ -370,25 +383,26 @@ static int od_plots(struct mt_report *rep, struct mt_run *const *runs,
 			int off;
 
 			mt_format_bytes(mt_jnum(first, "block_bytes"), b0,
-				     sizeof(b0));
+					sizeof(b0));
 			mt_format_bytes(mt_jnum(last, "block_bytes"), b,
 					sizeof(b));
 			off = snprintf(reading, sizeof(reading),
 				       "For %s %ss O_DIRECT reaches %.2f times "
 				       "the buffered bandwidth at %s blocks "
 				       "and %.2f times at %s. ",
-				       json_string_value(json_object_get(
-					       seq, "pattern")), ops[o],
-				       mt_jnum(first, "ratio"), b0,
+				       json_string_value(
+					       json_object_get(seq, "pattern")),
+				       ops[o], mt_jnum(first, "ratio"), b0,
 				       mt_jnum(last, "ratio"), b);
 			if (json_is_number(w)) {
 				mt_format_bytes(json_number_value(w), b,
-					     sizeof(b));
+						sizeof(b));
 				snprintf(reading + off,
 					 sizeof(reading) - (size_t)off,
 					 "The lines cross at %s: from there "
 					 "on bypassing the cache costs "
-					 "nothing.", b);
+					 "nothing.",
+					 b);
 			} else {
 				snprintf(reading + off,
 					 sizeof(reading) - (size_t)off,

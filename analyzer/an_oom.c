@@ -76,23 +76,23 @@ void mt_oom_proportion_ci(int k, int n, double *lo, double *hi)
  * victim followed the computed badness and the documented rule, each with
  * its exact 95% interval (three scenarios that all follow give [0.29, 1]:
  * a few scenarios say little). */
-static int oom_facts(json_t *d, size_t followed, size_t documented,
-		     size_t n)
+static int oom_facts(json_t *d, size_t followed, size_t documented, size_t n)
 {
 	double lo, hi;
 	int rc;
 
 	mt_oom_proportion_ci((int)followed, (int)n, &lo, &hi);
-	rc = mt_fact_add(d, "oom.followed_score", (double)followed / n, lo,
-			 hi, "fraction", (int)n, "share of OOM scenarios "
+	rc = mt_fact_add(d, "oom.followed_score", (double)followed / n, lo, hi,
+			 "fraction", (int)n,
+			 "share of OOM scenarios "
 			 "whose victim had the highest badness (memory plus "
 			 "oom_score_adj)");
 	if (rc < 0)
 		return rc;
 	mt_oom_proportion_ci((int)documented, (int)n, &lo, &hi);
 	return mt_fact_add(d, "oom.victim_as_documented",
-			   (double)documented / n, lo, hi, "fraction",
-			   (int)n, "share of OOM scenarios whose victim was "
+			   (double)documented / n, lo, hi, "fraction", (int)n,
+			   "share of OOM scenarios whose victim was "
 			   "the one the documented rule names");
 }
 
@@ -115,36 +115,33 @@ static json_t *oom_analyze(const struct mt_run *run, struct mt_err *err)
 			continue;
 		fs = r;
 		adj = json_array();
-		vd = mt_run_find(run, "oom", "victim_as_documented",
-				 "scenario", name, NULL);
-		km = mt_run_find(run, "oom", "kill_ms", "scenario", name,
-				 NULL);
+		vd = mt_run_find(run, "oom", "victim_as_documented", "scenario",
+				 name, NULL);
+		km = mt_run_find(run, "oom", "kill_ms", "scenario", name, NULL);
 		json_array_foreach(json_object_get(json_object_get(r, "case"),
-						   "tenants"), k, t)
-			json_array_append(adj, json_object_get(t,
-							       "oom_score_adj"));
-		ex = json_object_get(json_object_get(r, "case"),
-				     "expectation");
+						   "tenants"),
+				   k, t)
+			json_array_append(adj,
+					  json_object_get(t, "oom_score_adj"));
+		ex = json_object_get(json_object_get(r, "case"), "expectation");
 		/* Older runs lack the expectation text: null, not a
 		 * failure. */
 		e = json_pack("{s:s, s:O, s:o, s:o, s:o, s:o, s:o, s:o}",
 			      "scenario", name, "expectation",
-			      ex ? ex : json_null(),
-			      "oom_score_adj", adj,
+			      ex ? ex : json_null(), "oom_score_adj", adj,
 			      "followed_score", jbool(fs),
-			      "victim_as_documented", jbool(vd),
-			      "kill_ms", mt_jreal(mt_rec_value(km)),
-			      "victim", mt_jreal(mt_rec_obtained_num(r,
-								  "victim")),
-			      "expected_victim", mt_jreal(mt_rec_obtained_num(
-				      r, "expected_victim")));
+			      "victim_as_documented", jbool(vd), "kill_ms",
+			      mt_jreal(mt_rec_value(km)), "victim",
+			      mt_jreal(mt_rec_obtained_num(r, "victim")),
+			      "expected_victim",
+			      mt_jreal(mt_rec_obtained_num(r,
+							   "expected_victim")));
 		if (!e || json_array_append_new(sc, e))
 			goto out_nomem;
 		n++;
-		followed += json_is_true(json_object_get(e,
-							 "followed_score"));
-		documented += json_is_true(json_object_get(
-			e, "victim_as_documented"));
+		followed += json_is_true(json_object_get(e, "followed_score"));
+		documented += json_is_true(
+			json_object_get(e, "victim_as_documented"));
 	}
 	if (!n) {
 		json_decref(sc);
@@ -153,13 +150,16 @@ static json_t *oom_analyze(const struct mt_run *run, struct mt_err *err)
 			   "its case");
 		return NULL;
 	}
-	snprintf(s, sizeof(s), "%s: in %zu of %zu scenarios the OOM killer "
+	snprintf(s, sizeof(s),
+		 "%s: in %zu of %zu scenarios the OOM killer "
 		 "chose the tenant with the highest computed badness, and in "
 		 "%zu the one the documented rule names, so oom_score_adj %s "
 		 "a way to protect a process on this kernel.",
-		 followed == n ? "The choice followed oom_score_adj" :
-		 "The choice did not always follow oom_score_adj", followed,
-		 n, documented, followed == n ? "is" : "is not a reliable");
+		 followed == n ?
+			 "The choice followed oom_score_adj" :
+			 "The choice did not always follow oom_score_adj",
+		 followed, n, documented,
+		 followed == n ? "is" : "is not a reliable");
 	r = json_pack("{s:o, s:b, s:I, s:I, s:s}", "scenarios", sc,
 		      "followed_oom_score_adj", followed == n, "followed",
 		      (json_int_t)followed, "as_documented",
@@ -186,18 +186,20 @@ static void oom_print(FILE *out, json_t *d)
 		char *adj = json_dumps(json_object_get(e, "oom_score_adj"),
 				       JSON_COMPACT);
 
-		fprintf(out, "  %-15s adj %s: victim %.0f (expected %.0f), "
+		fprintf(out,
+			"  %-15s adj %s: victim %.0f (expected %.0f), "
 			"%s, kill %.0f ms\n",
 			json_string_value(json_object_get(e, "scenario")),
 			adj ? adj : "?", mt_jnum(e, "victim"),
 			mt_jnum(e, "expected_victim"),
 			json_is_true(json_object_get(e, "followed_score")) ?
-			"followed the score" : "did NOT follow the score",
+				"followed the score" :
+				"did NOT follow the score",
 			mt_jnum(e, "kill_ms"));
 		free(adj);
 	}
-	fprintf(out, "  %s\n", json_string_value(json_object_get(d,
-								 "sentence")));
+	fprintf(out, "  %s\n",
+		json_string_value(json_object_get(d, "sentence")));
 }
 
 /* Bars of the kill time per scenario, one group per run. */
@@ -211,9 +213,12 @@ static int oom_plots(struct mt_report *rep, struct mt_run *const *runs,
 	double *vals = calloc(n * (nc + 1), sizeof(double));
 	char reading[1024];
 	struct mt_line_fig f = {
-		.name = "oom-kill-time", .bench = "oom",
+		.name = "oom-kill-time",
+		.bench = "oom",
 		.title = "Time from the push to the OOM kill, by scenario",
-		.xlabel = "scenario", .ylabel = "ms", .reading = reading,
+		.xlabel = "scenario",
+		.ylabel = "ms",
+		.reading = reading,
 	};
 	int ret = 0;
 
@@ -229,17 +234,20 @@ static int oom_plots(struct mt_report *rep, struct mt_run *const *runs,
 		for (size_t c = 0; c < nc; c++) {
 			vals[r * nc + c] = NAN;
 			json_array_foreach(json_object_get(derived[r],
-							   "scenarios"), i, e)
+							   "scenarios"),
+					   i, e)
 				if (!strcmp(json_string_value(json_object_get(
-					    e, "scenario")), cats[c]))
-					vals[r * nc + c] =
-						mt_jnum(e, "kill_ms");
+						    e, "scenario")),
+					    cats[c]))
+					vals[r * nc + c] = mt_jnum(e,
+								   "kill_ms");
 		}
 	}
-	snprintf(reading, sizeof(reading), "%s The kill time is what the "
+	snprintf(reading, sizeof(reading),
+		 "%s The kill time is what the "
 		 "rest of the cgroup waits, stalled in reclaim, before memory "
-		 "comes back.", json_string_value(json_object_get(
-			 d, "sentence")));
+		 "comes back.",
+		 json_string_value(json_object_get(d, "sentence")));
 	if (nc)
 		ret = mt_fig_bars_runs(rep, &f, cats, nc, "kill time (ms)",
 				       labels, n, vals, err);

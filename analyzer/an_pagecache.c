@@ -50,15 +50,16 @@ static json_t *pc_analyze(const struct mt_run *run, struct mt_err *err)
 
 		total += n;
 		for (size_t i = 0; i < n; i++)
-			json_array_append_new(cw, json_pack(
-				"{s:s, s:f, s:f, s:f, s:f}", "method",
-				methods[m], "block_bytes", x[i], "speedup",
-				sp[i], "cold_mb_s", i < nc ? c[i] : NAN,
-				"warm_mb_s", i < nw ? w[i] : NAN));
+			json_array_append_new(
+				cw,
+				json_pack("{s:s, s:f, s:f, s:f, s:f}", "method",
+					  methods[m], "block_bytes", x[i],
+					  "speedup", sp[i], "cold_mb_s",
+					  i < nc ? c[i] : NAN, "warm_mb_s",
+					  i < nw ? w[i] : NAN));
 	}
 	json_object_set_new(out, "cold_warm", cw);
-	hs = json_pack("{s:f, s:f, s:f, s:f}",
-		       "survival_read_twice_pct",
+	hs = json_pack("{s:f, s:f, s:f, s:f}", "survival_read_twice_pct",
 		       hot(run, "hot_resident_after_scan", 2),
 		       "survival_read_once_pct",
 		       hot(run, "hot_resident_after_scan", 1),
@@ -83,14 +84,16 @@ static void pc_print(FILE *out, json_t *d)
 
 	json_array_foreach(json_object_get(d, "cold_warm"), i, e) {
 		mt_format_bytes(mt_jnum(e, "block_bytes"), b, sizeof(b));
-		fprintf(out, "  %-4s %-7s cold %.0f MB/s, warm %.0f MB/s, "
+		fprintf(out,
+			"  %-4s %-7s cold %.0f MB/s, warm %.0f MB/s, "
 			"speedup %.2fx\n",
 			json_string_value(json_object_get(e, "method")), b,
 			mt_jnum(e, "cold_mb_s"), mt_jnum(e, "warm_mb_s"),
 			mt_jnum(e, "speedup"));
 	}
 	if (json_is_object(hs))
-		fprintf(out, "  hot set after a scan: %.0f%% resident when "
+		fprintf(out,
+			"  hot set after a scan: %.0f%% resident when "
 			"read twice, %.0f%% when read once\n",
 			mt_jnum(hs, "survival_read_twice_pct"),
 			mt_jnum(hs, "survival_read_once_pct"));
@@ -105,9 +108,9 @@ static size_t get_bw(size_t r, size_t s, double *x, double *y, size_t max,
 {
 	struct get_arg *g = arg;
 
-	return mt_run_curve(g->runs[r], "pagecache", s ? "warm_read" :
-			    "cold_read", "block_bytes", x, y, max, "test",
-			    "cold_warm", "method", "read", NULL);
+	return mt_run_curve(g->runs[r], "pagecache",
+			    s ? "warm_read" : "cold_read", "block_bytes", x, y,
+			    max, "test", "cold_warm", "method", "read", NULL);
 }
 
 static int pc_plots(struct mt_report *rep, struct mt_run *const *runs,
@@ -117,17 +120,22 @@ static int pc_plots(struct mt_report *rep, struct mt_run *const *runs,
 					      "warm (page cache)" };
 	static const char *const colors[] = { "#7f7f7f", "#ff7f0e" };
 	const char **labels = calloc(n, sizeof(*labels));
-	json_t *cw = json_object_get(mt_fig_first(derived, n), "cold_warm"), *e, *best = NULL;
+	json_t *cw = json_object_get(mt_fig_first(derived, n), "cold_warm"), *e,
+	       *best = NULL;
 	json_t *hs = json_object_get(mt_fig_first(derived, n), "hot_scan");
 	struct get_arg g = { runs };
 	char reading[1024], b[32];
 	size_t i;
 	int off, ret = 0;
 	struct mt_line_fig f = {
-		.name = "pagecache-cold-warm", .bench = "pagecache",
+		.name = "pagecache-cold-warm",
+		.bench = "pagecache",
 		.title = "read() bandwidth, cold against warm page cache",
-		.xlabel = "block size", .ylabel = "MB/s", .logx = true,
-		.x_bytes = true, .reading = reading,
+		.xlabel = "block size",
+		.ylabel = "MB/s",
+		.logx = true,
+		.x_bytes = true,
+		.reading = reading,
 	};
 
 	if (!labels)
@@ -146,14 +154,16 @@ static int pc_plots(struct mt_report *rep, struct mt_run *const *runs,
 	off = snprintf(reading, sizeof(reading),
 		       "A warm page cache serves reads up to %.1f times "
 		       "faster than the disk (%s with %s blocks: %.0f "
-		       "against %.0f MB/s). ", mt_jnum(best, "speedup"),
+		       "against %.0f MB/s). ",
+		       mt_jnum(best, "speedup"),
 		       json_string_value(json_object_get(best, "method")), b,
 		       mt_jnum(best, "warm_mb_s"), mt_jnum(best, "cold_mb_s"));
 	if (json_is_object(hs))
 		snprintf(reading + off, sizeof(reading) - (size_t)off,
 			 "After a one-pass scan %.0f%% of a hot set read "
 			 "twice is still cached, against %.0f%% of one read "
-			 "once.", mt_jnum(hs, "survival_read_twice_pct"),
+			 "once.",
+			 mt_jnum(hs, "survival_read_twice_pct"),
 			 mt_jnum(hs, "survival_read_once_pct"));
 	else
 		snprintf(reading + off, sizeof(reading) - (size_t)off,

@@ -42,7 +42,7 @@ static void case_label(json_t *rec, char *buf, size_t len)
 
 	if (json_is_integer(mfk)) {
 		mt_format_bytes(1024.0 * (double)json_integer_value(mfk), b,
-			     sizeof(b));
+				sizeof(b));
 		snprintf(buf, len, "min_free_kbytes=%s", b);
 	} else if (json_is_integer(wsf)) {
 		snprintf(buf, len, "watermark_scale_factor=%lld",
@@ -65,8 +65,8 @@ static json_t *entry(json_t *arr, const char *scope, const char *label,
 		    !strcmp(json_string_value(json_object_get(e, "setting")),
 			    label))
 			return e;
-	e = json_pack("{s:s, s:s, s:o, s:o}", "scope", scope, "setting",
-		      label, "min_free_kbytes",
+	e = json_pack("{s:s, s:s, s:o, s:o}", "scope", scope, "setting", label,
+		      "min_free_kbytes",
 		      mt_jreal(mt_jnum(sys, "min_free_kbytes")),
 		      "watermark_scale_factor",
 		      mt_jreal(mt_jnum(sys, "watermark_scale_factor")));
@@ -88,7 +88,8 @@ static json_t *finding(json_t *cases, const char *scope)
 		double p = mt_jnum(e, "alloc_p99_us");
 
 		if (strcmp(json_string_value(json_object_get(e, "scope")),
-			   scope) || !isfinite(st))
+			   scope) ||
+		    !isfinite(st))
 			continue;
 		n++;
 		if (!best || st < mt_jnum(best, "allocstalls") ||
@@ -125,10 +126,9 @@ static json_t *finding(json_t *cases, const char *scope)
 			 mt_jnum(worst, "allocstalls"),
 			 mt_jnum(worst, "alloc_p99_us"),
 			 json_string_value(json_object_get(worst, "setting")));
-	return json_pack("{s:s, s:O, s:O, s:s}", "scope", scope,
-			 "least_stalls", json_object_get(best, "setting"),
-			 "most_stalls", json_object_get(worst, "setting"),
-			 "sentence", s);
+	return json_pack("{s:s, s:O, s:O, s:s}", "scope", scope, "least_stalls",
+			 json_object_get(best, "setting"), "most_stalls",
+			 json_object_get(worst, "setting"), "sentence", s);
 }
 
 /* The 95% interval of a count k taken as a Poisson count: [0, 3.689] for
@@ -169,8 +169,7 @@ static bool at_current(json_t *rec, const char *knob)
  * (NULL: the baseline, both knobs at current) to the smallest value whose
  * stalls are at most max_stalls; *setting gets that value. */
 static json_t *machine_rec(const struct mt_run *run, const char *metric,
-			   const char *knob, double max_stalls,
-			   double *setting)
+			   const char *knob, double max_stalls, double *setting)
 {
 	json_t *r, *best = NULL;
 	size_t i;
@@ -192,7 +191,8 @@ static json_t *machine_rec(const struct mt_run *run, const char *metric,
 		v = mt_rec_case_num(r, knob);
 		if (!isfinite(v) || at_current(r, knob) ||
 		    !at_current(r, strcmp(knob, "min_free_kbytes") ?
-				"min_free_kbytes" : "watermark_scale_factor") ||
+					   "min_free_kbytes" :
+					   "watermark_scale_factor") ||
 		    !(mt_rec_value(r) <= max_stalls))
 			continue;
 		if (!best || v < *setting) {
@@ -217,7 +217,8 @@ static int rc_facts(json_t *d, const struct mt_run *run, size_t untrusted)
 		if (untrusted)
 			rc = mt_fact_add(d, "reclaim.untrustworthy_records",
 					 (double)untrusted, NAN, NAN, "count",
-					 0, "reclaim records left out as "
+					 0,
+					 "reclaim records left out as "
 					 "untrustworthy (no measured "
 					 "machine-scope baseline)");
 		return rc;
@@ -225,20 +226,22 @@ static int rc_facts(json_t *d, const struct mt_run *run, size_t untrusted)
 	k = mt_rec_value(base);
 	poisson_ci(k, &lo, &hi);
 	rc = mt_fact_add(d, "reclaim.allocstall", k, lo, hi, "count",
-			 (int)rec_n(base), "direct-reclaim stalls in "
+			 (int)rec_n(base),
+			 "direct-reclaim stalls in "
 			 "the machine-scope bursts at the current watermarks "
 			 "(95% interval of a Poisson count)");
 	if (!rc && p99) {
 		json_t *lv = json_object_get(p99, "ci95_lo");
 		json_t *hv = json_object_get(p99, "ci95_hi");
 		bool ci = rec_n(p99) > 1 &&
-			  json_number_value(json_object_get(p99,
-							    "ci_level")) > 0;
+			  json_number_value(json_object_get(p99, "ci_level")) >
+				  0;
 
 		rc = mt_fact_add(d, "reclaim.alloc_p99_us", mt_rec_value(p99),
 				 ci ? json_number_value(lv) : NAN,
 				 ci ? json_number_value(hv) : NAN, "us",
-				 (int)rec_n(p99), "p99 of one 4 KiB "
+				 (int)rec_n(p99),
+				 "p99 of one 4 KiB "
 				 "first touch in the machine-scope bursts at "
 				 "the current watermarks");
 	}
@@ -254,19 +257,21 @@ static int rc_facts(json_t *d, const struct mt_run *run, size_t untrusted)
 			continue;
 		snprintf(id, sizeof(id), "reclaim.%s_fix",
 			 knob ? "mfk" : "wsf");
-		snprintf(what, sizeof(what), "smallest %s swept that brought "
-			 "the stalls to a tenth of the baseline or less", name);
-		rc = mt_fact_add(d, id, w, NAN, NAN, knob ? "kB" : "", 1,
-				 what);
+		snprintf(what, sizeof(what),
+			 "smallest %s swept that brought "
+			 "the stalls to a tenth of the baseline or less",
+			 name);
+		rc = mt_fact_add(d, id, w, NAN, NAN, knob ? "kB" : "", 1, what);
 		poisson_ci(mt_rec_value(fix), &lo, &hi);
 		snprintf(id, sizeof(id), "reclaim.%s_fix_allocstall",
 			 knob ? "mfk" : "wsf");
-		snprintf(what, sizeof(what), "direct-reclaim stalls with that "
-			 "%s (95%% interval of a Poisson count)", name);
+		snprintf(what, sizeof(what),
+			 "direct-reclaim stalls with that "
+			 "%s (95%% interval of a Poisson count)",
+			 name);
 		if (!rc)
 			rc = mt_fact_add(d, id, mt_rec_value(fix), lo, hi,
-					 "count", (int)rec_n(fix),
-					 what);
+					 "count", (int)rec_n(fix), what);
 	}
 	return rc;
 }
@@ -305,7 +310,8 @@ static json_t *rc_analyze(const struct mt_run *run, struct mt_err *err)
 		json_decref(fs);
 		mt_err_set(err, -ENODATA, MT_ERR_INPUT,
 			   "reclaim: no measured record with a scope in its "
-			   "case (%zu untrustworthy)", untrusted);
+			   "case (%zu untrustworthy)",
+			   untrusted);
 		return NULL;
 	}
 	for (size_t s = 0; s < 2; s++)
@@ -334,9 +340,9 @@ static void rc_print(FILE *out, json_t *d)
 	json_t *e;
 	size_t i;
 
-	json_array_foreach(json_object_get(d, "cases"), i, e)
-	{
-		fprintf(out, "  %-7s %-28s stalls %.0f, alloc p99 %.3g us, "
+	json_array_foreach(json_object_get(d, "cases"), i, e) {
+		fprintf(out,
+			"  %-7s %-28s stalls %.0f, alloc p99 %.3g us, "
 			"max %.3g us",
 			json_string_value(json_object_get(e, "scope")),
 			json_string_value(json_object_get(e, "setting")),
@@ -351,8 +357,8 @@ static void rc_print(FILE *out, json_t *d)
 		fputc('\n', out);
 	}
 	json_array_foreach(json_object_get(d, "findings"), i, e)
-		fprintf(out, "  %s\n", json_string_value(json_object_get(
-			e, "sentence")));
+		fprintf(out, "  %s\n",
+			json_string_value(json_object_get(e, "sentence")));
 	if (mt_jnum(d, "untrustworthy_records") > 0)
 		fprintf(out, "  (%.0f untrustworthy records left out)\n",
 			mt_jnum(d, "untrustworthy_records"));
@@ -380,8 +386,10 @@ static int rc_plots(struct mt_report *rep, struct mt_run *const *runs,
 	for (int pass = 0; pass < 2 && !nc; pass++) {
 		scope = pass ? "cgroup" : "machine";
 		json_array_foreach(json_object_get(d, "cases"), i, e)
-			if (!strcmp(json_string_value(json_object_get(
-				    e, "scope")), scope) && nc < MAX_CASES)
+			if (!strcmp(json_string_value(json_object_get(e,
+								      "scope")),
+				    scope) &&
+			    nc < MAX_CASES)
 				cats[nc++] = json_string_value(
 					json_object_get(e, "setting"));
 	}
@@ -391,16 +399,22 @@ static int rc_plots(struct mt_report *rep, struct mt_run *const *runs,
 			fd = e;
 	if (!nc)
 		goto out_free;
-	snprintf(title[0], sizeof(title[0]), "Direct-reclaim stalls by "
-		 "setting (%s scope)", scope);
-	snprintf(title[1], sizeof(title[1]), "Allocation p99 by setting (%s "
-		 "scope)", scope);
+	snprintf(title[0], sizeof(title[0]),
+		 "Direct-reclaim stalls by "
+		 "setting (%s scope)",
+		 scope);
+	snprintf(title[1], sizeof(title[1]),
+		 "Allocation p99 by setting (%s "
+		 "scope)",
+		 scope);
 	for (size_t fi = 0; fi < 2 && !ret; fi++) {
 		const char *key = fi ? "alloc_p99_us" : "allocstalls";
 		struct mt_line_fig f = {
 			.name = fi ? "reclaim-p99" : "reclaim-stalls",
-			.bench = "reclaim", .title = title[fi],
-			.xlabel = "setting", .ylabel = fi ? "us" : "stalls",
+			.bench = "reclaim",
+			.title = title[fi],
+			.xlabel = "setting",
+			.ylabel = fi ? "us" : "stalls",
 			.reading = reading,
 		};
 
@@ -408,25 +422,33 @@ static int rc_plots(struct mt_report *rep, struct mt_run *const *runs,
 			labels[r] = runs[r]->label;
 			for (size_t c = 0; c < nc; c++) {
 				vals[r * nc + c] = NAN;
-				json_array_foreach(json_object_get(
-					derived[r], "cases"), i, e)
+				json_array_foreach(json_object_get(derived[r],
+								   "cases"),
+						   i, e)
 					if (!strcmp(json_string_value(
-						json_object_get(e, "scope")),
-						scope) &&
+							    json_object_get(
+								    e, "scope")),
+						    scope) &&
 					    !strcmp(json_string_value(
-						json_object_get(e, "setting")),
-						cats[c]))
-						vals[r * nc + c] =
-							mt_jnum(e, key);
+							    json_object_get(
+								    e,
+								    "setting")),
+						    cats[c]))
+						vals[r * nc + c] = mt_jnum(e,
+									   key);
 			}
 		}
-		snprintf(reading, sizeof(reading), "%s%s", fd ?
-			 json_string_value(json_object_get(fd, "sentence")) :
-			 "", fi ? " The p99 is of single 4 KiB first "
-			 "touches inside each burst." : " A stall is an "
-			 "allocation that had to reclaim memory itself.");
-		ret = mt_fig_bars_runs(rep, &f, cats, nc, fi ? "p99 (us)" :
-				       "stalls", labels, n, vals, err);
+		snprintf(reading, sizeof(reading), "%s%s",
+			 fd ? json_string_value(json_object_get(fd,
+								"sentence")) :
+			      "",
+			 fi ? " The p99 is of single 4 KiB first "
+			      "touches inside each burst." :
+			      " A stall is an "
+			      "allocation that had to reclaim memory itself.");
+		ret = mt_fig_bars_runs(rep, &f, cats, nc,
+				       fi ? "p99 (us)" : "stalls", labels, n,
+				       vals, err);
 	}
 out_free:
 	free(labels);

@@ -31,8 +31,10 @@ static const char *const sw_metrics[][2] = {
 #define N_SW (sizeof(sw_metrics) / sizeof(sw_metrics[0]))
 
 static const char *const pr_metrics[][2] = {
-	{ "accesses", "accesses_per_s" }, { "latency_p50", "p50_us" },
-	{ "latency_p99", "p99_us" },	  { "latency_p999", "p999_us" },
+	{ "accesses", "accesses_per_s" },
+	{ "latency_p50", "p50_us" },
+	{ "latency_p99", "p99_us" },
+	{ "latency_p999", "p999_us" },
 	{ "swap_in", "swap_in_pages_per_s" },
 	{ "major_faults", "major_faults_per_s" },
 	{ "psi_full", "psi_full_pct" },
@@ -40,8 +42,7 @@ static const char *const pr_metrics[][2] = {
 #define N_PR (sizeof(pr_metrics) / sizeof(pr_metrics[0]))
 
 /* The record of the swappiness case s's metric, or NULL. */
-static json_t *sw_record(const struct mt_run *run, double s,
-			 const char *metric)
+static json_t *sw_record(const struct mt_run *run, double s, const char *metric)
 {
 	json_t *r;
 	size_t i;
@@ -74,11 +75,14 @@ static double sw_value(const struct mt_run *run, double s, const char *metric)
 static int swap_facts(const struct mt_run *run, json_t *out, json_t *sw)
 {
 	static const char *const m[][3] = {
-		{ "worker_accesses", "worker_accesses", "the worker's "
+		{ "worker_accesses", "worker_accesses",
+		  "the worker's "
 		  "accesses per second" },
-		{ "worker_latency_p99", "worker_p99", "the worker's p99 "
+		{ "worker_latency_p99", "worker_p99",
+		  "the worker's p99 "
 		  "access latency" },
-		{ "reader_throughput", "reader_throughput", "the file "
+		{ "reader_throughput", "reader_throughput",
+		  "the file "
 		  "reader's throughput" },
 	};
 	json_t *e, *best = NULL, *r;
@@ -95,11 +99,12 @@ static int swap_facts(const struct mt_run *run, json_t *out, json_t *sw)
 			if (!rec || !(s >= 0 && s <= 200))
 				continue;
 			snprintf(id, sizeof(id), "swap.s%.0f.%s", s, m[k][1]);
-			snprintf(what, sizeof(what), "%s at swappiness %.0f "
+			snprintf(what, sizeof(what),
+				 "%s at swappiness %.0f "
 				 "(swappiness sweep under a memory limit)",
 				 m[k][2], s);
-			if (mt_fact_add_record(out, id, rec, 1, NULL,
-					       what) == -ENOMEM)
+			if (mt_fact_add_record(out, id, rec, 1, NULL, what) ==
+			    -ENOMEM)
 				rc = -ENOMEM;
 		}
 	}
@@ -111,7 +116,7 @@ static int swap_facts(const struct mt_run *run, json_t *out, json_t *sw)
 		    !strcmp(mt_rec_metric(r), "major_faults") &&
 		    mt_rec_value(r) > 0 &&
 		    (!best || mt_rec_case_num(r, "ratio") >
-			      mt_rec_case_num(best, "ratio")))
+				      mt_rec_case_num(best, "ratio")))
 			best = r;
 	}
 	if (rc == 0 && best) {
@@ -120,13 +125,16 @@ static int swap_facts(const struct mt_run *run, json_t *out, json_t *sw)
 		double hi = mt_jnum(best, "ci95_hi");
 		json_t *n = json_object_get(best, "n");
 		int nn = json_is_integer(n) && json_integer_value(n) > 0 &&
-				 json_integer_value(n) < 1000000 ?
-			(int)json_integer_value(n) : 1;
+					 json_integer_value(n) < 1000000 ?
+				 (int)json_integer_value(n) :
+				 1;
 		char what[160];
 
-		snprintf(what, sizeof(what), "cost of one swap-in: 1 / major "
+		snprintf(what, sizeof(what),
+			 "cost of one swap-in: 1 / major "
 			 "faults per second of the worker at %.3gx its memory "
-			 "limit", mt_rec_case_num(best, "ratio"));
+			 "limit",
+			 mt_rec_case_num(best, "ratio"));
 		rc = mt_fact_add(out, "swap.swapin_cost", 1e6 / v,
 				 nn >= 2 && hi > 0 ? 1e6 / hi : NAN,
 				 nn >= 2 && lo > 0 ? 1e6 / lo : NAN, "us", nn,
@@ -145,7 +153,7 @@ static json_t *extreme(json_t *arr, const char *key, bool max)
 		double v = mt_jnum(e, key);
 
 		if (isfinite(v) && (!best || (max ? v > mt_jnum(best, key) :
-					      v < mt_jnum(best, key))))
+						    v < mt_jnum(best, key))))
 			best = e;
 	}
 	return best;
@@ -176,8 +184,8 @@ static json_t *trade_off(json_t *sw)
 		 p99 ? mt_jnum(p99, "worker_p99_us") : NAN,
 		 rd ? mt_jnum(rd, "swappiness") : NAN,
 		 rd ? mt_jnum(rd, "reader_mb_s") : NAN,
-		 mt_jnum(lo, "swappiness"),
-		 mt_jnum(hi, "swappiness"), mt_jnum(lo, "swap_in_pages_per_s"),
+		 mt_jnum(lo, "swappiness"), mt_jnum(hi, "swappiness"),
+		 mt_jnum(lo, "swap_in_pages_per_s"),
 		 mt_jnum(hi, "swap_in_pages_per_s"),
 		 mt_jnum(lo, "file_refaults_per_s"),
 		 mt_jnum(hi, "file_refaults_per_s"));
@@ -207,8 +215,10 @@ static json_t *swap_analyze(const struct mt_run *run, struct mt_err *err)
 		json_t *e = json_pack("{s:f}", "swappiness", sv[i]);
 
 		for (size_t m = 0; e && m < N_SW; m++)
-			json_object_set_new(e, sw_metrics[m][1], mt_jreal(
-				sw_value(run, sv[i], sw_metrics[m][0])));
+			json_object_set_new(
+				e, sw_metrics[m][1],
+				mt_jreal(sw_value(run, sv[i],
+						  sw_metrics[m][0])));
 		if (!e || json_array_append_new(sw, e))
 			goto out_nomem;
 	}
@@ -224,8 +234,9 @@ static json_t *swap_analyze(const struct mt_run *run, struct mt_err *err)
 		    strcmp(t, "pressure") || !pat || !isfinite(ratio))
 			continue;
 		json_array_foreach(pr, k, v)
-			if (!strcmp(json_string_value(json_object_get(
-				    v, "pattern")), pat) &&
+			if (!strcmp(json_string_value(
+					    json_object_get(v, "pattern")),
+				    pat) &&
 			    mt_jnum(v, "ratio") == ratio)
 				e = v;
 		if (!e) {
@@ -249,8 +260,8 @@ static json_t *swap_analyze(const struct mt_run *run, struct mt_err *err)
 		return NULL;
 	}
 	json_object_set_new(out, "swappiness", sw);
-	json_object_set_new(out, "trade_off", json_array_size(sw) ?
-			    trade_off(sw) : json_null());
+	json_object_set_new(out, "trade_off",
+			    json_array_size(sw) ? trade_off(sw) : json_null());
 	json_object_set_new(out, "pressure", pr);
 	if (swap_facts(run, out, sw) == -ENOMEM) {
 		json_decref(out);
@@ -273,20 +284,22 @@ static void swap_print(FILE *out, json_t *d)
 	size_t i;
 
 	json_array_foreach(json_object_get(d, "swappiness"), i, e)
-		fprintf(out, "  swappiness %3.0f: worker %.3g acc/s, p99 %.3g "
+		fprintf(out,
+			"  swappiness %3.0f: worker %.3g acc/s, p99 %.3g "
 			"us, p999 %.3g us; reader %.0f MB/s; swap-in %.0f/s, "
-			"file refaults %.0f/s\n", mt_jnum(e, "swappiness"),
+			"file refaults %.0f/s\n",
+			mt_jnum(e, "swappiness"),
 			mt_jnum(e, "worker_accesses_per_s"),
 			mt_jnum(e, "worker_p99_us"),
-			mt_jnum(e, "worker_p999_us"),
-			mt_jnum(e, "reader_mb_s"),
+			mt_jnum(e, "worker_p999_us"), mt_jnum(e, "reader_mb_s"),
 			mt_jnum(e, "swap_in_pages_per_s"),
 			mt_jnum(e, "file_refaults_per_s"));
 	if (json_is_object(t))
-		fprintf(out, "  %s\n", json_string_value(json_object_get(
-			t, "sentence")));
+		fprintf(out, "  %s\n",
+			json_string_value(json_object_get(t, "sentence")));
 	json_array_foreach(json_object_get(d, "pressure"), i, e)
-		fprintf(out, "  pressure %-7s x%.1f: %.3g acc/s, p99 %.3g us, "
+		fprintf(out,
+			"  pressure %-7s x%.1f: %.3g acc/s, p99 %.3g us, "
 			"p999 %.3g us, swap-in %.0f/s, PSI full %.1f%%\n",
 			json_string_value(json_object_get(e, "pattern")),
 			mt_jnum(e, "ratio"), mt_jnum(e, "accesses_per_s"),
@@ -306,8 +319,8 @@ static size_t sw_get(size_t r, size_t s, double *x, double *y, size_t max,
 {
 	struct sw_get *g = arg;
 
-	return mt_run_curve(g->runs[r], "swap", g->metrics[s], "swappiness",
-			    x, y, max, "test", "swappiness", NULL);
+	return mt_run_curve(g->runs[r], "swap", g->metrics[s], "swappiness", x,
+			    y, max, "test", "swappiness", NULL);
 }
 
 /* Three figures over swappiness: throughput (worker and reader), the
@@ -323,8 +336,9 @@ static int swap_plots(struct mt_report *rep, struct mt_run *const *runs,
 					     "worker_latency_p999" };
 	static const char *const s_lat[] = { "worker p99", "worker p99.9" };
 	static const char *const m_cost[] = { "swap_in", "refault_file" };
-	static const char *const s_cost[] = { "swap-ins (worker waits)",
-					      "file refaults (reader rereads)" };
+	static const char *const s_cost[] = {
+		"swap-ins (worker waits)", "file refaults (reader rereads)"
+	};
 	static const char *const colors[] = { "#1f77b4", "#ff7f0e" };
 	json_t *d = NULL, *t, *lo, *hi;
 	const char **labels = calloc(n, sizeof(*labels));
@@ -336,8 +350,8 @@ static int swap_plots(struct mt_report *rep, struct mt_run *const *runs,
 				  "report: out of memory");
 	for (size_t r = 0; r < n; r++) {
 		labels[r] = runs[r]->label;
-		if (!d && json_array_size(json_object_get(derived[r],
-							  "swappiness")))
+		if (!d &&
+		    json_array_size(json_object_get(derived[r], "swappiness")))
 			d = derived[r];
 	}
 	if (!d)
@@ -345,8 +359,8 @@ static int swap_plots(struct mt_report *rep, struct mt_run *const *runs,
 	t = json_object_get(d, "trade_off");
 	lo = json_array_get(json_object_get(d, "swappiness"), 0);
 	hi = json_array_get(json_object_get(d, "swappiness"),
-			    json_array_size(json_object_get(d,
-							    "swappiness")) - 1);
+			    json_array_size(json_object_get(d, "swappiness")) -
+				    1);
 	snprintf(reading[0], sizeof(reading[0]), "%s%s",
 		 json_string_value(json_object_get(t, "sentence")),
 		 n > 1 ? " The figures quoted are the first run's." : "");
@@ -366,29 +380,38 @@ static int swap_plots(struct mt_report *rep, struct mt_run *const *runs,
 		 mt_jnum(lo, "file_refaults_per_s"), mt_jnum(lo, "swappiness"),
 		 mt_jnum(hi, "swap_in_pages_per_s"), mt_jnum(hi, "swappiness"));
 	{
-		struct sw_get g[3] = { { runs, m_tp }, { runs, m_lat },
+		struct sw_get g[3] = { { runs, m_tp },
+				       { runs, m_lat },
 				       { runs, m_cost } };
 		const char *const *series[3] = { s_tp, s_lat, s_cost };
 		struct mt_line_fig f[3] = {
-			{ .name = "swap-throughput", .bench = "swap",
+			{ .name = "swap-throughput",
+			  .bench = "swap",
 			  .title = "Throughput by swappiness (memory cgroup "
-				   "under pressure)", .xlabel = "vm.swappiness",
-			  .ylabel = "accesses/s, MB/s", .logy = true,
+				   "under pressure)",
+			  .xlabel = "vm.swappiness",
+			  .ylabel = "accesses/s, MB/s",
+			  .logy = true,
 			  .reading = reading[0] },
-			{ .name = "swap-p99", .bench = "swap",
+			{ .name = "swap-p99",
+			  .bench = "swap",
 			  .title = "Worker tail latency by swappiness",
-			  .xlabel = "vm.swappiness", .ylabel = "latency (us)",
-			  .logy = true, .reading = reading[1] },
-			{ .name = "swap-costs", .bench = "swap",
+			  .xlabel = "vm.swappiness",
+			  .ylabel = "latency (us)",
+			  .logy = true,
+			  .reading = reading[1] },
+			{ .name = "swap-costs",
+			  .bench = "swap",
 			  .title = "Swap-ins against file refaults by "
-				   "swappiness", .xlabel = "vm.swappiness",
-			  .ylabel = "pages/s", .reading = reading[2] },
+				   "swappiness",
+			  .xlabel = "vm.swappiness",
+			  .ylabel = "pages/s",
+			  .reading = reading[2] },
 		};
 
 		for (size_t i = 0; i < 3 && !ret; i++)
-			ret = mt_fig_run_lines(rep, &f[i], labels, n,
-					       series[i], colors, 2, sw_get,
-					       &g[i], err);
+			ret = mt_fig_run_lines(rep, &f[i], labels, n, series[i],
+					       colors, 2, sw_get, &g[i], err);
 	}
 out_free:
 	free(labels);

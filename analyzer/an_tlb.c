@@ -29,16 +29,17 @@ static const char *const patterns[] = { "page", "line" };
 struct curve {
 	size_t n;
 	double size[MAX_POINTS], ns[MAX_POINTS], se2[MAX_POINTS];
-	int nobs[MAX_POINTS];	/* samples behind each median (0:
+	int nobs[MAX_POINTS]; /* samples behind each median (0:
 				 * unknown) */
-	double page_size;	/* bytes, from what the kernel gave */
+	double page_size;     /* bytes, from what the kernel gave */
 };
 
 /* Nominal page size of a backing, when the record does not say. */
 static double nominal_page(const char *b)
 {
 	return !strcmp(b, "1g") ? 1073741824.0 :
-	       !strcmp(b, "4k") ? 4096.0 : 2097152.0;
+	       !strcmp(b, "4k") ? 4096.0 :
+				  2097152.0;
 }
 
 /* Collects the ok latency records of (backing, pattern), sorted by size. */
@@ -59,8 +60,8 @@ static void collect(const struct mt_run *run, const char *backing,
 
 		if (!mt_rec_ok(r) || strcmp(mt_rec_bench(r), "tlb") ||
 		    strcmp(mt_rec_metric(r), "latency") || !b || !p ||
-		    strcmp(b, backing) || strcmp(p, pattern) ||
-		    !(sz > 0) || !(v > 0) || c->n == MAX_POINTS)
+		    strcmp(b, backing) || strcmp(p, pattern) || !(sz > 0) ||
+		    !(v > 0) || c->n == MAX_POINTS)
 			continue;
 		ps = mt_rec_obtained_num(r, "page_size_bytes");
 		if (ps > 0)
@@ -90,10 +91,12 @@ static void collect(const struct mt_run *run, const char *backing,
 		c->size[j] = sz;
 		c->ns[j] = v;
 		c->se2[j] = lo > 0 && hi > lo ?
-			    pow((log(hi) - log(lo)) / 3.92, 2) : 0;
+				    pow((log(hi) - log(lo)) / 3.92, 2) :
+				    0;
 		c->nobs[j] = json_is_integer(json_object_get(r, "n")) ?
-			     (int)json_integer_value(json_object_get(r, "n")) :
-			     0;
+				     (int)json_integer_value(
+					     json_object_get(r, "n")) :
+				     0;
 		c->n++;
 	}
 }
@@ -121,12 +124,12 @@ static json_t *knees_of(const struct curve *c, bool entries)
 	nk = mt_cp_knees(x, &r, k, MAX_KNEES);
 	for (size_t i = 0; i < nk && i < MAX_KNEES; i++) {
 		double lo = c->size[k[i].below], hi = c->size[k[i].above];
-		json_t *o = json_pack(
-			"{s:f, s:f, s:f, s:f, s:f, s:f}",
-			"bytes", sqrt(lo * hi), "bytes_below", lo,
-			"bytes_above", hi, "latency_below_ns",
-			c->ns[k[i].below], "latency_above_ns",
-			c->ns[k[i].above], "step_ratio", exp(k[i].step));
+		json_t *o = json_pack("{s:f, s:f, s:f, s:f, s:f, s:f}", "bytes",
+				      sqrt(lo * hi), "bytes_below", lo,
+				      "bytes_above", hi, "latency_below_ns",
+				      c->ns[k[i].below], "latency_above_ns",
+				      c->ns[k[i].above], "step_ratio",
+				      exp(k[i].step));
 
 		if (!o)
 			continue;
@@ -164,8 +167,8 @@ static json_t *cpu_tlb(const struct mt_run *run)
 /* The 4 KiB entries the CPU reports, or NAN. */
 static double cpu_entries_4k(json_t *d)
 {
-	return mt_jnum(json_object_get(json_object_get(d, "cpu_tlb"),
-				       "sizes"), "entries_4k");
+	return mt_jnum(json_object_get(json_object_get(d, "cpu_tlb"), "sizes"),
+		       "entries_4k");
 }
 
 /* True when curve c has a knee whose size bracket overlaps [lo, hi]. */
@@ -223,9 +226,10 @@ static void classify_knees(json_t *out)
 
 			json_array_foreach(curves, i2, c2) {
 				if (strcmp(json_string_value(json_object_get(
-					   c2, "pattern")), "page") ||
+						   c2, "pattern")),
+					   "page") ||
 				    mt_jnum(c2, "page_size_bytes") ==
-				    mt_jnum(c, "page_size_bytes") ||
+					    mt_jnum(c, "page_size_bytes") ||
 				    !covers(c2, lo, hi))
 					continue;
 				if (has_knee_near(c2, lo, hi)) {
@@ -247,18 +251,24 @@ static void classify_knees(json_t *out)
 		 * shared knees: the TLB's step cannot be told apart from the
 		 * caches' on this machine (recorded as null, not guessed). */
 		if (!first && !shared && json_array_size(pts))
-			rb = json_number_value(json_array_get(json_array_get(
-				pts, json_array_size(pts) - 1), 0));
-		json_array_append_new(reach, json_pack(
-			"{s:O, s:f, s:o, s:o, s:b, s:b}", "backing",
-			json_object_get(c, "backing"), "page_size_bytes",
-			mt_jnum(c, "page_size_bytes"), "reach_bytes",
-			isfinite(rb) ? json_real(rb) : json_null(), "entries",
-			isfinite(rb) ? json_real(rb / mt_jnum(c,
-						"page_size_bytes")) :
-				       json_null(),
-			"beyond_range", !first && !shared,
-			"separable", !shared));
+			rb = json_number_value(json_array_get(
+				json_array_get(pts, json_array_size(pts) - 1),
+				0));
+		json_array_append_new(
+			reach,
+			json_pack("{s:O, s:f, s:o, s:o, s:b, s:b}", "backing",
+				  json_object_get(c, "backing"),
+				  "page_size_bytes",
+				  mt_jnum(c, "page_size_bytes"), "reach_bytes",
+				  isfinite(rb) ? json_real(rb) : json_null(),
+				  "entries",
+				  isfinite(rb) ?
+					  json_real(rb /
+						    mt_jnum(c,
+							    "page_size_bytes")) :
+					  json_null(),
+				  "beyond_range", !first && !shared,
+				  "separable", !shared));
 	}
 	json_object_set_new(out, "reach", reach);
 }
@@ -276,14 +286,14 @@ static void tlb_beside(json_t *out)
 		if (!strcmp(json_string_value(json_object_get(c, "pattern")),
 			    "page") &&
 		    !strcmp(json_string_value(json_object_get(c, "backing")),
-			    "4k"))
-		{
+			    "4k")) {
 			json_t *kk;
 			size_t j;
 
 			json_array_foreach(json_object_get(c, "knees"), j, kk)
-				if (strcmp(json_string_value(json_object_get(
-					   kk, "kind")), "cache")) {
+				if (strcmp(json_string_value(
+						   json_object_get(kk, "kind")),
+					   "cache")) {
 					k = kk;
 					break;
 				}
@@ -291,11 +301,11 @@ static void tlb_beside(json_t *out)
 	if (!isfinite(cpu))
 		return;
 	if (!k) {
-		json_object_set_new(json_object_get(out, "cpu_tlb"),
-				    "beside_knee", json_pack(
-			"{s:f, s:n, s:n, s:b}", "cpu_entries_4k", cpu,
-			"knee_entries_below", "knee_entries_above",
-			"within", 0));
+		json_object_set_new(
+			json_object_get(out, "cpu_tlb"), "beside_knee",
+			json_pack("{s:f, s:n, s:n, s:b}", "cpu_entries_4k", cpu,
+				  "knee_entries_below", "knee_entries_above",
+				  "within", 0));
 		return;
 	}
 	lo = json_number_value(json_object_get(k, "entries_below"));
@@ -323,8 +333,8 @@ static double at_size(const struct curve *c, double size)
 static json_t *walk_penalty(const struct curve cur[N_BACKINGS],
 			    json_t *knees_4k, const char *pattern)
 {
-	double from = json_number_value(json_object_get(
-		json_array_get(knees_4k, 0), "bytes_above"));
+	double from = json_number_value(
+		json_object_get(json_array_get(knees_4k, 0), "bytes_above"));
 	const struct curve *c4 = &cur[0];
 	json_t *per = json_array(), *o;
 	double pens[MAX_POINTS], last_pen = NAN, last_size = NAN;
@@ -356,20 +366,20 @@ static json_t *walk_penalty(const struct curve cur[N_BACKINGS],
 		last_4k = c4->ns[i];
 		last_huge = best;
 		last_best = bname;
-		json_array_append_new(per, json_pack(
-			"{s:f, s:f, s:s, s:f, s:f}", "bytes", c4->size[i],
-			"latency_4k_ns", c4->ns[i], "best_huge", bname,
-			"latency_huge_ns", best, "penalty_ns",
-			c4->ns[i] - best));
+		json_array_append_new(
+			per, json_pack("{s:f, s:f, s:s, s:f, s:f}", "bytes",
+				       c4->size[i], "latency_4k_ns", c4->ns[i],
+				       "best_huge", bname, "latency_huge_ns",
+				       best, "penalty_ns", c4->ns[i] - best));
 	}
 	if (np == 0) {
 		json_decref(per);
 		return NULL;
 	}
 	o = json_pack("{s:s, s:f, s:f, s:s, s:f, s:f, s:f, s:o}", "pattern",
-		      pattern, "at_bytes", last_size, "latency_4k_ns",
-		      last_4k, "best_huge", last_best, "latency_huge_ns",
-		      last_huge, "penalty_ns", last_pen, "median_penalty_ns",
+		      pattern, "at_bytes", last_size, "latency_4k_ns", last_4k,
+		      "best_huge", last_best, "latency_huge_ns", last_huge,
+		      "penalty_ns", last_pen, "median_penalty_ns",
 		      mt_median(pens, np), "per_size", per);
 	return o;
 }
@@ -389,13 +399,13 @@ static void thp_walk_ratio(json_t *out, const struct curve *c4,
 
 	for (size_t i = 0; i < c4->n; i++)
 		for (size_t j = 0; j < thp->n; j++)
-			if (thp->size[j] == c4->size[i] &&
-			    c4->size[i] > sz) {
+			if (thp->size[j] == c4->size[i] && c4->size[i] > sz) {
 				sz = c4->size[i];
 				a = c4->ns[i];
 				b = thp->ns[j];
 				s2 = c4->se2[i] > 0 && thp->se2[j] > 0 ?
-					     c4->se2[i] + thp->se2[j] : 0;
+					     c4->se2[i] + thp->se2[j] :
+					     0;
 				n = c4->nobs[i] + thp->nobs[j];
 			}
 	if (!(sz > 0) || !(a > 0) || !(b > 0))
@@ -403,9 +413,11 @@ static void thp_walk_ratio(json_t *out, const struct curve *c4,
 	r = a / b;
 	se = sqrt(s2);
 	mt_format_bytes(sz, size, sizeof(size));
-	snprintf(what, sizeof(what), "4 KiB over THP page-stride load latency "
+	snprintf(what, sizeof(what),
+		 "4 KiB over THP page-stride load latency "
 		 "at %s (the largest size both measured): %.1f ns against "
-		 "%.1f ns", size, a, b);
+		 "%.1f ns",
+		 size, a, b);
 	mt_fact_add(out, "tlb.thp_walk_ratio", r,
 		    se > 0 ? r * exp(-1.96 * se) : NAN,
 		    se > 0 ? r * exp(1.96 * se) : NAN, "ratio", n, what);
@@ -439,13 +451,14 @@ static json_t *tlb_analyze(const struct mt_run *run, struct mt_err *err)
 			n_points += c->n;
 			pts = json_array();
 			for (size_t i = 0; i < c->n; i++)
-				json_array_append_new(pts, json_pack(
-					"[f, f]", c->size[i], c->ns[i]));
+				json_array_append_new(pts, json_pack("[f, f]",
+								     c->size[i],
+								     c->ns[i]));
 			knees = knees_of(c, p == 0);
 			o = json_pack("{s:s, s:s, s:f, s:o, s:o}", "pattern",
 				      patterns[p], "backing", backings[b],
-				      "page_size_bytes", c->page_size,
-				      "points", pts, "knees", knees);
+				      "page_size_bytes", c->page_size, "points",
+				      pts, "knees", knees);
 			if (!o)
 				continue;
 			json_array_append_new(curves, o);
@@ -468,8 +481,7 @@ static json_t *tlb_analyze(const struct mt_run *run, struct mt_err *err)
 		return NULL;
 	}
 	json_object_set_new(out, "curves", curves);
-	json_object_set_new(out, "page_walk_penalty", pen ? pen :
-			    json_null());
+	json_object_set_new(out, "page_walk_penalty", pen ? pen : json_null());
 	json_object_set_new(out, "cpu_tlb", cpu_tlb(run));
 	classify_knees(out);
 	tlb_beside(out);
@@ -497,7 +509,6 @@ static json_t *find_curve(json_t *d, const char *pattern, const char *backing)
 	return NULL;
 }
 
-
 static void tlb_print(FILE *out, json_t *d)
 {
 	json_t *c, *k, *pen = json_object_get(d, "page_walk_penalty");
@@ -505,8 +516,9 @@ static void tlb_print(FILE *out, json_t *d)
 	char a[32], b[32];
 
 	json_array_foreach(json_object_get(d, "curves"), i, c) {
-		bool page = !strcmp(json_string_value(json_object_get(
-			c, "pattern")), "page");
+		bool page = !strcmp(
+			json_string_value(json_object_get(c, "pattern")),
+			"page");
 
 		fprintf(out, "  %-4s %-3s knees:",
 			json_string_value(json_object_get(c, "pattern")),
@@ -527,17 +539,23 @@ static void tlb_print(FILE *out, json_t *d)
 				mt_jnum(k, "latency_below_ns"),
 				mt_jnum(k, "latency_above_ns"),
 				!page ? "" :
-				!strcmp(json_string_value(json_object_get(
-					k, "kind")), "cache") ? " (cache: every "
-				"page size steps here)" :
-				!strcmp(json_string_value(json_object_get(
-					k, "kind")), "tlb") ? " (TLB)" : "");
+				!strcmp(json_string_value(
+						json_object_get(k, "kind")),
+					"cache") ?
+					" (cache: every "
+					"page size steps here)" :
+				!strcmp(json_string_value(
+						json_object_get(k, "kind")),
+					"tlb") ?
+					" (TLB)" :
+					"");
 		}
 		fputc('\n', out);
 	}
 	json_array_foreach(json_object_get(d, "reach"), i, c) {
 		if (json_is_false(json_object_get(c, "separable"))) {
-			fprintf(out, "  reach %-3s not separable: every step of "
+			fprintf(out,
+				"  reach %-3s not separable: every step of "
 				"its page curve is shared with other page "
 				"sizes (the caches)\n",
 				json_string_value(json_object_get(c,
@@ -548,13 +566,17 @@ static void tlb_print(FILE *out, json_t *d)
 		fprintf(out, "  reach %-3s %s%s (%.4g pages)%s\n",
 			json_string_value(json_object_get(c, "backing")),
 			json_is_true(json_object_get(c, "beyond_range")) ?
-			">= " : "", a, mt_jnum(c, "entries"),
+				">= " :
+				"",
+			a, mt_jnum(c, "entries"),
 			json_is_true(json_object_get(c, "beyond_range")) ?
-			": no step in the sizes measured" : "");
+				": no step in the sizes measured" :
+				"");
 	}
 	if (json_is_object(pen)) {
 		mt_format_bytes(mt_jnum(pen, "at_bytes"), a, sizeof(a));
-		fprintf(out, "  page-walk penalty %.1f ns/access at %s "
+		fprintf(out,
+			"  page-walk penalty %.1f ns/access at %s "
 			"(4k %.1f ns, %s %.1f ns; median %.1f ns)\n",
 			mt_jnum(pen, "penalty_ns"), a,
 			mt_jnum(pen, "latency_4k_ns"),
@@ -563,31 +585,32 @@ static void tlb_print(FILE *out, json_t *d)
 			mt_jnum(pen, "median_penalty_ns"));
 	} else {
 		fprintf(out, "  page-walk penalty: no huge-page curve to "
-			"compare with\n");
+			     "compare with\n");
 	}
 	c = json_object_get(d, "cpu_tlb");
 	k = json_object_get(c, "beside_knee");
 	if (k && !json_is_number(json_object_get(k, "knee_entries_below"))) {
-		fprintf(out, "  cpu tlb: %.0f 4K entries (%s); the 4k page "
+		fprintf(out,
+			"  cpu tlb: %.0f 4K entries (%s); the 4k page "
 			"curve shows no knee to set beside it\n",
-			mt_jnum(k, "cpu_entries_4k"), json_string_value(
-				json_object_get(json_object_get(c, "sizes"),
-						"source")));
+			mt_jnum(k, "cpu_entries_4k"),
+			json_string_value(json_object_get(
+				json_object_get(c, "sizes"), "source")));
 	} else if (k) {
-		fprintf(out, "  cpu tlb: %.0f 4K entries (%s), first 4k page "
+		fprintf(out,
+			"  cpu tlb: %.0f 4K entries (%s), first 4k page "
 			"knee at %.4g..%.4g entries: %s\n",
-			mt_jnum(k, "cpu_entries_4k"), json_string_value(
-				json_object_get(json_object_get(c, "sizes"),
-						"source")),
+			mt_jnum(k, "cpu_entries_4k"),
+			json_string_value(json_object_get(
+				json_object_get(c, "sizes"), "source")),
 			mt_jnum(k, "knee_entries_below"),
 			mt_jnum(k, "knee_entries_above"),
 			json_is_true(json_object_get(k, "within")) ?
-			"the CPU's figure lies in the bracket" :
-			"outside the bracket (another TLB level, or a "
-			"virtualized figure)");
+				"the CPU's figure lies in the bracket" :
+				"outside the bracket (another TLB level, or a "
+				"virtualized figure)");
 	} else if (json_is_true(json_object_get(c, "exposed"))) {
-		char *s = json_dumps(json_object_get(c, "sizes"),
-				     JSON_COMPACT);
+		char *s = json_dumps(json_object_get(c, "sizes"), JSON_COMPACT);
 
 		fprintf(out, "  cpu tlb: %s\n", s ? s : "?");
 		free(s);
@@ -609,37 +632,43 @@ static const char *tlb_note(json_t *d)
 }
 
 /* Writes the reading of the figure of one pattern. */
-static void reading_one(json_t *d, const char *pattern, char *buf,
-			size_t len)
+static void reading_one(json_t *d, const char *pattern, char *buf, size_t len)
 {
 	json_t *c4 = find_curve(d, pattern, "4k");
 	json_t *pen = json_object_get(d, "page_walk_penalty");
 	json_t *pts = json_object_get(c4, "points");
-	json_t *k = json_array_get(json_object_get(c4, "knees"),
-				   json_array_size(json_object_get(c4,
-								   "knees")) -
-				   1);
+	json_t *k =
+		json_array_get(json_object_get(c4, "knees"),
+			       json_array_size(json_object_get(c4, "knees")) -
+				       1);
 	char a[32], b[32];
 	int off;
 
 	if (!c4) {
-		snprintf(buf, len, "Only huge-page curves were measured with "
+		snprintf(buf, len,
+			 "Only huge-page curves were measured with "
 			 "the %s pattern. Without a 4 KiB curve there is no "
-			 "page-walk penalty to read.", pattern);
+			 "page-walk penalty to read.",
+			 pattern);
 		return;
 	}
 	mt_format_bytes(json_number_value(json_array_get(json_array_get(pts, 0),
-						      0)), a, sizeof(a));
-	mt_format_bytes(json_number_value(json_array_get(json_array_get(
-		pts, json_array_size(pts) - 1), 0)), b, sizeof(b));
+							 0)),
+			a, sizeof(a));
+	mt_format_bytes(json_number_value(json_array_get(
+				json_array_get(pts, json_array_size(pts) - 1),
+				0)),
+			b, sizeof(b));
 	if (k) {
 		char lo[32], hi[32];
 
 		mt_format_bytes(mt_jnum(k, "bytes_below"), lo, sizeof(lo));
 		mt_format_bytes(mt_jnum(k, "bytes_above"), hi, sizeof(hi));
-		off = snprintf(buf, len, "With 4 KiB pages the %s-pattern "
+		off = snprintf(buf, len,
+			       "With 4 KiB pages the %s-pattern "
 			       "latency makes its last step up between %s "
-			       "and %s", pattern, lo, hi);
+			       "and %s",
+			       pattern, lo, hi);
 		if (!strcmp(pattern, "page"))
 			off += snprintf(buf + off, len - (size_t)off,
 					" (%.0f to %.0f TLB entries%s)",
@@ -651,9 +680,11 @@ static void reading_one(json_t *d, const char *pattern, char *buf,
 				mt_jnum(k, "latency_below_ns"),
 				mt_jnum(k, "latency_above_ns"));
 	} else {
-		off = snprintf(buf, len, "With 4 KiB pages the %s-pattern "
+		off = snprintf(buf, len,
+			       "With 4 KiB pages the %s-pattern "
 			       "latency shows no step the noise cannot "
-			       "explain between %s and %s. ", pattern, a, b);
+			       "explain between %s and %s. ",
+			       pattern, a, b);
 	}
 	if ((size_t)off >= len)
 		return;
@@ -664,7 +695,8 @@ static void reading_one(json_t *d, const char *pattern, char *buf,
 		snprintf(buf + off, len - (size_t)off,
 			 "At %s the best huge pages (%s) take %.1f ns against "
 			 "%.1f ns, so a 4 KiB page walk costs about %.1f ns "
-			 "per access there.", a,
+			 "per access there.",
+			 a,
 			 json_string_value(json_object_get(pen, "best_huge")),
 			 mt_jnum(pen, "latency_huge_ns"),
 			 mt_jnum(pen, "latency_4k_ns"),
@@ -678,11 +710,10 @@ static void reading_one(json_t *d, const char *pattern, char *buf,
 }
 
 /* The reading of several runs: the spread of the 4k knee and penalty. */
-static void reading_many(json_t *const *derived, size_t n,
-			 const char *pattern, char *buf, size_t len)
+static void reading_many(json_t *const *derived, size_t n, const char *pattern,
+			 char *buf, size_t len)
 {
-	double *kn = calloc(n, sizeof(double)), *pe = calloc(n, sizeof(
-		double));
+	double *kn = calloc(n, sizeof(double)), *pe = calloc(n, sizeof(double));
 	size_t nk = 0, np = 0;
 	char a[32], b[32], m[32];
 	int off;
@@ -694,16 +725,14 @@ static void reading_many(json_t *const *derived, size_t n,
 	for (size_t i = 0; i < n; i++) {
 		json_t *c = find_curve(derived[i], pattern, "4k");
 		json_t *ks = json_object_get(c, "knees");
-		json_t *pen = json_object_get(derived[i],
-					      "page_walk_penalty");
+		json_t *pen = json_object_get(derived[i], "page_walk_penalty");
 
 		if (json_array_size(ks))
-			kn[nk++] = mt_jnum(json_array_get(ks,
-						       json_array_size(ks) -
-						       1), "bytes");
+			kn[nk++] = mt_jnum(
+				json_array_get(ks, json_array_size(ks) - 1),
+				"bytes");
 		if (json_is_object(pen) &&
-		    !strcmp(json_string_value(json_object_get(pen,
-							      "pattern")),
+		    !strcmp(json_string_value(json_object_get(pen, "pattern")),
 			    pattern))
 			pe[np++] = mt_jnum(pen, "penalty_ns");
 	}
@@ -713,20 +742,23 @@ static void reading_many(json_t *const *derived, size_t n,
 		mt_format_bytes(kn[0], a, sizeof(a));
 		mt_format_bytes(kn[nk - 1], b, sizeof(b));
 		mt_format_bytes(kn[nk / 2], m, sizeof(m));
-		off = snprintf(buf, len, "Across %zu runs the last 4 KiB "
+		off = snprintf(buf, len,
+			       "Across %zu runs the last 4 KiB "
 			       "knee of the %s pattern lies at a median of "
-			       "%s (from %s to %s; %zu runs have one). ", n,
-			       pattern, m, a, b, nk);
+			       "%s (from %s to %s; %zu runs have one). ",
+			       n, pattern, m, a, b, nk);
 	} else {
-		off = snprintf(buf, len, "Across %zu runs no 4 KiB %s-pattern "
-			       "curve steps up beyond its noise. ", n,
-			       pattern);
+		off = snprintf(buf, len,
+			       "Across %zu runs no 4 KiB %s-pattern "
+			       "curve steps up beyond its noise. ",
+			       n, pattern);
 	}
 	if (np)
 		snprintf(buf + off, len - (size_t)off,
 			 "The page-walk penalty at the largest size has a "
 			 "median of %.1f ns per access (from %.1f to %.1f "
-			 "ns).", pe[np / 2], pe[0], pe[np - 1]);
+			 "ns).",
+			 pe[np / 2], pe[0], pe[np - 1]);
 	else
 		snprintf(buf + off, len - (size_t)off,
 			 "No run has a huge-page curve to measure the "
@@ -759,7 +791,7 @@ static int tlb_plots(struct mt_report *rep, struct mt_run *const *runs,
 	bool labelled = n <= MT_FIG_MAX_LABELLED_RUNS;
 	size_t cap = 2 * N_BACKINGS + n * N_BACKINGS;
 	struct mt_series *ser = calloc(cap, sizeof(*ser));
-	char (*titles)[256] = calloc(cap, sizeof(*titles));
+	char(*titles)[256] = calloc(cap, sizeof(*titles));
 	double **bufs = calloc(cap * 2, sizeof(double *));
 	size_t nbuf = 0;
 	char reading[1024];
@@ -774,36 +806,42 @@ static int tlb_plots(struct mt_report *rep, struct mt_run *const *runs,
 		char name[32], title[96];
 		size_t ns = 0, have = 0;
 		struct mt_line_fig f = {
-			.name = name, .bench = "tlb", .title = title,
-			.xlabel = "working set", .ylabel = "latency (ns)",
-			.logx = true, .logy = true, .x_bytes = true,
+			.name = name,
+			.bench = "tlb",
+			.title = title,
+			.xlabel = "working set",
+			.ylabel = "latency (ns)",
+			.logx = true,
+			.logy = true,
+			.x_bytes = true,
 			.reading = reading,
 		};
 
 		snprintf(name, sizeof(name), "tlb-%s", patterns[p]);
-		snprintf(title, sizeof(title), "Load latency against working "
-			 "set, %s pattern", patterns[p]);
+		snprintf(title, sizeof(title),
+			 "Load latency against working "
+			 "set, %s pattern",
+			 patterns[p]);
 		for (size_t b = 0; b < N_BACKINGS; b++) {
 			/* Lines: per run when labelled, else all runs of a
 			 * backing in one thin series. Then the knees. */
 			size_t total = 0, kt = 0;
 
 			for (size_t r = 0; r < n; r++) {
-				json_t *c = find_curve(derived[r],
-						       patterns[p],
+				json_t *c = find_curve(derived[r], patterns[p],
 						       backings[b]);
 
-				total += json_array_size(json_object_get(
-					c, "points")) + 1;
-				kt += json_array_size(json_object_get(
-					c, "knees"));
+				total += json_array_size(
+						 json_object_get(c, "points")) +
+					 1;
+				kt += json_array_size(json_object_get(c,
+								      "knees"));
 			}
 			if (total == n)
 				continue;
 			have++;
 			for (size_t r = 0; r < n; r++) {
-				json_t *c = find_curve(derived[r],
-						       patterns[p],
+				json_t *c = find_curve(derived[r], patterns[p],
 						       backings[b]);
 				struct mt_series *s;
 				size_t m;
@@ -812,7 +850,7 @@ static int tlb_plots(struct mt_report *rep, struct mt_run *const *runs,
 					continue;
 				if (!labelled && r > 0 && ns > 0 &&
 				    ser[ns - 1].color ==
-				    mt_fig_backing_color(backings[b]) &&
+					    mt_fig_backing_color(backings[b]) &&
 				    ser[ns - 1].thin)
 					continue;
 				/* ser is reused from figure to figure: a slot
@@ -820,12 +858,19 @@ static int tlb_plots(struct mt_report *rep, struct mt_run *const *runs,
 				 * must not draw this line as marks. */
 				s = &ser[ns++];
 				*s = (struct mt_series){ 0 };
-				bufs[nbuf] = malloc((labelled ? json_array_size(
-					json_object_get(c, "points")) + 1 :
-					total) * sizeof(double));
-				bufs[nbuf + 1] = malloc((labelled ?
-					json_array_size(json_object_get(
-						c, "points")) + 1 : total) *
+				bufs[nbuf] = malloc(
+					(labelled ?
+						 json_array_size(json_object_get(
+							 c, "points")) +
+							 1 :
+						 total) *
+					sizeof(double));
+				bufs[nbuf + 1] = malloc(
+					(labelled ?
+						 json_array_size(json_object_get(
+							 c, "points")) +
+							 1 :
+						 total) *
 					sizeof(double));
 				if (!bufs[nbuf] || !bufs[nbuf + 1]) {
 					nbuf += 2;
@@ -841,18 +886,17 @@ static int tlb_plots(struct mt_report *rep, struct mt_run *const *runs,
 							 bufs[nbuf + 1], 0);
 					if (n > 1)
 						snprintf(titles[ns - 1], 256,
-							 "%s %s",
-							 backings[b],
+							 "%s %s", backings[b],
 							 runs[r]->label);
 					else
 						snprintf(titles[ns - 1], 256,
 							 "%s", backings[b]);
 				} else {
 					for (size_t q = 0; q < n; q++)
-						m = append_curve(find_curve(
-							derived[q],
-							patterns[p],
-							backings[b]),
+						m = append_curve(
+							find_curve(derived[q],
+								   patterns[p],
+								   backings[b]),
 							bufs[nbuf],
 							bufs[nbuf + 1], m);
 					snprintf(titles[ns - 1], 256,
@@ -884,20 +928,26 @@ static int tlb_plots(struct mt_report *rep, struct mt_run *const *runs,
 				json_t *k;
 				size_t i;
 
-				json_array_foreach(json_object_get(find_curve(
-					derived[r], patterns[p], backings[b]),
-					"knees"), i, k) {
-					bufs[nbuf][kt] =
-						mt_jnum(k, "bytes_above");
+				json_array_foreach(
+					json_object_get(find_curve(derived[r],
+								   patterns[p],
+								   backings[b]),
+							"knees"),
+					i, k) {
+					bufs[nbuf][kt] = mt_jnum(k,
+								 "bytes_above");
 					bufs[nbuf + 1][kt++] =
 						mt_jnum(k, "latency_above_ns");
 				}
 			}
 			snprintf(titles[ns], 256, "%s knees", backings[b]);
 			ser[ns] = (struct mt_series){
-				.title = titles[ns], .points_only = true,
+				.title = titles[ns],
+				.points_only = true,
 				.color = mt_fig_backing_color(backings[b]),
-				.n = kt, .x = bufs[nbuf], .y = bufs[nbuf + 1],
+				.n = kt,
+				.x = bufs[nbuf],
+				.y = bufs[nbuf + 1],
 			};
 			ns++;
 			nbuf += 2;

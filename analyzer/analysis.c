@@ -48,20 +48,25 @@ static json_t *analyze_bench(const struct mt_run *run, const char *bench)
 	mt_run_count(run, bench, &ok, &untrusted, &skipped, &failed);
 	if (!m) {
 		status = "no analysis yet";
-		snprintf(why, sizeof(why), "memtune has no analysis module "
+		snprintf(why, sizeof(why),
+			 "memtune has no analysis module "
 			 "for '%s' yet; its %zu records are in the record "
-			 "table", bench, ok + untrusted);
+			 "table",
+			 bench, ok + untrusted);
 		reason = why;
 	} else if (ok == 0) {
 		const char *r = mt_run_skip_reason(run, bench);
 
-		status = failed ? "failed" : skipped || r ? "skipped" :
-			 "no usable records";
+		status = failed	      ? "failed" :
+			 skipped || r ? "skipped" :
+					"no usable records";
 		if (r) {
 			reason = r;
 		} else {
-			snprintf(why, sizeof(why), "%s: no measured record "
-				 "(%zu untrustworthy)", bench, untrusted);
+			snprintf(why, sizeof(why),
+				 "%s: no measured record "
+				 "(%zu untrustworthy)",
+				 bench, untrusted);
 			reason = why;
 		}
 	} else {
@@ -91,9 +96,11 @@ static json_t *analyze_bench(const struct mt_run *run, const char *bench)
 		json_object_set_new(e, "reason", json_string(reason));
 	/* A benchmark partly skipped still says why, beside its figures. */
 	else if (skipped || failed)
-		json_object_set_new(e, "partly_skipped", json_string(
-			mt_run_skip_reason(run, bench) ?
-			mt_run_skip_reason(run, bench) : ""));
+		json_object_set_new(
+			e, "partly_skipped",
+			json_string(mt_run_skip_reason(run, bench) ?
+					    mt_run_skip_reason(run, bench) :
+					    ""));
 	if (derived)
 		json_object_set_new(e, "derived", derived);
 	return e;
@@ -109,11 +116,10 @@ json_t *mt_analyze_run(const struct mt_run *run)
 	 * failed anywhere makes the whole analysis fail instead. */
 	mt_json_oom_clear();
 	names = mt_run_bench_names(run);
-	a = json_pack("{s:i, s:s, s:s, s:s, s:s, s:O, s:[]}",
-		      "schema_version", MT_ANALYSIS_SCHEMA_VERSION,
-		      "memtune_version", MT_VERSION, "dir", run->dir, "host",
-		      run->host, "start", run->start, "warnings",
-		      run->warnings, "benchmarks");
+	a = json_pack("{s:i, s:s, s:s, s:s, s:s, s:O, s:[]}", "schema_version",
+		      MT_ANALYSIS_SCHEMA_VERSION, "memtune_version", MT_VERSION,
+		      "dir", run->dir, "host", run->host, "start", run->start,
+		      "warnings", run->warnings, "benchmarks");
 	if (!a || !names)
 		goto out_nomem;
 	list = json_object_get(a, "benchmarks");
@@ -165,11 +171,12 @@ int mt_analysis_write(const char *dir, json_t *analysis, struct mt_err *err)
 		return ret;
 	}
 	text = json_dumps(analysis, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
-			  JSON_REAL_PRECISION(10));
+					    JSON_REAL_PRECISION(10));
 	if (!text) {
 		ret = mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
 				 "analyze: cannot serialize '%s/analysis."
-				 "json': out of memory", d.path);
+				 "json': out of memory",
+				 d.path);
 		goto out_dir;
 	}
 	/* No fsync: analysis.json is derived and the next analyze writes it
@@ -205,20 +212,17 @@ void mt_analysis_print(FILE *out, json_t *analysis)
 	fprintf(out, "== %s (%s%s%s)\n",
 		json_string_value(json_object_get(analysis, "dir")),
 		json_string_value(json_object_get(analysis, "host")),
-		*json_string_value(json_object_get(analysis, "start")) ?
-		", " : "",
+		*json_string_value(json_object_get(analysis, "start")) ? ", " :
+									 "",
 		json_string_value(json_object_get(analysis, "start")));
 	json_array_foreach(json_object_get(analysis, "benchmarks"), i, v) {
 		const char *b = json_string_value(json_object_get(v, "bench"));
-		const char *s = json_string_value(json_object_get(v,
-								  "status"));
-		const char *r = json_string_value(json_object_get(v,
-								  "reason"));
+		const char *s = json_string_value(json_object_get(v, "status"));
+		const char *r = json_string_value(json_object_get(v, "reason"));
 		const struct mt_analysis *m = mt_analysis_find(b);
 		json_t *d = json_object_get(v, "derived");
 
-		fprintf(out, "%-10s %s%s%s\n", b, s, r ? ": " : "",
-			r ? r : "");
+		fprintf(out, "%-10s %s%s%s\n", b, s, r ? ": " : "", r ? r : "");
 		if (m && d)
 			m->print(out, d);
 	}
@@ -233,7 +237,7 @@ void mt_analysis_print_facts(FILE *out, json_t *analysis)
 	if (!json_array_size(json_object_get(analysis, "facts")))
 		return;
 	fprintf(out, "facts the advice rests on (id: value [95%% interval] "
-		"unit):\n");
+		     "unit):\n");
 	json_array_foreach(json_object_get(analysis, "facts"), i, v) {
 		struct mt_fact f;
 		char buf[160];

@@ -18,8 +18,8 @@
 #define MT_ANALYSIS_SCHEMA_VERSION 1
 
 struct mt_analysis {
-	const char *bench;	/* the benchmark whose records it reads */
-	const char *summary;	/* what it derives, one line */
+	const char *bench;   /* the benchmark whose records it reads */
+	const char *summary; /* what it derives, one line */
 	/* Derives figures from one run's records of `bench`. Returns a new
 	 * object, or NULL with err set (MT_ERR_INPUT: the run holds no
 	 * record it can use, said how). */

@@ -104,7 +104,7 @@ int mt_cp_segment(const double *x, const double *y, size_t n,
 		goto out_free;
 	for (size_t j = 0; j <= n; j++) {
 		cost[j] = j >= min_len ? seg_fit(&s, 0, j - 1, model, &a, &b) :
-			  INFINITY;
+					 INFINITY;
 		from[j] = 0;
 	}
 	for (size_t k = 1; k < kmax; k++) {
@@ -148,8 +148,8 @@ int mt_cp_segment(const double *x, const double *y, size_t n,
 		out->n_segments = 1;
 		out->seg[0].first = 0;
 		out->seg[0].last = n - 1;
-		out->rss = seg_fit(&s, 0, n - 1, MT_CP_CONSTANT,
-				   &out->seg[0].a, &out->seg[0].b);
+		out->rss = seg_fit(&s, 0, n - 1, MT_CP_CONSTANT, &out->seg[0].a,
+				   &out->seg[0].b);
 		out->criterion = NAN;
 		ret = 0;
 		goto out_free;

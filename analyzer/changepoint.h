@@ -16,27 +16,27 @@
 #define MT_CP_MAX_SEGMENTS 16
 
 enum mt_cp_model {
-	MT_CP_CONSTANT,	/* plateaus: each segment a level (>= 2 points) */
+	MT_CP_CONSTANT, /* plateaus: each segment a level (>= 2 points) */
 	MT_CP_LINEAR,	/* ramps: each segment a line (>= 3 points) */
 };
 
 struct mt_cp_segment {
-	size_t first, last;	/* indexes into x/y, inclusive */
-	double a, b;		/* fit y = a + b * x (b = 0 when constant) */
+	size_t first, last; /* indexes into x/y, inclusive */
+	double a, b;	    /* fit y = a + b * x (b = 0 when constant) */
 };
 
 struct mt_cp_result {
 	size_t n_segments;
 	struct mt_cp_segment seg[MT_CP_MAX_SEGMENTS];
-	double rss;		/* residual sum of squares of the fit */
-	double criterion;	/* the penalized cost that chose n_segments */
+	double rss;	  /* residual sum of squares of the fit */
+	double criterion; /* the penalized cost that chose n_segments */
 };
 
 /* A boundary where the curve steps up: the points either side. */
 struct mt_cp_knee {
-	size_t below;		/* last index of the lower segment */
-	size_t above;		/* first index of the upper segment */
-	double step;		/* rise of y across the boundary (fit, > 0) */
+	size_t below; /* last index of the lower segment */
+	size_t above; /* first index of the upper segment */
+	double step;  /* rise of y across the boundary (fit, > 0) */
 };
 
 /* Segments y[0..n) over x[0..n) (x strictly increasing) with the given

@@ -108,29 +108,32 @@ json_t *mt_compare_runs(const struct mt_run *a, const struct mt_run *b)
 		ch = va != 0 ? (vb - va) / fabs(va) * 100 : NAN;
 		sig = isfinite(p) && p < MT_COMPARE_ALPHA;
 		hib = json_is_true(json_object_get(ra, "higher_is_better"));
-		row = json_pack("{s:s, s:O, s:s, s:s, s:f, s:f}", "bench",
-				mt_rec_bench(ra), "case",
-				json_object_get(ra, "case"), "metric",
-				mt_rec_metric(ra), "unit",
-				json_string_value(json_object_get(ra, "unit")) ?
+		row = json_pack(
+			"{s:s, s:O, s:s, s:s, s:f, s:f}", "bench",
+			mt_rec_bench(ra), "case", json_object_get(ra, "case"),
+			"metric", mt_rec_metric(ra), "unit",
+			json_string_value(json_object_get(ra, "unit")) ?
 				json_string_value(json_object_get(ra, "unit")) :
-				"", "a", va, "b", vb);
+				"",
+			"a", va, "b", vb);
 		if (!row || !arr)
 			continue;
-		json_object_set_new(row, "change_pct", isfinite(ch) ?
-				    json_real(ch) : json_null());
-		json_object_set_new(row, "p", isfinite(p) ? json_real(p) :
-				    json_null());
+		json_object_set_new(row, "change_pct",
+				    isfinite(ch) ? json_real(ch) : json_null());
+		json_object_set_new(row, "p",
+				    isfinite(p) ? json_real(p) : json_null());
 		json_object_set_new(row, "significant", json_boolean(sig));
-		json_object_set_new(row, "better", !sig || vb == va ?
-				    json_string("same") :
-				    json_string((vb > va) == hib ? "better" :
-						"worse"));
+		json_object_set_new(row, "better",
+				    !sig || vb == va ?
+					    json_string("same") :
+					    json_string((vb > va) == hib ?
+								"better" :
+								"worse"));
 		/* Sort keys, removed below. */
-		json_object_set_new(row, "p_sort", json_real(isfinite(p) ?
-							    p : 2.0));
-		json_object_set_new(row, "abs_change", json_real(
-			isfinite(ch) ? fabs(ch) : 0));
+		json_object_set_new(row, "p_sort",
+				    json_real(isfinite(p) ? p : 2.0));
+		json_object_set_new(row, "abs_change",
+				    json_real(isfinite(ch) ? fabs(ch) : 0));
 		arr[n++] = row;
 	}
 	json_object_foreach(ib, k, ra)
@@ -161,8 +164,8 @@ void mt_compare_print(FILE *out, json_t *cmp, const char *la, const char *lb)
 
 	fprintf(out, "# A: %s\n# B: %s\n# method: %s\n", la, lb,
 		json_string_value(json_object_get(cmp, "method")));
-	fprintf(out, "%-9s %-44s %-18s %12s %12s %9s %9s %s\n", "BENCH",
-		"CASE", "METRIC", "A", "B", "CHANGE", "P", "VERDICT");
+	fprintf(out, "%-9s %-44s %-18s %12s %12s %9s %9s %s\n", "BENCH", "CASE",
+		"METRIC", "A", "B", "CHANGE", "P", "VERDICT");
 	json_array_foreach(json_object_get(cmp, "rows"), i, r) {
 		char *kase = json_dumps(json_object_get(r, "case"),
 					JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -189,10 +192,11 @@ void mt_compare_print(FILE *out, json_t *cmp, const char *la, const char *lb)
 			json_number_value(json_object_get(r, "b")), chs, ps,
 			!json_is_number(p) ? "unknown (fewer than 2 samples)" :
 			s ? json_string_value(json_object_get(r, "better")) :
-			"within noise");
+			    "within noise");
 		free(kase);
 	}
-	fprintf(out, "# %zu metrics in both, %zu changed beyond the noise; "
+	fprintf(out,
+		"# %zu metrics in both, %zu changed beyond the noise; "
 		"%lld only in A, %lld only in B\n",
 		json_array_size(json_object_get(cmp, "rows")), sig,
 		(long long)json_integer_value(json_object_get(cmp,

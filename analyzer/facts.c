@@ -12,8 +12,9 @@ int mt_fact_add_record(json_t *derived, const char *id, json_t *rec,
 {
 	json_t *nv = json_object_get(rec, "n");
 	int n = json_is_integer(nv) && json_integer_value(nv) > 0 &&
-			json_integer_value(nv) < 1000000000 ?
-		(int)json_integer_value(nv) : 1;
+				json_integer_value(nv) < 1000000000 ?
+			(int)json_integer_value(nv) :
+			1;
 	double lo = NAN, hi = NAN;
 
 	if (!rec)
@@ -23,8 +24,10 @@ int mt_fact_add_record(json_t *derived, const char *id, json_t *rec,
 		hi = mt_jnum(rec, "ci95_hi") * scale;
 	}
 	return mt_fact_add(derived, id, mt_jnum(rec, "value") * scale, lo, hi,
-			   unit ? unit : json_string_value(
-				   json_object_get(rec, "unit")), n, what);
+			   unit ? unit :
+				  json_string_value(json_object_get(rec,
+								    "unit")),
+			   n, what);
 }
 
 int mt_fact_add(json_t *derived, const char *id, double value, double lo,
@@ -42,9 +45,9 @@ int mt_fact_add(json_t *derived, const char *id, double value, double lo,
 		if (!arr || json_object_set_new(derived, "facts", arr) < 0)
 			return -ENOMEM;
 	}
-	o = json_pack("{s:s, s:s#, s:f, s:s, s:i, s:s}", "id", id, "bench",
-		      id, (int)(dot - id), "value", value, "unit",
-		      unit ? unit : "", "n", n, "what", what ? what : "");
+	o = json_pack("{s:s, s:s#, s:f, s:s, s:i, s:s}", "id", id, "bench", id,
+		      (int)(dot - id), "value", value, "unit", unit ? unit : "",
+		      "n", n, "what", what ? what : "");
 	if (!o)
 		return -ENOMEM;
 	if (isfinite(lo) && isfinite(hi)) {
@@ -53,7 +56,6 @@ int mt_fact_add(json_t *derived, const char *id, double value, double lo,
 	}
 	return json_array_append_new(arr, o) < 0 ? -ENOMEM : 0;
 }
-
 
 static void str(json_t *o, const char *key, char *buf, size_t len)
 {
@@ -81,7 +83,8 @@ bool mt_fact_from_json(json_t *o, struct mt_fact *f)
 	str(o, "unit", f->unit, sizeof(f->unit));
 	str(o, "what", f->what, sizeof(f->what));
 	f->n = json_is_integer(json_object_get(o, "n")) ?
-		       (int)json_integer_value(json_object_get(o, "n")) : 0;
+		       (int)json_integer_value(json_object_get(o, "n")) :
+		       0;
 	return true;
 }
 

@@ -20,13 +20,13 @@
 #include <stddef.h>
 
 struct mt_fact {
-	char id[64];		/* "<bench>.<name>", stable across versions */
+	char id[64]; /* "<bench>.<name>", stable across versions */
 	char bench[32];
 	double value;
-	double lo, hi;		/* NAN when there is no interval */
-	char unit[16];		/* "ns", "ratio", "MB/s", "count", "%"... */
-	int n;			/* observations behind it (0: unknown) */
-	char what[192];		/* one line: what it is */
+	double lo, hi;	/* NAN when there is no interval */
+	char unit[16];	/* "ns", "ratio", "MB/s", "count", "%"... */
+	int n;		/* observations behind it (0: unknown) */
+	char what[192]; /* one line: what it is */
 };
 
 /* Appends a fact to derived's "facts" array (created when missing). id is

@@ -99,8 +99,7 @@ static int close_out(struct fig_file *o, const struct mt_report *rep,
 	if ((size_t)snprintf(file, sizeof(file), "%s.%s", name, ext) >=
 	    sizeof(file))
 		ret = mt_err_set(err, -ENAMETOOLONG, MT_ERR_RUNTIME,
-				 "report: figure name '%s' is too long",
-				 name);
+				 "report: figure name '%s' is too long", name);
 	else if (err)
 		ret = mt_outdir_replace(&rep->dir, "report", file, o->buf,
 					o->len, 0644, MT_FILE_NOSYNC, err);
@@ -113,12 +112,15 @@ static int close_out(struct fig_file *o, const struct mt_report *rep,
 /* The head of every script: what it is, the SVG terminal, the labels. */
 static void gp_head(FILE *gp, const struct mt_line_fig *f)
 {
-	fprintf(gp, "# memtune figure '%s'. Restyle it here and redraw with\n"
-		    "#   gnuplot %s.gp\n"
-		    "# which writes %s.svg and %s.png; the data is %s.dat.\n",
+	fprintf(gp,
+		"# memtune figure '%s'. Restyle it here and redraw with\n"
+		"#   gnuplot %s.gp\n"
+		"# which writes %s.svg and %s.png; the data is %s.dat.\n",
 		f->name, f->name, f->name, f->name, f->name);
-	fprintf(gp, "reset\nset terminal svg size %d,%d fixed noenhanced "
-		    "font 'Sans,12' background rgb 'white'\n", FIG_W, FIG_H);
+	fprintf(gp,
+		"reset\nset terminal svg size %d,%d fixed noenhanced "
+		"font 'Sans,12' background rgb 'white'\n",
+		FIG_W, FIG_H);
 	fprintf(gp, "set output '%s.svg'\n", f->name);
 	fputs("set title ", gp);
 	gp_quote(gp, f->title);
@@ -136,8 +138,9 @@ static void gp_tail(FILE *gp, const struct mt_report *rep,
 		    const struct mt_line_fig *f)
 {
 	if (!strcmp(rep->png_terminal, "pngcairo"))
-		fprintf(gp, "set terminal pngcairo size %d,%d noenhanced "
-			    "font 'Sans,10' background rgb 'white'\n",
+		fprintf(gp,
+			"set terminal pngcairo size %d,%d noenhanced "
+			"font 'Sans,10' background rgb 'white'\n",
 			FIG_W, FIG_H);
 	else
 		fprintf(gp, "set terminal png size %d,%d noenhanced\n", FIG_W,
@@ -149,8 +152,8 @@ static void gp_tail(FILE *gp, const struct mt_report *rep,
 static int add_figure(struct mt_report *rep, const struct mt_line_fig *f,
 		      struct mt_err *err)
 {
-	json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "name", f->name,
-			      "bench", f->bench ? f->bench : "", "title",
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "name", f->name, "bench",
+			      f->bench ? f->bench : "", "title",
 			      f->title ? f->title : "", "reading",
 			      f->reading ? f->reading : "");
 
@@ -183,8 +186,7 @@ static int finish_pair(struct mt_report *rep, const struct mt_line_fig *f,
 
 	gp_tail(p->gp.f, rep, f);
 	ret = close_out(&p->dat, rep, f->name, "dat", err);
-	if (close_out(&p->gp, rep, f->name, "gp", ret ? NULL : err) < 0 &&
-	    !ret)
+	if (close_out(&p->gp, rep, f->name, "gp", ret ? NULL : err) < 0 && !ret)
 		ret = -EIO;
 	if (ret)
 		return ret;
@@ -203,8 +205,10 @@ int mt_fig_lines(struct mt_report *rep, const struct mt_line_fig *f,
 		return -EIO;
 	dat = p.dat.f;
 	gp = p.gp.f;
-	fprintf(dat, "# %s: one block per series (gnuplot index 0, 1, ...)"
-		     "\n", f->title);
+	fprintf(dat,
+		"# %s: one block per series (gnuplot index 0, 1, ...)"
+		"\n",
+		f->title);
 	for (size_t s = 0; s < n; s++) {
 		fprintf(dat, "%s# %s\n", s ? "\n\n" : "",
 			series[s].title ? series[s].title : "(no title)");
@@ -243,9 +247,10 @@ int mt_fig_lines(struct mt_report *rep, const struct mt_line_fig *f,
 			fprintf(gp, "with lines lw 0.6 dt %d lc rgb '%s'",
 				sr->dash > 0 ? sr->dash : 1, sr->color);
 		else
-			fprintf(gp, "with linespoints pt 7 ps 0.7 lw 2 dt %d "
-				    "lc rgb '%s'", sr->dash > 0 ? sr->dash : 1,
-				sr->color);
+			fprintf(gp,
+				"with linespoints pt 7 ps 0.7 lw 2 dt %d "
+				"lc rgb '%s'",
+				sr->dash > 0 ? sr->dash : 1, sr->color);
 		if (sr->title) {
 			fputs(" title ", gp);
 			gp_quote(gp, sr->title);
@@ -305,9 +310,10 @@ int mt_fig_bars(struct mt_report *rep, const struct mt_line_fig *f,
 		fputc('\n', dat);
 	}
 	gp_head(gp, f);
-	fprintf(gp, "set style data histogram\nset style histogram %s "
-		    "gap 1\nset style fill solid 0.85 border -1\n"
-		    "set boxwidth 0.9\nset yrange [0:*]\nset grid noxtics\n",
+	fprintf(gp,
+		"set style data histogram\nset style histogram %s "
+		"gap 1\nset style fill solid 0.85 border -1\n"
+		"set boxwidth 0.9\nset yrange [0:*]\nset grid noxtics\n",
 		errbars ? "errorbars lw 1" : "clustered");
 	if (f->logy)
 		fputs("set logscale y\nset yrange [*:*]\n", gp);
@@ -315,14 +321,14 @@ int mt_fig_bars(struct mt_report *rep, const struct mt_line_fig *f,
 	for (size_t g = 0; g < n_groups; g++) {
 		size_t col = 2 + g * per;
 
-		fprintf(gp, "%s\\\n  '%s.dat' using %zu", g ? "," : "",
-			f->name, col);
+		fprintf(gp, "%s\\\n  '%s.dat' using %zu", g ? "," : "", f->name,
+			col);
 		if (errbars)
 			fprintf(gp, ":%zu:%zu", col + 1, col + 2);
 		if (g == 0)
 			fputs(":xtic(1)", gp);
-		fprintf(gp, " lc rgb '%s' title ", colors ? colors[g] :
-			mt_fig_color(g));
+		fprintf(gp, " lc rgb '%s' title ",
+			colors ? colors[g] : mt_fig_color(g));
 		gp_quote(gp, groups[g]);
 	}
 	if (!n_groups)
@@ -379,9 +385,10 @@ int mt_fig_heatmap(struct mt_report *rep, const struct mt_line_fig *f,
 		gp_quote(gp, row_labels[r]);
 		fprintf(gp, " %zu", r);
 	}
-	fprintf(gp, ")\nplot '%s.dat' using 1:2:3 with image, \\\n"
-		    "  '%s.dat' using 1:2:($3 == $3 ? sprintf('%%.4g', $3) : "
-		    "'n/a') with labels font 'Sans,14' tc rgb '#000000'\n",
+	fprintf(gp,
+		")\nplot '%s.dat' using 1:2:3 with image, \\\n"
+		"  '%s.dat' using 1:2:($3 == $3 ? sprintf('%%.4g', $3) : "
+		"'n/a') with labels font 'Sans,14' tc rgb '#000000'\n",
 		f->name, f->name);
 	return finish_pair(rep, f, &p, err);
 }
@@ -512,7 +519,8 @@ int mt_fig_render(struct mt_report *rep, struct mt_err *err)
 		ret = mt_err_set(err, -ENOENT, MT_ERR_RUNTIME,
 				 "report: cannot run gnuplot (install it: "
 				 "apt-get install gnuplot-nox); the .dat and "
-				 ".gp files are in '%s'", rep->dir.path);
+				 ".gp files are in '%s'",
+				 rep->dir.path);
 		goto out_scripts;
 	}
 	if (st < 0) {
@@ -524,8 +532,7 @@ int mt_fig_render(struct mt_report *rep, struct mt_err *err)
 	if (st == 0)
 		goto out_scripts;
 	for (size_t i = 0; i < n; i++) {
-		if (run_gnuplot(rep->dir.fd, logfd, &scripts[i], 1) == 0 ||
-		    ret)
+		if (run_gnuplot(rep->dir.fd, logfd, &scripts[i], 1) == 0 || ret)
 			continue;
 		log_tail(logfd, tail, sizeof(tail));
 		ret = mt_err_set(err, -EIO, MT_ERR_RUNTIME,
@@ -553,8 +560,8 @@ int mt_fig_bars_runs(struct mt_report *rep, const struct mt_line_fig *f,
 	int ret;
 
 	if (n_runs == 1)
-		return mt_fig_bars(rep, f, cats, n_cats, &what, NULL, 1,
-				   values, NULL, NULL, err);
+		return mt_fig_bars(rep, f, cats, n_cats, &what, NULL, 1, values,
+				   NULL, NULL, err);
 	if (n_runs <= MT_FIG_MAX_LABELLED_RUNS)
 		return mt_fig_bars(rep, f, cats, n_cats, labels, NULL, n_runs,
 				   values, NULL, NULL, err);
@@ -571,7 +578,7 @@ int mt_fig_bars_runs(struct mt_report *rep, const struct mt_line_fig *f,
 		for (size_t r = 0; r < n_runs; r++)
 			if (isfinite(values[r * n_cats + c]))
 				col[k++] = values[r * n_cats + c];
-		med[c] = mt_median(col, k);	/* sorts col */
+		med[c] = mt_median(col, k); /* sorts col */
 		lo[c] = k ? col[0] : NAN;
 		hi[c] = k ? col[k - 1] : NAN;
 	}
@@ -592,11 +599,10 @@ int mt_fig_run_lines(struct mt_report *rep, const struct mt_line_fig *f,
 		     struct mt_err *err)
 {
 	bool labelled = n_runs <= MT_FIG_MAX_LABELLED_RUNS;
-	size_t per = labelled ? RUN_LINE_MAX + 1 :
-		     n_runs * (RUN_LINE_MAX + 1);
+	size_t per = labelled ? RUN_LINE_MAX + 1 : n_runs * (RUN_LINE_MAX + 1);
 	size_t n_lines = labelled ? n_runs * n_series : n_series, ns = 0;
 	struct mt_series *ser = calloc(n_lines, sizeof(*ser));
-	char (*titles)[256] = calloc(n_lines, sizeof(*titles));
+	char(*titles)[256] = calloc(n_lines, sizeof(*titles));
 	double *xs = malloc(n_lines * per * sizeof(double));
 	double *ys = malloc(n_lines * per * sizeof(double));
 	int ret = 0;
@@ -611,8 +617,7 @@ int mt_fig_run_lines(struct mt_report *rep, const struct mt_line_fig *f,
 			struct mt_series *sr = &ser[ns];
 			double *x = xs + ns * per, *y = ys + ns * per;
 			size_t m = labelled ? 0 : sr->n;
-			size_t got = get(r, s, x + m, y + m, RUN_LINE_MAX,
-					 arg);
+			size_t got = get(r, s, x + m, y + m, RUN_LINE_MAX, arg);
 
 			if (labelled && got == 0)
 				continue;

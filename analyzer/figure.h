@@ -16,10 +16,10 @@
 
 /* Where figures go; made by the report. */
 struct mt_report {
-	struct mt_outdir dir;	/* the checked output directory: every file
+	struct mt_outdir dir;	  /* the checked output directory: every file
 				 * is written through it (core/safefile) */
-	json_t *figures;	/* [{name, bench, title, reading}] in order */
-	const char *png_terminal;	/* "pngcairo" or "png" */
+	json_t *figures;	  /* [{name, bench, title, reading}] in order */
+	const char *png_terminal; /* "pngcairo" or "png" */
 };
 
 /* Runs this many or fewer get a line (and a key entry) each; more are
@@ -28,29 +28,28 @@ struct mt_report {
 
 /* A line series. A NAN in x breaks the line (several runs in one series). */
 struct mt_series {
-	const char *title;	/* key entry; NULL: none */
-	const char *color;	/* "#rrggbb" */
-	int dash;		/* gnuplot dash type, 1 = solid */
-	bool points_only;	/* marks (knees), not a line */
-	bool thin;		/* many runs: thin lines without points */
+	const char *title; /* key entry; NULL: none */
+	const char *color; /* "#rrggbb" */
+	int dash;	   /* gnuplot dash type, 1 = solid */
+	bool points_only;  /* marks (knees), not a line */
+	bool thin;	   /* many runs: thin lines without points */
 	size_t n;
 	const double *x, *y;
 };
 
 struct mt_line_fig {
-	const char *name;	/* file stem: [a-z0-9-] */
+	const char *name; /* file stem: [a-z0-9-] */
 	const char *bench;
 	const char *title;
 	const char *xlabel, *ylabel;
 	bool logx, logy;
-	bool x_bytes;		/* x is bytes: tics as 4K, 1M, 1G */
+	bool x_bytes; /* x is bytes: tics as 4K, 1M, 1G */
 	const char *reading;
 };
 
 /* Writes a line figure of series[0..n). Returns 0 or -errno with err set. */
 int mt_fig_lines(struct mt_report *rep, const struct mt_line_fig *f,
-		 const struct mt_series *series, size_t n,
-		 struct mt_err *err);
+		 const struct mt_series *series, size_t n, struct mt_err *err);
 
 /* Writes a bar figure: n_cats categories (x) by n_groups bars each;
  * values[g * n_cats + c] (NAN: no bar). With err_lo/err_hi (may be NULL)

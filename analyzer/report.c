@@ -56,8 +56,7 @@ static const char *png_terminal(void)
 /* Copies OUT/NAME.svg into f without its XML prolog. Returns false when
  * the file is missing (or is not a plain file: gnuplot wrote it, so a link
  * there is not ours to read). */
-static bool inline_svg(FILE *f, const struct mt_outdir *out,
-		       const char *name)
+static bool inline_svg(FILE *f, const struct mt_outdir *out, const char *name)
 {
 	char path[NAME_MAX + 1], *text = NULL, *start;
 	size_t cap = 0;
@@ -101,7 +100,8 @@ static void machine(FILE *f, const struct mt_run *run)
 	fputs("</td><td>", f);
 	if (!m) {
 		fputs("meta.json missing or malformed</td><td></td><td></td>"
-		      "<td></td><td></td></tr>\n", f);
+		      "<td></td><td></td></tr>\n",
+		      f);
 		return;
 	}
 	esc(f, json_string_value(json_object_get(m, "cpu_model")));
@@ -109,7 +109,8 @@ static void machine(FILE *f, const struct mt_run *run)
 		mt_jnum(json_object_get(m, "topology"), "cores"),
 		mt_jnum(json_object_get(m, "topology"), "numa_nodes"));
 	json_array_foreach(json_object_get(json_object_get(m, "topology"),
-					   "caches"), i, c) {
+					   "caches"),
+			   i, c) {
 		mt_format_bytes(mt_jnum(c, "size_bytes"), b, sizeof(b));
 		fprintf(f, "%sL%.0f %s", i ? ", " : "", mt_jnum(c, "level"), b);
 	}
@@ -140,9 +141,9 @@ static void records(FILE *f, struct mt_run *const *runs, size_t n)
 		json_array_foreach(runs[r]->records, i, v) {
 			char *kase = json_dumps(json_object_get(v, "case"),
 						JSON_COMPACT |
-						JSON_PRESERVE_ORDER);
-			const char *st = json_string_value(json_object_get(
-				v, "status"));
+							JSON_PRESERVE_ORDER);
+			const char *st =
+				json_string_value(json_object_get(v, "status"));
 
 			row_head(f, n > 1 ? runs[r]->label : NULL,
 				 mt_rec_bench(v));
@@ -151,13 +152,16 @@ static void records(FILE *f, struct mt_run *const *runs, size_t n)
 			fputs("</td><td>", f);
 			esc(f, mt_rec_metric(v));
 			if (json_object_get(v, "value"))
-				fprintf(f, "</td><td class=\"num\">%.4g</td>"
-					"<td>", mt_rec_value(v));
+				fprintf(f,
+					"</td><td class=\"num\">%.4g</td>"
+					"<td>",
+					mt_rec_value(v));
 			else
 				fputs("</td><td></td><td>", f);
 			esc(f, json_string_value(json_object_get(v, "unit")));
 			if (json_object_get(v, "n"))
-				fprintf(f, "</td><td class=\"num\">%.0f</td>"
+				fprintf(f,
+					"</td><td class=\"num\">%.0f</td>"
 					"<td class=\"num\">%.4g..%.4g</td><td>",
 					mt_jnum(v, "n"), mt_jnum(v, "ci95_lo"),
 					mt_jnum(v, "ci95_hi"));
@@ -166,8 +170,8 @@ static void records(FILE *f, struct mt_run *const *runs, size_t n)
 			esc(f, st ? st : "ok");
 			if (json_object_get(v, "reason")) {
 				fputs(": ", f);
-				esc(f, json_string_value(json_object_get(
-					v, "reason")));
+				esc(f, json_string_value(
+					       json_object_get(v, "reason")));
 			}
 			fputs("</td></tr>\n", f);
 			free(kase);
@@ -180,8 +184,8 @@ static void records(FILE *f, struct mt_run *const *runs, size_t n)
 /* The facts the advice rests on, per run, printed as `memtune analyze`
  * and `memtune advise` print them (mt_fact_format): one figure, one
  * text, to the digit. */
-static void facts(FILE *f, struct mt_run *const *runs,
-		  json_t *const *analyses, size_t n)
+static void facts(FILE *f, struct mt_run *const *runs, json_t *const *analyses,
+		  size_t n)
 {
 	bool any = false;
 
@@ -203,7 +207,8 @@ static void facts(FILE *f, struct mt_run *const *runs,
 				      "cites them by id. Value [95% interval] "
 				      "unit (samples).</p>\n<table><tr>"
 				      "<th>run</th><th>fact</th><th>value</th>"
-				      "<th>what</th></tr>\n", f);
+				      "<th>what</th></tr>\n",
+				      f);
 			any = true;
 			fputs("<tr><td>", f);
 			esc(f, runs[r]->label);
@@ -248,10 +253,12 @@ static int write_html(const struct mt_report *rep, struct mt_run *const *runs,
 	      "figure svg{max-width:100%;height:auto;display:block}\n"
 	      "figcaption{max-width:760px;margin-top:.3em}\n"
 	      ".warn{color:#a40}\n</style></head><body>\n"
-	      "<h1>memtune report</h1>\n", f);
-	fprintf(f, "<p>%zu run%s. Figures are drawn by gnuplot; each has "
-		"its .dat and .gp files beside this page.</p>\n", n,
-		n == 1 ? "" : "s");
+	      "<h1>memtune report</h1>\n",
+	      f);
+	fprintf(f,
+		"<p>%zu run%s. Figures are drawn by gnuplot; each has "
+		"its .dat and .gp files beside this page.</p>\n",
+		n, n == 1 ? "" : "s");
 	if (note) {
 		fputs("<p class=\"warn\">", f);
 		esc(f, note);
@@ -259,7 +266,8 @@ static int write_html(const struct mt_report *rep, struct mt_run *const *runs,
 	}
 	fputs("<h2>Machine</h2>\n<table><tr><th>run</th><th>CPU</th>"
 	      "<th>caches</th><th>memory</th><th>THP</th><th>kernel</th>"
-	      "</tr>\n", f);
+	      "</tr>\n",
+	      f);
 	for (size_t r = 0; r < n; r++)
 		machine(f, runs[r]);
 	fputs("</table>\n", f);
@@ -279,48 +287,55 @@ static int write_html(const struct mt_report *rep, struct mt_run *const *runs,
 	fputs("<h2>Figures</h2>\n", f);
 	if (!json_array_size(rep->figures))
 		fputs("<p>No benchmark with an analysis module has data to "
-		      "plot.</p>\n", f);
+		      "plot.</p>\n",
+		      f);
 	json_array_foreach(rep->figures, i, fig) {
 		const char *name = json_string_value(json_object_get(fig,
 								     "name"));
 
 		fprintf(f, "<figure id=\"%s\">\n", name);
 		if (!inline_svg(f, &rep->dir, name))
-			fprintf(f, "<p class=\"warn\">%s.svg was not drawn; "
-				"its data is in %s.dat.</p>\n", name, name);
+			fprintf(f,
+				"<p class=\"warn\">%s.svg was not drawn; "
+				"its data is in %s.dat.</p>\n",
+				name, name);
 		fputs("<figcaption><b>", f);
 		esc(f, json_string_value(json_object_get(fig, "title")));
 		fputs(".</b> ", f);
 		esc(f, json_string_value(json_object_get(fig, "reading")));
-		fprintf(f, " <small>(<a href=\"%s.png\">PNG</a>, "
+		fprintf(f,
+			" <small>(<a href=\"%s.png\">PNG</a>, "
 			"<a href=\"%s.gp\">gnuplot script</a>, "
 			"<a href=\"%s.dat\">data</a>)</small>"
-			"</figcaption>\n</figure>\n", name, name, name);
+			"</figcaption>\n</figure>\n",
+			name, name, name);
 	}
 	fputs("<h2>Benchmarks</h2>\n<table><tr>", f);
 	if (n > 1)
 		fputs("<th>run</th>", f);
 	fputs("<th>benchmark</th><th>status</th><th>records ok / skipped / "
-	      "failed</th><th>reason</th></tr>\n", f);
+	      "failed</th><th>reason</th></tr>\n",
+	      f);
 	for (size_t r = 0; r < n; r++)
 		json_array_foreach(json_object_get(analyses[r], "benchmarks"),
 				   j, b) {
 			json_t *rc = json_object_get(b, "records");
-			const char *reason = json_string_value(
-				json_object_get(b, "reason"));
+			const char *reason =
+				json_string_value(json_object_get(b, "reason"));
 
 			if (!reason)
-				reason = json_string_value(json_object_get(
-					b, "partly_skipped"));
+				reason = json_string_value(
+					json_object_get(b, "partly_skipped"));
 			row_head(f, n > 1 ? runs[r]->label : NULL,
 				 json_string_value(json_object_get(b,
 								   "bench")));
 			fputs("</td><td>", f);
-			esc(f, json_string_value(json_object_get(b,
-								 "status")));
-			fprintf(f, "</td><td class=\"num\">%.0f / %.0f / %.0f"
-				"</td><td>", mt_jnum(rc, "ok"),
-				mt_jnum(rc, "skipped"), mt_jnum(rc, "failed"));
+			esc(f, json_string_value(json_object_get(b, "status")));
+			fprintf(f,
+				"</td><td class=\"num\">%.0f / %.0f / %.0f"
+				"</td><td>",
+				mt_jnum(rc, "ok"), mt_jnum(rc, "skipped"),
+				mt_jnum(rc, "failed"));
 			esc(f, reason ? reason : "");
 			fputs("</td></tr>\n", f);
 		}
@@ -331,7 +346,8 @@ static int write_html(const struct mt_report *rep, struct mt_run *const *runs,
 		free(page);
 		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
 				  "report: out of memory writing "
-				  "'%s/index.html'", rep->dir.path);
+				  "'%s/index.html'",
+				  rep->dir.path);
 	}
 	ret = mt_outdir_replace(&rep->dir, "report", "index.html", page,
 				page_len, 0644, 0, err);
@@ -367,8 +383,7 @@ int mt_report_write(struct mt_run *const *runs, json_t *const *analyses,
 		size_t have = 0;
 
 		for (size_t r = 0; r < n; r++) {
-			derived[r] = mt_analysis_derived(analyses[r],
-							 m->bench);
+			derived[r] = mt_analysis_derived(analyses[r], m->bench);
 			have += derived[r] != NULL;
 		}
 		if (!have)
@@ -378,8 +393,8 @@ int mt_report_write(struct mt_run *const *runs, json_t *const *analyses,
 			goto out_free;
 	}
 	ret = mt_fig_render(&rep, &gerr);
-	if (write_html(&rep, runs, analyses, n, ret ? gerr.msg : NULL,
-		       err) < 0) {
+	if (write_html(&rep, runs, analyses, n, ret ? gerr.msg : NULL, err) <
+	    0) {
 		ret = -EIO;
 		goto out_free;
 	}

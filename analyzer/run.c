@@ -66,8 +66,10 @@ static int load_meta(struct mt_run *run)
 
 	snprintf(path, sizeof(path), "%s/meta.json", run->dir);
 	if (stat(path, &st) < 0) {
-		add_warning(run, "%s: %s; analyzing the records without the "
-			    "machine description", path, strerror(errno));
+		add_warning(run,
+			    "%s: %s; analyzing the records without the "
+			    "machine description",
+			    path, strerror(errno));
 		return 0;
 	}
 	mt_json_oom_clear();
@@ -76,15 +78,18 @@ static int load_meta(struct mt_run *run)
 		      json_error_code(&jerr) == json_error_out_of_memory))
 		return -ENOMEM;
 	if (!meta) {
-		add_warning(run, "%s:%d:%d: invalid JSON: %s; analyzing the "
-			    "records without the machine description", path,
-			    jerr.line, jerr.column, jerr.text);
+		add_warning(run,
+			    "%s:%d:%d: invalid JSON: %s; analyzing the "
+			    "records without the machine description",
+			    path, jerr.line, jerr.column, jerr.text);
 		return 0;
 	}
 	if (!json_is_object(meta)) {
 		json_decref(meta);
-		add_warning(run, "%s: not a JSON object; analyzing the "
-			    "records without the machine description", path);
+		add_warning(run,
+			    "%s: not a JSON object; analyzing the "
+			    "records without the machine description",
+			    path);
 		return 0;
 	}
 	run->meta = meta;
@@ -96,9 +101,9 @@ static int load_meta(struct mt_run *run)
 static void set_names(struct mt_run *run)
 {
 	const char *host = json_string_value(json_object_get(run->meta,
-							      "host"));
+							     "host"));
 	const char *start = json_string_value(json_object_get(run->meta,
-							       "start"));
+							      "start"));
 
 	if (!start && json_array_size(run->records))
 		start = json_string_value(json_object_get(
@@ -155,12 +160,13 @@ int mt_run_load(const char *dir, unsigned flags, struct mt_run **out,
 	if (stat(dir, &st) < 0)
 		return mt_err_set(err, -errno, MT_ERR_INPUT,
 				  "run directory '%s': %s (give a directory "
-				  "that 'memtune run' wrote)", dir,
-				  strerror(errno));
+				  "that 'memtune run' wrote)",
+				  dir, strerror(errno));
 	if (!S_ISDIR(st.st_mode))
 		return mt_err_set(err, -ENOTDIR, MT_ERR_INPUT,
 				  "run directory '%s': not a directory (give "
-				  "a directory that 'memtune run' wrote)", dir);
+				  "a directory that 'memtune run' wrote)",
+				  dir);
 	run = calloc(1, sizeof(*run));
 	if (!run)
 		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
@@ -180,7 +186,8 @@ int mt_run_load(const char *dir, unsigned flags, struct mt_run **out,
 	if (load_meta(run) < 0) {
 		ret = mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
 				 "analyze: out of memory reading "
-				 "'%s/meta.json'", run->dir);
+				 "'%s/meta.json'",
+				 run->dir);
 		goto out_run;
 	}
 	snprintf(path, sizeof(path), "%s/results.jsonl", run->dir);
@@ -196,7 +203,8 @@ int mt_run_load(const char *dir, unsigned flags, struct mt_run **out,
 			mt_err_set(err, ret, MT_ERR_INPUT,
 				   "cannot read '%s': %s (not a run "
 				   "directory, or the run wrote no record "
-				   "yet)", path, strerror(-ret));
+				   "yet)",
+				   path, strerror(-ret));
 		goto out_run;
 	}
 	set_names(run);
@@ -278,8 +286,7 @@ void mt_run_count(const struct mt_run *run, const char *bench, size_t *ok,
 	json_t *v;
 
 	json_array_foreach(run->records, i, v) {
-		const char *s = json_string_value(json_object_get(v,
-								  "status"));
+		const char *s = json_string_value(json_object_get(v, "status"));
 
 		if (strcmp(mt_rec_bench(v), bench))
 			continue;
@@ -309,8 +316,8 @@ const char *mt_run_skip_reason(const struct mt_run *run, const char *bench)
 	const char *s = json_string_value(json_object_get(m, "status"));
 	size_t i;
 
-	if (s && strcmp(s, "ok") && json_string_value(json_object_get(m,
-								    "reason")))
+	if (s && strcmp(s, "ok") &&
+	    json_string_value(json_object_get(m, "reason")))
 		return json_string_value(json_object_get(m, "reason"));
 	json_array_foreach(run->records, i, v) {
 		s = json_string_value(json_object_get(v, "status"));
@@ -419,8 +426,8 @@ static bool case_matches(json_t *rec, va_list ap)
 
 /* Collects a sorted curve of bench/metric over the case parameter xkey. */
 size_t mt_run_curve(const struct mt_run *run, const char *bench,
-		    const char *metric, const char *xkey, double *x,
-		    double *y, size_t max, ...)
+		    const char *metric, const char *xkey, double *x, double *y,
+		    size_t max, ...)
 {
 	size_t n = 0, i, j;
 	json_t *v;

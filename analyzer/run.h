@@ -25,13 +25,13 @@ enum {
 };
 
 struct mt_run {
-	char *dir;		/* as given */
-	json_t *meta;		/* meta.json, or NULL when missing/malformed */
-	json_t *records;	/* array of the valid records, in file order */
-	json_t *warnings;	/* array of strings: "path:line: what" */
-	char host[128];		/* meta host, else "unknown host" */
-	char start[40];		/* meta start, else first record time, else "" */
-	char label[200];	/* "host start": names the run in plots */
+	char *dir;	  /* as given */
+	json_t *meta;	  /* meta.json, or NULL when missing/malformed */
+	json_t *records;  /* array of the valid records, in file order */
+	json_t *warnings; /* array of strings: "path:line: what" */
+	char host[128];	  /* meta host, else "unknown host" */
+	char start[40];	  /* meta start, else first record time, else "" */
+	char label[200];  /* "host start": names the run in plots */
 };
 
 /* Loads DIR. meta.json missing or malformed adds a warning naming the path
@@ -106,7 +106,7 @@ json_t *mt_run_find(const struct mt_run *run, const char *bench,
  * numeric case parameter xkey, y the value, sorted by x (a repeated x keeps
  * the first). Returns the number of points (at most max). */
 size_t mt_run_curve(const struct mt_run *run, const char *bench,
-		    const char *metric, const char *xkey, double *x,
-		    double *y, size_t max, ...) __attribute__((sentinel));
+		    const char *metric, const char *xkey, double *x, double *y,
+		    size_t max, ...) __attribute__((sentinel));
 
 #endif

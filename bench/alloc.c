@@ -63,49 +63,66 @@ enum alloc_param {
 };
 
 static const struct mt_param alloc_params[] = {
-	[ALLOC_SIZES] = { .key = "sizes", .type = MT_P_SIZE_LIST,
-	  .def = "16..4M*2",
-	  .help = "block sizes of the malloc, sbrk and mmap cycles",
-	  .min = 1, .max = 1ll << 34 },
-	[ALLOC_OPS] = { .key = "ops", .type = MT_P_WORDS,
-	  .def = "malloc,sbrk,mmap,kept,threshold,arenas",
-	  .help = "experiments to run: malloc, sbrk, mmap (cycles per "
-		  "size), kept (memory kept after free), threshold "
-		  "(mallopt sweep), arenas (M_ARENA_MAX with threads)",
-	  .choices = alloc_ops },
-	[ALLOC_BLOCKS] = { .key = "blocks", .type = MT_P_INT, .def = "256",
-	  .help = "blocks allocated by the kept experiment",
-	  .min = 2, .max = 1000000 },
-	[ALLOC_KEPT_SIZES] = { .key = "kept_sizes", .type = MT_P_SIZE_LIST,
-	  .def = "32K,1M",
-	  .help = "block sizes of the kept experiment: one below the mmap "
-		  "threshold (heap) and one above it (mmap)",
-	  .min = 1, .max = 1ll << 34 },
+	[ALLOC_SIZES] = { .key = "sizes",
+			  .type = MT_P_SIZE_LIST,
+			  .def = "16..4M*2",
+			  .help = "block sizes of the malloc, sbrk and mmap cycles",
+			  .min = 1,
+			  .max = 1ll << 34 },
+	[ALLOC_OPS] = { .key = "ops",
+			.type = MT_P_WORDS,
+			.def = "malloc,sbrk,mmap,kept,threshold,arenas",
+			.help = "experiments to run: malloc, sbrk, mmap (cycles per "
+				"size), kept (memory kept after free), threshold "
+				"(mallopt sweep), arenas (M_ARENA_MAX with threads)",
+			.choices = alloc_ops },
+	[ALLOC_BLOCKS] = { .key = "blocks",
+			   .type = MT_P_INT,
+			   .def = "256",
+			   .help = "blocks allocated by the kept experiment",
+			   .min = 2,
+			   .max = 1000000 },
+	[ALLOC_KEPT_SIZES] = { .key = "kept_sizes",
+			       .type = MT_P_SIZE_LIST,
+			       .def = "32K,1M",
+			       .help = "block sizes of the kept experiment: one below the mmap "
+				       "threshold (heap) and one above it (mmap)",
+			       .min = 1,
+			       .max = 1ll << 34 },
 	[ALLOC_MMAP_THRESHOLDS] = { .key = "mmap_thresholds",
-	  .type = MT_P_SIZE_LIST,
-	  .def = "64K,128K,1M,32M",
-	  .help = "M_MMAP_THRESHOLD values of the threshold sweep (pinned "
-		  "values may exceed the 32M ceiling of glibc's dynamic "
-		  "threshold; mallopt takes an int)",
-	  .min = 1, .max = 1ll << 30 },
+				    .type = MT_P_SIZE_LIST,
+				    .def = "64K,128K,1M,32M",
+				    .help = "M_MMAP_THRESHOLD values of the threshold sweep (pinned "
+					    "values may exceed the 32M ceiling of glibc's dynamic "
+					    "threshold; mallopt takes an int)",
+				    .min = 1,
+				    .max = 1ll << 30 },
 	[ALLOC_TRIM_THRESHOLDS] = { .key = "trim_thresholds",
-	  .type = MT_P_SIZE_LIST,
-	  .def = "128K,1M,64M",
-	  .help = "M_TRIM_THRESHOLD values of the threshold sweep",
-	  .min = 1, .max = 1ll << 30 },
+				    .type = MT_P_SIZE_LIST,
+				    .def = "128K,1M,64M",
+				    .help = "M_TRIM_THRESHOLD values of the threshold sweep",
+				    .min = 1,
+				    .max = 1ll << 30 },
 	[ALLOC_THRESHOLD_SIZES] = { .key = "threshold_sizes",
-	  .type = MT_P_SIZE_LIST,
-	  .def = "64K,256K,1M,4M",
-	  .help = "block sizes cycled under each mallopt setting of the "
-		  "threshold sweep",
-	  .min = 1, .max = 1ll << 34 },
-	[ALLOC_THREADS] = { .key = "threads", .type = MT_P_INT, .def = "2",
-	  .help = "threads of the arenas experiment", .min = 1, .max = 256 },
-	[ALLOC_ARENA_SIZE] = { .key = "arena_size", .type = MT_P_SIZE,
-	  .def = "4K",
-	  .help = "block size of the arenas experiment (above the 1032-byte "
-		  "tcache limit, so that every call takes an arena lock)",
-	  .min = 1, .max = 1ll << 30 },
+				    .type = MT_P_SIZE_LIST,
+				    .def = "64K,256K,1M,4M",
+				    .help = "block sizes cycled under each mallopt setting of the "
+					    "threshold sweep",
+				    .min = 1,
+				    .max = 1ll << 34 },
+	[ALLOC_THREADS] = { .key = "threads",
+			    .type = MT_P_INT,
+			    .def = "2",
+			    .help = "threads of the arenas experiment",
+			    .min = 1,
+			    .max = 256 },
+	[ALLOC_ARENA_SIZE] = { .key = "arena_size",
+			       .type = MT_P_SIZE,
+			       .def = "4K",
+			       .help = "block size of the arenas experiment (above the 1032-byte "
+				       "tcache limit, so that every call takes an arena lock)",
+			       .min = 1,
+			       .max = 1ll << 30 },
 	[ALLOC_NPARAMS] = MT_PARAMS_END,
 };
 
@@ -154,9 +171,8 @@ static const struct mt_metric arena_metrics[] = {
  * other mapping (a file, the stack), "unmapped" when no mapping holds it.
  * The mapping's bounds go to *lo and *hi when not NULL (0 if unmapped).
  * Returns 0, or -EINVAL with err naming the malformed line. */
-int mt_alloc_maps_classify(const char *maps, uint64_t addr,
-			   const char **path, uint64_t *lo, uint64_t *hi,
-			   struct mt_err *err)
+int mt_alloc_maps_classify(const char *maps, uint64_t addr, const char **path,
+			   uint64_t *lo, uint64_t *hi, struct mt_err *err)
 {
 	const char *line = maps;
 	int lineno = 1;
@@ -182,11 +198,13 @@ int mt_alloc_maps_classify(const char *maps, uint64_t addr,
 		buf[len] = '\0';
 		/* lo-hi perms offset dev inode [name] */
 		if (sscanf(buf, "%llx-%llx %7s %*x %*s %*u %n", &a, &b, perms,
-			   &name_at) < 3 || name_at < 0 || a > b)
+			   &name_at) < 3 ||
+		    name_at < 0 || a > b)
 			return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
 					  "alloc: /proc/self/maps line %d is "
 					  "not 'lo-hi perms offset dev inode "
-					  "[name]': '%.80s'", lineno, buf);
+					  "[name]': '%.80s'",
+					  lineno, buf);
 		if (addr >= a && addr < b) {
 			const char *name = buf + name_at;
 
@@ -231,7 +249,8 @@ int mt_alloc_heap_bounds(const char *maps, uint64_t *lo, uint64_t *hi,
 	if (sscanf(start, "%llx-", &a) != 1)
 		return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
 				  "alloc: /proc/self/maps: the [heap] line "
-				  "has no address range: '%.80s'", start);
+				  "has no address range: '%.80s'",
+				  start);
 	return mt_alloc_maps_classify(maps, a, &path, lo, hi, err);
 }
 
@@ -248,7 +267,8 @@ int mt_alloc_statm_anon(const char *statm, uint64_t page_size, uint64_t *anon,
 	int end = -1;
 
 	if (sscanf(statm, "%llu %llu %llu%n", &size, &resident, &shared,
-		   &end) != 3 || end < 0 ||
+		   &end) != 3 ||
+	    end < 0 ||
 	    (statm[end] != ' ' && statm[end] != '\n' && statm[end] != '\0') ||
 	    shared > resident)
 		return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
@@ -282,7 +302,7 @@ static int read_rss(uint64_t *rss, struct mt_err *err)
 	if (ret < 0)
 		return ret;
 	ret = mt_alloc_statm_anon(text, (uint64_t)sysconf(_SC_PAGESIZE), rss,
-				 err);
+				  err);
 	free(text);
 	return ret;
 }
@@ -324,37 +344,36 @@ static int heap_start(uintptr_t *lo, struct mt_err *err)
 
 /* ---- the cycles ---------------------------------------------------------- */
 
-enum alloc_op { OP_MALLOC, OP_SBRK, OP_MMAP, OP_KEPT, OP_THRESHOLD,
-		OP_ARENAS };
+enum alloc_op { OP_MALLOC, OP_SBRK, OP_MMAP, OP_KEPT, OP_THRESHOLD, OP_ARENAS };
 
 struct alloc_thread;
 
 struct alloc_state {
 	enum alloc_op op;
-	size_t size;			/* bytes per block */
-	size_t page;			/* bytes per base page */
-	uintptr_t heap_lo;		/* start of the brk heap */
-	uint64_t rss_base;		/* RSS at setup, bytes */
-	uint64_t brk_allocs, mmap_allocs;	/* cycles after the first */
-	json_t *notes;			/* what setup found, for verify */
+	size_t size;			  /* bytes per block */
+	size_t page;			  /* bytes per base page */
+	uintptr_t heap_lo;		  /* start of the brk heap */
+	uint64_t rss_base;		  /* RSS at setup, bytes */
+	uint64_t brk_allocs, mmap_allocs; /* cycles after the first */
+	json_t *notes;			  /* what setup found, for verify */
 
 	/* kept */
 	void **blocks;
 	int n_blocks;
-	int top;			/* index of the block kept live */
+	int top; /* index of the block kept live */
 	uint64_t brk_blocks, mmap_blocks;
-	uint64_t heap_after_free;	/* bytes between heap start and brk */
-	uint64_t arena_free;		/* mallinfo2 fordblks after free */
-	uint64_t mmapped_after_alloc;	/* mallinfo2 hblkhd after alloc */
-	int trim_released;		/* malloc_trim's return */
+	uint64_t heap_after_free;     /* bytes between heap start and brk */
+	uint64_t arena_free;	      /* mallinfo2 fordblks after free */
+	uint64_t mmapped_after_alloc; /* mallinfo2 hblkhd after alloc */
+	int trim_released;	      /* malloc_trim's return */
 
 	/* arenas */
 	struct alloc_thread *threads;
 	int n_threads;
 	pthread_barrier_t start, done;
-	pthread_mutex_t gate;		/* held while threads are created */
+	pthread_mutex_t gate; /* held while threads are created */
 	bool barriers;
-	uint64_t iters;			/* per thread, per sample */
+	uint64_t iters; /* per thread, per sample */
 	bool stop;
 };
 
@@ -362,8 +381,8 @@ struct alloc_thread {
 	struct alloc_state *st;
 	pthread_t tid;
 	bool started;
-	int want_cpu, cpu;		/* asked for, last seen */
-	int failed;			/* -ENOMEM when malloc failed */
+	int want_cpu, cpu; /* asked for, last seen */
+	int failed;	   /* -ENOMEM when malloc failed */
 };
 
 /* Writes one byte in every page of [p, p+size), the last byte included,
@@ -417,7 +436,8 @@ static int probe(struct alloc_state *st, json_t *obj, bool *agree,
 	if (!p)
 		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
 				  "alloc: malloc(%zu) failed (lower "
-				  "alloc.sizes)", st->size);
+				  "alloc.sizes)",
+				  st->size);
 	touch(p, st->size, st->page);
 	t1 = mt_now_ns();
 	getrusage(RUSAGE_SELF, &r1);
@@ -460,7 +480,7 @@ static enum mt_status apply_mallopt(const struct mt_case *c, json_t *notes,
 		const char *key;
 		int param;
 		const char *name;
-		const char *config;	/* the key that produced the value */
+		const char *config; /* the key that produced the value */
 	} opts[] = {
 		{ "mmap_threshold", M_MMAP_THRESHOLD, "M_MMAP_THRESHOLD",
 		  "alloc.mmap_thresholds" },
@@ -474,14 +494,16 @@ static enum mt_status apply_mallopt(const struct mt_case *c, json_t *notes,
 		json_int_t want;
 
 		if (!json_is_integer(v))
-			continue;	/* absent or "default" */
+			continue; /* absent or "default" */
 		want = json_integer_value(v);
 		if (want <= 0 || want > INT32_MAX ||
 		    mallopt(opts[i].param, (int)want) != 1) {
-			mt_err_why(err, "alloc: mallopt(%s, %" PRId64 ") was "
+			mt_err_why(err,
+				   "alloc: mallopt(%s, %" PRId64 ") was "
 				   "refused (it takes a positive int, at most "
-				   "%d; change %s)", opts[i].name,
-				   (int64_t)want, INT32_MAX, opts[i].config);
+				   "%d; change %s)",
+				   opts[i].name, (int64_t)want, INT32_MAX,
+				   opts[i].config);
 			return MT_FAILED;
 		}
 		json_object_set_new(notes, opts[i].name, json_integer(want));
@@ -502,7 +524,8 @@ static int cycle_malloc_run(void *state, uint64_t iters, struct mt_sample *s,
 		if (!p)
 			return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
 					  "alloc: malloc(%zu) failed (lower "
-					  "alloc.sizes)", st->size);
+					  "alloc.sizes)",
+					  st->size);
 		touch(p, st->size, st->page);
 		mmapped += !in_heap(st, p);
 		free(p);
@@ -535,8 +558,8 @@ static int cycle_sbrk_run(void *state, uint64_t iters, struct mt_sample *s,
 		if (p == (void *)-1)
 			return mt_err_set(err, -errno, MT_ERR_RUNTIME,
 					  "alloc: sbrk(%zu) failed: %s "
-					  "(lower alloc.sizes)", st->size,
-					  strerror(errno));
+					  "(lower alloc.sizes)",
+					  st->size, strerror(errno));
 		touch(p, st->size, st->page);
 		if (sbrk(-(intptr_t)st->size) == (void *)-1)
 			return mt_err_set(err, -errno, MT_ERR_RUNTIME,
@@ -560,8 +583,8 @@ static int cycle_mmap_run(void *state, uint64_t iters, struct mt_sample *s,
 		if (p == MAP_FAILED)
 			return mt_err_set(err, -errno, MT_ERR_RUNTIME,
 					  "alloc: mmap of %zu bytes failed: "
-					  "%s (lower alloc.sizes)", st->size,
-					  strerror(errno));
+					  "%s (lower alloc.sizes)",
+					  st->size, strerror(errno));
 		touch(p, st->size, st->page);
 		munmap(p, st->size);
 	}
@@ -596,7 +619,8 @@ static int kept_run(void *state, uint64_t iters, struct mt_sample *s,
 			return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
 					  "alloc: kept: malloc of block %d of "
 					  "%zu bytes failed (lower "
-					  "alloc.blocks)", i, st->size);
+					  "alloc.blocks)",
+					  i, st->size);
 		touch(st->blocks[i], st->size, st->page);
 		if (in_heap(st, st->blocks[i]))
 			st->brk_blocks++;
@@ -711,9 +735,10 @@ static enum mt_status arenas_start(struct alloc_state *st, int n,
 		if (e == EINVAL)
 			e = pthread_create(&t->tid, NULL, arena_thread, t);
 		if (e) {
-			mt_err_why(err, "alloc: arenas: cannot start thread "
-				   "%d: %s (lower alloc.threads)", i,
-				   strerror(e));
+			mt_err_why(err,
+				   "alloc: arenas: cannot start thread "
+				   "%d: %s (lower alloc.threads)",
+				   i, strerror(e));
 			st->stop = true;
 			status = MT_FAILED;
 			break;
@@ -763,7 +788,8 @@ static int arenas_run(void *state, uint64_t iters, struct mt_sample *s,
 	for (int i = 0; i < st->n_threads; i++)
 		if (st->threads[i].failed)
 			return mt_err_set(err, st->threads[i].failed,
-					  MT_ERR_RUNTIME, "alloc: arenas: "
+					  MT_ERR_RUNTIME,
+					  "alloc: arenas: "
 					  "malloc(%zu) failed in thread %d",
 					  st->size, i);
 	ret = read_rss(&rss, err);
@@ -808,7 +834,7 @@ static enum mt_status alloc_supported(const struct mt_env *env,
 	return MT_OK;
 #else
 	mt_err_why(err, "needs glibc's malloc (mallopt, mallinfo2, "
-		   "malloc_trim); this build uses another C library");
+			"malloc_trim); this build uses another C library");
 	return MT_SKIPPED;
 #endif
 }
@@ -829,22 +855,23 @@ static int check_fits(const struct mt_env *env, const char *what,
 
 	if (mem && bytes > mem / 2) {
 		mt_p_where(env->params, key, at, sizeof(at));
-		return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
-				  "%s: alloc: %s needs %" PRIu64 " bytes, "
-				  "more than half of this machine's memory (%"
-				  PRIu64 " bytes); lower it", at, what, bytes,
-				  mem);
+		return mt_err_set(
+			err, -EINVAL, MT_ERR_INPUT,
+			"%s: alloc: %s needs %" PRIu64 " bytes, "
+			"more than half of this machine's memory (%" PRIu64
+			" bytes); lower it",
+			at, what, bytes, mem);
 	}
 	return 0;
 }
 
-#define ADD(params, metrics, mode)                                          \
-	do {                                                                \
-		json_t *p_ = (params);                                      \
-		if (!p_)                                                    \
-			goto out_nomem;                                     \
-		if (mt_plan_add(plan, p_, metrics, N_OF(metrics), mode) < 0)\
-			goto out_nomem;                                     \
+#define ADD(params, metrics, mode) \
+	do { \
+		json_t *p_ = (params); \
+		if (!p_) \
+			goto out_nomem; \
+		if (mt_plan_add(plan, p_, metrics, N_OF(metrics), mode) < 0) \
+			goto out_nomem; \
 	} while (0)
 
 /* Expands ops x sizes (and the mallopt grids) into cases, in the order of
@@ -1036,8 +1063,7 @@ static enum mt_status alloc_setup(const struct mt_env *env,
 		break;
 	}
 	case OP_SBRK:
-	case OP_MMAP:
-		break;
+	case OP_MMAP: break;
 	}
 	*state = st;
 	return MT_OK;
@@ -1060,16 +1086,11 @@ static int alloc_run(void *state, uint64_t iters, struct mt_sample *s,
 
 	switch (st->op) {
 	case OP_MALLOC:
-	case OP_THRESHOLD:
-		return cycle_malloc_run(state, iters, s, err);
-	case OP_SBRK:
-		return cycle_sbrk_run(state, iters, s, err);
-	case OP_MMAP:
-		return cycle_mmap_run(state, iters, s, err);
-	case OP_KEPT:
-		return kept_run(state, iters, s, err);
-	case OP_ARENAS:
-		return arenas_run(state, iters, s, err);
+	case OP_THRESHOLD: return cycle_malloc_run(state, iters, s, err);
+	case OP_SBRK: return cycle_sbrk_run(state, iters, s, err);
+	case OP_MMAP: return cycle_mmap_run(state, iters, s, err);
+	case OP_KEPT: return kept_run(state, iters, s, err);
+	case OP_ARENAS: return arenas_run(state, iters, s, err);
 	}
 	return -EINVAL;
 }
@@ -1086,14 +1107,18 @@ static void note_moved(json_t *obtained, json_t *first,
 	if (!was || strcmp(was, now) == 0)
 		return;
 	if (strcmp(was, "mmap") == 0 && strcmp(now, "brk") == 0)
-		snprintf(text, sizeof(text), "the first %zu-byte block came "
+		snprintf(text, sizeof(text),
+			 "the first %zu-byte block came "
 			 "from mmap; freeing it raised glibc's dynamic mmap "
 			 "threshold above this size, so every later block "
 			 "came from the heap (pin M_MMAP_THRESHOLD to keep "
-			 "mmap)", st->size);
+			 "mmap)",
+			 st->size);
 	else
-		snprintf(text, sizeof(text), "the first %zu-byte block came "
-			 "from %s, later ones from %s", st->size, was, now);
+		snprintf(text, sizeof(text),
+			 "the first %zu-byte block came "
+			 "from %s, later ones from %s",
+			 st->size, was, now);
 	json_object_set_new(obtained, "path_changed", json_string(text));
 }
 
@@ -1134,12 +1159,14 @@ static enum mt_status alloc_verify(void *state, json_t *obtained,
 		json_object_set_new(obtained, "steady_probe", steady);
 		first = json_object_get(st->notes, "first_cycle");
 		note_moved(obtained, first, st);
-		if (!agree || !json_is_true(json_object_get(first,
-					"witnesses_agree"))) {
-			mt_err_why(err, "alloc: heap bounds, "
+		if (!agree ||
+		    !json_is_true(json_object_get(first, "witnesses_agree"))) {
+			mt_err_why(err,
+				   "alloc: heap bounds, "
 				   "/proc/self/maps and mallinfo2 disagree on "
 				   "which path served a %zu-byte block (is "
-				   "another allocator preloaded?)", st->size);
+				   "another allocator preloaded?)",
+				   st->size);
 			status = MT_UNTRUSTWORTHY;
 		}
 		break;
@@ -1151,12 +1178,12 @@ static enum mt_status alloc_verify(void *state, json_t *obtained,
 				    json_integer((json_int_t)st->brk_blocks));
 		json_object_set_new(obtained, "mmap_blocks",
 				    json_integer((json_int_t)st->mmap_blocks));
-		json_object_set_new(obtained, "mmapped_bytes_after_alloc",
-				    json_integer((json_int_t)
-						 st->mmapped_after_alloc));
-		json_object_set_new(obtained, "heap_bytes_after_free",
-				    json_integer((json_int_t)
-						 st->heap_after_free));
+		json_object_set_new(
+			obtained, "mmapped_bytes_after_alloc",
+			json_integer((json_int_t)st->mmapped_after_alloc));
+		json_object_set_new(
+			obtained, "heap_bytes_after_free",
+			json_integer((json_int_t)st->heap_after_free));
 		json_object_set_new(obtained, "malloc_free_bytes_after_free",
 				    json_integer((json_int_t)st->arena_free));
 		json_object_set_new(obtained, "malloc_trim_released",
@@ -1167,7 +1194,7 @@ static enum mt_status alloc_verify(void *state, json_t *obtained,
 
 		for (int i = 0; i < st->n_threads; i++)
 			json_array_append_new(cpus,
-				json_integer(st->threads[i].cpu));
+					      json_integer(st->threads[i].cpu));
 		json_object_set_new(obtained, "thread_cpus", cpus);
 		json_object_set_new(obtained, "arenas",
 				    json_integer(count_arenas()));
@@ -1178,8 +1205,7 @@ static enum mt_status alloc_verify(void *state, json_t *obtained,
 		break;
 	}
 	case OP_SBRK:
-	case OP_MMAP:
-		break;
+	case OP_MMAP: break;
 	}
 	return status;
 }

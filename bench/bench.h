@@ -38,31 +38,31 @@
  * with the reason) while the others run. */
 enum mt_need {
 	MT_NEED_ROOT = 1 << 0,
-	MT_NEED_SWAP = 1 << 1,		/* active swap, or root to create it */
-	MT_NEED_CGROUP = 1 << 2,	/* a writable memory cgroup controller */
-	MT_NEED_HUGETLB = 1 << 3,	/* hugetlb pages (or root to reserve) */
-	MT_NEED_NUMA2 = 1 << 4,		/* at least 2 NUMA nodes with memory */
-	MT_NEED_ODIRECT = 1 << 5,	/* a filesystem that honours O_DIRECT
+	MT_NEED_SWAP = 1 << 1,	  /* active swap, or root to create it */
+	MT_NEED_CGROUP = 1 << 2,  /* a writable memory cgroup controller */
+	MT_NEED_HUGETLB = 1 << 3, /* hugetlb pages (or root to reserve) */
+	MT_NEED_NUMA2 = 1 << 4,	  /* at least 2 NUMA nodes with memory */
+	MT_NEED_ODIRECT = 1 << 5, /* a filesystem that honours O_DIRECT
 					 * (its test directory is a parameter:
 					 * supported() checks it) */
 };
 
 /* How a metric is derived from one sample. */
 enum mt_derive {
-	MT_NS_PER_OP,		/* elapsed ns / ops */
-	MT_MB_PER_S,		/* bytes / elapsed, 1 MB = 10^6 bytes */
-	MT_OPS_PER_S,		/* ops / elapsed seconds */
-	MT_NS_PER_FAULT,	/* elapsed ns / (minor + major faults) */
-	MT_FAULTS_PER_OP,	/* (minor + major faults) / ops */
-	MT_MAJFLT_PER_OP,	/* major faults / ops */
-	MT_VALUE,		/* sample.values[slot], set by run() */
+	MT_NS_PER_OP,	  /* elapsed ns / ops */
+	MT_MB_PER_S,	  /* bytes / elapsed, 1 MB = 10^6 bytes */
+	MT_OPS_PER_S,	  /* ops / elapsed seconds */
+	MT_NS_PER_FAULT,  /* elapsed ns / (minor + major faults) */
+	MT_FAULTS_PER_OP, /* (minor + major faults) / ops */
+	MT_MAJFLT_PER_OP, /* major faults / ops */
+	MT_VALUE,	  /* sample.values[slot], set by run() */
 };
 
 struct mt_metric {
-	const char *name;	/* e.g. "latency", "read_bw" */
-	const char *unit;	/* e.g. "ns", "MB/s", "faults" */
+	const char *name; /* e.g. "latency", "read_bw" */
+	const char *unit; /* e.g. "ns", "MB/s", "faults" */
 	enum mt_derive derive;
-	int slot;		/* index into sample.values for MT_VALUE */
+	int slot; /* index into sample.values for MT_VALUE */
 	bool higher_is_better;
 };
 
@@ -70,13 +70,13 @@ struct mt_metric {
 
 /* What one call of run() did. */
 struct mt_sample {
-	uint64_t ops;		/* units of work done (loads, pages, I/Os) */
-	uint64_t bytes;		/* bytes moved, for MB/s */
-	double values[MT_SAMPLE_VALUES];	/* for MT_VALUE metrics */
+	uint64_t ops;	/* units of work done (loads, pages, I/Os) */
+	uint64_t bytes; /* bytes moved, for MB/s */
+	double values[MT_SAMPLE_VALUES]; /* for MT_VALUE metrics */
 	/* Filled by the runner around run(): */
 	uint64_t elapsed_ns;
 	uint64_t minflt, majflt;
-	uint64_t nivcsw;	/* involuntary context switches: another task
+	uint64_t nivcsw; /* involuntary context switches: another task
 				 * took the CPU, and its time counts here */
 };
 
@@ -97,8 +97,8 @@ enum mt_case_mode {
  * parameters travel by value, so nothing here may point at state that only
  * the runner has. */
 struct mt_case {
-	json_t *params;		/* the record's "case" object (owned) */
-	const struct mt_metric *metrics;	/* first one drives convergence */
+	json_t *params; /* the record's "case" object (owned) */
+	const struct mt_metric *metrics; /* first one drives convergence */
 	size_t n_metrics;
 	enum mt_case_mode mode;
 	/* Filled by case_sys_setup in the runner (owned, NULL when none):
@@ -126,24 +126,24 @@ void mt_plan_free(struct mt_plan *plan);
  * err->msg the reason for anything but MT_OK. */
 enum mt_status {
 	MT_OK = 0,
-	MT_SKIPPED,		/* cannot run here: reason says why and the fix */
-	MT_FAILED,		/* something broke: reason says what */
-	MT_UNTRUSTWORTHY,	/* ran, but the kernel did not give what the
+	MT_SKIPPED,	  /* cannot run here: reason says why and the fix */
+	MT_FAILED,	  /* something broke: reason says what */
+	MT_UNTRUSTWORTHY, /* ran, but the kernel did not give what the
 				 * case needs (e.g. THP coverage 0%) */
 };
 
 /* What the runner hands a benchmark; made by mt_env_make only. */
 struct mt_env {
 	const struct mt_caps *caps;
-	const struct mt_params *global;	/* [global] section */
-	const struct mt_params *params;	/* this benchmark's section */
+	const struct mt_params *global; /* [global] section */
+	const struct mt_params *params; /* this benchmark's section */
 	const char *rundir;		/* the run directory */
 	struct mt_journal *journal;	/* parent side only (sys_setup) */
 	int cpu;			/* the CPU measurements are pinned to */
 	uint64_t seed;			/* for random permutations */
 	size_t case_index;		/* the case's index in its plan */
 	bool quick;			/* --quick was given */
-	bool allow_changes;		/* global.allow_system_changes and root */
+	bool allow_changes; /* global.allow_system_changes and root */
 };
 
 /* The environment of a benchmark section: seed is global.seed plus
@@ -158,11 +158,11 @@ struct mt_env mt_env_make(const struct mt_caps *caps,
 
 struct mt_bench {
 	const char *name;
-	const char *summary;		/* one line: what it measures */
-	const struct mt_param *params;	/* its configuration keys */
-	unsigned needs;		/* enum mt_need bits: without one of them
+	const char *summary;	       /* one line: what it measures */
+	const struct mt_param *params; /* its configuration keys */
+	unsigned needs;		       /* enum mt_need bits: without one of them
 				 * the benchmark is skipped */
-	unsigned wants;		/* enum mt_need bits some cases need:
+	unsigned wants;		       /* enum mt_need bits some cases need:
 				 * without one, those cases are skipped
 				 * (each with its reason), the others run */
 

@@ -22,7 +22,7 @@
 #include "runner/runner.h"
 #include "kit/stream.h"
 
-#define LINE 64u		/* bytes one streaming step moves */
+#define LINE 64u /* bytes one streaming step moves */
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define SMALL_PAGE 4096u
 
@@ -32,32 +32,32 @@ static const char *const hp_op_names[] = { "touch", "seqread", "seqwrite",
 					   "random", NULL };
 
 /* The keys of [hugepage], rows of hp_params. */
-enum hp_param {
-	HP_SIZE,
-	HP_BACKINGS,
-	HP_OPS,
-	HP_HUGETLB_RESERVE,
-	HP_NPARAMS
-};
+enum hp_param { HP_SIZE, HP_BACKINGS, HP_OPS, HP_HUGETLB_RESERVE, HP_NPARAMS };
 
 static const struct mt_param hp_params[] = {
-	[HP_SIZE] = { .key = "size", .type = MT_P_SIZE, .def = "1G",
-	  .help = "bytes of the region of each case (rounded up to the page "
-		  "size of the backing)", .min = 2 << 20 },
-	[HP_BACKINGS] = { .key = "backings", .type = MT_P_WORDS,
-	  .def = "4k,thp,2m,1g",
-	  .help = "page backings to compare: 4k, thp, 2m, 1g",
-	  .choices = mt_backing_names },
-	[HP_OPS] = { .key = "ops", .type = MT_P_WORDS,
-	  .def = "touch,seqread,seqwrite,random",
-	  .help = "what to measure: touch (first-touch faults), seqread, "
-		  "seqwrite, random (independent 8-byte loads)",
-	  .choices = hp_op_names },
-	[HP_HUGETLB_RESERVE] = { .key = "hugetlb_reserve", .type = MT_P_BOOL,
-	  .def = "yes",
-	  .help = "as root, reserve the hugetlb pages the 2m and 1g cases "
-		  "need (through the journal, at most 1/4 of MemTotal per "
-		  "page size; undone after the benchmark)" },
+	[HP_SIZE] = { .key = "size",
+		      .type = MT_P_SIZE,
+		      .def = "1G",
+		      .help = "bytes of the region of each case (rounded up to the page "
+			      "size of the backing)",
+		      .min = 2 << 20 },
+	[HP_BACKINGS] = { .key = "backings",
+			  .type = MT_P_WORDS,
+			  .def = "4k,thp,2m,1g",
+			  .help = "page backings to compare: 4k, thp, 2m, 1g",
+			  .choices = mt_backing_names },
+	[HP_OPS] = { .key = "ops",
+		     .type = MT_P_WORDS,
+		     .def = "touch,seqread,seqwrite,random",
+		     .help = "what to measure: touch (first-touch faults), seqread, "
+			     "seqwrite, random (independent 8-byte loads)",
+		     .choices = hp_op_names },
+	[HP_HUGETLB_RESERVE] = { .key = "hugetlb_reserve",
+				 .type = MT_P_BOOL,
+				 .def = "yes",
+				 .help = "as root, reserve the hugetlb pages the 2m and 1g cases "
+					 "need (through the journal, at most 1/4 of MemTotal per "
+					 "page size; undone after the benchmark)" },
 	[HP_NPARAMS] = MT_PARAMS_END,
 };
 
@@ -104,17 +104,17 @@ static const struct {
 struct hp_state {
 	enum mt_backing backing;
 	enum hp_op op;
-	size_t size;			/* requested bytes */
+	size_t size; /* requested bytes */
 	struct mt_region r;
-	bool fresh;			/* mapped and not yet touched */
-	uint64_t lines;			/* r.size / LINE */
-	uint64_t pos;			/* next line of the stream */
-	uint64_t rng;			/* xorshift state for random */
-	uint64_t write_value;		/* varies the stored data */
-	uint64_t touches;		/* touch samples so far */
-	double first_ns_per_4k;		/* the first touch sample, ns */
-	bool first_excluded;		/* it was a warm-up sample */
-	volatile uint64_t sink;		/* keeps the loads live */
+	bool fresh;		/* mapped and not yet touched */
+	uint64_t lines;		/* r.size / LINE */
+	uint64_t pos;		/* next line of the stream */
+	uint64_t rng;		/* xorshift state for random */
+	uint64_t write_value;	/* varies the stored data */
+	uint64_t touches;	/* touch samples so far */
+	double first_ns_per_4k; /* the first touch sample, ns */
+	bool first_excluded;	/* it was a warm-up sample */
+	volatile uint64_t sink; /* keeps the loads live */
 };
 
 /* Index of an op name, or -1. */
@@ -201,8 +201,9 @@ static int hp_sys_setup(const struct mt_env *env, json_t *notes,
 			continue;
 		mt_hugetlb_reserve(env, "hugepage", HP_HUGETLB_RESERVE,
 				   pools[i].b,
-				   (size + mt_backing_page_size(pools[i].b) - 1) /
-				   mt_backing_page_size(pools[i].b), note);
+				   (size + mt_backing_page_size(pools[i].b) -
+				    1) / mt_backing_page_size(pools[i].b),
+				   note);
 		json_object_set_new(notes, pools[i].key, note);
 	}
 	return 0;
@@ -240,8 +241,8 @@ static enum mt_status hp_setup(const struct mt_env *env,
 	st->size = (size_t)json_integer_value(size);
 	st->rng = mt_rand_seed(env->seed);
 	if (env->global && op == HP_TOUCH)
-		st->first_excluded =
-			mt_p_int(env->global, MT_G_WARMUP_SAMPLES) > 0;
+		st->first_excluded = mt_p_int(env->global,
+					      MT_G_WARMUP_SAMPLES) > 0;
 
 	if ((b == MT_BACK_4K || b == MT_BACK_THP) &&
 	    !mt_region_fits(st->size, "hugepage.size", err->msg,
@@ -251,8 +252,8 @@ static enum mt_status hp_setup(const struct mt_env *env,
 	}
 	if (mt_region_map(&st->r, b, st->size, err) < 0) {
 		free(st);
-		return b == MT_BACK_2M || b == MT_BACK_1G ? MT_SKIPPED
-							  : MT_FAILED;
+		return b == MT_BACK_2M || b == MT_BACK_1G ? MT_SKIPPED :
+							    MT_FAILED;
 	}
 	st->lines = st->r.size / LINE;
 	st->fresh = true;
@@ -398,8 +399,7 @@ static int hp_run(void *state, uint64_t iters, struct mt_sample *s,
 		s->ops = iters;
 		s->bytes = iters * sizeof(uint64_t);
 		break;
-	case HP_N_OPS:
-		break;
+	case HP_N_OPS: break;
 	}
 	return 0;
 }
@@ -444,7 +444,7 @@ static enum mt_status hp_verify(void *state, json_t *obtained,
 	cov = huge_fraction(st, &huge, &rss);
 	if (cov < 0) {
 		mt_err_why(err, "hugepage: cannot read /proc/self/smaps "
-			   "to check the backing");
+				"to check the backing");
 		return MT_UNTRUSTWORTHY;
 	}
 	json_object_set_new(obtained, "thp_coverage", json_real(cov));
@@ -470,15 +470,18 @@ static enum mt_status hp_verify(void *state, json_t *obtained,
 			    json_integer((json_int_t)page));
 
 	if (st->backing == MT_BACK_THP && cov < 0.5) {
-		mt_err_why(err, "hugepage: only %.0f%% of the thp region "
+		mt_err_why(err,
+			   "hugepage: only %.0f%% of the thp region "
 			   "is backed by huge pages (AnonHugePages); check "
 			   "/sys/kernel/mm/transparent_hugepage/enabled is "
 			   "madvise or always, and compact memory: echo 1 > "
-			   "/proc/sys/vm/compact_memory", cov * 100);
+			   "/proc/sys/vm/compact_memory",
+			   cov * 100);
 		return MT_UNTRUSTWORTHY;
 	}
 	if (st->backing == MT_BACK_4K && cov > 0.01) {
-		mt_err_why(err, "hugepage: %.0f%% of the 4k region is "
+		mt_err_why(err,
+			   "hugepage: %.0f%% of the 4k region is "
 			   "backed by huge pages despite MADV_NOHUGEPAGE",
 			   cov * 100);
 		return MT_UNTRUSTWORTHY;

@@ -65,36 +65,58 @@ enum ml_param {
 };
 
 static const struct mt_param ml_params[] = {
-	[ML_BACKINGS] = { .key = "backings", .type = MT_P_WORDS,
-	  .def = "file,anon",
-	  .help = "file: a mapped file against a page-cache streamer; anon: "
-		  "anonymous memory against an anonymous thrasher (swap)",
-	  .choices = ml_backings },
-	[ML_LOCKS] = { .key = "locks", .type = MT_P_WORDS,
-	  .def = "none,mlock,mlockall",
-	  .help = "none, mlock (the hot set) or mlockall (MCL_CURRENT | "
-		  "MCL_FUTURE) (--quick: none,mlock)", .choices = ml_locks },
-	[ML_HOT_SIZE] = { .key = "hot_size", .type = MT_P_SIZE, .def = "64M",
-	  .help = "bytes of the hot set (--quick: 32M)", .min = 1 << 20 },
-	[ML_LIMIT] = { .key = "limit", .type = MT_P_SIZE, .def = "512M",
-	  .help = "memory limit of the cgroup (--quick: 256M); at least 4 x "
-		  "hot_size", .min = 16 << 20 },
-	[ML_DURATION] = { .key = "duration", .type = MT_P_DURATION, .def = "6s",
-	  .help = "rounds per case last this long (--quick: 3s)",
-	  .min = 100000000, .max = 3600000000000 },
-	[ML_IDLE] = { .key = "idle", .type = MT_P_DURATION, .def = "200ms",
-	  .help = "pause between rounds, in which reclaim may take the hot "
-		  "set", .min = 0, .max = 60000000000 },
-	[ML_ROUND_ACCESSES] = { .key = "round_accesses", .type = MT_P_INT,
-	  .def = "2000",
-	  .help = "random reads per round", .min = 1, .max = 100000000 },
-	[ML_SWAP_FILE_SIZE] = { .key = "swap_file_size", .type = MT_P_SIZE,
-	  .def = "1G",
-	  .help = "swap file created for the anon cases when none is active "
-		  "(root; removed afterwards; 0: never create)" },
-	[ML_DIR] = { .key = "dir", .type = MT_P_STRING, .def = "",
-	  .help = "directory of the test files and the swap file, on a disk "
-		  "filesystem (empty: the run directory)" },
+	[ML_BACKINGS] = { .key = "backings",
+			  .type = MT_P_WORDS,
+			  .def = "file,anon",
+			  .help = "file: a mapped file against a page-cache streamer; anon: "
+				  "anonymous memory against an anonymous thrasher (swap)",
+			  .choices = ml_backings },
+	[ML_LOCKS] = { .key = "locks",
+		       .type = MT_P_WORDS,
+		       .def = "none,mlock,mlockall",
+		       .help = "none, mlock (the hot set) or mlockall (MCL_CURRENT | "
+			       "MCL_FUTURE) (--quick: none,mlock)",
+		       .choices = ml_locks },
+	[ML_HOT_SIZE] = { .key = "hot_size",
+			  .type = MT_P_SIZE,
+			  .def = "64M",
+			  .help = "bytes of the hot set (--quick: 32M)",
+			  .min = 1 << 20 },
+	[ML_LIMIT] = { .key = "limit",
+		       .type = MT_P_SIZE,
+		       .def = "512M",
+		       .help = "memory limit of the cgroup (--quick: 256M); at least 4 x "
+			       "hot_size",
+		       .min = 16 << 20 },
+	[ML_DURATION] = { .key = "duration",
+			  .type = MT_P_DURATION,
+			  .def = "6s",
+			  .help = "rounds per case last this long (--quick: 3s)",
+			  .min = 100000000,
+			  .max = 3600000000000 },
+	[ML_IDLE] = { .key = "idle",
+		      .type = MT_P_DURATION,
+		      .def = "200ms",
+		      .help = "pause between rounds, in which reclaim may take the hot "
+			      "set",
+		      .min = 0,
+		      .max = 60000000000 },
+	[ML_ROUND_ACCESSES] = { .key = "round_accesses",
+				.type = MT_P_INT,
+				.def = "2000",
+				.help = "random reads per round",
+				.min = 1,
+				.max = 100000000 },
+	[ML_SWAP_FILE_SIZE] = { .key = "swap_file_size",
+				.type = MT_P_SIZE,
+				.def = "1G",
+				.help = "swap file created for the anon cases when none is active "
+					"(root; removed afterwards; 0: never create)" },
+	[ML_DIR] = { .key = "dir",
+		     .type = MT_P_STRING,
+		     .def = "",
+		     .help = "directory of the test files and the swap file, on a disk "
+			     "filesystem (empty: the run directory)" },
 	[ML_NPARAMS] = MT_PARAMS_END,
 };
 
@@ -131,12 +153,12 @@ static enum mt_status ml_supported(const struct mt_env *env, struct mt_err *err)
 {
 	if (!env->caps->root) {
 		mt_err_why(err, "mlock: a memory cgroup that forces reclaim "
-			   "needs root (run: sudo memtune run -b mlock)");
+				"needs root (run: sudo memtune run -b mlock)");
 		return MT_SKIPPED;
 	}
 	if (!env->allow_changes) {
 		mt_err_why(err, "mlock: system changes are not allowed (run "
-			   "with --set allow_system_changes=yes)");
+				"with --set allow_system_changes=yes)");
 		return MT_SKIPPED;
 	}
 	return MT_OK;
@@ -155,8 +177,7 @@ static int ml_plan(const struct mt_env *env, struct mt_plan *plan,
 		l = (char *const *)quick_locks;
 		nl = 2;
 	}
-	ret = mt_testfile_check_dir_param("mlock", env->params, ML_DIR,
-					  err);
+	ret = mt_testfile_check_dir_param("mlock", env->params, ML_DIR, err);
 	if (ret < 0)
 		return ret;
 	if (ml_limit(env) < 4 * ml_hot(env)) {
@@ -167,21 +188,19 @@ static int ml_plan(const struct mt_env *env, struct mt_plan *plan,
 		return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
 				  "mlock: limit (%" PRIu64 ", %s) must be at "
 				  "least 4 x hot_size (%" PRIu64 ", %s)",
-				  ml_limit(env), at_limit, ml_hot(env),
-				  at_hot);
+				  ml_limit(env), at_limit, ml_hot(env), at_hot);
 	}
 	for (size_t i = 0; i < nb; i++)
 		for (size_t k = 0; k < nl; k++) {
-			json_t *p = json_pack("{s:s, s:s, s:I, s:I}",
-					      "backing", b[i], "lock", l[k],
-					      "hot_bytes",
+			json_t *p = json_pack("{s:s, s:s, s:I, s:I}", "backing",
+					      b[i], "lock", l[k], "hot_bytes",
 					      (json_int_t)ml_hot(env),
 					      "limit_bytes",
 					      (json_int_t)ml_limit(env));
 
 			if (!p || mt_plan_add(plan, p, ml_metrics,
 					      sizeof(ml_metrics) /
-					      sizeof(ml_metrics[0]),
+						      sizeof(ml_metrics[0]),
 					      MT_CASE_ONCE) < 0)
 				return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
 						  "mlock: out of memory");
@@ -221,8 +240,8 @@ static int ml_sys_setup(const struct mt_env *env, json_t *notes,
 	}
 	mt_testfile_path(mt_p_string(env->params, ML_DIR), env->rundir,
 			 ML_STREAM_FILE, path, sizeof(path));
-	ret = mt_pressure_sparse_file(env->journal, path,
-				      64 * ml_limit(env), err);
+	ret = mt_pressure_sparse_file(env->journal, path, 64 * ml_limit(env),
+				      err);
 	if (ret < 0)
 		goto out_prefix;
 	json_object_set_new(notes, "stream_file", json_string(path));
@@ -247,9 +266,9 @@ out_prefix:
 
 /* The case's cgroup: swap unlimited (the anon case needs it). Records the
  * swap in force for the worker to check. */
-static int ml_case_sys_setup(const struct mt_env *env,
-			     const struct mt_case *c, json_t *obtained,
-			     json_t *handoff, struct mt_err *err)
+static int ml_case_sys_setup(const struct mt_env *env, const struct mt_case *c,
+			     json_t *obtained, json_t *handoff,
+			     struct mt_err *err)
 {
 	int64_t swap = 0;
 	int ret;
@@ -270,7 +289,7 @@ struct ml_state {
 	struct mt_cgroup cg;
 	bool anon;
 	const char *lock;
-	char *hot;			/* the hot set */
+	char *hot; /* the hot set */
 	uint64_t hot_bytes, limit;
 	int fd;
 	pid_t streamer, thrasher;
@@ -285,7 +304,7 @@ struct ml_state {
 	struct rlimit rl;
 	int64_t vmlck;
 	uint64_t fill_ns;
-	unsigned char *vec;		/* mincore */
+	unsigned char *vec; /* mincore */
 	uint64_t sink;
 };
 
@@ -316,8 +335,8 @@ static int64_t cg_usage(const struct mt_cgroup *cg)
 	char path[600];
 	int64_t v = -1;
 
-	snprintf(path, sizeof(path), "%s/%s", cg->path, cg->version == 2 ?
-		 "memory.current" : "memory.usage_in_bytes");
+	snprintf(path, sizeof(path), "%s/%s", cg->path,
+		 cg->version == 2 ? "memory.current" : "memory.usage_in_bytes");
 	mt_fs_read_i64(path, &v, &e);
 	return v;
 }
@@ -348,9 +367,10 @@ static enum mt_status ml_setup(const struct mt_env *env,
 	s->hot_bytes = ml_hot(env);
 	s->limit = ml_limit(env);
 	s->page = sysconf(_SC_PAGESIZE);
-	s->duration_ns =
-		env->quick && mt_p_is_default(env->params, ML_DURATION) ?
-		3000000000ull : mt_p_duration(env->params, ML_DURATION);
+	s->duration_ns = env->quick && mt_p_is_default(env->params,
+						       ML_DURATION) ?
+				 3000000000ull :
+				 mt_p_duration(env->params, ML_DURATION);
 	s->idle_ns = mt_p_duration(env->params, ML_IDLE);
 	s->round_accesses = mt_p_int(env->params, ML_ROUND_ACCESSES);
 	s->rng = mt_rand_seed(env->seed);
@@ -360,9 +380,10 @@ static enum mt_status ml_setup(const struct mt_env *env,
 		mt_err_why(err, "mlock: malformed case (no lock)");
 		return MT_FAILED;
 	}
-	if (s->anon && json_integer_value(json_object_get(
-				sys, "swap_total_bytes")) <= 0) {
-		mt_err_why(err, "mlock: the anon case needs swap for "
+	if (s->anon &&
+	    json_integer_value(json_object_get(sys, "swap_total_bytes")) <= 0) {
+		mt_err_why(err,
+			   "mlock: the anon case needs swap for "
 			   "reclaim to take anonymous pages, and none is active "
 			   "(enable swap with swapon, or let memtune create a "
 			   "swap file: run as root with mlock.swap_file_size "
@@ -390,8 +411,8 @@ static enum mt_status ml_setup(const struct mt_env *env,
 				 ML_HOT_FILE, path, sizeof(path));
 		s->fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (s->fd < 0) {
-			mt_err_why(err, "mlock: cannot open %s: %s",
-				   path, strerror(errno));
+			mt_err_why(err, "mlock: cannot open %s: %s", path,
+				   strerror(errno));
 			return MT_FAILED;
 		}
 		s->hot = mmap(NULL, s->hot_bytes, PROT_READ, MAP_SHARED, s->fd,
@@ -399,8 +420,10 @@ static enum mt_status ml_setup(const struct mt_env *env,
 	}
 	if (s->hot == MAP_FAILED) {
 		s->hot = NULL;
-		mt_err_why(err, "mlock: cannot map the %" PRIu64 " byte "
-			   "hot set: %s", s->hot_bytes, strerror(errno));
+		mt_err_why(err,
+			   "mlock: cannot map the %" PRIu64 " byte "
+			   "hot set: %s",
+			   s->hot_bytes, strerror(errno));
 		return MT_FAILED;
 	}
 	madvise(s->hot, s->hot_bytes, MADV_NOHUGEPAGE);
@@ -418,13 +441,15 @@ static enum mt_status ml_setup(const struct mt_env *env,
 	if (ret < 0) {
 		int e = errno;
 
-		mt_err_why(err, "mlock: %s of %" PRIu64 " bytes failed: "
+		mt_err_why(err,
+			   "mlock: %s of %" PRIu64 " bytes failed: "
 			   "%s (RLIMIT_MEMLOCK is %llu bytes; raise it with "
 			   "ulimit -l, LimitMEMLOCK= in a systemd unit, or run "
-			   "with CAP_IPC_LOCK)", s->lock, s->hot_bytes,
-			   strerror(e), (unsigned long long)s->rl.rlim_cur);
+			   "with CAP_IPC_LOCK)",
+			   s->lock, s->hot_bytes, strerror(e),
+			   (unsigned long long)s->rl.rlim_cur);
 		return e == EPERM || e == ENOMEM || e == EAGAIN ? MT_SKIPPED :
-			MT_FAILED;
+								  MT_FAILED;
 	}
 	mt_fs_read_key("/proc/self/status", "VmLck", &s->vmlck, err);
 
@@ -438,8 +463,8 @@ static enum mt_status ml_setup(const struct mt_env *env,
 		return MT_FAILED;
 	}
 	if (s->anon) {
-		s->thrasher = mt_pressure_anon(&s->cg, s->limit, true,
-					       env->cpu, -1, err);
+		s->thrasher = mt_pressure_anon(&s->cg, s->limit, true, env->cpu,
+					       -1, err);
 		if (s->thrasher < 0) {
 			mt_err_prefix(err, "mlock");
 			return MT_FAILED;
@@ -486,7 +511,7 @@ static int ml_run(void *state, uint64_t iters, struct mt_sample *smp,
 			uint64_t off = pg * (uint64_t)s->page +
 				       mt_rand_below(&s->rng,
 						     (uint64_t)s->page / 64) *
-				       64;
+					       64;
 			uint64_t t0 = mt_now_ns();
 
 			s->sink += hot[off];
@@ -504,8 +529,7 @@ static int ml_run(void *state, uint64_t iters, struct mt_sample *smp,
 	smp->values[V_MAX] = mx / 1000;
 	smp->values[V_MAJFLT] = (double)s->majflt;
 	smp->values[V_RES_MIN] = isfinite(s->res_min) ? 100 * s->res_min : 0;
-	smp->values[V_RES_MEAN] = s->rounds ?
-				  100 * s->res_sum / s->rounds : 0;
+	smp->values[V_RES_MEAN] = s->rounds ? 100 * s->res_sum / s->rounds : 0;
 	smp->ops = s->lat.seen;
 	return 0;
 }
@@ -516,31 +540,38 @@ static enum mt_status ml_verify(void *state, json_t *obtained,
 	struct ml_state *s = state;
 	json_t *cg = mt_cgroup_counters(&s->cg, err);
 
-	json_object_set_new(obtained, "rlimit_memlock_soft", json_integer(
-		s->rl.rlim_cur == RLIM_INFINITY ? -1 :
-		(json_int_t)s->rl.rlim_cur));
-	json_object_set_new(obtained, "rlimit_memlock_hard", json_integer(
-		s->rl.rlim_max == RLIM_INFINITY ? -1 :
-		(json_int_t)s->rl.rlim_max));
-	json_object_set_new(obtained, "lock_bytes_needed", json_integer(
-		strcmp(s->lock, "none") == 0 ? 0 : (json_int_t)s->hot_bytes));
+	json_object_set_new(obtained, "rlimit_memlock_soft",
+			    json_integer(s->rl.rlim_cur == RLIM_INFINITY ?
+						 -1 :
+						 (json_int_t)s->rl.rlim_cur));
+	json_object_set_new(obtained, "rlimit_memlock_hard",
+			    json_integer(s->rl.rlim_max == RLIM_INFINITY ?
+						 -1 :
+						 (json_int_t)s->rl.rlim_max));
+	json_object_set_new(obtained, "lock_bytes_needed",
+			    json_integer(strcmp(s->lock, "none") == 0 ?
+						 0 :
+						 (json_int_t)s->hot_bytes));
 	json_object_set_new(obtained, "vmlck_bytes", json_integer(s->vmlck));
 	json_object_set_new(obtained, "rounds", json_integer(s->rounds));
-	json_object_set_new(obtained, "accesses", json_integer(
-				    (json_int_t)s->lat.seen));
+	json_object_set_new(obtained, "accesses",
+			    json_integer((json_int_t)s->lat.seen));
 	json_object_set_new(obtained, "cgroup_fill_ms",
 			    json_real((double)s->fill_ns / 1e6));
-	json_object_set_new(obtained, "pressure", json_string(
-		s->anon ? "anonymous thrasher of the cgroup's limit plus a "
-		"page-cache streamer (reclaim must swap)" :
-		"page-cache streamer (clean file pages, no swap needed)"));
+	json_object_set_new(
+		obtained, "pressure",
+		json_string(
+			s->anon ?
+				"anonymous thrasher of the cgroup's limit plus a "
+				"page-cache streamer (reclaim must swap)" :
+				"page-cache streamer (clean file pages, no swap needed)"));
 	if (cg)
 		json_object_set_new(obtained, "cgroup_after", cg);
-	if (strcmp(s->lock, "none") != 0 &&
-	    (uint64_t)s->vmlck < s->hot_bytes) {
-		mt_err_why(err, "mlock: VmLck is %" PRId64 " bytes, less "
-			   "than the %" PRIu64 " byte hot set", s->vmlck,
-			   s->hot_bytes);
+	if (strcmp(s->lock, "none") != 0 && (uint64_t)s->vmlck < s->hot_bytes) {
+		mt_err_why(err,
+			   "mlock: VmLck is %" PRId64 " bytes, less "
+			   "than the %" PRIu64 " byte hot set",
+			   s->vmlck, s->hot_bytes);
 		return MT_UNTRUSTWORTHY;
 	}
 	return MT_OK;

@@ -40,8 +40,8 @@
 
 static const char *const numa_ops[] = { "latency", "bandwidth", "placement",
 					"zone_reclaim", NULL };
-static const char *const zr_modes[] = { "0", "1", "2", "3", "4", "5", "6",
-					"7", NULL };
+static const char *const zr_modes[] = { "0", "1", "2", "3", "4",
+					"5", "6", "7", NULL };
 
 /* The keys of [numa], rows of numa_params. */
 enum numa_param {
@@ -55,27 +55,41 @@ enum numa_param {
 };
 
 static const struct mt_param numa_params[] = {
-	[NUMA_SIZE] = { .key = "size", .type = MT_P_SIZE, .def = "256M",
-	  .help = "region per latency/bandwidth case (well past the caches)",
-	  .min = 1 << 20 },
-	[NUMA_OPS] = { .key = "ops", .type = MT_P_WORDS,
-	  .def = "latency,bandwidth,placement,zone_reclaim",
-	  .help = "which experiments to run", .choices = numa_ops },
+	[NUMA_SIZE] = { .key = "size",
+			.type = MT_P_SIZE,
+			.def = "256M",
+			.help = "region per latency/bandwidth case (well past the caches)",
+			.min = 1 << 20 },
+	[NUMA_OPS] = { .key = "ops",
+		       .type = MT_P_WORDS,
+		       .def = "latency,bandwidth,placement,zone_reclaim",
+		       .help = "which experiments to run",
+		       .choices = numa_ops },
 	[NUMA_ZONE_RECLAIM_MODES] = { .key = "zone_reclaim_modes",
-	  .type = MT_P_WORDS, .def = "0,1",
-	  .help = "vm.zone_reclaim_mode values compared (bits: 1 reclaim, "
-		  "2 write dirty pages, 4 swap)", .choices = zr_modes },
+				      .type = MT_P_WORDS,
+				      .def = "0,1",
+				      .help = "vm.zone_reclaim_mode values compared (bits: 1 reclaim, "
+					      "2 write dirty pages, 4 swap)",
+				      .choices = zr_modes },
 	[NUMA_ZONE_RECLAIM_FILL] = { .key = "zone_reclaim_fill",
-	  .type = MT_P_DOUBLE, .def = "0.9",
-	  .help = "share of node 0's free memory filled with page cache "
-		  "before allocating", .dmin = 0.1, .dmax = 0.98 },
+				     .type = MT_P_DOUBLE,
+				     .def = "0.9",
+				     .help = "share of node 0's free memory filled with page cache "
+					     "before allocating",
+				     .dmin = 0.1,
+				     .dmax = 0.98 },
 	[NUMA_ZONE_RECLAIM_ALLOC] = { .key = "zone_reclaim_alloc",
-	  .type = MT_P_DOUBLE, .def = "0.5",
-	  .help = "anonymous memory allocated afterwards, as a share of node "
-		  "0's memory", .dmin = 0.05, .dmax = 0.9 },
-	[NUMA_DIR] = { .key = "dir", .type = MT_P_STRING, .def = "",
-	  .help = "directory of the page-cache file (a disk filesystem); "
-		  "empty: the run directory" },
+				      .type = MT_P_DOUBLE,
+				      .def = "0.5",
+				      .help = "anonymous memory allocated afterwards, as a share of node "
+					      "0's memory",
+				      .dmin = 0.05,
+				      .dmax = 0.9 },
+	[NUMA_DIR] = { .key = "dir",
+		       .type = MT_P_STRING,
+		       .def = "",
+		       .help = "directory of the page-cache file (a disk filesystem); "
+			       "empty: the run directory" },
 	[NUMA_NPARAMS] = MT_PARAMS_END,
 };
 
@@ -143,10 +157,11 @@ static int numa_plan(const struct mt_env *env, struct mt_plan *plan,
 			continue;
 		for (int i = 0; i < nd.n_cpu && !ret; i++)
 			for (int j = 0; j < nd.n_mem && !ret; j++)
-				ret = add(plan, json_pack("{s:s,s:i,s:i,s:I}",
-						"op", op, "cpu_node", nd.cpu[i],
-						"mem_node", nd.mem[j],
-						"size_bytes", size),
+				ret = add(plan,
+					  json_pack("{s:s,s:i,s:i,s:I}", "op",
+						    op, "cpu_node", nd.cpu[i],
+						    "mem_node", nd.mem[j],
+						    "size_bytes", size),
 					  pass ? bw_metrics : lat_metrics, 1,
 					  MT_CASE_CALIBRATE, err);
 	}
@@ -155,10 +170,11 @@ static int numa_plan(const struct mt_env *env, struct mt_plan *plan,
 						  "interleave" };
 
 		for (int k = 0; k < 3 && !ret; k++)
-			ret = add(plan, json_pack("{s:s,s:s,s:i,s:I}", "op",
-						  "placement", "placement",
-						  pl[k], "cpu_node", nd.cpu[0],
-						  "size_bytes", size),
+			ret = add(plan,
+				  json_pack("{s:s,s:s,s:i,s:I}", "op",
+					    "placement", "placement", pl[k],
+					    "cpu_node", nd.cpu[0], "size_bytes",
+					    size),
 				  bw_metrics, 1, MT_CASE_CALIBRATE, err);
 	}
 	if (!ret && mt_p_has_word(p, NUMA_OPS, "zone_reclaim")) {
@@ -166,11 +182,11 @@ static int numa_plan(const struct mt_env *env, struct mt_plan *plan,
 		char *const *modes = mt_p_words(p, NUMA_ZONE_RECLAIM_MODES, &n);
 
 		for (size_t k = 0; k < n && !ret; k++)
-			ret = add(plan, json_pack("{s:s,s:i,s:i}", "op",
-						  "zone_reclaim",
-						  "zone_reclaim_mode",
-						  atoi(modes[k]), "cpu_node",
-						  nd.cpu[0]),
+			ret = add(plan,
+				  json_pack("{s:s,s:i,s:i}", "op",
+					    "zone_reclaim", "zone_reclaim_mode",
+					    atoi(modes[k]), "cpu_node",
+					    nd.cpu[0]),
 				  zr_metrics, 4, MT_CASE_ONCE, err);
 	}
 	if (!ret && nd.n_mem < 2)
@@ -196,20 +212,23 @@ static int numa_sys_setup(const struct mt_env *env, json_t *notes,
 		json_t *cl = json_array();
 
 		for (int j = 0; j < nd.n_mem; j++)
-			json_array_append_new(row, json_integer(
-				mt_numa_distance(nd.mem[i], nd.mem[j])));
+			json_array_append_new(
+				row, json_integer(mt_numa_distance(nd.mem[i],
+								   nd.mem[j])));
 		json_array_append_new(dist, row);
 		mt_numa_node_memory(nd.mem[i], &total, &free_b);
 		for (int c = 0; c < nc; c++)
 			json_array_append_new(cl, json_integer(cpus[c]));
-		json_array_append_new(nodes, json_pack("{s:i,s:I,s:I,s:o}",
-			"node", nd.mem[i], "total_bytes", (json_int_t)total,
-			"free_bytes", (json_int_t)free_b, "cpus", cl));
+		json_array_append_new(nodes,
+				      json_pack("{s:i,s:I,s:I,s:o}", "node",
+						nd.mem[i], "total_bytes",
+						(json_int_t)total, "free_bytes",
+						(json_int_t)free_b, "cpus",
+						cl));
 	}
 	json_object_set_new(notes, "distances", dist);
 	json_object_set_new(notes, "nodes", nodes);
-	json_object_set_new(notes, "nodes_with_memory",
-			    json_integer(nd.n_mem));
+	json_object_set_new(notes, "nodes_with_memory", json_integer(nd.n_mem));
 	return 0;
 }
 
@@ -228,17 +247,16 @@ static int numa_case_sys_setup(const struct mt_env *env,
 	if (!op || strcmp(op, "zone_reclaim") != 0)
 		return 0;
 	if (mt_numa_nodes_with_memory() < 2)
-		return 0;	/* the worker skips it; nothing to change */
+		return 0; /* the worker skips it; nothing to change */
 	if (!env->allow_changes)
-		return 0;	/* the worker skips it with the reason */
-	snprintf(val, sizeof(val), "%d", (int)json_integer_value(
-		json_object_get(c->params, "zone_reclaim_mode")));
-	ret = mt_journal_write(env->journal, ZR_PATH, val, rb, sizeof(rb),
-			       err);
+		return 0; /* the worker skips it with the reason */
+	snprintf(val, sizeof(val), "%d",
+		 (int)json_integer_value(json_object_get(c->params,
+							 "zone_reclaim_mode")));
+	ret = mt_journal_write(env->journal, ZR_PATH, val, rb, sizeof(rb), err);
 	if (ret < 0)
 		return ret;
-	json_object_set_new(obtained, "zone_reclaim_mode_set",
-			    json_string(rb));
+	json_object_set_new(obtained, "zone_reclaim_mode_set", json_string(rb));
 	snprintf(path, sizeof(path), "%s/memtune-numa-pagecache.%d",
 		 dir && *dir ? dir : env->rundir, (int)getpid());
 	/* Created empty here, where the journal is; the worker fills it. */
@@ -255,10 +273,10 @@ struct numa_state {
 	const char *op;
 	struct mt_region r;
 	bool mapped;
-	void *cursor;		/* where the chase stands (not in the chain) */
+	void *cursor; /* where the chase stands (not in the chain) */
 	uint64_t lines, pos, sink;
 	int cpu_node, mem_node;
-	int cpu;		/* the CPU the worker was pinned to */
+	int cpu; /* the CPU the worker was pinned to */
 	const char *placement;
 	/* what the kernel gave */
 	uint64_t counts[MAX_NODES], other;
@@ -278,7 +296,7 @@ static int pin_to_node(int node, int *cpu, struct mt_err *err)
 
 	*cpu = sched_getcpu();
 	if (mt_numa_node_cpus(node, cpus, 1) <= 0)
-		return 0;	/* no NUMA in the kernel: already pinned */
+		return 0; /* no NUMA in the kernel: already pinned */
 	*cpu = cpus[0];
 	ret = mt_topo_load(&t, err);
 	if (ret == 0)
@@ -316,8 +334,8 @@ static int map_placed(struct numa_state *st, size_t size, int nodes_n,
 			return ret;
 	}
 	mt_region_touch(&st->r);
-	ret = mt_numa_where(st->r.addr, st->r.size, 4096, st->counts,
-			    MAX_NODES, &st->other, err);
+	ret = mt_numa_where(st->r.addr, st->r.size, 4096, st->counts, MAX_NODES,
+			    &st->other, err);
 	if (ret < 0)
 		return ret;
 	uint64_t pages = st->r.size / 4096;
@@ -338,10 +356,12 @@ static int map_placed(struct numa_state *st, size_t size, int nodes_n,
 		if (worst < 0.9)
 			snprintf(st->untrusted, sizeof(st->untrusted),
 				 "interleave: a node holds only %.0f%% of its "
-				 "share of the pages", worst * 100);
+				 "share of the pages",
+				 worst * 100);
 	} else {
-		st->on_target = node < MAX_NODES ?
-			(double)st->counts[node] / (double)pages : 0;
+		st->on_target = node < MAX_NODES ? (double)st->counts[node] /
+							   (double)pages :
+						   0;
 		if (st->on_target < 0.99)
 			snprintf(st->untrusted, sizeof(st->untrusted),
 				 "only %.1f%% of the pages are on node %d "
@@ -376,9 +396,11 @@ static enum mt_status numa_setup(const struct mt_env *env,
 
 	find_nodes(&nd);
 	if (strcmp(op, "remote") == 0) {
-		mt_err_why(err, "%d NUMA node: nothing remote to measure "
+		mt_err_why(err,
+			   "%d NUMA node: nothing remote to measure "
 			   "(the latency and bandwidth records of node 0 are "
-			   "this machine's local figures)", nd.n_mem);
+			   "this machine's local figures)",
+			   nd.n_mem);
 		return MT_SKIPPED;
 	}
 	st = calloc(1, sizeof(*st));
@@ -403,19 +425,23 @@ static enum mt_status numa_setup(const struct mt_env *env,
 		}
 	if (st->placement && strcmp(st->placement, "local") != 0 &&
 	    nd.n_mem < 2) {
-		mt_err_why(err, "1 NUMA node: no %s placement to "
-			   "measure", st->placement);
+		mt_err_why(err,
+			   "1 NUMA node: no %s placement to "
+			   "measure",
+			   st->placement);
 		goto skip;
 	}
 	if (strcmp(op, "zone_reclaim") == 0) {
 		if (nd.n_mem < 2) {
-			mt_err_why(err, "1 NUMA node: zone_reclaim_mode "
+			mt_err_why(err,
+				   "1 NUMA node: zone_reclaim_mode "
 				   "only matters when allocations can go to "
 				   "another node");
 			goto skip;
 		}
 		if (!env->allow_changes) {
-			mt_err_why(err, "changing vm.zone_reclaim_mode "
+			mt_err_why(err,
+				   "changing vm.zone_reclaim_mode "
 				   "needs root and global.allow_system_changes "
 				   "= yes");
 			goto skip;
@@ -424,7 +450,7 @@ static enum mt_status numa_setup(const struct mt_env *env,
 	if (pin_to_node(st->cpu_node, &st->cpu, err) < 0)
 		goto fail;
 	if (strcmp(op, "zone_reclaim") == 0)
-		return MT_OK;	/* the whole experiment is in run() */
+		return MT_OK; /* the whole experiment is in run() */
 	if (map_placed(st, mt_p_size(env->params, NUMA_SIZE), nd.n_mem, remote,
 		       err) < 0)
 		goto fail;
@@ -462,7 +488,8 @@ static int fill_page_cache(const char *path, uint64_t bytes, struct mt_err *err)
 	int fd = -1, ret = 0;
 
 	if (!buf)
-		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME, "numa: out of "
+		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+				  "numa: out of "
 				  "memory");
 	memset(buf, 0x5a, CHUNK);
 	/* The parent created it empty, journaled; never follow a link or
@@ -478,7 +505,8 @@ static int fill_page_cache(const char *path, uint64_t bytes, struct mt_err *err)
 	    st.st_uid != geteuid()) {
 		ret = mt_err_set(err, -EPERM, MT_ERR_RUNTIME,
 				 "numa: '%s' is not the empty file the run "
-				 "created; not writing it", path);
+				 "created; not writing it",
+				 path);
 		goto out;
 	}
 	for (uint64_t done = 0; done < bytes; done += CHUNK)
@@ -516,12 +544,15 @@ static int zone_reclaim_run(struct numa_state *st, struct mt_sample *s,
 	int ret;
 
 	if (!path)
-		return mt_err_set(err, -EINVAL, MT_ERR_RUNTIME, "numa: no "
+		return mt_err_set(err, -EINVAL, MT_ERR_RUNTIME,
+				  "numa: no "
 				  "page-cache file was prepared");
 	ret = mt_numa_node_memory(node, &total, &free_b);
 	if (ret < 0)
-		return mt_err_set(err, ret, MT_ERR_RUNTIME, "numa: cannot read "
-				  "node %d's memory", node);
+		return mt_err_set(err, ret, MT_ERR_RUNTIME,
+				  "numa: cannot read "
+				  "node %d's memory",
+				  node);
 	fill = (uint64_t)((double)free_b *
 			  mt_p_double(st->env->params, NUMA_ZONE_RECLAIM_FILL));
 	alloc = (uint64_t)((double)total *
@@ -531,7 +562,7 @@ static int zone_reclaim_run(struct numa_state *st, struct mt_sample *s,
 	ret = fill_page_cache(path, fill, err);
 	if (ret < 0) {
 		if (ret != -EEXIST)
-			unlink(path);	/* ours, made before it failed */
+			unlink(path); /* ours, made before it failed */
 		return ret;
 	}
 	file0 = node_meminfo(node, "FilePages");
@@ -545,8 +576,8 @@ static int zone_reclaim_run(struct numa_state *st, struct mt_sample *s,
 	mt_region_touch(&st->r);
 	t1 = mt_now_ns();
 	file1 = node_meminfo(node, "FilePages");
-	ret = mt_numa_where(st->r.addr, st->r.size, 4096, st->counts,
-			    MAX_NODES, &st->other, err);
+	ret = mt_numa_where(st->r.addr, st->r.size, 4096, st->counts, MAX_NODES,
+			    &st->other, err);
 	if (ret < 0) {
 		unlink(path);
 		return ret;
@@ -594,7 +625,8 @@ static int numa_run(void *state, uint64_t iters, struct mt_sample *s,
 		if (n > left)
 			n = left;
 		st->sink += mt_stream_read((char *)st->r.addr +
-					   st->pos * MT_LINE, n);
+						   st->pos * MT_LINE,
+					   n);
 		st->pos = (st->pos + n) % st->lines;
 		left -= n;
 	}
@@ -614,8 +646,9 @@ static enum mt_status numa_verify(void *state, json_t *obtained,
 			char k[16];
 
 			snprintf(k, sizeof(k), "%d", i);
-			json_object_set_new(per, k, json_integer(
-				(json_int_t)st->counts[i]));
+			json_object_set_new(
+				per, k,
+				json_integer((json_int_t)st->counts[i]));
 		}
 	json_object_set_new(obtained, "pages_per_node", per);
 	json_object_set_new(obtained, "cpu", json_integer(st->cpu));

@@ -59,10 +59,10 @@
 
 enum od_mode {
 	OD_DIRECT,
-	OD_BUFFERED_COLD,	/* reads */
-	OD_BUFFERED_WARM,	/* reads */
-	OD_BUFFERED,		/* writes, no sync */
-	OD_BUFFERED_FDATASYNC,	/* writes, fdatasync at the end */
+	OD_BUFFERED_COLD,      /* reads */
+	OD_BUFFERED_WARM,      /* reads */
+	OD_BUFFERED,	       /* writes, no sync */
+	OD_BUFFERED_FDATASYNC, /* writes, fdatasync at the end */
 };
 
 static const char *const od_mode_names[] = {
@@ -93,49 +93,71 @@ enum od_param {
 };
 
 static const struct mt_param od_params[] = {
-	[OD_DIR] = { .key = "dir", .type = MT_P_STRING, .def = "",
-	  .help = "directory of the test file, on a disk filesystem (empty: "
-		  "the run directory)" },
-	[OD_FILE_SIZE] = { .key = "file_size", .type = MT_P_SIZE, .def = "1G",
-	  .help = "size of the test file", .min = 1 << 20 },
-	[OD_IO_SIZE] = { .key = "io_size", .type = MT_P_SIZE, .def = "64M",
-	  .help = "bytes of I/O per sample (at least 64 I/Os, at most the "
-		  "file)", .min = 4096 },
-	[OD_BLOCK_SIZES] = { .key = "block_sizes", .type = MT_P_SIZE_LIST,
-	  .def = "4K,64K,1M,4M",
-	  .help = "I/O sizes; multiples of the O_DIRECT alignment",
-	  .min = 512, .max = 1 << 30 },
-	[OD_PATTERNS] = { .key = "patterns", .type = MT_P_WORDS,
-	  .def = "seq,rand",
-	  .help = "seq: consecutive blocks; rand: every block once, in a "
-		  "uniformly random order (fio --random_generator=lfsr; "
-		  "fio's default leaves the last blocks clustered)",
-	  .choices = od_patterns },
-	[OD_OPS] = { .key = "ops", .type = MT_P_WORDS, .def = "read,write",
-	  .help = "read, write", .choices = od_ops },
-	[OD_MODES] = { .key = "modes", .type = MT_P_WORDS,
-	  .def = "direct,buffered_cold,buffered_warm,buffered,"
-		 "buffered_fdatasync",
-	  .help = "direct (both ops); buffered_cold, buffered_warm (reads); "
-		  "buffered, buffered_fdatasync (writes)",
-	  .choices = od_mode_names },
-	[OD_WRITE_CACHE] = { .key = "write_cache", .type = MT_P_WORDS,
-	  .def = "cold,warm",
-	  .help = "where buffered writes start: cold (the file evicted, as "
-		  "fio's default invalidate=1 leaves it: every write adds a "
-		  "page to the cache) and/or warm (the file read into the "
-		  "cache and clean: overwrites of cached pages, whose cost "
-		  "depends on the folio sizes the reads left)",
-	  .choices = od_caches },
-	[OD_DROP_CACHES] = { .key = "drop_caches", .type = MT_P_BOOL,
-	  .def = "no",
-	  .help = "also drop the whole page cache before cold samples "
-		  "(root; affects the rest of the machine)" },
+	[OD_DIR] = { .key = "dir",
+		     .type = MT_P_STRING,
+		     .def = "",
+		     .help = "directory of the test file, on a disk filesystem (empty: "
+			     "the run directory)" },
+	[OD_FILE_SIZE] = { .key = "file_size",
+			   .type = MT_P_SIZE,
+			   .def = "1G",
+			   .help = "size of the test file",
+			   .min = 1 << 20 },
+	[OD_IO_SIZE] = { .key = "io_size",
+			 .type = MT_P_SIZE,
+			 .def = "64M",
+			 .help = "bytes of I/O per sample (at least 64 I/Os, at most the "
+				 "file)",
+			 .min = 4096 },
+	[OD_BLOCK_SIZES] = { .key = "block_sizes",
+			     .type = MT_P_SIZE_LIST,
+			     .def = "4K,64K,1M,4M",
+			     .help = "I/O sizes; multiples of the O_DIRECT alignment",
+			     .min = 512,
+			     .max = 1 << 30 },
+	[OD_PATTERNS] = { .key = "patterns",
+			  .type = MT_P_WORDS,
+			  .def = "seq,rand",
+			  .help = "seq: consecutive blocks; rand: every block once, in a "
+				  "uniformly random order (fio --random_generator=lfsr; "
+				  "fio's default leaves the last blocks clustered)",
+			  .choices = od_patterns },
+	[OD_OPS] = { .key = "ops",
+		     .type = MT_P_WORDS,
+		     .def = "read,write",
+		     .help = "read, write",
+		     .choices = od_ops },
+	[OD_MODES] = { .key = "modes",
+		       .type = MT_P_WORDS,
+		       .def = "direct,buffered_cold,buffered_warm,buffered,"
+			      "buffered_fdatasync",
+		       .help = "direct (both ops); buffered_cold, buffered_warm (reads); "
+			       "buffered, buffered_fdatasync (writes)",
+		       .choices = od_mode_names },
+	[OD_WRITE_CACHE] = { .key = "write_cache",
+			     .type = MT_P_WORDS,
+			     .def = "cold,warm",
+			     .help = "where buffered writes start: cold (the file evicted, as "
+				     "fio's default invalidate=1 leaves it: every write adds a "
+				     "page to the cache) and/or warm (the file read into the "
+				     "cache and clean: overwrites of cached pages, whose cost "
+				     "depends on the folio sizes the reads left)",
+			     .choices = od_caches },
+	[OD_DROP_CACHES] = { .key = "drop_caches",
+			     .type = MT_P_BOOL,
+			     .def = "no",
+			     .help = "also drop the whole page cache before cold samples "
+				     "(root; affects the rest of the machine)" },
 	[OD_NPARAMS] = MT_PARAMS_END,
 };
 
 enum {
-	V_BW, V_IOPS, V_P50, V_P99, V_MAX, V_SYNC,
+	V_BW,
+	V_IOPS,
+	V_P50,
+	V_P99,
+	V_MAX,
+	V_SYNC,
 };
 
 static const struct mt_metric od_metrics[] = {
@@ -156,21 +178,21 @@ static const struct mt_metric od_metrics_sync[] = {
 };
 
 struct od_state {
-	int fd;			/* for I/O: O_DIRECT or not */
-	int fd_cache;		/* buffered: eviction, residency */
+	int fd;	      /* for I/O: O_DIRECT or not */
+	int fd_cache; /* buffered: eviction, residency */
 	enum od_mode mode;
 	bool write, rand, drop_caches;
-	bool cold;		/* the cache is evicted before each sample */
-	bool warmed;		/* warm writes: the file was read in */
+	bool cold;   /* the cache is evicted before each sample */
+	bool warmed; /* warm writes: the file was read in */
 	uint64_t block, file_bytes, nblocks, nios;
-	uint64_t *order;	/* random block order, nblocks entries */
-	uint64_t pos;		/* next block, or index into order */
+	uint64_t *order; /* random block order, nblocks entries */
+	uint64_t pos;	 /* next block, or index into order */
 	void *buf;
-	double *lat;		/* ns per I/O of the current sample */
+	double *lat; /* ns per I/O of the current sample */
 	struct mt_dio_align align;
 	const char *res_method;
 	double res_before_min, res_before_max, res_after_max;
-	double dirty_before_max;	/* NAN: cachestat cannot tell */
+	double dirty_before_max; /* NAN: cachestat cannot tell */
 	/* Warm cases: the folios the cache held the file in, measured when
 	 * it was first read in; folio_why says why not when folio_ret < 0. */
 	struct mt_folio_profile folios;
@@ -178,7 +200,7 @@ struct od_state {
 	bool folio_done;
 	char folio_why[sizeof(((struct mt_err *)0)->msg)];
 	int samples;
-	bool have_prev;		/* a sample ran: check what it left */
+	bool have_prev; /* a sample ran: check what it left */
 };
 
 static const char *od_dir(const struct mt_env *env)
@@ -191,7 +213,9 @@ static const char *od_dir(const struct mt_env *env)
 static enum mt_status od_supported(const struct mt_env *env, struct mt_err *err)
 {
 	return mt_testfile_probe_direct("odirect", od_dir(env), err->msg,
-					sizeof(err->msg)) ? MT_OK : MT_SKIPPED;
+					sizeof(err->msg)) ?
+		       MT_OK :
+		       MT_SKIPPED;
 }
 
 static bool mode_fits(enum od_mode m, bool write)
@@ -246,18 +270,16 @@ static int add_case(struct mt_plan *plan, const char *op, const char *pat,
 	bool sync = mi == OD_BUFFERED_FDATASYNC;
 	json_t *c = json_pack("{s:s,s:s,s:s,s:I,s:I,s:I,s:i,s:s,s:b,s:s,s:b,"
 			      "s:s}",
-			      "op", op, "pattern", pat,
-			      "mode", od_mode_names[mi],
-			      "block_bytes", (json_int_t)block,
-			      "file_bytes", (json_int_t)(file / block * block),
+			      "op", op, "pattern", pat, "mode",
+			      od_mode_names[mi], "block_bytes",
+			      (json_int_t)block, "file_bytes",
+			      (json_int_t)(file / block * block),
 			      "ios_per_sample",
 			      (json_int_t)ios_per_sample(io, block, file),
-			      "queue_depth", 1,
-			      "engine", write ? "pwrite" : "pread",
-			      "o_direct", mi == OD_DIRECT,
-			      "cache", cache,
-			      "includes_fdatasync", sync,
-			      "fadvise", "none");
+			      "queue_depth", 1, "engine",
+			      write ? "pwrite" : "pread", "o_direct",
+			      mi == OD_DIRECT, "cache", cache,
+			      "includes_fdatasync", sync, "fadvise", "none");
 
 	if (!c)
 		return -ENOMEM;
@@ -308,8 +330,8 @@ static int od_plan(const struct mt_env *env, struct mt_plan *plan,
 					  "%s: odirect: block size %llu is "
 					  "larger than file_size %llu (%s); "
 					  "lower block_sizes or raise "
-					  "file_size", at_bs,
-					  (unsigned long long)bs[b],
+					  "file_size",
+					  at_bs, (unsigned long long)bs[b],
 					  (unsigned long long)file, at_file);
 	for (size_t o = 0; o < nop; o++) {
 		bool write = strcmp(ops[o], "write") == 0;
@@ -323,8 +345,9 @@ static int od_plan(const struct mt_env *env, struct mt_plan *plan,
 				continue;
 			for (size_t w = 0; w < ncache; w++)
 				if (add_cases(plan, p, ops[o], mi,
-					      case_cache(mi, write, w < nwc ?
-							 wcache[w] : NULL)) < 0)
+					      case_cache(mi, write,
+							 w < nwc ? wcache[w] :
+								   NULL)) < 0)
 					return mt_err_set(err, -ENOMEM,
 							  MT_ERR_RUNTIME,
 							  "odirect: out of "
@@ -380,13 +403,13 @@ static void od_free(struct od_state *st)
 static int warm_file(struct od_state *st, struct mt_err *err)
 {
 	for (uint64_t off = 0; off < st->file_bytes; off += st->block) {
-		ssize_t r = pread(st->fd_cache, st->buf, st->block,
-				  (off_t)off);
+		ssize_t r = pread(st->fd_cache, st->buf, st->block, (off_t)off);
 
 		if (r < 0)
 			return mt_err_set(err, -errno, MT_ERR_RUNTIME,
 					  "odirect: cannot read the test "
-					  "file: %s", strerror(errno));
+					  "file: %s",
+					  strerror(errno));
 	}
 	return 0;
 }
@@ -409,53 +432,57 @@ static enum mt_status od_setup(const struct mt_env *env,
 	st->fd = st->fd_cache = -1;
 	st->res_before_min = INFINITY;
 	st->dirty_before_max = 0.0;
-	mi = mode_index(json_string_value(json_object_get(c->params,
-							     "mode")));
+	mi = mode_index(json_string_value(json_object_get(c->params, "mode")));
 	st->mode = mi < 0 ? OD_DIRECT : (enum od_mode)mi;
-	st->write = strcmp(json_string_value(json_object_get(c->params,
-							      "op")),
+	st->write = strcmp(json_string_value(json_object_get(c->params, "op")),
 			   "write") == 0;
-	st->rand = strcmp(json_string_value(json_object_get(c->params,
-							     "pattern")),
-			  "rand") == 0;
-	st->cold = strcmp(json_string_value(json_object_get(c->params,
-							     "cache")),
-			  "cold") == 0;
-	st->block = (uint64_t)json_integer_value(
-		json_object_get(c->params, "block_bytes"));
-	st->nios = (uint64_t)json_integer_value(json_object_get(c->params,
-							"ios_per_sample"));
+	st->rand =
+		strcmp(json_string_value(json_object_get(c->params, "pattern")),
+		       "rand") == 0;
+	st->cold =
+		strcmp(json_string_value(json_object_get(c->params, "cache")),
+		       "cold") == 0;
+	st->block = (uint64_t)
+		json_integer_value(json_object_get(c->params, "block_bytes"));
+	st->nios = (uint64_t)json_integer_value(
+		json_object_get(c->params, "ios_per_sample"));
 	st->drop_caches = mt_p_bool(env->params, OD_DROP_CACHES) &&
 			  env->allow_changes;
-	mt_testfile_path(mt_p_string(env->params, OD_DIR), env->rundir,
-			 OD_FILE, path, sizeof(path));
+	mt_testfile_path(mt_p_string(env->params, OD_DIR), env->rundir, OD_FILE,
+			 path, sizeof(path));
 
 	st->fd_cache = open(path, O_RDWR | O_CLOEXEC);
 	if (st->fd_cache < 0 || fstat(st->fd_cache, &sb) < 0) {
-		mt_err_why(err, "odirect: cannot open test file '%s': "
-			   "%s", path, strerror(errno));
+		mt_err_why(err,
+			   "odirect: cannot open test file '%s': "
+			   "%s",
+			   path, strerror(errno));
 		goto out_failed;
 	}
 	st->file_bytes = (uint64_t)sb.st_size / st->block * st->block;
 	st->nblocks = st->file_bytes / st->block;
 	if (st->nblocks == 0 || st->nios == 0 || st->nios > st->nblocks) {
-		mt_err_why(err, "odirect: test file '%s' holds %lld "
-			   "bytes, too few for %llu I/Os of %llu bytes", path,
-			   (long long)sb.st_size,
+		mt_err_why(err,
+			   "odirect: test file '%s' holds %lld "
+			   "bytes, too few for %llu I/Os of %llu bytes",
+			   path, (long long)sb.st_size,
 			   (unsigned long long)st->nios,
 			   (unsigned long long)st->block);
 		goto out_failed;
 	}
 	st->fd = open(path, O_RDWR | O_CLOEXEC |
-		      (st->mode == OD_DIRECT ? O_DIRECT : 0));
+				    (st->mode == OD_DIRECT ? O_DIRECT : 0));
 	if (st->fd < 0) {
 		int e = errno;
 
-		mt_err_why(err, "odirect: cannot open '%s'%s: %s%s",
-			   path, st->mode == OD_DIRECT ? " with O_DIRECT" : "",
-			   strerror(e), e == EINVAL ?
-			   " (the filesystem refuses O_DIRECT; set odirect.dir "
-			   "to a directory on ext4 or xfs)" : "");
+		mt_err_why(
+			err, "odirect: cannot open '%s'%s: %s%s", path,
+			st->mode == OD_DIRECT ? " with O_DIRECT" : "",
+			strerror(e),
+			e == EINVAL ?
+				" (the filesystem refuses O_DIRECT; set odirect.dir "
+				"to a directory on ext4 or xfs)" :
+				"");
 		od_free(st);
 		return e == EINVAL ? MT_SKIPPED : MT_FAILED;
 	}
@@ -465,7 +492,8 @@ static enum mt_status od_setup(const struct mt_env *env,
 		return MT_SKIPPED;
 	}
 	if (st->mode == OD_DIRECT && st->block % st->align.offset_align) {
-		mt_err_why(err, "odirect: block size %llu is not a "
+		mt_err_why(err,
+			   "odirect: block size %llu is not a "
 			   "multiple of the O_DIRECT alignment %u of '%s' (from "
 			   "%s); use multiples of it in odirect.block_sizes",
 			   (unsigned long long)st->block,
@@ -565,14 +593,15 @@ static int od_prepare(void *state, struct mt_err *err)
 		if (ret < 0)
 			return ret;
 		if (!st->rand && (st->mode == OD_DIRECT || st->cold))
-			st->pos = 0;	/* like fio: a cold file from 0 */
+			st->pos = 0; /* like fio: a cold file from 0 */
 	}
 	/* A pass can come up a little short: seen here on 6.18, 0.1% to 2.4%
 	 * of a file that had just been evicted or overwritten was missing
 	 * after one full read (no reclaim ran). Up to three passes; verify()
 	 * judges what is left. */
-	for (int pass = 0; st->mode != OD_DIRECT && !st->cold &&
-	     frac < 1.0 && pass < 3; pass++) {
+	for (int pass = 0;
+	     st->mode != OD_DIRECT && !st->cold && frac < 1.0 && pass < 3;
+	     pass++) {
 		ret = warm_file(st, err);
 		if (ret < 0)
 			return ret;
@@ -598,8 +627,8 @@ static int od_prepare(void *state, struct mt_err *err)
 	if (buffered_write) {
 		double dirty;
 
-		if (mt_testfile_dirty(st->fd_cache, 0, st->file_bytes,
-				      &dirty) < 0)
+		if (mt_testfile_dirty(st->fd_cache, 0, st->file_bytes, &dirty) <
+		    0)
 			st->dirty_before_max = NAN;
 		else if (dirty > st->dirty_before_max)
 			st->dirty_before_max = dirty;
@@ -639,7 +668,7 @@ static int od_run(void *state, uint64_t iters, struct mt_sample *s,
 					  (unsigned long long)st->block,
 					  (long long)off,
 					  r < 0 ? strerror(errno) :
-					  "short transfer");
+						  "short transfer");
 		}
 		now = mt_now_ns();
 		st->lat[i] = (double)(now - prev);
@@ -678,8 +707,7 @@ static json_t *folios_json(const struct mt_folio_profile *f, int ret,
 	double n = (double)f->resident_pages;
 
 	if (ret < 0)
-		return json_pack("{s:s, s:s}", "method", "none", "reason",
-				 why);
+		return json_pack("{s:s, s:s}", "method", "none", "reason", why);
 	return json_pack("{s:s, s:I, s:f, s:f, s:f}", "method",
 			 "pagemap+kpageflags", "resident_pages",
 			 (json_int_t)f->resident_pages, "large_fraction",
@@ -698,8 +726,8 @@ static enum mt_status od_verify(void *state, json_t *obtained,
 	double frac = 0.0;
 	json_t *al;
 
-	if (mt_testfile_residency(st->fd_cache, 0, st->file_bytes,
-				  MT_RES_AUTO, &frac, NULL, err) == 0 &&
+	if (mt_testfile_residency(st->fd_cache, 0, st->file_bytes, MT_RES_AUTO,
+				  &frac, NULL, err) == 0 &&
 	    st->have_prev && frac > st->res_after_max)
 		st->res_after_max = frac;
 	al = json_pack("{s:i,s:i,s:s}", "mem_bytes", (int)st->align.mem_align,
@@ -708,7 +736,7 @@ static enum mt_status od_verify(void *state, json_t *obtained,
 	json_object_set_new(obtained, "dio_alignment", al);
 	json_object_set_new(obtained, "residency_method",
 			    json_string(st->res_method ? st->res_method :
-					"none"));
+							 "none"));
 	if (st->samples) {
 		json_object_set_new(obtained, "residency_before_min",
 				    json_real(st->res_before_min));
@@ -720,37 +748,41 @@ static enum mt_status od_verify(void *state, json_t *obtained,
 	if (st->write && st->mode != OD_DIRECT)
 		json_object_set_new(obtained, "dirty_before_max",
 				    isfinite(st->dirty_before_max) ?
-				    json_real(st->dirty_before_max) :
-				    json_null());
+					    json_real(st->dirty_before_max) :
+					    json_null());
 	if (st->folio_done)
 		json_object_set_new(obtained, "cache_folios",
 				    folios_json(&st->folios, st->folio_ret,
 						st->folio_why));
-	if ((st->cold || st->mode == OD_DIRECT) &&
-	    st->res_before_max > 0.01) {
-		mt_err_why(err, "the file was still %.1f%% resident "
+	if ((st->cold || st->mode == OD_DIRECT) && st->res_before_max > 0.01) {
+		mt_err_why(err,
+			   "the file was still %.1f%% resident "
 			   "before a sample after eviction (mapped or locked by "
-			   "another process?)", st->res_before_max * 100);
+			   "another process?)",
+			   st->res_before_max * 100);
 		return MT_UNTRUSTWORTHY;
 	}
 	if (st->mode == OD_DIRECT && !st->write && st->res_after_max > 0.01) {
-		mt_err_why(err, "O_DIRECT reads left %.1f%% of the file "
+		mt_err_why(err,
+			   "O_DIRECT reads left %.1f%% of the file "
 			   "in the page cache: the filesystem did not honour "
-			   "O_DIRECT", st->res_after_max * 100);
+			   "O_DIRECT",
+			   st->res_after_max * 100);
 		return MT_UNTRUSTWORTHY;
 	}
-	if (st->mode != OD_DIRECT && !st->cold &&
-	    st->res_before_min < 0.99) {
-		mt_err_why(err, "the file was only %.1f%% resident "
+	if (st->mode != OD_DIRECT && !st->cold && st->res_before_min < 0.99) {
+		mt_err_why(err,
+			   "the file was only %.1f%% resident "
 			   "before a warm sample (memory pressure?)",
 			   st->res_before_min * 100);
 		return MT_UNTRUSTWORTHY;
 	}
-	if (st->write && st->mode != OD_DIRECT &&
-	    st->dirty_before_max > 0.01) {
-		mt_err_why(err, "%.1f%% of the file was dirty before a "
+	if (st->write && st->mode != OD_DIRECT && st->dirty_before_max > 0.01) {
+		mt_err_why(err,
+			   "%.1f%% of the file was dirty before a "
 			   "sample although it had just been synced (another "
-			   "writer?)", st->dirty_before_max * 100);
+			   "writer?)",
+			   st->dirty_before_max * 100);
 		return MT_UNTRUSTWORTHY;
 	}
 	return MT_OK;

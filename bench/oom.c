@@ -50,7 +50,7 @@
 #endif
 
 #define OOM_TENANTS 2
-#define OOM_WHY_LEN 256	/* a child's reason for giving up */
+#define OOM_WHY_LEN 256 /* a child's reason for giving up */
 
 /* One scenario: tenant sizes (per mille of the limit) and adj values, and
  * the tenant the documented rule picks for those sizes. */
@@ -59,19 +59,32 @@ struct oom_scenario {
 	const char *what;
 	int size_permille[OOM_TENANTS];
 	int adj[OOM_TENANTS];
-	int expect;		/* by design: index of the victim */
+	int expect; /* by design: index of the victim */
 };
 
 static const struct oom_scenario oom_scenarios[] = {
-	{ "size_decides", "two tenants with adj 0: the larger one goes",
-	  { 600, 300 }, { 0, 0 }, 0 },
-	{ "adj_decides", "equal sizes: the one with the higher adj goes",
-	  { 450, 450 }, { 0, 500 }, 1 },
-	{ "adj_beats_size", "a large tenant with adj -500 and a small one "
-	  "with adj +300: the small one goes", { 700, 200 }, { -500, 300 },
+	{ "size_decides",
+	  "two tenants with adj 0: the larger one goes",
+	  { 600, 300 },
+	  { 0, 0 },
+	  0 },
+	{ "adj_decides",
+	  "equal sizes: the one with the higher adj goes",
+	  { 450, 450 },
+	  { 0, 500 },
 	  1 },
-	{ "unkillable", "a large tenant with adj -1000 is never chosen; the "
-	  "small one with adj 0 goes", { 700, 200 }, { -1000, 0 }, 1 },
+	{ "adj_beats_size",
+	  "a large tenant with adj -500 and a small one "
+	  "with adj +300: the small one goes",
+	  { 700, 200 },
+	  { -500, 300 },
+	  1 },
+	{ "unkillable",
+	  "a large tenant with adj -1000 is never chosen; the "
+	  "small one with adj 0 goes",
+	  { 700, 200 },
+	  { -1000, 0 },
+	  1 },
 };
 
 #define N_SCEN (sizeof(oom_scenarios) / sizeof(oom_scenarios[0]))
@@ -81,25 +94,27 @@ static const char *const oom_case_names[] = {
 };
 
 /* The keys of [oom], rows of oom_params. */
-enum oom_param {
-	OOM_CASES,
-	OOM_LIMIT,
-	OOM_TIMEOUT,
-	OOM_NPARAMS
-};
+enum oom_param { OOM_CASES, OOM_LIMIT, OOM_TIMEOUT, OOM_NPARAMS };
 
 static const struct mt_param oom_params[] = {
-	[OOM_CASES] = { .key = "cases", .type = MT_P_WORDS,
-	  .def = "size_decides,adj_decides,adj_beats_size,unkillable",
-	  .help = "scenarios: size_decides, adj_decides (equal sizes), "
-		  "adj_beats_size (big -500 vs small +300), unkillable "
-		  "(big -1000 vs small 0)", .choices = oom_case_names },
-	[OOM_LIMIT] = { .key = "limit", .type = MT_P_SIZE, .def = "512M",
-	  .help = "memory limit of the cgroup (--quick: 256M)",
-	  .min = 64 << 20 },
-	[OOM_TIMEOUT] = { .key = "timeout", .type = MT_P_DURATION, .def = "30s",
-	  .help = "give up waiting for a kill after this long",
-	  .min = 1000000000, .max = 600000000000 },
+	[OOM_CASES] = { .key = "cases",
+			.type = MT_P_WORDS,
+			.def = "size_decides,adj_decides,adj_beats_size,unkillable",
+			.help = "scenarios: size_decides, adj_decides (equal sizes), "
+				"adj_beats_size (big -500 vs small +300), unkillable "
+				"(big -1000 vs small 0)",
+			.choices = oom_case_names },
+	[OOM_LIMIT] = { .key = "limit",
+			.type = MT_P_SIZE,
+			.def = "512M",
+			.help = "memory limit of the cgroup (--quick: 256M)",
+			.min = 64 << 20 },
+	[OOM_TIMEOUT] = { .key = "timeout",
+			  .type = MT_P_DURATION,
+			  .def = "30s",
+			  .help = "give up waiting for a kill after this long",
+			  .min = 1000000000,
+			  .max = 600000000000 },
 	[OOM_NPARAMS] = MT_PARAMS_END,
 };
 
@@ -124,13 +139,13 @@ static enum mt_status oom_supported(const struct mt_env *env,
 {
 	if (!env->caps->root) {
 		mt_err_why(err, "oom: creating a memory cgroup and setting "
-			   "negative oom_score_adj needs root (run: sudo "
-			   "memtune run -b oom)");
+				"negative oom_score_adj needs root (run: sudo "
+				"memtune run -b oom)");
 		return MT_SKIPPED;
 	}
 	if (!env->allow_changes) {
 		mt_err_why(err, "oom: system changes are not allowed (run "
-			   "with --set allow_system_changes=yes)");
+				"with --set allow_system_changes=yes)");
 		return MT_SKIPPED;
 	}
 	return MT_OK;
@@ -158,19 +173,22 @@ static int oom_plan(const struct mt_env *env, struct mt_plan *plan,
 			return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
 					  "oom: unknown case '%s'", names[i]);
 		for (int k = 0; k < OOM_TENANTS; k++)
-			json_array_append_new(t, json_pack(
-				"{s:I, s:i}", "size_bytes", (json_int_t)(
-					oom_limit(env) / 1000 *
-					(uint64_t)s->size_permille[k]),
-				"oom_score_adj", s->adj[k]));
+			json_array_append_new(
+				t,
+				json_pack(
+					"{s:I, s:i}", "size_bytes",
+					(json_int_t)(oom_limit(env) / 1000 *
+						     (uint64_t)s
+							     ->size_permille[k]),
+					"oom_score_adj", s->adj[k]));
 		p = json_pack("{s:s, s:s, s:I, s:o, s:i}", "scenario", s->name,
 			      "expectation", s->what, "limit_bytes",
 			      (json_int_t)oom_limit(env), "tenants", t,
 			      "documented_victim", s->expect);
-		if (!p || mt_plan_add(plan, p, oom_metrics,
-				      sizeof(oom_metrics) /
-				      sizeof(oom_metrics[0]),
-				      MT_CASE_ONCE) < 0)
+		if (!p ||
+		    mt_plan_add(plan, p, oom_metrics,
+				sizeof(oom_metrics) / sizeof(oom_metrics[0]),
+				MT_CASE_ONCE) < 0)
 			return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
 					  "oom: out of memory");
 	}
@@ -179,9 +197,9 @@ static int oom_plan(const struct mt_env *env, struct mt_plan *plan,
 
 /* The cgroup of the case, with swap disallowed so that the limit alone is
  * what the OOM is about (and tenants cannot escape into swap). */
-static int oom_case_sys_setup(const struct mt_env *env,
-			      const struct mt_case *c, json_t *obtained,
-			      json_t *handoff, struct mt_err *err)
+static int oom_case_sys_setup(const struct mt_env *env, const struct mt_case *c,
+			      json_t *obtained, json_t *handoff,
+			      struct mt_err *err)
 {
 	int ret;
 
@@ -197,11 +215,11 @@ struct tenant {
 	pid_t pid;
 	uint64_t size;
 	int adj;
-	int status;		/* wait status once reaped */
+	int status; /* wait status once reaped */
 	bool reaped;
-	uint64_t died_ns;	/* when it was reaped, from the push start */
+	uint64_t died_ns; /* when it was reaped, from the push start */
 	int64_t oom_score, adj_read, rss_kb, swap_kb, pte_kb;
-	int64_t badness;	/* pages */
+	int64_t badness; /* pages */
 };
 
 struct oom_state {
@@ -211,7 +229,7 @@ struct oom_state {
 	struct tenant t[OOM_TENANTS];
 	pid_t pusher;
 	int pusher_adj;		/* -1000 when we may set it, else floor */
-	int64_t pusher_badness;	/* estimated at the end of its push */
+	int64_t pusher_badness; /* estimated at the end of its push */
 	bool capable;		/* CAP_SYS_RESOURCE: may lower adj */
 	int floor;		/* lowest adj we can set */
 	int shift;		/* added to every tenant's adj (see setup) */
@@ -230,12 +248,12 @@ struct oom_state {
 
 /* How a tenant or the pusher ends when it does not wait to be killed. */
 enum oom_child_exit {
-	OOM_EXIT_DONE = 0,	/* the pusher allocated all it meant to */
-	OOM_EXIT_REFUSED = 2,	/* the kernel refused memory (no victim) */
-	OOM_EXIT_ADJ = 3,	/* could not set its oom_score_adj */
-	OOM_EXIT_CGROUP = 4,	/* could not join the case's cgroup */
-	OOM_EXIT_MMAP = 5,	/* could not map its memory */
-	OOM_EXIT_READY = 6,	/* could not tell the worker it was ready */
+	OOM_EXIT_DONE = 0,    /* the pusher allocated all it meant to */
+	OOM_EXIT_REFUSED = 2, /* the kernel refused memory (no victim) */
+	OOM_EXIT_ADJ = 3,     /* could not set its oom_score_adj */
+	OOM_EXIT_CGROUP = 4,  /* could not join the case's cgroup */
+	OOM_EXIT_MMAP = 5,    /* could not map its memory */
+	OOM_EXIT_READY = 6,   /* could not tell the worker it was ready */
 };
 
 static const char *const oom_exit_names[] = {
@@ -248,11 +266,10 @@ static const char *const oom_exit_names[] = {
 };
 
 /* Leaves why (shared with the worker, may be NULL) and exits with code. */
-static void child_exit(char *why, enum oom_child_exit code,
-		       const char *fmt, ...)
-	__attribute__((format(printf, 3, 4), noreturn));
-static void child_exit(char *why, enum oom_child_exit code,
-		       const char *fmt, ...)
+static void child_exit(char *why, enum oom_child_exit code, const char *fmt,
+		       ...) __attribute__((format(printf, 3, 4), noreturn));
+static void child_exit(char *why, enum oom_child_exit code, const char *fmt,
+		       ...)
 {
 	va_list ap;
 
@@ -273,8 +290,10 @@ static const char *wait_text(int st, const char *why, char *buf, size_t len)
 	if (WIFSIGNALED(st))
 		snprintf(buf, len, "killed by signal %d (%s)", WTERMSIG(st),
 			 strsignal(WTERMSIG(st)));
-	else if (code > 0 && (size_t)code < sizeof(oom_exit_names) /
-		 sizeof(oom_exit_names[0]) && oom_exit_names[code])
+	else if (code > 0 &&
+		 (size_t)code <
+			 sizeof(oom_exit_names) / sizeof(oom_exit_names[0]) &&
+		 oom_exit_names[code])
 		snprintf(buf, len, "exited with status %d (%s%s%.*s)", code,
 			 oom_exit_names[code], why && why[0] ? ": " : "",
 			 OOM_WHY_LEN, why ? why : "");
@@ -338,14 +357,16 @@ static void pusher_main(const struct mt_cgroup *cg, uint64_t bytes,
 			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 		if (p == MAP_FAILED)
-			child_exit(why, OOM_EXIT_MMAP, "mmap after %" PRIu64
-				   " bytes: %s", done, strerror(errno));
+			child_exit(why, OOM_EXIT_MMAP,
+				   "mmap after %" PRIu64 " bytes: %s", done,
+				   strerror(errno));
 		madvise(p, step, MADV_NOHUGEPAGE);
 		/* POPULATE_WRITE fails with ENOMEM where a touch would loop
 		 * on an OOM with nobody left to kill. */
 		if (madvise(p, step, MADV_POPULATE_WRITE) < 0) {
 			if (errno == ENOMEM)
-				child_exit(why, OOM_EXIT_REFUSED, "MADV_POPULATE_"
+				child_exit(why, OOM_EXIT_REFUSED,
+					   "MADV_POPULATE_"
 					   "WRITE after %" PRIu64 " bytes: %s",
 					   done, strerror(errno));
 			for (uint64_t o = 0; o < step; o += (uint64_t)page)
@@ -361,7 +382,7 @@ static int64_t status_kb(const char *text, const char *key)
 
 	if (mt_text_key(text, key, &v) < 0)
 		return 0;
-	return v / 1024;	/* mt_text_key converts kB to bytes */
+	return v / 1024; /* mt_text_key converts kB to bytes */
 }
 
 /* Reads what the kernel will judge a tenant by. */
@@ -385,7 +406,7 @@ static void tenant_observe(struct tenant *t, uint64_t totalpages, long page)
 	}
 	t->badness = mt_oom_badness((uint64_t)t->rss_kb * 1024 / (uint64_t)page,
 				    (uint64_t)t->swap_kb * 1024 /
-				    (uint64_t)page,
+					    (uint64_t)page,
 				    (uint64_t)t->pte_kb * 1024 / (uint64_t)page,
 				    totalpages, (int)t->adj_read);
 }
@@ -449,8 +470,7 @@ static int oom_adjust(struct oom_state *s, struct mt_err *err)
 	for (int i = 0; i < OOM_TENANTS; i++) {
 		struct tenant *t = &s->t[i];
 
-		t->size = s->limit / 1000 *
-			  (uint64_t)s->scen->size_permille[i];
+		t->size = s->limit / 1000 * (uint64_t)s->scen->size_permille[i];
 		t->adj = s->scen->adj[i];
 		sum += t->size;
 		if (t->size < smallest)
@@ -471,13 +491,14 @@ static int oom_adjust(struct oom_state *s, struct mt_err *err)
 	if (s->capable)
 		return 0;
 	if (min_adj <= -1000) {
-		return mt_err_set(err, -EPERM, MT_ERR_RUNTIME, "oom: scenario "
+		return mt_err_set(err, -EPERM, MT_ERR_RUNTIME,
+				  "oom: scenario "
 				  "%s needs oom_score_adj -1000, and this "
 				  "process lacks CAP_SYS_RESOURCE (root in a "
 				  "container without it cannot lower "
 				  "oom_score_adj below %d; run on the host or "
-				  "grant the capability)", s->scen->name,
-				  s->floor);
+				  "grant the capability)",
+				  s->scen->name, s->floor);
 	}
 	{
 		int margin = (int)(s->push_target * 1000 / s->limit) + 20;
@@ -487,7 +508,8 @@ static int oom_adjust(struct oom_state *s, struct mt_err *err)
 			s->shift = 0;
 	}
 	if (max_adj + s->shift > 1000) {
-		return mt_err_set(err, -EPERM, MT_ERR_RUNTIME, "oom: scenario "
+		return mt_err_set(err, -EPERM, MT_ERR_RUNTIME,
+				  "oom: scenario "
 				  "%s would need oom_score_adj %d (> 1000) once "
 				  "shifted above the pusher's %d, because this "
 				  "process lacks CAP_SYS_RESOURCE (run on the "
@@ -511,14 +533,17 @@ static void tenant_failed(struct oom_state *s, struct mt_err *err)
 			continue;
 		s->t[i].reaped = true;
 		s->t[i].status = st;
-		mt_err_why(err, "oom: tenant %d %s before it had touched its "
+		mt_err_why(err,
+			   "oom: tenant %d %s before it had touched its "
 			   "memory (the cgroup limit may be too small for the "
-			   "scenario)", i, wait_text(st, s->why ? s->why[i] :
-						     NULL, buf, sizeof(buf)));
+			   "scenario)",
+			   i,
+			   wait_text(st, s->why ? s->why[i] : NULL, buf,
+				     sizeof(buf)));
 		return;
 	}
 	mt_err_why(err, "oom: a tenant died before it had touched its memory "
-		   "(the cgroup limit may be too small for the scenario)");
+			"(the cgroup limit may be too small for the scenario)");
 }
 
 /* Starts the tenants and waits until each has touched its memory. */
@@ -544,11 +569,11 @@ static enum mt_status oom_setup(const struct mt_env *env,
 	s->page = sysconf(_SC_PAGESIZE);
 	s->timeout_ns = mt_p_duration(env->params, OOM_TIMEOUT);
 	s->victim = s->expected = -1;
-	s->limit = (uint64_t)json_integer_value(json_object_get(
-							sys, "limit_bytes"));
+	s->limit = (uint64_t)json_integer_value(json_object_get(sys,
+								"limit_bytes"));
 	if (!s->scen || !s->limit) {
 		mt_err_why(err, "oom: malformed case (scenario or "
-			   "cgroup limit missing)");
+				"cgroup limit missing)");
 		return MT_FAILED;
 	}
 	if (mt_pressure_case_cgroup(c, &s->cg, err) < 0)
@@ -557,8 +582,9 @@ static enum mt_status oom_setup(const struct mt_env *env,
 	 * when swap is active and not limited to 0 for it. */
 	s->totalpages = s->limit / (uint64_t)s->page;
 	mt_fs_read_key("/proc/meminfo", "SwapTotal", &swap, err);
-	snprintf(path, sizeof(path), "%s/%s", s->cg.path, s->cg.version == 2 ?
-		 "memory.swap.max" : "memory.memsw.limit_in_bytes");
+	snprintf(path, sizeof(path), "%s/%s", s->cg.path,
+		 s->cg.version == 2 ? "memory.swap.max" :
+				      "memory.memsw.limit_in_bytes");
 	if (swap > 0 && !mt_fs_exists(path)) {
 		s->swap_pages_counted = (uint64_t)swap / (uint64_t)s->page;
 		s->totalpages += s->swap_pages_counted;
@@ -569,7 +595,7 @@ static enum mt_status oom_setup(const struct mt_env *env,
 		      PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1,
 		      0);
 	if (s->why == MAP_FAILED)
-		s->why = NULL;	/* the reasons are then lost, not the case */
+		s->why = NULL; /* the reasons are then lost, not the case */
 	if (pipe(fds) < 0) {
 		mt_err_why(err, "oom: cannot create a pipe: %s",
 			   strerror(errno));
@@ -709,12 +735,15 @@ static int oom_run(void *state, uint64_t iters, struct mt_sample *smp,
 	if (json_is_integer(v))
 		kills1 = (int)json_integer_value(v);
 	smp->values[V_FOLLOWED] = s->victim == s->expected && s->kills == 1 ?
-				  1 : 0;
+					  1 :
+					  0;
 	smp->values[V_AS_DESIGNED] = s->victim == s->scen->expect ? 1 : 0;
-	smp->values[V_KILL_MS] = s->victim >= 0 ? (double)s->kill_ns / 1e6 :
-				 (double)(mt_now_ns() - t0) / 1e6;
+	smp->values[V_KILL_MS] = s->victim >= 0 ?
+					 (double)s->kill_ns / 1e6 :
+					 (double)(mt_now_ns() - t0) / 1e6;
 	smp->values[V_KILLS] = kills0 >= 0 && kills1 >= 0 ?
-			       (double)(kills1 - kills0) : (double)s->kills;
+				       (double)(kills1 - kills0) :
+				       (double)s->kills;
 	smp->ops = 1;
 	return 0;
 }
@@ -732,94 +761,111 @@ static enum mt_status oom_verify(void *state, json_t *obtained,
 
 	for (int i = 0; i < OOM_TENANTS; i++) {
 		struct tenant *t = &s->t[i];
-		json_t *o = json_pack(
-			"{s:i, s:I, s:i, s:I, s:I, s:I, s:I, s:b}",
-			"pid", (int)t->pid, "size_bytes", (json_int_t)t->size,
-			"oom_score_adj", (int)t->adj_read,
-			"oom_score", (json_int_t)t->oom_score,
-			"rss_kb", (json_int_t)t->rss_kb,
-			"swap_kb", (json_int_t)t->swap_kb,
-			"pgtables_kb", (json_int_t)t->pte_kb,
-			"killed", s->victim == i || (t->died_ns &&
+		json_t *o =
+			json_pack("{s:i, s:I, s:i, s:I, s:I, s:I, s:I, s:b}",
+				  "pid", (int)t->pid, "size_bytes",
+				  (json_int_t)t->size, "oom_score_adj",
+				  (int)t->adj_read, "oom_score",
+				  (json_int_t)t->oom_score, "rss_kb",
+				  (json_int_t)t->rss_kb, "swap_kb",
+				  (json_int_t)t->swap_kb, "pgtables_kb",
+				  (json_int_t)t->pte_kb, "killed",
+				  s->victim == i || (t->died_ns &&
 						     WIFSIGNALED(t->status)));
 
 		if (t->badness == MT_OOM_UNKILLABLE)
 			json_object_set_new(o, "badness_pages",
 					    json_string("unkillable"));
 		else
-			json_object_set_new(o, "badness_pages", json_integer(
-						    (json_int_t)t->badness));
+			json_object_set_new(
+				o, "badness_pages",
+				json_integer((json_int_t)t->badness));
 		if (t->died_ns) {
-			json_object_set_new(o, "end", json_string(
-					wait_text(t->status,
-						  s->why ? s->why[i] : NULL,
-						  buf, sizeof(buf))));
-			json_object_set_new(o, "died_ms", json_real(
-					(double)t->died_ns / 1e6));
+			json_object_set_new(
+				o, "end",
+				json_string(wait_text(t->status,
+						      s->why ? s->why[i] : NULL,
+						      buf, sizeof(buf))));
+			json_object_set_new(o, "died_ms",
+					    json_real((double)t->died_ns /
+						      1e6));
 		} else {
-			json_object_set_new(o, "end", json_string(
+			json_object_set_new(
+				o, "end",
+				json_string(
 					"alive after the push (killed by us)"));
 		}
 		json_array_append_new(arr, o);
 	}
 	json_object_set_new(obtained, "tenants", arr);
-	json_object_set_new(obtained, "totalpages", json_integer(
-				    (json_int_t)s->totalpages));
-	json_object_set_new(obtained, "swap_pages_counted", json_integer(
-				    (json_int_t)s->swap_pages_counted));
-	json_object_set_new(obtained, "expected_victim", json_integer(
-				    s->expected));
+	json_object_set_new(obtained, "totalpages",
+			    json_integer((json_int_t)s->totalpages));
+	json_object_set_new(obtained, "swap_pages_counted",
+			    json_integer((json_int_t)s->swap_pages_counted));
+	json_object_set_new(obtained, "expected_victim",
+			    json_integer(s->expected));
 	json_object_set_new(obtained, "victim", json_integer(s->victim));
 	json_object_set_new(obtained, "score_tie", json_boolean(s->tie));
-	json_object_set_new(obtained, "push_bytes", json_integer(
-				    (json_int_t)s->push_target));
+	json_object_set_new(obtained, "push_bytes",
+			    json_integer((json_int_t)s->push_target));
 	json_object_set_new(obtained, "pusher_oom_score_adj",
 			    json_integer(s->pusher_adj));
-	json_object_set_new(obtained, "pusher_badness_pages", json_integer(
-				    (json_int_t)s->pusher_badness));
+	json_object_set_new(obtained, "pusher_badness_pages",
+			    json_integer((json_int_t)s->pusher_badness));
 	json_object_set_new(obtained, "cap_sys_resource",
 			    json_boolean(s->capable));
 	json_object_set_new(obtained, "adj_shift", json_integer(s->shift));
 	if (s->shift)
-		json_object_set_new(obtained, "adj_shift_note", json_string(
-			"this process cannot lower oom_score_adj (no "
-			"CAP_SYS_RESOURCE), so every tenant's adj was raised by "
-			"adj_shift to stay above the pusher's; a common shift "
-			"adds the same badness to every tenant, so the choice "
-			"between them is the scenario's"));
-	json_object_set_new(obtained, "victim_is", json_string(
-		s->victim < 0 ? "none" : s->victim == OOM_TENANTS ? "pusher" :
-		"tenant"));
+		json_object_set_new(
+			obtained, "adj_shift_note",
+			json_string(
+				"this process cannot lower oom_score_adj (no "
+				"CAP_SYS_RESOURCE), so every tenant's adj was raised by "
+				"adj_shift to stay above the pusher's; a common shift "
+				"adds the same badness to every tenant, so the choice "
+				"between them is the scenario's"));
+	json_object_set_new(obtained, "victim_is",
+			    json_string(s->victim < 0		 ? "none" :
+					s->victim == OOM_TENANTS ? "pusher" :
+								   "tenant"));
 	if (s->pusher_reaped)
-		json_object_set_new(obtained, "pusher_end", json_string(
-				wait_text(s->pusher_status,
-					  s->why ? s->why[OOM_TENANTS] : NULL,
-					  buf, sizeof(buf))));
+		json_object_set_new(obtained, "pusher_end",
+				    json_string(wait_text(
+					    s->pusher_status,
+					    s->why ? s->why[OOM_TENANTS] : NULL,
+					    buf, sizeof(buf))));
 	if (s->cg0)
 		json_object_set(obtained, "cgroup_before", s->cg0);
 	if (s->cg1)
 		json_object_set(obtained, "cgroup_after", s->cg1);
-	json_object_set_new(obtained, "rule", json_string(
-		"badness = rss + swap + page tables (pages) + oom_score_adj * "
-		"(totalpages / 1000); -1000 never; highest goes "
-		"(mm/oom_kill.c, Documentation/filesystems/proc.rst)"));
+	json_object_set_new(
+		obtained, "rule",
+		json_string(
+			"badness = rss + swap + page tables (pages) + oom_score_adj * "
+			"(totalpages / 1000); -1000 never; highest goes "
+			"(mm/oom_kill.c, Documentation/filesystems/proc.rst)"));
 
 	if (s->victim < 0) {
-		mt_err_why(err, "oom: no tenant was killed within the "
-			   "timeout (%s)", s->pusher_reaped &&
-			   WIFEXITED(s->pusher_status) &&
-			   WEXITSTATUS(s->pusher_status) == OOM_EXIT_REFUSED ?
-			   "the kernel refused memory instead" :
-			   "raise oom.timeout");
+		mt_err_why(err,
+			   "oom: no tenant was killed within the "
+			   "timeout (%s)",
+			   s->pusher_reaped && WIFEXITED(s->pusher_status) &&
+					   WEXITSTATUS(s->pusher_status) ==
+						   OOM_EXIT_REFUSED ?
+				   "the kernel refused memory instead" :
+				   "raise oom.timeout");
 		return MT_UNTRUSTWORTHY;
 	}
 	if (s->kills > 1) {
-		mt_err_why(err, "oom: %d tenants were killed; the push "
-			   "overshot", s->kills);
+		mt_err_why(err,
+			   "oom: %d tenants were killed; the push "
+			   "overshot",
+			   s->kills);
 		return MT_UNTRUSTWORTHY;
 	}
 	if (s->tie) {
-		mt_err_why(err, "oom: the tenants' computed badness is "
+		mt_err_why(err,
+			   "oom: the tenants' computed badness is "
 			   "tied; the choice follows the kernel's task order");
 		return MT_UNTRUSTWORTHY;
 	}

@@ -54,41 +54,62 @@ enum pc_param {
 };
 
 static const struct mt_param pc_params[] = {
-	[PC_DIR] = { .key = "dir", .type = MT_P_STRING, .def = "",
-	  .help = "directory of the test files, on a disk filesystem "
-		  "(empty: the run directory)" },
-	[PC_TESTS] = { .key = "tests", .type = MT_P_WORDS,
-	  .def = "cold_warm,hot_scan",
-	  .help = "cold_warm: cold versus warm reads; hot_scan: hot set "
-		  "versus a one-pass scan (root, memory cgroup)",
-	  .choices = pc_tests },
-	[PC_FILE_SIZE] = { .key = "file_size", .type = MT_P_SIZE, .def = "1G",
-	  .help = "bytes read cold and warm", .min = 1 << 20 },
-	[PC_METHODS] = { .key = "methods", .type = MT_P_WORDS,
-	  .def = "read,mmap",
-	  .help = "read: pread() of block_sizes; mmap: a fresh mapping, one "
-		  "load per cache line", .choices = pc_methods },
-	[PC_BLOCK_SIZES] = { .key = "block_sizes", .type = MT_P_SIZE_LIST,
-	  .def = "4K,1M",
-	  .help = "read() sizes for the read method", .min = 512,
-	  .max = 1 << 30 },
-	[PC_HOT_SIZE] = { .key = "hot_size", .type = MT_P_SIZE, .def = "64M",
-	  .help = "the hot set of hot_scan", .min = 1 << 20 },
-	[PC_SCAN_SIZE] = { .key = "scan_size", .type = MT_P_SIZE, .def = "1G",
-	  .help = "the one-pass scan of hot_scan; larger than memory_limit",
-	  .min = 1 << 20 },
-	[PC_MEMORY_LIMIT] = { .key = "memory_limit", .type = MT_P_SIZE,
-	  .def = "0",
-	  .help = "memory cgroup limit of hot_scan (0: 4 x hot_size)" },
-	[PC_DROP_CACHES] = { .key = "drop_caches", .type = MT_P_BOOL,
-	  .def = "no",
-	  .help = "also drop the whole page cache before cold passes "
-		  "(root; affects the rest of the machine)" },
+	[PC_DIR] = { .key = "dir",
+		     .type = MT_P_STRING,
+		     .def = "",
+		     .help = "directory of the test files, on a disk filesystem "
+			     "(empty: the run directory)" },
+	[PC_TESTS] = { .key = "tests",
+		       .type = MT_P_WORDS,
+		       .def = "cold_warm,hot_scan",
+		       .help = "cold_warm: cold versus warm reads; hot_scan: hot set "
+			       "versus a one-pass scan (root, memory cgroup)",
+		       .choices = pc_tests },
+	[PC_FILE_SIZE] = { .key = "file_size",
+			   .type = MT_P_SIZE,
+			   .def = "1G",
+			   .help = "bytes read cold and warm",
+			   .min = 1 << 20 },
+	[PC_METHODS] = { .key = "methods",
+			 .type = MT_P_WORDS,
+			 .def = "read,mmap",
+			 .help = "read: pread() of block_sizes; mmap: a fresh mapping, one "
+				 "load per cache line",
+			 .choices = pc_methods },
+	[PC_BLOCK_SIZES] = { .key = "block_sizes",
+			     .type = MT_P_SIZE_LIST,
+			     .def = "4K,1M",
+			     .help = "read() sizes for the read method",
+			     .min = 512,
+			     .max = 1 << 30 },
+	[PC_HOT_SIZE] = { .key = "hot_size",
+			  .type = MT_P_SIZE,
+			  .def = "64M",
+			  .help = "the hot set of hot_scan",
+			  .min = 1 << 20 },
+	[PC_SCAN_SIZE] = { .key = "scan_size",
+			   .type = MT_P_SIZE,
+			   .def = "1G",
+			   .help = "the one-pass scan of hot_scan; larger than memory_limit",
+			   .min = 1 << 20 },
+	[PC_MEMORY_LIMIT] = { .key = "memory_limit",
+			      .type = MT_P_SIZE,
+			      .def = "0",
+			      .help = "memory cgroup limit of hot_scan (0: 4 x hot_size)" },
+	[PC_DROP_CACHES] = { .key = "drop_caches",
+			     .type = MT_P_BOOL,
+			     .def = "no",
+			     .help = "also drop the whole page cache before cold passes "
+				     "(root; affects the rest of the machine)" },
 	[PC_NPARAMS] = MT_PARAMS_END,
 };
 
 enum {
-	V_COLD, V_WARM, V_SPEEDUP, V_RES_COLD, V_RES_WARM,
+	V_COLD,
+	V_WARM,
+	V_SPEEDUP,
+	V_RES_COLD,
+	V_RES_WARM,
 };
 
 static const struct mt_metric pc_cw_metrics[] = {
@@ -100,7 +121,10 @@ static const struct mt_metric pc_cw_metrics[] = {
 };
 
 enum {
-	V_HOT_AFTER, V_HOT_REREAD, V_HOT_BEFORE, V_SCAN_AFTER,
+	V_HOT_AFTER,
+	V_HOT_REREAD,
+	V_HOT_BEFORE,
+	V_SCAN_AFTER,
 };
 
 static const struct mt_metric pc_hs_metrics[] = {
@@ -112,14 +136,14 @@ static const struct mt_metric pc_hs_metrics[] = {
 
 struct pc_state {
 	bool hot_scan, mmap, drop_caches;
-	int fd;			/* main file, read-write (residency) */
-	int fd_hot;		/* hot_scan: the hot file */
-	int hot_reads;		/* hot_scan: passes over the hot set */
+	int fd;	       /* main file, read-write (residency) */
+	int fd_hot;    /* hot_scan: the hot file */
+	int hot_reads; /* hot_scan: passes over the hot set */
 	uint64_t block, file_bytes, hot_bytes, scan_bytes;
 	void *buf;
 	const char *res_method;
-	double cold_before_max, warm_before_min;	/* cold_warm */
-	double hot_before_min;				/* hot_scan */
+	double cold_before_max, warm_before_min; /* cold_warm */
+	double hot_before_min;			 /* hot_scan */
 	int samples;
 };
 
@@ -132,9 +156,7 @@ static const char *pc_dir(const struct mt_env *env)
 
 static enum mt_status pc_supported(const struct mt_env *env, struct mt_err *err)
 {
-
-	if (mt_testfile_check_dir("pagecache", pc_dir(env), NULL, 0,
-				  err) < 0) {
+	if (mt_testfile_check_dir("pagecache", pc_dir(env), NULL, 0, err) < 0) {
 		return MT_SKIPPED;
 	}
 	return MT_OK;
@@ -163,16 +185,16 @@ static int pc_plan(const struct mt_env *env, struct mt_plan *plan,
 		return ret;
 	mt_p_where(p, PC_BLOCK_SIZES, at[0], sizeof(at[0]));
 	mt_p_where(p, PC_FILE_SIZE, at[1], sizeof(at[1]));
-	for (size_t b = 0; b < nb &&
-	     mt_p_has_word(p, PC_TESTS, "cold_warm") &&
-	     mt_p_has_word(p, PC_METHODS, "read"); b++)
+	for (size_t b = 0; b < nb && mt_p_has_word(p, PC_TESTS, "cold_warm") &&
+			   mt_p_has_word(p, PC_METHODS, "read");
+	     b++)
 		if (bs[b] > file)
 			return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
 					  "%s: pagecache: block size %llu is "
 					  "larger than file_size %llu (%s); "
 					  "lower block_sizes or raise "
-					  "file_size", at[0],
-					  (unsigned long long)bs[b],
+					  "file_size",
+					  at[0], (unsigned long long)bs[b],
 					  (unsigned long long)file, at[1]);
 	if (mt_p_has_word(p, PC_TESTS, "cold_warm")) {
 		for (size_t m = 0; m < nm; m++) {
@@ -180,19 +202,18 @@ static int pc_plan(const struct mt_env *env, struct mt_plan *plan,
 
 			for (size_t b = 0; b < (is_mmap ? 1 : nb); b++) {
 				json_t *c = json_pack(
-					"{s:s,s:s,s:I,s:I,s:s}",
-					"test", "cold_warm",
-					"method", methods[m],
-					"block_bytes", (json_int_t)
-					(is_mmap ? 4096 : bs[b]),
+					"{s:s,s:s,s:I,s:I,s:s}", "test",
+					"cold_warm", "method", methods[m],
+					"block_bytes",
+					(json_int_t)(is_mmap ? 4096 : bs[b]),
 					"file_bytes", (json_int_t)file,
 					"eviction",
 					mt_p_bool(p, PC_DROP_CACHES) ?
-					"fadvise_dontneed+drop_caches" :
-					"fadvise_dontneed");
+						"fadvise_dontneed+drop_caches" :
+						"fadvise_dontneed");
 
-				ret = mt_plan_add(plan, c, pc_cw_metrics,
-						  5, MT_CASE_FIXED);
+				ret = mt_plan_add(plan, c, pc_cw_metrics, 5,
+						  MT_CASE_FIXED);
 				if (ret < 0)
 					goto out_nomem;
 			}
@@ -220,13 +241,14 @@ static int pc_plan(const struct mt_env *env, struct mt_plan *plan,
 					  at[1]);
 		}
 		for (int reads = 2; reads >= 1; reads--) {
-			json_t *c = json_pack(
-				"{s:s,s:i,s:I,s:I,s:I,s:I}",
-				"test", "hot_scan", "hot_reads", reads,
-				"hot_bytes", (json_int_t)hot,
-				"scan_bytes", (json_int_t)scan,
-				"memory_limit_bytes", (json_int_t)limit,
-				"block_bytes", (json_int_t)(1 << 20));
+			json_t *c = json_pack("{s:s,s:i,s:I,s:I,s:I,s:I}",
+					      "test", "hot_scan", "hot_reads",
+					      reads, "hot_bytes",
+					      (json_int_t)hot, "scan_bytes",
+					      (json_int_t)scan,
+					      "memory_limit_bytes",
+					      (json_int_t)limit, "block_bytes",
+					      (json_int_t)(1 << 20));
 
 			ret = mt_plan_add(plan, c, pc_hs_metrics, 4,
 					  MT_CASE_FIXED);
@@ -258,8 +280,8 @@ static int pc_sys_setup(const struct mt_env *env, json_t *notes,
 		return ret;
 	if (hot && mt_p_size(p, PC_SCAN_SIZE) > bytes)
 		bytes = mt_p_size(p, PC_SCAN_SIZE);
-	if (mt_testfile_path(mt_p_string(p, PC_DIR), env->rundir, PC_FILE,
-			     path, sizeof(path)) < 0)
+	if (mt_testfile_path(mt_p_string(p, PC_DIR), env->rundir, PC_FILE, path,
+			     sizeof(path)) < 0)
 		return mt_err_set(err, -ENAMETOOLONG, MT_ERR_INPUT,
 				  "pagecache: test directory path too long");
 	ret = mt_testfile_make(env->journal, path, bytes, err);
@@ -323,7 +345,8 @@ static int cgroup_paths(const struct mt_caps *caps, char *dir, size_t len,
 		*limit_file = "memory.limit_in_bytes";
 		return 0;
 	}
-	snprintf(why, wlen, "no memory cgroup controller is mounted "
+	snprintf(why, wlen,
+		 "no memory cgroup controller is mounted "
 		 "(mount cgroup2 with the memory controller)");
 	return -ENOENT;
 }
@@ -331,9 +354,9 @@ static int cgroup_paths(const struct mt_caps *caps, char *dir, size_t len,
 /* For hot_scan cases: creates the limited memory cgroup through the
  * journal (the runner removes it after the case). When that is not
  * possible, hands the reason to the worker, which skips the case. */
-static int pc_case_sys_setup(const struct mt_env *env,
-			     const struct mt_case *c, json_t *obtained,
-			     json_t *handoff, struct mt_err *err)
+static int pc_case_sys_setup(const struct mt_env *env, const struct mt_case *c,
+			     json_t *obtained, json_t *handoff,
+			     struct mt_err *err)
 {
 	const char *test = json_string_value(json_object_get(c->params,
 							     "test"));
@@ -367,8 +390,7 @@ static int pc_case_sys_setup(const struct mt_env *env,
 	if (ret < 0)
 		goto out_prefix;
 	json_object_set_new(handoff, "cgroup", json_string(dir));
-	json_object_set_new(obtained, "memory_limit_readback",
-			    json_string(rb));
+	json_object_set_new(obtained, "memory_limit_readback", json_string(rb));
 	return 0;
 out_prefix:
 	mt_err_prefix(err, "pagecache: memory cgroup");
@@ -396,8 +418,10 @@ static int join_cgroup(const char *dir, struct mt_err *err)
 	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
 	snprintf(pid, sizeof(pid), "%d", (int)getpid());
 	if (mt_sys_trigger(path, pid, err) < 0) {
-		mt_err_prefix(err, "pagecache: cannot join memory cgroup "
-			      "'%s'", dir);
+		mt_err_prefix(err,
+			      "pagecache: cannot join memory cgroup "
+			      "'%s'",
+			      dir);
 		return -EIO;
 	}
 	return 0;
@@ -423,14 +447,14 @@ static enum mt_status pc_setup(const struct mt_env *env,
 	st->mmap = json_object_get(p, "method") &&
 		   strcmp(json_string_value(json_object_get(p, "method")),
 			  "mmap") == 0;
-	st->block = (uint64_t)json_integer_value(json_object_get(p,
-							"block_bytes"));
-	st->file_bytes = (uint64_t)json_integer_value(json_object_get(p,
-							"file_bytes"));
-	st->hot_bytes = (uint64_t)json_integer_value(json_object_get(p,
-							"hot_bytes"));
-	st->scan_bytes = (uint64_t)json_integer_value(json_object_get(p,
-							"scan_bytes"));
+	st->block =
+		(uint64_t)json_integer_value(json_object_get(p, "block_bytes"));
+	st->file_bytes =
+		(uint64_t)json_integer_value(json_object_get(p, "file_bytes"));
+	st->hot_bytes =
+		(uint64_t)json_integer_value(json_object_get(p, "hot_bytes"));
+	st->scan_bytes =
+		(uint64_t)json_integer_value(json_object_get(p, "scan_bytes"));
 	st->hot_reads = (int)json_integer_value(json_object_get(p,
 								"hot_reads"));
 	st->drop_caches = mt_p_bool(env->params, PC_DROP_CACHES) &&
@@ -450,17 +474,19 @@ static enum mt_status pc_setup(const struct mt_env *env,
 		}
 		if (join_cgroup(cg, err) < 0)
 			goto out_failed;
-		mt_testfile_path(mt_p_string(env->params, PC_DIR),
-				 env->rundir, PC_HOT_FILE, path, sizeof(path));
+		mt_testfile_path(mt_p_string(env->params, PC_DIR), env->rundir,
+				 PC_HOT_FILE, path, sizeof(path));
 		st->fd_hot = open(path, O_RDWR | O_CLOEXEC);
 		if (st->fd_hot < 0) {
-			mt_err_why(err, "pagecache: cannot open '%s': "
-				   "%s", path, strerror(errno));
+			mt_err_why(err,
+				   "pagecache: cannot open '%s': "
+				   "%s",
+				   path, strerror(errno));
 			goto out_failed;
 		}
 	}
-	mt_testfile_path(mt_p_string(env->params, PC_DIR), env->rundir,
-			 PC_FILE, path, sizeof(path));
+	mt_testfile_path(mt_p_string(env->params, PC_DIR), env->rundir, PC_FILE,
+			 path, sizeof(path));
 	st->fd = open(path, O_RDWR | O_CLOEXEC);
 	if (st->fd < 0) {
 		mt_err_why(err, "pagecache: cannot open '%s': %s", path,
@@ -499,8 +525,8 @@ static int pc_prepare(void *state, struct mt_err *err)
 			return ret;
 	}
 	return mt_testfile_evict(st->fd,
-				 st->hot_scan ? st->scan_bytes :
-				 st->file_bytes, &left, err);
+				 st->hot_scan ? st->scan_bytes : st->file_bytes,
+				 &left, err);
 }
 
 /* Reads [0, bytes) of fd with pread() in st->block pieces. */
@@ -509,7 +535,7 @@ static int read_pass(struct pc_state *st, int fd, uint64_t bytes,
 {
 	for (uint64_t off = 0; off < bytes; off += st->block) {
 		size_t n = bytes - off < st->block ? (size_t)(bytes - off) :
-			   (size_t)st->block;
+						     (size_t)st->block;
 		ssize_t r;
 
 		do {
@@ -521,7 +547,7 @@ static int read_pass(struct pc_state *st, int fd, uint64_t bytes,
 					  "pagecache: read at offset %llu: %s",
 					  (unsigned long long)off,
 					  r < 0 ? strerror(errno) :
-					  "short read");
+						  "short read");
 	}
 	return 0;
 }
@@ -564,8 +590,8 @@ static int timed_pass(struct pc_state *st, int fd, uint64_t bytes,
 	return 0;
 }
 
-static int residency(struct pc_state *st, int fd, uint64_t bytes,
-		     double *frac, struct mt_err *err)
+static int residency(struct pc_state *st, int fd, uint64_t bytes, double *frac,
+		     struct mt_err *err)
 {
 	return mt_testfile_residency(fd, 0, bytes, MT_RES_AUTO, frac,
 				     &st->res_method, err);
@@ -582,8 +608,7 @@ static int run_cold_warm(struct pc_state *st, struct mt_sample *s,
 		ret = timed_pass(st, st->fd, st->file_bytes, st->mmap, &cold,
 				 err);
 	if (ret == 0)
-		ret = residency(st, st->fd, st->file_bytes, &before_warm,
-				err);
+		ret = residency(st, st->fd, st->file_bytes, &before_warm, err);
 	if (ret == 0)
 		ret = timed_pass(st, st->fd, st->file_bytes, st->mmap, &warm,
 				 err);
@@ -603,8 +628,8 @@ static int run_cold_warm(struct pc_state *st, struct mt_sample *s,
 	return 0;
 }
 
-static int run_hot_scan(struct pc_state *st, int hot_reads,
-			struct mt_sample *s, struct mt_err *err)
+static int run_hot_scan(struct pc_state *st, int hot_reads, struct mt_sample *s,
+			struct mt_err *err)
 {
 	double hot_before, hot_after, scan_after, reread;
 	int ret = 0;
@@ -617,8 +642,7 @@ static int run_hot_scan(struct pc_state *st, int hot_reads,
 	if (ret == 0)
 		ret = read_pass(st, st->fd, st->scan_bytes, err);
 	if (ret == 0)
-		ret = residency(st, st->fd_hot, st->hot_bytes, &hot_after,
-				err);
+		ret = residency(st, st->fd_hot, st->hot_bytes, &hot_after, err);
 	if (ret == 0)
 		ret = residency(st, st->fd, st->scan_bytes, &scan_after, err);
 	if (ret == 0)
@@ -658,14 +682,15 @@ static enum mt_status pc_verify(void *state, json_t *obtained,
 
 	json_object_set_new(obtained, "residency_method",
 			    json_string(st->res_method ? st->res_method :
-					"none"));
+							 "none"));
 	if (!st->samples)
 		return MT_OK;
 	if (st->hot_scan) {
 		json_object_set_new(obtained, "hot_resident_before_scan_min",
 				    json_real(st->hot_before_min));
 		if (st->hot_before_min < 0.95) {
-			mt_err_why(err, "the hot set was only %.1f%% "
+			mt_err_why(err,
+				   "the hot set was only %.1f%% "
 				   "resident before the scan: the memory limit "
 				   "is too tight for it",
 				   st->hot_before_min * 100);
@@ -678,14 +703,16 @@ static enum mt_status pc_verify(void *state, json_t *obtained,
 	json_object_set_new(obtained, "resident_before_warm_min",
 			    json_real(st->warm_before_min));
 	if (st->cold_before_max > 0.01) {
-		mt_err_why(err, "eviction failed: the file was still "
+		mt_err_why(err,
+			   "eviction failed: the file was still "
 			   "%.1f%% resident before a cold pass (mapped or "
 			   "locked by another process?)",
 			   st->cold_before_max * 100);
 		return MT_UNTRUSTWORTHY;
 	}
 	if (st->warm_before_min < 0.99) {
-		mt_err_why(err, "the file was only %.1f%% resident "
+		mt_err_why(err,
+			   "the file was only %.1f%% resident "
 			   "before a warm pass (memory pressure?)",
 			   st->warm_before_min * 100);
 		return MT_UNTRUSTWORTHY;

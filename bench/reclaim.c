@@ -81,45 +81,73 @@ enum rc_param {
 };
 
 static const struct mt_param rc_params[] = {
-	[RC_SCOPES] = { .key = "scopes", .type = MT_P_WORDS,
-	  .def = "cgroup,machine",
-	  .help = "machine: a hugetlb ballast leaves `headroom` for the "
-		  "zones (the knobs act here); cgroup: a memory cgroup of "
-		  "`limit` (limit reclaim ignores the knobs: the control)",
-	  .choices = rc_scopes },
-	[RC_MIN_FREE_KBYTES] = { .key = "min_free_kbytes", .type = MT_P_WORDS,
-	  .def = "current,256M,1G",
-	  .help = "vm.min_free_kbytes values as sizes, or current (values "
-		  "above 5% of MemTotal are left out; --quick: "
-		  RC_QUICK_MFK ")" },
+	[RC_SCOPES] = { .key = "scopes",
+			.type = MT_P_WORDS,
+			.def = "cgroup,machine",
+			.help = "machine: a hugetlb ballast leaves `headroom` for the "
+				"zones (the knobs act here); cgroup: a memory cgroup of "
+				"`limit` (limit reclaim ignores the knobs: the control)",
+			.choices = rc_scopes },
+	[RC_MIN_FREE_KBYTES] = { .key = "min_free_kbytes",
+				 .type = MT_P_WORDS,
+				 .def = "current,256M,1G",
+				 .help = "vm.min_free_kbytes values as sizes, or current (values "
+					 "above 5% of MemTotal are left out; --quick: " RC_QUICK_MFK
+					 ")" },
 	[RC_WATERMARK_SCALE_FACTOR] = { .key = "watermark_scale_factor",
-	  .type = MT_P_WORDS,
-	  .def = "current,200,1000",
-	  .help = "vm.watermark_scale_factor values (1..3000, in 1/10000 of "
-		  "a zone), or current (--quick: " RC_QUICK_WSF ")" },
-	[RC_BURST] = { .key = "burst", .type = MT_P_SIZE, .def = "256M",
-	  .help = "bytes allocated and touched per burst", .min = 1 << 20 },
-	[RC_GAP] = { .key = "gap", .type = MT_P_DURATION, .def = "50ms",
-	  .help = "pause between bursts, for the cache to refill",
-	  .min = 0, .max = 10000000000 },
-	[RC_DURATION] = { .key = "duration", .type = MT_P_DURATION,
-	  .def = "10s",
-	  .help = "bursts per case last this long (--quick: 3s)",
-	  .min = 100000000, .max = 3600000000000 },
-	[RC_LIMIT] = { .key = "limit", .type = MT_P_SIZE, .def = "1G",
-	  .help = "memory limit of the cgroup scope", .min = 64 << 20 },
-	[RC_HEADROOM] = { .key = "headroom", .type = MT_P_SIZE, .def = "4G",
-	  .help = "memory left outside the ballast in the machine scope",
-	  .min = 512 << 20 },
-	[RC_DIR] = { .key = "dir", .type = MT_P_STRING, .def = "",
-	  .help = "directory of the sparse file the page-cache reader "
-		  "streams, on a disk filesystem (empty: the run directory)" },
+					.type = MT_P_WORDS,
+					.def = "current,200,1000",
+					.help = "vm.watermark_scale_factor values (1..3000, in 1/10000 of "
+						"a zone), or current (--quick: " RC_QUICK_WSF
+						")" },
+	[RC_BURST] = { .key = "burst",
+		       .type = MT_P_SIZE,
+		       .def = "256M",
+		       .help = "bytes allocated and touched per burst",
+		       .min = 1 << 20 },
+	[RC_GAP] = { .key = "gap",
+		     .type = MT_P_DURATION,
+		     .def = "50ms",
+		     .help = "pause between bursts, for the cache to refill",
+		     .min = 0,
+		     .max = 10000000000 },
+	[RC_DURATION] = { .key = "duration",
+			  .type = MT_P_DURATION,
+			  .def = "10s",
+			  .help = "bursts per case last this long (--quick: 3s)",
+			  .min = 100000000,
+			  .max = 3600000000000 },
+	[RC_LIMIT] = { .key = "limit",
+		       .type = MT_P_SIZE,
+		       .def = "1G",
+		       .help = "memory limit of the cgroup scope",
+		       .min = 64 << 20 },
+	[RC_HEADROOM] = { .key = "headroom",
+			  .type = MT_P_SIZE,
+			  .def = "4G",
+			  .help = "memory left outside the ballast in the machine scope",
+			  .min = 512 << 20 },
+	[RC_DIR] = { .key = "dir",
+		     .type = MT_P_STRING,
+		     .def = "",
+		     .help = "directory of the sparse file the page-cache reader "
+			     "streams, on a disk filesystem (empty: the run directory)" },
 	[RC_NPARAMS] = MT_PARAMS_END,
 };
 
 enum {
-	V_P50, V_P99, V_MAX, V_BURST, V_BURST_MAX, V_STALL, V_KSWAPD,
-	V_DIRECT, V_DIRECT_SHARE, V_FREE_MIN, V_SCAN_ALL, V_LIMIT_HITS,
+	V_P50,
+	V_P99,
+	V_MAX,
+	V_BURST,
+	V_BURST_MAX,
+	V_STALL,
+	V_KSWAPD,
+	V_DIRECT,
+	V_DIRECT_SHARE,
+	V_FREE_MIN,
+	V_SCAN_ALL,
+	V_LIMIT_HITS,
 };
 
 static const struct mt_metric rc_machine_metrics[] = {
@@ -176,14 +204,14 @@ static enum mt_status rc_supported(const struct mt_env *env, struct mt_err *err)
 {
 	if (!env->caps->root) {
 		mt_err_why(err, "reclaim: changing vm.min_free_kbytes and "
-			   "vm.watermark_scale_factor and creating memory "
-			   "cgroups needs root (run: sudo memtune run -b "
-			   "reclaim)");
+				"vm.watermark_scale_factor and creating memory "
+				"cgroups needs root (run: sudo memtune run -b "
+				"reclaim)");
 		return MT_SKIPPED;
 	}
 	if (!env->allow_changes) {
 		mt_err_why(err, "reclaim: system changes are not allowed "
-			   "(run with --set allow_system_changes=yes)");
+				"(run with --set allow_system_changes=yes)");
 		return MT_SKIPPED;
 	}
 	return MT_OK;
@@ -225,15 +253,16 @@ static int add_case(struct mt_plan *plan, const char *scope, uint64_t mfk,
 	if (!p)
 		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
 				  "reclaim: out of memory");
-	json_object_set_new(p, "min_free_kbytes", mfk ?
-			    json_integer((json_int_t)mfk) :
-			    json_string("current"));
-	json_object_set_new(p, "watermark_scale_factor", wsf ?
-			    json_integer((json_int_t)wsf) :
-			    json_string("current"));
-	if (mt_plan_add(plan, p, machine ? rc_machine_metrics :
-			rc_cgroup_metrics, machine ?
-			N_OF(rc_machine_metrics) : N_OF(rc_cgroup_metrics),
+	json_object_set_new(p, "min_free_kbytes",
+			    mfk ? json_integer((json_int_t)mfk) :
+				  json_string("current"));
+	json_object_set_new(p, "watermark_scale_factor",
+			    wsf ? json_integer((json_int_t)wsf) :
+				  json_string("current"));
+	if (mt_plan_add(plan, p,
+			machine ? rc_machine_metrics : rc_cgroup_metrics,
+			machine ? N_OF(rc_machine_metrics) :
+				  N_OF(rc_cgroup_metrics),
 			MT_CASE_ONCE) < 0)
 		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
 				  "reclaim: out of memory");
@@ -249,7 +278,8 @@ static int rc_plan(const struct mt_env *env, struct mt_plan *plan,
 {
 	char **o_sc, **o_mfk, **o_wsf;
 	size_t nsc, nmfk, nwsf;
-	char *const *sc = rc_words(env, RC_SCOPES, RC_QUICK_SCOPES, &nsc, &o_sc);
+	char *const *sc = rc_words(env, RC_SCOPES, RC_QUICK_SCOPES, &nsc,
+				   &o_sc);
 	char *const *mfk = rc_words(env, RC_MIN_FREE_KBYTES, RC_QUICK_MFK,
 				    &nmfk, &o_mfk);
 	char *const *wsf = rc_words(env, RC_WATERMARK_SCALE_FACTOR,
@@ -268,14 +298,15 @@ static int rc_plan(const struct mt_env *env, struct mt_plan *plan,
 				ret = mt_err_set(err, -EINVAL, MT_ERR_INPUT,
 						 "reclaim: min_free_kbytes "
 						 "value '%s': expected "
-						 "current or %s", mfk[i],
-						 MT_FORM_SIZE);
+						 "current or %s",
+						 mfk[i], MT_FORM_SIZE);
 				break;
 			}
 			if (kb > cap_kb) {
 				mt_warn("reclaim: min_free_kbytes %s is above "
 					"5%% of memory (%" PRIu64 " kB); left "
-					"out", mfk[i], cap_kb);
+					"out",
+					mfk[i], cap_kb);
 				continue;
 			}
 			had_current |= kb == 0;
@@ -289,7 +320,8 @@ static int rc_plan(const struct mt_env *env, struct mt_plan *plan,
 						 "reclaim: watermark_scale_"
 						 "factor value '%s': expected "
 						 "current or an integer 1 to "
-						 "3000", wsf[i]);
+						 "3000",
+						 wsf[i]);
 				break;
 			}
 			if (v == 0 && had_current)
@@ -336,9 +368,11 @@ static int rc_sys_setup(const struct mt_env *env, json_t *notes,
 	json_object_set_new(notes, "stream_file_bytes",
 			    json_integer((json_int_t)bytes));
 	json_object_set_new(notes, "stream_file_fs", json_string(fstype));
-	json_object_set_new(notes, "stream_file_kind", json_string(
-		"sparse: reads of holes fill the page cache with clean pages "
-		"at memory speed, no disk I/O"));
+	json_object_set_new(
+		notes, "stream_file_kind",
+		json_string(
+			"sparse: reads of holes fill the page cache with clean pages "
+			"at memory speed, no disk I/O"));
 	return 0;
 }
 
@@ -361,7 +395,7 @@ static int rc_ballast(const struct mt_env *env, json_t *obtained,
 	ret = mt_hugetlb_pool_read(RC_HUGE, &pool, err);
 	if (ret < 0) {
 		mt_err_prefix(err, "reclaim: machine scope needs a 2 MiB "
-			      "hugetlb pool for its ballast");
+				   "hugetlb pool for its ballast");
 		return ret;
 	}
 	json_object_set_new(b, "mem_available_before_bytes",
@@ -383,10 +417,9 @@ static int rc_ballast(const struct mt_env *env, json_t *obtained,
 	mt_hugetlb_pool_read(RC_HUGE, &pool, err);
 	mt_fs_read_key("/proc/meminfo", "MemAvailable", &avail, err);
 	mt_fs_read_key("/proc/meminfo", "MemFree", &fr, err);
-	json_object_set_new(b, "pages_requested", json_integer(
-				    (json_int_t)want));
-	json_object_set_new(b, "pool_pages", json_integer(
-				    (json_int_t)pool.nr));
+	json_object_set_new(b, "pages_requested",
+			    json_integer((json_int_t)want));
+	json_object_set_new(b, "pool_pages", json_integer((json_int_t)pool.nr));
 	json_object_set_new(b, "mem_available_after_bytes",
 			    json_integer(avail));
 	json_object_set_new(b, "mem_free_after_bytes", json_integer(fr));
@@ -395,9 +428,9 @@ static int rc_ballast(const struct mt_env *env, json_t *obtained,
 
 /* Sets the case's knob values through the journal, makes its cgroup or
  * ballast, and records the watermarks that are then in force. */
-static int rc_case_sys_setup(const struct mt_env *env,
-			     const struct mt_case *c, json_t *obtained,
-			     json_t *handoff, struct mt_err *err)
+static int rc_case_sys_setup(const struct mt_env *env, const struct mt_case *c,
+			     json_t *obtained, json_t *handoff,
+			     struct mt_err *err)
 {
 	const char *scope = json_string_value(json_object_get(c->params,
 							      "scope"));
@@ -439,21 +472,25 @@ static int rc_case_sys_setup(const struct mt_env *env,
 			mt_err_prefix(err, "reclaim");
 			return ret;
 		}
-		json_object_set_new(obtained, "scope_note", json_string(
-			"memcg limit reclaim runs in the allocating task, "
-			"ignores zone watermarks and is not counted in "
-			"allocstall or pgscan_direct/kswapd: the knobs cannot "
-			"change these figures unless the machine's free "
-			"memory is itself near the watermarks"));
+		json_object_set_new(
+			obtained, "scope_note",
+			json_string(
+				"memcg limit reclaim runs in the allocating task, "
+				"ignores zone watermarks and is not counted in "
+				"allocstall or pgscan_direct/kswapd: the knobs cannot "
+				"change these figures unless the machine's free "
+				"memory is itself near the watermarks"));
 	} else {
 		ret = rc_ballast(env, obtained, err);
 		if (ret < 0)
 			return ret;
-		json_object_set_new(obtained, "scope_note", json_string(
-			"zone watermarks govern this scope: kswapd wakes below "
-			"low and reclaims to high, allocations below min "
-			"stall in direct reclaim; the ballast leaves the "
-			"machine only the headroom"));
+		json_object_set_new(
+			obtained, "scope_note",
+			json_string(
+				"zone watermarks govern this scope: kswapd wakes below "
+				"low and reclaims to high, allocations below min "
+				"stall in direct reclaim; the ballast leaves the "
+				"machine only the headroom"));
 	}
 	wm = mt_zoneinfo_json(err);
 	if (!wm)
@@ -467,13 +504,13 @@ struct rc_state {
 	struct mt_cgroup cg;
 	pid_t streamer;
 	uint64_t burst, gap_ns, duration_ns, limit;
-	uint64_t fill_ns;		/* time the cache took to fill */
+	uint64_t fill_ns; /* time the cache took to fill */
 	long page;
-	struct mt_lat lat;		/* per-page first touch, ns */
-	struct mt_lat bursts;		/* per burst, ns */
+	struct mt_lat lat;    /* per-page first touch, ns */
+	struct mt_lat bursts; /* per burst, ns */
 	uint64_t vm0[MT_PV_N], vm1[MT_PV_N];
 	json_t *cg0, *cg1;
-	double free_min;		/* bytes */
+	double free_min; /* bytes */
 	uint64_t failcnt0, failcnt1;
 };
 
@@ -494,7 +531,7 @@ static int64_t rc_free(struct rc_state *s)
 
 		snprintf(path, sizeof(path), "%s/%s", s->cg.path,
 			 s->cg.version == 2 ? "memory.current" :
-			 "memory.usage_in_bytes");
+					      "memory.usage_in_bytes");
 		if (mt_fs_read_i64(path, &v, &e) < 0)
 			return -1;
 	}
@@ -568,10 +605,13 @@ static enum mt_status rc_setup(const struct mt_env *env,
 		if (mt_pressure_case_cgroup(c, &s->cg, err) < 0)
 			return MT_FAILED;
 		if (s->burst >= s->limit / 2) {
-			mt_err_why(err, "reclaim: burst (%" PRIu64 " "
+			mt_err_why(err,
+				   "reclaim: burst (%" PRIu64 " "
 				   "bytes) must be under half the cgroup limit "
-				   "(%" PRIu64 "); lower reclaim.burst or raise "
-				   "reclaim.limit", s->burst, s->limit);
+				   "(%" PRIu64
+				   "); lower reclaim.burst or raise "
+				   "reclaim.limit",
+				   s->burst, s->limit);
 			return MT_SKIPPED;
 		}
 		if (mt_cgroup_enter(&s->cg, getpid(), err) < 0) {
@@ -583,7 +623,8 @@ static enum mt_status rc_setup(const struct mt_env *env,
 		json_t *wm = json_object_get(sys, "watermarks");
 
 		target = (json_integer_value(json_object_get(wm, "high_kb")) *
-			  1024) + (int64_t)s->burst;
+			  1024) +
+			 (int64_t)s->burst;
 	}
 	rc_file_path(env, path, sizeof(path));
 	s->streamer = mt_pressure_streamer(s->machine ? NULL : &s->cg, path,
@@ -631,8 +672,8 @@ static int rc_run(void *state, uint64_t iters, struct mt_sample *smp,
 		if (p == MAP_FAILED)
 			return mt_err_set(err, -errno, MT_ERR_RUNTIME,
 					  "reclaim: cannot map a %" PRIu64
-					  " byte burst: %s", s->burst,
-					  strerror(errno));
+					  " byte burst: %s",
+					  s->burst, strerror(errno));
 		/* 4 KiB pages, so every page is one allocation. */
 		madvise((void *)p, s->burst, MADV_NOHUGEPAGE);
 		for (uint64_t o = 0; o < s->burst; o += (uint64_t)s->page) {
@@ -675,14 +716,16 @@ static int rc_run(void *state, uint64_t iters, struct mt_sample *smp,
 		smp->values[V_STALL] = (double)stall;
 		smp->values[V_KSWAPD] = (double)kd;
 		smp->values[V_DIRECT] = (double)dd;
-		smp->values[V_DIRECT_SHARE] = kd + dd ?
-			100.0 * (double)dd / (double)(kd + dd) : 0;
-		smp->values[V_SCAN_ALL] = (double)(
-			s->vm1[MT_PV_PGSCAN_ANON] - s->vm0[MT_PV_PGSCAN_ANON] +
-			s->vm1[MT_PV_PGSCAN_FILE] - s->vm0[MT_PV_PGSCAN_FILE]);
+		smp->values[V_DIRECT_SHARE] =
+			kd + dd ? 100.0 * (double)dd / (double)(kd + dd) : 0;
+		smp->values[V_SCAN_ALL] = (double)(s->vm1[MT_PV_PGSCAN_ANON] -
+						   s->vm0[MT_PV_PGSCAN_ANON] +
+						   s->vm1[MT_PV_PGSCAN_FILE] -
+						   s->vm0[MT_PV_PGSCAN_FILE]);
 	}
 	smp->values[V_FREE_MIN] = isfinite(s->free_min) ?
-				  s->free_min / 1048576.0 : NAN;
+					  s->free_min / 1048576.0 :
+					  NAN;
 	smp->values[V_LIMIT_HITS] = (double)(s->failcnt1 - s->failcnt0);
 	smp->ops = s->lat.n;
 	smp->bytes = s->lat.n * (uint64_t)s->page;
@@ -703,10 +746,10 @@ static enum mt_status rc_verify(void *state, json_t *obtained,
 				    json_integer((json_int_t)(s->vm1[i] -
 							      s->vm0[i])));
 	json_object_set_new(obtained, "vmstat_delta", d);
-	json_object_set_new(obtained, "bursts", json_integer(
-				    (json_int_t)s->bursts.n));
-	json_object_set_new(obtained, "pages_touched", json_integer(
-				    (json_int_t)s->lat.n));
+	json_object_set_new(obtained, "bursts",
+			    json_integer((json_int_t)s->bursts.n));
+	json_object_set_new(obtained, "pages_touched",
+			    json_integer((json_int_t)s->lat.n));
 	json_object_set_new(obtained, "cache_fill_ms",
 			    json_real((double)s->fill_ns / 1e6));
 	if (s->cg0)
@@ -714,16 +757,19 @@ static enum mt_status rc_verify(void *state, json_t *obtained,
 	if (s->cg1)
 		json_object_set(obtained, "cgroup_after", s->cg1);
 	if (!s->machine)
-		json_object_set_new(obtained, "limit_hits_source", json_string(
-			s->cg.version == 1 ? "memory.failcnt" :
-			"memory.events max"));
+		json_object_set_new(obtained, "limit_hits_source",
+				    json_string(s->cg.version == 1 ?
+							"memory.failcnt" :
+							"memory.events max"));
 	wm = mt_zoneinfo_json(err);
 	if (wm)
 		json_object_set_new(obtained, "watermarks_after", wm);
 	if (s->fill_ns >= 20000000000ull) {
-		mt_err_why(err, "reclaim: the page cache did not fill "
+		mt_err_why(err,
+			   "reclaim: the page cache did not fill "
 			   "the %s within 20 s; the bursts may not have met "
-			   "reclaim", s->machine ? "machine" : "cgroup");
+			   "reclaim",
+			   s->machine ? "machine" : "cgroup");
 		return MT_UNTRUSTWORTHY;
 	}
 	return MT_OK;

@@ -51,7 +51,7 @@
 
 #define PAGE ((uint64_t)4096)
 #define WORDS_PER_PAGE (PAGE / sizeof(uint64_t))
-#define LAT_CAP (1u << 19)		/* latency samples kept (reservoir) */
+#define LAT_CAP (1u << 19) /* latency samples kept (reservoir) */
 /* Look at the clock every 64 accesses. */
 #define CLOCK_CHECK_MASK 63u
 #define READ_CHUNK (1u << 20)
@@ -89,69 +89,111 @@ enum swap_param {
 };
 
 static const struct mt_param swap_params[] = {
-	[SWAP_TESTS] = { .key = "tests", .type = MT_P_WORDS,
-	  .def = "pressure,swappiness",
-	  .help = "pressure: working set ratio x limit; swappiness: the "
-		  "anon/file trade-off swept over swappiness",
-	  .choices = swap_tests },
-	[SWAP_LIMIT] = { .key = "limit", .type = MT_P_SIZE, .def = "1G",
-	  .help = "memory limit of the cgroup (--quick: " QUICK_LIMIT ")",
-	  .min = 16 << 20 },
-	[SWAP_RATIOS] = { .key = "ratios", .type = MT_P_WORDS, .def = "1.5,3",
-	  .help = "pressure: anonymous working set / limit, e.g. 1.5,3" },
-	[SWAP_PATTERNS] = { .key = "patterns", .type = MT_P_WORDS,
-	  .def = "uniform,zipf",
-	  .help = "pressure: page choice, uniform or zipf (hot/cold, "
-		  "exponent 1)", .choices = swap_patterns },
-	[SWAP_DURATION] = { .key = "duration", .type = MT_P_DURATION,
-	  .def = "15s",
-	  .help = "measured time per case (--quick: " QUICK_DURATION ")",
-	  .min = 100000000, .max = 3600000000000 },
-	[SWAP_WARMUP] = { .key = "warmup", .type = MT_P_DURATION, .def = "3s",
-	  .help = "unmeasured access time before it (--quick: " QUICK_WARMUP
-		  ")", .min = 0, .max = 600000000000 },
-	[SWAP_SWAPPINESS] = { .key = "swappiness", .type = MT_P_WORDS,
-	  .def = "0,10,60,100,150,200",
-	  .help = "swappiness values to sweep (above 100 from Linux 5.8), "
-		  "or current: the value in force (--quick: "
-		  QUICK_SWAPPINESS ")" },
-	[SWAP_HOT_SIZE] = { .key = "hot_size", .type = MT_P_SIZE, .def = "0",
-	  .help = "swappiness: hot anonymous part (0: limit / 4)" },
-	[SWAP_COLD_SIZE] = { .key = "cold_size", .type = MT_P_SIZE, .def = "0",
-	  .help = "swappiness: cold anonymous part (0: limit / 2)" },
+	[SWAP_TESTS] = { .key = "tests",
+			 .type = MT_P_WORDS,
+			 .def = "pressure,swappiness",
+			 .help = "pressure: working set ratio x limit; swappiness: the "
+				 "anon/file trade-off swept over swappiness",
+			 .choices = swap_tests },
+	[SWAP_LIMIT] = { .key = "limit",
+			 .type = MT_P_SIZE,
+			 .def = "1G",
+			 .help = "memory limit of the cgroup (--quick: " QUICK_LIMIT
+				 ")",
+			 .min = 16 << 20 },
+	[SWAP_RATIOS] = { .key = "ratios",
+			  .type = MT_P_WORDS,
+			  .def = "1.5,3",
+			  .help = "pressure: anonymous working set / limit, e.g. 1.5,3" },
+	[SWAP_PATTERNS] = { .key = "patterns",
+			    .type = MT_P_WORDS,
+			    .def = "uniform,zipf",
+			    .help = "pressure: page choice, uniform or zipf (hot/cold, "
+				    "exponent 1)",
+			    .choices = swap_patterns },
+	[SWAP_DURATION] = { .key = "duration",
+			    .type = MT_P_DURATION,
+			    .def = "15s",
+			    .help = "measured time per case (--quick: " QUICK_DURATION
+				    ")",
+			    .min = 100000000,
+			    .max = 3600000000000 },
+	[SWAP_WARMUP] = { .key = "warmup",
+			  .type = MT_P_DURATION,
+			  .def = "3s",
+			  .help = "unmeasured access time before it (--quick: " QUICK_WARMUP
+				  ")",
+			  .min = 0,
+			  .max = 600000000000 },
+	[SWAP_SWAPPINESS] = { .key = "swappiness",
+			      .type = MT_P_WORDS,
+			      .def = "0,10,60,100,150,200",
+			      .help = "swappiness values to sweep (above 100 from Linux 5.8), "
+				      "or current: the value in force (--quick: " QUICK_SWAPPINESS
+				      ")" },
+	[SWAP_HOT_SIZE] = { .key = "hot_size",
+			    .type = MT_P_SIZE,
+			    .def = "0",
+			    .help = "swappiness: hot anonymous part (0: limit / 4)" },
+	[SWAP_COLD_SIZE] = { .key = "cold_size",
+			     .type = MT_P_SIZE,
+			     .def = "0",
+			     .help = "swappiness: cold anonymous part (0: limit / 2)" },
 	[SWAP_READER_FILE_SIZE] = { .key = "reader_file_size",
-	  .type = MT_P_SIZE, .def = "0",
-	  .help = "swappiness: file set the reader rereads (0: limit / 2)" },
+				    .type = MT_P_SIZE,
+				    .def = "0",
+				    .help = "swappiness: file set the reader rereads (0: limit / 2)" },
 	[SWAP_COLD_ACCESS_FRACTION] = { .key = "cold_access_fraction",
-	  .type = MT_P_DOUBLE, .def = "0.02",
-	  .help = "swappiness: share of the worker's accesses that go to "
-		  "the cold part", .dmin = 0.0, .dmax = 0.5 },
-	[SWAP_SAMPLE_EVERY] = { .key = "sample_every", .type = MT_P_INT,
-	  .def = "16",
-	  .help = "time every Nth access for the latency percentiles",
-	  .min = 1, .max = 1 << 20 },
-	[SWAP_ALLOW_SWAP_FILE] = { .key = "allow_swap_file", .type = MT_P_BOOL,
-	  .def = "yes",
-	  .help = "create a swap file (journaled, removed after) when no "
-		  "swap is active" },
-	[SWAP_SWAP_FILE_SIZE] = { .key = "swap_file_size", .type = MT_P_SIZE,
-	  .def = "0",
-	  .help = "size of that swap file (0: what the cases need)" },
-	[SWAP_SWAP_FILE_DIR] = { .key = "swap_file_dir", .type = MT_P_STRING,
-	  .def = "",
-	  .help = "directory of the swap file and the reader's file (empty: "
-		  "the run directory, or /var/tmp when that is tmpfs)" },
-	[SWAP_LATENCY_READS] = { .key = "latency_reads", .type = MT_P_INT,
-	  .def = "2000",
-	  .help = "random 4 KiB O_DIRECT reads that time the swap device",
-	  .min = 10, .max = 1000000 },
+					.type = MT_P_DOUBLE,
+					.def = "0.02",
+					.help = "swappiness: share of the worker's accesses that go to "
+						"the cold part",
+					.dmin = 0.0,
+					.dmax = 0.5 },
+	[SWAP_SAMPLE_EVERY] = { .key = "sample_every",
+				.type = MT_P_INT,
+				.def = "16",
+				.help = "time every Nth access for the latency percentiles",
+				.min = 1,
+				.max = 1 << 20 },
+	[SWAP_ALLOW_SWAP_FILE] = { .key = "allow_swap_file",
+				   .type = MT_P_BOOL,
+				   .def = "yes",
+				   .help = "create a swap file (journaled, removed after) when no "
+					   "swap is active" },
+	[SWAP_SWAP_FILE_SIZE] = { .key = "swap_file_size",
+				  .type = MT_P_SIZE,
+				  .def = "0",
+				  .help = "size of that swap file (0: what the cases need)" },
+	[SWAP_SWAP_FILE_DIR] = { .key = "swap_file_dir",
+				 .type = MT_P_STRING,
+				 .def = "",
+				 .help = "directory of the swap file and the reader's file (empty: "
+					 "the run directory, or /var/tmp when that is tmpfs)" },
+	[SWAP_LATENCY_READS] = { .key = "latency_reads",
+				 .type = MT_P_INT,
+				 .def = "2000",
+				 .help = "random 4 KiB O_DIRECT reads that time the swap device",
+				 .min = 10,
+				 .max = 1000000 },
 	[SWAP_NPARAMS] = MT_PARAMS_END,
 };
 
 /* Value slots of the pressure metrics. */
 enum {
-	P_ACC, P_P50, P_P99, P_P999, P_MAJ, P_SWIN, P_SWOUT, P_PSI_SOME,
-	P_PSI_FULL, P_SCAN, P_STALL, P_CG_MAJ, P_CG_REF_ANON,
+	P_ACC,
+	P_P50,
+	P_P99,
+	P_P999,
+	P_MAJ,
+	P_SWIN,
+	P_SWOUT,
+	P_PSI_SOME,
+	P_PSI_FULL,
+	P_SCAN,
+	P_STALL,
+	P_CG_MAJ,
+	P_CG_REF_ANON,
 };
 
 static const struct mt_metric pressure_metrics[] = {
@@ -172,8 +214,19 @@ static const struct mt_metric pressure_metrics[] = {
 
 /* Value slots of the swappiness metrics. */
 enum {
-	S_ACC, S_P50, S_P99, S_P999, S_READ, S_SWIN, S_SWOUT, S_REF_ANON,
-	S_REF_FILE, S_PSI_SOME, S_PSI_FULL, S_SCAN, S_MAJ,
+	S_ACC,
+	S_P50,
+	S_P99,
+	S_P999,
+	S_READ,
+	S_SWIN,
+	S_SWOUT,
+	S_REF_ANON,
+	S_REF_FILE,
+	S_PSI_SOME,
+	S_PSI_FULL,
+	S_SCAN,
+	S_MAJ,
 };
 
 static const struct mt_metric sweep_metrics[] = {
@@ -199,8 +252,8 @@ struct reader_shm {
 	_Atomic uint64_t bytes;
 	_Atomic uint64_t passes;
 	_Atomic int failed;
-	_Atomic int go;			/* set once the worker has filled */
-	double evicted_left;	/* resident fraction after eviction */
+	_Atomic int go;	     /* set once the worker has filled */
+	double evicted_left; /* resident fraction after eviction */
 };
 
 /* Counters read before and after the measured window. */
@@ -212,22 +265,22 @@ struct snap {
 	bool have_psi;
 	long ru_majflt;
 	uint64_t reader_bytes;
-	json_t *cg;			/* mt_cgroup_counters */
+	json_t *cg; /* mt_cgroup_counters */
 };
 
 struct swap_state {
 	bool sweep;
 	bool zipf;
-	uint64_t *mem;			/* anonymous region */
-	uint64_t pages;			/* pages in mem */
-	uint64_t hot_pages;		/* sweep: [0, hot) hot, rest cold */
+	uint64_t *mem;	    /* anonymous region */
+	uint64_t pages;	    /* pages in mem */
+	uint64_t hot_pages; /* sweep: [0, hot) hot, rest cold */
 	double cold_fraction;
-	uint32_t *perm;			/* zipf: rank -> page */
+	uint32_t *perm; /* zipf: rank -> page */
 	double log_pages;
 	uint64_t duration_ns, warmup_ns;
 	unsigned sample_every;
 	uint64_t rng;
-	float *lat;			/* sampled access latencies, ns */
+	float *lat; /* sampled access latencies, ns */
 	uint64_t lat_n, lat_seen;
 	uint64_t accesses;
 	uint64_t sink;
@@ -237,9 +290,9 @@ struct swap_state {
 	struct snap before, after;
 	double p50, p99, p999;
 	/* What the parent prepared for this case (c->handoff): */
-	struct mt_cgroup cgroup;	/* the case's cgroup */
+	struct mt_cgroup cgroup; /* the case's cgroup */
 	bool have_cg;
-	char reader_file[700];	/* swappiness: the reader's file */
+	char reader_file[700]; /* swappiness: the reader's file */
 	uint64_t reader_bytes;
 };
 
@@ -257,8 +310,8 @@ static uint64_t quick_size(const struct mt_env *env, enum swap_param key,
 	return mt_p_size(env->params, key);
 }
 
-static uint64_t quick_duration(const struct mt_env *env,
-			       enum swap_param key, const char *quick)
+static uint64_t quick_duration(const struct mt_env *env, enum swap_param key,
+			       const char *quick)
 {
 	uint64_t v;
 
@@ -274,8 +327,8 @@ static uint64_t round_pages(uint64_t b)
 }
 
 /* The hot, cold and file sizes of the swappiness cases. */
-static void sweep_sizes(const struct mt_env *env, uint64_t limit,
-			uint64_t *hot, uint64_t *cold, uint64_t *file)
+static void sweep_sizes(const struct mt_env *env, uint64_t limit, uint64_t *hot,
+			uint64_t *cold, uint64_t *file)
 {
 	*hot = mt_p_size(env->params, SWAP_HOT_SIZE);
 	*cold = mt_p_size(env->params, SWAP_COLD_SIZE);
@@ -315,17 +368,19 @@ static enum mt_status swap_supported(const struct mt_env *env,
 
 	if (!caps->root) {
 		mt_err_why(err, "needs root to create a memory cgroup and "
-			   "a swap file (run: sudo memtune run -b swap)");
+				"a swap file (run: sudo memtune run -b swap)");
 		return MT_SKIPPED;
 	}
 	if (!env->allow_changes) {
-		mt_err_why(err, "global.allow_system_changes is off, and "
+		mt_err_why(err,
+			   "global.allow_system_changes is off, and "
 			   "swap must create a memory cgroup (run with --set "
 			   "allow_system_changes=yes)");
 		return MT_SKIPPED;
 	}
 	if (caps->cgroup_version == 0) {
-		mt_err_why(err, "no memory cgroup controller is mounted "
+		mt_err_why(err,
+			   "no memory cgroup controller is mounted "
 			   "(mount -t cgroup2 none /sys/fs/cgroup, or mount -t "
 			   "cgroup -o memory none /sys/fs/cgroup/memory)");
 		return MT_SKIPPED;
@@ -337,24 +392,26 @@ static enum mt_status swap_supported(const struct mt_env *env,
 			 caps->cgroup_v2_root);
 		if (mt_fs_read_line(path, line, sizeof(line), NULL) < 0 ||
 		    !strstr(line, "memory")) {
-			mt_err_why(err, "the memory controller is not "
+			mt_err_why(err,
+				   "the memory controller is not "
 				   "enabled for child cgroups (run: echo "
-				   "+memory > %s)", path);
+				   "+memory > %s)",
+				   path);
 			return MT_SKIPPED;
 		}
 	}
 	if (caps->swap_total == 0 &&
 	    !mt_p_bool(env->params, SWAP_ALLOW_SWAP_FILE)) {
 		mt_err_why(err, "no swap is active and swap.allow_swap_file"
-			   " is no (enable swap: swapon -a, or --set "
-			   "swap.allow_swap_file=yes)");
+				" is no (enable swap: swapon -a, or --set "
+				"swap.allow_swap_file=yes)");
 		return MT_SKIPPED;
 	}
 	return MT_OK;
 }
 
-static int add_case(struct mt_plan *plan, json_t *p,
-		    const struct mt_metric *m, size_t n, struct mt_err *err)
+static int add_case(struct mt_plan *plan, json_t *p, const struct mt_metric *m,
+		    size_t n, struct mt_err *err)
 {
 	if (!p || mt_plan_add(plan, p, m, n, MT_CASE_ONCE) < 0)
 		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
@@ -382,15 +439,17 @@ static int plan_pressure(const struct mt_env *env, struct mt_plan *plan,
 					  "(working set / limit), e.g. 1.5",
 					  ratios[r]);
 		for (size_t p = 0; p < np; p++) {
-			uint64_t ws = round_pages((uint64_t)(ratio *
-							     (double)limit));
+			uint64_t ws =
+				round_pages((uint64_t)(ratio * (double)limit));
 
-			ret = add_case(plan, json_pack(
-				"{s:s, s:s, s:f, s:I, s:I, s:f}",
-				"test", "pressure", "pattern", pats[p],
-				"ratio", ratio, "limit_bytes",
-				(json_int_t)limit, "working_set_bytes",
-				(json_int_t)ws, "duration_s", dur_s),
+			ret = add_case(
+				plan,
+				json_pack("{s:s, s:s, s:f, s:I, s:I, s:f}",
+					  "test", "pressure", "pattern",
+					  pats[p], "ratio", ratio,
+					  "limit_bytes", (json_int_t)limit,
+					  "working_set_bytes", (json_int_t)ws,
+					  "duration_s", dur_s),
 				pressure_metrics, N_METRICS(pressure_metrics),
 				err);
 			if (ret < 0)
@@ -407,7 +466,7 @@ static int plan_sweep(const struct mt_env *env, struct mt_plan *plan,
 	bool from_default = mt_p_is_default(env->params, SWAP_SWAPPINESS);
 	int smax = mt_swappiness_max();
 	uint64_t hot, cold, file;
-	char **owned = NULL, *const *vals;
+	char **owned = NULL, *const * vals;
 	size_t n;
 	int ret = 0;
 
@@ -430,12 +489,13 @@ static int plan_sweep(const struct mt_env *env, struct mt_plan *plan,
 		 * memtune tune's trials compare) */
 		if (strcmp(vals[i], "current") == 0) {
 			s = -1;
-		} else if (mt_parse_int(vals[i], 0, 200, &s, why,
-					sizeof(why)) < 0) {
+		} else if (mt_parse_int(vals[i], 0, 200, &s, why, sizeof(why)) <
+			   0) {
 			ret = mt_err_set(err, -EINVAL, MT_ERR_INPUT,
 					 "swap: swappiness: bad value '%s': "
 					 "expected integers from 0 to 200 or "
-					 "current, e.g. 0,10,60,100", vals[i]);
+					 "current, e.g. 0,10,60,100",
+					 vals[i]);
 			goto out_free;
 		}
 		if (s > smax) {
@@ -448,19 +508,22 @@ static int plan_sweep(const struct mt_env *env, struct mt_plan *plan,
 					 "swap: swappiness %" PRId64 " is "
 					 "above %d, the most this kernel "
 					 "accepts (values above 100 need "
-					 "Linux 5.8)", s, smax);
+					 "Linux 5.8)",
+					 s, smax);
 			goto out_free;
 		}
 		sv = s < 0 ? json_string("current") : json_integer(s);
-		ret = add_case(plan, json_pack(
-			"{s:s, s:o, s:I, s:I, s:I, s:I, s:f, s:f}",
-			"test", "swappiness", "swappiness", sv,
-			"limit_bytes", (json_int_t)limit, "hot_bytes",
-			(json_int_t)hot, "cold_bytes", (json_int_t)cold,
-			"file_bytes", (json_int_t)file,
-			"cold_access_fraction",
-			mt_p_double(env->params, SWAP_COLD_ACCESS_FRACTION),
-			"duration_s", dur_s),
+		ret = add_case(
+			plan,
+			json_pack("{s:s, s:o, s:I, s:I, s:I, s:I, s:f, s:f}",
+				  "test", "swappiness", "swappiness", sv,
+				  "limit_bytes", (json_int_t)limit, "hot_bytes",
+				  (json_int_t)hot, "cold_bytes",
+				  (json_int_t)cold, "file_bytes",
+				  (json_int_t)file, "cold_access_fraction",
+				  mt_p_double(env->params,
+					      SWAP_COLD_ACCESS_FRACTION),
+				  "duration_s", dur_s),
 			sweep_metrics, N_METRICS(sweep_metrics), err);
 		if (ret < 0)
 			goto out_free;
@@ -476,7 +539,8 @@ static int swap_plan(const struct mt_env *env, struct mt_plan *plan,
 {
 	uint64_t limit = quick_size(env, SWAP_LIMIT, QUICK_LIMIT);
 	double dur_s = (double)quick_duration(env, SWAP_DURATION,
-					      QUICK_DURATION) / 1e9;
+					      QUICK_DURATION) /
+		       1e9;
 	int ret;
 
 	if (mt_p_has_word(env->params, SWAP_TESTS, "pressure")) {
@@ -556,7 +620,9 @@ static int reader_file(const struct mt_env *env, char *path, size_t len,
 	file_dir(env, dir, sizeof(dir));
 	sweep_sizes(env, limit, &hot, &cold, bytes);
 	return mt_testfile_path(dir, env->rundir, "memtune-swap-reader.dat",
-				path, len) < 0 ? -ENAMETOOLONG : 0;
+				path, len) < 0 ?
+		       -ENAMETOOLONG :
+		       0;
 }
 
 static int swap_sys_setup(const struct mt_env *env, json_t *notes,
@@ -590,8 +656,8 @@ static int swap_sys_setup(const struct mt_env *env, json_t *notes,
 	}
 	json_object_set_new(notes, "swappiness_scope",
 			    json_string(env->caps->cgroup_version == 1 ?
-					"cgroup memory.swappiness" :
-					"vm.swappiness"));
+						"cgroup memory.swappiness" :
+						"vm.swappiness"));
 	json_object_set_new(notes, "swappiness_max",
 			    json_integer(mt_swappiness_max()));
 	note_sysctl(notes, "vm.swappiness", "/proc/sys/vm/swappiness");
@@ -601,8 +667,9 @@ static int swap_sys_setup(const struct mt_env *env, json_t *notes,
 		json_object_set_new(notes, "zswap_enabled", json_string(zs));
 	json_object_set_new(notes, "psi_scope",
 			    json_string(env->caps->cgroup_version == 2 ?
-					"cgroup" : "system (cgroup v1 has no "
-					"per-cgroup PSI)"));
+						"cgroup" :
+						"system (cgroup v1 has no "
+						"per-cgroup PSI)"));
 
 	file_dir(env, dir, sizeof(dir));
 	if (!size)
@@ -614,11 +681,10 @@ static int swap_sys_setup(const struct mt_env *env, json_t *notes,
 		json_decref(swap);
 		return ret;
 	}
-	ret = mt_swap_read_latency(json_string_value(json_object_get(swap,
-								     "device")),
-				   (int)mt_p_int(env->params,
-						 SWAP_LATENCY_READS),
-				   &p50, &p99, &e2);
+	ret = mt_swap_read_latency(
+		json_string_value(json_object_get(swap, "device")),
+		(int)mt_p_int(env->params, SWAP_LATENCY_READS), &p50, &p99,
+		&e2);
 	if (ret == 0) {
 		json_object_set_new(swap, "read_latency_p50_us",
 				    json_real(p50));
@@ -637,7 +703,8 @@ static int swap_sys_setup(const struct mt_env *env, json_t *notes,
 		if (reader_file(env, path, sizeof(path), &file) < 0)
 			return mt_err_set(err, -ENAMETOOLONG, MT_ERR_RUNTIME,
 					  "swap: the path of the reader's "
-					  "file in %s is too long", dir);
+					  "file in %s is too long",
+					  dir);
 		ret = mt_testfile_make(env->journal, path, file, err);
 		if (ret < 0) {
 			mt_err_prefix(err, "swap");
@@ -654,8 +721,8 @@ static int swap_case_sys_setup(const struct mt_env *env,
 {
 	const char *test = json_string_value(json_object_get(c->params,
 							     "test"));
-	uint64_t limit = (uint64_t)json_integer_value(
-		json_object_get(c->params, "limit_bytes"));
+	uint64_t limit = (uint64_t)
+		json_integer_value(json_object_get(c->params, "limit_bytes"));
 	char name[32], path[700], rb[32] = "";
 	struct mt_cgroup cg;
 	uint64_t file;
@@ -689,8 +756,8 @@ static int swap_case_sys_setup(const struct mt_env *env,
 		 * it is copied there; v2 reads vm.swappiness itself. */
 		if (json_is_integer(cs))
 			sw = json_integer_value(cs);
-		else if (mt_fs_read_i64("/proc/sys/vm/swappiness", &sw,
-					err) < 0)
+		else if (mt_fs_read_i64("/proc/sys/vm/swappiness", &sw, err) <
+			 0)
 			return -EIO;
 		if (cg.version == 1) {
 			ret = mt_cgroup_set_swappiness(env->journal, &cg,
@@ -716,7 +783,6 @@ static int swap_case_sys_setup(const struct mt_env *env,
 
 /* ---- worker side ------------------------------------------------------- */
 
-
 /* The page of the next access. */
 static inline uint64_t pick_page(struct swap_state *st)
 {
@@ -727,7 +793,8 @@ static inline uint64_t pick_page(struct swap_state *st)
 
 		if (u < st->cold_fraction && st->pages > st->hot_pages)
 			return st->hot_pages +
-			       mt_rand_next(&st->rng) % (st->pages - st->hot_pages);
+			       mt_rand_next(&st->rng) %
+				       (st->pages - st->hot_pages);
 		return mt_rand_next(&st->rng) % st->hot_pages;
 	}
 	if (st->zipf) {
@@ -809,7 +876,7 @@ static int vm_key(const char *text, const char *key, int64_t *out)
 static void take_snap(struct swap_state *st, struct snap *s)
 {
 	static const char *const stalls[] = {
-		"allocstall_dma", "allocstall_dma32", "allocstall_normal",
+		"allocstall_dma",     "allocstall_dma32",  "allocstall_normal",
 		"allocstall_movable", "allocstall_device", NULL,
 	};
 	struct rusage ru;
@@ -937,8 +1004,7 @@ static void swap_teardown(void *state)
 static void restore_handoff(struct swap_state *st, const json_t *h)
 {
 	const char *cg = json_string_value(json_object_get(h, "cgroup"));
-	const char *rf = json_string_value(json_object_get(h,
-							   "reader_file"));
+	const char *rf = json_string_value(json_object_get(h, "reader_file"));
 
 	if (cg && strlen(cg) < sizeof(st->cgroup.path)) {
 		snprintf(st->cgroup.path, sizeof(st->cgroup.path), "%s", cg);
@@ -948,8 +1014,8 @@ static void restore_handoff(struct swap_state *st, const json_t *h)
 	}
 	if (rf && strlen(rf) < sizeof(st->reader_file)) {
 		snprintf(st->reader_file, sizeof(st->reader_file), "%s", rf);
-		st->reader_bytes = (uint64_t)json_integer_value(
-			json_object_get(h, "reader_bytes"));
+		st->reader_bytes = (uint64_t)
+			json_integer_value(json_object_get(h, "reader_bytes"));
 	}
 }
 
@@ -974,23 +1040,26 @@ static enum mt_status swap_setup(const struct mt_env *env,
 	}
 	st->sweep = test && strcmp(test, "swappiness") == 0;
 	st->rng = mt_rand_seed(env->seed);
-	st->duration_ns = (uint64_t)(json_real_value(json_object_get(
-		p, "duration_s")) * 1e9);
+	st->duration_ns =
+		(uint64_t)(json_real_value(json_object_get(p, "duration_s")) *
+			   1e9);
 	st->warmup_ns = quick_duration(env, SWAP_WARMUP, QUICK_WARMUP);
 	st->sample_every = (unsigned)mt_p_int(env->params, SWAP_SAMPLE_EVERY);
 	if (st->sweep) {
 		st->hot_pages = (uint64_t)json_integer_value(
-			json_object_get(p, "hot_bytes")) / PAGE;
-		bytes = st->hot_pages * PAGE + (uint64_t)json_integer_value(
-			json_object_get(p, "cold_bytes"));
-		st->cold_fraction = json_real_value(json_object_get(
-			p, "cold_access_fraction"));
+					json_object_get(p, "hot_bytes")) /
+				PAGE;
+		bytes = st->hot_pages * PAGE +
+			(uint64_t)json_integer_value(
+				json_object_get(p, "cold_bytes"));
+		st->cold_fraction = json_real_value(
+			json_object_get(p, "cold_access_fraction"));
 	} else {
-		const char *pat = json_string_value(json_object_get(
-			p, "pattern"));
+		const char *pat = json_string_value(json_object_get(p,
+								    "pattern"));
 
-		bytes = (uint64_t)json_integer_value(json_object_get(
-			p, "working_set_bytes"));
+		bytes = (uint64_t)json_integer_value(
+			json_object_get(p, "working_set_bytes"));
 		st->zipf = pat && strcmp(pat, "zipf") == 0;
 	}
 	st->pages = bytes / PAGE;
@@ -1003,8 +1072,8 @@ static enum mt_status swap_setup(const struct mt_env *env,
 	/* Everything but the measured region is allocated and touched
 	 * before joining the cgroup, so it is charged to the runner's
 	 * cgroup and does not compete with the working set. */
-	st->lat = mmap(NULL, LAT_CAP * sizeof(*st->lat), PROT_READ |
-		       PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	st->lat = mmap(NULL, LAT_CAP * sizeof(*st->lat), PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (st->lat == MAP_FAILED) {
 		st->lat = NULL;
 		mt_err_why(err, "swap: out of memory");
@@ -1036,8 +1105,10 @@ static enum mt_status swap_setup(const struct mt_env *env,
 			       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 		if (st->shm == MAP_FAILED) {
 			st->shm = NULL;
-			mt_err_why(err, "swap: cannot map the reader's "
-				   "counters: %s", strerror(errno));
+			mt_err_why(err,
+				   "swap: cannot map the reader's "
+				   "counters: %s",
+				   strerror(errno));
 			return MT_FAILED;
 		}
 		memset(st->shm, 0, sizeof(*st->shm));
@@ -1055,8 +1126,10 @@ static enum mt_status swap_setup(const struct mt_env *env,
 		st->reader_cpu = other_cpu(env->cpu);
 		st->reader = fork();
 		if (st->reader < 0) {
-			mt_err_why(err, "swap: cannot fork the reader: "
-				   "%s", strerror(errno));
+			mt_err_why(err,
+				   "swap: cannot fork the reader: "
+				   "%s",
+				   strerror(errno));
 			return MT_FAILED;
 		}
 		if (st->reader == 0)
@@ -1155,11 +1228,13 @@ static int swap_run(void *state, uint64_t iters, struct mt_sample *s,
 	st->p999 = pct_us(st->lat, st->lat_n, 99.9);
 	secs = (double)(b->t_ns - a->t_ns) / 1e9;
 	psi_some = b->have_psi && a->have_psi ?
-		   (double)(b->psi_some_us - a->psi_some_us) / 1e4 / secs :
-		   NAN;
+			   (double)(b->psi_some_us - a->psi_some_us) / 1e4 /
+				   secs :
+			   NAN;
 	psi_full = b->have_psi && a->have_psi ?
-		   (double)(b->psi_full_us - a->psi_full_us) / 1e4 / secs :
-		   NAN;
+			   (double)(b->psi_full_us - a->psi_full_us) / 1e4 /
+				   secs :
+			   NAN;
 	s->ops = st->accesses;
 	if (st->sweep) {
 		s->values[S_ACC] = (double)st->accesses / secs;
@@ -1167,13 +1242,14 @@ static int swap_run(void *state, uint64_t iters, struct mt_sample *s,
 		s->values[S_P99] = st->p99;
 		s->values[S_P999] = st->p999;
 		s->values[S_READ] = (double)(b->reader_bytes -
-					     a->reader_bytes) / 1e6 / secs;
+					     a->reader_bytes) /
+				    1e6 / secs;
 		s->values[S_SWIN] = per_s(b->pswpin - a->pswpin, secs);
 		s->values[S_SWOUT] = per_s(b->pswpout - a->pswpout, secs);
-		s->values[S_REF_ANON] = per_s(cg_delta(a, b,
-			"workingset_refault_anon"), secs);
-		s->values[S_REF_FILE] = per_s(cg_delta(a, b,
-			"workingset_refault_file"), secs);
+		s->values[S_REF_ANON] =
+			per_s(cg_delta(a, b, "workingset_refault_anon"), secs);
+		s->values[S_REF_FILE] =
+			per_s(cg_delta(a, b, "workingset_refault_file"), secs);
 		s->values[S_PSI_SOME] = psi_some;
 		s->values[S_PSI_FULL] = psi_full;
 		s->values[S_SCAN] = per_s(b->pgscan - a->pgscan, secs);
@@ -1189,12 +1265,10 @@ static int swap_run(void *state, uint64_t iters, struct mt_sample *s,
 		s->values[P_PSI_SOME] = psi_some;
 		s->values[P_PSI_FULL] = psi_full;
 		s->values[P_SCAN] = per_s(b->pgscan - a->pgscan, secs);
-		s->values[P_STALL] = per_s(b->allocstall - a->allocstall,
-					   secs);
-		s->values[P_CG_MAJ] = per_s(cg_delta(a, b, "pgmajfault"),
-					    secs);
-		s->values[P_CG_REF_ANON] = per_s(cg_delta(a, b,
-			"workingset_refault_anon"), secs);
+		s->values[P_STALL] = per_s(b->allocstall - a->allocstall, secs);
+		s->values[P_CG_MAJ] = per_s(cg_delta(a, b, "pgmajfault"), secs);
+		s->values[P_CG_REF_ANON] =
+			per_s(cg_delta(a, b, "workingset_refault_anon"), secs);
 	}
 	return 0;
 }
@@ -1218,10 +1292,10 @@ static enum mt_status swap_verify(void *state, json_t *obtained,
 
 	json_object_set_new(w, "seconds",
 			    json_real((double)(b->t_ns - a->t_ns) / 1e9));
-	json_object_set_new(w, "accesses", json_integer(
-				    (json_int_t)st->accesses));
-	json_object_set_new(w, "latency_samples", json_integer(
-				    (json_int_t)st->lat_seen));
+	json_object_set_new(w, "accesses",
+			    json_integer((json_int_t)st->accesses));
+	json_object_set_new(w, "latency_samples",
+			    json_integer((json_int_t)st->lat_seen));
 	json_object_set_new(w, "worker_major_faults",
 			    json_integer(b->ru_majflt - a->ru_majflt));
 	put_delta(vm, "pswpin", swin);
@@ -1248,10 +1322,12 @@ static enum mt_status swap_verify(void *state, json_t *obtained,
 		json_object_set(w, "cgroup_end", b->cg);
 	}
 	if (st->shm) {
-		json_object_set_new(w, "reader_bytes", json_integer(
-			(json_int_t)(b->reader_bytes - a->reader_bytes)));
-		json_object_set_new(w, "reader_passes", json_integer(
-			(json_int_t)atomic_load(&st->shm->passes)));
+		json_object_set_new(w, "reader_bytes",
+				    json_integer((json_int_t)(b->reader_bytes -
+							      a->reader_bytes)));
+		json_object_set_new(w, "reader_passes",
+				    json_integer((json_int_t)atomic_load(
+					    &st->shm->passes)));
 		json_object_set_new(w, "reader_evicted_left",
 				    json_real(st->shm->evicted_left));
 		json_object_set_new(w, "reader_cpu",
@@ -1263,13 +1339,14 @@ static enum mt_status swap_verify(void *state, json_t *obtained,
 
 	/* A working set beyond the limit that caused no swap traffic at
 	 * all means the limit or the swap was not what the case needs. */
-	if (!st->sweep && st->pages * PAGE >
-	    (uint64_t)json_integer_value(json_object_get(
-		    b->cg, "memory_current_bytes")) + (64ull << 20) &&
+	if (!st->sweep &&
+	    st->pages * PAGE > (uint64_t)json_integer_value(json_object_get(
+				       b->cg, "memory_current_bytes")) +
+				       (64ull << 20) &&
 	    swin == 0 && swout == 0) {
 		mt_err_why(err, "swap: no page was swapped in or out "
-			   "during the window although the working set "
-			   "exceeds the cgroup's memory");
+				"during the window although the working set "
+				"exceeds the cgroup's memory");
 		return MT_UNTRUSTWORTHY;
 	}
 	return MT_OK;

@@ -52,38 +52,45 @@ enum tlb_param {
 };
 
 static const struct mt_param tlb_params[] = {
-	[TLB_SIZES] = { .key = "sizes", .type = MT_P_SIZE_LIST,
-	  .def = "4K..1G*2",
-	  .help = "working-set sizes to chase (--quick without this key: "
-		  TLB_QUICK_SIZES ")" },
-	[TLB_BACKINGS] = { .key = "backings", .type = MT_P_WORDS,
-	  .def = "4k,thp,2m,1g",
-	  .help = "page backings: 4k, thp (madvise), 2m and 1g (hugetlb)",
-	  .choices = mt_backing_names },
-	[TLB_PATTERNS] = { .key = "patterns", .type = MT_P_WORDS,
-	  .def = "line,page",
-	  .help = "line: every 64 B line in random order; page: one line "
-		  "per 4 KiB page", .choices = tlb_patterns },
-	[TLB_HUGETLB_RESERVE] = { .key = "hugetlb_reserve", .type = MT_P_BOOL,
-	  .def = "yes",
-	  .help = "as root, grow the 2M/1G hugetlb pools for the largest "
-		  "size (at most 1/4 of MemTotal; undone afterwards)" },
+	[TLB_SIZES] = { .key = "sizes",
+			.type = MT_P_SIZE_LIST,
+			.def = "4K..1G*2",
+			.help = "working-set sizes to chase (--quick without this key: " TLB_QUICK_SIZES
+				")" },
+	[TLB_BACKINGS] = { .key = "backings",
+			   .type = MT_P_WORDS,
+			   .def = "4k,thp,2m,1g",
+			   .help = "page backings: 4k, thp (madvise), 2m and 1g (hugetlb)",
+			   .choices = mt_backing_names },
+	[TLB_PATTERNS] = { .key = "patterns",
+			   .type = MT_P_WORDS,
+			   .def = "line,page",
+			   .help = "line: every 64 B line in random order; page: one line "
+				   "per 4 KiB page",
+			   .choices = tlb_patterns },
+	[TLB_HUGETLB_RESERVE] = { .key = "hugetlb_reserve",
+				  .type = MT_P_BOOL,
+				  .def = "yes",
+				  .help = "as root, grow the 2M/1G hugetlb pools for the largest "
+					  "size (at most 1/4 of MemTotal; undone afterwards)" },
 	[TLB_NPARAMS] = MT_PARAMS_END,
 };
 
 static const struct mt_metric tlb_metrics[] = {
-	{ .name = "latency", .unit = "ns", .derive = MT_NS_PER_OP,
+	{ .name = "latency",
+	  .unit = "ns",
+	  .derive = MT_NS_PER_OP,
 	  .higher_is_better = false },
 };
 
 /* One prepared case, in the worker. */
 struct tlb_state {
 	struct mt_region region;
-	void *cursor;			/* where the chase stands */
+	void *cursor; /* where the chase stands */
 	enum mt_chase_pattern pattern;
-	uint64_t working_set;		/* bytes chased */
-	size_t elements;		/* elements in the cycle */
-	uint64_t touch_ns, build_ns;	/* set-up costs, for the record */
+	uint64_t working_set;	     /* bytes chased */
+	size_t elements;	     /* elements in the cycle */
+	uint64_t touch_ns, build_ns; /* set-up costs, for the record */
 };
 
 /* x rounded up to a multiple of to (to > 0). */
@@ -166,7 +173,8 @@ static int tlb_plan(const struct mt_env *env, struct mt_plan *plan,
 		if (mt_backing_parse(backings[b], &back) < 0) {
 			ret = mt_err_set(err, -EINVAL, MT_ERR_INPUT,
 					 "tlb: unknown backing '%s' (expected "
-					 "4k, thp, 2m or 1g)", backings[b]);
+					 "4k, thp, 2m or 1g)",
+					 backings[b]);
 			goto out_free;
 		}
 		for (size_t p = 0; p < np; p++) {
@@ -184,8 +192,7 @@ static int tlb_plan(const struct mt_env *env, struct mt_plan *plan,
 
 				if (sizes[s] < 2 * pattern_stride(pat))
 					continue;
-				params = json_pack("{s:s, s:s, s:I}",
-						   "backing",
+				params = json_pack("{s:s, s:s, s:I}", "backing",
 						   mt_backing_name(back),
 						   "pattern", patterns[p],
 						   "size_bytes",
@@ -263,8 +270,10 @@ static void hugetlb_reason(enum mt_backing b, uint64_t map, int e,
 	mt_format_bytes((double)map, sz, sizeof(sz));
 	mt_format_bytes((double)page, pg, sizeof(pg));
 	if (mt_hugetlb_pool_read(page, &pool, &perr) < 0) {
-		mt_err_why(err, "tlb: cannot map %s of %s "
-			   "pages: %s", sz, pg, perr.msg);
+		mt_err_why(err,
+			   "tlb: cannot map %s of %s "
+			   "pages: %s",
+			   sz, pg, perr.msg);
 		return;
 	}
 	if (e != ENOMEM) {
@@ -276,8 +285,9 @@ static void hugetlb_reason(enum mt_backing b, uint64_t map, int e,
 	mt_err_why(err,
 		   "tlb: cannot map %s of %s pages: only %" PRIu64 " free "
 		   "(reserve more with: echo %" PRIu64 " > %s, or run as root "
-		   "with hugetlb_reserve = yes)", sz, pg, avail,
-		   pool.nr + (need > avail ? need - avail : 0), path);
+		   "with hugetlb_reserve = yes)",
+		   sz, pg, avail, pool.nr + (need > avail ? need - avail : 0),
+		   path);
 }
 
 /* Maps the case's region, faults it in and builds the chase. Hugetlb
@@ -304,12 +314,12 @@ static enum mt_status tlb_setup(const struct mt_env *env,
 	    pattern_parse(pname, &pat) < 0 ||
 	    ws < (json_int_t)(2 * pattern_stride(pat))) {
 		mt_err_why(err, "tlb: malformed case (backing, pattern "
-			   "or size_bytes missing or too small)");
+				"or size_bytes missing or too small)");
 		return MT_FAILED;
 	}
 	if ((b == MT_BACK_4K || b == MT_BACK_THP) &&
-	    !mt_region_fits(mapped_size(b, (uint64_t)ws), "tlb.sizes",
-			    err->msg, sizeof(err->msg)))
+	    !mt_region_fits(mapped_size(b, (uint64_t)ws), "tlb.sizes", err->msg,
+			    sizeof(err->msg)))
 		return MT_SKIPPED;
 	s = calloc(1, sizeof(*s));
 	if (!s) {
@@ -318,8 +328,7 @@ static enum mt_status tlb_setup(const struct mt_env *env,
 	}
 	s->pattern = pat;
 	s->working_set = (uint64_t)ws;
-	ret = mt_region_map(&s->region, b, mapped_size(b, (uint64_t)ws),
-			    err);
+	ret = mt_region_map(&s->region, b, mapped_size(b, (uint64_t)ws), err);
 	if (ret < 0) {
 		enum mt_status st = MT_FAILED;
 
@@ -341,8 +350,10 @@ static enum mt_status tlb_setup(const struct mt_env *env,
 	s->touch_ns = t1 - t0;
 	s->build_ns = mt_now_ns() - t1;
 	if (!start) {
-		mt_err_why(err, "tlb: %lld bytes hold fewer than two "
-			   "elements", (long long)ws);
+		mt_err_why(err,
+			   "tlb: %lld bytes hold fewer than two "
+			   "elements",
+			   (long long)ws);
 		mt_region_unmap(&s->region);
 		free(s);
 		return MT_FAILED;
@@ -394,34 +405,34 @@ static enum mt_status tlb_verify(void *state, json_t *obtained,
 	double cov;
 	char sz[32];
 
-	json_object_set_new(obtained, "elements", json_integer(
-				    (json_int_t)s->elements));
-	json_object_set_new(obtained, "mapped_bytes", json_integer(
-				    (json_int_t)r->size));
-	json_object_set_new(obtained, "touch_ms", json_real(
-				    (double)s->touch_ns / 1e6));
-	json_object_set_new(obtained, "build_ms", json_real(
-				    (double)s->build_ns / 1e6));
+	json_object_set_new(obtained, "elements",
+			    json_integer((json_int_t)s->elements));
+	json_object_set_new(obtained, "mapped_bytes",
+			    json_integer((json_int_t)r->size));
+	json_object_set_new(obtained, "touch_ms",
+			    json_real((double)s->touch_ns / 1e6));
+	json_object_set_new(obtained, "build_ms",
+			    json_real((double)s->build_ns / 1e6));
 	if (mt_region_smaps(r, &huge, &rss, err) < 0) {
 		mt_err_prefix(err, "tlb: cannot check the region");
 		return MT_UNTRUSTWORTHY;
 	}
 	cov = r->size ? (double)huge / (double)r->size : 0;
-	json_object_set_new(obtained, "resident_bytes", json_integer(
-				    (json_int_t)rss));
+	json_object_set_new(obtained, "resident_bytes",
+			    json_integer((json_int_t)rss));
 	mt_format_bytes((double)s->working_set, sz, sizeof(sz));
 
 	switch (r->backing) {
 	case MT_BACK_4K:
 	case MT_BACK_THP:
-		json_object_set_new(obtained, "thp_bytes", json_integer(
-					    (json_int_t)huge));
+		json_object_set_new(obtained, "thp_bytes",
+				    json_integer((json_int_t)huge));
 		json_object_set_new(obtained, "thp_coverage", json_real(cov));
 		page = cov >= 0.5 ? THP_SIZE : 4096;
-		json_object_set_new(obtained, "page_size_bytes", json_integer(
-					    (json_int_t)page));
-		if (r->backing == MT_BACK_THP && s->working_set >=
-		    THP_CHECK_MIN && cov < THP_MIN_COVERAGE) {
+		json_object_set_new(obtained, "page_size_bytes",
+				    json_integer((json_int_t)page));
+		if (r->backing == MT_BACK_THP &&
+		    s->working_set >= THP_CHECK_MIN && cov < THP_MIN_COVERAGE) {
 			mt_err_why(err,
 				   "tlb: only %.0f%% of the %s thp region is "
 				   "backed by huge pages (check that "
@@ -435,7 +446,8 @@ static enum mt_status tlb_verify(void *state, json_t *obtained,
 			mt_err_why(err,
 				   "tlb: %.0f%% of the %s 4k region is backed "
 				   "by transparent huge pages despite "
-				   "MADV_NOHUGEPAGE", cov * 100, sz);
+				   "MADV_NOHUGEPAGE",
+				   cov * 100, sz);
 			st = MT_UNTRUSTWORTHY;
 		}
 		break;
@@ -450,8 +462,9 @@ static enum mt_status tlb_verify(void *state, json_t *obtained,
 			if (kps != page) {
 				mt_err_why(err,
 					   "tlb: the %s hugetlb region has "
-					   "%" PRIu64 " byte pages, not %"
-					   PRIu64, sz, kps, page);
+					   "%" PRIu64
+					   " byte pages, not %" PRIu64,
+					   sz, kps, page);
 				st = MT_UNTRUSTWORTHY;
 			}
 		} else {

@@ -9,16 +9,16 @@
 
 struct mt_command {
 	const char *name;
-	const char *summary;	/* one line for `memtune --help` */
-	const char *usage;	/* full --help text */
-	int (*fn)(int argc, char **argv);	/* returns the exit status */
+	const char *summary;		  /* one line for `memtune --help` */
+	const char *usage;		  /* full --help text */
+	int (*fn)(int argc, char **argv); /* returns the exit status */
 	/* The command's options, as getopt_long takes them (without a
 	 * leading ':'; -h and --help are added). A command that sets
 	 * shortopts ("" for none) parses with mt_cli_getopt, and --help is
 	 * found as getopt sees it: not when it is an option's argument.
 	 * NULL: the command parses its own arguments. */
 	const char *shortopts;
-	const struct option *longopts;	/* ends with { 0 }; NULL: none */
+	const struct option *longopts; /* ends with { 0 }; NULL: none */
 };
 
 #define MT_COMMAND(n) extern const struct mt_command mt_cmd_##n;

@@ -16,7 +16,9 @@ static const struct option advise_opts[] = {
 	{ "json", no_argument, NULL, 'j' },
 	{ "profile", required_argument, NULL, 'p' },
 	{ "output", required_argument, NULL, 'o' },
-	{ "window", required_argument, NULL, 'w' }, { 0 } };
+	{ "window", required_argument, NULL, 'w' },
+	{ 0 }
+};
 
 static int advise_main(int argc, char **argv)
 {
@@ -28,7 +30,7 @@ static int advise_main(int argc, char **argv)
 	struct mt_err err = { 0 };
 	char configs[PATH_MAX];
 	bool json = false, have_profile = false, written = false;
-	uint64_t window_ns = 5000000000ull;	/* --window: 5 s */
+	uint64_t window_ns = 5000000000ull; /* --window: 5 s */
 	char why[160];
 	int o, ret, status = MT_EXIT_OK;
 
@@ -38,18 +40,21 @@ static int advise_main(int argc, char **argv)
 		else if (o == 'p')
 			profile_name = optarg, have_profile = true;
 		else if (o == 'o' && outdir)
-			return mt_cli_usage_error(&mt_cmd_advise, "-o given "
+			return mt_cli_usage_error(&mt_cmd_advise,
+						  "-o given "
 						  "twice ('%s' and '%s')",
 						  outdir, optarg);
 		else if (o == 'o')
 			outdir = optarg;
 		else if (o == 'w' && mt_parse_duration(optarg, &window_ns, why,
-							sizeof(why)) < 0)
-			return mt_cli_usage_error(&mt_cmd_advise, "--window "
-						  "'%s': expected %s", optarg,
-						  why);
+						       sizeof(why)) < 0)
+			return mt_cli_usage_error(&mt_cmd_advise,
+						  "--window "
+						  "'%s': expected %s",
+						  optarg, why);
 		else if (o == 'w' && window_ns > 3600000000000ull)
-			return mt_cli_usage_error(&mt_cmd_advise, "--window "
+			return mt_cli_usage_error(&mt_cmd_advise,
+						  "--window "
 						  "'%s': at most 1h (3600s)",
 						  optarg);
 		else if (o == 'w')
@@ -63,8 +68,7 @@ static int advise_main(int argc, char **argv)
 		return mt_cli_usage_error(&mt_cmd_advise,
 					  "unexpected argument '%s'",
 					  argv[optind]);
-	if (outdir && (status = mt_cli_output_dir(&mt_cmd_advise,
-						   outdir)) != 0)
+	if (outdir && (status = mt_cli_output_dir(&mt_cmd_advise, outdir)) != 0)
 		return status;
 	dest = outdir ? outdir : dir;
 	if (mt_cli_configs_dir(configs, sizeof(configs)) != 0)
@@ -92,8 +96,8 @@ static int advise_main(int argc, char **argv)
 		/* Someone else's (or a read-only) run: the advice is still
 		 * worth printing. */
 		mt_warn("advise: not writing advice.json into %s: %s; "
-			"printing only (-o DIR writes it elsewhere)", dir,
-			err.msg);
+			"printing only (-o DIR writes it elsewhere)",
+			dir, err.msg);
 		ret = 0;
 		dest = NULL;
 	} else {
@@ -125,11 +129,11 @@ static int advise_main(int argc, char **argv)
 		mt_advice_print(stdout, &advice);
 		if (ctx.signals)
 			printf("\nlive reclaim signals: %s\n",
-			       json_string_value(json_object_get(
-				       ctx.signals, "from")) ?: "");
+			       json_string_value(json_object_get(ctx.signals, "from")) ?:
+				       "");
 		if (written)
-			printf("\nwrote %s/advice.json and %s/%s\n", dest,
-			       dest, MT_SYSCTL_D_NAME);
+			printf("\nwrote %s/advice.json and %s/%s\n", dest, dest,
+			       MT_SYSCTL_D_NAME);
 	}
 free_advice:
 	mt_advice_free(&advice);
@@ -183,6 +187,6 @@ const struct mt_command mt_cmd_advise = {
 		 "ok, 1 the advice could not be made or written where -o "
 		 "says, 2 bad\nusage or input.\n",
 	.fn = advise_main,
-	.shortopts = "p:o:",	/* --window has no short form */
+	.shortopts = "p:o:", /* --window has no short form */
 	.longopts = advise_opts,
 };

@@ -21,7 +21,9 @@ static void print_warnings(const struct mt_run *run)
 
 static const struct option analyze_opts[] = {
 	{ "json", no_argument, NULL, 'j' },
-	{ "output", required_argument, NULL, 'o' }, { 0 } };
+	{ "output", required_argument, NULL, 'o' },
+	{ 0 }
+};
 
 static int analyze_main(int argc, char **argv)
 {
@@ -36,7 +38,8 @@ static int analyze_main(int argc, char **argv)
 		} else if (o == 'o' && !outdir) {
 			outdir = optarg;
 		} else if (o == 'o') {
-			return mt_cli_usage_error(&mt_cmd_analyze, "-o given "
+			return mt_cli_usage_error(&mt_cmd_analyze,
+						  "-o given "
 						  "twice ('%s' and '%s')",
 						  outdir, optarg);
 		} else {
@@ -51,8 +54,8 @@ static int analyze_main(int argc, char **argv)
 		return mt_cli_usage_error(&mt_cmd_analyze,
 					  "-o writes one analysis.json: give "
 					  "one run directory with it");
-	if (outdir && (status = mt_cli_output_dir(&mt_cmd_analyze,
-						   outdir)) != 0)
+	if (outdir &&
+	    (status = mt_cli_output_dir(&mt_cmd_analyze, outdir)) != 0)
 		return status;
 	if (json && argc - optind > 1)
 		all = json_array();
@@ -96,9 +99,9 @@ static int analyze_main(int argc, char **argv)
 		if (all)
 			json_array_append(all, a);
 		else if (json)
-			json_dumpf(a, stdout, JSON_INDENT(2) |
-				   JSON_PRESERVE_ORDER |
-				   JSON_REAL_PRECISION(10));
+			json_dumpf(a, stdout,
+				   JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+					   JSON_REAL_PRECISION(10));
 		else
 			mt_analysis_print(stdout, a);
 		if (json && !all)
@@ -107,8 +110,9 @@ static int analyze_main(int argc, char **argv)
 		mt_run_free(run);
 	}
 	if (all) {
-		json_dumpf(all, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
-			   JSON_REAL_PRECISION(10));
+		json_dumpf(all, stdout,
+			   JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+				   JSON_REAL_PRECISION(10));
 		putchar('\n');
 		json_decref(all);
 	}
@@ -118,33 +122,34 @@ static int analyze_main(int argc, char **argv)
 const struct mt_command mt_cmd_analyze = {
 	.name = "analyze",
 	.summary = "derive figures from run directories (analysis.json)",
-	.usage = "usage: memtune analyze DIR... [--json] [-o OUT]\n"
-		 "\n"
-		 "Reads each run directory (results.jsonl, and meta.json when "
-		 "present),\nderives the figures of every benchmark that has "
-		 "an analysis module\n(TLB knees and reach, page-walk penalty, "
-		 "fault costs, bandwidth gains,\nthe brk/mmap crossover, page "
-		 "cache and O_DIRECT ratios), writes them to\nDIR/analysis.json "
-		 "and prints a summary. A benchmark without a module is\n"
-		 "listed as \"no analysis yet\". Truncated lines and a missing "
-		 "meta.json are\nreported (file:line) and the rest is "
-		 "analyzed.\n"
-		 "\n"
-		 "  --json          print the analysis as JSON instead (an "
-		 "array with several\n"
-		 "                  DIRs)\n"
-		 "  -o, --output OUT  write analysis.json into OUT (made if "
-		 "missing) instead of\n"
-		 "                  DIR; one DIR only\n"
-		 "\n"
-		 "A run directory you may not write (another user's, a "
-		 "read-only copy) is\nanalyzed and printed all the same, with "
-		 "a warning that analysis.json was not\nwritten; -o OUT says "
-		 "where to write it.\n"
-		 "\n"
-		 "Exit status: 0 ok (also when DIR was not writable and no -o "
-		 "was given),\n1 out of memory or analysis.json could not be "
-		 "written, 2 a directory is\nnot a readable run.\n",
+	.usage =
+		"usage: memtune analyze DIR... [--json] [-o OUT]\n"
+		"\n"
+		"Reads each run directory (results.jsonl, and meta.json when "
+		"present),\nderives the figures of every benchmark that has "
+		"an analysis module\n(TLB knees and reach, page-walk penalty, "
+		"fault costs, bandwidth gains,\nthe brk/mmap crossover, page "
+		"cache and O_DIRECT ratios), writes them to\nDIR/analysis.json "
+		"and prints a summary. A benchmark without a module is\n"
+		"listed as \"no analysis yet\". Truncated lines and a missing "
+		"meta.json are\nreported (file:line) and the rest is "
+		"analyzed.\n"
+		"\n"
+		"  --json          print the analysis as JSON instead (an "
+		"array with several\n"
+		"                  DIRs)\n"
+		"  -o, --output OUT  write analysis.json into OUT (made if "
+		"missing) instead of\n"
+		"                  DIR; one DIR only\n"
+		"\n"
+		"A run directory you may not write (another user's, a "
+		"read-only copy) is\nanalyzed and printed all the same, with "
+		"a warning that analysis.json was not\nwritten; -o OUT says "
+		"where to write it.\n"
+		"\n"
+		"Exit status: 0 ok (also when DIR was not writable and no -o "
+		"was given),\n1 out of memory or analysis.json could not be "
+		"written, 2 a directory is\nnot a readable run.\n",
 	.fn = analyze_main,
 	.shortopts = "o:",
 	.longopts = analyze_opts,

@@ -25,7 +25,9 @@ static const struct option apply_opts[] = {
 	{ "force", required_argument, NULL, 'f' },
 	{ "only", required_argument, NULL, 'o' },
 	{ "force-container", no_argument, NULL, 'C' },
-	{ "verified-only", no_argument, NULL, 'V' }, { 0 } };
+	{ "verified-only", no_argument, NULL, 'V' },
+	{ 0 }
+};
 
 static int apply_main(int argc, char **argv)
 {
@@ -49,18 +51,19 @@ static int apply_main(int argc, char **argv)
 			only_given = true;
 			ao.n_only = split(optarg, only, ao.n_only, MAX_NAMES);
 			break;
-		default:
-			return MT_EXIT_USAGE;
+		default: return MT_EXIT_USAGE;
 		}
 	}
 	ao.force = force;
 	ao.only = only_given ? only : NULL;
 	if (ao.n_only == MAX_NAMES || ao.n_force == MAX_NAMES)
-		return mt_cli_usage_error(&mt_cmd_apply, "at most %d names "
+		return mt_cli_usage_error(&mt_cmd_apply,
+					  "at most %d names "
 					  "in --only and in --force",
 					  MAX_NAMES - 1);
 	if (optind + 1 != argc)
-		return mt_cli_usage_error(&mt_cmd_apply, "expected one run "
+		return mt_cli_usage_error(&mt_cmd_apply,
+					  "expected one run "
 					  "directory holding advice.json");
 	if (!ao.dry_run) {
 		lock = mt_cli_state_lock("apply", &fd);
@@ -73,9 +76,10 @@ static int apply_main(int argc, char **argv)
 	}
 	mt_state_unlock(fd);
 	if (problems)
-		fprintf(stderr, "memtune apply: %d item%s refused, clamped, "
-			"skipped or overridden (see above)\n", problems,
-			problems == 1 ? "" : "s");
+		fprintf(stderr,
+			"memtune apply: %d item%s refused, clamped, "
+			"skipped or overridden (see above)\n",
+			problems, problems == 1 ? "" : "s");
 	return mt_cli_finish(problems ? MT_EXIT_FAIL : MT_EXIT_OK);
 }
 

@@ -91,7 +91,8 @@ static int list_main(int argc, char **argv)
 		 * are skipped, the others run. */
 		if (ok && !all)
 			printf("%-10s %-9s %-28s partly: %s; the cases that "
-			       "need it are skipped\n", "", "", "", partly);
+			       "need it are skipped\n",
+			       "", "", "", partly);
 		if (!ok)
 			printf("%-10s %-9s %-28s why not: %s\n", "", "", "",
 			       why);
@@ -102,8 +103,9 @@ static int list_main(int argc, char **argv)
 	} else {
 		printf("\nrunning as %s; 'memtune sysinfo' shows the "
 		       "machine, 'memtune run -b NAME' runs one.\n",
-		       caps.root ? "root" : "an unprivileged user (benchmarks "
-		       "that change the system are skipped)");
+		       caps.root ? "root" :
+				   "an unprivileged user (benchmarks "
+				   "that change the system are skipped)");
 	}
 	json_decref(arr);
 	return MT_EXIT_OK;
@@ -112,13 +114,14 @@ static int list_main(int argc, char **argv)
 const struct mt_command mt_cmd_list = {
 	.name = "list",
 	.summary = "list the benchmarks and whether this machine can run them",
-	.usage = "usage: memtune list [--json]\n"
-		 "\n"
-		 "Lists every benchmark: its name, whether this machine can run "
-		 "it (and why not),\nwhat it needs (root, swap, cgroup, "
-		 "hugetlb, >=2 NUMA nodes, O_DIRECT), and what\nit measures.\n"
-		 "\n"
-		 "  --json   one JSON array on stdout\n",
+	.usage =
+		"usage: memtune list [--json]\n"
+		"\n"
+		"Lists every benchmark: its name, whether this machine can run "
+		"it (and why not),\nwhat it needs (root, swap, cgroup, "
+		"hugetlb, >=2 NUMA nodes, O_DIRECT), and what\nit measures.\n"
+		"\n"
+		"  --json   one JSON array on stdout\n",
 	.fn = list_main,
 	.shortopts = "",
 	.longopts = mt_cli_json_opts,

@@ -10,8 +10,9 @@
 #include "../core/log.h"
 #include "cli.h"
 
-static const struct option report_opts[] = {
-	{ "output", required_argument, NULL, 'o' }, { 0 } };
+static const struct option report_opts[] = { { "output", required_argument,
+					       NULL, 'o' },
+					     { 0 } };
 
 static int report_main(int argc, char **argv)
 {
@@ -30,7 +31,8 @@ static int report_main(int argc, char **argv)
 			return mt_cli_usage_error(&mt_cmd_report,
 						  "-o given twice ('%s' and "
 						  "'%s'): give one output "
-						  "directory", out, optarg);
+						  "directory",
+						  out, optarg);
 		out = optarg;
 	}
 	if (optind >= argc)

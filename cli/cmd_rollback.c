@@ -8,8 +8,9 @@
 #include "../core/sysinfo.h"
 #include "cli.h"
 
-static const struct option rollback_opts[] = {
-	{ "force-container", no_argument, NULL, 'C' }, { 0 } };
+static const struct option rollback_opts[] = { { "force-container", no_argument,
+						 NULL, 'C' },
+					       { 0 } };
 
 static int rollback_main(int argc, char **argv)
 {
@@ -34,13 +35,15 @@ static int rollback_main(int argc, char **argv)
 	if (!mt_fsroot_is_live())
 		caps.root = true, caps.in_container = false;
 	if (!caps.root) {
-		mt_err_set(&err, -1, MT_ERR_RUNTIME, "rollback: needs root: "
+		mt_err_set(&err, -1, MT_ERR_RUNTIME,
+			   "rollback: needs root: "
 			   "it writes /proc/sys, /sys and /etc/sysctl.d (run "
 			   "it with sudo)");
 		return mt_cli_fail(&err);
 	}
 	if (caps.in_container && !force_container) {
-		mt_err_set(&err, -1, MT_ERR_RUNTIME, "rollback: refusing "
+		mt_err_set(&err, -1, MT_ERR_RUNTIME,
+			   "rollback: refusing "
 			   "inside a container; pass --force-container if "
 			   "apply was run with it");
 		return mt_cli_fail(&err);

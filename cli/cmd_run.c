@@ -20,7 +20,8 @@ static const struct option run_opts[] = {
 	{ "output", required_argument, NULL, 'o' },
 	{ "quick", no_argument, NULL, 'q' },
 	{ "set", required_argument, NULL, 's' },
-	{ 0 } };
+	{ 0 }
+};
 
 /* Appends the -b list arg to *benches (a malloc'ed comma list), so that
  * -b tlb -b alloc means -b tlb,alloc. Returns 0 or -ENOMEM. */
@@ -55,7 +56,8 @@ static int run_main(int argc, char **argv)
 			if (config) {
 				free(benches);
 				return mt_cli_usage_error(
-					&mt_cmd_run, "-c given twice ('%s' "
+					&mt_cmd_run,
+					"-c given twice ('%s' "
 					"and '%s'): give one job file, and "
 					"override its keys with --set",
 					config, optarg);
@@ -72,7 +74,8 @@ static int run_main(int argc, char **argv)
 			if (outdir) {
 				free(benches);
 				return mt_cli_usage_error(
-					&mt_cmd_run, "-o given twice ('%s' "
+					&mt_cmd_run,
+					"-o given twice ('%s' "
 					"and '%s'): give one run directory",
 					outdir, optarg);
 			}
@@ -87,9 +90,7 @@ static int run_main(int argc, char **argv)
 			}
 			sets[n_sets++] = optarg;
 			break;
-		default:
-			free(benches);
-			return MT_EXIT_USAGE;
+		default: free(benches); return MT_EXIT_USAGE;
 		}
 	}
 	if (optind < argc) {
@@ -105,7 +106,8 @@ static int run_main(int argc, char **argv)
 		if (mt_cli_configs_dir(dirbuf, sizeof(dirbuf)) < 0) {
 			mt_cfg_free(&cfg);
 			free(benches);
-			fprintf(stderr, "memtune run: cannot find configs/"
+			fprintf(stderr,
+				"memtune run: cannot find configs/"
 				"quick.ini next to the program; set "
 				"MEMTUNE_CONFIGS to the configs directory\n");
 			return MT_EXIT_USAGE;
@@ -121,7 +123,8 @@ static int run_main(int argc, char **argv)
 			goto fail;
 	if (benches) {
 		if (mt_parse_word_list(benches, NULL, &only, &n_only, why,
-				       sizeof(why)) < 0 || n_only == 0) {
+				       sizeof(why)) < 0 ||
+		    n_only == 0) {
 			status = mt_cli_usage_error(&mt_cmd_run,
 						    "-b '%s': expected a comma "
 						    "list of benchmark names",
@@ -176,33 +179,33 @@ const struct mt_command mt_cmd_run = {
 	.name = "run",
 	.summary = "run a benchmark sweep; prints the run directory",
 	.usage =
-	"usage: memtune run [-c FILE] [-b NAME,...] [-o DIR] [--quick]\n"
-	"                   [--set SECTION.KEY=VALUE]...\n"
-	"\n"
-	"Runs the benchmarks of a job file (every benchmark with its defaults "
-	"when\nnone is given) and writes a new run directory: meta.json, "
-	"topology.xml,\nresults.jsonl (one record per measured point, written "
-	"as it is measured)\nand snapshots/. The directory is the last line on "
-	"stdout.\n"
-	"\n"
-	"  -c, --config FILE   INI job file (see configs/README.md)\n"
-	"  -b, --bench LIST    only these benchmarks (see 'memtune list'); "
-	"repeated -b\n"
-	"                      add to the list\n"
-	"  -o, --output DIR    exact run directory to create (must not exist;"
-	"\n                      its parent must be yours or root's and not "
-	"writable\n                      by others, or sticky like /tmp)\n"
-	"  --quick             start from configs/quick.ini: small sizes, a "
-	"few minutes\n"
-	"  --set KEY=VALUE     override a key; SECTION.KEY, or KEY for "
-	"[global]\n"
-	"\n"
-	"System changes (hugetlb pools, sysctls, swap files, cgroups) go "
-	"through the\nstate journal and are undone on exit, on SIGINT/SIGTERM/"
-	"SIGHUP and by\n'memtune restore' after a crash. Exit status: 0 done "
-	"(skipped benchmarks are\nnot failures), 1 failure (also when every "
-	"case of a benchmark failed; the\nrun directory is still printed), "
-	"2 bad usage or configuration.\n",
+		"usage: memtune run [-c FILE] [-b NAME,...] [-o DIR] [--quick]\n"
+		"                   [--set SECTION.KEY=VALUE]...\n"
+		"\n"
+		"Runs the benchmarks of a job file (every benchmark with its defaults "
+		"when\nnone is given) and writes a new run directory: meta.json, "
+		"topology.xml,\nresults.jsonl (one record per measured point, written "
+		"as it is measured)\nand snapshots/. The directory is the last line on "
+		"stdout.\n"
+		"\n"
+		"  -c, --config FILE   INI job file (see configs/README.md)\n"
+		"  -b, --bench LIST    only these benchmarks (see 'memtune list'); "
+		"repeated -b\n"
+		"                      add to the list\n"
+		"  -o, --output DIR    exact run directory to create (must not exist;"
+		"\n                      its parent must be yours or root's and not "
+		"writable\n                      by others, or sticky like /tmp)\n"
+		"  --quick             start from configs/quick.ini: small sizes, a "
+		"few minutes\n"
+		"  --set KEY=VALUE     override a key; SECTION.KEY, or KEY for "
+		"[global]\n"
+		"\n"
+		"System changes (hugetlb pools, sysctls, swap files, cgroups) go "
+		"through the\nstate journal and are undone on exit, on SIGINT/SIGTERM/"
+		"SIGHUP and by\n'memtune restore' after a crash. Exit status: 0 done "
+		"(skipped benchmarks are\nnot failures), 1 failure (also when every "
+		"case of a benchmark failed; the\nrun directory is still printed), "
+		"2 bad usage or configuration.\n",
 	.fn = run_main,
 	.shortopts = "c:b:o:",
 	.longopts = run_opts,

@@ -32,7 +32,8 @@ static const struct option tune_opts[] = {
 	{ "memory-max", required_argument, NULL, 'M' },
 	{ "swap-file", required_argument, NULL, 'S' },
 	{ "swap-dir", required_argument, NULL, 'D' },
-	{ 0 } };
+	{ 0 }
+};
 
 static size_t split(char *s, const char **names, size_t n, size_t max)
 {
@@ -47,9 +48,10 @@ static int duration(const char *opt, const char *s, uint64_t *ns)
 	char why[200];
 
 	if (mt_parse_duration(s, ns, why, sizeof(why)) < 0 || !*ns)
-		return mt_cli_usage_error(&mt_cmd_tune, "%s '%s': %s", opt,
-					  s, *ns ? why : "expected a "
-					  "duration above 0, e.g. 30m");
+		return mt_cli_usage_error(&mt_cmd_tune, "%s '%s': %s", opt, s,
+					  *ns ? why :
+						"expected a "
+						"duration above 0, e.g. 30m");
 	return -1;
 }
 
@@ -86,28 +88,34 @@ static int tune_main(int argc, char **argv)
 		case 'D': o.swap_dir = optarg; break;
 		case 'M':
 		case 'S':
-			if (mt_parse_size(optarg, c == 'M' ? &o.memory_max :
-					  &o.swap_file, why,
-					  sizeof(why)) < 0 ||
+			if (mt_parse_size(optarg,
+					  c == 'M' ? &o.memory_max :
+						     &o.swap_file,
+					  why, sizeof(why)) < 0 ||
 			    (c == 'M' ? o.memory_max : o.swap_file) <
 				    (16u << 20))
-				return mt_cli_usage_error(&mt_cmd_tune,
+				return mt_cli_usage_error(
+					&mt_cmd_tune,
 					"%s '%s': expected a size of at least "
-					"16M, e.g. 512M", c == 'M' ?
-					"--memory-max" : "--swap-file", optarg);
+					"16M, e.g. 512M",
+					c == 'M' ? "--memory-max" :
+						   "--swap-file",
+					optarg);
 			break;
 		case 'p':
 			if (mt_parse_int(optarg, 1, 1000, &v, why,
 					 sizeof(why)) < 0)
 				return mt_cli_usage_error(&mt_cmd_tune,
-					"--pairs '%s': %s", optarg, why);
+							  "--pairs '%s': %s",
+							  optarg, why);
 			o.pairs = (int)v;
 			break;
 		case 's':
 			if (mt_parse_int(optarg, 0, INT64_MAX, &v, why,
 					 sizeof(why)) < 0)
 				return mt_cli_usage_error(&mt_cmd_tune,
-					"--seed '%s': %s", optarg, why);
+							  "--seed '%s': %s",
+							  optarg, why);
 			o.seed = (uint64_t)v;
 			break;
 		case 't':
@@ -124,36 +132,41 @@ static int tune_main(int argc, char **argv)
 		case 'k':
 			if (strcmp(optarg, "verified") &&
 			    strcmp(optarg, "none"))
-				return mt_cli_usage_error(&mt_cmd_tune,
+				return mt_cli_usage_error(
+					&mt_cmd_tune,
 					"--keep '%s': expected verified or "
-					"none", optarg);
+					"none",
+					optarg);
 			o.keep_verified = !strcmp(optarg, "verified");
 			break;
-		default:
-			return MT_EXIT_USAGE;
+		default: return MT_EXIT_USAGE;
 		}
 	}
 	o.only = only_given ? only : NULL;
 	o.force = force;
 	if (o.n_only == MAX_NAMES || o.n_force == MAX_NAMES)
-		return mt_cli_usage_error(&mt_cmd_tune, "at most %d names in "
+		return mt_cli_usage_error(&mt_cmd_tune,
+					  "at most %d names in "
 					  "--only and in --force",
 					  MAX_NAMES - 1);
 	if (only_given && !o.n_only)
 		return mt_cli_usage_error(&mt_cmd_tune, "--only needs at "
-					  "least one item id");
+							"least one item id");
 	if (optind + 1 != argc)
-		return mt_cli_usage_error(&mt_cmd_tune, "expected one run "
+		return mt_cli_usage_error(&mt_cmd_tune,
+					  "expected one run "
 					  "directory holding advice.json");
 	if (o.persist && !o.keep_verified)
 		return mt_cli_usage_error(&mt_cmd_tune, "--persist goes with "
-					  "--keep verified");
+							"--keep verified");
 	if (o.aa && o.keep_verified)
-		return mt_cli_usage_error(&mt_cmd_tune, "--aa changes "
+		return mt_cli_usage_error(&mt_cmd_tune,
+					  "--aa changes "
 					  "nothing, so it keeps nothing: drop "
 					  "--keep verified");
 	if ((o.metric || o.p99 || o.lower_is_better) && !o.workload)
-		return mt_cli_usage_error(&mt_cmd_tune, "--metric, --p99 and "
+		return mt_cli_usage_error(&mt_cmd_tune,
+					  "--metric, --p99 and "
 					  "--lower-is-better go with "
 					  "--workload");
 	o.dir = argv[optind];
@@ -171,61 +184,61 @@ const struct mt_command mt_cmd_tune = {
 	.name = "tune",
 	.summary = "A/B-verify each recommended change on this machine",
 	.usage =
-"usage: memtune tune DIR [--workload CMD [--metric REGEX [--lower-is-better]]\n"
-"                    [--p99 REGEX]] [--no-bench] [--only ID,...] [--pairs N] [--aa]\n"
-"                    [--max-time DURATION] [--trial-timeout DURATION]\n"
-"                    [--keep verified|none [--persist]] [--force RULE,...]\n"
-"                    [--memory-max SIZE] [--swap-file SIZE [--swap-dir DIR]]\n"
-"                    [--seed N] [--json] [--force-container]\n"
-"\n"
-"Tries each change of DIR/advice.json (memtune advise DIR writes it) on this\n"
-"machine before anything is kept: trials alternate the current value (A) and\n"
-"the recommended one (B) in ABBA blocks of random orientation, after one\n"
-"warm-up trial of each item. Each change goes through the journal and is\n"
-"undone after its trial; if memtune dies meanwhile (kill -9, the OOM killer, a\n"
-"dropped ssh session) a watchdog runs memtune restore. Each trial runs the\n"
-"benchmark cases the item's rule rests on (swappiness: the swap benchmark's\n"
-"sweep case at the value in force; the watermarks: the reclaim bursts), as a\n"
-"run directory under DIR/tune-TIME/, and the workload, and reads the\n"
-"guardrails: OOM kills, direct-reclaim stalls (allocstall),\n"
-"swap-ins (pswpin), full memory pressure (PSI), the workload failing, its\n"
-"p99. The paired results give the median relative effect B/A - 1 with a\n"
-"signed-rank 95% interval (Hodges-Lehmann); the verdict is improves,\n"
-"no_effect, harms (also when a guardrail is worse beyond its noise, named)\n"
-"or inconclusive (fewer than 6 pairs cannot reach 95%). The verdicts go into\n"
-"DIR/advice.json as each item's \"verification\".\n"
-"\n"
-"  --workload CMD       run with sh -c in its own process group, once a trial\n"
-"                       (an item without a benchmark trial needs it)\n"
-"  --no-bench           the workload only: no benchmark trials\n"
-"  --memory-max SIZE    run the workload in a memory cgroup of this limit,\n"
-"                       made for the session through the journal\n"
-"  --swap-file SIZE     when no swap is active, make a swap file of this size\n"
-"                       in --swap-dir (default /var/tmp) for the session\n"
-"  --metric REGEX       the workload's figure: the first capture group of\n"
-"                       REGEX in its stdout, e.g. 'tps = ([0-9.]+)';\n"
-"                       higher is better unless --lower-is-better. Without\n"
-"                       it, the wall time (lower is better)\n"
-"  --p99 REGEX          a p99 the workload prints, a guardrail\n"
-"  --only ID,...        these items only (ids as in advice.json)\n"
-"  --pairs N            A/B pairs per item (default 6)\n"
-"  --aa                 B equals A: the false-positive check of this machine;\n"
-"                       it must come out no_effect. Run it first on a new\n"
-"                       machine\n"
-"  --max-time DURATION  stop starting trials after this (e.g. 30m); verdicts\n"
-"                       rest on the pairs done\n"
-"  --trial-timeout D    kill a workload run after D (default 10m)\n"
-"  --keep verified      at the end apply the items that improved (through\n"
-"                       apply's journal: memtune rollback undoes them);\n"
-"                       --persist also installs the sysctl.d file. Default:\n"
-"                       none\n"
-"  --force RULE,...     allow a value apply's guard refuses (see apply --help)\n"
-"  --seed N             the blocks' orientation (default: the time)\n"
-"  --json               also print the verification objects as JSON\n"
-"  --force-container    as apply --force-container\n"
-"\n"
-"Needs root. The cost (items x pairs x 2 trials x the warm-up's time) is\n"
-"printed before the first trial.\n",
+		"usage: memtune tune DIR [--workload CMD [--metric REGEX [--lower-is-better]]\n"
+		"                    [--p99 REGEX]] [--no-bench] [--only ID,...] [--pairs N] [--aa]\n"
+		"                    [--max-time DURATION] [--trial-timeout DURATION]\n"
+		"                    [--keep verified|none [--persist]] [--force RULE,...]\n"
+		"                    [--memory-max SIZE] [--swap-file SIZE [--swap-dir DIR]]\n"
+		"                    [--seed N] [--json] [--force-container]\n"
+		"\n"
+		"Tries each change of DIR/advice.json (memtune advise DIR writes it) on this\n"
+		"machine before anything is kept: trials alternate the current value (A) and\n"
+		"the recommended one (B) in ABBA blocks of random orientation, after one\n"
+		"warm-up trial of each item. Each change goes through the journal and is\n"
+		"undone after its trial; if memtune dies meanwhile (kill -9, the OOM killer, a\n"
+		"dropped ssh session) a watchdog runs memtune restore. Each trial runs the\n"
+		"benchmark cases the item's rule rests on (swappiness: the swap benchmark's\n"
+		"sweep case at the value in force; the watermarks: the reclaim bursts), as a\n"
+		"run directory under DIR/tune-TIME/, and the workload, and reads the\n"
+		"guardrails: OOM kills, direct-reclaim stalls (allocstall),\n"
+		"swap-ins (pswpin), full memory pressure (PSI), the workload failing, its\n"
+		"p99. The paired results give the median relative effect B/A - 1 with a\n"
+		"signed-rank 95% interval (Hodges-Lehmann); the verdict is improves,\n"
+		"no_effect, harms (also when a guardrail is worse beyond its noise, named)\n"
+		"or inconclusive (fewer than 6 pairs cannot reach 95%). The verdicts go into\n"
+		"DIR/advice.json as each item's \"verification\".\n"
+		"\n"
+		"  --workload CMD       run with sh -c in its own process group, once a trial\n"
+		"                       (an item without a benchmark trial needs it)\n"
+		"  --no-bench           the workload only: no benchmark trials\n"
+		"  --memory-max SIZE    run the workload in a memory cgroup of this limit,\n"
+		"                       made for the session through the journal\n"
+		"  --swap-file SIZE     when no swap is active, make a swap file of this size\n"
+		"                       in --swap-dir (default /var/tmp) for the session\n"
+		"  --metric REGEX       the workload's figure: the first capture group of\n"
+		"                       REGEX in its stdout, e.g. 'tps = ([0-9.]+)';\n"
+		"                       higher is better unless --lower-is-better. Without\n"
+		"                       it, the wall time (lower is better)\n"
+		"  --p99 REGEX          a p99 the workload prints, a guardrail\n"
+		"  --only ID,...        these items only (ids as in advice.json)\n"
+		"  --pairs N            A/B pairs per item (default 6)\n"
+		"  --aa                 B equals A: the false-positive check of this machine;\n"
+		"                       it must come out no_effect. Run it first on a new\n"
+		"                       machine\n"
+		"  --max-time DURATION  stop starting trials after this (e.g. 30m); verdicts\n"
+		"                       rest on the pairs done\n"
+		"  --trial-timeout D    kill a workload run after D (default 10m)\n"
+		"  --keep verified      at the end apply the items that improved (through\n"
+		"                       apply's journal: memtune rollback undoes them);\n"
+		"                       --persist also installs the sysctl.d file. Default:\n"
+		"                       none\n"
+		"  --force RULE,...     allow a value apply's guard refuses (see apply --help)\n"
+		"  --seed N             the blocks' orientation (default: the time)\n"
+		"  --json               also print the verification objects as JSON\n"
+		"  --force-container    as apply --force-container\n"
+		"\n"
+		"Needs root. The cost (items x pairs x 2 trials x the warm-up's time) is\n"
+		"printed before the first trial.\n",
 	.fn = tune_main,
 	.shortopts = "",
 	.longopts = tune_opts,

@@ -8,7 +8,8 @@
 static int worker_main(int argc, char **argv)
 {
 	if (argc != 3)
-		return mt_cli_usage_error(&mt_cmd_worker, "internal command: "
+		return mt_cli_usage_error(&mt_cmd_worker,
+					  "internal command: "
 					  "memtune __worker JOB_FD OUT_FD");
 	return mt_worker_main(atoi(argv[1]), atoi(argv[2]));
 }

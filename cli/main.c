@@ -64,8 +64,8 @@ int mt_cli_state_lock(const char *what, int *fd)
 
 /* Builds ":" SHORTOPTS "h" into buf: the leading ':' makes getopt report
  * a missing argument as ':' and print nothing. */
-static const char *optstring(const struct mt_command *c, char *buf,
-			     size_t len, bool help)
+static const char *optstring(const struct mt_command *c, char *buf, size_t len,
+			     bool help)
 {
 	snprintf(buf, len, ":%s%s", c->shortopts ? c->shortopts : "",
 		 help ? "h" : "");
@@ -95,7 +95,7 @@ int mt_cli_help_requested(const struct mt_command *c, int argc, char **argv)
 	if (!lo || !copy) {
 		free(lo);
 		free(copy);
-		return 0;	/* the command's own parsing will cope */
+		return 0; /* the command's own parsing will cope */
 	}
 	for (size_t i = 0; i < n; i++)
 		lo[i] = c->longopts[i];
@@ -139,8 +139,8 @@ int mt_cli_getopt(const struct mt_command *c, int argc, char **argv)
 	int o;
 
 	opterr = 0;
-	o = getopt_long(argc, argv, optstring(c, shortopts,
-					      sizeof(shortopts), false),
+	o = getopt_long(argc, argv,
+			optstring(c, shortopts, sizeof(shortopts), false),
 			c->longopts ? c->longopts : none, NULL);
 	if (o != '?' && o != ':')
 		return o;
@@ -154,11 +154,15 @@ int mt_cli_getopt(const struct mt_command *c, int argc, char **argv)
 		int len = (int)strcspn(arg, "=");
 
 		if (o == ':')
-			mt_cli_usage_error(c, "option '%.*s' requires an "
-					   "argument", len, arg);
+			mt_cli_usage_error(c,
+					   "option '%.*s' requires an "
+					   "argument",
+					   len, arg);
 		else if (optopt && arg[len] == '=')
-			mt_cli_usage_error(c, "option '%.*s' takes no "
-					   "argument", len, arg);
+			mt_cli_usage_error(c,
+					   "option '%.*s' takes no "
+					   "argument",
+					   len, arg);
 		else
 			mt_cli_usage_error(c, "unknown option '%.*s'", len,
 					   arg);
@@ -183,8 +187,8 @@ int mt_cli_usage_error(const struct mt_command *c, const char *fmt, ...)
 	return MT_EXIT_USAGE;
 }
 
-const struct option mt_cli_json_opts[] = {
-	{ "json", no_argument, NULL, 'j' }, { 0 } };
+const struct option mt_cli_json_opts[] = { { "json", no_argument, NULL, 'j' },
+					   { 0 } };
 
 int mt_cli_json_only(const struct mt_command *c, int argc, char **argv,
 		     bool *json)
@@ -216,10 +220,12 @@ static FILE *real_stdout;
 int mt_cli_finish(int status)
 {
 	if (fflush(stdout) != 0 || ferror(stdout) ||
-	    (real_stdout && (fflush(real_stdout) != 0 ||
-			     ferror(real_stdout)))) {
-		fprintf(stderr, "memtune: error: cannot write standard "
-				"output: %s\n", strerror(errno));
+	    (real_stdout &&
+	     (fflush(real_stdout) != 0 || ferror(real_stdout)))) {
+		fprintf(stderr,
+			"memtune: error: cannot write standard "
+			"output: %s\n",
+			strerror(errno));
 		return MT_EXIT_FAIL;
 	}
 	return status;
@@ -249,13 +255,11 @@ int mt_cli_output_dir(const struct mt_command *c, const char *dir)
 {
 	struct stat st;
 
-	if (mkdir(dir, 0755) == 0 || (errno == EEXIST &&
-				       stat(dir, &st) == 0 &&
-				       S_ISDIR(st.st_mode)))
+	if (mkdir(dir, 0755) == 0 ||
+	    (errno == EEXIST && stat(dir, &st) == 0 && S_ISDIR(st.st_mode)))
 		return 0;
-	fprintf(stderr, "memtune %s: error: cannot use -o '%s': %s\n",
-		c->name, dir, errno == EEXIST ? "not a directory" :
-		strerror(errno));
+	fprintf(stderr, "memtune %s: error: cannot use -o '%s': %s\n", c->name,
+		dir, errno == EEXIST ? "not a directory" : strerror(errno));
 	return MT_EXIT_FAIL;
 }
 
@@ -343,8 +347,10 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "help") == 0)
 		return mt_cli_finish(cmd_help(argc, argv));
 	if (argv[1][0] == '-') {
-		fprintf(stderr, "memtune: unknown option '%s'; options go "
-			"after the command\n\n", argv[1]);
+		fprintf(stderr,
+			"memtune: unknown option '%s'; options go "
+			"after the command\n\n",
+			argv[1]);
 		usage(stderr);
 		return MT_EXIT_USAGE;
 	}
@@ -366,8 +372,9 @@ int main(int argc, char **argv)
 			stdout = s;
 		}
 	}
-	status = mt_cli_help_requested(c, argc - 1, argv + 1) ? 0 :
-		 c->fn(argc - 1, argv + 1);
+	status = mt_cli_help_requested(c, argc - 1, argv + 1) ?
+			 0 :
+			 c->fn(argc - 1, argv + 1);
 	status = mt_cli_finish(status);
 	if (real_stdout) {
 		/* Puts back a 0xc2 held at the very end and frees the

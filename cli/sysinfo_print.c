@@ -65,8 +65,9 @@ static void print_host(FILE *out, json_t *info)
 		line(out, "running as root", "n/a (captured tree)");
 	else
 		line(out, "running as root", "%s",
-		     json_is_true(json_object_get(info, "root")) ? "yes" :
-		     "no (benchmarks that change the system will be skipped)");
+		     json_is_true(json_object_get(info, "root")) ?
+			     "yes" :
+			     "no (benchmarks that change the system will be skipped)");
 }
 
 static void print_cpu(FILE *out, json_t *info)
@@ -92,11 +93,11 @@ static void print_cpu(FILE *out, json_t *info)
 			 (int)json_integer_value(json_object_get(c, "level")),
 			 strcmp(type, "data") == 0 ? "d" : "");
 		mt_format_iec((uint64_t)json_integer_value(
-			json_object_get(c, "size_bytes")), size, sizeof(size));
+				      json_object_get(c, "size_bytes")),
+			      size, sizeof(size));
 		line(out, label, "%s x %d, %d-byte lines", size,
 		     (int)json_integer_value(json_object_get(c, "count")),
-		     (int)json_integer_value(json_object_get(c,
-							     "line_bytes")));
+		     (int)json_integer_value(json_object_get(c, "line_bytes")));
 	}
 }
 
@@ -125,7 +126,8 @@ static void print_swap(FILE *out, json_t *info)
 
 	fprintf(out, "\nSwap\n");
 	if (json_array_size(devs) == 0) {
-		line(out, "devices", "none (under memory pressure the kernel can only drop page cache, then OOM-kill)");
+		line(out, "devices",
+		     "none (under memory pressure the kernel can only drop page cache, then OOM-kill)");
 		return;
 	}
 	line_bytes(out, "total", s, "total_bytes", NULL);
@@ -134,9 +136,11 @@ static void print_swap(FILE *out, json_t *info)
 		char size[32], used[32];
 
 		mt_format_iec((uint64_t)json_integer_value(
-			json_object_get(d, "size_bytes")), size, sizeof(size));
+				      json_object_get(d, "size_bytes")),
+			      size, sizeof(size));
 		mt_format_iec((uint64_t)json_integer_value(
-			json_object_get(d, "used_bytes")), used, sizeof(used));
+				      json_object_get(d, "used_bytes")),
+			      used, sizeof(used));
 		line(out, str_or(d, "path", "?"),
 		     "%s, %s, %s used, priority %d", str_or(d, "type", "?"),
 		     size, used,
@@ -157,10 +161,10 @@ static void print_thp(FILE *out, json_t *info)
 	}
 	line(out, "enabled", "%s  (%s)", en,
 	     strcmp(en, "always") == 0 ?
-	     "any large anonymous region may get huge pages" :
+		     "any large anonymous region may get huge pages" :
 	     strcmp(en, "madvise") == 0 ?
-	     "only regions that ask with madvise(MADV_HUGEPAGE)" :
-	     "off");
+		     "only regions that ask with madvise(MADV_HUGEPAGE)" :
+		     "off");
 	line(out, "defrag", "%s  (%s)", str_or(t, "defrag", "?"),
 	     "whether a fault may stall to compact memory");
 	if (json_object_get(t, "shmem_enabled"))
@@ -169,7 +173,8 @@ static void print_thp(FILE *out, json_t *info)
 	if (json_is_integer(json_object_get(k, "defrag")))
 		line(out, "khugepaged defrag", "%s",
 		     json_integer_value(json_object_get(k, "defrag")) ?
-		     "yes (collapses regions into huge pages later)" : "no");
+			     "yes (collapses regions into huge pages later)" :
+			     "no");
 }
 
 static void print_hugetlb(FILE *out, json_t *info)
@@ -186,15 +191,16 @@ static void print_hugetlb(FILE *out, json_t *info)
 		char size[32], label[48];
 
 		mt_format_iec((uint64_t)json_integer_value(
-			json_object_get(p, "page_size_bytes")), size,
-			sizeof(size));
+				      json_object_get(p, "page_size_bytes")),
+			      size, sizeof(size));
 		snprintf(label, sizeof(label), "%s pages", size);
-		line(out, label, "%lld in pool, %lld free, %lld reserved, %lld surplus",
+		line(out, label,
+		     "%lld in pool, %lld free, %lld reserved, %lld surplus",
 		     (long long)json_integer_value(json_object_get(p, "nr")),
 		     (long long)json_integer_value(json_object_get(p, "free")),
 		     (long long)json_integer_value(json_object_get(p, "resv")),
 		     (long long)json_integer_value(json_object_get(p,
-							     "surplus")));
+								   "surplus")));
 	}
 }
 
@@ -207,7 +213,8 @@ static void print_numa(FILE *out, json_t *info)
 	line(out, "nodes with memory", "%d%s",
 	     (int)json_integer_value(json_object_get(n, "nodes_with_memory")),
 	     json_integer_value(json_object_get(n, "nodes_with_memory")) > 1 ?
-	     "" : "  (no NUMA effects to measure)");
+		     "" :
+		     "  (no NUMA effects to measure)");
 	json_array_foreach(json_object_get(n, "nodes"), i, node) {
 		char label[32], mem[32], dist[256] = "";
 		size_t used = 0;
@@ -216,8 +223,9 @@ static void print_numa(FILE *out, json_t *info)
 			 (int)json_integer_value(json_object_get(node, "id")));
 		if (json_is_integer(json_object_get(node, "memory_bytes")))
 			mt_format_iec((uint64_t)json_integer_value(
-				json_object_get(node, "memory_bytes")), mem,
-				sizeof(mem));
+					      json_object_get(node,
+							      "memory_bytes")),
+				      mem, sizeof(mem));
 		else
 			snprintf(mem, sizeof(mem), "memory unknown");
 		json_array_foreach(json_object_get(node, "distances"), j, d) {
@@ -243,8 +251,9 @@ static void print_cgroup(FILE *out, json_t *info)
 
 	fprintf(out, "\nCgroups\n");
 	line(out, "memory controller", "%s",
-	     v == 2 ? "cgroup v2" : v == 1 ? "cgroup v1" :
-	     "none (cgroup benchmarks will be skipped)");
+	     v == 2 ? "cgroup v2" :
+	     v == 1 ? "cgroup v1" :
+		      "none (cgroup benchmarks will be skipped)");
 	if (json_object_get(c, "v2_root")) {
 		json_array_foreach(json_object_get(c, "v2_controllers"), i, w) {
 			int n = snprintf(ctl + used, sizeof(ctl) - used, "%s%s",
@@ -277,14 +286,14 @@ static void print_sysctls(FILE *out, json_t *info)
 			     (long long)json_integer_value(v));
 	}
 	if (json_is_object(json_object_get(info, "zswap")))
-		line(out, "zswap", "enabled %s, max_pool_percent %lld, "
-		     "compressor %s", str_or(json_object_get(info, "zswap"),
-					     "enabled", "?"),
-		     (long long)json_integer_value(json_object_get(
-			     json_object_get(info, "zswap"),
-			     "max_pool_percent")),
-		     str_or(json_object_get(info, "zswap"), "compressor",
-			    "?"));
+		line(out, "zswap",
+		     "enabled %s, max_pool_percent %lld, "
+		     "compressor %s",
+		     str_or(json_object_get(info, "zswap"), "enabled", "?"),
+		     (long long)json_integer_value(
+			     json_object_get(json_object_get(info, "zswap"),
+					     "max_pool_percent")),
+		     str_or(json_object_get(info, "zswap"), "compressor", "?"));
 	if (json_is_object(json_object_get(info, "lru_gen")))
 		line(out, "lru_gen enabled", "%s",
 		     str_or(json_object_get(info, "lru_gen"), "enabled", "?"));
@@ -295,11 +304,20 @@ static void print_sysctls(FILE *out, json_t *info)
 static void print_vmstat(FILE *out, json_t *info)
 {
 	static const char *const keys[] = {
-		"allocstall", "pgscan_direct", "pgscan_kswapd",
-		"pgsteal_direct", "pgsteal_kswapd",
+		"allocstall",
+		"pgscan_direct",
+		"pgscan_kswapd",
+		"pgsteal_direct",
+		"pgsteal_kswapd",
 		"kswapd_low_wmark_hit_quickly",
-		"compact_stall", "compact_fail", "thp_fault_fallback", "pswpin",
-		"pswpout", "workingset_refault", "pgmajfault", "oom_kill",
+		"compact_stall",
+		"compact_fail",
+		"thp_fault_fallback",
+		"pswpin",
+		"pswpout",
+		"workingset_refault",
+		"pgmajfault",
+		"oom_kill",
 	};
 	json_t *vm = json_object_get(info, "vmstat");
 	json_t *up = json_object_get(info, "uptime_seconds");
@@ -307,8 +325,8 @@ static void print_vmstat(FILE *out, json_t *info)
 
 	if (!json_is_object(vm))
 		return;
-	fprintf(out, "\nReclaim counters (/proc/vmstat%s)\n", secs > 0 ?
-		", average rate since boot" : "");
+	fprintf(out, "\nReclaim counters (/proc/vmstat%s)\n",
+		secs > 0 ? ", average rate since boot" : "");
 	for (size_t i = 0; i < ARRAY_LEN(keys); i++) {
 		json_t *v = json_object_get(vm, keys[i]);
 

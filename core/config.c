@@ -105,9 +105,9 @@ static int add_section(struct mt_cfg *cfg, const char *section,
 /* Sets section.key to value, remembering where it came from and in which
  * load (0 for --set). An existing entry for the same section and key is
  * overwritten in place: the later one wins. Returns 0 or -ENOMEM. */
-static int set_entry(struct mt_cfg *cfg, const char *section,
-		     const char *key, const char *value, const char *file,
-		     int line, unsigned load)
+static int set_entry(struct mt_cfg *cfg, const char *section, const char *key,
+		     const char *value, const char *file, int line,
+		     unsigned load)
 {
 	struct mt_cfg_entry *e = NULL;
 	char *v, *f;
@@ -158,17 +158,17 @@ free_copies:
 /* Where one load reads from and what it has seen so far. */
 struct load {
 	struct mt_cfg *cfg;
-	const char *name;	/* file name in entries and messages */
-	FILE *fp;		/* the file, or NULL when reading text */
-	const char *text;	/* the rest of the text being read */
-	char *buf;		/* the current raw line */
+	const char *name; /* file name in entries and messages */
+	FILE *fp;	  /* the file, or NULL when reading text */
+	const char *text; /* the rest of the text being read */
+	char *buf;	  /* the current raw line */
 	size_t buf_cap;
-	size_t len;		/* bytes in buf (NUL bytes among them) */
-	int lineno;		/* line number of buf, from 1 */
-	unsigned id;		/* this load's number (entries' `load`) */
-	const char *section;	/* current section (owned by cfg) */
+	size_t len;	     /* bytes in buf (NUL bytes among them) */
+	int lineno;	     /* line number of buf, from 1 */
+	unsigned id;	     /* this load's number (entries' `load`) */
+	const char *section; /* current section (owned by cfg) */
 	struct mt_err *err;
-	int ret;		/* first error (negative errno), or 0 */
+	int ret; /* first error (negative errno), or 0 */
 };
 
 /* Reads the next raw line into ld->buf (with its '\n' when it has one).
@@ -185,8 +185,9 @@ static bool next_line(struct load *ld)
 		if (ferror(ld->fp) || errno == ENOMEM) {
 			int e = errno ? errno : EIO;
 
-			ld->ret = mt_err_set(ld->err, -e, e == ENOMEM ?
-					     MT_ERR_RUNTIME : MT_ERR_INPUT,
+			ld->ret = mt_err_set(ld->err, -e,
+					     e == ENOMEM ? MT_ERR_RUNTIME :
+							   MT_ERR_INPUT,
 					     "cannot read config '%s': %s",
 					     ld->name, strerror(e));
 		}
@@ -252,9 +253,10 @@ static int section_line(struct load *ld, char *p)
 		name++;
 	rstrip(name);
 	if (!valid_section_name(name))
-		return mt_err_set(ld->err, -EINVAL, MT_ERR_INPUT,
-				  "%s:%d: bad section name '[%s]': "
-				  SECTION_FORM, ld->name, ld->lineno, name);
+		return mt_err_set(
+			ld->err, -EINVAL, MT_ERR_INPUT,
+			"%s:%d: bad section name '[%s]': " SECTION_FORM,
+			ld->name, ld->lineno, name);
 	idx = add_section(ld->cfg, name, ld->name, ld->lineno);
 	if (idx < 0)
 		return mt_err_set(ld->err, idx, MT_ERR_RUNTIME,
@@ -300,13 +302,14 @@ static int key_line(struct load *ld, char *p)
 	if (klen == 0)
 		return mt_err_set(ld->err, -EINVAL, MT_ERR_INPUT,
 				  "%s:%d: " LINE_FORM "; the key before '=' "
-				  "is missing", ld->name, ld->lineno);
+				  "is missing",
+				  ld->name, ld->lineno);
 	if (!ld->section)
 		return mt_err_set(ld->err, -EINVAL, MT_ERR_INPUT,
 				  "%s:%d: key '%.*s' comes before any section; "
 				  "put it under [global] or a benchmark's "
-				  "section", ld->name, ld->lineno, (int)klen,
-				  p);
+				  "section",
+				  ld->name, ld->lineno, (int)klen, p);
 	p[klen] = '\0';
 	value = eq + 1;
 	while (isspace((unsigned char)*value))
@@ -340,14 +343,14 @@ static int parse_line(struct load *ld)
 	if (memchr(p, '\0', len))
 		return mt_err_set(ld->err, -EINVAL, MT_ERR_INPUT,
 				  "%s:%d: the line holds a NUL byte: expected "
-				  "text (is this a binary file?)", ld->name,
-				  ld->lineno);
+				  "text (is this a binary file?)",
+				  ld->name, ld->lineno);
 	if (len > MT_CFG_MAX_LINE)
 		return mt_err_set(ld->err, -EINVAL, MT_ERR_INPUT,
 				  "%s:%d: line of %zu bytes: expected at most "
 				  "%d (a range such as 4K..1G*2 replaces a "
-				  "long list of sizes)", ld->name, ld->lineno,
-				  len, MT_CFG_MAX_LINE);
+				  "long list of sizes)",
+				  ld->name, ld->lineno, len, MT_CFG_MAX_LINE);
 	if (ld->lineno == 1 && strncmp(p, "\xEF\xBB\xBF", 3) == 0)
 		p += 3;
 	/* Leading whitespace goes: an indented key is a key, not (as inih
@@ -392,11 +395,10 @@ int mt_cfg_load(struct mt_cfg *cfg, const char *path, struct mt_err *err)
 }
 
 /* Loads INI text, naming it `name` in entries and messages. */
-int mt_cfg_load_string(struct mt_cfg *cfg, const char *name,
-		       const char *text, struct mt_err *err)
+int mt_cfg_load_string(struct mt_cfg *cfg, const char *name, const char *text,
+		       struct mt_err *err)
 {
-	struct load ld = { .cfg = cfg, .name = name, .text = text,
-			   .err = err };
+	struct load ld = { .cfg = cfg, .name = name, .text = text, .err = err };
 
 	return load(&ld);
 }
@@ -415,7 +417,8 @@ int mt_cfg_set(struct mt_cfg *cfg, const char *assignment, int index,
 		return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
 				  "--set #%d: '%s' has no '=': expected "
 				  "SECTION.KEY=VALUE or KEY=VALUE (KEY in "
-				  "[global])", index, assignment);
+				  "[global])",
+				  index, assignment);
 	lhs = strndup(assignment, (size_t)(eq - assignment));
 	value = strdup(eq + 1);
 	if (!lhs || !value) {
@@ -439,7 +442,8 @@ int mt_cfg_set(struct mt_cfg *cfg, const char *assignment, int index,
 				 "--set #%d: bad setting '%s': expected "
 				 "SECTION.KEY=VALUE or KEY=VALUE (KEY in "
 				 "[global]), SECTION being global, NAME or "
-				 "NAME:VARIANT", index, assignment);
+				 "NAME:VARIANT",
+				 index, assignment);
 		goto free_copies;
 	}
 	rstrip(value);
@@ -525,8 +529,9 @@ static void bounds_form(const struct mt_param *p, char *why, size_t len)
 {
 	char lo[32], hi[32];
 	const char *what = p->type == MT_P_DURATION ? "a duration" : "a size";
-	void (*fmt)(uint64_t, char *, size_t) =
-		p->type == MT_P_DURATION ? mt_format_duration : mt_format_size;
+	void (*fmt)(uint64_t, char *, size_t) = p->type == MT_P_DURATION ?
+							mt_format_duration :
+							mt_format_size;
 
 	fmt((uint64_t)p->min, lo, sizeof(lo));
 	fmt((uint64_t)p->max, hi, sizeof(hi));
@@ -568,8 +573,8 @@ static int parse_value(const struct mt_param *p, const char *text,
 	case MT_P_SIZE:
 	case MT_P_DURATION:
 		ret = p->type == MT_P_SIZE ?
-			mt_parse_size(text, &v->u, why, len) :
-			mt_parse_duration(text, &v->u, why, len);
+			      mt_parse_size(text, &v->u, why, len) :
+			      mt_parse_duration(text, &v->u, why, len);
 		if (ret == 0 && !in_bounds(p, v->u)) {
 			bounds_form(p, why, len);
 			ret = -EINVAL;
@@ -617,25 +622,27 @@ static int parse_value(const struct mt_param *p, const char *text,
 					 why, len);
 		/* A list whose default has words would run nothing when
 		 * empty (tlb.backings = gave no case and status "ok"). */
-		if (ret == 0 && v->n == 0 && p->def && p->def[strspn(p->def,
-								" \t,")]) {
-			size_t off = (size_t)snprintf(why, len, "at least one "
+		if (ret == 0 && v->n == 0 && p->def &&
+		    p->def[strspn(p->def, " \t,")]) {
+			size_t off = (size_t)snprintf(why, len,
+						      "at least one "
 						      "word");
 
-			for (size_t i = 0; p->choices && p->choices[i] &&
-			     off < len; i++)
+			for (size_t i = 0;
+			     p->choices && p->choices[i] && off < len; i++)
 				off += (size_t)snprintf(why + off, len - off,
-							"%s%s", i ? ", " :
-							" from: ",
+							"%s%s",
+							i ? ", " : " from: ",
 							p->choices[i]);
 			if (!p->choices && off < len)
-				snprintf(why + off, len - off, ", such as "
-					 "'%s'", p->def);
+				snprintf(why + off, len - off,
+					 ", such as "
+					 "'%s'",
+					 p->def);
 			ret = -EINVAL;
 		}
 		return ret;
-	case MT_P_STRING:
-		return 0;
+	case MT_P_STRING: return 0;
 	}
 	snprintf(why, len, "a known parameter type");
 	return -EINVAL;
@@ -644,8 +651,8 @@ static int parse_value(const struct mt_param *p, const char *text,
 /* Sets v from text (a default when file is "default"), remembering where
  * it came from; a NULL text (no default, not set) leaves the value empty. */
 static int resolve_one(struct mt_pvalue *v, const struct mt_param *p,
-		       const char *section, const char *text,
-		       const char *file, int line, struct mt_err *err)
+		       const char *section, const char *text, const char *file,
+		       int line, struct mt_err *err)
 {
 	char why[600], at[300];
 	int ret;
@@ -708,8 +715,8 @@ int mt_params_resolve(const struct mt_cfg *cfg, const char *section,
 	}
 	p->n = ns;
 	for (size_t i = 0; i < ns; i++) {
-		ret = resolve_one(&p->v[i], &schema[i], section,
-				  schema[i].def, "default", 0, err);
+		ret = resolve_one(&p->v[i], &schema[i], section, schema[i].def,
+				  "default", 0, err);
 		if (ret < 0)
 			goto free_params;
 	}
@@ -734,9 +741,11 @@ int mt_params_resolve(const struct mt_cfg *cfg, const char *section,
 			mt_cfg_where(at, sizeof(at), e->file, e->line);
 			ret = mt_err_set(err, -EINVAL, MT_ERR_INPUT,
 					 "%s: [%s] unknown key '%s': expected "
-					 "one of: %s", at, section, e->key,
-					 ns ? keys : "(none: this section "
-					 "takes no keys)");
+					 "one of: %s",
+					 at, section, e->key,
+					 ns ? keys :
+					      "(none: this section "
+					      "takes no keys)");
 			goto free_params;
 		}
 		ret = resolve_one(&p->v[i], &schema[i], section, e->value,
@@ -775,7 +784,7 @@ static bool row_ok(const struct mt_param *schema, size_t i, char *why,
 	int ret;
 
 	if (!r->key[0] || r->key[strspn(r->key, "abcdefghijklmnopqrstuvwxyz"
-					 "0123456789_")]) {
+						"0123456789_")]) {
 		snprintf(why, len, "the key is not a word of a-z, 0-9 and '_'");
 		return false;
 	}
@@ -795,11 +804,12 @@ static bool row_ok(const struct mt_param *schema, size_t i, char *why,
 	}
 	sized = r->type == MT_P_SIZE || r->type == MT_P_SIZE_LIST ||
 		r->type == MT_P_DURATION;
-	if ((sized && (r->min < 0 || r->max < 0 ||
-		       (r->max > 0 && r->min > r->max))) ||
+	if ((sized &&
+	     (r->min < 0 || r->max < 0 || (r->max > 0 && r->min > r->max))) ||
 	    (r->type == MT_P_INT && r->min > r->max) ||
 	    (r->type == MT_P_DOUBLE && r->dmin > r->dmax)) {
-		snprintf(why, len, "its bounds are empty or negative (min "
+		snprintf(why, len,
+			 "its bounds are empty or negative (min "
 			 "%lld, max %lld, dmin %g, dmax %g)",
 			 (long long)r->min, (long long)r->max, r->dmin,
 			 r->dmax);
@@ -837,14 +847,15 @@ int mt_schema_check(const char *section, const struct mt_param *schema,
 		if (!row_ok(schema, i, why, sizeof(why)))
 			return mt_err_set(err, -EINVAL, MT_ERR_RUNTIME,
 					  "[%s] key '%s' (row %zu): %s (a bug "
-					  "in the parameter table)", section,
-					  schema[i].key, i, why);
+					  "in the parameter table)",
+					  section, schema[i].key, i, why);
 	if (!schema[i].end)
 		return mt_err_set(err, -EINVAL, MT_ERR_RUNTIME,
 				  "[%s] row %zu has no key: a hole in the "
 				  "designated indices, or the table does not "
 				  "end with MT_PARAMS_END (a bug in the "
-				  "parameter table)", section, i);
+				  "parameter table)",
+				  section, i);
 	return 0;
 }
 
@@ -855,9 +866,10 @@ static const struct mt_pvalue *value_at(const struct mt_params *p, int id,
 					const char *fn)
 {
 	if (!p || id < 0 || (size_t)id >= p->n) {
-		fprintf(stderr, "memtune: bug: %s(#%d): no such key in the "
-			"schema of [%s] (%zu keys)\n", fn, id,
-			p ? p->section : "?", p ? p->n : 0);
+		fprintf(stderr,
+			"memtune: bug: %s(#%d): no such key in the "
+			"schema of [%s] (%zu keys)\n",
+			fn, id, p ? p->section : "?", p ? p->n : 0);
 		abort();
 	}
 	return &p->v[id];
@@ -895,9 +907,11 @@ static const struct mt_pvalue *must_get(const struct mt_params *p, int id,
 	const struct mt_pvalue *v = value_at(p, id, fn);
 
 	if (v->param->type != t1 && v->param->type != t2) {
-		fprintf(stderr, "memtune: bug: %s(#%d): [%s] key '%s' is "
-			"%s, of another type\n", fn, id, p->section,
-			v->param->key, mt_ptype_form(v->param->type));
+		fprintf(stderr,
+			"memtune: bug: %s(#%d): [%s] key '%s' is "
+			"%s, of another type\n",
+			fn, id, p->section, v->param->key,
+			mt_ptype_form(v->param->type));
 		abort();
 	}
 	return v;
@@ -939,8 +953,8 @@ const char *mt_p_string(const struct mt_params *p, int id)
 /* The sizes of a SIZE_LIST key (a SIZE key gives its one value). */
 const uint64_t *mt_p_sizes(const struct mt_params *p, int id, size_t *n)
 {
-	const struct mt_pvalue *v =
-		must_get(p, id, MT_P_SIZE_LIST, MT_P_SIZE, __func__);
+	const struct mt_pvalue *v = must_get(p, id, MT_P_SIZE_LIST, MT_P_SIZE,
+					     __func__);
 
 	if (v->param->type == MT_P_SIZE) {
 		*n = 1;
@@ -952,8 +966,8 @@ const uint64_t *mt_p_sizes(const struct mt_params *p, int id, size_t *n)
 
 char *const *mt_p_words(const struct mt_params *p, int id, size_t *n)
 {
-	const struct mt_pvalue *v =
-		must_get(p, id, MT_P_WORDS, MT_P_WORDS, __func__);
+	const struct mt_pvalue *v = must_get(p, id, MT_P_WORDS, MT_P_WORDS,
+					     __func__);
 
 	*n = v->n;
 	return v->words;
@@ -962,8 +976,8 @@ char *const *mt_p_words(const struct mt_params *p, int id, size_t *n)
 /* True if the WORDS key holds word. */
 bool mt_p_has_word(const struct mt_params *p, int id, const char *word)
 {
-	const struct mt_pvalue *v =
-		must_get(p, id, MT_P_WORDS, MT_P_WORDS, __func__);
+	const struct mt_pvalue *v = must_get(p, id, MT_P_WORDS, MT_P_WORDS,
+					     __func__);
 
 	for (size_t i = 0; i < v->n; i++)
 		if (strcmp(v->words[i], word) == 0)
@@ -978,19 +992,16 @@ static json_t *pvalue_json(const struct mt_pvalue *v)
 
 	switch (v->param->type) {
 	case MT_P_SIZE:
-	case MT_P_DURATION:
-		return json_integer((json_int_t)v->u);
-	case MT_P_INT:
-		return json_integer((json_int_t)v->i);
-	case MT_P_DOUBLE:
-		return json_real(v->d);
-	case MT_P_BOOL:
-		return json_boolean(v->i != 0);
+	case MT_P_DURATION: return json_integer((json_int_t)v->u);
+	case MT_P_INT: return json_integer((json_int_t)v->i);
+	case MT_P_DOUBLE: return json_real(v->d);
+	case MT_P_BOOL: return json_boolean(v->i != 0);
 	case MT_P_SIZE_LIST:
 		a = json_array();
 		for (size_t i = 0; a && i < v->n; i++)
-			if (json_array_append_new(a, json_integer(
-					(json_int_t)v->sizes[i])) < 0) {
+			if (json_array_append_new(
+				    a, json_integer((json_int_t)v->sizes[i])) <
+			    0) {
 				json_decref(a);
 				return NULL;
 			}
@@ -998,14 +1009,13 @@ static json_t *pvalue_json(const struct mt_pvalue *v)
 	case MT_P_WORDS:
 		a = json_array();
 		for (size_t i = 0; a && i < v->n; i++)
-			if (json_array_append_new(a,
-					json_string(v->words[i])) < 0) {
+			if (json_array_append_new(a, json_string(v->words[i])) <
+			    0) {
 				json_decref(a);
 				return NULL;
 			}
 		return a;
-	case MT_P_STRING:
-		return v->text ? json_string(v->text) : json_null();
+	case MT_P_STRING: return v->text ? json_string(v->text) : json_null();
 	}
 	return NULL;
 }
@@ -1019,8 +1029,8 @@ json_t *mt_params_to_json(const struct mt_params *p)
 	for (size_t i = 0; i < p->n; i++) {
 		const struct mt_pvalue *v = &p->v[i];
 		json_t *e = json_pack("{s:o,s:s?,s:s?,s:i}", "value",
-				      pvalue_json(v), "text", v->text,
-				      "file", v->file, "line", v->line);
+				      pvalue_json(v), "text", v->text, "file",
+				      v->file, "line", v->line);
 
 		if (!e || json_object_set_new(vals, v->param->key, e) < 0) {
 			json_decref(vals);
@@ -1097,8 +1107,7 @@ static bool pvalue_from_json(struct mt_pvalue *v, const struct mt_param *p,
 			v->n = i + 1;
 		}
 		return true;
-	case MT_P_STRING:
-		return json_is_string(val) || json_is_null(val);
+	case MT_P_STRING: return json_is_string(val) || json_is_null(val);
 	}
 	return false;
 nomem:
@@ -1109,8 +1118,7 @@ nomem:
 int mt_params_from_json(const json_t *j, const struct mt_param *schema,
 			struct mt_params **out, struct mt_err *err)
 {
-	const char *section = json_string_value(json_object_get(j,
-								"section"));
+	const char *section = json_string_value(json_object_get(j, "section"));
 	const json_t *vals = json_object_get(j, "values");
 	struct mt_params *p;
 	size_t ns = 0;
@@ -1119,12 +1127,12 @@ int mt_params_from_json(const json_t *j, const struct mt_param *schema,
 	*out = NULL;
 	while (schema[ns].key)
 		ns++;
-	if (!section || !json_is_object(vals) ||
-	    json_object_size(vals) != ns)
+	if (!section || !json_is_object(vals) || json_object_size(vals) != ns)
 		return mt_err_set(err, -EINVAL, MT_ERR_RUNTIME,
 				  "parameters of [%s]: expected %zu keys from "
 				  "the runner, got %zu (a bug: please report "
-				  "it)", section ? section : "?", ns,
+				  "it)",
+				  section ? section : "?", ns,
 				  json_object_size(vals));
 	p = calloc(1, sizeof(*p));
 	if (!p)
@@ -1141,18 +1149,18 @@ int mt_params_from_json(const json_t *j, const struct mt_param *schema,
 	for (size_t i = 0; i < ns; i++) {
 		const json_t *e = json_object_get(vals, schema[i].key);
 
-		if (!e || !pvalue_from_json(&p->v[i], &schema[i], e,
-					    &nomem)) {
+		if (!e || !pvalue_from_json(&p->v[i], &schema[i], e, &nomem)) {
 			mt_params_free(p);
 			if (nomem)
-				return mt_err_set(err, -ENOMEM,
-						  MT_ERR_RUNTIME, "[%s]: out "
-						  "of memory", section);
+				return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+						  "[%s]: out "
+						  "of memory",
+						  section);
 			return mt_err_set(err, -EINVAL, MT_ERR_RUNTIME,
 					  "parameters of [%s]: key '%s' is "
 					  "missing or not %s (a bug: please "
-					  "report it)", section,
-					  schema[i].key,
+					  "report it)",
+					  section, schema[i].key,
 					  mt_ptype_form(schema[i].type));
 		}
 	}

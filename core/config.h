@@ -24,7 +24,7 @@
 
 enum mt_ptype {
 	MT_P_SIZE,	/* one size: 4K, 2M, 1G */
-	MT_P_SIZE_LIST,	/* sizes and ranges: 4K,1M or 4K..1G*2 */
+	MT_P_SIZE_LIST, /* sizes and ranges: 4K,1M or 4K..1G*2 */
 	MT_P_DURATION,	/* 20ms, 1s; stored in ns */
 	MT_P_INT,	/* integer in [min, max] */
 	MT_P_DOUBLE,	/* real in [dmin, dmax] */
@@ -50,17 +50,20 @@ enum mt_ptype {
 struct mt_param {
 	const char *key;
 	enum mt_ptype type;
-	const char *def;		/* default, in the same text form */
-	const char *help;		/* one line, for configs/README.md */
-	int64_t min, max;		/* MT_P_INT bounds; sizes: bytes (0 = none) */
-	double dmin, dmax;		/* MT_P_DOUBLE bounds */
-	const char *const *choices;	/* MT_P_WORDS: allowed words */
-	bool end;			/* the row that ends the schema */
+	const char *def;   /* default, in the same text form */
+	const char *help;  /* one line, for configs/README.md */
+	int64_t min, max;  /* MT_P_INT bounds; sizes: bytes (0 = none) */
+	double dmin, dmax; /* MT_P_DOUBLE bounds */
+	const char *const *choices; /* MT_P_WORDS: allowed words */
+	bool end;		    /* the row that ends the schema */
 };
 
 /* The last row of a schema: a row without a key that is not this one is a
  * hole in the designated indices. */
-#define MT_PARAMS_END { .key = NULL, .end = true }
+#define MT_PARAMS_END \
+	{ \
+		.key = NULL, .end = true \
+	}
 
 /* Checks a schema as the program declares it (section names it in
  * messages): every row up to MT_PARAMS_END has a key of [a-z0-9_], no key
@@ -73,22 +76,22 @@ int mt_schema_check(const char *section, const struct mt_param *schema,
 		    struct mt_err *err);
 
 struct mt_cfg_entry {
-	char *section;	/* "global", "tlb", "tlb:hugetlb" */
+	char *section; /* "global", "tlb", "tlb:hugetlb" */
 	char *key;
 	char *value;
-	char *file;	/* file name, or "--set" */
-	int line;	/* line in file, or the index of the --set option */
-	unsigned load;	/* which mt_cfg_load* set it (from 1); 0: --set */
+	char *file;    /* file name, or "--set" */
+	int line;      /* line in file, or the index of the --set option */
+	unsigned load; /* which mt_cfg_load* set it (from 1); 0: --set */
 };
 
 struct mt_cfg {
 	struct mt_cfg_entry *entries;
 	size_t n, cap;
-	char **sections;	/* section names in first-seen order */
-	int *section_lines;	/* line each section was first seen on */
-	char **section_files;	/* file each section was first seen in */
+	char **sections;      /* section names in first-seen order */
+	int *section_lines;   /* line each section was first seen on */
+	char **section_files; /* file each section was first seen in */
 	size_t n_sections;
-	unsigned loads;		/* mt_cfg_load* calls so far */
+	unsigned loads; /* mt_cfg_load* calls so far */
 };
 
 /* The longest line a job file may hold, in bytes (without its newline). */
@@ -108,8 +111,8 @@ void mt_cfg_free(struct mt_cfg *cfg);
 int mt_cfg_load(struct mt_cfg *cfg, const char *path, struct mt_err *err);
 
 /* Loads INI text from memory, naming it `name` in messages (tests). */
-int mt_cfg_load_string(struct mt_cfg *cfg, const char *name,
-		       const char *text, struct mt_err *err);
+int mt_cfg_load_string(struct mt_cfg *cfg, const char *name, const char *text,
+		       struct mt_err *err);
 
 /* Applies one --set override "SECTION.KEY=VALUE" or "KEY=VALUE" (a bare key
  * is in [global]); `index` is its position on the command line, used as the
@@ -130,21 +133,21 @@ bool mt_cfg_has_section(const struct mt_cfg *cfg, const char *section);
 /* Typed, validated values of one section, resolved against a schema. */
 struct mt_pvalue {
 	const struct mt_param *param;
-	const char *text;		/* the text it came from */
-	const char *file;		/* where it came from ("default") */
+	const char *text; /* the text it came from */
+	const char *file; /* where it came from ("default") */
 	int line;
-	uint64_t u;			/* SIZE, DURATION (ns) */
-	int64_t i;			/* INT, BOOL */
-	double d;			/* DOUBLE */
-	uint64_t *sizes;		/* SIZE_LIST */
-	char **words;			/* WORDS */
-	size_t n;			/* count of sizes or words */
+	uint64_t u;	 /* SIZE, DURATION (ns) */
+	int64_t i;	 /* INT, BOOL */
+	double d;	 /* DOUBLE */
+	uint64_t *sizes; /* SIZE_LIST */
+	char **words;	 /* WORDS */
+	size_t n;	 /* count of sizes or words */
 };
 
 struct mt_params {
 	char *section;
-	struct mt_pvalue *v;	/* v[i] is row i of the schema */
-	size_t n;		/* the schema's rows */
+	struct mt_pvalue *v; /* v[i] is row i of the schema */
+	size_t n;	     /* the schema's rows */
 };
 
 /* Validates every key cfg holds for `section` against `schema` and fills
@@ -162,7 +165,7 @@ void mt_params_free(struct mt_params *p);
  * with a message naming the section and the key. */
 uint64_t mt_p_size(const struct mt_params *p, int id);
 uint64_t mt_p_duration(const struct mt_params *p, int id);
-int64_t mt_p_int(const struct mt_params *p, int id);	/* INT or BOOL */
+int64_t mt_p_int(const struct mt_params *p, int id); /* INT or BOOL */
 double mt_p_double(const struct mt_params *p, int id);
 bool mt_p_bool(const struct mt_params *p, int id);
 /* The text of any key (STRING keys in particular); NULL if the key has no

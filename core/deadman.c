@@ -98,8 +98,10 @@ fire:
 	if (fcntl(rfd, F_SETFL, O_NONBLOCK) == 0 && read(rfd, &c, 1) == 1 &&
 	    c == DISARM)
 		return 0;
-	fprintf(stderr, "memtune: the process %d that armed the dead-man "
-		"switch is gone: running %s\n", (int)parent, argv[0]);
+	fprintf(stderr,
+		"memtune: the process %d that armed the dead-man "
+		"switch is gone: running %s\n",
+		(int)parent, argv[0]);
 	execv(argv[0], argv);
 	fprintf(stderr, "memtune: dead-man switch: cannot run %s: %s\n",
 		argv[0], strerror(errno));
@@ -131,7 +133,8 @@ int mt_deadman_arm(struct mt_deadman *dm, char *const argv[],
 		close(fds[1]);
 		return mt_err_set(err, -e, MT_ERR_RUNTIME,
 				  "dead-man switch: cannot fork its watchdog: "
-				  "%s", strerror(e));
+				  "%s",
+				  strerror(e));
 	}
 	if (pid == 0) {
 		close(fds[1]);
@@ -158,8 +161,8 @@ int mt_deadman_disarm(struct mt_deadman *dm, struct mt_err *err)
 		ret = mt_err_set(err, w < 0 ? -errno : -EIO, MT_ERR_RUNTIME,
 				 "dead-man switch: cannot disarm watchdog %d: "
 				 "%s (it restores when memtune exits)",
-				 (int)dm->pid, w < 0 ? strerror(errno) :
-				 "short write");
+				 (int)dm->pid,
+				 w < 0 ? strerror(errno) : "short write");
 	close(dm->fd);
 	dm->fd = -1;
 	if (ret == 0)

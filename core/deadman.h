@@ -20,8 +20,8 @@
 #include "err.h"
 
 struct mt_deadman {
-	pid_t pid;	/* the watchdog, 0 when not armed */
-	int fd;		/* our end of the pipe, -1 when not armed */
+	pid_t pid; /* the watchdog, 0 when not armed */
+	int fd;	   /* our end of the pipe, -1 when not armed */
 };
 
 /* Starts the watchdog, which will execv(argv[0], argv) if this process

@@ -14,7 +14,7 @@
 
 enum mt_err_kind {
 	MT_ERR_NONE = 0,
-	MT_ERR_RUNTIME,	/* the machine or a syscall failed: exit 1 */
+	MT_ERR_RUNTIME, /* the machine or a syscall failed: exit 1 */
 	MT_ERR_INPUT,	/* bad usage, config or input file: exit 2 */
 };
 

@@ -115,8 +115,8 @@ static int read_error(struct mt_err *err, int ret, const char *path)
 		return mt_err_set(err, ret, MT_ERR_RUNTIME,
 				  "cannot read %s under MEMTUNE_FSROOT=%s: %s",
 				  path, root, strerror(-ret));
-	return mt_err_set(err, ret, MT_ERR_RUNTIME, "cannot read %s: %s",
-			  path, strerror(-ret));
+	return mt_err_set(err, ret, MT_ERR_RUNTIME, "cannot read %s: %s", path,
+			  strerror(-ret));
 }
 
 /* Reads the whole file at `path` (resolved) until EOF: /proc files report a
@@ -136,8 +136,7 @@ int mt_fs_read(const char *path, char **out, size_t *out_len,
 
 /* Reads the first line of `path` without its newline into buf. A line that
  * does not fit is -ERANGE rather than silently cut. */
-int mt_fs_read_line(const char *path, char *buf, size_t len,
-		    struct mt_err *err)
+int mt_fs_read_line(const char *path, char *buf, size_t len, struct mt_err *err)
 {
 	char *text;
 	size_t n;
@@ -151,7 +150,8 @@ int mt_fs_read_line(const char *path, char *buf, size_t len,
 		free(text);
 		return mt_err_set(err, -ERANGE, MT_ERR_RUNTIME,
 				  "cannot read %s: its first line is longer "
-				  "than %zu bytes", path, len - 1);
+				  "than %zu bytes",
+				  path, len - 1);
 	}
 	memcpy(buf, text, n);
 	buf[n] = '\0';
@@ -191,9 +191,8 @@ int mt_fs_read_i64(const char *path, int64_t *out, struct mt_err *err)
 	ret = parse_i64(text, out);
 	if (ret < 0)
 		mt_err_set(err, ret, MT_ERR_RUNTIME,
-			   "cannot read %s: '%.40s' is not %s", path,
-			   text, ret == -ERANGE ? "a 64-bit integer" :
-			   "an integer");
+			   "cannot read %s: '%.40s' is not %s", path, text,
+			   ret == -ERANGE ? "a 64-bit integer" : "an integer");
 	free(text);
 	return ret;
 }
@@ -288,7 +287,8 @@ int mt_fs_read_key(const char *path, const char *key, int64_t *out,
 	if (ret < 0)
 		return mt_err_set(err, ret, MT_ERR_RUNTIME,
 				  "cannot read %s: the value of '%s' is not "
-				  "a number", path, key);
+				  "a number",
+				  path, key);
 	return 0;
 }
 
@@ -316,14 +316,16 @@ int mt_fs_read_choice(const char *path, char *buf, size_t len,
 		if (n == 0 || start[n + strspn(start + n, " \t\n")] != '\0') {
 			ret = mt_err_set(err, -EINVAL, MT_ERR_RUNTIME,
 					 "cannot read %s: no [selected] "
-					 "choice in '%.60s'", path, text);
+					 "choice in '%.60s'",
+					 path, text);
 			goto out_text;
 		}
 	}
 	if (n >= len) {
 		ret = mt_err_set(err, -ERANGE, MT_ERR_RUNTIME,
 				 "cannot read %s: the selected choice is "
-				 "longer than %zu bytes", path, len - 1);
+				 "longer than %zu bytes",
+				 path, len - 1);
 		goto out_text;
 	}
 	memcpy(buf, start, n);

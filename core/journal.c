@@ -49,14 +49,14 @@
 #define CGROUP_RMDIR_SLEEP_NS 50000000L
 
 struct mt_journal {
-	char *path;		/* the journal file */
-	int fd;			/* O_APPEND, flock()ed */
-	size_t n;		/* entries */
-	size_t cap;		/* allocated slots in entries and offsets */
-	json_t **entries;	/* the undo entries, oldest first */
-	off_t *offsets;		/* byte offset of each entry's line */
-	off_t end;		/* file size: where the next line goes */
-	struct mt_journal *next;	/* in open_journals */
+	char *path;		 /* the journal file */
+	int fd;			 /* O_APPEND, flock()ed */
+	size_t n;		 /* entries */
+	size_t cap;		 /* allocated slots in entries and offsets */
+	json_t **entries;	 /* the undo entries, oldest first */
+	off_t *offsets;		 /* byte offset of each entry's line */
+	off_t end;		 /* file size: where the next line goes */
+	struct mt_journal *next; /* in open_journals */
 };
 
 /* Open handles, so that a forked worker can drop its copies of their file
@@ -66,11 +66,11 @@ static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
 
 /* One line of a journal file as parsed. */
 struct line {
-	json_t *entry;		/* NULL when the line is malformed */
-	char problem[512];	/* why it is malformed */
-	int lineno;		/* 1-based */
-	off_t offset;		/* byte offset of the line */
-	bool partial;		/* last line without its newline */
+	json_t *entry;	   /* NULL when the line is malformed */
+	char problem[512]; /* why it is malformed */
+	int lineno;	   /* 1-based */
+	off_t offset;	   /* byte offset of the line */
+	bool partial;	   /* last line without its newline */
 };
 
 /* ---- small file helpers ------------------------------------------------ */
@@ -88,10 +88,8 @@ static bool fd_is_pseudo(int fd)
 	case SYSFS_MAGIC:
 	case CGROUP_SUPER_MAGIC:
 	case CGROUP2_SUPER_MAGIC:
-	case DEBUGFS_MAGIC:
-		return true;
-	default:
-		return false;
+	case DEBUGFS_MAGIC: return true;
+	default: return false;
 	}
 }
 
@@ -105,8 +103,9 @@ static const char *perm_hint(int ret)
 static const char *state_dir_hint(int ret)
 {
 	return ret == -EACCES || ret == -EPERM || ret == -EROFS ?
-	       " (set MEMTUNE_STATE_DIR, or XDG_STATE_HOME, to a directory "
-	       "you can write)" : "";
+		       " (set MEMTUNE_STATE_DIR, or XDG_STATE_HOME, to a directory "
+		       "you can write)" :
+		       "";
 }
 
 /* Writes `value` (plus a newline, as echo does) to the setting file at real
@@ -229,8 +228,8 @@ static int atomic_write(const char *path, const char *content, size_t len,
 	ret = mt_outdir_open(&d, "journal", dir, 0, &e);
 	if (ret < 0)
 		return ret;
-	ret = mt_outdir_replace(&d, "journal", strrchr(path, '/') + 1,
-				content, len, mode & 07777, 0, &e);
+	ret = mt_outdir_replace(&d, "journal", strrchr(path, '/') + 1, content,
+				len, mode & 07777, 0, &e);
 	mt_outdir_close(&d);
 	return ret;
 }
@@ -250,10 +249,14 @@ static int atomic_write(const char *path, const char *content, size_t len,
 #define OUR_SYSCTL_D "/etc/sysctl.d/99-memtune.conf"
 
 /* The cgroup files memtune writes in the cgroups it creates. */
-static const char *const cgroup_files[] = {
-	"memory.max", "memory.high", "memory.swap.max",
-	"memory.limit_in_bytes", "memory.soft_limit_in_bytes",
-	"memory.memsw.limit_in_bytes", "memory.swappiness", NULL };
+static const char *const cgroup_files[] = { "memory.max",
+					    "memory.high",
+					    "memory.swap.max",
+					    "memory.limit_in_bytes",
+					    "memory.soft_limit_in_bytes",
+					    "memory.memsw.limit_in_bytes",
+					    "memory.swappiness",
+					    NULL };
 
 /* MemTotal in bytes of the machine (or tree) being restored, 0 if not
  * known. */
@@ -284,8 +287,8 @@ static bool in_our_cgroup(const char *rel, bool dir_itself)
 	if (strncmp(rel, CGROUP_FS, strlen(CGROUP_FS)) != 0)
 		return false;
 	if (dir_itself)
-		return strncmp(base_of(rel), OUR_PREFIX,
-			       strlen(OUR_PREFIX)) == 0 ||
+		return strncmp(base_of(rel), OUR_PREFIX, strlen(OUR_PREFIX)) ==
+			       0 ||
 		       strstr(rel, "/" OUR_PREFIX) != NULL;
 	/* A file: its directory must be one of ours. */
 	p = strrchr(rel, '/');
@@ -307,8 +310,7 @@ static bool cgroup_value_ok(const char *v)
 /* Checks the content of a sysctl.d file to be put back: only comments and
  * "key = value" lines of known knobs with valid values. Returns NULL or
  * what is wrong (in buf). */
-static const char *sysctl_text_problem(const char *text, char *buf,
-				       size_t len)
+static const char *sysctl_text_problem(const char *text, char *buf, size_t len)
 {
 	uint64_t mem = mem_total();
 	int lineno = 0;
@@ -326,8 +328,10 @@ static const char *sysctl_text_problem(const char *text, char *buf,
 			continue;
 		eq = strchr(k, '=');
 		if (!eq) {
-			snprintf(buf, len, "its sysctl.d content has line %d "
-				 "without key = value", lineno);
+			snprintf(buf, len,
+				 "its sysctl.d content has line %d "
+				 "without key = value",
+				 lineno);
 			return buf;
 		}
 		*eq = '\0';
@@ -342,9 +346,10 @@ static const char *sysctl_text_problem(const char *text, char *buf,
 			if (*c == '/')
 				*c = '.';
 		if (mt_knob_lookup(key, mem, &kn) < 0 || !kn.sysctl[0]) {
-			snprintf(buf, len, "its sysctl.d content sets %.100s "
-				 "(line %d), not a knob memtune manages", key,
-				 lineno);
+			snprintf(buf, len,
+				 "its sysctl.d content sets %.100s "
+				 "(line %d), not a knob memtune manages",
+				 key, lineno);
 			return buf;
 		}
 		if (!mt_knob_check(&kn, v, why, sizeof(why))) {
@@ -359,8 +364,8 @@ static const char *sysctl_text_problem(const char *text, char *buf,
 /* Checks the optional device and inode of a create entry. */
 static const char *identity_problem(json_t *e)
 {
-	json_t *dev = json_object_get(e, "dev"), *ino = json_object_get(e,
-									 "ino");
+	json_t *dev = json_object_get(e, "dev"),
+	       *ino = json_object_get(e, "ino");
 
 	if (!dev && !ino)
 		return NULL;
@@ -388,14 +393,16 @@ static const char *entry_problem_buf(json_t *e, char *buf, size_t len)
 		return "a \"path\" with empty, \".\" or \"..\" components";
 	rel = mt_knob_unresolve(path);
 	if (!rel) {
-		snprintf(buf, len, "%s is not under MEMTUNE_FSROOT %s (play "
+		snprintf(buf, len,
+			 "%s is not under MEMTUNE_FSROOT %s (play "
 			 "a journal back under the root it was written "
-			 "under)", path, mt_fsroot());
+			 "under)",
+			 path, mt_fsroot());
 		return buf;
 	}
 	if (strcmp(op, "write") == 0) {
-		const char *value =
-			json_string_value(json_object_get(e, "value"));
+		const char *value = json_string_value(json_object_get(e,
+								      "value"));
 		struct mt_knob k;
 		char why[200];
 
@@ -404,16 +411,21 @@ static const char *entry_problem_buf(json_t *e, char *buf, size_t len)
 		if (in_our_cgroup(rel, false)) {
 			for (size_t i = 0; cgroup_files[i]; i++)
 				if (strcmp(base_of(rel), cgroup_files[i]) == 0)
-					return cgroup_value_ok(value) ? NULL :
-					       "a cgroup limit that is not "
-					       "max, -1 or a number";
-			snprintf(buf, len, "%s is not a cgroup file memtune "
-				 "writes", rel);
+					return cgroup_value_ok(value) ?
+						       NULL :
+						       "a cgroup limit that is not "
+						       "max, -1 or a number";
+			snprintf(buf, len,
+				 "%s is not a cgroup file memtune "
+				 "writes",
+				 rel);
 			return buf;
 		}
 		if (mt_knob_lookup_path(rel, mem_total(), &k) < 0) {
-			snprintf(buf, len, "%s is not a knob memtune changes "
-				 "(see core/knobs.c)", rel);
+			snprintf(buf, len,
+				 "%s is not a knob memtune changes "
+				 "(see core/knobs.c)",
+				 rel);
 			return buf;
 		}
 		if (!mt_knob_check(&k, value, why, sizeof(why))) {
@@ -424,20 +436,24 @@ static const char *entry_problem_buf(json_t *e, char *buf, size_t len)
 	}
 	if (strcmp(op, "rmdir") == 0) {
 		if (!in_our_cgroup(rel, true)) {
-			snprintf(buf, len, "%s is not a cgroup memtune creates "
-				 "(" CGROUP_FS "..." OUR_PREFIX "*)", rel);
+			snprintf(buf, len,
+				 "%s is not a cgroup memtune creates "
+				 "(" CGROUP_FS "..." OUR_PREFIX "*)",
+				 rel);
 			return buf;
 		}
 		return identity_problem(e);
 	}
 	if (strcmp(op, "unlink") == 0 || strcmp(op, "swapoff") == 0) {
 		const char *want = op[0] == 'u' ? OUR_PREFIX :
-				   OUR_PREFIX "swap-";
+						  OUR_PREFIX "swap-";
 
 		if (strncmp(base_of(rel), want, strlen(want)) != 0) {
-			snprintf(buf, len, "%s is not a %s memtune creates "
-				 "(%s*)", rel, op[0] == 'u' ? "file" :
-				 "swap file", want);
+			snprintf(buf, len,
+				 "%s is not a %s memtune creates "
+				 "(%s*)",
+				 rel, op[0] == 'u' ? "file" : "swap file",
+				 want);
 			return buf;
 		}
 		return identity_problem(e);
@@ -447,8 +463,10 @@ static const char *entry_problem_buf(json_t *e, char *buf, size_t len)
 		json_t *mode = json_object_get(e, "mode");
 
 		if (strcmp(rel, OUR_SYSCTL_D) != 0) {
-			snprintf(buf, len, "%s is not the file memtune "
-				 "installs (" OUR_SYSCTL_D ")", rel);
+			snprintf(buf, len,
+				 "%s is not the file memtune "
+				 "installs (" OUR_SYSCTL_D ")",
+				 rel);
 			return buf;
 		}
 		if (!json_is_boolean(existed))
@@ -463,8 +481,9 @@ static const char *entry_problem_buf(json_t *e, char *buf, size_t len)
 		    (json_integer_value(mode) & ~(json_int_t)0666))
 			return "a restore_file mode other than read and write "
 			       "bits (0666 at most)";
-		return sysctl_text_problem(json_string_value(
-			json_object_get(e, "content")), buf, len);
+		return sysctl_text_problem(
+			json_string_value(json_object_get(e, "content")), buf,
+			len);
 	}
 	return "unknown \"op\"";
 }
@@ -503,7 +522,8 @@ static int parse_lines(const char *text, size_t len, struct line **out,
 			lines = grown;
 		}
 		l = &lines[count++];
-		*l = (struct line){ .lineno = lineno, .offset = (off_t)pos,
+		*l = (struct line){ .lineno = lineno,
+				    .offset = (off_t)pos,
 				    .partial = !nl };
 		l->entry = mt_json_loadb(start, llen, 0, &jerr);
 		if (!l->entry &&
@@ -518,8 +538,9 @@ static int parse_lines(const char *text, size_t len, struct line **out,
 			snprintf(l->problem, sizeof(l->problem),
 				 "not valid JSON");
 		} else {
-			const char *why = entry_problem_buf(
-				l->entry, l->problem, sizeof(l->problem));
+			const char *why = entry_problem_buf(l->entry,
+							    l->problem,
+							    sizeof(l->problem));
 
 			if (why && why != l->problem)
 				snprintf(l->problem, sizeof(l->problem), "%s",
@@ -547,8 +568,7 @@ static int read_lines(int fd, const char *path, char **text, size_t *len,
 		ret = parse_lines(*text, *len, lines, n_lines);
 	if (ret < 0)
 		mt_err_set(err, ret, MT_ERR_RUNTIME,
-			   "journal: cannot read %s: %s", path,
-			   strerror(-ret));
+			   "journal: cannot read %s: %s", path, strerror(-ret));
 	return ret;
 }
 
@@ -652,7 +672,8 @@ static int remove_cgroup(const char *dir, struct mt_err *err)
 		if (kill_cgroup_procs(dir) == -EDEADLK)
 			return mt_err_set(err, -EDEADLK, MT_ERR_RUNTIME,
 					  "journal: cannot remove cgroup %s: "
-					  "this process is in it", dir);
+					  "this process is in it",
+					  dir);
 		if (rmdir(dir) == 0)
 			return 0;
 		ret = -errno;
@@ -666,9 +687,11 @@ static int remove_cgroup(const char *dir, struct mt_err *err)
 	}
 	return mt_err_set(err, ret, MT_ERR_RUNTIME,
 			  "journal: cannot remove cgroup %s: %s%s", dir,
-			  strerror(-ret), ret == -EBUSY ?
-			  " (its processes did not exit; kill them and "
-			  "rmdir it)" : "");
+			  strerror(-ret),
+			  ret == -EBUSY ?
+				  " (its processes did not exit; kill them and "
+				  "rmdir it)" :
+				  "");
 }
 
 /* Removes directory `path` we created; a cgroup's processes are killed
@@ -747,8 +770,8 @@ static int check_identity(json_t *e, const char *path, bool dir,
 		return mt_err_set(err, -EPERM, MT_ERR_INPUT,
 				  "journal: %s is not a %s of uid %u: left "
 				  "alone (remove it by hand if memtune left "
-				  "it, then delete that journal line)", path,
-				  dir ? "directory" : "regular file",
+				  "it, then delete that journal line)",
+				  path, dir ? "directory" : "regular file",
 				  (unsigned)geteuid());
 	return 0;
 }
@@ -787,8 +810,8 @@ static int undo_entry(json_t *e, struct mt_err *err)
 	int ret;
 
 	if (strcmp(op, "write") == 0) {
-		const char *value =
-			json_string_value(json_object_get(e, "value"));
+		const char *value = json_string_value(json_object_get(e,
+								      "value"));
 
 		ret = write_value(path, value);
 		/* The object that held the setting is gone (a cgroup that
@@ -798,8 +821,9 @@ static int undo_entry(json_t *e, struct mt_err *err)
 		if (ret < 0)
 			return mt_err_set(err, ret, MT_ERR_RUNTIME,
 					  "journal: cannot write '%s' back "
-					  "to %s: %s%s", value, path,
-					  strerror(-ret), perm_hint(ret));
+					  "to %s: %s%s",
+					  value, path, strerror(-ret),
+					  perm_hint(ret));
 		return 0;
 	}
 	if (strcmp(op, "rmdir") == 0) {
@@ -828,8 +852,8 @@ static int undo_entry(json_t *e, struct mt_err *err)
 			return 0;
 		return mt_err_set(err, -errno, MT_ERR_RUNTIME,
 				  "journal: cannot turn swap off on %s: %s "
-				  "(try swapoff %s by hand)", path,
-				  strerror(errno), path);
+				  "(try swapoff %s by hand)",
+				  path, strerror(errno), path);
 	}
 	/* restore_file */
 	if (!json_is_true(json_object_get(e, "existed"))) {
@@ -842,10 +866,10 @@ static int undo_entry(json_t *e, struct mt_err *err)
 	{
 		json_t *content = json_object_get(e, "content");
 
-		ret = atomic_write(path, json_string_value(content),
-				   json_string_length(content),
-				   (mode_t)json_integer_value(
-					   json_object_get(e, "mode")));
+		ret = atomic_write(
+			path, json_string_value(content),
+			json_string_length(content),
+			(mode_t)json_integer_value(json_object_get(e, "mode")));
 		if (ret < 0)
 			return mt_err_set(err, ret, MT_ERR_RUNTIME,
 					  "journal: cannot put back %s: %s",
@@ -952,7 +976,7 @@ static int journal_append(struct mt_journal *j, json_t *e, struct mt_err *err)
 				  "value UTF-8 text?)");
 	}
 	len = strlen(text);
-	text[len] = '\n';	/* over the NUL; written with its length */
+	text[len] = '\n'; /* over the NUL; written with its length */
 	ret = mt_write_all(j->fd, text, len + 1);
 	free(text);
 	if (ret == 0 && fsync(j->fd) < 0)
@@ -963,7 +987,8 @@ static int journal_append(struct mt_journal *j, json_t *e, struct mt_err *err)
 		json_decref(e);
 		return mt_err_set(err, ret, MT_ERR_RUNTIME,
 				  "journal: cannot append to %s: %s (nothing "
-				  "was changed)", j->path, strerror(-ret));
+				  "was changed)",
+				  j->path, strerror(-ret));
 	}
 	j->entries[j->n] = e;
 	j->offsets[j->n] = j->end;
@@ -992,10 +1017,10 @@ static int lock_journal(int fd, const char *path, struct mt_err *err)
 		return mt_err_set(err, -EBUSY, MT_ERR_RUNTIME,
 				  "journal: %s is in use by another memtune "
 				  "process; wait for it to finish (it "
-				  "restores the system on exit)", path);
+				  "restores the system on exit)",
+				  path);
 	return mt_err_set(err, -errno, MT_ERR_RUNTIME,
-			  "journal: cannot lock %s: %s", path,
-			  strerror(errno));
+			  "journal: cannot lock %s: %s", path, strerror(errno));
 }
 
 /* Rewrites the journal atomically with entries[0..n) and reopens it (used
@@ -1018,7 +1043,8 @@ static int journal_rewrite(struct mt_journal *j, struct mt_err *err)
 			free(buf);
 			return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
 					  "journal: out of memory rewriting "
-					  "%s (it is unchanged)", j->path);
+					  "%s (it is unchanged)",
+					  j->path);
 		}
 		tlen = strlen(text);
 
@@ -1027,8 +1053,7 @@ static int journal_rewrite(struct mt_journal *j, struct mt_err *err)
 			if (!grown) {
 				free(text);
 				free(buf);
-				return mt_err_set(err, -ENOMEM,
-						  MT_ERR_RUNTIME,
+				return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
 						  "journal: out of memory");
 			}
 			buf = grown;
@@ -1106,8 +1131,10 @@ static int open_trusted(const char *path, int flags, bool create,
 		return mt_err_set(err, -errno, MT_ERR_RUNTIME,
 				  "journal: cannot open %s: %s", dir,
 				  strerror(errno));
-	fd = openat(dfd, base ? base + 1 : path, flags | O_NOFOLLOW |
-		    O_CLOEXEC | (create ? O_CREAT | O_EXCL : 0), 0600);
+	fd = openat(dfd, base ? base + 1 : path,
+		    flags | O_NOFOLLOW | O_CLOEXEC |
+			    (create ? O_CREAT | O_EXCL : 0),
+		    0600);
 	ret = fd < 0 ? -errno : 0;
 	close(dfd);
 	if (ret == -ENOENT && !create)
@@ -1116,21 +1143,21 @@ static int open_trusted(const char *path, int flags, bool create,
 		return mt_err_set(err, ret, MT_ERR_RUNTIME,
 				  "journal: %s is a symbolic link; memtune "
 				  "follows none in its state directory "
-				  "(remove it)", path);
+				  "(remove it)",
+				  path);
 	if (ret < 0)
 		return mt_err_set(err, ret, MT_ERR_RUNTIME,
 				  "journal: cannot open %s: %s%s", path,
 				  strerror(-ret), state_dir_hint(ret));
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    st.st_uid != geteuid() || (st.st_mode & 022) ||
-	    st.st_nlink != 1) {
+	    st.st_uid != geteuid() || (st.st_mode & 022) || st.st_nlink != 1) {
 		close(fd);
 		return mt_err_set(err, -EPERM, MT_ERR_RUNTIME,
 				  "journal: %s is not a regular file of "
 				  "yours (uid %u) that only you can write, "
 				  "with one link: not played back (remove it "
-				  "if you did not make it)", path,
-				  (unsigned)geteuid());
+				  "if you did not make it)",
+				  path, (unsigned)geteuid());
 	}
 	return fd;
 }
@@ -1145,7 +1172,7 @@ bool mt_journal_pending(const char *path)
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 
 	if (fd < 0)
-		return errno == ELOOP;	/* needs a person's attention */
+		return errno == ELOOP; /* needs a person's attention */
 	if (mt_read_fd(fd, SIZE_MAX, &text, &len) < 0) {
 		close(fd);
 		return false;
@@ -1190,7 +1217,8 @@ int mt_journal_open(const char *path, bool exclusive, struct mt_journal **out,
 		if (ret == -ENOENT)
 			mt_err_set(err, ret, MT_ERR_RUNTIME,
 				   "journal: %s vanished while it was being "
-				   "opened; try again", path);
+				   "opened; try again",
+				   path);
 		goto out_free;
 	}
 	ret = lock_journal(j->fd, path, err);
@@ -1200,8 +1228,8 @@ int mt_journal_open(const char *path, bool exclusive, struct mt_journal **out,
 		ret = mt_fsync_dir_of(path);
 		if (ret < 0) {
 			mt_err_set(err, ret, MT_ERR_RUNTIME,
-				   "journal: cannot sync directory %s: %s",
-				   dir, strerror(-ret));
+				   "journal: cannot sync directory %s: %s", dir,
+				   strerror(-ret));
 			goto out_unlink;
 		}
 		track(j);
@@ -1221,7 +1249,8 @@ int mt_journal_open(const char *path, bool exclusive, struct mt_journal **out,
 		ret = mt_err_set(err, -EEXIST, MT_ERR_RUNTIME,
 				 "journal: system changes from an earlier "
 				 "run are pending in %s; run `memtune "
-				 "restore` to put them back first", path);
+				 "restore` to put them back first",
+				 path);
 		goto out_lines;
 	}
 	for (size_t i = 0; i < n_lines; i++) {
@@ -1229,8 +1258,9 @@ int mt_journal_open(const char *path, bool exclusive, struct mt_journal **out,
 			ret = mt_err_set(err, -EINVAL, MT_ERR_INPUT,
 					 "journal: %s:%d: %s (expected one "
 					 "undo entry per line); run `memtune "
-					 "restore`, or fix the line", path,
-					 lines[i].lineno, lines[i].problem);
+					 "restore`, or fix the line",
+					 path, lines[i].lineno,
+					 lines[i].problem);
 			goto out_lines;
 		}
 	}
@@ -1322,7 +1352,8 @@ static int resolve(const char *what, const char *path, char *buf, size_t len,
 		if (mt_fs_path(path, buf, len) < 0)
 			return mt_err_set(err, -ENAMETOOLONG, MT_ERR_RUNTIME,
 					  "journal: cannot %s %s: the path is "
-					  "too long", what, path);
+					  "too long",
+					  what, path);
 		return 0;
 	}
 	/* A relative path (a run directory under ./results): the journal
@@ -1340,7 +1371,8 @@ static int resolve(const char *what, const char *path, char *buf, size_t len,
 	if (n < 0 || (size_t)n >= len)
 		return mt_err_set(err, -ENAMETOOLONG, MT_ERR_RUNTIME,
 				  "journal: cannot %s %s: the path is too "
-				  "long", what, path);
+				  "long",
+				  what, path);
 	return 0;
 }
 
@@ -1362,7 +1394,7 @@ int mt_journal_write(struct mt_journal *j, const char *path, const char *value,
 		char why[512];
 		const char *problem = e ? entry_problem_buf(e, why,
 							    sizeof(why)) :
-				      "out of memory";
+					  "out of memory";
 
 		json_decref(e);
 		if (problem)
@@ -1375,11 +1407,15 @@ int mt_journal_write(struct mt_journal *j, const char *path, const char *value,
 	if (ret < 0)
 		return mt_err_set(err, ret, MT_ERR_RUNTIME,
 				  "journal: cannot read the current value of "
-				  "%s: %s%s (nothing was changed)", real,
+				  "%s: %s%s (nothing was changed)",
+				  real,
 				  ret == -EINVAL ? "it is binary" :
-				  strerror(-ret), perm_hint(ret));
-	ret = journal_append(j, json_pack("{s:s, s:s, s:s}", "op", "write",
-					  "path", real, "value", orig), err);
+						   strerror(-ret),
+				  perm_hint(ret));
+	ret = journal_append(j,
+			     json_pack("{s:s, s:s, s:s}", "op", "write", "path",
+				       real, "value", orig),
+			     err);
 	free(orig);
 	if (ret < 0)
 		return ret;
@@ -1398,8 +1434,8 @@ int mt_journal_write(struct mt_journal *j, const char *path, const char *value,
 	if (ret < 0)
 		return mt_err_set(err, ret, MT_ERR_RUNTIME,
 				  "journal: wrote '%s' to %s but cannot read "
-				  "it back: %s", value, real,
-				  strerror(-ret));
+				  "it back: %s",
+				  value, real, strerror(-ret));
 	snprintf(readback, rb_len, "%s", now);
 	free(now);
 	return 0;
@@ -1420,8 +1456,8 @@ static int resolve_new(const char *what, const char *path, char *real,
 		return mt_err_set(err, -EEXIST, MT_ERR_RUNTIME,
 				  "journal: cannot create %s%s: it already "
 				  "exists (remove it, or run `memtune "
-				  "restore` if a killed run left it)", what,
-				  real);
+				  "restore` if a killed run left it)",
+				  what, real);
 	return 0;
 }
 
@@ -1436,19 +1472,23 @@ static int journal_identity(struct mt_journal *j, const char *op,
 	if (fd >= 0 ? fstat(fd, &st) < 0 : lstat(real, &st) < 0)
 		return mt_err_set(err, -errno, MT_ERR_RUNTIME,
 				  "journal: cannot check %s after creating "
-				  "it: %s", real, strerror(errno));
+				  "it: %s",
+				  real, strerror(errno));
 	if (st.st_uid != geteuid() ||
 	    (strcmp(op, "rmdir") == 0 ? !S_ISDIR(st.st_mode) :
 					!S_ISREG(st.st_mode)))
 		return mt_err_set(err, -EPERM, MT_ERR_RUNTIME,
 				  "journal: %s is not the %s just created "
-				  "(was it replaced?)", real,
+				  "(was it replaced?)",
+				  real,
 				  strcmp(op, "rmdir") == 0 ? "directory" :
-				  "file");
-	return journal_append(j, json_pack("{s:s, s:s, s:I, s:I}", "op", op,
-					   "path", real, "dev",
-					   (json_int_t)st.st_dev, "ino",
-					   (json_int_t)st.st_ino), err);
+							     "file");
+	return journal_append(j,
+			      json_pack("{s:s, s:s, s:I, s:I}", "op", op,
+					"path", real, "dev",
+					(json_int_t)st.st_dev, "ino",
+					(json_int_t)st.st_ino),
+			      err);
 }
 
 /* Resolves path, which must not exist yet (what: "directory " or ""),
@@ -1461,21 +1501,20 @@ static int note_new(struct mt_journal *j, const char *what, const char *op,
 
 	if (ret < 0)
 		return ret;
-	return journal_append(j, json_pack("{s:s, s:s}", "op", op, "path",
-					   real), err);
+	return journal_append(j,
+			      json_pack("{s:s, s:s}", "op", op, "path", real),
+			      err);
 }
 
 /* Creates directory path (0755) after journaling its removal, then
  * records its device and inode. An existing directory is refused:
  * playback would remove something not ours. */
-int mt_journal_mkdir(struct mt_journal *j, const char *path,
-		     struct mt_err *err)
+int mt_journal_mkdir(struct mt_journal *j, const char *path, struct mt_err *err)
 {
 	char real[PATH_MAX];
 	int ret;
 
-	ret = note_new(j, "directory ", "rmdir", path, real, sizeof(real),
-		       err);
+	ret = note_new(j, "directory ", "rmdir", path, real, sizeof(real), err);
 	if (ret < 0)
 		return ret;
 	if (mkdir(real, 0755) < 0) {
@@ -1560,11 +1599,14 @@ int mt_journal_swapon(struct mt_journal *j, const char *path, int flags,
 	if (lstat(real, &st) < 0 || !S_ISREG(st.st_mode))
 		return mt_err_set(err, -EINVAL, MT_ERR_RUNTIME,
 				  "journal: %s is not a swap file memtune "
-				  "made", real);
-	ret = journal_append(j, json_pack("{s:s, s:s, s:I, s:I}", "op",
-					  "swapoff", "path", real, "dev",
-					  (json_int_t)st.st_dev, "ino",
-					  (json_int_t)st.st_ino), err);
+				  "made",
+				  real);
+	ret = journal_append(j,
+			     json_pack("{s:s, s:s, s:I, s:I}", "op", "swapoff",
+				       "path", real, "dev",
+				       (json_int_t)st.st_dev, "ino",
+				       (json_int_t)st.st_ino),
+			     err);
 	if (ret < 0)
 		return ret;
 	if (swapon(real, flags) < 0) {
@@ -1606,20 +1648,19 @@ int mt_journal_replace_file(struct mt_journal *j, const char *path,
 		if (ret < 0)
 			return mt_err_set(err, ret, MT_ERR_RUNTIME,
 					  "journal: cannot read %s: %s%s "
-					  "(nothing was changed)", real,
-					  strerror(-ret), perm_hint(ret));
-		text = memchr(old, '\0', len) ? NULL :
-		       json_stringn(old, len);
+					  "(nothing was changed)",
+					  real, strerror(-ret), perm_hint(ret));
+		text = memchr(old, '\0', len) ? NULL : json_stringn(old, len);
 		free(old);
 		if (!text)
 			return mt_err_set(err, -EINVAL, MT_ERR_RUNTIME,
 					  "journal: cannot save %s: it is "
 					  "not a text file (nothing was "
-					  "changed)", real);
-		e = json_pack("{s:s, s:s, s:b, s:o, s:i}", "op",
-			      "restore_file", "path", real, "existed", 1,
-			      "content", text, "mode",
-			      (int)(st.st_mode & 07777));
+					  "changed)",
+					  real);
+		e = json_pack("{s:s, s:s, s:b, s:o, s:i}", "op", "restore_file",
+			      "path", real, "existed", 1, "content", text,
+			      "mode", (int)(st.st_mode & 07777));
 	} else if (errno == ENOENT) {
 		e = json_pack("{s:s, s:s, s:b}", "op", "restore_file", "path",
 			      real, "existed", 0);
@@ -1685,7 +1726,8 @@ int mt_journal_rollback_to(struct mt_journal *j, size_t mark,
 		return mt_err_set(err, -EBADF, MT_ERR_RUNTIME,
 				  "journal: %s cannot be played back from a "
 				  "forked worker; the process that opened it "
-				  "does that", j->path);
+				  "does that",
+				  j->path);
 	failed = calloc(j->n, sizeof(*failed));
 	if (!failed)
 		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
@@ -1717,8 +1759,8 @@ int mt_journal_rollback_to(struct mt_journal *j, size_t mark,
 		if (ftruncate(j->fd, j->end) < 0 || fsync(j->fd) < 0)
 			ret = mt_err_set(err, -errno, MT_ERR_RUNTIME,
 					 "journal: cannot truncate %s: %s "
-					 "(the changes were undone)", j->path,
-					 strerror(errno));
+					 "(the changes were undone)",
+					 j->path, strerror(errno));
 		else
 			ret = 0;
 	} else {
@@ -1794,8 +1836,8 @@ int mt_journal_playback(const char *path, void (*log)(const char *line),
 		if (l->partial) {
 			snprintf(msg, sizeof(msg),
 				 "%s:%d: skipped an entry cut short by a "
-				 "crash (its change was never made)", path,
-				 l->lineno);
+				 "crash (its change was never made)",
+				 path, l->lineno);
 			if (log)
 				log(msg);
 			continue;
@@ -1842,7 +1884,8 @@ int mt_journal_playback(const char *path, void (*log)(const char *line),
 		ret = mt_err_set(err, -EINVAL, MT_ERR_INPUT,
 				 "%s; the other entries were %s; the journal "
 				 "is kept: fix or delete that line, then run "
-				 "`memtune restore` again", input_err.msg,
+				 "`memtune restore` again",
+				 input_err.msg,
 				 first ? "undone where possible" : "undone");
 	} else if (first < 0) {
 		if (err) {
@@ -1853,8 +1896,8 @@ int mt_journal_playback(const char *path, void (*log)(const char *line),
 	} else if (unlink(path) < 0) {
 		ret = mt_err_set(err, -errno, MT_ERR_RUNTIME,
 				 "journal: cannot remove %s: %s (everything "
-				 "was undone; delete it)", path,
-				 strerror(errno));
+				 "was undone; delete it)",
+				 path, strerror(errno));
 	} else {
 		mt_fsync_dir_of(path);
 		ret = 0;

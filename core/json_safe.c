@@ -18,13 +18,13 @@
 #define RESERVE_BYTES (256 * 1024)
 
 static alignas(max_align_t) char reserve[RESERVE_BYTES];
-static size_t reserve_used;	/* bytes handed out since it was last empty */
-static size_t reserve_live;	/* blocks handed out and not yet freed */
+static size_t reserve_used; /* bytes handed out since it was last empty */
+static size_t reserve_live; /* blocks handed out and not yet freed */
 static pthread_mutex_t reserve_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static _Thread_local int guarded;		/* inside a wrapper */
-static _Thread_local unsigned long failures;	/* failed mallocs in it */
-static unsigned long all_failures;		/* every failed malloc */
+static _Thread_local int guarded;	     /* inside a wrapper */
+static _Thread_local unsigned long failures; /* failed mallocs in it */
+static unsigned long all_failures;	     /* every failed malloc */
 
 static bool in_reserve(const void *p)
 {

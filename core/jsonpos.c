@@ -8,7 +8,7 @@ size_t mt_json_array_lines(const char *text, size_t len, const char *key,
 			   int *lines, size_t max)
 {
 	size_t klen = strlen(key), count = 0;
-	const char *last = NULL;	/* last string at depth 1 */
+	const char *last = NULL; /* last string at depth 1 */
 	size_t last_len = 0;
 	bool after_colon = false, in_target = false, want_elem = false;
 	int depth = 0, line = 1;

@@ -20,49 +20,54 @@
 /* The documents the rows follow. The kernel's documentation states most
  * ranges and defaults; where it does not (a bound only the source has),
  * the row's comment names the source file. */
-#define VM_RST "https://docs.kernel.org/admin-guide/sysctl/vm.html " \
+#define VM_RST \
+	"https://docs.kernel.org/admin-guide/sysctl/vm.html " \
 	"(Linux 6.12)"
-#define KERNEL_RST "https://docs.kernel.org/admin-guide/sysctl/" \
+#define KERNEL_RST \
+	"https://docs.kernel.org/admin-guide/sysctl/" \
 	"kernel.html#numa-balancing (Linux 6.12)"
-#define THP_RST "https://docs.kernel.org/admin-guide/mm/transhuge.html " \
+#define THP_RST \
+	"https://docs.kernel.org/admin-guide/mm/transhuge.html " \
 	"(Linux 6.12)"
-#define ZSWAP_RST "https://docs.kernel.org/admin-guide/mm/zswap.html " \
+#define ZSWAP_RST \
+	"https://docs.kernel.org/admin-guide/mm/zswap.html " \
 	"(Linux 6.12) and mm/zswap.c"
-#define MGLRU_RST "https://docs.kernel.org/admin-guide/mm/" \
+#define MGLRU_RST \
+	"https://docs.kernel.org/admin-guide/mm/" \
 	"multigen_lru.html (Linux 6.12)"
-#define HUGETLB_RST "https://docs.kernel.org/admin-guide/mm/" \
+#define HUGETLB_RST \
+	"https://docs.kernel.org/admin-guide/mm/" \
 	"hugetlbpage.html (Linux 6.12)"
 
 /* How a knob's maximum follows from the machine's memory. */
 enum bound {
-	FIXED,			/* max as written */
-	MEM_KB,			/* at most MemTotal in KiB */
-	MEM_BYTES,		/* at most MemTotal in bytes */
-	MEM_PAGES,		/* at most MemTotal / page (hugetlb pools) */
+	FIXED,	   /* max as written */
+	MEM_KB,	   /* at most MemTotal in KiB */
+	MEM_BYTES, /* at most MemTotal in bytes */
+	MEM_PAGES, /* at most MemTotal / page (hugetlb pools) */
 };
 
 struct row {
-	const char *name;	/* "vm.swappiness" */
-	const char *file;	/* its path, unresolved */
+	const char *name; /* "vm.swappiness" */
+	const char *file; /* its path, unresolved */
 	enum mt_knob_kind kind;
 	long long min, max;
 	enum bound bound;
 	const char *const *choices;
 	const char *range;
-	int since;		/* MT_KV of the first kernel with it, or 0 */
-	const char *dflt;	/* the kernel's default, or NULL */
+	int since;	  /* MT_KV of the first kernel with it, or 0 */
+	const char *dflt; /* the kernel's default, or NULL */
 	const char *dflt_note;
-	const char *persist;	/* NULL: a sysctl.d line (vm.*, kernel.*) */
+	const char *persist; /* NULL: a sysctl.d line (vm.*, kernel.*) */
 	const char *source;
 };
 
-static const char *const thp_enabled[] = { "always", "madvise", "never",
-					   NULL };
-static const char *const thp_defrag[] = { "always", "defer",
-					  "defer+madvise", "madvise", "never",
-					  NULL };
+static const char *const thp_enabled[] = { "always", "madvise", "never", NULL };
+static const char *const thp_defrag[] = { "always",  "defer", "defer+madvise",
+					  "madvise", "never", NULL };
 static const char *const thp_shmem[] = { "always", "within_size", "advise",
-					 "never", "deny", "force", NULL };
+					 "never",  "deny",	  "force",
+					 NULL };
 /* A bool module parameter reads back as Y or N (kernel/params.c
  * param_get_bool); memtune writes only those two words. */
 static const char *const yes_no[] = { "Y", "N", NULL };
@@ -70,13 +75,14 @@ static const char *const yes_no[] = { "Y", "N", NULL };
  * and lzo-rle, the crypto API's name zram uses: writing one the kernel
  * lacks fails with an error and changes nothing (mm/zswap.c
  * zswap_compressor_param_set). */
-static const char *const zswap_comp[] = { "lzo", "lzo-rle", "lz4", "lz4hc",
+static const char *const zswap_comp[] = { "lzo",  "lzo-rle", "lz4", "lz4hc",
 					  "zstd", "deflate", "842", NULL };
 /* lru_gen/enabled reads back as 0x%04x of the components that are on;
  * y and n switch all of them (multigen_lru.rst). */
-static const char *const lru_gen_values[] = {
-	"0x0000", "0x0001", "0x0002", "0x0003", "0x0004", "0x0005", "0x0006",
-	"0x0007", "y", "n", NULL };
+static const char *const lru_gen_values[] = { "0x0000", "0x0001", "0x0002",
+					      "0x0003", "0x0004", "0x0005",
+					      "0x0006", "0x0007", "y",
+					      "n",	NULL };
 
 static const char thp_persist[] =
 	"THP modes have no sysctl.d line: put transparent_hugepage=VALUE on "
@@ -114,77 +120,82 @@ static const struct row rows[] = {
 	 * prefers reclaiming anon over the file workingset"). */
 	{ "vm.swappiness", VM "swappiness", MT_KNOB_INT, 0, 200, FIXED, NULL,
 	  "0..200", 0, "60", "60", NULL, VM_RST },
-	{ "vm.min_free_kbytes", VM "min_free_kbytes", MT_KNOB_INT, 0, 0,
-	  MEM_KB, NULL, "0..MemTotal in KiB", 0, NULL,
+	{ "vm.min_free_kbytes", VM "min_free_kbytes", MT_KNOB_INT, 0, 0, MEM_KB,
+	  NULL, "0..MemTotal in KiB", 0, NULL,
 	  "computed at boot: int_sqrt(lowmem_kbytes * 16) clamped to "
 	  "128..262144 (128..65536 before 5.7), raised by khugepaged while "
-	  "THP is on (mm/page_alloc.c, mm/khugepaged.c)", NULL, VM_RST },
+	  "THP is on (mm/page_alloc.c, mm/khugepaged.c)",
+	  NULL, VM_RST },
 	/* 1..3000 since 5.17 (39c65a94cd96, also in some stable series). */
-	{ "vm.watermark_scale_factor", VM "watermark_scale_factor",
-	  MT_KNOB_INT, 1, 3000, FIXED, NULL, "1..3000", 0, "10", "10", NULL,
-	  VM_RST },
+	{ "vm.watermark_scale_factor", VM "watermark_scale_factor", MT_KNOB_INT,
+	  1, 3000, FIXED, NULL, "1..3000", 0, "10", "10", NULL, VM_RST },
 	/* Since 5.0 (1c30844d2dfe "mm: reclaim small amounts of memory when
 	 * an external fragmentation event occurs"); no upper bound. */
-	{ "vm.watermark_boost_factor", VM "watermark_boost_factor",
-	  MT_KNOB_INT, 0, INT_MAX, FIXED, NULL, "0..2147483647 (0 disables "
-	  "boosting)", MT_KV(5, 0), "15000", "15000", NULL, VM_RST },
+	{ "vm.watermark_boost_factor", VM "watermark_boost_factor", MT_KNOB_INT,
+	  0, INT_MAX, FIXED, NULL,
+	  "0..2147483647 (0 disables "
+	  "boosting)",
+	  MT_KV(5, 0), "15000", "15000", NULL, VM_RST },
 	{ "vm.zone_reclaim_mode", VM "zone_reclaim_mode", MT_KNOB_INT, 0, 7,
 	  FIXED, NULL, "0..7 (bits 1, 2, 4)", 0, "0", "0", NULL, VM_RST },
 	/* max: the page size that MEM_PAGES divides MemTotal by. */
 	{ "vm.nr_hugepages", VM "nr_hugepages", MT_KNOB_INT, 0, 2 << 20,
 	  MEM_PAGES, NULL, "0..MemTotal / 2 MiB", 0, "0", "0", NULL,
 	  HUGETLB_RST },
-	{ "vm.dirty_ratio", VM "dirty_ratio", MT_KNOB_INT, 0, 100, FIXED,
-	  NULL, "0..100", 0, "20", "20 (mm/page-writeback.c)", NULL, VM_RST },
-	{ "vm.dirty_background_ratio", VM "dirty_background_ratio",
-	  MT_KNOB_INT, 0, 100, FIXED, NULL, "0..100", 0, "10",
-	  "10 (mm/page-writeback.c)", NULL, VM_RST },
+	{ "vm.dirty_ratio", VM "dirty_ratio", MT_KNOB_INT, 0, 100, FIXED, NULL,
+	  "0..100", 0, "20", "20 (mm/page-writeback.c)", NULL, VM_RST },
+	{ "vm.dirty_background_ratio", VM "dirty_background_ratio", MT_KNOB_INT,
+	  0, 100, FIXED, NULL, "0..100", 0, "10", "10 (mm/page-writeback.c)",
+	  NULL, VM_RST },
 	/* The kernel refuses less than two pages (mt_knob_check). */
 	{ "vm.dirty_bytes", VM "dirty_bytes", MT_KNOB_INT, 0, 0, MEM_BYTES,
 	  NULL, "0, or 8192..MemTotal in bytes", 0, "0",
 	  "0 (dirty_ratio in force)", NULL, VM_RST },
-	{ "vm.dirty_background_bytes", VM "dirty_background_bytes",
-	  MT_KNOB_INT, 0, 0, MEM_BYTES, NULL, "0..MemTotal in bytes", 0, "0",
+	{ "vm.dirty_background_bytes", VM "dirty_background_bytes", MT_KNOB_INT,
+	  0, 0, MEM_BYTES, NULL, "0..MemTotal in bytes", 0, "0",
 	  "0 (dirty_background_ratio in force)", NULL, VM_RST },
 	/* mm/page-writeback.c: dirty_expire_interval = 30 * 100,
 	 * dirty_writeback_interval = 5 * 100, both at least 0. */
-	{ "vm.dirty_expire_centisecs", VM "dirty_expire_centisecs",
-	  MT_KNOB_INT, 0, INT_MAX, FIXED, NULL, "0..2147483647 centiseconds",
-	  0, "3000", "3000 (30 s, mm/page-writeback.c)", NULL, VM_RST },
+	{ "vm.dirty_expire_centisecs", VM "dirty_expire_centisecs", MT_KNOB_INT,
+	  0, INT_MAX, FIXED, NULL, "0..2147483647 centiseconds", 0, "3000",
+	  "3000 (30 s, mm/page-writeback.c)", NULL, VM_RST },
 	{ "vm.dirty_writeback_centisecs", VM "dirty_writeback_centisecs",
-	  MT_KNOB_INT, 0, INT_MAX, FIXED, NULL, "0..2147483647 centiseconds "
-	  "(0 disables periodic writeback)", 0, "500",
-	  "500 (5 s, mm/page-writeback.c)", NULL, VM_RST },
+	  MT_KNOB_INT, 0, INT_MAX, FIXED, NULL,
+	  "0..2147483647 centiseconds "
+	  "(0 disables periodic writeback)",
+	  0, "500", "500 (5 s, mm/page-writeback.c)", NULL, VM_RST },
 	{ "vm.overcommit_memory", VM "overcommit_memory", MT_KNOB_INT, 0, 2,
 	  FIXED, NULL, "0, 1 or 2", 0, "0", "0", NULL, VM_RST },
 	/* mm/util.c overcommit_ratio_handler is a plain proc_dointvec: a
 	 * percentage of RAM with no upper bound (above 100 lets the commit
 	 * limit exceed RAM plus swap); memtune refuses negatives. */
-	{ "vm.overcommit_ratio", VM "overcommit_ratio", MT_KNOB_INT, 0,
-	  INT_MAX, FIXED, NULL, "0..2147483647 (percent of RAM)", 0, "50",
+	{ "vm.overcommit_ratio", VM "overcommit_ratio", MT_KNOB_INT, 0, INT_MAX,
+	  FIXED, NULL, "0..2147483647 (percent of RAM)", 0, "50",
 	  "50 (mm/util.c)", NULL, VM_RST },
 	/* An unsigned long (proc_doulongvec_minmax); writing it zeroes
 	 * overcommit_ratio and the other way round. */
 	{ "vm.overcommit_kbytes", VM "overcommit_kbytes", MT_KNOB_INT, 0,
-	  LLONG_MAX, FIXED, NULL, "0 or more KiB (0: overcommit_ratio in "
-	  "force)", 0, "0", "0 (overcommit_ratio in force)", NULL, VM_RST },
+	  LLONG_MAX, FIXED, NULL,
+	  "0 or more KiB (0: overcommit_ratio in "
+	  "force)",
+	  0, "0", "0 (overcommit_ratio in force)", NULL, VM_RST },
 	/* DEFAULT_MAX_MAP_COUNT = USHRT_MAX - MAPCOUNT_ELF_CORE_MARGIN
 	 * (include/linux/mm.h): 65530, where vm.rst rounds to 65536. */
 	{ "vm.max_map_count", VM "max_map_count", MT_KNOB_INT, 0, INT_MAX,
 	  FIXED, NULL, "0..2147483647", 0, "65530",
 	  "65530 (DEFAULT_MAX_MAP_COUNT, include/linux/mm.h)", NULL, VM_RST },
 	/* mm/oom_kill.c: proc_dointvec_minmax, SYSCTL_ZERO..SYSCTL_TWO. */
-	{ "vm.panic_on_oom", VM "panic_on_oom", MT_KNOB_INT, 0, 2, FIXED,
-	  NULL, "0, 1 or 2", 0, "0", "0 (kill a process, do not panic)",
-	  NULL, VM_RST },
+	{ "vm.panic_on_oom", VM "panic_on_oom", MT_KNOB_INT, 0, 2, FIXED, NULL,
+	  "0, 1 or 2", 0, "0", "0 (kill a process, do not panic)", NULL,
+	  VM_RST },
 	{ "vm.vfs_cache_pressure", VM "vfs_cache_pressure", MT_KNOB_INT, 0,
 	  INT_MAX, FIXED, NULL, "0..2147483647 (100 is fair)", 0, "100", "100",
 	  NULL, VM_RST },
 	/* mm/swap.c: page_cluster_max = 31 on current kernels (older ones
 	 * take any int from 0: 0..31 is valid on every kernel); the default
 	 * is 3 on any machine with 16 MiB or more (swap_setup). */
-	{ "vm.page-cluster", VM "page-cluster", MT_KNOB_INT, 0, 31, FIXED,
-	  NULL, "0..31 (log2 of pages read together)", 0, "3",
+	{ "vm.page-cluster", VM "page-cluster", MT_KNOB_INT, 0, 31, FIXED, NULL,
+	  "0..31 (log2 of pages read together)", 0, "3",
 	  "3 (8 pages, mm/swap.c swap_setup)", NULL, VM_RST },
 	/* kernel/sched/core.c: 0..1 before 5.18; from 5.18 a bitmask,
 	 * 1 NUMA_BALANCING_NORMAL, 2 NUMA_BALANCING_MEMORY_TIERING
@@ -193,15 +204,15 @@ static const struct row rows[] = {
 	{ "kernel.numa_balancing", KERN "numa_balancing", MT_KNOB_INT, 0, 3,
 	  FIXED, NULL, "0..3 (1 normal, 2 memory tiering)", 0, NULL,
 	  "1 on a machine with several nodes when the kernel is built with "
-	  "CONFIG_NUMA_BALANCING_DEFAULT_ENABLED, else 0", NULL, KERNEL_RST },
+	  "CONFIG_NUMA_BALANCING_DEFAULT_ENABLED, else 0",
+	  NULL, KERNEL_RST },
 	{ "transparent_hugepage.enabled", THP "enabled", MT_KNOB_CHOICE, 0, 0,
 	  FIXED, thp_enabled, "always, madvise or never", 0, NULL,
 	  "the build's CONFIG_TRANSPARENT_HUGEPAGE_ALWAYS or _MADVISE",
 	  thp_persist, THP_RST },
 	{ "transparent_hugepage.defrag", THP "defrag", MT_KNOB_CHOICE, 0, 0,
-	  FIXED, thp_defrag,
-	  "always, defer, defer+madvise, madvise or never", 0, "madvise",
-	  "madvise", thp_persist, THP_RST },
+	  FIXED, thp_defrag, "always, defer, defer+madvise, madvise or never",
+	  0, "madvise", "madvise", thp_persist, THP_RST },
 	{ "transparent_hugepage.shmem_enabled", THP "shmem_enabled",
 	  MT_KNOB_CHOICE, 0, 0, FIXED, thp_shmem,
 	  "always, within_size, advise, never, deny or force", 0, "never",
@@ -212,22 +223,22 @@ static const struct row rows[] = {
 	  THP "khugepaged/max_ptes_none", MT_KNOB_INT, 0, 511, FIXED, NULL,
 	  "0..511 (4 KiB pages)", 0, "511", "511 (HPAGE_PMD_NR - 1)",
 	  thp_file_persist, THP_RST },
-	{ "zswap.enabled", ZSWAP "enabled", MT_KNOB_CHOICE, 0, 0, FIXED,
-	  yes_no, "Y or N", 0, NULL, "the build's CONFIG_ZSWAP_DEFAULT_ON",
+	{ "zswap.enabled", ZSWAP "enabled", MT_KNOB_CHOICE, 0, 0, FIXED, yes_no,
+	  "Y or N", 0, NULL, "the build's CONFIG_ZSWAP_DEFAULT_ON",
 	  zswap_persist, ZSWAP_RST },
 	{ "zswap.max_pool_percent", ZSWAP "max_pool_percent", MT_KNOB_INT, 0,
 	  100, FIXED, NULL, "0..100 (percent of RAM)", 0, "20",
 	  "20 (mm/zswap.c)", zswap_persist, ZSWAP_RST },
 	{ "zswap.compressor", ZSWAP "compressor", MT_KNOB_CHOICE, 0, 0, FIXED,
-	  zswap_comp, "lzo, lzo-rle, lz4, lz4hc, zstd, deflate or 842", 0,
-	  NULL, "the build's CONFIG_ZSWAP_COMPRESSOR_DEFAULT", zswap_persist,
+	  zswap_comp, "lzo, lzo-rle, lz4, lz4hc, zstd, deflate or 842", 0, NULL,
+	  "the build's CONFIG_ZSWAP_COMPRESSOR_DEFAULT", zswap_persist,
 	  ZSWAP_RST },
 	/* Since 6.1 (the multi-gen LRU merge). */
 	{ "lru_gen.enabled", LRU_GEN "enabled", MT_KNOB_CHOICE, 0, 0, FIXED,
 	  lru_gen_values, "0x0000..0x0007, y or n", MT_KV(6, 1), NULL,
 	  "0x0007 when built with CONFIG_LRU_GEN_ENABLED (components the "
-	  "hardware lacks read as 0), else 0x0000", lru_gen_persist,
-	  MGLRU_RST },
+	  "hardware lacks read as 0), else 0x0000",
+	  lru_gen_persist, MGLRU_RST },
 };
 
 #define N_ROWS (sizeof(rows) / sizeof(rows[0]))
@@ -235,7 +246,7 @@ static const struct row rows[] = {
 /* Ranges older kernels accept: the row's range applies from `before` on. */
 static const struct era {
 	const char *name;
-	int before;		/* MT_KV: this range is for older kernels */
+	int before; /* MT_KV: this range is for older kernels */
 	long long min, max;
 	const char *range;
 } eras[] = {
@@ -253,12 +264,12 @@ static const struct era {
 /* The danger thresholds: values a kernel accepts but that need --force in
  * apply, each with the reason and where the reason comes from. */
 enum danger_test {
-	D_EQ,			/* value == n */
-	D_NE,			/* value != n */
-	D_BELOW,		/* value < n */
-	D_ABOVE,		/* value > n */
-	D_MEM_FIFTIETH,		/* value KiB > mem_total / 50 */
-	D_WORD,			/* the choice `word` */
+	D_EQ,		/* value == n */
+	D_NE,		/* value != n */
+	D_BELOW,	/* value < n */
+	D_ABOVE,	/* value > n */
+	D_MEM_FIFTIETH, /* value KiB > mem_total / 50 */
+	D_WORD,		/* the choice `word` */
 };
 
 static const struct danger {
@@ -266,7 +277,7 @@ static const struct danger {
 	enum danger_test test;
 	long long n;
 	const char *word;
-	const char *why;	/* one %s: the value */
+	const char *why; /* one %s: the value */
 } dangers[] = {
 	{ "vm.swappiness", D_EQ, 0, NULL,
 	  "swappiness=%s keeps anonymous memory until free and file-backed "
@@ -313,8 +324,7 @@ static const struct danger {
 #define N_DANGERS (sizeof(dangers) / sizeof(dangers[0]))
 
 /* Fills out from row r. */
-static void fill(const struct row *r, uint64_t mem_total,
-		 struct mt_knob *out)
+static void fill(const struct row *r, uint64_t mem_total, struct mt_knob *out)
 {
 	memset(out, 0, sizeof(*out));
 	snprintf(out->name, sizeof(out->name), "%s", r->name);
@@ -333,8 +343,7 @@ static void fill(const struct row *r, uint64_t mem_total,
 	out->source = r->source;
 	/* Unknown memory: the kernel's own type bounds the value. */
 	switch (r->bound) {
-	case FIXED:
-		break;
+	case FIXED: break;
 	case MEM_KB:
 		out->max = mem_total ? (long long)(mem_total >> 10) : INT_MAX;
 		break;
@@ -342,9 +351,9 @@ static void fill(const struct row *r, uint64_t mem_total,
 		out->max = mem_total ? (long long)mem_total : LLONG_MAX;
 		break;
 	case MEM_PAGES:
-		out->max = mem_total ? (long long)(mem_total /
-						  (uint64_t)r->max) :
-				       INT_MAX;
+		out->max = mem_total ?
+				   (long long)(mem_total / (uint64_t)r->max) :
+				   INT_MAX;
 		break;
 	}
 }
@@ -419,7 +428,7 @@ int mt_knob_lookup_kv(const char *name, uint64_t mem_total, int kernel,
 	}
 	if (strncmp(name, "hugepages-", 10) == 0 &&
 	    (kb = pool_kb(name + 10, "kB.nr_hugepages"))) {
-		if (kb == 2048)	/* the default size is vm.nr_hugepages */
+		if (kb == 2048) /* the default size is vm.nr_hugepages */
 			return mt_knob_lookup_kv("vm.nr_hugepages", mem_total,
 						 kernel, out);
 		fill_pool(kb, mem_total, out);
@@ -495,15 +504,19 @@ bool mt_knob_check(const struct mt_knob *k, const char *value, char *why,
 	}
 	if (!(value[0] >= '0' && value[0] <= '9') &&
 	    !(value[0] == '-' && k->min < 0)) {
-		snprintf(why, len, "'%.64s' is not a decimal integer "
-			 "(expected %s)", value, k->range);
+		snprintf(why, len,
+			 "'%.64s' is not a decimal integer "
+			 "(expected %s)",
+			 value, k->range);
 		return false;
 	}
 	errno = 0;
 	v = strtoll(value, &end, 10);
 	if (*end != '\0' || end == value) {
-		snprintf(why, len, "'%.64s' is not a decimal integer "
-			 "(expected %s)", value, k->range);
+		snprintf(why, len,
+			 "'%.64s' is not a decimal integer "
+			 "(expected %s)",
+			 value, k->range);
 		return false;
 	}
 	if (errno == ERANGE || v < k->min || v > k->max) {
@@ -514,8 +527,10 @@ bool mt_knob_check(const struct mt_knob *k, const char *value, char *why,
 	}
 	/* The kernel refuses dirty_bytes below two pages. */
 	if (strcmp(k->name, "vm.dirty_bytes") == 0 && v != 0 && v < 8192) {
-		snprintf(why, len, "%lld is under the kernel's minimum for "
-			 "dirty_bytes (two pages, 8192)", v);
+		snprintf(why, len,
+			 "%lld is under the kernel's minimum for "
+			 "dirty_bytes (two pages, 8192)",
+			 v);
 		return false;
 	}
 	return true;
@@ -542,25 +557,15 @@ bool mt_knob_danger(const struct mt_knob *k, const char *value,
 		if (strcmp(d->name, k->name) != 0)
 			continue;
 		switch (d->test) {
-		case D_EQ:
-			hit = num && v == d->n;
-			break;
-		case D_NE:
-			hit = num && v != d->n;
-			break;
-		case D_BELOW:
-			hit = num && v < d->n;
-			break;
-		case D_ABOVE:
-			hit = num && v > d->n;
-			break;
+		case D_EQ: hit = num && v == d->n; break;
+		case D_NE: hit = num && v != d->n; break;
+		case D_BELOW: hit = num && v < d->n; break;
+		case D_ABOVE: hit = num && v > d->n; break;
 		case D_MEM_FIFTIETH:
 			hit = num && mem_total && v > 0 &&
 			      (uint64_t)v > (mem_total / 50) >> 10;
 			break;
-		case D_WORD:
-			hit = strcmp(value, d->word) == 0;
-			break;
+		case D_WORD: hit = strcmp(value, d->word) == 0; break;
 		}
 		if (hit) {
 #pragma GCC diagnostic push

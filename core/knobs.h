@@ -27,35 +27,35 @@
 #include <stdint.h>
 
 /* A kernel version as one comparable number: MT_KV(5, 8) for 5.8. */
-#define MT_KV(major, minor) ((major) * 1000 + (minor))
+#define MT_KV(major, minor) ((major)*1000 + (minor))
 
 enum mt_knob_kind {
-	MT_KNOB_INT,		/* a decimal integer in [min, max] */
-	MT_KNOB_CHOICE,		/* one word of choices */
+	MT_KNOB_INT,	/* a decimal integer in [min, max] */
+	MT_KNOB_CHOICE, /* one word of choices */
 };
 
 /* One knob, filled in by a lookup (the hugetlb pool names are a family,
  * so name and path are copied, not pointed to). */
 struct mt_knob {
-	char name[96];		/* "vm.swappiness" */
-	char path[160];		/* "/proc/sys/vm/swappiness" (unresolved) */
-	char sysctl[64];	/* the sysctl.d key, "" when it has none */
+	char name[96];	 /* "vm.swappiness" */
+	char path[160];	 /* "/proc/sys/vm/swappiness" (unresolved) */
+	char sysctl[64]; /* the sysctl.d key, "" when it has none */
 	enum mt_knob_kind kind;
-	long long min, max;	/* MT_KNOB_INT; max is already bounded by
+	long long min, max;	    /* MT_KNOB_INT; max is already bounded by
 				 * memory where the knob counts memory */
-	const char *const *choices;	/* MT_KNOB_CHOICE, NULL-terminated */
-	const char *range;	/* the valid values, for messages */
-	const char *persist;	/* how to keep it across a reboot when it
+	const char *const *choices; /* MT_KNOB_CHOICE, NULL-terminated */
+	const char *range;	    /* the valid values, for messages */
+	const char *persist;	    /* how to keep it across a reboot when it
 				 * has no sysctl.d line; NULL otherwise */
-	const char *dflt;	/* the kernel's default value, NULL when it
+	const char *dflt;	    /* the kernel's default value, NULL when it
 				 * depends on the build or the machine */
-	const char *dflt_note;	/* what the default is or depends on, in
+	const char *dflt_note;	    /* what the default is or depends on, in
 				 * words ("60", "CONFIG_ZSWAP_DEFAULT_ON") */
-	const char *source;	/* where range and default come from: a URL
+	const char *source;	    /* where range and default come from: a URL
 				 * or a kernel source file, with its version */
-	int since;		/* MT_KV of the first kernel that has it, 0
+	int since;		    /* MT_KV of the first kernel that has it, 0
 				 * when every kernel memtune meets does */
-	int kernel;		/* the kernel the range is for, 0 = not known
+	int kernel; /* the kernel the range is for, 0 = not known
 				 * (the newest kernel's range) */
 };
 

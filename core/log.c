@@ -35,8 +35,7 @@ static void vlog(const char *tag, const char *fmt, va_list ap)
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	snprintf(line, sizeof(line), "memtune: %s", tag);
-	mt_sanitize(line + strlen(line), sizeof(line) - 1 - strlen(line),
-		    msg);
+	mt_sanitize(line + strlen(line), sizeof(line) - 1 - strlen(line), msg);
 	strcat(line, "\n");
 	fputs(line, stderr);
 	fflush(stderr);

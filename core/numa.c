@@ -97,8 +97,8 @@ int mt_numa_cpu_node(int cpu)
 	return numa_node_of_cpu(cpu);
 }
 
-int mt_numa_set_policy(void *addr, size_t len, enum mt_numa_policy p,
-		       int node, struct mt_err *err)
+int mt_numa_set_policy(void *addr, size_t len, enum mt_numa_policy p, int node,
+		       struct mt_err *err)
 {
 	struct bitmask *nodes;
 	int mode, ret;
@@ -153,7 +153,8 @@ int mt_numa_where(void *addr, size_t len, size_t page, uint64_t *counts,
 		if (move_pages(0, k, pages, NULL, status, 0) < 0)
 			return mt_err_set(err, -errno, MT_ERR_RUNTIME,
 					  "numa: move_pages (query) failed: "
-					  "%s", strerror(errno));
+					  "%s",
+					  strerror(errno));
 		for (size_t i = 0; i < k; i++) {
 			if (status[i] >= 0 && status[i] < max_nodes)
 				counts[status[i]]++;

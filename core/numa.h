@@ -32,17 +32,17 @@ int mt_numa_node_cpus(int node, int *cpus, int max);
 int mt_numa_cpu_node(int cpu);
 
 enum mt_numa_policy {
-	MT_NUMA_BIND,		/* all pages on one node */
-	MT_NUMA_INTERLEAVE,	/* pages round-robin over every node with
+	MT_NUMA_BIND,	    /* all pages on one node */
+	MT_NUMA_INTERLEAVE, /* pages round-robin over every node with
 				 * memory */
-	MT_NUMA_LOCAL,		/* the default: first touch decides */
+	MT_NUMA_LOCAL,	    /* the default: first touch decides */
 };
 
 /* Sets the memory policy of [addr, addr+len) (page aligned, not yet
  * touched) with mbind. node is used by MT_NUMA_BIND. Returns 0 or -errno
  * with err set. */
-int mt_numa_set_policy(void *addr, size_t len, enum mt_numa_policy p,
-		       int node, struct mt_err *err);
+int mt_numa_set_policy(void *addr, size_t len, enum mt_numa_policy p, int node,
+		       struct mt_err *err);
 
 /* Asks the kernel where each page of [addr, addr+len) is (move_pages with
  * no target) and adds the page counts per node into counts[0..max_nodes).

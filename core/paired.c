@@ -62,14 +62,15 @@ int mt_paired_compute(const double *a, const double *b, size_t n,
 	if (n > MAX_PAIRS)
 		return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
 				  "paired effect: %zu pairs, expected at most "
-				  "%d", n, MAX_PAIRS);
+				  "%d",
+				  n, MAX_PAIRS);
 	for (size_t i = 0; i < n; i++)
 		if (!isfinite(a[i]) || !isfinite(b[i]) || a[i] <= 0)
 			return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
 					  "paired effect: pair %zu is (%g, %g): "
 					  "expected finite values and a "
-					  "positive first one", i + 1, a[i],
-					  b[i]);
+					  "positive first one",
+					  i + 1, a[i], b[i]);
 	d = malloc(n * sizeof(*d));
 	walsh = malloc(m * sizeof(*walsh));
 	pmf = signed_rank_pmf(n);
@@ -135,14 +136,10 @@ enum mt_verdict mt_paired_verdict(const struct mt_paired *p,
 const char *mt_verdict_name(enum mt_verdict v)
 {
 	switch (v) {
-	case MT_VERDICT_NO_EFFECT:
-		return "no_effect";
-	case MT_VERDICT_IMPROVES:
-		return "improves";
-	case MT_VERDICT_HARMS:
-		return "harms";
-	case MT_VERDICT_INCONCLUSIVE:
-		break;
+	case MT_VERDICT_NO_EFFECT: return "no_effect";
+	case MT_VERDICT_IMPROVES: return "improves";
+	case MT_VERDICT_HARMS: return "harms";
+	case MT_VERDICT_INCONCLUSIVE: break;
 	}
 	return "inconclusive";
 }

@@ -23,19 +23,19 @@
 #include "err.h"
 
 enum mt_verdict {
-	MT_VERDICT_INCONCLUSIVE,	/* too few pairs for a 95% interval */
-	MT_VERDICT_NO_EFFECT,		/* the 95% interval holds 0 */
-	MT_VERDICT_IMPROVES,		/* ... lies wholly on the better side */
-	MT_VERDICT_HARMS,		/* ... lies wholly on the worse side */
+	MT_VERDICT_INCONCLUSIVE, /* too few pairs for a 95% interval */
+	MT_VERDICT_NO_EFFECT,	 /* the 95% interval holds 0 */
+	MT_VERDICT_IMPROVES,	 /* ... lies wholly on the better side */
+	MT_VERDICT_HARMS,	 /* ... lies wholly on the worse side */
 };
 
 struct mt_paired {
-	size_t n;		/* pairs */
-	double median_a, median_b;	/* of the raw measurements */
-	double effect;		/* Hodges-Lehmann estimate of b/a - 1 */
-	double lo, hi;		/* its interval */
-	double level;		/* the confidence [lo, hi] reaches */
-	size_t b_better;	/* pairs in which b was better */
+	size_t n;		   /* pairs */
+	double median_a, median_b; /* of the raw measurements */
+	double effect;		   /* Hodges-Lehmann estimate of b/a - 1 */
+	double lo, hi;		   /* its interval */
+	double level;		   /* the confidence [lo, hi] reaches */
+	size_t b_better;	   /* pairs in which b was better */
 };
 
 /* The fewest pairs whose signed-rank interval reaches 95%. */

@@ -13,13 +13,14 @@ static int parse_line(const char *line, json_t *o)
 	double a10, a60, a300;
 	unsigned long long total;
 
-	if (sscanf(line, "%7s avg10=%lf avg60=%lf avg300=%lf total=%llu",
-		   kind, &a10, &a60, &a300, &total) != 5 ||
+	if (sscanf(line, "%7s avg10=%lf avg60=%lf avg300=%lf total=%llu", kind,
+		   &a10, &a60, &a300, &total) != 5 ||
 	    (strcmp(kind, "some") && strcmp(kind, "full")))
 		return 0;
-	return json_object_set_new(o, kind, json_pack(
-		"{s:f, s:f, s:f, s:I}", "avg10", a10, "avg60", a60, "avg300",
-		a300, "total", (json_int_t)total));
+	return json_object_set_new(o, kind,
+				   json_pack("{s:f, s:f, s:f, s:I}", "avg10",
+					     a10, "avg60", a60, "avg300", a300,
+					     "total", (json_int_t)total));
 }
 
 json_t *mt_psi_text_json(const char *text)

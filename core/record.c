@@ -61,8 +61,8 @@ static json_int_t measuring_cpu(json_t *obtained)
  * order. kase and obtained are borrowed (NULL gives an empty object);
  * samples may be NULL (an empty array is written). Returns a new object, or
  * NULL when memory runs out or a statistic is not finite. */
-json_t *mt_record_measured(const char *bench, const char *variant,
-			   json_t *kase, const char *metric, const char *unit,
+json_t *mt_record_measured(const char *bench, const char *variant, json_t *kase,
+			   const char *metric, const char *unit,
 			   bool higher_is_better, const struct mt_stats *st,
 			   const double *samples, size_t n_samples,
 			   json_t *obtained)
@@ -148,19 +148,19 @@ struct field {
 
 /* The JSON type names used in messages, indexed by enum field_type. */
 static const char *const type_names[] = {
-	[F_STRING] = "a string",   [F_OBJECT] = "an object",
-	[F_NUMBER] = "a number",   [F_INTEGER] = "an integer",
-	[F_BOOL] = "a boolean",    [F_ARRAY] = "an array",
+	[F_STRING] = "a string", [F_OBJECT] = "an object",
+	[F_NUMBER] = "a number", [F_INTEGER] = "an integer",
+	[F_BOOL] = "a boolean",	 [F_ARRAY] = "an array",
 };
 
 /* Fields every measured ("ok" or "untrustworthy") record must carry. */
 static const struct field measured_required[] = {
-	{ "bench", F_STRING },	  { "case", F_OBJECT },
-	{ "metric", F_STRING },	  { "unit", F_STRING },
-	{ "value", F_NUMBER },	  { "n", F_INTEGER },
-	{ "min", F_NUMBER },	  { "max", F_NUMBER },
-	{ "mean", F_NUMBER },	  { "stddev", F_NUMBER },
-	{ "ci95_lo", F_NUMBER },  { "ci95_hi", F_NUMBER },
+	{ "bench", F_STRING },	 { "case", F_OBJECT },
+	{ "metric", F_STRING },	 { "unit", F_STRING },
+	{ "value", F_NUMBER },	 { "n", F_INTEGER },
+	{ "min", F_NUMBER },	 { "max", F_NUMBER },
+	{ "mean", F_NUMBER },	 { "stddev", F_NUMBER },
+	{ "ci95_lo", F_NUMBER }, { "ci95_hi", F_NUMBER },
 };
 
 /* Fields a skipped or failed record must carry. */
@@ -172,11 +172,16 @@ static const struct field status_required[] = {
 /* Fields that are optional in any record but must have this type when
  * present. */
 static const struct field optional_typed[] = {
-	{ "schema_version", F_INTEGER }, { "variant", F_STRING },
-	{ "case", F_OBJECT },		 { "metric", F_STRING },
-	{ "higher_is_better", F_BOOL },	 { "samples", F_ARRAY },
-	{ "obtained", F_OBJECT },	 { "cpu", F_INTEGER },
-	{ "time", F_STRING },		 { "reason", F_STRING },
+	{ "schema_version", F_INTEGER },
+	{ "variant", F_STRING },
+	{ "case", F_OBJECT },
+	{ "metric", F_STRING },
+	{ "higher_is_better", F_BOOL },
+	{ "samples", F_ARRAY },
+	{ "obtained", F_OBJECT },
+	{ "cpu", F_INTEGER },
+	{ "time", F_STRING },
+	{ "reason", F_STRING },
 	{ "system", F_OBJECT },
 };
 
@@ -184,18 +189,12 @@ static const struct field optional_typed[] = {
 static bool has_type(json_t *v, enum field_type t)
 {
 	switch (t) {
-	case F_STRING:
-		return json_is_string(v);
-	case F_OBJECT:
-		return json_is_object(v);
-	case F_NUMBER:
-		return json_is_number(v);
-	case F_INTEGER:
-		return json_is_integer(v);
-	case F_BOOL:
-		return json_is_boolean(v);
-	case F_ARRAY:
-		return json_is_array(v);
+	case F_STRING: return json_is_string(v);
+	case F_OBJECT: return json_is_object(v);
+	case F_NUMBER: return json_is_number(v);
+	case F_INTEGER: return json_is_integer(v);
+	case F_BOOL: return json_is_boolean(v);
+	case F_ARRAY: return json_is_array(v);
 	}
 	return false;
 }
@@ -264,11 +263,12 @@ bool mt_record_valid(json_t *obj, char *why, size_t why_len)
 	if (strcmp(s, "ok") && strcmp(s, "untrustworthy")) {
 		snprintf(why, why_len,
 			 "record has status '%s'; expected ok, untrustworthy, "
-			 "skipped or failed", s);
+			 "skipped or failed",
+			 s);
 		return false;
 	}
-	if (!check_fields(obj, measured_required,
-			  ARRAY_SIZE(measured_required), true, why, why_len))
+	if (!check_fields(obj, measured_required, ARRAY_SIZE(measured_required),
+			  true, why, why_len))
 		return false;
 	n = json_integer_value(json_object_get(obj, "n"));
 	if (n < 1) {
@@ -361,11 +361,13 @@ int mt_records_read(const char *path,
 		 * instead of hiding the rest of the line. */
 		mt_json_oom_clear();
 		rec = mt_json_loadb(text, (size_t)len, 0, &jerr);
-		if (!rec && (mt_json_oom() || json_error_code(&jerr) ==
-			     json_error_out_of_memory)) {
+		if (!rec &&
+		    (mt_json_oom() ||
+		     json_error_code(&jerr) == json_error_out_of_memory)) {
 			ret = mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
 					 "%s:%d: out of memory reading the "
-					 "record", path, line);
+					 "record",
+					 path, line);
 			goto out_text;
 		}
 		if (!rec) {
@@ -373,21 +375,25 @@ int mt_records_read(const char *path,
 
 			/* Say what jansson said, at PATH:LINE:COLUMN: "real
 			 * number overflow" for 1e999 is no truncated line. */
-			snprintf(msg, sizeof(msg), "%s:%d:%d: invalid JSON: "
-				 "%s%s", path, line, jerr.column, jerr.text,
-				 json_error_code(&jerr) ==
-				 json_error_premature_end_of_input ?
-				 " (truncated?)" : "");
+			snprintf(
+				msg, sizeof(msg),
+				"%s:%d:%d: invalid JSON: "
+				"%s%s",
+				path, line, jerr.column, jerr.text,
+				json_error_code(&jerr) ==
+						json_error_premature_end_of_input ?
+					" (truncated?)" :
+					"");
 			if (bad)
 				bad(msg, arg);
 			continue;
 		}
 		if (!json_is_object(rec)) {
 			snprintf(why, sizeof(why), "not a JSON object but %s",
-				 json_is_array(rec) ? "an array" :
+				 json_is_array(rec)  ? "an array" :
 				 json_is_string(rec) ? "a string" :
 				 json_is_number(rec) ? "a number" :
-				 "true, false or null");
+						       "true, false or null");
 			json_decref(rec);
 			report_bad(bad, arg, path, line, why);
 			continue;
@@ -407,8 +413,8 @@ int mt_records_read(const char *path,
 	if (!feof(f) || ferror(f)) {
 		int e = errno ? errno : EIO;
 
-		ret = mt_err_set(err, -e, e == ENOMEM ? MT_ERR_RUNTIME :
-				 MT_ERR_INPUT,
+		ret = mt_err_set(err, -e,
+				 e == ENOMEM ? MT_ERR_RUNTIME : MT_ERR_INPUT,
 				 "cannot read '%s' after line %d: %s", path,
 				 line, strerror(e));
 	}

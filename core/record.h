@@ -23,8 +23,8 @@
 
 /* Builds a measured record. `kase` and `obtained` are borrowed (a reference
  * is taken); samples may be NULL. Returns a new object or NULL on ENOMEM. */
-json_t *mt_record_measured(const char *bench, const char *variant,
-			   json_t *kase, const char *metric, const char *unit,
+json_t *mt_record_measured(const char *bench, const char *variant, json_t *kase,
+			   const char *metric, const char *unit,
 			   bool higher_is_better, const struct mt_stats *st,
 			   const double *samples, size_t n_samples,
 			   json_t *obtained);

@@ -24,9 +24,9 @@
 #include "safefile.h"
 
 struct mt_rundir {
-	struct mt_outdir dir;	/* the run directory (path and checked fd) */
-	struct mt_outdir snapshots;	/* DIR/snapshots */
-	int results_fd;		/* results.jsonl, O_APPEND */
+	struct mt_outdir dir; /* the run directory (path and checked fd) */
+	struct mt_outdir snapshots; /* DIR/snapshots */
+	int results_fd;		    /* results.jsonl, O_APPEND */
 };
 
 /* The kernel files a snapshot copies, and the name each gets. */
@@ -86,15 +86,14 @@ static int make_run_dir(struct mt_rundir *rd, const char *parent,
 	}
 	if (!parent || !*parent)
 		parent = ".";
-	ret = mt_outdir_open(&up, "run directory", parent, MT_DIR_CREATE,
-			     err);
+	ret = mt_outdir_open(&up, "run directory", parent, MT_DIR_CREATE, err);
 	if (ret < 0)
 		return ret;
 	default_name(base, sizeof(base));
 	snprintf(name, sizeof(name), "%s", base);
 	/* mkdir is the atomic test: two runs started in the same second get
 	 * different directories even when they race. */
-	for (int i = 2; ; i++) {
+	for (int i = 2;; i++) {
 		ret = mt_outdir_sub(&rd->dir, &up, "run directory", name,
 				    MT_DIR_NEW, err);
 		if (ret != -EEXIST)
@@ -181,7 +180,8 @@ int mt_rundir_append_line(struct mt_rundir *rd, const char *line,
 	if (memchr(line, '\n', len))
 		return mt_err_set(err, -EINVAL, MT_ERR_RUNTIME,
 				  "run directory: a record for '%s/results."
-				  "jsonl' contains a newline", rd->dir.path);
+				  "jsonl' contains a newline",
+				  rd->dir.path);
 	buf = malloc(len + 1);
 	if (!buf)
 		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
@@ -207,8 +207,8 @@ int mt_rundir_append_line(struct mt_rundir *rd, const char *line,
 	if (fdatasync(rd->results_fd) < 0) {
 		ret = mt_err_set(err, -errno, MT_ERR_RUNTIME,
 				 "run directory: cannot flush "
-				 "'%s/results.jsonl': %s", rd->dir.path,
-				 strerror(errno));
+				 "'%s/results.jsonl': %s",
+				 rd->dir.path, strerror(errno));
 		goto out_buf;
 	}
 out_buf:
@@ -232,7 +232,8 @@ int mt_rundir_append(struct mt_rundir *rd, json_t *record, struct mt_err *err)
 	if (!text)
 		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
 				  "run directory: cannot serialize a record "
-				  "for '%s/results.jsonl'", rd->dir.path);
+				  "for '%s/results.jsonl'",
+				  rd->dir.path);
 	ret = mt_rundir_append_line(rd, text, err);
 	free(text);
 	return ret;
@@ -243,8 +244,7 @@ int mt_rundir_append(struct mt_rundir *rd, json_t *record, struct mt_err *err)
  * its key order and indented. A reader sees the old or the new file, never
  * a mix. Returns 0, -EINVAL when meta lacks an integer schema_version, or
  * -errno with err set. */
-int mt_rundir_write_meta(struct mt_rundir *rd, json_t *meta,
-			 struct mt_err *err)
+int mt_rundir_write_meta(struct mt_rundir *rd, json_t *meta, struct mt_err *err)
 {
 	char *text;
 	size_t len;
@@ -253,14 +253,16 @@ int mt_rundir_write_meta(struct mt_rundir *rd, json_t *meta,
 	if (!json_is_integer(json_object_get(meta, "schema_version")))
 		return mt_err_set(err, -EINVAL, MT_ERR_RUNTIME,
 				  "run directory: meta.json for '%s' lacks an "
-				  "integer 'schema_version'", rd->dir.path);
+				  "integer 'schema_version'",
+				  rd->dir.path);
 	text = mt_json_dumps(meta, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	if (!text)
 		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
 				  "run directory: cannot serialize meta.json "
-				  "for '%s'", rd->dir.path);
+				  "for '%s'",
+				  rd->dir.path);
 	len = strlen(text);
-	text[len] = '\n';	/* json_dumps leaves room: replaces the NUL */
+	text[len] = '\n'; /* json_dumps leaves room: replaces the NUL */
 	ret = mt_outdir_replace(&rd->dir, "run directory", "meta.json", text,
 				len + 1, 0644, 0, err);
 	free(text);
@@ -279,8 +281,8 @@ static bool is_name_part(const char *s)
  * snapshots/TAG.WHEN.missing instead; that is not an error. Returns 0, or
  * -errno with err set when tag or when is not a file name part or a
  * snapshot file cannot be written. */
-int mt_rundir_snapshot(struct mt_rundir *rd, const char *tag,
-		       const char *when, struct mt_err *err)
+int mt_rundir_snapshot(struct mt_rundir *rd, const char *tag, const char *when,
+		       struct mt_err *err)
 {
 	char name[NAME_MAX + 1];
 	char *missing = NULL;
@@ -297,14 +299,14 @@ int mt_rundir_snapshot(struct mt_rundir *rd, const char *tag,
 	if (!mf)
 		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
 				  "run directory: out of memory");
-	for (size_t i = 0; i < sizeof(snapshot_files) /
-			       sizeof(snapshot_files[0]); i++) {
+	for (size_t i = 0;
+	     i < sizeof(snapshot_files) / sizeof(snapshot_files[0]); i++) {
 		struct mt_err rerr = { 0 };
 		char *data;
 		size_t len;
 
-		if (mt_fs_read(snapshot_files[i].path, &data, &len,
-			       &rerr) < 0) {
+		if (mt_fs_read(snapshot_files[i].path, &data, &len, &rerr) <
+		    0) {
 			fprintf(mf, "%s: %s\n", snapshot_files[i].name,
 				rerr.msg[0] ? rerr.msg : "cannot read");
 			continue;

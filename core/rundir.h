@@ -37,8 +37,7 @@ const struct mt_outdir *mt_rundir_dir(const struct mt_rundir *rd);
 
 /* Appends one record as a line to results.jsonl, flushes and fdatasyncs it,
  * so a killed run leaves every finished record readable. */
-int mt_rundir_append(struct mt_rundir *rd, json_t *record,
-		     struct mt_err *err);
+int mt_rundir_append(struct mt_rundir *rd, json_t *record, struct mt_err *err);
 
 /* Appends a line that is already serialized JSON (no newline). */
 int mt_rundir_append_line(struct mt_rundir *rd, const char *line,
@@ -52,8 +51,8 @@ int mt_rundir_write_meta(struct mt_rundir *rd, json_t *meta,
  * /proc/pressure/memory (through the fsroot reader) into
  * snapshots/TAG.WHEN.NAME; a file the kernel lacks (no PSI) is noted in
  * snapshots/TAG.WHEN.missing, not an error. */
-int mt_rundir_snapshot(struct mt_rundir *rd, const char *tag,
-		       const char *when, struct mt_err *err);
+int mt_rundir_snapshot(struct mt_rundir *rd, const char *tag, const char *when,
+		       struct mt_err *err);
 
 /* Closes files and frees rd (the directory stays). */
 void mt_rundir_close(struct mt_rundir *rd);

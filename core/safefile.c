@@ -46,8 +46,7 @@ static bool may_follow(const struct stat *dst, const struct stat *lst)
 }
 
 /* The name of the directory being walked up to `end` (for messages). */
-static void prefix_of(const char *path, const char *end, char *buf,
-		      size_t len)
+static void prefix_of(const char *path, const char *end, char *buf, size_t len)
 {
 	int n = (int)(end - path);
 
@@ -104,10 +103,10 @@ static int walk_step(int fd, const char *pname, const char *comp,
 		if (mkdirat(fd, comp, mode) < 0 && errno != EEXIST)
 			return mt_err_set(err, -errno, MT_ERR_INPUT,
 					  "%s: cannot create '%s': %s (choose "
-					  "another directory)", what, sofar,
-					  strerror(errno));
-		nfd = openat(fd, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW |
-			     O_CLOEXEC);
+					  "another directory)",
+					  what, sofar, strerror(errno));
+		nfd = openat(fd, comp,
+			     O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (nfd >= 0)
 			return nfd;
 		e = errno;
@@ -124,7 +123,8 @@ static int walk_step(int fd, const char *pname, const char *comp,
 					  "%s: refusing to follow the symlink "
 					  "'%s': it sits in '%s', which others "
 					  "can write (name the real directory "
-					  "instead)", what, sofar, pname);
+					  "instead)",
+					  what, sofar, pname);
 		nfd = openat(fd, comp, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (nfd >= 0)
 			return nfd;
@@ -133,7 +133,8 @@ static int walk_step(int fd, const char *pname, const char *comp,
 	if (e == ENOTDIR)
 		return mt_err_set(err, -ENOTDIR, MT_ERR_INPUT,
 				  "%s: cannot open '%s': %s (choose another "
-				  "directory)", what, sofar, strerror(e));
+				  "directory)",
+				  what, sofar, strerror(e));
 	return mt_err_set(err, -e, MT_ERR_INPUT, "%s: cannot open '%s': %s",
 			  what, sofar, strerror(e));
 }
@@ -162,15 +163,14 @@ static int open_leaf(struct mt_outdir *d, int pfd, const char *pname,
 		else if (errno != EEXIST)
 			return mt_err_set(err, -errno, MT_ERR_INPUT,
 					  "%s: cannot create '%s': %s (choose "
-					  "another directory)", what, d->path,
-					  strerror(errno));
+					  "another directory)",
+					  what, d->path, strerror(errno));
 	}
 	if ((flags & MT_DIR_NEW) && !d->created)
 		return mt_err_set(err, -EEXIST, MT_ERR_INPUT,
 				  "%s: '%s' exists (memtune makes a new one)",
 				  what, d->path);
-	fd = openat(pfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-		    O_CLOEXEC);
+	fd = openat(pfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		int e = errno;
 
@@ -181,13 +181,13 @@ static int open_leaf(struct mt_outdir *d, int pfd, const char *pname,
 					  "%s: refusing the output directory "
 					  "'%s': it is a symlink, and memtune "
 					  "does not write through links (name "
-					  "the directory it points to)", what,
-					  d->path);
+					  "the directory it points to)",
+					  what, d->path);
 		if (e == ENOTDIR)
 			return mt_err_set(err, -ENOTDIR, MT_ERR_INPUT,
 					  "%s: cannot open '%s': %s (choose "
-					  "another directory)", what, d->path,
-					  strerror(e));
+					  "another directory)",
+					  what, d->path, strerror(e));
 		return mt_err_set(err, -e, MT_ERR_INPUT,
 				  "%s: cannot open '%s': %s", what, d->path,
 				  strerror(e));
@@ -203,8 +203,9 @@ static int open_leaf(struct mt_outdir *d, int pfd, const char *pname,
 				 "%s: refusing the output directory '%s': it "
 				 "belongs to uid %u, not to uid %u (choose a "
 				 "directory you own, or a new one memtune will "
-				 "create)", what, d->path,
-				 (unsigned)st.st_uid, (unsigned)geteuid());
+				 "create)",
+				 what, d->path, (unsigned)st.st_uid,
+				 (unsigned)geteuid());
 		goto out_fd;
 	}
 	if (st.st_mode & 022) {
@@ -212,8 +213,9 @@ static int open_leaf(struct mt_outdir *d, int pfd, const char *pname,
 				 "%s: refusing the output directory '%s': "
 				 "others can write to it (mode %04o; run "
 				 "chmod go-w '%s', or choose another "
-				 "directory)", what, d->path,
-				 (unsigned)(st.st_mode & 07777), d->path);
+				 "directory)",
+				 what, d->path, (unsigned)(st.st_mode & 07777),
+				 d->path);
 		goto out_fd;
 	}
 	d->fd = fd;
@@ -247,8 +249,7 @@ int mt_outdir_open(struct mt_outdir *d, const char *what, const char *path,
 		buf[--len] = '\0';
 	snprintf(d->path, sizeof(d->path), "%s", buf);
 
-	fd = open(buf[0] == '/' ? "/" : ".", O_PATH | O_DIRECTORY |
-		  O_CLOEXEC);
+	fd = open(buf[0] == '/' ? "/" : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return mt_err_set(err, -errno, MT_ERR_INPUT,
 				  "%s: cannot open '%s': %s", what,
@@ -259,7 +260,7 @@ int mt_outdir_open(struct mt_outdir *d, const char *what, const char *path,
 		leaf = buf;
 		p = NULL;
 	} else if (slash[1] == '\0') {
-		leaf = ".";	/* the root: its parent is itself */
+		leaf = "."; /* the root: its parent is itself */
 		p = NULL;
 	} else {
 		*slash = '\0';
@@ -280,8 +281,8 @@ int mt_outdir_open(struct mt_outdir *d, const char *what, const char *path,
 				  sizeof(pname));
 			prefix_of(d->path, d->path + (p - buf) + strlen(p),
 				  sofar, sizeof(sofar));
-			nfd = walk_step(fd, pname, p, sofar, create, mode,
-					what, err);
+			nfd = walk_step(fd, pname, p, sofar, create, mode, what,
+					err);
 			if (nfd < 0) {
 				close(fd);
 				return nfd;
@@ -342,18 +343,20 @@ int mt_outdir_check(const struct mt_outdir *d, const char *what,
 				  "%s: refusing to write '%s/%s': it is a "
 				  "symlink, and memtune does not write through "
 				  "links (remove it, or choose another "
-				  "directory)", what, d->path, name);
+				  "directory)",
+				  what, d->path, name);
 	if (!S_ISREG(st.st_mode))
 		return mt_err_set(err, -EPERM, MT_ERR_RUNTIME,
 				  "%s: refusing to write '%s/%s': it is not a "
 				  "regular file (remove it, or choose another "
-				  "directory)", what, d->path, name);
+				  "directory)",
+				  what, d->path, name);
 	if (st.st_uid != geteuid())
 		return mt_err_set(err, -EPERM, MT_ERR_RUNTIME,
 				  "%s: refusing to replace '%s/%s': it "
 				  "belongs to uid %u, not to uid %u (remove "
-				  "it, or choose another directory)", what,
-				  d->path, name, (unsigned)st.st_uid,
+				  "it, or choose another directory)",
+				  what, d->path, name, (unsigned)st.st_uid,
 				  (unsigned)geteuid());
 	return 1;
 }
@@ -362,8 +365,9 @@ int mt_outdir_create(const struct mt_outdir *d, const char *what,
 		     const char *name, int oflags, mode_t mode,
 		     struct mt_err *err)
 {
-	int fd = openat(d->fd, name, oflags | O_CREAT | O_EXCL | O_NOFOLLOW |
-			O_CLOEXEC, mode);
+	int fd = openat(d->fd, name,
+			oflags | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			mode);
 
 	if (fd >= 0)
 		return fd;
@@ -371,10 +375,11 @@ int mt_outdir_create(const struct mt_outdir *d, const char *what,
 		return mt_err_set(err, -EEXIST, MT_ERR_RUNTIME,
 				  "%s: refusing to create '%s/%s': it exists "
 				  "already (remove it, or choose another "
-				  "directory)", what, d->path, name);
+				  "directory)",
+				  what, d->path, name);
 	return mt_err_set(err, -errno, MT_ERR_RUNTIME,
-			  "%s: cannot create '%s/%s': %s", what, d->path,
-			  name, strerror(errno));
+			  "%s: cannot create '%s/%s': %s", what, d->path, name,
+			  strerror(errno));
 }
 
 int mt_outdir_open_file(const struct mt_outdir *d, const char *what,
@@ -384,8 +389,9 @@ int mt_outdir_open_file(const struct mt_outdir *d, const char *what,
 	int fd, ret;
 
 	/* O_NONBLOCK until the checks: opening a FIFO must not hang. */
-	fd = openat(d->fd, name, (oflags & ~(O_CREAT | O_EXCL | O_TRUNC)) |
-		    O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	fd = openat(d->fd, name,
+		    (oflags & ~(O_CREAT | O_EXCL | O_TRUNC)) | O_NOFOLLOW |
+			    O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		int e = errno;
 
@@ -404,13 +410,15 @@ int mt_outdir_open_file(const struct mt_outdir *d, const char *what,
 		ret = mt_err_set(err, -EPERM, MT_ERR_RUNTIME,
 				 "%s: refusing '%s/%s': it is not a regular "
 				 "file (remove it, or choose another "
-				 "directory)", what, d->path, name);
+				 "directory)",
+				 what, d->path, name);
 	else if (st.st_uid != geteuid())
 		ret = mt_err_set(err, -EPERM, MT_ERR_RUNTIME,
 				 "%s: refusing '%s/%s': it belongs to uid %u, "
 				 "not to uid %u (remove it, or choose another "
-				 "directory)", what, d->path, name,
-				 (unsigned)st.st_uid, (unsigned)geteuid());
+				 "directory)",
+				 what, d->path, name, (unsigned)st.st_uid,
+				 (unsigned)geteuid());
 	else if (!(oflags & O_NONBLOCK) &&
 		 fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0)
 		ret = mt_err_set(err, -errno, MT_ERR_RUNTIME,
@@ -439,8 +447,10 @@ static int make_temp(const struct mt_outdir *d, const char *name, char *tmp,
 				     name, r[0], r[1], r[2], r[3], r[4],
 				     r[5]) >= len)
 			return -ENAMETOOLONG;
-		fd = openat(d->fd, tmp, O_WRONLY | O_CREAT | O_EXCL |
-			    O_NOFOLLOW | O_CLOEXEC, 0600);
+		fd = openat(d->fd, tmp,
+			    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+				    O_CLOEXEC,
+			    0600);
 		if (fd >= 0 || errno != EEXIST)
 			return fd >= 0 ? fd : -errno;
 	}
@@ -462,8 +472,8 @@ int mt_outdir_replace(const struct mt_outdir *d, const char *what,
 	if (fd < 0)
 		return mt_err_set(err, fd, MT_ERR_RUNTIME,
 				  "%s: cannot create a temporary file for "
-				  "'%s/%s': %s", what, d->path, name,
-				  strerror(-fd));
+				  "'%s/%s': %s",
+				  what, d->path, name, strerror(-fd));
 	/* fchmod, not open's mode: the umask must not decide. */
 	ret = fchmod(fd, mode & 07777) < 0 ? -errno : 0;
 	if (ret == 0)
@@ -512,8 +522,8 @@ int mt_outdir_clear(const struct mt_outdir *d, const char *what,
 int mt_file_create_path(const char *what, const char *path, int oflags,
 			mode_t mode, struct mt_err *err)
 {
-	int fd = open(path, oflags | O_CREAT | O_EXCL | O_NOFOLLOW |
-		      O_CLOEXEC, mode);
+	int fd = open(path, oflags | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		      mode);
 
 	if (fd >= 0)
 		return fd;

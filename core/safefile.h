@@ -42,20 +42,20 @@
 
 /* An output directory that passed the checks of rule 1. */
 struct mt_outdir {
-	int fd;			/* O_RDONLY|O_DIRECTORY; -1 when closed */
-	bool created;		/* this call made it */
-	char path[PATH_MAX];	/* as named, for messages only */
+	int fd;		     /* O_RDONLY|O_DIRECTORY; -1 when closed */
+	bool created;	     /* this call made it */
+	char path[PATH_MAX]; /* as named, for messages only */
 };
 
 enum mt_dir_flags {
-	MT_DIR_CREATE = 1 << 0,	/* create it and missing parents */
-	MT_DIR_NEW = 1 << 1,	/* it must not exist yet (-EEXIST);
+	MT_DIR_CREATE = 1 << 0,	 /* create it and missing parents */
+	MT_DIR_NEW = 1 << 1,	 /* it must not exist yet (-EEXIST);
 				 * implies MT_DIR_CREATE */
-	MT_DIR_PRIVATE = 1 << 2,	/* create directories 0700, not 0755 */
+	MT_DIR_PRIVATE = 1 << 2, /* create directories 0700, not 0755 */
 };
 
 enum mt_file_flags {
-	MT_FILE_NOSYNC = 1 << 0,	/* skip the fsyncs (scratch files
+	MT_FILE_NOSYNC = 1 << 0, /* skip the fsyncs (scratch files
 					 * such as snapshots, figures) */
 };
 

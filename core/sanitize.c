@@ -66,8 +66,8 @@ static ssize_t sanitizer_write(void *cookie, const char *buf, size_t size)
 		if (sz->held_c2) {
 			sz->held_c2 = false;
 			r = is_c1_tail(b[i]) ?
-			    fprintf(sz->to, "\\u00%02x", b[i]) :
-			    (putc(0xc2, sz->to) == EOF ? -1 : 0);
+				    fprintf(sz->to, "\\u00%02x", b[i]) :
+				    (putc(0xc2, sz->to) == EOF ? -1 : 0);
 			if (r < 0)
 				return -1;
 			if (is_c1_tail(b[i]))
@@ -78,7 +78,7 @@ static ssize_t sanitizer_write(void *cookie, const char *buf, size_t size)
 			continue;
 		}
 		r = is_control(b[i]) ? fprintf(sz->to, "\\u00%02x", b[i]) :
-		    putc(b[i], sz->to);
+				       putc(b[i], sz->to);
 		if (r < 0)
 			return -1;
 	}

@@ -17,8 +17,9 @@
 #include "fileio.h"
 
 #define LOCK_NAME "lock"
-#define FIX_HINT "set MEMTUNE_STATE_DIR (or XDG_STATE_HOME) to a directory " \
-		 "you own that nobody else can write"
+#define FIX_HINT \
+	"set MEMTUNE_STATE_DIR (or XDG_STATE_HOME) to a directory " \
+	"you own that nobody else can write"
 
 int mt_state_dir_path(char *buf, size_t len, struct mt_err *err)
 {
@@ -31,7 +32,8 @@ int mt_state_dir_path(char *buf, size_t len, struct mt_err *err)
 		if (dir[0] != '/')
 			return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
 					  "MEMTUNE_STATE_DIR=%s: expected an "
-					  "absolute path", dir);
+					  "absolute path",
+					  dir);
 		n = snprintf(buf, len, "%s", dir);
 	} else if (geteuid() == 0) {
 		n = snprintf(buf, len, "/var/lib/memtune");
@@ -67,21 +69,22 @@ static int check_ancestor(const char *path, struct mt_err *err)
 
 	if (stat(path, &st) < 0)
 		return mt_err_set(err, -errno, MT_ERR_RUNTIME,
-				  "state directory: cannot check %s: %s",
-				  path, strerror(errno));
+				  "state directory: cannot check %s: %s", path,
+				  strerror(errno));
 	if (st.st_uid != 0 && st.st_uid != geteuid())
 		return mt_err_set(err, -EPERM, MT_ERR_RUNTIME,
 				  "state directory: %s belongs to uid %u, "
 				  "who could swap the state directory for "
-				  "one of their own (%s)", path,
-				  (unsigned)st.st_uid, FIX_HINT);
+				  "one of their own (%s)",
+				  path, (unsigned)st.st_uid, FIX_HINT);
 	if ((st.st_mode & 022) && !(st.st_mode & S_ISVTX))
 		return mt_err_set(err, -EPERM, MT_ERR_RUNTIME,
 				  "state directory: %s can be written by "
 				  "others (mode %04o, not sticky), who could "
 				  "swap the state directory for one of their "
-				  "own (%s)", path,
-				  (unsigned)(st.st_mode & 07777), FIX_HINT);
+				  "own (%s)",
+				  path, (unsigned)(st.st_mode & 07777),
+				  FIX_HINT);
 	return 0;
 }
 
@@ -99,24 +102,28 @@ int mt_state_dir_check(const char *dir, struct mt_err *err)
 		return mt_err_set(err, -EPERM, MT_ERR_RUNTIME,
 				  "state directory %s is a symbolic link; "
 				  "memtune keeps its journals only in a real "
-				  "directory (%s)", dir, FIX_HINT);
+				  "directory (%s)",
+				  dir, FIX_HINT);
 	if (!S_ISDIR(st.st_mode))
 		return mt_err_set(err, -ENOTDIR, MT_ERR_RUNTIME,
 				  "state directory %s is not a directory "
-				  "(%s)", dir, FIX_HINT);
+				  "(%s)",
+				  dir, FIX_HINT);
 	if (st.st_uid != geteuid())
 		return mt_err_set(err, -EPERM, MT_ERR_RUNTIME,
 				  "state directory %s belongs to uid %u, not "
 				  "to you (uid %u): memtune does not play "
 				  "back journals that others could have "
-				  "written (%s)", dir, (unsigned)st.st_uid,
-				  (unsigned)geteuid(), FIX_HINT);
+				  "written (%s)",
+				  dir, (unsigned)st.st_uid, (unsigned)geteuid(),
+				  FIX_HINT);
 	if (st.st_mode & 022)
 		return mt_err_set(err, -EPERM, MT_ERR_RUNTIME,
 				  "state directory %s can be written by "
 				  "others (mode %04o): run chmod 700 %s, or "
-				  "%s", dir, (unsigned)(st.st_mode & 07777),
-				  dir, FIX_HINT);
+				  "%s",
+				  dir, (unsigned)(st.st_mode & 07777), dir,
+				  FIX_HINT);
 	if (!realpath(dir, real))
 		return mt_err_set(err, -errno, MT_ERR_RUNTIME,
 				  "state directory %s: %s", dir,
@@ -140,13 +147,16 @@ int mt_state_dir_prepare(const char *dir, struct mt_err *err)
 	int ret = mt_mkdir_p(dir, 0755, 0700);
 
 	if (ret < 0)
-		return mt_err_set(err, ret, MT_ERR_RUNTIME,
-				  "cannot create the state directory %s: %s "
-				  "(%s)", dir, strerror(-ret),
-				  ret == -EACCES || ret == -EPERM || ret ==
-				  -EROFS ? "set MEMTUNE_STATE_DIR or "
-				  "XDG_STATE_HOME to a directory you can "
-				  "write" : FIX_HINT);
+		return mt_err_set(
+			err, ret, MT_ERR_RUNTIME,
+			"cannot create the state directory %s: %s "
+			"(%s)",
+			dir, strerror(-ret),
+			ret == -EACCES || ret == -EPERM || ret == -EROFS ?
+				"set MEMTUNE_STATE_DIR or "
+				"XDG_STATE_HOME to a directory you can "
+				"write" :
+				FIX_HINT);
 	return mt_state_dir_check(dir, err);
 }
 
@@ -184,10 +194,10 @@ int mt_state_lock(const char *dir, const char *what, int *fd,
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dfd < 0)
 		return mt_err_set(err, -errno, MT_ERR_RUNTIME,
-				  "cannot open the state directory %s: %s",
-				  dir, strerror(errno));
-	lfd = openat(dfd, LOCK_NAME, O_RDWR | O_CREAT | O_NOFOLLOW |
-		     O_CLOEXEC, 0600);
+				  "cannot open the state directory %s: %s", dir,
+				  strerror(errno));
+	lfd = openat(dfd, LOCK_NAME, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+		     0600);
 	ret = lfd < 0 ? -errno : 0;
 	close(dfd);
 	if (ret < 0)
@@ -219,14 +229,15 @@ int mt_state_lock(const char *dir, const char *what, int *fd,
 				  "%s: another memtune is working with %s "
 				  "(%s); one run, apply, rollback or restore "
 				  "at a time: wait for it to finish, then try "
-				  "again", what, dir,
+				  "again",
+				  what, dir,
 				  holder[0] ? holder : "its pid is unknown");
 	}
 	snprintf(holder, sizeof(holder), "memtune %s, pid %ld\n", what,
 		 (long)getpid());
 	if (ftruncate(lfd, 0) == 0) {
 		n = pwrite(lfd, holder, strlen(holder), 0);
-		(void)n;	/* the text only helps the message above */
+		(void)n; /* the text only helps the message above */
 	}
 	pthread_once(&atfork_once, register_atfork);
 	held_fd = lfd;

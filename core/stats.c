@@ -121,8 +121,7 @@ double mt_median_sorted(const double *sorted, size_t n)
 {
 	if (n == 0)
 		return NAN;
-	return n % 2 ? sorted[n / 2] :
-		       (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+	return n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
 }
 
 double mt_median(double *v, size_t n)
@@ -217,7 +216,8 @@ static double beta_cf(double a, double b, double x)
 		h *= lentz_step(m * (b - m) * x / ((qam + m2) * (a + m2)), &c,
 				&d, tiny);
 		del = lentz_step(-(a + m) * (qab + m) * x /
-				 ((a + m2) * (qap + m2)), &c, &d, tiny);
+					 ((a + m2) * (qap + m2)),
+				 &c, &d, tiny);
 		h *= del;
 		if (fabs(del - 1) < eps)
 			break;
@@ -291,8 +291,8 @@ double mt_welch_p(const double *a, size_t na, const double *b, size_t nb)
 		return ma == mb ? 1 : 0;
 	t = (ma - mb) / sqrt(se2);
 	/* Welch–Satterthwaite degrees of freedom. */
-	df = se2 * se2 / (sa * sa / (double)(na - 1) +
-			  sb * sb / (double)(nb - 1));
+	df = se2 * se2 /
+	     (sa * sa / (double)(na - 1) + sb * sb / (double)(nb - 1));
 	return student_t_two_sided(t, df);
 }
 
@@ -309,8 +309,8 @@ void mt_tail_summary(double *v, size_t n, double scale, double *p50,
 	*max = v[n - 1] / scale;
 }
 
-void mt_latency_summary(double *ns, size_t n, double *p50_us,
-			double *p99_us, double *max_us)
+void mt_latency_summary(double *ns, size_t n, double *p50_us, double *p99_us,
+			double *max_us)
 {
 	mt_tail_summary(ns, n, 1e3, p50_us, p99_us, max_us);
 }

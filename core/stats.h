@@ -7,9 +7,9 @@
 
 struct mt_stats {
 	size_t n;
-	double median, min, max, mean, stddev;	/* stddev: sample (n-1) */
-	double ci95_lo, ci95_hi;	/* distribution-free 95% CI of the median */
-	double ci_level;		/* confidence actually reached (<0.95 for
+	double median, min, max, mean, stddev; /* stddev: sample (n-1) */
+	double ci95_lo, ci95_hi; /* distribution-free 95% CI of the median */
+	double ci_level;	 /* confidence actually reached (<0.95 for
 					 * n < 6, where min..max is reported) */
 };
 
@@ -44,8 +44,8 @@ void mt_tail_summary(double *v, size_t n, double scale, double *p50,
 /* Latency percentiles of ns[0..n) (nanoseconds, one per operation): sorts
  * ns in place, then stores p50, p99 (linear interpolation) and max in
  * microseconds. NAN for each when n is 0. */
-void mt_latency_summary(double *ns, size_t n, double *p50_us,
-			double *p99_us, double *max_us);
+void mt_latency_summary(double *ns, size_t n, double *p50_us, double *p99_us,
+			double *max_us);
 
 /* True when the half-width of the median's CI is within fraction * |median|
  * and the CI reached 95%. */

@@ -67,13 +67,26 @@ static const struct {
 /* The vm sysctls that matter to memory behaviour. drop_caches is left out on
  * purpose: it is a write-only trigger, not a setting. */
 static const char *const vm_sysctls[] = {
-	"swappiness", "min_free_kbytes", "watermark_scale_factor",
-	"watermark_boost_factor", "zone_reclaim_mode", "dirty_ratio",
-	"dirty_background_ratio", "dirty_bytes", "dirty_background_bytes",
-	"dirty_expire_centisecs", "dirty_writeback_centisecs",
-	"overcommit_memory", "overcommit_ratio", "overcommit_kbytes",
-	"nr_hugepages", "nr_overcommit_hugepages", "vfs_cache_pressure",
-	"page-cluster", "compaction_proactiveness", "max_map_count",
+	"swappiness",
+	"min_free_kbytes",
+	"watermark_scale_factor",
+	"watermark_boost_factor",
+	"zone_reclaim_mode",
+	"dirty_ratio",
+	"dirty_background_ratio",
+	"dirty_bytes",
+	"dirty_background_bytes",
+	"dirty_expire_centisecs",
+	"dirty_writeback_centisecs",
+	"overcommit_memory",
+	"overcommit_ratio",
+	"overcommit_kbytes",
+	"nr_hugepages",
+	"nr_overcommit_hugepages",
+	"vfs_cache_pressure",
+	"page-cluster",
+	"compaction_proactiveness",
+	"max_map_count",
 	"panic_on_oom",
 };
 
@@ -158,8 +171,8 @@ static void unescape_octal(char *s)
 	char *w = s;
 
 	for (char *r = s; *r; r++) {
-		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' &&
-		    r[2] >= '0' && r[2] <= '7' && r[3] >= '0' && r[3] <= '7') {
+		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' &&
+		    r[2] <= '7' && r[3] >= '0' && r[3] <= '7') {
 			*w++ = (char)((r[1] - '0') * 64 + (r[2] - '0') * 8 +
 				      (r[3] - '0'));
 			r += 3;
@@ -221,12 +234,12 @@ static void read_cgroups(struct cgroup_info *cg)
 		read_str(path, ctl, sizeof(ctl));
 		/* Several cgroup2 mounts are possible (a container's and the
 		 * host's); prefer one that can limit memory. */
-		if (!cg->v2_root[0] || (!has_word(cg->v2_controllers,
-						  "memory") &&
-					has_word(ctl, "memory"))) {
+		if (!cg->v2_root[0] ||
+		    (!has_word(cg->v2_controllers, "memory") &&
+		     has_word(ctl, "memory"))) {
 			snprintf(cg->v2_root, sizeof(cg->v2_root), "%s", mnt);
-			snprintf(cg->v2_controllers,
-				 sizeof(cg->v2_controllers), "%s", ctl);
+			snprintf(cg->v2_controllers, sizeof(cg->v2_controllers),
+				 "%s", ctl);
 		}
 	}
 	free(text);
@@ -430,8 +443,9 @@ static int hugetlb_sizes(uint64_t *sizes, int max)
 		uint64_t kb;
 		char rest[8];
 
-		if (sscanf(e->d_name, "hugepages-%" SCNu64 "%7s", &kb,
-			   rest) == 2 && strcmp(rest, "kB") == 0)
+		if (sscanf(e->d_name, "hugepages-%" SCNu64 "%7s", &kb, rest) ==
+			    2 &&
+		    strcmp(rest, "kB") == 0)
 			sizes[n++] = kb;
 	}
 	closedir(d);
@@ -445,8 +459,8 @@ static uint64_t pool_value(uint64_t kb, const char *file)
 	char path[256];
 	int64_t v;
 
-	snprintf(path, sizeof(path), HUGEPAGES_DIR "/hugepages-%" PRIu64
-		 "kB/%s", kb, file);
+	snprintf(path, sizeof(path),
+		 HUGEPAGES_DIR "/hugepages-%" PRIu64 "kB/%s", kb, file);
 	return mt_fs_read_i64(path, &v, NULL) == 0 && v > 0 ? (uint64_t)v : 0;
 }
 
@@ -472,9 +486,9 @@ static json_t *hugetlb_json(void)
 		if (!pool)
 			continue;
 		for (size_t f = 0; f < ARRAY_LEN(files); f++) {
-			snprintf(path, sizeof(path), HUGEPAGES_DIR
-				 "/hugepages-%" PRIu64 "kB/%s", sizes[i],
-				 files[f][1]);
+			snprintf(path, sizeof(path),
+				 HUGEPAGES_DIR "/hugepages-%" PRIu64 "kB/%s",
+				 sizes[i], files[f][1]);
 			set_file_int(pool, files[f][0], path);
 		}
 		json_array_append_new(arr, pool);
@@ -496,8 +510,9 @@ static json_t *thp_json(void)
 		return NULL;
 	}
 	json_object_set_new(o, "available",
-		json_boolean(mt_fs_read_choice(THP_DIR "/enabled", buf,
-					       sizeof(buf), NULL) == 0));
+			    json_boolean(mt_fs_read_choice(THP_DIR "/enabled",
+							   buf, sizeof(buf),
+							   NULL) == 0));
 	if (json_is_true(json_object_get(o, "available")))
 		json_object_set_new(o, "enabled", json_string(buf));
 	if (mt_fs_read_choice(THP_DIR "/defrag", buf, sizeof(buf), NULL) == 0)
@@ -550,15 +565,14 @@ static json_t *swap_json(int64_t total, int64_t free_bytes)
 
 			if (sscanf(line, "%511s %31s %lld %lld %d", path, type,
 				   &size, &used, &prio) != 5)
-				continue;	/* the header line */
+				continue; /* the header line */
 			/* KiB counts the kernel never writes: bytes would
 			 * not fit in a json_int_t. */
 			if (size < 0 || used < 0 || size > INT64_MAX / 1024 ||
 			    used > INT64_MAX / 1024)
 				continue;
 			unescape_octal(path);
-			d = json_pack("{s:s, s:s, s:I, s:I, s:i}",
-				      "path", path,
+			d = json_pack("{s:s, s:s, s:I, s:I, s:i}", "path", path,
 				      "type", swap_type(path, type),
 				      "size_bytes", (json_int_t)size * 1024,
 				      "used_bytes", (json_int_t)used * 1024,
@@ -661,8 +675,10 @@ static json_t *params_json(const char *dir, const struct dir_file *files,
 static json_t *zswap_json(void)
 {
 	static const struct dir_file files[] = {
-		{ "enabled", false }, { "max_pool_percent", true },
-		{ "compressor", false }, { "zpool", false },
+		{ "enabled", false },
+		{ "max_pool_percent", true },
+		{ "compressor", false },
+		{ "zpool", false },
 	};
 
 	return params_json(ZSWAP_DIR, files, ARRAY_LEN(files));
@@ -673,7 +689,8 @@ static json_t *zswap_json(void)
 static json_t *lru_gen_json(void)
 {
 	static const struct dir_file files[] = {
-		{ "enabled", false }, { "min_ttl_ms", true },
+		{ "enabled", false },
+		{ "min_ttl_ms", true },
 	};
 
 	return params_json(LRU_GEN_DIR, files, ARRAY_LEN(files));
@@ -750,8 +767,8 @@ static bool read_cpu_model(char *buf, size_t len)
 
 	if (mt_fs_read("/proc/cpuinfo", &text, NULL, NULL) != 0)
 		return false;
-	for (line = text; line && *line; line = strchr(line, '\n'),
-	     line = line ? line + 1 : NULL) {
+	for (line = text; line && *line;
+	     line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
 		char *colon, *end;
 
 		if (strncmp(line, "model name", 10) != 0)
@@ -785,8 +802,8 @@ static json_t *tlb_json(void)
 
 	if (mt_fs_read("/proc/cpuinfo", &text, NULL, NULL) != 0)
 		return NULL;
-	for (line = text; line && *line; line = strchr(line, '\n'),
-	     line = line ? line + 1 : NULL) {
+	for (line = text; line && *line;
+	     line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
 		char *colon, *end, unit[16];
 		long entries;
 		int len;
@@ -794,8 +811,9 @@ static json_t *tlb_json(void)
 		if (strncmp(line, "TLB size", 8) != 0)
 			continue;
 		colon = strchr(line, ':');
-		if (!colon || sscanf(colon + 1, " %ld %15s", &entries,
-				     unit) != 2 || entries <= 0)
+		if (!colon ||
+		    sscanf(colon + 1, " %ld %15s", &entries, unit) != 2 ||
+		    entries <= 0)
 			continue;
 		colon++;
 		while (*colon == ' ' || *colon == '\t')
@@ -808,7 +826,8 @@ static json_t *tlb_json(void)
 			json_object_set_new(o, "entries_4k",
 					    json_integer(entries));
 		else if (o)
-			json_object_set_new(o, "entries", json_integer(entries));
+			json_object_set_new(o, "entries",
+					    json_integer(entries));
 		break;
 	}
 	free(text);
@@ -881,8 +900,8 @@ json_t *mt_sysinfo_collect(struct mt_topo *topo, struct mt_err *err)
 			json_object_set_new(cgj, "v2_root",
 					    json_string(cg.v2_root));
 			for (char *w = strtok_r(cg.v2_controllers, " \t\n",
-						&save); w;
-			     w = strtok_r(NULL, " \t\n", &save))
+						&save);
+			     w; w = strtok_r(NULL, " \t\n", &save))
 				json_array_append_new(ctl, json_string(w));
 			json_object_set_new(cgj, "v2_controllers", ctl);
 			ctl = NULL;
@@ -914,8 +933,7 @@ json_t *mt_sysinfo_collect(struct mt_topo *topo, struct mt_err *err)
 		if (psi)
 			json_object_set_new(o, "psi", psi);
 		if (mt_uptime_read(&up))
-			json_object_set_new(o, "uptime_seconds",
-					    json_real(up));
+			json_object_set_new(o, "uptime_seconds", json_real(up));
 	}
 	container = detect_container(buf, sizeof(buf));
 	json_object_set_new(o, "container", json_boolean(container));

@@ -16,20 +16,20 @@ struct mt_topo;
 
 /* What this machine offers to benchmarks that need more than plain memory. */
 struct mt_caps {
-	bool root;		/* effective uid 0 (and not in MEMTUNE_FSROOT) */
+	bool root; /* effective uid 0 (and not in MEMTUNE_FSROOT) */
 	bool in_container;
-	int cgroup_version;	/* 2 if cgroup2 has the memory controller,
+	int cgroup_version;	    /* 2 if cgroup2 has the memory controller,
 				 * 1 if only the v1 memory controller, 0 none */
-	char cgroup_v1_memory[256];	/* mount point of v1 memory, or "" */
-	char cgroup_v2_root[256];	/* mount point of cgroup2, or "" */
-	uint64_t swap_total;	/* bytes of active swap */
-	uint64_t mem_total;	/* bytes, from /proc/meminfo */
-	int numa_nodes;		/* nodes with memory, from sysfs */
-	bool hugetlb_2m;	/* the kernel supports 2 MiB hugetlb pages */
-	bool hugetlb_1g;	/* the kernel supports 1 GiB hugetlb pages */
-	uint64_t hugetlb_free_2m;	/* free pages in the pools */
+	char cgroup_v1_memory[256]; /* mount point of v1 memory, or "" */
+	char cgroup_v2_root[256];   /* mount point of cgroup2, or "" */
+	uint64_t swap_total;	    /* bytes of active swap */
+	uint64_t mem_total;	    /* bytes, from /proc/meminfo */
+	int numa_nodes;		    /* nodes with memory, from sysfs */
+	bool hugetlb_2m;	  /* the kernel supports 2 MiB hugetlb pages */
+	bool hugetlb_1g;	  /* the kernel supports 1 GiB hugetlb pages */
+	uint64_t hugetlb_free_2m; /* free pages in the pools */
 	uint64_t hugetlb_free_1g;
-	char thp_enabled[16];	/* always / madvise / never / "" (no THP) */
+	char thp_enabled[16]; /* always / madvise / never / "" (no THP) */
 	char thp_defrag[32];
 };
 

@@ -14,8 +14,8 @@
 
 struct mt_topo {
 	hwloc_topology_t topo;
-	bool foreign;		/* loaded from MEMTUNE_FSROOT, not this host */
-	char root[512];		/* the root it was loaded from */
+	bool foreign;	/* loaded from MEMTUNE_FSROOT, not this host */
+	char root[512]; /* the root it was loaded from */
 };
 
 /* Points hwloc's Linux backend at `root` through HWLOC_FSROOT for the
@@ -85,30 +85,33 @@ int mt_topo_load(struct mt_topo **out, struct mt_err *err)
 	if (t->foreign) {
 		/* The x86 backend would read this CPU's CPUID and describe
 		 * the wrong machine. */
-		hwloc_topology_set_components(t->topo,
-			HWLOC_TOPOLOGY_COMPONENTS_FLAG_BLACKLIST, "x86");
+		hwloc_topology_set_components(
+			t->topo, HWLOC_TOPOLOGY_COMPONENTS_FLAG_BLACKLIST,
+			"x86");
 		rc = load_under_root(t->topo, root);
 	} else {
 		rc = hwloc_topology_load(t->topo);
 	}
 	if (rc != 0) {
 		rc = -(errno ? errno : EIO);
-		mt_err_set(err, rc, t->foreign ? MT_ERR_INPUT : MT_ERR_RUNTIME,
-			   "topology: cannot load %s%s: %s (%s)",
-			   t->foreign ? "the tree under " : "this machine",
-			   t->foreign ? root : "", strerror(-rc),
-			   t->foreign ?
-			   "check that MEMTUNE_FSROOT holds a captured sys/ and proc/" :
-			   "is /sys mounted?");
+		mt_err_set(
+			err, rc, t->foreign ? MT_ERR_INPUT : MT_ERR_RUNTIME,
+			"topology: cannot load %s%s: %s (%s)",
+			t->foreign ? "the tree under " : "this machine",
+			t->foreign ? root : "", strerror(-rc),
+			t->foreign ?
+				"check that MEMTUNE_FSROOT holds a captured sys/ and proc/" :
+				"is /sys mounted?");
 		goto destroy_topology;
 	}
 	/* Without a captured sys/devices/system/cpu, hwloc falls back to a
 	 * flat topology sized from this machine; that is no description of
 	 * the tree, so refuse it. */
 	if (t->foreign && !linux_backend_used(t->topo)) {
-		rc = mt_err_set(err, -ENOENT, MT_ERR_INPUT,
-				"topology: cannot load the tree under %s: it has no usable sys/devices/system/cpu (capture that directory too, or run without MEMTUNE_FSROOT)",
-				root);
+		rc = mt_err_set(
+			err, -ENOENT, MT_ERR_INPUT,
+			"topology: cannot load the tree under %s: it has no usable sys/devices/system/cpu (capture that directory too, or run without MEMTUNE_FSROOT)",
+			root);
 		goto destroy_topology;
 	}
 	*out = t;
@@ -175,24 +178,28 @@ int mt_topo_pin(struct mt_topo *t, int cpu, struct mt_err *err)
 	int rc = 0;
 
 	if (t->foreign)
-		return mt_err_set(err, -ENOTSUP, MT_ERR_INPUT,
-				  "topology: cannot pin to cpu %d: the topology was loaded from MEMTUNE_FSROOT=%s, which describes another machine (unset MEMTUNE_FSROOT to measure this one)",
-				  cpu, t->root);
+		return mt_err_set(
+			err, -ENOTSUP, MT_ERR_INPUT,
+			"topology: cannot pin to cpu %d: the topology was loaded from MEMTUNE_FSROOT=%s, which describes another machine (unset MEMTUNE_FSROOT to measure this one)",
+			cpu, t->root);
 	if (cpu >= 0)
 		pu = hwloc_get_pu_obj_by_os_index(t->topo, (unsigned)cpu);
 	if (!pu) {
-		hwloc_bitmap_list_snprintf(list, sizeof(list),
+		hwloc_bitmap_list_snprintf(
+			list, sizeof(list),
 			hwloc_topology_get_topology_cpuset(t->topo));
-		return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
-				  "topology: cannot pin to cpu %d: no such cpu on this machine (it has cpus %s; pick one of them)",
-				  cpu, list);
+		return mt_err_set(
+			err, -EINVAL, MT_ERR_INPUT,
+			"topology: cannot pin to cpu %d: no such cpu on this machine (it has cpus %s; pick one of them)",
+			cpu, list);
 	}
-	if (hwloc_set_cpubind(t->topo, pu->cpuset,
-			      HWLOC_CPUBIND_PROCESS) != 0) {
+	if (hwloc_set_cpubind(t->topo, pu->cpuset, HWLOC_CPUBIND_PROCESS) !=
+	    0) {
 		rc = -(errno ? errno : EIO);
-		return mt_err_set(err, rc, MT_ERR_RUNTIME,
-				  "topology: cannot pin to cpu %d: %s (a cpuset or cgroup may exclude it; see /proc/self/status Cpus_allowed_list)",
-				  cpu, strerror(-rc));
+		return mt_err_set(
+			err, rc, MT_ERR_RUNTIME,
+			"topology: cannot pin to cpu %d: %s (a cpuset or cgroup may exclude it; see /proc/self/status Cpus_allowed_list)",
+			cpu, strerror(-rc));
 	}
 
 	got = hwloc_bitmap_alloc();
@@ -201,17 +208,19 @@ int mt_topo_pin(struct mt_topo *t, int cpu, struct mt_err *err)
 				  "topology: out of memory");
 	if (hwloc_get_cpubind(t->topo, got, HWLOC_CPUBIND_PROCESS) != 0) {
 		rc = -(errno ? errno : EIO);
-		mt_err_set(err, rc, MT_ERR_RUNTIME,
-			   "topology: pinned to cpu %d but cannot read the binding back: %s",
-			   cpu, strerror(-rc));
+		mt_err_set(
+			err, rc, MT_ERR_RUNTIME,
+			"topology: pinned to cpu %d but cannot read the binding back: %s",
+			cpu, strerror(-rc));
 		goto free_bitmap;
 	}
 	if (!hwloc_bitmap_isequal(got, pu->cpuset)) {
 		hwloc_bitmap_list_snprintf(have, sizeof(have), got);
 		hwloc_bitmap_list_snprintf(want, sizeof(want), pu->cpuset);
-		rc = mt_err_set(err, -EIO, MT_ERR_RUNTIME,
-				"topology: asked to pin to cpu %s but the kernel reports cpus %s (a cpuset or cgroup may override the binding)",
-				want, have);
+		rc = mt_err_set(
+			err, -EIO, MT_ERR_RUNTIME,
+			"topology: asked to pin to cpu %s but the kernel reports cpus %s (a cpuset or cgroup may override the binding)",
+			want, have);
 	}
 free_bitmap:
 	hwloc_bitmap_free(got);
@@ -231,8 +240,8 @@ int mt_topo_export_xml(struct mt_topo *t, const struct mt_outdir *dir,
 	    !xml || len <= 0)
 		return mt_err_set(err, -(errno ? errno : EIO), MT_ERR_RUNTIME,
 				  "topology: cannot export %s/%s: %s",
-				  dir->path, name, strerror(errno ? errno :
-							    EIO));
+				  dir->path, name,
+				  strerror(errno ? errno : EIO));
 	/* len counts the terminating NUL. */
 	rc = mt_outdir_replace(dir, "topology", name, xml, (size_t)len - 1,
 			       0644, MT_FILE_NOSYNC, err);
@@ -282,7 +291,8 @@ static void summarise_caches(const struct mt_topo *t, hwloc_obj_type_t type,
 			if (nkinds == (int)(sizeof(kinds) / sizeof(*kinds)))
 				continue;
 			kinds[nkinds++] = (struct cache_kind){
-				.type = kind, .size = c->size,
+				.type = kind,
+				.size = c->size,
 				.line = c->linesize,
 			};
 		}
@@ -290,12 +300,12 @@ static void summarise_caches(const struct mt_topo *t, hwloc_obj_type_t type,
 	}
 	for (int k = 0; k < nkinds; k++) {
 		hwloc_obj_t o = hwloc_get_obj_by_type(t->topo, type, 0);
-		json_t *e = json_pack("{s:i, s:s, s:I, s:i, s:i}",
-				      "level", (int)o->attr->cache.depth,
-				      "type", kinds[k].type,
-				      "size_bytes", (json_int_t)kinds[k].size,
-				      "line_bytes", (int)kinds[k].line,
-				      "count", kinds[k].count);
+		json_t *e = json_pack("{s:i, s:s, s:I, s:i, s:i}", "level",
+				      (int)o->attr->cache.depth, "type",
+				      kinds[k].type, "size_bytes",
+				      (json_int_t)kinds[k].size, "line_bytes",
+				      (int)kinds[k].line, "count",
+				      kinds[k].count);
 
 		if (e)
 			json_array_append_new(arr, e);
@@ -318,15 +328,18 @@ json_t *mt_topo_summary(const struct mt_topo *t)
 		hwloc_obj_t n = hwloc_get_obj_by_type(t->topo,
 						      HWLOC_OBJ_NUMANODE,
 						      (unsigned)i);
-		json_array_append_new(mem, json_integer(n && n->attr ?
-			(json_int_t)n->attr->numanode.local_memory : 0));
+		json_array_append_new(
+			mem, json_integer(n && n->attr ?
+						  (json_int_t)n->attr->numanode
+							  .local_memory :
+						  0));
 	}
-	o = json_pack("{s:i, s:i, s:i, s:i, s:o, s:o}",
-		      "packages", count_type(t, HWLOC_OBJ_PACKAGE),
-		      "cores", count_type(t, HWLOC_OBJ_CORE),
-		      "pus", mt_topo_npus(t), "numa_nodes", nn,
-		      "caches", caches, "node_memory_bytes", mem);
-	return o;	/* json_pack's "o" steals the arrays, even on failure */
+	o = json_pack("{s:i, s:i, s:i, s:i, s:o, s:o}", "packages",
+		      count_type(t, HWLOC_OBJ_PACKAGE), "cores",
+		      count_type(t, HWLOC_OBJ_CORE), "pus", mt_topo_npus(t),
+		      "numa_nodes", nn, "caches", caches, "node_memory_bytes",
+		      mem);
+	return o; /* json_pack's "o" steals the arrays, even on failure */
 
 free_arrays:
 	json_decref(caches);
@@ -340,8 +353,8 @@ uint64_t mt_topo_cache_size(const struct mt_topo *t, int level)
 {
 	hwloc_obj_t o;
 
-	if (level < 1 || level > (int)(sizeof(cache_types) /
-				       sizeof(*cache_types)))
+	if (level < 1 ||
+	    level > (int)(sizeof(cache_types) / sizeof(*cache_types)))
 		return 0;
 	o = hwloc_get_obj_by_type(t->topo, cache_types[level - 1], 0);
 	return o && o->attr ? o->attr->cache.size : 0;

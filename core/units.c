@@ -70,10 +70,22 @@ int mt_parse_size(const char *s, uint64_t *out, char *why, size_t why_len)
 	if (nd == 0)
 		return form(why, why_len, MT_FORM_SIZE);
 	switch (tolower((unsigned char)*p)) {
-	case 'k': shift = 10; p++; break;
-	case 'm': shift = 20; p++; break;
-	case 'g': shift = 30; p++; break;
-	case 't': shift = 40; p++; break;
+	case 'k':
+		shift = 10;
+		p++;
+		break;
+	case 'm':
+		shift = 20;
+		p++;
+		break;
+	case 'g':
+		shift = 30;
+		p++;
+		break;
+	case 't':
+		shift = 40;
+		p++;
+		break;
 	default: break;
 	}
 	/* What may follow the digits and the letter: nothing, "B" or "iB"
@@ -280,8 +292,7 @@ static bool too_big(const char *s)
 }
 
 /* Expands one list item, a size or a range "LO..HI[*F]", into sv. */
-static int size_item(char *item, struct size_vec *sv, char *why,
-		     size_t why_len)
+static int size_item(char *item, struct size_vec *sv, char *why, size_t why_len)
 {
 	char *dots = strstr(item, ".."), *star;
 	uint64_t lo, hi, f = 2, v;
@@ -290,9 +301,10 @@ static int size_item(char *item, struct size_vec *sv, char *why,
 	if (!dots) {
 		if (mt_parse_size(item, &v, why, why_len) < 0)
 			return too_big(item) ?
-			       form(why, why_len, "%s, each below 8 EiB",
-				    MT_FORM_SIZE_LIST) :
-			       form(why, why_len, MT_FORM_SIZE_LIST);
+				       form(why, why_len,
+					    "%s, each below 8 EiB",
+					    MT_FORM_SIZE_LIST) :
+				       form(why, why_len, MT_FORM_SIZE_LIST);
 		return size_vec_add(sv, v);
 	}
 	*dots = '\0';
@@ -303,21 +315,24 @@ static int size_item(char *item, struct size_vec *sv, char *why,
 
 		*star = '\0';
 		if (nd <= 0 || *p || f < 2)
-			return form(why, why_len, "a range LO..HI*F with an "
+			return form(why, why_len,
+				    "a range LO..HI*F with an "
 				    "integer factor F of at least 2, such as "
 				    "4K..1G*2");
 	}
 	if (mt_parse_size(item, &lo, why, why_len) < 0 ||
 	    mt_parse_size(dots + 2, &hi, why, why_len) < 0)
 		return too_big(item) || too_big(dots + 2) ?
-		       form(why, why_len, "%s, each below 8 EiB",
-			    MT_FORM_SIZE_LIST) :
-		       form(why, why_len, MT_FORM_SIZE_LIST);
+			       form(why, why_len, "%s, each below 8 EiB",
+				    MT_FORM_SIZE_LIST) :
+			       form(why, why_len, MT_FORM_SIZE_LIST);
 	if (lo == 0)
-		return form(why, why_len, "a range LO..HI*F with LO above 0, "
+		return form(why, why_len,
+			    "a range LO..HI*F with LO above 0, "
 			    "such as 4K..1G*2");
 	if (lo > hi)
-		return form(why, why_len, "a range LO..HI*F with LO no larger "
+		return form(why, why_len,
+			    "a range LO..HI*F with LO no larger "
 			    "than HI, such as 4K..1G*2");
 	/* v <= hi / f guarantees v * f <= hi, so nothing overflows and HI is
 	 * included only when the progression lands on it exactly. */
@@ -356,13 +371,16 @@ int mt_parse_size_list(const char *s, uint64_t **out, size_t *n, char *why,
 			*next++ = '\0';
 		item = trim(item);
 		if (!*item) {
-			ret = form(why, why_len, "%s; comma-separated, with "
-				   "no empty item", MT_FORM_SIZE_LIST);
+			ret = form(why, why_len,
+				   "%s; comma-separated, with "
+				   "no empty item",
+				   MT_FORM_SIZE_LIST);
 			goto free_copy;
 		}
 		ret = size_item(item, &sv, why, why_len);
 		if (ret == -E2BIG)
-			ret = form(why, why_len, "at most %d sizes in the "
+			ret = form(why, why_len,
+				   "at most %d sizes in the "
 				   "list; use a larger range factor",
 				   MT_SIZE_LIST_MAX);
 		else if (ret == -ENOMEM)
@@ -387,14 +405,17 @@ static int words_form(char *why, size_t why_len, const char *const *allowed,
 	size_t off = 0;
 
 	if (!allowed)
-		return form(why, why_len, "comma-separated words such as "
+		return form(why, why_len,
+			    "comma-separated words such as "
 			    "a,b (no spaces inside a word)");
 	for (size_t i = 0; allowed[i] && off < sizeof(list); i++)
-		off += (size_t)snprintf(list + off, sizeof(list) - off,
-					"%s%s", i ? ", " : "", allowed[i]);
+		off += (size_t)snprintf(list + off, sizeof(list) - off, "%s%s",
+					i ? ", " : "", allowed[i]);
 	if (bad)
-		return form(why, why_len, "a comma list of words from: %s "
-			    "('%s' is not one)", list, bad);
+		return form(why, why_len,
+			    "a comma list of words from: %s "
+			    "('%s' is not one)",
+			    list, bad);
 	return form(why, why_len, "a comma list of words from: %s", list);
 }
 
@@ -409,8 +430,8 @@ static bool has_space(const char *w)
 
 /* Parses comma-separated words (blank text gives none), each checked
  * against allowed; duplicates are dropped. */
-int mt_parse_word_list(const char *s, const char *const *allowed,
-		       char ***out, size_t *n, char *why, size_t why_len)
+int mt_parse_word_list(const char *s, const char *const *allowed, char ***out,
+		       size_t *n, char *why, size_t why_len)
 {
 	char *copy, *item, *next, **words = NULL;
 	size_t nw = 0;
@@ -522,8 +543,8 @@ void mt_format_bytes(double bytes, char *buf, size_t len)
 
 void mt_format_iec(uint64_t bytes, char *buf, size_t len)
 {
-	static const char *const units[] = { "B", "KiB", "MiB", "GiB",
-					     "TiB", "PiB" };
+	static const char *const units[] = { "B",   "KiB", "MiB",
+					     "GiB", "TiB", "PiB" };
 	double v = (double)bytes;
 	int u = 0;
 

@@ -45,8 +45,8 @@ int mt_parse_size_list(const char *s, uint64_t **out, size_t *n, char *why,
 /* Comma-separated words, each trimmed; each must be one of `allowed`
  * (NULL-terminated) unless allowed is NULL. *out is a malloc'ed array of
  * malloc'ed strings; free with mt_free_words. */
-int mt_parse_word_list(const char *s, const char *const *allowed,
-		       char ***out, size_t *n, char *why, size_t why_len);
+int mt_parse_word_list(const char *s, const char *const *allowed, char ***out,
+		       size_t *n, char *why, size_t why_len);
 void mt_free_words(char **words, size_t n);
 
 /* Formats a byte count compactly ("4K", "1536K", "12M", "1G") into buf. */

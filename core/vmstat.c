@@ -10,21 +10,41 @@
  * type): the value is the exact line when present, else the sum of the
  * "NAME_*" lines (not *_throttle, a different counter). */
 static const char *const summed[] = {
-	"allocstall", "pgscan_kswapd", "pgscan_direct", "pgsteal_kswapd",
-	"pgsteal_direct", "workingset_refault",
+	"allocstall",	  "pgscan_kswapd",  "pgscan_direct",
+	"pgsteal_kswapd", "pgsteal_direct", "workingset_refault",
 };
 
 const char *const mt_vmstat_counters[] = {
-	"allocstall", "pgscan_kswapd", "pgscan_direct", "pgsteal_kswapd",
-	"pgsteal_direct", "workingset_refault",
-	"allocstall_dma", "allocstall_dma32", "allocstall_normal",
-	"allocstall_movable", "pswpin", "pswpout", "pgmajfault", "oom_kill",
-	"compact_stall", "compact_fail", "compact_success",
-	"thp_fault_alloc", "thp_fault_fallback", "thp_collapse_alloc",
-	"workingset_refault_anon", "workingset_refault_file", "pgpgin",
-	"pgpgout", "kswapd_low_wmark_hit_quickly",
-	"kswapd_high_wmark_hit_quickly", "zone_reclaim_failed", "numa_hit",
-	"numa_miss", NULL,
+	"allocstall",
+	"pgscan_kswapd",
+	"pgscan_direct",
+	"pgsteal_kswapd",
+	"pgsteal_direct",
+	"workingset_refault",
+	"allocstall_dma",
+	"allocstall_dma32",
+	"allocstall_normal",
+	"allocstall_movable",
+	"pswpin",
+	"pswpout",
+	"pgmajfault",
+	"oom_kill",
+	"compact_stall",
+	"compact_fail",
+	"compact_success",
+	"thp_fault_alloc",
+	"thp_fault_fallback",
+	"thp_collapse_alloc",
+	"workingset_refault_anon",
+	"workingset_refault_file",
+	"pgpgin",
+	"pgpgout",
+	"kswapd_low_wmark_hit_quickly",
+	"kswapd_high_wmark_hit_quickly",
+	"zone_reclaim_failed",
+	"numa_hit",
+	"numa_miss",
+	NULL,
 };
 
 #define N_SUMMED (sizeof(summed) / sizeof(summed[0]))

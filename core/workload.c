@@ -30,7 +30,8 @@ int mt_workload_regex(regex_t *re, const char *text, const char *what,
 		return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
 				  "%s '%s': %s: expected a POSIX extended "
 				  "regular expression with a capture group, "
-				  "e.g. 'tps = ([0-9.]+)'", what, text, why);
+				  "e.g. 'tps = ([0-9.]+)'",
+				  what, text, why);
 	}
 	if (re->re_nsub < 1) {
 		regfree(re);
@@ -96,8 +97,8 @@ static int drain(int fd, struct sink *s)
 		}
 	}
 	if (s->buf && s->len + 1 < s->cap) {
-		size_t room = s->cap - s->len - 1, n = (size_t)r < room ?
-						       (size_t)r : room;
+		size_t room = s->cap - s->len - 1,
+		       n = (size_t)r < room ? (size_t)r : room;
 
 		memcpy(s->buf + s->len, tmp, n);
 		s->len += n;
@@ -125,8 +126,8 @@ int mt_workload_run(const char *cmd, const regex_t *metric_re,
 		    const regex_t *p99_re, uint64_t timeout_ns,
 		    struct mt_workload_result *out, struct mt_err *err)
 {
-	return mt_workload_run_in(cmd, NULL, metric_re, p99_re, timeout_ns,
-				  out, err);
+	return mt_workload_run_in(cmd, NULL, metric_re, p99_re, timeout_ns, out,
+				  err);
 }
 
 /* Moves the calling process into the cgroup whose membership file is
@@ -201,9 +202,10 @@ int mt_workload_run_in(const char *cmd, const char *cgroup_procs,
 			int rc = enter_cgroup(cgroup_procs);
 
 			if (rc < 0) {
-				dprintf(2, "workload: cannot enter the cgroup "
-					"(%s): %s\n", cgroup_procs,
-					strerror(-rc));
+				dprintf(2,
+					"workload: cannot enter the cgroup "
+					"(%s): %s\n",
+					cgroup_procs, strerror(-rc));
 				_exit(126);
 			}
 		}

@@ -18,13 +18,13 @@
 #include "err.h"
 
 struct mt_workload_result {
-	int status;		/* wait status of sh */
+	int status; /* wait status of sh */
 	bool timed_out;
-	double wall_s;		/* from fork to the group's end */
-	double metric;		/* the capture, or wall_s without a regex */
-	bool matched;		/* the metric regex matched a number */
-	double p99;		/* the p99 capture, NAN without one */
-	char tail[512];		/* the end of stderr (or stdout), for a
+	double wall_s;	/* from fork to the group's end */
+	double metric;	/* the capture, or wall_s without a regex */
+	bool matched;	/* the metric regex matched a number */
+	double p99;	/* the p99 capture, NAN without one */
+	char tail[512]; /* the end of stderr (or stdout), for a
 				 * failure message */
 };
 

@@ -43,7 +43,8 @@ int mt_bench_trial_check(const struct mt_rule_trial *decl, char *why,
 	int rc;
 
 	if (!b)
-		return mt_err_set(err, -EINVAL, MT_ERR_RUNTIME, "tune: a "
+		return mt_err_set(err, -EINVAL, MT_ERR_RUNTIME,
+				  "tune: a "
 				  "rule's trial names benchmark '%s', which "
 				  "is not one (a bug: please report it)",
 				  decl->bench);
@@ -86,13 +87,14 @@ static int read_records(const struct mt_rule_trial *decl, const char *dir,
 	snprintf(path, sizeof(path), "%s/results.jsonl", dir);
 	rc = mt_file_read_untrusted(path, 64 << 20, &text, &len);
 	if (rc < 0)
-		return mt_err_set(err, rc, MT_ERR_RUNTIME, "tune: cannot read "
-				  "%s: %s", path, strerror(-rc));
+		return mt_err_set(err, rc, MT_ERR_RUNTIME,
+				  "tune: cannot read "
+				  "%s: %s",
+				  path, strerror(-rc));
 	for (line = strtok_r(text, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		json_t *r = mt_json_loadb(line, strlen(line), 0, NULL);
-		const char *m = json_string_value(json_object_get(r,
-								  "metric"));
+		const char *m = json_string_value(json_object_get(r, "metric"));
 		json_t *v = json_object_get(r, "value");
 		char key[1024], *c;
 
@@ -106,18 +108,20 @@ static int read_records(const struct mt_rule_trial *decl, const char *dir,
 			snprintf(key, sizeof(key), "%s.%s %s", decl->bench, m,
 				 c ? c : "{}");
 			free(c);
-			json_object_set_new(obs, key, json_real(
-				json_number_value(v)));
-			json_object_set_new(better, key, json_boolean(
-				json_is_true(json_object_get(r,
-					"higher_is_better"))));
+			json_object_set_new(obs, key,
+					    json_real(json_number_value(v)));
+			json_object_set_new(
+				better, key,
+				json_boolean(json_is_true(json_object_get(
+					r, "higher_is_better"))));
 			found++;
 		}
 		json_decref(r);
 	}
 	free(text);
 	if (!found)
-		return mt_err_set(err, -ENODATA, MT_ERR_RUNTIME, "tune: the "
+		return mt_err_set(err, -ENODATA, MT_ERR_RUNTIME,
+				  "tune: the "
 				  "%s trial in %s measured none of its "
 				  "metrics (see its results.jsonl)",
 				  decl->bench, dir);
@@ -129,7 +133,8 @@ int mt_bench_trial_run(const struct mt_rule_trial *decl, const char *outdir,
 		       struct mt_err *err)
 {
 	const char *only[] = { decl->bench, NULL };
-	struct mt_run_opts ro = { .only = only, .outdir = outdir,
+	struct mt_run_opts ro = { .only = only,
+				  .outdir = outdir,
 				  .journal_path = journal_path,
 				  .quick = true };
 	char rundir[4096] = "";

@@ -29,15 +29,16 @@ void mt_guard_read(struct mt_guard_snap *s)
 	s->v[MT_GUARD_OOM_KILL] = num(json_object_get(vm, "oom_kill"));
 	s->v[MT_GUARD_ALLOCSTALL] = num(json_object_get(vm, "allocstall"));
 	s->v[MT_GUARD_PSWPIN] = num(json_object_get(vm, "pswpin"));
-	s->v[MT_GUARD_PSI_FULL] = num(json_object_get(json_object_get(
-		json_object_get(psi, "memory"), "full"), "total"));
+	s->v[MT_GUARD_PSI_FULL] = num(json_object_get(
+		json_object_get(json_object_get(psi, "memory"), "full"),
+		"total"));
 	json_decref(vm);
 	json_decref(psi);
 }
 
 void mt_guard_delta(const struct mt_guard_snap *before,
-		    const struct mt_guard_snap *after, bool failed,
-		    double p99, double out[MT_N_GUARDS])
+		    const struct mt_guard_snap *after, bool failed, double p99,
+		    double out[MT_N_GUARDS])
 {
 	for (int g = 0; g <= MT_GUARD_PSI_FULL; g++)
 		out[g] = after->v[g] - before->v[g];
@@ -129,11 +130,13 @@ json_t *mt_guard_json(const double (*a)[MT_N_GUARDS],
 			sb += cb[i];
 		}
 		if (diff(ca, cb, m, &p))
-			json_object_set_new(o, mt_guard_names[g], json_pack(
-				"{s:f, s:f, s:f, s:f, s:f, s:i}", "a_mean",
-				sa / (double)m, "b_mean", sb / (double)m,
-				"diff", p.effect, "diff_lo", p.lo, "diff_hi",
-				p.hi, "pairs", (int)m));
+			json_object_set_new(
+				o, mt_guard_names[g],
+				json_pack("{s:f, s:f, s:f, s:f, s:f, s:i}",
+					  "a_mean", sa / (double)m, "b_mean",
+					  sb / (double)m, "diff", p.effect,
+					  "diff_lo", p.lo, "diff_hi", p.hi,
+					  "pairs", (int)m));
 	}
 	return o;
 }

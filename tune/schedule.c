@@ -34,7 +34,8 @@ size_t mt_abba_schedule(size_t pairs, uint64_t seed,
 	if (pairs % 2) {
 		bool ba = mt_rand_below(&s, 2);
 
-		slots[n++] = (struct mt_trial_slot){ .b = ba, .pair = pairs - 1 };
+		slots[n++] = (struct mt_trial_slot){ .b = ba,
+						     .pair = pairs - 1 };
 		slots[n++] = (struct mt_trial_slot){ .b = !ba,
 						     .pair = pairs - 1 };
 	}

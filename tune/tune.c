@@ -28,19 +28,19 @@
 
 /* One item under trial. */
 struct arm_run {
-	struct mt_item *it;		/* as advised (arm B's value) */
-	struct mt_item a;		/* the current value, for A/A */
-	char current[128];		/* what the knob held before tune */
-	size_t index;			/* among the items tried */
-	const struct mt_rule_trial *bench;	/* its benchmark trial */
+	struct mt_item *it;		   /* as advised (arm B's value) */
+	struct mt_item a;		   /* the current value, for A/A */
+	char current[128];		   /* what the knob held before tune */
+	size_t index;			   /* among the items tried */
+	const struct mt_rule_trial *bench; /* its benchmark trial */
 	size_t n_pairs;
-	json_t **oa, **ob;		/* each pair's A and B: {key: value} */
-	json_t *better;			/* {key: true when higher is better} */
+	json_t **oa, **ob; /* each pair's A and B: {key: value} */
+	json_t *better;	   /* {key: true when higher is better} */
 	double (*ga)[MT_N_GUARDS], (*gb)[MT_N_GUARDS];
 	bool *have_a, *have_b;
-	json_t *trials;			/* one object per trial */
-	char stopped[256];		/* why trials stopped early, or "" */
-	char no_bench[256];		/* why its benchmark trial is not run */
+	json_t *trials;	    /* one object per trial */
+	char stopped[256];  /* why trials stopped early, or "" */
+	char no_bench[256]; /* why its benchmark trial is not run */
 };
 
 struct tune {
@@ -53,12 +53,12 @@ struct tune {
 	bool have_metric_re, have_p99_re;
 	bool higher_is_better;
 	uint64_t t0, deadline;
-	char run_journal[4096];		/* the benchmark trials' journal */
-	char trial_dir[4096];		/* their run directories, or "" */
-	char procs[600];		/* the workload's cgroup, or "" */
-	struct mt_cgroup cg;		/* that cgroup (when procs is set) */
-	size_t done, total;		/* trials, for the time left */
-	double trial_s;			/* the warm-up trial's time */
+	char run_journal[4096]; /* the benchmark trials' journal */
+	char trial_dir[4096];	/* their run directories, or "" */
+	char procs[600];	/* the workload's cgroup, or "" */
+	struct mt_cgroup cg;	/* that cgroup (when procs is set) */
+	size_t done, total;	/* trials, for the time left */
+	double trial_s;		/* the warm-up trial's time */
 };
 
 /* The value a knob holds now, as apply compares it: the selected word of
@@ -142,11 +142,12 @@ static int trial(struct tune *t, struct arm_run *r, bool b, size_t seq,
 		json_object_set_new(rec, "run_dir", json_string(dir));
 	}
 	if (rc == 0 && t->o->workload) {
-		rc = mt_workload_run_in(t->o->workload, t->procs[0] ?
-					t->procs : NULL, t->have_metric_re ?
-				     &t->metric_re : NULL, t->have_p99_re ?
-				     &t->p99_re : NULL,
-				     t->o->trial_timeout_ns, &w, err);
+		rc = mt_workload_run_in(t->o->workload,
+					t->procs[0] ? t->procs : NULL,
+					t->have_metric_re ? &t->metric_re :
+							    NULL,
+					t->have_p99_re ? &t->p99_re : NULL,
+					t->o->trial_timeout_ns, &w, err);
 		if (rc == 0 && mt_workload_ok(&w, t->have_metric_re)) {
 			json_object_set_new(obs, "workload",
 					    json_real(w.metric));
@@ -154,10 +155,15 @@ static int trial(struct tune *t, struct arm_run *r, bool b, size_t seq,
 					    json_boolean(t->higher_is_better));
 		} else if (rc == 0) {
 			failed = true;
-			json_object_set_new(rec, "failed", json_string(
-				w.timed_out ? "the workload timed out" :
-				!w.matched ? "no metric in the workload's "
-				"output" : w.tail));
+			json_object_set_new(
+				rec, "failed",
+				json_string(
+					w.timed_out ?
+						"the workload timed out" :
+					!w.matched ?
+						"no metric in the workload's "
+						"output" :
+						w.tail));
 		}
 		json_object_set_new(rec, "wall_s", json_real(w.wall_s));
 	}
@@ -169,8 +175,8 @@ static int trial(struct tune *t, struct arm_run *r, bool b, size_t seq,
 		return rc;
 	mt_guard_delta(&before, &after, failed, w.p99, guards);
 	json_object_set_new(rec, "arm", json_string(b ? "B" : "A"));
-	json_object_set_new(rec, "value", json_string(set ? set->value :
-							r->current));
+	json_object_set_new(rec, "value",
+			    json_string(set ? set->value : r->current));
 	json_object_set_new(rec, "observed", json_incref(obs));
 	for (int g = 0; g < MT_N_GUARDS; g++)
 		if (!isnan(guards[g]))
@@ -191,7 +197,9 @@ static int arm_alloc(struct arm_run *r, size_t pairs)
 	r->trials = json_array();
 	r->better = json_object();
 	return r->oa && r->ob && r->ga && r->gb && r->have_a && r->have_b &&
-	       r->trials && r->better ? 0 : -ENOMEM;
+			       r->trials && r->better ?
+		       0 :
+		       -ENOMEM;
 }
 
 static void arm_free(struct arm_run *r)
@@ -248,23 +256,26 @@ static int run_item(struct tune *t, struct arm_run *r, size_t idx,
 			return -EINTR;
 		}
 		if (t->deadline && now > t->deadline) {
-			snprintf(r->stopped, sizeof(r->stopped), "--max-time "
-				 "reached after %zu of %zu trials", s, n);
+			snprintf(r->stopped, sizeof(r->stopped),
+				 "--max-time "
+				 "reached after %zu of %zu trials",
+				 s, n);
 			json_decref(rec);
 			json_decref(obs);
 			break;
 		}
 		{
 			double each = t->done ? (double)(now - t->t0) / 1e9 /
-						(double)t->done : t->trial_s;
+							(double)t->done :
+						t->trial_s;
 			char left[32];
 
 			fmt_duration(each * (double)(t->total - t->done), left,
 				     sizeof(left));
 			mt_progress("tune: item %zu/%zu %s, trial %zu/%zu "
-				    "(%s), about %s left", idx + 1, n_items,
-				    r->it->id, s + 1, n, slots[s].b ? "B" :
-				    "A", left);
+				    "(%s), about %s left",
+				    idx + 1, n_items, r->it->id, s + 1, n,
+				    slots[s].b ? "B" : "A", left);
 		}
 		rc = trial(t, r, slots[s].b, s + 1, obs, g, rec, err);
 		if (rc < 0) {
@@ -273,8 +284,9 @@ static int run_item(struct tune *t, struct arm_run *r, size_t idx,
 			return rc;
 		}
 		json_object_set_new(rec, "pair", json_integer((json_int_t)p));
-		json_object_set_new(rec, "seconds", json_real(
-			(double)(mt_now_ns() - now) / 1e9));
+		json_object_set_new(rec, "seconds",
+				    json_real((double)(mt_now_ns() - now) /
+					      1e9));
 		json_array_append_new(r->trials, rec);
 		t->done++;
 		if (slots[s].b) {
@@ -294,9 +306,8 @@ static int run_item(struct tune *t, struct arm_run *r, size_t idx,
 
 /* The paired result of one observed key over r's complete pairs; the
  * JSON summary, or NULL when no pair has it on both sides. */
-static json_t *key_result(const struct arm_run *r, const char *key,
-			  bool higher, enum mt_verdict *vd,
-			  struct mt_paired *p)
+static json_t *key_result(const struct arm_run *r, const char *key, bool higher,
+			  enum mt_verdict *vd, struct mt_paired *p)
 {
 	double a[r->n_pairs + 1], b[r->n_pairs + 1];
 	struct mt_err e = { 0 };
@@ -317,12 +328,13 @@ static json_t *key_result(const struct arm_run *r, const char *key,
 		return NULL;
 	*vd = mt_paired_verdict(p, higher);
 	return json_pack("{s:s, s:s, s:s, s:i, s:f, s:f, s:f, s:f, s:f, s:f, "
-			 "s:i}", "key", key, "better", higher ? "higher" :
-			 "lower", "verdict", mt_verdict_name(*vd), "pairs",
-			 (int)n, "median_a", p->median_a, "median_b",
-			 p->median_b, "effect", p->effect, "effect_lo", p->lo,
-			 "effect_hi", p->hi, "level", p->level,
-			 "b_better_pairs", (int)p->b_better);
+			 "s:i}",
+			 "key", key, "better", higher ? "higher" : "lower",
+			 "verdict", mt_verdict_name(*vd), "pairs", (int)n,
+			 "median_a", p->median_a, "median_b", p->median_b,
+			 "effect", p->effect, "effect_lo", p->lo, "effect_hi",
+			 p->hi, "level", p->level, "b_better_pairs",
+			 (int)p->b_better);
 }
 
 /* The verification object of r: the verdict, each observed figure's
@@ -333,8 +345,8 @@ static json_t *key_result(const struct arm_run *r, const char *key,
  * inconclusive otherwise. */
 static json_t *verification(const struct tune *t, struct arm_run *r)
 {
-	double (*ga)[MT_N_GUARDS] = calloc(r->n_pairs + 1, sizeof(*ga));
-	double (*gb)[MT_N_GUARDS] = calloc(r->n_pairs + 1, sizeof(*gb));
+	double(*ga)[MT_N_GUARDS] = calloc(r->n_pairs + 1, sizeof(*ga));
+	double(*gb)[MT_N_GUARDS] = calloc(r->n_pairs + 1, sizeof(*gb));
 	size_t full = 0, n_keys = 0, better_n = 0, worse_n = 0, none_n = 0;
 	char why[640] = "", guard_why[256] = "", worse[320] = "";
 	json_t *v = NULL, *figs = json_array(), *first = NULL, *val;
@@ -369,17 +381,17 @@ static json_t *verification(const struct tune *t, struct arm_run *r)
 				size_t o = strlen(worse);
 
 				worse_n++;
-				snprintf(worse + o, sizeof(worse) - o, "%s%.150s",
-					 o ? "; " : "", key);
+				snprintf(worse + o, sizeof(worse) - o,
+					 "%s%.150s", o ? "; " : "", key);
 			}
 			if (!first)
 				first = k;
 			json_array_append_new(figs, k);
 		}
 	}
-	if (mt_guard_worse((const double (*)[MT_N_GUARDS])ga,
-			   (const double (*)[MT_N_GUARDS])gb, full,
-			   guard_why, sizeof(guard_why))) {
+	if (mt_guard_worse((const double(*)[MT_N_GUARDS])ga,
+			   (const double(*)[MT_N_GUARDS])gb, full, guard_why,
+			   sizeof(guard_why))) {
 		verdict = "harms";
 		snprintf(why, sizeof(why), "guardrail worse under B: %s",
 			 guard_why);
@@ -391,44 +403,51 @@ static json_t *verification(const struct tune *t, struct arm_run *r)
 	} else if (n_keys && none_n == n_keys) {
 		verdict = "no_effect";
 	} else if (!n_keys) {
-		snprintf(why, sizeof(why), "no pair with a figure on both "
+		snprintf(why, sizeof(why),
+			 "no pair with a figure on both "
 			 "sides (every trial of one arm failed or measured "
 			 "nothing)");
 	} else {
-		snprintf(why, sizeof(why), "%zu complete pairs: an interval "
-			 "reaches 95%% only from %d pairs", full,
-			 MT_PAIRED_MIN_N);
+		snprintf(why, sizeof(why),
+			 "%zu complete pairs: an interval "
+			 "reaches 95%% only from %d pairs",
+			 full, MT_PAIRED_MIN_N);
 	}
-	v = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:i, s:i}",
-		      "verdict", verdict, "why", why, "metric",
+	v = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:i, s:i}", "verdict",
+		      verdict, "why", why, "metric",
 		      first ? json_string_value(json_object_get(first, "key")) :
-		      "", "a_value", r->current, "b_value",
+			      "",
+		      "a_value", r->current, "b_value",
 		      t->o->aa ? r->current : r->it->value, "aa", t->o->aa,
 		      "pairs", (int)full, "pairs_planned", (int)r->n_pairs);
 	if (!v)
 		goto out;
 	if (t->o->workload)
-		json_object_set_new(v, "workload_metric", json_string(
-			t->o->metric ? t->o->metric : "wall time (s)"));
+		json_object_set_new(v, "workload_metric",
+				    json_string(t->o->metric ?
+							t->o->metric :
+							"wall time (s)"));
 	if (r->bench)
-		json_object_set_new(v, "benchmark", json_string(
-			r->bench->bench));
+		json_object_set_new(v, "benchmark",
+				    json_string(r->bench->bench));
 	if (r->no_bench[0])
 		json_object_set_new(v, "benchmark_not_run",
 				    json_string(r->no_bench));
 	if (first) {
 		static const char *const copy[] = {
-			"median_a", "median_b", "effect", "effect_lo",
-			"effect_hi", "level", "b_better_pairs", "better" };
+			"median_a",  "median_b", "effect",	   "effect_lo",
+			"effect_hi", "level",	 "b_better_pairs", "better"
+		};
 
 		for (size_t i = 0; i < sizeof(copy) / sizeof(copy[0]); i++)
-			json_object_set(v, copy[i], json_object_get(first,
-								    copy[i]));
+			json_object_set(v, copy[i],
+					json_object_get(first, copy[i]));
 	}
 	json_object_set(v, "figures", figs);
-	json_object_set_new(v, "guardrails", mt_guard_json(
-		(const double (*)[MT_N_GUARDS])ga,
-		(const double (*)[MT_N_GUARDS])gb, full));
+	json_object_set_new(v, "guardrails",
+			    mt_guard_json((const double(*)[MT_N_GUARDS])ga,
+					  (const double(*)[MT_N_GUARDS])gb,
+					  full));
 	if (r->stopped[0])
 		json_object_set_new(v, "stopped", json_string(r->stopped));
 	json_object_set_new(v, "trials", json_incref(r->trials));
@@ -454,15 +473,19 @@ static int write_back(const struct tune *t, struct arm_run *runs, size_t n,
 	snprintf(path, sizeof(path), "%s/advice.json", t->o->dir);
 	rc = mt_file_read_untrusted(path, 16 << 20, &text, &len);
 	if (rc < 0)
-		return mt_err_set(err, rc, MT_ERR_RUNTIME, "tune: cannot read "
-				  "%s again: %s", path, strerror(-rc));
+		return mt_err_set(err, rc, MT_ERR_RUNTIME,
+				  "tune: cannot read "
+				  "%s again: %s",
+				  path, strerror(-rc));
 	root = mt_json_loadb(text, len, 0, &jerr);
 	free(text);
 	items = json_object_get(root, "items");
 	if (!json_is_array(items)) {
 		json_decref(root);
-		return mt_err_set(err, -EINVAL, MT_ERR_INPUT, "tune: %s "
-				  "changed under us (no items array)", path);
+		return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
+				  "tune: %s "
+				  "changed under us (no items array)",
+				  path);
 	}
 	json_array_foreach(items, i, o) {
 		const char *id = json_string_value(json_object_get(o, "id"));
@@ -497,28 +520,32 @@ static int keep_verified(struct tune *t, struct arm_run *runs, json_t **v,
 
 	for (size_t i = 0; i < n; i++)
 		if (!strcmp(json_string_value(json_object_get(v[i], "verdict")),
-			    "improves") && !t->o->aa)
+			    "improves") &&
+		    !t->o->aa)
 			ids[k++] = runs[i].it->id;
 	if (!k) {
 		fprintf(out, "\n--keep verified: no item improved; nothing "
-			"is kept\n");
+			     "is kept\n");
 		return 0;
 	}
 	ao.only = ids;
 	ao.n_only = k;
 	ao.persist = t->o->persist;
 	ao.journal_path = NULL;
-	fprintf(out, "\n--keep verified: applying the %zu item%s that "
-		"improved\n", k, k == 1 ? "" : "s");
+	fprintf(out,
+		"\n--keep verified: applying the %zu item%s that "
+		"improved\n",
+		k, k == 1 ? "" : "s");
 	rc = mt_apply(t->o->dir, &ao, out, &problems, err);
 	if (rc == 0 && problems)
-		fprintf(out, "tune: %d of them refused or clamped (see "
-			"above)\n", problems);
+		fprintf(out,
+			"tune: %d of them refused or clamped (see "
+			"above)\n",
+			problems);
 	return rc;
 }
 
-static void print_table(FILE *out, struct arm_run *runs, json_t **v,
-			size_t n)
+static void print_table(FILE *out, struct arm_run *runs, json_t **v, size_t n)
 {
 	fprintf(out, "\n%-24s %-14s %-12s %12s %12s %9s  %-20s\n", "item",
 		"A -> B", "verdict", "median A", "median B", "effect",
@@ -529,23 +556,24 @@ static void print_table(FILE *out, struct arm_run *runs, json_t **v,
 		double lo = json_real_value(json_object_get(x, "effect_lo"));
 		double hi = json_real_value(json_object_get(x, "effect_hi"));
 
-		snprintf(ab, sizeof(ab), "%s -> %s", json_string_value(
-			json_object_get(x, "a_value")), json_string_value(
-			json_object_get(x, "b_value")));
+		snprintf(ab, sizeof(ab), "%s -> %s",
+			 json_string_value(json_object_get(x, "a_value")),
+			 json_string_value(json_object_get(x, "b_value")));
 		if (json_object_get(x, "effect_lo"))
 			snprintf(iv, sizeof(iv), "[%+.1f%%, %+.1f%%] %.0f%%",
-				 100 * lo, 100 * hi, 100 * json_real_value(
-				 json_object_get(x, "level")));
+				 100 * lo, 100 * hi,
+				 100 * json_real_value(
+					       json_object_get(x, "level")));
 		fprintf(out, "%-24s %-14s %-12s %12.4g %12.4g %+8.1f%%  %s\n",
-			runs[i].it->id, ab, json_string_value(
-			json_object_get(x, "verdict")),
+			runs[i].it->id, ab,
+			json_string_value(json_object_get(x, "verdict")),
 			json_real_value(json_object_get(x, "median_a")),
 			json_real_value(json_object_get(x, "median_b")),
 			100 * json_real_value(json_object_get(x, "effect")),
 			iv);
 		if (json_string_length(json_object_get(x, "why")))
-			fprintf(out, "%-24s   %s\n", "", json_string_value(
-				json_object_get(x, "why")));
+			fprintf(out, "%-24s   %s\n", "",
+				json_string_value(json_object_get(x, "why")));
 	}
 }
 
@@ -574,9 +602,9 @@ static int session_setup(struct tune *t, FILE *out, struct mt_err *err)
 								  "device")),
 				json_string_value(json_object_get(info,
 								  "type")),
-				json_is_true(json_object_get(info,
-							     "created")) ?
-				"made for this session" : "already active");
+				json_is_true(json_object_get(info, "created")) ?
+					"made for this session" :
+					"already active");
 		json_decref(info);
 	}
 	if (rc == 0 && o->memory_max) {
@@ -588,9 +616,10 @@ static int session_setup(struct tune *t, FILE *out, struct mt_err *err)
 			t->cg = cg;
 			snprintf(t->procs, sizeof(t->procs),
 				 "%.580s/cgroup.procs", cg.path);
-			fprintf(out, "tune: the workload runs in %s (memory "
-				"limit %" PRIu64 " bytes)\n", cg.path,
-				o->memory_max);
+			fprintf(out,
+				"tune: the workload runs in %s (memory "
+				"limit %" PRIu64 " bytes)\n",
+				cg.path, o->memory_max);
 		}
 	}
 	return rc;
@@ -598,8 +627,8 @@ static int session_setup(struct tune *t, FILE *out, struct mt_err *err)
 
 /* DIR/tune-YYYYmmdd-HHMMSS for the benchmark trials' run directories,
  * when some item has one. */
-static int make_trial_dir(struct tune *t, const struct arm_run *runs,
-			  size_t n, struct mt_err *err)
+static int make_trial_dir(struct tune *t, const struct arm_run *runs, size_t n,
+			  struct mt_err *err)
 {
 	struct mt_outdir d = { .fd = -1 }, sub = { .fd = -1 };
 	char name[64];
@@ -620,8 +649,8 @@ static int make_trial_dir(struct tune *t, const struct arm_run *runs,
 	mt_outdir_close(&sub);
 	mt_outdir_close(&d);
 	if (rc == 0)
-		snprintf(t->trial_dir, sizeof(t->trial_dir), "%s/%s",
-			 t->o->dir, name);
+		snprintf(t->trial_dir, sizeof(t->trial_dir), "%s/%s", t->o->dir,
+			 name);
 	return rc;
 }
 
@@ -641,8 +670,10 @@ static size_t select_items(struct tune *t, struct arm_run *runs, FILE *out,
 		if (!it->change || (t->o->only && !named))
 			continue;
 		if (!it->path[0]) {
-			fprintf(out, "not tried %s: %s is installed by hand "
-				"(%s)\n", it->id, it->knob, it->apply);
+			fprintf(out,
+				"not tried %s: %s is installed by hand "
+				"(%s)\n",
+				it->id, it->knob, it->apply);
 			continue;
 		}
 		runs[n].it = it;
@@ -652,17 +683,18 @@ static size_t select_items(struct tune *t, struct arm_run *runs, FILE *out,
 			int c = 0;
 
 			if (rule && rule->trial && !t->o->no_bench) {
-				c = mt_bench_trial_check(rule->trial,
-					runs[n].no_bench,
+				c = mt_bench_trial_check(
+					rule->trial, runs[n].no_bench,
 					sizeof(runs[n].no_bench), err);
 				if (c < 0)
 					return (size_t)-1;
 			} else {
 				snprintf(runs[n].no_bench,
 					 sizeof(runs[n].no_bench), "%s",
-					 t->o->no_bench ? "--no-bench" :
-					 "its rule declares no benchmark "
-					 "trial");
+					 t->o->no_bench ?
+						 "--no-bench" :
+						 "its rule declares no benchmark "
+						 "trial");
 			}
 			if (c > 0) {
 				runs[n].bench = rule->trial;
@@ -670,9 +702,10 @@ static size_t select_items(struct tune *t, struct arm_run *runs, FILE *out,
 			}
 		}
 		if (!runs[n].bench && !t->o->workload) {
-			fprintf(out, "not tried %s: %s; give --workload CMD "
-				"to try it on your own workload\n", it->id,
-				runs[n].no_bench);
+			fprintf(out,
+				"not tried %s: %s; give --workload CMD "
+				"to try it on your own workload\n",
+				it->id, runs[n].no_bench);
 			continue;
 		}
 		if (read_current(it->path, runs[n].current,
@@ -694,9 +727,10 @@ static int check_opts(const struct mt_tune_opts *o, struct tune *t,
 	int rc;
 
 	if (o->pairs < 1 || o->pairs > MAX_SLOTS / 2)
-		return mt_err_set(err, -EINVAL, MT_ERR_INPUT, "tune: --pairs "
-				  "%d: expected 1 to %d", o->pairs,
-				  MAX_SLOTS / 2);
+		return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
+				  "tune: --pairs "
+				  "%d: expected 1 to %d",
+				  o->pairs, MAX_SLOTS / 2);
 	if (o->metric) {
 		rc = mt_workload_regex(&t->metric_re, o->metric, "--metric",
 				       err);
@@ -754,9 +788,10 @@ int mt_tune(const struct mt_tune_opts *o, FILE *out, struct mt_err *err)
 		goto out;
 	}
 	if (!n) {
-		fprintf(out, "tune: nothing to try in %s/advice.json (no "
-			"change with a knob memtune writes%s)\n", o->dir,
-			o->only ? " among --only" : "");
+		fprintf(out,
+			"tune: nothing to try in %s/advice.json (no "
+			"change with a knob memtune writes%s)\n",
+			o->dir, o->only ? " among --only" : "");
 		goto out;
 	}
 	/* The knob's changes go to tune.journal, the benchmark trials' own
@@ -769,10 +804,12 @@ int mt_tune(const struct mt_tune_opts *o, FILE *out, struct mt_err *err)
 	rc = mt_journal_default_path("run.journal", t.run_journal,
 				     sizeof(t.run_journal), err);
 	if (rc == 0 && mt_journal_pending(t.run_journal))
-		rc = mt_err_set(err, -EEXIST, MT_ERR_RUNTIME, "tune: a "
+		rc = mt_err_set(err, -EEXIST, MT_ERR_RUNTIME,
+				"tune: a "
 				"journal of system changes from an earlier "
 				"run is pending at %s; run memtune restore "
-				"first", t.run_journal);
+				"first",
+				t.run_journal);
 	if (rc == 0)
 		rc = make_trial_dir(&t, runs, n, err);
 	if (rc == 0)
@@ -817,12 +854,14 @@ int mt_tune(const struct mt_tune_opts *o, FILE *out, struct mt_err *err)
 	pairs = (size_t)o->pairs;
 	fmt_duration((double)n * 2.0 * (double)pairs * trial_s, est,
 		     sizeof(est));
-	fprintf(out, "tune: %zu item%s x %zu pairs x 2 trials x %.1f s a "
-		"trial (the warm-ups' mean) = about %s%s\n", n,
-		n == 1 ? "" : "s", pairs, trial_s,
-		est, o->max_time_ns ? " (capped by --max-time)" : "");
+	fprintf(out,
+		"tune: %zu item%s x %zu pairs x 2 trials x %.1f s a "
+		"trial (the warm-ups' mean) = about %s%s\n",
+		n, n == 1 ? "" : "s", pairs, trial_s, est,
+		o->max_time_ns ? " (capped by --max-time)" : "");
 	if (pairs < MT_PAIRED_MIN_N)
-		fprintf(out, "tune: %zu pairs cannot reach a 95%% interval "
+		fprintf(out,
+			"tune: %zu pairs cannot reach a 95%% interval "
 			"(%d can): verdicts will be \"inconclusive\"\n",
 			pairs, MT_PAIRED_MIN_N);
 	fflush(out);
@@ -840,30 +879,32 @@ int mt_tune(const struct mt_tune_opts *o, FILE *out, struct mt_err *err)
 			goto out_journal;
 		verifs[i] = verification(&t, &runs[i]);
 	}
-out_journal:
-	{
-		struct mt_err fe = { 0 };
+out_journal : {
+	struct mt_err fe = { 0 };
 
-		if (t.j && mt_journal_finish(t.j, &fe) < 0) {
-			mt_warn("tune: could not undo every trial change: %s "
-				"(run memtune restore)", fe.msg);
-			if (rc == 0) {
-				*err = fe;
-				rc = -EIO;
-			}
+	if (t.j && mt_journal_finish(t.j, &fe) < 0) {
+		mt_warn("tune: could not undo every trial change: %s "
+			"(run memtune restore)",
+			fe.msg);
+		if (rc == 0) {
+			*err = fe;
+			rc = -EIO;
 		}
-		t.j = NULL;
-		/* Only a clean journal disarms: otherwise the watchdog
-		 * restores as we exit. */
-		if (rc != -EIO)
-			mt_deadman_disarm(&dm, &fe);
 	}
+	t.j = NULL;
+	/* Only a clean journal disarms: otherwise the watchdog
+		 * restores as we exit. */
+	if (rc != -EIO)
+		mt_deadman_disarm(&dm, &fe);
+}
 	if (rc == 0 && n) {
 		print_table(out, runs, verifs, n);
 		rc = write_back(&t, runs, n, verifs, err);
 		if (rc == 0)
-			fprintf(out, "\nwrote the verification into "
-				"%s/advice.json\n", o->dir);
+			fprintf(out,
+				"\nwrote the verification into "
+				"%s/advice.json\n",
+				o->dir);
 	}
 	if (rc == 0 && n && o->keep_verified)
 		rc = keep_verified(&t, runs, verifs, n, out, err);

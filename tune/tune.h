@@ -21,34 +21,34 @@
 #include "../core/err.h"
 
 struct mt_tune_opts {
-	const char *dir;		/* the run directory with advice.json */
-	const char *const *only;	/* item ids (NULL: every change) */
+	const char *dir;	 /* the run directory with advice.json */
+	const char *const *only; /* item ids (NULL: every change) */
 	size_t n_only;
-	const char *const *force;	/* rules allowed past apply's guard */
+	const char *const *force; /* rules allowed past apply's guard */
 	size_t n_force;
-	const char *workload;		/* sh -c command, or NULL */
-	const char *metric;		/* regex with a capture group, or NULL:
+	const char *workload;	   /* sh -c command, or NULL */
+	const char *metric;	   /* regex with a capture group, or NULL:
 					 * the workload's wall time */
-	const char *p99;		/* regex of a p99 it prints, or NULL */
-	bool lower_is_better;		/* for --metric */
-	int pairs;			/* at least this many (even) pairs */
-	uint64_t max_time_ns;		/* 0: no cap */
-	uint64_t trial_timeout_ns;	/* per workload run; 0: none */
-	bool aa;			/* B = A: the false-positive check */
-	bool no_bench;			/* the workload only, no benchmark */
-	uint64_t memory_max;		/* run the workload in a memory cgroup
+	const char *p99;	   /* regex of a p99 it prints, or NULL */
+	bool lower_is_better;	   /* for --metric */
+	int pairs;		   /* at least this many (even) pairs */
+	uint64_t max_time_ns;	   /* 0: no cap */
+	uint64_t trial_timeout_ns; /* per workload run; 0: none */
+	bool aa;		   /* B = A: the false-positive check */
+	bool no_bench;		   /* the workload only, no benchmark */
+	uint64_t memory_max;	   /* run the workload in a memory cgroup
 					 * of this limit (0: where we are) */
-	uint64_t swap_file;		/* make a swap file of this size for
+	uint64_t swap_file;	   /* make a swap file of this size for
 					 * the session when none is active */
-	const char *swap_dir;		/* where (NULL: /var/tmp) */
-	bool keep_verified;		/* apply the improving items at the end */
-	bool persist;			/* ... and install the sysctl.d file */
-	bool json;			/* print the verification as JSON */
+	const char *swap_dir;	   /* where (NULL: /var/tmp) */
+	bool keep_verified;	   /* apply the improving items at the end */
+	bool persist;		   /* ... and install the sysctl.d file */
+	bool json;		   /* print the verification as JSON */
 	uint64_t seed;
-	const char *journal_path;	/* the knob changes' journal; NULL:
+	const char *journal_path;  /* the knob changes' journal; NULL:
 					 * the state dir's tune.journal */
-	bool force_container;		/* as apply --force-container */
-	bool skip_privilege_check;	/* tests on a fixture tree */
+	bool force_container;	   /* as apply --force-container */
+	bool skip_privilege_check; /* tests on a fixture tree */
 };
 
 /* Runs the trials and writes the verification into DIR/advice.json;

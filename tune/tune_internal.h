@@ -13,8 +13,8 @@
 /* --- schedule.c: ABBA blocks ------------------------------------------------ */
 
 struct mt_trial_slot {
-	bool b;		/* arm B (the change) */
-	size_t pair;	/* the pair this trial belongs to */
+	bool b;	     /* arm B (the change) */
+	size_t pair; /* the pair this trial belongs to */
 };
 
 /* Fills slots[0..2*pairs) with ABBA or BAAB blocks, the orientation of
@@ -27,19 +27,19 @@ size_t mt_abba_schedule(size_t pairs, uint64_t seed,
 /* --- guard.c: what a trial did to the machine -------------------------------- */
 
 enum mt_guard_id {
-	MT_GUARD_OOM_KILL,	/* vmstat oom_kill */
-	MT_GUARD_ALLOCSTALL,	/* vmstat allocstall (all zones) */
-	MT_GUARD_PSWPIN,	/* vmstat pswpin */
-	MT_GUARD_PSI_FULL,	/* /proc/pressure/memory full total, us */
-	MT_GUARD_FAILED,	/* the workload failed: 1 or 0 */
-	MT_GUARD_P99,		/* the workload's p99, as it prints it */
+	MT_GUARD_OOM_KILL,   /* vmstat oom_kill */
+	MT_GUARD_ALLOCSTALL, /* vmstat allocstall (all zones) */
+	MT_GUARD_PSWPIN,     /* vmstat pswpin */
+	MT_GUARD_PSI_FULL,   /* /proc/pressure/memory full total, us */
+	MT_GUARD_FAILED,     /* the workload failed: 1 or 0 */
+	MT_GUARD_P99,	     /* the workload's p99, as it prints it */
 	MT_N_GUARDS,
 };
 
 extern const char *const mt_guard_names[MT_N_GUARDS];
 
 struct mt_guard_snap {
-	double v[MT_GUARD_PSI_FULL + 1];	/* counters; NAN if unread */
+	double v[MT_GUARD_PSI_FULL + 1]; /* counters; NAN if unread */
 };
 
 /* Reads the counters now (NAN for what the kernel does not have). */
@@ -48,8 +48,8 @@ void mt_guard_read(struct mt_guard_snap *s);
 /* A trial's guardrail values: counter deltas (NAN if either end is NAN),
  * plus failed and p99 as given. */
 void mt_guard_delta(const struct mt_guard_snap *before,
-		    const struct mt_guard_snap *after, bool failed,
-		    double p99, double out[MT_N_GUARDS]);
+		    const struct mt_guard_snap *after, bool failed, double p99,
+		    double out[MT_N_GUARDS]);
 
 /* Which guardrail B makes worse, judged over n pairs of values a[i][g],
  * b[i][g]: a workload failure or an OOM kill in more B trials than A

@@ -5,9 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
-int mt_pressure_cgroup(const struct mt_env *env, const char *name,
-		       uint64_t max, int64_t swap_max, json_t *obtained,
-		       json_t *handoff, struct mt_err *err)
+int mt_pressure_cgroup(const struct mt_env *env, const char *name, uint64_t max,
+		       int64_t swap_max, json_t *obtained, json_t *handoff,
+		       struct mt_err *err)
 {
 	struct mt_cgroup cg;
 	int ret;
@@ -37,12 +37,13 @@ int mt_pressure_case_cgroup(const struct mt_case *c, struct mt_cgroup *cg,
 	const char *path = json_string_value(json_object_get(sys, "cgroup"));
 
 	if (!path)
-		return mt_err_set(err, -ENOENT, MT_ERR_RUNTIME, "the case has "
+		return mt_err_set(err, -ENOENT, MT_ERR_RUNTIME,
+				  "the case has "
 				  "no memory cgroup (the parent did not "
 				  "create one)");
 	memset(cg, 0, sizeof(*cg));
-	cg->version = (int)json_integer_value(json_object_get(
-						      sys, "cgroup_version"));
+	cg->version =
+		(int)json_integer_value(json_object_get(sys, "cgroup_version"));
 	snprintf(cg->path, sizeof(cg->path), "%s", path);
 	return 0;
 }

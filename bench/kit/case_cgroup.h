@@ -17,9 +17,9 @@
  * unlimited), records {cgroup_version, limit_bytes, swap_max_bytes} in
  * obtained and hands {cgroup, cgroup_version} to the worker in handoff.
  * Returns 0 or -errno. */
-int mt_pressure_cgroup(const struct mt_env *env, const char *name,
-		       uint64_t max, int64_t swap_max, json_t *obtained,
-		       json_t *handoff, struct mt_err *err);
+int mt_pressure_cgroup(const struct mt_env *env, const char *name, uint64_t max,
+		       int64_t swap_max, json_t *obtained, json_t *handoff,
+		       struct mt_err *err);
 
 /* Worker side: the cgroup that case_sys_setup handed over (c->handoff).
  * Returns 0, or -ENOENT with err set. */

@@ -39,7 +39,8 @@ static inline uint64_t *elem(const struct layout *l, size_t i)
 	if (l->page)
 		p += (mt_mix64(l->seed ^
 			       ((uint64_t)i * 0xD6E8FEB86659FD93ull)) %
-		      LINES_PER_PAGE) * LINE_SIZE;
+		      LINES_PER_PAGE) *
+		     LINE_SIZE;
 	return (uint64_t *)(void *)p;
 }
 
@@ -81,12 +82,11 @@ void **mt_chase_build(void *base, size_t size, enum mt_chase_pattern p,
 		uint64_t t = *ai;
 
 		if (i > PREFETCH_AHEAD) {
-			size_t f = i - PREFETCH_AHEAD;	/* a future step */
+			size_t f = i - PREFETCH_AHEAD; /* a future step */
 
-			js[f % PREFETCH_AHEAD] =
-				(size_t)mt_rand_below(&rng, f);
-			__builtin_prefetch(elem(&l, js[f % PREFETCH_AHEAD]),
-					   1, 0);
+			js[f % PREFETCH_AHEAD] = (size_t)mt_rand_below(&rng, f);
+			__builtin_prefetch(elem(&l, js[f % PREFETCH_AHEAD]), 1,
+					   0);
 			__builtin_prefetch(elem(&l, f), 1, 0);
 		}
 		*ai = *aj;
@@ -113,10 +113,22 @@ void *mt_chase_run(void **cursor, uint64_t n)
 	void **p = (void **)*cursor;
 
 	while (n >= 16) {
-		CHASE_STEP(p); CHASE_STEP(p); CHASE_STEP(p); CHASE_STEP(p);
-		CHASE_STEP(p); CHASE_STEP(p); CHASE_STEP(p); CHASE_STEP(p);
-		CHASE_STEP(p); CHASE_STEP(p); CHASE_STEP(p); CHASE_STEP(p);
-		CHASE_STEP(p); CHASE_STEP(p); CHASE_STEP(p); CHASE_STEP(p);
+		CHASE_STEP(p);
+		CHASE_STEP(p);
+		CHASE_STEP(p);
+		CHASE_STEP(p);
+		CHASE_STEP(p);
+		CHASE_STEP(p);
+		CHASE_STEP(p);
+		CHASE_STEP(p);
+		CHASE_STEP(p);
+		CHASE_STEP(p);
+		CHASE_STEP(p);
+		CHASE_STEP(p);
+		CHASE_STEP(p);
+		CHASE_STEP(p);
+		CHASE_STEP(p);
+		CHASE_STEP(p);
 		n -= 16;
 	}
 	while (n--)

@@ -11,8 +11,8 @@
 #include "../../core/rng.h"
 
 enum mt_chase_pattern {
-	MT_CHASE_LINE,	/* every cache line of the region, random order */
-	MT_CHASE_PAGE,	/* one line per 4 KiB page at a random line offset,
+	MT_CHASE_LINE, /* every cache line of the region, random order */
+	MT_CHASE_PAGE, /* one line per 4 KiB page at a random line offset,
 			 * pages in random order: TLB footprint grows while
 			 * the cache footprint stays 64 B per page */
 };

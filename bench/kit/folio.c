@@ -19,11 +19,11 @@
 
 struct walk {
 	int kfd;
-	const uint64_t *pm;	/* pagemap entries of the range */
-	const unsigned char *vec;	/* mincore */
+	const uint64_t *pm;	  /* pagemap entries of the range */
+	const unsigned char *vec; /* mincore */
 	size_t pages;
 	uint64_t flags[FLAG_BATCH];
-	uint64_t first_pfn;	/* of flags[0] */
+	uint64_t first_pfn; /* of flags[0] */
 	size_t nflags;
 };
 
@@ -49,8 +49,7 @@ static int flags_of(struct walk *w, uint64_t pfn, uint64_t *out)
 }
 
 /* Classes every resident page of the range. */
-static int classify(struct walk *w, struct mt_folio_profile *out,
-		    long page)
+static int classify(struct walk *w, struct mt_folio_profile *out, long page)
 {
 	memset(out, 0, sizeof(*out));
 	double weighted = 0.0;
@@ -72,7 +71,8 @@ static int classify(struct walk *w, struct mt_folio_profile *out,
 		 * consecutive frames; a range that starts inside one sees
 		 * tails first and counts what it sees. */
 		if (fl & (KPF_COMPOUND_HEAD | KPF_COMPOUND_TAIL)) {
-			while (i + n < w->pages && pfn_of(w, i + n) == pfn + n) {
+			while (i + n < w->pages &&
+			       pfn_of(w, i + n) == pfn + n) {
 				uint64_t f2;
 
 				ret = flags_of(w, pfn + n, &f2);
@@ -102,7 +102,9 @@ int mt_folio_classify(const uint64_t *pagemap, const unsigned char *vec,
 		      struct mt_folio_profile *out)
 {
 	struct walk w = {
-		.kfd = kpageflags_fd, .pm = pagemap, .vec = vec,
+		.kfd = kpageflags_fd,
+		.pm = pagemap,
+		.vec = vec,
 		.pages = pages,
 	};
 
@@ -155,7 +157,8 @@ int mt_folio_profile(int fd, uint64_t off, uint64_t len,
 	if (madvise(map, pages * (size_t)page, MADV_RANDOM) < 0) {
 		ret = mt_err_set(err, -errno, MT_ERR_RUNTIME,
 				 "folio profile: madvise(MADV_RANDOM) failed: "
-				 "%s", strerror(errno));
+				 "%s",
+				 strerror(errno));
 		goto out;
 	}
 	for (size_t i = 0; i < pages; i++)
@@ -165,11 +168,12 @@ int mt_folio_profile(int fd, uint64_t off, uint64_t len,
 	pmfd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
 	if (pmfd < 0 ||
 	    pread(pmfd, pm, pages * sizeof(*pm),
-		  (off_t)((uintptr_t)map / (uintptr_t)page *
-			  sizeof(*pm))) != (ssize_t)(pages * sizeof(*pm))) {
+		  (off_t)((uintptr_t)map / (uintptr_t)page * sizeof(*pm))) !=
+		    (ssize_t)(pages * sizeof(*pm))) {
 		ret = mt_err_set(err, -errno ? -errno : -EIO, MT_ERR_RUNTIME,
 				 "folio profile: cannot read "
-				 "/proc/self/pagemap: %s", strerror(errno));
+				 "/proc/self/pagemap: %s",
+				 strerror(errno));
 		goto out;
 	}
 	for (size_t i = 0; i < pages; i++) {
@@ -191,7 +195,8 @@ int mt_folio_profile(int fd, uint64_t off, uint64_t len,
 		ret = mt_err_set(err, errno == ENOENT ? -ENOENT : -errno,
 				 MT_ERR_RUNTIME,
 				 "folio profile: cannot open /proc/kpageflags: "
-				 "%s", strerror(errno));
+				 "%s",
+				 strerror(errno));
 		goto out;
 	}
 	ret = mt_folio_classify(pm, vec, pages, w.kfd, page, out);

@@ -20,10 +20,10 @@
 #include "../../core/err.h"
 
 struct mt_folio_profile {
-	uint64_t resident_pages;	/* pages classed */
-	uint64_t large_pages;		/* of them, in folios above 4 KiB */
-	uint64_t pmd_pages;		/* of them, in folios of 2 MiB or more */
-	double mean_folio_kib;		/* page-weighted mean folio size */
+	uint64_t resident_pages; /* pages classed */
+	uint64_t large_pages;	 /* of them, in folios above 4 KiB */
+	uint64_t pmd_pages;	 /* of them, in folios of 2 MiB or more */
+	double mean_folio_kib;	 /* page-weighted mean folio size */
 };
 
 /* Profiles the cached pages of [off, off+len) of the file open on fd

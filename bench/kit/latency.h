@@ -13,10 +13,10 @@
 struct mt_lat {
 	double *v;
 	size_t n, cap;
-	size_t limit;		/* 0: keep every sample */
-	uint64_t seen;		/* samples offered */
-	uint64_t seed;		/* reservoir PRNG state (0: fixed default) */
-	double max;		/* largest sample offered */
+	size_t limit;  /* 0: keep every sample */
+	uint64_t seen; /* samples offered */
+	uint64_t seed; /* reservoir PRNG state (0: fixed default) */
+	double max;    /* largest sample offered */
 };
 
 /* Offers one sample; returns 0 or -ENOMEM (the sample is then lost but

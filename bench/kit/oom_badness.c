@@ -1,7 +1,6 @@
 /* The OOM killer's badness rule (see oom_badness.h). */
 #include "oom_badness.h"
 
-
 int64_t mt_oom_badness(uint64_t rss, uint64_t swap, uint64_t pgtables,
 		       uint64_t totalpages, int adj)
 {

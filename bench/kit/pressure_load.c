@@ -28,7 +28,8 @@ int mt_pressure_sparse_file(struct mt_journal *j, const char *path,
 		return mt_err_set(err, -EEXIST, MT_ERR_RUNTIME,
 				  "'%s' already exists; not touching a file "
 				  "that is not ours (remove it or choose "
-				  "another directory)", path);
+				  "another directory)",
+				  path);
 	ret = mt_journal_create_file(j, path, O_WRONLY, 0600, &fd, err);
 	if (ret < 0)
 		return ret;
@@ -91,8 +92,7 @@ static void sleep_ns(uint64_t ns)
 }
 
 pid_t mt_pressure_streamer(const struct mt_cgroup *cg, const char *path,
-			   int avoid_cpu, double rate_mb_s,
-			   struct mt_err *err)
+			   int avoid_cpu, double rate_mb_s, struct mt_err *err)
 {
 	pid_t pid = fork();
 

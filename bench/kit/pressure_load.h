@@ -25,8 +25,7 @@ int mt_pressure_sparse_file(struct mt_journal *j, const char *path,
  * file at path from start to end in 1 MiB preads, over and over, until
  * killed. `rate_mb_s` > 0 caps its speed. Returns the pid or -errno. */
 pid_t mt_pressure_streamer(const struct mt_cgroup *cg, const char *path,
-			   int avoid_cpu, double rate_mb_s,
-			   struct mt_err *err);
+			   int avoid_cpu, double rate_mb_s, struct mt_err *err);
 
 /* Forks a child like the streamer that maps `bytes` of anonymous memory,
  * writes to every page, and then (when `loop`) keeps writing one byte per

@@ -59,13 +59,10 @@ const char *mt_backing_name(enum mt_backing b)
 uint64_t mt_backing_page_size(enum mt_backing b)
 {
 	switch (b) {
-	case MT_BACK_2M:
-		return 2ull << 20;
-	case MT_BACK_1G:
-		return 1ull << 30;
+	case MT_BACK_2M: return 2ull << 20;
+	case MT_BACK_1G: return 1ull << 30;
 	case MT_BACK_4K:
-	case MT_BACK_THP:
-		break;
+	case MT_BACK_THP: break;
 	}
 	return SMALL_PAGE;
 }
@@ -78,8 +75,9 @@ static uint64_t round_up(uint64_t x, uint64_t to)
 int mt_hugetlb_pool_path(uint64_t page_size, const char *file, char *buf,
 			 size_t len)
 {
-	int n = snprintf(buf, len, "/sys/kernel/mm/hugepages/hugepages-%"
-			 PRIu64 "kB/%s", page_size / 1024, file);
+	int n = snprintf(buf, len,
+			 "/sys/kernel/mm/hugepages/hugepages-%" PRIu64 "kB/%s",
+			 page_size / 1024, file);
 
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
@@ -121,12 +119,13 @@ int mt_hugetlb_pool_read(uint64_t page_size, struct mt_hugetlb_pool *p,
 		return mt_err_set(err, -ENOENT, MT_ERR_RUNTIME,
 				  "region: %s: no such hugetlb pool (the "
 				  "kernel or CPU does not offer %" PRIu64
-				  " kB pages)", dir, page_size / 1024);
+				  " kB pages)",
+				  dir, page_size / 1024);
 	if ((ret = pool_counter(page_size, "nr_hugepages", &p->nr, err)) < 0 ||
-	    (ret = pool_counter(page_size, "free_hugepages", &p->free,
-				err)) < 0 ||
-	    (ret = pool_counter(page_size, "resv_hugepages", &p->resv,
-				err)) < 0 ||
+	    (ret = pool_counter(page_size, "free_hugepages", &p->free, err)) <
+		    0 ||
+	    (ret = pool_counter(page_size, "resv_hugepages", &p->resv, err)) <
+		    0 ||
 	    (ret = pool_counter(page_size, "surplus_hugepages", &p->surplus,
 				err)) < 0)
 		return ret;
@@ -157,15 +156,17 @@ static int hugetlb_error(enum mt_backing b, size_t size, int e,
 	if (mt_hugetlb_pool_read(page, &pool, &perr) < 0)
 		return mt_err_set(err, -e, MT_ERR_RUNTIME,
 				  "region: cannot map %s of %s hugetlb pages: "
-				  "%s (%s)", sz, what, strerror(e), perr.msg);
+				  "%s (%s)",
+				  sz, what, strerror(e), perr.msg);
 	if (e == ENOMEM) {
 		uint64_t avail = mt_hugetlb_pool_available(&pool);
 		uint64_t target = pool.nr + (need > avail ? need - avail : 0);
 
 		return mt_err_set(err, -e, MT_ERR_RUNTIME,
 				  "region: cannot map %s of %s hugetlb pages: "
-				  "%s (the pool has %" PRIu64 " free of %"
-				  PRIu64 ", %" PRIu64 " needed; reserve more "
+				  "%s (the pool has %" PRIu64
+				  " free of %" PRIu64 ", %" PRIu64
+				  " needed; reserve more "
 				  "as root with: echo %" PRIu64 " > %s, or "
 				  "let memtune do it: run as root with "
 				  "hugepage.hugetlb_reserve=yes)",
@@ -198,7 +199,8 @@ int mt_region_map(struct mt_region *r, enum mt_backing b, size_t size,
 		return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
 				  "region: bad request: backing %d, %zu bytes "
 				  "(need a backing 4k, thp, 2m or 1g and a "
-				  "size above 0)", (int)b, size);
+				  "size above 0)",
+				  (int)b, size);
 	if (size > SIZE_MAX - THP_SIZE - page)
 		return mt_err_set(err, -EOVERFLOW, MT_ERR_INPUT,
 				  "region: size %zu is too large", size);
@@ -225,13 +227,14 @@ int mt_region_map(struct mt_region *r, enum mt_backing b, size_t size,
 		return mt_err_set(err, -e, MT_ERR_RUNTIME,
 				  "region: cannot map %s of anonymous memory: "
 				  "%s (free some memory or ask for a smaller "
-				  "size)", sz, strerror(e));
+				  "size)",
+				  sz, strerror(e));
 	}
 	r->map_addr = p;
 	r->addr = p;
 
-	if (b == MT_BACK_4K &&
-	    madvise(r->addr, r->size, MADV_NOHUGEPAGE) < 0 && errno != EINVAL) {
+	if (b == MT_BACK_4K && madvise(r->addr, r->size, MADV_NOHUGEPAGE) < 0 &&
+	    errno != EINVAL) {
 		/* EINVAL: a kernel without THP, where 4 KiB is all there is */
 		int e = errno;
 
@@ -254,7 +257,8 @@ int mt_region_map(struct mt_region *r, enum mt_backing b, size_t size,
 					  "%s: %s (is the kernel built with "
 					  "transparent huge pages? see "
 					  "/sys/kernel/mm/transparent_hugepage"
-					  ")", sz, strerror(e));
+					  ")",
+					  sz, strerror(e));
 		}
 	}
 	return 0;
@@ -336,8 +340,8 @@ int mt_region_smaps(const struct mt_region *r, uint64_t *anon_huge,
 }
 
 /* See region.h; the sums mt_region_smaps describes. */
-void mt_smaps_sum(char *text, uintptr_t lo, uintptr_t hi,
-		  uint64_t *anon_huge, uint64_t *rss)
+void mt_smaps_sum(char *text, uintptr_t lo, uintptr_t hi, uint64_t *anon_huge,
+		  uint64_t *rss)
 {
 	uint64_t huge_sum = 0, rss_sum = 0, v_huge = 0, v_rss = 0, overlap = 0;
 	bool in = false;
@@ -354,8 +358,8 @@ void mt_smaps_sum(char *text, uintptr_t lo, uintptr_t hi,
 				rss_sum += v_rss < overlap ? v_rss : overlap;
 			}
 			in = s < hi && e > lo;
-			overlap = in ? (e < hi ? e : hi) - (s > lo ? s : lo)
-				     : 0;
+			overlap = in ? (e < hi ? e : hi) - (s > lo ? s : lo) :
+				       0;
 			v_huge = v_rss = 0;
 			continue;
 		}
@@ -422,8 +426,7 @@ static uint64_t mem_total_bytes(const struct mt_env *env)
 
 	if (env->caps && env->caps->mem_total)
 		return env->caps->mem_total;
-	if (mt_fs_read_key("/proc/meminfo", "MemTotal", &v, NULL) == 0 &&
-	    v > 0)
+	if (mt_fs_read_key("/proc/meminfo", "MemTotal", &v, NULL) == 0 && v > 0)
 		return (uint64_t)v;
 	return 0;
 }
@@ -439,22 +442,23 @@ void mt_hugetlb_reserve(const struct mt_env *env, const char *bench,
 	struct mt_err e = { 0 };
 	char path[160], val[32], rb[64] = "";
 
-	json_object_set_new(note, "page_size_bytes", json_integer(
-					    (json_int_t)page));
-	json_object_set_new(note, "needed_pages", json_integer(
-					    (json_int_t)need));
+	json_object_set_new(note, "page_size_bytes",
+			    json_integer((json_int_t)page));
+	json_object_set_new(note, "needed_pages",
+			    json_integer((json_int_t)need));
 	if (mt_hugetlb_pool_read(page, &pool, &e) < 0) {
 		json_object_set_new(note, "action", json_string(e.msg));
 		return;
 	}
 	avail = mt_hugetlb_pool_available(&pool);
-	json_object_set_new(note, "nr_before", json_integer(
-					    (json_int_t)pool.nr));
-	json_object_set_new(note, "available_before", json_integer(
-					    (json_int_t)avail));
+	json_object_set_new(note, "nr_before",
+			    json_integer((json_int_t)pool.nr));
+	json_object_set_new(note, "available_before",
+			    json_integer((json_int_t)avail));
 	if (avail >= need) {
-		json_object_set_new(note, "action", json_string(
-				"none: the pool has enough free pages"));
+		json_object_set_new(
+			note, "action",
+			json_string("none: the pool has enough free pages"));
 		return;
 	}
 	if (!mt_p_bool(env->params, reserve_key)) {
@@ -464,20 +468,22 @@ void mt_hugetlb_reserve(const struct mt_env *env, const char *bench,
 		return;
 	}
 	if (!env->allow_changes || !env->journal) {
-		json_object_set_new(note, "action", json_string(
-				"not reserved: needs root and "
-				"allow_system_changes=yes"));
+		json_object_set_new(note, "action",
+				    json_string("not reserved: needs root and "
+						"allow_system_changes=yes"));
 		return;
 	}
 	target = pool.nr + (need - avail);
 	cap = mem_total_bytes(env) / 4 / page;
 	if (target > cap) {
-		json_object_set_new(note, "capped_at_pages", json_integer(
-					    (json_int_t)cap));
+		json_object_set_new(note, "capped_at_pages",
+				    json_integer((json_int_t)cap));
 		target = cap;
 	}
 	if (target <= pool.nr) {
-		json_object_set_new(note, "action", json_string(
+		json_object_set_new(
+			note, "action",
+			json_string(
 				"not reserved: the pages needed exceed 1/4 of "
 				"MemTotal"));
 		return;
@@ -488,23 +494,26 @@ void mt_hugetlb_reserve(const struct mt_env *env, const char *bench,
 		json_object_set_new(note, "action", json_string(e.msg));
 		return;
 	}
-	json_object_set_new(note, "nr_requested", json_integer(
-					    (json_int_t)target));
+	json_object_set_new(note, "nr_requested",
+			    json_integer((json_int_t)target));
 	if (mt_hugetlb_pool_read(page, &pool, &e) < 0) {
 		json_object_set_new(note, "action", json_string(e.msg));
 		return;
 	}
 	avail = mt_hugetlb_pool_available(&pool);
-	json_object_set_new(note, "nr_after", json_integer(
-					    (json_int_t)pool.nr));
-	json_object_set_new(note, "available_after", json_integer(
-					    (json_int_t)avail));
-	json_object_set_new(note, "action", json_string(
-			avail >= need ? "reserved" :
-			"reserved partially: the kernel could not find enough "
-			"contiguous memory (try echo 1 > "
-			"/proc/sys/vm/compact_memory first, or reserve at "
-			"boot with hugepagesz= hugepages=)"));
+	json_object_set_new(note, "nr_after",
+			    json_integer((json_int_t)pool.nr));
+	json_object_set_new(note, "available_after",
+			    json_integer((json_int_t)avail));
+	json_object_set_new(
+		note, "action",
+		json_string(
+			avail >= need ?
+				"reserved" :
+				"reserved partially: the kernel could not find enough "
+				"contiguous memory (try echo 1 > "
+				"/proc/sys/vm/compact_memory first, or reserve at "
+				"boot with hugepagesz= hugepages=)"));
 }
 
 bool mt_region_fits(uint64_t bytes, const char *key, char *why, size_t len)
@@ -514,12 +523,14 @@ bool mt_region_fits(uint64_t bytes, const char *key, char *why, size_t len)
 
 	if (mt_fs_read_key("/proc/meminfo", "MemAvailable", &avail, NULL) < 0 ||
 	    avail <= 0)
-		return true;	/* cannot tell: let the kernel decide */
+		return true; /* cannot tell: let the kernel decide */
 	if ((double)bytes <= 0.6 * (double)avail)
 		return true;
 	snprintf(a, sizeof(a), "%.1f GiB", (double)bytes / (1 << 30));
 	snprintf(b, sizeof(b), "%.1f GiB", (double)avail / (1 << 30));
-	snprintf(why, len, "a %s region needs more than 60%% of the %s this "
-		 "machine has available (MemAvailable); lower %s", a, b, key);
+	snprintf(why, len,
+		 "a %s region needs more than 60%% of the %s this "
+		 "machine has available (MemAvailable); lower %s",
+		 a, b, key);
 	return false;
 }

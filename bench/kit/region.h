@@ -18,7 +18,7 @@
 
 enum mt_backing { MT_BACK_4K, MT_BACK_THP, MT_BACK_2M, MT_BACK_1G };
 
-extern const char *const mt_backing_names[];	/* NULL-terminated */
+extern const char *const mt_backing_names[]; /* NULL-terminated */
 
 /* Parses "4k", "thp", "2m", "1g". Returns 0 or -EINVAL. */
 int mt_backing_parse(const char *s, enum mt_backing *out);
@@ -27,10 +27,10 @@ const char *mt_backing_name(enum mt_backing b);
 uint64_t mt_backing_page_size(enum mt_backing b);
 
 struct mt_region {
-	void *addr;		/* start of the usable region */
-	size_t size;		/* usable bytes, rounded up to the page size */
+	void *addr;  /* start of the usable region */
+	size_t size; /* usable bytes, rounded up to the page size */
 	enum mt_backing backing;
-	void *map_addr;		/* what mmap returned (for munmap) */
+	void *map_addr; /* what mmap returned (for munmap) */
 	size_t map_size;
 };
 
@@ -56,8 +56,8 @@ int mt_region_smaps(const struct mt_region *r, uint64_t *anon_huge,
 
 /* The parse step of mt_region_smaps, on smaps text already read (split in
  * place, so text is changed): the sums for the range [lo, hi). */
-void mt_smaps_sum(char *text, uintptr_t lo, uintptr_t hi,
-		  uint64_t *anon_huge, uint64_t *rss);
+void mt_smaps_sum(char *text, uintptr_t lo, uintptr_t hi, uint64_t *anon_huge,
+		  uint64_t *rss);
 
 /* KernelPageSize in bytes of the VMA of smaps text (split in place) that
  * holds addr. Returns 0, or -ENOENT when no VMA holds it. */
@@ -69,11 +69,11 @@ double mt_region_thp_coverage(const struct mt_region *r);
 /* The hugetlb pool of one page size, as
  * /sys/kernel/mm/hugepages/hugepages-<kB>kB says. */
 struct mt_hugetlb_pool {
-	uint64_t page_size;	/* bytes */
-	uint64_t nr;		/* nr_hugepages: pages in the pool */
-	uint64_t free;		/* free_hugepages: not faulted in */
-	uint64_t resv;		/* resv_hugepages: promised to mappings */
-	uint64_t surplus;	/* surplus_hugepages */
+	uint64_t page_size; /* bytes */
+	uint64_t nr;	    /* nr_hugepages: pages in the pool */
+	uint64_t free;	    /* free_hugepages: not faulted in */
+	uint64_t resv;	    /* resv_hugepages: promised to mappings */
+	uint64_t surplus;   /* surplus_hugepages */
 };
 
 /* Writes the logical path of a pool file ("nr_hugepages",

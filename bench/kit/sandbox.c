@@ -52,8 +52,8 @@ static void unescape_path(const char *in, char *out, size_t len)
 
 	for (size_t i = 0; in[i] && o + 1 < len; i++) {
 		if (in[i] == '\\' && in[i + 1] >= '0' && in[i + 1] <= '7' &&
-		    in[i + 2] >= '0' && in[i + 2] <= '7' &&
-		    in[i + 3] >= '0' && in[i + 3] <= '7') {
+		    in[i + 2] >= '0' && in[i + 2] <= '7' && in[i + 3] >= '0' &&
+		    in[i + 3] <= '7') {
 			out[o++] = (char)((in[i + 1] - '0') * 64 +
 					  (in[i + 2] - '0') * 8 +
 					  (in[i + 3] - '0'));
@@ -112,7 +112,7 @@ int mt_swaps_parse(const char *text, struct mt_swap_dev *devs, size_t max,
 
 static void put_u32(unsigned char *p, uint32_t v)
 {
-	memcpy(p, &v, sizeof(v));	/* native order, as the kernel reads */
+	memcpy(p, &v, sizeof(v)); /* native order, as the kernel reads */
 }
 
 int mt_swap_header_fill(unsigned char *page, size_t page_size,
@@ -136,8 +136,7 @@ int mt_swap_header_fill(unsigned char *page, size_t page_size,
 }
 
 /* Reads "name=value" from a PSI line. */
-static int psi_field(const char *line, const char *name, double *d,
-		     uint64_t *u)
+static int psi_field(const char *line, const char *name, double *d, uint64_t *u)
 {
 	char key[16];
 	const char *p;
@@ -169,14 +168,12 @@ int mt_psi_parse(const char *text, struct mt_psi *out)
 		line = end ? end + 1 : NULL;
 		if (strncmp(buf, "some ", 5) == 0) {
 			if (psi_field(buf, "avg10", &out->some_avg10, NULL) ||
-			    psi_field(buf, "total", NULL,
-				      &out->some_total_us))
+			    psi_field(buf, "total", NULL, &out->some_total_us))
 				return -EINVAL;
 			some = true;
 		} else if (strncmp(buf, "full ", 5) == 0) {
 			if (psi_field(buf, "avg10", &out->full_avg10, NULL) ||
-			    psi_field(buf, "total", NULL,
-				      &out->full_total_us))
+			    psi_field(buf, "total", NULL, &out->full_total_us))
 				return -EINVAL;
 			out->has_full = true;
 		}
@@ -215,24 +212,32 @@ struct stat_map {
 
 /* memory.stat names of each version, mapped to the neutral keys. */
 static const struct stat_map stat_v2[] = {
-	{ "anon", "anon_bytes" }, { "file", "file_bytes" },
-	{ "pgfault", "pgfault" }, { "pgmajfault", "pgmajfault" },
+	{ "anon", "anon_bytes" },
+	{ "file", "file_bytes" },
+	{ "pgfault", "pgfault" },
+	{ "pgmajfault", "pgmajfault" },
 	{ "workingset_refault_anon", "workingset_refault_anon" },
 	{ "workingset_refault_file", "workingset_refault_file" },
-	{ "pgscan", "pgscan" }, { "pgsteal", "pgsteal" },
-	{ "pswpin", "pswpin" }, { "pswpout", "pswpout" },
-	{ "swapcached", "swapcached_bytes" }, { NULL, NULL },
+	{ "pgscan", "pgscan" },
+	{ "pgsteal", "pgsteal" },
+	{ "pswpin", "pswpin" },
+	{ "pswpout", "pswpout" },
+	{ "swapcached", "swapcached_bytes" },
+	{ NULL, NULL },
 };
 
 static const struct stat_map stat_v1[] = {
-	{ "rss", "anon_bytes" }, { "cache", "file_bytes" },
-	{ "swap", "swap_bytes" }, { "pgfault", "pgfault" },
+	{ "rss", "anon_bytes" },
+	{ "cache", "file_bytes" },
+	{ "swap", "swap_bytes" },
+	{ "pgfault", "pgfault" },
 	{ "pgmajfault", "pgmajfault" },
 	{ "workingset_refault_anon", "workingset_refault_anon" },
 	{ "workingset_refault_file", "workingset_refault_file" },
 	/* Before Linux 5.9 only file refaults were counted, under this name. */
 	{ "workingset_refault", "workingset_refault_file" },
-	{ "swapcached", "swapcached_bytes" }, { NULL, NULL },
+	{ "swapcached", "swapcached_bytes" },
+	{ NULL, NULL },
 };
 
 struct stat_arg {
@@ -305,8 +310,7 @@ static bool has_word(const char *list, const char *w)
 }
 
 int mt_cgroup_create(struct mt_journal *j, const struct mt_caps *caps,
-		     const char *name, struct mt_cgroup *cg,
-		     struct mt_err *err)
+		     const char *name, struct mt_cgroup *cg, struct mt_err *err)
 {
 	char file[600], line[512];
 	const char *base;
@@ -316,8 +320,7 @@ int mt_cgroup_create(struct mt_journal *j, const struct mt_caps *caps,
 	if (caps->cgroup_version == 2 && caps->cgroup_v2_root[0]) {
 		base = caps->cgroup_v2_root;
 		cg->version = 2;
-		snprintf(file, sizeof(file), "%s/cgroup.subtree_control",
-			 base);
+		snprintf(file, sizeof(file), "%s/cgroup.subtree_control", base);
 		ret = mt_fs_read_line(file, line, sizeof(line), err);
 		if (ret < 0 && ret != -ENODATA)
 			return ret;
@@ -430,7 +433,8 @@ int mt_cgroup_set_limits(struct mt_journal *j, const struct mt_cgroup *cg,
 		return mt_err_set(err, -ENOTSUP, MT_ERR_RUNTIME,
 				  "cgroup: %s has no memory.memsw.limit_in_"
 				  "bytes: the kernel does not account swap "
-				  "(boot with swapaccount=1)", cg->path);
+				  "(boot with swapaccount=1)",
+				  cg->path);
 	}
 	if (swap_max < 0)
 		snprintf(v, sizeof(v), "-1");
@@ -452,8 +456,7 @@ int mt_cgroup_set_swappiness(struct mt_journal *j, const struct mt_cgroup *cg,
 	return cg_write(j, cg, "memory.swappiness", v, err);
 }
 
-int mt_cgroup_enter(const struct mt_cgroup *cg, pid_t pid,
-		    struct mt_err *err)
+int mt_cgroup_enter(const struct mt_cgroup *cg, pid_t pid, struct mt_err *err)
 {
 	char path[700], v[24];
 	int ret;
@@ -487,7 +490,8 @@ int mt_cgroup_psi(const struct mt_cgroup *cg, struct mt_psi *out,
 	if (ret < 0)
 		return mt_err_set(err, ret, MT_ERR_RUNTIME,
 				  "cgroup: %s is not PSI text (expected "
-				  "'some avg10=...')", path);
+				  "'some avg10=...')",
+				  path);
 	return 0;
 }
 
@@ -522,14 +526,16 @@ json_t *mt_cgroup_counters(const struct mt_cgroup *cg, struct mt_err *err)
 	char *text;
 
 	if (!out) {
-		mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME, "cgroup: out of "
+		mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+			   "cgroup: out of "
 			   "memory");
 		return NULL;
 	}
 	text = cg_read(cg, "memory.stat");
 	if (!text) {
 		json_decref(out);
-		mt_err_set(err, -ENOENT, MT_ERR_RUNTIME, "cgroup: cannot read "
+		mt_err_set(err, -ENOENT, MT_ERR_RUNTIME,
+			   "cgroup: cannot read "
 			   "%s/memory.stat (was the cgroup removed?)",
 			   cg->path);
 		return NULL;
@@ -543,8 +549,7 @@ json_t *mt_cgroup_counters(const struct mt_cgroup *cg, struct mt_err *err)
 			mt_memory_events_parse(text, out);
 		free(text);
 		cg_number(cg, "memory.current", "memory_current_bytes", out);
-		cg_number(cg, "memory.swap.current", "swap_current_bytes",
-			  out);
+		cg_number(cg, "memory.swap.current", "swap_current_bytes", out);
 	} else {
 		json_t *oc = json_object();
 		int64_t usage = -1, memsw = -1;
@@ -564,8 +569,8 @@ json_t *mt_cgroup_counters(const struct mt_cgroup *cg, struct mt_err *err)
 		cg_number(cg, "memory.failcnt", "failcnt", out);
 		cg_number(cg, "memory.usage_in_bytes", "memory_current_bytes",
 			  out);
-		usage = json_integer_value(json_object_get(
-			out, "memory_current_bytes"));
+		usage = json_integer_value(
+			json_object_get(out, "memory_current_bytes"));
 		{
 			char path[700];
 
@@ -639,12 +644,13 @@ static int write_swap_area(int fd, uint64_t size, size_t page)
 		return -ENOMEM;
 	for (size_t i = 0; i < sizeof(uuid); i++)
 		uuid[i] = (unsigned char)(rand() ^ (int)(mt_now_ns() >> i));
-	uuid[6] = (uuid[6] & 0x0f) | 0x40;	/* a version-4 UUID */
+	uuid[6] = (uuid[6] & 0x0f) | 0x40; /* a version-4 UUID */
 	uuid[8] = (uuid[8] & 0x3f) | 0x80;
 	mt_swap_header_fill(buf, page, size, uuid);
 	while (off < size) {
 		size_t n = size - off < SWAP_WRITE_CHUNK ?
-			   (size_t)(size - off) : SWAP_WRITE_CHUNK;
+				   (size_t)(size - off) :
+				   SWAP_WRITE_CHUNK;
 		ssize_t w = pwrite(fd, buf, n, (off_t)off);
 
 		if (w < 0 && errno == EINTR)
@@ -654,7 +660,7 @@ static int write_swap_area(int fd, uint64_t size, size_t page)
 			break;
 		}
 		if (off == 0)
-			memset(buf, 0, page);	/* header only once */
+			memset(buf, 0, page); /* header only once */
 		off += (uint64_t)w;
 	}
 	free(buf);
@@ -690,13 +696,13 @@ int mt_swap_ensure(struct mt_journal *j, const struct mt_caps *caps,
 	if (size < SWAP_MIN_PAGES * page)
 		return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
 				  "swap: a swap file of %" PRIu64 " bytes is "
-				  "too small (at least %zu)", size,
-				  SWAP_MIN_PAGES * page);
+				  "too small (at least %zu)",
+				  size, SWAP_MIN_PAGES * page);
 	if (statfs(dir, &sfs) < 0)
 		return mt_err_set(err, -errno, MT_ERR_RUNTIME,
 				  "swap: cannot use %s for the swap file: %s "
-				  "(set swap.swap_file_dir)", dir,
-				  strerror(errno));
+				  "(set swap.swap_file_dir)",
+				  dir, strerror(errno));
 	if ((unsigned long)sfs.f_type == TMPFS_MAGIC ||
 	    (unsigned long)sfs.f_type == RAMFS_MAGIC)
 		return mt_err_set(err, -EOPNOTSUPP, MT_ERR_INPUT,
@@ -710,9 +716,12 @@ int mt_swap_ensure(struct mt_journal *j, const struct mt_caps *caps,
 				  "swap: %s has %llu MiB free, too little "
 				  "for a %" PRIu64 " MiB swap file with room "
 				  "to spare (free space, or lower "
-				  "swap.swap_file_size)", dir,
+				  "swap.swap_file_size)",
+				  dir,
 				  (unsigned long long)svfs.f_bavail *
-				  svfs.f_frsize >> 20, size >> 20);
+						  svfs.f_frsize >>
+					  20,
+				  size >> 20);
 	snprintf(path, sizeof(path), "%s/memtune-swap-%d.swap", dir,
 		 (int)getpid());
 	ret = mt_journal_create_file(j, path, O_WRONLY, 0600, &fd, err);
@@ -777,8 +786,9 @@ int mt_swap_read_latency(const char *device, int n, double *p50_us,
 	blocks = size / 4096;
 	if (blocks < 2) {
 		ret = mt_err_set(err, -EINVAL, MT_ERR_RUNTIME,
-				 "swap: %s is too small to time reads (%"
-				 PRIu64 " bytes)", device, size);
+				 "swap: %s is too small to time reads (%" PRIu64
+				 " bytes)",
+				 device, size);
 		goto out_close;
 	}
 	lat = calloc((size_t)n, sizeof(*lat));
@@ -800,8 +810,10 @@ int mt_swap_read_latency(const char *device, int n, double *p50_us,
 			ret = mt_err_set(err, r < 0 ? -errno : -EIO,
 					 MT_ERR_RUNTIME,
 					 "swap: O_DIRECT read of %s failed: "
-					 "%s", device, r < 0 ?
-					 strerror(errno) : "short read");
+					 "%s",
+					 device,
+					 r < 0 ? strerror(errno) :
+						 "short read");
 			goto out_free;
 		}
 	}
@@ -812,8 +824,10 @@ out_free:
 out_close:
 	close(fd);
 	if (ret < 0 && err && !err->msg[0])
-		mt_err_set(err, ret, MT_ERR_RUNTIME, "swap: cannot size %s: "
-			   "%s", device, strerror(-ret));
+		mt_err_set(err, ret, MT_ERR_RUNTIME,
+			   "swap: cannot size %s: "
+			   "%s",
+			   device, strerror(-ret));
 	return ret;
 }
 
@@ -827,7 +841,8 @@ int mt_oom_score_adj_set(pid_t pid, int adj, struct mt_err *err)
 	if (adj < -1000 || adj > 1000)
 		return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
 				  "oom: oom_score_adj %d is outside "
-				  "-1000..1000", adj);
+				  "-1000..1000",
+				  adj);
 	if (pid == 0)
 		snprintf(path, sizeof(path), "/proc/self/oom_score_adj");
 	else

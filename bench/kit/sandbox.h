@@ -20,8 +20,8 @@
 #include "../../core/sysinfo.h"
 
 struct mt_cgroup {
-	int version;		/* 1 or 2 */
-	char path[512];		/* absolute directory of the cgroup */
+	int version;	/* 1 or 2 */
+	char path[512]; /* absolute directory of the cgroup */
 };
 
 /* Creates the cgroup "memtune-NAME-PID" under the v2 root (with the memory
@@ -48,8 +48,7 @@ int mt_cgroup_set_swappiness(struct mt_journal *j, const struct mt_cgroup *cg,
 
 /* Moves process pid into the cgroup (cgroup.procs, or v1 tasks/procs).
  * Worker side; nothing to undo (the cgroup's removal covers it). */
-int mt_cgroup_enter(const struct mt_cgroup *cg, pid_t pid,
-		    struct mt_err *err);
+int mt_cgroup_enter(const struct mt_cgroup *cg, pid_t pid, struct mt_err *err);
 
 /* Reads the cgroup's counters into a new object: v2 memory.events (oom,
  * oom_kill, high, max), memory.stat (anon, file, pgmajfault, workingset_
@@ -82,13 +81,12 @@ int mt_swap_read_latency(const char *device, int n, double *p50_us,
 int mt_oom_protect_self(struct mt_err *err);
 int mt_oom_score_adj_set(pid_t pid, int adj, struct mt_err *err);
 
-
 /* ---- additions: pure parts, taking text, so they can be unit-tested ---- */
 
 /* One line of /proc/swaps. */
 struct mt_swap_dev {
 	char path[256];
-	char type[16];		/* "file", "partition" or "zram" */
+	char type[16]; /* "file", "partition" or "zram" */
 	uint64_t size_bytes, used_bytes;
 	int priority;
 };
@@ -112,7 +110,7 @@ int mt_swap_header_fill(unsigned char *page, size_t page_size,
 /* Pressure stall information of one memory.pressure or /proc/pressure
  * file. */
 struct mt_psi {
-	double some_avg10, full_avg10;	/* percent */
+	double some_avg10, full_avg10; /* percent */
 	uint64_t some_total_us, full_total_us;
 	bool has_full;
 };

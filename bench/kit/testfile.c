@@ -22,7 +22,7 @@
 #include "../../core/rng.h"
 
 #ifndef __NR_cachestat
-#define __NR_cachestat 451	/* the same number on every architecture */
+#define __NR_cachestat 451 /* the same number on every architecture */
 #endif
 
 /* The kernel's ABI for cachestat(2) (include/uapi/linux/mman.h, 6.5);
@@ -48,22 +48,14 @@ static const struct {
 	long magic;
 	const char *name;
 } fs_names[] = {
-	{ 0xEF53L, "ext4" },
-	{ 0x58465342L, "xfs" },
-	{ 0x9123683EL, "btrfs" },
-	{ 0xF2F52010L, "f2fs" },
-	{ 0x2FC12FC1L, "zfs" },
-	{ 0x6969L, "nfs" },
-	{ 0xFF534D42L, "cifs" },
-	{ 0x65735546L, "fuse" },
-	{ 0x73717368L, "squashfs" },
-	{ 0x4D44L, "vfat" },
-	{ 0x5346544EL, "ntfs" },
-	{ TMPFS_MAGIC_, "tmpfs" },
-	{ RAMFS_MAGIC_, "ramfs" },
-	{ OVERLAY_MAGIC_, "overlay" },
-	{ 0x01021997L, "9p" },
-	{ 0x62656572L, "sysfs" },
+	{ 0xEF53L, "ext4" },	     { 0x58465342L, "xfs" },
+	{ 0x9123683EL, "btrfs" },    { 0xF2F52010L, "f2fs" },
+	{ 0x2FC12FC1L, "zfs" },	     { 0x6969L, "nfs" },
+	{ 0xFF534D42L, "cifs" },     { 0x65735546L, "fuse" },
+	{ 0x73717368L, "squashfs" }, { 0x4D44L, "vfat" },
+	{ 0x5346544EL, "ntfs" },     { TMPFS_MAGIC_, "tmpfs" },
+	{ RAMFS_MAGIC_, "ramfs" },   { OVERLAY_MAGIC_, "overlay" },
+	{ 0x01021997L, "9p" },	     { 0x62656572L, "sysfs" },
 	{ 0x9FA0L, "proc" },
 };
 
@@ -123,7 +115,7 @@ static int overlay_upper(const char *real, char *upper, size_t len)
 		const char *p = line, *dash, *u;
 		size_t ml;
 
-		for (int f = 0; f < 4; f++)	/* id, parent, dev, root */
+		for (int f = 0; f < 4; f++) /* id, parent, dev, root */
 			p = mountinfo_field(p, mnt, sizeof(mnt));
 		mountinfo_field(p, mnt, sizeof(mnt));
 		dash = strstr(line, " - ");
@@ -164,8 +156,8 @@ int mt_testfile_check_dir(const char *who, const char *dir, char *fstype,
 
 		return mt_err_set(err, -e, MT_ERR_INPUT,
 				  "%s: test directory '%s': %s (create it, or "
-				  "set %s.dir to a directory on a disk)", who,
-				  dir, strerror(e), who);
+				  "set %s.dir to a directory on a disk)",
+				  who, dir, strerror(e), who);
 	}
 	if (statfs(dir, &sf) < 0)
 		return mt_err_set(err, -errno, MT_ERR_RUNTIME,
@@ -173,8 +165,8 @@ int mt_testfile_check_dir(const char *who, const char *dir, char *fstype,
 				  strerror(errno));
 	snprintf(name, sizeof(name), "%s", mt_fs_type_name(sf.f_type));
 	if ((unsigned long)sf.f_type == (unsigned long)OVERLAY_MAGIC_ &&
-	    realpath(dir, real) && overlay_upper(real, upper,
-						 sizeof(upper)) == 0) {
+	    realpath(dir, real) &&
+	    overlay_upper(real, upper, sizeof(upper)) == 0) {
 		struct statfs uf;
 
 		if (statfs(upper, &uf) == 0) {
@@ -193,8 +185,8 @@ int mt_testfile_check_dir(const char *who, const char *dir, char *fstype,
 				  "it, so cold reads and O_DIRECT would "
 				  "measure nothing; set %s.dir to a directory "
 				  "on a disk filesystem (e.g. --set "
-				  "%s.dir=/var/tmp)", who, dir, name, who,
-				  who);
+				  "%s.dir=/var/tmp)",
+				  who, dir, name, who, who);
 	return 0;
 }
 
@@ -253,7 +245,8 @@ int mt_testfile_create(const char *path, uint64_t bytes, struct mt_err *err)
 					  "test file '%s': needs %llu MiB but "
 					  "only %llu MiB are free in '%s' "
 					  "(free space, or choose a smaller "
-					  "file_size or another dir)", path,
+					  "file_size or another dir)",
+					  path,
 					  (unsigned long long)(bytes >> 20),
 					  (unsigned long long)(avail >> 20),
 					  dir);
@@ -268,13 +261,15 @@ int mt_testfile_create(const char *path, uint64_t bytes, struct mt_err *err)
 		ret = mt_err_set(err, -errno, MT_ERR_RUNTIME,
 				 "cannot create test file '%s': %s%s", path,
 				 strerror(errno),
-				 errno == EEXIST ? " (left by another run? "
-				 "remove it if it is not in use)" : "");
+				 errno == EEXIST ?
+					 " (left by another run? "
+					 "remove it if it is not in use)" :
+					 "");
 		goto out_buf;
 	}
 	while (done < bytes) {
 		size_t n = bytes - done < chunk ? (size_t)(bytes - done) :
-			   chunk;
+						  chunk;
 		ssize_t w;
 
 		fill_pattern(buf, n, done / chunk + 1);
@@ -286,8 +281,8 @@ int mt_testfile_create(const char *path, uint64_t bytes, struct mt_err *err)
 
 			ret = mt_err_set(err, -e, MT_ERR_RUNTIME,
 					 "cannot write test file '%s' at "
-					 "offset %llu: %s", path,
-					 (unsigned long long)done,
+					 "offset %llu: %s",
+					 path, (unsigned long long)done,
 					 strerror(e));
 			goto out_unlink;
 		}
@@ -327,7 +322,8 @@ int mt_testfile_make(struct mt_journal *j, const char *path, uint64_t bytes,
 		return mt_err_set(err, -EEXIST, MT_ERR_RUNTIME,
 				  "test file '%s' already exists (left by "
 				  "another run? remove it if it is not in "
-				  "use)", path);
+				  "use)",
+				  path);
 	ret = mt_journal_note_file(j, path, err);
 	if (ret < 0)
 		return ret;
@@ -374,7 +370,8 @@ static int cachestat_fraction(int fd, uint64_t off, uint64_t len, bool dirty,
 	if (ret < 0)
 		return ret;
 	*fraction = page_fraction(dirty ? cs.nr_dirty + cs.nr_writeback :
-				  cs.nr_cache, pages);
+					  cs.nr_cache,
+				  pages);
 	return 0;
 }
 
@@ -436,7 +433,8 @@ int mt_testfile_residency(int fd, uint64_t off, uint64_t len,
 	if (off % (uint64_t)page)
 		return mt_err_set(err, -EINVAL, MT_ERR_RUNTIME,
 				  "residency: offset %llu is not a multiple "
-				  "of the page size", (unsigned long long)off);
+				  "of the page size",
+				  (unsigned long long)off);
 	if (how != MT_RES_MINCORE) {
 		ret = cachestat_fraction(fd, off, len, false, fraction);
 		if (ret == 0) {
@@ -456,8 +454,7 @@ int mt_testfile_residency(int fd, uint64_t off, uint64_t len,
 	return residency_mincore(fd, off, len, fraction, err);
 }
 
-int mt_testfile_evict(int fd, uint64_t bytes, double *left,
-		      struct mt_err *err)
+int mt_testfile_evict(int fd, uint64_t bytes, double *left, struct mt_err *err)
 {
 	double frac = 0.0;
 	int ret;
@@ -470,7 +467,8 @@ int mt_testfile_evict(int fd, uint64_t bytes, double *left,
 		if (ret)
 			return mt_err_set(err, -ret, MT_ERR_RUNTIME,
 					  "evict: posix_fadvise(DONTNEED) "
-					  "failed: %s", strerror(ret));
+					  "failed: %s",
+					  strerror(ret));
 		ret = mt_testfile_residency(fd, 0, bytes, MT_RES_AUTO, &frac,
 					    NULL, err);
 		if (ret < 0)
@@ -497,8 +495,7 @@ int mt_testfile_logical_block_size(unsigned major, unsigned minor,
 	int ret;
 
 	snprintf(path, sizeof(path),
-		 "/sys/dev/block/%u:%u/queue/logical_block_size", major,
-		 minor);
+		 "/sys/dev/block/%u:%u/queue/logical_block_size", major, minor);
 	ret = mt_fs_read_i64(path, &v, err);
 	if (ret < 0) {
 		/* A partition has no queue/ of its own: ask its disk. */
@@ -517,8 +514,7 @@ int mt_testfile_logical_block_size(unsigned major, unsigned minor,
 	return 0;
 }
 
-int mt_testfile_dio_align(int fd, struct mt_dio_align *out,
-			  struct mt_err *err)
+int mt_testfile_dio_align(int fd, struct mt_dio_align *out, struct mt_err *err)
 {
 	struct statx stx;
 	struct mt_err lerr = { 0 };
@@ -539,9 +535,8 @@ int mt_testfile_dio_align(int fd, struct mt_dio_align *out,
 	/* Old kernel or a filesystem that does not report it: the device's
 	 * logical block size is what O_DIRECT has always needed. */
 	if (stx.stx_mask & STATX_BASIC_STATS &&
-	    mt_testfile_logical_block_size(stx.stx_dev_major,
-					   stx.stx_dev_minor, &lbs,
-					   &lerr) == 0) {
+	    mt_testfile_logical_block_size(stx.stx_dev_major, stx.stx_dev_minor,
+					   &lbs, &lerr) == 0) {
 		out->mem_align = lbs;
 		out->offset_align = lbs;
 		out->source = "logical_block_size";
@@ -575,7 +570,7 @@ static int open_anonymous(const char *dir)
 bool mt_testfile_probe_direct(const char *who, const char *dir, char *why,
 			      size_t len)
 {
-	const size_t blk = 4096;	/* a multiple of every alignment */
+	const size_t blk = 4096; /* a multiple of every alignment */
 	struct mt_err err = { 0 };
 	char fstype[64] = "";
 	void *buf = NULL;
@@ -589,9 +584,10 @@ bool mt_testfile_probe_direct(const char *who, const char *dir, char *why,
 	}
 	fd = open_anonymous(dir);
 	if (fd < 0) {
-		snprintf(why, len, "%s: cannot create a probe file in '%s': "
-			 "%s (set %s.dir to a writable directory)", who, dir,
-			 strerror(-fd), who);
+		snprintf(why, len,
+			 "%s: cannot create a probe file in '%s': "
+			 "%s (set %s.dir to a writable directory)",
+			 who, dir, strerror(-fd), who);
 		return false;
 	}
 	if (posix_memalign(&buf, blk, 2 * blk)) {
@@ -601,24 +597,29 @@ bool mt_testfile_probe_direct(const char *who, const char *dir, char *why,
 	memset(buf, 0x5a, 2 * blk);
 	if (pwrite(fd, buf, 2 * blk, 0) != (ssize_t)(2 * blk) ||
 	    fsync(fd) < 0) {
-		snprintf(why, len, "%s: cannot write a probe file in '%s': "
-			 "%s", who, dir, strerror(errno));
+		snprintf(why, len,
+			 "%s: cannot write a probe file in '%s': "
+			 "%s",
+			 who, dir, strerror(errno));
 		goto out_buf;
 	}
 	flags = fcntl(fd, F_GETFL);
 	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_DIRECT) < 0) {
-		snprintf(why, len, "%s: %s in '%s' refuses O_DIRECT: %s (set "
+		snprintf(why, len,
+			 "%s: %s in '%s' refuses O_DIRECT: %s (set "
 			 "%s.dir to a directory on a filesystem that "
-			 "supports it, such as ext4 or xfs)", who, fstype,
-			 dir, strerror(errno), who);
+			 "supports it, such as ext4 or xfs)",
+			 who, fstype, dir, strerror(errno), who);
 		goto out_buf;
 	}
 	r = pread(fd, buf, blk, 0);
 	if (r != (ssize_t)blk) {
-		snprintf(why, len, "%s: an aligned O_DIRECT read on %s in "
+		snprintf(why, len,
+			 "%s: an aligned O_DIRECT read on %s in "
 			 "'%s' failed: %s (set %s.dir to a directory on a "
 			 "filesystem that supports O_DIRECT, such as ext4 or "
-			 "xfs)", who, fstype, dir,
+			 "xfs)",
+			 who, fstype, dir,
 			 r < 0 ? strerror(errno) : "short read", who);
 		goto out_buf;
 	}

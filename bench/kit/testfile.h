@@ -68,7 +68,7 @@ int mt_testfile_make(struct mt_journal *j, const char *path, uint64_t bytes,
 int mt_testfile_create(const char *path, uint64_t bytes, struct mt_err *err);
 
 enum mt_residency_method {
-	MT_RES_AUTO = 0,	/* cachestat, else mincore */
+	MT_RES_AUTO = 0, /* cachestat, else mincore */
 	MT_RES_CACHESTAT,
 	MT_RES_MINCORE,
 };
@@ -94,8 +94,7 @@ int mt_testfile_dirty(int fd, uint64_t off, uint64_t len, double *fraction);
  * *left (if not NULL). Eviction that leaves pages behind (mapped or locked
  * elsewhere) is not an error here: the caller judges *left. Returns 0 or
  * -errno with err set. */
-int mt_testfile_evict(int fd, uint64_t bytes, double *left,
-		      struct mt_err *err);
+int mt_testfile_evict(int fd, uint64_t bytes, double *left, struct mt_err *err);
 
 /* Writes 1 to /proc/sys/vm/drop_caches (through the journal module's
  * trigger) after syncing, which drops every clean page-cache page of the
@@ -104,8 +103,8 @@ int mt_testfile_drop_caches(struct mt_err *err);
 
 /* O_DIRECT alignment of a file. */
 struct mt_dio_align {
-	uint32_t mem_align;	/* bytes: buffer address alignment */
-	uint32_t offset_align;	/* bytes: file offset and length */
+	uint32_t mem_align;    /* bytes: buffer address alignment */
+	uint32_t offset_align; /* bytes: file offset and length */
 	/* Where they came from: "statx", "logical_block_size", "default". */
 	const char *source;
 };
@@ -115,8 +114,7 @@ struct mt_dio_align {
  * logical block size of the device from /sys/dev/block (through
  * MEMTUNE_FSROOT), else 4096. Returns 0, -EINVAL when statx says the file
  * does not support O_DIRECT at all, or -errno with err set. */
-int mt_testfile_dio_align(int fd, struct mt_dio_align *out,
-			  struct mt_err *err);
+int mt_testfile_dio_align(int fd, struct mt_dio_align *out, struct mt_err *err);
 
 /* Logical block size (bytes) of block device major:minor, or of the whole
  * disk when it is a partition, from /sys/dev/block through

@@ -6,11 +6,22 @@
 #include "../../core/fsroot.h"
 
 const char *const mt_pressure_vmstat_keys[] = {
-	"allocstall_dma", "allocstall_dma32", "allocstall_normal",
-	"allocstall_movable", "allocstall_device",
-	"pgscan_kswapd", "pgscan_direct", "pgsteal_kswapd", "pgsteal_direct",
-	"pgscan_anon", "pgscan_file", "compact_stall", "pgmajfault",
-	"pswpin", "pswpout", "workingset_refault_file",
+	"allocstall_dma",
+	"allocstall_dma32",
+	"allocstall_normal",
+	"allocstall_movable",
+	"allocstall_device",
+	"pgscan_kswapd",
+	"pgscan_direct",
+	"pgsteal_kswapd",
+	"pgsteal_direct",
+	"pgscan_anon",
+	"pgscan_file",
+	"compact_stall",
+	"pgmajfault",
+	"pswpin",
+	"pswpout",
+	"workingset_refault_file",
 	"workingset_refault_anon",
 };
 
@@ -27,7 +38,8 @@ int mt_vmstat_read(const char *const *keys, size_t n, uint64_t *out,
 		int64_t v = 0;
 
 		out[i] = mt_text_key(text, keys[i], &v) == 0 && v > 0 ?
-			 (uint64_t)v : 0;
+				 (uint64_t)v :
+				 0;
 	}
 	free(text);
 	return 0;

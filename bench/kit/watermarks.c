@@ -27,7 +27,8 @@ json_t *mt_zoneinfo_json(struct mt_err *err)
 	ret = mt_zoneinfo_parse(text, z, 32, &n);
 	free(text);
 	if (ret < 0) {
-		mt_err_set(err, ret, MT_ERR_RUNTIME, "cannot parse "
+		mt_err_set(err, ret, MT_ERR_RUNTIME,
+			   "cannot parse "
 			   "/proc/zoneinfo: a zone lacks min/low/high lines");
 		return NULL;
 	}
@@ -36,27 +37,32 @@ json_t *mt_zoneinfo_json(struct mt_err *err)
 	for (size_t i = 0; i < n && i < 32; i++) {
 		if (!z[i].managed)
 			continue;
-		json_array_append_new(arr, json_pack(
-			"{s:i, s:s, s:I, s:I, s:I, s:I, s:I}",
-			"node", z[i].node, "zone", z[i].zone,
-			"free_pages", (json_int_t)z[i].free,
-			"min_pages", (json_int_t)z[i].min,
-			"low_pages", (json_int_t)z[i].low,
-			"high_pages", (json_int_t)z[i].high,
-			"managed_pages", (json_int_t)z[i].managed));
+		json_array_append_new(
+			arr,
+			json_pack("{s:i, s:s, s:I, s:I, s:I, s:I, s:I}", "node",
+				  z[i].node, "zone", z[i].zone, "free_pages",
+				  (json_int_t)z[i].free, "min_pages",
+				  (json_int_t)z[i].min, "low_pages",
+				  (json_int_t)z[i].low, "high_pages",
+				  (json_int_t)z[i].high, "managed_pages",
+				  (json_int_t)z[i].managed));
 		smin += z[i].min;
 		slow += z[i].low;
 		shigh += z[i].high;
 		sfree += z[i].free;
 	}
 	json_object_set_new(o, "zones", arr);
-	json_object_set_new(o, "min_kb", json_integer(
-				    (json_int_t)(smin * (uint64_t)page / 1024)));
-	json_object_set_new(o, "low_kb", json_integer(
-				    (json_int_t)(slow * (uint64_t)page / 1024)));
-	json_object_set_new(o, "high_kb", json_integer(
-				    (json_int_t)(shigh * (uint64_t)page / 1024)));
-	json_object_set_new(o, "free_kb", json_integer(
-				    (json_int_t)(sfree * (uint64_t)page / 1024)));
+	json_object_set_new(o, "min_kb",
+			    json_integer((json_int_t)(smin * (uint64_t)page /
+						      1024)));
+	json_object_set_new(o, "low_kb",
+			    json_integer((json_int_t)(slow * (uint64_t)page /
+						      1024)));
+	json_object_set_new(o, "high_kb",
+			    json_integer((json_int_t)(shigh * (uint64_t)page /
+						      1024)));
+	json_object_set_new(o, "free_kb",
+			    json_integer((json_int_t)(sfree * (uint64_t)page /
+						      1024)));
 	return o;
 }

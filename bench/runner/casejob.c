@@ -53,11 +53,12 @@ static json_t *metrics_json(const struct mt_case *c)
 	for (size_t i = 0; a && i < c->n_metrics; i++) {
 		const struct mt_metric *m = &c->metrics[i];
 
-		if (json_array_append_new(a, json_pack(
-			    "{s:s,s:s,s:s,s:i,s:b}", "name", m->name, "unit",
-			    m->unit, "derive", derive_names[m->derive],
-			    "slot", m->slot, "higher_is_better",
-			    m->higher_is_better)) < 0) {
+		if (json_array_append_new(
+			    a, json_pack("{s:s,s:s,s:s,s:i,s:b}", "name",
+					 m->name, "unit", m->unit, "derive",
+					 derive_names[m->derive], "slot",
+					 m->slot, "higher_is_better",
+					 m->higher_is_better)) < 0) {
 			json_decref(a);
 			return NULL;
 		}
@@ -80,19 +81,18 @@ json_t *mt_case_job_json(const struct mt_case_job *job)
 		json_decref(kase);
 		return NULL;
 	}
-	return json_pack("{s:s,s:s,s:I,s:s?,s:i,s:b,s:o,s:o,s:o}",
-			 "bench", job->bench->name, "section", job->section,
-			 "case_index", (json_int_t)job->index,
-			 "rundir", env->rundir, "cpu", env->cpu,
-			 "quick", env->quick,
-			 "global", mt_params_to_json(env->global),
-			 "params", mt_params_to_json(env->params),
-			 "case", kase);
+	return json_pack("{s:s,s:s,s:I,s:s?,s:i,s:b,s:o,s:o,s:o}", "bench",
+			 job->bench->name, "section", job->section,
+			 "case_index", (json_int_t)job->index, "rundir",
+			 env->rundir, "cpu", env->cpu, "quick", env->quick,
+			 "global", mt_params_to_json(env->global), "params",
+			 mt_params_to_json(env->params), "case", kase);
 }
 
 static int bad_job(struct mt_err *err, const char *what)
 {
-	return mt_err_set(err, -EINVAL, MT_ERR_RUNTIME, "worker: malformed "
+	return mt_err_set(err, -EINVAL, MT_ERR_RUNTIME,
+			  "worker: malformed "
 			  "job from the runner: %s (a bug: please report it)",
 			  what);
 }
@@ -115,13 +115,13 @@ static int metrics_load(const json_t *a, struct mt_case_value *v,
 								     "name"));
 		const char *unit = json_string_value(json_object_get(e,
 								     "unit"));
-		int d = name_index(derive_names, N_OF(derive_names),
-				   json_string_value(json_object_get(
-							     e, "derive")));
+		int d = name_index(
+			derive_names, N_OF(derive_names),
+			json_string_value(json_object_get(e, "derive")));
 
 		if (!name || !unit || d < 0)
 			return bad_job(err, "a metric lacks its name, unit "
-				       "or a known derive");
+					    "or a known derive");
 		m->name = strdup(name);
 		m->unit = strdup(unit);
 		if (!m->name || !m->unit)
@@ -129,8 +129,8 @@ static int metrics_load(const json_t *a, struct mt_case_value *v,
 					  "worker: out of memory");
 		m->derive = (enum mt_derive)d;
 		m->slot = (int)json_integer_value(json_object_get(e, "slot"));
-		m->higher_is_better = json_is_true(json_object_get(
-							   e, "higher_is_better"));
+		m->higher_is_better =
+			json_is_true(json_object_get(e, "higher_is_better"));
 		v->c.n_metrics = i + 1;
 	}
 	v->c.metrics = v->metrics;
@@ -141,8 +141,7 @@ int mt_case_value_load(const json_t *j, struct mt_case_value *v,
 		       struct mt_err *err)
 {
 	const char *bench = json_string_value(json_object_get(j, "bench"));
-	const char *section = json_string_value(json_object_get(j,
-								"section"));
+	const char *section = json_string_value(json_object_get(j, "section"));
 	const char *rundir = json_string_value(json_object_get(j, "rundir"));
 	const json_t *kase = json_object_get(j, "case");
 	const json_t *jv;
@@ -153,8 +152,8 @@ int mt_case_value_load(const json_t *j, struct mt_case_value *v,
 	if (!v->job.bench || !section || !json_is_object(kase) ||
 	    !json_is_object(json_object_get(kase, "params")))
 		return bad_job(err, "no known bench, section or case");
-	mode = name_index(mode_names, N_OF(mode_names), json_string_value(
-				  json_object_get(kase, "mode")));
+	mode = name_index(mode_names, N_OF(mode_names),
+			  json_string_value(json_object_get(kase, "mode")));
 	if (mode < 0)
 		return bad_job(err, "the case has no known mode");
 	v->section = strdup(section);
@@ -185,8 +184,8 @@ int mt_case_value_load(const json_t *j, struct mt_case_value *v,
 	ret = mt_caps_read(&v->caps, err);
 	if (ret < 0)
 		return ret;
-	v->job.index = (size_t)json_integer_value(json_object_get(
-							  j, "case_index"));
+	v->job.index =
+		(size_t)json_integer_value(json_object_get(j, "case_index"));
 	v->env = mt_env_make(&v->caps, v->global, v->params, v->rundir, NULL,
 			     (int)json_integer_value(json_object_get(j, "cpu")),
 			     json_is_true(json_object_get(j, "quick")),
@@ -225,7 +224,8 @@ int mt_bench_plan(const struct mt_cfg *cfg, const char *section, bool quick,
 
 	memset(plan, 0, sizeof(*plan));
 	if (!b)
-		return mt_err_set(err, -EINVAL, MT_ERR_INPUT, "plan: no "
+		return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
+				  "plan: no "
 				  "benchmark called '%s' (see 'memtune list')",
 				  section);
 	ret = mt_params_resolve(cfg, "global", mt_global_params, &g, err);
@@ -249,10 +249,10 @@ int mt_bench_plan(const struct mt_cfg *cfg, const char *section, bool quick,
 /* The records and the summary a worker writes, one JSON object a line. */
 struct inbox {
 	json_t *records;
-	bool summary;		/* the worker's {"worker": ...} line came */
-	int records_said;	/* what the summary says */
+	bool summary;	  /* the worker's {"worker": ...} line came */
+	int records_said; /* what the summary says */
 	int failed_said;
-	int garbled;		/* lines that were not JSON objects */
+	int garbled; /* lines that were not JSON objects */
 };
 
 /* Takes one line from the worker: a record, or its summary. A line that
@@ -272,10 +272,10 @@ static int take_line(struct inbox *in, const char *line, size_t len,
 	w = json_object_get(o, "worker");
 	if (json_is_object(w)) {
 		in->summary = true;
-		in->records_said = (int)json_integer_value(json_object_get(
-							   w, "records"));
-		in->failed_said = (int)json_integer_value(json_object_get(
-							  w, "failed"));
+		in->records_said =
+			(int)json_integer_value(json_object_get(w, "records"));
+		in->failed_said =
+			(int)json_integer_value(json_object_get(w, "failed"));
 		json_decref(o);
 		return 0;
 	}
@@ -370,14 +370,18 @@ static pid_t start_worker(const char *bench, const char *text, int *out_fd,
 	pid_t pid;
 
 	if (pipe(fds) < 0)
-		return mt_err_set(err, -errno, MT_ERR_RUNTIME, "run: cannot "
-				  "create a pipe: %s", strerror(errno));
+		return mt_err_set(err, -errno, MT_ERR_RUNTIME,
+				  "run: cannot "
+				  "create a pipe: %s",
+				  strerror(errno));
 	if (pipe(jfds) < 0) {
 		e = errno;
 		close(fds[0]);
 		close(fds[1]);
-		return mt_err_set(err, -e, MT_ERR_RUNTIME, "run: cannot "
-				  "create a pipe: %s", strerror(e));
+		return mt_err_set(err, -e, MT_ERR_RUNTIME,
+				  "run: cannot "
+				  "create a pipe: %s",
+				  strerror(e));
 	}
 	fflush(stdout);
 	fflush(stderr);
@@ -388,8 +392,10 @@ static pid_t start_worker(const char *bench, const char *text, int *out_fd,
 		close(fds[1]);
 		close(jfds[0]);
 		close(jfds[1]);
-		return mt_err_set(err, -e, MT_ERR_RUNTIME, "run: cannot fork "
-				  "a worker: %s", strerror(e));
+		return mt_err_set(err, -e, MT_ERR_RUNTIME,
+				  "run: cannot fork "
+				  "a worker: %s",
+				  strerror(e));
 	}
 	if (pid == 0) {
 		char a[16], b[16];
@@ -408,7 +414,8 @@ static pid_t start_worker(const char *bench, const char *text, int *out_fd,
 		snprintf(b, sizeof(b), "%d", fds[1]);
 		execl("/proc/self/exe", "memtune", "__worker", a, b,
 		      (char *)NULL);
-		dprintf(fds[1], "{\"schema_version\":1,\"bench\":\"%s\","
+		dprintf(fds[1],
+			"{\"schema_version\":1,\"bench\":\"%s\","
 			"\"status\":\"failed\",\"reason\":\"run: cannot "
 			"start a worker: exec /proc/self/exe: %s\"}\n",
 			bench, strerror(errno));
@@ -424,34 +431,42 @@ static pid_t start_worker(const char *bench, const char *text, int *out_fd,
 }
 
 /* Why a worker gave no (complete) result, for its failed record. */
-static void worker_why(char *why, size_t len, int send_err, int got,
-		       int status, const struct inbox *in)
+static void worker_why(char *why, size_t len, int send_err, int got, int status,
+		       const struct inbox *in)
 {
 	int n = (int)json_array_size(in->records);
 
 	if (send_err)
-		snprintf(why, len, "run: cannot send the case to its worker: "
-			 "%s", strerror(send_err));
+		snprintf(why, len,
+			 "run: cannot send the case to its worker: "
+			 "%s",
+			 strerror(send_err));
 	else if (in->garbled)
-		snprintf(why, len, "worker wrote %d line%s that %s not a JSON "
-			 "record (a bug: please report it)", in->garbled,
-			 in->garbled == 1 ? "" : "s",
+		snprintf(why, len,
+			 "worker wrote %d line%s that %s not a JSON "
+			 "record (a bug: please report it)",
+			 in->garbled, in->garbled == 1 ? "" : "s",
 			 in->garbled == 1 ? "is" : "are");
 	else if (got == -ETIMEDOUT)
-		snprintf(why, len, "worker killed after the case timeout "
+		snprintf(why, len,
+			 "worker killed after the case timeout "
 			 "(raise global.case_timeout)");
 	else if (WIFSIGNALED(status))
 		snprintf(why, len, "worker died of signal %d (%s)%s",
 			 WTERMSIG(status), strsignal(WTERMSIG(status)),
 			 WTERMSIG(status) == SIGKILL ?
-			 " — possibly the OOM killer; see dmesg" : "");
+				 " — possibly the OOM killer; see dmesg" :
+				 "");
 	else if (n == 0)
-		snprintf(why, len, "worker exited with status %d without "
-			 "writing a record", WIFEXITED(status) ?
-			 WEXITSTATUS(status) : -1);
+		snprintf(why, len,
+			 "worker exited with status %d without "
+			 "writing a record",
+			 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 	else
-		snprintf(why, len, "worker could not write all its records "
-			 "(exit status %d: %s)", WEXITSTATUS(status),
+		snprintf(why, len,
+			 "worker could not write all its records "
+			 "(exit status %d: %s)",
+			 WEXITSTATUS(status),
 			 mt_worker_exit_text(WEXITSTATUS(status)));
 }
 
@@ -463,7 +478,8 @@ int mt_bench_run_case(const struct mt_case_job *job, json_t **records,
 	json_t *j = mt_case_job_json(job);
 	char *text = j ? mt_json_dumps(j, JSON_COMPACT) : NULL;
 	uint64_t timeout = job->timeout_ns ? job->timeout_ns :
-			   mt_p_duration(job->env->global, MT_G_CASE_TIMEOUT);
+					     mt_p_duration(job->env->global,
+							   MT_G_CASE_TIMEOUT);
 	int fd = -1, status = 0, got = 0, send_err = 0;
 	pid_t pid;
 
@@ -508,8 +524,8 @@ int mt_bench_run_case(const struct mt_case_job *job, json_t **records,
 		json_t *r;
 
 		json_array_foreach(in.records, i, r) {
-			const char *st = json_string_value(
-				json_object_get(r, "status"));
+			const char *st =
+				json_string_value(json_object_get(r, "status"));
 
 			if (st && strcmp(st, "failed") == 0)
 				(*failed)++;

@@ -30,11 +30,11 @@
  * case_sys_setup set), its benchmark section and environment. */
 struct mt_case_job {
 	const struct mt_bench *bench;
-	const char *section;		/* "tlb" or "tlb:variant" */
-	const struct mt_env *env;	/* mt_env_make(..., index) */
+	const char *section;	  /* "tlb" or "tlb:variant" */
+	const struct mt_env *env; /* mt_env_make(..., index) */
 	const struct mt_case *c;
-	size_t index;			/* the case's index in its plan */
-	uint64_t timeout_ns;		/* kill the worker after this long (0:
+	size_t index;	     /* the case's index in its plan */
+	uint64_t timeout_ns; /* kill the worker after this long (0:
 					 * global.case_timeout) */
 };
 
@@ -65,10 +65,10 @@ struct mt_case_value {
 	struct mt_env env;
 	struct mt_caps caps;
 	struct mt_case c;
-	struct mt_metric *metrics;	/* names and units owned */
+	struct mt_metric *metrics; /* names and units owned */
 	struct mt_params *global, *params;
 	char *section, *rundir;
-	const char *variant;		/* in section, or NULL */
+	const char *variant; /* in section, or NULL */
 };
 
 /* Rebuilds a job from its JSON value (no text parsed, no plan made);

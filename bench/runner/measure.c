@@ -22,16 +22,13 @@ double mt_derive_metric(const struct mt_metric *m, const struct mt_sample *s)
 	double faults = (double)(s->minflt + s->majflt);
 
 	switch (m->derive) {
-	case MT_NS_PER_OP:
-		return s->ops ? ns / (double)s->ops : NAN;
+	case MT_NS_PER_OP: return s->ops ? ns / (double)s->ops : NAN;
 	case MT_MB_PER_S:
 		return s->bytes && ns > 0 ? (double)s->bytes * 1e3 / ns : NAN;
 	case MT_OPS_PER_S:
 		return s->ops && ns > 0 ? (double)s->ops * 1e9 / ns : NAN;
-	case MT_NS_PER_FAULT:
-		return faults > 0 ? ns / faults : NAN;
-	case MT_FAULTS_PER_OP:
-		return s->ops ? faults / (double)s->ops : NAN;
+	case MT_NS_PER_FAULT: return faults > 0 ? ns / faults : NAN;
+	case MT_FAULTS_PER_OP: return s->ops ? faults / (double)s->ops : NAN;
 	case MT_MAJFLT_PER_OP:
 		return s->ops ? (double)s->majflt / (double)s->ops : NAN;
 	case MT_VALUE:
@@ -75,7 +72,7 @@ int mt_emit_record(struct mt_emit *out, const struct mt_case *c, json_t *obj)
 	if (!text)
 		return -ENOMEM;
 	len = strlen(text);
-	text[len++] = '\n';	/* replaces the NUL; we write len bytes */
+	text[len++] = '\n'; /* replaces the NUL; we write len bytes */
 	while (off < len) {
 		ssize_t w = write(fd, text + off, len - off);
 
@@ -99,9 +96,9 @@ static int emit_status(struct mt_emit *out, const struct mt_bench *b,
 		       const char *variant, const struct mt_case *c,
 		       const char *status, const char *reason)
 {
-	return mt_emit_record(out, c, mt_record_status(b->name, variant,
-						       c->params, status,
-						       reason));
+	return mt_emit_record(out, c,
+			      mt_record_status(b->name, variant, c->params,
+					       status, reason));
 }
 
 /* One timed call of run(), with prepare() before it (untimed) and the
@@ -277,14 +274,14 @@ int mt_measure_case(const struct mt_bench *b, const char *variant,
 		struct mt_stats stats;
 		json_t *rec;
 
-		if (nvals[m] == 0 ||
-		    mt_stats_compute(&vals[m * (size_t)max], nvals[m],
-				     &stats) < 0) {
+		if (nvals[m] == 0 || mt_stats_compute(&vals[m * (size_t)max],
+						      nvals[m], &stats) < 0) {
 			char why[256];
 
 			snprintf(why, sizeof(why),
 				 "metric '%s' could not be derived from any "
-				 "sample", mt->name);
+				 "sample",
+				 mt->name);
 			json_t *r = mt_record_status(b->name, variant,
 						     c->params, "failed", why);
 			if (r)
@@ -296,9 +293,9 @@ int mt_measure_case(const struct mt_bench *b, const char *variant,
 			continue;
 		}
 		rec = mt_record_measured(b->name, variant, c->params, mt->name,
-					 mt->unit, mt->higher_is_better,
-					 &stats, &vals[m * (size_t)max],
-					 nvals[m], obtained);
+					 mt->unit, mt->higher_is_better, &stats,
+					 &vals[m * (size_t)max], nvals[m],
+					 obtained);
 		if (rec && st == MT_UNTRUSTWORTHY) {
 			json_object_set_new(rec, "status",
 					    json_string("untrustworthy"));

@@ -9,13 +9,13 @@
 
 /* Sampling policy, from the [global] section. */
 struct mt_sampling {
-	uint64_t sample_ns;	/* target duration of one calibrated sample */
+	uint64_t sample_ns; /* target duration of one calibrated sample */
 	int min_samples;
 	int max_samples;
 	int warmup_samples;
-	double ci_fraction;	/* stop when the median's CI half-width is
+	double ci_fraction;   /* stop when the median's CI half-width is
 				 * within this fraction of the median */
-	uint64_t max_case_ns;	/* stop repeating after this much sampling */
+	uint64_t max_case_ns; /* stop repeating after this much sampling */
 };
 
 /* The sampling policy that the [global] parameters give. */

@@ -81,24 +81,28 @@ bool mt_needs_met(unsigned needs, const struct mt_caps *caps, char *why,
 		  size_t len)
 {
 	if ((needs & MT_NEED_ROOT) && !caps->root) {
-		snprintf(why, len, "needs root to change system settings "
+		snprintf(why, len,
+			 "needs root to change system settings "
 			 "(run: sudo memtune run ...)");
 		return false;
 	}
 	if ((needs & MT_NEED_CGROUP) && caps->cgroup_version == 0) {
-		snprintf(why, len, "no memory cgroup controller is mounted "
+		snprintf(why, len,
+			 "no memory cgroup controller is mounted "
 			 "(mount cgroup2 with the memory controller, e.g. "
 			 "mount -t cgroup2 none /sys/fs/cgroup)");
 		return false;
 	}
 	if ((needs & MT_NEED_SWAP) && caps->swap_total == 0 && !caps->root) {
-		snprintf(why, len, "no swap is active and creating a swap file "
+		snprintf(why, len,
+			 "no swap is active and creating a swap file "
 			 "needs root (run as root, or enable swap: swapon -a)");
 		return false;
 	}
 	if ((needs & MT_NEED_HUGETLB) && !caps->hugetlb_2m &&
 	    !caps->hugetlb_1g) {
-		snprintf(why, len, "the kernel has no hugetlb support "
+		snprintf(why, len,
+			 "the kernel has no hugetlb support "
 			 "(CONFIG_HUGETLBFS)");
 		return false;
 	}
@@ -174,7 +178,8 @@ struct mt_env mt_env_make(const struct mt_caps *caps,
 
 static int bad(struct mt_err *err, const char *bench, const char *what)
 {
-	return mt_err_set(err, -EINVAL, MT_ERR_RUNTIME, "benchmark '%s': %s "
+	return mt_err_set(err, -EINVAL, MT_ERR_RUNTIME,
+			  "benchmark '%s': %s "
 			  "(a bug in its descriptor, bench/%s.c)",
 			  bench ? bench : "?", what, bench ? bench : "?");
 }
@@ -186,8 +191,8 @@ static bool valid_name(const char *s)
 	if (!s || !islower((unsigned char)s[0]))
 		return false;
 	for (; *s; s++)
-		if (!islower((unsigned char)*s) && !isdigit((unsigned char)*s)
-		    && *s != '_')
+		if (!islower((unsigned char)*s) &&
+		    !isdigit((unsigned char)*s) && *s != '_')
 			return false;
 	return true;
 }
@@ -201,21 +206,25 @@ int mt_bench_check_params(const char *section, const struct mt_param *schema,
 	int ret;
 
 	if (!schema)
-		return bad(err, section, "no parameter table (use one whose "
+		return bad(err, section,
+			   "no parameter table (use one whose "
 			   "first key is NULL)");
 	for (size_t i = 0; schema[i].key; i++) {
 		if (!valid_name(schema[i].key) || !schema[i].help ||
 		    !schema[i].help[0] || schema[i].type > MT_P_STRING) {
-			snprintf(what, sizeof(what), "parameter #%zu ('%s') "
+			snprintf(what, sizeof(what),
+				 "parameter #%zu ('%s') "
 				 "needs a name of a-z, 0-9 and '_', a help "
-				 "line and a known type", i + 1,
-				 schema[i].key);
+				 "line and a known type",
+				 i + 1, schema[i].key);
 			return bad(err, section, what);
 		}
 		for (size_t k = 0; k < i; k++)
 			if (strcmp(schema[k].key, schema[i].key) == 0) {
-				snprintf(what, sizeof(what), "parameter '%s' "
-					 "is declared twice", schema[i].key);
+				snprintf(what, sizeof(what),
+					 "parameter '%s' "
+					 "is declared twice",
+					 schema[i].key);
 				return bad(err, section, what);
 			}
 	}
@@ -260,7 +269,8 @@ static int check_metrics(const struct mt_bench *b, struct mt_err *err)
 
 		if (!json_is_object(k->params) || !k->metrics ||
 		    !k->n_metrics || k->mode > MT_CASE_ONCE) {
-			ret = bad(err, b->name, "a planned case lacks its "
+			ret = bad(err, b->name,
+				  "a planned case lacks its "
 				  "parameters object, its metrics or a known "
 				  "mode");
 			break;
@@ -273,10 +283,11 @@ static int check_metrics(const struct mt_bench *b, struct mt_err *err)
 			    (mt->derive != MT_VALUE ||
 			     (mt->slot >= 0 && mt->slot < MT_SAMPLE_VALUES)))
 				continue;
-			snprintf(what, sizeof(what), "metric #%zu ('%s') "
+			snprintf(what, sizeof(what),
+				 "metric #%zu ('%s') "
 				 "needs a name, a unit, a known derive and, "
-				 "for MT_VALUE, a slot in 0..%d", m + 1,
-				 mt->name ? mt->name : "",
+				 "for MT_VALUE, a slot in 0..%d",
+				 m + 1, mt->name ? mt->name : "",
 				 MT_SAMPLE_VALUES - 1);
 			ret = bad(err, b->name, what);
 			break;
@@ -297,17 +308,20 @@ int mt_bench_check(const struct mt_bench *b, struct mt_err *err)
 	for (size_t i = 0; i < N_NEEDS; i++)
 		all |= need_names[i].bit;
 	if (!valid_name(b->name))
-		return bad(err, b->name, "the name must be a-z, 0-9 and '_', "
+		return bad(err, b->name,
+			   "the name must be a-z, 0-9 and '_', "
 			   "starting with a letter");
 	if (!b->summary || !b->summary[0])
 		return bad(err, b->name, "no summary");
 	if (!b->plan || !b->setup || !b->run || !b->teardown)
-		return bad(err, b->name, "plan, setup, run and teardown are "
+		return bad(err, b->name,
+			   "plan, setup, run and teardown are "
 			   "required");
 	if ((b->needs | b->wants) & ~all)
 		return bad(err, b->name, "needs or wants hold an unknown bit");
 	if (((b->needs | b->wants) & MT_NEED_ODIRECT) && !b->supported)
-		return bad(err, b->name, "MT_NEED_ODIRECT is checked by the "
+		return bad(err, b->name,
+			   "MT_NEED_ODIRECT is checked by the "
 			   "benchmark's supported(), which it lacks");
 	if (mt_bench_check_params(b->name, b->params, err) < 0)
 		return -EINVAL;
@@ -324,7 +338,8 @@ int mt_bench_check_all(struct mt_err *err)
 	for (size_t i = 0; ret == 0 && i < n; i++) {
 		for (size_t k = 0; k < i; k++)
 			if (strcmp(t[k]->name, t[i]->name) == 0)
-				return bad(err, t[i]->name, "two benchmarks "
+				return bad(err, t[i]->name,
+					   "two benchmarks "
 					   "have this name");
 		ret = mt_bench_check(t[i], err);
 	}

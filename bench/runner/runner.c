@@ -22,46 +22,71 @@
 #include "registry.h"
 
 const struct mt_param mt_global_params[] = {
-	[MT_G_SAMPLE_TIME] = { .key = "sample_time", .type = MT_P_DURATION,
-	  .def = "20ms",
-	  .help = "target duration of one calibrated sample",
-	  .min = 1000000, .max = 10000000000 },
-	[MT_G_MIN_SAMPLES] = { .key = "min_samples", .type = MT_P_INT,
-	  .def = "5",
-	  .help = "samples taken before convergence is checked",
-	  .min = 1, .max = 1000 },
-	[MT_G_MAX_SAMPLES] = { .key = "max_samples", .type = MT_P_INT,
-	  .def = "30",
-	  .help = "most samples per case", .min = 1, .max = 10000 },
-	[MT_G_WARMUP_SAMPLES] = { .key = "warmup_samples", .type = MT_P_INT,
-	  .def = "1",
-	  .help = "samples run and discarded before measuring",
-	  .min = 0, .max = 100 },
-	[MT_G_CI_FRACTION] = { .key = "ci_fraction", .type = MT_P_DOUBLE,
-	  .def = "0.02",
-	  .help = "stop when the 95% CI of the median is within this "
-		  "fraction of it", .dmin = 0.0001, .dmax = 1.0 },
-	[MT_G_MAX_CASE_TIME] = { .key = "max_case_time", .type = MT_P_DURATION,
-	  .def = "10s",
-	  .help = "stop repeating samples of one case after this long",
-	  .min = 1000000, .max = 3600000000000 },
-	[MT_G_CASE_TIMEOUT] = { .key = "case_timeout", .type = MT_P_DURATION,
-	  .def = "600s",
-	  .help = "kill a case's worker that runs longer than this",
-	  .min = 1000000000, .max = 86400000000000 },
-	[MT_G_CPU] = { .key = "cpu", .type = MT_P_INT, .def = "-1",
-	  .help = "CPU (OS index) to pin measurements to; -1 picks the "
-		  "last one", .min = -1, .max = 65535 },
-	[MT_G_SEED] = { .key = "seed", .type = MT_P_INT, .def = "1",
-	  .help = "seed of the random permutations", .min = 0,
-	  .max = INT64_MAX },
+	[MT_G_SAMPLE_TIME] = { .key = "sample_time",
+			       .type = MT_P_DURATION,
+			       .def = "20ms",
+			       .help = "target duration of one calibrated sample",
+			       .min = 1000000,
+			       .max = 10000000000 },
+	[MT_G_MIN_SAMPLES] = { .key = "min_samples",
+			       .type = MT_P_INT,
+			       .def = "5",
+			       .help = "samples taken before convergence is checked",
+			       .min = 1,
+			       .max = 1000 },
+	[MT_G_MAX_SAMPLES] = { .key = "max_samples",
+			       .type = MT_P_INT,
+			       .def = "30",
+			       .help = "most samples per case",
+			       .min = 1,
+			       .max = 10000 },
+	[MT_G_WARMUP_SAMPLES] = { .key = "warmup_samples",
+				  .type = MT_P_INT,
+				  .def = "1",
+				  .help = "samples run and discarded before measuring",
+				  .min = 0,
+				  .max = 100 },
+	[MT_G_CI_FRACTION] = { .key = "ci_fraction",
+			       .type = MT_P_DOUBLE,
+			       .def = "0.02",
+			       .help = "stop when the 95% CI of the median is within this "
+				       "fraction of it",
+			       .dmin = 0.0001,
+			       .dmax = 1.0 },
+	[MT_G_MAX_CASE_TIME] = { .key = "max_case_time",
+				 .type = MT_P_DURATION,
+				 .def = "10s",
+				 .help = "stop repeating samples of one case after this long",
+				 .min = 1000000,
+				 .max = 3600000000000 },
+	[MT_G_CASE_TIMEOUT] = { .key = "case_timeout",
+				.type = MT_P_DURATION,
+				.def = "600s",
+				.help = "kill a case's worker that runs longer than this",
+				.min = 1000000000,
+				.max = 86400000000000 },
+	[MT_G_CPU] = { .key = "cpu",
+		       .type = MT_P_INT,
+		       .def = "-1",
+		       .help = "CPU (OS index) to pin measurements to; -1 picks the "
+			       "last one",
+		       .min = -1,
+		       .max = 65535 },
+	[MT_G_SEED] = { .key = "seed",
+			.type = MT_P_INT,
+			.def = "1",
+			.help = "seed of the random permutations",
+			.min = 0,
+			.max = INT64_MAX },
 	[MT_G_ALLOW_SYSTEM_CHANGES] = { .key = "allow_system_changes",
-	  .type = MT_P_BOOL, .def = "yes",
-	  .help = "let benchmarks change sysctls, hugetlb pools, swap and "
-		  "cgroups through the journal (root only)" },
-	[MT_G_OUTPUT] = { .key = "output", .type = MT_P_STRING,
-	  .def = "results",
-	  .help = "directory that new run directories are created in" },
+					.type = MT_P_BOOL,
+					.def = "yes",
+					.help = "let benchmarks change sysctls, hugetlb pools, swap and "
+						"cgroups through the journal (root only)" },
+	[MT_G_OUTPUT] = { .key = "output",
+			  .type = MT_P_STRING,
+			  .def = "results",
+			  .help = "directory that new run directories are created in" },
 	[MT_G_NPARAMS] = MT_PARAMS_END,
 };
 
@@ -69,12 +94,12 @@ const struct mt_param mt_global_params[] = {
 struct job {
 	const struct mt_bench *bench;
 	char *section;
-	const char *variant;	/* points into section, or NULL */
+	const char *variant; /* points into section, or NULL */
 	struct mt_params *params;
 	/* Planned once, by check_plans: the cases run_job runs. */
 	struct mt_plan plan;
 	int plan_ret;		/* plan()'s return */
-	struct mt_err plan_err;	/* its error when plan_ret < 0 */
+	struct mt_err plan_err; /* its error when plan_ret < 0 */
 };
 
 struct sweep {
@@ -190,8 +215,8 @@ static int plan_jobs(const struct mt_cfg *cfg, const char *const *only,
 				     cfg->section_lines[s]);
 			ret = mt_err_set(err, -EINVAL, MT_ERR_INPUT,
 					 "%s: unknown section [%s]; expected "
-					 "[global] or a benchmark: %s", at,
-					 sec, names);
+					 "[global] or a benchmark: %s",
+					 at, sec, names);
 			goto out;
 		}
 		any_section = true;
@@ -246,7 +271,8 @@ static json_t *config_json(const struct mt_params *g, const struct job *jobs,
 			const struct mt_pvalue *v = &all[i]->v[k];
 
 			json_object_set_new(sec, v->param->key,
-					    json_string(v->text ? v->text : ""));
+					    json_string(v->text ? v->text :
+								  ""));
 		}
 		json_object_set_new(cfg, all[i]->section, sec);
 	}
@@ -286,8 +312,11 @@ static int run_case(struct sweep *sw, const struct job *j,
 		    struct mt_err *err)
 {
 	struct mt_case_job cj = {
-		.bench = j->bench, .section = j->section, .env = env,
-		.c = &j->plan.cases[i], .index = i,
+		.bench = j->bench,
+		.section = j->section,
+		.env = env,
+		.c = &j->plan.cases[i],
+		.index = i,
 		.timeout_ns = sw->case_timeout_ns,
 	};
 	json_t *records = NULL, *rec;
@@ -310,8 +339,8 @@ static int append_status(struct sweep *sw, const struct job *j,
 			 const char *status, const char *reason,
 			 struct mt_err *err)
 {
-	json_t *rec = mt_record_status(j->bench->name, j->variant, NULL,
-				       status, reason);
+	json_t *rec = mt_record_status(j->bench->name, j->variant, NULL, status,
+				       reason);
 	int ret = mt_rundir_append(sw->rd, rec, err);
 
 	json_decref(rec);
@@ -343,8 +372,7 @@ static int check_some_case(const struct sweep *sw, const struct job *j,
 
 	if (!mt_needs_met(j->bench->needs, &sw->caps, why.msg,
 			  sizeof(why.msg)) ||
-	    (j->bench->supported &&
-	     j->bench->supported(&env, &why) != MT_OK))
+	    (j->bench->supported && j->bench->supported(&env, &why) != MT_OK))
 		return 0;
 	for (size_t k = 0; k < j->params->n && off < sizeof(set); k++) {
 		const struct mt_pvalue *v = &j->params->v[k];
@@ -364,7 +392,8 @@ static int check_some_case(const struct sweep *sw, const struct job *j,
 	return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
 			  "%s: [%s] gives no case to run with %s: expected "
 			  "settings that leave at least one case (see "
-			  "'memtune config-doc')", first, j->section, set);
+			  "'memtune config-doc')",
+			  first, j->section, set);
 }
 
 /* Plans every job, once, before anything is created or run, so that
@@ -421,8 +450,8 @@ static int check_failed(const struct sweep *sw, struct mt_err *err)
 	return mt_err_set(err, -EIO, MT_ERR_RUNTIME,
 			  "run: every case of %s failed, so nothing was "
 			  "measured there; the reasons are in %s/results.jsonl "
-			  "(status \"failed\")", names,
-			  mt_rundir_path(sw->rd));
+			  "(status \"failed\")",
+			  names, mt_rundir_path(sw->rd));
 }
 
 /* Runs every case of one benchmark section. Returns 0 (whatever the
@@ -439,8 +468,7 @@ static int run_job(struct sweep *sw, struct job *j, struct mt_err *err)
 
 	if (!mt_needs_met(j->bench->needs, &sw->caps, why.msg,
 			  sizeof(why.msg)) ||
-	    (j->bench->supported &&
-	     j->bench->supported(&env, &why) != MT_OK)) {
+	    (j->bench->supported && j->bench->supported(&env, &why) != MT_OK)) {
 		mt_progress("%s: skipped: %s", j->section, why.msg);
 		json_array_append_new(sw->bench_status,
 				      status_entry(j, "skipped", why.msg));
@@ -470,8 +498,8 @@ static int run_job(struct sweep *sw, struct job *j, struct mt_err *err)
 	for (size_t i = 0; i < plan->n; i++) {
 		struct mt_case *c = &plan->cases[i];
 		size_t case_mark = mt_journal_mark(sw->journal);
-		char *desc = json_dumps(c->params, JSON_COMPACT |
-					JSON_PRESERVE_ORDER);
+		char *desc = json_dumps(c->params,
+					JSON_COMPACT | JSON_PRESERVE_ORDER);
 
 		mt_progress("%s [%zu/%zu] %s", j->section, i + 1, plan->n,
 			    desc ? desc : "");
@@ -489,9 +517,11 @@ static int run_job(struct sweep *sw, struct job *j, struct mt_err *err)
 			json_decref(obt);
 			json_decref(hand);
 			if (ret < 0) {
-				json_t *rec = mt_record_status(
-					j->bench->name, j->variant, c->params,
-					"failed", berr.msg);
+				json_t *rec = mt_record_status(j->bench->name,
+							       j->variant,
+							       c->params,
+							       "failed",
+							       berr.msg);
 
 				ret = mt_rundir_append(sw->rd, rec, err);
 				json_decref(rec);
@@ -513,19 +543,21 @@ static int run_job(struct sweep *sw, struct job *j, struct mt_err *err)
 out_rollback:
 	if (mt_journal_rollback_to(sw->journal, mark, &berr) < 0)
 		mt_warn("%s: could not undo its system changes: %s "
-			"(run memtune restore)", j->section, berr.msg);
+			"(run memtune restore)",
+			j->section, berr.msg);
 	mt_rundir_snapshot(sw->rd, j->section, "after", &berr);
 	/* ok: every case measured (or skipped); partial: some cases
 	 * failed; failed: none produced a measurement. */
-	entry = status_entry(j, ret == -EINTR ? "interrupted" :
-			     !failed ? "ok" :
-			     (size_t)failed >= plan->n ? "failed" : "partial",
+	entry = status_entry(j,
+			     ret == -EINTR	       ? "interrupted" :
+			     !failed		       ? "ok" :
+			     (size_t)failed >= plan->n ? "failed" :
+							 "partial",
 			     NULL);
 	if (failed)
 		json_object_set_new(entry, "failed_records",
 				    json_integer(failed));
-	json_object_set_new(entry, "cases",
-			    json_integer((json_int_t)plan->n));
+	json_object_set_new(entry, "cases", json_integer((json_int_t)plan->n));
 	json_object_set_new(entry, "seconds",
 			    json_real((double)(mt_now_ns() - t0) / 1e9));
 	json_object_set_new(entry, "notes", notes);
@@ -561,7 +593,7 @@ int mt_run(const struct mt_run_opts *opts, char *rundir_out, size_t len,
 	 * contradiction. */
 	if (!mt_p_is_default(sw.global, MT_G_MIN_SAMPLES) &&
 	    mt_p_int(sw.global, MT_G_MIN_SAMPLES) >
-	    mt_p_int(sw.global, MT_G_MAX_SAMPLES)) {
+		    mt_p_int(sw.global, MT_G_MAX_SAMPLES)) {
 		char at_min[300], at_max[300];
 
 		mt_p_where(sw.global, MT_G_MIN_SAMPLES, at_min, sizeof(at_min));
@@ -576,7 +608,8 @@ int mt_run(const struct mt_run_opts *opts, char *rundir_out, size_t len,
 				 (long long)mt_p_int(sw.global,
 						     MT_G_MAX_SAMPLES),
 				 mt_p_is_default(sw.global, MT_G_MAX_SAMPLES) ?
-				 "the default" : at_max);
+					 "the default" :
+					 at_max);
 		goto out_global;
 	}
 	ret = plan_jobs(opts->cfg, opts->only, &sw.jobs, &sw.n_jobs, err);
@@ -587,7 +620,8 @@ int mt_run(const struct mt_run_opts *opts, char *rundir_out, size_t len,
 				 "run: a journal of system changes from an "
 				 "earlier run is pending at '%s'; run "
 				 "'memtune restore' to put the machine back "
-				 "first", opts->journal_path);
+				 "first",
+				 opts->journal_path);
 		goto out_jobs;
 	}
 	ret = mt_caps_read(&sw.caps, err);
@@ -607,8 +641,8 @@ int mt_run(const struct mt_run_opts *opts, char *rundir_out, size_t len,
 		ret = mt_err_set(err, -EINVAL, MT_ERR_INPUT,
 				 "%s: [global] cpu = %d, but this machine has "
 				 "CPUs 0 to %d: expected one of them, or -1 to "
-				 "pick one", at, sw.cpu,
-				 mt_topo_npus(sw.topo) - 1);
+				 "pick one",
+				 at, sw.cpu, mt_topo_npus(sw.topo) - 1);
 		goto out_topo;
 	}
 	ret = check_plans(&sw, err);
@@ -619,8 +653,8 @@ int mt_run(const struct mt_run_opts *opts, char *rundir_out, size_t len,
 		ret = -EIO;
 		goto out_topo;
 	}
-	ret = mt_rundir_create(mt_p_string(sw.global, MT_G_OUTPUT), opts->outdir,
-			       &sw.rd, err);
+	ret = mt_rundir_create(mt_p_string(sw.global, MT_G_OUTPUT),
+			       opts->outdir, &sw.rd, err);
 	if (ret < 0)
 		goto out_system;
 	ret = mt_journal_open(opts->journal_path, true, &sw.journal, err);
@@ -646,9 +680,9 @@ int mt_run(const struct mt_run_opts *opts, char *rundir_out, size_t len,
 	sw.bench_status = json_array();
 	json_object_set_new(sw.meta, "schema_version",
 			    json_integer(MT_META_SCHEMA_VERSION));
-	json_object_set_new(sw.meta, "tool", json_pack("{s:s,s:s}", "name",
-							"memtune", "version",
-							MT_VERSION));
+	json_object_set_new(sw.meta, "tool",
+			    json_pack("{s:s,s:s}", "name", "memtune", "version",
+				      MT_VERSION));
 	json_object_set(sw.meta, "host", json_object_get(sw.system, "host"));
 	json_object_set(sw.meta, "kernel",
 			json_object_get(sw.system, "kernel"));
@@ -698,8 +732,10 @@ int mt_run(const struct mt_run_opts *opts, char *rundir_out, size_t len,
 			}
 		}
 	}
-	ret2 = write_meta(&sw, ret == -EINTR ? "interrupted" :
-			  ret < 0 ? "failed" : "complete",
+	ret2 = write_meta(&sw,
+			  ret == -EINTR ? "interrupted" :
+			  ret < 0	? "failed" :
+					  "complete",
 			  ret < 0 ? &(struct mt_err){ 0 } : err);
 	if (ret == 0 && ret2 < 0)
 		ret = ret2;

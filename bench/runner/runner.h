@@ -29,12 +29,12 @@ enum mt_global_param {
 extern const struct mt_param mt_global_params[];
 
 struct mt_run_opts {
-	const struct mt_cfg *cfg;	/* loaded configuration */
-	const char *const *only;	/* -b names (NULL-terminated), or NULL */
-	const char *outdir;		/* -o DIR (exact), or NULL */
-	const char *journal_path;	/* journal file */
+	const struct mt_cfg *cfg; /* loaded configuration */
+	const char *const *only;  /* -b names (NULL-terminated), or NULL */
+	const char *outdir;	  /* -o DIR (exact), or NULL */
+	const char *journal_path; /* journal file */
 	bool quick;
-	char **argv;			/* for meta.json */
+	char **argv; /* for meta.json */
 	int argc;
 };
 

@@ -15,14 +15,10 @@
 const char *mt_worker_exit_text(int status)
 {
 	switch (status) {
-	case MT_WORKER_OK:
-		return "ok";
-	case MT_WORKER_WRITE:
-		return "its output could not be written";
-	case MT_WORKER_BAD_JOB:
-		return "no job, or a malformed one";
-	case MT_WORKER_ORPHAN:
-		return "the runner was gone";
+	case MT_WORKER_OK: return "ok";
+	case MT_WORKER_WRITE: return "its output could not be written";
+	case MT_WORKER_BAD_JOB: return "no job, or a malformed one";
+	case MT_WORKER_ORPHAN: return "the runner was gone";
 	case MT_WORKER_NO_EXEC:
 		return "the worker program could not be started";
 	}
@@ -46,15 +42,18 @@ static json_t *read_job(int fd)
 static int summary(const struct mt_emit *out)
 {
 	return dprintf(out->fd, "{\"worker\":{\"records\":%d,\"failed\":%d}}\n",
-		       out->records, out->failed) > 0 ? 0 : -1;
+		       out->records, out->failed) > 0 ?
+		       0 :
+		       -1;
 }
 
 /* Fails the case with a record, so the runner shows why. */
 static int fail_job(struct mt_emit *out, const char *bench, json_t *kase,
 		    const char *why)
 {
-	if (mt_emit_record(out, NULL, mt_record_status(bench, NULL, kase,
-						       "failed", why)) < 0 ||
+	if (mt_emit_record(out, NULL,
+			   mt_record_status(bench, NULL, kase, "failed", why)) <
+		    0 ||
 	    summary(out) < 0)
 		return MT_WORKER_WRITE;
 	return MT_WORKER_BAD_JOB;
@@ -71,7 +70,8 @@ int mt_worker_main(int job_fd, int out_fd)
 	int status;
 
 	if (!job)
-		return fail_job(&out, "unknown", NULL, "worker: no job on its "
+		return fail_job(&out, "unknown", NULL,
+				"worker: no job on its "
 				"input (is this 'memtune __worker' run by "
 				"hand? it is internal)");
 	if (mt_case_value_load(job, &v, &err) < 0) {
@@ -80,7 +80,8 @@ int mt_worker_main(int job_fd, int out_fd)
 
 		status = fail_job(&out, b ? b : "unknown",
 				  json_object_get(json_object_get(job, "case"),
-						  "params"), err.msg);
+						  "params"),
+				  err.msg);
 		mt_case_value_free(&v);
 		json_decref(job);
 		return status;
@@ -93,8 +94,10 @@ int mt_worker_main(int job_fd, int out_fd)
 	mt_topo_destroy(topo);
 	sp = mt_sampling_from(v.global);
 	status = mt_measure_case(v.job.bench, v.variant, &v.env, &v.c, &sp,
-				 &out) < 0 || summary(&out) < 0 ?
-		 MT_WORKER_WRITE : MT_WORKER_OK;
+				 &out) < 0 ||
+				 summary(&out) < 0 ?
+			 MT_WORKER_WRITE :
+			 MT_WORKER_OK;
 	mt_case_value_free(&v);
 	return status;
 }

@@ -19,13 +19,13 @@
 
 /* A worker's exit status. */
 enum mt_worker_exit {
-	MT_WORKER_OK = 0,	/* its records and the summary were written */
-	MT_WORKER_WRITE = 1,	/* the output pipe failed: records lost */
+	MT_WORKER_OK = 0,    /* its records and the summary were written */
+	MT_WORKER_WRITE = 1, /* the output pipe failed: records lost */
 	/* 2 is the command line's usage error (cli) */
-	MT_WORKER_BAD_JOB = 3,	/* no job or a malformed one (the one
+	MT_WORKER_BAD_JOB = 3,	 /* no job or a malformed one (the one
 				 * record says why) */
-	MT_WORKER_ORPHAN = 4,	/* the runner died before the exec */
-	MT_WORKER_NO_EXEC = 127,	/* exec of /proc/self/exe failed */
+	MT_WORKER_ORPHAN = 4,	 /* the runner died before the exec */
+	MT_WORKER_NO_EXEC = 127, /* exec of /proc/self/exe failed */
 };
 
 /* What an exit status of a worker means, for messages. */

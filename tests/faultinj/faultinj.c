@@ -87,18 +87,18 @@ extern void *__libc_calloc(size_t n, size_t size);
 extern void *__libc_realloc(void *p, size_t size);
 extern void *__libc_memalign(size_t align, size_t size);
 
-static bool active;		/* set up, and this is the process */
-static int select_family = -1;	/* -1: any */
-static unsigned long fail_at;	/* 0: never */
-static bool fail_after;		/* "N+": every call from N on */
-static int forced_errno;	/* 0: the family's default */
+static bool active;	       /* set up, and this is the process */
+static int select_family = -1; /* -1: any */
+static unsigned long fail_at;  /* 0: never */
+static bool fail_after;	       /* "N+": every call from N on */
+static int forced_errno;       /* 0: the family's default */
 static unsigned long calls[F_COUNT];
 static unsigned long calls_any;
 static unsigned long injected;
 static char count_path[4096];
 static char log_path[4096];
 static char skip_list[1024] = "libhwloc";
-static __thread int in_shim;	/* >0 while the shim itself runs */
+static __thread int in_shim; /* >0 while the shim itself runs */
 
 /* The next definitions of the functions we wrap. */
 static int (*real_open)(const char *, int, ...);
@@ -119,17 +119,16 @@ static int (*real_fdatasync)(int);
 static int (*real_syncfs)(int);
 static int (*real_rename)(const char *, const char *);
 static int (*real_renameat)(int, const char *, int, const char *);
-static int (*real_renameat2)(int, const char *, int, const char *,
-			     unsigned);
+static int (*real_renameat2)(int, const char *, int, const char *, unsigned);
 
 /* Resolves sym to the next definition after this library, once. */
-#define RESOLVE(var, name)                                             \
-	do {                                                           \
-		if (!(var)) {                                          \
-			in_shim++;                                     \
-			*(void **)&(var) = dlsym(RTLD_NEXT, name);     \
-			in_shim--;                                     \
-		}                                                      \
+#define RESOLVE(var, name) \
+	do { \
+		if (!(var)) { \
+			in_shim++; \
+			*(void **)&(var) = dlsym(RTLD_NEXT, name); \
+			in_shim--; \
+		} \
 	} while (0)
 
 /* Appends the failure of call `nth` of `func` and a backtrace to the log. */
@@ -267,28 +266,28 @@ void *memalign(size_t align, size_t size)
 /* ---- open ------------------------------------------------------------------ */
 
 /* The mode argument of open: present with O_CREAT or O_TMPFILE. */
-#define OPEN_MODE(flags, last, mode)                                       \
-	do {                                                               \
-		if ((flags) & (O_CREAT | O_TMPFILE)) {                     \
-			va_list ap;                                        \
-			va_start(ap, last);                                \
-			mode = (mode_t)va_arg(ap, unsigned);               \
-			va_end(ap);                                        \
-		}                                                          \
+#define OPEN_MODE(flags, last, mode) \
+	do { \
+		if ((flags) & (O_CREAT | O_TMPFILE)) { \
+			va_list ap; \
+			va_start(ap, last); \
+			mode = (mode_t)va_arg(ap, unsigned); \
+			va_end(ap); \
+		} \
 	} while (0)
 
 /* One shim of the open family: name's mode argument (see OPEN_MODE) is
  * taken, then the call fails or goes on to real with args. */
-#define OPEN_SHIM(name, real, params, args)                                \
-	int name params                                                    \
-	{                                                                  \
-		mode_t mode = 0;                                           \
-									   \
-		OPEN_MODE(flags, flags, mode);                             \
-		RESOLVE(real, #name);                                      \
-		if (should_fail(F_OPEN, #name))                            \
-			return -1;                                         \
-		return real args;                                          \
+#define OPEN_SHIM(name, real, params, args) \
+	int name params \
+	{ \
+		mode_t mode = 0; \
+\
+		OPEN_MODE(flags, flags, mode); \
+		RESOLVE(real, #name); \
+		if (should_fail(F_OPEN, #name)) \
+			return -1; \
+		return real args; \
 	}
 
 OPEN_SHIM(open, real_open, (const char *path, int flags, ...),
@@ -530,8 +529,10 @@ __attribute__((constructor)) static void faultinj_init(void)
 		size_t flen = colon ? (size_t)(colon - spec) : 0;
 
 		if (!colon) {
-			fprintf(stderr, "faultinj: MEMTUNE_FAIL='%s': expected "
-				"FAMILY:N\n", spec);
+			fprintf(stderr,
+				"faultinj: MEMTUNE_FAIL='%s': expected "
+				"FAMILY:N\n",
+				spec);
 			_exit(125);
 		}
 		if (strncmp(spec, "any", flen) != 0 || flen != 3) {
@@ -540,8 +541,10 @@ __attribute__((constructor)) static void faultinj_init(void)
 				    strncmp(spec, family_names[f], flen) == 0)
 					select_family = f;
 			if (select_family < 0) {
-				fprintf(stderr, "faultinj: MEMTUNE_FAIL='%s': "
-					"unknown family\n", spec);
+				fprintf(stderr,
+					"faultinj: MEMTUNE_FAIL='%s': "
+					"unknown family\n",
+					spec);
 				_exit(125);
 			}
 		}

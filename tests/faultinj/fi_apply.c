@@ -26,8 +26,10 @@
 static int finish(int status)
 {
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, "fi_apply: error: cannot write standard "
-			"output: %s\n", strerror(errno));
+		fprintf(stderr,
+			"fi_apply: error: cannot write standard "
+			"output: %s\n",
+			strerror(errno));
 		return 1;
 	}
 	return status;
@@ -46,10 +48,10 @@ int main(int argc, char **argv)
 	struct mt_err err = { 0 };
 	const char *root = getenv("MEMTUNE_FSROOT");
 
-	mt_json_init();	/* as cli/main.c */
+	mt_json_init(); /* as cli/main.c */
 	if (!root || !root[0] || strcmp(root, "/") == 0) {
 		fprintf(stderr, "fi_apply: refusing without MEMTUNE_FSROOT set "
-			"to a copied fixture tree\n");
+				"to a copied fixture tree\n");
 		return 2;
 	}
 	if (argc >= 4 && strcmp(argv[1], "apply") == 0) {
@@ -57,16 +59,18 @@ int main(int argc, char **argv)
 			.force_container = true,
 			.skip_privilege_check = true,
 			.journal_path = argv[3],
-			.persist = argc > 4 && strcmp(argv[4], "--persist") == 0,
+			.persist = argc > 4 &&
+				   strcmp(argv[4], "--persist") == 0,
 		};
 		int problems = 0;
 
 		if (mt_apply(argv[2], &ao, stdout, &problems, &err) < 0)
 			return fail(&err);
 		if (problems)
-			fprintf(stderr, "fi_apply: %d item%s refused, clamped, "
-				"skipped or overridden\n", problems,
-				problems == 1 ? "" : "s");
+			fprintf(stderr,
+				"fi_apply: %d item%s refused, clamped, "
+				"skipped or overridden\n",
+				problems, problems == 1 ? "" : "s");
 		return finish(problems ? 1 : 0);
 	}
 	if (argc == 3 && strcmp(argv[1], "rollback") == 0) {
@@ -75,6 +79,6 @@ int main(int argc, char **argv)
 		return finish(0);
 	}
 	fprintf(stderr, "usage: fi_apply apply DIR JOURNAL [--persist] | "
-		"fi_apply rollback JOURNAL\n");
+			"fi_apply rollback JOURNAL\n");
 	return 2;
 }

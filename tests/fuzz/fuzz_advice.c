@@ -26,7 +26,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const struct mt_apply_opts o = {
-		.dry_run = true, .persist = true, .skip_privilege_check = true,
+		.dry_run = true,
+		.persist = true,
+		.skip_privilege_check = true,
 	};
 	struct mt_err err = { 0 };
 	struct mt_advice a;

@@ -8,8 +8,9 @@
 #include "harness.h"
 
 static const char *const keys[] = {
-	"MemTotal", "MemFree", "MemAvailable", "SwapTotal", "Hugepagesize",
-	"AnonHugePages", "Mem", "", NULL,
+	"MemTotal",	"MemFree",	 "MemAvailable", "SwapTotal",
+	"Hugepagesize", "AnonHugePages", "Mem",		 "",
+	NULL,
 };
 
 FZ_INIT_TREE("qemu-2node")

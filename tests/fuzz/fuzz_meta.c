@@ -31,8 +31,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	fz_put(fz_tmpdir(), "run/results.jsonl", (const uint8_t *)"", 0, path,
 	       sizeof(path));
 	out = fopen(path, "w");
-	snprintf(path, sizeof(path), "%s/tests/fixtures/runs/numa-1node/"
-		 "results.jsonl", fz_srcdir());
+	snprintf(path, sizeof(path),
+		 "%s/tests/fixtures/runs/numa-1node/"
+		 "results.jsonl",
+		 fz_srcdir());
 	in = fopen(path, "r");
 	if (!in || !out)
 		abort();

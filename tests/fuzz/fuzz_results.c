@@ -33,8 +33,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	fz_tree("qemu-2node");
 	snprintf(run_dir, sizeof(run_dir), "%s/run", fz_tmpdir());
-	snprintf(path, sizeof(path), "%s/tests/fixtures/runs/numa-1node/"
-		 "meta.json", fz_srcdir());
+	snprintf(path, sizeof(path),
+		 "%s/tests/fixtures/runs/numa-1node/"
+		 "meta.json",
+		 fz_srcdir());
 	meta = json_load_file(path, 0, &jerr);
 	if (!meta)
 		abort();

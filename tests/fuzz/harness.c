@@ -117,8 +117,8 @@ const char *fz_tree(const char *machine)
 	return tree_root;
 }
 
-void fz_put(const char *dir, const char *rel, const uint8_t *data,
-	    size_t size, char *path, size_t len)
+void fz_put(const char *dir, const char *rel, const uint8_t *data, size_t size,
+	    char *path, size_t len)
 {
 	char p[PATH_MAX];
 	FILE *f;

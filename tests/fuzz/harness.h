@@ -22,13 +22,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Defines LLVMFuzzerInitialize for a target whose only set-up is a copy of
  * the fixture machine MACHINE with MEMTUNE_FSROOT pointed at it (fz_tree). */
-#define FZ_INIT_TREE(machine)                                   \
-	int LLVMFuzzerInitialize(int *argc, char ***argv)       \
-	{                                                       \
-		(void)argc;                                     \
-		(void)argv;                                     \
-		fz_tree(machine);                               \
-		return 0;                                       \
+#define FZ_INIT_TREE(machine) \
+	int LLVMFuzzerInitialize(int *argc, char ***argv) \
+	{ \
+		(void)argc; \
+		(void)argv; \
+		fz_tree(machine); \
+		return 0; \
 	}
 
 /* The source tree: $MEMTUNE_SRCDIR, else the directory the Makefile
@@ -47,8 +47,8 @@ const char *fz_tree(const char *machine);
 /* Writes data[0..size) to dir + "/" + rel (truncating), creating missing
  * directories. Aborts on failure. Stores the path in path (len bytes) when
  * path is not NULL. */
-void fz_put(const char *dir, const char *rel, const uint8_t *data,
-	    size_t size, char *path, size_t len);
+void fz_put(const char *dir, const char *rel, const uint8_t *data, size_t size,
+	    char *path, size_t len);
 
 /* A malloc'ed NUL-terminated copy of data[0..size) (NUL bytes inside are
  * kept: the parsers then see a shorter string, as they would from a file

@@ -25,12 +25,11 @@ static const char database_ini[] =
 /* Runs the advisor on a fixture tree with the database profile. */
 static void advise_on(const char *name, struct mt_advice *a)
 {
-	mt_test_advise_root(mt_test_machine(name), "database", database_ini,
-			    a);
+	mt_test_advise_root(mt_test_machine(name), "database", database_ini, a);
 }
 
-static void expect(const struct mt_advice *a, const char *id,
-		   const char *knob, const char *value, bool change)
+static void expect(const struct mt_advice *a, const char *id, const char *knob,
+		   const char *value, bool change)
 {
 	struct mt_item *it = mt_advice_find(a, id);
 
@@ -39,10 +38,11 @@ static void expect(const struct mt_advice *a, const char *id,
 	assert_string_equal(it->knob, knob);
 	assert_string_equal(it->value, value);
 	assert_int_equal(it->change, change);
-	assert_false(it->measured);	/* no run: system state only */
+	assert_false(it->measured); /* no run: system state only */
 	assert_non_null(strstr(json_string_value(json_array_get(
-			it->evidence, json_array_size(it->evidence) - 1)),
-			"basis: system state only"));
+				       it->evidence,
+				       json_array_size(it->evidence) - 1)),
+			       "basis: system state only"));
 	assert_true(it->source && it->source[0]);
 }
 
@@ -51,25 +51,31 @@ static void test_min_free_default(void **state)
 	(void)state;
 	/* 1 GiB, THP off: int_sqrt(1048576 * 16) = 4096. */
 	assert_int_equal(mt_min_free_kbytes_default(1048576, 2, false, 512,
-						    true), 4096);
+						    true),
+			 4096);
 	/* 24 GiB, 3 zones, THP on: khugepaged's floor 512*3*11 pages. */
 	assert_int_equal(mt_min_free_kbytes_default(24684092, 3, true, 512,
-						    true), 67584);
+						    true),
+			 67584);
 	assert_int_equal(mt_min_free_kbytes_default(24684092, 3, false, 512,
-						    true), 19873);
+						    true),
+			 19873);
 	/* 1 TiB: the square root wins over the THP floor. */
 	assert_int_equal(mt_min_free_kbytes_default(1073741824, 4, true, 512,
-						    true), 131072);
+						    true),
+			 131072);
 	/* 16 TiB: clamped to 262144 (65536 before 5.7). */
-	assert_int_equal(mt_min_free_kbytes_default(16ull << 30, 4, false,
-						    512, true), 262144);
-	assert_int_equal(mt_min_free_kbytes_default(16ull << 30, 4, false,
-						    512, false), 65536);
+	assert_int_equal(mt_min_free_kbytes_default(16ull << 30, 4, false, 512,
+						    true),
+			 262144);
+	assert_int_equal(mt_min_free_kbytes_default(16ull << 30, 4, false, 512,
+						    false),
+			 65536);
 	/* Tiny: at least 128; the THP floor is capped at 5% of lowmem. */
 	assert_int_equal(mt_min_free_kbytes_default(512, 1, false, 512, true),
 			 128);
-	assert_int_equal(mt_min_free_kbytes_default(262144, 2, true, 512,
-						    true), 13104);
+	assert_int_equal(mt_min_free_kbytes_default(262144, 2, true, 512, true),
+			 13104);
 }
 
 static void test_swappiness_from_costs(void **state)
@@ -104,8 +110,9 @@ static void test_small_vm(void **state)
 	assert_non_null(strstr(mt_advice_find(&a, "swappiness")->reason,
 			       "no swap"));
 	assert_non_null(mt_advice_find(&a, "oom_score_adj.postgres"));
-	assert_string_equal(mt_advice_find(&a, "oom_score_adj.batch-*")
-				    ->recommended, "500");
+	assert_string_equal(
+		mt_advice_find(&a, "oom_score_adj.batch-*")->recommended,
+		"500");
 	mt_advice_free(&a);
 }
 
@@ -121,8 +128,8 @@ static void test_db_2node(void **state)
 	assert_non_null(strstr(mt_advice_find(&a, "min_free_kbytes")->reason,
 			       "would compute 90112 kB"));
 	expect(&a, "zone_reclaim_mode", "vm.zone_reclaim_mode", "0", false);
-	expect(&a, "dirty_background", "vm.dirty_background_bytes",
-	       "268435456", true);
+	expect(&a, "dirty_background", "vm.dirty_background_bytes", "268435456",
+	       true);
 	expect(&a, "dirty", "vm.dirty_bytes", "1073741824", true);
 	expect(&a, "thp_enabled", "transparent_hugepage.enabled", "madvise",
 	       true);
@@ -140,8 +147,8 @@ static void test_zram_host(void **state)
 	expect(&a, "swappiness", "vm.swappiness", "180", false);
 	assert_non_null(strstr(mt_advice_find(&a, "swappiness")->reason,
 			       "zram"));
-	expect(&a, "watermark_scale_factor", "vm.watermark_scale_factor",
-	       "125", false);
+	expect(&a, "watermark_scale_factor", "vm.watermark_scale_factor", "125",
+	       false);
 	mt_advice_free(&a);
 }
 
@@ -156,8 +163,8 @@ static void test_big_1tb(void **state)
 	/* Lowered below the kernel's own value: int_sqrt(16 x the managed
 	 * lowmem of its zoneinfo, 1064916184 kB) = 130533; raise it back. */
 	expect(&a, "min_free_kbytes", "vm.min_free_kbytes", "130533", true);
-	expect(&a, "dirty_background", "vm.dirty_background_bytes",
-	       "268435456", true);
+	expect(&a, "dirty_background", "vm.dirty_background_bytes", "268435456",
+	       true);
 	expect(&a, "thp_defrag", "transparent_hugepage.defrag", "madvise",
 	       false);
 	conf = mt_advice_sysctl_conf(&a);
@@ -199,12 +206,14 @@ static void advise_synthetic(const char *records_json, const char *profile,
 	json_decref(recs);
 }
 
-#define REC(b, c, m, v) "{\"bench\":\"" b "\",\"case\":" c ",\"metric\":\"" \
-	m "\",\"status\":\"ok\",\"value\":" v "}"
+#define REC(b, c, m, v) \
+	"{\"bench\":\"" b "\",\"case\":" c ",\"metric\":\"" m \
+	"\",\"status\":\"ok\",\"value\":" v "}"
 /* A record of five samples with its 95% interval. */
-#define RECI(b, c, m, v, lo, hi) "{\"bench\":\"" b "\",\"case\":" c \
-	",\"metric\":\"" m "\",\"status\":\"ok\",\"value\":" v \
-	",\"n\":5,\"ci95_lo\":" lo ",\"ci95_hi\":" hi "}"
+#define RECI(b, c, m, v, lo, hi) \
+	"{\"bench\":\"" b "\",\"case\":" c ",\"metric\":\"" m \
+	"\",\"status\":\"ok\",\"value\":" v ",\"n\":5,\"ci95_lo\":" lo \
+	",\"ci95_hi\":" hi "}"
 
 /* The fact id among the item's cited facts, or NULL. */
 static json_t *mt_ev_json_has_fact(const struct mt_item *it, const char *id)
@@ -227,13 +236,16 @@ static void test_swappiness_measured(void **state)
 	/* Swap-in 10 us (100000 faults/s), file read 90 us: 180; one
 	 * sample each, no interval: a point estimate, low. zram-host's
 	 * swappiness is 180 already. */
-	advise_synthetic("[" REC("swap", "{\"test\":\"pressure\","
-				 "\"pattern\":\"uniform\",\"ratio\":2.0}",
-				 "major_faults", "100000") ","
-			 REC("odirect", "{\"op\":\"read\",\"pattern\":\"rand\","
-			     "\"mode\":\"direct\",\"block_bytes\":4096}",
-			     "lat_p50", "90") "]",
-			 "[profile]\ngoal = throughput\n", &a);
+	advise_synthetic(
+		"[" REC("swap",
+			"{\"test\":\"pressure\","
+			"\"pattern\":\"uniform\",\"ratio\":2.0}",
+			"major_faults",
+			"100000") "," REC("odirect",
+					  "{\"op\":\"read\",\"pattern\":\"rand\","
+					  "\"mode\":\"direct\",\"block_bytes\":4096}",
+					  "lat_p50", "90") "]",
+		"[profile]\ngoal = throughput\n", &a);
 	it = mt_advice_find(&a, "swappiness");
 	assert_true(it->measured);
 	assert_string_equal(it->value, "180");
@@ -245,14 +257,17 @@ static void test_swappiness_measured(void **state)
 	/* With intervals: 1e6/[80000, 120000] us and [60, 70] us give
 	 * 200 x file / (swap + file) between 200*60/72.5 = 166 and
 	 * 200*70/78.3 = 179; 180 lies outside: measured, change to 172. */
-	advise_synthetic("[" RECI("swap", "{\"test\":\"pressure\","
-				  "\"pattern\":\"uniform\",\"ratio\":2.0}",
-				  "major_faults", "100000", "80000", "120000")
-			 "," RECI("odirect", "{\"op\":\"read\","
-				  "\"pattern\":\"rand\",\"mode\":\"direct\","
-				  "\"block_bytes\":4096}", "lat_p50", "65",
-				  "60", "70") "]",
-			 "[profile]\ngoal = throughput\n", &a);
+	advise_synthetic(
+		"[" RECI("swap",
+			 "{\"test\":\"pressure\","
+			 "\"pattern\":\"uniform\",\"ratio\":2.0}",
+			 "major_faults", "100000", "80000",
+			 "120000") "," RECI("odirect",
+					    "{\"op\":\"read\","
+					    "\"pattern\":\"rand\",\"mode\":\"direct\","
+					    "\"block_bytes\":4096}",
+					    "lat_p50", "65", "60", "70") "]",
+		"[profile]\ngoal = throughput\n", &a);
 	it = mt_advice_find(&a, "swappiness");
 	assert_string_equal(it->value, "173");
 	assert_int_equal(it->confidence, MT_CONF_HIGH);
@@ -262,25 +277,32 @@ static void test_swappiness_measured(void **state)
 	/* A sweep beats the cost ratio: latency picks the lowest p99. A
 	 * sweep of single samples decides nothing (issue 13: it once gave
 	 * high confidence): keep the current value, low. */
-	advise_synthetic("["
-		REC("swap", "{\"test\":\"swappiness\",\"swappiness\":10}",
-		    "worker_accesses", "100") ","
-		REC("swap", "{\"test\":\"swappiness\",\"swappiness\":10}",
-		    "worker_latency_p99", "50") ","
-		REC("swap", "{\"test\":\"swappiness\",\"swappiness\":10}",
-		    "reader_throughput", "10") ","
-		REC("swap", "{\"test\":\"swappiness\",\"swappiness\":100}",
-		    "worker_accesses", "90") ","
-		REC("swap", "{\"test\":\"swappiness\",\"swappiness\":100}",
-		    "worker_latency_p99", "400") ","
-		REC("swap", "{\"test\":\"swappiness\",\"swappiness\":100}",
-		    "reader_throughput", "30") ","
-		REC("swap", "{\"test\":\"swappiness\",\"swappiness\":180}",
-		    "worker_accesses", "80") ","
-		REC("swap", "{\"test\":\"swappiness\",\"swappiness\":180}",
-		    "worker_latency_p99", "900") ","
-		REC("swap", "{\"test\":\"swappiness\",\"swappiness\":180}",
-		    "reader_throughput", "40") "]",
+	advise_synthetic(
+		"[" REC("swap", "{\"test\":\"swappiness\",\"swappiness\":10}", "worker_accesses", "100") "," REC(
+			"swap", "{\"test\":\"swappiness\",\"swappiness\":10}",
+			"worker_latency_p99",
+			"50") "," REC("swap",
+				      "{\"test\":\"swappiness\",\"swappiness\":10}",
+				      "reader_throughput",
+				      "10") "," REC("swap",
+						    "{\"test\":\"swappiness\",\"swappiness\":100}",
+						    "worker_accesses",
+						    "90") "," REC("swap",
+								  "{\"test\":\"swappiness\",\"swappiness\":100}",
+								  "worker_latency_p99",
+								  "400") "," REC("swap",
+										 "{\"test\":\"swappiness\",\"swappiness\":100}",
+										 "reader_throughput",
+										 "30") "," REC("swap",
+											       "{\"test\":\"swappiness\",\"swappiness\":180}",
+											       "worker_accesses",
+											       "80") "," REC("swap",
+													     "{\"test\":\"swappiness\",\"swappiness\":180}",
+													     "worker_latency_p99",
+													     "900") "," REC("swap",
+															    "{\"test\":\"swappiness\",\"swappiness\":180}",
+															    "reader_throughput",
+															    "40") "]",
 		"[profile]\ngoal = latency\n", &a);
 	it = mt_advice_find(&a, "swappiness");
 	assert_string_equal(it->value, "180");
@@ -289,19 +311,28 @@ static void test_swappiness_measured(void **state)
 	mt_advice_free(&a);
 
 	/* The same sweep with intervals that part: 10 is measured best. */
-	advise_synthetic("["
-		REC("swap", "{\"test\":\"swappiness\",\"swappiness\":10}",
-		    "worker_accesses", "100") ","
-		REC("swap", "{\"test\":\"swappiness\",\"swappiness\":100}",
-		    "worker_accesses", "90") ","
-		REC("swap", "{\"test\":\"swappiness\",\"swappiness\":180}",
-		    "worker_accesses", "80") ","
-		RECI("swap", "{\"test\":\"swappiness\",\"swappiness\":10}",
-		     "worker_latency_p99", "50", "45", "55") ","
-		RECI("swap", "{\"test\":\"swappiness\",\"swappiness\":100}",
-		     "worker_latency_p99", "400", "380", "420") ","
-		RECI("swap", "{\"test\":\"swappiness\",\"swappiness\":180}",
-		     "worker_latency_p99", "900", "850", "950") "]",
+	advise_synthetic(
+		"[" REC("swap", "{\"test\":\"swappiness\",\"swappiness\":10}", "worker_accesses", "100") "," REC(
+			"swap", "{\"test\":\"swappiness\",\"swappiness\":100}",
+			"worker_accesses",
+			"90") "," REC("swap",
+				      "{\"test\":\"swappiness\",\"swappiness\":180}",
+				      "worker_accesses",
+				      "80") "," RECI("swap",
+						     "{\"test\":\"swappiness\",\"swappiness\":10}",
+						     "worker_latency_p99", "50",
+						     "45",
+						     "55") "," RECI("swap",
+								    "{\"test\":\"swappiness\",\"swappiness\":100}",
+								    "worker_latency_p99",
+								    "400",
+								    "380",
+								    "420") "," RECI("swap",
+										    "{\"test\":\"swappiness\",\"swappiness\":180}",
+										    "worker_latency_p99",
+										    "900",
+										    "850",
+										    "950") "]",
 		"[profile]\ngoal = latency\n", &a);
 	it = mt_advice_find(&a, "swappiness");
 	assert_string_equal(it->value, "10");
@@ -320,11 +351,14 @@ static void test_malloc_threshold_cap(void **state)
 	struct mt_item *it;
 
 	(void)state;
-	advise_synthetic("["
-		RECI("alloc", "{\"op\":\"mmap\",\"size_bytes\":33554432}",
-		     "ns_per_alloc", "3000", "2900", "3100") ","
-		RECI("alloc", "{\"op\":\"sbrk\",\"size_bytes\":33554432}",
-		     "ns_per_alloc", "1000", "950", "1050") "]",
+	advise_synthetic(
+		"[" RECI(
+			"alloc", "{\"op\":\"mmap\",\"size_bytes\":33554432}",
+			"ns_per_alloc", "3000", "2900",
+			"3100") "," RECI("alloc",
+					 "{\"op\":\"sbrk\",\"size_bytes\":33554432}",
+					 "ns_per_alloc", "1000", "950",
+					 "1050") "]",
 		"[profile]\ngoal = throughput\n", &a);
 	it = mt_advice_find(&a, "malloc_mmap_threshold");
 	assert_string_equal(it->recommended, "33554432");
@@ -345,7 +379,8 @@ static void test_dirty_damaged_bandwidth(void **state)
 	struct mt_item *it;
 
 	(void)state;
-	advise_synthetic("[" REC("odirect", "{\"op\":\"write\","
+	advise_synthetic("[" REC("odirect",
+				 "{\"op\":\"write\","
 				 "\"pattern\":\"seq\",\"mode\":\"direct\"}",
 				 "bandwidth", "1e300") "]",
 			 "[profile]\ngoal = throughput\n", &a);
@@ -365,17 +400,26 @@ static void test_mlock_measured(void **state)
 	struct mt_item *it;
 
 	(void)state;
-#define ML(backing, lock, m, v) REC("mlock", "{\"backing\":\"" backing \
-	"\",\"lock\":\"" lock "\",\"hot_bytes\":33554432}", m, v)
-	advise_synthetic("["
-		ML("file", "none", "access_latency_p99", "250000") ","
-		ML("file", "none", "major_faults", "1200") ","
-		ML("file", "mlock", "access_latency_p99", "900") ","
-		ML("file", "mlock", "major_faults", "0") ","
-		ML("anon", "none", "access_latency_p99", "3000") ","
-		ML("anon", "none", "major_faults", "5") ","
-		ML("anon", "mlock", "access_latency_p99", "2900") ","
-		ML("anon", "mlock", "major_faults", "0") "]",
+#define ML(backing, lock, m, v) \
+	REC("mlock", \
+	    "{\"backing\":\"" backing "\",\"lock\":\"" lock \
+	    "\",\"hot_bytes\":33554432}", \
+	    m, v)
+	advise_synthetic(
+		"[" ML("file", "none", "access_latency_p99", "250000") "," ML("file", "none", "major_faults", "1200") "," ML(
+			"file", "mlock", "access_latency_p99",
+			"900") "," ML("file", "mlock", "major_faults",
+				      "0") "," ML("anon", "none",
+						  "access_latency_p99",
+						  "3000") "," ML("anon", "none",
+								 "major_faults",
+								 "5") "," ML("anon",
+									     "mlock",
+									     "access_latency_p99",
+									     "2900") "," ML("anon",
+											    "mlock",
+											    "major_faults",
+											    "0") "]",
 		"[profile]\ngoal = latency\nlatency_critical = redis-server\n",
 		&a);
 #undef ML
@@ -433,8 +477,7 @@ static void test_advice_json_confidence(void **state)
 	it = mt_advice_add(&a, &mt_rule_nr_hugepages, "nr_hugepages.2048k");
 	mt_item_sysctl(it, "nr_hugepages", "0");
 	j = mt_advice_json(&a);
-	assert_int_equal(mt_advice_from_json(j, "x/advice.json", &b, &err),
-			 0);
+	assert_int_equal(mt_advice_from_json(j, "x/advice.json", &b, &err), 0);
 	assert_int_equal(mt_advice_find(&b, "swappiness")->confidence,
 			 MT_CONF_HIGH);
 	assert_int_equal(mt_advice_find(&b, "nr_hugepages.2048k")->confidence,
@@ -450,16 +493,16 @@ static const char *run_fixture(const char *name)
 	static char buf[4096];
 	const char *src = getenv("MEMTUNE_SRCDIR");
 
-	snprintf(buf, sizeof(buf), "%s/tests/fixtures/runs/%s",
-		 src ? src : ".", name);
+	snprintf(buf, sizeof(buf), "%s/tests/fixtures/runs/%s", src ? src : ".",
+		 name);
 	return buf;
 }
 
 /* Runs the advisor on a run fixture, with the system facts of machine
  * tree `tree` (a run from another host is advised on its own meta.json
  * snapshot). */
-static void advise_run(const char *run, const char *tree,
-		       const char *profile, struct mt_advice *a)
+static void advise_run(const char *run, const char *tree, const char *profile,
+		       struct mt_advice *a)
 {
 	struct mt_profile p;
 	struct mt_advise_ctx ctx;
@@ -467,8 +510,8 @@ static void advise_run(const char *run, const char *tree,
 
 	assert_int_equal(setenv("MEMTUNE_FSROOT", mt_test_machine(tree), 1), 0);
 	assert_int_equal(mt_profile_load_string("p", profile, &p, &err), 0);
-	assert_int_equal(mt_advise_ctx_init(&ctx, run_fixture(run), &p,
-					    &err), 0);
+	assert_int_equal(mt_advise_ctx_init(&ctx, run_fixture(run), &p, &err),
+			 0);
 	memset(a, 0, sizeof(*a));
 	assert_int_equal(mt_advise(&ctx, a, &err), 0);
 	mt_advise_ctx_free(&ctx);
@@ -491,40 +534,45 @@ static void test_run_adv_quick(void **state)
 	struct mt_item *it;
 
 	(void)state;
-	advise_run("adv-quick", "small-vm", "[profile]\ngoal = latency\n"
+	advise_run("adv-quick", "small-vm",
+		   "[profile]\ngoal = latency\n"
 		   "keep = redis-server\nsacrifice = batch-*\n"
-		   "latency_critical = redis-server\n", &a);
+		   "latency_critical = redis-server\n",
+		   &a);
 	/* mlock: file hot set, lock none vs mlock. */
 	/* (redis-server does not run on small-vm: no change.) */
 	it = mt_advice_find(&a, "mlock.redis-server");
 	assert_true(it->measured);
 	assert_false(it->change);
 	assert_string_equal(it->recommended, "mlockall");
-	assert_true(cites(&a, "mlock.redis-server", "fact "
+	assert_true(cites(&a, "mlock.redis-server",
+			  "fact "
 			  "mlock.file_p99_ratio: 14.5 ratio (n=1)"));
 	/* oom: followed_score of the three scenarios that ran (the fourth,
 	 * unkillable, was skipped). */
-	assert_true(mt_advice_find(&a, "oom_score_adj.redis-server")
-			    ->measured);
-	assert_true(cites(&a, "oom_score_adj.batch-*", "fact "
+	assert_true(mt_advice_find(&a, "oom_score_adj.redis-server")->measured);
+	assert_true(cites(&a, "oom_score_adj.batch-*",
+			  "fact "
 			  "oom.followed_score: 1 [0.2924, 1] fraction (n=3)"));
 	/* thp: tlb backing 4k/thp pattern page; hugepage thp touch. */
 	assert_true(mt_advice_find(&a, "thp_enabled")->measured);
-	assert_true(cites(&a, "thp_enabled", "fact tlb.thp_walk_ratio: "
+	assert_true(cites(&a, "thp_enabled",
+			  "fact tlb.thp_walk_ratio: "
 			  "1.706 [1.459, 1.996] ratio (n=30)"));
-	assert_true(cites(&a, "thp_defrag", "fact hugepage.thp_fault_us: "
+	assert_true(cites(&a, "thp_defrag",
+			  "fact hugepage.thp_fault_us: "
 			  "235.5 [213, 269.1] us (n=15)"));
 	/* dirty: odirect sequential direct writes. */
 	assert_true(mt_advice_find(&a, "dirty")->measured);
-	assert_true(cites(&a, "dirty", "fact odirect.seq_write_direct_mb_s: "
+	assert_true(cites(&a, "dirty",
+			  "fact odirect.seq_write_direct_mb_s: "
 			  "2818 [2712, 2839] MB/s (n=12)"));
 	/* malloc: the arenas cases. */
 	assert_true(mt_advice_find(&a, "malloc_arena_max")->measured);
 	mt_test_expect_cites(&a, "malloc_arena_max",
 			     "fact alloc.arena1_time_ratio: 2.298 [1.488, "
 			     "3.564] ratio (n=15)",
-			     "fact alloc.arena1_rss_saved: ",
-			     NULL);
+			     "fact alloc.arena1_rss_saved: ", NULL);
 	/* No swap on that machine: swappiness has nothing to go on. */
 	assert_non_null(strstr(mt_advice_find(&a, "swappiness")->reason,
 			       "no swap"));
@@ -550,7 +598,8 @@ static void test_meta_top_level_fallback(void **state)
 	(void)state;
 	advise_run("swap-quick", "zram-host", "[profile]\ngoal = latency\n",
 		   &a);
-	assert_true(cites(&a, "swappiness", "valid range on this kernel "
+	assert_true(cites(&a, "swappiness",
+			  "valid range on this kernel "
 			  "0..200"));
 	assert_non_null(strstr(a.system_source, "(host vm)"));
 	mt_advice_free(&a);
@@ -568,20 +617,22 @@ static void test_zone_reclaim_2node(void **state)
 	(void)state;
 	advise_on("qemu-2node", &a);
 	expect(&a, "zone_reclaim_mode", "vm.zone_reclaim_mode", "0", false);
-	assert_true(cites(&a, "zone_reclaim_mode", "2 NUMA nodes with "
+	assert_true(cites(&a, "zone_reclaim_mode",
+			  "2 NUMA nodes with "
 			  "memory"));
-	assert_non_null(strstr(mt_advice_find(&a, "zone_reclaim_mode")
-				       ->reason, "Several nodes"));
+	assert_non_null(strstr(mt_advice_find(&a, "zone_reclaim_mode")->reason,
+			       "Several nodes"));
 	mt_advice_free(&a);
 
-	advise_run("numa-2node", "qemu-2node", "[profile]\n"
-		   "goal = throughput\npage_cache = expendable\n", &a);
+	advise_run("numa-2node", "qemu-2node",
+		   "[profile]\n"
+		   "goal = throughput\npage_cache = expendable\n",
+		   &a);
 	it = mt_advice_find(&a, "zone_reclaim_mode");
 	assert_true(it->measured);
 	assert_string_equal(it->value, "0");
 	assert_false(it->change);
-	mt_test_expect_cites(&a, "zone_reclaim_mode",
-			     "2 NUMA nodes",
+	mt_test_expect_cites(&a, "zone_reclaim_mode", "2 NUMA nodes",
 			     /* The analyzer's figures, as analyze prints
 			      * them. */
 			     "fact numa.zr_local_fraction_gain: 0.8388 "
@@ -592,8 +643,7 @@ static void test_zone_reclaim_2node(void **state)
 			     /* Faster accesses with mode 1, but the matrix
 			      * shows no remote penalty: noise, the cache won
 			      * (the analysis' verdict). */
-			     "fact numa.zr_locality_won: 0 bool",
-			     NULL);
+			     "fact numa.zr_locality_won: 0 bool", NULL);
 	assert_non_null(strstr(it->reason, "did not buy locality"));
 	assert_int_equal(it->ground, MT_GROUND_DOCUMENTED);
 	mt_advice_free(&a);
@@ -612,20 +662,32 @@ static void test_zone_reclaim_locality(void **state)
 	json_t *sys, *recs;
 
 	(void)state;
-#define ZR(mode, m, v) REC("numa", "{\"op\":\"zone_reclaim\"," \
-	"\"zone_reclaim_mode\":" #mode ",\"cpu_node\":0}", m, v)
-#define LAT(c, mem, v) REC("numa", "{\"op\":\"latency\",\"cpu_node\":" #c \
-	",\"mem_node\":" #mem "}", "latency", v)
-	recs = json_loads("[" LAT(0, 0, "100") "," LAT(0, 1, "160") ","
-			  LAT(1, 0, "160") "," LAT(1, 1, "100") ","
-			  ZR(0, "local_fraction", "0.2") ","
-			  ZR(0, "file_reclaimed", "0") ","
-			  ZR(0, "alloc_ms", "100") ","
-			  ZR(0, "latency_after", "150") ","
-			  ZR(1, "local_fraction", "0.99") ","
-			  ZR(1, "file_reclaimed", "104857600") ","
-			  ZR(1, "alloc_ms", "120") ","
-			  ZR(1, "latency_after", "100") "]", 0, NULL);
+#define ZR(mode, m, v) \
+	REC("numa", \
+	    "{\"op\":\"zone_reclaim\"," \
+	    "\"zone_reclaim_mode\":" #mode ",\"cpu_node\":0}", \
+	    m, v)
+#define LAT(c, mem, v) \
+	REC("numa", \
+	    "{\"op\":\"latency\",\"cpu_node\":" #c ",\"mem_node\":" #mem "}", \
+	    "latency", v)
+	recs = json_loads(
+		"[" LAT(0, 0, "100") "," LAT(0, 1, "160") "," LAT(1, 0, "160") "," LAT(1, 1, "100") "," ZR(
+			0, "local_fraction",
+			"0.2") "," ZR(0, "file_reclaimed",
+				      "0") "," ZR(0, "alloc_ms",
+						  "100") "," ZR(0,
+								"latency_after",
+								"150") "," ZR(1,
+									      "local_fraction",
+									      "0.99") "," ZR(1,
+											     "file_reclaimed",
+											     "104857600") "," ZR(1,
+														 "alloc_ms",
+														 "120") "," ZR(1,
+															       "latency_after",
+															       "100") "]",
+		0, NULL);
 #undef ZR
 #undef LAT
 	assert_non_null(recs);
@@ -633,9 +695,11 @@ static void test_zone_reclaim_locality(void **state)
 	sys = mt_sysinfo_collect(NULL, &err);
 	unsetenv("MEMTUNE_FSROOT");
 	assert_non_null(sys);
-	assert_int_equal(mt_profile_load_string("p", "[profile]\n"
+	assert_int_equal(mt_profile_load_string("p",
+						"[profile]\n"
 						"page_cache = expendable\n",
-						&p, &err), 0);
+						&p, &err),
+			 0);
 	assert_int_equal(mt_advise_ctx_from(&ctx, sys, recs, &p, false), 0);
 	memset(&a, 0, sizeof(a));
 	assert_int_equal(mt_advise(&ctx, &a, &err), 0);
@@ -643,7 +707,8 @@ static void test_zone_reclaim_locality(void **state)
 	assert_string_equal(it->value, "1");
 	assert_true(it->change);
 	assert_non_null(strstr(it->force, "reclaims local page cache"));
-	assert_true(cites(&a, "zone_reclaim_mode", "fact numa.remote_"
+	assert_true(cites(&a, "zone_reclaim_mode",
+			  "fact numa.remote_"
 			  "latency_ratio: 1.6 ratio (n=2)"));
 	/* One allocation per mode: no interval, so low. */
 	assert_int_equal(it->ground, MT_GROUND_INCONCLUSIVE);
@@ -653,9 +718,11 @@ static void test_zone_reclaim_locality(void **state)
 	mt_profile_free(&p);
 
 	/* The profile keeps the page cache: 0 despite the locality. */
-	assert_int_equal(mt_profile_load_string("p", "[profile]\n"
-						"page_cache = keep\n", &p,
-						&err), 0);
+	assert_int_equal(mt_profile_load_string("p",
+						"[profile]\n"
+						"page_cache = keep\n",
+						&p, &err),
+			 0);
 	assert_int_equal(mt_advise_ctx_from(&ctx, sys, recs, &p, false), 0);
 	memset(&a, 0, sizeof(a));
 	assert_int_equal(mt_advise(&ctx, &a, &err), 0);
@@ -675,8 +742,10 @@ static void test_profile_errors(void **state)
 	struct mt_err err = { 0 };
 
 	(void)state;
-	assert_int_equal(mt_profile_load_string("x.ini", "[profile]\n"
-						"colour = red\n", &p, &err),
+	assert_int_equal(mt_profile_load_string("x.ini",
+						"[profile]\n"
+						"colour = red\n",
+						&p, &err),
 			 -EINVAL);
 	assert_int_equal(err.kind, MT_ERR_INPUT);
 	assert_non_null(strstr(err.msg, "x.ini:2"));
@@ -716,7 +785,8 @@ static void test_profile_empty_words(void **state)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		mt_err_clear(&err);
 		assert_int_equal(mt_profile_load_string("e.ini", bad[i], &p,
-							&err), -EINVAL);
+							&err),
+				 -EINVAL);
 		assert_int_equal(err.kind, MT_ERR_INPUT);
 		assert_non_null(strstr(err.msg, "e.ini:2"));
 		assert_true(strstr(err.msg, "one word expected") ||
@@ -740,8 +810,8 @@ static void test_guard(void **state)
 				     sizeof(why)));
 	assert_false(mt_apply_guarded("vm.min_free_kbytes", "67584", mem, why,
 				      sizeof(why)));
-	assert_true(mt_apply_guarded("vm.min_free_kbytes", "1048576", mem,
-				     why, sizeof(why)));
+	assert_true(mt_apply_guarded("vm.min_free_kbytes", "1048576", mem, why,
+				     sizeof(why)));
 	assert_non_null(strstr(why, "2%"));
 }
 
@@ -761,7 +831,8 @@ static void test_apply_rollback_tree(void **state)
 
 	(void)state;
 	assert_non_null(mkdtemp(tmp));
-	snprintf(cmd, sizeof(cmd), "cp -a %s %s/root && mkdir -p "
+	snprintf(cmd, sizeof(cmd),
+		 "cp -a %s %s/root && mkdir -p "
 		 "%s/root/etc/sysctl.d %s/run && printf 'vm.min_free_kbytes = 90000\\n'"
 		 " > %s/root/etc/sysctl.d/99-zz-local.conf",
 		 mt_test_machine("big-1tb"), tmp, tmp, tmp, tmp);
@@ -789,7 +860,7 @@ static void test_apply_rollback_tree(void **state)
 	assert_non_null(strstr(out_text, ": low confidence (pass --only "));
 	assert_non_null(strstr(out_text, "would set vm.swappiness: 60 -> 10"));
 	assert_non_null(strstr(out_text, "would set vm.min_free_kbytes: "
-			       "67584 -> 130533"));
+					 "67584 -> 130533"));
 	free(out_text);
 	o.only = only;
 	o.n_only = 3;
@@ -798,12 +869,12 @@ static void test_apply_rollback_tree(void **state)
 	fclose(out);
 	assert_non_null(strstr(out_text, "would set vm.swappiness: 60 -> 10"));
 	assert_non_null(strstr(out_text, "99-zz-local.conf:1 sets "
-			       "vm.min_free_kbytes"));
+					 "vm.min_free_kbytes"));
 	/* Commented-out (low-confidence) keys are not overridden. */
 	assert_null(strstr(out_text, "sets vm.swappiness"));
 	/* ratio -> bytes: applied, its undo rests on the ratio twin. */
 	assert_non_null(strstr(out_text, "would set vm.dirty_background_bytes: "
-			       "0 -> 268435456"));
+					 "0 -> 268435456"));
 	free(out_text);
 	snprintf(cmd, sizeof(cmd), "%s/proc/sys/vm/swappiness", path);
 	mt_test_slurp(cmd, buf + 2048, 2048);
@@ -818,11 +889,11 @@ static void test_apply_rollback_tree(void **state)
 	fclose(out);
 	assert_non_null(strstr(out_text, "set      vm.swappiness: 60 -> 10"));
 	assert_non_null(strstr(out_text, "installed /etc/sysctl.d/"
-			       "99-memtune.conf"));
-	assert_true(problems >= 1);	/* the override warning */
+					 "99-memtune.conf"));
+	assert_true(problems >= 1); /* the override warning */
 	/* The pair: the ratio twin journaled first, the bytes form set. */
 	assert_non_null(strstr(out_text, "set      vm.dirty_background_bytes: "
-			       "0 -> 268435456"));
+					 "0 -> 268435456"));
 	free(out_text);
 	mt_test_slurp(cmd, buf + 2048, 2048);
 	assert_string_equal(buf + 2048, "10\n");

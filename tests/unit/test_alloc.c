@@ -27,9 +27,8 @@
 
 /* The pure helpers of bench/alloc.c (not in a header: only this test
  * calls them). */
-int mt_alloc_maps_classify(const char *maps, uint64_t addr,
-			   const char **path, uint64_t *lo, uint64_t *hi,
-			   struct mt_err *err);
+int mt_alloc_maps_classify(const char *maps, uint64_t addr, const char **path,
+			   uint64_t *lo, uint64_t *hi, struct mt_err *err);
 int mt_alloc_heap_bounds(const char *maps, uint64_t *lo, uint64_t *hi,
 			 struct mt_err *err);
 int mt_alloc_statm_anon(const char *statm, uint64_t page_size, uint64_t *anon,
@@ -59,20 +58,21 @@ static void classify(uint64_t addr, const char *want)
 	const char *path = NULL;
 
 	assert_int_equal(mt_alloc_maps_classify(maps_text, addr, &path, NULL,
-						NULL, &err), 0);
+						NULL, &err),
+			 0);
 	assert_string_equal(path, want);
 }
 
 static void test_classify_paths(void **state)
 {
 	(void)state;
-	classify(0x55d0c1e3c000, "brk");	/* first byte of the heap */
-	classify(0x55d0c1e5cfff, "brk");	/* last byte */
-	classify(0x55d0c1e5d000, "unmapped");	/* end is exclusive */
-	classify(0x7f1a2b000010, "mmap");	/* anonymous, no name */
-	classify(0x7f1a2c000010, "mmap");	/* named anonymous */
-	classify(0x7f1a2d000100, "other");	/* a file */
-	classify(0x7ffd4a9f0000, "other");	/* the stack */
+	classify(0x55d0c1e3c000, "brk");      /* first byte of the heap */
+	classify(0x55d0c1e5cfff, "brk");      /* last byte */
+	classify(0x55d0c1e5d000, "unmapped"); /* end is exclusive */
+	classify(0x7f1a2b000010, "mmap");     /* anonymous, no name */
+	classify(0x7f1a2c000010, "mmap");     /* named anonymous */
+	classify(0x7f1a2d000100, "other");    /* a file */
+	classify(0x7ffd4a9f0000, "other");    /* the stack */
 	classify(0x1000, "unmapped");
 }
 
@@ -84,11 +84,13 @@ static void test_classify_bounds(void **state)
 
 	(void)state;
 	assert_int_equal(mt_alloc_maps_classify(maps_text, 0x7f1a2b000100,
-						&path, &lo, &hi, &err), 0);
+						&path, &lo, &hi, &err),
+			 0);
 	assert_int_equal(lo, 0x7f1a2b000000);
 	assert_int_equal(hi, 0x7f1a2b021000);
 	assert_int_equal(mt_alloc_maps_classify(maps_text, 0x10, &path, &lo,
-						&hi, &err), 0);
+						&hi, &err),
+			 0);
 	assert_int_equal(lo, 0);
 	assert_int_equal(hi, 0);
 	assert_int_equal(mt_alloc_heap_bounds(maps_text, &lo, &hi, &err), 0);
@@ -107,10 +109,12 @@ static void test_classify_malformed(void **state)
 	(void)state;
 	/* an address in the first line is found before the bad line */
 	assert_int_equal(mt_alloc_maps_classify(bad, 0x55d0c1e3c100, &path,
-						NULL, NULL, &err), 0);
+						NULL, NULL, &err),
+			 0);
 	assert_string_equal(path, "brk");
 	assert_int_equal(mt_alloc_maps_classify(bad, 0x10, &path, NULL, NULL,
-						&err), -EINVAL);
+						&err),
+			 -EINVAL);
 	assert_int_equal(err.kind, MT_ERR_INPUT);
 	assert_non_null(strstr(err.msg, "line 2"));
 	assert_non_null(strstr(err.msg, "this is not a mapping"));
@@ -138,7 +142,7 @@ static void test_classify_live(void **state)
 
 	(void)state;
 #ifdef __SANITIZE_ADDRESS__
-	skip();	/* ASan's allocator does not use brk */
+	skip(); /* ASan's allocator does not use brk */
 #endif
 	void *small = malloc(64);
 	void *map = mmap(NULL, 8192, PROT_READ | PROT_WRITE,
@@ -148,10 +152,12 @@ static void test_classify_live(void **state)
 	assert_true(map != MAP_FAILED);
 	assert_int_equal(mt_fs_read("/proc/self/maps", &buf, NULL, &err), 0);
 	assert_int_equal(mt_alloc_maps_classify(buf, (uintptr_t)small, &path,
-						NULL, NULL, &err), 0);
+						NULL, NULL, &err),
+			 0);
 	assert_string_equal(path, "brk");
 	assert_int_equal(mt_alloc_maps_classify(buf, (uintptr_t)map, &path,
-						NULL, NULL, &err), 0);
+						NULL, NULL, &err),
+			 0);
 	assert_string_equal(path, "mmap");
 	free(buf);
 	munmap(map, 8192);
@@ -164,11 +170,13 @@ static void test_statm(void **state)
 	uint64_t anon = 0;
 
 	(void)state;
-	assert_int_equal(mt_alloc_statm_anon("5000 1200 200 10 0 900 0\n",
-					     4096, &anon, &err), 0);
+	assert_int_equal(mt_alloc_statm_anon("5000 1200 200 10 0 900 0\n", 4096,
+					     &anon, &err),
+			 0);
 	assert_int_equal(anon, 1000ull * 4096);
-	assert_int_equal(mt_alloc_statm_anon("5000 1200 1200 10 0 900 0",
-					     4096, &anon, &err), 0);
+	assert_int_equal(mt_alloc_statm_anon("5000 1200 1200 10 0 900 0", 4096,
+					     &anon, &err),
+			 0);
 	assert_int_equal(anon, 0);
 
 	assert_int_equal(mt_alloc_statm_anon("5000 1200", 4096, &anon, &err),
@@ -176,21 +184,26 @@ static void test_statm(void **state)
 	assert_int_equal(err.kind, MT_ERR_INPUT);
 	assert_non_null(strstr(err.msg, "/proc/self/statm"));
 	assert_int_equal(mt_alloc_statm_anon("5000 12x0 4 1", 4096, &anon,
-					     &err), -EINVAL);
+					     &err),
+			 -EINVAL);
 	assert_int_equal(mt_alloc_statm_anon("5000 100 200 1", 4096, &anon,
-					     &err), -EINVAL);
+					     &err),
+			 -EINVAL);
 	assert_int_equal(mt_alloc_statm_anon("", 4096, &anon, &err), -EINVAL);
 }
 
 static void test_count_arenas(void **state)
 {
 	(void)state;
-	assert_int_equal(mt_alloc_count_arenas(
-		"<malloc version=\"1\">\n<heap nr=\"0\">\n<sizes>\n</sizes>\n"
-		"</heap>\n<heap nr=\"1\">\n</heap>\n<total type=\"fast\"/>\n"
-		"</malloc>\n"), 2);
+	assert_int_equal(
+		mt_alloc_count_arenas(
+			"<malloc version=\"1\">\n<heap nr=\"0\">\n<sizes>\n</sizes>\n"
+			"</heap>\n<heap nr=\"1\">\n</heap>\n<total type=\"fast\"/>\n"
+			"</malloc>\n"),
+		2);
 	assert_int_equal(mt_alloc_count_arenas("<malloc version=\"1\">"
-					       "</malloc>"), 0);
+					       "</malloc>"),
+			 0);
 }
 
 /* ---- plan ------------------------------------------------------------- */
@@ -213,10 +226,12 @@ static void plan_text(struct planned *pl, const char *ini, uint64_t mem)
 	memset(pl, 0, sizeof(*pl));
 	mt_cfg_init(&pl->cfg);
 	assert_int_equal(mt_cfg_load_string(&pl->cfg, "test.ini", ini,
-					    &pl->err), 0);
+					    &pl->err),
+			 0);
 	assert_int_equal(mt_params_resolve(&pl->cfg, "alloc",
 					   mt_bench_alloc.params, &pl->params,
-					   &pl->err), 0);
+					   &pl->err),
+			 0);
 	pl->caps.mem_total = mem;
 	env.caps = &pl->caps;
 	env.params = pl->params;
@@ -236,7 +251,8 @@ static size_t count_op(const struct mt_plan *plan, const char *op)
 
 	for (size_t i = 0; i < plan->n; i++)
 		if (strcmp(json_string_value(json_object_get(
-				   plan->cases[i].params, "op")), op) == 0)
+				   plan->cases[i].params, "op")),
+			   op) == 0)
 			n++;
 	return n;
 }
@@ -258,13 +274,14 @@ static void test_plan_defaults(void **state)
 	assert_int_equal(count_op(&pl.plan, "arenas"), 2);
 
 	c = &pl.plan.cases[0];
-	assert_string_equal(json_string_value(json_object_get(c->params,
-							      "op")),
+	assert_string_equal(json_string_value(json_object_get(c->params, "op")),
 			    "malloc");
 	assert_int_equal(json_integer_value(json_object_get(c->params,
-							    "size_bytes")), 16);
-	assert_string_equal(json_string_value(json_object_get(
-				    c->params, "mmap_threshold")), "default");
+							    "size_bytes")),
+			 16);
+	assert_string_equal(
+		json_string_value(json_object_get(c->params, "mmap_threshold")),
+		"default");
 	assert_int_equal(c->mode, MT_CASE_CALIBRATE);
 	assert_string_equal(c->metrics[0].name, "ns_per_alloc");
 	plan_free(&pl);
@@ -276,26 +293,31 @@ static void test_plan_chosen(void **state)
 	const struct mt_case *c;
 
 	(void)state;
-	plan_text(&pl, "[alloc]\nops = kept, threshold\nblocks = 8\n"
+	plan_text(&pl,
+		  "[alloc]\nops = kept, threshold\nblocks = 8\n"
 		  "kept_sizes = 4K\nmmap_thresholds = 128K\n"
 		  "trim_thresholds = 1M,64M\nthreshold_sizes = 256K\n",
 		  24ull << 30);
 	assert_int_equal(pl.ret, 0);
 	assert_int_equal(pl.plan.n, 3);
 	c = &pl.plan.cases[0];
-	assert_string_equal(json_string_value(json_object_get(c->params,
-							      "op")), "kept");
+	assert_string_equal(json_string_value(json_object_get(c->params, "op")),
+			    "kept");
 	assert_int_equal(json_integer_value(json_object_get(c->params,
-							    "blocks")), 8);
+							    "blocks")),
+			 8);
 	assert_int_equal(c->mode, MT_CASE_ONCE);
 	assert_string_equal(c->metrics[1].name, "rss_after_free");
 	c = &pl.plan.cases[2];
-	assert_int_equal(json_integer_value(json_object_get(
-				 c->params, "mmap_threshold")), 128 << 10);
-	assert_int_equal(json_integer_value(json_object_get(
-				 c->params, "trim_threshold")), 64 << 20);
-	assert_int_equal(json_integer_value(json_object_get(
-				 c->params, "size_bytes")), 256 << 10);
+	assert_int_equal(json_integer_value(json_object_get(c->params,
+							    "mmap_threshold")),
+			 128 << 10);
+	assert_int_equal(json_integer_value(json_object_get(c->params,
+							    "trim_threshold")),
+			 64 << 20);
+	assert_int_equal(json_integer_value(json_object_get(c->params,
+							    "size_bytes")),
+			 256 << 10);
 	plan_free(&pl);
 }
 
@@ -322,9 +344,10 @@ static void test_plan_bad_config(void **state)
 	mt_cfg_init(&cfg);
 	assert_int_equal(mt_cfg_load_string(&cfg, "t.ini",
 					    "[alloc]\nops = malloc,brk\n",
-					    &err), 0);
-	assert_int_equal(mt_params_resolve(&cfg, "alloc",
-					   mt_bench_alloc.params, &p, &err),
+					    &err),
+			 0);
+	assert_int_equal(mt_params_resolve(&cfg, "alloc", mt_bench_alloc.params,
+					   &p, &err),
 			 -EINVAL);
 	assert_non_null(strstr(err.msg, "ops"));
 	mt_cfg_free(&cfg);
@@ -333,9 +356,10 @@ static void test_plan_bad_config(void **state)
 	mt_cfg_init(&cfg);
 	assert_int_equal(mt_cfg_load_string(&cfg, "t.ini",
 					    "[alloc]\nmmap_thresholds = 2G\n",
-					    &err), 0);
-	assert_int_equal(mt_params_resolve(&cfg, "alloc",
-					   mt_bench_alloc.params, &p, &err),
+					    &err),
+			 0);
+	assert_int_equal(mt_params_resolve(&cfg, "alloc", mt_bench_alloc.params,
+					   &p, &err),
 			 -EINVAL);
 	assert_non_null(strstr(err.msg, "mmap_thresholds"));
 	mt_cfg_free(&cfg);
@@ -346,13 +370,13 @@ static void test_plan_bad_config(void **state)
 /* Checks inside a forked child: a failure prints where and exits 1, which
  * the parent turns into a test failure (cmocka's own asserts would unwind
  * into a copy of the test runner). */
-#define CHECK(cond)                                                        \
-	do {                                                               \
-		if (!(cond)) {                                             \
-			fprintf(stderr, "%s:%d: check failed: %s\n",       \
-				__FILE__, __LINE__, #cond);                \
-			_exit(1);                                          \
-		}                                                          \
+#define CHECK(cond) \
+	do { \
+		if (!(cond)) { \
+			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, \
+				__LINE__, #cond); \
+			_exit(1); \
+		} \
 	} while (0)
 #define CHECK_EQ(a, b) CHECK((long long)(a) == (long long)(b))
 #define CHECK_STR(a, b) CHECK((a) != NULL && strcmp((a), (b)) == 0)
@@ -368,8 +392,8 @@ struct ran {
 
 /* Sets up the case described by JSON text, runs it once with iters, and
  * verifies it; the caller checks the outcome in the same child. */
-static void run_case(const char *params, enum mt_case_mode mode,
-		     uint64_t iters, struct ran *r)
+static void run_case(const char *params, enum mt_case_mode mode, uint64_t iters,
+		     struct ran *r)
 {
 	struct mt_case c = { .mode = mode };
 	struct mt_env env = { 0 };
@@ -434,10 +458,10 @@ static void pinned_mmap_child(void)
 	CHECK_EQ(r.run_ret, 0);
 	CHECK_EQ(r.verify, MT_OK);
 	CHECK_EQ(r.s.ops, 8);
-	CHECK(r.s.values[0] == 1.0);	/* mmap_fraction */
+	CHECK(r.s.values[0] == 1.0); /* mmap_fraction */
 	CHECK_STR(obtained_str(&r, "path"), "mmap");
-	CHECK_EQ(json_integer_value(json_object_get(r.obtained,
-							    "mmap_allocs")), 8);
+	CHECK_EQ(json_integer_value(json_object_get(r.obtained, "mmap_allocs")),
+		 8);
 	/* each cycle maps fresh pages: at least 64 faults a cycle */
 	CHECK(r.minflt >= 8 * 64);
 	json_decref(r.obtained);
@@ -456,10 +480,10 @@ static void pinned_brk_child(void)
 	CHECK(r.s.values[0] == 0.0);
 	CHECK_STR(obtained_str(&r, "path"), "brk");
 	first = json_object_get(r.obtained, "first_cycle");
-	CHECK_STR(json_string_value(json_object_get(first, "maps")),
-			    "brk");
-	CHECK_EQ(json_integer_value(json_object_get(
-				 r.obtained, "M_MMAP_THRESHOLD")), 32 << 20);
+	CHECK_STR(json_string_value(json_object_get(first, "maps")), "brk");
+	CHECK_EQ(json_integer_value(json_object_get(r.obtained,
+						    "M_MMAP_THRESHOLD")),
+		 32 << 20);
 	/* a high trim threshold keeps the freed block: about 256K kept */
 	CHECK(r.s.values[1] >= 200 * 1024);
 	json_decref(r.obtained);
@@ -469,7 +493,7 @@ static void test_threshold_cases(void **state)
 {
 	(void)state;
 #ifdef __SANITIZE_ADDRESS__
-	skip();	/* ASan replaces malloc: there is no brk path to see */
+	skip(); /* ASan replaces malloc: there is no brk path to see */
 #endif
 	in_child(pinned_mmap_child);
 	in_child(pinned_brk_child);
@@ -507,7 +531,8 @@ static void kept_child(void)
 	double alloc, freed, trimmed;
 
 	run_case("{\"op\":\"kept\",\"size_bytes\":32768,\"blocks\":64,"
-		 "\"mmap_threshold\":\"default\"}", MT_CASE_ONCE, 0, &r);
+		 "\"mmap_threshold\":\"default\"}",
+		 MT_CASE_ONCE, 0, &r);
 	CHECK_EQ(r.setup, MT_OK);
 	CHECK_EQ(r.run_ret, 0);
 	alloc = r.s.values[0];
@@ -520,7 +545,7 @@ static void kept_child(void)
 	/* malloc_trim(0) gives back the pages of the free chunks */
 	CHECK(trimmed < freed / 4);
 	CHECK(json_is_true(json_object_get(r.obtained,
-						 "malloc_trim_released")));
+					   "malloc_trim_released")));
 	json_decref(r.obtained);
 }
 
@@ -532,7 +557,8 @@ static void kept_mmap_child(void)
 	 * free() unmaps it at once */
 	CHECK_EQ(mallopt(M_MMAP_THRESHOLD, 128 * 1024), 1);
 	run_case("{\"op\":\"kept\",\"size_bytes\":262144,\"blocks\":16,"
-		 "\"mmap_threshold\":\"default\"}", MT_CASE_ONCE, 0, &r);
+		 "\"mmap_threshold\":\"default\"}",
+		 MT_CASE_ONCE, 0, &r);
 	CHECK_EQ(r.setup, MT_OK);
 	CHECK_STR(obtained_str(&r, "path"), "mmap");
 	CHECK(r.s.values[0] >= 16 * 262144 * 0.9);
@@ -544,7 +570,7 @@ static void test_kept(void **state)
 {
 	(void)state;
 #ifdef __SANITIZE_ADDRESS__
-	skip();	/* ASan's allocator keeps freed memory in quarantine */
+	skip(); /* ASan's allocator keeps freed memory in quarantine */
 #endif
 	in_child(kept_child);
 	in_child(kept_mmap_child);
@@ -554,20 +580,20 @@ static void raw_child(void)
 {
 	struct ran r;
 
-	run_case("{\"op\":\"mmap\",\"size_bytes\":65536}", MT_CASE_CALIBRATE,
-		 4, &r);
+	run_case("{\"op\":\"mmap\",\"size_bytes\":65536}", MT_CASE_CALIBRATE, 4,
+		 &r);
 	CHECK_EQ(r.setup, MT_OK);
 	CHECK_EQ(r.run_ret, 0);
 	CHECK_EQ(r.s.ops, 4);
 	CHECK_EQ(r.s.bytes, 4 * 65536);
-	CHECK(r.minflt >= 4);	/* fresh pages every cycle */
+	CHECK(r.minflt >= 4); /* fresh pages every cycle */
 	json_decref(r.obtained);
 
-	run_case("{\"op\":\"sbrk\",\"size_bytes\":65536}", MT_CASE_CALIBRATE,
-		 4, &r);
+	run_case("{\"op\":\"sbrk\",\"size_bytes\":65536}", MT_CASE_CALIBRATE, 4,
+		 &r);
 	CHECK_EQ(r.setup, MT_OK);
 	CHECK_EQ(r.run_ret, 0);
-	CHECK(r.minflt >= 4);	/* sbrk(-size) gave the pages back */
+	CHECK(r.minflt >= 4); /* sbrk(-size) gave the pages back */
 	json_decref(r.obtained);
 }
 
@@ -582,14 +608,14 @@ static void arenas_child(void)
 	struct ran r;
 
 	run_case("{\"op\":\"arenas\",\"size_bytes\":4096,\"threads\":2,"
-		 "\"arena_max\":1}", MT_CASE_CALIBRATE, 100, &r);
+		 "\"arena_max\":1}",
+		 MT_CASE_CALIBRATE, 100, &r);
 	CHECK_EQ(r.setup, MT_OK);
 	CHECK_EQ(r.run_ret, 0);
 	CHECK_EQ(r.s.ops, 100);
-	CHECK_EQ(json_integer_value(json_object_get(r.obtained,
-							    "arenas")), 1);
-	CHECK_EQ(json_array_size(json_object_get(r.obtained,
-							 "thread_cpus")), 2);
+	CHECK_EQ(json_integer_value(json_object_get(r.obtained, "arenas")), 1);
+	CHECK_EQ(json_array_size(json_object_get(r.obtained, "thread_cpus")),
+		 2);
 	json_decref(r.obtained);
 }
 
@@ -598,11 +624,11 @@ static void arenas_default_child(void)
 	struct ran r;
 
 	run_case("{\"op\":\"arenas\",\"size_bytes\":4096,\"threads\":2,"
-		 "\"arena_max\":\"default\"}", MT_CASE_CALIBRATE, 100, &r);
+		 "\"arena_max\":\"default\"}",
+		 MT_CASE_CALIBRATE, 100, &r);
 	CHECK_EQ(r.setup, MT_OK);
 	/* each thread gets its own arena beside the main one */
-	CHECK(json_integer_value(json_object_get(r.obtained,
-						       "arenas")) >= 2);
+	CHECK(json_integer_value(json_object_get(r.obtained, "arenas")) >= 2);
 	json_decref(r.obtained);
 }
 
@@ -610,7 +636,7 @@ static void test_arenas(void **state)
 {
 	(void)state;
 #ifdef __SANITIZE_ADDRESS__
-	skip();	/* ASan has no glibc arenas */
+	skip(); /* ASan has no glibc arenas */
 #endif
 	in_child(arenas_child);
 	in_child(arenas_default_child);

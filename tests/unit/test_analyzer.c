@@ -102,8 +102,8 @@ static void test_tlb_figures(void **state)
 		assert_true(num(k, "bytes_above") == 8 << 20);
 	}
 	assert_true(seen_line_4k);
-	assert_false(json_is_true(json_object_get(json_object_get(
-		d, "cpu_tlb"), "exposed")));
+	assert_false(json_is_true(json_object_get(json_object_get(d, "cpu_tlb"),
+						  "exposed")));
 	release(a, run);
 }
 
@@ -120,11 +120,12 @@ static void test_hugepage_figures(void **state)
 	/* 2m was skipped: no entry, and the reason is kept. */
 	assert_null(json_object_get(json_object_get(d, "backings"), "2m"));
 	assert_non_null(strstr(json_string_value(json_object_get(
-		entry(a, "hugepage"), "partly_skipped")), "hugetlb"));
+				       entry(a, "hugepage"), "partly_skipped")),
+			       "hugetlb"));
 	g = json_object_get(json_object_get(d, "gain_vs_4k_pct"), "thp");
 	/* 8575.8 against 15423.1 MB/s. */
-	assert_true(fabs(num(g, "read_bw") - (8575.823 / 15423.072 - 1) *
-			 100) < 0.01);
+	assert_true(fabs(num(g, "read_bw") - (8575.823 / 15423.072 - 1) * 100) <
+		    0.01);
 	release(a, run);
 }
 
@@ -140,8 +141,9 @@ static void test_truncated(void **state)
 	assert_non_null(strstr(w, "truncated/results.jsonl:21:"));
 	assert_non_null(strstr(w, "(truncated?)"));
 	assert_int_equal(json_array_size(run->records), 20);
-	assert_string_equal(json_string_value(json_object_get(
-		entry(a, "tlb"), "status")), "analyzed");
+	assert_string_equal(json_string_value(json_object_get(entry(a, "tlb"),
+							      "status")),
+			    "analyzed");
 	release(a, run);
 }
 
@@ -156,8 +158,9 @@ static void test_missing_meta(void **state)
 	w = json_string_value(json_array_get(run->warnings, 0));
 	assert_non_null(strstr(w, "missing-meta/meta.json: No such file"));
 	assert_string_equal(run->host, "missing-meta");
-	assert_string_equal(json_string_value(json_object_get(
-		entry(a, "tlb"), "status")), "analyzed");
+	assert_string_equal(json_string_value(json_object_get(entry(a, "tlb"),
+							      "status")),
+			    "analyzed");
 	release(a, run);
 }
 
@@ -170,8 +173,9 @@ static void test_unknown_bench(void **state)
 	assert_non_null(e);
 	assert_string_equal(json_string_value(json_object_get(e, "status")),
 			    "no analysis yet");
-	assert_string_equal(json_string_value(json_object_get(
-		entry(a, "tlb"), "status")), "analyzed");
+	assert_string_equal(json_string_value(json_object_get(entry(a, "tlb"),
+							      "status")),
+			    "analyzed");
 	release(a, run);
 }
 
@@ -203,9 +207,11 @@ static void test_compare_self(void **state)
 
 	(void)state;
 	assert_int_equal(mt_run_load(FIX "tlb-hugepage", MT_RUN_KEEP_SAMPLES,
-				     &a, &err), 0);
+				     &a, &err),
+			 0);
 	assert_int_equal(mt_run_load(FIX "tlb-hugepage", MT_RUN_KEEP_SAMPLES,
-				     &b, &err), 0);
+				     &b, &err),
+			 0);
 	c = mt_compare_runs(a, b);
 	assert_int_equal(json_integer_value(json_object_get(c, "only_in_a")),
 			 0);
@@ -230,14 +236,17 @@ static void test_numa_2node(void **state)
 	assert_int_equal(json_array_size(json_object_get(d, "nodes")), 2);
 	assert_false(json_is_true(json_object_get(d, "single_node")));
 	lat = json_object_get(d, "latency_ns");
-	assert_true(fabs(json_number_value(json_array_get(json_array_get(
-		lat, 0), 1)) - 778.2808) < 0.001);
-	assert_true(fabs(json_number_value(json_array_get(json_array_get(
-		lat, 1), 0)) - 345.0263) < 0.001);
+	assert_true(fabs(json_number_value(
+				 json_array_get(json_array_get(lat, 0), 1)) -
+			 778.2808) < 0.001);
+	assert_true(fabs(json_number_value(
+				 json_array_get(json_array_get(lat, 1), 0)) -
+			 345.0263) < 0.001);
 	/* Median of 778.28/1695.58 and 345.03/324.00. */
 	assert_true(fabs(num(json_object_get(d, "remote_local_latency"),
-			     "median") - (778.28084 / 1695.57545 +
-					  345.02634 / 324.00445) / 2) < 1e-4);
+			     "median") -
+			 (778.28084 / 1695.57545 + 345.02634 / 324.00445) / 2) <
+		    1e-4);
 	pl = json_object_get(d, "placement");
 	assert_true(fabs(num(pl, "interleave_vs_local") -
 			 2044.35167 / 2399.48494) < 1e-5);
@@ -253,8 +262,7 @@ static void test_numa_2node(void **state)
 	 * advisor reads this same verdict (issue 13). */
 	assert_string_equal(json_string_value(json_object_get(f, "verdict")),
 			    "cache");
-	assert_non_null(strstr(json_string_value(json_object_get(f,
-								 "sentence")),
+	assert_non_null(strstr(json_string_value(json_object_get(f, "sentence")),
 			       "noise, not locality"));
 	{
 		json_t *facts = json_object_get(a, "facts");
@@ -265,8 +273,8 @@ static void test_numa_2node(void **state)
 		assert_true(ft.value == 0);
 		assert_true(mt_fact_get(a, "numa.remote_latency_ratio", &ft));
 		assert_true(fabs(ft.value - (778.28084 / 1695.57545 +
-					     345.02634 / 324.00445) / 2) <
-			    1e-4);
+					     345.02634 / 324.00445) /
+						    2) < 1e-4);
 	}
 	release(a, run);
 }
@@ -281,14 +289,15 @@ static void test_numa_1node(void **state)
 	d = derived(a, "numa");
 	assert_true(json_is_true(json_object_get(d, "single_node")));
 	assert_true(json_is_null(json_object_get(d, "remote_local_latency")));
-	assert_true(json_is_null(json_object_get(json_object_get(
-		d, "placement"), "remote_mb_s")));
+	assert_true(json_is_null(json_object_get(
+		json_object_get(d, "placement"), "remote_mb_s")));
 	assert_true(json_is_null(json_object_get(d, "zone_reclaim_finding")));
 	e = entry(a, "numa");
 	assert_string_equal(json_string_value(json_object_get(e, "status")),
 			    "analyzed");
-	assert_non_null(strstr(json_string_value(json_object_get(
-		e, "partly_skipped")), "1 NUMA node"));
+	assert_non_null(
+		strstr(json_string_value(json_object_get(e, "partly_skipped")),
+		       "1 NUMA node"));
 	release(a, run);
 }
 
@@ -303,8 +312,9 @@ static void add_rec(char *buf, size_t len, size_t *off, const char *bench,
 				 "\"%s\",\"unit\":\"x\",\"value\":%g,\"n\":1,"
 				 "\"min\":%g,\"max\":%g,\"mean\":%g,"
 				 "\"stddev\":0,\"ci95_lo\":%g,\"ci95_hi\":%g,"
-				 "\"status\":\"ok\"%s}\n", bench, kase, metric,
-				 v, v, v, v, v, v, extra ? extra : "");
+				 "\"status\":\"ok\"%s}\n",
+				 bench, kase, metric, v, v, v, v, v, v,
+				 extra ? extra : "");
 	assert_true(*off < len);
 }
 
@@ -322,9 +332,9 @@ static void test_numa_cache_wins(void **state)
 {
 	char dir[] = "/tmp/mt-test-analyzer-XXXXXX";
 	static const char *const c0 = "{\"op\":\"zone_reclaim\","
-		"\"zone_reclaim_mode\":0,\"cpu_node\":0}";
+				      "\"zone_reclaim_mode\":0,\"cpu_node\":0}";
 	static const char *const c1 = "{\"op\":\"zone_reclaim\","
-		"\"zone_reclaim_mode\":1,\"cpu_node\":0}";
+				      "\"zone_reclaim_mode\":1,\"cpu_node\":0}";
 	char text[4096];
 	size_t off = 0;
 	struct mt_run *run;
@@ -349,8 +359,7 @@ static void test_numa_cache_wins(void **state)
 			    "zone_reclaim_finding");
 	assert_string_equal(json_string_value(json_object_get(f, "verdict")),
 			    "cache");
-	assert_non_null(strstr(json_string_value(json_object_get(f,
-								 "sentence")),
+	assert_non_null(strstr(json_string_value(json_object_get(f, "sentence")),
 			       "leave zone_reclaim_mode at 0"));
 	release(a, run);
 	remove_dir(dir);
@@ -368,12 +377,18 @@ static void test_numa_node_out_of_range(void **state)
 
 	(void)state;
 	assert_non_null(mkdtemp(dir));
-	add_rec(text, sizeof(text), &off, "numa", "{\"op\":\"latency\","
-		"\"cpu_node\":1e10,\"mem_node\":0}", "latency", 90, NULL);
-	add_rec(text, sizeof(text), &off, "numa", "{\"op\":\"latency\","
-		"\"cpu_node\":0,\"mem_node\":-1e300}", "latency", 90, NULL);
-	add_rec(text, sizeof(text), &off, "numa", "{\"op\":\"latency\","
-		"\"cpu_node\":0,\"mem_node\":0}", "latency", 80, NULL);
+	add_rec(text, sizeof(text), &off, "numa",
+		"{\"op\":\"latency\","
+		"\"cpu_node\":1e10,\"mem_node\":0}",
+		"latency", 90, NULL);
+	add_rec(text, sizeof(text), &off, "numa",
+		"{\"op\":\"latency\","
+		"\"cpu_node\":0,\"mem_node\":-1e300}",
+		"latency", 90, NULL);
+	add_rec(text, sizeof(text), &off, "numa",
+		"{\"op\":\"latency\","
+		"\"cpu_node\":0,\"mem_node\":0}",
+		"latency", 80, NULL);
 	mt_test_put(dir, "/results.jsonl", text);
 	run = load(dir);
 	a = mt_analyze_run(run);
@@ -392,7 +407,9 @@ static void odirect_write_run(const char *dir, bool with_cold)
 	static const char *const caches[] = { "bypassed", "cold", "warm" };
 	/* MB/s at 4K and 64K: direct; buffered cold; buffered warm. */
 	static const double bw[3][2] = {
-		{ 1000, 3000 }, { 1900, 8000 }, { 1200, 2000 },
+		{ 1000, 3000 },
+		{ 1900, 8000 },
+		{ 1200, 2000 },
 	};
 	char text[8192], kase[256];
 	size_t off = 0;
@@ -426,20 +443,21 @@ static void test_odirect_write_cache(void **state)
 	run = load(dir);
 	a = mt_analyze_run(run);
 	c = json_array_get(json_object_get(mt_analysis_derived(a, "odirect"),
-					   "comparisons"), 0);
+					   "comparisons"),
+			   0);
 	assert_non_null(c);
-	assert_string_equal(json_string_value(json_object_get(c,
-							"buffered_cache")),
-			    "cold");
+	assert_string_equal(
+		json_string_value(json_object_get(c, "buffered_cache")),
+		"cold");
 	pts = json_object_get(c, "points");
 	assert_int_equal(json_array_size(pts), 2);
 	assert_float_equal(num(json_array_get(pts, 0), "ratio"), 1000.0 / 1900,
 			   1e-9);
-	assert_true(json_is_null(json_object_get(c,
-						 "direct_wins_from_bytes")));
+	assert_true(json_is_null(json_object_get(c, "direct_wins_from_bytes")));
 	/* Warm against cold buffered writes, where both exist. */
 	c = json_array_get(json_object_get(mt_analysis_derived(a, "odirect"),
-					   "write_cache_effect"), 0);
+					   "write_cache_effect"),
+			   0);
 	assert_string_equal(json_string_value(json_object_get(c, "pattern")),
 			    "seq");
 	pts = json_object_get(c, "points");
@@ -457,10 +475,11 @@ static void test_odirect_write_cache(void **state)
 	run = load(dir);
 	a = mt_analyze_run(run);
 	c = json_array_get(json_object_get(mt_analysis_derived(a, "odirect"),
-					   "comparisons"), 0);
-	assert_string_equal(json_string_value(json_object_get(c,
-							"buffered_cache")),
-			    "warm");
+					   "comparisons"),
+			   0);
+	assert_string_equal(
+		json_string_value(json_object_get(c, "buffered_cache")),
+		"warm");
 	assert_float_equal(num(c, "direct_wins_from_bytes"), 65536, 0);
 	assert_null(json_object_get(mt_analysis_derived(a, "odirect"),
 				    "write_cache_effect"));
@@ -477,8 +496,7 @@ static void test_tlb_knee_kinds(void **state)
 	static const double mib = 1048576.0;
 	/* 4k: flat, TLB step after 8M, cache step after 64M.
 	 * 2m: flat, the same cache step after 64M only. */
-	static const double sizes[] = { 1, 2, 4, 8, 16, 32, 64, 128, 256,
-					512 };
+	static const double sizes[] = { 1, 2, 4, 8, 16, 32, 64, 128, 256, 512 };
 	char text[16384], kase[160];
 	size_t off = 0;
 	struct mt_run *run;
@@ -493,12 +511,14 @@ static void test_tlb_knee_kinds(void **state)
 			    (sizes[i] > 64 ? 100.0 : 0.0);
 		double v2 = 5.0 + (sizes[i] > 64 ? 100.0 : 0.0);
 
-		snprintf(kase, sizeof(kase), "{\"backing\":\"4k\","
+		snprintf(kase, sizeof(kase),
+			 "{\"backing\":\"4k\","
 			 "\"pattern\":\"page\",\"size_bytes\":%.0f}",
 			 sizes[i] * mib);
 		add_rec(text, sizeof(text), &off, "tlb", kase, "latency", v4,
 			NULL);
-		snprintf(kase, sizeof(kase), "{\"backing\":\"2m\","
+		snprintf(kase, sizeof(kase),
+			 "{\"backing\":\"2m\","
 			 "\"pattern\":\"page\",\"size_bytes\":%.0f}",
 			 sizes[i] * mib);
 		add_rec(text, sizeof(text), &off, "tlb", kase, "latency", v2,
@@ -513,8 +533,8 @@ static void test_tlb_knee_kinds(void **state)
 			   "4k"))
 			continue;
 		json_array_foreach(json_object_get(c, "knees"), j, k) {
-			const char *kind = json_string_value(
-				json_object_get(k, "kind"));
+			const char *kind =
+				json_string_value(json_object_get(k, "kind"));
 
 			if (num(k, "bytes_above") <= 16 * mib) {
 				assert_string_equal(kind, "tlb");
@@ -535,10 +555,10 @@ static void test_tlb_knee_kinds(void **state)
 								 "separable")));
 			assert_true(num(r, "reach_bytes") == 8 * mib);
 		} else {
-			assert_true(json_is_false(json_object_get(
-				r, "separable")));
-			assert_true(json_is_null(json_object_get(
-				r, "reach_bytes")));
+			assert_true(
+				json_is_false(json_object_get(r, "separable")));
+			assert_true(json_is_null(
+				json_object_get(r, "reach_bytes")));
 		}
 	}
 	release(a, run);
@@ -562,14 +582,17 @@ static void test_alloc_first_allocation(void **state)
 	(void)state;
 	assert_non_null(mkdtemp(dir));
 	for (size_t i = 0; i < 3; i++) {
-		snprintf(kase, sizeof(kase), "{\"op\":\"malloc\","
-			 "\"size_bytes\":%d}", pts[i].size);
-		snprintf(extra, sizeof(extra), ",\"obtained\":{\"path\":"
+		snprintf(kase, sizeof(kase),
+			 "{\"op\":\"malloc\","
+			 "\"size_bytes\":%d}",
+			 pts[i].size);
+		snprintf(extra, sizeof(extra),
+			 ",\"obtained\":{\"path\":"
 			 "\"brk\",\"first_cycle\":{\"path\":\"%s\","
-			 "\"ns\":%d,\"minor_faults\":%d}}", pts[i].path,
-			 1000 * (int)(i + 1), 10 * (int)(i + 1));
-		add_rec(text, sizeof(text), &off, "alloc", kase,
-			"ns_per_alloc", 50, extra);
+			 "\"ns\":%d,\"minor_faults\":%d}}",
+			 pts[i].path, 1000 * (int)(i + 1), 10 * (int)(i + 1));
+		add_rec(text, sizeof(text), &off, "alloc", kase, "ns_per_alloc",
+			50, extra);
 		add_rec(text, sizeof(text), &off, "alloc", kase,
 			"mmap_fraction", 0, extra);
 	}
@@ -624,18 +647,19 @@ static void test_pressure_modules(void **state)
 			   "machine"))
 			continue;
 		machine++;
-		assert_string_not_equal(json_string_value(json_object_get(
-			e, "setting")), "current");
+		assert_string_not_equal(
+			json_string_value(json_object_get(e, "setting")),
+			"current");
 	}
 	assert_int_equal(machine, 2);
 	assert_int_equal(json_array_size(json_object_get(d, "findings")), 2);
 
 	d = derived(a, "oom");
 	assert_int_equal(json_array_size(json_object_get(d, "scenarios")), 3);
-	assert_true(json_is_true(json_object_get(d,
-						 "followed_oom_score_adj")));
+	assert_true(json_is_true(json_object_get(d, "followed_oom_score_adj")));
 	assert_non_null(strstr(json_string_value(json_object_get(
-		entry(a, "oom"), "partly_skipped")), "unkillable"));
+				       entry(a, "oom"), "partly_skipped")),
+			       "unkillable"));
 
 	d = derived(a, "mlock");
 	s = json_object_get(json_object_get(d, "saved"), "file");
@@ -710,9 +734,11 @@ static void test_oom_not_followed(void **state)
 
 	(void)state;
 	assert_non_null(mkdtemp(dir));
-	add_rec(text, sizeof(text), &off, "oom", "{\"scenario\":"
+	add_rec(text, sizeof(text), &off, "oom",
+		"{\"scenario\":"
 		"\"adj_decides\",\"tenants\":[{\"oom_score_adj\":0},"
-		"{\"oom_score_adj\":500}]}", "followed_score", 0,
+		"{\"oom_score_adj\":500}]}",
+		"followed_score", 0,
 		",\"obtained\":{\"victim\":0,\"expected_victim\":1}");
 	mt_test_put(dir, "/results.jsonl", text);
 	run = load(dir);
@@ -720,8 +746,7 @@ static void test_oom_not_followed(void **state)
 	d = mt_analysis_derived(a, "oom");
 	assert_false(json_is_true(json_object_get(d,
 						  "followed_oom_score_adj")));
-	assert_non_null(strstr(json_string_value(json_object_get(d,
-								 "sentence")),
+	assert_non_null(strstr(json_string_value(json_object_get(d, "sentence")),
 			       "did not always follow"));
 	release(a, run);
 	remove_dir(dir);
@@ -827,9 +852,10 @@ static void test_tlb_cpu_size(void **state)
 	snprintf(cmd, sizeof(cmd), "cp %s/results.jsonl '%s'/",
 		 FIX "tlb-hugepage", dir);
 	assert_int_equal(system(cmd), 0);
-	mt_test_put(dir, "/meta.json", "{\"host\":\"vm\",\"system\":{\"tlb\":"
-		   "{\"source\":\"/proc/cpuinfo\",\"reported\":\"192 4K "
-		   "pages\",\"entries_4k\":192}}}");
+	mt_test_put(dir, "/meta.json",
+		    "{\"host\":\"vm\",\"system\":{\"tlb\":"
+		    "{\"source\":\"/proc/cpuinfo\",\"reported\":\"192 4K "
+		    "pages\",\"entries_4k\":192}}}");
 	run = load(dir);
 	a = mt_analyze_run(run);
 	c = json_object_get(mt_analysis_derived(a, "tlb"), "cpu_tlb");

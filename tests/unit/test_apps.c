@@ -54,7 +54,7 @@ static void test_pg_host(void **state)
 			    "/var/lib/dpkg/status: package postgresql-15");
 	assert_string_equal(a->unit, "postgresql@15-main.service");
 	assert_string_equal(a->cgroup, "/system.slice/system-postgresql."
-			    "slice/postgresql@15-main.service");
+				       "slice/postgresql@15-main.service");
 	/* Nothing else runs there. */
 	assert_null(mt_ev_app(&ctx, MT_APP_REDIS));
 	assert_null(mt_ev_app(&ctx, MT_APP_MYSQL));
@@ -69,8 +69,8 @@ static const struct host_case {
 	enum mt_app_kind kind;
 	int pid;
 	const char *version, *unit;
-	const char *cgroup;		/* NULL: not checked */
-	enum mt_app_kind absent;	/* MT_APP_N: none checked */
+	const char *cgroup;	 /* NULL: not checked */
+	enum mt_app_kind absent; /* MT_APP_N: none checked */
 } hosts[] = {
 	/* The epoch and the Debian revision are not the version. */
 	{ "redis-host", MT_APP_REDIS, 2300, "7.0.15", "redis-server.service",
@@ -111,8 +111,10 @@ static void test_profile_services(void **state)
 	const struct mt_app *a;
 
 	(void)state;
-	ctx_on("pg-host", "[profile]\nservices = mongodb:8.0,postgresql:16,"
-	       "valkey\n", &p, &ctx);
+	ctx_on("pg-host",
+	       "[profile]\nservices = mongodb:8.0,postgresql:16,"
+	       "valkey\n",
+	       &p, &ctx);
 	a = mt_ev_app(&ctx, MT_APP_MONGODB);
 	assert_non_null(a);
 	assert_true(a->present);
@@ -138,17 +140,24 @@ static void test_profile_services_errors(void **state)
 	struct mt_err err = { 0 };
 
 	(void)state;
-	assert_int_equal(mt_profile_load_string("x", "[profile]\nservices = "
-						"postgresql,cassandra\n", &p,
-						&err), -EINVAL);
+	assert_int_equal(mt_profile_load_string("x",
+						"[profile]\nservices = "
+						"postgresql,cassandra\n",
+						&p, &err),
+			 -EINVAL);
 	assert_non_null(strstr(err.msg, "x:2: [profile] key 'services': "
-			       "unknown service 'cassandra'"));
-	assert_int_equal(mt_profile_load_string("x", "[profile]\nservices = "
-						"mongodb:8.0beta\n", &p,
-						&err), -EINVAL);
+					"unknown service 'cassandra'"));
+	assert_int_equal(mt_profile_load_string("x",
+						"[profile]\nservices = "
+						"mongodb:8.0beta\n",
+						&p, &err),
+			 -EINVAL);
 	assert_non_null(strstr(err.msg, "a version is digits and dots"));
-	assert_int_equal(mt_profile_load_string("x", "[profile]\nservices = "
-						":8\n", &p, &err), -EINVAL);
+	assert_int_equal(mt_profile_load_string("x",
+						"[profile]\nservices = "
+						":8\n",
+						&p, &err),
+			 -EINVAL);
 }
 
 /* Hostile text in a tree's /proc: a unit name with a path in it, a
@@ -194,11 +203,12 @@ static void test_hostile_proc(void **state)
 		struct mt_err err = { 0 };
 		json_t *sys = json_object();
 
-		assert_int_equal(mt_profile_load_string("p", "[profile]\n",
-							&p, &err), 0);
+		assert_int_equal(mt_profile_load_string("p", "[profile]\n", &p,
+							&err),
+				 0);
 		assert_int_equal(setenv("MEMTUNE_FSROOT", root, 1), 0);
-		assert_int_equal(mt_advise_ctx_from(&ctx, sys, NULL, &p,
-						    true), 0);
+		assert_int_equal(mt_advise_ctx_from(&ctx, sys, NULL, &p, true),
+				 0);
 		unsetenv("MEMTUNE_FSROOT");
 		json_decref(sys);
 	}
@@ -216,14 +226,15 @@ static void test_hostile_proc(void **state)
 	assert_int_equal(a->pid, 800);
 	assert_string_equal(a->unit, "postgresql.service");
 	assert_string_equal(a->cgroup, "/system.slice/postgresql.service/"
-			    "payload");
+				       "payload");
 	assert_null(mt_ev_app(&ctx, MT_APP_ELASTICSEARCH));
 	done(&p, &ctx);
 
 	/* The readers refuse what they must not open. */
 	assert_int_equal(setenv("MEMTUNE_FSROOT", root, 1), 0);
 	assert_int_equal(mt_proc_read(500, "../../etc/passwd", big,
-				      sizeof(big)), -EINVAL);
+				      sizeof(big)),
+			 -EINVAL);
 	assert_false(mt_proc_cgroup(500, cgroup, sizeof(cgroup), unit,
 				    sizeof(unit)));
 	/* systemd's escapes are fine in a cgroup, not in a unit the advice
@@ -234,35 +245,37 @@ static void test_hostile_proc(void **state)
 				   sizeof(unit)));
 	assert_string_equal(cgroup, "/system.slice/foo\\x2dbar.service");
 	assert_string_equal(unit, "");
-	assert_int_equal(mt_cgroup_read("/system.slice/../..", "memory.max",
-					&v, &max), -EINVAL);
+	assert_int_equal(mt_cgroup_read("/system.slice/../..", "memory.max", &v,
+					&max),
+			 -EINVAL);
 	assert_int_equal(mt_cgroup_read("/x", "cgroup.procs", &v, &max),
 			 -EINVAL);
 	mt_test_put(root, "/sys/fs/cgroup/x/memory.high", "max\n");
 	mt_test_put(root, "/sys/fs/cgroup/x/memory.low", "-5\n");
 	assert_int_equal(mt_cgroup_read("/x", "memory.high", &v, &max), 0);
 	assert_true(max);
-	assert_int_equal(mt_cgroup_read("/x", "memory.low", &v, &max),
-			 -EINVAL);
+	assert_int_equal(mt_cgroup_read("/x", "memory.low", &v, &max), -EINVAL);
 	/* A file longer than the reader's bound is refused whole. */
 	{
 		char *text = NULL;
 		size_t n = 0;
 
 		mt_test_put(root, "/etc/ten", "0123456789");
-		assert_int_equal(mt_ev_read_bounded("/etc/ten", 10, &text,
-						    &n), 0);
+		assert_int_equal(mt_ev_read_bounded("/etc/ten", 10, &text, &n),
+				 0);
 		assert_int_equal(n, 10);
 		assert_string_equal(text, "0123456789");
 		free(text);
-		assert_int_equal(mt_ev_read_bounded("/etc/ten", 9, &text,
-						    &n), -EFBIG);
+		assert_int_equal(mt_ev_read_bounded("/etc/ten", 9, &text, &n),
+				 -EFBIG);
 		assert_null(text);
 		mt_test_put(root, "/etc/big", big);
 		assert_int_equal(mt_ev_read_bounded("/etc/big", 4096, &text,
-						    NULL), -EFBIG);
+						    NULL),
+				 -EFBIG);
 		assert_int_equal(mt_ev_read_bounded("/etc/none", 4096, &text,
-						    NULL), -ENOENT);
+						    NULL),
+				 -ENOENT);
 	}
 	unsetenv("MEMTUNE_FSROOT");
 	mt_test_remove_tree(root);
@@ -290,7 +303,8 @@ static void test_other_kinds(void **state)
 	mt_test_put(root, "/proc/500/comm", "valkey-server\n");
 	mt_test_put(root, "/proc/600/comm", "ora_pmon_ORCL\n");
 	mt_test_put(root, "/proc/700/comm", "java\n");
-	mt_test_put(root, "/proc/700/cmdline", "/usr/share/opensearch/jdk/"
+	mt_test_put(root, "/proc/700/cmdline",
+		    "/usr/share/opensearch/jdk/"
 		    "bin/java -Xms8g org.opensearch.bootstrap.OpenSearch");
 	mt_test_put(root, "/var/lib/dpkg/status",
 		    "Package: mariadb-server\nStatus: install ok installed\n"

@@ -198,8 +198,10 @@ static void test_latency_like(void **state)
 	rng_state = 2024;
 	for (size_t i = 0; i < 19; i++) {
 		int lg = 12 + (int)i;
-		double ns = lg <= 15 ? 1.2 : lg <= 19 ? 4.0 :
-			    lg <= 24 ? 12.0 : 95.0;
+		double ns = lg <= 15 ? 1.2 :
+			    lg <= 19 ? 4.0 :
+			    lg <= 24 ? 12.0 :
+				       95.0;
 
 		/* The point just past each level is half way up. */
 		if (lg == 16)

@@ -70,8 +70,9 @@ static size_t check_cycle(char *base, size_t size, enum mt_chase_pattern pat,
 
 static void test_line_single_cycle(void **st)
 {
-	static const size_t sizes[] = { 128, 192, 4096, 65536,
-					1048576 + 3 * 64, 8u << 20 };
+	static const size_t sizes[] = {
+		128, 192, 4096, 65536, 1048576 + 3 * 64, 8u << 20
+	};
 	static const uint64_t seeds[] = { 0, 1, 2, 42, 0xdeadbeefcafeull };
 
 	(void)st;
@@ -225,8 +226,9 @@ static void test_all_cycles_reachable(void **st)
 
 static void test_rand_below_range(void **st)
 {
-	static const uint64_t bounds[] = { 1, 2, 3, 7, 64, 1000, 4096,
-					   (1ull << 31) + 11, 0xffffffffull };
+	static const uint64_t bounds[] = {
+		1, 2, 3, 7, 64, 1000, 4096, (1ull << 31) + 11, 0xffffffffull
+	};
 	uint64_t s = 0x9e3779b97f4a7c15ull;
 
 	(void)st;

@@ -24,34 +24,74 @@
 static const char *const backings[] = { "base", "thp", "hugetlb", NULL };
 
 /* The keys of the schema below, by row. */
-enum { K_SIZES, K_STRIDE, K_BUFFER, K_TIME, K_RUNS, K_OFFSET, K_RATIO,
-       K_VERIFY, K_BACKINGS, K_DIR, K_NOTE, K_N };
+enum {
+	K_SIZES,
+	K_STRIDE,
+	K_BUFFER,
+	K_TIME,
+	K_RUNS,
+	K_OFFSET,
+	K_RATIO,
+	K_VERIFY,
+	K_BACKINGS,
+	K_DIR,
+	K_NOTE,
+	K_N
+};
 
 /* A schema with every type, bounds and choices. */
 static const struct mt_param schema[] = {
-	[K_SIZES] = { .key = "sizes", .type = MT_P_SIZE_LIST,
-	  .def = "4K..64K*2",
-	  .help = "working-set sizes", .min = 4096, .max = 1ll << 30 },
-	[K_STRIDE] = { .key = "stride", .type = MT_P_SIZE, .def = "64",
-	  .help = "bytes between loads", .min = 8, .max = 1 << 20 },
-	[K_BUFFER] = { .key = "buffer", .type = MT_P_SIZE, .def = "1M",
-	  .help = "unbounded size" },
-	[K_TIME] = { .key = "time", .type = MT_P_DURATION, .def = "20ms",
-	  .help = "sample time", .min = 1000000, .max = 10000000000ll },
-	[K_RUNS] = { .key = "runs", .type = MT_P_INT, .def = "5",
-	  .help = "repeats",
-	  .min = 1, .max = 1000 },
-	[K_OFFSET] = { .key = "offset", .type = MT_P_INT, .def = "-3",
-	  .help = "no bounds given" },
-	[K_RATIO] = { .key = "ratio", .type = MT_P_DOUBLE, .def = "0.02",
-	  .help = "fraction", .dmin = 0.0001, .dmax = 1.0 },
-	[K_VERIFY] = { .key = "verify", .type = MT_P_BOOL, .def = "yes",
-	  .help = "check what the kernel gave" },
-	[K_BACKINGS] = { .key = "backings", .type = MT_P_WORDS,
-	  .def = "base,thp",
-	  .help = "page kinds", .choices = backings },
-	[K_DIR] = { .key = "dir", .type = MT_P_STRING, .def = "/tmp",
-	  .help = "a directory" },
+	[K_SIZES] = { .key = "sizes",
+		      .type = MT_P_SIZE_LIST,
+		      .def = "4K..64K*2",
+		      .help = "working-set sizes",
+		      .min = 4096,
+		      .max = 1ll << 30 },
+	[K_STRIDE] = { .key = "stride",
+		       .type = MT_P_SIZE,
+		       .def = "64",
+		       .help = "bytes between loads",
+		       .min = 8,
+		       .max = 1 << 20 },
+	[K_BUFFER] = { .key = "buffer",
+		       .type = MT_P_SIZE,
+		       .def = "1M",
+		       .help = "unbounded size" },
+	[K_TIME] = { .key = "time",
+		     .type = MT_P_DURATION,
+		     .def = "20ms",
+		     .help = "sample time",
+		     .min = 1000000,
+		     .max = 10000000000ll },
+	[K_RUNS] = { .key = "runs",
+		     .type = MT_P_INT,
+		     .def = "5",
+		     .help = "repeats",
+		     .min = 1,
+		     .max = 1000 },
+	[K_OFFSET] = { .key = "offset",
+		       .type = MT_P_INT,
+		       .def = "-3",
+		       .help = "no bounds given" },
+	[K_RATIO] = { .key = "ratio",
+		      .type = MT_P_DOUBLE,
+		      .def = "0.02",
+		      .help = "fraction",
+		      .dmin = 0.0001,
+		      .dmax = 1.0 },
+	[K_VERIFY] = { .key = "verify",
+		       .type = MT_P_BOOL,
+		       .def = "yes",
+		       .help = "check what the kernel gave" },
+	[K_BACKINGS] = { .key = "backings",
+			 .type = MT_P_WORDS,
+			 .def = "base,thp",
+			 .help = "page kinds",
+			 .choices = backings },
+	[K_DIR] = { .key = "dir",
+		    .type = MT_P_STRING,
+		    .def = "/tmp",
+		    .help = "a directory" },
 	[K_NOTE] = { .key = "note", .type = MT_P_STRING, .help = "no default" },
 	[K_N] = MT_PARAMS_END,
 };
@@ -150,22 +190,21 @@ static void expect_entry(const struct mt_cfg *cfg, const char *section,
 static void test_load_basic(void **state)
 {
 	struct fixture *f = *state;
-	const char *text =
-		"; a comment\n"
-		"# another comment\n"
-		"\n"
-		"[global]\n"
-		"sample_time = 20ms\n"
-		"   indented   =   spaced out   \n"
-		"\t  \n"
-		"tabbed\t=\tx\n"
-		"[tlb]  ; the TLB\n"
-		"sizes=4K..1G*2\n"
-		"inline = 4K ; trailing comment\n"
-		"  # indented comment\n"
-		"empty =\n"
-		"output = /a/b:c=d\n"
-		"[ spaced ]\n";
+	const char *text = "; a comment\n"
+			   "# another comment\n"
+			   "\n"
+			   "[global]\n"
+			   "sample_time = 20ms\n"
+			   "   indented   =   spaced out   \n"
+			   "\t  \n"
+			   "tabbed\t=\tx\n"
+			   "[tlb]  ; the TLB\n"
+			   "sizes=4K..1G*2\n"
+			   "inline = 4K ; trailing comment\n"
+			   "  # indented comment\n"
+			   "empty =\n"
+			   "output = /a/b:c=d\n"
+			   "[ spaced ]\n";
 
 	assert_int_equal(mt_cfg_load_string(&f->cfg, "a.ini", text, &f->err),
 			 0);
@@ -221,8 +260,10 @@ static void test_load_missing_and_unreadable(void **state)
 	snprintf(path, sizeof(path), "%s/x.ini", f->dir);
 	assert_int_equal(mt_cfg_load(&f->cfg, path, &f->err), -ENOENT);
 	assert_int_equal(f->err.kind, MT_ERR_INPUT);
-	snprintf(want, sizeof(want), "cannot read config '%s': No such file "
-		 "or directory", path);
+	snprintf(want, sizeof(want),
+		 "cannot read config '%s': No such file "
+		 "or directory",
+		 path);
 	assert_string_equal(f->err.msg, want);
 
 	/* A directory opens but cannot be read. */
@@ -243,26 +284,24 @@ static void test_load_syntax_errors(void **state)
 			  "'foo'", NULL);
 	expect_load_error(f, "[tlb\nsizes = 4K\n", "x.ini:1:", "'[tlb'",
 			  "closing ']'", "'[name:variant]'", NULL);
-	expect_load_error(f, "[global]\n\n[Tlb]\n", "x.ini:3:",
-			  "bad section name '[Tlb]'", "a-z, 0-9", NULL);
-	expect_load_error(f, "[tlb:]\n", "x.ini:1:", "bad section name",
+	expect_load_error(f, "[global]\n\n[Tlb]\n",
+			  "x.ini:3:", "bad section name '[Tlb]'", "a-z, 0-9",
 			  NULL);
+	expect_load_error(f, "[tlb:]\n", "x.ini:1:", "bad section name", NULL);
 	expect_load_error(f, "[:v]\n", "x.ini:1:", "bad section name", NULL);
-	expect_load_error(f, "[a:b:c]\n", "x.ini:1:", "bad section name",
-			  NULL);
+	expect_load_error(f, "[a:b:c]\n", "x.ini:1:", "bad section name", NULL);
 	expect_load_error(f, "[]\n", "x.ini:1:", "bad section name", NULL);
-	expect_load_error(f, "[tlb.x]\n", "x.ini:1:", "bad section name",
-			  NULL);
+	expect_load_error(f, "[tlb.x]\n", "x.ini:1:", "bad section name", NULL);
 	expect_load_error(f, "[tlb] junk\n", "x.ini:1:", "'junk'", NULL);
-	expect_load_error(f, "; c\nsizes = 4K\n[tlb]\n", "x.ini:2:",
-			  "key 'sizes'", "before any section", "[global]",
-			  NULL);
-	expect_load_error(f, "[tlb]\n = 4K\n", "x.ini:2:",
-			  "the key before '=' is missing", NULL);
-	expect_load_error(f, "[tlb]\nsizes: 4K\n", "x.ini:2:",
-			  "expected 'key = value'", NULL);
-	expect_load_error(f, "[tlb]\nok = 1\nsizes 4K", "x.ini:3:",
-			  "'sizes 4K'", NULL);
+	expect_load_error(f, "; c\nsizes = 4K\n[tlb]\n",
+			  "x.ini:2:", "key 'sizes'", "before any section",
+			  "[global]", NULL);
+	expect_load_error(f, "[tlb]\n = 4K\n",
+			  "x.ini:2:", "the key before '=' is missing", NULL);
+	expect_load_error(f, "[tlb]\nsizes: 4K\n",
+			  "x.ini:2:", "expected 'key = value'", NULL);
+	expect_load_error(f, "[tlb]\nok = 1\nsizes 4K",
+			  "x.ini:3:", "'sizes 4K'", NULL);
 
 	/* Only the first error is reported, even with more after it. */
 	expect_load_error(f, "[tlb]\nbad\n[Bad]\n", "x.ini:2:", NULL);
@@ -279,10 +318,13 @@ static void test_load_hardening(void **state)
 	FILE *fp;
 
 	/* '#' comments as ';' ones: at the start, after a header, inline. */
-	assert_int_equal(mt_cfg_load_string(&f->cfg, "a.ini",
-		"# top\n[tlb] # the TLB\nsizes = 4K,1M   # the caches\n"
-		"backings = 4k ; base pages\ndir = /a#b;c\n\t# indented\n",
-		&f->err), 0);
+	assert_int_equal(
+		mt_cfg_load_string(
+			&f->cfg, "a.ini",
+			"# top\n[tlb] # the TLB\nsizes = 4K,1M   # the caches\n"
+			"backings = 4k ; base pages\ndir = /a#b;c\n\t# indented\n",
+			&f->err),
+		0);
 	expect_entry(&f->cfg, "tlb", "sizes", "4K,1M", "a.ini", 3);
 	expect_entry(&f->cfg, "tlb", "backings", "4k", "a.ini", 4);
 	expect_entry(&f->cfg, "tlb", "dir", "/a#b;c", "a.ini", 5);
@@ -292,15 +334,20 @@ static void test_load_hardening(void **state)
 	 * also when the section is opened again. */
 	expect_load_error(f, "[tlb]\nsizes = 4K\nruns = 2\nsizes = 8K\n",
 			  "x.ini:4: [tlb] key 'sizes' is set twice, first at "
-			  "x.ini:2", NULL);
+			  "x.ini:2",
+			  NULL);
 	expect_load_error(f, "[tlb]\nsizes = 4K\n[global]\n[tlb]\nsizes=1\n",
 			  "x.ini:5:", "x.ini:2", "set twice", NULL);
 	/* The same key in two sections, or in two files, is no duplicate. */
 	mt_cfg_free(&f->cfg);
+	assert_int_equal(
+		mt_cfg_load_string(&f->cfg, "a.ini",
+				   "[tlb]\nsizes = 4K\n[tlb:x]\nsizes = 8K\n",
+				   &f->err),
+		0);
 	assert_int_equal(mt_cfg_load_string(&f->cfg, "a.ini",
-		"[tlb]\nsizes = 4K\n[tlb:x]\nsizes = 8K\n", &f->err), 0);
-	assert_int_equal(mt_cfg_load_string(&f->cfg, "a.ini",
-		"[tlb]\nsizes = 16K\n", &f->err), 0);
+					    "[tlb]\nsizes = 16K\n", &f->err),
+			 0);
 	expect_entry(&f->cfg, "tlb", "sizes", "16K", "a.ini", 2);
 
 	/* "4K\0junk" is not 4K. */
@@ -317,21 +364,22 @@ static void test_load_hardening(void **state)
 	/* A 60-size list (about 360 bytes) loads; past 64 KiB is refused
 	 * with the line and the limit. */
 	for (int i = 1; i <= 60; i++)
-		off += (size_t)snprintf(list + off, sizeof(list) - off,
-					"%s%dK", i > 1 ? ", " : "", i * 4);
+		off += (size_t)snprintf(list + off, sizeof(list) - off, "%s%dK",
+					i > 1 ? ", " : "", i * 4);
 	assert_true(off > 300);
 	big = malloc(MT_CFG_MAX_LINE + 100);
 	assert_non_null(big);
 	snprintf(big, MT_CFG_MAX_LINE + 100, "[tlb]\nsizes = %s\n", list);
 	mt_cfg_free(&f->cfg);
-	assert_int_equal(mt_cfg_load_string(&f->cfg, "a.ini", big, &f->err),
-			 0);
+	assert_int_equal(mt_cfg_load_string(&f->cfg, "a.ini", big, &f->err), 0);
 	expect_entry(&f->cfg, "tlb", "sizes", list, "a.ini", 2);
 	memset(big, 'x', MT_CFG_MAX_LINE + 99);
 	memcpy(big, "[tlb]\nk = ", 10);
 	big[MT_CFG_MAX_LINE + 99] = '\0';
-	expect_load_error(f, big, "x.ini:2: line of 65629 bytes: expected "
-			  "at most 65536", NULL);
+	expect_load_error(f, big,
+			  "x.ini:2: line of 65629 bytes: expected "
+			  "at most 65536",
+			  NULL);
 	path = write_file(f, "big.ini", big);
 	mt_err_clear(&f->err);
 	assert_int_equal(mt_cfg_load(&f->cfg, path, &f->err), -EINVAL);
@@ -344,9 +392,10 @@ static void test_variants_and_overrides(void **state)
 	struct fixture *f = *state;
 	char a[PATH_MAX], b[PATH_MAX];
 
-	strcpy(a, write_file(f, "a.ini", "[tlb]\nsizes = 4K\nstride = 64\n"
-				   "[tlb:hugetlb]\n\n"
-				   "sizes = 4M\n"));
+	strcpy(a, write_file(f, "a.ini",
+			     "[tlb]\nsizes = 4K\nstride = 64\n"
+			     "[tlb:hugetlb]\n\n"
+			     "sizes = 4M\n"));
 	assert_int_equal(mt_cfg_load(&f->cfg, a, &f->err), 0);
 	expect_entry(&f->cfg, "tlb:hugetlb", "sizes", "4M", a, 6);
 	expect_entry(&f->cfg, "tlb", "sizes", "4K", a, 2);
@@ -367,13 +416,15 @@ static void test_variants_and_overrides(void **state)
 
 	/* --set beats both files; a bare key is [global]; a section may
 	 * carry a variant; the value may hold '=' and '.'. */
-	assert_int_equal(mt_cfg_set(&f->cfg, "tlb.sizes=4K..1G*2", 1,
-				    &f->err), 0);
+	assert_int_equal(mt_cfg_set(&f->cfg, "tlb.sizes=4K..1G*2", 1, &f->err),
+			 0);
 	assert_int_equal(mt_cfg_set(&f->cfg, "cpu=3", 2, &f->err), 0);
 	assert_int_equal(mt_cfg_set(&f->cfg, "tlb:hugetlb.sizes = 1G ", 3,
-				    &f->err), 0);
+				    &f->err),
+			 0);
 	assert_int_equal(mt_cfg_set(&f->cfg, "global.output=/x=y.z", 4,
-				    &f->err), 0);
+				    &f->err),
+			 0);
 	assert_int_equal(mt_cfg_set(&f->cfg, "chase.sizes=", 5, &f->err), 0);
 	expect_entry(&f->cfg, "tlb", "sizes", "4K..1G*2", "--set", 1);
 	expect_entry(&f->cfg, "global", "cpu", "3", "--set", 2);
@@ -394,8 +445,8 @@ static void test_set_errors(void **state)
 {
 	struct fixture *f = *state;
 	static const char *const bad[] = {
-		"nokey", "=5", "Tlb.sizes=4K", ".sizes=4K", "tlb.=4K",
-		"tlb:.x=1", "a b=1", "tlb.si zes=4K",
+		"nokey",   "=5",       "Tlb.sizes=4K", ".sizes=4K",
+		"tlb.=4K", "tlb:.x=1", "a b=1",	       "tlb.si zes=4K",
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -420,7 +471,8 @@ static void test_resolve_defaults(void **state)
 	size_t n;
 
 	assert_int_equal(mt_params_resolve(&f->cfg, "tlb", schema, &f->p,
-					   &f->err), 0);
+					   &f->err),
+			 0);
 	assert_string_equal(f->p->section, "tlb");
 	assert_int_equal(f->p->n, 11);
 	sizes = mt_p_sizes(f->p, K_SIZES, &n);
@@ -469,14 +521,19 @@ static void test_resolve_values(void **state)
 	const uint64_t *sizes;
 	size_t n;
 
-	assert_int_equal(mt_cfg_load_string(&f->cfg, "x.ini",
-		"[tlb]\nsizes = 4K..1G*4\nruns = 1000\nverify = off\n"
-		"backings = hugetlb\ntime = 1.5ms\nratio = 1\n"
-		"dir = /var/tmp\n[tlb:hugetlb]\nruns = 7\n"
-		"[global]\nruns = 0\n", &f->err), 0);
+	assert_int_equal(
+		mt_cfg_load_string(
+			&f->cfg, "x.ini",
+			"[tlb]\nsizes = 4K..1G*4\nruns = 1000\nverify = off\n"
+			"backings = hugetlb\ntime = 1.5ms\nratio = 1\n"
+			"dir = /var/tmp\n[tlb:hugetlb]\nruns = 7\n"
+			"[global]\nruns = 0\n",
+			&f->err),
+		0);
 	assert_int_equal(mt_cfg_set(&f->cfg, "tlb.stride=4K", 1, &f->err), 0);
 	assert_int_equal(mt_params_resolve(&f->cfg, "tlb", schema, &f->p,
-					   &f->err), 0);
+					   &f->err),
+			 0);
 	sizes = mt_p_sizes(f->p, K_SIZES, &n);
 	assert_int_equal(n, 10);
 	assert_int_equal(sizes[9], 1 << 30);
@@ -511,13 +568,15 @@ static void test_resolve_values(void **state)
 	/* A variant section has only its own keys (and the defaults); a
 	 * section nobody wrote resolves to the defaults. */
 	assert_int_equal(mt_params_resolve(&f->cfg, "tlb:hugetlb", schema,
-					   &f->p, &f->err), 0);
+					   &f->p, &f->err),
+			 0);
 	assert_string_equal(f->p->section, "tlb:hugetlb");
 	assert_int_equal(mt_p_int(f->p, K_RUNS), 7);
 	assert_true(mt_p_bool(f->p, K_VERIFY));
 	mt_params_free(f->p);
 	assert_int_equal(mt_params_resolve(&f->cfg, "chase", schema, &f->p,
-					   &f->err), 0);
+					   &f->err),
+			 0);
 	assert_int_equal(mt_p_int(f->p, K_RUNS), 5);
 }
 
@@ -546,86 +605,107 @@ static void test_resolve_errors(void **state)
 {
 	struct fixture *f = *state;
 
-	expect_resolve_error(f, "[tlb]\nruns = 2\nnosuch = 1\n", NULL,
+	expect_resolve_error(
+		f, "[tlb]\nruns = 2\nnosuch = 1\n", NULL,
 		"x.ini:3: [tlb] unknown key 'nosuch': expected one of: sizes, "
 		"stride, buffer, time, runs, offset, ratio, verify, backings, "
 		"dir, note");
-	expect_resolve_error(f, "[global]\n[tlb]\nsizes = 4Q\n", NULL,
+	expect_resolve_error(
+		f, "[global]\n[tlb]\nsizes = 4Q\n", NULL,
 		"x.ini:3: [tlb] key 'sizes': bad value '4Q': expected a size "
 		"such as 64K, 2M or 1G, or a range LO..HI*F such as 4K..1G*2");
-	expect_resolve_error(f, "[tlb]\nsizes = 1G..4K\n", NULL,
+	expect_resolve_error(
+		f, "[tlb]\nsizes = 1G..4K\n", NULL,
 		"x.ini:2: [tlb] key 'sizes': bad value '1G..4K': expected a "
 		"range LO..HI*F with LO no larger than HI, such as 4K..1G*2");
-	expect_resolve_error(f, "[tlb]\nsizes = 1K..8K\n", NULL,
+	expect_resolve_error(
+		f, "[tlb]\nsizes = 1K..8K\n", NULL,
 		"x.ini:2: [tlb] key 'sizes': bad value '1K..8K': expected a "
 		"size from 4K to 1G for every item (1K is not)");
-	expect_resolve_error(f, "[tlb]\nruns = 0\n", NULL,
+	expect_resolve_error(
+		f, "[tlb]\nruns = 0\n", NULL,
 		"x.ini:2: [tlb] key 'runs': bad value '0': expected an "
 		"integer from 1 to 1000");
-	expect_resolve_error(f, "[tlb]\nruns = many\n", NULL,
+	expect_resolve_error(
+		f, "[tlb]\nruns = many\n", NULL,
 		"x.ini:2: [tlb] key 'runs': bad value 'many': expected an "
 		"integer from 1 to 1000");
-	expect_resolve_error(f, "[tlb]\noffset = 1.5\n", NULL,
+	expect_resolve_error(
+		f, "[tlb]\noffset = 1.5\n", NULL,
 		"x.ini:2: [tlb] key 'offset': bad value '1.5': expected an "
 		"integer");
-	expect_resolve_error(f, "[tlb]\nratio = 2\n", NULL,
+	expect_resolve_error(
+		f, "[tlb]\nratio = 2\n", NULL,
 		"x.ini:2: [tlb] key 'ratio': bad value '2': expected a "
 		"number from 0.0001 to 1");
-	expect_resolve_error(f, "[tlb]\nstride = 4\n", NULL,
+	expect_resolve_error(
+		f, "[tlb]\nstride = 4\n", NULL,
 		"x.ini:2: [tlb] key 'stride': bad value '4': expected a size "
 		"from 8 to 1M");
-	expect_resolve_error(f, "[tlb]\nstride = 64Q\n", NULL,
+	expect_resolve_error(
+		f, "[tlb]\nstride = 64Q\n", NULL,
 		"x.ini:2: [tlb] key 'stride': bad value '64Q': expected a "
 		"size such as 64K, 2M or 1G");
-	expect_resolve_error(f, "[tlb]\ntime = 20s\n", NULL,
+	expect_resolve_error(
+		f, "[tlb]\ntime = 20s\n", NULL,
 		"x.ini:2: [tlb] key 'time': bad value '20s': expected a "
 		"duration from 1ms to 10s");
-	expect_resolve_error(f, "[tlb]\ntime = 20 ms\n", NULL,
+	expect_resolve_error(
+		f, "[tlb]\ntime = 20 ms\n", NULL,
 		"x.ini:2: [tlb] key 'time': bad value '20 ms': expected a "
 		"duration such as 20ms, 1.5s or 500us");
-	expect_resolve_error(f, "[tlb]\nverify = maybe\n", NULL,
+	expect_resolve_error(
+		f, "[tlb]\nverify = maybe\n", NULL,
 		"x.ini:2: [tlb] key 'verify': bad value 'maybe': expected yes "
 		"or no (also true/false, on/off, 1/0)");
-	expect_resolve_error(f, "[tlb]\nbackings = 4k,jumbo\n", NULL,
+	expect_resolve_error(
+		f, "[tlb]\nbackings = 4k,jumbo\n", NULL,
 		"x.ini:2: [tlb] key 'backings': bad value '4k,jumbo': "
 		"expected a comma list of words from: base, thp, hugetlb "
 		"('4k' is not one)");
-	expect_resolve_error(f, "[tlb]\nsizes = \n", NULL,
+	expect_resolve_error(
+		f, "[tlb]\nsizes = \n", NULL,
 		"x.ini:2: [tlb] key 'sizes': bad value '': expected a size "
 		"such as 64K, 2M or 1G, or a range LO..HI*F such as 4K..1G*2");
 
 	/* An empty list whose default has words would run no case. */
-	expect_resolve_error(f, "[tlb]\nbackings =\n", NULL,
+	expect_resolve_error(
+		f, "[tlb]\nbackings =\n", NULL,
 		"x.ini:2: [tlb] key 'backings': bad value '': expected at "
 		"least one word from: base, thp, hugetlb");
-	expect_resolve_error(f, "[tlb]\nbackings = , \n", NULL,
+	expect_resolve_error(
+		f, "[tlb]\nbackings = , \n", NULL,
 		"x.ini:2: [tlb] key 'backings': bad value ',': expected a "
 		"comma list of words from: base, thp, hugetlb");
 	/* A size list refuses 2^64 - 1 (it wrapped to -1 in records). */
-	expect_resolve_error(f, "[tlb]\nstride = 18446744073709551615\n",
-		NULL, "x.ini:2: [tlb] key 'stride': bad value "
+	expect_resolve_error(
+		f, "[tlb]\nstride = 18446744073709551615\n", NULL,
+		"x.ini:2: [tlb] key 'stride': bad value "
 		"'18446744073709551615': expected a size such as 64K, 2M or "
 		"1G, below 8 EiB");
 
 	/* The first bad line in file order is the one reported. */
-	expect_resolve_error(f, "[tlb]\nruns = 0\nnosuch = 1\n", NULL,
+	expect_resolve_error(
+		f, "[tlb]\nruns = 0\nnosuch = 1\n", NULL,
 		"x.ini:2: [tlb] key 'runs': bad value '0': expected an "
 		"integer from 1 to 1000");
 
 	/* From --set, the message says so. */
-	expect_resolve_error(f, "",
+	expect_resolve_error(
+		f, "",
 		(const char *const[]){ "global.cpu=1", "tlb.sizes=banana",
 				       NULL },
 		"--set #2: [tlb] key 'sizes': bad value 'banana': expected a "
 		"size such as 64K, 2M or 1G, or a range LO..HI*F such as "
 		"4K..1G*2");
-	expect_resolve_error(f, "[tlb]\n",
-		(const char *const[]){ "tlb.bogus=1", NULL },
+	expect_resolve_error(
+		f, "[tlb]\n", (const char *const[]){ "tlb.bogus=1", NULL },
 		"--set #1: [tlb] unknown key 'bogus': expected one of: sizes, "
 		"stride, buffer, time, runs, offset, ratio, verify, backings, "
 		"dir, note");
 	/* A --set naming a file's key moves the blame to the --set. */
-	expect_resolve_error(f, "[tlb]\nruns = 2\n",
+	expect_resolve_error(
+		f, "[tlb]\nruns = 2\n",
 		(const char *const[]){ "tlb.runs=-1", NULL },
 		"--set #1: [tlb] key 'runs': bad value '-1': expected an "
 		"integer from 1 to 1000");
@@ -642,7 +722,8 @@ static void test_override_repairs_bad_value(void **state)
 			 0);
 	assert_int_equal(mt_cfg_set(&f->cfg, "tlb.sizes=8K", 1, &f->err), 0);
 	assert_int_equal(mt_params_resolve(&f->cfg, "tlb", schema, &f->p,
-					   &f->err), 0);
+					   &f->err),
+			 0);
 	v = mt_p_get(f->p, K_SIZES);
 	assert_int_equal(v->n, 1);
 	assert_int_equal(v->sizes[0], 8192);
@@ -658,8 +739,8 @@ static void test_bad_default(void **state)
 	};
 	struct mt_params *p = (struct mt_params *)&p;
 
-	assert_int_equal(mt_params_resolve(&f->cfg, "tlb", broken, &p,
-					   &f->err), -EINVAL);
+	assert_int_equal(mt_params_resolve(&f->cfg, "tlb", broken, &p, &f->err),
+			 -EINVAL);
 	assert_null(p);
 	assert_int_equal(f->err.kind, MT_ERR_RUNTIME);
 	assert_non_null(strstr(f->err.msg, "[tlb] key 'size'"));
@@ -672,15 +753,16 @@ static void test_empty_schema(void **state)
 	struct fixture *f = *state;
 	static const struct mt_param none[] = { { .key = NULL } };
 
-	assert_int_equal(mt_params_resolve(&f->cfg, "x", none, &f->p,
-					   &f->err), 0);
+	assert_int_equal(mt_params_resolve(&f->cfg, "x", none, &f->p, &f->err),
+			 0);
 	assert_int_equal(f->p->n, 0);
 	mt_params_free(f->p);
 	f->p = NULL;
 	assert_int_equal(mt_cfg_load_string(&f->cfg, "x.ini", "[x]\na = 1\n",
-					    &f->err), 0);
-	assert_int_equal(mt_params_resolve(&f->cfg, "x", none, &f->p,
-					   &f->err), -EINVAL);
+					    &f->err),
+			 0);
+	assert_int_equal(mt_params_resolve(&f->cfg, "x", none, &f->p, &f->err),
+			 -EINVAL);
 	assert_non_null(strstr(f->err.msg, "x.ini:2: [x] unknown key 'a'"));
 	assert_non_null(strstr(f->err.msg, "takes no keys"));
 }
@@ -746,7 +828,8 @@ static void test_accessor_aborts(void **state)
 	struct fixture *f = *state;
 
 	assert_int_equal(mt_params_resolve(&f->cfg, "tlb", schema, &f->p,
-					   &f->err), 0);
+					   &f->err),
+			 0);
 	expect_abort(get_unknown, f->p);
 	expect_abort(get_wrong_type, f->p);
 	expect_abort(get_unknown_string, f->p);
@@ -790,7 +873,9 @@ static void test_schema_check(void **state)
 		MT_PARAMS_END,
 	};
 	static const struct mt_param bad_type[] = {
-		{ .key = "a", .type = (enum mt_ptype)42, .def = "1",
+		{ .key = "a",
+		  .type = (enum mt_ptype)42,
+		  .def = "1",
 		  .help = "h" },
 		MT_PARAMS_END,
 	};
@@ -799,33 +884,55 @@ static void test_schema_check(void **state)
 		MT_PARAMS_END,
 	};
 	static const struct mt_param def_out[] = {
-		{ .key = "a", .type = MT_P_INT, .def = "0", .help = "h",
-		  .min = 1, .max = 9 },
+		{ .key = "a",
+		  .type = MT_P_INT,
+		  .def = "0",
+		  .help = "h",
+		  .min = 1,
+		  .max = 9 },
 		MT_PARAMS_END,
 	};
 	static const struct mt_param def_big[] = {
-		{ .key = "a", .type = MT_P_SIZE_LIST, .def = "4K,2M",
-		  .help = "h", .min = 4096, .max = 1 << 20 },
+		{ .key = "a",
+		  .type = MT_P_SIZE_LIST,
+		  .def = "4K,2M",
+		  .help = "h",
+		  .min = 4096,
+		  .max = 1 << 20 },
 		MT_PARAMS_END,
 	};
 	static const struct mt_param def_word[] = {
-		{ .key = "a", .type = MT_P_WORDS, .def = "a,c", .help = "h",
+		{ .key = "a",
+		  .type = MT_P_WORDS,
+		  .def = "a,c",
+		  .help = "h",
 		  .choices = words },
 		MT_PARAMS_END,
 	};
 	static const struct mt_param int_empty[] = {
-		{ .key = "a", .type = MT_P_INT, .def = "5", .help = "h",
-		  .min = 9, .max = 1 },
+		{ .key = "a",
+		  .type = MT_P_INT,
+		  .def = "5",
+		  .help = "h",
+		  .min = 9,
+		  .max = 1 },
 		MT_PARAMS_END,
 	};
 	static const struct mt_param size_neg[] = {
-		{ .key = "a", .type = MT_P_SIZE, .def = "4K", .help = "h",
+		{ .key = "a",
+		  .type = MT_P_SIZE,
+		  .def = "4K",
+		  .help = "h",
 		  .min = -1 },
 		MT_PARAMS_END,
 	};
 	static const struct mt_param dbl_empty[] = {
-		{ .key = "a", .type = MT_P_DOUBLE, .def = "0.5", .help = "h",
-		  .dmin = 1, .dmax = 0.1 },
+		{ .key = "a",
+		  .type = MT_P_DOUBLE,
+		  .def = "0.5",
+		  .help = "h",
+		  .dmin = 1,
+		  .dmax = 0.1 },
 		MT_PARAMS_END,
 	};
 	static const struct mt_param no_help[] = {
@@ -837,12 +944,18 @@ static void test_schema_check(void **state)
 		MT_PARAMS_END,
 	};
 	static const struct mt_param stray_choices[] = {
-		{ .key = "a", .type = MT_P_STRING, .def = "a", .help = "h",
+		{ .key = "a",
+		  .type = MT_P_STRING,
+		  .def = "a",
+		  .help = "h",
 		  .choices = words },
 		MT_PARAMS_END,
 	};
 	static const struct mt_param stray_bounds[] = {
-		{ .key = "a", .type = MT_P_BOOL, .def = "yes", .help = "h",
+		{ .key = "a",
+		  .type = MT_P_BOOL,
+		  .def = "yes",
+		  .help = "h",
 		  .max = 3 },
 		MT_PARAMS_END,
 	};
@@ -912,7 +1025,8 @@ static void test_err(void **state)
 
 	(void)state;
 	assert_int_equal(mt_err_set(&err, -ENOENT, MT_ERR_INPUT, "x '%s': %d",
-				    "a", 5), -ENOENT);
+				    "a", 5),
+			 -ENOENT);
 	assert_int_equal(err.kind, MT_ERR_INPUT);
 	assert_string_equal(err.msg, "x 'a': 5");
 	mt_err_prefix(&err, "tlb%d", 2);

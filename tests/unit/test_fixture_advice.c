@@ -34,7 +34,8 @@ static void changes(const char *tree, char *buf, size_t len)
 	if (!sys)
 		fail_msg("%s: %s", tree, err.msg);
 	assert_int_equal(mt_profile_load_string("balanced", "[profile]\n", &p,
-						&err), 0);
+						&err),
+			 0);
 	assert_int_equal(mt_advise_ctx_from(&ctx, sys, NULL, &p, true), 0);
 	assert_int_equal(mt_signals_gather(&ctx, 0, &err), 0);
 	memset(&a, 0, sizeof(a));
@@ -42,11 +43,11 @@ static void changes(const char *tree, char *buf, size_t len)
 	buf[0] = '\0';
 	for (size_t i = 0; i < a.n; i++)
 		if (a.items[i].change && off < len)
-			off += snprintf(buf + off, len - off, "%s%s=%s/%c",
-					off ? ";" : "", a.items[i].id,
-					a.items[i].recommended,
-					mt_confidence_name(
-						a.items[i].confidence)[0]);
+			off += snprintf(
+				buf + off, len - off, "%s%s=%s/%c",
+				off ? ";" : "", a.items[i].id,
+				a.items[i].recommended,
+				mt_confidence_name(a.items[i].confidence)[0]);
 	mt_advice_free(&a);
 	mt_advise_ctx_free(&ctx);
 	mt_profile_free(&p);
@@ -72,29 +73,32 @@ static const struct fixture_case {
 	 * and its required overcommit 1. The dirty limits are the rule's own
 	 * practice (low): lowered to seconds of an assumed writeback rate. */
 	{ "redis-host", "dirty_background=536870912 bytes/l;"
-	  "dirty=2147483648 bytes/l;thp_enabled=never/m;"
-	  "overcommit_memory=1/h" },
+			"dirty=2147483648 bytes/l;thp_enabled=never/m;"
+			"overcommit_memory=1/h" },
 	/* PostgreSQL with dirty_ratio 40: tuned's postgresql byte limits, the
 	 * documented overcommit 2 (behind --force when applied) and the
 	 * postmaster's documented -1000. */
-	{ "pg-host", "dirty_background=67108864 bytes/m;"
+	{ "pg-host",
+	  "dirty_background=67108864 bytes/m;"
 	  "dirty=536870912 bytes/m;overcommit_memory=2/m;"
 	  "oom_score_adj.postgresql=postmaster -1000, children 0/m" },
 	/* A Kubernetes node already has the kubelet's overcommit 1 and
 	 * panic_on_oom 0: nothing of the kubelet's to change. */
 	{ "k8s-node", "dirty_background=536870912 bytes/l;"
-	  "dirty=2147483648 bytes/l" },
+		      "dirty=2147483648 bytes/l" },
 	/* Elasticsearch with max_map_count 65530: its bootstrap check's
 	 * 262144, a hard rule. */
 	{ "es-host", "dirty_background=536870912 bytes/l;"
-	  "dirty=2147483648 bytes/l;max_map_count=262144/h" },
+		     "dirty=2147483648 bytes/l;max_map_count=262144/h" },
 	/* A zram laptop whose zram has a lower priority than its disk swap. */
 	{ "zram-laptop", "swap_priority.zram0=100/m" },
 	/* 250,000 allocstalls and PSI some 4.5: the watermarks go up. */
-	{ "stalls-db", "watermark_scale_factor=100/m;"
+	{ "stalls-db",
+	  "watermark_scale_factor=100/m;"
 	  "dirty_background=536870912 bytes/l;dirty=2147483648 bytes/l" },
 	/* Two nodes with zone_reclaim_mode 1 (and vfs_cache_pressure 500). */
-	{ "numa2-zone-reclaim", "zone_reclaim_mode=0/m;"
+	{ "numa2-zone-reclaim",
+	  "zone_reclaim_mode=0/m;"
 	  "dirty_background=536870912 bytes/l;"
 	  "dirty=2147483648 bytes/l;vfs_cache_pressure=100/m" },
 	/* A 4.19 kernel with periodic writeback disabled. */

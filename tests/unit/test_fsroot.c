@@ -22,22 +22,20 @@
 
 #include "../../core/fsroot.h"
 
-static const char meminfo[] =
-	"MemTotal:       24576000 kB\n"
-	"MemFree:         1000 kB\n"
-	"Active(anon):      12 kB\n"
-	"Active:            34 kB\n"
-	"HugePages_Total:      5\n"
-	"Hugepagesize:       2048 kB\n";
+static const char meminfo[] = "MemTotal:       24576000 kB\n"
+			      "MemFree:         1000 kB\n"
+			      "Active(anon):      12 kB\n"
+			      "Active:            34 kB\n"
+			      "HugePages_Total:      5\n"
+			      "Hugepagesize:       2048 kB\n";
 
-static const char vmstat[] =
-	"nr_free_pages 123\n"
-	"pgfault_extra 9\n"
-	"pgfault 456\n"
-	"weird notanumber\n";
+static const char vmstat[] = "nr_free_pages 123\n"
+			     "pgfault_extra 9\n"
+			     "pgfault 456\n"
+			     "weird notanumber\n";
 
 struct tree {
-	char root[MT_TEST_DIR_LEN];	/* first: see mt_test_dir_state */
+	char root[MT_TEST_DIR_LEN]; /* first: see mt_test_dir_state */
 };
 
 /* Writes text to root + rel, creating the directories on the way. */
@@ -123,8 +121,8 @@ static void test_path_live_process(void **state)
 	assert_string_equal(buf, "/proc/self");
 	assert_int_equal(mt_fs_path("/proc/1234/smaps", buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "/proc/1234/smaps");
-	assert_int_equal(mt_fs_path("/proc/thread-self/stat", buf,
-				    sizeof(buf)), 0);
+	assert_int_equal(mt_fs_path("/proc/thread-self/stat", buf, sizeof(buf)),
+			 0);
 	assert_string_equal(buf, "/proc/thread-self/stat");
 }
 
@@ -168,12 +166,11 @@ static void test_read_live_self_under_root(void **state)
 	(void)state;
 	/* /proc/self is not in the fake tree, yet it reads: it is live.
 	 * /proc files report size 0, so this also checks read-to-EOF. */
-	assert_int_equal(mt_fs_read("/proc/self/status", &text, NULL, &err),
-			 0);
+	assert_int_equal(mt_fs_read("/proc/self/status", &text, NULL, &err), 0);
 	assert_non_null(strstr(text, "Name:"));
 	free(text);
-	assert_int_equal(mt_fs_read_key("/proc/self/status", "Pid", &pid,
-					&err), 0);
+	assert_int_equal(mt_fs_read_key("/proc/self/status", "Pid", &pid, &err),
+			 0);
 	assert_int_equal(pid, getpid());
 }
 
@@ -188,13 +185,14 @@ static void test_read_missing_messages(void **state)
 	assert_null(text);
 	snprintf(want, sizeof(want),
 		 "cannot read /proc/nothing under MEMTUNE_FSROOT=%s: "
-		 "No such file or directory", t->root);
+		 "No such file or directory",
+		 t->root);
 	assert_string_equal(err.msg, want);
 	assert_int_equal(err.kind, MT_ERR_RUNTIME);
 
 	unsetenv("MEMTUNE_FSROOT");
-	assert_int_equal(mt_fs_read("/proc/memtune-nothing", &text, NULL,
-				    &err), -ENOENT);
+	assert_int_equal(mt_fs_read("/proc/memtune-nothing", &text, NULL, &err),
+			 -ENOENT);
 	assert_string_equal(err.msg, "cannot read /proc/memtune-nothing: "
 				     "No such file or directory");
 }
@@ -206,13 +204,16 @@ static void test_read_line(void **state)
 
 	(void)state;
 	assert_int_equal(mt_fs_read_line("/proc/meminfo", buf, sizeof(buf),
-					 &err), 0);
+					 &err),
+			 0);
 	assert_string_equal(buf, "MemTotal:       24576000 kB");
 	assert_int_equal(mt_fs_read_line("/proc/meminfo", tiny, sizeof(tiny),
-					 &err), -ERANGE);
+					 &err),
+			 -ERANGE);
 	assert_non_null(strstr(err.msg, "/proc/meminfo"));
-	assert_int_equal(mt_fs_read_line("/proc/sys/vm/empty", buf,
-					 sizeof(buf), &err), 0);
+	assert_int_equal(mt_fs_read_line("/proc/sys/vm/empty", buf, sizeof(buf),
+					 &err),
+			 0);
 	assert_string_equal(buf, "");
 }
 
@@ -225,8 +226,7 @@ static void test_read_i64(void **state)
 	assert_int_equal(mt_fs_read_i64("/proc/sys/vm/swappiness", &v, &err),
 			 0);
 	assert_int_equal(v, 60);
-	assert_int_equal(mt_fs_read_i64("/proc/sys/vm/bad", &v, &err),
-			 -EINVAL);
+	assert_int_equal(mt_fs_read_i64("/proc/sys/vm/bad", &v, &err), -EINVAL);
 	assert_non_null(strstr(err.msg, "/proc/sys/vm/bad"));
 	assert_non_null(strstr(err.msg, "not an integer"));
 	assert_int_equal(mt_fs_read_i64("/proc/sys/vm/empty", &v, &err),
@@ -241,23 +241,25 @@ static void test_read_key(void **state)
 	int64_t v = 0;
 
 	(void)state;
-	assert_int_equal(mt_fs_read_key("/proc/meminfo", "MemTotal", &v,
-					&err), 0);
+	assert_int_equal(mt_fs_read_key("/proc/meminfo", "MemTotal", &v, &err),
+			 0);
 	assert_int_equal(v, 24576000LL * 1024);
 	/* Exact match: "Active" must not find "Active(anon)" first. */
 	assert_int_equal(mt_fs_read_key("/proc/meminfo", "Active", &v, &err),
 			 0);
 	assert_int_equal(v, 34 * 1024);
 	assert_int_equal(mt_fs_read_key("/proc/meminfo", "Active(anon)", &v,
-					&err), 0);
+					&err),
+			 0);
 	assert_int_equal(v, 12 * 1024);
 	/* No kB: a count, not converted. */
-	assert_int_equal(mt_fs_read_key("/proc/meminfo", "HugePages_Total",
-					&v, &err), 0);
+	assert_int_equal(mt_fs_read_key("/proc/meminfo", "HugePages_Total", &v,
+					&err),
+			 0);
 	assert_int_equal(v, 5);
 	/* A key given with its colon. */
-	assert_int_equal(mt_fs_read_key("/proc/meminfo", "MemFree:", &v,
-					&err), 0);
+	assert_int_equal(mt_fs_read_key("/proc/meminfo", "MemFree:", &v, &err),
+			 0);
 	assert_int_equal(v, 1000 * 1024);
 	/* Prefixes are not keys. */
 	assert_int_equal(mt_fs_read_key("/proc/meminfo", "Mem", &v, &err),
@@ -267,7 +269,8 @@ static void test_read_key(void **state)
 
 	/* vmstat form. */
 	assert_int_equal(mt_fs_read_key("/proc/vmstat", "nr_free_pages", &v,
-					&err), 0);
+					&err),
+			 0);
 	assert_int_equal(v, 123);
 	assert_int_equal(mt_fs_read_key("/proc/vmstat", "pgfault", &v, &err),
 			 0);
@@ -275,8 +278,7 @@ static void test_read_key(void **state)
 	assert_int_equal(mt_fs_read_key("/proc/vmstat", "weird", &v, &err),
 			 -EINVAL);
 	assert_non_null(strstr(err.msg, "not a number"));
-	assert_int_equal(mt_fs_read_key("/proc/none", "x", &v, &err),
-			 -ENOENT);
+	assert_int_equal(mt_fs_read_key("/proc/none", "x", &v, &err), -ENOENT);
 	assert_non_null(strstr(err.msg, "cannot read /proc/none"));
 }
 
@@ -301,21 +303,25 @@ static void test_read_choice(void **state)
 	char buf[32], tiny[4];
 
 	(void)state;
-	assert_int_equal(mt_fs_read_choice(
-				 "/sys/kernel/mm/transparent_hugepage/enabled",
-				 buf, sizeof(buf), &err), 0);
+	assert_int_equal(
+		mt_fs_read_choice("/sys/kernel/mm/transparent_hugepage/enabled",
+				  buf, sizeof(buf), &err),
+		0);
 	assert_string_equal(buf, "madvise");
-	assert_int_equal(mt_fs_read_choice(
-				 "/sys/kernel/mm/transparent_hugepage/single",
-				 buf, sizeof(buf), &err), 0);
+	assert_int_equal(
+		mt_fs_read_choice("/sys/kernel/mm/transparent_hugepage/single",
+				  buf, sizeof(buf), &err),
+		0);
 	assert_string_equal(buf, "never");
-	assert_int_equal(mt_fs_read_choice(
-				 "/sys/kernel/mm/transparent_hugepage/plain",
-				 buf, sizeof(buf), &err), -EINVAL);
+	assert_int_equal(
+		mt_fs_read_choice("/sys/kernel/mm/transparent_hugepage/plain",
+				  buf, sizeof(buf), &err),
+		-EINVAL);
 	assert_non_null(strstr(err.msg, "no [selected] choice"));
-	assert_int_equal(mt_fs_read_choice(
-				 "/sys/kernel/mm/transparent_hugepage/enabled",
-				 tiny, sizeof(tiny), &err), -ERANGE);
+	assert_int_equal(
+		mt_fs_read_choice("/sys/kernel/mm/transparent_hugepage/enabled",
+				  tiny, sizeof(tiny), &err),
+		-ERANGE);
 }
 
 static void test_exists(void **state)

@@ -35,8 +35,8 @@
 #define DROPIN "/etc/sysctl.d/99-memtune.conf"
 
 struct tree {
-	char root[MT_TEST_DIR_LEN];	/* first: see mt_test_dir_state */
-	char journal[128];	/* root/state/sub/run.journal */
+	char root[MT_TEST_DIR_LEN]; /* first: see mt_test_dir_state */
+	char journal[128];	    /* root/state/sub/run.journal */
 };
 
 /* Returns root + rel in a static buffer (one at a time). */
@@ -109,8 +109,7 @@ static int setup_tree(void **state)
 	put(t, NR_HUGE, "0\n");
 	put(t, "/proc/sys/vm/drop_caches", "0\n");
 	put(t, "/etc/sysctl.d/10-old.conf", "vm.swappiness = 60\n");
-	assert_int_equal(chmod(real(t, "/etc/sysctl.d/10-old.conf"), 0644),
-			 0);
+	assert_int_equal(chmod(real(t, "/etc/sysctl.d/10-old.conf"), 0644), 0);
 	assert_int_equal(mkdir(real(t, "/sys/fs"), 0755), 0);
 	assert_int_equal(mkdir(real(t, "/sys/fs/cgroup"), 0755), 0);
 	setenv("MEMTUNE_FSROOT", t->root, 1);
@@ -144,11 +143,13 @@ static void test_write_then_finish_restores(void **state)
 	assert_int_equal(mt_journal_open(t->journal, true, &j, &err), 0);
 	assert_true(exists(t->journal));
 	assert_int_equal(mt_journal_write(j, SWAPPINESS, "10", rb, sizeof(rb),
-					  &err), 0);
+					  &err),
+			 0);
 	assert_string_equal(rb, "10");
 	assert_string_equal(get(t, SWAPPINESS), "10\n");
 	assert_int_equal(mt_journal_write(j, THP, "always", rb, sizeof(rb),
-					  &err), 0);
+					  &err),
+			 0);
 	assert_string_equal(rb, "always");
 	assert_int_equal(mt_journal_write(j, NR_HUGE, "4", NULL, 0, &err), 0);
 	assert_string_equal(get(t, NR_HUGE), "4\n");
@@ -177,11 +178,13 @@ static void test_brackets_only_in_choice_files(void **state)
 	assert_int_equal(mt_journal_open(t->journal, true, &j, &err), 0);
 	/* Not a knob memtune changes: refused before anything is written. */
 	assert_int_equal(mt_journal_write(j, "/proc/sys/kernel/core_pattern",
-					  "core", NULL, 0, &err), -EPERM);
+					  "core", NULL, 0, &err),
+			 -EPERM);
 	assert_non_null(strstr(err.msg, "not a knob memtune changes"));
 	assert_int_equal(mt_journal_count(j), 0);
 	assert_int_equal(mt_journal_write(j, DEFRAG, "defer", rb, sizeof(rb),
-					  &err), 0);
+					  &err),
+			 0);
 	assert_string_equal(rb, "defer");
 	/* Out of the knob's range: refused too. */
 	assert_int_equal(mt_journal_write(j, SWAPPINESS, "250", NULL, 0, &err),
@@ -270,8 +273,7 @@ static void test_exclusive_open_refuses_pending(void **state)
 	mt_journal_close(j);
 
 	assert_true(mt_journal_pending(t->journal));
-	assert_int_equal(mt_journal_open(t->journal, true, &j2, &err),
-			 -EEXIST);
+	assert_int_equal(mt_journal_open(t->journal, true, &j2, &err), -EEXIST);
 	assert_null(j2);
 	assert_int_equal(err.kind, MT_ERR_RUNTIME);
 	assert_non_null(strstr(err.msg, "memtune restore"));
@@ -284,8 +286,8 @@ static void test_exclusive_open_refuses_pending(void **state)
 	 * them, and finish undoes both sessions newest first. */
 	assert_int_equal(mt_journal_open(t->journal, false, &j2, &err), 0);
 	assert_int_equal(mt_journal_count(j2), 1);
-	assert_int_equal(mt_journal_write(j2, SWAPPINESS, "20", NULL, 0,
-					  &err), 0);
+	assert_int_equal(mt_journal_write(j2, SWAPPINESS, "20", NULL, 0, &err),
+			 0);
 	assert_int_equal(count_lines(t->journal), 2);
 	assert_int_equal(mt_journal_finish(j2, &err), 0);
 	assert_string_equal(get(t, SWAPPINESS), "60\n");
@@ -318,8 +320,7 @@ static void test_second_handle_is_locked_out(void **state)
 	assert_int_equal(mt_journal_open(t->journal, true, &j, &err), 0);
 	assert_int_equal(mt_journal_write(j, SWAPPINESS, "10", NULL, 0, &err),
 			 0);
-	assert_int_equal(mt_journal_open(t->journal, false, &j2, &err),
-			 -EBUSY);
+	assert_int_equal(mt_journal_open(t->journal, false, &j2, &err), -EBUSY);
 	assert_non_null(strstr(err.msg, "in use by another memtune"));
 	/* restore must not undo the changes of a run still going. */
 	assert_int_equal(mt_journal_playback(t->journal, NULL, &err), -EBUSY);
@@ -356,8 +357,8 @@ static void test_forked_worker_holds_no_lock(void **state)
 		/* ... and lives on after the parent lets go. */
 		while (read(go[0], &c, 1) < 0 && errno == EINTR)
 			;
-		_exit(ret == -EBADF && strstr(err.msg, "forked worker") ?
-		      0 : 1);
+		_exit(ret == -EBADF && strstr(err.msg, "forked worker") ? 0 :
+									  1);
 	}
 	close(go[0]);
 	close(ready[1]);
@@ -518,21 +519,25 @@ static void test_mkdir_files_undone(void **state)
 	assert_int_equal(mt_journal_mkdir(j, CGROUP, &err), 0);
 	assert_int_equal(mt_journal_mkdir(j, CGROUP "/child", &err), 0);
 	assert_int_equal(mt_journal_note_file(j, "/var/tmp/memtune-swapfile",
-					      &err), 0);
+					      &err),
+			 0);
 	put(t, "/var/tmp/memtune-swapfile", "data");
 	assert_int_equal(mt_journal_bind(j, "/var/tmp/memtune-swapfile", -1,
-					 &err), 0);
+					 &err),
+			 0);
 	/* Only memtune's own sysctl.d file may be replaced. */
 	assert_int_equal(mt_journal_replace_file(j, "/etc/sysctl.d/10-old.conf",
 						 "vm.swappiness = 1\n", 0600,
-						 &err), -EPERM);
+						 &err),
+			 -EPERM);
 	assert_non_null(strstr(err.msg, "not the file memtune installs"));
 	/* Nor a file not named memtune-*. */
 	assert_int_equal(mt_journal_note_file(j, "/var/tmp/swapfile", &err),
 			 -EPERM);
 	assert_int_equal(mt_journal_replace_file(j, DROPIN,
 						 "vm.swappiness = 10\n", 0640,
-						 &err), 0);
+						 &err),
+			 0);
 	assert_string_equal(get(t, "/etc/sysctl.d/10-old.conf"),
 			    "vm.swappiness = 60\n");
 	assert_int_equal(stat(real(t, "/etc/sysctl.d/99-memtune.conf"), &st),
@@ -544,15 +549,19 @@ static void test_mkdir_files_undone(void **state)
 	{
 		int fd = -1;
 
-		assert_int_equal(mt_journal_create_file(
-			j, "/var/tmp/memtune-made", O_WRONLY, 0600, &fd,
-			&err), 0);
+		assert_int_equal(mt_journal_create_file(j,
+							"/var/tmp/memtune-made",
+							O_WRONLY, 0600, &fd,
+							&err),
+				 0);
 		assert_true(fd >= 0);
 		close(fd);
 		/* Never over an existing file: the entry is dropped again. */
-		assert_int_equal(mt_journal_create_file(
-			j, "/var/tmp/memtune-made", O_WRONLY, 0600, &fd,
-			&err), -EEXIST);
+		assert_int_equal(mt_journal_create_file(j,
+							"/var/tmp/memtune-made",
+							O_WRONLY, 0600, &fd,
+							&err),
+				 -EEXIST);
 		assert_int_equal(fd, -1);
 		assert_int_equal(mt_journal_count(j), 9);
 	}
@@ -580,18 +589,20 @@ static void test_refuses_what_is_not_ours(void **state)
 	assert_int_equal(truncate(real(t, "/etc/bin.conf"), 8), 0);
 	assert_int_equal(mt_journal_open(t->journal, true, &j, &err), 0);
 	/* Playback would delete them: refuse instead. */
-	assert_int_equal(mt_journal_mkdir(j, "/sys/fs/cgroup", &err),
-			 -EEXIST);
+	assert_int_equal(mt_journal_mkdir(j, "/sys/fs/cgroup", &err), -EEXIST);
 	assert_non_null(strstr(err.msg, "already exists"));
 	assert_int_equal(mt_journal_note_file(j, "/var/tmp/existing", &err),
 			 -EEXIST);
 	/* A binary file cannot be kept as journal text. */
 	assert_int_equal(mt_journal_replace_file(j, "/etc/bin.conf", "x", 0644,
-						 &err), -EINVAL);
+						 &err),
+			 -EINVAL);
 	assert_non_null(strstr(err.msg, "not a text file"));
 	/* A setting that cannot be read is not changed. */
-	assert_int_equal(mt_journal_write(j, "/proc/sys/vm/watermark_scale_factor", "1", NULL, 0,
-					  &err), -ENOENT);
+	assert_int_equal(mt_journal_write(j,
+					  "/proc/sys/vm/watermark_scale_factor",
+					  "1", NULL, 0, &err),
+			 -ENOENT);
 	assert_non_null(strstr(err.msg, "cannot read the current value"));
 	assert_non_null(strstr(err.msg, "/proc/sys/vm/watermark_scale_factor"));
 	/* A directory that cannot be made leaves no entry behind. */
@@ -613,7 +624,9 @@ static void test_failed_undo_keeps_entry(void **state)
 	assert_int_equal(mt_journal_open(t->journal, true, &j, &err), 0);
 	assert_int_equal(mt_journal_write(j, SWAPPINESS, "10", NULL, 0, &err),
 			 0);
-	assert_int_equal(mt_journal_mkdir(j, "/sys/fs/cgroup/memtune-scratch", &err), 0);
+	assert_int_equal(mt_journal_mkdir(j, "/sys/fs/cgroup/memtune-scratch",
+					  &err),
+			 0);
 	assert_int_equal(mt_journal_write(j, NR_HUGE, "4", NULL, 0, &err), 0);
 	/* Someone leaves a file in our directory: rmdir fails. */
 	put(t, "/sys/fs/cgroup/memtune-scratch/stray", "x");
@@ -722,7 +735,7 @@ static void test_identity_checked_before_removal(void **state)
 	put(t, f, "ours");
 	assert_int_equal(mt_journal_bind(j, f, -1, &err), 0);
 	assert_int_equal(mt_journal_mkdir(j, CGROUP, &err), 0);
-	mt_journal_close(j);	/* as if killed */
+	mt_journal_close(j); /* as if killed */
 	assert_non_null(strstr(slurp(t->journal), "\"ino\":"));
 
 	/* Someone swaps both for their own: made while ours still exist,
@@ -803,7 +816,8 @@ static void test_undo_is_idempotent(void **state)
 
 	assert_int_equal(mt_journal_open(t->journal, true, &j, &err), 0);
 	assert_int_equal(mt_journal_mkdir(j, CGROUP, &err), 0);
-	assert_int_equal(mt_journal_note_file(j, "/var/tmp/memtune-never-made", &err),
+	assert_int_equal(mt_journal_note_file(j, "/var/tmp/memtune-never-made",
+					      &err),
 			 0);
 	/* Already gone by the time we undo: counts as undone. */
 	assert_int_equal(rmdir(real(t, CGROUP)), 0);
@@ -821,7 +835,8 @@ static void test_sys_trigger(void **state)
 	assert_string_equal(get(t, "/proc/sys/vm/drop_caches"), "3\n");
 	assert_false(exists(t->journal));
 	assert_int_equal(mt_sys_trigger("/proc/sys/vm/compact_nothing", "1",
-					&err), -ENOENT);
+					&err),
+			 -ENOENT);
 	assert_non_null(strstr(err.msg, "cannot write '1' to"));
 	assert_non_null(strstr(err.msg, "compact_nothing"));
 }
@@ -834,7 +849,8 @@ static void test_default_path(void **state)
 	(void)state;
 	setenv("MEMTUNE_STATE_DIR", "/srv/state", 1);
 	assert_int_equal(mt_journal_default_path("run.journal", buf,
-						 sizeof(buf), &err), 0);
+						 sizeof(buf), &err),
+			 0);
 	assert_string_equal(buf, "/srv/state/run.journal");
 	assert_int_equal(mt_journal_default_path("run.journal", small,
 						 sizeof(small), &err),
@@ -842,7 +858,8 @@ static void test_default_path(void **state)
 	assert_non_null(strstr(err.msg, "MEMTUNE_STATE_DIR"));
 	unsetenv("MEMTUNE_STATE_DIR");
 	assert_int_equal(mt_journal_default_path("apply.journal", buf,
-						 sizeof(buf), &err), 0);
+						 sizeof(buf), &err),
+			 0);
 	if (geteuid() == 0)
 		assert_string_equal(buf, "/var/lib/memtune/apply.journal");
 	else

@@ -25,8 +25,8 @@
 static void test_round_trip(void **state)
 {
 	json_t *doc = json_pack("{s:s, s:[i, f, b], s:{s:n}}", "path",
-				"/proc/sys/vm/dirty_ratio", "list", 40, 0.25,
-				1, "nested", "none");
+				"/proc/sys/vm/dirty_ratio", "list", 40, 0.25, 1,
+				"nested", "none");
 	json_error_t jerr;
 	json_t *back;
 	char *text;
@@ -35,7 +35,8 @@ static void test_round_trip(void **state)
 	assert_non_null(doc);
 	text = mt_json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	assert_non_null(text);
-	assert_string_equal(text, "{\"path\":\"/proc/sys/vm/dirty_ratio\","
+	assert_string_equal(text,
+			    "{\"path\":\"/proc/sys/vm/dirty_ratio\","
 			    "\"list\":[40,0.25,true],\"nested\":{\"none\":"
 			    "null}}");
 	back = mt_json_loadb(text, strlen(text), 0, &jerr);
@@ -56,8 +57,7 @@ static void test_syntax_error_is_not_oom(void **state)
 	(void)state;
 	assert_null(mt_json_loadb(bad, strlen(bad), 0, &jerr));
 	assert_int_equal(jerr.line, 1);
-	assert_int_not_equal(json_error_code(&jerr),
-			     json_error_out_of_memory);
+	assert_int_not_equal(json_error_code(&jerr), json_error_out_of_memory);
 }
 
 /* mt_json_load_file reads a file; a missing one is jansson's error. */
@@ -78,8 +78,7 @@ static void test_load_file(void **state)
 	json_decref(doc);
 	unlink(path);
 	assert_null(mt_json_load_file(path, 0, &jerr));
-	assert_int_not_equal(json_error_code(&jerr),
-			     json_error_out_of_memory);
+	assert_int_not_equal(json_error_code(&jerr), json_error_out_of_memory);
 }
 
 /* An absent file is not a resource failure; running out of file
@@ -107,8 +106,8 @@ static void test_fs_resource_error(void **state)
 	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
 	while (dup(0) >= 0)
 		;
-	assert_true(mt_fs_read_line("/proc/meminfo", buf, sizeof(buf),
-				    NULL) < 0);
+	assert_true(mt_fs_read_line("/proc/meminfo", buf, sizeof(buf), NULL) <
+		    0);
 	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
 	assert_int_equal(mt_fs_resource_error(&err), -EMFILE);
 	assert_non_null(strstr(err.msg, "cannot read /proc/meminfo"));

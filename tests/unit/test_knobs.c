@@ -34,22 +34,23 @@ static void test_lookup_by_name(void **state)
 		     "/sys/kernel/mm/transparent_hugepage/enabled", "");
 	assert_non_null(strstr(k.persist, "transparent_hugepage="));
 	assert_int_equal(mt_knob_lookup("hugepages-1048576kB.nr_hugepages",
-					16 * GIB, &k), 0);
+					16 * GIB, &k),
+			 0);
 	assert_string_equal(k.path, "/sys/kernel/mm/hugepages/"
-			    "hugepages-1048576kB/nr_hugepages");
+				    "hugepages-1048576kB/nr_hugepages");
 	assert_int_equal(k.max, 16);
 	assert_non_null(strstr(k.persist, "hugepagesz="));
 	/* The default size is vm.nr_hugepages. */
 	assert_int_equal(mt_knob_lookup("hugepages-2048kB.nr_hugepages",
-					16 * GIB, &k), 0);
+					16 * GIB, &k),
+			 0);
 	assert_string_equal(k.name, "vm.nr_hugepages");
 	assert_int_equal(k.max, 8192);
 	/* Not knobs. */
-	assert_int_equal(mt_knob_lookup("kernel.core_pattern", 0, &k),
-			 -ENOENT);
+	assert_int_equal(mt_knob_lookup("kernel.core_pattern", 0, &k), -ENOENT);
 	assert_int_equal(mt_knob_lookup("vm.swappiness ", 0, &k), -ENOENT);
-	assert_int_equal(mt_knob_lookup("hugepages-3000kB.nr_hugepages", 0,
-					&k), -ENOENT);
+	assert_int_equal(mt_knob_lookup("hugepages-3000kB.nr_hugepages", 0, &k),
+			 -ENOENT);
 	assert_int_equal(mt_knob_lookup("hugepages-2048kB/../x", 0, &k),
 			 -ENOENT);
 	assert_int_equal(mt_knob_lookup(NULL, 0, &k), -ENOENT);
@@ -61,16 +62,18 @@ static void test_lookup_by_path(void **state)
 
 	(void)state;
 	assert_int_equal(mt_knob_lookup_path("/proc/sys/vm/min_free_kbytes",
-					     4 * GIB, &k), 0);
+					     4 * GIB, &k),
+			 0);
 	assert_string_equal(k.name, "vm.min_free_kbytes");
 	assert_int_equal(k.max, 4 << 20);
 	assert_int_equal(mt_knob_lookup_path("/sys/kernel/mm/hugepages/"
 					     "hugepages-2048kB/nr_hugepages",
-					     0, &k), 0);
-	assert_int_equal(mt_knob_lookup_path("/proc/sys/vm/../kernel/x", 0,
-					     &k), -ENOENT);
-	assert_int_equal(mt_knob_lookup_path("/proc/sys/vm//swappiness", 0,
-					     &k), -ENOENT);
+					     0, &k),
+			 0);
+	assert_int_equal(mt_knob_lookup_path("/proc/sys/vm/../kernel/x", 0, &k),
+			 -ENOENT);
+	assert_int_equal(mt_knob_lookup_path("/proc/sys/vm//swappiness", 0, &k),
+			 -ENOENT);
 	assert_int_equal(mt_knob_lookup_path("/etc/shadow", 0, &k), -ENOENT);
 	assert_true(mt_path_is_clean("/a/b"));
 	assert_false(mt_path_is_clean("/a/./b"));
@@ -95,8 +98,7 @@ static void test_values_checked(void **state)
 	assert_false(mt_knob_check(&k, "", why, sizeof(why)));
 	assert_false(mt_knob_check(&k, "99999999999999999999", why,
 				   sizeof(why)));
-	assert_int_equal(mt_knob_lookup("vm.watermark_scale_factor", 0, &k),
-			 0);
+	assert_int_equal(mt_knob_lookup("vm.watermark_scale_factor", 0, &k), 0);
 	assert_false(mt_knob_check(&k, "0", why, sizeof(why)));
 	assert_true(mt_knob_check(&k, "3000", why, sizeof(why)));
 	assert_int_equal(mt_knob_lookup("vm.min_free_kbytes", GIB, &k), 0);

@@ -56,13 +56,14 @@ static void test_ranges_by_version(void **state)
 	assert_true(valid_on("vm.swappiness", MT_KV(5, 8), "150"));
 	assert_true(valid_on("vm.swappiness", MT_KV(6, 8), "200"));
 	assert_false(valid_on("vm.swappiness", MT_KV(6, 8), "201"));
-	assert_true(valid_on("vm.swappiness", 0, "150"));	/* unknown */
+	assert_true(valid_on("vm.swappiness", 0, "150")); /* unknown */
 	assert_int_equal(mt_knob_lookup_kv("vm.swappiness", 0, MT_KV(4, 19),
-					   &k), 0);
+					   &k),
+			 0);
 	assert_int_equal(k.max, 100);
 	assert_false(mt_knob_check(&k, "150", why, sizeof(why)));
 	assert_string_equal(why, "150 is outside 0..100 (0..100 (before "
-			    "Linux 5.8) on this kernel)");
+				 "Linux 5.8) on this kernel)");
 	/* watermark_scale_factor: 1..1000 before 5.17. */
 	assert_false(valid_on("vm.watermark_scale_factor", MT_KV(5, 15),
 			      "2000"));
@@ -75,14 +76,18 @@ static void test_ranges_by_version(void **state)
 	assert_false(valid_on("kernel.numa_balancing", MT_KV(6, 8), "4"));
 	/* watermark_boost_factor came with 5.0. */
 	assert_int_equal(mt_knob_lookup_kv("vm.watermark_boost_factor", 0,
-					   MT_KV(4, 19), &k), -EOPNOTSUPP);
+					   MT_KV(4, 19), &k),
+			 -EOPNOTSUPP);
 	assert_int_equal(k.since, MT_KV(5, 0));
 	assert_int_equal(mt_knob_lookup_kv("vm.watermark_boost_factor", 0,
-					   MT_KV(5, 0), &k), 0);
+					   MT_KV(5, 0), &k),
+			 0);
 	assert_int_equal(mt_knob_lookup_kv("lru_gen.enabled", 0, MT_KV(5, 15),
-					   &k), -EOPNOTSUPP);
+					   &k),
+			 -EOPNOTSUPP);
 	assert_int_equal(mt_knob_lookup_kv("lru_gen.enabled", 0, MT_KV(6, 1),
-					   &k), 0);
+					   &k),
+			 0);
 	assert_int_equal(mt_knob_lookup_kv("vm.nosuch", 0, MT_KV(6, 1), &k),
 			 -ENOENT);
 	/* The kernel's own min_free_kbytes clamp. */
@@ -92,11 +97,15 @@ static void test_ranges_by_version(void **state)
 	assert_int_equal(mt_knob_min_free_kbytes_clamp(0), 262144);
 	/* The advisor's own computation follows the clamp: int_sqrt of
 	 * 1 TiB of lowmem x 16 is 131072 kB, over the old clamp. */
-	assert_int_equal(mt_min_free_kbytes_default(1ULL << 30, 1, false, 512,
-			 mt_knob_min_free_kbytes_clamp(MT_KV(4, 19)) > 65536),
+	assert_int_equal(mt_min_free_kbytes_default(
+				 1ULL << 30, 1, false, 512,
+				 mt_knob_min_free_kbytes_clamp(MT_KV(4, 19)) >
+					 65536),
 			 65536);
-	assert_int_equal(mt_min_free_kbytes_default(1ULL << 30, 1, false, 512,
-			 mt_knob_min_free_kbytes_clamp(MT_KV(6, 8)) > 65536),
+	assert_int_equal(mt_min_free_kbytes_default(
+				 1ULL << 30, 1, false, 512,
+				 mt_knob_min_free_kbytes_clamp(MT_KV(6, 8)) >
+					 65536),
 			 131072);
 }
 
@@ -133,13 +142,16 @@ static void test_new_knobs(void **state)
 	assert_true(valid_on("lru_gen.enabled", 0, "0x0007"));
 	assert_true(valid_on("lru_gen.enabled", 0, "n"));
 	assert_false(valid_on("lru_gen.enabled", 0, "0x0008"));
-	assert_int_equal(mt_knob_lookup(
-		"transparent_hugepage.khugepaged.max_ptes_none", 0, &k), 0);
+	assert_int_equal(
+		mt_knob_lookup("transparent_hugepage.khugepaged.max_ptes_none",
+			       0, &k),
+		0);
 	assert_string_equal(k.path, "/sys/kernel/mm/transparent_hugepage/"
-			    "khugepaged/max_ptes_none");
+				    "khugepaged/max_ptes_none");
 	assert_string_equal(k.dflt, "511");
 	assert_false(valid_on("transparent_hugepage.khugepaged."
-			      "max_ptes_none", 0, "512"));
+			      "max_ptes_none",
+			      0, "512"));
 	assert_true(valid_on("transparent_hugepage.shmem_enabled", 0,
 			     "within_size"));
 	assert_false(valid_on("transparent_hugepage.shmem_enabled", 0,
@@ -151,32 +163,37 @@ static void test_new_knobs(void **state)
 	assert_int_equal(mt_knob_lookup("vm.max_map_count", 0, &k), 0);
 	assert_string_equal(k.dflt, "65530");
 	assert_true(valid_on("vm.max_map_count", 0, "262144"));
-	assert_int_equal(mt_knob_lookup("vm.dirty_expire_centisecs", 0, &k),
-			 0);
+	assert_int_equal(mt_knob_lookup("vm.dirty_expire_centisecs", 0, &k), 0);
 	assert_string_equal(k.dflt, "3000");
-	assert_int_equal(mt_knob_lookup("vm.dirty_writeback_centisecs", 0,
-					&k), 0);
+	assert_int_equal(mt_knob_lookup("vm.dirty_writeback_centisecs", 0, &k),
+			 0);
 	assert_string_equal(k.dflt, "500");
 	assert_int_equal(mt_knob_lookup("vm.vfs_cache_pressure", 0, &k), 0);
 	assert_string_equal(k.dflt, "100");
 	assert_non_null(strstr(k.source, "docs.kernel.org"));
-	assert_int_equal(mt_knob_lookup("vm.watermark_boost_factor", 0, &k),
-			 0);
+	assert_int_equal(mt_knob_lookup("vm.watermark_boost_factor", 0, &k), 0);
 	assert_string_equal(k.dflt, "15000");
 	assert_int_equal(mt_knob_lookup("vm.swappiness", 0, &k), 0);
 	assert_string_equal(k.dflt, "60");
-	assert_null(mt_knob_lookup("vm.min_free_kbytes", 0, &k) == 0 ?
-		    k.dflt : "x");
+	assert_null(mt_knob_lookup("vm.min_free_kbytes", 0, &k) == 0 ? k.dflt :
+								       "x");
 	/* The journal's whitelist follows the table, by path. */
 	assert_int_equal(mt_knob_lookup_path("/sys/module/zswap/parameters/"
-					     "enabled", 0, &k), 0);
+					     "enabled",
+					     0, &k),
+			 0);
 	assert_string_equal(k.name, "zswap.enabled");
 	assert_int_equal(mt_knob_lookup_path("/proc/sys/kernel/numa_"
-					     "balancing", 0, &k), 0);
+					     "balancing",
+					     0, &k),
+			 0);
 	assert_int_equal(mt_knob_lookup_path("/sys/module/zswap/parameters/"
-					     "zpool", 0, &k), -ENOENT);
-	assert_int_equal(mt_knob_lookup_path("/proc/sys/kernel/core_pattern",
-					     0, &k), -ENOENT);
+					     "zpool",
+					     0, &k),
+			 -ENOENT);
+	assert_int_equal(mt_knob_lookup_path("/proc/sys/kernel/core_pattern", 0,
+					     &k),
+			 -ENOENT);
 }
 
 /* Every knob of the table states its source and its default (or what the
@@ -237,8 +254,7 @@ static void test_every_row(void **state)
 }
 
 /* True if value is dangerous for knob name with 24 GiB. */
-static bool danger(const char *name, const char *value, char *why,
-		   size_t len)
+static bool danger(const char *name, const char *value, char *why, size_t len)
 {
 	struct mt_knob k;
 
@@ -260,14 +276,12 @@ static void test_danger(void **state)
 	assert_true(danger("vm.overcommit_memory", "2", why, sizeof(why)));
 	assert_false(danger("vm.overcommit_memory", "1", why, sizeof(why)));
 	/* 2% of 24 GiB is 503316 KiB. */
-	assert_false(danger("vm.min_free_kbytes", "503316", why,
-			    sizeof(why)));
+	assert_false(danger("vm.min_free_kbytes", "503316", why, sizeof(why)));
 	assert_true(danger("vm.min_free_kbytes", "503317", why, sizeof(why)));
 	assert_non_null(strstr(why, "2%"));
 	assert_true(danger("vm.vfs_cache_pressure", "0", why, sizeof(why)));
 	assert_non_null(strstr(why, "out-of-memory"));
-	assert_false(danger("vm.vfs_cache_pressure", "500", why,
-			    sizeof(why)));
+	assert_false(danger("vm.vfs_cache_pressure", "500", why, sizeof(why)));
 	assert_true(danger("vm.dirty_writeback_centisecs", "0", why,
 			   sizeof(why)));
 	assert_true(danger("vm.max_map_count", "65529", why, sizeof(why)));
@@ -277,8 +291,8 @@ static void test_danger(void **state)
 			   sizeof(why)));
 	assert_true(danger("transparent_hugepage.shmem_enabled", "deny", why,
 			   sizeof(why)));
-	assert_false(danger("transparent_hugepage.shmem_enabled", "advise",
-			    why, sizeof(why)));
+	assert_false(danger("transparent_hugepage.shmem_enabled", "advise", why,
+			    sizeof(why)));
 	assert_false(danger("zswap.enabled", "N", why, sizeof(why)));
 	assert_false(danger("vm.watermark_boost_factor", "15000", why,
 			    sizeof(why)));
@@ -371,7 +385,8 @@ static void test_apply_by_kernel(void **state)
 	write_advice(run, "vm.watermark_boost_factor", "15000", "0");
 	assert_true(run_apply(tmp, false, &text, &err) < 0);
 	free(text);
-	assert_non_null(strstr(err.msg, "this kernel (4.19.0-25-amd64) has "
+	assert_non_null(strstr(err.msg,
+			       "this kernel (4.19.0-25-amd64) has "
 			       "no vm.watermark_boost_factor: it came with "
 			       "Linux 5.0"));
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmp);
@@ -407,8 +422,10 @@ static void test_apply_sysfs_knob_and_rollback(void **state)
 	assert_int_equal(run_apply(tmp, true, &text, &err), 0);
 	assert_non_null(strstr(text, "set      zswap.enabled: Y -> N"));
 	free(text);
-	snprintf(path, sizeof(path), "%s/root/sys/module/zswap/parameters/"
-		 "enabled", tmp);
+	snprintf(path, sizeof(path),
+		 "%s/root/sys/module/zswap/parameters/"
+		 "enabled",
+		 tmp);
 	mt_test_slurp(path, buf, sizeof(buf));
 	assert_string_equal(buf, "N\n");
 	/* The journal's playback accepts the path (the table's). */
@@ -429,8 +446,8 @@ static void test_apply_sysfs_knob_and_rollback(void **state)
 		     "force");
 	assert_int_equal(run_apply(tmp, false, &text, &err), 0);
 	assert_non_null(strstr(text, "refused  transparent_hugepage."
-			       "shmem_enabled=force: shmem_enabled=force "
-			       "forces huge pages"));
+				     "shmem_enabled=force: shmem_enabled=force "
+				     "forces huge pages"));
 	free(text);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmp);
 	assert_int_equal(system(cmd), 0);

@@ -18,12 +18,12 @@
 
 #include "../../core/paired.h"
 
-#define assert_close(a, b, tol)                                              \
-	do {                                                                 \
-		double a_ = (a), b_ = (b);                                   \
-		if (!(fabs(a_ - b_) <= (tol)))                               \
-			fail_msg("%s = %.12g, expected %.12g (tol %g)", #a,  \
-				 a_, b_, (double)(tol));                     \
+#define assert_close(a, b, tol) \
+	do { \
+		double a_ = (a), b_ = (b); \
+		if (!(fabs(a_ - b_) <= (tol))) \
+			fail_msg("%s = %.12g, expected %.12g (tol %g)", #a, \
+				 a_, b_, (double)(tol)); \
 	} while (0)
 
 static void test_signed_rank_cdf(void **state)
@@ -96,7 +96,9 @@ static void test_eight_pairs_direction(void **state)
 static void test_aa_no_effect(void **state)
 {
 	const double a[] = { 100, 101, 99, 100.5, 99.5, 100, 102, 98 };
-	const double b[] = { 100.7, 100.2, 99.4, 99.9, 100.4, 99.3, 101.1, 98.9 };
+	const double b[] = {
+		100.7, 100.2, 99.4, 99.9, 100.4, 99.3, 101.1, 98.9
+	};
 	struct mt_paired p;
 	struct mt_err err = { 0 };
 

@@ -77,14 +77,14 @@ static void test_plans_with_defaults(void **state)
 	(void)state;
 	fake_caps(&caps);
 	mt_cfg_init(&cfg);
-	if (mt_params_resolve(&cfg, "global", mt_global_params, &global,
-			      &err) < 0)
+	if (mt_params_resolve(&cfg, "global", mt_global_params, &global, &err) <
+	    0)
 		fail_msg("%s", err.msg);
 	for (size_t i = 0; i < n; i++) {
 		struct mt_params *params = NULL;
 
-		if (mt_params_resolve(&cfg, t[i]->name, t[i]->params,
-				      &params, &err) < 0)
+		if (mt_params_resolve(&cfg, t[i]->name, t[i]->params, &params,
+				      &err) < 0)
 			fail_msg("%s", err.msg);
 		for (int quick = 0; quick < 2; quick++) {
 			struct mt_plan plan = { 0 };

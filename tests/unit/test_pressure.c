@@ -113,11 +113,13 @@ static void test_zoneinfo_parse_errors(void **state)
 					   "        high 3\n"
 					   "Node 0, zone Normal\n"
 					   "        min 2\n        low 3\n"
-					   "        high 4\n", z, 4, &n),
+					   "        high 4\n",
+					   z, 4, &n),
 			 -EINVAL);
 	/* The last block incomplete. */
 	assert_int_equal(mt_zoneinfo_parse("Node 0, zone DMA\n"
-					   "        min 2\n", z, 4, &n),
+					   "        min 2\n",
+					   z, 4, &n),
 			 -EINVAL);
 }
 
@@ -190,8 +192,9 @@ static void test_lat_growable(void **state)
 	assert_true(isnan(p50) && isnan(p99) && isnan(mx));
 	/* 1..10000 in a scrambled order. */
 	for (int i = 0; i < 10000; i++)
-		assert_int_equal(mt_lat_add(&l, (double)((i * 7919) % 10000 +
-							 1)), 0);
+		assert_int_equal(mt_lat_add(&l,
+					    (double)((i * 7919) % 10000 + 1)),
+				 0);
 	assert_int_equal(l.n, 10000);
 	mt_lat_summary(&l, 1000, &p50, &p99, &mx);
 	/* Linear interpolation: p50 = 5000.5, p99 = 9900.01 (ns -> us). */
@@ -213,7 +216,7 @@ static void test_lat_reservoir(void **state)
 	(void)state;
 	for (int i = 0; i < 200000; i++)
 		mt_lat_add(&l, (double)((i * 7919) % 200000));
-	mt_lat_add(&l, 5e9);	/* one outlier at the very end */
+	mt_lat_add(&l, 5e9); /* one outlier at the very end */
 	assert_int_equal(l.n, 2000);
 	assert_int_equal(l.seen, 200001);
 	mt_lat_summary(&l, 1, &p50, &p99, &mx);

@@ -63,8 +63,9 @@ static size_t list(const char *dir, const char *suffix, char names[][64],
 static enum mt_confidence implied(enum mt_ground g)
 {
 	return g == MT_GROUND_MEASURED || g == MT_GROUND_HARD_RULE ?
-		       MT_CONF_HIGH : g == MT_GROUND_DOCUMENTED ?
-		       MT_CONF_MEDIUM : MT_CONF_LOW;
+		       MT_CONF_HIGH :
+	       g == MT_GROUND_DOCUMENTED ? MT_CONF_MEDIUM :
+					   MT_CONF_LOW;
 }
 
 static void check_advice(const struct mt_advice *a, const char *profile,
@@ -80,11 +81,12 @@ static void check_advice(const struct mt_advice *a, const char *profile,
 				fail_msg("%s on %s: item id %s twice", profile,
 					 tree, it->id);
 		if (it->ground == MT_GROUND_NONE)
-			fail_msg("%s on %s: item %s states no ground",
-				 profile, tree, it->id);
+			fail_msg("%s on %s: item %s states no ground", profile,
+				 tree, it->id);
 		if (it->confidence != implied(it->ground))
 			fail_msg("%s on %s: item %s is %s confidence but "
-				 "its ground is %s", profile, tree, it->id,
+				 "its ground is %s",
+				 profile, tree, it->id,
 				 mt_confidence_name(it->confidence),
 				 mt_ground_name(it->ground));
 		if (!it->source || !it->source[0])
@@ -96,8 +98,8 @@ static void check_advice(const struct mt_advice *a, const char *profile,
 		if (it->change && it->path[0] &&
 		    mt_knob_lookup(it->knob, mem, &k) == 0 &&
 		    !mt_knob_check(&k, it->value, why, sizeof(why)))
-			fail_msg("%s on %s: item %s recommends %s: %s",
-				 profile, tree, it->id, it->value, why);
+			fail_msg("%s on %s: item %s recommends %s: %s", profile,
+				 tree, it->id, it->value, why);
 	}
 }
 
@@ -135,11 +137,12 @@ static void test_every_profile_on_every_tree(void **state)
 				fail_msg("profile %s: %s", profiles[p],
 					 err.msg);
 			assert_int_equal(mt_advise_ctx_from(&ctx, sys, NULL,
-							    &prof, true), 0);
+							    &prof, true),
+					 0);
 			memset(&a, 0, sizeof(a));
 			if (mt_advise(&ctx, &a, &err) < 0)
-				fail_msg("%s on %s: %s", profiles[p],
-					 trees[t], err.msg);
+				fail_msg("%s on %s: %s", profiles[p], trees[t],
+					 err.msg);
 			assert_true(a.n > 0);
 			check_advice(&a, profiles[p], trees[t], ctx.mem_total);
 			mt_advice_free(&a);

@@ -20,7 +20,7 @@
 /* A temporary directory per test, removed with its files afterwards. */
 struct tmp {
 	char dir[64];
-	char path[128];		/* dir/results.jsonl */
+	char path[128]; /* dir/results.jsonl */
 };
 
 static int setup_tmp(void **state)
@@ -73,19 +73,35 @@ static void test_measured_fields(void **state)
 	struct mt_stats st = some_stats(samples);
 	json_t *kase = json_pack("{s:i}", "size", 4096);
 	json_t *obtained = json_pack("{s:i,s:b}", "cpu", 1, "converged", 1);
-	const char *keys[] = { "schema_version", "bench", "variant", "case",
-			       "metric", "unit", "higher_is_better", "value",
-			       "n", "min", "max", "mean", "stddev", "ci95_lo",
-			       "ci95_hi", "ci_level", "samples", "status", "obtained",
-			       "cpu", "time" };
+	const char *keys[] = { "schema_version",
+			       "bench",
+			       "variant",
+			       "case",
+			       "metric",
+			       "unit",
+			       "higher_is_better",
+			       "value",
+			       "n",
+			       "min",
+			       "max",
+			       "mean",
+			       "stddev",
+			       "ci95_lo",
+			       "ci95_hi",
+			       "ci_level",
+			       "samples",
+			       "status",
+			       "obtained",
+			       "cpu",
+			       "time" };
 	const char *key, *tm;
 	json_t *rec, *v;
 	char why[128];
 	size_t i = 0;
 
 	(void)state;
-	rec = mt_record_measured("tlb", "hugetlb", kase, "latency", "ns",
-				 false, &st, samples, 5, obtained);
+	rec = mt_record_measured("tlb", "hugetlb", kase, "latency", "ns", false,
+				 &st, samples, 5, obtained);
 	assert_non_null(rec);
 	/* exactly the documented fields, in the documented order */
 	json_object_foreach(rec, key, v) {
@@ -96,7 +112,8 @@ static void test_measured_fields(void **state)
 	assert_int_equal(i, sizeof(keys) / sizeof(keys[0]));
 
 	assert_int_equal(json_integer_value(json_object_get(rec,
-				"schema_version")), MT_RECORD_SCHEMA_VERSION);
+							    "schema_version")),
+			 MT_RECORD_SCHEMA_VERSION);
 	assert_string_equal(json_string_value(json_object_get(rec, "bench")),
 			    "tlb");
 	assert_ptr_equal(json_object_get(rec, "case"), kase);
@@ -109,8 +126,8 @@ static void test_measured_fields(void **state)
 	assert_true(json_is_integer(json_object_get(rec, "n")));
 	assert_int_equal(json_integer_value(json_object_get(rec, "n")), 5);
 	assert_int_equal(json_array_size(json_object_get(rec, "samples")), 5);
-	assert_true(json_is_real(json_array_get(json_object_get(rec,
-						"samples"), 4)));
+	assert_true(json_is_real(json_array_get(json_object_get(rec, "samples"),
+						4)));
 	assert_string_equal(json_string_value(json_object_get(rec, "status")),
 			    "ok");
 	assert_int_equal(json_integer_value(json_object_get(rec, "cpu")), 1);
@@ -146,8 +163,8 @@ static void test_measured_without_variant(void **state)
 	char why[128];
 
 	(void)state;
-	rec = mt_record_measured("brk", NULL, NULL, "rate", "ops/s", true,
-				 &st, NULL, 0, NULL);
+	rec = mt_record_measured("brk", NULL, NULL, "rate", "ops/s", true, &st,
+				 NULL, 0, NULL);
 	assert_non_null(rec);
 	assert_null(json_object_get(rec, "variant"));
 	assert_true(json_is_object(json_object_get(rec, "case")));
@@ -159,8 +176,8 @@ static void test_measured_without_variant(void **state)
 
 	/* a non-finite statistic cannot be written as JSON */
 	st.mean = NAN;
-	assert_null(mt_record_measured("brk", NULL, NULL, "rate", "ops/s",
-				       true, &st, NULL, 0, NULL));
+	assert_null(mt_record_measured("brk", NULL, NULL, "rate", "ops/s", true,
+				       &st, NULL, 0, NULL));
 }
 
 static void test_status_records(void **state)
@@ -185,8 +202,8 @@ static void test_status_records(void **state)
 	rec = mt_record_status("swap", "zram", NULL, "failed", "worker died");
 	assert_non_null(rec);
 	assert_null(json_object_get(rec, "case"));
-	assert_string_equal(json_string_value(json_object_get(rec,
-				"variant")), "zram");
+	assert_string_equal(json_string_value(json_object_get(rec, "variant")),
+			    "zram");
 	assert_true(mt_record_valid(rec, why, sizeof(why)));
 	json_decref(rec);
 
@@ -272,7 +289,7 @@ struct seen {
 	int n;
 	char bad[4][256];
 	int n_bad;
-	int stop_after;	/* fn returns 42 after this many; 0: never */
+	int stop_after; /* fn returns 42 after this many; 0: never */
 };
 
 static int on_record(json_t *rec, int line, void *arg)
@@ -322,30 +339,29 @@ static void test_read_truncated(void **state)
 		 "{\"bench\":\"x\",\"case\":{},\"metric\":\"m\",\"value\":1.0,"
 		 "\"n\":1,\"min\":1.0,\"max\":1.0,\"mean\":1.0,\"stddev\":0.0,"
 		 "\"ci95_lo\":1.0,\"ci95_hi\":1.0}\n"
-		 "%.40s", l1, l2, l1);
+		 "%.40s",
+		 l1, l2, l1);
 	write_text(t->path, text);
 
-	assert_int_equal(mt_records_read(t->path, on_record, on_bad, &s,
-					 &err), 0);
+	assert_int_equal(mt_records_read(t->path, on_record, on_bad, &s, &err),
+			 0);
 	assert_int_equal(s.n, 2);
 	assert_int_equal(s.lines[0], 1);
 	assert_string_equal(s.benches[0], "tlb");
 	assert_int_equal(s.lines[1], 2);
 	assert_string_equal(s.benches[1], "swap");
 	assert_int_equal(s.n_bad, 2);
-	snprintf(expect, sizeof(expect), "%s:4: record lacks 'unit'",
-		 t->path);
+	snprintf(expect, sizeof(expect), "%s:4: record lacks 'unit'", t->path);
 	assert_string_equal(s.bad[0], expect);
-	snprintf(expect, sizeof(expect), "%s:5:40: invalid JSON: ",
-		 t->path);
+	snprintf(expect, sizeof(expect), "%s:5:40: invalid JSON: ", t->path);
 	assert_memory_equal(s.bad[1], expect, strlen(expect));
 	assert_non_null(strstr(s.bad[1], "(truncated?)"));
 
 	/* fn's non-zero return stops the reading and is returned */
 	memset(&s, 0, sizeof(s));
 	s.stop_after = 1;
-	assert_int_equal(mt_records_read(t->path, on_record, on_bad, &s,
-					 &err), 42);
+	assert_int_equal(mt_records_read(t->path, on_record, on_bad, &s, &err),
+			 42);
 	assert_int_equal(s.n, 1);
 	assert_int_equal(s.n_bad, 0);
 
@@ -378,13 +394,13 @@ static void test_read_not_object(void **state)
 	fputs("{\"bench\":\"b\",\"status\":\"failed\",\"reason\":\"r\"}", f);
 	assert_int_equal(fclose(f), 0);
 
-	assert_int_equal(mt_records_read(t->path, on_record, on_bad, &s,
-					 &err), 0);
+	assert_int_equal(mt_records_read(t->path, on_record, on_bad, &s, &err),
+			 0);
 	assert_int_equal(s.n, 1);
 	assert_int_equal(s.lines[0], 3);
 	assert_int_equal(s.n_bad, 2);
-	snprintf(expect, sizeof(expect),
-		 "%s:1: not a JSON object but an array", t->path);
+	snprintf(expect, sizeof(expect), "%s:1: not a JSON object but an array",
+		 t->path);
 	assert_string_equal(s.bad[0], expect);
 	snprintf(expect, sizeof(expect), "%s:2:13: invalid JSON: ", t->path);
 	assert_memory_equal(s.bad[1], expect, strlen(expect));
@@ -401,17 +417,22 @@ static void test_read_jansson_refusals(void **state)
 	struct mt_err err = { 0 };
 	char expect[256];
 
-	write_text(t->path, "\n{\"bench\":\"a\",\"value\":1e999}\n"
+	write_text(t->path,
+		   "\n{\"bench\":\"a\",\"value\":1e999}\n"
 		   "{\"bench\":\"b\",\"n\":12345678901234567890123}\n");
-	assert_int_equal(mt_records_read(t->path, on_record, on_bad, &s,
-					 &err), 0);
+	assert_int_equal(mt_records_read(t->path, on_record, on_bad, &s, &err),
+			 0);
 	assert_int_equal(s.n, 0);
 	assert_int_equal(s.n_bad, 2);
-	snprintf(expect, sizeof(expect), "%s:2:26: invalid JSON: real "
-		 "number overflow", t->path);
+	snprintf(expect, sizeof(expect),
+		 "%s:2:26: invalid JSON: real "
+		 "number overflow",
+		 t->path);
 	assert_memory_equal(s.bad[0], expect, strlen(expect));
-	snprintf(expect, sizeof(expect), "%s:3:40: invalid JSON: too big "
-		 "integer", t->path);
+	snprintf(expect, sizeof(expect),
+		 "%s:3:40: invalid JSON: too big "
+		 "integer",
+		 t->path);
 	assert_memory_equal(s.bad[1], expect, strlen(expect));
 	assert_null(strstr(s.bad[0], "truncated"));
 	assert_null(strstr(s.bad[1], "truncated"));
@@ -432,8 +453,8 @@ static void test_read_long_line(void **state)
 	json_object_set_new(rec, "reason", json_string(reason));
 	line = json_dumps(rec, JSON_COMPACT);
 	write_text(t->path, line);
-	assert_int_equal(mt_records_read(t->path, on_record, on_bad, &s,
-					 &err), 0);
+	assert_int_equal(mt_records_read(t->path, on_record, on_bad, &s, &err),
+			 0);
 	assert_int_equal(s.n, 1);
 	assert_int_equal(s.n_bad, 0);
 	free(line);
@@ -448,8 +469,8 @@ static void test_read_missing_file(void **state)
 	struct mt_err err = { 0 };
 	char expect[256];
 
-	assert_int_equal(mt_records_read(t->path, on_record, on_bad, &s,
-					 &err), -ENOENT);
+	assert_int_equal(mt_records_read(t->path, on_record, on_bad, &s, &err),
+			 -ENOENT);
 	assert_int_equal(err.kind, MT_ERR_INPUT);
 	snprintf(expect, sizeof(expect),
 		 "cannot read '%s': No such file or directory", t->path);
@@ -479,18 +500,18 @@ int main(void)
 		cmocka_unit_test(test_measured_without_variant),
 		cmocka_unit_test(test_status_records),
 		cmocka_unit_test(test_valid_rejects),
-		cmocka_unit_test_setup_teardown(test_read_truncated,
-						setup_tmp, teardown_tmp),
-		cmocka_unit_test_setup_teardown(test_read_not_object,
-						setup_tmp, teardown_tmp),
+		cmocka_unit_test_setup_teardown(test_read_truncated, setup_tmp,
+						teardown_tmp),
+		cmocka_unit_test_setup_teardown(test_read_not_object, setup_tmp,
+						teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_read_jansson_refusals,
 						setup_tmp, teardown_tmp),
-		cmocka_unit_test_setup_teardown(test_read_long_line,
-						setup_tmp, teardown_tmp),
+		cmocka_unit_test_setup_teardown(test_read_long_line, setup_tmp,
+						teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_read_missing_file,
 						setup_tmp, teardown_tmp),
-		cmocka_unit_test_setup_teardown(test_read_directory,
-						setup_tmp, teardown_tmp),
+		cmocka_unit_test_setup_teardown(test_read_directory, setup_tmp,
+						teardown_tmp),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -55,8 +55,8 @@ static bool vma_has_flag(const void *addr, const char *flag)
 
 static void test_backing_parse(void **state)
 {
-	static const char *const bad[] = { "", "2mb", "4K?", "huge", "1gb",
-					   "thp ", "4096" };
+	static const char *const bad[] = { "",	  "2mb",  "4K?", "huge",
+					   "1gb", "thp ", "4096" };
 	enum mt_backing b = MT_BACK_1G;
 
 	(void)state;
@@ -71,7 +71,7 @@ static void test_backing_parse(void **state)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		b = MT_BACK_THP;
 		assert_int_equal(mt_backing_parse(bad[i], &b), -EINVAL);
-		assert_int_equal(b, MT_BACK_THP);	/* left alone */
+		assert_int_equal(b, MT_BACK_THP); /* left alone */
 	}
 	assert_int_equal(mt_backing_parse(NULL, &b), -EINVAL);
 
@@ -120,7 +120,7 @@ static void test_map_4k_smaps(void **state)
 	assert_false(vma_has_flag(r.addr, "hg"));
 
 	assert_int_equal(mt_region_smaps(&r, &huge, &rss, &err), 0);
-	assert_int_equal(rss, 0);	/* mapped, never touched */
+	assert_int_equal(rss, 0); /* mapped, never touched */
 
 	mt_region_touch(&r);
 	assert_int_equal(mt_region_smaps(&r, &huge, &rss, &err), 0);
@@ -131,7 +131,7 @@ static void test_map_4k_smaps(void **state)
 	mt_region_unmap(&r);
 	assert_null(r.addr);
 	assert_int_equal(r.map_size, 0);
-	mt_region_unmap(&r);	/* twice is harmless */
+	mt_region_unmap(&r); /* twice is harmless */
 }
 
 /* A thp region starts on a 2 MiB boundary inside its over-mapping, and
@@ -147,7 +147,8 @@ static void test_map_thp_aligned(void **state)
 	for (int i = 0; i < 4; i++) {
 		assert_int_equal(mt_region_map(&r, MT_BACK_THP,
 					       8 * MIB + (size_t)i * 12288,
-					       &err), 0);
+					       &err),
+				 0);
 		assert_int_equal((uintptr_t)r.addr % (2 * MIB), 0);
 		assert_true((char *)r.addr >= (char *)r.map_addr);
 		assert_true((char *)r.addr + r.size <=
@@ -180,7 +181,8 @@ static void test_smaps_several_vmas(void **state)
 	assert_int_equal(mt_region_map(&r, MT_BACK_4K, 64 * 4096, &err), 0);
 	mt_region_touch(&r);
 	assert_int_equal(mprotect((char *)r.addr + 16 * 4096, 8 * 4096,
-				  PROT_READ), 0);
+				  PROT_READ),
+			 0);
 	assert_int_equal(mt_region_smaps(&r, &huge, &rss, &err), 0);
 	assert_int_equal(rss, r.size);
 	assert_int_equal(huge, 0);
@@ -204,15 +206,17 @@ static void test_pool_path(void **state)
 
 	(void)state;
 	assert_int_equal(mt_hugetlb_pool_path(2 * MIB, "free_hugepages", buf,
-					      sizeof(buf)), 0);
+					      sizeof(buf)),
+			 0);
 	assert_string_equal(buf, "/sys/kernel/mm/hugepages/hugepages-2048kB/"
 				 "free_hugepages");
 	assert_int_equal(mt_hugetlb_pool_path(1024 * MIB, "nr_hugepages", buf,
-					      sizeof(buf)), 0);
+					      sizeof(buf)),
+			 0);
 	assert_string_equal(buf, "/sys/kernel/mm/hugepages/"
 				 "hugepages-1048576kB/nr_hugepages");
-	assert_int_equal(mt_hugetlb_pool_path(2 * MIB, "nr_hugepages", buf,
-					      20), -ENAMETOOLONG);
+	assert_int_equal(mt_hugetlb_pool_path(2 * MIB, "nr_hugepages", buf, 20),
+			 -ENAMETOOLONG);
 }
 
 /* A fake tree with a 2 MiB pool (nr, free, resv, surplus) and no 1 GiB
@@ -312,17 +316,16 @@ static void test_hugetlb_empty_pool(void **state)
 		print_message("2 MiB pool has free pages: assertion skipped\n");
 		skip();
 	}
-	assert_int_equal(mt_region_map(&r, MT_BACK_2M, 3 * MIB, &err),
-			 -ENOMEM);
+	assert_int_equal(mt_region_map(&r, MT_BACK_2M, 3 * MIB, &err), -ENOMEM);
 	print_message("%s\n", err.msg);
 	assert_null(r.addr);
 	assert_int_equal(err.kind, MT_ERR_RUNTIME);
 	assert_non_null(strstr(err.msg, "region: cannot map 4M of 2M hugetlb "
-				       "pages: Cannot allocate memory"));
+					"pages: Cannot allocate memory"));
 	assert_non_null(strstr(err.msg, "the pool has 0 free"));
 	assert_non_null(strstr(err.msg, "2 needed"));
 	assert_non_null(strstr(err.msg, "echo 2 > /sys/kernel/mm/hugepages/"
-				       "hugepages-2048kB/nr_hugepages"));
+					"hugepages-2048kB/nr_hugepages"));
 }
 
 /* The command in the message adds what is missing to the pool as it is:
@@ -337,11 +340,10 @@ static void test_hugetlb_message_counts(void **state)
 	(void)state;
 	if (!live_pool_empty())
 		skip();
-	assert_int_equal(mt_region_map(&r, MT_BACK_2M, 8 * MIB, &err),
-			 -ENOMEM);
+	assert_int_equal(mt_region_map(&r, MT_BACK_2M, 8 * MIB, &err), -ENOMEM);
 	assert_non_null(strstr(err.msg, "the pool has 1 free of 5, 4 needed"));
 	assert_non_null(strstr(err.msg, "echo 8 > /sys/kernel/mm/hugepages/"
-				       "hugepages-2048kB/nr_hugepages"));
+					"hugepages-2048kB/nr_hugepages"));
 }
 
 int main(void)

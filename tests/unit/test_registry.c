@@ -94,8 +94,12 @@ static const struct mt_param bad_default[] = {
 static struct mt_bench fake(void)
 {
 	return (struct mt_bench){
-		.name = "fake", .summary = "a fake", .params = fake_params,
-		.plan = fake_plan, .setup = fake_setup, .run = fake_run,
+		.name = "fake",
+		.summary = "a fake",
+		.params = fake_params,
+		.plan = fake_plan,
+		.setup = fake_setup,
+		.run = fake_run,
 		.teardown = fake_teardown,
 	};
 }
@@ -189,9 +193,11 @@ static void round_trip(const char *section, const struct mt_param *schema,
 	}
 	/* A value of the wrong type is refused. */
 	json_object_set_new(json_object_get(json_object_get(j, "values"),
-					    schema[0].key), "value",
-			    schema[0].type == MT_P_STRING ? json_true() :
-			    json_string("not typed"));
+					    schema[0].key),
+			    "value",
+			    schema[0].type == MT_P_STRING ?
+				    json_true() :
+				    json_string("not typed"));
 	mt_params_free(b);
 	b = NULL;
 	assert_int_equal(mt_params_from_json(j, schema, &b, &err), -EINVAL);
@@ -230,23 +236,28 @@ static void test_case_job_round_trip(void **state)
 
 	(void)state;
 	mt_cfg_init(&cfg);
-	assert_int_equal(mt_cfg_load_string(&cfg, "t.ini", "[tlb]\nsizes = "
-					    "64K\nbackings = 4k\n", &err), 0);
+	assert_int_equal(mt_cfg_load_string(&cfg, "t.ini",
+					    "[tlb]\nsizes = "
+					    "64K\nbackings = 4k\n",
+					    &err),
+			 0);
 	if (mt_bench_plan(&cfg, "tlb", false, &plan, &err) < 0)
 		fail_msg("%s", err.msg);
 	assert_true(plan.n > 0);
-	assert_int_equal(mt_params_resolve(&cfg, "global", mt_global_params,
-					   &g, &err), 0);
+	assert_int_equal(mt_params_resolve(&cfg, "global", mt_global_params, &g,
+					   &err),
+			 0);
 	assert_int_equal(mt_params_resolve(&cfg, "tlb", b->params, &p, &err),
 			 0);
-	struct mt_env env = mt_env_make(&caps, g, p, "/tmp/run", NULL, 1,
-					true, 1);
+	struct mt_env env = mt_env_make(&caps, g, p, "/tmp/run", NULL, 1, true,
+					1);
 	struct mt_case *c = &plan.cases[plan.n > 1 ? 1 : 0];
 
 	c->system = json_pack("{s:i}", "min_free_kbytes", 67584);
 	c->handoff = json_pack("{s:s}", "cgroup", "/sys/fs/cgroup/x");
-	struct mt_case_job job = { .bench = b, .section = "tlb", .env = &env,
-				   .c = c, .index = 1 };
+	struct mt_case_job job = {
+		.bench = b, .section = "tlb", .env = &env, .c = c, .index = 1
+	};
 
 	j = mt_case_job_json(&job);
 	assert_non_null(j);
@@ -313,10 +324,13 @@ static enum mt_status failing_setup(const struct mt_env *env,
 static void test_emit_counts(void **state)
 {
 	struct mt_bench b = fake();
-	struct mt_case c = { .metrics = good_metric, .n_metrics = 1,
+	struct mt_case c = { .metrics = good_metric,
+			     .n_metrics = 1,
 			     .mode = MT_CASE_FIXED };
-	struct mt_sampling sp = { .sample_ns = 1000, .min_samples = 2,
-				  .max_samples = 3, .ci_fraction = 0.5,
+	struct mt_sampling sp = { .sample_ns = 1000,
+				  .min_samples = 2,
+				  .max_samples = 3,
+				  .ci_fraction = 0.5,
 				  .max_case_ns = 1000000000 };
 	struct mt_env env = { .cpu = 0 };
 	struct mt_emit out = { 0 };

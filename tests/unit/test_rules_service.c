@@ -71,8 +71,8 @@ static void advise(const char *name, const char *ini, json_t *analysis,
 /* The item `id` of a, with current and recommended (each unless NULL)
  * and change as given. */
 static struct mt_item *expect_item(const struct mt_advice *a, const char *id,
-				   const char *current,
-				   const char *recommended, bool change)
+				   const char *current, const char *recommended,
+				   bool change)
 {
 	struct mt_item *it = mt_test_item(a, id);
 
@@ -116,15 +116,17 @@ static void test_oom_pg_host(void **state)
 	assert_int_equal(it->ground, MT_GROUND_DOCUMENTED);
 	assert_int_equal(it->confidence, MT_CONF_MEDIUM);
 	assert_non_null(strstr(it->source, "kernel-resources.html#LINUX-"
-			       "MEMORY-OVERCOMMIT (current docs"));
-	assert_string_equal(it->apply, "systemctl edit "
+					   "MEMORY-OVERCOMMIT (current docs"));
+	assert_string_equal(it->apply,
+			    "systemctl edit "
 			    "postgresql@15-main.service, add: [Service] "
 			    "OOMScoreAdjust=-1000 Environment=PG_OOM_ADJUST_"
 			    "FILE=/proc/self/oom_score_adj Environment=PG_OOM_"
 			    "ADJUST_VALUE=0 OOMPolicy=continue; then systemctl "
 			    "restart postgresql@15-main.service");
 	assert_non_null(strstr(it->reason, "DefaultOOMPolicy=stop"));
-	assert_true(cites(it, "postmaster pid 41200 (unit postgresql@15-main."
+	assert_true(cites(it,
+			  "postmaster pid 41200 (unit postgresql@15-main."
 			  "service): oom_score_adj 0; 3 of its 3 children at "
 			  "0"));
 	/* The profile's postgres glob no longer matches the backends: the
@@ -132,7 +134,8 @@ static void test_oom_pg_host(void **state)
 	assert_null(mt_advice_find(&a, "oom_score_adj.postgres"));
 	it = expect_item(&a, "oom_score_adj.batch-*", "0", "500", true);
 	assert_int_equal(it->ground, MT_GROUND_PRACTICE);
-	assert_string_equal(it->apply, "systemctl edit batch-etl.service, "
+	assert_string_equal(it->apply,
+			    "systemctl edit batch-etl.service, "
 			    "add: [Service] OOMScoreAdjust=500; running now: "
 			    "choom -p 41300 -n 500");
 	/* Not running: said, and not a change. */
@@ -173,7 +176,8 @@ static void test_oom_pg_already(void **state)
 	mt_test_put(tmp, "/proc/42200/comm", "postgres\n");
 	mt_test_put(tmp, "/proc/42200/status", "Name:\tpostgres\nPPid:\t1\n");
 	mt_test_put(tmp, "/proc/42200/oom_score_adj", "-1000\n");
-	mt_test_put(tmp, "/proc/42200/cgroup", "0::/system.slice/"
+	mt_test_put(tmp, "/proc/42200/cgroup",
+		    "0::/system.slice/"
 		    "system-postgresql.slice/postgresql@16-main.service\n");
 	mt_test_put(tmp, "/proc/42201/comm", "postgres\n");
 	mt_test_put(tmp, "/proc/42201/status",
@@ -184,10 +188,12 @@ static void test_oom_pg_already(void **state)
 	it = expect_item(&a, "oom_score_adj.postgresql",
 			 "postmasters -1000,-1000, children 0,0,0,-1000", NULL,
 			 true);
-	assert_true(cites(it, "2 postmasters (clusters), 2 of them at -1000; "
+	assert_true(cites(it,
+			  "2 postmasters (clusters), 2 of them at -1000; "
 			  "3 of their 4 children at 0; the first, pid 41200, "
 			  "runs in postgresql@15-main.service"));
-	assert_non_null(strstr(it->apply, "systemctl edit "
+	assert_non_null(strstr(it->apply,
+			       "systemctl edit "
 			       "postgresql@15-main.service (and each other "
 			       "cluster's unit)"));
 	assert_null(mt_advice_find(&a, "oom_score_adj.postgres"));
@@ -202,7 +208,8 @@ static void test_oom_not_running_fact(void **state)
 {
 	struct mt_advice a;
 	struct mt_item *it;
-	json_t *an = analysis_with("[{\"id\":\"oom.followed_score\","
+	json_t *an = analysis_with(
+		"[{\"id\":\"oom.followed_score\","
 		"\"bench\":\"oom\",\"value\":0.6667,\"lo\":0.0943,"
 		"\"hi\":0.9916,\"unit\":\"fraction\",\"n\":3,\"what\":"
 		"\"share of OOM scenarios whose victim had the highest "
@@ -214,19 +221,20 @@ static void test_oom_not_running_fact(void **state)
 			 false);
 	assert_true(it->measured);
 	assert_true(cites(it, "fact oom.followed_score: 0.6667 [0.0943, "
-			  "0.9916] fraction (n=3)"));
+			      "0.9916] fraction (n=3)"));
 	assert_non_null(strstr(it->reason, "not running here"));
 	assert_non_null(strstr(it->reason, "did not always follow"));
 	/* No unit known: the apply line names what to edit. */
 	assert_non_null(strstr(it->apply, "systemctl edit <the PostgreSQL "
-			       "unit>"));
+					  "unit>"));
 	mt_advice_free(&a);
 	json_decref(an);
 }
 
 /* --- mlock --------------------------------------------------------------- */
 
-#define ML_FACT(id, v, lo, hi, unit) "{\"id\":\"mlock." id "\"," \
+#define ML_FACT(id, v, lo, hi, unit) \
+	"{\"id\":\"mlock." id "\"," \
 	"\"bench\":\"mlock\",\"value\":" v lo hi ",\"unit\":\"" unit "\"," \
 	"\"n\":9,\"what\":\"x\"}"
 
@@ -240,13 +248,15 @@ static void test_mlock_facts(void **state)
 
 	(void)state;
 	/* Locking cut p99 with an interval above 1: measured, high. */
-	an = analysis_with("["
-		ML_FACT("file_p99_ratio", "12.0", ",\"lo\":8.0", ",\"hi\":15.0",
-			"ratio") ","
-		ML_FACT("file_p99_unlocked", "9300", "", "", "ns") ","
-		ML_FACT("file_p99_locked", "775", "", "", "ns") ","
-		ML_FACT("file_major_faults_unlocked", "62", "", "", "count") ","
-		ML_FACT("file_major_faults_locked", "0", "", "", "count") "]");
+	an = analysis_with("[" ML_FACT("file_p99_ratio", "12.0", ",\"lo\":8.0", ",\"hi\":15.0", "ratio") "," ML_FACT(
+		"file_p99_unlocked", "9300", "", "",
+		"ns") "," ML_FACT("file_p99_locked", "775", "", "",
+				  "ns") "," ML_FACT("file_major_faults_unlocked",
+						    "62", "", "",
+						    "count") "," ML_FACT("file_major_faults_locked",
+									 "0",
+									 "", "",
+									 "count") "]");
 	advise("redis-host", ini, an, &a);
 	json_decref(an);
 	it = expect_item(&a, "mlock.redis-server", "unlocked", "mlockall",
@@ -254,9 +264,10 @@ static void test_mlock_facts(void **state)
 	assert_int_equal(it->ground, MT_GROUND_MEASURED);
 	assert_int_equal(it->confidence, MT_CONF_HIGH);
 	assert_true(cites(it, "fact mlock.file_p99_ratio: 12 [8, 15] ratio "
-			  "(n=9)"));
+			      "(n=9)"));
 	/* 32 GiB resident: 5/4 of it, for its unit. */
-	assert_string_equal(it->apply, "systemctl edit redis-server.service, "
+	assert_string_equal(it->apply,
+			    "systemctl edit redis-server.service, "
 			    "add: [Service] LimitMEMLOCK=40960M (5/4 of the "
 			    "resident set); the program must lock itself "
 			    "(mlockall(MCL_CURRENT|MCL_FUTURE) or its own "
@@ -267,12 +278,15 @@ static void test_mlock_facts(void **state)
 	mt_advice_free(&a);
 
 	/* The same gain without an interval: low, and says why. */
-	an = analysis_with("["
-		ML_FACT("file_p99_ratio", "12.0", "", "", "ratio") ","
-		ML_FACT("file_p99_unlocked", "9300", "", "", "ns") ","
-		ML_FACT("file_p99_locked", "775", "", "", "ns") ","
-		ML_FACT("file_major_faults_unlocked", "62", "", "", "count") ","
-		ML_FACT("file_major_faults_locked", "0", "", "", "count") "]");
+	an = analysis_with("[" ML_FACT("file_p99_ratio", "12.0", "", "", "ratio") "," ML_FACT(
+		"file_p99_unlocked", "9300", "", "",
+		"ns") "," ML_FACT("file_p99_locked", "775", "", "",
+				  "ns") "," ML_FACT("file_major_faults_unlocked",
+						    "62", "", "",
+						    "count") "," ML_FACT("file_major_faults_locked",
+									 "0",
+									 "", "",
+									 "count") "]");
 	advise("redis-host", ini, an, &a);
 	json_decref(an);
 	it = mt_test_item(&a, "mlock.redis-server");
@@ -283,13 +297,15 @@ static void test_mlock_facts(void **state)
 	mt_advice_free(&a);
 
 	/* No gain, interval at or below 1: no lock, measured. */
-	an = analysis_with("["
-		ML_FACT("file_p99_ratio", "0.98", ",\"lo\":0.9", ",\"hi\":1.0",
-			"ratio") ","
-		ML_FACT("file_p99_unlocked", "900", "", "", "ns") ","
-		ML_FACT("file_p99_locked", "918", "", "", "ns") ","
-		ML_FACT("file_major_faults_unlocked", "0", "", "", "count") ","
-		ML_FACT("file_major_faults_locked", "0", "", "", "count") "]");
+	an = analysis_with("[" ML_FACT("file_p99_ratio", "0.98", ",\"lo\":0.9", ",\"hi\":1.0", "ratio") "," ML_FACT(
+		"file_p99_unlocked", "900", "", "",
+		"ns") "," ML_FACT("file_p99_locked", "918", "", "",
+				  "ns") "," ML_FACT("file_major_faults_unlocked",
+						    "0", "", "",
+						    "count") "," ML_FACT("file_major_faults_locked",
+									 "0",
+									 "", "",
+									 "count") "]");
 	advise("redis-host", ini, an, &a);
 	json_decref(an);
 	it = mt_test_item(&a, "mlock.redis-server");
@@ -327,7 +343,8 @@ static void test_mlock_oracle(void **state)
 	assert_int_equal(it->ground, MT_GROUND_HARD_RULE);
 	assert_int_equal(it->confidence, MT_CONF_HIGH);
 	assert_true(cites(it, "vm.nr_hugepages 4096 (HugePages in use)"));
-	assert_string_equal(it->apply, "/etc/security/limits.d/99-oracle-"
+	assert_string_equal(it->apply,
+			    "/etc/security/limits.d/99-oracle-"
 			    "memlock.conf: \"oracle soft memlock 237458650\" "
 			    "and \"oracle hard memlock 237458650\"; log in "
 			    "again as oracle and check ulimit -l");
@@ -358,14 +375,14 @@ static void test_cgroup_pg_host(void **state)
 	(void)state;
 	advise("pg-host", database_ini, NULL, &a);
 	it = mt_test_item(&a, "cgroup.postgresql.memory_low");
-	assert_string_equal(it->knob,
-			    "memory.low:postgresql@15-main.service");
+	assert_string_equal(it->knob, "memory.low:postgresql@15-main.service");
 	assert_string_equal(it->current, "0 B");
 	/* memory.peak 120 GiB. */
 	assert_string_equal(it->recommended, "122880M");
 	assert_true(it->change);
 	assert_int_equal(it->ground, MT_GROUND_PRACTICE);
-	assert_string_equal(it->apply, "systemctl set-property "
+	assert_string_equal(it->apply,
+			    "systemctl set-property "
 			    "postgresql@15-main.service MemoryLow=122880M");
 	/* PostgreSQL: no swap.max (its documentation counts on swap to
 	 * avoid the OOM killer); oom.group left alone. */
@@ -379,7 +396,7 @@ static void test_cgroup_pg_host(void **state)
 			 true);
 	assert_string_equal(it->knob, "memory.high:batch.slice");
 	assert_string_equal(it->apply, "systemctl set-property batch.slice "
-			    "MemoryHigh=134779M");
+				       "MemoryHigh=134779M");
 	mt_advice_free(&a);
 }
 
@@ -398,13 +415,15 @@ static void test_cgroup_es_host(void **state)
 	assert_non_null(strstr(it->source, "setup-configuration-memory"));
 	assert_true(cites(it, "memory.swap.current 512 MiB"));
 	assert_string_equal(it->apply, "systemctl set-property "
-			    "elasticsearch.service MemorySwapMax=0");
+				       "elasticsearch.service MemorySwapMax=0");
 
 	/* Redis kept under a latency goal: protected, but never kept out of
 	 * swap (its documentation wants swap). */
 	mt_advice_free(&a);
-	advise("redis-host", "[profile]\ngoal = latency\nkeep = "
-	       "redis-server\n", NULL, &a);
+	advise("redis-host",
+	       "[profile]\ngoal = latency\nkeep = "
+	       "redis-server\n",
+	       NULL, &a);
 	it = mt_test_item(&a, "cgroup.redis.memory_low");
 	assert_string_equal(it->recommended, "40960M");
 	assert_null(mt_advice_find(&a, "cgroup.redis.memory_swap_max"));
@@ -437,7 +456,7 @@ static void test_cgroup_measure(void **state)
 	it = expect_item(&a, "cgroup.postgresql.memory_low", NULL, "measure",
 			 false);
 	assert_non_null(strstr(it->reason, "memtune observe --unit "
-			       "postgresql@15-main.service"));
+					   "postgresql@15-main.service"));
 	mt_advice_free(&a);
 
 	/* No memory.peak (before 5.19): today's usage, said. */
@@ -472,9 +491,9 @@ static void test_oomd(void **state)
 	assert_string_equal(it->knob, "ManagedOOMMemoryPressure:batch.slice");
 	assert_int_equal(it->confidence, MT_CONF_MEDIUM);
 	assert_true(cites(it, "systemd-oomd running; PSI yes; cgroup v2 yes; "
-			  "swap yes"));
+			      "swap yes"));
 	assert_string_equal(it->apply, "systemctl set-property batch.slice "
-			    "ManagedOOMMemoryPressure=kill");
+				       "ManagedOOMMemoryPressure=kill");
 	mt_advice_free(&a);
 
 	/* pg-host: not installed, nothing changes until it is. */
@@ -486,7 +505,8 @@ static void test_oomd(void **state)
 
 	/* Already set by systemctl set-property: read from its drop-in. */
 	copy_tree("redis-host", tmp);
-	mt_test_put(tmp, "/etc/systemd/system.control/batch.slice.d/"
+	mt_test_put(tmp,
+		    "/etc/systemd/system.control/batch.slice.d/"
 		    "50-ManagedOOMMemoryPressure.conf",
 		    "# set by systemctl\n[Slice]\n"
 		    "ManagedOOMMemoryPressure=kill\n");
@@ -499,7 +519,8 @@ static void test_oomd(void **state)
 	/* -.slice with ManagedOOMSwap=kill (what systemd-oomd's defaults
 	 * ship on some distributions): the kept service asks to be
 	 * avoided. */
-	mt_test_put(tmp, "/usr/lib/systemd/system/-.slice.d/"
+	mt_test_put(tmp,
+		    "/usr/lib/systemd/system/-.slice.d/"
 		    "10-oomd-root-slice-defaults.conf",
 		    "[Slice]\nManagedOOMSwap=kill\n");
 	advise(tmp, "[profile]\nkeep = redis-server\n", NULL, &a);
@@ -507,11 +528,14 @@ static void test_oomd(void **state)
 	assert_string_equal(it->knob,
 			    "ManagedOOMPreference:redis-server.service");
 	assert_true(cites(it, "-.slice sets ManagedOOMSwap=kill"));
-	assert_string_equal(it->apply, "systemctl set-property "
+	assert_string_equal(it->apply,
+			    "systemctl set-property "
 			    "redis-server.service ManagedOOMPreference=avoid");
 	mt_advice_free(&a);
-	mt_test_put(tmp, "/etc/systemd/system/redis-server.service.d/"
-		    "oom.conf", "[Service]\nManagedOOMPreference=avoid\n");
+	mt_test_put(tmp,
+		    "/etc/systemd/system/redis-server.service.d/"
+		    "oom.conf",
+		    "[Service]\nManagedOOMPreference=avoid\n");
 	advise(tmp, "[profile]\nkeep = redis-server\n", NULL, &a);
 	it = expect_item(&a, "oomd.redis.preference", "avoid", NULL, false);
 	/* Not kept: not asked. */
@@ -535,8 +559,8 @@ static void test_oomd(void **state)
  * every shipped profile that loads advises on every new tree. */
 static void test_k8s_and_profiles(void **state)
 {
-	static const char *const trees[] = { "pg-host", "redis-host",
-					     "es-host", "k8s-node" };
+	static const char *const trees[] = { "pg-host", "redis-host", "es-host",
+					     "k8s-node" };
 	static const char *const profiles[] = { "database", "latency",
 						"throughput", "batch" };
 	struct mt_advice a;
@@ -559,7 +583,8 @@ static void test_k8s_and_profiles(void **state)
 					    &prof, &err) < 0)
 				fail_msg("%s: %s", profiles[p], err.msg);
 			assert_int_equal(mt_advise_ctx_init(&ctx, NULL, &prof,
-							    &err), 0);
+							    &err),
+					 0);
 			memset(&a, 0, sizeof(a));
 			assert_int_equal(mt_advise(&ctx, &a, &err), 0);
 			/* This part's rules always state their ground. */
@@ -601,7 +626,9 @@ static void test_facts(void **state)
 	assert_true(fabs(lo - 0.1871) < 1e-4 && fabs(hi - 0.8129) < 1e-4);
 
 	assert_int_equal(mt_run_load(src_path("tests/fixtures/runs/"
-					      "adv-quick"), 0, &run, &err), 0);
+					      "adv-quick"),
+				     0, &run, &err),
+			 0);
 	an = mt_analyze_run(run);
 	mt_run_free(run);
 	assert_non_null(an);

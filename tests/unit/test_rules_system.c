@@ -22,9 +22,15 @@
 
 static const char balanced_ini[] = "[profile]\ngoal = balanced\n";
 
-static const char *const my_rules[] = {
-	"vfs_cache_pressure", "numa_balancing", "khugepaged", "zram",
-	"dirty_writeback", "zswap", "swap_priority", "mglru", NULL };
+static const char *const my_rules[] = { "vfs_cache_pressure",
+					"numa_balancing",
+					"khugepaged",
+					"zram",
+					"dirty_writeback",
+					"zswap",
+					"swap_priority",
+					"mglru",
+					NULL };
 
 /* Runs the advisor on the tree at root. */
 static void advise_root(const char *root, struct mt_advice *a)
@@ -68,7 +74,8 @@ static const struct mt_item *expect(const struct mt_advice *a, const char *id,
 	assert_int_equal(it->ground, g);
 	assert_int_equal(it->confidence,
 			 g == MT_GROUND_DOCUMENTED ? MT_CONF_MEDIUM :
-			 g == MT_GROUND_PRACTICE ? MT_CONF_LOW : MT_CONF_HIGH);
+			 g == MT_GROUND_PRACTICE   ? MT_CONF_LOW :
+						     MT_CONF_HIGH);
 	return it;
 }
 
@@ -92,17 +99,16 @@ static void test_zram_laptop(void **state)
 	expect(&a, "thp_shmem_enabled", "transparent_hugepage.shmem_enabled",
 	       "never", "never", false, MT_GROUND_DOCUMENTED);
 	/* The disk is swapped to first: readahead and boosting serve it. */
-	it = expect(&a, "zram_page_cluster", "vm.page-cluster", "3", "3",
-		    false, MT_GROUND_DOCUMENTED);
+	it = expect(&a, "zram_page_cluster", "vm.page-cluster", "3", "3", false,
+		    MT_GROUND_DOCUMENTED);
 	assert_non_null(strstr(it->reason, "disk swap device has a higher "
-			       "priority"));
-	expect(&a, "zram_watermark_boost", "vm.watermark_boost_factor",
-	       "15000", "15000", false, MT_GROUND_DOCUMENTED);
+					   "priority"));
+	expect(&a, "zram_watermark_boost", "vm.watermark_boost_factor", "15000",
+	       "15000", false, MT_GROUND_DOCUMENTED);
 	expect(&a, "dirty_expire_centisecs", "vm.dirty_expire_centisecs",
 	       "3000", "3000", false, MT_GROUND_DOCUMENTED);
-	expect(&a, "dirty_writeback_centisecs",
-	       "vm.dirty_writeback_centisecs", "500", "500", false,
-	       MT_GROUND_DOCUMENTED);
+	expect(&a, "dirty_writeback_centisecs", "vm.dirty_writeback_centisecs",
+	       "500", "500", false, MT_GROUND_DOCUMENTED);
 	it = expect(&a, "zswap_enabled", "zswap.enabled", "Y", "Y", false,
 		    MT_GROUND_DOCUMENTED);
 	assert_string_equal(it->path, "/sys/module/zswap/parameters/enabled");
@@ -112,17 +118,17 @@ static void test_zram_laptop(void **state)
 	expect(&a, "zswap_compressor", "zswap.compressor", "zstd", "zstd",
 	       false, MT_GROUND_DOCUMENTED);
 	/* zram (-3) below the disk (-2): zram to 100, by hand. */
-	it = expect(&a, "swap_priority.zram0", "swap.priority:/dev/zram0",
-		    "-3", "100", true, MT_GROUND_DOCUMENTED);
+	it = expect(&a, "swap_priority.zram0", "swap.priority:/dev/zram0", "-3",
+		    "100", true, MT_GROUND_DOCUMENTED);
 	assert_string_equal(it->path, "");
 	assert_non_null(strstr(it->apply, "swapoff /dev/zram0 && swapon -p "
-			       "100 /dev/zram0"));
+					  "100 /dev/zram0"));
 	assert_non_null(strstr(it->reason, "below the disk /dev/nvme0n1p3 "
-			       "at -2"));
-	it = expect(&a, "lru_gen", "lru_gen.enabled", "0x0007", "0x0007",
-		    false, MT_GROUND_DOCUMENTED);
+					   "at -2"));
+	it = expect(&a, "lru_gen", "lru_gen.enabled", "0x0007", "0x0007", false,
+		    MT_GROUND_DOCUMENTED);
 	assert_non_null(strstr(it->reason, "vm.swappiness (60 here) no "
-			       "longer sets the ratio"));
+					   "longer sets the ratio"));
 	assert_string_equal(it->apply,
 			    "echo 0x0007 > /sys/kernel/mm/lru_gen/enabled");
 	mt_advice_free(&a);
@@ -138,8 +144,8 @@ static void test_zram_host(void **state)
 	 * files in this tree, and one kind of swap: no priority item. */
 	advise_root(mt_test_machine("zram-host"), &a);
 	check_grounds(&a);
-	it = expect(&a, "zram_page_cluster", "vm.page-cluster", "0", "0",
-		    false, MT_GROUND_PRACTICE);
+	it = expect(&a, "zram_page_cluster", "vm.page-cluster", "0", "0", false,
+		    MT_GROUND_PRACTICE);
 	assert_non_null(strstr(it->source, "wiki.archlinux.org"));
 	expect(&a, "zram_watermark_boost", "vm.watermark_boost_factor", "0",
 	       "0", false, MT_GROUND_PRACTICE);
@@ -167,8 +173,8 @@ static void test_zram_first(void **state)
 		"/dev/nvme0n1p3 partition 8388604 0 -2\n"
 		"/dev/zram0 partition 8388604 524288 100\n",
 		"/sys/kernel/mm/transparent_hugepage/shmem_enabled",
-		"always within_size advise never deny [force]\n",
-		NULL };
+		"always within_size advise never deny [force]\n", NULL
+	};
 	const struct mt_item *it;
 	struct mt_advice a;
 	char dir[64];
@@ -178,8 +184,8 @@ static void test_zram_first(void **state)
 	variant("zram-laptop", dir, files);
 	advise_root(dir, &a);
 	check_grounds(&a);
-	it = expect(&a, "zram_page_cluster", "vm.page-cluster", "3", "0",
-		    true, MT_GROUND_PRACTICE);
+	it = expect(&a, "zram_page_cluster", "vm.page-cluster", "3", "0", true,
+		    MT_GROUND_PRACTICE);
 	assert_non_null(strstr(it->reason, "reads 8 pages together"));
 	assert_string_equal(it->apply, "sysctl -w vm.page-cluster=0");
 	it = expect(&a, "zram_watermark_boost", "vm.watermark_boost_factor",
@@ -216,7 +222,7 @@ static void test_numa2_zone_reclaim(void **state)
 	assert_string_equal(it->path, "/proc/sys/kernel/numa_balancing");
 	assert_non_null(strstr(it->reason, "should be disabled"));
 	assert_non_null(strstr(it->reason, "zone_reclaim_mode 1 also keeps "
-			       "memory local"));
+					   "memory local"));
 	it = expect(&a, "vfs_cache_pressure", "vm.vfs_cache_pressure", "500",
 		    "100", true, MT_GROUND_DOCUMENTED);
 	assert_non_null(strstr(it->reason, "significantly beyond 100"));
@@ -233,11 +239,13 @@ static void test_numa2_zone_reclaim(void **state)
 
 static void test_numa2_balancing_off(void **state)
 {
-	static const char *const files[] = {
-		"/proc/sys/kernel/numa_balancing", "0\n",
-		"/proc/sys/vm/zone_reclaim_mode", "0\n",
-		"/proc/sys/vm/vfs_cache_pressure", "0\n",
-		NULL };
+	static const char *const files[] = { "/proc/sys/kernel/numa_balancing",
+					     "0\n",
+					     "/proc/sys/vm/zone_reclaim_mode",
+					     "0\n",
+					     "/proc/sys/vm/vfs_cache_pressure",
+					     "0\n",
+					     NULL };
 	const struct mt_item *it;
 	struct mt_advice a;
 	char dir[64];
@@ -268,11 +276,11 @@ static void test_old_4x(void **state)
 		    "vm.dirty_writeback_centisecs", "0", "500", true,
 		    MT_GROUND_DOCUMENTED);
 	assert_non_null(strstr(it->reason, "disables periodic writeback "
-			       "altogether"));
+					   "altogether"));
 	expect(&a, "dirty_expire_centisecs", "vm.dirty_expire_centisecs",
 	       "3000", "3000", false, MT_GROUND_DOCUMENTED);
-	expect(&a, "vfs_cache_pressure", "vm.vfs_cache_pressure", "100",
-	       "100", false, MT_GROUND_DOCUMENTED);
+	expect(&a, "vfs_cache_pressure", "vm.vfs_cache_pressure", "100", "100",
+	       false, MT_GROUND_DOCUMENTED);
 	it = expect(&a, "numa_balancing", "kernel.numa_balancing", "0", "0",
 		    false, MT_GROUND_DOCUMENTED);
 	assert_non_null(strstr(it->reason, "One node"));
@@ -280,7 +288,7 @@ static void test_old_4x(void **state)
 		    "transparent_hugepage.khugepaged.max_ptes_none", "511",
 		    "511", false, MT_GROUND_DOCUMENTED);
 	assert_non_null(strstr(it->reason, "with enabled = always concerns "
-			       "every process"));
+					   "every process"));
 	/* 4.19: no MGLRU, no watermark_boost_factor, no zram. */
 	assert_null(mt_advice_find(&a, "lru_gen"));
 	assert_null(mt_advice_find(&a, "zram_watermark_boost"));

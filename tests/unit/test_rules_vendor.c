@@ -27,20 +27,18 @@ static json_t *host(const char *thp_en, const char *thp_df)
 		"{s:s, s:{s:I, s:I, s:I, s:I, s:I, s:I}, s:{s:I},"
 		" s:{s:b, s:s, s:s},"
 		" s:{s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i}}",
-		"kernel", "6.8.0-45-generic",
-		"memory", "mem_total_bytes", (json_int_t)(64 * GIB),
-		"mem_free_bytes", (json_int_t)(8 * GIB),
+		"kernel", "6.8.0-45-generic", "memory", "mem_total_bytes",
+		(json_int_t)(64 * GIB), "mem_free_bytes", (json_int_t)(8 * GIB),
 		"mem_available_bytes", (json_int_t)(40 * GIB),
 		"active_file_bytes", (json_int_t)(16 * GIB),
 		"inactive_file_bytes", (json_int_t)(8 * GIB),
-		"committed_as_bytes", (json_int_t)(20 * GIB),
-		"swap", "total_bytes", (json_int_t)0,
-		"thp", "available", 1, "enabled", thp_en, "defrag", thp_df,
-		"sysctls", "vm.overcommit_memory", 0, "vm.overcommit_ratio", 50,
-		"vm.max_map_count", 65530, "vm.dirty_ratio", 20,
-		"vm.dirty_background_ratio", 10, "vm.dirty_bytes", 0,
-		"vm.dirty_background_bytes", 0, "vm.swappiness", 60,
-		"vm.panic_on_oom", 0);
+		"committed_as_bytes", (json_int_t)(20 * GIB), "swap",
+		"total_bytes", (json_int_t)0, "thp", "available", 1, "enabled",
+		thp_en, "defrag", thp_df, "sysctls", "vm.overcommit_memory", 0,
+		"vm.overcommit_ratio", 50, "vm.max_map_count", 65530,
+		"vm.dirty_ratio", 20, "vm.dirty_background_ratio", 10,
+		"vm.dirty_bytes", 0, "vm.dirty_background_bytes", 0,
+		"vm.swappiness", 60, "vm.panic_on_oom", 0);
 
 	assert_non_null(sys);
 	return sys;
@@ -60,18 +58,18 @@ struct app_spec {
 /* Advises on sys (consumed) with the applications apps[0..n), the profile
  * text (NULL: none) and the analysis facts (a JSON array text, or NULL). */
 static void advise(json_t *sys, const struct app_spec *apps, size_t n,
-		   const char *profile, const char *facts,
-		   struct mt_advice *a)
+		   const char *profile, const char *facts, struct mt_advice *a)
 {
 	struct mt_profile p;
 	struct mt_advise_ctx ctx;
 	struct mt_err err = { 0 };
 
 	if (profile)
-		assert_int_equal(mt_profile_load_string("p", profile, &p,
-							&err), 0);
+		assert_int_equal(mt_profile_load_string("p", profile, &p, &err),
+				 0);
 	assert_int_equal(mt_advise_ctx_from(&ctx, sys, NULL,
-					    profile ? &p : NULL, false), 0);
+					    profile ? &p : NULL, false),
+			 0);
 	json_decref(sys);
 	for (size_t i = 0; i < n; i++) {
 		struct mt_app *app = &ctx.apps[apps[i].kind];
@@ -94,9 +92,8 @@ static void advise(json_t *sys, const struct app_spec *apps, size_t n,
 }
 
 /* Checks item id: knob, value, change, confidence. */
-static void expect(const struct mt_advice *a, const char *id,
-		   const char *knob, const char *value, bool change,
-		   enum mt_confidence conf)
+static void expect(const struct mt_advice *a, const char *id, const char *knob,
+		   const char *value, bool change, enum mt_confidence conf)
 {
 	struct mt_item *it = mt_test_item(a, id);
 
@@ -124,9 +121,10 @@ static void test_redis_host(void **state)
 
 	(void)state;
 	advise(host("always", "madvise"), redis, 1, database, NULL, &a);
-	expect(&a, "thp_enabled", "transparent_hugepage.enabled", "never",
-	       true, MT_CONF_MEDIUM);
-	assert_true(cites(&a, "thp_enabled", "https://redis.io/docs/latest/"
+	expect(&a, "thp_enabled", "transparent_hugepage.enabled", "never", true,
+	       MT_CONF_MEDIUM);
+	assert_true(cites(&a, "thp_enabled",
+			  "https://redis.io/docs/latest/"
 			  "operate/oss_and_stack/management/admin/"));
 	expect(&a, "overcommit_memory", "vm.overcommit_memory", "1", true,
 	       MT_CONF_HIGH);
@@ -158,11 +156,12 @@ static void test_postgresql_dirty(void **state)
 	/* 40% of 32 GiB dirtyable: 12.8 GiB, against tuned's 512 MiB. */
 	expect(&a, "dirty", "vm.dirty_bytes", "536870912", true,
 	       MT_CONF_MEDIUM);
-	expect(&a, "dirty_background", "vm.dirty_background_bytes",
-	       "67108864", true, MT_CONF_MEDIUM);
+	expect(&a, "dirty_background", "vm.dirty_background_bytes", "67108864",
+	       true, MT_CONF_MEDIUM);
 	assert_non_null(strstr(mt_test_item(&a, "dirty")->source,
 			       "redhat-performance/tuned"));
-	assert_true(cites(&a, "dirty", "of 32 GiB dirtyable memory "
+	assert_true(cites(&a, "dirty",
+			  "of 32 GiB dirtyable memory "
 			  "(MemFree + Active(file) + Inactive(file)"));
 	assert_string_equal(mt_test_item(&a, "dirty")->recommended,
 			    "536870912 bytes");
@@ -181,7 +180,7 @@ static void test_postgresql_dirty(void **state)
 
 	/* Committed beyond mode 2's limit: kept at 0, the ratio named. */
 	sys = host("never", "madvise");
-	set_sysctl(sys, "vm.overcommit_ratio", 25);	/* 16 GiB < 20 GiB */
+	set_sysctl(sys, "vm.overcommit_ratio", 25); /* 16 GiB < 20 GiB */
 	advise(sys, pg, 1, database, NULL, &a);
 	expect(&a, "overcommit_memory", "vm.overcommit_memory", "0", false,
 	       MT_CONF_MEDIUM);
@@ -197,8 +196,8 @@ static void test_postgresql_dirty(void **state)
 	advise(sys, pg, 1, database, NULL, &a);
 	expect(&a, "dirty", "vm.dirty_bytes", "268435456", false,
 	       MT_CONF_MEDIUM);
-	expect(&a, "dirty_background", "vm.dirty_background_bytes",
-	       "33554432", false, MT_CONF_MEDIUM);
+	expect(&a, "dirty_background", "vm.dirty_background_bytes", "33554432",
+	       false, MT_CONF_MEDIUM);
 	mt_advice_free(&a);
 }
 
@@ -215,8 +214,7 @@ static void test_kubernetes_node(void **state)
 	       MT_CONF_HIGH);
 	assert_non_null(strstr(mt_test_item(&a, "overcommit_memory")->source,
 			       "container_manager_linux.go"));
-	expect(&a, "panic_on_oom", "vm.panic_on_oom", "0", false,
-	       MT_CONF_HIGH);
+	expect(&a, "panic_on_oom", "vm.panic_on_oom", "0", false, MT_CONF_HIGH);
 	mt_advice_free(&a);
 	sys = host("madvise", "madvise");
 	set_sysctl(sys, "vm.overcommit_memory", 1);
@@ -224,8 +222,7 @@ static void test_kubernetes_node(void **state)
 	advise(sys, k8s, 1, NULL, NULL, &a);
 	expect(&a, "overcommit_memory", "vm.overcommit_memory", "1", false,
 	       MT_CONF_HIGH);
-	expect(&a, "panic_on_oom", "vm.panic_on_oom", "0", true,
-	       MT_CONF_HIGH);
+	expect(&a, "panic_on_oom", "vm.panic_on_oom", "0", true, MT_CONF_HIGH);
 	mt_advice_free(&a);
 	/* Without a kubelet, panicking is a failover policy: kept. */
 	sys = host("madvise", "madvise");
@@ -240,10 +237,10 @@ static void test_kubernetes_node(void **state)
 
 static void test_elasticsearch(void **state)
 {
-	const struct app_spec es8[] = { { MT_APP_ELASTICSEARCH,
-					  "elasticsearch", "8.11.3" } };
-	const struct app_spec es9[] = { { MT_APP_ELASTICSEARCH,
-					  "elasticsearch", "9.1.0" } };
+	const struct app_spec es8[] = { { MT_APP_ELASTICSEARCH, "elasticsearch",
+					  "8.11.3" } };
+	const struct app_spec es9[] = { { MT_APP_ELASTICSEARCH, "elasticsearch",
+					  "9.1.0" } };
 	struct mt_advice a;
 
 	(void)state;
@@ -280,24 +277,24 @@ static void test_elasticsearch(void **state)
 
 static void test_mongodb_by_version(void **state)
 {
-	const struct app_spec m7[] = { { MT_APP_MONGODB, "mongod",
-					 "7.0.12" } };
+	const struct app_spec m7[] = { { MT_APP_MONGODB, "mongod", "7.0.12" } };
 	const struct app_spec m8[] = { { MT_APP_MONGODB, "mongod", "8.0.4" } };
 	const struct app_spec mx[] = { { MT_APP_MONGODB, "mongod", "" } };
 	struct mt_advice a;
 
 	(void)state;
 	advise(host("always", "madvise"), m7, 1, NULL, NULL, &a);
-	expect(&a, "thp_enabled", "transparent_hugepage.enabled", "never",
-	       true, MT_CONF_MEDIUM);
-	assert_true(cites(&a, "thp_enabled", "If you are using MongoDB 7.0 "
+	expect(&a, "thp_enabled", "transparent_hugepage.enabled", "never", true,
+	       MT_CONF_MEDIUM);
+	assert_true(cites(&a, "thp_enabled",
+			  "If you are using MongoDB 7.0 "
 			  "or earlier, disable THP."));
 	mt_advice_free(&a);
 	advise(host("madvise", "madvise"), m8, 1, database, NULL, &a);
 	expect(&a, "thp_enabled", "transparent_hugepage.enabled", "always",
 	       true, MT_CONF_MEDIUM);
-	expect(&a, "thp_defrag", "transparent_hugepage.defrag",
-	       "defer+madvise", true, MT_CONF_MEDIUM);
+	expect(&a, "thp_defrag", "transparent_hugepage.defrag", "defer+madvise",
+	       true, MT_CONF_MEDIUM);
 	expect(&a, "overcommit_memory", "vm.overcommit_memory", "1", true,
 	       MT_CONF_MEDIUM);
 	mt_advice_free(&a);
@@ -353,15 +350,13 @@ static void test_redis_and_postgresql(void **state)
 	       MT_CONF_MEDIUM);
 	it = mt_test_item(&a, "overcommit_memory");
 	assert_non_null(strstr(it->reason, "disagree: Redis wants 1; "
-			       "PostgreSQL wants 2"));
-	mt_test_expect_cites(&a, "overcommit_memory",
-			     "redis.io",
-			     "www.postgresql.org",
-			     NULL);
+					   "PostgreSQL wants 2"));
+	mt_test_expect_cites(&a, "overcommit_memory", "redis.io",
+			     "www.postgresql.org", NULL);
 	assert_null(mt_advice_find(&a, "overcommit_ratio"));
 	/* THP: both accept never. */
-	expect(&a, "thp_enabled", "transparent_hugepage.enabled", "never",
-	       true, MT_CONF_MEDIUM);
+	expect(&a, "thp_enabled", "transparent_hugepage.enabled", "never", true,
+	       MT_CONF_MEDIUM);
 	mt_advice_free(&a);
 }
 
@@ -381,16 +376,16 @@ static void test_defrag_under_madvise(void **state)
 	advise(host("never", "never"), NULL, 0, database, NULL, &a);
 	expect(&a, "thp_enabled", "transparent_hugepage.enabled", "never",
 	       false, MT_CONF_MEDIUM);
-	expect(&a, "thp_defrag", "transparent_hugepage.defrag", "never",
-	       false, MT_CONF_MEDIUM);
+	expect(&a, "thp_defrag", "transparent_hugepage.defrag", "never", false,
+	       MT_CONF_MEDIUM);
 	mt_advice_free(&a);
 	/* always for a latency goal: madvise ... */
 	advise(host("always", "always"), NULL, 0, database, NULL, &a);
 	expect(&a, "thp_enabled", "transparent_hugepage.enabled", "madvise",
 	       true, MT_CONF_MEDIUM);
 	/* ... under which defrag always is no different from madvise. */
-	expect(&a, "thp_defrag", "transparent_hugepage.defrag", "always",
-	       false, MT_CONF_MEDIUM);
+	expect(&a, "thp_defrag", "transparent_hugepage.defrag", "always", false,
+	       MT_CONF_MEDIUM);
 	mt_advice_free(&a);
 	/* Kept always (a balanced host chose it): defrag always stalls
 	 * every fault, and a latency goal would take madvise; balanced
@@ -399,8 +394,8 @@ static void test_defrag_under_madvise(void **state)
 	       "[profile]\ngoal = balanced\n", NULL, &a);
 	expect(&a, "thp_enabled", "transparent_hugepage.enabled", "always",
 	       false, MT_CONF_MEDIUM);
-	expect(&a, "thp_defrag", "transparent_hugepage.defrag", "always",
-	       false, MT_CONF_MEDIUM);
+	expect(&a, "thp_defrag", "transparent_hugepage.defrag", "always", false,
+	       MT_CONF_MEDIUM);
 	mt_advice_free(&a);
 }
 
@@ -423,8 +418,9 @@ static void test_balanced_thp_weighs(void **state)
 	(void)state;
 	/* A 1.71x walk ratio alone does not make always. */
 	sys = host("madvise", "madvise");
-	json_object_set_new(sys, "vmstat", json_pack("{s:i, s:i}",
-			    "thp_fault_fallback", 1234, "compact_stall", 56));
+	json_object_set_new(sys, "vmstat",
+			    json_pack("{s:i, s:i}", "thp_fault_fallback", 1234,
+				      "compact_stall", 56));
 	advise(sys, NULL, 0, "[profile]\ngoal = balanced\n", walk_facts, &a);
 	expect(&a, "thp_enabled", "transparent_hugepage.enabled", "madvise",
 	       false, MT_CONF_MEDIUM);
@@ -435,12 +431,11 @@ static void test_balanced_thp_weighs(void **state)
 			     "ratio (n=30)",
 			     "fact hugepage.thp_fault_us: 235.5 [213, 269.1] "
 			     "us (n=15)",
-			     "thp_fault_fallback 1234, compact_stall 56",
-			     NULL);
+			     "thp_fault_fallback 1234, compact_stall 56", NULL);
 	assert_non_null(strstr(mt_test_item(&a, "thp_enabled")->reason,
 			       "does not recommend always from a ratio"));
 	assert_string_equal(json_string_value(json_array_get(
-		mt_test_item(&a, "thp_enabled")->facts, 0)),
+				    mt_test_item(&a, "thp_enabled")->facts, 0)),
 			    "tlb.thp_walk_ratio");
 	mt_advice_free(&a);
 	/* never, with an interval that excludes no gain: madvise,
@@ -465,9 +460,10 @@ static void test_dirty_never_raised(void **state)
 	advise(host("madvise", "madvise"), NULL, 0,
 	       "[profile]\ngoal = throughput\n", walk_facts, &a);
 	expect(&a, "dirty", "vm.dirty_ratio", "20", false, MT_CONF_MEDIUM);
-	expect(&a, "dirty_background", "vm.dirty_background_ratio", "10",
-	       false, MT_CONF_MEDIUM);
-	assert_true(cites(&a, "dirty", "fact odirect.seq_write_direct_mb_s: "
+	expect(&a, "dirty_background", "vm.dirty_background_ratio", "10", false,
+	       MT_CONF_MEDIUM);
+	assert_true(cites(&a, "dirty",
+			  "fact odirect.seq_write_direct_mb_s: "
 			  "2818 [2712, 2839] MB/s (n=12)"));
 	assert_non_null(strstr(mt_test_item(&a, "dirty_background")->reason,
 			       "never raises it"));
@@ -480,8 +476,7 @@ static void test_dirty_never_raised(void **state)
 	advise(sys, NULL, 0, database, walk_facts, &a);
 	expect(&a, "dirty_background", "vm.dirty_background_bytes",
 	       "2817523712", true, MT_CONF_LOW);
-	expect(&a, "dirty", "vm.dirty_bytes", "11270094848", true,
-	       MT_CONF_LOW);
+	expect(&a, "dirty", "vm.dirty_bytes", "11270094848", true, MT_CONF_LOW);
 	assert_non_null(strstr(mt_test_item(&a, "dirty")->reason,
 			       "lower it to"));
 	assert_int_equal(mt_test_item(&a, "dirty")->ground, MT_GROUND_PRACTICE);

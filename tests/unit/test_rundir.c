@@ -22,7 +22,7 @@
 #include "helpers/fixtures.h"
 
 struct tmp {
-	char dir[MT_TEST_DIR_LEN];	/* first: see mt_test_dir_state */
+	char dir[MT_TEST_DIR_LEN]; /* first: see mt_test_dir_state */
 };
 
 static int setup_tmp(void **state)
@@ -188,7 +188,8 @@ static void test_create_exact(void **state)
 
 	snprintf(path, sizeof(path), "%s/x/run1", t->dir);
 	assert_int_equal(mt_rundir_create("/nonexistent-ignored", path, &rd,
-					  &err), 0);
+					  &err),
+			 0);
 	assert_string_equal(mt_rundir_path(rd), path);
 	snprintf(file, sizeof(file), "%s/snapshots", path);
 	assert_true(is_dir(file));
@@ -200,7 +201,8 @@ static void test_create_exact(void **state)
 	assert_int_equal(err.kind, MT_ERR_INPUT);
 	snprintf(expect, sizeof(expect),
 		 "run directory '%s' exists; a new run never overwrites an "
-		 "old one", path);
+		 "old one",
+		 path);
 	assert_string_equal(err.msg, expect);
 
 	/* a trailing slash names the same directory */
@@ -270,15 +272,19 @@ static void test_append_read_back(void **state)
 	rec = mt_record_status("swap", "zram", NULL, "failed", "line\nbreak");
 	assert_int_equal(mt_rundir_append(rd, rec, &err), 0);
 	json_decref(rec);
-	assert_int_equal(mt_rundir_append_line(rd,
-			"{\"bench\":\"numa\",\"status\":\"skipped\","
-			"\"reason\":\"one node\"}", &err), 0);
+	assert_int_equal(mt_rundir_append_line(
+				 rd,
+				 "{\"bench\":\"numa\",\"status\":\"skipped\","
+				 "\"reason\":\"one node\"}",
+				 &err),
+			 0);
 
 	snprintf(path, sizeof(path), "%s/run/results.jsonl", t->dir);
 	assert_true(slurp(path, buf, sizeof(buf)) > 0);
 	assert_string_equal(buf, want);
 	assert_int_equal(mt_records_read(path, count_record, count_bad, &n,
-					 &err), 0);
+					 &err),
+			 0);
 	assert_int_equal(n, 3);
 
 	/* a raw newline would split a record: refused, nothing written */
@@ -311,10 +317,9 @@ static void test_write_meta(void **state)
 			 "second");
 	assert_int_equal(mt_rundir_write_meta(rd, meta, &err), 0);
 	assert_true(slurp(meta_path, buf, sizeof(buf)) > 0);
-	assert_string_equal(buf,
-			    "{\n  \"schema_version\": 1,\n"
-			    "  \"zeta\": \"first\",\n"
-			    "  \"alpha\": \"second\"\n}\n");
+	assert_string_equal(buf, "{\n  \"schema_version\": 1,\n"
+				 "  \"zeta\": \"first\",\n"
+				 "  \"alpha\": \"second\"\n}\n");
 	assert_false(exists(tmp_path));
 
 	json_object_set_new(meta, "state", json_string("complete"));
@@ -386,8 +391,8 @@ static void test_snapshot(void **state)
 	snprintf(run, sizeof(run), "%s/run", t->dir);
 	assert_int_equal(mt_rundir_create(NULL, run, &rd, &err), 0);
 
-	assert_int_equal(mt_rundir_snapshot(rd, "tlb:hugetlb", "before",
-					    &err), 0);
+	assert_int_equal(mt_rundir_snapshot(rd, "tlb:hugetlb", "before", &err),
+			 0);
 	snprintf(path, sizeof(path), "%s/snapshots/tlb:hugetlb.before.meminfo",
 		 run);
 	assert_true(slurp(path, buf, sizeof(buf)) > 0);
@@ -431,8 +436,7 @@ static void test_snapshot(void **state)
 	write_text(victim, "precious");
 	snprintf(path, sizeof(path), "%s/snapshots/oom.before.meminfo", run);
 	assert_int_equal(symlink(victim, path), 0);
-	assert_int_equal(mt_rundir_snapshot(rd, "oom", "before", &err),
-			 -EPERM);
+	assert_int_equal(mt_rundir_snapshot(rd, "oom", "before", &err), -EPERM);
 	assert_non_null(strstr(err.msg, path));
 	assert_true(slurp(victim, buf, sizeof(buf)) > 0);
 	assert_string_equal(buf, "precious");
@@ -489,8 +493,8 @@ int main(void)
 						setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_write_meta, setup_tmp,
 						teardown_tmp),
-		cmocka_unit_test_setup_teardown(test_swapped_run_dir,
-						setup_tmp, teardown_tmp),
+		cmocka_unit_test_setup_teardown(test_swapped_run_dir, setup_tmp,
+						teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_snapshot, setup_tmp,
 						teardown_tmp),
 	};

@@ -25,8 +25,8 @@
 #define NOBODY 65534
 
 struct tmp {
-	char dir[MT_TEST_DIR_LEN];	/* first: see mt_test_dir_state */
-	char victim[128];	/* a file the tests must not change */
+	char dir[MT_TEST_DIR_LEN]; /* first: see mt_test_dir_state */
+	char victim[128];	   /* a file the tests must not change */
 };
 
 static void write_text(const char *path, const char *text)
@@ -89,31 +89,34 @@ static void test_create_and_replace(void **state)
 	char path[128];
 
 	snprintf(path, sizeof(path), "%s/a/b/out", t->dir);
-	assert_int_equal(mt_outdir_open(&d, "test", path, MT_DIR_CREATE,
-					&err), 0);
+	assert_int_equal(mt_outdir_open(&d, "test", path, MT_DIR_CREATE, &err),
+			 0);
 	assert_true(d.created);
 	assert_int_equal(stat(path, &st), 0);
 	assert_true(S_ISDIR(st.st_mode));
 	assert_int_equal(st.st_mode & 0777, 0755);
 	assert_int_equal(mt_outdir_replace(&d, "test", "f.json", "one\n", 4,
-					   0644, 0, &err), 0);
+					   0644, 0, &err),
+			 0);
 	assert_string_equal(read_text(at(path, "f.json")), "one\n");
 	assert_int_equal(mt_outdir_replace(&d, "test", "f.json", "two\n", 4,
-					   0600, MT_FILE_NOSYNC, &err), 0);
+					   0600, MT_FILE_NOSYNC, &err),
+			 0);
 	assert_string_equal(read_text(at(path, "f.json")), "two\n");
 	assert_int_equal(stat(at(path, "f.json"), &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
 	mt_outdir_close(&d);
 
 	/* Opening it again finds it; MT_DIR_NEW wants a new one. */
-	assert_int_equal(mt_outdir_open(&d, "test", path, MT_DIR_CREATE,
-					&err), 0);
+	assert_int_equal(mt_outdir_open(&d, "test", path, MT_DIR_CREATE, &err),
+			 0);
 	assert_false(d.created);
 	mt_outdir_close(&d);
 	assert_int_equal(mt_outdir_open(&d, "test", path, MT_DIR_NEW, &err),
 			 -EEXIST);
 	assert_int_equal(mt_outdir_open(&d, "test", at(t->dir, "none"), 0,
-					&err), -ENOENT);
+					&err),
+			 -ENOENT);
 }
 
 static void test_symlink_target_refused(void **state)
@@ -124,10 +127,12 @@ static void test_symlink_target_refused(void **state)
 	int fd;
 
 	assert_int_equal(mt_outdir_open(&d, "test", at(t->dir, "out"),
-					MT_DIR_CREATE, &err), 0);
+					MT_DIR_CREATE, &err),
+			 0);
 	assert_int_equal(symlink(t->victim, at(d.path, "index.html")), 0);
 	assert_int_equal(mt_outdir_replace(&d, "test", "index.html", "x", 1,
-					   0644, 0, &err), -EPERM);
+					   0644, 0, &err),
+			 -EPERM);
 	assert_int_equal(err.kind, MT_ERR_RUNTIME);
 	assert_non_null(strstr(err.msg, "index.html"));
 	assert_non_null(strstr(err.msg, "symlink"));
@@ -150,7 +155,8 @@ static void test_planted_tmp_names_do_not_matter(void **state)
 	char name[64];
 
 	assert_int_equal(mt_outdir_open(&d, "test", at(t->dir, "out"),
-					MT_DIR_CREATE, &err), 0);
+					MT_DIR_CREATE, &err),
+			 0);
 	/* The names the old code used, and guesses at the new form. */
 	snprintf(name, sizeof(name), "analysis.json.tmp.%d", (int)getpid());
 	assert_int_equal(symlink(t->victim, at(d.path, name)), 0);
@@ -160,7 +166,8 @@ static void test_planted_tmp_names_do_not_matter(void **state)
 				 at(d.path, ".analysis.json.000000000000")),
 			 0);
 	assert_int_equal(mt_outdir_replace(&d, "test", "analysis.json", "{}\n",
-					   3, 0644, 0, &err), 0);
+					   3, 0644, 0, &err),
+			 0);
 	assert_string_equal(read_text(at(d.path, "analysis.json")), "{}\n");
 	assert_string_equal(read_text(t->victim), "precious\n");
 	mt_outdir_close(&d);
@@ -175,11 +182,13 @@ static void test_foreign_file_refused(void **state)
 	if (geteuid() != 0)
 		skip();
 	assert_int_equal(mt_outdir_open(&d, "test", at(t->dir, "out"),
-					MT_DIR_CREATE, &err), 0);
+					MT_DIR_CREATE, &err),
+			 0);
 	write_text(at(d.path, "advice.json"), "theirs\n");
 	assert_int_equal(chown(at(d.path, "advice.json"), NOBODY, NOBODY), 0);
 	assert_int_equal(mt_outdir_replace(&d, "test", "advice.json", "x", 1,
-					   0644, 0, &err), -EPERM);
+					   0644, 0, &err),
+			 -EPERM);
 	assert_non_null(strstr(err.msg, "advice.json"));
 	assert_non_null(strstr(err.msg, "65534"));
 	assert_string_equal(read_text(at(d.path, "advice.json")), "theirs\n");
@@ -195,23 +204,25 @@ static void test_writable_dir_refused(void **state)
 	assert_int_equal(mkdir(at(t->dir, "open"), 0755), 0);
 	assert_int_equal(chmod(at(t->dir, "open"), 0777), 0);
 	assert_int_equal(mt_outdir_open(&d, "test", at(t->dir, "open"),
-					MT_DIR_CREATE, &err), -EPERM);
+					MT_DIR_CREATE, &err),
+			 -EPERM);
 	assert_int_equal(err.kind, MT_ERR_INPUT);
 	assert_non_null(strstr(err.msg, "open"));
 	assert_non_null(strstr(err.msg, "others can write"));
 	assert_int_equal(d.fd, -1);
 
 	/* Nor is a new directory made inside it (others could swap it). */
-	assert_int_equal(mt_outdir_open(&d, "test",
-					at(t->dir, "open/new"),
-					MT_DIR_CREATE, &err), -EPERM);
+	assert_int_equal(mt_outdir_open(&d, "test", at(t->dir, "open/new"),
+					MT_DIR_CREATE, &err),
+			 -EPERM);
 	assert_non_null(strstr(err.msg, "refusing to create"));
 	assert_int_equal(access(at(t->dir, "open/new"), F_OK), -1);
 
 	/* Sticky is different: others cannot rename what is ours. */
 	assert_int_equal(chmod(at(t->dir, "open"), 01777), 0);
 	assert_int_equal(mt_outdir_open(&d, "test", at(t->dir, "open/new"),
-					MT_DIR_CREATE, &err), 0);
+					MT_DIR_CREATE, &err),
+			 0);
 	mt_outdir_close(&d);
 }
 
@@ -224,14 +235,16 @@ static void test_symlink_dir_refused(void **state)
 	assert_int_equal(mkdir(at(t->dir, "real"), 0755), 0);
 	assert_int_equal(symlink(at(t->dir, "real"), at(t->dir, "link")), 0);
 	assert_int_equal(mt_outdir_open(&d, "test", at(t->dir, "link"),
-					MT_DIR_CREATE, &err), -EPERM);
+					MT_DIR_CREATE, &err),
+			 -EPERM);
 	assert_int_equal(err.kind, MT_ERR_INPUT);
 	assert_non_null(strstr(err.msg, "link"));
 	assert_non_null(strstr(err.msg, "symlink"));
 
 	/* A link on the way is followed where only we can write... */
 	assert_int_equal(mt_outdir_open(&d, "test", at(t->dir, "link/sub"),
-					MT_DIR_CREATE, &err), 0);
+					MT_DIR_CREATE, &err),
+			 0);
 	mt_outdir_close(&d);
 	assert_int_equal(access(at(t->dir, "real/sub"), F_OK), 0);
 
@@ -239,13 +252,16 @@ static void test_symlink_dir_refused(void **state)
 	assert_int_equal(mkdir(at(t->dir, "open"), 0755), 0);
 	assert_int_equal(chmod(at(t->dir, "open"), 0777), 0);
 	assert_int_equal(symlink(at(t->dir, "real"),
-				 at(t->dir, "open/planted")), 0);
+				 at(t->dir, "open/planted")),
+			 0);
 	if (geteuid() == 0)
 		assert_int_equal(lchown(at(t->dir, "open/planted"), NOBODY,
-					NOBODY), 0);
+					NOBODY),
+				 0);
 	assert_int_equal(mt_outdir_open(&d, "test",
 					at(t->dir, "open/planted/x"),
-					MT_DIR_CREATE, &err), -EPERM);
+					MT_DIR_CREATE, &err),
+			 -EPERM);
 	assert_non_null(strstr(err.msg, "planted"));
 	assert_int_equal(access(at(t->dir, "real/x"), F_OK), -1);
 }
@@ -261,11 +277,13 @@ static void test_foreign_dir_refused(void **state)
 	assert_int_equal(mkdir(at(t->dir, "theirs"), 0755), 0);
 	assert_int_equal(chown(at(t->dir, "theirs"), NOBODY, NOBODY), 0);
 	assert_int_equal(mt_outdir_open(&d, "test", at(t->dir, "theirs"),
-					MT_DIR_CREATE, &err), -EPERM);
+					MT_DIR_CREATE, &err),
+			 -EPERM);
 	assert_non_null(strstr(err.msg, "belongs to uid 65534"));
 	/* Under it, nothing new either: its owner could swap it. */
 	assert_int_equal(mt_outdir_open(&d, "test", at(t->dir, "theirs/run"),
-					MT_DIR_NEW, &err), -EPERM);
+					MT_DIR_NEW, &err),
+			 -EPERM);
 	assert_non_null(strstr(err.msg, "theirs/run"));
 	assert_int_equal(access(at(t->dir, "theirs/run"), F_OK), -1);
 }
@@ -278,9 +296,11 @@ static void test_sub_and_create(void **state)
 	int fd;
 
 	assert_int_equal(mt_outdir_open(&d, "test", at(t->dir, "run"),
-					MT_DIR_NEW, &err), 0);
-	assert_int_equal(mt_outdir_sub(&s, &d, "test", "snapshots",
-				       MT_DIR_NEW, &err), 0);
+					MT_DIR_NEW, &err),
+			 0);
+	assert_int_equal(mt_outdir_sub(&s, &d, "test", "snapshots", MT_DIR_NEW,
+				       &err),
+			 0);
 	assert_string_equal(s.path, at(d.path, "snapshots"));
 	fd = mt_outdir_create(&s, "test", "x", O_WRONLY, 0644, &err);
 	assert_true(fd >= 0);
@@ -296,8 +316,9 @@ static void test_sub_and_create(void **state)
 
 	/* The path-only form: new files only, never through a link. */
 	assert_int_equal(symlink(t->victim, at(t->dir, "fill")), 0);
-	assert_int_equal(mt_file_create_path("test", at(t->dir, "fill"),
-					     O_RDWR, 0600, &err), -EEXIST);
+	assert_int_equal(mt_file_create_path("test", at(t->dir, "fill"), O_RDWR,
+					     0600, &err),
+			 -EEXIST);
 	assert_non_null(strstr(err.msg, "fill"));
 	assert_string_equal(read_text(t->victim), "precious\n");
 }
@@ -322,22 +343,25 @@ static void test_open_file(void **state)
 	close(fd);
 	assert_string_equal(read_text(at(d.path, "journal")), "one\ntwo\n");
 	assert_int_equal(mt_outdir_open_file(&d, "test", "none", O_RDONLY,
-					     &err), -ENOENT);
+					     &err),
+			 -ENOENT);
 	assert_non_null(strstr(err.msg, "none"));
 
 	assert_int_equal(symlink(t->victim, at(d.path, "link")), 0);
 	assert_int_equal(mt_outdir_open_file(&d, "test", "link", O_WRONLY,
-					     &err), -EPERM);
+					     &err),
+			 -EPERM);
 	assert_non_null(strstr(err.msg, "symlink"));
 	assert_int_equal(mkfifo(at(d.path, "fifo"), 0600), 0);
-	assert_int_equal(mt_outdir_open_file(&d, "test", "fifo", O_RDWR,
-					     &err), -EPERM);
+	assert_int_equal(mt_outdir_open_file(&d, "test", "fifo", O_RDWR, &err),
+			 -EPERM);
 	assert_non_null(strstr(err.msg, "not a regular file"));
 	if (geteuid() == 0) {
 		assert_int_equal(chown(at(d.path, "journal"), NOBODY, NOBODY),
 				 0);
 		assert_int_equal(mt_outdir_open_file(&d, "test", "journal",
-						     O_RDONLY, &err), -EPERM);
+						     O_RDONLY, &err),
+				 -EPERM);
 		assert_non_null(strstr(err.msg, "uid 65534"));
 	}
 	assert_string_equal(read_text(t->victim), "precious\n");
@@ -395,8 +419,8 @@ int main(void)
 						setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_foreign_dir_refused,
 						setup_tmp, teardown_tmp),
-		cmocka_unit_test_setup_teardown(test_sub_and_create,
-						setup_tmp, teardown_tmp),
+		cmocka_unit_test_setup_teardown(test_sub_and_create, setup_tmp,
+						teardown_tmp),
 		cmocka_unit_test(test_read_untrusted),
 		cmocka_unit_test_setup_teardown(test_open_file, setup_tmp,
 						teardown_tmp),

@@ -94,16 +94,21 @@ static void test_swaps_parse_empty_and_bad(void **state)
 
 	(void)state;
 	assert_int_equal(mt_swaps_parse("Filename\tType\tSize\tUsed\t"
-					"Priority\n", d, 2, &n), 0);
+					"Priority\n",
+					d, 2, &n),
+			 0);
 	assert_int_equal(n, 0);
 	assert_int_equal(mt_swaps_parse("", d, 2, &n), 0);
 	assert_int_equal(n, 0);
 	assert_int_equal(mt_swaps_parse("Filename Type Size Used Priority\n"
 					"/dev/sda2 partition lots 0 -2\n",
-					d, 2, &n), -EINVAL);
+					d, 2, &n),
+			 -EINVAL);
 	/* More devices than room: the extra ones are counted out. */
 	assert_int_equal(mt_swaps_parse("/a file 4 0 1\n/b file 4 0 2\n"
-					"/c file 4 0 3\n", d, 2, &n), 0);
+					"/c file 4 0 3\n",
+					d, 2, &n),
+			 0);
 	assert_int_equal(n, 2);
 	assert_string_equal(d[1].path, "/b");
 }
@@ -126,12 +131,11 @@ static void test_swap_header(void **state)
 	for (int i = 0; i < 16; i++)
 		uuid[i] = (unsigned char)(0xa0 + i);
 	memset(page, 0xff, sizeof(page));
-	assert_int_equal(mt_swap_header_fill(page, 4096, 64ull << 20, uuid),
-			 0);
+	assert_int_equal(mt_swap_header_fill(page, 4096, 64ull << 20, uuid), 0);
 	assert_memory_equal(page + 4096 - 10, "SWAPSPACE2", 10);
-	assert_int_equal(u32_at(page + 1024), 1);		/* version */
+	assert_int_equal(u32_at(page + 1024), 1); /* version */
 	assert_int_equal(u32_at(page + 1028), (64 << 20) / 4096 - 1);
-	assert_int_equal(u32_at(page + 1032), 0);		/* bad pages */
+	assert_int_equal(u32_at(page + 1032), 0); /* bad pages */
 	assert_memory_equal(page + 1036, uuid, 16);
 	/* Everything else is zero: the boot block, the label, padding. */
 	for (int i = 0; i < 1024; i++)
@@ -139,8 +143,7 @@ static void test_swap_header(void **state)
 	for (int i = 1052; i < 4096 - 10; i++)
 		assert_int_equal(page[i], 0);
 	/* A partial last page is not counted. */
-	assert_int_equal(mt_swap_header_fill(page, 4096, 40960 + 100, NULL),
-			 0);
+	assert_int_equal(mt_swap_header_fill(page, 4096, 40960 + 100, NULL), 0);
 	assert_int_equal(u32_at(page + 1028), 9);
 	for (int i = 1036; i < 1052; i++)
 		assert_int_equal(page[i], 0);
@@ -155,8 +158,9 @@ static void test_swap_header_refuses(void **state)
 			 -EINVAL);
 	assert_int_equal(mt_swap_header_fill(page, 2048, 1 << 20, NULL),
 			 -EINVAL);
-	assert_int_equal(mt_swap_header_fill(page, 4096, (1ull << 32) * 4096 +
-					     4096, NULL), -EINVAL);
+	assert_int_equal(mt_swap_header_fill(page, 4096,
+					     (1ull << 32) * 4096 + 4096, NULL),
+			 -EINVAL);
 	/* 64 KiB pages put the magic at the end of their page. */
 	unsigned char *big = calloc(1, 65536);
 
@@ -174,9 +178,12 @@ static void test_psi_parse(void **state)
 	struct mt_psi p;
 
 	(void)state;
-	assert_int_equal(mt_psi_parse(
-		"some avg10=1.50 avg60=0.20 avg300=0.00 total=123456\n"
-		"full avg10=0.75 avg60=0.10 avg300=0.00 total=65432\n", &p), 0);
+	assert_int_equal(
+		mt_psi_parse(
+			"some avg10=1.50 avg60=0.20 avg300=0.00 total=123456\n"
+			"full avg10=0.75 avg60=0.10 avg300=0.00 total=65432\n",
+			&p),
+		0);
 	assert_true(p.some_avg10 > 1.49 && p.some_avg10 < 1.51);
 	assert_int_equal(p.some_total_us, 123456);
 	assert_true(p.has_full);
@@ -184,11 +191,15 @@ static void test_psi_parse(void **state)
 	assert_int_equal(p.full_total_us, 65432);
 	/* Old kernels' CPU pressure has no full line. */
 	assert_int_equal(mt_psi_parse("some avg10=0.00 avg60=0.00 "
-				      "avg300=0.00 total=7", &p), 0);
+				      "avg300=0.00 total=7",
+				      &p),
+			 0);
 	assert_false(p.has_full);
 	assert_int_equal(p.some_total_us, 7);
 	assert_int_equal(mt_psi_parse("full avg10=0.00 avg60=0.00 avg300=0.00"
-				      " total=7\n", &p), -EINVAL);
+				      " total=7\n",
+				      &p),
+			 -EINVAL);
 	assert_int_equal(mt_psi_parse("some avg10=0.00\n", &p), -EINVAL);
 	assert_int_equal(mt_psi_parse("", &p), -EINVAL);
 }
@@ -198,11 +209,14 @@ static void test_memory_stat_v2(void **state)
 	json_t *o = json_object();
 
 	(void)state;
-	assert_int_equal(mt_memory_stat_parse(
-		"anon 1048576\nfile 2097152\nkernel 4096\npgfault 10\n"
-		"pgmajfault 3\nworkingset_refault_anon 5\n"
-		"workingset_refault_file 6\npgscan 70\npgsteal 60\n"
-		"pswpin 8\npswpout 9\n", 2, o), 10);
+	assert_int_equal(
+		mt_memory_stat_parse(
+			"anon 1048576\nfile 2097152\nkernel 4096\npgfault 10\n"
+			"pgmajfault 3\nworkingset_refault_anon 5\n"
+			"workingset_refault_file 6\npgscan 70\npgsteal 60\n"
+			"pswpin 8\npswpout 9\n",
+			2, o),
+		10);
 	assert_int_equal(json_integer_value(json_object_get(o, "anon_bytes")),
 			 1048576);
 	assert_int_equal(json_integer_value(json_object_get(o, "file_bytes")),
@@ -221,7 +235,8 @@ static void test_memory_stat_v1(void **state)
 	mt_memory_stat_parse("cache 4096\nrss 8192\nswap 12288\n"
 			     "pgmajfault 4\nworkingset_refault_anon 2\n"
 			     "workingset_refault_file 3\n"
-			     "total_rss 999999\ntotal_pgmajfault 77\n", 1, o);
+			     "total_rss 999999\ntotal_pgmajfault 77\n",
+			     1, o);
 	assert_int_equal(json_integer_value(json_object_get(o, "anon_bytes")),
 			 8192);
 	assert_int_equal(json_integer_value(json_object_get(o, "file_bytes")),
@@ -231,15 +246,17 @@ static void test_memory_stat_v1(void **state)
 	/* The hierarchical total_ lines must not overwrite our own. */
 	assert_int_equal(json_integer_value(json_object_get(o, "pgmajfault")),
 			 4);
-	assert_int_equal(json_integer_value(json_object_get(
-				 o, "workingset_refault_file")), 3);
+	assert_int_equal(json_integer_value(
+				 json_object_get(o, "workingset_refault_file")),
+			 3);
 	json_decref(o);
 
 	/* Before 5.9 there was one file-only refault counter. */
 	o = json_object();
 	mt_memory_stat_parse("workingset_refault 42\n", 1, o);
-	assert_int_equal(json_integer_value(json_object_get(
-				 o, "workingset_refault_file")), 42);
+	assert_int_equal(json_integer_value(
+				 json_object_get(o, "workingset_refault_file")),
+			 42);
 	assert_null(json_object_get(o, "workingset_refault_anon"));
 	json_decref(o);
 }
@@ -251,10 +268,11 @@ static void test_memory_events(void **state)
 	(void)state;
 	assert_int_equal(mt_memory_events_parse("low 0\nhigh 12\nmax 3\n"
 						"oom 1\noom_kill 1\n"
-						"garbage line here\n", o), 5);
+						"garbage line here\n",
+						o),
+			 5);
 	assert_int_equal(json_integer_value(json_object_get(o, "high")), 12);
-	assert_int_equal(json_integer_value(json_object_get(o, "oom_kill")),
-			 1);
+	assert_int_equal(json_integer_value(json_object_get(o, "oom_kill")), 1);
 	assert_null(json_object_get(o, "garbage"));
 	json_decref(o);
 }
@@ -303,17 +321,20 @@ static void test_counters_v1(void **state)
 	    "full avg10=1.00 avg60=0.00 avg300=0.00 total=50\n");
 	c = mt_cgroup_counters(&cg, &err);
 	assert_non_null(c);
-	assert_int_equal(json_integer_value(json_object_get(c, "oom_kill")),
-			 2);
-	assert_int_equal(json_integer_value(json_object_get(
-				 c, "memory_current_bytes")), 12288);
-	assert_int_equal(json_integer_value(json_object_get(
-				 c, "swap_current_bytes")), 4096);
+	assert_int_equal(json_integer_value(json_object_get(c, "oom_kill")), 2);
+	assert_int_equal(
+		json_integer_value(json_object_get(c, "memory_current_bytes")),
+		12288);
+	assert_int_equal(
+		json_integer_value(json_object_get(c, "swap_current_bytes")),
+		4096);
 	assert_int_equal(json_integer_value(json_object_get(c, "failcnt")), 5);
 	assert_string_equal(json_string_value(json_object_get(
-		json_object_get(c, "psi"), "scope")), "system");
+				    json_object_get(c, "psi"), "scope")),
+			    "system");
 	assert_int_equal(json_integer_value(json_object_get(
-		json_object_get(c, "psi"), "full_total_us")), 50);
+				 json_object_get(c, "psi"), "full_total_us")),
+			 50);
 	json_decref(c);
 }
 
@@ -337,12 +358,15 @@ static void test_counters_v2_and_missing(void **state)
 	c = mt_cgroup_counters(&cg, &err);
 	assert_non_null(c);
 	assert_int_equal(json_integer_value(json_object_get(c, "max")), 7);
-	assert_int_equal(json_integer_value(json_object_get(
-				 c, "swap_current_bytes")), 8192);
+	assert_int_equal(
+		json_integer_value(json_object_get(c, "swap_current_bytes")),
+		8192);
 	assert_string_equal(json_string_value(json_object_get(
-		json_object_get(c, "psi"), "scope")), "cgroup");
+				    json_object_get(c, "psi"), "scope")),
+			    "cgroup");
 	assert_int_equal(json_integer_value(json_object_get(
-		json_object_get(c, "psi"), "some_total_us")), 9);
+				 json_object_get(c, "psi"), "some_total_us")),
+			 9);
 	json_decref(c);
 
 	snprintf(cg.path, sizeof(cg.path), "/sys/fs/cgroup/memtune-gone");
@@ -358,13 +382,15 @@ static void test_swap_ensure_existing(void **state)
 	json_t *info = json_object();
 
 	(void)state;
-	put("/proc/swaps", "Filename Type Size Used Priority\n"
+	put("/proc/swaps",
+	    "Filename Type Size Used Priority\n"
 	    "/dev/sda2 partition 1024 0 -2\n/dev/zram0 partition 2048 4 "
 	    "100\n");
 	/* The machine's swap is used as it is: nothing is created, so no
 	 * journal is needed. */
 	assert_int_equal(mt_swap_ensure(NULL, &caps, true, 1 << 20, "/nowhere",
-					info, &err), 0);
+					info, &err),
+			 0);
 	assert_string_equal(json_string_value(json_object_get(info, "device")),
 			    "/dev/zram0");
 	assert_string_equal(json_string_value(json_object_get(info, "type")),
@@ -382,12 +408,14 @@ static void test_swap_ensure_refusals(void **state)
 	(void)state;
 	put("/proc/swaps", "Filename Type Size Used Priority\n");
 	assert_int_equal(mt_swap_ensure(NULL, &caps, false, 1 << 20, "/tmp",
-					info, &err), -ENOENT);
+					info, &err),
+			 -ENOENT);
 	assert_non_null(strstr(err.msg, "allow_swap_file"));
 	assert_non_null(strstr(err.msg, "swapon"));
 	mt_err_clear(&err);
 	assert_int_equal(mt_swap_ensure(NULL, &caps, true, 4096, "/tmp", info,
-					&err), -EINVAL);
+					&err),
+			 -EINVAL);
 	assert_non_null(strstr(err.msg, "too small"));
 	if (access("/dev/shm", W_OK) == 0) {
 		mt_err_clear(&err);

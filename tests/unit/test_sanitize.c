@@ -23,15 +23,25 @@ static void test_string(void **state)
 	assert_string_equal(mt_sanitize(buf, sizeof(buf),
 					"a\x1b[2Jb\a\r\b\x7f"),
 			    "a\\u001b[2Jb\\u0007\\u000d\\u0008\\u007f");
-	assert_string_equal(mt_sanitize(buf, sizeof(buf), "x\xc2\x9b" "31m"),
+	assert_string_equal(mt_sanitize(buf, sizeof(buf),
+					"x\xc2\x9b"
+					"31m"),
 			    "x\\u009b31m");
 	assert_string_equal(mt_sanitize(buf, sizeof(buf),
-					"t\tn\n caf\xc3\xa9 20\xc2\xb0" "C"),
-			    "t\tn\n caf\xc3\xa9 20\xc2\xb0" "C");
+					"t\tn\n caf\xc3\xa9 20\xc2\xb0"
+					"C"),
+			    "t\tn\n caf\xc3\xa9 20\xc2\xb0"
+			    "C");
 	assert_string_equal(mt_sanitize(buf, sizeof(buf), ""), "");
 	/* Cut short, never inside an escape, always terminated. */
-	assert_string_equal(mt_sanitize(buf, 8, "ab\x1b" "cd"), "ab");
-	assert_string_equal(mt_sanitize(buf, 9, "ab\x1b" "cd"), "ab\\u001b");
+	assert_string_equal(mt_sanitize(buf, 8,
+					"ab\x1b"
+					"cd"),
+			    "ab");
+	assert_string_equal(mt_sanitize(buf, 9,
+					"ab\x1b"
+					"cd"),
+			    "ab\\u001b");
 	assert_string_equal(mt_sanitize(buf, 1, "abc"), "");
 }
 
@@ -51,13 +61,18 @@ static void test_stream(void **state)
 	 * 0xc2 that starts an ordinary character still passes. */
 	fputs("a\xc2", s);
 	fflush(s);
-	fputs("\x9b" "b\xc2", s);
+	fputs("\x9b"
+	      "b\xc2",
+	      s);
 	fflush(s);
-	fputs("\xb0" "c\n", s);
+	fputs("\xb0"
+	      "c\n",
+	      s);
 	assert_int_equal(fclose(s), 0);
 	assert_int_equal(fclose(mem), 0);
 	assert_string_equal(text, "host \\u001b]0;pwned\\u0007 ok\n"
-				  "a\\u009bb\xc2\xb0" "c\n");
+				  "a\\u009bb\xc2\xb0"
+				  "c\n");
 	free(text);
 }
 
@@ -65,7 +80,10 @@ static void test_stream(void **state)
  * DEL and C1 controls raw inside strings, and \u00XX is JSON's escape. */
 static void test_json_stays_json(void **state)
 {
-	json_t *in = json_pack("{s:s}", "host", "a\x7f" "b\xc2\x9b" "c\x1b"),
+	json_t *in = json_pack("{s:s}", "host",
+			       "a\x7f"
+			       "b\xc2\x9b"
+			       "c\x1b"),
 	       *out;
 	char *text = NULL;
 	size_t len = 0;

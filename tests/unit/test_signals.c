@@ -75,8 +75,7 @@ static void gather(const char *tree, const char *run, uint64_t window_ns,
 }
 
 /* A string of ctx's signals: "basis" or "from". */
-static const char *signals_str(const struct mt_advise_ctx *ctx,
-			       const char *key)
+static const char *signals_str(const struct mt_advise_ctx *ctx, const char *key)
 {
 	return json_string_value(json_object_get(ctx->signals, key));
 }
@@ -185,7 +184,9 @@ static void test_sysinfo_signals(void **state)
 			 412345678);
 	psi = json_object_get(s, "psi");
 	assert_true(fabs(jnum(json_object_get(json_object_get(psi, "memory"),
-					      "some"), "avg10") - 4.5) < 1e-9);
+					      "some"),
+			      "avg10") -
+			 4.5) < 1e-9);
 	assert_non_null(json_object_get(psi, "cpu"));
 	assert_non_null(json_object_get(psi, "io"));
 	assert_true(fabs(jnum(s, "uptime_seconds") - 100000) < 1e-6);
@@ -220,15 +221,15 @@ static void test_sysinfo_print(void **state)
 	mt_sysinfo_print(f, s);
 	fclose(f);
 	assert_non_null(strstr(text, "\nReclaim counters (/proc/vmstat, "
-			       "average rate since boot)\n"));
+				     "average rate since boot)\n"));
 	assert_non_null(strstr(text, "\n  allocstall                    "
-			       "250000 (2.5/s)\n"));
+				     "250000 (2.5/s)\n"));
 	assert_non_null(strstr(text, "\n  pgscan_direct                 "
-			       "412345678 (4123/s)\n"));
+				     "412345678 (4123/s)\n"));
 	assert_non_null(strstr(text, "\nPressure (/proc/pressure, % of time "
-			       "stalled)\n"));
+				     "stalled)\n"));
 	assert_non_null(strstr(text, "\n  memory some                   "
-			       "avg10 4.50, avg60 3.80, avg300 2.90\n"));
+				     "avg10 4.50, avg60 3.80, avg300 2.90\n"));
 	free(text);
 	json_decref(s);
 }
@@ -245,7 +246,9 @@ static void test_cgroup_memory(void **state)
 			 96636764160LL);
 	assert_int_equal(jint(json_object_get(o, "events"), "oom_kill"), 0);
 	assert_true(fabs(jnum(json_object_get(json_object_get(o, "pressure"),
-					      "some"), "avg10") - 4.1) < 1e-9);
+					      "some"),
+			      "avg10") -
+			 4.1) < 1e-9);
 	assert_int_equal(jint(o, "current"), 161061273600LL);
 	json_decref(o);
 	/* The same by its absolute path. */
@@ -267,13 +270,15 @@ static void test_cgroup_rates(void **state)
 		" \"pgmajfault\": 5, \"workingset_refault_file\": 10},"
 		" \"events\": {\"high\": 10, \"max\": 0, \"oom_kill\": 1},"
 		" \"pressure\": {\"some\": {\"total\": 100000},"
-		" \"full\": {\"total\": 0}}}", 0, NULL);
+		" \"full\": {\"total\": 0}}}",
+		0, NULL);
 	json_t *b = json_loads(
 		"{\"path\": \"/a\", \"stat\": {\"anon\": 900, \"pgscan\": 6000,"
 		" \"pgmajfault\": 5, \"workingset_refault_file\": 30},"
 		" \"events\": {\"high\": 60, \"max\": 0, \"oom_kill\": 1},"
 		" \"pressure\": {\"some\": {\"total\": 600000},"
-		" \"full\": {\"total\": 100000}}}", 0, NULL);
+		" \"full\": {\"total\": 100000}}}",
+		0, NULL);
 	json_t *r;
 
 	(void)state;
@@ -354,7 +359,7 @@ static void test_gather_tree(void **state)
 	assert_string_equal(signals_str(&ctx, "basis"), "since_boot");
 	from = signals_str(&ctx, "from");
 	assert_non_null(strstr(from, "counters since boot divided by the "
-			       "uptime (100000 s)"));
+				     "uptime (100000 s)"));
 	assert_non_null(strstr(from, "a captured tree"));
 	expect_signal(&ctx, "allocstall_per_s", 2.5, 1e-9);
 	expect_signal(&ctx, "pgscan_direct_per_s", 4123.45678, 1e-6);
@@ -376,10 +381,12 @@ static void test_gather_tree(void **state)
 	unsetenv("MEMTUNE_FSROOT");
 	{
 		json_t *cg = json_array_get(json_object_get(ctx.signals,
-							    "cgroups"), 0);
+							    "cgroups"),
+					    0);
 
-		assert_string_equal(json_string_value(json_object_get(
-			cg, "path")), "/system.slice/postgresql.service");
+		assert_string_equal(json_string_value(json_object_get(cg,
+								      "path")),
+				    "/system.slice/postgresql.service");
 		assert_int_equal(jint(json_object_get(cg, "stat"), "pgscan"),
 				 345678901);
 	}
@@ -426,7 +433,8 @@ static void test_gather_live(void **state)
 	assert_int_equal(mt_signals_gather(&ctx, 20000000ull, &err), 0);
 	{
 		json_t *cg = json_array_get(json_object_get(ctx.signals,
-							    "cgroups"), 0);
+							    "cgroups"),
+					    0);
 
 		/* Read at both ends of the window: it has rates. */
 		if (cg && json_object_get(cg, "events"))

@@ -32,8 +32,7 @@ static const char *copy_of(const char *what, const char *name, int slot)
 	static char dirs[2][256];
 	char cmd[8192];
 
-	snprintf(dirs[slot], sizeof(dirs[slot]),
-		 "/tmp/memtune-test-wm-XXXXXX");
+	snprintf(dirs[slot], sizeof(dirs[slot]), "/tmp/memtune-test-wm-XXXXXX");
 	assert_non_null(mkdtemp(dirs[slot]));
 	snprintf(cmd, sizeof(cmd), "cp -a '%s/tests/fixtures/%s/%s/.' '%s'",
 		 mt_test_srcdir(), what, name, dirs[slot]);
@@ -78,20 +77,26 @@ static void test_stalls_db(void **state)
 	assert_true(it->change);
 	assert_int_equal(it->ground, MT_GROUND_DOCUMENTED);
 	assert_int_equal(it->confidence, MT_CONF_MEDIUM);
-	assert_non_null(strstr(it->source, "docs.kernel.org/admin-guide/"
+	assert_non_null(strstr(it->source,
+			       "docs.kernel.org/admin-guide/"
 			       "sysctl/vm.html#watermark-scale-factor"));
-	assert_non_null(cites(&a, "watermark_scale_factor", "allocstall "
+	assert_non_null(cites(&a, "watermark_scale_factor",
+			      "allocstall "
 			      "2.5/s, pgscan_direct 4123/s against "
 			      "pgscan_kswapd 23457/s, "
 			      "kswapd_low_wmark_hit_quickly 1.83/s"));
-	assert_non_null(cites(&a, "watermark_scale_factor", "PSI memory some "
+	assert_non_null(cites(&a, "watermark_scale_factor",
+			      "PSI memory some "
 			      "avg10 4.50%, avg60 3.80%, avg300 2.90%, 2.90% "
 			      "of the time since boot; full avg60 0.95%"));
-	assert_non_null(cites(&a, "watermark_scale_factor", "counters since "
+	assert_non_null(cites(&a, "watermark_scale_factor",
+			      "counters since "
 			      "boot divided by the uptime (100000 s)"));
-	assert_non_null(cites(&a, "watermark_scale_factor", "the value 100 "
+	assert_non_null(cites(&a, "watermark_scale_factor",
+			      "the value 100 "
 			      "is practice without a primary source"));
-	assert_non_null(strstr(it->reason, "The machine is in distress: 2.5 "
+	assert_non_null(strstr(it->reason,
+			       "The machine is in distress: 2.5 "
 			       "tasks a second enter direct reclaim"));
 	assert_null(strstr(it->reason, "keep 10"));
 	assert_null(strstr(it->reason, "look at allocstall"));
@@ -100,11 +105,12 @@ static void test_stalls_db(void **state)
 	it = mt_test_item(&a, "min_free_kbytes");
 	assert_string_equal(it->value, "90112");
 	assert_false(it->change);
-	assert_non_null(cites(&a, "min_free_kbytes", "int_sqrt(263842944 kB "
+	assert_non_null(cites(&a, "min_free_kbytes",
+			      "int_sqrt(263842944 kB "
 			      "lowmem x 16) = 64972 kB, raised to "
 			      "khugepaged's THP floor 90112 kB"));
 	assert_non_null(strstr(it->reason, "treated by "
-			       "watermark_scale_factor"));
+					   "watermark_scale_factor"));
 	conf = mt_advice_sysctl_conf(&a);
 	assert_non_null(strstr(conf, "\nvm.watermark_scale_factor = 100\n"));
 	free(conf);
@@ -115,9 +121,8 @@ static void test_stalls_db(void **state)
  * kept, and the item says on what. */
 static void test_trees_keep(void **state)
 {
-	static const char *const trees[] = { "small-vm", "db-2node",
-					     "big-1tb", "zram-host",
-					     "qemu-2node" };
+	static const char *const trees[] = { "small-vm", "db-2node", "big-1tb",
+					     "zram-host", "qemu-2node" };
 	struct mt_advice a;
 
 	(void)state;
@@ -137,7 +142,8 @@ static void test_trees_keep(void **state)
 	}
 	/* qemu-2node has /proc/vmstat but no /proc/uptime. */
 	advise_tree(mt_test_machine("qemu-2node"), &a);
-	assert_non_null(cites(&a, "watermark_scale_factor", "live signals: "
+	assert_non_null(cites(&a, "watermark_scale_factor",
+			      "live signals: "
 			      "no /proc/uptime in"));
 	mt_advice_free(&a);
 	/* zram-host's 125 is kept. */
@@ -156,7 +162,8 @@ static void test_quiet_signals(void **state)
 
 	(void)state;
 	mt_test_put(root, "/proc/uptime", "200000.00 1.00\n");
-	mt_test_put(root, "/proc/vmstat", "allocstall_normal 2000\n"
+	mt_test_put(root, "/proc/vmstat",
+		    "allocstall_normal 2000\n"
 		    "pgscan_direct 10000\npgscan_kswapd 900000\n"
 		    "kswapd_low_wmark_hit_quickly 20\n");
 	mt_test_put(root, "/proc/pressure/memory",
@@ -166,15 +173,18 @@ static void test_quiet_signals(void **state)
 	it = mt_test_item(&a, "watermark_scale_factor");
 	assert_false(it->change);
 	assert_int_equal(it->ground, MT_GROUND_PRACTICE);
-	assert_string_equal(it->reason, "No distress in the live signals: "
+	assert_string_equal(it->reason,
+			    "No distress in the live signals: "
 			    "0.01 direct-reclaim entries a second (distress "
 			    "from 1) and tasks stalled on memory 0.05% of "
 			    "the time (distress from 1%). kswapd keeps up: "
 			    "keep 10.");
-	assert_non_null(cites(&a, "watermark_scale_factor", "allocstall "
+	assert_non_null(cites(&a, "watermark_scale_factor",
+			      "allocstall "
 			      "0.01/s, pgscan_direct 0.05/s against "
 			      "pgscan_kswapd 4.5/s"));
-	assert_non_null(cites(&a, "watermark_scale_factor", "0.00% of the "
+	assert_non_null(cites(&a, "watermark_scale_factor",
+			      "0.00% of the "
 			      "time since boot"));
 	mt_advice_free(&a);
 	mt_test_remove_tree(root);
@@ -197,7 +207,8 @@ static void test_stalls_without_psi(void **state)
 	assert_true(it->change);
 	assert_int_equal(it->ground, MT_GROUND_PRACTICE);
 	assert_int_equal(it->confidence, MT_CONF_LOW);
-	assert_non_null(cites(&a, "watermark_scale_factor", "no PSI "
+	assert_non_null(cites(&a, "watermark_scale_factor",
+			      "no PSI "
 			      "(/proc/pressure/memory absent)"));
 	assert_non_null(strstr(it->reason, "this kernel has no PSI"));
 	mt_advice_free(&a);
@@ -218,7 +229,8 @@ static void test_stalls_cheap(void **state)
 	advise_tree(root, &a);
 	it = mt_test_item(&a, "watermark_scale_factor");
 	assert_false(it->change);
-	assert_string_equal(it->reason, "No distress in the live signals: "
+	assert_string_equal(it->reason,
+			    "No distress in the live signals: "
 			    "2.5 direct-reclaim entries a second (distress "
 			    "from 1) and tasks stalled on memory 0.20% of "
 			    "the time (distress from 1%). The stalls cost "
@@ -245,29 +257,33 @@ static void test_mfk_far_above(void **state)
 	assert_true(it->change);
 	assert_int_equal(it->ground, MT_GROUND_DOCUMENTED);
 	assert_int_equal(it->confidence, MT_CONF_MEDIUM);
-	assert_non_null(cites(&a, "min_free_kbytes", "above 5% of lowmem "
+	assert_non_null(cites(&a, "min_free_kbytes",
+			      "above 5% of lowmem "
 			      "(53247171 kB), the most khugepaged ever "
 			      "reserves"));
 	/* THP madvise, but its floor (4 zones: 90112 kB) is below the
 	 * square root: not "raised". */
-	assert_non_null(cites(&a, "min_free_kbytes", "khugepaged's THP floor "
+	assert_non_null(cites(&a, "min_free_kbytes",
+			      "khugepaged's THP floor "
 			      "90112 kB is lower, so it stays"));
 	assert_null(cites(&a, "min_free_kbytes", "raised to"));
 	assert_null(strstr(it->reason, "1%"));
 	assert_non_null(strstr(it->reason, "raise watermark_scale_factor "
-			       "instead"));
+					   "instead"));
 	mt_advice_free(&a);
 	mt_test_remove_tree(root);
 }
 
-#define REC(c, m, v) "{\"schema_version\":1,\"bench\":\"reclaim\",\"case\":" \
-	c ",\"metric\":\"" m "\",\"unit\":\"stalls\",\"status\":\"ok\"," \
-	"\"value\":" v ",\"n\":1,\"min\":" v ",\"max\":" v ",\"mean\":" \
-	v ",\"stddev\":0,\"ci95_lo\":" v ",\"ci95_hi\":" v \
-	",\"ci_level\":0}\n"
-#define BASE "{\"scope\":\"machine\",\"min_free_kbytes\":\"current\"," \
+#define REC(c, m, v) \
+	"{\"schema_version\":1,\"bench\":\"reclaim\",\"case\":" c \
+	",\"metric\":\"" m "\",\"unit\":\"stalls\",\"status\":\"ok\"," \
+	"\"value\":" v ",\"n\":1,\"min\":" v ",\"max\":" v ",\"mean\":" v \
+	",\"stddev\":0,\"ci95_lo\":" v ",\"ci95_hi\":" v ",\"ci_level\":0}\n"
+#define BASE \
+	"{\"scope\":\"machine\",\"min_free_kbytes\":\"current\"," \
 	"\"watermark_scale_factor\":\"current\"}"
-#define WSF(w) "{\"scope\":\"machine\",\"min_free_kbytes\":\"current\"," \
+#define WSF(w) \
+	"{\"scope\":\"machine\",\"min_free_kbytes\":\"current\"," \
 	"\"watermark_scale_factor\":" w "}"
 
 static double fact(json_t *an, const char *id, double *lo, double *hi)
@@ -301,9 +317,9 @@ static void test_reclaim_facts(void **state)
 	assert_non_null(mkdtemp(dir));
 	mt_test_put(dir, "/results.jsonl",
 		    REC(BASE, "allocstall", "500")
-		    REC(BASE, "alloc_latency_p99", "40")
-		    REC(WSF("200"), "allocstall", "100")
-		    REC(WSF("500"), "allocstall", "0"));
+			    REC(BASE, "alloc_latency_p99", "40")
+				    REC(WSF("200"), "allocstall", "100")
+					    REC(WSF("500"), "allocstall", "0"));
 	assert_int_equal(mt_run_load(dir, 0, &run, &err), 0);
 	an = mt_analyze_run(run);
 	mt_run_free(run);
@@ -313,9 +329,8 @@ static void test_reclaim_facts(void **state)
 	assert_true(fabs(lo - 457.128) < 0.01 && fabs(hi - 545.810) < 0.01);
 	assert_true(fabs(fact(an, "reclaim.alloc_p99_us", &lo, NULL) - 40) <
 		    1e-9);
-	assert_true(isnan(lo));	/* one sample: no interval */
-	assert_true(fabs(fact(an, "reclaim.wsf_fix", NULL, NULL) - 500) <
-		    1e-9);
+	assert_true(isnan(lo)); /* one sample: no interval */
+	assert_true(fabs(fact(an, "reclaim.wsf_fix", NULL, NULL) - 500) < 1e-9);
 	assert_true(fabs(fact(an, "reclaim.wsf_fix_allocstall", &lo, &hi)) <
 		    1e-9);
 	assert_true(fabs(hi - 3.689) < 1e-9);
@@ -336,10 +351,11 @@ static void test_reclaim_facts(void **state)
 	 * change". */
 	assert_int_equal(it->ground, MT_GROUND_MEASURED);
 	assert_int_equal(it->confidence, MT_CONF_HIGH);
-	assert_non_null(cites(&a, "watermark_scale_factor", "fact "
+	assert_non_null(cites(&a, "watermark_scale_factor",
+			      "fact "
 			      "reclaim.wsf_fix_allocstall: "));
 	assert_non_null(strstr(it->reason, "500 stalls at the current "
-			       "settings, 0 with 500"));
+					   "settings, 0 with 500"));
 	/* min_free_kbytes is not raised when the scale factor fixes it. */
 	assert_false(mt_test_item(&a, "min_free_kbytes")->change);
 	mt_advice_free(&a);
@@ -362,7 +378,7 @@ static void test_untrustworthy_baseline(void **state)
 
 	(void)state;
 	snprintf(path, sizeof(path), "%s/analysis.json", run);
-	unlink(path);	/* analyzed again, with the reclaim facts */
+	unlink(path); /* analyzed again, with the reclaim facts */
 	setenv("MEMTUNE_FSROOT", mt_test_machine("small-vm"), 1);
 	assert_int_equal(mt_advise_ctx_init(&ctx, run, &p, &err), 0);
 	assert_int_equal(mt_signals_gather(&ctx, 0, &err), 0);
@@ -372,7 +388,8 @@ static void test_untrustworthy_baseline(void **state)
 	it = mt_test_item(&a, "watermark_scale_factor");
 	assert_false(it->change);
 	assert_false(it->measured);
-	assert_non_null(cites(&a, "watermark_scale_factor", "reclaim "
+	assert_non_null(cites(&a, "watermark_scale_factor",
+			      "reclaim "
 			      "benchmark: its machine-scope baseline was "
 			      "untrustworthy (11 records left out): no "
 			      "direct-reclaim measurement"));

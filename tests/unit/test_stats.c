@@ -21,18 +21,18 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Asserts |a - b| <= tol, printing both on failure. */
-#define assert_close(a, b, tol)                                              \
-	do {                                                                 \
-		double a_ = (a), b_ = (b);                                   \
-		if (!(fabs(a_ - b_) <= (tol)))                               \
-			fail_msg("%s = %.12g, expected %.12g (tol %g)", #a,  \
-				 a_, b_, (double)(tol));                     \
+#define assert_close(a, b, tol) \
+	do { \
+		double a_ = (a), b_ = (b); \
+		if (!(fabs(a_ - b_) <= (tol))) \
+			fail_msg("%s = %.12g, expected %.12g (tol %g)", #a, \
+				 a_, b_, (double)(tol)); \
 	} while (0)
 
 /* Computes the stats of x[0..n) into s and checks its 95% interval
  * [lo, hi] (exactly) and the coverage it reaches, level (within tol). */
-static void expect_ci(const double *x, size_t n, struct mt_stats *s,
-		      double lo, double hi, double level, double tol)
+static void expect_ci(const double *x, size_t n, struct mt_stats *s, double lo,
+		      double hi, double level, double tol)
 {
 	assert_int_equal(mt_stats_compute(x, n, s), 0);
 	assert_close(s->ci95_lo, lo, 0);
@@ -227,8 +227,8 @@ static void test_welch_known_values(void **state)
  * distribution has the closed form p = 1 - |t| / sqrt(2 + t^2). */
 static void test_welch_closed_form(void **state)
 {
-	const double a[] = { 0, 2 };	/* mean 1, variance 2 */
-	const double b[] = { 4, 6 };	/* mean 5, variance 2 */
+	const double a[] = { 0, 2 }; /* mean 1, variance 2 */
+	const double b[] = { 4, 6 }; /* mean 5, variance 2 */
 	double t = -4 / sqrt(2.0 / 2 + 2.0 / 2);
 
 	(void)state;

@@ -102,7 +102,7 @@ static void test_caps_small_vm(void **state)
 	assert_int_equal(caps.cgroup_version, 1);
 	assert_string_equal(caps.cgroup_v1_memory, "/sys/fs/cgroup/memory");
 	assert_string_equal(caps.cgroup_v2_root, "/sys/fs/cgroup/unified");
-	assert_true(caps.in_container);	/* the tree has /.dockerenv */
+	assert_true(caps.in_container); /* the tree has /.dockerenv */
 	assert_false(caps.root);	/* never root on a captured tree */
 }
 
@@ -164,17 +164,17 @@ static void test_collect_db_2node(void **state)
 			 41943040LL * 1024);
 	/* Counts stay counts; kB values become bytes. */
 	assert_int_equal(jint(info, "memory.hugepages_total"), 4096);
-	assert_int_equal(jint(info, "memory.hugepagesize_bytes"),
-			 2048 * 1024);
+	assert_int_equal(jint(info, "memory.hugepagesize_bytes"), 2048 * 1024);
 	/* "Active" must not be read from "Active(anon)". */
-	assert_int_equal(jint(info, "memory.active_bytes"),
-			 106954752LL * 1024);
+	assert_int_equal(jint(info, "memory.active_bytes"), 106954752LL * 1024);
 
 	assert_int_equal(jint(info, "swap.total_bytes"), 16777212LL * 1024);
 	assert_int_equal(json_array_size(json_object_get(
-		json_object_get(info, "swap"), "devices")), 1);
+				 json_object_get(info, "swap"), "devices")),
+			 1);
 	dev = json_array_get(json_object_get(json_object_get(info, "swap"),
-					     "devices"), 0);
+					     "devices"),
+			     0);
 	assert_string_equal(jstr(dev, "path"), "/dev/sdb2");
 	assert_string_equal(jstr(dev, "type"), "partition");
 	assert_int_equal(jint(dev, "size_bytes"), 16777212LL * 1024);
@@ -228,10 +228,13 @@ static void test_collect_db_2node(void **state)
 				    "v1_memory"));
 
 	assert_int_equal(json_integer_value(json_object_get(
-		json_object_get(info, "sysctls"), "vm.swappiness")), 60);
+				 json_object_get(info, "sysctls"),
+				 "vm.swappiness")),
+			 60);
 	assert_int_equal(json_integer_value(json_object_get(
-		json_object_get(info, "sysctls"), "vm.min_free_kbytes")),
-		1048576);
+				 json_object_get(info, "sysctls"),
+				 "vm.min_free_kbytes")),
+			 1048576);
 	assert_null(json_object_get(json_object_get(info, "sysctls"),
 				    "vm.drop_caches"));
 	assert_true(json_is_false(json_object_get(info, "container")));
@@ -253,9 +256,13 @@ static void test_collect_zram_host(void **state)
 			    "/dev/zram0");
 	assert_int_equal(jint(json_array_get(devs, 0), "priority"), 100);
 	assert_int_equal(json_integer_value(json_object_get(
-		json_object_get(info, "sysctls"), "vm.swappiness")), 180);
+				 json_object_get(info, "sysctls"),
+				 "vm.swappiness")),
+			 180);
 	assert_int_equal(json_integer_value(json_object_get(
-		json_object_get(info, "sysctls"), "vm.page-cluster")), 0);
+				 json_object_get(info, "sysctls"),
+				 "vm.page-cluster")),
+			 0);
 	assert_string_equal(jstr(json_object_get(info, "thp"), "enabled"),
 			    "madvise");
 	json_decref(info);
@@ -265,20 +272,18 @@ static void test_collect_small_vm(void **state)
 {
 	json_t *info = collect("small-vm");
 	json_t *swap = json_object_get(info, "swap");
-	json_t *nodes = json_object_get(json_object_get(info, "numa"),
-					"nodes");
+	json_t *nodes = json_object_get(json_object_get(info, "numa"), "nodes");
 	json_t *cg = json_object_get(info, "cgroup");
 
 	(void)state;
 	assert_string_equal(jstr(info, "host"), "vm");
 	assert_string_equal(jstr(info, "cpu_model"), "AMD EPYC");
-	assert_int_equal(json_array_size(json_object_get(swap, "devices")),
-			 0);
+	assert_int_equal(json_array_size(json_object_get(swap, "devices")), 0);
 	assert_int_equal(jint(swap, "total_bytes"), 0);
 	assert_string_equal(jstr(json_object_get(info, "thp"), "enabled"),
 			    "madvise");
-	assert_string_equal(jstr(json_object_get(info, "thp"),
-				 "shmem_enabled"), "never");
+	assert_string_equal(jstr(json_object_get(info, "thp"), "shmem_enabled"),
+			    "never");
 	assert_int_equal(json_array_size(nodes), 1);
 	/* node0 reports less than MemTotal on this VM; memory totals come
 	 * from /proc/meminfo, node sizes from the node. */
@@ -289,10 +294,11 @@ static void test_collect_small_vm(void **state)
 	assert_int_equal(jint(cg, "version"), 1);
 	assert_string_equal(jstr(cg, "v2_root"), "/sys/fs/cgroup/unified");
 	/* cgroup2 here only carries hugetlb: memory stays with v1. */
-	assert_int_equal(json_array_size(json_object_get(cg,
-							 "v2_controllers")), 1);
+	assert_int_equal(json_array_size(json_object_get(cg, "v2_controllers")),
+			 1);
 	assert_string_equal(json_string_value(json_array_get(
-		json_object_get(cg, "v2_controllers"), 0)), "hugetlb");
+				    json_object_get(cg, "v2_controllers"), 0)),
+			    "hugetlb");
 	assert_string_equal(jstr(cg, "v1_memory"), "/sys/fs/cgroup/memory");
 	assert_true(json_is_true(json_object_get(info, "container")));
 	assert_string_equal(jstr(info, "container_evidence"),
@@ -325,8 +331,7 @@ static void test_tlb_size(void **state)
 	assert_non_null(tlb);
 	assert_string_equal(jstr(tlb, "source"), "/proc/cpuinfo");
 	assert_string_equal(jstr(tlb, "reported"), "192 4K pages");
-	assert_int_equal(json_integer_value(json_object_get(tlb,
-							    "entries_4k")),
+	assert_int_equal(json_integer_value(json_object_get(tlb, "entries_4k")),
 			 192);
 	json_decref(info);
 	info = collect("db-2node");
@@ -373,14 +378,18 @@ static void test_missing_files(void **state)
 	assert_null(json_object_get(thp, "enabled"));
 	assert_int_equal(json_array_size(json_object_get(info, "hugetlb")), 0);
 	assert_int_equal(json_array_size(json_object_get(
-		json_object_get(info, "numa"), "nodes")), 0);
+				 json_object_get(info, "numa"), "nodes")),
+			 0);
 	assert_int_equal(jint(info, "cgroup.version"), 0);
 	assert_int_equal(json_array_size(json_object_get(
-		json_object_get(info, "swap"), "devices")), 0);
+				 json_object_get(info, "swap"), "devices")),
+			 0);
 	assert_null(json_object_get(json_object_get(info, "sysctls"),
 				    "vm.swappiness"));
 	assert_int_equal(json_integer_value(json_object_get(
-		json_object_get(info, "sysctls"), "vm.overcommit_ratio")), 50);
+				 json_object_get(info, "sysctls"),
+				 "vm.overcommit_ratio")),
+			 50);
 
 	/* The printer copes with every section missing. */
 	{
@@ -414,14 +423,14 @@ static void test_corrupt_swaps(void **state)
 	   "/huge file 9223372036854775807 0 -2\\n"
 	   "/neg file -4 -8 -2\\n"
 	   "/used file 4 9007199254740993 -2\\n"
-	   "/swapfile file 1024 0 -2\\n' > '%s/proc/swaps'", dir);
+	   "/swapfile file 1024 0 -2\\n' > '%s/proc/swaps'",
+	   dir);
 	setenv("MEMTUNE_FSROOT", dir, 1);
 	info = mt_sysinfo_collect(NULL, &err);
 	assert_non_null(info);
 	devs = json_object_get(json_object_get(info, "swap"), "devices");
 	assert_int_equal(json_array_size(devs), 1);
-	assert_string_equal(jstr(json_array_get(devs, 0), "path"),
-			    "/swapfile");
+	assert_string_equal(jstr(json_array_get(devs, 0), "path"), "/swapfile");
 	assert_int_equal(jint(json_array_get(devs, 0), "size_bytes"),
 			 1024 * 1024);
 	json_decref(info);
@@ -441,7 +450,8 @@ static void test_partial_numa(void **state)
 	 * node1 lost its meminfo and distance files. */
 	sh("rm '%s/sys/devices/system/node/has_memory' "
 	   "'%s/sys/devices/system/node/node1/meminfo' "
-	   "'%s/sys/devices/system/node/node1/distance'", dir, dir, dir);
+	   "'%s/sys/devices/system/node/node1/distance'",
+	   dir, dir, dir);
 	setenv("MEMTUNE_FSROOT", dir, 1);
 	assert_int_equal(mt_caps_read(&caps, &err), 0);
 	assert_int_equal(caps.numa_nodes, 1);
@@ -482,12 +492,26 @@ static void test_print_db_2node(void **state)
 	size_t len = 0;
 	FILE *out = open_memstream(&text, &len);
 	static const char *const expect[] = {
-		"Host\n", "CPU & topology\n", "Memory\n", "Swap\n",
-		"Transparent huge pages\n", "Hugetlb pools", "NUMA\n",
-		"Cgroups\n", "Sysctls\n", "db-prod-07", "251.6 GiB",
-		"/dev/sdb2", "partition, 16.0 GiB", "2 MiB pages",
-		"1 GiB pages", "16 in pool, 8 free", "distances 10 21",
-		"distances 21 10", "cgroup v2", "vm.swappiness",
+		"Host\n",
+		"CPU & topology\n",
+		"Memory\n",
+		"Swap\n",
+		"Transparent huge pages\n",
+		"Hugetlb pools",
+		"NUMA\n",
+		"Cgroups\n",
+		"Sysctls\n",
+		"db-prod-07",
+		"251.6 GiB",
+		"/dev/sdb2",
+		"partition, 16.0 GiB",
+		"2 MiB pages",
+		"1 GiB pages",
+		"16 in pool, 8 free",
+		"distances 10 21",
+		"distances 21 10",
+		"cgroup v2",
+		"vm.swappiness",
 		"always  (any large",
 	};
 
@@ -499,8 +523,8 @@ static void test_print_db_2node(void **state)
 		if (!strstr(text, expect[i]))
 			fail_msg("missing '%s' in:\n%s", expect[i], text);
 	/* Values line up in one column. */
-	assert_non_null(strstr(text,
-			       "\n  hostname                      db-prod-07\n"));
+	assert_non_null(
+		strstr(text, "\n  hostname                      db-prod-07\n"));
 	assert_non_null(strstr(text,
 			       "\n  vm.dirty_writeback_centisecs  500\n"));
 	assert_non_null(strstr(text, "running as root               n/a"));
@@ -541,9 +565,9 @@ static void test_qemu_2node(void **state)
 	assert_int_equal(fclose(out), 0);
 	assert_non_null(strstr(text, "nodes with memory             2\n"));
 	assert_non_null(strstr(text, "node 0                        962.4 "
-			       "MiB, cpus 0, distances 10 21\n"));
+				     "MiB, cpus 0, distances 10 21\n"));
 	assert_non_null(strstr(text, "node 1                        1007.4 "
-			       "MiB, cpus 1, distances 21 10\n"));
+				     "MiB, cpus 1, distances 21 10\n"));
 	assert_non_null(strstr(text, "6.1.0-56-amd64"));
 	free(text);
 	json_decref(info);

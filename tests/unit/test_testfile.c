@@ -90,8 +90,8 @@ static void test_check_dir_refuses_tmpfs(void **state)
 	(void)state;
 	if (!on_tmpfs("/dev/shm"))
 		skip();
-	assert_int_equal(mt_testfile_check_dir("pagecache", "/dev/shm",
-					       fstype, sizeof(fstype), &err),
+	assert_int_equal(mt_testfile_check_dir("pagecache", "/dev/shm", fstype,
+					       sizeof(fstype), &err),
 			 -EOPNOTSUPP);
 	assert_int_equal(err.kind, MT_ERR_INPUT);
 	assert_string_equal(fstype, "tmpfs");
@@ -108,8 +108,8 @@ static void test_check_dir_missing(void **state)
 
 	(void)state;
 	path_in(path, sizeof(path), "absent");
-	assert_int_equal(mt_testfile_check_dir("odirect", path, NULL, 0,
-					       &err), -ENOENT);
+	assert_int_equal(mt_testfile_check_dir("odirect", path, NULL, 0, &err),
+			 -ENOENT);
 	assert_non_null(strstr(err.msg, path));
 	assert_non_null(strstr(err.msg, "No such file"));
 	assert_non_null(strstr(err.msg, "odirect.dir"));
@@ -126,8 +126,8 @@ static void test_check_dir_not_a_directory(void **state)
 	fd = open(path, O_CREAT | O_WRONLY, 0600);
 	assert_true(fd >= 0);
 	close(fd);
-	assert_int_equal(mt_testfile_check_dir("odirect", path, NULL, 0,
-					       &err), -ENOTDIR);
+	assert_int_equal(mt_testfile_check_dir("odirect", path, NULL, 0, &err),
+			 -ENOTDIR);
 }
 
 static void test_check_dir_accepts_disk(void **state)
@@ -137,7 +137,8 @@ static void test_check_dir_accepts_disk(void **state)
 
 	(void)state;
 	assert_int_equal(mt_testfile_check_dir("pagecache", workdir, fstype,
-					       sizeof(fstype), &err), 0);
+					       sizeof(fstype), &err),
+			 0);
 	assert_string_not_equal(fstype, "tmpfs");
 	assert_string_not_equal(fstype, "");
 }
@@ -148,17 +149,20 @@ static void test_path(void **state)
 
 	(void)state;
 	assert_int_equal(mt_testfile_path("", "/run/dir", "f.data", buf,
-					  sizeof(buf)), 0);
+					  sizeof(buf)),
+			 0);
 	assert_string_equal(buf, "/run/dir/f.data");
 	assert_int_equal(mt_testfile_path("/disk", "/run/dir", "f.data", buf,
-					  sizeof(buf)), 0);
+					  sizeof(buf)),
+			 0);
 	assert_string_equal(buf, "/disk/f.data");
 	assert_int_equal(mt_testfile_path(NULL, "/r", "f", buf, sizeof(buf)),
 			 0);
 	assert_string_equal(buf, "/r/f");
 	assert_int_equal(mt_testfile_path("/a/very/long/directory/name/that/"
-					  "does/not/fit", "/r", "file.data",
-					  buf, 16), -ENAMETOOLONG);
+					  "does/not/fit",
+					  "/r", "file.data", buf, 16),
+			 -ENAMETOOLONG);
 }
 
 static void residency_both(int fd, uint64_t len, double *cs, double *mc)
@@ -167,13 +171,14 @@ static void residency_both(int fd, uint64_t len, double *cs, double *mc)
 	const char *used = NULL;
 
 	assert_int_equal(mt_testfile_residency(fd, 0, len, MT_RES_MINCORE, mc,
-					       &used, &err), 0);
+					       &used, &err),
+			 0);
 	assert_string_equal(used, "mincore");
-	int ret = mt_testfile_residency(fd, 0, len, MT_RES_CACHESTAT, cs,
-					&used, &err);
+	int ret = mt_testfile_residency(fd, 0, len, MT_RES_CACHESTAT, cs, &used,
+					&err);
 
 	if (ret == -ENOSYS || ret == -EPERM) {
-		*cs = *mc;	/* kernel < 6.5: mincore is all there is */
+		*cs = *mc; /* kernel < 6.5: mincore is all there is */
 		return;
 	}
 	assert_int_equal(ret, 0);
@@ -359,7 +364,7 @@ static void test_make_is_journaled(void **state)
 	/* Noted before it is made, then its device and inode once made. */
 	assert_int_equal(mt_journal_count(j), 2);
 	assert_int_equal(access(path, F_OK), 0);
-	mt_journal_close(j);	/* as if killed: the entry stays on disk */
+	mt_journal_close(j); /* as if killed: the entry stays on disk */
 
 	assert_int_equal(mt_journal_playback(jpath, NULL, &err), 0);
 	assert_int_equal(access(path, F_OK), -1);
@@ -374,7 +379,8 @@ static void test_make_is_journaled(void **state)
 		assert_int_equal(chdir(workdir), 0);
 		assert_int_equal(mt_journal_open(jpath, true, &j, &err), 0);
 		assert_int_equal(mt_testfile_make(j, "./memtune-rel.data",
-						  1 << 20, &err), 0);
+						  1 << 20, &err),
+				 0);
 		mt_journal_close(j);
 		assert_int_equal(chdir("/"), 0);
 		assert_int_equal(mt_journal_playback(jpath, NULL, &err), 0);
@@ -396,12 +402,13 @@ static void test_residency_bad_offset(void **state)
 	assert_int_equal(mt_testfile_create(path, 1 << 20, &err), 0);
 	fd = open(path, O_RDWR);
 	assert_int_equal(mt_testfile_residency(fd, 100, 4096, MT_RES_AUTO, &f,
-					       NULL, &err), -EINVAL);
+					       NULL, &err),
+			 -EINVAL);
 	assert_non_null(strstr(err.msg, "page size"));
 	close(fd);
 	/* A closed descriptor: mincore cannot map it. */
-	assert_true(mt_testfile_residency(fd, 0, 4096, MT_RES_MINCORE, &f,
-					  NULL, &err) < 0);
+	assert_true(mt_testfile_residency(fd, 0, 4096, MT_RES_MINCORE, &f, NULL,
+					  &err) < 0);
 	assert_non_null(strstr(err.msg, "cannot map"));
 }
 
@@ -457,15 +464,21 @@ static void test_logical_block_size_fixture(void **state)
 
 	(void)state;
 	snprintf(p, sizeof(p), "%s/root/sys/devices/disk/part", workdir);
-	snprintf(cmd, sizeof(cmd), "mkdir -p '%s' '%s/root/sys/dev/block' "
+	snprintf(cmd, sizeof(cmd),
+		 "mkdir -p '%s' '%s/root/sys/dev/block' "
 		 "'%s/root/sys/devices/disk/queue' '%s/root/sys/devices/d2/"
-		 "queue'", p, workdir, workdir, workdir);
+		 "queue'",
+		 p, workdir, workdir, workdir);
 	assert_int_equal(system(cmd), 0);
-	snprintf(p, sizeof(p), "%s/root/sys/devices/disk/queue/"
-		 "logical_block_size", workdir);
+	snprintf(p, sizeof(p),
+		 "%s/root/sys/devices/disk/queue/"
+		 "logical_block_size",
+		 workdir);
 	write_file(p, "4096\n");
-	snprintf(p, sizeof(p), "%s/root/sys/devices/d2/queue/"
-		 "logical_block_size", workdir);
+	snprintf(p, sizeof(p),
+		 "%s/root/sys/devices/d2/queue/"
+		 "logical_block_size",
+		 workdir);
 	write_file(p, "3000\n");
 	snprintf(p, sizeof(p), "%s/root/sys/dev/block/8:1", workdir);
 	assert_int_equal(symlink("../../devices/disk/part", p), 0);
@@ -534,21 +547,22 @@ static void test_odirect_plan(void **state)
 	size_t sync_cases = 0, cold_writes = 0;
 
 	(void)state;
-	assert_int_equal(plan_of(&mt_bench_odirect, "[odirect]\n"
+	assert_int_equal(plan_of(&mt_bench_odirect,
+				 "[odirect]\n"
 				 "file_size = 256M\nio_size = 16M\n",
-				 &plan, &p, &err), 0);
+				 &plan, &p, &err),
+			 0);
 	/* 2 patterns x 4 block sizes x (3 read modes + direct writes + 2
 	 * buffered write modes x 2 cache states). */
 	assert_int_equal(plan.n, 64);
 	for (size_t i = 0; i < plan.n; i++) {
 		c = plan.cases[i].params;
 		assert_int_equal(plan.cases[i].mode, MT_CASE_FIXED);
-		assert_string_equal(plan.cases[i].metrics[0].name,
-				    "bandwidth");
+		assert_string_equal(plan.cases[i].metrics[0].name, "bandwidth");
 		if (json_is_true(json_object_get(c, "includes_fdatasync"))) {
 			sync_cases++;
-			assert_string_equal(json_string_value(
-				json_object_get(c, "mode")),
+			assert_string_equal(
+				json_string_value(json_object_get(c, "mode")),
 				"buffered_fdatasync");
 			assert_int_equal(plan.cases[i].n_metrics, 6);
 		}
@@ -566,39 +580,48 @@ static void test_odirect_plan(void **state)
 	c = plan.cases[0].params;
 	assert_string_equal(json_string_value(json_object_get(c, "op")),
 			    "read");
+	assert_int_equal(json_integer_value(json_object_get(c, "block_bytes")),
+			 4096);
 	assert_int_equal(json_integer_value(json_object_get(c,
-				"block_bytes")), 4096);
-	assert_int_equal(json_integer_value(json_object_get(c,
-				"ios_per_sample")), 4096);
-	assert_int_equal(json_integer_value(json_object_get(c,
-				"queue_depth")), 1);
+							    "ios_per_sample")),
+			 4096);
+	assert_int_equal(json_integer_value(json_object_get(c, "queue_depth")),
+			 1);
 	/* 4M blocks: at least 64 I/Os, at most the 256M file. */
 	c = plan.cases[3].params;
+	assert_int_equal(json_integer_value(json_object_get(c, "block_bytes")),
+			 4 << 20);
 	assert_int_equal(json_integer_value(json_object_get(c,
-				"block_bytes")), 4 << 20);
-	assert_int_equal(json_integer_value(json_object_get(c,
-				"ios_per_sample")), 64);
+							    "ios_per_sample")),
+			 64);
 	mt_plan_free(&plan);
 	mt_params_free(p);
 
 	/* Read-only modes given with writes: only the fitting ones. */
 	p = NULL;
-	assert_int_equal(plan_of(&mt_bench_odirect, "[odirect]\nops = write\n"
+	assert_int_equal(plan_of(&mt_bench_odirect,
+				 "[odirect]\nops = write\n"
 				 "modes = buffered_cold,buffered\n"
 				 "patterns = seq\nblock_sizes = 1M\n"
-				 "write_cache = warm\n", &plan, &p, &err), 0);
+				 "write_cache = warm\n",
+				 &plan, &p, &err),
+			 0);
 	assert_int_equal(plan.n, 1);
 	assert_string_equal(json_string_value(json_object_get(
-		plan.cases[0].params, "mode")), "buffered");
+				    plan.cases[0].params, "mode")),
+			    "buffered");
 	assert_string_equal(json_string_value(json_object_get(
-		plan.cases[0].params, "cache")), "warm");
+				    plan.cases[0].params, "cache")),
+			    "warm");
 	mt_plan_free(&plan);
 	mt_params_free(p);
 
 	p = NULL;
-	assert_int_equal(plan_of(&mt_bench_odirect, "[odirect]\n"
-				 "file_size = 1M\nblock_sizes = 4M\n", &plan,
-				 &p, &err), -EINVAL);
+	assert_int_equal(plan_of(&mt_bench_odirect,
+				 "[odirect]\n"
+				 "file_size = 1M\nblock_sizes = 4M\n",
+				 &plan, &p, &err),
+			 -EINVAL);
 	assert_int_equal(err.kind, MT_ERR_INPUT);
 	assert_non_null(strstr(err.msg, "larger than file_size"));
 	mt_plan_free(&plan);
@@ -612,26 +635,34 @@ static void test_pagecache_plan(void **state)
 	struct mt_err err = { 0 };
 
 	(void)state;
-	assert_int_equal(plan_of(&mt_bench_pagecache, "[pagecache]\n"
+	assert_int_equal(plan_of(&mt_bench_pagecache,
+				 "[pagecache]\n"
 				 "file_size = 512M\nscan_size = 512M\n",
-				 &plan, &p, &err), 0);
+				 &plan, &p, &err),
+			 0);
 	/* read at 4K and 1M, mmap, then hot_scan with 2 and 1 hot reads. */
 	assert_int_equal(plan.n, 5);
 	assert_string_equal(json_string_value(json_object_get(
-		plan.cases[2].params, "method")), "mmap");
+				    plan.cases[2].params, "method")),
+			    "mmap");
 	assert_int_equal(json_integer_value(json_object_get(
-		plan.cases[3].params, "hot_reads")), 2);
+				 plan.cases[3].params, "hot_reads")),
+			 2);
 	assert_int_equal(json_integer_value(json_object_get(
-		plan.cases[4].params, "hot_reads")), 1);
+				 plan.cases[4].params, "hot_reads")),
+			 1);
 	assert_int_equal(json_integer_value(json_object_get(
-		plan.cases[3].params, "memory_limit_bytes")), 256 << 20);
+				 plan.cases[3].params, "memory_limit_bytes")),
+			 256 << 20);
 	mt_plan_free(&plan);
 	mt_params_free(p);
 
 	p = NULL;
-	assert_int_equal(plan_of(&mt_bench_pagecache, "[pagecache]\n"
+	assert_int_equal(plan_of(&mt_bench_pagecache,
+				 "[pagecache]\n"
 				 "hot_size = 64M\nmemory_limit = 1G\n"
-				 "scan_size = 512M\n", &plan, &p, &err),
+				 "scan_size = 512M\n",
+				 &plan, &p, &err),
 			 -EINVAL);
 	assert_non_null(strstr(err.msg, "hot_size < memory_limit < "
 					"scan_size"));
@@ -668,10 +699,10 @@ static void test_folio_classify(void **state)
 	assert_true(kfd >= 0);
 	assert_int_equal(write(kfd, flags, sizeof(flags)), sizeof(flags));
 	for (uint64_t pfn = 102; pfn < 612; pfn++)
-		pm[n++] = PM_PRESENT_ | pfn;	/* 510 pages of the 2M folio */
+		pm[n++] = PM_PRESENT_ | pfn; /* 510 pages of the 2M folio */
 	pm[n++] = PM_PRESENT_ | 612;
 	pm[n++] = PM_PRESENT_ | 700;
-	pm[n++] = 0;			/* not resident */
+	pm[n++] = 0; /* not resident */
 	for (uint64_t pfn = 800; pfn < 804; pfn++)
 		pm[n++] = PM_PRESENT_ | pfn;
 	memset(vec, 1, sizeof(vec));
@@ -710,7 +741,7 @@ static void test_folio_profile_file(void **state)
 	ret = mt_folio_profile(fd, 0, 8 << 20, &f, &err);
 	if (ret == -EPERM || ret == -ENOENT) {
 		close(fd);
-		skip();	/* not root, or no kpageflags */
+		skip(); /* not root, or no kpageflags */
 	}
 	assert_int_equal(ret, 0);
 	assert_int_equal(f.resident_pages, 0);
@@ -726,7 +757,8 @@ static void test_folio_profile_file(void **state)
 					 sizeof(buf));
 	}
 	assert_int_equal(mt_testfile_residency(fd, 0, 8 << 20, MT_RES_AUTO,
-					       &frac, NULL, &err), 0);
+					       &frac, NULL, &err),
+			 0);
 	assert_int_equal(mt_folio_profile(fd, 0, 8 << 20, &f, &err), 0);
 	assert_int_equal(f.resident_pages,
 			 (uint64_t)(frac * (8 << 20) / 4096 + 0.5));
@@ -736,7 +768,8 @@ static void test_folio_profile_file(void **state)
 	assert_true(f.mean_folio_kib >= 4.0 && f.mean_folio_kib <= 2048.0);
 	/* Profiling read nothing in. */
 	assert_int_equal(mt_testfile_residency(fd, 0, 8 << 20, MT_RES_AUTO,
-					       &frac, NULL, &err), 0);
+					       &frac, NULL, &err),
+			 0);
 	assert_int_equal((uint64_t)(frac * (8 << 20) / 4096 + 0.5),
 			 f.resident_pages);
 	assert_int_equal(mt_folio_profile(fd, 1, 4096, &f, &err), -EINVAL);
@@ -748,8 +781,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fs_type_name),
 		cmocka_unit_test(test_path),
-		cmocka_unit_test_setup_teardown(test_folio_classify,
-						setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_folio_classify, setup_dir,
+						teardown_dir),
 		cmocka_unit_test_setup_teardown(test_folio_profile_file,
 						setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_check_dir_refuses_tmpfs,
@@ -760,11 +793,10 @@ int main(void)
 						setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_check_dir_accepts_disk,
 						setup_dir, teardown_dir),
-		cmocka_unit_test_setup_teardown(
-			test_create_read_evict_residency, setup_dir,
-			teardown_dir),
-		cmocka_unit_test_setup_teardown(test_dirty_fraction,
+		cmocka_unit_test_setup_teardown(test_create_read_evict_residency,
 						setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_dirty_fraction, setup_dir,
+						teardown_dir),
 		cmocka_unit_test_setup_teardown(test_created_data_is_nonzero,
 						setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_create_never_overwrites,
@@ -778,9 +810,8 @@ int main(void)
 						setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_dio_align, setup_dir,
 						teardown_dir),
-		cmocka_unit_test_setup_teardown(
-			test_logical_block_size_fixture, setup_dir,
-			teardown_dir),
+		cmocka_unit_test_setup_teardown(test_logical_block_size_fixture,
+						setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_probe_direct, setup_dir,
 						teardown_dir),
 		cmocka_unit_test_setup_teardown(test_odirect_plan, setup_dir,

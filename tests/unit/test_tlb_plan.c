@@ -28,7 +28,7 @@ struct fixture {
 	struct mt_caps caps;
 	struct mt_env env;
 	struct mt_plan plan;
-	char dir[64];		/* temporary fsroot and journal */
+	char dir[64]; /* temporary fsroot and journal */
 };
 
 /* Resolves the [tlb] section of `ini` and sets up an env around it. */
@@ -37,10 +37,9 @@ static void load(struct fixture *f, const char *ini)
 	struct mt_err err = { 0 };
 
 	mt_cfg_init(&f->cfg);
-	assert_int_equal(mt_cfg_load_string(&f->cfg, "test.ini", ini, &err),
-			 0);
-	if (mt_params_resolve(&f->cfg, "tlb", mt_bench_tlb.params,
-			      &f->params, &err) < 0)
+	assert_int_equal(mt_cfg_load_string(&f->cfg, "test.ini", ini, &err), 0);
+	if (mt_params_resolve(&f->cfg, "tlb", mt_bench_tlb.params, &f->params,
+			      &err) < 0)
 		fail_msg("resolve: %s", err.msg);
 	f->caps.mem_total = 24ull << 30;
 	f->env = (struct mt_env){
@@ -160,7 +159,7 @@ static void test_plan_defaults_and_quick(void **state)
 	f->env.quick = true;
 	assert_int_equal(mt_bench_tlb.plan(&f->env, &f->plan, &err), 0);
 	assert_true(f->plan.n < full);
-	assert_int_equal(f->plan.n % 8, 0);	/* 4 backings x 2 patterns */
+	assert_int_equal(f->plan.n % 8, 0); /* 4 backings x 2 patterns */
 	/* the quick list brackets the 4 KiB TLB knee (6-12 MiB) */
 	{
 		bool has6 = false, has12 = false;
@@ -196,8 +195,8 @@ static void test_bad_words_rejected(void **state)
 
 	mt_cfg_init(&f->cfg);
 	assert_int_equal(mt_cfg_load_string(&f->cfg, "bad.ini",
-					    "[tlb]\nbackings = 4k,64k\n",
-					    &err), 0);
+					    "[tlb]\nbackings = 4k,64k\n", &err),
+			 0);
 	assert_true(mt_params_resolve(&f->cfg, "tlb", mt_bench_tlb.params,
 				      &f->params, &err) < 0);
 	assert_int_equal(err.kind, MT_ERR_INPUT);
@@ -214,8 +213,10 @@ static void fake_pool(const char *root, unsigned kb, unsigned nr,
 					     "surplus_hugepages" };
 	char path[256], cmd[320];
 
-	snprintf(path, sizeof(path), "%s/sys/kernel/mm/hugepages/"
-		 "hugepages-%ukB", root, kb);
+	snprintf(path, sizeof(path),
+		 "%s/sys/kernel/mm/hugepages/"
+		 "hugepages-%ukB",
+		 root, kb);
 	snprintf(cmd, sizeof(cmd), "mkdir -p '%s'", path);
 	assert_int_equal(system(cmd), 0);
 	for (int i = 0; i < 4; i++) {
@@ -258,8 +259,10 @@ static void test_sys_setup_reserves(void **state)
 	fake_pool(f->dir, 2048, 10, 3);
 	fake_pool(f->dir, 1048576, 0, 0);
 	setenv("MEMTUNE_FSROOT", f->dir, 1);
-	snprintf(nr2m, sizeof(nr2m), "%s/sys/kernel/mm/hugepages/"
-		 "hugepages-2048kB/nr_hugepages", f->dir);
+	snprintf(nr2m, sizeof(nr2m),
+		 "%s/sys/kernel/mm/hugepages/"
+		 "hugepages-2048kB/nr_hugepages",
+		 f->dir);
 	load(f, "[tlb]\nsizes = 16K,63M\nbackings = 4k,2m,1g\n");
 
 	/* not allowed: notes only */
@@ -267,7 +270,7 @@ static void test_sys_setup_reserves(void **state)
 	assert_int_equal(mt_bench_tlb.sys_setup(&f->env, notes, &err), 0);
 	n2 = json_object_get(notes, "hugetlb_2m");
 	assert_non_null(n2);
-	assert_int_equal(num(n2, "needed_pages"), 32);	/* 63M -> 32 x 2M */
+	assert_int_equal(num(n2, "needed_pages"), 32); /* 63M -> 32 x 2M */
 	assert_int_equal(num(n2, "available_before"), 3);
 	assert_non_null(strstr(str(n2, "action"), "root"));
 	assert_int_equal(read_num(nr2m), 10);
@@ -278,7 +281,7 @@ static void test_sys_setup_reserves(void **state)
 	assert_int_equal(mt_journal_open(jpath, true, &j, &err), 0);
 	f->env.journal = j;
 	f->env.allow_changes = true;
-	f->caps.mem_total = 2ull << 30;	/* a quarter is < one 1 GiB page */
+	f->caps.mem_total = 2ull << 30; /* a quarter is < one 1 GiB page */
 	notes = json_object();
 	assert_int_equal(mt_bench_tlb.sys_setup(&f->env, notes, &err), 0);
 	n2 = json_object_get(notes, "hugetlb_2m");
@@ -304,7 +307,8 @@ static void test_sys_setup_reserves(void **state)
 	notes = json_object();
 	assert_int_equal(mt_bench_tlb.sys_setup(&f->env, notes, &err), 0);
 	assert_non_null(strstr(str(json_object_get(notes, "hugetlb_2m"),
-				   "action"), "tlb.hugetlb_reserve"));
+				   "action"),
+			       "tlb.hugetlb_reserve"));
 	assert_int_equal(mt_journal_count(j), 1);
 	json_decref(notes);
 
@@ -325,12 +329,12 @@ static void test_case_lifecycle(void **state)
 	assert_int_equal(mt_bench_tlb.plan(&f->env, &f->plan, &err), 0);
 	assert_int_equal(f->plan.n, 1);
 	assert_int_equal(mt_bench_tlb.setup(&f->env, &f->plan.cases[0], &st,
-					    &err), MT_OK);
+					    &err),
+			 MT_OK);
 	assert_non_null(st);
 	assert_int_equal(mt_bench_tlb.run(st, 1000, &s, &err), 0);
 	assert_int_equal(s.ops, 1000);
-	assert_int_equal(mt_bench_tlb.verify(st, obt, &err),
-			 MT_OK);
+	assert_int_equal(mt_bench_tlb.verify(st, obt, &err), MT_OK);
 	assert_int_equal(num(obt, "elements"), 16);
 	assert_int_equal(num(obt, "mapped_bytes"), 65536);
 	assert_int_equal(num(obt, "page_size_bytes"), 4096);
@@ -388,8 +392,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_plan_expands, fx_setup,
 						fx_teardown),
-		cmocka_unit_test_setup_teardown(test_plan_skips_small,
-						fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_plan_skips_small, fx_setup,
+						fx_teardown),
 		cmocka_unit_test_setup_teardown(test_plan_defaults_and_quick,
 						fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_quick_keeps_configured,
@@ -400,8 +404,8 @@ int main(void)
 						fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_case_lifecycle, fx_setup,
 						fx_teardown),
-		cmocka_unit_test_setup_teardown(test_setup_malformed,
-						fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_setup_malformed, fx_setup,
+						fx_teardown),
 		cmocka_unit_test_setup_teardown(test_hugetlb_skip_reason,
 						fx_setup, fx_teardown),
 	};

@@ -26,7 +26,9 @@ static int setup(void **state)
 	(void)state;
 	unsetenv("MEMTUNE_FSROOT");
 	return sched_getaffinity(0, sizeof(initial_affinity),
-				 &initial_affinity) == 0 ? 0 : -1;
+				 &initial_affinity) == 0 ?
+		       0 :
+		       -1;
 }
 
 static int teardown(void **state)
@@ -34,7 +36,9 @@ static int teardown(void **state)
 	(void)state;
 	unsetenv("MEMTUNE_FSROOT");
 	return sched_setaffinity(0, sizeof(initial_affinity),
-				 &initial_affinity) == 0 ? 0 : -1;
+				 &initial_affinity) == 0 ?
+		       0 :
+		       -1;
 }
 
 /* This thread is still bound to the CPUs of before. */
@@ -170,8 +174,7 @@ static void test_summary(void **state)
 	assert_non_null(s);
 	assert_int_equal(json_integer_value(json_object_get(s, "pus")),
 			 mt_topo_npus(t));
-	assert_int_equal(json_integer_value(json_object_get(s,
-							    "numa_nodes")),
+	assert_int_equal(json_integer_value(json_object_get(s, "numa_nodes")),
 			 mt_topo_nnodes(t));
 	assert_true(json_integer_value(json_object_get(s, "packages")) >= 1);
 	assert_true(json_integer_value(json_object_get(s, "cores")) >= 1);
@@ -186,8 +189,7 @@ static void test_summary(void **state)
 			    strcmp(type, "unified") == 0);
 		assert_true(json_integer_value(json_object_get(c, "count")) >=
 			    1);
-		if (json_integer_value(json_object_get(c, "level")) == 1 &&
-		    !l1)
+		if (json_integer_value(json_object_get(c, "level")) == 1 && !l1)
 			l1 = (uint64_t)json_integer_value(
 				json_object_get(c, "size_bytes"));
 	}

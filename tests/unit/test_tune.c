@@ -62,37 +62,37 @@ static void test_guard_worse(void **state)
 	for (int i = 0; i < 8; i++)
 		a[i][MT_GUARD_FAILED] = b[i][MT_GUARD_FAILED] =
 			a[i][MT_GUARD_OOM_KILL] = b[i][MT_GUARD_OOM_KILL] = 0;
-	assert_false(mt_guard_worse((const double (*)[MT_N_GUARDS])a,
-				    (const double (*)[MT_N_GUARDS])b, 8, why,
+	assert_false(mt_guard_worse((const double(*)[MT_N_GUARDS])a,
+				    (const double(*)[MT_N_GUARDS])b, 8, why,
 				    sizeof(why)));
 	for (int i = 0; i < 8; i++)
 		b[i][MT_GUARD_ALLOCSTALL] = a[i][MT_GUARD_ALLOCSTALL] + 50 + i;
-	assert_true(mt_guard_worse((const double (*)[MT_N_GUARDS])a,
-				   (const double (*)[MT_N_GUARDS])b, 8, why,
+	assert_true(mt_guard_worse((const double(*)[MT_N_GUARDS])a,
+				   (const double(*)[MT_N_GUARDS])b, 8, why,
 				   sizeof(why)));
 	assert_string_equal(why, "allocstall");
 	/* Five pairs cannot show a counter worse beyond noise... */
-	assert_false(mt_guard_worse((const double (*)[MT_N_GUARDS])a,
-				    (const double (*)[MT_N_GUARDS])b, 5, why,
+	assert_false(mt_guard_worse((const double(*)[MT_N_GUARDS])a,
+				    (const double(*)[MT_N_GUARDS])b, 5, why,
 				    sizeof(why)));
 	/* ...but one failure or one OOM kill is enough. */
 	b[2][MT_GUARD_FAILED] = 1;
 	b[4][MT_GUARD_OOM_KILL] = 1;
-	assert_true(mt_guard_worse((const double (*)[MT_N_GUARDS])a,
-				   (const double (*)[MT_N_GUARDS])b, 5, why,
+	assert_true(mt_guard_worse((const double(*)[MT_N_GUARDS])a,
+				   (const double(*)[MT_N_GUARDS])b, 5, why,
 				   sizeof(why)));
 	assert_string_equal(why, "oom_kill, workload_failed");
 	/* A failing as often as B is not B's doing. */
 	a[1][MT_GUARD_FAILED] = 1;
 	a[3][MT_GUARD_OOM_KILL] = 1;
-	assert_false(mt_guard_worse((const double (*)[MT_N_GUARDS])a,
-				    (const double (*)[MT_N_GUARDS])b, 5, why,
+	assert_false(mt_guard_worse((const double(*)[MT_N_GUARDS])a,
+				    (const double(*)[MT_N_GUARDS])b, 5, why,
 				    sizeof(why)));
 	/* A guardrail never read (NAN) is left out. */
 	for (int i = 0; i < 8; i++)
 		a[i][MT_GUARD_P99] = b[i][MT_GUARD_P99] = NAN;
-	assert_false(mt_guard_worse((const double (*)[MT_N_GUARDS])a,
-				    (const double (*)[MT_N_GUARDS])b, 5, why,
+	assert_false(mt_guard_worse((const double(*)[MT_N_GUARDS])a,
+				    (const double(*)[MT_N_GUARDS])b, 5, why,
 				    sizeof(why)));
 }
 

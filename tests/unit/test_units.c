@@ -56,12 +56,25 @@ static void test_size_accepts(void **state)
 static void test_size_rejects(void **state)
 {
 	static const char *const bad[] = {
-		"", "-4K", "+4K", "4Q", "4K junk", "4KX", " 4K", "4K ", "4 K",
-		"K", "1.5M", "4iB", "4KiBB", "0x10", "4M4",
-		"18446744073709551616",	/* 2^64 */
+		"",
+		"-4K",
+		"+4K",
+		"4Q",
+		"4K junk",
+		"4KX",
+		" 4K",
+		"4K ",
+		"4 K",
+		"K",
+		"1.5M",
+		"4iB",
+		"4KiBB",
+		"0x10",
+		"4M4",
+		"18446744073709551616", /* 2^64 */
 		/* Issue 12: 2^64 - 1 read as a size wrapped to -1 in the
 		 * records; nothing from 2^63 on is a size. */
-		"18446744073709551615",	/* 2^64 - 1 */
+		"18446744073709551615", /* 2^64 - 1 */
 		"9223372036854775808",	/* 2^63 */
 		"8388608T",		/* 2^63 */
 		"8589934592G",		/* 2^63 */
@@ -79,11 +92,12 @@ static void test_size_rejects(void **state)
 		if (mt_parse_size(bad[i], &v, why, sizeof(why)) != -EINVAL)
 			fail_msg("'%s' accepted as %llu", bad[i],
 				 (unsigned long long)v);
-		assert_int_equal(v, 77);	/* untouched on failure */
+		assert_int_equal(v, 77); /* untouched on failure */
 		assert_non_null(strstr(why, "a size such as 64K, 2M or 1G"));
 	}
 	assert_int_equal(mt_parse_size(NULL, &(uint64_t){ 0 }, why,
-				       sizeof(why)), -EINVAL);
+				       sizeof(why)),
+			 -EINVAL);
 	/* Overflow says what the limit is. */
 	mt_parse_size("16777216T", &(uint64_t){ 0 }, why, sizeof(why));
 	assert_non_null(strstr(why, "below 8 EiB"));
@@ -93,8 +107,7 @@ static void test_size_rejects(void **state)
 	/* A NULL or tiny why buffer is fine. */
 	assert_int_equal(mt_parse_size("x", &(uint64_t){ 0 }, NULL, 0),
 			 -EINVAL);
-	assert_int_equal(mt_parse_size("x", &(uint64_t){ 0 }, why, 1),
-			 -EINVAL);
+	assert_int_equal(mt_parse_size("x", &(uint64_t){ 0 }, why, 1), -EINVAL);
 	assert_string_equal(why, "");
 }
 
@@ -115,14 +128,28 @@ static void test_duration(void **state)
 		{ "0.000000001s", 1 },
 		{ "0.25us", 250 },
 		{ "10s", 10000000000ull },
-		{ "1.0000000004s", 1000000000ull },	/* past 1 ns: ignored */
+		{ "1.0000000004s", 1000000000ull }, /* past 1 ns: ignored */
 		{ "18446744073s", 18446744073000000000ull },
 	};
 	static const char *const bad[] = {
-		"", "ms", "-1s", "+1s", "1.s", ".5s", "20 ms", " 20ms", "20ms ",
-		"20m", "20MS", "1h", "1e3s", "1,5s", "20msx", "1..5s",
-		"18446744074s",		/* past 2^64 ns */
-		"18446744073.8s",	/* the fraction overflows */
+		"",
+		"ms",
+		"-1s",
+		"+1s",
+		"1.s",
+		".5s",
+		"20 ms",
+		" 20ms",
+		"20ms ",
+		"20m",
+		"20MS",
+		"1h",
+		"1e3s",
+		"1,5s",
+		"20msx",
+		"1..5s",
+		"18446744074s",	  /* past 2^64 ns */
+		"18446744073.8s", /* the fraction overflows */
 		"99999999999999999999999ns",
 	};
 	char why[128];
@@ -149,8 +176,8 @@ static void test_duration(void **state)
 static void test_int(void **state)
 {
 	static const char *const bad[] = {
-		"", "-", "+", "abc", "1.5", "0x10", " 5", "5 ", "5x", "1e3",
-		"1001", "-11",
+		"",   "-",  "+",  "abc", "1.5",	 "0x10",
+		" 5", "5 ", "5x", "1e3", "1001", "-11",
 	};
 	char why[128];
 	int64_t v;
@@ -168,20 +195,22 @@ static void test_int(void **state)
 		v = 42;
 		if (mt_parse_int(bad[i], -10, 1000, &v, why, sizeof(why)) !=
 		    -EINVAL)
-			fail_msg("'%s' accepted as %lld", bad[i],
-				 (long long)v);
+			fail_msg("'%s' accepted as %lld", bad[i], (long long)v);
 		assert_int_equal(v, 42);
 		assert_string_equal(why, "an integer from -10 to 1000");
 	}
 	/* The full range and one-sided bounds are described as such. */
 	assert_int_equal(mt_parse_int("9223372036854775807", INT64_MIN,
-				      INT64_MAX, &v, why, 128), 0);
+				      INT64_MAX, &v, why, 128),
+			 0);
 	assert_int_equal(v, INT64_MAX);
 	assert_int_equal(mt_parse_int("-9223372036854775808", INT64_MIN,
-				      INT64_MAX, &v, why, 128), 0);
+				      INT64_MAX, &v, why, 128),
+			 0);
 	assert_true(v == INT64_MIN);
 	assert_int_equal(mt_parse_int("9223372036854775808", INT64_MIN,
-				      INT64_MAX, &v, why, 128), -EINVAL);
+				      INT64_MAX, &v, why, 128),
+			 -EINVAL);
 	assert_string_equal(why, "an integer");
 	assert_int_equal(mt_parse_int("-1", 0, INT64_MAX, &v, why, 128),
 			 -EINVAL);
@@ -194,8 +223,8 @@ static void test_int(void **state)
 static void test_double(void **state)
 {
 	static const char *const bad[] = {
-		"", "nan", "inf", "-inf", "0x1p-3", "1.5x", " 0.5", "0.5 ",
-		"1e999", "2", "0", "-0.5", ".", "e", "1,5",
+		"",	 "nan", "inf", "-inf", "0x1p-3", "1.5x", " 0.5", "0.5 ",
+		"1e999", "2",	"0",   "-0.5", ".",	 "e",	 "1,5",
 	};
 	char why[128];
 	double v;
@@ -217,19 +246,18 @@ static void test_double(void **state)
 		assert_true(v == 9);
 		assert_string_equal(why, "a number from 0.0001 to 1");
 	}
-	assert_int_equal(mt_parse_double("-2", -1e300, 1e300, &v, why, 128),
-			 0);
+	assert_int_equal(mt_parse_double("-2", -1e300, 1e300, &v, why, 128), 0);
 	assert_true(v == -2);
 }
 
 static void test_bool(void **state)
 {
-	static const char *const yes[] = { "yes", "YES", "true", "True", "on",
-					   "1" };
-	static const char *const no[] = { "no", "No", "false", "FALSE", "off",
-					  "0" };
-	static const char *const bad[] = { "", "y", "n", "maybe", "2", " yes",
-					   "yes ", "enable" };
+	static const char *const yes[] = { "yes",  "YES", "true",
+					   "True", "on",  "1" };
+	static const char *const no[] = { "no",	   "No",  "false",
+					  "FALSE", "off", "0" };
+	static const char *const bad[] = { "",	"y",	"n",	"maybe",
+					   "2", " yes", "yes ", "enable" };
 	char why[128];
 	int v;
 
@@ -299,8 +327,8 @@ static void test_size_list(void **state)
 		    (uint64_t[]){ KiB, 10 * KiB, 100 * KiB, 1000 * KiB }, 4);
 	expect_list("1K..3K*3", (uint64_t[]){ KiB, 3 * KiB }, 2);
 	/* Duplicates go, first position kept. */
-	expect_list("8K,4K..16K,8K",
-		    (uint64_t[]){ 8 * KiB, 4 * KiB, 16 * KiB }, 3);
+	expect_list("8K,4K..16K,8K", (uint64_t[]){ 8 * KiB, 4 * KiB, 16 * KiB },
+		    3);
 	expect_list("64K..64K*2,4K..16K*2,4K..16K*2",
 		    (uint64_t[]){ 64 * KiB, 4 * KiB, 8 * KiB, 16 * KiB }, 4);
 
@@ -365,15 +393,13 @@ static void test_size_list_errors(void **state)
 	assert_non_null(big);
 	for (int i = 1; i <= 4096; i++)
 		off += (size_t)sprintf(big + off, "%s%d", i > 1 ? "," : "", i);
-	assert_int_equal(mt_parse_size_list(big, &v, &n, why, sizeof(why)),
-			 0);
+	assert_int_equal(mt_parse_size_list(big, &v, &n, why, sizeof(why)), 0);
 	assert_int_equal(n, 4096);
 	assert_int_equal(v[4095], 4096);
 	free(v);
 	/* Repeats do not count against the cap. */
 	sprintf(big + off, ",1,2,4096");
-	assert_int_equal(mt_parse_size_list(big, &v, &n, why, sizeof(why)),
-			 0);
+	assert_int_equal(mt_parse_size_list(big, &v, &n, why, sizeof(why)), 0);
 	assert_int_equal(n, 4096);
 	free(v);
 	sprintf(big + off, ",4097");
@@ -383,55 +409,63 @@ static void test_size_list_errors(void **state)
 
 static void test_word_list(void **state)
 {
-	static const char *const allowed[] = { "base", "thp", "hugetlb",
-					       NULL };
+	static const char *const allowed[] = { "base", "thp", "hugetlb", NULL };
 	char **w = NULL, why[256];
 	size_t n = 0;
 
 	(void)state;
-	assert_int_equal(mt_parse_word_list(" thp , base", allowed, &w, &n,
-					    why, sizeof(why)), 0);
+	assert_int_equal(mt_parse_word_list(" thp , base", allowed, &w, &n, why,
+					    sizeof(why)),
+			 0);
 	assert_int_equal(n, 2);
 	assert_string_equal(w[0], "thp");
 	assert_string_equal(w[1], "base");
 	mt_free_words(w, n);
 
-	assert_int_equal(mt_parse_word_list("thp,thp,base,thp", allowed, &w,
-					    &n, why, sizeof(why)), 0);
+	assert_int_equal(mt_parse_word_list("thp,thp,base,thp", allowed, &w, &n,
+					    why, sizeof(why)),
+			 0);
 	assert_int_equal(n, 2);
 	mt_free_words(w, n);
 
 	/* Blank text is an empty list. */
 	assert_int_equal(mt_parse_word_list("  ", allowed, &w, &n, why,
-					    sizeof(why)), 0);
+					    sizeof(why)),
+			 0);
 	assert_int_equal(n, 0);
 	mt_free_words(w, n);
 
 	/* A word not allowed: the message lists the allowed ones and names
 	 * the culprit. */
-	assert_int_equal(mt_parse_word_list("base,jumbo", allowed, &w, &n,
-					    why, sizeof(why)), -EINVAL);
+	assert_int_equal(mt_parse_word_list("base,jumbo", allowed, &w, &n, why,
+					    sizeof(why)),
+			 -EINVAL);
 	assert_null(w);
 	assert_int_equal(n, 0);
 	assert_string_equal(why, "a comma list of words from: base, thp, "
 				 "hugetlb ('jumbo' is not one)");
 	assert_int_equal(mt_parse_word_list("base,,thp", allowed, &w, &n, why,
-					    sizeof(why)), -EINVAL);
+					    sizeof(why)),
+			 -EINVAL);
 	assert_non_null(strstr(why, "base, thp, hugetlb"));
 	assert_int_equal(mt_parse_word_list("THP", allowed, &w, &n, why,
-					    sizeof(why)), -EINVAL);
+					    sizeof(why)),
+			 -EINVAL);
 
 	/* Without choices any word goes, but not an empty one or spaces. */
 	assert_int_equal(mt_parse_word_list("tlb,tlb:hugetlb,x", NULL, &w, &n,
-					    why, sizeof(why)), 0);
+					    why, sizeof(why)),
+			 0);
 	assert_int_equal(n, 3);
 	assert_string_equal(w[1], "tlb:hugetlb");
 	mt_free_words(w, n);
 	assert_int_equal(mt_parse_word_list("a,", NULL, &w, &n, why,
-					    sizeof(why)), -EINVAL);
+					    sizeof(why)),
+			 -EINVAL);
 	assert_non_null(strstr(why, "comma-separated words"));
 	assert_int_equal(mt_parse_word_list("a b", NULL, &w, &n, why,
-					    sizeof(why)), -EINVAL);
+					    sizeof(why)),
+			 -EINVAL);
 	mt_free_words(NULL, 0);
 }
 
@@ -441,10 +475,16 @@ static void test_format_size(void **state)
 		uint64_t v;
 		const char *s;
 	} cases[] = {
-		{ 0, "0" }, { 1000, "1000" }, { 4096, "4K" },
-		{ 1536 * KiB, "1536K" }, { 12 * MiB, "12M" }, { GiB, "1G" },
-		{ 3 * GiB / 2, "1536M" }, { TiB, "1T" },
-		{ 1024 * TiB, "1024T" }, { 4097, "4097" },
+		{ 0, "0" },
+		{ 1000, "1000" },
+		{ 4096, "4K" },
+		{ 1536 * KiB, "1536K" },
+		{ 12 * MiB, "12M" },
+		{ GiB, "1G" },
+		{ 3 * GiB / 2, "1536M" },
+		{ TiB, "1T" },
+		{ 1024 * TiB, "1024T" },
+		{ 4097, "4097" },
 		{ (uint64_t)INT64_MAX, "9223372036854775807" },
 	};
 	char buf[32];
@@ -459,7 +499,7 @@ static void test_format_size(void **state)
 		assert_int_equal(mt_parse_size(buf, &back, NULL, 0), 0);
 		assert_int_equal(back, cases[i].v);
 	}
-	mt_format_size(4096, buf, 2);	/* truncates, never overruns */
+	mt_format_size(4096, buf, 2); /* truncates, never overruns */
 	assert_string_equal(buf, "4");
 }
 
@@ -469,9 +509,13 @@ static void test_format_duration(void **state)
 		uint64_t v;
 		const char *s;
 	} cases[] = {
-		{ 0, "0ns" }, { 1, "1ns" }, { 1500, "1500ns" },
-		{ 20000000, "20ms" }, { 1500000, "1500us" },
-		{ 10000000000ull, "10s" }, { 1500000000, "1500ms" },
+		{ 0, "0ns" },
+		{ 1, "1ns" },
+		{ 1500, "1500ns" },
+		{ 20000000, "20ms" },
+		{ 1500000, "1500us" },
+		{ 10000000000ull, "10s" },
+		{ 1500000000, "1500ms" },
 	};
 	char buf[32];
 

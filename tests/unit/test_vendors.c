@@ -66,8 +66,8 @@ static void test_version_cmp(void **state)
 }
 
 /* The row of app for knob whose value is value. */
-static const struct mt_vendor_rule *row(enum mt_app_kind app,
-					const char *knob, const char *value)
+static const struct mt_vendor_rule *row(enum mt_app_kind app, const char *knob,
+					const char *value)
 {
 	for (size_t i = 0; i < mt_n_vendor_rules; i++)
 		if (mt_vendor_rules[i].app == app &&
@@ -113,14 +113,14 @@ static void test_applies_by_version(void **state)
 	m8 = row(MT_APP_MONGODB, "transparent_hugepage.enabled", "always");
 	o19 = row(MT_APP_ORACLE, "transparent_hugepage.enabled", "madvise");
 	ctx_init(&ctx, "5.14.0-427.el9.x86_64");
-	assert_false(mt_vendor_applies(m7, &ctx));	/* not present */
+	assert_false(mt_vendor_applies(m7, &ctx)); /* not present */
 	add_app(&ctx, MT_APP_MONGODB, "7.0.12");
 	assert_true(mt_vendor_applies(m7, &ctx));
 	assert_false(mt_vendor_applies(m8, &ctx));
 	add_app(&ctx, MT_APP_MONGODB, "8.0.4");
 	assert_false(mt_vendor_applies(m7, &ctx));
 	assert_true(mt_vendor_applies(m8, &ctx));
-	add_app(&ctx, MT_APP_MONGODB, "");	/* unknown: neither */
+	add_app(&ctx, MT_APP_MONGODB, ""); /* unknown: neither */
 	assert_false(mt_vendor_applies(m7, &ctx));
 	assert_false(mt_vendor_applies(m8, &ctx));
 	/* Oracle 23ai: madvise from UEK7 (5.15) on, never below. */
@@ -152,22 +152,26 @@ static void test_choose(void **state)
 	ctx_init(&ctx, "6.8.0");
 	/* Nothing present: no rows. */
 	assert_int_equal(mt_vendor_choose(&ctx, "vm.overcommit_memory", "0",
-					  &c), 0);
+					  &c),
+			 0);
 	assert_null(c.value);
 	/* Redis alone: 1, a requirement. */
 	add_app(&ctx, MT_APP_REDIS, "7.2");
 	assert_int_equal(mt_vendor_choose(&ctx, "vm.overcommit_memory", "0",
-					  &c), 1);
+					  &c),
+			 1);
 	assert_string_equal(c.value, "1");
 	assert_false(c.keep);
 	assert_true(c.hard);
 	assert_int_equal(mt_vendor_choose(&ctx, "vm.overcommit_memory", "1",
-					  &c), 1);
+					  &c),
+			 1);
 	assert_true(c.keep);
 	/* Redis and PostgreSQL: 1 against 2, a conflict. */
 	add_app(&ctx, MT_APP_POSTGRESQL, "16.2");
 	assert_int_equal(mt_vendor_choose(&ctx, "vm.overcommit_memory", "0",
-					  &c), 2);
+					  &c),
+			 2);
 	assert_true(c.conflict);
 	assert_null(c.value);
 	/* ... who agree on THP: never (madvise also satisfies both). */
@@ -196,7 +200,7 @@ static void test_choose(void **state)
 	assert_true(c.hard);
 	mt_vendor_choose(&ctx, "vm.max_map_count", "262144", &c);
 	assert_string_equal(c.value, "1048576");
-	assert_false(c.hard);	/* the hard rule is met already */
+	assert_false(c.hard); /* the hard rule is met already */
 	mt_vendor_choose(&ctx, "vm.max_map_count", "2000000", &c);
 	assert_true(c.keep);
 	mt_advise_ctx_free(&ctx);

@@ -23,13 +23,15 @@ static void test_metric_and_p99(void **state)
 
 	(void)state;
 	assert_int_equal(mt_workload_regex(&m, "tps = ([0-9.]+)", "--metric",
-					   &err), 0);
-	assert_int_equal(mt_workload_regex(&p, "p99 ([0-9.]+) ms", "p99",
-					   &err), 0);
+					   &err),
+			 0);
+	assert_int_equal(mt_workload_regex(&p, "p99 ([0-9.]+) ms", "p99", &err),
+			 0);
 	assert_int_equal(mt_workload_run("echo warming; echo 'tps = 1234.5'; "
 					 "echo 'tps = 99'; echo 'p99 2.5 ms'; "
-					 "echo noise >&2", &m, &p, 0, &r,
-					 &err), 0);
+					 "echo noise >&2",
+					 &m, &p, 0, &r, &err),
+			 0);
 	assert_true(mt_workload_ok(&r, true));
 	/* The first match counts. */
 	assert_true(r.matched);
@@ -63,16 +65,19 @@ static void test_failure_and_no_match(void **state)
 
 	(void)state;
 	assert_int_equal(mt_workload_regex(&m, "ops ([0-9]+)", "--metric",
-					   &err), 0);
+					   &err),
+			 0);
 	assert_int_equal(mt_workload_run("echo 'ops many'; echo broken >&2; "
-					 "exit 3", &m, NULL, 0, &r, &err), 0);
+					 "exit 3",
+					 &m, NULL, 0, &r, &err),
+			 0);
 	assert_false(r.matched);
 	assert_true(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 3);
 	assert_false(mt_workload_ok(&r, true));
 	assert_non_null(strstr(r.tail, "broken"));
 	/* Exit 0 but no number: not ok when a metric is wanted. */
-	assert_int_equal(mt_workload_run("echo nothing", &m, NULL, 0, &r,
-					 &err), 0);
+	assert_int_equal(mt_workload_run("echo nothing", &m, NULL, 0, &r, &err),
+			 0);
 	assert_false(mt_workload_ok(&r, true));
 	regfree(&m);
 }
@@ -85,7 +90,8 @@ static void test_timeout_kills_group(void **state)
 
 	(void)state;
 	assert_int_equal(mt_workload_run("sleep 30 & sleep 30", NULL, NULL,
-					 300000000ull, &r, &err), 0);
+					 300000000ull, &r, &err),
+			 0);
 	assert_true(r.timed_out);
 	assert_true(r.wall_s < 5);
 	assert_false(mt_workload_ok(&r, false));
@@ -99,11 +105,12 @@ static void test_large_output(void **state)
 	regex_t m;
 
 	(void)state;
-	assert_int_equal(mt_workload_regex(&m, "^v=([0-9]+)", "--metric",
-					   &err), 0);
+	assert_int_equal(mt_workload_regex(&m, "^v=([0-9]+)", "--metric", &err),
+			 0);
 	assert_int_equal(mt_workload_run("echo v=7; head -c 20000000 "
-					 "/dev/zero | tr '\\0' x", &m, NULL,
-					 20000000000ull, &r, &err), 0);
+					 "/dev/zero | tr '\\0' x",
+					 &m, NULL, 20000000000ull, &r, &err),
+			 0);
 	assert_true(mt_workload_ok(&r, true));
 	assert_true(r.metric == 7);
 	regfree(&m);
@@ -116,10 +123,11 @@ static void test_bad_regex(void **state)
 
 	(void)state;
 	assert_int_equal(mt_workload_regex(&m, "tps = [0-9]+", "--metric",
-					   &err), -EINVAL);
+					   &err),
+			 -EINVAL);
 	assert_non_null(strstr(err.msg, "no capture group"));
-	assert_int_equal(mt_workload_regex(&m, "tps = ([0-9", "--metric",
-					   &err), -EINVAL);
+	assert_int_equal(mt_workload_regex(&m, "tps = ([0-9", "--metric", &err),
+			 -EINVAL);
 	assert_non_null(strstr(err.msg, "--metric"));
 }
 

@@ -25,8 +25,7 @@ const char *mt_test_srcdir(void)
 
 	if (src && *src)
 		return src;
-	if (access("tests/fixtures", F_OK) == 0 &&
-	    getcwd(dir, sizeof(dir)))
+	if (access("tests/fixtures", F_OK) == 0 && getcwd(dir, sizeof(dir)))
 		return dir;
 	snprintf(dir, sizeof(dir), "%s", __FILE__);
 	for (int up = 0; up < 4; up++) {
@@ -160,8 +159,8 @@ void mt_test_knob(const char *name, uint64_t mem_total, struct mt_knob *k,
 	assert_string_equal(k->sysctl, sysctl);
 }
 
-void mt_test_advise_root(const char *root, const char *name,
-			 const char *ini, struct mt_advice *a)
+void mt_test_advise_root(const char *root, const char *name, const char *ini,
+			 struct mt_advice *a)
 {
 	struct mt_profile p;
 	struct mt_advise_ctx ctx;

@@ -76,7 +76,7 @@ void mt_test_knob(const char *name, uint64_t mem_total, struct mt_knob *k,
 		  const char *path, const char *sysctl);
 
 /* mt_test_ctx_open and mt_test_ctx_advise in one. */
-void mt_test_advise_root(const char *root, const char *name,
-			 const char *ini, struct mt_advice *a);
+void mt_test_advise_root(const char *root, const char *name, const char *ini,
+			 struct mt_advice *a);
 
 #endif
