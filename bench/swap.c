@@ -43,6 +43,7 @@
 
 #include "../core/clock.h"
 #include "../core/fsroot.h"
+#include "../core/stats.h"
 #include "../core/units.h"
 #include "bench.h"
 #include "kit/chase.h"
@@ -280,7 +281,7 @@ struct swap_state {
 	uint64_t duration_ns, warmup_ns;
 	unsigned sample_every;
 	uint64_t rng;
-	float *lat; /* sampled access latencies, ns */
+	double *lat; /* sampled access latencies, ns */
 	uint64_t lat_n, lat_seen;
 	uint64_t accesses;
 	uint64_t sink;
@@ -813,14 +814,14 @@ static void keep_latency(struct swap_state *st, uint64_t ns)
 {
 	st->lat_seen++;
 	if (st->lat_n < LAT_CAP) {
-		st->lat[st->lat_n++] = (float)ns;
+		st->lat[st->lat_n++] = (double)ns;
 		return;
 	}
 	/* Reservoir sampling keeps a uniform sample of every latency. */
 	uint64_t j = mt_rand_next(&st->rng) % st->lat_seen;
 
 	if (j < LAT_CAP)
-		st->lat[j] = (float)ns;
+		st->lat[j] = (double)ns;
 }
 
 /* Accesses the region for `ns` nanoseconds; records latencies and counts
@@ -1157,29 +1158,6 @@ static enum mt_status swap_setup(const struct mt_env *env,
 	return MT_OK;
 }
 
-static int cmp_float(const void *a, const void *b)
-{
-	float x = *(const float *)a, y = *(const float *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Percentile p (0..100) of sorted[0..n), linearly interpolated, in us. */
-static double pct_us(const float *sorted, uint64_t n, double p)
-{
-	double rank, frac;
-	uint64_t lo;
-
-	if (n == 0)
-		return NAN;
-	rank = p / 100.0 * (double)(n - 1);
-	lo = (uint64_t)rank;
-	frac = rank - (double)lo;
-	if (lo + 1 >= n)
-		return sorted[n - 1] / 1e3;
-	return ((1 - frac) * sorted[lo] + frac * sorted[lo + 1]) / 1e3;
-}
-
 static int64_t cg_delta(const struct snap *a, const struct snap *b,
 			const char *key)
 {
@@ -1222,10 +1200,16 @@ static int swap_run(void *state, uint64_t iters, struct mt_sample *s,
 	access_for(st, st->duration_ns, true);
 	take_snap(st, &st->after);
 
-	qsort(st->lat, st->lat_n, sizeof(*st->lat), cmp_float);
-	st->p50 = pct_us(st->lat, st->lat_n, 50);
-	st->p99 = pct_us(st->lat, st->lat_n, 99);
-	st->p999 = pct_us(st->lat, st->lat_n, 99.9);
+	qsort(st->lat, st->lat_n, sizeof(*st->lat), mt_cmp_double);
+	st->p50 = st->lat_n ?
+			  mt_percentile_sorted(st->lat, st->lat_n, 50) / 1e3 :
+			  NAN;
+	st->p99 = st->lat_n ?
+			  mt_percentile_sorted(st->lat, st->lat_n, 99) / 1e3 :
+			  NAN;
+	st->p999 = st->lat_n ? mt_percentile_sorted(st->lat, st->lat_n, 99.9) /
+				       1e3 :
+			       NAN;
 	secs = (double)(b->t_ns - a->t_ns) / 1e9;
 	psi_some = b->have_psi && a->have_psi ?
 			   (double)(b->psi_some_us - a->psi_some_us) / 1e4 /
