@@ -15,6 +15,7 @@
 #include "analysis.h"
 #include "facts.h"
 #include "report.h"
+#include "report_tune.h"
 
 /* Writes s HTML-escaped. */
 static void esc(FILE *f, const char *s)
@@ -226,9 +227,10 @@ static void facts(FILE *f, struct mt_run *const *runs, json_t *const *analyses,
 }
 
 static int write_html(const struct mt_report *rep, struct mt_run *const *runs,
-		      json_t *const *analyses, size_t n, const char *note,
-		      struct mt_err *err)
+		      json_t *const *analyses, json_t *const *vers, size_t n,
+		      const char *note, struct mt_err *err)
 {
+	const char **labels = calloc(n + 1, sizeof(*labels));
 	json_t *fig, *b, *w;
 	char *page = NULL;
 	size_t i, j, page_len = 0;
@@ -236,10 +238,14 @@ static int write_html(const struct mt_report *rep, struct mt_run *const *runs,
 	bool any;
 	int ret;
 
-	f = open_memstream(&page, &page_len);
-	if (!f)
+	f = labels ? open_memstream(&page, &page_len) : NULL;
+	if (!f) {
+		free(labels);
 		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
 				  "report: out of memory");
+	}
+	for (size_t r = 0; r < n; r++)
+		labels[r] = runs[r]->label;
 	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8"
 	      "\">\n<title>memtune report</title>\n<style>\n"
 	      "body{font-family:sans-serif;margin:1.5em auto;max-width:1100px;"
@@ -284,6 +290,8 @@ static int write_html(const struct mt_report *rep, struct mt_run *const *runs,
 	if (any)
 		fputs("</ul>\n", f);
 	facts(f, runs, analyses, n);
+	mt_tune_table(f, vers, labels, n, esc);
+	free(labels);
 	fputs("<h2>Figures</h2>\n", f);
 	if (!json_array_size(rep->figures))
 		fputs("<p>No benchmark with an analysis module has data to "
@@ -360,7 +368,7 @@ int mt_report_write(struct mt_run *const *runs, json_t *const *analyses,
 		    size_t n, const char *out, struct mt_err *err)
 {
 	struct mt_report rep = { .dir.fd = -1 };
-	json_t **derived;
+	json_t **derived, **vers;
 	struct mt_err gerr = { 0 };
 	const struct mt_analysis *m;
 	int ret;
@@ -374,7 +382,8 @@ int mt_report_write(struct mt_run *const *runs, json_t *const *analyses,
 	rep.figures = json_array();
 	rep.png_terminal = png_terminal();
 	derived = calloc(n, sizeof(*derived));
-	if (!rep.figures || !derived) {
+	vers = calloc(n + 1, sizeof(*vers));
+	if (!rep.figures || !derived || !vers) {
 		ret = mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
 				 "report: out of memory");
 		goto out_free;
@@ -392,15 +401,29 @@ int mt_report_write(struct mt_run *const *runs, json_t *const *analyses,
 		if (ret)
 			goto out_free;
 	}
+	for (size_t r = 0; r < n; r++) {
+		vers[r] = mt_tune_verifications(runs[r]->dir);
+		if (!vers[r]) {
+			ret = mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+					 "report: out of memory");
+			goto out_free;
+		}
+	}
+	ret = mt_tune_plots(&rep, vers, n, err);
+	if (ret)
+		goto out_free;
 	ret = mt_fig_render(&rep, &gerr);
-	if (write_html(&rep, runs, analyses, n, ret ? gerr.msg : NULL, err) <
-	    0) {
+	if (write_html(&rep, runs, analyses, vers, n, ret ? gerr.msg : NULL,
+		       err) < 0) {
 		ret = -EIO;
 		goto out_free;
 	}
 	if (ret)
 		*err = gerr;
 out_free:
+	for (size_t r = 0; vers && r < n; r++)
+		json_decref(vers[r]);
+	free(vers);
 	free(derived);
 	json_decref(rep.figures);
 	mt_outdir_close(&rep.dir);

@@ -44,6 +44,18 @@ jq -e '[.items[] | select(.id == "watermark_scale_factor") | .verification.trial
 	| select(.arm == "B") | .observed.workload] | length == 6 and all(. == (1000 + '"$B"'))' \
 	"$T/run/advice.json" >/dev/null || fail "a B trial did not run under B"
 clean improves
+# The report of a run whose advice was tried: a table row per tried item
+# and a paired figure with one point per trial.
+cp -r "$here/fixtures/runs/adv-quick" "$T/rep"
+cp "$T/run/advice.json" "$T/rep/advice.json"
+expect_exit 0 "$M" report "$T/rep" -o "$T/rep/report"
+grep -q 'id="tune"' "$T/rep/report/index.html" || fail "report: no table of the tried advice"
+grep -q '<td class="case">watermark_scale_factor</td>' "$T/rep/report/index.html" ||
+	fail "report: the tried item is not in the table"
+[ -s "$T/rep/report/tune-1-1.svg" ] || fail "report: no paired figure"
+[ "$(grep -c '^[0-9]' "$T/rep/report/tune-1-1.dat")" -eq 12 ] ||
+	fail "report: the paired figure does not hold the 12 trials: $(cat "$T/rep/report/tune-1-1.dat")"
+
 # apply --verified-only applies the improving item alone; rollback undoes it.
 expect_exit 0 "$M" apply "$T/run" --verified-only
 [ "$(cat "$K")" = "$B" ] || fail "apply --verified-only: the knob holds $(cat "$K"), not $B"
@@ -84,6 +96,10 @@ jq -e '.items[] | select(.id == "watermark_scale_factor") | .verification.why
 	| test("workload_failed")' "$T/run/advice.json" >/dev/null ||
 	fail "failing B: the guardrail is not named"
 clean guardrail
+
+# A side with no figure at all (B always failed) still makes a report.
+cp "$T/run/advice.json" "$T/rep/advice.json"
+expect_exit 0 "$M" report "$T/rep" -o "$T/rep/report2"
 
 # Bad input: exit 2 with the option named, nothing changed.
 expect_exit 2 "$M" tune "$T/run" --no-bench --workload true --metric 'no group'
