@@ -165,7 +165,8 @@ static int add_figure(struct mt_report *rep, const struct mt_line_fig *f,
 
 /* Starts the figure's NAME.dat and NAME.gp in memory. Returns 0, or -EIO
  * with err set and nothing left open. */
-static int open_pair(struct fig_pair *p, struct mt_err *err)
+static int open_pair(struct fig_pair *p, FILE **dat, FILE **gp,
+		     struct mt_err *err)
 {
 	if (open_out(&p->dat, err) < 0)
 		return -EIO;
@@ -174,6 +175,8 @@ static int open_pair(struct fig_pair *p, struct mt_err *err)
 		free(p->dat.buf);
 		return -EIO;
 	}
+	*dat = p->dat.f;
+	*gp = p->gp.f;
 	return 0;
 }
 
@@ -201,10 +204,8 @@ int mt_fig_lines(struct mt_report *rep, const struct mt_line_fig *f,
 	FILE *dat, *gp;
 	bool first = true;
 
-	if (open_pair(&p, err) < 0)
+	if (open_pair(&p, &dat, &gp, err) < 0)
 		return -EIO;
-	dat = p.dat.f;
-	gp = p.gp.f;
 	fprintf(dat,
 		"# %s: one block per series (gnuplot index 0, 1, ...)"
 		"\n",
@@ -284,10 +285,8 @@ int mt_fig_bars(struct mt_report *rep, const struct mt_line_fig *f,
 	struct fig_pair p;
 	FILE *dat, *gp;
 
-	if (open_pair(&p, err) < 0)
+	if (open_pair(&p, &dat, &gp, err) < 0)
 		return -EIO;
-	dat = p.dat.f;
-	gp = p.gp.f;
 	fprintf(dat, "# %s\n# category", f->title);
 	for (size_t g = 0; g < n_groups; g++)
 		fprintf(dat, "\t%s%s", groups[g], errbars ? " (lo hi)" : "");
@@ -348,10 +347,8 @@ int mt_fig_heatmap(struct mt_report *rep, const struct mt_line_fig *f,
 	struct fig_pair p;
 	FILE *dat, *gp;
 
-	if (open_pair(&p, err) < 0)
+	if (open_pair(&p, &dat, &gp, err) < 0)
 		return -EIO;
-	dat = p.dat.f;
-	gp = p.gp.f;
 	fprintf(dat, "# %s: column row value\n", f->title);
 	for (size_t r = 0; r < n_rows; r++) {
 		fprintf(dat, "# row %zu: ", r);

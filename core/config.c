@@ -227,6 +227,14 @@ static void rstrip(char *s)
 		s[--n] = '\0';
 }
 
+/* Returns s past its leading whitespace. */
+static char *skip_space(char *s)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	return s;
+}
+
 /* Checks a "[section]" line (p starts at '[') and makes it current. */
 static int section_line(struct load *ld, char *p)
 {
@@ -239,18 +247,14 @@ static int section_line(struct load *ld, char *p)
 				  "%s:%d: section header '%s' lacks its "
 				  "closing ']': " SECTION_FORM,
 				  ld->name, ld->lineno, p);
-	rest = end + 1;
-	while (isspace((unsigned char)*rest))
-		rest++;
+	rest = skip_space(end + 1);
 	if (*rest && *rest != ';' && *rest != '#')
 		return mt_err_set(ld->err, -EINVAL, MT_ERR_INPUT,
 				  "%s:%d: unexpected text '%s' after the "
 				  "section header: " SECTION_FORM,
 				  ld->name, ld->lineno, rest);
 	*end = '\0';
-	name = p + 1;
-	while (isspace((unsigned char)*name))
-		name++;
+	name = skip_space(p + 1);
 	rstrip(name);
 	if (!valid_section_name(name))
 		return mt_err_set(
@@ -311,9 +315,7 @@ static int key_line(struct load *ld, char *p)
 				  "section",
 				  ld->name, ld->lineno, (int)klen, p);
 	p[klen] = '\0';
-	value = eq + 1;
-	while (isspace((unsigned char)*value))
-		value++;
+	value = skip_space(eq + 1);
 	cut_comment(value);
 	if (mt_cfg_get(ld->cfg, ld->section, p, &prev) && prev &&
 	    prev->load == ld->id)
@@ -355,8 +357,7 @@ static int parse_line(struct load *ld)
 		p += 3;
 	/* Leading whitespace goes: an indented key is a key, not (as inih
 	 * would have it) the continuation of the previous value. */
-	while (isspace((unsigned char)*p))
-		p++;
+	p = skip_space(p);
 	if (*p == '\0' || *p == ';' || *p == '#')
 		return 0;
 	if (*p == '[')
@@ -427,9 +428,7 @@ int mt_cfg_set(struct mt_cfg *cfg, const char *assignment, int index,
 		goto free_copies;
 	}
 	rstrip(lhs);
-	key = lhs;
-	while (isspace((unsigned char)*key))
-		key++;
+	key = skip_space(lhs);
 	dot = strchr(key, '.');
 	if (dot) {
 		*dot = '\0';
@@ -448,10 +447,8 @@ int mt_cfg_set(struct mt_cfg *cfg, const char *assignment, int index,
 	}
 	rstrip(value);
 	{
-		char *v = value;
+		char *v = skip_space(value);
 
-		while (isspace((unsigned char)*v))
-			v++;
 		ret = add_section(cfg, section, "--set", index);
 		if (ret >= 0)
 			ret = set_entry(cfg, section, key, v, "--set", index,
