@@ -243,20 +243,8 @@ static const char *const sweep_parted[] = {
 static void advise_records(const char *const *rec, size_t n,
 			   const char *profile, struct mt_advice *a)
 {
-	size_t len = 3;
-	char *json;
+	char *json = mt_test_json_array(rec, n);
 
-	for (size_t i = 0; i < n; i++)
-		len += strlen(rec[i]) + 1;
-	json = malloc(len);
-	assert_non_null(json);
-	strcpy(json, "[");
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			strcat(json, ",");
-		strcat(json, rec[i]);
-	}
-	strcat(json, "]");
 	advise_synthetic(json, profile, a);
 	free(json);
 }
