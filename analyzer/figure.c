@@ -13,6 +13,7 @@
 #include "../core/json_safe.h"
 #include "../core/stats.h"
 #include "figure.h"
+#include "run.h"
 
 #define FIG_W 760
 #define FIG_H 440
@@ -651,6 +652,17 @@ out_free:
 	free(titles);
 	free(ser);
 	return ret;
+}
+
+const char **mt_fig_run_labels(struct mt_run *const *runs, size_t n)
+{
+	const char **labels = calloc(n, sizeof(*labels));
+
+	if (!labels)
+		return NULL;
+	for (size_t r = 0; r < n; r++)
+		labels[r] = runs[r]->label;
+	return labels;
 }
 
 json_t *mt_fig_first(json_t *const *derived, size_t n)
