@@ -685,6 +685,27 @@ static int resolve_one(struct mt_pvalue *v, const struct mt_param *p,
 			  section, p->key, text, why);
 }
 
+/* A new struct mt_params for section with ns zeroed values in *out.
+ * Returns 0, or -ENOMEM with err set. */
+static int params_new(const char *section, size_t ns, struct mt_params **out,
+		      struct mt_err *err)
+{
+	struct mt_params *p = calloc(1, sizeof(*p));
+
+	if (p) {
+		p->section = strdup(section);
+		p->v = calloc(ns ? ns : 1, sizeof(*p->v));
+	}
+	if (!p || !p->section || !p->v) {
+		mt_params_free(p);
+		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+				  "[%s]: out of memory", section);
+	}
+	p->n = ns;
+	*out = p;
+	return 0;
+}
+
 /* Resolves section against schema (see config.h): first every key from its
  * default, then each key the configuration sets, in the order they were
  * first given, so the first bad line is the one reported. */
@@ -699,18 +720,9 @@ int mt_params_resolve(const struct mt_cfg *cfg, const char *section,
 	*out = NULL;
 	while (schema[ns].key)
 		ns++;
-	p = calloc(1, sizeof(*p));
-	if (!p)
-		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
-				  "[%s]: out of memory", section);
-	p->section = strdup(section);
-	p->v = calloc(ns ? ns : 1, sizeof(*p->v));
-	if (!p->section || !p->v) {
-		ret = mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
-				 "[%s]: out of memory", section);
-		goto free_params;
-	}
-	p->n = ns;
+	ret = params_new(section, ns, &p, err);
+	if (ret < 0)
+		return ret;
 	for (size_t i = 0; i < ns; i++) {
 		ret = resolve_one(&p->v[i], &schema[i], section, schema[i].def,
 				  "default", 0, err);
@@ -1131,18 +1143,8 @@ int mt_params_from_json(const json_t *j, const struct mt_param *schema,
 				  "it)",
 				  section ? section : "?", ns,
 				  json_object_size(vals));
-	p = calloc(1, sizeof(*p));
-	if (!p)
-		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
-				  "[%s]: out of memory", section);
-	p->section = strdup(section);
-	p->v = calloc(ns ? ns : 1, sizeof(*p->v));
-	if (!p->section || !p->v) {
-		mt_params_free(p);
-		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
-				  "[%s]: out of memory", section);
-	}
-	p->n = ns;
+	if (params_new(section, ns, &p, err) < 0)
+		return -ENOMEM;
 	for (size_t i = 0; i < ns; i++) {
 		const json_t *e = json_object_get(vals, schema[i].key);
 
