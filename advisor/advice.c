@@ -392,13 +392,11 @@ struct mt_item *mt_advice_find(const struct mt_advice *a, const char *id)
 
 void mt_item_evidence(struct mt_item *it, const char *fmt, ...)
 {
-	char buf[512];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	mt_json_append_vfmt(it->evidence, 512, fmt, ap);
 	va_end(ap);
-	json_array_append_new(it->evidence, json_string(buf));
 }
 
 void mt_item_reason(struct mt_item *it, const char *fmt, ...)

@@ -447,7 +447,7 @@ static int alloc_plots(struct mt_report *rep, struct mt_run *const *runs,
 {
 	static const char *const series[] = { "malloc (default)", "sbrk",
 					      "mmap" };
-	const char **labels = calloc(n, sizeof(*labels));
+	const char **labels = mt_fig_run_labels(runs, n);
 	struct get_arg g = { runs };
 	json_t *c = json_object_get(mt_fig_first(derived, n),
 				    "default_thresholds");
@@ -470,8 +470,6 @@ static int alloc_plots(struct mt_report *rep, struct mt_run *const *runs,
 	if (!labels)
 		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
 				  "report: out of memory");
-	for (size_t r = 0; r < n; r++)
-		labels[r] = runs[r]->label;
 	if (json_is_object(json_object_get(c, "mmap_side"))) {
 		mt_format_bytes(mt_jnum(json_object_get(c, "brk_side"),
 					"size_bytes"),

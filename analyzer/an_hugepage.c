@@ -217,7 +217,7 @@ static int hp_plots(struct mt_report *rep, struct mt_run *const *runs,
 		{ "hugepage-write", "write_bw",
 		  "Sequential write bandwidth by page backing", "MB/s" },
 	};
-	const char **labels = calloc(n, sizeof(*labels));
+	const char **labels = mt_fig_run_labels(runs, n);
 	double *vals = calloc(n * N_BACKINGS, sizeof(double));
 	char reading[1024];
 	int ret = 0;
@@ -227,8 +227,6 @@ static int hp_plots(struct mt_report *rep, struct mt_run *const *runs,
 				 "report: out of memory");
 		goto out_free;
 	}
-	for (size_t r = 0; r < n; r++)
-		labels[r] = runs[r]->label;
 	for (size_t fi = 0; fi < 3 && !ret; fi++) {
 		const char *metric = figs[fi][1];
 		struct mt_line_fig f = {

@@ -256,7 +256,7 @@ static int ml_plots(struct mt_report *rep, struct mt_run *const *runs,
 {
 	const char *cats[N_BACKINGS * N_LOCKS];
 	char names[N_BACKINGS * N_LOCKS][24], reading[1024];
-	const char **labels = calloc(n, sizeof(*labels));
+	const char **labels = mt_fig_run_labels(runs, n);
 	double *vals = calloc(n * N_BACKINGS * N_LOCKS, sizeof(double));
 	json_t *sv = json_object_get(mt_fig_first(derived, n), "saved"), *s;
 	size_t nc = 0, off = 0;
@@ -277,8 +277,6 @@ static int ml_plots(struct mt_report *rep, struct mt_run *const *runs,
 				 "report: out of memory");
 		goto out_free;
 	}
-	for (size_t r = 0; r < n; r++)
-		labels[r] = runs[r]->label;
 	for (size_t bi = 0; bi < N_BACKINGS; bi++)
 		for (size_t k = 0; k < N_LOCKS; k++) {
 			size_t have = 0;

@@ -627,7 +627,7 @@ static int numa_plots(struct mt_report *rep, struct mt_run *const *runs,
 	static const char *const pl_keys[] = { "local_mb_s", "remote_mb_s",
 					       "interleave_mb_s" };
 	size_t at = first_multi(derived, n), have = 0, zr_run = n;
-	const char **labels = calloc(n, sizeof(*labels));
+	const char **labels = mt_fig_run_labels(runs, n);
 	double *vals = calloc(n * 3, sizeof(double));
 	char reading[1024];
 	int ret = 0;
@@ -651,7 +651,6 @@ static int numa_plots(struct mt_report *rep, struct mt_run *const *runs,
 	for (size_t r = 0; r < n; r++) {
 		json_t *pl = json_object_get(derived[r], "placement");
 
-		labels[r] = runs[r]->label;
 		for (size_t c = 0; c < 3; c++)
 			vals[r * 3 + c] = mt_jnum(pl, pl_keys[c]);
 		have += isfinite(vals[r * 3 + 1]) || isfinite(vals[r * 3 + 2]);

@@ -209,7 +209,7 @@ static int oom_plots(struct mt_report *rep, struct mt_run *const *runs,
 	json_t *d = mt_fig_first(derived, n), *e;
 	size_t nc = json_array_size(json_object_get(d, "scenarios")), i;
 	const char **cats = calloc(nc + 1, sizeof(*cats));
-	const char **labels = calloc(n, sizeof(*labels));
+	const char **labels = mt_fig_run_labels(runs, n);
 	double *vals = calloc(n * (nc + 1), sizeof(double));
 	char reading[1024];
 	struct mt_line_fig f = {
@@ -230,7 +230,6 @@ static int oom_plots(struct mt_report *rep, struct mt_run *const *runs,
 	json_array_foreach(json_object_get(d, "scenarios"), i, e)
 		cats[i] = json_string_value(json_object_get(e, "scenario"));
 	for (size_t r = 0; r < n; r++) {
-		labels[r] = runs[r]->label;
 		for (size_t c = 0; c < nc; c++) {
 			vals[r * nc + c] = NAN;
 			json_array_foreach(json_object_get(derived[r],

@@ -119,7 +119,7 @@ static int pc_plots(struct mt_report *rep, struct mt_run *const *runs,
 	static const char *const series[] = { "cold (from disk)",
 					      "warm (page cache)" };
 	static const char *const colors[] = { "#7f7f7f", "#ff7f0e" };
-	const char **labels = calloc(n, sizeof(*labels));
+	const char **labels = mt_fig_run_labels(runs, n);
 	json_t *cw = json_object_get(mt_fig_first(derived, n), "cold_warm"), *e,
 	       *best = NULL;
 	json_t *hs = json_object_get(mt_fig_first(derived, n), "hot_scan");
@@ -141,8 +141,6 @@ static int pc_plots(struct mt_report *rep, struct mt_run *const *runs,
 	if (!labels)
 		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
 				  "report: out of memory");
-	for (size_t r = 0; r < n; r++)
-		labels[r] = runs[r]->label;
 	json_array_foreach(cw, i, e)
 		if (!best || mt_jnum(e, "speedup") > mt_jnum(best, "speedup"))
 			best = e;

@@ -372,7 +372,7 @@ static int rc_plots(struct mt_report *rep, struct mt_run *const *runs,
 {
 	json_t *d = mt_fig_first(derived, n), *e, *fd = NULL;
 	const char *scope = "machine", *cats[MAX_CASES];
-	const char **labels = calloc(n, sizeof(*labels));
+	const char **labels = mt_fig_run_labels(runs, n);
 	double *vals = calloc(n * MAX_CASES, sizeof(double));
 	char title[2][160], reading[1024];
 	size_t nc = 0, i;
@@ -419,7 +419,6 @@ static int rc_plots(struct mt_report *rep, struct mt_run *const *runs,
 		};
 
 		for (size_t r = 0; r < n; r++) {
-			labels[r] = runs[r]->label;
 			for (size_t c = 0; c < nc; c++) {
 				vals[r * nc + c] = NAN;
 				json_array_foreach(json_object_get(derived[r],

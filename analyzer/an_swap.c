@@ -341,7 +341,7 @@ static int swap_plots(struct mt_report *rep, struct mt_run *const *runs,
 	};
 	static const char *const colors[] = { "#1f77b4", "#ff7f0e" };
 	json_t *d = NULL, *t, *lo, *hi;
-	const char **labels = calloc(n, sizeof(*labels));
+	const char **labels = mt_fig_run_labels(runs, n);
 	char reading[3][1024];
 	int ret = 0;
 
@@ -349,7 +349,6 @@ static int swap_plots(struct mt_report *rep, struct mt_run *const *runs,
 		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
 				  "report: out of memory");
 	for (size_t r = 0; r < n; r++) {
-		labels[r] = runs[r]->label;
 		if (!d &&
 		    json_array_size(json_object_get(derived[r], "swappiness")))
 			d = derived[r];

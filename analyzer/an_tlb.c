@@ -844,7 +844,7 @@ static int tlb_plots(struct mt_report *rep, struct mt_run *const *runs,
 				json_t *c = find_curve(derived[r], patterns[p],
 						       backings[b]);
 				struct mt_series *s;
-				size_t m;
+				size_t m, len;
 
 				if (!c)
 					continue;
@@ -858,20 +858,13 @@ static int tlb_plots(struct mt_report *rep, struct mt_run *const *runs,
 				 * must not draw this line as marks. */
 				s = &ser[ns++];
 				*s = (struct mt_series){ 0 };
-				bufs[nbuf] = malloc(
-					(labelled ?
-						 json_array_size(json_object_get(
-							 c, "points")) +
-							 1 :
-						 total) *
-					sizeof(double));
-				bufs[nbuf + 1] = malloc(
-					(labelled ?
-						 json_array_size(json_object_get(
-							 c, "points")) +
-							 1 :
-						 total) *
-					sizeof(double));
+				len = labelled ?
+					      json_array_size(json_object_get(
+						      c, "points")) +
+						      1 :
+					      total;
+				bufs[nbuf] = malloc(len * sizeof(double));
+				bufs[nbuf + 1] = malloc(len * sizeof(double));
 				if (!bufs[nbuf] || !bufs[nbuf + 1]) {
 					nbuf += 2;
 					ret = mt_err_set(err, -ENOMEM,

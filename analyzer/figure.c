@@ -13,6 +13,7 @@
 #include "../core/json_safe.h"
 #include "../core/stats.h"
 #include "figure.h"
+#include "run.h"
 
 #define FIG_W 760
 #define FIG_H 440
@@ -165,7 +166,8 @@ static int add_figure(struct mt_report *rep, const struct mt_line_fig *f,
 
 /* Starts the figure's NAME.dat and NAME.gp in memory. Returns 0, or -EIO
  * with err set and nothing left open. */
-static int open_pair(struct fig_pair *p, struct mt_err *err)
+static int open_pair(struct fig_pair *p, FILE **dat, FILE **gp,
+		     struct mt_err *err)
 {
 	if (open_out(&p->dat, err) < 0)
 		return -EIO;
@@ -174,6 +176,8 @@ static int open_pair(struct fig_pair *p, struct mt_err *err)
 		free(p->dat.buf);
 		return -EIO;
 	}
+	*dat = p->dat.f;
+	*gp = p->gp.f;
 	return 0;
 }
 
@@ -201,10 +205,8 @@ int mt_fig_lines(struct mt_report *rep, const struct mt_line_fig *f,
 	FILE *dat, *gp;
 	bool first = true;
 
-	if (open_pair(&p, err) < 0)
+	if (open_pair(&p, &dat, &gp, err) < 0)
 		return -EIO;
-	dat = p.dat.f;
-	gp = p.gp.f;
 	fprintf(dat,
 		"# %s: one block per series (gnuplot index 0, 1, ...)"
 		"\n",
@@ -284,10 +286,8 @@ int mt_fig_bars(struct mt_report *rep, const struct mt_line_fig *f,
 	struct fig_pair p;
 	FILE *dat, *gp;
 
-	if (open_pair(&p, err) < 0)
+	if (open_pair(&p, &dat, &gp, err) < 0)
 		return -EIO;
-	dat = p.dat.f;
-	gp = p.gp.f;
 	fprintf(dat, "# %s\n# category", f->title);
 	for (size_t g = 0; g < n_groups; g++)
 		fprintf(dat, "\t%s%s", groups[g], errbars ? " (lo hi)" : "");
@@ -348,10 +348,8 @@ int mt_fig_heatmap(struct mt_report *rep, const struct mt_line_fig *f,
 	struct fig_pair p;
 	FILE *dat, *gp;
 
-	if (open_pair(&p, err) < 0)
+	if (open_pair(&p, &dat, &gp, err) < 0)
 		return -EIO;
-	dat = p.dat.f;
-	gp = p.gp.f;
 	fprintf(dat, "# %s: column row value\n", f->title);
 	for (size_t r = 0; r < n_rows; r++) {
 		fprintf(dat, "# row %zu: ", r);
@@ -654,6 +652,17 @@ out_free:
 	free(titles);
 	free(ser);
 	return ret;
+}
+
+const char **mt_fig_run_labels(struct mt_run *const *runs, size_t n)
+{
+	const char **labels = calloc(n, sizeof(*labels));
+
+	if (!labels)
+		return NULL;
+	for (size_t r = 0; r < n; r++)
+		labels[r] = runs[r]->label;
+	return labels;
 }
 
 json_t *mt_fig_first(json_t *const *derived, size_t n)

@@ -94,6 +94,11 @@ int mt_fig_run_lines(struct mt_report *rep, const struct mt_line_fig *f,
 		     size_t n_series, mt_fig_getter get, void *arg,
 		     struct mt_err *err);
 
+/* The labels of runs[0..n) (runs[r]->label), in an array the caller
+ * frees; NULL when out of memory. */
+struct mt_run;
+const char **mt_fig_run_labels(struct mt_run *const *runs, size_t n);
+
 /* The first non-NULL of derived[0..n) (the run a reading quotes). */
 json_t *mt_fig_first(json_t *const *derived, size_t n);
 

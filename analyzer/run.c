@@ -21,13 +21,11 @@ struct load_ctx {
 static void __attribute__((format(printf, 2, 3)))
 add_warning(struct mt_run *run, const char *fmt, ...)
 {
-	char msg[1400];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	mt_json_append_vfmt(run->warnings, 1400, fmt, ap);
 	va_end(ap);
-	json_array_append_new(run->warnings, json_string(msg));
 }
 
 /* mt_records_read's bad-line callback: keeps "path:line: what". */

@@ -227,6 +227,14 @@ static void rstrip(char *s)
 		s[--n] = '\0';
 }
 
+/* Returns s past its leading whitespace. */
+static char *skip_space(char *s)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	return s;
+}
+
 /* Checks a "[section]" line (p starts at '[') and makes it current. */
 static int section_line(struct load *ld, char *p)
 {
@@ -239,18 +247,14 @@ static int section_line(struct load *ld, char *p)
 				  "%s:%d: section header '%s' lacks its "
 				  "closing ']': " SECTION_FORM,
 				  ld->name, ld->lineno, p);
-	rest = end + 1;
-	while (isspace((unsigned char)*rest))
-		rest++;
+	rest = skip_space(end + 1);
 	if (*rest && *rest != ';' && *rest != '#')
 		return mt_err_set(ld->err, -EINVAL, MT_ERR_INPUT,
 				  "%s:%d: unexpected text '%s' after the "
 				  "section header: " SECTION_FORM,
 				  ld->name, ld->lineno, rest);
 	*end = '\0';
-	name = p + 1;
-	while (isspace((unsigned char)*name))
-		name++;
+	name = skip_space(p + 1);
 	rstrip(name);
 	if (!valid_section_name(name))
 		return mt_err_set(
@@ -311,9 +315,7 @@ static int key_line(struct load *ld, char *p)
 				  "section",
 				  ld->name, ld->lineno, (int)klen, p);
 	p[klen] = '\0';
-	value = eq + 1;
-	while (isspace((unsigned char)*value))
-		value++;
+	value = skip_space(eq + 1);
 	cut_comment(value);
 	if (mt_cfg_get(ld->cfg, ld->section, p, &prev) && prev &&
 	    prev->load == ld->id)
@@ -355,8 +357,7 @@ static int parse_line(struct load *ld)
 		p += 3;
 	/* Leading whitespace goes: an indented key is a key, not (as inih
 	 * would have it) the continuation of the previous value. */
-	while (isspace((unsigned char)*p))
-		p++;
+	p = skip_space(p);
 	if (*p == '\0' || *p == ';' || *p == '#')
 		return 0;
 	if (*p == '[')
@@ -427,9 +428,7 @@ int mt_cfg_set(struct mt_cfg *cfg, const char *assignment, int index,
 		goto free_copies;
 	}
 	rstrip(lhs);
-	key = lhs;
-	while (isspace((unsigned char)*key))
-		key++;
+	key = skip_space(lhs);
 	dot = strchr(key, '.');
 	if (dot) {
 		*dot = '\0';
@@ -448,10 +447,8 @@ int mt_cfg_set(struct mt_cfg *cfg, const char *assignment, int index,
 	}
 	rstrip(value);
 	{
-		char *v = value;
+		char *v = skip_space(value);
 
-		while (isspace((unsigned char)*v))
-			v++;
 		ret = add_section(cfg, section, "--set", index);
 		if (ret >= 0)
 			ret = set_entry(cfg, section, key, v, "--set", index,
@@ -688,6 +685,27 @@ static int resolve_one(struct mt_pvalue *v, const struct mt_param *p,
 			  section, p->key, text, why);
 }
 
+/* A new struct mt_params for section with ns zeroed values in *out.
+ * Returns 0, or -ENOMEM with err set. */
+static int params_new(const char *section, size_t ns, struct mt_params **out,
+		      struct mt_err *err)
+{
+	struct mt_params *p = calloc(1, sizeof(*p));
+
+	if (p) {
+		p->section = strdup(section);
+		p->v = calloc(ns ? ns : 1, sizeof(*p->v));
+	}
+	if (!p || !p->section || !p->v) {
+		mt_params_free(p);
+		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+				  "[%s]: out of memory", section);
+	}
+	p->n = ns;
+	*out = p;
+	return 0;
+}
+
 /* Resolves section against schema (see config.h): first every key from its
  * default, then each key the configuration sets, in the order they were
  * first given, so the first bad line is the one reported. */
@@ -702,18 +720,9 @@ int mt_params_resolve(const struct mt_cfg *cfg, const char *section,
 	*out = NULL;
 	while (schema[ns].key)
 		ns++;
-	p = calloc(1, sizeof(*p));
-	if (!p)
-		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
-				  "[%s]: out of memory", section);
-	p->section = strdup(section);
-	p->v = calloc(ns ? ns : 1, sizeof(*p->v));
-	if (!p->section || !p->v) {
-		ret = mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
-				 "[%s]: out of memory", section);
-		goto free_params;
-	}
-	p->n = ns;
+	ret = params_new(section, ns, &p, err);
+	if (ret < 0)
+		return ret;
 	for (size_t i = 0; i < ns; i++) {
 		ret = resolve_one(&p->v[i], &schema[i], section, schema[i].def,
 				  "default", 0, err);
@@ -1134,18 +1143,8 @@ int mt_params_from_json(const json_t *j, const struct mt_param *schema,
 				  "it)",
 				  section ? section : "?", ns,
 				  json_object_size(vals));
-	p = calloc(1, sizeof(*p));
-	if (!p)
-		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
-				  "[%s]: out of memory", section);
-	p->section = strdup(section);
-	p->v = calloc(ns ? ns : 1, sizeof(*p->v));
-	if (!p->section || !p->v) {
-		mt_params_free(p);
-		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
-				  "[%s]: out of memory", section);
-	}
-	p->n = ns;
+	if (params_new(section, ns, &p, err) < 0)
+		return -ENOMEM;
 	for (size_t i = 0; i < ns; i++) {
 		const json_t *e = json_object_get(vals, schema[i].key);
 

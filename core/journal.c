@@ -1183,6 +1183,17 @@ bool mt_journal_pending(const char *path)
 	return pending;
 }
 
+/* Frees the handle's memory: its entries, offsets, path and itself. */
+static void free_journal(struct mt_journal *j)
+{
+	for (size_t i = 0; i < j->n; i++)
+		json_decref(j->entries[i]);
+	free(j->entries);
+	free(j->offsets);
+	free(j->path);
+	free(j);
+}
+
 /* Opens or creates the journal at path, locks it and loads its entries. */
 int mt_journal_open(const char *path, bool exclusive, struct mt_journal **out,
 		    struct mt_err *err)
@@ -1315,12 +1326,7 @@ out_unlink:
 out_fd:
 	close(j->fd);
 out_free:
-	for (size_t i = 0; i < j->n; i++)
-		json_decref(j->entries[i]);
-	free(j->entries);
-	free(j->offsets);
-	free(j->path);
-	free(j);
+	free_journal(j);
 	return ret;
 }
 
@@ -1332,12 +1338,7 @@ void mt_journal_close(struct mt_journal *j)
 	untrack(j);
 	if (j->fd >= 0)
 		close(j->fd);
-	for (size_t i = 0; i < j->n; i++)
-		json_decref(j->entries[i]);
-	free(j->entries);
-	free(j->offsets);
-	free(j->path);
-	free(j);
+	free_journal(j);
 }
 
 /* Resolves path under the fsroot into buf, or fills err. */

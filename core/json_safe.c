@@ -158,3 +158,13 @@ json_t *mt_jreal(double v)
 {
 	return isfinite(v) ? json_real(v) : json_null();
 }
+
+void mt_json_append_vfmt(json_t *arr, size_t len, const char *fmt, va_list ap)
+{
+	char buf[2048];
+
+	if (len > sizeof(buf))
+		len = sizeof(buf);
+	vsnprintf(buf, len, fmt, ap);
+	json_array_append_new(arr, json_string(buf));
+}

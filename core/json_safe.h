@@ -24,6 +24,7 @@
 #define MT_JSON_SAFE_H
 
 #include <jansson.h>
+#include <stdarg.h>
 
 /* Installs memtune's allocator in jansson. Call first thing in main(),
  * before any jansson value exists. Without it the wrappers still work but
@@ -60,6 +61,12 @@ double mt_jnum_value(const json_t *v);
 /* The number at key of object o as a double, or NAN when o is not an
  * object or the member is missing or not a number. */
 double mt_jnum(const json_t *o, const char *key);
+
+/* Appends to array arr the string fmt formats with ap, cut at len - 1
+ * bytes (len at most 2048). Like json_array_append_new, it leaves arr as
+ * it was when out of memory or when the text is not valid UTF-8. */
+void mt_json_append_vfmt(json_t *arr, size_t len, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
 
 /* A JSON real for v, or null when v is not finite (jansson refuses NAN and
  * the infinities). A new reference, NULL when out of memory. */

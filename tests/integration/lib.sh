@@ -26,3 +26,27 @@ expect_err() {
 # The value of a record: record_value DIR BENCH METRIC JQ-LIKE-FILTER via
 # memtune's own query command.
 is_root() { [ "$(id -u)" = 0 ]; }
+
+# need_hugetlb_pool: skips the test unless root can write the 2 MiB
+# hugetlb pool, whose nr_hugepages file is then $pool.
+need_hugetlb_pool() {
+  is_root || skip "needs root to reserve hugetlb pages"
+  pool=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
+  [ -w "$pool" ] || skip "no 2 MiB hugetlb pool"
+}
+
+# hugetlb_run OUT SIZES: starts `memtune run -b tlb` on 2 MiB pages of
+# the working-set sizes SIZES into OUT in the background (its pid in $pid,
+# stdout in $T/out, stderr in $T/err), then waits up to 10 s for $pool to
+# move off $before (the journal entry precedes the raise).
+hugetlb_run() {
+  "$MEMTUNE" run -b tlb -o "$1" --set tlb.backings=2m --set tlb.patterns=line \
+    --set tlb.sizes="$2" --set sample_time=200ms --set min_samples=30 \
+    --set max_samples=30 --set ci_fraction=0.0001 >"$T/out" 2>"$T/err" &
+  pid=$!
+  local i
+  for i in $(seq 1 100); do
+    [ "$(cat "$pool")" != "$before" ] && break
+    sleep 0.1
+  done
+}

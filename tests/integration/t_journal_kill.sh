@@ -2,23 +2,14 @@
 # pending, a new run refuses to start, and `memtune restore` puts
 # nr_hugepages back exactly.
 . "$(dirname "$0")/lib.sh"
-is_root || skip "needs root to reserve hugetlb pages"
-pool=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
-[ -w "$pool" ] || skip "no 2 MiB hugetlb pool"
+need_hugetlb_pool
 before=$(cat "$pool"); thp_before=$(cat /sys/kernel/mm/transparent_hugepage/enabled)
 free=$(cat "${pool%/nr_hugepages}/free_hugepages")
 # Ask for more 2 MiB pages than are free, so the run must reserve some.
 size=$(( (free + 128) * 2 ))M
 
-"$MEMTUNE" run -b tlb -o "$T/run" --set tlb.backings=2m --set tlb.patterns=line \
-  --set tlb.sizes=$size --set sample_time=200ms --set min_samples=30 \
-  --set max_samples=30 --set ci_fraction=0.0001 >"$T/out" 2>"$T/err" &
-pid=$!
-# Wait until the pool has been raised (the journal entry precedes it).
-for i in $(seq 1 100); do
-  [ "$(cat "$pool")" != "$before" ] && break
-  sleep 0.1
-done
+# Start it and wait until the pool has been raised.
+hugetlb_run "$T/run" "$size"
 during=$(cat "$pool")
 sleep 0.5
 kill -9 $pid; wait $pid 2>/dev/null

@@ -2,22 +2,13 @@
 # plays its journal back itself, exits 1 saying it was interrupted, leaves
 # no journal, and the records finished so far stay readable.
 . "$(dirname "$0")/lib.sh"
-is_root || skip "needs root to reserve hugetlb pages"
-pool=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
-[ -w "$pool" ] || skip "no 2 MiB hugetlb pool"
+need_hugetlb_pool
 
 for sig in TERM INT; do
   before=$(cat "$pool")
   free=$(cat "${pool%/nr_hugepages}/free_hugepages")
   size=$(( (free + 128) * 2 ))M
-  "$MEMTUNE" run -b tlb -o "$T/run-$sig" --set tlb.backings=2m --set tlb.patterns=line \
-    --set tlb.sizes=16K,$size --set sample_time=200ms --set min_samples=30 \
-    --set max_samples=30 --set ci_fraction=0.0001 >"$T/out" 2>"$T/err" &
-  pid=$!
-  for i in $(seq 1 100); do
-    [ "$(cat "$pool")" != "$before" ] && break
-    sleep 0.1
-  done
+  hugetlb_run "$T/run-$sig" "16K,$size"
   [ "$(cat "$pool")" != "$before" ] || fail "SIG$sig: the run never reserved pages"
   sleep 1
   kill -$sig $pid

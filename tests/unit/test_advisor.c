@@ -214,6 +214,40 @@ static void advise_synthetic(const char *records_json, const char *profile,
 	"{\"bench\":\"" b "\",\"case\":" c ",\"metric\":\"" m \
 	"\",\"status\":\"ok\",\"value\":" v ",\"n\":5,\"ci95_lo\":" lo \
 	",\"ci95_hi\":" hi "}"
+/* Records of the swap benchmark's swappiness sweep at swappiness sw. */
+#define SWP_CASE(sw) "{\"test\":\"swappiness\",\"swappiness\":" sw "}"
+#define SWP(sw, m, v) REC("swap", SWP_CASE(sw), m, v)
+#define SWPI(sw, m, v, lo, hi) RECI("swap", SWP_CASE(sw), m, v, lo, hi)
+/* A sweep of single samples, and the same sweep with intervals that part. */
+static const char *const sweep_single[] = {
+	SWP("10", "worker_accesses", "100"),
+	SWP("10", "worker_latency_p99", "50"),
+	SWP("10", "reader_throughput", "10"),
+	SWP("100", "worker_accesses", "90"),
+	SWP("100", "worker_latency_p99", "400"),
+	SWP("100", "reader_throughput", "30"),
+	SWP("180", "worker_accesses", "80"),
+	SWP("180", "worker_latency_p99", "900"),
+	SWP("180", "reader_throughput", "40"),
+};
+static const char *const sweep_parted[] = {
+	SWP("10", "worker_accesses", "100"),
+	SWP("100", "worker_accesses", "90"),
+	SWP("180", "worker_accesses", "80"),
+	SWPI("10", "worker_latency_p99", "50", "45", "55"),
+	SWPI("100", "worker_latency_p99", "400", "380", "420"),
+	SWPI("180", "worker_latency_p99", "900", "850", "950"),
+};
+
+/* advise_synthetic on the records rec[0..n), each one JSON object. */
+static void advise_records(const char *const *rec, size_t n,
+			   const char *profile, struct mt_advice *a)
+{
+	char *json = mt_test_json_array(rec, n);
+
+	advise_synthetic(json, profile, a);
+	free(json);
+}
 
 /* The fact id among the item's cited facts, or NULL. */
 static json_t *mt_ev_json_has_fact(const struct mt_item *it, const char *id)
@@ -277,33 +311,9 @@ static void test_swappiness_measured(void **state)
 	/* A sweep beats the cost ratio: latency picks the lowest p99. A
 	 * sweep of single samples decides nothing (issue 13: it once gave
 	 * high confidence): keep the current value, low. */
-	advise_synthetic(
-		"[" REC("swap", "{\"test\":\"swappiness\",\"swappiness\":10}", "worker_accesses", "100") "," REC(
-			"swap", "{\"test\":\"swappiness\",\"swappiness\":10}",
-			"worker_latency_p99",
-			"50") "," REC("swap",
-				      "{\"test\":\"swappiness\",\"swappiness\":10}",
-				      "reader_throughput",
-				      "10") "," REC("swap",
-						    "{\"test\":\"swappiness\",\"swappiness\":100}",
-						    "worker_accesses",
-						    "90") "," REC("swap",
-								  "{\"test\":\"swappiness\",\"swappiness\":100}",
-								  "worker_latency_p99",
-								  "400") "," REC("swap",
-										 "{\"test\":\"swappiness\",\"swappiness\":100}",
-										 "reader_throughput",
-										 "30") "," REC("swap",
-											       "{\"test\":\"swappiness\",\"swappiness\":180}",
-											       "worker_accesses",
-											       "80") "," REC("swap",
-													     "{\"test\":\"swappiness\",\"swappiness\":180}",
-													     "worker_latency_p99",
-													     "900") "," REC("swap",
-															    "{\"test\":\"swappiness\",\"swappiness\":180}",
-															    "reader_throughput",
-															    "40") "]",
-		"[profile]\ngoal = latency\n", &a);
+	advise_records(sweep_single,
+		       sizeof(sweep_single) / sizeof(*sweep_single),
+		       "[profile]\ngoal = latency\n", &a);
 	it = mt_advice_find(&a, "swappiness");
 	assert_string_equal(it->value, "180");
 	assert_int_equal(it->confidence, MT_CONF_LOW);
@@ -311,29 +321,9 @@ static void test_swappiness_measured(void **state)
 	mt_advice_free(&a);
 
 	/* The same sweep with intervals that part: 10 is measured best. */
-	advise_synthetic(
-		"[" REC("swap", "{\"test\":\"swappiness\",\"swappiness\":10}", "worker_accesses", "100") "," REC(
-			"swap", "{\"test\":\"swappiness\",\"swappiness\":100}",
-			"worker_accesses",
-			"90") "," REC("swap",
-				      "{\"test\":\"swappiness\",\"swappiness\":180}",
-				      "worker_accesses",
-				      "80") "," RECI("swap",
-						     "{\"test\":\"swappiness\",\"swappiness\":10}",
-						     "worker_latency_p99", "50",
-						     "45",
-						     "55") "," RECI("swap",
-								    "{\"test\":\"swappiness\",\"swappiness\":100}",
-								    "worker_latency_p99",
-								    "400",
-								    "380",
-								    "420") "," RECI("swap",
-										    "{\"test\":\"swappiness\",\"swappiness\":180}",
-										    "worker_latency_p99",
-										    "900",
-										    "850",
-										    "950") "]",
-		"[profile]\ngoal = latency\n", &a);
+	advise_records(sweep_parted,
+		       sizeof(sweep_parted) / sizeof(*sweep_parted),
+		       "[profile]\ngoal = latency\n", &a);
 	it = mt_advice_find(&a, "swappiness");
 	assert_string_equal(it->value, "10");
 	assert_int_equal(it->confidence, MT_CONF_HIGH);

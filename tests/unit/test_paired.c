@@ -17,14 +17,7 @@
 #include <cmocka.h>
 
 #include "../../core/paired.h"
-
-#define assert_close(a, b, tol) \
-	do { \
-		double a_ = (a), b_ = (b); \
-		if (!(fabs(a_ - b_) <= (tol))) \
-			fail_msg("%s = %.12g, expected %.12g (tol %g)", #a, \
-				 a_, b_, (double)(tol)); \
-	} while (0)
+#include "helpers/assert_close.h"
 
 static void test_signed_rank_cdf(void **state)
 {

@@ -238,6 +238,30 @@ static void test_oom_not_running_fact(void **state)
 	"\"bench\":\"mlock\",\"value\":" v lo hi ",\"unit\":\"" unit "\"," \
 	"\"n\":9,\"what\":\"x\"}"
 
+/* The mlock facts of one run: the p99 ratio with its interval (lo and hi
+ * as ML_FACT takes them, "" for none), p99 unlocked and locked, major
+ * faults unlocked (none locked). A static buffer. */
+static const char *mlock_facts(const char *ratio, const char *lo,
+			       const char *hi, const char *p99_unlocked,
+			       const char *p99_locked, const char *faults)
+{
+	static char buf[1024];
+	const char *const f[] = {
+		ML_FACT("file_p99_ratio", "%s", "%s", "%s", "ratio"),
+		ML_FACT("file_p99_unlocked", "%s", "", "", "ns"),
+		ML_FACT("file_p99_locked", "%s", "", "", "ns"),
+		ML_FACT("file_major_faults_unlocked", "%s", "", "", "count"),
+		ML_FACT("file_major_faults_locked", "0", "", "", "count"),
+	};
+	char *fmt = mt_test_json_array(f, sizeof(f) / sizeof(*f));
+	int n = snprintf(buf, sizeof(buf), fmt, ratio, lo, hi, p99_unlocked,
+			 p99_locked, faults);
+
+	assert_true(n > 0 && (size_t)n < sizeof(buf));
+	free(fmt);
+	return buf;
+}
+
 static void test_mlock_facts(void **state)
 {
 	const char *ini = "[profile]\ngoal = latency\n"
@@ -248,15 +272,8 @@ static void test_mlock_facts(void **state)
 
 	(void)state;
 	/* Locking cut p99 with an interval above 1: measured, high. */
-	an = analysis_with("[" ML_FACT("file_p99_ratio", "12.0", ",\"lo\":8.0", ",\"hi\":15.0", "ratio") "," ML_FACT(
-		"file_p99_unlocked", "9300", "", "",
-		"ns") "," ML_FACT("file_p99_locked", "775", "", "",
-				  "ns") "," ML_FACT("file_major_faults_unlocked",
-						    "62", "", "",
-						    "count") "," ML_FACT("file_major_faults_locked",
-									 "0",
-									 "", "",
-									 "count") "]");
+	an = analysis_with(mlock_facts("12.0", ",\"lo\":8.0", ",\"hi\":15.0",
+				       "9300", "775", "62"));
 	advise("redis-host", ini, an, &a);
 	json_decref(an);
 	it = expect_item(&a, "mlock.redis-server", "unlocked", "mlockall",
@@ -278,15 +295,7 @@ static void test_mlock_facts(void **state)
 	mt_advice_free(&a);
 
 	/* The same gain without an interval: low, and says why. */
-	an = analysis_with("[" ML_FACT("file_p99_ratio", "12.0", "", "", "ratio") "," ML_FACT(
-		"file_p99_unlocked", "9300", "", "",
-		"ns") "," ML_FACT("file_p99_locked", "775", "", "",
-				  "ns") "," ML_FACT("file_major_faults_unlocked",
-						    "62", "", "",
-						    "count") "," ML_FACT("file_major_faults_locked",
-									 "0",
-									 "", "",
-									 "count") "]");
+	an = analysis_with(mlock_facts("12.0", "", "", "9300", "775", "62"));
 	advise("redis-host", ini, an, &a);
 	json_decref(an);
 	it = mt_test_item(&a, "mlock.redis-server");
@@ -297,15 +306,8 @@ static void test_mlock_facts(void **state)
 	mt_advice_free(&a);
 
 	/* No gain, interval at or below 1: no lock, measured. */
-	an = analysis_with("[" ML_FACT("file_p99_ratio", "0.98", ",\"lo\":0.9", ",\"hi\":1.0", "ratio") "," ML_FACT(
-		"file_p99_unlocked", "900", "", "",
-		"ns") "," ML_FACT("file_p99_locked", "918", "", "",
-				  "ns") "," ML_FACT("file_major_faults_unlocked",
-						    "0", "", "",
-						    "count") "," ML_FACT("file_major_faults_locked",
-									 "0",
-									 "", "",
-									 "count") "]");
+	an = analysis_with(mlock_facts("0.98", ",\"lo\":0.9", ",\"hi\":1.0",
+				       "900", "918", "0"));
 	advise("redis-host", ini, an, &a);
 	json_decref(an);
 	it = mt_test_item(&a, "mlock.redis-server");

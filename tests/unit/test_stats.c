@@ -17,17 +17,9 @@
 #include <cmocka.h>
 
 #include "../../core/stats.h"
+#include "helpers/assert_close.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
-/* Asserts |a - b| <= tol, printing both on failure. */
-#define assert_close(a, b, tol) \
-	do { \
-		double a_ = (a), b_ = (b); \
-		if (!(fabs(a_ - b_) <= (tol))) \
-			fail_msg("%s = %.12g, expected %.12g (tol %g)", #a, \
-				 a_, b_, (double)(tol)); \
-	} while (0)
 
 /* Computes the stats of x[0..n) into s and checks its 95% interval
  * [lo, hi] (exactly) and the coverage it reaches, level (within tol). */

@@ -168,3 +168,22 @@ void mt_test_advise_root(const char *root, const char *name, const char *ini,
 	mt_test_ctx_open(root, name, ini, &p, &ctx);
 	mt_test_ctx_advise(&p, &ctx, a);
 }
+
+char *mt_test_json_array(const char *const *item, size_t n)
+{
+	size_t len = 3;
+	char *json;
+
+	for (size_t i = 0; i < n; i++)
+		len += strlen(item[i]) + 1;
+	json = malloc(len);
+	assert_non_null(json);
+	strcpy(json, "[");
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			strcat(json, ",");
+		strcat(json, item[i]);
+	}
+	strcat(json, "]");
+	return json;
+}

@@ -43,6 +43,10 @@ int mt_test_dir_teardown(void **state);
 void mt_test_copy_machine(const char *name, char *dir, size_t len,
 			  const char *tag);
 
+/* The JSON array "[item0,item1,...]" of the JSON texts item[0..n), in
+ * memory the caller frees. Fails the running test when out of memory. */
+char *mt_test_json_array(const char *const *item, size_t n);
+
 /* Reads the file at path into buf (len bytes, NUL-terminated, cut at
  * len - 1); "" when it cannot be opened. */
 void mt_test_slurp(const char *path, char *buf, size_t len);
