@@ -545,34 +545,58 @@ static int keep_verified(struct tune *t, struct arm_run *runs, json_t **v,
 	return rc;
 }
 
+/* One line of the table: a figure's verdict, medians, effect and its
+ * interval. */
+static void print_figure(FILE *out, const char *name, const char *ab,
+			 const char *verdict, json_t *x)
+{
+	char iv[48] = "-";
+
+	if (json_object_get(x, "effect_lo"))
+		snprintf(iv, sizeof(iv), "[%+.1f%%, %+.1f%%] %.0f%%",
+			 100 * json_real_value(json_object_get(x, "effect_lo")),
+			 100 * json_real_value(json_object_get(x, "effect_hi")),
+			 100 * json_real_value(json_object_get(x, "level")));
+	fprintf(out, "%-24s %-14s %-12s %12.4g %12.4g %+8.1f%%  %s\n", name, ab,
+		verdict, json_real_value(json_object_get(x, "median_a")),
+		json_real_value(json_object_get(x, "median_b")),
+		100 * json_real_value(json_object_get(x, "effect")), iv);
+}
+
+/* The item's verdict, then each figure it rests on (the workload first),
+ * then why when there is a reason to give. */
 static void print_table(FILE *out, struct arm_run *runs, json_t **v, size_t n)
 {
 	fprintf(out, "\n%-24s %-14s %-12s %12s %12s %9s  %-20s\n", "item",
 		"A -> B", "verdict", "median A", "median B", "effect",
 		"95% interval");
 	for (size_t i = 0; i < n; i++) {
-		json_t *x = v[i];
-		char ab[64], iv[48] = "-";
-		double lo = json_real_value(json_object_get(x, "effect_lo"));
-		double hi = json_real_value(json_object_get(x, "effect_hi"));
+		json_t *x = v[i], *fig;
+		char ab[64];
+		size_t k;
 
 		snprintf(ab, sizeof(ab), "%s -> %s",
 			 json_string_value(json_object_get(x, "a_value")),
 			 json_string_value(json_object_get(x, "b_value")));
-		if (json_object_get(x, "effect_lo"))
-			snprintf(iv, sizeof(iv), "[%+.1f%%, %+.1f%%] %.0f%%",
-				 100 * lo, 100 * hi,
-				 100 * json_real_value(
-					       json_object_get(x, "level")));
-		fprintf(out, "%-24s %-14s %-12s %12.4g %12.4g %+8.1f%%  %s\n",
-			runs[i].it->id, ab,
-			json_string_value(json_object_get(x, "verdict")),
-			json_real_value(json_object_get(x, "median_a")),
-			json_real_value(json_object_get(x, "median_b")),
-			100 * json_real_value(json_object_get(x, "effect")),
-			iv);
+		fprintf(out, "%-24s %-14s %s\n", runs[i].it->id, ab,
+			json_string_value(json_object_get(x, "verdict")));
+		json_array_foreach(json_object_get(x, "figures"), k, fig) {
+			char name[64];
+			const char *key =
+				json_string_value(json_object_get(fig, "key"));
+
+			/* "swap.worker_accesses {case}": the name, and the
+			 * case in the verification object. */
+			snprintf(name, sizeof(name), "  %.*s",
+				 (int)strcspn(key ? key : "", " "),
+				 key ? key : "");
+			print_figure(out, name, "",
+				     json_string_value(
+					     json_object_get(fig, "verdict")),
+				     fig);
+		}
 		if (json_string_length(json_object_get(x, "why")))
-			fprintf(out, "%-24s   %s\n", "",
+			fprintf(out, "%-24s %s\n", "",
 				json_string_value(json_object_get(x, "why")));
 	}
 }
