@@ -107,28 +107,23 @@ void **mt_chase_build(void *base, size_t size, enum mt_chase_pattern p,
 /* The step is a macro so that the unrolled body stays one dependent chain
  * of loads that the compiler can neither reorder nor merge. */
 #define CHASE_STEP(p) ((p) = (void **)*(p))
+#define CHASE_STEP4(p) \
+	do { \
+		CHASE_STEP(p); \
+		CHASE_STEP(p); \
+		CHASE_STEP(p); \
+		CHASE_STEP(p); \
+	} while (0)
 
 void *mt_chase_run(void **cursor, uint64_t n)
 {
 	void **p = (void **)*cursor;
 
 	while (n >= 16) {
-		CHASE_STEP(p);
-		CHASE_STEP(p);
-		CHASE_STEP(p);
-		CHASE_STEP(p);
-		CHASE_STEP(p);
-		CHASE_STEP(p);
-		CHASE_STEP(p);
-		CHASE_STEP(p);
-		CHASE_STEP(p);
-		CHASE_STEP(p);
-		CHASE_STEP(p);
-		CHASE_STEP(p);
-		CHASE_STEP(p);
-		CHASE_STEP(p);
-		CHASE_STEP(p);
-		CHASE_STEP(p);
+		CHASE_STEP4(p);
+		CHASE_STEP4(p);
+		CHASE_STEP4(p);
+		CHASE_STEP4(p);
 		n -= 16;
 	}
 	while (n--)
