@@ -124,10 +124,20 @@ static int zone_reclaim_advise(const struct mt_advise_ctx *ctx,
 	return 0;
 }
 
+/* The numa benchmark's zone_reclaim experiment at the mode in force: node
+ * 0 filled with page cache, then an allocation there (needs two nodes
+ * with memory). */
+static const char *const trial_set[] = { "ops=zone_reclaim",
+					 "zone_reclaim_modes=current", NULL };
+static const char *const trial_metrics[] = { "local_fraction", "latency_after",
+					     "alloc_ms", NULL };
+static const struct mt_rule_trial trial = { "numa", trial_set, trial_metrics };
+
 const struct mt_rule mt_rule_zone_reclaim = {
 	.name = "zone_reclaim",
 	.knob = "vm.zone_reclaim_mode",
 	.summary = "reclaim locally before allocating on another node",
 	.source = SOURCE,
 	.advise = zone_reclaim_advise,
+	.trial = &trial,
 };

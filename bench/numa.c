@@ -40,8 +40,8 @@
 
 static const char *const numa_ops[] = { "latency", "bandwidth", "placement",
 					"zone_reclaim", NULL };
-static const char *const zr_modes[] = { "0", "1", "2", "3", "4",
-					"5", "6", "7", NULL };
+static const char *const zr_modes[] = { "0", "1", "2", "3",	  "4",
+					"5", "6", "7", "current", NULL };
 
 /* The keys of [numa], rows of numa_params. */
 enum numa_param {
@@ -69,7 +69,8 @@ static const struct mt_param numa_params[] = {
 				      .type = MT_P_WORDS,
 				      .def = "0,1",
 				      .help = "vm.zone_reclaim_mode values compared (bits: 1 reclaim, "
-					      "2 write dirty pages, 4 swap)",
+					      "2 write dirty pages, 4 swap), or current: the mode in "
+					      "force",
 				      .choices = zr_modes },
 	[NUMA_ZONE_RECLAIM_FILL] = { .key = "zone_reclaim_fill",
 				     .type = MT_P_DOUBLE,
@@ -181,13 +182,18 @@ static int numa_plan(const struct mt_env *env, struct mt_plan *plan,
 		size_t n;
 		char *const *modes = mt_p_words(p, NUMA_ZONE_RECLAIM_MODES, &n);
 
+		/* current: the mode in force when the case runs (what memtune
+		 * tune's trials compare); it is recorded as obtained. */
 		for (size_t k = 0; k < n && !ret; k++)
-			ret = add(plan,
-				  json_pack("{s:s,s:i,s:i}", "op",
-					    "zone_reclaim", "zone_reclaim_mode",
-					    atoi(modes[k]), "cpu_node",
-					    nd.cpu[0]),
-				  zr_metrics, 4, MT_CASE_ONCE, err);
+			ret = add(
+				plan,
+				json_pack("{s:s,s:o,s:i}", "op", "zone_reclaim",
+					  "zone_reclaim_mode",
+					  strcmp(modes[k], "current") ?
+						  json_integer(atoi(modes[k])) :
+						  json_string("current"),
+					  "cpu_node", nd.cpu[0]),
+				zr_metrics, 4, MT_CASE_ONCE, err);
 	}
 	if (!ret && nd.n_mem < 2)
 		ret = add(plan, json_pack("{s:s}", "op", "remote"),
@@ -250,10 +256,15 @@ static int numa_case_sys_setup(const struct mt_env *env,
 		return 0; /* the worker skips it; nothing to change */
 	if (!env->allow_changes)
 		return 0; /* the worker skips it with the reason */
-	snprintf(val, sizeof(val), "%d",
-		 (int)json_integer_value(json_object_get(c->params,
-							 "zone_reclaim_mode")));
-	ret = mt_journal_write(env->journal, ZR_PATH, val, rb, sizeof(rb), err);
+	if (json_is_integer(json_object_get(c->params, "zone_reclaim_mode"))) {
+		snprintf(val, sizeof(val), "%d",
+			 (int)json_integer_value(json_object_get(
+				 c->params, "zone_reclaim_mode")));
+		ret = mt_journal_write(env->journal, ZR_PATH, val, rb,
+				       sizeof(rb), err);
+	} else {
+		ret = mt_fs_read_line(ZR_PATH, rb, sizeof(rb), err);
+	}
 	if (ret < 0)
 		return ret;
 	json_object_set_new(obtained, "zone_reclaim_mode_set", json_string(rb));

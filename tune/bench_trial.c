@@ -51,7 +51,9 @@ int mt_bench_trial_check(const struct mt_rule_trial *decl, char *why,
 	rc = mt_caps_read(&caps, err);
 	if (rc < 0)
 		return rc;
-	if (!mt_needs_met(b->needs, &caps, why, len))
+	/* What the benchmark needs, and what its cases want: a trial runs
+	 * chosen cases, which would only skip themselves. */
+	if (!mt_needs_met(b->needs | b->wants, &caps, why, len))
 		return 0;
 	rc = trial_cfg(decl, &cfg, err);
 	if (rc < 0)

@@ -813,8 +813,9 @@ int mt_tune(const struct mt_tune_opts *o, FILE *out, struct mt_err *err)
 	}
 	if (!n) {
 		fprintf(out,
-			"tune: nothing to try in %s/advice.json (no "
-			"change with a knob memtune writes%s)\n",
+			"tune: nothing to try in %s/advice.json: no "
+			"change%s with a knob memtune writes and a trial "
+			"that can run here (see above)\n",
 			o->dir, o->only ? " among --only" : "");
 		goto out;
 	}

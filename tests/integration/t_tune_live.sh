@@ -51,4 +51,22 @@ for i in $(seq 100); do
 done
 [ "$(cat "$K")" = "$orig" ] || fail "after kill -9: the knob holds $(cat "$K"), not $orig"
 [ ! -s "$J" ] || fail "after kill -9: a journal is left: $(cat "$J")"
+# An item whose benchmark trial cannot run here (zone_reclaim on one NUMA
+# node) and no workload: not tried, and why; nothing changes.
+if [ "$(ls -d /sys/devices/system/node/node[0-9]* | wc -l)" -lt 2 ]; then
+	zr=$(cat /proc/sys/vm/zone_reclaim_mode)
+	mkdir -p "$T/zr"
+	cat >"$T/zr/advice.json" <<JSON
+{"schema_version": 1, "profile": "test", "basis": "system", "items": [
+ {"id": "zone_reclaim", "knob": "vm.zone_reclaim_mode", "current": "$zr",
+  "recommended": "$(( zr == 1 ? 0 : 1 ))", "change": true, "confidence": "medium",
+  "evidence": [], "reason": "test", "source": "test", "apply": "-",
+  "rule": "zone_reclaim", "target": {"path": "/proc/sys/vm/zone_reclaim_mode",
+  "value": "$(( zr == 1 ? 0 : 1 ))", "sysctl": "vm.zone_reclaim_mode"}}]}
+JSON
+	expect_exit 0 "$M" tune "$T/zr" --pairs 1 --force-container
+	grep -q "not tried zone_reclaim: 1 NUMA node" "$T/out" ||
+		fail "zone_reclaim on one node: $(cat "$T/out")"
+	[ "$(cat /proc/sys/vm/zone_reclaim_mode)" = "$zr" ] || fail "zone_reclaim_mode changed"
+fi
 exit 0
