@@ -47,7 +47,7 @@ echo "MEMTUNE-GUEST: nodes $(ls -d /sys/devices/system/node/node* | wc -l)"
 /memtune run -b numa --quick -o /data/run --set output=/data > /tmp/run.out 2> /tmp/run.err
 echo "MEMTUNE-GUEST: run exit $?"
 echo "MEMTUNE-GUEST: zone_reclaim_mode after $(cat /proc/sys/vm/zone_reclaim_mode)"
-echo "MEMTUNE-GUEST: journal left $(ls /data/state 2>/dev/null | wc -l)"
+echo "MEMTUNE-GUEST: journal left $(ls /data/state/*.journal 2>/dev/null | wc -l)"
 echo "MEMTUNE-GUEST: stderr"; tail -n 20 /tmp/run.err
 echo "MEMTUNE-GUEST: BEGIN results"
 cat /data/run/results.jsonl
