@@ -693,6 +693,26 @@ static size_t select_items(struct tune *t, struct arm_run *runs, FILE *out,
 			named |= !strcmp(t->o->only[k], it->id);
 		if (!it->change || (t->o->only && !named))
 			continue;
+		/* apply's guard holds for trials too: a dangerous value is
+		 * tried only when the operator names its rule. */
+		if (it->path[0] && !t->o->aa) {
+			char why[256];
+			bool forced = false;
+
+			for (size_t k = 0; k < t->o->n_force; k++)
+				forced |= !strcmp(t->o->force[k], it->rule) ||
+					  !strcmp(t->o->force[k], it->id);
+			if (!forced &&
+			    mt_apply_guarded(it->knob, it->value, t->mem, why,
+					     sizeof(why))) {
+				fprintf(out,
+					"not tried %s: %s=%s: %s (pass --force "
+					"%s to try it)\n",
+					it->id, it->knob, it->value, why,
+					it->rule);
+				continue;
+			}
+		}
 		if (!it->path[0]) {
 			fprintf(out,
 				"not tried %s: %s is installed by hand "

@@ -64,9 +64,13 @@ if [ "$(ls -d /sys/devices/system/node/node[0-9]* | wc -l)" -lt 2 ]; then
   "rule": "zone_reclaim", "target": {"path": "/proc/sys/vm/zone_reclaim_mode",
   "value": "$(( zr == 1 ? 0 : 1 ))", "sysctl": "vm.zone_reclaim_mode"}}]}
 JSON
-	expect_exit 0 "$M" tune "$T/zr" --pairs 1 --force-container
+	expect_exit 0 "$M" tune "$T/zr" --pairs 1 --force-container --force zone_reclaim
 	grep -q "not tried zone_reclaim: 1 NUMA node" "$T/out" ||
 		fail "zone_reclaim on one node: $(cat "$T/out")"
 	[ "$(cat /proc/sys/vm/zone_reclaim_mode)" = "$zr" ] || fail "zone_reclaim_mode changed"
+	# Without --force, apply's guard stops it before any trial.
+	[ "$zr" = 0 ] && { expect_exit 0 "$M" tune "$T/zr" --pairs 1 --force-container --workload true
+		grep -q "not tried zone_reclaim: .*pass --force zone_reclaim" "$T/out" ||
+			fail "guarded value tried without --force: $(cat "$T/out")"; }
 fi
 exit 0

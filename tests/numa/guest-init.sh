@@ -49,6 +49,24 @@ echo "MEMTUNE-GUEST: run exit $?"
 echo "MEMTUNE-GUEST: zone_reclaim_mode after $(cat /proc/sys/vm/zone_reclaim_mode)"
 echo "MEMTUNE-GUEST: journal left $(ls /data/state/*.journal 2>/dev/null | wc -l)"
 echo "MEMTUNE-GUEST: stderr"; tail -n 20 /tmp/run.err
+# memtune tune on the two nodes: zone_reclaim_mode 0 -> 1 tried on the
+# numa benchmark's zone_reclaim experiment (two pairs), then the mode and
+# the journals are as before.
+mkdir -p /data/tz
+cat > /data/tz/advice.json <<'JSON'
+{"schema_version": 1, "profile": "test", "basis": "system", "items": [
+ {"id": "zone_reclaim", "knob": "vm.zone_reclaim_mode", "current": "0",
+  "recommended": "1", "change": true, "confidence": "medium",
+  "evidence": [], "reason": "test", "source": "test", "apply": "-",
+  "rule": "zone_reclaim", "target": {"path": "/proc/sys/vm/zone_reclaim_mode",
+  "value": "1", "sysctl": "vm.zone_reclaim_mode"}}]}
+JSON
+/memtune tune /data/tz --pairs 2 --force-container --force zone_reclaim > /tmp/tune.out 2> /tmp/tune.err
+echo "MEMTUNE-GUEST: tune exit $?"
+echo "MEMTUNE-GUEST: tune figures $(grep -c '"key": "numa\.' /data/tz/advice.json)"
+echo "MEMTUNE-GUEST: tune left zone_reclaim_mode $(cat /proc/sys/vm/zone_reclaim_mode)"
+echo "MEMTUNE-GUEST: journals after tune $(ls /data/state/*.journal 2>/dev/null | wc -l)"
+echo "MEMTUNE-GUEST: tune output"; cat /tmp/tune.out; tail -n 5 /tmp/tune.err
 echo "MEMTUNE-GUEST: BEGIN results"
 cat /data/run/results.jsonl
 echo "MEMTUNE-GUEST: END results"

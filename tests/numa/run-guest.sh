@@ -93,6 +93,11 @@ before=$(sed -n 's/.*MEMTUNE-GUEST: zone_reclaim_mode before //p' console.log)
 after=$(sed -n 's/.*MEMTUNE-GUEST: zone_reclaim_mode after //p' console.log)
 [ -n "$before" ] && [ "$before" = "$after" ] || fail "zone_reclaim_mode was $before before, $after after"
 grep -q "MEMTUNE-GUEST: journal left 0" console.log || fail "a journal was left in the guest"
+grep -q "MEMTUNE-GUEST: tune exit 0" console.log ||
+  fail "memtune tune failed in the guest: $(sed -n '/tune output/,/BEGIN results/p' console.log | head -20)"
+grep -q "MEMTUNE-GUEST: tune figures [1-9]" console.log || fail "tune measured no numa figure in the guest"
+grep -q "MEMTUNE-GUEST: tune left zone_reclaim_mode $before" console.log || fail "tune left zone_reclaim_mode changed"
+grep -q "MEMTUNE-GUEST: journals after tune 0" console.log || fail "tune left a journal in the guest"
 jq -s -e '[.[] | select(.case.op == "latency" and .status == "ok")] | length == 4' results.jsonl >/dev/null \
   || fail "the latency matrix is not 2x2"
 jq -s -e '[.[] | select(.case.op == "bandwidth" and .status == "ok")] | length == 4' results.jsonl >/dev/null \
