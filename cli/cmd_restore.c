@@ -20,6 +20,7 @@ static int restore_main(int argc, char **argv)
 	char path[4096];
 	struct mt_err err = { 0 };
 	int lock, fd, had = 0;
+	bool failed = false;
 
 	if (mt_cli_getopt(&mt_cmd_restore, argc, argv) != -1)
 		return MT_EXIT_USAGE;
@@ -30,22 +31,30 @@ static int restore_main(int argc, char **argv)
 	lock = mt_cli_state_lock("restore", &fd);
 	if (lock >= 0)
 		return lock;
+	/* Every journal is played back even when one has an entry that
+	 * fails: the first failure is reported at the end. */
 	for (size_t i = 0; i < sizeof(journals) / sizeof(journals[0]); i++) {
-		if (mt_journal_default_path(journals[i], path, sizeof(path),
-					    &err) < 0) {
-			mt_state_unlock(fd);
-			return mt_cli_fail(&err);
-		}
-		if (!mt_journal_pending(path))
+		struct mt_err e = { 0 };
+		int rc = mt_journal_default_path(journals[i], path,
+						 sizeof(path), &e);
+
+		if (rc == 0 && !mt_journal_pending(path))
 			continue;
-		had++;
-		if (mt_journal_playback(path, say, &err) < 0) {
-			mt_state_unlock(fd);
-			return mt_cli_fail(&err);
+		if (rc == 0) {
+			had++;
+			rc = mt_journal_playback(path, say, &e);
+		}
+		if (rc < 0) {
+			if (!failed)
+				err = e;
+			failed = true;
+			continue;
 		}
 		printf("restored: every change in %s was undone\n", path);
 	}
 	mt_state_unlock(fd);
+	if (failed)
+		return mt_cli_fail(&err);
 	if (!had) {
 		mt_journal_default_path("run.journal", path, sizeof(path),
 					&err);

@@ -36,6 +36,44 @@ static void close_others(int keep)
 			close(fd);
 }
 
+/* Runs argv until it exits 0, ATTEMPTS times at most a second apart: the
+ * dying process's children (a benchmark worker, a workload) may still
+ * hold what the command must undo, or the state lock, for a moment.
+ * Returns the exit status for the watchdog. */
+static int run_until_done(char *const argv[])
+{
+	enum { ATTEMPTS = 10 };
+	int status = 0;
+
+	for (int i = 0; i < ATTEMPTS; i++) {
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			execv(argv[0], argv);
+			fprintf(stderr,
+				"memtune: dead-man switch: cannot run %s: "
+				"%s\n",
+				argv[0], strerror(errno));
+			_exit(127);
+		}
+		if (pid < 0) {
+			sleep(1);
+			continue;
+		}
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+		if (WIFEXITED(status) &&
+		    (WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 127))
+			return WEXITSTATUS(status);
+		fprintf(stderr,
+			"memtune: dead-man switch: %s failed (attempt %d of "
+			"%d); trying again\n",
+			argv[0], i + 1, ATTEMPTS);
+		sleep(1);
+	}
+	return 1;
+}
+
 /* The watchdog's life: returns only to exit. */
 static int watch(pid_t parent, int rfd, char *const argv[])
 {
@@ -102,10 +140,7 @@ fire:
 		"memtune: the process %d that armed the dead-man "
 		"switch is gone: running %s\n",
 		(int)parent, argv[0]);
-	execv(argv[0], argv);
-	fprintf(stderr, "memtune: dead-man switch: cannot run %s: %s\n",
-		argv[0], strerror(errno));
-	return 1;
+	return run_until_done(argv);
 }
 
 int mt_deadman_arm(struct mt_deadman *dm, char *const argv[],

@@ -24,8 +24,10 @@ struct mt_deadman {
 	int fd;	   /* our end of the pipe, -1 when not armed */
 };
 
-/* Starts the watchdog, which will execv(argv[0], argv) if this process
- * dies before mt_deadman_disarm; argv[0] may be "/proc/self/exe" (the
+/* Starts the watchdog, which runs argv (execv; again a second later, up
+ * to ten times, until it exits 0: the dead process's children may hold
+ * what it must undo for a moment) if this process dies before
+ * mt_deadman_disarm; argv[0] may be "/proc/self/exe" (the
  * running binary, even if its file was replaced since). Returns 0, or
  * -errno with err set (dm is then not armed). */
 int mt_deadman_arm(struct mt_deadman *dm, char *const argv[],

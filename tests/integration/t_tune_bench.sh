@@ -62,7 +62,7 @@ for i in $(seq 150); do
 	[ "$(state)" = "$before" ] && break
 	sleep 0.2
 done
-[ "$(state)" = "$before" ] || fail "after kill -9 the dead-man left: $(state) (before: $before)"
+[ "$(state)" = "$before" ] || fail "after kill -9 the dead-man left: $(state) (before: $before); tune and the dead-man said: $(tail -n 8 "$T/kill.out")"
 for j in run.journal tune.journal; do
 	[ ! -s "$MEMTUNE_STATE_DIR/$j" ] || fail "after kill -9 $j is left: $(cat "$MEMTUNE_STATE_DIR/$j")"
 done
