@@ -540,6 +540,10 @@ int mt_advice_load_checked(const char *dir, const struct mt_apply_opts *o,
 			   struct mt_advice *a, uint64_t *mem_total,
 			   struct mt_err *err);
 
+/* The value a knob file holds as apply compares it: the bracketed word of
+ * "always [madvise] never", else the whole line (without its newline). */
+void mt_apply_selected(const char *text, char *buf, size_t len);
+
 /* Refuses without root or inside a container (unless o says otherwise),
  * naming `what`; a tree under MEMTUNE_FSROOT needs neither. Returns 0 or
  * -EPERM with err set. */

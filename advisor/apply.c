@@ -45,7 +45,7 @@ static bool listed(const char *const *list, size_t n, const char *name)
 
 /* The word a choice file selects ("always [madvise] never" -> madvise), or
  * the text itself. */
-static void selected(const char *text, char *buf, size_t len)
+void mt_apply_selected(const char *text, char *buf, size_t len)
 {
 	const char *l = strchr(text, '['), *r = l ? strchr(l, ']') : NULL;
 
@@ -140,7 +140,7 @@ static int report_write(const struct mt_item *it, const char *was,
 {
 	char word[128];
 
-	selected(rb, word, sizeof(word));
+	mt_apply_selected(rb, word, sizeof(word));
 	if (strcmp(word, it->value) != 0) {
 		fprintf(out, "clamped  %s: asked %s, the kernel kept %s\n",
 			it->knob, it->value, word);
@@ -231,7 +231,7 @@ int mt_apply_item(const struct mt_item *it, const struct mt_apply_opts *o,
 		fprintf(out, "failed   %s: %s\n", it->knob, e.msg);
 		return 1;
 	}
-	selected(cur, word, sizeof(word));
+	mt_apply_selected(cur, word, sizeof(word));
 	if (strcmp(word, it->value) == 0) {
 		fprintf(out, "already  %s = %s\n", it->knob, it->value);
 		return 0;
@@ -255,7 +255,7 @@ int mt_apply_item(const struct mt_item *it, const struct mt_apply_opts *o,
 			e.msg);
 		return 1;
 	}
-	selected(rb, word, sizeof(word));
+	mt_apply_selected(rb, word, sizeof(word));
 	if (strcmp(word, it->value) != 0) {
 		fprintf(out, "clamped  %s: asked %s, the kernel kept %s\n",
 			it->knob, it->value, word);

@@ -61,20 +61,15 @@ struct tune {
 	double trial_s;		/* the warm-up trial's time */
 };
 
-/* The value a knob holds now, as apply compares it: the selected word of
- * "[madvise] never" or the whole line. */
+/* The value a knob holds now, as apply compares it. */
 static int read_current(const char *path, char *buf, size_t len,
 			struct mt_err *err)
 {
-	char line[256], *l, *r;
+	char line[256];
 
 	if (mt_fs_read_line(path, line, sizeof(line), err) < 0)
 		return -EIO;
-	l = strchr(line, '[');
-	r = l ? strchr(l, ']') : NULL;
-	if (l && r)
-		*r = '\0';
-	snprintf(buf, len, "%.*s", (int)(len - 1), l && r ? l + 1 : line);
+	mt_apply_selected(line, buf, len);
 	return 0;
 }
 

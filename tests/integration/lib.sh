@@ -50,3 +50,24 @@ hugetlb_run() {
     sleep 0.1
   done
 }
+
+# one_item_advice DIR ID RULE SYSCTL PATH CURRENT RECOMMENDED: writes
+# DIR/advice.json with one changed item, as memtune advise would (tune and
+# apply check it against the knob table like any other advice file).
+one_item_advice() {
+  mkdir -p "$1"
+  cat >"$1/advice.json" <<JSON
+{"schema_version": 1, "profile": "test", "basis": "system", "items": [
+ {"id": "$2", "knob": "$4", "current": "$6", "recommended": "$7",
+  "change": true, "confidence": "medium", "evidence": [], "reason": "test",
+  "source": "test", "apply": "sysctl -w $4=$7", "rule": "$3",
+  "target": {"path": "$5", "value": "$7", "sysctl": "$4"}}]}
+JSON
+}
+
+# memory_state: what a tune must leave as it found it: swap areas and
+# memtune's cgroups (callers add their knob).
+memory_state() {
+  swapon --show=NAME --noheadings | sort
+  find /sys/fs/cgroup -maxdepth 3 -name 'memtune*' 2>/dev/null | sort
+}

@@ -17,20 +17,11 @@ orig=$(cat "$K")
 B=$(( orig == 10 ? 20 : 10 ))
 state() {
 	echo "swappiness=$(cat "$K")"
-	swapon --show=NAME --noheadings | sort
-	find /sys/fs/cgroup -maxdepth 3 -name 'memtune*' 2>/dev/null | sort
+	memory_state
 }
 before=$(state)
 trap '"$M" restore >/dev/null 2>&1; echo "$orig" > "$K"; cleanup_lib' EXIT
-mkdir -p "$T/run"
-cat >"$T/run/advice.json" <<JSON
-{"schema_version": 1, "profile": "test", "basis": "system", "items": [
- {"id": "swappiness", "knob": "vm.swappiness", "current": "$orig",
-  "recommended": "$B", "change": true, "confidence": "medium",
-  "evidence": [], "reason": "test", "source": "test",
-  "apply": "sysctl -w vm.swappiness=$B", "rule": "swappiness",
-  "target": {"path": "$K", "value": "$B", "sysctl": "vm.swappiness"}}]}
-JSON
+one_item_advice "$T/run" swappiness swappiness vm.swappiness "$K" "$orig" "$B"
 expect_exit 0 "$M" tune "$T/run" --pairs 3 --seed 11 --force-container
 V='.items[0].verification'
 jq -e "$V | .benchmark == \"swap\" and .pairs == 3 and (.trials | length) == 6

@@ -17,14 +17,7 @@ trap 'echo "$orig" > "$K"; cleanup_lib' EXIT
 mkdir -p "$T/run"
 # An advice file as memtune advise writes it (one item): tune checks it
 # against the knob table like apply does.
-cat >"$T/run/advice.json" <<JSON
-{"schema_version": 1, "profile": "test", "basis": "system", "items": [
- {"id": "vfs_cache_pressure", "knob": "vm.vfs_cache_pressure",
-  "current": "$orig", "recommended": "$B", "change": true,
-  "confidence": "medium", "evidence": [], "reason": "test", "source": "test",
-  "apply": "sysctl -w vm.vfs_cache_pressure=$B", "rule": "vfs_cache_pressure",
-  "target": {"path": "$K", "value": "$B", "sysctl": "vm.vfs_cache_pressure"}}]}
-JSON
+one_item_advice "$T/run" vfs_cache_pressure vfs_cache_pressure vm.vfs_cache_pressure "$K" "$orig" "$B"
 head -c 8M /dev/urandom >"$T/data"
 W="for i in 1 2 3 4; do cat $T/data >/dev/null; done"
 expect_exit 0 "$M" tune "$T/run" --workload "$W" --pairs 3 --seed 7 \
@@ -55,15 +48,8 @@ done
 # node) and no workload: not tried, and why; nothing changes.
 if [ "$(ls -d /sys/devices/system/node/node[0-9]* | wc -l)" -lt 2 ]; then
 	zr=$(cat /proc/sys/vm/zone_reclaim_mode)
-	mkdir -p "$T/zr"
-	cat >"$T/zr/advice.json" <<JSON
-{"schema_version": 1, "profile": "test", "basis": "system", "items": [
- {"id": "zone_reclaim", "knob": "vm.zone_reclaim_mode", "current": "$zr",
-  "recommended": "$(( zr == 1 ? 0 : 1 ))", "change": true, "confidence": "medium",
-  "evidence": [], "reason": "test", "source": "test", "apply": "-",
-  "rule": "zone_reclaim", "target": {"path": "/proc/sys/vm/zone_reclaim_mode",
-  "value": "$(( zr == 1 ? 0 : 1 ))", "sysctl": "vm.zone_reclaim_mode"}}]}
-JSON
+	one_item_advice "$T/zr" zone_reclaim zone_reclaim vm.zone_reclaim_mode \
+		/proc/sys/vm/zone_reclaim_mode "$zr" "$(( zr == 1 ? 0 : 1 ))"
 	expect_exit 0 "$M" tune "$T/zr" --pairs 1 --force-container --force zone_reclaim
 	grep -q "not tried zone_reclaim: 1 NUMA node" "$T/out" ||
 		fail "zone_reclaim on one node: $(cat "$T/out")"
