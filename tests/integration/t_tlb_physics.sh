@@ -30,6 +30,17 @@ echo "thp coverage at 64M: $cov"
 # Beyond the 4 KiB TLB reach, huge pages are not slower (10% for noise),
 # when the kernel really gave huge pages.
 if awk -v c="$cov" 'BEGIN { exit !(c > 0.5) }'; then
-  awk -v a="$p4k" -v b="$pthp" 'BEGIN { exit !(b <= a * 1.1) }' || fail "thp ($pthp ns) slower than 4k ($p4k ns) at 64M"
+  # 5 ms samples are short on a shared VM: a reversal is measured again,
+  # once, with longer samples of just those two cases before it counts.
+  if ! awk -v a="$p4k" -v b="$pthp" 'BEGIN { exit !(b <= a * 1.1) }'; then
+    echo "thp ($pthp ns) above 4k ($p4k ns) at 64M: measuring again with 20 ms samples"
+    dir="$T/again"
+    expect_exit 0 "$MEMTUNE" run -b tlb -o "$dir" \
+      --set sample_time=20ms --set min_samples=5 --set max_samples=15 \
+      --set tlb.sizes=64M --set tlb.backings=4k,thp --set tlb.patterns=page
+    p4k=$(lat 4k page 67108864); pthp=$(lat thp page 67108864)
+    echo "again: 4k ${p4k} ns, thp ${pthp} ns"
+    awk -v a="$p4k" -v b="$pthp" 'BEGIN { exit !(b <= a * 1.1) }' || fail "thp ($pthp ns) slower than 4k ($p4k ns) at 64M"
+  fi
 fi
 exit 0
