@@ -66,7 +66,7 @@ int mt_tune_plots(struct mt_report *rep, json_t *const *vers, size_t n,
 			double *yb = calloc(np + 1, sizeof(double));
 			const char *better =
 				json_string_value(json_object_get(v, "better"));
-			char name[48], title[96], reading[320];
+			char name[48], title[96], reading[320], ylabel[96];
 			int ret;
 
 			better = better && !strcmp(better, "lower") ? "lower" :
@@ -77,24 +77,56 @@ int mt_tune_plots(struct mt_report *rep, json_t *const *vers, size_t n,
 				return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
 						  "report: out of memory");
 			}
-			json_array_foreach(trials, i, t) {
-				json_t *p = json_object_get(t, "pair");
-				const char *arm = json_string_value(
-					json_object_get(t, "arm"));
-				double y = primary(v, t);
+			if (json_is_array(json_object_get(v,
+							  "primary_pairs"))) {
+				/* Each complete pair of the primary figure,
+				 * as the verdict saw it (the benchmark score
+				 * has A = 1 by definition). */
+				json_array_foreach(
+					json_object_get(v, "primary_pairs"), i,
+					t) {
+					double a = json_number_value(
+						json_array_get(t, 0));
+					double b = json_number_value(
+						json_array_get(t, 1));
 
-				if (!json_is_integer(p) || !arm || isnan(y))
-					continue;
-				if (!strcmp(arm, "B")) {
-					xb[nb] = (double)json_integer_value(p) +
-						 1;
-					yb[nb++] = y;
-				} else {
-					xa[na] = (double)json_integer_value(p) +
-						 1;
-					ya[na++] = y;
+					if (!json_is_array(t) || na >= np)
+						continue;
+					xa[na] = xb[nb] = (double)(i + 1);
+					ya[na++] = a;
+					yb[nb++] = b;
+				}
+			} else {
+				json_array_foreach(trials, i, t) {
+					json_t *p = json_object_get(t, "pair");
+					const char *arm = json_string_value(
+						json_object_get(t, "arm"));
+					double y = primary(v, t);
+
+					if (!json_is_integer(p) || !arm ||
+					    isnan(y))
+						continue;
+					if (!strcmp(arm, "B")) {
+						xb[nb] =
+							(double)json_integer_value(
+								p) +
+							1;
+						yb[nb++] = y;
+					} else {
+						xa[na] =
+							(double)json_integer_value(
+								p) +
+							1;
+						ya[na++] = y;
+					}
 				}
 			}
+			snprintf(ylabel, sizeof(ylabel), "%.80s",
+				 json_string_length(json_object_get(v,
+								    "metric")) ?
+					 json_string_value(
+						 json_object_get(v, "metric")) :
+					 "primary figure");
 			snprintf(name, sizeof(name), "tune-%zu-%zu", r + 1,
 				 k + 1);
 			snprintf(title, sizeof(title),
@@ -135,7 +167,7 @@ int mt_tune_plots(struct mt_report *rep, json_t *const *vers, size_t n,
 					.bench = "tune",
 					.title = title,
 					.xlabel = "pair",
-					.ylabel = "primary figure",
+					.ylabel = ylabel,
 					.reading = reading,
 				};
 

@@ -58,7 +58,7 @@ static int duration(const char *opt, const char *s, uint64_t *ns)
 static int tune_main(int argc, char **argv)
 {
 	const char *only[MAX_NAMES], *force[MAX_NAMES];
-	struct mt_tune_opts o = { .pairs = 6,
+	struct mt_tune_opts o = { .pairs = 8,
 				  .trial_timeout_ns = 600000000000ull,
 				  .seed = (uint64_t)time(NULL) };
 	struct mt_err err = { 0 };
@@ -198,15 +198,22 @@ const struct mt_command mt_cmd_tune = {
 		"undone after its trial; if memtune dies meanwhile (kill -9, the OOM killer, a\n"
 		"dropped ssh session) a watchdog runs memtune restore. Each trial runs the\n"
 		"benchmark cases the item's rule rests on (swappiness: the swap benchmark's\n"
-		"sweep case at the value in force; the watermarks: the reclaim bursts), as a\n"
-		"run directory under DIR/tune-TIME/, and the workload, and reads the\n"
-		"guardrails: OOM kills, direct-reclaim stalls (allocstall),\n"
-		"swap-ins (pswpin), full memory pressure (PSI), the workload failing, its\n"
-		"p99. The paired results give the median relative effect B/A - 1 with a\n"
-		"signed-rank 95% interval (Hodges-Lehmann); the verdict is improves,\n"
-		"no_effect, harms (also when a guardrail is worse beyond its noise, named)\n"
-		"or inconclusive (fewer than 6 pairs cannot reach 95%). The verdicts go into\n"
-		"DIR/advice.json as each item's \"verification\".\n"
+		"sweep case at the value in force; the watermarks: the reclaim bursts; THP:\n"
+		"the huge-page cases on the system's own THP mode), as a run directory under\n"
+		"DIR/tune-TIME/, and the workload, and reads the guardrails: OOM kills,\n"
+		"direct-reclaim stalls (allocstall), swap-ins (pswpin), full memory pressure\n"
+		"(PSI), the workload failing, its p99.\n"
+		"\n"
+		"The verdict rests on the primary figures: the workload's and the benchmark\n"
+		"score (the mean relative change of the benchmark's figures, each in its\n"
+		"better direction). Each gets the median paired effect with a signed-rank\n"
+		"interval (Hodges-Lehmann) at 95%, or 97.5% when there are two (Bonferroni:\n"
+		"6 pairs reach 95%, 7 reach 97.5%). The verdict is improves, no_effect,\n"
+		"harms (also when a guardrail is worse beyond its noise, named; the\n"
+		"guardrails are a family of their own, judged the same way) or inconclusive\n"
+		"(too few pairs for the interval). Each benchmark figure alone is shown\n"
+		"beside, at 95%, and does not decide. The verdicts go into DIR/advice.json\n"
+		"as each item's \"verification\".\n"
 		"\n"
 		"  --workload CMD       run with sh -c in its own process group, once a trial\n"
 		"                       (an item without a benchmark trial needs it)\n"
@@ -221,7 +228,7 @@ const struct mt_command mt_cmd_tune = {
 		"                       it, the wall time (lower is better)\n"
 		"  --p99 REGEX          a p99 the workload prints, a guardrail\n"
 		"  --only ID,...        these items only (ids as in advice.json)\n"
-		"  --pairs N            A/B pairs per item (default 6)\n"
+		"  --pairs N            A/B pairs per item (default 8)\n"
 		"  --aa                 B equals A: the false-positive check of this machine;\n"
 		"                       it must come out no_effect. Run it first on a new\n"
 		"                       machine\n"

@@ -53,12 +53,33 @@ int mt_paired_compute(const double *a, const double *b, size_t n,
 		      bool higher_is_better, struct mt_paired *out,
 		      struct mt_err *err)
 {
+	return mt_paired_compute_at(a, b, n, higher_is_better, 0.95, out, err);
+}
+
+size_t mt_paired_min_pairs(double want)
+{
+	/* The widest interval of n pairs reaches 1 - 2 / 2^n. */
+	for (size_t n = 1; n < 40; n++)
+		if (1.0 - 2.0 / (double)(1ull << n) >= want - 1e-12)
+			return n;
+	return 40;
+}
+
+int mt_paired_compute_at(const double *a, const double *b, size_t n,
+			 bool higher_is_better, double want,
+			 struct mt_paired *out, struct mt_err *err)
+{
 	size_t m = n * (n + 1) / 2, k = 1, w = 0;
 	double *d, *walsh, *pmf, cdf = 0;
 
 	if (n == 0)
 		return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
 				  "paired effect: no pairs");
+	if (!(want >= 0.5 && want <= 0.9999))
+		return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
+				  "paired effect: confidence %g, expected 0.5 "
+				  "to 0.9999",
+				  want);
 	if (n > MAX_PAIRS)
 		return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
 				  "paired effect: %zu pairs, expected at most "
@@ -94,11 +115,13 @@ int mt_paired_compute(const double *a, const double *b, size_t n,
 	qsort(walsh, m, sizeof(*walsh), mt_cmp_double);
 	out->effect = m % 2 ? walsh[m / 2] :
 			      0.5 * (walsh[m / 2 - 1] + walsh[m / 2]);
-	/* The largest k with P(W+ <= k - 1) <= 2.5%: [W(k), W(m-k+1)] is
-	 * then a (1 - 2 P(W+ <= k - 1)) interval. Below six pairs even k = 1
-	 * falls short; it is kept, with the level it reaches. */
+	/* The largest k with P(W+ <= k - 1) <= (1 - want) / 2: [W(k),
+	 * W(m-k+1)] is then a (1 - 2 P(W+ <= k - 1)) interval. With too few
+	 * pairs (below six for 95%) even k = 1 falls short; it is kept, with
+	 * the level it reaches. */
+	out->want = want;
 	for (size_t c = 0; c < m / 2; c++) {
-		if (cdf + pmf[c] > 0.025)
+		if (cdf + pmf[c] > (1.0 - want) / 2 + 1e-12)
 			break;
 		cdf += pmf[c];
 		k = c + 1;
@@ -122,7 +145,9 @@ int mt_paired_compute(const double *a, const double *b, size_t n,
 enum mt_verdict mt_paired_verdict(const struct mt_paired *p,
 				  bool higher_is_better)
 {
-	if (p->n < MT_PAIRED_MIN_N || p->level < 0.95)
+	double want = p->want > 0 ? p->want : 0.95;
+
+	if (p->level < want - 1e-9)
 		return MT_VERDICT_INCONCLUSIVE;
 	if (p->lo > 0)
 		return higher_is_better ? MT_VERDICT_IMPROVES :

@@ -35,6 +35,7 @@ struct mt_paired {
 	double effect;		   /* Hodges-Lehmann estimate of b/a - 1 */
 	double lo, hi;		   /* its interval */
 	double level;		   /* the confidence [lo, hi] reaches */
+	double want;		   /* the confidence asked for */
 	size_t b_better;	   /* pairs in which b was better */
 };
 
@@ -49,8 +50,20 @@ int mt_paired_compute(const double *a, const double *b, size_t n,
 		      bool higher_is_better, struct mt_paired *out,
 		      struct mt_err *err);
 
+/* The same with the interval asked at confidence `want` (0.5 to 0.9999),
+ * e.g. 1 - 0.05/k for one of k comparisons judged together (Bonferroni).
+ * When n pairs cannot reach `want`, the widest interval is kept with the
+ * level it reaches, and the verdict is "inconclusive". */
+int mt_paired_compute_at(const double *a, const double *b, size_t n,
+			 bool higher_is_better, double want,
+			 struct mt_paired *out, struct mt_err *err);
+
+/* The fewest pairs whose signed-rank interval can reach `want`. */
+size_t mt_paired_min_pairs(double want);
+
 /* The verdict of p for a metric where higher_is_better says which way
- * improves: the interval must reach 95% and lie wholly on one side of 0. */
+ * improves: the interval must reach the level asked for (p->want) and lie
+ * wholly on one side of 0. */
 enum mt_verdict mt_paired_verdict(const struct mt_paired *p,
 				  bool higher_is_better);
 

@@ -63,9 +63,10 @@ static size_t column(const double (*a)[MT_N_GUARDS],
 	return m;
 }
 
-/* The paired interval of b - a over the pairs read (absolute: counters
- * are often 0 on one side). Returns false when fewer than 1 pair. */
-static bool diff(const double *ca, const double *cb, size_t m,
+/* The paired interval of b - a over the pairs read, at confidence want
+ * (absolute: counters are often 0 on one side). Returns false when fewer
+ * than 1 pair. */
+static bool diff(const double *ca, const double *cb, size_t m, double want,
 		 struct mt_paired *p)
 {
 	double ones[m ? m : 1], d[m ? m : 1];
@@ -76,7 +77,50 @@ static bool diff(const double *ca, const double *cb, size_t m,
 		ones[i] = 1.0;
 		d[i] = 1.0 + cb[i] - ca[i];
 	}
-	return m && mt_paired_compute(ones, d, m, false, p, &err) == 0;
+	return m && mt_paired_compute_at(ones, d, m, false, want, p, &err) == 0;
+}
+
+static bool counted(int g)
+{
+	return g == MT_GUARD_FAILED || g == MT_GUARD_OOM_KILL;
+}
+
+double mt_guard_level(const double (*a)[MT_N_GUARDS],
+		      const double (*b)[MT_N_GUARDS], size_t n)
+{
+	double ca[n ? n : 1], cb[n ? n : 1];
+	int k = 0;
+
+	for (int g = 0; g < MT_N_GUARDS; g++) {
+		size_t m = column(a, b, n, g, ca, cb);
+		bool moved = false;
+
+		for (size_t i = 0; i < m && !counted(g); i++)
+			moved |= ca[i] != cb[i];
+		k += moved;
+	}
+	return 1.0 - 0.05 / (k ? k : 1);
+}
+
+/* Whether guardrail g is worse under B over the m pairs (ca, cb): a
+ * failure or an OOM kill in more B trials than A trials (not a matter of
+ * noise: a trial that failed or killed a process did), a counter whose
+ * paired interval at `want` lies above 0. */
+static bool guard_worse(int g, const double *ca, const double *cb, size_t m,
+			double want, struct mt_paired *p, bool *have_p)
+{
+	size_t worse_a = 0, worse_b = 0;
+
+	*have_p = false;
+	if (counted(g)) {
+		for (size_t i = 0; i < m; i++) {
+			worse_a += ca[i] > 0;
+			worse_b += cb[i] > 0;
+		}
+		return worse_b > worse_a;
+	}
+	*have_p = diff(ca, cb, m, want, p);
+	return *have_p && mt_paired_verdict(p, false) == MT_VERDICT_HARMS;
 }
 
 bool mt_guard_worse(const double (*a)[MT_N_GUARDS],
@@ -84,27 +128,16 @@ bool mt_guard_worse(const double (*a)[MT_N_GUARDS],
 		    size_t len)
 {
 	double ca[n ? n : 1], cb[n ? n : 1];
+	double want = mt_guard_level(a, b, n);
 	size_t off = 0;
 
 	why[0] = '\0';
 	for (int g = 0; g < MT_N_GUARDS; g++) {
-		size_t m = column(a, b, n, g, ca, cb), worse_a = 0, worse_b = 0;
+		size_t m = column(a, b, n, g, ca, cb);
 		struct mt_paired p;
-		bool bad;
+		bool have_p;
 
-		if (g == MT_GUARD_FAILED || g == MT_GUARD_OOM_KILL) {
-			/* Not a matter of noise: a trial that failed or
-			 * killed a process did. */
-			for (size_t i = 0; i < m; i++) {
-				worse_a += ca[i] > 0;
-				worse_b += cb[i] > 0;
-			}
-			bad = worse_b > worse_a;
-		} else {
-			bad = diff(ca, cb, m, &p) && p.level >= 0.95 &&
-			      p.n >= MT_PAIRED_MIN_N && p.lo > 0;
-		}
-		if (bad && off < len)
+		if (guard_worse(g, ca, cb, m, want, &p, &have_p) && off < len)
 			off += (size_t)snprintf(why + off, len - off, "%s%s",
 						off ? ", " : "",
 						mt_guard_names[g]);
@@ -116,12 +149,15 @@ json_t *mt_guard_json(const double (*a)[MT_N_GUARDS],
 		      const double (*b)[MT_N_GUARDS], size_t n)
 {
 	double ca[n ? n : 1], cb[n ? n : 1];
+	double want = mt_guard_level(a, b, n);
 	json_t *o = json_object();
 
 	for (int g = 0; o && g < MT_N_GUARDS; g++) {
 		size_t m = column(a, b, n, g, ca, cb);
 		double sa = 0, sb = 0;
 		struct mt_paired p;
+		bool have_p, worse;
+		json_t *x;
 
 		if (!m)
 			continue;
@@ -129,14 +165,18 @@ json_t *mt_guard_json(const double (*a)[MT_N_GUARDS],
 			sa += ca[i];
 			sb += cb[i];
 		}
-		if (diff(ca, cb, m, &p))
-			json_object_set_new(
-				o, mt_guard_names[g],
-				json_pack("{s:f, s:f, s:f, s:f, s:f, s:i}",
-					  "a_mean", sa / (double)m, "b_mean",
-					  sb / (double)m, "diff", p.effect,
-					  "diff_lo", p.lo, "diff_hi", p.hi,
-					  "pairs", (int)m));
+		worse = guard_worse(g, ca, cb, m, want, &p, &have_p);
+		x = json_pack("{s:f, s:f, s:i, s:b}", "a_mean", sa / (double)m,
+			      "b_mean", sb / (double)m, "pairs", (int)m,
+			      "worse", worse);
+		if (x && have_p) {
+			json_object_set_new(x, "diff", json_real(p.effect));
+			json_object_set_new(x, "diff_lo", json_real(p.lo));
+			json_object_set_new(x, "diff_hi", json_real(p.hi));
+			json_object_set_new(x, "level", json_real(p.level));
+			json_object_set_new(x, "level_wanted", json_real(want));
+		}
+		json_object_set_new(o, mt_guard_names[g], x);
 	}
 	return o;
 }

@@ -299,124 +299,30 @@ static int run_item(struct tune *t, struct arm_run *r, size_t idx,
 	return 0;
 }
 
-/* The paired result of one observed key over r's complete pairs; the
- * JSON summary, or NULL when no pair has it on both sides. */
-static json_t *key_result(const struct arm_run *r, const char *key, bool higher,
-			  enum mt_verdict *vd, struct mt_paired *p)
-{
-	double a[r->n_pairs + 1], b[r->n_pairs + 1];
-	struct mt_err e = { 0 };
-	size_t n = 0;
-
-	for (size_t i = 0; i < r->n_pairs; i++) {
-		json_t *x = r->oa[i] ? json_object_get(r->oa[i], key) : NULL;
-		json_t *y = r->ob[i] ? json_object_get(r->ob[i], key) : NULL;
-
-		if (!json_is_number(x) || !json_is_number(y) ||
-		    json_number_value(x) <= 0)
-			continue;
-		a[n] = json_number_value(x);
-		b[n] = json_number_value(y);
-		n++;
-	}
-	if (!n || mt_paired_compute(a, b, n, higher, p, &e) < 0)
-		return NULL;
-	*vd = mt_paired_verdict(p, higher);
-	return json_pack("{s:s, s:s, s:s, s:i, s:f, s:f, s:f, s:f, s:f, s:f, "
-			 "s:i}",
-			 "key", key, "better", higher ? "higher" : "lower",
-			 "verdict", mt_verdict_name(*vd), "pairs", (int)n,
-			 "median_a", p->median_a, "median_b", p->median_b,
-			 "effect", p->effect, "effect_lo", p->lo, "effect_hi",
-			 p->hi, "level", p->level, "b_better_pairs",
-			 (int)p->b_better);
-}
-
-/* The verification object of r: the verdict, each observed figure's
- * paired effect (the first, the workload's when there is one, summarised
- * at the top), the guardrails, the trials. The verdict: harms when a
- * guardrail or any figure is worse, improves when some figure is better
- * and none worse, no_effect when every figure's interval holds 0,
- * inconclusive otherwise. */
+/* The verification object of r: the verdict of its pairs (verdict.c) and
+ * what the item was: both values, the benchmark, the trials. */
 static json_t *verification(const struct tune *t, struct arm_run *r)
 {
-	double(*ga)[MT_N_GUARDS] = calloc(r->n_pairs + 1, sizeof(*ga));
-	double(*gb)[MT_N_GUARDS] = calloc(r->n_pairs + 1, sizeof(*gb));
-	size_t full = 0, n_keys = 0, better_n = 0, worse_n = 0, none_n = 0;
-	char why[640] = "", guard_why[256] = "", worse[320] = "";
-	json_t *v = NULL, *figs = json_array(), *first = NULL, *val;
-	const char *verdict = "inconclusive", *key;
-	void *tmp;
+	struct mt_tune_obs obs = {
+		.n = r->n_pairs,
+		.oa = r->oa,
+		.ob = r->ob,
+		.have_a = r->have_a,
+		.have_b = r->have_b,
+		.ga = (const double(*)[MT_N_GUARDS])r->ga,
+		.gb = (const double(*)[MT_N_GUARDS])r->gb,
+		.better = r->better,
+	};
+	json_t *v = mt_tune_judge(&obs);
 
-	if (!ga || !gb || !figs)
-		goto out;
-	for (size_t i = 0; i < r->n_pairs; i++) {
-		if (!r->have_a[i] || !r->have_b[i])
-			continue;
-		memcpy(ga[full], r->ga[i], sizeof(ga[0]));
-		memcpy(gb[full], r->gb[i], sizeof(gb[0]));
-		full++;
-	}
-	/* The workload first, then the benchmark's figures. */
-	for (int pass = 0; pass < 2; pass++) {
-		json_object_foreach_safe(r->better, tmp, key, val) {
-			struct mt_paired p;
-			enum mt_verdict vd;
-			json_t *k;
-
-			if ((pass == 0) != (strcmp(key, "workload") == 0))
-				continue;
-			k = key_result(r, key, json_is_true(val), &vd, &p);
-			if (!k)
-				continue;
-			n_keys++;
-			better_n += vd == MT_VERDICT_IMPROVES;
-			none_n += vd == MT_VERDICT_NO_EFFECT;
-			if (vd == MT_VERDICT_HARMS) {
-				size_t o = strlen(worse);
-
-				worse_n++;
-				snprintf(worse + o, sizeof(worse) - o,
-					 "%s%.150s", o ? "; " : "", key);
-			}
-			if (!first)
-				first = k;
-			json_array_append_new(figs, k);
-		}
-	}
-	if (mt_guard_worse((const double(*)[MT_N_GUARDS])ga,
-			   (const double(*)[MT_N_GUARDS])gb, full, guard_why,
-			   sizeof(guard_why))) {
-		verdict = "harms";
-		snprintf(why, sizeof(why), "guardrail worse under B: %s",
-			 guard_why);
-	} else if (worse_n) {
-		verdict = "harms";
-		snprintf(why, sizeof(why), "worse under B: %s", worse);
-	} else if (better_n) {
-		verdict = "improves";
-	} else if (n_keys && none_n == n_keys) {
-		verdict = "no_effect";
-	} else if (!n_keys) {
-		snprintf(why, sizeof(why),
-			 "no pair with a figure on both "
-			 "sides (every trial of one arm failed or measured "
-			 "nothing)");
-	} else {
-		snprintf(why, sizeof(why),
-			 "%zu complete pairs: an interval "
-			 "reaches 95%% only from %d pairs",
-			 full, MT_PAIRED_MIN_N);
-	}
-	v = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:i, s:i}", "verdict",
-		      verdict, "why", why, "metric",
-		      first ? json_string_value(json_object_get(first, "key")) :
-			      "",
-		      "a_value", r->current, "b_value",
-		      t->o->aa ? r->current : r->it->value, "aa", t->o->aa,
-		      "pairs", (int)full, "pairs_planned", (int)r->n_pairs);
 	if (!v)
-		goto out;
+		return NULL;
+	json_object_set_new(v, "a_value", json_string(r->current));
+	json_object_set_new(v, "b_value",
+			    json_string(t->o->aa ? r->current : r->it->value));
+	json_object_set_new(v, "aa", json_boolean(t->o->aa));
+	json_object_set_new(v, "pairs_planned",
+			    json_integer((json_int_t)r->n_pairs));
 	if (t->o->workload)
 		json_object_set_new(v, "workload_metric",
 				    json_string(t->o->metric ?
@@ -428,28 +334,9 @@ static json_t *verification(const struct tune *t, struct arm_run *r)
 	if (r->no_bench[0])
 		json_object_set_new(v, "benchmark_not_run",
 				    json_string(r->no_bench));
-	if (first) {
-		static const char *const copy[] = {
-			"median_a",  "median_b", "effect",	   "effect_lo",
-			"effect_hi", "level",	 "b_better_pairs", "better"
-		};
-
-		for (size_t i = 0; i < sizeof(copy) / sizeof(copy[0]); i++)
-			json_object_set(v, copy[i],
-					json_object_get(first, copy[i]));
-	}
-	json_object_set(v, "figures", figs);
-	json_object_set_new(v, "guardrails",
-			    mt_guard_json((const double(*)[MT_N_GUARDS])ga,
-					  (const double(*)[MT_N_GUARDS])gb,
-					  full));
 	if (r->stopped[0])
 		json_object_set_new(v, "stopped", json_string(r->stopped));
 	json_object_set_new(v, "trials", json_incref(r->trials));
-out:
-	json_decref(figs);
-	free(ga);
-	free(gb);
 	return v;
 }
 
@@ -541,57 +428,73 @@ static int keep_verified(struct tune *t, struct arm_run *runs, json_t **v,
 }
 
 /* One line of the table: a figure's verdict, medians, effect and its
- * interval. */
-static void print_figure(FILE *out, const char *name, const char *ab,
-			 const char *verdict, json_t *x)
+ * interval with the confidence it reaches. */
+static void print_figure(FILE *out, const char *name, const char *verdict,
+			 json_t *x)
 {
 	char iv[48] = "-";
 
 	if (json_object_get(x, "effect_lo"))
-		snprintf(iv, sizeof(iv), "[%+.1f%%, %+.1f%%] %.0f%%",
+		snprintf(iv, sizeof(iv), "[%+.1f%%, %+.1f%%] %.1f%%",
 			 100 * json_real_value(json_object_get(x, "effect_lo")),
 			 100 * json_real_value(json_object_get(x, "effect_hi")),
 			 100 * json_real_value(json_object_get(x, "level")));
-	fprintf(out, "%-24s %-14s %-12s %12.4g %12.4g %+8.1f%%  %s\n", name, ab,
-		verdict, json_real_value(json_object_get(x, "median_a")),
+	fprintf(out, "%-32s %-12s %12.4g %12.4g %+8.1f%%  %s\n", name, verdict,
+		json_real_value(json_object_get(x, "median_a")),
 		json_real_value(json_object_get(x, "median_b")),
 		100 * json_real_value(json_object_get(x, "effect")), iv);
 }
 
-/* The item's verdict, then each figure it rests on (the workload first),
+/* The figures of one list, indented, under a heading. */
+static void print_figures(FILE *out, json_t *list, bool primary)
+{
+	json_t *fig;
+	size_t k;
+
+	json_array_foreach(list, k, fig) {
+		char name[64];
+		const char *key = json_string_value(json_object_get(fig,
+								    "key"));
+
+		/* "swap.worker_accesses {case}": the name here, the case
+		 * in the verification object. */
+		snprintf(name, sizeof(name), "  %s%.*s", primary ? "" : "  ",
+			 (int)strcspn(key ? key : "", " {"), key ? key : "");
+		if (primary && json_is_integer(json_object_get(fig, "figures")))
+			snprintf(name + strlen(name),
+				 sizeof(name) - strlen(name), " (%d)",
+				 (int)json_integer_value(
+					 json_object_get(fig, "figures")));
+		print_figure(out, name,
+			     json_string_value(json_object_get(fig, "verdict")),
+			     fig);
+	}
+}
+
+/* The item's verdict, its primary figures (which decide it, at the
+ * confidence their number asks), each figure alone (at 95%, for reading),
  * then why when there is a reason to give. */
 static void print_table(FILE *out, struct arm_run *runs, json_t **v, size_t n)
 {
-	fprintf(out, "\n%-24s %-14s %-12s %12s %12s %9s  %-20s\n", "item",
-		"A -> B", "verdict", "median A", "median B", "effect",
-		"95% interval");
+	fprintf(out, "\n%-32s %-12s %12s %12s %9s  %s\n", "item / figure",
+		"verdict", "median A", "median B", "effect",
+		"interval, confidence");
 	for (size_t i = 0; i < n; i++) {
-		json_t *x = v[i], *fig;
-		char ab[64];
-		size_t k;
+		json_t *x = v[i];
 
-		snprintf(ab, sizeof(ab), "%s -> %s",
-			 json_string_value(json_object_get(x, "a_value")),
-			 json_string_value(json_object_get(x, "b_value")));
-		fprintf(out, "%-24s %-14s %s\n", runs[i].it->id, ab,
+		fprintf(out, "%s: %s -> %s: %s\n", runs[i].it->id,
+			json_string_value(json_object_get(x, "a_value")),
+			json_string_value(json_object_get(x, "b_value")),
 			json_string_value(json_object_get(x, "verdict")));
-		json_array_foreach(json_object_get(x, "figures"), k, fig) {
-			char name[64];
-			const char *key =
-				json_string_value(json_object_get(fig, "key"));
-
-			/* "swap.worker_accesses {case}": the name, and the
-			 * case in the verification object. */
-			snprintf(name, sizeof(name), "  %.*s",
-				 (int)strcspn(key ? key : "", " "),
-				 key ? key : "");
-			print_figure(out, name, "",
-				     json_string_value(
-					     json_object_get(fig, "verdict")),
-				     fig);
+		print_figures(out, json_object_get(x, "primary"), true);
+		if (json_array_size(json_object_get(x, "figures")) > 1) {
+			fprintf(out, "    each figure alone (95%%, not "
+				     "deciding):\n");
+			print_figures(out, json_object_get(x, "figures"),
+				      false);
 		}
 		if (json_string_length(json_object_get(x, "why")))
-			fprintf(out, "%-24s %s\n", "",
+			fprintf(out, "  %s\n",
 				json_string_value(json_object_get(x, "why")));
 	}
 }
@@ -644,6 +547,15 @@ static int session_setup(struct tune *t, FILE *out, struct mt_err *err)
 	return rc;
 }
 
+/* True when some item has a benchmark trial. */
+static bool any_bench(const struct arm_run *runs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (runs[i].bench)
+			return true;
+	return false;
+}
+
 /* DIR/tune-YYYYmmdd-HHMMSS for the benchmark trials' run directories,
  * when some item has one. */
 static int make_trial_dir(struct tune *t, const struct arm_run *runs, size_t n,
@@ -653,12 +565,9 @@ static int make_trial_dir(struct tune *t, const struct arm_run *runs, size_t n,
 	char name[64];
 	time_t now = time(NULL);
 	struct tm tm;
-	bool any = false;
 	int rc;
 
-	for (size_t i = 0; i < n; i++)
-		any |= runs[i].bench != NULL;
-	if (!any)
+	if (!any_bench(runs, n))
 		return 0;
 	localtime_r(&now, &tm);
 	strftime(name, sizeof(name), "tune-%Y%m%d-%H%M%S", &tm);
@@ -899,11 +808,22 @@ int mt_tune(const struct mt_tune_opts *o, FILE *out, struct mt_err *err)
 		"trial (the warm-ups' mean) = about %s%s\n",
 		n, n == 1 ? "" : "s", pairs, trial_s, est,
 		o->max_time_ns ? " (capped by --max-time)" : "");
-	if (pairs < MT_PAIRED_MIN_N)
-		fprintf(out,
-			"tune: %zu pairs cannot reach a 95%% interval "
-			"(%d can): verdicts will be \"inconclusive\"\n",
-			pairs, MT_PAIRED_MIN_N);
+	{
+		/* Two primary figures (the workload and the benchmark
+		 * score) are each judged at 97.5%: see verdict.c. */
+		bool two = o->workload && any_bench(runs, n);
+		double want = two ? 0.975 : 0.95;
+
+		if (pairs < mt_paired_min_pairs(want))
+			fprintf(out,
+				"tune: %zu pairs cannot reach the %.1f%% "
+				"interval %s needs (%zu can): verdicts will be "
+				"\"inconclusive\"\n",
+				pairs, 100 * want,
+				two ? "each of two primary figures" :
+				      "one primary figure",
+				mt_paired_min_pairs(want));
+	}
 	fflush(out);
 	t.t0 = mt_now_ns();
 	t.total = n * 2 * pairs;

@@ -51,11 +51,18 @@ void mt_guard_delta(const struct mt_guard_snap *before,
 		    const struct mt_guard_snap *after, bool failed, double p99,
 		    double out[MT_N_GUARDS]);
 
+/* The confidence each counted guardrail is judged at over n pairs:
+ * 1 - 0.05/k for the k guardrails whose values moved at all (Bonferroni:
+ * an A/A session then finds some guardrail worse at most 2.5% of the
+ * time, one-sided), 0.95 when none moved. */
+double mt_guard_level(const double (*a)[MT_N_GUARDS],
+		      const double (*b)[MT_N_GUARDS], size_t n);
+
 /* Which guardrail B makes worse, judged over n pairs of values a[i][g],
  * b[i][g]: a workload failure or an OOM kill in more B trials than A
- * trials at all; the others when the paired interval of b - a reaches 95%
- * and lies above 0. Writes the names (comma-separated) into why and
- * returns true when any is worse. */
+ * trials at all; the others when the paired interval of b - a reaches
+ * mt_guard_level() and lies above 0. Writes the names (comma-separated)
+ * into why and returns true when any is worse. */
 bool mt_guard_worse(const double (*a)[MT_N_GUARDS],
 		    const double (*b)[MT_N_GUARDS], size_t n, char *why,
 		    size_t len);
@@ -64,6 +71,30 @@ bool mt_guard_worse(const double (*a)[MT_N_GUARDS],
  * object). */
 json_t *mt_guard_json(const double (*a)[MT_N_GUARDS],
 		      const double (*b)[MT_N_GUARDS], size_t n);
+
+/* --- verdict.c: an item's verdict from its pairs ------------------------- */
+
+/* The observations of one item's trials, pair by pair. */
+struct mt_tune_obs {
+	size_t n;		       /* pairs planned */
+	json_t *const *oa, *const *ob; /* each pair's {figure: value} */
+	const bool *have_a, *have_b;   /* which arms ran */
+	const double (*ga)[MT_N_GUARDS], (*gb)[MT_N_GUARDS];
+	json_t *better; /* {figure: true when higher is better}; the
+			 * workload's figure is "workload" */
+};
+
+/* A figure's change from a to b in its better direction, relative to
+ * their mean magnitude: (b - a) / ((|a| + |b|) / 2), negated when lower is
+ * better; 0 when both are 0. */
+double mt_tune_change(double a, double b, bool higher);
+
+/* The item's verdict (see verdict.c for the rule): {verdict, why, metric
+ * (the primary figure shown first), its medians, effect and interval,
+ * level_wanted, primary: [...], figures: [...] (each alone, at 95%),
+ * primary_pairs: [[a, b], ...] of the first primary figure, guardrails,
+ * pairs}, or NULL when out of memory. */
+json_t *mt_tune_judge(const struct mt_tune_obs *o);
 
 /* --- bench_trial.c: a rule's benchmark cases as one trial ------------------ */
 

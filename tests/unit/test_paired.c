@@ -116,6 +116,34 @@ static void test_bad_input(void **state)
 	assert_non_null(strstr(err.msg, "pair 2"));
 }
 
+/* Asked at 97.5% (one of two figures, Bonferroni), six pairs cannot reach
+ * it (their widest interval is 1 - 2/64 = 96.9%) and seven can; the
+ * interval asked at 97.5% holds the 95% one. */
+static void test_level_asked(void **state)
+{
+	const double a[] = { 100, 101, 99, 100, 102, 98, 100 };
+	const double b[] = { 110, 109, 108, 112, 111, 107, 113 };
+	struct mt_paired p, q;
+	struct mt_err err = { 0 };
+
+	(void)state;
+	assert_int_equal(mt_paired_min_pairs(0.95), 6);
+	assert_int_equal(mt_paired_min_pairs(0.975), 7);
+	assert_int_equal(mt_paired_min_pairs(0.9875), 8);
+	assert_int_equal(mt_paired_compute_at(a, b, 6, true, 0.975, &p, &err),
+			 0);
+	assert_true(p.level < 0.975);
+	assert_int_equal(mt_paired_verdict(&p, true), MT_VERDICT_INCONCLUSIVE);
+	assert_int_equal(mt_paired_compute_at(a, b, 7, true, 0.975, &p, &err),
+			 0);
+	assert_true(p.level >= 0.975);
+	assert_int_equal(mt_paired_verdict(&p, true), MT_VERDICT_IMPROVES);
+	assert_int_equal(mt_paired_compute(a, b, 7, true, &q, &err), 0);
+	assert_true(p.lo <= q.lo && p.hi >= q.hi);
+	assert_int_equal(mt_paired_compute_at(a, b, 7, true, 1.0, &p, &err),
+			 -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -123,6 +151,7 @@ int main(void)
 		cmocka_unit_test(test_three_pairs_inconclusive),
 		cmocka_unit_test(test_eight_pairs_direction),
 		cmocka_unit_test(test_aa_no_effect),
+		cmocka_unit_test(test_level_asked),
 		cmocka_unit_test(test_bad_input),
 	};
 
