@@ -242,6 +242,8 @@ struct mt_rule {
 	int (*advise)(const struct mt_advise_ctx *ctx, struct mt_advice *out,
 		      struct mt_err *err);
 	const struct mt_rule_trial *trial; /* or NULL: a workload only */
+	const char *no_trial; /* with trial NULL, why no benchmark can try
+			       * the item (NULL: none was written yet) */
 };
 
 /* The rule named `name`, or NULL. */
@@ -534,11 +536,12 @@ bool mt_apply_guarded(const char *sysctl, const char *value, uint64_t mem_total,
  * 16 MiB), parses it, checks o->only and o->force against it and derives
  * each selected item's path and sysctl from core/knobs.c, refusing a value
  * out of the knob's range (an input error naming advice.json:LINE).
- * *mem_total gets MemTotal in bytes (0 when unknown). Returns 0 with *a
- * filled (free with mt_advice_free), or -errno with err set. */
-int mt_advice_load_checked(const char *dir, const struct mt_apply_opts *o,
-			   struct mt_advice *a, uint64_t *mem_total,
-			   struct mt_err *err);
+ * *mem_total gets MemTotal in bytes (0 when unknown). Messages begin with
+ * `what`, the command ("apply", "tune"). Returns 0 with *a filled (free
+ * with mt_advice_free), or -errno with err set. */
+int mt_advice_load_checked(const char *what, const char *dir,
+			   const struct mt_apply_opts *o, struct mt_advice *a,
+			   uint64_t *mem_total, struct mt_err *err);
 
 /* The value a knob file holds as apply compares it: the bracketed word of
  * "always [madvise] never", else the whole line (without its newline). */

@@ -332,22 +332,22 @@ static int persist(const struct mt_advice *a, const bool *sel,
 
 /* Reads advice.json: a regular file, not followed through a link (it
  * may come from anyone). Returns 0 or -errno with err set. */
-static int read_advice(const char *path, char **text, size_t *len,
-		       struct mt_err *err)
+static int read_advice(const char *what, const char *path, char **text,
+		       size_t *len, struct mt_err *err)
 {
 	int rc = mt_file_read_untrusted(path, 16 << 20, text, len);
 
 	if (rc == -ENOMEM)
-		return mt_err_set(err, rc, MT_ERR_RUNTIME,
-				  "apply: out of memory");
+		return mt_err_set(err, rc, MT_ERR_RUNTIME, "%s: out of memory",
+				  what);
 	if (rc == -EINVAL || rc == -EFBIG)
 		return mt_err_set(err, rc, MT_ERR_INPUT,
-				  "apply: %s is not a "
+				  "%s: %s is not a "
 				  "regular file of at most 16 MiB",
-				  path);
+				  what, path);
 	if (rc < 0)
 		return mt_err_set(
-			err, rc, MT_ERR_INPUT, "apply: cannot read %s: %s%s",
+			err, rc, MT_ERR_INPUT, "%s: cannot read %s: %s%s", what,
 			path, strerror(-rc),
 			rc == -ELOOP ? " (a symbolic link: memtune reads only "
 				       "the file itself)" :
@@ -356,30 +356,31 @@ static int read_advice(const char *path, char **text, size_t *len,
 	if (!*len) {
 		free(*text);
 		*text = NULL;
-		return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
-				  "apply: %s is empty", path);
+		return mt_err_set(err, -EINVAL, MT_ERR_INPUT, "%s: %s is empty",
+				  what, path);
 	}
 	return 0;
 }
 
 /* Checks --only and --force against the advice: an empty list, an id no
  * item has or a rule no item comes from is a usage error. */
-static int check_names(const struct mt_advice *a, const struct mt_apply_opts *o,
-		       const char *path, struct mt_err *err)
+static int check_names(const char *what, const struct mt_advice *a,
+		       const struct mt_apply_opts *o, const char *path,
+		       struct mt_err *err)
 {
 	if (o->only && o->n_only == 0)
 		return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
-				  "apply: --only needs at least one item id "
+				  "%s: --only needs at least one item id "
 				  "(ids are in %s)",
-				  path);
+				  what, path);
 	for (size_t k = 0; o->only && k < o->n_only; k++) {
 		if (mt_advice_find(a, o->only[k]))
 			continue;
 		return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
-				  "apply: --only %s: no item of %s has that "
+				  "%s: --only %s: no item of %s has that "
 				  "id (see its \"id\" fields, or memtune "
 				  "advise's table)",
-				  o->only[k], path);
+				  what, o->only[k], path);
 	}
 	for (size_t k = 0; k < o->n_force; k++) {
 		bool found = false;
@@ -391,10 +392,10 @@ static int check_names(const struct mt_advice *a, const struct mt_apply_opts *o,
 			found = strcmp(mt_rules[r]->name, o->force[k]) == 0;
 		if (!found)
 			return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
-					  "apply: --force %s: no rule or item "
+					  "%s: --force %s: no rule or item "
 					  "of that name (rules: see memtune "
 					  "advise --help)",
-					  o->force[k]);
+					  what, o->force[k]);
 	}
 	return 0;
 }
@@ -412,9 +413,10 @@ static bool selected_item(const struct mt_item *it,
  * path. An item with a target whose knob is unknown, whose target path or
  * sysctl differs from the knob's, or whose value is out of range is an
  * input error naming advice.json:LINE. */
-static int validate(struct mt_advice *a, const struct mt_apply_opts *o,
-		    const char *path, const int *lines, size_t n_lines,
-		    uint64_t mem, struct mt_err *err)
+static int validate(const char *what, struct mt_advice *a,
+		    const struct mt_apply_opts *o, const char *path,
+		    const int *lines, size_t n_lines, uint64_t mem,
+		    struct mt_err *err)
 {
 	char release[128] = "";
 	int kernel;
@@ -471,18 +473,18 @@ static int validate(struct mt_advice *a, const struct mt_apply_opts *o,
 		}
 		if (why[0])
 			return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
-					  "apply: %s:%d: item '%.64s': %s; "
+					  "%s: %s:%d: item '%.64s': %s; "
 					  "nothing was applied",
-					  path, line, it->id, why);
+					  what, path, line, it->id, why);
 		snprintf(it->path, sizeof(it->path), "%s", k.path);
 		snprintf(it->sysctl, sizeof(it->sysctl), "%s", k.sysctl);
 	}
 	return 0;
 }
 
-int mt_advice_load_checked(const char *dir, const struct mt_apply_opts *o,
-			   struct mt_advice *a, uint64_t *mem_total,
-			   struct mt_err *err)
+int mt_advice_load_checked(const char *what, const char *dir,
+			   const struct mt_apply_opts *o, struct mt_advice *a,
+			   uint64_t *mem_total, struct mt_err *err)
 {
 	char path[4096], *text = NULL;
 	json_error_t jerr;
@@ -493,15 +495,15 @@ int mt_advice_load_checked(const char *dir, const struct mt_apply_opts *o,
 
 	memset(a, 0, sizeof(*a));
 	snprintf(path, sizeof(path), "%s/advice.json", dir);
-	rc = read_advice(path, &text, &len, err);
+	rc = read_advice(what, path, &text, &len, err);
 	if (rc < 0)
 		return rc;
 	root = mt_json_loadb(text, len, 0, &jerr);
 	if (!root) {
 		rc = mt_err_set(err, -EINVAL, MT_ERR_INPUT,
-				"apply: %s:%d:%d: %s: expected the JSON that "
+				"%s: %s:%d:%d: %s: expected the JSON that "
 				"'memtune advise' writes (run it again)",
-				path, jerr.line, jerr.column, jerr.text);
+				what, path, jerr.line, jerr.column, jerr.text);
 		goto out;
 	}
 	rc = mt_advice_from_json(root, path, a, err);
@@ -511,15 +513,16 @@ int mt_advice_load_checked(const char *dir, const struct mt_apply_opts *o,
 	lines = calloc(a->n ? a->n : 1, sizeof(*lines));
 	if (!lines) {
 		rc = mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
-				"apply: out of memory");
+				"%s: out of memory", what);
 		goto out;
 	}
 	n_lines = mt_json_array_lines(text, len, "items", lines, a->n);
 	mt_fs_read_key("/proc/meminfo", "MemTotal", &mem, NULL);
 	*mem_total = mem > 0 ? (uint64_t)mem << 10 : 0;
-	rc = check_names(a, o, path, err);
+	rc = check_names(what, a, o, path, err);
 	if (rc == 0)
-		rc = validate(a, o, path, lines, n_lines, *mem_total, err);
+		rc = validate(what, a, o, path, lines, n_lines, *mem_total,
+			      err);
 out:
 	if (rc < 0)
 		mt_advice_free(a);
@@ -538,7 +541,7 @@ int mt_apply(const char *dir, const struct mt_apply_opts *o, FILE *out,
 	int rc, bad = 0;
 	bool *sel = NULL;
 
-	rc = mt_advice_load_checked(dir, o, &a, &mem, err);
+	rc = mt_advice_load_checked("apply", dir, o, &a, &mem, err);
 	if (rc < 0)
 		return rc;
 	sel = calloc(a.n ? a.n : 1, sizeof(*sel));

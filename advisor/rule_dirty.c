@@ -334,4 +334,7 @@ const struct mt_rule mt_rule_dirty = {
 		   "else never more than a few seconds of the disk",
 	.source = SOURCE,
 	.advise = dirty_advise,
+	.no_trial = "the dirty limits act on writers stalled behind a "
+		    "writeback storm, which no memtune benchmark measures: "
+		    "the writer you run is their trial",
 };

@@ -133,4 +133,8 @@ const struct mt_rule mt_rule_nr_hugepages = {
 	.summary = "hugetlb pool for a named user",
 	.source = SOURCE,
 	.advise = nr_hugepages_advise,
+	.no_trial = "a hugetlb pool acts only on the programs that map huge "
+		    "pages from it (SHM_HUGETLB, MAP_HUGETLB, hugetlbfs), and "
+		    "what it takes from everyone else shows as pressure on "
+		    "them: the workload that uses it is its trial",
 };

@@ -284,6 +284,17 @@ static int thp_advise(const struct mt_advise_ctx *ctx, struct mt_advice *out,
 	return 0;
 }
 
+/* The huge-page cases on the system's own THP mode (backing "system": a
+ * program that never calls madvise, which is what the mode decides for):
+ * what a first touch costs per 4 KiB and how fast independent loads run
+ * over 256 MiB, far beyond any TLB's reach. */
+static const char *const trial_set[] = { "backings=system", "ops=touch,random",
+					 "size=256M", NULL };
+static const char *const trial_metrics[] = { "random_rate", "touch_ns_per_4k",
+					     NULL };
+static const struct mt_rule_trial trial = { "hugepage", trial_set,
+					    trial_metrics };
+
 const struct mt_rule mt_rule_thp = {
 	.name = "thp",
 	.knob = "transparent_hugepage.enabled, transparent_hugepage.defrag",
@@ -291,4 +302,5 @@ const struct mt_rule mt_rule_thp = {
 		   "ask, else the profile, costs weighed",
 	.source = SOURCE,
 	.advise = thp_advise,
+	.trial = &trial,
 };

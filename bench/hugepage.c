@@ -44,7 +44,8 @@ static const struct mt_param hp_params[] = {
 	[HP_BACKINGS] = { .key = "backings",
 			  .type = MT_P_WORDS,
 			  .def = "4k,thp,2m,1g",
-			  .help = "page backings to compare: 4k, thp, 2m, 1g",
+			  .help = "page backings to compare: 4k, thp, 2m, 1g, system "
+				  "(no madvise: the THP mode decides)",
 			  .choices = mt_backing_names },
 	[HP_OPS] = { .key = "ops",
 		     .type = MT_P_WORDS,
@@ -244,7 +245,7 @@ static enum mt_status hp_setup(const struct mt_env *env,
 		st->first_excluded = mt_p_int(env->global,
 					      MT_G_WARMUP_SAMPLES) > 0;
 
-	if ((b == MT_BACK_4K || b == MT_BACK_THP) &&
+	if ((b == MT_BACK_4K || b == MT_BACK_THP || b == MT_BACK_SYS) &&
 	    !mt_region_fits(st->size, "hugepage.size", err->msg,
 			    sizeof(err->msg))) {
 		free(st);

@@ -60,7 +60,8 @@ static const struct mt_param tlb_params[] = {
 	[TLB_BACKINGS] = { .key = "backings",
 			   .type = MT_P_WORDS,
 			   .def = "4k,thp,2m,1g",
-			   .help = "page backings: 4k, thp (madvise), 2m and 1g (hugetlb)",
+			   .help = "page backings: 4k, thp (madvise), 2m and 1g (hugetlb), "
+				   "system (no madvise: the THP mode decides)",
 			   .choices = mt_backing_names },
 	[TLB_PATTERNS] = { .key = "patterns",
 			   .type = MT_P_WORDS,
@@ -122,7 +123,7 @@ static int pattern_parse(const char *s, enum mt_chase_pattern *out)
  * whole 4 KiB pages otherwise. */
 static uint64_t mapped_size(enum mt_backing b, uint64_t ws)
 {
-	if (b == MT_BACK_THP)
+	if (b == MT_BACK_THP || b == MT_BACK_SYS)
 		return round_up(ws, THP_SIZE);
 	return round_up(ws, mt_backing_page_size(b));
 }
@@ -317,7 +318,7 @@ static enum mt_status tlb_setup(const struct mt_env *env,
 				"or size_bytes missing or too small)");
 		return MT_FAILED;
 	}
-	if ((b == MT_BACK_4K || b == MT_BACK_THP) &&
+	if ((b == MT_BACK_4K || b == MT_BACK_THP || b == MT_BACK_SYS) &&
 	    !mt_region_fits(mapped_size(b, (uint64_t)ws), "tlb.sizes", err->msg,
 			    sizeof(err->msg)))
 		return MT_SKIPPED;
@@ -425,6 +426,7 @@ static enum mt_status tlb_verify(void *state, json_t *obtained,
 	switch (r->backing) {
 	case MT_BACK_4K:
 	case MT_BACK_THP:
+	case MT_BACK_SYS:
 		json_object_set_new(obtained, "thp_bytes",
 				    json_integer((json_int_t)huge));
 		json_object_set_new(obtained, "thp_coverage", json_real(cov));

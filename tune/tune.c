@@ -40,7 +40,7 @@ struct arm_run {
 	bool *have_a, *have_b;
 	json_t *trials;	    /* one object per trial */
 	char stopped[256];  /* why trials stopped early, or "" */
-	char no_bench[256]; /* why its benchmark trial is not run */
+	char no_bench[512]; /* why its benchmark trial is not run */
 };
 
 struct tune {
@@ -331,6 +331,19 @@ static json_t *verification(const struct tune *t, struct arm_run *r)
 	if (r->bench)
 		json_object_set_new(v, "benchmark",
 				    json_string(r->bench->bench));
+	if (r->bench && r->it->ground != MT_GROUND_MEASURED &&
+	    r->it->ground != MT_GROUND_INCONCLUSIVE)
+		/* A vendor's word or a documented rule: the benchmark shows
+		 * what the change does to it, which is not the item's
+		 * reason. */
+		json_object_set_new(
+			v, "note",
+			json_sprintf("the item rests on %s grounds, not on "
+				     "the %s benchmark: its score says what "
+				     "the change does to that benchmark; "
+				     "--workload says what it does to yours",
+				     mt_ground_name(r->it->ground),
+				     r->bench->bench));
 	if (r->no_bench[0])
 		json_object_set_new(v, "benchmark_not_run",
 				    json_string(r->no_bench));
@@ -496,6 +509,9 @@ static void print_table(FILE *out, struct arm_run *runs, json_t **v, size_t n)
 		if (json_string_length(json_object_get(x, "why")))
 			fprintf(out, "  %s\n",
 				json_string_value(json_object_get(x, "why")));
+		if (json_string_length(json_object_get(x, "note")))
+			fprintf(out, "  note: %s\n",
+				json_string_value(json_object_get(x, "note")));
 	}
 }
 
@@ -641,8 +657,10 @@ static size_t select_items(struct tune *t, struct arm_run *runs, FILE *out,
 					 sizeof(runs[n].no_bench), "%s",
 					 t->o->no_bench ?
 						 "--no-bench" :
-						 "its rule declares no benchmark "
-						 "trial");
+					 rule && rule->no_trial ?
+						 rule->no_trial :
+						 "its rule declares no "
+						 "benchmark trial");
 			}
 			if (c > 0) {
 				runs[n].bench = rule->trial;
@@ -717,7 +735,8 @@ int mt_tune(const struct mt_tune_opts *o, FILE *out, struct mt_err *err)
 	t.ao.n_force = o->n_force;
 	t.ao.skip_privilege_check = o->skip_privilege_check;
 	t.ao.force_container = o->force_container;
-	rc = mt_advice_load_checked(o->dir, &t.ao, &t.advice, &t.mem, err);
+	rc = mt_advice_load_checked("tune", o->dir, &t.ao, &t.advice, &t.mem,
+				    err);
 	if (rc == 0)
 		rc = mt_apply_check_privilege(&t.ao, "tune", err);
 	if (rc < 0)

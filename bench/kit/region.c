@@ -27,9 +27,11 @@
 #define SMALL_PAGE 4096ull
 #define THP_SIZE (2ull << 20)
 
-const char *const mt_backing_names[] = { "4k", "thp", "2m", "1g", NULL };
+const char *const mt_backing_names[] = {
+	"4k", "thp", "2m", "1g", "system", NULL
+};
 
-#define N_BACKINGS 4
+#define N_BACKINGS 5
 
 /* Parses a backing name (case-insensitive, as sizes are). Returns 0 or
  * -EINVAL (also for NULL). */
@@ -62,7 +64,8 @@ uint64_t mt_backing_page_size(enum mt_backing b)
 	case MT_BACK_2M: return 2ull << 20;
 	case MT_BACK_1G: return 1ull << 30;
 	case MT_BACK_4K:
-	case MT_BACK_THP: break;
+	case MT_BACK_THP:
+	case MT_BACK_SYS: break;
 	}
 	return SMALL_PAGE;
 }
@@ -198,8 +201,8 @@ int mt_region_map(struct mt_region *r, enum mt_backing b, size_t size,
 	if ((unsigned)b >= N_BACKINGS || size == 0)
 		return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
 				  "region: bad request: backing %d, %zu bytes "
-				  "(need a backing 4k, thp, 2m or 1g and a "
-				  "size above 0)",
+				  "(need a backing 4k, thp, 2m, 1g or system "
+				  "and a size above 0)",
 				  (int)b, size);
 	if (size > SIZE_MAX - THP_SIZE - page)
 		return mt_err_set(err, -EOVERFLOW, MT_ERR_INPUT,
@@ -210,7 +213,7 @@ int mt_region_map(struct mt_region *r, enum mt_backing b, size_t size,
 	r->backing = b;
 	r->size = size;
 	r->map_size = size;
-	if (b == MT_BACK_THP)
+	if (b == MT_BACK_THP || b == MT_BACK_SYS)
 		r->map_size += THP_SIZE;
 	else if (b == MT_BACK_2M)
 		flags |= MAP_HUGETLB | MAP_HUGE_2MB;
@@ -243,12 +246,15 @@ int mt_region_map(struct mt_region *r, enum mt_backing b, size_t size,
 				  "region: madvise(MADV_NOHUGEPAGE) on %s: %s",
 				  sz, strerror(e));
 	}
-	if (b == MT_BACK_THP) {
+	if (b == MT_BACK_THP || b == MT_BACK_SYS) {
+		/* Aligned to a huge page, so that under enabled=always every
+		 * 2 MiB of it can be one. */
 		uintptr_t a = ((uintptr_t)p + THP_SIZE - 1) &
 			      ~(uintptr_t)(THP_SIZE - 1);
 
 		r->addr = (void *)a;
-		if (madvise(r->addr, r->size, MADV_HUGEPAGE) < 0) {
+		if (b == MT_BACK_THP &&
+		    madvise(r->addr, r->size, MADV_HUGEPAGE) < 0) {
 			int e = errno;
 
 			mt_region_unmap(r);

@@ -16,14 +16,24 @@
 
 #include "../../core/err.h"
 
-enum mt_backing { MT_BACK_4K, MT_BACK_THP, MT_BACK_2M, MT_BACK_1G };
+/* 4k: MADV_NOHUGEPAGE; thp: MADV_HUGEPAGE; 2m and 1g: hugetlb; system: no
+ * advice at all, so the system's THP mode (enabled = always, madvise or
+ * never) decides what a program that never asks gets; memtune tune tries
+ * a THP change on it. */
+enum mt_backing {
+	MT_BACK_4K,
+	MT_BACK_THP,
+	MT_BACK_2M,
+	MT_BACK_1G,
+	MT_BACK_SYS
+};
 
 extern const char *const mt_backing_names[]; /* NULL-terminated */
 
-/* Parses "4k", "thp", "2m", "1g". Returns 0 or -EINVAL. */
+/* Parses "4k", "thp", "2m", "1g", "system". Returns 0 or -EINVAL. */
 int mt_backing_parse(const char *s, enum mt_backing *out);
 const char *mt_backing_name(enum mt_backing b);
-/* The page size the backing asks for (4096 for 4k and thp). */
+/* The page size the backing asks for (4096 for 4k, thp and system). */
 uint64_t mt_backing_page_size(enum mt_backing b);
 
 struct mt_region {
