@@ -330,10 +330,18 @@ int mt_bench_check(const struct mt_bench *b, struct mt_err *err)
 
 int mt_bench_check_all(struct mt_err *err)
 {
+	/* The tables are constant for the life of the process, so one pass
+	 * answers for all: memtune tune runs the runner once a trial, and
+	 * planning every benchmark with its defaults again each time would
+	 * repeat their planning warnings (reclaim's min_free_kbytes values
+	 * above 5% of memory) once a trial. */
+	static bool passed;
 	size_t n;
 	const struct mt_bench *const *t = mt_benchmarks(&n);
 	int ret;
 
+	if (passed)
+		return 0;
 	ret = mt_bench_check_params("global", mt_global_params, err);
 	for (size_t i = 0; ret == 0 && i < n; i++) {
 		for (size_t k = 0; k < i; k++)
@@ -343,5 +351,6 @@ int mt_bench_check_all(struct mt_err *err)
 					   "have this name");
 		ret = mt_bench_check(t[i], err);
 	}
+	passed = ret == 0;
 	return ret;
 }
