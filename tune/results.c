@@ -180,7 +180,9 @@ static void print_figures(FILE *out, json_t *list, bool primary)
 		/* "swap.worker_accesses {case}": the name here, the case
 		 * in the verification object. */
 		snprintf(name, sizeof(name), "  %s%.*s", primary ? "" : "  ",
-			 (int)strcspn(key ? key : "", " {"), key ? key : "");
+			 primary ? (int)strlen(key ? key : "") :
+				   (int)strcspn(key ? key : "", " {"),
+			 key ? key : "");
 		if (primary && json_is_integer(json_object_get(fig, "figures")))
 			snprintf(name + strlen(name),
 				 sizeof(name) - strlen(name), " (%d)",
