@@ -39,10 +39,6 @@ static const char *const patterns[] = { "page", "line" };
  * than the run-to-run spread (back-to-back runs agree to 1.5-2.3% here;
  * issue 16), and the gap compares points measured at different times. */
 #define REACH_REL_FLOOR 0.02
-/* Reach levels are named by the entries they imply: first-level TLBs hold
- * up to this many entries (32 to 96 on current x86), second-level ones
- * more (512 to 4096). */
-#define REACH_L1_MAX_ENTRIES 256
 
 /* One measured curve. */
 struct curve {
@@ -481,9 +477,9 @@ static size_t next_larger(const struct curve cur[N_BACKINGS], size_t b,
 /* The name of a reach level from the entries it implies. */
 static const char *level_name(double entries_lo, double entries_hi)
 {
-	if (entries_hi <= REACH_L1_MAX_ENTRIES)
+	if (entries_hi <= MT_REACH_L1_MAX_ENTRIES)
 		return "L1";
-	if (entries_lo >= REACH_L1_MAX_ENTRIES)
+	if (entries_lo >= MT_REACH_L1_MAX_ENTRIES)
 		return "L2";
 	return "L1 or L2";
 }
@@ -505,8 +501,8 @@ static const char *reach_note(enum mt_reach_state st)
 {
 	switch (st) {
 	case MT_REACH_NEVER:
-		return "the curves never part: the gap stays within the noise "
-		       "at every size measured";
+		return "the curves never part: the smaller pages are not "
+		       "slower beyond the noise at any size measured";
 	case MT_REACH_UNSTEADY:
 		return "the gap exceeds the noise at some sizes but does not "
 		       "stay above it (a noisy run? measure again)";
@@ -573,7 +569,8 @@ static json_t *reach_one(const struct curve cur[N_BACKINGS], size_t b)
 						"measured to compare with"));
 		return o;
 	}
-	mt_reach_find(size, gap, noise, n, &r);
+	mt_reach_find(size, gap, noise, n,
+		      c->page_size * MT_REACH_L1_MAX_ENTRIES, &r);
 	json_object_set_new(o, "state",
 			    json_string(mt_reach_state_name(r.state)));
 	json_object_set_new(o, "separable", json_boolean(r.n_levels > 0));

@@ -17,7 +17,7 @@ static size_t sustained_from(const double *gap, const double *noise, size_t n,
 }
 
 void mt_reach_find(const double *size, const double *gap, const double *noise,
-		   size_t n, struct mt_reach *out)
+		   size_t n, double l1_max_bytes, struct mt_reach *out)
 {
 	double base = 0;
 	size_t start = 0;
@@ -48,6 +48,8 @@ void mt_reach_find(const double *size, const double *gap, const double *noise,
 			break;
 		l->hi = size[i];
 		out->n_levels++;
+		if (l->hi > l1_max_bytes)
+			break;
 		/* The plateau the gap rose to: the sizes from i on whose gap
 		 * stays within the noise of the gap at i. */
 		sum = gap[i];

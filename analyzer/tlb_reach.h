@@ -16,6 +16,11 @@
 #define MT_REACH_MIN_RUN 2
 /* At most this many levels (L1, L2). */
 #define MT_REACH_MAX_LEVELS 2
+/* Levels are told apart by the entries they imply: first-level TLBs hold
+ * up to this many (32 to 96 on current x86), second-level ones more (512
+ * to 4096). A rise past a level of more entries is the page walks getting
+ * dearer (the page tables leaving the caches), not another TLB. */
+#define MT_REACH_L1_MAX_ENTRIES 256
 
 enum mt_reach_state {
 	MT_REACH_FOUND,	    /* at least one level */
@@ -39,11 +44,13 @@ struct mt_reach {
 
 /* Finds the reach levels of a gap curve: n sizes in increasing order, the
  * gap at each (ns) and its noise (the half-width of its 95% interval, ns,
- * > 0). The first level is a sustained rise of the gap above 0; each next
- * one a sustained rise above the plateau the previous one rose to (the
- * mean gap over the sizes that stay within noise of its first size). */
+ * > 0). The first level is a sustained rise of the gap above 0; a second
+ * one, looked for only when the first rose by l1_max_bytes (the page size
+ * times MT_REACH_L1_MAX_ENTRIES), a sustained rise above the plateau the
+ * first rose to (the mean gap over the sizes that stay within noise of
+ * its first size). */
 void mt_reach_find(const double *size, const double *gap, const double *noise,
-		   size_t n, struct mt_reach *out);
+		   size_t n, double l1_max_bytes, struct mt_reach *out);
 
 /* A word for the state, for analysis.json ("found", "never", ...). */
 const char *mt_reach_state_name(enum mt_reach_state s);
