@@ -257,6 +257,51 @@ static void test_identical_curves(void **state)
 	rmdir(dir);
 }
 
+/* cpuid's figures beside the measured reach: the Zen 4 table with a
+ * snapshot whose cpuid reports 3072 L2 4K entries (inside [1024, 3072])
+ * and 72 at L1. */
+static void test_beside_cpuid(void **state)
+{
+	char dir[] = "/tmp/mt-test-reach-XXXXXX", path[96], cmd[256];
+	struct mt_run *run;
+	json_t *a, *d, *b;
+	FILE *f;
+	char *text;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(cmd, sizeof(cmd), "cp %s/results.jsonl '%s'/",
+		 FIX "tlb-zen4-multichase", dir);
+	assert_int_equal(system(cmd), 0);
+	snprintf(path, sizeof(path), "%s/meta.json", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("{\"host\":\"zen4\",\"system\":{\"cpuid_tlb\":{"
+	      "\"source\":\"cpuid\",\"vendor\":\"AuthenticAMD\","
+	      "\"hypervisor\":true,\"reported\":true,\"leaves\":"
+	      "[\"0x80000005\",\"0x80000006\"],\"tlbs\":[{\"level\":1,"
+	      "\"type\":\"data\",\"page_sizes\":[\"4k\"],\"entries\":72,"
+	      "\"ways\":0},{\"level\":2,\"type\":\"data\",\"page_sizes\":"
+	      "[\"4k\"],\"entries\":3072,\"ways\":0}],\"entries_4k_l1\":72,"
+	      "\"entries_4k_l2\":3072}}}\n",
+	      f);
+	fclose(f);
+	d = tlb_of(dir, &run, &a);
+	b = json_object_get(json_object_get(d, "cpu_tlb"), "beside_reach");
+	assert_non_null(b);
+	assert_true(json_is_true(json_object_get(b, "within")));
+	assert_true(num(b, "cpuid_entries_4k_l2") == 3072);
+	text = printed(d);
+	assert_non_null(strstr(text, "L2 data 4k 3,072 entries (12 MiB of "
+				     "4 KiB pages)"));
+	assert_non_null(strstr(text, "cpuid's figure lies in the measured "
+				     "interval"));
+	free(text);
+	release(a, run);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -267,6 +312,7 @@ int main(void)
 		cmocka_unit_test(test_vm_quiet_no_effect),
 		cmocka_unit_test(test_vm_busy),
 		cmocka_unit_test(test_identical_curves),
+		cmocka_unit_test(test_beside_cpuid),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
