@@ -9,8 +9,9 @@
  *     state, separable, lo_bytes, hi_bytes, entries_lo, entries_hi, level,
  *     levels [{lo_bytes, hi_bytes, entries_lo, entries_hi, level}], note,
  *     gap [{bytes, gap_ns, noise_ns}]}
- * (lo_bytes and entries_lo null when the gap is beyond the noise from the
- * smallest size; the level fields only when separable).
+ * (lo_bytes, hi_bytes, entries_lo, entries_hi and level null unless
+ * separable; lo_bytes and entries_lo also null when the gap is beyond the
+ * noise from the smallest size; levels only when separable).
  */
 #include <errno.h>
 #include <math.h>
@@ -557,8 +558,11 @@ static json_t *reach_one(const struct curve cur[N_BACKINGS], size_t b)
 						"noise_ns", noise[n]));
 		n++;
 	}
-	o = json_pack("{s:f, s:o, s:o}", "page_size_bytes", c->page_size, "vs",
-		      vs, "gap", gaps);
+	/* The interval keys are null until a level fills them. */
+	o = json_pack("{s:f, s:o, s:o, s:n, s:n, s:n, s:n, s:n}",
+		      "page_size_bytes", c->page_size, "vs", vs, "gap", gaps,
+		      "lo_bytes", "hi_bytes", "entries_lo", "entries_hi",
+		      "level");
 	if (!o)
 		return NULL;
 	if (!nref) {
