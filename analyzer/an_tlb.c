@@ -1,8 +1,17 @@
 /* Analysis of the tlb benchmark: the knees of each latency curve (where it
  * steps up, by change-point segmentation of log latency over log2 size),
  * in bytes and TLB entries; the CPU's TLB sizes where the run recorded
- * them; the page-walk penalty (4 KiB minus the best huge-page latency
- * beyond the 4 KiB knee); the effective reach of each page size.
+ * them (/proc/cpuinfo, cpuid); the page-walk penalty (4 KiB minus the best
+ * huge-page latency beyond the 4 KiB knee); the reach of each page size,
+ * from the gap between its curve and the next larger page size's
+ * (tlb_reach.h), written as
+ *   reach.<backing> = {pattern, page_size_bytes, vs [backings compared],
+ *     state, separable, lo_bytes, hi_bytes, entries_lo, entries_hi, level,
+ *     levels [{lo_bytes, hi_bytes, entries_lo, entries_hi, level}], note,
+ *     gap [{bytes, gap_ns, noise_ns}]}
+ * (lo_bytes, hi_bytes, entries_lo, entries_hi and level null unless
+ * separable; lo_bytes and entries_lo also null when the gap is beyond the
+ * noise from the smallest size; levels only when separable).
  */
 #include <errno.h>
 #include <math.h>
@@ -16,6 +25,7 @@
 #include "analysis.h"
 #include "changepoint.h"
 #include "facts.h"
+#include "tlb_reach.h"
 
 #define MAX_POINTS 256
 #define MAX_KNEES 8
@@ -25,13 +35,20 @@ static const char *const patterns[] = { "page", "line" };
 #define N_BACKINGS 4
 #define N_PATTERNS 2
 
+/* The smallest 95% half-width a point is given for the reach, as a
+ * fraction of its latency: one run's interval of the median is narrower
+ * than the run-to-run spread (back-to-back runs agree to 1.5-2.3% here;
+ * issue 16), and the gap compares points measured at different times. */
+#define REACH_REL_FLOOR 0.02
+
 /* One measured curve. */
 struct curve {
 	size_t n;
 	double size[MAX_POINTS], ns[MAX_POINTS], se2[MAX_POINTS];
-	int nobs[MAX_POINTS]; /* samples behind each median (0:
+	double half[MAX_POINTS]; /* 95% half-width for the gap, ns */
+	int nobs[MAX_POINTS];	 /* samples behind each median (0:
 				 * unknown) */
-	double page_size;     /* bytes, from what the kernel gave */
+	double page_size;	 /* bytes, from what the kernel gave */
 };
 
 /* Nominal page size of a backing, when the record does not say. */
@@ -75,6 +92,7 @@ static void collect(const struct mt_run *run, const char *backing,
 			c->size[j] = c->size[j - 1];
 			c->ns[j] = c->ns[j - 1];
 			c->se2[j] = c->se2[j - 1];
+			c->half[j] = c->half[j - 1];
 			c->nobs[j] = c->nobs[j - 1];
 		}
 		if (j > 0 && c->size[j - 1] == sz) {
@@ -83,6 +101,8 @@ static void collect(const struct mt_run *run, const char *backing,
 			memmove(&c->ns[j], &c->ns[j + 1],
 				(c->n - j) * sizeof(double));
 			memmove(&c->se2[j], &c->se2[j + 1],
+				(c->n - j) * sizeof(double));
+			memmove(&c->half[j], &c->half[j + 1],
 				(c->n - j) * sizeof(double));
 			memmove(&c->nobs[j], &c->nobs[j + 1],
 				(c->n - j) * sizeof(int));
@@ -93,6 +113,8 @@ static void collect(const struct mt_run *run, const char *backing,
 		c->se2[j] = lo > 0 && hi > lo ?
 				    pow((log(hi) - log(lo)) / 3.92, 2) :
 				    0;
+		c->half[j] = fmax(lo > 0 && hi > lo ? (hi - lo) / 2 : 0,
+				  REACH_REL_FLOOR * v);
 		c->nobs[j] = json_is_integer(json_object_get(r, "n")) ?
 				     (int)json_integer_value(
 					     json_object_get(r, "n")) :
@@ -150,18 +172,25 @@ static json_t *knees_of(const struct curve *c, bool entries)
  * hwloc none, so many runs say "not exposed". */
 static json_t *cpu_tlb(const struct mt_run *run)
 {
-	json_t *t = json_object_get(json_object_get(run->meta, "system"),
-				    "tlb");
+	json_t *sys = json_object_get(run->meta, "system");
+	json_t *t = json_object_get(sys, "tlb"), *o;
+	json_t *id = json_object_get(sys, "cpuid_tlb");
 
 	if (!t)
 		t = json_object_get(json_object_get(run->meta, "topology"),
 				    "tlb");
 	if (t && (json_array_size(t) || json_object_size(t)))
-		return json_pack("{s:b, s:O}", "exposed", 1, "sizes", t);
-	return json_pack("{s:b, s:s}", "exposed", 0, "note",
-			 "not exposed: the run's meta.json records no TLB "
-			 "sizes (hwloc does not report them and /proc/cpuinfo "
-			 "lists them only on some AMD CPUs)");
+		o = json_pack("{s:b, s:O}", "exposed", 1, "sizes", t);
+	else
+		o = json_pack("{s:b, s:s}", "exposed", 0, "note",
+			      "not exposed: the run's meta.json records no "
+			      "TLB sizes (hwloc does not report them and "
+			      "/proc/cpuinfo lists them only on some AMD "
+			      "CPUs)");
+	/* What cpuid said at run time (core/cpuid_tlb.h), as recorded. */
+	if (o && json_is_object(id))
+		json_object_set(o, "cpuid", id);
+	return o;
 }
 
 /* The 4 KiB entries the CPU reports, or NAN. */
@@ -205,20 +234,17 @@ static bool covers(json_t *c, double lo, double hi)
  * step depends on the page size; a step every page size shares is the
  * caches, or the page tables falling out of them), "tlb" when another
  * page size was measured there and does not step, "unknown" when there is
- * nothing to compare with. Then sets "reach": per backing, the working
- * set before the first knee that is not a cache step. */
+ * nothing to compare with. (The reach itself comes from the gap between
+ * the curves: reach_all.) */
 static void classify_knees(json_t *out)
 {
 	json_t *curves = json_object_get(out, "curves"), *c, *c2, *k;
-	json_t *reach = json_array();
 	size_t i, i2, j;
 
 	json_array_foreach(curves, i, c) {
 		if (strcmp(json_string_value(json_object_get(c, "pattern")),
 			   "page"))
 			continue;
-		json_t *first = NULL;
-
 		json_array_foreach(json_object_get(c, "knees"), j, k) {
 			double lo = mt_jnum(k, "bytes_below");
 			double hi = mt_jnum(k, "bytes_above");
@@ -239,38 +265,8 @@ static void classify_knees(json_t *out)
 				kind = "tlb";
 			}
 			json_object_set_new(k, "kind", json_string(kind));
-			if (!first && strcmp(kind, "cache"))
-				first = k;
 		}
-		double rb = first ? mt_jnum(first, "bytes_below") : NAN;
-		json_t *pts = json_object_get(c, "points");
-		bool shared = !first &&
-			      json_array_size(json_object_get(c, "knees"));
-
-		/* No knee at all: the reach is beyond the largest size. Only
-		 * shared knees: the TLB's step cannot be told apart from the
-		 * caches' on this machine (recorded as null, not guessed). */
-		if (!first && !shared && json_array_size(pts))
-			rb = json_number_value(json_array_get(
-				json_array_get(pts, json_array_size(pts) - 1),
-				0));
-		json_array_append_new(
-			reach,
-			json_pack("{s:O, s:f, s:o, s:o, s:b, s:b}", "backing",
-				  json_object_get(c, "backing"),
-				  "page_size_bytes",
-				  mt_jnum(c, "page_size_bytes"), "reach_bytes",
-				  isfinite(rb) ? json_real(rb) : json_null(),
-				  "entries",
-				  isfinite(rb) ?
-					  json_real(rb /
-						    mt_jnum(c,
-							    "page_size_bytes")) :
-					  json_null(),
-				  "beyond_range", !first && !shared,
-				  "separable", !shared));
 	}
-	json_object_set_new(out, "reach", reach);
 }
 
 /* Sets "cpu_tlb.beside_knee" of out: the first knee of the 4 KiB page
@@ -315,6 +311,42 @@ static void tlb_beside(json_t *out)
 				      cpu, "knee_entries_below", lo,
 				      "knee_entries_above", hi, "within",
 				      cpu >= lo && cpu <= hi));
+}
+
+/* Sets "cpu_tlb.beside_reach": the 4 KiB entries cpuid reports per level
+ * against the entries the measured 4k reach implies, and whether the
+ * reported figure of the reach's level lies in its interval. */
+static void tlb_beside_reach(json_t *out)
+{
+	json_t *cpu = json_object_get(out, "cpu_tlb");
+	json_t *id = json_object_get(cpu, "cpuid");
+	json_t *r = json_object_get(json_object_get(out, "reach"), "4k");
+	double l1 = mt_jnum(id, "entries_4k_l1");
+	double l2 = mt_jnum(id, "entries_4k_l2");
+	double lo, hi, want;
+	const char *lv;
+	json_t *o;
+
+	if (!json_is_true(json_object_get(id, "reported")) ||
+	    !json_is_true(json_object_get(r, "separable")))
+		return;
+	lo = json_is_number(json_object_get(r, "entries_lo")) ?
+		     mt_jnum(r, "entries_lo") :
+		     0;
+	hi = mt_jnum(r, "entries_hi");
+	lv = json_string_value(json_object_get(r, "level"));
+	want = lv && !strcmp(lv, "L1") ? l1 : l2;
+	o = json_pack("{s:f, s:f, s:s, s:o}", "reach_entries_lo", lo,
+		      "reach_entries_hi", hi, "level", lv ? lv : "?", "within",
+		      isfinite(want) ? json_boolean(want >= lo && want <= hi) :
+				       json_null());
+	if (!o)
+		return;
+	if (isfinite(l1))
+		json_object_set_new(o, "cpuid_entries_4k_l1", json_real(l1));
+	if (isfinite(l2))
+		json_object_set_new(o, "cpuid_entries_4k_l2", json_real(l2));
+	json_object_set_new(cpu, "beside_reach", o);
 }
 
 /* Latency of curve c at size, or NAN when it was not measured. */
@@ -423,6 +455,180 @@ static void thp_walk_ratio(json_t *out, const struct curve *c4,
 		    se > 0 ? r * exp(1.96 * se) : NAN, "ratio", n, what);
 }
 
+/* The backings of the next larger page size than backing b (indexes into
+ * backings[]), those measured: 4k against thp and 2m (1g when neither was
+ * measured), thp and 2m against 1g. Returns how many. */
+static size_t next_larger(const struct curve cur[N_BACKINGS], size_t b,
+			  size_t ref[2])
+{
+	size_t n = 0;
+
+	if (b == 0) {
+		for (size_t r = 1; r <= 2; r++)
+			if (cur[r].n)
+				ref[n++] = r;
+		if (n)
+			return n;
+	}
+	if (b < 3 && cur[3].n)
+		ref[n++] = 3;
+	return n;
+}
+
+/* The name of a reach level from the entries it implies. */
+static const char *level_name(double entries_lo, double entries_hi)
+{
+	if (entries_hi <= MT_REACH_L1_MAX_ENTRIES)
+		return "L1";
+	if (entries_lo >= MT_REACH_L1_MAX_ENTRIES)
+		return "L2";
+	return "L1 or L2";
+}
+
+/* {lo_bytes, hi_bytes, entries_lo, entries_hi, level} of a level (lo
+ * null when the gap is beyond the noise from the smallest size on). */
+static json_t *level_json(const struct mt_reach_level *l, double page,
+			  const char *name)
+{
+	return json_pack("{s:o, s:f, s:o, s:f, s:s}", "lo_bytes",
+			 isnan(l->lo) ? json_null() : json_real(l->lo),
+			 "hi_bytes", l->hi, "entries_lo",
+			 isnan(l->lo) ? json_null() : json_real(l->lo / page),
+			 "entries_hi", l->hi / page, "level", name);
+}
+
+/* Why a backing has no reach, in words. */
+static const char *reach_note(enum mt_reach_state st)
+{
+	switch (st) {
+	case MT_REACH_NEVER:
+		return "the curves never part: the smaller pages are not "
+		       "slower beyond the noise at any size measured";
+	case MT_REACH_UNSTEADY:
+		return "the gap exceeds the noise at some sizes but does not "
+		       "stay above it (a noisy run? measure again)";
+	case MT_REACH_LAST_ONLY:
+		return "the gap exceeds the noise only at the largest size: "
+		       "measure larger sizes";
+	case MT_REACH_TOO_FEW:
+		return "too few sizes measured by both page sizes";
+	default: return "";
+	}
+}
+
+/* The reach of backing b (page pattern) from its gap to the next larger
+ * page size measured (tlb_reach.h): the object tlb.reach.<backing>. */
+static json_t *reach_one(const struct curve cur[N_BACKINGS], size_t b)
+{
+	const struct curve *c = &cur[b];
+	double size[MAX_POINTS], gap[MAX_POINTS], noise[MAX_POINTS];
+	json_t *o, *vs = json_array(), *gaps = json_array(), *levels;
+	size_t ref[2], nref = next_larger(cur, b, ref), n = 0;
+	struct mt_reach r;
+
+	for (size_t i = 0; i < nref; i++)
+		json_array_append_new(vs, json_string(backings[ref[i]]));
+	for (size_t i = 0; i < c->n && nref; i++) {
+		double sum = 0, lo = INFINITY, hi = -INFINITY, h = 0;
+		size_t m = 0;
+
+		for (size_t k = 0; k < nref; k++) {
+			const struct curve *rc = &cur[ref[k]];
+
+			for (size_t j = 0; j < rc->n; j++)
+				if (rc->size[j] == c->size[i]) {
+					sum += rc->ns[j];
+					lo = fmin(lo, rc->ns[j]);
+					hi = fmax(hi, rc->ns[j]);
+					h = fmax(h, rc->half[j]);
+					m++;
+				}
+		}
+		if (!m)
+			continue;
+		/* Two backings of the same page size (thp, 2m) that
+		 * disagree show the noise too. */
+		h = fmax(h, (hi - lo) / 2);
+		size[n] = c->size[i];
+		gap[n] = c->ns[i] - sum / (double)m;
+		noise[n] = sqrt(c->half[i] * c->half[i] + h * h);
+		json_array_append_new(gaps,
+				      json_pack("{s:f, s:f, s:f}", "bytes",
+						size[n], "gap_ns", gap[n],
+						"noise_ns", noise[n]));
+		n++;
+	}
+	/* The interval keys are null until a level fills them. */
+	o = json_pack("{s:f, s:o, s:o, s:n, s:n, s:n, s:n, s:n}",
+		      "page_size_bytes", c->page_size, "vs", vs, "gap", gaps,
+		      "lo_bytes", "hi_bytes", "entries_lo", "entries_hi",
+		      "level");
+	if (!o)
+		return NULL;
+	if (!nref) {
+		json_object_set_new(o, "state", json_string("no_larger_page"));
+		json_object_set_new(o, "separable", json_false());
+		json_object_set_new(o, "note",
+				    json_string("no larger page size was "
+						"measured to compare with"));
+		return o;
+	}
+	mt_reach_find(size, gap, noise, n,
+		      c->page_size * MT_REACH_L1_MAX_ENTRIES, &r);
+	json_object_set_new(o, "state",
+			    json_string(mt_reach_state_name(r.state)));
+	json_object_set_new(o, "separable", json_boolean(r.n_levels > 0));
+	if (!r.n_levels) {
+		json_object_set_new(o, "note",
+				    json_string(reach_note(r.state)));
+		return o;
+	}
+	levels = json_array();
+	for (size_t i = 0; i < r.n_levels; i++) {
+		const struct mt_reach_level *l = &r.level[i];
+		const char *name =
+			r.n_levels > 1 ?
+				(i == 0 ? "L1" : "L2") :
+				level_name(isnan(l->lo) ? 0 :
+							  l->lo / c->page_size,
+					   l->hi / c->page_size);
+
+		json_array_append_new(levels,
+				      level_json(l, c->page_size, name));
+	}
+	/* The outermost level is the reach; "levels" has them all. */
+	json_object_update(o, json_array_get(levels, r.n_levels - 1));
+	json_object_set_new(o, "levels", levels);
+	return o;
+}
+
+/* Sets "reach": {backing: reach_one} for each backing, from the page
+ * pattern when it was measured (a TLB entry per element), else from the
+ * line pattern (a chase over every line, as multichase -s 64 measures). */
+static void reach_all(json_t *out,
+		      const struct curve cur[N_PATTERNS * N_BACKINGS])
+{
+	json_t *reach = json_object();
+	bool page = false;
+
+	for (size_t b = 0; b < N_BACKINGS; b++)
+		page |= cur[b].n > 0;
+	for (size_t b = 0; b < N_BACKINGS; b++) {
+		const struct curve *pc = &cur[page ? 0 : N_BACKINGS];
+		json_t *o;
+
+		if (!pc[b].n)
+			continue;
+		o = reach_one(pc, b);
+		if (!o)
+			continue;
+		json_object_set_new(o, "pattern",
+				    json_string(page ? "page" : "line"));
+		json_object_set_new(reach, backings[b], o);
+	}
+	json_object_set_new(out, "reach", reach);
+}
+
 /* Derives the tlb figures of one run. */
 static json_t *tlb_analyze(const struct mt_run *run, struct mt_err *err)
 {
@@ -470,6 +676,7 @@ static json_t *tlb_analyze(const struct mt_run *run, struct mt_err *err)
 		if (p == 0)
 			thp_walk_ratio(out, &pc[0], &pc[1]);
 	}
+	reach_all(out, cur);
 	free(cur);
 	if (n_points == 0) {
 		json_decref(out);
@@ -485,6 +692,7 @@ static json_t *tlb_analyze(const struct mt_run *run, struct mt_err *err)
 	json_object_set_new(out, "cpu_tlb", cpu_tlb(run));
 	classify_knees(out);
 	tlb_beside(out);
+	tlb_beside_reach(out);
 	return out;
 
 out_nomem:
@@ -507,6 +715,142 @@ static json_t *find_curve(json_t *d, const char *pattern, const char *backing)
 			    backing))
 			return c;
 	return NULL;
+}
+
+/* A count as people write it: "3,072"; rounded to a whole number. */
+static void fmt_count(double v, char *buf, size_t len)
+{
+	char digits[32];
+	size_t n, o = 0;
+
+	snprintf(digits, sizeof(digits), "%.0f", v);
+	n = strlen(digits);
+	for (size_t i = 0; i < n && o + 2 < len; i++) {
+		if (i && digits[i - 1] != '-' && (n - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = digits[i];
+	}
+	buf[o] = '\0';
+}
+
+/* One reach level: "4 MiB..12 MiB = 1,024..3,072 entries (L2)". */
+static void print_level(FILE *out, json_t *l)
+{
+	char a[32], b[32], e[32];
+
+	mt_format_bytes(mt_jnum(l, "hi_bytes"), b, sizeof(b));
+	fmt_count(mt_jnum(l, "entries_hi"), e, sizeof(e));
+	if (json_is_number(json_object_get(l, "lo_bytes"))) {
+		char f[32];
+
+		mt_format_bytes(mt_jnum(l, "lo_bytes"), a, sizeof(a));
+		fmt_count(mt_jnum(l, "entries_lo"), f, sizeof(f));
+		fprintf(out, "%s..%s = %s..%s entries", a, b, f, e);
+	} else {
+		fprintf(out,
+			"below %s (< %s entries: the gap is beyond the noise "
+			"from the smallest size)",
+			b, e);
+	}
+	fprintf(out, " (%s)", json_string_value(json_object_get(l, "level")));
+}
+
+/* The reach lines of `analyze`: one per backing. */
+static void print_reach(FILE *out, json_t *reach)
+{
+	const char *b;
+	json_t *r, *v;
+	size_t i;
+
+	json_object_foreach(reach, b, r) {
+		fprintf(out, "  reach %-3s", b);
+		if (json_array_size(json_object_get(r, "vs"))) {
+			fprintf(out, " (%s pattern, gap to",
+				json_string_value(json_object_get(r,
+								  "pattern")));
+			json_array_foreach(json_object_get(r, "vs"), i, v)
+				fprintf(out, "%s%s", i ? "/" : " ",
+					json_string_value(v));
+			fputc(')', out);
+		}
+		if (!json_is_true(json_object_get(r, "separable"))) {
+			fprintf(out, ": %s%s\n",
+				json_array_size(json_object_get(r, "vs")) ?
+					"not separable: " :
+					"",
+				json_string_value(json_object_get(r, "note")));
+			continue;
+		}
+		fputs(": ", out);
+		print_level(out, r);
+		if (json_array_size(json_object_get(r, "levels")) > 1) {
+			fputs("; first level ", out);
+			print_level(out,
+				    json_array_get(json_object_get(r, "levels"),
+						   0));
+		}
+		fputc('\n', out);
+	}
+}
+
+/* The TLBs cpuid reported at run time, beside the measured 4k reach. */
+static void print_cpuid(FILE *out, json_t *d)
+{
+	json_t *cpu = json_object_get(d, "cpu_tlb");
+	json_t *id = json_object_get(cpu, "cpuid"), *t, *v;
+	json_t *br = json_object_get(cpu, "beside_reach");
+	size_t i, j;
+	char a[32], e[32];
+	bool first = true;
+
+	if (!id)
+		return;
+	fprintf(out, "  cpu tlb (cpuid");
+	json_array_foreach(json_object_get(id, "leaves"), i, v)
+		fprintf(out, " %s", json_string_value(v));
+	fprintf(out, "%s):",
+		json_is_true(json_object_get(id, "hypervisor")) ?
+			", under a hypervisor" :
+			"");
+	if (!json_is_true(json_object_get(id, "reported"))) {
+		fprintf(out, " %s\n",
+			json_string_value(json_object_get(id, "note")));
+		return;
+	}
+	json_array_foreach(json_object_get(id, "tlbs"), i, t) {
+		const char *type = json_string_value(json_object_get(t,
+								     "type"));
+
+		if (!strcmp(type, "instruction"))
+			continue;
+		fprintf(out, "%s L%d %s", first ? "" : ";",
+			(int)json_integer_value(json_object_get(t, "level")),
+			type);
+		json_array_foreach(json_object_get(t, "page_sizes"), j, v)
+			fprintf(out, "%s%s", j ? "/" : " ",
+				json_string_value(v));
+		fmt_count(mt_jnum(t, "entries"), e, sizeof(e));
+		fprintf(out, " %s entries", e);
+		json_array_foreach(json_object_get(t, "page_sizes"), j, v)
+			if (!strcmp(json_string_value(v), "4k")) {
+				mt_format_bytes(mt_jnum(t, "entries") * 4096, a,
+						sizeof(a));
+				fprintf(out, " (%s of 4 KiB pages)", a);
+			}
+		first = false;
+	}
+	fputc('\n', out);
+	if (br)
+		fprintf(out,
+			"  cpu tlb beside the measured 4k reach (%s): %s\n",
+			json_string_value(json_object_get(br, "level")),
+			json_is_true(json_object_get(br, "within")) ?
+				"cpuid's figure lies in the measured interval" :
+			json_is_false(json_object_get(br, "within")) ?
+				"cpuid's figure lies outside the measured "
+				"interval (another level, or figures the "
+				"hypervisor made up)" :
+				"cpuid reports no 4 KiB figure for that level");
 }
 
 static void tlb_print(FILE *out, json_t *d)
@@ -552,27 +896,7 @@ static void tlb_print(FILE *out, json_t *d)
 		}
 		fputc('\n', out);
 	}
-	json_array_foreach(json_object_get(d, "reach"), i, c) {
-		if (json_is_false(json_object_get(c, "separable"))) {
-			fprintf(out,
-				"  reach %-3s not separable: every step of "
-				"its page curve is shared with other page "
-				"sizes (the caches)\n",
-				json_string_value(json_object_get(c,
-								  "backing")));
-			continue;
-		}
-		mt_format_bytes(mt_jnum(c, "reach_bytes"), a, sizeof(a));
-		fprintf(out, "  reach %-3s %s%s (%.4g pages)%s\n",
-			json_string_value(json_object_get(c, "backing")),
-			json_is_true(json_object_get(c, "beyond_range")) ?
-				">= " :
-				"",
-			a, mt_jnum(c, "entries"),
-			json_is_true(json_object_get(c, "beyond_range")) ?
-				": no step in the sizes measured" :
-				"");
-	}
+	print_reach(out, json_object_get(d, "reach"));
 	if (json_is_object(pen)) {
 		mt_format_bytes(mt_jnum(pen, "at_bytes"), a, sizeof(a));
 		fprintf(out,
@@ -617,6 +941,7 @@ static void tlb_print(FILE *out, json_t *d)
 	} else {
 		fprintf(out, "  cpu tlb: not exposed\n");
 	}
+	print_cpuid(out, d);
 }
 
 /* "; the CPU reports N" for a reading, or "". */

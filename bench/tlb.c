@@ -29,10 +29,11 @@
 #define THP_SIZE (2ull << 20)
 
 /* Sizes of `memtune run --quick` when the configuration does not set
- * tlb.sizes: the caches (64K, 1M, 4M), the 4 KiB TLB knee between 6 and
- * 12 MiB with points either side, and two sizes past it where page walks
- * start to miss the caches. */
-#define TLB_QUICK_SIZES "64K,1M,4M,6M,8M,12M,16M,64M,256M"
+ * tlb.sizes: the caches (64K, 1M), every 1.25 to 1.5 times between 2 and
+ * 32 MiB (the reach of an L2 TLB of 2048 or 3072 entries with 4 KiB pages,
+ * 8 or 12 MiB, with points either side), and two sizes past it where page
+ * walks start to miss the caches. */
+#define TLB_QUICK_SIZES "64K,1M,2M,3M,4M,5M,6M,8M,10M,12M,16M,24M,32M,64M,256M"
 
 /* THP coverage below this fraction makes a thp case untrustworthy, for
  * working sets of at least THP_CHECK_MIN bytes (smaller ones may
@@ -54,7 +55,7 @@ enum tlb_param {
 static const struct mt_param tlb_params[] = {
 	[TLB_SIZES] = { .key = "sizes",
 			.type = MT_P_SIZE_LIST,
-			.def = "4K..1G*2",
+			.def = "4K..1G*2,3M,6M,12M,24M",
 			.help = "working-set sizes to chase (--quick without this key: " TLB_QUICK_SIZES
 				")" },
 	[TLB_BACKINGS] = { .key = "backings",

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cpuid_tlb.h"
 #include "fsroot.h"
 #include "json_safe.h"
 #include "psi.h"
@@ -870,6 +871,14 @@ json_t *mt_sysinfo_collect(struct mt_topo *topo, struct mt_err *err)
 
 		if (tlb)
 			json_object_set_new(o, "tlb", tlb);
+	}
+	/* cpuid describes the CPU this runs on: only when the snapshot is of
+	 * the live machine, not of a replayed tree. */
+	if (!strcmp(mt_fsroot(), "/")) {
+		json_t *ct = mt_cpuid_tlb(NULL, NULL);
+
+		if (ct)
+			json_object_set_new(o, "cpuid_tlb", ct);
 	}
 
 	for (size_t i = 0; i < ARRAY_LEN(meminfo_fields); i++)

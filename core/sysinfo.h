@@ -49,6 +49,9 @@ json_t *mt_sysinfo_collect(struct mt_topo *topo, struct mt_err *err);
  *   schema_version, fsroot, host, kernel, cpu_model, topology (when given),
  *   tlb {source, reported, entries_4k} (when the CPU reports a TLB size:
  *        /proc/cpuinfo "TLB size", AMD only),
+ *   cpuid_tlb {source, vendor, hypervisor, reported, note, leaves, tlbs,
+ *        entries_4k_l1, entries_4k_l2} (core/cpuid_tlb.h; only when fsroot
+ *        is "/", since cpuid describes the CPU this runs on),
  *   memory {mem_total_bytes, mem_free_bytes, mem_available_bytes,
  *           cached_bytes, anon_huge_pages_bytes, swap_total_bytes, ...,
  *           hugepages_total, hugepages_free, hugepagesize_bytes, ...},

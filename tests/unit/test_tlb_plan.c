@@ -151,27 +151,33 @@ static void test_plan_defaults_and_quick(void **state)
 
 	load(f, "[global]\n");
 	assert_int_equal(mt_bench_tlb.plan(&f->env, &f->plan, &err), 0);
-	/* 4K..1G*2 is 19 sizes; line drops none, page drops 4K */
+	/* 4K..1G*2 is 19 sizes, plus 3M, 6M, 12M and 24M between them;
+	 * line drops none, page drops 4K */
 	full = f->plan.n;
-	assert_int_equal(full, 4 * (19 + 18));
+	assert_int_equal(full, 4 * (23 + 22));
 	mt_plan_free(&f->plan);
 
 	f->env.quick = true;
 	assert_int_equal(mt_bench_tlb.plan(&f->env, &f->plan, &err), 0);
 	assert_true(f->plan.n < full);
 	assert_int_equal(f->plan.n % 8, 0); /* 4 backings x 2 patterns */
-	/* the quick list brackets the 4 KiB TLB knee (6-12 MiB) */
+	/* the quick list resolves an 8 or 12 MiB reach: no step of more
+	 * than 1.5 times between 2 and 32 MiB */
 	{
-		bool has6 = false, has12 = false;
+		long long prev = 0;
+		bool has2 = false, has32 = false;
 
 		for (size_t i = 0; i < f->plan.n / 8; i++) {
 			long long s = num(f->plan.cases[i].params,
 					  "size_bytes");
 
-			has6 |= s == 6ll << 20;
-			has12 |= s == 12ll << 20;
+			has2 |= s == 2ll << 20;
+			has32 |= s == 32ll << 20;
+			if (prev >= 2ll << 20 && s <= 32ll << 20)
+				assert_true(s * 2 <= prev * 3);
+			prev = s;
 		}
-		assert_true(has6 && has12);
+		assert_true(has2 && has32);
 	}
 }
 
