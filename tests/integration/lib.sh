@@ -71,3 +71,17 @@ memory_state() {
   swapon --show=NAME --noheadings | sort
   find /sys/fs/cgroup -maxdepth 3 -name 'memtune*' 2>/dev/null | sort
 }
+
+# swappiness_knob: sets K, the swappiness file; orig, its value now; B, the
+# value the tune tests move it to (10, or 20 when it is 10 already).
+swappiness_knob() {
+  K=/proc/sys/vm/swappiness
+  orig=$(cat "$K")
+  B=$(( orig == 10 ? 20 : 10 ))
+}
+
+# swappiness_state: memory_state with the swappiness of swappiness_knob.
+swappiness_state() {
+  echo "swappiness=$(cat "$K")"
+  memory_state
+}
