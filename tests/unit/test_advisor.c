@@ -261,6 +261,24 @@ static json_t *mt_ev_json_has_fact(const struct mt_item *it, const char *id)
 	return NULL;
 }
 
+/* Asserts the swappiness item the latency profile gets from the sweep
+ * records rec[0..n): its value, confidence, ground and change. */
+static void expect_sweep(const char *const *rec, size_t n, const char *value,
+			 enum mt_confidence conf, enum mt_ground ground,
+			 bool change)
+{
+	struct mt_advice a;
+	struct mt_item *it;
+
+	advise_records(rec, n, "[profile]\ngoal = latency\n", &a);
+	it = mt_advice_find(&a, "swappiness");
+	assert_string_equal(it->value, value);
+	assert_int_equal(it->confidence, conf);
+	assert_int_equal(it->ground, ground);
+	assert_int_equal(it->change, change);
+	mt_advice_free(&a);
+}
+
 static void test_swappiness_measured(void **state)
 {
 	struct mt_advice a;
@@ -311,25 +329,11 @@ static void test_swappiness_measured(void **state)
 	/* A sweep beats the cost ratio: latency picks the lowest p99. A
 	 * sweep of single samples decides nothing (issue 13: it once gave
 	 * high confidence): keep the current value, low. */
-	advise_records(sweep_single,
-		       sizeof(sweep_single) / sizeof(*sweep_single),
-		       "[profile]\ngoal = latency\n", &a);
-	it = mt_advice_find(&a, "swappiness");
-	assert_string_equal(it->value, "180");
-	assert_int_equal(it->confidence, MT_CONF_LOW);
-	assert_false(it->change);
-	mt_advice_free(&a);
-
+	expect_sweep(sweep_single, sizeof(sweep_single) / sizeof(*sweep_single),
+		     "180", MT_CONF_LOW, MT_GROUND_INCONCLUSIVE, false);
 	/* The same sweep with intervals that part: 10 is measured best. */
-	advise_records(sweep_parted,
-		       sizeof(sweep_parted) / sizeof(*sweep_parted),
-		       "[profile]\ngoal = latency\n", &a);
-	it = mt_advice_find(&a, "swappiness");
-	assert_string_equal(it->value, "10");
-	assert_int_equal(it->confidence, MT_CONF_HIGH);
-	assert_int_equal(it->ground, MT_GROUND_MEASURED);
-	assert_true(it->change);
-	mt_advice_free(&a);
+	expect_sweep(sweep_parted, sizeof(sweep_parted) / sizeof(*sweep_parted),
+		     "10", MT_CONF_HIGH, MT_GROUND_MEASURED, true);
 }
 
 /* glibc ignores an mmap_threshold above 32 MiB on 64-bit: the advice once
@@ -520,6 +524,26 @@ static bool cites(const struct mt_advice *a, const char *id, const char *text)
  * records under the benchmark's real case fields and metric names. */
 static void test_run_adv_quick(void **state)
 {
+	/* Items the run measured (measured: NULL for none to check) and
+	 * the fact item id cites. */
+	static const struct {
+		const char *measured, *id, *fact;
+	} measured[] = {
+		/* oom: followed_score of the three scenarios that ran (the
+		 * fourth, unkillable, was skipped). */
+		{ "oom_score_adj.redis-server", "oom_score_adj.batch-*",
+		  "fact oom.followed_score: 1 [0.2924, 1] fraction (n=3)" },
+		/* thp: tlb backing 4k/thp pattern page; hugepage thp touch. */
+		{ "thp_enabled", "thp_enabled",
+		  "fact tlb.thp_walk_ratio: 1.706 [1.459, 1.996] ratio "
+		  "(n=30)" },
+		{ NULL, "thp_defrag",
+		  "fact hugepage.thp_fault_us: 235.5 [213, 269.1] us (n=15)" },
+		/* dirty: odirect sequential direct writes. */
+		{ "dirty", "dirty",
+		  "fact odirect.seq_write_direct_mb_s: 2818 [2712, 2839] MB/s "
+		  "(n=12)" },
+	};
 	struct mt_advice a;
 	struct mt_item *it;
 
@@ -538,25 +562,14 @@ static void test_run_adv_quick(void **state)
 	assert_true(cites(&a, "mlock.redis-server",
 			  "fact "
 			  "mlock.file_p99_ratio: 14.5 ratio (n=1)"));
-	/* oom: followed_score of the three scenarios that ran (the fourth,
-	 * unkillable, was skipped). */
-	assert_true(mt_advice_find(&a, "oom_score_adj.redis-server")->measured);
-	assert_true(cites(&a, "oom_score_adj.batch-*",
-			  "fact "
-			  "oom.followed_score: 1 [0.2924, 1] fraction (n=3)"));
-	/* thp: tlb backing 4k/thp pattern page; hugepage thp touch. */
-	assert_true(mt_advice_find(&a, "thp_enabled")->measured);
-	assert_true(cites(&a, "thp_enabled",
-			  "fact tlb.thp_walk_ratio: "
-			  "1.706 [1.459, 1.996] ratio (n=30)"));
-	assert_true(cites(&a, "thp_defrag",
-			  "fact hugepage.thp_fault_us: "
-			  "235.5 [213, 269.1] us (n=15)"));
-	/* dirty: odirect sequential direct writes. */
-	assert_true(mt_advice_find(&a, "dirty")->measured);
-	assert_true(cites(&a, "dirty",
-			  "fact odirect.seq_write_direct_mb_s: "
-			  "2818 [2712, 2839] MB/s (n=12)"));
+	for (size_t i = 0; i < sizeof(measured) / sizeof(*measured); i++) {
+		if (measured[i].measured)
+			assert_true(mt_test_item(&a, measured[i].measured)
+					    ->measured);
+		if (!cites(&a, measured[i].id, measured[i].fact))
+			fail_msg("%s does not cite %s", measured[i].id,
+				 measured[i].fact);
+	}
 	/* malloc: the arenas cases. */
 	assert_true(mt_advice_find(&a, "malloc_arena_max")->measured);
 	mt_test_expect_cites(&a, "malloc_arena_max",
