@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "../core/fsroot.h"
+#include "../core/grow.h"
 #include "../core/knobs.h"
 #include "../core/json_safe.h"
 #include "../core/log.h"
@@ -360,15 +361,8 @@ struct mt_item *mt_advice_add(struct mt_advice *a, const struct mt_rule *r,
 {
 	struct mt_item *it;
 
-	if (a->n == a->cap) {
-		size_t cap = a->cap ? a->cap * 2 : 16;
-		struct mt_item *n = realloc(a->items, cap * sizeof(*n));
-
-		if (!n)
-			return NULL;
-		a->items = n;
-		a->cap = cap;
-	}
+	if (mt_grow(&a->items, &a->cap, a->n, sizeof(*a->items), 16) < 0)
+		return NULL;
 	it = &a->items[a->n];
 	memset(it, 0, sizeof(*it));
 	it->evidence = json_array();
