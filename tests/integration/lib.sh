@@ -27,6 +27,19 @@ expect_err() {
 # memtune's own query command.
 is_root() { [ "$(id -u)" = 0 ]; }
 
+# needs NAME WHAT...: skips test NAME unless it runs as root (WHAT root)
+# and finds every other WHAT as a command.
+needs() {
+  local name=$1 w; shift
+  for w in "$@"; do
+    if [ "$w" = root ]; then
+      is_root || skip "$name: needs root"
+    else
+      command -v "$w" >/dev/null || skip "$name: needs $w"
+    fi
+  done
+}
+
 # need_hugetlb_pool: skips the test unless root can write the 2 MiB
 # hugetlb pool, whose nr_hugepages file is then $pool.
 need_hugetlb_pool() {

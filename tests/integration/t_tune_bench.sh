@@ -9,8 +9,7 @@
 # (its swap file, its cgroup) and tune's (the knob).
 set -u
 . "$(dirname "$0")/lib.sh"
-is_root || skip "t_tune_bench: needs root"
-command -v jq >/dev/null || skip "t_tune_bench: needs jq"
+needs t_tune_bench root jq
 M=${MEMTUNE:?}
 swappiness_knob
 state() { swappiness_state; }

@@ -8,8 +8,7 @@
 # cgroup and the server are gone and swappiness is as it was.
 set -u
 . "$(dirname "$0")/lib.sh"
-is_root || skip "t_tune_redis: needs root"
-command -v jq >/dev/null || skip "t_tune_redis: needs jq"
+needs t_tune_redis root jq
 command -v redis-server >/dev/null && command -v redis-benchmark >/dev/null ||
 	skip "t_tune_redis: needs redis-server and redis-tools (make deps)"
 M=${MEMTUNE:?}

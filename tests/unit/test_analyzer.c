@@ -63,6 +63,41 @@ static void release(json_t *a, struct mt_run *run)
 	mt_run_free(run);
 }
 
+/* The state of a test on one fixture run: the run and its analysis. */
+struct analyzed {
+	struct mt_run *run;
+	json_t *a;
+};
+
+/* Loads and analyzes the fixture run named by the test's initial state. */
+static int run_setup(void **state)
+{
+	struct analyzed *an = calloc(1, sizeof(*an));
+	char dir[256];
+
+	if (!an)
+		return -1;
+	snprintf(dir, sizeof(dir), FIX "%s", (const char *)*state);
+	an->run = load(dir);
+	an->a = mt_analyze_run(an->run);
+	*state = an;
+	return 0;
+}
+
+static int run_teardown(void **state)
+{
+	struct analyzed *an = *state;
+
+	release(an->a, an->run);
+	free(an);
+	return 0;
+}
+
+/* A test on the analysis of the fixture run tests/fixtures/runs/name. */
+#define ON_RUN(test, name) \
+	cmocka_unit_test_prestate_setup_teardown(test, run_setup, \
+						 run_teardown, (void *)(name))
+
 static double num(json_t *o, const char *k)
 {
 	return json_number_value(json_object_get(o, k));
@@ -70,12 +105,12 @@ static double num(json_t *o, const char *k)
 
 static void test_tlb_figures(void **state)
 {
-	struct mt_run *run = load(FIX "tlb-hugepage");
-	json_t *a = mt_analyze_run(run), *d, *pen, *c;
+	struct analyzed *an = *state;
+	struct mt_run *run = an->run;
+	json_t *a = an->a, *d, *pen, *c;
 	size_t i;
 	bool seen_line_4k = false;
 
-	(void)state;
 	assert_int_equal(json_array_size(run->warnings), 0);
 	assert_string_equal(run->host, "vm");
 	d = derived(a, "tlb");
@@ -104,15 +139,13 @@ static void test_tlb_figures(void **state)
 	assert_true(seen_line_4k);
 	assert_false(json_is_true(json_object_get(json_object_get(d, "cpu_tlb"),
 						  "exposed")));
-	release(a, run);
 }
 
 static void test_hugepage_figures(void **state)
 {
-	struct mt_run *run = load(FIX "tlb-hugepage");
-	json_t *a = mt_analyze_run(run), *d, *thp, *g;
+	struct analyzed *an = *state;
+	json_t *a = an->a, *d, *thp, *g;
 
-	(void)state;
 	d = derived(a, "hugepage");
 	thp = json_object_get(json_object_get(d, "backings"), "thp");
 	assert_true(fabs(num(thp, "touch_ns_per_4k") - 591.586) < 0.01);
@@ -126,16 +159,15 @@ static void test_hugepage_figures(void **state)
 	/* 8575.8 against 15423.1 MB/s. */
 	assert_true(fabs(num(g, "read_bw") - (8575.823 / 15423.072 - 1) * 100) <
 		    0.01);
-	release(a, run);
 }
 
 static void test_truncated(void **state)
 {
-	struct mt_run *run = load(FIX "truncated");
-	json_t *a = mt_analyze_run(run);
+	struct analyzed *an = *state;
+	struct mt_run *run = an->run;
+	json_t *a = an->a;
 	const char *w;
 
-	(void)state;
 	assert_int_equal(json_array_size(run->warnings), 1);
 	w = json_string_value(json_array_get(run->warnings, 0));
 	assert_non_null(strstr(w, "truncated/results.jsonl:21:"));
@@ -144,16 +176,15 @@ static void test_truncated(void **state)
 	assert_string_equal(json_string_value(json_object_get(entry(a, "tlb"),
 							      "status")),
 			    "analyzed");
-	release(a, run);
 }
 
 static void test_missing_meta(void **state)
 {
-	struct mt_run *run = load(FIX "missing-meta");
-	json_t *a = mt_analyze_run(run);
+	struct analyzed *an = *state;
+	struct mt_run *run = an->run;
+	json_t *a = an->a;
 	const char *w;
 
-	(void)state;
 	assert_null(run->meta);
 	w = json_string_value(json_array_get(run->warnings, 0));
 	assert_non_null(strstr(w, "missing-meta/meta.json: No such file"));
@@ -161,22 +192,19 @@ static void test_missing_meta(void **state)
 	assert_string_equal(json_string_value(json_object_get(entry(a, "tlb"),
 							      "status")),
 			    "analyzed");
-	release(a, run);
 }
 
 static void test_unknown_bench(void **state)
 {
-	struct mt_run *run = load(FIX "unknown-bench");
-	json_t *a = mt_analyze_run(run), *e = entry(a, "frobnicate");
+	struct analyzed *an = *state;
+	json_t *a = an->a, *e = entry(a, "frobnicate");
 
-	(void)state;
 	assert_non_null(e);
 	assert_string_equal(json_string_value(json_object_get(e, "status")),
 			    "no analysis yet");
 	assert_string_equal(json_string_value(json_object_get(entry(a, "tlb"),
 							      "status")),
 			    "analyzed");
-	release(a, run);
 }
 
 static void test_not_a_run(void **state)
@@ -228,10 +256,9 @@ static void test_compare_self(void **state)
  * zone_reclaim finding (mode 1 kept 99.7% local against 15.8%). */
 static void test_numa_2node(void **state)
 {
-	struct mt_run *run = load(FIX "numa-2node");
-	json_t *a = mt_analyze_run(run), *d, *lat, *zr, *f, *pl;
+	struct analyzed *an = *state;
+	json_t *a = an->a, *d, *lat, *zr, *f, *pl;
 
-	(void)state;
 	d = derived(a, "numa");
 	assert_int_equal(json_array_size(json_object_get(d, "nodes")), 2);
 	assert_false(json_is_true(json_object_get(d, "single_node")));
@@ -276,16 +303,14 @@ static void test_numa_2node(void **state)
 					     345.02634 / 324.00445) /
 						    2) < 1e-4);
 	}
-	release(a, run);
 }
 
 /* On one node: a 1x1 matrix, no made-up ratio, the skip reason kept. */
 static void test_numa_1node(void **state)
 {
-	struct mt_run *run = load(FIX "numa-1node");
-	json_t *a = mt_analyze_run(run), *d, *e;
+	struct analyzed *an = *state;
+	json_t *a = an->a, *d, *e;
 
-	(void)state;
 	d = derived(a, "numa");
 	assert_true(json_is_true(json_object_get(d, "single_node")));
 	assert_true(json_is_null(json_object_get(d, "remote_local_latency")));
@@ -298,7 +323,6 @@ static void test_numa_1node(void **state)
 	assert_non_null(
 		strstr(json_string_value(json_object_get(e, "partly_skipped")),
 		       "1 NUMA node"));
-	release(a, run);
 }
 
 /* Appends a complete measured record (every field DESIGN §3 requires) to
@@ -612,10 +636,9 @@ static void test_alloc_first_allocation(void **state)
 /* swap: one entry per swappiness value, and where each side is best. */
 static void test_swap(void **state)
 {
-	struct mt_run *run = load(FIX "swap-quick");
-	json_t *a = mt_analyze_run(run), *d, *sw, *t;
+	struct analyzed *an = *state;
+	json_t *a = an->a, *d, *sw, *t;
 
-	(void)state;
 	d = derived(a, "swap");
 	sw = json_object_get(d, "swappiness");
 	assert_int_equal(json_array_size(sw), 4);
@@ -628,17 +651,15 @@ static void test_swap(void **state)
 	assert_true(num(t, "best_worker_throughput") == 0);
 	assert_true(num(t, "best_reader") == 200);
 	assert_int_equal(json_array_size(json_object_get(d, "pressure")), 2);
-	release(a, run);
 }
 
 /* reclaim, oom and mlock on one real quick run. */
 static void test_pressure_modules(void **state)
 {
-	struct mt_run *run = load(FIX "pressure-quick");
-	json_t *a = mt_analyze_run(run), *d, *e, *s;
+	struct analyzed *an = *state;
+	json_t *a = an->a, *d, *e, *s;
 	size_t i, machine = 0;
 
-	(void)state;
 	d = derived(a, "reclaim");
 	/* The machine baseline was untrustworthy: left out, and counted. */
 	assert_true(num(d, "untrustworthy_records") == 11);
@@ -668,7 +689,6 @@ static void test_pressure_modules(void **state)
 	assert_true(fabs(num(s, "saved_p99_ns") - (605428.16 - 621.0)) < 0.01);
 	assert_true(num(json_object_get(json_object_get(d, "saved"), "anon"),
 			"major_faults_avoided") == 11229);
-	release(a, run);
 }
 
 /* reclaim reads the values in force from the record's top-level "system"
@@ -774,14 +794,14 @@ static char *slurp(const char *dir, const char *name)
 static void test_tlb_knee_marks(void **state)
 {
 	char dir[] = "/tmp/mt-test-analyzer-XXXXXX";
-	struct mt_run *run = load(FIX "tlb-hugepage");
-	json_t *a = mt_analyze_run(run), *d = mt_analysis_derived(a, "tlb");
+	struct analyzed *an = *state;
+	struct mt_run *run = an->run;
+	json_t *a = an->a, *d = mt_analysis_derived(a, "tlb");
 	struct mt_report rep = { .png_terminal = "png" };
 	struct mt_err err = { 0 };
 	char *gp, *line;
 	size_t lines = 0, marks = 0;
 
-	(void)state;
 	assert_non_null(mkdtemp(dir));
 	assert_int_equal(mt_outdir_open(&rep.dir, "test", dir, 0, &err), 0);
 	rep.figures = json_array();
@@ -803,7 +823,6 @@ static void test_tlb_knee_marks(void **state)
 	free(gp);
 	json_decref(rep.figures);
 	mt_outdir_close(&rep.dir);
-	release(a, run);
 	remove_dir(dir);
 }
 
@@ -811,13 +830,13 @@ static void test_tlb_knee_marks(void **state)
 static void test_numa_heatmap(void **state)
 {
 	char dir[] = "/tmp/mt-test-analyzer-XXXXXX";
-	struct mt_run *run = load(FIX "numa-2node");
-	json_t *a = mt_analyze_run(run), *d = mt_analysis_derived(a, "numa");
+	struct analyzed *an = *state;
+	struct mt_run *run = an->run;
+	json_t *a = an->a, *d = mt_analysis_derived(a, "numa");
 	struct mt_report rep = { .png_terminal = "png" };
 	struct mt_err err = { 0 };
 	char *gp, *dat;
 
-	(void)state;
 	assert_non_null(mkdtemp(dir));
 	assert_int_equal(mt_outdir_open(&rep.dir, "test", dir, 0, &err), 0);
 	rep.figures = json_array();
@@ -835,7 +854,6 @@ static void test_numa_heatmap(void **state)
 	free(gp);
 	json_decref(rep.figures);
 	mt_outdir_close(&rep.dir);
-	release(a, run);
 	remove_dir(dir);
 }
 
@@ -874,23 +892,23 @@ static void test_tlb_cpu_size(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_tlb_figures),
-		cmocka_unit_test(test_hugepage_figures),
-		cmocka_unit_test(test_truncated),
-		cmocka_unit_test(test_missing_meta),
-		cmocka_unit_test(test_unknown_bench),
+		ON_RUN(test_tlb_figures, "tlb-hugepage"),
+		ON_RUN(test_hugepage_figures, "tlb-hugepage"),
+		ON_RUN(test_truncated, "truncated"),
+		ON_RUN(test_missing_meta, "missing-meta"),
+		ON_RUN(test_unknown_bench, "unknown-bench"),
 		cmocka_unit_test(test_not_a_run),
 		cmocka_unit_test(test_compare_self),
-		cmocka_unit_test(test_numa_2node),
-		cmocka_unit_test(test_numa_1node),
+		ON_RUN(test_numa_2node, "numa-2node"),
+		ON_RUN(test_numa_1node, "numa-1node"),
 		cmocka_unit_test(test_numa_cache_wins),
 		cmocka_unit_test(test_numa_node_out_of_range),
-		cmocka_unit_test(test_swap),
-		cmocka_unit_test(test_pressure_modules),
+		ON_RUN(test_swap, "swap-quick"),
+		ON_RUN(test_pressure_modules, "pressure-quick"),
 		cmocka_unit_test(test_reclaim_system_moved),
 		cmocka_unit_test(test_oom_not_followed),
-		cmocka_unit_test(test_tlb_knee_marks),
-		cmocka_unit_test(test_numa_heatmap),
+		ON_RUN(test_tlb_knee_marks, "tlb-hugepage"),
+		ON_RUN(test_numa_heatmap, "numa-2node"),
 		cmocka_unit_test(test_tlb_cpu_size),
 		cmocka_unit_test(test_tlb_knee_kinds),
 		cmocka_unit_test(test_alloc_first_allocation),
