@@ -83,6 +83,20 @@ static void advise_tree(const char *root, struct mt_advice *a)
 	mt_test_ctx_advise(&p, &ctx, a);
 }
 
+/* Item id of a, which must change to value on ground at confidence. */
+static struct mt_item *expect_change(const struct mt_advice *a, const char *id,
+				     const char *value, enum mt_ground ground,
+				     enum mt_confidence confidence)
+{
+	struct mt_item *it = mt_test_item(a, id);
+
+	assert_string_equal(it->value, value);
+	assert_true(it->change);
+	assert_int_equal(it->ground, ground);
+	assert_int_equal(it->confidence, confidence);
+	return it;
+}
+
 /* The evidence line of item id containing text, or NULL. */
 static const char *cites(const struct mt_advice *a, const char *id,
 			 const char *text)
@@ -101,12 +115,9 @@ static void test_stalls_db(void **state)
 
 	(void)state;
 	advise_tree(mt_test_machine("stalls-db"), &a);
-	it = mt_test_item(&a, "watermark_scale_factor");
+	it = expect_change(&a, "watermark_scale_factor", "100",
+			   MT_GROUND_DOCUMENTED, MT_CONF_MEDIUM);
 	assert_string_equal(it->current, "10");
-	assert_string_equal(it->value, "100");
-	assert_true(it->change);
-	assert_int_equal(it->ground, MT_GROUND_DOCUMENTED);
-	assert_int_equal(it->confidence, MT_CONF_MEDIUM);
 	assert_non_null(strstr(it->source,
 			       "docs.kernel.org/admin-guide/"
 			       "sysctl/vm.html#watermark-scale-factor"));
@@ -226,11 +237,8 @@ static void test_stalls_without_psi(void **state)
 	snprintf(path, sizeof(path), "%s/proc/pressure", c->root);
 	mt_test_remove_tree(path);
 	advise_tree(c->root, &c->a);
-	it = mt_test_item(&c->a, "watermark_scale_factor");
-	assert_string_equal(it->value, "100");
-	assert_true(it->change);
-	assert_int_equal(it->ground, MT_GROUND_PRACTICE);
-	assert_int_equal(it->confidence, MT_CONF_LOW);
+	it = expect_change(&c->a, "watermark_scale_factor", "100",
+			   MT_GROUND_PRACTICE, MT_CONF_LOW);
 	assert_non_null(cites(&c->a, "watermark_scale_factor",
 			      "no PSI "
 			      "(/proc/pressure/memory absent)"));
@@ -268,11 +276,8 @@ static void test_mfk_far_above(void **state)
 
 	mt_test_put(c->root, "/proc/sys/vm/min_free_kbytes", "85899345\n");
 	advise_tree(c->root, &c->a);
-	it = mt_test_item(&c->a, "min_free_kbytes");
-	assert_string_equal(it->value, "130533");
-	assert_true(it->change);
-	assert_int_equal(it->ground, MT_GROUND_DOCUMENTED);
-	assert_int_equal(it->confidence, MT_CONF_MEDIUM);
+	it = expect_change(&c->a, "min_free_kbytes", "130533",
+			   MT_GROUND_DOCUMENTED, MT_CONF_MEDIUM);
 	assert_non_null(cites(&c->a, "min_free_kbytes",
 			      "above 5% of lowmem "
 			      "(53247171 kB), the most khugepaged ever "
