@@ -433,6 +433,20 @@ void mt_item_knob_to(struct mt_item *it, const char *knob, const char *current,
 	it->change = strcmp(current, recommended) != 0;
 }
 
+struct mt_item *mt_advice_add_knob(struct mt_advice *a, const struct mt_rule *r,
+				   const char *id, const char *knob,
+				   const char *current, const char *rec,
+				   struct mt_knob *k)
+{
+	struct mt_item *it = mt_advice_add(a, r, id);
+
+	if (!it)
+		return NULL;
+	mt_knob_lookup(knob, 0, k);
+	mt_item_knob_to(it, knob, current, rec ? rec : k->dflt);
+	return it;
+}
+
 void mt_item_sysctl(struct mt_item *it, const char *name, const char *value)
 {
 	char knob[96];

@@ -14,17 +14,17 @@
 static int expire_item(const struct mt_advise_ctx *ctx, int64_t cur, int64_t wb,
 		       bool have_wb, struct mt_advice *out)
 {
-	struct mt_item *it = mt_advice_add(out, &mt_rule_dirty_writeback,
-					   "dirty_expire_centisecs");
+	struct mt_item *it;
 	struct mt_knob k;
 	char now[32];
 
 	(void)ctx;
+	snprintf(now, sizeof(now), "%lld", (long long)cur);
+	it = mt_advice_add_knob(out, &mt_rule_dirty_writeback,
+				"dirty_expire_centisecs",
+				"vm.dirty_expire_centisecs", now, now, &k);
 	if (!it)
 		return -ENOMEM;
-	mt_knob_lookup("vm.dirty_expire_centisecs", 0, &k);
-	snprintf(now, sizeof(now), "%lld", (long long)cur);
-	mt_item_knob_to(it, k.name, now, now);
 	mt_item_evidence(it,
 			 "vm.dirty_expire_centisecs = %lld (kernel "
 			 "default %s)",
@@ -50,16 +50,18 @@ static int expire_item(const struct mt_advise_ctx *ctx, int64_t cur, int64_t wb,
 
 static int writeback_item(int64_t cur, struct mt_advice *out)
 {
-	struct mt_item *it = mt_advice_add(out, &mt_rule_dirty_writeback,
-					   "dirty_writeback_centisecs");
+	struct mt_item *it;
 	struct mt_knob k;
 	char now[32];
 
+	/* 0 goes back to the kernel's default. */
+	snprintf(now, sizeof(now), "%lld", (long long)cur);
+	it = mt_advice_add_knob(out, &mt_rule_dirty_writeback,
+				"dirty_writeback_centisecs",
+				"vm.dirty_writeback_centisecs", now,
+				cur == 0 ? NULL : now, &k);
 	if (!it)
 		return -ENOMEM;
-	mt_knob_lookup("vm.dirty_writeback_centisecs", 0, &k);
-	snprintf(now, sizeof(now), "%lld", (long long)cur);
-	mt_item_knob_to(it, k.name, now, cur == 0 ? k.dflt : now);
 	mt_item_evidence(it,
 			 "vm.dirty_writeback_centisecs = %lld (kernel "
 			 "default %s)",
