@@ -447,6 +447,26 @@ struct mt_item *mt_advice_add_knob(struct mt_advice *a, const struct mt_rule *r,
 	return it;
 }
 
+struct mt_item *mt_advice_add_int_knob(struct mt_advice *a,
+				       const struct mt_rule *r, const char *id,
+				       const char *knob, int64_t cur,
+				       bool to_default, struct mt_knob *k)
+{
+	struct mt_item *it;
+	char now[32];
+
+	snprintf(now, sizeof(now), "%lld", (long long)cur);
+	it = mt_advice_add_knob(a, r, id, knob, now, to_default ? NULL : now,
+				k);
+	if (!it)
+		return NULL;
+	mt_item_evidence(it, "%s = %lld (kernel default %s)",
+			 k->sysctl[0] ? k->sysctl : k->path, (long long)cur,
+			 k->dflt);
+	mt_item_ground(it, MT_GROUND_DOCUMENTED, k->source);
+	return it;
+}
+
 void mt_item_sysctl(struct mt_item *it, const char *name, const char *value)
 {
 	char knob[96];

@@ -334,6 +334,15 @@ struct mt_item *mt_advice_add_knob(struct mt_advice *a, const struct mt_rule *r,
 				   const char *current, const char *rec,
 				   struct mt_knob *k);
 
+/* mt_advice_add_knob for an integer knob whose value in force is cur,
+ * kept, or back to the table's default when to_default: with the evidence
+ * "SYSCTL-or-PATH = cur (kernel default D)" and the knob table's source as
+ * its documented ground. NULL on ENOMEM. */
+struct mt_item *mt_advice_add_int_knob(struct mt_advice *a,
+				       const struct mt_rule *r, const char *id,
+				       const char *knob, int64_t cur,
+				       bool to_default, struct mt_knob *k);
+
 const char *mt_confidence_name(enum mt_confidence c);
 
 /* Sets what the item's confidence follows from, and the confidence that

@@ -82,21 +82,15 @@ static int enabled_item(const struct mt_advise_ctx *ctx, const char *cur,
 static int pool_item(const struct mt_advise_ctx *ctx, int64_t cur,
 		     struct mt_advice *out)
 {
-	struct mt_item *it;
 	struct mt_knob k;
-	char now[32];
+	struct mt_item *it = mt_advice_add_int_knob(out, &mt_rule_zswap,
+						    "zswap_max_pool_percent",
+						    "zswap.max_pool_percent",
+						    cur, false, &k);
 
 	(void)ctx;
-	snprintf(now, sizeof(now), "%lld", (long long)cur);
-	it = mt_advice_add_knob(out, &mt_rule_zswap, "zswap_max_pool_percent",
-				"zswap.max_pool_percent", now, now, &k);
 	if (!it)
 		return -ENOMEM;
-	mt_item_evidence(it,
-			 "/sys/module/zswap/parameters/max_pool_percent "
-			 "= %lld (kernel default %s)",
-			 (long long)cur, k.dflt);
-	mt_item_ground(it, MT_GROUND_DOCUMENTED, k.source);
 	mt_item_reason(it,
 		       "zswap's pool may take up to %lld%% of RAM before "
 		       "the oldest pages go on to the swap device "
