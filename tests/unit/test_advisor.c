@@ -28,6 +28,31 @@ static void advise_on(const char *name, struct mt_advice *a)
 	mt_test_advise_root(mt_test_machine(name), "database", database_ini, a);
 }
 
+/* The set-up of a test on the database advice for the fixture machine
+ * named by its initial state (advise_on); the tear-down frees it. */
+static int machine_setup(void **state)
+{
+	struct mt_advice *a = calloc(1, sizeof(*a));
+
+	if (!a)
+		return -1;
+	advise_on(*state, a);
+	*state = a;
+	return 0;
+}
+
+static int machine_teardown(void **state)
+{
+	mt_advice_free(*state);
+	free(*state);
+	return 0;
+}
+
+#define ON_MACHINE(test, name) \
+	cmocka_unit_test_prestate_setup_teardown(test, machine_setup, \
+						 machine_teardown, \
+						 (void *)(name))
+
 static void expect(const struct mt_advice *a, const char *id, const char *knob,
 		   const char *value, bool change)
 {
@@ -92,94 +117,80 @@ static void test_swappiness_from_costs(void **state)
 
 static void test_small_vm(void **state)
 {
-	struct mt_advice a;
+	struct mt_advice *a = *state;
 
-	(void)state;
-	advise_on("small-vm", &a);
-	expect(&a, "swappiness", "vm.swappiness", "60", false);
-	expect(&a, "min_free_kbytes", "vm.min_free_kbytes", "67584", false);
-	expect(&a, "zone_reclaim_mode", "vm.zone_reclaim_mode", "0", false);
-	expect(&a, "dirty_background", "vm.dirty_background_ratio", "10",
-	       false);
-	expect(&a, "thp_enabled", "transparent_hugepage.enabled", "madvise",
+	expect(a, "swappiness", "vm.swappiness", "60", false);
+	expect(a, "min_free_kbytes", "vm.min_free_kbytes", "67584", false);
+	expect(a, "zone_reclaim_mode", "vm.zone_reclaim_mode", "0", false);
+	expect(a, "dirty_background", "vm.dirty_background_ratio", "10", false);
+	expect(a, "thp_enabled", "transparent_hugepage.enabled", "madvise",
 	       false);
 	/* Under enabled=madvise, defer+madvise changes nothing
 	 * (transhuge.rst): kept, not flagged. */
-	expect(&a, "thp_defrag", "transparent_hugepage.defrag", "madvise",
+	expect(a, "thp_defrag", "transparent_hugepage.defrag", "madvise",
 	       false);
-	assert_non_null(strstr(mt_advice_find(&a, "swappiness")->reason,
+	assert_non_null(strstr(mt_advice_find(a, "swappiness")->reason,
 			       "no swap"));
-	assert_non_null(mt_advice_find(&a, "oom_score_adj.postgres"));
+	assert_non_null(mt_advice_find(a, "oom_score_adj.postgres"));
 	assert_string_equal(
-		mt_advice_find(&a, "oom_score_adj.batch-*")->recommended,
-		"500");
-	mt_advice_free(&a);
+		mt_advice_find(a, "oom_score_adj.batch-*")->recommended, "500");
 }
 
 static void test_db_2node(void **state)
 {
-	struct mt_advice a;
+	struct mt_advice *a = *state;
 
-	(void)state;
-	advise_on("db-2node", &a);
-	expect(&a, "swappiness", "vm.swappiness", "10", true);
+	expect(a, "swappiness", "vm.swappiness", "10", true);
 	/* 1 GiB set by someone: 0.4% of memory, kept, and said so. */
-	expect(&a, "min_free_kbytes", "vm.min_free_kbytes", "1048576", false);
-	assert_non_null(strstr(mt_advice_find(&a, "min_free_kbytes")->reason,
+	expect(a, "min_free_kbytes", "vm.min_free_kbytes", "1048576", false);
+	assert_non_null(strstr(mt_advice_find(a, "min_free_kbytes")->reason,
 			       "would compute 90112 kB"));
-	expect(&a, "zone_reclaim_mode", "vm.zone_reclaim_mode", "0", false);
-	expect(&a, "dirty_background", "vm.dirty_background_bytes", "268435456",
+	expect(a, "zone_reclaim_mode", "vm.zone_reclaim_mode", "0", false);
+	expect(a, "dirty_background", "vm.dirty_background_bytes", "268435456",
 	       true);
-	expect(&a, "dirty", "vm.dirty_bytes", "1073741824", true);
-	expect(&a, "thp_enabled", "transparent_hugepage.enabled", "madvise",
+	expect(a, "dirty", "vm.dirty_bytes", "1073741824", true);
+	expect(a, "thp_enabled", "transparent_hugepage.enabled", "madvise",
 	       true);
 	/* 2 MiB pool in use: nothing to say without a named user. */
-	assert_null(mt_advice_find(&a, "nr_hugepages.2048k"));
-	mt_advice_free(&a);
+	assert_null(mt_advice_find(a, "nr_hugepages.2048k"));
 }
 
 static void test_zram_host(void **state)
 {
-	struct mt_advice a;
+	struct mt_advice *a = *state;
 
-	(void)state;
-	advise_on("zram-host", &a);
-	expect(&a, "swappiness", "vm.swappiness", "180", false);
-	assert_non_null(strstr(mt_advice_find(&a, "swappiness")->reason,
+	expect(a, "swappiness", "vm.swappiness", "180", false);
+	assert_non_null(strstr(mt_advice_find(a, "swappiness")->reason,
 			       "zram"));
-	expect(&a, "watermark_scale_factor", "vm.watermark_scale_factor", "125",
+	expect(a, "watermark_scale_factor", "vm.watermark_scale_factor", "125",
 	       false);
-	mt_advice_free(&a);
 }
 
 static void test_big_1tb(void **state)
 {
-	struct mt_advice a;
+	struct mt_advice *a = *state;
 	char *conf;
 
-	(void)state;
-	advise_on("big-1tb", &a);
-	expect(&a, "swappiness", "vm.swappiness", "10", true);
+	expect(a, "swappiness", "vm.swappiness", "10", true);
 	/* Lowered below the kernel's own value: int_sqrt(16 x the managed
 	 * lowmem of its zoneinfo, 1064916184 kB) = 130533; raise it back. */
-	expect(&a, "min_free_kbytes", "vm.min_free_kbytes", "130533", true);
-	expect(&a, "dirty_background", "vm.dirty_background_bytes", "268435456",
+	expect(a, "min_free_kbytes", "vm.min_free_kbytes", "130533", true);
+	expect(a, "dirty_background", "vm.dirty_background_bytes", "268435456",
 	       true);
-	expect(&a, "thp_defrag", "transparent_hugepage.defrag", "madvise",
+	expect(a, "thp_defrag", "transparent_hugepage.defrag", "madvise",
 	       false);
-	conf = mt_advice_sysctl_conf(&a);
+	conf = mt_advice_sysctl_conf(a);
 	/* No measurement: tuned's documented 10 for a latency goal, medium
 	 * (issue 13: confidence follows from the evidence). */
-	assert_int_equal(mt_advice_find(&a, "swappiness")->confidence,
+	assert_int_equal(mt_advice_find(a, "swappiness")->confidence,
 			 MT_CONF_MEDIUM);
-	assert_int_equal(mt_advice_find(&a, "swappiness")->ground,
+	assert_int_equal(mt_advice_find(a, "swappiness")->ground,
 			 MT_GROUND_DOCUMENTED);
 	assert_non_null(strstr(conf, "\nvm.swappiness = 10\n"));
 	assert_non_null(strstr(conf, "\nvm.min_free_kbytes = 130533\n"));
 	assert_non_null(strstr(conf, "# min_free_kbytes ("));
 	assert_null(strstr(conf, "transparent_hugepage")); /* not a sysctl */
 	free(conf);
-	mt_advice_free(&a);
 }
 
 /* A snapshot of the zram host with synthetic records. */
@@ -935,10 +946,10 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_min_free_default),
 		cmocka_unit_test(test_swappiness_from_costs),
-		cmocka_unit_test(test_small_vm),
-		cmocka_unit_test(test_db_2node),
-		cmocka_unit_test(test_zram_host),
-		cmocka_unit_test(test_big_1tb),
+		ON_MACHINE(test_small_vm, "small-vm"),
+		ON_MACHINE(test_db_2node, "db-2node"),
+		ON_MACHINE(test_zram_host, "zram-host"),
+		ON_MACHINE(test_big_1tb, "big-1tb"),
 		cmocka_unit_test(test_swappiness_measured),
 		cmocka_unit_test(test_mlock_measured),
 		cmocka_unit_test(test_conf_low_confidence),
