@@ -787,6 +787,24 @@ static char *slurp(const char *dir, const char *name)
 	return text;
 }
 
+/* A report of figures into a new directory made from the template dir. */
+static void report_open(struct mt_report *rep, char *dir)
+{
+	struct mt_err err = { 0 };
+
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(mt_outdir_open(&rep->dir, "test", dir, 0, &err), 0);
+	rep->figures = json_array();
+}
+
+/* Closes the report and removes its directory. */
+static void report_close(struct mt_report *rep, const char *dir)
+{
+	json_decref(rep->figures);
+	mt_outdir_close(&rep->dir);
+	remove_dir(dir);
+}
+
 /* The stray knee mark: the tlb figures reuse one series array, and the
  * line figure drew the thp line "with points" (big circles, one at 16 KiB)
  * because the slot had held the page figure's knee marks. Every line of
@@ -802,9 +820,7 @@ static void test_tlb_knee_marks(void **state)
 	char *gp, *line;
 	size_t lines = 0, marks = 0;
 
-	assert_non_null(mkdtemp(dir));
-	assert_int_equal(mt_outdir_open(&rep.dir, "test", dir, 0, &err), 0);
-	rep.figures = json_array();
+	report_open(&rep, dir);
 	assert_int_equal(mt_an_tlb.plots(&rep, &run, &d, 1, &err), 0);
 	gp = slurp(dir, "tlb-line.gp");
 	for (line = strtok(gp, "\n"); line; line = strtok(NULL, "\n")) {
@@ -821,9 +837,7 @@ static void test_tlb_knee_marks(void **state)
 	assert_int_equal(lines, 4);
 	assert_true(marks >= 1);
 	free(gp);
-	json_decref(rep.figures);
-	mt_outdir_close(&rep.dir);
-	remove_dir(dir);
+	report_close(&rep, dir);
 }
 
 /* The numa heat map: an image with every node labelled. */
@@ -837,9 +851,7 @@ static void test_numa_heatmap(void **state)
 	struct mt_err err = { 0 };
 	char *gp, *dat;
 
-	assert_non_null(mkdtemp(dir));
-	assert_int_equal(mt_outdir_open(&rep.dir, "test", dir, 0, &err), 0);
-	rep.figures = json_array();
+	report_open(&rep, dir);
 	assert_int_equal(mt_an_numa.plots(&rep, &run, &d, 1, &err), 0);
 	gp = slurp(dir, "numa-latency.gp");
 	assert_non_null(strstr(gp, "with image"));
@@ -852,9 +864,7 @@ static void test_numa_heatmap(void **state)
 	gp = slurp(dir, "numa-zone-reclaim-placement.dat");
 	assert_non_null(strstr(gp, "zone_reclaim_mode=1"));
 	free(gp);
-	json_decref(rep.figures);
-	mt_outdir_close(&rep.dir);
-	remove_dir(dir);
+	report_close(&rep, dir);
 }
 
 /* The CPU's TLB size from meta.json system.tlb, beside the first 4k page
