@@ -193,12 +193,27 @@ static void test_big_1tb(void **state)
 	free(conf);
 }
 
+/* Advice into a (cleared first) with the profile text on the snapshot sys
+ * and the records recs (borrowed). */
+static void advise_snapshot(json_t *sys, json_t *recs, const char *profile,
+			    struct mt_advice *a)
+{
+	struct mt_profile p;
+	struct mt_advise_ctx ctx;
+	struct mt_err err = { 0 };
+
+	assert_int_equal(mt_profile_load_string("p", profile, &p, &err), 0);
+	assert_int_equal(mt_advise_ctx_from(&ctx, sys, recs, &p, false), 0);
+	memset(a, 0, sizeof(*a));
+	assert_int_equal(mt_advise(&ctx, a, &err), 0);
+	mt_advise_ctx_free(&ctx);
+	mt_profile_free(&p);
+}
+
 /* A snapshot of the zram host with synthetic records. */
 static void advise_synthetic(const char *records_json, const char *profile,
 			     struct mt_advice *a)
 {
-	struct mt_profile p;
-	struct mt_advise_ctx ctx;
 	struct mt_err err = { 0 };
 	json_t *sys, *recs = json_loads(records_json, 0, NULL);
 
@@ -207,12 +222,7 @@ static void advise_synthetic(const char *records_json, const char *profile,
 	sys = mt_sysinfo_collect(NULL, &err);
 	unsetenv("MEMTUNE_FSROOT");
 	assert_non_null(sys);
-	assert_int_equal(mt_profile_load_string("p", profile, &p, &err), 0);
-	assert_int_equal(mt_advise_ctx_from(&ctx, sys, recs, &p, false), 0);
-	memset(a, 0, sizeof(*a));
-	assert_int_equal(mt_advise(&ctx, a, &err), 0);
-	mt_advise_ctx_free(&ctx);
-	mt_profile_free(&p);
+	advise_snapshot(sys, recs, profile, a);
 	json_decref(sys);
 	json_decref(recs);
 }
@@ -670,8 +680,6 @@ static void test_zone_reclaim_locality(void **state)
 {
 	struct mt_advice a;
 	struct mt_item *it;
-	struct mt_profile p;
-	struct mt_advise_ctx ctx;
 	struct mt_err err = { 0 };
 	json_t *sys, *recs;
 
@@ -709,14 +717,7 @@ static void test_zone_reclaim_locality(void **state)
 	sys = mt_sysinfo_collect(NULL, &err);
 	unsetenv("MEMTUNE_FSROOT");
 	assert_non_null(sys);
-	assert_int_equal(mt_profile_load_string("p",
-						"[profile]\n"
-						"page_cache = expendable\n",
-						&p, &err),
-			 0);
-	assert_int_equal(mt_advise_ctx_from(&ctx, sys, recs, &p, false), 0);
-	memset(&a, 0, sizeof(a));
-	assert_int_equal(mt_advise(&ctx, &a, &err), 0);
+	advise_snapshot(sys, recs, "[profile]\npage_cache = expendable\n", &a);
 	it = mt_advice_find(&a, "zone_reclaim_mode");
 	assert_string_equal(it->value, "1");
 	assert_true(it->change);
@@ -728,24 +729,13 @@ static void test_zone_reclaim_locality(void **state)
 	assert_int_equal(it->ground, MT_GROUND_INCONCLUSIVE);
 	assert_int_equal(it->confidence, MT_CONF_LOW);
 	mt_advice_free(&a);
-	mt_advise_ctx_free(&ctx);
-	mt_profile_free(&p);
 
 	/* The profile keeps the page cache: 0 despite the locality. */
-	assert_int_equal(mt_profile_load_string("p",
-						"[profile]\n"
-						"page_cache = keep\n",
-						&p, &err),
-			 0);
-	assert_int_equal(mt_advise_ctx_from(&ctx, sys, recs, &p, false), 0);
-	memset(&a, 0, sizeof(a));
-	assert_int_equal(mt_advise(&ctx, &a, &err), 0);
+	advise_snapshot(sys, recs, "[profile]\npage_cache = keep\n", &a);
 	it = mt_advice_find(&a, "zone_reclaim_mode");
 	assert_string_equal(it->value, "0");
 	assert_non_null(strstr(it->reason, "keeps the page cache"));
 	mt_advice_free(&a);
-	mt_advise_ctx_free(&ctx);
-	mt_profile_free(&p);
 	json_decref(sys);
 	json_decref(recs);
 }
