@@ -805,6 +805,18 @@ static void report_close(struct mt_report *rep, const char *dir)
 	remove_dir(dir);
 }
 
+/* Draws the figures of module m from the analyzed run into a report in a
+ * new directory made from the template dir (report_open). */
+static void plot(struct analyzed *an, const struct mt_analysis *m,
+		 struct mt_report *rep, char *dir)
+{
+	json_t *d = mt_analysis_derived(an->a, m->bench);
+	struct mt_err err = { 0 };
+
+	report_open(rep, dir);
+	assert_int_equal(m->plots(rep, &an->run, &d, 1, &err), 0);
+}
+
 /* The stray knee mark: the tlb figures reuse one series array, and the
  * line figure drew the thp line "with points" (big circles, one at 16 KiB)
  * because the slot had held the page figure's knee marks. Every line of
@@ -812,16 +824,11 @@ static void report_close(struct mt_report *rep, const char *dir)
 static void test_tlb_knee_marks(void **state)
 {
 	char dir[] = "/tmp/mt-test-analyzer-XXXXXX";
-	struct analyzed *an = *state;
-	struct mt_run *run = an->run;
-	json_t *a = an->a, *d = mt_analysis_derived(a, "tlb");
 	struct mt_report rep = { .png_terminal = "png" };
-	struct mt_err err = { 0 };
 	char *gp, *line;
 	size_t lines = 0, marks = 0;
 
-	report_open(&rep, dir);
-	assert_int_equal(mt_an_tlb.plots(&rep, &run, &d, 1, &err), 0);
+	plot(*state, &mt_an_tlb, &rep, dir);
 	gp = slurp(dir, "tlb-line.gp");
 	for (line = strtok(gp, "\n"); line; line = strtok(NULL, "\n")) {
 		if (!strstr(line, "'tlb-line.dat' index"))
@@ -844,15 +851,10 @@ static void test_tlb_knee_marks(void **state)
 static void test_numa_heatmap(void **state)
 {
 	char dir[] = "/tmp/mt-test-analyzer-XXXXXX";
-	struct analyzed *an = *state;
-	struct mt_run *run = an->run;
-	json_t *a = an->a, *d = mt_analysis_derived(a, "numa");
 	struct mt_report rep = { .png_terminal = "png" };
-	struct mt_err err = { 0 };
 	char *gp, *dat;
 
-	report_open(&rep, dir);
-	assert_int_equal(mt_an_numa.plots(&rep, &run, &d, 1, &err), 0);
+	plot(*state, &mt_an_numa, &rep, dir);
 	gp = slurp(dir, "numa-latency.gp");
 	assert_non_null(strstr(gp, "with image"));
 	assert_non_null(strstr(gp, "'memory node 1' 1"));
