@@ -350,6 +350,16 @@ static void remove_dir(const char *dir)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* Writes text as the results.jsonl of the run directory dir and analyzes
+ * it: the analysis, with the loaded run in *run. */
+static json_t *analyze_text(const char *dir, const char *text,
+			    struct mt_run **run)
+{
+	mt_test_put(dir, "/results.jsonl", text);
+	*run = load(dir);
+	return mt_analyze_run(*run);
+}
+
 /* The zone_reclaim finding says "cache" when mode 1 reclaimed page cache
  * and bought no locality. */
 static void test_numa_cache_wins(void **state)
@@ -376,9 +386,7 @@ static void test_numa_cache_wins(void **state)
 		NULL);
 	add_rec(text, sizeof(text), &off, "numa", c1, "file_reclaimed", 1e8,
 		NULL);
-	mt_test_put(dir, "/results.jsonl", text);
-	run = load(dir);
-	a = mt_analyze_run(run);
+	a = analyze_text(dir, text, &run);
 	f = json_object_get(mt_analysis_derived(a, "numa"),
 			    "zone_reclaim_finding");
 	assert_string_equal(json_string_value(json_object_get(f, "verdict")),
@@ -413,9 +421,7 @@ static void test_numa_node_out_of_range(void **state)
 		"{\"op\":\"latency\","
 		"\"cpu_node\":0,\"mem_node\":0}",
 		"latency", 80, NULL);
-	mt_test_put(dir, "/results.jsonl", text);
-	run = load(dir);
-	a = mt_analyze_run(run);
+	a = analyze_text(dir, text, &run);
 	nodes = json_object_get(mt_analysis_derived(a, "numa"), "nodes");
 	assert_int_equal(json_array_size(nodes), 1);
 	assert_int_equal(json_integer_value(json_array_get(nodes, 0)), 0);
@@ -548,9 +554,7 @@ static void test_tlb_knee_kinds(void **state)
 		add_rec(text, sizeof(text), &off, "tlb", kase, "latency", v2,
 			NULL);
 	}
-	mt_test_put(dir, "/results.jsonl", text);
-	run = load(dir);
-	a = mt_analyze_run(run);
+	a = analyze_text(dir, text, &run);
 	d = derived(a, "tlb");
 	json_array_foreach(json_object_get(d, "curves"), i, c) {
 		if (strcmp(json_string_value(json_object_get(c, "backing")),
@@ -620,9 +624,7 @@ static void test_alloc_first_allocation(void **state)
 		add_rec(text, sizeof(text), &off, "alloc", kase,
 			"mmap_fraction", 0, extra);
 	}
-	mt_test_put(dir, "/results.jsonl", text);
-	run = load(dir);
-	a = mt_analyze_run(run);
+	a = analyze_text(dir, text, &run);
 	f = json_object_get(mt_analysis_derived(a, "alloc"),
 			    "first_allocation");
 	assert_true(json_is_object(f));
@@ -760,9 +762,7 @@ static void test_oom_not_followed(void **state)
 		"{\"oom_score_adj\":500}]}",
 		"followed_score", 0,
 		",\"obtained\":{\"victim\":0,\"expected_victim\":1}");
-	mt_test_put(dir, "/results.jsonl", text);
-	run = load(dir);
-	a = mt_analyze_run(run);
+	a = analyze_text(dir, text, &run);
 	d = mt_analysis_derived(a, "oom");
 	assert_false(json_is_true(json_object_get(d,
 						  "followed_oom_score_adj")));
