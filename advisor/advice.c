@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "../core/fsroot.h"
+#include "../core/grow.h"
 #include "../core/knobs.h"
 #include "../core/json_safe.h"
 #include "../core/log.h"
@@ -360,15 +361,8 @@ struct mt_item *mt_advice_add(struct mt_advice *a, const struct mt_rule *r,
 {
 	struct mt_item *it;
 
-	if (a->n == a->cap) {
-		size_t cap = a->cap ? a->cap * 2 : 16;
-		struct mt_item *n = realloc(a->items, cap * sizeof(*n));
-
-		if (!n)
-			return NULL;
-		a->items = n;
-		a->cap = cap;
-	}
+	if (mt_grow(&a->items, &a->cap, a->n, sizeof(*a->items), 16) < 0)
+		return NULL;
 	it = &a->items[a->n];
 	memset(it, 0, sizeof(*it));
 	it->evidence = json_array();
@@ -437,6 +431,40 @@ void mt_item_knob_to(struct mt_item *it, const char *knob, const char *current,
 	snprintf(it->current, sizeof(it->current), "%s", current);
 	mt_item_knob(it, knob, recommended);
 	it->change = strcmp(current, recommended) != 0;
+}
+
+struct mt_item *mt_advice_add_knob(struct mt_advice *a, const struct mt_rule *r,
+				   const char *id, const char *knob,
+				   const char *current, const char *rec,
+				   struct mt_knob *k)
+{
+	struct mt_item *it = mt_advice_add(a, r, id);
+
+	if (!it)
+		return NULL;
+	mt_knob_lookup(knob, 0, k);
+	mt_item_knob_to(it, knob, current, rec ? rec : k->dflt);
+	return it;
+}
+
+struct mt_item *mt_advice_add_int_knob(struct mt_advice *a,
+				       const struct mt_rule *r, const char *id,
+				       const char *knob, int64_t cur,
+				       bool to_default, struct mt_knob *k)
+{
+	struct mt_item *it;
+	char now[32];
+
+	snprintf(now, sizeof(now), "%lld", (long long)cur);
+	it = mt_advice_add_knob(a, r, id, knob, now, to_default ? NULL : now,
+				k);
+	if (!it)
+		return NULL;
+	mt_item_evidence(it, "%s = %lld (kernel default %s)",
+			 k->sysctl[0] ? k->sysctl : k->path, (long long)cur,
+			 k->dflt);
+	mt_item_ground(it, MT_GROUND_DOCUMENTED, k->source);
+	return it;
 }
 
 void mt_item_sysctl(struct mt_item *it, const char *name, const char *value)

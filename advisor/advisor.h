@@ -326,6 +326,25 @@ void mt_item_knob(struct mt_item *it, const char *knob, const char *value);
 void mt_item_knob_to(struct mt_item *it, const char *knob, const char *current,
 		     const char *recommended);
 
+/* Appends item id of rule r on knob, a row of core/knobs.c looked up into
+ * *k, whose value in force is current: mt_advice_add, then
+ * mt_item_knob_to recommending rec, or the table's default (k->dflt) when
+ * rec is NULL. Returns the item, or NULL on ENOMEM. */
+struct mt_knob;
+struct mt_item *mt_advice_add_knob(struct mt_advice *a, const struct mt_rule *r,
+				   const char *id, const char *knob,
+				   const char *current, const char *rec,
+				   struct mt_knob *k);
+
+/* mt_advice_add_knob for an integer knob whose value in force is cur,
+ * kept, or back to the table's default when to_default: with the evidence
+ * "SYSCTL-or-PATH = cur (kernel default D)" and the knob table's source as
+ * its documented ground. NULL on ENOMEM. */
+struct mt_item *mt_advice_add_int_knob(struct mt_advice *a,
+				       const struct mt_rule *r, const char *id,
+				       const char *knob, int64_t cur,
+				       bool to_default, struct mt_knob *k);
+
 const char *mt_confidence_name(enum mt_confidence c);
 
 /* Sets what the item's confidence follows from, and the confidence that

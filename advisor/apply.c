@@ -255,14 +255,7 @@ int mt_apply_item(const struct mt_item *it, const struct mt_apply_opts *o,
 			e.msg);
 		return 1;
 	}
-	mt_apply_selected(rb, word, sizeof(word));
-	if (strcmp(word, it->value) != 0) {
-		fprintf(out, "clamped  %s: asked %s, the kernel kept %s\n",
-			it->knob, it->value, word);
-		return 1;
-	}
-	fprintf(out, "set      %s: %s -> %s\n", it->knob, cur, it->value);
-	return 0;
+	return report_write(it, cur, rb, out);
 }
 
 /* Installs what this apply applied (sel) as /etc/sysctl.d/99-memtune.conf:

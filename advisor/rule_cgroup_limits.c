@@ -86,6 +86,18 @@ static const char *limit_text(const char *cg, const char *file, char *buf,
 	return buf;
 }
 
+/* Appends item id on the cgroup file of a systemd unit: knob
+ * "FILE:UNIT". NULL on ENOMEM. */
+static struct mt_item *unit_item(struct mt_advice *out, const char *id,
+				 const char *file, const char *unit)
+{
+	struct mt_item *it = mt_advice_add(out, &mt_rule_cgroup_limits, id);
+
+	if (it)
+		snprintf(it->knob, sizeof(it->knob), "%s:%.100s", file, unit);
+	return it;
+}
+
 /* MemoryLow= for a kept service. */
 static int memory_low(const struct mt_advise_ctx *ctx, struct mt_advice *out,
 		      struct svc *s)
@@ -96,10 +108,9 @@ static int memory_low(const struct mt_advise_ctx *ctx, struct mt_advice *out,
 	struct mt_item *it;
 
 	snprintf(id, sizeof(id), "cgroup.%s.memory_low", s->name);
-	it = mt_advice_add(out, &mt_rule_cgroup_limits, id);
+	it = unit_item(out, id, "memory.low", s->unit);
 	if (!it)
 		return -ENOMEM;
-	snprintf(it->knob, sizeof(it->knob), "memory.low:%.100s", s->unit);
 	if (mt_cgroup_read(s->cgroup, "memory.low", &low, &max) < 0)
 		low = 0;
 	snprintf(it->current, sizeof(it->current), "%s",
@@ -174,10 +185,9 @@ static int swap_max(const struct mt_advise_ctx *ctx, struct mt_advice *out,
 	struct mt_item *it;
 
 	snprintf(id, sizeof(id), "cgroup.%s.memory_swap_max", s->name);
-	it = mt_advice_add(out, &mt_rule_cgroup_limits, id);
+	it = unit_item(out, id, "memory.swap.max", s->unit);
 	if (!it)
 		return -ENOMEM;
-	snprintf(it->knob, sizeof(it->knob), "memory.swap.max:%.100s", s->unit);
 	if (mt_cgroup_read(s->cgroup, "memory.swap.max", &v, &max) < 0)
 		max = true;
 	mt_cgroup_read(s->cgroup, "memory.swap.current", &used, &(bool){ 0 });
@@ -221,12 +231,10 @@ static int pg_oom_group(struct mt_advice *out, const struct svc *s)
 	bool max;
 	struct mt_item *it;
 
-	it = mt_advice_add(out, &mt_rule_cgroup_limits,
-			   "cgroup.postgresql.memory_oom_group");
+	it = unit_item(out, "cgroup.postgresql.memory_oom_group",
+		       "memory.oom.group", s->unit);
 	if (!it)
 		return -ENOMEM;
-	snprintf(it->knob, sizeof(it->knob), "memory.oom.group:%.100s",
-		 s->unit);
 	if (mt_cgroup_read(s->cgroup, "memory.oom.group", &v, &max) < 0)
 		snprintf(it->current, sizeof(it->current), "unknown");
 	else
@@ -302,10 +310,9 @@ static int memory_high(const struct mt_advise_ctx *ctx, struct mt_advice *out,
 	snprintf(id, sizeof(id), "cgroup.%s.memory_high", tunit);
 	if (mt_advice_find(out, id))
 		return 0;
-	it = mt_advice_add(out, &mt_rule_cgroup_limits, id);
+	it = unit_item(out, id, "memory.high", tunit);
 	if (!it)
 		return -ENOMEM;
-	snprintf(it->knob, sizeof(it->knob), "memory.high:%.100s", tunit);
 	snprintf(s.cgroup, sizeof(s.cgroup), "%s", tcg);
 	if (mt_cgroup_read(tcg, "memory.high", &high, &max) < 0)
 		max = true;

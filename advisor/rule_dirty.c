@@ -130,6 +130,21 @@ static void set_bytes(struct mt_item *it, const char *bytes_name, uint64_t want,
 	it->change = cur_bytes != (int64_t)want;
 }
 
+/* Sets item it to want bytes when the limit in force is more than a
+ * quarter above it (lower only, never raise), else to keep the form in
+ * force. True if it lowers. */
+static bool lower(struct mt_item *it, const char *bytes_name,
+		  const char *ratio_name, uint64_t limit, uint64_t want,
+		  int64_t cur_bytes, int64_t cur_ratio)
+{
+	if (limit > want / 4 * 5) {
+		set_bytes(it, bytes_name, want, cur_bytes);
+		return true;
+	}
+	keep_form(it, bytes_name, ratio_name, cur_bytes, cur_ratio);
+	return false;
+}
+
 /* Shows the recommended value in the unit of its knob, like current. */
 static void show_unit(struct mt_item *it)
 {
@@ -225,9 +240,8 @@ static void disk_pair(const struct mt_advise_ctx *ctx,
 		want_bg = 16 * MIB;
 	want_bg = (want_bg + MIB - 1) / MIB * MIB;
 	want = 4 * want_bg;
-	/* Lower only, and only past a quarter above the target. */
-	if (f->bg_limit > want_bg / 4 * 5) {
-		set_bytes(bg, "dirty_background_bytes", want_bg, f->bg_bytes);
+	if (lower(bg, "dirty_background_bytes", "dirty_background_ratio",
+		  f->bg_limit, want_bg, f->bg_bytes, f->bg_ratio)) {
 		mt_item_reason(bg,
 			       "Background writeback starts at %s, %.1f s "
 			       "of the disk's %s: lower it to %s, "
@@ -238,8 +252,6 @@ static void disk_pair(const struct mt_advise_ctx *ctx,
 			       mt_ev_bytes(want_bg, b2, sizeof(b2)), seconds,
 			       p ? p->goal : "balanced");
 	} else {
-		keep_form(bg, "dirty_background_bytes",
-			  "dirty_background_ratio", f->bg_bytes, f->bg_ratio);
 		mt_item_reason(bg,
 			       "Keep it: background writeback at %s is "
 			       "within %.2g s of the disk's %s. A fast disk "
@@ -248,8 +260,8 @@ static void disk_pair(const struct mt_advise_ctx *ctx,
 			       mt_ev_bytes(f->bg_limit, b1, sizeof(b1)),
 			       seconds * 5 / 4, rate);
 	}
-	if (f->limit > want / 4 * 5) {
-		set_bytes(lim, "dirty_bytes", want, f->bytes);
+	if (lower(lim, "dirty_bytes", "dirty_ratio", f->limit, want, f->bytes,
+		  f->ratio)) {
 		mt_item_reason(lim,
 			       "Writers are throttled at %s, %.1f s of "
 			       "writeback: lower it to %s, 4x the background "
@@ -259,8 +271,6 @@ static void disk_pair(const struct mt_advise_ctx *ctx,
 			       (double)f->limit / (mb_s * 1e6),
 			       mt_ev_bytes(want, b3, sizeof(b3)));
 	} else {
-		keep_form(lim, "dirty_bytes", "dirty_ratio", f->bytes,
-			  f->ratio);
 		mt_item_reason(lim,
 			       "Keep it: writers are throttled at %s, "
 			       "within a few seconds of writeback; memtune "

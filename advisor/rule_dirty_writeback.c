@@ -14,22 +14,16 @@
 static int expire_item(const struct mt_advise_ctx *ctx, int64_t cur, int64_t wb,
 		       bool have_wb, struct mt_advice *out)
 {
-	struct mt_item *it = mt_advice_add(out, &mt_rule_dirty_writeback,
-					   "dirty_expire_centisecs");
 	struct mt_knob k;
-	char now[32];
+	struct mt_item *it = mt_advice_add_int_knob(out,
+						    &mt_rule_dirty_writeback,
+						    "dirty_expire_centisecs",
+						    "vm.dirty_expire_centisecs",
+						    cur, false, &k);
 
 	(void)ctx;
 	if (!it)
 		return -ENOMEM;
-	mt_knob_lookup("vm.dirty_expire_centisecs", 0, &k);
-	snprintf(now, sizeof(now), "%lld", (long long)cur);
-	mt_item_knob_to(it, k.name, now, now);
-	mt_item_evidence(it,
-			 "vm.dirty_expire_centisecs = %lld (kernel "
-			 "default %s)",
-			 (long long)cur, k.dflt);
-	mt_item_ground(it, MT_GROUND_DOCUMENTED, k.source);
 	mt_item_reason(it,
 		       "Data dirty in memory for longer than %lld "
 		       "centiseconds (%.1f s) is written at the flusher "
@@ -50,21 +44,14 @@ static int expire_item(const struct mt_advise_ctx *ctx, int64_t cur, int64_t wb,
 
 static int writeback_item(int64_t cur, struct mt_advice *out)
 {
-	struct mt_item *it = mt_advice_add(out, &mt_rule_dirty_writeback,
-					   "dirty_writeback_centisecs");
 	struct mt_knob k;
-	char now[32];
+	/* 0 goes back to the kernel's default. */
+	struct mt_item *it = mt_advice_add_int_knob(
+		out, &mt_rule_dirty_writeback, "dirty_writeback_centisecs",
+		"vm.dirty_writeback_centisecs", cur, cur == 0, &k);
 
 	if (!it)
 		return -ENOMEM;
-	mt_knob_lookup("vm.dirty_writeback_centisecs", 0, &k);
-	snprintf(now, sizeof(now), "%lld", (long long)cur);
-	mt_item_knob_to(it, k.name, now, cur == 0 ? k.dflt : now);
-	mt_item_evidence(it,
-			 "vm.dirty_writeback_centisecs = %lld (kernel "
-			 "default %s)",
-			 (long long)cur, k.dflt);
-	mt_item_ground(it, MT_GROUND_DOCUMENTED, k.source);
 	if (cur == 0)
 		mt_item_reason(it,
 			       "dirty_writeback_centisecs 0 disables "

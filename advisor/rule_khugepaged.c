@@ -17,16 +17,17 @@
 static int max_ptes_none_item(const struct mt_advise_ctx *ctx, int64_t cur,
 			      struct mt_advice *out)
 {
-	struct mt_item *it = mt_advice_add(out, &mt_rule_khugepaged,
-					   "khugepaged_max_ptes_none");
+	struct mt_item *it;
 	struct mt_knob k;
 	char now[32];
 
+	snprintf(now, sizeof(now), "%lld", (long long)cur);
+	it = mt_advice_add_knob(out, &mt_rule_khugepaged,
+				"khugepaged_max_ptes_none",
+				"transparent_hugepage.khugepaged.max_ptes_none",
+				now, now, &k);
 	if (!it)
 		return -ENOMEM;
-	mt_knob_lookup("transparent_hugepage.khugepaged.max_ptes_none", 0, &k);
-	snprintf(now, sizeof(now), "%lld", (long long)cur);
-	mt_item_knob_to(it, k.name, now, now);
 	mt_item_evidence(it,
 			 "khugepaged/max_ptes_none = %lld (kernel "
 			 "default %s); THP enabled = %s",
@@ -60,15 +61,17 @@ static int max_ptes_none_item(const struct mt_advise_ctx *ctx, int64_t cur,
 
 static int shmem_item(const char *cur, struct mt_advice *out)
 {
-	struct mt_item *it = mt_advice_add(out, &mt_rule_khugepaged,
-					   "thp_shmem_enabled");
 	bool odd = strcmp(cur, "force") == 0 || strcmp(cur, "deny") == 0;
 	struct mt_knob k;
+	/* Testing and emergency modes go back to the default. */
+	struct mt_item *it =
+		mt_advice_add_knob(out, &mt_rule_khugepaged,
+				   "thp_shmem_enabled",
+				   "transparent_hugepage.shmem_enabled", cur,
+				   odd ? NULL : cur, &k);
 
 	if (!it)
 		return -ENOMEM;
-	mt_knob_lookup("transparent_hugepage.shmem_enabled", 0, &k);
-	mt_item_knob_to(it, k.name, cur, odd ? k.dflt : cur);
 	mt_item_evidence(it,
 			 "transparent_hugepage/shmem_enabled = %s "
 			 "(kernel default %s)",

@@ -302,6 +302,17 @@ static void cite_signals(struct mt_item *it, const struct watermark_facts *f)
 }
 
 /* The recommended value when raising without a measured one. */
+/* Measured when the stalls' interval with a fix lies below the
+ * baseline's, else inconclusive. */
+static enum mt_ground fix_ground(const struct watermark_facts *f,
+				 const struct mt_fact *fix_stalls)
+{
+	return isfinite(fix_stalls->hi) && isfinite(f->base.lo) &&
+			       fix_stalls->hi < f->base.lo ?
+		       MT_GROUND_MEASURED :
+		       MT_GROUND_INCONCLUSIVE;
+}
+
 static int64_t step_up(const struct watermark_facts *f)
 {
 	int64_t v = f->wsf < WSF_STEP ? WSF_STEP : f->wsf * 2;
@@ -342,14 +353,7 @@ static int64_t wsf_from_benchmark(const struct mt_advise_ctx *ctx,
 	if (f->have_wsf_fix) {
 		mt_item_cite(it, &f->wsf_fix);
 		mt_item_cite(it, &f->wsf_fix_st);
-		/* The fix's interval must lie below the baseline's. */
-		mt_item_ground(it,
-			       isfinite(f->wsf_fix_st.hi) &&
-					       isfinite(f->base.lo) &&
-					       f->wsf_fix_st.hi < f->base.lo ?
-				       MT_GROUND_MEASURED :
-				       MT_GROUND_INCONCLUSIVE,
-			       WSF_SOURCE);
+		mt_item_ground(it, fix_ground(f, &f->wsf_fix_st), WSF_SOURCE);
 		*grounded = true;
 		return (int64_t)f->wsf_fix.value;
 	}
@@ -530,13 +534,7 @@ static int advise_mfk(const struct mt_advise_ctx *ctx,
 		mt_item_cite(it, &f->base);
 		mt_item_cite(it, &f->mfk_fix);
 		mt_item_cite(it, &f->mfk_fix_st);
-		mt_item_ground(it,
-			       isfinite(f->mfk_fix_st.hi) &&
-					       isfinite(f->base.lo) &&
-					       f->mfk_fix_st.hi < f->base.lo ?
-				       MT_GROUND_MEASURED :
-				       MT_GROUND_INCONCLUSIVE,
-			       NULL);
+		mt_item_ground(it, fix_ground(f, &f->mfk_fix_st), NULL);
 		mt_item_reason(it,
 			       "No watermark_scale_factor value removed "
 			       "the direct-reclaim stalls, a larger "

@@ -148,27 +148,41 @@ static bool own_slice(const char *cg, char *slice, size_t len)
 	       strcmp(slice, "machine.slice") != 0;
 }
 
+/* The item "oomd.NAME" on ManagedOOMMemoryPressure= of the unit name in
+ * *it, or NULL when out has it already. Returns 0 or -ENOMEM. */
+static int unit_item(struct mt_advice *out, const char *name,
+		     struct mt_item **it)
+{
+	char id[160];
+
+	*it = NULL;
+	snprintf(id, sizeof(id), "oomd.%s", name);
+	if (mt_advice_find(out, id))
+		return 0;
+	*it = mt_advice_add(out, &mt_rule_oomd, id);
+	if (!*it)
+		return -ENOMEM;
+	snprintf((*it)->knob, sizeof((*it)->knob),
+		 "ManagedOOMMemoryPressure:%.90s", name);
+	return 0;
+}
+
 static int one(const struct mt_advise_ctx *ctx, struct mt_advice *out,
 	       const char *glob, bool running, bool installed, bool psi,
 	       bool cgroup2)
 {
 	int pid;
-	char cg[256], unit[128], slice[128], id[160], cur[32];
+	char cg[256], unit[128], slice[128], cur[32];
 	struct mt_item *it;
+	int rc;
 
 	if (!mt_proc_find(glob, &pid, 1) ||
 	    !mt_proc_cgroup(pid, cg, sizeof(cg), unit, sizeof(unit)) ||
 	    !unit[0])
 		return 0;
 	if (!own_slice(cg, slice, sizeof(slice))) {
-		snprintf(id, sizeof(id), "oomd.%s", unit);
-		if (mt_advice_find(out, id))
-			return 0;
-		it = mt_advice_add(out, &mt_rule_oomd, id);
-		if (!it)
-			return -ENOMEM;
-		snprintf(it->knob, sizeof(it->knob),
-			 "ManagedOOMMemoryPressure:%.90s", unit);
+		if ((rc = unit_item(out, unit, &it)) < 0 || !it)
+			return rc;
 		snprintf(it->current, sizeof(it->current), "shared slice");
 		snprintf(it->recommended, sizeof(it->recommended),
 			 "own slice, then kill");
@@ -190,14 +204,8 @@ static int one(const struct mt_advise_ctx *ctx, struct mt_advice *out,
 			 unit);
 		return 0;
 	}
-	snprintf(id, sizeof(id), "oomd.%s", slice);
-	if (mt_advice_find(out, id))
-		return 0;
-	it = mt_advice_add(out, &mt_rule_oomd, id);
-	if (!it)
-		return -ENOMEM;
-	snprintf(it->knob, sizeof(it->knob), "ManagedOOMMemoryPressure:%.90s",
-		 slice);
+	if ((rc = unit_item(out, slice, &it)) < 0 || !it)
+		return rc;
 	unit_setting(slice, "ManagedOOMMemoryPressure=", "auto", cur,
 		     sizeof(cur));
 	snprintf(it->current, sizeof(it->current), "%s", cur);

@@ -45,17 +45,17 @@ static int zram_item(const struct mt_advise_ctx *ctx, const char *id,
 		     const char *name, int64_t cur, const char *what,
 		     struct mt_advice *out)
 {
-	struct mt_item *it = mt_advice_add(out, &mt_rule_zram, id);
 	bool first = ctx->swap_kind == MT_SWAP_ZRAM;
+	struct mt_item *it;
 	struct mt_knob k;
 	char knob[96], now[32];
 
+	snprintf(knob, sizeof(knob), "vm.%s", name);
+	snprintf(now, sizeof(now), "%lld", (long long)cur);
+	it = mt_advice_add_knob(out, &mt_rule_zram, id, knob, now,
+				first ? "0" : now, &k);
 	if (!it)
 		return -ENOMEM;
-	snprintf(knob, sizeof(knob), "vm.%s", name);
-	mt_knob_lookup(knob, 0, &k);
-	snprintf(now, sizeof(now), "%lld", (long long)cur);
-	mt_item_knob_to(it, knob, now, first ? "0" : now);
 	mt_item_evidence(
 		it, "%s = %lld (kernel default %s); zram swap %s", knob,
 		(long long)cur, k.dflt,

@@ -21,16 +21,17 @@
 static int enabled_item(const struct mt_advise_ctx *ctx, const char *cur,
 			struct mt_advice *out)
 {
-	struct mt_item *it = mt_advice_add(out, &mt_rule_zswap,
-					   "zswap_enabled");
 	bool on = strcmp(cur, "Y") == 0;
 	bool zram_first = ctx->swap_kind == MT_SWAP_ZRAM;
 	struct mt_knob k;
+	struct mt_item *it = mt_advice_add_knob(out, &mt_rule_zswap,
+						"zswap_enabled",
+						"zswap.enabled", cur,
+						on && zram_first ? "N" : cur,
+						&k);
 
 	if (!it)
 		return -ENOMEM;
-	mt_knob_lookup("zswap.enabled", 0, &k);
-	mt_item_knob_to(it, k.name, cur, on && zram_first ? "N" : cur);
 	mt_item_evidence(it,
 			 "/sys/module/zswap/parameters/enabled = %s; "
 			 "first swap device: %s",
@@ -81,22 +82,15 @@ static int enabled_item(const struct mt_advise_ctx *ctx, const char *cur,
 static int pool_item(const struct mt_advise_ctx *ctx, int64_t cur,
 		     struct mt_advice *out)
 {
-	struct mt_item *it = mt_advice_add(out, &mt_rule_zswap,
-					   "zswap_max_pool_percent");
 	struct mt_knob k;
-	char now[32];
+	struct mt_item *it = mt_advice_add_int_knob(out, &mt_rule_zswap,
+						    "zswap_max_pool_percent",
+						    "zswap.max_pool_percent",
+						    cur, false, &k);
 
 	(void)ctx;
 	if (!it)
 		return -ENOMEM;
-	mt_knob_lookup("zswap.max_pool_percent", 0, &k);
-	snprintf(now, sizeof(now), "%lld", (long long)cur);
-	mt_item_knob_to(it, k.name, now, now);
-	mt_item_evidence(it,
-			 "/sys/module/zswap/parameters/max_pool_percent "
-			 "= %lld (kernel default %s)",
-			 (long long)cur, k.dflt);
-	mt_item_ground(it, MT_GROUND_DOCUMENTED, k.source);
 	mt_item_reason(it,
 		       "zswap's pool may take up to %lld%% of RAM before "
 		       "the oldest pages go on to the swap device "
@@ -108,15 +102,15 @@ static int pool_item(const struct mt_advise_ctx *ctx, int64_t cur,
 
 static int compressor_item(const char *cur, struct mt_advice *out)
 {
-	struct mt_item *it = mt_advice_add(out, &mt_rule_zswap,
-					   "zswap_compressor");
 	struct mt_knob k;
 	char why[160];
+	struct mt_item *it = mt_advice_add_knob(out, &mt_rule_zswap,
+						"zswap_compressor",
+						"zswap.compressor", cur, cur,
+						&k);
 
 	if (!it)
 		return -ENOMEM;
-	mt_knob_lookup("zswap.compressor", 0, &k);
-	mt_item_knob_to(it, k.name, cur, cur);
 	mt_item_evidence(it,
 			 "/sys/module/zswap/parameters/compressor = %s "
 			 "(the default is %s)",

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "../core/fsroot.h"
+#include "../core/grow.h"
 #include "advisor.h"
 
 static const char *const dirs[] = { "/etc/sysctl.d", "/run/sysctl.d",
@@ -52,15 +53,8 @@ static size_t list_files(struct conf_file **out)
 					break;
 			if (k < n)
 				continue; /* hidden by an earlier dir */
-			if (n == cap) {
-				struct conf_file *g;
-
-				cap = cap ? cap * 2 : 16;
-				g = realloc(f, cap * sizeof(*f));
-				if (!g)
-					break;
-				f = g;
-			}
+			if (mt_grow(&f, &cap, n, sizeof(*f), 16) < 0)
+				break;
 			snprintf(f[n].name, sizeof(f[n].name), "%s", e->d_name);
 			snprintf(f[n].path, sizeof(f[n].path), "%s/%s", dirs[d],
 				 e->d_name);

@@ -73,6 +73,24 @@ static void rec_ci(json_t *r, double *lo, double *hi)
 	}
 }
 
+/* Appends the fact "mlock.<b>_<name>", said as what, "<b>-backed" and
+ * "with <lock>" or "no lock" (lock NULL). Returns what mt_fact_add
+ * returns. */
+static int ml_fact(json_t *out, const char *b, const char *name,
+		   const char *what, const char *lock, double v, double lo,
+		   double hi, const char *unit, int n)
+{
+	char id[64], text[192];
+
+	snprintf(id, sizeof(id), "mlock.%s_%s", b, name);
+	snprintf(text, sizeof(text), "%s, %s-backed, %s%s", what, b,
+		 lock ? "with " : "no lock", lock ? lock : "");
+	return mt_fact_add(out, id, v, lo, hi, unit, n, text);
+}
+
+#define HOT_P99 "hot-set access p99 under reclaim"
+#define FAULTS "major faults of the hot set"
+
 /* The facts the advice cites (facts.h), for each backing whose lock
  * lowered p99 the most: p99 unlocked and locked (ns), their ratio
  * (unlocked / locked; its interval from the two medians' intervals,
@@ -109,21 +127,10 @@ static int ml_facts(const struct mt_run *run, json_t *out)
 			rlo = ulo / lhi;
 			rhi = uhi / llo;
 		}
-		snprintf(id, sizeof(id), "mlock.%s_p99_unlocked", b);
-		snprintf(what, sizeof(what),
-			 "hot-set access p99 under "
-			 "reclaim, %s-backed, no lock",
-			 b);
-		if ((rc = mt_fact_add(out, id, u, ulo, uhi, "ns", nu, what)) <
-		    0)
-			break;
-		snprintf(id, sizeof(id), "mlock.%s_p99_locked", b);
-		snprintf(what, sizeof(what),
-			 "hot-set access p99 under "
-			 "reclaim, %s-backed, with %s",
-			 b, lock);
-		if ((rc = mt_fact_add(out, id, l, llo, lhi, "ns", nl, what)) <
-		    0)
+		if ((rc = ml_fact(out, b, "p99_unlocked", HOT_P99, NULL, u, ulo,
+				  uhi, "ns", nu)) < 0 ||
+		    (rc = ml_fact(out, b, "p99_locked", HOT_P99, lock, l, llo,
+				  lhi, "ns", nl)) < 0)
 			break;
 		snprintf(id, sizeof(id), "mlock.%s_p99_ratio", b);
 		snprintf(what, sizeof(what),
@@ -133,26 +140,14 @@ static int ml_facts(const struct mt_run *run, json_t *out)
 		if ((rc = mt_fact_add(out, id, u / l, rlo, rhi, "ratio",
 				      nu < nl ? nu : nl, what)) < 0)
 			break;
-		if (isfinite(mt_rec_value(fu)) && isfinite(mt_rec_value(fl))) {
-			snprintf(id, sizeof(id),
-				 "mlock.%s_major_faults_unlocked", b);
-			snprintf(what, sizeof(what),
-				 "major faults of the hot "
-				 "set, %s-backed, no lock",
-				 b);
-			if ((rc = mt_fact_add(out, id, mt_rec_value(fu), NAN,
-					      NAN, "count", nu, what)) < 0)
-				break;
-			snprintf(id, sizeof(id), "mlock.%s_major_faults_locked",
-				 b);
-			snprintf(what, sizeof(what),
-				 "major faults of the hot "
-				 "set, %s-backed, with %s",
-				 b, lock);
-			if ((rc = mt_fact_add(out, id, mt_rec_value(fl), NAN,
-					      NAN, "count", nl, what)) < 0)
-				break;
-		}
+		if (!isfinite(mt_rec_value(fu)) || !isfinite(mt_rec_value(fl)))
+			continue;
+		if ((rc = ml_fact(out, b, "major_faults_unlocked", FAULTS, NULL,
+				  mt_rec_value(fu), NAN, NAN, "count", nu)) <
+			    0 ||
+		    (rc = ml_fact(out, b, "major_faults_locked", FAULTS, lock,
+				  mt_rec_value(fl), NAN, NAN, "count", nl)) < 0)
+			break;
 	}
 	return rc;
 }

@@ -203,6 +203,18 @@ static json_t *machine_rec(const struct mt_run *run, const char *metric,
 	return best;
 }
 
+/* Appends the fact "reclaim.<key>_fix<suffix>" (key: mfk or wsf). Returns
+ * what mt_fact_add returns. */
+static int fix_fact(json_t *d, const char *key, const char *suffix, double v,
+		    double lo, double hi, const char *unit, int n,
+		    const char *what)
+{
+	char id[64];
+
+	snprintf(id, sizeof(id), "reclaim.%s_fix%s", key, suffix);
+	return mt_fact_add(d, id, v, lo, hi, unit, n, what);
+}
+
 /* The facts the watermark rule rests on (issue 13): the baseline's stalls
  * and allocation p99, and the smallest swept value of each knob that
  * brought the stalls to a tenth of the baseline or less. */
@@ -250,28 +262,26 @@ static int rc_facts(json_t *d, const struct mt_run *run, size_t untrusted)
 	for (int knob = 0; knob < 2 && !rc; knob++) {
 		const char *name = knob ? "min_free_kbytes" :
 					  "watermark_scale_factor";
+		const char *key = knob ? "mfk" : "wsf";
 		json_t *fix = machine_rec(run, "allocstall", name, k / 10, &w);
-		char id[64], what[192];
+		char what[192];
 
 		if (!fix)
 			continue;
-		snprintf(id, sizeof(id), "reclaim.%s_fix",
-			 knob ? "mfk" : "wsf");
 		snprintf(what, sizeof(what),
 			 "smallest %s swept that brought "
 			 "the stalls to a tenth of the baseline or less",
 			 name);
-		rc = mt_fact_add(d, id, w, NAN, NAN, knob ? "kB" : "", 1, what);
+		rc = fix_fact(d, key, "", w, NAN, NAN, knob ? "kB" : "", 1,
+			      what);
 		poisson_ci(mt_rec_value(fix), &lo, &hi);
-		snprintf(id, sizeof(id), "reclaim.%s_fix_allocstall",
-			 knob ? "mfk" : "wsf");
 		snprintf(what, sizeof(what),
 			 "direct-reclaim stalls with that "
 			 "%s (95%% interval of a Poisson count)",
 			 name);
 		if (!rc)
-			rc = mt_fact_add(d, id, mt_rec_value(fix), lo, hi,
-					 "count", (int)rec_n(fix), what);
+			rc = fix_fact(d, key, "_allocstall", mt_rec_value(fix),
+				      lo, hi, "count", (int)rec_n(fix), what);
 	}
 	return rc;
 }

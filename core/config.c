@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "grow.h"
 #include "units.h"
 
 #define SECTION_FORM \
@@ -121,16 +122,9 @@ static int set_entry(struct mt_cfg *cfg, const char *section, const char *key,
 	if (!v || !f)
 		goto free_copies;
 	if (!e) {
-		if (cfg->n == cfg->cap) {
-			size_t cap = cfg->cap ? cfg->cap * 2 : 16;
-			struct mt_cfg_entry *z;
-
-			z = realloc(cfg->entries, cap * sizeof(*z));
-			if (!z)
-				goto free_copies;
-			cfg->entries = z;
-			cfg->cap = cap;
-		}
+		if (mt_grow(&cfg->entries, &cfg->cap, cfg->n,
+			    sizeof(*cfg->entries), 16) < 0)
+			goto free_copies;
 		e = &cfg->entries[cfg->n];
 		memset(e, 0, sizeof(*e));
 		e->section = strdup(section);

@@ -159,18 +159,27 @@ int mt_fs_read_line(const char *path, char *buf, size_t len, struct mt_err *err)
 	return 0;
 }
 
+/* The decimal integer at the start of s (strtoll: leading white space
+ * allowed) in *v, *end after it. Returns 0, -EINVAL when there is none or
+ * -ERANGE. */
+static int leading_ll(const char *s, long long *v, char **end)
+{
+	errno = 0;
+	*v = strtoll(s, end, 10);
+	if (*end == s)
+		return -EINVAL;
+	return errno == ERANGE ? -ERANGE : 0;
+}
+
 /* Parses one signed integer with optional surrounding whitespace. */
 static int parse_i64(const char *s, int64_t *out)
 {
 	char *end;
 	long long v;
+	int ret = leading_ll(s, &v, &end);
 
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (end == s)
-		return -EINVAL;
-	if (errno == ERANGE)
-		return -ERANGE;
+	if (ret < 0)
+		return ret;
 	while (isspace((unsigned char)*end))
 		end++;
 	if (*end != '\0')
@@ -213,15 +222,13 @@ static int parse_key_value(const char *p, int64_t *out)
 {
 	char *end;
 	long long v;
+	int ret;
 
 	while (*p == ' ' || *p == '\t')
 		p++;
-	errno = 0;
-	v = strtoll(p, &end, 10);
-	if (end == p)
-		return -EINVAL;
-	if (errno == ERANGE)
-		return -ERANGE;
+	ret = leading_ll(p, &v, &end);
+	if (ret < 0)
+		return ret;
 	p = end;
 	while (*p == ' ' || *p == '\t')
 		p++;

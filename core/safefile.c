@@ -361,25 +361,40 @@ int mt_outdir_check(const struct mt_outdir *d, const char *what,
 	return 1;
 }
 
+/* Creates name (relative to dirfd; dir, its path for messages, or NULL
+ * when name is the whole path) with O_EXCL and O_NOFOLLOW. Returns the fd,
+ * or -errno with err saying what failed; an existing file is refused with
+ * remedy as the way out. */
+static int create_excl(int dirfd, const char *dir, const char *name,
+		       const char *what, const char *remedy, int oflags,
+		       mode_t mode, struct mt_err *err)
+{
+	int fd = openat(dirfd, name,
+			oflags | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			mode);
+	const char *sep = dir ? "/" : "";
+
+	if (fd >= 0)
+		return fd;
+	if (!dir)
+		dir = "";
+	if (errno == EEXIST)
+		return mt_err_set(err, -EEXIST, MT_ERR_RUNTIME,
+				  "%s: refusing to create '%s%s%s': it exists "
+				  "already (%s)",
+				  what, dir, sep, name, remedy);
+	return mt_err_set(err, -errno, MT_ERR_RUNTIME,
+			  "%s: cannot create '%s%s%s': %s", what, dir, sep,
+			  name, strerror(errno));
+}
+
 int mt_outdir_create(const struct mt_outdir *d, const char *what,
 		     const char *name, int oflags, mode_t mode,
 		     struct mt_err *err)
 {
-	int fd = openat(d->fd, name,
-			oflags | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-			mode);
-
-	if (fd >= 0)
-		return fd;
-	if (errno == EEXIST)
-		return mt_err_set(err, -EEXIST, MT_ERR_RUNTIME,
-				  "%s: refusing to create '%s/%s': it exists "
-				  "already (remove it, or choose another "
-				  "directory)",
-				  what, d->path, name);
-	return mt_err_set(err, -errno, MT_ERR_RUNTIME,
-			  "%s: cannot create '%s/%s': %s", what, d->path, name,
-			  strerror(errno));
+	return create_excl(d->fd, d->path, name, what,
+			   "remove it, or choose another directory", oflags,
+			   mode, err);
 }
 
 int mt_outdir_open_file(const struct mt_outdir *d, const char *what,
@@ -522,19 +537,8 @@ int mt_outdir_clear(const struct mt_outdir *d, const char *what,
 int mt_file_create_path(const char *what, const char *path, int oflags,
 			mode_t mode, struct mt_err *err)
 {
-	int fd = open(path, oflags | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-		      mode);
-
-	if (fd >= 0)
-		return fd;
-	if (errno == EEXIST)
-		return mt_err_set(err, -EEXIST, MT_ERR_RUNTIME,
-				  "%s: refusing to create '%s': it exists "
-				  "already (remove it if it is a leftover)",
-				  what, path);
-	return mt_err_set(err, -errno, MT_ERR_RUNTIME,
-			  "%s: cannot create '%s': %s", what, path,
-			  strerror(errno));
+	return create_excl(AT_FDCWD, NULL, path, what,
+			   "remove it if it is a leftover", oflags, mode, err);
 }
 
 int mt_file_read_untrusted(const char *path, size_t max, char **out,

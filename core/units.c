@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "grow.h"
 #include "units.h"
 
 /* Writes the formatted accepted form into why (if any room) and returns
@@ -268,15 +269,8 @@ static int size_vec_add(struct size_vec *sv, uint64_t x)
 			return 0;
 	if (sv->n == MT_SIZE_LIST_MAX)
 		return -E2BIG;
-	if (sv->n == sv->cap) {
-		size_t cap = sv->cap ? sv->cap * 2 : 16;
-		uint64_t *v = realloc(sv->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		sv->v = v;
-		sv->cap = cap;
-	}
+	if (mt_grow(&sv->v, &sv->cap, sv->n, sizeof(*sv->v), 16) < 0)
+		return -ENOMEM;
 	sv->v[sv->n++] = x;
 	return 0;
 }

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "../../core/grow.h"
 #include "../../core/rng.h"
 #include "../../core/stats.h"
 
@@ -23,15 +24,8 @@ int mt_lat_add(struct mt_lat *l, double ns)
 			l->v[j] = ns;
 		return 0;
 	}
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 4096;
-		double *v = realloc(l->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		l->v = v;
-		l->cap = cap;
-	}
+	if (mt_grow(&l->v, &l->cap, l->n, sizeof(*l->v), 4096) < 0)
+		return -ENOMEM;
 	l->v[l->n++] = ns;
 	return 0;
 }

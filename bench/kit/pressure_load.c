@@ -91,23 +91,33 @@ static void sleep_ns(uint64_t ns)
 		;
 }
 
-pid_t mt_pressure_streamer(const struct mt_cgroup *cg, const char *path,
-			   int avoid_cpu, double rate_mb_s, struct mt_err *err)
+/* Forks a child that has joined cg and keeps off avoid_cpu (child_begin;
+ * it exits 3 when it cannot): 0 in the child, its pid in the parent, or a
+ * negative errno with err naming what could not be forked. */
+static pid_t fork_child(const struct mt_cgroup *cg, int avoid_cpu,
+			const char *what, struct mt_err *err)
 {
 	pid_t pid = fork();
 
 	if (pid < 0)
 		return mt_err_set(err, -errno, MT_ERR_RUNTIME,
-				  "cannot fork a page-cache reader: %s",
-				  strerror(errno));
+				  "cannot fork %s: %s", what, strerror(errno));
+	if (pid == 0 && child_begin(cg, avoid_cpu) < 0)
+		_exit(3);
+	return pid;
+}
+
+pid_t mt_pressure_streamer(const struct mt_cgroup *cg, const char *path,
+			   int avoid_cpu, double rate_mb_s, struct mt_err *err)
+{
+	pid_t pid = fork_child(cg, avoid_cpu, "a page-cache reader", err);
+
 	if (pid == 0) {
 		static char buf[1 << 20];
 		uint64_t t0, done = 0;
 		off_t off = 0;
 		int fd;
 
-		if (child_begin(cg, avoid_cpu) < 0)
-			_exit(3);
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
 			_exit(4);
@@ -139,19 +149,13 @@ pid_t mt_pressure_streamer(const struct mt_cgroup *cg, const char *path,
 pid_t mt_pressure_anon(const struct mt_cgroup *cg, uint64_t bytes, bool loop,
 		       int avoid_cpu, int ready_fd, struct mt_err *err)
 {
-	pid_t pid = fork();
+	pid_t pid = fork_child(cg, avoid_cpu, "a memory-pressure worker", err);
 
-	if (pid < 0)
-		return mt_err_set(err, -errno, MT_ERR_RUNTIME,
-				  "cannot fork a memory-pressure worker: %s",
-				  strerror(errno));
 	if (pid == 0) {
 		long page = sysconf(_SC_PAGESIZE);
 		volatile char *p;
 		char one = 1;
 
-		if (child_begin(cg, avoid_cpu) < 0)
-			_exit(3);
 		p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (p == MAP_FAILED)

@@ -382,65 +382,51 @@ static bool cg_has(const struct mt_cgroup *cg, const char *file)
 	return mt_fs_exists(path);
 }
 
+/* The files of the memory, soft and swap limits of a cgroup v1 and v2, and
+ * the swap limit's "no limit". */
+static const struct cg_limit_files {
+	const char *max, *high, *swap, *swap_none;
+} limit_files[] = {
+	{ "memory.limit_in_bytes", "memory.soft_limit_in_bytes",
+	  "memory.memsw.limit_in_bytes", "-1" },
+	{ "memory.max", "memory.high", "memory.swap.max", "max" },
+};
+
 int mt_cgroup_set_limits(struct mt_journal *j, const struct mt_cgroup *cg,
 			 uint64_t max, uint64_t high, int64_t swap_max,
 			 struct mt_err *err)
 {
+	const struct cg_limit_files *f = &limit_files[cg->version == 2];
 	char v[32];
 	int ret;
 
-	snprintf(v, sizeof(v), "%" PRIu64, max);
-	if (cg->version == 2) {
-		ret = cg_write(j, cg, "memory.max", v, err);
-		if (ret < 0)
-			return ret;
-		if (high) {
-			snprintf(v, sizeof(v), "%" PRIu64, high);
-			ret = cg_write(j, cg, "memory.high", v, err);
-			if (ret < 0)
-				return ret;
-		}
-		if (!cg_has(cg, "memory.swap.max")) {
-			if (swap_max < 0)
-				return 0;
-			return mt_err_set(err, -ENOTSUP, MT_ERR_RUNTIME,
-					  "cgroup: %s has no memory.swap.max: "
-					  "the kernel does not account swap "
-					  "(boot with swapaccount=1)",
-					  cg->path);
-		}
-		if (swap_max < 0)
-			snprintf(v, sizeof(v), "max");
-		else
-			snprintf(v, sizeof(v), "%" PRId64, swap_max);
-		return cg_write(j, cg, "memory.swap.max", v, err);
-	}
 	/* v1: memsw (memory + swap) must stay >= the memory limit, so the
 	 * memory limit goes first; playback undoes in reverse, which keeps
 	 * the same order valid on the way back. */
-	ret = cg_write(j, cg, "memory.limit_in_bytes", v, err);
+	snprintf(v, sizeof(v), "%" PRIu64, max);
+	ret = cg_write(j, cg, f->max, v, err);
 	if (ret < 0)
 		return ret;
 	if (high) {
 		snprintf(v, sizeof(v), "%" PRIu64, high);
-		ret = cg_write(j, cg, "memory.soft_limit_in_bytes", v, err);
+		ret = cg_write(j, cg, f->high, v, err);
 		if (ret < 0)
 			return ret;
 	}
-	if (!cg_has(cg, "memory.memsw.limit_in_bytes")) {
+	if (!cg_has(cg, f->swap)) {
 		if (swap_max < 0)
 			return 0;
 		return mt_err_set(err, -ENOTSUP, MT_ERR_RUNTIME,
-				  "cgroup: %s has no memory.memsw.limit_in_"
-				  "bytes: the kernel does not account swap "
-				  "(boot with swapaccount=1)",
-				  cg->path);
+				  "cgroup: %s has no %s: the kernel does not "
+				  "account swap (boot with swapaccount=1)",
+				  cg->path, f->swap);
 	}
 	if (swap_max < 0)
-		snprintf(v, sizeof(v), "-1");
-	else
-		snprintf(v, sizeof(v), "%" PRIu64, max + (uint64_t)swap_max);
-	return cg_write(j, cg, "memory.memsw.limit_in_bytes", v, err);
+		snprintf(v, sizeof(v), "%s", f->swap_none);
+	else /* v1's memsw counts memory and swap together */
+		snprintf(v, sizeof(v), "%" PRIu64,
+			 (cg->version == 2 ? 0 : max) + (uint64_t)swap_max);
+	return cg_write(j, cg, f->swap, v, err);
 }
 
 int mt_cgroup_set_swappiness(struct mt_journal *j, const struct mt_cgroup *cg,

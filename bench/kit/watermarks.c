@@ -14,7 +14,10 @@
 json_t *mt_zoneinfo_json(struct mt_err *err)
 {
 	struct mt_zone_wmark z[32];
-	uint64_t smin = 0, slow = 0, shigh = 0, sfree = 0;
+	/* The sums over the managed zones, in pages. */
+	static const char *const keys[] = { "min_kb", "low_kb", "high_kb",
+					    "free_kb" };
+	uint64_t sum[4] = { 0 };
 	long page = sysconf(_SC_PAGESIZE);
 	json_t *o, *arr;
 	char *text;
@@ -46,23 +49,16 @@ json_t *mt_zoneinfo_json(struct mt_err *err)
 				  (json_int_t)z[i].low, "high_pages",
 				  (json_int_t)z[i].high, "managed_pages",
 				  (json_int_t)z[i].managed));
-		smin += z[i].min;
-		slow += z[i].low;
-		shigh += z[i].high;
-		sfree += z[i].free;
+		sum[0] += z[i].min;
+		sum[1] += z[i].low;
+		sum[2] += z[i].high;
+		sum[3] += z[i].free;
 	}
 	json_object_set_new(o, "zones", arr);
-	json_object_set_new(o, "min_kb",
-			    json_integer((json_int_t)(smin * (uint64_t)page /
-						      1024)));
-	json_object_set_new(o, "low_kb",
-			    json_integer((json_int_t)(slow * (uint64_t)page /
-						      1024)));
-	json_object_set_new(o, "high_kb",
-			    json_integer((json_int_t)(shigh * (uint64_t)page /
-						      1024)));
-	json_object_set_new(o, "free_kb",
-			    json_integer((json_int_t)(sfree * (uint64_t)page /
-						      1024)));
+	for (size_t k = 0; k < 4; k++)
+		json_object_set_new(o, keys[k],
+				    json_integer((json_int_t)(sum[k] *
+							      (uint64_t)page /
+							      1024)));
 	return o;
 }

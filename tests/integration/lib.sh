@@ -27,6 +27,19 @@ expect_err() {
 # memtune's own query command.
 is_root() { [ "$(id -u)" = 0 ]; }
 
+# needs NAME WHAT...: skips test NAME unless it runs as root (WHAT root)
+# and finds every other WHAT as a command.
+needs() {
+  local name=$1 w; shift
+  for w in "$@"; do
+    if [ "$w" = root ]; then
+      is_root || skip "$name: needs root"
+    else
+      command -v "$w" >/dev/null || skip "$name: needs $w"
+    fi
+  done
+}
+
 # need_hugetlb_pool: skips the test unless root can write the 2 MiB
 # hugetlb pool, whose nr_hugepages file is then $pool.
 need_hugetlb_pool() {
@@ -70,4 +83,18 @@ JSON
 memory_state() {
   swapon --show=NAME --noheadings | sort
   find /sys/fs/cgroup -maxdepth 3 -name 'memtune*' 2>/dev/null | sort
+}
+
+# swappiness_knob: sets K, the swappiness file; orig, its value now; B, the
+# value the tune tests move it to (10, or 20 when it is 10 already).
+swappiness_knob() {
+  K=/proc/sys/vm/swappiness
+  orig=$(cat "$K")
+  B=$(( orig == 10 ? 20 : 10 ))
+}
+
+# swappiness_state: memory_state with the swappiness of swappiness_knob.
+swappiness_state() {
+  echo "swappiness=$(cat "$K")"
+  memory_state
 }

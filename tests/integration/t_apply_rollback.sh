@@ -6,8 +6,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 
-is_root || skip "t_apply_rollback: needs root"
-command -v jq >/dev/null || skip "t_apply_rollback: needs jq"
+needs t_apply_rollback root jq
 M=${MEMTUNE:?}
 THP=/sys/kernel/mm/transparent_hugepage
 CONF=/etc/sysctl.d/99-memtune.conf

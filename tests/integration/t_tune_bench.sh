@@ -9,16 +9,10 @@
 # (its swap file, its cgroup) and tune's (the knob).
 set -u
 . "$(dirname "$0")/lib.sh"
-is_root || skip "t_tune_bench: needs root"
-command -v jq >/dev/null || skip "t_tune_bench: needs jq"
+needs t_tune_bench root jq
 M=${MEMTUNE:?}
-K=/proc/sys/vm/swappiness
-orig=$(cat "$K")
-B=$(( orig == 10 ? 20 : 10 ))
-state() {
-	echo "swappiness=$(cat "$K")"
-	memory_state
-}
+swappiness_knob
+state() { swappiness_state; }
 before=$(state)
 trap '"$M" restore >/dev/null 2>&1; echo "$orig" > "$K"; cleanup_lib' EXIT
 one_item_advice "$T/run" swappiness swappiness vm.swappiness "$K" "$orig" "$B"

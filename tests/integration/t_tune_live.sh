@@ -6,8 +6,7 @@
 # kernel's value back without anyone running memtune restore.
 set -u
 . "$(dirname "$0")/lib.sh"
-is_root || skip "t_tune_live: needs root"
-command -v jq >/dev/null || skip "t_tune_live: needs jq"
+needs t_tune_live root jq
 M=${MEMTUNE:?}
 K=/proc/sys/vm/vfs_cache_pressure
 J="$MEMTUNE_STATE_DIR/tune.journal"

@@ -8,18 +8,14 @@
 # cgroup and the server are gone and swappiness is as it was.
 set -u
 . "$(dirname "$0")/lib.sh"
-is_root || skip "t_tune_redis: needs root"
-command -v jq >/dev/null || skip "t_tune_redis: needs jq"
+needs t_tune_redis root jq
 command -v redis-server >/dev/null && command -v redis-benchmark >/dev/null ||
 	skip "t_tune_redis: needs redis-server and redis-tools (make deps)"
 M=${MEMTUNE:?}
 here=$(cd "$(dirname "$0")/.." && pwd)
-K=/proc/sys/vm/swappiness
-orig=$(cat "$K")
-B=$(( orig == 10 ? 20 : 10 ))
+swappiness_knob
 state() {
-	echo "swappiness=$(cat "$K")"
-	memory_state
+	swappiness_state
 	pgrep -x redis-server || true
 }
 before=$(state)

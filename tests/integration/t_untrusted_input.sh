@@ -10,8 +10,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 
 is_root || skip "t_untrusted_input: needs root (root is the victim)"
-command -v setpriv >/dev/null || skip "t_untrusted_input: needs setpriv"
-command -v jq >/dev/null || skip "t_untrusted_input: needs jq"
+needs t_untrusted_input setpriv jq
 M=${MEMTUNE:?}
 F=--force-container
 here=$(cd "$(dirname "$0")/.." && pwd)

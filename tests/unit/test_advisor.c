@@ -28,6 +28,31 @@ static void advise_on(const char *name, struct mt_advice *a)
 	mt_test_advise_root(mt_test_machine(name), "database", database_ini, a);
 }
 
+/* The set-up of a test on the database advice for the fixture machine
+ * named by its initial state (advise_on); the tear-down frees it. */
+static int machine_setup(void **state)
+{
+	struct mt_advice *a = calloc(1, sizeof(*a));
+
+	if (!a)
+		return -1;
+	advise_on(*state, a);
+	*state = a;
+	return 0;
+}
+
+static int machine_teardown(void **state)
+{
+	mt_advice_free(*state);
+	free(*state);
+	return 0;
+}
+
+#define ON_MACHINE(test, name) \
+	cmocka_unit_test_prestate_setup_teardown(test, machine_setup, \
+						 machine_teardown, \
+						 (void *)(name))
+
 static void expect(const struct mt_advice *a, const char *id, const char *knob,
 		   const char *value, bool change)
 {
@@ -92,102 +117,103 @@ static void test_swappiness_from_costs(void **state)
 
 static void test_small_vm(void **state)
 {
-	struct mt_advice a;
+	struct mt_advice *a = *state;
 
-	(void)state;
-	advise_on("small-vm", &a);
-	expect(&a, "swappiness", "vm.swappiness", "60", false);
-	expect(&a, "min_free_kbytes", "vm.min_free_kbytes", "67584", false);
-	expect(&a, "zone_reclaim_mode", "vm.zone_reclaim_mode", "0", false);
-	expect(&a, "dirty_background", "vm.dirty_background_ratio", "10",
-	       false);
-	expect(&a, "thp_enabled", "transparent_hugepage.enabled", "madvise",
+	expect(a, "swappiness", "vm.swappiness", "60", false);
+	expect(a, "min_free_kbytes", "vm.min_free_kbytes", "67584", false);
+	expect(a, "zone_reclaim_mode", "vm.zone_reclaim_mode", "0", false);
+	expect(a, "dirty_background", "vm.dirty_background_ratio", "10", false);
+	expect(a, "thp_enabled", "transparent_hugepage.enabled", "madvise",
 	       false);
 	/* Under enabled=madvise, defer+madvise changes nothing
 	 * (transhuge.rst): kept, not flagged. */
-	expect(&a, "thp_defrag", "transparent_hugepage.defrag", "madvise",
+	expect(a, "thp_defrag", "transparent_hugepage.defrag", "madvise",
 	       false);
-	assert_non_null(strstr(mt_advice_find(&a, "swappiness")->reason,
+	assert_non_null(strstr(mt_advice_find(a, "swappiness")->reason,
 			       "no swap"));
-	assert_non_null(mt_advice_find(&a, "oom_score_adj.postgres"));
+	assert_non_null(mt_advice_find(a, "oom_score_adj.postgres"));
 	assert_string_equal(
-		mt_advice_find(&a, "oom_score_adj.batch-*")->recommended,
-		"500");
-	mt_advice_free(&a);
+		mt_advice_find(a, "oom_score_adj.batch-*")->recommended, "500");
 }
 
 static void test_db_2node(void **state)
 {
-	struct mt_advice a;
+	struct mt_advice *a = *state;
 
-	(void)state;
-	advise_on("db-2node", &a);
-	expect(&a, "swappiness", "vm.swappiness", "10", true);
+	expect(a, "swappiness", "vm.swappiness", "10", true);
 	/* 1 GiB set by someone: 0.4% of memory, kept, and said so. */
-	expect(&a, "min_free_kbytes", "vm.min_free_kbytes", "1048576", false);
-	assert_non_null(strstr(mt_advice_find(&a, "min_free_kbytes")->reason,
+	expect(a, "min_free_kbytes", "vm.min_free_kbytes", "1048576", false);
+	assert_non_null(strstr(mt_advice_find(a, "min_free_kbytes")->reason,
 			       "would compute 90112 kB"));
-	expect(&a, "zone_reclaim_mode", "vm.zone_reclaim_mode", "0", false);
-	expect(&a, "dirty_background", "vm.dirty_background_bytes", "268435456",
+	expect(a, "zone_reclaim_mode", "vm.zone_reclaim_mode", "0", false);
+	expect(a, "dirty_background", "vm.dirty_background_bytes", "268435456",
 	       true);
-	expect(&a, "dirty", "vm.dirty_bytes", "1073741824", true);
-	expect(&a, "thp_enabled", "transparent_hugepage.enabled", "madvise",
+	expect(a, "dirty", "vm.dirty_bytes", "1073741824", true);
+	expect(a, "thp_enabled", "transparent_hugepage.enabled", "madvise",
 	       true);
 	/* 2 MiB pool in use: nothing to say without a named user. */
-	assert_null(mt_advice_find(&a, "nr_hugepages.2048k"));
-	mt_advice_free(&a);
+	assert_null(mt_advice_find(a, "nr_hugepages.2048k"));
 }
 
 static void test_zram_host(void **state)
 {
-	struct mt_advice a;
+	struct mt_advice *a = *state;
 
-	(void)state;
-	advise_on("zram-host", &a);
-	expect(&a, "swappiness", "vm.swappiness", "180", false);
-	assert_non_null(strstr(mt_advice_find(&a, "swappiness")->reason,
+	expect(a, "swappiness", "vm.swappiness", "180", false);
+	assert_non_null(strstr(mt_advice_find(a, "swappiness")->reason,
 			       "zram"));
-	expect(&a, "watermark_scale_factor", "vm.watermark_scale_factor", "125",
+	expect(a, "watermark_scale_factor", "vm.watermark_scale_factor", "125",
 	       false);
-	mt_advice_free(&a);
 }
 
 static void test_big_1tb(void **state)
 {
-	struct mt_advice a;
+	struct mt_advice *a = *state;
 	char *conf;
 
-	(void)state;
-	advise_on("big-1tb", &a);
-	expect(&a, "swappiness", "vm.swappiness", "10", true);
+	expect(a, "swappiness", "vm.swappiness", "10", true);
 	/* Lowered below the kernel's own value: int_sqrt(16 x the managed
 	 * lowmem of its zoneinfo, 1064916184 kB) = 130533; raise it back. */
-	expect(&a, "min_free_kbytes", "vm.min_free_kbytes", "130533", true);
-	expect(&a, "dirty_background", "vm.dirty_background_bytes", "268435456",
+	expect(a, "min_free_kbytes", "vm.min_free_kbytes", "130533", true);
+	expect(a, "dirty_background", "vm.dirty_background_bytes", "268435456",
 	       true);
-	expect(&a, "thp_defrag", "transparent_hugepage.defrag", "madvise",
+	expect(a, "thp_defrag", "transparent_hugepage.defrag", "madvise",
 	       false);
-	conf = mt_advice_sysctl_conf(&a);
+	conf = mt_advice_sysctl_conf(a);
 	/* No measurement: tuned's documented 10 for a latency goal, medium
 	 * (issue 13: confidence follows from the evidence). */
-	assert_int_equal(mt_advice_find(&a, "swappiness")->confidence,
+	assert_int_equal(mt_advice_find(a, "swappiness")->confidence,
 			 MT_CONF_MEDIUM);
-	assert_int_equal(mt_advice_find(&a, "swappiness")->ground,
+	assert_int_equal(mt_advice_find(a, "swappiness")->ground,
 			 MT_GROUND_DOCUMENTED);
 	assert_non_null(strstr(conf, "\nvm.swappiness = 10\n"));
 	assert_non_null(strstr(conf, "\nvm.min_free_kbytes = 130533\n"));
 	assert_non_null(strstr(conf, "# min_free_kbytes ("));
 	assert_null(strstr(conf, "transparent_hugepage")); /* not a sysctl */
 	free(conf);
-	mt_advice_free(&a);
+}
+
+/* Advice into a (cleared first) with the profile text on the snapshot sys
+ * and the records recs (borrowed). */
+static void advise_snapshot(json_t *sys, json_t *recs, const char *profile,
+			    struct mt_advice *a)
+{
+	struct mt_profile p;
+	struct mt_advise_ctx ctx;
+	struct mt_err err = { 0 };
+
+	assert_int_equal(mt_profile_load_string("p", profile, &p, &err), 0);
+	assert_int_equal(mt_advise_ctx_from(&ctx, sys, recs, &p, false), 0);
+	memset(a, 0, sizeof(*a));
+	assert_int_equal(mt_advise(&ctx, a, &err), 0);
+	mt_advise_ctx_free(&ctx);
+	mt_profile_free(&p);
 }
 
 /* A snapshot of the zram host with synthetic records. */
 static void advise_synthetic(const char *records_json, const char *profile,
 			     struct mt_advice *a)
 {
-	struct mt_profile p;
-	struct mt_advise_ctx ctx;
 	struct mt_err err = { 0 };
 	json_t *sys, *recs = json_loads(records_json, 0, NULL);
 
@@ -196,12 +222,7 @@ static void advise_synthetic(const char *records_json, const char *profile,
 	sys = mt_sysinfo_collect(NULL, &err);
 	unsetenv("MEMTUNE_FSROOT");
 	assert_non_null(sys);
-	assert_int_equal(mt_profile_load_string("p", profile, &p, &err), 0);
-	assert_int_equal(mt_advise_ctx_from(&ctx, sys, recs, &p, false), 0);
-	memset(a, 0, sizeof(*a));
-	assert_int_equal(mt_advise(&ctx, a, &err), 0);
-	mt_advise_ctx_free(&ctx);
-	mt_profile_free(&p);
+	advise_snapshot(sys, recs, profile, a);
 	json_decref(sys);
 	json_decref(recs);
 }
@@ -261,6 +282,24 @@ static json_t *mt_ev_json_has_fact(const struct mt_item *it, const char *id)
 	return NULL;
 }
 
+/* Asserts the swappiness item the latency profile gets from the sweep
+ * records rec[0..n): its value, confidence, ground and change. */
+static void expect_sweep(const char *const *rec, size_t n, const char *value,
+			 enum mt_confidence conf, enum mt_ground ground,
+			 bool change)
+{
+	struct mt_advice a;
+	struct mt_item *it;
+
+	advise_records(rec, n, "[profile]\ngoal = latency\n", &a);
+	it = mt_advice_find(&a, "swappiness");
+	assert_string_equal(it->value, value);
+	assert_int_equal(it->confidence, conf);
+	assert_int_equal(it->ground, ground);
+	assert_int_equal(it->change, change);
+	mt_advice_free(&a);
+}
+
 static void test_swappiness_measured(void **state)
 {
 	struct mt_advice a;
@@ -311,25 +350,11 @@ static void test_swappiness_measured(void **state)
 	/* A sweep beats the cost ratio: latency picks the lowest p99. A
 	 * sweep of single samples decides nothing (issue 13: it once gave
 	 * high confidence): keep the current value, low. */
-	advise_records(sweep_single,
-		       sizeof(sweep_single) / sizeof(*sweep_single),
-		       "[profile]\ngoal = latency\n", &a);
-	it = mt_advice_find(&a, "swappiness");
-	assert_string_equal(it->value, "180");
-	assert_int_equal(it->confidence, MT_CONF_LOW);
-	assert_false(it->change);
-	mt_advice_free(&a);
-
+	expect_sweep(sweep_single, sizeof(sweep_single) / sizeof(*sweep_single),
+		     "180", MT_CONF_LOW, MT_GROUND_INCONCLUSIVE, false);
 	/* The same sweep with intervals that part: 10 is measured best. */
-	advise_records(sweep_parted,
-		       sizeof(sweep_parted) / sizeof(*sweep_parted),
-		       "[profile]\ngoal = latency\n", &a);
-	it = mt_advice_find(&a, "swappiness");
-	assert_string_equal(it->value, "10");
-	assert_int_equal(it->confidence, MT_CONF_HIGH);
-	assert_int_equal(it->ground, MT_GROUND_MEASURED);
-	assert_true(it->change);
-	mt_advice_free(&a);
+	expect_sweep(sweep_parted, sizeof(sweep_parted) / sizeof(*sweep_parted),
+		     "10", MT_CONF_HIGH, MT_GROUND_MEASURED, true);
 }
 
 /* glibc ignores an mmap_threshold above 32 MiB on 64-bit: the advice once
@@ -520,6 +545,26 @@ static bool cites(const struct mt_advice *a, const char *id, const char *text)
  * records under the benchmark's real case fields and metric names. */
 static void test_run_adv_quick(void **state)
 {
+	/* Items the run measured (measured: NULL for none to check) and
+	 * the fact item id cites. */
+	static const struct {
+		const char *measured, *id, *fact;
+	} measured[] = {
+		/* oom: followed_score of the three scenarios that ran (the
+		 * fourth, unkillable, was skipped). */
+		{ "oom_score_adj.redis-server", "oom_score_adj.batch-*",
+		  "fact oom.followed_score: 1 [0.2924, 1] fraction (n=3)" },
+		/* thp: tlb backing 4k/thp pattern page; hugepage thp touch. */
+		{ "thp_enabled", "thp_enabled",
+		  "fact tlb.thp_walk_ratio: 1.706 [1.459, 1.996] ratio "
+		  "(n=30)" },
+		{ NULL, "thp_defrag",
+		  "fact hugepage.thp_fault_us: 235.5 [213, 269.1] us (n=15)" },
+		/* dirty: odirect sequential direct writes. */
+		{ "dirty", "dirty",
+		  "fact odirect.seq_write_direct_mb_s: 2818 [2712, 2839] MB/s "
+		  "(n=12)" },
+	};
 	struct mt_advice a;
 	struct mt_item *it;
 
@@ -538,25 +583,14 @@ static void test_run_adv_quick(void **state)
 	assert_true(cites(&a, "mlock.redis-server",
 			  "fact "
 			  "mlock.file_p99_ratio: 14.5 ratio (n=1)"));
-	/* oom: followed_score of the three scenarios that ran (the fourth,
-	 * unkillable, was skipped). */
-	assert_true(mt_advice_find(&a, "oom_score_adj.redis-server")->measured);
-	assert_true(cites(&a, "oom_score_adj.batch-*",
-			  "fact "
-			  "oom.followed_score: 1 [0.2924, 1] fraction (n=3)"));
-	/* thp: tlb backing 4k/thp pattern page; hugepage thp touch. */
-	assert_true(mt_advice_find(&a, "thp_enabled")->measured);
-	assert_true(cites(&a, "thp_enabled",
-			  "fact tlb.thp_walk_ratio: "
-			  "1.706 [1.459, 1.996] ratio (n=30)"));
-	assert_true(cites(&a, "thp_defrag",
-			  "fact hugepage.thp_fault_us: "
-			  "235.5 [213, 269.1] us (n=15)"));
-	/* dirty: odirect sequential direct writes. */
-	assert_true(mt_advice_find(&a, "dirty")->measured);
-	assert_true(cites(&a, "dirty",
-			  "fact odirect.seq_write_direct_mb_s: "
-			  "2818 [2712, 2839] MB/s (n=12)"));
+	for (size_t i = 0; i < sizeof(measured) / sizeof(*measured); i++) {
+		if (measured[i].measured)
+			assert_true(mt_test_item(&a, measured[i].measured)
+					    ->measured);
+		if (!cites(&a, measured[i].id, measured[i].fact))
+			fail_msg("%s does not cite %s", measured[i].id,
+				 measured[i].fact);
+	}
 	/* malloc: the arenas cases. */
 	assert_true(mt_advice_find(&a, "malloc_arena_max")->measured);
 	mt_test_expect_cites(&a, "malloc_arena_max",
@@ -646,8 +680,6 @@ static void test_zone_reclaim_locality(void **state)
 {
 	struct mt_advice a;
 	struct mt_item *it;
-	struct mt_profile p;
-	struct mt_advise_ctx ctx;
 	struct mt_err err = { 0 };
 	json_t *sys, *recs;
 
@@ -685,14 +717,7 @@ static void test_zone_reclaim_locality(void **state)
 	sys = mt_sysinfo_collect(NULL, &err);
 	unsetenv("MEMTUNE_FSROOT");
 	assert_non_null(sys);
-	assert_int_equal(mt_profile_load_string("p",
-						"[profile]\n"
-						"page_cache = expendable\n",
-						&p, &err),
-			 0);
-	assert_int_equal(mt_advise_ctx_from(&ctx, sys, recs, &p, false), 0);
-	memset(&a, 0, sizeof(a));
-	assert_int_equal(mt_advise(&ctx, &a, &err), 0);
+	advise_snapshot(sys, recs, "[profile]\npage_cache = expendable\n", &a);
 	it = mt_advice_find(&a, "zone_reclaim_mode");
 	assert_string_equal(it->value, "1");
 	assert_true(it->change);
@@ -704,24 +729,13 @@ static void test_zone_reclaim_locality(void **state)
 	assert_int_equal(it->ground, MT_GROUND_INCONCLUSIVE);
 	assert_int_equal(it->confidence, MT_CONF_LOW);
 	mt_advice_free(&a);
-	mt_advise_ctx_free(&ctx);
-	mt_profile_free(&p);
 
 	/* The profile keeps the page cache: 0 despite the locality. */
-	assert_int_equal(mt_profile_load_string("p",
-						"[profile]\n"
-						"page_cache = keep\n",
-						&p, &err),
-			 0);
-	assert_int_equal(mt_advise_ctx_from(&ctx, sys, recs, &p, false), 0);
-	memset(&a, 0, sizeof(a));
-	assert_int_equal(mt_advise(&ctx, &a, &err), 0);
+	advise_snapshot(sys, recs, "[profile]\npage_cache = keep\n", &a);
 	it = mt_advice_find(&a, "zone_reclaim_mode");
 	assert_string_equal(it->value, "0");
 	assert_non_null(strstr(it->reason, "keeps the page cache"));
 	mt_advice_free(&a);
-	mt_advise_ctx_free(&ctx);
-	mt_profile_free(&p);
 	json_decref(sys);
 	json_decref(recs);
 }
@@ -922,10 +936,10 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_min_free_default),
 		cmocka_unit_test(test_swappiness_from_costs),
-		cmocka_unit_test(test_small_vm),
-		cmocka_unit_test(test_db_2node),
-		cmocka_unit_test(test_zram_host),
-		cmocka_unit_test(test_big_1tb),
+		ON_MACHINE(test_small_vm, "small-vm"),
+		ON_MACHINE(test_db_2node, "db-2node"),
+		ON_MACHINE(test_zram_host, "zram-host"),
+		ON_MACHINE(test_big_1tb, "big-1tb"),
 		cmocka_unit_test(test_swappiness_measured),
 		cmocka_unit_test(test_mlock_measured),
 		cmocka_unit_test(test_conf_low_confidence),

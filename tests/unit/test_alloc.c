@@ -421,6 +421,15 @@ out:
 	json_decref(c.params);
 }
 
+/* run_case, and checks that the case was set up and ran. */
+static void run_ok(const char *params, enum mt_case_mode mode, uint64_t iters,
+		   struct ran *r)
+{
+	run_case(params, mode, iters, r);
+	CHECK_EQ(r->setup, MT_OK);
+	CHECK_EQ(r->run_ret, 0);
+}
+
 /* Runs fn in a child process and fails unless it exits 0 (cmocka's
  * failures in the child exit non-zero). */
 static void in_child(void (*fn)(void))
@@ -451,11 +460,9 @@ static void pinned_mmap_child(void)
 
 	/* 256K above a pinned 64K threshold: mmap, every time (pinning
 	 * stops glibc from raising the threshold after the first free) */
-	run_case("{\"op\":\"threshold\",\"size_bytes\":262144,"
-		 "\"mmap_threshold\":65536,\"trim_threshold\":131072}",
-		 MT_CASE_CALIBRATE, 8, &r);
-	CHECK_EQ(r.setup, MT_OK);
-	CHECK_EQ(r.run_ret, 0);
+	run_ok("{\"op\":\"threshold\",\"size_bytes\":262144,"
+	       "\"mmap_threshold\":65536,\"trim_threshold\":131072}",
+	       MT_CASE_CALIBRATE, 8, &r);
 	CHECK_EQ(r.verify, MT_OK);
 	CHECK_EQ(r.s.ops, 8);
 	CHECK(r.s.values[0] == 1.0); /* mmap_fraction */
@@ -472,10 +479,9 @@ static void pinned_brk_child(void)
 	struct ran r;
 	json_t *first;
 
-	run_case("{\"op\":\"threshold\",\"size_bytes\":262144,"
-		 "\"mmap_threshold\":33554432,\"trim_threshold\":67108864}",
-		 MT_CASE_CALIBRATE, 8, &r);
-	CHECK_EQ(r.setup, MT_OK);
+	run_ok("{\"op\":\"threshold\",\"size_bytes\":262144,"
+	       "\"mmap_threshold\":33554432,\"trim_threshold\":67108864}",
+	       MT_CASE_CALIBRATE, 8, &r);
 	CHECK_EQ(r.verify, MT_OK);
 	CHECK(r.s.values[0] == 0.0);
 	CHECK_STR(obtained_str(&r, "path"), "brk");
@@ -530,11 +536,9 @@ static void kept_child(void)
 	struct ran r;
 	double alloc, freed, trimmed;
 
-	run_case("{\"op\":\"kept\",\"size_bytes\":32768,\"blocks\":64,"
-		 "\"mmap_threshold\":\"default\"}",
-		 MT_CASE_ONCE, 0, &r);
-	CHECK_EQ(r.setup, MT_OK);
-	CHECK_EQ(r.run_ret, 0);
+	run_ok("{\"op\":\"kept\",\"size_bytes\":32768,\"blocks\":64,"
+	       "\"mmap_threshold\":\"default\"}",
+	       MT_CASE_ONCE, 0, &r);
 	alloc = r.s.values[0];
 	freed = r.s.values[1];
 	trimmed = r.s.values[2];
@@ -556,10 +560,9 @@ static void kept_mmap_child(void)
 	/* above a pinned threshold every block is its own mapping, and
 	 * free() unmaps it at once */
 	CHECK_EQ(mallopt(M_MMAP_THRESHOLD, 128 * 1024), 1);
-	run_case("{\"op\":\"kept\",\"size_bytes\":262144,\"blocks\":16,"
-		 "\"mmap_threshold\":\"default\"}",
-		 MT_CASE_ONCE, 0, &r);
-	CHECK_EQ(r.setup, MT_OK);
+	run_ok("{\"op\":\"kept\",\"size_bytes\":262144,\"blocks\":16,"
+	       "\"mmap_threshold\":\"default\"}",
+	       MT_CASE_ONCE, 0, &r);
 	CHECK_STR(obtained_str(&r, "path"), "mmap");
 	CHECK(r.s.values[0] >= 16 * 262144 * 0.9);
 	CHECK(r.s.values[1] <= 2 * 262144);
@@ -580,19 +583,15 @@ static void raw_child(void)
 {
 	struct ran r;
 
-	run_case("{\"op\":\"mmap\",\"size_bytes\":65536}", MT_CASE_CALIBRATE, 4,
-		 &r);
-	CHECK_EQ(r.setup, MT_OK);
-	CHECK_EQ(r.run_ret, 0);
+	run_ok("{\"op\":\"mmap\",\"size_bytes\":65536}", MT_CASE_CALIBRATE, 4,
+	       &r);
 	CHECK_EQ(r.s.ops, 4);
 	CHECK_EQ(r.s.bytes, 4 * 65536);
 	CHECK(r.minflt >= 4); /* fresh pages every cycle */
 	json_decref(r.obtained);
 
-	run_case("{\"op\":\"sbrk\",\"size_bytes\":65536}", MT_CASE_CALIBRATE, 4,
-		 &r);
-	CHECK_EQ(r.setup, MT_OK);
-	CHECK_EQ(r.run_ret, 0);
+	run_ok("{\"op\":\"sbrk\",\"size_bytes\":65536}", MT_CASE_CALIBRATE, 4,
+	       &r);
 	CHECK(r.minflt >= 4); /* sbrk(-size) gave the pages back */
 	json_decref(r.obtained);
 }
@@ -607,11 +606,9 @@ static void arenas_child(void)
 {
 	struct ran r;
 
-	run_case("{\"op\":\"arenas\",\"size_bytes\":4096,\"threads\":2,"
-		 "\"arena_max\":1}",
-		 MT_CASE_CALIBRATE, 100, &r);
-	CHECK_EQ(r.setup, MT_OK);
-	CHECK_EQ(r.run_ret, 0);
+	run_ok("{\"op\":\"arenas\",\"size_bytes\":4096,\"threads\":2,"
+	       "\"arena_max\":1}",
+	       MT_CASE_CALIBRATE, 100, &r);
 	CHECK_EQ(r.s.ops, 100);
 	CHECK_EQ(json_integer_value(json_object_get(r.obtained, "arenas")), 1);
 	CHECK_EQ(json_array_size(json_object_get(r.obtained, "thread_cpus")),
@@ -623,10 +620,9 @@ static void arenas_default_child(void)
 {
 	struct ran r;
 
-	run_case("{\"op\":\"arenas\",\"size_bytes\":4096,\"threads\":2,"
-		 "\"arena_max\":\"default\"}",
-		 MT_CASE_CALIBRATE, 100, &r);
-	CHECK_EQ(r.setup, MT_OK);
+	run_ok("{\"op\":\"arenas\",\"size_bytes\":4096,\"threads\":2,"
+	       "\"arena_max\":\"default\"}",
+	       MT_CASE_CALIBRATE, 100, &r);
 	/* each thread gets its own arena beside the main one */
 	CHECK(json_integer_value(json_object_get(r.obtained, "arenas")) >= 2);
 	json_decref(r.obtained);

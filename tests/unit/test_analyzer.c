@@ -63,6 +63,41 @@ static void release(json_t *a, struct mt_run *run)
 	mt_run_free(run);
 }
 
+/* The state of a test on one fixture run: the run and its analysis. */
+struct analyzed {
+	struct mt_run *run;
+	json_t *a;
+};
+
+/* Loads and analyzes the fixture run named by the test's initial state. */
+static int run_setup(void **state)
+{
+	struct analyzed *an = calloc(1, sizeof(*an));
+	char dir[256];
+
+	if (!an)
+		return -1;
+	snprintf(dir, sizeof(dir), FIX "%s", (const char *)*state);
+	an->run = load(dir);
+	an->a = mt_analyze_run(an->run);
+	*state = an;
+	return 0;
+}
+
+static int run_teardown(void **state)
+{
+	struct analyzed *an = *state;
+
+	release(an->a, an->run);
+	free(an);
+	return 0;
+}
+
+/* A test on the analysis of the fixture run tests/fixtures/runs/name. */
+#define ON_RUN(test, name) \
+	cmocka_unit_test_prestate_setup_teardown(test, run_setup, \
+						 run_teardown, (void *)(name))
+
 static double num(json_t *o, const char *k)
 {
 	return json_number_value(json_object_get(o, k));
@@ -70,12 +105,12 @@ static double num(json_t *o, const char *k)
 
 static void test_tlb_figures(void **state)
 {
-	struct mt_run *run = load(FIX "tlb-hugepage");
-	json_t *a = mt_analyze_run(run), *d, *pen, *c;
+	struct analyzed *an = *state;
+	struct mt_run *run = an->run;
+	json_t *a = an->a, *d, *pen, *c;
 	size_t i;
 	bool seen_line_4k = false;
 
-	(void)state;
 	assert_int_equal(json_array_size(run->warnings), 0);
 	assert_string_equal(run->host, "vm");
 	d = derived(a, "tlb");
@@ -104,15 +139,13 @@ static void test_tlb_figures(void **state)
 	assert_true(seen_line_4k);
 	assert_false(json_is_true(json_object_get(json_object_get(d, "cpu_tlb"),
 						  "exposed")));
-	release(a, run);
 }
 
 static void test_hugepage_figures(void **state)
 {
-	struct mt_run *run = load(FIX "tlb-hugepage");
-	json_t *a = mt_analyze_run(run), *d, *thp, *g;
+	struct analyzed *an = *state;
+	json_t *a = an->a, *d, *thp, *g;
 
-	(void)state;
 	d = derived(a, "hugepage");
 	thp = json_object_get(json_object_get(d, "backings"), "thp");
 	assert_true(fabs(num(thp, "touch_ns_per_4k") - 591.586) < 0.01);
@@ -126,16 +159,15 @@ static void test_hugepage_figures(void **state)
 	/* 8575.8 against 15423.1 MB/s. */
 	assert_true(fabs(num(g, "read_bw") - (8575.823 / 15423.072 - 1) * 100) <
 		    0.01);
-	release(a, run);
 }
 
 static void test_truncated(void **state)
 {
-	struct mt_run *run = load(FIX "truncated");
-	json_t *a = mt_analyze_run(run);
+	struct analyzed *an = *state;
+	struct mt_run *run = an->run;
+	json_t *a = an->a;
 	const char *w;
 
-	(void)state;
 	assert_int_equal(json_array_size(run->warnings), 1);
 	w = json_string_value(json_array_get(run->warnings, 0));
 	assert_non_null(strstr(w, "truncated/results.jsonl:21:"));
@@ -144,16 +176,15 @@ static void test_truncated(void **state)
 	assert_string_equal(json_string_value(json_object_get(entry(a, "tlb"),
 							      "status")),
 			    "analyzed");
-	release(a, run);
 }
 
 static void test_missing_meta(void **state)
 {
-	struct mt_run *run = load(FIX "missing-meta");
-	json_t *a = mt_analyze_run(run);
+	struct analyzed *an = *state;
+	struct mt_run *run = an->run;
+	json_t *a = an->a;
 	const char *w;
 
-	(void)state;
 	assert_null(run->meta);
 	w = json_string_value(json_array_get(run->warnings, 0));
 	assert_non_null(strstr(w, "missing-meta/meta.json: No such file"));
@@ -161,22 +192,19 @@ static void test_missing_meta(void **state)
 	assert_string_equal(json_string_value(json_object_get(entry(a, "tlb"),
 							      "status")),
 			    "analyzed");
-	release(a, run);
 }
 
 static void test_unknown_bench(void **state)
 {
-	struct mt_run *run = load(FIX "unknown-bench");
-	json_t *a = mt_analyze_run(run), *e = entry(a, "frobnicate");
+	struct analyzed *an = *state;
+	json_t *a = an->a, *e = entry(a, "frobnicate");
 
-	(void)state;
 	assert_non_null(e);
 	assert_string_equal(json_string_value(json_object_get(e, "status")),
 			    "no analysis yet");
 	assert_string_equal(json_string_value(json_object_get(entry(a, "tlb"),
 							      "status")),
 			    "analyzed");
-	release(a, run);
 }
 
 static void test_not_a_run(void **state)
@@ -228,10 +256,9 @@ static void test_compare_self(void **state)
  * zone_reclaim finding (mode 1 kept 99.7% local against 15.8%). */
 static void test_numa_2node(void **state)
 {
-	struct mt_run *run = load(FIX "numa-2node");
-	json_t *a = mt_analyze_run(run), *d, *lat, *zr, *f, *pl;
+	struct analyzed *an = *state;
+	json_t *a = an->a, *d, *lat, *zr, *f, *pl;
 
-	(void)state;
 	d = derived(a, "numa");
 	assert_int_equal(json_array_size(json_object_get(d, "nodes")), 2);
 	assert_false(json_is_true(json_object_get(d, "single_node")));
@@ -276,16 +303,14 @@ static void test_numa_2node(void **state)
 					     345.02634 / 324.00445) /
 						    2) < 1e-4);
 	}
-	release(a, run);
 }
 
 /* On one node: a 1x1 matrix, no made-up ratio, the skip reason kept. */
 static void test_numa_1node(void **state)
 {
-	struct mt_run *run = load(FIX "numa-1node");
-	json_t *a = mt_analyze_run(run), *d, *e;
+	struct analyzed *an = *state;
+	json_t *a = an->a, *d, *e;
 
-	(void)state;
 	d = derived(a, "numa");
 	assert_true(json_is_true(json_object_get(d, "single_node")));
 	assert_true(json_is_null(json_object_get(d, "remote_local_latency")));
@@ -298,7 +323,6 @@ static void test_numa_1node(void **state)
 	assert_non_null(
 		strstr(json_string_value(json_object_get(e, "partly_skipped")),
 		       "1 NUMA node"));
-	release(a, run);
 }
 
 /* Appends a complete measured record (every field DESIGN §3 requires) to
@@ -324,6 +348,16 @@ static void remove_dir(const char *dir)
 
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	assert_int_equal(system(cmd), 0);
+}
+
+/* Writes text as the results.jsonl of the run directory dir and analyzes
+ * it: the analysis, with the loaded run in *run. */
+static json_t *analyze_text(const char *dir, const char *text,
+			    struct mt_run **run)
+{
+	mt_test_put(dir, "/results.jsonl", text);
+	*run = load(dir);
+	return mt_analyze_run(*run);
 }
 
 /* The zone_reclaim finding says "cache" when mode 1 reclaimed page cache
@@ -352,9 +386,7 @@ static void test_numa_cache_wins(void **state)
 		NULL);
 	add_rec(text, sizeof(text), &off, "numa", c1, "file_reclaimed", 1e8,
 		NULL);
-	mt_test_put(dir, "/results.jsonl", text);
-	run = load(dir);
-	a = mt_analyze_run(run);
+	a = analyze_text(dir, text, &run);
 	f = json_object_get(mt_analysis_derived(a, "numa"),
 			    "zone_reclaim_finding");
 	assert_string_equal(json_string_value(json_object_get(f, "verdict")),
@@ -389,9 +421,7 @@ static void test_numa_node_out_of_range(void **state)
 		"{\"op\":\"latency\","
 		"\"cpu_node\":0,\"mem_node\":0}",
 		"latency", 80, NULL);
-	mt_test_put(dir, "/results.jsonl", text);
-	run = load(dir);
-	a = mt_analyze_run(run);
+	a = analyze_text(dir, text, &run);
 	nodes = json_object_get(mt_analysis_derived(a, "numa"), "nodes");
 	assert_int_equal(json_array_size(nodes), 1);
 	assert_int_equal(json_integer_value(json_array_get(nodes, 0)), 0);
@@ -524,9 +554,7 @@ static void test_tlb_knee_kinds(void **state)
 		add_rec(text, sizeof(text), &off, "tlb", kase, "latency", v2,
 			NULL);
 	}
-	mt_test_put(dir, "/results.jsonl", text);
-	run = load(dir);
-	a = mt_analyze_run(run);
+	a = analyze_text(dir, text, &run);
 	d = derived(a, "tlb");
 	json_array_foreach(json_object_get(d, "curves"), i, c) {
 		if (strcmp(json_string_value(json_object_get(c, "backing")),
@@ -595,9 +623,7 @@ static void test_alloc_first_allocation(void **state)
 		add_rec(text, sizeof(text), &off, "alloc", kase,
 			"mmap_fraction", 0, extra);
 	}
-	mt_test_put(dir, "/results.jsonl", text);
-	run = load(dir);
-	a = mt_analyze_run(run);
+	a = analyze_text(dir, text, &run);
 	f = json_object_get(mt_analysis_derived(a, "alloc"),
 			    "first_allocation");
 	assert_true(json_is_object(f));
@@ -611,10 +637,9 @@ static void test_alloc_first_allocation(void **state)
 /* swap: one entry per swappiness value, and where each side is best. */
 static void test_swap(void **state)
 {
-	struct mt_run *run = load(FIX "swap-quick");
-	json_t *a = mt_analyze_run(run), *d, *sw, *t;
+	struct analyzed *an = *state;
+	json_t *a = an->a, *d, *sw, *t;
 
-	(void)state;
 	d = derived(a, "swap");
 	sw = json_object_get(d, "swappiness");
 	assert_int_equal(json_array_size(sw), 4);
@@ -627,17 +652,15 @@ static void test_swap(void **state)
 	assert_true(num(t, "best_worker_throughput") == 0);
 	assert_true(num(t, "best_reader") == 200);
 	assert_int_equal(json_array_size(json_object_get(d, "pressure")), 2);
-	release(a, run);
 }
 
 /* reclaim, oom and mlock on one real quick run. */
 static void test_pressure_modules(void **state)
 {
-	struct mt_run *run = load(FIX "pressure-quick");
-	json_t *a = mt_analyze_run(run), *d, *e, *s;
+	struct analyzed *an = *state;
+	json_t *a = an->a, *d, *e, *s;
 	size_t i, machine = 0;
 
-	(void)state;
 	d = derived(a, "reclaim");
 	/* The machine baseline was untrustworthy: left out, and counted. */
 	assert_true(num(d, "untrustworthy_records") == 11);
@@ -667,7 +690,6 @@ static void test_pressure_modules(void **state)
 	assert_true(fabs(num(s, "saved_p99_ns") - (605428.16 - 621.0)) < 0.01);
 	assert_true(num(json_object_get(json_object_get(d, "saved"), "anon"),
 			"major_faults_avoided") == 11229);
-	release(a, run);
 }
 
 /* reclaim reads the values in force from the record's top-level "system"
@@ -739,9 +761,7 @@ static void test_oom_not_followed(void **state)
 		"{\"oom_score_adj\":500}]}",
 		"followed_score", 0,
 		",\"obtained\":{\"victim\":0,\"expected_victim\":1}");
-	mt_test_put(dir, "/results.jsonl", text);
-	run = load(dir);
-	a = mt_analyze_run(run);
+	a = analyze_text(dir, text, &run);
 	d = mt_analysis_derived(a, "oom");
 	assert_false(json_is_true(json_object_get(d,
 						  "followed_oom_score_adj")));
@@ -766,6 +786,36 @@ static char *slurp(const char *dir, const char *name)
 	return text;
 }
 
+/* A report of figures into a new directory made from the template dir. */
+static void report_open(struct mt_report *rep, char *dir)
+{
+	struct mt_err err = { 0 };
+
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(mt_outdir_open(&rep->dir, "test", dir, 0, &err), 0);
+	rep->figures = json_array();
+}
+
+/* Closes the report and removes its directory. */
+static void report_close(struct mt_report *rep, const char *dir)
+{
+	json_decref(rep->figures);
+	mt_outdir_close(&rep->dir);
+	remove_dir(dir);
+}
+
+/* Draws the figures of module m from the analyzed run into a report in a
+ * new directory made from the template dir (report_open). */
+static void plot(struct analyzed *an, const struct mt_analysis *m,
+		 struct mt_report *rep, char *dir)
+{
+	json_t *d = mt_analysis_derived(an->a, m->bench);
+	struct mt_err err = { 0 };
+
+	report_open(rep, dir);
+	assert_int_equal(m->plots(rep, &an->run, &d, 1, &err), 0);
+}
+
 /* The stray knee mark: the tlb figures reuse one series array, and the
  * line figure drew the thp line "with points" (big circles, one at 16 KiB)
  * because the slot had held the page figure's knee marks. Every line of
@@ -773,18 +823,11 @@ static char *slurp(const char *dir, const char *name)
 static void test_tlb_knee_marks(void **state)
 {
 	char dir[] = "/tmp/mt-test-analyzer-XXXXXX";
-	struct mt_run *run = load(FIX "tlb-hugepage");
-	json_t *a = mt_analyze_run(run), *d = mt_analysis_derived(a, "tlb");
 	struct mt_report rep = { .png_terminal = "png" };
-	struct mt_err err = { 0 };
 	char *gp, *line;
 	size_t lines = 0, marks = 0;
 
-	(void)state;
-	assert_non_null(mkdtemp(dir));
-	assert_int_equal(mt_outdir_open(&rep.dir, "test", dir, 0, &err), 0);
-	rep.figures = json_array();
-	assert_int_equal(mt_an_tlb.plots(&rep, &run, &d, 1, &err), 0);
+	plot(*state, &mt_an_tlb, &rep, dir);
 	gp = slurp(dir, "tlb-line.gp");
 	for (line = strtok(gp, "\n"); line; line = strtok(NULL, "\n")) {
 		if (!strstr(line, "'tlb-line.dat' index"))
@@ -800,27 +843,17 @@ static void test_tlb_knee_marks(void **state)
 	assert_int_equal(lines, 4);
 	assert_true(marks >= 1);
 	free(gp);
-	json_decref(rep.figures);
-	mt_outdir_close(&rep.dir);
-	release(a, run);
-	remove_dir(dir);
+	report_close(&rep, dir);
 }
 
 /* The numa heat map: an image with every node labelled. */
 static void test_numa_heatmap(void **state)
 {
 	char dir[] = "/tmp/mt-test-analyzer-XXXXXX";
-	struct mt_run *run = load(FIX "numa-2node");
-	json_t *a = mt_analyze_run(run), *d = mt_analysis_derived(a, "numa");
 	struct mt_report rep = { .png_terminal = "png" };
-	struct mt_err err = { 0 };
 	char *gp, *dat;
 
-	(void)state;
-	assert_non_null(mkdtemp(dir));
-	assert_int_equal(mt_outdir_open(&rep.dir, "test", dir, 0, &err), 0);
-	rep.figures = json_array();
-	assert_int_equal(mt_an_numa.plots(&rep, &run, &d, 1, &err), 0);
+	plot(*state, &mt_an_numa, &rep, dir);
 	gp = slurp(dir, "numa-latency.gp");
 	assert_non_null(strstr(gp, "with image"));
 	assert_non_null(strstr(gp, "'memory node 1' 1"));
@@ -832,10 +865,7 @@ static void test_numa_heatmap(void **state)
 	gp = slurp(dir, "numa-zone-reclaim-placement.dat");
 	assert_non_null(strstr(gp, "zone_reclaim_mode=1"));
 	free(gp);
-	json_decref(rep.figures);
-	mt_outdir_close(&rep.dir);
-	release(a, run);
-	remove_dir(dir);
+	report_close(&rep, dir);
 }
 
 /* The CPU's TLB size from meta.json system.tlb, beside the first 4k page
@@ -873,23 +903,23 @@ static void test_tlb_cpu_size(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_tlb_figures),
-		cmocka_unit_test(test_hugepage_figures),
-		cmocka_unit_test(test_truncated),
-		cmocka_unit_test(test_missing_meta),
-		cmocka_unit_test(test_unknown_bench),
+		ON_RUN(test_tlb_figures, "tlb-hugepage"),
+		ON_RUN(test_hugepage_figures, "tlb-hugepage"),
+		ON_RUN(test_truncated, "truncated"),
+		ON_RUN(test_missing_meta, "missing-meta"),
+		ON_RUN(test_unknown_bench, "unknown-bench"),
 		cmocka_unit_test(test_not_a_run),
 		cmocka_unit_test(test_compare_self),
-		cmocka_unit_test(test_numa_2node),
-		cmocka_unit_test(test_numa_1node),
+		ON_RUN(test_numa_2node, "numa-2node"),
+		ON_RUN(test_numa_1node, "numa-1node"),
 		cmocka_unit_test(test_numa_cache_wins),
 		cmocka_unit_test(test_numa_node_out_of_range),
-		cmocka_unit_test(test_swap),
-		cmocka_unit_test(test_pressure_modules),
+		ON_RUN(test_swap, "swap-quick"),
+		ON_RUN(test_pressure_modules, "pressure-quick"),
 		cmocka_unit_test(test_reclaim_system_moved),
 		cmocka_unit_test(test_oom_not_followed),
-		cmocka_unit_test(test_tlb_knee_marks),
-		cmocka_unit_test(test_numa_heatmap),
+		ON_RUN(test_tlb_knee_marks, "tlb-hugepage"),
+		ON_RUN(test_numa_heatmap, "numa-2node"),
 		cmocka_unit_test(test_tlb_cpu_size),
 		cmocka_unit_test(test_tlb_knee_kinds),
 		cmocka_unit_test(test_alloc_first_allocation),

@@ -96,6 +96,32 @@ static int count_lines(const char *path)
 	return n;
 }
 
+/* A new journal (exclusive open) that has set swappiness to 10. */
+static struct mt_journal *open_swappiness_10(const struct tree *t)
+{
+	struct mt_journal *j;
+	struct mt_err err = { 0 };
+
+	assert_int_equal(mt_journal_open(t->journal, true, &j, &err), 0);
+	assert_int_equal(mt_journal_write(j, SWAPPINESS, "10", NULL, 0, &err),
+			 0);
+	return j;
+}
+
+/* Swappiness 1, and a journal that would set it back to 60 and whose
+ * second line was cut short by a crash. */
+static void put_cut_journal(const struct tree *t)
+{
+	char text[1024];
+
+	put(t, SWAPPINESS, "1\n");
+	snprintf(text, sizeof(text),
+		 "{\"op\":\"write\",\"path\":\"%s\",\"value\":\"60\"}\n"
+		 "{\"op\":\"rmdir\",\"pa",
+		 real(t, SWAPPINESS));
+	put(t, "/state/sub/run.journal", text);
+}
+
 static int setup_tree(void **state)
 {
 	struct tree *t = mt_test_dir_state(sizeof(*t), "journal");
@@ -229,9 +255,7 @@ static void test_mark_rollback_undoes_only_later(void **state)
 	struct mt_err err = { 0 };
 	size_t mark;
 
-	assert_int_equal(mt_journal_open(t->journal, true, &j, &err), 0);
-	assert_int_equal(mt_journal_write(j, SWAPPINESS, "10", NULL, 0, &err),
-			 0);
+	j = open_swappiness_10(t);
 	mark = mt_journal_mark(j);
 	assert_int_equal(mark, 1);
 	assert_int_equal(mt_journal_write(j, SWAPPINESS, "20", NULL, 0, &err),
@@ -267,9 +291,7 @@ static void test_exclusive_open_refuses_pending(void **state)
 	struct mt_journal *j, *j2 = NULL;
 	struct mt_err err = { 0 };
 
-	assert_int_equal(mt_journal_open(t->journal, true, &j, &err), 0);
-	assert_int_equal(mt_journal_write(j, SWAPPINESS, "10", NULL, 0, &err),
-			 0);
+	j = open_swappiness_10(t);
 	mt_journal_close(j);
 
 	assert_true(mt_journal_pending(t->journal));
@@ -317,9 +339,7 @@ static void test_second_handle_is_locked_out(void **state)
 	struct mt_journal *j, *j2 = NULL;
 	struct mt_err err = { 0 };
 
-	assert_int_equal(mt_journal_open(t->journal, true, &j, &err), 0);
-	assert_int_equal(mt_journal_write(j, SWAPPINESS, "10", NULL, 0, &err),
-			 0);
+	j = open_swappiness_10(t);
 	assert_int_equal(mt_journal_open(t->journal, false, &j2, &err), -EBUSY);
 	assert_non_null(strstr(err.msg, "in use by another memtune"));
 	/* restore must not undo the changes of a run still going. */
@@ -338,9 +358,7 @@ static void test_forked_worker_holds_no_lock(void **state)
 	char c;
 	pid_t pid;
 
-	assert_int_equal(mt_journal_open(t->journal, true, &j, &err), 0);
-	assert_int_equal(mt_journal_write(j, SWAPPINESS, "10", NULL, 0, &err),
-			 0);
+	j = open_swappiness_10(t);
 	assert_int_equal(pipe(go), 0);
 	assert_int_equal(pipe(ready), 0);
 	pid = fork();
@@ -468,14 +486,8 @@ static void test_playback_skips_cut_last_line(void **state)
 {
 	struct tree *t = *state;
 	struct mt_err err = { 0 };
-	char text[1024];
 
-	put(t, SWAPPINESS, "1\n");
-	snprintf(text, sizeof(text),
-		 "{\"op\":\"write\",\"path\":\"%s\",\"value\":\"60\"}\n"
-		 "{\"op\":\"rmdir\",\"pa",
-		 real(t, SWAPPINESS));
-	put(t, "/state/sub/run.journal", text);
+	put_cut_journal(t);
 	n_log = 0;
 	assert_int_equal(mt_journal_playback(t->journal, collect, &err), 0);
 	assert_string_equal(get(t, SWAPPINESS), "60\n");
@@ -489,14 +501,8 @@ static void test_open_drops_cut_last_line(void **state)
 	struct tree *t = *state;
 	struct mt_journal *j;
 	struct mt_err err = { 0 };
-	char text[1024];
 
-	put(t, SWAPPINESS, "1\n");
-	snprintf(text, sizeof(text),
-		 "{\"op\":\"write\",\"path\":\"%s\",\"value\":\"60\"}\n"
-		 "{\"op\":\"rmdir\",\"pa",
-		 real(t, SWAPPINESS));
-	put(t, "/state/sub/run.journal", text);
+	put_cut_journal(t);
 	assert_int_equal(mt_journal_open(t->journal, false, &j, &err), 0);
 	assert_int_equal(mt_journal_count(j), 1);
 	assert_int_equal(mt_journal_write(j, NR_HUGE, "3", NULL, 0, &err), 0);
@@ -621,9 +627,7 @@ static void test_failed_undo_keeps_entry(void **state)
 	struct mt_journal *j;
 	struct mt_err err = { 0 };
 
-	assert_int_equal(mt_journal_open(t->journal, true, &j, &err), 0);
-	assert_int_equal(mt_journal_write(j, SWAPPINESS, "10", NULL, 0, &err),
-			 0);
+	j = open_swappiness_10(t);
 	assert_int_equal(mt_journal_mkdir(j, "/sys/fs/cgroup/memtune-scratch",
 					  &err),
 			 0);

@@ -265,42 +265,49 @@ static bool danger(const char *name, const char *value, char *why, size_t len)
 
 static void test_danger(void **state)
 {
+	/* name, value, dangerous with 24 GiB, and a part of the why. */
+	static const struct {
+		const char *name, *value;
+		bool danger;
+		const char *why;
+	} cases[] = {
+		{ "vm.swappiness", "0", true, "swappiness=0" },
+		{ "vm.swappiness", "1", false, NULL },
+		{ "vm.zone_reclaim_mode", "4", true, NULL },
+		{ "vm.zone_reclaim_mode", "0", false, NULL },
+		{ "vm.overcommit_memory", "2", true, NULL },
+		{ "vm.overcommit_memory", "1", false, NULL },
+		/* 2% of 24 GiB is 503316 KiB. */
+		{ "vm.min_free_kbytes", "503316", false, NULL },
+		{ "vm.min_free_kbytes", "503317", true, "2%" },
+		{ "vm.vfs_cache_pressure", "0", true, "out-of-memory" },
+		{ "vm.vfs_cache_pressure", "500", false, NULL },
+		{ "vm.dirty_writeback_centisecs", "0", true, NULL },
+		{ "vm.max_map_count", "65529", true, NULL },
+		{ "vm.max_map_count", "65530", false, NULL },
+		{ "vm.max_map_count", "262144", false, NULL },
+		{ "transparent_hugepage.shmem_enabled", "force", true, NULL },
+		{ "transparent_hugepage.shmem_enabled", "deny", true, NULL },
+		{ "transparent_hugepage.shmem_enabled", "advise", false, NULL },
+		{ "zswap.enabled", "N", false, NULL },
+		{ "vm.watermark_boost_factor", "15000", false, NULL },
+		{ "vm.watermark_boost_factor", "0", false, NULL },
+		{ "vm.watermark_boost_factor", "15001", true,
+		  "more than 150% of the high" },
+	};
 	char why[512];
 
 	(void)state;
-	assert_true(danger("vm.swappiness", "0", why, sizeof(why)));
-	assert_non_null(strstr(why, "swappiness=0"));
-	assert_false(danger("vm.swappiness", "1", why, sizeof(why)));
-	assert_true(danger("vm.zone_reclaim_mode", "4", why, sizeof(why)));
-	assert_false(danger("vm.zone_reclaim_mode", "0", why, sizeof(why)));
-	assert_true(danger("vm.overcommit_memory", "2", why, sizeof(why)));
-	assert_false(danger("vm.overcommit_memory", "1", why, sizeof(why)));
-	/* 2% of 24 GiB is 503316 KiB. */
-	assert_false(danger("vm.min_free_kbytes", "503316", why, sizeof(why)));
-	assert_true(danger("vm.min_free_kbytes", "503317", why, sizeof(why)));
-	assert_non_null(strstr(why, "2%"));
-	assert_true(danger("vm.vfs_cache_pressure", "0", why, sizeof(why)));
-	assert_non_null(strstr(why, "out-of-memory"));
-	assert_false(danger("vm.vfs_cache_pressure", "500", why, sizeof(why)));
-	assert_true(danger("vm.dirty_writeback_centisecs", "0", why,
-			   sizeof(why)));
-	assert_true(danger("vm.max_map_count", "65529", why, sizeof(why)));
-	assert_false(danger("vm.max_map_count", "65530", why, sizeof(why)));
-	assert_false(danger("vm.max_map_count", "262144", why, sizeof(why)));
-	assert_true(danger("transparent_hugepage.shmem_enabled", "force", why,
-			   sizeof(why)));
-	assert_true(danger("transparent_hugepage.shmem_enabled", "deny", why,
-			   sizeof(why)));
-	assert_false(danger("transparent_hugepage.shmem_enabled", "advise", why,
-			    sizeof(why)));
-	assert_false(danger("zswap.enabled", "N", why, sizeof(why)));
-	assert_false(danger("vm.watermark_boost_factor", "15000", why,
-			    sizeof(why)));
-	assert_false(danger("vm.watermark_boost_factor", "0", why,
-			    sizeof(why)));
-	assert_true(danger("vm.watermark_boost_factor", "15001", why,
-			   sizeof(why)));
-	assert_non_null(strstr(why, "more than 150% of the high"));
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		if (danger(cases[i].name, cases[i].value, why, sizeof(why)) !=
+		    cases[i].danger)
+			fail_msg("%s=%s: expected %s", cases[i].name,
+				 cases[i].value,
+				 cases[i].danger ? "dangerous" : "safe");
+		if (cases[i].why && !strstr(why, cases[i].why))
+			fail_msg("%s=%s: '%s' not in: %s", cases[i].name,
+				 cases[i].value, cases[i].why, why);
+	}
 	/* apply's guard is the table's. */
 	assert_true(mt_apply_guarded("vm.vfs_cache_pressure", "0", 24 * GIB,
 				     why, sizeof(why)));

@@ -40,6 +40,36 @@ static const char *copy_of(const char *what, const char *name, int slot)
 	return dirs[slot];
 }
 
+/* The state of a test on a private copy of a fixture machine: its root
+ * and the advice the test makes on it. */
+struct copy {
+	const char *root;
+	struct mt_advice a;
+};
+
+/* Copies the machine named by the test's initial state (copy_of, slot 0). */
+static int copy_setup(void **state)
+{
+	struct copy *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return -1;
+	c->root = copy_of("machines", *state, 0);
+	*state = c;
+	return 0;
+}
+
+/* Frees the advice and removes the copy. */
+static int copy_teardown(void **state)
+{
+	struct copy *c = *state;
+
+	mt_advice_free(&c->a);
+	mt_test_remove_tree(c->root);
+	free(c);
+	return 0;
+}
+
 /* Advice on the tree at root (a captured tree: signals since boot). */
 static void advise_tree(const char *root, struct mt_advice *a)
 {
@@ -51,6 +81,20 @@ static void advise_tree(const char *root, struct mt_advice *a)
 			 &ctx);
 	assert_int_equal(mt_signals_gather(&ctx, 5000000000ull, &err), 0);
 	mt_test_ctx_advise(&p, &ctx, a);
+}
+
+/* Item id of a, which must change to value on ground at confidence. */
+static struct mt_item *expect_change(const struct mt_advice *a, const char *id,
+				     const char *value, enum mt_ground ground,
+				     enum mt_confidence confidence)
+{
+	struct mt_item *it = mt_test_item(a, id);
+
+	assert_string_equal(it->value, value);
+	assert_true(it->change);
+	assert_int_equal(it->ground, ground);
+	assert_int_equal(it->confidence, confidence);
+	return it;
 }
 
 /* The evidence line of item id containing text, or NULL. */
@@ -71,30 +115,25 @@ static void test_stalls_db(void **state)
 
 	(void)state;
 	advise_tree(mt_test_machine("stalls-db"), &a);
-	it = mt_test_item(&a, "watermark_scale_factor");
+	it = expect_change(&a, "watermark_scale_factor", "100",
+			   MT_GROUND_DOCUMENTED, MT_CONF_MEDIUM);
 	assert_string_equal(it->current, "10");
-	assert_string_equal(it->value, "100");
-	assert_true(it->change);
-	assert_int_equal(it->ground, MT_GROUND_DOCUMENTED);
-	assert_int_equal(it->confidence, MT_CONF_MEDIUM);
 	assert_non_null(strstr(it->source,
 			       "docs.kernel.org/admin-guide/"
 			       "sysctl/vm.html#watermark-scale-factor"));
-	assert_non_null(cites(&a, "watermark_scale_factor",
-			      "allocstall "
-			      "2.5/s, pgscan_direct 4123/s against "
-			      "pgscan_kswapd 23457/s, "
-			      "kswapd_low_wmark_hit_quickly 1.83/s"));
-	assert_non_null(cites(&a, "watermark_scale_factor",
-			      "PSI memory some "
-			      "avg10 4.50%, avg60 3.80%, avg300 2.90%, 2.90% "
-			      "of the time since boot; full avg60 0.95%"));
-	assert_non_null(cites(&a, "watermark_scale_factor",
-			      "counters since "
-			      "boot divided by the uptime (100000 s)"));
-	assert_non_null(cites(&a, "watermark_scale_factor",
-			      "the value 100 "
-			      "is practice without a primary source"));
+	mt_test_expect_cites(&a, "watermark_scale_factor",
+			     "allocstall "
+			     "2.5/s, pgscan_direct 4123/s against "
+			     "pgscan_kswapd 23457/s, "
+			     "kswapd_low_wmark_hit_quickly 1.83/s",
+			     "PSI memory some "
+			     "avg10 4.50%, avg60 3.80%, avg300 2.90%, 2.90% "
+			     "of the time since boot; full avg60 0.95%",
+			     "counters since "
+			     "boot divided by the uptime (100000 s)",
+			     "the value 100 "
+			     "is practice without a primary source",
+			     NULL);
 	assert_non_null(strstr(it->reason,
 			       "The machine is in distress: 2.5 "
 			       "tasks a second enter direct reclaim"));
@@ -156,21 +195,19 @@ static void test_trees_keep(void **state)
 /* A quiet machine with signals: keep, said with the values. */
 static void test_quiet_signals(void **state)
 {
-	const char *root = copy_of("machines", "small-vm", 0);
-	struct mt_advice a;
+	struct copy *c = *state;
 	struct mt_item *it;
 
-	(void)state;
-	mt_test_put(root, "/proc/uptime", "200000.00 1.00\n");
-	mt_test_put(root, "/proc/vmstat",
+	mt_test_put(c->root, "/proc/uptime", "200000.00 1.00\n");
+	mt_test_put(c->root, "/proc/vmstat",
 		    "allocstall_normal 2000\n"
 		    "pgscan_direct 10000\npgscan_kswapd 900000\n"
 		    "kswapd_low_wmark_hit_quickly 20\n");
-	mt_test_put(root, "/proc/pressure/memory",
+	mt_test_put(c->root, "/proc/pressure/memory",
 		    "some avg10=0.10 avg60=0.05 avg300=0.02 total=4000000\n"
 		    "full avg10=0.00 avg60=0.00 avg300=0.00 total=1000000\n");
-	advise_tree(root, &a);
-	it = mt_test_item(&a, "watermark_scale_factor");
+	advise_tree(c->root, &c->a);
+	it = mt_test_item(&c->a, "watermark_scale_factor");
 	assert_false(it->change);
 	assert_int_equal(it->ground, MT_GROUND_PRACTICE);
 	assert_string_equal(it->reason,
@@ -179,55 +216,44 @@ static void test_quiet_signals(void **state)
 			    "from 1) and tasks stalled on memory 0.05% of "
 			    "the time (distress from 1%). kswapd keeps up: "
 			    "keep 10.");
-	assert_non_null(cites(&a, "watermark_scale_factor",
-			      "allocstall "
-			      "0.01/s, pgscan_direct 0.05/s against "
-			      "pgscan_kswapd 4.5/s"));
-	assert_non_null(cites(&a, "watermark_scale_factor",
-			      "0.00% of the "
-			      "time since boot"));
-	mt_advice_free(&a);
-	mt_test_remove_tree(root);
+	mt_test_expect_cites(&c->a, "watermark_scale_factor",
+			     "allocstall "
+			     "0.01/s, pgscan_direct 0.05/s against "
+			     "pgscan_kswapd 4.5/s",
+			     "0.00% of the "
+			     "time since boot",
+			     NULL);
 }
 
 /* Stalls on a kernel without PSI: raised, but only as practice (low). */
 static void test_stalls_without_psi(void **state)
 {
-	const char *root = copy_of("machines", "stalls-db", 0);
+	struct copy *c = *state;
 	char path[512];
-	struct mt_advice a;
 	struct mt_item *it;
 
-	(void)state;
-	snprintf(path, sizeof(path), "%s/proc/pressure", root);
+	snprintf(path, sizeof(path), "%s/proc/pressure", c->root);
 	mt_test_remove_tree(path);
-	advise_tree(root, &a);
-	it = mt_test_item(&a, "watermark_scale_factor");
-	assert_string_equal(it->value, "100");
-	assert_true(it->change);
-	assert_int_equal(it->ground, MT_GROUND_PRACTICE);
-	assert_int_equal(it->confidence, MT_CONF_LOW);
-	assert_non_null(cites(&a, "watermark_scale_factor",
+	advise_tree(c->root, &c->a);
+	it = expect_change(&c->a, "watermark_scale_factor", "100",
+			   MT_GROUND_PRACTICE, MT_CONF_LOW);
+	assert_non_null(cites(&c->a, "watermark_scale_factor",
 			      "no PSI "
 			      "(/proc/pressure/memory absent)"));
 	assert_non_null(strstr(it->reason, "this kernel has no PSI"));
-	mt_advice_free(&a);
-	mt_test_remove_tree(root);
 }
 
 /* Stalls that cost little time (PSI low): kept, and said why. */
 static void test_stalls_cheap(void **state)
 {
-	const char *root = copy_of("machines", "stalls-db", 0);
-	struct mt_advice a;
+	struct copy *c = *state;
 	struct mt_item *it;
 
-	(void)state;
-	mt_test_put(root, "/proc/pressure/memory",
+	mt_test_put(c->root, "/proc/pressure/memory",
 		    "some avg10=0.30 avg60=0.20 avg300=0.10 total=50000000\n"
 		    "full avg10=0.00 avg60=0.00 avg300=0.00 total=0\n");
-	advise_tree(root, &a);
-	it = mt_test_item(&a, "watermark_scale_factor");
+	advise_tree(c->root, &c->a);
+	it = mt_test_item(&c->a, "watermark_scale_factor");
 	assert_false(it->change);
 	assert_string_equal(it->reason,
 			    "No distress in the live signals: "
@@ -236,8 +262,6 @@ static void test_stalls_cheap(void **state)
 			    "the time (distress from 1%). The stalls cost "
 			    "little time: not worth more free memory yet; "
 			    "keep 10.");
-	mt_advice_free(&a);
-	mt_test_remove_tree(root);
 }
 
 /* 85,899,345 kB (8% of 1 TiB) is brought back to the kernel's own value
@@ -245,33 +269,26 @@ static void test_stalls_cheap(void **state)
  * (10,653,532 kB), at medium confidence. */
 static void test_mfk_far_above(void **state)
 {
-	const char *root = copy_of("machines", "big-1tb", 0);
-	struct mt_advice a;
+	struct copy *c = *state;
 	struct mt_item *it;
 
-	(void)state;
-	mt_test_put(root, "/proc/sys/vm/min_free_kbytes", "85899345\n");
-	advise_tree(root, &a);
-	it = mt_test_item(&a, "min_free_kbytes");
-	assert_string_equal(it->value, "130533");
-	assert_true(it->change);
-	assert_int_equal(it->ground, MT_GROUND_DOCUMENTED);
-	assert_int_equal(it->confidence, MT_CONF_MEDIUM);
-	assert_non_null(cites(&a, "min_free_kbytes",
+	mt_test_put(c->root, "/proc/sys/vm/min_free_kbytes", "85899345\n");
+	advise_tree(c->root, &c->a);
+	it = expect_change(&c->a, "min_free_kbytes", "130533",
+			   MT_GROUND_DOCUMENTED, MT_CONF_MEDIUM);
+	assert_non_null(cites(&c->a, "min_free_kbytes",
 			      "above 5% of lowmem "
 			      "(53247171 kB), the most khugepaged ever "
 			      "reserves"));
 	/* THP madvise, but its floor (4 zones: 90112 kB) is below the
-	 * square root: not "raised". */
-	assert_non_null(cites(&a, "min_free_kbytes",
+	 * square c->root: not "raised". */
+	assert_non_null(cites(&c->a, "min_free_kbytes",
 			      "khugepaged's THP floor "
 			      "90112 kB is lower, so it stays"));
-	assert_null(cites(&a, "min_free_kbytes", "raised to"));
+	assert_null(cites(&c->a, "min_free_kbytes", "raised to"));
 	assert_null(strstr(it->reason, "1%"));
 	assert_non_null(strstr(it->reason, "raise watermark_scale_factor "
 					   "instead"));
-	mt_advice_free(&a);
-	mt_test_remove_tree(root);
 }
 
 #define REC(c, m, v) \
@@ -400,15 +417,21 @@ static void test_untrustworthy_baseline(void **state)
 	mt_test_remove_tree(run);
 }
 
+/* A test on a copy of the fixture machine named machine. */
+#define ON_COPY(test, machine) \
+	cmocka_unit_test_prestate_setup_teardown(test, copy_setup, \
+						 copy_teardown, \
+						 (void *)(machine))
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_stalls_db),
 		cmocka_unit_test(test_trees_keep),
-		cmocka_unit_test(test_quiet_signals),
-		cmocka_unit_test(test_stalls_without_psi),
-		cmocka_unit_test(test_stalls_cheap),
-		cmocka_unit_test(test_mfk_far_above),
+		ON_COPY(test_quiet_signals, "small-vm"),
+		ON_COPY(test_stalls_without_psi, "stalls-db"),
+		ON_COPY(test_stalls_cheap, "stalls-db"),
+		ON_COPY(test_mfk_far_above, "big-1tb"),
 		cmocka_unit_test(test_reclaim_facts),
 		cmocka_unit_test(test_untrustworthy_baseline),
 	};
