@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../core/grow.h"
 #include "runner.h"
 
 static const struct mt_bench *const table[] = {
@@ -121,16 +122,10 @@ int mt_plan_add(struct mt_plan *plan, json_t *params,
 		const struct mt_metric *metrics, size_t n_metrics,
 		enum mt_case_mode mode)
 {
-	if (plan->n == plan->cap) {
-		size_t cap = plan->cap ? plan->cap * 2 : 16;
-		struct mt_case *c = realloc(plan->cases, cap * sizeof(*c));
-
-		if (!c) {
-			json_decref(params);
-			return -ENOMEM;
-		}
-		plan->cases = c;
-		plan->cap = cap;
+	if (mt_grow(&plan->cases, &plan->cap, plan->n, sizeof(*plan->cases),
+		    16) < 0) {
+		json_decref(params);
+		return -ENOMEM;
 	}
 	plan->cases[plan->n++] = (struct mt_case){
 		.params = params,
