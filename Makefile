@@ -356,8 +356,8 @@ MT_DATADIR  := $(DATAROOTDIR)/memtune
 MAN_PAGE    := $(BUILD)/memtune.1
 DATADIR_STAMP := $(BUILD)/.datadir
 CFLAGS_BASE += -DMT_DATADIR='"$(MT_DATADIR)"'
-DEPS_DEB    := cmd:lintian:lintian cmd:fakeroot:fakeroot \
-               cmd:dpkg-shlibdeps:dpkg-dev cmd:man:man-db
+DEPS_DEB    := cmd:lintian:lintian cmd:dpkg-shlibdeps:dpkg-dev \
+               cmd:man:man-db
 
 .PHONY: install install-files uninstall man deb deb-deps clean-deb
 
