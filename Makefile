@@ -336,6 +336,75 @@ $(FUZZ_BUILD)/%.o: %.c
 configs-doc: all
 	@{ cat configs/README.head.md; ./memtune config-doc; } > configs/README.md
 
+# --- installing and packaging (issue 17) ---------------------------------------
+#
+# `make install [PREFIX=/usr/local] [DESTDIR=...]`: the program in
+# PREFIX/bin, the job files and profiles in PREFIX/share/memtune/configs
+# (where the program looks: -DMT_DATADIR, and beside PREFIX/bin), the man
+# page memtune(1) and the bash completion. `make uninstall` removes them.
+# The man page is generated from the program's help (tools/mkman.sh) with
+# every build: `man ./build/memtune.1`. `make deb` builds
+# build-deb/memtune_VERSION_ARCH.deb (tools/mkdeb.sh: PREFIX=/usr,
+# Debian's build flags, dpkg-deb) and runs lintian on it when present
+# (`make deb-deps` installs lintian).
+PREFIX      ?= /usr/local
+BINDIR      ?= $(PREFIX)/bin
+DATAROOTDIR ?= $(PREFIX)/share
+MANDIR      ?= $(DATAROOTDIR)/man
+BASHCOMPDIR ?= $(DATAROOTDIR)/bash-completion/completions
+MT_DATADIR  := $(DATAROOTDIR)/memtune
+MAN_PAGE    := $(BUILD)/memtune.1
+DATADIR_STAMP := $(BUILD)/.datadir
+CFLAGS_BASE += -DMT_DATADIR='"$(MT_DATADIR)"'
+DEPS_DEB    := cmd:lintian:lintian cmd:dpkg-shlibdeps:dpkg-dev \
+               cmd:man:man-db
+
+.PHONY: install install-files uninstall man deb deb-deps clean-deb
+
+build-files: $(MAN_PAGE)
+
+man: build-only
+
+# main.o holds MT_DATADIR: rebuilt when PREFIX changes.
+$(BUILD)/cli/main.o: $(DATADIR_STAMP)
+$(DATADIR_STAMP): FORCE
+	@mkdir -p $(dir $@)
+	@printf '%s\n' '$(MT_DATADIR)' > $@.tmp; \
+	if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv -f $@.tmp $@; fi
+
+$(MAN_PAGE): $(BIN) tools/mkman.sh
+	tools/mkman.sh $(BIN) > $@.tmp && mv -f $@.tmp $@
+
+install: check-libs
+	@$(MAKE) --no-print-directory install-files
+
+install-files: $(BIN) $(MAN_PAGE)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MT_DATADIR)/configs/profiles \
+	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR)
+	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/memtune
+	install -m 644 configs/*.ini $(DESTDIR)$(MT_DATADIR)/configs/
+	install -m 644 configs/profiles/*.ini \
+	  $(DESTDIR)$(MT_DATADIR)/configs/profiles/
+	install -m 644 $(MAN_PAGE) $(DESTDIR)$(MANDIR)/man1/memtune.1
+	install -m 644 dist/bash-completion/memtune \
+	  $(DESTDIR)$(BASHCOMPDIR)/memtune
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/memtune $(DESTDIR)$(MANDIR)/man1/memtune.1 \
+	  $(DESTDIR)$(BASHCOMPDIR)/memtune
+	rm -rf $(DESTDIR)$(MT_DATADIR)
+
+deb-deps:
+	@$(call install_missing,$(DEPS_RUN) $(DEPS_DEB))
+
+deb:
+	@$(call install_missing,$(DEPS_RUN) cmd:dpkg-shlibdeps:dpkg-dev)
+	@tools/mkdeb.sh
+
+clean: clean-deb
+clean-deb:
+	rm -rf build-deb
+
 # --- static checks -------------------------------------------------------------
 #
 # Formatting: .clang-format (kernel style) over the tracked C sources

@@ -79,8 +79,11 @@ bool mt_cli_unwritable(const char *dir, struct mt_err *err);
  * exists as a directory. Returns 0, or the exit status after a message. */
 int mt_cli_output_dir(const struct mt_command *c, const char *dir);
 
-/* The directory holding the shipped configs (configs/), found next to the
- * executable or in MEMTUNE_CONFIGS; writes it into buf. */
+/* The directory holding the shipped configs (configs/, with profiles/):
+ * MEMTUNE_CONFIGS if set, else found from the executable (the source
+ * tree's configs/, or PREFIX/share/memtune/configs beside PREFIX/bin),
+ * else the installed MT_DATADIR/configs, else ./configs. Writes it into
+ * buf; returns 0, or -ENOENT when none has quick.ini. */
 int mt_cli_configs_dir(char *buf, size_t len);
 
 #endif

@@ -19,6 +19,12 @@
 #include "../core/sanitize.h"
 #include "cli.h"
 
+/* The installed data (configs/, configs/profiles/): the Makefile passes
+ * -DMT_DATADIR=PREFIX/share/memtune. */
+#ifndef MT_DATADIR
+#define MT_DATADIR "/usr/local/share/memtune"
+#endif
+
 static const struct mt_command *const commands[] = {
 #define MT_COMMAND(n) &mt_cmd_##n,
 #include "commands.def"
@@ -263,6 +269,20 @@ int mt_cli_output_dir(const struct mt_command *c, const char *dir)
 	return MT_EXIT_FAIL;
 }
 
+/* Writes dir into buf (resolved, so messages name configs/quick.ini:LINE
+ * rather than build/../configs/quick.ini:LINE) if dir/quick.ini is
+ * readable; returns true then. */
+static bool configs_at(const char *dir, char *buf, size_t len)
+{
+	char path[PATH_MAX + 64], real[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/quick.ini", dir);
+	if (access(path, R_OK) != 0)
+		return false;
+	snprintf(buf, len, "%s", realpath(dir, real) ? real : dir);
+	return true;
+}
+
 int mt_cli_configs_dir(char *buf, size_t len)
 {
 	const char *env = getenv("MEMTUNE_CONFIGS");
@@ -275,34 +295,29 @@ int mt_cli_configs_dir(char *buf, size_t len)
 	}
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n > 0) {
-		exe[n] = '\0';
-		/* build/memtune -> ../configs; an installed bin/memtune ->
-		 * ../share/memtune/configs */
-		const char *tries[] = { "/../configs",
-					"/../share/memtune/configs",
-					"/configs" };
-		char *slash = strrchr(exe, '/');
+		/* build/memtune -> ../configs (the source tree); an installed
+		 * bin/memtune -> ../share/memtune/configs (any PREFIX) */
+		static const char *const tries[] = {
+			"/../configs", "/../share/memtune/configs", "/configs"
+		};
+		char *slash;
 
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
 		if (slash)
 			*slash = '\0';
-		for (size_t i = 0; i < 3; i++) {
-			char path[PATH_MAX + 64];
+		for (size_t i = 0; i < sizeof(tries) / sizeof(tries[0]); i++) {
+			char dir[PATH_MAX + 32];
 
-			snprintf(path, sizeof(path), "%s%s/quick.ini", exe,
-				 tries[i]);
-			if (access(path, R_OK) == 0) {
-				char real[PATH_MAX];
-
-				/* Messages name configs/quick.ini:LINE, not
-				 * build/../configs/quick.ini:LINE. */
-				snprintf(path, sizeof(path), "%s%s", exe,
-					 tries[i]);
-				snprintf(buf, len, "%s",
-					 realpath(path, real) ? real : path);
+			snprintf(dir, sizeof(dir), "%s%s", exe, tries[i]);
+			if (configs_at(dir, buf, len))
 				return 0;
-			}
 		}
 	}
+	/* Where `make install` put them (PREFIX/share/memtune/configs), for
+	 * a binary moved or linked elsewhere. */
+	if (configs_at(MT_DATADIR "/configs", buf, len))
+		return 0;
 	snprintf(buf, len, "configs");
 	return access("configs/quick.ini", R_OK) == 0 ? 0 : -ENOENT;
 }
