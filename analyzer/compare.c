@@ -8,6 +8,12 @@
 #include "../core/stats.h"
 #include "compare.h"
 
+/* True when rec combines two rounds or more (record.h). */
+static bool has_rounds(json_t *rec)
+{
+	return json_array_size(json_object_get(rec, "rounds")) >= 2;
+}
+
 /* x as a JSON real, or null when it is not finite. */
 static json_t *jreal(double x)
 {
@@ -195,17 +201,25 @@ json_t *mt_compare_runs(const struct mt_run *a, const struct mt_run *b)
 		free(sa);
 		free(sb);
 		ch = va != 0 ? (vb - va) / fabs(va) * 100 : NAN;
-		/* Beyond the noise: the intervals do not overlap. With
-		 * rounds, each interval holds its run's spread between
-		 * rounds (mt_rounds_combine), so two runs of one
-		 * configuration seldom part; Welch's p on one run's samples
-		 * called a third of the points of two identical runs
-		 * different. */
+		/* Beyond the noise. Records of rounds carry a 95%
+		 * prediction interval for another run's value
+		 * (mt_rounds_combine): a change is beyond the noise when
+		 * neither run's interval holds the other's value, which two
+		 * runs of one configuration do at most 5% of the time each.
+		 * A record without rounds has only the interval of one run's
+		 * samples, far too narrow for another run (it held the next
+		 * run's value at 30-45% of the points here), so with one
+		 * the intervals must not even overlap. */
 		alo = mt_jnum(ra, "ci95_lo");
 		ahi = mt_jnum(ra, "ci95_hi");
 		blo = mt_jnum(rb, "ci95_lo");
 		bhi = mt_jnum(rb, "ci95_hi");
-		sig = alo <= ahi && blo <= bhi && (ahi < blo || bhi < alo);
+		if (has_rounds(ra) && has_rounds(rb))
+			sig = !(alo <= vb && vb <= ahi) &&
+			      !(blo <= va && va <= bhi);
+		else
+			sig = alo <= ahi && blo <= bhi &&
+			      (ahi < blo || bhi < alo);
 		hib = json_is_true(json_object_get(ra, "higher_is_better"));
 		row = json_pack(
 			"{s:s, s:O, s:s, s:s, s:f, s:f}", "bench",

@@ -10,17 +10,18 @@
 
 #define MT_COMPARE_ALPHA 0.05
 #define MT_COMPARE_METHOD \
-	"beyond the noise when the two records' 95% intervals " \
-	"(ci95_lo..ci95_hi; with repeat > 1 they hold the spread between " \
-	"rounds) do not overlap; P is Welch's two-sided t-test on the " \
-	"samples, for reference (it sees one run's spread only)"
+	"beyond the noise when neither record's 95% interval " \
+	"(ci95_lo..ci95_hi, with repeat > 1 a prediction interval for " \
+	"another run) holds the other's value; for records of one round, " \
+	"when the intervals do not overlap; P is Welch's two-sided t-test " \
+	"on the samples, for reference (it sees one run's spread only)"
 
 /* Matches the measured records of a and b (loaded with
  * MT_RUN_KEEP_SAMPLES) by bench, variant, case and metric, and returns
  * {method, alpha, only_in_a, only_in_b, rows: [{bench, case, metric, unit,
  * a, b, a_lo, a_hi, b_lo, b_hi, change_pct, p, significant, better}],
- * coverage, coverage_b}: rows with a change beyond the noise (intervals
- * that do not overlap) first, by |change|, then the others by p;
+ * coverage, coverage_b}: rows with a change beyond the noise
+ * (MT_COMPARE_METHOD) first, by |change|, then the others by p;
  * coverage is mt_compare_coverage(rows, false), coverage_b the same with
  * b's intervals and a's values. NULL when memory runs out. */
 json_t *mt_compare_runs(const struct mt_run *a, const struct mt_run *b);

@@ -58,13 +58,14 @@ bool mt_stats_converged(const struct mt_stats *s, double fraction);
 double mt_t_crit(double df, double level);
 
 /* A case measured in n rounds (`repeat = n`), combined: the value is the
- * median of the round values, and the interval accounts for the spread
- * between rounds (see mt_rounds_combine in stats.c for the rule). */
+ * median of the round values, and the interval, from the spread between
+ * rounds, is meant to hold the value of another run of as many rounds
+ * (see mt_rounds_combine in stats.c for the rule). */
 struct mt_rounds_ci {
 	double value;	/* median of the round values */
 	double lo, hi;	/* value -/+ half */
 	double half;	/* max(between, within) */
-	double between; /* t(0.975, n-1) * stddev(rounds) / sqrt(n) */
+	double between; /* t(0.975, n-1) * stddev(rounds) * sqrt(2 / n) */
 	double within;	/* median half-width of the rounds' own intervals */
 };
 

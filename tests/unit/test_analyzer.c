@@ -318,6 +318,51 @@ static void test_compare_intervals_coverage(void **state)
 	mt_run_free(b);
 }
 
+/* Runs with rounds: beyond the noise when neither interval holds the
+ * other run's value, even when the intervals overlap. */
+static void test_compare_rounds_rule(void **state)
+{
+	json_t *ra = json_array(), *rb = json_array(), *c, *r, *p;
+	struct mt_run *a, *b;
+	size_t i;
+
+	(void)state;
+	/* size 1: overlapping, neither holds the other's value: worse. */
+	json_array_append_new(ra, point("tlb", 1, 10, 9, 11));
+	json_array_append_new(rb, point("tlb", 1, 12, 10.5, 13));
+	/* size 2: A's interval holds B's value: same. */
+	json_array_append_new(ra, point("tlb", 2, 10, 9, 11));
+	json_array_append_new(rb, point("tlb", 2, 11, 10.5, 14));
+	json_array_foreach(ra, i, p)
+		json_object_set_new(p, "rounds",
+				    json_pack("[f,f,f]", 9.5, 10.0, 10.5));
+	json_array_foreach(rb, i, p)
+		json_object_set_new(p, "rounds",
+				    json_pack("[f,f,f]", 11.0, 12.0, 12.5));
+	assert_int_equal(mt_run_from_records("A", NULL, ra, &a), 0);
+	assert_int_equal(mt_run_from_records("B", NULL, rb, &b), 0);
+	c = mt_compare_runs(a, b);
+	json_array_foreach(json_object_get(c, "rows"), i, r)
+		assert_true(json_is_true(json_object_get(r, "significant")) ==
+			    (json_number_value(json_object_get(r, "b")) == 12));
+	json_decref(c);
+	mt_run_free(a);
+	mt_run_free(b);
+	/* Without rounds in B, size 1 overlaps: within the noise. */
+	json_array_foreach(rb, i, p)
+		json_object_del(p, "rounds");
+	assert_int_equal(mt_run_from_records("A", NULL, ra, &a), 0);
+	assert_int_equal(mt_run_from_records("B", NULL, rb, &b), 0);
+	c = mt_compare_runs(a, b);
+	json_array_foreach(json_object_get(c, "rows"), i, r)
+		assert_false(json_is_true(json_object_get(r, "significant")));
+	json_decref(c);
+	json_decref(ra);
+	json_decref(rb);
+	mt_run_free(a);
+	mt_run_free(b);
+}
+
 /* The numa module on the two-node guest run (make test-numa): the 2x2
  * matrices, the ratios against each row's local value, placement, and the
  * zone_reclaim finding (mode 1 kept 99.7% local against 15.8%). */
@@ -977,6 +1022,7 @@ int main(void)
 		cmocka_unit_test(test_not_a_run),
 		cmocka_unit_test(test_compare_self),
 		cmocka_unit_test(test_compare_intervals_coverage),
+		cmocka_unit_test(test_compare_rounds_rule),
 		cmocka_unit_test(test_numa_2node),
 		cmocka_unit_test(test_numa_1node),
 		cmocka_unit_test(test_numa_cache_wins),

@@ -295,13 +295,13 @@ static void test_rounds_combine(void **state)
 	struct mt_rounds_ci c;
 
 	(void)state;
-	/* s = 1, t(2) = 4.3027: half 4.3027 / sqrt(3) = 2.48414 */
+	/* s = 1, t(2) = 4.3027: half 4.3027 * sqrt(2 / 3) = 3.51310 */
 	assert_int_equal(mt_rounds_combine(v3, lo3, hi3, 3, &c), 0);
 	assert_close(c.value, 11, 0);
-	assert_close(c.between, 2.484138, 1e-6);
+	assert_close(c.between, 3.513101, 1e-6);
 	assert_close(c.within, 0.2, 1e-12);
-	assert_close(c.lo, 11 - 2.484138, 1e-6);
-	assert_close(c.hi, 11 + 2.484138, 1e-6);
+	assert_close(c.lo, 11 - 3.513101, 1e-6);
+	assert_close(c.hi, 11 + 3.513101, 1e-6);
 	/* Rounds that agree: the median round half-width (0.4) is the floor. */
 	assert_int_equal(mt_rounds_combine(same, slo, shi, 3, &c), 0);
 	assert_close(c.between, 0, 0);
@@ -311,15 +311,15 @@ static void test_rounds_combine(void **state)
 	assert_int_equal(mt_rounds_combine(same, NULL, NULL, 3, &c), 0);
 	assert_close(c.lo, 10, 0);
 	assert_close(c.hi, 10, 0);
-	/* Two rounds: t(1) = 12.706 * s / sqrt(2) = 12.706 (s = sqrt 2);
+	/* Two rounds: t(1) = 12.706 * s * sqrt(2 / 2) = 17.969 (s = sqrt 2);
 	 * the lower end stops at 0. */
 	assert_int_equal(mt_rounds_combine(v2, lo2, hi2, 2, &c), 0);
 	assert_close(c.value, 2, 0);
-	assert_close(c.hi, 2 + 12.706204736, 1e-6);
+	assert_close(c.hi, 2 + 17.969287, 1e-6);
 	assert_close(c.lo, 0, 0);
 	/* ...but not for a quantity that is negative. */
 	assert_int_equal(mt_rounds_combine(neg, nlo, nhi, 2, &c), 0);
-	assert_close(c.lo, -12.706204736, 1e-6);
+	assert_close(c.lo, -17.969287, 1e-6);
 	/* One round: its own interval. */
 	assert_int_equal(mt_rounds_combine(v3, lo3, hi3, 1, &c), 0);
 	assert_close(c.value, 12, 0);
