@@ -439,3 +439,9 @@ layers:
 
 clean:
 	rm -rf build build-san build-fuzz memtune
+
+# Two back-to-back quick tlb runs and the coverage of one run's intervals
+# over the other's values (tests/bench/coverage.sh; target: 90% or more).
+.PHONY: coverage
+coverage: all
+	@tests/bench/coverage.sh $(abspath $(BIN))

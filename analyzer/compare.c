@@ -4,8 +4,102 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/json_safe.h"
 #include "../core/stats.h"
 #include "compare.h"
+
+/* True when rec combines two rounds or more (record.h). */
+static bool has_rounds(json_t *rec)
+{
+	return json_array_size(json_object_get(rec, "rounds")) >= 2;
+}
+
+/* x as a JSON real, or null when it is not finite. */
+static json_t *jreal(double x)
+{
+	return isfinite(x) ? json_real(x) : json_null();
+}
+
+/* Counts one point of bench in by (an object: bench -> [points, held]). */
+static int count_point(json_t *by, const char *bench, bool held)
+{
+	json_t *c = json_object_get(by, bench);
+
+	if (!c) {
+		c = json_pack("[i,i]", 0, 0);
+		if (!c || json_object_set_new(by, bench, c) < 0)
+			return -1;
+	}
+	json_array_set_new(
+		c, 0,
+		json_integer(json_integer_value(json_array_get(c, 0)) + 1));
+	json_array_set_new(
+		c, 1,
+		json_integer(json_integer_value(json_array_get(c, 1)) + held));
+	return 0;
+}
+
+static json_t *coverage_entry(const char *bench, json_int_t points,
+			      json_int_t held)
+{
+	json_t *o = json_pack("{s:I, s:I, s:o}", "points", points, "held", held,
+			      "fraction",
+			      jreal(points ? (double)held / (double)points :
+					     NAN));
+
+	if (o && bench &&
+	    json_object_set_new(o, "bench", json_string(bench)) < 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+json_t *mt_compare_coverage(json_t *rows, bool b_in_a)
+{
+	json_t *by = json_object(), *r, *out, *list = json_array(), *c;
+	json_int_t points = 0, held = 0;
+	const char *bench;
+	size_t i;
+
+	if (!by || !list)
+		goto fail;
+	json_array_foreach(rows, i, r) {
+		double v = mt_jnum(r, b_in_a ? "a" : "b");
+		double lo = mt_jnum(r, b_in_a ? "b_lo" : "a_lo");
+		double hi = mt_jnum(r, b_in_a ? "b_hi" : "a_hi");
+		const char *b = json_string_value(json_object_get(r, "bench"));
+		bool in = lo <= v && v <= hi;
+
+		if (!isfinite(v) || !isfinite(lo) || !isfinite(hi))
+			continue;
+		points++;
+		held += in;
+		if (count_point(by, b ? b : "", in) < 0)
+			goto fail;
+	}
+	json_object_foreach(by, bench, c)
+		if (json_array_append_new(
+			    list,
+			    coverage_entry(
+				    bench,
+				    json_integer_value(json_array_get(c, 0)),
+				    json_integer_value(json_array_get(c, 1)))) <
+		    0)
+			goto fail;
+	out = coverage_entry(NULL, points, held);
+	if (!out || json_object_set_new(out, "benchmarks", list) < 0) {
+		json_decref(out);
+		list = NULL;
+		goto fail;
+	}
+	json_decref(by);
+	return out;
+fail:
+	json_decref(by);
+	json_decref(list);
+	return NULL;
+}
 
 /* The matching key of a measured record: bench, variant, case (keys
  * sorted; without the "system" that older runs kept in it) and metric;
@@ -92,6 +186,7 @@ json_t *mt_compare_runs(const struct mt_run *a, const struct mt_run *b)
 	json_object_foreach(ia, k, ra) {
 		json_t *rb = json_object_get(ib, k), *row;
 		double va = mt_rec_value(ra), vb = mt_rec_value(rb), p, ch;
+		double alo, ahi, blo, bhi;
 		size_t na, nb;
 		double *sa, *sb;
 		bool hib, sig;
@@ -106,7 +201,25 @@ json_t *mt_compare_runs(const struct mt_run *a, const struct mt_run *b)
 		free(sa);
 		free(sb);
 		ch = va != 0 ? (vb - va) / fabs(va) * 100 : NAN;
-		sig = isfinite(p) && p < MT_COMPARE_ALPHA;
+		/* Beyond the noise. Records of rounds carry a 95%
+		 * prediction interval for another run's value
+		 * (mt_rounds_combine): a change is beyond the noise when
+		 * neither run's interval holds the other's value, which two
+		 * runs of one configuration do at most 5% of the time each.
+		 * A record without rounds has only the interval of one run's
+		 * samples, far too narrow for another run (it held the next
+		 * run's value at 30-45% of the points here), so with one
+		 * the intervals must not even overlap. */
+		alo = mt_jnum(ra, "ci95_lo");
+		ahi = mt_jnum(ra, "ci95_hi");
+		blo = mt_jnum(rb, "ci95_lo");
+		bhi = mt_jnum(rb, "ci95_hi");
+		if (has_rounds(ra) && has_rounds(rb))
+			sig = !(alo <= vb && vb <= ahi) &&
+			      !(blo <= va && va <= bhi);
+		else
+			sig = alo <= ahi && blo <= bhi &&
+			      (ahi < blo || bhi < alo);
 		hib = json_is_true(json_object_get(ra, "higher_is_better"));
 		row = json_pack(
 			"{s:s, s:O, s:s, s:s, s:f, s:f}", "bench",
@@ -118,6 +231,10 @@ json_t *mt_compare_runs(const struct mt_run *a, const struct mt_run *b)
 			"a", va, "b", vb);
 		if (!row || !arr)
 			continue;
+		json_object_set_new(row, "a_lo", jreal(alo));
+		json_object_set_new(row, "a_hi", jreal(ahi));
+		json_object_set_new(row, "b_lo", jreal(blo));
+		json_object_set_new(row, "b_hi", jreal(bhi));
 		json_object_set_new(row, "change_pct",
 				    isfinite(ch) ? json_real(ch) : json_null());
 		json_object_set_new(row, "p",
@@ -131,7 +248,9 @@ json_t *mt_compare_runs(const struct mt_run *a, const struct mt_run *b)
 								"worse"));
 		/* Sort keys, removed below. */
 		json_object_set_new(row, "p_sort",
-				    json_real(isfinite(p) ? p : 2.0));
+				    json_real(sig	  ? -1.0 :
+					      isfinite(p) ? p :
+							    2.0));
 		json_object_set_new(row, "abs_change",
 				    json_real(isfinite(ch) ? fabs(ch) : 0));
 		arr[n++] = row;
@@ -150,11 +269,38 @@ json_t *mt_compare_runs(const struct mt_run *a, const struct mt_run *b)
 	free(arr);
 	json_decref(ia);
 	json_decref(ib);
-	out = json_pack("{s:s, s:f, s:I, s:I, s:o}", "method",
+	out = json_pack("{s:s, s:f, s:I, s:I, s:o, s:o, s:o}", "method",
 			MT_COMPARE_METHOD, "alpha", MT_COMPARE_ALPHA,
 			"only_in_a", (json_int_t)only_a, "only_in_b",
-			(json_int_t)only_b, "rows", rows);
+			(json_int_t)only_b, "rows", rows, "coverage",
+			mt_compare_coverage(rows, false), "coverage_b",
+			mt_compare_coverage(rows, true));
 	return out;
+}
+
+/* "# coverage: 70 of 74 points (94.6%) of A's intervals hold B's value;
+ * tlb 70/74" */
+static void print_coverage(FILE *out, json_t *cov, const char *x, const char *y)
+{
+	json_t *f = json_object_get(cov, "fraction"), *e;
+	size_t i;
+
+	if (!cov)
+		return;
+	fprintf(out, "# coverage: %lld of %lld points",
+		(long long)json_integer_value(json_object_get(cov, "held")),
+		(long long)json_integer_value(json_object_get(cov, "points")));
+	if (json_is_number(f))
+		fprintf(out, " (%.1f%%)", json_number_value(f) * 100);
+	fprintf(out, " of %s's intervals hold %s's value", x, y);
+	json_array_foreach(json_object_get(cov, "benchmarks"), i, e)
+		fprintf(out, "%s %s %lld/%lld", i ? "," : ";",
+			json_string_value(json_object_get(e, "bench")),
+			(long long)json_integer_value(json_object_get(e,
+								      "held")),
+			(long long)json_integer_value(
+				json_object_get(e, "points")));
+	fputc('\n', out);
 }
 
 void mt_compare_print(FILE *out, json_t *cmp, const char *la, const char *lb)
@@ -190,7 +336,6 @@ void mt_compare_print(FILE *out, json_t *cmp, const char *la, const char *lb)
 			json_string_value(json_object_get(r, "metric")),
 			json_number_value(json_object_get(r, "a")),
 			json_number_value(json_object_get(r, "b")), chs, ps,
-			!json_is_number(p) ? "unknown (fewer than 2 samples)" :
 			s ? json_string_value(json_object_get(r, "better")) :
 			    "within noise");
 		free(kase);
@@ -203,4 +348,6 @@ void mt_compare_print(FILE *out, json_t *cmp, const char *la, const char *lb)
 							      "only_in_a")),
 		(long long)json_integer_value(json_object_get(cmp,
 							      "only_in_b")));
+	print_coverage(out, json_object_get(cmp, "coverage"), "A", "B");
+	print_coverage(out, json_object_get(cmp, "coverage_b"), "B", "A");
 }

@@ -3,21 +3,36 @@
 #define MT_COMPARE_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "run.h"
 
 #define MT_COMPARE_ALPHA 0.05
 #define MT_COMPARE_METHOD \
-	"Welch's two-sided t-test on the records' samples, significant " \
-	"when p < 0.05 (no correction for the number of metrics)"
+	"beyond the noise when neither record's 95% interval " \
+	"(ci95_lo..ci95_hi, with repeat > 1 a prediction interval for " \
+	"another run) holds the other's value; for records of one round, " \
+	"when the intervals do not overlap; P is Welch's two-sided t-test " \
+	"on the samples, for reference (it sees one run's spread only)"
 
 /* Matches the measured records of a and b (loaded with
  * MT_RUN_KEEP_SAMPLES) by bench, variant, case and metric, and returns
- * {method, only_in_a, only_in_b, rows: [{bench, case, metric, unit, a, b,
- * change_pct, p, significant, better}]} sorted by p (those without enough
- * samples last), then by |change|. NULL when memory runs out. */
+ * {method, alpha, only_in_a, only_in_b, rows: [{bench, case, metric, unit,
+ * a, b, a_lo, a_hi, b_lo, b_hi, change_pct, p, significant, better}],
+ * coverage, coverage_b}: rows with a change beyond the noise
+ * (MT_COMPARE_METHOD) first, by |change|, then the others by p;
+ * coverage is mt_compare_coverage(rows, false), coverage_b the same with
+ * b's intervals and a's values. NULL when memory runs out. */
 json_t *mt_compare_runs(const struct mt_run *a, const struct mt_run *b);
+
+/* How often one run's intervals hold the other run's value, over rows of
+ * mt_compare_runs: with b_in_a false, the rows whose a_lo <= b <= a_hi;
+ * with it true, b_lo <= a <= b_hi. Returns {points, held, fraction (NAN
+ * as null when no point), benchmarks: [{bench, points, held, fraction}]}
+ * or NULL when memory runs out. Two runs of one configuration back to
+ * back should have a fraction near 0.95. */
+json_t *mt_compare_coverage(json_t *rows, bool b_in_a);
 
 /* Prints the comparison as a table, the method first. */
 void mt_compare_print(FILE *out, json_t *cmp, const char *label_a,

@@ -5,7 +5,12 @@
  *   higher_is_better, value (the median), n, min, max, mean, stddev,
  *   ci95_lo, ci95_hi, ci_level (the confidence the interval really has:
  *   below 0.95 when n < 6, where it is min..max), samples [..], status ("ok" | "untrustworthy"),
- *   obtained {what the kernel gave}, cpu, time
+ *   obtained {what the kernel gave}, cpu, time;
+ *   with `repeat = N` > 1 also rounds [the N round values], round_ci95
+ *   [[lo, hi] of each round], and rounds_missing (rounds that gave no
+ *   value, only when some did not): value is then the median of the
+ *   rounds, n, samples, min, max, mean and stddev pool the rounds, and
+ *   ci95_lo..ci95_hi is mt_rounds_combine's interval
  * or, for a benchmark or case that could not run:
  *   schema_version, bench, case (if any), status "skipped" or "failed",
  *   reason
@@ -28,6 +33,15 @@ json_t *mt_record_measured(const char *bench, const char *variant, json_t *kase,
 			   bool higher_is_better, const struct mt_stats *st,
 			   const double *samples, size_t n_samples,
 			   json_t *obtained);
+
+/* Combines what one case gave in n rounds: rounds[r] is the array of
+ * records round r gave (NULL for a round that did not run). Measured
+ * records of the same variant, case and metric become one record (fields
+ * above) in the order they first came; a skipped or failed record stays
+ * (the first round's) only when no round measured its case. n = 1 gives
+ * the records unchanged. Returns a new array, or NULL when memory runs
+ * out. */
+json_t *mt_records_combine_rounds(json_t *const *rounds, size_t n);
 
 /* Builds a skipped or failed record; `status` is "skipped" or "failed";
  * kase may be NULL. */

@@ -51,6 +51,31 @@ void mt_latency_summary(double *ns, size_t n, double *p50_us, double *p99_us,
  * and the CI reached 95%. */
 bool mt_stats_converged(const struct mt_stats *s, double fraction);
 
+/* The two-sided critical value of Student's t distribution with df > 0
+ * degrees of freedom at confidence level (0 < level < 1): t with
+ * P(|T| <= t) = level (12.71 for df 1 at 0.95, 1.96 as df grows). NAN
+ * for a df or level out of range. */
+double mt_t_crit(double df, double level);
+
+/* A case measured in n rounds (`repeat = n`), combined: the value is the
+ * median of the round values, and the interval, from the spread between
+ * rounds, is meant to hold the value of another run of as many rounds
+ * (see mt_rounds_combine in stats.c for the rule). */
+struct mt_rounds_ci {
+	double value;	/* median of the round values */
+	double lo, hi;	/* value -/+ half */
+	double half;	/* max(between, within) */
+	double between; /* t(0.975, n-1) * stddev(rounds) * sqrt(2 / n) */
+	double within;	/* median half-width of the rounds' own intervals */
+};
+
+/* Combines n >= 1 rounds: values[i] is round i's value (its median),
+ * lo[i]..hi[i] its own 95% interval (may be NULL: no within-round floor).
+ * With n = 1 the interval is the round's own. Returns 0, or -EINVAL when
+ * n is 0 or a number is not finite, -ENOMEM. */
+int mt_rounds_combine(const double *values, const double *lo, const double *hi,
+		      size_t n, struct mt_rounds_ci *out);
+
 /* Welch's t-test of two sample sets: returns the two-sided p-value, or NAN
  * when either has fewer than 2 samples. */
 double mt_welch_p(const double *a, size_t na, const double *b, size_t nb);

@@ -14,6 +14,7 @@
 #include "../../core/json_safe.h"
 #include "../../core/log.h"
 #include "../../core/record.h"
+#include "../../core/rng.h"
 #include "../../core/rundir.h"
 #include "../../core/signals.h"
 #include "../../core/sysinfo.h"
@@ -78,6 +79,14 @@ const struct mt_param mt_global_params[] = {
 			.help = "seed of the random permutations",
 			.min = 0,
 			.max = INT64_MAX },
+	[MT_G_REPEAT] = { .key = "repeat",
+			  .type = MT_P_INT,
+			  .def = "1",
+			  .help = "rounds of each benchmark's cases, in a fresh random "
+				  "order each round; a record's value is the median of "
+				  "the rounds and its interval holds their spread",
+			  .min = 1,
+			  .max = 100 },
 	[MT_G_ALLOW_SYSTEM_CHANGES] = { .key = "allow_system_changes",
 					.type = MT_P_BOOL,
 					.def = "yes",
@@ -100,6 +109,7 @@ struct job {
 	struct mt_plan plan;
 	int plan_ret;		/* plan()'s return */
 	struct mt_err plan_err; /* its error when plan_ret < 0 */
+	json_t *round_orders;	/* repeat > 1: each round's order of cases */
 };
 
 struct sweep {
@@ -116,6 +126,7 @@ struct sweep {
 	json_t *bench_status;
 	int cpu;
 	uint64_t case_timeout_ns;
+	size_t repeat; /* [global] repeat: rounds of each job's cases */
 };
 
 static bool selected(const struct mt_run_opts *o, const char *name)
@@ -134,6 +145,7 @@ static void free_jobs(struct job *jobs, size_t n)
 		free(jobs[i].section);
 		mt_params_free(jobs[i].params);
 		mt_plan_free(&jobs[i].plan);
+		json_decref(jobs[i].round_orders);
 	}
 	free(jobs);
 }
@@ -303,13 +315,26 @@ static json_t *status_entry(const struct job *j, const char *status,
 	return o;
 }
 
-/* Runs case i of job j in a fresh worker (mt_bench_run_case) and appends
- * its records to results.jsonl; *failed counts those with status
- * "failed". Returns 0, -EINTR on a signal (the records that came are
- * kept), or -errno when results cannot be written. */
+/* Appends rec to results.jsonl, or to held (a round's records of one
+ * case, combined when every round has run) when it is not NULL. */
+static int keep_record(struct sweep *sw, json_t *held, json_t *rec,
+		       struct mt_err *err)
+{
+	if (!held)
+		return mt_rundir_append(sw->rd, rec, err);
+	if (json_array_append(held, rec) < 0)
+		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+				  "run: out of memory");
+	return 0;
+}
+
+/* Runs case i of job j in a fresh worker (mt_bench_run_case) and keeps
+ * its records (keep_record); *failed counts those with status "failed".
+ * Returns 0, -EINTR on a signal (the records that came are kept), or
+ * -errno when results cannot be written. */
 static int run_case(struct sweep *sw, const struct job *j,
-		    const struct mt_env *env, size_t i, int *failed,
-		    struct mt_err *err)
+		    const struct mt_env *env, size_t i, json_t *held,
+		    int *failed, struct mt_err *err)
 {
 	struct mt_case_job cj = {
 		.bench = j->bench,
@@ -325,8 +350,8 @@ static int run_case(struct sweep *sw, const struct job *j,
 
 	ret = mt_bench_run_case(&cj, &records, &nfailed, err);
 	json_array_foreach(records, k, rec) {
-		if (mt_rundir_append(sw->rd, rec, err) < 0) {
-			ret = -EIO;
+		if (keep_record(sw, held, rec, err) < 0) {
+			ret = held ? -ENOMEM : -EIO;
 			break;
 		}
 	}
@@ -454,6 +479,171 @@ static int check_failed(const struct sweep *sw, struct mt_err *err)
 			  names, mt_rundir_path(sw->rd));
 }
 
+/* Sets up, runs and undoes case i of job j (round `round` of sw->repeat),
+ * keeping its records (keep_record: to results.jsonl when held is NULL).
+ * *failed counts the failed records kept. Returns 0, -EINTR, or -errno
+ * when records cannot be kept. */
+static int run_one(struct sweep *sw, struct job *j, size_t i, size_t round,
+		   json_t *held, int *failed, struct mt_err *err)
+{
+	struct mt_plan *plan = &j->plan;
+	struct mt_case *c = &plan->cases[i];
+	size_t case_mark = mt_journal_mark(sw->journal);
+	char *desc = json_dumps(c->params, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	struct mt_env env = job_env(sw, j, i);
+	struct mt_err berr = { 0 };
+	int ret;
+
+	if (sw->repeat > 1)
+		mt_progress("%s [%zu/%zu] round %zu/%zu %s", j->section, i + 1,
+			    plan->n, round + 1, sw->repeat, desc ? desc : "");
+	else
+		mt_progress("%s [%zu/%zu] %s", j->section, i + 1, plan->n,
+			    desc ? desc : "");
+	free(desc);
+	if (j->bench->case_sys_setup) {
+		json_t *obt = json_object(), *hand = json_object();
+
+		/* A round after the first sets the case up again: what the
+		 * last round obtained is replaced. */
+		json_decref(c->system);
+		json_decref(c->handoff);
+		c->system = c->handoff = NULL;
+		ret = j->bench->case_sys_setup(&env, c, obt, hand, &berr);
+		if (ret == 0 && json_object_size(obt))
+			c->system = json_incref(obt);
+		if (ret == 0 && json_object_size(hand))
+			c->handoff = json_incref(hand);
+		json_decref(obt);
+		json_decref(hand);
+		if (ret < 0) {
+			json_t *rec = mt_record_status(j->bench->name,
+						       j->variant, c->params,
+						       "failed", berr.msg);
+
+			ret = keep_record(sw, held, rec, err);
+			json_decref(rec);
+			(*failed)++;
+			mt_journal_rollback_to(sw->journal, case_mark, &berr);
+			return ret;
+		}
+	}
+	ret = run_case(sw, j, &env, i, held, failed, err);
+	if (mt_journal_rollback_to(sw->journal, case_mark, &berr) < 0)
+		mt_warn("%s: could not undo a case's changes: %s", j->section,
+			berr.msg);
+	return ret;
+}
+
+/* Runs job j's cases once, in plan order, each record written as it
+ * comes (repeat = 1). */
+static int run_cases(struct sweep *sw, struct job *j, int *failed,
+		     struct mt_err *err)
+{
+	for (size_t i = 0; i < j->plan.n; i++) {
+		int ret = run_one(sw, j, i, 0, NULL, failed, err);
+
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+/* order[0..n) := a permutation of 0..n-1 for round r of the job at
+ * position job in the sweep, from the [global] seed (Fisher-Yates). */
+static void round_order(size_t *order, size_t n, int64_t seed, size_t job,
+			size_t r)
+{
+	uint64_t s = mt_rand_seed(mt_mix64((uint64_t)seed) ^
+				  mt_mix64(((uint64_t)job << 32) | r));
+
+	for (size_t i = 0; i < n; i++)
+		order[i] = i;
+	for (size_t i = n; i > 1; i--) {
+		size_t k = (size_t)mt_rand_below(&s, i), t = order[i - 1];
+
+		order[i - 1] = order[k];
+		order[k] = t;
+	}
+}
+
+/* Runs job j's cases sw->repeat times, in a fresh random order each round
+ * (so that no case always runs first, or after the same neighbour, or at
+ * the same point of a drift), and then writes one record per point that
+ * combines its rounds (mt_records_combine_rounds). Interrupted, it still
+ * writes what the rounds so far gave, each record saying how many rounds
+ * it holds. The orders go into the job's meta.json entry. */
+static int run_rounds(struct sweep *sw, struct job *j, int *failed,
+		      struct mt_err *err)
+{
+	size_t n = j->plan.n, nr = sw->repeat, i, k;
+	json_t **held = calloc(n * nr + 1, sizeof(*held)), *orders, *rec;
+	size_t *order = calloc(n + 1, sizeof(*order));
+	int ret = 0, ignored = 0;
+
+	orders = json_array();
+	if (!held || !order || !orders) {
+		ret = mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+				 "run: out of memory");
+		goto out;
+	}
+	for (size_t r = 0; r < nr && ret == 0; r++) {
+		json_t *o = json_array();
+
+		round_order(order, n, mt_p_int(sw->global, MT_G_SEED),
+			    (size_t)(j - sw->jobs), r);
+		for (i = 0; i < n; i++)
+			json_array_append_new(
+				o, json_integer((json_int_t)order[i]));
+		json_array_append_new(orders, o);
+		for (i = 0; i < n && ret == 0; i++) {
+			json_t **h = &held[order[i] * nr + r];
+
+			*h = json_array();
+			ret = *h ? run_one(sw, j, order[i], r, *h, &ignored,
+					   err) :
+				   mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+					      "run: out of memory");
+			if (ret == 0 && mt_signal_pending())
+				ret = -EINTR;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		json_t *all = mt_records_combine_rounds(&held[i * nr], nr);
+		struct mt_err werr = { 0 };
+
+		if (!all) {
+			ret = mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+					 "run: out of memory");
+			break;
+		}
+		json_array_foreach(all, k, rec) {
+			const char *st = json_string_value(
+				json_object_get(rec, "status"));
+
+			if (st && !strcmp(st, "failed"))
+				(*failed)++;
+			if (mt_rundir_append(sw->rd, rec, &werr) < 0) {
+				if (ret == 0 || ret == -EINTR)
+					*err = werr;
+				ret = -EIO;
+				break;
+			}
+		}
+		json_decref(all);
+		if (ret == -EIO)
+			break;
+	}
+out:
+	if (held)
+		for (i = 0; i < n * nr; i++)
+			json_decref(held[i]);
+	free(held);
+	free(order);
+	j->round_orders = orders;
+	return ret;
+}
+
 /* Runs every case of one benchmark section. Returns 0 (whatever the
  * benchmark's status), -EINTR on a signal, or -errno on a runner failure. */
 static int run_job(struct sweep *sw, struct job *j, struct mt_err *err)
@@ -495,51 +685,8 @@ static int run_job(struct sweep *sw, struct job *j, struct mt_err *err)
 			goto out_rollback;
 		}
 	}
-	for (size_t i = 0; i < plan->n; i++) {
-		struct mt_case *c = &plan->cases[i];
-		size_t case_mark = mt_journal_mark(sw->journal);
-		char *desc = json_dumps(c->params,
-					JSON_COMPACT | JSON_PRESERVE_ORDER);
-
-		mt_progress("%s [%zu/%zu] %s", j->section, i + 1, plan->n,
-			    desc ? desc : "");
-		free(desc);
-		env = job_env(sw, j, i);
-		if (j->bench->case_sys_setup) {
-			json_t *obt = json_object(), *hand = json_object();
-
-			ret = j->bench->case_sys_setup(&env, c, obt, hand,
-						       &berr);
-			if (ret == 0 && json_object_size(obt))
-				c->system = json_incref(obt);
-			if (ret == 0 && json_object_size(hand))
-				c->handoff = json_incref(hand);
-			json_decref(obt);
-			json_decref(hand);
-			if (ret < 0) {
-				json_t *rec = mt_record_status(j->bench->name,
-							       j->variant,
-							       c->params,
-							       "failed",
-							       berr.msg);
-
-				ret = mt_rundir_append(sw->rd, rec, err);
-				json_decref(rec);
-				failed++;
-				mt_journal_rollback_to(sw->journal, case_mark,
-						       &berr);
-				if (ret < 0)
-					goto out_rollback;
-				continue;
-			}
-		}
-		ret = run_case(sw, j, &env, i, &failed, err);
-		if (mt_journal_rollback_to(sw->journal, case_mark, &berr) < 0)
-			mt_warn("%s: could not undo a case's changes: %s",
-				j->section, berr.msg);
-		if (ret < 0)
-			goto out_rollback;
-	}
+	ret = sw->repeat > 1 ? run_rounds(sw, j, &failed, err) :
+			       run_cases(sw, j, &failed, err);
 out_rollback:
 	if (mt_journal_rollback_to(sw->journal, mark, &berr) < 0)
 		mt_warn("%s: could not undo its system changes: %s "
@@ -558,6 +705,12 @@ out_rollback:
 		json_object_set_new(entry, "failed_records",
 				    json_integer(failed));
 	json_object_set_new(entry, "cases", json_integer((json_int_t)plan->n));
+	if (sw->repeat > 1) {
+		json_object_set_new(entry, "rounds",
+				    json_integer((json_int_t)sw->repeat));
+		if (j->round_orders)
+			json_object_set(entry, "round_orders", j->round_orders);
+	}
 	json_object_set_new(entry, "seconds",
 			    json_real((double)(mt_now_ns() - t0) / 1e9));
 	json_object_set_new(entry, "notes", notes);
@@ -628,6 +781,7 @@ int mt_run(const struct mt_run_opts *opts, char *rundir_out, size_t len,
 	if (ret < 0)
 		goto out_jobs;
 	sw.case_timeout_ns = mt_p_duration(sw.global, MT_G_CASE_TIMEOUT);
+	sw.repeat = (size_t)mt_p_int(sw.global, MT_G_REPEAT);
 	ret = mt_topo_load(&sw.topo, err);
 	if (ret < 0)
 		goto out_jobs;
@@ -693,6 +847,13 @@ int mt_run(const struct mt_run_opts *opts, char *rundir_out, size_t len,
 	json_object_set_new(sw.meta, "config",
 			    config_json(sw.global, sw.jobs, sw.n_jobs));
 	json_object_set_new(sw.meta, "quick", json_boolean(opts->quick));
+	/* The rounds (DESIGN §3 records with "rounds"): their number and
+	 * the seed of their random orders (each benchmark's entry in
+	 * "benchmarks" lists the orders). */
+	json_object_set_new(sw.meta, "repeat",
+			    json_integer((json_int_t)sw.repeat));
+	json_object_set_new(sw.meta, "round_seed",
+			    json_integer(mt_p_int(sw.global, MT_G_SEED)));
 	json_object_set_new(sw.meta, "argv", argv_json(opts));
 	json_object_set_new(sw.meta, "measure_cpu", json_integer(sw.cpu));
 	json_object_set_new(sw.meta, "cgroup_version",

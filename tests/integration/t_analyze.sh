@@ -56,6 +56,32 @@ rm -f "$T/numa-1node/analysis.json"
 expect_exit 2 "$MEMTUNE" analyze "$T/empty" "$T/numa-1node"
 [ -s "$T/numa-1node/analysis.json" ] || fail "a bad DIR stopped the others"
 
+# repeat = 2: every measured record holds its two rounds, its value is
+# their median and its interval holds both; meta.json gives the rounds,
+# the seed and each round's order of the cases.
+expect_exit 0 "$MEMTUNE" run -b tlb --set tlb.sizes=16K,1M \
+  --set tlb.backings=4k --set repeat=2 -o "$T/rounds"
+python3 - "$T/rounds" <<'PY' || fail "repeat=2 did not write records of two rounds"
+import json, sys
+d = sys.argv[1]
+recs = [json.loads(l) for l in open(d + "/results.jsonl")]
+ok = [r for r in recs if r.get("status") == "ok"]
+assert len(ok) == 4, "expected 4 measured records, got %d" % len(ok)
+for r in ok:
+    rs = r["rounds"]
+    assert len(rs) == 2 and len(r["round_ci95"]) == 2, r
+    assert abs(r["value"] - sum(rs) / 2) < 1e-9 * abs(r["value"]), r
+    assert r["ci95_lo"] <= min(rs) and max(rs) <= r["ci95_hi"], r
+    assert r["n"] == len(r["samples"]), r
+m = json.load(open(d + "/meta.json"))
+assert m["repeat"] == 2 and m["round_seed"] == 1, m
+b = m["benchmarks"][0]
+assert b["rounds"] == 2 and len(b["round_orders"]) == 2, b
+assert sorted(b["round_orders"][0]) == [0, 1, 2, 3], b
+PY
+expect_exit 0 "$MEMTUNE" compare "$T/rounds" "$T/rounds"
+grep -q '^# coverage: 4 of 4 points (100.0%)' "$T/out" || fail "compare printed no coverage"
+
 # A run compared with itself: nothing significant.
 expect_exit 0 "$MEMTUNE" compare --json "$T/fresh" "$T/fresh"
 python3 - "$T/out" <<'PY' || fail "compare of a run with itself found a significant change"

@@ -251,6 +251,146 @@ static void test_compare_self(void **state)
 	mt_run_free(b);
 }
 
+/* A measured record of bench at case {size}: value v, interval lo..hi. */
+static json_t *point(const char *bench, int size, double v, double lo,
+		     double hi)
+{
+	return json_pack("{s:s,s:{s:i},s:s,s:s,s:b,s:f,s:i,s:f,s:f,s:f,s:f,"
+			 "s:f,s:f,s:[f,f],s:s}",
+			 "bench", bench, "case", "size", size, "metric",
+			 "latency", "unit", "ns", "higher_is_better", 0,
+			 "value", v, "n", 2, "min", lo, "max", hi, "mean", v,
+			 "stddev", 0.1, "ci95_lo", lo, "ci95_hi", hi, "samples",
+			 v - 0.01, v + 0.01, "status", "ok");
+}
+
+/* compare: a change is beyond the noise when the intervals do not
+ * overlap, whatever Welch's p on the samples says; coverage counts the
+ * points of A whose interval holds B's value, overall and per benchmark,
+ * and the other way round. */
+static void test_compare_intervals_coverage(void **state)
+{
+	json_t *ra = json_array(), *rb = json_array(), *c, *cov, *r, *e;
+	struct mt_run *a, *b;
+	size_t i, sig = 0;
+
+	(void)state;
+	/* tlb 1: B inside A's interval, overlapping: same. */
+	json_array_append_new(ra, point("tlb", 1, 10, 9, 11));
+	json_array_append_new(rb, point("tlb", 1, 10.5, 10, 12));
+	/* tlb 2: B outside A's interval, but they overlap: same. */
+	json_array_append_new(ra, point("tlb", 2, 10, 9.5, 10.5));
+	json_array_append_new(rb, point("tlb", 2, 11, 10.4, 11.6));
+	/* tlb 3: apart: worse (latency went up). */
+	json_array_append_new(ra, point("tlb", 3, 10, 9.9, 10.1));
+	json_array_append_new(rb, point("tlb", 3, 12, 11.9, 12.1));
+	/* alloc 1: B inside A's interval, A outside B's. */
+	json_array_append_new(ra, point("alloc", 1, 5, 4, 6));
+	json_array_append_new(rb, point("alloc", 1, 5.5, 5.4, 5.6));
+	assert_int_equal(mt_run_from_records("A", NULL, ra, &a), 0);
+	assert_int_equal(mt_run_from_records("B", NULL, rb, &b), 0);
+	c = mt_compare_runs(a, b);
+	assert_non_null(c);
+	assert_int_equal(json_array_size(json_object_get(c, "rows")), 4);
+	json_array_foreach(json_object_get(c, "rows"), i, r) {
+		bool s = json_is_true(json_object_get(r, "significant"));
+
+		sig += s;
+		assert_true(s ==
+			    (json_number_value(json_object_get(r, "b")) == 12));
+		if (s)
+			assert_string_equal(
+				json_string_value(json_object_get(r, "better")),
+				"worse");
+	}
+	assert_int_equal(sig, 1);
+	/* The change beyond the noise comes first. */
+	assert_true(json_is_true(json_object_get(
+		json_array_get(json_object_get(c, "rows"), 0), "significant")));
+	cov = json_object_get(c, "coverage");
+	assert_int_equal(json_integer_value(json_object_get(cov, "points")), 4);
+	assert_int_equal(json_integer_value(json_object_get(cov, "held")), 2);
+	assert_true(fabs(json_number_value(json_object_get(cov, "fraction")) -
+			 0.5) < 1e-12);
+	json_array_foreach(json_object_get(cov, "benchmarks"), i, e) {
+		const char *bn = json_string_value(json_object_get(e, "bench"));
+		json_int_t pts = json_integer_value(json_object_get(e,
+								    "points"));
+		json_int_t held = json_integer_value(json_object_get(e,
+								     "held"));
+
+		if (!strcmp(bn, "tlb")) {
+			assert_int_equal(pts, 3);
+			assert_int_equal(held, 1);
+		} else {
+			assert_string_equal(bn, "alloc");
+			assert_int_equal(pts, 1);
+			assert_int_equal(held, 1);
+		}
+	}
+	assert_int_equal(json_array_size(json_object_get(cov, "benchmarks")),
+			 2);
+	/* B's intervals: tlb 1 holds A's 10, tlb 2 does not (10.4..11.6),
+	 * tlb 3 not, alloc not. */
+	cov = json_object_get(c, "coverage_b");
+	assert_int_equal(json_integer_value(json_object_get(cov, "held")), 1);
+	/* No common point: no fraction. */
+	cov = mt_compare_coverage(NULL, false);
+	assert_int_equal(json_integer_value(json_object_get(cov, "points")), 0);
+	assert_true(json_is_null(json_object_get(cov, "fraction")));
+	json_decref(cov);
+	json_decref(c);
+	json_decref(ra);
+	json_decref(rb);
+	mt_run_free(a);
+	mt_run_free(b);
+}
+
+/* Runs with rounds: beyond the noise when neither interval holds the
+ * other run's value, even when the intervals overlap. */
+static void test_compare_rounds_rule(void **state)
+{
+	json_t *ra = json_array(), *rb = json_array(), *c, *r, *p;
+	struct mt_run *a, *b;
+	size_t i;
+
+	(void)state;
+	/* size 1: overlapping, neither holds the other's value: worse. */
+	json_array_append_new(ra, point("tlb", 1, 10, 9, 11));
+	json_array_append_new(rb, point("tlb", 1, 12, 10.5, 13));
+	/* size 2: A's interval holds B's value: same. */
+	json_array_append_new(ra, point("tlb", 2, 10, 9, 11));
+	json_array_append_new(rb, point("tlb", 2, 11, 10.5, 14));
+	json_array_foreach(ra, i, p)
+		json_object_set_new(p, "rounds",
+				    json_pack("[f,f,f]", 9.5, 10.0, 10.5));
+	json_array_foreach(rb, i, p)
+		json_object_set_new(p, "rounds",
+				    json_pack("[f,f,f]", 11.0, 12.0, 12.5));
+	assert_int_equal(mt_run_from_records("A", NULL, ra, &a), 0);
+	assert_int_equal(mt_run_from_records("B", NULL, rb, &b), 0);
+	c = mt_compare_runs(a, b);
+	json_array_foreach(json_object_get(c, "rows"), i, r)
+		assert_true(json_is_true(json_object_get(r, "significant")) ==
+			    (json_number_value(json_object_get(r, "b")) == 12));
+	json_decref(c);
+	mt_run_free(a);
+	mt_run_free(b);
+	/* Without rounds in B, size 1 overlaps: within the noise. */
+	json_array_foreach(rb, i, p)
+		json_object_del(p, "rounds");
+	assert_int_equal(mt_run_from_records("A", NULL, ra, &a), 0);
+	assert_int_equal(mt_run_from_records("B", NULL, rb, &b), 0);
+	c = mt_compare_runs(a, b);
+	json_array_foreach(json_object_get(c, "rows"), i, r)
+		assert_false(json_is_true(json_object_get(r, "significant")));
+	json_decref(c);
+	json_decref(ra);
+	json_decref(rb);
+	mt_run_free(a);
+	mt_run_free(b);
+}
+
 /* The numa module on the two-node guest run (make test-numa): the 2x2
  * matrices, the ratios against each row's local value, placement, and the
  * zone_reclaim finding (mode 1 kept 99.7% local against 15.8%). */
@@ -910,6 +1050,8 @@ int main(void)
 		ON_RUN(test_unknown_bench, "unknown-bench"),
 		cmocka_unit_test(test_not_a_run),
 		cmocka_unit_test(test_compare_self),
+		cmocka_unit_test(test_compare_intervals_coverage),
+		cmocka_unit_test(test_compare_rounds_rule),
 		ON_RUN(test_numa_2node, "numa-2node"),
 		ON_RUN(test_numa_1node, "numa-1node"),
 		cmocka_unit_test(test_numa_cache_wins),

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "../../core/record.h"
+#include "helpers/assert_close.h"
 #include "helpers/fixtures.h"
 
 /* A temporary directory per test, removed with its files afterwards. */
@@ -493,6 +494,156 @@ static void test_read_directory(void **state)
 	assert_non_null(strstr(err.msg, "Is a directory"));
 }
 
+/* A measured tlb record of case {size}, metric, with 6 samples around
+ * center (center - 0.25 .. center + 0.25). */
+static json_t *round_rec(int size, const char *metric, double center)
+{
+	double x[6];
+	struct mt_stats st;
+	json_t *kase = json_pack("{s:i}", "size", size), *r;
+
+	for (int i = 0; i < 6; i++)
+		x[i] = center - 0.25 + 0.1 * i;
+	assert_int_equal(mt_stats_compute(x, 6, &st), 0);
+	r = mt_record_measured("tlb", NULL, kase, metric, "ns", false, &st, x,
+			       6, NULL);
+	json_decref(kase);
+	assert_non_null(r);
+	return r;
+}
+
+static double fld(json_t *o, const char *k)
+{
+	return json_number_value(json_object_get(o, k));
+}
+
+/* Three rounds of two cases, combined: one record per case and metric in
+ * the order they first came, the median of the rounds, the rounds'
+ * values and intervals, pooled samples and n, the interval of
+ * mt_rounds_combine; a round that failed is counted missing, an
+ * untrustworthy round makes the point untrustworthy; a case that failed
+ * in every round keeps one failed record; one round is left as it is. */
+static void test_combine_rounds(void **state)
+{
+	json_t *r[3], *out, *a, *b, *lat;
+	json_t *k2 = json_pack("{s:i}", "size", 2);
+	json_t *k3 = json_pack("{s:i}", "size", 3);
+	const double v[] = { 10, 12, 11 };
+	struct mt_rounds_ci ci;
+	double lo[3], hi[3];
+	char why[200];
+	size_t i;
+
+	(void)state;
+	r[0] = json_array();
+	r[1] = json_array();
+	r[2] = json_array();
+	json_array_append_new(r[0], round_rec(1, "lat", 10));
+	json_array_append_new(r[0], round_rec(1, "bw", 100));
+	json_array_append_new(r[0], round_rec(2, "lat", 5));
+	json_array_append_new(r[0],
+			      mt_record_status("tlb", NULL, k3, "failed", "x"));
+	json_array_append_new(r[1], round_rec(1, "lat", 12));
+	json_array_append_new(r[1], round_rec(1, "bw", 104));
+	json_array_append_new(r[1],
+			      mt_record_status("tlb", NULL, k2, "failed", "y"));
+	json_array_append_new(r[1],
+			      mt_record_status("tlb", NULL, k3, "failed", "z"));
+	json_array_append_new(r[2], round_rec(1, "bw", 102));
+	json_array_append_new(r[2], round_rec(1, "lat", 11));
+	lat = round_rec(2, "lat", 6);
+	json_object_set_new(lat, "status", json_string("untrustworthy"));
+	json_object_set_new(lat, "reason", json_string("THP not given"));
+	json_array_append_new(r[2], lat);
+
+	out = mt_records_combine_rounds(r, 3);
+	assert_non_null(out);
+	assert_int_equal(json_array_size(out), 4);
+	json_array_foreach(out, i, a)
+		assert_true(mt_record_valid(a, why, sizeof(why)));
+	a = json_array_get(out, 0);
+	assert_string_equal(json_string_value(json_object_get(a, "metric")),
+			    "lat");
+	assert_int_equal(json_array_size(json_object_get(a, "rounds")), 3);
+	assert_close(json_number_value(
+			     json_array_get(json_object_get(a, "rounds"), 1)),
+		     12, 1e-12);
+	assert_int_equal(json_array_size(json_object_get(a, "round_ci95")), 3);
+	assert_int_equal(json_integer_value(json_object_get(a, "n")), 18);
+	assert_int_equal(json_array_size(json_object_get(a, "samples")), 18);
+	assert_null(json_object_get(a, "rounds_missing"));
+	for (i = 0; i < 3; i++) {
+		json_t *rr = json_array_get(r[i], i == 2 ? 1 : 0);
+
+		lo[i] = fld(rr, "ci95_lo");
+		hi[i] = fld(rr, "ci95_hi");
+	}
+	assert_int_equal(mt_rounds_combine(v, lo, hi, 3, &ci), 0);
+	assert_close(fld(a, "value"), 11, 1e-12);
+	assert_close(fld(a, "ci95_lo"), ci.lo, 1e-12);
+	assert_close(fld(a, "ci95_hi"), ci.hi, 1e-12);
+	assert_close(fld(a, "ci_level"), 0.95, 0);
+	assert_close(fld(a, "mean"), 11, 1e-9);
+	assert_close(fld(a, "min"), 9.75, 1e-12);
+	assert_close(fld(a, "max"), 12.25, 1e-12);
+	/* pooled stddev of the 18 samples */
+	{
+		double sum = 0, ss = 0, m;
+		json_t *x;
+
+		json_array_foreach(json_object_get(a, "samples"), i, x)
+			sum += json_number_value(x);
+		m = sum / 18;
+		json_array_foreach(json_object_get(a, "samples"), i, x)
+			ss += (json_number_value(x) - m) *
+			      (json_number_value(x) - m);
+		assert_close(fld(a, "stddev"), sqrt(ss / 17), 1e-9);
+	}
+	b = json_array_get(out, 1);
+	assert_string_equal(json_string_value(json_object_get(b, "metric")),
+			    "bw");
+	assert_close(fld(b, "value"), 102, 1e-12);
+	b = json_array_get(out, 2);
+	assert_int_equal(json_array_size(json_object_get(b, "rounds")), 2);
+	assert_int_equal(json_integer_value(json_object_get(b,
+							    "rounds_missing")),
+			 1);
+	assert_string_equal(json_string_value(json_object_get(b, "status")),
+			    "untrustworthy");
+	assert_string_equal(json_string_value(json_object_get(b, "reason")),
+			    "THP not given");
+	b = json_array_get(out, 3);
+	assert_string_equal(json_string_value(json_object_get(b, "status")),
+			    "failed");
+	assert_string_equal(json_string_value(json_object_get(b, "reason")),
+			    "x");
+	json_decref(out);
+
+	/* One round: the records as they were. */
+	out = mt_records_combine_rounds(r, 1);
+	assert_int_equal(json_array_size(out), json_array_size(r[0]));
+	json_array_foreach(out, i, a)
+		assert_true(json_array_get(r[0], i) == a);
+	json_decref(out);
+	/* Rounds that never ran (an interrupted run) are missing. */
+	{
+		json_t *part[3] = { r[0], NULL, NULL };
+
+		out = mt_records_combine_rounds(part, 3);
+		a = json_array_get(out, 0);
+		assert_int_equal(json_array_size(json_object_get(a, "rounds")),
+				 1);
+		assert_int_equal(json_integer_value(
+					 json_object_get(a, "rounds_missing")),
+				 2);
+		json_decref(out);
+	}
+	for (i = 0; i < 3; i++)
+		json_decref(r[i]);
+	json_decref(k2);
+	json_decref(k3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -500,6 +651,7 @@ int main(void)
 		cmocka_unit_test(test_measured_without_variant),
 		cmocka_unit_test(test_status_records),
 		cmocka_unit_test(test_valid_rejects),
+		cmocka_unit_test(test_combine_rounds),
 		cmocka_unit_test_setup_teardown(test_read_truncated, setup_tmp,
 						teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_read_not_object, setup_tmp,

@@ -263,6 +263,73 @@ static void test_latency_summary(void **state)
 	assert_true(isnan(p50) && isnan(p99) && isnan(max));
 }
 
+/* Student's t critical values against the tables (scipy.stats.t.ppf). */
+static void test_t_crit(void **state)
+{
+	(void)state;
+	assert_close(mt_t_crit(1, 0.95), 12.706204736, 1e-6);
+	assert_close(mt_t_crit(2, 0.95), 4.302652730, 1e-6);
+	assert_close(mt_t_crit(4, 0.95), 2.776445105, 1e-6);
+	assert_close(mt_t_crit(30, 0.95), 2.042272456, 1e-6);
+	assert_close(mt_t_crit(1e6, 0.95), 1.959966, 1e-5);
+	assert_close(mt_t_crit(1, 0.90), 6.313751515, 1e-6);
+	assert_true(isnan(mt_t_crit(0, 0.95)));
+	assert_true(isnan(mt_t_crit(3, 1.0)));
+	assert_true(isnan(mt_t_crit(3, 0)));
+}
+
+/* Rounds combined: the median of the rounds, Student's interval of their
+ * spread, never narrower than a round's own interval, stopped at 0 for
+ * quantities that cannot be negative; one round is itself. */
+static void test_rounds_combine(void **state)
+{
+	const double v3[] = { 12, 10, 11 }, lo3[] = { 11.8, 9.8, 10.8 },
+		     hi3[] = { 12.2, 10.2, 11.2 };
+	const double same[] = { 10, 10, 10 }, slo[] = { 9.5, 9.7, 9.6 },
+		     shi[] = { 10.5, 10.3, 10.4 };
+	const double v2[] = { 1, 3 }, lo2[] = { 0.9, 2.9 },
+		     hi2[] = { 1.1, 3.1 };
+	const double neg[] = { -1, 1 }, nlo[] = { -1.1, 0.9 },
+		     nhi[] = { -0.9, 1.1 };
+	const double bad[] = { 1, NAN };
+	struct mt_rounds_ci c;
+
+	(void)state;
+	/* s = 1, t(2) = 4.3027: half 4.3027 * sqrt(2 / 3) = 3.51310 */
+	assert_int_equal(mt_rounds_combine(v3, lo3, hi3, 3, &c), 0);
+	assert_close(c.value, 11, 0);
+	assert_close(c.between, 3.513101, 1e-6);
+	assert_close(c.within, 0.2, 1e-12);
+	assert_close(c.lo, 11 - 3.513101, 1e-6);
+	assert_close(c.hi, 11 + 3.513101, 1e-6);
+	/* Rounds that agree: the median round half-width (0.4) is the floor. */
+	assert_int_equal(mt_rounds_combine(same, slo, shi, 3, &c), 0);
+	assert_close(c.between, 0, 0);
+	assert_close(c.lo, 9.6, 1e-12);
+	assert_close(c.hi, 10.4, 1e-12);
+	/* Without round intervals there is no floor. */
+	assert_int_equal(mt_rounds_combine(same, NULL, NULL, 3, &c), 0);
+	assert_close(c.lo, 10, 0);
+	assert_close(c.hi, 10, 0);
+	/* Two rounds: t(1) = 12.706 * s * sqrt(2 / 2) = 17.969 (s = sqrt 2);
+	 * the lower end stops at 0. */
+	assert_int_equal(mt_rounds_combine(v2, lo2, hi2, 2, &c), 0);
+	assert_close(c.value, 2, 0);
+	assert_close(c.hi, 2 + 17.969287, 1e-6);
+	assert_close(c.lo, 0, 0);
+	/* ...but not for a quantity that is negative. */
+	assert_int_equal(mt_rounds_combine(neg, nlo, nhi, 2, &c), 0);
+	assert_close(c.lo, -17.969287, 1e-6);
+	/* One round: its own interval. */
+	assert_int_equal(mt_rounds_combine(v3, lo3, hi3, 1, &c), 0);
+	assert_close(c.value, 12, 0);
+	assert_close(c.lo, 11.8, 0);
+	assert_close(c.hi, 12.2, 0);
+	assert_int_equal(mt_rounds_combine(v3, lo3, hi3, 0, &c), -EINVAL);
+	assert_int_equal(mt_rounds_combine(bad, NULL, NULL, 2, &c), -EINVAL);
+	assert_int_equal(mt_rounds_combine(v2, lo2, bad, 2, &c), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -279,6 +346,8 @@ int main(void)
 		cmocka_unit_test(test_welch_known_values),
 		cmocka_unit_test(test_welch_closed_form),
 		cmocka_unit_test(test_welch_edge_cases),
+		cmocka_unit_test(test_t_crit),
+		cmocka_unit_test(test_rounds_combine),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
