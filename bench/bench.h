@@ -112,6 +112,10 @@ struct mt_case {
 struct mt_plan {
 	struct mt_case *cases;
 	size_t n, cap;
+	/* Optional, set by plan(): how the cases were derived when a rule
+	 * resolved on this machine chose them (tlb's max_size = auto), one
+	 * line that `run` prints with the plan. */
+	char note[256];
 };
 
 /* Adds a case; takes ownership of params. Returns 0 or -ENOMEM. */
