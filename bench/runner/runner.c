@@ -37,7 +37,9 @@ const struct mt_param mt_global_params[] = {
 	[MT_G_MAX_SAMPLES] = { .key = "max_samples",
 			       .type = MT_P_INT,
 			       .def = "30",
-			       .help = "most samples per case",
+			       .help = "most samples per case (one whose interval "
+				       "cannot reach ci_fraction by then stops "
+				       "sooner)",
 			       .min = 1,
 			       .max = 10000 },
 	[MT_G_WARMUP_SAMPLES] = { .key = "warmup_samples",
