@@ -83,7 +83,7 @@ FLAGS_STAMP := $(BUILD)/.flags
 .PHONY: all deps deps-run run test unit integration sanitize sanitize-unit \
         clean bench-analyzer test-numa format format-check layers \
         configs-doc compare-fio fuzz fuzz-short fuzz-deps fuzz-build \
-        faultinj faultinj-short FORCE
+        faultinj faultinj-short bench-sweep FORCE
 
 all: build-only
 	@ln -sf $(BIN) memtune
@@ -213,6 +213,12 @@ sanitize-unit:
 	@tests/run-unit.sh build-san
 
 # --- the main job ------------------------------------------------------------
+
+# The quick sweep's time: runs it (as `make run` does, root for every
+# benchmark) and prints each benchmark's wall time, cases and converged
+# cases, and the total (tests/bench/sweep.sh; needs jq).
+bench-sweep: all
+	@MEMTUNE=./memtune tests/bench/sweep.sh
 
 run: deps-run
 	@$(MAKE) --no-print-directory all

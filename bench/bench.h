@@ -11,8 +11,10 @@
  * Lifecycle: the runner checks needs and supported(), plans once,
  * runs sys_setup, then for each case case_sys_setup and, in a fresh worker
  * process pinned to one CPU (casejob.h: the case travels as a value):
- *   setup -> [calibrate] -> warm-up samples -> samples until the 95% CI of
- *   the first metric's median is within ci_fraction, or max_samples
+ *   setup -> [calibrate, which is the first warm-up sample] -> warm-up
+ *   samples -> samples until the 95% CI of the first metric's median is
+ *   within ci_fraction, or it is clear that max_samples will not get it
+ *   there (measure.c, futile()), or max_samples, or max_case_time
  *   -> verify -> teardown
  * with prepare() (untimed) before every sample when the benchmark has one.
  * The table of benchmarks is bench/benchmarks.def; mt_bench_check_all
@@ -112,6 +114,10 @@ struct mt_case {
 struct mt_plan {
 	struct mt_case *cases;
 	size_t n, cap;
+	/* Optional, set by plan(): how the cases were derived when a rule
+	 * resolved on this machine chose them (tlb's max_size = auto), one
+	 * line that `run` prints with the plan. */
+	char note[256];
 };
 
 /* Adds a case; takes ownership of params. Returns 0 or -ENOMEM. */

@@ -49,6 +49,7 @@ enum tlb_param {
 	TLB_BACKINGS,
 	TLB_PATTERNS,
 	TLB_HUGETLB_RESERVE,
+	TLB_MAX_SIZE,
 	TLB_NPARAMS
 };
 
@@ -75,8 +76,20 @@ static const struct mt_param tlb_params[] = {
 				  .def = "yes",
 				  .help = "as root, grow the 2M/1G hugetlb pools for the largest "
 					  "size (at most 1/4 of MemTotal; undone afterwards)" },
+	[TLB_MAX_SIZE] = { .key = "max_size",
+			   .type = MT_P_STRING,
+			   .def = "none",
+			   .help = "leave out sizes above this: a size, none, or auto: the "
+				   "smaller of half of MemTotal and 4 x the 2 MiB L2 TLB "
+				   "reach of a large server (4 x 3072 x 2 MiB = 24 GiB)" },
 	[TLB_NPARAMS] = MT_PARAMS_END,
 };
+
+/* The 2 MiB entries of a large server's L2 TLB, for max_size = auto: AMD
+ * Zen 4 and 5 hold 3072 (Intel Sapphire Rapids 2048, shared with 4 KiB
+ * pages). A guest's CPU often reports none, so auto assumes the larger
+ * rather than reading this machine's. */
+#define TLB_SERVER_L2_2M_ENTRIES 3072ull
 
 static const struct mt_metric tlb_metrics[] = {
 	{ .name = "latency",
@@ -153,6 +166,46 @@ static int tlb_sizes(const struct mt_env *env, const uint64_t **sizes,
 	return 0;
 }
 
+/* The largest size to chase, from max_size: *cap is UINT64_MAX for none;
+ * for auto and a size, note says what it is and why (the plan prints it).
+ * Returns 0 or -EINVAL (MT_ERR_INPUT) for a value that is none of these. */
+static int tlb_cap(const struct mt_env *env, uint64_t *cap, char *note,
+		   size_t len, struct mt_err *err)
+{
+	const char *v = mt_p_string(env->params, TLB_MAX_SIZE);
+	uint64_t reach = 4 * TLB_SERVER_L2_2M_ENTRIES * THP_SIZE;
+	uint64_t half = env->caps->mem_total / 2;
+	char why[256], at[300], a[32], b[32], r[32];
+
+	*cap = UINT64_MAX;
+	note[0] = '\0';
+	if (!v || strcmp(v, "none") == 0)
+		return 0;
+	if (strcmp(v, "auto") == 0) {
+		*cap = half && half < reach ? half : reach;
+		mt_format_bytes((double)*cap, a, sizeof(a));
+		mt_format_bytes((double)half, b, sizeof(b));
+		mt_format_bytes((double)reach, r, sizeof(r));
+		snprintf(note, len,
+			 "max_size = auto: sizes above %s left out (the "
+			 "smaller of half of MemTotal, %s, and 4 x the L2 "
+			 "TLB reach of %llu 2 MiB pages, %s)",
+			 a, half ? b : "unknown",
+			 (unsigned long long)TLB_SERVER_L2_2M_ENTRIES, r);
+		return 0;
+	}
+	if (mt_parse_size(v, cap, why, sizeof(why)) < 0) {
+		mt_p_where(env->params, TLB_MAX_SIZE, at, sizeof(at));
+		return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
+				  "%s: [tlb] key 'max_size': bad value '%s': "
+				  "expected none, auto or %s",
+				  at, v, why);
+	}
+	mt_format_bytes((double)*cap, a, sizeof(a));
+	snprintf(note, len, "max_size = %s: sizes above %s left out", v, a);
+	return 0;
+}
+
 /* One case per backing x pattern x size, in that order; sizes holding fewer
  * than two elements of the pattern are left out (a cycle needs two). */
 static int tlb_plan(const struct mt_env *env, struct mt_plan *plan,
@@ -161,9 +214,12 @@ static int tlb_plan(const struct mt_env *env, struct mt_plan *plan,
 	char *const *backings, *const *patterns;
 	size_t nb, np, ns;
 	const uint64_t *sizes;
-	uint64_t *owned;
+	uint64_t *owned, cap;
 	int ret;
 
+	ret = tlb_cap(env, &cap, plan->note, sizeof(plan->note), err);
+	if (ret < 0)
+		return ret;
 	ret = tlb_sizes(env, &sizes, &ns, &owned, err);
 	if (ret < 0)
 		return ret;
@@ -192,7 +248,8 @@ static int tlb_plan(const struct mt_env *env, struct mt_plan *plan,
 			for (size_t s = 0; s < ns; s++) {
 				json_t *params;
 
-				if (sizes[s] < 2 * pattern_stride(pat))
+				if (sizes[s] < 2 * pattern_stride(pat) ||
+				    sizes[s] > cap)
 					continue;
 				params = json_pack("{s:s, s:s, s:I}", "backing",
 						   mt_backing_name(back),
@@ -226,15 +283,20 @@ static int tlb_sys_setup(const struct mt_env *env, json_t *notes,
 			 struct mt_err *err)
 {
 	const uint64_t *sizes;
-	uint64_t *owned, largest = 0;
+	uint64_t *owned, largest = 0, cap;
 	size_t ns;
+	char capped[256];
 	int ret;
 
+	ret = tlb_cap(env, &cap, capped, sizeof(capped), err);
+	if (ret < 0)
+		return ret;
 	ret = tlb_sizes(env, &sizes, &ns, &owned, err);
 	if (ret < 0)
 		return ret;
 	for (size_t s = 0; s < ns; s++)
-		if (sizes[s] >= 2 * LINE_STRIDE && sizes[s] > largest)
+		if (sizes[s] >= 2 * LINE_STRIDE && sizes[s] <= cap &&
+		    sizes[s] > largest)
 			largest = sizes[s];
 	free(owned);
 	if (!largest)

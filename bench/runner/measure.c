@@ -164,6 +164,25 @@ static int calibrate(const struct mt_bench *b, void *state,
 	return 0;
 }
 
+/* True when more samples will not bring the interval within fraction of
+ * the median by max samples: its half-width, shrinking as 1/sqrt(n), would
+ * still be FUTILE_MARGIN times too wide. Judged from FUTILE_MIN_N samples
+ * on, where the interval no longer rests on the extreme samples alone
+ * (below 9 it is min..max). The samples such a case would take cannot buy
+ * convergence; they go to the cases that can use them. */
+#define FUTILE_MIN_N 9
+#define FUTILE_MARGIN 2.0
+
+static bool futile(const struct mt_stats *s, int max, double fraction)
+{
+	double hw = (s->ci95_hi - s->ci95_lo) / 2;
+
+	if (s->n < FUTILE_MIN_N || (int)s->n >= max || !(s->ci_level > 0))
+		return false;
+	return hw * sqrt((double)s->n / (double)max) >
+	       FUTILE_MARGIN * fraction * fabs(s->median);
+}
+
 int mt_measure_case(const struct mt_bench *b, const char *variant,
 		    const struct mt_env *env, const struct mt_case *c,
 		    const struct mt_sampling *sp, struct mt_emit *out)
@@ -178,6 +197,7 @@ int mt_measure_case(const struct mt_bench *b, const char *variant,
 	int taken = 0, ret = 0, disturbed = 0;
 	uint64_t switches = 0;
 	bool converged = false;
+	const char *stop = "max_samples";
 	json_t *obtained = NULL;
 
 	if (c->mode == MT_CASE_ONCE) {
@@ -213,6 +233,10 @@ int mt_measure_case(const struct mt_bench *b, const char *variant,
 		ret = calibrate(b, state, sp, &iters, &err);
 		if (ret < 0)
 			goto out_failed;
+		/* Its calls ran the work, the last for at least a quarter
+		 * of a sample: they are the first warm-up sample. */
+		if (warm > 0)
+			warm--;
 	}
 	for (int i = 0; i < warm; i++) {
 		struct mt_sample s;
@@ -241,21 +265,32 @@ int mt_measure_case(const struct mt_bench *b, const char *variant,
 		disturbed += s.nivcsw > 0;
 		if (taken < min || nvals[0] == 0)
 			continue;
-		if (mt_stats_compute(vals, nvals[0], &stats) == 0 &&
-		    mt_stats_converged(&stats, sp->ci_fraction)) {
-			converged = true;
+		if (mt_stats_compute(vals, nvals[0], &stats) == 0) {
+			if (mt_stats_converged(&stats, sp->ci_fraction)) {
+				converged = true;
+				stop = "converged";
+				break;
+			}
+			if (futile(&stats, max, sp->ci_fraction)) {
+				stop = "futile";
+				break;
+			}
+		}
+		if (mt_now_ns() - t_start > sp->max_case_ns) {
+			stop = "max_case_time";
 			break;
 		}
-		if (mt_now_ns() - t_start > sp->max_case_ns)
-			break;
 	}
 
+	if (c->mode == MT_CASE_ONCE)
+		stop = "once"; /* one sample, whatever it took */
 	st = MT_OK;
 	mt_err_clear(&err);
 	if (b->verify)
 		st = b->verify(state, obtained, &err);
 	json_object_set_new(obtained, "samples_taken", json_integer(taken));
 	json_object_set_new(obtained, "converged", json_boolean(converged));
+	json_object_set_new(obtained, "stopped", json_string(stop));
 	/* Another task on the measuring CPU inflates every time metric:
 	 * say how often it happened, so a reader can discount the case. */
 	json_object_set_new(obtained, "involuntary_switches",

@@ -16,6 +16,13 @@ static const struct mt_bench *const table[] = {
 #undef MT_BENCH
 };
 
+const char *const mt_bench_names[] = {
+#define MT_BENCH(n) #n,
+#include "../benchmarks.def"
+#undef MT_BENCH
+	NULL
+};
+
 const struct mt_bench *const *mt_benchmarks(size_t *n)
 {
 	*n = sizeof(table) / sizeof(table[0]);

@@ -10,6 +10,10 @@
 #include "../benchmarks.def"
 #undef MT_BENCH
 
+/* The benchmarks' names, in run order, NULL-terminated (the choices of
+ * [global] benchmarks). */
+extern const char *const mt_bench_names[];
+
 /* The table, in run order, and its length. */
 const struct mt_bench *const *mt_benchmarks(size_t *n);
 

@@ -38,7 +38,9 @@ const struct mt_param mt_global_params[] = {
 	[MT_G_MAX_SAMPLES] = { .key = "max_samples",
 			       .type = MT_P_INT,
 			       .def = "30",
-			       .help = "most samples per case",
+			       .help = "most samples per case (one whose interval "
+				       "cannot reach ci_fraction by then stops "
+				       "sooner)",
 			       .min = 1,
 			       .max = 10000 },
 	[MT_G_WARMUP_SAMPLES] = { .key = "warmup_samples",
@@ -96,6 +98,14 @@ const struct mt_param mt_global_params[] = {
 			  .type = MT_P_STRING,
 			  .def = "results",
 			  .help = "directory that new run directories are created in" },
+	[MT_G_BENCHMARKS] = { .key = "benchmarks",
+			      .type = MT_P_WORDS,
+			      .def = "",
+			      .help = "run only these benchmarks (empty: every one; "
+				      "-b replaces this list); a benchmark's "
+				      "section sets its parameters and never "
+				      "limits the run",
+			      .choices = mt_bench_names },
 	[MT_G_NPARAMS] = MT_PARAMS_END,
 };
 
@@ -110,6 +120,7 @@ struct job {
 	int plan_ret;		/* plan()'s return */
 	struct mt_err plan_err; /* its error when plan_ret < 0 */
 	json_t *round_orders;	/* repeat > 1: each round's order of cases */
+	char why[400];		/* why it runs: its section, or none */
 };
 
 struct sweep {
@@ -124,19 +135,28 @@ struct sweep {
 	struct mt_journal *journal;
 	json_t *meta;
 	json_t *bench_status;
+	json_t *selection; /* meta.json "selection": what runs and why */
 	int cpu;
 	uint64_t case_timeout_ns;
 	size_t repeat; /* [global] repeat: rounds of each job's cases */
 };
 
-static bool selected(const struct mt_run_opts *o, const char *name)
+/* Whether benchmark `name` runs: it is named by -b when -b was given, else
+ * by [global] benchmarks when that is set, else every benchmark runs. A
+ * benchmark's section sets its parameters and never limits the run. */
+static bool selected(const char *const *only, const struct mt_params *global,
+		     const char *name)
 {
-	if (!o->only)
-		return true;
-	for (size_t i = 0; o->only[i]; i++)
-		if (strcmp(o->only[i], name) == 0)
-			return true;
-	return false;
+	if (only) {
+		for (size_t i = 0; only[i]; i++)
+			if (strcmp(only[i], name) == 0)
+				return true;
+		return false;
+	}
+	size_t n;
+
+	mt_p_words(global, MT_G_BENCHMARKS, &n);
+	return n == 0 || mt_p_has_word(global, MT_G_BENCHMARKS, name);
 }
 
 static void free_jobs(struct job *jobs, size_t n)
@@ -187,17 +207,46 @@ static void list_names(char *buf, size_t len)
 					"%s%s", i ? ", " : "", t[i]->name);
 }
 
-/* Builds the job list: the benchmark sections of the configuration in the
- * order they appear (all benchmarks when there are none), filtered by -b.
- * A -b name that has no section runs with its defaults. */
-static int plan_jobs(const struct mt_cfg *cfg, const char *const *only,
-		     struct job **jobs_out, size_t *n_out, struct mt_err *err)
+/* Adds to sel (the "selection" of meta.json) one benchmark section that is
+ * left out or runs, and why. */
+static void select_note(json_t *sel, const char *bench, const char *section,
+			bool runs, const char *why)
+{
+	json_t *o = json_pack("{s:s, s:b, s:s}", "bench", bench, "runs", runs,
+			      "why", why);
+
+	if (o && section)
+		json_object_set_new(o, "section", json_string(section));
+	json_array_append_new(sel, o);
+}
+
+/* Writes why benchmark b is left out of the run: the rule that left it out
+ * (-b, or [global] benchmarks and where it was set). */
+static void left_out_why(const char *const *only,
+			 const struct mt_params *global, char *buf, size_t len)
+{
+	char at[300];
+
+	if (only) {
+		snprintf(buf, len, "skipped: not named by -b");
+		return;
+	}
+	mt_p_where(global, MT_G_BENCHMARKS, at, sizeof(at));
+	snprintf(buf, len, "skipped: not in [global] benchmarks (%s)", at);
+}
+
+/* Builds the job list: every selected benchmark (selected()) runs once per
+ * section of it in the configuration, in the order the sections appear,
+ * then once on its defaults for those that have none, in table order.
+ * Notes every benchmark, run or left out, with the reason in *sel. */
+static int plan_jobs(const struct mt_cfg *cfg, const struct mt_params *global,
+		     const char *const *only, struct job **jobs_out,
+		     size_t *n_out, json_t *sel, struct mt_err *err)
 {
 	struct job *jobs = NULL;
 	size_t n = 0, nb;
 	const struct mt_bench *const *t = mt_benchmarks(&nb);
-	bool any_section = false;
-	char names[512];
+	char names[512], why[400], at[300];
 	int ret = 0;
 
 	list_names(names, sizeof(names));
@@ -219,24 +268,23 @@ static int plan_jobs(const struct mt_cfg *cfg, const char *const *only,
 		if (strcmp(sec, "global") == 0)
 			continue;
 		b = mt_bench_find(sec);
+		/* "x.ini:3" or "--set #2", as every message says */
+		mt_cfg_where(at, sizeof(at), cfg->section_files[s],
+			     cfg->section_lines[s]);
 		if (!b) {
-			char at[300];
-
-			/* "x.ini:3" or "--set #2", as every message says */
-			mt_cfg_where(at, sizeof(at), cfg->section_files[s],
-				     cfg->section_lines[s]);
 			ret = mt_err_set(err, -EINVAL, MT_ERR_INPUT,
 					 "%s: unknown section [%s]; expected "
 					 "[global] or a benchmark: %s",
 					 at, sec, names);
 			goto out;
 		}
-		any_section = true;
-		if (!selected(&(struct mt_run_opts){ .only = only }, b->name))
+		if (!selected(only, global, b->name))
 			continue;
 		ret = add_job(&jobs, &n, cfg, sec, b, err);
 		if (ret < 0)
 			goto out;
+		snprintf(jobs[n - 1].why, sizeof(jobs[n - 1].why),
+			 "section [%s] at %s", sec, at);
 	}
 	for (size_t i = 0; i < nb; i++) {
 		bool have = false;
@@ -246,15 +294,16 @@ static int plan_jobs(const struct mt_cfg *cfg, const char *const *only,
 				have = true;
 		if (have)
 			continue;
-		/* With no benchmark sections, every benchmark runs; with -b,
-		 * a named benchmark without a section runs on defaults. */
-		if ((only && selected(&(struct mt_run_opts){ .only = only },
-				      t[i]->name)) ||
-		    (!only && !any_section)) {
-			ret = add_job(&jobs, &n, cfg, t[i]->name, t[i], err);
-			if (ret < 0)
-				goto out;
+		if (!selected(only, global, t[i]->name)) {
+			left_out_why(only, global, why, sizeof(why));
+			select_note(sel, t[i]->name, NULL, false, why);
+			continue;
 		}
+		ret = add_job(&jobs, &n, cfg, t[i]->name, t[i], err);
+		if (ret < 0)
+			goto out;
+		snprintf(jobs[n - 1].why, sizeof(jobs[n - 1].why),
+			 "no [%s] section: its defaults", t[i]->name);
 	}
 out:
 	if (ret < 0) {
@@ -383,6 +432,24 @@ static struct mt_env job_env(const struct sweep *sw, const struct job *j,
 			   sw->cpu, sw->opts->quick, i);
 }
 
+/* Whether job j can run on this machine: its needs and supported(); false
+ * with the reason in why (what is missing and the command that provides
+ * it). */
+static bool runnable(const struct sweep *sw, const struct job *j, char *why,
+		     size_t len)
+{
+	struct mt_env env = job_env(sw, j, 0);
+	struct mt_err e = { 0 };
+
+	if (!mt_needs_met(j->bench->needs, &sw->caps, why, len))
+		return false;
+	if (j->bench->supported && j->bench->supported(&env, &e) != MT_OK) {
+		snprintf(why, len, "%s", e.msg);
+		return false;
+	}
+	return true;
+}
+
 /* Refuses a job whose settings leave it no case to run on a machine that
  * can run it ([tlb] sizes = 0 ran "ok" and measured nothing), naming each
  * key the configuration set. All defaults and no case is the benchmark's
@@ -390,14 +457,11 @@ static struct mt_env job_env(const struct sweep *sw, const struct job *j,
 static int check_some_case(const struct sweep *sw, const struct job *j,
 			   struct mt_err *err)
 {
-	struct mt_env env = job_env(sw, j, 0);
 	struct mt_err why = { 0 };
 	char set[700] = "", first[300] = "", at[300];
 	size_t off = 0;
 
-	if (!mt_needs_met(j->bench->needs, &sw->caps, why.msg,
-			  sizeof(why.msg)) ||
-	    (j->bench->supported && j->bench->supported(&env, &why) != MT_OK))
+	if (!runnable(sw, j, why.msg, sizeof(why.msg)))
 		return 0;
 	for (size_t k = 0; k < j->params->n && off < sizeof(set); k++) {
 		const struct mt_pvalue *v = &j->params->v[k];
@@ -447,6 +511,55 @@ static int check_plans(struct sweep *sw, struct mt_err *err)
 			return -EINVAL;
 	}
 	return 0;
+}
+
+/* Prints, before anything runs, which benchmarks will run and why (the
+ * rule that picked them, the section each runs from and its cases), and
+ * which will not and why; keeps the same in sw->selection for meta.json. */
+static void print_plan(struct sweep *sw)
+{
+	json_t *left = sw->selection, *e;
+	struct mt_err skip = { 0 };
+	char at[300], why[2048];
+	size_t n, i;
+
+	sw->selection = json_array();
+	mt_p_words(sw->global, MT_G_BENCHMARKS, &n);
+	mt_p_where(sw->global, MT_G_BENCHMARKS, at, sizeof(at));
+	if (sw->opts->only)
+		mt_progress("plan: the benchmarks named by -b run");
+	else if (n)
+		mt_progress("plan: the benchmarks in [global] benchmarks (%s) "
+			    "run",
+			    at);
+	else
+		mt_progress("plan: every benchmark runs (a section sets "
+			    "parameters; -b or [global] benchmarks limits "
+			    "the run)");
+	for (i = 0; i < sw->n_jobs; i++) {
+		const struct job *j = &sw->jobs[i];
+		bool runs = runnable(sw, j, skip.msg, sizeof(skip.msg));
+
+		if (!runs)
+			snprintf(why, sizeof(why), "skipped: %s", skip.msg);
+		else if (j->plan_ret < 0)
+			snprintf(why, sizeof(why), "fails: %s",
+				 j->plan_err.msg);
+		else
+			snprintf(why, sizeof(why), "runs: %s; %zu case%s%s%s",
+				 j->why, j->plan.n, j->plan.n == 1 ? "" : "s",
+				 j->plan.note[0] ? "; " : "", j->plan.note);
+		mt_progress("  %s: %s", j->section, why);
+		select_note(sw->selection, j->bench->name, j->section,
+			    runs && j->plan_ret >= 0, why);
+	}
+	json_array_foreach(left, i, e) {
+		mt_progress("  %s: %s",
+			    json_string_value(json_object_get(e, "bench")),
+			    json_string_value(json_object_get(e, "why")));
+		json_array_append(sw->selection, e);
+	}
+	json_decref(left);
 }
 
 /* Fails a run in which some benchmark measured nothing because every one
@@ -765,7 +878,9 @@ int mt_run(const struct mt_run_opts *opts, char *rundir_out, size_t len,
 					 at_max);
 		goto out_global;
 	}
-	ret = plan_jobs(opts->cfg, opts->only, &sw.jobs, &sw.n_jobs, err);
+	sw.selection = json_array();
+	ret = plan_jobs(opts->cfg, sw.global, opts->only, &sw.jobs, &sw.n_jobs,
+			sw.selection, err);
 	if (ret < 0)
 		goto out_global;
 	if (mt_journal_pending(opts->journal_path)) {
@@ -860,6 +975,8 @@ int mt_run(const struct mt_run_opts *opts, char *rundir_out, size_t len,
 			    json_integer(sw.caps.cgroup_version));
 	json_object_set_new(sw.meta, "start", json_string(now));
 	json_object_set(sw.meta, "benchmarks", sw.bench_status);
+	print_plan(&sw);
+	json_object_set(sw.meta, "selection", sw.selection);
 	ret = write_meta(&sw, "running", err);
 	if (ret < 0)
 		goto out_meta;
@@ -922,6 +1039,7 @@ out_topo:
 out_jobs:
 	free_jobs(sw.jobs, sw.n_jobs);
 out_global:
+	json_decref(sw.selection);
 	mt_params_free(sw.global);
 	return ret;
 }

@@ -23,6 +23,7 @@ enum mt_global_param {
 	MT_G_REPEAT,
 	MT_G_ALLOW_SYSTEM_CHANGES,
 	MT_G_OUTPUT,
+	MT_G_BENCHMARKS,
 	MT_G_NPARAMS
 };
 

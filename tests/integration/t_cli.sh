@@ -87,6 +87,31 @@ fi
 expect_exit 0 "$MEMTUNE" restore
 grep -q "nothing to restore" "$T/out" || fail "restore did not say there was nothing to do"
 
+# Which benchmarks run: a section sets parameters and does not limit the
+# run; [global] benchmarks (or -b, which replaces it) does. run prints the
+# plan, and why, before anything runs, and keeps it in meta.json.
+printf '[global]\nallow_system_changes = no\n[tlb]\nsizes = 16K..64M*2\nbackings = 4k\n' >"$T/sec.ini"
+MEMTUNE_PROGRESS=1 "$MEMTUNE" run -c "$T/sec.ini" -o "$T/sec" >"$T/out" 2>"$T/err" &
+pid=$!
+for _ in $(seq 300); do grep -q 'tlb \[1/' "$T/err" && break; sleep 0.1; done
+kill -TERM "$pid" 2>/dev/null
+wait "$pid"
+expect_err "plan: every benchmark runs" "a section limited the run"
+expect_err "  tlb: runs: section \[tlb\] at $T/sec.ini:3" "no reason for tlb"
+expect_err "  alloc: runs: no \[alloc\] section" "alloc left out of a run with a [tlb] section"
+expect_exit 0 env MEMTUNE_PROGRESS=1 "$MEMTUNE" run -c "$T/sec.ini" -o "$T/only" \
+	--set benchmarks=alloc --set alloc.sizes=4K --set alloc.ops=malloc
+expect_err "plan: the benchmarks in \[global\] benchmarks (--set #1) run" "no rule for benchmarks ="
+expect_err "  tlb: skipped: not in \[global\] benchmarks (--set #1)" "tlb not left out by benchmarks ="
+jq -e '[.selection[] | select(.runs)] | map(.bench) == ["alloc"]' "$T/only/meta.json" >/dev/null ||
+	fail "meta.json selection: $(jq -c .selection "$T/only/meta.json")"
+expect_exit 0 env MEMTUNE_PROGRESS=1 "$MEMTUNE" run -c "$T/sec.ini" -o "$T/b" -b alloc \
+	--set benchmarks=tlb --set alloc.sizes=4K --set alloc.ops=malloc
+expect_err "  alloc: runs: section \[alloc\] at --set #2" "-b did not replace benchmarks ="
+expect_err "  tlb: skipped: not named by -b" "tlb not left out by -b"
+expect_exit 2 "$MEMTUNE" run --set benchmarks=tlb,frob --set output="$T/res"
+expect_err "'frob'" "benchmarks = frob accepted"
+
 # config-doc documents every benchmark section.
 expect_exit 0 "$MEMTUNE" config-doc
 for b in global tlb hugepage alloc pagecache odirect swap reclaim oom mlock numa; do grep -q "^### \[$b\]" "$T/out" || fail "config-doc lacks [$b]"; done

@@ -367,6 +367,103 @@ static void test_emit_counts(void **state)
 	json_decref(c.system);
 }
 
+static const struct mt_metric value_metric[] = {
+	{ "v", "ns", MT_VALUE, 0, false },
+};
+static int seq_calls;
+static bool seq_noisy;
+
+/* Values that converge at once (100 give or take 0.01%), or never (1 and
+ * 10 in turn). */
+static int seq_run(void *state, uint64_t iters, struct mt_sample *s,
+		   struct mt_err *err)
+{
+	(void)state;
+	(void)iters;
+	(void)err;
+	s->ops = 1;
+	s->values[0] = seq_noisy ? (seq_calls % 2 ? 10.0 : 1.0) :
+				   100.0 + 0.01 * (seq_calls % 3);
+	seq_calls++;
+	return 0;
+}
+
+/* Measures one FIXED case of seq_run; returns its record's "obtained". */
+static json_t *measure_seq(bool noisy, int min, int max)
+{
+	struct mt_bench b = fake();
+	struct mt_case c = { .metrics = value_metric,
+			     .n_metrics = 1,
+			     .mode = MT_CASE_FIXED };
+	struct mt_sampling sp = { .sample_ns = 1000,
+				  .min_samples = min,
+				  .max_samples = max,
+				  .warmup_samples = 1,
+				  .ci_fraction = 0.03,
+				  .max_case_ns = 60000000000ull };
+	struct mt_env env = { .cpu = 0 };
+	struct mt_emit out = { 0 };
+	char buf[65536];
+	ssize_t got;
+	json_t *rec, *ob;
+	int fds[2];
+
+	b.run = seq_run;
+	seq_calls = 0;
+	seq_noisy = noisy;
+	assert_int_equal(pipe(fds), 0);
+	out.fd = fds[1];
+	c.params = json_pack("{s:i}", "n", 1);
+	assert_int_equal(mt_measure_case(&b, NULL, &env, &c, &sp, &out), 0);
+	got = read(fds[0], buf, sizeof(buf) - 1);
+	assert_true(got > 0);
+	buf[got] = '\0';
+	rec = json_loads(buf, JSON_DISABLE_EOF_CHECK, NULL);
+	assert_non_null(rec);
+	ob = json_incref(json_object_get(rec, "obtained"));
+	json_decref(rec);
+	json_decref(c.params);
+	close(fds[0]);
+	close(fds[1]);
+	return ob;
+}
+
+/* A tight case stops as soon as a 95% interval exists (6 samples); one
+ * whose interval cannot shrink within ci_fraction by max_samples stops
+ * once that is clear (9 samples, not 30); one that could still get there
+ * runs on. The warm-up sample is not counted. */
+static void test_sampling_stops(void **state)
+{
+	json_t *ob;
+
+	(void)state;
+	ob = measure_seq(false, 5, 30);
+	assert_int_equal(json_integer_value(json_object_get(ob,
+							    "samples_taken")),
+			 6);
+	assert_string_equal(json_string_value(json_object_get(ob, "stopped")),
+			    "converged");
+	assert_int_equal(seq_calls, 7);
+	json_decref(ob);
+
+	ob = measure_seq(true, 5, 30);
+	assert_int_equal(json_integer_value(json_object_get(ob,
+							    "samples_taken")),
+			 9);
+	assert_string_equal(json_string_value(json_object_get(ob, "stopped")),
+			    "futile");
+	assert_true(json_is_false(json_object_get(ob, "converged")));
+	json_decref(ob);
+
+	ob = measure_seq(true, 5, 9);
+	assert_int_equal(json_integer_value(json_object_get(ob,
+							    "samples_taken")),
+			 9);
+	assert_string_equal(json_string_value(json_object_get(ob, "stopped")),
+			    "max_samples");
+	json_decref(ob);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -376,6 +473,7 @@ int main(void)
 		cmocka_unit_test(test_case_job_round_trip),
 		cmocka_unit_test(test_plan_unknown_section),
 		cmocka_unit_test(test_emit_counts),
+		cmocka_unit_test(test_sampling_stops),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

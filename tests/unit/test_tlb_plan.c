@@ -128,6 +128,46 @@ static void test_plan_expands(void **state)
 			}
 }
 
+/* max_size leaves out the larger sizes: auto is the smaller of half of
+ * MemTotal and 4 x 3072 x 2 MiB = 24 GiB, and the plan says which; a size
+ * caps at that size; anything else is a configuration error. */
+static void test_plan_max_size(void **state)
+{
+	struct fixture *f = *state;
+	struct mt_err err = { 0 };
+
+	load(f, "[tlb]\nsizes = 1M,8G,16G,32G\nbackings = 4k\n"
+		"patterns = page\nmax_size = auto\n");
+	f->caps.mem_total = 64ull << 30; /* half: 32 GiB > 24 GiB */
+	assert_int_equal(mt_bench_tlb.plan(&f->env, &f->plan, &err), 0);
+	assert_int_equal(f->plan.n, 3);
+	assert_int_equal(num(f->plan.cases[2].params, "size_bytes"),
+			 16ll << 30);
+	assert_non_null(strstr(f->plan.note, "above 24 GiB"));
+	mt_plan_free(&f->plan);
+
+	f->caps.mem_total = 24ull << 30; /* half: 12 GiB < 24 GiB */
+	assert_int_equal(mt_bench_tlb.plan(&f->env, &f->plan, &err), 0);
+	assert_int_equal(f->plan.n, 2);
+	assert_non_null(strstr(f->plan.note, "half of MemTotal, 12 GiB"));
+	mt_plan_free(&f->plan);
+	mt_params_free(f->params);
+	mt_cfg_free(&f->cfg);
+
+	load(f, "[tlb]\nsizes = 1M,8G\nbackings = 4k\nmax_size = 1M\n");
+	assert_int_equal(mt_bench_tlb.plan(&f->env, &f->plan, &err), 0);
+	assert_int_equal(f->plan.n, 2); /* 1M, line and page */
+	mt_plan_free(&f->plan);
+	mt_params_free(f->params);
+	mt_cfg_free(&f->cfg);
+
+	load(f, "[tlb]\nsizes = 1M\nmax_size = lots\n");
+	assert_int_equal(mt_bench_tlb.plan(&f->env, &f->plan, &err), -EINVAL);
+	assert_int_equal(err.kind, MT_ERR_INPUT);
+	assert_non_null(strstr(err.msg, "test.ini:3"));
+	assert_non_null(strstr(err.msg, "expected none, auto or"));
+}
+
 /* A cycle needs two elements: 64 B is too small for line, 4K for page. */
 static void test_plan_skips_small(void **state)
 {
@@ -397,6 +437,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_plan_expands, fx_setup,
+						fx_teardown),
+		cmocka_unit_test_setup_teardown(test_plan_max_size, fx_setup,
 						fx_teardown),
 		cmocka_unit_test_setup_teardown(test_plan_skips_small, fx_setup,
 						fx_teardown),
