@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../core/json_safe.h"
+#include "../core/units.h"
 #include "facts.h"
 
 int mt_fact_add_record(json_t *derived, const char *id, json_t *rec,
@@ -114,5 +115,16 @@ const char *mt_fact_format(const struct mt_fact *f, char *buf, size_t len)
 		w += snprintf(buf + w, len - w, " %s", f->unit);
 	if ((size_t)w < len && f->n > 0)
 		snprintf(buf + w, len - w, " (n=%d)", f->n);
+	return buf;
+}
+
+const char *mt_fact_format_human(const struct mt_fact *f, char *buf, size_t len)
+{
+	size_t w;
+
+	mt_format_interval(f->value, f->lo, f->hi, f->unit, buf, len);
+	w = strlen(buf);
+	if (f->n > 0 && w < len)
+		snprintf(buf + w, len - w, ", n=%d", f->n);
 	return buf;
 }

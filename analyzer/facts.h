@@ -52,6 +52,12 @@ bool mt_fact_get(json_t *analysis, const char *id, struct mt_fact *f);
  * significant digits. Returns buf. */
 const char *mt_fact_format(const struct mt_fact *f, char *buf, size_t len);
 
+/* The fact as people write it, for the report: "2.82 GB/s (2.71 to
+ * 2.84), n=12", "16 KiB, n=15", "11" (core/units mt_format_interval: no
+ * exponent, thousands with commas, bytes in KiB/MiB). Returns buf. */
+const char *mt_fact_format_human(const struct mt_fact *f, char *buf,
+				 size_t len);
+
 /* Parses one element of the facts array into f; false if malformed. */
 bool mt_fact_from_json(json_t *o, struct mt_fact *f);
 
