@@ -432,6 +432,41 @@ static int write_html(const struct mt_report *rep, struct mt_run *const *runs,
 	return ret;
 }
 
+/* The TLB reach of each backing of each run (when the analysis has an
+ * interval for it) as spans to shade on the tlb figures; none with more
+ * runs than the figures label. NULL when out of memory. */
+static json_t *reach_marks(json_t *const *analyses, size_t n)
+{
+	static const char *const backings[] = { "4k", "thp", "2m", "1g" };
+	json_t *marks = json_array();
+
+	for (size_t r = 0; marks && r < n && n <= MT_FIG_MAX_LABELLED_RUNS; r++)
+		for (size_t b = 0; b < 4; b++) {
+			json_t *e = mt_summary_tlb_reach(analyses[r],
+							 backings[b]);
+			char label[64];
+
+			if (!e ||
+			    !json_is_true(json_object_get(e, "separable")))
+				continue;
+			if (n > 1)
+				snprintf(label, sizeof(label),
+					 "%s reach (run %zu)", backings[b],
+					 r + 1);
+			else
+				snprintf(label, sizeof(label), "%s reach",
+					 backings[b]);
+			json_array_append_new(
+				marks,
+				json_pack("{s:s, s:f, s:f, s:s, s:s}", "bench",
+					  "tlb", "lo", mt_jnum(e, "lo_bytes"),
+					  "hi", mt_jnum(e, "hi_bytes"), "label",
+					  label, "color",
+					  mt_fig_backing_color(backings[b])));
+		}
+	return marks;
+}
+
 /* Writes the report (see report.h). */
 int mt_report_write(struct mt_run *const *runs, json_t *const *analyses,
 		    size_t n, const char *out, struct mt_err *err)
@@ -450,9 +485,12 @@ int mt_report_write(struct mt_run *const *runs, json_t *const *analyses,
 		return ret;
 	rep.figures = json_array();
 	rep.png_terminal = png_terminal();
+	rep.runs = runs;
+	rep.n_runs = n;
+	rep.marks = reach_marks(analyses, n);
 	derived = calloc(n, sizeof(*derived));
 	vers = calloc(n + 1, sizeof(*vers));
-	if (!rep.figures || !derived || !vers) {
+	if (!rep.figures || !rep.marks || !derived || !vers) {
 		ret = mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
 				 "report: out of memory");
 		goto out_free;
@@ -495,6 +533,7 @@ out_free:
 	free(vers);
 	free(derived);
 	json_decref(rep.figures);
+	json_decref(rep.marks);
 	mt_outdir_close(&rep.dir);
 	return ret;
 }
