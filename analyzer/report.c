@@ -261,8 +261,8 @@ static void figures(FILE *f, const struct mt_report *rep)
 	json_t *fig;
 	size_t i;
 
-	fputs("<h2>Figures</h2>\n<p>Lines are medians; bars and bands are "
-	      "95% intervals; rings mark knees, shaded spans the TLB "
+	fputs("<h2>Figures</h2>\n<p>Lines join medians; error bars are "
+	      "95% intervals; rings mark knees; a shaded span is a TLB "
 	      "reach.</p>\n",
 	      f);
 	if (!json_array_size(rep->figures))

@@ -383,6 +383,19 @@ static void machine_table(FILE *f, const struct mt_run *run,
 					"mem_total_bytes"),
 				buf, sizeof(buf));
 		kv(f, "memory", buf, esc);
+	} else if (json_array_size(json_object_get(topo,
+						   "node_memory_bytes"))) {
+		json_t *v;
+		double sum = 0;
+		size_t i;
+
+		/* An older meta.json: the nodes' memory as hwloc saw it. */
+		json_array_foreach(json_object_get(topo, "node_memory_bytes"),
+				   i, v)
+			sum += json_is_number(v) ? json_number_value(v) : 0;
+		mt_format_bytes(sum, a, sizeof(a));
+		snprintf(buf, sizeof(buf), "%s (the NUMA nodes' total)", a);
+		kv(f, "memory", buf, esc);
 	} else {
 		kv(f, "memory", NULL, esc);
 	}
