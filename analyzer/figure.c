@@ -134,6 +134,26 @@ static void gp_head(FILE *gp, const struct mt_line_fig *f)
 	      gp);
 }
 
+/* Tick labels without exponents: gnuplot writes 1e+06 from a million
+ * on, so an axis reaching a hundred thousand counts in k, M, G (whole
+ * numbers of them on a log axis, whose tics are powers of ten). */
+static void gp_no_exponent(FILE *gp, const char *axis, double max_abs, bool log)
+{
+	if (max_abs >= 1e5)
+		fprintf(gp, "set format %s '%%.%ds%%c'\n", axis, log ? 0 : 1);
+}
+
+/* The largest |v| of v[0..n) (0 when none is finite). */
+static double max_abs(const double *v, size_t n)
+{
+	double m = 0;
+
+	for (size_t i = 0; v && i < n; i++)
+		if (isfinite(v[i]) && fabs(v[i]) > m)
+			m = fabs(v[i]);
+	return m;
+}
+
 /* The tail: the same plot again as PNG. */
 static void gp_tail(FILE *gp, const struct mt_report *rep,
 		    const struct mt_line_fig *f)
@@ -343,8 +363,30 @@ int mt_fig_lines(struct mt_report *rep, const struct mt_line_fig *f,
 		fputs("set logscale y\n", gp);
 	if (f->x_bytes)
 		fputs("set format x '%.0b%B'\n", gp);
-	/* Room beyond the first and last point for their error bars. */
-	fputs("set offsets graph 0.03, graph 0.03, 0, 0\n", gp);
+	{
+		double m = 0;
+
+		for (size_t i = 0; i < n; i++) {
+			double sm = max_abs(series[i].y, series[i].n);
+
+			if (series[i].hi)
+				sm = fmax(sm,
+					  max_abs(series[i].hi, series[i].n));
+			m = fmax(m, sm);
+		}
+		gp_no_exponent(gp, "y", m, f->logy);
+	}
+	if (!f->x_bytes) {
+		double m = 0;
+
+		for (size_t i = 0; i < n; i++)
+			m = fmax(m, max_abs(series[i].x, series[i].n));
+		gp_no_exponent(gp, "x", m, f->logx);
+	}
+	/* Room beyond the first and last point for their error bars (a
+	 * log axis ends at them). */
+	if (f->logx)
+		fputs("set offsets graph 0.03, graph 0.03, 0, 0\n", gp);
 	gp_marks(gp, rep, f);
 	fputs("plot ", gp);
 	for (size_t s = 0; s < n; s++) {
@@ -437,6 +479,10 @@ int mt_fig_bars(struct mt_report *rep, const struct mt_line_fig *f,
 		errbars ? "errorbars lw 1" : "clustered");
 	if (f->logy)
 		fputs("set logscale y\nset yrange [*:*]\n", gp);
+	gp_no_exponent(gp, "y",
+		       fmax(max_abs(values, n_groups * n_cats),
+			    errbars ? max_abs(err_hi, n_groups * n_cats) : 0),
+		       f->logy);
 	fputs("plot ", gp);
 	for (size_t g = 0; g < n_groups; g++) {
 		size_t col = 2 + g * per;
@@ -505,8 +551,9 @@ int mt_fig_heatmap(struct mt_report *rep, const struct mt_line_fig *f,
 	}
 	fprintf(gp,
 		")\nplot '%s.dat' using 1:2:3 with image, \\\n"
-		"  '%s.dat' using 1:2:($3 == $3 ? sprintf('%%.4g', $3) : "
-		"'n/a') with labels font 'Sans,14' tc rgb '#000000'\n",
+		"  '%s.dat' using 1:2:($3 != $3 ? 'n/a' : abs($3) >= 1e4 ? "
+		"sprintf('%%.0f', $3) : sprintf('%%.4g', $3)) with labels "
+		"font 'Sans,14' tc rgb '#000000'\n",
 		f->name, f->name);
 	return finish_pair(rep, f, &p, err);
 }
