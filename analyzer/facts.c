@@ -103,14 +103,39 @@ bool mt_fact_get(json_t *analysis, const char *id, struct mt_fact *f)
 	return false;
 }
 
+/* v to four significant digits as %.4g writes it where that has no
+ * exponent, else whole or in plain decimals (16380, 449400000, 0.00001234):
+ * no exponent and no thousands commas, which would read as the interval's
+ * separator. */
+static const char *fact_num(double v, char *buf, size_t len)
+{
+	char grouped[64];
+	size_t o = 0;
+
+	if (!isfinite(v) || v == 0 || (fabs(v) >= 1e-4 && fabs(v) < 1e4)) {
+		snprintf(buf, len, "%.4g", v);
+		return buf;
+	}
+	mt_format_num(v, 4, grouped, sizeof(grouped));
+	for (const char *p = grouped; *p && o + 1 < len; p++)
+		if (*p != ',')
+			buf[o++] = *p;
+	if (len)
+		buf[o] = '\0';
+	return buf;
+}
+
 const char *mt_fact_format(const struct mt_fact *f, char *buf, size_t len)
 {
-	int w = snprintf(buf, len, "%.4g", f->value);
+	char a[64], b[64];
+	int w = snprintf(buf, len, "%s", fact_num(f->value, a, sizeof(a)));
 
 	if (w < 0 || (size_t)w >= len)
 		return buf;
 	if (isfinite(f->lo) && isfinite(f->hi))
-		w += snprintf(buf + w, len - w, " [%.4g, %.4g]", f->lo, f->hi);
+		w += snprintf(buf + w, len - w, " [%s, %s]",
+			      fact_num(f->lo, a, sizeof(a)),
+			      fact_num(f->hi, b, sizeof(b)));
 	if ((size_t)w < len && f->unit[0])
 		w += snprintf(buf + w, len - w, " %s", f->unit);
 	if ((size_t)w < len && f->n > 0)

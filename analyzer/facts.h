@@ -49,7 +49,7 @@ int mt_fact_add_record(json_t *derived, const char *id, json_t *rec,
 bool mt_fact_get(json_t *analysis, const char *id, struct mt_fact *f);
 
 /* "1.31 [1.22, 1.40] ratio (n=9)"; "41 count" without an interval. Four
- * significant digits. Returns buf. */
+ * significant digits, never an exponent ("16380 bytes"). Returns buf. */
 const char *mt_fact_format(const struct mt_fact *f, char *buf, size_t len);
 
 /* The fact as people write it, for the report: "2.82 GB/s (2.71 to

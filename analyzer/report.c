@@ -209,8 +209,9 @@ static void facts(FILE *f, struct mt_run *const *runs, json_t *const *analyses,
 				fputs("<h2 id=\"facts\">Facts the advice rests "
 				      "on</h2>\n<p>Derived once by the "
 				      "analyzer; <code>memtune advise</code> "
-				      "cites them by id. Value (95% "
-				      "interval), samples.</p>\n<table><tr>"
+				      "cites them by id, to the digit. Value "
+				      "[95% interval] unit (samples).</p>\n"
+				      "<table><tr>"
 				      "<th>run</th><th>fact</th><th>value</th>"
 				      "<th>what</th></tr>\n",
 				      f);
@@ -220,7 +221,7 @@ static void facts(FILE *f, struct mt_run *const *runs, json_t *const *analyses,
 			fputs("</td><td class=\"case\">", f);
 			esc(f, ft.id);
 			fputs("</td><td class=\"num\">", f);
-			esc(f, mt_fact_format_human(&ft, buf, sizeof(buf)));
+			esc(f, mt_fact_format(&ft, buf, sizeof(buf)));
 			fputs("</td><td>", f);
 			esc(f, ft.what);
 			fputs("</td></tr>\n", f);
