@@ -31,6 +31,24 @@ int mt_fact_add_record(json_t *derived, const char *id, json_t *rec,
 			   n, what);
 }
 
+int mt_headline_set_record(json_t *derived, const char *id, json_t *rec,
+			   double scale, const char *unit, const char *what)
+{
+	json_t *tmp = json_object();
+	int ret;
+
+	if (!tmp)
+		return -ENOMEM;
+	ret = mt_fact_add_record(tmp, id, rec, scale, unit, what);
+	if (!ret &&
+	    json_object_set(derived, "headline",
+			    json_array_get(json_object_get(tmp, "facts"), 0)) <
+		    0)
+		ret = -ENOMEM;
+	json_decref(tmp);
+	return ret;
+}
+
 int mt_fact_add(json_t *derived, const char *id, double value, double lo,
 		double hi, const char *unit, int n, const char *what)
 {

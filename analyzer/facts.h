@@ -44,6 +44,14 @@ int mt_fact_add(json_t *derived, const char *id, double value, double lo,
 int mt_fact_add_record(json_t *derived, const char *id, json_t *rec,
 		       double scale, const char *unit, const char *what);
 
+/* Sets derived's "headline" to the fact of one record, as
+ * mt_fact_add_record makes it: the figure the report's summary leads with
+ * for a benchmark none of whose facts can (analyzer/summary.c). It is not
+ * a fact: nothing in the advice rests on it, and it stays in the
+ * benchmark's derived object. Returns what mt_fact_add_record returns. */
+int mt_headline_set_record(json_t *derived, const char *id, json_t *rec,
+			   double scale, const char *unit, const char *what);
+
 /* Finds fact id in an analysis.json object. False if absent or
  * malformed. */
 bool mt_fact_get(json_t *analysis, const char *id, struct mt_fact *f);

@@ -11,9 +11,11 @@
 #include "summary.h"
 
 /* The headline of each benchmark: the first of `facts` the analysis holds
- * (for tlb, the 4 KiB reach comes first when the analysis has one). A
- * benchmark with none of them has no headline; the summary says so and
- * links its plots. Adding a benchmark's headline is one row here. */
+ * (for tlb, the 4 KiB reach comes first when the analysis has one), else
+ * the "headline" its module declared in its derived object
+ * (mt_headline_set_record: pagecache, numa on one node). A benchmark with
+ * neither has no headline; the summary says so and links its plots.
+ * Adding a benchmark's headline is one row here. */
 static const struct headline_row {
 	const char *bench;
 	const char *facts[4];
@@ -118,6 +120,15 @@ bool mt_summary_headline(json_t *analysis, const char *bench,
 			mt_fact_format_human(&ft, h->value, sizeof(h->value));
 			return true;
 		}
+	}
+	/* A headline the module declared beside its facts (facts.h). */
+	if (mt_fact_from_json(json_object_get(mt_analysis_derived(analysis,
+								  bench),
+					      "headline"),
+			      &ft)) {
+		snprintf(h->what, sizeof(h->what), "%s", ft.what);
+		mt_fact_format_human(&ft, h->value, sizeof(h->value));
+		return true;
 	}
 	return false;
 }

@@ -110,7 +110,14 @@ static void test_summary_adv_quick(void **state)
 	assert_non_null(strstr(s, "failed: swap: the case's cgroup"));
 	assert_true(mt_summary_headline(a, "odirect", &h));
 	assert_string_equal(h.value, "2.82 GB/s (2.71 to 2.84), n=12");
-	assert_false(mt_summary_headline(a, "pagecache", &h));
+	/* Declared by their modules beside the facts (facts.h). */
+	assert_true(mt_summary_headline(a, "pagecache", &h));
+	assert_non_null(strstr(h.what, "KiB blocks"));
+	assert_non_null(strstr(h.value, "×"));
+	assert_true(mt_summary_headline(a, "numa", &h));
+	assert_non_null(strstr(h.value, "174 ns ("));
+	/* reclaim compares settings: no one figure heads it. */
+	assert_false(mt_summary_headline(a, "reclaim", &h));
 	assert_non_null(strstr(s, "no single headline figure derived"));
 	/* Advice: the change first, the facts linked to their plots. */
 	assert_non_null(strstr(s, "vm.swappiness&lt;script&gt;"));
