@@ -357,7 +357,9 @@ static int write_html(const struct mt_report *rep, struct mt_run *const *runs,
 	}
 	for (size_t r = 0; r < n; r++) {
 		labels[r] = runs[r]->label;
-		advice[r] = mt_summary_load_advice(runs[r]->dir);
+		/* The summary shows the first run of many (summary.h). */
+		if (r == 0 || n <= MT_FIG_MAX_LABELLED_RUNS)
+			advice[r] = mt_summary_load_advice(runs[r]->dir);
 	}
 	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8"
 	      "\">\n<title>memtune report</title>\n<style>\n"

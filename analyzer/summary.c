@@ -435,8 +435,17 @@ void mt_summary_write(FILE *f, struct mt_run *const *runs,
 		      json_t *const *analyses, json_t *const *advice, size_t n,
 		      json_t *figures, void (*esc)(FILE *, const char *))
 {
+	/* Many runs (a fleet's): the first stands for them; the figures
+	 * below show them all. */
+	size_t shown = n > MT_FIG_MAX_LABELLED_RUNS ? 1 : n;
+
 	fputs("<section id=\"summary\">\n<h2>Summary</h2>\n", f);
-	for (size_t r = 0; r < n; r++) {
+	if (shown < n)
+		fprintf(f,
+			"<p>%zu runs: the summary is the first run's; the "
+			"figures show them all.</p>\n",
+			n);
+	for (size_t r = 0; r < shown; r++) {
 		if (n > 1) {
 			fputs("<h3 class=\"run\">", f);
 			esc(f, runs[r]->label);

@@ -41,7 +41,8 @@ json_t *mt_summary_load_advice(const char *dir);
 /* Writes the summary section (<section id="summary">) of runs[0..n):
  * analyses[r] and advice[r] (NULL: none) belong to runs[r]; figures is the
  * report's list of figures ({name, bench}) that anchors link to; esc
- * writes text escaped for HTML. */
+ * writes text escaped for HTML. With more runs than the figures label
+ * (MT_FIG_MAX_LABELLED_RUNS) only the first run is summarized. */
 void mt_summary_write(FILE *f, struct mt_run *const *runs,
 		      json_t *const *analyses, json_t *const *advice, size_t n,
 		      json_t *figures, void (*esc)(FILE *, const char *));
