@@ -263,8 +263,9 @@ static void figures(FILE *f, const struct mt_report *rep)
 	size_t i;
 
 	fputs("<h2>Figures</h2>\n<p>Lines join medians; error bars are "
-	      "95% intervals; rings mark knees; a shaded span is a TLB "
-	      "reach.</p>\n",
+	      "their 95% intervals (a point without one is a single sample "
+	      "or a derived figure); rings mark knees; a shaded span is a "
+	      "TLB reach.</p>\n",
 	      f);
 	if (!json_array_size(rep->figures))
 		fputs("<p>No benchmark with an analysis module has data to "
