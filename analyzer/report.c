@@ -436,9 +436,25 @@ static int write_html(const struct mt_report *rep, struct mt_run *const *runs,
 	return ret;
 }
 
-/* The TLB reach of each backing of each run (when the analysis has an
- * interval for it) as spans to shade on the tlb figures; none with more
- * runs than the figures label. NULL when out of memory. */
+/* Appends the span of one reach (or level) r to marks: [lo, hi], or a
+ * line at hi when the gap opens from the smallest size on. */
+static void reach_mark(json_t *marks, json_t *r, const char *backing,
+		       const char *label)
+{
+	double hi = mt_jnum(r, "hi_bytes"), lo = mt_jnum(r, "lo_bytes");
+
+	if (!(hi > 0))
+		return;
+	json_array_append_new(marks,
+			      json_pack("{s:s, s:f, s:f, s:s, s:s}", "bench",
+					"tlb", "lo", lo > 0 ? lo : hi, "hi", hi,
+					"label", label, "color",
+					mt_fig_backing_color(backing)));
+}
+
+/* The TLB reach of each backing of each run (each of its levels when it
+ * has several) as spans to shade on the tlb figures; none with more runs
+ * than the figures label. NULL when out of memory. */
 static json_t *reach_marks(json_t *const *analyses, size_t n)
 {
 	static const char *const backings[] = { "4k", "thp", "2m", "1g" };
@@ -448,25 +464,29 @@ static json_t *reach_marks(json_t *const *analyses, size_t n)
 		for (size_t b = 0; b < 4; b++) {
 			json_t *e = mt_summary_tlb_reach(analyses[r],
 							 backings[b]);
-			char label[64];
+			json_t *levels = json_object_get(e, "levels"), *l;
+			char label[128], run[40] = "";
+			size_t i;
 
 			if (!e ||
 			    !json_is_true(json_object_get(e, "separable")))
 				continue;
 			if (n > 1)
-				snprintf(label, sizeof(label),
-					 "%s reach (run %zu)", backings[b],
-					 r + 1);
-			else
-				snprintf(label, sizeof(label), "%s reach",
-					 backings[b]);
-			json_array_append_new(
-				marks,
-				json_pack("{s:s, s:f, s:f, s:s, s:s}", "bench",
-					  "tlb", "lo", mt_jnum(e, "lo_bytes"),
-					  "hi", mt_jnum(e, "hi_bytes"), "label",
-					  label, "color",
-					  mt_fig_backing_color(backings[b])));
+				snprintf(run, sizeof(run), " (run %zu)", r + 1);
+			if (json_array_size(levels) < 2) {
+				snprintf(label, sizeof(label), "%s reach%s",
+					 backings[b], run);
+				reach_mark(marks, e, backings[b], label);
+				continue;
+			}
+			json_array_foreach(levels, i, l) {
+				const char *lv = json_string_value(
+					json_object_get(l, "level"));
+
+				snprintf(label, sizeof(label), "%s %s reach%s",
+					 backings[b], lv ? lv : "", run);
+				reach_mark(marks, l, backings[b], label);
+			}
 		}
 	return marks;
 }

@@ -34,8 +34,11 @@ static const struct headline_row {
 };
 
 /* Where the tlb analysis keeps the reach of each backing: derived.reach
- * as an object keyed by backing, or as an array of objects with a
- * "backing" (both are read, so the key is fixed here alone). */
+ * as an object keyed by backing (an array of objects with a "backing" is
+ * read too), each {separable, lo_bytes, hi_bytes, entries_lo, entries_hi,
+ * level, levels [{lo_bytes, hi_bytes, entries_lo, entries_hi, level}],
+ * note}: lo_bytes and entries_lo null when the gap opens from the
+ * smallest size on. The one place the report names it. */
 #define TLB_REACH_KEY "reach"
 
 json_t *mt_summary_tlb_reach(json_t *analysis, const char *backing)
@@ -58,46 +61,62 @@ json_t *mt_summary_tlb_reach(json_t *analysis, const char *backing)
 			}
 		}
 	}
-	/* An interval: both ends, or said to be not separable. An older
-	 * analysis (a single reach_bytes) has neither. */
-	if (!json_is_object(e))
+	/* An interval (its upper end at least), or said to be not
+	 * separable. An older analysis (a single reach_bytes) has
+	 * neither. */
+	if (!json_is_object(e) || !json_object_get(e, "hi_bytes"))
 		return NULL;
-	if (json_is_number(json_object_get(e, "lo_bytes")) &&
-	    json_is_number(json_object_get(e, "hi_bytes")))
+	if (json_is_true(json_object_get(e, "separable")) &&
+	    mt_jnum(e, "hi_bytes") > 0)
 		return e;
-	if (json_is_false(json_object_get(e, "separable")) &&
-	    json_object_get(e, "lo_bytes"))
+	if (json_is_false(json_object_get(e, "separable")))
 		return e;
 	return NULL;
+}
+
+/* "4 MiB to 8 MiB (1,024 to 2,048 entries)", or "under 8 MiB (under
+ * 2,048 entries)" when the gap opens from the smallest size on, for a
+ * reach or one of its levels. */
+static void reach_interval(json_t *r, char *buf, size_t len)
+{
+	char lo[32], hi[32], elo[32], ehi[32];
+	bool has_lo = mt_jnum(r, "lo_bytes") > 0;
+	bool has_e = isfinite(mt_jnum(r, "entries_hi"));
+
+	mt_format_bytes(mt_jnum(r, "lo_bytes"), lo, sizeof(lo));
+	mt_format_bytes(mt_jnum(r, "hi_bytes"), hi, sizeof(hi));
+	mt_format_count(mt_jnum(r, "entries_lo"), elo, sizeof(elo));
+	mt_format_count(mt_jnum(r, "entries_hi"), ehi, sizeof(ehi));
+	if (has_lo && has_e && isfinite(mt_jnum(r, "entries_lo")))
+		snprintf(buf, len, "%s to %s (%s to %s entries)", lo, hi, elo,
+			 ehi);
+	else if (has_lo)
+		snprintf(buf, len, "%s to %s", lo, hi);
+	else if (has_e)
+		snprintf(buf, len, "under %s (under %s entries)", hi, ehi);
+	else
+		snprintf(buf, len, "under %s", hi);
 }
 
 /* The 4 KiB reach as a headline; false when there is none. */
 static bool reach_headline(json_t *analysis, struct mt_headline *h)
 {
 	json_t *r = mt_summary_tlb_reach(analysis, "4k");
-	char lo[32], hi[32], elo[32], ehi[32];
+	const char *level = json_string_value(json_object_get(r, "level"));
+	const char *note = json_string_value(json_object_get(r, "note"));
 
 	if (!r)
 		return false;
 	snprintf(h->what, sizeof(h->what),
-		 "TLB reach of 4 KiB pages: the working set where their "
-		 "latency leaves the huge pages'");
+		 "TLB reach of 4 KiB pages%s%s: the working set where their "
+		 "latency leaves the larger pages'",
+		 level ? ", " : "", level ? level : "");
 	if (!json_is_true(json_object_get(r, "separable"))) {
-		snprintf(h->value, sizeof(h->value),
-			 "not separable: the curves never part");
+		snprintf(h->value, sizeof(h->value), "not separable%s%s",
+			 note && *note ? ": " : "", note ? note : "");
 		return true;
 	}
-	mt_format_bytes(mt_jnum(r, "lo_bytes"), lo, sizeof(lo));
-	mt_format_bytes(mt_jnum(r, "hi_bytes"), hi, sizeof(hi));
-	if (isfinite(mt_jnum(r, "entries_lo")) &&
-	    isfinite(mt_jnum(r, "entries_hi"))) {
-		mt_format_count(mt_jnum(r, "entries_lo"), elo, sizeof(elo));
-		mt_format_count(mt_jnum(r, "entries_hi"), ehi, sizeof(ehi));
-		snprintf(h->value, sizeof(h->value),
-			 "%s to %s (%s to %s entries)", lo, hi, elo, ehi);
-	} else {
-		snprintf(h->value, sizeof(h->value), "%s to %s", lo, hi);
-	}
+	reach_interval(r, h->value, sizeof(h->value));
 	return true;
 }
 

@@ -167,9 +167,10 @@ static void test_summary_pressure_no_advice(void **state)
 	mt_run_free(run);
 }
 
-/* The reach: absent in today's tlb analysis (nothing shown), read as an
- * object keyed by backing or an array with "backing", and "not
- * separable" said as such. */
+/* The reach: absent in an analysis without intervals (nothing shown),
+ * read as the tlb analysis writes it (reach.<backing>, lo null when the
+ * gap opens from the smallest size) or as an array with "backing", and
+ * "not separable" said with the analysis' note. */
 static void test_tlb_reach_lookup(void **state)
 {
 	struct mt_run *run = load(FIX "tlb-hugepage");
@@ -180,26 +181,42 @@ static void test_tlb_reach_lookup(void **state)
 	assert_non_null(a);
 	d = mt_analysis_derived(a, "tlb");
 	assert_non_null(d);
+	json_object_set_new(d, "reach",
+			    json_pack("[{s:s, s:f, s:b}]", "backing", "4k",
+				      "reach_bytes", 65536.0, "separable", 0));
 	assert_null(mt_summary_tlb_reach(a, "4k"));
 	assert_true(mt_summary_headline(a, "tlb", &h));
 	assert_non_null(strstr(h.value, "×"));
-	json_object_set_new(
-		d, "reach",
-		json_pack("{s:{s:f, s:f, s:f, s:f, s:b}, s:{s:n, s:n, s:b}}",
-			  "4k", "lo_bytes", 4194304.0, "hi_bytes", 8388608.0,
-			  "entries_lo", 1024.0, "entries_hi", 2048.0,
-			  "separable", 1, "2m", "lo_bytes", "hi_bytes",
-			  "separable", 0));
+	json_object_set_new(d, "reach",
+			    json_pack("{s:{s:f, s:f, s:f, s:f, s:b, s:s},"
+				      " s:{s:n, s:n, s:n, s:n, s:b, s:s}}",
+				      "4k", "lo_bytes", 4194304.0, "hi_bytes",
+				      8388608.0, "entries_lo", 1024.0,
+				      "entries_hi", 2048.0, "separable", 1,
+				      "level", "L2", "2m", "lo_bytes",
+				      "hi_bytes", "entries_lo", "entries_hi",
+				      "separable", 0, "note",
+				      "the curves never part"));
 	assert_non_null(mt_summary_tlb_reach(a, "4k"));
 	assert_non_null(mt_summary_tlb_reach(a, "2m"));
 	assert_null(mt_summary_tlb_reach(a, "1g"));
 	assert_true(mt_summary_headline(a, "tlb", &h));
 	assert_string_equal(h.value, "4 MiB to 8 MiB (1,024 to 2,048 entries)");
+	assert_non_null(strstr(h.what, "4 KiB pages, L2"));
+	/* The gap open from the smallest size: only the upper end. */
 	json_object_set_new(d, "reach",
-			    json_pack("[{s:s, s:n, s:n, s:b}]", "backing", "4k",
-				      "lo_bytes", "hi_bytes", "separable", 0));
+			    json_pack("{s:{s:n, s:f, s:n, s:f, s:b}}", "4k",
+				      "lo_bytes", "hi_bytes", 8388608.0,
+				      "entries_lo", "entries_hi", 2048.0,
+				      "separable", 1));
 	assert_true(mt_summary_headline(a, "tlb", &h));
-	assert_string_equal(h.value, "not separable: the curves never part");
+	assert_string_equal(h.value, "under 8 MiB (under 2,048 entries)");
+	json_object_set_new(d, "reach",
+			    json_pack("[{s:s, s:n, s:n, s:b, s:s}]", "backing",
+				      "4k", "lo_bytes", "hi_bytes", "separable",
+				      0, "note", "too few sizes <measured>"));
+	assert_true(mt_summary_headline(a, "tlb", &h));
+	assert_string_equal(h.value, "not separable: too few sizes <measured>");
 	json_decref(a);
 	mt_run_free(run);
 }
@@ -232,19 +249,32 @@ static void test_report_marks_and_bars(void **state)
 
 	(void)state;
 	assert_non_null(a);
-	json_object_set_new(mt_analysis_derived(a, "tlb"), "reach",
-			    json_pack("{s:{s:f, s:f, s:f, s:f, s:b}}", "4k",
-				      "lo_bytes", 4194304.0, "hi_bytes",
-				      8388608.0, "entries_lo", 1024.0,
-				      "entries_hi", 2048.0, "separable", 1));
+	/* Two levels for 4k: each shaded; 2m with no lower end: a line. */
+	json_object_set_new(
+		mt_analysis_derived(a, "tlb"), "reach",
+		json_pack("{s:{s:f, s:f, s:f, s:f, s:b, s:["
+			  "{s:f, s:f, s:s}, {s:f, s:f, s:s}]},"
+			  " s:{s:n, s:f, s:b}}",
+			  "4k", "lo_bytes", 4194304.0, "hi_bytes", 8388608.0,
+			  "entries_lo", 1024.0, "entries_hi", 2048.0,
+			  "separable", 1, "levels", "lo_bytes", 131072.0,
+			  "hi_bytes", 262144.0, "level", "L1", "lo_bytes",
+			  4194304.0, "hi_bytes", 8388608.0, "level", "L2", "2m",
+			  "lo_bytes", "hi_bytes", 33554432.0, "separable", 1));
 	assert_int_equal(mt_test_mkdtemp(dir, sizeof(dir), "summary"), 0);
 	snprintf(out, sizeof(out), "%s/rep", dir);
 	/* Without gnuplot the page and scripts are written all the same. */
 	mt_report_write(&run, &a, 1, out, &err);
 	gp = slurp(out, "tlb-page.gp");
-	assert_non_null(strstr(gp, "set object 1 rect from 4194304, graph 0 "
+	assert_non_null(strstr(gp, "set object 1 rect from 131072, graph 0 "
+				   "to 262144, graph 1"));
+	assert_non_null(strstr(gp, "set object 2 rect from 4194304, graph 0 "
 				   "to 8388608, graph 1"));
-	assert_non_null(strstr(gp, "'4k reach'"));
+	assert_non_null(strstr(gp, "'4k L1 reach'"));
+	assert_non_null(strstr(gp, "'4k L2 reach'"));
+	assert_non_null(strstr(gp, "set object 3 rect from 33554432, graph 0 "
+				   "to 34225520.6, graph 1"));
+	assert_non_null(strstr(gp, "'2m reach'"));
 	assert_non_null(strstr(gp, "with yerrorbars"));
 	dat = slurp(out, "tlb-page.dat");
 	assert_non_null(strstr(dat, "# x\ty\tci95_lo\tci95_hi"));
