@@ -11,7 +11,7 @@
 #include "summary.h"
 
 /* The headline of each benchmark: the first of `facts` the analysis holds
- * (for tlb, the 4 KiB reach comes first when the analysis has one), else
+ * (for tlb, the 4 KiB reach comes first when the curves part), else
  * the "headline" its module declared in its derived object
  * (mt_headline_set_record: pagecache, numa on one node). A benchmark with
  * neither has no headline; the summary says so and links its plots.
@@ -98,14 +98,17 @@ static void reach_interval(json_t *r, char *buf, size_t len)
 		snprintf(buf, len, "under %s", hi);
 }
 
-/* The 4 KiB reach as a headline; false when there is none. */
-static bool reach_headline(json_t *analysis, struct mt_headline *h)
+/* The 4 KiB reach as a headline; false when there is none, or when it is
+ * not separable and `separable_only`. */
+static bool reach_headline(json_t *analysis, struct mt_headline *h,
+			   bool separable_only)
 {
 	json_t *r = mt_summary_tlb_reach(analysis, "4k");
 	const char *level = json_string_value(json_object_get(r, "level"));
 	const char *note = json_string_value(json_object_get(r, "note"));
 
-	if (!r)
+	if (!r ||
+	    (separable_only && !json_is_true(json_object_get(r, "separable"))))
 		return false;
 	snprintf(h->what, sizeof(h->what),
 		 "TLB reach of 4 KiB pages%s%s: the working set where their "
@@ -125,7 +128,9 @@ bool mt_summary_headline(json_t *analysis, const char *bench,
 {
 	struct mt_fact ft;
 
-	if (!strcmp(bench, "tlb") && reach_headline(analysis, h))
+	/* tlb: the reach when the curves part, else the walk ratio, else
+	 * the reach's "not separable". */
+	if (!strcmp(bench, "tlb") && reach_headline(analysis, h, true))
 		return true;
 	for (size_t i = 0; i < sizeof(headline_rows) / sizeof(headline_rows[0]);
 	     i++) {
@@ -149,7 +154,7 @@ bool mt_summary_headline(json_t *analysis, const char *bench,
 		mt_fact_format_human(&ft, h->value, sizeof(h->value));
 		return true;
 	}
-	return false;
+	return !strcmp(bench, "tlb") && reach_headline(analysis, h, false);
 }
 
 json_t *mt_summary_load_advice(const char *dir)

@@ -215,6 +215,10 @@ static void test_tlb_reach_lookup(void **state)
 			    json_pack("[{s:s, s:n, s:n, s:b, s:s}]", "backing",
 				      "4k", "lo_bytes", "hi_bytes", "separable",
 				      0, "note", "too few sizes <measured>"));
+	/* Not separable: the walk ratio heads tlb while there is one. */
+	assert_true(mt_summary_headline(a, "tlb", &h));
+	assert_non_null(strstr(h.value, "×"));
+	json_object_del(a, "facts");
 	assert_true(mt_summary_headline(a, "tlb", &h));
 	assert_string_equal(h.value, "not separable: too few sizes <measured>");
 	json_decref(a);
