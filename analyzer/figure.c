@@ -289,9 +289,12 @@ static void gp_marks(FILE *gp, const struct mt_report *rep,
 		return;
 	json_array_foreach(rep->marks, i, m) {
 		const char *b = json_string_value(json_object_get(m, "bench"));
+		const char *fig = json_string_value(json_object_get(m,
+								    "figure"));
 		double lo = mt_jnum(m, "lo"), hi = mt_jnum(m, "hi");
 
-		if (!b || strcmp(b, f->bench) || !(lo > 0) || !(hi >= lo))
+		if (!b || strcmp(b, f->bench) ||
+		    (fig && strcmp(fig, f->name)) || !(lo > 0) || !(hi >= lo))
 			continue;
 		k++;
 		fprintf(gp,

@@ -27,9 +27,10 @@ struct mt_report {
 	 * mt_fig_lines). */
 	struct mt_run *const *runs;
 	size_t n_runs;
-	/* Spans to shade on the byte axis of a bench's line figures:
-	 * [{bench, lo, hi, label, color}] (NULL: none), such as the TLB
-	 * reach. */
+	/* Spans to shade on the byte axis of a bench's line figures (only
+	 * on the figure named `figure` when it is given):
+	 * [{bench, figure, lo, hi, label, color}] (NULL: none), such as the
+	 * TLB reach. */
 	json_t *marks;
 };
 

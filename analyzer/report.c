@@ -439,17 +439,25 @@ static int write_html(const struct mt_report *rep, struct mt_run *const *runs,
 /* Appends the span of one reach (or level) r to marks: [lo, hi], or a
  * line at hi when the gap opens from the smallest size on. */
 static void reach_mark(json_t *marks, json_t *r, const char *backing,
-		       const char *label)
+		       const char *pattern, const char *label)
 {
 	double hi = mt_jnum(r, "hi_bytes"), lo = mt_jnum(r, "lo_bytes");
+	json_t *m;
+	char fig[32];
 
 	if (!(hi > 0))
 		return;
-	json_array_append_new(marks,
-			      json_pack("{s:s, s:f, s:f, s:s, s:s}", "bench",
-					"tlb", "lo", lo > 0 ? lo : hi, "hi", hi,
-					"label", label, "color",
-					mt_fig_backing_color(backing)));
+	m = json_pack("{s:s, s:f, s:f, s:s, s:s}", "bench", "tlb", "lo",
+		      lo > 0 ? lo : hi, "hi", hi, "label", label, "color",
+		      mt_fig_backing_color(backing));
+	/* The reach's curves are one pattern's: shade that figure
+	 * (tlb-page or tlb-line, an_tlb's names) when it says which. */
+	if (m && pattern &&
+	    (!strcmp(pattern, "page") || !strcmp(pattern, "line"))) {
+		snprintf(fig, sizeof(fig), "tlb-%s", pattern);
+		json_object_set_new(m, "figure", json_string(fig));
+	}
+	json_array_append_new(marks, m);
 }
 
 /* The TLB reach of each backing of each run (each of its levels when it
@@ -465,6 +473,8 @@ static json_t *reach_marks(json_t *const *analyses, size_t n)
 			json_t *e = mt_summary_tlb_reach(analyses[r],
 							 backings[b]);
 			json_t *levels = json_object_get(e, "levels"), *l;
+			const char *pat = json_string_value(
+				json_object_get(e, "pattern"));
 			char label[128], run[40] = "";
 			size_t i;
 
@@ -476,7 +486,7 @@ static json_t *reach_marks(json_t *const *analyses, size_t n)
 			if (json_array_size(levels) < 2) {
 				snprintf(label, sizeof(label), "%s reach%s",
 					 backings[b], run);
-				reach_mark(marks, e, backings[b], label);
+				reach_mark(marks, e, backings[b], pat, label);
 				continue;
 			}
 			json_array_foreach(levels, i, l) {
@@ -485,7 +495,7 @@ static json_t *reach_marks(json_t *const *analyses, size_t n)
 
 				snprintf(label, sizeof(label), "%s %s reach%s",
 					 backings[b], lv ? lv : "", run);
-				reach_mark(marks, l, backings[b], label);
+				reach_mark(marks, l, backings[b], pat, label);
 			}
 		}
 	return marks;

@@ -253,18 +253,21 @@ static void test_report_marks_and_bars(void **state)
 
 	(void)state;
 	assert_non_null(a);
-	/* Two levels for 4k: each shaded; 2m with no lower end: a line. */
-	json_object_set_new(
-		mt_analysis_derived(a, "tlb"), "reach",
-		json_pack("{s:{s:f, s:f, s:f, s:f, s:b, s:["
-			  "{s:f, s:f, s:s}, {s:f, s:f, s:s}]},"
-			  " s:{s:n, s:f, s:b}}",
-			  "4k", "lo_bytes", 4194304.0, "hi_bytes", 8388608.0,
-			  "entries_lo", 1024.0, "entries_hi", 2048.0,
-			  "separable", 1, "levels", "lo_bytes", 131072.0,
-			  "hi_bytes", 262144.0, "level", "L1", "lo_bytes",
-			  4194304.0, "hi_bytes", 8388608.0, "level", "L2", "2m",
-			  "lo_bytes", "hi_bytes", 33554432.0, "separable", 1));
+	/* Two levels for 4k: each shaded; 2m with no lower end, measured
+	 * on the line pattern: a line on that figure alone. */
+	json_object_set_new(mt_analysis_derived(a, "tlb"), "reach",
+			    json_pack("{s:{s:f, s:f, s:f, s:f, s:b, s:s, s:["
+				      "{s:f, s:f, s:s}, {s:f, s:f, s:s}]},"
+				      " s:{s:n, s:f, s:b, s:s}}",
+				      "4k", "lo_bytes", 4194304.0, "hi_bytes",
+				      8388608.0, "entries_lo", 1024.0,
+				      "entries_hi", 2048.0, "separable", 1,
+				      "pattern", "page", "levels", "lo_bytes",
+				      131072.0, "hi_bytes", 262144.0, "level",
+				      "L1", "lo_bytes", 4194304.0, "hi_bytes",
+				      8388608.0, "level", "L2", "2m",
+				      "lo_bytes", "hi_bytes", 33554432.0,
+				      "separable", 1, "pattern", "line"));
 	assert_int_equal(mt_test_mkdtemp(dir, sizeof(dir), "summary"), 0);
 	snprintf(out, sizeof(out), "%s/rep", dir);
 	/* Without gnuplot the page and scripts are written all the same. */
@@ -276,10 +279,14 @@ static void test_report_marks_and_bars(void **state)
 				   "to 8388608, graph 1"));
 	assert_non_null(strstr(gp, "'4k L1 reach'"));
 	assert_non_null(strstr(gp, "'4k L2 reach'"));
-	assert_non_null(strstr(gp, "set object 3 rect from 33554432, graph 0 "
+	assert_non_null(strstr(gp, "with yerrorbars"));
+	assert_null(strstr(gp, "'2m reach'"));
+	free(gp);
+	gp = slurp(out, "tlb-line.gp");
+	assert_non_null(strstr(gp, "set object 1 rect from 33554432, graph 0 "
 				   "to 34225520.6, graph 1"));
 	assert_non_null(strstr(gp, "'2m reach'"));
-	assert_non_null(strstr(gp, "with yerrorbars"));
+	assert_null(strstr(gp, "'4k L1 reach'"));
 	dat = slurp(out, "tlb-page.dat");
 	assert_non_null(strstr(dat, "# x\ty\tci95_lo\tci95_hi"));
 	html = slurp(out, "index.html");
