@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../core/json_safe.h"
+#include "../core/units.h"
 #include "analysis.h"
 #include "facts.h"
 
@@ -304,15 +305,22 @@ static int ml_plots(struct mt_report *rep, struct mt_run *const *runs,
 		memmove(&vals[r * nc], &vals[r * N_BACKINGS * N_LOCKS],
 			nc * sizeof(double));
 	reading[0] = '\0';
-	json_object_foreach(sv, b, s)
+	json_object_foreach(sv, b, s) {
+		char from[48], to[48];
+
+		mt_format_quantity(mt_jnum(s, "p99_unlocked_ns"), "ns", from,
+				   sizeof(from));
+		mt_format_quantity(mt_jnum(s, "p99_locked_ns"), "ns", to,
+				   sizeof(to));
 		off += (size_t)snprintf(
 			reading + off, sizeof(reading) - off,
 			"With %s-backed memory %s cut the p99 "
-			"from %.4g to %.4g ns (%.0f%% less). ",
-			b, json_string_value(json_object_get(s, "lock")),
-			mt_jnum(s, "p99_unlocked_ns"),
-			mt_jnum(s, "p99_locked_ns"),
-			mt_jnum(s, "saved_p99_pct"));
+			"from %s to %s (%.0f%% less). ",
+			b, json_string_value(json_object_get(s, "lock")), from,
+			to, mt_jnum(s, "saved_p99_pct"));
+		if (off >= sizeof(reading))
+			break;
+	}
 	if (off < sizeof(reading))
 		snprintf(reading + off, sizeof(reading) - off,
 			 "Without a lock reclaim takes the pages the worker "

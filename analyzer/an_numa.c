@@ -270,6 +270,27 @@ static int numa_facts(json_t *out)
 }
 
 /* Derives the numa figures of one run. */
+/* The headline (facts.h) of a single node, which has no remote ratio:
+ * its local load latency. */
+static int numa_headline(const struct mt_run *run, json_t *out)
+{
+	json_t *r;
+	size_t i;
+
+	json_array_foreach(run->records, i, r) {
+		const char *op = mt_rec_case_str(r, "op");
+
+		if (mt_rec_ok(r) && !strcmp(mt_rec_bench(r), "numa") &&
+		    !strcmp(mt_rec_metric(r), "latency") && op &&
+		    !strcmp(op, "latency"))
+			return mt_headline_set_record(
+				out, "numa.local_latency", r, 1, "ns",
+				"load latency of local memory (one NUMA "
+				"node: nothing remote)");
+	}
+	return 0;
+}
+
 static json_t *numa_analyze(const struct mt_run *run, struct mt_err *err)
 {
 	int nodes[MAX_NODES];
@@ -354,7 +375,8 @@ static json_t *numa_analyze(const struct mt_run *run, struct mt_err *err)
 				"1 NUMA node: nothing remote to measure; the 1x1 "
 				"matrix is this machine's local latency and "
 				"bandwidth"));
-	if (numa_facts(out) == -ENOMEM) {
+	if (numa_facts(out) == -ENOMEM ||
+	    (n < 2 && numa_headline(run, out) == -ENOMEM)) {
 		json_decref(out);
 		mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME, "numa: out of memory");
 		return NULL;

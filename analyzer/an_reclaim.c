@@ -80,7 +80,7 @@ static json_t *entry(json_t *arr, const char *scope, const char *label,
 static json_t *finding(json_t *cases, const char *scope)
 {
 	json_t *best = NULL, *worst = NULL, *e;
-	char s[900];
+	char s[900], pb[48], pw[48], sb[32], sw[32];
 	size_t i, n = 0;
 
 	json_array_foreach(cases, i, e) {
@@ -103,28 +103,30 @@ static json_t *finding(json_t *cases, const char *scope)
 	}
 	if (!n)
 		return NULL;
+	mt_format_quantity(mt_jnum(best, "alloc_p99_us"), "us", pb, sizeof(pb));
+	mt_format_quantity(mt_jnum(worst, "alloc_p99_us"), "us", pw,
+			   sizeof(pw));
+	mt_format_count(mt_jnum(best, "allocstalls"), sb, sizeof(sb));
+	mt_format_count(mt_jnum(worst, "allocstalls"), sw, sizeof(sw));
 	if (!strcmp(scope, "cgroup"))
 		snprintf(s, sizeof(s),
 			 "In the cgroup scope limit reclaim ignores the "
-			 "watermarks: allocation p99 stays between %.3g us "
-			 "(%s) and %.3g us (%s) whatever the knobs, the "
+			 "watermarks: allocation p99 stays between %s "
+			 "(%s) and %s (%s) whatever the knobs, the "
 			 "control that shows the knobs act machine-wide only.",
-			 mt_jnum(best, "alloc_p99_us"),
+			 pb,
 			 json_string_value(json_object_get(best, "setting")),
-			 mt_jnum(worst, "alloc_p99_us"),
+			 pw,
 			 json_string_value(json_object_get(worst, "setting")));
 	else
 		snprintf(s, sizeof(s),
-			 "Machine-wide, %s stalled least: %.0f direct-reclaim "
-			 "stalls and an allocation p99 of %.3g us, against "
-			 "%.0f stalls and %.3g us with %s. Raising the "
+			 "Machine-wide, %s stalled least: %s direct-reclaim "
+			 "stalls and an allocation p99 of %s, against "
+			 "%s stalls and %s with %s. Raising the "
 			 "watermarks wakes kswapd earlier, so bursts find "
 			 "free pages instead of reclaiming themselves.",
 			 json_string_value(json_object_get(best, "setting")),
-			 mt_jnum(best, "allocstalls"),
-			 mt_jnum(best, "alloc_p99_us"),
-			 mt_jnum(worst, "allocstalls"),
-			 mt_jnum(worst, "alloc_p99_us"),
+			 sb, pb, sw, pw,
 			 json_string_value(json_object_get(worst, "setting")));
 	return json_pack("{s:s, s:O, s:O, s:s}", "scope", scope, "least_stalls",
 			 json_object_get(best, "setting"), "most_stalls",

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "../core/json_safe.h"
+#include "../core/units.h"
 #include "analysis.h"
 #include "facts.h"
 
@@ -167,21 +168,23 @@ static json_t *trade_off(json_t *sw)
 	json_t *rd = extreme(sw, "reader_mb_s", true);
 	json_t *lo = json_array_get(sw, 0);
 	json_t *hi = json_array_get(sw, json_array_size(sw) - 1);
-	char s[1024];
+	char s[1024], a[48], p[48];
 
 	if (!acc || !lo)
 		return json_null();
+	mt_format_quantity(mt_jnum(acc, "worker_accesses_per_s"), "accesses/s",
+			   a, sizeof(a));
+	mt_format_quantity(p99 ? mt_jnum(p99, "worker_p99_us") : NAN, "us", p,
+			   sizeof(p));
 	snprintf(s, sizeof(s),
-		 "The worker is fastest at swappiness %.0f (%.3g accesses/s) "
-		 "and its p99 lowest at %.0f (%.3g us); the reader is "
+		 "The worker is fastest at swappiness %.0f (%s) "
+		 "and its p99 lowest at %.0f (%s); the reader is "
 		 "fastest at %.0f (%.0f MB/s). From swappiness %.0f to %.0f "
 		 "swap-ins go from %.0f to %.0f pages/s and file refaults "
 		 "from %.0f to %.0f pages/s: each side pays for what the "
 		 "other keeps.",
-		 mt_jnum(acc, "swappiness"),
-		 mt_jnum(acc, "worker_accesses_per_s"),
-		 p99 ? mt_jnum(p99, "swappiness") : NAN,
-		 p99 ? mt_jnum(p99, "worker_p99_us") : NAN,
+		 mt_jnum(acc, "swappiness"), a,
+		 p99 ? mt_jnum(p99, "swappiness") : NAN, p,
 		 rd ? mt_jnum(rd, "swappiness") : NAN,
 		 rd ? mt_jnum(rd, "reader_mb_s") : NAN,
 		 mt_jnum(lo, "swappiness"), mt_jnum(hi, "swappiness"),
@@ -342,7 +345,7 @@ static int swap_plots(struct mt_report *rep, struct mt_run *const *runs,
 	static const char *const colors[] = { "#1f77b4", "#ff7f0e" };
 	json_t *d = NULL, *t, *lo, *hi;
 	const char **labels = mt_fig_run_labels(runs, n);
-	char reading[3][1024];
+	char reading[3][1024], p_lo[48], p_hi[48];
 	int ret = 0;
 
 	if (!labels)
@@ -363,13 +366,17 @@ static int swap_plots(struct mt_report *rep, struct mt_run *const *runs,
 	snprintf(reading[0], sizeof(reading[0]), "%s%s",
 		 json_string_value(json_object_get(t, "sentence")),
 		 n > 1 ? " The figures quoted are the first run's." : "");
+	mt_format_quantity(mt_jnum(lo, "worker_p99_us"), "us", p_lo,
+			   sizeof(p_lo));
+	mt_format_quantity(mt_jnum(hi, "worker_p99_us"), "us", p_hi,
+			   sizeof(p_hi));
 	snprintf(reading[1], sizeof(reading[1]),
-		 "The worker's p99 access latency is %.3g us at swappiness "
-		 "%.0f and %.3g us at %.0f: a swapped-out page costs a "
+		 "The worker's p99 access latency is %s at swappiness "
+		 "%.0f and %s at %.0f: a swapped-out page costs a "
 		 "swap-in, so the tail shows how much of the cold set went "
 		 "to swap. p99.9 is the latency of the swap device itself.",
-		 mt_jnum(lo, "worker_p99_us"), mt_jnum(lo, "swappiness"),
-		 mt_jnum(hi, "worker_p99_us"), mt_jnum(hi, "swappiness"));
+		 p_lo, mt_jnum(lo, "swappiness"), p_hi,
+		 mt_jnum(hi, "swappiness"));
 	snprintf(reading[2], sizeof(reading[2]),
 		 "Low swappiness makes reclaim take page cache, which the "
 		 "reader refaults (%.0f pages/s at %.0f); high swappiness "

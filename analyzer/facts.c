@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../core/json_safe.h"
+#include "../core/units.h"
 #include "facts.h"
 
 int mt_fact_add_record(json_t *derived, const char *id, json_t *rec,
@@ -28,6 +29,24 @@ int mt_fact_add_record(json_t *derived, const char *id, json_t *rec,
 				  json_string_value(json_object_get(rec,
 								    "unit")),
 			   n, what);
+}
+
+int mt_headline_set_record(json_t *derived, const char *id, json_t *rec,
+			   double scale, const char *unit, const char *what)
+{
+	json_t *tmp = json_object();
+	int ret;
+
+	if (!tmp)
+		return -ENOMEM;
+	ret = mt_fact_add_record(tmp, id, rec, scale, unit, what);
+	if (!ret &&
+	    json_object_set(derived, "headline",
+			    json_array_get(json_object_get(tmp, "facts"), 0)) <
+		    0)
+		ret = -ENOMEM;
+	json_decref(tmp);
+	return ret;
 }
 
 int mt_fact_add(json_t *derived, const char *id, double value, double lo,
@@ -102,17 +121,53 @@ bool mt_fact_get(json_t *analysis, const char *id, struct mt_fact *f)
 	return false;
 }
 
+/* v to four significant digits as %.4g writes it where that has no
+ * exponent, else whole or in plain decimals (16380, 449400000, 0.00001234):
+ * no exponent and no thousands commas, which would read as the interval's
+ * separator. */
+static const char *fact_num(double v, char *buf, size_t len)
+{
+	char grouped[64];
+	size_t o = 0;
+
+	if (!isfinite(v) || v == 0 || (fabs(v) >= 1e-4 && fabs(v) < 1e4)) {
+		snprintf(buf, len, "%.4g", v);
+		return buf;
+	}
+	mt_format_num(v, 4, grouped, sizeof(grouped));
+	for (const char *p = grouped; *p && o + 1 < len; p++)
+		if (*p != ',')
+			buf[o++] = *p;
+	if (len)
+		buf[o] = '\0';
+	return buf;
+}
+
 const char *mt_fact_format(const struct mt_fact *f, char *buf, size_t len)
 {
-	int w = snprintf(buf, len, "%.4g", f->value);
+	char a[64], b[64];
+	int w = snprintf(buf, len, "%s", fact_num(f->value, a, sizeof(a)));
 
 	if (w < 0 || (size_t)w >= len)
 		return buf;
 	if (isfinite(f->lo) && isfinite(f->hi))
-		w += snprintf(buf + w, len - w, " [%.4g, %.4g]", f->lo, f->hi);
+		w += snprintf(buf + w, len - w, " [%s, %s]",
+			      fact_num(f->lo, a, sizeof(a)),
+			      fact_num(f->hi, b, sizeof(b)));
 	if ((size_t)w < len && f->unit[0])
 		w += snprintf(buf + w, len - w, " %s", f->unit);
 	if ((size_t)w < len && f->n > 0)
 		snprintf(buf + w, len - w, " (n=%d)", f->n);
+	return buf;
+}
+
+const char *mt_fact_format_human(const struct mt_fact *f, char *buf, size_t len)
+{
+	size_t w;
+
+	mt_format_interval(f->value, f->lo, f->hi, f->unit, buf, len);
+	w = strlen(buf);
+	if (f->n > 0 && w < len)
+		snprintf(buf + w, len - w, ", n=%d", f->n);
 	return buf;
 }

@@ -44,13 +44,27 @@ int mt_fact_add(json_t *derived, const char *id, double value, double lo,
 int mt_fact_add_record(json_t *derived, const char *id, json_t *rec,
 		       double scale, const char *unit, const char *what);
 
+/* Sets derived's "headline" to the fact of one record, as
+ * mt_fact_add_record makes it: the figure the report's summary leads with
+ * for a benchmark none of whose facts can (analyzer/summary.c). It is not
+ * a fact: nothing in the advice rests on it, and it stays in the
+ * benchmark's derived object. Returns what mt_fact_add_record returns. */
+int mt_headline_set_record(json_t *derived, const char *id, json_t *rec,
+			   double scale, const char *unit, const char *what);
+
 /* Finds fact id in an analysis.json object. False if absent or
  * malformed. */
 bool mt_fact_get(json_t *analysis, const char *id, struct mt_fact *f);
 
 /* "1.31 [1.22, 1.40] ratio (n=9)"; "41 count" without an interval. Four
- * significant digits. Returns buf. */
+ * significant digits, never an exponent ("16380 bytes"). Returns buf. */
 const char *mt_fact_format(const struct mt_fact *f, char *buf, size_t len);
+
+/* The fact as people write it, for the report: "2.82 GB/s (2.71 to
+ * 2.84), n=12", "16 KiB, n=15", "11" (core/units mt_format_interval: no
+ * exponent, thousands with commas, bytes in KiB/MiB). Returns buf. */
+const char *mt_fact_format_human(const struct mt_fact *f, char *buf,
+				 size_t len);
 
 /* Parses one element of the facts array into f; false if malformed. */
 bool mt_fact_from_json(json_t *o, struct mt_fact *f);

@@ -134,6 +134,26 @@ static void gp_head(FILE *gp, const struct mt_line_fig *f)
 	      gp);
 }
 
+/* Tick labels without exponents: gnuplot writes 1e+06 from a million
+ * on, so an axis reaching a hundred thousand counts in k, M, G (whole
+ * numbers of them on a log axis, whose tics are powers of ten). */
+static void gp_no_exponent(FILE *gp, const char *axis, double max_abs, bool log)
+{
+	if (max_abs >= 1e5)
+		fprintf(gp, "set format %s '%%.%ds%%c'\n", axis, log ? 0 : 1);
+}
+
+/* The largest |v| of v[0..n) (0 when none is finite). */
+static double max_abs(const double *v, size_t n)
+{
+	double m = 0;
+
+	for (size_t i = 0; v && i < n; i++)
+		if (isfinite(v[i]) && fabs(v[i]) > m)
+			m = fabs(v[i]);
+	return m;
+}
+
 /* The tail: the same plot again as PNG. */
 static void gp_tail(FILE *gp, const struct mt_report *rep,
 		    const struct mt_line_fig *f)
@@ -197,32 +217,145 @@ static int finish_pair(struct mt_report *rep, const struct mt_line_fig *f,
 	return add_figure(rep, f, err);
 }
 
-/* Writes a line figure (see figure.h). */
+/* True when a number of the record's case equals x. */
+static bool case_has(json_t *rec, double x)
+{
+	json_t *v;
+	const char *k;
+
+	json_object_foreach(json_object_get(rec, "case"), k, v)
+		if (json_is_number(v) && json_number_value(v) == x)
+			return true;
+	return false;
+}
+
+/* The interval of the record of bench whose median the point (x, y) is
+ * (see mt_fig_lines); false when none is. */
+static bool record_interval(const struct mt_report *rep, const char *bench,
+			    double x, double y, double *lo, double *hi)
+{
+	if (!bench || !rep->runs || rep->n_runs > MT_FIG_MAX_LABELLED_RUNS)
+		return false;
+	for (size_t r = 0; r < rep->n_runs; r++) {
+		json_t *rec;
+		size_t i;
+
+		json_array_foreach(rep->runs[r]->records, i, rec) {
+			if (!mt_rec_ok(rec) ||
+			    strcmp(mt_rec_bench(rec), bench) ||
+			    mt_rec_value(rec) != y || !case_has(rec, x))
+				continue;
+			*lo = mt_jnum(rec, "ci95_lo");
+			*hi = mt_jnum(rec, "ci95_hi");
+			return isfinite(*lo) && isfinite(*hi) && *lo <= *hi &&
+			       json_is_integer(json_object_get(rec, "n")) &&
+			       json_integer_value(json_object_get(rec, "n")) >=
+				       2;
+		}
+	}
+	return false;
+}
+
+/* The interval of point i of series s into lo/hi; false when it has
+ * none (or none a log axis can draw). */
+static bool point_interval(const struct mt_report *rep,
+			   const struct mt_line_fig *f,
+			   const struct mt_series *s, size_t i, double *lo,
+			   double *hi)
+{
+	bool ok;
+
+	if (s->points_only)
+		return false;
+	if (s->lo && s->hi) {
+		*lo = s->lo[i];
+		*hi = s->hi[i];
+		ok = isfinite(*lo) && isfinite(*hi) && *lo <= *hi;
+	} else {
+		ok = record_interval(rep, f->bench, s->x[i], s->y[i], lo, hi);
+	}
+	return ok && (!f->logy || *lo > 0);
+}
+
+/* Shades the report's marks of f->bench (spans of bytes) on a figure
+ * whose x is bytes, each labelled at the top. */
+static void gp_marks(FILE *gp, const struct mt_report *rep,
+		     const struct mt_line_fig *f)
+{
+	json_t *m;
+	size_t i, k = 0;
+
+	if (!f->x_bytes || !f->bench)
+		return;
+	json_array_foreach(rep->marks, i, m) {
+		const char *b = json_string_value(json_object_get(m, "bench"));
+		const char *fig = json_string_value(json_object_get(m,
+								    "figure"));
+		double lo = mt_jnum(m, "lo"), hi = mt_jnum(m, "hi");
+
+		if (!b || strcmp(b, f->bench) ||
+		    (fig && strcmp(fig, f->name)) || !(lo > 0) || !(hi >= lo))
+			continue;
+		k++;
+		fprintf(gp,
+			"set object %zu rect from %.9g, graph 0 to %.9g, "
+			"graph 1 behind fc rgb ",
+			k, lo, hi > lo ? hi : lo * 1.02);
+		gp_quote(gp, json_string_value(json_object_get(m, "color")));
+		fputs(" fs transparent solid 0.15 noborder\nset label "
+		      "front ",
+		      gp);
+		gp_quote(gp, json_string_value(json_object_get(m, "label")));
+		fprintf(gp, " at %.9g, graph %.2f tc rgb ", lo,
+			0.97 - 0.05 * (double)((k - 1) % 4));
+		gp_quote(gp, json_string_value(json_object_get(m, "color")));
+		fputc('\n', gp);
+	}
+}
+
+/* Writes a line figure (see figure.h): NAME.dat holds x, y and the
+ * interval (lo, hi; '?' when none) of each point. */
 int mt_fig_lines(struct mt_report *rep, const struct mt_line_fig *f,
 		 const struct mt_series *series, size_t n, struct mt_err *err)
 {
 	struct fig_pair p;
 	FILE *dat, *gp;
-	bool first = true;
+	bool first = true, *bars = calloc(n + 1, sizeof(bool));
 
-	if (open_pair(&p, &dat, &gp, err) < 0)
+	if (!bars)
+		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+				  "report: out of memory");
+	if (open_pair(&p, &dat, &gp, err) < 0) {
+		free(bars);
 		return -EIO;
+	}
 	fprintf(dat,
 		"# %s: one block per series (gnuplot index 0, 1, ...)"
-		"\n",
+		"\n# x\ty\tci95_lo\tci95_hi\n",
 		f->title);
 	for (size_t s = 0; s < n; s++) {
 		fprintf(dat, "%s# %s\n", s ? "\n\n" : "",
 			series[s].title ? series[s].title : "(no title)");
 		/* A block needs a line for gnuplot to count it. */
 		if (series[s].n == 0)
-			fputs("? ?\n", dat);
+			fputs("? ? ? ?\n", dat);
 		for (size_t i = 0; i < series[s].n; i++) {
-			if (isnan(series[s].x[i]))
+			double lo, hi;
+
+			if (isnan(series[s].x[i])) {
 				fputc('\n', dat);
-			else if (isfinite(series[s].y[i]))
-				fprintf(dat, "%.9g\t%.9g\n", series[s].x[i],
-					series[s].y[i]);
+				continue;
+			}
+			if (!isfinite(series[s].y[i]))
+				continue;
+			fprintf(dat, "%.9g\t%.9g", series[s].x[i],
+				series[s].y[i]);
+			if (point_interval(rep, f, &series[s], i, &lo, &hi)) {
+				fprintf(dat, "\t%.9g\t%.9g\n", lo, hi);
+				bars[s] = true;
+			} else {
+				fputs("\t?\t?\n", dat);
+			}
 		}
 	}
 	gp_head(gp, f);
@@ -233,6 +366,31 @@ int mt_fig_lines(struct mt_report *rep, const struct mt_line_fig *f,
 		fputs("set logscale y\n", gp);
 	if (f->x_bytes)
 		fputs("set format x '%.0b%B'\n", gp);
+	{
+		double m = 0;
+
+		for (size_t i = 0; i < n; i++) {
+			double sm = max_abs(series[i].y, series[i].n);
+
+			if (series[i].hi)
+				sm = fmax(sm,
+					  max_abs(series[i].hi, series[i].n));
+			m = fmax(m, sm);
+		}
+		gp_no_exponent(gp, "y", m, f->logy);
+	}
+	if (!f->x_bytes) {
+		double m = 0;
+
+		for (size_t i = 0; i < n; i++)
+			m = fmax(m, max_abs(series[i].x, series[i].n));
+		gp_no_exponent(gp, "x", m, f->logx);
+	}
+	/* Room beyond the first and last point for their error bars (a
+	 * log axis ends at them). */
+	if (f->logx)
+		fputs("set offsets graph 0.03, graph 0.03, 0, 0\n", gp);
+	gp_marks(gp, rep, f);
 	fputs("plot ", gp);
 	for (size_t s = 0; s < n; s++) {
 		const struct mt_series *sr = &series[s];
@@ -257,10 +415,17 @@ int mt_fig_lines(struct mt_report *rep, const struct mt_line_fig *f,
 			fputs(" title ", gp);
 			gp_quote(gp, sr->title);
 		}
+		if (bars[s])
+			fprintf(gp,
+				",\\\n  '%s.dat' index %zu using 1:2:3:4 "
+				"with yerrorbars pt 7 ps 0.3 lw 1 lc rgb '%s' "
+				"notitle",
+				f->name, s, sr->color);
 	}
 	if (first)
 		fputs("NaN notitle", gp);
 	fputc('\n', gp);
+	free(bars);
 	return finish_pair(rep, f, &p, err);
 }
 
@@ -317,6 +482,10 @@ int mt_fig_bars(struct mt_report *rep, const struct mt_line_fig *f,
 		errbars ? "errorbars lw 1" : "clustered");
 	if (f->logy)
 		fputs("set logscale y\nset yrange [*:*]\n", gp);
+	gp_no_exponent(gp, "y",
+		       fmax(max_abs(values, n_groups * n_cats),
+			    errbars ? max_abs(err_hi, n_groups * n_cats) : 0),
+		       f->logy);
 	fputs("plot ", gp);
 	for (size_t g = 0; g < n_groups; g++) {
 		size_t col = 2 + g * per;
@@ -385,8 +554,9 @@ int mt_fig_heatmap(struct mt_report *rep, const struct mt_line_fig *f,
 	}
 	fprintf(gp,
 		")\nplot '%s.dat' using 1:2:3 with image, \\\n"
-		"  '%s.dat' using 1:2:($3 == $3 ? sprintf('%%.4g', $3) : "
-		"'n/a') with labels font 'Sans,14' tc rgb '#000000'\n",
+		"  '%s.dat' using 1:2:($3 != $3 ? 'n/a' : abs($3) >= 1e4 ? "
+		"sprintf('%%.0f', $3) : sprintf('%%.4g', $3)) with labels "
+		"font 'Sans,14' tc rgb '#000000'\n",
 		f->name, f->name);
 	return finish_pair(rep, f, &p, err);
 }

@@ -14,12 +14,24 @@
 #include "../core/err.h"
 #include "../core/safefile.h"
 
+struct mt_run;
+
 /* Where figures go; made by the report. */
 struct mt_report {
 	struct mt_outdir dir;	  /* the checked output directory: every file
 				 * is written through it (core/safefile) */
 	json_t *figures;	  /* [{name, bench, title, reading}] in order */
 	const char *png_terminal; /* "pngcairo" or "png" */
+	/* The runs plotted (NULL: none): a line's point with no interval
+	 * of its own gets that of the record it was drawn from (see
+	 * mt_fig_lines). */
+	struct mt_run *const *runs;
+	size_t n_runs;
+	/* Spans to shade on the byte axis of a bench's line figures (only
+	 * on the figure named `figure` when it is given):
+	 * [{bench, figure, lo, hi, label, color}] (NULL: none), such as the
+	 * TLB reach. */
+	json_t *marks;
 };
 
 /* Runs this many or fewer get a line (and a key entry) each; more are
@@ -35,6 +47,9 @@ struct mt_series {
 	bool thin;	   /* many runs: thin lines without points */
 	size_t n;
 	const double *x, *y;
+	/* The 95% interval of each point, drawn as error bars; NULL: the
+	 * interval of the record the point is (see mt_fig_lines). */
+	const double *lo, *hi;
 };
 
 struct mt_line_fig {
@@ -47,7 +62,14 @@ struct mt_line_fig {
 	const char *reading;
 };
 
-/* Writes a line figure of series[0..n). Returns 0 or -errno with err set. */
+/* Writes a line figure of series[0..n). Each point of a line gets an
+ * error bar from its interval: the series' lo/hi, else, when the report
+ * plots few enough runs to label them, the ci95_lo..ci95_hi of the record
+ * of f->bench whose value is the point's y and one of whose case numbers
+ * is its x (the point is that record's median, so the bar is that
+ * record's interval; a derived point matches no record and gets none).
+ * The report's marks of f->bench are shaded when x is bytes. Returns 0 or
+ * -errno with err set. */
 int mt_fig_lines(struct mt_report *rep, const struct mt_line_fig *f,
 		 const struct mt_series *series, size_t n, struct mt_err *err);
 

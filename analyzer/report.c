@@ -16,6 +16,7 @@
 #include "facts.h"
 #include "report.h"
 #include "report_tune.h"
+#include "summary.h"
 
 /* Writes s HTML-escaped. */
 static void esc(FILE *f, const char *s)
@@ -145,6 +146,7 @@ static void records(FILE *f, struct mt_run *const *runs, size_t n)
 							JSON_PRESERVE_ORDER);
 			const char *st =
 				json_string_value(json_object_get(v, "status"));
+			char a[64], b[64], c[64];
 
 			row_head(f, n > 1 ? runs[r]->label : NULL,
 				 mt_rec_bench(v));
@@ -152,21 +154,24 @@ static void records(FILE *f, struct mt_run *const *runs, size_t n)
 			esc(f, kase ? kase : "");
 			fputs("</td><td>", f);
 			esc(f, mt_rec_metric(v));
-			if (json_object_get(v, "value"))
-				fprintf(f,
-					"</td><td class=\"num\">%.4g</td>"
-					"<td>",
-					mt_rec_value(v));
-			else
+			if (json_object_get(v, "value")) {
+				mt_format_num(mt_rec_value(v), 6, a, sizeof(a));
+				fprintf(f, "</td><td class=\"num\">%s</td><td>",
+					a);
+			} else
 				fputs("</td><td></td><td>", f);
 			esc(f, json_string_value(json_object_get(v, "unit")));
-			if (json_object_get(v, "n"))
+			if (json_object_get(v, "n")) {
+				mt_format_count(mt_jnum(v, "n"), a, sizeof(a));
+				mt_format_num(mt_jnum(v, "ci95_lo"), 6, b,
+					      sizeof(b));
+				mt_format_num(mt_jnum(v, "ci95_hi"), 6, c,
+					      sizeof(c));
 				fprintf(f,
-					"</td><td class=\"num\">%.0f</td>"
-					"<td class=\"num\">%.4g..%.4g</td><td>",
-					mt_jnum(v, "n"), mt_jnum(v, "ci95_lo"),
-					mt_jnum(v, "ci95_hi"));
-			else
+					"</td><td class=\"num\">%s</td>"
+					"<td class=\"num\">%s to %s</td><td>",
+					a, b, c);
+			} else
 				fputs("</td><td></td><td></td><td>", f);
 			esc(f, st ? st : "ok");
 			if (json_object_get(v, "reason")) {
@@ -181,7 +186,6 @@ static void records(FILE *f, struct mt_run *const *runs, size_t n)
 	fputs("</table>\n", f);
 }
 
-/* Writes index.html. */
 /* The facts the advice rests on, per run, printed as `memtune analyze`
  * and `memtune advise` print them (mt_fact_format): one figure, one
  * text, to the digit. */
@@ -205,8 +209,9 @@ static void facts(FILE *f, struct mt_run *const *runs, json_t *const *analyses,
 				fputs("<h2 id=\"facts\">Facts the advice rests "
 				      "on</h2>\n<p>Derived once by the "
 				      "analyzer; <code>memtune advise</code> "
-				      "cites them by id. Value [95% interval] "
-				      "unit (samples).</p>\n<table><tr>"
+				      "cites them by id, to the digit. Value "
+				      "[95% interval] unit (samples).</p>\n"
+				      "<table><tr>"
 				      "<th>run</th><th>fact</th><th>value</th>"
 				      "<th>what</th></tr>\n",
 				      f);
@@ -226,98 +231,73 @@ static void facts(FILE *f, struct mt_run *const *runs, json_t *const *analyses,
 		fputs("</table>\n", f);
 }
 
-static int write_html(const struct mt_report *rep, struct mt_run *const *runs,
-		      json_t *const *analyses, json_t *const *vers, size_t n,
-		      const char *note, struct mt_err *err)
+/* One figure: the inlined SVG and its caption. */
+static void figure(FILE *f, const struct mt_report *rep, json_t *fig)
 {
-	const char **labels = calloc(n + 1, sizeof(*labels));
-	json_t *fig, *b, *w;
-	char *page = NULL;
-	size_t i, j, page_len = 0;
-	FILE *f;
-	bool any;
-	int ret;
+	const char *name = json_string_value(json_object_get(fig, "name"));
 
-	f = labels ? open_memstream(&page, &page_len) : NULL;
-	if (!f) {
-		free(labels);
-		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
-				  "report: out of memory");
-	}
-	for (size_t r = 0; r < n; r++)
-		labels[r] = runs[r]->label;
-	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8"
-	      "\">\n<title>memtune report</title>\n<style>\n"
-	      "body{font-family:sans-serif;margin:1.5em auto;max-width:1100px;"
-	      "color:#222;background:#fff}\n"
-	      "table{border-collapse:collapse;margin:.5em 0}\n"
-	      "td,th{border:1px solid #ccc;padding:2px 6px;font-size:13px;"
-	      "text-align:left;vertical-align:top}\n"
-	      "td.num{text-align:right;font-variant-numeric:tabular-nums}\n"
-	      "td.case{font-family:monospace;font-size:12px}\n"
-	      "figure{margin:1.5em 0;border-top:1px solid #ddd}\n"
-	      "figure svg{max-width:100%;height:auto;display:block}\n"
-	      "figcaption{max-width:760px;margin-top:.3em}\n"
-	      ".warn{color:#a40}\n</style></head><body>\n"
-	      "<h1>memtune report</h1>\n",
-	      f);
+	fprintf(f, "<figure id=\"%s\">\n", name);
+	if (!inline_svg(f, &rep->dir, name))
+		fprintf(f,
+			"<p class=\"warn\">%s.svg was not drawn; "
+			"its data is in %s.dat.</p>\n",
+			name, name);
+	fputs("<figcaption><b>", f);
+	esc(f, json_string_value(json_object_get(fig, "title")));
+	fputs(".</b> ", f);
+	esc(f, json_string_value(json_object_get(fig, "reading")));
 	fprintf(f,
-		"<p>%zu run%s. Figures are drawn by gnuplot; each has "
-		"its .dat and .gp files beside this page.</p>\n",
-		n, n == 1 ? "" : "s");
-	if (note) {
-		fputs("<p class=\"warn\">", f);
-		esc(f, note);
-		fputs("</p>\n", f);
-	}
-	fputs("<h2>Machine</h2>\n<table><tr><th>run</th><th>CPU</th>"
-	      "<th>caches</th><th>memory</th><th>THP</th><th>kernel</th>"
-	      "</tr>\n",
+		" <small>(<a href=\"%s.png\">PNG</a>, "
+		"<a href=\"%s.gp\">gnuplot script</a>, "
+		"<a href=\"%s.dat\">data</a>)</small>"
+		"</figcaption>\n</figure>\n",
+		name, name, name);
+}
+
+/* The figures, one section per benchmark in the order they were drawn
+ * (the modules' order), two to a row where the page is wide enough. */
+static void figures(FILE *f, const struct mt_report *rep)
+{
+	const char *prev = NULL;
+	json_t *fig;
+	size_t i;
+
+	fputs("<h2>Figures</h2>\n<p>Lines join medians; error bars are "
+	      "their 95% intervals (a point without one is a single sample "
+	      "or a derived figure); rings mark knees; a shaded span is a "
+	      "TLB reach.</p>\n",
 	      f);
-	for (size_t r = 0; r < n; r++)
-		machine(f, runs[r]);
-	fputs("</table>\n", f);
-	any = false;
-	for (size_t r = 0; r < n; r++)
-		json_array_foreach(runs[r]->warnings, i, w) {
-			if (!any)
-				fputs("<h2>Input warnings</h2>\n<ul>\n", f);
-			any = true;
-			fputs("<li class=\"warn\">", f);
-			esc(f, json_string_value(w));
-			fputs("</li>\n", f);
-		}
-	if (any)
-		fputs("</ul>\n", f);
-	facts(f, runs, analyses, n);
-	mt_tune_table(f, vers, labels, n, esc);
-	free(labels);
-	fputs("<h2>Figures</h2>\n", f);
 	if (!json_array_size(rep->figures))
 		fputs("<p>No benchmark with an analysis module has data to "
 		      "plot.</p>\n",
 		      f);
 	json_array_foreach(rep->figures, i, fig) {
-		const char *name = json_string_value(json_object_get(fig,
-								     "name"));
+		const char *bench = json_string_value(json_object_get(fig,
+								      "bench"));
 
-		fprintf(f, "<figure id=\"%s\">\n", name);
-		if (!inline_svg(f, &rep->dir, name))
-			fprintf(f,
-				"<p class=\"warn\">%s.svg was not drawn; "
-				"its data is in %s.dat.</p>\n",
-				name, name);
-		fputs("<figcaption><b>", f);
-		esc(f, json_string_value(json_object_get(fig, "title")));
-		fputs(".</b> ", f);
-		esc(f, json_string_value(json_object_get(fig, "reading")));
-		fprintf(f,
-			" <small>(<a href=\"%s.png\">PNG</a>, "
-			"<a href=\"%s.gp\">gnuplot script</a>, "
-			"<a href=\"%s.dat\">data</a>)</small>"
-			"</figcaption>\n</figure>\n",
-			name, name, name);
+		if (!bench)
+			bench = "";
+		if (!prev || strcmp(prev, bench)) {
+			if (prev)
+				fputs("</div></section>\n", f);
+			fputs("<section class=\"bench\"><h3>", f);
+			esc(f, *bench ? bench : "other");
+			fputs("</h3><div class=\"figs\">\n", f);
+		}
+		prev = bench;
+		figure(f, rep, fig);
 	}
+	if (prev)
+		fputs("</div></section>\n", f);
+}
+
+/* The table of each run's benchmarks and their status. */
+static void benchmarks(FILE *f, struct mt_run *const *runs,
+		       json_t *const *analyses, size_t n)
+{
+	json_t *b;
+	size_t j;
+
 	fputs("<h2>Benchmarks</h2>\n<table><tr>", f);
 	if (n > 1)
 		fputs("<th>run</th>", f);
@@ -330,6 +310,7 @@ static int write_html(const struct mt_report *rep, struct mt_run *const *runs,
 			json_t *rc = json_object_get(b, "records");
 			const char *reason =
 				json_string_value(json_object_get(b, "reason"));
+			char ok[32], sk[32], fa[32];
 
 			if (!reason)
 				reason = json_string_value(
@@ -339,15 +320,107 @@ static int write_html(const struct mt_report *rep, struct mt_run *const *runs,
 								   "bench")));
 			fputs("</td><td>", f);
 			esc(f, json_string_value(json_object_get(b, "status")));
+			mt_format_count(mt_jnum(rc, "ok"), ok, sizeof(ok));
+			mt_format_count(mt_jnum(rc, "skipped"), sk, sizeof(sk));
+			mt_format_count(mt_jnum(rc, "failed"), fa, sizeof(fa));
 			fprintf(f,
-				"</td><td class=\"num\">%.0f / %.0f / %.0f"
+				"</td><td class=\"num\">%s / %s / %s"
 				"</td><td>",
-				mt_jnum(rc, "ok"), mt_jnum(rc, "skipped"),
-				mt_jnum(rc, "failed"));
+				ok, sk, fa);
 			esc(f, reason ? reason : "");
 			fputs("</td></tr>\n", f);
 		}
 	fputs("</table>\n", f);
+}
+
+/* Writes index.html: the summary first, then the figures by benchmark,
+ * then the details (facts, machines, warnings, tune, records). */
+static int write_html(const struct mt_report *rep, struct mt_run *const *runs,
+		      json_t *const *analyses, json_t *const *vers, size_t n,
+		      const char *note, struct mt_err *err)
+{
+	const char **labels = calloc(n + 1, sizeof(*labels));
+	json_t **advice = calloc(n + 1, sizeof(*advice));
+	json_t *w;
+	char *page = NULL;
+	size_t i, page_len = 0;
+	FILE *f = NULL;
+	bool any;
+	int ret;
+
+	if (labels && advice)
+		f = open_memstream(&page, &page_len);
+	if (!f) {
+		free(labels);
+		free(advice);
+		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+				  "report: out of memory");
+	}
+	for (size_t r = 0; r < n; r++) {
+		labels[r] = runs[r]->label;
+		/* The summary shows the first run of many (summary.h). */
+		if (r == 0 || n <= MT_FIG_MAX_LABELLED_RUNS)
+			advice[r] = mt_summary_load_advice(runs[r]->dir);
+	}
+	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8"
+	      "\">\n<title>memtune report</title>\n<style>\n"
+	      "body{font-family:sans-serif;margin:1.5em auto;max-width:1600px;"
+	      "padding:0 1em;color:#222;background:#fff}\n"
+	      "table{border-collapse:collapse;margin:.5em 0}\n"
+	      "td,th{border:1px solid #ccc;padding:2px 6px;font-size:13px;"
+	      "text-align:left;vertical-align:top}\n"
+	      "td.num{text-align:right;font-variant-numeric:tabular-nums}\n"
+	      "td.case{font-family:monospace;font-size:12px}\n"
+	      "#summary{background:#f4f7fb;border:1px solid #c9d6e8;"
+	      "padding:.2em 1em 1em}\n"
+	      "#summary table{background:#fff}\n"
+	      "#summary td.num{white-space:nowrap}\n"
+	      "tr.change td{background:#fff4d6}\n"
+	      ".figs{display:grid;grid-template-columns:"
+	      "repeat(auto-fill,minmax(600px,1fr));gap:0 1.5em}\n"
+	      "figure{margin:1em 0;border-top:1px solid #ddd}\n"
+	      "figure svg{max-width:100%;height:auto;display:block}\n"
+	      "figcaption{max-width:760px;margin-top:.3em}\n"
+	      ".warn{color:#a40}\n</style></head><body>\n"
+	      "<h1>memtune report</h1>\n",
+	      f);
+	if (note) {
+		fputs("<p class=\"warn\">", f);
+		esc(f, note);
+		fputs("</p>\n", f);
+	}
+	mt_summary_write(f, runs, analyses, advice, n, rep->figures, esc);
+	fprintf(f,
+		"<p>%zu run%s. Figures are drawn by gnuplot; each has "
+		"its .dat and .gp files beside this page.</p>\n",
+		n, n == 1 ? "" : "s");
+	any = false;
+	for (size_t r = 0; r < n; r++)
+		json_array_foreach(runs[r]->warnings, i, w) {
+			if (!any)
+				fputs("<h2>Input warnings</h2>\n<ul>\n", f);
+			any = true;
+			fputs("<li class=\"warn\">", f);
+			esc(f, json_string_value(w));
+			fputs("</li>\n", f);
+		}
+	if (any)
+		fputs("</ul>\n", f);
+	figures(f, rep);
+	facts(f, runs, analyses, n);
+	fputs("<h2>Machine</h2>\n<table><tr><th>run</th><th>CPU</th>"
+	      "<th>caches</th><th>memory</th><th>THP</th><th>kernel</th>"
+	      "</tr>\n",
+	      f);
+	for (size_t r = 0; r < n; r++)
+		machine(f, runs[r]);
+	fputs("</table>\n", f);
+	mt_tune_table(f, vers, labels, n, esc);
+	free(labels);
+	for (size_t r = 0; r < n; r++)
+		json_decref(advice[r]);
+	free(advice);
+	benchmarks(f, runs, analyses, n);
 	records(f, runs, n);
 	fputs("</body></html>\n", f);
 	if (ferror(f) | (fclose(f) != 0)) {
@@ -361,6 +434,71 @@ static int write_html(const struct mt_report *rep, struct mt_run *const *runs,
 				page_len, 0644, 0, err);
 	free(page);
 	return ret;
+}
+
+/* Appends the span of one reach (or level) r to marks: [lo, hi], or a
+ * line at hi when the gap opens from the smallest size on. */
+static void reach_mark(json_t *marks, json_t *r, const char *backing,
+		       const char *pattern, const char *label)
+{
+	double hi = mt_jnum(r, "hi_bytes"), lo = mt_jnum(r, "lo_bytes");
+	json_t *m;
+	char fig[32];
+
+	if (!(hi > 0))
+		return;
+	m = json_pack("{s:s, s:f, s:f, s:s, s:s}", "bench", "tlb", "lo",
+		      lo > 0 ? lo : hi, "hi", hi, "label", label, "color",
+		      mt_fig_backing_color(backing));
+	/* The reach's curves are one pattern's: shade that figure
+	 * (tlb-page or tlb-line, an_tlb's names) when it says which. */
+	if (m && pattern &&
+	    (!strcmp(pattern, "page") || !strcmp(pattern, "line"))) {
+		snprintf(fig, sizeof(fig), "tlb-%s", pattern);
+		json_object_set_new(m, "figure", json_string(fig));
+	}
+	json_array_append_new(marks, m);
+}
+
+/* The TLB reach of each backing of each run (each of its levels when it
+ * has several) as spans to shade on the tlb figures; none with more runs
+ * than the figures label. NULL when out of memory. */
+static json_t *reach_marks(json_t *const *analyses, size_t n)
+{
+	static const char *const backings[] = { "4k", "thp", "2m", "1g" };
+	json_t *marks = json_array();
+
+	for (size_t r = 0; marks && r < n && n <= MT_FIG_MAX_LABELLED_RUNS; r++)
+		for (size_t b = 0; b < 4; b++) {
+			json_t *e = mt_summary_tlb_reach(analyses[r],
+							 backings[b]);
+			json_t *levels = json_object_get(e, "levels"), *l;
+			const char *pat = json_string_value(
+				json_object_get(e, "pattern"));
+			char label[128], run[40] = "";
+			size_t i;
+
+			if (!e ||
+			    !json_is_true(json_object_get(e, "separable")))
+				continue;
+			if (n > 1)
+				snprintf(run, sizeof(run), " (run %zu)", r + 1);
+			if (json_array_size(levels) < 2) {
+				snprintf(label, sizeof(label), "%s reach%s",
+					 backings[b], run);
+				reach_mark(marks, e, backings[b], pat, label);
+				continue;
+			}
+			json_array_foreach(levels, i, l) {
+				const char *lv = json_string_value(
+					json_object_get(l, "level"));
+
+				snprintf(label, sizeof(label), "%s %s reach%s",
+					 backings[b], lv ? lv : "", run);
+				reach_mark(marks, l, backings[b], pat, label);
+			}
+		}
+	return marks;
 }
 
 /* Writes the report (see report.h). */
@@ -381,9 +519,12 @@ int mt_report_write(struct mt_run *const *runs, json_t *const *analyses,
 		return ret;
 	rep.figures = json_array();
 	rep.png_terminal = png_terminal();
+	rep.runs = runs;
+	rep.n_runs = n;
+	rep.marks = reach_marks(analyses, n);
 	derived = calloc(n, sizeof(*derived));
 	vers = calloc(n + 1, sizeof(*vers));
-	if (!rep.figures || !derived || !vers) {
+	if (!rep.figures || !rep.marks || !derived || !vers) {
 		ret = mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
 				 "report: out of memory");
 		goto out_free;
@@ -426,6 +567,7 @@ out_free:
 	free(vers);
 	free(derived);
 	json_decref(rep.figures);
+	json_decref(rep.marks);
 	mt_outdir_close(&rep.dir);
 	return ret;
 }

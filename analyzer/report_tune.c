@@ -8,6 +8,7 @@
 
 #include "../core/json_safe.h"
 #include "../core/safefile.h"
+#include "../core/units.h"
 
 json_t *mt_tune_verifications(const char *dir)
 {
@@ -66,7 +67,8 @@ int mt_tune_plots(struct mt_report *rep, json_t *const *vers, size_t n,
 			double *yb = calloc(np + 1, sizeof(double));
 			const char *better =
 				json_string_value(json_object_get(v, "better"));
-			char name[48], title[96], reading[320], ylabel[96];
+			char name[48], title[96], reading[320], ylabel[96],
+				med_a[48], med_b[48];
 			int ret;
 
 			better = better && !strcmp(better, "lower") ? "lower" :
@@ -133,9 +135,13 @@ int mt_tune_plots(struct mt_report *rep, json_t *const *vers, size_t n,
 				 "Tried item %zu of run %zu: each pair's A and "
 				 "B",
 				 k + 1, r + 1);
+			mt_format_num(mt_jnum(v, "median_a"), 4, med_a,
+				      sizeof(med_a));
+			mt_format_num(mt_jnum(v, "median_b"), 4, med_b,
+				      sizeof(med_b));
 			snprintf(reading, sizeof(reading),
 				 "%s over %d pairs: B/A - 1 = %+.1f%% [%+.1f%%, "
-				 "%+.1f%%] at %.0f%% (median A %.4g, B %.4g; "
+				 "%+.1f%%] at %.0f%% (median A %s, B %s; "
 				 "%s is better). The table above names the "
 				 "item and the figure.",
 				 json_string_value(json_object_get(v,
@@ -144,8 +150,7 @@ int mt_tune_plots(struct mt_report *rep, json_t *const *vers, size_t n,
 				 100 * mt_jnum(v, "effect"),
 				 100 * mt_jnum(v, "effect_lo"),
 				 100 * mt_jnum(v, "effect_hi"),
-				 100 * mt_jnum(v, "level"),
-				 mt_jnum(v, "median_a"), mt_jnum(v, "median_b"),
+				 100 * mt_jnum(v, "level"), med_a, med_b,
 				 better);
 			{
 				const struct mt_series s[2] = {
@@ -192,10 +197,16 @@ static void cell_num(FILE *f, json_t *v, const char *key, double scale,
 		     const char *fmt)
 {
 	json_t *x = json_object_get(v, key);
+	char buf[64];
 
 	fputs("<td class=\"num\">", f);
-	if (json_is_number(x))
+	if (json_is_number(x) && fmt) {
 		fprintf(f, fmt, scale * json_number_value(x));
+	} else if (json_is_number(x)) {
+		mt_format_num(scale * json_number_value(x), 4, buf,
+			      sizeof(buf));
+		fputs(buf, f);
+	}
 	fputs("</td>", f);
 }
 
@@ -244,8 +255,8 @@ void mt_tune_table(FILE *f, json_t *const *vers, const char *const *labels,
 			fputs("</td><td class=\"case\">", f);
 			esc(f, json_string_value(json_object_get(v, "metric")));
 			fputs("</td>", f);
-			cell_num(f, v, "median_a", 1, "%.4g");
-			cell_num(f, v, "median_b", 1, "%.4g");
+			cell_num(f, v, "median_a", 1, NULL);
+			cell_num(f, v, "median_b", 1, NULL);
 			cell_num(f, v, "effect", 100, "%+.1f");
 			fputs("<td class=\"num\">", f);
 			if (json_is_number(json_object_get(v, "effect_lo")))

@@ -569,3 +569,214 @@ void mt_format_duration(uint64_t ns, char *buf, size_t len)
 	}
 	snprintf(buf, len, "%lluns", (unsigned long long)ns);
 }
+
+/* Writes the digits of s (a plain decimal from printf, maybe signed, maybe
+ * with a fraction) into buf with commas between the thousands of its
+ * integer part. */
+static void group_thousands(const char *s, char *buf, size_t len)
+{
+	size_t o = 0, int_len;
+	const char *p = s;
+
+	if (!len)
+		return;
+	if (*p == '-' && o + 1 < len)
+		buf[o++] = *p++;
+	int_len = strspn(p, "0123456789");
+	for (size_t i = 0; p[i] && o + 1 < len; i++) {
+		if (i && i < int_len && (int_len - i) % 3 == 0) {
+			buf[o++] = ',';
+			if (o + 1 >= len)
+				break;
+		}
+		buf[o++] = p[i];
+	}
+	buf[o] = '\0';
+}
+
+void mt_format_num(double v, int sig, char *buf, size_t len)
+{
+	char digits[400];
+	int mag, dec;
+
+	if (!isfinite(v)) {
+		snprintf(buf, len, "n/a");
+		return;
+	}
+	sig = sig < 1 ? 1 : sig > 15 ? 15 : sig;
+	if (v == 0) {
+		snprintf(buf, len, "0");
+		return;
+	}
+	mag = (int)floor(log10(fabs(v)));
+	dec = sig - 1 - mag;
+	if (dec > 0) {
+		char *end;
+
+		snprintf(digits, sizeof(digits), "%.*f", dec > 20 ? 20 : dec,
+			 v);
+		end = digits + strlen(digits);
+		while (end[-1] == '0')
+			*--end = '\0';
+		if (end[-1] == '.')
+			*--end = '\0';
+	} else {
+		double p = pow(10, -dec);
+
+		snprintf(digits, sizeof(digits), "%.0f", round(v / p) * p);
+	}
+	if (!strcmp(digits, "-0"))
+		snprintf(digits, sizeof(digits), "0");
+	group_thousands(digits, buf, len);
+}
+
+void mt_format_count(double v, char *buf, size_t len)
+{
+	char digits[400];
+
+	if (!isfinite(v)) {
+		snprintf(buf, len, "n/a");
+		return;
+	}
+	snprintf(digits, sizeof(digits), "%.0f", round(v));
+	if (!strcmp(digits, "-0"))
+		snprintf(digits, sizeof(digits), "0");
+	group_thousands(digits, buf, len);
+}
+
+/* How a unit is shown: a value in `unit` is divided by `factor` and
+ * written with `shown` after it. Of the rows of one unit the one with the
+ * largest factor not above the value is used (the first when none is), so
+ * the rows of a unit are in increasing factor. */
+static const struct unit_scale {
+	const char *unit, *shown;
+	double factor;
+} unit_scales[] = {
+	{ "ns", " ns", 1 },	  { "ns", " µs", 1e3 },
+	{ "ns", " ms", 1e6 },	  { "ns", " s", 1e9 },
+	{ "us", " ns", 1e-3 },	  { "us", " µs", 1 },
+	{ "us", " ms", 1e3 },	  { "us", " s", 1e6 },
+	{ "ms", " µs", 1e-3 },	  { "ms", " ms", 1 },
+	{ "ms", " s", 1e3 },	  { "s", " ms", 1e-3 },
+	{ "s", " s", 1 },	  { "MB/s", " kB/s", 1e-3 },
+	{ "MB/s", " MB/s", 1 },	  { "MB/s", " GB/s", 1e3 },
+	{ "MB/s", " TB/s", 1e6 }, { "ratio", "×", 1 },
+	{ "x", "×", 1 },	  { "fraction", "%", 0.01 },
+	{ "%", "%", 1 },
+};
+
+/* Byte units: a value in `unit` is that many times `bytes`. */
+static const struct {
+	const char *unit;
+	double bytes;
+} byte_units[] = {
+	{ "bytes", 1 }, { "B", 1 },	    { "KiB", 1024 },
+	{ "kB", 1024 }, { "MiB", 1048576 }, { "GiB", 1073741824 },
+};
+
+/* The byte multiplier of unit, or 0 when it is not a byte unit. */
+static double unit_bytes(const char *unit)
+{
+	for (size_t i = 0; i < sizeof(byte_units) / sizeof(byte_units[0]); i++)
+		if (!strcmp(unit, byte_units[i].unit))
+			return byte_units[i].bytes;
+	return 0;
+}
+
+/* The row showing a value of about v in unit, or NULL for a unit with no
+ * row. */
+static const struct unit_scale *unit_scale(const char *unit, double v)
+{
+	const struct unit_scale *best = NULL;
+
+	for (size_t i = 0; i < sizeof(unit_scales) / sizeof(unit_scales[0]);
+	     i++) {
+		const struct unit_scale *s = &unit_scales[i];
+
+		if (strcmp(s->unit, unit))
+			continue;
+		if (!best || s->factor <= fabs(v))
+			best = s;
+	}
+	return best;
+}
+
+/* The number v of a unit with no row: an integer exactly (a count of
+ * something), millions and billions in words, else three digits. Writes
+ * the word of the scale, if any, into word. */
+static void plain_number(double v, char *buf, size_t len, const char **word)
+{
+	*word = "";
+	if (fabs(v) >= 1e9) {
+		mt_format_num(v / 1e9, 3, buf, len);
+		*word = " billion";
+	} else if (fabs(v) >= 1e6) {
+		mt_format_num(v / 1e6, 3, buf, len);
+		*word = " million";
+	} else if (v == round(v)) {
+		mt_format_count(v, buf, len);
+	} else {
+		mt_format_num(v, 3, buf, len);
+	}
+}
+
+void mt_format_quantity(double v, const char *unit, char *buf, size_t len)
+{
+	mt_format_interval(v, NAN, NAN, unit, buf, len);
+}
+
+void mt_format_interval(double v, double lo, double hi, const char *unit,
+			char *buf, size_t len)
+{
+	bool ci = isfinite(lo) && isfinite(hi);
+	double mult = unit_bytes(unit ? unit : "");
+	const struct unit_scale *s;
+	const char *word;
+	char a[64], b[64], c[64];
+
+	if (!unit || !strcmp(unit, "count"))
+		unit = "";
+	if (!isfinite(v)) {
+		snprintf(buf, len, "n/a");
+		return;
+	}
+	if (mult > 0) {
+		mt_format_bytes(v * mult, a, sizeof(a));
+		if (!ci) {
+			snprintf(buf, len, "%s", a);
+			return;
+		}
+		mt_format_bytes(lo * mult, b, sizeof(b));
+		mt_format_bytes(hi * mult, c, sizeof(c));
+		snprintf(buf, len, "%s (%s to %s)", a, b, c);
+		return;
+	}
+	s = unit_scale(unit, v);
+	if (s) {
+		mt_format_num(v / s->factor, 3, a, sizeof(a));
+		mt_format_num(lo / s->factor, 3, b, sizeof(b));
+		mt_format_num(hi / s->factor, 3, c, sizeof(c));
+		if (ci)
+			snprintf(buf, len, "%s%s (%s to %s)", a, s->shown, b,
+				 c);
+		else
+			snprintf(buf, len, "%s%s", a, s->shown);
+		return;
+	}
+	plain_number(v, a, sizeof(a), &word);
+	if (ci) {
+		double d = *word == ' ' ? (word[1] == 'b' ? 1e9 : 1e6) : 1;
+
+		if (d == 1 && lo == round(lo) && hi == round(hi)) {
+			mt_format_count(lo, b, sizeof(b));
+			mt_format_count(hi, c, sizeof(c));
+		} else {
+			mt_format_num(lo / d, 3, b, sizeof(b));
+			mt_format_num(hi / d, 3, c, sizeof(c));
+		}
+		snprintf(buf, len, "%s%s%s%s (%s to %s)", a, word,
+			 *unit ? " " : "", unit, b, c);
+	} else {
+		snprintf(buf, len, "%s%s%s%s", a, word, *unit ? " " : "", unit);
+	}
+}

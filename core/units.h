@@ -63,6 +63,31 @@ void mt_format_bytes(double bytes, char *buf, size_t len);
  * unless the value is a whole number of the unit). */
 void mt_format_iec(uint64_t bytes, char *buf, size_t len);
 
+/* Formats v for a person, to sig significant digits (1..15) and never with
+ * an exponent: "1.71", "753", "0.0042", "2,048", "449,400,000" (digits
+ * beyond sig are rounded to zeros; thousands are separated by commas;
+ * trailing zeros after the point are dropped). NaN and infinities are
+ * written "n/a". */
+void mt_format_num(double v, int sig, char *buf, size_t len);
+
+/* A count as people write it: v rounded to an integer, thousands separated
+ * by commas ("2,048", "-84,180"). */
+void mt_format_count(double v, char *buf, size_t len);
+
+/* v measured in `unit` (the unit a record or fact carries) as people write
+ * it, to three significant digits: bytes as mt_format_bytes ("8 MiB"),
+ * times and rates in the largest unit that keeps the number at least 1
+ * ("74 ns", "1.2 µs", "1.9 GB/s", "58.6 M accesses/s"), "ratio" and "x" as
+ * a factor ("1.71×"), "fraction" and "%" as a percentage ("42%"), counts
+ * with commas ("2,048 entries"); any other unit follows the number. */
+void mt_format_quantity(double v, const char *unit, char *buf, size_t len);
+
+/* v with its interval [lo, hi] (NaN: none) in `unit`, both ends in the
+ * unit v is shown in: "1.9 GB/s (1.8 to 2.0)", "8 MiB (6 MiB to 12 MiB)",
+ * "74 ns" without an interval. */
+void mt_format_interval(double v, double lo, double hi, const char *unit,
+			char *buf, size_t len);
+
 /* Formats nanoseconds compactly in the largest of s, ms, us, ns that divides
  * them exactly ("20ms", "1500us", "10s", "0ns") into buf; the output parses
  * back with mt_parse_duration. */

@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # memtune report on a fixture run, opened in headless Chromium: the
 # screenshot must show the page with plots that are not empty (the PNG of
-# the page has many colours, and each figure's PNG more than one).
+# the page has many colours, and each figure's PNG more than one), and the
+# report must lead with its summary: the DOM Chromium builds has the
+# summary as its first section, right after the title, holding the
+# headline figures, the advice and the machine, and a screenshot of the
+# top of the page is mostly the summary's tinted box.
 . "$(dirname "$0")/lib.sh"
 fix=$(cd "$(dirname "$0")/../fixtures/runs" && pwd)
 
@@ -18,6 +22,9 @@ command -v python3 >/dev/null || skip "python3 is needed to decode the screensho
 command -v gnuplot >/dev/null || skip "gnuplot is missing"
 
 cp -r "$fix/tlb-hugepage" "$T/run"
+# Advice in the run directory, as a user would have it (advise reads the
+# live system; it changes nothing).
+"$MEMTUNE" advise "$T/run" >"$T/advise.out" 2>&1 || { cat "$T/advise.out"; fail "advise failed"; }
 expect_exit 0 "$MEMTUNE" report "$T/run" -o "$T/rep"
 [ "$(tail -n 1 "$T/out")" = "$T/rep/index.html" ] || fail "report did not print the page path"
 for f in tlb-page tlb-line hugepage-fault hugepage-read; do
@@ -27,15 +34,63 @@ done
 grep -q '<svg' "$T/rep/index.html" || fail "index.html has no inline SVG"
 grep -Eq 'src="https?:|href="https?:' "$T/rep/index.html" && fail "index.html refers to the network"
 
-profile=$(mktemp -d)
-timeout 120 "$browser" --headless --no-sandbox --disable-gpu --disable-quic \
-  --no-first-run --disable-background-networking --disable-component-update \
-  --disable-sync --user-data-dir="$profile" --hide-scrollbars \
-  --window-size=1200,2400 --screenshot="$T/shot.png" \
-  "file://$T/rep/index.html" >"$T/chromium.log" 2>&1
-rm -rf "$profile"
+# Runs headless Chromium on the report with the extra arguments given.
+chromium_on_report() {
+  local profile rc
+  profile=$(mktemp -d)
+  timeout 120 "$browser" --headless --no-sandbox --disable-gpu --disable-quic \
+    --no-first-run --disable-background-networking --disable-component-update \
+    --disable-sync --user-data-dir="$profile" --hide-scrollbars \
+    "$@" "file://$T/rep/index.html" 2>>"$T/chromium.log"
+  rc=$?
+  rm -rf "$profile"
+  return $rc
+}
+chromium_on_report --window-size=1200,2400 --screenshot="$T/shot.png" >>"$T/chromium.log"
 [ -s "$T/shot.png" ] || { cat "$T/chromium.log"; fail "chromium took no screenshot"; }
 cp "$T/shot.png" "${MEMTUNE_SHOT:-/dev/null}" 2>/dev/null || true
+chromium_on_report --window-size=1200,800 --screenshot="$T/top.png" >>"$T/chromium.log"
+[ -s "$T/top.png" ] || { cat "$T/chromium.log"; fail "chromium took no screenshot of the top"; }
+cp "$T/top.png" "${MEMTUNE_SHOT_TOP:-/dev/null}" 2>/dev/null || true
+chromium_on_report --dump-dom >"$T/dom.html"
+[ -s "$T/dom.html" ] || { cat "$T/chromium.log"; fail "chromium dumped no DOM"; }
+
+# The DOM as Chromium built it: the body's first elements are the title
+# and the summary section (a gnuplot warning may stand between them), and
+# the summary holds a headline with an interval, the advice and the
+# machine, with no number written as an exponent.
+cat >"$T/dom.py" <<'PY'
+import sys
+from html.parser import HTMLParser
+class P(HTMLParser):
+    def __init__(self):
+        super().__init__(); self.depth = 0; self.body = None; self.top = []
+        self.summary = None; self.text = []
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == 'body': self.body = self.depth + 1
+        elif self.body is not None and self.depth == self.body:
+            self.top.append((tag, a.get('id'), a.get('class')))
+        if tag == 'section' and a.get('id') == 'summary' and self.summary is None:
+            self.summary = self.depth
+        if tag not in ('br', 'meta', 'img', 'input', 'hr'): self.depth += 1
+    def handle_endtag(self, tag):
+        if tag in ('br', 'meta', 'img', 'input', 'hr'): return
+        self.depth -= 1
+        if self.summary is not None and self.depth == self.summary and tag == 'section':
+            self.summary = -1
+    def handle_data(self, d):
+        if self.summary is not None and self.summary >= 0: self.text.append(d)
+p = P(); p.feed(open(sys.argv[1], encoding='utf-8').read())
+top = [t for t in p.top if not (t[0] == 'p' and t[2] == 'warn')]
+assert top[:2] == [('h1', None, None), ('section', 'summary', None)], 'body starts %r' % (p.top[:3],)
+text = ' '.join(p.text)
+for want in ('Headline figures', 'Advice', 'Machine', 'CPU', 'THP', 'NUMA nodes', ' to ', 'n='):
+    assert want in text, 'the summary lacks %r' % want
+assert 'e+0' not in text and 'e-0' not in text, 'an exponent in the summary'
+print(' '.join(text.split())[:600])
+PY
+python3 "$T/dom.py" "$T/dom.html" >"$T/summary.txt" 2>&1 || { cat "$T/summary.txt"; fail "the summary does not lead the page"; }
 
 # Decodes a PNG (8-bit RGB/RGBA, no interlace) and prints the number of
 # distinct colours and the share of non-white pixels.
@@ -74,6 +129,9 @@ for y in range(h):
             ink += px != b'\xff\xff\xff'
 print(len(colours), ink / max(1, (h // 2 + 1) * (w // 2 + 1)))
 PY
+read -r colours ink < <(python3 "$T/png.py" "$T/top.png") || fail "cannot decode the screenshot of the top"
+[ "$colours" -ge 16 ] || fail "the top of the page has $colours colours: blank?"
+python3 -c "import sys; sys.exit(0 if $ink > 0.3 else 1)" || fail "the top of the page is mostly white ($ink): the summary's box is not there"
 read -r colours ink < <(python3 "$T/png.py" "$T/shot.png") || fail "cannot decode the screenshot"
 [ "$colours" -ge 16 ] || fail "the screenshot has $colours colours: an empty page?"
 python3 -c "import sys; sys.exit(0 if $ink > 0.02 else 1)" || fail "the screenshot is almost blank ($ink)"
@@ -82,3 +140,4 @@ for f in tlb-page hugepage-fault; do
   [ "$c" -ge 4 ] || fail "$f.png has $c colours: an empty plot"
 done
 echo "screenshot: $colours colours, ink $ink"
+echo "summary: $(cat "$T/summary.txt")"

@@ -661,7 +661,7 @@ static void test_zone_reclaim_2node(void **state)
 			      * them. */
 			     "fact numa.zr_local_fraction_gain: 0.8388 "
 			     "fraction (n=1)",
-			     "fact numa.zr_file_reclaimed: 4.494e+08 bytes",
+			     "fact numa.zr_file_reclaimed: 449400000 bytes",
 			     "fact numa.remote_latency_ratio: 0.7619 ratio "
 			     "(n=2)",
 			     /* Faster accesses with mode 1, but the matrix

@@ -1,6 +1,7 @@
 /* Unit tests of core/units.c: every parser's accepted and rejected forms,
  * geometric ranges, overflow, and the formatters. */
 #include <errno.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -530,6 +531,98 @@ static void test_format_duration(void **state)
 	}
 }
 
+/* Numbers as people write them: no exponent, thousands with commas. */
+static void test_format_num(void **state)
+{
+	static const struct {
+		double v;
+		int sig;
+		const char *want;
+	} cases[] = {
+		{ 0, 3, "0" },
+		{ 1.706, 3, "1.71" },
+		{ 753.4, 3, "753" },
+		{ 74, 3, "74" },
+		{ 0.0042, 3, "0.0042" },
+		{ 2048, 4, "2,048" },
+		{ 16384, 4, "16,380" },
+		{ 16384, 5, "16,384" },
+		{ 449400000, 4, "449,400,000" },
+		{ -84180, 4, "-84,180" },
+		{ 9.996, 3, "10" },
+		{ 999.6, 3, "1,000" },
+		{ -0.0001, 2, "-0.0001" },
+		{ 1e-30, 3, "0" },
+		{ NAN, 3, "n/a" },
+	};
+	char buf[64];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		mt_format_num(cases[i].v, cases[i].sig, buf, sizeof(buf));
+		assert_string_equal(buf, cases[i].want);
+		assert_null(strchr(buf, 'e'));
+	}
+	mt_format_num(1e300, 3, buf, sizeof(buf)); /* truncates, no exponent */
+	assert_null(strchr(buf, 'e'));
+	mt_format_count(2048, buf, sizeof(buf));
+	assert_string_equal(buf, "2,048");
+	mt_format_count(65536.4, buf, sizeof(buf));
+	assert_string_equal(buf, "65,536");
+	mt_format_count(-1234567, buf, sizeof(buf));
+	assert_string_equal(buf, "-1,234,567");
+	mt_format_count(999, buf, sizeof(buf));
+	assert_string_equal(buf, "999");
+	mt_format_count(1234567, buf, 4); /* truncates, never overruns */
+	assert_string_equal(buf, "1,2");
+}
+
+/* Quantities in the units records and facts carry, with and without an
+ * interval. */
+static void test_format_quantity(void **state)
+{
+	static const struct {
+		double v, lo, hi;
+		const char *unit, *want;
+	} cases[] = {
+		{ 2818, 2712, 2839, "MB/s", "2.82 GB/s (2.71 to 2.84)" },
+		{ 1900, NAN, NAN, "MB/s", "1.9 GB/s" },
+		{ 74, NAN, NAN, "ns", "74 ns" },
+		{ 753.4, NAN, NAN, "ns", "753 ns" },
+		{ 1234, NAN, NAN, "ns", "1.23 µs" },
+		{ 0.17, NAN, NAN, "us", "170 ns" },
+		{ 235.5, 213, 269.1, "us", "236 µs (213 to 269)" },
+		{ 35387.117, NAN, NAN, "us", "35.4 ms" },
+		{ 102, NAN, NAN, "ms", "102 ms" },
+		{ 1.706, 1.459, 1.996, "ratio", "1.71× (1.46 to 2)" },
+		{ 8 * 1048576.0, NAN, NAN, "bytes", "8 MiB" },
+		{ 16384, 12288, 20480, "bytes", "16 KiB (12 KiB to 20 KiB)" },
+		{ 1024, NAN, NAN, "MiB", "1 GiB" },
+		{ 1, 0.2924, 1, "fraction", "100% (29.2 to 100)" },
+		{ 42, NAN, NAN, "%", "42%" },
+		{ 5153, NAN, NAN, "faults", "5,153 faults" },
+		{ 11, NAN, NAN, "count", "11" },
+		{ 2048, 1024, 4096, "entries",
+		  "2,048 entries (1,024 to 4,096)" },
+		{ 58.6e6, NAN, NAN, "accesses/s", "58.6 million accesses/s" },
+		{ 3.2e9, NAN, NAN, "pages", "3.2 billion pages" },
+		{ 1.25, NAN, NAN, NULL, "1.25" },
+		{ NAN, NAN, NAN, "ns", "n/a" },
+	};
+	char buf[128];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		mt_format_interval(cases[i].v, cases[i].lo, cases[i].hi,
+				   cases[i].unit, buf, sizeof(buf));
+		assert_string_equal(buf, cases[i].want);
+	}
+	mt_format_quantity(16384, "entries", buf, sizeof(buf));
+	assert_string_equal(buf, "16,384 entries");
+	mt_format_quantity(65536, "entries", buf, sizeof(buf));
+	assert_string_equal(buf, "65,536 entries");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -544,6 +637,8 @@ int main(void)
 		cmocka_unit_test(test_word_list),
 		cmocka_unit_test(test_format_size),
 		cmocka_unit_test(test_format_duration),
+		cmocka_unit_test(test_format_num),
+		cmocka_unit_test(test_format_quantity),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
