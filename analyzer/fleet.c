@@ -60,6 +60,9 @@ static int host_names(const char *dir, char ***names, size_t *n,
 		if (lstat(path, &st) < 0 || S_ISREG(st.st_mode))
 			continue; /* fleet.json, a README: not hosts */
 		if (!mt_fleet_name_ok(e->d_name)) {
+			mt_warn("fleet: a host directory in '%s' skipped: its "
+				"name is not printable UTF-8",
+				dir);
 			json_array_append_new(
 				skipped,
 				json_pack("{s:s,s:s}", "host", "(unnamable)",
@@ -69,6 +72,10 @@ static int host_names(const char *dir, char ***names, size_t *n,
 			continue;
 		}
 		if (!S_ISDIR(st.st_mode)) {
+			mt_warn("fleet: host '%s' skipped: %s", e->d_name,
+				S_ISLNK(st.st_mode) ? "a symbolic link (not "
+						      "followed)" :
+						      "not a directory");
 			json_array_append_new(
 				skipped,
 				json_pack("{s:s,s:s}", "host", e->d_name,

@@ -125,11 +125,15 @@ int mt_rundata_load(const char *dir, struct mt_rundata *rd, struct mt_err *err)
 		return rc;
 	}
 	if (!rd->run->meta) {
+		/* mt_run_load said what is wrong with it. */
+		const char *why =
+			json_string_value(json_array_get(rd->run->warnings, 0));
+
+		mt_err_set(err, -EINVAL, MT_ERR_INPUT,
+			   "%s (the host's description is needed)",
+			   why ? why : "meta.json unusable");
 		mt_rundata_free(rd);
-		return mt_err_set(err, -EINVAL, MT_ERR_INPUT,
-				  "'%s/meta.json': not a JSON object (the "
-				  "host's description is needed)",
-				  dir);
+		return -EINVAL;
 	}
 	rd->analysis = load_object(rd, dir, "analysis.json",
 				   MT_RUNDATA_ANALYSIS_MAX, &nomem);
