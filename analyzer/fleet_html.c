@@ -103,12 +103,13 @@ static void group_table(FILE *f, json_t *fleet, json_t *g)
 				double s = mt_jnum(odd, "score");
 
 				fprintf(f,
-					"<td class=\"odd\" title=\"median "
-					"%.4g, robust score %s\">",
-					mt_jnum(fig, "median"),
-					isfinite(s) ? "" : "infinite (MAD 0)");
+					"<td class=\"odd\" title=\"group "
+					"median %.4g, robust score ",
+					mt_jnum(fig, "median"));
 				if (isfinite(s))
-					fprintf(f, "%.1f", s);
+					fprintf(f, "%.1f\">", s);
+				else
+					fputs("infinite (MAD 0)\">", f);
 			} else {
 				fputs("<td>", f);
 			}

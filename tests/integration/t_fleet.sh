@@ -104,7 +104,7 @@ PY
 grep -qi '<script\|<link\|src=\|url(\|http' "$H" && fail "fleet.html refers to something outside itself"
 grep -q '&lt;b&gt;web&amp;1&lt;/b&gt;' "$H" || fail "fleet.html does not escape the label"
 grep -q '<b>web' "$H" && fail "fleet.html holds a label unescaped"
-grep -q 'class="odd"' "$H" || fail "fleet.html marks no odd cell"
+grep -q '<td class="odd" title="group median [0-9.]*, robust score [0-9.]*">[0-9.]*</td>' "$H" || fail "fleet.html marks no odd cell"
 
 # Without -o the files go into DIR; a second run replaces them.
 expect_exit 0 "$MEMTUNE" fleet "$F"
