@@ -84,6 +84,16 @@ static size_t run_metrics(FILE *f, const struct mt_rundata *rd)
 	return 2;
 }
 
+/* The families written apart from the facts: a fact never takes their
+ * names. */
+static const char *const reserved[] = {
+	"memtune_run_info",
+	"memtune_run_timestamp_seconds",
+	"memtune_tlb_load_latency_seconds",
+	"memtune_advice_change",
+	"memtune_advice_changes",
+};
+
 /* Each fact of the analysis as its own family; a name met twice keeps
  * the first. */
 static size_t fact_metrics(FILE *f, const struct mt_rundata *rd)
@@ -93,6 +103,9 @@ static size_t fact_metrics(FILE *f, const struct mt_rundata *rd)
 	struct mt_om_unit u;
 	char name[200];
 	size_t i, n = 0;
+
+	for (i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)
+		json_object_set_new(seen, reserved[i], json_true());
 
 	json_array_foreach(json_object_get(rd->analysis, "facts"), i, o) {
 		char help[400];

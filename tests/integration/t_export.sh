@@ -97,6 +97,27 @@ expect_exit 2 "$MEMTUNE" export "$R"
 expect_exit 2 "$MEMTUNE" export "$T/missing" --format openmetrics
 expect_exit 2 "$MEMTUNE" export "$R" --format openmetrics -o "$T/nodir/x.prom"
 expect_exit 2 "$MEMTUNE" export "$R" --format openmetrics -o "$T/tf/"
+# An analysis.json from elsewhere with hostile facts: a name taken by a
+# family of export's own, quotes, backslashes and newlines in ids and
+# descriptions. Names stay [a-z0-9_], each family once, promtool agrees.
+R2=$T/run2
+cp -r "$fix/adv-quick" "$R2"
+cat >"$R2/analysis.json" <<'JSON'
+{"schema_version": 1, "benchmarks": [], "facts": [
+ {"id": "run.timestamp", "bench": "run", "value": 1, "unit": "s", "what": "clash"},
+ {"id": "a.x\"y{z}", "bench": "a", "value": 2, "unit": "ratio",
+  "what": "q\"uote \\ and\nnewline"},
+ {"id": "a.x_y_z", "bench": "a", "value": 3, "unit": "ratio", "what": "dup"}]}
+JSON
+expect_exit 0 "$MEMTUNE" export "$R2" --format openmetrics
+promtool check metrics <"$T/out" >"$T/promtool" 2>&1 ||
+  fail "promtool refuses the export of hostile facts: $(cat "$T/promtool")"
+[ "$(grep -c '^# TYPE memtune_run_timestamp_seconds ' "$T/out")" = 1 ] ||
+  fail "a fact took the name of memtune_run_timestamp_seconds"
+grep -q '^memtune_a_x_y_z_ratio 2$' "$T/out" || fail "hostile fact id not sanitized: $(grep memtune_a_ "$T/out")"
+grep -q ' 3$' "$T/out" && grep -q '^memtune_a_x_y_z_ratio 3' "$T/out" &&
+  fail "two facts of one name both written"
+
 # Without advice.json: the figures alone, still valid.
 rm "$R/advice.json"
 expect_exit 0 "$MEMTUNE" export "$R" --format openmetrics
