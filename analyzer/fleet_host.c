@@ -43,7 +43,7 @@ static void run_start(const char *path, char *buf, size_t len)
  * name). Returns the number of run directories, or -errno. */
 static int latest_run(const char *hdir, char *run, size_t len)
 {
-	char best[64] = "", start[64], path[4200];
+	char best[64] = "", start[64], path[4200], first[4200];
 	struct dirent *e;
 	int n = 0;
 	DIR *d = opendir(hdir);
@@ -62,10 +62,16 @@ static int latest_run(const char *hdir, char *run, size_t len)
 		if (lstat(path, &st) < 0 || !S_ISDIR(st.st_mode) ||
 		    strlen(e->d_name) >= len || !mt_fleet_name_ok(e->d_name))
 			continue;
-		n++;
+		if (++n == 1) { /* one run (the usual case): no meta read */
+			snprintf(run, len, "%s", e->d_name);
+			memcpy(first, path, sizeof(first));
+			continue;
+		}
+		if (n == 2)
+			run_start(first, best, sizeof(best));
 		run_start(path, start, sizeof(start));
 		/* Latest start wins; equal starts: the greater name. */
-		if (!run[0] || strcmp(start, best) > 0 ||
+		if (strcmp(start, best) > 0 ||
 		    (strcmp(start, best) == 0 && strcmp(e->d_name, run) > 0)) {
 			snprintf(best, sizeof(best), "%s", start);
 			snprintf(run, len, "%s", e->d_name);

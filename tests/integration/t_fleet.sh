@@ -15,10 +15,11 @@ command -v python3 >/dev/null || skip "python3 is needed to check the JSON"
 F=$T/fleet
 "$here/bench/gen-fleet.sh" "$fix/adv-quick" "$F" 5 2 3 || fail "gen-fleet.sh failed"
 
-# An older run on host0000 that would be odd: the latest run is the one read.
-mkdir "$F/host0000/run-0"
-cp "$F/host0000/run-1/results.jsonl" "$F/host0000/run-0/"
-python3 - "$F/host0000/run-0/meta.json" "$F/host0000/run-1/meta.json" <<'PY'
+# An older run on host0000 (a greater name, an older start) that would
+# be in another group: the latest start is the run read.
+mkdir "$F/host0000/run-9"
+cp "$F/host0000/run-1/results.jsonl" "$F/host0000/run-9/"
+python3 - "$F/host0000/run-9/meta.json" "$F/host0000/run-1/meta.json" <<'PY'
 import json, sys
 m = json.load(open(sys.argv[2])); m['start'] = '2020-01-01T00:00:00Z'
 m['cpu_model'] = 'Old CPU'
