@@ -234,6 +234,12 @@ run: deps-run
 bench-analyzer: all
 	@tests/bench/bench-analyzer.sh $(abspath $(BIN)) 1000
 
+# memtune fleet over 1,000 synthetic hosts (a fixture run with jittered
+# figures, in /tmp); prints the time, with and without analysis.json.
+.PHONY: bench-fleet
+bench-fleet: all
+	@tests/bench/bench-fleet.sh $(abspath $(BIN)) 1000
+
 # odirect and pagecache side by side with fio on this machine (about 40
 # minutes here: memtune and fio alternate, three rounds); prints the table.
 compare-fio: all

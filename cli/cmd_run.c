@@ -20,6 +20,7 @@ static const struct option run_opts[] = {
 	{ "output", required_argument, NULL, 'o' },
 	{ "quick", no_argument, NULL, 'q' },
 	{ "set", required_argument, NULL, 's' },
+	{ "label", required_argument, NULL, 'l' },
 	{ 0 }
 };
 
@@ -37,9 +38,20 @@ static int add_benches(char **benches, const char *arg)
 	return 0;
 }
 
+/* True when s names a host for meta.json's "label": 1 to 128 of
+ * [A-Za-z0-9._:@+-] (an inventory name, a hostname). */
+static bool label_ok(const char *s)
+{
+	size_t n = strspn(s,
+			  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+			  "0123456789._:@+-");
+
+	return n > 0 && n <= 128 && s[n] == '\0';
+}
+
 static int run_main(int argc, char **argv)
 {
-	const char *config = NULL, *outdir = NULL;
+	const char *config = NULL, *outdir = NULL, *label = NULL;
 	const char *sets[MAX_SETS];
 	int n_sets = 0, o, status, lock = -1;
 	bool quick = false;
@@ -82,6 +94,18 @@ static int run_main(int argc, char **argv)
 			outdir = optarg;
 			break;
 		case 'q': quick = true; break;
+		case 'l':
+			if (!label_ok(optarg)) {
+				free(benches);
+				return mt_cli_usage_error(
+					&mt_cmd_run,
+					"--label '%s': expected 1 to 128 "
+					"letters, digits and ._:@+- (the "
+					"host's name in a fleet)",
+					optarg);
+			}
+			label = optarg;
+			break;
 		case 's':
 			if (n_sets == MAX_SETS) {
 				free(benches);
@@ -153,6 +177,7 @@ static int run_main(int argc, char **argv)
 		.outdir = outdir,
 		.journal_path = journal,
 		.quick = quick,
+		.label = label,
 		.argc = argc,
 		.argv = argv,
 	};
@@ -180,7 +205,7 @@ const struct mt_command mt_cmd_run = {
 	.summary = "run a benchmark sweep; prints the run directory",
 	.usage =
 		"usage: memtune run [-c FILE] [-b NAME,...] [-o DIR] [--quick]\n"
-		"                   [--set SECTION.KEY=VALUE]...\n"
+		"                   [--set SECTION.KEY=VALUE]... [--label NAME]\n"
 		"\n"
 		"Runs every benchmark (a job file's section sets that benchmark's "
 		"parameters;\n[global] benchmarks = NAME,... or -b limits the run), "
@@ -201,6 +226,9 @@ const struct mt_command mt_cmd_run = {
 		"few minutes\n"
 		"  --set KEY=VALUE     override a key; SECTION.KEY, or KEY for "
 		"[global]\n"
+		"  --label NAME        the host's name in a fleet (meta.json "
+		"\"label\"; the\n"
+		"                      Ansible role passes the inventory name)\n"
 		"\n"
 		"System changes (hugetlb pools, sysctls, swap files, cgroups) go "
 		"through the\nstate journal and are undone on exit, on SIGINT/SIGTERM/"

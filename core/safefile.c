@@ -472,6 +472,20 @@ static int make_temp(const struct mt_outdir *d, const char *name, char *tmp,
 	return -EEXIST;
 }
 
+int mt_outdir_open_named(struct mt_outdir *d, const char *what,
+			 const char *path, struct mt_err *err)
+{
+	d->created = false;
+	snprintf(d->path, sizeof(d->path), "%s", path);
+	d->fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (d->fd < 0)
+		return mt_err_set(err, -errno, MT_ERR_INPUT,
+				  "%s: cannot open the directory '%s': %s "
+				  "(it must exist)",
+				  what, path, strerror(errno));
+	return 0;
+}
+
 int mt_outdir_replace(const struct mt_outdir *d, const char *what,
 		      const char *name, const void *data, size_t len,
 		      mode_t mode, unsigned flags, struct mt_err *err)

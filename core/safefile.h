@@ -67,6 +67,16 @@ enum mt_file_flags {
 int mt_outdir_open(struct mt_outdir *d, const char *what, const char *path,
 		   unsigned flags, struct mt_err *err);
 
+/* Opens the existing directory `path` that the operator named as the
+ * home of an output file, whoever owns it (node_exporter's textfile
+ * directory may be root's or prometheus'): rule 1 and 2 are the operator's
+ * choice here, links on the way are followed. Files in it are still
+ * reached through d's descriptor and written under rule 3 (a link or
+ * someone else's file at the final name is refused). Returns 0 or -errno
+ * with err set (MT_ERR_INPUT). */
+int mt_outdir_open_named(struct mt_outdir *d, const char *what,
+			 const char *path, struct mt_err *err);
+
 /* Opens (and with MT_DIR_CREATE/MT_DIR_NEW creates) the subdirectory
  * `name` (one path component) of parent under the same policy. */
 int mt_outdir_sub(struct mt_outdir *d, const struct mt_outdir *parent,

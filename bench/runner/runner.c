@@ -953,6 +953,8 @@ int mt_run(const struct mt_run_opts *opts, char *rundir_out, size_t len,
 			    json_pack("{s:s,s:s}", "name", "memtune", "version",
 				      MT_VERSION));
 	json_object_set(sw.meta, "host", json_object_get(sw.system, "host"));
+	if (opts->label)
+		json_object_set_new(sw.meta, "label", json_string(opts->label));
 	json_object_set(sw.meta, "kernel",
 			json_object_get(sw.system, "kernel"));
 	json_object_set(sw.meta, "cpu_model",

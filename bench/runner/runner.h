@@ -36,7 +36,8 @@ struct mt_run_opts {
 	const char *outdir;	  /* -o DIR (exact), or NULL */
 	const char *journal_path; /* journal file */
 	bool quick;
-	char **argv; /* for meta.json */
+	const char *label; /* --label, meta.json "label"; NULL: none */
+	char **argv;	   /* for meta.json */
 	int argc;
 };
 
