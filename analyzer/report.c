@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../core/html.h"
 #include "../core/json_safe.h"
 #include "../core/units.h"
 #include "analysis.h"
@@ -18,20 +19,6 @@
 #include "report_tune.h"
 #include "summary.h"
 
-/* Writes s HTML-escaped. */
-static void esc(FILE *f, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '&': fputs("&amp;", f); break;
-		case '"': fputs("&quot;", f); break;
-		default: fputc(*s, f);
-		}
-	}
-}
-
 /* Opens a table row: the run's label in a cell of its own when there is
  * one (several runs), then the first cell's text, left open. */
 static void row_head(FILE *f, const char *label, const char *first)
@@ -39,11 +26,11 @@ static void row_head(FILE *f, const char *label, const char *first)
 	fputs("<tr>", f);
 	if (label) {
 		fputs("<td>", f);
-		esc(f, label);
+		mt_html_escape(f, label);
 		fputs("</td>", f);
 	}
 	fputs("<td>", f);
-	esc(f, first);
+	mt_html_escape(f, first);
 }
 
 /* "pngcairo" when this gnuplot has it, else "png". */
@@ -98,7 +85,7 @@ static void machine(FILE *f, const struct mt_run *run)
 	char b[32];
 
 	fputs("<tr><td>", f);
-	esc(f, run->label);
+	mt_html_escape(f, run->label);
 	fputs("</td><td>", f);
 	if (!m) {
 		fputs("meta.json missing or malformed</td><td></td><td></td>"
@@ -106,7 +93,7 @@ static void machine(FILE *f, const struct mt_run *run)
 		      f);
 		return;
 	}
-	esc(f, json_string_value(json_object_get(m, "cpu_model")));
+	mt_html_escape(f, json_string_value(json_object_get(m, "cpu_model")));
 	fprintf(f, ", %.0f cores, %.0f NUMA nodes</td><td>",
 		mt_jnum(json_object_get(m, "topology"), "cores"),
 		mt_jnum(json_object_get(m, "topology"), "numa_nodes"));
@@ -121,9 +108,9 @@ static void machine(FILE *f, const struct mt_run *run)
 	else
 		snprintf(b, sizeof(b), "not recorded");
 	fprintf(f, "</td><td>%s</td><td>", b);
-	esc(f, json_string_value(json_object_get(thp, "enabled")));
+	mt_html_escape(f, json_string_value(json_object_get(thp, "enabled")));
 	fputs("</td><td>", f);
-	esc(f, json_string_value(json_object_get(m, "kernel")));
+	mt_html_escape(f, json_string_value(json_object_get(m, "kernel")));
 	fputs("</td></tr>\n", f);
 }
 
@@ -151,16 +138,17 @@ static void records(FILE *f, struct mt_run *const *runs, size_t n)
 			row_head(f, n > 1 ? runs[r]->label : NULL,
 				 mt_rec_bench(v));
 			fputs("</td><td class=\"case\">", f);
-			esc(f, kase ? kase : "");
+			mt_html_escape(f, kase ? kase : "");
 			fputs("</td><td>", f);
-			esc(f, mt_rec_metric(v));
+			mt_html_escape(f, mt_rec_metric(v));
 			if (json_object_get(v, "value")) {
 				mt_format_num(mt_rec_value(v), 6, a, sizeof(a));
 				fprintf(f, "</td><td class=\"num\">%s</td><td>",
 					a);
 			} else
 				fputs("</td><td></td><td>", f);
-			esc(f, json_string_value(json_object_get(v, "unit")));
+			mt_html_escape(f, json_string_value(
+						  json_object_get(v, "unit")));
 			if (json_object_get(v, "n")) {
 				mt_format_count(mt_jnum(v, "n"), a, sizeof(a));
 				mt_format_num(mt_jnum(v, "ci95_lo"), 6, b,
@@ -173,11 +161,12 @@ static void records(FILE *f, struct mt_run *const *runs, size_t n)
 					a, b, c);
 			} else
 				fputs("</td><td></td><td></td><td>", f);
-			esc(f, st ? st : "ok");
+			mt_html_escape(f, st ? st : "ok");
 			if (json_object_get(v, "reason")) {
 				fputs(": ", f);
-				esc(f, json_string_value(
-					       json_object_get(v, "reason")));
+				mt_html_escape(
+					f, json_string_value(json_object_get(
+						   v, "reason")));
 			}
 			fputs("</td></tr>\n", f);
 			free(kase);
@@ -217,13 +206,14 @@ static void facts(FILE *f, struct mt_run *const *runs, json_t *const *analyses,
 				      f);
 			any = true;
 			fputs("<tr><td>", f);
-			esc(f, runs[r]->label);
+			mt_html_escape(f, runs[r]->label);
 			fputs("</td><td class=\"case\">", f);
-			esc(f, ft.id);
+			mt_html_escape(f, ft.id);
 			fputs("</td><td class=\"num\">", f);
-			esc(f, mt_fact_format(&ft, buf, sizeof(buf)));
+			mt_html_escape(f,
+				       mt_fact_format(&ft, buf, sizeof(buf)));
 			fputs("</td><td>", f);
-			esc(f, ft.what);
+			mt_html_escape(f, ft.what);
 			fputs("</td></tr>\n", f);
 		}
 	}
@@ -243,9 +233,9 @@ static void figure(FILE *f, const struct mt_report *rep, json_t *fig)
 			"its data is in %s.dat.</p>\n",
 			name, name);
 	fputs("<figcaption><b>", f);
-	esc(f, json_string_value(json_object_get(fig, "title")));
+	mt_html_escape(f, json_string_value(json_object_get(fig, "title")));
 	fputs(".</b> ", f);
-	esc(f, json_string_value(json_object_get(fig, "reading")));
+	mt_html_escape(f, json_string_value(json_object_get(fig, "reading")));
 	fprintf(f,
 		" <small>(<a href=\"%s.png\">PNG</a>, "
 		"<a href=\"%s.gp\">gnuplot script</a>, "
@@ -281,7 +271,7 @@ static void figures(FILE *f, const struct mt_report *rep)
 			if (prev)
 				fputs("</div></section>\n", f);
 			fputs("<section class=\"bench\"><h3>", f);
-			esc(f, *bench ? bench : "other");
+			mt_html_escape(f, *bench ? bench : "other");
 			fputs("</h3><div class=\"figs\">\n", f);
 		}
 		prev = bench;
@@ -319,7 +309,8 @@ static void benchmarks(FILE *f, struct mt_run *const *runs,
 				 json_string_value(json_object_get(b,
 								   "bench")));
 			fputs("</td><td>", f);
-			esc(f, json_string_value(json_object_get(b, "status")));
+			mt_html_escape(f, json_string_value(json_object_get(
+						  b, "status")));
 			mt_format_count(mt_jnum(rc, "ok"), ok, sizeof(ok));
 			mt_format_count(mt_jnum(rc, "skipped"), sk, sizeof(sk));
 			mt_format_count(mt_jnum(rc, "failed"), fa, sizeof(fa));
@@ -327,7 +318,7 @@ static void benchmarks(FILE *f, struct mt_run *const *runs,
 				"</td><td class=\"num\">%s / %s / %s"
 				"</td><td>",
 				ok, sk, fa);
-			esc(f, reason ? reason : "");
+			mt_html_escape(f, reason ? reason : "");
 			fputs("</td></tr>\n", f);
 		}
 	fputs("</table>\n", f);
@@ -386,10 +377,11 @@ static int write_html(const struct mt_report *rep, struct mt_run *const *runs,
 	      f);
 	if (note) {
 		fputs("<p class=\"warn\">", f);
-		esc(f, note);
+		mt_html_escape(f, note);
 		fputs("</p>\n", f);
 	}
-	mt_summary_write(f, runs, analyses, advice, n, rep->figures, esc);
+	mt_summary_write(f, runs, analyses, advice, n, rep->figures,
+			 mt_html_escape);
 	fprintf(f,
 		"<p>%zu run%s. Figures are drawn by gnuplot; each has "
 		"its .dat and .gp files beside this page.</p>\n",
@@ -401,7 +393,7 @@ static int write_html(const struct mt_report *rep, struct mt_run *const *runs,
 				fputs("<h2>Input warnings</h2>\n<ul>\n", f);
 			any = true;
 			fputs("<li class=\"warn\">", f);
-			esc(f, json_string_value(w));
+			mt_html_escape(f, json_string_value(w));
 			fputs("</li>\n", f);
 		}
 	if (any)
@@ -415,7 +407,7 @@ static int write_html(const struct mt_report *rep, struct mt_run *const *runs,
 	for (size_t r = 0; r < n; r++)
 		machine(f, runs[r]);
 	fputs("</table>\n", f);
-	mt_tune_table(f, vers, labels, n, esc);
+	mt_tune_table(f, vers, labels, n, mt_html_escape);
 	free(labels);
 	for (size_t r = 0; r < n; r++)
 		json_decref(advice[r]);

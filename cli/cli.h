@@ -48,6 +48,12 @@ extern const struct option mt_cli_json_opts[];
 int mt_cli_usage_error(const struct mt_command *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* An option that may be given once (-o DIR, -c FILE): stores arg in *slot,
+ * or, when it is already set, prints "OPT given twice ('A' and 'B'): HINT"
+ * and returns MT_EXIT_USAGE. Returns 0 when stored. */
+int mt_cli_once(const struct mt_command *c, const char **slot, const char *opt,
+		const char *arg, const char *hint);
+
 /* Parses a command line that takes only [--json] and no arguments (list,
  * sysinfo). Returns -1 when it is fine (*json set), else the exit status
  * of the usage error it printed. */

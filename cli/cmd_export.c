@@ -60,14 +60,9 @@ static int export_main(int argc, char **argv)
 	while ((o = mt_cli_getopt(&mt_cmd_export, argc, argv)) != -1) {
 		if (o == 'f')
 			format = optarg;
-		else if (o == 'o' && !out)
-			out = optarg;
-		else if (o == 'o')
-			return mt_cli_usage_error(&mt_cmd_export,
-						  "-o given twice ('%s' and "
-						  "'%s')",
-						  out, optarg);
-		else
+		else if (o != 'o' ||
+			 mt_cli_once(&mt_cmd_export, &out, "-o", optarg,
+				     "give one output path"))
 			return MT_EXIT_USAGE;
 	}
 	if (argc - optind != 1)

@@ -92,14 +92,8 @@ static int fleet_main(int argc, char **argv)
 	int o;
 
 	while ((o = mt_cli_getopt(&mt_cmd_fleet, argc, argv)) != -1) {
-		if (o == 'o' && !out)
-			out = optarg;
-		else if (o == 'o')
-			return mt_cli_usage_error(&mt_cmd_fleet,
-						  "-o given twice ('%s' and "
-						  "'%s')",
-						  out, optarg);
-		else
+		if (o != 'o' || mt_cli_once(&mt_cmd_fleet, &out, "-o", optarg,
+					    "give one output directory"))
 			return MT_EXIT_USAGE;
 	}
 	if (argc - optind != 1)

@@ -27,13 +27,9 @@ static int report_main(int argc, char **argv)
 	while ((o = mt_cli_getopt(&mt_cmd_report, argc, argv)) != -1) {
 		if (o != 'o')
 			return MT_EXIT_USAGE;
-		if (out)
-			return mt_cli_usage_error(&mt_cmd_report,
-						  "-o given twice ('%s' and "
-						  "'%s'): give one output "
-						  "directory",
-						  out, optarg);
-		out = optarg;
+		if (mt_cli_once(&mt_cmd_report, &out, "-o", optarg,
+				"give one output directory"))
+			return MT_EXIT_USAGE;
 	}
 	if (optind >= argc)
 		return mt_cli_usage_error(&mt_cmd_report,

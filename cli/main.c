@@ -193,6 +193,17 @@ int mt_cli_usage_error(const struct mt_command *c, const char *fmt, ...)
 	return MT_EXIT_USAGE;
 }
 
+int mt_cli_once(const struct mt_command *c, const char **slot, const char *opt,
+		const char *arg, const char *hint)
+{
+	if (*slot)
+		return mt_cli_usage_error(c,
+					  "%s given twice ('%s' and '%s'): %s",
+					  opt, *slot, arg, hint);
+	*slot = arg;
+	return 0;
+}
+
 const struct option mt_cli_json_opts[] = { { "json", no_argument, NULL, 'j' },
 					   { 0 } };
 

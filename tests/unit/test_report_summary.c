@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "../../core/html.h"
 #include "../../analyzer/analysis.h"
 #include "../../analyzer/report.h"
 #include "../../analyzer/run.h"
@@ -31,20 +32,6 @@ static struct mt_run *load(const char *dir)
 	return run;
 }
 
-/* HTML escaping, as the report's own. */
-static void esc(FILE *f, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '&': fputs("&amp;", f); break;
-		case '"': fputs("&quot;", f); break;
-		default: fputc(*s, f);
-		}
-	}
-}
-
 /* The summary of one run with advice (may be NULL) and figures, as a
  * string the caller frees. */
 static char *summary_of(struct mt_run *run, json_t *analysis, json_t *advice,
@@ -55,7 +42,8 @@ static char *summary_of(struct mt_run *run, json_t *analysis, json_t *advice,
 	FILE *f = open_memstream(&page, &len);
 
 	assert_non_null(f);
-	mt_summary_write(f, &run, &analysis, &advice, 1, figures, esc);
+	mt_summary_write(f, &run, &analysis, &advice, 1, figures,
+			 mt_html_escape);
 	assert_int_equal(fclose(f), 0);
 	return page;
 }
@@ -107,7 +95,7 @@ static void test_summary_adv_quick(void **state)
 	assert_non_null(strstr(s, "2.3× (1.49 to 3.56), n=15"));
 	assert_non_null(strstr(s, "100% (29.2 to 100), n=3"));
 	assert_non_null(strstr(s, "<a href=\"#tlb-page\">tlb</a>"));
-	assert_non_null(strstr(s, "failed: swap: the case's cgroup"));
+	assert_non_null(strstr(s, "failed: swap: the case&#39;s cgroup"));
 	assert_true(mt_summary_headline(a, "odirect", &h));
 	assert_string_equal(h.value, "2.82 GB/s (2.71 to 2.84), n=12");
 	/* Declared by their modules beside the facts (facts.h). */
