@@ -16,6 +16,8 @@
 
 #include <cmocka.h>
 
+#include "helpers/fixtures.h"
+
 #include "../../analyzer/analysis.h"
 #include "../../analyzer/facts.h"
 #include "../../analyzer/compare.h"
@@ -911,21 +913,6 @@ static void test_oom_not_followed(void **state)
 	remove_dir(dir);
 }
 
-/* Reads DIR/name into a new string. */
-static char *slurp(const char *dir, const char *name)
-{
-	char path[512], *text = NULL;
-	size_t cap = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "r");
-	assert_non_null(f);
-	assert_true(getdelim(&text, &cap, '\0', f) > 0);
-	fclose(f);
-	return text;
-}
-
 /* A report of figures into a new directory made from the template dir. */
 static void report_open(struct mt_report *rep, char *dir)
 {
@@ -968,7 +955,7 @@ static void test_tlb_knee_marks(void **state)
 	size_t lines = 0, marks = 0;
 
 	plot(*state, &mt_an_tlb, &rep, dir);
-	gp = slurp(dir, "tlb-line.gp");
+	gp = mt_test_slurp_file(dir, "tlb-line.gp");
 	for (line = strtok(gp, "\n"); line; line = strtok(NULL, "\n")) {
 		if (!strstr(line, "'tlb-line.dat' index"))
 			continue;
@@ -994,15 +981,15 @@ static void test_numa_heatmap(void **state)
 	char *gp, *dat;
 
 	plot(*state, &mt_an_numa, &rep, dir);
-	gp = slurp(dir, "numa-latency.gp");
+	gp = mt_test_slurp_file(dir, "numa-latency.gp");
 	assert_non_null(strstr(gp, "with image"));
 	assert_non_null(strstr(gp, "'memory node 1' 1"));
 	assert_non_null(strstr(gp, "'CPU node 0' 0"));
-	dat = slurp(dir, "numa-latency.dat");
+	dat = mt_test_slurp_file(dir, "numa-latency.dat");
 	assert_non_null(strstr(dat, "1\t0\t778.28"));
 	free(gp);
 	free(dat);
-	gp = slurp(dir, "numa-zone-reclaim-placement.dat");
+	gp = mt_test_slurp_file(dir, "numa-zone-reclaim-placement.dat");
 	assert_non_null(strstr(gp, "zone_reclaim_mode=1"));
 	free(gp);
 	report_close(&rep, dir);

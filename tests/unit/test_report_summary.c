@@ -213,21 +213,6 @@ static void test_tlb_reach_lookup(void **state)
 	mt_run_free(run);
 }
 
-/* Reads DIR/NAME into a string the caller frees. */
-static char *slurp(const char *dir, const char *name)
-{
-	char path[512], *text = NULL;
-	size_t cap = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "r");
-	assert_non_null(f);
-	assert_true(getdelim(&text, &cap, '\0', f) > 0);
-	fclose(f);
-	return text;
-}
-
 /* The whole report of tlb-hugepage with a reach: the reach shaded on the
  * tlb figure, error bars from the records' intervals, the summary first
  * in the page. */
@@ -260,7 +245,7 @@ static void test_report_marks_and_bars(void **state)
 	snprintf(out, sizeof(out), "%s/rep", dir);
 	/* Without gnuplot the page and scripts are written all the same. */
 	mt_report_write(&run, &a, 1, out, &err);
-	gp = slurp(out, "tlb-page.gp");
+	gp = mt_test_slurp_file(out, "tlb-page.gp");
 	assert_non_null(strstr(gp, "set object 1 rect from 131072, graph 0 "
 				   "to 262144, graph 1"));
 	assert_non_null(strstr(gp, "set object 2 rect from 4194304, graph 0 "
@@ -270,14 +255,14 @@ static void test_report_marks_and_bars(void **state)
 	assert_non_null(strstr(gp, "with yerrorbars"));
 	assert_null(strstr(gp, "'2m reach'"));
 	free(gp);
-	gp = slurp(out, "tlb-line.gp");
+	gp = mt_test_slurp_file(out, "tlb-line.gp");
 	assert_non_null(strstr(gp, "set object 1 rect from 33554432, graph 0 "
 				   "to 34225520.6, graph 1"));
 	assert_non_null(strstr(gp, "'2m reach'"));
 	assert_null(strstr(gp, "'4k L1 reach'"));
-	dat = slurp(out, "tlb-page.dat");
+	dat = mt_test_slurp_file(out, "tlb-page.dat");
 	assert_non_null(strstr(dat, "# x\ty\tci95_lo\tci95_hi"));
-	html = slurp(out, "index.html");
+	html = mt_test_slurp_file(out, "index.html");
 	assert_non_null(strstr(html, "<section id=\"summary\">"));
 	assert_ptr_equal(strstr(html, "<section"),
 			 strstr(html, "<section id=\"summary\">"));

@@ -96,6 +96,20 @@ void mt_test_slurp(const char *path, char *buf, size_t len)
 		fclose(f);
 }
 
+char *mt_test_slurp_file(const char *dir, const char *name)
+{
+	char path[4096], *text = NULL;
+	size_t cap = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_true(getdelim(&text, &cap, '\0', f) > 0);
+	fclose(f);
+	return text;
+}
+
 void mt_test_ctx_open(const char *root, const char *name, const char *ini,
 		      struct mt_profile *p, struct mt_advise_ctx *ctx)
 {

@@ -51,6 +51,10 @@ char *mt_test_json_array(const char *const *item, size_t n);
  * len - 1); "" when it cannot be opened. */
 void mt_test_slurp(const char *path, char *buf, size_t len);
 
+/* The whole file DIR/NAME as a new string (the caller frees it); the test
+ * fails when it cannot be read. */
+char *mt_test_slurp_file(const char *dir, const char *name);
+
 /* A context on the tree at root (MEMTUNE_FSROOT, left set) with the
  * profile text ini loaded under name, as `memtune advise` without a run
  * makes it. Fails the running test on any error. */
