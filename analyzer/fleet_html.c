@@ -122,6 +122,14 @@ static void group_table(FILE *f, json_t *fleet, json_t *g)
 	fputs("</table>\n", f);
 }
 
+/* "HOST: WHAT" of o, escaped. */
+static void host_says(FILE *f, json_t *o, const char *what)
+{
+	mt_html_escape(f, json_string_value(json_object_get(o, "host")));
+	fputs(": ", f);
+	mt_html_escape(f, json_string_value(json_object_get(o, what)));
+}
+
 /* The advice that differs within group g. */
 static void group_advice(FILE *f, json_t *g)
 {
@@ -146,11 +154,7 @@ static void group_advice(FILE *f, json_t *g)
 		json_array_foreach(json_object_get(d, "values"), j, v) {
 			if (j)
 				fputs("; ", f);
-			mt_html_escape(f, json_string_value(
-						  json_object_get(v, "host")));
-			fputs(": ", f);
-			mt_html_escape(f, json_string_value(json_object_get(
-						  v, "recommended")));
+			host_says(f, v, "recommended");
 		}
 		fputs("</td></tr>\n", f);
 	}
@@ -189,11 +193,7 @@ void mt_fleet_html(FILE *f, json_t *fleet)
 		fputs("<h2>Skipped</h2>\n<ul class=\"skip\">", f);
 		json_array_foreach(json_object_get(fleet, "skipped"), i, s) {
 			fputs("<li>", f);
-			mt_html_escape(f, json_string_value(
-						  json_object_get(s, "host")));
-			fputs(": ", f);
-			mt_html_escape(f, json_string_value(json_object_get(
-						  s, "reason")));
+			host_says(f, s, "reason");
 			fputs("</li>", f);
 		}
 		fputs("</ul>\n", f);
