@@ -27,15 +27,6 @@
 
 #define FIX "tests/fixtures/runs/"
 
-static struct mt_run *load(const char *dir)
-{
-	struct mt_err err = { 0 };
-	struct mt_run *run = NULL;
-
-	assert_int_equal(mt_run_load(dir, 0, &run, &err), 0);
-	return run;
-}
-
 /* The entry of bench in an analysis. */
 static json_t *entry(json_t *a, const char *bench)
 {
@@ -80,7 +71,7 @@ static int run_setup(void **state)
 	if (!an)
 		return -1;
 	snprintf(dir, sizeof(dir), FIX "%s", (const char *)*state);
-	an->run = load(dir);
+	an->run = mt_test_run_load(dir);
 	an->a = mt_analyze_run(an->run);
 	*state = an;
 	return 0;
@@ -498,7 +489,7 @@ static json_t *analyze_text(const char *dir, const char *text,
 			    struct mt_run **run)
 {
 	mt_test_put(dir, "/results.jsonl", text);
-	*run = load(dir);
+	*run = mt_test_run_load(dir);
 	return mt_analyze_run(*run);
 }
 
@@ -612,7 +603,7 @@ static void test_odirect_write_cache(void **state)
 	(void)state;
 	assert_non_null(mkdtemp(dir));
 	odirect_write_run(dir, true);
-	run = load(dir);
+	run = mt_test_run_load(dir);
 	a = mt_analyze_run(run);
 	c = json_array_get(json_object_get(mt_analysis_derived(a, "odirect"),
 					   "comparisons"),
@@ -644,7 +635,7 @@ static void test_odirect_write_cache(void **state)
 	strcpy(dir, "/tmp/mt-test-analyzer-XXXXXX");
 	assert_non_null(mkdtemp(dir));
 	odirect_write_run(dir, false);
-	run = load(dir);
+	run = mt_test_run_load(dir);
 	a = mt_analyze_run(run);
 	c = json_array_get(json_object_get(mt_analysis_derived(a, "odirect"),
 					   "comparisons"),
@@ -869,8 +860,8 @@ static void test_reclaim_system_moved(void **state)
 	}
 	fclose(in);
 	fclose(out);
-	old_run = load(FIX "pressure-quick");
-	new_run = load(dir);
+	old_run = mt_test_run_load(FIX "pressure-quick");
+	new_run = mt_test_run_load(dir);
 	aa = mt_analyze_run(old_run);
 	ba = mt_analyze_run(new_run);
 	a = mt_analysis_derived(aa, "reclaim");
@@ -1012,7 +1003,7 @@ static void test_tlb_cpu_size(void **state)
 		    "{\"host\":\"vm\",\"system\":{\"tlb\":"
 		    "{\"source\":\"/proc/cpuinfo\",\"reported\":\"192 4K "
 		    "pages\",\"entries_4k\":192}}}");
-	run = load(dir);
+	run = mt_test_run_load(dir);
 	a = mt_analyze_run(run);
 	c = json_object_get(mt_analysis_derived(a, "tlb"), "cpu_tlb");
 	assert_true(json_is_true(json_object_get(c, "exposed")));

@@ -164,20 +164,15 @@ static void test_mark(void **state)
 	assert_string_equal(json_string_value(json_object_get(
 				    json_array_get(odd, 0), "figure")),
 			    "tlb.thp_walk_ratio");
-	for (int i = 0; i < 3; i++)
-		assert_int_equal(
-			json_array_size(json_object_get(
-				json_array_get(json_object_get(fleet, "hosts"),
-					       i),
-				"odd")),
-			0);
-	for (int i = 4; i < 6; i++)
-		assert_int_equal(
-			json_array_size(json_object_get(
-				json_array_get(json_object_get(fleet, "hosts"),
-					       i),
-				"odd")),
-			0);
+	for (int i = 0; i < 6; i++)
+		if (i != 3)
+			assert_int_equal(
+				json_array_size(json_object_get(
+					json_array_get(json_object_get(fleet,
+								       "hosts"),
+						       i),
+					"odd")),
+				0);
 	/* The advice that differs: swappiness, 10 against 60. */
 	d = json_object_get(ga, "advice_differs");
 	assert_int_equal(json_array_size(d), 1);

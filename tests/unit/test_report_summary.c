@@ -23,15 +23,6 @@
 
 #define FIX "tests/fixtures/runs/"
 
-static struct mt_run *load(const char *dir)
-{
-	struct mt_err err = { 0 };
-	struct mt_run *run = NULL;
-
-	assert_int_equal(mt_run_load(dir, 0, &run, &err), 0);
-	return run;
-}
-
 /* The summary of one run with advice (may be NULL) and figures, as a
  * string the caller frees. */
 static char *summary_of(struct mt_run *run, json_t *analysis, json_t *advice,
@@ -62,7 +53,7 @@ static json_t *some_figures(void)
  * an exponent, every string from the files escaped. */
 static void test_summary_adv_quick(void **state)
 {
-	struct mt_run *run = load(FIX "adv-quick");
+	struct mt_run *run = mt_test_run_load(FIX "adv-quick");
 	json_t *a = mt_analyze_run(run), *figs = some_figures();
 	json_t *adv = json_pack(
 		"{s:s, s:s, s:[{s:s, s:s, s:s, s:s, s:b, s:s, s:[s, s]},"
@@ -137,7 +128,7 @@ static void test_summary_adv_quick(void **state)
 /* pressure-quick without advice: says how to get it; oom's headline. */
 static void test_summary_pressure_no_advice(void **state)
 {
-	struct mt_run *run = load(FIX "pressure-quick");
+	struct mt_run *run = mt_test_run_load(FIX "pressure-quick");
 	json_t *a = mt_analyze_run(run), *figs = json_array();
 	char *s;
 
@@ -161,7 +152,7 @@ static void test_summary_pressure_no_advice(void **state)
  * "not separable" said with the analysis' note. */
 static void test_tlb_reach_lookup(void **state)
 {
-	struct mt_run *run = load(FIX "tlb-hugepage");
+	struct mt_run *run = mt_test_run_load(FIX "tlb-hugepage");
 	json_t *a = mt_analyze_run(run), *d;
 	struct mt_headline h;
 
@@ -218,7 +209,7 @@ static void test_tlb_reach_lookup(void **state)
  * in the page. */
 static void test_report_marks_and_bars(void **state)
 {
-	struct mt_run *run = load(FIX "tlb-hugepage");
+	struct mt_run *run = mt_test_run_load(FIX "tlb-hugepage");
 	json_t *a = mt_analyze_run(run);
 	struct mt_err err = { 0 };
 	char dir[128], out[192], *gp, *dat, *html;

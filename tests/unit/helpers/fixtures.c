@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "../../../advisor/advisor.h"
+#include "../../../analyzer/run.h"
 #include "../../../core/knobs.h"
 #include "fake_tree.h"
 
@@ -94,6 +95,15 @@ void mt_test_slurp(const char *path, char *buf, size_t len)
 	buf[n] = '\0';
 	if (f)
 		fclose(f);
+}
+
+struct mt_run *mt_test_run_load(const char *dir)
+{
+	struct mt_err err = { 0 };
+	struct mt_run *run = NULL;
+
+	assert_int_equal(mt_run_load(dir, 0, &run, &err), 0);
+	return run;
 }
 
 char *mt_test_slurp_file(const char *dir, const char *name)

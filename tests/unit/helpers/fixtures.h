@@ -51,6 +51,11 @@ char *mt_test_json_array(const char *const *item, size_t n);
  * len - 1); "" when it cannot be opened. */
 void mt_test_slurp(const char *path, char *buf, size_t len);
 
+/* The run directory dir loaded (mt_run_load); the test fails when it
+ * cannot be. */
+struct mt_run;
+struct mt_run *mt_test_run_load(const char *dir);
+
 /* The whole file DIR/NAME as a new string (the caller frees it); the test
  * fails when it cannot be read. */
 char *mt_test_slurp_file(const char *dir, const char *name);
