@@ -9,7 +9,7 @@
 # dpkg-deb with root as the owner of every file. Depends comes from
 # dpkg-shlibdeps (else from the packages of ldd's libraries); the
 # copyright file, the control text and the lintian overrides (each with
-# its reason) are dist/debian/; the Debian
+# its reason) are packaging/debian/; the Debian
 # changelog is one entry for this build. lintian checks the package when
 # it is installed (`make deb-deps` installs it); an error or warning fails.
 #
@@ -82,9 +82,9 @@ strip --remove-section=.comment --remove-section=.note --strip-unneeded \
 gzip -9n "$stage/usr/share/man/man1/memtune.1"
 doc=$stage/usr/share/doc/memtune
 install -d "$doc"
-install -m 644 dist/debian/copyright "$doc/copyright"
+install -m 644 packaging/debian/copyright "$doc/copyright"
 install -d "$stage/usr/share/lintian/overrides"
-install -m 644 dist/debian/lintian-overrides \
+install -m 644 packaging/debian/lintian-overrides \
 	"$stage/usr/share/lintian/overrides/memtune"
 {
 	printf 'memtune (%s) unstable; urgency=medium\n\n' "$version"
@@ -128,7 +128,7 @@ install -d -m 755 "$stage/DEBIAN"
 size=$(du -sk --exclude=DEBIAN "$stage" | cut -f1)
 sed -e "s|@VERSION@|$version|" -e "s|@ARCH@|$arch|" \
 	-e "s|@MAINTAINER@|$maint|" -e "s|@SIZE@|$size|" \
-	-e "s|@DEPENDS@|$depends|" dist/debian/control.in \
+	-e "s|@DEPENDS@|$depends|" packaging/debian/control.in \
 	>"$stage/DEBIAN/control"
 chmod 644 "$stage/DEBIAN/control" "$stage/DEBIAN/md5sums"
 
