@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # Bad input to advise and apply: a truncated results.jsonl or a malformed
 # meta.json is reported with path:line and the rest is still advised on;
 # a malformed advice.json stops apply with path:line:column and exit 2.

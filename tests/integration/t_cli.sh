@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # Every command answers --help; bad usage and bad input exit 2 with a
 # message that names what was wrong.
 . "$(dirname "$0")/lib.sh"

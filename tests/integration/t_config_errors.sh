@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # Bad configuration exits 2 with file:line, the key and the accepted form,
 # and creates no run directory.
 . "$(dirname "$0")/lib.sh"

@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # kill -9 during a run that reserved hugetlb pages: the journal is left
 # pending, a new run refuses to start, and `memtune restore` puts
 # nr_hugepages back exactly.

@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # numa on this machine: with one node the local figures are measured and
 # the remote cases are skipped with the reason; with several, the matrix
 # is complete. The chase must look like memory, not like a broken chain

@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # Root against an unprivileged attacker (uid 65534, through setpriv): links
 # planted where memtune writes its outputs (report -o, the run directory
 # before analyze and advise, any temporary name, a directory the attacker

@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # The Debian package (issue 17): `make deb`'s package installs with dpkg -i;
 # the installed /usr/bin/memtune works without the source tree (a small
 # run --quick and a profile from /usr/share/memtune, in a mount namespace

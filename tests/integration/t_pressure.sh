@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # The memory-pressure benchmarks reclaim, oom and mlock in a tiny
 # configuration: as root they write their records and put the machine back
 # (sysctls, hugetlb pool, swap, cgroups); the clear-cut OOM scenarios follow

@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # SIGTERM and SIGINT during a run that reserved hugetlb pages: the run
 # plays its journal back itself, exits 1 saying it was interrupted, leaves
 # no journal, and the records finished so far stay readable.

@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # kill -9 in the middle of `swap` (after its swap file, its reader file
 # and a case's cgroup exist): the journal is left pending, and `memtune
 # restore` turns the swap file off and deletes it, removes the cgroup and

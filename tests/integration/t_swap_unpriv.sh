@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # Unprivileged, `memtune run -b swap` skips swap with a reason that says
 # what is missing and how to get it, and the run succeeds.
 . "$(dirname "$0")/lib.sh"

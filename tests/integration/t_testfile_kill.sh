@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # kill -9 during pagecache and odirect: their test files stay behind with
 # a pending journal, a new run refuses to start, and `memtune restore`
 # deletes the files (and nothing else in their directory). Needs no root:

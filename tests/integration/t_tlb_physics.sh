@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # A tiny tlb sweep: records are valid, and the physics holds.
 . "$(dirname "$0")/lib.sh"
 dir="$T/run"
