@@ -437,6 +437,27 @@ static uint64_t mem_total_bytes(const struct mt_env *env)
 	return 0;
 }
 
+/* Reads the pool of page size page into *pool and notes its size and free
+ * pages as "nr_<when>" and "available_<when>"; on failure the note's
+ * "action" says why and -1 is returned. */
+static int note_pool(json_t *note, uint64_t page, const char *when,
+		     struct mt_hugetlb_pool *pool, uint64_t *avail)
+{
+	struct mt_err e = { 0 };
+	char key[32];
+
+	if (mt_hugetlb_pool_read(page, pool, &e) < 0) {
+		json_object_set_new(note, "action", json_string(e.msg));
+		return -1;
+	}
+	*avail = mt_hugetlb_pool_available(pool);
+	snprintf(key, sizeof(key), "nr_%s", when);
+	json_object_set_new(note, key, json_integer((json_int_t)pool->nr));
+	snprintf(key, sizeof(key), "available_%s", when);
+	json_object_set_new(note, key, json_integer((json_int_t)*avail));
+	return 0;
+}
+
 void mt_hugetlb_reserve(const struct mt_env *env, const char *bench,
 			int reserve_key, enum mt_backing b, uint64_t need,
 			json_t *note)
@@ -452,15 +473,8 @@ void mt_hugetlb_reserve(const struct mt_env *env, const char *bench,
 			    json_integer((json_int_t)page));
 	json_object_set_new(note, "needed_pages",
 			    json_integer((json_int_t)need));
-	if (mt_hugetlb_pool_read(page, &pool, &e) < 0) {
-		json_object_set_new(note, "action", json_string(e.msg));
+	if (note_pool(note, page, "before", &pool, &avail) < 0)
 		return;
-	}
-	avail = mt_hugetlb_pool_available(&pool);
-	json_object_set_new(note, "nr_before",
-			    json_integer((json_int_t)pool.nr));
-	json_object_set_new(note, "available_before",
-			    json_integer((json_int_t)avail));
 	if (avail >= need) {
 		json_object_set_new(
 			note, "action",
@@ -502,15 +516,8 @@ void mt_hugetlb_reserve(const struct mt_env *env, const char *bench,
 	}
 	json_object_set_new(note, "nr_requested",
 			    json_integer((json_int_t)target));
-	if (mt_hugetlb_pool_read(page, &pool, &e) < 0) {
-		json_object_set_new(note, "action", json_string(e.msg));
+	if (note_pool(note, page, "after", &pool, &avail) < 0)
 		return;
-	}
-	avail = mt_hugetlb_pool_available(&pool);
-	json_object_set_new(note, "nr_after",
-			    json_integer((json_int_t)pool.nr));
-	json_object_set_new(note, "available_after",
-			    json_integer((json_int_t)avail));
 	json_object_set_new(
 		note, "action",
 		json_string(
