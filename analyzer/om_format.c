@@ -117,7 +117,10 @@ int mt_om_fact_name(const char *id, const char *unit, char *name, size_t len,
 	return 0;
 }
 
-void mt_om_label_value(FILE *f, const char *s)
+/* Writes s with backslash and newline escaped, other control characters
+ * as spaces and '"' as quote (label values escape it, HELP text, which
+ * has no escape for it, writes a single quote). */
+static void om_escape(FILE *f, const char *s, const char *quote)
 {
 	for (; s && *s; s++) {
 		unsigned char c = (unsigned char)*s;
@@ -125,7 +128,7 @@ void mt_om_label_value(FILE *f, const char *s)
 		if (c == '\\')
 			fputs("\\\\", f);
 		else if (c == '"')
-			fputs("\\\"", f);
+			fputs(quote, f);
 		else if (c == '\n')
 			fputs("\\n", f);
 		else if (c < 0x20 || c == 0x7f)
@@ -135,22 +138,14 @@ void mt_om_label_value(FILE *f, const char *s)
 	}
 }
 
+void mt_om_label_value(FILE *f, const char *s)
+{
+	om_escape(f, s, "\\\"");
+}
+
 void mt_om_help_text(FILE *f, const char *s)
 {
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '\\')
-			fputs("\\\\", f);
-		else if (c == '\n')
-			fputs("\\n", f);
-		else if (c == '"')
-			fputc('\'', f);
-		else if (c < 0x20 || c == 0x7f)
-			fputc(' ', f);
-		else
-			fputc(c, f);
-	}
+	om_escape(f, s, "'");
 }
 
 void mt_om_number(FILE *f, double v)
