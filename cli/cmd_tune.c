@@ -55,6 +55,19 @@ static int duration(const char *opt, const char *s, uint64_t *ns)
 	return -1;
 }
 
+/* Parses option opt's integer s in [lo, hi] into *v: -1 when it is one,
+ * else the usage error's exit status (as duration()). */
+static int integer(const char *opt, const char *s, int64_t lo, int64_t hi,
+		   int64_t *v)
+{
+	char why[200];
+
+	if (mt_parse_int(s, lo, hi, v, why, sizeof(why)) < 0)
+		return mt_cli_usage_error(&mt_cmd_tune, "%s '%s': %s", opt, s,
+					  why);
+	return -1;
+}
+
 static int tune_main(int argc, char **argv)
 {
 	const char *only[MAX_NAMES], *force[MAX_NAMES];
@@ -103,19 +116,15 @@ static int tune_main(int argc, char **argv)
 					optarg);
 			break;
 		case 'p':
-			if (mt_parse_int(optarg, 1, 1000, &v, why,
-					 sizeof(why)) < 0)
-				return mt_cli_usage_error(&mt_cmd_tune,
-							  "--pairs '%s': %s",
-							  optarg, why);
+			rc = integer("--pairs", optarg, 1, 1000, &v);
+			if (rc >= 0)
+				return rc;
 			o.pairs = (int)v;
 			break;
 		case 's':
-			if (mt_parse_int(optarg, 0, INT64_MAX, &v, why,
-					 sizeof(why)) < 0)
-				return mt_cli_usage_error(&mt_cmd_tune,
-							  "--seed '%s': %s",
-							  optarg, why);
+			rc = integer("--seed", optarg, 0, INT64_MAX, &v);
+			if (rc >= 0)
+				return rc;
 			o.seed = (uint64_t)v;
 			break;
 		case 't':
