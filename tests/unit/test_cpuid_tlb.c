@@ -82,6 +82,20 @@ static long ival(json_t *o, const char *k)
 	return (long)json_integer_value(json_object_get(o, k));
 }
 
+/* Asserts that o has the TLB find() names, with entries entries and, when
+ * ways >= 0, that many ways; returns it. */
+static json_t *expect_tlb(json_t *o, int level, const char *type,
+			  const char *page, long entries, long ways)
+{
+	json_t *x = find(o, level, type, page);
+
+	assert_non_null(x);
+	assert_int_equal(ival(x, "entries"), entries);
+	if (ways >= 0)
+		assert_int_equal(ival(x, "ways"), ways);
+	return x;
+}
+
 /* Leaf 0x18 of a CPU with an Intel Golden Cove-like TLB layout: subleaf
  * 0 (EAX: the last subleaf) an L1 instruction TLB, 4K, 8 ways x 32 sets;
  * 1 a load-only L1 TLB, 4K, 6 ways x 16 sets = 96; 2 a store-only L1
@@ -108,17 +122,11 @@ static void test_intel_0x18(void **state)
 	assert_true(json_is_true(json_object_get(o, "reported")));
 	assert_false(json_is_true(json_object_get(o, "hypervisor")));
 	assert_int_equal(json_array_size(json_object_get(o, "tlbs")), 4);
-	x = find(o, 1, "instruction", "4k");
-	assert_int_equal(ival(x, "entries"), 256);
-	assert_int_equal(ival(x, "ways"), 8);
-	x = find(o, 1, "load", "4k");
-	assert_int_equal(ival(x, "entries"), 96);
-	x = find(o, 1, "store", "4k");
-	assert_int_equal(ival(x, "entries"), 16);
-	assert_int_equal(ival(x, "ways"), 0);
+	expect_tlb(o, 1, "instruction", "4k", 256, 8);
+	expect_tlb(o, 1, "load", "4k", 96, -1);
+	x = expect_tlb(o, 1, "store", "4k", 16, 0);
 	assert_int_equal(json_array_size(json_object_get(x, "page_sizes")), 4);
-	x = find(o, 2, "unified", "4k");
-	assert_int_equal(ival(x, "entries"), 2048);
+	x = expect_tlb(o, 2, "unified", "4k", 2048, -1);
 	assert_string_equal(json_string_value(json_array_get(
 				    json_object_get(x, "page_sizes"), 1)),
 			    "2m");
@@ -177,7 +185,7 @@ static void test_amd_vm(void **state)
 		{ 0x80000019, 0, { 0, 0, 0, 0 } },
 	};
 	struct cpu c = { t, sizeof(t) / sizeof(t[0]), true };
-	json_t *o = mt_cpuid_tlb(fake, &c), *x;
+	json_t *o = mt_cpuid_tlb(fake, &c);
 
 	(void)state;
 	assert_string_equal(json_string_value(json_object_get(o, "vendor")),
@@ -185,20 +193,11 @@ static void test_amd_vm(void **state)
 	assert_true(json_is_true(json_object_get(o, "reported")));
 	assert_true(json_is_true(json_object_get(o, "hypervisor")));
 	assert_int_equal(json_array_size(json_object_get(o, "leaves")), 3);
-	x = find(o, 1, "data", "4k");
-	assert_int_equal(ival(x, "entries"), 96);
-	assert_int_equal(ival(x, "ways"), 0);
-	x = find(o, 1, "instruction", "2m");
-	assert_int_equal(ival(x, "entries"), 64);
-	x = find(o, 2, "data", "4k");
-	assert_int_equal(ival(x, "entries"), 128);
-	assert_int_equal(ival(x, "ways"), 8);
-	x = find(o, 2, "instruction", "4k");
-	assert_int_equal(ival(x, "entries"), 64);
-	assert_int_equal(ival(x, "ways"), 4);
-	x = find(o, 2, "data", "2m");
-	assert_int_equal(ival(x, "entries"), 128);
-	assert_int_equal(ival(x, "ways"), 4);
+	expect_tlb(o, 1, "data", "4k", 96, 0);
+	expect_tlb(o, 1, "instruction", "2m", 64, -1);
+	expect_tlb(o, 2, "data", "4k", 128, 8);
+	expect_tlb(o, 2, "instruction", "4k", 64, 4);
+	expect_tlb(o, 2, "data", "2m", 128, 4);
 	assert_null(find(o, 2, "data", "1g"));
 	assert_int_equal(ival(o, "entries_4k_l1"), 96);
 	assert_int_equal(ival(o, "entries_4k_l2"), 128);
@@ -224,19 +223,13 @@ static void test_amd_wide_fields(void **state)
 		{ 0x80000019, 0, { 0, (8u << 28) | (64u << 16) | 0x40, 0, 0 } },
 	};
 	struct cpu c = { t, sizeof(t) / sizeof(t[0]), true };
-	json_t *o = mt_cpuid_tlb(fake, &c), *x;
+	json_t *o = mt_cpuid_tlb(fake, &c);
 
 	(void)state;
 	assert_false(json_is_true(json_object_get(o, "hypervisor")));
-	x = find(o, 2, "data", "4k");
-	assert_int_equal(ival(x, "entries"), 3072);
-	assert_int_equal(ival(x, "ways"), 0);
-	x = find(o, 2, "instruction", "4k");
-	assert_int_equal(ival(x, "entries"), 512);
-	assert_int_equal(ival(x, "ways"), 8);
-	x = find(o, 2, "data", "1g");
-	assert_int_equal(ival(x, "entries"), 64);
-	assert_int_equal(ival(x, "ways"), 16);
+	expect_tlb(o, 2, "data", "4k", 3072, 0);
+	expect_tlb(o, 2, "instruction", "4k", 512, 8);
+	expect_tlb(o, 2, "data", "1g", 64, 16);
 	/* Code 0 in bits 15:12: that instruction TLB is off. */
 	assert_null(find(o, 2, "instruction", "1g"));
 	assert_int_equal(ival(o, "entries_4k_l1"), 72);
