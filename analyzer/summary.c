@@ -31,6 +31,9 @@ static const struct headline_row {
 	{ "swap", { "swap.swapin_cost" } },
 	{ "oom", { "oom.victim_as_documented", "oom.followed_score" } },
 	{ "mlock", { "mlock.file_p99_ratio", "mlock.anon_p99_ratio" } },
+	{ "observe",
+	  { "observe.mem_available_slope", "observe.mem_available_min",
+	    "observe.majfault_per_s" } },
 };
 
 /* Where the tlb analysis keeps the reach of each backing: derived.reach
