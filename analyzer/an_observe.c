@@ -531,6 +531,8 @@ static void target_cache(struct obs *o, json_t *e, const char *key, size_t idx,
 	fact(o, id, touched * PAGE, NAN, NAN, "bytes", 0, w);
 }
 
+static const char *const rss_names[] = { "status.VmRSS", "memory.current",
+					 "smaps.Rss", NULL };
 static const char *const majflt_names[] = { "stat.majflt", "memstat.pgmajfault",
 					    NULL };
 static const char *const ra_names[] = { "memstat.workingset_refault_anon",
@@ -549,6 +551,22 @@ static void one_target(struct obs *o, json_t *e, const char *key, size_t idx)
 	char id[64], w[192];
 
 	target_growth(o, e, key, idx, tname);
+	if (first_series(o, key, rss_names, &s, &which) < 0) {
+		o->rc = -ENOMEM;
+		return;
+	}
+	if (which) {
+		json_t *g = gauge_json(&s);
+
+		if (g)
+			json_object_set_new(g, "series", json_string(which));
+		set(o, e, "rss", g);
+		snprintf(id, sizeof(id), "observe.t%zu.rss_max", idx);
+		snprintf(w, sizeof(w), "%.60s: highest %s in the observation",
+			 tname, which);
+		fact(o, id, mt_jnum(g, "max"), NAN, NAN, "bytes", s.n, w);
+		mt_obs_free(&s);
+	}
 	if (first_series(o, key, swap_names, &s, &which) < 0) {
 		o->rc = -ENOMEM;
 		return;
