@@ -352,7 +352,11 @@ static void advice_table(FILE *f, json_t *advice, json_t *analysis,
 			fputs("</td><td>", f);
 			value_of(f, json_object_get(it, "current"), esc);
 			fputs("</td><td>", f);
-			if (change)
+			/* An item that changes no setting may still advise
+			 * something ("fix the application"). */
+			if (change ||
+			    !json_equal(json_object_get(it, "current"),
+					json_object_get(it, "recommended")))
 				value_of(f, json_object_get(it, "recommended"),
 					 esc);
 			else
