@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/json_safe.h"
 #include "../core/stats.h"
+#include "facts.h"
 #include "observe.h"
 
 int mt_obs_get(const struct mt_run *run, const char *target, const char *metric,
@@ -154,4 +156,78 @@ int mt_leak_judge(const double *t, const double *y, size_t n,
 				   "the interval allows a rise of more than "
 				   "1 MiB");
 	return 0;
+}
+
+void mt_obs_fact(struct mt_obs_ctx *o, const char *id, double v, double lo,
+		 double hi, const char *unit, size_t n, const char *what)
+{
+	if (isfinite(v) &&
+	    mt_fact_add(o->out, id, v, isfinite(lo) ? lo : NAN,
+			isfinite(hi) ? hi : NAN, unit,
+			n > 1000000 ? 1000000 : (int)n, what) == -ENOMEM)
+		o->rc = -ENOMEM;
+}
+
+void mt_obs_set(struct mt_obs_ctx *o, json_t *obj, const char *key, json_t *v)
+{
+	if (!v || json_object_set_new(obj, key, v) < 0)
+		o->rc = -ENOMEM;
+}
+
+/* {per_s, lo, hi, window_s} of a rate, scaled. */
+json_t *mt_obs_rate_json(const struct mt_obs_rate *r, double scale)
+{
+	return json_pack("{s:o, s:o, s:o, s:o, s:I}", "per_s",
+			 mt_jreal(r->per_s * scale), "lo",
+			 mt_jreal(r->lo * scale), "hi", mt_jreal(r->hi * scale),
+			 "window_s", mt_jreal(r->t1 - r->t0), "samples",
+			 (json_int_t)r->n);
+}
+
+/* The rate of target's counter into *r; false when absent. */
+bool mt_obs_get_rate(struct mt_obs_ctx *o, const char *target,
+		     const char *metric, struct mt_obs_rate *r)
+{
+	struct mt_obs_series s;
+	bool ok;
+
+	if (mt_obs_get(o->run, target, metric, &s) < 0) {
+		o->rc = -ENOMEM;
+		return false;
+	}
+	ok = mt_obs_rate(&s, r);
+	mt_obs_free(&s);
+	return ok;
+}
+
+/* {first, last, min, max, t_min, window_s, samples} of a gauge. */
+json_t *mt_obs_gauge_json(const struct mt_obs_series *s)
+{
+	size_t imin = 0, imax = 0;
+
+	for (size_t i = 1; i < s->n; i++) {
+		if (s->y[i] < s->y[imin])
+			imin = i;
+		if (s->y[i] > s->y[imax])
+			imax = i;
+	}
+	return json_pack("{s:f, s:f, s:f, s:f, s:f, s:f, s:I}", "first",
+			 s->y[0], "last", s->y[s->n - 1], "min", s->y[imin],
+			 "max", s->y[imax], "t_min", s->t[imin], "window_s",
+			 s->t[s->n - 1] - s->t[0], "samples", (json_int_t)s->n);
+}
+
+/* The gauge's last value, or NAN. */
+double mt_obs_last(struct mt_obs_ctx *o, const char *target, const char *metric)
+{
+	struct mt_obs_series s;
+	double v;
+
+	if (mt_obs_get(o->run, target, metric, &s) < 0) {
+		o->rc = -ENOMEM;
+		return NAN;
+	}
+	v = s.n ? s.y[s.n - 1] : NAN;
+	mt_obs_free(&s);
+	return v;
 }

@@ -6,6 +6,7 @@
 #ifndef MT_OBSERVE_H
 #define MT_OBSERVE_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -77,5 +78,51 @@ int mt_leak_judge(const double *t, const double *y, size_t n,
 
 /* "leak", "steady", "inconclusive". */
 const char *mt_leak_verdict_name(enum mt_leak_verdict v);
+
+/* --- deriving (an_observe.c, observe_target.c) ---------------------------- */
+
+#define MT_OBS_PAGE 4096.0    /* the page the counters count, bytes */
+#define MT_OBS_MAX_TARGETS 64 /* targets analyzed, at most */
+
+/* What the analysis collects while it derives: the run, the derived
+ * object, and rc, the first -ENOMEM (every helper below sets it and goes
+ * on: the caller checks once). */
+struct mt_obs_ctx {
+	const struct mt_run *run;
+	json_t *out;
+	int rc;
+};
+
+/* Appends a fact to o->out when v is finite (lo/hi NAN: none). */
+void mt_obs_fact(struct mt_obs_ctx *o, const char *id, double v, double lo,
+		 double hi, const char *unit, size_t n, const char *what);
+
+/* obj[key] = v (taken); v NULL or a failure sets o->rc. */
+void mt_obs_set(struct mt_obs_ctx *o, json_t *obj, const char *key, json_t *v);
+
+/* {per_s, lo, hi, window_s, samples} of a rate, scaled. */
+json_t *mt_obs_rate_json(const struct mt_obs_rate *r, double scale);
+
+/* The rate of target's counter into *r; false when absent. */
+bool mt_obs_get_rate(struct mt_obs_ctx *o, const char *target,
+		     const char *metric, struct mt_obs_rate *r);
+
+/* {first, last, min, max, t_min, window_s, samples} of a gauge (n > 0). */
+json_t *mt_obs_gauge_json(const struct mt_obs_series *s);
+
+/* The gauge's last value, or NAN. */
+double mt_obs_last(struct mt_obs_ctx *o, const char *target,
+		   const char *metric);
+
+/* The series the leak verdict reads for record target key: its anonymous
+ * memory plus its swap at the times both were sampled (n = 0 when the
+ * target has neither); label names them. Returns 0 or -ENOMEM. */
+int mt_obs_leak_series(struct mt_obs_ctx *o, const char *key,
+		       struct mt_obs_series *out, char *label, size_t len);
+
+/* Derives every target into o->out "targets" and the facts
+ * "observe.tN.*" (N its index there): meta.json's observe.targets, then
+ * any other target the records name (seen: an object keyed by them). */
+void mt_obs_targets(struct mt_obs_ctx *o, json_t *seen);
 
 #endif
