@@ -181,6 +181,53 @@ static int cache_item(const struct mt_advise_ctx *ctx, struct mt_advice *out,
 	return 0;
 }
 
+/* The whole machine rereads file pages it evicted while they were in
+ * use, and no target's file set was observed to say whose: the same
+ * finding at the system's scale. Thresholds (a refault share of one
+ * half, 100 refaults a second) are practice. */
+#define HIGH_REFAULT_SHARE 0.5
+#define MANY_REFAULTS 100.0
+
+static int system_cache_item(const struct mt_advise_ctx *ctx,
+			     struct mt_advice *out)
+{
+	struct mt_fact share, rf;
+	struct mt_item *it;
+
+	if (!mt_ev_fact(ctx, "observe.cache_refault_share", &share) ||
+	    !mt_ev_fact(ctx, "observe.refault_file_per_s", &rf) ||
+	    !(share.value >= HIGH_REFAULT_SHARE) || !(rf.lo > 0) ||
+	    !(rf.value >= MANY_REFAULTS))
+		return 0;
+	for (size_t i = 0; i < out->n; i++)
+		if (!strncmp(out->items[i].id, "workload.page_cache.", 20))
+			return 0;
+	it = mt_advice_add(out, &mt_rule_workload, "workload.page_cache");
+	if (!it)
+		return -ENOMEM;
+	snprintf(it->knob, sizeof(it->knob), "page cache");
+	snprintf(it->current, sizeof(it->current), "%.0f%% of reads refault",
+		 share.value * 100);
+	snprintf(it->recommended, sizeof(it->recommended),
+		 "more memory or O_DIRECT");
+	it->change = false;
+	mt_item_cite(it, &share);
+	mt_item_cite(it, &rf);
+	mt_item_ground(it, MT_GROUND_INCONCLUSIVE, CACHE_SOURCE);
+	mt_item_reason(it,
+		       "%.0f file pages a second are read again soon after "
+		       "they were evicted, %.0f%% of the file pages read from "
+		       "disk (an estimate from vmstat: workingset_refault_file "
+		       "over pgpgin less swap-ins; vmstat counts no cache "
+		       "hits): the file working set does not fit in memory. "
+		       "No knob makes it fit: more memory, or O_DIRECT for "
+		       "data the application caches itself. Observe the "
+		       "readers with their files (memtune observe --pid) to "
+		       "see whose set it is.",
+		       rf.value, share.value * 100);
+	return 0;
+}
+
 static int workload_advise(const struct mt_advise_ctx *ctx,
 			   struct mt_advice *out, struct mt_err *err)
 {
@@ -198,7 +245,7 @@ static int workload_advise(const struct mt_advise_ctx *ctx,
 		if (rc == 0)
 			rc = cache_item(ctx, out, t, i);
 	}
-	return rc;
+	return rc ? rc : system_cache_item(ctx, out);
 }
 
 const struct mt_rule mt_rule_workload = {

@@ -235,6 +235,9 @@ static const char *const ra_names[] = { "memstat.workingset_refault_anon",
 					NULL };
 static const char *const rf_names[] = { "memstat.workingset_refault_file",
 					NULL };
+static const char *const high_names[] = { "events.high", NULL };
+static const char *const max_names[] = { "events.max", NULL };
+static const char *const oomk_names[] = { "events.oom_kill", NULL };
 
 /* Derives one target. */
 static void one_target(struct mt_obs_ctx *o, json_t *e, const char *key,
@@ -284,6 +287,12 @@ static void one_target(struct mt_obs_ctx *o, json_t *e, const char *key,
 		    "anonymous refaults (swap-ins) per second");
 	target_rate(o, e, key, rf_names, "refault_file_per_s", idx, tname,
 		    "file refaults per second");
+	target_rate(o, e, key, high_names, "events_high_per_s", idx, tname,
+		    "times over memory.high (throttled) per second");
+	target_rate(o, e, key, max_names, "events_max_per_s", idx, tname,
+		    "times at memory.max per second");
+	target_rate(o, e, key, oomk_names, "oom_kill_per_s", idx, tname,
+		    "OOM kills in its cgroup per second");
 	{
 		struct mt_obs_rate r;
 

@@ -285,6 +285,44 @@ static void test_cache_refault_share(void **state)
 	mt_advice_free(&adv);
 }
 
+/* Without a target's file set, the machine's refault share alone gives
+ * the same finding at the system's scale, with a low confidence. */
+static void test_system_refaults(void **state)
+{
+	struct mt_run *run = mt_test_run_load(fixture("cachemiss"));
+	json_t *recs = json_array(), *r;
+	struct mt_err err = { 0 };
+	struct mt_advise_ctx ctx;
+	struct mt_profile p;
+	struct mt_advice a;
+	struct mt_item *it;
+	size_t i;
+
+	(void)state;
+	json_array_foreach(run->records, i, r)
+		if (strncmp(mt_rec_metric(r), "cachestat.", 10))
+			json_array_append(recs, r);
+	assert_int_equal(mt_profile_load_string("balanced", "[profile]\n", &p,
+						&err),
+			 0);
+	assert_int_equal(
+		mt_advise_ctx_from(&ctx, json_object_get(run->meta, "system"),
+				   recs, &p, false),
+		0);
+	memset(&a, 0, sizeof(a));
+	assert_int_equal(mt_advise(&ctx, &a, &err), 0);
+	assert_null(mt_advice_find(&a, "workload.page_cache.reader"));
+	it = mt_test_item(&a, "workload.page_cache");
+	assert_false(it->change);
+	assert_int_equal(it->confidence, MT_CONF_LOW);
+	assert_true(cites(it, "observe.cache_refault_share"));
+	mt_advice_free(&a);
+	mt_advise_ctx_free(&ctx);
+	mt_profile_free(&p);
+	json_decref(recs);
+	mt_run_free(run);
+}
+
 static void test_healthy(void **state)
 {
 	json_t *a = analyze("healthy");
@@ -391,6 +429,7 @@ int main(void)
 		cmocka_unit_test(test_swapin),
 		cmocka_unit_test(test_stall_watermark),
 		cmocka_unit_test(test_cache_refault_share),
+		cmocka_unit_test(test_system_refaults),
 		cmocka_unit_test(test_healthy),
 		cmocka_unit_test(test_normal_run_unaffected),
 		cmocka_unit_test(test_malformed_records),
