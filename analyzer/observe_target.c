@@ -309,6 +309,19 @@ static void one_target(struct mt_obs_ctx *o, json_t *e, const char *key,
 				    r.hi * 1e-4, "%", r.n, w);
 		}
 	}
+	{
+		double thp = mt_obs_last(o, key, "smaps.AnonHugePages");
+
+		if (isfinite(thp)) {
+			mt_obs_set(o, e, "thp_bytes_last", json_real(thp));
+			snprintf(id, sizeof(id), "observe.t%zu.thp_bytes", idx);
+			snprintf(w, sizeof(w),
+				 "%.60s: anonymous memory in THP at the end "
+				 "(smaps_rollup AnonHugePages)",
+				 tname);
+			mt_obs_fact(o, id, thp, NAN, NAN, "bytes", 0, w);
+		}
+	}
 	target_cache(o, e, key, idx, tname);
 }
 
