@@ -13,11 +13,13 @@
  * file pages read from disk ((pgpgin KiB / 4) - pswpin), the share of
  * cache misses that were pages evicted while still in the working set
  * (mm/workingset.c), i.e. misses more memory would have turned into hits.
+ * pgpgin also counts O_DIRECT and metadata reads, so the share is a lower
+ * bound.
  * Per target with a file set: the resident share cache / (cache + evicted)
  * of cachestat(2), the share of the pages the set has had in the cache
  * that are still there.
  *
- * Per target: memory (anon + swap, so a leak being swapped out still
+ * Per target (observe_target.c): memory (anon + swap, so a leak being swapped out still
  * shows) with the leak verdict (observe.h states the rule), swap held,
  * major faults, refaults and PSI of its cgroup. */
 #include <errno.h>
@@ -169,7 +171,9 @@ static void page_cache(struct mt_obs_ctx *o, json_t *rates)
 		"refault share = workingset_refault_file / (pgpgin KiB / 4 - "
 		"pswpin): the share of the file pages read from disk that had "
 		"been evicted while still in the working set (mm/workingset.c)"
-		": misses more memory would have made hits; an estimate");
+		": misses more memory would have made hits; an estimate, "
+		"and a lower bound (pgpgin counts O_DIRECT and metadata "
+		"reads too)");
 	mt_obs_set(o, o->out, "page_cache", pc);
 	mt_obs_fact(o, "observe.cache_refault_share", share, NAN, NAN, "ratio",
 		    0,
