@@ -410,7 +410,7 @@ bool mt_fact_apart(const struct mt_fact *a, const struct mt_fact *b);
 /* --- the live reclaim signals (advisor/signals.c) ------------------------ *
  *
  * ctx->signals says how the machine is doing, in rates:
- *   {"basis": "window" | "since_boot" | "run" | "none",
+ *   {"basis": "window" | "since_boot" | "run" | "observation" | "none",
  *    "from": one sentence: where the figures come from,
  *    "workload": true when they describe the machine's own workload (false
  *                for a run's snapshots, which include memtune's own pressure
@@ -456,7 +456,9 @@ json_t *mt_signals_since_boot(json_t *snap, double uptime_s);
  * made on this host); without one, two snapshots window_ns apart (0: one
  * snapshot, counters since boot divided by the uptime, and said so). Under
  * MEMTUNE_FSROOT (a captured tree) a window means nothing: since boot,
- * said so. Also reads the memory state of each app's cgroup. Returns 0 or
+ * said so. A run that is an observation (memtune observe) gives its own
+ * rates instead, from the analysis' observe.* facts: basis "observation",
+ * the machine's own workload. Also reads the memory state of each app's cgroup. Returns 0 or
  * -ENOMEM with err set; missing files are never an error. */
 int mt_signals_gather(struct mt_advise_ctx *ctx, uint64_t window_ns,
 		      struct mt_err *err);
@@ -506,6 +508,16 @@ const char *mt_ev_bench_status(const struct mt_advise_ctx *ctx,
  * returns how many matched. Only meaningful when ctx->live. */
 size_t mt_ev_find_processes(const struct mt_advise_ctx *ctx, const char *glob,
 			    int *pids, size_t max);
+
+/* The systemd unit of an observed target (analysis.json's
+ * observe.targets[i], issue 18): "unit:NAME" gives NAME, else the last
+ * component of its cgroup ("cgroup" or "path") when it is a .service or
+ * .scope; "" when none or when the name is not a sane unit name (the
+ * observation is untrusted text that goes into a command line). */
+void mt_ev_observed_unit(json_t *target, char *buf, size_t len);
+
+/* True for a unit name of letters, digits and -_.@:\ (120 at most). */
+bool mt_ev_unit_name_ok(const char *name);
 
 /* Formats bytes as "1.5 GiB" into buf; returns buf. */
 const char *mt_ev_bytes(uint64_t bytes, char *buf, size_t len);

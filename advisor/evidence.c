@@ -140,3 +140,40 @@ const char *mt_ev_bytes(uint64_t bytes, char *buf, size_t len)
 	mt_format_iec(bytes, buf, len);
 	return buf;
 }
+
+void mt_ev_observed_unit(json_t *target, char *buf, size_t len)
+{
+	const char *id = json_string_value(json_object_get(target, "id"));
+	const char *cg = json_string_value(json_object_get(target, "cgroup"));
+	const char *last;
+	size_t n;
+
+	buf[0] = '\0';
+	if (id && !strncmp(id, "unit:", 5) && mt_ev_unit_name_ok(id + 5)) {
+		snprintf(buf, len, "%s", id + 5);
+		return;
+	}
+	if (!cg)
+		cg = json_string_value(json_object_get(target, "path"));
+	if (!cg || !(last = strrchr(cg, '/')))
+		return;
+	last++;
+	n = strlen(last);
+	if (((n > 8 && !strcmp(last + n - 8, ".service")) ||
+	     (n > 6 && !strcmp(last + n - 6, ".scope"))) &&
+	    mt_ev_unit_name_ok(last))
+		snprintf(buf, len, "%s", last);
+}
+
+bool mt_ev_unit_name_ok(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n > 120)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)name[i]) &&
+		    !strchr("-_.@:\\", name[i]))
+			return false;
+	return true;
+}

@@ -16,12 +16,15 @@
  * MemoryHigh= for sacrificed jobs is what MemTotal leaves after the kept
  * services' peaks. Sizing a limit by an observed peak is practice, and the
  * items say so; when no value is defensible they say what to measure and
- * change nothing. */
+ * change nothing. An observation (memtune observe) that saw a service pay
+ * for swap gives it a MemoryLow= from the observed figures, also for an
+ * observation made on another host. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "../analyzer/analysis.h"
 #include "advisor.h"
 
 #define SOURCE \
@@ -368,6 +371,119 @@ static int memory_high(const struct mt_advise_ctx *ctx, struct mt_advice *out,
 	return 0;
 }
 
+/* The item on knob `knob`, or NULL. */
+static struct mt_item *knob_item(const struct mt_advice *out, const char *knob)
+{
+	for (size_t i = 0; i < out->n; i++)
+		if (!strcmp(out->items[i].knob, knob))
+			return &out->items[i];
+	return NULL;
+}
+
+/* MemoryLow= for a service an observation (memtune observe) saw paying
+ * for swap: its anonymous memory refaults (swap-ins), or it holds swap
+ * and takes major faults. Sized by the highest memory.current observed
+ * plus the swap it holds when the available memory covers that; works on
+ * an observation made elsewhere (the figures are the observation's). */
+static int observed_low(const struct mt_advise_ctx *ctx, struct mt_advice *out,
+			json_t *t, size_t idx)
+{
+	struct mt_fact ra, sw, mf, peak, avail;
+	bool have_ra, have_sw, have_mf, max = false, with_swap;
+	char unit[128], knob[160], id[192], b1[32], b2[32];
+	const char *cg = json_string_value(json_object_get(t, "path"));
+	uint64_t want, low = 0;
+	struct mt_item *it;
+
+#define OBS_FACT(name, f) \
+	(snprintf(id, sizeof(id), "observe.t%zu." name, idx), \
+	 mt_ev_fact(ctx, id, f))
+	have_ra = OBS_FACT("refault_anon_per_s", &ra) && ra.lo > 0;
+	have_sw = OBS_FACT("swap_bytes", &sw) && sw.value > 0;
+	have_mf = OBS_FACT("majflt_per_s", &mf) && mf.lo > 0;
+	if (!(have_ra || (have_sw && have_mf)) || !OBS_FACT("rss_max", &peak))
+		return 0;
+#undef OBS_FACT
+	mt_ev_observed_unit(t, unit, sizeof(unit));
+	snprintf(knob, sizeof(knob), "memory.low:%.100s", unit);
+	if (!unit[0] || knob_item(out, knob))
+		return 0;
+	snprintf(id, sizeof(id), "cgroup.observe.%s.memory_low", unit);
+	it = unit_item(out, id, "memory.low", unit);
+	if (!it)
+		return -ENOMEM;
+	if (have_ra)
+		mt_item_cite(it, &ra);
+	if (have_mf)
+		mt_item_cite(it, &mf);
+	if (have_sw)
+		mt_item_cite(it, &sw);
+	mt_item_cite(it, &peak);
+	with_swap = have_sw &&
+		    mt_ev_fact(ctx, "observe.mem_available_last", &avail) &&
+		    sw.value <= avail.value;
+	want = (uint64_t)(peak.value + (with_swap ? sw.value : 0));
+	want = (want + (1u << 20) - 1) >> 20 << 20;
+	if (ctx->live && cg &&
+	    mt_cgroup_read(cg, "memory.low", &low, &max) == 0)
+		snprintf(it->current, sizeof(it->current), "%s",
+			 max ? "max" : mt_ev_bytes(low, b1, sizeof(b1)));
+	else
+		snprintf(it->current, sizeof(it->current), "unknown");
+	snprintf(it->recommended, sizeof(it->recommended), "%" PRIu64 "M",
+		 want >> 20);
+	it->change = !max && low < want;
+	mt_item_ground(it, MT_GROUND_PRACTICE, SOURCE);
+	mt_item_reason(it,
+		       "The observation saw %s pay for swap: %s. memory.low "
+		       "makes the kernel reclaim every unprotected cgroup "
+		       "before it touches this one's memory below the "
+		       "boundary (best effort), which stops the swap-ins at "
+		       "their source without moving reclaim onto every "
+		       "process's page cache as a lower vm.swappiness "
+		       "would. The boundary is the highest memory.current "
+		       "observed (%s)%s; sizing by an observed peak is "
+		       "practice, not a documented rule.",
+		       unit,
+		       have_ra ? "its anonymous memory refaults from swap "
+				 "(95% interval above 0)" :
+				 "it holds swap and takes major faults",
+		       mt_ev_bytes((uint64_t)peak.value, b1, sizeof(b1)),
+		       with_swap ? " plus the swap it holds, which the "
+				   "available memory covers" :
+				   "");
+	if (have_sw && !with_swap)
+		mt_item_reason(it,
+			       "The %s it holds in swap is more than the "
+			       "memory available at the end: not "
+			       "protected.",
+			       mt_ev_bytes((uint64_t)sw.value, b2, sizeof(b2)));
+	if (!ctx->live)
+		mt_item_evidence(it, "its memory.low now is not known: the "
+				     "observation was made on another host");
+	snprintf(it->apply, sizeof(it->apply),
+		 "systemctl set-property %s MemoryLow=%" PRIu64 "M", unit,
+		 want >> 20);
+	return 0;
+}
+
+/* The services an observation saw. */
+static int observed(const struct mt_advise_ctx *ctx, struct mt_advice *out)
+{
+	json_t *t;
+	size_t i;
+	int rc = 0;
+
+	json_array_foreach(json_object_get(mt_analysis_derived(ctx->analysis,
+							       "observe"),
+					   "targets"),
+			   i, t) {
+		if (rc == 0)
+			rc = observed_low(ctx, out, t, i);
+	}
+	return rc;
+}
+
 static int cg_advise(const struct mt_advise_ctx *ctx, struct mt_advice *out,
 		     struct mt_err *err)
 {
@@ -379,7 +495,7 @@ static int cg_advise(const struct mt_advise_ctx *ctx, struct mt_advice *out,
 
 	(void)err;
 	if (!ctx->live)
-		return 0;
+		return observed(ctx, out);
 	for (int k = 0; rc == 0 && k < MT_APP_N; k++) {
 		const struct mt_app *a = mt_ev_app(ctx, (enum mt_app_kind)k);
 		struct svc *s = &kept_svc[n_kept];
@@ -410,7 +526,7 @@ static int cg_advise(const struct mt_advise_ctx *ctx, struct mt_advice *out,
 	}
 	for (size_t i = 0; rc == 0 && p && i < p->n_sacrifice; i++)
 		rc = memory_high(ctx, out, p->sacrifice[i], peaks, n_kept);
-	return rc;
+	return rc ? rc : observed(ctx, out);
 }
 
 const struct mt_rule mt_rule_cgroup_limits = {

@@ -301,6 +301,21 @@ static void cite_signals(struct mt_item *it, const struct watermark_facts *f)
 			 STALLS_PER_S, PSI_SOME_PCT);
 }
 
+/* An observation's figures behind the signals (memtune observe): cited,
+ * so that the item names the facts it rests on. */
+static void cite_observation(const struct mt_advise_ctx *ctx,
+			     struct mt_item *it)
+{
+	static const char *const ids[] = { "observe.allocstall_per_s",
+					   "observe.pgscan_direct_per_s",
+					   "observe.psi_some_pct" };
+	struct mt_fact fa;
+
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
+		if (mt_ev_fact(ctx, ids[i], &fa))
+			mt_item_cite(it, &fa);
+}
+
 /* The recommended value when raising without a measured one. */
 /* Measured when the stalls' interval with a fix lies below the
  * baseline's, else inconclusive. */
@@ -377,6 +392,7 @@ static int advise_wsf(const struct mt_advise_ctx *ctx,
 	it->source = WSF_SOURCE;
 	snprintf(it->current, sizeof(it->current), "%lld", (long long)f->wsf);
 	cite_signals(it, f);
+	cite_observation(ctx, it);
 	mt_item_evidence(it, "valid range on this kernel 1..%d", f->wsf_max);
 	measured = wsf_from_benchmark(ctx, f, it, &grounded);
 	if (measured >= 0) {

@@ -4,13 +4,16 @@
  * Evidence, best first: the swap benchmark's swappiness sweep (both costs
  * measured per value: the worker's swap-ins and the reader's rereads), the
  * measured cost of one swap-in against one 4 KiB file read (the kernel's own
- * definition of the knob), and last the swap device type and the profile.
+ * definition of the knob), an observation of the workload (memtune
+ * observe: its swap-ins and refaults), and last the swap device type and
+ * the profile.
  * Without swap the knob has no effect and there is nothing to say. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "../analyzer/analysis.h"
 #include "../core/knobs.h"
 #include "advisor.h"
 
@@ -363,10 +366,124 @@ static int from_state(const struct mt_advise_ctx *ctx,
 	return (int)f->current;
 }
 
+/* What an observation (memtune observe) says of the trade: swap-ins and
+ * both kinds of refault, and the service cgroup whose anonymous memory
+ * refaults, if one was observed. */
+struct obs_facts {
+	bool have;
+	struct mt_fact swapin, ra, rf, svc_ra;
+	bool have_ra, have_rf, have_svc;
+	char svc[160]; /* the cgroup target's id */
+};
+
+static void gather_observation(const struct mt_advise_ctx *ctx,
+			       struct obs_facts *o)
+{
+	json_t *t;
+	size_t i;
+
+	memset(o, 0, sizeof(*o));
+	o->have = mt_ev_fact(ctx, "observe.swapin_bytes_per_s", &o->swapin);
+	o->have_ra = mt_ev_fact(ctx, "observe.refault_anon_per_s", &o->ra);
+	o->have_rf = mt_ev_fact(ctx, "observe.refault_file_per_s", &o->rf);
+	json_array_foreach(json_object_get(mt_analysis_derived(ctx->analysis,
+							       "observe"),
+					   "targets"),
+			   i, t) {
+		const char *kind = json_string_value(json_object_get(t,
+								     "kind"));
+		char id[64];
+		struct mt_fact f;
+
+		snprintf(id, sizeof(id), "observe.t%zu.refault_anon_per_s", i);
+		if (!kind || strcmp(kind, "cgroup") ||
+		    !mt_ev_fact(ctx, id, &f) || !(f.lo > 0) ||
+		    (o->have_svc && f.value <= o->svc_ra.value))
+			continue;
+		o->svc_ra = f;
+		o->have_svc = true;
+		snprintf(o->svc, sizeof(o->svc), "%s",
+			 json_string_value(json_object_get(t, "id")) ?: "?");
+	}
+}
+
+/* The observation decides: swap-ins the workload waits for argue for a
+ * lower value, or for protecting the one service that pays them. */
+static int from_observation(const struct mt_advise_ctx *ctx,
+			    const struct swappiness_facts *f,
+			    const struct obs_facts *o, struct mt_item *it)
+{
+	double pages = o->swapin.value / 4096;
+	bool swapping = o->swapin.value > 0 && o->swapin.lo > 0;
+
+	(void)ctx;
+	mt_item_cite(it, &o->swapin);
+	if (o->have_ra)
+		mt_item_cite(it, &o->ra);
+	if (o->have_rf)
+		mt_item_cite(it, &o->rf);
+	if (swapping && (!o->have_rf || o->rf.value < pages)) {
+		if (o->have_svc) {
+			mt_item_cite(it, &o->svc_ra);
+			mt_item_ground(it, MT_GROUND_DOCUMENTED, SOURCE);
+			mt_item_reason(it,
+				       "The observation measured %.0f "
+				       "swap-ins a second, more than the file "
+				       "refaults, and they are %s's: its "
+				       "anonymous memory refaults at %.0f "
+				       "pages/s. Protect that service with "
+				       "memory.low (the cgroup item) rather "
+				       "than lowering swappiness, which "
+				       "would move reclaim onto every other "
+				       "process's page cache: keep %lld.",
+				       pages, o->svc, o->svc_ra.value,
+				       (long long)f->current);
+			return (int)f->current;
+		}
+		mt_item_ground(it, MT_GROUND_PRACTICE, TUNED_SRC);
+		mt_item_reason(it,
+			       "The observation measured %.0f swap-ins a "
+			       "second (95%% interval above 0), more than the "
+			       "file refaults: reclaim takes anonymous pages "
+			       "the workload needs again. The kernel defines "
+			       "swappiness as the relative cost of the two; "
+			       "a lower value makes reclaim take page cache "
+			       "first. 10 is tuned's value, practice rather "
+			       "than a measured figure: confirm with the swap "
+			       "benchmark's sweep.",
+			       pages);
+		return f->current < 10 ? (int)f->current : 10;
+	}
+	if (o->have_rf && o->rf.lo > 0 && o->rf.value > 10 * pages) {
+		mt_item_ground(it, MT_GROUND_INCONCLUSIVE, SOURCE);
+		mt_item_reason(it,
+			       "The observation's cost is file refaults "
+			       "(%.0f pages/s) rather than swap-ins (%.0f/s): "
+			       "a higher swappiness would trade them for "
+			       "swap-ins, worth it only when a swap-in is the "
+			       "cheaper of the two, which the swap and "
+			       "odirect benchmarks measure: keep %lld.",
+			       o->rf.value, pages, (long long)f->current);
+		return (int)f->current;
+	}
+	mt_item_ground(it,
+		       isfinite(o->swapin.hi) && o->swapin.hi < 4096 ?
+			       MT_GROUND_MEASURED :
+			       MT_GROUND_INCONCLUSIVE,
+		       SOURCE);
+	mt_item_reason(it,
+		       "The observation shows no swapping the workload "
+		       "pays for (%.3g swap-ins a second): nothing argues "
+		       "for a change; keep %lld.",
+		       pages, (long long)f->current);
+	return (int)f->current;
+}
+
 static int swappiness_advise(const struct mt_advise_ctx *ctx,
 			     struct mt_advice *out, struct mt_err *err)
 {
 	struct swappiness_facts f = { 0 };
+	struct obs_facts obs;
 	char cur[32], val[32], reason[256] = "";
 	struct mt_item *it;
 	int rec;
@@ -387,6 +504,7 @@ static int swappiness_advise(const struct mt_advise_ctx *ctx,
 	f.swap_status = mt_ev_bench_status(ctx, "swap", reason, sizeof(reason));
 	gather_sweep(ctx, &f);
 	gather_costs(ctx, &f);
+	gather_observation(ctx, &obs);
 
 	it = mt_advice_add(out, &mt_rule_swappiness, "swappiness");
 	if (!it)
@@ -411,6 +529,8 @@ static int swappiness_advise(const struct mt_advise_ctx *ctx,
 		rec = from_sweep(ctx, &f, it);
 	else if (f.have_costs)
 		rec = from_costs(&f, it);
+	else if (obs.have)
+		rec = from_observation(ctx, &f, &obs, it);
 	else
 		rec = from_state(ctx, &f, it, reason);
 	if (rec < f.lo)

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../analyzer/analysis.h"
 #include "../core/json_safe.h"
 #include "../core/clock.h"
 #include "../core/fsroot.h"
@@ -276,6 +277,76 @@ static int from_run(struct mt_advise_ctx *ctx)
 	return rc < 0 ? rc : 1;
 }
 
+/* An observation's rates (analyzer/an_observe.c facts "observe.*"): the
+ * machine's own workload over the observed window, the best signals
+ * there are. The advisor reads them as facts, never the records. Returns
+ * 1 when made, 0 when the analysis holds no observation, or -ENOMEM. */
+static int from_observation(struct mt_advise_ctx *ctx)
+{
+	static const struct {
+		const char *fact, *signal;
+		double scale;
+	} map[] = {
+		{ "observe.allocstall_per_s", "allocstall_per_s", 1 },
+		{ "observe.pgscan_direct_per_s", "pgscan_direct_per_s", 1 },
+		{ "observe.pgsteal_direct_per_s", "pgsteal_direct_per_s", 1 },
+		{ "observe.pgscan_kswapd_per_s", "pgscan_kswapd_per_s", 1 },
+		{ "observe.pgsteal_kswapd_per_s", "pgsteal_kswapd_per_s", 1 },
+		{ "observe.compact_stall_per_s", "compact_stall_per_s", 1 },
+		{ "observe.compact_fail_per_s", "compact_fail_per_s", 1 },
+		{ "observe.swapin_bytes_per_s", "pswpin_per_s", 1 / 4096.0 },
+		{ "observe.swapout_bytes_per_s", "pswpout_per_s", 1 / 4096.0 },
+		{ "observe.majfault_per_s", "pgmajfault_per_s", 1 },
+		{ "observe.thp_fault_alloc_per_s", "thp_fault_alloc_per_s", 1 },
+		{ "observe.thp_fault_fallback_per_s",
+		  "thp_fault_fallback_per_s", 1 },
+		{ "observe.oom_kill_per_s", "oom_kill_per_s", 1 },
+		{ "observe.pgpgin_kib_per_s", "pgpgin_per_s", 1 },
+		{ "observe.psi_some_pct", "psi_memory_some_pct", 1 },
+		{ "observe.psi_full_pct", "psi_memory_full_pct", 1 },
+	};
+	json_t *d = json_object_get(
+		json_object_get(mt_analysis_derived(ctx->analysis, "observe"),
+				"window"),
+		"seconds");
+	double window = json_number_value(d), ra = NAN, rf = NAN;
+	json_t *values;
+	struct mt_fact f;
+	size_t got = 0;
+	int rc;
+
+	if (!ctx->analysis || !(window > 0))
+		return 0;
+	if (!(values = json_object()))
+		return -ENOMEM;
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (mt_fact_get(ctx->analysis, map[i].fact, &f)) {
+			if (put(values, map[i].signal, f.value * map[i].scale))
+				goto nomem;
+			got++;
+		}
+	if (mt_fact_get(ctx->analysis, "observe.refault_anon_per_s", &f))
+		ra = f.value;
+	if (mt_fact_get(ctx->analysis, "observe.refault_file_per_s", &f))
+		rf = f.value;
+	if ((isfinite(ra) || isfinite(rf)) &&
+	    put(values, "workingset_refault_per_s",
+		(isfinite(ra) ? ra : 0) + (isfinite(rf) ? rf : 0)))
+		goto nomem;
+	if (!got || put(values, "window_s", window)) {
+		json_decref(values);
+		return got ? -ENOMEM : 0;
+	}
+	rc = set_signals(ctx, "observation", true, values,
+			 "the observation in %s (%.0f s of the machine's own "
+			 "workload, memtune observe)",
+			 ctx->run_dir ? ctx->run_dir : "the run", window);
+	return rc < 0 ? rc : 1;
+nomem:
+	json_decref(values);
+	return -ENOMEM;
+}
+
 /* {"vmstat", "psi"} read now through the fsroot reader. */
 static json_t *snapshot_now(void)
 {
@@ -484,6 +555,9 @@ static int gather_counters(struct mt_advise_ctx *ctx, uint64_t window_ns)
 	int rc;
 
 	if (ctx->run_dir) {
+		rc = from_observation(ctx);
+		if (rc != 0)
+			return rc < 0 ? rc : 0;
 		rc = from_run(ctx);
 		if (rc != 0)
 			return rc < 0 ? rc : 0;

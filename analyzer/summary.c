@@ -31,6 +31,9 @@ static const struct headline_row {
 	{ "swap", { "swap.swapin_cost" } },
 	{ "oom", { "oom.victim_as_documented", "oom.followed_score" } },
 	{ "mlock", { "mlock.file_p99_ratio", "mlock.anon_p99_ratio" } },
+	{ "observe",
+	  { "observe.mem_available_slope", "observe.mem_available_min",
+	    "observe.majfault_per_s" } },
 };
 
 /* Where the tlb analysis keeps the reach of each backing: derived.reach
@@ -349,7 +352,11 @@ static void advice_table(FILE *f, json_t *advice, json_t *analysis,
 			fputs("</td><td>", f);
 			value_of(f, json_object_get(it, "current"), esc);
 			fputs("</td><td>", f);
-			if (change)
+			/* An item that changes no setting may still advise
+			 * something ("fix the application"). */
+			if (change ||
+			    !json_equal(json_object_get(it, "current"),
+					json_object_get(it, "recommended")))
 				value_of(f, json_object_get(it, "recommended"),
 					 esc);
 			else
