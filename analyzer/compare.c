@@ -71,7 +71,10 @@ json_t *mt_compare_coverage(json_t *rows, bool b_in_a)
 		const char *b = json_string_value(json_object_get(r, "bench"));
 		bool in = lo <= v && v <= hi;
 
-		if (!isfinite(v) || !isfinite(lo) || !isfinite(hi))
+		/* An observation's window is not a repeat of another's:
+		 * coverage is about runs of one configuration. */
+		if (!isfinite(v) || !isfinite(lo) || !isfinite(hi) ||
+		    mt_compare_is_series(b))
 			continue;
 		points++;
 		held += in;
@@ -147,7 +150,8 @@ static json_t *index_of(const struct mt_run *run)
 		char *k;
 
 		if (!json_object_get(v, "metric") ||
-		    json_object_get(v, "reason"))
+		    json_object_get(v, "reason") ||
+		    mt_compare_is_series(mt_rec_bench(v)))
 			continue;
 		k = key_of(v);
 		if (k && !json_object_get(idx, k))
@@ -172,8 +176,8 @@ static int cmp_rows(const void *pa, const void *pb)
 
 json_t *mt_compare_runs(const struct mt_run *a, const struct mt_run *b)
 {
-	json_t *ia = index_of(a), *ib = index_of(b), *rows, *out, *ra;
-	size_t only_a = 0, only_b = 0, n = 0;
+	json_t *ia = index_of(a), *ib = index_of(b), *rows, *out, *ra, *fr;
+	size_t only_a = 0, only_b = 0, n = 0, i;
 	json_t **arr;
 	const char *k;
 
@@ -258,10 +262,36 @@ json_t *mt_compare_runs(const struct mt_run *a, const struct mt_run *b)
 	json_object_foreach(ib, k, ra)
 		if (!json_object_get(ia, k))
 			only_b++;
+	fr = json_array();
+	if (!fr || mt_compare_series_facts(a, b, fr, &only_a, &only_b) < 0)
+		goto nomem;
+	if (arr && json_array_size(fr)) {
+		json_t **more = realloc(arr, (n + json_array_size(fr) + 1) *
+						     sizeof(*arr));
+
+		if (!more)
+			goto nomem;
+		arr = more;
+	}
+	json_array_foreach(fr, i, ra) {
+		double ch = mt_jnum(ra, "change_pct");
+
+		if (!arr)
+			break;
+		json_object_set_new(ra, "p_sort",
+				    json_real(json_is_true(json_object_get(
+						      ra, "significant")) ?
+						      -1.0 :
+						      2.0));
+		json_object_set_new(ra, "abs_change",
+				    json_real(isfinite(ch) ? fabs(ch) : 0));
+		arr[n++] = json_incref(ra);
+	}
+	json_decref(fr);
 	if (arr)
 		qsort(arr, n, sizeof(*arr), cmp_rows);
 	rows = json_array();
-	for (size_t i = 0; i < n; i++) {
+	for (i = 0; i < n; i++) {
 		json_object_del(arr[i], "p_sort");
 		json_object_del(arr[i], "abs_change");
 		json_array_append_new(rows, arr[i]);
@@ -276,6 +306,14 @@ json_t *mt_compare_runs(const struct mt_run *a, const struct mt_run *b)
 			mt_compare_coverage(rows, false), "coverage_b",
 			mt_compare_coverage(rows, true));
 	return out;
+nomem:
+	json_decref(fr);
+	for (i = 0; i < n; i++)
+		json_decref(arr[i]);
+	free(arr);
+	json_decref(ia);
+	json_decref(ib);
+	return NULL;
 }
 
 /* "# coverage: 70 of 74 points (94.6%) of A's intervals hold B's value;
@@ -337,7 +375,11 @@ void mt_compare_print(FILE *out, json_t *cmp, const char *la, const char *lb)
 			json_number_value(json_object_get(r, "a")),
 			json_number_value(json_object_get(r, "b")), chs, ps,
 			s ? json_string_value(json_object_get(r, "better")) :
-			    "within noise");
+			json_is_number(json_object_get(r, "a_lo")) &&
+					json_is_number(
+						json_object_get(r, "b_lo")) ?
+			    "within noise" :
+			    "no interval");
 		free(kase);
 	}
 	fprintf(out,

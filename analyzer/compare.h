@@ -34,6 +34,20 @@ json_t *mt_compare_runs(const struct mt_run *a, const struct mt_run *b);
  * back should have a fraction near 0.95. */
 json_t *mt_compare_coverage(json_t *rows, bool b_in_a);
 
+/* True for a benchmark whose records are a time series (an observation's
+ * samples): compare matches the facts the analyzer derives from them, not
+ * the records (compare_facts.c). */
+bool mt_compare_is_series(const char *bench);
+
+/* Appends to rows one row per fact of each series benchmark that both a
+ * and b derive with the same id and the same "what" (case {what}, metric
+ * the id without its bench, unit, a, b, a_lo..b_hi, change_pct, p null,
+ * significant when both intervals exist and do not overlap, better
+ * "higher"/"lower"/"same": a fact has no better direction); counts the
+ * others into only_a/only_b. Returns 0 or -1 when memory runs out. */
+int mt_compare_series_facts(const struct mt_run *a, const struct mt_run *b,
+			    json_t *rows, size_t *only_a, size_t *only_b);
+
 /* Prints the comparison as a table, the method first. */
 void mt_compare_print(FILE *out, json_t *cmp, const char *label_a,
 		      const char *label_b);

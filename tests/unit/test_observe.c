@@ -19,6 +19,7 @@
 
 #include "../../advisor/advisor.h"
 #include "../../analyzer/analysis.h"
+#include "../../analyzer/compare.h"
 #include "../../analyzer/observe.h"
 #include "../../analyzer/trend.h"
 #include "../../core/json_safe.h"
@@ -341,6 +342,46 @@ static void test_healthy(void **state)
 	mt_advice_free(&adv);
 }
 
+/* compare on two observations matches the facts, not the samples: the
+ * stalls of the stall fixture are beyond the noise against the healthy
+ * one, and no row compares a sample. */
+static void test_compare_observations(void **state)
+{
+	struct mt_run *a = mt_test_run_load(fixture("healthy"));
+	struct mt_run *b = mt_test_run_load(fixture("stall"));
+	json_t *cmp = mt_compare_runs(a, b), *r;
+	bool stall = false;
+	size_t i;
+
+	(void)state;
+	assert_non_null(cmp);
+	assert_true(json_array_size(json_object_get(cmp, "rows")) > 0);
+	json_array_foreach(json_object_get(cmp, "rows"), i, r) {
+		const char *m = json_string_value(json_object_get(r, "metric"));
+
+		assert_string_equal(json_string_value(json_object_get(r,
+								      "bench")),
+				    "observe");
+		assert_null(json_object_get(json_object_get(r, "case"), "t"));
+		if (!strcmp(m, "allocstall_per_s")) {
+			stall = true;
+			assert_true(json_is_true(
+				json_object_get(r, "significant")));
+			assert_string_equal(
+				json_string_value(json_object_get(r, "better")),
+				"higher");
+		}
+	}
+	assert_true(stall);
+	/* Two windows are not repeats: no coverage from them. */
+	assert_int_equal(json_integer_value(json_object_get(
+				 json_object_get(cmp, "coverage"), "points")),
+			 0);
+	json_decref(cmp);
+	mt_run_free(a);
+	mt_run_free(b);
+}
+
 /* A run directory without observe records has no observe analysis and
  * no advice from it. */
 static void test_normal_run_unaffected(void **state)
@@ -431,6 +472,7 @@ int main(void)
 		cmocka_unit_test(test_cache_refault_share),
 		cmocka_unit_test(test_system_refaults),
 		cmocka_unit_test(test_healthy),
+		cmocka_unit_test(test_compare_observations),
 		cmocka_unit_test(test_normal_run_unaffected),
 		cmocka_unit_test(test_malformed_records),
 	};
