@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -27,9 +28,17 @@ struct obs_cachestat {
 		nr_recently_evicted;
 };
 
-/* 0: not asked yet; 1: the kernel has it; -1: it does not (or
- * MEMTUNE_NO_CACHESTAT is set). */
-static int have_cachestat;
+/* Set when the kernel answered ENOSYS: it has no cachestat. */
+static bool no_cachestat;
+
+/* True when cachestat is to be tried: the kernel did not refuse it and
+ * MEMTUNE_NO_CACHESTAT (tests: forces the mincore path) is not set. */
+bool mt_obs_cachestat_usable(void)
+{
+	const char *no = getenv("MEMTUNE_NO_CACHESTAT");
+
+	return !no_cachestat && !(no && *no && strcmp(no, "0") != 0);
+}
 
 static int by_cachestat(int fd, struct mt_obs_cache *out)
 {
@@ -90,20 +99,14 @@ int mt_obs_cache_fd(int fd, struct mt_obs_cache *out)
 {
 	int ret;
 
-	if (!have_cachestat) {
-		const char *no = getenv("MEMTUNE_NO_CACHESTAT");
-
-		have_cachestat = no && *no && *no != '0' ? -1 : 1;
-	}
-	if (have_cachestat > 0) {
+	if (mt_obs_cachestat_usable()) {
 		ret = by_cachestat(fd, out);
 		if (ret != -ENOSYS) {
 			if (ret == 0)
 				out->files++;
-			out->cachestat = true;
 			return ret;
 		}
-		have_cachestat = -1;
+		no_cachestat = true;
 	}
 	out->cachestat = false;
 	ret = by_mincore(fd, out);

@@ -186,7 +186,7 @@ void mt_obs_fileset_measure(const struct mt_obs_fileset *set,
 			    struct mt_obs_cache *out)
 {
 	memset(out, 0, sizeof(*out));
-	out->cachestat = true;
+	out->cachestat = mt_obs_cachestat_usable();
 	for (size_t i = 0; i < set->n; i++) {
 		int fd = open_file(set->paths[i]);
 

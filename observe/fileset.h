@@ -39,6 +39,10 @@ void mt_obs_fileset_measure(const struct mt_obs_fileset *set,
  * 0, or -errno. */
 int mt_obs_cache_fd(int fd, struct mt_obs_cache *out);
 
+/* True while cachestat(2) is to be used: the kernel has not refused it
+ * (ENOSYS) and MEMTUNE_NO_CACHESTAT is not set. */
+bool mt_obs_cachestat_usable(void);
+
 void mt_obs_fileset_free(struct mt_obs_fileset *set);
 
 #endif

@@ -121,8 +121,11 @@ static int set_cgroup(struct mt_obs_target *t, const struct mt_caps *caps,
 	if (!mt_fs_exists(stat))
 		return mt_err_set(err, -ENOENT, MT_ERR_INPUT,
 				  "observe: %s '%s': no cgroup with the "
-				  "memory controller at %s (no %s)",
-				  what, spec, t->dir, stat);
+				  "memory controller at %s (no %s)%s",
+				  what, spec, t->dir, stat,
+				  strcmp(what, "--unit") ?
+					  "" :
+					  "; is the unit running?");
 	return 0;
 }
 
