@@ -100,6 +100,7 @@ static int set_cgroup(struct mt_obs_target *t, const struct mt_caps *caps,
 {
 	const char *root = cg_root(caps);
 	char stat[400];
+	int n;
 
 	if (!root[0])
 		return mt_err_set(err, -ENOENT, MT_ERR_INPUT,
@@ -110,14 +111,22 @@ static int set_cgroup(struct mt_obs_target *t, const struct mt_caps *caps,
 	t->cg_version = caps->cgroup_version;
 	while (rel[0] == '/' && rel[1] == '/')
 		rel++;
-	snprintf(t->cgroup, sizeof(t->cgroup), "%s%s", rel[0] == '/' ? "" : "/",
-		 rel);
-	if (strlen(t->cgroup) > 1 && t->cgroup[strlen(t->cgroup) - 1] == '/')
-		t->cgroup[strlen(t->cgroup) - 1] = '\0';
-	snprintf(t->dir, sizeof(t->dir), "%s%s", root,
-		 strcmp(t->cgroup, "/") ? t->cgroup : "");
-	snprintf(t->series, sizeof(t->series), "cgroup:%s", t->cgroup);
-	snprintf(stat, sizeof(stat), "%s/memory.stat", t->dir);
+	n = snprintf(t->cgroup, sizeof(t->cgroup), "%s%s",
+		     rel[0] == '/' ? "" : "/", rel);
+	if (n > 1 && (size_t)n < sizeof(t->cgroup) && t->cgroup[n - 1] == '/')
+		t->cgroup[n - 1] = '\0';
+	if (n < 0 || (size_t)n >= sizeof(t->cgroup) ||
+	    (n = snprintf(t->dir, sizeof(t->dir), "%s%s", root,
+			  strcmp(t->cgroup, "/") ? t->cgroup : "")) < 0 ||
+	    (size_t)n >= sizeof(t->dir) ||
+	    (n = snprintf(t->series, sizeof(t->series), "cgroup:%s",
+			  t->cgroup)) < 0 ||
+	    (size_t)n >= sizeof(t->series) ||
+	    (n = snprintf(stat, sizeof(stat), "%s/memory.stat", t->dir)) < 0 ||
+	    (size_t)n >= sizeof(stat))
+		return mt_err_set(err, -ENAMETOOLONG, MT_ERR_INPUT,
+				  "observe: %s '%s': the path is too long",
+				  what, spec);
 	if (!mt_fs_exists(stat))
 		return mt_err_set(err, -ENOENT, MT_ERR_INPUT,
 				  "observe: %s '%s': no cgroup with the "
