@@ -165,7 +165,8 @@ int mt_obs_fileset_scan(pid_t pid, struct mt_obs_fileset *set)
 			 "cannot read /proc/%d/maps: %s", (int)pid,
 			 strerror(-rm));
 	}
-	qsort(c.v, c.n, sizeof(*c.v), by_size_desc);
+	if (c.n)
+		qsort(c.v, c.n, sizeof(*c.v), by_size_desc);
 	keep = c.n < MT_OBS_MAX_FILES ? c.n : MT_OBS_MAX_FILES;
 	if (c.n > keep && !set->why[0])
 		snprintf(set->why, sizeof(set->why),

@@ -33,7 +33,8 @@ struct obs {
 	struct mt_rundir *rd;
 	json_t *meta;
 	long samples;
-	bool live; /* the live view is on */
+	bool live;     /* the live view is on */
+	bool progress; /* progress lines (not MEMTUNE_PROGRESS=0) */
 	char stopped[64];
 };
 
@@ -228,7 +229,7 @@ static int loop(struct obs *ob, struct mt_err *err)
 			mt_obs_live_draw(batch, prev, secs(now - prev_ns), t,
 					 secs(o->duration_ns), k, ob->targets,
 					 ob->n_targets);
-		else if (now - last_progress >= PROGRESS_NS) {
+		else if (now - last_progress >= PROGRESS_NS && ob->progress) {
 			mt_obs_progress_line(batch, prev, secs(now - prev_ns),
 					     t, secs(o->duration_ns), k);
 			last_progress = now;
@@ -311,6 +312,10 @@ int mt_observe(const struct mt_obs_opts *o, char *dir, size_t len,
 	if (ret < 0)
 		goto out;
 	ob.live = o->live;
+	/* Progress lines go to stderr wherever it goes (issue 18), unless
+	 * MEMTUNE_PROGRESS=0 turns them off as it does mt_progress's. */
+	ob.progress = !getenv("MEMTUNE_PROGRESS") ||
+		      strcmp(getenv("MEMTUNE_PROGRESS"), "0") != 0;
 	if (ob.live && mt_obs_live_start() < 0) {
 		mt_warn("observe: cannot put the terminal in raw mode; "
 			"progress lines instead");
