@@ -89,6 +89,18 @@ static double rate(json_t *cur, json_t *prev, double dt, const char *target,
 	return (b - a) / dt;
 }
 
+/* A signed byte count ("-4 MiB", "12 MiB"), or "-" when NAN. */
+static const char *sbytes(double v, char *buf, size_t len)
+{
+	if (v != v) {
+		snprintf(buf, len, "-");
+		return buf;
+	}
+	buf[0] = v < 0 ? '-' : '\0';
+	mt_format_iec((uint64_t)fabs(v), buf + (v < 0), len - 1);
+	return buf;
+}
+
 /* bytes as "1.5 GiB", or "-" when NAN. */
 static const char *bytes(double v, char *buf, size_t len)
 {
@@ -174,11 +186,12 @@ void mt_obs_live_draw(json_t *cur, json_t *prev, double dt, double t,
 				      sizeof(b)),
 				bytes(val(cur, s, "status.VmSwap"), c,
 				      sizeof(c)),
-				bytes(rate(cur, prev, dt, s, "status.VmRSS"), d,
-				      sizeof(d)),
+				sbytes(rate(cur, prev, dt, s, "status.VmRSS"),
+				       d, sizeof(d)),
 				num(rate(cur, prev, dt, s, "stat.majflt"), e,
 				    sizeof(e)),
-				bytes(cached * 4096.0, g, sizeof(g)));
+				bytes(cached * (double)sysconf(_SC_PAGESIZE), g,
+				      sizeof(g)));
 		} else {
 			fprintf(f, "%-28s %10s %10s %10s %11s %9s %10s\r\n",
 				name,
@@ -188,8 +201,8 @@ void mt_obs_live_draw(json_t *cur, json_t *prev, double dt, double t,
 				      sizeof(b)),
 				bytes(val(cur, s, "memory.swap.current"), c,
 				      sizeof(c)),
-				bytes(rate(cur, prev, dt, s, "memory.current"),
-				      d, sizeof(d)),
+				sbytes(rate(cur, prev, dt, s, "memory.current"),
+				       d, sizeof(d)),
 				num(rate(cur, prev, dt, s,
 					 "memstat.pgmajfault"),
 				    e, sizeof(e)),
