@@ -119,6 +119,7 @@ bool mt_obs_sample_pid(struct mt_obs_target *t, struct mt_obs_emit *em)
 	struct mt_err err = { 0 };
 	struct mt_obs_cache cs;
 	char *text;
+	int ret;
 
 	if (read_pid_file(t->pid, "stat", &text, NULL) < 0)
 		return false;
@@ -141,12 +142,14 @@ bool mt_obs_sample_pid(struct mt_obs_target *t, struct mt_obs_emit *em)
 			 "or root)",
 			 err.msg);
 	}
-	if (mt_obs_fileset_scan(t->pid, &t->files) < 0 && !t->files_why[0])
+	/* Without its maps or fds (another user's process) there is no
+	 * file set: no cachestat series rather than a false 0. */
+	ret = mt_obs_fileset_scan(t->pid, &t->files);
+	if (t->files.why[0] && !t->files_why[0])
 		snprintf(t->files_why, sizeof(t->files_why), "%s",
 			 t->files.why);
-	else if (t->files.why[0] && !t->files_why[0])
-		snprintf(t->files_why, sizeof(t->files_why), "%s",
-			 t->files.why);
+	if (ret < 0)
+		return true;
 	mt_obs_fileset_measure(&t->files, &cs);
 	mt_obs_put(em, "cachestat.files", "count", (double)cs.files);
 	if (cs.cachestat) {

@@ -29,7 +29,8 @@
 # meta.json's targets (a process that exits gets ended_t and no later
 # records), exit 2 naming the bad input, SIGTERM ending it cleanly, a
 # kill -9 leaving whole records, an unprivileged observer of root's
-# process recording why smaps is missing.
+# process recording why smaps and the file set are missing (and writing no
+# cachestat series rather than zeros).
 set -u
 . "$(dirname "$0")/lib.sh"
 needs t_observe jq gcc
@@ -248,8 +249,10 @@ if is_root && command -v setpriv >/dev/null; then
 	setpriv --reuid=nobody --regid=nogroup --clear-groups --reset-env \
 		"$M" observe --duration 1s --interval 500ms --pid "$worker" -o "$u/o" >"$T/out5" 2>&1
 	rc=$?
-	jq -e '.observe.targets[0].smaps_missing | test("smaps_rollup")' "$u/o/meta.json" >/dev/null &&
-		[ $rc = 0 ] && [ "$(val "$u/o" "pid:$worker" status.VmRSS last)" != none ] ||
+	jq -e '(.observe.targets[0].smaps_missing | test("smaps_rollup")) and
+		(.observe.targets[0].files_partial | test("maps"))' "$u/o/meta.json" >/dev/null &&
+		[ $rc = 0 ] && [ "$(val "$u/o" "pid:$worker" status.VmRSS last)" != none ] &&
+		[ "$(val "$u/o" "pid:$worker" cachestat.cache last)" = none ] ||
 		{ rm -rf "$u"; fail "unprivileged: exit $rc, $(cat "$T/out5")"; }
 	rm -rf "$u"
 	echo "unprivileged: status read, smaps_rollup refused and said so"
