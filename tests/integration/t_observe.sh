@@ -45,8 +45,10 @@ cg=""
 swapfile=""
 cleanup() {
 	local p
-	for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
-	wait 2>/dev/null
+	{
+		for p in "${pids[@]}"; do kill -9 "$p"; done
+		wait
+	} 2>/dev/null
 	[ -n "$cg" ] && [ -d "$cg" ] && rmdir "$cg" 2>/dev/null
 	if [ -n "$swapfile" ]; then
 		swapoff "$swapfile" 2>/dev/null
@@ -257,8 +259,11 @@ if is_root && command -v setpriv >/dev/null; then
 	rm -rf "$u"
 	echo "unprivileged: status read, smaps_rollup refused and said so"
 fi
-for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
-wait 2>/dev/null
+# (bash says "Killed" of each when it reaps them: not to the log)
+{
+	for p in "${pids[@]}"; do kill -9 "$p"; done
+	wait
+} 2>/dev/null
 pids=()
 
 # --- (c) into swap inside a memory cgroup (root) ----------------------------
