@@ -6,6 +6,10 @@
 #include "../core/stats.h"
 #include "sample.h"
 
+/* Fields of core/record's measured record that a sample's record leaves
+ * out. */
+static const char *const dropped[] = { "samples", "obtained", "cpu", "time" };
+
 void mt_obs_put(struct mt_obs_emit *em, const char *metric, const char *unit,
 		double value)
 {
@@ -21,6 +25,11 @@ void mt_obs_put(struct mt_obs_emit *em, const char *metric, const char *unit,
 					false, &st, &value, 1, NULL) :
 		     NULL;
 	json_decref(kase);
+	/* The contract's shape: one value needs no samples array, and the
+	 * sample's t (with meta.json's start) says when; dropping them
+	 * keeps an hour of samples about a quarter smaller. */
+	for (size_t i = 0; rec && i < sizeof(dropped) / sizeof(dropped[0]); i++)
+		json_object_del(rec, dropped[i]);
 	if (!rec || json_array_append_new(em->batch, rec) < 0)
 		em->nomem = true;
 }

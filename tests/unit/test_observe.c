@@ -23,6 +23,7 @@
 
 #include "helpers/fixtures.h"
 
+#include "../../core/record.h"
 #include "../../observe/fileset.h"
 #include "../../observe/sample.h"
 #include "../../observe/target.h"
@@ -74,6 +75,8 @@ static void expect(json_t *batch, const char *target, const char *metric,
 				    "observe");
 		assert_int_equal(json_integer_value(json_object_get(rec, "n")),
 				 1);
+		assert_null(json_object_get(rec, "samples"));
+		assert_true(mt_record_valid(rec, NULL, 0));
 		assert_true(json_real_value(json_object_get(c, "t")) == 2.5);
 		assert_int_equal(json_integer_value(json_object_get(c,
 								    "sample")),
