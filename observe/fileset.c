@@ -90,12 +90,17 @@ static int scan_maps(pid_t pid, struct cands *c)
  * -E2BIG when there were more than MAX_FDS entries, or -errno. */
 static int scan_fds(pid_t pid, struct cands *c)
 {
-	char dir[64], link[64 + NAME_MAX + 2], target[PATH_MAX];
+	char proc[64], dir[PATH_MAX], link[PATH_MAX + NAME_MAX + 2];
+	char target[PATH_MAX];
 	struct dirent *e;
 	int n = 0, ret = 0;
 	DIR *d;
 
-	snprintf(dir, sizeof(dir), "/proc/%d/fd", (int)pid);
+	/* Through core/fsroot like every /proc path (a live process's
+	 * directory is never rebased, but the rule stays in one place). */
+	snprintf(proc, sizeof(proc), "/proc/%d/fd", (int)pid);
+	if (mt_fs_path(proc, dir, sizeof(dir)) < 0)
+		return -ENAMETOOLONG;
 	d = opendir(dir);
 	if (!d)
 		return -errno;
