@@ -66,6 +66,7 @@ MT_LDFLAGS = $(LDFLAGS_BASE) $(LDFLAGS)
 LDLIBS    += $(PKG_LIBS) -lm -lpthread
 
 LIB_SRCS  := $(wildcard core/*.c bench/*.c bench/runner/*.c bench/kit/*.c \
+             observe/*.c \
              analyzer/*.c advisor/*.c tune/*.c)
 CLI_SRCS  := $(wildcard cli/*.c)
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)

@@ -164,29 +164,22 @@ const struct mt_outdir *mt_rundir_dir(const struct mt_rundir *rd)
 	return &rd->dir;
 }
 
-/* Appends line and a newline to results.jsonl in one write() and makes it
- * durable with fdatasync. line must not contain a newline (it would split
- * the record). When the write fails part way (a full disk), the partial
- * line is cut off again so that the file keeps only whole records. Returns
- * 0 or -errno with err set. */
-int mt_rundir_append_line(struct mt_rundir *rd, const char *line,
-			  struct mt_err *err)
+/* Writes text[0..len) and a newline to results.jsonl in one write() and
+ * makes it durable with fdatasync; when the write fails part way (a full
+ * disk), the partial text is cut off again so that the file keeps only
+ * whole records. Returns 0 or -errno with err set. */
+static int write_lines(struct mt_rundir *rd, const char *text, size_t len,
+		       struct mt_err *err)
 {
-	size_t len = strlen(line);
 	struct stat sb;
 	char *buf;
 	int ret;
 
-	if (memchr(line, '\n', len))
-		return mt_err_set(err, -EINVAL, MT_ERR_RUNTIME,
-				  "run directory: a record for '%s/results."
-				  "jsonl' contains a newline",
-				  rd->dir.path);
 	buf = malloc(len + 1);
 	if (!buf)
 		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
 				  "run directory: out of memory");
-	memcpy(buf, line, len);
+	memcpy(buf, text, len);
 	buf[len] = '\n';
 	if (fstat(rd->results_fd, &sb) < 0)
 		sb.st_size = -1;
@@ -216,6 +209,22 @@ out_buf:
 	return ret;
 }
 
+/* Appends line and a newline to results.jsonl (write_lines). line must
+ * not contain a newline (it would split the record). Returns 0 or -errno
+ * with err set. */
+int mt_rundir_append_line(struct mt_rundir *rd, const char *line,
+			  struct mt_err *err)
+{
+	size_t len = strlen(line);
+
+	if (memchr(line, '\n', len))
+		return mt_err_set(err, -EINVAL, MT_ERR_RUNTIME,
+				  "run directory: a record for '%s/results."
+				  "jsonl' contains a newline",
+				  rd->dir.path);
+	return write_lines(rd, line, len, err);
+}
+
 /* Serializes record compactly, in its key order, and appends it as one line
  * (see mt_rundir_append_line). Returns 0 or -errno with err set. */
 int mt_rundir_append(struct mt_rundir *rd, json_t *record, struct mt_err *err)
@@ -236,6 +245,48 @@ int mt_rundir_append(struct mt_rundir *rd, json_t *record, struct mt_err *err)
 				  rd->dir.path);
 	ret = mt_rundir_append_line(rd, text, err);
 	free(text);
+	return ret;
+}
+
+/* Serializes each record of the array compactly, one line each, and
+ * appends the lines with one write and one fdatasync (write_lines).
+ * Returns 0 or -errno with err set. */
+int mt_rundir_append_many(struct mt_rundir *rd, json_t *records,
+			  struct mt_err *err)
+{
+	char *buf = NULL, *text;
+	size_t len = 0, i;
+	json_t *rec;
+	FILE *f;
+	int ret;
+
+	if (!json_array_size(records))
+		return 0;
+	f = open_memstream(&buf, &len);
+	if (!f)
+		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+				  "run directory: out of memory");
+	json_array_foreach(records, i, rec) {
+		text = mt_json_dumps(rec, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		if (!text || strchr(text, '\n')) {
+			free(text);
+			fclose(f);
+			free(buf);
+			return mt_err_set(err, -EINVAL, MT_ERR_RUNTIME,
+					  "run directory: cannot serialize a "
+					  "record for '%s/results.jsonl'",
+					  rd->dir.path);
+		}
+		fprintf(f, "%s%s", i ? "\n" : "", text);
+		free(text);
+	}
+	if (fclose(f) != 0) {
+		free(buf);
+		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+				  "run directory: out of memory");
+	}
+	ret = write_lines(rd, buf, len, err);
+	free(buf);
 	return ret;
 }
 

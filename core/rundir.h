@@ -43,6 +43,12 @@ int mt_rundir_append(struct mt_rundir *rd, json_t *record, struct mt_err *err);
 int mt_rundir_append_line(struct mt_rundir *rd, const char *line,
 			  struct mt_err *err);
 
+/* Appends every record of the array `records` as a line to results.jsonl
+ * in one write and one fdatasync (a sample of `memtune observe`: many
+ * series at one time). A killed writer leaves whole lines only. */
+int mt_rundir_append_many(struct mt_rundir *rd, json_t *records,
+			  struct mt_err *err);
+
 /* Writes meta.json atomically (meta must carry schema_version). */
 int mt_rundir_write_meta(struct mt_rundir *rd, json_t *meta,
 			 struct mt_err *err);

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # The layer rules of DESIGN.md section 1, checked from the #include lines
-# of every .c and .h in the source layers (core, bench, analyzer, advisor,
-# tune, cli) under ROOT (default: the checkout this script is in):
+# of every .c and .h in the source layers (core, bench, observe, analyzer,
+# advisor, tune, cli) under ROOT (default: the checkout this script is in):
 #
 #   core/      includes only core/
 #   bench/     includes only bench/ and core/
+#   observe/   (memtune observe's collector) includes only observe/ and
+#              core/
 #   analyzer/  includes only analyzer/ and core/
 #   advisor/   includes only advisor/, core/ and, of the analyzer, its
 #              loading interface: analyzer/run.h (a run directory),
@@ -12,7 +14,8 @@
 #              (the facts the advice cites)
 #   tune/      (memtune tune: runs benchmark cases under advised settings)
 #              includes tune/, bench/, analyzer/, advisor/ and core/
-#   cli/       includes cli/, tune/, bench/, analyzer/, advisor/ and core/
+#   cli/       includes cli/, tune/, bench/, observe/, analyzer/, advisor/
+#              and core/
 #   nothing outside cli/ includes cli/; no layer includes tests/
 #   only core/ includes <hwloc.h> (or <hwloc/...>), <numa.h>, <numaif.h>
 #
@@ -34,7 +37,7 @@ if [ "${1:-}" = --self-test ]; then
 	trap 'rm -rf "$tmp"' EXIT
 	fails=0
 	# FILE|LINE TO PLANT|WHAT THE REPORT MUST SAY
-	mkdir "$tmp/t" && (cd "$src" && cp -r core bench analyzer advisor tune cli "$tmp/t/") ||
+	mkdir "$tmp/t" && (cd "$src" && cp -r core bench observe analyzer advisor tune cli "$tmp/t/") ||
 		exit 2
 	prev=""
 	while IFS='|' read -r file line expect; do
@@ -62,6 +65,11 @@ if [ "${1:-}" = --self-test ]; then
 core/stats.c|#include "../bench/bench.h"|core/ includes only core/
 core/units.h|#  include "../analyzer/run.h"|core/ includes only core/
 bench/tlb.c|#include "../analyzer/run.h"|bench/ includes only bench/ and core/
+bench/tlb.c|#include "../observe/observe.h"|bench/ includes only bench/ and core/
+observe/observe.c|#include "../bench/bench.h"|observe/ includes only observe/ and core/
+observe/target.c|#include "../analyzer/run.h"|observe/ includes only observe/ and core/
+observe/live.c|#include "../advisor/advisor.h"|observe/ includes only observe/ and core/
+observe/emit.c|#include "../cli/cli.h"|nothing outside cli/ includes cli/
 bench/runner/worker.h|#include "../../core/../advisor/./advisor.h"|bench/ includes only bench/ and core/
 analyzer/report.c|#include "../advisor/advisor.h"|analyzer/ includes only analyzer/ and core/
 analyzer/an_tlb.c|#include "../bench/bench.h"|analyzer/ includes only analyzer/ and core/
@@ -88,7 +96,7 @@ fi
 
 root=${1:-$(cd "$here/.." && pwd)}
 cd "$root" || exit 2
-layers="core bench analyzer advisor tune cli"
+layers="core bench observe analyzer advisor tune cli"
 advisor_analyzer="analyzer/run.h analyzer/analysis.h analyzer/facts.h"
 
 # allowed LAYER TARGET: 0 if a file in LAYER may include TARGET (a path
@@ -100,8 +108,8 @@ allowed() {
 		return 1
 	fi
 	case $from/$tl in
-	core/core | bench/bench | bench/core | analyzer/analyzer | \
-	analyzer/core | advisor/advisor | advisor/core | tune/tune | \
+	core/core | bench/bench | bench/core | observe/observe | \
+	observe/core | analyzer/analyzer | analyzer/core | advisor/advisor | advisor/core | tune/tune | \
 	tune/bench | tune/analyzer | tune/advisor | tune/core | cli/*)
 		;;
 	advisor/analyzer)
@@ -112,6 +120,7 @@ allowed() {
 		case $from in
 		core) why="core/ includes only core/" ;;
 		bench) why="bench/ includes only bench/ and core/" ;;
+		observe) why="observe/ includes only observe/ and core/" ;;
 		analyzer) why="analyzer/ includes only analyzer/ and core/" ;;
 		advisor) why="advisor/ includes only advisor/, core/ and the analyzer's loading interface" ;;
 		esac

@@ -295,6 +295,36 @@ static void test_append_read_back(void **state)
 	mt_rundir_close(rd);
 }
 
+/* A batch of records goes out as whole lines, in order, after what was
+ * there; an empty batch writes nothing. */
+static void test_append_many(void **state)
+{
+	struct tmp *t = *state;
+	struct mt_rundir *rd = NULL;
+	struct mt_err err = { 0 };
+	const char *want = "{\"a\":1}\n"
+			   "{\"b\":\"x\\ny\"}\n"
+			   "{\"c\":[1,2]}\n"
+			   "{\"d\":null}\n";
+	char path[256], buf[4096];
+	json_t *batch;
+
+	snprintf(path, sizeof(path), "%s/run", t->dir);
+	assert_int_equal(mt_rundir_create(NULL, path, &rd, &err), 0);
+	assert_int_equal(mt_rundir_append_line(rd, "{\"a\":1}", &err), 0);
+	batch = json_array();
+	assert_int_equal(mt_rundir_append_many(rd, batch, &err), 0);
+	json_array_append_new(batch, json_pack("{s:s}", "b", "x\ny"));
+	json_array_append_new(batch, json_pack("{s:[i,i]}", "c", 1, 2));
+	json_array_append_new(batch, json_pack("{s:n}", "d"));
+	assert_int_equal(mt_rundir_append_many(rd, batch, &err), 0);
+	json_decref(batch);
+	snprintf(path, sizeof(path), "%s/run/results.jsonl", t->dir);
+	assert_true(slurp(path, buf, sizeof(buf)) > 0);
+	assert_string_equal(buf, want);
+	mt_rundir_close(rd);
+}
+
 /* meta.json keeps key order, is indented, replaces the old version whole
  * and leaves no temporary file; without schema_version it is refused and
  * the old file stays. */
@@ -491,6 +521,8 @@ int main(void)
 						setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_append_read_back,
 						setup_tmp, teardown_tmp),
+		cmocka_unit_test_setup_teardown(test_append_many, setup_tmp,
+						teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_write_meta, setup_tmp,
 						teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_swapped_run_dir, setup_tmp,
