@@ -34,8 +34,8 @@ void mt_obs_put(struct mt_obs_emit *em, const char *metric, const char *unit,
 		em->nomem = true;
 }
 
-bool mt_obs_get(json_t *batch, const char *target, const char *metric,
-		double *out)
+bool mt_obs_batch_get(json_t *batch, const char *target, const char *metric,
+		      double *out)
 {
 	json_t *rec;
 	size_t i;

@@ -74,7 +74,7 @@ static double val(json_t *cur, const char *target, const char *metric)
 {
 	double v;
 
-	return mt_obs_get(cur, target, metric, &v) ? v : NAN;
+	return mt_obs_batch_get(cur, target, metric, &v) ? v : NAN;
 }
 
 /* The rate of a cumulative counter between prev and cur, per second. */
@@ -83,8 +83,8 @@ static double rate(json_t *cur, json_t *prev, double dt, const char *target,
 {
 	double a, b;
 
-	if (!prev || dt <= 0 || !mt_obs_get(cur, target, metric, &b) ||
-	    !mt_obs_get(prev, target, metric, &a))
+	if (!prev || dt <= 0 || !mt_obs_batch_get(cur, target, metric, &b) ||
+	    !mt_obs_batch_get(prev, target, metric, &a))
 		return NAN;
 	return (b - a) / dt;
 }

@@ -30,8 +30,8 @@ void mt_obs_put(struct mt_obs_emit *em, const char *metric, const char *unit,
 
 /* The value of metric for target in batch (a sample's records), into
  * *out; false when the batch has none. For the live view and tests. */
-bool mt_obs_get(json_t *batch, const char *target, const char *metric,
-		double *out);
+bool mt_obs_batch_get(json_t *batch, const char *target, const char *metric,
+		      double *out);
 
 /* --- the system (observe/sample_system.c) ------------------------------- */
 

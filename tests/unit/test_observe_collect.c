@@ -90,7 +90,7 @@ static void absent(json_t *batch, const char *target, const char *metric)
 {
 	double v;
 
-	assert_false(mt_obs_get(batch, target, metric, &v));
+	assert_false(mt_obs_batch_get(batch, target, metric, &v));
 }
 
 static void test_status(void **state)
