@@ -217,16 +217,14 @@ static int hp_plots(struct mt_report *rep, struct mt_run *const *runs,
 		{ "hugepage-write", "write_bw",
 		  "Sequential write bandwidth by page backing", "MB/s" },
 	};
-	const char **labels = mt_fig_run_labels(runs, n);
-	double *vals = calloc(n * N_BACKINGS, sizeof(double));
+	struct mt_fig_runs_data d;
+	double *vals;
 	char reading[1024];
-	int ret = 0;
+	int ret = mt_fig_runs_data_init(&d, runs, n, N_BACKINGS, err);
 
-	if (!labels || !vals) {
-		ret = mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
-				 "report: out of memory");
-		goto out_free;
-	}
+	if (ret < 0)
+		return ret;
+	vals = d.vals;
 	for (size_t fi = 0; fi < 3 && !ret; fi++) {
 		const char *metric = figs[fi][1];
 		struct mt_line_fig f = {
@@ -287,11 +285,9 @@ static int hp_plots(struct mt_report *rep, struct mt_run *const *runs,
 					"TLB misses explain for streaming; check the "
 					"THP coverage and the run's noise.");
 		ret = mt_fig_bars_runs(rep, &f, backings, N_BACKINGS,
-				       figs[fi][3], labels, n, vals, err);
+				       figs[fi][3], &d, err);
 	}
-out_free:
-	free(labels);
-	free(vals);
+	mt_fig_runs_data_free(&d);
 	return ret;
 }
 

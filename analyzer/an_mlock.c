@@ -252,8 +252,8 @@ static int ml_plots(struct mt_report *rep, struct mt_run *const *runs,
 {
 	const char *cats[N_BACKINGS * N_LOCKS];
 	char names[N_BACKINGS * N_LOCKS][24], reading[1024];
-	const char **labels = mt_fig_run_labels(runs, n);
-	double *vals = calloc(n * N_BACKINGS * N_LOCKS, sizeof(double));
+	struct mt_fig_runs_data d;
+	double *vals;
 	json_t *sv = json_object_get(mt_fig_first(derived, n), "saved"), *s;
 	size_t nc = 0, off = 0;
 	const char *b;
@@ -266,13 +266,11 @@ static int ml_plots(struct mt_report *rep, struct mt_run *const *runs,
 		.logy = true,
 		.reading = reading,
 	};
-	int ret = 0;
+	int ret = mt_fig_runs_data_init(&d, runs, n, N_BACKINGS * N_LOCKS, err);
 
-	if (!labels || !vals) {
-		ret = mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
-				 "report: out of memory");
-		goto out_free;
-	}
+	if (ret < 0)
+		return ret;
+	vals = d.vals;
 	for (size_t bi = 0; bi < N_BACKINGS; bi++)
 		for (size_t k = 0; k < N_LOCKS; k++) {
 			size_t have = 0;
@@ -326,11 +324,9 @@ static int ml_plots(struct mt_report *rep, struct mt_run *const *runs,
 			 "Without a lock reclaim takes the pages the worker "
 			 "left idle, and the next access after a pause is a "
 			 "major fault.");
-	ret = mt_fig_bars_runs(rep, &f, cats, nc, "p99 (ns)", labels, n, vals,
-			       err);
+	ret = mt_fig_bars_runs(rep, &f, cats, nc, "p99 (ns)", &d, err);
 out_free:
-	free(labels);
-	free(vals);
+	mt_fig_runs_data_free(&d);
 	return ret;
 }
 

@@ -344,13 +344,9 @@ static int swap_plots(struct mt_report *rep, struct mt_run *const *runs,
 	};
 	static const char *const colors[] = { "#1f77b4", "#ff7f0e" };
 	json_t *d = NULL, *t, *lo, *hi;
-	const char **labels = mt_fig_run_labels(runs, n);
 	char reading[3][1024], p_lo[48], p_hi[48];
 	int ret = 0;
 
-	if (!labels)
-		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
-				  "report: out of memory");
 	for (size_t r = 0; r < n; r++) {
 		if (!d &&
 		    json_array_size(json_object_get(derived[r], "swappiness")))
@@ -416,11 +412,10 @@ static int swap_plots(struct mt_report *rep, struct mt_run *const *runs,
 		};
 
 		for (size_t i = 0; i < 3 && !ret; i++)
-			ret = mt_fig_run_lines(rep, &f[i], labels, n, series[i],
-					       colors, 2, sw_get, &g[i], err);
+			ret = mt_fig_run_lines(rep, &f[i], n, series[i], colors,
+					       2, sw_get, &g[i], err);
 	}
 out_free:
-	free(labels);
 	return ret;
 }
 
