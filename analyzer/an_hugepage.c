@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../core/json_safe.h"
+#include "../core/units.h"
 #include "analysis.h"
 #include "facts.h"
 
@@ -166,15 +167,20 @@ static void hp_print(FILE *out, json_t *d)
 		json_t *g = json_object_get(json_object_get(d,
 							    "gain_vs_4k_pct"),
 					    b);
+		char fault[32], per4k[32], rate[32];
 
+		/* 3 significant digits, never an exponent (3.22e+03) */
+		mt_format_num(mt_jnum(o, "fault_ns"), 3, fault, sizeof(fault));
+		mt_format_num(mt_jnum(o, "faults_per_4k"), 3, per4k,
+			      sizeof(per4k));
+		mt_format_num(mt_jnum(o, "random_rate"), 3, rate, sizeof(rate));
 		fprintf(out,
-			"  %-3s touch %.0f ns/4K, %.3g ns/fault, %.3g "
+			"  %-3s touch %.0f ns/4K, %s ns/fault, %s "
 			"faults/4K, THP coverage %.0f%%, read %.0f MB/s, "
-			"write %.0f MB/s, random %.3g/s",
-			b, mt_jnum(o, "touch_ns_per_4k"),
-			mt_jnum(o, "fault_ns"), mt_jnum(o, "faults_per_4k"),
+			"write %.0f MB/s, random %s/s",
+			b, mt_jnum(o, "touch_ns_per_4k"), fault, per4k,
 			100 * mt_jnum(o, "thp_coverage"), mt_jnum(o, "read_bw"),
-			mt_jnum(o, "write_bw"), mt_jnum(o, "random_rate"));
+			mt_jnum(o, "write_bw"), rate);
 		if (g)
 			fprintf(out,
 				"; vs 4k: read %+.0f%%, write %+.0f%%, "

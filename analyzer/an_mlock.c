@@ -221,27 +221,32 @@ static void ml_print(FILE *out, json_t *d)
 {
 	const char *b, *l;
 	json_t *per, *o;
+	char p99[32], max[32];
 
+	/* 4 significant digits, never an exponent (6.554e+04) */
 	json_object_foreach(json_object_get(d, "backings"), b, per) {
 		json_t *s = json_object_get(json_object_get(d, "saved"), b);
 
-		json_object_foreach(per, l, o)
+		json_object_foreach(per, l, o) {
+			mt_format_num(mt_jnum(o, "p99_ns"), 4, p99,
+				      sizeof(p99));
+			mt_format_num(mt_jnum(o, "max_us"), 4, max,
+				      sizeof(max));
 			fprintf(out,
-				"  %-4s %-8s p50 %.0f ns, p99 %.4g ns, "
-				"max %.4g us, %.0f major faults, resident "
-				"min %.0f%%\n",
-				b, l, mt_jnum(o, "p50_ns"),
-				mt_jnum(o, "p99_ns"), mt_jnum(o, "max_us"),
+				"  %-4s %-8s p50 %.0f ns, p99 %s ns, max %s "
+				"us, %.0f major faults, resident min %.0f%%\n",
+				b, l, mt_jnum(o, "p50_ns"), p99, max,
 				mt_jnum(o, "major_faults"),
 				mt_jnum(o, "resident_min_pct"));
-		if (s)
-			fprintf(out,
-				"  %-4s %s saved %.4g ns at p99 (%.1f%%)"
-				"\n",
+		}
+		if (s) {
+			mt_format_num(mt_jnum(s, "saved_p99_ns"), 4, p99,
+				      sizeof(p99));
+			fprintf(out, "  %-4s %s saved %s ns at p99 (%.1f%%)\n",
 				b,
 				json_string_value(json_object_get(s, "lock")),
-				mt_jnum(s, "saved_p99_ns"),
-				mt_jnum(s, "saved_p99_pct"));
+				p99, mt_jnum(s, "saved_p99_pct"));
+		}
 	}
 }
 

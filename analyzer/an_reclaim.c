@@ -353,13 +353,15 @@ static void rc_print(FILE *out, json_t *d)
 	size_t i;
 
 	json_array_foreach(json_object_get(d, "cases"), i, e) {
+		char p99[32], max[32];
+
+		mt_format_num(mt_jnum(e, "alloc_p99_us"), 3, p99, sizeof(p99));
+		mt_format_num(mt_jnum(e, "alloc_max_us"), 3, max, sizeof(max));
 		fprintf(out,
-			"  %-7s %-28s stalls %.0f, alloc p99 %.3g us, "
-			"max %.3g us",
+			"  %-7s %-28s stalls %.0f, alloc p99 %s us, max %s us",
 			json_string_value(json_object_get(e, "scope")),
 			json_string_value(json_object_get(e, "setting")),
-			mt_jnum(e, "allocstalls"), mt_jnum(e, "alloc_p99_us"),
-			mt_jnum(e, "alloc_max_us"));
+			mt_jnum(e, "allocstalls"), p99, max);
 		if (isfinite(mt_jnum(e, "pgscan_direct")))
 			fprintf(out, ", direct scans %.0f",
 				mt_jnum(e, "pgscan_direct"));
