@@ -447,14 +447,13 @@ static int alloc_plots(struct mt_report *rep, struct mt_run *const *runs,
 {
 	static const char *const series[] = { "malloc (default)", "sbrk",
 					      "mmap" };
-	const char **labels = mt_fig_run_labels(runs, n);
 	struct get_arg g = { runs };
 	json_t *c = json_object_get(mt_fig_first(derived, n),
 				    "default_thresholds");
 	json_t *cheap = json_object_get(mt_fig_first(derived, n),
 					"raw_mmap_cheaper_from_bytes");
 	char reading[1024], a[32], b[32];
-	int off, ret;
+	int off;
 	struct mt_line_fig f = {
 		.name = "alloc-cost",
 		.bench = "alloc",
@@ -467,9 +466,6 @@ static int alloc_plots(struct mt_report *rep, struct mt_run *const *runs,
 		.reading = reading,
 	};
 
-	if (!labels)
-		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
-				  "report: out of memory");
 	if (json_is_object(json_object_get(c, "mmap_side"))) {
 		mt_format_bytes(mt_jnum(json_object_get(c, "brk_side"),
 					"size_bytes"),
@@ -504,10 +500,7 @@ static int alloc_plots(struct mt_report *rep, struct mt_run *const *runs,
 			 "A raw mmap cycle never became cheaper than sbrk "
 			 "for every larger size measured.");
 	}
-	ret = mt_fig_run_lines(rep, &f, labels, n, series, NULL, 3, get_cost,
-			       &g, err);
-	free(labels);
-	return ret;
+	return mt_fig_run_lines(rep, &f, n, series, NULL, 3, get_cost, &g, err);
 }
 
 const struct mt_analysis mt_an_alloc = {

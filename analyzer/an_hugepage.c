@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../core/json_safe.h"
+#include "../core/units.h"
 #include "analysis.h"
 #include "facts.h"
 
@@ -166,15 +167,20 @@ static void hp_print(FILE *out, json_t *d)
 		json_t *g = json_object_get(json_object_get(d,
 							    "gain_vs_4k_pct"),
 					    b);
+		char fault[32], per4k[32], rate[32];
 
+		/* 3 significant digits, never an exponent (3.22e+03) */
+		mt_format_num(mt_jnum(o, "fault_ns"), 3, fault, sizeof(fault));
+		mt_format_num(mt_jnum(o, "faults_per_4k"), 3, per4k,
+			      sizeof(per4k));
+		mt_format_num(mt_jnum(o, "random_rate"), 3, rate, sizeof(rate));
 		fprintf(out,
-			"  %-3s touch %.0f ns/4K, %.3g ns/fault, %.3g "
+			"  %-3s touch %.0f ns/4K, %s ns/fault, %s "
 			"faults/4K, THP coverage %.0f%%, read %.0f MB/s, "
-			"write %.0f MB/s, random %.3g/s",
-			b, mt_jnum(o, "touch_ns_per_4k"),
-			mt_jnum(o, "fault_ns"), mt_jnum(o, "faults_per_4k"),
+			"write %.0f MB/s, random %s/s",
+			b, mt_jnum(o, "touch_ns_per_4k"), fault, per4k,
 			100 * mt_jnum(o, "thp_coverage"), mt_jnum(o, "read_bw"),
-			mt_jnum(o, "write_bw"), mt_jnum(o, "random_rate"));
+			mt_jnum(o, "write_bw"), rate);
 		if (g)
 			fprintf(out,
 				"; vs 4k: read %+.0f%%, write %+.0f%%, "
@@ -217,16 +223,14 @@ static int hp_plots(struct mt_report *rep, struct mt_run *const *runs,
 		{ "hugepage-write", "write_bw",
 		  "Sequential write bandwidth by page backing", "MB/s" },
 	};
-	const char **labels = mt_fig_run_labels(runs, n);
-	double *vals = calloc(n * N_BACKINGS, sizeof(double));
+	struct mt_fig_runs_data d;
+	double *vals;
 	char reading[1024];
-	int ret = 0;
+	int ret = mt_fig_runs_data_init(&d, runs, n, N_BACKINGS, err);
 
-	if (!labels || !vals) {
-		ret = mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
-				 "report: out of memory");
-		goto out_free;
-	}
+	if (ret < 0)
+		return ret;
+	vals = d.vals;
 	for (size_t fi = 0; fi < 3 && !ret; fi++) {
 		const char *metric = figs[fi][1];
 		struct mt_line_fig f = {
@@ -287,11 +291,9 @@ static int hp_plots(struct mt_report *rep, struct mt_run *const *runs,
 					"TLB misses explain for streaming; check the "
 					"THP coverage and the run's noise.");
 		ret = mt_fig_bars_runs(rep, &f, backings, N_BACKINGS,
-				       figs[fi][3], labels, n, vals, err);
+				       figs[fi][3], &d, err);
 	}
-out_free:
-	free(labels);
-	free(vals);
+	mt_fig_runs_data_free(&d);
 	return ret;
 }
 

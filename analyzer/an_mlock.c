@@ -221,27 +221,32 @@ static void ml_print(FILE *out, json_t *d)
 {
 	const char *b, *l;
 	json_t *per, *o;
+	char p99[32], max[32];
 
+	/* 4 significant digits, never an exponent (6.554e+04) */
 	json_object_foreach(json_object_get(d, "backings"), b, per) {
 		json_t *s = json_object_get(json_object_get(d, "saved"), b);
 
-		json_object_foreach(per, l, o)
+		json_object_foreach(per, l, o) {
+			mt_format_num(mt_jnum(o, "p99_ns"), 4, p99,
+				      sizeof(p99));
+			mt_format_num(mt_jnum(o, "max_us"), 4, max,
+				      sizeof(max));
 			fprintf(out,
-				"  %-4s %-8s p50 %.0f ns, p99 %.4g ns, "
-				"max %.4g us, %.0f major faults, resident "
-				"min %.0f%%\n",
-				b, l, mt_jnum(o, "p50_ns"),
-				mt_jnum(o, "p99_ns"), mt_jnum(o, "max_us"),
+				"  %-4s %-8s p50 %.0f ns, p99 %s ns, max %s "
+				"us, %.0f major faults, resident min %.0f%%\n",
+				b, l, mt_jnum(o, "p50_ns"), p99, max,
 				mt_jnum(o, "major_faults"),
 				mt_jnum(o, "resident_min_pct"));
-		if (s)
-			fprintf(out,
-				"  %-4s %s saved %.4g ns at p99 (%.1f%%)"
-				"\n",
+		}
+		if (s) {
+			mt_format_num(mt_jnum(s, "saved_p99_ns"), 4, p99,
+				      sizeof(p99));
+			fprintf(out, "  %-4s %s saved %s ns at p99 (%.1f%%)\n",
 				b,
 				json_string_value(json_object_get(s, "lock")),
-				mt_jnum(s, "saved_p99_ns"),
-				mt_jnum(s, "saved_p99_pct"));
+				p99, mt_jnum(s, "saved_p99_pct"));
+		}
 	}
 }
 
@@ -252,8 +257,8 @@ static int ml_plots(struct mt_report *rep, struct mt_run *const *runs,
 {
 	const char *cats[N_BACKINGS * N_LOCKS];
 	char names[N_BACKINGS * N_LOCKS][24], reading[1024];
-	const char **labels = mt_fig_run_labels(runs, n);
-	double *vals = calloc(n * N_BACKINGS * N_LOCKS, sizeof(double));
+	struct mt_fig_runs_data d;
+	double *vals;
 	json_t *sv = json_object_get(mt_fig_first(derived, n), "saved"), *s;
 	size_t nc = 0, off = 0;
 	const char *b;
@@ -266,13 +271,11 @@ static int ml_plots(struct mt_report *rep, struct mt_run *const *runs,
 		.logy = true,
 		.reading = reading,
 	};
-	int ret = 0;
+	int ret = mt_fig_runs_data_init(&d, runs, n, N_BACKINGS * N_LOCKS, err);
 
-	if (!labels || !vals) {
-		ret = mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
-				 "report: out of memory");
-		goto out_free;
-	}
+	if (ret < 0)
+		return ret;
+	vals = d.vals;
 	for (size_t bi = 0; bi < N_BACKINGS; bi++)
 		for (size_t k = 0; k < N_LOCKS; k++) {
 			size_t have = 0;
@@ -326,11 +329,9 @@ static int ml_plots(struct mt_report *rep, struct mt_run *const *runs,
 			 "Without a lock reclaim takes the pages the worker "
 			 "left idle, and the next access after a pause is a "
 			 "major fault.");
-	ret = mt_fig_bars_runs(rep, &f, cats, nc, "p99 (ns)", labels, n, vals,
-			       err);
+	ret = mt_fig_bars_runs(rep, &f, cats, nc, "p99 (ns)", &d, err);
 out_free:
-	free(labels);
-	free(vals);
+	mt_fig_runs_data_free(&d);
 	return ret;
 }
 

@@ -649,16 +649,14 @@ static int numa_plots(struct mt_report *rep, struct mt_run *const *runs,
 	static const char *const pl_keys[] = { "local_mb_s", "remote_mb_s",
 					       "interleave_mb_s" };
 	size_t at = first_multi(derived, n), have = 0, zr_run = n;
-	const char **labels = mt_fig_run_labels(runs, n);
-	double *vals = calloc(n * 3, sizeof(double));
+	struct mt_fig_runs_data d;
+	double *vals;
 	char reading[1024];
-	int ret = 0;
+	int ret = mt_fig_runs_data_init(&d, runs, n, 3, err);
 
-	if (!labels || !vals) {
-		ret = mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
-				 "report: out of memory");
-		goto out_free;
-	}
+	if (ret < 0)
+		return ret;
+	vals = d.vals;
 	if (at < n) {
 		ret = heat(rep, runs, derived, n, at, "latency_ns",
 			   "numa-latency", "Load latency", "ns", err);
@@ -707,16 +705,14 @@ static int numa_plots(struct mt_report *rep, struct mt_run *const *runs,
 			 n > 1 ? " The figures quoted are the first "
 				 "multi-node run's." :
 				 "");
-		ret = mt_fig_bars_runs(rep, &f, pl_cats, 3, "MB/s", labels, n,
-				       vals, err);
+		ret = mt_fig_bars_runs(rep, &f, pl_cats, 3, "MB/s", &d, err);
 		if (ret)
 			goto out_free;
 	}
 	if (zr_run < n)
 		ret = zr_plots(rep, runs, derived, n, zr_run, err);
 out_free:
-	free(labels);
-	free(vals);
+	mt_fig_runs_data_free(&d);
 	return ret;
 }
 

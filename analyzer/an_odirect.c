@@ -327,12 +327,8 @@ static int od_plots(struct mt_report *rep, struct mt_run *const *runs,
 {
 	static const char *const colors[] = { "#d62728", "#1f77b4", "#ff9896",
 					      "#aec7e8" };
-	const char **labels = mt_fig_run_labels(runs, n);
 	int ret = 0;
 
-	if (!labels)
-		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
-				  "report: out of memory");
 	for (size_t o = 0; o < 2 && !ret; o++) {
 		char name[32], title[96], reading[1024], s[4][48], b[32];
 		const char *series[4] = { s[0], s[1], s[2], s[3] };
@@ -409,10 +405,9 @@ static int od_plots(struct mt_report *rep, struct mt_run *const *runs,
 					 "largest block measured.");
 			}
 		}
-		ret = mt_fig_run_lines(rep, &f, labels, n, series, colors, 4,
-				       get_bw, &g, err);
+		ret = mt_fig_run_lines(rep, &f, n, series, colors, 4, get_bw,
+				       &g, err);
 	}
-	free(labels);
 	return ret;
 }
 

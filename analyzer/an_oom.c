@@ -209,8 +209,8 @@ static int oom_plots(struct mt_report *rep, struct mt_run *const *runs,
 	json_t *d = mt_fig_first(derived, n), *e;
 	size_t nc = json_array_size(json_object_get(d, "scenarios")), i;
 	const char **cats = calloc(nc + 1, sizeof(*cats));
-	const char **labels = mt_fig_run_labels(runs, n);
-	double *vals = calloc(n * (nc + 1), sizeof(double));
+	struct mt_fig_runs_data dd = { 0 };
+	double *vals;
 	char reading[1024];
 	struct mt_line_fig f = {
 		.name = "oom-kill-time",
@@ -222,11 +222,15 @@ static int oom_plots(struct mt_report *rep, struct mt_run *const *runs,
 	};
 	int ret = 0;
 
-	if (!cats || !labels || !vals) {
+	if (!cats) {
 		ret = mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
 				 "report: out of memory");
 		goto out_free;
 	}
+	ret = mt_fig_runs_data_init(&dd, runs, n, nc, err);
+	if (ret < 0)
+		goto out_free;
+	vals = dd.vals;
 	json_array_foreach(json_object_get(d, "scenarios"), i, e)
 		cats[i] = json_string_value(json_object_get(e, "scenario"));
 	for (size_t r = 0; r < n; r++) {
@@ -248,12 +252,11 @@ static int oom_plots(struct mt_report *rep, struct mt_run *const *runs,
 		 "comes back.",
 		 json_string_value(json_object_get(d, "sentence")));
 	if (nc)
-		ret = mt_fig_bars_runs(rep, &f, cats, nc, "kill time (ms)",
-				       labels, n, vals, err);
+		ret = mt_fig_bars_runs(rep, &f, cats, nc, "kill time (ms)", &dd,
+				       err);
 out_free:
 	free(cats);
-	free(labels);
-	free(vals);
+	mt_fig_runs_data_free(&dd);
 	return ret;
 }
 

@@ -161,7 +161,6 @@ static int pc_plots(struct mt_report *rep, struct mt_run *const *runs,
 	static const char *const series[] = { "cold (from disk)",
 					      "warm (page cache)" };
 	static const char *const colors[] = { "#7f7f7f", "#ff7f0e" };
-	const char **labels = mt_fig_run_labels(runs, n);
 	json_t *cw = json_object_get(mt_fig_first(derived, n), "cold_warm"), *e,
 	       *best = NULL;
 	json_t *hs = json_object_get(mt_fig_first(derived, n), "hot_scan");
@@ -180,16 +179,11 @@ static int pc_plots(struct mt_report *rep, struct mt_run *const *runs,
 		.reading = reading,
 	};
 
-	if (!labels)
-		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
-				  "report: out of memory");
 	json_array_foreach(cw, i, e)
 		if (!best || mt_jnum(e, "speedup") > mt_jnum(best, "speedup"))
 			best = e;
-	if (!best) {
-		free(labels);
+	if (!best)
 		return 0;
-	}
 	mt_format_bytes(mt_jnum(best, "block_bytes"), b, sizeof(b));
 	off = snprintf(reading, sizeof(reading),
 		       "A warm page cache serves reads up to %.1f times "
@@ -209,9 +203,7 @@ static int pc_plots(struct mt_report *rep, struct mt_run *const *runs,
 		snprintf(reading + off, sizeof(reading) - (size_t)off,
 			 "The hot-set test did not run, so survival after a "
 			 "scan is not measured.");
-	ret = mt_fig_run_lines(rep, &f, labels, n, series, colors, 2, get_bw,
-			       &g, err);
-	free(labels);
+	ret = mt_fig_run_lines(rep, &f, n, series, colors, 2, get_bw, &g, err);
 	return ret;
 }
 

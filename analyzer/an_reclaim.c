@@ -353,13 +353,15 @@ static void rc_print(FILE *out, json_t *d)
 	size_t i;
 
 	json_array_foreach(json_object_get(d, "cases"), i, e) {
+		char p99[32], max[32];
+
+		mt_format_num(mt_jnum(e, "alloc_p99_us"), 3, p99, sizeof(p99));
+		mt_format_num(mt_jnum(e, "alloc_max_us"), 3, max, sizeof(max));
 		fprintf(out,
-			"  %-7s %-28s stalls %.0f, alloc p99 %.3g us, "
-			"max %.3g us",
+			"  %-7s %-28s stalls %.0f, alloc p99 %s us, max %s us",
 			json_string_value(json_object_get(e, "scope")),
 			json_string_value(json_object_get(e, "setting")),
-			mt_jnum(e, "allocstalls"), mt_jnum(e, "alloc_p99_us"),
-			mt_jnum(e, "alloc_max_us"));
+			mt_jnum(e, "allocstalls"), p99, max);
 		if (isfinite(mt_jnum(e, "pgscan_direct")))
 			fprintf(out, ", direct scans %.0f",
 				mt_jnum(e, "pgscan_direct"));
@@ -384,17 +386,15 @@ static int rc_plots(struct mt_report *rep, struct mt_run *const *runs,
 {
 	json_t *d = mt_fig_first(derived, n), *e, *fd = NULL;
 	const char *scope = "machine", *cats[MAX_CASES];
-	const char **labels = mt_fig_run_labels(runs, n);
-	double *vals = calloc(n * MAX_CASES, sizeof(double));
+	struct mt_fig_runs_data dd;
+	double *vals;
 	char title[2][160], reading[1024];
 	size_t nc = 0, i;
-	int ret = 0;
+	int ret = mt_fig_runs_data_init(&dd, runs, n, MAX_CASES, err);
 
-	if (!labels || !vals) {
-		ret = mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
-				 "report: out of memory");
-		goto out_free;
-	}
+	if (ret < 0)
+		return ret;
+	vals = dd.vals;
 	for (int pass = 0; pass < 2 && !nc; pass++) {
 		scope = pass ? "cgroup" : "machine";
 		json_array_foreach(json_object_get(d, "cases"), i, e)
@@ -458,12 +458,10 @@ static int rc_plots(struct mt_report *rep, struct mt_run *const *runs,
 			      " A stall is an "
 			      "allocation that had to reclaim memory itself.");
 		ret = mt_fig_bars_runs(rep, &f, cats, nc,
-				       fi ? "p99 (us)" : "stalls", labels, n,
-				       vals, err);
+				       fi ? "p99 (us)" : "stalls", &dd, err);
 	}
 out_free:
-	free(labels);
-	free(vals);
+	mt_fig_runs_data_free(&dd);
 	return ret;
 }
 

@@ -284,31 +284,41 @@ out_nomem:
 static void swap_print(FILE *out, json_t *d)
 {
 	json_t *e, *t = json_object_get(d, "trade_off");
+	char acc[32], p99[32], p999[32];
 	size_t i;
 
-	json_array_foreach(json_object_get(d, "swappiness"), i, e)
+	/* 3 significant digits, never an exponent (1.71e+07) */
+	json_array_foreach(json_object_get(d, "swappiness"), i, e) {
+		mt_format_num(mt_jnum(e, "worker_accesses_per_s"), 3, acc,
+			      sizeof(acc));
+		mt_format_num(mt_jnum(e, "worker_p99_us"), 3, p99, sizeof(p99));
+		mt_format_num(mt_jnum(e, "worker_p999_us"), 3, p999,
+			      sizeof(p999));
 		fprintf(out,
-			"  swappiness %3.0f: worker %.3g acc/s, p99 %.3g "
-			"us, p999 %.3g us; reader %.0f MB/s; swap-in %.0f/s, "
-			"file refaults %.0f/s\n",
-			mt_jnum(e, "swappiness"),
-			mt_jnum(e, "worker_accesses_per_s"),
-			mt_jnum(e, "worker_p99_us"),
-			mt_jnum(e, "worker_p999_us"), mt_jnum(e, "reader_mb_s"),
+			"  swappiness %3.0f: worker %s acc/s, p99 %s us, p999 "
+			"%s us; reader %.0f MB/s; swap-in %.0f/s, file "
+			"refaults %.0f/s\n",
+			mt_jnum(e, "swappiness"), acc, p99, p999,
+			mt_jnum(e, "reader_mb_s"),
 			mt_jnum(e, "swap_in_pages_per_s"),
 			mt_jnum(e, "file_refaults_per_s"));
+	}
 	if (json_is_object(t))
 		fprintf(out, "  %s\n",
 			json_string_value(json_object_get(t, "sentence")));
-	json_array_foreach(json_object_get(d, "pressure"), i, e)
+	json_array_foreach(json_object_get(d, "pressure"), i, e) {
+		mt_format_num(mt_jnum(e, "accesses_per_s"), 3, acc,
+			      sizeof(acc));
+		mt_format_num(mt_jnum(e, "p99_us"), 3, p99, sizeof(p99));
+		mt_format_num(mt_jnum(e, "p999_us"), 3, p999, sizeof(p999));
 		fprintf(out,
-			"  pressure %-7s x%.1f: %.3g acc/s, p99 %.3g us, "
-			"p999 %.3g us, swap-in %.0f/s, PSI full %.1f%%\n",
+			"  pressure %-7s x%.1f: %s acc/s, p99 %s us, p999 %s "
+			"us, swap-in %.0f/s, PSI full %.1f%%\n",
 			json_string_value(json_object_get(e, "pattern")),
-			mt_jnum(e, "ratio"), mt_jnum(e, "accesses_per_s"),
-			mt_jnum(e, "p99_us"), mt_jnum(e, "p999_us"),
+			mt_jnum(e, "ratio"), acc, p99, p999,
 			mt_jnum(e, "swap_in_pages_per_s"),
 			mt_jnum(e, "psi_full_pct"));
+	}
 }
 
 /* What a figure's getter draws: series s is metrics[s] of the sweep. */
@@ -344,13 +354,9 @@ static int swap_plots(struct mt_report *rep, struct mt_run *const *runs,
 	};
 	static const char *const colors[] = { "#1f77b4", "#ff7f0e" };
 	json_t *d = NULL, *t, *lo, *hi;
-	const char **labels = mt_fig_run_labels(runs, n);
 	char reading[3][1024], p_lo[48], p_hi[48];
 	int ret = 0;
 
-	if (!labels)
-		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
-				  "report: out of memory");
 	for (size_t r = 0; r < n; r++) {
 		if (!d &&
 		    json_array_size(json_object_get(derived[r], "swappiness")))
@@ -416,11 +422,10 @@ static int swap_plots(struct mt_report *rep, struct mt_run *const *runs,
 		};
 
 		for (size_t i = 0; i < 3 && !ret; i++)
-			ret = mt_fig_run_lines(rep, &f[i], labels, n, series[i],
-					       colors, 2, sw_get, &g[i], err);
+			ret = mt_fig_run_lines(rep, &f[i], n, series[i], colors,
+					       2, sw_get, &g[i], err);
 	}
 out_free:
-	free(labels);
 	return ret;
 }
 

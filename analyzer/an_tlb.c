@@ -717,34 +717,18 @@ static json_t *find_curve(json_t *d, const char *pattern, const char *backing)
 	return NULL;
 }
 
-/* A count as people write it: "3,072"; rounded to a whole number. */
-static void fmt_count(double v, char *buf, size_t len)
-{
-	char digits[32];
-	size_t n, o = 0;
-
-	snprintf(digits, sizeof(digits), "%.0f", v);
-	n = strlen(digits);
-	for (size_t i = 0; i < n && o + 2 < len; i++) {
-		if (i && digits[i - 1] != '-' && (n - i) % 3 == 0)
-			buf[o++] = ',';
-		buf[o++] = digits[i];
-	}
-	buf[o] = '\0';
-}
-
 /* One reach level: "4 MiB..12 MiB = 1,024..3,072 entries (L2)". */
 static void print_level(FILE *out, json_t *l)
 {
 	char a[32], b[32], e[32];
 
 	mt_format_bytes(mt_jnum(l, "hi_bytes"), b, sizeof(b));
-	fmt_count(mt_jnum(l, "entries_hi"), e, sizeof(e));
+	mt_format_count(mt_jnum(l, "entries_hi"), e, sizeof(e));
 	if (json_is_number(json_object_get(l, "lo_bytes"))) {
 		char f[32];
 
 		mt_format_bytes(mt_jnum(l, "lo_bytes"), a, sizeof(a));
-		fmt_count(mt_jnum(l, "entries_lo"), f, sizeof(f));
+		mt_format_count(mt_jnum(l, "entries_lo"), f, sizeof(f));
 		fprintf(out, "%s..%s = %s..%s entries", a, b, f, e);
 	} else {
 		fprintf(out,
@@ -829,7 +813,7 @@ static void print_cpuid(FILE *out, json_t *d)
 		json_array_foreach(json_object_get(t, "page_sizes"), j, v)
 			fprintf(out, "%s%s", j ? "/" : " ",
 				json_string_value(v));
-		fmt_count(mt_jnum(t, "entries"), e, sizeof(e));
+		mt_format_count(mt_jnum(t, "entries"), e, sizeof(e));
 		fprintf(out, " %s entries", e);
 		json_array_foreach(json_object_get(t, "page_sizes"), j, v)
 			if (!strcmp(json_string_value(v), "4k")) {
@@ -857,7 +841,7 @@ static void tlb_print(FILE *out, json_t *d)
 {
 	json_t *c, *k, *pen = json_object_get(d, "page_walk_penalty");
 	size_t i, j;
-	char a[32], b[32];
+	char a[32], b[32], cpu[32];
 
 	json_array_foreach(json_object_get(d, "curves"), i, c) {
 		bool page = !strcmp(
@@ -875,13 +859,18 @@ static void tlb_print(FILE *out, json_t *d)
 			mt_format_bytes(mt_jnum(k, "bytes_above"), b,
 					sizeof(b));
 			fprintf(out, " %s..%s", a, b);
-			if (page)
-				fprintf(out, " (%.4g..%.4g entries)",
-					mt_jnum(k, "entries_below"),
-					mt_jnum(k, "entries_above"));
-			fprintf(out, " %.1f->%.1f ns%s;",
-				mt_jnum(k, "latency_below_ns"),
-				mt_jnum(k, "latency_above_ns"),
+			if (page) {
+				mt_format_num(mt_jnum(k, "entries_below"), 4, a,
+					      sizeof(a));
+				mt_format_num(mt_jnum(k, "entries_above"), 4, b,
+					      sizeof(b));
+				fprintf(out, " (%s..%s entries)", a, b);
+			}
+			mt_format_quantity(mt_jnum(k, "latency_below_ns"), "ns",
+					   a, sizeof(a));
+			mt_format_quantity(mt_jnum(k, "latency_above_ns"), "ns",
+					   b, sizeof(b));
+			fprintf(out, " %s->%s%s;", a, b,
 				!page ? "" :
 				!strcmp(json_string_value(
 						json_object_get(k, "kind")),
@@ -913,22 +902,24 @@ static void tlb_print(FILE *out, json_t *d)
 	}
 	c = json_object_get(d, "cpu_tlb");
 	k = json_object_get(c, "beside_knee");
+	mt_format_count(mt_jnum(k, "cpu_entries_4k"), cpu, sizeof(cpu));
+	mt_format_num(mt_jnum(k, "knee_entries_below"), 4, a, sizeof(a));
+	mt_format_num(mt_jnum(k, "knee_entries_above"), 4, b, sizeof(b));
 	if (k && !json_is_number(json_object_get(k, "knee_entries_below"))) {
 		fprintf(out,
-			"  cpu tlb: %.0f 4K entries (%s); the 4k page "
+			"  cpu tlb: %s 4K entries (%s); the 4k page "
 			"curve shows no knee to set beside it\n",
-			mt_jnum(k, "cpu_entries_4k"),
+			cpu,
 			json_string_value(json_object_get(
 				json_object_get(c, "sizes"), "source")));
 	} else if (k) {
 		fprintf(out,
-			"  cpu tlb: %.0f 4K entries (%s), first 4k page "
-			"knee at %.4g..%.4g entries: %s\n",
-			mt_jnum(k, "cpu_entries_4k"),
+			"  cpu tlb: %s 4K entries (%s), first 4k page "
+			"knee at %s..%s entries: %s\n",
+			cpu,
 			json_string_value(json_object_get(
 				json_object_get(c, "sizes"), "source")),
-			mt_jnum(k, "knee_entries_below"),
-			mt_jnum(k, "knee_entries_above"),
+			a, b,
 			json_is_true(json_object_get(k, "within")) ?
 				"the CPU's figure lies in the bracket" :
 				"outside the bracket (another TLB level, or a "
@@ -949,10 +940,12 @@ static const char *tlb_note(json_t *d)
 {
 	static char buf[64];
 	double cpu = cpu_entries_4k(d);
+	char n[32];
 
 	if (!isfinite(cpu))
 		return "";
-	snprintf(buf, sizeof(buf), "; the CPU reports %.0f", cpu);
+	mt_format_count(cpu, n, sizeof(n));
+	snprintf(buf, sizeof(buf), "; the CPU reports %s", n);
 	return buf;
 }
 

@@ -716,23 +716,145 @@ out_scripts:
 	return ret;
 }
 
+/* The labels of runs[0..n) (runs[r]->label), in an array the caller
+ * frees; NULL when out of memory. */
+static const char **mt_fig_run_labels(struct mt_run *const *runs, size_t n)
+{
+	const char **labels = calloc(n, sizeof(*labels));
+
+	if (!labels)
+		return NULL;
+	for (size_t r = 0; r < n; r++)
+		labels[r] = runs[r]->label;
+	return labels;
+}
+
+int mt_fig_runs_data_init(struct mt_fig_runs_data *d,
+			  struct mt_run *const *runs, size_t n, size_t per_run,
+			  struct mt_err *err)
+{
+	memset(d, 0, sizeof(*d));
+	d->labels = mt_fig_run_labels(runs, n);
+	d->vals = malloc((n * per_run + 1) * sizeof(*d->vals));
+	if (!d->labels || !d->vals) {
+		mt_fig_runs_data_free(d);
+		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+				  "report: out of memory");
+	}
+	for (size_t i = 0; i < n * per_run; i++)
+		d->vals[i] = NAN;
+	d->n_runs = n;
+	d->per_run = per_run;
+	return 0;
+}
+
+void mt_fig_runs_data_free(struct mt_fig_runs_data *d)
+{
+	free(d->labels);
+	free(d->vals);
+	memset(d, 0, sizeof(*d));
+}
+
+/* The interval of the record of bench in run whose value is v; false when
+ * none is (or it has no interval of two samples or more). */
+static bool bar_record_interval(const struct mt_run *run, const char *bench,
+				double v, double *lo, double *hi)
+{
+	json_t *rec;
+	size_t i;
+
+	json_array_foreach(run->records, i, rec) {
+		if (!mt_rec_ok(rec) || strcmp(mt_rec_bench(rec), bench) ||
+		    mt_rec_value(rec) != v)
+			continue;
+		/* A zero (no stalls, no faults) is the value of many
+		 * records: which one the bar is cannot be told. */
+		if (v == 0)
+			return false;
+		double l = mt_jnum(rec, "ci95_lo"), h = mt_jnum(rec, "ci95_hi");
+
+		if (isfinite(l) && isfinite(h) && l <= v && v <= h &&
+		    json_integer_value(json_object_get(rec, "n")) >= 2) {
+			*lo = l;
+			*hi = h;
+			return true;
+		}
+	}
+	return false;
+}
+
+size_t mt_fig_bar_intervals(const struct mt_report *rep, const char *bench,
+			    const double *vals, size_t n_runs, size_t n_cats,
+			    double *lo, double *hi)
+{
+	size_t found = 0;
+
+	for (size_t r = 0; r < n_runs; r++)
+		for (size_t c = 0; c < n_cats; c++) {
+			size_t i = r * n_cats + c;
+
+			lo[i] = hi[i] = NAN;
+			if (!bench || !rep->runs || r >= rep->n_runs ||
+			    !isfinite(vals[i]))
+				continue;
+			found += bar_record_interval(rep->runs[r], bench,
+						     vals[i], &lo[i], &hi[i]);
+		}
+	return found;
+}
+
+/* Bars of one value per category per run, each with the interval of its
+ * record when some bar has one (a bar without gets none: lo = hi). */
+static int bars_with_intervals(struct mt_report *rep,
+			       const struct mt_line_fig *f,
+			       const char *const *cats, size_t n_cats,
+			       const char *const *groups, size_t n_runs,
+			       const double *values, struct mt_err *err)
+{
+	size_t n = n_runs * n_cats;
+	double *lo = malloc((2 * n + 1) * sizeof(*lo)), *hi;
+	int ret;
+
+	if (!lo)
+		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+				  "report: out of memory");
+	hi = lo + n;
+	if (mt_fig_bar_intervals(rep, f->bench, values, n_runs, n_cats, lo,
+				 hi) == 0) {
+		free(lo);
+		return mt_fig_bars(rep, f, cats, n_cats, groups, NULL, n_runs,
+				   values, NULL, NULL, err);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!isfinite(lo[i]) || !isfinite(hi[i]))
+			lo[i] = hi[i] = values[i];
+		if (f->logy && !(lo[i] > 0))
+			lo[i] = values[i]; /* a log axis cannot reach 0 */
+	}
+	ret = mt_fig_bars(rep, f, cats, n_cats, groups, NULL, n_runs, values,
+			  lo, hi, err);
+	free(lo);
+	return ret;
+}
+
 /* Bars of one value per category per run (see figure.h). */
 int mt_fig_bars_runs(struct mt_report *rep, const struct mt_line_fig *f,
 		     const char *const *cats, size_t n_cats, const char *what,
-		     const char *const *labels, size_t n_runs,
-		     const double *values, struct mt_err *err)
+		     const struct mt_fig_runs_data *d, struct mt_err *err)
 {
+	const double *values = d->vals;
+	size_t n_runs = d->n_runs;
 	double *med, *lo, *hi, *col;
 	char title[64];
 	const char *g[1] = { title };
 	int ret;
 
 	if (n_runs == 1)
-		return mt_fig_bars(rep, f, cats, n_cats, &what, NULL, 1, values,
-				   NULL, NULL, err);
+		return bars_with_intervals(rep, f, cats, n_cats, &what, 1,
+					   values, err);
 	if (n_runs <= MT_FIG_MAX_LABELLED_RUNS)
-		return mt_fig_bars(rep, f, cats, n_cats, labels, NULL, n_runs,
-				   values, NULL, NULL, err);
+		return bars_with_intervals(rep, f, cats, n_cats, d->labels,
+					   n_runs, values, err);
 	med = calloc(3 * n_cats + n_runs, sizeof(double));
 	if (!med)
 		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
@@ -761,10 +883,9 @@ int mt_fig_bars_runs(struct mt_report *rep, const struct mt_line_fig *f,
 
 /* Lines of several series over several runs (see figure.h). */
 int mt_fig_run_lines(struct mt_report *rep, const struct mt_line_fig *f,
-		     const char *const *labels, size_t n_runs,
-		     const char *const *series, const char *const *colors,
-		     size_t n_series, mt_fig_getter get, void *arg,
-		     struct mt_err *err)
+		     size_t n_runs, const char *const *series,
+		     const char *const *colors, size_t n_series,
+		     mt_fig_getter get, void *arg, struct mt_err *err)
 {
 	bool labelled = n_runs <= MT_FIG_MAX_LABELLED_RUNS;
 	size_t per = labelled ? RUN_LINE_MAX + 1 : n_runs * (RUN_LINE_MAX + 1);
@@ -803,7 +924,10 @@ int mt_fig_run_lines(struct mt_report *rep, const struct mt_line_fig *f,
 				sr->dash = (int)r + 1;
 				snprintf(titles[ns], 256, "%s%s%s", series[s],
 					 n_runs > 1 ? " " : "",
-					 n_runs > 1 ? labels[r] : "");
+					 n_runs > 1 && rep->runs &&
+							 r < rep->n_runs ?
+						 rep->runs[r]->label :
+						 "");
 				ns++;
 			} else {
 				sr->thin = true;
@@ -822,17 +946,6 @@ out_free:
 	free(titles);
 	free(ser);
 	return ret;
-}
-
-const char **mt_fig_run_labels(struct mt_run *const *runs, size_t n)
-{
-	const char **labels = calloc(n, sizeof(*labels));
-
-	if (!labels)
-		return NULL;
-	for (size_t r = 0; r < n; r++)
-		labels[r] = runs[r]->label;
-	return labels;
 }
 
 json_t *mt_fig_first(json_t *const *derived, size_t n)

@@ -82,15 +82,42 @@ int mt_fig_bars(struct mt_report *rep, const struct mt_line_fig *f,
 		size_t n_groups, const double *values, const double *err_lo,
 		const double *err_hi, struct mt_err *err);
 
-/* A bar figure of one value per category per run: values[r * n_cats + c]
- * (NAN: none). One run: one group named `what`; up to
- * MT_FIG_MAX_LABELLED_RUNS runs: one group per run, named by labels[r];
- * more: the median of the runs with an error bar from the lowest to the
- * highest. Returns 0 or -errno with err set. */
+/* What a figure of several runs fills: the runs' labels and room for
+ * per_run values a run, vals[r * n_cats + c] once the module knows its
+ * n_cats categories (at most per_run), NAN until set. One init and one
+ * free around a module's figure (free is fine on a zeroed struct). */
+struct mt_fig_runs_data {
+	const char **labels; /* runs[r]->label */
+	double *vals;
+	size_t n_runs, per_run;
+};
+
+/* Fills d for runs[0..n) with per_run values a run. Returns 0 or -ENOMEM
+ * with err set (d freed). */
+int mt_fig_runs_data_init(struct mt_fig_runs_data *d,
+			  struct mt_run *const *runs, size_t n, size_t per_run,
+			  struct mt_err *err);
+void mt_fig_runs_data_free(struct mt_fig_runs_data *d);
+
+/* The error bar of each bar vals[r * n_cats + c] of n_runs runs into
+ * lo/hi (same layout): the interval (ci95_lo..ci95_hi; the rounds' one
+ * when the run was measured in rounds) of the record of bench in
+ * rep->runs[r] whose value the bar is, as mt_fig_lines finds a point's;
+ * NAN where no record is (a derived figure such as a ratio). Returns how
+ * many bars have one. */
+size_t mt_fig_bar_intervals(const struct mt_report *rep, const char *bench,
+			    const double *vals, size_t n_runs, size_t n_cats,
+			    double *lo, double *hi);
+
+/* A bar figure of one value per category per run, d->vals[r * n_cats +
+ * c] (NAN: none), each bar with the error bar mt_fig_bar_intervals finds
+ * for it (none: no bar is drawn at it). One run: one group named `what`;
+ * up to MT_FIG_MAX_LABELLED_RUNS runs: one group per run, named by its
+ * label; more: the median of the runs with an error bar from the lowest
+ * to the highest. Returns 0 or -errno with err set. */
 int mt_fig_bars_runs(struct mt_report *rep, const struct mt_line_fig *f,
 		     const char *const *cats, size_t n_cats, const char *what,
-		     const char *const *labels, size_t n_runs,
-		     const double *values, struct mt_err *err);
+		     const struct mt_fig_runs_data *d, struct mt_err *err);
 
 /* Writes a heat map of an n_rows x n_cols matrix, values[r * n_cols + c]
  * (NAN: an empty cell), rows labelled row_labels (drawn top to bottom),
@@ -106,20 +133,15 @@ int mt_fig_heatmap(struct mt_report *rep, const struct mt_line_fig *f,
 typedef size_t (*mt_fig_getter)(size_t r, size_t s, double *x, double *y,
 				size_t max, void *arg);
 
-/* A line figure of n_series series measured in each of n_runs runs: one
- * line per series (one run), per run and series (up to
- * MT_FIG_MAX_LABELLED_RUNS runs, labelled "series label"), or one thin
- * line per run gathered per series (more runs). Returns 0 or -errno. */
+/* A line figure of n_series series measured in each of n_runs runs (the
+ * report's rep->runs): one line per series (one run), per run and series
+ * (up to MT_FIG_MAX_LABELLED_RUNS runs, labelled "series label"), or one
+ * thin line per run gathered per series (more runs). Returns 0 or
+ * -errno. */
 int mt_fig_run_lines(struct mt_report *rep, const struct mt_line_fig *f,
-		     const char *const *labels, size_t n_runs,
-		     const char *const *series, const char *const *colors,
-		     size_t n_series, mt_fig_getter get, void *arg,
-		     struct mt_err *err);
-
-/* The labels of runs[0..n) (runs[r]->label), in an array the caller
- * frees; NULL when out of memory. */
-struct mt_run;
-const char **mt_fig_run_labels(struct mt_run *const *runs, size_t n);
+		     size_t n_runs, const char *const *series,
+		     const char *const *colors, size_t n_series,
+		     mt_fig_getter get, void *arg, struct mt_err *err);
 
 /* The first non-NULL of derived[0..n) (the run a reading quotes). */
 json_t *mt_fig_first(json_t *const *derived, size_t n);

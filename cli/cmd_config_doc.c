@@ -79,6 +79,13 @@ static int config_doc_main(int argc, char **argv)
 	      "Sampling, pinning and output; applies to every "
 	      "benchmark.",
 	      mt_global_params);
+	printf("A benchmark section may set these [global] keys for itself, "
+	       "over [global]'s\nvalue (unset, it takes that one): ");
+	for (size_t i = 0; mt_section_overrides[i]; i++)
+		printf("%s`%s`", i ? ", " : "", mt_section_overrides[i]);
+	printf(". For example `[swap] repeat = 1` runs swap's fixed-duration "
+	       "cases once\nwhile the latency curves run `[global] repeat` "
+	       "rounds.\n\n");
 	for (size_t i = 0; i < n; i++)
 		table(t[i]->name, t[i]->summary, t[i]->params);
 	return MT_EXIT_OK;

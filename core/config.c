@@ -707,6 +707,22 @@ int mt_params_resolve(const struct mt_cfg *cfg, const char *section,
 		      const struct mt_param *schema, struct mt_params **out,
 		      struct mt_err *err)
 {
+	return mt_params_resolve_also(cfg, section, schema, NULL, out, err);
+}
+
+static bool in_words(const char *const *words, const char *w)
+{
+	for (size_t i = 0; words && words[i]; i++)
+		if (strcmp(words[i], w) == 0)
+			return true;
+	return false;
+}
+
+int mt_params_resolve_also(const struct mt_cfg *cfg, const char *section,
+			   const struct mt_param *schema,
+			   const char *const *also, struct mt_params **out,
+			   struct mt_err *err)
+{
 	struct mt_params *p;
 	size_t ns = 0;
 	int ret = 0;
@@ -727,13 +743,13 @@ int mt_params_resolve(const struct mt_cfg *cfg, const char *section,
 		const struct mt_cfg_entry *e = &cfg->entries[k];
 		size_t i;
 
-		if (strcmp(e->section, section) != 0)
+		if (strcmp(e->section, section) != 0 || in_words(also, e->key))
 			continue;
 		for (i = 0; i < ns; i++)
 			if (strcmp(schema[i].key, e->key) == 0)
 				break;
 		if (i == ns) {
-			char keys[700] = "", at[300];
+			char keys[900] = "", at[300];
 			size_t off = 0;
 
 			for (size_t j = 0; j < ns && off < sizeof(keys); j++)
@@ -741,14 +757,20 @@ int mt_params_resolve(const struct mt_cfg *cfg, const char *section,
 							sizeof(keys) - off,
 							"%s%s", j ? ", " : "",
 							schema[j].key);
+			for (size_t j = 0;
+			     also && also[j] && off < sizeof(keys); j++)
+				off += (size_t)snprintf(keys + off,
+							sizeof(keys) - off,
+							"%s%s", off ? ", " : "",
+							also[j]);
 			mt_cfg_where(at, sizeof(at), e->file, e->line);
 			ret = mt_err_set(err, -EINVAL, MT_ERR_INPUT,
 					 "%s: [%s] unknown key '%s': expected "
 					 "one of: %s",
 					 at, section, e->key,
-					 ns ? keys :
-					      "(none: this section "
-					      "takes no keys)");
+					 off ? keys :
+					       "(none: this section "
+					       "takes no keys)");
 			goto free_params;
 		}
 		ret = resolve_one(&p->v[i], &schema[i], section, e->value,
@@ -761,6 +783,35 @@ int mt_params_resolve(const struct mt_cfg *cfg, const char *section,
 free_params:
 	mt_params_free(p);
 	return ret;
+}
+
+int mt_params_overlay(struct mt_params *p, const struct mt_cfg *cfg,
+		      const char *section, const char *const *keys,
+		      struct mt_err *err)
+{
+	for (size_t k = 0; k < cfg->n; k++) {
+		const struct mt_cfg_entry *e = &cfg->entries[k];
+		size_t i;
+		int ret;
+
+		if (strcmp(e->section, section) != 0 || !in_words(keys, e->key))
+			continue;
+		for (i = 0; i < p->n; i++)
+			if (strcmp(p->v[i].param->key, e->key) == 0)
+				break;
+		if (i == p->n)
+			return mt_err_set(err, -EINVAL, MT_ERR_RUNTIME,
+					  "[%s] key '%s': not a key of [%s] "
+					  "(a bug in the table of keys a "
+					  "section overrides; please report "
+					  "it)",
+					  section, e->key, p->section);
+		ret = resolve_one(&p->v[i], p->v[i].param, section, e->value,
+				  e->file, e->line, err);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
 }
 
 /* Frees p and everything it owns (NULL is fine). */

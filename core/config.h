@@ -157,6 +157,20 @@ struct mt_params {
 int mt_params_resolve(const struct mt_cfg *cfg, const char *section,
 		      const struct mt_param *schema, struct mt_params **out,
 		      struct mt_err *err);
+/* mt_params_resolve, except that the keys in also (a NULL-ended list, or
+ * NULL) are accepted in section and left for mt_params_overlay: a
+ * benchmark section's overrides of [global] keys. */
+int mt_params_resolve_also(const struct mt_cfg *cfg, const char *section,
+			   const struct mt_param *schema,
+			   const char *const *also, struct mt_params **out,
+			   struct mt_err *err);
+/* Sets in p (resolved from another section, e.g. [global]) each of keys (a
+ * NULL-ended list of p's keys) that cfg sets in section, validated against
+ * p's schema, remembering its file and line: [tlb] repeat = 1 over
+ * [global] repeat = 3. Returns 0 or -EINVAL (MT_ERR_INPUT: file:line). */
+int mt_params_overlay(struct mt_params *p, const struct mt_cfg *cfg,
+		      const char *section, const char *const *keys,
+		      struct mt_err *err);
 void mt_params_free(struct mt_params *p);
 
 /* Accessors. id is the row of the key in the schema p was resolved

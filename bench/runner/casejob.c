@@ -228,9 +228,7 @@ int mt_bench_plan(const struct mt_cfg *cfg, const char *section, bool quick,
 				  "plan: no "
 				  "benchmark called '%s' (see 'memtune list')",
 				  section);
-	ret = mt_params_resolve(cfg, "global", mt_global_params, &g, err);
-	if (ret == 0)
-		ret = mt_params_resolve(cfg, section, b->params, &p, err);
+	ret = mt_section_params(cfg, section, b->params, &g, &p, err);
 	if (ret == 0)
 		ret = mt_caps_read(&caps, err);
 	if (ret == 0) {

@@ -86,7 +86,8 @@ const struct mt_param mt_global_params[] = {
 			  .def = "1",
 			  .help = "rounds of each benchmark's cases, in a fresh random "
 				  "order each round; a record's value is the median of "
-				  "the rounds and its interval holds their spread",
+				  "the rounds and its interval holds their spread; "
+				  "a benchmark section may set its own",
 			  .min = 1,
 			  .max = 100 },
 	[MT_G_ALLOW_SYSTEM_CHANGES] = { .key = "allow_system_changes",
@@ -109,12 +110,40 @@ const struct mt_param mt_global_params[] = {
 	[MT_G_NPARAMS] = MT_PARAMS_END,
 };
 
+const char *const mt_section_overrides[] = {
+	"repeat",	  "sample_time", "min_samples",	  "max_samples",
+	"warmup_samples", "ci_fraction", "max_case_time", NULL,
+};
+
+int mt_section_params(const struct mt_cfg *cfg, const char *section,
+		      const struct mt_param *schema, struct mt_params **global,
+		      struct mt_params **params, struct mt_err *err)
+{
+	int ret;
+
+	*params = NULL;
+	ret = mt_params_resolve(cfg, "global", mt_global_params, global, err);
+	if (ret == 0)
+		ret = mt_params_overlay(*global, cfg, section,
+					mt_section_overrides, err);
+	if (ret == 0)
+		ret = mt_params_resolve_also(cfg, section, schema,
+					     mt_section_overrides, params, err);
+	if (ret < 0) {
+		mt_params_free(*global);
+		*global = NULL;
+	}
+	return ret;
+}
+
 /* One benchmark section to run: "tlb" or "tlb:variant". */
 struct job {
 	const struct mt_bench *bench;
 	char *section;
-	const char *variant; /* points into section, or NULL */
+	const char *variant;	  /* points into section, or NULL */
+	struct mt_params *global; /* [global] with the section's overrides */
 	struct mt_params *params;
+	size_t repeat; /* its rounds: [global] repeat or its own */
 	/* Planned once, by check_plans: the cases run_job runs. */
 	struct mt_plan plan;
 	int plan_ret;		/* plan()'s return */
@@ -163,6 +192,7 @@ static void free_jobs(struct job *jobs, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		free(jobs[i].section);
+		mt_params_free(jobs[i].global);
 		mt_params_free(jobs[i].params);
 		mt_plan_free(&jobs[i].plan);
 		json_decref(jobs[i].round_orders);
@@ -192,7 +222,10 @@ static int add_job(struct job **jobs, size_t *n, const struct mt_cfg *cfg,
 	if (j->variant)
 		j->variant++;
 	(*n)++;
-	ret = mt_params_resolve(cfg, section, b->params, &j->params, err);
+	ret = mt_section_params(cfg, section, b->params, &j->global, &j->params,
+				err);
+	if (ret == 0)
+		j->repeat = (size_t)mt_p_int(j->global, MT_G_REPEAT);
 	return ret;
 }
 
@@ -315,6 +348,21 @@ out:
 	return 0;
 }
 
+/* Adds to sec the [global] keys job j's section sets for itself. */
+static void overrides_json(json_t *sec, const struct mt_params *g,
+			   const struct job *j)
+{
+	for (size_t k = 0; k < j->global->n; k++) {
+		const struct mt_pvalue *v = &j->global->v[k], *w = &g->v[k];
+
+		if (v->line == w->line && v->file && w->file &&
+		    strcmp(v->file, w->file) == 0)
+			continue;
+		json_object_set_new(sec, v->param->key,
+				    json_string(v->text ? v->text : ""));
+	}
+}
+
 /* The resolved configuration, section by section, as text values. */
 static json_t *config_json(const struct mt_params *g, const struct job *jobs,
 			   size_t n)
@@ -335,6 +383,8 @@ static json_t *config_json(const struct mt_params *g, const struct job *jobs,
 					    json_string(v->text ? v->text :
 								  ""));
 		}
+		if (i > 0)
+			overrides_json(sec, g, &jobs[i - 1]);
 		json_object_set_new(cfg, all[i]->section, sec);
 	}
 	return cfg;
@@ -427,7 +477,7 @@ static int append_status(struct sweep *sw, const struct job *j,
 static struct mt_env job_env(const struct sweep *sw, const struct job *j,
 			     size_t i)
 {
-	return mt_env_make(&sw->caps, sw->global, j->params,
+	return mt_env_make(&sw->caps, j->global, j->params,
 			   sw->rd ? mt_rundir_path(sw->rd) : NULL, sw->journal,
 			   sw->cpu, sw->opts->quick, i);
 }
@@ -592,7 +642,7 @@ static int check_failed(const struct sweep *sw, struct mt_err *err)
 			  names, mt_rundir_path(sw->rd));
 }
 
-/* Sets up, runs and undoes case i of job j (round `round` of sw->repeat),
+/* Sets up, runs and undoes case i of job j (round `round` of j->repeat),
  * keeping its records (keep_record: to results.jsonl when held is NULL).
  * *failed counts the failed records kept. Returns 0, -EINTR, or -errno
  * when records cannot be kept. */
@@ -607,9 +657,9 @@ static int run_one(struct sweep *sw, struct job *j, size_t i, size_t round,
 	struct mt_err berr = { 0 };
 	int ret;
 
-	if (sw->repeat > 1)
+	if (j->repeat > 1)
 		mt_progress("%s [%zu/%zu] round %zu/%zu %s", j->section, i + 1,
-			    plan->n, round + 1, sw->repeat, desc ? desc : "");
+			    plan->n, round + 1, j->repeat, desc ? desc : "");
 	else
 		mt_progress("%s [%zu/%zu] %s", j->section, i + 1, plan->n,
 			    desc ? desc : "");
@@ -680,7 +730,7 @@ static void round_order(size_t *order, size_t n, int64_t seed, size_t job,
 	}
 }
 
-/* Runs job j's cases sw->repeat times, in a fresh random order each round
+/* Runs job j's cases j->repeat times, in a fresh random order each round
  * (so that no case always runs first, or after the same neighbour, or at
  * the same point of a drift), and then writes one record per point that
  * combines its rounds (mt_records_combine_rounds). Interrupted, it still
@@ -689,7 +739,7 @@ static void round_order(size_t *order, size_t n, int64_t seed, size_t job,
 static int run_rounds(struct sweep *sw, struct job *j, int *failed,
 		      struct mt_err *err)
 {
-	size_t n = j->plan.n, nr = sw->repeat, i, k;
+	size_t n = j->plan.n, nr = j->repeat, i, k;
 	json_t **held = calloc(n * nr + 1, sizeof(*held)), *orders, *rec;
 	size_t *order = calloc(n + 1, sizeof(*order));
 	int ret = 0, ignored = 0;
@@ -798,8 +848,8 @@ static int run_job(struct sweep *sw, struct job *j, struct mt_err *err)
 			goto out_rollback;
 		}
 	}
-	ret = sw->repeat > 1 ? run_rounds(sw, j, &failed, err) :
-			       run_cases(sw, j, &failed, err);
+	ret = j->repeat > 1 ? run_rounds(sw, j, &failed, err) :
+			      run_cases(sw, j, &failed, err);
 out_rollback:
 	if (mt_journal_rollback_to(sw->journal, mark, &berr) < 0)
 		mt_warn("%s: could not undo its system changes: %s "
@@ -818,9 +868,9 @@ out_rollback:
 		json_object_set_new(entry, "failed_records",
 				    json_integer(failed));
 	json_object_set_new(entry, "cases", json_integer((json_int_t)plan->n));
-	if (sw->repeat > 1) {
+	if (j->repeat > 1) {
 		json_object_set_new(entry, "rounds",
-				    json_integer((json_int_t)sw->repeat));
+				    json_integer((json_int_t)j->repeat));
 		if (j->round_orders)
 			json_object_set(entry, "round_orders", j->round_orders);
 	}

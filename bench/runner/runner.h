@@ -30,6 +30,19 @@ enum mt_global_param {
 /* The [global] section's schema. */
 extern const struct mt_param mt_global_params[];
 
+/* The [global] keys a benchmark section may set for itself (NULL-ended):
+ * its rounds and its sampling, e.g. [swap] repeat = 1 under [global]
+ * repeat = 3. Unset, a section takes the [global] value. */
+extern const char *const mt_section_overrides[];
+
+/* Resolves what a benchmark section runs with: *global, [global] with the
+ * section's overrides (mt_section_overrides) set over it, and *params,
+ * the section's own keys (b's schema). Both NULL on error; returns 0 or
+ * -EINVAL (MT_ERR_INPUT, file:line) or -ENOMEM. */
+int mt_section_params(const struct mt_cfg *cfg, const char *section,
+		      const struct mt_param *schema, struct mt_params **global,
+		      struct mt_params **params, struct mt_err *err);
+
 struct mt_run_opts {
 	const struct mt_cfg *cfg; /* loaded configuration */
 	const char *const *only;  /* -b names (NULL-terminated), or NULL */

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # make bench-sweep: runs the quick sweep (memtune run --quick, ARGS added)
-# and prints each benchmark's wall time, its cases and how many of its
-# sampled cases converged, then the sweep's total, from the run directory's
-# meta.json (start, end, benchmarks[].seconds) and results.jsonl.
+# and prints each benchmark's wall time, its cases, its rounds and how many
+# of its sampled cases converged, then the sweep's total, from the run
+# directory's meta.json (start, end, benchmarks[].seconds, .rounds) and
+# results.jsonl.
 #
 #   tests/bench/sweep.sh [ARGS...]      run the sweep, then print
 #   tests/bench/sweep.sh --times DIR    print for an existing run directory
@@ -31,12 +32,13 @@ conv=$(jq -sc 'map(select(.obtained.samples_taken > 1)) | unique_by([.bench, .ca
 	| group_by(.bench) | map({key: .[0].bench,
 	  value: "\(map(select(.obtained.converged)) | length)/\(length)"}) | from_entries' \
 	"$dir/results.jsonl")
-printf '%-10s %-9s %6s %9s %9s\n' benchmark status cases converged seconds
+printf '%-10s %-9s %6s %6s %9s %9s\n' benchmark status cases rounds converged seconds
 jq -r --argjson conv "$conv" '.benchmarks[] |
-	[.section, .status, (.cases // 0), ($conv[.bench] // "-"), ((.seconds // 0) * 10 | round / 10)]
+	[.section, .status, (.cases // 0), (.rounds // 1), ($conv[.bench] // "-"),
+	 ((.seconds // 0) * 10 | round / 10)]
 	| @tsv' "$dir/meta.json" |
-	while IFS=$'\t' read -r s st n c sec; do
-		printf '%-10s %-9s %6s %9s %9s\n' "$s" "$st" "$n" "$c" "$sec"
+	while IFS=$'\t' read -r s st n r c sec; do
+		printf '%-10s %-9s %6s %6s %9s %9s\n' "$s" "$st" "$n" "$r" "$c" "$sec"
 	done
 jq -r '"total: \((.end | fromdateiso8601) - (.start | fromdateiso8601)) s (\(.start) to \(.end)), benchmarks \([.benchmarks[].seconds // 0] | add | . * 10 | round / 10) s"' "$dir/meta.json"
 echo "run directory: $dir"

@@ -1018,6 +1018,51 @@ static void test_tlb_cpu_size(void **state)
 	remove_dir(dir);
 }
 
+/* A bar's error bar is the interval of the record of its bench whose
+ * value it is, in its own run (mt_fig_bar_intervals); a derived bar (no
+ * record has its value), a record of another bench, one sample, or a zero
+ * (many records) give none. */
+static void test_fig_bar_intervals(void **state)
+{
+	struct mt_run r0 = { 0 }, r1 = { 0 };
+	struct mt_run *const runs[2] = { &r0, &r1 };
+	struct mt_report rep = { .runs = runs, .n_runs = 2 };
+	const double vals[] = { 49.1, 1.5, 0, 36.4, 49.1, NAN };
+	double lo[6], hi[6];
+
+	(void)state;
+	r0.records = json_pack(
+		"[{s:s,s:s,s:f,s:f,s:f,s:i}, {s:s,s:s,s:f,s:f,s:f,s:i},"
+		" {s:s,s:s,s:f,s:f,s:f,s:i}]",
+		"bench", "oom", "metric", "kill_ms", "value", 49.1, "ci95_lo",
+		27.7, "ci95_hi", 70.4, "n", 3, "bench", "oom", "metric",
+		"oom_kills", "value", 0.0, "ci95_lo", 0.0, "ci95_hi", 2.0, "n",
+		3, "bench", "mlock", "metric", "p99", "value", 1.5, "ci95_lo",
+		1.0, "ci95_hi", 2.0, "n", 3);
+	r1.records = json_pack(
+		"[{s:s,s:s,s:f,s:f,s:f,s:i}, {s:s,s:s,s:f,s:f,s:f,s:i}]",
+		"bench", "oom", "metric", "kill_ms", "value", 36.4, "ci95_lo",
+		30.3, "ci95_hi", 42.4, "n", 3, "bench", "oom", "metric",
+		"kill_ms", "value", 49.1, "ci95_lo", 49.1, "ci95_hi", 49.1, "n",
+		1);
+	assert_non_null(r0.records);
+	assert_non_null(r1.records);
+	assert_int_equal(mt_fig_bar_intervals(&rep, "oom", vals, 2, 3, lo, hi),
+			 2);
+	assert_true(lo[0] == 27.7 && hi[0] == 70.4);
+	assert_true(isnan(lo[1]) && isnan(hi[1])); /* mlock's, not oom's */
+	assert_true(isnan(lo[2]) && isnan(hi[2])); /* a zero */
+	assert_true(lo[3] == 30.3 && hi[3] == 42.4);
+	assert_true(isnan(lo[4])); /* run 1's 49.1 is one sample */
+	assert_true(isnan(lo[5]));
+	/* Without the runs (or a bench) no bar has one. */
+	rep.runs = NULL;
+	assert_int_equal(mt_fig_bar_intervals(&rep, "oom", vals, 2, 3, lo, hi),
+			 0);
+	json_decref(r0.records);
+	json_decref(r1.records);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1044,6 +1089,7 @@ int main(void)
 		cmocka_unit_test(test_tlb_knee_kinds),
 		cmocka_unit_test(test_alloc_first_allocation),
 		cmocka_unit_test(test_odirect_write_cache),
+		cmocka_unit_test(test_fig_bar_intervals),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -580,6 +580,69 @@ static void test_resolve_values(void **state)
 	assert_int_equal(mt_p_int(f->p, K_RUNS), 5);
 }
 
+/* A section's keys that override another section's (mt_params_resolve_also
+ * leaves them, mt_params_overlay sets them over the other's values, where
+ * they were given), and a bad override names its file and line. */
+static void test_resolve_also_overlay(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const also[] = { "time", "runs", NULL };
+	static const struct mt_param none[] = { MT_PARAMS_END };
+	struct mt_params *g = NULL, *p = NULL;
+	char at[64];
+
+	assert_int_equal(mt_cfg_load_string(&f->cfg, "x.ini",
+					    "[global]\nruns = 3\n"
+					    "time = 5ms\n[swap]\nruns = 1\n",
+					    &f->err),
+			 0);
+	/* Without `also`, [swap] runs is unknown to a schema without it. */
+	assert_int_equal(mt_params_resolve(&f->cfg, "swap", none, &p, &f->err),
+			 -EINVAL);
+	assert_non_null(strstr(f->err.msg, "unknown key 'runs'"));
+	assert_int_equal(mt_params_resolve_also(&f->cfg, "swap", none, also, &p,
+						&f->err),
+			 0);
+	assert_int_equal(p->n, 0);
+	mt_params_free(p);
+	/* An unknown key lists the section's keys and the overrides. */
+	assert_int_equal(mt_cfg_set(&f->cfg, "swap.nope=1", 1, &f->err), 0);
+	assert_int_equal(mt_params_resolve_also(&f->cfg, "swap", none, also, &p,
+						&f->err),
+			 -EINVAL);
+	assert_non_null(strstr(f->err.msg, "expected one of: time, runs"));
+
+	assert_int_equal(mt_params_resolve(&f->cfg, "global", schema, &g,
+					   &f->err),
+			 0);
+	assert_int_equal(mt_params_overlay(g, &f->cfg, "swap", also, &f->err),
+			 0);
+	assert_int_equal(mt_p_int(g, K_RUNS), 1);
+	mt_p_where(g, K_RUNS, at, sizeof(at));
+	assert_string_equal(at, "x.ini:5");
+	/* Not set in [swap]: [global]'s value and place stay. */
+	assert_int_equal(mt_p_duration(g, K_TIME), 5000000);
+	mt_p_where(g, K_TIME, at, sizeof(at));
+	assert_string_equal(at, "x.ini:3");
+	/* A section without overrides leaves it as it is. */
+	assert_int_equal(mt_params_overlay(g, &f->cfg, "tlb", also, &f->err),
+			 0);
+	assert_int_equal(mt_p_int(g, K_RUNS), 1);
+	mt_params_free(g);
+
+	/* A bad override is an input error at its line. */
+	assert_int_equal(mt_cfg_set(&f->cfg, "swap.runs=lots", 2, &f->err), 0);
+	assert_int_equal(mt_params_resolve(&f->cfg, "global", schema, &g,
+					   &f->err),
+			 0);
+	mt_err_clear(&f->err);
+	assert_int_equal(mt_params_overlay(g, &f->cfg, "swap", also, &f->err),
+			 -EINVAL);
+	assert_int_equal(f->err.kind, MT_ERR_INPUT);
+	assert_non_null(strstr(f->err.msg, "--set #2: [swap] key 'runs'"));
+	mt_params_free(g);
+}
+
 /* Loads text as "x.ini", applies the --set assignments (NULL-ended list),
  * resolves [tlb] and expects an input error with exactly `want`. */
 static void expect_resolve_error(struct fixture *f, const char *text,
@@ -1083,6 +1146,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_accessor_aborts, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_resolve_also_overlay,
+						setup, teardown),
 		cmocka_unit_test(test_schema_check),
 		cmocka_unit_test(test_ptype_form),
 		cmocka_unit_test(test_err),

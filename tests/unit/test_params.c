@@ -4,6 +4,7 @@
  * parameters through the typed accessors, which abort on an id of another
  * type or outside the schema, so a mismatch between an accessor and its
  * row fails here rather than in a user's run. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -112,12 +113,74 @@ static void test_plans_with_defaults(void **state)
 	mt_cfg_free(&cfg);
 }
 
+/* A benchmark section sets [global] keys for itself (mt_section_params):
+ * [swap] repeat = 1 and max_samples = 5 under [global] repeat = 3; [tlb]
+ * keeps [global]'s; every override is a [global] key; a section key that
+ * is neither its own nor an override is still refused. */
+static void test_section_overrides(void **state)
+{
+	struct mt_cfg cfg;
+	struct mt_err err = { 0 };
+	struct mt_params *g = NULL, *p = NULL;
+	char at[64];
+
+	(void)state;
+	for (size_t i = 0; mt_section_overrides[i]; i++) {
+		size_t k = 0;
+
+		while (mt_global_params[k].key &&
+		       strcmp(mt_global_params[k].key,
+			      mt_section_overrides[i]) != 0)
+			k++;
+		if (!mt_global_params[k].key)
+			fail_msg("override '%s' is not a [global] key",
+				 mt_section_overrides[i]);
+	}
+	mt_cfg_init(&cfg);
+	assert_int_equal(mt_cfg_load_string(&cfg, "q.ini",
+					    "[global]\nrepeat = 3\n"
+					    "max_samples = 15\n[swap]\n"
+					    "repeat = 1\nmax_samples = 5\n"
+					    "duration = 2s\n",
+					    &err),
+			 0);
+	if (mt_section_params(&cfg, "swap", mt_bench_swap.params, &g, &p,
+			      &err) < 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(mt_p_int(g, MT_G_REPEAT), 1);
+	assert_int_equal(mt_p_int(g, MT_G_MAX_SAMPLES), 5);
+	mt_p_where(g, MT_G_REPEAT, at, sizeof(at));
+	assert_string_equal(at, "q.ini:5");
+	assert_string_equal(p->section, "swap");
+	mt_params_free(g);
+	mt_params_free(p);
+	if (mt_section_params(&cfg, "tlb", mt_bench_tlb.params, &g, &p, &err) <
+	    0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(mt_p_int(g, MT_G_REPEAT), 3);
+	assert_int_equal(mt_p_int(g, MT_G_MAX_SAMPLES), 15);
+	mt_params_free(g);
+	mt_params_free(p);
+	/* Not an override: [swap] cpu stays a [global]-only key. */
+	assert_int_equal(mt_cfg_set(&cfg, "swap.cpu=0", 1, &err), 0);
+	assert_int_equal(mt_section_params(&cfg, "swap", mt_bench_swap.params,
+					   &g, &p, &err),
+			 -EINVAL);
+	assert_null(g);
+	assert_null(p);
+	assert_int_equal(err.kind, MT_ERR_INPUT);
+	assert_non_null(strstr(err.msg, "[swap] unknown key 'cpu'"));
+	assert_non_null(strstr(err.msg, "repeat"));
+	mt_cfg_free(&cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_schemas_check),
 		cmocka_unit_test(test_global_ids),
 		cmocka_unit_test(test_plans_with_defaults),
+		cmocka_unit_test(test_section_overrides),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
