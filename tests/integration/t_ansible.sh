@@ -45,10 +45,14 @@ fi
 case $MEMTUNE in /*) ;; *) MEMTUNE=$PWD/$MEMTUNE ;; esac
 [ -x "$MEMTUNE" ] || fail "MEMTUNE=$MEMTUNE is not an executable"
 
+# Nothing may land in root's home: ansible's own directories are the
+# test's (checked at the end when there was none before).
+had_dot_ansible=0
+[ -e /root/.ansible ] && had_dot_ansible=1
 S=$T/ssh
 A=$T/ansible
 F=$T/fetch
-mkdir -p -m 700 "$S" "$A" "$A/home" "$A/local" "$A/cp" "$T/hosts/home"
+mkdir -p -m 700 "$S" "$A" "$A/home" "$A/local" "$A/remote" "$A/cp" "$T/hosts/home"
 sshd_pid=""
 made_run_sshd=0
 cleanup() {
@@ -158,6 +162,7 @@ cat >"$A/ansible.cfg" <<EOF
 [defaults]
 home = $A/home
 local_tmp = $A/local
+remote_tmp = $A/remote
 host_key_checking = False
 retry_files_enabled = False
 interpreter_python = /usr/bin/python3
@@ -291,4 +296,5 @@ d=$(ls -d "$F"/alpha/*/apply-dry-run.txt 2>/dev/null)
   fail "beta's failed run was fetched"
 [ -e "$T/hosts/alpha/state/apply.journal" ] && fail "check mode left an apply journal on alpha"
 [ -e "$T/hosts/beta/state/run.journal" ] && fail "beta's journal is left pending after restore"
-echo "t_ansible: ok (3 hosts on 127.0.0.2-4:$port; gamma flagged; check mode and restore handler)"
+[ "$had_dot_ansible" = 0 ] && [ -e /root/.ansible ] && fail "ansible wrote /root/.ansible"
+echo "t_ansible: ok (3 hosts on 127.0.0.2-4:$port, gamma flagged; check mode, restore handler; ${SECONDS}s)"
