@@ -32,9 +32,9 @@ VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
 # KIND lib (pkg-config --exists NAME), cmd (NAME on PATH) or fuzzer
 # (FUZZ_CC links a libFuzzer target). DEPS_RUN is what building and
 # `make run` need; DEPS_TEST adds what the tests use: jq, python3 and
-# setpriv (integration), chromium (t_report_browser), valgrind
-# (faultinj), clang and its libFuzzer runtime (fuzz), clang-format
-# (format-check).
+# setpriv (integration), chromium (t_report_browser), ansible-playbook
+# and sshd (t_ansible), valgrind (faultinj), clang and its libFuzzer
+# runtime (fuzz), clang-format (format-check).
 DEPS_RUN  := cmd:$(firstword $(CC)):gcc cmd:pkg-config:pkg-config \
              lib:hwloc:libhwloc-dev lib:numa:libnuma-dev \
              lib:jansson:libjansson-dev lib:cmocka:libcmocka-dev \
@@ -43,6 +43,7 @@ DEPS_FUZZ := cmd:$(FUZZ_CC):clang-14 fuzzer:libFuzzer:libclang-rt-14-dev
 DEPS_TEST := cmd:jq:jq cmd:python3:python3 cmd:setpriv:util-linux \
              cmd:redis-server:redis-server cmd:redis-benchmark:redis-tools \
              cmd:valgrind:valgrind cmd:chromium:chromium \
+             cmd:ansible-playbook:ansible cmd:sshd:openssh-server \
              cmd:$(CLANG_FORMAT):clang-format-14 $(DEPS_FUZZ)
 
 # memtune's own flags; the user's CFLAGS and LDFLAGS come last.
