@@ -470,12 +470,27 @@ static int advise_wsf(const struct mt_advise_ctx *ctx,
 				 "memory %.2f%% of the time (distress from "
 				 "%.0f%%)",
 				 f->psi_used, PSI_SOME_PCT);
-		mt_item_reason(it,
-			       "No distress in the live signals: %.3g "
-			       "direct-reclaim entries a second (distress "
-			       "from %.0f)%s.",
-			       f->stalls, STALLS_PER_S,
-			       psi[0] ? psi : "; this kernel has no PSI");
+		if (f->psi_high && !f->stalls_high)
+			mt_item_reason(
+				it,
+				"Tasks stalled on memory %.2f%% of the time "
+				"(distress from %.0f%%), but %.3g entered "
+				"the machine's direct reclaim a second "
+				"(distress from %.0f): the stall is not "
+				"kswapd falling behind the zone watermarks "
+				"but a memory cgroup at its limit or "
+				"swap-ins (see the swappiness and memory.low "
+				"items), which this knob does not reach.",
+				f->psi_used, PSI_SOME_PCT, f->stalls,
+				STALLS_PER_S);
+		else
+			mt_item_reason(it,
+				       "No distress in the live signals: %.3g "
+				       "direct-reclaim entries a second "
+				       "(distress from %.0f)%s.",
+				       f->stalls, STALLS_PER_S,
+				       psi[0] ? psi :
+						"; this kernel has no PSI");
 		if (f->stalls_high)
 			mt_item_reason(it,
 				       "The stalls cost little time: not "

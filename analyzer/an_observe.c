@@ -381,11 +381,8 @@ static const char *rate_text(json_t *d, const char *name, const char *unit,
 
 	if (!isfinite(v))
 		snprintf(buf, len, "-");
-	else if (isfinite(lo))
-		snprintf(buf, len, "%.4g %s [%.4g, %.4g]", v, unit, lo,
-			 mt_jnum(r, "hi"));
 	else
-		snprintf(buf, len, "%.4g %s", v, unit);
+		mt_format_interval(v, lo, mt_jnum(r, "hi"), unit, buf, len);
 	return buf;
 }
 
@@ -419,7 +416,7 @@ static void observe_print(FILE *out, json_t *d)
 		rate_text(d, "pgscan_direct_per_s", "/s", b[1], 96),
 		rate_text(d, "pgscan_kswapd_per_s", "/s", b[2], 96),
 		rate_text(d, "compact_stall_per_s", "/s", b[3], 96),
-		rate_text(d, "pgmajfault_per_s", "/s", b[4], 96));
+		rate_text(d, "majfault_per_s", "/s", b[4], 96));
 	fprintf(out, "  PSI memory: some %s, full %s of the window\n",
 		rate_text(d, "psi_some_pct", "%", b[0], 96),
 		rate_text(d, "psi_full_pct", "%", b[1], 96));
@@ -429,11 +426,12 @@ static void observe_print(FILE *out, json_t *d)
 			"refaults / file pages read); no hit ratio from "
 			"vmstat\n",
 			mt_jnum(pc, "refault_share"));
-	if ((e = json_object_get(d, "thp")))
+	if ((e = json_object_get(d, "thp"))) {
+		mt_format_num(mt_jnum(e, "fault_fallback_ratio"), 3, b[0], 96);
 		fprintf(out,
-			"  THP: %.0f MiB in use, fault fallback ratio %.3g\n",
-			mt_jnum(e, "anon_huge_bytes_last") / MiB,
-			mt_jnum(e, "fault_fallback_ratio"));
+			"  THP: %.0f MiB in use, fault fallback ratio %s\n",
+			mt_jnum(e, "anon_huge_bytes_last") / MiB, b[0]);
+	}
 	json_array_foreach(json_object_get(d, "numa"), i, e)
 		fprintf(out,
 			"  NUMA node %.0f: %.4g hits/s, %.4g misses/s, "

@@ -660,7 +660,9 @@ static const struct unit_scale {
 	{ "ms", " s", 1e3 },	  { "s", " ms", 1e-3 },
 	{ "s", " s", 1 },	  { "MB/s", " kB/s", 1e-3 },
 	{ "MB/s", " MB/s", 1 },	  { "MB/s", " GB/s", 1e3 },
-	{ "MB/s", " TB/s", 1e6 }, { "ratio", "×", 1 },
+	{ "MB/s", " TB/s", 1e6 }, { "B/s", " B/s", 1 },
+	{ "B/s", " kB/s", 1e3 },  { "B/s", " MB/s", 1e6 },
+	{ "B/s", " GB/s", 1e9 },  { "ratio", "×", 1 },
 	{ "x", "×", 1 },	  { "fraction", "%", 0.01 },
 	{ "%", "%", 1 },
 };
