@@ -373,7 +373,8 @@ struct obs_facts {
 	bool have;
 	struct mt_fact swapin, ra, rf, svc_ra;
 	bool have_ra, have_rf, have_svc;
-	char svc[160]; /* the cgroup target's id */
+	char svc[160];	/* the cgroup target's id */
+	char unit[128]; /* its systemd unit, "" when it is none */
 };
 
 static void gather_observation(const struct mt_advise_ctx *ctx,
@@ -404,6 +405,7 @@ static void gather_observation(const struct mt_advise_ctx *ctx,
 		o->have_svc = true;
 		snprintf(o->svc, sizeof(o->svc), "%s",
 			 json_string_value(json_object_get(t, "id")) ?: "?");
+		mt_ev_observed_unit(t, o->unit, sizeof(o->unit));
 	}
 }
 
@@ -432,11 +434,19 @@ static int from_observation(const struct mt_advise_ctx *ctx,
 				       "refaults, and they are %s's: its "
 				       "anonymous memory refaults at %.0f "
 				       "pages/s. Protect that service with "
-				       "memory.low (the cgroup item) rather "
-				       "than lowering swappiness, which "
-				       "would move reclaim onto every other "
-				       "process's page cache: keep %lld.",
+				       "memory.low %s rather than lowering "
+				       "swappiness, which would move reclaim "
+				       "onto every other process's page "
+				       "cache: keep %lld.",
 				       pages, o->svc, o->svc_ra.value,
+				       o->unit[0] ?
+					       "(the cgroup item: MemoryLow= "
+					       "for its unit)" :
+					       "on its cgroup (cgroup v2; "
+					       "memory.soft_limit_in_bytes "
+					       "under v1); memtune writes "
+					       "that item only for a systemd "
+					       "unit (observe it with --unit)",
 				       (long long)f->current);
 			return (int)f->current;
 		}

@@ -226,6 +226,8 @@ static void test_swapin(void **state)
 	assert_true(cites(it, "observe.t0.refault_anon_per_s"));
 	assert_false(it->change);
 	assert_non_null(strstr(it->reason, "memory.low"));
+	/* A unit: the reason points at the item written for it. */
+	assert_non_null(strstr(it->reason, "MemoryLow= for its unit"));
 	it = mt_test_item(&adv,
 			  "cgroup.observe.redis-server.service.memory_low");
 	assert_string_equal(it->knob, "memory.low:redis-server.service");
