@@ -305,6 +305,8 @@ json_t *mt_compare_runs(const struct mt_run *a, const struct mt_run *b)
 			(json_int_t)only_b, "rows", rows, "coverage",
 			mt_compare_coverage(rows, false), "coverage_b",
 			mt_compare_coverage(rows, true));
+	if (out)
+		json_object_set_new(out, "shifts", mt_compare_shifts(rows));
 	return out;
 nomem:
 	json_decref(fr);
@@ -392,4 +394,21 @@ void mt_compare_print(FILE *out, json_t *cmp, const char *la, const char *lb)
 							      "only_in_b")));
 	print_coverage(out, json_object_get(cmp, "coverage"), "A", "B");
 	print_coverage(out, json_object_get(cmp, "coverage_b"), "B", "A");
+	json_array_foreach(json_object_get(cmp, "shifts"), i, r)
+		fprintf(out,
+			"# %s: B's values are %.1f%% %s than A's (the median "
+			"change; %lld of %lld points moved that way): the "
+			"machine changed between the "
+			"runs, which intervals from within one run do not "
+			"hold; without that change the coverage would be "
+			"%.1f%% and %.1f%%\n",
+			json_string_value(json_object_get(r, "bench")),
+			fabs(mt_jnum(r, "change_pct")),
+			mt_jnum(r, "change_pct") > 0 ? "higher" : "lower",
+			(long long)json_integer_value(
+				json_object_get(r, "same_way")),
+			(long long)json_integer_value(
+				json_object_get(r, "points")),
+			100 * mt_jnum(r, "fraction_after"),
+			100 * mt_jnum(r, "fraction_b_after"));
 }

@@ -20,10 +20,11 @@
  * MT_RUN_KEEP_SAMPLES) by bench, variant, case and metric, and returns
  * {method, alpha, only_in_a, only_in_b, rows: [{bench, case, metric, unit,
  * a, b, a_lo, a_hi, b_lo, b_hi, change_pct, p, significant, better}],
- * coverage, coverage_b}: rows with a change beyond the noise
+ * coverage, coverage_b, shifts}: rows with a change beyond the noise
  * (MT_COMPARE_METHOD) first, by |change|, then the others by p;
  * coverage is mt_compare_coverage(rows, false), coverage_b the same with
- * b's intervals and a's values. NULL when memory runs out. */
+ * b's intervals and a's values, shifts mt_compare_shifts(rows). NULL
+ * when memory runs out. */
 json_t *mt_compare_runs(const struct mt_run *a, const struct mt_run *b);
 
 /* How often one run's intervals hold the other run's value, over rows of
@@ -47,6 +48,16 @@ bool mt_compare_is_series(const char *bench);
  * others into only_a/only_b. Returns 0 or -1 when memory runs out. */
 int mt_compare_series_facts(const struct mt_run *a, const struct mt_run *b,
 			    json_t *rows, size_t *only_a, size_t *only_b);
+
+/* The common shifts of rows (of mt_compare_runs): for each benchmark
+ * whose points (at least 10) moved the same way (80% of them) by a median
+ * factor of at least 2%, {bench, points, change_pct (the median change),
+ * same_way, fraction_after, fraction_b_after (the coverage both ways with
+ * that factor taken out)}. A whole run slower or faster, L1-resident
+ * sizes included, is the machine changing between the runs, which no
+ * interval from within one run can hold. Returns a new array, or NULL
+ * when memory runs out. */
+json_t *mt_compare_shifts(json_t *rows);
 
 /* Prints the comparison as a table, the method first. */
 void mt_compare_print(FILE *out, json_t *cmp, const char *label_a,

@@ -31,4 +31,4 @@ for r in a b; do
 	echo "run $r: $out/$r ($(($(date +%s) - start)) s)"
 done
 "$memtune" compare "$out/a" "$out/b" >"$out/compare.txt"
-grep '^# coverage:' "$out/compare.txt"
+grep -E "^# (coverage:|[a-z_]+: B's values)" "$out/compare.txt"

@@ -339,6 +339,52 @@ static void test_compare_intervals_coverage(void **state)
 	mt_run_free(b);
 }
 
+/* compare names a common shift: every tlb point of B 5% higher, each
+ * interval +-2%: no point is held, and without the shift all would be;
+ * alloc, a few points moving both ways, has none. */
+static void test_compare_shift(void **state)
+{
+	json_t *ra = json_array(), *rb = json_array(), *c, *sh, *e;
+	struct mt_run *a, *b;
+
+	(void)state;
+	for (int i = 1; i <= 12; i++) {
+		double v = 10 + i, w = v * 1.05;
+
+		json_array_append_new(ra,
+				      point("tlb", i, v, v * 0.98, v * 1.02));
+		json_array_append_new(rb,
+				      point("tlb", i, w, w * 0.98, w * 1.02));
+	}
+	for (int i = 1; i <= 4; i++) {
+		json_array_append_new(ra, point("alloc", i, 5, 4.9, 5.1));
+		json_array_append_new(rb, point("alloc", i, i % 2 ? 5.5 : 4.5,
+						4.4, 5.6));
+	}
+	assert_int_equal(mt_run_from_records("A", NULL, ra, &a), 0);
+	assert_int_equal(mt_run_from_records("B", NULL, rb, &b), 0);
+	c = mt_compare_runs(a, b);
+	assert_non_null(c);
+	sh = json_object_get(c, "shifts");
+	assert_int_equal(json_array_size(sh), 1);
+	e = json_array_get(sh, 0);
+	assert_string_equal(json_string_value(json_object_get(e, "bench")),
+			    "tlb");
+	assert_true(fabs(json_number_value(json_object_get(e, "change_pct")) -
+			 5) < 1e-9);
+	assert_int_equal(json_integer_value(json_object_get(e, "same_way")),
+			 12);
+	assert_true(json_number_value(json_object_get(e, "fraction_after")) ==
+		    1);
+	assert_true(json_number_value(json_object_get(e, "fraction_b_after")) ==
+		    1);
+	json_decref(c);
+	json_decref(ra);
+	json_decref(rb);
+	mt_run_free(a);
+	mt_run_free(b);
+}
+
 /* Runs with rounds: beyond the noise when neither interval holds the
  * other run's value, even when the intervals overlap. */
 static void test_compare_rounds_rule(void **state)
@@ -1074,6 +1120,7 @@ int main(void)
 		cmocka_unit_test(test_not_a_run),
 		cmocka_unit_test(test_compare_self),
 		cmocka_unit_test(test_compare_intervals_coverage),
+		cmocka_unit_test(test_compare_shift),
 		cmocka_unit_test(test_compare_rounds_rule),
 		ON_RUN(test_numa_2node, "numa-2node"),
 		ON_RUN(test_numa_1node, "numa-1node"),
