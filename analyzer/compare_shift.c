@@ -18,55 +18,62 @@
 #define SHIFT_SAME_WAY 0.8
 #define SHIFT_MIN_PCT 2.0
 
-/* One benchmark's shift from its rows; NULL when there is none to name
- * (or memory ran out: the comparison goes on without it). */
-static json_t *bench_shift(json_t *rows, const char *bench)
+/* The rows of bench with both values positive, into a new array. */
+static json_t *rows_of(json_t *rows, const char *bench)
 {
-	size_t n = json_array_size(rows), k = 0, up = 0, held_a = 0, held_b = 0,
-	       i;
-	double *r = malloc((n + 1) * sizeof(*r)), m;
-	json_t *row;
+	json_t *out = json_array(), *row;
+	size_t i;
 
-	if (!r)
-		return NULL;
 	json_array_foreach(rows, i, row) {
-		double a = mt_jnum(row, "a"), b = mt_jnum(row, "b");
 		const char *rb = json_string_value(json_object_get(row,
 								   "bench"));
 
-		if (!rb || strcmp(rb, bench) || !(a > 0) || !(b > 0))
-			continue;
-		r[k++] = b / a;
-		up += b > a;
+		if (out && rb && !strcmp(rb, bench) && mt_jnum(row, "a") > 0 &&
+		    mt_jnum(row, "b") > 0 && json_array_append(out, row) < 0) {
+			json_decref(out);
+			return NULL;
+		}
 	}
-	if (k < SHIFT_MIN_POINTS) {
-		free(r);
-		return NULL;
+	return out;
+}
+
+/* One benchmark's shift from its rows; NULL when there is none to name
+ * (or memory ran out: the comparison goes on without it). */
+static json_t *bench_shift(json_t *all, const char *bench)
+{
+	json_t *rows = rows_of(all, bench), *row, *out = NULL;
+	size_t k = json_array_size(rows), up = 0, held_a = 0, held_b = 0, i;
+	double *r = malloc((k + 1) * sizeof(*r)), m;
+
+	if (!rows || !r || k < SHIFT_MIN_POINTS)
+		goto done;
+	json_array_foreach(rows, i, row) {
+		r[i] = mt_jnum(row, "b") / mt_jnum(row, "a");
+		up += r[i] > 1;
 	}
 	m = mt_median(r, k);
-	free(r);
 	if (fabs(m - 1) * 100 < SHIFT_MIN_PCT ||
 	    (double)(m > 1 ? up : k - up) < SHIFT_SAME_WAY * (double)k)
-		return NULL;
+		goto done;
 	/* The coverage with B's values divided by the common factor (and
 	 * A's multiplied, the other way round). */
 	json_array_foreach(rows, i, row) {
-		double a = mt_jnum(row, "a"), b = mt_jnum(row, "b");
-		const char *rb = json_string_value(json_object_get(row,
-								   "bench"));
+		double a = mt_jnum(row, "a") * m, b = mt_jnum(row, "b") / m;
 
-		if (!rb || strcmp(rb, bench) || !(a > 0) || !(b > 0))
-			continue;
-		held_a += mt_jnum(row, "a_lo") <= b / m &&
-			  b / m <= mt_jnum(row, "a_hi");
-		held_b += mt_jnum(row, "b_lo") <= a * m &&
-			  a * m <= mt_jnum(row, "b_hi");
+		held_a += mt_jnum(row, "a_lo") <= b &&
+			  b <= mt_jnum(row, "a_hi");
+		held_b += mt_jnum(row, "b_lo") <= a &&
+			  a <= mt_jnum(row, "b_hi");
 	}
-	return json_pack("{s:s, s:I, s:f, s:I, s:f, s:f}", "bench", bench,
-			 "points", (json_int_t)k, "change_pct", (m - 1) * 100,
-			 "same_way", (json_int_t)(m > 1 ? up : k - up),
-			 "fraction_after", (double)held_a / (double)k,
-			 "fraction_b_after", (double)held_b / (double)k);
+	out = json_pack("{s:s, s:I, s:f, s:I, s:f, s:f}", "bench", bench,
+			"points", (json_int_t)k, "change_pct", (m - 1) * 100,
+			"same_way", (json_int_t)(m > 1 ? up : k - up),
+			"fraction_after", (double)held_a / (double)k,
+			"fraction_b_after", (double)held_b / (double)k);
+done:
+	free(r);
+	json_decref(rows);
+	return out;
 }
 
 json_t *mt_compare_shifts(json_t *rows)

@@ -173,42 +173,31 @@ void mt_obs_live_draw(json_t *cur, json_t *prev, double dt, double t,
 				tg->ended_t);
 			continue;
 		}
-		if (tg->kind == MT_OBS_PID) {
-			double cached = val(cur, s, "cachestat.cache");
+		/* A process's series, or a cgroup's: RSS, anon, swap,
+		 * major faults, cached. */
+		bool pid = tg->kind == MT_OBS_PID;
+		const char *rss = pid ? "status.VmRSS" : "memory.current";
+		double cached = pid ? val(cur, s, "cachestat.cache") :
+				      val(cur, s, "memstat.file");
 
-			if (cached != cached)
-				cached = val(cur, s, "mincore.resident");
-			fprintf(f, "%-28s %10s %10s %10s %11s %9s %10s\r\n",
-				name,
-				bytes(val(cur, s, "status.VmRSS"), a,
-				      sizeof(a)),
-				bytes(val(cur, s, "status.RssAnon"), b,
-				      sizeof(b)),
-				bytes(val(cur, s, "status.VmSwap"), c,
-				      sizeof(c)),
-				sbytes(rate(cur, prev, dt, s, "status.VmRSS"),
-				       d, sizeof(d)),
-				num(rate(cur, prev, dt, s, "stat.majflt"), e,
-				    sizeof(e)),
-				bytes(cached * (double)sysconf(_SC_PAGESIZE), g,
-				      sizeof(g)));
-		} else {
-			fprintf(f, "%-28s %10s %10s %10s %11s %9s %10s\r\n",
-				name,
-				bytes(val(cur, s, "memory.current"), a,
-				      sizeof(a)),
-				bytes(val(cur, s, "memstat.anon"), b,
-				      sizeof(b)),
-				bytes(val(cur, s, "memory.swap.current"), c,
-				      sizeof(c)),
-				sbytes(rate(cur, prev, dt, s, "memory.current"),
-				       d, sizeof(d)),
-				num(rate(cur, prev, dt, s,
-					 "memstat.pgmajfault"),
-				    e, sizeof(e)),
-				bytes(val(cur, s, "memstat.file"), g,
-				      sizeof(g)));
-		}
+		if (pid && cached != cached)
+			cached = val(cur, s, "mincore.resident");
+		if (pid)
+			cached *= (double)sysconf(_SC_PAGESIZE);
+		fprintf(f, "%-28s %10s %10s %10s %11s %9s %10s\r\n", name,
+			bytes(val(cur, s, rss), a, sizeof(a)),
+			bytes(val(cur, s,
+				  pid ? "status.RssAnon" : "memstat.anon"),
+			      b, sizeof(b)),
+			bytes(val(cur, s,
+				  pid ? "status.VmSwap" :
+					"memory.swap.current"),
+			      c, sizeof(c)),
+			sbytes(rate(cur, prev, dt, s, rss), d, sizeof(d)),
+			num(rate(cur, prev, dt, s,
+				 pid ? "stat.majflt" : "memstat.pgmajfault"),
+			    e, sizeof(e)),
+			bytes(cached, g, sizeof(g)));
 	}
 	fflush(f);
 }

@@ -82,28 +82,16 @@ static int read_cg(const struct mt_obs_target *t, const char *name, char **text)
 	return mt_fs_read(path, text, NULL, NULL);
 }
 
-/* Puts metric from the single number in t->dir/NAME. */
+/* Puts metric, in unit, from the single number in t->dir/NAME. */
 static void put_number(const struct mt_obs_target *t, struct mt_obs_emit *em,
-		       const char *name, const char *metric)
+		       const char *name, const char *metric, const char *unit)
 {
 	char path[400];
 	int64_t v;
 
 	snprintf(path, sizeof(path), "%s/%s", t->dir, name);
 	if (mt_fs_read_i64(path, &v, NULL) == 0)
-		mt_obs_put(em, metric, "bytes", (double)v);
-}
-
-/* Puts metric (a count) from the single number in t->dir/NAME. */
-static void put_count(const struct mt_obs_target *t, struct mt_obs_emit *em,
-		      const char *name, const char *metric)
-{
-	char path[400];
-	int64_t v;
-
-	snprintf(path, sizeof(path), "%s/%s", t->dir, name);
-	if (mt_fs_read_i64(path, &v, NULL) == 0)
-		mt_obs_put(em, metric, "count", (double)v);
+		mt_obs_put(em, metric, unit, (double)v);
 }
 
 bool mt_obs_sample_cgroup(struct mt_obs_target *t, struct mt_obs_emit *em)
@@ -120,17 +108,19 @@ bool mt_obs_sample_cgroup(struct mt_obs_target *t, struct mt_obs_emit *em)
 		mt_obs_put(em, "memory.swap.current", "bytes", (double)v);
 	free(text);
 	if (v1) {
-		put_number(t, em, "memory.usage_in_bytes", "memory.current");
+		put_number(t, em, "memory.usage_in_bytes", "memory.current",
+			   "bytes");
 		if (read_cg(t, "memory.oom_control", &text) == 0) {
 			if (mt_text_key(text, "oom_kill", &v) == 0)
 				mt_obs_put(em, "events.oom_kill", "count",
 					   (double)v);
 			free(text);
 		}
-		put_count(t, em, "memory.failcnt", "events.max");
+		put_number(t, em, "memory.failcnt", "events.max", "count");
 	} else {
-		put_number(t, em, "memory.current", "memory.current");
-		put_number(t, em, "memory.swap.current", "memory.swap.current");
+		put_number(t, em, "memory.current", "memory.current", "bytes");
+		put_number(t, em, "memory.swap.current", "memory.swap.current",
+			   "bytes");
 		if (read_cg(t, "memory.events", &text) == 0) {
 			mt_obs_put_events(em, text);
 			free(text);
