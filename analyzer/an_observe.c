@@ -386,26 +386,43 @@ static const char *rate_text(json_t *d, const char *name, const char *unit,
 	return buf;
 }
 
+/* Available memory's first, last and lowest (MiB), when the lowest was (s),
+ * and the trend with its interval (MiB/min): what the summary and the
+ * figure's reading say. */
+static void avail_mib(json_t *a, double v[7])
+{
+	static const char *const key[7] = {
+		"first",    "last",    "min", "t_min", "slope_bytes_per_s",
+		"slope_lo", "slope_hi"
+	};
+
+	for (int i = 0; i < 7; i++) {
+		v[i] = mt_jnum(a, key[i]);
+		if (i < 3)
+			v[i] /= MiB;
+		else if (i > 3)
+			v[i] = v[i] * 60 / MiB;
+	}
+}
+
 static void observe_print(FILE *out, json_t *d)
 {
 	json_t *a = json_object_get(d, "available"), *w;
 	json_t *pc = json_object_get(d, "page_cache"), *e;
 	char b[6][96];
+	double v[7];
 	size_t i;
 
 	w = json_object_get(d, "window");
 	fprintf(out, "  window: %.0f s (t %.3g to %.3g)\n",
 		mt_jnum(w, "seconds"), mt_jnum(w, "t0"), mt_jnum(w, "t1"));
+	avail_mib(a, v);
 	if (a)
 		fprintf(out,
 			"  available memory: first %.0f MiB, last %.0f MiB, "
 			"lowest %.0f MiB at t=%.0f s; trend %.4g MiB/min "
 			"[%.4g, %.4g]\n",
-			mt_jnum(a, "first") / MiB, mt_jnum(a, "last") / MiB,
-			mt_jnum(a, "min") / MiB, mt_jnum(a, "t_min"),
-			mt_jnum(a, "slope_bytes_per_s") * 60 / MiB,
-			mt_jnum(a, "slope_lo") * 60 / MiB,
-			mt_jnum(a, "slope_hi") * 60 / MiB);
+			v[0], v[1], v[2], v[3], v[4], v[5], v[6]);
 	fprintf(out, "  swap: in %s, out %s\n",
 		rate_text(d, "swapin_bytes_per_s", "B/s", b[0], 96),
 		rate_text(d, "swapout_bytes_per_s", "B/s", b[1], 96));
@@ -527,7 +544,7 @@ static int observe_plots(struct mt_report *rep, struct mt_run *const *runs,
 		nt++;
 	}
 	if (av.n >= 2) {
-		json_t *a = json_object_get(d, "available");
+		double v[7];
 		struct mt_series s = { .title = "MemAvailable",
 				       .color = mt_fig_color(0),
 				       .dash = 1,
@@ -543,15 +560,12 @@ static int observe_plots(struct mt_report *rep, struct mt_run *const *runs,
 			.reading = reading[0],
 		};
 
+		avail_mib(json_object_get(d, "available"), v);
 		snprintf(reading[0], sizeof(reading[0]),
 			 "Available memory went from %.0f to %.0f MiB, "
 			 "lowest %.0f MiB at %.0f s; the fitted trend is "
 			 "%.3g MiB/min (95%% interval %.3g to %.3g).%s",
-			 mt_jnum(a, "first") / MiB, mt_jnum(a, "last") / MiB,
-			 mt_jnum(a, "min") / MiB, mt_jnum(a, "t_min"),
-			 mt_jnum(a, "slope_bytes_per_s") * 60 / MiB,
-			 mt_jnum(a, "slope_lo") * 60 / MiB,
-			 mt_jnum(a, "slope_hi") * 60 / MiB,
+			 v[0], v[1], v[2], v[3], v[4], v[5], v[6],
 			 n > 1 ? " The first observation's." : "");
 		ret = mt_fig_lines(rep, &f, &s, 1, err);
 	}
