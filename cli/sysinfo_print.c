@@ -41,6 +41,18 @@ static void line_bytes(FILE *out, const char *label, json_t *obj,
 	line(out, label, "%s%s%s", buf, note ? "  " : "", note ? note : "");
 }
 
+/* Returns obj.key as an integer, 0 when absent. */
+static long long int_of(json_t *obj, const char *key)
+{
+	return json_integer_value(json_object_get(obj, key));
+}
+
+/* Writes obj.key as a size (KiB/MiB/GiB) into buf. */
+static void iec_of(json_t *obj, const char *key, char *buf, size_t len)
+{
+	mt_format_iec((uint64_t)int_of(obj, key), buf, len);
+}
+
 /* Returns obj.key as a string, or `dflt`. */
 static const char *str_or(json_t *obj, const char *key, const char *dflt)
 {
@@ -82,22 +94,18 @@ static void print_cpu(FILE *out, json_t *info)
 		return;
 	}
 	line(out, "packages / cores / cpus", "%d / %d / %d",
-	     (int)json_integer_value(json_object_get(t, "packages")),
-	     (int)json_integer_value(json_object_get(t, "cores")),
-	     (int)json_integer_value(json_object_get(t, "pus")));
+	     (int)int_of(t, "packages"), (int)int_of(t, "cores"),
+	     (int)int_of(t, "pus"));
 	json_array_foreach(json_object_get(t, "caches"), i, c) {
 		char label[48], size[32];
 		const char *type = str_or(c, "type", "");
 
 		snprintf(label, sizeof(label), "L%d%s cache",
-			 (int)json_integer_value(json_object_get(c, "level")),
+			 (int)int_of(c, "level"),
 			 strcmp(type, "data") == 0 ? "d" : "");
-		mt_format_iec((uint64_t)json_integer_value(
-				      json_object_get(c, "size_bytes")),
-			      size, sizeof(size));
+		iec_of(c, "size_bytes", size, sizeof(size));
 		line(out, label, "%s x %d, %d-byte lines", size,
-		     (int)json_integer_value(json_object_get(c, "count")),
-		     (int)json_integer_value(json_object_get(c, "line_bytes")));
+		     (int)int_of(c, "count"), (int)int_of(c, "line_bytes"));
 	}
 }
 
@@ -135,16 +143,11 @@ static void print_swap(FILE *out, json_t *info)
 	json_array_foreach(devs, i, d) {
 		char size[32], used[32];
 
-		mt_format_iec((uint64_t)json_integer_value(
-				      json_object_get(d, "size_bytes")),
-			      size, sizeof(size));
-		mt_format_iec((uint64_t)json_integer_value(
-				      json_object_get(d, "used_bytes")),
-			      used, sizeof(used));
+		iec_of(d, "size_bytes", size, sizeof(size));
+		iec_of(d, "used_bytes", used, sizeof(used));
 		line(out, str_or(d, "path", "?"),
 		     "%s, %s, %s used, priority %d", str_or(d, "type", "?"),
-		     size, used,
-		     (int)json_integer_value(json_object_get(d, "priority")));
+		     size, used, (int)int_of(d, "priority"));
 	}
 }
 
@@ -172,7 +175,7 @@ static void print_thp(FILE *out, json_t *info)
 		     str_or(t, "shmem_enabled", "?"));
 	if (json_is_integer(json_object_get(k, "defrag")))
 		line(out, "khugepaged defrag", "%s",
-		     json_integer_value(json_object_get(k, "defrag")) ?
+		     int_of(k, "defrag") ?
 			     "yes (collapses regions into huge pages later)" :
 			     "no");
 }
@@ -190,17 +193,12 @@ static void print_hugetlb(FILE *out, json_t *info)
 	json_array_foreach(arr, i, p) {
 		char size[32], label[48];
 
-		mt_format_iec((uint64_t)json_integer_value(
-				      json_object_get(p, "page_size_bytes")),
-			      size, sizeof(size));
+		iec_of(p, "page_size_bytes", size, sizeof(size));
 		snprintf(label, sizeof(label), "%s pages", size);
 		line(out, label,
 		     "%lld in pool, %lld free, %lld reserved, %lld surplus",
-		     (long long)json_integer_value(json_object_get(p, "nr")),
-		     (long long)json_integer_value(json_object_get(p, "free")),
-		     (long long)json_integer_value(json_object_get(p, "resv")),
-		     (long long)json_integer_value(json_object_get(p,
-								   "surplus")));
+		     int_of(p, "nr"), int_of(p, "free"), int_of(p, "resv"),
+		     int_of(p, "surplus"));
 	}
 }
 
@@ -211,8 +209,8 @@ static void print_numa(FILE *out, json_t *info)
 
 	fprintf(out, "\nNUMA\n");
 	line(out, "nodes with memory", "%d%s",
-	     (int)json_integer_value(json_object_get(n, "nodes_with_memory")),
-	     json_integer_value(json_object_get(n, "nodes_with_memory")) > 1 ?
+	     (int)int_of(n, "nodes_with_memory"),
+	     int_of(n, "nodes_with_memory") > 1 ?
 		     "" :
 		     "  (no NUMA effects to measure)");
 	json_array_foreach(json_object_get(n, "nodes"), i, node) {
@@ -220,12 +218,9 @@ static void print_numa(FILE *out, json_t *info)
 		size_t used = 0;
 
 		snprintf(label, sizeof(label), "node %d",
-			 (int)json_integer_value(json_object_get(node, "id")));
+			 (int)int_of(node, "id"));
 		if (json_is_integer(json_object_get(node, "memory_bytes")))
-			mt_format_iec((uint64_t)json_integer_value(
-					      json_object_get(node,
-							      "memory_bytes")),
-				      mem, sizeof(mem));
+			iec_of(node, "memory_bytes", mem, sizeof(mem));
 		else
 			snprintf(mem, sizeof(mem), "memory unknown");
 		json_array_foreach(json_object_get(node, "distances"), j, d) {
@@ -245,7 +240,7 @@ static void print_numa(FILE *out, json_t *info)
 static void print_cgroup(FILE *out, json_t *info)
 {
 	json_t *c = json_object_get(info, "cgroup"), *w;
-	int v = (int)json_integer_value(json_object_get(c, "version"));
+	int v = (int)int_of(c, "version");
 	char ctl[512] = "";
 	size_t i, used = 0;
 
@@ -290,9 +285,7 @@ static void print_sysctls(FILE *out, json_t *info)
 		     "enabled %s, max_pool_percent %lld, "
 		     "compressor %s",
 		     str_or(json_object_get(info, "zswap"), "enabled", "?"),
-		     (long long)json_integer_value(
-			     json_object_get(json_object_get(info, "zswap"),
-					     "max_pool_percent")),
+		     int_of(json_object_get(info, "zswap"), "max_pool_percent"),
 		     str_or(json_object_get(info, "zswap"), "compressor", "?"));
 	if (json_is_object(json_object_get(info, "lru_gen")))
 		line(out, "lru_gen enabled", "%s",
