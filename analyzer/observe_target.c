@@ -8,6 +8,7 @@
  * index in the derived "targets". */
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,12 +112,34 @@ int mt_obs_leak_series(struct mt_obs_ctx *o, const char *key,
 }
 
 /* The memory growth and its verdict. */
+/* A fact of target idx: id "observe.tIDX.NAME", saying "TNAME: " and then
+ * what fmt says. */
+static void target_fact(struct mt_obs_ctx *o, size_t idx, const char *name,
+			double v, double lo, double hi, const char *unit,
+			size_t n, const char *tname, const char *fmt, ...)
+	__attribute__((format(printf, 10, 11)));
+static void target_fact(struct mt_obs_ctx *o, size_t idx, const char *name,
+			double v, double lo, double hi, const char *unit,
+			size_t n, const char *tname, const char *fmt, ...)
+{
+	char id[64], what[320];
+	int k;
+	va_list ap;
+
+	snprintf(id, sizeof(id), "observe.t%zu.%s", idx, name);
+	k = snprintf(what, sizeof(what), "%.60s: ", tname);
+	va_start(ap, fmt);
+	vsnprintf(what + k, sizeof(what) - (size_t)k, fmt, ap);
+	va_end(ap);
+	mt_obs_fact(o, id, v, lo, hi, unit, n, what);
+}
+
 static void target_growth(struct mt_obs_ctx *o, json_t *e, const char *key,
 			  size_t idx, const char *name)
 {
 	struct mt_obs_series s;
 	struct mt_leak lk;
-	char label[96], id[64], what[320];
+	char label[96];
 	json_t *g;
 
 	if (mt_obs_leak_series(o, key, &s, label, sizeof(label)) < 0) {
@@ -147,13 +170,11 @@ static void target_growth(struct mt_obs_ctx *o, json_t *e, const char *key,
 		json_object_set_new(g, "reason", json_string(lk.reason));
 	}
 	mt_obs_set(o, e, "growth", g);
-	snprintf(id, sizeof(id), "observe.t%zu.growth", idx);
-	snprintf(what, sizeof(what),
-		 "%.60s: growth of %s (Theil-Sen slope over %.0f s, 95%% "
-		 "rank interval): %s",
-		 name, label, lk.window_s, mt_leak_verdict_name(lk.verdict));
-	mt_obs_fact(o, id, lk.all.slope, lk.all.lo, lk.all.hi, "B/s", s.n,
-		    what);
+	target_fact(o, idx, "growth", lk.all.slope, lk.all.lo, lk.all.hi, "B/s",
+		    s.n, name,
+		    "growth of %s (Theil-Sen slope over %.0f s, 95%% rank "
+		    "interval): %s",
+		    label, lk.window_s, mt_leak_verdict_name(lk.verdict));
 	mt_obs_free(&s);
 }
 
@@ -163,16 +184,13 @@ static void target_rate(struct mt_obs_ctx *o, json_t *e, const char *key,
 			size_t idx, const char *tname, const char *what)
 {
 	struct mt_obs_rate r;
-	char id[64], w[192];
 
 	for (size_t i = 0; metrics[i]; i++) {
 		if (!mt_obs_get_rate(o, key, metrics[i], &r))
 			continue;
 		mt_obs_set(o, e, name, mt_obs_rate_json(&r, 1));
-		snprintf(id, sizeof(id), "observe.t%zu.%s", idx, name);
-		snprintf(w, sizeof(w), "%.60s: %s (%s)", tname, what,
-			 metrics[i]);
-		mt_obs_fact(o, id, r.per_s, r.lo, r.hi, "/s", r.n, w);
+		target_fact(o, idx, name, r.per_s, r.lo, r.hi, "/s", r.n, tname,
+			    "%s (%s)", what, metrics[i]);
 		return;
 	}
 }
@@ -186,7 +204,6 @@ static void target_cache(struct mt_obs_ctx *o, json_t *e, const char *key,
 	double rec = mt_obs_last(o, key, "cachestat.recently_evicted");
 	double res = mt_obs_last(o, key, "mincore.resident");
 	double share, touched;
-	char id[64], w[192];
 
 	if (!isfinite(cache)) {
 		if (isfinite(res))
@@ -213,18 +230,14 @@ static void target_cache(struct mt_obs_ctx *o, json_t *e, const char *key,
 			"end (cachestat(2)): of the file pages the set has had "
 			"in the cache, those still there; an estimate of the "
 			"hit ratio of a set read uniformly"));
-	snprintf(id, sizeof(id), "observe.t%zu.cache_resident", idx);
-	snprintf(w, sizeof(w),
-		 "%.60s: resident share of its file set, cache / (cache + "
-		 "evicted) (cachestat), an estimate",
-		 tname);
-	mt_obs_fact(o, id, share, NAN, NAN, "ratio", 0, w);
-	snprintf(id, sizeof(id), "observe.t%zu.cache_touched_bytes", idx);
-	snprintf(w, sizeof(w),
-		 "%.60s: its file set's pages cached or evicted "
-		 "(cachestat), x 4 KiB",
-		 tname);
-	mt_obs_fact(o, id, touched * MT_OBS_PAGE, NAN, NAN, "bytes", 0, w);
+	target_fact(o, idx, "cache_resident", share, NAN, NAN, "ratio", 0,
+		    tname,
+		    "resident share of its file set, cache / (cache + "
+		    "evicted) (cachestat), an estimate");
+	target_fact(o, idx, "cache_touched_bytes", touched * MT_OBS_PAGE, NAN,
+		    NAN, "bytes", 0, tname,
+		    "its file set's pages cached or evicted (cachestat), x 4 "
+		    "KiB");
 }
 
 static const char *const rss_names[] = { "status.VmRSS", "memory.current",
@@ -248,7 +261,6 @@ static void one_target(struct mt_obs_ctx *o, json_t *e, const char *key,
 	double swap = NAN;
 	struct mt_obs_series s;
 	const char *which;
-	char id[64], w[192];
 
 	target_growth(o, e, key, idx, tname);
 	if (first_series(o, key, rss_names, &s, &which) < 0) {
@@ -261,11 +273,9 @@ static void one_target(struct mt_obs_ctx *o, json_t *e, const char *key,
 		if (g)
 			json_object_set_new(g, "series", json_string(which));
 		mt_obs_set(o, e, "rss", g);
-		snprintf(id, sizeof(id), "observe.t%zu.rss_max", idx);
-		snprintf(w, sizeof(w), "%.60s: highest %s in the observation",
-			 tname, which);
-		mt_obs_fact(o, id, mt_jnum(g, "max"), NAN, NAN, "bytes", s.n,
-			    w);
+		target_fact(o, idx, "rss_max", mt_jnum(g, "max"), NAN, NAN,
+			    "bytes", s.n, tname,
+			    "highest %s in the observation", which);
 		mt_obs_free(&s);
 	}
 	if (first_series(o, key, swap_names, &s, &which) < 0) {
@@ -275,10 +285,8 @@ static void one_target(struct mt_obs_ctx *o, json_t *e, const char *key,
 	if (which) {
 		swap = s.y[s.n - 1];
 		mt_obs_set(o, e, "swap_bytes_last", json_real(swap));
-		snprintf(id, sizeof(id), "observe.t%zu.swap_bytes", idx);
-		snprintf(w, sizeof(w), "%.60s: swap held at the end (%s)",
-			 tname, which);
-		mt_obs_fact(o, id, swap, NAN, NAN, "bytes", s.n, w);
+		target_fact(o, idx, "swap_bytes", swap, NAN, NAN, "bytes", s.n,
+			    tname, "swap held at the end (%s)", which);
 		mt_obs_free(&s);
 	}
 	target_rate(o, e, key, majflt_names, "majflt_per_s", idx, tname,
@@ -299,14 +307,10 @@ static void one_target(struct mt_obs_ctx *o, json_t *e, const char *key,
 		if (mt_obs_get_rate(o, key, "psi.some_total", &r)) {
 			mt_obs_set(o, e, "psi_some_pct",
 				   mt_obs_rate_json(&r, 1e-4));
-			snprintf(id, sizeof(id), "observe.t%zu.psi_some_pct",
-				 idx);
-			snprintf(w, sizeof(w),
-				 "%.60s: share of the window some task of "
-				 "its cgroup stalled on memory",
-				 tname);
-			mt_obs_fact(o, id, r.per_s * 1e-4, r.lo * 1e-4,
-				    r.hi * 1e-4, "%", r.n, w);
+			target_fact(o, idx, "psi_some_pct", r.per_s * 1e-4,
+				    r.lo * 1e-4, r.hi * 1e-4, "%", r.n, tname,
+				    "share of the window some task of its "
+				    "cgroup stalled on memory");
 		}
 	}
 	{
@@ -314,12 +318,10 @@ static void one_target(struct mt_obs_ctx *o, json_t *e, const char *key,
 
 		if (isfinite(thp)) {
 			mt_obs_set(o, e, "thp_bytes_last", json_real(thp));
-			snprintf(id, sizeof(id), "observe.t%zu.thp_bytes", idx);
-			snprintf(w, sizeof(w),
-				 "%.60s: anonymous memory in THP at the end "
-				 "(smaps_rollup AnonHugePages)",
-				 tname);
-			mt_obs_fact(o, id, thp, NAN, NAN, "bytes", 0, w);
+			target_fact(o, idx, "thp_bytes", thp, NAN, NAN, "bytes",
+				    0, tname,
+				    "anonymous memory in THP at the end "
+				    "(smaps_rollup AnonHugePages)");
 		}
 	}
 	target_cache(o, e, key, idx, tname);
