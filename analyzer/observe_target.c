@@ -252,6 +252,22 @@ static const char *const high_names[] = { "events.high", NULL };
 static const char *const max_names[] = { "events.max", NULL };
 static const char *const oomk_names[] = { "events.oom_kill", NULL };
 
+/* The per-target rates, in the order of their facts: the metrics to take
+ * the first of, the entry's and fact's name, what it counts. */
+static const struct {
+	const char *const *metrics;
+	const char *name, *what;
+} target_rates[] = {
+	{ majflt_names, "majflt_per_s", "major faults per second" },
+	{ ra_names, "refault_anon_per_s",
+	  "anonymous refaults (swap-ins) per second" },
+	{ rf_names, "refault_file_per_s", "file refaults per second" },
+	{ high_names, "events_high_per_s",
+	  "times over memory.high (throttled) per second" },
+	{ max_names, "events_max_per_s", "times at memory.max per second" },
+	{ oomk_names, "oom_kill_per_s", "OOM kills in its cgroup per second" },
+};
+
 /* Derives one target. */
 static void one_target(struct mt_obs_ctx *o, json_t *e, const char *key,
 		       size_t idx)
@@ -289,18 +305,11 @@ static void one_target(struct mt_obs_ctx *o, json_t *e, const char *key,
 			    tname, "swap held at the end (%s)", which);
 		mt_obs_free(&s);
 	}
-	target_rate(o, e, key, majflt_names, "majflt_per_s", idx, tname,
-		    "major faults per second");
-	target_rate(o, e, key, ra_names, "refault_anon_per_s", idx, tname,
-		    "anonymous refaults (swap-ins) per second");
-	target_rate(o, e, key, rf_names, "refault_file_per_s", idx, tname,
-		    "file refaults per second");
-	target_rate(o, e, key, high_names, "events_high_per_s", idx, tname,
-		    "times over memory.high (throttled) per second");
-	target_rate(o, e, key, max_names, "events_max_per_s", idx, tname,
-		    "times at memory.max per second");
-	target_rate(o, e, key, oomk_names, "oom_kill_per_s", idx, tname,
-		    "OOM kills in its cgroup per second");
+	for (size_t i = 0; i < sizeof(target_rates) / sizeof(*target_rates);
+	     i++)
+		target_rate(o, e, key, target_rates[i].metrics,
+			    target_rates[i].name, idx, tname,
+			    target_rates[i].what);
 	{
 		struct mt_obs_rate r;
 
