@@ -1,7 +1,9 @@
 /* The records of one sample: see sample.h. */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "../core/fsroot.h"
 #include "../core/record.h"
 #include "../core/stats.h"
 #include "sample.h"
@@ -32,6 +34,22 @@ void mt_obs_put(struct mt_obs_emit *em, const char *metric, const char *unit,
 		json_object_del(rec, dropped[i]);
 	if (!rec || json_array_append_new(em->batch, rec) < 0)
 		em->nomem = true;
+}
+
+void mt_obs_put_keys(struct mt_obs_emit *em, const char *text,
+		     const char *prefix, const char *const *fields, size_t n)
+{
+	char key[40], metric[64];
+	int64_t v;
+
+	for (size_t i = 0; i < n; i++) {
+		/* "Key:" so that "Cached" does not match "SwapCached". */
+		snprintf(key, sizeof(key), "%s:", fields[i]);
+		if (mt_text_key(text, key, &v) < 0)
+			continue;
+		snprintf(metric, sizeof(metric), "%s.%s", prefix, fields[i]);
+		mt_obs_put(em, metric, "bytes", (double)v);
+	}
 }
 
 bool mt_obs_batch_get(json_t *batch, const char *target, const char *metric,

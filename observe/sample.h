@@ -28,6 +28,11 @@ struct mt_obs_emit {
 void mt_obs_put(struct mt_obs_emit *em, const char *metric, const char *unit,
 		double value);
 
+/* Puts PREFIX.Field in bytes for each of fields that text ("Field: N kB",
+ * as /proc/meminfo and /proc/PID/status write) holds. */
+void mt_obs_put_keys(struct mt_obs_emit *em, const char *text,
+		     const char *prefix, const char *const *fields, size_t n);
+
 /* The value of metric for target in batch (a sample's records), into
  * *out; false when the batch has none. For the live view and tests. */
 bool mt_obs_batch_get(json_t *batch, const char *target, const char *metric,

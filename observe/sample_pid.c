@@ -19,33 +19,13 @@ static const char *const smaps_fields[] = {
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Puts PREFIX.Field in bytes for each of fields in text ("Field: N kB");
- * returns how many were there. */
-static int put_keys(struct mt_obs_emit *em, const char *text,
-		    const char *prefix, const char *const *fields, size_t n)
-{
-	char key[40], metric[64];
-	int found = 0;
-	int64_t v;
-
-	for (size_t i = 0; i < n; i++) {
-		snprintf(key, sizeof(key), "%s:", fields[i]);
-		if (mt_text_key(text, key, &v) < 0)
-			continue;
-		snprintf(metric, sizeof(metric), "%s.%s", prefix, fields[i]);
-		mt_obs_put(em, metric, "bytes", (double)v);
-		found++;
-	}
-	return found;
-}
-
 bool mt_obs_put_status(struct mt_obs_emit *em, const char *text)
 {
 	int64_t v;
 
 	if (mt_text_key(text, "VmRSS:", &v) < 0)
 		return false;
-	put_keys(em, text, "status", status_fields, N(status_fields));
+	mt_obs_put_keys(em, text, "status", status_fields, N(status_fields));
 	return true;
 }
 
@@ -55,7 +35,7 @@ bool mt_obs_put_smaps(struct mt_obs_emit *em, const char *text)
 
 	if (mt_text_key(text, "Rss:", &v) < 0)
 		return false;
-	put_keys(em, text, "smaps", smaps_fields, N(smaps_fields));
+	mt_obs_put_keys(em, text, "smaps", smaps_fields, N(smaps_fields));
 	return true;
 }
 

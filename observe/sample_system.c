@@ -62,20 +62,7 @@ static const char *const numastat_fields[] = {
 
 void mt_obs_put_meminfo(struct mt_obs_emit *em, const char *text)
 {
-	char metric[64];
-	int64_t v;
-
-	for (size_t i = 0; i < N(meminfo_fields); i++) {
-		char key[40];
-
-		/* "Key:" so that "Cached" does not match "SwapCached". */
-		snprintf(key, sizeof(key), "%s:", meminfo_fields[i]);
-		if (mt_text_key(text, key, &v) < 0)
-			continue;
-		snprintf(metric, sizeof(metric), "meminfo.%s",
-			 meminfo_fields[i]);
-		mt_obs_put(em, metric, "bytes", (double)v);
-	}
+	mt_obs_put_keys(em, text, "meminfo", meminfo_fields, N(meminfo_fields));
 }
 
 void mt_obs_put_vmstat(struct mt_obs_emit *em, const char *text)
