@@ -19,24 +19,28 @@ static const char *const smaps_fields[] = {
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
-bool mt_obs_put_status(struct mt_obs_emit *em, const char *text)
+/* Puts PREFIX.Field for each of fields when text ("Field: N kB") holds
+ * need; returns whether it did. */
+static bool put_if(struct mt_obs_emit *em, const char *text, const char *need,
+		   const char *prefix, const char *const *fields, size_t n)
 {
 	int64_t v;
 
-	if (mt_text_key(text, "VmRSS:", &v) < 0)
+	if (mt_text_key(text, need, &v) < 0)
 		return false;
-	mt_obs_put_keys(em, text, "status", status_fields, N(status_fields));
+	mt_obs_put_keys(em, text, prefix, fields, n);
 	return true;
+}
+
+bool mt_obs_put_status(struct mt_obs_emit *em, const char *text)
+{
+	return put_if(em, text, "VmRSS:", "status", status_fields,
+		      N(status_fields));
 }
 
 bool mt_obs_put_smaps(struct mt_obs_emit *em, const char *text)
 {
-	int64_t v;
-
-	if (mt_text_key(text, "Rss:", &v) < 0)
-		return false;
-	mt_obs_put_keys(em, text, "smaps", smaps_fields, N(smaps_fields));
-	return true;
+	return put_if(em, text, "Rss:", "smaps", smaps_fields, N(smaps_fields));
 }
 
 /* Fields of /proc/PID/stat after the ")" that ends comm (which may hold
