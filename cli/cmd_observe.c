@@ -104,7 +104,7 @@ static int observe_main(int argc, char **argv)
 
 const struct mt_command mt_cmd_observe = {
 	.name = "observe",
-	.summary = "samples what the running workload does to memory",
+	.summary = "sample what the running workload does to memory",
 	.usage = "usage: memtune observe [--duration D] [--interval I] "
 		 "[--pid PID]... [--cgroup PATH]...\n"
 		 "                       [--unit NAME]... [-o DIR]\n"
