@@ -27,13 +27,27 @@ struct cands {
 	size_t n, cap;
 };
 
-/* Opens a file of the set the way the brief of issue 18 asks: never
- * following a link at the last component, never blocking on a FIFO or
- * taking a terminal. */
+/* Opens a file of the set for reading, never following a link at the
+ * last component and never opening anything but a regular file: the path
+ * comes from another process's maps and fds and may be swapped for a
+ * device or a FIFO after it was listed, and opening some devices acts (a
+ * tape rewinds). So it is pinned with O_PATH (which opens nothing),
+ * checked with fstat, and only that inode is reopened for reading through
+ * /proc/self/fd. Returns the fd or -1. */
 static int open_file(const char *path)
 {
-	return open(path,
-		    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	char self[64];
+	struct stat sb;
+	int pin = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC), fd = -1;
+
+	if (pin < 0)
+		return -1;
+	if (fstat(pin, &sb) == 0 && S_ISREG(sb.st_mode)) {
+		snprintf(self, sizeof(self), "/proc/self/fd/%d", pin);
+		fd = open(self, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	}
+	close(pin);
+	return fd;
 }
 
 /* Adds path once, with its size, when it is a regular file. */
