@@ -98,3 +98,63 @@ swappiness_state() {
   echo "swappiness=$(cat "$K")"
   memory_state
 }
+
+# --- the Debian package (t_package, t_ansible) ------------------------------
+
+# memtune_on_system: true when memtune is installed on this machine already
+# (a package, or /usr/bin/memtune or /usr/share/memtune put there by hand),
+# which a test that installs the package would replace and then remove;
+# the reason in $why.
+memtune_on_system() {
+  local f
+  why=""
+  if dpkg-query -W -f='${Status}' memtune 2>/dev/null | grep -q installed; then
+    why="memtune is installed already"
+    return 0
+  fi
+  for f in /usr/bin/memtune /usr/share/memtune; do
+    [ -e "$f" ] && { why="$f exists already"; return 0; }
+  done
+  return 1
+}
+
+# test_deb: sets deb to the package under test: MEMTUNE_DEB, else the one
+# tools/mkdeb.sh (`make deb`) builds in the source tree's build-deb/
+# (reused: seconds once built, about 40 s from scratch; lintian, when
+# installed, must pass); mkdeb.sh's messages go to $T/mkdeb.err.
+test_deb() {
+  local src out
+  if [ -n "${MEMTUNE_DEB:-}" ]; then
+    deb=$MEMTUNE_DEB
+  else
+    src=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+    out=$(set -o pipefail; "$src/tools/mkdeb.sh" 2>"$T/mkdeb.err" | tail -n 1) ||
+      { cat "$T/mkdeb.err"; fail "tools/mkdeb.sh failed"; }
+    deb=$src/$out
+  fi
+  [ -f "$deb" ] || fail "no package: '$deb'"
+}
+
+# deb_files DEB: the files (not directories) the package DEB installs, one
+# absolute path a line.
+deb_files() {
+  dpkg-deb -c "$1" | awk '{ print $NF }' | sed 's,^\./,/,' | grep -v '/$'
+}
+
+# deb_purged FILES: fails unless dpkg has memtune as not installed (or
+# not at all) and every file listed in FILES (deb_files) and memtune's directories are gone.
+deb_purged() {
+  local f st
+  st=$(dpkg-query -W -f='${Status}' memtune 2>/dev/null)
+  case $st in
+    "" | *" not-installed") ;;
+    *) fail "memtune is still in dpkg's database after the purge: $st" ;;
+  esac
+  while read -r f; do
+    [ -e "$f" ] && fail "$f is left after dpkg --purge"
+  done <"$1"
+  for f in /usr/share/memtune /usr/share/doc/memtune; do
+    [ -e "$f" ] && fail "$f is left after dpkg --purge"
+  done
+  return 0
+}

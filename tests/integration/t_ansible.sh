@@ -4,11 +4,20 @@
 # starts on 127.0.0.2, 127.0.0.3 and 127.0.0.4 (a free high port, its own
 # host key, a key made for the test, root only), each host with its own
 # state, results, install and work directories under the test's temporary
-# directory (all three are this machine). The role copies the built binary
-# (memtune_binary: nothing is dpkg -i'ed here) and a small job file that
-# changes no system state (the alloc benchmark's malloc and arenas cases,
-# a second or two); host gamma gets a job file with one thread in the
-# arenas experiment, which makes its alloc.arena1_rss_saved differ.
+# directory (all three are this machine). Host alpha gets the role's real
+# install: the package (memtune_deb), built as t_package builds it
+# (tools/mkdeb.sh, or MEMTUNE_DEB) and copied into the test's directory,
+# installed by the role's apt task, run as /usr/bin/memtune with the
+# packaged configs (its advice's profile, database, comes from
+# /usr/share/memtune), and purged at exit (dpkg --purge; nothing may be
+# left). When memtune is on this machine already (a package or a hand
+# install) alpha gets the binary like the others, with a note: the test
+# does not touch an operator's install. beta and gamma get the built
+# binary copied (memtune_binary; gamma its configs too). All run a small
+# job file that changes no system state (the alloc benchmark's malloc and
+# arenas cases, a second or two); host gamma gets a job file with one
+# thread in the arenas experiment, which makes its alloc.arena1_rss_saved
+# differ.
 #
 # Pass 1 (two serial batches): three run directories come back under
 # FETCH/<host>/<run>/ with meta.json's label the inventory name and
@@ -18,7 +27,7 @@
 # apply (apply-dry-run.txt beside its fetched run, nothing applied); beta's
 # run is made to fail, its memtune restore handler runs and the play fails.
 #
-# Root only (the sshd logs in as root). Installs ansible and
+# Root only (the sshd logs in as root, dpkg). Installs ansible and
 # openssh-server when missing (Makefile DEPS_TEST has them), without
 # starting the system's sshd. sshd and everything else go at exit.
 . "$(dirname "$0")/lib.sh"
@@ -45,6 +54,35 @@ fi
 case $MEMTUNE in /*) ;; *) MEMTUNE=$PWD/$MEMTUNE ;; esac
 [ -x "$MEMTUNE" ] || fail "MEMTUNE=$MEMTUNE is not an executable"
 
+# alpha installs the package unless memtune is on this machine already.
+deb_host=alpha
+deb_note=""
+installed=0
+if ! command -v dpkg >/dev/null 2>&1; then
+  deb_host=""
+  deb_note="no dpkg: alpha gets the binary, the package install is not tested"
+elif memtune_on_system; then
+  deb_host=""
+  deb_note="$why: alpha gets the binary, the package install is not tested"
+else
+  test_deb
+  cp "$deb" "$T/" || fail "cannot copy $deb to $T"
+  deb=$T/$(basename "$deb")
+  deb_files "$deb" >"$T/deb-files"
+  grep -qx /usr/bin/memtune "$T/deb-files" || fail "the package has no /usr/bin/memtune"
+  deb_version=$(dpkg-deb -f "$deb" Version)
+fi
+[ -z "$deb_note" ] || echo "t_ansible: note: $deb_note"
+
+# remove_deb: purges the package the play installed and checks that
+# nothing of it is left (dpkg's database, its files).
+remove_deb() {
+  installed=0
+  dpkg --purge memtune >"$T/purge.log" 2>&1 ||
+    fail "dpkg --purge memtune failed: $(cat "$T/purge.log")"
+  deb_purged "$T/deb-files"
+}
+
 # Nothing may land in root's home: ansible's own directories are the
 # test's (checked at the end when there was none before).
 had_dot_ansible=0
@@ -69,6 +107,9 @@ cleanup() {
     wait "$sshd_pid" 2>/dev/null
   fi
   [ "$made_run_sshd" = 1 ] && rmdir /run/sshd 2>/dev/null
+  # The package, when a failure came before remove_deb (it says so when
+  # something is left).
+  [ "$installed" = 1 ] && (remove_deb)
   # MEMTUNE_TEST_LOGS=DIR keeps the playbook logs.
   [ -n "${MEMTUNE_TEST_LOGS:-}" ] && cp "$T"/pass*.log "$S/sshd.log" \
     "${MEMTUNE_TEST_LOGS}/" 2>/dev/null
@@ -174,11 +215,16 @@ control_path = $A/cp/%%C
 pipelining = True
 EOF
 # Each host's directories: $T/hosts/<name>/{state,runs,opt,work,tmp,async}.
+if [ -n "$deb_host" ]; then
+  alpha="memtune_deb=$deb memtune_binary=\"\""
+else
+  alpha="memtune_binary_configs=$configs"
+fi
 cat >"$A/inventory.ini" <<EOF
 [memtune]
-alpha ansible_host=127.0.0.2 memtune_binary_configs=$configs
+alpha ansible_host=127.0.0.2 memtune_profile=database $alpha
 beta  ansible_host=127.0.0.3 memtune_run_args="{{ ['--set', 'alloc.nosuch=1'] if (t_break | default(false) | bool) else [] }}"
-gamma ansible_host=127.0.0.4 memtune_config=$T/odd.ini
+gamma ansible_host=127.0.0.4 memtune_config=$T/odd.ini memtune_binary_configs=$configs
 
 [memtune:vars]
 ansible_port=$port
@@ -226,6 +272,8 @@ playbook() {
 }
 
 # --- pass 1: the sweep ----------------------------------------------------
+# From here on the play may have installed the package.
+[ -n "$deb_host" ] && installed=1
 playbook -e memtune_fleet=true -e "memtune_fleet_command=$MEMTUNE" \
   -e "memtune_fleet_output=$T/fleet-out" >"$T/pass1.log" 2>&1 ||
   { tail -n 60 "$T/pass1.log"; fail "ansible-playbook (pass 1) failed"; }
@@ -248,15 +296,36 @@ import json, sys
 assert json.load(open(sys.argv[1]))['label'] == sys.argv[2]
 PY
   # On the host: its own state directory (no journal left pending) and
-  # results directory; the binary copied, not installed.
+  # results directory; the binary copied (the package host: the package
+  # copied and installed, no binary).
   hd=$T/hosts/$h
   [ -d "$hd/state" ] && [ -d "$hd/runs/$(basename "$r")" ] ||
     fail "$h: no state or results directory of its own under $hd"
   [ -e "$hd/state/run.journal" ] && fail "$h: a journal is left pending"
-  cmp -s "$MEMTUNE" "$hd/opt/bin/memtune" || fail "$h: the binary was not copied"
+  if [ "$h" = "$deb_host" ]; then
+    [ -e "$hd/opt/bin/memtune" ] && fail "$h: the binary was copied to the package host"
+    cmp -s "$deb" "$hd/work/$(basename "$deb")" || fail "$h: the package was not copied"
+  else
+    cmp -s "$MEMTUNE" "$hd/opt/bin/memtune" || fail "$h: the binary was not copied"
+  fi
 done
-[ -e /usr/bin/memtune ] && ! dpkg-query -W memtune >/dev/null 2>&1 &&
-  fail "/usr/bin/memtune appeared"
+# alpha's advice names the database profile (the package's or the copied
+# configs'); gamma got the configs with its binary.
+python3 - "$(find "$F/alpha" -name advice.json)" <<'PY' || fail "alpha's advice is not the database profile's"
+import json, sys
+assert json.load(open(sys.argv[1]))['profile'] == 'database'
+PY
+[ -n "$(find "$T/hosts/gamma/opt/share/memtune/configs" -name database.ini)" ] ||
+  fail "gamma: the configs were not copied with the binary"
+if [ -n "$deb_host" ]; then
+  st=$(dpkg-query -W -f='${Status} ${Version}' memtune 2>&1)
+  [ "$st" = "install ok installed $deb_version" ] ||
+    fail "the play did not install $(basename "$deb"): dpkg-query: $st"
+  [ "$(dpkg-query -S /usr/bin/memtune 2>/dev/null)" = "memtune: /usr/bin/memtune" ] ||
+    fail "/usr/bin/memtune is not the package's"
+elif ! memtune_on_system; then
+  [ -e /usr/bin/memtune ] && fail "/usr/bin/memtune appeared"
+fi
 
 # The fleet: three hosts, gamma odd for alloc.arena1_rss_saved.
 J=$T/fleet-out/fleet.json
@@ -297,4 +366,10 @@ d=$(ls -d "$F"/alpha/*/apply-dry-run.txt 2>/dev/null)
 [ -e "$T/hosts/alpha/state/apply.journal" ] && fail "check mode left an apply journal on alpha"
 [ -e "$T/hosts/beta/state/run.journal" ] && fail "beta's journal is left pending after restore"
 [ "$had_dot_ansible" = 0 ] && [ -e /root/.ansible ] && fail "ansible wrote /root/.ansible"
-echo "t_ansible: ok (3 hosts on 127.0.0.2-4:$port, gamma flagged; check mode, restore handler; ${SECONDS}s)"
+if [ -n "$deb_host" ]; then
+  remove_deb
+  how="$deb_host from $(basename "$deb"), purged"
+else
+  how="no package host: $deb_note"
+fi
+echo "t_ansible: ok (3 hosts on 127.0.0.2-4:$port, gamma flagged; check mode, restore handler; $how; ${SECONDS}s)"

@@ -16,21 +16,8 @@ src=$(cd "$(dirname "$0")/../.." && pwd)
 
 is_root || skip "needs root (dpkg -i)"
 command -v dpkg >/dev/null 2>&1 || skip "no dpkg"
-if dpkg-query -W -f='${Status}' memtune 2>/dev/null | grep -q installed; then
-  skip "memtune is installed already; this test would remove it"
-fi
-for f in /usr/bin/memtune /usr/share/memtune; do
-  [ -e "$f" ] && skip "$f exists already; this test would remove it"
-done
-
-if [ -n "${MEMTUNE_DEB:-}" ]; then
-  deb=$MEMTUNE_DEB
-else
-  deb=$("$src/tools/mkdeb.sh" 2>"$T/mkdeb.err" | tail -n 1) ||
-    { cat "$T/mkdeb.err"; fail "tools/mkdeb.sh failed"; }
-  deb=$src/$deb
-fi
-[ -f "$deb" ] || fail "no package: '$deb'"
+memtune_on_system && skip "$why; this test would remove it"
+test_deb
 
 installed=0
 cleanup() {
@@ -42,7 +29,7 @@ cleanup() {
 trap cleanup EXIT
 
 # The package's files, for the check that the purge removes them.
-dpkg-deb -c "$deb" | awk '{ print $NF }' | sed 's,^\./,/,' | grep -v '/$' >"$T/files"
+deb_files "$deb" >"$T/files"
 grep -qx /usr/bin/memtune "$T/files" || fail "the package has no /usr/bin/memtune"
 
 installed=1
@@ -157,13 +144,5 @@ EOF
 # dpkg --purge leaves nothing behind.
 dpkg --purge memtune >"$T/purge.log" 2>&1 || { cat "$T/purge.log"; fail "dpkg --purge memtune failed"; }
 installed=0
-if dpkg-query -W -f='${Status}' memtune 2>/dev/null | grep -q installed; then
-  fail "memtune is still installed after the purge"
-fi
-while read -r f; do
-  [ -e "$f" ] && fail "$f is left after dpkg --purge"
-done <"$T/files"
-for d in /usr/share/memtune /usr/share/doc/memtune; do
-  [ -e "$d" ] && fail "$d is left after dpkg --purge"
-done
+deb_purged "$T/files"
 echo "ok: $(basename "$deb")"
