@@ -400,7 +400,7 @@ install-files: $(BIN) $(MAN_PAGE)
 	install -m 644 configs/profiles/*.ini \
 	  $(DESTDIR)$(MT_DATADIR)/configs/profiles/
 	install -m 644 $(MAN_PAGE) $(DESTDIR)$(MANDIR)/man1/memtune.1
-	install -m 644 packaging/bash-completion/memtune \
+	install -m 644 packaging/bash-completion/memtune.bash \
 	  $(DESTDIR)$(BASHCOMPDIR)/memtune
 
 uninstall:
