@@ -69,12 +69,15 @@ static json_t *rec_of(const struct mt_run *run, const char *op,
 	return NULL;
 }
 
-/* The interval of a / b from both records' intervals, when both have
- * one (two samples or more); NAN otherwise. */
+/* The interval of a / b from both records' intervals inside the run
+ * (mt_rec_ci_within), when both have one (two samples or more); NAN
+ * otherwise. */
 static void ratio_interval(json_t *a, json_t *b, double *lo, double *hi)
 {
-	double alo = mt_jnum(a, "ci95_lo"), ahi = mt_jnum(a, "ci95_hi");
-	double blo = mt_jnum(b, "ci95_lo"), bhi = mt_jnum(b, "ci95_hi");
+	double alo, ahi, blo, bhi;
+
+	mt_rec_ci_within(a, &alo, &ahi);
+	mt_rec_ci_within(b, &blo, &bhi);
 
 	*lo = *hi = NAN;
 	if (mt_jnum(a, "n") >= 2 && mt_jnum(b, "n") >= 2 && blo > 0 &&

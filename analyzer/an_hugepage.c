@@ -39,15 +39,19 @@ static int hp_pool_facts(const struct mt_run *run, json_t *out)
 		json_t *r = mt_run_find(run, "hugepage", "random_rate",
 					"backing", pools[i], "op", "random",
 					NULL);
-		double lo = NAN, hi = NAN, blo = mt_jnum(base, "ci95_lo");
+		double lo = NAN, hi = NAN, blo, bhi, rlo, rhi;
 		double n = fmin(mt_jnum(r, "n"), mt_jnum(base, "n"));
 		char id[64], what[128];
 
 		if (!r || !isfinite(mt_rec_value(r)))
 			continue;
+		/* A ratio inside the run: the machine's change between
+		 * runs moves both (mt_rec_ci_within). */
+		mt_rec_ci_within(base, &blo, &bhi);
+		mt_rec_ci_within(r, &rlo, &rhi);
 		if (n >= 2 && blo > 0) {
-			lo = mt_jnum(r, "ci95_lo") / mt_jnum(base, "ci95_hi");
-			hi = mt_jnum(r, "ci95_hi") / blo;
+			lo = rlo / bhi;
+			hi = rhi / blo;
 		}
 		snprintf(id, sizeof(id), "hugepage.random_rate_ratio_%s",
 			 pools[i]);

@@ -84,9 +84,9 @@ static void collect(const struct mt_run *run, const char *backing,
 		if (ps > 0)
 			c->page_size = ps;
 		/* The standard error of log latency from the CI of the
-		 * median: the noise floor for the segmentation. */
-		lo = json_number_value(json_object_get(r, "ci95_lo"));
-		hi = json_number_value(json_object_get(r, "ci95_hi"));
+		 * median: the noise floor for the segmentation, which
+		 * compares points of this run (mt_rec_ci_within). */
+		mt_rec_ci_within(r, &lo, &hi);
 		/* Insert sorted by size; a repeated size keeps the first. */
 		for (j = c->n; j > 0 && c->size[j - 1] > sz; j--) {
 			c->size[j] = c->size[j - 1];

@@ -101,6 +101,12 @@ static json_t *analyze_bench(const struct mt_run *run, const char *bench)
 			json_string(mt_run_skip_reason(run, bench) ?
 					    mt_run_skip_reason(run, bench) :
 					    ""));
+	if (ok + untrusted > 0) {
+		json_t *iv = mt_analysis_intervals(run, bench);
+
+		if (iv)
+			json_object_set_new(e, "intervals", iv);
+	}
 	if (derived)
 		json_object_set_new(e, "derived", derived);
 	return e;
@@ -223,6 +229,11 @@ void mt_analysis_print(FILE *out, json_t *analysis)
 		json_t *d = json_object_get(v, "derived");
 
 		fprintf(out, "%-10s %s%s%s\n", b, s, r ? ": " : "", r ? r : "");
+		if (json_object_get(v, "intervals"))
+			fprintf(out, "           intervals: %s\n",
+				json_string_value(json_object_get(
+					json_object_get(v, "intervals"),
+					"text")));
 		if (m && d)
 			m->print(out, d);
 	}

@@ -74,4 +74,11 @@ void mt_analysis_print_facts(FILE *out, json_t *analysis);
 /* The derived figures of bench in analysis, or NULL. Borrowed. */
 json_t *mt_analysis_derived(json_t *analysis, const char *bench);
 
+/* What bench's intervals in run account for: {rounds, text} and, when
+ * points had a run history (core/run_history.h), between_runs_median and
+ * between_runs_max (the relative half-widths learnt), learnt and widened
+ * (records) (intervals.c). NULL for a run that recorded no run history
+ * (older runs) or when memory runs out. */
+json_t *mt_analysis_intervals(const struct mt_run *run, const char *bench);
+
 #endif

@@ -8,10 +8,13 @@
 #include "../core/stats.h"
 #include "compare.h"
 
-/* True when rec combines two rounds or more (record.h). */
-static bool has_rounds(json_t *rec)
+/* True when rec's interval predicts another run's value: it combines two
+ * rounds or more, or its point's changes between runs widened it (the run
+ * history, record.h). */
+static bool predicts(json_t *rec)
 {
-	return json_array_size(json_object_get(rec, "rounds")) >= 2;
+	return json_array_size(json_object_get(rec, "rounds")) >= 2 ||
+	       json_is_object(json_object_get(rec, "run_spread"));
 }
 
 /* x as a JSON real, or null when it is not finite. */
@@ -207,7 +210,8 @@ json_t *mt_compare_runs(const struct mt_run *a, const struct mt_run *b)
 		ch = va != 0 ? (vb - va) / fabs(va) * 100 : NAN;
 		/* Beyond the noise. Records of rounds carry a 95%
 		 * prediction interval for another run's value
-		 * (mt_rounds_combine): a change is beyond the noise when
+		 * (mt_rounds_combine), as do records the run history
+		 * widened (core/run_history.h): a change is beyond the noise when
 		 * neither run's interval holds the other's value, which two
 		 * runs of one configuration do at most 5% of the time each.
 		 * A record without rounds has only the interval of one run's
@@ -218,7 +222,7 @@ json_t *mt_compare_runs(const struct mt_run *a, const struct mt_run *b)
 		ahi = mt_jnum(ra, "ci95_hi");
 		blo = mt_jnum(rb, "ci95_lo");
 		bhi = mt_jnum(rb, "ci95_hi");
-		if (has_rounds(ra) && has_rounds(rb))
+		if (predicts(ra) && predicts(rb))
 			sig = !(alo <= vb && vb <= ahi) &&
 			      !(blo <= va && va <= bhi);
 		else

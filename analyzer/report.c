@@ -292,7 +292,7 @@ static void benchmarks(FILE *f, struct mt_run *const *runs,
 	if (n > 1)
 		fputs("<th>run</th>", f);
 	fputs("<th>benchmark</th><th>status</th><th>records ok / skipped / "
-	      "failed</th><th>reason</th></tr>\n",
+	      "failed</th><th>intervals</th><th>reason</th></tr>\n",
 	      f);
 	for (size_t r = 0; r < n; r++)
 		json_array_foreach(json_object_get(analyses[r], "benchmarks"),
@@ -300,6 +300,7 @@ static void benchmarks(FILE *f, struct mt_run *const *runs,
 			json_t *rc = json_object_get(b, "records");
 			const char *reason =
 				json_string_value(json_object_get(b, "reason"));
+			const char *iv;
 			char ok[32], sk[32], fa[32];
 
 			if (!reason)
@@ -318,6 +319,12 @@ static void benchmarks(FILE *f, struct mt_run *const *runs,
 				"</td><td class=\"num\">%s / %s / %s"
 				"</td><td>",
 				ok, sk, fa);
+			/* analysis.json's words on what the intervals
+			 * hold (intervals.c). */
+			iv = json_string_value(json_object_get(
+				json_object_get(b, "intervals"), "text"));
+			mt_html_escape(f, iv ? iv : "");
+			fputs("</td><td>", f);
 			mt_html_escape(f, reason ? reason : "");
 			fputs("</td></tr>\n", f);
 		}

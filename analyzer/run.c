@@ -352,6 +352,19 @@ double mt_rec_value(json_t *rec)
 	return mt_jnum_value(json_object_get(rec, "value"));
 }
 
+void mt_rec_ci_within(json_t *rec, double *lo, double *hi)
+{
+	json_t *w = json_object_get(rec, "ci95_within_run");
+
+	if (json_array_size(w) == 2) {
+		*lo = mt_jnum_value(json_array_get(w, 0));
+		*hi = mt_jnum_value(json_array_get(w, 1));
+		return;
+	}
+	*lo = mt_jnum(rec, "ci95_lo");
+	*hi = mt_jnum(rec, "ci95_hi");
+}
+
 const char *mt_rec_case_str(json_t *rec, const char *key)
 {
 	return json_string_value(json_object_get(json_object_get(rec, "case"),

@@ -81,6 +81,13 @@ const char *mt_rec_metric(json_t *rec);
 /* The record's value (the median), or NAN. */
 double mt_rec_value(json_t *rec);
 
+/* The interval of rec for a comparison inside its run (a ratio or a gap
+ * between two of its points): ci95_within_run where the run history
+ * widened ci95_lo..ci95_hi for the machine's change between runs, which
+ * moves both points of such a comparison at once; else ci95_lo..ci95_hi.
+ * NAN where a field is missing. */
+void mt_rec_ci_within(json_t *rec, double *lo, double *hi);
+
 /* A case parameter as a string (NULL when absent or not a string) or as a
  * number (NAN when absent or not a number). */
 const char *mt_rec_case_str(json_t *rec, const char *key);

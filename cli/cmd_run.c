@@ -57,7 +57,8 @@ static int run_main(int argc, char **argv)
 	bool quick = false;
 	struct mt_cfg cfg;
 	struct mt_err err = { 0 };
-	char **only = NULL, *benches = NULL, journal[4096], dir[4096] = "";
+	char **only = NULL, *benches = NULL, journal[4096], dir[4096] = "",
+	     state[4096];
 	char why[256];
 	size_t n_only = 0;
 
@@ -167,6 +168,8 @@ static int run_main(int argc, char **argv)
 	if (mt_journal_default_path("run.journal", journal, sizeof(journal),
 				    &err) < 0)
 		goto fail;
+	if (mt_state_dir_path(state, sizeof(state), &err) < 0)
+		goto fail;
 	status = mt_cli_state_lock("run", &lock);
 	if (status >= 0)
 		goto out;
@@ -176,6 +179,7 @@ static int run_main(int argc, char **argv)
 		.only = (const char *const *)only,
 		.outdir = outdir,
 		.journal_path = journal,
+		.state_dir = state,
 		.quick = quick,
 		.label = label,
 		.argc = argc,

@@ -10,7 +10,11 @@
  *   [[lo, hi] of each round], and rounds_missing (rounds that gave no
  *   value, only when some did not): value is then the median of the
  *   rounds, n, samples, min, max, mean and stddev pool the rounds, and
- *   ci95_lo..ci95_hi is mt_rounds_combine's interval
+ *   ci95_lo..ci95_hi is mt_rounds_combine's interval;
+ *   for a time or a rate, once the machine's run history knows enough
+ *   (run_history.h), also ci95_within_run [lo, hi] (the interval before)
+ *   and run_spread {shifts, rms, half}: ci95_lo..ci95_hi then also holds
+ *   the machine's change between runs
  * or, for a benchmark or case that could not run:
  *   schema_version, bench, case (if any), status "skipped" or "failed",
  *   reason
@@ -42,6 +46,12 @@ json_t *mt_record_measured(const char *bench, const char *variant, json_t *kase,
  * the records unchanged. Returns a new array, or NULL when memory runs
  * out. */
 json_t *mt_records_combine_rounds(json_t *const *rounds, size_t n);
+
+/* The point rec measures, as text: its variant, its case (keys sorted,
+ * without "system") and its metric, tab-separated; the same in every
+ * round and every run of one configuration. malloc'ed; NULL when memory
+ * runs out. */
+char *mt_record_point_key(json_t *rec);
 
 /* Builds a skipped or failed record; `status` is "skipped" or "failed";
  * kase may be NULL. */

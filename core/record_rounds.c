@@ -48,6 +48,16 @@ static char *key_of(json_t *rec, bool measured, bool with_metric)
 	return k;
 }
 
+char *mt_record_point_key(json_t *rec)
+{
+	char *k = key_of(rec, true, true);
+
+	/* Without the "m\t" that sets measured groups apart here. */
+	if (k)
+		memmove(k, k + 2, strlen(k + 2) + 1);
+	return k;
+}
+
 static double num(json_t *rec, const char *key)
 {
 	json_t *v = json_object_get(rec, key);

@@ -20,6 +20,7 @@
 #include "../../core/sysinfo.h"
 #include "../../core/topo.h"
 #include "casejob.h"
+#include "history.h"
 #include "registry.h"
 
 const struct mt_param mt_global_params[] = {
@@ -107,6 +108,16 @@ const struct mt_param mt_global_params[] = {
 				      "section sets its parameters and never "
 				      "limits the run",
 			      .choices = mt_bench_names },
+	[MT_G_HISTORY] = { .key = "history",
+			   .type = MT_P_BOOL,
+			   .def = "yes",
+			   .help = "learn from this machine's earlier runs (kept in "
+				   "the state directory) how far each benchmark's "
+				   "times and rates move between runs, and widen "
+				   "their intervals by it so that they hold the "
+				   "next run's values; no: intervals from this run "
+				   "alone, and the run is not added",
+			   },
 	[MT_G_NPARAMS] = MT_PARAMS_END,
 };
 
@@ -146,10 +157,11 @@ struct job {
 	size_t repeat; /* its rounds: [global] repeat or its own */
 	/* Planned once, by check_plans: the cases run_job runs. */
 	struct mt_plan plan;
-	int plan_ret;		/* plan()'s return */
-	struct mt_err plan_err; /* its error when plan_ret < 0 */
-	json_t *round_orders;	/* repeat > 1: each round's order of cases */
-	char why[400];		/* why it runs: its section, or none */
+	int plan_ret;		 /* plan()'s return */
+	struct mt_err plan_err;	 /* its error when plan_ret < 0 */
+	json_t *round_orders;	 /* repeat > 1: each round's order of cases */
+	struct mt_job_hist hist; /* its run history, while it runs */
+	char why[400];		 /* why it runs: its section, or none */
 };
 
 struct sweep {
@@ -414,13 +426,25 @@ static json_t *status_entry(const struct job *j, const char *status,
 	return o;
 }
 
-/* Appends rec to results.jsonl, or to held (a round's records of one
- * case, combined when every round has run) when it is not NULL. */
-static int keep_record(struct sweep *sw, json_t *held, json_t *rec,
-		       struct mt_err *err)
+/* Appends a record of job j to results.jsonl, its interval widened by
+ * the job's run history (history.h). */
+static int final_record(struct sweep *sw, struct job *j, json_t *rec,
+			struct mt_err *err)
+{
+	if (mt_job_hist_record(&j->hist, rec) < 0)
+		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
+				  "run: out of memory");
+	return mt_rundir_append(sw->rd, rec, err);
+}
+
+/* Appends rec to results.jsonl (final_record), or to held (a round's
+ * records of one case, combined when every round has run) when it is not
+ * NULL. */
+static int keep_record(struct sweep *sw, struct job *j, json_t *held,
+		       json_t *rec, struct mt_err *err)
 {
 	if (!held)
-		return mt_rundir_append(sw->rd, rec, err);
+		return final_record(sw, j, rec, err);
 	if (json_array_append(held, rec) < 0)
 		return mt_err_set(err, -ENOMEM, MT_ERR_RUNTIME,
 				  "run: out of memory");
@@ -431,9 +455,8 @@ static int keep_record(struct sweep *sw, json_t *held, json_t *rec,
  * its records (keep_record); *failed counts those with status "failed".
  * Returns 0, -EINTR on a signal (the records that came are kept), or
  * -errno when results cannot be written. */
-static int run_case(struct sweep *sw, const struct job *j,
-		    const struct mt_env *env, size_t i, json_t *held,
-		    int *failed, struct mt_err *err)
+static int run_case(struct sweep *sw, struct job *j, const struct mt_env *env,
+		    size_t i, json_t *held, int *failed, struct mt_err *err)
 {
 	struct mt_case_job cj = {
 		.bench = j->bench,
@@ -449,7 +472,7 @@ static int run_case(struct sweep *sw, const struct job *j,
 
 	ret = mt_bench_run_case(&cj, &records, &nfailed, err);
 	json_array_foreach(records, k, rec) {
-		if (keep_record(sw, held, rec, err) < 0) {
+		if (keep_record(sw, j, held, rec, err) < 0) {
 			ret = held ? -ENOMEM : -EIO;
 			break;
 		}
@@ -684,7 +707,7 @@ static int run_one(struct sweep *sw, struct job *j, size_t i, size_t round,
 						       j->variant, c->params,
 						       "failed", berr.msg);
 
-			ret = keep_record(sw, held, rec, err);
+			ret = keep_record(sw, j, held, rec, err);
 			json_decref(rec);
 			(*failed)++;
 			mt_journal_rollback_to(sw->journal, case_mark, &berr);
@@ -786,7 +809,7 @@ static int run_rounds(struct sweep *sw, struct job *j, int *failed,
 
 			if (st && !strcmp(st, "failed"))
 				(*failed)++;
-			if (mt_rundir_append(sw->rd, rec, &werr) < 0) {
+			if (final_record(sw, j, rec, &werr) < 0) {
 				if (ret == 0 || ret == -EINTR)
 					*err = werr;
 				ret = -EIO;
@@ -805,6 +828,14 @@ out:
 	free(order);
 	j->round_orders = orders;
 	return ret;
+}
+
+/* The run directory's name (its last component). */
+static const char *run_name(const struct sweep *sw)
+{
+	const char *p = mt_rundir_path(sw->rd), *s = strrchr(p, '/');
+
+	return s ? s + 1 : p;
 }
 
 /* Runs every case of one benchmark section. Returns 0 (whatever the
@@ -836,6 +867,9 @@ static int run_job(struct sweep *sw, struct job *j, struct mt_err *err)
 		return append_status(sw, j, "failed", berr.msg, err);
 	}
 	mt_rundir_snapshot(sw->rd, j->section, "before", &berr);
+	mt_job_hist_begin(&j->hist, sw->opts->state_dir, j->section, j->global,
+			  j->params, sw->system,
+			  mt_p_bool(sw->global, MT_G_HISTORY));
 	if (j->bench->sys_setup) {
 		ret = j->bench->sys_setup(&env, notes, &berr);
 		if (ret < 0) {
@@ -876,6 +910,14 @@ out_rollback:
 	}
 	json_object_set_new(entry, "seconds",
 			    json_real((double)(mt_now_ns() - t0) / 1e9));
+	/* A benchmark that ran to its end teaches the history; an
+	 * interrupted one, or one whose every case failed, does not. */
+	json_object_set_new(
+		entry, "history",
+		mt_job_hist_end(&j->hist, sw->opts->state_dir, j->section,
+				json_string_value(json_object_get(sw->meta,
+								  "host")),
+				run_name(sw), ret == 0 && !failed));
 	json_object_set_new(entry, "notes", notes);
 	json_array_append_new(sw->bench_status, entry);
 	return ret;

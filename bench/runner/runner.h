@@ -24,6 +24,7 @@ enum mt_global_param {
 	MT_G_ALLOW_SYSTEM_CHANGES,
 	MT_G_OUTPUT,
 	MT_G_BENCHMARKS,
+	MT_G_HISTORY,
 	MT_G_NPARAMS
 };
 
@@ -48,6 +49,7 @@ struct mt_run_opts {
 	const char *const *only;  /* -b names (NULL-terminated), or NULL */
 	const char *outdir;	  /* -o DIR (exact), or NULL */
 	const char *journal_path; /* journal file */
+	const char *state_dir;	  /* for the run history; NULL: none kept */
 	bool quick;
 	const char *label; /* --label, meta.json "label"; NULL: none */
 	char **argv;	   /* for meta.json */
