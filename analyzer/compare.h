@@ -11,10 +11,11 @@
 #define MT_COMPARE_ALPHA 0.05
 #define MT_COMPARE_METHOD \
 	"beyond the noise when neither record's 95% interval " \
-	"(ci95_lo..ci95_hi, with repeat > 1 a prediction interval for " \
-	"another run) holds the other's value; for records of one round, " \
-	"when the intervals do not overlap; P is Welch's two-sided t-test " \
-	"on the samples, for reference (it sees one run's spread only)"
+	"(ci95_lo..ci95_hi, with repeat > 1 or a run history a " \
+	"prediction interval for another run) holds the other's value; " \
+	"for records of one round without one, when the intervals do not " \
+	"overlap; P is Welch's two-sided t-test on the samples, for " \
+	"reference (it sees one run's spread only)"
 
 /* Matches the measured records of a and b (loaded with
  * MT_RUN_KEEP_SAMPLES) by bench, variant, case and metric, and returns
