@@ -36,15 +36,27 @@ json_t *mt_analysis_intervals(const struct mt_run *run, const char *bench)
 			 json_string_value(json_object_get(h, "why")) ?
 				 json_string_value(json_object_get(h, "why")) :
 				 "none kept");
-	else if (learnt > 0)
+	else if (learnt > 0) {
+		char widest[64];
+
+		/* A point that lands on either side of a cache's edge from
+		 * run to run (a VM's share of the L3) moves by a factor:
+		 * said as one, not as a percentage below -100%. */
+		if (max >= 1)
+			snprintf(widest, sizeof(widest),
+				 "the widest a factor of %.3g either way",
+				 1 + max);
+		else
+			snprintf(widest, sizeof(widest), "up to ±%.0f%%",
+				 100 * max);
 		snprintf(text, sizeof(text),
 			 "%.0f round%s and this machine's change between runs "
-			 "(±%.1f%% at the median point, up to ±%.0f%%, from "
-			 "%.0f or more earlier run-to-run changes) at %.0f of "
-			 "%.0f times and rates; %.0f intervals widened by it",
-			 rounds, rs, 100 * med, 100 * max, cmin, learnt, timed,
+			 "(±%.1f%% at the median point, %s, from %.0f or more "
+			 "earlier run-to-run changes) at %.0f of %.0f times "
+			 "and rates; %.0f intervals widened by it",
+			 rounds, rs, 100 * med, widest, cmin, learnt, timed,
 			 widened);
-	else
+	} else
 		snprintf(text, sizeof(text),
 			 "%.0f round%s; this run alone: %.0f change%s between "
 			 "earlier runs of this configuration known here, 3 are "

@@ -87,7 +87,9 @@ void mt_hist_spread_of(json_t *shifts, struct mt_hist_spread *out)
 	json_array_foreach(shifts, i, s) {
 		json_t *v = json_is_object(s) ? json_object_get(s, "shift") : s;
 
-		if (json_is_number(v) && isfinite(json_number_value(v))) {
+		/* A log-ratio beyond ln(DBL_MAX) is no measurement (and
+		 * its square would overflow). */
+		if (json_is_number(v) && fabs(json_number_value(v)) <= 709) {
 			ss += json_number_value(v) * json_number_value(v);
 			m++;
 		}
@@ -113,10 +115,11 @@ int mt_hist_widen(json_t *rec, const struct mt_hist_spread *s)
 	       hi = num(rec, "ci95_hi");
 	json_t *within, *spread;
 
-	if (!s || s->half <= 0 ||
+	if (!s || !(s->half > 0) || !isfinite(exp(s->half)) ||
 	    !mt_hist_unit_sign(json_string_value(json_object_get(rec,
 								 "unit"))) ||
-	    !isfinite(v) || v <= 0 || !isfinite(lo) || !isfinite(hi))
+	    !isfinite(v) || v <= 0 || !isfinite(lo) || !isfinite(hi) ||
+	    !isfinite(v * exp(s->half)))
 		return 0;
 	within = json_pack("[f,f]", lo, hi);
 	spread = json_pack("{s:I,s:f,s:f}", "runs", (json_int_t)s->runs, "rms",
