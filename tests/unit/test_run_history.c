@@ -237,7 +237,7 @@ static void test_file(void **state)
 	assert_int_equal(s.runs, 0);
 	/* Nine configurations: the oldest is dropped. */
 	for (int i = 2; i <= 9; i++) {
-		char id[8];
+		char id[16];
 
 		snprintf(id, sizeof(id), "cfg%d", i);
 		add_run(h, id, "hostA", 1, 10.0 + i, &shift);
