@@ -137,8 +137,8 @@ the program (the source tree's \fIconfigs/\fR, or
 \fIPREFIX/share/memtune/configs\fR of an installed one).
 .TP
 .B MEMTUNE_STATE_DIR
-Where the journals are kept (default \fI/var/lib/memtune\fR as root,
-\fI~/.local/state/memtune\fR otherwise).
+Where the journals, the lock and the run history are kept (default
+\fI/var/lib/memtune\fR as root, \fI~/.local/state/memtune\fR otherwise).
 .TP
 .B MEMTUNE_FSROOT
 A captured \fI/proc\fR and \fI/sys\fR tree of another machine that
@@ -149,6 +149,11 @@ A captured \fI/proc\fR and \fI/sys\fR tree of another machine that
 The job files \fBrun \-\-quick\fR and \fBrun \-c\fR start from, and the
 profiles of \fBadvise \-\-profile\fR (\fI/usr/local/share/memtune\fR
 after \fBmake install\fR with the default PREFIX).
+.TP
+.I /var/lib/memtune/history/SECTION.json
+The run history: how far each point of a benchmark section moved between
+this machine's runs, which widens the next runs' intervals (\fB[global]
+history\fR; see the README). Removing it starts the history again.
 .SH EXIT STATUS
 0 done, 1 a failure, 2 bad usage or input; each command's section says
 more.
