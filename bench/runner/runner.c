@@ -911,7 +911,7 @@ out_rollback:
 	json_object_set_new(entry, "seconds",
 			    json_real((double)(mt_now_ns() - t0) / 1e9));
 	/* A benchmark that ran to its end teaches the history; an
-	 * interrupted one, or one whose every case failed, does not. */
+	 * interrupted one, or one with a failed case, does not. */
 	json_object_set_new(
 		entry, "history",
 		mt_job_hist_end(&j->hist, sw->opts->state_dir, j->section,
