@@ -106,6 +106,9 @@ static json_t *analyze_bench(const struct mt_run *run, const char *bench)
 
 		if (iv)
 			json_object_set_new(e, "intervals", iv);
+		iv = mt_analysis_unstable(run, bench);
+		if (iv)
+			json_object_set_new(e, "unstable", iv);
 	}
 	if (derived)
 		json_object_set_new(e, "derived", derived);
@@ -233,6 +236,11 @@ void mt_analysis_print(FILE *out, json_t *analysis)
 			fprintf(out, "           intervals: %s\n",
 				json_string_value(json_object_get(
 					json_object_get(v, "intervals"),
+					"text")));
+		if (json_object_get(v, "unstable"))
+			fprintf(out, "           unstable: %s\n",
+				json_string_value(json_object_get(
+					json_object_get(v, "unstable"),
 					"text")));
 		if (m && d)
 			m->print(out, d);

@@ -81,4 +81,9 @@ json_t *mt_analysis_derived(json_t *analysis, const char *bench);
  * (older runs) or when memory runs out. */
 json_t *mt_analysis_intervals(const struct mt_run *run, const char *bench);
 
+/* bench's points in run whose rounds are a factor of 2 or more apart:
+ * {points, text} (unstable.c), or NULL when there are none (or memory
+ * runs out). */
+json_t *mt_analysis_unstable(const struct mt_run *run, const char *bench);
+
 #endif

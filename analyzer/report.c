@@ -324,6 +324,12 @@ static void benchmarks(FILE *f, struct mt_run *const *runs,
 			iv = json_string_value(json_object_get(
 				json_object_get(b, "intervals"), "text"));
 			mt_html_escape(f, iv ? iv : "");
+			iv = json_string_value(json_object_get(
+				json_object_get(b, "unstable"), "text"));
+			if (iv) {
+				fputs("<br>Unstable: ", f);
+				mt_html_escape(f, iv);
+			}
 			fputs("</td><td>", f);
 			mt_html_escape(f, reason ? reason : "");
 			fputs("</td></tr>\n", f);

@@ -1064,6 +1064,86 @@ static void test_tlb_cpu_size(void **state)
 	remove_dir(dir);
 }
 
+/* Points whose rounds are a factor of 2 or more apart are named, with
+ * their size as people write it; a point whose rounds agree is not; a
+ * record of one round cannot say. */
+static void test_unstable_points(void **state)
+{
+	json_t *recs = json_array(), *u;
+	struct mt_run *run;
+	const char *t;
+
+	(void)state;
+	json_array_append_new(
+		recs,
+		json_pack("{s:s,s:{s:s,s:I},s:s,s:s,s:f,s:f,s:f,s:[f,f,f],"
+			  "s:s}",
+			  "bench", "tlb", "case", "pattern", "line",
+			  "size_bytes", (json_int_t)10 << 20, "metric",
+			  "latency", "unit", "ns", "value", 48.9, "ci95_lo",
+			  0.0, "ci95_hi", 270.0, "rounds", 26.0, 48.9, 144.4,
+			  "status", "ok"));
+	json_array_append_new(
+		recs,
+		json_pack("{s:s,s:{s:s,s:I},s:s,s:s,s:f,s:f,s:f,s:[f,f,f],"
+			  "s:s}",
+			  "bench", "tlb", "case", "pattern", "line",
+			  "size_bytes", (json_int_t)1 << 20, "metric",
+			  "latency", "unit", "ns", "value", 8.3, "ci95_lo", 8.0,
+			  "ci95_hi", 8.6, "rounds", 8.2, 8.3, 8.5, "status",
+			  "ok"));
+	json_array_append_new(recs, point("tlb", 3, 10, 1, 100));
+	assert_int_equal(mt_run_from_records("U", NULL, recs, &run), 0);
+	u = mt_analysis_unstable(run, "tlb");
+	assert_non_null(u);
+	assert_int_equal(json_integer_value(json_object_get(u, "points")), 1);
+	t = json_string_value(json_object_get(u, "text"));
+	assert_non_null(strstr(t, "line 10 MiB latency: 26 ns to 144 ns"));
+	assert_null(strstr(t, "1 MiB"));
+	assert_null(mt_analysis_unstable(run, "hugepage"));
+	json_decref(u);
+	mt_run_free(run);
+}
+
+/* A record the run history widened: comparisons inside its run use the
+ * rounds' interval (ci95_within_run), compare uses the written one and
+ * counts it as a prediction interval (neither holds the other's value:
+ * beyond the noise, although the intervals overlap). */
+static void test_history_widened_records(void **state)
+{
+	json_t *ra = json_array(), *rb = json_array(), *a1, *b1, *c, *row;
+	struct mt_run *a, *b;
+	double lo, hi;
+
+	(void)state;
+	a1 = point("tlb", 1, 10, 8, 12.5);
+	json_object_set_new(a1, "ci95_within_run",
+			    json_pack("[f,f]", 9.8, 10.2));
+	json_object_set_new(a1, "run_spread",
+			    json_pack("{s:i,s:f,s:f}", "runs", 5, "rms", 0.08,
+				      "half", 0.22));
+	b1 = json_deep_copy(a1);
+	json_object_set_new(b1, "value", json_real(13));
+	json_object_set_new(b1, "ci95_lo", json_real(10.6));
+	json_object_set_new(b1, "ci95_hi", json_real(16));
+	mt_rec_ci_within(a1, &lo, &hi);
+	assert_true(lo == 9.8 && hi == 10.2);
+	row = point("x", 1, 1, 0.5, 1.5);
+	mt_rec_ci_within(row, &lo, &hi);
+	assert_true(lo == 0.5 && hi == 1.5);
+	json_decref(row);
+	json_array_append_new(ra, a1);
+	json_array_append_new(rb, b1);
+	assert_int_equal(mt_run_from_records("A", NULL, ra, &a), 0);
+	assert_int_equal(mt_run_from_records("B", NULL, rb, &b), 0);
+	c = mt_compare_runs(a, b);
+	row = json_array_get(json_object_get(c, "rows"), 0);
+	assert_true(json_is_true(json_object_get(row, "significant")));
+	json_decref(c);
+	mt_run_free(a);
+	mt_run_free(b);
+}
+
 /* A bar's error bar is the interval of the record of its bench whose
  * value it is, in its own run (mt_fig_bar_intervals); a derived bar (no
  * record has its value), a record of another bench, one sample, or a zero
@@ -1137,6 +1217,8 @@ int main(void)
 		cmocka_unit_test(test_alloc_first_allocation),
 		cmocka_unit_test(test_odirect_write_cache),
 		cmocka_unit_test(test_fig_bar_intervals),
+		cmocka_unit_test(test_unstable_points),
+		cmocka_unit_test(test_history_widened_records),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
