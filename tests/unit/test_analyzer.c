@@ -1103,6 +1103,7 @@ static void test_unstable_points(void **state)
 	assert_null(mt_analysis_unstable(run, "hugepage"));
 	json_decref(u);
 	mt_run_free(run);
+	json_decref(recs);
 }
 
 /* A record the run history widened: comparisons inside its run use the
@@ -1142,6 +1143,8 @@ static void test_history_widened_records(void **state)
 	json_decref(c);
 	mt_run_free(a);
 	mt_run_free(b);
+	json_decref(ra);
+	json_decref(rb);
 }
 
 /* A bar's error bar is the interval of the record of its bench whose
