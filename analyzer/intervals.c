@@ -2,6 +2,7 @@
  * its rounds, and the spread between runs learned from the machine's
  * earlier runs (core/run_history.h), from its meta.json entry. Written
  * once here; analyze and the report print the same text. */
+#include <math.h>
 #include <stdio.h>
 
 #include "analysis.h"
@@ -19,7 +20,10 @@ json_t *mt_analysis_intervals(const struct mt_run *run, const char *bench)
 	if (!json_is_object(h))
 		return NULL; /* a run from before run histories */
 	rounds = mt_jnum(m, "rounds");
-	if (!(rounds >= 1))
+	/* meta.json is someone else's file: figures outside what the
+	 * runner writes (repeat 1..100, finite half-widths) count as
+	 * absent. */
+	if (!(rounds >= 1 && rounds <= 100))
 		rounds = 1;
 	rs = rounds == 1 ? "" : "s";
 	med = mt_jnum(h, "half_median");
@@ -29,6 +33,12 @@ json_t *mt_analysis_intervals(const struct mt_run *run, const char *bench)
 	widened = mt_jnum(h, "widened_records");
 	shifts = mt_jnum(h, "earlier_shifts");
 	cmin = mt_jnum(h, "changes_min");
+	if (!(isfinite(med) && isfinite(max) && med >= 0 && max >= med &&
+	      cmin >= 3 && cmin <= 1000 && timed >= learnt &&
+	      learnt >= widened && widened >= 0 && timed <= 1e9))
+		learnt = 0;
+	if (!(shifts >= 0 && shifts <= 1000))
+		shifts = 0;
 	if (!json_is_true(json_object_get(h, "kept")))
 		snprintf(text, sizeof(text),
 			 "%.0f round%s; this run alone (no run history: %s)",

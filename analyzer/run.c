@@ -355,14 +355,20 @@ double mt_rec_value(json_t *rec)
 void mt_rec_ci_within(json_t *rec, double *lo, double *hi)
 {
 	json_t *w = json_object_get(rec, "ci95_within_run");
+	double wlo = mt_jnum_value(json_array_get(w, 0));
+	double whi = mt_jnum_value(json_array_get(w, 1));
+	double v = mt_rec_value(rec);
 
-	if (json_array_size(w) == 2) {
-		*lo = mt_jnum_value(json_array_get(w, 0));
-		*hi = mt_jnum_value(json_array_get(w, 1));
-		return;
-	}
 	*lo = mt_jnum(rec, "ci95_lo");
 	*hi = mt_jnum(rec, "ci95_hi");
+	/* A run directory is someone else's file: the within-run interval
+	 * counts only when it is one, around the value and inside the
+	 * written interval, as the runner writes it; else the written one. */
+	if (json_array_size(w) == 2 && isfinite(wlo) && isfinite(whi) &&
+	    wlo <= v && v <= whi && !(wlo < *lo) && !(whi > *hi)) {
+		*lo = wlo;
+		*hi = whi;
+	}
 }
 
 const char *mt_rec_case_str(json_t *rec, const char *key)

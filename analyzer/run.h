@@ -84,8 +84,9 @@ double mt_rec_value(json_t *rec);
 /* The interval of rec for a comparison inside its run (a ratio or a gap
  * between two of its points): ci95_within_run where the run history
  * widened ci95_lo..ci95_hi for the machine's change between runs, which
- * moves both points of such a comparison at once; else ci95_lo..ci95_hi.
- * NAN where a field is missing. */
+ * moves both points of such a comparison at once; else ci95_lo..ci95_hi
+ * (also when ci95_within_run is not an interval around the value inside
+ * ci95_lo..ci95_hi). NAN where a field is missing. */
 void mt_rec_ci_within(json_t *rec, double *lo, double *hi);
 
 /* A case parameter as a string (NULL when absent or not a string) or as a

@@ -90,6 +90,13 @@ assert h == {"kept": False, "why": "[global] history = no"}, h
 assert not any("run_spread" in l for l in open(sys.argv[1] + "/results.jsonl"))
 EOF
 
+# A bad value of the key: exit 2 naming file and line, nothing run.
+printf '[global]\nhistory = perhaps\n' >"$T/bad.ini"
+expect_exit 2 "$MEMTUNE" run -c "$T/bad.ini" "${tiny[@]}" -o "$T/bad"
+expect_err "bad.ini:2: \[global\] key 'history': bad value 'perhaps'" "bad history value"
+[ ! -e "$T/bad" ] || fail "a run directory was made for a bad configuration"
+[ "$(sha256sum "$hist")" = "$before" ] || fail "a refused run changed the history"
+
 # A corrupt file is set aside, the run goes on and starts again.
 printf '{"schema":1,"configs":[' >"$hist"
 expect_exit 0 "$MEMTUNE" run "${tiny[@]}" -o "$T/corrupt"

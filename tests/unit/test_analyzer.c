@@ -1064,6 +1064,17 @@ static void test_tlb_cpu_size(void **state)
 	remove_dir(dir);
 }
 
+/* A tlb line-pattern latency at size bytes measured in three rounds
+ * r0 <= r1 <= r2: the median r1, an interval spanning them. */
+static json_t *rounds_point(json_int_t size, double r0, double r1, double r2)
+{
+	return json_pack("{s:s,s:{s:s,s:I},s:s,s:s,s:f,s:f,s:f,s:[f,f,f],s:s}",
+			 "bench", "tlb", "case", "pattern", "line",
+			 "size_bytes", size, "metric", "latency", "unit", "ns",
+			 "value", r1, "ci95_lo", r0, "ci95_hi", r2, "rounds",
+			 r0, r1, r2, "status", "ok");
+}
+
 /* Points whose rounds are a factor of 2 or more apart are named, with
  * their size as people write it; a point whose rounds agree is not; a
  * record of one round cannot say. */
@@ -1074,24 +1085,8 @@ static void test_unstable_points(void **state)
 	const char *t;
 
 	(void)state;
-	json_array_append_new(
-		recs,
-		json_pack("{s:s,s:{s:s,s:I},s:s,s:s,s:f,s:f,s:f,s:[f,f,f],"
-			  "s:s}",
-			  "bench", "tlb", "case", "pattern", "line",
-			  "size_bytes", (json_int_t)10 << 20, "metric",
-			  "latency", "unit", "ns", "value", 48.9, "ci95_lo",
-			  0.0, "ci95_hi", 270.0, "rounds", 26.0, 48.9, 144.4,
-			  "status", "ok"));
-	json_array_append_new(
-		recs,
-		json_pack("{s:s,s:{s:s,s:I},s:s,s:s,s:f,s:f,s:f,s:[f,f,f],"
-			  "s:s}",
-			  "bench", "tlb", "case", "pattern", "line",
-			  "size_bytes", (json_int_t)1 << 20, "metric",
-			  "latency", "unit", "ns", "value", 8.3, "ci95_lo", 8.0,
-			  "ci95_hi", 8.6, "rounds", 8.2, 8.3, 8.5, "status",
-			  "ok"));
+	json_array_append_new(recs, rounds_point(10 << 20, 26.0, 48.9, 144.4));
+	json_array_append_new(recs, rounds_point(1 << 20, 8.2, 8.3, 8.5));
 	json_array_append_new(recs, point("tlb", 3, 10, 1, 100));
 	assert_int_equal(mt_run_from_records("U", NULL, recs, &run), 0);
 	u = mt_analysis_unstable(run, "tlb");
@@ -1130,6 +1125,18 @@ static void test_history_widened_records(void **state)
 	mt_rec_ci_within(a1, &lo, &hi);
 	assert_true(lo == 9.8 && hi == 10.2);
 	row = point("x", 1, 1, 0.5, 1.5);
+	mt_rec_ci_within(row, &lo, &hi);
+	assert_true(lo == 0.5 && hi == 1.5);
+	json_decref(row);
+	/* A within-run interval that is not one inside the written interval
+	 * (a run directory is someone else's file) is not used. */
+	row = point("x", 1, 1, 0.5, 1.5);
+	json_object_set_new(row, "ci95_within_run",
+			    json_pack("[f,f]", 0.0, 99.0));
+	mt_rec_ci_within(row, &lo, &hi);
+	assert_true(lo == 0.5 && hi == 1.5);
+	json_object_set_new(row, "ci95_within_run",
+			    json_pack("[f,f]", 1.2, 1.3));
 	mt_rec_ci_within(row, &lo, &hi);
 	assert_true(lo == 0.5 && hi == 1.5);
 	json_decref(row);
